@@ -1,0 +1,1 @@
+//! Incidents, lessons, disclosure levels, taxonomy, validation and canonical bytes

@@ -1,0 +1,1 @@
+//! The org node service: sign, outbox, subscribe, library

@@ -1,0 +1,1 @@
+//! Generated gRPC code for proto/tazan/v1 and wire <-> model conversions

@@ -1,0 +1,1 @@
+//! Japanese-aware anonymisation: recognisers, NDA policies, generalisation, leak gate, lesson drafting

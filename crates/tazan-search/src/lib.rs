@@ -1,0 +1,1 @@
+//! Full-text search over Japanese lessons, similar-lesson lookup and trends

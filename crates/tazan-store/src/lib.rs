@@ -1,0 +1,1 @@
+//! sled trees: node outbox and library, hub log with sequence numbers, cursors

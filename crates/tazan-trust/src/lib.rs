@@ -1,0 +1,1 @@
+//! ed25519 keys, domain-separated signatures, signed rosters, PKI and rustls configuration
