@@ -1,1 +1,48 @@
-//! Incidents, lessons, disclosure levels, taxonomy, validation and canonical bytes
+//! The nouns of tazan: lessons, disclosure levels, taxonomy, withdrawals,
+//! envelopes and the ids that name them, with validation and canonical bytes.
+//!
+//! ```text
+//!  incident (vault, never leaves) ─► sanitize ─► Lesson ─► canonical bytes ─► LessonId = blake3(bytes)
+//!                                                  │                              │
+//!                                                  └──── signed by tazan-trust ───┴─► Envelope ─► hubs
+//! ```
+//!
+//! What this crate promises:
+//!
+//! - [`Payload::to_canonical_bytes`] is deterministic, and
+//!   [`Payload::from_canonical_bytes`] accepts exactly the bytes it produces:
+//!   decoding then re-encoding yields the same bytes, and trailing or
+//!   truncated input is an error. The id of a lesson is the hash of these bytes,
+//!   so a retry or a second relay of the same lesson is recognised as the same.
+//! - Every value that leaves this crate as a [`Lesson`] has passed
+//!   [`Lesson::validate`]: required fields present, lengths bounded, no control
+//!   characters.
+//!
+//! What it does not do: signing (`tazan-trust`), storage (`tazan-store`), wire
+//! formats (`tazan-proto`) or anonymisation (`tazan-sanitize`).
+//!
+//! ```
+//! use tazan_model::{DisclosureLevel, Lesson, Payload};
+//!
+//! let lesson = Lesson::example("バックアップ切替えの手順を定期的に訓練すべし", DisclosureLevel::Green);
+//! lesson.validate()?;
+//! let payload = Payload::Lesson(lesson);
+//! let bytes = payload.to_canonical_bytes();
+//! assert_eq!(Payload::from_canonical_bytes(&bytes)?, payload);
+//! assert_eq!(payload.id(), Payload::from_canonical_bytes(&bytes)?.id());
+//! # Ok::<(), tazan_model::ModelError>(())
+//! ```
+#![forbid(unsafe_code)]
+
+mod codec;
+mod envelope;
+mod error;
+mod ids;
+mod lesson;
+mod level;
+
+pub use envelope::{Envelope, Payload, PayloadKind, Withdrawal, SIGNATURE_LEN};
+pub use error::ModelError;
+pub use ids::{KeyId, LessonId, MemberId};
+pub use lesson::{CauseCategory, Domain, Lesson, Taxonomy, Threat, LIMITS};
+pub use level::DisclosureLevel;

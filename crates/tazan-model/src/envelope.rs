@@ -1,0 +1,408 @@
+use serde::{Deserialize, Serialize};
+
+use crate::codec::{Reader, Writer};
+use crate::lesson::{CauseCategory, Domain, Taxonomy, Threat};
+use crate::{DisclosureLevel, KeyId, Lesson, LessonId, ModelError};
+
+/// Length of an ed25519 signature.
+pub const SIGNATURE_LEN: usize = 64;
+
+const MAGIC: &[u8] = b"TZN1";
+const KIND_LESSON: u8 = 1;
+const KIND_WITHDRAWAL: u8 = 2;
+
+/// A signed withdrawal of an earlier lesson by its publisher.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Withdrawal {
+    /// The lesson withdrawn.
+    pub target: LessonId,
+    /// Why, for the readers who already have it.
+    pub reason: String,
+    /// The level of the withdrawn lesson, so the withdrawal travels as far.
+    pub level: DisclosureLevel,
+}
+
+/// What an envelope carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Payload {
+    /// A lesson, new or correcting an earlier one (`supersedes`).
+    Lesson(Lesson),
+    /// A withdrawal of an earlier lesson.
+    Withdrawal(Withdrawal),
+}
+
+/// Payload kinds, each with its own signature domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PayloadKind {
+    /// [`Payload::Lesson`].
+    Lesson,
+    /// [`Payload::Withdrawal`].
+    Withdrawal,
+}
+
+impl PayloadKind {
+    /// The domain-separation context signed with the bytes, so a signature
+    /// over one kind can never be replayed as another.
+    pub fn signing_context(self) -> &'static [u8] {
+        match self {
+            PayloadKind::Lesson => b"tazan/lesson/v1",
+            PayloadKind::Withdrawal => b"tazan/withdrawal/v1",
+        }
+    }
+
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PayloadKind::Lesson => "lesson",
+            PayloadKind::Withdrawal => "withdrawal",
+        }
+    }
+}
+
+impl Payload {
+    /// The kind.
+    pub fn kind(&self) -> PayloadKind {
+        match self {
+            Payload::Lesson(_) => PayloadKind::Lesson,
+            Payload::Withdrawal(_) => PayloadKind::Withdrawal,
+        }
+    }
+
+    /// The disclosure level that decides where it may travel.
+    pub fn level(&self) -> DisclosureLevel {
+        match self {
+            Payload::Lesson(l) => l.level,
+            Payload::Withdrawal(w) => w.level,
+        }
+    }
+
+    /// Validate the content.
+    pub fn validate(&self) -> Result<(), ModelError> {
+        match self {
+            Payload::Lesson(l) => l.validate(),
+            Payload::Withdrawal(w) => {
+                if w.reason.trim().is_empty() {
+                    return Err(ModelError::Missing { field: "reason" });
+                }
+                let len = w.reason.chars().count();
+                if len > crate::LIMITS.long {
+                    return Err(ModelError::TooLong {
+                        field: "reason",
+                        len,
+                        max: crate::LIMITS.long,
+                    });
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The id: blake3 of the canonical bytes.
+    pub fn id(&self) -> LessonId {
+        LessonId::of(&self.to_canonical_bytes())
+    }
+
+    /// The one canonical encoding of this payload.
+    pub fn to_canonical_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::new(MAGIC);
+        match self {
+            Payload::Lesson(l) => {
+                w.u8(KIND_LESSON);
+                w.u8(l.level.code());
+                w.str(&l.title);
+                w.str(&l.problem);
+                w.str(&l.direct_cause);
+                w.str(&l.root_cause);
+                w.strs(&l.countermeasures);
+                w.str(&l.lesson);
+                w.strs(&l.keywords);
+                w.u8(l.taxonomy.domain.code());
+                w.u8(l.taxonomy.cause.code());
+                w.u8(l.taxonomy.threat.code());
+                w.str(&l.taxonomy.stage);
+                w.strs(&l.taxonomy.scenes);
+                w.str(&l.impact);
+                w.str(&l.period);
+                w.str(&l.industry);
+                w.str(&l.language);
+                w.opt_str(l.reference.as_deref());
+                w.u32(l.version);
+                w.opt_fixed(l.supersedes.as_ref().map(|id| &id.0));
+            }
+            Payload::Withdrawal(wd) => {
+                w.u8(KIND_WITHDRAWAL);
+                w.u8(wd.level.code());
+                w.opt_fixed(Some(&wd.target.0));
+                w.str(&wd.reason);
+            }
+        }
+        w.finish()
+    }
+
+    /// Decode canonical bytes, rejecting anything that is not exactly one
+    /// encoded payload, then validate it.
+    pub fn from_canonical_bytes(bytes: &[u8]) -> Result<Payload, ModelError> {
+        let mut r = Reader::new(bytes, MAGIC)?;
+        let kind = r.u8()?;
+        let level = r.code(DisclosureLevel::from_code, "unknown disclosure level code")?;
+        let payload = match kind {
+            KIND_LESSON => {
+                let title = r.str()?;
+                let problem = r.str()?;
+                let direct_cause = r.str()?;
+                let root_cause = r.str()?;
+                let countermeasures = r.strs()?;
+                let lesson = r.str()?;
+                let keywords = r.strs()?;
+                let domain = r.code(Domain::from_code, "unknown domain code")?;
+                let cause = r.code(CauseCategory::from_code, "unknown cause code")?;
+                let threat = r.code(Threat::from_code, "unknown threat code")?;
+                let stage = r.str()?;
+                let scenes = r.strs()?;
+                Payload::Lesson(Lesson {
+                    title,
+                    problem,
+                    direct_cause,
+                    root_cause,
+                    countermeasures,
+                    lesson,
+                    keywords,
+                    taxonomy: Taxonomy {
+                        domain,
+                        cause,
+                        threat,
+                        stage,
+                        scenes,
+                    },
+                    impact: r.str()?,
+                    period: r.str()?,
+                    industry: r.str()?,
+                    language: r.str()?,
+                    level,
+                    reference: r.opt_str()?,
+                    version: r.u32()?,
+                    supersedes: r.opt_fixed()?.map(LessonId),
+                })
+            }
+            KIND_WITHDRAWAL => {
+                let target = r
+                    .opt_fixed()?
+                    .ok_or(ModelError::Missing { field: "target" })?;
+                Payload::Withdrawal(Withdrawal {
+                    target: LessonId(target),
+                    reason: r.str()?,
+                    level,
+                })
+            }
+            _ => {
+                return Err(ModelError::Decode {
+                    offset: MAGIC.len(),
+                    reason: "unknown payload kind",
+                })
+            }
+        };
+        r.finish()?;
+        payload.validate()?;
+        Ok(payload)
+    }
+}
+
+/// Canonical payload bytes with the signer's key id and signature.
+///
+/// Construct with `tazan-trust`; an envelope's signature has not been
+/// checked until `tazan-trust` says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    /// Canonical bytes of a [`Payload`].
+    pub payload: Vec<u8>,
+    /// Which key signed.
+    pub signer: KeyId,
+    /// ed25519 signature over the domain-separated payload.
+    pub signature: [u8; SIGNATURE_LEN],
+}
+
+impl Envelope {
+    /// The id of the payload inside.
+    pub fn id(&self) -> LessonId {
+        LessonId::of(&self.payload)
+    }
+
+    /// Decode and validate the payload.
+    pub fn decode(&self) -> Result<Payload, ModelError> {
+        Payload::from_canonical_bytes(&self.payload)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn lesson() -> Lesson {
+        Lesson::example("切替え訓練を行うべし", DisclosureLevel::Green)
+    }
+
+    #[test]
+    fn round_trip_is_exact() {
+        let mut l = lesson();
+        l.reference = Some("T3".into());
+        l.version = 2;
+        l.supersedes = Some(LessonId::of(b"old"));
+        for p in [
+            Payload::Lesson(l),
+            Payload::Withdrawal(Withdrawal {
+                target: LessonId::of(b"x"),
+                reason: "誤りがあったため".into(),
+                level: DisclosureLevel::Amber,
+            }),
+        ] {
+            let bytes = p.to_canonical_bytes();
+            let back = Payload::from_canonical_bytes(&bytes).unwrap();
+            assert_eq!(back, p);
+            assert_eq!(back.to_canonical_bytes(), bytes);
+        }
+    }
+
+    #[test]
+    fn trailing_and_truncated_bytes_are_rejected() {
+        let bytes = Payload::Lesson(lesson()).to_canonical_bytes();
+        let mut long = bytes.clone();
+        long.push(0);
+        let err = Payload::from_canonical_bytes(&long)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("trailing"), "{err}");
+        for cut in [0, 3, 5, bytes.len() / 2, bytes.len() - 1] {
+            assert!(
+                Payload::from_canonical_bytes(&bytes[..cut]).is_err(),
+                "cut at {cut}"
+            );
+        }
+    }
+
+    #[test]
+    fn decoded_payload_is_validated() {
+        let mut l = lesson();
+        l.title = String::new();
+        let bytes = Payload::Lesson(l).to_canonical_bytes();
+        let err = Payload::from_canonical_bytes(&bytes)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`title`"), "{err}");
+    }
+
+    fn arb_text() -> impl Strategy<Value = String> {
+        // Japanese, full-width, ASCII and combining marks.
+        "[a-zA-Zぁ-んァ-ヶ一-龥０-９][a-zA-Z0-9ぁ-んァ-ヶ一-龥０-９、。\u{3099}\u{0301} ]{0,40}"
+    }
+
+    prop_compose! {
+        fn arb_lesson()(
+            title in arb_text(), problem in arb_text(), direct in arb_text(), root in r"[^\p{Cc}]{0,30}",
+            cms in proptest::collection::vec(arb_text(), 0..4),
+            stmt in arb_text(), kws in proptest::collection::vec(arb_text(), 0..5),
+            level in 1u8..4, domain in 0u8..2, cause in 0u8..11, threat in 0u8..4,
+            stage in "[ぁ-ん]{0,6}", reference in proptest::option::of("[A-Z][0-9]{1,3}"),
+            version in 1u32..3,
+        ) -> Lesson {
+            Lesson {
+                title, problem, direct_cause: direct, root_cause: root, countermeasures: cms,
+                lesson: stmt, keywords: kws,
+                taxonomy: Taxonomy {
+                    domain: Domain::from_code(domain).unwrap(),
+                    cause: CauseCategory::from_code(cause).unwrap(),
+                    threat: Threat::from_code(threat).unwrap(),
+                    stage, scenes: vec![],
+                },
+                impact: String::new(), period: "2017-H2".into(), industry: "運輸".into(),
+                language: "ja".into(), level: DisclosureLevel::from_code(level).unwrap(),
+                reference, version,
+                supersedes: (version > 1).then(|| LessonId::of(b"prev")),
+            }
+        }
+    }
+
+    /// Every way of changing one field of a lesson.
+    fn mutations() -> Vec<fn(&mut Lesson)> {
+        vec![
+            |l| l.title.push('x'),
+            |l| l.problem.push('x'),
+            |l| l.direct_cause.push('x'),
+            |l| l.root_cause.push('x'),
+            |l| l.countermeasures.push("x".into()),
+            |l| l.lesson.push('x'),
+            |l| l.keywords.push("x".into()),
+            |l| {
+                l.taxonomy.domain = if l.taxonomy.domain == Domain::Technical {
+                    Domain::Governance
+                } else {
+                    Domain::Technical
+                }
+            },
+            |l| {
+                l.taxonomy.cause = if l.taxonomy.cause == CauseCategory::Hardware {
+                    CauseCategory::Other
+                } else {
+                    CauseCategory::Hardware
+                }
+            },
+            |l| {
+                l.taxonomy.threat = if l.taxonomy.threat == Threat::KnockOn {
+                    Threat::Intentional
+                } else {
+                    Threat::KnockOn
+                }
+            },
+            |l| l.taxonomy.stage.push('x'),
+            |l| l.taxonomy.scenes.push("x".into()),
+            |l| l.impact.push('x'),
+            |l| l.period = "1999".into(),
+            |l| l.industry.push('x'),
+            |l| l.language = "en".into(),
+            |l| {
+                l.level = if l.level == DisclosureLevel::Clear {
+                    DisclosureLevel::Amber
+                } else {
+                    DisclosureLevel::Clear
+                }
+            },
+            |l| l.reference = Some(format!("{}x", l.reference.clone().unwrap_or_default())),
+            |l| {
+                l.version += 1;
+                l.supersedes = Some(LessonId::of(b"other"));
+            },
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn decode_encode_is_identity(l in arb_lesson()) {
+            let p = Payload::Lesson(l);
+            let bytes = p.to_canonical_bytes();
+            let back = Payload::from_canonical_bytes(&bytes).unwrap();
+            prop_assert_eq!(back.to_canonical_bytes(), bytes);
+            prop_assert_eq!(back, p);
+        }
+
+        #[test]
+        fn any_field_change_changes_the_id(l in arb_lesson()) {
+            let id = Payload::Lesson(l.clone()).id();
+            for (i, m) in mutations().into_iter().enumerate() {
+                let mut changed = l.clone();
+                m(&mut changed);
+                prop_assert_ne!(Payload::Lesson(changed).id(), id, "mutation {}", i);
+            }
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+            let mut input = MAGIC.to_vec();
+            input.extend(bytes);
+            let _ = Payload::from_canonical_bytes(&input);
+        }
+    }
+}

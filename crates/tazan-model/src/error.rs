@@ -1,0 +1,66 @@
+use thiserror::Error;
+
+/// Why a lesson, id or canonical byte string was refused.
+///
+/// Every variant names the field (or byte offset) and the reason, so the
+/// message can be shown to the person who wrote the lesson or returned to a
+/// remote peer as-is.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// A required field was empty.
+    #[error("field `{field}` is required but empty")]
+    Missing {
+        /// The field's name.
+        field: &'static str,
+    },
+    /// A field was longer than allowed.
+    #[error("field `{field}` is {len} characters, over the {max}-character limit; shorten it or split the lesson")]
+    TooLong {
+        /// The field's name.
+        field: &'static str,
+        /// The length found.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A list field had too many items.
+    #[error("field `{field}` has {len} items, over the limit of {max}")]
+    TooMany {
+        /// The field's name.
+        field: &'static str,
+        /// The count found.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A field had a value outside its allowed set or form.
+    #[error("field `{field}` has invalid value {value:?}: {reason}")]
+    Invalid {
+        /// The field's name.
+        field: &'static str,
+        /// The offending value, truncated for display.
+        value: String,
+        /// What was expected.
+        reason: &'static str,
+    },
+    /// Canonical bytes could not be decoded.
+    #[error("canonical bytes invalid at offset {offset}: {reason}")]
+    Decode {
+        /// Byte offset where decoding failed.
+        offset: usize,
+        /// What was wrong.
+        reason: &'static str,
+    },
+}
+
+impl ModelError {
+    pub(crate) fn invalid(field: &'static str, value: &str, reason: &'static str) -> Self {
+        let value: String = value.chars().take(64).collect();
+        ModelError::Invalid {
+            field,
+            value,
+            reason,
+        }
+    }
+}
