@@ -1,1 +1,35 @@
-//! sled trees: node outbox and library, hub log with sequence numbers, cursors
+//! Durable state on sled: the hub's append-only log (with its relay outbox
+//! and cursors) and the org node's outbox and library of peer lessons.
+//!
+//! ```text
+//!  hub:  publish ─► HubLog::append_durable ─► seq n durable ─► watch(head) ─► subscribers
+//!                         └─► relay outbox (GREEN/CLEAR from own members) ─► relay worker
+//!  node: sign ─► Outbox::enqueue ─► drained until acked;  subscribe ─► Library::put
+//! ```
+//!
+//! Promises:
+//!
+//! - **Durability before acknowledgement.** [`HubLog::append_durable`] returns
+//!   only after sled has flushed the entries to disk. Concurrent callers share
+//!   flushes (group commit), so throughput does not pay one fsync per lesson.
+//! - **Append-only, gapless log.** Sequence numbers start at 1 and increase by
+//!   one; an entry, its id index and its relay-outbox mark are written in one
+//!   atomic batch; a lesson id is stored once.
+//! - **Readers see only durable entries.** [`HubLog::range`] never returns an
+//!   entry past the durable head, so a subscriber can never see a lesson that a
+//!   crash could take back.
+//!
+//! Raw incidents are not stored here yet; nothing here logs lesson content.
+#![forbid(unsafe_code)]
+
+mod db;
+mod error;
+mod hub;
+mod node;
+mod record;
+
+pub use db::Store;
+pub use error::StoreError;
+pub use hub::{Appended, HubLog, NewRecord};
+pub use node::{Library, LibraryEntry, Outbox, OutboxItem};
+pub use record::{LogRecord, StoredEnvelope};

@@ -1,0 +1,119 @@
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::StoreError;
+
+/// An open sled database with group-commit flushing.
+///
+/// Cheap to clone; all clones share the database.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: sled::Db,
+    /// Incremented after every write that must become durable.
+    written: AtomicU64,
+    /// The highest `written` value known to be on disk; guarded so that one
+    /// flush at a time runs and late arrivals reuse its result.
+    flushed: tokio::sync::Mutex<u64>,
+}
+
+impl Store {
+    /// Open (or create) the database in `dir`.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let db = sled::Config::new()
+            .path(dir)
+            .mode(sled::Mode::HighThroughput)
+            // Flushing is ours: we flush before every acknowledgement.
+            .flush_every_ms(None)
+            .open()
+            .map_err(|source| StoreError::Open {
+                path: dir.to_owned(),
+                source,
+            })?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                db,
+                written: AtomicU64::new(0),
+                flushed: tokio::sync::Mutex::new(0),
+            }),
+        })
+    }
+
+    pub(crate) fn tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
+        Ok(self.inner.db.open_tree(name)?)
+    }
+
+    /// Record that a write happened which the next [`Store::flush`] must cover.
+    pub(crate) fn wrote(&self) -> u64 {
+        self.inner.written.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// Make every write made before this call durable.
+    ///
+    /// Group commit: if another caller's flush started after our writes, we
+    /// wait for it instead of flushing again.
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        let mine = self.inner.written.load(Ordering::SeqCst);
+        let mut flushed = self.inner.flushed.lock().await;
+        if *flushed >= mine {
+            return Ok(());
+        }
+        let target = self.inner.written.load(Ordering::SeqCst);
+        let db = self.inner.db.clone();
+        tokio::task::spawn_blocking(move || db.flush())
+            .await
+            .map_err(|e| StoreError::Join(e.to_string()))??;
+        *flushed = target;
+        Ok(())
+    }
+
+    /// Flush synchronously (shutdown, CLI tools outside a runtime).
+    pub fn flush_blocking(&self) -> Result<(), StoreError> {
+        self.inner.db.flush()?;
+        Ok(())
+    }
+
+    /// Bytes on disk, approximately.
+    pub fn size_on_disk(&self) -> u64 {
+        self.inner.db.size_on_disk().unwrap_or(0)
+    }
+}
+
+pub(crate) fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
+    postcard::to_stdvec(v).map_err(|e| StoreError::Corrupt {
+        key: "<encode>".into(),
+        reason: e.to_string(),
+    })
+}
+
+pub(crate) fn decode<T: DeserializeOwned>(key: &str, bytes: &[u8]) -> Result<T, StoreError> {
+    postcard::from_bytes(bytes).map_err(|e| StoreError::Corrupt {
+        key: key.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+pub(crate) fn seq_key(prefix: u8, seq: u64) -> [u8; 9] {
+    let mut k = [0u8; 9];
+    k[0] = prefix;
+    k[1..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
+pub(crate) fn seq_of(key: &[u8]) -> Result<u64, StoreError> {
+    let b: [u8; 8] = key
+        .get(1..9)
+        .and_then(|s| s.try_into().ok())
+        .ok_or_else(|| StoreError::Corrupt {
+            key: format!("{key:?}"),
+            reason: "sequence key is not 9 bytes".into(),
+        })?;
+    Ok(u64::from_be_bytes(b))
+}

@@ -1,0 +1,310 @@
+use serde::{Deserialize, Serialize};
+use tazan_model::{DisclosureLevel, LessonId, PayloadKind};
+
+use crate::db::{decode, encode, seq_key, seq_of};
+use crate::hub::{cursor_get, cursor_key};
+use crate::{Store, StoreError, StoredEnvelope};
+
+const ITEM: u8 = b'o';
+
+/// A signed envelope waiting for its hub's acknowledgement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxItem {
+    /// Position in the outbox, from 1.
+    pub seq: u64,
+    /// Lesson or withdrawal id.
+    pub id: LessonId,
+    /// Lesson or withdrawal.
+    pub kind: PayloadKind,
+    /// Disclosure level.
+    pub level: DisclosureLevel,
+    /// The signed envelope.
+    pub envelope: StoredEnvelope,
+    /// Unix seconds when queued.
+    pub queued_at: u64,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+}
+
+/// The node's outbox: signed envelopes kept until a hub acknowledges them.
+pub struct Outbox {
+    store: Store,
+    tree: sled::Tree,
+    next: std::sync::Mutex<u64>,
+}
+
+impl Outbox {
+    /// Open the outbox in `store`.
+    pub fn open(store: &Store) -> Result<Outbox, StoreError> {
+        let tree = store.tree("node-outbox")?;
+        let last = match tree.scan_prefix([ITEM]).next_back() {
+            Some(kv) => seq_of(&kv?.0)?,
+            None => 0,
+        };
+        Ok(Outbox {
+            store: store.clone(),
+            tree,
+            next: std::sync::Mutex::new(last),
+        })
+    }
+
+    /// Queue an item durably; returns its outbox sequence number. An id
+    /// already waiting is not queued twice.
+    pub async fn enqueue(&self, mut item: OutboxItem) -> Result<u64, StoreError> {
+        if let Some(existing) = self
+            .pending(usize::MAX)?
+            .into_iter()
+            .find(|i| i.id == item.id)
+        {
+            return Ok(existing.seq);
+        }
+        let seq = {
+            let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
+            *next += 1;
+            item.seq = *next;
+            self.tree.insert(seq_key(ITEM, item.seq), encode(&item)?)?;
+            item.seq
+        };
+        self.store.wrote();
+        self.store.flush().await?;
+        Ok(seq)
+    }
+
+    /// Up to `limit` waiting items, oldest first.
+    pub fn pending(&self, limit: usize) -> Result<Vec<OutboxItem>, StoreError> {
+        self.tree
+            .scan_prefix([ITEM])
+            .take(limit)
+            .map(|kv| {
+                let (k, v) = kv?;
+                decode(&format!("outbox/{}", seq_of(&k)?), &v)
+            })
+            .collect()
+    }
+
+    /// How many items wait.
+    pub fn len(&self) -> usize {
+        self.tree.scan_prefix([ITEM]).count()
+    }
+
+    /// Whether nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Remove acknowledged items durably.
+    pub async fn ack(&self, seqs: &[u64]) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for &seq in seqs {
+            batch.remove(&seq_key(ITEM, seq));
+        }
+        self.tree.apply_batch(batch)?;
+        self.store.wrote();
+        self.store.flush().await
+    }
+
+    /// Record a failed attempt on an item (kept for retry).
+    pub fn attempted(&self, item: &OutboxItem) -> Result<(), StoreError> {
+        let mut item = item.clone();
+        item.attempts = item.attempts.saturating_add(1);
+        let key = seq_key(ITEM, item.seq);
+        // Only update if still present (not acked concurrently).
+        if self.tree.get(key)?.is_some() {
+            self.tree.insert(key, encode(&item)?)?;
+            self.store.wrote();
+        }
+        Ok(())
+    }
+}
+
+/// A lesson received from the hub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LibraryEntry {
+    /// Lesson or withdrawal id.
+    pub id: LessonId,
+    /// Sequence number at the hub it came from.
+    pub hub_seq: u64,
+    /// Lesson or withdrawal.
+    pub kind: PayloadKind,
+    /// Disclosure level.
+    pub level: DisclosureLevel,
+    /// The envelope as served by the hub.
+    pub envelope: StoredEnvelope,
+    /// Who delivered it to the hub (a member, or a group hub for relayed lessons).
+    pub origin: String,
+    /// The group it came from.
+    pub origin_group: String,
+    /// Unix seconds when the hub stored it.
+    pub received_at: u64,
+    /// Withdrawn by its publisher since.
+    pub withdrawn: bool,
+}
+
+/// The node's library of lessons received from its hub.
+pub struct Library {
+    store: Store,
+    tree: sled::Tree,
+}
+
+impl Library {
+    /// Open the library in `store`.
+    pub fn open(store: &Store) -> Result<Library, StoreError> {
+        Ok(Library {
+            store: store.clone(),
+            tree: store.tree("node-library")?,
+        })
+    }
+
+    /// Store received entries and advance the cursor `cursor` to `hub_seq` of
+    /// the last one, in one atomic write, then flush. A withdrawal marks its
+    /// target as withdrawn.
+    pub async fn put_batch(
+        &self,
+        cursor: &str,
+        entries: &[(LibraryEntry, Option<LessonId>)],
+    ) -> Result<(), StoreError> {
+        let Some(last) = entries.last() else {
+            return Ok(());
+        };
+        let mut batch = sled::Batch::default();
+        let mut withdrawn = Vec::new();
+        for (entry, withdraws) in entries {
+            let mut k = vec![b'l'];
+            k.extend_from_slice(&entry.id.0);
+            batch.insert(k, encode(entry)?);
+            if let Some(target) = withdraws {
+                withdrawn.push(*target);
+            }
+        }
+        for target in withdrawn {
+            let mut k = vec![b'l'];
+            k.extend_from_slice(&target.0);
+            let existing = match entries.iter().find(|(e, _)| e.id == target) {
+                Some((e, _)) => Some(e.clone()),
+                None => self.get(&target)?,
+            };
+            if let Some(mut e) = existing {
+                e.withdrawn = true;
+                batch.insert(k, encode(&e)?);
+            }
+        }
+        batch.insert(cursor_key(cursor), &last.0.hub_seq.to_be_bytes());
+        self.tree.apply_batch(batch)?;
+        self.store.wrote();
+        self.store.flush().await
+    }
+
+    /// One entry by id.
+    pub fn get(&self, id: &LessonId) -> Result<Option<LibraryEntry>, StoreError> {
+        let mut k = vec![b'l'];
+        k.extend_from_slice(&id.0);
+        self.tree
+            .get(k)?
+            .map(|v| decode(&format!("library/{id}"), &v))
+            .transpose()
+    }
+
+    /// Every entry, ordered by hub sequence number.
+    pub fn all(&self) -> Result<Vec<LibraryEntry>, StoreError> {
+        let mut out: Vec<LibraryEntry> = self
+            .tree
+            .scan_prefix([b'l'])
+            .map(|kv| {
+                let (_, v) = kv?;
+                decode("library", &v)
+            })
+            .collect::<Result<_, _>>()?;
+        out.sort_by_key(|e| e.hub_seq);
+        Ok(out)
+    }
+
+    /// The subscription cursor `name` (0 if never set).
+    pub fn cursor(&self, name: &str) -> Result<u64, StoreError> {
+        cursor_get(&self.tree, name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(n: u8) -> OutboxItem {
+        OutboxItem {
+            seq: 0,
+            id: LessonId::of(&[n]),
+            kind: PayloadKind::Lesson,
+            level: DisclosureLevel::Amber,
+            envelope: StoredEnvelope {
+                payload: vec![n],
+                signer: "ed25519-00".into(),
+                signature: vec![0; 64],
+            },
+            queued_at: 0,
+            attempts: 0,
+        }
+    }
+
+    #[tokio::test]
+    async fn outbox_keeps_items_until_acked_across_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            let out = Outbox::open(&store).unwrap();
+            assert_eq!(out.enqueue(item(1)).await.unwrap(), 1);
+            assert_eq!(out.enqueue(item(2)).await.unwrap(), 2);
+            assert_eq!(
+                out.enqueue(item(1)).await.unwrap(),
+                1,
+                "same id queued once"
+            );
+            out.ack(&[1]).await.unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let out = Outbox::open(&store).unwrap();
+        let left: Vec<u64> = out.pending(10).unwrap().iter().map(|i| i.seq).collect();
+        assert_eq!(left, vec![2]);
+        assert_eq!(
+            out.enqueue(item(3)).await.unwrap(),
+            3,
+            "numbering continues after reopen"
+        );
+    }
+
+    #[tokio::test]
+    async fn library_put_advances_cursor_and_applies_withdrawals() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let lib = Library::open(&store).unwrap();
+        let entry = |n: u8, seq: u64, kind| LibraryEntry {
+            id: LessonId::of(&[n]),
+            hub_seq: seq,
+            kind,
+            level: DisclosureLevel::Green,
+            envelope: StoredEnvelope {
+                payload: vec![n],
+                signer: "k".into(),
+                signature: vec![],
+            },
+            origin: "x".into(),
+            origin_group: "g".into(),
+            received_at: 0,
+            withdrawn: false,
+        };
+        lib.put_batch("hub", &[(entry(1, 5, PayloadKind::Lesson), None)])
+            .await
+            .unwrap();
+        assert_eq!(lib.cursor("hub").unwrap(), 5);
+        lib.put_batch(
+            "hub",
+            &[(
+                entry(2, 6, PayloadKind::Withdrawal),
+                Some(LessonId::of(&[1])),
+            )],
+        )
+        .await
+        .unwrap();
+        assert!(lib.get(&LessonId::of(&[1])).unwrap().unwrap().withdrawn);
+        assert_eq!(lib.all().unwrap().len(), 2);
+        assert_eq!(lib.cursor("hub").unwrap(), 6);
+    }
+}
