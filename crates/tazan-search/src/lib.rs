@@ -1,1 +1,67 @@
-//! Full-text search over Japanese lessons, similar-lesson lookup and trends
+//! Full-text search over Japanese lessons (教訓), similar-lesson lookup, trends and digests.
+//!
+//! ```text
+//!  hub log / node library ──► IndexDoc ──► [ SearchIndex (tantivy) ] ──► search · similar
+//!  (mapped from tazan-model                      │ upsert / delete / commit
+//!   by the node or hub)                          └──► trends · digest · evaluate · bench
+//! ```
+//!
+//! What it does:
+//! - indexes [`IndexDoc`]s (a plain mirror of the lesson model) on disk or in memory, with
+//!   upsert and delete by id (withdrawals), and exact filters on level, industry, domain,
+//!   cause category, usage scene and period range ([`Filters`]);
+//! - ranks with BM25 over Japanese-aware terms (no dictionary: kanji bigrams with okurigana
+//!   bridging, whole katakana and Latin words, NFKC and long-vowel folding, particles
+//!   dropped), a small IT-failure thesaurus, a governance/technical domain prior and
+//!   pseudo-relevance feedback ([`RankingConfig`]);
+//! - finds similar lessons for a raw incident text or a lesson, with reasons
+//!   ([`SearchIndex::similar`]);
+//! - counts trends ([`trends`]) and renders mailing-list digests ([`digest()`]);
+//! - measures itself: [`evaluate`] (nDCG@10, MAP over judged scenarios) and [`bench()`].
+//!
+//! What it does not: no morphological analysis (names and places are the sanitizer's job),
+//! no access control (callers pass only lessons the reader may see, or filter by level),
+//! no networking, no logging of query or lesson text.
+//!
+//! ```
+//! use tazan_search::{IndexDoc, SearchIndex, SearchRequest};
+//!
+//! let index = SearchIndex::in_ram()?;
+//! index.upsert(&IndexDoc {
+//!     id: "L1".into(),
+//!     title: "待機系への切替えに失敗".into(),
+//!     problem: "稼働系サーバーが故障したが自動切替えが働かなかった".into(),
+//!     ..IndexDoc::default()
+//! })?;
+//! index.commit()?;
+//! let hits = index.search(&SearchRequest {
+//!     query: "サーバの切り替えがうまくいかない".into(),
+//!     limit: 10,
+//!     ..SearchRequest::default()
+//! })?;
+//! assert_eq!(hits[0].id, "L1");
+//! # Ok::<(), tazan_search::SearchError>(())
+//! ```
+#![forbid(unsafe_code)]
+
+mod analyze;
+mod bench;
+mod catalog;
+mod digest;
+mod doc;
+mod error;
+mod eval;
+mod index;
+mod similar;
+mod synonyms;
+mod trends;
+
+pub use bench::{bench, synthetic_lessons, BenchReport};
+pub use catalog::{load_catalog, parse_catalog};
+pub use digest::{digest, Digest, DigestEntry};
+pub use doc::IndexDoc;
+pub use error::SearchError;
+pub use eval::{evaluate, evaluate_scenarios, load_scenarios, EvalReport, QueryScore, Scenario};
+pub use index::{Filters, Hit, IndexOptions, RankingConfig, SearchIndex, SearchRequest};
+pub use similar::{Reason, SimilarHit, SimilarTo};
+pub use trends::{classify_cause, trends, Count, Granularity, Share, TrendReport};

@@ -1,0 +1,350 @@
+//! Mailing-list digest: the new lessons since a date, each with older related lessons,
+//! rendered as Markdown or self-contained HTML.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::doc::IndexDoc;
+use crate::error::SearchError;
+use crate::index::SearchIndex;
+use crate::similar::{Reason, SimilarHit, SimilarTo};
+use crate::trends::xml_escape;
+
+/// Related lessons listed per new lesson.
+const RELATED_PER_LESSON: usize = 3;
+/// Characters kept of each prose field.
+const BRIEF_CHARS: usize = 140;
+
+/// One new lesson and its older relatives.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DigestEntry {
+    /// The new lesson.
+    pub lesson: IndexDoc,
+    /// Older related lessons from the index, best first.
+    pub related: Vec<SimilarHit>,
+}
+
+/// A digest ready to render.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Digest {
+    /// Lower bound on `published_at` (inclusive, compared as text); empty = all.
+    pub since: String,
+    /// New lessons, newest first.
+    pub entries: Vec<DigestEntry>,
+}
+
+/// Builds a digest of the lessons in `new_docs` published at or after `since` (ISO 8601,
+/// compared as text; lessons without `published_at` are included). Related lessons come
+/// from `index`, excluding every new lesson and anything published after the lesson itself.
+pub fn digest(
+    new_docs: &[IndexDoc],
+    index: &SearchIndex,
+    since: &str,
+) -> Result<Digest, SearchError> {
+    let mut fresh: Vec<&IndexDoc> = new_docs
+        .iter()
+        .filter(|d| d.published_at.is_empty() || d.published_at.as_str() >= since)
+        .collect();
+    fresh.sort_by(|a, b| {
+        b.published_at
+            .cmp(&a.published_at)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let exclude: HashSet<String> = new_docs.iter().map(|d| d.id.clone()).collect();
+    let mut entries = Vec::with_capacity(fresh.len());
+    for d in fresh {
+        let mut related = Vec::new();
+        // Ask for extra candidates: some may be newer than the lesson and get dropped.
+        for h in index.similar_excluding(SimilarTo::Lesson(d), RELATED_PER_LESSON * 3, &exclude)? {
+            if related.len() == RELATED_PER_LESSON {
+                break;
+            }
+            let older = match index.get(&h.hit.id)? {
+                Some(o) => {
+                    d.published_at.is_empty()
+                        || o.published_at.is_empty()
+                        || o.published_at < d.published_at
+                }
+                None => false,
+            };
+            if older {
+                related.push(h);
+            }
+        }
+        entries.push(DigestEntry {
+            lesson: d.clone(),
+            related,
+        });
+    }
+    Ok(Digest {
+        since: since.to_string(),
+        entries,
+    })
+}
+
+/// First `BRIEF_CHARS` characters, whitespace collapsed, with an ellipsis when cut.
+fn brief(s: &str) -> String {
+    let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out: String = flat.chars().take(BRIEF_CHARS).collect();
+    if flat.chars().count() > BRIEF_CHARS {
+        out.push('…');
+    }
+    out
+}
+
+fn causes(d: &IndexDoc) -> String {
+    let mut parts = Vec::new();
+    if !d.cause_category.trim().is_empty() {
+        parts.push(format!("[{}]", d.cause_category.trim()));
+    }
+    for p in [&d.direct_cause, &d.root_cause] {
+        if !p.trim().is_empty() {
+            parts.push(p.trim().to_string());
+        }
+    }
+    parts.join(" ")
+}
+
+fn label(d: &IndexDoc) -> String {
+    match &d.r#ref {
+        Some(r) if !r.is_empty() => format!("{r} {}", d.title),
+        _ => d.title.clone(),
+    }
+}
+
+fn reason_text(reasons: &[Reason]) -> String {
+    reasons
+        .iter()
+        .map(|r| match r {
+            Reason::SameCauseCategory { category } => format!("同じ原因分類: {category}"),
+            Reason::SharedTerms { terms } => format!("共通語: {}", terms.join("、")),
+        })
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+/// Escapes Markdown inline syntax so lesson text renders literally.
+fn md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(
+            c,
+            '\\' | '`'
+                | '*'
+                | '_'
+                | '['
+                | ']'
+                | '('
+                | ')'
+                | '#'
+                | '!'
+                | '|'
+                | '<'
+                | '>'
+                | '&'
+                | '~'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Digest {
+    /// Markdown (CommonMark); all lesson text escaped.
+    pub fn to_markdown(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "# 新着教訓ダイジェスト\n");
+        if !self.since.is_empty() {
+            let _ = writeln!(
+                s,
+                "{} 以降に公開された教訓: {} 件\n",
+                md(&self.since),
+                self.entries.len()
+            );
+        }
+        for e in &self.entries {
+            let d = &e.lesson;
+            let _ = writeln!(s, "## {}\n", md(&label(d)));
+            let meta: Vec<&str> = [d.industry.as_str(), &d.period, &d.level, &d.published_at]
+                .into_iter()
+                .filter(|x| !x.is_empty())
+                .collect();
+            if !meta.is_empty() {
+                let _ = writeln!(s, "*{}*\n", md(&meta.join(" · ")));
+            }
+            for (k, v) in [
+                ("事象", brief(&d.problem)),
+                ("原因", brief(&causes(d))),
+                ("対策", brief(&d.countermeasures)),
+                ("教訓", brief(&d.lesson)),
+            ] {
+                if !v.is_empty() {
+                    let _ = writeln!(s, "- **{k}**: {}", md(&v));
+                }
+            }
+            if !e.related.is_empty() {
+                let _ = writeln!(s, "\n関連する過去の教訓:\n");
+                for r in &e.related {
+                    let t = match &r.hit.r#ref {
+                        Some(x) if !x.is_empty() => format!("{x} {}", r.hit.title),
+                        _ => r.hit.title.clone(),
+                    };
+                    let why = reason_text(&r.reasons);
+                    if why.is_empty() {
+                        let _ = writeln!(s, "- {}", md(&t));
+                    } else {
+                        let _ = writeln!(s, "- {} ({})", md(&t), md(&why));
+                    }
+                }
+            }
+            s.push('\n');
+        }
+        s
+    }
+
+    /// A complete HTML page with inline CSS only (no scripts, no external resources);
+    /// all lesson text escaped.
+    pub fn to_html(&self) -> String {
+        let mut s = String::from(
+            "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\"><title>新着教訓ダイジェスト</title>\n<style>body{font-family:sans-serif;max-width:46em;margin:auto;line-height:1.6}h2{border-bottom:1px solid #ccc}.meta{color:#666}dt{font-weight:bold}.why{color:#666;font-size:90%}</style></head><body>\n<h1>新着教訓ダイジェスト</h1>\n",
+        );
+        if !self.since.is_empty() {
+            let _ = writeln!(
+                s,
+                "<p>{} 以降に公開された教訓: {} 件</p>",
+                xml_escape(&self.since),
+                self.entries.len()
+            );
+        }
+        for e in &self.entries {
+            let d = &e.lesson;
+            let _ = writeln!(s, "<section><h2>{}</h2>", xml_escape(&label(d)));
+            let meta: Vec<&str> = [d.industry.as_str(), &d.period, &d.level, &d.published_at]
+                .into_iter()
+                .filter(|x| !x.is_empty())
+                .collect();
+            if !meta.is_empty() {
+                let _ = writeln!(s, "<p class=\"meta\">{}</p>", xml_escape(&meta.join(" · ")));
+            }
+            s.push_str("<dl>\n");
+            for (k, v) in [
+                ("事象", brief(&d.problem)),
+                ("原因", brief(&causes(d))),
+                ("対策", brief(&d.countermeasures)),
+                ("教訓", brief(&d.lesson)),
+            ] {
+                if !v.is_empty() {
+                    let _ = writeln!(s, "<dt>{k}</dt><dd>{}</dd>", xml_escape(&v));
+                }
+            }
+            s.push_str("</dl>\n");
+            if !e.related.is_empty() {
+                s.push_str("<p>関連する過去の教訓:</p><ul>\n");
+                for r in &e.related {
+                    let t = match &r.hit.r#ref {
+                        Some(x) if !x.is_empty() => format!("{x} {}", r.hit.title),
+                        _ => r.hit.title.clone(),
+                    };
+                    let _ = writeln!(
+                        s,
+                        "<li>{} <span class=\"why\">{}</span></li>",
+                        xml_escape(&t),
+                        xml_escape(&reason_text(&r.reasons))
+                    );
+                }
+                s.push_str("</ul>\n");
+            }
+            s.push_str("</section>\n");
+        }
+        s.push_str("</body></html>\n");
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lesson(id: &str, title: &str, problem: &str, published: &str) -> IndexDoc {
+        IndexDoc {
+            id: id.into(),
+            title: title.into(),
+            problem: problem.into(),
+            cause_category: "設定ミス".into(),
+            countermeasures: "設定変更を二人で確認する".into(),
+            published_at: published.into(),
+            ..IndexDoc::default()
+        }
+    }
+
+    fn setup() -> (SearchIndex, Vec<IndexDoc>) {
+        let idx = SearchIndex::in_ram().unwrap();
+        let old = lesson(
+            "old",
+            "ルータ設定ミスで通信断",
+            "ルータの設定ミスで拠点間の通信が止まった",
+            "2017-01-10",
+        );
+        let later = lesson(
+            "later",
+            "ルータ設定ミス再発",
+            "ルータの設定ミスで再び通信が止まった",
+            "2019-01-10",
+        );
+        let new = lesson(
+            "new",
+            "<b>ルータ</b> & 設定ミス",
+            "ルータの設定ミスで通信が途絶えた * [x](http://e)",
+            "2018-05-01",
+        );
+        let older_new = lesson("stale", "古い教訓", "ルータの設定ミス", "2016-01-01");
+        for d in [&old, &later, &new] {
+            idx.upsert(d).unwrap();
+        }
+        idx.commit().unwrap();
+        (idx, vec![new, older_new])
+    }
+
+    #[test]
+    fn entries_have_older_relatives_only() {
+        let (idx, news) = setup();
+        let dg = digest(&news, &idx, "2018-01-01").unwrap();
+        assert_eq!(dg.entries.len(), 1, "lessons before `since` are left out");
+        let rel: Vec<&str> = dg.entries[0]
+            .related
+            .iter()
+            .map(|r| r.hit.id.as_str())
+            .collect();
+        assert_eq!(rel, ["old"], "itself and newer lessons are excluded");
+    }
+
+    #[test]
+    fn html_and_markdown_escape_text() {
+        let (idx, news) = setup();
+        let dg = digest(&news, &idx, "2018-01-01").unwrap();
+        let html = dg.to_html();
+        assert!(
+            html.contains("&lt;b&gt;ルータ&lt;/b&gt; &amp; 設定ミス"),
+            "{html}"
+        );
+        assert!(!html.contains("<b>ルータ"));
+        assert!(!html.contains("<script") && !html.contains("src="));
+        let mdown = dg.to_markdown();
+        assert!(mdown.contains("\\<b\\>ルータ"), "{mdown}");
+        assert!(mdown.contains("\\[x\\]\\(http://e\\)"), "{mdown}");
+        assert!(mdown.contains("同じ原因分類: 設定ミス"));
+    }
+
+    #[test]
+    fn brief_cuts_long_text() {
+        let long = "あ".repeat(500);
+        let b = brief(&long);
+        assert_eq!(b.chars().count(), BRIEF_CHARS + 1);
+        assert!(b.ends_with('…'));
+        assert_eq!(brief("短い\n文"), "短い 文");
+    }
+}

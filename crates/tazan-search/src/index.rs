@@ -1,0 +1,847 @@
+//! The tantivy index: schema, writes (upsert, delete, commit) and ranked search.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::TopDocs;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
+    STRING,
+};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
+};
+
+use crate::analyze::{self, JaTokenizer, TOKENIZER_NAME};
+use crate::doc::{parse_period, IndexDoc};
+use crate::error::SearchError;
+use crate::synonyms;
+
+/// Writer settings. The defaults suit a node or hub sharing two cores with other work.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IndexOptions {
+    /// Indexing threads (tantivy writer threads), at least 1.
+    pub writer_threads: usize,
+    /// Total writer memory budget in bytes, split among threads (at least 15 MB per thread).
+    pub writer_memory_bytes: usize,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        IndexOptions {
+            writer_threads: cores.clamp(1, 2),
+            writer_memory_bytes: 64 << 20,
+        }
+    }
+}
+
+/// Ranking knobs. The defaults are what the evaluation in `tests/quality.rs` was run with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RankingConfig {
+    /// Boost of matches in the title.
+    pub title_boost: f32,
+    /// Boost of matches in keywords (and a catalogue theme).
+    pub keywords_boost: f32,
+    /// Boost of matches in problem, causes, countermeasures, lesson and impact.
+    pub body_boost: f32,
+    /// Boost of matches in worked examples.
+    pub examples_boost: f32,
+    /// Weight of terms added from the synonym table, relative to query terms.
+    pub synonym_weight: f32,
+    /// Pseudo-relevance feedback: number of top documents read (0 disables it).
+    pub feedback_docs: usize,
+    /// Pseudo-relevance feedback: number of terms added.
+    pub feedback_terms: usize,
+    /// Pseudo-relevance feedback: weight of added terms relative to query terms.
+    pub feedback_weight: f32,
+    /// Bonus for lessons in the domain (governance or technical) the query's wording points
+    /// to, as a fraction of the best first-pass score, scaled by how clear the cue is.
+    pub domain_prior: f32,
+    /// Query terms found in more than this share of lessons are dropped (applies once the
+    /// index holds at least 20 lessons); 1.0 keeps all.
+    pub max_df_ratio: f32,
+}
+
+impl Default for RankingConfig {
+    fn default() -> Self {
+        RankingConfig {
+            title_boost: 0.5,
+            keywords_boost: 0.5,
+            body_boost: 1.0,
+            examples_boost: 1.0,
+            synonym_weight: 0.4,
+            feedback_docs: 3,
+            feedback_terms: 12,
+            feedback_weight: 0.3,
+            domain_prior: 0.3,
+            max_df_ratio: 0.5,
+        }
+    }
+}
+
+/// Restrictions on which lessons may be returned. Empty lists mean "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Filters {
+    /// Any of these disclosure levels (`AMBER`, `GREEN`, `CLEAR`; case-insensitive).
+    pub levels: Vec<String>,
+    /// Any of these industries.
+    pub industries: Vec<String>,
+    /// `governance` or `technical`.
+    pub domain: Option<String>,
+    /// Any of these direct cause categories.
+    pub cause_categories: Vec<String>,
+    /// Any of these usage scenes.
+    pub scenes: Vec<String>,
+    /// Lessons whose period overlaps or follows this one (e.g. `2017-H2`).
+    pub period_from: Option<String>,
+    /// Lessons whose period overlaps or precedes this one.
+    pub period_to: Option<String>,
+}
+
+impl Filters {
+    fn is_empty(&self) -> bool {
+        self == &Filters::default()
+    }
+}
+
+/// A search: free text (any language, any length), filters, how many hits.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SearchRequest {
+    /// What the reader is looking for: keywords or a paragraph describing the situation.
+    pub query: String,
+    /// Restrictions.
+    pub filters: Filters,
+    /// Maximum number of hits (0 returns none; capped at 1,000).
+    pub limit: usize,
+}
+
+/// One result, best first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    /// Lesson id.
+    pub id: String,
+    /// External reference, e.g. `T3`.
+    #[serde(rename = "ref")]
+    pub r#ref: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Relevance score (BM25 sum; comparable within one result list only). 0 for filter-only.
+    pub score: f32,
+    /// `governance` or `technical`.
+    pub domain: String,
+    /// Direct cause category.
+    pub cause_category: String,
+    /// Industry.
+    pub industry: String,
+    /// Disclosure level.
+    pub level: String,
+    /// Period.
+    pub period: String,
+}
+
+/// Upper bound on `SearchRequest::limit`.
+const MAX_LIMIT: usize = 1000;
+
+/// Words that say how the reader writes, not what their problem is.
+const QUERY_FILLER: &[&str] = &[
+    "例えば",
+    "場合",
+    "必要",
+    "考え",
+    "想像",
+    "思う",
+    "今回",
+    "当社",
+    "自社",
+    "弊社",
+    "教訓",
+    "知りた",
+    "心配",
+    "不安",
+    "事例",
+    "参考",
+    "活用",
+    "ある組織",
+    "様々",
+    "いろいろ",
+];
+
+struct Fields {
+    id: Field,
+    r#ref: Field,
+    title: Field,
+    keywords: Field,
+    body: Field,
+    examples: Field,
+    level: Field,
+    industry: Field,
+    domain: Field,
+    cause: Field,
+    scene: Field,
+    period_start: Field,
+    period_end: Field,
+    doc: Field,
+}
+
+/// A full-text index of lessons, on disk or in memory.
+///
+/// Writes (`upsert`, `delete`) become visible to `search` after `commit`. All methods
+/// take `&self`; the writer is behind a mutex, so one `SearchIndex` can be shared in an
+/// `Arc` between a service and background indexing. Only one `SearchIndex` may be open
+/// on a directory at a time (tantivy holds a lock file).
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    f: Fields,
+    ranking: RankingConfig,
+    path: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("path", &self.path)
+            .field("docs", &self.len())
+            .finish()
+    }
+}
+
+fn schema() -> Schema {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER_NAME)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    b.add_text_field("id", STRING | STORED);
+    b.add_text_field("ref", STRING);
+    b.add_text_field("title", text.clone());
+    b.add_text_field("keywords", text.clone());
+    b.add_text_field("body", text.clone());
+    b.add_text_field("examples", text);
+    b.add_text_field("level", STRING);
+    b.add_text_field("industry", STRING);
+    b.add_text_field("domain", STRING);
+    b.add_text_field("cause", STRING);
+    b.add_text_field("scene", STRING);
+    b.add_u64_field("period_start", INDEXED | FAST);
+    b.add_u64_field("period_end", INDEXED | FAST);
+    b.add_text_field("doc", STORED);
+    b.build()
+}
+
+fn fields(schema: &Schema, path: &Path) -> Result<Fields, SearchError> {
+    let get = |name: &'static str| {
+        schema
+            .get_field(name)
+            .map_err(|_| SearchError::SchemaMismatch {
+                path: path.to_path_buf(),
+                field: name,
+            })
+    };
+    Ok(Fields {
+        id: get("id")?,
+        r#ref: get("ref")?,
+        title: get("title")?,
+        keywords: get("keywords")?,
+        body: get("body")?,
+        examples: get("examples")?,
+        level: get("level")?,
+        industry: get("industry")?,
+        domain: get("domain")?,
+        cause: get("cause")?,
+        scene: get("scene")?,
+        period_start: get("period_start")?,
+        period_end: get("period_end")?,
+        doc: get("doc")?,
+    })
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating the directory and an empty index if needed.
+    pub fn open(dir: &Path) -> Result<Self, SearchError> {
+        Self::open_with(dir, &IndexOptions::default())
+    }
+
+    /// [`open`](Self::open) with explicit writer settings.
+    pub fn open_with(dir: &Path, options: &IndexOptions) -> Result<Self, SearchError> {
+        std::fs::create_dir_all(dir).map_err(|source| SearchError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let index = if dir.join("meta.json").exists() {
+            Index::open_in_dir(dir).map_err(SearchError::index("open"))?
+        } else {
+            Index::create_in_dir(dir, schema()).map_err(SearchError::index("create"))?
+        };
+        Self::from_index(index, options, Some(dir.to_path_buf()))
+    }
+
+    /// A fresh index held in memory (tests, evaluation, one-off similarity lookups).
+    pub fn in_ram() -> Result<Self, SearchError> {
+        let options = IndexOptions {
+            writer_threads: 1,
+            writer_memory_bytes: 20 << 20,
+        };
+        Self::in_ram_with(&options)
+    }
+
+    /// [`in_ram`](Self::in_ram) with explicit writer settings (benchmarks).
+    pub fn in_ram_with(options: &IndexOptions) -> Result<Self, SearchError> {
+        Self::from_index(Index::create_in_ram(schema()), options, None)
+    }
+
+    fn from_index(
+        index: Index,
+        options: &IndexOptions,
+        path: Option<PathBuf>,
+    ) -> Result<Self, SearchError> {
+        index
+            .tokenizers()
+            .register(TOKENIZER_NAME, TextAnalyzer::from(JaTokenizer::default()));
+        let f = fields(
+            &index.schema(),
+            path.as_deref().unwrap_or(Path::new("<ram>")),
+        )?;
+        let threads = options.writer_threads.max(1);
+        let memory = options
+            .writer_memory_bytes
+            .max(threads * (15 << 20) + (1 << 20));
+        let writer = index
+            .writer_with_num_threads(threads, memory)
+            .map_err(SearchError::index("open writer"))?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(SearchError::index("open reader"))?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            f,
+            ranking: RankingConfig::default(),
+            path,
+        })
+    }
+
+    /// Replaces the ranking knobs (evaluation and tuning).
+    pub fn set_ranking(&mut self, ranking: RankingConfig) {
+        self.ranking = ranking;
+    }
+
+    /// The ranking knobs in use.
+    pub fn ranking(&self) -> &RankingConfig {
+        &self.ranking
+    }
+
+    fn writer(&self) -> MutexGuard<'_, IndexWriter> {
+        // A panic while holding the lock leaves tantivy's writer usable; keep going.
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Adds a lesson, replacing any earlier one with the same id (visible after `commit`).
+    pub fn upsert(&self, doc: &IndexDoc) -> Result<(), SearchError> {
+        let tdoc = self.to_tantivy(doc)?;
+        let w = self.writer();
+        w.delete_term(Term::from_field_text(self.f.id, &doc.id));
+        w.add_document(tdoc)
+            .map_err(SearchError::index("add document"))?;
+        Ok(())
+    }
+
+    /// Adds a lesson known to be new (no delete of a previous version; faster bulk loads).
+    pub fn add(&self, doc: &IndexDoc) -> Result<(), SearchError> {
+        let tdoc = self.to_tantivy(doc)?;
+        self.writer()
+            .add_document(tdoc)
+            .map_err(SearchError::index("add document"))?;
+        Ok(())
+    }
+
+    /// Removes the lesson with this id (a withdrawal); a no-op if absent. Visible after `commit`.
+    pub fn delete(&self, id: &str) {
+        self.writer()
+            .delete_term(Term::from_field_text(self.f.id, id));
+    }
+
+    /// Makes all writes durable (on disk) and visible to searches.
+    pub fn commit(&self) -> Result<(), SearchError> {
+        self.writer()
+            .commit()
+            .map_err(SearchError::index("commit"))?;
+        self.reader
+            .reload()
+            .map_err(SearchError::index("reload reader"))?;
+        Ok(())
+    }
+
+    /// Merges all segments into one and waits (after a bulk load; speeds up search).
+    pub fn optimize(&self) -> Result<(), SearchError> {
+        let ids = self
+            .index
+            .searchable_segment_ids()
+            .map_err(SearchError::index("list segments"))?;
+        if ids.len() > 1 {
+            self.writer()
+                .merge(&ids)
+                .wait()
+                .map_err(SearchError::index("merge segments"))?;
+        }
+        self.reader
+            .reload()
+            .map_err(SearchError::index("reload reader"))?;
+        Ok(())
+    }
+
+    /// Number of committed, not deleted lessons.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// True when no committed lesson is present.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The stored lesson with this id, if committed.
+    pub fn get(&self, id: &str) -> Result<Option<IndexDoc>, SearchError> {
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(self.f.id, id),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher
+            .search(&q, &TopDocs::with_limit(1).order_by_score())
+            .map_err(SearchError::index("get"))?;
+        match top.first() {
+            Some((_, addr)) => Ok(Some(self.load(&searcher, *addr)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every committed lesson (for trends over the whole index; loads all documents).
+    pub fn all_docs(&self) -> Result<Vec<IndexDoc>, SearchError> {
+        let searcher = self.reader.searcher();
+        let n = (searcher.num_docs() as usize).max(1);
+        let top = searcher
+            .search(&AllQuery, &TopDocs::with_limit(n).order_by_score())
+            .map_err(SearchError::index("scan"))?;
+        top.iter().map(|(_, a)| self.load(&searcher, *a)).collect()
+    }
+
+    /// Ranked search. Filters are exact; an empty query with filters lists matching lessons.
+    pub fn search(&self, req: &SearchRequest) -> Result<Vec<Hit>, SearchError> {
+        let limit = req.limit.min(MAX_LIMIT);
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let filter = self.filter_query(&req.filters)?;
+        let weighted = query_terms(&req.query, self.ranking.synonym_weight);
+        if weighted.is_empty() && !req.query.trim().is_empty() {
+            // Only particles or punctuation: nothing to match on.
+            return Ok(Vec::new());
+        }
+        let top = self.ranked(&searcher, weighted, filter, limit, &HashSet::new())?;
+        top.into_iter()
+            .map(|(score, addr)| self.load(&searcher, addr).map(|d| hit_of(d, score)))
+            .collect()
+    }
+
+    /// Core ranking shared by `search` and `similar`: weighted terms → BM25 over the text
+    /// fields → optional pseudo-relevance feedback → top `limit`, skipping `exclude` ids.
+    pub(crate) fn ranked(
+        &self,
+        searcher: &Searcher,
+        mut weighted: Vec<(String, f32)>,
+        filter: Option<Box<dyn Query>>,
+        limit: usize,
+        exclude: &HashSet<String>,
+    ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+        let want = limit + exclude.len();
+        if weighted.is_empty() {
+            let q: Box<dyn Query> = filter.unwrap_or_else(|| Box::new(AllQuery));
+            let top = searcher
+                .search(&q, &TopDocs::with_limit(want).order_by_score())
+                .map_err(SearchError::index("search"))?;
+            return self.drop_excluded(searcher, top, exclude, limit, 0.0);
+        }
+        let r = &self.ranking;
+        let n = searcher.num_docs();
+        if r.max_df_ratio < 1.0 && n >= 20 {
+            let max_df = (r.max_df_ratio as f64 * n as f64) as u64;
+            let mut kept = Vec::with_capacity(weighted.len());
+            for (t, w) in weighted {
+                if self.body_doc_freq(searcher, &t)? <= max_df {
+                    kept.push((t, w));
+                }
+            }
+            if kept.is_empty() {
+                return Ok(Vec::new());
+            }
+            weighted = kept;
+        }
+        let (gov, tech) = synonyms::domain_cues(&weighted);
+        let want_domain = r.domain_prior > 0.0 && gov + tech > 0;
+        let mut bonus = None;
+        if (r.feedback_docs > 0 && r.feedback_terms > 0) || want_domain {
+            let q = self.text_query(&weighted, filter.as_ref().map(|f| f.box_clone()));
+            let k = r.feedback_docs.max(1);
+            let top = searcher
+                .search(&q, &TopDocs::with_limit(k + exclude.len()).order_by_score())
+                .map_err(SearchError::index("search"))?;
+            let top = self.drop_excluded(searcher, top, exclude, k, 1.0)?;
+            if want_domain {
+                if let Some((best, _)) = top.first() {
+                    let (g, t) = (gov as f32, tech as f32);
+                    let p_gov = (g + 0.5) / (g + t + 1.0);
+                    let strength = (2.0 * p_gov - 1.0).abs();
+                    let domain = if p_gov > 0.5 {
+                        "governance"
+                    } else {
+                        "technical"
+                    };
+                    bonus = Some((domain, r.domain_prior * best * strength));
+                }
+            }
+            if r.feedback_docs > 0 && r.feedback_terms > 0 {
+                let extra = self.feedback(searcher, &top, &weighted)?;
+                weighted.extend(extra);
+            }
+        }
+        let mut q = self.text_query(&weighted, filter);
+        if let Some((domain, score)) = bonus.filter(|(_, s)| *s > 0.0) {
+            let dq = TermQuery::new(
+                Term::from_field_text(self.f.domain, domain),
+                IndexRecordOption::Basic,
+            );
+            let boost: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(dq), score));
+            q = Box::new(BooleanQuery::new(vec![
+                (Occur::Must, q),
+                (Occur::Should, boost),
+            ]));
+        }
+        let top = searcher
+            .search(&q, &TopDocs::with_limit(want).order_by_score())
+            .map_err(SearchError::index("search"))?;
+        self.drop_excluded(searcher, top, exclude, limit, 1.0)
+    }
+
+    fn drop_excluded(
+        &self,
+        searcher: &Searcher,
+        top: Vec<(f32, DocAddress)>,
+        exclude: &HashSet<String>,
+        limit: usize,
+        score_scale: f32,
+    ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+        let mut out = Vec::with_capacity(limit);
+        for (score, addr) in top {
+            if out.len() == limit {
+                break;
+            }
+            if !exclude.is_empty() {
+                let id = self.id_of(searcher, addr)?;
+                if exclude.contains(&id) {
+                    continue;
+                }
+            }
+            out.push((score * score_scale, addr));
+        }
+        Ok(out)
+    }
+
+    /// Picks feedback terms: frequent in the top documents, rare in the index.
+    fn feedback(
+        &self,
+        searcher: &Searcher,
+        top: &[(f32, DocAddress)],
+        weighted: &[(String, f32)],
+    ) -> Result<Vec<(String, f32)>, SearchError> {
+        let present: HashSet<&str> = weighted.iter().map(|(t, _)| t.as_str()).collect();
+        let mut seen_in: HashMap<String, usize> = HashMap::new();
+        for (_, addr) in top {
+            let d = self.load(searcher, *addr)?;
+            let mut uniq: HashSet<String> = HashSet::new();
+            let text = format!("{}\n{}\n{}", d.title, d.keywords.join("\n"), d.body_text());
+            for t in analyze::terms(&text) {
+                if t.chars().count() >= 2 && !present.contains(t.as_str()) {
+                    uniq.insert(t);
+                }
+            }
+            for t in uniq {
+                *seen_in.entry(t).or_default() += 1;
+            }
+        }
+        let n = searcher.num_docs().max(1) as f32;
+        let min_support = if top.len() >= 2 { 2 } else { 1 };
+        let mut scored: Vec<(String, f32)> = Vec::new();
+        for (t, c) in seen_in {
+            if c < min_support {
+                continue;
+            }
+            let df = searcher
+                .doc_freq(&Term::from_field_text(self.f.body, &t))
+                .map_err(SearchError::index("doc freq"))? as f32;
+            let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
+            scored.push((t, c as f32 * idf));
+        }
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        scored.truncate(self.ranking.feedback_terms);
+        let max = scored.first().map_or(1.0, |s| s.1).max(f32::EPSILON);
+        let w = self.ranking.feedback_weight;
+        Ok(scored.into_iter().map(|(t, s)| (t, w * s / max)).collect())
+    }
+
+    fn text_query(
+        &self,
+        weighted: &[(String, f32)],
+        filter: Option<Box<dyn Query>>,
+    ) -> Box<dyn Query> {
+        let r = &self.ranking;
+        let fields = [
+            (self.f.title, r.title_boost),
+            (self.f.keywords, r.keywords_boost),
+            (self.f.body, r.body_boost),
+            (self.f.examples, r.examples_boost),
+        ];
+        let mut should: Vec<(Occur, Box<dyn Query>)> =
+            Vec::with_capacity(weighted.len() * fields.len());
+        for (t, w) in weighted {
+            for (field, boost) in fields {
+                if boost <= 0.0 {
+                    continue;
+                }
+                let tq = TermQuery::new(
+                    Term::from_field_text(field, t),
+                    IndexRecordOption::WithFreqs,
+                );
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(tq), boost * w)),
+                ));
+            }
+        }
+        let text: Box<dyn Query> = Box::new(BooleanQuery::new(should));
+        match filter {
+            None => text,
+            Some(f) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, text),
+                (Occur::Must, f),
+            ])),
+        }
+    }
+
+    pub(crate) fn filter_query(&self, f: &Filters) -> Result<Option<Box<dyn Query>>, SearchError> {
+        if f.is_empty() {
+            return Ok(None);
+        }
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let any_of = |field: Field, values: &[String], upper: bool| -> Option<Box<dyn Query>> {
+            if values.is_empty() {
+                return None;
+            }
+            let should = values
+                .iter()
+                .map(|v| {
+                    let v = if upper {
+                        v.trim().to_uppercase()
+                    } else {
+                        v.trim().to_string()
+                    };
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_text(field, &v),
+                        IndexRecordOption::Basic,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect();
+            Some(Box::new(BooleanQuery::new(should)))
+        };
+        let domain: Vec<String> = f.domain.iter().cloned().collect();
+        for q in [
+            any_of(self.f.level, &f.levels, true),
+            any_of(self.f.industry, &f.industries, false),
+            any_of(self.f.domain, &domain, false),
+            any_of(self.f.cause, &f.cause_categories, false),
+            any_of(self.f.scene, &f.scenes, false),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            must.push((Occur::Must, q));
+        }
+        if let Some(from) = &f.period_from {
+            let (start, _) = parse_period(from)?;
+            let lower = Bound::Included(Term::from_field_u64(self.f.period_end, start));
+            must.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(lower, Bound::Unbounded)),
+            ));
+        }
+        if let Some(to) = &f.period_to {
+            let (_, end) = parse_period(to)?;
+            let upper = Bound::Included(Term::from_field_u64(self.f.period_start, end));
+            must.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(Bound::Unbounded, upper)),
+            ));
+        }
+        Ok(Some(Box::new(BooleanQuery::new(must))))
+    }
+
+    fn to_tantivy(&self, d: &IndexDoc) -> Result<TantivyDocument, SearchError> {
+        if d.id.trim().is_empty() {
+            return Err(SearchError::EmptyId);
+        }
+        let f = &self.f;
+        let mut t = TantivyDocument::new();
+        t.add_text(f.id, &d.id);
+        if let Some(r) = &d.r#ref {
+            t.add_text(f.r#ref, r);
+        }
+        t.add_text(f.title, &d.title);
+        for k in &d.keywords {
+            t.add_text(f.keywords, k);
+        }
+        t.add_text(f.body, d.body_text());
+        for e in &d.examples {
+            t.add_text(f.examples, e);
+        }
+        if !d.level.is_empty() {
+            t.add_text(f.level, d.level.trim().to_uppercase());
+        }
+        if !d.industry.is_empty() {
+            t.add_text(f.industry, d.industry.trim());
+        }
+        if !d.domain.is_empty() {
+            t.add_text(f.domain, d.domain.trim());
+        }
+        if !d.cause_category.is_empty() {
+            t.add_text(f.cause, d.cause_category.trim());
+        }
+        for s in &d.scenes {
+            t.add_text(f.scene, s.trim());
+        }
+        if !d.period.trim().is_empty() {
+            let (a, b) = parse_period(&d.period)?;
+            t.add_u64(f.period_start, a);
+            t.add_u64(f.period_end, b);
+        }
+        let json = serde_json::to_string(d).map_err(|e| SearchError::Index {
+            action: "serialise document",
+            source: tantivy::TantivyError::InvalidArgument(e.to_string()),
+        })?;
+        t.add_text(f.doc, json);
+        Ok(t)
+    }
+
+    pub(crate) fn load(
+        &self,
+        searcher: &Searcher,
+        addr: DocAddress,
+    ) -> Result<IndexDoc, SearchError> {
+        let t: TantivyDocument = searcher
+            .doc(addr)
+            .map_err(SearchError::index("load document"))?;
+        let json = t
+            .get_first(self.f.doc)
+            .and_then(|v| v.as_str())
+            .unwrap_or("{}");
+        serde_json::from_str(json).map_err(|e| SearchError::Index {
+            action: "decode stored document",
+            source: tantivy::TantivyError::InvalidArgument(e.to_string()),
+        })
+    }
+
+    fn id_of(&self, searcher: &Searcher, addr: DocAddress) -> Result<String, SearchError> {
+        let t: TantivyDocument = searcher
+            .doc(addr)
+            .map_err(SearchError::index("load document"))?;
+        Ok(t.get_first(self.f.id)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string())
+    }
+
+    pub(crate) fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Document frequency of an analysed term in the body field (for term weighting).
+    pub(crate) fn body_doc_freq(
+        &self,
+        searcher: &Searcher,
+        term: &str,
+    ) -> Result<u64, SearchError> {
+        searcher
+            .doc_freq(&Term::from_field_text(self.f.body, term))
+            .map_err(SearchError::index("doc freq"))
+    }
+}
+
+pub(crate) fn hit_of(d: IndexDoc, score: f32) -> Hit {
+    Hit {
+        id: d.id,
+        r#ref: d.r#ref,
+        title: d.title,
+        score,
+        domain: d.domain,
+        cause_category: d.cause_category,
+        industry: d.industry,
+        level: d.level,
+        period: d.period,
+    }
+}
+
+/// Query text → weighted unique terms: query terms (weight 1, filler removed), then
+/// synonym expansions at `synonym_weight`.
+pub(crate) fn query_terms(query: &str, synonym_weight: f32) -> Vec<(String, f32)> {
+    let norm = analyze::normalize(query);
+    let filler: HashSet<String> = QUERY_FILLER
+        .iter()
+        .flat_map(|w| analyze::terms(w))
+        .collect();
+    let mut out: Vec<(String, f32)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut push = |t: String, w: f32, out: &mut Vec<(String, f32)>| {
+        if let Some(&i) = index.get(&t) {
+            if out[i].1 < w {
+                out[i].1 = w;
+            }
+        } else {
+            index.insert(t.clone(), out.len());
+            out.push((t, w));
+        }
+    };
+    let mut base = Vec::new();
+    analyze::terms_normalized(&norm, &mut |t| base.push(t.text));
+    for t in base {
+        if !filler.contains(&t) {
+            push(t, 1.0, &mut out);
+        }
+    }
+    if synonym_weight > 0.0 {
+        for phrase in synonyms::expansions(&norm) {
+            for t in analyze::terms(phrase) {
+                push(t, synonym_weight, &mut out);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

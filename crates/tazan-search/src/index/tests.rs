@@ -1,0 +1,192 @@
+use super::*;
+
+fn doc(id: &str, title: &str, body: &str) -> IndexDoc {
+    IndexDoc {
+        id: id.into(),
+        title: title.into(),
+        problem: body.into(),
+        level: "GREEN".into(),
+        ..IndexDoc::default()
+    }
+}
+
+fn ids(hits: &[Hit]) -> Vec<&str> {
+    hits.iter().map(|h| h.id.as_str()).collect()
+}
+
+fn req(q: &str) -> SearchRequest {
+    SearchRequest {
+        query: q.into(),
+        limit: 10,
+        ..SearchRequest::default()
+    }
+}
+
+fn sample() -> SearchIndex {
+    let idx = SearchIndex::in_ram().unwrap();
+    let mut a = doc(
+        "a",
+        "待機系サーバーへの切替えに失敗",
+        "稼働系の故障時に自動切替えが動かず、手動で切り替えた。",
+    );
+    a.industry = "金融".into();
+    a.cause_category = "ハードウェア障害".into();
+    a.period = "2017-07".into();
+    a.domain = "technical".into();
+    a.scenes = vec!["障害対応".into()];
+    let mut b = doc(
+        "b",
+        "アクセス集中でWebサーバがダウン",
+        "キャンペーン開始直後に負荷が急増し応答が遅延した。",
+    );
+    b.industry = "情報通信".into();
+    b.cause_category = "過負荷".into();
+    b.period = "2018-H1".into();
+    b.level = "AMBER".into();
+    b.domain = "technical".into();
+    let mut c = doc(
+        "c",
+        "要件定義は発注者の責任",
+        "委託先に任せきりで要件が曖昧なまま開発が進んだ。",
+    );
+    c.industry = "金融".into();
+    c.cause_category = "作業ミス".into();
+    c.period = "2016".into();
+    c.domain = "governance".into();
+    c.level = "CLEAR".into();
+    c.scenes = vec!["組織改善".into(), "障害対応".into()];
+    for d in [a, b, c] {
+        idx.upsert(&d).unwrap();
+    }
+    idx.commit().unwrap();
+    idx
+}
+
+#[test]
+fn finds_by_japanese_text_best_first() {
+    let idx = sample();
+    let hits = idx
+        .search(&req("サーバの切り替えがうまくいかない"))
+        .unwrap();
+    assert_eq!(hits.first().map(|h| h.id.as_str()), Some("a"), "{hits:?}");
+    let hits = idx.search(&req("アクセスが集中して遅い")).unwrap();
+    assert_eq!(hits.first().map(|h| h.id.as_str()), Some("b"), "{hits:?}");
+    assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+}
+
+#[test]
+fn upsert_replaces_and_delete_withdraws() {
+    let idx = sample();
+    assert_eq!(idx.len(), 3);
+    idx.upsert(&doc("a", "全く別の題名", "データ移行の手順"))
+        .unwrap();
+    idx.commit().unwrap();
+    assert_eq!(idx.len(), 3);
+    assert_eq!(idx.get("a").unwrap().unwrap().title, "全く別の題名");
+    assert!(ids(&idx.search(&req("待機系")).unwrap())
+        .iter()
+        .all(|i| *i != "a"));
+
+    idx.delete("b");
+    // Not visible before commit.
+    assert_eq!(idx.len(), 3);
+    idx.commit().unwrap();
+    assert_eq!(idx.len(), 2);
+    assert!(idx.get("b").unwrap().is_none());
+    assert!(ids(&idx.search(&req("アクセス集中")).unwrap()).is_empty());
+    // Deleting an unknown id is a no-op.
+    idx.delete("zzz");
+    idx.commit().unwrap();
+    assert_eq!(idx.len(), 2);
+}
+
+#[test]
+fn filters_restrict_results() {
+    let idx = sample();
+    let mut r = req("");
+    r.filters.industries = vec!["金融".into()];
+    let mut got = ids(&idx.search(&r).unwrap())
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+    got.sort();
+    assert_eq!(got, ["a", "c"]);
+
+    let mut r = req("サーバ");
+    r.filters.levels = vec!["amber".into()];
+    assert_eq!(ids(&idx.search(&r).unwrap()), ["b"]);
+
+    let mut r = req("");
+    r.filters.domain = Some("governance".into());
+    assert_eq!(ids(&idx.search(&r).unwrap()), ["c"]);
+
+    let mut r = req("");
+    r.filters.cause_categories = vec!["過負荷".into(), "作業ミス".into()];
+    assert_eq!(idx.search(&r).unwrap().len(), 2);
+
+    let mut r = req("");
+    r.filters.scenes = vec!["障害対応".into()];
+    assert_eq!(idx.search(&r).unwrap().len(), 2);
+
+    // Period overlap: 2017-H2 .. 2018-03 covers a (2017-07) and b (2018-H1), not c (2016).
+    let mut r = req("");
+    r.filters.period_from = Some("2017-H2".into());
+    r.filters.period_to = Some("2018-03".into());
+    let mut got = ids(&idx.search(&r).unwrap())
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+    got.sort();
+    assert_eq!(got, ["a", "b"]);
+
+    let mut r = req("");
+    r.filters.period_to = Some("2016-12".into());
+    assert_eq!(ids(&idx.search(&r).unwrap()), ["c"]);
+
+    let mut r = req("");
+    r.filters.period_from = Some("2017-13".into());
+    assert!(matches!(idx.search(&r), Err(SearchError::BadPeriod { .. })));
+}
+
+#[test]
+fn limit_zero_and_empty_query() {
+    let idx = sample();
+    let mut r = req("サーバ");
+    r.limit = 0;
+    assert!(idx.search(&r).unwrap().is_empty());
+    // Empty query without filters lists everything.
+    assert_eq!(idx.search(&req("")).unwrap().len(), 3);
+    // Only particles: nothing to match.
+    assert!(idx.search(&req("のはを")).unwrap().is_empty());
+}
+
+#[test]
+fn empty_id_is_rejected() {
+    let idx = SearchIndex::in_ram().unwrap();
+    assert!(matches!(
+        idx.upsert(&doc(" ", "t", "b")),
+        Err(SearchError::EmptyId)
+    ));
+}
+
+#[test]
+fn on_disk_index_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let idx = SearchIndex::open(dir.path()).unwrap();
+        idx.upsert(&doc("x", "パッチ適用漏れ", "ファームウェアの既知の不具合"))
+            .unwrap();
+        idx.commit().unwrap();
+    }
+    let idx = SearchIndex::open(dir.path()).unwrap();
+    assert_eq!(idx.len(), 1);
+    assert_eq!(ids(&idx.search(&req("ファームウェア")).unwrap()), ["x"]);
+}
+
+#[test]
+fn query_terms_drop_filler_and_add_synonyms() {
+    let t = query_terms("例えば待機系", 0.3);
+    assert!(t.iter().all(|(w, _)| w != "例"));
+    assert!(t.iter().any(|(w, s)| w == "待機" && *s == 1.0));
+    assert!(t.iter().any(|(w, s)| w == "バックアップ" && *s < 1.0));
+}
