@@ -1,1 +1,32 @@
-//! The hub service: verify, persist, acknowledge, fan out, relay (group and cross tiers)
+//! The hub service: one code path for the industry group tier and the
+//! cross-industry tier, chosen by configuration.
+//!
+//! ```text
+//!            mTLS: client cert ─► roster entry (before any payload is read)
+//!  publish ─► verify signer ∈ member keys, signature (batched), level, content
+//!          ─► HubLog::append_durable (sled flush) ─► ack ─► watch ─► subscribers
+//!          └► group tier, GREEN/CLEAR from members: relay outbox ─► re-signed
+//!             with the hub key ─► cross hub (retry with backoff until acked)
+//!  cross hub log ─► group hub (subscribe from a durable cursor) ─► own log ─► members
+//! ```
+//!
+//! Promises: a lesson is acknowledged only once durable; a lesson id is
+//! stored once; a subscriber resuming from a cursor sees no gap and no
+//! repeat; RED never enters a hub and AMBER never leaves its group; beyond
+//! the group a lesson names the group hub, never the company. The hub never
+//! edits content, and it never logs lesson text or keys.
+//!
+//! Not here: roster editing and key rotation (CLI), metrics export.
+#![forbid(unsafe_code)]
+
+mod config;
+mod core;
+mod error;
+mod relay;
+mod server;
+mod service;
+
+pub use config::{ConfigError, HubConfig, Tier, TlsFiles, Upstream};
+pub use core::{HubCore, HubStats};
+pub use error::HubError;
+pub use server::RunningHub;

@@ -26,6 +26,9 @@ pub struct Withdrawal {
 /// What an envelope carries.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+// Payloads are short-lived and moved rarely; boxing the lesson would only add
+// an allocation to every decode.
+#[allow(clippy::large_enum_variant)]
 pub enum Payload {
     /// A lesson, new or correcting an earlier one (`supersedes`).
     Lesson(Lesson),

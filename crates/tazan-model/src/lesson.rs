@@ -363,12 +363,10 @@ fn is_period(p: &str) -> bool {
     let year = |s: &[u8]| s.len() == 4 && s.iter().all(u8::is_ascii_digit);
     match b.len() {
         4 => year(b),
-        7 if b[4] == b'-' && year(&b[..4]) => match (b[5], b[6]) {
-            (b'H', b'1' | b'2') => true,
-            (b'Q', b'1'..=b'4') => true,
-            (b'0', b'1'..=b'9') | (b'1', b'0'..=b'2') => true,
-            _ => false,
-        },
+        7 if b[4] == b'-' && year(&b[..4]) => matches!(
+            (b[5], b[6]),
+            (b'H', b'1' | b'2') | (b'Q', b'1'..=b'4') | (b'0', b'1'..=b'9') | (b'1', b'0'..=b'2')
+        ),
         _ => false,
     }
 }
@@ -388,21 +386,22 @@ mod tests {
 
     #[test]
     fn each_rule_names_its_field() {
-        let cases: Vec<(Box<dyn Fn(&mut Lesson)>, &str)> = vec![
-            (Box::new(|l| l.title.clear()), "title"),
-            (Box::new(|l| l.problem = " ".into()), "problem"),
-            (Box::new(|l| l.lesson.clear()), "lesson"),
-            (Box::new(|l| l.title = "あ".repeat(201)), "title"),
-            (Box::new(|l| l.title = "a\nb".into()), "title"),
-            (Box::new(|l| l.problem = "x\u{0}".into()), "problem"),
-            (Box::new(|l| l.keywords = vec!["k".into(); 33]), "keywords"),
-            (Box::new(|l| l.keywords = vec![String::new()]), "keywords"),
-            (Box::new(|l| l.period = "2017年".into()), "period"),
-            (Box::new(|l| l.period = "2017-13".into()), "period"),
-            (Box::new(|l| l.language = "日本語".into()), "language"),
-            (Box::new(|l| l.version = 0), "version"),
-            (Box::new(|l| l.version = 2), "supersedes"),
-            (Box::new(|l| l.reference = Some(String::new())), "ref"),
+        type Mutation = fn(&mut Lesson);
+        let cases: Vec<(Mutation, &str)> = vec![
+            (|l| l.title.clear(), "title"),
+            (|l| l.problem = " ".into(), "problem"),
+            (|l| l.lesson.clear(), "lesson"),
+            (|l| l.title = "あ".repeat(201), "title"),
+            (|l| l.title = "a\nb".into(), "title"),
+            (|l| l.problem = "x\u{0}".into(), "problem"),
+            (|l| l.keywords = vec!["k".into(); 33], "keywords"),
+            (|l| l.keywords = vec![String::new()], "keywords"),
+            (|l| l.period = "2017年".into(), "period"),
+            (|l| l.period = "2017-13".into(), "period"),
+            (|l| l.language = "日本語".into(), "language"),
+            (|l| l.version = 0, "version"),
+            (|l| l.version = 2, "supersedes"),
+            (|l| l.reference = Some(String::new()), "ref"),
         ];
         for (mutate, field) in cases {
             let mut l = valid();

@@ -10,6 +10,10 @@
 //! prost types; model, trust, store, sanitize and search never do.
 #![forbid(unsafe_code)]
 
+mod tls;
+
+pub use tls::{channel, endpoint, ClientTls, ConnectError};
+
 use tazan_model::{DisclosureLevel, Envelope, KeyId, LessonId, SIGNATURE_LEN};
 use thiserror::Error;
 

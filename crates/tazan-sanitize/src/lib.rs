@@ -1,1 +1,56 @@
-//! Japanese-aware anonymisation: recognisers, NDA policies, generalisation, leak gate, lesson drafting
+//! Japanese-aware anonymisation for tazan: turns a raw incident (障害事例) into
+//! fields that may leave the company, under a group's NDA policy and a disclosure level.
+//!
+//! ```text
+//! incident (vault) ──► [ tazan-sanitize: policy.toml + level ] ──► draft ──► review, sign (node)
+//!                        recognise → replace/generalise → leak gate (no deny-list term passes)
+//!                        └─► local audit (original → replacement), never published
+//! ```
+//!
+//! What it does:
+//! * parses raw incidents from JSON, JSON Lines and CSV (UTF-8 or Shift_JIS);
+//! * normalises text (NFKC, width, kana, spacing) with an offset map, so that
+//!   replacements apply to the original text;
+//! * recognises organisations, people, places, facilities, products, sources,
+//!   contacts, hosts, ids, exact dates and figures (patterns, lexicons, deny-lists
+//!   in one Aho-Corasick pass, and IPADIC proper nouns when the dictionary is
+//!   available: see [`DictionaryStatus`]);
+//! * replaces them with roles and per-record pseudonyms (当社, A社, 担当者A) and
+//!   generalises dates, figures and places as the policy says;
+//! * re-scans the result (leak gate) and blocks a record with any finding;
+//! * evaluates a batch output against gold annotations.
+//!
+//! What it does not do: draft lesson statements, sign, store or send anything.
+//! It never logs raw incident text or deny-list terms; error messages name files,
+//! lines and fields only.
+//!
+//! ```
+//! use tazan_sanitize::{DisclosureLevel, Policy, Sanitizer};
+//! let s = Sanitizer::without_dictionary(&Policy::builtin(), DisclosureLevel::Green).unwrap();
+//! let (text, audit) = s.sanitize_text("ヤマダ運輸の青葉銀行向けシステムで障害", &["ヤマダ運輸".into()]);
+//! assert_eq!(text, "当社のA社向けシステムで障害");
+//! assert_eq!(audit.len(), 2);
+//! ```
+#![forbid(unsafe_code)]
+
+mod batch;
+mod dict;
+mod engine;
+mod error;
+mod eval;
+mod generalize;
+mod incident;
+mod kind;
+mod lexicon;
+mod normalize;
+mod policy;
+mod recognize;
+
+pub use batch::{sanitize_jsonl, BatchSummary};
+pub use dict::DictionaryStatus;
+pub use engine::{AuditEntry, Finding, SanitizedRecord, Sanitizer, Status};
+pub use error::SanitizeError;
+pub use eval::{evaluate, EvalReport, KindScore};
+pub use incident::{decode, parse_csv, parse_json, parse_jsonl, read_incidents, Incident, Organization, ParsedIncidents};
+pub use kind::Kind;
+pub use policy::{DateGranularity, DenyList, DisclosureLevel, LevelRules, NumberStyle, PlaceStyle, Policy, Role, SourceStyle, Thresholds};

@@ -372,3 +372,40 @@ mod tests {
         assert!(r.mean_hits > 5.0, "{r:?}");
     }
 }
+
+#[cfg(test)]
+mod latency {
+    use super::*;
+    use crate::index::RankingConfig;
+
+    /// Latency of ranking variants on an existing index; `BENCH_DIR=... cargo test --release
+    /// -p tazan-search latency_variants -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn latency_variants() {
+        let Ok(dir) = std::env::var("BENCH_DIR") else { return };
+        let mut index = SearchIndex::open(Path::new(&dir)).unwrap();
+        let queries = synthetic_queries(300, 42);
+        let base = RankingConfig::default();
+        let variants = [
+            ("default", base.clone()),
+            ("prf", RankingConfig { feedback_docs: 3, ..base.clone() }),
+            ("mq16", RankingConfig { max_query_terms: 16, ..base.clone() }),
+            ("mq12 no syn", RankingConfig { max_query_terms: 12, synonym_weight: 0.0, ..base.clone() }),
+            ("no prf no domain", RankingConfig { feedback_docs: 0, domain_prior: 0.0, ..base.clone() }),
+            ("bare", RankingConfig { feedback_docs: 0, domain_prior: 0.0, synonym_weight: 0.0, max_df_ratio: 1.0, ..base.clone() }),
+            ("bare body only", RankingConfig { feedback_docs: 0, domain_prior: 0.0, synonym_weight: 0.0, max_df_ratio: 1.0, title_boost: 0.0, keywords_boost: 0.0, examples_boost: 0.0, ..base.clone() }),
+        ];
+        for (name, r) in variants {
+            index.set_ranking(r);
+            let mut lat = Vec::new();
+            for q in &queries {
+                let t = Instant::now();
+                index.search(q).unwrap();
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            lat.sort_by(f64::total_cmp);
+            println!("{name:<20} p50 {:>7.2}  p99 {:>7.2}", lat[lat.len() / 2], lat[lat.len() * 99 / 100]);
+        }
+    }
+}

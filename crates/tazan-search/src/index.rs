@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
@@ -63,8 +63,14 @@ pub struct RankingConfig {
     /// Pseudo-relevance feedback: weight of added terms relative to query terms.
     pub feedback_weight: f32,
     /// Bonus for lessons in the domain (governance or technical) the query's wording points
-    /// to, as a fraction of the best first-pass score, scaled by how clear the cue is.
+    /// to: `domain_prior` × best candidate score × cue strength (0..1), added when
+    /// re-ranking the top `rerank_depth` candidates.
     pub domain_prior: f32,
+    /// Candidates re-ranked by the domain prior (at least the requested limit).
+    pub rerank_depth: usize,
+    /// Query terms kept, the most informative (weight × IDF) first; bounds latency on long
+    /// queries over large indexes.
+    pub max_query_terms: usize,
     /// Query terms found in more than this share of lessons are dropped (applies once the
     /// index holds at least 20 lessons); 1.0 keeps all.
     pub max_df_ratio: f32,
@@ -76,12 +82,14 @@ impl Default for RankingConfig {
             title_boost: 0.5,
             keywords_boost: 0.5,
             body_boost: 1.0,
-            examples_boost: 1.0,
+            examples_boost: 0.75,
             synonym_weight: 0.4,
-            feedback_docs: 3,
+            feedback_docs: 0,
             feedback_terms: 12,
             feedback_weight: 0.3,
             domain_prior: 0.3,
+            rerank_depth: 30,
+            max_query_terms: 32,
             max_df_ratio: 0.5,
         }
     }
@@ -186,6 +194,7 @@ struct Fields {
     level: Field,
     industry: Field,
     domain: Field,
+    domain_code: Field,
     cause: Field,
     scene: Field,
     period_start: Field,
@@ -233,6 +242,7 @@ fn schema() -> Schema {
     b.add_text_field("level", STRING);
     b.add_text_field("industry", STRING);
     b.add_text_field("domain", STRING);
+    b.add_u64_field("domain_code", FAST);
     b.add_text_field("cause", STRING);
     b.add_text_field("scene", STRING);
     b.add_u64_field("period_start", INDEXED | FAST);
@@ -260,6 +270,7 @@ fn fields(schema: &Schema, path: &Path) -> Result<Fields, SearchError> {
         level: get("level")?,
         industry: get("industry")?,
         domain: get("domain")?,
+        domain_code: get("domain_code")?,
         cause: get("cause")?,
         scene: get("scene")?,
         period_start: get("period_start")?,
@@ -479,64 +490,80 @@ impl SearchIndex {
             return self.drop_excluded(searcher, top, exclude, limit, 0.0);
         }
         let r = &self.ranking;
-        let n = searcher.num_docs();
-        if r.max_df_ratio < 1.0 && n >= 20 {
-            let max_df = (r.max_df_ratio as f64 * n as f64) as u64;
-            let mut kept = Vec::with_capacity(weighted.len());
-            for (t, w) in weighted {
-                if self.body_doc_freq(searcher, &t)? <= max_df {
-                    kept.push((t, w));
-                }
-            }
-            if kept.is_empty() {
-                return Ok(Vec::new());
-            }
-            weighted = kept;
+        weighted = self.prune_terms(searcher, weighted)?;
+        if weighted.is_empty() {
+            return Ok(Vec::new());
+        }
+        if r.feedback_docs > 0 && r.feedback_terms > 0 {
+            let q = self.text_query(&weighted, filter.as_ref().map(|f| f.box_clone()));
+            let top = searcher
+                .search(&q, &TopDocs::with_limit(r.feedback_docs + exclude.len()).order_by_score())
+                .map_err(SearchError::index("search"))?;
+            let top = self.drop_excluded(searcher, top, exclude, r.feedback_docs, 1.0)?;
+            let extra = self.feedback(searcher, &top, &weighted)?;
+            weighted.extend(extra);
         }
         let (gov, tech) = synonyms::domain_cues(&weighted);
-        let want_domain = r.domain_prior > 0.0 && gov + tech > 0;
-        let mut bonus = None;
-        if (r.feedback_docs > 0 && r.feedback_terms > 0) || want_domain {
-            let q = self.text_query(&weighted, filter.as_ref().map(|f| f.box_clone()));
-            let k = r.feedback_docs.max(1);
-            let top = searcher
-                .search(&q, &TopDocs::with_limit(k + exclude.len()).order_by_score())
-                .map_err(SearchError::index("search"))?;
-            let top = self.drop_excluded(searcher, top, exclude, k, 1.0)?;
-            if want_domain {
-                if let Some((best, _)) = top.first() {
-                    let (g, t) = (gov as f32, tech as f32);
-                    let p_gov = (g + 0.5) / (g + t + 1.0);
-                    let strength = (2.0 * p_gov - 1.0).abs();
-                    let domain = if p_gov > 0.5 {
-                        "governance"
-                    } else {
-                        "technical"
-                    };
-                    bonus = Some((domain, r.domain_prior * best * strength));
+        let prior = if r.domain_prior > 0.0 && gov + tech > 0 {
+            let (g, t) = (gov as f32, tech as f32);
+            let p_gov = (g + 0.5) / (g + t + 1.0);
+            let strength = (2.0 * p_gov - 1.0).abs();
+            let code = if p_gov > 0.5 { DOMAIN_GOVERNANCE } else { DOMAIN_TECHNICAL };
+            Some((code, r.domain_prior * strength))
+        } else {
+            None
+        };
+        let depth = if prior.is_some() { want.max(r.rerank_depth) } else { want };
+        let q = self.text_query(&weighted, filter);
+        let mut top = searcher
+            .search(&q, &TopDocs::with_limit(depth).order_by_score())
+            .map_err(SearchError::index("search"))?;
+        if let Some((code, share)) = prior {
+            let bonus = share * top.first().map_or(0.0, |t| t.0);
+            for (score, addr) in top.iter_mut() {
+                let col = searcher
+                    .segment_reader(addr.segment_ord)
+                    .fast_fields()
+                    .u64("domain_code")
+                    .map_err(SearchError::index("read domain"))?;
+                if col.first(addr.doc_id) == Some(code) {
+                    *score += bonus;
                 }
             }
-            if r.feedback_docs > 0 && r.feedback_terms > 0 {
-                let extra = self.feedback(searcher, &top, &weighted)?;
-                weighted.extend(extra);
-            }
+            top.sort_by(|a, b| b.0.total_cmp(&a.0));
         }
-        let mut q = self.text_query(&weighted, filter);
-        if let Some((domain, score)) = bonus.filter(|(_, s)| *s > 0.0) {
-            let dq = TermQuery::new(
-                Term::from_field_text(self.f.domain, domain),
-                IndexRecordOption::Basic,
-            );
-            let boost: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(dq), score));
-            q = Box::new(BooleanQuery::new(vec![
-                (Occur::Must, q),
-                (Occur::Should, boost),
-            ]));
-        }
-        let top = searcher
-            .search(&q, &TopDocs::with_limit(want).order_by_score())
-            .map_err(SearchError::index("search"))?;
         self.drop_excluded(searcher, top, exclude, limit, 1.0)
+    }
+
+    /// Drops terms found in more than `max_df_ratio` of lessons and keeps the
+    /// `max_query_terms` most informative (weight × IDF), in their original order.
+    fn prune_terms(
+        &self,
+        searcher: &Searcher,
+        weighted: Vec<(String, f32)>,
+    ) -> Result<Vec<(String, f32)>, SearchError> {
+        let r = &self.ranking;
+        let n = searcher.num_docs();
+        let check_df = r.max_df_ratio < 1.0 && n >= 20;
+        if !check_df && weighted.len() <= r.max_query_terms {
+            return Ok(weighted);
+        }
+        let max_df = (r.max_df_ratio as f64 * n as f64) as u64;
+        let mut scored = Vec::with_capacity(weighted.len());
+        for (i, (t, w)) in weighted.into_iter().enumerate() {
+            let df = self.body_doc_freq(searcher, &t)?;
+            if check_df && df > max_df {
+                continue;
+            }
+            let idf = ((n as f64 + 1.0) / (df as f64 + 1.0)).ln() + 0.1;
+            scored.push((i, t, w, w as f64 * idf));
+        }
+        if scored.len() > r.max_query_terms {
+            scored.sort_by(|a, b| b.3.total_cmp(&a.3).then(a.0.cmp(&b.0)));
+            scored.truncate(r.max_query_terms);
+            scored.sort_by_key(|x| x.0);
+        }
+        Ok(scored.into_iter().map(|(_, t, w, _)| (t, w)).collect())
     }
 
     fn drop_excluded(
@@ -729,6 +756,7 @@ impl SearchIndex {
         if !d.domain.is_empty() {
             t.add_text(f.domain, d.domain.trim());
         }
+        t.add_u64(f.domain_code, domain_code(&d.domain));
         if !d.cause_category.is_empty() {
             t.add_text(f.cause, d.cause_category.trim());
         }
@@ -789,6 +817,17 @@ impl SearchIndex {
         searcher
             .doc_freq(&Term::from_field_text(self.f.body, term))
             .map_err(SearchError::index("doc freq"))
+    }
+}
+
+const DOMAIN_GOVERNANCE: u64 = 1;
+const DOMAIN_TECHNICAL: u64 = 2;
+
+fn domain_code(domain: &str) -> u64 {
+    match domain.trim() {
+        "governance" => DOMAIN_GOVERNANCE,
+        "technical" => DOMAIN_TECHNICAL,
+        _ => 0,
     }
 }
 

@@ -153,31 +153,26 @@ fn grid() {
     let shared = load_scenarios(Path::new(SCENARIOS)).unwrap();
     let own = load_scenarios(Path::new(VALIDATION)).unwrap();
     let mut rows = Vec::new();
-    for t in [0.0, 0.5, 1.0] {
-        for k in [0.0, 0.5, 1.0] {
-            for e in [0.5, 1.0, 1.5] {
-                for dp in [0.2, 0.5] {
-                    for m in [0.3, 0.5, 1.0] {
-                        for sw in [0.3, 0.5] {
+    for t in [0.25, 0.5, 1.0] {
+        for k in [0.25, 0.5, 1.0] {
+            for e in [0.75, 1.0, 1.5] {
+                for dp in [0.2, 0.3, 0.5] {
+                    for m in [0.3, 0.5] {
+                        for mq in [24, 32, 1000] {
                             let r = RankingConfig {
                                 title_boost: t,
                                 keywords_boost: k,
                                 examples_boost: e,
                                 domain_prior: dp,
                                 max_df_ratio: m,
-                                synonym_weight: sw,
+                                max_query_terms: mq,
                                 ..RankingConfig::default()
                             };
                             idx.set_ranking(r);
                             let s = tazan_search::evaluate_scenarios(&idx, &shared).unwrap();
                             let v = tazan_search::evaluate_scenarios(&idx, &own).unwrap();
                             let all = (s.ndcg_at_10 * 2.0 + v.ndcg_at_10 * 20.0) / 22.0;
-                            rows.push((
-                                all,
-                                s.ndcg_at_10,
-                                v.ndcg_at_10,
-                                format!("t{t} k{k} e{e} dp{dp} df{m} sw{sw}"),
-                            ));
+                            rows.push((all, s.ndcg_at_10, v.ndcg_at_10, format!("t{t} k{k} e{e} dp{dp} df{m} mq{mq}")));
                         }
                     }
                 }

@@ -65,7 +65,18 @@ impl HubLog {
         &self,
         records: Vec<NewRecord>,
     ) -> Result<Vec<Appended>, StoreError> {
-        let (out, head) = self.append(records)?;
+        self.append_durable_with_cursor(records, None).await
+    }
+
+    /// [`HubLog::append_durable`], also setting a named cursor in the same
+    /// atomic write (used when following another hub's log, so that the
+    /// entries and the position they were read up to can never disagree).
+    pub async fn append_durable_with_cursor(
+        &self,
+        records: Vec<NewRecord>,
+        cursor: Option<(&str, u64)>,
+    ) -> Result<Vec<Appended>, StoreError> {
+        let (out, head) = self.append(records, cursor)?;
         self.store.flush().await?;
         // Entries up to `head` are on disk; publish unless a later flush
         // already moved the durable head further.
@@ -80,7 +91,11 @@ impl HubLog {
         Ok(out)
     }
 
-    fn append(&self, records: Vec<NewRecord>) -> Result<(Vec<Appended>, u64), StoreError> {
+    fn append(
+        &self,
+        records: Vec<NewRecord>,
+        cursor: Option<(&str, u64)>,
+    ) -> Result<(Vec<Appended>, u64), StoreError> {
         // A poisoned lock only means another append panicked mid-way; the
         // head value itself is still the last assigned sequence number.
         let mut head = self.head.lock().unwrap_or_else(|p| p.into_inner());
@@ -113,7 +128,10 @@ impl HubLog {
                 duplicate: false,
             });
         }
-        if next != *head {
+        if let Some((name, value)) = cursor {
+            batch.insert(cursor_key(name), &value.to_be_bytes());
+        }
+        if next != *head || cursor.is_some() {
             self.tree.apply_batch(batch)?;
             self.store.wrote();
             debug!(from = *head + 1, to = next, "appended");

@@ -1,0 +1,335 @@
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use tazan_model::MemberId;
+use thiserror::Error;
+
+/// Which tier a hub serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// An industry group hub: members are org nodes; relays GREEN/CLEAR upward.
+    Group,
+    /// The cross-industry hub: members are group hubs; accepts GREEN/CLEAR only.
+    Cross,
+}
+
+impl Tier {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Group => "group",
+            Tier::Cross => "cross",
+        }
+    }
+}
+
+/// A configuration file that could not be used.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// TOML syntax, unknown key or wrong type.
+    #[error("config {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, naming line and key.
+        message: String,
+    },
+    /// A value is out of range or inconsistent.
+    #[error("config {path}: key `{key}`: {reason}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The key.
+        key: &'static str,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    version: u32,
+    hub: RawHub,
+    tls: RawTls,
+    #[serde(default)]
+    upstream: Option<RawUpstream>,
+    #[serde(default)]
+    limits: RawLimits,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHub {
+    id: String,
+    tier: Tier,
+    group: String,
+    listen: String,
+    data_dir: PathBuf,
+    key: PathBuf,
+    roster: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTls {
+    cert: PathBuf,
+    key: PathBuf,
+    client_ca: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUpstream {
+    endpoint: String,
+    server_name: String,
+    ca: PathBuf,
+    cert: PathBuf,
+    key: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawLimits {
+    max_message_bytes: usize,
+    max_batch: usize,
+}
+
+impl Default for RawLimits {
+    fn default() -> Self {
+        RawLimits {
+            max_message_bytes: 4 << 20,
+            max_batch: 1000,
+        }
+    }
+}
+
+/// TLS files, resolved against the config file's directory.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    /// PEM certificate chain.
+    pub cert: PathBuf,
+    /// PEM private key.
+    pub key: PathBuf,
+    /// PEM CA certificate used to verify the peer.
+    pub ca: PathBuf,
+}
+
+/// The cross hub a group hub relays to.
+#[derive(Debug, Clone)]
+pub struct Upstream {
+    /// `https://host:port`.
+    pub endpoint: String,
+    /// The id in the upstream hub's certificate.
+    pub server_name: MemberId,
+    /// Client certificate issued by the upstream CA, and that CA.
+    pub tls: TlsFiles,
+}
+
+/// A validated hub configuration; paths are absolute or relative to the
+/// working directory.
+#[derive(Debug, Clone)]
+pub struct HubConfig {
+    /// This hub's id (its TLS identity).
+    pub id: MemberId,
+    /// Group or cross tier.
+    pub tier: Tier,
+    /// The group this hub serves ("finance"), or the cross hub's name.
+    pub group: String,
+    /// Address to bind; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// sled directory.
+    pub data_dir: PathBuf,
+    /// Hub signing key (re-signs relayed lessons).
+    pub key: PathBuf,
+    /// Signed roster of members.
+    pub roster: PathBuf,
+    /// Server certificate and the CA of member client certificates.
+    pub tls: TlsFiles,
+    /// Cross hub to relay to (group tier only).
+    pub upstream: Option<Upstream>,
+    /// Largest accepted gRPC message.
+    pub max_message_bytes: usize,
+    /// Most envelopes in one publish call.
+    pub max_batch: usize,
+}
+
+impl HubConfig {
+    /// Read and validate a TOML file; relative paths in it are resolved
+    /// against the file's directory. Binds nothing, opens nothing.
+    pub fn load(path: &Path) -> Result<HubConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parse and validate TOML text that came from `path`.
+    pub fn parse(text: &str, path: &Path) -> Result<HubConfig, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let invalid = |key, reason: String| ConfigError::Invalid {
+            path: path.to_owned(),
+            key,
+            reason,
+        };
+        if raw.version != 1 {
+            return Err(invalid(
+                "version",
+                format!("{} is not supported; use 1", raw.version),
+            ));
+        }
+        let id = raw
+            .hub
+            .id
+            .parse()
+            .map_err(|e| invalid("hub.id", format!("{e}")))?;
+        let listen = raw.hub.listen.parse().map_err(|_| {
+            invalid(
+                "hub.listen",
+                format!("{:?} is not an address like 127.0.0.1:7401", raw.hub.listen),
+            )
+        })?;
+        if raw.hub.group.trim().is_empty() {
+            return Err(invalid("hub.group", "must not be empty".into()));
+        }
+        let upstream = match (raw.hub.tier, raw.upstream) {
+            (Tier::Cross, Some(_)) => {
+                return Err(invalid(
+                    "upstream",
+                    "a cross hub has no upstream; remove the [upstream] table".into(),
+                ))
+            }
+            (_, None) => None,
+            (Tier::Group, Some(u)) => {
+                if !u.endpoint.starts_with("https://") {
+                    return Err(invalid(
+                        "upstream.endpoint",
+                        format!(
+                            "{:?} must start with https:// (mutual TLS only)",
+                            u.endpoint
+                        ),
+                    ));
+                }
+                Some(Upstream {
+                    endpoint: u.endpoint,
+                    server_name: u
+                        .server_name
+                        .parse()
+                        .map_err(|e| invalid("upstream.server_name", format!("{e}")))?,
+                    tls: TlsFiles {
+                        cert: base.join(u.cert),
+                        key: base.join(u.key),
+                        ca: base.join(u.ca),
+                    },
+                })
+            }
+        };
+        if raw.limits.max_batch == 0 || raw.limits.max_message_bytes < 1024 {
+            return Err(invalid(
+                "limits",
+                "max_batch must be >= 1 and max_message_bytes >= 1024".into(),
+            ));
+        }
+        Ok(HubConfig {
+            id,
+            tier: raw.hub.tier,
+            group: raw.hub.group,
+            listen,
+            data_dir: base.join(raw.hub.data_dir),
+            key: base.join(raw.hub.key),
+            roster: base.join(raw.hub.roster),
+            tls: TlsFiles {
+                cert: base.join(raw.tls.cert),
+                key: base.join(raw.tls.key),
+                ca: base.join(raw.tls.client_ca),
+            },
+            upstream,
+            max_message_bytes: raw.limits.max_message_bytes,
+            max_batch: raw.limits.max_batch,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+version = 1
+[hub]
+id = "finance-hub"
+tier = "group"
+group = "finance"
+listen = "127.0.0.1:0"
+data_dir = "data"
+key = "hub.key"
+roster = "roster.json"
+[tls]
+cert = "tls/hub.pem"
+key = "tls/hub.key"
+client_ca = "ca/ca.pem"
+[upstream]
+endpoint = "https://127.0.0.1:7400"
+server_name = "cross-hub"
+ca = "up/ca.pem"
+cert = "up/hub.pem"
+key = "up/hub.key"
+"#;
+
+    #[test]
+    fn good_config_resolves_paths() {
+        let c = HubConfig::parse(GOOD, Path::new("/etc/tazan/hub.toml")).unwrap();
+        assert_eq!(c.data_dir, Path::new("/etc/tazan/data"));
+        assert_eq!(c.tier, Tier::Group);
+        assert!(c.upstream.is_some());
+    }
+
+    #[test]
+    fn bad_configs_name_the_key() {
+        let cases = [
+            (
+                GOOD.replace("tier = \"group\"", "tier = \"group\"\ntyop = 1"),
+                "typo",
+            ),
+            (GOOD.replace("version = 1", "version = 2"), "version"),
+            (GOOD.replace("127.0.0.1:0", "localhost"), "hub.listen"),
+            (GOOD.replace("finance-hub", "Finance Hub"), "hub.id"),
+            (
+                GOOD.replace("https://127", "http://127"),
+                "upstream.endpoint",
+            ),
+            (
+                GOOD.replace("tier = \"group\"", "tier = \"cross\""),
+                "upstream",
+            ),
+            (
+                GOOD.replace("tier = \"group\"", "tier = \"galaxy\""),
+                "tier",
+            ),
+        ];
+        for (text, key) in cases {
+            let err = HubConfig::parse(&text, Path::new("hub.toml"))
+                .unwrap_err()
+                .to_string();
+            let want = if key == "typo" { "tyop" } else { key };
+            assert!(err.contains(want), "{key}: {err}");
+            assert!(err.contains("hub.toml"), "{err}");
+        }
+    }
+}

@@ -1,0 +1,451 @@
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use tazan_model::{Envelope, LessonId, MemberId, ModelError, Payload};
+use tazan_proto::pb::{self, publish_result::Outcome};
+use tazan_proto::WireError;
+use tazan_store::{HubLog, LogRecord, NewRecord, StoredEnvelope};
+use tazan_trust::{KeyPair, PublicKey, Role, SignedRoster, TrustError};
+use tonic::Code;
+use tracing::{debug, info, warn};
+
+use crate::Tier;
+
+/// Counters since start, for `Info`, logs and benchmarks.
+#[derive(Debug, Default)]
+pub struct HubStats {
+    /// New lessons stored.
+    pub accepted: AtomicU64,
+    /// Lessons already stored, acknowledged again.
+    pub duplicates: AtomicU64,
+    /// Envelopes refused.
+    pub rejected: AtomicU64,
+    /// Lessons relayed to and acknowledged by the cross hub.
+    pub relayed: AtomicU64,
+    /// Lessons received from the cross hub.
+    pub received_upstream: AtomicU64,
+}
+
+/// The hub's state and rules, independent of gRPC transport.
+pub struct HubCore {
+    pub(crate) id: MemberId,
+    pub(crate) tier: Tier,
+    pub(crate) group: String,
+    pub(crate) log: HubLog,
+    pub(crate) roster: RwLock<Arc<SignedRoster>>,
+    pub(crate) key: KeyPair,
+    pub(crate) stats: HubStats,
+    pub(crate) max_batch: usize,
+}
+
+/// Why one envelope was refused: a gRPC code, the field at fault, a reason.
+#[derive(Debug, Clone)]
+pub(crate) struct Rejection {
+    pub(crate) code: Code,
+    pub(crate) field: String,
+    pub(crate) message: String,
+}
+
+impl Rejection {
+    fn new(code: Code, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Rejection {
+            code,
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<WireError> for Rejection {
+    fn from(e: WireError) -> Self {
+        Rejection::new(Code::InvalidArgument, e.field, e.to_string())
+    }
+}
+
+impl From<ModelError> for Rejection {
+    fn from(e: ModelError) -> Self {
+        let field = match &e {
+            ModelError::Missing { field }
+            | ModelError::TooLong { field, .. }
+            | ModelError::TooMany { field, .. }
+            | ModelError::Invalid { field, .. } => format!("payload.{field}"),
+            _ => "payload".to_owned(),
+        };
+        Rejection::new(Code::InvalidArgument, field, e.to_string())
+    }
+}
+
+/// Map a roster or signature failure to a gRPC code and field.
+pub(crate) fn trust_rejection(e: TrustError) -> Rejection {
+    let (code, field) = match &e {
+        TrustError::UnknownMember { .. } => (Code::Unauthenticated, "member"),
+        TrustError::Revoked { .. } => (Code::PermissionDenied, "member"),
+        TrustError::MissingRole { .. } => (Code::PermissionDenied, "role"),
+        TrustError::SignerMismatch { .. } => (Code::Unauthenticated, "signer"),
+        TrustError::KeyRevoked { .. } => (Code::PermissionDenied, "signer"),
+        _ => (Code::Unauthenticated, "signature"),
+    };
+    Rejection::new(code, field, e.to_string())
+}
+
+struct Candidate {
+    index: usize,
+    envelope: Envelope,
+    key: PublicKey,
+}
+
+impl HubCore {
+    /// Build a hub core over an open log.
+    pub(crate) fn new(
+        id: MemberId,
+        tier: Tier,
+        group: String,
+        log: HubLog,
+        roster: SignedRoster,
+        key: KeyPair,
+        max_batch: usize,
+    ) -> HubCore {
+        HubCore {
+            id,
+            tier,
+            group,
+            log,
+            roster: RwLock::new(Arc::new(roster)),
+            key,
+            stats: HubStats::default(),
+            max_batch,
+        }
+    }
+
+    /// Counters since start.
+    pub fn stats(&self) -> &HubStats {
+        &self.stats
+    }
+
+    /// The last durable sequence number of the log.
+    pub fn log_head(&self) -> u64 {
+        self.log.head()
+    }
+
+    /// The durable log record of a lesson id, if stored.
+    pub fn lookup(&self, id: &LessonId) -> Result<Option<LogRecord>, tazan_store::StoreError> {
+        self.log.get(id)
+    }
+
+    /// Up to `limit` durable log records after `after`.
+    pub fn log_page(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<LogRecord>, tazan_store::StoreError> {
+        self.log.range(after, limit)
+    }
+
+    /// The current roster.
+    pub(crate) fn roster(&self) -> Arc<SignedRoster> {
+        // A poisoned lock still holds a fully written Arc.
+        self.roster
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Replace the roster (after verifying its signature with the same admin key).
+    pub fn replace_roster(&self, new: SignedRoster) -> Result<(), TrustError> {
+        new.verify()?;
+        let mut slot = self.roster.write().unwrap_or_else(|p| p.into_inner());
+        info!(
+            serial = new.roster.serial,
+            members = new.roster.members.len(),
+            "roster replaced"
+        );
+        *slot = Arc::new(new);
+        Ok(())
+    }
+
+    fn publisher_role(&self) -> Role {
+        match self.tier {
+            Tier::Group => Role::Publisher,
+            Tier::Cross => Role::Hub,
+        }
+    }
+
+    /// Verify, persist and acknowledge a batch from the member behind `tls`.
+    ///
+    /// Every envelope gets a result; the accepted ones are durable before
+    /// this returns. Nothing of a refused envelope is stored.
+    pub async fn ingest(
+        self: &Arc<Self>,
+        tls: &MemberId,
+        envelopes: Vec<pb::Envelope>,
+    ) -> Vec<pb::PublishResult> {
+        let now = tazan_trust::now_unix();
+        let roster = self.roster();
+        let mut results: Vec<pb::PublishResult> = envelopes
+            .iter()
+            .map(|e| pb::PublishResult {
+                lesson_id: LessonId::of(&e.payload).0.to_vec(),
+                ..Default::default()
+            })
+            .collect();
+        let mut rejections: Vec<Option<Rejection>> = vec![None; envelopes.len()];
+
+        // 1. Shape and signer: who claims to have signed, and may they?
+        let mut candidates = Vec::with_capacity(envelopes.len());
+        let mut origin: Option<(MemberId, String)> = None;
+        for (index, raw) in envelopes.into_iter().enumerate() {
+            let envelope = match Envelope::try_from(raw) {
+                Ok(e) => e,
+                Err(e) => {
+                    rejections[index] = Some(e.into());
+                    continue;
+                }
+            };
+            match roster
+                .roster
+                .authorize(tls, self.publisher_role(), &envelope.signer, now)
+            {
+                Ok((entry, key)) => {
+                    origin.get_or_insert_with(|| (entry.id.clone(), entry.display_name.clone()));
+                    candidates.push(Candidate {
+                        index,
+                        envelope,
+                        key: *key,
+                    });
+                }
+                Err(e) => rejections[index] = Some(trust_rejection(e)),
+            }
+        }
+
+        // 2. Signatures, batched, off the async threads.
+        let checked = tokio::task::spawn_blocking(move || {
+            let items: Vec<(&Envelope, &PublicKey)> =
+                candidates.iter().map(|c| (&c.envelope, &c.key)).collect();
+            let verdicts = tazan_trust::verify_envelopes(&items);
+            (candidates, verdicts)
+        })
+        .await;
+        let (candidates, verdicts) = match checked {
+            Ok(v) => v,
+            Err(e) => {
+                warn!(error = %e, "signature verification task failed");
+                return results
+                    .into_iter()
+                    .map(|r| {
+                        reject(
+                            r,
+                            Rejection::new(Code::Internal, "", "verification failed; retry"),
+                        )
+                    })
+                    .collect();
+            }
+        };
+
+        // 3. Content and routing rules.
+        let mut new_records = Vec::new();
+        let mut record_index = Vec::new();
+        for (c, verdict) in candidates.into_iter().zip(verdicts) {
+            if let Err(e) = verdict {
+                rejections[c.index] = Some(Rejection::new(
+                    Code::Unauthenticated,
+                    "signature",
+                    format!(
+                        "signature does not verify for key {}: {e}",
+                        c.envelope.signer
+                    ),
+                ));
+                continue;
+            }
+            let Some((member, member_name)) = origin.clone() else {
+                continue;
+            };
+            match self.admit(&c.envelope, &member) {
+                Ok(payload) => {
+                    let origin_group = match self.tier {
+                        Tier::Group => self.group.clone(),
+                        Tier::Cross => member_name,
+                    };
+                    new_records.push(self.record(&c.envelope, &payload, member, origin_group, now));
+                    record_index.push(c.index);
+                }
+                Err(r) => rejections[c.index] = Some(r),
+            }
+        }
+
+        // 4. Persist durably, then acknowledge.
+        if !new_records.is_empty() {
+            match self.log.append_durable(new_records).await {
+                Ok(appended) => {
+                    for (i, a) in record_index.into_iter().zip(appended) {
+                        let r = &mut results[i];
+                        r.seq = a.seq;
+                        r.outcome = if a.duplicate {
+                            self.stats.duplicates.fetch_add(1, Ordering::Relaxed);
+                            Outcome::Duplicate
+                        } else {
+                            self.stats.accepted.fetch_add(1, Ordering::Relaxed);
+                            Outcome::Accepted
+                        } as i32;
+                    }
+                }
+                Err(e) => {
+                    warn!(error = %e, "storing lessons failed");
+                    for i in record_index {
+                        rejections[i] = Some(Rejection::new(
+                            Code::Unavailable,
+                            "",
+                            "storage unavailable; nothing stored, retry later",
+                        ));
+                    }
+                }
+            }
+        }
+        for (r, rejection) in results.iter_mut().zip(rejections) {
+            if let Some(rej) = rejection {
+                self.stats.rejected.fetch_add(1, Ordering::Relaxed);
+                debug!(field = %rej.field, code = ?rej.code, "envelope rejected");
+                *r = reject(std::mem::take(r), rej);
+            }
+        }
+        results
+    }
+
+    /// Decode and apply the level and ownership rules.
+    fn admit(&self, envelope: &Envelope, member: &MemberId) -> Result<Payload, Rejection> {
+        let payload = envelope.decode()?;
+        let level = payload.level();
+        if !level.may_reach_group() {
+            return Err(Rejection::new(
+                Code::PermissionDenied,
+                "payload.level",
+                "RED lessons never leave the org node; publish at AMBER or above",
+            ));
+        }
+        if self.tier == Tier::Cross && !level.may_cross_groups() {
+            return Err(Rejection::new(
+                Code::PermissionDenied,
+                "payload.level",
+                format!("{level} stays inside its group; the cross-industry hub accepts GREEN and CLEAR only"),
+            ));
+        }
+        let target = match &payload {
+            Payload::Withdrawal(w) => Some(("payload.target", w.target)),
+            Payload::Lesson(l) => l.supersedes.map(|s| ("payload.supersedes", s)),
+        };
+        if let Some((field, target)) = target {
+            let owner = self.log.get(&target).map_err(|e| {
+                warn!(error = %e, "reading the log failed");
+                Rejection::new(Code::Unavailable, "", "storage unavailable; retry later")
+            })?;
+            match owner {
+                None => {
+                    return Err(Rejection::new(
+                        Code::FailedPrecondition,
+                        field,
+                        format!("lesson {} is not known to this hub", target.short()),
+                    ))
+                }
+                Some(rec) if &rec.origin != member => {
+                    return Err(Rejection::new(
+                        Code::PermissionDenied,
+                        field,
+                        "only the original publisher may withdraw or correct a lesson",
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(payload)
+    }
+
+    pub(crate) fn record(
+        &self,
+        envelope: &Envelope,
+        payload: &Payload,
+        origin: MemberId,
+        origin_group: String,
+        now: u64,
+    ) -> NewRecord {
+        let (industry, domain, cause) = match payload {
+            Payload::Lesson(l) => (
+                l.industry.clone(),
+                l.taxonomy.domain.as_str().to_owned(),
+                l.taxonomy.cause.as_str().to_owned(),
+            ),
+            Payload::Withdrawal(_) => Default::default(),
+        };
+        let relay = self.tier == Tier::Group
+            && payload.level().may_cross_groups()
+            && origin_group == self.group;
+        NewRecord {
+            record: LogRecord {
+                seq: 0,
+                id: envelope.id(),
+                kind: payload.kind(),
+                level: payload.level(),
+                envelope: StoredEnvelope::from(envelope),
+                origin,
+                origin_group,
+                received_at: now,
+                industry,
+                domain,
+                cause,
+            },
+            relay,
+        }
+    }
+
+    pub(crate) fn info(&self) -> pb::HubInfo {
+        pb::HubInfo {
+            hub_id: self.id.to_string(),
+            tier: match self.tier {
+                Tier::Group => pb::Tier::Group,
+                Tier::Cross => pb::Tier::Cross,
+            } as i32,
+            group: self.group.clone(),
+            key_id: self.key.key_id().to_string(),
+            public_key: self.key.public().to_bytes().to_vec(),
+            log_head: self.log.head(),
+            relay_pending: self.log.relay_len() as u64,
+        }
+    }
+}
+
+fn reject(mut r: pb::PublishResult, rej: Rejection) -> pb::PublishResult {
+    r.outcome = Outcome::Rejected as i32;
+    r.seq = 0;
+    r.rejection = Some(pb::Rejection {
+        code: rej.code as i32,
+        field: rej.field,
+        message: rej.message,
+    });
+    r
+}
+
+/// Whether a log record passes a subscriber's filter.
+pub(crate) fn matches(filter: &Option<pb::Filter>, rec: &LogRecord) -> bool {
+    let Some(f) = filter else { return true };
+    let level = pb::Level::from(rec.level) as i32;
+    (f.levels.is_empty() || f.levels.contains(&level))
+        && (f.industries.is_empty() || f.industries.contains(&rec.industry))
+        && (f.domains.is_empty() || f.domains.contains(&rec.domain))
+        && (f.causes.is_empty() || f.causes.contains(&rec.cause))
+}
+
+/// A log record as a wire entry.
+pub(crate) fn to_entry(rec: LogRecord) -> pb::LogEntry {
+    pb::LogEntry {
+        seq: rec.seq,
+        lesson_id: rec.id.0.to_vec(),
+        envelope: Some(pb::Envelope {
+            payload: rec.envelope.payload,
+            signer: rec.envelope.signer,
+            signature: rec.envelope.signature,
+        }),
+        origin: rec.origin.to_string(),
+        received_at: i64::try_from(rec.received_at).unwrap_or(i64::MAX),
+        level: pb::Level::from(rec.level) as i32,
+        kind: rec.kind.as_str().to_owned(),
+        origin_group: rec.origin_group,
+    }
+}

@@ -1,0 +1,47 @@
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// Why a hub could not start or stopped with an error.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum HubError {
+    /// Bad configuration.
+    #[error(transparent)]
+    Config(#[from] crate::ConfigError),
+    /// A key, roster or certificate could not be loaded.
+    #[error("{what} {path}: {source}")]
+    Trust {
+        /// What was being loaded.
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: tazan_trust::TrustError,
+    },
+    /// A TLS file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] tazan_store::StoreError),
+    /// The listener could not be bound.
+    #[error("cannot listen on {addr}: {source} (is another hub using this port?)")]
+    Bind {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The gRPC server failed.
+    #[error("gRPC server: {0}")]
+    Transport(#[from] tonic::transport::Error),
+    /// A task panicked or did not stop in time.
+    #[error("hub task: {0}")]
+    Task(String),
+}

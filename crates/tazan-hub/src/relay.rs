@@ -1,0 +1,260 @@
+//! The group hub's two links to the cross hub: the relay (own members'
+//! GREEN/CLEAR lessons upward, re-signed by the hub) and the downstream
+//! subscription (other groups' lessons into this hub's log).
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tazan_model::{Envelope, MemberId, Payload};
+use tazan_proto::pb::{self, hub_client::HubClient, publish_result::Outcome};
+use tazan_proto::ClientTls;
+use tazan_store::{LogRecord, NewRecord};
+use tazan_trust::SignedRoster;
+use tokio::sync::watch;
+use tonic::transport::Channel;
+use tracing::{debug, info, warn};
+
+use crate::{HubCore, Upstream};
+
+const BATCH: usize = 256;
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+
+fn client(up: &Upstream) -> Option<HubClient<Channel>> {
+    let tls = ClientTls {
+        cert: up.tls.cert.clone(),
+        key: up.tls.key.clone(),
+        ca: up.tls.ca.clone(),
+    };
+    match tazan_proto::channel(&up.endpoint, up.server_name.as_str(), &tls) {
+        Ok(ch) => Some(
+            HubClient::new(ch)
+                .max_decoding_message_size(64 << 20)
+                .max_encoding_message_size(64 << 20),
+        ),
+        Err(e) => {
+            warn!(error = %e, "upstream TLS setup failed; relay disabled until restart");
+            None
+        }
+    }
+}
+
+/// Sleep for `d` unless asked to stop; returns true when stopping.
+async fn pause(stop: &mut watch::Receiver<bool>, d: Duration) -> bool {
+    tokio::select! {
+        _ = tokio::time::sleep(d) => *stop.borrow(),
+        _ = stop.changed() => true,
+    }
+}
+
+/// Relay own members' GREEN/CLEAR lessons to the cross hub until stopped,
+/// re-signed with the hub key, retrying with backoff until acknowledged.
+pub(crate) async fn relay_loop(core: Arc<HubCore>, up: Upstream, mut stop: watch::Receiver<bool>) {
+    let Some(mut client) = client(&up) else {
+        return;
+    };
+    let mut head = core.log.watch();
+    let mut backoff = FIRST_BACKOFF;
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        head.borrow_and_update();
+        let pending = match core.log.relay_pending(BATCH) {
+            Ok(p) => p,
+            Err(e) => {
+                warn!(error = %e, "reading relay outbox failed");
+                if pause(&mut stop, backoff).await {
+                    return;
+                }
+                continue;
+            }
+        };
+        if pending.is_empty() {
+            tokio::select! {
+                _ = head.changed() => {}
+                _ = stop.changed() => return,
+                // Also wake periodically: the outbox may hold entries from before a restart.
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+            continue;
+        }
+        let (seqs, envelopes) = resign(&core, &pending);
+        match client.publish(pb::PublishRequest { envelopes }).await {
+            Ok(resp) => {
+                let mut done = Vec::new();
+                for (seq, r) in seqs.iter().zip(resp.into_inner().results) {
+                    match Outcome::try_from(r.outcome) {
+                        Ok(Outcome::Accepted | Outcome::Duplicate) => {
+                            core.stats.relayed.fetch_add(1, Ordering::Relaxed);
+                        }
+                        _ => {
+                            let why = r.rejection.map(|x| format!("{} {}", x.field, x.message));
+                            warn!(seq, reason = ?why, "cross hub refused a relayed lesson; dropped from the relay outbox");
+                        }
+                    }
+                    done.push(*seq);
+                }
+                if let Err(e) = core.log.relay_done(&done).await {
+                    warn!(error = %e, "marking relayed lessons failed; they will be resent (idempotent)");
+                }
+                debug!(count = done.len(), "relayed");
+                backoff = FIRST_BACKOFF;
+            }
+            Err(status) => {
+                warn!(code = ?status.code(), message = status.message(), pending = pending.len(), "relay to cross hub failed; retrying");
+                if pause(&mut stop, backoff).await {
+                    return;
+                }
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+        }
+    }
+}
+
+fn resign(core: &HubCore, pending: &[LogRecord]) -> (Vec<u64>, Vec<pb::Envelope>) {
+    let mut seqs = Vec::with_capacity(pending.len());
+    let mut out = Vec::with_capacity(pending.len());
+    for rec in pending {
+        // Stored entries passed validation on the way in.
+        match Payload::from_canonical_bytes(&rec.envelope.payload) {
+            Ok(payload) => {
+                let env = core.key.sign(&payload);
+                seqs.push(rec.seq);
+                out.push(pb::Envelope::from(&env));
+            }
+            Err(e) => {
+                warn!(seq = rec.seq, error = %e, "stored payload no longer decodes; not relayed")
+            }
+        }
+    }
+    (seqs, out)
+}
+
+/// Follow the cross hub's log into this hub's log, from a durable cursor.
+pub(crate) async fn downstream_loop(
+    core: Arc<HubCore>,
+    up: Upstream,
+    mut stop: watch::Receiver<bool>,
+) {
+    let Some(mut client) = client(&up) else {
+        return;
+    };
+    let mut backoff = FIRST_BACKOFF;
+    let mut roster: Option<SignedRoster> = None;
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        match follow(&core, &mut client, &mut roster, &mut stop).await {
+            Ok(()) => return,
+            Err(status) => {
+                debug!(code = ?status.code(), message = status.message(), "cross hub subscription interrupted; resuming");
+                if pause(&mut stop, backoff).await {
+                    return;
+                }
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+        }
+    }
+}
+
+async fn fetch_roster(client: &mut HubClient<Channel>) -> Result<SignedRoster, tonic::Status> {
+    let resp = client.roster(pb::RosterRequest {}).await?.into_inner();
+    let signed: SignedRoster = serde_json::from_slice(&resp.signed_roster_json)
+        .map_err(|e| tonic::Status::data_loss(format!("cross hub roster: {e}")))?;
+    signed
+        .verify()
+        .map_err(|e| tonic::Status::data_loss(format!("cross hub roster: {e}")))?;
+    Ok(signed)
+}
+
+async fn follow(
+    core: &Arc<HubCore>,
+    client: &mut HubClient<Channel>,
+    roster: &mut Option<SignedRoster>,
+    stop: &mut watch::Receiver<bool>,
+) -> Result<(), tonic::Status> {
+    const CURSOR: &str = "upstream";
+    if roster.is_none() {
+        *roster = Some(fetch_roster(client).await?);
+    }
+    let after = core
+        .log
+        .cursor(CURSOR)
+        .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
+    let mut stream = client
+        .subscribe(pb::SubscribeRequest {
+            after_seq: after,
+            filter: None,
+            follow: true,
+        })
+        .await?
+        .into_inner();
+    info!(after, "following the cross hub");
+    loop {
+        let entry = tokio::select! {
+            m = stream.message() => m?,
+            _ = stop.changed() => return Ok(()),
+        };
+        let Some(entry) = entry else {
+            return Err(tonic::Status::unavailable("cross hub closed the stream"));
+        };
+        let seq = entry.seq;
+        let record = if entry.origin == core.id.as_str() {
+            None // our own relay coming back
+        } else {
+            match admit_downstream(core, roster, client, entry).await {
+                Ok(r) => Some(r),
+                Err(why) => {
+                    warn!(seq, reason = %why, "entry from the cross hub refused");
+                    None
+                }
+            }
+        };
+        let records: Vec<NewRecord> = record.into_iter().collect();
+        let n = records.len() as u64;
+        core.log
+            .append_durable_with_cursor(records, Some((CURSOR, seq)))
+            .await
+            .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
+        core.stats.received_upstream.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
+async fn admit_downstream(
+    core: &HubCore,
+    roster: &mut Option<SignedRoster>,
+    client: &mut HubClient<Channel>,
+    entry: pb::LogEntry,
+) -> Result<NewRecord, String> {
+    let envelope =
+        Envelope::try_from(entry.envelope.unwrap_or_default()).map_err(|e| e.to_string())?;
+    let origin: MemberId = entry.origin.parse().map_err(|e| format!("origin: {e}"))?;
+    let mut key = roster
+        .as_ref()
+        .and_then(|r| r.roster.entry(&origin))
+        .and_then(|e| e.keys.iter().find(|k| k.key.key_id() == envelope.signer))
+        .map(|k| k.key);
+    if key.is_none() {
+        // The cross hub may have admitted a new group since we last looked.
+        *roster = Some(
+            fetch_roster(client)
+                .await
+                .map_err(|e| e.message().to_owned())?,
+        );
+        key = roster
+            .as_ref()
+            .and_then(|r| r.roster.entry(&origin))
+            .and_then(|e| e.keys.iter().find(|k| k.key.key_id() == envelope.signer))
+            .map(|k| k.key);
+    }
+    let key = key.ok_or_else(|| format!("signer {} is not a key of {origin}", envelope.signer))?;
+    let payload = tazan_trust::verify_envelope(&key, &envelope).map_err(|e| e.to_string())?;
+    if !payload.level().may_cross_groups() {
+        return Err(format!("{} entry from the cross hub", payload.level()));
+    }
+    let now = tazan_trust::now_unix();
+    Ok(core.record(&envelope, &payload, origin, entry.origin_group, now))
+}

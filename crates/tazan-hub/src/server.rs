@@ -1,0 +1,178 @@
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tazan_proto::pb::hub_server::HubServer;
+use tazan_store::{HubLog, Store};
+use tazan_trust::{KeyPair, SignedRoster};
+use tokio::net::TcpListener;
+use tokio::sync::{oneshot, watch};
+use tokio::task::JoinHandle;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
+use tracing::{info, warn};
+
+use crate::service::{authenticate, HubService};
+use crate::{relay, HubConfig, HubCore, HubError};
+
+/// A hub serving on its bound address, with its background workers.
+pub struct RunningHub {
+    addr: SocketAddr,
+    core: Arc<HubCore>,
+    store: Store,
+    shutdown: Option<oneshot::Sender<()>>,
+    stop_workers: watch::Sender<bool>,
+    server: JoinHandle<Result<(), tonic::transport::Error>>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, HubError> {
+    std::fs::read(path).map_err(|source| HubError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+impl RunningHub {
+    /// Open the store, load keys and roster, bind, and start serving and
+    /// relaying. Returns once the listener is bound.
+    pub async fn start(config: HubConfig) -> Result<RunningHub, HubError> {
+        let key = KeyPair::load(&config.key).map_err(|source| HubError::Trust {
+            what: "hub key",
+            path: config.key.clone(),
+            source,
+        })?;
+        let roster = SignedRoster::load(&config.roster).map_err(|source| HubError::Trust {
+            what: "roster",
+            path: config.roster.clone(),
+            source,
+        })?;
+        let tls = ServerTlsConfig::new()
+            .identity(Identity::from_pem(
+                read(&config.tls.cert)?,
+                read(&config.tls.key)?,
+            ))
+            .client_ca_root(Certificate::from_pem(read(&config.tls.ca)?));
+        let store = Store::open(&config.data_dir)?;
+        let log = HubLog::open(&store)?;
+        let core = Arc::new(HubCore::new(
+            config.id.clone(),
+            config.tier,
+            config.group.clone(),
+            log,
+            roster,
+            key,
+            config.max_batch,
+        ));
+
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| HubError::Bind {
+                addr: config.listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| HubError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+
+        let (health_reporter, health) = tonic_health::server::health_reporter();
+        health_reporter.set_serving::<HubServer<HubService>>().await;
+        let reflection = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(tazan_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .build_v1()
+            .map_err(|e| HubError::Task(format!("reflection: {e}")))?;
+        let auth_core = core.clone();
+        let hub = InterceptedService::new(
+            HubServer::new(HubService { core: core.clone() })
+                .max_decoding_message_size(config.max_message_bytes)
+                .max_encoding_message_size(config.max_message_bytes.max(16 << 20)),
+            move |req| authenticate(&auth_core, req),
+        );
+        let (shutdown, shutdown_rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(
+            Server::builder()
+                .tls_config(tls)?
+                .tcp_nodelay(true)
+                .add_service(health)
+                .add_service(reflection)
+                .add_service(hub)
+                .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async {
+                    let _ = shutdown_rx.await;
+                }),
+        );
+        info!(hub = %config.id, tier = config.tier.as_str(), %addr, head = core.log.head(), "hub listening");
+
+        let (stop_workers, stop_rx) = watch::channel(false);
+        let mut workers = Vec::new();
+        if let Some(up) = &config.upstream {
+            workers.push(tokio::spawn(relay::relay_loop(
+                core.clone(),
+                up.clone(),
+                stop_rx.clone(),
+            )));
+            workers.push(tokio::spawn(relay::downstream_loop(
+                core.clone(),
+                up.clone(),
+                stop_rx,
+            )));
+        }
+        Ok(RunningHub {
+            addr,
+            core,
+            store,
+            shutdown: Some(shutdown),
+            stop_workers,
+            server,
+            workers,
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The hub's core, for in-process inspection (demo, tests, benchmarks).
+    pub fn core(&self) -> &Arc<HubCore> {
+        &self.core
+    }
+
+    /// Stop accepting, stop workers, flush, and join every task (10 s limit).
+    pub async fn stop(mut self) -> Result<(), HubError> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = self.stop_workers.send(true);
+        let limit = Duration::from_secs(10);
+        for w in self.workers.drain(..) {
+            match tokio::time::timeout(limit, w).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(HubError::Task(format!("worker: {e}"))),
+                Err(_) => warn!("a hub worker did not stop within 10 s"),
+            }
+        }
+        match tokio::time::timeout(limit, &mut self.server).await {
+            Ok(joined) => joined.map_err(|e| HubError::Task(format!("server: {e}")))??,
+            Err(_) => {
+                warn!("server did not drain within 10 s; aborting connections");
+                self.server.abort();
+            }
+        }
+        self.store.flush_blocking()?;
+        info!(hub = %self.core.id, "hub stopped");
+        Ok(())
+    }
+
+    /// Serve until `signal` resolves, then stop.
+    pub async fn run_until(
+        self,
+        signal: impl std::future::Future<Output = ()>,
+    ) -> Result<(), HubError> {
+        signal.await;
+        self.stop().await
+    }
+}

@@ -1,0 +1,215 @@
+use std::pin::Pin;
+use std::sync::Arc;
+
+use futures::Stream;
+use tazan_model::MemberId;
+use tazan_proto::pb::{self, hub_server::Hub};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Request, Response, Status};
+use tracing::{debug, warn};
+
+use crate::core::{matches, to_entry, HubCore};
+
+/// The caller's roster id, put in the request by [`authenticate`].
+#[derive(Debug, Clone)]
+pub(crate) struct Caller(pub(crate) MemberId);
+
+/// Map the client certificate to an active roster entry before any payload
+/// is decoded (runs as a tonic interceptor on the request head).
+pub(crate) fn authenticate(core: &HubCore, mut req: Request<()>) -> Result<Request<()>, Status> {
+    let certs = req
+        .peer_certs()
+        .ok_or_else(|| Status::unauthenticated("no client certificate; connect with mutual TLS"))?;
+    let first = certs
+        .first()
+        .ok_or_else(|| Status::unauthenticated("empty client certificate chain"))?;
+    let tls = tazan_trust::identity_from_cert(first.as_ref())
+        .map_err(|e| Status::unauthenticated(format!("client certificate: {e}")))?;
+    let roster = core.roster();
+    let entry = roster.roster.by_tls_identity(&tls).ok_or_else(|| {
+        warn!(identity = %tls, "unknown member refused");
+        Status::unauthenticated(format!(
+            "`{tls}` is not a member of this hub's roster; ask the group admin to add it"
+        ))
+    })?;
+    if entry.status != tazan_trust::MemberStatus::Active {
+        warn!(member = %entry.id, "revoked member refused");
+        return Err(Status::permission_denied(format!(
+            "member `{}` is revoked",
+            entry.id
+        )));
+    }
+    let caller = Caller(tls);
+    req.extensions_mut().insert(caller);
+    Ok(req)
+}
+
+fn caller<T>(req: &Request<T>) -> Result<MemberId, Status> {
+    req.extensions()
+        .get::<Caller>()
+        .map(|c| c.0.clone())
+        .ok_or_else(|| Status::unauthenticated("request did not pass authentication"))
+}
+
+/// The gRPC face of [`HubCore`]: translate and delegate.
+pub(crate) struct HubService {
+    pub(crate) core: Arc<HubCore>,
+}
+
+type EntryStream = Pin<Box<dyn Stream<Item = Result<pb::LogEntry, Status>> + Send>>;
+
+/// Entries read from the log per round trip to sled.
+const PAGE: usize = 256;
+
+fn storage(e: tazan_store::StoreError) -> Status {
+    warn!(error = %e, "storage failure");
+    Status::unavailable("storage unavailable; retry later")
+}
+
+#[tonic::async_trait]
+impl Hub for HubService {
+    async fn publish(
+        &self,
+        req: Request<pb::PublishRequest>,
+    ) -> Result<Response<pb::PublishResponse>, Status> {
+        let member = caller(&req)?;
+        let envelopes = req.into_inner().envelopes;
+        if envelopes.is_empty() {
+            return Err(Status::invalid_argument("field `envelopes`: empty batch"));
+        }
+        if envelopes.len() > self.core.max_batch {
+            return Err(Status::invalid_argument(format!(
+                "field `envelopes`: {} envelopes, over the limit of {}; split the batch",
+                envelopes.len(),
+                self.core.max_batch
+            )));
+        }
+        let results = self.core.ingest(&member, envelopes).await;
+        Ok(Response::new(pb::PublishResponse { results }))
+    }
+
+    type SubscribeStream = EntryStream;
+
+    async fn subscribe(
+        &self,
+        req: Request<pb::SubscribeRequest>,
+    ) -> Result<Response<Self::SubscribeStream>, Status> {
+        let member = caller(&req)?;
+        let pb::SubscribeRequest {
+            after_seq,
+            filter,
+            follow,
+        } = req.into_inner();
+        let core = self.core.clone();
+        let (tx, rx) = mpsc::channel(PAGE);
+        debug!(%member, after_seq, follow, "subscriber attached");
+        tokio::spawn(async move {
+            let mut after = after_seq;
+            let mut head = core.log.watch();
+            loop {
+                let page = match core.log.range(after, PAGE) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        let _ = tx.send(Err(storage(e))).await;
+                        return;
+                    }
+                };
+                let full = page.len() == PAGE;
+                for rec in page {
+                    after = rec.seq;
+                    if matches(&filter, &rec) && tx.send(Ok(to_entry(rec))).await.is_err() {
+                        return; // subscriber left
+                    }
+                }
+                if full {
+                    continue;
+                }
+                if !follow {
+                    return;
+                }
+                // Caught up: wait for the durable head to move past us.
+                head.borrow_and_update();
+                if core.log.head() > after {
+                    continue;
+                }
+                tokio::select! {
+                    changed = head.changed() => if changed.is_err() { return },
+                    _ = tx.closed() => return,
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn list(
+        &self,
+        req: Request<pb::ListRequest>,
+    ) -> Result<Response<pb::ListResponse>, Status> {
+        caller(&req)?;
+        let pb::ListRequest {
+            after_seq,
+            limit,
+            filter,
+        } = req.into_inner();
+        let limit = match limit {
+            0 => 100,
+            n => (n as usize).min(1000),
+        };
+        let mut entries = Vec::new();
+        let mut after = after_seq;
+        while entries.len() < limit {
+            let page = self.core.log.range(after, PAGE).map_err(storage)?;
+            if page.is_empty() {
+                break;
+            }
+            for rec in page {
+                after = rec.seq;
+                if matches(&filter, &rec) {
+                    entries.push(to_entry(rec));
+                    if entries.len() == limit {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(Response::new(pb::ListResponse {
+            entries,
+            next_after_seq: after,
+        }))
+    }
+
+    async fn get(&self, req: Request<pb::GetRequest>) -> Result<Response<pb::LogEntry>, Status> {
+        caller(&req)?;
+        let id = tazan_proto::lesson_id_from_pb(&req.get_ref().lesson_id)
+            .map_err(|e| Status::invalid_argument(e.to_string()))?;
+        match self.core.log.get(&id).map_err(storage)? {
+            Some(rec) => Ok(Response::new(to_entry(rec))),
+            None => Err(Status::not_found(format!(
+                "lesson {} is not stored here",
+                id.short()
+            ))),
+        }
+    }
+
+    async fn info(&self, req: Request<pb::InfoRequest>) -> Result<Response<pb::HubInfo>, Status> {
+        caller(&req)?;
+        Ok(Response::new(self.core.info()))
+    }
+
+    async fn roster(
+        &self,
+        req: Request<pb::RosterRequest>,
+    ) -> Result<Response<pb::RosterResponse>, Status> {
+        caller(&req)?;
+        let roster = self.core.roster();
+        let json = serde_json_bytes(&roster)?;
+        Ok(Response::new(pb::RosterResponse {
+            signed_roster_json: json,
+        }))
+    }
+}
+
+fn serde_json_bytes(roster: &tazan_trust::SignedRoster) -> Result<Vec<u8>, Status> {
+    serde_json::to_vec(roster).map_err(|e| Status::internal(format!("roster encoding: {e}")))
+}

@@ -1,0 +1,212 @@
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use tazan_model::{DisclosureLevel, MemberId};
+use tazan_proto::ClientTls;
+use thiserror::Error;
+
+/// A node configuration file that could not be used.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum NodeConfigError {
+    /// The file could not be read.
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// TOML syntax, unknown key or wrong type.
+    #[error("config {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, naming line and key.
+        message: String,
+    },
+    /// A value is out of range.
+    #[error("config {path}: key `{key}`: {reason}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The key.
+        key: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    version: u32,
+    node: RawNode,
+    hub: RawHub,
+    #[serde(default)]
+    subscribe: RawSubscribe,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNode {
+    id: String,
+    data_dir: PathBuf,
+    key: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHub {
+    endpoint: String,
+    server_name: String,
+    ca: PathBuf,
+    cert: PathBuf,
+    key: PathBuf,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSubscribe {
+    #[serde(default)]
+    levels: Vec<String>,
+    #[serde(default)]
+    industries: Vec<String>,
+}
+
+/// A validated node configuration.
+#[derive(Debug, Clone)]
+pub struct NodeConfig {
+    /// This node's member id (its TLS identity).
+    pub id: MemberId,
+    /// sled directory.
+    pub data_dir: PathBuf,
+    /// Signing key.
+    pub key: PathBuf,
+    /// The group hub's `https://host:port`.
+    pub hub_endpoint: String,
+    /// The hub's id, as in its certificate.
+    pub hub_name: MemberId,
+    /// Client certificate, key and the group CA.
+    pub tls: ClientTls,
+    /// Only store lessons at these levels (empty: all).
+    pub levels: Vec<DisclosureLevel>,
+    /// Only store lessons from these industries (empty: all).
+    pub industries: Vec<String>,
+}
+
+impl NodeConfig {
+    /// Read and validate a TOML file; relative paths resolve against its directory.
+    pub fn load(path: &Path) -> Result<NodeConfig, NodeConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| NodeConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parse and validate TOML text that came from `path`.
+    pub fn parse(text: &str, path: &Path) -> Result<NodeConfig, NodeConfigError> {
+        let raw: Raw = toml::from_str(text).map_err(|e| NodeConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        let invalid = |key, reason: String| NodeConfigError::Invalid {
+            path: path.to_owned(),
+            key,
+            reason,
+        };
+        if raw.version != 1 {
+            return Err(invalid(
+                "version",
+                format!("{} is not supported; use 1", raw.version),
+            ));
+        }
+        let base = path.parent().unwrap_or(Path::new("."));
+        if !raw.hub.endpoint.starts_with("https://") {
+            return Err(invalid(
+                "hub.endpoint",
+                format!(
+                    "{:?} must start with https:// (mutual TLS only)",
+                    raw.hub.endpoint
+                ),
+            ));
+        }
+        let levels = raw
+            .subscribe
+            .levels
+            .iter()
+            .map(|l| {
+                l.parse()
+                    .map_err(|e| invalid("subscribe.levels", format!("{e}")))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(NodeConfig {
+            id: raw
+                .node
+                .id
+                .parse()
+                .map_err(|e| invalid("node.id", format!("{e}")))?,
+            data_dir: base.join(raw.node.data_dir),
+            key: base.join(raw.node.key),
+            hub_endpoint: raw.hub.endpoint,
+            hub_name: raw
+                .hub
+                .server_name
+                .parse()
+                .map_err(|e| invalid("hub.server_name", format!("{e}")))?,
+            tls: ClientTls {
+                cert: base.join(raw.hub.cert),
+                key: base.join(raw.hub.key),
+                ca: base.join(raw.hub.ca),
+            },
+            levels,
+            industries: raw.subscribe.industries,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+version = 1
+[node]
+id = "acme"
+data_dir = "data"
+key = "node.key"
+[hub]
+endpoint = "https://127.0.0.1:7401"
+server_name = "finance-hub"
+ca = "ca.pem"
+cert = "node.pem"
+key = "node.tls.key"
+[subscribe]
+levels = ["AMBER", "GREEN"]
+"#;
+
+    #[test]
+    fn parses_and_names_bad_keys() {
+        let c = NodeConfig::parse(GOOD, Path::new("/n/node.toml")).unwrap();
+        assert_eq!(c.data_dir, Path::new("/n/data"));
+        assert_eq!(
+            c.levels,
+            vec![DisclosureLevel::Amber, DisclosureLevel::Green]
+        );
+        for (text, want) in [
+            (
+                GOOD.replace("[subscribe]", "[subscribe]\nlevel = 1"),
+                "level",
+            ),
+            (GOOD.replace("\"GREEN\"", "\"BLUE\""), "subscribe.levels"),
+            (GOOD.replace("https://", "http://"), "hub.endpoint"),
+            (GOOD.replace("id = \"acme\"", "id = \"ACME\""), "node.id"),
+        ] {
+            let err = NodeConfig::parse(&text, Path::new("node.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(want), "{want}: {err}");
+        }
+    }
+}

@@ -1,0 +1,190 @@
+use std::sync::Arc;
+
+use tazan_model::{Lesson, LessonId, MemberId, Payload, Withdrawal};
+use tazan_proto::pb::{self, hub_client::HubClient, publish_result::Outcome};
+use tazan_store::{Library, Outbox, OutboxItem, Store, StoredEnvelope};
+use tazan_trust::KeyPair;
+use tokio::sync::Notify;
+use tonic::transport::Channel;
+use tracing::{info, warn};
+
+use crate::NodeError;
+
+/// What one delivery round did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct DeliveryReport {
+    /// Newly stored at the hub.
+    pub accepted: Vec<LessonId>,
+    /// Already stored at the hub.
+    pub duplicates: Vec<LessonId>,
+    /// Refused for good, with the hub's reason; removed from the outbox.
+    pub rejected: Vec<(LessonId, String)>,
+}
+
+/// The node's state: key, outbox and library.
+pub struct NodeCore {
+    pub(crate) id: MemberId,
+    pub(crate) key: KeyPair,
+    pub(crate) store: Store,
+    pub(crate) outbox: Outbox,
+    pub(crate) library: Library,
+    pub(crate) wake: Notify,
+}
+
+/// Envelopes per publish call.
+const BATCH: usize = 256;
+
+impl NodeCore {
+    /// Open the node's store and use `key` to sign.
+    pub fn open(
+        id: MemberId,
+        key: KeyPair,
+        data_dir: &std::path::Path,
+    ) -> Result<Arc<NodeCore>, NodeError> {
+        let store = Store::open(data_dir)?;
+        Ok(Arc::new(NodeCore {
+            id,
+            key,
+            outbox: Outbox::open(&store)?,
+            library: Library::open(&store)?,
+            store,
+            wake: Notify::new(),
+        }))
+    }
+
+    /// This node's id.
+    pub fn id(&self) -> &MemberId {
+        &self.id
+    }
+
+    /// The library of received lessons.
+    pub fn library(&self) -> &Library {
+        &self.library
+    }
+
+    /// The outbox.
+    pub fn outbox(&self) -> &Outbox {
+        &self.outbox
+    }
+
+    /// The store (for flushing at shutdown).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Validate, sign and queue a lesson; it is delivered by the outbox worker
+    /// (or [`NodeCore::deliver`]). Returns its id once durably queued.
+    pub async fn publish(&self, lesson: Lesson) -> Result<LessonId, NodeError> {
+        lesson.validate()?;
+        if !lesson.level.may_reach_group() {
+            return Err(NodeError::Red);
+        }
+        self.queue(Payload::Lesson(lesson)).await
+    }
+
+    /// Sign and queue a withdrawal of one of this node's lessons.
+    pub async fn withdraw(&self, withdrawal: Withdrawal) -> Result<LessonId, NodeError> {
+        let payload = Payload::Withdrawal(withdrawal);
+        payload.validate()?;
+        if !payload.level().may_reach_group() {
+            return Err(NodeError::Red);
+        }
+        self.queue(payload).await
+    }
+
+    async fn queue(&self, payload: Payload) -> Result<LessonId, NodeError> {
+        let envelope = self.key.sign(&payload);
+        let id = envelope.id();
+        self.outbox
+            .enqueue(OutboxItem {
+                seq: 0,
+                id,
+                kind: payload.kind(),
+                level: payload.level(),
+                envelope: StoredEnvelope::from(&envelope),
+                queued_at: tazan_trust::now_unix(),
+                attempts: 0,
+            })
+            .await?;
+        info!(lesson = %id.short(), kind = payload.kind().as_str(), level = %payload.level(), "queued");
+        self.wake.notify_one();
+        Ok(id)
+    }
+
+    /// Send everything in the outbox once; acknowledged items leave the outbox.
+    ///
+    /// A transport failure returns an error and leaves the outbox as it was;
+    /// a per-lesson refusal (bad signature, invalid content) removes that
+    /// lesson, because resending it cannot succeed; a storage refusal at the
+    /// hub (`UNAVAILABLE`) keeps it for the next round.
+    pub async fn deliver(
+        &self,
+        client: &mut HubClient<Channel>,
+    ) -> Result<DeliveryReport, NodeError> {
+        let mut report = DeliveryReport::default();
+        loop {
+            let pending = self.outbox.pending(BATCH)?;
+            if pending.is_empty() {
+                return Ok(report);
+            }
+            let envelopes = pending
+                .iter()
+                .map(|i| pb::Envelope {
+                    payload: i.envelope.payload.clone(),
+                    signer: i.envelope.signer.clone(),
+                    signature: i.envelope.signature.clone(),
+                })
+                .collect();
+            let resp = match client.publish(pb::PublishRequest { envelopes }).await {
+                Ok(r) => r.into_inner(),
+                Err(status) => {
+                    for item in &pending {
+                        self.outbox.attempted(item)?;
+                    }
+                    return Err(NodeError::Hub(format!(
+                        "{:?}: {}",
+                        status.code(),
+                        status.message()
+                    )));
+                }
+            };
+            let mut done = Vec::new();
+            let mut retry_later = false;
+            for (item, r) in pending.iter().zip(resp.results) {
+                match Outcome::try_from(r.outcome) {
+                    Ok(Outcome::Accepted) => {
+                        report.accepted.push(item.id);
+                        done.push(item.seq);
+                    }
+                    Ok(Outcome::Duplicate) => {
+                        report.duplicates.push(item.id);
+                        done.push(item.seq);
+                    }
+                    _ => {
+                        let rej = r.rejection.unwrap_or_default();
+                        if rej.code == tonic::Code::Unavailable as i32
+                            || rej.code == tonic::Code::Internal as i32
+                        {
+                            retry_later = true;
+                            self.outbox.attempted(item)?;
+                            continue;
+                        }
+                        let why = format!(
+                            "{} ({}): {}",
+                            rej.field,
+                            tonic::Code::from(rej.code),
+                            rej.message
+                        );
+                        warn!(lesson = %item.id.short(), reason = %why, "hub refused a lesson; removed from the outbox");
+                        report.rejected.push((item.id, why));
+                        done.push(item.seq);
+                    }
+                }
+            }
+            self.outbox.ack(&done).await?;
+            if retry_later {
+                return Err(NodeError::Hub("hub storage unavailable; will retry".into()));
+            }
+        }
+    }
+}

@@ -1,0 +1,240 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::FutureExt;
+use tazan_model::{LessonId, Payload, PayloadKind};
+use tazan_proto::pb::{self, hub_client::HubClient};
+use tazan_store::{LibraryEntry, StoredEnvelope};
+use tazan_trust::KeyPair;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tonic::transport::Channel;
+use tracing::{debug, info, warn};
+
+use crate::{NodeConfig, NodeCore, NodeError};
+
+const CURSOR: &str = "hub";
+const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// A node with its outbox and subscription workers running.
+pub struct RunningNode {
+    core: Arc<NodeCore>,
+    stop: watch::Sender<bool>,
+    workers: Vec<JoinHandle<()>>,
+    received: watch::Receiver<u64>,
+}
+
+impl RunningNode {
+    /// Open the store, load the key and start delivering and following.
+    pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
+        let key = KeyPair::load(&config.key).map_err(|source| NodeError::Key {
+            path: config.key.clone(),
+            source,
+        })?;
+        let core = NodeCore::open(config.id.clone(), key, &config.data_dir)?;
+        let channel =
+            tazan_proto::channel(&config.hub_endpoint, config.hub_name.as_str(), &config.tls)?;
+        let client = HubClient::new(channel)
+            .max_decoding_message_size(64 << 20)
+            .max_encoding_message_size(64 << 20);
+        let (stop, stop_rx) = watch::channel(false);
+        let (received_tx, received) = watch::channel(core.library.cursor(CURSOR)?);
+        let filter = pb::Filter {
+            levels: config
+                .levels
+                .iter()
+                .map(|l| pb::Level::from(*l) as i32)
+                .collect(),
+            industries: config.industries.clone(),
+            ..Default::default()
+        };
+        info!(node = %config.id, hub = %config.hub_endpoint, "node started");
+        let workers = vec![
+            tokio::spawn(outbox_loop(core.clone(), client.clone(), stop_rx.clone())),
+            tokio::spawn(follow_loop(
+                core.clone(),
+                client,
+                filter,
+                stop_rx,
+                received_tx,
+            )),
+        ];
+        Ok(RunningNode {
+            core,
+            stop,
+            workers,
+            received,
+        })
+    }
+
+    /// The node's core (publish, library).
+    pub fn core(&self) -> &Arc<NodeCore> {
+        &self.core
+    }
+
+    /// A receiver of the hub sequence number the library has reached.
+    pub fn received(&self) -> watch::Receiver<u64> {
+        self.received.clone()
+    }
+
+    /// Stop workers, join them (10 s limit) and flush.
+    pub async fn stop(mut self) -> Result<(), NodeError> {
+        let _ = self.stop.send(true);
+        self.core.wake.notify_one();
+        for w in self.workers.drain(..) {
+            match tokio::time::timeout(Duration::from_secs(10), w).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(NodeError::Task(e.to_string())),
+                Err(_) => warn!("a node worker did not stop within 10 s"),
+            }
+        }
+        self.core.store.flush_blocking()?;
+        info!(node = %self.core.id, "node stopped");
+        Ok(())
+    }
+}
+
+async fn pause(stop: &mut watch::Receiver<bool>, d: Duration) -> bool {
+    tokio::select! {
+        _ = tokio::time::sleep(d) => *stop.borrow(),
+        _ = stop.changed() => true,
+    }
+}
+
+async fn outbox_loop(
+    core: Arc<NodeCore>,
+    mut client: HubClient<Channel>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut backoff = FIRST_BACKOFF;
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        match core.deliver(&mut client).await {
+            Ok(report) => {
+                if !report.accepted.is_empty() || !report.duplicates.is_empty() {
+                    debug!(
+                        accepted = report.accepted.len(),
+                        duplicates = report.duplicates.len(),
+                        "delivered"
+                    );
+                }
+                backoff = FIRST_BACKOFF;
+                tokio::select! {
+                    _ = core.wake.notified() => {}
+                    _ = stop.changed() => return,
+                    _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                }
+            }
+            Err(e) => {
+                warn!(error = %e, pending = core.outbox.len(), "delivery failed; lessons stay in the outbox");
+                if pause(&mut stop, backoff).await {
+                    return;
+                }
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+        }
+    }
+}
+
+async fn follow_loop(
+    core: Arc<NodeCore>,
+    mut client: HubClient<Channel>,
+    filter: pb::Filter,
+    mut stop: watch::Receiver<bool>,
+    received: watch::Sender<u64>,
+) {
+    let mut backoff = FIRST_BACKOFF;
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        match follow(&core, &mut client, &filter, &mut stop, &received).await {
+            Ok(()) => return,
+            Err(e) => {
+                debug!(error = %e, "hub subscription interrupted; resuming from the cursor");
+                if pause(&mut stop, backoff).await {
+                    return;
+                }
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+        }
+    }
+}
+
+async fn follow(
+    core: &NodeCore,
+    client: &mut HubClient<Channel>,
+    filter: &pb::Filter,
+    stop: &mut watch::Receiver<bool>,
+    received: &watch::Sender<u64>,
+) -> Result<(), NodeError> {
+    let after = core.library.cursor(CURSOR)?;
+    let mut stream = client
+        .subscribe(pb::SubscribeRequest {
+            after_seq: after,
+            filter: Some(filter.clone()),
+            follow: true,
+        })
+        .await
+        .map_err(|s| NodeError::Hub(s.message().to_owned()))?
+        .into_inner();
+    loop {
+        let first = tokio::select! {
+            m = stream.message() => m.map_err(|s| NodeError::Hub(s.message().to_owned()))?,
+            _ = stop.changed() => return Ok(()),
+        };
+        let Some(first) = first else {
+            return Err(NodeError::Hub("hub closed the stream".into()));
+        };
+        // Take whatever else has already arrived, to store it in one write.
+        let mut batch = vec![first];
+        while batch.len() < 256 {
+            match stream.message().now_or_never() {
+                Some(Ok(Some(e))) => batch.push(e),
+                _ => break,
+            }
+        }
+        let entries: Vec<(LibraryEntry, Option<LessonId>)> =
+            batch.into_iter().filter_map(library_entry).collect();
+        if let Some((last, _)) = entries.last() {
+            let seq = last.hub_seq;
+            core.library.put_batch(CURSOR, &entries).await?;
+            received.send_replace(seq);
+        }
+    }
+}
+
+fn library_entry(e: pb::LogEntry) -> Option<(LibraryEntry, Option<LessonId>)> {
+    let env = e.envelope?;
+    let id = LessonId::try_from(e.lesson_id.as_slice()).ok()?;
+    let level = tazan_proto::level_from_pb(e.level).ok()?;
+    let (kind, withdraws) = match Payload::from_canonical_bytes(&env.payload) {
+        Ok(Payload::Withdrawal(w)) => (PayloadKind::Withdrawal, Some(w.target)),
+        Ok(Payload::Lesson(_)) => (PayloadKind::Lesson, None),
+        Err(err) => {
+            warn!(seq = e.seq, error = %err, "hub sent an undecodable lesson; skipped");
+            return None;
+        }
+    };
+    Some((
+        LibraryEntry {
+            id,
+            hub_seq: e.seq,
+            kind,
+            level,
+            envelope: StoredEnvelope {
+                payload: env.payload,
+                signer: env.signer,
+                signature: env.signature,
+            },
+            origin: e.origin,
+            origin_group: e.origin_group,
+            received_at: u64::try_from(e.received_at).unwrap_or(0),
+            withdrawn: false,
+        },
+        withdraws,
+    ))
+}

@@ -1,0 +1,76 @@
+//! Mutual-TLS channels to a hub, shared by the node, the hub's relay and the CLI.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use thiserror::Error;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
+
+/// PEM files for a client connection.
+#[derive(Debug, Clone)]
+pub struct ClientTls {
+    /// Our certificate chain (issued by the hub's CA).
+    pub cert: PathBuf,
+    /// Our private key.
+    pub key: PathBuf,
+    /// The hub's CA.
+    pub ca: PathBuf,
+}
+
+/// A channel that could not be set up.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum ConnectError {
+    /// A PEM file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The endpoint or TLS setup was refused.
+    #[error("endpoint {endpoint}: {source}")]
+    Endpoint {
+        /// The endpoint.
+        endpoint: String,
+        /// Why.
+        source: tonic::transport::Error,
+    },
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, ConnectError> {
+    std::fs::read(path).map_err(|source| ConnectError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// An endpoint for `https://host:port` that verifies the server certificate
+/// names `server_name` under the CA, and presents our client certificate.
+/// Connection happens lazily, on first use, and again after failures.
+pub fn endpoint(url: &str, server_name: &str, tls: &ClientTls) -> Result<Endpoint, ConnectError> {
+    let bad = |source| ConnectError::Endpoint {
+        endpoint: url.to_owned(),
+        source,
+    };
+    let config = ClientTlsConfig::new()
+        .domain_name(server_name)
+        .ca_certificate(Certificate::from_pem(read(&tls.ca)?))
+        .identity(Identity::from_pem(read(&tls.cert)?, read(&tls.key)?));
+    Endpoint::from_shared(url.to_owned())
+        .map_err(bad)?
+        .tls_config(config)
+        .map_err(bad)
+        .map(|e| {
+            e.connect_timeout(Duration::from_secs(5))
+                .tcp_nodelay(true)
+                .http2_keep_alive_interval(Duration::from_secs(30))
+                .keep_alive_while_idle(true)
+        })
+}
+
+/// A lazily connecting channel (see [`endpoint`]).
+pub fn channel(url: &str, server_name: &str, tls: &ClientTls) -> Result<Channel, ConnectError> {
+    Ok(endpoint(url, server_name, tls)?.connect_lazy())
+}
