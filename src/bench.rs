@@ -1,0 +1,293 @@
+//! `tazan bench federation`: the figures for BENCHMARKS.md, measured on
+//! real hubs over mutual TLS on 127.0.0.1 with durable sled storage.
+//!
+//! - `raw_verify_per_s`: single-core ed25519 verifications of lesson
+//!   envelopes, measured in the same run (the yardstick).
+//! - `ingest_lessons_per_s`: sustained ingest at one group hub — TLS, roster
+//!   check, signature verification, validation, durable append — from
+//!   concurrent publishers sending batches.
+//! - `e2e_p50_ms`/`e2e_p99_ms`: a node publishes GREEN lessons at a fixed
+//!   rate; each travels node outbox → finance hub → relay (re-signed) → cross
+//!   hub → transport hub → a subscriber, which timestamps its arrival.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+use tazan_model::{DisclosureLevel, Envelope, Lesson, Payload};
+use tazan_proto::pb::{self, publish_result::Outcome};
+use tazan_trust::KeyPair;
+
+use crate::harness::Federation;
+use crate::topology::{self, Ports, Spec};
+
+/// Sizes for [`federation`].
+#[derive(Debug, Clone, Copy)]
+pub struct FederationParams {
+    /// Lessons sent in the ingest phase.
+    pub ingest_lessons: usize,
+    /// Lessons sent in the latency phase.
+    pub latency_lessons: usize,
+    /// Publish rate in the latency phase, lessons per second.
+    pub rate: u32,
+}
+
+/// The figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct FederationReport {
+    /// Single-core ed25519 envelope verifications per second.
+    pub raw_verify_per_s: f64,
+    /// Sustained hub ingest, lessons per second.
+    pub ingest_lessons_per_s: f64,
+    /// `ingest_lessons_per_s / raw_verify_per_s` (target ≥ 0.6).
+    pub ingest_to_verify_ratio: f64,
+    /// Median publish-to-subscriber latency across the federation.
+    pub e2e_p50_ms: f64,
+    /// 99th percentile of the same (target ≤ 20 at 1,000 lessons/s).
+    pub e2e_p99_ms: f64,
+    /// Largest observed latency.
+    pub e2e_max_ms: f64,
+    /// Rate offered in the latency phase.
+    pub e2e_rate_per_s: u32,
+    /// Lessons in the ingest phase.
+    pub ingest_lessons: usize,
+    /// Lessons in the latency phase.
+    pub latency_lessons: usize,
+    /// Logical CPUs.
+    pub cpus: usize,
+}
+
+impl fmt::Display for FederationReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "raw ed25519 verify (1 core)   {:>10.0} /s",
+            self.raw_verify_per_s
+        )?;
+        writeln!(
+            f,
+            "hub ingest (mTLS+verify+sled) {:>10.0} lessons/s  ({} lessons)",
+            self.ingest_lessons_per_s, self.ingest_lessons
+        )?;
+        writeln!(
+            f,
+            "ingest / verify ratio         {:>10.2}   (target >= 0.6)",
+            self.ingest_to_verify_ratio
+        )?;
+        writeln!(
+            f,
+            "end-to-end at {} lessons/s over {} lessons:",
+            self.e2e_rate_per_s, self.latency_lessons
+        )?;
+        writeln!(
+            f,
+            "  p50 {:.2} ms   p99 {:.2} ms (target <= 20)   max {:.2} ms",
+            self.e2e_p50_ms, self.e2e_p99_ms, self.e2e_max_ms
+        )
+    }
+}
+
+fn numbered(base: &Lesson, i: usize, level: DisclosureLevel) -> Lesson {
+    let mut l = base.clone();
+    l.title = format!("{} #{i}", base.title);
+    l.level = level;
+    l
+}
+
+/// Run the federation benchmark in a temporary directory.
+pub async fn federation(p: FederationParams) -> Result<FederationReport> {
+    let dir = tempfile::Builder::new().prefix("tazan-bench-").tempdir()?;
+    let layout = topology::create(dir.path(), &Spec::demo(), Ports::EPHEMERAL)?;
+    let base = crate::sample::lessons()
+        .into_iter()
+        .map(|(_, l)| l)
+        .next()
+        .context("no sample lessons")?;
+
+    // Pre-sign the ingest lessons with the two finance members' keys.
+    let signers = [
+        KeyPair::load(&dir.path().join("sakura-bank/node.key"))?,
+        KeyPair::load(&dir.path().join("kaede-securities/node.key"))?,
+    ];
+    let envelopes: Vec<Envelope> = (0..p.ingest_lessons)
+        .map(|i| signers[i % 2].sign(&Payload::Lesson(numbered(&base, i, DisclosureLevel::Amber))))
+        .collect();
+
+    let raw_verify_per_s = raw_verify(&envelopes, &signers)?;
+
+    let fed = Federation::start(&layout).await?;
+    let ingest_lessons_per_s = ingest(&fed, envelopes).await?;
+    let (p50, p99, max) = latency(&fed, &base, p).await?;
+    fed.stop().await?;
+    Ok(FederationReport {
+        raw_verify_per_s,
+        ingest_lessons_per_s,
+        ingest_to_verify_ratio: ingest_lessons_per_s / raw_verify_per_s,
+        e2e_p50_ms: p50,
+        e2e_p99_ms: p99,
+        e2e_max_ms: max,
+        e2e_rate_per_s: p.rate,
+        ingest_lessons: p.ingest_lessons,
+        latency_lessons: p.latency_lessons,
+        cpus: std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+    })
+}
+
+/// Verify envelopes one at a time on this thread for about two seconds.
+fn raw_verify(envelopes: &[Envelope], signers: &[KeyPair; 2]) -> Result<f64> {
+    if envelopes.is_empty() {
+        bail!("--ingest-lessons must be > 0");
+    }
+    let keys = [signers[0].public(), signers[1].public()];
+    let start = Instant::now();
+    let mut n = 0usize;
+    while start.elapsed() < Duration::from_secs(2) {
+        for (i, e) in envelopes.iter().enumerate().take(2000) {
+            tazan_trust::verify_envelopes(&[(e, &keys[i % 2])])
+                .pop()
+                .context("no verdict")??;
+            n += 1;
+        }
+    }
+    Ok(n as f64 / start.elapsed().as_secs_f64())
+}
+
+/// Four concurrent publishers (two per member) send batches of 500 to the finance hub.
+async fn ingest(fed: &Federation, envelopes: Vec<Envelope>) -> Result<f64> {
+    const BATCH: usize = 500;
+    const STREAMS: usize = 4;
+    let members = ["sakura-bank".parse()?, "kaede-securities".parse()?];
+    let total = envelopes.len();
+    // Split by signer so each stream publishes as its own member.
+    let mut per_stream: Vec<Vec<pb::Envelope>> = vec![Vec::new(); STREAMS];
+    for (i, e) in envelopes.iter().enumerate() {
+        let member = i % 2;
+        let stream = member + 2 * ((i / 2) % (STREAMS / 2));
+        per_stream[stream].push(pb::Envelope::from(e));
+    }
+    let mut clients = Vec::new();
+    for s in 0..STREAMS {
+        clients.push(fed.client_as(&members[s % 2]).await?);
+    }
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for (mut client, envs) in clients.into_iter().zip(per_stream) {
+        tasks.push(tokio::spawn(async move {
+            let mut accepted = 0usize;
+            for chunk in envs.chunks(BATCH) {
+                let resp = client
+                    .publish(pb::PublishRequest {
+                        envelopes: chunk.to_vec(),
+                    })
+                    .await?
+                    .into_inner();
+                accepted += resp
+                    .results
+                    .iter()
+                    .filter(|r| r.outcome == Outcome::Accepted as i32)
+                    .count();
+            }
+            Ok::<usize, anyhow::Error>(accepted)
+        }));
+    }
+    let mut accepted = 0;
+    for t in tasks {
+        accepted += t.await??;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    if accepted != total {
+        bail!("ingest accepted {accepted} of {total} lessons");
+    }
+    Ok(total as f64 / secs)
+}
+
+/// Publish GREEN lessons from sakura-bank at `rate`; time their arrival at a
+/// subscriber of the transport hub.
+async fn latency(fed: &Federation, base: &Lesson, p: FederationParams) -> Result<(f64, f64, f64)> {
+    let transport_head = fed.hub("transport")?.core().log_head();
+    let mut sub = fed.client_as(&"tsubame-railway".parse()?).await?;
+    let mut stream = sub
+        .subscribe(pb::SubscribeRequest {
+            after_seq: transport_head,
+            filter: None,
+            follow: true,
+        })
+        .await?
+        .into_inner();
+    let n = p.latency_lessons;
+    let lessons: Vec<Lesson> = (0..n)
+        .map(|i| numbered(base, 1_000_000 + i, DisclosureLevel::Green))
+        .collect();
+    let ids: HashMap<tazan_model::LessonId, usize> = lessons
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (Payload::Lesson(l.clone()).id(), i))
+        .collect();
+    let sent: Arc<Vec<std::sync::Mutex<Option<Instant>>>> =
+        Arc::new((0..n).map(|_| std::sync::Mutex::new(None)).collect());
+
+    let receiver = tokio::spawn(async move {
+        let mut arrived = vec![None; n];
+        let mut got = 0;
+        while got < n {
+            let Some(e) = stream.message().await? else {
+                bail!("subscription ended early")
+            };
+            let Ok(id) = tazan_model::LessonId::try_from(e.lesson_id.as_slice()) else {
+                continue;
+            };
+            if let Some(&i) = ids.get(&id) {
+                if arrived[i].is_none() {
+                    arrived[i] = Some(Instant::now());
+                    got += 1;
+                }
+            }
+        }
+        Ok::<_, anyhow::Error>(arrived)
+    });
+
+    let node = fed.node("sakura-bank")?.core().clone();
+    let interval = Duration::from_secs_f64(1.0 / f64::from(p.rate.max(1)));
+    let start = tokio::time::Instant::now();
+    let mut publishers = Vec::new();
+    for (i, lesson) in lessons.into_iter().enumerate() {
+        tokio::time::sleep_until(start + interval * i as u32).await;
+        let node = node.clone();
+        let sent = sent.clone();
+        publishers.push(tokio::spawn(async move {
+            if let Ok(mut slot) = sent[i].lock() {
+                *slot = Some(Instant::now());
+            }
+            node.publish(lesson).await
+        }));
+    }
+    for t in publishers {
+        t.await??;
+    }
+    let arrived = tokio::time::timeout(Duration::from_secs(120), receiver)
+        .await
+        .context("lessons did not all arrive within 120 s")???;
+    let mut ms: Vec<f64> = arrived
+        .iter()
+        .zip(sent.iter())
+        .filter_map(|(a, s)| {
+            let s = (*s.lock().ok()?)?;
+            Some(a.as_ref()?.duration_since(s).as_secs_f64() * 1000.0)
+        })
+        .collect();
+    ms.sort_by(f64::total_cmp);
+    if ms.is_empty() {
+        bail!("no latency samples");
+    }
+    let pct = |q: f64| {
+        ms[((ms.len() as f64 * q).ceil() as usize)
+            .saturating_sub(1)
+            .min(ms.len() - 1)]
+    };
+    Ok((pct(0.50), pct(0.99), ms[ms.len() - 1]))
+}

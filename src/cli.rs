@@ -1,0 +1,308 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use tracing_subscriber::EnvFilter;
+
+/// tazan — share lessons from IT system failures (他山の石): org node → group hub → cross-industry hub.
+#[derive(Debug, Parser)]
+#[command(name = "tazan", version, propagate_version = true)]
+#[command(
+    after_help = "Start with `tazan demo`. Every command that keeps local state takes --home DIR \
+(default $TAZAN_HOME, else ~/.local/share/tazan)."
+)]
+pub(crate) struct Cli {
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub(crate) log_format: LogFormat,
+    /// More logging (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run a whole federation on 127.0.0.1 and show who receives what.
+    #[command(
+        after_help = "Example:\n  tazan demo\n  tazan demo --keep /tmp/tazan-demo   # keep the generated PKI, configs and data"
+    )]
+    Demo {
+        /// Keep the generated topology in DIR instead of a temporary directory.
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
+    },
+    /// Run or inspect a hub (group or cross-industry tier, chosen by its config).
+    #[command(subcommand)]
+    Hub(HubCmd),
+    /// Run an org node.
+    #[command(subcommand)]
+    Node(NodeCmd),
+    /// Signing keys (ed25519).
+    #[command(subcommand)]
+    Keys(KeysCmd),
+    /// Certificate authority and certificates for mutual TLS.
+    #[command(subcommand)]
+    Pki(PkiCmd),
+    /// Group rosters: who may publish, with which keys and TLS identities.
+    #[command(subcommand)]
+    Roster(RosterCmd),
+    /// Lessons published by this node.
+    #[command(subcommand)]
+    Lesson(LessonCmd),
+    /// Lessons received by this node.
+    #[command(subcommand)]
+    Lessons(LessonsCmd),
+    /// Print the hub's log as this node sees it, optionally following new entries.
+    #[command(
+        after_help = "Example:\n  tazan subscribe --home ~/acme --follow\n  tazan subscribe --home ~/acme --after 120 --json"
+    )]
+    Subscribe(SubscribeArgs),
+    /// Write a ready topology (PKI, keys, rosters, configs) to a directory.
+    #[command(
+        after_help = "Example:\n  tazan topology create --dir ./fed --cross-port 7400 --group-port 7401\n  tazan hub serve --config ./fed/cross/hub.toml"
+    )]
+    Topology {
+        /// Output directory.
+        #[arg(long)]
+        dir: PathBuf,
+        /// Cross hub port.
+        #[arg(long, default_value_t = 7400)]
+        cross_port: u16,
+        /// First group hub port (the next groups use the following ports).
+        #[arg(long, default_value_t = 7401)]
+        group_port: u16,
+    },
+    /// Benchmarks that produce the figures in BENCHMARKS.md.
+    #[command(subcommand)]
+    Bench(BenchCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum HubCmd {
+    /// Serve until SIGINT/SIGTERM.
+    #[command(after_help = "Example:\n  tazan hub serve --config /etc/tazan/hub.toml")]
+    Serve {
+        /// Hub config (TOML).
+        #[arg(long)]
+        config: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum NodeCmd {
+    /// Deliver the outbox and follow the hub until SIGINT/SIGTERM.
+    #[command(after_help = "Example:\n  tazan node serve --config ~/acme/node.toml")]
+    Serve {
+        /// Node config (TOML).
+        #[arg(long)]
+        config: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeysCmd {
+    /// Generate a signing key (file created 0600, never overwritten).
+    #[command(
+        after_help = "Example:\n  tazan keys generate --home ~/acme      # writes ~/acme/node.key\n  tazan keys generate --out admin.key"
+    )]
+    Generate {
+        #[command(flatten)]
+        home: HomeArg,
+        /// Output file (default HOME/node.key).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Show a key's id and public key.
+    Show {
+        /// Key file.
+        file: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PkiCmd {
+    /// Create a certificate authority (ca.pem, ca.key) in DIR.
+    #[command(
+        after_help = "Example:\n  tazan pki init --dir ./finance/ca --name \"finance group CA\""
+    )]
+    Init {
+        /// Directory for ca.pem and ca.key.
+        #[arg(long)]
+        dir: PathBuf,
+        /// The CA's common name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Issue a certificate for a member or hub id (valid for client and server auth).
+    #[command(
+        after_help = "Example:\n  tazan pki issue --ca ./finance/ca --id acme-bank --out ./acme/tls --stem node"
+    )]
+    Issue {
+        /// CA directory.
+        #[arg(long)]
+        ca: PathBuf,
+        /// Member or hub id (the TLS identity).
+        #[arg(long)]
+        id: String,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// File stem: STEM.pem and STEM.key.
+        #[arg(long, default_value = "node")]
+        stem: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RosterCmd {
+    /// Create an empty roster signed by the admin key.
+    Init {
+        /// The group's (hub's) id.
+        #[arg(long)]
+        group: String,
+        /// Admin signing key.
+        #[arg(long)]
+        admin_key: PathBuf,
+        /// Roster file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Add a member and re-sign.
+    #[command(
+        after_help = "Example:\n  tazan roster add --roster roster.json --admin-key admin.key --id acme-bank \\\n      --name \"Acme Bank\" --key-file acme/node.key.pub --role publisher --role subscriber"
+    )]
+    Add {
+        /// Roster file.
+        #[arg(long)]
+        roster: PathBuf,
+        /// Admin signing key.
+        #[arg(long)]
+        admin_key: PathBuf,
+        /// Member id (and TLS identity).
+        #[arg(long)]
+        id: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// The member's public key as 64 hex characters (see `tazan keys show`).
+        #[arg(long)]
+        key: String,
+        /// Roles (publisher, subscriber, hub, admin).
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+    /// Show a roster after verifying its signature.
+    Show {
+        /// Roster file.
+        #[arg(long)]
+        roster: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum LessonCmd {
+    /// Sign a lesson (JSON or TOML) and queue it for the group hub; delivers at once if the hub answers.
+    #[command(
+        after_help = "Example:\n  tazan lesson publish lesson.toml --home ~/acme\n\nThe lesson file holds title, problem, direct_cause, lesson, level (AMBER|GREEN|CLEAR) and optional\nroot_cause, countermeasures, keywords, taxonomy, impact, period, industry."
+    )]
+    Publish {
+        /// Lesson file (.json or .toml).
+        file: PathBuf,
+        #[command(flatten)]
+        home: HomeArg,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum LessonsCmd {
+    /// List lessons in the node's library (or ask the hub when the node is running).
+    List {
+        #[command(flatten)]
+        home: HomeArg,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SubscribeArgs {
+    #[command(flatten)]
+    pub(crate) home: HomeArg,
+    /// Start after this sequence number.
+    #[arg(long, default_value_t = 0)]
+    pub(crate) after: u64,
+    /// Keep the stream open for new lessons.
+    #[arg(long)]
+    pub(crate) follow: bool,
+    /// Only these levels.
+    #[arg(long = "level")]
+    pub(crate) levels: Vec<String>,
+    /// JSON lines output.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HomeArg {
+    /// Node home: node.toml, keys, TLS files and data (default $TAZAN_HOME).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) home: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum BenchCmd {
+    /// Hub ingest with mutual TLS, signature checks and durable storage; end-to-end latency across the federation.
+    #[command(after_help = "Example:\n  cargo run --release -- bench federation --json")]
+    Federation {
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// Lessons for the ingest phase.
+        #[arg(long, default_value_t = 40_000)]
+        ingest_lessons: usize,
+        /// Lessons for the latency phase.
+        #[arg(long, default_value_t = 5_000)]
+        latency_lessons: usize,
+        /// Publish rate for the latency phase (lessons/s).
+        #[arg(long, default_value_t = 1_000)]
+        rate: u32,
+    },
+}
+
+pub(crate) fn init_tracing(args: &Cli) {
+    let default = match args.verbose {
+        0 => match args.command {
+            Command::Hub(_) | Command::Node(_) => "info",
+            _ => "warn",
+        },
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match args.log_format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}

@@ -1,0 +1,531 @@
+//! One function per command; each returns the exit code.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use serde_json::json;
+use tazan_hub::{HubConfig, RunningHub};
+use tazan_model::{MemberId, Payload};
+use tazan_node::{NodeConfig, NodeCore, RunningNode};
+use tazan_proto::pb::{self, hub_client::HubClient};
+use tazan_trust::{
+    CertificateAuthority, KeyPair, PublicKey, Role, Roster, RosterEntry, SignedRoster,
+};
+
+use crate::cli::{
+    BenchCmd, Cli, Command, HubCmd, KeysCmd, LessonCmd, LessonsCmd, NodeCmd, PkiCmd, RosterCmd,
+    SubscribeArgs,
+};
+
+pub(crate) fn run(args: Cli) -> Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    rt.block_on(dispatch(args.command))
+}
+
+async fn dispatch(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Demo { keep } => demo(keep).await,
+        Command::Hub(HubCmd::Serve { config }) => hub_serve(&config).await,
+        Command::Node(NodeCmd::Serve { config }) => node_serve(&config).await,
+        Command::Keys(cmd) => keys(cmd),
+        Command::Pki(cmd) => pki(cmd),
+        Command::Roster(cmd) => roster(cmd),
+        Command::Lesson(LessonCmd::Publish { file, home, json }) => {
+            lesson_publish(&file, &node_config(home.home)?, json).await
+        }
+        Command::Lessons(LessonsCmd::List { home, json }) => {
+            lessons_list(&node_config(home.home)?, json).await
+        }
+        Command::Subscribe(args) => subscribe(args).await,
+        Command::Topology {
+            dir,
+            cross_port,
+            group_port,
+        } => {
+            let layout = tazan::topology::create(
+                &dir,
+                &tazan::topology::Spec::demo(),
+                tazan::topology::Ports {
+                    cross: cross_port,
+                    first_group: group_port,
+                },
+            )?;
+            println!(
+                "cross hub:  tazan hub serve --config {}",
+                layout.cross.display()
+            );
+            for (name, path) in &layout.groups {
+                println!("{name:<10}  tazan hub serve --config {}", path.display());
+            }
+            for (id, _, path) in &layout.nodes {
+                println!(
+                    "{:<10}  tazan node serve --config {}",
+                    id.as_str(),
+                    path.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(BenchCmd::Federation {
+            json,
+            ingest_lessons,
+            latency_lessons,
+            rate,
+        }) => {
+            let report = tazan::bench::federation(tazan::bench::FederationParams {
+                ingest_lessons,
+                latency_lessons,
+                rate,
+            })
+            .await?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!("{report}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn demo(keep: Option<PathBuf>) -> Result<ExitCode> {
+    let tmp;
+    let dir = match keep {
+        Some(dir) => {
+            if dir.exists() && std::fs::read_dir(&dir)?.next().is_some() {
+                bail!(
+                    "{} is not empty; choose a new directory for --keep",
+                    dir.display()
+                );
+            }
+            dir
+        }
+        None => {
+            tmp = tempfile::Builder::new().prefix("tazan-demo-").tempdir()?;
+            tmp.path().to_owned()
+        }
+    };
+    let mut out = std::io::stdout();
+    let ok = tazan::demo::run(&dir, &mut out).await?;
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown signal received; draining");
+}
+
+async fn hub_serve(config: &Path) -> Result<ExitCode> {
+    let cfg = HubConfig::load(config)?;
+    let hub = RunningHub::start(cfg).await?;
+    // A line on stdout that supervisors and tests can wait for.
+    println!("listening on {}", hub.addr());
+    hub.run_until(shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn node_serve(config: &Path) -> Result<ExitCode> {
+    let cfg = NodeConfig::load(config)?;
+    let node = RunningNode::start(cfg).await?;
+    println!("node {} running", node.core().id());
+    shutdown_signal().await;
+    node.stop().await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn keys(cmd: KeysCmd) -> Result<ExitCode> {
+    match cmd {
+        KeysCmd::Generate { home, out } => {
+            let path = out.unwrap_or_else(|| tazan::home::resolve(home.home).join("node.key"));
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("creating {}", parent.display()))?;
+            }
+            let key = KeyPair::generate();
+            key.save(&path)?;
+            println!("{}  {}  {}", key.key_id(), key.public(), path.display());
+        }
+        KeysCmd::Show { file, json } => {
+            let key = KeyPair::load(&file)?;
+            if json {
+                println!(
+                    "{}",
+                    json!({"key_id": key.key_id().to_string(), "public_key": key.public().to_string()})
+                );
+            } else {
+                println!("key id:     {}\npublic key: {}", key.key_id(), key.public());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn pki(cmd: PkiCmd) -> Result<ExitCode> {
+    match cmd {
+        PkiCmd::Init { dir, name } => {
+            let ca = CertificateAuthority::create(&name)?;
+            ca.save(&dir)?;
+            println!("created CA `{name}` in {}", dir.display());
+        }
+        PkiCmd::Issue { ca, id, out, stem } => {
+            let id: MemberId = id.parse().context("--id")?;
+            let ca = CertificateAuthority::load(&ca)?;
+            ca.issue(&id)?.save(&out, &stem)?;
+            std::fs::write(out.join("ca.pem"), ca.cert_pem())
+                .with_context(|| format!("writing {}", out.join("ca.pem").display()))?;
+            println!(
+                "issued {stem}.pem and {stem}.key for `{id}` in {}",
+                out.display()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn roster(cmd: RosterCmd) -> Result<ExitCode> {
+    match cmd {
+        RosterCmd::Init {
+            group,
+            admin_key,
+            out,
+        } => {
+            let admin = KeyPair::load(&admin_key)?;
+            let roster = Roster::new(group.parse().context("--group")?, admin.public());
+            roster.sign(&admin)?.save(&out)?;
+            println!("created roster for `{group}` in {}", out.display());
+        }
+        RosterCmd::Add {
+            roster,
+            admin_key,
+            id,
+            name,
+            key,
+            roles,
+        } => {
+            let admin = KeyPair::load(&admin_key)?;
+            let signed = SignedRoster::load(&roster)?;
+            let mut r = signed.verify_pinned(&admin.public())?.clone();
+            let key: PublicKey = key.parse().context("--key")?;
+            let roles = roles
+                .iter()
+                .map(|r| parse_role(r))
+                .collect::<Result<Vec<_>>>()?;
+            r.add(RosterEntry::new(
+                id.parse().context("--id")?,
+                name,
+                key,
+                tazan_trust::now_unix(),
+                roles,
+            ))?;
+            r.serial += 1;
+            r.issued_at = tazan_trust::now_unix();
+            // SignedRoster::save refuses nothing: the roster file is meant to be replaced.
+            r.sign(&admin)?.save(&roster)?;
+            println!(
+                "added `{id}`; roster serial is now {}",
+                SignedRoster::load(&roster)?.roster.serial
+            );
+        }
+        RosterCmd::Show { roster, json } => {
+            let signed = SignedRoster::load(&roster)?;
+            let r = signed.verify()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(r)?);
+            } else {
+                println!(
+                    "group {}  serial {}  admin key {}",
+                    r.group,
+                    r.serial,
+                    r.admin_key.key_id()
+                );
+                for m in &r.members {
+                    let roles: Vec<&str> = m.roles.iter().map(|r| r.as_str()).collect();
+                    println!(
+                        "  {:<20} {:<8?} {:<24} {}",
+                        m.id.as_str(),
+                        m.status,
+                        roles.join(","),
+                        m.display_name
+                    );
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_role(s: &str) -> Result<Role> {
+    Ok(match s.to_ascii_lowercase().as_str() {
+        "publisher" => Role::Publisher,
+        "subscriber" => Role::Subscriber,
+        "hub" => Role::Hub,
+        "admin" => Role::Admin,
+        other => bail!("--role {other:?}: expected publisher, subscriber, hub or admin"),
+    })
+}
+
+fn node_config(home: Option<PathBuf>) -> Result<NodeConfig> {
+    let home = tazan::home::resolve(home);
+    let path = home.join("node.toml");
+    if !path.exists() {
+        bail!(
+            "no node.toml in {}; pass --home DIR (or set TAZAN_HOME) to a node's directory, e.g. one made by `tazan topology create`",
+            home.display()
+        );
+    }
+    Ok(NodeConfig::load(&path)?)
+}
+
+async fn hub_client(cfg: &NodeConfig) -> Result<HubClient<tonic::transport::Channel>> {
+    let ch = tazan_proto::endpoint(&cfg.hub_endpoint, cfg.hub_name.as_str(), &cfg.tls)?
+        .connect()
+        .await
+        .with_context(|| format!("connecting to the hub at {}", cfg.hub_endpoint))?;
+    Ok(HubClient::new(ch))
+}
+
+fn open_node(cfg: &NodeConfig) -> Result<std::sync::Arc<NodeCore>> {
+    let key = KeyPair::load(&cfg.key)?;
+    NodeCore::open(cfg.id.clone(), key, &cfg.data_dir).with_context(|| {
+        format!(
+            "the node's store at {} is in use; if `tazan node serve` is running, stop it first",
+            cfg.data_dir.display()
+        )
+    })
+}
+
+async fn lesson_publish(file: &Path, cfg: &NodeConfig, json: bool) -> Result<ExitCode> {
+    let lesson = tazan::lessonfile::read(file)?;
+    let core = open_node(cfg)?;
+    let id = core.publish(lesson).await?;
+    let delivered = match hub_client(cfg).await {
+        Ok(mut client) => {
+            match tokio::time::timeout(Duration::from_secs(15), core.deliver(&mut client)).await {
+                Ok(Ok(report)) => Some(report),
+                Ok(Err(e)) => {
+                    eprintln!("warning: delivery failed: {e}");
+                    None
+                }
+                Err(_) => None,
+            }
+        }
+        Err(e) => {
+            eprintln!("warning: {e:#}");
+            None
+        }
+    };
+    core.store().flush_blocking()?;
+    let (status, reason) = match &delivered {
+        Some(r) if r.accepted.contains(&id) => ("accepted", None),
+        Some(r) if r.duplicates.contains(&id) => ("duplicate", None),
+        Some(r) => match r.rejected.iter().find(|(x, _)| *x == id) {
+            Some((_, why)) => ("rejected", Some(why.clone())),
+            None => ("queued", None),
+        },
+        None => ("queued", None),
+    };
+    if json {
+        println!(
+            "{}",
+            json!({"id": id.to_string(), "status": status, "reason": reason})
+        );
+    } else {
+        match status {
+            "queued" => println!(
+                "{id}  queued in the outbox; `tazan node serve` delivers it when the hub answers"
+            ),
+            "rejected" => println!("{id}  rejected by the hub: {}", reason.unwrap_or_default()),
+            s => println!("{id}  {s} by the hub"),
+        }
+    }
+    Ok(if status == "rejected" {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn entry_json(
+    seq: u64,
+    level: &str,
+    origin: &str,
+    group: &str,
+    payload: &[u8],
+    id: &str,
+) -> serde_json::Value {
+    match Payload::from_canonical_bytes(payload) {
+        Ok(Payload::Lesson(l)) => {
+            json!({"seq": seq, "id": id, "level": level, "origin": origin, "origin_group": group, "kind": "lesson", "lesson": l})
+        }
+        Ok(Payload::Withdrawal(w)) => {
+            json!({"seq": seq, "id": id, "level": level, "origin": origin, "origin_group": group, "kind": "withdrawal", "withdrawal": w})
+        }
+        Err(e) => json!({"seq": seq, "id": id, "error": e.to_string()}),
+    }
+}
+
+fn entry_line(seq: u64, level: &str, origin: &str, group: &str, payload: &[u8]) -> String {
+    let title = match Payload::from_canonical_bytes(payload) {
+        Ok(Payload::Lesson(l)) => l.title,
+        Ok(Payload::Withdrawal(w)) => format!("(withdrawal of {})", w.target.short()),
+        Err(e) => format!("(undecodable: {e})"),
+    };
+    format!(
+        "{seq:>6}  {level:<5}  {:<28}  {title}",
+        format!("{group}/{origin}")
+    )
+}
+
+async fn lessons_list(cfg: &NodeConfig, json: bool) -> Result<ExitCode> {
+    let rows: Vec<(u64, String, String, String, Vec<u8>, String)> = match open_node(cfg) {
+        Ok(core) => core
+            .library()
+            .all()?
+            .into_iter()
+            .map(|e| {
+                (
+                    e.hub_seq,
+                    e.level.as_str().to_owned(),
+                    e.origin,
+                    e.origin_group,
+                    e.envelope.payload,
+                    e.id.to_string(),
+                )
+            })
+            .collect(),
+        Err(_) => {
+            // The node is running and holds its store: ask the hub instead.
+            let mut client = hub_client(cfg).await?;
+            let mut rows = Vec::new();
+            let mut after = 0;
+            loop {
+                let page = client
+                    .list(pb::ListRequest {
+                        after_seq: after,
+                        limit: 1000,
+                        filter: None,
+                    })
+                    .await?
+                    .into_inner();
+                if page.entries.is_empty() {
+                    break;
+                }
+                after = page.next_after_seq;
+                for e in page.entries {
+                    let level = tazan_proto::level_from_pb(e.level)
+                        .map(|l| l.as_str().to_owned())
+                        .unwrap_or_default();
+                    let env = e.envelope.unwrap_or_default();
+                    rows.push((
+                        e.seq,
+                        level,
+                        e.origin,
+                        e.origin_group,
+                        env.payload,
+                        hex_id(&e.lesson_id),
+                    ));
+                }
+            }
+            rows
+        }
+    };
+    for (seq, level, origin, group, payload, id) in &rows {
+        if json {
+            println!("{}", entry_json(*seq, level, origin, group, payload, id));
+        } else {
+            println!("{}", entry_line(*seq, level, origin, group, payload));
+        }
+    }
+    if !json && rows.is_empty() {
+        println!("(no lessons yet)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn hex_id(bytes: &[u8]) -> String {
+    tazan_model::LessonId::try_from(bytes)
+        .map(|i| i.to_string())
+        .unwrap_or_default()
+}
+
+async fn subscribe(args: SubscribeArgs) -> Result<ExitCode> {
+    let cfg = node_config(args.home.home)?;
+    let levels = args
+        .levels
+        .iter()
+        .map(|l| {
+            l.parse::<tazan_model::DisclosureLevel>()
+                .map(|l| pb::Level::from(l) as i32)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .context("--level")?;
+    let mut client = hub_client(&cfg).await?;
+    let mut stream = client
+        .subscribe(pb::SubscribeRequest {
+            after_seq: args.after,
+            filter: Some(pb::Filter {
+                levels,
+                ..Default::default()
+            }),
+            follow: args.follow,
+        })
+        .await?
+        .into_inner();
+    loop {
+        let msg = tokio::select! {
+            m = stream.message() => m?,
+            _ = shutdown_signal() => None,
+        };
+        let Some(e) = msg else { break };
+        let level = tazan_proto::level_from_pb(e.level)
+            .map(|l| l.as_str().to_owned())
+            .unwrap_or_default();
+        let env = e.envelope.unwrap_or_default();
+        if args.json {
+            println!(
+                "{}",
+                entry_json(
+                    e.seq,
+                    &level,
+                    &e.origin,
+                    &e.origin_group,
+                    &env.payload,
+                    &hex_id(&e.lesson_id)
+                )
+            );
+        } else {
+            println!(
+                "{}",
+                entry_line(e.seq, &level, &e.origin, &e.origin_group, &env.payload)
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,229 @@
+//! `tazan demo`: a whole federation on 127.0.0.1 — a cross-industry hub, two
+//! group hubs and three org nodes with a fresh PKI — that publishes the
+//! sample lessons at different levels and shows who received what.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use tazan_model::{DisclosureLevel, Lesson, MemberId, Payload, PayloadKind};
+use tazan_proto::pb::{self, publish_result::Outcome};
+
+use crate::harness::Federation;
+use crate::topology::{self, Ports, Spec};
+
+/// Run the demo in `dir` (a fresh directory) and write the story to `out`.
+/// Returns whether every expectation held.
+pub async fn run(dir: &Path, out: &mut dyn Write) -> Result<bool> {
+    writeln!(
+        out,
+        "tazan demo — 他山の石: sharing lessons from IT failures\n"
+    )?;
+    let layout = topology::create(dir, &Spec::demo(), Ports::EPHEMERAL)?;
+    let fed = Federation::start(&layout).await?;
+    writeln!(
+        out,
+        "Started on 127.0.0.1 (mutual TLS, fresh PKI in {}):",
+        dir.display()
+    )?;
+    writeln!(
+        out,
+        "  cross-industry hub  cross-hub      {}",
+        fed.cross.addr()
+    )?;
+    for (name, hub) in &fed.groups {
+        writeln!(out, "  group hub           {name:<14} {}", hub.addr())?;
+    }
+    for (id, group, _) in &fed.nodes {
+        writeln!(
+            out,
+            "  org node            {:<14} member of {group}",
+            id.as_str()
+        )?;
+    }
+
+    writeln!(
+        out,
+        "\n1. Publishing the sample lessons (signed by each node, queued in its outbox):"
+    )?;
+    let mut checks = Vec::new();
+    let samples = crate::sample::lessons();
+    for (publisher, lesson) in &samples {
+        let id = fed.node(publisher)?.core().publish(lesson.clone()).await?;
+        writeln!(
+            out,
+            "  {publisher:<17} {:<5}  {}  {}",
+            lesson.level.as_str(),
+            id.short(),
+            lesson.title
+        )?;
+    }
+
+    writeln!(
+        out,
+        "\n2. A RED lesson is refused before it leaves the node:"
+    )?;
+    let mut red = samples[0].1.clone();
+    red.level = DisclosureLevel::Red;
+    match fed.node("sakura-bank")?.core().publish(red).await {
+        Ok(_) => {
+            writeln!(out, "  ✘ accepted (it must not be)")?;
+            checks.push(false);
+        }
+        Err(e) => {
+            writeln!(out, "  ✔ {e}")?;
+            checks.push(true);
+        }
+    }
+
+    writeln!(
+        out,
+        "\n3. A tampered lesson (title changed after signing) sent straight to the finance hub:"
+    )?;
+    let tampered_ok = tampered(&fed, &samples[0].1, out).await?;
+    checks.push(tampered_ok);
+
+    // Expected arrivals: finance members get everything of finance plus the
+    // GREEN/CLEAR of transport; transport gets its own plus finance's GREEN/CLEAR.
+    let wait = Duration::from_secs(20);
+    fed.wait_library("sakura-bank", 4, wait).await?;
+    fed.wait_library("kaede-securities", 4, wait).await?;
+    fed.wait_library("tsubame-railway", 3, wait).await?;
+
+    writeln!(
+        out,
+        "\n4. Who received what (each node's library, from its own group hub):"
+    )?;
+    for (id, group, node) in &fed.nodes {
+        writeln!(out, "  {} ({group}):", id.as_str())?;
+        for entry in node.core().library().all()? {
+            let title = match Payload::from_canonical_bytes(&entry.envelope.payload) {
+                Ok(Payload::Lesson(l)) => l.title,
+                Ok(Payload::Withdrawal(_)) => "(withdrawal)".into(),
+                Err(_) => "(undecodable)".into(),
+            };
+            let from = if entry.origin_group == *group {
+                format!("member {}", entry.origin)
+            } else {
+                format!(
+                    "group {} via cross hub; publisher hidden",
+                    entry.origin_group
+                )
+            };
+            writeln!(out, "    {:<5} {}  [{from}]", entry.level.as_str(), title)?;
+        }
+    }
+
+    writeln!(
+        out,
+        "\n5. The cross-industry hub's log (what left the groups):"
+    )?;
+    let cross_log = fed.cross.core().log_page(0, 100)?;
+    for rec in &cross_log {
+        writeln!(
+            out,
+            "    seq {:<2} {:<5} from {:<14} signed by {}",
+            rec.seq,
+            rec.level.as_str(),
+            rec.origin.as_str(),
+            rec.envelope.signer
+        )?;
+    }
+
+    writeln!(out, "\nChecks:")?;
+    let tsubame: Vec<Lesson> = lessons_of(&fed, "tsubame-railway")?;
+    let amber_stayed = !tsubame.iter().any(|l| l.level == DisclosureLevel::Amber)
+        && !cross_log.iter().any(|r| r.level == DisclosureLevel::Amber);
+    let green_crossed = tsubame.iter().any(|l| l.title == samples[1].1.title);
+    let members: Vec<MemberId> = fed.nodes.iter().map(|(id, _, _)| id.clone()).collect();
+    let hidden = cross_log.iter().all(|r| !members.contains(&r.origin)) && cross_log.len() == 3;
+    let finance_hidden = fed
+        .node("tsubame-railway")?
+        .core()
+        .library()
+        .all()?
+        .iter()
+        .filter(|e| e.origin_group == "finance")
+        .all(|e| e.origin == "finance-hub");
+    for (ok, what) in [
+        (
+            amber_stayed,
+            "AMBER stayed inside the finance group (not at the cross hub, not at transport)",
+        ),
+        (
+            green_crossed,
+            "GREEN from finance reached the transport group through the cross hub",
+        ),
+        (
+            hidden && finance_hidden,
+            "beyond the group, lessons name the group hub, never the company",
+        ),
+        (checks[0], "RED never left the org node"),
+        (
+            checks[1],
+            "the tampered lesson was rejected and nothing was stored",
+        ),
+    ] {
+        writeln!(out, "  {} {what}", if ok { "✔" } else { "✘" })?;
+        checks.push(ok);
+    }
+    fed.stop().await?;
+    let all = checks.iter().all(|&c| c);
+    writeln!(
+        out,
+        "\n{}",
+        if all {
+            "Demo complete: every check passed."
+        } else {
+            "Demo FAILED: see ✘ above."
+        }
+    )?;
+    Ok(all)
+}
+
+fn lessons_of(fed: &Federation, node: &str) -> Result<Vec<Lesson>> {
+    Ok(fed
+        .node(node)?
+        .core()
+        .library()
+        .all()?
+        .into_iter()
+        .filter(|e| e.kind == PayloadKind::Lesson)
+        .filter_map(
+            |e| match Payload::from_canonical_bytes(&e.envelope.payload) {
+                Ok(Payload::Lesson(l)) => Some(l),
+                _ => None,
+            },
+        )
+        .collect())
+}
+
+async fn tampered(fed: &Federation, lesson: &Lesson, out: &mut dyn Write) -> Result<bool> {
+    let key = tazan_trust::KeyPair::load(&fed.layout_dir().join("sakura-bank/node.key"))?;
+    let mut envelope = key.sign(&Payload::Lesson(lesson.clone()));
+    let mut changed = lesson.clone();
+    changed.title = "障害は起きなかったことにすべし".into();
+    envelope.payload = Payload::Lesson(changed).to_canonical_bytes();
+    let mut client = fed.client_as(&"sakura-bank".parse()?).await?;
+    let resp = client
+        .publish(pb::PublishRequest {
+            envelopes: vec![pb::Envelope::from(&envelope)],
+        })
+        .await
+        .context("publishing the tampered lesson")?
+        .into_inner();
+    let result = resp.results.into_iter().next().context("no result")?;
+    let rejected = result.outcome == Outcome::Rejected as i32;
+    if let Some(r) = &result.rejection {
+        writeln!(
+            out,
+            "  ✔ rejected, field `{}` ({:?}): {}",
+            r.field,
+            tonic::Code::from(r.code),
+            r.message
+        )?;
+    }
+    let stored = fed.hub("finance")?.core().lookup(&envelope.id())?.is_some();
+    Ok(rejected && !stored)
+}

@@ -1,0 +1,141 @@
+//! Run a whole federation in this process: real gRPC over mutual TLS on
+//! 127.0.0.1 and real sled stores, as the demo, the benchmark and the
+//! end-to-end tests need.
+
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use tazan_hub::{HubConfig, RunningHub};
+use tazan_model::MemberId;
+use tazan_node::{NodeConfig, RunningNode};
+use tazan_proto::pb::hub_client::HubClient;
+use tonic::transport::Channel;
+
+use crate::topology::Layout;
+
+/// Hubs and nodes started from a [`Layout`].
+pub struct Federation {
+    /// The cross-industry hub.
+    pub cross: RunningHub,
+    /// Group name and hub.
+    pub groups: Vec<(String, RunningHub)>,
+    /// Member id, group name and node.
+    pub nodes: Vec<(MemberId, String, RunningNode)>,
+    layout: Layout,
+}
+
+impl Federation {
+    /// Start the cross hub, then each group hub pointed at it, then each node
+    /// pointed at its group hub. Listen ports 0 are resolved as each binds.
+    pub async fn start(layout: &Layout) -> Result<Federation> {
+        let cross_cfg = HubConfig::load(&layout.cross)?;
+        let cross = RunningHub::start(cross_cfg)
+            .await
+            .context("starting the cross hub")?;
+        let mut groups = Vec::new();
+        for (name, path) in &layout.groups {
+            let mut cfg = HubConfig::load(path)?;
+            if let Some(up) = cfg.upstream.as_mut() {
+                up.endpoint = format!("https://{}", cross.addr());
+            }
+            let hub = RunningHub::start(cfg)
+                .await
+                .with_context(|| format!("starting the {name} hub"))?;
+            groups.push((name.clone(), hub));
+        }
+        let mut fed = Federation {
+            cross,
+            groups,
+            nodes: Vec::new(),
+            layout: layout.clone(),
+        };
+        for (id, group, _) in &layout.nodes {
+            let node = fed.start_node(id).await?;
+            fed.nodes.push((id.clone(), group.clone(), node));
+        }
+        Ok(fed)
+    }
+
+    /// The node config for `id`, pointed at its group hub's bound address.
+    pub fn node_config(&self, id: &MemberId) -> Result<NodeConfig> {
+        let Some((_, group, path)) = self.layout.nodes.iter().find(|(n, _, _)| n == id) else {
+            bail!("no node {id} in this topology");
+        };
+        let mut cfg = NodeConfig::load(path)?;
+        cfg.hub_endpoint = format!("https://{}", self.hub(group)?.addr());
+        Ok(cfg)
+    }
+
+    /// Start (or restart) the node `id`.
+    pub async fn start_node(&self, id: &MemberId) -> Result<RunningNode> {
+        let cfg = self.node_config(id)?;
+        RunningNode::start(cfg)
+            .await
+            .with_context(|| format!("starting node {id}"))
+    }
+
+    /// The group hub named `group`.
+    pub fn hub(&self, group: &str) -> Result<&RunningHub> {
+        self.groups
+            .iter()
+            .find(|(g, _)| g == group)
+            .map(|(_, h)| h)
+            .with_context(|| format!("no group {group}"))
+    }
+
+    /// The running node `id`.
+    pub fn node(&self, id: &str) -> Result<&RunningNode> {
+        self.nodes
+            .iter()
+            .find(|(n, _, _)| n.as_str() == id)
+            .map(|(_, _, n)| n)
+            .with_context(|| format!("no node {id}"))
+    }
+
+    /// A raw gRPC client to `id`'s group hub, authenticated as `id`.
+    pub async fn client_as(&self, id: &MemberId) -> Result<HubClient<Channel>> {
+        let cfg = self.node_config(id)?;
+        let ch = tazan_proto::endpoint(&cfg.hub_endpoint, cfg.hub_name.as_str(), &cfg.tls)?
+            .connect()
+            .await
+            .with_context(|| format!("connecting to {} as {id}", cfg.hub_endpoint))?;
+        Ok(HubClient::new(ch))
+    }
+
+    /// Wait until `node`'s library holds at least `n` entries (or time out).
+    pub async fn wait_library(&self, node: &str, n: usize, limit: Duration) -> Result<()> {
+        let node = self.node(node)?;
+        let deadline = tokio::time::Instant::now() + limit;
+        let mut rx = node.received();
+        loop {
+            if node.core().library().all()?.len() >= n {
+                return Ok(());
+            }
+            match tokio::time::timeout_at(deadline, rx.changed()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => bail!("node {} stopped while waiting", node.core().id()),
+                Err(_) => bail!(
+                    "node library has {} entries after {limit:?}, expected {n}",
+                    node.core().library().all()?.len()
+                ),
+            }
+        }
+    }
+
+    /// The topology's root directory.
+    pub fn layout_dir(&self) -> &std::path::Path {
+        &self.layout.dir
+    }
+
+    /// Stop nodes, then group hubs, then the cross hub.
+    pub async fn stop(self) -> Result<()> {
+        for (_, _, node) in self.nodes {
+            node.stop().await?;
+        }
+        for (_, hub) in self.groups {
+            hub.stop().await?;
+        }
+        self.cross.stop().await?;
+        Ok(())
+    }
+}

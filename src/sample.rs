@@ -1,0 +1,111 @@
+//! The project's own sample lessons (fictional, written for tazan), used by
+//! the demo, the benchmark and tests.
+
+use tazan_model::{CauseCategory, DisclosureLevel, Domain, Lesson, Taxonomy, Threat};
+
+/// `text` is title, problem, direct cause, root cause and lesson statement;
+/// `lists` is countermeasures and keywords.
+fn lesson(
+    [title, problem, direct, root, statement]: [&str; 5],
+    (countermeasures, keywords): (&[&str], &[&str]),
+    cause: CauseCategory,
+    [stage, industry]: [&str; 2],
+    level: DisclosureLevel,
+) -> Lesson {
+    Lesson {
+        title: title.into(),
+        problem: problem.into(),
+        direct_cause: direct.into(),
+        root_cause: root.into(),
+        countermeasures: countermeasures.iter().map(|s| s.to_string()).collect(),
+        lesson: statement.into(),
+        keywords: keywords.iter().map(|s| s.to_string()).collect(),
+        taxonomy: Taxonomy {
+            domain: Domain::Technical,
+            cause,
+            threat: Threat::Unintentional,
+            stage: stage.into(),
+            scenes: vec!["障害対応".into()],
+        },
+        impact: "数万人規模の利用者に影響".into(),
+        period: "2026-H1".into(),
+        industry: industry.into(),
+        language: "ja".into(),
+        level,
+        reference: None,
+        version: 1,
+        supersedes: None,
+    }
+}
+
+/// Sample lessons: (publisher id, lesson).
+pub fn lessons() -> Vec<(&'static str, Lesson)> {
+    use CauseCategory::*;
+    use DisclosureLevel::*;
+    vec![
+        (
+            "sakura-bank",
+            lesson(
+                [
+                    "月末バッチの多重起動防止は排他制御で担保すべし",
+                    "月末の締め処理で夜間バッチが二重に起動し、一部の口座で入出金明細が重複して計上された。翌朝の照合で発覚し、訂正に半日を要した。",
+                    "ジョブ管理ツールの再実行設定により、異常終了したジョブが自動で再投入された。",
+                    "バッチ側に多重起動を検知する仕組みがなく、運用手順書にも再実行時の確認項目がなかった。",
+                    "バッチの冪等性と排他制御は、運用手順ではなくプログラムで担保せよ。",
+                ],
+                (&["ジョブにロックファイルによる排他制御を追加した。", "自動再実行を停止し、再投入は二名で確認する手順とした。"], &["夜間バッチ", "多重起動", "排他制御", "ジョブ管理"]),
+                Configuration,
+                ["運用", "金融"],
+                Amber,
+            ),
+        ),
+        (
+            "sakura-bank",
+            lesson(
+                [
+                    "待機系への切替えは本番相当の負荷で訓練すべし",
+                    "ストレージ障害で待機系へ切り替えたところ、待機系のキャッシュが空のため応答が極端に遅くなり、オンライン取引が約3時間滞留した。",
+                    "主系のストレージ装置でコントローラが故障した。",
+                    "切替え訓練を閑散時間帯にしか実施しておらず、負荷をかけた状態での切替え後の性能を確認していなかった。",
+                    "切替えは、実際の負荷で切り替えてみるまで信用してはならない。",
+                ],
+                (&["半期ごとに本番相当の負荷をかけた切替え訓練を行う。", "切替え後にキャッシュを事前に温める手順を追加した。"], &["待機系", "切替え", "キャッシュ", "ストレージ", "訓練"]),
+                Hardware,
+                ["運用", "金融"],
+                Green,
+            ),
+        ),
+        (
+            "tsubame-railway",
+            lesson(
+                [
+                    "ダイヤ改正時のマスタ更新は旧データとの差分検証を必須とすべし",
+                    "ダイヤ改正日の始発から、座席予約システムで一部列車の空席が表示されず、窓口とネットで販売が数時間止まった。",
+                    "改正用の列車マスタに、編成情報の欠けたレコードが含まれていた。",
+                    "マスタ作成を外部委託先に任せきりにしており、受入れ時の検証が件数の確認だけだった。",
+                    "データ移行・更新の受入れは、件数ではなく中身で確かめよ。",
+                ],
+                (&["受入れ時に旧マスタとの差分をツールで全件検証する。", "改正前日に本番相当環境で予約処理を通しで試験する。"], &["マスタ更新", "データ移行", "受入れテスト", "外部委託"]),
+                Work,
+                ["移行", "運輸"],
+                Green,
+            ),
+        ),
+        (
+            "kaede-securities",
+            lesson(
+                [
+                    "アクセス集中に備え、受付を絞る仕組みを事前に用意すべし",
+                    "新規上場銘柄の取引開始時に注文が集中し、ネット取引の画面が約40分つながりにくくなった。",
+                    "注文受付サーバーの接続数が上限に達した。",
+                    "ピーク予測を過去の平均値から立てており、上場初日のような突発的な集中を想定していなかった。",
+                    "ピークは平均からは見えない。最悪の集中を想定して受付を絞る手段を持て。",
+                ],
+                (&["流量制御で受付を段階的に絞る仕組みを導入した。", "イベント前に臨時の増強計画を立てる運用とした。"], &["アクセス集中", "流量制御", "キャパシティ", "過負荷"]),
+                Overload,
+                ["設計", "金融"],
+                Clear,
+            ),
+        ),
+    ]
+}
