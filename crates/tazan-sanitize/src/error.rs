@@ -1,0 +1,63 @@
+//! The crate's error type.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong while loading policies, reading incidents,
+/// sanitising a batch or evaluating it. Messages name the file, line and field
+/// involved and what to do; they never contain raw incident text or deny-list terms.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SanitizeError {
+    /// A file could not be read or written.
+    #[error("{path}: {action} failed: {source}")]
+    Io {
+        /// The file involved.
+        path: PathBuf,
+        /// "read", "write", "create" …
+        action: &'static str,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A policy file is not valid TOML or breaks a policy rule.
+    #[error("{file}:{line}: invalid policy: {reason}")]
+    Policy {
+        /// Policy file name (`<default>` for the built-in policy).
+        file: String,
+        /// 1-based line of the offending key (0 when unknown).
+        line: usize,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+    /// One incident record could not be parsed.
+    #[error("{file}:{line}: field `{field}`: {reason}")]
+    Record {
+        /// Input file name.
+        file: String,
+        /// 1-based line (JSON Lines, CSV) or 0 for a whole JSON document.
+        line: usize,
+        /// The offending field, or `-` when the record as a whole is bad.
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The input file has no usable records at all.
+    #[error("{file}: {reason}")]
+    Input {
+        /// Input file name.
+        file: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The requested disclosure level is not configured in the policy.
+    #[error("policy has no rules for level {level}; add a [levels.{level}] table")]
+    MissingLevel {
+        /// The level asked for.
+        level: String,
+    },
+}
+
+impl SanitizeError {
+    pub(crate) fn io(path: &std::path::Path, action: &'static str, source: std::io::Error) -> Self {
+        SanitizeError::Io { path: path.to_path_buf(), action, source }
+    }
+}

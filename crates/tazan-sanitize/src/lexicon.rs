@@ -1,0 +1,147 @@
+//! Built-in lexicons: prefectures and regions, cities and districts, well-known
+//! organisations, news outlets, common surnames and the technical terms that are
+//! never masked. General Japanese knowledge, not tied to any data set.
+
+use std::collections::HashSet;
+
+const PLACES: &str = include_str!("lexicon/places.txt");
+const ORGS: &str = include_str!("lexicon/orgs.txt");
+const OUTLETS: &str = include_str!("lexicon/outlets.txt");
+const GENERIC_LATIN: &str = include_str!("lexicon/generic_latin.txt");
+
+/// (bare name, official name, region index into [`REGIONS`]).
+pub(crate) const PREFECTURES: [(&str, &str, usize); 47] = [
+    ("北海道", "北海道", 0),
+    ("青森", "青森県", 1),
+    ("岩手", "岩手県", 1),
+    ("宮城", "宮城県", 1),
+    ("秋田", "秋田県", 1),
+    ("山形", "山形県", 1),
+    ("福島", "福島県", 1),
+    ("茨城", "茨城県", 2),
+    ("栃木", "栃木県", 2),
+    ("群馬", "群馬県", 2),
+    ("埼玉", "埼玉県", 2),
+    ("千葉", "千葉県", 2),
+    ("東京", "東京都", 2),
+    ("神奈川", "神奈川県", 2),
+    ("新潟", "新潟県", 3),
+    ("富山", "富山県", 3),
+    ("石川", "石川県", 3),
+    ("福井", "福井県", 3),
+    ("山梨", "山梨県", 3),
+    ("長野", "長野県", 3),
+    ("岐阜", "岐阜県", 3),
+    ("静岡", "静岡県", 3),
+    ("愛知", "愛知県", 3),
+    ("三重", "三重県", 4),
+    ("滋賀", "滋賀県", 4),
+    ("京都", "京都府", 4),
+    ("大阪", "大阪府", 4),
+    ("兵庫", "兵庫県", 4),
+    ("奈良", "奈良県", 4),
+    ("和歌山", "和歌山県", 4),
+    ("鳥取", "鳥取県", 5),
+    ("島根", "島根県", 5),
+    ("岡山", "岡山県", 5),
+    ("広島", "広島県", 5),
+    ("山口", "山口県", 5),
+    ("徳島", "徳島県", 6),
+    ("香川", "香川県", 6),
+    ("愛媛", "愛媛県", 6),
+    ("高知", "高知県", 6),
+    ("福岡", "福岡県", 7),
+    ("佐賀", "佐賀県", 7),
+    ("長崎", "長崎県", 7),
+    ("熊本", "熊本県", 7),
+    ("大分", "大分県", 7),
+    ("宮崎", "宮崎県", 7),
+    ("鹿児島", "鹿児島県", 7),
+    ("沖縄", "沖縄県", 7),
+];
+
+/// Region names used as generalised places. None contains a prefecture name, so a
+/// generalised text never repeats the place it replaced.
+pub(crate) const REGIONS: [&str; 8] = [
+    "北日本",
+    "東北地方",
+    "関東地方",
+    "中部地方",
+    "近畿地方",
+    "中国地方",
+    "四国地方",
+    "九州地方",
+];
+
+/// Bare prefecture names that are also ordinary words (三重化, 大分遅れた): they
+/// count as places only with their 県/府 suffix.
+const AMBIGUOUS_BARE: [&str; 3] = ["三重", "大分", "東京"];
+
+/// What a place lexicon entry denotes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PlaceClass {
+    Prefecture,
+    City,
+    Region,
+    Country,
+}
+
+/// One place lexicon entry.
+#[derive(Debug, Clone)]
+pub(crate) struct PlaceEntry {
+    pub(crate) name: String,
+    /// Index into [`PREFECTURES`] when known.
+    pub(crate) prefecture: Option<usize>,
+    pub(crate) class: PlaceClass,
+}
+
+fn lines(src: &'static str) -> impl Iterator<Item = &'static str> {
+    src.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// All place entries: prefectures (bare where unambiguous, and official), cities,
+/// districts, regions and countries.
+pub(crate) fn places() -> Vec<PlaceEntry> {
+    let mut out = Vec::new();
+    for (i, (bare, full, _)) in PREFECTURES.iter().enumerate() {
+        out.push(PlaceEntry { name: (*full).to_string(), prefecture: Some(i), class: PlaceClass::Prefecture });
+        if !AMBIGUOUS_BARE.contains(bare) && bare != full {
+            out.push(PlaceEntry { name: (*bare).to_string(), prefecture: Some(i), class: PlaceClass::Prefecture });
+        }
+        if *bare == "東京" {
+            out.push(PlaceEntry { name: "東京".into(), prefecture: Some(i), class: PlaceClass::Prefecture });
+        }
+    }
+    for line in lines(PLACES) {
+        let mut it = line.split('\t');
+        let (Some(name), Some(tag)) = (it.next(), it.next()) else { continue };
+        let (prefecture, class) = match tag {
+            "@region" => (None, PlaceClass::Region),
+            "@country" => (None, PlaceClass::Country),
+            p => (PREFECTURES.iter().position(|(b, _, _)| *b == p), PlaceClass::City),
+        };
+        out.push(PlaceEntry { name: name.to_string(), prefecture, class });
+    }
+    out
+}
+
+/// Well-known organisation names without corporate suffixes.
+pub(crate) fn orgs() -> Vec<&'static str> {
+    lines(ORGS).collect()
+}
+
+/// News outlets and press-release channels.
+pub(crate) fn outlets() -> Vec<&'static str> {
+    lines(OUTLETS).collect()
+}
+
+/// Lower-cased Latin technical terms that are never masked.
+pub(crate) fn generic_latin() -> HashSet<String> {
+    lines(GENERIC_LATIN)
+        .flat_map(str::split_whitespace)
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+/// Common Japanese surnames (used with a title or honorific as context).
+pub(crate) const SURNAMES: &str = "佐藤 鈴木 高橋 田中 伊藤 渡辺 山本 中村 小林 加藤 吉田 山田 佐々木 山口 松本 井上 木村 林 斎藤 清水 山崎 森 池田 橋本 阿部 石川 山下 中島 石井 小川 前田 岡田 長谷川 藤田 後藤 近藤 村上 遠藤 青木 坂本 斉藤 福田 太田 西村 藤井 金子 岡本 藤原 中野 三浦 原田 中川 松田 竹内 小野 田村 中山 和田 石田 森田 上田 原 内田 柴田 酒井 宮崎 横山 高木 安藤 宮本 大野 小島 谷口 今井 工藤 高田 増田 丸山 杉山 村田 大塚 新井 小山 平野 藤本 河野 上野 野口 武田 松井 千葉 岩崎 菅原 木下 久保 佐野 野村 松尾 菊地 杉本 市川 古川 大西 島田 水野 桜井 高野 渡部 吉川 山内 西田 飯田 菊池 西川 小松 北村 安田 五十嵐 川口 平田 関 中田 久保田 服部 東 岩田 土屋 川崎 福島 本田 辻 樋口 秋山 田口 永井 山中 中西 吉村 川上 石原 大橋 松岡 馬場 浜田 森本 星野 矢野 浅野 大久保 松下 吉井 小池 岩本 荒木 熊谷 片山 内藤 松浦";

@@ -1,0 +1,216 @@
+//! NFKC normalisation with an offset map back to the original text.
+//!
+//! Two layers are built in one pass over the original:
+//!
+//! * `text`: NFKC (full/half width, compatibility characters, ㈱ → (株)), zero-width
+//!   characters removed. Pattern recognisers run on it.
+//! * `folded`: `text` further folded for deny-list matching: whitespace and `・`
+//!   removed, hiragana → katakana, every dash-like mark (ー - ‐ − ― ─ ｰ) → ー, ASCII
+//!   lower-cased. Two strings the sanitizer treats as "the same name" fold equal.
+//!
+//! Every byte of each layer maps to the original segment (a base character plus its
+//! combining marks) it came from, so a match in a layer maps to an original byte range.
+
+use std::ops::Range;
+
+use unicode_normalization::char::canonical_combining_class;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+
+/// Normalised views of one text with maps back to the original.
+#[derive(Debug, Default)]
+pub(crate) struct Normalized {
+    /// NFKC layer.
+    pub(crate) text: String,
+    text_seg: Vec<u32>,
+    /// Folded layer (deny-lists).
+    pub(crate) folded: String,
+    folded_seg: Vec<u32>,
+    /// Original byte range of each segment.
+    segs: Vec<(u32, u32)>,
+}
+
+/// Which normalised layer a byte range refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Layer {
+    Text,
+    Folded,
+}
+
+impl Normalized {
+    /// Normalises `original`.
+    pub(crate) fn new(original: &str) -> Self {
+        let mut n = Normalized {
+            text: String::with_capacity(original.len()),
+            text_seg: Vec::with_capacity(original.len()),
+            folded: String::with_capacity(original.len()),
+            folded_seg: Vec::with_capacity(original.len()),
+            segs: Vec::with_capacity(original.len() / 2),
+        };
+        let mut iter = original.char_indices().peekable();
+        let mut buf = String::new();
+        while let Some((start, c)) = iter.next() {
+            let mut end = start + c.len_utf8();
+            let mut simple = true;
+            while let Some(&(i, next)) = iter.peek() {
+                if is_combining(next) {
+                    simple = false;
+                    end = i + next.len_utf8();
+                    iter.next();
+                } else {
+                    break;
+                }
+            }
+            let seg = u32::try_from(n.segs.len()).unwrap_or(u32::MAX);
+            n.segs.push((to_u32(start), to_u32(end)));
+            if simple && is_stable(c) {
+                n.push_char(c, seg);
+            } else {
+                buf.clear();
+                buf.extend(original[start..end].nfkc());
+                for nc in buf.chars() {
+                    n.push_char(nc, seg);
+                }
+            }
+        }
+        n
+    }
+
+    fn push_char(&mut self, c: char, seg: u32) {
+        if is_invisible(c) {
+            return;
+        }
+        self.text.push(c);
+        for _ in 0..c.len_utf8() {
+            self.text_seg.push(seg);
+        }
+        if let Some(f) = fold_char(c) {
+            self.folded.push(f);
+            for _ in 0..f.len_utf8() {
+                self.folded_seg.push(seg);
+            }
+        }
+    }
+
+    /// Original byte range of `range` in `layer`. Empty ranges map to an empty range.
+    pub(crate) fn original(&self, layer: Layer, range: Range<usize>) -> Range<usize> {
+        let map = match layer {
+            Layer::Text => &self.text_seg,
+            Layer::Folded => &self.folded_seg,
+        };
+        if range.start >= range.end || range.end > map.len() {
+            return 0..0;
+        }
+        let first = self.segs[map[range.start] as usize];
+        let last = self.segs[map[range.end - 1] as usize];
+        first.0 as usize..last.1 as usize
+    }
+}
+
+fn to_u32(v: usize) -> u32 {
+    u32::try_from(v).unwrap_or(u32::MAX)
+}
+
+/// Characters that attach to the previous one under NFKC (combining marks, the
+/// half-width voiced sound marks ﾞ ﾟ).
+fn is_combining(c: char) -> bool {
+    if c.is_ascii() {
+        return false;
+    }
+    matches!(c, '\u{FF9E}' | '\u{FF9F}') || canonical_combining_class(c) != 0
+}
+
+/// True when NFKC leaves `c` alone (fast path: ASCII, kana, common kanji).
+fn is_stable(c: char) -> bool {
+    if c.is_ascii() {
+        return true;
+    }
+    let u = c as u32;
+    if (0x3041..=0x3096).contains(&u) || (0x30A1..=0x30FA).contains(&u) || u == 0x30FC {
+        return true;
+    }
+    if (0x4E00..=0x9FFF).contains(&u) {
+        return true;
+    }
+    is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
+}
+
+/// Zero-width and format characters that must not split a name.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{034F}'
+    )
+}
+
+/// Folds one NFKC character for deny-list matching; `None` drops it.
+pub(crate) fn fold_char(c: char) -> Option<char> {
+    if c.is_ascii() {
+        if c.is_ascii_whitespace() {
+            return None;
+        }
+        if c == '-' {
+            return Some('ー');
+        }
+        return Some(c.to_ascii_lowercase());
+    }
+    let u = c as u32;
+    if (0x3041..=0x3096).contains(&u) {
+        return char::from_u32(u + 0x60);
+    }
+    match c {
+        '・' | '･' => None,
+        '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' | '─' | '━' | 'ｰ' | '〜' | '～' => {
+            Some('ー')
+        }
+        _ if c.is_whitespace() => None,
+        _ => Some(c),
+    }
+}
+
+/// NFKC + fold of a whole string (deny-list terms are compiled in this form).
+pub(crate) fn fold_str(s: &str) -> String {
+    s.nfkc().filter(|c| !is_invisible(*c)).filter_map(fold_char).collect()
+}
+
+/// NFKC of a whole string without folding (for evaluation and lookups).
+pub(crate) fn nfkc(s: &str) -> String {
+    s.nfkc().filter(|c| !is_invisible(*c)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_fullwidth_back_to_original() {
+        let s = "障害はＪＡＬ国際線で";
+        let n = Normalized::new(s);
+        assert_eq!(n.text, "障害はJAL国際線で");
+        let at = n.text.find("JAL").unwrap();
+        let r = n.original(Layer::Text, at..at + 3);
+        assert_eq!(&s[r], "ＪＡＬ");
+    }
+
+    #[test]
+    fn halfwidth_katakana_with_voiced_marks_compose() {
+        let s = "ｼﾞｭﾋﾟﾀｰ社";
+        let n = Normalized::new(s);
+        assert_eq!(n.text, "ジュピター社");
+        assert_eq!(n.folded, "ジュピター社");
+        let r = n.original(Layer::Folded, 0..n.folded.len());
+        assert_eq!(&s[r], s);
+    }
+
+    #[test]
+    fn folding_removes_spaces_and_kana_case() {
+        assert_eq!(fold_str("じゅぴたー テレ・コム"), fold_str("ジュピターテレコム"));
+        assert_eq!(fold_str("X-GATE"), fold_str("ｘ－ｇａｔｅ"));
+        assert_eq!(fold_str("㈱"), "(株)");
+    }
+
+    #[test]
+    fn zero_width_characters_are_dropped() {
+        let n = Normalized::new("A\u{200B}B");
+        assert_eq!(n.text, "AB");
+    }
+}
