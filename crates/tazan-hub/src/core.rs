@@ -82,7 +82,9 @@ pub(crate) fn trust_rejection(e: TrustError) -> Rejection {
         TrustError::Revoked { .. } => (Code::PermissionDenied, "member"),
         TrustError::MissingRole { .. } => (Code::PermissionDenied, "role"),
         TrustError::SignerMismatch { .. } => (Code::Unauthenticated, "signer"),
-        TrustError::KeyRevoked { .. } => (Code::PermissionDenied, "signer"),
+        TrustError::KeyRevoked { .. } | TrustError::KeyNotYetValid { .. } => {
+            (Code::PermissionDenied, "signer")
+        }
         _ => (Code::Unauthenticated, "signature"),
     };
     Rejection::new(code, field, e.to_string())
@@ -245,16 +247,20 @@ impl HubCore {
         let mut new_records = Vec::new();
         let mut record_index = Vec::new();
         for (c, verdict) in candidates.into_iter().zip(verdicts) {
-            if let Err(e) = verdict {
-                rejections[c.index] = Some(Rejection::new(
-                    Code::Unauthenticated,
-                    "signature",
-                    format!(
-                        "signature does not verify for key {}: {e}",
-                        c.envelope.signer
-                    ),
-                ));
-                continue;
+            match verdict {
+                Ok(()) => {}
+                Err(TrustError::Payload { source, .. }) => {
+                    rejections[c.index] = Some(source.into());
+                    continue;
+                }
+                Err(e) => {
+                    rejections[c.index] = Some(Rejection::new(
+                        Code::Unauthenticated,
+                        "signature",
+                        e.to_string(),
+                    ));
+                    continue;
+                }
             }
             let Some((member, member_name)) = origin.clone() else {
                 continue;

@@ -1,0 +1,284 @@
+//! Routing by level across the three tiers, publisher anonymity beyond the
+//! group, duplicates, and cursors that never skip or repeat.
+
+use std::time::Duration;
+
+use tazan::harness::Federation;
+use tazan_model::{DisclosureLevel, LessonId, Payload, Withdrawal};
+use tazan_proto::pb::{self, publish_result::Outcome};
+
+use crate::util::*;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amber_stays_in_group_and_green_crosses_with_publisher_hidden() {
+    let fx = Fixture::new();
+    let fed = Federation::start(&fx.layout).await.unwrap();
+    let sakura = fed.node("sakura-bank").unwrap().core().clone();
+    let amber = sakura
+        .publish(lesson("AMBERの教訓", DisclosureLevel::Amber))
+        .await
+        .unwrap();
+    let green = sakura
+        .publish(lesson("GREENの教訓", DisclosureLevel::Green))
+        .await
+        .unwrap();
+
+    // The other finance member gets both, naming the publisher inside the group.
+    fed.wait_library("kaede-securities", 2, WAIT).await.unwrap();
+    let kaede = fed
+        .node("kaede-securities")
+        .unwrap()
+        .core()
+        .library()
+        .all()
+        .unwrap();
+    assert!(kaede.iter().all(|e| e.origin == "sakura-bank"));
+
+    // The transport member gets GREEN only, attributed to the finance hub.
+    fed.wait_library("tsubame-railway", 1, WAIT).await.unwrap();
+    let tsubame = fed.node("tsubame-railway").unwrap().core().library();
+    let got = tsubame
+        .get(&green)
+        .unwrap()
+        .expect("GREEN reached transport");
+    assert_eq!(got.origin, "finance-hub");
+    assert_eq!(got.origin_group, "finance");
+    let finance_hub_key = tazan_trust::KeyPair::load(&fx.path("finance/hub.key")).unwrap();
+    assert_eq!(
+        got.envelope.signer,
+        finance_hub_key.key_id().to_string(),
+        "re-signed by the hub"
+    );
+    // Same content, same id: the relay did not edit the lesson.
+    let Payload::Lesson(l) = Payload::from_canonical_bytes(&got.envelope.payload).unwrap() else {
+        panic!("not a lesson")
+    };
+    assert_eq!(l.title, "GREENの教訓");
+
+    // Give AMBER every chance to leak, then check it did not.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        tsubame.get(&amber).unwrap().is_none(),
+        "AMBER reached the other group"
+    );
+    assert!(
+        fed.cross.core().lookup(&amber).unwrap().is_none(),
+        "AMBER reached the cross hub"
+    );
+    let cross = fed.cross.core().log_page(0, 100).unwrap();
+    assert_eq!(cross.len(), 1);
+    assert_eq!(cross[0].origin.as_str(), "finance-hub");
+    assert!(cross
+        .iter()
+        .all(|r| r.envelope.signer != fx.key("sakura-bank").key_id().to_string()));
+
+    // The group hub keeps the original signature and publisher for audit.
+    let audit = fed
+        .hub("finance")
+        .unwrap()
+        .core()
+        .lookup(&green)
+        .unwrap()
+        .unwrap();
+    assert_eq!(audit.origin.as_str(), "sakura-bank");
+    assert_eq!(
+        audit.envelope.signer,
+        fx.key("sakura-bank").key_id().to_string()
+    );
+    fed.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicate_publish_is_acknowledged_and_stored_once() {
+    let fx = Fixture::new();
+    let fed = Federation::start(&fx.layout).await.unwrap();
+    let mut c = fed
+        .client_as(&"sakura-bank".parse().unwrap())
+        .await
+        .unwrap();
+    let env = signed(
+        &fx.key("sakura-bank"),
+        "二度送られる教訓",
+        DisclosureLevel::Green,
+    );
+    let first = publish(&mut c, &[env.clone(), env.clone()]).await;
+    assert_eq!(outcome(&first[0]), Outcome::Accepted);
+    assert_eq!(outcome(&first[1]), Outcome::Duplicate);
+    assert_eq!(first[0].seq, first[1].seq);
+    let again = publish(&mut c, std::slice::from_ref(&env)).await;
+    assert_eq!(outcome(&again[0]), Outcome::Duplicate);
+    assert_eq!(again[0].seq, first[0].seq);
+    let hub = fed.hub("finance").unwrap().core().clone();
+    assert_eq!(hub.log_head(), 1);
+    // Relayed once: the cross hub holds it once.
+    eventually("relay", WAIT, || async { fed.cross.core().log_head() == 1 }).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(fed.cross.core().log_head(), 1);
+    fed.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscriber_resumes_from_cursor_without_gap_or_repeat() {
+    let fx = Fixture::new();
+    let fed = Federation::start(&fx.layout).await.unwrap();
+    let key = fx.key("sakura-bank");
+    let mut c = fed
+        .client_as(&"sakura-bank".parse().unwrap())
+        .await
+        .unwrap();
+    let first: Vec<_> = (0..30)
+        .map(|i| signed(&key, &format!("教訓{i}"), DisclosureLevel::Amber))
+        .collect();
+    publish(&mut c, &first).await;
+
+    let mut sub = fed
+        .client_as(&"kaede-securities".parse().unwrap())
+        .await
+        .unwrap();
+    let mut stream = sub
+        .subscribe(pb::SubscribeRequest {
+            after_seq: 0,
+            filter: None,
+            follow: true,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut seen = Vec::new();
+    for _ in 0..12 {
+        seen.push(stream.message().await.unwrap().unwrap().seq);
+    }
+    drop(stream); // the subscriber goes away mid-stream
+
+    let more: Vec<_> = (30..50)
+        .map(|i| signed(&key, &format!("教訓{i}"), DisclosureLevel::Amber))
+        .collect();
+    publish(&mut c, &more).await;
+    let mut stream = sub
+        .subscribe(pb::SubscribeRequest {
+            after_seq: *seen.last().unwrap(),
+            filter: None,
+            follow: true,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    while seen.len() < 50 {
+        seen.push(stream.message().await.unwrap().unwrap().seq);
+    }
+    let expected: Vec<u64> = (1..=50).collect();
+    assert_eq!(seen, expected);
+    // Nothing more is pending.
+    let extra = tokio::time::timeout(Duration::from_millis(200), stream.message()).await;
+    assert!(extra.is_err(), "an unexpected extra entry: {extra:?}");
+    fed.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribe_filters_by_level_and_cause() {
+    let fx = Fixture::new();
+    let fed = Federation::start(&fx.layout).await.unwrap();
+    let key = fx.key("sakura-bank");
+    let mut c = fed
+        .client_as(&"sakura-bank".parse().unwrap())
+        .await
+        .unwrap();
+    let mut hw = lesson("ハードウェアの教訓", DisclosureLevel::Green);
+    hw.taxonomy.cause = tazan_model::CauseCategory::Hardware;
+    let envs = vec![
+        key.sign(&Payload::Lesson(hw)),
+        signed(&key, "作業ミスの教訓", DisclosureLevel::Amber),
+    ];
+    publish(&mut c, &envs).await;
+    let resp = c
+        .list(pb::ListRequest {
+            after_seq: 0,
+            limit: 10,
+            filter: Some(pb::Filter {
+                causes: vec!["ハードウェア障害".into()],
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(resp.entries.len(), 1);
+    assert_eq!(resp.entries[0].seq, 1);
+    let resp = c
+        .list(pb::ListRequest {
+            after_seq: 0,
+            limit: 10,
+            filter: Some(pb::Filter {
+                levels: vec![pb::Level::Amber as i32],
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(resp.entries.len(), 1);
+    assert_eq!(resp.entries[0].seq, 2);
+    fed.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn withdrawal_and_correction_by_the_publisher_propagate() {
+    let fx = Fixture::new();
+    let fed = Federation::start(&fx.layout).await.unwrap();
+    let sakura = fed.node("sakura-bank").unwrap().core().clone();
+    let original = lesson("訂正される教訓", DisclosureLevel::Green);
+    let id = sakura.publish(original.clone()).await.unwrap();
+    fed.wait_library("tsubame-railway", 1, WAIT).await.unwrap();
+
+    let mut corrected = original.clone();
+    corrected.problem.push_str("（訂正）");
+    corrected.version = 2;
+    corrected.supersedes = Some(id);
+    let fixed = sakura.publish(corrected).await.unwrap();
+    sakura
+        .withdraw(Withdrawal {
+            target: id,
+            reason: "誤りがあったため訂正版に置き換える".into(),
+            level: DisclosureLevel::Green,
+        })
+        .await
+        .unwrap();
+    fed.wait_library("tsubame-railway", 3, WAIT).await.unwrap();
+    let lib = fed.node("tsubame-railway").unwrap().core().library();
+    assert!(
+        lib.get(&id).unwrap().unwrap().withdrawn,
+        "withdrawal reached the other group"
+    );
+    assert!(!lib.get(&fixed).unwrap().unwrap().withdrawn);
+
+    // Another member may not withdraw sakura's lesson.
+    let mut kaede = fed
+        .client_as(&"kaede-securities".parse().unwrap())
+        .await
+        .unwrap();
+    let forged = fx
+        .key("kaede-securities")
+        .sign(&Payload::Withdrawal(Withdrawal {
+            target: fixed,
+            reason: "他社の教訓を取り下げる試み".into(),
+            level: DisclosureLevel::Green,
+        }));
+    let r = publish(&mut kaede, &[forged]).await;
+    assert_eq!(outcome(&r[0]), Outcome::Rejected);
+    assert_eq!(r[0].rejection.as_ref().unwrap().field, "payload.target");
+    // Withdrawing an unknown lesson is refused too.
+    let unknown = fx.key("sakura-bank").sign(&Payload::Withdrawal(Withdrawal {
+        target: LessonId::of(b"nothing"),
+        reason: "存在しない".into(),
+        level: DisclosureLevel::Amber,
+    }));
+    let mut sak = fed
+        .client_as(&"sakura-bank".parse().unwrap())
+        .await
+        .unwrap();
+    let r = publish(&mut sak, &[unknown]).await;
+    assert_eq!(r[0].rejection.as_ref().unwrap().field, "payload.target");
+    fed.stop().await.unwrap();
+}

@@ -1,0 +1,253 @@
+//! Shared fixtures: a fresh topology per test and raw clients.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use tazan::harness::Federation;
+use tazan::topology::{self, Layout, Ports, Spec};
+use tazan_model::{DisclosureLevel, Envelope, Lesson, MemberId, Payload};
+use tazan_proto::pb::{self, hub_client::HubClient, publish_result::Outcome};
+use tazan_trust::{KeyPair, Role, RosterEntry, SignedRoster};
+use tonic::transport::Channel;
+
+/// A temp dir and the demo topology inside it.
+pub(crate) struct Fixture {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) layout: Layout,
+}
+
+impl Fixture {
+    pub(crate) fn new() -> Fixture {
+        Self::with_ports(Ports::EPHEMERAL)
+    }
+
+    pub(crate) fn with_ports(ports: Ports) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = topology::create(dir.path(), &Spec::demo(), ports).unwrap();
+        Fixture { dir, layout }
+    }
+
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub(crate) fn key(&self, node: &str) -> KeyPair {
+        KeyPair::load(&self.path(&format!("{node}/node.key"))).unwrap()
+    }
+
+    /// Edit the finance roster (re-signed by its admin) before the hubs start.
+    pub(crate) fn edit_finance_roster(&self, edit: impl FnOnce(&mut tazan_trust::Roster)) {
+        let path = self.path("finance/roster.json");
+        let admin = KeyPair::load(&self.path("finance/admin.key")).unwrap();
+        let signed = SignedRoster::load(&path).unwrap();
+        let mut roster = signed.verify_pinned(&admin.public()).unwrap().clone();
+        edit(&mut roster);
+        roster.serial += 1;
+        roster.sign(&admin).unwrap().save(&path).unwrap();
+    }
+
+    /// Issue a finance-CA certificate and key for `id` under `dir/id/tls`.
+    pub(crate) fn issue_finance_cert(&self, id: &str) -> PathBuf {
+        let ca = tazan_trust::CertificateAuthority::load(&self.path("finance/ca")).unwrap();
+        let out = self.path(&format!("{id}/tls"));
+        ca.issue(&id.parse().unwrap())
+            .unwrap()
+            .save(&out, "node")
+            .unwrap();
+        std::fs::write(out.join("ca.pem"), ca.cert_pem()).unwrap();
+        out
+    }
+
+    /// Add `id` to the finance roster with a fresh key and the given roles.
+    pub(crate) fn add_finance_member(&self, id: &str, roles: Vec<Role>) -> KeyPair {
+        self.issue_finance_cert(id);
+        let key = KeyPair::generate();
+        let member: MemberId = id.parse().unwrap();
+        self.edit_finance_roster(|r| {
+            r.add(RosterEntry::new(member, id, key.public(), 0, roles))
+                .unwrap();
+        });
+        key
+    }
+}
+
+/// A raw client to `addr`, authenticated by the certificate in `tls_dir`
+/// (node.pem, node.key, ca.pem), expecting server identity `server`.
+pub(crate) async fn client(addr: &str, server: &str, tls_dir: &Path) -> HubClient<Channel> {
+    let tls = tazan_proto::ClientTls {
+        cert: tls_dir.join("node.pem"),
+        key: tls_dir.join("node.key"),
+        ca: tls_dir.join("ca.pem"),
+    };
+    let ch = tazan_proto::endpoint(&format!("https://{addr}"), server, &tls)
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    HubClient::new(ch)
+}
+
+/// The group hub's own client identity towards the cross hub.
+pub(crate) async fn cross_client_as_group(
+    fx: &Fixture,
+    fed: &Federation,
+    group: &str,
+) -> HubClient<Channel> {
+    let up = fx.path(&format!("{group}/upstream"));
+    let tls = tazan_proto::ClientTls {
+        cert: up.join("hub.pem"),
+        key: up.join("hub.key"),
+        ca: up.join("ca.pem"),
+    };
+    let ch = tazan_proto::endpoint(&format!("https://{}", fed.cross.addr()), "cross-hub", &tls)
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    HubClient::new(ch)
+}
+
+pub(crate) fn lesson(title: &str, level: DisclosureLevel) -> Lesson {
+    let mut l = Lesson::example(title, level);
+    l.title = title.to_owned();
+    l
+}
+
+pub(crate) fn signed(key: &KeyPair, title: &str, level: DisclosureLevel) -> Envelope {
+    key.sign(&Payload::Lesson(lesson(title, level)))
+}
+
+pub(crate) async fn publish(
+    client: &mut HubClient<Channel>,
+    envs: &[Envelope],
+) -> Vec<pb::PublishResult> {
+    client
+        .publish(pb::PublishRequest {
+            envelopes: envs.iter().map(pb::Envelope::from).collect(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .results
+}
+
+pub(crate) fn outcome(r: &pb::PublishResult) -> Outcome {
+    Outcome::try_from(r.outcome).unwrap()
+}
+
+/// All entries of a hub log as seen by `client`.
+pub(crate) async fn list_all(client: &mut HubClient<Channel>) -> Vec<pb::LogEntry> {
+    let mut out = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = client
+            .list(pb::ListRequest {
+                after_seq: after,
+                limit: 1000,
+                filter: None,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        if page.entries.is_empty() {
+            return out;
+        }
+        after = page.next_after_seq;
+        out.extend(page.entries);
+    }
+}
+
+/// Poll `f` every 20 ms until it returns true, or panic after `limit`.
+pub(crate) async fn eventually<F, Fut>(what: &str, limit: Duration, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + limit;
+    while !f().await {
+        if tokio::time::Instant::now() > deadline {
+            panic!("timed out after {limit:?} waiting for: {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A free loopback port (bound and released; used only where a process must
+/// restart on the same port).
+pub(crate) fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A `tazan` child process, killed when dropped.
+pub(crate) struct Proc {
+    pub(crate) child: Child,
+    pub(crate) what: String,
+}
+
+impl Proc {
+    /// Start `tazan ARGS` and wait for `ready` on its stdout.
+    pub(crate) fn start(args: &[&str], ready: &str) -> Proc {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tazan"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        loop {
+            match lines.next() {
+                Some(Ok(line)) if line.contains(ready) => break,
+                Some(_) => continue,
+                None => {
+                    let out = child.wait_with_output().unwrap();
+                    panic!(
+                        "tazan {args:?} exited before `{ready}`: {}\n{}",
+                        out.status,
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                }
+            }
+        }
+        Proc {
+            child,
+            what: format!("{args:?}"),
+        }
+    }
+
+    /// SIGKILL: no shutdown, no flush.
+    pub(crate) fn kill9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// SIGTERM and wait for a clean exit.
+    pub(crate) fn terminate(mut self) {
+        let pid = self.child.id().to_string();
+        let st = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(st.success());
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "{} exited with {status}", self.what);
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Run `tazan ARGS` to completion.
+pub(crate) fn tazan(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tazan"))
+        .args(args)
+        .output()
+        .unwrap()
+}
