@@ -229,6 +229,25 @@ pub(crate) enum LessonCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Withdraw one of this node's lessons (signed; travels as far as the lesson did).
+    #[command(
+        after_help = "Example:\n  tazan lesson withdraw 3f2a…c9 --level GREEN --reason \"誤りがあったため\" --home ~/acme"
+    )]
+    Withdraw {
+        /// The lesson id (64 hex characters).
+        id: String,
+        /// Why, for readers who already have it.
+        #[arg(long)]
+        reason: String,
+        /// The level the lesson was published at.
+        #[arg(long)]
+        level: String,
+        #[command(flatten)]
+        home: HomeArg,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

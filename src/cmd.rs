@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use serde_json::json;
 use tazan_hub::{HubConfig, RunningHub};
-use tazan_model::{MemberId, Payload};
+use tazan_model::{MemberId, Payload, Withdrawal};
 use tazan_node::{NodeConfig, NodeCore, RunningNode};
 use tazan_proto::pb::{self, hub_client::HubClient};
 use tazan_trust::{
@@ -36,7 +36,27 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Pki(cmd) => pki(cmd),
         Command::Roster(cmd) => roster(cmd),
         Command::Lesson(LessonCmd::Publish { file, home, json }) => {
-            lesson_publish(&file, &node_config(home.home)?, json).await
+            let lesson = tazan::lessonfile::read(&file)?;
+            send(Payload::Lesson(lesson), &node_config(home.home)?, json).await
+        }
+        Command::Lesson(LessonCmd::Withdraw {
+            id,
+            reason,
+            level,
+            home,
+            json,
+        }) => {
+            let withdrawal = Withdrawal {
+                target: id.parse().context("lesson id")?,
+                reason,
+                level: level.parse().context("--level")?,
+            };
+            send(
+                Payload::Withdrawal(withdrawal),
+                &node_config(home.home)?,
+                json,
+            )
+            .await
         }
         Command::Lessons(LessonsCmd::List { home, json }) => {
             lessons_list(&node_config(home.home)?, json).await
@@ -321,10 +341,13 @@ fn open_node(cfg: &NodeConfig) -> Result<std::sync::Arc<NodeCore>> {
     })
 }
 
-async fn lesson_publish(file: &Path, cfg: &NodeConfig, json: bool) -> Result<ExitCode> {
-    let lesson = tazan::lessonfile::read(file)?;
+/// Sign and queue a lesson or withdrawal, then try to deliver it at once.
+async fn send(payload: Payload, cfg: &NodeConfig, json: bool) -> Result<ExitCode> {
     let core = open_node(cfg)?;
-    let id = core.publish(lesson).await?;
+    let id = match payload {
+        Payload::Lesson(lesson) => core.publish(lesson).await?,
+        Payload::Withdrawal(w) => core.withdraw(w).await?,
+    };
     let delivered = match hub_client(cfg).await {
         Ok(mut client) => {
             match tokio::time::timeout(Duration::from_secs(15), core.deliver(&mut client)).await {

@@ -94,12 +94,16 @@ impl Federation {
 
     /// A raw gRPC client to `id`'s group hub, authenticated as `id`.
     pub async fn client_as(&self, id: &MemberId) -> Result<HubClient<Channel>> {
+        Ok(HubClient::new(self.channel_as(id).await?))
+    }
+
+    /// A connected mutual-TLS channel to `id`'s group hub, as `id`.
+    pub async fn channel_as(&self, id: &MemberId) -> Result<Channel> {
         let cfg = self.node_config(id)?;
-        let ch = tazan_proto::endpoint(&cfg.hub_endpoint, cfg.hub_name.as_str(), &cfg.tls)?
+        tazan_proto::endpoint(&cfg.hub_endpoint, cfg.hub_name.as_str(), &cfg.tls)?
             .connect()
             .await
-            .with_context(|| format!("connecting to {} as {id}", cfg.hub_endpoint))?;
-        Ok(HubClient::new(ch))
+            .with_context(|| format!("connecting to {} as {id}", cfg.hub_endpoint))
     }
 
     /// Wait until `node`'s library holds at least `n` entries (or time out).

@@ -200,7 +200,7 @@ pub fn create(dir: &Path, spec: &Spec, ports: Ports) -> Result<Layout> {
             "group",
             &group.name,
             port,
-            Some((&spec.cross_id, ports.cross)),
+            Some((&spec.cross_id, ports.cross, &cross_admin.public())),
         );
         let path = gdir.join("hub.toml");
         write(&path, &config)?;
@@ -237,7 +237,7 @@ fn hub_toml(
     tier: &str,
     group: &str,
     port: u16,
-    upstream: Option<(&MemberId, u16)>,
+    upstream: Option<(&MemberId, u16, &tazan_trust::PublicKey)>,
 ) -> String {
     let mut s = format!(
         r#"# tazan {tier} hub `{id}`. Paths are relative to this file.
@@ -258,7 +258,7 @@ key = "tls/hub.key"
 client_ca = "ca/ca.pem"
 "#
     );
-    if let Some((up_id, up_port)) = upstream {
+    if let Some((up_id, up_port, admin)) = upstream {
         s.push_str(&format!(
             r#"
 # The cross-industry hub this group relays GREEN/CLEAR lessons to.
@@ -268,6 +268,8 @@ server_name = "{up_id}"
 ca = "upstream/ca.pem"
 cert = "upstream/hub.pem"
 key = "upstream/hub.key"
+# The cross hub's roster (with the group hubs' keys) must be signed by this key.
+roster_admin_key = "{admin}"
 "#
         ));
     }

@@ -282,3 +282,76 @@ async fn withdrawal_and_correction_by_the_publisher_propagate() {
     assert_eq!(r[0].rejection.as_ref().unwrap().field, "payload.target");
     fed.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_reflection_and_info_answer() {
+    use tonic_health::pb::{
+        health_check_response::ServingStatus, health_client::HealthClient, HealthCheckRequest,
+    };
+    use tonic_reflection::pb::v1::{
+        server_reflection_client::ServerReflectionClient,
+        server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
+        ServerReflectionRequest,
+    };
+
+    let fx = Fixture::new();
+    let fed = Federation::start(&fx.layout).await.unwrap();
+    let me: tazan_model::MemberId = "sakura-bank".parse().unwrap();
+    let ch = fed.channel_as(&me).await.unwrap();
+
+    let health = HealthClient::new(ch.clone())
+        .check(HealthCheckRequest {
+            service: "tazan.v1.Hub".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(health.status(), ServingStatus::Serving);
+
+    let req = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut stream = ServerReflectionClient::new(ch.clone())
+        .server_reflection_info(tokio_stream::iter(vec![req]))
+        .await
+        .unwrap()
+        .into_inner();
+    let resp = stream.message().await.unwrap().unwrap();
+    let Some(MessageResponse::ListServicesResponse(list)) = resp.message_response else {
+        panic!("unexpected reflection answer {resp:?}")
+    };
+    let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
+    assert!(names.contains(&"tazan.v1.Hub".to_string()), "{names:?}");
+
+    let info = fed
+        .client_as(&me)
+        .await
+        .unwrap()
+        .info(pb::InfoRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(info.hub_id, "finance-hub");
+    assert_eq!(info.tier, pb::Tier::Group as i32);
+    assert_eq!(info.group, "finance");
+    assert_eq!(info.public_key.len(), 32);
+    assert_eq!(info.log_head, 0);
+    let roster = fed
+        .client_as(&me)
+        .await
+        .unwrap()
+        .roster(pb::RosterRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    let signed: tazan_trust::SignedRoster =
+        serde_json::from_slice(&roster.signed_roster_json).unwrap();
+    let admin = tazan_trust::KeyPair::load(&fx.path("finance/admin.key")).unwrap();
+    assert!(signed
+        .verify_pinned(&admin.public())
+        .unwrap()
+        .entry(&me)
+        .is_some());
+    fed.stop().await.unwrap();
+}

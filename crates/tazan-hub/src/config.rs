@@ -92,6 +92,8 @@ struct RawTls {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawUpstream {
+    #[serde(default)]
+    roster_admin_key: Option<String>,
     endpoint: String,
     server_name: String,
     ca: PathBuf,
@@ -135,6 +137,10 @@ pub struct Upstream {
     pub server_name: MemberId,
     /// Client certificate issued by the upstream CA, and that CA.
     pub tls: TlsFiles,
+    /// The cross hub's roster admin key: its roster (which holds the group
+    /// hubs' keys) must be signed by it. Without it the roster is only checked
+    /// for integrity, and a warning says so.
+    pub roster_admin_key: Option<tazan_trust::PublicKey>,
 }
 
 /// A validated hub configuration; paths are absolute or relative to the
@@ -226,7 +232,14 @@ impl HubConfig {
                         ),
                     ));
                 }
+                let roster_admin_key = u
+                    .roster_admin_key
+                    .as_deref()
+                    .map(str::parse)
+                    .transpose()
+                    .map_err(|e| invalid("upstream.roster_admin_key", format!("{e}")))?;
                 Some(Upstream {
+                    roster_admin_key,
                     endpoint: u.endpoint,
                     server_name: u
                         .server_name

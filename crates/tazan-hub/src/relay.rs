@@ -147,7 +147,7 @@ pub(crate) async fn downstream_loop(
         if *stop.borrow() {
             return;
         }
-        match follow(&core, &mut client, &mut roster, &mut stop).await {
+        match follow(&core, &up, &mut client, &mut roster, &mut stop).await {
             Ok(()) => return,
             Err(status) => {
                 debug!(code = ?status.code(), message = status.message(), "cross hub subscription interrupted; resuming");
@@ -160,25 +160,34 @@ pub(crate) async fn downstream_loop(
     }
 }
 
-async fn fetch_roster(client: &mut HubClient<Channel>) -> Result<SignedRoster, tonic::Status> {
+async fn fetch_roster(
+    client: &mut HubClient<Channel>,
+    pinned: Option<&tazan_trust::PublicKey>,
+) -> Result<SignedRoster, tonic::Status> {
     let resp = client.roster(pb::RosterRequest {}).await?.into_inner();
     let signed: SignedRoster = serde_json::from_slice(&resp.signed_roster_json)
         .map_err(|e| tonic::Status::data_loss(format!("cross hub roster: {e}")))?;
-    signed
-        .verify()
-        .map_err(|e| tonic::Status::data_loss(format!("cross hub roster: {e}")))?;
+    let checked = match pinned {
+        Some(admin) => signed.verify_pinned(admin).map(|_| ()),
+        None => {
+            warn!("upstream.roster_admin_key is not set: the cross hub's roster is checked for integrity only");
+            signed.verify().map(|_| ())
+        }
+    };
+    checked.map_err(|e| tonic::Status::data_loss(format!("cross hub roster: {e}")))?;
     Ok(signed)
 }
 
 async fn follow(
     core: &Arc<HubCore>,
+    up: &Upstream,
     client: &mut HubClient<Channel>,
     roster: &mut Option<SignedRoster>,
     stop: &mut watch::Receiver<bool>,
 ) -> Result<(), tonic::Status> {
     const CURSOR: &str = "upstream";
     if roster.is_none() {
-        *roster = Some(fetch_roster(client).await?);
+        *roster = Some(fetch_roster(client, up.roster_admin_key.as_ref()).await?);
     }
     let after = core
         .log
@@ -205,7 +214,7 @@ async fn follow(
         let record = if entry.origin == core.id.as_str() {
             None // our own relay coming back
         } else {
-            match admit_downstream(core, roster, client, entry).await {
+            match admit_downstream(core, up, roster, client, entry).await {
                 Ok(r) => Some(r),
                 Err(why) => {
                     warn!(seq, reason = %why, "entry from the cross hub refused");
@@ -225,6 +234,7 @@ async fn follow(
 
 async fn admit_downstream(
     core: &HubCore,
+    up: &Upstream,
     roster: &mut Option<SignedRoster>,
     client: &mut HubClient<Channel>,
     entry: pb::LogEntry,
@@ -232,23 +242,22 @@ async fn admit_downstream(
     let envelope =
         Envelope::try_from(entry.envelope.unwrap_or_default()).map_err(|e| e.to_string())?;
     let origin: MemberId = entry.origin.parse().map_err(|e| format!("origin: {e}"))?;
-    let mut key = roster
-        .as_ref()
-        .and_then(|r| r.roster.entry(&origin))
-        .and_then(|e| e.keys.iter().find(|k| k.key.key_id() == envelope.signer))
-        .map(|k| k.key);
+    let find = |roster: &Option<SignedRoster>| {
+        roster
+            .as_ref()
+            .and_then(|r| r.roster.entry(&origin))
+            .and_then(|e| e.key(&envelope.signer))
+            .map(|k| k.key)
+    };
+    let mut key = find(roster);
     if key.is_none() {
         // The cross hub may have admitted a new group since we last looked.
         *roster = Some(
-            fetch_roster(client)
+            fetch_roster(client, up.roster_admin_key.as_ref())
                 .await
                 .map_err(|e| e.message().to_owned())?,
         );
-        key = roster
-            .as_ref()
-            .and_then(|r| r.roster.entry(&origin))
-            .and_then(|e| e.keys.iter().find(|k| k.key.key_id() == envelope.signer))
-            .map(|k| k.key);
+        key = find(roster);
     }
     let key = key.ok_or_else(|| format!("signer {} is not a key of {origin}", envelope.signer))?;
     let payload = tazan_trust::verify_envelope(&key, &envelope).map_err(|e| e.to_string())?;
