@@ -98,29 +98,11 @@ impl DenyMatcher {
         DenyMatcher { ac, roles, patterns }
     }
 
-    fn scan(&self, n: &Normalized, out: &mut Vec<Hit>) {
+    fn scan(&self, original: &str, n: &Normalized, out: &mut Vec<Hit>) {
         if let Some(ac) = &self.ac {
             let f = n.folded.as_str();
             for m in ac.find_iter(f) {
-                let (mut s, mut e) = (m.start(), m.end());
-                // Extend over corporate markers and a continuing katakana/Latin word.
-                for pre in ["株式会社", "(株)", "(有)", "有限会社"] {
-                    if f[..s].ends_with(pre) {
-                        s -= pre.len();
-                    }
-                }
-                for suf in ["株式会社", "(株)", "(有)", "有限会社"] {
-                    if f[e..].starts_with(suf) {
-                        e += suf.len();
-                    }
-                }
-                let last = f[..m.end()].chars().next_back();
-                if last.is_some_and(is_kata) {
-                    e += f[e..].chars().take_while(|c| is_kata(*c)).map(char::len_utf8).sum::<usize>();
-                } else if last.is_some_and(|c| c.is_ascii_alphanumeric()) {
-                    e += f[e..].chars().take_while(|c| c.is_ascii_alphanumeric()).map(char::len_utf8).sum::<usize>();
-                }
-                let range = n.original(Layer::Folded, s..e);
+                let range = extend_original(original, n.original(Layer::Folded, m.start()..m.end()));
                 if !range.is_empty() {
                     let role = self.roles[m.pattern().as_usize()];
                     out.push(Hit { range, kind: role_kind(role), rule: role_rule(role), score: 1.0, deny: Some(role), dict: false, prio: 3 });
@@ -136,6 +118,38 @@ impl DenyMatcher {
             }
         }
     }
+}
+
+const CORPORATE_MARKS: [&str; 8] = ["株式会社", "有限会社", "（株）", "(株)", "㈱", "（有）", "(有)", "㈲"];
+
+/// Extends a deny-list match over corporate markers and a continuing katakana or
+/// Latin word, looking at the original text (so hiragana particles stay).
+fn extend_original(text: &str, r: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    if r.is_empty() {
+        return r;
+    }
+    let (mut s, mut e) = (r.start, r.end);
+    for mark in CORPORATE_MARKS {
+        if text[..s].ends_with(mark) {
+            s -= mark.len();
+            break;
+        }
+    }
+    let last = text[..e].chars().next_back();
+    let kata = |c: char| is_kata(c) || ('\u{FF66}'..='\u{FF9F}').contains(&c);
+    let latin = |c: char| c.is_ascii_alphanumeric() || ('\u{FF10}'..='\u{FF5A}').contains(&c) && c.is_alphanumeric();
+    if last.is_some_and(kata) {
+        e += text[e..].chars().take_while(|c| kata(*c)).map(char::len_utf8).sum::<usize>();
+    } else if last.is_some_and(latin) {
+        e += text[e..].chars().take_while(|c| latin(*c)).map(char::len_utf8).sum::<usize>();
+    }
+    for mark in CORPORATE_MARKS {
+        if text[e..].starts_with(mark) {
+            e += mark.len();
+            break;
+        }
+    }
+    s..e
 }
 
 fn role_kind(role: Role) -> Kind {
@@ -372,17 +386,27 @@ impl Sanitizer {
             return String::new();
         }
         let n = Normalized::new(text);
-        let hits = self.hits(&n, &ctx.own);
+        let hits = self.hits(text, &n, &ctx.own);
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
+        let mut previous: Option<String> = None;
         for h in hits {
             let span = &text[h.range.clone()];
             let replacement = self.replacement(&h, span, ctx);
             if replacement == span {
                 continue;
             }
-            out.push_str(&text[last..h.range.start]);
+            let between = &text[last..h.range.start];
+            let joiner = between.chars().count() <= 3 && between.chars().all(|c| "、と・や及び並に,，".contains(c));
+            if joiner && previous.as_deref() == Some(replacement.as_str()) {
+                // 青森県、秋田県 → 東北地方, not 東北地方、東北地方.
+                last = h.range.end;
+                ctx.audit.push(AuditEntry { field: field.to_string(), original: span.to_string(), replacement, kind: h.kind, rule: h.rule.to_string() });
+                continue;
+            }
+            out.push_str(between);
             out.push_str(&replacement);
+            previous = Some(replacement.clone());
             last = h.range.end;
             ctx.audit.push(AuditEntry { field: field.to_string(), original: span.to_string(), replacement, kind: h.kind, rule: h.rule.to_string() });
         }
@@ -391,14 +415,14 @@ impl Sanitizer {
     }
 
     /// All hits above threshold, overlaps resolved, sorted by position.
-    fn hits(&self, n: &Normalized, own: &DenyMatcher) -> Vec<Hit> {
+    fn hits(&self, original: &str, n: &Normalized, own: &DenyMatcher) -> Vec<Hit> {
         let mut hits = Vec::new();
         self.rec.scan(n, &mut hits);
         if let Some(d) = &self.dict {
             d.scan(n, &self.rec, &mut hits);
         }
-        self.deny.scan(n, &mut hits);
-        own.scan(n, &mut hits);
+        self.deny.scan(original, n, &mut hits);
+        own.scan(original, n, &mut hits);
         let t = &self.rules.recognizers;
         hits.retain(|h| {
             if h.deny.is_some() {
@@ -407,7 +431,7 @@ impl Sanitizer {
             let name = if h.dict { "dictionary" } else { h.kind.as_str() };
             t.for_name(name).is_some_and(|th| h.score >= th)
         });
-        resolve(hits, n)
+        resolve(hits, original)
     }
 
     fn replacement(&self, h: &Hit, span: &str, ctx: &mut RecordContext) -> String {
@@ -471,7 +495,7 @@ impl Sanitizer {
 
     fn gate(&self, text: &str, field: &str, ctx: &RecordContext) -> Vec<Finding> {
         let n = Normalized::new(text);
-        let hits = self.hits(&n, &ctx.own);
+        let hits = self.hits(text, &n, &ctx.own);
         let mut scratch = RecordContext::new(&[], ctx.ref_year);
         let mut out = Vec::new();
         for h in hits {
@@ -500,8 +524,10 @@ impl Sanitizer {
     }
 }
 
-/// Keeps the best non-overlapping hits: higher priority, then longer, then higher score.
-fn resolve(mut hits: Vec<Hit>, _n: &Normalized) -> Vec<Hit> {
+/// Keeps the best non-overlapping hits: higher priority, then longer, then higher
+/// score. A name hit whose start overlaps an already kept hit is trimmed to start
+/// after it (JR西日本|金沢支社) when enough of it remains.
+fn resolve(mut hits: Vec<Hit>, text: &str) -> Vec<Hit> {
     if hits.len() <= 1 {
         return hits;
     }
@@ -514,14 +540,25 @@ fn resolve(mut hits: Vec<Hit>, _n: &Normalized) -> Vec<Hit> {
     });
     let mut taken: Vec<std::ops::Range<usize>> = Vec::with_capacity(hits.len());
     let mut kept = Vec::with_capacity(hits.len());
-    for h in hits {
-        // `taken` stays sorted by start; binary search for a neighbour overlap.
-        let i = taken.partition_point(|r| r.start < h.range.start);
-        let overlaps_prev = i > 0 && taken[i - 1].end > h.range.start;
-        let overlaps_next = i < taken.len() && taken[i].start < h.range.end;
-        if overlaps_prev || overlaps_next {
-            continue;
+    for mut h in hits {
+        // `taken` is sorted by start and non-overlapping.
+        let lo = taken.partition_point(|r| r.end <= h.range.start);
+        let hi = taken.partition_point(|r| r.start < h.range.end);
+        if lo < hi {
+            let overlapping = &taken[lo..hi];
+            let trimmable = h.kind.is_identifying()
+                && h.deny.is_none()
+                && overlapping.iter().all(|r| r.start <= h.range.start && r.end < h.range.end);
+            if !trimmable {
+                continue;
+            }
+            let new_start = overlapping.iter().map(|r| r.end).max().unwrap_or(h.range.start);
+            if text.get(new_start..h.range.end).is_none_or(|rest| rest.chars().count() < 3) {
+                continue;
+            }
+            h.range.start = new_start;
         }
+        let i = taken.partition_point(|r| r.start < h.range.start);
         taken.insert(i, h.range.clone());
         kept.push(h);
     }
@@ -621,7 +658,7 @@ fn outage_class(occurred: Option<&str>, recovered: Option<&str>) -> Option<&'sta
         i64::MIN..=-1 => return None,
         0..=59 => "1時間未満",
         60..=359 => "数時間",
-        360..=1439 => "1日未満",
+        360..=1439 => "24時間未満",
         1440..=4319 => "数日",
         _ => "数日以上",
     })
@@ -676,7 +713,7 @@ mod tests {
 
     #[test]
     fn outage_classes() {
-        assert_eq!(outage_class(Some("2017-07-03T11:50:00+09:00"), Some("2017-07-04T11:20:00+09:00")), Some("1日未満"));
+        assert_eq!(outage_class(Some("2017-07-03T11:50:00+09:00"), Some("2017-07-04T11:20:00+09:00")), Some("24時間未満"));
         assert_eq!(outage_class(Some("2017-07-29T23:56:00+09:00"), Some("2017-08-01T01:30:00+09:00")), Some("数日"));
         assert_eq!(outage_class(Some("2017-07-06"), None), None);
     }

@@ -35,8 +35,17 @@ const H: &str = r"[\p{Han}&&[^〇○某]]";
 /// Katakana including the long vowel mark.
 const K: &str = r"[\p{Katakana}ー&&[^・]]";
 
-/// Generic leading characters that do not make a name (各電力, 同庁, 新電力 …).
+/// Leading characters that make a name generic (各運転免許試験場, 同庁, 当社…).
+const REJECT_LEAD: &[char] = &['各', '同', '当', '全', '他', '両', '某', '自', '弊', '貴', '御', '諸', '別', '数', '我'];
+/// Leading characters that are not a name by themselves (新電力) but can start one (新宿).
 const GENERIC_LEAD: &[char] = &['各', '同', '当', '新', '旧', '全', '他', '両', '本', '某', '自', '弊', '貴', '御', '別', '前', '元', '現', '一', '二', '三', '数', '諸'];
+/// Function words a greedy kanji run can swallow before a name (23時55分以降八尾IC).
+const LEADING_FILLERS: &[&str] = &[
+    "以降", "以前", "以後", "以内", "以外", "頃", "前後", "当日", "同日", "翌日", "前日", "未明", "早朝", "深夜", "夜間", "午前", "午後", "時点", "現在",
+    "及び", "並びに", "又は", "等",
+];
+/// Date/time unit characters swallowed after a digit (23時55分以降八尾 → 八尾).
+const UNIT_FILLERS: &[&str] = &["年", "月", "日", "時", "分", "秒"];
 
 /// Words that never form an organisation or facility name by themselves.
 const GENERIC_NAMES: &[&str] = &[
@@ -50,7 +59,7 @@ const GENERIC_NAMES: &[&str] = &[
     "電源", "所要", "使用", "必要", "最大", "定格", "待機", "瞬時", "余剰", "購入", "大口", "小口", "都市ガス", "天然", "液化", "有毒", "可燃性",
     "化学", "製造", "軽", "普通", "乗用", "大型", "小型", "緊急", "営業用", "工事", "新規", "施設", "基地局", "放送", "報道", "各新聞", "全国",
     "英字", "経済", "スポーツ", "地元", "公式", "最寄り", "最寄", "始発", "終着", "当該", "一部", "無人", "隣", "次", "起点", "終点", "通過", "停車",
-    "主", "副", "バックアップ", "メイン", "サブ", "外部", "共同", "災対", "災害対策", "遠隔地", "拠点", "地下", "対象", "周辺", "広域",
+    "主", "副", "国際線", "国内線", "特典", "バックアップ", "メイン", "サブ", "外部", "共同", "災対", "災害対策", "遠隔地", "拠点", "地下", "対象", "周辺", "広域",
     "特定", "該当", "複数", "近隣", "被災", "山間", "寒冷", "積雪", "遠隔", "首都", "サービス", "出", "入", "寄", "開", "空", "漁", "軍", "商",
     "母", "火力", "原子力", "水力", "地熱", "太陽光", "風力", "離島", "本", "海外", "国内", "駐車", "料金", "臨時", "立体", "地上", "屋上",
 ];
@@ -108,6 +117,10 @@ enum Check {
     Count,
     /// Time of day (not a duration).
     Time,
+    /// Station section (都城ー吉松間), not a time range.
+    Section,
+    /// Corporate prefix form: must not follow a name ((株) after a name is a suffix).
+    CorpPrefix,
     /// Name inside 「」 after システム/サービス … (mask the inside only).
     Quoted,
 }
@@ -158,7 +171,7 @@ impl Recognizers {
         add(r"\b\d{4}\s?\d{4}\s?\d{4}\b".into(), Kind::MyNumber, "my_number_check_digit", 0.9, Check::MyNumber);
 
         // --- organisations ---
-        add(format!(r"(?:株式会社|有限会社|合同会社|合資会社|合名会社|\(株\)|\(有\)|\(同\))\s?(?P<n>(?:{h}|{k}|{latin_name}|・){{1,16}})"), Kind::Org, "corporate_prefix", 0.95, Check::Name);
+        add(format!(r"(?:株式会社|有限会社|合同会社|合資会社|合名会社|\(株\)|\(有\)|\(同\))\s?(?P<n>(?:{h}|{k}|{latin_name}|・){{1,16}})"), Kind::Org, "corporate_prefix", 0.95, Check::CorpPrefix);
         add(format!(r"(?P<n>(?:{h}|{k}|{latin_name}|・){{1,16}})\s?(?:株式会社|有限会社|合同会社|合資会社|合名会社|\(株\)|\(有\)|\(同\))"), Kind::Org, "corporate_suffix", 0.95, Check::Name);
         add(format!(r"(?P<n>{h}{{1,10}})(?:信用金庫|信用組合|信金|銀行|証券|生命|損保|航空|電鉄|鉄道|高速道路|新聞社|通信社|商事|物産|工業|製作所|電機|電工|重工|自動車|建設|製薬|百貨店|大学|病院|市役所|区役所|町役場|村役場|役所|役場|県庁|都庁|府庁|道庁|県警|府警|道警|警視庁|警察署|警察本部|消防本部|消防局|省|庁|交通局|水道局|財務局|通信局|運輸局|整備局|労働局|協会|機構|委員会|取引所|公社|公団|財団|連合会|研究所|管制部|会議所|法人)"), Kind::Org, "org_suffix", 0.85, Check::Name);
         add(format!(r"(?P<n>{h}{{1,6}})(?:電力|ガス)"), Kind::Org, "utility", 0.85, Check::PlaceName);
@@ -181,11 +194,11 @@ impl Recognizers {
         add(format!(r"(?P<n>{h}{{1,5}})(?:エリア|地方|地域|地区|方面|管内|沿岸|圏)"), Kind::Place, "area", 0.75, Check::Name);
 
         // --- facilities ---
-        add(format!(r"(?P<n>(?:{h}|{k}|[A-Za-z0-9]){{1,10}})(?:国際空港|空港|飛行場|原子力発電所|火力発電所|水力発電所|発電所|変電所|インターチェンジ|スマートIC|IC|JCT|ジャンクション|パーキングエリア|サービスエリア|料金所|自動車道|トンネル|浄水場|試験場|データセンター|駅|港|ダム|支社|支店|営業所|事業所|出張所|工場|製作所|ビル|タワー)"), Kind::Facility, "facility_suffix", 0.8, Check::Name);
+        add(format!(r"(?P<n>(?:{h}|{k}|[A-Za-z])(?:{h}|{k}|[A-Za-z0-9]){{0,9}})(?:国際空港|空港|飛行場|原子力発電所|火力発電所|水力発電所|発電所|変電所|インターチェンジ|スマートIC|IC|JCT|ジャンクション|パーキングエリア|サービスエリア|料金所|自動車道|トンネル|浄水場|試験場|データセンター|駅|港|ダム|支社|支店|営業所|事業所|出張所|工場|製作所|ビル|タワー)"), Kind::Facility, "facility_suffix", 0.8, Check::Name);
         add(format!(r"(?P<n>{h}{{1,5}})(?:新幹線|本線|線)"), Kind::Facility, "railway_line", 0.75, Check::Line);
         add(r"(?:新東名|新名神|東名|名神|中央|関越|東北|常磐|北陸|山陽|九州|近畿|阪和|中国|長崎|大分|道央|東関東|京葉|圏央|外環|京滋|舞鶴若狭|上信越|磐越|東海北陸|伊勢湾岸|東九州|西九州|山陰|徳島|高松|松山|高知)(?:自動車道|道)".into(), Kind::Facility, "expressway", 0.85, Check::None);
         add(r"(?:首都高速|阪神高速|首都高)|(?:国道|県道|都道|府道)\d+号(?:線)?".into(), Kind::Facility, "road", 0.85, Check::None);
-        add(format!(r"{h}{{1,4}}[ー\-〜~]{h}{{1,4}}間"), Kind::Facility, "section", 0.7, Check::None);
+        add(format!(r"(?P<n>{h}{{1,4}}[ー\-〜~]{h}{{1,4}})間"), Kind::Facility, "section", 0.7, Check::Section);
 
         // --- products and brand names ---
         add(format!(r"[A-Za-z][A-Za-z0-9]*(?:[\-&.'][A-Za-z0-9]+)*(?:{k}+)?"), Kind::Product, "latin_name", 0.6, Check::Latin);
@@ -297,7 +310,27 @@ impl Recognizers {
         let after = text[m.end..].chars().next();
         match check {
             Check::None => Some(m),
-            Check::Name => name_ok(name_str).then_some(m),
+            Check::Name => {
+                let m = trim_fillers(text, m, name.clone());
+                let name_str = &text[m.start..name.map(|r| r.end).unwrap_or(m.end).max(m.start)];
+                let after_bad = after.is_some_and(|c| "券機便路網業料科学系界".contains(c));
+                (name_ok(name_str) && !after_bad).then_some(m)
+            }
+            Check::CorpPrefix => {
+                let named_before = before.is_some_and(|c| is_han(c) || is_kata(c) || c.is_ascii_alphanumeric());
+                (!named_before && name_ok(name_str)).then_some(m)
+            }
+            Check::Section => {
+                // 一時都城ー吉松間: the left name starts after the last time word.
+                let timeish = |c: char| "期夜午朝日月年時分昼頃".contains(c);
+                let sep = name_str.find(['ー', '-', '〜', '~'])?;
+                let (left, right) = (&name_str[..sep], &name_str[sep..]);
+                if right.chars().any(timeish) {
+                    return None;
+                }
+                let cut = left.char_indices().filter(|(_, c)| timeish(*c)).map(|(i, c)| i + c.len_utf8()).last().unwrap_or(0);
+                (cut < left.len()).then_some(m.start + cut..m.end)
+            }
             Check::PlaceName => {
                 let stripped = name_str.trim_start_matches(GENERIC_LEAD);
                 let placeish = self.is_place_name(stripped)
@@ -307,12 +340,16 @@ impl Recognizers {
                 (placeish && name_ok(name_str)).then_some(m)
             }
             Check::Line => {
+                let m = trim_fillers(text, m, name.clone());
+                let name_str = &text[m.start..name.map(|r| r.end).unwrap_or(m.end).max(m.start)];
                 let ok = name_ok(name_str)
                     && !NOT_LINES.iter().any(|w| name_str == *w || (name_str.ends_with(w) && w.chars().count() >= 2))
                     && !name_str.ends_with(['回', '電', '無', '路', '直', '配', '架', '導', '断', '脱', '混', '系', '動', '源', '続', '継', '込', '送', '光', '際']);
                 ok.then_some(m)
             }
             Check::Municipality => {
+                let m = trim_fillers(text, m, name.clone());
+                let name_str = &text[m.start..name.map(|r| r.end).unwrap_or(m.end).max(m.start)];
                 let ok = name_ok(name_str)
                     && !name_str.chars().all(|c| "市区町村都道府県郡各同当全本他隣近数十百千万億".contains(c))
                     && !["城下", "門前", "地", "管", "学", "選挙", "特", "農", "漁", "山", "下", "港", "行政", "政令", "中核", "都市", "新興", "東京23", "市", "区"]
@@ -459,10 +496,48 @@ fn push(out: &mut Vec<Hit>, n: &Normalized, range: Range<usize>, kind: Kind, rul
     out.push(Hit { range, kind, rule, score, deny: None, dict: false, prio });
 }
 
+/// Moves the start of a name+suffix match past function words a greedy kanji run
+/// swallowed (以降, 午前, 時 …).
+fn trim_fillers(text: &str, m: Range<usize>, name: Option<Range<usize>>) -> Range<usize> {
+    let Some(name) = name else { return m };
+    let mut start = name.start;
+    'outer: loop {
+        let digits = text[start..name.end].chars().take_while(|c| c.is_ascii_digit() || *c == ',').map(char::len_utf8).sum::<usize>();
+        if digits > 0 && start + digits < name.end {
+            start += digits;
+            continue 'outer;
+        }
+        let after_digit = text[..start].ends_with(|c: char| c.is_ascii_digit());
+        if after_digit {
+            for f in UNIT_FILLERS {
+                if text[start..name.end].starts_with(f) && start + f.len() < name.end {
+                    start += f.len();
+                    continue 'outer;
+                }
+            }
+        }
+        for f in LEADING_FILLERS {
+            if text[start..name.end].starts_with(f) && start + f.len() < name.end {
+                start += f.len();
+                continue 'outer;
+            }
+        }
+        break;
+    }
+    if start == name.start {
+        m
+    } else {
+        start..m.end
+    }
+}
+
 /// A name before a suffix is acceptable when it is not made only of generic words.
 fn name_ok(name: &str) -> bool {
     let name = name.trim();
     if name.is_empty() {
+        return false;
+    }
+    if name.starts_with(REJECT_LEAD) {
         return false;
     }
     let stripped = name.trim_start_matches(GENERIC_LEAD);
