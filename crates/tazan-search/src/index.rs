@@ -8,13 +8,14 @@ use std::sync::{Mutex, MutexGuard};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
     STRING,
 };
 use tantivy::tokenizer::TextAnalyzer;
+use tantivy::DocSet;
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
 };
@@ -46,14 +47,12 @@ impl Default for IndexOptions {
 /// Ranking knobs. The defaults are what the evaluation in `tests/quality.rs` was run with.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RankingConfig {
-    /// Boost of matches in the title.
+    /// Boost of matches in all text of the lesson (title, keywords, body, examples) taken
+    /// as one field. One field keeps queries cheap on large indexes; a grid over separate
+    /// title/keyword/body/example fields found no better weighting on paragraph queries.
+    pub text_boost: f32,
+    /// Extra boost of matches in the title (0 disables the title clause).
     pub title_boost: f32,
-    /// Boost of matches in keywords (and a catalogue theme).
-    pub keywords_boost: f32,
-    /// Boost of matches in problem, causes, countermeasures, lesson and impact.
-    pub body_boost: f32,
-    /// Boost of matches in worked examples.
-    pub examples_boost: f32,
     /// Weight of terms added from the synonym table, relative to query terms.
     pub synonym_weight: f32,
     /// Pseudo-relevance feedback: number of top documents read (0 disables it).
@@ -68,9 +67,16 @@ pub struct RankingConfig {
     pub domain_prior: f32,
     /// Candidates re-ranked by the domain prior (at least the requested limit).
     pub rerank_depth: usize,
-    /// Query terms kept, the most informative (weight × IDF) first; bounds latency on long
-    /// queries over large indexes.
+    /// Query terms kept, the most informative (weight × IDF) first.
     pub max_query_terms: usize,
+    /// Two-stage retrieval starts at this many lessons: candidates are fetched with the
+    /// `first_stage_terms` most informative terms, then rescored exactly with all terms.
+    /// Below it every query is scored exhaustively (cheap on small indexes).
+    pub first_stage_min_docs: u64,
+    /// Terms used to fetch candidates in the first stage.
+    pub first_stage_terms: usize,
+    /// Candidates fetched in the first stage and rescored.
+    pub first_stage_depth: usize,
     /// Query terms found in more than this share of lessons are dropped (applies once the
     /// index holds at least 20 lessons); 1.0 keeps all.
     pub max_df_ratio: f32,
@@ -79,17 +85,18 @@ pub struct RankingConfig {
 impl Default for RankingConfig {
     fn default() -> Self {
         RankingConfig {
-            title_boost: 0.5,
-            keywords_boost: 0.5,
-            body_boost: 1.0,
-            examples_boost: 0.75,
+            text_boost: 1.0,
+            title_boost: 0.0,
             synonym_weight: 0.4,
             feedback_docs: 0,
             feedback_terms: 12,
             feedback_weight: 0.3,
-            domain_prior: 0.3,
+            domain_prior: 0.4,
             rerank_depth: 30,
-            max_query_terms: 32,
+            max_query_terms: 48,
+            first_stage_min_docs: 50_000,
+            first_stage_terms: 6,
+            first_stage_depth: 200,
             max_df_ratio: 0.5,
         }
     }
@@ -188,9 +195,7 @@ struct Fields {
     id: Field,
     r#ref: Field,
     title: Field,
-    keywords: Field,
-    body: Field,
-    examples: Field,
+    text: Field,
     level: Field,
     industry: Field,
     domain: Field,
@@ -236,9 +241,7 @@ fn schema() -> Schema {
     b.add_text_field("id", STRING | STORED);
     b.add_text_field("ref", STRING);
     b.add_text_field("title", text.clone());
-    b.add_text_field("keywords", text.clone());
-    b.add_text_field("body", text.clone());
-    b.add_text_field("examples", text);
+    b.add_text_field("text", text);
     b.add_text_field("level", STRING);
     b.add_text_field("industry", STRING);
     b.add_text_field("domain", STRING);
@@ -264,9 +267,7 @@ fn fields(schema: &Schema, path: &Path) -> Result<Fields, SearchError> {
         id: get("id")?,
         r#ref: get("ref")?,
         title: get("title")?,
-        keywords: get("keywords")?,
-        body: get("body")?,
-        examples: get("examples")?,
+        text: get("text")?,
         level: get("level")?,
         industry: get("industry")?,
         domain: get("domain")?,
@@ -497,7 +498,10 @@ impl SearchIndex {
         if r.feedback_docs > 0 && r.feedback_terms > 0 {
             let q = self.text_query(&weighted, filter.as_ref().map(|f| f.box_clone()));
             let top = searcher
-                .search(&q, &TopDocs::with_limit(r.feedback_docs + exclude.len()).order_by_score())
+                .search(
+                    &q,
+                    &TopDocs::with_limit(r.feedback_docs + exclude.len()).order_by_score(),
+                )
                 .map_err(SearchError::index("search"))?;
             let top = self.drop_excluded(searcher, top, exclude, r.feedback_docs, 1.0)?;
             let extra = self.feedback(searcher, &top, &weighted)?;
@@ -508,16 +512,69 @@ impl SearchIndex {
             let (g, t) = (gov as f32, tech as f32);
             let p_gov = (g + 0.5) / (g + t + 1.0);
             let strength = (2.0 * p_gov - 1.0).abs();
-            let code = if p_gov > 0.5 { DOMAIN_GOVERNANCE } else { DOMAIN_TECHNICAL };
+            let code = if p_gov > 0.5 {
+                DOMAIN_GOVERNANCE
+            } else {
+                DOMAIN_TECHNICAL
+            };
             Some((code, r.domain_prior * strength))
         } else {
             None
         };
-        let depth = if prior.is_some() { want.max(r.rerank_depth) } else { want };
-        let q = self.text_query(&weighted, filter);
-        let mut top = searcher
-            .search(&q, &TopDocs::with_limit(depth).order_by_score())
-            .map_err(SearchError::index("search"))?;
+        let depth = if prior.is_some() {
+            want.max(r.rerank_depth)
+        } else {
+            want
+        };
+        let two_stage = searcher.num_docs() >= r.first_stage_min_docs
+            && weighted.len() > r.first_stage_terms.max(1);
+        let mut top = if two_stage {
+            let first = most_informative(self, searcher, &weighted, r.first_stage_terms.max(1))?;
+            let k = depth.max(r.first_stage_depth);
+            // Lessons with all of the three most informative terms are the cheapest good
+            // candidates (an intersection skips most postings); when there are too few of
+            // them, fall back to any of the first-stage terms.
+            let own: Vec<&String> = first
+                .iter()
+                .filter(|(_, w)| *w >= 1.0)
+                .map(|(t, _)| t)
+                .take(3)
+                .collect();
+            let mut cands = Vec::new();
+            if own.len() >= 2 {
+                let conj: Vec<(Occur, Box<dyn Query>)> = own
+                    .iter()
+                    .map(|t| {
+                        let q: Box<dyn Query> = Box::new(TermQuery::new(
+                            Term::from_field_text(self.f.text, t),
+                            IndexRecordOption::WithFreqs,
+                        ));
+                        (Occur::Must, q)
+                    })
+                    .chain(filter.as_ref().map(|f| (Occur::Must, f.box_clone())))
+                    .collect();
+                cands = searcher
+                    .search(
+                        &BooleanQuery::new(conj),
+                        &TopDocs::with_limit(k).order_by_score(),
+                    )
+                    .map_err(SearchError::index("search"))?;
+            }
+            if cands.len() < k {
+                let q = self.text_query(&first, filter);
+                cands = searcher
+                    .search(&q, &TopDocs::with_limit(k).order_by_score())
+                    .map_err(SearchError::index("search"))?;
+            }
+            let mut all = self.rescore(searcher, &weighted, cands)?;
+            all.truncate(depth);
+            all
+        } else {
+            let q = self.text_query(&weighted, filter);
+            searcher
+                .search(&q, &TopDocs::with_limit(depth).order_by_score())
+                .map_err(SearchError::index("search"))?
+        };
         if let Some((code, share)) = prior {
             let bonus = share * top.first().map_or(0.0, |t| t.0);
             for (score, addr) in top.iter_mut() {
@@ -535,6 +592,64 @@ impl SearchIndex {
         self.drop_excluded(searcher, top, exclude, limit, 1.0)
     }
 
+    /// Exact BM25 scores of `cands` under the full weighted query (same scores as running
+    /// the full query), best first. Each term's posting list is only probed at the
+    /// candidates, so the cost is terms × candidates, not terms × postings.
+    pub(crate) fn rescore(
+        &self,
+        searcher: &Searcher,
+        weighted: &[(String, f32)],
+        cands: Vec<(f32, DocAddress)>,
+    ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+        let r = &self.ranking;
+        let enable = EnableScoring::enabled_from_searcher(searcher);
+        let mut weights = Vec::with_capacity(weighted.len() * 2);
+        for (t, w) in weighted {
+            for (field, boost) in [(self.f.text, r.text_boost), (self.f.title, r.title_boost)] {
+                if boost > 0.0 {
+                    let q = TermQuery::new(
+                        Term::from_field_text(field, t),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    weights.push((
+                        q.weight(enable).map_err(SearchError::index("rescore"))?,
+                        boost * w,
+                    ));
+                }
+            }
+        }
+        let mut by_segment: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (_, a) in &cands {
+            by_segment.entry(a.segment_ord).or_default().push(a.doc_id);
+        }
+        let mut out = Vec::with_capacity(cands.len());
+        for (seg, mut docs) in by_segment {
+            docs.sort_unstable();
+            let reader = searcher.segment_reader(seg);
+            let mut scores = vec![0.0f32; docs.len()];
+            for (weight, boost) in &weights {
+                let mut sc = weight
+                    .scorer(reader, *boost)
+                    .map_err(SearchError::index("rescore"))?;
+                for (i, d) in docs.iter().enumerate() {
+                    if sc.doc() < *d {
+                        sc.seek(*d);
+                    }
+                    if sc.doc() == *d {
+                        scores[i] += sc.score();
+                    }
+                }
+            }
+            out.extend(
+                docs.into_iter()
+                    .zip(scores)
+                    .map(|(d, s)| (s, DocAddress::new(seg, d))),
+            );
+        }
+        out.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        Ok(out)
+    }
+
     /// Drops terms found in more than `max_df_ratio` of lessons and keeps the
     /// `max_query_terms` most informative (weight × IDF), in their original order.
     fn prune_terms(
@@ -545,15 +660,12 @@ impl SearchIndex {
         let r = &self.ranking;
         let n = searcher.num_docs();
         let check_df = r.max_df_ratio < 1.0 && n >= 20;
-        if !check_df && weighted.len() <= r.max_query_terms {
-            return Ok(weighted);
-        }
         let max_df = (r.max_df_ratio as f64 * n as f64) as u64;
         let mut scored = Vec::with_capacity(weighted.len());
         for (i, (t, w)) in weighted.into_iter().enumerate() {
-            let df = self.body_doc_freq(searcher, &t)?;
-            if check_df && df > max_df {
-                continue;
+            let df = self.doc_freq(searcher, &t)?;
+            if df == 0 || (check_df && df > max_df) {
+                continue; // absent terms score nothing; too common ones only add noise
             }
             let idf = ((n as f64 + 1.0) / (df as f64 + 1.0)).ln() + 0.1;
             scored.push((i, t, w, w as f64 * idf));
@@ -620,7 +732,7 @@ impl SearchIndex {
                 continue;
             }
             let df = searcher
-                .doc_freq(&Term::from_field_text(self.f.body, &t))
+                .doc_freq(&Term::from_field_text(self.f.text, &t))
                 .map_err(SearchError::index("doc freq"))? as f32;
             let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
             scored.push((t, c as f32 * idf));
@@ -638,12 +750,7 @@ impl SearchIndex {
         filter: Option<Box<dyn Query>>,
     ) -> Box<dyn Query> {
         let r = &self.ranking;
-        let fields = [
-            (self.f.title, r.title_boost),
-            (self.f.keywords, r.keywords_boost),
-            (self.f.body, r.body_boost),
-            (self.f.examples, r.examples_boost),
-        ];
+        let fields = [(self.f.text, r.text_boost), (self.f.title, r.title_boost)];
         let mut should: Vec<(Occur, Box<dyn Query>)> =
             Vec::with_capacity(weighted.len() * fields.len());
         for (t, w) in weighted {
@@ -740,13 +847,7 @@ impl SearchIndex {
             t.add_text(f.r#ref, r);
         }
         t.add_text(f.title, &d.title);
-        for k in &d.keywords {
-            t.add_text(f.keywords, k);
-        }
-        t.add_text(f.body, d.body_text());
-        for e in &d.examples {
-            t.add_text(f.examples, e);
-        }
+        t.add_text(f.text, d.full_text());
         if !d.level.is_empty() {
             t.add_text(f.level, d.level.trim().to_uppercase());
         }
@@ -808,14 +909,10 @@ impl SearchIndex {
         self.reader.searcher()
     }
 
-    /// Document frequency of an analysed term in the body field (for term weighting).
-    pub(crate) fn body_doc_freq(
-        &self,
-        searcher: &Searcher,
-        term: &str,
-    ) -> Result<u64, SearchError> {
+    /// Document frequency of an analysed term in the text field (for term weighting).
+    pub(crate) fn doc_freq(&self, searcher: &Searcher, term: &str) -> Result<u64, SearchError> {
         searcher
-            .doc_freq(&Term::from_field_text(self.f.body, term))
+            .doc_freq(&Term::from_field_text(self.f.text, term))
             .map_err(SearchError::index("doc freq"))
     }
 }
@@ -829,6 +926,37 @@ fn domain_code(domain: &str) -> u64 {
         "technical" => DOMAIN_TECHNICAL,
         _ => 0,
     }
+}
+
+/// The `k` terms with the highest weight × IDF.
+fn most_informative(
+    index: &SearchIndex,
+    searcher: &Searcher,
+    weighted: &[(String, f32)],
+    k: usize,
+) -> Result<Vec<(String, f32)>, SearchError> {
+    let n = searcher.num_docs() as f64;
+    let mut scored = Vec::with_capacity(weighted.len());
+    for (t, w) in weighted {
+        let df = index.doc_freq(searcher, t)? as f64;
+        if df == 0.0 {
+            continue; // matches nothing, so it cannot fetch candidates
+        }
+        let mut score = *w as f64 * ((n + 1.0) / (df + 1.0)).ln();
+        // A katakana bigram adds little next to the whole word it came from (ディス in
+        // ディスク): prefer other concepts for the few first-stage slots.
+        let short = t.chars().count() == 2;
+        if short
+            && weighted
+                .iter()
+                .any(|(o, _)| o.len() > t.len() && o.contains(t.as_str()))
+        {
+            score *= 0.3;
+        }
+        scored.push(((t.clone(), *w), score));
+    }
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1));
+    Ok(scored.into_iter().take(k).map(|(tw, _)| tw).collect())
 }
 
 pub(crate) fn hit_of(d: IndexDoc, score: f32) -> Hit {

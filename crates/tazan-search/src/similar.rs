@@ -113,7 +113,7 @@ impl SearchIndex {
             let n = searcher.num_docs().max(1) as f64;
             let mut scored = Vec::with_capacity(weighted.len());
             for (t, w) in weighted {
-                let df = self.body_doc_freq(&searcher, &t)? as f64;
+                let df = self.doc_freq(&searcher, &t)? as f64;
                 scored.push(((t, w), w as f64 * ((n + 1.0) / (df + 1.0)).ln()));
             }
             scored.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -181,7 +181,7 @@ impl SearchIndex {
     fn word_doc_freq(&self, searcher: &tantivy::Searcher, word: &str) -> Result<u64, SearchError> {
         let mut best = u64::MAX;
         for t in analyze::terms(word) {
-            best = best.min(self.body_doc_freq(searcher, &t)?);
+            best = best.min(self.doc_freq(searcher, &t)?);
         }
         Ok(if best == u64::MAX { 0 } else { best })
     }

@@ -190,3 +190,67 @@ fn query_terms_drop_filler_and_add_synonyms() {
     assert!(t.iter().any(|(w, s)| w == "待機" && *s == 1.0));
     assert!(t.iter().any(|(w, s)| w == "バックアップ" && *s < 1.0));
 }
+
+#[test]
+fn rescore_matches_exhaustive_scores() {
+    let idx = SearchIndex::in_ram().unwrap();
+    for d in crate::bench::synthetic_lessons(500, 3) {
+        idx.add(&d).unwrap();
+    }
+    idx.commit().unwrap();
+    let searcher = idx.searcher();
+    let weighted = query_terms("負荷分散装置の設定ミスで夜間処理が完了しなかった", 0.4);
+    let q = idx.text_query(&weighted, None);
+    let top = searcher
+        .search(&q, &TopDocs::with_limit(50).order_by_score())
+        .unwrap();
+    assert!(top.len() == 50);
+    let mut shuffled: Vec<_> = top.iter().rev().cloned().collect();
+    for s in shuffled.iter_mut() {
+        s.0 = 0.0;
+    }
+    let again = idx.rescore(&searcher, &weighted, shuffled).unwrap();
+    for (a, b) in top.iter().zip(&again) {
+        assert!((a.0 - b.0).abs() <= 1e-3 * a.0.max(1.0), "{a:?} vs {b:?}");
+    }
+}
+
+#[test]
+fn two_stage_agrees_with_exhaustive_at_the_top() {
+    let mut idx = SearchIndex::in_ram().unwrap();
+    for d in crate::bench::synthetic_lessons(3000, 5) {
+        idx.add(&d).unwrap();
+    }
+    idx.commit().unwrap();
+    let queries = [
+        "共有ディスクのファームウェア不具合で全面的に停止した",
+        "委託先との役割分担と連絡体制が曖昧だったため、夜間の障害対応が遅れた",
+        "DNSサーバー 設定ミス",
+    ];
+    let mut exhaustive = Vec::new();
+    for q in queries {
+        exhaustive.push(idx.search(&req(q)).unwrap());
+    }
+    idx.set_ranking(RankingConfig {
+        first_stage_min_docs: 0,
+        ..RankingConfig::default()
+    });
+    for (q, ex) in queries.iter().zip(&exhaustive) {
+        let two = idx.search(&req(q)).unwrap();
+        assert_eq!(two.len(), ex.len());
+        // Candidate generation is approximate: the best two-stage hit must score within
+        // 10% of the exhaustive best (scores themselves are exact, see rescore test).
+        assert!(
+            two[0].score <= ex[0].score * 1.0001,
+            "{q}: {:?} vs {:?}",
+            two[0],
+            ex[0]
+        );
+        assert!(
+            two[0].score >= ex[0].score * 0.9,
+            "{q}: {:?} vs {:?}",
+            two[0],
+            ex[0]
+        );
+    }
+}
