@@ -50,6 +50,11 @@ pub struct FederationReport {
     pub e2e_p99_ms: f64,
     /// Largest observed latency.
     pub e2e_max_ms: f64,
+    /// p50 latency from publish to arrival at the finance hub, the cross hub
+    /// and the transport hub's subscriber.
+    pub hop_p50_ms: [f64; 3],
+    /// p99 of the same.
+    pub hop_p99_ms: [f64; 3],
     /// Rate offered in the latency phase.
     pub e2e_rate_per_s: u32,
     /// Lessons in the ingest phase.
@@ -86,7 +91,16 @@ impl fmt::Display for FederationReport {
             f,
             "  p50 {:.2} ms   p99 {:.2} ms (target <= 20)   max {:.2} ms",
             self.e2e_p50_ms, self.e2e_p99_ms, self.e2e_max_ms
-        )
+        )?;
+        let hops = ["finance hub (member)", "cross hub", "transport hub (member)"];
+        for (i, hop) in hops.iter().enumerate() {
+            writeln!(
+                f,
+                "    arrival at {hop:<24} p50 {:>7.2} ms  p99 {:>7.2} ms",
+                self.hop_p50_ms[i], self.hop_p99_ms[i]
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -120,7 +134,8 @@ pub async fn federation(p: FederationParams) -> Result<FederationReport> {
 
     let fed = Federation::start(&layout).await?;
     let ingest_lessons_per_s = ingest(&fed, envelopes).await?;
-    let (p50, p99, max) = latency(&fed, &base, p).await?;
+    let lat = latency(&fed, &base, p).await?;
+    let (p50, p99, max) = lat.hops[2];
     fed.stop().await?;
     Ok(FederationReport {
         raw_verify_per_s,
@@ -129,6 +144,8 @@ pub async fn federation(p: FederationParams) -> Result<FederationReport> {
         e2e_p50_ms: p50,
         e2e_p99_ms: p99,
         e2e_max_ms: max,
+        hop_p50_ms: [lat.hops[0].0, lat.hops[1].0, lat.hops[2].0],
+        hop_p99_ms: [lat.hops[0].1, lat.hops[1].1, lat.hops[2].1],
         e2e_rate_per_s: p.rate,
         ingest_lessons: p.ingest_lessons,
         latency_lessons: p.latency_lessons,
@@ -206,32 +223,13 @@ async fn ingest(fed: &Federation, envelopes: Vec<Envelope>) -> Result<f64> {
     Ok(total as f64 / secs)
 }
 
-/// Publish GREEN lessons from sakura-bank at `rate`; time their arrival at a
-/// subscriber of the transport hub.
-async fn latency(fed: &Federation, base: &Lesson, p: FederationParams) -> Result<(f64, f64, f64)> {
-    let transport_head = fed.hub("transport")?.core().log_head();
-    let mut sub = fed.client_as(&"tsubame-railway".parse()?).await?;
-    let mut stream = sub
-        .subscribe(pb::SubscribeRequest {
-            after_seq: transport_head,
-            filter: None,
-            follow: true,
-        })
-        .await?
-        .into_inner();
-    let n = p.latency_lessons;
-    let lessons: Vec<Lesson> = (0..n)
-        .map(|i| numbered(base, 1_000_000 + i, DisclosureLevel::Green))
-        .collect();
-    let ids: HashMap<tazan_model::LessonId, usize> = lessons
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (Payload::Lesson(l.clone()).id(), i))
-        .collect();
-    let sent: Arc<Vec<std::sync::Mutex<Option<Instant>>>> =
-        Arc::new((0..n).map(|_| std::sync::Mutex::new(None)).collect());
-
-    let receiver = tokio::spawn(async move {
+/// Arrival times of the watched lessons at one subscriber.
+fn record_arrivals(
+    mut stream: tonic::Streaming<pb::LogEntry>,
+    ids: Arc<HashMap<tazan_model::LessonId, usize>>,
+) -> tokio::task::JoinHandle<Result<Vec<Option<Instant>>>> {
+    tokio::spawn(async move {
+        let n = ids.len();
         let mut arrived = vec![None; n];
         let mut got = 0;
         while got < n {
@@ -248,8 +246,69 @@ async fn latency(fed: &Federation, base: &Lesson, p: FederationParams) -> Result
                 }
             }
         }
-        Ok::<_, anyhow::Error>(arrived)
-    });
+        Ok(arrived)
+    })
+}
+
+async fn follow_from_head(
+    mut client: tazan_proto::pb::hub_client::HubClient<tonic::transport::Channel>,
+    head: u64,
+) -> Result<tonic::Streaming<pb::LogEntry>> {
+    Ok(client
+        .subscribe(pb::SubscribeRequest {
+            after_seq: head,
+            filter: None,
+            follow: true,
+        })
+        .await?
+        .into_inner())
+}
+
+/// Latency percentiles (p50, p99, max) in ms from `sent` to `arrived`.
+fn percentiles(sent: &[Option<Instant>], arrived: &[Option<Instant>]) -> Result<(f64, f64, f64)> {
+    let mut ms: Vec<f64> = arrived
+        .iter()
+        .zip(sent)
+        .filter_map(|(a, s)| Some(a.as_ref()?.duration_since((*s)?).as_secs_f64() * 1000.0))
+        .collect();
+    ms.sort_by(f64::total_cmp);
+    if ms.is_empty() {
+        bail!("no latency samples");
+    }
+    let pct = |q: f64| ms[((ms.len() as f64 * q).ceil() as usize).saturating_sub(1).min(ms.len() - 1)];
+    Ok((pct(0.50), pct(0.99), ms[ms.len() - 1]))
+}
+
+/// Publish GREEN lessons from sakura-bank at `rate`; time their arrival at
+/// each tier: the finance hub (seen by another member), the cross hub (seen
+/// by a group hub) and the transport hub (seen by its member) — the last is
+/// the end-to-end figure.
+async fn latency(fed: &Federation, base: &Lesson, p: FederationParams) -> Result<Latency> {
+    let n = p.latency_lessons;
+    let lessons: Vec<Lesson> = (0..n)
+        .map(|i| numbered(base, 1_000_000 + i, DisclosureLevel::Green))
+        .collect();
+    let ids: Arc<HashMap<tazan_model::LessonId, usize>> = Arc::new(
+        lessons
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (Payload::Lesson(l.clone()).id(), i))
+            .collect(),
+    );
+    let at_finance = record_arrivals(
+        follow_from_head(fed.client_as(&"kaede-securities".parse()?).await?, fed.hub("finance")?.core().log_head()).await?,
+        ids.clone(),
+    );
+    let at_cross = record_arrivals(
+        follow_from_head(fed.cross_client_as_group("transport").await?, fed.cross.core().log_head()).await?,
+        ids.clone(),
+    );
+    let at_transport = record_arrivals(
+        follow_from_head(fed.client_as(&"tsubame-railway".parse()?).await?, fed.hub("transport")?.core().log_head()).await?,
+        ids,
+    );
+    let sent: Arc<Vec<std::sync::Mutex<Option<Instant>>>> =
+        Arc::new((0..n).map(|_| std::sync::Mutex::new(None)).collect());
 
     let node = fed.node("sakura-bank")?.core().clone();
     let interval = Duration::from_secs_f64(1.0 / f64::from(p.rate.max(1)));
@@ -269,25 +328,19 @@ async fn latency(fed: &Federation, base: &Lesson, p: FederationParams) -> Result
     for t in publishers {
         t.await??;
     }
-    let arrived = tokio::time::timeout(Duration::from_secs(120), receiver)
-        .await
-        .context("lessons did not all arrive within 120 s")???;
-    let mut ms: Vec<f64> = arrived
-        .iter()
-        .zip(sent.iter())
-        .filter_map(|(a, s)| {
-            let s = (*s.lock().ok()?)?;
-            Some(a.as_ref()?.duration_since(s).as_secs_f64() * 1000.0)
-        })
-        .collect();
-    ms.sort_by(f64::total_cmp);
-    if ms.is_empty() {
-        bail!("no latency samples");
+    let sent: Vec<Option<Instant>> = sent.iter().map(|s| s.lock().ok().and_then(|s| *s)).collect();
+    let limit = Duration::from_secs(120);
+    let mut hops = Vec::new();
+    for (name, task) in [("finance hub", at_finance), ("cross hub", at_cross), ("transport hub", at_transport)] {
+        let arrived = tokio::time::timeout(limit, task)
+            .await
+            .with_context(|| format!("lessons did not all reach the {name} within 120 s"))???;
+        hops.push(percentiles(&sent, &arrived)?);
     }
-    let pct = |q: f64| {
-        ms[((ms.len() as f64 * q).ceil() as usize)
-            .saturating_sub(1)
-            .min(ms.len() - 1)]
-    };
-    Ok((pct(0.50), pct(0.99), ms[ms.len() - 1]))
+    Ok(Latency { hops })
+}
+
+struct Latency {
+    /// (p50, p99, max) at the finance hub, the cross hub, the transport hub.
+    hops: Vec<(f64, f64, f64)>,
 }

@@ -106,6 +106,22 @@ impl Federation {
             .with_context(|| format!("connecting to {} as {id}", cfg.hub_endpoint))
     }
 
+    /// A raw gRPC client to the cross hub, authenticated as `group`'s hub.
+    pub async fn cross_client_as_group(&self, group: &str) -> Result<HubClient<Channel>> {
+        let up = self.layout.dir.join(group).join("upstream");
+        let tls = tazan_proto::ClientTls {
+            cert: up.join("hub.pem"),
+            key: up.join("hub.key"),
+            ca: up.join("ca.pem"),
+        };
+        let url = format!("https://{}", self.cross.addr());
+        let ch = tazan_proto::endpoint(&url, "cross-hub", &tls)?
+            .connect()
+            .await
+            .with_context(|| format!("connecting to the cross hub as the {group} hub"))?;
+        Ok(HubClient::new(ch))
+    }
+
     /// Wait until `node`'s library holds at least `n` entries (or time out).
     pub async fn wait_library(&self, node: &str, n: usize, limit: Duration) -> Result<()> {
         let node = self.node(node)?;
