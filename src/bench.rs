@@ -92,7 +92,11 @@ impl fmt::Display for FederationReport {
             "  p50 {:.2} ms   p99 {:.2} ms (target <= 20)   max {:.2} ms",
             self.e2e_p50_ms, self.e2e_p99_ms, self.e2e_max_ms
         )?;
-        let hops = ["finance hub (member)", "cross hub", "transport hub (member)"];
+        let hops = [
+            "finance hub (member)",
+            "cross hub",
+            "transport hub (member)",
+        ];
         for (i, hop) in hops.iter().enumerate() {
             writeln!(
                 f,
@@ -275,7 +279,11 @@ fn percentiles(sent: &[Option<Instant>], arrived: &[Option<Instant>]) -> Result<
     if ms.is_empty() {
         bail!("no latency samples");
     }
-    let pct = |q: f64| ms[((ms.len() as f64 * q).ceil() as usize).saturating_sub(1).min(ms.len() - 1)];
+    let pct = |q: f64| {
+        ms[((ms.len() as f64 * q).ceil() as usize)
+            .saturating_sub(1)
+            .min(ms.len() - 1)]
+    };
     Ok((pct(0.50), pct(0.99), ms[ms.len() - 1]))
 }
 
@@ -296,15 +304,27 @@ async fn latency(fed: &Federation, base: &Lesson, p: FederationParams) -> Result
             .collect(),
     );
     let at_finance = record_arrivals(
-        follow_from_head(fed.client_as(&"kaede-securities".parse()?).await?, fed.hub("finance")?.core().log_head()).await?,
+        follow_from_head(
+            fed.client_as(&"kaede-securities".parse()?).await?,
+            fed.hub("finance")?.core().log_head(),
+        )
+        .await?,
         ids.clone(),
     );
     let at_cross = record_arrivals(
-        follow_from_head(fed.cross_client_as_group("transport").await?, fed.cross.core().log_head()).await?,
+        follow_from_head(
+            fed.cross_client_as_group("transport").await?,
+            fed.cross.core().log_head(),
+        )
+        .await?,
         ids.clone(),
     );
     let at_transport = record_arrivals(
-        follow_from_head(fed.client_as(&"tsubame-railway".parse()?).await?, fed.hub("transport")?.core().log_head()).await?,
+        follow_from_head(
+            fed.client_as(&"tsubame-railway".parse()?).await?,
+            fed.hub("transport")?.core().log_head(),
+        )
+        .await?,
         ids,
     );
     let sent: Arc<Vec<std::sync::Mutex<Option<Instant>>>> =
@@ -328,10 +348,17 @@ async fn latency(fed: &Federation, base: &Lesson, p: FederationParams) -> Result
     for t in publishers {
         t.await??;
     }
-    let sent: Vec<Option<Instant>> = sent.iter().map(|s| s.lock().ok().and_then(|s| *s)).collect();
+    let sent: Vec<Option<Instant>> = sent
+        .iter()
+        .map(|s| s.lock().ok().and_then(|s| *s))
+        .collect();
     let limit = Duration::from_secs(120);
     let mut hops = Vec::new();
-    for (name, task) in [("finance hub", at_finance), ("cross hub", at_cross), ("transport hub", at_transport)] {
+    for (name, task) in [
+        ("finance hub", at_finance),
+        ("cross hub", at_cross),
+        ("transport hub", at_transport),
+    ] {
         let arrived = tokio::time::timeout(limit, task)
             .await
             .with_context(|| format!("lessons did not all reach the {name} within 120 s"))???;

@@ -331,19 +331,45 @@ async fn hub_client(cfg: &NodeConfig) -> Result<HubClient<tonic::transport::Chan
     Ok(HubClient::new(ch))
 }
 
-fn open_node(cfg: &NodeConfig) -> Result<std::sync::Arc<NodeCore>> {
+/// Open the node's store; `Ok(None)` when a running node holds it.
+fn try_open_node(cfg: &NodeConfig) -> Result<Option<std::sync::Arc<NodeCore>>> {
     let key = KeyPair::load(&cfg.key)?;
-    NodeCore::open(cfg.id.clone(), key, &cfg.data_dir).with_context(|| {
-        format!(
-            "the node's store at {} is in use; if `tazan node serve` is running, stop it first",
-            cfg.data_dir.display()
-        )
-    })
+    match NodeCore::open(cfg.id.clone(), key, &cfg.data_dir) {
+        Ok(core) => Ok(Some(core)),
+        // sled refuses a second opener with "could not acquire lock".
+        Err(tazan_node::NodeError::Store(tazan_store::StoreError::Open { source, .. }))
+            if source.to_string().contains("lock") =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Sign and queue a lesson or withdrawal, then try to deliver it at once.
 async fn send(payload: Payload, cfg: &NodeConfig, json: bool) -> Result<ExitCode> {
-    let core = open_node(cfg)?;
+    payload.validate()?;
+    if !payload.level().may_reach_group() {
+        return Err(tazan_node::NodeError::Red.into());
+    }
+    let Some(core) = try_open_node(cfg)? else {
+        // The node is running: hand the signed lesson to it.
+        let envelope = KeyPair::load(&cfg.key)?.sign(&payload);
+        let path = tazan_node::Spool::new(cfg.spool_dir.clone()).put(&envelope)?;
+        if json {
+            println!(
+                "{}",
+                json!({"id": envelope.id().to_string(), "status": "spooled"})
+            );
+        } else {
+            println!(
+                "{}  handed to the running node ({})",
+                envelope.id(),
+                path.display()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
     let id = match payload {
         Payload::Lesson(lesson) => core.publish(lesson).await?,
         Payload::Withdrawal(w) => core.withdraw(w).await?,
@@ -427,8 +453,8 @@ fn entry_line(seq: u64, level: &str, origin: &str, group: &str, payload: &[u8]) 
 }
 
 async fn lessons_list(cfg: &NodeConfig, json: bool) -> Result<ExitCode> {
-    let rows: Vec<(u64, String, String, String, Vec<u8>, String)> = match open_node(cfg) {
-        Ok(core) => core
+    let rows: Vec<(u64, String, String, String, Vec<u8>, String)> = match try_open_node(cfg)? {
+        Some(core) => core
             .library()
             .all()?
             .into_iter()
@@ -443,7 +469,7 @@ async fn lessons_list(cfg: &NodeConfig, json: bool) -> Result<ExitCode> {
                 )
             })
             .collect(),
-        Err(_) => {
+        None => {
             // The node is running and holds its store: ask the hub instead.
             let mut client = hub_client(cfg).await?;
             let mut rows = Vec::new();

@@ -251,3 +251,73 @@ async fn node_outbox_drains_after_hub_outage_and_node_restart() {
     fed.wait_library("kaede-securities", 1, WAIT).await.unwrap();
     fed.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_publishes_through_a_running_node_process() {
+    let fx = Fixture::new();
+    let (_, finance_port, _) = pin_ports(&fx);
+    let node_toml = fx.path("sakura-bank/node.toml");
+    let text = std::fs::read_to_string(&node_toml).unwrap().replace(
+        "https://127.0.0.1:0",
+        &format!("https://127.0.0.1:{finance_port}"),
+    );
+    std::fs::write(&node_toml, text).unwrap();
+    let _hub = serve(&fx, "finance");
+    let node = Proc::start(
+        &["node", "serve", "--config", node_toml.to_str().unwrap()],
+        "running",
+    );
+
+    let file = fx.path("l.json");
+    std::fs::write(
+        &file,
+        r#"{"title": "稼働中のノードに渡す教訓", "problem": "p", "direct_cause": "d", "lesson": "l", "level": "AMBER"}"#,
+    )
+    .unwrap();
+    let home = fx.path("sakura-bank");
+    let out = tazan(&[
+        "lesson",
+        "publish",
+        file.to_str().unwrap(),
+        "--home",
+        home.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "spooled", "the running node holds the store");
+
+    let mut kaede = client(
+        &format!("127.0.0.1:{finance_port}"),
+        "finance-hub",
+        &fx.path("kaede-securities/tls"),
+    )
+    .await;
+    let mut entries = Vec::new();
+    for _ in 0..500 {
+        entries = list_all(&mut kaede).await;
+        if !entries.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(entries.len(), 1, "the spooled lesson reached the hub");
+    assert_eq!(hex_of(&entries[0].lesson_id), v["id"].as_str().unwrap());
+
+    // Listing while the node runs asks the hub.
+    let out = tazan(&["lessons", "list", "--home", home.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("稼働中のノードに渡す教訓"));
+    node.terminate();
+    assert!(std::fs::read_dir(home.join("spool"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .all(|e| e.path().is_dir()));
+}
+
+fn hex_of(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}

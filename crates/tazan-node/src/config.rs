@@ -52,6 +52,8 @@ struct Raw {
 struct RawNode {
     id: String,
     data_dir: PathBuf,
+    #[serde(default)]
+    spool_dir: Option<PathBuf>,
     key: PathBuf,
 }
 
@@ -79,8 +81,10 @@ struct RawSubscribe {
 pub struct NodeConfig {
     /// This node's member id (its TLS identity).
     pub id: MemberId,
-    /// sled directory.
+    /// sled directory (owned by the running node).
     pub data_dir: PathBuf,
+    /// Where commands hand signed lessons to the running node.
+    pub spool_dir: PathBuf,
     /// Signing key.
     pub key: PathBuf,
     /// The group hub's `https://host:port`.
@@ -147,7 +151,8 @@ impl NodeConfig {
                 .id
                 .parse()
                 .map_err(|e| invalid("node.id", format!("{e}")))?,
-            data_dir: base.join(raw.node.data_dir),
+            data_dir: base.join(&raw.node.data_dir),
+            spool_dir: base.join(raw.node.spool_dir.unwrap_or_else(|| PathBuf::from("spool"))),
             key: base.join(raw.node.key),
             hub_endpoint: raw.hub.endpoint,
             hub_name: raw

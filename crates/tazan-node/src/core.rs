@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use tazan_model::{Lesson, LessonId, MemberId, Payload, Withdrawal};
+use tazan_model::{Envelope, Lesson, LessonId, MemberId, Payload, Withdrawal};
 use tazan_proto::pb::{self, hub_client::HubClient, publish_result::Outcome};
 use tazan_store::{Library, Outbox, OutboxItem, Store, StoredEnvelope};
 use tazan_trust::KeyPair;
@@ -94,6 +94,25 @@ impl NodeCore {
 
     async fn queue(&self, payload: Payload) -> Result<LessonId, NodeError> {
         let envelope = self.key.sign(&payload);
+        self.queue_signed(envelope, &payload).await
+    }
+
+    /// Queue an envelope this node signed earlier (from the spool). The
+    /// signature is checked against this node's key first.
+    pub async fn queue_envelope(&self, envelope: Envelope) -> Result<LessonId, NodeError> {
+        let payload = tazan_trust::verify_envelope(&self.key.public(), &envelope)
+            .map_err(|e| NodeError::Hub(format!("spooled envelope refused: {e}")))?;
+        if !payload.level().may_reach_group() {
+            return Err(NodeError::Red);
+        }
+        self.queue_signed(envelope, &payload).await
+    }
+
+    async fn queue_signed(
+        &self,
+        envelope: Envelope,
+        payload: &Payload,
+    ) -> Result<LessonId, NodeError> {
         let id = envelope.id();
         self.outbox
             .enqueue(OutboxItem {

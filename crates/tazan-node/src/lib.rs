@@ -18,9 +18,11 @@
 mod config;
 mod core;
 mod error;
+mod spool;
 mod workers;
 
 pub use config::{NodeConfig, NodeConfigError};
 pub use core::{DeliveryReport, NodeCore};
 pub use error::NodeError;
+pub use spool::Spool;
 pub use workers::RunningNode;

@@ -50,7 +50,9 @@ impl RunningNode {
             ..Default::default()
         };
         info!(node = %config.id, hub = %config.hub_endpoint, "node started");
+        let spool = crate::Spool::new(config.spool_dir.clone());
         let workers = vec![
+            tokio::spawn(spool_loop(core.clone(), spool, stop_rx.clone())),
             tokio::spawn(outbox_loop(core.clone(), client.clone(), stop_rx.clone())),
             tokio::spawn(follow_loop(
                 core.clone(),
@@ -99,6 +101,38 @@ async fn pause(stop: &mut watch::Receiver<bool>, d: Duration) -> bool {
     tokio::select! {
         _ = tokio::time::sleep(d) => *stop.borrow(),
         _ = stop.changed() => true,
+    }
+}
+
+/// Move lessons handed over by `tazan lesson publish` into the outbox.
+async fn spool_loop(core: Arc<NodeCore>, spool: crate::Spool, mut stop: watch::Receiver<bool>) {
+    loop {
+        for (path, env) in spool.pending() {
+            match env {
+                Ok(env) => match core.queue_envelope(env).await {
+                    Ok(id) => {
+                        info!(lesson = %id.short(), "taken from the spool");
+                        if let Err(e) = std::fs::remove_file(&path) {
+                            warn!(error = %e, file = %path.display(), "could not remove a spooled file; it will be queued again (idempotent)");
+                        }
+                    }
+                    Err(NodeError::Store(e)) => {
+                        warn!(error = %e, "storage failed; the spooled lesson stays for the next round");
+                    }
+                    Err(e) => {
+                        warn!(error = %e, file = %path.display(), "spooled lesson refused; moved to spool/rejected");
+                        spool.reject(&path);
+                    }
+                },
+                Err(why) => {
+                    warn!(reason = %why, file = %path.display(), "unreadable spool file; moved to spool/rejected");
+                    spool.reject(&path);
+                }
+            }
+        }
+        if pause(&mut stop, Duration::from_millis(200)).await {
+            return;
+        }
     }
 }
 

@@ -6,6 +6,14 @@ use crate::hub::{cursor_get, cursor_key};
 use crate::{Store, StoreError, StoredEnvelope};
 
 const ITEM: u8 = b'o';
+const ITEM_ID: u8 = b'i';
+
+fn item_id_key(id: &LessonId) -> [u8; 33] {
+    let mut k = [0u8; 33];
+    k[0] = ITEM_ID;
+    k[1..].copy_from_slice(&id.0);
+    k
+}
 
 /// A signed envelope waiting for its hub's acknowledgement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,18 +59,17 @@ impl Outbox {
     /// Queue an item durably; returns its outbox sequence number. An id
     /// already waiting is not queued twice.
     pub async fn enqueue(&self, mut item: OutboxItem) -> Result<u64, StoreError> {
-        if let Some(existing) = self
-            .pending(usize::MAX)?
-            .into_iter()
-            .find(|i| i.id == item.id)
-        {
-            return Ok(existing.seq);
-        }
         let seq = {
             let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(existing) = self.tree.get(item_id_key(&item.id))? {
+                return seq_of_value(&existing);
+            }
             *next += 1;
             item.seq = *next;
-            self.tree.insert(seq_key(ITEM, item.seq), encode(&item)?)?;
+            let mut batch = sled::Batch::default();
+            batch.insert(&seq_key(ITEM, item.seq), encode(&item)?);
+            batch.insert(item_id_key(&item.id).as_slice(), &item.seq.to_be_bytes());
+            self.tree.apply_batch(batch)?;
             item.seq
         };
         self.store.wrote();
@@ -96,7 +103,12 @@ impl Outbox {
     pub async fn ack(&self, seqs: &[u64]) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
         for &seq in seqs {
-            batch.remove(&seq_key(ITEM, seq));
+            let key = seq_key(ITEM, seq);
+            if let Some(v) = self.tree.get(key)? {
+                let item: OutboxItem = decode(&format!("outbox/{seq}"), &v)?;
+                batch.remove(item_id_key(&item.id).as_slice());
+            }
+            batch.remove(&key);
         }
         self.tree.apply_batch(batch)?;
         self.store.wrote();
@@ -115,6 +127,14 @@ impl Outbox {
         }
         Ok(())
     }
+}
+
+fn seq_of_value(v: &[u8]) -> Result<u64, StoreError> {
+    let b: [u8; 8] = v.try_into().map_err(|_| StoreError::Corrupt {
+        key: "outbox id index".into(),
+        reason: "sequence is not 8 bytes".into(),
+    })?;
+    Ok(u64::from_be_bytes(b))
 }
 
 /// A lesson received from the hub.
