@@ -13,7 +13,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::process::exit(2);
     }
     let level: DisclosureLevel = args.get(3).map(String::as_str).unwrap_or("GREEN").parse()?;
-    let summary = sanitize_jsonl(Path::new(&args[1]), Path::new(&args[2]), &Policy::builtin(), level)?;
+    let summary = sanitize_jsonl(
+        Path::new(&args[1]),
+        Path::new(&args[2]),
+        &Policy::builtin(),
+        level,
+    )?;
     println!("{}", serde_json::to_string_pretty(&summary)?);
     if let Some(ann) = args.get(4) {
         println!("{}", evaluate(Path::new(&args[2]), Path::new(ann))?);

@@ -39,25 +39,40 @@ pub struct BatchSummary {
 /// `id`, `status` (`ok`/`blocked`), the published fields, `findings` and the local
 /// audit under `audit`. Records that do not parse are reported in the summary and
 /// skipped; each record's `organization.name` and `aliases` are always masked.
-pub fn sanitize_jsonl(input: &Path, output: &Path, policy: &Policy, level: DisclosureLevel) -> Result<BatchSummary, SanitizeError> {
+pub fn sanitize_jsonl(
+    input: &Path,
+    output: &Path,
+    policy: &Policy,
+    level: DisclosureLevel,
+) -> Result<BatchSummary, SanitizeError> {
     let sanitizer = Sanitizer::new(policy, level)?;
     sanitize_file(&sanitizer, input, output)
 }
 
 impl Sanitizer {
     /// [`sanitize_jsonl`] with an already built sanitizer.
-    pub fn sanitize_file(&self, input: &Path, output: &Path) -> Result<BatchSummary, SanitizeError> {
+    pub fn sanitize_file(
+        &self,
+        input: &Path,
+        output: &Path,
+    ) -> Result<BatchSummary, SanitizeError> {
         sanitize_file(self, input, output)
     }
 }
 
-fn sanitize_file(sanitizer: &Sanitizer, input: &Path, output: &Path) -> Result<BatchSummary, SanitizeError> {
+fn sanitize_file(
+    sanitizer: &Sanitizer,
+    input: &Path,
+    output: &Path,
+) -> Result<BatchSummary, SanitizeError> {
     let start = Instant::now();
     let parsed = read_incidents(input)?;
     let mut out = Vec::new();
     let (mut ok, mut blocked, mut chars) = (0, 0, 0);
     for (_, inc) in &parsed.records {
-        chars += serde_json::to_string(inc).map(|s| s.chars().count()).unwrap_or(0);
+        chars += serde_json::to_string(inc)
+            .map(|s| s.chars().count())
+            .unwrap_or(0);
         let rec = sanitizer.sanitize_incident(inc);
         match rec.status {
             Status::Ok => ok += 1,
@@ -65,19 +80,34 @@ fn sanitize_file(sanitizer: &Sanitizer, input: &Path, output: &Path) -> Result<B
         }
         let mut obj = Map::new();
         obj.insert("id".into(), Value::String(rec.id.clone()));
-        obj.insert("status".into(), serde_json::to_value(rec.status).unwrap_or(Value::Null));
+        obj.insert(
+            "status".into(),
+            serde_json::to_value(rec.status).unwrap_or(Value::Null),
+        );
         obj.insert("level".into(), Value::String(sanitizer.level().to_string()));
         for (k, v) in rec.published {
             obj.insert(k, v);
         }
-        obj.insert("findings".into(), serde_json::to_value(&rec.findings).unwrap_or(Value::Null));
-        obj.insert("audit".into(), serde_json::to_value(&rec.audit).unwrap_or(Value::Null));
-        let line = serde_json::to_string(&Value::Object(obj)).map_err(|e| SanitizeError::Input { file: output.display().to_string(), reason: e.to_string() })?;
+        obj.insert(
+            "findings".into(),
+            serde_json::to_value(&rec.findings).unwrap_or(Value::Null),
+        );
+        obj.insert(
+            "audit".into(),
+            serde_json::to_value(&rec.audit).unwrap_or(Value::Null),
+        );
+        let line =
+            serde_json::to_string(&Value::Object(obj)).map_err(|e| SanitizeError::Input {
+                file: output.display().to_string(),
+                reason: e.to_string(),
+            })?;
         out.extend_from_slice(line.as_bytes());
         out.push(b'\n');
     }
-    let mut f = std::fs::File::create(output).map_err(|e| SanitizeError::io(output, "create output", e))?;
-    f.write_all(&out).map_err(|e| SanitizeError::io(output, "write output", e))?;
+    let mut f =
+        std::fs::File::create(output).map_err(|e| SanitizeError::io(output, "create output", e))?;
+    f.write_all(&out)
+        .map_err(|e| SanitizeError::io(output, "write output", e))?;
     Ok(BatchSummary {
         records: parsed.records.len(),
         ok,

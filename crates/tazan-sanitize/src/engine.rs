@@ -93,19 +93,35 @@ impl DenyMatcher {
         let ac = if folded.is_empty() {
             None
         } else {
-            AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostLongest).build(&folded).ok()
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&folded)
+                .ok()
         };
-        DenyMatcher { ac, roles, patterns }
+        DenyMatcher {
+            ac,
+            roles,
+            patterns,
+        }
     }
 
     fn scan(&self, original: &str, n: &Normalized, out: &mut Vec<Hit>) {
         if let Some(ac) = &self.ac {
             let f = n.folded.as_str();
             for m in ac.find_iter(f) {
-                let range = extend_original(original, n.original(Layer::Folded, m.start()..m.end()));
+                let range =
+                    extend_original(original, n.original(Layer::Folded, m.start()..m.end()));
                 if !range.is_empty() {
                     let role = self.roles[m.pattern().as_usize()];
-                    out.push(Hit { range, kind: role_kind(role), rule: role_rule(role), score: 1.0, deny: Some(role), dict: false, prio: 3 });
+                    out.push(Hit {
+                        range,
+                        kind: role_kind(role),
+                        rule: role_rule(role),
+                        score: 1.0,
+                        deny: Some(role),
+                        dict: false,
+                        prio: 3,
+                    });
                 }
             }
         }
@@ -113,14 +129,31 @@ impl DenyMatcher {
             for m in re.find_iter(&n.text) {
                 let range = n.original(Layer::Text, m.range());
                 if !range.is_empty() {
-                    out.push(Hit { range, kind: role_kind(*role), rule: role_rule(*role), score: 1.0, deny: Some(*role), dict: false, prio: 3 });
+                    out.push(Hit {
+                        range,
+                        kind: role_kind(*role),
+                        rule: role_rule(*role),
+                        score: 1.0,
+                        deny: Some(*role),
+                        dict: false,
+                        prio: 3,
+                    });
                 }
             }
         }
     }
 }
 
-const CORPORATE_MARKS: [&str; 8] = ["株式会社", "有限会社", "（株）", "(株)", "㈱", "（有）", "(有)", "㈲"];
+const CORPORATE_MARKS: [&str; 8] = [
+    "株式会社",
+    "有限会社",
+    "（株）",
+    "(株)",
+    "㈱",
+    "（有）",
+    "(有)",
+    "㈲",
+];
 
 /// Extends a deny-list match over corporate markers and a continuing katakana or
 /// Latin word, looking at the original text (so hiragana particles stay).
@@ -137,11 +170,21 @@ fn extend_original(text: &str, r: std::ops::Range<usize>) -> std::ops::Range<usi
     }
     let last = text[..e].chars().next_back();
     let kata = |c: char| is_kata(c) || ('\u{FF66}'..='\u{FF9F}').contains(&c);
-    let latin = |c: char| c.is_ascii_alphanumeric() || ('\u{FF10}'..='\u{FF5A}').contains(&c) && c.is_alphanumeric();
+    let latin = |c: char| {
+        c.is_ascii_alphanumeric() || ('\u{FF10}'..='\u{FF5A}').contains(&c) && c.is_alphanumeric()
+    };
     if last.is_some_and(kata) {
-        e += text[e..].chars().take_while(|c| kata(*c)).map(char::len_utf8).sum::<usize>();
+        e += text[e..]
+            .chars()
+            .take_while(|c| kata(*c))
+            .map(char::len_utf8)
+            .sum::<usize>();
     } else if last.is_some_and(latin) {
-        e += text[e..].chars().take_while(|c| latin(*c)).map(char::len_utf8).sum::<usize>();
+        e += text[e..]
+            .chars()
+            .take_while(|c| latin(*c))
+            .map(char::len_utf8)
+            .sum::<usize>();
     }
     for mark in CORPORATE_MARKS {
         if text[e..].starts_with(mark) {
@@ -186,8 +229,17 @@ struct RecordContext {
 
 impl RecordContext {
     fn new(own_names: &[String], ref_year: Option<i32>) -> Self {
-        let own = DenyMatcher::new(own_names.iter().map(|n| (Role::Own, n.clone())).collect(), Vec::new());
-        RecordContext { own, ref_year, pseudonyms: HashMap::new(), counters: HashMap::new(), audit: Vec::new() }
+        let own = DenyMatcher::new(
+            own_names.iter().map(|n| (Role::Own, n.clone())).collect(),
+            Vec::new(),
+        );
+        RecordContext {
+            own,
+            ref_year,
+            pseudonyms: HashMap::new(),
+            counters: HashMap::new(),
+            audit: Vec::new(),
+        }
     }
 
     fn pseudonym(&mut self, bucket: &'static str, original: &str) -> String {
@@ -197,7 +249,11 @@ impl RecordContext {
         }
         let n = self.counters.entry(bucket).or_insert(0);
         let letter = char::from(b'A' + (*n % 26) as u8);
-        let label = if *n < 26 { letter.to_string() } else { format!("{letter}{}", *n / 26 + 1) };
+        let label = if *n < 26 {
+            letter.to_string()
+        } else {
+            format!("{letter}{}", *n / 26 + 1)
+        };
         *n += 1;
         let p = match bucket {
             "社" => format!("{label}社"),
@@ -221,7 +277,10 @@ pub struct Sanitizer {
 
 impl std::fmt::Debug for Sanitizer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sanitizer").field("level", &self.level).field("dictionary", &self.dict_status).finish_non_exhaustive()
+        f.debug_struct("Sanitizer")
+            .field("level", &self.level)
+            .field("dictionary", &self.dict_status)
+            .finish_non_exhaustive()
     }
 }
 
@@ -233,19 +292,41 @@ impl Sanitizer {
         let (dict, dict_status) = if rules.recognizers.for_name("dictionary").is_some() {
             crate::dict::load()
         } else {
-            (None, DictionaryStatus::Off { reason: format!("switched off by the policy for {level}") })
+            (
+                None,
+                DictionaryStatus::Off {
+                    reason: format!("switched off by the policy for {level}"),
+                },
+            )
         };
         Ok(Self::with_parts(policy, level, rules, dict, dict_status))
     }
 
     /// Builds a sanitizer that never uses the dictionary (tests, benches, hosts
     /// without IPADIC where the caller wants no attempt).
-    pub fn without_dictionary(policy: &Policy, level: DisclosureLevel) -> Result<Self, SanitizeError> {
+    pub fn without_dictionary(
+        policy: &Policy,
+        level: DisclosureLevel,
+    ) -> Result<Self, SanitizeError> {
         let rules = policy.level(level)?.clone();
-        Ok(Self::with_parts(policy, level, rules, None, DictionaryStatus::Off { reason: "not requested".into() }))
+        Ok(Self::with_parts(
+            policy,
+            level,
+            rules,
+            None,
+            DictionaryStatus::Off {
+                reason: "not requested".into(),
+            },
+        ))
     }
 
-    fn with_parts(policy: &Policy, level: DisclosureLevel, rules: LevelRules, dict: Option<DictRecognizer>, dict_status: DictionaryStatus) -> Self {
+    fn with_parts(
+        policy: &Policy,
+        level: DisclosureLevel,
+        rules: LevelRules,
+        dict: Option<DictRecognizer>,
+        dict_status: DictionaryStatus,
+    ) -> Self {
         let mut terms = Vec::new();
         let mut patterns = Vec::new();
         for d in &policy.deny {
@@ -255,7 +336,14 @@ impl Sanitizer {
             terms.extend(d.terms.iter().map(|t| (d.role, t.clone())));
             patterns.extend(d.patterns.iter().map(|p| (p.clone(), d.role)));
         }
-        Sanitizer { rec: Recognizers::new(), level, rules, deny: DenyMatcher::new(terms, patterns), dict, dict_status }
+        Sanitizer {
+            rec: Recognizers::new(),
+            level,
+            rules,
+            deny: DenyMatcher::new(terms, patterns),
+            dict,
+            dict_status,
+        }
     }
 
     /// Whether the dictionary recogniser is on, and why not when it is off.
@@ -294,22 +382,36 @@ impl Sanitizer {
             _ => Map::new(),
         };
         for (key, value) in raw {
-            if key == "id" || key == "organization" || self.rules.drop_fields.iter().any(|d| *d == key) {
+            if key == "id"
+                || key == "organization"
+                || self.rules.drop_fields.iter().any(|d| *d == key)
+            {
                 continue;
             }
             match key.as_str() {
                 "occurred_at" => {
-                    let period = value.as_str().filter(|s| s.chars().any(|c| c.is_ascii_digit())).map(|s| generalize::date(&nfkc(s), self.rules.dates, None));
-                    published.insert("occurred_period".into(), Value::String(period.unwrap_or_else(|| "不明".into())));
+                    let period = value
+                        .as_str()
+                        .filter(|s| s.chars().any(|c| c.is_ascii_digit()))
+                        .map(|s| generalize::date(&nfkc(s), self.rules.dates, None));
+                    published.insert(
+                        "occurred_period".into(),
+                        Value::String(period.unwrap_or_else(|| "不明".into())),
+                    );
                 }
                 "recovered_at" => {
-                    if let Some(d) = outage_class(inc.occurred_at.as_deref(), inc.recovered_at.as_deref()) {
+                    if let Some(d) =
+                        outage_class(inc.occurred_at.as_deref(), inc.recovered_at.as_deref())
+                    {
                         published.insert("outage_duration".into(), Value::String(d.into()));
                     }
                 }
                 "sources" => {
                     if self.rules.sources == SourceStyle::Category {
-                        published.insert("sources".into(), Value::Array(self.sources(&inc.sources, &mut ctx)));
+                        published.insert(
+                            "sources".into(),
+                            Value::Array(self.sources(&inc.sources, &mut ctx)),
+                        );
                     }
                 }
                 _ => {
@@ -322,8 +424,18 @@ impl Sanitizer {
         for (key, v) in &published {
             self.gate_value(v, key, &ctx, &mut findings);
         }
-        let status = if findings.is_empty() { Status::Ok } else { Status::Blocked };
-        SanitizedRecord { id: inc.id.clone(), status, published, findings, audit: ctx.audit }
+        let status = if findings.is_empty() {
+            Status::Ok
+        } else {
+            Status::Blocked
+        };
+        SanitizedRecord {
+            id: inc.id.clone(),
+            status,
+            published,
+            findings,
+            audit: ctx.audit,
+        }
     }
 
     /// Leak gate over an already published record (for a second check before signing).
@@ -350,8 +462,18 @@ impl Sanitizer {
                     periods.push(p);
                 }
             }
-            let published = if periods.is_empty() { category.to_string() } else { format!("{category}({})", periods.join("、")) };
-            ctx.audit.push(AuditEntry { field: format!("sources[{i}]"), original: s.clone(), replacement: published.clone(), kind: Kind::Source, rule: "source_category".into() });
+            let published = if periods.is_empty() {
+                category.to_string()
+            } else {
+                format!("{category}({})", periods.join("、"))
+            };
+            ctx.audit.push(AuditEntry {
+                field: format!("sources[{i}]"),
+                original: s.clone(),
+                replacement: published.clone(),
+                kind: Kind::Source,
+                rule: "source_category".into(),
+            });
             if !out.contains(&published) {
                 out.push(published);
             }
@@ -362,16 +484,38 @@ impl Sanitizer {
     fn process_value(&self, v: Value, path: &str, ctx: &mut RecordContext) -> Value {
         match v {
             Value::String(s) => Value::String(self.process(&s, path, ctx)),
-            Value::Array(a) => Value::Array(a.into_iter().enumerate().map(|(i, x)| self.process_value(x, &format!("{path}[{i}]"), ctx)).collect()),
-            Value::Object(m) => Value::Object(m.into_iter().map(|(k, x)| {
-                let p = format!("{path}.{k}");
-                (k, self.process_value(x, &p, ctx))
-            }).collect()),
+            Value::Array(a) => Value::Array(
+                a.into_iter()
+                    .enumerate()
+                    .map(|(i, x)| self.process_value(x, &format!("{path}[{i}]"), ctx))
+                    .collect(),
+            ),
+            Value::Object(m) => Value::Object(
+                m.into_iter()
+                    .map(|(k, x)| {
+                        let p = format!("{path}.{k}");
+                        (k, self.process_value(x, &p, ctx))
+                    })
+                    .collect(),
+            ),
             Value::Number(n) => match n.as_f64() {
                 Some(f) if f >= self.rules.min_count as f64 => {
-                    let g = generalize::number(&format!("{}件", n), self.rules.numbers, self.rules.min_count);
-                    let g = g.trim_end_matches("件規模").trim_end_matches('件').to_string();
-                    ctx.audit.push(AuditEntry { field: path.to_string(), original: n.to_string(), replacement: g.clone(), kind: Kind::ExactNumber, rule: "json_number".into() });
+                    let g = generalize::number(
+                        &format!("{}件", n),
+                        self.rules.numbers,
+                        self.rules.min_count,
+                    );
+                    let g = g
+                        .trim_end_matches("件規模")
+                        .trim_end_matches('件')
+                        .to_string();
+                    ctx.audit.push(AuditEntry {
+                        field: path.to_string(),
+                        original: n.to_string(),
+                        replacement: g.clone(),
+                        kind: Kind::ExactNumber,
+                        rule: "json_number".into(),
+                    });
                     Value::String(g)
                 }
                 _ => Value::Number(n),
@@ -397,18 +541,31 @@ impl Sanitizer {
                 continue;
             }
             let between = &text[last..h.range.start];
-            let joiner = between.chars().count() <= 3 && between.chars().all(|c| "、と・や及び並に,，".contains(c));
+            let joiner = between.chars().count() <= 3
+                && between.chars().all(|c| "、と・や及び並に,，".contains(c));
             if joiner && previous.as_deref() == Some(replacement.as_str()) {
                 // 青森県、秋田県 → 東北地方, not 東北地方、東北地方.
                 last = h.range.end;
-                ctx.audit.push(AuditEntry { field: field.to_string(), original: span.to_string(), replacement, kind: h.kind, rule: h.rule.to_string() });
+                ctx.audit.push(AuditEntry {
+                    field: field.to_string(),
+                    original: span.to_string(),
+                    replacement,
+                    kind: h.kind,
+                    rule: h.rule.to_string(),
+                });
                 continue;
             }
             out.push_str(between);
             out.push_str(&replacement);
             previous = Some(replacement.clone());
             last = h.range.end;
-            ctx.audit.push(AuditEntry { field: field.to_string(), original: span.to_string(), replacement, kind: h.kind, rule: h.rule.to_string() });
+            ctx.audit.push(AuditEntry {
+                field: field.to_string(),
+                original: span.to_string(),
+                replacement,
+                kind: h.kind,
+                rule: h.rule.to_string(),
+            });
         }
         out.push_str(&text[last..]);
         out
@@ -428,7 +585,11 @@ impl Sanitizer {
             if h.deny.is_some() {
                 return true;
             }
-            let name = if h.dict { "dictionary" } else { h.kind.as_str() };
+            let name = if h.dict {
+                "dictionary"
+            } else {
+                h.kind.as_str()
+            };
             t.for_name(name).is_some_and(|th| h.score >= th)
         });
         resolve(hits, original)
@@ -517,8 +678,13 @@ impl Sanitizer {
     fn gate_value(&self, v: &Value, path: &str, ctx: &RecordContext, out: &mut Vec<Finding>) {
         match v {
             Value::String(s) => out.extend(self.gate(s, path, ctx)),
-            Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| self.gate_value(x, &format!("{path}[{i}]"), ctx, out)),
-            Value::Object(m) => m.iter().for_each(|(k, x)| self.gate_value(x, &format!("{path}.{k}"), ctx, out)),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, x)| self.gate_value(x, &format!("{path}[{i}]"), ctx, out)),
+            Value::Object(m) => m
+                .iter()
+                .for_each(|(k, x)| self.gate_value(x, &format!("{path}.{k}"), ctx, out)),
             _ => {}
         }
     }
@@ -548,12 +714,21 @@ fn resolve(mut hits: Vec<Hit>, text: &str) -> Vec<Hit> {
             let overlapping = &taken[lo..hi];
             let trimmable = h.kind.is_identifying()
                 && h.deny.is_none()
-                && overlapping.iter().all(|r| r.start <= h.range.start && r.end < h.range.end);
+                && overlapping
+                    .iter()
+                    .all(|r| r.start <= h.range.start && r.end < h.range.end);
             if !trimmable {
                 continue;
             }
-            let new_start = overlapping.iter().map(|r| r.end).max().unwrap_or(h.range.start);
-            if text.get(new_start..h.range.end).is_none_or(|rest| rest.chars().count() < 3) {
+            let new_start = overlapping
+                .iter()
+                .map(|r| r.end)
+                .max()
+                .unwrap_or(h.range.start);
+            if text
+                .get(new_start..h.range.end)
+                .is_none_or(|rest| rest.chars().count() < 3)
+            {
                 continue;
             }
             h.range.start = new_start;
@@ -567,7 +742,28 @@ fn resolve(mut hits: Vec<Hit>, text: &str) -> Vec<Hit> {
 }
 
 fn is_public_body(s: &str) -> bool {
-    ["省", "庁", "県警", "府警", "道警", "警察", "役所", "役場", "県", "都", "府", "委員会", "管制部", "機構", "局", "市", "町", "村"].iter().any(|w| s.ends_with(w))
+    [
+        "省",
+        "庁",
+        "県警",
+        "府警",
+        "道警",
+        "警察",
+        "役所",
+        "役場",
+        "県",
+        "都",
+        "府",
+        "委員会",
+        "管制部",
+        "機構",
+        "局",
+        "市",
+        "町",
+        "村",
+    ]
+    .iter()
+    .any(|w| s.ends_with(w))
 }
 
 fn facility_class(s: &str) -> &'static str {
@@ -606,13 +802,41 @@ fn facility_class(s: &str) -> &'static str {
         ("号", "某道路"),
         ("号線", "某道路"),
     ];
-    TABLE.iter().find(|(suffix, _)| s.ends_with(suffix)).map(|(_, c)| *c).unwrap_or("某施設")
+    TABLE
+        .iter()
+        .find(|(suffix, _)| s.ends_with(suffix))
+        .map(|(_, c)| *c)
+        .unwrap_or("某施設")
 }
 
 fn source_category(name: &str) -> &'static str {
-    if ["お知らせ", "リリース", "HP", "ホームページ", "サイト", "発表", "公式", "告知"].iter().any(|w| name.contains(w)) {
+    if [
+        "お知らせ",
+        "リリース",
+        "HP",
+        "ホームページ",
+        "サイト",
+        "発表",
+        "公式",
+        "告知",
+    ]
+    .iter()
+    .any(|w| name.contains(w))
+    {
         "当事者発表"
-    } else if ["省", "庁", "委員会", "会議", "報道資料", "機構", "役所", "県警"].iter().any(|w| name.contains(w)) {
+    } else if [
+        "省",
+        "庁",
+        "委員会",
+        "会議",
+        "報道資料",
+        "機構",
+        "役所",
+        "県警",
+    ]
+    .iter()
+    .any(|w| name.contains(w))
+    {
         "行政発表"
     } else {
         "報道"
@@ -629,7 +853,10 @@ fn date_in_source() -> &'static Regex {
 
 fn year_of(s: &str) -> Option<i32> {
     let digits: String = s.chars().take(4).collect();
-    digits.parse().ok().filter(|y: &i32| (1900..2200).contains(y))
+    digits
+        .parse()
+        .ok()
+        .filter(|y: &i32| (1900..2200).contains(y))
 }
 
 /// Minutes since an epoch for `YYYY-MM-DD[THH:MM…]`.
@@ -637,7 +864,11 @@ fn minutes(s: &str) -> Option<i64> {
     let y: i64 = s.get(0..4)?.parse().ok()?;
     let m: i64 = s.get(5..7)?.parse().ok()?;
     let d: i64 = s.get(8..10)?.parse().ok()?;
-    let (hh, mm) = if s.len() >= 16 { (s.get(11..13)?.parse().ok()?, s.get(14..16)?.parse().ok()?) } else { (0, 0) };
+    let (hh, mm) = if s.len() >= 16 {
+        (s.get(11..13)?.parse().ok()?, s.get(14..16)?.parse().ok()?)
+    } else {
+        (0, 0)
+    };
     // Days from civil (Howard Hinnant).
     let y2 = if m <= 2 { y - 1 } else { y };
     let era = y2.div_euclid(400);
@@ -676,7 +907,13 @@ mod tests {
     fn own_names_become_tousha_in_any_width_or_kana() {
         let s = green();
         let own = vec!["ヤマダ運輸".to_string()];
-        for text in ["ヤマダ運輸で障害", "ﾔﾏﾀﾞ運輸で障害", "やまだ運輸で障害", "ヤマ ダ運輸で障害", "ヤマダ運輸株式会社で障害"] {
+        for text in [
+            "ヤマダ運輸で障害",
+            "ﾔﾏﾀﾞ運輸で障害",
+            "やまだ運輸で障害",
+            "ヤマ ダ運輸で障害",
+            "ヤマダ運輸株式会社で障害",
+        ] {
             let (out, audit) = s.sanitize_text(text, &own);
             assert_eq!(out, "当社で障害", "{text}");
             assert_eq!(audit[0].replacement, "当社");
@@ -693,7 +930,10 @@ mod tests {
     #[test]
     fn generalises_and_redacts() {
         let s = green();
-        let (out, _) = s.sanitize_text("連絡は03-1234-5678、顧客54,180人、大阪府八尾市の八尾インターチェンジ", &[]);
+        let (out, _) = s.sanitize_text(
+            "連絡は03-1234-5678、顧客54,180人、大阪府八尾市の八尾インターチェンジ",
+            &[],
+        );
         assert!(out.contains("[連絡先]"), "{out}");
         assert!(out.contains("数万人"), "{out}");
         assert!(out.contains("近畿地方"), "{out}");
@@ -713,8 +953,20 @@ mod tests {
 
     #[test]
     fn outage_classes() {
-        assert_eq!(outage_class(Some("2017-07-03T11:50:00+09:00"), Some("2017-07-04T11:20:00+09:00")), Some("24時間未満"));
-        assert_eq!(outage_class(Some("2017-07-29T23:56:00+09:00"), Some("2017-08-01T01:30:00+09:00")), Some("数日"));
+        assert_eq!(
+            outage_class(
+                Some("2017-07-03T11:50:00+09:00"),
+                Some("2017-07-04T11:20:00+09:00")
+            ),
+            Some("24時間未満")
+        );
+        assert_eq!(
+            outage_class(
+                Some("2017-07-29T23:56:00+09:00"),
+                Some("2017-08-01T01:30:00+09:00")
+            ),
+            Some("数日")
+        );
         assert_eq!(outage_class(Some("2017-07-06"), None), None);
     }
 }

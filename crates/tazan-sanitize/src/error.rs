@@ -58,6 +58,10 @@ pub enum SanitizeError {
 
 impl SanitizeError {
     pub(crate) fn io(path: &std::path::Path, action: &'static str, source: std::io::Error) -> Self {
-        SanitizeError::Io { path: path.to_path_buf(), action, source }
+        SanitizeError::Io {
+            path: path.to_path_buf(),
+            action,
+            source,
+        }
     }
 }

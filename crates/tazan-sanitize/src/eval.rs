@@ -110,7 +110,11 @@ pub fn evaluate(output: &Path, annotations: &Path) -> Result<EvalReport, Sanitiz
             field: "-".into(),
             reason: format!("not valid JSON: {e}"),
         })?;
-        let id = v.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+        let id = v
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         let mut text = String::new();
         if let Value::Object(m) = &v {
             for (k, x) in m {
@@ -121,7 +125,11 @@ pub fn evaluate(output: &Path, annotations: &Path) -> Result<EvalReport, Sanitiz
         }
         published.insert(id, text);
     }
-    let identifying: Vec<&str> = Kind::ALL.iter().filter(|k| k.is_identifying()).map(|k| k.as_str()).collect();
+    let identifying: Vec<&str> = Kind::ALL
+        .iter()
+        .filter(|k| k.is_identifying())
+        .map(|k| k.as_str())
+        .collect();
     let mut r = EvalReport::default();
     for (i, line) in ann_text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -153,7 +161,11 @@ pub fn evaluate(output: &Path, annotations: &Path) -> Result<EvalReport, Sanitiz
                 r.identifying_total += 1;
                 if found {
                     r.identifying_leaked += 1;
-                    r.leaked.push(LeakedSpan { id: a.id.clone(), kind: s.kind.clone(), text: s.text.clone() });
+                    r.leaked.push(LeakedSpan {
+                        id: a.id.clone(),
+                        kind: s.kind.clone(),
+                        text: s.text.clone(),
+                    });
                 }
             } else {
                 r.exact_total += 1;
@@ -186,13 +198,44 @@ fn ratio(a: usize, b: usize) -> f64 {
 
 impl fmt::Display for EvalReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "records: {} (missing from output: {})", self.records, self.missing_records)?;
-        writeln!(f, "{:<14} {:>6} {:>7} {:>8}", "kind", "spans", "leaked", "leaked%")?;
+        writeln!(
+            f,
+            "records: {} (missing from output: {})",
+            self.records, self.missing_records
+        )?;
+        writeln!(
+            f,
+            "{:<14} {:>6} {:>7} {:>8}",
+            "kind", "spans", "leaked", "leaked%"
+        )?;
         for (k, s) in &self.per_kind {
-            writeln!(f, "{:<14} {:>6} {:>7} {:>7.1}%", k, s.total, s.leaked, 100.0 * ratio(s.leaked, s.total))?;
+            writeln!(
+                f,
+                "{:<14} {:>6} {:>7} {:>7.1}%",
+                k,
+                s.total,
+                s.leaked,
+                100.0 * ratio(s.leaked, s.total)
+            )?;
         }
-        writeln!(f, "identifying spans leaked: {}/{} = {:.2}% (target <= 2%)", self.identifying_leaked, self.identifying_total, 100.0 * self.leak_rate)?;
-        writeln!(f, "exact numbers/dates left as written: {}/{}", self.exact_unchanged, self.exact_total)?;
-        write!(f, "keep terms kept: {}/{} = {:.2}% (target >= 90%)", self.keep_kept, self.keep_total, 100.0 * self.keep_rate)
+        writeln!(
+            f,
+            "identifying spans leaked: {}/{} = {:.2}% (target <= 2%)",
+            self.identifying_leaked,
+            self.identifying_total,
+            100.0 * self.leak_rate
+        )?;
+        writeln!(
+            f,
+            "exact numbers/dates left as written: {}/{}",
+            self.exact_unchanged, self.exact_total
+        )?;
+        write!(
+            f,
+            "keep terms kept: {}/{} = {:.2}% (target >= 90%)",
+            self.keep_kept,
+            self.keep_total,
+            100.0 * self.keep_rate
+        )
     }
 }

@@ -25,7 +25,9 @@ pub(crate) fn date(span: &str, granularity: DateGranularity, ref_year: Option<i3
         return match (year, granularity) {
             (Some(y), DateGranularity::Month) => format!("{y}年{m}月"),
             (Some(y), DateGranularity::Quarter) => format!("{y}年第{}四半期", (m - 1) / 3 + 1),
-            (Some(y), DateGranularity::HalfYear) => format!("{y}年{}", if m <= 6 { "前半" } else { "後半" }),
+            (Some(y), DateGranularity::HalfYear) => {
+                format!("{y}年{}", if m <= 6 { "前半" } else { "後半" })
+            }
             (None, _) => "某月".into(),
         };
     }
@@ -51,7 +53,18 @@ struct ParsedDate {
 fn parse_date(s: &str) -> ParsedDate {
     let mut p = ParsedDate::default();
     let pm = s.contains("午後");
-    for (w, v) in [("早朝", "早朝"), ("未明", "未明"), ("深夜", "深夜"), ("夜間", "夜間"), ("夕方", "夕方"), ("午前", "午前"), ("午後", "午後"), ("朝", "朝"), ("夜", "夜間"), ("昼", "日中")] {
+    for (w, v) in [
+        ("早朝", "早朝"),
+        ("未明", "未明"),
+        ("深夜", "深夜"),
+        ("夜間", "夜間"),
+        ("夕方", "夕方"),
+        ("午前", "午前"),
+        ("午後", "午後"),
+        ("朝", "朝"),
+        ("夜", "夜間"),
+        ("昼", "日中"),
+    ] {
         if s.contains(w) {
             p.vague = Some(v);
             break;
@@ -64,8 +77,15 @@ fn parse_date(s: &str) -> ParsedDate {
     }
     // ISO-like: 2017-07-03T11:50, 2017/7/3, 2017.7
     let bytes: Vec<char> = s.chars().collect();
-    if bytes.len() >= 6 && bytes[..4].iter().all(char::is_ascii_digit) && matches!(bytes[4], '-' | '/' | '.') {
-        let nums: Vec<u32> = s.split(|c: char| !c.is_ascii_digit()).filter(|t| !t.is_empty()).filter_map(|t| t.parse().ok()).collect();
+    if bytes.len() >= 6
+        && bytes[..4].iter().all(char::is_ascii_digit)
+        && matches!(bytes[4], '-' | '/' | '.')
+    {
+        let nums: Vec<u32> = s
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|t| !t.is_empty())
+            .filter_map(|t| t.parse().ok())
+            .collect();
         p.year = nums.first().map(|y| *y as i32);
         p.month = nums.get(1).copied().filter(|m| (1..=12).contains(m));
         p.day = nums.get(2).copied();
@@ -80,7 +100,11 @@ fn parse_date(s: &str) -> ParsedDate {
             num.push(c);
             continue;
         }
-        let value: Option<u32> = if num.is_empty() { None } else { num.parse().ok() };
+        let value: Option<u32> = if num.is_empty() {
+            None
+        } else {
+            num.parse().ok()
+        };
         match c {
             '元' => num = "1".into(),
             '和' if s.contains("令和") => era = Some(2018),
@@ -133,7 +157,19 @@ fn time_band(h: u32) -> &'static str {
     }
 }
 
-const PREFIXES: [&str; 11] = ["少なくとも", "およそ", "延べ", "最大", "合計", "上下", "累計", "約", "計", "全", "総"];
+const PREFIXES: [&str; 11] = [
+    "少なくとも",
+    "およそ",
+    "延べ",
+    "最大",
+    "合計",
+    "上下",
+    "累計",
+    "約",
+    "計",
+    "全",
+    "総",
+];
 const SUFFIXES: [&str; 5] = ["以上", "余り", "超", "強", "弱"];
 
 /// Generalises a count or amount; spans below `min_count` are returned unchanged.
@@ -154,21 +190,41 @@ pub(crate) fn number(span: &str, style: NumberStyle, min_count: u64) -> String {
     // Split value part and counter: the counter starts after the last digit or unit.
     let mut split = 0;
     for (i, c) in body.char_indices() {
-        if c.is_ascii_digit() || matches!(c, ',' | '.' | '兆' | '億' | '万' | '千' | '〜' | '~' | 'ー' | '-') || (c == 'か' || c == 'ら') && body[..i].ends_with(|d: char| d.is_ascii_digit() || "兆億万千".contains(d)) {
+        if c.is_ascii_digit()
+            || matches!(
+                c,
+                ',' | '.' | '兆' | '億' | '万' | '千' | '〜' | '~' | 'ー' | '-'
+            )
+            || (c == 'か' || c == 'ら')
+                && body[..i].ends_with(|d: char| d.is_ascii_digit() || "兆億万千".contains(d))
+        {
             split = i + c.len_utf8();
         }
     }
     let (value_part, counter) = body.split_at(split);
     let counter = counter.trim_start_matches('の');
-    let Some(value) = max_value(value_part) else { return span.to_string() };
+    let Some(value) = max_value(value_part) else {
+        return span.to_string();
+    };
     if value < min_count as f64 {
         return span.to_string();
     }
-    format!("{}{counter}{}", magnitude(value, style), if matches!(style, NumberStyle::Round) && value >= 10_000.0 { "規模" } else { "" })
+    format!(
+        "{}{counter}{}",
+        magnitude(value, style),
+        if matches!(style, NumberStyle::Round) && value >= 10_000.0 {
+            "規模"
+        } else {
+            ""
+        }
+    )
 }
 
 fn max_value(s: &str) -> Option<f64> {
-    s.split(['〜', '~', 'ー', '-']).flat_map(|p| p.split("から")).filter_map(parse_japanese_number).reduce(f64::max)
+    s.split(['〜', '~', 'ー', '-'])
+        .flat_map(|p| p.split("から"))
+        .filter_map(parse_japanese_number)
+        .reduce(f64::max)
 }
 
 /// Parses "1億9,000万", "54,180", "1.5万".
@@ -189,7 +245,11 @@ fn parse_japanese_number(s: &str) -> Option<f64> {
             }
             _ => continue,
         };
-        let v: f64 = if current.is_empty() { 1.0 } else { current.parse().ok()? };
+        let v: f64 = if current.is_empty() {
+            1.0
+        } else {
+            current.parse().ok()?
+        };
         total += v * unit;
         current.clear();
         any = true;
@@ -203,7 +263,13 @@ fn parse_japanese_number(s: &str) -> Option<f64> {
 
 fn magnitude(v: f64, style: NumberStyle) -> String {
     if matches!(style, NumberStyle::Round) && v >= 10_000.0 {
-        let (unit, name) = if v >= 1e12 { (1e12, "兆") } else if v >= 1e8 { (1e8, "億") } else { (1e4, "万") };
+        let (unit, name) = if v >= 1e12 {
+            (1e12, "兆")
+        } else if v >= 1e8 {
+            (1e8, "億")
+        } else {
+            (1e4, "万")
+        };
         let scaled = v / unit;
         let digits = scaled.log10().floor() as i32;
         let pow = 10f64.powi(digits);
@@ -250,7 +316,9 @@ pub(crate) fn place(span_nfkc: &str, style: PlaceStyle, r: &Recognizers) -> Stri
             }
         }
     }
-    let Some(i) = pref else { return "某地域".into() };
+    let Some(i) = pref else {
+        return "某地域".into();
+    };
     let (_, full, region) = PREFECTURES[i];
     match style {
         PlaceStyle::Prefecture if span_nfkc != full => full.to_string(),
@@ -265,17 +333,38 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(date("7月3日11時50分", DateGranularity::Quarter, Some(2017)), "2017年第3四半期");
-        assert_eq!(date("平成29年12月", DateGranularity::Month, None), "2017年12月");
-        assert_eq!(date("令和元年5月1日", DateGranularity::HalfYear, None), "2019年前半");
-        assert_eq!(date("9日、18時30分頃", DateGranularity::Month, Some(2017)), "某日夕方");
+        assert_eq!(
+            date("7月3日11時50分", DateGranularity::Quarter, Some(2017)),
+            "2017年第3四半期"
+        );
+        assert_eq!(
+            date("平成29年12月", DateGranularity::Month, None),
+            "2017年12月"
+        );
+        assert_eq!(
+            date("令和元年5月1日", DateGranularity::HalfYear, None),
+            "2019年前半"
+        );
+        assert_eq!(
+            date("9日、18時30分頃", DateGranularity::Month, Some(2017)),
+            "某日夕方"
+        );
         assert_eq!(date("16日早朝", DateGranularity::Month, None), "某日早朝");
         assert_eq!(date("12:03", DateGranularity::Month, None), "午後");
         assert_eq!(date("同45分", DateGranularity::Month, None), "その後");
-        assert_eq!(date("2017-07-03T11:50:00+09:00", DateGranularity::Quarter, None), "2017年第3四半期");
-        assert_eq!(date("昨年4月", DateGranularity::Month, Some(2017)), "2016年4月");
+        assert_eq!(
+            date("2017-07-03T11:50:00+09:00", DateGranularity::Quarter, None),
+            "2017年第3四半期"
+        );
+        assert_eq!(
+            date("昨年4月", DateGranularity::Month, Some(2017)),
+            "2016年4月"
+        );
         // Generalised output is a fixed point.
-        assert_eq!(date("2017年7月", DateGranularity::Month, Some(2017)), "2017年7月");
+        assert_eq!(
+            date("2017年7月", DateGranularity::Month, Some(2017)),
+            "2017年7月"
+        );
     }
 
     #[test]
@@ -283,7 +372,10 @@ mod tests {
         assert_eq!(number("54,180人", NumberStyle::Round, 10), "約5万人規模");
         assert_eq!(number("54,180人", NumberStyle::Order, 10), "数万人");
         assert_eq!(number("約1億9,000万円", NumberStyle::Order, 10), "数億円");
-        assert_eq!(number("約1億9,000万円", NumberStyle::Round, 10), "約2億円規模");
+        assert_eq!(
+            number("約1億9,000万円", NumberStyle::Round, 10),
+            "約2億円規模"
+        );
         assert_eq!(number("200万〜300万円", NumberStyle::Order, 10), "数百万円");
         assert_eq!(number("171店舗", NumberStyle::Order, 10), "数百店舗");
         assert_eq!(number("16の市町村", NumberStyle::Order, 10), "数十市町村");

@@ -128,7 +128,10 @@ impl Incident {
     pub fn is_near_miss(&self) -> bool {
         self.impact.as_deref().is_none_or(|s| s.trim().is_empty())
             && self.affected_users_max.is_none()
-            && self.impact_scope.as_deref().is_none_or(|s| s.trim().is_empty())
+            && self
+                .impact_scope
+                .as_deref()
+                .is_none_or(|s| s.trim().is_empty())
     }
 
     /// The node's own names: organisation name and aliases, non-empty.
@@ -156,7 +159,11 @@ pub fn read_incidents(path: &Path) -> Result<ParsedIncidents, SanitizeError> {
     let bytes = std::fs::read(path).map_err(|e| SanitizeError::io(path, "read incidents", e))?;
     let file = path.display().to_string();
     let text = decode(&bytes);
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match ext.as_str() {
         "json" => parse_json(&text, &file),
         "csv" => parse_csv(&text, &file),
@@ -207,9 +214,17 @@ pub fn parse_json(text: &str, file: &str) -> Result<ParsedIncidents, SanitizeErr
     for (i, item) in items.into_iter().enumerate() {
         match from_value(item, file, 0) {
             Ok(inc) => out.records.push((0, inc)),
-            Err(SanitizeError::Record { file, field, reason, .. }) => {
-                out.errors.push(SanitizeError::Record { file, line: 0, field, reason: format!("element {i}: {reason}") })
-            }
+            Err(SanitizeError::Record {
+                file,
+                field,
+                reason,
+                ..
+            }) => out.errors.push(SanitizeError::Record {
+                file,
+                line: 0,
+                field,
+                reason: format!("element {i}: {reason}"),
+            }),
             Err(e) => out.errors.push(e),
         }
     }
@@ -221,7 +236,11 @@ fn parse_value(line: &str, file: &str, line_no: usize) -> Result<Incident, Sanit
         file: file.to_string(),
         line: line_no,
         field: "-".into(),
-        reason: format!("not valid JSON at column {}: {}", e.column(), e.classify_name()),
+        reason: format!(
+            "not valid JSON at column {}: {}",
+            e.column(),
+            e.classify_name()
+        ),
     })?;
     from_value(v, file, line_no)
 }
@@ -242,7 +261,12 @@ impl ClassifyName for serde_json::Error {
 }
 
 fn from_value(v: Value, file: &str, line: usize) -> Result<Incident, SanitizeError> {
-    let err = |field: &str, reason: String| SanitizeError::Record { file: file.to_string(), line, field: field.to_string(), reason };
+    let err = |field: &str, reason: String| SanitizeError::Record {
+        file: file.to_string(),
+        line,
+        field: field.to_string(),
+        reason,
+    };
     let mut v = v;
     if let Value::Object(m) = &mut v {
         if let Some(Value::Number(n)) = m.get("id").cloned() {
@@ -261,22 +285,39 @@ fn from_value(v: Value, file: &str, line: usize) -> Result<Incident, SanitizeErr
     for key in KNOWN_STRING_FIELDS {
         if let Some(val) = map.get(*key) {
             if !(val.is_string() || val.is_null()) {
-                return Err(err(key, format!("expected a string or null, found {}", type_name(val))));
+                return Err(err(
+                    key,
+                    format!("expected a string or null, found {}", type_name(val)),
+                ));
             }
         }
     }
     for key in ["sources", "symptoms", "failure_sequence"] {
         if let Some(val) = map.get(key) {
-            let ok = val.is_null() || val.as_array().is_some_and(|a| a.iter().all(Value::is_string));
+            let ok = val.is_null()
+                || val
+                    .as_array()
+                    .is_some_and(|a| a.iter().all(Value::is_string));
             if !ok {
-                return Err(err(key, format!("expected a list of strings, found {}", type_name(val))));
+                return Err(err(
+                    key,
+                    format!("expected a list of strings, found {}", type_name(val)),
+                ));
             }
         }
     }
     if let Some(org) = map.get("organization") {
         match org {
             Value::String(_) | Value::Object(_) | Value::Null => {}
-            other => return Err(err("organization", format!("expected an object {{name, aliases}}, found {}", type_name(other)))),
+            other => {
+                return Err(err(
+                    "organization",
+                    format!(
+                        "expected an object {{name, aliases}}, found {}",
+                        type_name(other)
+                    ),
+                ))
+            }
         }
     }
     let mut v = v;
@@ -284,7 +325,10 @@ fn from_value(v: Value, file: &str, line: usize) -> Result<Incident, SanitizeErr
         // Accept `"organization": "名前"` as shorthand; drop explicit nulls so
         // defaults apply.
         if let Some(Value::String(s)) = m.get("organization").cloned() {
-            m.insert("organization".into(), serde_json::json!({"name": s, "aliases": []}));
+            m.insert(
+                "organization".into(),
+                serde_json::json!({"name": s, "aliases": []}),
+            );
         }
         m.retain(|_, val| !val.is_null());
     }
@@ -292,8 +336,18 @@ fn from_value(v: Value, file: &str, line: usize) -> Result<Incident, SanitizeErr
 }
 
 const KNOWN_STRING_FIELDS: &[&str] = &[
-    "industry", "system_name", "occurred_at", "recovered_at", "location", "impact_scope", "impact", "description", "direct_cause",
-    "cause_summary", "remarks", "notes",
+    "industry",
+    "system_name",
+    "occurred_at",
+    "recovered_at",
+    "location",
+    "impact_scope",
+    "impact",
+    "description",
+    "direct_cause",
+    "cause_summary",
+    "remarks",
+    "notes",
 ];
 
 fn type_name(v: &Value) -> &'static str {
@@ -312,10 +366,17 @@ fn type_name(v: &Value) -> &'static str {
 /// by `;` or newlines), and any other [`Incident`] string field; unknown columns
 /// go to [`Incident::extra`].
 pub fn parse_csv(text: &str, file: &str) -> Result<ParsedIncidents, SanitizeError> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let headers = rdr
         .headers()
-        .map_err(|e| SanitizeError::Record { file: file.to_string(), line: 1, field: "-".into(), reason: format!("bad CSV header: {e}") })?
+        .map_err(|e| SanitizeError::Record {
+            file: file.to_string(),
+            line: 1,
+            field: "-".into(),
+            reason: format!("bad CSV header: {e}"),
+        })?
         .clone();
     let mut out = ParsedIncidents::default();
     for rec in rdr.records() {
@@ -323,7 +384,12 @@ pub fn parse_csv(text: &str, file: &str) -> Result<ParsedIncidents, SanitizeErro
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                out.errors.push(SanitizeError::Record { file: file.to_string(), line, field: "-".into(), reason: format!("bad CSV row: {e}") });
+                out.errors.push(SanitizeError::Record {
+                    file: file.to_string(),
+                    line,
+                    field: "-".into(),
+                    reason: format!("bad CSV row: {e}"),
+                });
                 continue;
             }
         };
@@ -333,7 +399,11 @@ pub fn parse_csv(text: &str, file: &str) -> Result<ParsedIncidents, SanitizeErro
                 file: file.to_string(),
                 line,
                 field: "-".into(),
-                reason: format!("row has {} columns, header has {}", rec.len(), headers.len()),
+                reason: format!(
+                    "row has {} columns, header has {}",
+                    rec.len(),
+                    headers.len()
+                ),
             });
             continue;
         }
@@ -342,13 +412,28 @@ pub fn parse_csv(text: &str, file: &str) -> Result<ParsedIncidents, SanitizeErro
         for (h, val) in headers.iter().zip(rec.iter()) {
             let h = h.trim();
             let split = |s: &str| -> Vec<Value> {
-                s.split([';', '\n', '、']).map(str::trim).filter(|t| !t.is_empty()).map(|t| Value::String(t.to_string())).collect()
+                s.split([';', '\n', '、'])
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(|t| Value::String(t.to_string()))
+                    .collect()
             };
             match h {
-                "organization" | "organization.name" => org["name"] = Value::String(val.to_string()),
+                "organization" | "organization.name" => {
+                    org["name"] = Value::String(val.to_string())
+                }
                 "aliases" | "organization.aliases" => org["aliases"] = Value::Array(split(val)),
                 "sources" | "symptoms" | "failure_sequence" => {
-                    obj.insert(h.to_string(), Value::Array(val.split([';', '\n']).map(str::trim).filter(|t| !t.is_empty()).map(|t| Value::String(t.to_string())).collect()));
+                    obj.insert(
+                        h.to_string(),
+                        Value::Array(
+                            val.split([';', '\n'])
+                                .map(str::trim)
+                                .filter(|t| !t.is_empty())
+                                .map(|t| Value::String(t.to_string()))
+                                .collect(),
+                        ),
+                    );
                 }
                 _ if val.is_empty() => {}
                 _ => {
@@ -373,9 +458,15 @@ mod tests {
 
     #[test]
     fn parses_jsonl_and_keeps_unknown_keys() {
-        let p = parse_jsonl(&format!("{LINE}\n\n{{\"id\": 3}}\n{{\"description\": \"no id\"}}\n{{bad\n"), "in.jsonl");
+        let p = parse_jsonl(
+            &format!("{LINE}\n\n{{\"id\": 3}}\n{{\"description\": \"no id\"}}\n{{bad\n"),
+            "in.jsonl",
+        );
         assert_eq!(p.records.len(), 2);
-        assert_eq!(p.records[0].1.extra.get("custom_field"), Some(&Value::String("値".into())));
+        assert_eq!(
+            p.records[0].1.extra.get("custom_field"),
+            Some(&Value::String("値".into()))
+        );
         assert_eq!(p.records[0].1.own_names(), vec!["山田運輸", "ヤマダ"]);
         assert_eq!(p.errors.len(), 2);
         let msgs: Vec<String> = p.errors.iter().map(ToString::to_string).collect();
@@ -387,14 +478,20 @@ mod tests {
     #[test]
     fn wrong_types_name_the_field() {
         let p = parse_jsonl(r#"{"id":"a","impact":3}"#, "f.jsonl");
-        assert!(p.errors[0].to_string().contains("field `impact`: expected a string"));
+        assert!(p.errors[0]
+            .to_string()
+            .contains("field `impact`: expected a string"));
         let p = parse_jsonl(r#"{"id":"a","sources":"x"}"#, "f.jsonl");
         assert!(p.errors[0].to_string().contains("field `sources`"));
     }
 
     #[test]
     fn near_miss_has_no_impact() {
-        let inc = Incident { id: "x".into(), impact: Some(" ".into()), ..Default::default() };
+        let inc = Incident {
+            id: "x".into(),
+            impact: Some(" ".into()),
+            ..Default::default()
+        };
         assert!(inc.is_near_miss());
     }
 
@@ -405,14 +502,21 @@ mod tests {
         assert_eq!(p.records.len(), 1);
         assert_eq!(p.records[0].1.organization.aliases, vec!["ヤマダ", "YMD"]);
         assert_eq!(p.records[0].1.sources.len(), 2);
-        assert!(p.errors[0].to_string().starts_with("a.csv:3:"), "{}", p.errors[0]);
+        assert!(
+            p.errors[0].to_string().starts_with("a.csv:3:"),
+            "{}",
+            p.errors[0]
+        );
         let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(csv);
         assert_eq!(decode(&sjis), csv);
     }
 
     #[test]
     fn reads_the_structured_report_example() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/report-example.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/corpus/report-example.json"
+        );
         let p = read_incidents(Path::new(path)).unwrap();
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         let inc = &p.records[0].1;

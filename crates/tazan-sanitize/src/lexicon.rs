@@ -96,7 +96,9 @@ pub(crate) struct PlaceEntry {
 }
 
 fn lines(src: &'static str) -> impl Iterator<Item = &'static str> {
-    src.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+    src.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
 /// All place entries: prefectures (bare where unambiguous, and official), cities,
@@ -104,23 +106,44 @@ fn lines(src: &'static str) -> impl Iterator<Item = &'static str> {
 pub(crate) fn places() -> Vec<PlaceEntry> {
     let mut out = Vec::new();
     for (i, (bare, full, _)) in PREFECTURES.iter().enumerate() {
-        out.push(PlaceEntry { name: (*full).to_string(), prefecture: Some(i), class: PlaceClass::Prefecture });
+        out.push(PlaceEntry {
+            name: (*full).to_string(),
+            prefecture: Some(i),
+            class: PlaceClass::Prefecture,
+        });
         if !AMBIGUOUS_BARE.contains(bare) && bare != full {
-            out.push(PlaceEntry { name: (*bare).to_string(), prefecture: Some(i), class: PlaceClass::Prefecture });
+            out.push(PlaceEntry {
+                name: (*bare).to_string(),
+                prefecture: Some(i),
+                class: PlaceClass::Prefecture,
+            });
         }
         if *bare == "東京" {
-            out.push(PlaceEntry { name: "東京".into(), prefecture: Some(i), class: PlaceClass::Prefecture });
+            out.push(PlaceEntry {
+                name: "東京".into(),
+                prefecture: Some(i),
+                class: PlaceClass::Prefecture,
+            });
         }
     }
     for line in lines(PLACES) {
         let mut it = line.split('\t');
-        let (Some(name), Some(tag)) = (it.next(), it.next()) else { continue };
+        let (Some(name), Some(tag)) = (it.next(), it.next()) else {
+            continue;
+        };
         let (prefecture, class) = match tag {
             "@region" => (None, PlaceClass::Region),
             "@country" => (None, PlaceClass::Country),
-            p => (PREFECTURES.iter().position(|(b, _, _)| *b == p), PlaceClass::City),
+            p => (
+                PREFECTURES.iter().position(|(b, _, _)| *b == p),
+                PlaceClass::City,
+            ),
         };
-        out.push(PlaceEntry { name: name.to_string(), prefecture, class });
+        out.push(PlaceEntry {
+            name: name.to_string(),
+            prefecture,
+            class,
+        });
     }
     out
 }

@@ -169,7 +169,10 @@ pub(crate) fn fold_char(c: char) -> Option<char> {
 
 /// NFKC + fold of a whole string (deny-list terms are compiled in this form).
 pub(crate) fn fold_str(s: &str) -> String {
-    s.nfkc().filter(|c| !is_invisible(*c)).filter_map(fold_char).collect()
+    s.nfkc()
+        .filter(|c| !is_invisible(*c))
+        .filter_map(fold_char)
+        .collect()
 }
 
 /// NFKC of a whole string without folding (for evaluation and lookups).
@@ -203,7 +206,10 @@ mod tests {
 
     #[test]
     fn folding_removes_spaces_and_kana_case() {
-        assert_eq!(fold_str("じゅぴたー テレ・コム"), fold_str("ジュピターテレコム"));
+        assert_eq!(
+            fold_str("じゅぴたー テレ・コム"),
+            fold_str("ジュピターテレコム")
+        );
         assert_eq!(fold_str("X-GATE"), fold_str("ｘ－ｇａｔｅ"));
         assert_eq!(fold_str("㈱"), "(株)");
     }

@@ -58,7 +58,9 @@ impl FromStr for DisclosureLevel {
             "AMBER" => Ok(DisclosureLevel::Amber),
             "GREEN" => Ok(DisclosureLevel::Green),
             "CLEAR" | "WHITE" => Ok(DisclosureLevel::Clear),
-            _ => Err(SanitizeError::MissingLevel { level: s.to_string() }),
+            _ => Err(SanitizeError::MissingLevel {
+                level: s.to_string(),
+            }),
         }
     }
 }
@@ -172,8 +174,20 @@ pub struct Thresholds {
 }
 
 const RECOGNIZER_NAMES: [&str; 14] = [
-    "org", "person", "place", "facility", "product", "source", "contact", "host", "account", "employee_id", "my_number", "date",
-    "exact_number", "dictionary",
+    "org",
+    "person",
+    "place",
+    "facility",
+    "product",
+    "source",
+    "contact",
+    "host",
+    "account",
+    "employee_id",
+    "my_number",
+    "date",
+    "exact_number",
+    "dictionary",
 ];
 
 impl Thresholds {
@@ -285,25 +299,40 @@ impl Policy {
             Ok(p) => p,
             // The built-in file is checked by a unit test; fall back to an empty
             // deny-list policy rather than panicking in production.
-            Err(_) => Policy { version: 1, deny: Vec::new(), levels: BTreeMap::new() },
+            Err(_) => Policy {
+                version: 1,
+                deny: Vec::new(),
+                levels: BTreeMap::new(),
+            },
         }
     }
 
     /// Reads and validates a policy file.
     pub fn load(path: &Path) -> Result<Self, SanitizeError> {
-        let src = std::fs::read_to_string(path).map_err(|e| SanitizeError::io(path, "read policy", e))?;
+        let src =
+            std::fs::read_to_string(path).map_err(|e| SanitizeError::io(path, "read policy", e))?;
         Policy::from_toml_str(&src, &path.display().to_string())
     }
 
     /// Parses and validates policy TOML; `file` names it in errors.
     pub fn from_toml_str(src: &str, file: &str) -> Result<Self, SanitizeError> {
-        let err = |line: usize, reason: String| SanitizeError::Policy { file: file.to_string(), line, reason };
+        let err = |line: usize, reason: String| SanitizeError::Policy {
+            file: file.to_string(),
+            line,
+            reason,
+        };
         let raw: RawPolicy = toml::from_str(src).map_err(|e| {
             let line = e.span().map(|s| line_of(src, s.start)).unwrap_or(0);
             err(line, e.message().to_string())
         })?;
         if raw.version != 1 {
-            return Err(err(find_line(src, "version"), format!("unsupported version {}; this build reads version 1", raw.version)));
+            return Err(err(
+                find_line(src, "version"),
+                format!(
+                    "unsupported version {}; this build reads version 1",
+                    raw.version
+                ),
+            ));
         }
         let mut levels = BTreeMap::new();
         for (name, rules) in raw.levels {
@@ -312,18 +341,39 @@ impl Policy {
                 "AMBER" => DisclosureLevel::Amber,
                 "GREEN" => DisclosureLevel::Green,
                 "CLEAR" => DisclosureLevel::Clear,
-                "RED" => return Err(err(line, "level RED never leaves the node and cannot have publishing rules".into())),
-                other => return Err(err(line, format!("unknown level `{other}`; expected AMBER, GREEN or CLEAR"))),
+                "RED" => {
+                    return Err(err(
+                        line,
+                        "level RED never leaves the node and cannot have publishing rules".into(),
+                    ))
+                }
+                other => {
+                    return Err(err(
+                        line,
+                        format!("unknown level `{other}`; expected AMBER, GREEN or CLEAR"),
+                    ))
+                }
             };
             for off in &rules.recognizers.off {
                 if !RECOGNIZER_NAMES.contains(&off.as_str()) {
-                    return Err(err(find_line(src, "off"), format!("unknown recogniser `{off}` in `off`; known: {}", RECOGNIZER_NAMES.join(", "))));
+                    return Err(err(
+                        find_line(src, "off"),
+                        format!(
+                            "unknown recogniser `{off}` in `off`; known: {}",
+                            RECOGNIZER_NAMES.join(", ")
+                        ),
+                    ));
                 }
             }
             for n in RECOGNIZER_NAMES {
-                if let Some(Some(t)) = (rules.recognizers.off.iter().all(|o| o != n)).then(|| rules.recognizers.for_name(n)) {
+                if let Some(Some(t)) = (rules.recognizers.off.iter().all(|o| o != n))
+                    .then(|| rules.recognizers.for_name(n))
+                {
                     if !(0.0..=1.0).contains(&t) {
-                        return Err(err(find_line(src, n), format!("threshold for `{n}` is {t}; it must be between 0 and 1")));
+                        return Err(err(
+                            find_line(src, n),
+                            format!("threshold for `{n}` is {t}; it must be between 0 and 1"),
+                        ));
                     }
                 }
             }
@@ -337,20 +387,40 @@ impl Policy {
                 let re = Regex::new(p.get_ref()).map_err(|e| {
                     // The regex error quotes the pattern; keep only its kind so deny-list
                     // terms do not reach logs.
-                    let kind = e.to_string().lines().last().unwrap_or("invalid").to_string();
+                    let kind = e
+                        .to_string()
+                        .lines()
+                        .last()
+                        .unwrap_or("invalid")
+                        .to_string();
                     err(line, format!("invalid regex in deny-list patterns: {kind}"))
                 })?;
                 patterns.push(re);
             }
-            let terms = d.terms.into_iter().filter(|t| !t.trim().is_empty()).collect();
-            deny.push(DenyList { role: d.role, terms, patterns, levels: d.levels });
+            let terms = d
+                .terms
+                .into_iter()
+                .filter(|t| !t.trim().is_empty())
+                .collect();
+            deny.push(DenyList {
+                role: d.role,
+                terms,
+                patterns,
+                levels: d.levels,
+            });
         }
-        Ok(Policy { version: raw.version, deny, levels })
+        Ok(Policy {
+            version: raw.version,
+            deny,
+            levels,
+        })
     }
 
     /// Rules for `level`, or an error naming the missing table.
     pub fn level(&self, level: DisclosureLevel) -> Result<&LevelRules, SanitizeError> {
-        self.levels.get(&level).ok_or(SanitizeError::MissingLevel { level: level.to_string() })
+        self.levels.get(&level).ok_or(SanitizeError::MissingLevel {
+            level: level.to_string(),
+        })
     }
 }
 
@@ -361,11 +431,16 @@ impl Default for Policy {
 }
 
 fn line_of(src: &str, byte: usize) -> usize {
-    src.get(..byte.min(src.len())).map(|s| s.matches('\n').count() + 1).unwrap_or(0)
+    src.get(..byte.min(src.len()))
+        .map(|s| s.matches('\n').count() + 1)
+        .unwrap_or(0)
 }
 
 fn find_line(src: &str, needle: &str) -> usize {
-    src.lines().position(|l| l.contains(needle)).map(|i| i + 1).unwrap_or(0)
+    src.lines()
+        .position(|l| l.contains(needle))
+        .map(|i| i + 1)
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -375,7 +450,11 @@ mod tests {
     #[test]
     fn builtin_policy_is_valid_and_has_all_levels() {
         let p = Policy::from_toml_str(BUILTIN, "<builtin>").unwrap();
-        for l in [DisclosureLevel::Amber, DisclosureLevel::Green, DisclosureLevel::Clear] {
+        for l in [
+            DisclosureLevel::Amber,
+            DisclosureLevel::Green,
+            DisclosureLevel::Clear,
+        ] {
             assert!(p.level(l).is_ok());
         }
     }
@@ -401,6 +480,10 @@ mod tests {
     #[test]
     fn missing_level_is_an_error() {
         let p = Policy::from_toml_str("version = 1\n", "p.toml").unwrap();
-        assert!(p.level(DisclosureLevel::Green).unwrap_err().to_string().contains("GREEN"));
+        assert!(p
+            .level(DisclosureLevel::Green)
+            .unwrap_err()
+            .to_string()
+            .contains("GREEN"));
     }
 }

@@ -13,8 +13,15 @@ fn run(incidents: &str, annotations: &str, level: DisclosureLevel) -> tazan_sani
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.jsonl");
     let summary = sanitize_jsonl(Path::new(incidents), &out, &Policy::builtin(), level).unwrap();
-    println!("{level}: {} records, {} ok, {} blocked; {}", summary.records, summary.ok, summary.blocked, summary.dictionary);
-    assert!(summary.parse_errors.is_empty(), "{:?}", summary.parse_errors);
+    println!(
+        "{level}: {} records, {} ok, {} blocked; {}",
+        summary.records, summary.ok, summary.blocked, summary.dictionary
+    );
+    assert!(
+        summary.parse_errors.is_empty(),
+        "{:?}",
+        summary.parse_errors
+    );
     let report = evaluate(&out, Path::new(annotations)).unwrap();
     println!("{report}");
     for l in &report.leaked {
@@ -29,20 +36,40 @@ fn run(incidents: &str, annotations: &str, level: DisclosureLevel) -> tazan_sani
 fn assert_targets(r: &tazan_sanitize::EvalReport) {
     assert_eq!(r.missing_records, 0);
     assert!(r.identifying_total > 0);
-    assert!(r.leak_rate <= 0.02, "identifying spans leaked {:.2}% > 2%", 100.0 * r.leak_rate);
-    assert!(r.keep_rate >= 0.90, "keep terms kept {:.2}% < 90%", 100.0 * r.keep_rate);
+    assert!(
+        r.leak_rate <= 0.02,
+        "identifying spans leaked {:.2}% > 2%",
+        100.0 * r.leak_rate
+    );
+    assert!(
+        r.keep_rate >= 0.90,
+        "keep terms kept {:.2}% < 90%",
+        100.0 * r.keep_rate
+    );
 }
 
 #[test]
 fn shared_corpus_meets_targets_at_every_level() {
-    for level in [DisclosureLevel::Green, DisclosureLevel::Amber, DisclosureLevel::Clear] {
-        let r = run(&format!("{CORPUS}/incidents.jsonl"), &format!("{CORPUS}/annotations.jsonl"), level);
+    for level in [
+        DisclosureLevel::Green,
+        DisclosureLevel::Amber,
+        DisclosureLevel::Clear,
+    ] {
+        let r = run(
+            &format!("{CORPUS}/incidents.jsonl"),
+            &format!("{CORPUS}/annotations.jsonl"),
+            level,
+        );
         assert_targets(&r);
     }
 }
 
 #[test]
 fn held_out_fixtures_meet_targets() {
-    let r = run(&format!("{FIXTURES}/heldout-incidents.jsonl"), &format!("{FIXTURES}/heldout-annotations.jsonl"), DisclosureLevel::Green);
+    let r = run(
+        &format!("{FIXTURES}/heldout-incidents.jsonl"),
+        &format!("{FIXTURES}/heldout-annotations.jsonl"),
+        DisclosureLevel::Green,
+    );
     assert_targets(&r);
 }
