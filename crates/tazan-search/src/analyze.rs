@@ -14,7 +14,7 @@
 //! Text is NFKC-normalised first (full-width `ＳＳＤ` = `ssd`, half-width `ｻｰﾊﾞ` = `サーバ`).
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// Name under which [`JaTokenizer`] is registered in the tantivy index.
 pub(crate) const TOKENIZER_NAME: &str = "tazan_ja";
@@ -56,6 +56,17 @@ pub(crate) fn script(c: char) -> Script {
 /// synonym matching compares against.
 pub(crate) fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    // Most lesson text is already NFKC (kanji, full-width kana): skip the decomposition.
+    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        for c in text.chars() {
+            match c {
+                'ヴ' => out.push('ブ'),
+                c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+                c => out.extend(c.to_lowercase()),
+            }
+        }
+        return out;
+    }
     for c in text.nfkc() {
         match c {
             'ヴ' => out.push('ブ'),
@@ -237,7 +248,7 @@ impl Tokenizer for JaTokenizer {
         let tokens = &mut self.tokens;
         terms_normalized(&norm, &mut |t| {
             tokens.push(Token {
-                // Offsets refer to the normalised text; they are only used for positions.
+                // Offsets refer to the normalised text; positions are not indexed.
                 offset_from: t.from,
                 offset_to: t.to,
                 position,

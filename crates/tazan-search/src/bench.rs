@@ -416,28 +416,20 @@ mod latency {
         let variants = [
             ("default", base.clone()),
             (
-                "fs6",
+                "d100",
                 RankingConfig {
-                    first_stage_terms: 6,
-                    ..base.clone()
-                },
-            ),
-            (
-                "fs6 d100",
-                RankingConfig {
-                    first_stage_terms: 6,
                     first_stage_depth: 100,
                     ..base.clone()
                 },
             ),
             (
-                "fs8 d100",
+                "fs4",
                 RankingConfig {
-                    first_stage_terms: 8,
-                    first_stage_depth: 100,
+                    first_stage_terms: 4,
                     ..base.clone()
                 },
             ),
+            ("default again", base.clone()),
         ];
         for (name, r) in variants {
             index.set_ranking(r);
@@ -469,6 +461,47 @@ mod latency {
                 plain[plain.len() * 99 / 100],
                 filtered[filtered.len() / 2],
                 filtered[filtered.len() * 99 / 100]
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod filter_cost {
+    use super::*;
+
+    #[test]
+    #[ignore]
+    fn filter_bits_cost() {
+        let Ok(dir) = std::env::var("BENCH_DIR") else {
+            return;
+        };
+        let index = SearchIndex::open(Path::new(&dir)).unwrap();
+        let searcher = index.searcher();
+        for f in [
+            Filters {
+                industries: vec!["金融".into()],
+                ..Filters::default()
+            },
+            Filters {
+                levels: vec!["GREEN".into(), "CLEAR".into()],
+                ..Filters::default()
+            },
+            Filters {
+                industries: vec!["金融".into()],
+                levels: vec!["GREEN".into(), "CLEAR".into()],
+                ..Filters::default()
+            },
+        ] {
+            let q = index.filter_query(&f).unwrap().unwrap();
+            let t = Instant::now();
+            for _ in 0..20 {
+                index.filter_bits(&searcher, q.as_ref()).unwrap();
+            }
+            println!(
+                "{:?} {:.2} ms",
+                f.industries,
+                t.elapsed().as_secs_f64() * 1000.0 / 20.0
             );
         }
     }

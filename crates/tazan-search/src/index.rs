@@ -21,6 +21,7 @@ use tantivy::{
 };
 
 use crate::analyze::{self, JaTokenizer, TOKENIZER_NAME};
+use crate::collect::{FilterBits, FilteredTop};
 use crate::doc::{parse_period, IndexDoc};
 use crate::error::SearchError;
 use crate::synonyms;
@@ -197,6 +198,7 @@ struct Fields {
     title: Field,
     text: Field,
     level: Field,
+    level_code: Field,
     industry: Field,
     domain: Field,
     domain_code: Field,
@@ -243,6 +245,7 @@ fn schema() -> Schema {
     b.add_text_field("title", text.clone());
     b.add_text_field("text", text);
     b.add_text_field("level", STRING);
+    b.add_u64_field("level_code", FAST);
     b.add_text_field("industry", STRING);
     b.add_text_field("domain", STRING);
     b.add_u64_field("domain_code", FAST);
@@ -269,6 +272,7 @@ fn fields(schema: &Schema, path: &Path) -> Result<Fields, SearchError> {
         title: get("title")?,
         text: get("text")?,
         level: get("level")?,
+        level_code: get("level_code")?,
         industry: get("industry")?,
         domain: get("domain")?,
         domain_code: get("domain_code")?,
@@ -460,13 +464,12 @@ impl SearchIndex {
             return Ok(Vec::new());
         }
         let searcher = self.reader.searcher();
-        let filter = self.filter_query(&req.filters)?;
         let weighted = query_terms(&req.query, self.ranking.synonym_weight);
         if weighted.is_empty() && !req.query.trim().is_empty() {
             // Only particles or punctuation: nothing to match on.
             return Ok(Vec::new());
         }
-        let top = self.ranked(&searcher, weighted, filter, limit, &HashSet::new())?;
+        let top = self.ranked(&searcher, weighted, &req.filters, limit, &HashSet::new())?;
         top.into_iter()
             .map(|(score, addr)| self.load(&searcher, addr).map(|d| hit_of(d, score)))
             .collect()
@@ -478,13 +481,15 @@ impl SearchIndex {
         &self,
         searcher: &Searcher,
         mut weighted: Vec<(String, f32)>,
-        filter: Option<Box<dyn Query>>,
+        filters: &Filters,
         limit: usize,
         exclude: &HashSet<String>,
     ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
         let want = limit + exclude.len();
         if weighted.is_empty() {
-            let q: Box<dyn Query> = filter.unwrap_or_else(|| Box::new(AllQuery));
+            let q: Box<dyn Query> = self
+                .filter_query(filters)?
+                .unwrap_or_else(|| Box::new(AllQuery));
             let top = searcher
                 .search(&q, &TopDocs::with_limit(want).order_by_score())
                 .map_err(SearchError::index("search"))?;
@@ -495,14 +500,33 @@ impl SearchIndex {
         if weighted.is_empty() {
             return Ok(Vec::new());
         }
+        // Levels (the filter every hub applies) are checked on a fast field per candidate;
+        // the rest is evaluated once into bitsets.
+        let levels = level_mask(&filters.levels);
+        let rest = Filters {
+            levels: if levels.is_some() {
+                Vec::new()
+            } else {
+                filters.levels.clone()
+            },
+            ..filters.clone()
+        };
+        let bits = match self.filter_query(&rest)? {
+            Some(f) => Some(self.filter_bits(searcher, f.as_ref())?),
+            None => None,
+        };
+        let filter = Restrict {
+            bits: bits.as_ref(),
+            levels,
+        };
         if r.feedback_docs > 0 && r.feedback_terms > 0 {
-            let q = self.text_query(&weighted, filter.as_ref().map(|f| f.box_clone()));
-            let top = searcher
-                .search(
-                    &q,
-                    &TopDocs::with_limit(r.feedback_docs + exclude.len()).order_by_score(),
-                )
-                .map_err(SearchError::index("search"))?;
+            let q = self.text_query(&weighted);
+            let top = self.top(
+                searcher,
+                q.as_ref(),
+                filter,
+                r.feedback_docs + exclude.len(),
+            )?;
             let top = self.drop_excluded(searcher, top, exclude, r.feedback_docs, 1.0)?;
             let extra = self.feedback(searcher, &top, &weighted)?;
             weighted.extend(extra);
@@ -532,8 +556,7 @@ impl SearchIndex {
             let first = most_informative(self, searcher, &weighted, r.first_stage_terms.max(1))?;
             let k = depth.max(r.first_stage_depth);
             // Lessons with all of the three most informative terms are the cheapest good
-            // candidates (an intersection skips most postings); when there are too few of
-            // them, fall back to any of the first-stage terms.
+            // candidates (an intersection skips most postings).
             let own: Vec<&String> = first
                 .iter()
                 .filter(|(_, w)| *w >= 1.0)
@@ -551,29 +574,21 @@ impl SearchIndex {
                         ));
                         (Occur::Must, q)
                     })
-                    .chain(filter.as_ref().map(|f| (Occur::Must, f.box_clone())))
                     .collect();
-                cands = searcher
-                    .search(
-                        &BooleanQuery::new(conj),
-                        &TopDocs::with_limit(k).order_by_score(),
-                    )
-                    .map_err(SearchError::index("search"))?;
+                cands = self.top(searcher, &BooleanQuery::new(conj), filter, k)?;
             }
-            if cands.len() < k {
-                let q = self.text_query(&first, filter);
-                cands = searcher
-                    .search(&q, &TopDocs::with_limit(k).order_by_score())
-                    .map_err(SearchError::index("search"))?;
+            // Enough lessons with all three terms to fill the page and the re-rank depth:
+            // keep them; otherwise widen to any first-stage term.
+            if cands.len() < depth {
+                let q = self.text_query(&first);
+                cands = self.top(searcher, q.as_ref(), filter, k)?;
             }
             let mut all = self.rescore(searcher, &weighted, cands)?;
             all.truncate(depth);
             all
         } else {
-            let q = self.text_query(&weighted, filter);
-            searcher
-                .search(&q, &TopDocs::with_limit(depth).order_by_score())
-                .map_err(SearchError::index("search"))?
+            let q = self.text_query(&weighted);
+            self.top(searcher, q.as_ref(), filter, depth)?
         };
         if let Some((code, share)) = prior {
             let bonus = share * top.first().map_or(0.0, |t| t.0);
@@ -590,6 +605,39 @@ impl SearchIndex {
             top.sort_by(|a, b| b.0.total_cmp(&a.0));
         }
         self.drop_excluded(searcher, top, exclude, limit, 1.0)
+    }
+
+    /// Top `k` of `q` among lessons allowed by `filter`, best first.
+    fn top(
+        &self,
+        searcher: &Searcher,
+        q: &dyn Query,
+        filter: Restrict<'_>,
+        k: usize,
+    ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+        searcher
+            .search(
+                q,
+                &FilteredTop {
+                    k,
+                    allowed: filter.bits,
+                    levels: filter.levels,
+                },
+            )
+            .map_err(SearchError::index("search"))
+    }
+
+    /// Evaluates a filter query once into per-segment bitsets.
+    pub(crate) fn filter_bits(
+        &self,
+        searcher: &Searcher,
+        f: &dyn Query,
+    ) -> Result<FilterBits, SearchError> {
+        let w = f
+            .weight(EnableScoring::disabled_from_searcher(searcher))
+            .map_err(SearchError::index("filter"))?;
+        FilterBits::new(w.as_ref(), searcher.segment_readers())
+            .map_err(SearchError::index("filter"))
     }
 
     /// Exact BM25 scores of `cands` under the full weighted query (same scores as running
@@ -744,11 +792,7 @@ impl SearchIndex {
         Ok(scored.into_iter().map(|(t, s)| (t, w * s / max)).collect())
     }
 
-    fn text_query(
-        &self,
-        weighted: &[(String, f32)],
-        filter: Option<Box<dyn Query>>,
-    ) -> Box<dyn Query> {
+    fn text_query(&self, weighted: &[(String, f32)]) -> Box<dyn Query> {
         let r = &self.ranking;
         let fields = [(self.f.text, r.text_boost), (self.f.title, r.title_boost)];
         let mut should: Vec<(Occur, Box<dyn Query>)> =
@@ -768,14 +812,7 @@ impl SearchIndex {
                 ));
             }
         }
-        let text: Box<dyn Query> = Box::new(BooleanQuery::new(should));
-        match filter {
-            None => text,
-            Some(f) => Box::new(BooleanQuery::new(vec![
-                (Occur::Must, text),
-                (Occur::Must, f),
-            ])),
-        }
+        Box::new(BooleanQuery::new(should))
     }
 
     pub(crate) fn filter_query(&self, f: &Filters) -> Result<Option<Box<dyn Query>>, SearchError> {
@@ -851,6 +888,7 @@ impl SearchIndex {
         if !d.level.is_empty() {
             t.add_text(f.level, d.level.trim().to_uppercase());
         }
+        t.add_u64(f.level_code, level_code(&d.level));
         if !d.industry.is_empty() {
             t.add_text(f.industry, d.industry.trim());
         }
@@ -917,6 +955,39 @@ impl SearchIndex {
     }
 }
 
+/// What a ranked search may return besides live documents.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Restrict<'a> {
+    bits: Option<&'a FilterBits>,
+    levels: Option<u64>,
+}
+
+/// Fast-field code of a disclosure level (0 = other or missing).
+fn level_code(level: &str) -> u64 {
+    match level.trim().to_uppercase().as_str() {
+        "AMBER" => 1,
+        "GREEN" => 2,
+        "CLEAR" => 3,
+        _ => 0,
+    }
+}
+
+/// Bit mask of level codes when every requested level is a known one; `None` otherwise
+/// (no level filter, or an unknown level that needs the exact string match).
+fn level_mask(levels: &[String]) -> Option<u64> {
+    if levels.is_empty() {
+        return None;
+    }
+    let mut mask = 0u64;
+    for l in levels {
+        match level_code(l) {
+            0 => return None,
+            c => mask |= 1 << c,
+        }
+    }
+    Some(mask)
+}
+
 const DOMAIN_GOVERNANCE: u64 = 1;
 const DOMAIN_TECHNICAL: u64 = 2;
 
@@ -977,10 +1048,13 @@ pub(crate) fn hit_of(d: IndexDoc, score: f32) -> Hit {
 /// synonym expansions at `synonym_weight`.
 pub(crate) fn query_terms(query: &str, synonym_weight: f32) -> Vec<(String, f32)> {
     let norm = analyze::normalize(query);
-    let filler: HashSet<String> = QUERY_FILLER
-        .iter()
-        .flat_map(|w| analyze::terms(w))
-        .collect();
+    static FILLER: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+    let filler = FILLER.get_or_init(|| {
+        QUERY_FILLER
+            .iter()
+            .flat_map(|w| analyze::terms(w))
+            .collect()
+    });
     let mut out: Vec<(String, f32)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut push = |t: String, w: f32, out: &mut Vec<(String, f32)>| {

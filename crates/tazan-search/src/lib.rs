@@ -47,6 +47,7 @@
 mod analyze;
 mod bench;
 mod catalog;
+mod collect;
 mod digest;
 mod doc;
 mod error;

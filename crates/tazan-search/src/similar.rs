@@ -130,7 +130,13 @@ impl SearchIndex {
         if let Some(id) = own_id {
             exclude.insert(id);
         }
-        let top = self.ranked(&searcher, weighted, None, k, &exclude)?;
+        let top = self.ranked(
+            &searcher,
+            weighted,
+            &crate::index::Filters::default(),
+            k,
+            &exclude,
+        )?;
         let own_words = words(&text);
         let n = searcher.num_docs().max(1);
         let mut out = Vec::with_capacity(top.len());

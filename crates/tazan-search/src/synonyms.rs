@@ -6,7 +6,10 @@
 //! others are added with a lower weight. The table is generic domain knowledge and names
 //! no lesson.
 
-use crate::analyze::normalize;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use crate::analyze::{self, normalize};
 
 /// Synonym groups; every entry is matched after [`normalize`].
 const GROUPS: &[&[&str]] = &[
@@ -265,30 +268,58 @@ const TECHNICAL_CUES: &[&str] = &[
     "機器",
 ];
 
+/// Analysed forms of the tables, computed once.
+struct Prepared {
+    /// Per group: (surface form, normalised form).
+    groups: Vec<Vec<(&'static str, String)>>,
+    /// Term lists of the governance and technical cues.
+    governance: Vec<Vec<String>>,
+    technical: Vec<Vec<String>>,
+}
+
+fn prepared() -> &'static Prepared {
+    static P: OnceLock<Prepared> = OnceLock::new();
+    P.get_or_init(|| {
+        let cue_terms = |cues: &[&str]| -> Vec<Vec<String>> {
+            cues.iter()
+                .map(|c| analyze::terms(c))
+                .filter(|t| !t.is_empty())
+                .collect()
+        };
+        Prepared {
+            groups: GROUPS
+                .iter()
+                .map(|g| g.iter().map(|w| (*w, normalize(w))).collect())
+                .collect(),
+            governance: cue_terms(GOVERNANCE_CUES),
+            technical: cue_terms(TECHNICAL_CUES),
+        }
+    })
+}
+
 /// Counts governance and technical cue terms among the query terms (weight-1 terms only).
 pub(crate) fn domain_cues(weighted: &[(String, f32)]) -> (usize, usize) {
-    let has = |cues: &[&str]| -> usize {
+    let own: HashSet<&str> = weighted
+        .iter()
+        .filter(|(_, w)| *w >= 1.0)
+        .map(|(t, _)| t.as_str())
+        .collect();
+    let has = |cues: &[Vec<String>]| {
         cues.iter()
-            .filter(|c| {
-                let parts = crate::analyze::terms(c);
-                !parts.is_empty()
-                    && parts
-                        .iter()
-                        .all(|p| weighted.iter().any(|(t, w)| *w >= 1.0 && t == p))
-            })
+            .filter(|parts| parts.iter().all(|p| own.contains(p.as_str())))
             .count()
     };
-    (has(GOVERNANCE_CUES), has(TECHNICAL_CUES))
+    let p = prepared();
+    (has(&p.governance), has(&p.technical))
 }
 
 /// Returns the extra (expansion) phrases for a normalised query: every member of every
 /// group that has at least one member in the query, minus the members already present.
 pub(crate) fn expansions(norm_query: &str) -> Vec<&'static str> {
     let mut out = Vec::new();
-    for group in GROUPS {
-        let normalized: Vec<String> = group.iter().map(|g| normalize(g)).collect();
-        if normalized.iter().any(|g| norm_query.contains(g.as_str())) {
-            for (raw, n) in group.iter().zip(&normalized) {
+    for group in &prepared().groups {
+        if group.iter().any(|(_, n)| norm_query.contains(n.as_str())) {
+            for (raw, n) in group {
                 if !norm_query.contains(n.as_str()) {
                     out.push(*raw);
                 }

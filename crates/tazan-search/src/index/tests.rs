@@ -200,7 +200,7 @@ fn rescore_matches_exhaustive_scores() {
     idx.commit().unwrap();
     let searcher = idx.searcher();
     let weighted = query_terms("負荷分散装置の設定ミスで夜間処理が完了しなかった", 0.4);
-    let q = idx.text_query(&weighted, None);
+    let q = idx.text_query(&weighted);
     let top = searcher
         .search(&q, &TopDocs::with_limit(50).order_by_score())
         .unwrap();
@@ -252,5 +252,76 @@ fn two_stage_agrees_with_exhaustive_at_the_top() {
             two[0],
             ex[0]
         );
+    }
+}
+
+#[test]
+fn filtered_collector_equals_filter_intersection() {
+    let idx = SearchIndex::in_ram().unwrap();
+    for d in crate::bench::synthetic_lessons(2000, 9) {
+        idx.add(&d).unwrap();
+    }
+    idx.commit().unwrap();
+    // Withdraw a few lessons: the collector must skip deleted documents too.
+    for i in 0..50 {
+        idx.delete(&format!("syn-9-{i:08}"));
+    }
+    idx.commit().unwrap();
+    let searcher = idx.searcher();
+    let filters = Filters {
+        industries: vec!["金融".into(), "運輸".into()],
+        levels: vec!["GREEN".into()],
+        ..Filters::default()
+    };
+    let filter = idx.filter_query(&filters).unwrap().unwrap();
+    let weighted = query_terms("データベースサーバの設定ミスで応答が遅延した", 0.4);
+    let text = idx.text_query(&weighted);
+    // The filter must not add to the score: wrap it in a zero constant score.
+    let unscored: Box<dyn Query> = Box::new(tantivy::query::ConstScoreQuery::new(
+        filter.box_clone(),
+        0.0,
+    ));
+    let both = BooleanQuery::new(vec![
+        (Occur::Must, text.box_clone()),
+        (Occur::Must, unscored),
+    ]);
+    let expected = searcher
+        .search(&both, &TopDocs::with_limit(30).order_by_score())
+        .unwrap();
+    let bits = idx.filter_bits(&searcher, filter.as_ref()).unwrap();
+    let restrict = Restrict {
+        bits: Some(&bits),
+        levels: None,
+    };
+    let got = idx.top(&searcher, text.as_ref(), restrict, 30).unwrap();
+    // The same with the level checked on the fast field instead of the bitset.
+    let no_level = Filters {
+        levels: Vec::new(),
+        ..filters.clone()
+    };
+    let bits2 = idx
+        .filter_bits(
+            &searcher,
+            idx.filter_query(&no_level).unwrap().unwrap().as_ref(),
+        )
+        .unwrap();
+    let restrict2 = Restrict {
+        bits: Some(&bits2),
+        levels: level_mask(&filters.levels),
+    };
+    let got2 = idx.top(&searcher, text.as_ref(), restrict2, 30).unwrap();
+    assert_eq!(got, got2);
+    assert_eq!(got.len(), expected.len());
+    for (g, e) in got.iter().zip(&expected) {
+        assert!((g.0 - e.0).abs() < 1e-4, "{g:?} vs {e:?}");
+    }
+    for (_, addr) in &got {
+        let d = idx.load(&searcher, *addr).unwrap();
+        assert!(
+            d.level == "GREEN" && (d.industry == "金融" || d.industry == "運輸"),
+            "{d:?}"
+        );
+        let n: usize = d.id.rsplit('-').next().unwrap().parse().unwrap();
+        assert!(n >= 50, "deleted lesson {} returned", d.id);
     }
 }
