@@ -704,39 +704,66 @@ fn resolve(mut hits: Vec<Hit>, text: &str) -> Vec<Hit> {
             .then(b.score.total_cmp(&a.score))
             .then(a.range.start.cmp(&b.range.start))
     });
-    let mut taken: Vec<std::ops::Range<usize>> = Vec::with_capacity(hits.len());
-    let mut kept = Vec::with_capacity(hits.len());
+    // `taken` is sorted by start and non-overlapping; each entry points into `kept`.
+    let mut taken: Vec<(std::ops::Range<usize>, usize)> = Vec::with_capacity(hits.len());
+    let mut kept: Vec<Option<Hit>> = Vec::with_capacity(hits.len());
     for mut h in hits {
-        // `taken` is sorted by start and non-overlapping.
-        let lo = taken.partition_point(|r| r.end <= h.range.start);
-        let hi = taken.partition_point(|r| r.start < h.range.end);
+        let lo = taken.partition_point(|(r, _)| r.end <= h.range.start);
+        let hi = taken.partition_point(|(r, _)| r.start < h.range.end);
         if lo < hi {
             let overlapping = &taken[lo..hi];
-            let trimmable = h.kind.is_identifying()
-                && h.deny.is_none()
+            let is_place = |x: &Hit| x.kind == Kind::Place && x.deny.is_none();
+            let all_places = is_place(&h)
                 && overlapping
                     .iter()
-                    .all(|r| r.start <= h.range.start && r.end < h.range.end);
-            if !trimmable {
-                continue;
+                    .all(|(_, k)| kept[*k].as_ref().is_some_and(is_place));
+            if all_places {
+                // 神奈川県 + 川県横須賀市 → one place 神奈川県横須賀市.
+                let start = overlapping
+                    .iter()
+                    .map(|(r, _)| r.start)
+                    .min()
+                    .unwrap_or(h.range.start)
+                    .min(h.range.start);
+                let end = overlapping
+                    .iter()
+                    .map(|(r, _)| r.end)
+                    .max()
+                    .unwrap_or(h.range.end)
+                    .max(h.range.end);
+                for (_, k) in overlapping {
+                    kept[*k] = None;
+                }
+                taken.drain(lo..hi);
+                h.range = start..end;
+            } else {
+                let trimmable = h.kind.is_identifying()
+                    && h.deny.is_none()
+                    && overlapping
+                        .iter()
+                        .all(|(r, _)| r.start <= h.range.start && r.end < h.range.end);
+                if !trimmable {
+                    continue;
+                }
+                let new_start = overlapping
+                    .iter()
+                    .map(|(r, _)| r.end)
+                    .max()
+                    .unwrap_or(h.range.start);
+                if text
+                    .get(new_start..h.range.end)
+                    .is_none_or(|rest| rest.chars().count() < 3)
+                {
+                    continue;
+                }
+                h.range.start = new_start;
             }
-            let new_start = overlapping
-                .iter()
-                .map(|r| r.end)
-                .max()
-                .unwrap_or(h.range.start);
-            if text
-                .get(new_start..h.range.end)
-                .is_none_or(|rest| rest.chars().count() < 3)
-            {
-                continue;
-            }
-            h.range.start = new_start;
         }
-        let i = taken.partition_point(|r| r.start < h.range.start);
-        taken.insert(i, h.range.clone());
-        kept.push(h);
+        let i = taken.partition_point(|(r, _)| r.start < h.range.start);
+        taken.insert(i, (h.range.clone(), kept.len()));
+        kept.push(Some(h));
     }
+    let mut kept: Vec<Hit> = kept.into_iter().flatten().collect();
     kept.sort_by_key(|h| h.range.start);
     kept
 }

@@ -309,6 +309,9 @@ pub(crate) fn place(span_nfkc: &str, style: PlaceStyle, r: &Recognizers) -> Stri
     // Find the prefecture: exact entry, else the first known place inside the span.
     let mut pref = r.place_prefecture.get(span_nfkc).copied().flatten();
     if pref.is_none() {
+        pref = r.prefecture_in(span_nfkc);
+    }
+    if pref.is_none() {
         for (i, (bare, _, _)) in PREFECTURES.iter().enumerate() {
             if span_nfkc.contains(bare) {
                 pref = Some(i);

@@ -510,7 +510,7 @@ impl Recognizers {
             Check::None,
         );
         add(r#"(?:https?|ftp)://[^\s、。「」()<>"']+|www\.[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+[^\s、。「」()<>"']*"#.into(), Kind::Contact, "url", 0.99, Check::None);
-        add(r"(?:\+81[- ]?)?\(?0\d{1,4}\)?[- ]?\d{1,4}[- ]\d{3,4}|0120[- ]?\d{2,3}[- ]?\d{3,4}|0[5789]0[- ]?\d{4}[- ]?\d{4}|0\d{9,10}".into(), Kind::Contact, "phone", 0.95, Check::None);
+        add(r"(?:\+81[- ]?)?0\d{1,4}[- ]\d{1,4}[- ]\d{3,4}|\(0\d{1,4}\)\s?\d{1,4}[- ]\d{3,4}|0120[- ]?\d{2,3}[- ]?\d{3,4}|0[5789]0[- ]?\d{4}[- ]?\d{4}|0\d{9,10}".into(), Kind::Contact, "phone", 0.95, Check::None);
         add(
             r"内線\s?[:：]?\s?\d{2,6}".into(),
             Kind::Contact,
@@ -609,7 +609,7 @@ impl Recognizers {
         );
         add(
             format!(
-                r"(?:米国|英国|中国|韓国|台湾|欧州|米|英|独|仏|中|韓|台|印|蘭|豪|露|伊|加)(?P<n>{k}{{2,}}|[A-Z][A-Za-z0-9&]+)"
+                r"(?:米国|英国|中国|韓国|台湾|欧州|米|英|独|仏|中|韓|台|印|蘭|豪|露|伊|加)(?P<n>{k}{{2,}}|[A-Z][A-Za-z0-9&]+)社?"
             ),
             Kind::Org,
             "foreign_company",
@@ -752,7 +752,7 @@ impl Recognizers {
         );
 
         // --- exact figures ---
-        add(r"(?:約|計|全|延べ|最大|合計|上下|総|およそ|少なくとも|累計)?\d[\d,]*(?:\.\d+)?(?:[兆億万千](?:\d[\d,]*)?)*(?:(?:〜|~|から|ー|-)\d[\d,]*(?:\.\d+)?(?:[兆億万千](?:\d[\d,]*)?)*)?(?:の(?:市町村|市区町村|自治体|団体|機関|事業者|企業|金融機関)|件|人|名|台|店舗|店|本|便|円|社|駅|カ所|ヶ所|か所|箇所|ケ所|種類|県|市区町村|市町村|市町|自治体|世帯|戸|回線|口座|枚|通|棟|拠点|校|団体|機関|ユーザー|ユーザ|アカウント|契約|路線|列車|局|行|事業者)(?:以上|超|余り|強|弱)?".into(), Kind::ExactNumber, "count", 0.9, Check::Count);
+        add(r"(?:約|計|全|延べ|最大|合計|上下|総|およそ|少なくとも|累計)?\d[\d,]*(?:\.\d+)?(?:[兆億万千](?:\d[\d,]*)?)*(?:(?:〜|~|から|ー|-)\d[\d,]*(?:\.\d+)?(?:[兆億万千](?:\d[\d,]*)?)*)?(?:の(?:市町村|市区町村|自治体|団体|機関|事業者|企業|金融機関)|件|人|名|台|個|店舗|店|本|便|円|社|駅|カ所|ヶ所|か所|箇所|ケ所|種類|県|市区町村|市町村|市町|自治体|世帯|戸|回線|口座|枚|通|棟|拠点|校|団体|機関|ユーザー|ユーザ|アカウント|契約|路線|列車|局|行|事業者)(?:以上|超|余り|強|弱)?".into(), Kind::ExactNumber, "count", 0.9, Check::Count);
         add(
             r"最大\d{2,}分".into(),
             Kind::ExactNumber,
@@ -877,6 +877,13 @@ impl Recognizers {
         out
     }
 
+    /// Prefecture of the first known place named inside `s` (札幌市 → 北海道).
+    pub(crate) fn prefecture_in(&self, s: &str) -> Option<usize> {
+        self.lex
+            .find_iter(s)
+            .find_map(|m| self.place_prefecture.get(&s[m.range()]).copied().flatten())
+    }
+
     /// True when `s` is a generic word that never names anything.
     pub(crate) fn is_generic_word(&self, s: &str) -> bool {
         GENERIC_NAMES.contains(&s)
@@ -903,7 +910,7 @@ impl Recognizers {
             Check::Name => {
                 let m = trim_fillers(text, m, name.clone());
                 let name_str = &text[m.start..name.map(|r| r.end).unwrap_or(m.end).max(m.start)];
-                let after_bad = after.is_some_and(|c| "券機便路網業料科学系界".contains(c));
+                let after_bad = after.is_some_and(|c| "券機便路網業料科学系界舎".contains(c));
                 (name_ok(name_str) && !after_bad).then_some(m)
             }
             Check::CorpPrefix => {
