@@ -13,6 +13,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use aho_corasick::AhoCorasick;
 use lindera::dictionary::{load_fs_dictionary, DictionaryBuilder, Metadata, Schema};
 use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
@@ -63,6 +64,10 @@ pub(crate) struct DictRecognizer {
     /// Surfaces IPADIC also lists as common words (社会, 自社, 根本): IPADIC's
     /// proper-noun files contain such entries and they must not be masked.
     common: Arc<HashSet<String>>,
+    /// Every kanji-only proper-noun surface (人名/組織/地域) that is not also a
+    /// common word: a kanji run with none of them inside is not segmented at all,
+    /// which keeps the dictionary pass cheap.
+    proper: Arc<AhoCorasick>,
 }
 
 impl DictRecognizer {
@@ -87,7 +92,7 @@ impl DictRecognizer {
         }
         for run in runs {
             let piece = &text[run.clone()];
-            if piece.chars().nth(1).is_none() {
+            if piece.chars().nth(1).is_none() || !self.proper.is_match(piece) {
                 continue;
             }
             let Ok(mut tokens) = self.segmenter.segment(Cow::Borrowed(piece)) else {
@@ -222,6 +227,7 @@ const PROPER_FILES: [&str; 4] = [
     "Noun.place.csv",
 ];
 const COMMON_FILE: &str = "tazan-common-words.txt";
+const PROPER_FILE: &str = "tazan-proper-kanji.txt";
 
 /// Writes the surfaces of every non-proper-noun entry (UTF-8, one per line).
 fn write_common_words(src: &Path, dest: &Path) -> Result<(), String> {
@@ -243,15 +249,38 @@ fn write_common_words(src: &Path, dest: &Path) -> Result<(), String> {
             }
         }
     }
-    let out: String = words
-        .into_iter()
-        .flat_map(|w| [w, "\n".to_string()])
-        .collect();
+    let out: String = words.iter().flat_map(|w| [w.as_str(), "\n"]).collect();
     std::fs::write(dest.join(COMMON_FILE), out)
-        .map_err(|e| format!("cannot write common-word list: {e}"))
+        .map_err(|e| format!("cannot write common-word list: {e}"))?;
+    let mut proper = std::collections::BTreeSet::new();
+    for name in PROPER_FILES {
+        let bytes =
+            std::fs::read(src.join(name)).map_err(|e| format!("cannot read {name}: {e}"))?;
+        let (text, _, _) = encoding_rs::EUC_JP.decode(&bytes);
+        for line in text.lines() {
+            let mut f = line.split(',');
+            let surface = f.next().unwrap_or("");
+            let tag = f.nth(5).unwrap_or("");
+            if matches!(tag, "人名" | "組織" | "地域")
+                && surface.chars().count() >= 2
+                && surface.chars().all(is_han)
+                && !words.contains(surface)
+            {
+                proper.insert(surface.to_string());
+            }
+        }
+    }
+    let out: String = proper.iter().flat_map(|w| [w.as_str(), "\n"]).collect();
+    std::fs::write(dest.join(PROPER_FILE), out)
+        .map_err(|e| format!("cannot write proper-noun list: {e}"))
 }
 
-type Loaded = (Arc<Segmenter>, Arc<HashSet<String>>, PathBuf);
+type Loaded = (
+    Arc<Segmenter>,
+    Arc<HashSet<String>>,
+    Arc<AhoCorasick>,
+    PathBuf,
+);
 
 fn load_segmenter() -> Result<Loaded, String> {
     let dest = cache_dir();
@@ -278,9 +307,18 @@ fn load_segmenter() -> Result<Loaded, String> {
         )
     })?;
     let common: HashSet<String> = common.lines().map(str::to_string).collect();
+    let proper = std::fs::read_to_string(dest.join(PROPER_FILE)).map_err(|e| {
+        format!(
+            "compiled dictionary {} has no proper-noun list ({e}); delete it to rebuild",
+            dest.display()
+        )
+    })?;
+    let proper =
+        AhoCorasick::new(proper.lines()).map_err(|e| format!("proper-noun automaton: {e}"))?;
     Ok((
         Arc::new(Segmenter::new(Mode::Normal, dict, None)),
         Arc::new(common),
+        Arc::new(proper),
         dest,
     ))
 }
@@ -289,10 +327,11 @@ fn load_segmenter() -> Result<Loaded, String> {
 pub(crate) fn load() -> (Option<DictRecognizer>, DictionaryStatus) {
     static CELL: OnceLock<Result<Loaded, String>> = OnceLock::new();
     match CELL.get_or_init(load_segmenter) {
-        Ok((seg, common, path)) => (
+        Ok((seg, common, proper, path)) => (
             Some(DictRecognizer {
                 segmenter: Arc::clone(seg),
                 common: Arc::clone(common),
+                proper: Arc::clone(proper),
             }),
             DictionaryStatus::Loaded {
                 path: path.display().to_string(),
