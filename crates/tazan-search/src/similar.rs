@@ -109,20 +109,26 @@ impl SearchIndex {
         };
         let searcher = self.searcher();
         let mut weighted = query_terms(&text, self.ranking().synonym_weight);
-        if weighted.len() > MAX_QUERY_TERMS {
-            let n = searcher.num_docs().max(1) as f64;
-            let mut scored = Vec::with_capacity(weighted.len());
-            for (t, w) in weighted {
-                let df = self.doc_freq(&searcher, &t)? as f64;
-                scored.push(((t, w), w as f64 * ((n + 1.0) / (df + 1.0)).ln()));
+        // A lesson already in the index counts in every document frequency of its own
+        // terms; a term found only in itself cannot lead to another lesson.
+        let own_indexed = match &own_id {
+            Some(id) => u64::from(self.get(id)?.is_some()),
+            None => 0,
+        };
+        let n = searcher.num_docs().max(1) as f64;
+        let mut scored = Vec::with_capacity(weighted.len());
+        for (t, w) in weighted {
+            let df = self.doc_freq(&searcher, &t)?.saturating_sub(own_indexed);
+            if df == 0 {
+                continue;
             }
-            scored.sort_by(|a, b| b.1.total_cmp(&a.1));
-            weighted = scored
-                .into_iter()
-                .take(MAX_QUERY_TERMS)
-                .map(|(tw, _)| tw)
-                .collect();
+            scored.push(((t, w), w as f64 * ((n + 1.0) / (df as f64 + 1.0)).ln()));
         }
+        if scored.len() > MAX_QUERY_TERMS {
+            scored.sort_by(|a, b| b.1.total_cmp(&a.1));
+            scored.truncate(MAX_QUERY_TERMS);
+        }
+        weighted = scored.into_iter().map(|(tw, _)| tw).collect();
         if weighted.is_empty() {
             return Ok(Vec::new());
         }
@@ -263,6 +269,11 @@ mod tests {
                 "作業ミス",
                 "夜間作業で担当者が誤って本番データを削除した。",
             ),
+            doc(
+                "dns2",
+                "",
+                "DNSサーバーの証明書の期限切れで接続できなかった。",
+            ),
         ] {
             idx.upsert(&d).unwrap();
         }
@@ -313,6 +324,7 @@ mod tests {
         }));
         let own = idx.get("cfg").unwrap().unwrap();
         let hits = idx.similar(SimilarTo::Lesson(&own), 3).unwrap();
+        assert!(!hits.is_empty(), "an indexed lesson still has neighbours");
         assert!(hits.iter().all(|h| h.hit.id != "cfg"));
     }
 
