@@ -14,7 +14,7 @@
 //! Text is NFKC-normalised first (full-width `ＳＳＤ` = `ssd`, half-width `ｻｰﾊﾞ` = `サーバ`).
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
-use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+use unicode_normalization::UnicodeNormalization;
 
 /// Name under which [`JaTokenizer`] is registered in the tantivy index.
 pub(crate) const TOKENIZER_NAME: &str = "tazan_ja";
@@ -50,19 +50,19 @@ pub(crate) fn script(c: char) -> Script {
     }
 }
 
-/// NFKC, lowercase, and katakana variant folding (`ヴ`→`ブ`, small vowels kept).
+/// NFKC, lowercase, and katakana variant folding (`ヴ`→`ブ`).
 ///
 /// The result is what every other function in this module works on; it is also what
 /// synonym matching compares against.
 pub(crate) fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    // Most lesson text is already NFKC (kanji, full-width kana): skip the decomposition.
-    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+    // Most lesson text is ASCII, kana and kanji, which NFKC leaves alone: skip the
+    // (comparatively slow) normalisation then.
+    if text.chars().all(nfkc_stable) {
         for c in text.chars() {
             match c {
                 'ヴ' => out.push('ブ'),
-                c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
-                c => out.extend(c.to_lowercase()),
+                c => out.push(c.to_ascii_lowercase()),
             }
         }
         return out;
@@ -70,48 +70,102 @@ pub(crate) fn normalize(text: &str) -> String {
     for c in text.nfkc() {
         match c {
             'ヴ' => out.push('ブ'),
-            // Wave dash / full-width tilde variants and dashes between katakana are noise.
             c => out.extend(c.to_lowercase()),
         }
     }
     out
 }
 
-/// One extracted term with the byte span of the run it came from (in normalised text).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Term {
-    pub(crate) text: String,
+/// Characters NFKC maps to themselves whatever follows them, and that have no lowercase
+/// form other than the ASCII one.
+fn nfkc_stable(c: char) -> bool {
+    matches!(c,
+        '\0'..='\x7f'
+        | '\u{3001}' | '\u{3002}' | '\u{3005}' | '\u{300C}'..='\u{300F}'
+        | '\u{3041}'..='\u{3096}'
+        | '\u{30A1}'..='\u{30FA}' | '\u{30FC}'
+        | '\u{4E00}'..='\u{9FFF}')
+}
+
+/// One extracted term and the byte span it came from (in normalised text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Term<'a> {
+    pub(crate) text: &'a str,
     pub(crate) from: usize,
     pub(crate) to: usize,
 }
 
-/// Extracts terms from already-normalised text, calling `sink` for each.
-pub(crate) fn terms_normalized(norm: &str, sink: &mut dyn FnMut(Term)) {
+/// Extracts terms from already-normalised text, calling `sink` for each. Terms borrow
+/// from `norm` (or a scratch buffer for okurigana bridges): no allocation per term.
+pub(crate) fn terms_normalized(norm: &str, sink: &mut dyn FnMut(Term<'_>)) {
     let chars: Vec<(usize, char)> = norm.char_indices().collect();
+    let end_of = |k: usize| chars.get(k).map_or(norm.len(), |(b, _)| *b);
+    let mut bridge = String::with_capacity(8);
     let mut i = 0;
     while i < chars.len() {
         let (start, c) = chars[i];
         let s = script(c);
         let mut j = i + 1;
-        // Kanji runs absorb short okurigana so that bridging bigrams can be formed;
-        // the run is then split back by script below.
         while j < chars.len() && script(chars[j].1) == s {
             j += 1;
         }
-        let end = chars.get(j).map_or(norm.len(), |(b, _)| *b);
+        let end = end_of(j);
         match s {
             Script::Alnum => {
                 if j - i >= 2 {
                     sink(Term {
-                        text: norm[start..end].to_string(),
+                        text: &norm[start..end],
                         from: start,
                         to: end,
                     });
                 }
             }
-            Script::Katakana => katakana_terms(&chars[i..j], end, sink),
+            Script::Katakana => {
+                // Fold a trailing prolonged sound mark: サーバー → サーバ, ユーザー → ユーザ.
+                let mut n = j;
+                while n - i > 2 && chars[n - 1].1 == 'ー' {
+                    n -= 1;
+                }
+                let word_end = end_of(n);
+                if n - i >= 2 {
+                    sink(Term {
+                        text: &norm[start..word_end],
+                        from: start,
+                        to: end,
+                    });
+                }
+                if n - i >= 3 {
+                    // Each bigram spans two characters: window over the run.
+                    for w in chars[i..n].windows(2) {
+                        let (p, (q, b)) = (w[0].0, w[1]);
+                        let q = q + b.len_utf8();
+                        sink(Term {
+                            text: &norm[p..q],
+                            from: p,
+                            to: q,
+                        });
+                    }
+                }
+            }
             Script::Kanji => {
-                kanji_terms(&chars[i..j], end, sink);
+                if j - i == 1 {
+                    sink(Term {
+                        text: &norm[start..end],
+                        from: start,
+                        to: end,
+                    });
+                } else {
+                    // Each bigram spans two characters: window over the run.
+                    for w in chars[i..j].windows(2) {
+                        let (p, (q, b)) = (w[0].0, w[1]);
+                        let q = q + b.len_utf8();
+                        sink(Term {
+                            text: &norm[p..q],
+                            from: p,
+                            to: q,
+                        });
+                    }
+                }
                 // Okurigana bridge: kanji + 1..=2 hiragana (not particles) + kanji.
                 let mut k = j;
                 while k < chars.len() && k - j < 3 && script(chars[k].1) == Script::Hiragana {
@@ -125,14 +179,13 @@ pub(crate) fn terms_normalized(norm: &str, sink: &mut dyn FnMut(Term)) {
                 {
                     let (a_pos, a) = chars[j - 1];
                     let (b_pos, b) = chars[k];
-                    let b_end = b_pos + b.len_utf8();
-                    let mut t = String::with_capacity(8);
-                    t.push(a);
-                    t.push(b);
+                    bridge.clear();
+                    bridge.push(a);
+                    bridge.push(b);
                     sink(Term {
-                        text: t,
+                        text: &bridge,
                         from: a_pos,
-                        to: b_end,
+                        to: b_pos + b.len_utf8(),
                     });
                 }
             }
@@ -146,7 +199,7 @@ pub(crate) fn terms_normalized(norm: &str, sink: &mut dyn FnMut(Term)) {
 pub(crate) fn terms(text: &str) -> Vec<String> {
     let norm = normalize(text);
     let mut out = Vec::new();
-    terms_normalized(&norm, &mut |t| out.push(t.text));
+    terms_normalized(&norm, &mut |t| out.push(t.text.to_string()));
     out
 }
 
@@ -170,71 +223,17 @@ fn is_particle(c: char) -> bool {
     )
 }
 
-fn kanji_terms(run: &[(usize, char)], end: usize, sink: &mut dyn FnMut(Term)) {
-    if run.len() == 1 {
-        let (p, c) = run[0];
-        sink(Term {
-            text: c.to_string(),
-            from: p,
-            to: end,
-        });
-        return;
-    }
-    for w in run.windows(2) {
-        let (p, a) = w[0];
-        let (q, b) = w[1];
-        let mut t = String::with_capacity(6);
-        t.push(a);
-        t.push(b);
-        sink(Term {
-            text: t,
-            from: p,
-            to: q + b.len_utf8(),
-        });
-    }
-}
-
-fn katakana_terms(run: &[(usize, char)], end: usize, sink: &mut dyn FnMut(Term)) {
-    // Fold a trailing prolonged sound mark: サーバー → サーバ, ユーザー → ユーザ.
-    let mut n = run.len();
-    while n > 2 && run[n - 1].1 == 'ー' {
-        n -= 1;
-    }
-    let run = &run[..n];
-    let start = run[0].0;
-    if run.len() >= 2 {
-        let whole: String = run.iter().map(|(_, c)| *c).collect();
-        sink(Term {
-            text: whole,
-            from: start,
-            to: end,
-        });
-    }
-    if run.len() >= 3 {
-        for w in run.windows(2) {
-            let (p, a) = w[0];
-            let (q, b) = w[1];
-            let mut t = String::with_capacity(6);
-            t.push(a);
-            t.push(b);
-            sink(Term {
-                text: t,
-                from: p,
-                to: q + b.len_utf8(),
-            });
-        }
-    }
-}
-
-/// tantivy tokenizer wrapping [`terms_normalized`].
+/// tantivy tokenizer wrapping [`terms_normalized`]; token buffers are reused between
+/// documents.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct JaTokenizer {
     tokens: Vec<Token>,
 }
 
-/// Token stream over a pre-computed token vector.
+/// Token stream over the first `len` tokens of the tokenizer's buffer.
 pub(crate) struct JaTokenStream<'a> {
     tokens: &'a mut Vec<Token>,
+    len: usize,
     index: usize,
 }
 
@@ -242,23 +241,26 @@ impl Tokenizer for JaTokenizer {
     type TokenStream<'a> = JaTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> JaTokenStream<'a> {
-        self.tokens.clear();
         let norm = normalize(text);
-        let mut position = 0;
         let tokens = &mut self.tokens;
+        let mut len = 0;
         terms_normalized(&norm, &mut |t| {
-            tokens.push(Token {
-                // Offsets refer to the normalised text; positions are not indexed.
-                offset_from: t.from,
-                offset_to: t.to,
-                position,
-                text: t.text,
-                position_length: 1,
-            });
-            position += 1;
+            if len == tokens.len() {
+                tokens.push(Token::default());
+            }
+            let tok = &mut tokens[len];
+            tok.text.clear();
+            tok.text.push_str(t.text);
+            // Offsets refer to the normalised text; positions are not indexed.
+            tok.offset_from = t.from;
+            tok.offset_to = t.to;
+            tok.position = len;
+            tok.position_length = 1;
+            len += 1;
         });
         JaTokenStream {
             tokens: &mut self.tokens,
+            len,
             index: 0,
         }
     }
@@ -267,7 +269,7 @@ impl Tokenizer for JaTokenizer {
 impl TokenStream for JaTokenStream<'_> {
     fn advance(&mut self) -> bool {
         self.index += 1;
-        self.index <= self.tokens.len()
+        self.index <= self.len
     }
 
     fn token(&self) -> &Token {
@@ -315,6 +317,35 @@ mod tests {
         let t = terms("バックアップシステム");
         assert!(t.contains(&"バックアップシステム".to_string()));
         assert!(t.contains(&"バッ".to_string()));
+    }
+
+    proptest::proptest! {
+        /// The fast path (text already NFKC) gives exactly what full NFKC gives.
+        #[test]
+        fn fast_path_equals_full_nfkc(s in "[a-zA-Z0-9 、。「」ぁ-ゖァ-ヺー一-龥ｱ-ﾝＡ-Ｚ々ヴ゙]{0,40}") {
+            let reference: String = s
+                .nfkc()
+                .flat_map(|c| if c == 'ヴ' { vec!['ブ'] } else { c.to_lowercase().collect() })
+                .collect();
+            proptest::prop_assert_eq!(normalize(&s), reference);
+        }
+    }
+
+    #[test]
+    fn tokenizer_reuses_buffers_across_documents() {
+        let mut tok = JaTokenizer::default();
+        let mut first = Vec::new();
+        let mut s = tok.token_stream("負荷分散装置のファームウェア不具合");
+        while s.advance() {
+            first.push(s.token().text.clone());
+        }
+        let mut s = tok.token_stream("DNS");
+        let mut second = Vec::new();
+        while s.advance() {
+            second.push(s.token().text.clone());
+        }
+        assert!(first.len() > 3);
+        assert_eq!(second, ["dns"], "no stale tokens from the longer document");
     }
 
     #[test]

@@ -506,3 +506,41 @@ mod filter_cost {
         }
     }
 }
+
+#[cfg(test)]
+mod index_cost {
+    use super::*;
+
+    #[test]
+    #[ignore]
+    fn where_indexing_time_goes() {
+        let n = 100_000;
+        let t = Instant::now();
+        let docs: Vec<IndexDoc> = synthetic_lessons(n, 1).collect();
+        println!("generate {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let mut c = 0usize;
+        for d in &docs {
+            c += serde_json::to_string(d).unwrap().len();
+        }
+        println!("json {:.0} ms ({c})", t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let mut c = 0usize;
+        for d in &docs {
+            c += crate::analyze::terms(&d.full_text()).len();
+        }
+        println!(
+            "tokenize {:.0} ms ({c} terms)",
+            t.elapsed().as_secs_f64() * 1000.0
+        );
+        let t = Instant::now();
+        let mut c = 0usize;
+        for d in &docs {
+            c += crate::analyze::normalize(&d.full_text()).len();
+        }
+        println!(
+            "normalize {:.0} ms ({c})",
+            t.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+}

@@ -1068,7 +1068,7 @@ pub(crate) fn query_terms(query: &str, synonym_weight: f32) -> Vec<(String, f32)
         }
     };
     let mut base = Vec::new();
-    analyze::terms_normalized(&norm, &mut |t| base.push(t.text));
+    analyze::terms_normalized(&norm, &mut |t| base.push(t.text.to_string()));
     for t in base {
         if !filler.contains(&t) {
             push(t, 1.0, &mut out);
