@@ -557,6 +557,14 @@ impl Sanitizer {
             }
             out.push_str(between);
             out.push_str(&replacement);
+            // Keep a pseudonym label (製品A) from gluing to a following Latin word.
+            let glued = replacement.ends_with(|c: char| c.is_ascii_alphanumeric())
+                && text[h.range.end..].starts_with(|c: char| {
+                    c.is_ascii_alphanumeric() || ('\u{FF10}'..='\u{FF5A}').contains(&c)
+                });
+            if glued {
+                out.push(' ');
+            }
             previous = Some(replacement.clone());
             last = h.range.end;
             ctx.audit.push(AuditEntry {
@@ -737,11 +745,33 @@ fn resolve(mut hits: Vec<Hit>, text: &str) -> Vec<Hit> {
                 taken.drain(lo..hi);
                 h.range = start..end;
             } else {
+                // Only name+suffix rules can lose their start: the suffix carries them.
                 let trimmable = h.kind.is_identifying()
                     && h.deny.is_none()
+                    && SUFFIX_RULES.contains(&h.rule)
                     && overlapping
                         .iter()
                         .all(|(r, _)| r.start <= h.range.start && r.end < h.range.end);
+                // A brand+katakana compound (ETCETCベルナ…) keeps its Latin head.
+                let head_only = h.rule == "latin_name"
+                    && overlapping.iter().all(|(r, _)| r.start > h.range.start);
+                if head_only {
+                    let end = overlapping
+                        .iter()
+                        .map(|(r, _)| r.start)
+                        .min()
+                        .unwrap_or(h.range.end);
+                    if text
+                        .get(h.range.start..end)
+                        .is_some_and(|head| head.chars().count() >= 2)
+                    {
+                        h.range.end = end;
+                        let i = taken.partition_point(|(r, _)| r.start < h.range.start);
+                        taken.insert(i, (h.range.clone(), kept.len()));
+                        kept.push(Some(h));
+                    }
+                    continue;
+                }
                 if !trimmable {
                     continue;
                 }
@@ -767,6 +797,18 @@ fn resolve(mut hits: Vec<Hit>, text: &str) -> Vec<Hit> {
     kept.sort_by_key(|h| h.range.start);
     kept
 }
+
+const SUFFIX_RULES: [&str; 9] = [
+    "facility_suffix",
+    "org_suffix",
+    "company_suffix",
+    "railway_line",
+    "municipality",
+    "area",
+    "source_suffix",
+    "utility",
+    "corporate_suffix",
+];
 
 fn is_public_body(s: &str) -> bool {
     [

@@ -248,6 +248,23 @@ const GENERIC_NAMES: &[&str] = &[
     "停車",
     "主",
     "副",
+    "ベンダ",
+    "ベンダー",
+    "委託先ベンダ",
+    "グループ会社",
+    "メーカー",
+    "ユーザ",
+    "ユーザー",
+    "サーバー",
+    "サーバ",
+    "クラウド",
+    "システム",
+    "ネットワーク",
+    "データ",
+    "センター",
+    "コール",
+    "オフィス",
+    "テスト",
     "国際線",
     "国内線",
     "特典",
@@ -451,6 +468,10 @@ enum Check {
     Count,
     /// Time of day (not a duration).
     Time,
+    /// Name with a corporate form (株式会社 …): any non-generic name.
+    Corp,
+    /// Area (関西エリア): like `Name`, but never a generalised region name.
+    Area,
     /// Station section (都城ー吉松間), not a time range.
     Section,
     /// Corporate prefix form: must not follow a name ((株) after a name is a suffix).
@@ -580,7 +601,7 @@ impl Recognizers {
             Kind::Org,
             "corporate_suffix",
             0.95,
-            Check::Name,
+            Check::Corp,
         );
         add(
             format!(
@@ -684,13 +705,13 @@ impl Recognizers {
             Kind::Place,
             "area",
             0.75,
-            Check::Name,
+            Check::Area,
         );
 
         // --- facilities ---
         add(
             format!(
-                r"(?P<n>(?:{h}|{k}|[A-Za-z])(?:{h}|{k}|[A-Za-z0-9]){{0,9}})(?:国際空港|空港|飛行場|原子力発電所|火力発電所|水力発電所|発電所|変電所|インターチェンジ|スマートIC|IC|JCT|ジャンクション|パーキングエリア|サービスエリア|料金所|自動車道|トンネル|浄水場|試験場|データセンター|駅|港|ダム|支社|支店|営業所|事業所|出張所|工場|製作所|ビル|タワー)"
+                r"(?P<n>{h}{{1,10}}|{k}{{2,10}}|[A-Za-z][A-Za-z0-9]{{1,9}})(?:国際空港|空港|飛行場|原子力発電所|火力発電所|水力発電所|発電所|変電所|インターチェンジ|スマートIC|IC|JCT|ジャンクション|パーキングエリア|サービスエリア|料金所|自動車道|トンネル|浄水場|試験場|データセンター|駅|港|ダム|支社|支店|営業所|事業所|出張所|工場|製作所|ビル|タワー)"
             ),
             Kind::Facility,
             "facility_suffix",
@@ -767,6 +788,14 @@ impl Recognizers {
         let mut place_prefecture = HashMap::new();
         let mut place_class = HashMap::new();
         let mut place_names = HashSet::new();
+        // Generalised region names are lexicon entries too, so a re-scan sees them
+        // whole (fixed points of the place generalisation) whatever precedes them.
+        for region in lexicon::REGIONS {
+            place_class.insert(region.to_string(), PlaceClass::Region);
+            place_prefecture.insert(region.to_string(), None);
+            lex_meta.push((Kind::Place, "place_lexicon"));
+            patterns.push(region.to_string());
+        }
         for p in lexicon::places() {
             place_prefecture.insert(p.name.clone(), p.prefecture);
             place_class.insert(p.name.clone(), p.class);
@@ -908,15 +937,39 @@ impl Recognizers {
         match check {
             Check::None => Some(m),
             Check::Name => {
+                // A Latin or katakana name must start at its word's start (DN|Sサーバー…).
+                let first = name.clone().and_then(|r| text[r].chars().next());
+                let mid_word = match (before, first) {
+                    (Some(b), Some(f)) if f.is_ascii_alphanumeric() => b.is_ascii_alphanumeric(),
+                    (Some(b), Some(f)) if is_kata(f) => is_kata(b),
+                    _ => false,
+                };
+                if mid_word {
+                    return None;
+                }
                 let m = trim_fillers(text, m, name.clone());
                 let name_str = &text[m.start..name.map(|r| r.end).unwrap_or(m.end).max(m.start)];
                 let after_bad = after.is_some_and(|c| "券機便路網業料科学系界舎".contains(c));
                 (name_ok(name_str) && !after_bad).then_some(m)
             }
+            Check::Area => {
+                if lexicon::REGIONS
+                    .iter()
+                    .any(|r| text[m.clone()].ends_with(r))
+                {
+                    return None;
+                }
+                self.check(Check::Name, text, m, name)
+            }
             Check::CorpPrefix => {
                 let named_before =
                     before.is_some_and(|c| is_han(c) || is_kata(c) || c.is_ascii_alphanumeric());
-                (!named_before && name_ok(name_str)).then_some(m)
+                (!named_before && corp_name_ok(name_str)).then_some(m)
+            }
+            Check::Corp => {
+                let m = trim_fillers(text, m, name.clone());
+                let name_str = &text[m.start..name.map(|r| r.end).unwrap_or(m.end).max(m.start)];
+                corp_name_ok(name_str).then_some(m)
             }
             Check::Section => {
                 // 一時都城ー吉松間: the left name starts after the last time word.
@@ -1108,8 +1161,12 @@ impl Recognizers {
             }
             Check::Count => {
                 let rest = &text[m.end..];
-                let before_ok = !before
-                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '/');
+                // A bare figure glued to a Latin token is a model or version number (RX300台?);
+                // one with a prefix (約, 計 …) is a count.
+                let starts_with_digit = text[m.start..].starts_with(|c: char| c.is_ascii_digit());
+                let before_ok = !starts_with_digit
+                    || !before
+                        .is_some_and(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == '/');
                 if rest.starts_with("規模") || !before_ok {
                     return None;
                 }
@@ -1245,21 +1302,21 @@ fn trim_fillers(text: &str, m: Range<usize>, name: Option<Range<usize>>) -> Rang
             .take_while(|c| c.is_ascii_digit() || *c == ',')
             .map(char::len_utf8)
             .sum::<usize>();
-        if digits > 0 && start + digits < name.end {
+        if digits > 0 && start + digits <= name.end {
             start += digits;
             continue 'outer;
         }
-        let after_digit = text[..start].ends_with(|c: char| c.is_ascii_digit());
+        let after_digit = text[..start].ends_with(|c: char| c.is_ascii_digit() || c == '某');
         if after_digit {
             for f in UNIT_FILLERS {
-                if text[start..name.end].starts_with(f) && start + f.len() < name.end {
+                if text[start..name.end].starts_with(f) && start + f.len() <= name.end {
                     start += f.len();
                     continue 'outer;
                 }
             }
         }
         for f in LEADING_FILLERS {
-            if text[start..name.end].starts_with(f) && start + f.len() < name.end {
+            if text[start..name.end].starts_with(f) && start + f.len() <= name.end {
                 start += f.len();
                 continue 'outer;
             }
@@ -1273,10 +1330,57 @@ fn trim_fillers(text: &str, m: Range<usize>, name: Option<Range<usize>>) -> Rang
     }
 }
 
+/// A name with a corporate form: the form itself says it is a company, so only
+/// empty, generic-lead and label names are refused.
+fn corp_name_ok(name: &str) -> bool {
+    let name = name.trim();
+    let mut chars = name.chars();
+    let label =
+        chars.next().is_some_and(|c| c.is_ascii_uppercase()) && chars.all(|c| c.is_ascii_digit());
+    !name.is_empty()
+        && !name.starts_with(REJECT_LEAD)
+        && !label
+        && !name.chars().all(|c| c.is_ascii_digit())
+}
+
 /// A name before a suffix is acceptable when it is not made only of generic words.
 fn name_ok(name: &str) -> bool {
     let name = name.trim();
     if name.is_empty() {
+        return false;
+    }
+    // A katakana run made with a generic word (ベンダ…, …データセンター) is not a name.
+    const GENERIC_KATAKANA: [&str; 17] = [
+        "ベンダ",
+        "メーカー",
+        "ユーザ",
+        "サーバ",
+        "クラウド",
+        "システム",
+        "ネットワーク",
+        "データ",
+        "センター",
+        "コール",
+        "オフィス",
+        "テスト",
+        "バックアップ",
+        "メイン",
+        "サブ",
+        "サービス",
+        "ストレージ",
+    ];
+    if name.chars().all(|c| is_kata(c))
+        && GENERIC_KATAKANA
+            .iter()
+            .any(|g| name.starts_with(g) || name.ends_with(g) || name.ends_with(&format!("{g}ー")))
+    {
+        return false;
+    }
+    // Generalised figures (数千人) are never part of a name.
+    if ["数十", "数百", "数千", "数万", "数億", "数兆"]
+        .iter()
+        .any(|m| name.contains(m))
+    {
         return false;
     }
     // Labels (Bデータセンター, D空港) are already anonymous.

@@ -1,0 +1,193 @@
+//! Property tests: deny-listed terms never survive in any form the normaliser
+//! equates; no input panics; the sanitizer is idempotent; its output passes the gate.
+
+use proptest::prelude::*;
+use tazan_sanitize::{DisclosureLevel, Policy, Sanitizer};
+use unicode_normalization::UnicodeNormalization;
+
+/// Invented names (not from any corpus): kanji, katakana, Latin, mixed.
+const TERMS: &[&str] = &[
+    "コスモテック",
+    "山科システム開発",
+    "ベルナ電子",
+    "KZ-NET",
+    "みどり工房",
+    "アークライト",
+    "東雲ソリューション",
+    "ガブリエル物産",
+];
+
+/// Surrounding text fragments, punctuation included.
+const FRAGMENTS: &[&str] = &[
+    "障害が発生した。",
+    "、",
+    "「",
+    "」",
+    "（",
+    "）",
+    "サーバーの",
+    "DNSサーバー",
+    "キャッシュ",
+    "再起動",
+    "委託先の",
+    "によると",
+    " ",
+    "\n",
+    "・",
+    "が原因で",
+    "7月3日11時50分",
+    "約1,280人",
+    "大阪府八尾市",
+    "データセンター",
+    "ETC",
+    "ATM",
+    "の設定ミス",
+    "123",
+    "abc",
+    "－",
+    "。",
+];
+
+fn fold(s: &str) -> String {
+    s.nfkc()
+        .filter(|c| !c.is_whitespace() && *c != '・' && !('\u{200B}'..='\u{200F}').contains(c))
+        .map(|c| match c as u32 {
+            0x3041..=0x3096 => char::from_u32(c as u32 + 0x60).unwrap_or(c),
+            _ => match c {
+                '-' | '‐' | '−' | '―' | '─' | '〜' | '～' => 'ー',
+                _ => c.to_ascii_lowercase(),
+            },
+        })
+        .collect()
+}
+
+fn to_halfwidth_katakana(s: &str) -> String {
+    const FULL: &str = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲンァィゥェォャュョッー";
+    const HALF: &str = "ｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅﾆﾇﾈﾉﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓﾔﾕﾖﾗﾘﾙﾚﾛﾜｦﾝｧｨｩｪｫｬｭｮｯｰ";
+    let map: std::collections::HashMap<char, char> = FULL.chars().zip(HALF.chars()).collect();
+    s.nfd()
+        .map(|c| match c {
+            '\u{3099}' => 'ﾞ',
+            '\u{309A}' => 'ﾟ',
+            _ => *map.get(&c).unwrap_or(&c),
+        })
+        .collect::<String>()
+}
+
+fn to_hiragana(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if ('\u{30A1}'..='\u{30F6}').contains(&c) {
+                char::from_u32(c as u32 - 0x60).unwrap_or(c)
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn to_fullwidth(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_graphic() {
+                char::from_u32(c as u32 + 0xFEE0).unwrap_or(c)
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn variant(term: &str, v: u8, gap: usize) -> String {
+    match v {
+        0 => term.to_string(),
+        1 => to_fullwidth(term),
+        2 => to_halfwidth_katakana(term),
+        3 => to_hiragana(term),
+        4 => {
+            // spaces (ASCII or ideographic) inserted
+            let mut out = String::new();
+            for (i, c) in term.chars().enumerate() {
+                if i > 0 && i % (gap + 1) == 0 {
+                    out.push(if gap % 2 == 0 { ' ' } else { '\u{3000}' });
+                }
+                out.push(c);
+            }
+            out
+        }
+        _ => term.to_lowercase(),
+    }
+}
+
+/// Sanitizers are expensive to build (regex compilation): one per term set.
+fn cached(terms: &'static [&'static str]) -> &'static Sanitizer {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<usize, &'static Sanitizer>>> = OnceLock::new();
+    let mut map = CACHE.get_or_init(Default::default).lock().unwrap();
+    let key = terms.as_ptr() as usize ^ terms.len();
+    map.entry(key)
+        .or_insert_with(|| Box::leak(Box::new(sanitizer(terms))))
+}
+
+fn sanitizer(terms: &[&str]) -> Sanitizer {
+    let quoted: Vec<String> = terms.iter().map(|t| format!("{t:?}")).collect();
+    let src = format!(
+        "version = 1\n[[deny]]\nrole = \"vendor\"\nterms = [{}]\n[levels.GREEN]\ndates = \"quarter\"\nnumbers = \"order\"\nplaces = \"region\"\n",
+        quoted.join(", ")
+    );
+    let policy = Policy::from_toml_str(&src, "prop.toml").unwrap();
+    Sanitizer::without_dictionary(&policy, DisclosureLevel::Green).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn deny_listed_terms_never_survive(
+        term_idx in 0..TERMS.len(),
+        v in 0u8..6,
+        gap in 0usize..3,
+        before in proptest::collection::vec(0..FRAGMENTS.len(), 0..6),
+        after in proptest::collection::vec(0..FRAGMENTS.len(), 0..6),
+        own in any::<bool>(),
+    ) {
+        let term = TERMS[term_idx];
+        let s = if own { cached(&[]) } else { cached(TERMS) };
+        let own_names: Vec<String> = if own { vec![term.to_string()] } else { vec![] };
+        let text: String = before.iter().map(|i| FRAGMENTS[*i]).chain(std::iter::once(variant(term, v, gap).as_str())).chain(after.iter().map(|i| FRAGMENTS[*i])).collect();
+        let (out, _) = s.sanitize_text(&text, &own_names);
+        prop_assert!(!fold(&out).contains(&fold(term)), "term survived: {:?} -> {:?}", text, out);
+        prop_assert!(s.leak_gate_text(&out, "f", &own_names).iter().all(|f| !f.rule.starts_with("deny")));
+    }
+
+    #[test]
+    fn random_unicode_never_panics(text in "\\PC{0,200}", own in "\\PC{0,10}") {
+        let s = cached(&["コスモテック"]);
+        let own = vec![own];
+        let (out, _) = s.sanitize_text(&text, &own);
+        let _ = s.leak_gate_text(&out, "f", &own);
+    }
+
+    #[test]
+    fn japanese_noise_never_panics(chars in proptest::collection::vec(prop_oneof![
+        0x3000u32..0x30FF, 0x4E00u32..0x4F00, 0xFF00u32..0xFFEF, 0x0300u32..0x036F, 0x30u32..0x7A, 0x3099u32..0x309B
+    ], 0..120)) {
+        let text: String = chars.into_iter().filter_map(char::from_u32).collect();
+        let s = cached(&["ベルナ電子"]);
+        let (out, _) = s.sanitize_text(&text, &[]);
+        let _ = s.leak_gate_text(&out, "f", &[]);
+    }
+
+    #[test]
+    fn sanitizer_is_idempotent_and_output_passes_the_gate(parts in proptest::collection::vec(0..FRAGMENTS.len() + TERMS.len(), 1..12)) {
+        let s = cached(&TERMS[..4]);
+        let text: String = parts.iter().map(|i| if *i < FRAGMENTS.len() { FRAGMENTS[*i] } else { TERMS[*i - FRAGMENTS.len()] }).collect();
+        let own = vec![TERMS[7].to_string()];
+        let (once, _) = s.sanitize_text(&text, &own);
+        let (twice, _) = s.sanitize_text(&once, &own);
+        prop_assert_eq!(&once, &twice, "input {:?}", text);
+        let findings = s.leak_gate_text(&once, "f", &own);
+        prop_assert!(findings.is_empty(), "input {:?} output {:?} findings {:?}", text, once, findings);
+    }
+}
