@@ -3,6 +3,10 @@
 //! `cargo bench -p tazan-sanitize` (target: >= 2 million chars/s per core with every
 //! recogniser on, the IPADIC one included when the sources are installed).
 
+// Test and bench harness: a failed setup step should abort loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(missing_docs)] // criterion_group! generates undocumented items
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tazan_sanitize::{DisclosureLevel, Policy, Sanitizer};
 

@@ -1,4 +1,7 @@
 //! Development aid: per-recogniser timing over the lessons file.
+
+// Test and bench harness: a failed setup step should abort loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 fn main() {
     let path = std::env::args().nth(1).unwrap_or_default();
     let text = std::fs::read_to_string(path).unwrap_or_default();

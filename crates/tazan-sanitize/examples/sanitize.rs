@@ -2,6 +2,9 @@
 //!
 //! `cargo run -p tazan-sanitize --example sanitize -- <in.jsonl> <out.jsonl> [LEVEL] [annotations.jsonl]`
 
+// Test and bench harness: a failed setup step should abort loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 
 use tazan_sanitize::{evaluate, sanitize_jsonl, DisclosureLevel, Policy};

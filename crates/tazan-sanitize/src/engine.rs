@@ -382,10 +382,7 @@ impl Sanitizer {
             _ => Map::new(),
         };
         for (key, value) in raw {
-            if key == "id"
-                || key == "organization"
-                || self.rules.drop_fields.iter().any(|d| *d == key)
-            {
+            if key == "id" || key == "organization" || self.rules.drop_fields.contains(&key) {
                 continue;
             }
             match key.as_str() {

@@ -94,8 +94,7 @@ fn parse_date(s: &str) -> ParsedDate {
     }
     let mut num = String::new();
     let mut era: Option<i32> = None;
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
+    for c in s.chars() {
         if c.is_ascii_digit() {
             num.push(c);
             continue;

@@ -320,7 +320,6 @@ fn from_value(v: Value, file: &str, line: usize) -> Result<Incident, SanitizeErr
             }
         }
     }
-    let mut v = v;
     if let Value::Object(m) = &mut v {
         // Accept `"organization": "名前"` as shorthand; drop explicit nulls so
         // defaults apply.

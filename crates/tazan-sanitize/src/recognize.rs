@@ -981,9 +981,10 @@ impl Recognizers {
                 }
                 let cut = left
                     .char_indices()
+                    .rev()
                     .filter(|(_, c)| timeish(*c))
                     .map(|(i, c)| i + c.len_utf8())
-                    .last()
+                    .next()
                     .unwrap_or(0);
                 (cut < left.len()).then_some(m.start + cut..m.end)
             }
@@ -1081,7 +1082,7 @@ impl Recognizers {
                         '者', '員', '客', '方', '様', '主', '人', '長', '家', '先', '社', '店',
                         '局', '部', '課', '係', '神', '殿',
                     ])
-                    && !after.is_some_and(|c| c == '名');
+                    && after != Some('名');
                 ok.then_some(m)
             }
             Check::Ipv4 => text[m.clone()]
@@ -1133,7 +1134,7 @@ impl Recognizers {
                 .any(|w| rest.starts_with(w));
                 // A bare day followed by those words is a duration (10日間, 3日後).
                 let bare_day = !s.contains('時') && !s.chars().any(|c| "朝午夕夜昼未".contains(c));
-                (!digits_before && !duration_before && !(bare_day && duration_after)).then_some(m)
+                (!digits_before && !duration_before && (!bare_day || !duration_after)).then_some(m)
             }
             Check::Time => {
                 let s = &text[m.clone()];
@@ -1369,7 +1370,7 @@ fn name_ok(name: &str) -> bool {
         "サービス",
         "ストレージ",
     ];
-    if name.chars().all(|c| is_kata(c))
+    if name.chars().all(is_kata)
         && GENERIC_KATAKANA
             .iter()
             .any(|g| name.starts_with(g) || name.ends_with(g) || name.ends_with(&format!("{g}ー")))

@@ -2,6 +2,9 @@
 //! score them against the gold annotations and assert the targets
 //! (identifying spans leaked <= 2 %, keep terms kept >= 90 %).
 
+// Test and bench harness: a failed setup step should abort loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 
 use tazan_sanitize::{evaluate, sanitize_jsonl, DisclosureLevel, Policy};
