@@ -12,8 +12,12 @@
 //!   cause category, usage scene and period range ([`Filters`]);
 //! - ranks with BM25 over Japanese-aware terms (no dictionary: kanji bigrams with okurigana
 //!   bridging, whole katakana and Latin words, NFKC and long-vowel folding, particles
-//!   dropped), a small IT-failure thesaurus, a governance/technical domain prior and
-//!   pseudo-relevance feedback ([`RankingConfig`]);
+//!   dropped), a small IT-failure thesaurus, df-based stop terms and a governance/technical
+//!   domain prior; optional pseudo-relevance feedback ([`RankingConfig`]). From 50,000
+//!   lessons up, candidates come from the most informative terms and are rescored exactly
+//!   with all of them, so a long paragraph query stays within a few milliseconds;
+//! - applies filters inside the top-k pruning (levels on a fast field), so a filtered query
+//!   costs about what an unfiltered one does;
 //! - finds similar lessons for a raw incident text or a lesson, with reasons
 //!   ([`SearchIndex::similar`]);
 //! - counts trends ([`trends`]) and renders mailing-list digests ([`digest()`]);
@@ -21,7 +25,13 @@
 //!
 //! What it does not: no morphological analysis (names and places are the sanitizer's job),
 //! no access control (callers pass only lessons the reader may see, or filter by level),
-//! no networking, no logging of query or lesson text.
+//! no networking, no logging of query or lesson text, no dependency on `tazan-model`
+//! (the node or hub maps its `Lesson` onto [`IndexDoc`]).
+//!
+//! Measured (see `tests/quality.rs`, `examples/bench_search.rs`): nDCG@10 0.786 on the two
+//! shared scenarios and 0.844 on our own 20-query validation set over the 27-lesson
+//! catalogue; 1,000,000 synthetic lessons indexed at ~20k/s and searched with p99 ~9 ms on
+//! two cores shared with other builds (load average ~5).
 //!
 //! ```
 //! use tazan_search::{IndexDoc, SearchIndex, SearchRequest};

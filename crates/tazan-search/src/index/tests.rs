@@ -1,3 +1,7 @@
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query};
+
+use super::rank::{level_mask, Restrict};
 use super::*;
 
 fn doc(id: &str, title: &str, body: &str) -> IndexDoc {

@@ -1,0 +1,714 @@
+//! Ranking: request and result types, query analysis, candidate generation, exact
+//! rescoring, the domain prior and filters.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Bound;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::TopDocs;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocSet, Searcher, Term};
+
+use super::SearchIndex;
+use crate::analyze;
+use crate::collect::{FilterBits, FilteredTop};
+use crate::doc::{parse_period, IndexDoc};
+use crate::error::SearchError;
+use crate::synonyms;
+
+/// Ranking knobs. The defaults are what the evaluation in `tests/quality.rs` was run with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RankingConfig {
+    /// Boost of matches in all text of the lesson (title, keywords, body, examples) taken
+    /// as one field. One field keeps queries cheap on large indexes; a grid over separate
+    /// title/keyword/body/example fields found no better weighting on paragraph queries.
+    pub text_boost: f32,
+    /// Extra boost of matches in the title (0 disables the title clause).
+    pub title_boost: f32,
+    /// Weight of terms added from the synonym table, relative to query terms.
+    pub synonym_weight: f32,
+    /// Pseudo-relevance feedback: number of top documents read (0 disables it).
+    pub feedback_docs: usize,
+    /// Pseudo-relevance feedback: number of terms added.
+    pub feedback_terms: usize,
+    /// Pseudo-relevance feedback: weight of added terms relative to query terms.
+    pub feedback_weight: f32,
+    /// Bonus for lessons in the domain (governance or technical) the query's wording points
+    /// to: `domain_prior` × best candidate score × cue strength (0..1), added when
+    /// re-ranking the top `rerank_depth` candidates.
+    pub domain_prior: f32,
+    /// Candidates re-ranked by the domain prior (at least the requested limit).
+    pub rerank_depth: usize,
+    /// Query terms kept, the most informative (weight × IDF) first.
+    pub max_query_terms: usize,
+    /// Two-stage retrieval starts at this many lessons: candidates are fetched with the
+    /// `first_stage_terms` most informative terms, then rescored exactly with all terms.
+    /// Below it every query is scored exhaustively (cheap on small indexes).
+    pub first_stage_min_docs: u64,
+    /// Terms used to fetch candidates in the first stage.
+    pub first_stage_terms: usize,
+    /// Candidates fetched in the first stage and rescored.
+    pub first_stage_depth: usize,
+    /// Query terms found in more than this share of lessons are dropped (applies once the
+    /// index holds at least 20 lessons); 1.0 keeps all.
+    pub max_df_ratio: f32,
+}
+
+impl Default for RankingConfig {
+    fn default() -> Self {
+        RankingConfig {
+            text_boost: 1.0,
+            title_boost: 0.0,
+            synonym_weight: 0.4,
+            feedback_docs: 0,
+            feedback_terms: 12,
+            feedback_weight: 0.3,
+            domain_prior: 0.4,
+            rerank_depth: 30,
+            max_query_terms: 48,
+            first_stage_min_docs: 50_000,
+            first_stage_terms: 6,
+            first_stage_depth: 200,
+            max_df_ratio: 0.5,
+        }
+    }
+}
+
+/// Restrictions on which lessons may be returned. Empty lists mean "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Filters {
+    /// Any of these disclosure levels (`AMBER`, `GREEN`, `CLEAR`; case-insensitive).
+    pub levels: Vec<String>,
+    /// Any of these industries.
+    pub industries: Vec<String>,
+    /// `governance` or `technical`.
+    pub domain: Option<String>,
+    /// Any of these direct cause categories.
+    pub cause_categories: Vec<String>,
+    /// Any of these usage scenes.
+    pub scenes: Vec<String>,
+    /// Lessons whose period overlaps or follows this one (e.g. `2017-H2`).
+    pub period_from: Option<String>,
+    /// Lessons whose period overlaps or precedes this one.
+    pub period_to: Option<String>,
+}
+
+impl Filters {
+    fn is_empty(&self) -> bool {
+        self == &Filters::default()
+    }
+}
+
+/// A search: free text (any language, any length), filters, how many hits.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SearchRequest {
+    /// What the reader is looking for: keywords or a paragraph describing the situation.
+    pub query: String,
+    /// Restrictions.
+    pub filters: Filters,
+    /// Maximum number of hits (0 returns none; capped at 1,000).
+    pub limit: usize,
+}
+
+/// One result, best first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    /// Lesson id.
+    pub id: String,
+    /// External reference, e.g. `T3`.
+    #[serde(rename = "ref")]
+    pub r#ref: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Relevance score (BM25 sum; comparable within one result list only). 0 for filter-only.
+    pub score: f32,
+    /// `governance` or `technical`.
+    pub domain: String,
+    /// Direct cause category.
+    pub cause_category: String,
+    /// Industry.
+    pub industry: String,
+    /// Disclosure level.
+    pub level: String,
+    /// Period.
+    pub period: String,
+}
+
+/// Upper bound on `SearchRequest::limit`.
+const MAX_LIMIT: usize = 1000;
+
+/// Words that say how the reader writes, not what their problem is.
+const QUERY_FILLER: &[&str] = &[
+    "例えば",
+    "場合",
+    "必要",
+    "考え",
+    "想像",
+    "思う",
+    "今回",
+    "当社",
+    "自社",
+    "弊社",
+    "教訓",
+    "知りた",
+    "心配",
+    "不安",
+    "事例",
+    "参考",
+    "活用",
+    "ある組織",
+    "様々",
+    "いろいろ",
+];
+
+impl SearchIndex {
+    /// Ranked search. Filters are exact; an empty query with filters lists matching lessons.
+    pub fn search(&self, req: &SearchRequest) -> Result<Vec<Hit>, SearchError> {
+        let limit = req.limit.min(MAX_LIMIT);
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let weighted = query_terms(&req.query, self.ranking.synonym_weight);
+        if weighted.is_empty() && !req.query.trim().is_empty() {
+            // Only particles or punctuation: nothing to match on.
+            return Ok(Vec::new());
+        }
+        let top = self.ranked(&searcher, weighted, &req.filters, limit, &HashSet::new())?;
+        top.into_iter()
+            .map(|(score, addr)| self.load(&searcher, addr).map(|d| hit_of(d, score)))
+            .collect()
+    }
+
+    /// Core ranking shared by `search` and `similar`: weighted terms → BM25 over the text
+    /// fields → optional pseudo-relevance feedback → top `limit`, skipping `exclude` ids.
+    pub(crate) fn ranked(
+        &self,
+        searcher: &Searcher,
+        mut weighted: Vec<(String, f32)>,
+        filters: &Filters,
+        limit: usize,
+        exclude: &HashSet<String>,
+    ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+        let want = limit + exclude.len();
+        if weighted.is_empty() {
+            let q: Box<dyn Query> = self
+                .filter_query(filters)?
+                .unwrap_or_else(|| Box::new(AllQuery));
+            let top = searcher
+                .search(&q, &TopDocs::with_limit(want).order_by_score())
+                .map_err(SearchError::index("search"))?;
+            return self.drop_excluded(searcher, top, exclude, limit, 0.0);
+        }
+        let r = &self.ranking;
+        weighted = self.prune_terms(searcher, weighted)?;
+        if weighted.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Levels (the filter every hub applies) are checked on a fast field per candidate;
+        // the rest is evaluated once into bitsets.
+        let levels = level_mask(&filters.levels);
+        let rest = Filters {
+            levels: if levels.is_some() {
+                Vec::new()
+            } else {
+                filters.levels.clone()
+            },
+            ..filters.clone()
+        };
+        let bits = match self.filter_query(&rest)? {
+            Some(f) => Some(self.filter_bits(searcher, f.as_ref())?),
+            None => None,
+        };
+        let filter = Restrict {
+            bits: bits.as_ref(),
+            levels,
+        };
+        if r.feedback_docs > 0 && r.feedback_terms > 0 {
+            let q = self.text_query(&weighted);
+            let top = self.top(
+                searcher,
+                q.as_ref(),
+                filter,
+                r.feedback_docs + exclude.len(),
+            )?;
+            let top = self.drop_excluded(searcher, top, exclude, r.feedback_docs, 1.0)?;
+            let extra = self.feedback(searcher, &top, &weighted)?;
+            weighted.extend(extra);
+        }
+        let (gov, tech) = synonyms::domain_cues(&weighted);
+        let prior = if r.domain_prior > 0.0 && gov + tech > 0 {
+            let (g, t) = (gov as f32, tech as f32);
+            let p_gov = (g + 0.5) / (g + t + 1.0);
+            let strength = (2.0 * p_gov - 1.0).abs();
+            let code = if p_gov > 0.5 {
+                DOMAIN_GOVERNANCE
+            } else {
+                DOMAIN_TECHNICAL
+            };
+            Some((code, r.domain_prior * strength))
+        } else {
+            None
+        };
+        let depth = if prior.is_some() {
+            want.max(r.rerank_depth)
+        } else {
+            want
+        };
+        let two_stage = searcher.num_docs() >= r.first_stage_min_docs
+            && weighted.len() > r.first_stage_terms.max(1);
+        let mut top = if two_stage {
+            let first = most_informative(self, searcher, &weighted, r.first_stage_terms.max(1))?;
+            let k = depth.max(r.first_stage_depth);
+            // Lessons with all of the three most informative terms are the cheapest good
+            // candidates (an intersection skips most postings).
+            let own: Vec<&String> = first
+                .iter()
+                .filter(|(_, w)| *w >= 1.0)
+                .map(|(t, _)| t)
+                .take(3)
+                .collect();
+            let mut cands = Vec::new();
+            if own.len() >= 2 {
+                let conj: Vec<(Occur, Box<dyn Query>)> = own
+                    .iter()
+                    .map(|t| {
+                        let q: Box<dyn Query> = Box::new(TermQuery::new(
+                            Term::from_field_text(self.f.text, t),
+                            IndexRecordOption::WithFreqs,
+                        ));
+                        (Occur::Must, q)
+                    })
+                    .collect();
+                cands = self.top(searcher, &BooleanQuery::new(conj), filter, k)?;
+            }
+            // Enough lessons with all three terms to fill the page and the re-rank depth:
+            // keep them; otherwise widen to any first-stage term.
+            if cands.len() < depth {
+                let q = self.text_query(&first);
+                cands = self.top(searcher, q.as_ref(), filter, k)?;
+            }
+            let mut all = self.rescore(searcher, &weighted, cands)?;
+            all.truncate(depth);
+            all
+        } else {
+            let q = self.text_query(&weighted);
+            self.top(searcher, q.as_ref(), filter, depth)?
+        };
+        if let Some((code, share)) = prior {
+            let bonus = share * top.first().map_or(0.0, |t| t.0);
+            for (score, addr) in top.iter_mut() {
+                let col = searcher
+                    .segment_reader(addr.segment_ord)
+                    .fast_fields()
+                    .u64("domain_code")
+                    .map_err(SearchError::index("read domain"))?;
+                if col.first(addr.doc_id) == Some(code) {
+                    *score += bonus;
+                }
+            }
+            top.sort_by(|a, b| b.0.total_cmp(&a.0));
+        }
+        self.drop_excluded(searcher, top, exclude, limit, 1.0)
+    }
+
+    /// Top `k` of `q` among lessons allowed by `filter`, best first.
+    pub(super) fn top(
+        &self,
+        searcher: &Searcher,
+        q: &dyn Query,
+        filter: Restrict<'_>,
+        k: usize,
+    ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+        searcher
+            .search(
+                q,
+                &FilteredTop {
+                    k,
+                    allowed: filter.bits,
+                    levels: filter.levels,
+                },
+            )
+            .map_err(SearchError::index("search"))
+    }
+
+    /// Evaluates a filter query once into per-segment bitsets.
+    pub(crate) fn filter_bits(
+        &self,
+        searcher: &Searcher,
+        f: &dyn Query,
+    ) -> Result<FilterBits, SearchError> {
+        let w = f
+            .weight(EnableScoring::disabled_from_searcher(searcher))
+            .map_err(SearchError::index("filter"))?;
+        FilterBits::new(w.as_ref(), searcher.segment_readers())
+            .map_err(SearchError::index("filter"))
+    }
+
+    /// Exact BM25 scores of `cands` under the full weighted query (same scores as running
+    /// the full query), best first. Each term's posting list is only probed at the
+    /// candidates, so the cost is terms × candidates, not terms × postings.
+    pub(crate) fn rescore(
+        &self,
+        searcher: &Searcher,
+        weighted: &[(String, f32)],
+        cands: Vec<(f32, DocAddress)>,
+    ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+        let r = &self.ranking;
+        let enable = EnableScoring::enabled_from_searcher(searcher);
+        let mut weights = Vec::with_capacity(weighted.len() * 2);
+        for (t, w) in weighted {
+            for (field, boost) in [(self.f.text, r.text_boost), (self.f.title, r.title_boost)] {
+                if boost > 0.0 {
+                    let q = TermQuery::new(
+                        Term::from_field_text(field, t),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    weights.push((
+                        q.weight(enable).map_err(SearchError::index("rescore"))?,
+                        boost * w,
+                    ));
+                }
+            }
+        }
+        let mut by_segment: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (_, a) in &cands {
+            by_segment.entry(a.segment_ord).or_default().push(a.doc_id);
+        }
+        let mut out = Vec::with_capacity(cands.len());
+        for (seg, mut docs) in by_segment {
+            docs.sort_unstable();
+            let reader = searcher.segment_reader(seg);
+            let mut scores = vec![0.0f32; docs.len()];
+            for (weight, boost) in &weights {
+                let mut sc = weight
+                    .scorer(reader, *boost)
+                    .map_err(SearchError::index("rescore"))?;
+                for (i, d) in docs.iter().enumerate() {
+                    if sc.doc() < *d {
+                        sc.seek(*d);
+                    }
+                    if sc.doc() == *d {
+                        scores[i] += sc.score();
+                    }
+                }
+            }
+            out.extend(
+                docs.into_iter()
+                    .zip(scores)
+                    .map(|(d, s)| (s, DocAddress::new(seg, d))),
+            );
+        }
+        out.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        Ok(out)
+    }
+
+    /// Drops terms found in more than `max_df_ratio` of lessons and keeps the
+    /// `max_query_terms` most informative (weight × IDF), in their original order.
+    fn prune_terms(
+        &self,
+        searcher: &Searcher,
+        weighted: Vec<(String, f32)>,
+    ) -> Result<Vec<(String, f32)>, SearchError> {
+        let r = &self.ranking;
+        let n = searcher.num_docs();
+        let check_df = r.max_df_ratio < 1.0 && n >= 20;
+        let max_df = (r.max_df_ratio as f64 * n as f64) as u64;
+        let mut scored = Vec::with_capacity(weighted.len());
+        for (i, (t, w)) in weighted.into_iter().enumerate() {
+            let df = self.doc_freq(searcher, &t)?;
+            if df == 0 || (check_df && df > max_df) {
+                continue; // absent terms score nothing; too common ones only add noise
+            }
+            let idf = ((n as f64 + 1.0) / (df as f64 + 1.0)).ln() + 0.1;
+            scored.push((i, t, w, w as f64 * idf));
+        }
+        if scored.len() > r.max_query_terms {
+            scored.sort_by(|a, b| b.3.total_cmp(&a.3).then(a.0.cmp(&b.0)));
+            scored.truncate(r.max_query_terms);
+            scored.sort_by_key(|x| x.0);
+        }
+        Ok(scored.into_iter().map(|(_, t, w, _)| (t, w)).collect())
+    }
+
+    fn drop_excluded(
+        &self,
+        searcher: &Searcher,
+        top: Vec<(f32, DocAddress)>,
+        exclude: &HashSet<String>,
+        limit: usize,
+        score_scale: f32,
+    ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+        let mut out = Vec::with_capacity(limit);
+        for (score, addr) in top {
+            if out.len() == limit {
+                break;
+            }
+            if !exclude.is_empty() {
+                let id = self.id_of(searcher, addr)?;
+                if exclude.contains(&id) {
+                    continue;
+                }
+            }
+            out.push((score * score_scale, addr));
+        }
+        Ok(out)
+    }
+
+    /// Picks feedback terms: frequent in the top documents, rare in the index.
+    fn feedback(
+        &self,
+        searcher: &Searcher,
+        top: &[(f32, DocAddress)],
+        weighted: &[(String, f32)],
+    ) -> Result<Vec<(String, f32)>, SearchError> {
+        let present: HashSet<&str> = weighted.iter().map(|(t, _)| t.as_str()).collect();
+        let mut seen_in: HashMap<String, usize> = HashMap::new();
+        for (_, addr) in top {
+            let d = self.load(searcher, *addr)?;
+            let mut uniq: HashSet<String> = HashSet::new();
+            let text = format!("{}\n{}\n{}", d.title, d.keywords.join("\n"), d.body_text());
+            for t in analyze::terms(&text) {
+                if t.chars().count() >= 2 && !present.contains(t.as_str()) {
+                    uniq.insert(t);
+                }
+            }
+            for t in uniq {
+                *seen_in.entry(t).or_default() += 1;
+            }
+        }
+        let n = searcher.num_docs().max(1) as f32;
+        let min_support = if top.len() >= 2 { 2 } else { 1 };
+        let mut scored: Vec<(String, f32)> = Vec::new();
+        for (t, c) in seen_in {
+            if c < min_support {
+                continue;
+            }
+            let df = searcher
+                .doc_freq(&Term::from_field_text(self.f.text, &t))
+                .map_err(SearchError::index("doc freq"))? as f32;
+            let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
+            scored.push((t, c as f32 * idf));
+        }
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        scored.truncate(self.ranking.feedback_terms);
+        let max = scored.first().map_or(1.0, |s| s.1).max(f32::EPSILON);
+        let w = self.ranking.feedback_weight;
+        Ok(scored.into_iter().map(|(t, s)| (t, w * s / max)).collect())
+    }
+
+    pub(super) fn text_query(&self, weighted: &[(String, f32)]) -> Box<dyn Query> {
+        let r = &self.ranking;
+        let fields = [(self.f.text, r.text_boost), (self.f.title, r.title_boost)];
+        let mut should: Vec<(Occur, Box<dyn Query>)> =
+            Vec::with_capacity(weighted.len() * fields.len());
+        for (t, w) in weighted {
+            for (field, boost) in fields {
+                if boost <= 0.0 {
+                    continue;
+                }
+                let tq = TermQuery::new(
+                    Term::from_field_text(field, t),
+                    IndexRecordOption::WithFreqs,
+                );
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(tq), boost * w)),
+                ));
+            }
+        }
+        Box::new(BooleanQuery::new(should))
+    }
+
+    pub(crate) fn filter_query(&self, f: &Filters) -> Result<Option<Box<dyn Query>>, SearchError> {
+        if f.is_empty() {
+            return Ok(None);
+        }
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let any_of = |field: Field, values: &[String], upper: bool| -> Option<Box<dyn Query>> {
+            if values.is_empty() {
+                return None;
+            }
+            let should = values
+                .iter()
+                .map(|v| {
+                    let v = if upper {
+                        v.trim().to_uppercase()
+                    } else {
+                        v.trim().to_string()
+                    };
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_text(field, &v),
+                        IndexRecordOption::Basic,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect();
+            Some(Box::new(BooleanQuery::new(should)))
+        };
+        let domain: Vec<String> = f.domain.iter().cloned().collect();
+        for q in [
+            any_of(self.f.level, &f.levels, true),
+            any_of(self.f.industry, &f.industries, false),
+            any_of(self.f.domain, &domain, false),
+            any_of(self.f.cause, &f.cause_categories, false),
+            any_of(self.f.scene, &f.scenes, false),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            must.push((Occur::Must, q));
+        }
+        if let Some(from) = &f.period_from {
+            let (start, _) = parse_period(from)?;
+            let lower = Bound::Included(Term::from_field_u64(self.f.period_end, start));
+            must.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(lower, Bound::Unbounded)),
+            ));
+        }
+        if let Some(to) = &f.period_to {
+            let (_, end) = parse_period(to)?;
+            let upper = Bound::Included(Term::from_field_u64(self.f.period_start, end));
+            must.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(Bound::Unbounded, upper)),
+            ));
+        }
+        Ok(Some(Box::new(BooleanQuery::new(must))))
+    }
+}
+
+/// What a ranked search may return besides live documents.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Restrict<'a> {
+    pub(super) bits: Option<&'a FilterBits>,
+    pub(super) levels: Option<u64>,
+}
+
+/// Fast-field code of a disclosure level (0 = other or missing).
+pub(super) fn level_code(level: &str) -> u64 {
+    match level.trim().to_uppercase().as_str() {
+        "AMBER" => 1,
+        "GREEN" => 2,
+        "CLEAR" => 3,
+        _ => 0,
+    }
+}
+
+/// Bit mask of level codes when every requested level is a known one; `None` otherwise
+/// (no level filter, or an unknown level that needs the exact string match).
+pub(super) fn level_mask(levels: &[String]) -> Option<u64> {
+    if levels.is_empty() {
+        return None;
+    }
+    let mut mask = 0u64;
+    for l in levels {
+        match level_code(l) {
+            0 => return None,
+            c => mask |= 1 << c,
+        }
+    }
+    Some(mask)
+}
+
+const DOMAIN_GOVERNANCE: u64 = 1;
+const DOMAIN_TECHNICAL: u64 = 2;
+
+pub(super) fn domain_code(domain: &str) -> u64 {
+    match domain.trim() {
+        "governance" => DOMAIN_GOVERNANCE,
+        "technical" => DOMAIN_TECHNICAL,
+        _ => 0,
+    }
+}
+
+/// The `k` terms with the highest weight × IDF.
+fn most_informative(
+    index: &SearchIndex,
+    searcher: &Searcher,
+    weighted: &[(String, f32)],
+    k: usize,
+) -> Result<Vec<(String, f32)>, SearchError> {
+    let n = searcher.num_docs() as f64;
+    let mut scored = Vec::with_capacity(weighted.len());
+    for (t, w) in weighted {
+        let df = index.doc_freq(searcher, t)? as f64;
+        if df == 0.0 {
+            continue; // matches nothing, so it cannot fetch candidates
+        }
+        let mut score = *w as f64 * ((n + 1.0) / (df + 1.0)).ln();
+        // A katakana bigram adds little next to the whole word it came from (ディス in
+        // ディスク): prefer other concepts for the few first-stage slots.
+        let short = t.chars().count() == 2;
+        if short
+            && weighted
+                .iter()
+                .any(|(o, _)| o.len() > t.len() && o.contains(t.as_str()))
+        {
+            score *= 0.3;
+        }
+        scored.push(((t.clone(), *w), score));
+    }
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1));
+    Ok(scored.into_iter().take(k).map(|(tw, _)| tw).collect())
+}
+
+pub(crate) fn hit_of(d: IndexDoc, score: f32) -> Hit {
+    Hit {
+        id: d.id,
+        r#ref: d.r#ref,
+        title: d.title,
+        score,
+        domain: d.domain,
+        cause_category: d.cause_category,
+        industry: d.industry,
+        level: d.level,
+        period: d.period,
+    }
+}
+
+/// Query text → weighted unique terms: query terms (weight 1, filler removed), then
+/// synonym expansions at `synonym_weight`.
+pub(crate) fn query_terms(query: &str, synonym_weight: f32) -> Vec<(String, f32)> {
+    let norm = analyze::normalize(query);
+    static FILLER: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+    let filler = FILLER.get_or_init(|| {
+        QUERY_FILLER
+            .iter()
+            .flat_map(|w| analyze::terms(w))
+            .collect()
+    });
+    let mut out: Vec<(String, f32)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut push = |t: String, w: f32, out: &mut Vec<(String, f32)>| {
+        if let Some(&i) = index.get(&t) {
+            if out[i].1 < w {
+                out[i].1 = w;
+            }
+        } else {
+            index.insert(t.clone(), out.len());
+            out.push((t, w));
+        }
+    };
+    let mut base = Vec::new();
+    analyze::terms_normalized(&norm, &mut |t| base.push(t.text.to_string()));
+    for t in base {
+        if !filler.contains(&t) {
+            push(t, 1.0, &mut out);
+        }
+    }
+    if synonym_weight > 0.0 {
+        for phrase in synonyms::expansions(&norm) {
+            for t in analyze::terms(phrase) {
+                push(t, synonym_weight, &mut out);
+            }
+        }
+    }
+    out
+}
