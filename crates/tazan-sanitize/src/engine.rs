@@ -390,7 +390,9 @@ impl Sanitizer {
                     let period = value
                         .as_str()
                         .filter(|s| s.chars().any(|c| c.is_ascii_digit()))
-                        .map(|s| generalize::date(&nfkc(s), self.rules.dates, None));
+                        .map(|s| generalize::date(&nfkc(s), self.rules.dates, None))
+                        // Only a period with a year is a period (平成〇年… is not).
+                        .filter(|p| p.starts_with(|c: char| c.is_ascii_digit()));
                     published.insert(
                         "occurred_period".into(),
                         Value::String(period.unwrap_or_else(|| "不明".into())),
