@@ -176,6 +176,12 @@ mod robustness {
         INDEX.get_or_init(catalogue_index)
     }
 
+    #[test]
+    fn index_is_shareable_between_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<SearchIndex>();
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -190,6 +196,29 @@ mod robustness {
                 prop_assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
                 let sim = idx.similar(SimilarTo::Text(q), 3).unwrap();
                 prop_assert!(sim.len() <= 3);
+            }
+        }
+
+        /// Lessons with arbitrary text index and come back intact; a malformed period is
+        /// an error naming the period, never a panic.
+        #[test]
+        fn arbitrary_lessons_index(title in "\\PC{0,30}", body in any::<String>(), period in "\\PC{0,8}") {
+            let idx = SearchIndex::in_ram().unwrap();
+            let doc = tazan_search::IndexDoc {
+                id: "x".into(),
+                title: title.clone(),
+                problem: body,
+                period: period.clone(),
+                ..tazan_search::IndexDoc::default()
+            };
+            match idx.upsert(&doc) {
+                Ok(()) => {
+                    idx.commit().unwrap();
+                    prop_assert_eq!(idx.get("x").unwrap().unwrap(), doc);
+                    let hits = idx.search(&SearchRequest { query: title, limit: 3, ..SearchRequest::default() }).unwrap();
+                    prop_assert!(hits.len() <= 1);
+                }
+                Err(e) => prop_assert!(matches!(e, tazan_search::SearchError::BadPeriod { .. }), "{e}"),
             }
         }
 
