@@ -42,7 +42,6 @@ impl Default for IndexOptions {
 struct Fields {
     id: Field,
     r#ref: Field,
-    title: Field,
     text: Field,
     level: Field,
     level_code: Field,
@@ -89,7 +88,6 @@ fn schema() -> Schema {
     );
     b.add_text_field("id", STRING | STORED);
     b.add_text_field("ref", STRING);
-    b.add_text_field("title", text.clone());
     b.add_text_field("text", text);
     b.add_text_field("level", STRING);
     b.add_u64_field("level_code", FAST);
@@ -116,7 +114,6 @@ fn fields(schema: &Schema, path: &Path) -> Result<Fields, SearchError> {
     Ok(Fields {
         id: get("id")?,
         r#ref: get("ref")?,
-        title: get("title")?,
         text: get("text")?,
         level: get("level")?,
         level_code: get("level_code")?,
@@ -314,7 +311,6 @@ impl SearchIndex {
         if let Some(r) = &d.r#ref {
             t.add_text(f.r#ref, r);
         }
-        t.add_text(f.title, &d.title);
         t.add_text(f.text, d.full_text());
         if !d.level.is_empty() {
             t.add_text(f.level, d.level.trim().to_uppercase());

@@ -132,30 +132,27 @@ fn grid() {
     let shared = load_scenarios(Path::new(SCENARIOS)).unwrap();
     let own = load_scenarios(Path::new(VALIDATION)).unwrap();
     let mut rows = Vec::new();
-    for t in [0.0, 0.25] {
-        for dp in [0.2, 0.3, 0.4, 0.5] {
-            for m in [0.3, 0.5] {
-                for mq in [32, 48, 64, 1000] {
-                    for sw in [0.3, 0.4, 0.5] {
-                        let r = RankingConfig {
-                            title_boost: t,
-                            domain_prior: dp,
-                            max_df_ratio: m,
-                            max_query_terms: mq,
-                            synonym_weight: sw,
-                            ..RankingConfig::default()
-                        };
-                        idx.set_ranking(r);
-                        let s = tazan_search::evaluate_scenarios(&idx, &shared).unwrap();
-                        let v = tazan_search::evaluate_scenarios(&idx, &own).unwrap();
-                        let all = (s.ndcg_at_10 * 2.0 + v.ndcg_at_10 * 20.0) / 22.0;
-                        rows.push((
-                            all,
-                            s.ndcg_at_10,
-                            v.ndcg_at_10,
-                            format!("t{t} dp{dp} df{m} mq{mq} sw{sw}"),
-                        ));
-                    }
+    for dp in [0.2, 0.3, 0.4, 0.5] {
+        for m in [0.3, 0.5] {
+            for mq in [32, 48, 64, 1000] {
+                for sw in [0.3, 0.4, 0.5] {
+                    let r = RankingConfig {
+                        domain_prior: dp,
+                        max_df_ratio: m,
+                        max_query_terms: mq,
+                        synonym_weight: sw,
+                        ..RankingConfig::default()
+                    };
+                    idx.set_ranking(r);
+                    let s = tazan_search::evaluate_scenarios(&idx, &shared).unwrap();
+                    let v = tazan_search::evaluate_scenarios(&idx, &own).unwrap();
+                    let all = (s.ndcg_at_10 * 2.0 + v.ndcg_at_10 * 20.0) / 22.0;
+                    rows.push((
+                        all,
+                        s.ndcg_at_10,
+                        v.ndcg_at_10,
+                        format!("dp{dp} df{m} mq{mq} sw{sw}"),
+                    ));
                 }
             }
         }

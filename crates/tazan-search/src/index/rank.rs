@@ -24,10 +24,9 @@ use crate::synonyms;
 pub struct RankingConfig {
     /// Boost of matches in all text of the lesson (title, keywords, body, examples) taken
     /// as one field. One field keeps queries cheap on large indexes; a grid over separate
-    /// title/keyword/body/example fields found no better weighting on paragraph queries.
+    /// title/keyword/body/example fields found no better weighting on paragraph queries
+    /// (title boosts above zero lowered nDCG), so there is no separate title field.
     pub text_boost: f32,
-    /// Extra boost of matches in the title (0 disables the title clause).
-    pub title_boost: f32,
     /// Weight of terms added from the synonym table, relative to query terms.
     pub synonym_weight: f32,
     /// Pseudo-relevance feedback: number of top documents read (0 disables it).
@@ -61,7 +60,6 @@ impl Default for RankingConfig {
     fn default() -> Self {
         RankingConfig {
             text_boost: 1.0,
-            title_boost: 0.0,
             synonym_weight: 0.4,
             feedback_docs: 0,
             feedback_terms: 12,
@@ -363,7 +361,7 @@ impl SearchIndex {
         let enable = EnableScoring::enabled_from_searcher(searcher);
         let mut weights = Vec::with_capacity(weighted.len() * 2);
         for (t, w) in weighted {
-            for (field, boost) in [(self.f.text, r.text_boost), (self.f.title, r.title_boost)] {
+            for (field, boost) in [(self.f.text, r.text_boost)] {
                 if boost > 0.0 {
                     let q = TermQuery::new(
                         Term::from_field_text(field, t),
@@ -504,7 +502,7 @@ impl SearchIndex {
 
     pub(super) fn text_query(&self, weighted: &[(String, f32)]) -> Box<dyn Query> {
         let r = &self.ranking;
-        let fields = [(self.f.text, r.text_boost), (self.f.title, r.title_boost)];
+        let fields = [(self.f.text, r.text_boost)];
         let mut should: Vec<(Occur, Box<dyn Query>)> =
             Vec::with_capacity(weighted.len() * fields.len());
         for (t, w) in weighted {
