@@ -50,11 +50,11 @@ pub struct FederationReport {
     pub e2e_p99_ms: f64,
     /// Largest observed latency.
     pub e2e_max_ms: f64,
-    /// p50 latency from publish to arrival at the finance hub, the cross hub
-    /// and the transport hub's subscriber.
-    pub hop_p50_ms: [f64; 3],
+    /// p50 latency from publish to: queued durably at the node, arrival at
+    /// the finance hub, the cross hub and the transport hub's subscriber.
+    pub hop_p50_ms: [f64; 4],
     /// p99 of the same.
-    pub hop_p99_ms: [f64; 3],
+    pub hop_p99_ms: [f64; 4],
     /// Rate offered in the latency phase.
     pub e2e_rate_per_s: u32,
     /// Lessons in the ingest phase.
@@ -93,6 +93,7 @@ impl fmt::Display for FederationReport {
             self.e2e_p50_ms, self.e2e_p99_ms, self.e2e_max_ms
         )?;
         let hops = [
+            "node outbox (durable)",
             "finance hub (member)",
             "cross hub",
             "transport hub (member)",
@@ -139,7 +140,7 @@ pub async fn federation(p: FederationParams) -> Result<FederationReport> {
     let fed = Federation::start(&layout).await?;
     let ingest_lessons_per_s = ingest(&fed, envelopes).await?;
     let lat = latency(&fed, &base, p).await?;
-    let (p50, p99, max) = lat.hops[2];
+    let (p50, p99, max) = lat.hops[3];
     fed.stop().await?;
     Ok(FederationReport {
         raw_verify_per_s,
@@ -148,8 +149,8 @@ pub async fn federation(p: FederationParams) -> Result<FederationReport> {
         e2e_p50_ms: p50,
         e2e_p99_ms: p99,
         e2e_max_ms: max,
-        hop_p50_ms: [lat.hops[0].0, lat.hops[1].0, lat.hops[2].0],
-        hop_p99_ms: [lat.hops[0].1, lat.hops[1].1, lat.hops[2].1],
+        hop_p50_ms: [lat.hops[0].0, lat.hops[1].0, lat.hops[2].0, lat.hops[3].0],
+        hop_p99_ms: [lat.hops[0].1, lat.hops[1].1, lat.hops[2].1, lat.hops[3].1],
         e2e_rate_per_s: p.rate,
         ingest_lessons: p.ingest_lessons,
         latency_lessons: p.latency_lessons,
@@ -329,6 +330,8 @@ async fn latency(fed: &Federation, base: &Lesson, p: FederationParams) -> Result
     );
     let sent: Arc<Vec<std::sync::Mutex<Option<Instant>>>> =
         Arc::new((0..n).map(|_| std::sync::Mutex::new(None)).collect());
+    let queued: Arc<Vec<std::sync::Mutex<Option<Instant>>>> =
+        Arc::new((0..n).map(|_| std::sync::Mutex::new(None)).collect());
 
     let node = fed.node("sakura-bank")?.core().clone();
     let interval = Duration::from_secs_f64(1.0 / f64::from(p.rate.max(1)));
@@ -338,11 +341,16 @@ async fn latency(fed: &Federation, base: &Lesson, p: FederationParams) -> Result
         tokio::time::sleep_until(start + interval * i as u32).await;
         let node = node.clone();
         let sent = sent.clone();
+        let queued = queued.clone();
         publishers.push(tokio::spawn(async move {
             if let Ok(mut slot) = sent[i].lock() {
                 *slot = Some(Instant::now());
             }
-            node.publish(lesson).await
+            let id = node.publish(lesson).await?;
+            if let Ok(mut slot) = queued[i].lock() {
+                *slot = Some(Instant::now());
+            }
+            Ok::<_, tazan_node::NodeError>(id)
         }));
     }
     for t in publishers {
@@ -352,8 +360,12 @@ async fn latency(fed: &Federation, base: &Lesson, p: FederationParams) -> Result
         .iter()
         .map(|s| s.lock().ok().and_then(|s| *s))
         .collect();
+    let queued: Vec<Option<Instant>> = queued
+        .iter()
+        .map(|s| s.lock().ok().and_then(|s| *s))
+        .collect();
     let limit = Duration::from_secs(120);
-    let mut hops = Vec::new();
+    let mut hops = vec![percentiles(&sent, &queued)?];
     for (name, task) in [
         ("finance hub", at_finance),
         ("cross hub", at_cross),
@@ -368,6 +380,6 @@ async fn latency(fed: &Federation, base: &Lesson, p: FederationParams) -> Result
 }
 
 struct Latency {
-    /// (p50, p99, max) at the finance hub, the cross hub, the transport hub.
+    /// (p50, p99, max): queued at the node, at the finance hub, the cross hub, the transport hub.
     hops: Vec<(f64, f64, f64)>,
 }

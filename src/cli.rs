@@ -89,22 +89,30 @@ pub(crate) enum Command {
 #[derive(Debug, Subcommand)]
 pub(crate) enum HubCmd {
     /// Serve until SIGINT/SIGTERM.
-    #[command(after_help = "Example:\n  tazan hub serve --config /etc/tazan/hub.toml")]
+    #[command(
+        after_help = "Example:\n  tazan hub serve --config /etc/tazan/hub.toml\n  tazan hub serve --home /var/lib/tazan/finance   # uses HOME/hub.toml"
+    )]
     Serve {
-        /// Hub config (TOML).
+        /// Hub config (TOML); default HOME/hub.toml.
         #[arg(long)]
-        config: PathBuf,
+        config: Option<PathBuf>,
+        #[command(flatten)]
+        home: HomeArg,
     },
 }
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum NodeCmd {
     /// Deliver the outbox and follow the hub until SIGINT/SIGTERM.
-    #[command(after_help = "Example:\n  tazan node serve --config ~/acme/node.toml")]
+    #[command(
+        after_help = "Example:\n  tazan node serve --config ~/acme/node.toml\n  tazan node serve --home ~/acme   # uses HOME/node.toml"
+    )]
     Serve {
-        /// Node config (TOML).
+        /// Node config (TOML); default HOME/node.toml.
         #[arg(long)]
-        config: PathBuf,
+        config: Option<PathBuf>,
+        #[command(flatten)]
+        home: HomeArg,
     },
 }
 

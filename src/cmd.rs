@@ -30,8 +30,14 @@ pub(crate) fn run(args: Cli) -> Result<ExitCode> {
 async fn dispatch(command: Command) -> Result<ExitCode> {
     match command {
         Command::Demo { keep } => demo(keep).await,
-        Command::Hub(HubCmd::Serve { config }) => hub_serve(&config).await,
-        Command::Node(NodeCmd::Serve { config }) => node_serve(&config).await,
+        Command::Hub(HubCmd::Serve { config, home }) => {
+            hub_serve(&config.unwrap_or_else(|| tazan::home::resolve(home.home).join("hub.toml")))
+                .await
+        }
+        Command::Node(NodeCmd::Serve { config, home }) => {
+            node_serve(&config.unwrap_or_else(|| tazan::home::resolve(home.home).join("node.toml")))
+                .await
+        }
         Command::Keys(cmd) => keys(cmd),
         Command::Pki(cmd) => pki(cmd),
         Command::Roster(cmd) => roster(cmd),

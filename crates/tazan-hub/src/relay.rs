@@ -6,11 +6,13 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::FutureExt;
+
 use tazan_model::{Envelope, MemberId, Payload};
 use tazan_proto::pb::{self, hub_client::HubClient, publish_result::Outcome};
 use tazan_proto::ClientTls;
 use tazan_store::{LogRecord, NewRecord};
-use tazan_trust::SignedRoster;
+use tazan_trust::{PublicKey, SignedRoster};
 use tokio::sync::watch;
 use tonic::transport::Channel;
 use tracing::{debug, info, warn};
@@ -207,38 +209,55 @@ async fn follow(
             m = stream.message() => m?,
             _ = stop.changed() => return Ok(()),
         };
-        let Some(entry) = entry else {
+        let Some(first) = entry else {
             return Err(tonic::Status::unavailable("cross hub closed the stream"));
         };
-        let seq = entry.seq;
-        let record = if entry.origin == core.id.as_str() {
-            None // our own relay coming back
-        } else {
-            match admit_downstream(core, up, roster, client, entry).await {
-                Ok(r) => Some(r),
-                Err(why) => {
-                    warn!(seq, reason = %why, "entry from the cross hub refused");
-                    None
-                }
+        // Take whatever else has already arrived, so a burst costs one flush.
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match stream.message().now_or_never() {
+                Some(Ok(Some(e))) => batch.push(e),
+                _ => break,
             }
-        };
-        let records: Vec<NewRecord> = record.into_iter().collect();
+        }
+        let last = batch.last().map_or(0, |e| e.seq);
+        let mut resolved = Vec::with_capacity(batch.len());
+        for entry in batch {
+            if entry.origin == core.id.as_str() {
+                continue; // our own relay coming back
+            }
+            let seq = entry.seq;
+            match resolve(up, roster, client, entry).await {
+                Ok(r) => resolved.push(r),
+                Err(why) => warn!(seq, reason = %why, "entry from the cross hub refused"),
+            }
+        }
+        let records = admit_downstream(core, resolved).await?;
         let n = records.len() as u64;
         core.log
-            .append_durable_with_cursor(records, Some((CURSOR, seq)))
+            .append_durable_with_cursor(records, Some((CURSOR, last)))
             .await
             .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
         core.stats.received_upstream.fetch_add(n, Ordering::Relaxed);
     }
 }
 
-async fn admit_downstream(
-    core: &HubCore,
+/// An entry from the cross hub with the key its signer claims.
+struct Resolved {
+    envelope: Envelope,
+    origin: MemberId,
+    origin_group: String,
+    key: PublicKey,
+}
+
+/// Find the relaying group hub's key in the cross hub's roster (fetched again
+/// once if the key is unknown: a group may have been admitted since).
+async fn resolve(
     up: &Upstream,
     roster: &mut Option<SignedRoster>,
     client: &mut HubClient<Channel>,
     entry: pb::LogEntry,
-) -> Result<NewRecord, String> {
+) -> Result<Resolved, String> {
     let envelope =
         Envelope::try_from(entry.envelope.unwrap_or_default()).map_err(|e| e.to_string())?;
     let origin: MemberId = entry.origin.parse().map_err(|e| format!("origin: {e}"))?;
@@ -251,7 +270,6 @@ async fn admit_downstream(
     };
     let mut key = find(roster);
     if key.is_none() {
-        // The cross hub may have admitted a new group since we last looked.
         *roster = Some(
             fetch_roster(client, up.roster_admin_key.as_ref())
                 .await
@@ -260,10 +278,46 @@ async fn admit_downstream(
         key = find(roster);
     }
     let key = key.ok_or_else(|| format!("signer {} is not a key of {origin}", envelope.signer))?;
-    let payload = tazan_trust::verify_envelope(&key, &envelope).map_err(|e| e.to_string())?;
-    if !payload.level().may_cross_groups() {
-        return Err(format!("{} entry from the cross hub", payload.level()));
-    }
+    Ok(Resolved {
+        envelope,
+        origin,
+        origin_group: entry.origin_group,
+        key,
+    })
+}
+
+/// Verify a batch of entries (batched signatures, off the async threads) and
+/// turn the good ones into log records.
+async fn admit_downstream(
+    core: &HubCore,
+    resolved: Vec<Resolved>,
+) -> Result<Vec<NewRecord>, tonic::Status> {
+    let checked = tokio::task::spawn_blocking(move || {
+        let items: Vec<(&Envelope, &PublicKey)> =
+            resolved.iter().map(|r| (&r.envelope, &r.key)).collect();
+        let verdicts = tazan_trust::verify_envelopes(&items);
+        (resolved, verdicts)
+    })
+    .await;
+    // On failure nothing is stored and the cursor does not move: the
+    // entries are fetched again after the reconnect.
+    let (resolved, verdicts) =
+        checked.map_err(|e| tonic::Status::internal(format!("verification task: {e}")))?;
     let now = tazan_trust::now_unix();
-    Ok(core.record(&envelope, &payload, origin, entry.origin_group, now))
+    let mut records = Vec::with_capacity(resolved.len());
+    for (r, verdict) in resolved.into_iter().zip(verdicts) {
+        let payload = verdict
+            .map_err(|e| e.to_string())
+            .and_then(|()| r.envelope.decode().map_err(|e| e.to_string()));
+        match payload {
+            Ok(p) if p.level().may_cross_groups() => {
+                records.push(core.record(&r.envelope, &p, r.origin, r.origin_group, now));
+            }
+            Ok(p) => warn!(level = %p.level(), "entry from the cross hub below GREEN refused"),
+            Err(why) => {
+                warn!(origin = %r.origin, reason = %why, "entry from the cross hub refused")
+            }
+        }
+    }
+    Ok(records)
 }

@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio_stream::wrappers::TcpListenerStream;
+use tokio_stream::StreamExt;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 use tracing::{info, warn};
@@ -92,6 +93,15 @@ impl RunningHub {
                 .max_encoding_message_size(config.max_message_bytes.max(16 << 20)),
             move |req| authenticate(&auth_core, req),
         );
+        // `Server::tcp_nodelay` applies only to listeners tonic binds itself;
+        // set it on each accepted socket, or Nagle's algorithm meets delayed
+        // ACKs and small frames (acks, streamed entries) wait ~40 ms.
+        let incoming = TcpListenerStream::new(listener).map(|conn| {
+            conn.and_then(|s| {
+                s.set_nodelay(true)?;
+                Ok(s)
+            })
+        });
         let (shutdown, shutdown_rx) = oneshot::channel::<()>();
         let server = tokio::spawn(
             Server::builder()
@@ -100,7 +110,7 @@ impl RunningHub {
                 .add_service(health)
                 .add_service(reflection)
                 .add_service(hub)
-                .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async {
+                .serve_with_incoming_shutdown(incoming, async {
                     let _ = shutdown_rx.await;
                 }),
         );

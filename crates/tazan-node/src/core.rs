@@ -114,19 +114,21 @@ impl NodeCore {
         payload: &Payload,
     ) -> Result<LessonId, NodeError> {
         let id = envelope.id();
-        self.outbox
-            .enqueue(OutboxItem {
-                seq: 0,
-                id,
-                kind: payload.kind(),
-                level: payload.level(),
-                envelope: StoredEnvelope::from(&envelope),
-                queued_at: tazan_trust::now_unix(),
-                attempts: 0,
-            })
-            .await?;
-        info!(lesson = %id.short(), kind = payload.kind().as_str(), level = %payload.level(), "queued");
+        self.outbox.insert(OutboxItem {
+            seq: 0,
+            id,
+            kind: payload.kind(),
+            level: payload.level(),
+            envelope: StoredEnvelope::from(&envelope),
+            queued_at: tazan_trust::now_unix(),
+            attempts: 0,
+        })?;
+        // Delivery may start while the local flush runs: the caller is told
+        // "queued" only once the flush is done, and a hub acknowledgement
+        // before that is just as good.
         self.wake.notify_one();
+        self.store.flush().await?;
+        info!(lesson = %id.short(), kind = payload.kind().as_str(), level = %payload.level(), "queued");
         Ok(id)
     }
 

@@ -197,11 +197,15 @@ impl HubLog {
         self.durable.subscribe()
     }
 
-    /// Up to `limit` entries waiting to be relayed, oldest first.
+    /// Up to `limit` durable entries waiting to be relayed, oldest first.
     pub fn relay_pending(&self, limit: usize) -> Result<Vec<LogRecord>, StoreError> {
         let mut out = Vec::new();
+        let head = self.head();
         for kv in self.tree.scan_prefix([RELAY]).take(limit) {
             let seq = seq_of(&kv?.0)?;
+            if seq > head {
+                break; // not durable yet: never relay what a crash could take back
+            }
             if let Some(rec) = self.entry(seq)? {
                 out.push(rec);
             }
@@ -214,15 +218,17 @@ impl HubLog {
         self.tree.scan_prefix([RELAY]).count()
     }
 
-    /// Mark entries as relayed (acknowledged upstream), durably.
+    /// Mark entries as relayed (acknowledged upstream); durable with the next flush.
     pub async fn relay_done(&self, seqs: &[u64]) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
         for &seq in seqs {
             batch.remove(&seq_key(RELAY, seq));
         }
         self.tree.apply_batch(batch)?;
+        // Not flushed here: a mark lost in a crash only means the lesson is
+        // relayed again and the cross hub answers DUPLICATE.
         self.store.wrote();
-        self.store.flush().await
+        Ok(())
     }
 
     /// A named cursor (0 if never set).

@@ -58,7 +58,17 @@ impl Outbox {
 
     /// Queue an item durably; returns its outbox sequence number. An id
     /// already waiting is not queued twice.
-    pub async fn enqueue(&self, mut item: OutboxItem) -> Result<u64, StoreError> {
+    pub async fn enqueue(&self, item: OutboxItem) -> Result<u64, StoreError> {
+        let seq = self.insert(item)?;
+        self.store.flush().await?;
+        Ok(seq)
+    }
+
+    /// Queue an item without waiting for the disk: visible to
+    /// [`Outbox::pending`] at once, durable after the next [`Store::flush`].
+    /// Lets a sender start delivering while the local flush runs; the caller
+    /// must flush before telling anyone the item is queued.
+    pub fn insert(&self, mut item: OutboxItem) -> Result<u64, StoreError> {
         let seq = {
             let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(existing) = self.tree.get(item_id_key(&item.id))? {
@@ -73,7 +83,6 @@ impl Outbox {
             item.seq
         };
         self.store.wrote();
-        self.store.flush().await?;
         Ok(seq)
     }
 
@@ -99,7 +108,7 @@ impl Outbox {
         self.len() == 0
     }
 
-    /// Remove acknowledged items durably.
+    /// Remove acknowledged items (made durable by the next flush).
     pub async fn ack(&self, seqs: &[u64]) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
         for &seq in seqs {
@@ -111,8 +120,11 @@ impl Outbox {
             batch.remove(&key);
         }
         self.tree.apply_batch(batch)?;
+        // Not flushed here: an acknowledgement lost in a crash only means the
+        // item is sent again, and the hub answers DUPLICATE. The next flush
+        // (any enqueue, or shutdown) makes it durable.
         self.store.wrote();
-        self.store.flush().await
+        Ok(())
     }
 
     /// Record a failed attempt on an item (kept for retry).
