@@ -14,7 +14,8 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=TAZAN_IPADIC_DIR");
     println!("cargo:rerun-if-env-changed=TAZAN_NO_APT");
-    let dir = std::env::var("TAZAN_IPADIC_DIR").unwrap_or_else(|_| "/usr/share/mecab/dic/ipadic".to_string());
+    let dir = std::env::var("TAZAN_IPADIC_DIR")
+        .unwrap_or_else(|_| "/usr/share/mecab/dic/ipadic".to_string());
     if Path::new(&dir).join("matrix.def").exists() {
         return;
     }
@@ -22,7 +23,11 @@ fn main() {
         println!("cargo:warning=IPADIC sources not found in {dir}; TAZAN_NO_APT set, the dictionary recogniser will be off (run scripts/setup-ipadic.sh)");
         return;
     }
-    let is_root = Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0"))
+        .unwrap_or(false);
     let has_apt = Path::new("/usr/bin/apt-get").exists();
     if !(is_root && has_apt) {
         println!("cargo:warning=IPADIC sources not found in {dir}; the dictionary recogniser will be off until `apt-get install mecab-ipadic` (scripts/setup-ipadic.sh)");

@@ -284,7 +284,12 @@ type Loaded = (
 
 fn load_segmenter() -> Result<Loaded, String> {
     let dest = cache_dir();
-    if !dest.join("metadata.json").exists() {
+    let complete = ["metadata.json", COMMON_FILE, PROPER_FILE]
+        .iter()
+        .all(|f| dest.join(f).exists());
+    if !complete {
+        // Missing or from an older build of this crate: rebuild from the sources.
+        let _ = std::fs::remove_dir_all(&dest);
         let src = source_dir();
         if !src.join("matrix.def").exists() {
             return Err(format!(

@@ -7,13 +7,25 @@
 use std::path::Path;
 
 use serde_json::Value;
-use tazan_sanitize::{read_incidents, sanitize_jsonl, DisclosureLevel, Incident, Policy, Sanitizer, Status};
+use tazan_sanitize::{
+    read_incidents, sanitize_jsonl, DisclosureLevel, Incident, Policy, Sanitizer, Status,
+};
 
-const REPORT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/report-example.json");
-const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/report-example.GREEN.audit.tsv");
+const REPORT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/corpus/report-example.json"
+);
+const GOLDEN: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/golden/report-example.GREEN.audit.tsv"
+);
 
 fn report() -> Incident {
-    read_incidents(Path::new(REPORT)).unwrap().records.remove(0).1
+    read_incidents(Path::new(REPORT))
+        .unwrap()
+        .records
+        .remove(0)
+        .1
 }
 
 /// The golden file lists, per replacement, field / kind / rule / replacement: our
@@ -23,12 +35,20 @@ fn report_example_golden_audit() {
     let s = Sanitizer::without_dictionary(&Policy::builtin(), DisclosureLevel::Green).unwrap();
     let rec = s.sanitize_incident(&report());
     assert_eq!(rec.status, Status::Ok, "{:?}", rec.findings);
-    let actual: String = rec.audit.iter().map(|a| format!("{}\t{}\t{}\t{}\n", a.field, a.kind, a.rule, a.replacement)).collect();
+    let actual: String = rec
+        .audit
+        .iter()
+        .map(|a| format!("{}\t{}\t{}\t{}\n", a.field, a.kind, a.rule, a.replacement))
+        .collect();
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(GOLDEN, &actual).unwrap();
     }
-    let expected = std::fs::read_to_string(GOLDEN).expect("golden file; run with UPDATE_GOLDEN=1 to create it");
-    assert_eq!(actual, expected, "audit changed; review and rerun with UPDATE_GOLDEN=1");
+    let expected = std::fs::read_to_string(GOLDEN)
+        .expect("golden file; run with UPDATE_GOLDEN=1 to create it");
+    assert_eq!(
+        actual, expected,
+        "audit changed; review and rerun with UPDATE_GOLDEN=1"
+    );
 
     let p = &rec.published;
     // Dropped per the GREEN policy; the organisation never travels.
@@ -37,10 +57,16 @@ fn report_example_golden_audit() {
     }
     // Structure kept: every timeline entry and countermeasure is still there.
     let raw = serde_json::to_value(report()).unwrap();
-    assert_eq!(p["timeline"].as_array().unwrap().len(), raw["timeline"].as_array().unwrap().len());
+    assert_eq!(
+        p["timeline"].as_array().unwrap().len(),
+        raw["timeline"].as_array().unwrap().len()
+    );
     assert_eq!(p["countermeasures"].as_array().unwrap().len(), 3);
     // Exact subscriber counts are generalised, the own name is 当社.
-    assert_eq!(p["total_subscribers"]["count"], Value::String("数十万".into()));
+    assert_eq!(
+        p["total_subscribers"]["count"],
+        Value::String("数十万".into())
+    );
     assert!(p["timeline"][3]["time"].as_str().unwrap().contains("午後"));
     assert_eq!(p["occurred_period"], Value::String("不明".into()));
 }
@@ -51,20 +77,40 @@ fn canary_incident() -> Incident {
     let line = format!(
         r#"{{"id":"canary-1","organization":{{"name":"{CANARY}","aliases":["KNR"]}},"industry":"製造","system_name":"{CANARY}生産管理システム","occurred_at":"2024-02-03T04:05:00+09:00","impact":"ｶﾅﾘｱ精機の工場で出荷停止。KNRの担当は03-1234-5678。","description":"かなりあ精機 の 生産管理サーバーでディスク障害。","sources":["{CANARY}お知らせ（2024.2.3）"],"remarks":"{CANARY}内部メモ","internal_memo":"{CANARY}の未分類フィールド"}}"#
     );
-    tazan_sanitize::parse_jsonl(&line, "canary.jsonl").records.remove(0).1
+    tazan_sanitize::parse_jsonl(&line, "canary.jsonl")
+        .records
+        .remove(0)
+        .1
 }
 
 #[test]
 fn canary_never_reaches_published_fields() {
     let inc = canary_incident();
-    for level in [DisclosureLevel::Amber, DisclosureLevel::Green, DisclosureLevel::Clear] {
+    for level in [
+        DisclosureLevel::Amber,
+        DisclosureLevel::Green,
+        DisclosureLevel::Clear,
+    ] {
         let s = Sanitizer::without_dictionary(&Policy::builtin(), level).unwrap();
         let rec = s.sanitize_incident(&inc);
         let published = serde_json::to_string(&rec.published).unwrap();
         let findings = serde_json::to_string(&rec.findings).unwrap();
-        for needle in [CANARY, "カナリア", "ｶﾅﾘｱ", "かなりあ", "KNR", "03-1234-5678"] {
-            assert!(!published.contains(needle), "{level}: {needle} in {published}");
-            assert!(!findings.contains(needle), "{level}: findings carry raw text");
+        for needle in [
+            CANARY,
+            "カナリア",
+            "ｶﾅﾘｱ",
+            "かなりあ",
+            "KNR",
+            "03-1234-5678",
+        ] {
+            assert!(
+                !published.contains(needle),
+                "{level}: {needle} in {published}"
+            );
+            assert!(
+                !findings.contains(needle),
+                "{level}: findings carry raw text"
+            );
         }
         // The audit keeps the originals locally, so the reviewer can check them.
         assert!(rec.audit.iter().any(|a| a.original.contains(CANARY)));
@@ -77,8 +123,13 @@ fn canary_in_batch_output_only_under_audit() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.jsonl");
     let output = dir.path().join("out.jsonl");
-    std::fs::write(&input, serde_json::to_string(&canary_incident()).unwrap() + "\n").unwrap();
-    let summary = sanitize_jsonl(&input, &output, &Policy::builtin(), DisclosureLevel::Green).unwrap();
+    std::fs::write(
+        &input,
+        serde_json::to_string(&canary_incident()).unwrap() + "\n",
+    )
+    .unwrap();
+    let summary =
+        sanitize_jsonl(&input, &output, &Policy::builtin(), DisclosureLevel::Green).unwrap();
     assert_eq!((summary.records, summary.ok), (1, 1));
     let v: Value = serde_json::from_str(std::fs::read_to_string(&output).unwrap().trim()).unwrap();
     let mut without_audit = v.clone();

@@ -112,7 +112,11 @@ fn variant(term: &str, v: u8, gap: usize) -> String {
             let mut out = String::new();
             for (i, c) in term.chars().enumerate() {
                 if i > 0 && i.is_multiple_of(gap + 1) {
-                    out.push(if gap.is_multiple_of(2) { ' ' } else { '\u{3000}' });
+                    out.push(if gap.is_multiple_of(2) {
+                        ' '
+                    } else {
+                        '\u{3000}'
+                    });
                 }
                 out.push(c);
             }
