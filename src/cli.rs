@@ -211,7 +211,23 @@ pub(crate) enum RosterCmd {
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
     },
+    /// Revoke a member and re-sign: a running hub refuses its new lessons within a second; earlier lessons stay.
+    #[command(
+        after_help = "Example:\n  tazan roster revoke --roster finance/roster.json --admin-key finance/admin.key --id acme-bank"
+    )]
+    Revoke {
+        /// Roster file.
+        #[arg(long)]
+        roster: PathBuf,
+        /// Admin signing key.
+        #[arg(long)]
+        admin_key: PathBuf,
+        /// Member id.
+        #[arg(long)]
+        id: String,
+    },
     /// Show a roster after verifying its signature.
+    #[command(visible_alias = "list")]
     Show {
         /// Roster file.
         #[arg(long)]

@@ -279,6 +279,24 @@ fn roster(cmd: RosterCmd) -> Result<ExitCode> {
                 SignedRoster::load(&roster)?.roster.serial
             );
         }
+        RosterCmd::Revoke {
+            roster,
+            admin_key,
+            id,
+        } => {
+            let admin = KeyPair::load(&admin_key)?;
+            let signed = SignedRoster::load(&roster)?;
+            let mut r = signed.verify_pinned(&admin.public())?.clone();
+            let member: MemberId = id.parse().context("--id")?;
+            r.revoke(&member, tazan_trust::now_unix())?;
+            r.serial += 1;
+            r.issued_at = tazan_trust::now_unix();
+            r.sign(&admin)?.save(&roster)?;
+            println!(
+                "revoked `{id}`; roster serial is now {}",
+                SignedRoster::load(&roster)?.roster.serial
+            );
+        }
         RosterCmd::Show { roster, json } => {
             let signed = SignedRoster::load(&roster)?;
             let r = signed.verify()?;

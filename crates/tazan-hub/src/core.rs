@@ -152,17 +152,32 @@ impl HubCore {
             .clone()
     }
 
-    /// Replace the roster (after verifying its signature with the same admin key).
-    pub fn replace_roster(&self, new: SignedRoster) -> Result<(), TrustError> {
-        new.verify()?;
+    /// Replace the roster with a newer one signed by the same admin key.
+    ///
+    /// Refused (and the current roster kept) when the signature does not
+    /// verify under the current admin key or the serial goes backwards, so a
+    /// stale or forged file can never re-admit a revoked member.
+    pub fn replace_roster(&self, new: SignedRoster) -> Result<bool, crate::HubError> {
         let mut slot = self.roster.write().unwrap_or_else(|p| p.into_inner());
+        let admin = slot.roster.admin_key;
+        new.verify_pinned(&admin)
+            .map_err(|e| crate::HubError::Roster(format!("new roster refused: {e}")))?;
+        if new.roster.serial < slot.roster.serial {
+            return Err(crate::HubError::Roster(format!(
+                "new roster refused: serial {} is older than the roster in force ({}); refusing to roll back",
+                new.roster.serial, slot.roster.serial
+            )));
+        }
+        if new == **slot {
+            return Ok(false);
+        }
         info!(
             serial = new.roster.serial,
             members = new.roster.members.len(),
             "roster replaced"
         );
         *slot = Arc::new(new);
-        Ok(())
+        Ok(true)
     }
 
     fn publisher_role(&self) -> Role {

@@ -41,6 +41,9 @@ pub enum HubError {
     /// The gRPC server failed.
     #[error("gRPC server: {0}")]
     Transport(#[from] tonic::transport::Error),
+    /// A roster update was refused (wrong admin key, rollback).
+    #[error("{0}")]
+    Roster(String),
     /// A task panicked or did not stop in time.
     #[error("hub task: {0}")]
     Task(String),

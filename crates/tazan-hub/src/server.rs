@@ -36,6 +36,40 @@ fn read(path: &Path) -> Result<Vec<u8>, HubError> {
     })
 }
 
+/// Reload the roster file when it changes (checked every second), so a
+/// revocation takes effect without a restart.
+async fn roster_watch(
+    core: Arc<HubCore>,
+    path: std::path::PathBuf,
+    mut stop: watch::Receiver<bool>,
+) {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let mut seen = modified(&path);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.changed() => return,
+        }
+        let now = modified(&path);
+        if now == seen {
+            continue;
+        }
+        seen = now;
+        match SignedRoster::load(&path) {
+            Ok(new) => match core.replace_roster(new) {
+                Ok(true) => info!(path = %path.display(), "roster reloaded"),
+                Ok(false) => {}
+                Err(e) => {
+                    warn!(error = %e, "roster file changed but was refused; the roster in force stays")
+                }
+            },
+            Err(e) => {
+                warn!(error = %e, path = %path.display(), "roster file unreadable; the roster in force stays")
+            }
+        }
+    }
+}
+
 impl RunningHub {
     /// Open the store, load keys and roster, bind, and start serving and
     /// relaying. Returns once the listener is bound.
@@ -117,7 +151,11 @@ impl RunningHub {
         info!(hub = %config.id, tier = config.tier.as_str(), %addr, head = core.log.head(), "hub listening");
 
         let (stop_workers, stop_rx) = watch::channel(false);
-        let mut workers = Vec::new();
+        let mut workers = vec![tokio::spawn(roster_watch(
+            core.clone(),
+            config.roster.clone(),
+            stop_rx.clone(),
+        ))];
         if let Some(up) = &config.upstream {
             workers.push(tokio::spawn(relay::relay_loop(
                 core.clone(),
