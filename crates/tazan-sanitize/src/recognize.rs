@@ -248,6 +248,7 @@ const GENERIC_NAMES: &[&str] = &[
     "停車",
     "主",
     "副",
+    "社",
     "ベンダ",
     "ベンダー",
     "委託先ベンダ",
@@ -468,6 +469,10 @@ enum Check {
     Count,
     /// Time of day (not a duration).
     Time,
+    /// Company named by its relation (保守業者のX): mask the name only.
+    Relation,
+    /// Hiragana name after a corporate form: must not start with a particle.
+    HiraganaCorp,
     /// Name with a corporate form (株式会社 …): any non-generic name.
     Corp,
     /// Area (関西エリア): like `Name`, but never a generalised region name.
@@ -605,7 +610,7 @@ impl Recognizers {
         );
         add(
             format!(
-                r"(?P<n>{h}{{1,10}})(?:信用金庫|信用組合|信金|銀行|証券|生命|損保|航空|電鉄|鉄道|高速道路|新聞社|通信社|商事|物産|工業|製作所|電機|電工|重工|自動車|建設|製薬|百貨店|大学|病院|市役所|区役所|町役場|村役場|役所|役場|県庁|都庁|府庁|道庁|県警|府警|道警|警視庁|警察署|警察本部|消防本部|消防局|省|庁|交通局|水道局|財務局|通信局|運輸局|整備局|労働局|協会|機構|委員会|取引所|公社|公団|財団|連合会|研究所|管制部|会議所)"
+                r"(?P<n>(?:{h}|{k}){{1,10}})(?:信用金庫|信用組合|信金|銀行|証券|生命|損保|航空|電鉄|鉄道|高速道路|新聞社|通信社|商事|物産|工業|製作所|電機|電工|重工|自動車|建設|製薬|百貨店|大学|病院|市役所|区役所|町役場|村役場|役所|役場|県庁|都庁|府庁|道庁|県警|府警|道警|警視庁|警察署|警察本部|消防本部|消防局|省|庁|交通局|水道局|財務局|通信局|運輸局|整備局|労働局|協会|機構|委員会|取引所|公社|公団|財団|連合会|研究所|管制部|会議所)"
             ),
             Kind::Org,
             "org_suffix",
@@ -636,6 +641,26 @@ impl Recognizers {
             "foreign_company",
             0.8,
             Check::Foreign,
+        );
+        // Contractors named by their relation: 保守業者のテクノ南国と, 委託先のX社が.
+        add(
+            format!(
+                r"(?:委託先|保守業者|業者|ベンダー|ベンダ|メーカー|子会社|取引先|運用会社|開発会社|保守会社|協力会社|再委託先|販売代理店)の(?P<n>(?:{h}|{k}|[A-Za-z]){{2,12}})(?:が|と|に|は|を|で|から|へ|や|の|も|、|。)"
+            ),
+            Kind::Org,
+            "relation_company",
+            0.7,
+            Check::Relation,
+        );
+        // Hiragana company names after a corporate form (株式会社しんくみシステム).
+        add(
+            format!(
+                r"(?:株式会社|有限会社|合同会社)\s?(?P<n>[ぁ-ゖ][ぁ-ゖー]{{1,8}}(?:{h}|{k}|[A-Za-z])*)"
+            ),
+            Kind::Org,
+            "corporate_hiragana",
+            0.85,
+            Check::HiraganaCorp,
         );
         add(
             format!(r"(?P<n>{k}{{2,}})社"),
@@ -965,6 +990,26 @@ impl Recognizers {
                 let named_before =
                     before.is_some_and(|c| is_han(c) || is_kata(c) || c.is_ascii_alphanumeric());
                 (!named_before && corp_name_ok(name_str)).then_some(m)
+            }
+            Check::Relation => {
+                let inner = name?;
+                let n = &text[inner.clone()];
+                // Generic continuations (委託先の担当者, 業者のシステム) are not names.
+                let generic = name_ok(n)
+                    && !n.starts_with([
+                        '担', '作', '社', '方', '技', '保', '対', '責', '管', '不', '人', '要',
+                        '判', '設', '工', '運', '開', '誤', '手',
+                    ]);
+                (generic && n.chars().count() >= 2).then_some(inner)
+            }
+            Check::HiraganaCorp => {
+                let inner = name?;
+                let n = &text[inner.clone()];
+                let particle = n.starts_with([
+                    'で', 'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'か', 'よ', 'ま',
+                    'な', 'ら', 'こ', 'そ', 'あ', 'ど',
+                ]);
+                (!particle).then_some(m)
             }
             Check::Corp => {
                 let m = trim_fillers(text, m, name.clone());
@@ -1370,11 +1415,10 @@ fn name_ok(name: &str) -> bool {
         "サービス",
         "ストレージ",
     ];
-    if name.chars().all(is_kata)
-        && GENERIC_KATAKANA
-            .iter()
-            .any(|g| name.starts_with(g) || name.ends_with(g) || name.ends_with(&format!("{g}ー")))
-    {
+    let all_kata = name.chars().all(is_kata);
+    if GENERIC_KATAKANA.iter().any(|g| {
+        (all_kata && name.starts_with(g)) || name.ends_with(g) || name.ends_with(&format!("{g}ー"))
+    }) {
         return false;
     }
     // Generalised figures (数千人) are never part of a name.

@@ -76,3 +76,15 @@ fn held_out_fixtures_meet_targets() {
     );
     assert_targets(&r);
 }
+
+/// Harder invented records: third parties named only by relation (保守業者のX),
+/// hiragana company names, persons with titles, places outside the lexicons.
+#[test]
+fn second_held_out_set_meets_targets() {
+    let r = run(
+        &format!("{FIXTURES}/heldout2-incidents.jsonl"),
+        &format!("{FIXTURES}/heldout2-annotations.jsonl"),
+        DisclosureLevel::Green,
+    );
+    assert_targets(&r);
+}
