@@ -44,6 +44,17 @@ const GENERIC_LEAD: &[char] = &[
     '各', '同', '当', '新', '旧', '全', '他', '両', '本', '某', '自', '弊', '貴', '御', '別', '前',
     '元', '現', '一', '二', '三', '数', '諸',
 ];
+/// First characters of the common nouns that follow 委託先の / メーカーの … (商品,
+/// 作業員, 担当者, 設定, 手順書 …): such a continuation is not a company name.
+const RELATION_GENERIC_LEAD: &[char] = &[
+    '商', '製', '機', '装', '品', '部', '系', '全', '各', '一', '両', '他', '別', '同', '当', '本',
+    '新', '旧', '現', '前', '後', '次', '上', '下', '中', '内', '外', '事', '業', '情', '報', '問',
+    '原', '影', '対', '障', '故', '不', '異', '復', '調', '確', '連', '指', '依', '要', '支', '契',
+    '請', '見', '検', '試', '導', '納', '提', '開', '運', '保', '管', '担', '作', '手', '技', '社',
+    '方', '人', '判', '設', '工', '誤', '責', '窓', '社', '従', '職', '営', '販', '在', '倉', '物',
+    '部', '費', '料', '価', '金', '額', '数', '量', '名', '者', '員',
+];
+
 /// Function words a greedy kanji run can swallow before a name (23時55分以降八尾IC).
 const LEADING_FILLERS: &[&str] = &[
     "以降",
@@ -995,11 +1006,7 @@ impl Recognizers {
                 let inner = name?;
                 let n = &text[inner.clone()];
                 // Generic continuations (委託先の担当者, 業者のシステム) are not names.
-                let generic = name_ok(n)
-                    && !n.starts_with([
-                        '担', '作', '社', '方', '技', '保', '対', '責', '管', '不', '人', '要',
-                        '判', '設', '工', '運', '開', '誤', '手',
-                    ]);
+                let generic = name_ok(n) && !n.starts_with(RELATION_GENERIC_LEAD);
                 (generic && n.chars().count() >= 2).then_some(inner)
             }
             Check::HiraganaCorp => {
