@@ -415,9 +415,28 @@ mod latency {
         let base = RankingConfig::default();
         let variants = [
             ("default", base.clone()),
-            ("d100", RankingConfig { first_stage_depth: 100, ..base.clone() }),
-            ("mq32", RankingConfig { max_query_terms: 32, ..base.clone() }),
-            ("d100 mq32", RankingConfig { first_stage_depth: 100, max_query_terms: 32, ..base.clone() }),
+            (
+                "d100",
+                RankingConfig {
+                    first_stage_depth: 100,
+                    ..base.clone()
+                },
+            ),
+            (
+                "mq32",
+                RankingConfig {
+                    max_query_terms: 32,
+                    ..base.clone()
+                },
+            ),
+            (
+                "d100 mq32",
+                RankingConfig {
+                    first_stage_depth: 100,
+                    max_query_terms: 32,
+                    ..base.clone()
+                },
+            ),
             ("default again", base.clone()),
         ];
         for (name, r) in variants {

@@ -186,14 +186,16 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(SearchError::index("open reader"))?;
-        Ok(SearchIndex {
+        let me = SearchIndex {
             index,
             reader,
             writer: Mutex::new(writer),
             f,
             ranking: RankingConfig::default(),
             path,
-        })
+        };
+        tracing::info!(path = ?me.path, lessons = me.len(), threads, memory, "search index open");
+        Ok(me)
     }
 
     /// Replaces the ranking knobs (evaluation and tuning).
@@ -244,6 +246,7 @@ impl SearchIndex {
         self.reader
             .reload()
             .map_err(SearchError::index("reload reader"))?;
+        tracing::debug!(lessons = self.len(), "search index committed");
         Ok(())
     }
 

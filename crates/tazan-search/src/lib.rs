@@ -25,7 +25,8 @@
 //!
 //! What it does not: no morphological analysis (names and places are the sanitizer's job),
 //! no access control (callers pass only lessons the reader may see, or filter by level),
-//! no networking, no logging of query or lesson text, no dependency on `tazan-model`
+//! no networking. Logging: `tracing` events with counts and timings only, never query or
+//! lesson text (a query may describe a confidential incident); no dependency on `tazan-model`
 //! (the node or hub maps its `Lesson` onto [`IndexDoc`]).
 //!
 //! Measured (see `tests/quality.rs`, `examples/bench_search.rs`): nDCG@10 0.786 on the two

@@ -5,6 +5,9 @@ use std::path::Path;
 
 use tazan_search::{evaluate, load_catalog, SearchIndex};
 
+/// Written after the defaults were frozen and never tuned on; reported, not asserted.
+const HOLDOUT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/holdout.jsonl");
+
 const LESSONS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../../shared/corpus/lessons.jsonl"
@@ -35,6 +38,8 @@ fn ndcg_floor_on_shared_and_own_scenarios() {
     println!("shared scenarios\n{shared}");
     let own = evaluate(&idx, Path::new(VALIDATION)).unwrap();
     println!("validation set\n{own}");
+    let holdout = evaluate(&idx, Path::new(HOLDOUT)).unwrap();
+    println!("holdout (never tuned on)\n{holdout}");
     assert!(own.per_query.len() >= 10);
     assert!(
         own.ndcg_at_10 >= 0.75,

@@ -177,7 +177,16 @@ impl SearchIndex {
             // Only particles or punctuation: nothing to match on.
             return Ok(Vec::new());
         }
+        let started = std::time::Instant::now();
+        let terms = weighted.len();
         let top = self.ranked(&searcher, weighted, &req.filters, limit, &HashSet::new())?;
+        // Never the query text: it may describe a confidential incident.
+        tracing::debug!(
+            terms,
+            hits = top.len(),
+            micros = started.elapsed().as_micros() as u64,
+            "search"
+        );
         top.into_iter()
             .map(|(score, addr)| self.load(&searcher, addr).map(|d| hit_of(d, score)))
             .collect()
