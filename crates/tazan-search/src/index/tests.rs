@@ -329,3 +329,36 @@ fn filtered_collector_equals_filter_intersection() {
         assert!(n >= 50, "deleted lesson {} returned", d.id);
     }
 }
+
+#[test]
+fn foreign_index_directory_is_a_schema_mismatch() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut b = Schema::builder();
+    b.add_text_field("something_else", STRING);
+    Index::create_in_dir(dir.path(), b.build()).unwrap();
+    let err = SearchIndex::open(dir.path()).unwrap_err();
+    assert!(matches!(err, SearchError::SchemaMismatch { field: "id", .. }), "{err}");
+    assert!(err.to_string().contains("re-index"));
+}
+
+#[test]
+fn searches_run_while_another_thread_indexes() {
+    let idx = std::sync::Arc::new(sample());
+    let writer = {
+        let idx = idx.clone();
+        std::thread::spawn(move || {
+            for (i, d) in crate::bench::synthetic_lessons(300, 4).enumerate() {
+                idx.upsert(&d).unwrap();
+                if i % 100 == 99 {
+                    idx.commit().unwrap();
+                }
+            }
+        })
+    };
+    for _ in 0..50 {
+        let hits = idx.search(&req("サーバの切替えに失敗")).unwrap();
+        assert!(!hits.is_empty());
+    }
+    writer.join().unwrap();
+    assert_eq!(idx.len(), 303);
+}
