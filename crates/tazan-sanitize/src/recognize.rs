@@ -333,6 +333,15 @@ const GENERIC_NAMES: &[&str] = &[
 
 /// Endings of generic committee / mechanism words.
 const GENERIC_ENDINGS: &[&str] = &[
+    "体制",
+    "要員",
+    "エラー",
+    "メンバー",
+    "メンバ",
+    "ミス",
+    "担当",
+    "部門",
+    "側",
     "発",
     "調査",
     "検証",
@@ -656,7 +665,7 @@ impl Recognizers {
         // Contractors named by their relation: 保守業者のテクノ南国と, 委託先のX社が.
         add(
             format!(
-                r"(?:委託先|保守業者|業者|ベンダー|ベンダ|メーカー|子会社|取引先|運用会社|開発会社|保守会社|協力会社|再委託先|販売代理店)の(?P<n>(?:{h}|{k}|[A-Za-z]){{2,12}})(?:が|と|に|は|を|で|から|へ|や|の|も|、|。)"
+                r"(?:委託先|保守業者|ベンダー|ベンダ|メーカー|子会社|取引先|運用会社|開発会社|保守会社|協力会社|再委託先|販売代理店)の(?P<n>(?:{h}|{k}|[A-Za-z]){{3,12}})(?:が|と|に|は|から|へ|、)"
             ),
             Kind::Org,
             "relation_company",
