@@ -299,6 +299,15 @@ impl Sanitizer {
                 },
             )
         };
+        match &dict_status {
+            // Never silently off: the operator must know names may get through.
+            DictionaryStatus::Off { reason } => {
+                tracing::warn!(%level, reason = %reason, "IPADIC dictionary recogniser is off; other recognisers still run")
+            }
+            DictionaryStatus::Loaded { path } => {
+                tracing::info!(%level, path = %path, "IPADIC dictionary recogniser loaded")
+            }
+        }
         Ok(Self::with_parts(policy, level, rules, dict, dict_status))
     }
 
@@ -1017,6 +1026,23 @@ mod tests {
         assert_eq!(once, twice);
         assert!(s.leak_gate_text(&once, "f", &[]).is_empty(), "{once}");
         assert!(!s.leak_gate_text(text, "f", &[]).is_empty());
+    }
+
+    #[test]
+    fn thousands_of_deny_terms_in_one_pass() {
+        let terms: Vec<String> = (0..5000)
+            .map(|i| format!("\"テスト商事{i:04}号\""))
+            .collect();
+        let src = format!(
+            "version = 1\n[[deny]]\nrole = \"customer\"\nterms = [{}]\n[levels.GREEN]\ndates = \"quarter\"\nnumbers = \"order\"\nplaces = \"region\"\n",
+            terms.join(",")
+        );
+        let policy = Policy::from_toml_str(&src, "big.toml").unwrap();
+        let s = Sanitizer::without_dictionary(&policy, DisclosureLevel::Green).unwrap();
+        let (out, audit) =
+            s.sanitize_text("顧客のﾃｽﾄ商事４９９９号と てすと商事0001号 に通知", &[]);
+        assert_eq!(out, "顧客の顧客Aと 顧客B に通知");
+        assert_eq!(audit.len(), 2);
     }
 
     #[test]

@@ -65,3 +65,50 @@ impl SanitizeError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every message, printed once so a reviewer can read them (`--nocapture`).
+    #[test]
+    fn messages_name_file_line_field_and_reason() {
+        let all = [
+            SanitizeError::io(
+                std::path::Path::new("in.jsonl"),
+                "read incidents",
+                std::io::Error::from(std::io::ErrorKind::NotFound),
+            ),
+            SanitizeError::Policy {
+                file: "p.toml".into(),
+                line: 7,
+                reason: "unknown field `colour`".into(),
+            },
+            SanitizeError::Record {
+                file: "in.jsonl".into(),
+                line: 3,
+                field: "impact".into(),
+                reason: "expected a string or null, found a number".into(),
+            },
+            SanitizeError::Input {
+                file: "in.csv".into(),
+                reason: "no header row".into(),
+            },
+            SanitizeError::MissingLevel {
+                level: "GREEN".into(),
+            },
+        ];
+        let expected = [
+            "in.jsonl: read incidents failed",
+            "p.toml:7: invalid policy",
+            "in.jsonl:3: field `impact`",
+            "in.csv: no header",
+            "[levels.GREEN]",
+        ];
+        for (e, want) in all.iter().zip(expected) {
+            let msg = e.to_string();
+            println!("{msg}");
+            assert!(msg.contains(want), "{msg}");
+        }
+    }
+}
