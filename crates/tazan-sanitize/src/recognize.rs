@@ -37,7 +37,7 @@ const K: &str = r"[\p{Katakana}ー&&[^・]]";
 
 /// Leading characters that make a name generic (各運転免許試験場, 同庁, 当社…).
 const REJECT_LEAD: &[char] = &[
-    '各', '同', '当', '全', '他', '両', '某', '自', '弊', '貴', '御', '諸', '別', '数', '我',
+    '各', '同', '当', '全', '他', '両', '某', '自', '弊', '貴', '諸', '別', '数', '我',
 ];
 /// Leading characters that are not a name by themselves (新電力) but can start one (新宿).
 const GENERIC_LEAD: &[char] = &[
@@ -491,6 +491,8 @@ enum Check {
     Time,
     /// Company named by its relation (保守業者のX): mask the name only.
     Relation,
+    /// Hiragana name before a suffix: a whole hiragana word, not a particle.
+    HiraganaName,
     /// Hiragana name after a corporate form: must not start with a particle.
     HiraganaCorp,
     /// Name with a corporate form (株式会社 …): any non-generic name.
@@ -646,7 +648,7 @@ impl Recognizers {
         );
         add(
             format!(
-                r"(?P<n>(?:{h}|{k}|{latin_name}){{1,14}})(?:ホールディングス|テレコム|エアポート|モノレール|システムズ|ソリューションズ|ネットワークス|テクノロジーズ|テクノロジー|コミュニケーションズ|コーポレーション|エンジニアリング|インターナショナル|ジャパン|グループ|フィナンシャル|エナジー|エナジー|ラボ)"
+                r"(?P<n>(?:{h}|{k}|{latin_name}){{1,14}})(?:ホールディングス|テレコム|エアポート|モノレール|システムズ|ソリューションズ|ネットワークス|テクノロジーズ|テクノロジー|コミュニケーションズ|コーポレーション|エンジニアリング|インターナショナル|ジャパン|グループ|フィナンシャル|エナジー|ラボ|メトロ|エクスプレス|エアラインズ|エアライン|ウイングス|ウィングス|レールウェイ|トランスポート|ロジスティクス|ホールディング)"
             ),
             Kind::Org,
             "company_suffix",
@@ -661,6 +663,14 @@ impl Recognizers {
             "foreign_company",
             0.8,
             Check::Foreign,
+        );
+        // Hiragana names before a financial suffix (みずほ銀行, ひまわり証券).
+        add(
+            r"(?P<n>[ぁ-ゖ]{2,6})(?:銀行|証券|生命|信金|信用金庫|損保|ホールディングス|フィナンシャルグループ)".into(),
+            Kind::Org,
+            "hiragana_bank",
+            0.8,
+            Check::HiraganaName,
         );
         // Contractors named by their relation: 保守業者のテクノ南国と, 委託先のX社が.
         add(
@@ -770,7 +780,7 @@ impl Recognizers {
             0.75,
             Check::Line,
         );
-        add(r"(?:新東名|新名神|東名|名神|中央|関越|東北|常磐|北陸|山陽|九州|近畿|阪和|中国|長崎|大分|道央|東関東|京葉|圏央|外環|京滋|舞鶴若狭|上信越|磐越|東海北陸|伊勢湾岸|東九州|西九州|山陰|徳島|高松|松山|高知)(?:自動車道|道)".into(), Kind::Facility, "expressway", 0.85, Check::None);
+        add(r"(?:新東名|新名神|東名|名神|中央|関越|東北|常磐|北陸|山陽|九州|近畿|阪和|中国|長崎|大分|道央|東関東|京葉|圏央|外環|京滋|舞鶴若狭|上信越|磐越|東海北陸|伊勢湾岸|東九州|西九州|山陰|徳島|高松|松山|高知)(?:自動車道|高速|道)".into(), Kind::Facility, "expressway", 0.85, Check::None);
         add(
             r"(?:首都高速|阪神高速|首都高)|(?:国道|県道|都道|府道)\d+号(?:線)?".into(),
             Kind::Facility,
@@ -1017,6 +1027,16 @@ impl Recognizers {
                 // Generic continuations (委託先の担当者, 業者のシステム) are not names.
                 let generic = name_ok(n) && !n.starts_with(RELATION_GENERIC_LEAD);
                 (generic && n.chars().count() >= 2).then_some(inner)
+            }
+            Check::HiraganaName => {
+                let n = name.clone().map(|r| &text[r]).unwrap_or("");
+                let glued = before.is_some_and(|c| ('\u{3041}'..='\u{3096}').contains(&c));
+                let particle = n.starts_with([
+                    'で', 'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'か', 'よ', 'ま',
+                    'な', 'ら', 'こ', 'そ', 'あ', 'ど', 'す', 'し',
+                ]) || n
+                    .ends_with(['の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で']);
+                (!glued && !particle).then_some(m)
             }
             Check::HiraganaCorp => {
                 let inner = name?;
@@ -1437,6 +1457,14 @@ fn name_ok(name: &str) -> bool {
     }) {
         return false;
     }
+    // Replacement words (近畿地方, 当社, 某地域 …) never start a name on a re-scan.
+    if lexicon::REGIONS
+        .iter()
+        .chain(["某地域", "某国", "当社", "委託先ベンダ", "グループ会社"].iter())
+        .any(|r| name.ends_with(r) || name.starts_with(r))
+    {
+        return false;
+    }
     // Generalised figures (数千人) are never part of a name.
     if ["数十", "数百", "数千", "数万", "数億", "数兆"]
         .iter()
@@ -1568,6 +1596,17 @@ mod tests {
         assert!(has("顧客54,180人は", "54,180人"));
         assert!(has("約1億9,000万円の", "約1億9,000万円"));
         assert!(!has("約5万人規模", "約5万人"));
+    }
+
+    #[test]
+    fn lines_after_company_names() {
+        assert!(
+            has("大阪メトロ御堂筋線と", "御堂筋線"),
+            "{:?}",
+            hits("大阪メトロ御堂筋線と")
+        );
+        assert!(has("みずほ銀行と", "みずほ銀行"));
+        assert!(!has("地元の銀行では", "の銀行"));
     }
 
     #[test]
