@@ -81,9 +81,146 @@ pub(crate) enum Command {
         #[arg(long, default_value_t = 7401)]
         group_port: u16,
     },
+    /// Search the node's library and imported catalogues (Japanese full text).
+    #[command(
+        after_help = "Example:\n  tazan search \"夜間バッチが二重に起動した\" --home ~/acme\n  tazan search \"切替え 失敗\" --cause ハードウェア障害 --json --limit 5"
+    )]
+    Search(SearchArgs),
+    /// Lesson catalogues: JSON Lines of id, domain, theme, title, summary, cases.
+    #[command(subcommand)]
+    Catalog(CatalogCmd),
+    /// Counts by direct cause, industry and period, with the shares of human error and overload.
+    #[command(after_help = "Example:\n  tazan trends --home ~/acme --format svg > trends.svg")]
+    Trends {
+        #[command(flatten)]
+        home: HomeArg,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TrendFormat::Text)]
+        format: TrendFormat,
+        /// Period buckets.
+        #[arg(long, value_enum, default_value_t = Period::Half)]
+        period: Period,
+    },
+    /// Anonymise incident records (JSON Lines, corpus schema) with the group's NDA policy.
+    #[command(
+        after_help = "Example:\n  tazan sanitize --input incidents.jsonl --output out.jsonl --level GREEN\n  tazan eval sanitize --output out.jsonl --annotations annotations.jsonl"
+    )]
+    Sanitize {
+        /// Incident records, one JSON object per line.
+        #[arg(long)]
+        input: PathBuf,
+        /// Where to write one sanitised record per input record.
+        #[arg(long)]
+        output: PathBuf,
+        /// Policy TOML (default: the shipped policy).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Disclosure level whose rules apply (AMBER, GREEN, CLEAR).
+        #[arg(long, default_value = "GREEN")]
+        level: String,
+    },
+    /// Quality evaluations (figures in BENCHMARKS.md).
+    #[command(subcommand)]
+    Eval(EvalCmd),
     /// Benchmarks that produce the figures in BENCHMARKS.md.
     #[command(subcommand)]
     Bench(BenchCmd),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum TrendFormat {
+    Text,
+    Csv,
+    Svg,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum Period {
+    Month,
+    Half,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SearchArgs {
+    /// What you are looking for: words or a paragraph describing your situation.
+    pub(crate) query: String,
+    #[command(flatten)]
+    pub(crate) home: HomeArg,
+    /// Most hits to show.
+    #[arg(long, default_value_t = 10)]
+    pub(crate) limit: usize,
+    /// Only these levels.
+    #[arg(long = "level")]
+    pub(crate) levels: Vec<String>,
+    /// Only these industries.
+    #[arg(long = "industry")]
+    pub(crate) industries: Vec<String>,
+    /// Only this domain (governance or technical).
+    #[arg(long)]
+    pub(crate) domain: Option<String>,
+    /// Only these direct cause categories.
+    #[arg(long = "cause")]
+    pub(crate) causes: Vec<String>,
+    /// Only these usage scenes.
+    #[arg(long = "scene")]
+    pub(crate) scenes: Vec<String>,
+    /// Period from (2017, 2017-H2, 2017-Q3, 2017-07).
+    #[arg(long)]
+    pub(crate) from: Option<String>,
+    /// Period to.
+    #[arg(long)]
+    pub(crate) to: Option<String>,
+    /// JSON array of hits.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CatalogCmd {
+    /// Import a catalogue into the node's searchable library (each entry's id becomes its `ref`).
+    Import {
+        /// JSON Lines file.
+        file: PathBuf,
+        #[command(flatten)]
+        home: HomeArg,
+    },
+    /// Write the imported catalogue back as JSON Lines.
+    Export {
+        #[command(flatten)]
+        home: HomeArg,
+        /// Output file (default stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum EvalCmd {
+    /// Score sanitised output against gold annotations: spans leaked per kind, keep terms kept.
+    Sanitize {
+        /// Output of `tazan sanitize`.
+        #[arg(long)]
+        output: PathBuf,
+        /// Gold annotations (JSON Lines).
+        #[arg(long)]
+        annotations: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// nDCG@10 and MAP of search for judged scenarios against a catalogue.
+    Search {
+        /// Catalogue (JSON Lines).
+        #[arg(long)]
+        catalog: PathBuf,
+        /// Scenarios: query and relevant ids (JSON Lines).
+        #[arg(long)]
+        scenarios: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -328,6 +465,27 @@ pub(crate) enum BenchCmd {
         /// Publish rate for the latency phase (lessons/s).
         #[arg(long, default_value_t = 1_000)]
         rate: u32,
+    },
+    /// Index synthetic lessons, then time searches (lessons/s, p50/p99 ms).
+    #[command(
+        after_help = "Example:\n  cargo run --release -- bench search --docs 1000000 --json"
+    )]
+    Search {
+        /// Synthetic lessons to index.
+        #[arg(long, default_value_t = 100_000)]
+        docs: usize,
+        /// Queries to time.
+        #[arg(long, default_value_t = 1_000)]
+        queries: usize,
+        /// Seed for the generator.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Index directory (default: a temporary directory).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -15,8 +15,8 @@ use tazan_trust::{
 };
 
 use crate::cli::{
-    BenchCmd, Cli, Command, HubCmd, KeysCmd, LessonCmd, LessonsCmd, NodeCmd, PkiCmd, RosterCmd,
-    SubscribeArgs,
+    BenchCmd, CatalogCmd, Cli, Command, EvalCmd, HubCmd, KeysCmd, LessonCmd, LessonsCmd, NodeCmd,
+    Period, PkiCmd, RosterCmd, SearchArgs, SubscribeArgs, TrendFormat,
 };
 
 pub(crate) fn run(args: Cli) -> Result<ExitCode> {
@@ -94,6 +94,99 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
                     id.as_str(),
                     path.display()
                 );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search(args) => search(args),
+        Command::Catalog(CatalogCmd::Import { file, home }) => {
+            let home = tazan::home::resolve(home.home);
+            let n = tazan::library::import_catalog(&home, &file)?;
+            println!(
+                "imported {n} catalogue lessons into {}",
+                tazan::library::index_dir(&home).display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Catalog(CatalogCmd::Export { home, out }) => {
+            let text = tazan::library::export_catalog(&tazan::home::resolve(home.home))?;
+            match out {
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => print!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Trends {
+            home,
+            format,
+            period,
+        } => trends(home.home, format, period),
+        Command::Sanitize {
+            input,
+            output,
+            policy,
+            level,
+        } => {
+            let policy = match policy {
+                Some(p) => tazan_sanitize::Policy::load(&p)?,
+                None => tazan_sanitize::Policy::builtin(),
+            };
+            let level: tazan_sanitize::DisclosureLevel = level.parse().context("--level")?;
+            let summary = tazan_sanitize::sanitize_jsonl(&input, &output, &policy, level)?;
+            eprintln!("{summary:?}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval(EvalCmd::Sanitize {
+            output,
+            annotations,
+            json,
+        }) => {
+            let report = tazan_sanitize::evaluate(&output, &annotations)?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!("{report}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval(EvalCmd::Search {
+            catalog,
+            scenarios,
+            json,
+        }) => {
+            let index = tazan_search::SearchIndex::in_ram()?;
+            for doc in tazan_search::load_catalog(&catalog)? {
+                index.upsert(&doc)?;
+            }
+            index.commit()?;
+            let report = tazan_search::evaluate(&index, &scenarios)?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!("{report}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(BenchCmd::Search {
+            docs,
+            queries,
+            seed,
+            dir,
+            json,
+        }) => {
+            let tmp = tempfile::Builder::new()
+                .prefix("tazan-bench-search-")
+                .tempdir()?;
+            let dir = dir.unwrap_or_else(|| tmp.path().to_owned());
+            let report = tokio::task::spawn_blocking(move || {
+                tazan_search::bench(docs, queries, seed, Some(&dir))
+            })
+            .await
+            .context("search benchmark task")??;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!("{}", serde_json::to_string_pretty(&report)?);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -599,6 +692,78 @@ async fn subscribe(args: SubscribeArgs) -> Result<ExitCode> {
                 entry_line(e.seq, &level, &e.origin, &e.origin_group, &env.payload)
             );
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn open_index(home: Option<PathBuf>) -> Result<tazan_search::SearchIndex> {
+    let home = tazan::home::resolve(home);
+    let index = tazan_search::SearchIndex::open(&tazan::library::index_dir(&home))?;
+    // Bring received lessons in when the node is not running (a running
+    // node's store is locked; the index then holds what was last synced).
+    let node_toml = home.join("node.toml");
+    if node_toml.exists() {
+        let cfg = NodeConfig::load(&node_toml)?;
+        if let Some(core) = try_open_node(&cfg)? {
+            tazan::library::sync(&index, core.library())?;
+        }
+    }
+    Ok(index)
+}
+
+fn search(args: SearchArgs) -> Result<ExitCode> {
+    let index = open_index(args.home.home)?;
+    let req = tazan_search::SearchRequest {
+        query: args.query,
+        filters: tazan_search::Filters {
+            levels: args.levels.iter().map(|l| l.to_ascii_uppercase()).collect(),
+            industries: args.industries,
+            domain: args.domain,
+            cause_categories: args.causes,
+            scenes: args.scenes,
+            period_from: args.from,
+            period_to: args.to,
+        },
+        limit: args.limit,
+    };
+    let hits = index.search(&req)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&hits)?);
+    } else if hits.is_empty() {
+        println!("(no matching lessons; import a catalogue with `tazan catalog import` or wait for lessons to arrive)");
+    } else {
+        for (i, h) in hits.iter().enumerate() {
+            let r = h.r#ref.as_deref().unwrap_or("-");
+            let cause = if h.cause_category.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", h.cause_category)
+            };
+            println!(
+                "{:>2}. {:>6.2}  {:<5} {}{cause}",
+                i + 1,
+                h.score,
+                r,
+                h.title
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn trends(home: Option<PathBuf>, format: TrendFormat, period: Period) -> Result<ExitCode> {
+    let index = open_index(home)?;
+    let docs = index.all_docs()?;
+    let granularity = match period {
+        Period::Month => tazan_search::Granularity::Month,
+        Period::Half => tazan_search::Granularity::HalfYear,
+    };
+    let report = tazan_search::trends(&docs, granularity);
+    match format {
+        TrendFormat::Text => print!("{}", report.to_text_table()),
+        TrendFormat::Csv => print!("{}", report.to_csv()),
+        TrendFormat::Svg => print!("{}", report.to_svg()),
+        TrendFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -15,5 +15,6 @@ pub mod demo;
 pub mod harness;
 pub mod home;
 pub mod lessonfile;
+pub mod library;
 pub mod sample;
 pub mod topology;

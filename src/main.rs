@@ -9,6 +9,14 @@ mod cli;
 mod cmd;
 
 fn main() -> ExitCode {
+    // Output piped into `head` and the like: a closed pipe is not an error.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if info.to_string().contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default_hook(info);
+    }));
     let args = cli::Cli::parse();
     cli::init_tracing(&args);
     match cmd::run(args) {

@@ -134,3 +134,100 @@ fn lesson_publish_queues_while_hub_is_down_and_lists_offline() {
     let node = tazan_store::Store::open(&home.join("data")).unwrap();
     assert_eq!(tazan_store::Outbox::open(&node).unwrap().len(), 1);
 }
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
+
+#[test]
+fn catalog_import_search_and_export() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path().to_str().unwrap();
+    let catalog = format!("{CORPUS}/lessons.jsonl");
+    let out = tazan(&["catalog", "import", &catalog, "--home", h]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = tazan(&[
+        "search",
+        "バックアップへの切替えに失敗した",
+        "--home",
+        h,
+        "--json",
+        "--limit",
+        "3",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let hits: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!hits.is_empty() && hits.len() <= 3);
+    for h in &hits {
+        for key in ["id", "ref", "title", "score"] {
+            assert!(h.get(key).is_some(), "hit without `{key}`: {h}");
+        }
+    }
+    let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "best first: {scores:?}"
+    );
+    let out = tazan(&["catalog", "export", "--home", h]);
+    assert_eq!(
+        out.stdout,
+        std::fs::read(&catalog).unwrap(),
+        "export gives back the import"
+    );
+}
+
+#[test]
+fn sanitize_batch_and_evaluation_run_on_the_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("out.jsonl");
+    let input = format!("{CORPUS}/incidents.jsonl");
+    let out = tazan(&[
+        "sanitize",
+        "--input",
+        &input,
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = std::fs::read_to_string(&output).unwrap();
+    assert_eq!(lines.lines().count(), 25);
+    let annotations = format!("{CORPUS}/annotations.jsonl");
+    let out = tazan(&[
+        "eval",
+        "sanitize",
+        "--output",
+        output.to_str().unwrap(),
+        "--annotations",
+        &annotations,
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v.is_object(), "{v}");
+
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, "{not json\n").unwrap();
+    let out = tazan(&[
+        "sanitize",
+        "--input",
+        bad.to_str().unwrap(),
+        "--output",
+        dir.path().join("o2").to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.jsonl"), "the error names the file: {err}");
+}
