@@ -337,7 +337,10 @@ fn foreign_index_directory_is_a_schema_mismatch() {
     b.add_text_field("something_else", STRING);
     Index::create_in_dir(dir.path(), b.build()).unwrap();
     let err = SearchIndex::open(dir.path()).unwrap_err();
-    assert!(matches!(err, SearchError::SchemaMismatch { field: "id", .. }), "{err}");
+    assert!(
+        matches!(err, SearchError::SchemaMismatch { field: "id", .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("re-index"));
 }
 
