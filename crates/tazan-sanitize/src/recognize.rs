@@ -260,6 +260,21 @@ const GENERIC_NAMES: &[&str] = &[
     "主",
     "副",
     "社",
+    "路線",
+    "観光",
+    "夜行",
+    "長距離",
+    "送迎",
+    "貸切",
+    "代行",
+    "無料",
+    "シャトル",
+    "連絡",
+    "空港",
+    "市内",
+    "市営",
+    "町営",
+    "コミュニティ",
     "ベンダ",
     "ベンダー",
     "委託先ベンダ",
@@ -632,7 +647,7 @@ impl Recognizers {
         );
         add(
             format!(
-                r"(?P<n>(?:{h}|{k}){{1,10}})(?:信用金庫|信用組合|信金|銀行|証券|生命|損保|航空|電鉄|鉄道|高速道路|新聞社|通信社|商事|物産|工業|製作所|電機|電工|重工|自動車|建設|製薬|百貨店|大学|病院|市役所|区役所|町役場|村役場|役所|役場|県庁|都庁|府庁|道庁|県警|府警|道警|警視庁|警察署|警察本部|消防本部|消防局|省|庁|交通局|水道局|財務局|通信局|運輸局|整備局|労働局|協会|機構|委員会|取引所|公社|公団|財団|連合会|研究所|管制部|会議所)"
+                r"(?P<n>(?:{h}|{k}){{1,10}})(?:信用金庫|信用組合|信金|銀行|証券|生命|損保|航空|電鉄|鉄道|高速道路|新聞社|通信社|商事|物産|工業|製作所|電機|電工|重工|自動車|建設|製薬|百貨店|大学|病院|市役所|区役所|町役場|村役場|役所|役場|県庁|都庁|府庁|道庁|県警|府警|道警|警視庁|警察署|警察本部|消防本部|消防局|省|庁|交通局|水道局|財務局|通信局|運輸局|整備局|労働局|協会|機構|委員会|取引所|公社|公団|財団|連合会|研究所|管制部|会議所|運輸|通運|海運|汽船|郵船|商船|急行|バス)"
             ),
             Kind::Org,
             "org_suffix",
@@ -1029,14 +1044,28 @@ impl Recognizers {
                 (generic && n.chars().count() >= 2).then_some(inner)
             }
             Check::HiraganaName => {
-                let n = name.clone().map(|r| &text[r]).unwrap_or("");
-                let glued = before.is_some_and(|c| ('\u{3041}'..='\u{3096}').contains(&c));
+                // とみずほ銀行 → みずほ銀行; 例えば銀行 is not a bank name.
+                let inner = name?;
+                let mut start = inner.start;
+                while let Some(c) = text[start..inner.end].chars().next() {
+                    if "のがはにをともへやで".contains(c)
+                        && text[start..inner.end].chars().count() > 2
+                    {
+                        start += c.len_utf8();
+                    } else {
+                        break;
+                    }
+                }
+                let n = &text[start..inner.end];
+                let prev = text[..start].chars().next_back();
+                let glued = prev.is_some_and(|c| is_han(c) || is_kata(c));
                 let particle = n.starts_with([
-                    'で', 'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'か', 'よ', 'ま',
+                    'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で', 'か', 'よ', 'ま',
                     'な', 'ら', 'こ', 'そ', 'あ', 'ど', 'す', 'し',
-                ]) || n
-                    .ends_with(['の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で']);
-                (!glued && !particle).then_some(m)
+                ]) || n.ends_with([
+                    'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で', 'ば', 'て',
+                ]);
+                (!glued && !particle && n.chars().count() >= 2).then_some(start..m.end)
             }
             Check::HiraganaCorp => {
                 let inner = name?;
@@ -1607,6 +1636,10 @@ mod tests {
         );
         assert!(has("みずほ銀行と", "みずほ銀行"));
         assert!(!has("地元の銀行では", "の銀行"));
+        assert!(has("東西銀行とみずほ銀行", "みずほ銀行"));
+        assert!(!hits("例えば銀行では")
+            .iter()
+            .any(|(_, k, _)| *k == Kind::Org));
     }
 
     #[test]
