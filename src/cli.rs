@@ -457,10 +457,10 @@ pub(crate) enum BenchCmd {
         #[arg(long)]
         json: bool,
         /// Lessons for the ingest phase.
-        #[arg(long, default_value_t = 40_000)]
+        #[arg(long, default_value_t = 100_000)]
         ingest_lessons: usize,
         /// Lessons for the latency phase.
-        #[arg(long, default_value_t = 5_000)]
+        #[arg(long, default_value_t = 10_000)]
         latency_lessons: usize,
         /// Publish rate for the latency phase (lessons/s).
         #[arg(long, default_value_t = 1_000)]

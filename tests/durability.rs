@@ -75,7 +75,7 @@ async fn killed_hubs_keep_log_and_cursors() {
     let tsubame_tls = fx.path("tsubame-railway/tls");
     let mut t = client(&transport_addr, "transport-hub", &tsubame_tls).await;
     let mut before = Vec::new();
-    for _ in 0..1000 {
+    for _ in 0..1500 {
         before = list_all(&mut t).await;
         if before.len() == 5 {
             break;
@@ -298,7 +298,7 @@ async fn cli_publishes_through_a_running_node_process() {
     )
     .await;
     let mut entries = Vec::new();
-    for _ in 0..500 {
+    for _ in 0..1500 {
         entries = list_all(&mut kaede).await;
         if !entries.is_empty() {
             break;

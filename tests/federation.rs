@@ -392,7 +392,8 @@ async fn revoking_a_member_refuses_new_lessons_and_keeps_old_ones() {
     let hub = fed.hub("finance").unwrap().core().clone();
     let after = signed(&key, "失効後の教訓", DisclosureLevel::Amber);
     let mut refused = None;
-    for _ in 0..150 {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while tokio::time::Instant::now() < deadline {
         let mut c = fed
             .client_as(&"kaede-securities".parse().unwrap())
             .await
@@ -412,7 +413,7 @@ async fn revoking_a_member_refuses_new_lessons_and_keeps_old_ones() {
         // Accepted before the reload reached the hub: that lesson is then
         // stored legitimately; the check below only needs the refusal.
     }
-    let status = refused.expect("revocation took effect within 3 s");
+    let status = refused.expect("revocation took effect within 15 s");
     assert_eq!(status.code(), tonic::Code::PermissionDenied, "{status:?}");
     // Earlier lessons stay and still verify.
     let rec = hub
