@@ -20,6 +20,19 @@
 //! * re-scans the result (leak gate) and blocks a record with any finding;
 //! * evaluates a batch output against gold annotations.
 //!
+//! ## The IPADIC dictionary
+//!
+//! Proper nouns (名詞,固有名詞,人名/組織/地域) come from IPADIC through lindera, built
+//! offline: the Debian package `mecab-ipadic` ships the sources, and the crate
+//! compiles them on first use into `$TAZAN_CACHE_DIR/ipadic-lindera-6.2` (else
+//! `$XDG_CACHE_HOME/tazan`, `~/.cache/tazan` or the temp dir); `$TAZAN_IPADIC_DIR`
+//! overrides the source location. `scripts/setup-ipadic.sh` installs the package,
+//! and `build.rs` does the same on a fresh machine when it builds as root with
+//! apt-get. Without the sources the other recognisers still run and
+//! [`Sanitizer::dictionary_status`] / [`BatchSummary::dictionary`] say it is off
+//! (with a `tracing` warning). Only kanji runs containing a known IPADIC proper
+//! noun are segmented, which keeps the pass cheap.
+//!
 //! What it does not do: draft lesson statements, sign, store or send anything.
 //! It never logs raw incident text or deny-list terms; error messages name files,
 //! lines and fields only.
@@ -50,7 +63,7 @@ pub use batch::{sanitize_jsonl, BatchSummary};
 pub use dict::DictionaryStatus;
 pub use engine::{AuditEntry, Finding, SanitizedRecord, Sanitizer, Status};
 pub use error::SanitizeError;
-pub use eval::{evaluate, EvalReport, KindScore};
+pub use eval::{evaluate, EvalReport, KindScore, LeakedSpan};
 pub use incident::{
     decode, parse_csv, parse_json, parse_jsonl, read_incidents, Incident, Organization,
     ParsedIncidents,

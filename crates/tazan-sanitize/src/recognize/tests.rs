@@ -1,0 +1,92 @@
+use super::*;
+
+fn hits(s: &str) -> Vec<(String, Kind, &'static str)> {
+    let r = Recognizers::new();
+    let n = Normalized::new(s);
+    let mut out = Vec::new();
+    r.scan(&n, &mut out);
+    out.into_iter()
+        .map(|h| (s[h.range].to_string(), h.kind, h.rule))
+        .collect()
+}
+
+fn has(s: &str, span: &str) -> bool {
+    hits(s).iter().any(|(t, _, _)| t == span)
+}
+
+#[test]
+fn organisations() {
+    assert!(has("山田電機株式会社のサーバー", "山田電機株式会社"));
+    assert!(has("原因は米ヤマダソフトの更新", "米ヤマダソフト"));
+    assert!(has("東西信用金庫でも障害", "東西信用金庫"));
+    assert!(has("北陸電力の発表", "北陸電力"));
+    assert!(!has("新電力の事業者", "新電力"));
+    assert!(!has("各電力会社は", "各電力"));
+    assert!(!has("電力供給装置の故障", "電力"));
+}
+
+#[test]
+fn generic_tech_terms_survive() {
+    let h = hits("DNSサーバーとETCとATMとICカードとTCP/IPとサーバーA");
+    assert!(h.iter().all(|(_, k, _)| *k != Kind::Product), "{h:?}");
+    assert!(has("売買システム「Q-TRADE」で障害", "Q-TRADE"));
+    assert!(has("Kアラートの配信", "Kアラート"));
+}
+
+#[test]
+fn places_and_facilities() {
+    assert!(has("山梨県甲府市で", "山梨県"));
+    assert!(has("南山村の住民", "南山村"));
+    assert!(!has("16の市町村", "市町村"));
+    assert!(has("越後線で遅延", "越後線"));
+    assert!(!has("国際線システム", "国際線"));
+    assert!(has("青葉空港の管制", "青葉空港"));
+    assert!(!has("データセンターにある", "データセンター"));
+}
+
+#[test]
+fn contacts_and_ids() {
+    assert!(has("連絡先 03-1234-5678 まで", "03-1234-5678"));
+    assert!(has("mail: ops@example.co.jp", "ops@example.co.jp"));
+    assert!(has("host 192.168.10.1 down", "192.168.10.1"));
+    assert!(!has("version 999.1.1.1", "999.1.1.1"));
+    assert!(has("addr 2001:db8::1 down", "2001:db8::1"));
+    assert!(has("社員番号:A123456", "社員番号:A123456"));
+    // 123456789018 has a valid check digit; ...019 does not.
+    assert!(has("番号 123456789018 を", "123456789018"));
+    assert!(!has("番号 123456789019 を", "123456789019"));
+}
+
+#[test]
+fn dates_and_counts() {
+    assert!(has("7月3日11時50分から", "7月3日11時50分"));
+    assert!(has("9日、18時30分頃より", "9日、18時30分頃"));
+    assert!(has("平成29年7月に", "平成29年7月"));
+    assert!(!has("10日間を要した", "10日"));
+    assert!(!has("1時間以内", "1時"));
+    assert!(has("顧客54,180人は", "54,180人"));
+    assert!(has("約1億9,000万円の", "約1億9,000万円"));
+    assert!(!has("約5万人規模", "約5万人"));
+}
+
+#[test]
+fn lines_after_company_names() {
+    assert!(
+        has("大阪メトロ御堂筋線と", "御堂筋線"),
+        "{:?}",
+        hits("大阪メトロ御堂筋線と")
+    );
+    assert!(has("みずほ銀行と", "みずほ銀行"));
+    assert!(!has("地元の銀行では", "の銀行"));
+    assert!(has("東西銀行とみずほ銀行", "みずほ銀行"));
+    assert!(!hits("例えば銀行では")
+        .iter()
+        .any(|(_, k, _)| *k == Kind::Org));
+}
+
+#[test]
+fn persons() {
+    assert!(has("佐藤課長が判断", "佐藤課長"));
+    assert!(has("担当の森本一郎氏は", "森本一郎氏"));
+    assert!(!has("利用者様へ", "利用者様"));
+}
