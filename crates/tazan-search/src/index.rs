@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
-use tantivy::query::{AllQuery, TermQuery};
+use tantivy::query::TermQuery;
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
     STRING,
@@ -19,6 +19,7 @@ use tantivy::{
 use crate::analyze::{JaTokenizer, TOKENIZER_NAME};
 use crate::doc::{parse_period, IndexDoc};
 use crate::error::SearchError;
+use crate::trends::{Granularity, TrendCounter, TrendReport};
 
 /// Writer settings. The defaults suit a node or hub sharing two cores with other work.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -294,14 +295,35 @@ impl SearchIndex {
         }
     }
 
-    /// Every committed lesson (for trends over the whole index; loads all documents).
+    /// Every committed lesson, in index order. Holds them all in memory: on a large index
+    /// prefer [`for_each_doc`](Self::for_each_doc) or [`trends`](Self::trends).
     pub fn all_docs(&self) -> Result<Vec<IndexDoc>, SearchError> {
+        let mut out = Vec::with_capacity(self.len() as usize);
+        self.for_each_doc(|d| out.push(d))?;
+        Ok(out)
+    }
+
+    /// Calls `f` with every committed, not deleted lesson, streaming from the doc store.
+    pub fn for_each_doc(&self, mut f: impl FnMut(IndexDoc)) -> Result<(), SearchError> {
         let searcher = self.reader.searcher();
-        let n = (searcher.num_docs() as usize).max(1);
-        let top = searcher
-            .search(&AllQuery, &TopDocs::with_limit(n).order_by_score())
-            .map_err(SearchError::index("scan"))?;
-        top.iter().map(|(_, a)| self.load(&searcher, *a)).collect()
+        for seg in searcher.segment_readers() {
+            let store = seg.get_store_reader(4).map_err(|e| SearchError::Index {
+                action: "open doc store",
+                source: e.into(),
+            })?;
+            for doc in store.iter::<TantivyDocument>(seg.alive_bitset()) {
+                let doc = doc.map_err(SearchError::index("read doc store"))?;
+                f(self.decode(&doc)?);
+            }
+        }
+        Ok(())
+    }
+
+    /// Trends over every committed lesson, streaming (no lesson held beyond its turn).
+    pub fn trends(&self, granularity: Granularity) -> Result<TrendReport, SearchError> {
+        let mut c = TrendCounter::new(granularity);
+        self.for_each_doc(|d| c.add(&d))?;
+        Ok(c.finish())
     }
 
     fn to_tantivy(&self, d: &IndexDoc) -> Result<TantivyDocument, SearchError> {
@@ -353,6 +375,10 @@ impl SearchIndex {
         let t: TantivyDocument = searcher
             .doc(addr)
             .map_err(SearchError::index("load document"))?;
+        self.decode(&t)
+    }
+
+    fn decode(&self, t: &TantivyDocument) -> Result<IndexDoc, SearchError> {
         let json = t
             .get_first(self.f.doc)
             .and_then(|v| v.as_str())

@@ -20,7 +20,8 @@
 //!   costs about what an unfiltered one does;
 //! - finds similar lessons for a raw incident text or a lesson, with reasons
 //!   ([`SearchIndex::similar`]);
-//! - counts trends ([`trends`]) and renders mailing-list digests ([`digest()`]);
+//! - counts trends over a slice ([`trends`]) or the whole index, streaming
+//!   ([`SearchIndex::trends`]), and renders mailing-list digests ([`digest()`]);
 //! - measures itself: [`evaluate`] (nDCG@10, MAP over judged scenarios) and [`bench()`].
 //!
 //! What it does not: no morphological analysis (names and places are the sanitizer's job),

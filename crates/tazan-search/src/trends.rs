@@ -161,27 +161,55 @@ fn matches_any(d: &IndexDoc, cause: &str, cues: &[&str]) -> bool {
 
 /// Counts `docs`.
 pub fn trends(docs: &[IndexDoc], granularity: Granularity) -> TrendReport {
-    let mut cause: BTreeMap<String, usize> = BTreeMap::new();
-    let mut industry: BTreeMap<String, usize> = BTreeMap::new();
-    let mut period: BTreeMap<(u64, String), usize> = BTreeMap::new();
-    let (mut human, mut over) = (0, 0);
+    let mut c = TrendCounter::new(granularity);
     for d in docs {
+        c.add(d);
+    }
+    c.finish()
+}
+
+/// Streaming form of [`trends`], for sets too large to hold in memory.
+#[derive(Debug, Clone)]
+pub(crate) struct TrendCounter {
+    granularity: Granularity,
+    total: usize,
+    cause: BTreeMap<String, usize>,
+    industry: BTreeMap<String, usize>,
+    period: BTreeMap<(u64, String), usize>,
+    human: usize,
+    over: usize,
+}
+
+impl TrendCounter {
+    pub(crate) fn new(granularity: Granularity) -> Self {
+        TrendCounter {
+            granularity,
+            total: 0,
+            cause: BTreeMap::new(),
+            industry: BTreeMap::new(),
+            period: BTreeMap::new(),
+            human: 0,
+            over: 0,
+        }
+    }
+
+    pub(crate) fn add(&mut self, d: &IndexDoc) {
+        self.total += 1;
         let c = cause_of(d);
-        human += usize::from(matches_any(d, &c, HUMAN_ERROR));
-        over += usize::from(matches_any(d, &c, OVERLOAD));
-        *cause.entry(c).or_default() += 1;
+        self.human += usize::from(matches_any(d, &c, HUMAN_ERROR));
+        self.over += usize::from(matches_any(d, &c, OVERLOAD));
+        *self.cause.entry(c).or_default() += 1;
         let ind = d.industry.trim();
-        *industry
-            .entry(if ind.is_empty() {
-                UNKNOWN.into()
-            } else {
-                ind.into()
-            })
-            .or_default() += 1;
+        let ind = if ind.is_empty() {
+            UNKNOWN.to_string()
+        } else {
+            ind.to_string()
+        };
+        *self.industry.entry(ind).or_default() += 1;
         let key = match parse_period(&d.period) {
             Ok((a, b)) => {
                 let same_half = a / 6 == b / 6;
-                match granularity {
+                match self.granularity {
                     Granularity::Month if a == b => (a, month_label(a)),
                     // A coarser period sorts after the months it spans.
                     Granularity::Month if same_half => (b, half_label(a)),
@@ -191,41 +219,44 @@ pub fn trends(docs: &[IndexDoc], granularity: Granularity) -> TrendReport {
             }
             Err(_) => (u64::MAX, UNKNOWN.to_string()),
         };
-        *period.entry(key).or_default() += 1;
+        *self.period.entry(key).or_default() += 1;
     }
-    let by_count = |m: BTreeMap<String, usize>| {
-        let mut v: Vec<Count> = m
-            .into_iter()
-            .map(|(key, count)| Count { key, count })
-            .collect();
-        v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
-        v
-    };
-    // Merge buckets with the same label (a month and its half-year can share a label).
-    let mut by_period: Vec<Count> = Vec::new();
-    for ((_, key), count) in period {
-        match by_period.iter_mut().find(|c| c.key == key) {
-            Some(c) => c.count += count,
-            None => by_period.push(Count { key, count }),
+
+    pub(crate) fn finish(self) -> TrendReport {
+        let by_count = |m: BTreeMap<String, usize>| {
+            let mut v: Vec<Count> = m
+                .into_iter()
+                .map(|(key, count)| Count { key, count })
+                .collect();
+            v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+            v
+        };
+        // Merge buckets with the same label (a month and its half-year can share a label).
+        let mut by_period: Vec<Count> = Vec::new();
+        for ((_, key), count) in self.period {
+            match by_period.iter_mut().find(|c| c.key == key) {
+                Some(c) => c.count += count,
+                None => by_period.push(Count { key, count }),
+            }
         }
-    }
-    let total = docs.len();
-    let share = |count: usize| Share {
-        count,
-        share: if total == 0 {
-            0.0
-        } else {
-            count as f64 / total as f64
-        },
-    };
-    TrendReport {
-        total,
-        by_cause: by_count(cause),
-        by_industry: by_count(industry),
-        by_period,
-        granularity,
-        human_error: share(human),
-        overload: share(over),
+        let total = self.total;
+        let share = |count: usize| Share {
+            count,
+            share: if total == 0 {
+                0.0
+            } else {
+                count as f64 / total as f64
+            },
+        };
+        TrendReport {
+            total,
+            by_cause: by_count(self.cause),
+            by_industry: by_count(self.industry),
+            by_period,
+            granularity: self.granularity,
+            human_error: share(self.human),
+            overload: share(self.over),
+        }
     }
 }
 

@@ -365,3 +365,23 @@ fn searches_run_while_another_thread_indexes() {
     writer.join().unwrap();
     assert_eq!(idx.len(), 303);
 }
+
+#[test]
+fn index_trends_stream_live_lessons_only() {
+    let idx = sample();
+    idx.delete("b");
+    idx.commit().unwrap();
+    let r = idx.trends(crate::trends::Granularity::HalfYear).unwrap();
+    assert_eq!(r.total, 2);
+    assert!(
+        r.by_cause.iter().all(|c| c.key != "過負荷"),
+        "deleted lesson counted"
+    );
+    assert_eq!(
+        r,
+        crate::trends::trends(
+            &idx.all_docs().unwrap(),
+            crate::trends::Granularity::HalfYear
+        )
+    );
+}
