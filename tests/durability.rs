@@ -129,6 +129,22 @@ async fn killed_hubs_keep_log_and_cursors() {
     );
     let unique: HashSet<_> = after.iter().map(|e| e.lesson_id.clone()).collect();
     assert_eq!(unique.len(), 8);
+
+    // A subscriber that had seen seq 3 before the kills resumes at 4.
+    let mut stream = t
+        .subscribe(pb::SubscribeRequest {
+            after_seq: 3,
+            filter: None,
+            follow: false,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut resumed = Vec::new();
+    while let Some(e) = stream.message().await.unwrap() {
+        resumed.push(e.seq);
+    }
+    assert_eq!(resumed, (4..=8).collect::<Vec<_>>());
     finance.terminate();
 }
 
