@@ -914,6 +914,11 @@ impl Recognizers {
         {
             return None;
         }
+        // Unknown two-letter acronyms (SC, HT, QC) are far more often technical
+        // than company names; known ones (au, JR, NTT …) come from the lexicon.
+        if !has_kana && latin.len() == 2 && latin.chars().all(|c| c.is_ascii_uppercase()) {
+            return None;
+        }
         let letters = latin.chars().filter(|c| c.is_ascii_alphabetic()).count();
         if letters == 1 && latin.len() == 1 {
             // Single letters are labels (サーバーA, A社, 機器B) unless a brand-like
