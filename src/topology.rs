@@ -64,6 +64,24 @@ impl Ports {
         first_group: 0,
     };
 
+    /// Metrics port of a hub listening on `port` (0 stays 0).
+    fn metrics(port: u16) -> u16 {
+        if port == 0 {
+            0
+        } else {
+            port.saturating_add(1000)
+        }
+    }
+
+    /// Metrics port of the `i`-th node.
+    fn node_metrics(&self, i: usize) -> u16 {
+        if self.first_group == 0 {
+            0
+        } else {
+            9500 + i as u16
+        }
+    }
+
     fn group(&self, i: usize) -> u16 {
         if self.first_group == 0 {
             0
@@ -189,7 +207,12 @@ pub fn create(dir: &Path, spec: &Spec, ports: Ports) -> Result<Layout> {
                 now,
                 vec![Role::Publisher, Role::Subscriber],
             ))?;
-            let config = node_toml(&m.id, &group.hub_id, port);
+            let config = node_toml(
+                &m.id,
+                &group.hub_id,
+                port,
+                ports.node_metrics(layout.nodes.len()),
+            );
             let path = ndir.join("node.toml");
             write(&path, &config)?;
             layout.nodes.push((m.id.clone(), group.name.clone(), path));
@@ -256,7 +279,12 @@ roster = "roster.json"
 cert = "tls/hub.pem"
 key = "tls/hub.key"
 client_ca = "ca/ca.pem"
-"#
+
+# Prometheus metrics at http://127.0.0.1:{metrics}/metrics
+[metrics]
+listen = "127.0.0.1:{metrics}"
+"#,
+        metrics = Ports::metrics(port)
     );
     if let Some((up_id, up_port, admin)) = upstream {
         s.push_str(&format!(
@@ -276,7 +304,7 @@ roster_admin_key = "{admin}"
     s
 }
 
-fn node_toml(id: &MemberId, hub: &MemberId, port: u16) -> String {
+fn node_toml(id: &MemberId, hub: &MemberId, port: u16, metrics: u16) -> String {
     format!(
         r#"# tazan org node `{id}`. Paths are relative to this file.
 version = 1
@@ -292,6 +320,10 @@ server_name = "{hub}"
 ca = "tls/ca.pem"
 cert = "tls/node.pem"
 key = "tls/node.key"
+
+# Prometheus metrics at http://127.0.0.1:{metrics}/metrics
+[metrics]
+listen = "127.0.0.1:{metrics}"
 "#
     )
 }

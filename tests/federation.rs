@@ -440,3 +440,68 @@ async fn revoking_a_member_refuses_new_lessons_and_keeps_old_ones() {
     assert!(err.contains("roll back"), "{err}");
     fed.stop().await.unwrap();
 }
+
+async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).await.unwrap();
+    out
+}
+
+fn metric(page: &str, prefix: &str) -> f64 {
+    page.lines()
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no `{prefix}` in\n{page}"))
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_accepted_rejected_and_relayed() {
+    let fx = Fixture::new();
+    let fed = Federation::start(&fx.layout).await.unwrap();
+    let key = fx.key("sakura-bank");
+    let mut c = fed
+        .client_as(&"sakura-bank".parse().unwrap())
+        .await
+        .unwrap();
+    let mut bad = signed(&key, "署名を壊す", DisclosureLevel::Amber);
+    bad.signature[0] ^= 1;
+    let envs = vec![
+        signed(&key, "一つ目", DisclosureLevel::Green),
+        signed(&key, "二つ目", DisclosureLevel::Amber),
+        bad,
+    ];
+    publish(&mut c, &envs).await;
+    eventually("relay", WAIT, || async { fed.cross.core().log_head() == 1 }).await;
+
+    let hub = fed.hub("finance").unwrap();
+    let page = http_get(hub.metrics_addr().unwrap(), "/metrics").await;
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert_eq!(metric(&page, "tazan_hub_lessons_accepted_total{"), 2.0);
+    assert_eq!(metric(&page, "tazan_hub_lessons_rejected_total{hub=\"finance-hub\",tier=\"group\",reason=\"signature\"}"), 1.0);
+    assert_eq!(metric(&page, "tazan_hub_log_head{"), 2.0);
+    assert!(
+        metric(&page, "tazan_hub_subscribers{") >= 2.0,
+        "both finance nodes follow the hub"
+    );
+    assert_eq!(metric(&page, "tazan_hub_publish_seconds_count"), 1.0);
+    eventually("relay counted", WAIT, || async {
+        let page = http_get(hub.metrics_addr().unwrap(), "/metrics").await;
+        metric(&page, "tazan_hub_relayed_total{") == 1.0
+            && metric(&page, "tazan_hub_relay_pending{") == 0.0
+    })
+    .await;
+
+    let node = fed.node("sakura-bank").unwrap();
+    let page = http_get(node.metrics_addr().unwrap(), "/metrics").await;
+    assert_eq!(metric(&page, "tazan_node_outbox_depth{"), 0.0);
+    fed.stop().await.unwrap();
+}

@@ -67,6 +67,14 @@ struct RawConfig {
     upstream: Option<RawUpstream>,
     #[serde(default)]
     limits: RawLimits,
+    #[serde(default)]
+    metrics: Option<RawMetrics>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMetrics {
+    listen: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -169,6 +177,8 @@ pub struct HubConfig {
     pub max_message_bytes: usize,
     /// Most envelopes in one publish call.
     pub max_batch: usize,
+    /// Where to serve Prometheus metrics (`GET /metrics`), if anywhere.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl HubConfig {
@@ -259,7 +269,17 @@ impl HubConfig {
                 "max_batch must be >= 1 and max_message_bytes >= 1024".into(),
             ));
         }
+        let metrics_listen = match raw.metrics {
+            None => None,
+            Some(m) => Some(m.listen.parse().map_err(|_| {
+                invalid(
+                    "metrics.listen",
+                    format!("{:?} is not an address like 127.0.0.1:9400", m.listen),
+                )
+            })?),
+        };
         Ok(HubConfig {
+            metrics_listen,
             id,
             tier: raw.hub.tier,
             group: raw.hub.group,

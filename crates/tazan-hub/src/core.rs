@@ -12,7 +12,7 @@ use tracing::{debug, info, warn};
 use crate::Tier;
 
 /// Counters since start, for `Info`, logs and benchmarks.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct HubStats {
     /// New lessons stored.
     pub accepted: AtomicU64,
@@ -24,6 +24,27 @@ pub struct HubStats {
     pub relayed: AtomicU64,
     /// Lessons received from the cross hub.
     pub received_upstream: AtomicU64,
+    /// Refusals by the field at fault (a small, fixed set of names).
+    pub rejected_by: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
+    /// Open subscriptions.
+    pub subscribers: std::sync::atomic::AtomicI64,
+    /// Time to answer a publish call.
+    pub publish_latency: tazan_metrics::Histogram,
+}
+
+impl Default for HubStats {
+    fn default() -> Self {
+        HubStats {
+            accepted: AtomicU64::new(0),
+            duplicates: AtomicU64::new(0),
+            rejected: AtomicU64::new(0),
+            relayed: AtomicU64::new(0),
+            received_upstream: AtomicU64::new(0),
+            rejected_by: Default::default(),
+            subscribers: Default::default(),
+            publish_latency: tazan_metrics::Histogram::latency(),
+        }
+    }
 }
 
 /// The hub's state and rules, independent of gRPC transport.
@@ -324,6 +345,18 @@ impl HubCore {
         for (r, rejection) in results.iter_mut().zip(rejections) {
             if let Some(rej) = rejection {
                 self.stats.rejected.fetch_add(1, Ordering::Relaxed);
+                let reason = if rej.field.is_empty() {
+                    "storage"
+                } else {
+                    rej.field.as_str()
+                };
+                *self
+                    .stats
+                    .rejected_by
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .entry(reason.to_owned())
+                    .or_default() += 1;
                 debug!(field = %rej.field, code = ?rej.code, "envelope rejected");
                 *r = reject(std::mem::take(r), rej);
             }
@@ -414,6 +447,85 @@ impl HubCore {
             },
             relay,
         }
+    }
+
+    /// The Prometheus page for this hub.
+    pub fn metrics(&self) -> String {
+        let st = &self.stats;
+        let tier = self.tier.as_str();
+        let l = [("hub", self.id.as_str()), ("tier", tier)];
+        let mut e = tazan_metrics::Exposition::default();
+        let c = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        e.counter(
+            "tazan_hub_lessons_accepted_total",
+            "Lessons stored durably for the first time.",
+            &l,
+            c(&st.accepted),
+        );
+        e.counter(
+            "tazan_hub_lessons_duplicate_total",
+            "Lessons already stored, acknowledged again.",
+            &l,
+            c(&st.duplicates),
+        );
+        let rejected = st
+            .rejected_by
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if rejected.is_empty() {
+            e.counter(
+                "tazan_hub_lessons_rejected_total",
+                "Envelopes refused, by the field at fault.",
+                &l,
+                0,
+            );
+        }
+        for (reason, n) in &rejected {
+            let labels = [l[0], l[1], ("reason", reason.as_str())];
+            e.counter(
+                "tazan_hub_lessons_rejected_total",
+                "Envelopes refused, by the field at fault.",
+                &labels,
+                *n,
+            );
+        }
+        e.counter(
+            "tazan_hub_relayed_total",
+            "Lessons relayed to and acknowledged by the cross hub.",
+            &l,
+            c(&st.relayed),
+        );
+        e.counter(
+            "tazan_hub_received_upstream_total",
+            "Lessons received from the cross hub.",
+            &l,
+            c(&st.received_upstream),
+        );
+        e.gauge(
+            "tazan_hub_log_head",
+            "Last durable sequence number of the log.",
+            &l,
+            self.log.head() as f64,
+        );
+        e.gauge(
+            "tazan_hub_relay_pending",
+            "Lessons waiting to be relayed upward (relay lag).",
+            &l,
+            self.log.relay_len() as f64,
+        );
+        e.gauge(
+            "tazan_hub_subscribers",
+            "Open subscriptions.",
+            &l,
+            st.subscribers.load(Ordering::Relaxed) as f64,
+        );
+        e.histogram(
+            "tazan_hub_publish_seconds",
+            "Time to verify, store durably and answer a publish call.",
+            &st.publish_latency,
+        );
+        e.finish()
     }
 
     pub(crate) fn info(&self) -> pb::HubInfo {

@@ -21,6 +21,7 @@ use crate::{relay, HubConfig, HubCore, HubError};
 /// A hub serving on its bound address, with its background workers.
 pub struct RunningHub {
     addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
     core: Arc<HubCore>,
     store: Store,
     shutdown: Option<oneshot::Sender<()>>,
@@ -156,6 +157,20 @@ impl RunningHub {
             config.roster.clone(),
             stop_rx.clone(),
         ))];
+        let mut metrics_addr = None;
+        if let Some(addr) = config.metrics_listen {
+            let listener = TcpListener::bind(addr)
+                .await
+                .map_err(|source| HubError::Bind { addr, source })?;
+            metrics_addr = listener.local_addr().ok();
+            let render_core = core.clone();
+            let render: tazan_metrics::Render = Arc::new(move || render_core.metrics());
+            workers.push(tokio::spawn(tazan_metrics::serve(
+                listener,
+                render,
+                stop_rx.clone(),
+            )));
+        }
         if let Some(up) = &config.upstream {
             workers.push(tokio::spawn(relay::relay_loop(
                 core.clone(),
@@ -169,6 +184,7 @@ impl RunningHub {
             )));
         }
         Ok(RunningHub {
+            metrics_addr,
             addr,
             core,
             store,
@@ -182,6 +198,11 @@ impl RunningHub {
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The bound metrics address, when metrics are on.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     /// The hub's core, for in-process inspection (demo, tests, benchmarks).

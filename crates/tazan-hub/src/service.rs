@@ -62,6 +62,27 @@ type EntryStream = Pin<Box<dyn Stream<Item = Result<pb::LogEntry, Status>> + Sen
 /// Entries read from the log per round trip to sled.
 const PAGE: usize = 256;
 
+/// Counts a subscription as open for as long as it lives.
+struct SubscriberGauge(std::sync::Arc<HubCore>);
+
+impl SubscriberGauge {
+    fn new(core: &std::sync::Arc<HubCore>) -> Self {
+        core.stats
+            .subscribers
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        SubscriberGauge(core.clone())
+    }
+}
+
+impl Drop for SubscriberGauge {
+    fn drop(&mut self) {
+        self.0
+            .stats
+            .subscribers
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 fn storage(e: tazan_store::StoreError) -> Status {
     warn!(error = %e, "storage failure");
     Status::unavailable("storage unavailable; retry later")
@@ -85,7 +106,9 @@ impl Hub for HubService {
                 self.core.max_batch
             )));
         }
+        let started = std::time::Instant::now();
         let results = self.core.ingest(&member, envelopes).await;
+        self.core.stats.publish_latency.observe(started.elapsed());
         Ok(Response::new(pb::PublishResponse { results }))
     }
 
@@ -105,6 +128,7 @@ impl Hub for HubService {
         let (tx, rx) = mpsc::channel(PAGE);
         debug!(%member, after_seq, follow, "subscriber attached");
         tokio::spawn(async move {
+            let _open = SubscriberGauge::new(&core);
             let mut after = after_seq;
             let mut head = core.log.watch();
             loop {

@@ -45,6 +45,14 @@ struct Raw {
     hub: RawHub,
     #[serde(default)]
     subscribe: RawSubscribe,
+    #[serde(default)]
+    metrics: Option<RawMetrics>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMetrics {
+    listen: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -97,6 +105,8 @@ pub struct NodeConfig {
     pub levels: Vec<DisclosureLevel>,
     /// Only store lessons from these industries (empty: all).
     pub industries: Vec<String>,
+    /// Where to serve Prometheus metrics (`GET /metrics`), if anywhere.
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 impl NodeConfig {
@@ -145,7 +155,17 @@ impl NodeConfig {
                     .map_err(|e| invalid("subscribe.levels", format!("{e}")))
             })
             .collect::<Result<_, _>>()?;
+        let metrics_listen = match raw.metrics {
+            None => None,
+            Some(m) => Some(m.listen.parse().map_err(|_| {
+                invalid(
+                    "metrics.listen",
+                    format!("{:?} is not an address like 127.0.0.1:9500", m.listen),
+                )
+            })?),
+        };
         Ok(NodeConfig {
+            metrics_listen,
             id: raw
                 .node
                 .id

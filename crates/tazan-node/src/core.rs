@@ -1,3 +1,4 @@
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
 use tazan_model::{Envelope, Lesson, LessonId, MemberId, Payload, Withdrawal};
@@ -29,6 +30,9 @@ pub struct NodeCore {
     pub(crate) outbox: Outbox,
     pub(crate) library: Library,
     pub(crate) wake: Notify,
+    pub(crate) delivered: std::sync::atomic::AtomicU64,
+    pub(crate) refused: std::sync::atomic::AtomicU64,
+    pub(crate) received: std::sync::atomic::AtomicU64,
 }
 
 /// Envelopes per publish call.
@@ -49,6 +53,9 @@ impl NodeCore {
             library: Library::open(&store)?,
             store,
             wake: Notify::new(),
+            delivered: Default::default(),
+            refused: Default::default(),
+            received: Default::default(),
         }))
     }
 
@@ -70,6 +77,37 @@ impl NodeCore {
     /// The store (for flushing at shutdown).
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The Prometheus page for this node.
+    pub fn metrics(&self) -> String {
+        let l = [("node", self.id.as_str())];
+        let mut e = tazan_metrics::Exposition::default();
+        e.counter(
+            "tazan_node_delivered_total",
+            "Lessons acknowledged by the hub.",
+            &l,
+            self.delivered.load(Relaxed),
+        );
+        e.counter(
+            "tazan_node_refused_total",
+            "Lessons the hub refused for good.",
+            &l,
+            self.refused.load(Relaxed),
+        );
+        e.counter(
+            "tazan_node_received_total",
+            "Lessons received from the hub since start.",
+            &l,
+            self.received.load(Relaxed),
+        );
+        e.gauge(
+            "tazan_node_outbox_depth",
+            "Signed lessons waiting for the hub's acknowledgement.",
+            &l,
+            self.outbox.len() as f64,
+        );
+        e.finish()
     }
 
     /// Validate, sign and queue a lesson; it is delivered by the outbox worker
@@ -174,10 +212,12 @@ impl NodeCore {
             for (item, r) in pending.iter().zip(resp.results) {
                 match Outcome::try_from(r.outcome) {
                     Ok(Outcome::Accepted) => {
+                        self.delivered.fetch_add(1, Relaxed);
                         report.accepted.push(item.id);
                         done.push(item.seq);
                     }
                     Ok(Outcome::Duplicate) => {
+                        self.delivered.fetch_add(1, Relaxed);
                         report.duplicates.push(item.id);
                         done.push(item.seq);
                     }
@@ -197,6 +237,7 @@ impl NodeCore {
                             rej.message
                         );
                         warn!(lesson = %item.id.short(), reason = %why, "hub refused a lesson; removed from the outbox");
+                        self.refused.fetch_add(1, Relaxed);
                         report.rejected.push((item.id, why));
                         done.push(item.seq);
                     }

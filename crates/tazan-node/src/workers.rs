@@ -20,6 +20,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// A node with its outbox and subscription workers running.
 pub struct RunningNode {
     core: Arc<NodeCore>,
+    metrics_addr: Option<std::net::SocketAddr>,
     stop: watch::Sender<bool>,
     workers: Vec<JoinHandle<()>>,
     received: watch::Receiver<u64>,
@@ -51,7 +52,22 @@ impl RunningNode {
         };
         info!(node = %config.id, hub = %config.hub_endpoint, "node started");
         let spool = crate::Spool::new(config.spool_dir.clone());
-        let workers = vec![
+        let mut metrics_addr = None;
+        let mut workers = Vec::new();
+        if let Some(addr) = config.metrics_listen {
+            let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+                NodeError::Task(format!("cannot listen for metrics on {addr}: {e}"))
+            })?;
+            metrics_addr = listener.local_addr().ok();
+            let render_core = core.clone();
+            let render: tazan_metrics::Render = Arc::new(move || render_core.metrics());
+            workers.push(tokio::spawn(tazan_metrics::serve(
+                listener,
+                render,
+                stop_rx.clone(),
+            )));
+        }
+        workers.extend([
             tokio::spawn(spool_loop(core.clone(), spool, stop_rx.clone())),
             tokio::spawn(outbox_loop(core.clone(), client.clone(), stop_rx.clone())),
             tokio::spawn(follow_loop(
@@ -61,13 +77,19 @@ impl RunningNode {
                 stop_rx,
                 received_tx,
             )),
-        ];
+        ]);
         Ok(RunningNode {
+            metrics_addr,
             core,
             stop,
             workers,
             received,
         })
+    }
+
+    /// The bound metrics address, when metrics are on.
+    pub fn metrics_addr(&self) -> Option<std::net::SocketAddr> {
+        self.metrics_addr
     }
 
     /// The node's core (publish, library).
@@ -236,6 +258,8 @@ async fn follow(
         if let Some((last, _)) = entries.last() {
             let seq = last.hub_seq;
             core.library.put_batch(CURSOR, &entries).await?;
+            core.received
+                .fetch_add(entries.len() as u64, std::sync::atomic::Ordering::Relaxed);
             received.send_replace(seq);
         }
     }

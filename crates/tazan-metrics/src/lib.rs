@@ -1,0 +1,240 @@
+//! Prometheus metrics for tazan services: counters, gauges and latency
+//! histograms rendered in the text exposition format, served at
+//! `GET /metrics` by a deliberately small HTTP/1.1 responder.
+//!
+//! ```text
+//!  hub / node state ──► render closure ──► Exposition (text) ──► GET /metrics ──► Prometheus
+//! ```
+//!
+//! Not here: labels with unbounded values (no lesson ids, no member names
+//! beyond the roster), pushing, or any other HTTP route than `/metrics` and
+//! `/healthz`. Nothing served here contains lesson text or keys.
+//!
+//! ```
+//! use tazan_metrics::{Exposition, Histogram};
+//!
+//! let h = Histogram::latency();
+//! h.observe(std::time::Duration::from_millis(3));
+//! let mut out = Exposition::default();
+//! out.counter("tazan_demo_total", "Things done.", &[], 7);
+//! out.histogram("tazan_demo_seconds", "How long things took.", &h);
+//! assert!(out.finish().contains("tazan_demo_total 7"));
+//! ```
+#![forbid(unsafe_code)]
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tracing::{debug, info};
+
+/// Upper bounds (seconds) of the latency buckets: 0.5 ms to 2.5 s.
+const LATENCY_BUCKETS: [f64; 12] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+];
+
+/// A latency histogram with fixed buckets, updated lock-free.
+#[derive(Debug)]
+pub struct Histogram {
+    counts: [AtomicU64; LATENCY_BUCKETS.len()],
+    count: AtomicU64,
+    sum_micros: AtomicU64,
+}
+
+impl Histogram {
+    /// A histogram with the latency buckets (0.5 ms … 2.5 s).
+    pub fn latency() -> Histogram {
+        Histogram {
+            counts: Default::default(),
+            count: AtomicU64::new(0),
+            sum_micros: AtomicU64::new(0),
+        }
+    }
+
+    /// Record one observation.
+    pub fn observe(&self, d: Duration) {
+        let secs = d.as_secs_f64();
+        for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
+            if secs <= *bound {
+                self.counts[i].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.count.fetch_add(1, Ordering::Relaxed);
+        let micros = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+        self.sum_micros.fetch_add(micros, Ordering::Relaxed);
+    }
+}
+
+/// A metrics page being written.
+#[derive(Debug, Default)]
+pub struct Exposition {
+    out: String,
+}
+
+fn labels(pairs: &[(&str, &str)]) -> String {
+    if pairs.is_empty() {
+        return String::new();
+    }
+    let inner: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| {
+            let v = v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+            format!("{k}=\"{v}\"")
+        })
+        .collect();
+    format!("{{{}}}", inner.join(","))
+}
+
+impl Exposition {
+    fn header(&mut self, name: &str, help: &str, kind: &str) {
+        if !self.out.contains(&format!("# TYPE {name} ")) {
+            let _ = writeln!(self.out, "# HELP {name} {help}");
+            let _ = writeln!(self.out, "# TYPE {name} {kind}");
+        }
+    }
+
+    /// A monotonically increasing count.
+    pub fn counter(&mut self, name: &str, help: &str, label_pairs: &[(&str, &str)], value: u64) {
+        self.header(name, help, "counter");
+        let _ = writeln!(self.out, "{name}{} {value}", labels(label_pairs));
+    }
+
+    /// A value that goes up and down.
+    pub fn gauge(&mut self, name: &str, help: &str, label_pairs: &[(&str, &str)], value: f64) {
+        self.header(name, help, "gauge");
+        let _ = writeln!(self.out, "{name}{} {value}", labels(label_pairs));
+    }
+
+    /// A latency histogram.
+    pub fn histogram(&mut self, name: &str, help: &str, h: &Histogram) {
+        self.header(name, help, "histogram");
+        for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
+            let c = h.counts[i].load(Ordering::Relaxed);
+            let _ = writeln!(self.out, "{name}_bucket{{le=\"{bound}\"}} {c}");
+        }
+        let count = h.count.load(Ordering::Relaxed);
+        let _ = writeln!(self.out, "{name}_bucket{{le=\"+Inf\"}} {count}");
+        let sum = h.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
+        let _ = writeln!(self.out, "{name}_sum {sum}");
+        let _ = writeln!(self.out, "{name}_count {count}");
+    }
+
+    /// The page.
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// Renders the current metrics page.
+pub type Render = Arc<dyn Fn() -> String + Send + Sync>;
+
+/// Serve `GET /metrics` (and `GET /healthz`) on `listener` until `stop`
+/// turns true; every connection task is joined before returning.
+pub async fn serve(listener: TcpListener, render: Render, mut stop: watch::Receiver<bool>) {
+    let addr: Option<SocketAddr> = listener.local_addr().ok();
+    info!(addr = ?addr, "metrics listening");
+    let mut conns = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((mut sock, _)) = accepted else { continue };
+                let render = render.clone();
+                conns.spawn(async move {
+                    let _ = tokio::time::timeout(Duration::from_secs(5), answer(&mut sock, &render)).await;
+                });
+            }
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+            _ = stop.changed() => break,
+        }
+    }
+    conns.shutdown().await;
+}
+
+async fn answer(sock: &mut tokio::net::TcpStream, render: &Render) -> std::io::Result<()> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 1024];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 8192 {
+        let n = sock.read(&mut chunk).await?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let line = buf.split(|&b| b == b'\r').next().unwrap_or_default();
+    let line = String::from_utf8_lossy(line);
+    let mut parts = line.split_whitespace();
+    let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    debug!(method, path, "metrics request");
+    let (status, ctype, body) = match (method, path) {
+        ("GET", "/metrics") => ("200 OK", "text/plain; version=0.0.4; charset=utf-8", render()),
+        ("GET", "/healthz") => ("200 OK", "text/plain; charset=utf-8", "ok\n".to_owned()),
+        ("GET", _) => ("404 Not Found", "text/plain; charset=utf-8", "try /metrics\n".to_owned()),
+        _ => ("405 Method Not Allowed", "text/plain; charset=utf-8", "GET only\n".to_owned()),
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    sock.write_all(head.as_bytes()).await?;
+    sock.write_all(body.as_bytes()).await?;
+    sock.shutdown().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_buckets_are_cumulative() {
+        let h = Histogram::latency();
+        h.observe(Duration::from_micros(300));
+        h.observe(Duration::from_millis(20));
+        h.observe(Duration::from_secs(10));
+        let mut e = Exposition::default();
+        e.histogram("x_seconds", "x", &h);
+        let page = e.finish();
+        assert!(page.contains("x_seconds_bucket{le=\"0.0005\"} 1"), "{page}");
+        assert!(page.contains("x_seconds_bucket{le=\"0.025\"} 2"), "{page}");
+        assert!(page.contains("x_seconds_bucket{le=\"2.5\"} 2"), "{page}");
+        assert!(page.contains("x_seconds_bucket{le=\"+Inf\"} 3"), "{page}");
+        assert!(page.contains("x_seconds_count 3"), "{page}");
+    }
+
+    #[test]
+    fn labels_are_escaped_and_headers_written_once() {
+        let mut e = Exposition::default();
+        e.counter("c_total", "help", &[("reason", "a\"b")], 1);
+        e.counter("c_total", "help", &[("reason", "c")], 2);
+        let page = e.finish();
+        assert_eq!(page.matches("# TYPE c_total counter").count(), 1);
+        assert!(page.contains("c_total{reason=\"a\\\"b\"} 1"), "{page}");
+    }
+
+    #[tokio::test]
+    async fn serves_metrics_over_http() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop_tx, stop) = watch::channel(false);
+        let render: Render = Arc::new(|| "up 1\n".to_owned());
+        let server = tokio::spawn(serve(listener, render, stop));
+        let get = |path: &'static str| async move {
+            let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+            s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes()).await.unwrap();
+            let mut out = String::new();
+            s.read_to_string(&mut out).await.unwrap();
+            out
+        };
+        let page = get("/metrics").await;
+        assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+        assert!(page.ends_with("up 1\n"), "{page}");
+        assert!(get("/nope").await.starts_with("HTTP/1.1 404"));
+        stop_tx.send(true).unwrap();
+        server.await.unwrap();
+    }
+}
