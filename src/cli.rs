@@ -101,6 +101,20 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t = Period::Half)]
         period: Period,
     },
+    /// A digest of lessons received since DATE, with related older lessons (Markdown or HTML for a mailing list).
+    #[command(
+        after_help = "Example:\n  tazan digest --since 2026-11-01 --home ~/acme --format html > digest.html"
+    )]
+    Digest {
+        /// ISO 8601 date or time (2026-11-01, 2026-11-01T09:00:00Z).
+        #[arg(long)]
+        since: String,
+        #[command(flatten)]
+        home: HomeArg,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DigestFormat::Markdown)]
+        format: DigestFormat,
+    },
     /// Anonymise incident records (JSON Lines, corpus schema) with the group's NDA policy.
     #[command(
         after_help = "Example:\n  tazan sanitize --input incidents.jsonl --output out.jsonl --level GREEN\n  tazan eval sanitize --output out.jsonl --annotations annotations.jsonl"
@@ -133,6 +147,12 @@ pub(crate) enum TrendFormat {
     Csv,
     Svg,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum DigestFormat {
+    Markdown,
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -15,8 +15,8 @@ use tazan_trust::{
 };
 
 use crate::cli::{
-    BenchCmd, CatalogCmd, Cli, Command, EvalCmd, HubCmd, KeysCmd, LessonCmd, LessonsCmd, NodeCmd,
-    Period, PkiCmd, RosterCmd, SearchArgs, SubscribeArgs, TrendFormat,
+    BenchCmd, CatalogCmd, Cli, Command, DigestFormat, EvalCmd, HubCmd, KeysCmd, LessonCmd,
+    LessonsCmd, NodeCmd, Period, PkiCmd, RosterCmd, SearchArgs, SubscribeArgs, TrendFormat,
 };
 
 pub(crate) fn run(args: Cli) -> Result<ExitCode> {
@@ -121,6 +121,11 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
             format,
             period,
         } => trends(home.home, format, period),
+        Command::Digest {
+            since,
+            home,
+            format,
+        } => digest(&since, home.home, format),
         Command::Sanitize {
             input,
             output,
@@ -764,6 +769,30 @@ fn trends(home: Option<PathBuf>, format: TrendFormat, period: Period) -> Result<
         TrendFormat::Csv => print!("{}", report.to_csv()),
         TrendFormat::Svg => print!("{}", report.to_svg()),
         TrendFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn digest(since: &str, home: Option<PathBuf>, format: DigestFormat) -> Result<ExitCode> {
+    let b = since.as_bytes();
+    let valid = b.len() >= 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && since[..4].bytes().all(|c| c.is_ascii_digit());
+    if !valid {
+        bail!("--since {since:?}: expected an ISO 8601 date such as 2026-11-01");
+    }
+    let index = open_index(home)?;
+    // Only lessons received by this node carry a date; catalogue entries are not "new".
+    let fresh: Vec<_> = index
+        .all_docs()?
+        .into_iter()
+        .filter(|d| !d.published_at.is_empty() && d.published_at.as_str() >= since)
+        .collect();
+    let digest = tazan_search::digest(&fresh, &index, since)?;
+    match format {
+        DigestFormat::Markdown => print!("{}", digest.to_markdown()),
+        DigestFormat::Html => print!("{}", digest.to_html()),
     }
     Ok(ExitCode::SUCCESS)
 }

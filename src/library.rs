@@ -20,6 +20,22 @@ pub fn catalog_file(home: &Path) -> PathBuf {
     home.join("catalog.jsonl")
 }
 
+/// Unix seconds as an ISO 8601 UTC timestamp (`2026-11-23T09:34:32Z`), so
+/// that text comparison orders it in time.
+pub fn iso8601(unix: u64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp(i64::try_from(unix).unwrap_or(i64::MAX))
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
 /// A lesson as an index document.
 pub fn lesson_doc(id: &LessonId, lesson: &Lesson, published_at: u64) -> IndexDoc {
     IndexDoc {
@@ -42,7 +58,7 @@ pub fn lesson_doc(id: &LessonId, lesson: &Lesson, published_at: u64) -> IndexDoc
         period: lesson.period.clone(),
         industry: lesson.industry.clone(),
         level: lesson.level.as_str().to_owned(),
-        published_at: published_at.to_string(),
+        published_at: iso8601(published_at),
     }
 }
 
@@ -131,6 +147,13 @@ pub fn export_catalog(home: &Path) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_sort_as_text() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso8601(1_795_000_000), "2026-11-18T11:06:40Z");
+        assert!(iso8601(1_795_000_000).as_str() >= "2026-11-01");
+    }
 
     #[test]
     fn catalog_round_trips_verbatim_and_is_searchable() {

@@ -3,8 +3,10 @@
 use crate::util::*;
 
 #[test]
-fn demo_runs_and_every_check_passes() {
-    let out = tazan(&["demo"]);
+fn demo_runs_and_its_nodes_can_search_list_and_digest() {
+    let dir = tempfile::tempdir().unwrap();
+    let keep = dir.path().join("fed");
+    let out = tazan(&["demo", "--keep", keep.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -13,6 +15,47 @@ fn demo_runs_and_every_check_passes() {
     );
     assert!(stdout.contains("every check passed"), "{stdout}");
     assert!(!stdout.contains('✘'), "{stdout}");
+
+    // The transport member's library, after the demo stopped its node.
+    let home = keep.join("tsubame-railway");
+    let h = home.to_str().unwrap();
+    let list = tazan(&["lessons", "list", "--home", h, "--json"]);
+    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 3, "own GREEN + finance GREEN + finance CLEAR");
+    assert!(rows.iter().all(|r| r["level"] != "AMBER"));
+    let search = tazan(&[
+        "search",
+        "待機系 切替え 負荷",
+        "--home",
+        h,
+        "--json",
+        "--limit",
+        "1",
+    ]);
+    let hits: Vec<serde_json::Value> = serde_json::from_slice(&search.stdout).unwrap();
+    assert_eq!(
+        hits[0]["title"],
+        "待機系への切替えは本番相当の負荷で訓練すべし"
+    );
+    let digest = tazan(&[
+        "digest",
+        "--since",
+        "2000-01-01",
+        "--home",
+        h,
+        "--format",
+        "html",
+    ]);
+    let html = String::from_utf8_lossy(&digest.stdout);
+    assert!(
+        html.starts_with("<!DOCTYPE html>") && html.contains("待機系への切替え"),
+        "{html}"
+    );
+    let bad = tazan(&["digest", "--since", "yesterday", "--home", h]);
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("--since"));
 }
 
 #[test]
