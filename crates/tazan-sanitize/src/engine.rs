@@ -430,7 +430,9 @@ impl Sanitizer {
             // Keep a pseudonym label (製品A) from gluing to a following Latin word.
             let glued = replacement.ends_with(|c: char| c.is_ascii_alphanumeric())
                 && text[h.range.end..].starts_with(|c: char| {
-                    c.is_ascii_alphanumeric() || ('\u{FF10}'..='\u{FF5A}').contains(&c)
+                    c.is_ascii_alphanumeric()
+                        || ('\u{FF10}'..='\u{FF5A}').contains(&c)
+                        || "-.&'/－．＆／".contains(c)
                 });
             if glued {
                 out.push(' ');

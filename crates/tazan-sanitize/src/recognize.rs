@@ -596,6 +596,7 @@ impl Recognizers {
                 if mid_word {
                     return None;
                 }
+                let (m, name) = extend_han_run(text, m, name);
                 let m = trim_fillers(text, m, name.clone());
                 let name_str = &text[m.start..name.map(|r| r.end).unwrap_or(m.end).max(m.start)];
                 let after_bad = after.is_some_and(|c| "券機便路網業料科学系界舎".contains(c));
@@ -656,6 +657,7 @@ impl Recognizers {
                 (!particle).then_some(m)
             }
             Check::Corp => {
+                let (m, name) = extend_han_run(text, m, name);
                 let m = trim_fillers(text, m, name.clone());
                 let name_str = &text[m.start..name.map(|r| r.end).unwrap_or(m.end).max(m.start)];
                 corp_name_ok(name_str).then_some(m)
@@ -704,6 +706,7 @@ impl Recognizers {
                 (placeish && name_ok(name_str)).then_some(m)
             }
             Check::Line => {
+                let (m, name) = extend_han_run(text, m, name);
                 let m = trim_fillers(text, m, name.clone());
                 let name_str = &text[m.start..name.map(|r| r.end).unwrap_or(m.end).max(m.start)];
                 let ok = name_ok(name_str)
@@ -717,6 +720,7 @@ impl Recognizers {
                 ok.then_some(m)
             }
             Check::Municipality => {
+                let (m, name) = extend_han_run(text, m, name);
                 let m = trim_fillers(text, m, name.clone());
                 let name_str = &text[m.start..name.map(|r| r.end).unwrap_or(m.end).max(m.start)];
                 let ok = name_ok(name_str)
@@ -898,11 +902,14 @@ impl Recognizers {
         }
         // Generic prefixes such as "IP" in "IPアドレス" are covered above; tokens made
         // of generic parts joined by - or / (TCP/IP, Wi-Fi) are generic too.
-        if latin.split(['-', '/', '.', '&']).all(|p| {
-            p.is_empty()
-                || self.generic_latin.contains(&p.to_ascii_lowercase())
-                || p.chars().all(|c| c.is_ascii_digit())
-        }) {
+        if latin.contains(['-', '/', '.', '&'])
+            && latin.split(['-', '/', '.', '&']).all(|p| {
+                p.is_empty()
+                    || self.generic_latin.contains(&p.to_ascii_lowercase())
+                    || p.chars().all(|c| c.is_ascii_digit())
+                    || is_label(p)
+            })
+        {
             return None;
         }
         let has_kana = latin_end < s.len();
@@ -953,6 +960,34 @@ impl Recognizers {
         }
         Some(m.start..m.start + latin_end)
     }
+}
+
+/// When a kanji name hit the pattern's length limit (the kanji run goes on before
+/// it), start it at the run's start instead, up to 12 more characters, so a long
+/// run is masked whole rather than leaving its head behind.
+fn extend_han_run(
+    text: &str,
+    m: Range<usize>,
+    name: Option<Range<usize>>,
+) -> (Range<usize>, Option<Range<usize>>) {
+    let Some(n) = name else { return (m, None) };
+    if n.start != m.start || !text[n.clone()].starts_with(is_han) {
+        return (m, Some(n));
+    }
+    let mut start = n.start;
+    for (taken, c) in text[..n.start].chars().rev().enumerate() {
+        if taken >= 12 || !is_han(c) || c == '某' || c == '〇' {
+            break;
+        }
+        start -= c.len_utf8();
+    }
+    (start..m.end, Some(start..n.end))
+}
+
+/// A label such as A, B2 (サーバーA, A社 pseudonyms).
+fn is_label(p: &str) -> bool {
+    let mut c = p.chars();
+    c.next().is_some_and(|f| f.is_ascii_uppercase()) && c.all(|d| d.is_ascii_digit())
 }
 
 fn ascii_bounded(text: &str, r: Range<usize>) -> bool {
@@ -1077,6 +1112,16 @@ fn name_ok(name: &str) -> bool {
         .any(|r| name.contains(r))
     {
         return false;
+    }
+    // Pseudonyms (行政機関A, 担当者B2, 製品C) are replacements, not names.
+    let unlabelled = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    if let Some(head) = unlabelled.strip_suffix(|c: char| c.is_ascii_uppercase()) {
+        if ["行政機関", "担当者", "製品", "顧客", "システム"]
+            .iter()
+            .any(|w| head.ends_with(w))
+        {
+            return false;
+        }
     }
     // Generalised figures (数千人) are never part of a name.
     if ["数十", "数百", "数千", "数万", "数億", "数兆"]
