@@ -87,3 +87,41 @@ fn outage_classes() {
     );
     assert_eq!(outage_class(Some("2017-07-06"), None), None);
 }
+
+fn with_policy(src: &str, level: DisclosureLevel) -> Sanitizer {
+    Sanitizer::without_dictionary(&Policy::from_toml_str(src, "t.toml").unwrap(), level).unwrap()
+}
+
+#[test]
+fn policy_styles_change_the_output() {
+    let base = "version = 1\n[levels.AMBER]\ndates = \"month\"\nnumbers = \"round\"\nplaces = \"prefecture\"\n[levels.CLEAR]\ndates = \"half_year\"\nnumbers = \"order\"\nplaces = \"drop\"\n";
+    let amber = with_policy(base, DisclosureLevel::Amber);
+    let (out, _) = amber.sanitize_text("平成29年7月、山梨県甲府市で約54,180人", &[]);
+    assert_eq!(out, "2017年7月、山梨県で約5万人規模");
+    let clear = with_policy(base, DisclosureLevel::Clear);
+    let (out, _) = clear.sanitize_text("平成29年7月、山梨県甲府市で約54,180人", &[]);
+    assert_eq!(out, "2017年後半、某地域で数万人");
+}
+
+#[test]
+fn deny_patterns_roles_and_levels() {
+    let src = "version = 1\n[[deny]]\nrole = \"staff\"\npatterns = ['担当\\p{Han}{2}']\n[[deny]]\nrole = \"vendor\"\nterms = [\"ミドリ開発\"]\nlevels = [\"CLEAR\"]\n[levels.GREEN]\ndates = \"quarter\"\nnumbers = \"order\"\nplaces = \"region\"\n[levels.CLEAR]\ndates = \"quarter\"\nnumbers = \"order\"\nplaces = \"region\"\n";
+    let green = with_policy(src, DisclosureLevel::Green);
+    let (out, audit) = green.sanitize_text("担当山川がみどり開発に連絡", &[]);
+    assert!(out.starts_with("担当者A"), "{out}");
+    assert!(audit.iter().any(|a| a.rule == "deny:staff"));
+    // The vendor list applies to CLEAR only.
+    assert!(!audit.iter().any(|a| a.rule == "deny:vendor"));
+    let clear = with_policy(src, DisclosureLevel::Clear);
+    let (out, _) = clear.sanitize_text("担当山川がみどり開発に連絡", &[]);
+    assert!(out.contains("委託先ベンダ"), "{out}");
+}
+
+#[test]
+fn thresholds_can_switch_recognisers_off() {
+    let src = "version = 1\n[levels.GREEN]\ndates = \"quarter\"\nnumbers = \"order\"\nplaces = \"region\"\n[levels.GREEN.recognizers]\noff = [\"place\"]\norg = 0.99\n";
+    let s = with_policy(src, DisclosureLevel::Green);
+    let (out, _) = s.sanitize_text("山梨県の青葉銀行", &[]);
+    // place off; org_suffix scores 0.85 < 0.99
+    assert_eq!(out, "山梨県の青葉銀行");
+}
