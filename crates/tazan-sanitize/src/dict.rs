@@ -9,9 +9,9 @@
 //! in IPADIC: the pattern recognisers cover those.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use aho_corasick::AhoCorasick;
 use lindera::dictionary::{load_fs_dictionary, DictionaryBuilder, Metadata, Schema};
@@ -68,9 +68,61 @@ pub(crate) struct DictRecognizer {
     /// common word: a kanji run with none of them inside is not segmented at all,
     /// which keeps the dictionary pass cheap.
     proper: Arc<AhoCorasick>,
+    /// Proper nouns found per kanji run: the leak gate re-scans mostly the same
+    /// runs, and incident texts repeat them. Bounded; cleared when full.
+    cache: Mutex<HashMap<String, Arc<Vec<Proper>>>>,
 }
 
+/// A proper noun inside a kanji run (byte offsets within the run).
+type Proper = (usize, usize, Kind, &'static str, f32);
+
+const CACHE_LIMIT: usize = 20_000;
+
 impl DictRecognizer {
+    /// Proper-noun tokens of one kanji run (segmenting it on a cache miss).
+    fn propers(&self, piece: &str, r: &Recognizers) -> Arc<Vec<Proper>> {
+        if let Ok(cache) = self.cache.lock() {
+            if let Some(found) = cache.get(piece) {
+                return Arc::clone(found);
+            }
+        }
+        let mut found = Vec::new();
+        if let Ok(mut tokens) = self.segmenter.segment(Cow::Borrowed(piece)) {
+            for t in tokens.iter_mut() {
+                let (start, end) = (t.byte_start, t.byte_end);
+                let surface = t.surface.to_string();
+                let details = t.details();
+                if details.len() < 3 || details[0] != "名詞" || details[1] != "固有名詞" {
+                    continue;
+                }
+                let sub = details[3.min(details.len() - 1)];
+                let (kind, rule, score) = match details[2] {
+                    "人名" => (Kind::Person, "ipadic:人名", 0.55),
+                    "組織" => (Kind::Org, "ipadic:組織", 0.6),
+                    "地域" if sub == "国" => (Kind::Place, "ipadic:国", 0.6),
+                    "地域" => (Kind::Place, "ipadic:地域", 0.6),
+                    _ => continue,
+                };
+                if surface.chars().count() < 2
+                    || NOT_PROPER.contains(&surface.as_str())
+                    || self.common.contains(&surface)
+                    || r.is_generic_word(&surface)
+                {
+                    continue;
+                }
+                found.push((start, end, kind, rule, score));
+            }
+        }
+        let found = Arc::new(found);
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(piece.to_string(), Arc::clone(&found));
+        }
+        found
+    }
+
     /// Analyses every kanji run of two or more characters and reports proper nouns.
     pub(crate) fn scan(&self, n: &Normalized, r: &Recognizers, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
@@ -95,31 +147,7 @@ impl DictRecognizer {
             if piece.chars().nth(1).is_none() || !self.proper.is_match(piece) {
                 continue;
             }
-            let Ok(mut tokens) = self.segmenter.segment(Cow::Borrowed(piece)) else {
-                continue;
-            };
-            for t in tokens.iter_mut() {
-                let (start, end) = (t.byte_start, t.byte_end);
-                let surface = t.surface.to_string();
-                let details = t.details();
-                if details.len() < 3 || details[0] != "名詞" || details[1] != "固有名詞" {
-                    continue;
-                }
-                let sub = details[3.min(details.len() - 1)];
-                let (kind, rule, score) = match details[2] {
-                    "人名" => (Kind::Person, "ipadic:人名", 0.55),
-                    "組織" => (Kind::Org, "ipadic:組織", 0.6),
-                    "地域" if sub == "国" => (Kind::Place, "ipadic:国", 0.6),
-                    "地域" => (Kind::Place, "ipadic:地域", 0.6),
-                    _ => continue,
-                };
-                if surface.chars().count() < 2
-                    || NOT_PROPER.contains(&surface.as_str())
-                    || self.common.contains(&surface)
-                    || r.is_generic_word(&surface)
-                {
-                    continue;
-                }
+            for &(start, end, kind, rule, score) in self.propers(piece, r).iter() {
                 // A token glued to a preceding digit is a counter or unit (3日近く).
                 if start == 0 && text[..run.start].ends_with(|c: char| c.is_ascii_digit()) {
                     continue;
@@ -337,6 +365,7 @@ pub(crate) fn load() -> (Option<DictRecognizer>, DictionaryStatus) {
                 segmenter: Arc::clone(seg),
                 common: Arc::clone(common),
                 proper: Arc::clone(proper),
+                cache: Mutex::new(HashMap::new()),
             }),
             DictionaryStatus::Loaded {
                 path: path.display().to_string(),
