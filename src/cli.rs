@@ -194,6 +194,9 @@ pub(crate) struct SearchArgs {
     /// JSON array of hits.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Ask the node's group hub (gRPC Search over its whole log) instead of the local library.
+    #[arg(long)]
+    pub(crate) hub: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -97,6 +97,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Search(args) if args.hub => search_hub(args).await,
         Command::Search(args) => search(args),
         Command::Catalog(CatalogCmd::Import { file, home }) => {
             let home = tazan::home::resolve(home.home);
@@ -751,6 +752,69 @@ fn search(args: SearchArgs) -> Result<ExitCode> {
                 r,
                 h.title
             );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn search_hub(args: SearchArgs) -> Result<ExitCode> {
+    let cfg = node_config(args.home.home)?;
+    let levels = args
+        .levels
+        .iter()
+        .map(|l| {
+            l.parse::<tazan_model::DisclosureLevel>()
+                .map(|l| pb::Level::from(l) as i32)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .context("--level")?;
+    let resp = hub_client(&cfg)
+        .await?
+        .search(pb::SearchRequest {
+            query: args.query,
+            levels,
+            industries: args.industries,
+            domain: args.domain.unwrap_or_default(),
+            causes: args.causes,
+            scenes: args.scenes,
+            period_from: args.from.unwrap_or_default(),
+            period_to: args.to.unwrap_or_default(),
+            limit: u32::try_from(args.limit).unwrap_or(u32::MAX),
+        })
+        .await
+        .map_err(|s| anyhow::anyhow!("hub search: {}", s.message()))?
+        .into_inner();
+    let hits: Vec<serde_json::Value> = resp
+        .hits
+        .iter()
+        .map(|h| {
+            json!({
+                "id": hex_id(&h.lesson_id),
+                "ref": (!h.r#ref.is_empty()).then_some(&h.r#ref),
+                "title": h.title,
+                "score": h.score,
+                "level": tazan_proto::level_from_pb(h.level).map(|l| l.as_str()).unwrap_or(""),
+                "cause_category": h.cause,
+                "industry": h.industry,
+                "period": h.period,
+            })
+        })
+        .collect();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&hits)?);
+    } else if hits.is_empty() {
+        println!(
+            "(no matching lessons at the hub; it has indexed its log through seq {})",
+            resp.indexed_through
+        );
+    } else {
+        for (i, h) in resp.hits.iter().enumerate() {
+            let r = if h.r#ref.is_empty() {
+                "-"
+            } else {
+                h.r#ref.as_str()
+            };
+            println!("{:>2}. {:>6.2}  {:<5} {}", i + 1, h.score, r, h.title);
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -20,46 +20,9 @@ pub fn catalog_file(home: &Path) -> PathBuf {
     home.join("catalog.jsonl")
 }
 
-/// Unix seconds as an ISO 8601 UTC timestamp (`2026-11-23T09:34:32Z`), so
-/// that text comparison orders it in time.
-pub fn iso8601(unix: u64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(i64::try_from(unix).unwrap_or(i64::MAX))
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
-}
-
 /// A lesson as an index document.
 pub fn lesson_doc(id: &LessonId, lesson: &Lesson, published_at: u64) -> IndexDoc {
-    IndexDoc {
-        id: id.to_string(),
-        r#ref: lesson.reference.clone(),
-        title: lesson.title.clone(),
-        problem: lesson.problem.clone(),
-        direct_cause: lesson.direct_cause.clone(),
-        root_cause: lesson.root_cause.clone(),
-        countermeasures: lesson.countermeasures.join("\n"),
-        lesson: lesson.lesson.clone(),
-        keywords: lesson.keywords.clone(),
-        examples: Vec::new(),
-        domain: lesson.taxonomy.domain.as_str().to_owned(),
-        cause_category: lesson.taxonomy.cause.as_str().to_owned(),
-        threat: lesson.taxonomy.threat.as_str().to_owned(),
-        stage: lesson.taxonomy.stage.clone(),
-        scenes: lesson.taxonomy.scenes.clone(),
-        impact: lesson.impact.clone(),
-        period: lesson.period.clone(),
-        industry: lesson.industry.clone(),
-        level: lesson.level.as_str().to_owned(),
-        published_at: iso8601(published_at),
-    }
+    IndexDoc::from_lesson(id, lesson, tazan_search::iso8601(published_at))
 }
 
 /// Bring the index up to date with the library: every lesson indexed,
@@ -147,13 +110,6 @@ pub fn export_catalog(home: &Path) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn timestamps_sort_as_text() {
-        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso8601(1_795_000_000), "2026-11-18T11:06:40Z");
-        assert!(iso8601(1_795_000_000).as_str() >= "2026-11-01");
-    }
 
     #[test]
     fn catalog_round_trips_verbatim_and_is_searchable() {

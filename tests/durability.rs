@@ -22,9 +22,11 @@ fn pin_ports(fx: &Fixture) -> (u16, u16, u16) {
         let path = fx.path(rel);
         let text = std::fs::read_to_string(&path).unwrap();
         let text = text
-            .replace(
+            // The first `listen` is the hub's; metrics keep port 0.
+            .replacen(
                 "listen = \"127.0.0.1:0\"",
                 &format!("listen = \"127.0.0.1:{listen}\""),
+                1,
             )
             .replace(
                 "endpoint = \"https://127.0.0.1:0\"",
@@ -327,6 +329,31 @@ async fn cli_publishes_through_a_running_node_process() {
     // Listing while the node runs asks the hub.
     let out = tazan(&["lessons", "list", "--home", home.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("稼働中のノードに渡す教訓"));
+
+    // Searching the hub's whole log through the CLI.
+    let mut hits = Vec::new();
+    for _ in 0..100 {
+        let out = tazan(&[
+            "search",
+            "稼働中のノード",
+            "--hub",
+            "--home",
+            home.to_str().unwrap(),
+            "--json",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        hits = serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).unwrap();
+        if !hits.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(hits[0]["title"], "稼働中のノードに渡す教訓");
+    assert_eq!(hits[0]["id"], v["id"]);
     node.terminate();
     assert!(std::fs::read_dir(home.join("spool"))
         .unwrap()

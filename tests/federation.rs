@@ -505,3 +505,91 @@ async fn metrics_count_accepted_rejected_and_relayed() {
     assert_eq!(metric(&page, "tazan_node_outbox_depth{"), 0.0);
     fed.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hubs_search_their_logs() {
+    let fx = Fixture::new();
+    let fed = Federation::start(&fx.layout).await.unwrap();
+    let key = fx.key("sakura-bank");
+    let mut c = fed
+        .client_as(&"sakura-bank".parse().unwrap())
+        .await
+        .unwrap();
+    let mut batch = lesson(
+        "夜間バッチの二重起動を排他制御で防ぐべし",
+        DisclosureLevel::Amber,
+    );
+    batch.problem = "月末の夜間バッチが二重に起動し明細が重複した".into();
+    let mut failover = lesson(
+        "待機系への切替えを負荷をかけて訓練すべし",
+        DisclosureLevel::Green,
+    );
+    failover.problem = "ストレージ故障で待機系に切り替えたが応答が遅くなった".into();
+    publish(
+        &mut c,
+        &[
+            key.sign(&Payload::Lesson(batch)),
+            key.sign(&Payload::Lesson(failover)),
+        ],
+    )
+    .await;
+
+    let query = |q: &str, levels: Vec<i32>| pb::SearchRequest {
+        query: q.into(),
+        levels,
+        limit: 5,
+        ..Default::default()
+    };
+    let mut hits = Vec::new();
+    for _ in 0..300 {
+        let r = c
+            .search(query("バッチが二重に動いた", vec![]))
+            .await
+            .unwrap()
+            .into_inner();
+        if r.indexed_through >= 2 {
+            hits = r.hits;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(!hits.is_empty(), "the finance hub indexed its log");
+    assert_eq!(hits[0].title, "夜間バッチの二重起動を排他制御で防ぐべし");
+    assert_eq!(hits[0].level, pb::Level::Amber as i32);
+    let green_only = c
+        .search(query("バッチが二重に動いた", vec![pb::Level::Green as i32]))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(green_only
+        .hits
+        .iter()
+        .all(|h| h.level == pb::Level::Green as i32));
+
+    // The cross hub has only the GREEN one, and finds it.
+    let mut up = cross_client_as_group(&fx, &fed, "transport").await;
+    let mut found = Vec::new();
+    for _ in 0..300 {
+        let r = up
+            .search(query("待機系 切替え", vec![]))
+            .await
+            .unwrap()
+            .into_inner();
+        if !r.hits.is_empty() {
+            found = r.hits;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].title, "待機系への切替えを負荷をかけて訓練すべし");
+    let err = up
+        .search(pb::SearchRequest {
+            levels: vec![99],
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    fed.stop().await.unwrap();
+}

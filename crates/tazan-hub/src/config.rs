@@ -69,8 +69,25 @@ struct RawConfig {
     limits: RawLimits,
     #[serde(default)]
     metrics: Option<RawMetrics>,
+    #[serde(default)]
+    search: RawSearch,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawSearch {
+    enabled: bool,
+    commit_interval_ms: u64,
+}
+
+impl Default for RawSearch {
+    fn default() -> Self {
+        RawSearch {
+            enabled: true,
+            commit_interval_ms: 1000,
+        }
+    }
+}
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMetrics {
@@ -179,6 +196,10 @@ pub struct HubConfig {
     pub max_batch: usize,
     /// Where to serve Prometheus metrics (`GET /metrics`), if anywhere.
     pub metrics_listen: Option<SocketAddr>,
+    /// Keep a full-text index of the log (in `data_dir/index`) for `Search`.
+    pub search: bool,
+    /// How often the index commits what it has read from the log.
+    pub search_commit_interval: std::time::Duration,
 }
 
 impl HubConfig {
@@ -278,7 +299,18 @@ impl HubConfig {
                 )
             })?),
         };
+        if raw.search.commit_interval_ms == 0 || raw.search.commit_interval_ms > 60_000 {
+            return Err(invalid(
+                "search.commit_interval_ms",
+                format!(
+                    "{} is out of range; use 1 to 60000",
+                    raw.search.commit_interval_ms
+                ),
+            ));
+        }
         Ok(HubConfig {
+            search: raw.search.enabled,
+            search_commit_interval: std::time::Duration::from_millis(raw.search.commit_interval_ms),
             metrics_listen,
             id,
             tier: raw.hub.tier,

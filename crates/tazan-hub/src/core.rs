@@ -57,6 +57,10 @@ pub struct HubCore {
     pub(crate) key: KeyPair,
     pub(crate) stats: HubStats,
     pub(crate) max_batch: usize,
+    /// Full-text index of the log, when search is on.
+    pub(crate) search: Option<Arc<tazan_search::SearchIndex>>,
+    /// The log sequence number the index has caught up with.
+    pub(crate) indexed: AtomicU64,
 }
 
 /// Why one envelope was refused: a gRPC code, the field at fault, a reason.
@@ -120,23 +124,23 @@ struct Candidate {
 impl HubCore {
     /// Build a hub core over an open log.
     pub(crate) fn new(
-        id: MemberId,
-        tier: Tier,
-        group: String,
+        config: &crate::HubConfig,
         log: HubLog,
         roster: SignedRoster,
         key: KeyPair,
-        max_batch: usize,
+        search: Option<Arc<tazan_search::SearchIndex>>,
     ) -> HubCore {
         HubCore {
-            id,
-            tier,
-            group,
+            id: config.id.clone(),
+            tier: config.tier,
+            group: config.group.clone(),
             log,
             roster: RwLock::new(Arc::new(roster)),
             key,
             stats: HubStats::default(),
-            max_batch,
+            max_batch: config.max_batch,
+            search,
+            indexed: AtomicU64::new(0),
         }
     }
 

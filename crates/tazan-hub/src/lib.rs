@@ -22,6 +22,7 @@
 mod config;
 mod core;
 mod error;
+mod indexer;
 mod relay;
 mod server;
 mod service;

@@ -93,15 +93,15 @@ impl RunningHub {
             .client_ca_root(Certificate::from_pem(read(&config.tls.ca)?));
         let store = Store::open(&config.data_dir)?;
         let log = HubLog::open(&store)?;
-        let core = Arc::new(HubCore::new(
-            config.id.clone(),
-            config.tier,
-            config.group.clone(),
-            log,
-            roster,
-            key,
-            config.max_batch,
-        ));
+        let search = if config.search {
+            let dir = config.data_dir.join("index");
+            let index = tazan_search::SearchIndex::open(&dir)
+                .map_err(|e| HubError::Task(format!("search index {}: {e}", dir.display())))?;
+            Some(Arc::new(index))
+        } else {
+            None
+        };
+        let core = Arc::new(HubCore::new(&config, log, roster, key, search.clone()));
 
         let listener = TcpListener::bind(config.listen)
             .await
@@ -157,6 +157,14 @@ impl RunningHub {
             config.roster.clone(),
             stop_rx.clone(),
         ))];
+        if let Some(index) = search {
+            workers.push(tokio::spawn(crate::indexer::index_loop(
+                core.clone(),
+                index,
+                config.search_commit_interval,
+                stop_rx.clone(),
+            )));
+        }
         let mut metrics_addr = None;
         if let Some(addr) = config.metrics_listen {
             let listener = TcpListener::bind(addr)

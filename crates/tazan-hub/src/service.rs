@@ -221,6 +221,76 @@ impl Hub for HubService {
         Ok(Response::new(self.core.info()))
     }
 
+    async fn search(
+        &self,
+        req: Request<pb::SearchRequest>,
+    ) -> Result<Response<pb::SearchResponse>, Status> {
+        caller(&req)?;
+        let Some(index) = self.core.search.clone() else {
+            return Err(Status::unimplemented(
+                "search is turned off at this hub ([search] enabled = false)",
+            ));
+        };
+        let r = req.into_inner();
+        if r.query.chars().count() > 4000 {
+            return Err(Status::invalid_argument(
+                "field `query`: over 4000 characters",
+            ));
+        }
+        let levels = r
+            .levels
+            .iter()
+            .map(|l| tazan_proto::level_from_pb(*l).map(|l| l.as_str().to_owned()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| Status::invalid_argument(e.to_string()))?;
+        let nonempty = |s: String| (!s.is_empty()).then_some(s);
+        let request = tazan_search::SearchRequest {
+            query: r.query,
+            filters: tazan_search::Filters {
+                levels,
+                industries: r.industries,
+                domain: nonempty(r.domain),
+                cause_categories: r.causes,
+                scenes: r.scenes,
+                period_from: nonempty(r.period_from),
+                period_to: nonempty(r.period_to),
+            },
+            limit: match r.limit {
+                0 => 10,
+                n => (n as usize).min(1000),
+            },
+        };
+        let hits = tokio::task::spawn_blocking(move || index.search(&request))
+            .await
+            .map_err(|e| Status::internal(format!("search task: {e}")))?
+            .map_err(|e| Status::invalid_argument(e.to_string()))?;
+        let hits = hits
+            .into_iter()
+            .map(|h| pb::SearchHit {
+                lesson_id: h
+                    .id
+                    .parse::<tazan_model::LessonId>()
+                    .map(|i| i.0.to_vec())
+                    .unwrap_or_default(),
+                r#ref: h.r#ref.unwrap_or_default(),
+                title: h.title,
+                score: h.score,
+                level: h
+                    .level
+                    .parse::<tazan_model::DisclosureLevel>()
+                    .map(|l| pb::Level::from(l) as i32)
+                    .unwrap_or_default(),
+                cause: h.cause_category,
+                industry: h.industry,
+                period: h.period,
+            })
+            .collect();
+        Ok(Response::new(pb::SearchResponse {
+            hits,
+            indexed_through: self.core.indexed.load(std::sync::atomic::Ordering::Relaxed),
+        }))
+    }
+
     async fn roster(
         &self,
         req: Request<pb::RosterRequest>,

@@ -1,0 +1,84 @@
+//! Mapping from the lesson model onto the flat [`IndexDoc`], shared by the
+//! hub's index and the node's library index.
+
+use tazan_model::{Lesson, LessonId};
+
+use crate::IndexDoc;
+
+impl IndexDoc {
+    /// The index document of a lesson with id `id`, published (received) at
+    /// `published_at` (ISO 8601, compared as text).
+    pub fn from_lesson(id: &LessonId, lesson: &Lesson, published_at: String) -> IndexDoc {
+        IndexDoc {
+            id: id.to_string(),
+            r#ref: lesson.reference.clone(),
+            title: lesson.title.clone(),
+            problem: lesson.problem.clone(),
+            direct_cause: lesson.direct_cause.clone(),
+            root_cause: lesson.root_cause.clone(),
+            countermeasures: lesson.countermeasures.join("\n"),
+            lesson: lesson.lesson.clone(),
+            keywords: lesson.keywords.clone(),
+            examples: Vec::new(),
+            domain: lesson.taxonomy.domain.as_str().to_owned(),
+            cause_category: lesson.taxonomy.cause.as_str().to_owned(),
+            threat: lesson.taxonomy.threat.as_str().to_owned(),
+            stage: lesson.taxonomy.stage.clone(),
+            scenes: lesson.taxonomy.scenes.clone(),
+            impact: lesson.impact.clone(),
+            period: lesson.period.clone(),
+            industry: lesson.industry.clone(),
+            level: lesson.level.as_str().to_owned(),
+            published_at,
+        }
+    }
+}
+
+/// Unix seconds as an ISO 8601 UTC timestamp (`2026-11-23T09:34:32Z`), so
+/// that text comparison orders it in time.
+pub fn iso8601(unix: u64) -> String {
+    // Civil-from-days (Howard Hinnant's algorithm), valid for all u64 seconds we meet.
+    let days = (unix / 86_400) as i64;
+    let secs = unix % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use tazan_model::{DisclosureLevel, Payload};
+
+    use super::*;
+
+    #[test]
+    fn timestamps_sort_as_text() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso8601(1_795_000_000), "2026-11-18T11:06:40Z");
+        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00Z");
+        assert!(iso8601(1_795_000_000).as_str() >= "2026-11-01");
+    }
+
+    #[test]
+    fn lesson_fields_land_in_the_document() {
+        let l = Lesson::example("切替え訓練を行うべし", DisclosureLevel::Green);
+        let id = Payload::Lesson(l.clone()).id();
+        let d = IndexDoc::from_lesson(&id, &l, iso8601(0));
+        assert_eq!(d.id, id.to_string());
+        assert_eq!(d.level, "GREEN");
+        assert_eq!(d.cause_category, "作業ミス");
+        assert!(d.countermeasures.contains("読み合わせ"));
+    }
+}
