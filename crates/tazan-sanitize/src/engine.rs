@@ -290,6 +290,10 @@ impl Sanitizer {
                 }
             }
         }
+        if inc.is_near_miss() {
+            // ヒヤリハット: no impact, flagged so a reader can filter on it.
+            published.insert("near_miss".into(), Value::Bool(true));
+        }
         let mut findings = Vec::new();
         for (key, v) in &published {
             self.gate_value(v, key, &ctx, &mut findings);

@@ -69,6 +69,8 @@ fn report_example_golden_audit() {
     );
     assert!(p["timeline"][3]["time"].as_str().unwrap().contains("午後"));
     assert_eq!(p["occurred_period"], Value::String("不明".into()));
+    // It has an impact scope: not a near miss.
+    assert!(!p.contains_key("near_miss"));
 }
 
 const CANARY: &str = "カナリア精機";

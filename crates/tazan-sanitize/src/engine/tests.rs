@@ -125,3 +125,23 @@ fn thresholds_can_switch_recognisers_off() {
     // place off; org_suffix scores 0.85 < 0.99
     assert_eq!(out, "山梨県の青葉銀行");
 }
+
+#[test]
+fn near_misses_are_flagged() {
+    let s = green();
+    let inc = Incident {
+        id: "n1".into(),
+        description: Some("設定誤りを本番前の検証で発見した。".into()),
+        ..Default::default()
+    };
+    let rec = s.sanitize_incident(&inc);
+    assert_eq!(rec.published.get("near_miss"), Some(&Value::Bool(true)));
+    let inc = Incident {
+        impact: Some("停止した。".into()),
+        ..inc
+    };
+    assert!(!s
+        .sanitize_incident(&inc)
+        .published
+        .contains_key("near_miss"));
+}
