@@ -70,17 +70,8 @@ pub(crate) enum Command {
     #[command(
         after_help = "Example:\n  tazan topology create --dir ./fed --cross-port 7400 --group-port 7401\n  tazan hub serve --config ./fed/cross/hub.toml"
     )]
-    Topology {
-        /// Output directory.
-        #[arg(long)]
-        dir: PathBuf,
-        /// Cross hub port.
-        #[arg(long, default_value_t = 7400)]
-        cross_port: u16,
-        /// First group hub port (the next groups use the following ports).
-        #[arg(long, default_value_t = 7401)]
-        group_port: u16,
-    },
+    #[command(subcommand)]
+    Topology(TopologyCmd),
     /// Search the node's library and imported catalogues (Japanese full text).
     #[command(
         after_help = "Example:\n  tazan search \"夜間バッチが二重に起動した\" --home ~/acme\n  tazan search \"切替え 失敗\" --cause ハードウェア障害 --json --limit 5"
@@ -139,6 +130,25 @@ pub(crate) enum Command {
     /// Benchmarks that produce the figures in BENCHMARKS.md.
     #[command(subcommand)]
     Bench(BenchCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TopologyCmd {
+    /// Create a cross hub, two group hubs and three org nodes in DIR (must not exist yet).
+    #[command(
+        after_help = "Example:\n  tazan topology create --dir ./fed --cross-port 7400 --group-port 7401\n  tazan hub serve --config ./fed/cross/hub.toml"
+    )]
+    Create {
+        /// Output directory.
+        #[arg(long)]
+        dir: PathBuf,
+        /// Cross hub port (its metrics: this + 1000).
+        #[arg(long, default_value_t = 7400)]
+        cross_port: u16,
+        /// First group hub port; the next groups use the following ports (metrics: + 1000).
+        #[arg(long, default_value_t = 7401)]
+        group_port: u16,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -466,7 +476,8 @@ pub(crate) struct SubscribeArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct HomeArg {
-    /// Node home: node.toml, keys, TLS files and data (default $TAZAN_HOME).
+    /// Home directory of this node or hub: its config, keys, TLS files and data (default $TAZAN_HOME,
+    /// else ~/.local/share/tazan).
     #[arg(long, value_name = "DIR")]
     pub(crate) home: Option<PathBuf>,
 }

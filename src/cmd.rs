@@ -16,7 +16,8 @@ use tazan_trust::{
 
 use crate::cli::{
     BenchCmd, CatalogCmd, Cli, Command, DigestFormat, EvalCmd, HubCmd, KeysCmd, LessonCmd,
-    LessonsCmd, NodeCmd, Period, PkiCmd, RosterCmd, SearchArgs, SubscribeArgs, TrendFormat,
+    LessonsCmd, NodeCmd, Period, PkiCmd, RosterCmd, SearchArgs, SubscribeArgs, TopologyCmd,
+    TrendFormat,
 };
 
 pub(crate) fn run(args: Cli) -> Result<ExitCode> {
@@ -68,11 +69,14 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
             lessons_list(&node_config(home.home)?, json).await
         }
         Command::Subscribe(args) => subscribe(args).await,
-        Command::Topology {
+        Command::Topology(TopologyCmd::Create {
             dir,
             cross_port,
             group_port,
-        } => {
+        }) => {
+            if dir.exists() && std::fs::read_dir(&dir)?.next().is_some() {
+                bail!("{} is not empty; choose a new directory", dir.display());
+            }
             let layout = tazan::topology::create(
                 &dir,
                 &tazan::topology::Spec::demo(),

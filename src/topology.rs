@@ -73,12 +73,14 @@ impl Ports {
         }
     }
 
-    /// Metrics port of the `i`-th node.
+    /// Metrics port of the `i`-th node (first group port + 1100 + i).
     fn node_metrics(&self, i: usize) -> u16 {
         if self.first_group == 0 {
             0
         } else {
-            9500 + i as u16
+            self.first_group
+                .saturating_add(1100)
+                .saturating_add(i as u16)
         }
     }
 
@@ -223,6 +225,7 @@ pub fn create(dir: &Path, spec: &Spec, ports: Ports) -> Result<Layout> {
             "group",
             &group.name,
             port,
+            &admin.public(),
             Some((&spec.cross_id, ports.cross, &cross_admin.public())),
         );
         let path = gdir.join("hub.toml");
@@ -234,7 +237,14 @@ pub fn create(dir: &Path, spec: &Spec, ports: Ports) -> Result<Layout> {
         .save(&cross_dir.join("roster.json"))?;
     write(
         &layout.cross,
-        &hub_toml(&spec.cross_id, "cross", "cross", ports.cross, None),
+        &hub_toml(
+            &spec.cross_id,
+            "cross",
+            "cross",
+            ports.cross,
+            &cross_admin.public(),
+            None,
+        ),
     )?;
     Ok(layout)
 }
@@ -260,6 +270,7 @@ fn hub_toml(
     tier: &str,
     group: &str,
     port: u16,
+    admin: &tazan_trust::PublicKey,
     upstream: Option<(&MemberId, u16, &tazan_trust::PublicKey)>,
 ) -> String {
     let mut s = format!(
@@ -274,6 +285,8 @@ listen = "127.0.0.1:{port}"
 data_dir = "data"
 key = "hub.key"
 roster = "roster.json"
+# roster.json must be signed by this admin key (the group admin's public key).
+roster_admin_key = "{admin}"
 
 [tls]
 cert = "tls/hub.pem"

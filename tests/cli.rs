@@ -125,6 +125,19 @@ fn bad_lesson_files_and_configs_name_the_problem() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("RED"), "{err}");
 
+    // A roster signed by someone other than the configured group admin.
+    let cfg = fx.path("transport/hub.toml");
+    let roster = fx.path("transport/roster.json");
+    let rogue = tazan_trust::KeyPair::generate();
+    let forged = tazan_trust::Roster::new("transport-hub".parse().unwrap(), rogue.public());
+    forged.sign(&rogue).unwrap().save(&roster).unwrap();
+    let out = tazan(&["hub", "serve", "--config", cfg.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("roster_admin_key"),
+        "{err}"
+    );
+
     let cfg = fx.path("finance/hub.toml");
     let text = std::fs::read_to_string(&cfg)
         .unwrap()

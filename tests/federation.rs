@@ -371,6 +371,21 @@ async fn revoking_a_member_refuses_new_lessons_and_keeps_old_ones() {
         Outcome::Accepted
     );
 
+    // kaede follows the log, as a running node does.
+    let mut follower = fed
+        .client_as(&"kaede-securities".parse().unwrap())
+        .await
+        .unwrap();
+    let mut stream = follower
+        .subscribe(pb::SubscribeRequest {
+            after_seq: 1,
+            filter: None,
+            follow: true,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+
     // The admin revokes through the CLI while the hub runs.
     let roster = fx.path("finance/roster.json");
     let admin = fx.path("finance/admin.key");
@@ -415,6 +430,38 @@ async fn revoking_a_member_refuses_new_lessons_and_keeps_old_ones() {
     }
     let status = refused.expect("revocation took effect within 15 s");
     assert_eq!(status.code(), tonic::Code::PermissionDenied, "{status:?}");
+    // The open stream is cut: a lesson published after the revocation never reaches kaede.
+    let mut sakura = fed
+        .client_as(&"sakura-bank".parse().unwrap())
+        .await
+        .unwrap();
+    let secret = signed(
+        &fx.key("sakura-bank"),
+        "失効後に公開された教訓",
+        DisclosureLevel::Amber,
+    );
+    assert_eq!(
+        outcome(&publish(&mut sakura, std::slice::from_ref(&secret)).await[0]),
+        Outcome::Accepted
+    );
+    loop {
+        match tokio::time::timeout(WAIT, stream.message())
+            .await
+            .expect("stream answers")
+        {
+            Ok(Some(e)) => assert_ne!(
+                e.lesson_id,
+                secret.id().0.to_vec(),
+                "a revoked member received a new lesson"
+            ),
+            Ok(None) => panic!("stream ended without saying why"),
+            Err(status) => {
+                assert_eq!(status.code(), tonic::Code::PermissionDenied, "{status:?}");
+                break;
+            }
+        }
+    }
+
     // Earlier lessons stay and still verify.
     let rec = hub
         .lookup(&before.id())

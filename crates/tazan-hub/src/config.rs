@@ -104,6 +104,8 @@ struct RawHub {
     data_dir: PathBuf,
     key: PathBuf,
     roster: PathBuf,
+    #[serde(default)]
+    roster_admin_key: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -186,6 +188,9 @@ pub struct HubConfig {
     pub key: PathBuf,
     /// Signed roster of members.
     pub roster: PathBuf,
+    /// The group admin's public key: the roster file must be signed by it.
+    /// Without it the roster on disk is trusted as found at start (a warning says so).
+    pub roster_admin_key: Option<tazan_trust::PublicKey>,
     /// Server certificate and the CA of member client certificates.
     pub tls: TlsFiles,
     /// Cross hub to relay to (group tier only).
@@ -308,7 +313,15 @@ impl HubConfig {
                 ),
             ));
         }
+        let roster_admin_key = raw
+            .hub
+            .roster_admin_key
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|e| invalid("hub.roster_admin_key", format!("{e}")))?;
         Ok(HubConfig {
+            roster_admin_key,
             search: raw.search.enabled,
             search_commit_interval: std::time::Duration::from_millis(raw.search.commit_interval_ms),
             metrics_listen,

@@ -61,6 +61,8 @@ pub struct HubCore {
     pub(crate) search: Option<Arc<tazan_search::SearchIndex>>,
     /// The log sequence number the index has caught up with.
     pub(crate) indexed: AtomicU64,
+    /// Turns true when the hub starts shutting down (ends open streams).
+    pub(crate) closing: tokio::sync::watch::Sender<bool>,
 }
 
 /// Why one envelope was refused: a gRPC code, the field at fault, a reason.
@@ -141,6 +143,7 @@ impl HubCore {
             max_batch: config.max_batch,
             search,
             indexed: AtomicU64::new(0),
+            closing: tokio::sync::watch::channel(false).0,
         }
     }
 

@@ -85,6 +85,20 @@ impl RunningHub {
             path: config.roster.clone(),
             source,
         })?;
+        match &config.roster_admin_key {
+            Some(admin) => {
+                roster
+                    .verify_pinned(admin)
+                    .map_err(|source| HubError::Trust {
+                        what: "roster (not signed by hub.roster_admin_key)",
+                        path: config.roster.clone(),
+                        source,
+                    })?;
+            }
+            None => warn!(
+                "hub.roster_admin_key is not set: the roster file is trusted as found; set it to the group admin's public key"
+            ),
+        }
         let tls = ServerTlsConfig::new()
             .identity(Identity::from_pem(
                 read(&config.tls.cert)?,
@@ -220,6 +234,7 @@ impl RunningHub {
 
     /// Stop accepting, stop workers, flush, and join every task (10 s limit).
     pub async fn stop(mut self) -> Result<(), HubError> {
+        self.core.closing.send_replace(true);
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

@@ -45,6 +45,21 @@ pub(crate) fn authenticate(core: &HubCore, mut req: Request<()>) -> Result<Reque
     Ok(req)
 }
 
+/// The member behind a TLS identity is (still) active in the roster in force.
+fn still_member(core: &HubCore, tls: &MemberId) -> Result<(), Status> {
+    let roster = core.roster();
+    match roster.roster.by_tls_identity(tls) {
+        Some(e) if e.status == tazan_trust::MemberStatus::Active => Ok(()),
+        Some(e) => Err(Status::permission_denied(format!(
+            "member `{}` is revoked",
+            e.id
+        ))),
+        None => Err(Status::unauthenticated(format!(
+            "`{tls}` is no longer in this hub's roster"
+        ))),
+    }
+}
+
 fn caller<T>(req: &Request<T>) -> Result<MemberId, Status> {
     req.extensions()
         .get::<Caller>()
@@ -131,7 +146,14 @@ impl Hub for HubService {
             let _open = SubscriberGauge::new(&core);
             let mut after = after_seq;
             let mut head = core.log.watch();
+            let mut closing = core.closing.subscribe();
             loop {
+                // Membership is checked on every page, not only when the
+                // stream opened: a revoked member stops receiving at once.
+                if let Err(status) = still_member(&core, &member) {
+                    let _ = tx.send(Err(status)).await;
+                    return;
+                }
                 let page = match core.log.range(after, PAGE) {
                     Ok(p) => p,
                     Err(e) => {
@@ -160,6 +182,8 @@ impl Hub for HubService {
                 tokio::select! {
                     changed = head.changed() => if changed.is_err() { return },
                     _ = tx.closed() => return,
+                    // The hub is shutting down: end the stream so the server can drain.
+                    _ = closing.changed() => return,
                 }
             }
         });
