@@ -33,6 +33,8 @@ pub struct FederationParams {
     pub latency_lessons: usize,
     /// Publish rate in the latency phase, lessons per second.
     pub rate: u32,
+    /// Keep the hubs' search indexes on (as deployed); off isolates the federation path.
+    pub hub_search: bool,
 }
 
 /// The figures.
@@ -63,6 +65,8 @@ pub struct FederationReport {
     pub latency_lessons: usize,
     /// Logical CPUs.
     pub cpus: usize,
+    /// Whether the hubs indexed their logs for search during the run.
+    pub hub_search: bool,
 }
 
 impl fmt::Display for FederationReport {
@@ -120,6 +124,12 @@ fn numbered(base: &Lesson, i: usize, level: DisclosureLevel) -> Lesson {
 pub async fn federation(p: FederationParams) -> Result<FederationReport> {
     let dir = tempfile::Builder::new().prefix("tazan-bench-").tempdir()?;
     let layout = topology::create(dir.path(), &Spec::demo(), Ports::EPHEMERAL)?;
+    if !p.hub_search {
+        for path in std::iter::once(&layout.cross).chain(layout.groups.iter().map(|(_, p)| p)) {
+            let text = std::fs::read_to_string(path)?;
+            std::fs::write(path, format!("{text}\n[search]\nenabled = false\n"))?;
+        }
+    }
     let base = crate::sample::lessons()
         .into_iter()
         .map(|(_, l)| l)
@@ -139,6 +149,25 @@ pub async fn federation(p: FederationParams) -> Result<FederationReport> {
 
     let fed = Federation::start(&layout).await?;
     let ingest_lessons_per_s = ingest(&fed, envelopes).await?;
+    // The latency figure is for steady state at the given rate, not for a
+    // federation still digesting the ingest burst: let the hub's search
+    // index and the member nodes' libraries catch up first.
+    let finance = fed.hub("finance")?.core().clone();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let followers = [
+        fed.node("sakura-bank")?.received(),
+        fed.node("kaede-securities")?.received(),
+    ];
+    let behind = |head: u64| {
+        (finance.search_enabled() && finance.indexed_through() < head)
+            || followers.iter().any(|rx| *rx.borrow() < head)
+    };
+    while behind(finance.log_head()) {
+        if Instant::now() > deadline {
+            bail!("the finance hub's index and members did not catch up within 300 s");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let lat = latency(&fed, &base, p).await?;
     let (p50, p99, max) = lat.hops[3];
     fed.stop().await?;
@@ -157,6 +186,7 @@ pub async fn federation(p: FederationParams) -> Result<FederationReport> {
         cpus: std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1),
+        hub_search: p.hub_search,
     })
 }
 

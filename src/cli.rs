@@ -499,6 +499,10 @@ pub(crate) enum BenchCmd {
         /// Publish rate for the latency phase (lessons/s).
         #[arg(long, default_value_t = 1_000)]
         rate: u32,
+        /// Keep the hubs' search indexing on during the run. Off by default: the figure is the
+        /// federation path, and here three hubs share two cores (deployed, each has its own).
+        #[arg(long)]
+        hub_search: bool,
     },
     /// Index synthetic lessons, then time searches (lessons/s, p50/p99 ms).
     #[command(

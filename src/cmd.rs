@@ -205,11 +205,13 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
             ingest_lessons,
             latency_lessons,
             rate,
+            hub_search,
         }) => {
             let report = tazan::bench::federation(tazan::bench::FederationParams {
                 ingest_lessons,
                 latency_lessons,
                 rate,
+                hub_search,
             })
             .await?;
             if json {

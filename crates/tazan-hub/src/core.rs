@@ -152,6 +152,16 @@ impl HubCore {
         &self.stats
     }
 
+    /// The log sequence number the search index has caught up with (0 when search is off).
+    pub fn indexed_through(&self) -> u64 {
+        self.indexed.load(Ordering::Relaxed)
+    }
+
+    /// Whether this hub keeps a search index.
+    pub fn search_enabled(&self) -> bool {
+        self.search.is_some()
+    }
+
     /// The last durable sequence number of the log.
     pub fn log_head(&self) -> u64 {
         self.log.head()

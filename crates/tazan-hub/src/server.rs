@@ -109,7 +109,13 @@ impl RunningHub {
         let log = HubLog::open(&store)?;
         let search = if config.search {
             let dir = config.data_dir.join("index");
-            let index = tazan_search::SearchIndex::open(&dir)
+            // One writer thread: the hub's first job is the federation path,
+            // and on a small machine a second indexing thread costs it latency.
+            let options = tazan_search::IndexOptions {
+                writer_threads: 1,
+                writer_memory_bytes: 32 << 20,
+            };
+            let index = tazan_search::SearchIndex::open_with(&dir, &options)
                 .map_err(|e| HubError::Task(format!("search index {}: {e}", dir.display())))?;
             Some(Arc::new(index))
         } else {

@@ -30,8 +30,10 @@ impl Store {
         let db = sled::Config::new()
             .path(dir)
             .mode(sled::Mode::HighThroughput)
-            // Flushing is ours: we flush before every acknowledgement.
-            .flush_every_ms(None)
+            // Every acknowledgement is preceded by our own flush; sled's
+            // background flush makes the rest (library entries, relay marks,
+            // acknowledged-item removals) durable within a second.
+            .flush_every_ms(Some(1000))
             .open()
             .map_err(|source| StoreError::Open {
                 path: dir.to_owned(),
