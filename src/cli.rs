@@ -72,6 +72,9 @@ pub(crate) enum Command {
     )]
     #[command(subcommand)]
     Topology(TopologyCmd),
+    /// Raw incidents, local to this node (they never leave it).
+    #[command(subcommand)]
+    Incident(IncidentCmd),
     /// Search the node's library and imported catalogues (Japanese full text).
     #[command(
         after_help = "Example:\n  tazan search \"夜間バッチが二重に起動した\" --home ~/acme\n  tazan search \"切替え 失敗\" --cause ハードウェア障害 --json --limit 5"
@@ -445,7 +448,44 @@ pub(crate) enum LessonCmd {
 }
 
 #[derive(Debug, Subcommand)]
+pub(crate) enum IncidentCmd {
+    /// Peer lessons most likely to help with an incident, and why each matched; computed
+    /// locally against the node's library: the incident text never leaves the node.
+    #[command(
+        after_help = "Example:\n  tazan incident similar incident.json --home ~/acme\n  tazan incident similar exports.jsonl --id INC-0042 --home ~/acme --json"
+    )]
+    Similar {
+        /// Incident file: JSON, JSON Lines or CSV (UTF-8 or Shift_JIS).
+        file: PathBuf,
+        /// Which record of the file (default: the first).
+        #[arg(long)]
+        id: Option<String>,
+        #[command(flatten)]
+        home: HomeArg,
+        /// How many lessons.
+        #[arg(long, default_value_t = 5)]
+        limit: usize,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub(crate) enum LessonsCmd {
+    /// Lessons related to one in the library (same ranking as `incident similar`).
+    Related {
+        /// Lesson id (64 hex) or catalogue reference (e.g. T7).
+        id: String,
+        #[command(flatten)]
+        home: HomeArg,
+        /// How many lessons.
+        #[arg(long, default_value_t = 5)]
+        limit: usize,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// List lessons in the node's library (or ask the hub when the node is running).
     List {
         #[command(flatten)]

@@ -15,9 +15,9 @@ use tazan_trust::{
 };
 
 use crate::cli::{
-    BenchCmd, CatalogCmd, Cli, Command, DigestFormat, EvalCmd, HubCmd, KeysCmd, LessonCmd,
-    LessonsCmd, NodeCmd, Period, PkiCmd, RosterCmd, SearchArgs, SubscribeArgs, TopologyCmd,
-    TrendFormat,
+    BenchCmd, CatalogCmd, Cli, Command, DigestFormat, EvalCmd, HubCmd, IncidentCmd, KeysCmd,
+    LessonCmd, LessonsCmd, NodeCmd, Period, PkiCmd, RosterCmd, SearchArgs, SubscribeArgs,
+    TopologyCmd, TrendFormat,
 };
 
 pub(crate) fn run(args: Cli) -> Result<ExitCode> {
@@ -101,6 +101,19 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Incident(IncidentCmd::Similar {
+            file,
+            id,
+            home,
+            limit,
+            json,
+        }) => incident_similar(&file, id.as_deref(), home.home, limit, json),
+        Command::Lessons(LessonsCmd::Related {
+            id,
+            home,
+            limit,
+            json,
+        }) => lesson_related(&id, home.home, limit, json),
         Command::Search(args) if args.hub => search_hub(args).await,
         Command::Search(args) => search(args),
         Command::Catalog(CatalogCmd::Import { file, home }) => {
@@ -864,5 +877,116 @@ fn digest(since: &str, home: Option<PathBuf>, format: DigestFormat) -> Result<Ex
         DigestFormat::Markdown => print!("{}", digest.to_markdown()),
         DigestFormat::Html => print!("{}", digest.to_html()),
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_similar(hits: &[tazan_search::SimilarHit], json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(hits)?);
+        return Ok(());
+    }
+    if hits.is_empty() {
+        println!("(no related lessons in the library yet)");
+    }
+    for (i, h) in hits.iter().enumerate() {
+        let r = h.hit.r#ref.as_deref().unwrap_or("-");
+        let why: Vec<String> = h
+            .reasons
+            .iter()
+            .map(|reason| match reason {
+                tazan_search::Reason::SameCauseCategory { category } => {
+                    format!("same cause: {category}")
+                }
+                tazan_search::Reason::SharedTerms { terms } => {
+                    format!("shared terms: {}", terms.join("、"))
+                }
+                #[allow(unreachable_patterns)]
+                _ => String::new(),
+            })
+            .filter(|s| !s.is_empty())
+            .collect();
+        println!(
+            "{:>2}. {:<5} {}\n      {}",
+            i + 1,
+            r,
+            h.hit.title,
+            why.join(" / ")
+        );
+    }
+    Ok(())
+}
+
+/// The incident's own text, for matching only; it stays in this process.
+fn incident_text(i: &tazan_sanitize::Incident) -> String {
+    let mut parts: Vec<&str> = [
+        &i.system_name,
+        &i.impact,
+        &i.description,
+        &i.direct_cause,
+        &i.cause_summary,
+        &i.impact_scope,
+    ]
+    .into_iter()
+    .flatten()
+    .map(String::as_str)
+    .collect();
+    parts.extend(i.symptoms.iter().map(String::as_str));
+    parts.extend(i.failure_sequence.iter().map(String::as_str));
+    parts.join("\n")
+}
+
+fn incident_similar(
+    file: &Path,
+    id: Option<&str>,
+    home: Option<PathBuf>,
+    limit: usize,
+    json: bool,
+) -> Result<ExitCode> {
+    let parsed = tazan_sanitize::read_incidents(file)?;
+    for e in &parsed.errors {
+        eprintln!("warning: {e}");
+    }
+    let incident = match id {
+        Some(want) => parsed
+            .records
+            .iter()
+            .map(|(_, i)| i)
+            .find(|i| i.id == want)
+            .with_context(|| format!("no incident with id {want:?} in {}", file.display()))?,
+        None => parsed
+            .records
+            .first()
+            .map(|(_, i)| i)
+            .with_context(|| format!("{} holds no readable incident", file.display()))?,
+    };
+    let text = incident_text(incident);
+    if text.trim().is_empty() {
+        bail!("incident {:?} has no text to match (system_name, impact, description, direct_cause are empty)", incident.id);
+    }
+    let index = open_index(home)?;
+    let hits = index.similar(tazan_search::SimilarTo::Text(&text), limit)?;
+    print_similar(&hits, json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn lesson_related(id: &str, home: Option<PathBuf>, limit: usize, json: bool) -> Result<ExitCode> {
+    let index = open_index(home)?;
+    let doc = match index.get(id)? {
+        Some(d) => d,
+        None => index
+            .get(&format!("catalog:{id}"))?
+            .or_else(|| {
+                index
+                    .all_docs()
+                    .ok()?
+                    .into_iter()
+                    .find(|d| d.r#ref.as_deref() == Some(id))
+            })
+            .with_context(|| {
+                format!("no lesson {id:?} in the library (give a lesson id or a catalogue ref)")
+            })?,
+    };
+    let hits = index.similar(tazan_search::SimilarTo::Lesson(&doc), limit)?;
+    print_similar(&hits, json)?;
     Ok(ExitCode::SUCCESS)
 }

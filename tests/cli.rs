@@ -236,6 +236,51 @@ fn catalog_import_search_and_export() {
         std::fs::read(&catalog).unwrap(),
         "export gives back the import"
     );
+
+    // A raw incident, written for this test, matched locally against the library.
+    let incident = home.path().join("incident.json");
+    std::fs::write(
+        &incident,
+        r#"{"id": "INC-1", "organization": {"name": "テスト商事", "aliases": []}, "system_name": "受発注システム",
+            "description": "主系サーバーの故障時に待機系への切替えが失敗し、バックアップからの復旧にも時間がかかった。",
+            "direct_cause": "ハードウェア障害"}"#,
+    )
+    .unwrap();
+    let out = tazan(&[
+        "incident",
+        "similar",
+        incident.to_str().unwrap(),
+        "--home",
+        h,
+        "--json",
+        "--limit",
+        "3",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let similar: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(similar.len(), 3);
+    let refs: Vec<&str> = similar
+        .iter()
+        .map(|s| s["hit"]["ref"].as_str().unwrap_or(""))
+        .collect();
+    assert!(
+        refs.contains(&"T7"),
+        "the failover lesson is among the top 3: {refs:?}"
+    );
+    assert!(similar.iter().all(|s| s["reasons"].is_array()));
+    let out = tazan(&[
+        "lessons", "related", "T7", "--home", h, "--json", "--limit", "2",
+    ]);
+    let related: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(related.len(), 2);
+    assert!(
+        related.iter().all(|r| r["hit"]["ref"] != "T7"),
+        "a lesson is not related to itself"
+    );
 }
 
 #[test]
