@@ -142,8 +142,10 @@ impl Hub for HubService {
         let core = self.core.clone();
         let (tx, rx) = mpsc::channel(PAGE);
         debug!(%member, after_seq, follow, "subscriber attached");
+        // Counted before the task exists, so `RunningHub::stop` never misses one.
+        let open = SubscriberGauge::new(&core);
         tokio::spawn(async move {
-            let _open = SubscriberGauge::new(&core);
+            let _open = open;
             let mut after = after_seq;
             let mut head = core.log.watch();
             let mut closing = core.closing.subscribe();
