@@ -264,7 +264,13 @@ impl RunningHub {
         // see the stream closed; wait for them, so that a hub restarted in
         // the same process right after `stop` can open its store.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-        while self.core.stats.subscribers.load(std::sync::atomic::Ordering::Relaxed) > 0 {
+        while self
+            .core
+            .stats
+            .subscribers
+            .load(std::sync::atomic::Ordering::Relaxed)
+            > 0
+        {
             if tokio::time::Instant::now() > deadline {
                 warn!("subscription tasks did not end within 5 s");
                 break;
