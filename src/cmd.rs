@@ -165,12 +165,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
             json,
         }) => {
             let report = tazan_sanitize::evaluate(&output, &annotations)?;
-            if json {
-                println!("{}", serde_json::to_string(&report)?);
-            } else {
-                println!("{report}");
-            }
-            Ok(ExitCode::SUCCESS)
+            print_report(&report, json)
         }
         Command::Eval(EvalCmd::Search {
             catalog,
@@ -183,12 +178,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
             }
             index.commit()?;
             let report = tazan_search::evaluate(&index, &scenarios)?;
-            if json {
-                println!("{}", serde_json::to_string(&report)?);
-            } else {
-                println!("{report}");
-            }
-            Ok(ExitCode::SUCCESS)
+            print_report(&report, json)
         }
         Command::Bench(BenchCmd::Search {
             docs,
@@ -227,12 +217,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
                 hub_search,
             })
             .await?;
-            if json {
-                println!("{}", serde_json::to_string(&report)?);
-            } else {
-                println!("{report}");
-            }
-            Ok(ExitCode::SUCCESS)
+            print_report(&report, json)
         }
     }
 }
@@ -373,47 +358,35 @@ fn roster(cmd: RosterCmd) -> Result<ExitCode> {
             key,
             roles,
         } => {
-            let admin = KeyPair::load(&admin_key)?;
-            let signed = SignedRoster::load(&roster)?;
-            let mut r = signed.verify_pinned(&admin.public())?.clone();
             let key: PublicKey = key.parse().context("--key")?;
             let roles = roles
                 .iter()
                 .map(|r| parse_role(r))
                 .collect::<Result<Vec<_>>>()?;
-            r.add(RosterEntry::new(
-                id.parse().context("--id")?,
-                name,
-                key,
-                tazan_trust::now_unix(),
-                roles,
-            ))?;
-            r.serial += 1;
-            r.issued_at = tazan_trust::now_unix();
-            // SignedRoster::save refuses nothing: the roster file is meant to be replaced.
-            r.sign(&admin)?.save(&roster)?;
-            println!(
-                "added `{id}`; roster serial is now {}",
-                SignedRoster::load(&roster)?.roster.serial
-            );
+            let member: MemberId = id.parse().context("--id")?;
+            let serial = edit_roster(&roster, &admin_key, |r| {
+                r.add(RosterEntry::new(
+                    member,
+                    name,
+                    key,
+                    tazan_trust::now_unix(),
+                    roles,
+                ))?;
+                Ok(())
+            })?;
+            println!("added `{id}`; roster serial is now {serial}");
         }
         RosterCmd::Revoke {
             roster,
             admin_key,
             id,
         } => {
-            let admin = KeyPair::load(&admin_key)?;
-            let signed = SignedRoster::load(&roster)?;
-            let mut r = signed.verify_pinned(&admin.public())?.clone();
             let member: MemberId = id.parse().context("--id")?;
-            r.revoke(&member, tazan_trust::now_unix())?;
-            r.serial += 1;
-            r.issued_at = tazan_trust::now_unix();
-            r.sign(&admin)?.save(&roster)?;
-            println!(
-                "revoked `{id}`; roster serial is now {}",
-                SignedRoster::load(&roster)?.roster.serial
-            );
+            let serial = edit_roster(&roster, &admin_key, |r| {
+                r.revoke(&member, tazan_trust::now_unix())?;
+                Ok(())
+            })?;
+            println!("revoked `{id}`; roster serial is now {serial}");
         }
         RosterCmd::Show { roster, json } => {
             let signed = SignedRoster::load(&roster)?;
@@ -989,4 +962,36 @@ fn lesson_related(id: &str, home: Option<PathBuf>, limit: usize, json: bool) -> 
     let hits = index.similar(tazan_search::SimilarTo::Lesson(&doc), limit)?;
     print_similar(&hits, json)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A report as one JSON object, or as its human-readable table.
+fn print_report<T: serde::Serialize + std::fmt::Display>(
+    report: &T,
+    json: bool,
+) -> Result<ExitCode> {
+    if json {
+        println!("{}", serde_json::to_string(report)?);
+    } else {
+        println!("{report}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Load a roster, check it is signed by `admin_key`, apply `edit`, bump the
+/// serial and save it re-signed. Returns the new serial.
+fn edit_roster(
+    roster: &Path,
+    admin_key: &Path,
+    edit: impl FnOnce(&mut Roster) -> Result<()>,
+) -> Result<u64> {
+    let admin = KeyPair::load(admin_key)?;
+    let signed = SignedRoster::load(roster)?;
+    let mut r = signed.verify_pinned(&admin.public())?.clone();
+    edit(&mut r)?;
+    r.serial += 1;
+    r.issued_at = tazan_trust::now_unix();
+    let serial = r.serial;
+    // The roster file is meant to be replaced (atomically, by SignedRoster::save).
+    r.sign(&admin)?.save(roster)?;
+    Ok(serial)
 }

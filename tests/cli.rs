@@ -332,3 +332,88 @@ fn sanitize_batch_and_evaluation_run_on_the_corpus() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.jsonl"), "the error names the file: {err}");
 }
+
+#[test]
+fn roster_init_add_revoke_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    assert!(tazan(&["keys", "generate", "--out", &p("admin.key")])
+        .status
+        .success());
+    assert!(tazan(&["keys", "generate", "--out", &p("member.key")])
+        .status
+        .success());
+    let show = tazan(&["keys", "show", &p("member.key"), "--json"]);
+    let member: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    let public = member["public_key"].as_str().unwrap();
+    let out = tazan(&[
+        "roster",
+        "init",
+        "--group",
+        "retail-hub",
+        "--admin-key",
+        &p("admin.key"),
+        "--out",
+        &p("roster.json"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = tazan(&[
+        "roster",
+        "add",
+        "--roster",
+        &p("roster.json"),
+        "--admin-key",
+        &p("admin.key"),
+        "--id",
+        "momiji-mart",
+        "--name",
+        "もみじマート（架空）",
+        "--key",
+        public,
+        "--role",
+        "publisher",
+        "--role",
+        "subscriber",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Another key cannot edit the roster.
+    let out = tazan(&[
+        "roster",
+        "revoke",
+        "--roster",
+        &p("roster.json"),
+        "--admin-key",
+        &p("member.key"),
+        "--id",
+        "momiji-mart",
+    ]);
+    assert!(!out.status.success());
+    let out = tazan(&[
+        "roster",
+        "revoke",
+        "--roster",
+        &p("roster.json"),
+        "--admin-key",
+        &p("admin.key"),
+        "--id",
+        "momiji-mart",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = tazan(&["roster", "show", "--roster", &p("roster.json"), "--json"]);
+    let roster: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(roster["serial"], 3, "init, add, revoke");
+    assert_eq!(roster["members"][0]["id"], "momiji-mart");
+    assert_eq!(roster["members"][0]["status"], "revoked");
+}
