@@ -133,6 +133,14 @@ pub(crate) enum Command {
     /// Benchmarks that produce the figures in BENCHMARKS.md.
     #[command(subcommand)]
     Bench(BenchCmd),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Example:\n  tazan completions bash > /etc/bash_completion.d/tazan\n  tazan completions zsh > \"${fpath[1]}/_tazan\""
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -114,6 +114,11 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
             limit,
             json,
         }) => lesson_related(&id, home.home, limit, json),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "tazan", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Search(args) if args.hub => search_hub(args).await,
         Command::Search(args) => search(args),
         Command::Catalog(CatalogCmd::Import { file, home }) => {

@@ -417,3 +417,20 @@ fn roster_init_add_revoke_show() {
     assert_eq!(roster["members"][0]["id"], "momiji-mart");
     assert_eq!(roster["members"][0]["status"], "revoked");
 }
+
+#[test]
+fn shell_completions_cover_the_commands() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = tazan(&["completions", shell]);
+        assert!(
+            out.status.success(),
+            "{shell}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let script = String::from_utf8_lossy(&out.stdout);
+        for sub in ["demo", "lesson", "roster", "search", "topology"] {
+            assert!(script.contains(sub), "{shell} completion lacks `{sub}`");
+        }
+    }
+    assert!(!tazan(&["completions", "cmd.exe"]).status.success());
+}
