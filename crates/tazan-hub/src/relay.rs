@@ -83,7 +83,11 @@ pub(crate) async fn relay_loop(core: Arc<HubCore>, up: Upstream, mut stop: watch
             continue;
         }
         let (seqs, envelopes) = resign(&core, &pending);
-        match client.publish(pb::PublishRequest { envelopes }).await {
+        let sent = tokio::select! {
+            r = client.publish(pb::PublishRequest { envelopes }) => r,
+            _ = stop.changed() => return,
+        };
+        match sent {
             Ok(resp) => {
                 let mut done = Vec::new();
                 for (seq, r) in seqs.iter().zip(resp.into_inner().results) {
@@ -149,7 +153,12 @@ pub(crate) async fn downstream_loop(
         if *stop.borrow() {
             return;
         }
-        match follow(&core, &up, &mut client, &mut roster, &mut stop).await {
+        let mut stop_seen = stop.clone();
+        let followed = tokio::select! {
+            r = follow(&core, &up, &mut client, &mut roster, &mut stop) => r,
+            _ = stop_seen.changed() => return,
+        };
+        match followed {
             Ok(()) => return,
             Err(status) => {
                 debug!(code = ?status.code(), message = status.message(), "cross hub subscription interrupted; resuming");

@@ -246,11 +246,16 @@ impl RunningHub {
         }
         let _ = self.stop_workers.send(true);
         let limit = Duration::from_secs(10);
-        for w in self.workers.drain(..) {
-            match tokio::time::timeout(limit, w).await {
+        for mut w in self.workers.drain(..) {
+            match tokio::time::timeout(limit, &mut w).await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => return Err(HubError::Task(format!("worker: {e}"))),
-                Err(_) => warn!("a hub worker did not stop within 10 s"),
+                Err(_) => {
+                    // Abort, so the task releases the store before we return.
+                    warn!("a hub worker did not stop within 10 s; aborting it");
+                    w.abort();
+                    let _ = w.await;
+                }
             }
         }
         match tokio::time::timeout(limit, &mut self.server).await {

@@ -106,11 +106,16 @@ impl RunningNode {
     pub async fn stop(mut self) -> Result<(), NodeError> {
         let _ = self.stop.send(true);
         self.core.wake.notify_one();
-        for w in self.workers.drain(..) {
-            match tokio::time::timeout(Duration::from_secs(10), w).await {
+        for mut w in self.workers.drain(..) {
+            match tokio::time::timeout(Duration::from_secs(10), &mut w).await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => return Err(NodeError::Task(e.to_string())),
-                Err(_) => warn!("a node worker did not stop within 10 s"),
+                Err(_) => {
+                    // Abort, so the task releases the store before we return.
+                    warn!("a node worker did not stop within 10 s; aborting it");
+                    w.abort();
+                    let _ = w.await;
+                }
             }
         }
         self.core.store.flush_blocking()?;
@@ -168,7 +173,12 @@ async fn outbox_loop(
         if *stop.borrow() {
             return;
         }
-        match core.deliver(&mut client).await {
+        // A delivery blocked on a hub that does not answer must not hold up a stop.
+        let delivered = tokio::select! {
+            r = core.deliver(&mut client) => r,
+            _ = stop.changed() => return,
+        };
+        match delivered {
             Ok(report) => {
                 if !report.accepted.is_empty() || !report.duplicates.is_empty() {
                     debug!(
@@ -207,7 +217,13 @@ async fn follow_loop(
         if *stop.borrow() {
             return;
         }
-        match follow(&core, &mut client, &filter, &mut stop, &received).await {
+        // Stop-aware while connecting too, not only once the stream is open.
+        let mut stop_seen = stop.clone();
+        let followed = tokio::select! {
+            r = follow(&core, &mut client, &filter, &mut stop, &received) => r,
+            _ = stop_seen.changed() => return,
+        };
+        match followed {
             Ok(()) => return,
             Err(e) => {
                 debug!(error = %e, "hub subscription interrupted; resuming from the cursor");
