@@ -638,6 +638,18 @@ async fn lessons_list(cfg: &NodeConfig, json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `--level` values as wire levels, naming the flag when one is not a TLP word.
+fn wire_levels(levels: &[String]) -> Result<Vec<i32>> {
+    levels
+        .iter()
+        .map(|l| {
+            l.parse::<tazan_model::DisclosureLevel>()
+                .map(|l| pb::Level::from(l) as i32)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .context("--level")
+}
+
 fn hex_id(bytes: &[u8]) -> String {
     tazan_model::LessonId::try_from(bytes)
         .map(|i| i.to_string())
@@ -646,15 +658,7 @@ fn hex_id(bytes: &[u8]) -> String {
 
 async fn subscribe(args: SubscribeArgs) -> Result<ExitCode> {
     let cfg = node_config(args.home.home)?;
-    let levels = args
-        .levels
-        .iter()
-        .map(|l| {
-            l.parse::<tazan_model::DisclosureLevel>()
-                .map(|l| pb::Level::from(l) as i32)
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .context("--level")?;
+    let levels = wire_levels(&args.levels)?;
     let mut client = hub_client(&cfg).await?;
     let mut stream = client
         .subscribe(pb::SubscribeRequest {
@@ -756,15 +760,7 @@ fn search(args: SearchArgs) -> Result<ExitCode> {
 
 async fn search_hub(args: SearchArgs) -> Result<ExitCode> {
     let cfg = node_config(args.home.home)?;
-    let levels = args
-        .levels
-        .iter()
-        .map(|l| {
-            l.parse::<tazan_model::DisclosureLevel>()
-                .map(|l| pb::Level::from(l) as i32)
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .context("--level")?;
+    let levels = wire_levels(&args.levels)?;
     let resp = hub_client(&cfg)
         .await?
         .search(pb::SearchRequest {
