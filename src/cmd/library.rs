@@ -1,0 +1,306 @@
+//! The node's library: search, trends, digests, similar and related lessons,
+//! catalogue import and export.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use serde_json::json;
+use tazan_node::NodeConfig;
+use tazan_proto::pb;
+
+use super::{hex_id, hub_client, node_config, try_open_node, wire_levels};
+use crate::cli::{CatalogCmd, DigestFormat, Period, SearchArgs, TrendFormat};
+
+pub(super) fn catalog(cmd: CatalogCmd) -> Result<ExitCode> {
+    match cmd {
+        CatalogCmd::Import { file, home } => {
+            let home = tazan::home::resolve(home.home);
+            let n = tazan::library::import_catalog(&home, &file)?;
+            println!(
+                "imported {n} catalogue lessons into {}",
+                tazan::library::index_dir(&home).display()
+            );
+        }
+        CatalogCmd::Export { home, out } => {
+            let text = tazan::library::export_catalog(&tazan::home::resolve(home.home))?;
+            match out {
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => print!("{text}"),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn open_index(home: Option<PathBuf>) -> Result<tazan_search::SearchIndex> {
+    let home = tazan::home::resolve(home);
+    let index = tazan_search::SearchIndex::open(&tazan::library::index_dir(&home))?;
+    // Bring received lessons in when the node is not running (a running
+    // node's store is locked; the index then holds what was last synced).
+    let node_toml = home.join("node.toml");
+    if node_toml.exists() {
+        let cfg = NodeConfig::load(&node_toml)?;
+        if let Some(core) = try_open_node(&cfg)? {
+            tazan::library::sync(&index, core.library())?;
+        }
+    }
+    Ok(index)
+}
+
+pub(super) fn search(args: SearchArgs) -> Result<ExitCode> {
+    let index = open_index(args.home.home)?;
+    let req = tazan_search::SearchRequest {
+        query: args.query,
+        filters: tazan_search::Filters {
+            levels: args.levels.iter().map(|l| l.to_ascii_uppercase()).collect(),
+            industries: args.industries,
+            domain: args.domain,
+            cause_categories: args.causes,
+            scenes: args.scenes,
+            period_from: args.from,
+            period_to: args.to,
+        },
+        limit: args.limit,
+    };
+    let hits = index.search(&req)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&hits)?);
+    } else if hits.is_empty() {
+        println!("(no matching lessons; import a catalogue with `tazan catalog import` or wait for lessons to arrive)");
+    } else {
+        for (i, h) in hits.iter().enumerate() {
+            let r = h.r#ref.as_deref().unwrap_or("-");
+            let cause = if h.cause_category.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", h.cause_category)
+            };
+            println!(
+                "{:>2}. {:>6.2}  {:<5} {}{cause}",
+                i + 1,
+                h.score,
+                r,
+                h.title
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) async fn search_hub(args: SearchArgs) -> Result<ExitCode> {
+    let cfg = node_config(args.home.home)?;
+    let levels = wire_levels(&args.levels)?;
+    let resp = hub_client(&cfg)
+        .await?
+        .search(pb::SearchRequest {
+            query: args.query,
+            levels,
+            industries: args.industries,
+            domain: args.domain.unwrap_or_default(),
+            causes: args.causes,
+            scenes: args.scenes,
+            period_from: args.from.unwrap_or_default(),
+            period_to: args.to.unwrap_or_default(),
+            limit: u32::try_from(args.limit).unwrap_or(u32::MAX),
+        })
+        .await
+        .map_err(|s| anyhow::anyhow!("hub search: {}", s.message()))?
+        .into_inner();
+    let hits: Vec<serde_json::Value> = resp
+        .hits
+        .iter()
+        .map(|h| {
+            json!({
+                "id": hex_id(&h.lesson_id),
+                "ref": (!h.r#ref.is_empty()).then_some(&h.r#ref),
+                "title": h.title,
+                "score": h.score,
+                "level": tazan_proto::level_from_pb(h.level).map(|l| l.as_str()).unwrap_or(""),
+                "cause_category": h.cause,
+                "industry": h.industry,
+                "period": h.period,
+            })
+        })
+        .collect();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&hits)?);
+    } else if hits.is_empty() {
+        println!(
+            "(no matching lessons at the hub; it has indexed its log through seq {})",
+            resp.indexed_through
+        );
+    } else {
+        for (i, h) in resp.hits.iter().enumerate() {
+            let r = if h.r#ref.is_empty() {
+                "-"
+            } else {
+                h.r#ref.as_str()
+            };
+            println!("{:>2}. {:>6.2}  {:<5} {}", i + 1, h.score, r, h.title);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn trends(
+    home: Option<PathBuf>,
+    format: TrendFormat,
+    period: Period,
+) -> Result<ExitCode> {
+    let index = open_index(home)?;
+    let docs = index.all_docs()?;
+    let granularity = match period {
+        Period::Month => tazan_search::Granularity::Month,
+        Period::Half => tazan_search::Granularity::HalfYear,
+    };
+    let report = tazan_search::trends(&docs, granularity);
+    match format {
+        TrendFormat::Text => print!("{}", report.to_text_table()),
+        TrendFormat::Csv => print!("{}", report.to_csv()),
+        TrendFormat::Svg => print!("{}", report.to_svg()),
+        TrendFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn digest(since: &str, home: Option<PathBuf>, format: DigestFormat) -> Result<ExitCode> {
+    let b = since.as_bytes();
+    let valid = b.len() >= 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && since[..4].bytes().all(|c| c.is_ascii_digit());
+    if !valid {
+        bail!("--since {since:?}: expected an ISO 8601 date such as 2026-11-01");
+    }
+    let index = open_index(home)?;
+    // Only lessons received by this node carry a date; catalogue entries are not "new".
+    let fresh: Vec<_> = index
+        .all_docs()?
+        .into_iter()
+        .filter(|d| !d.published_at.is_empty() && d.published_at.as_str() >= since)
+        .collect();
+    let digest = tazan_search::digest(&fresh, &index, since)?;
+    match format {
+        DigestFormat::Markdown => print!("{}", digest.to_markdown()),
+        DigestFormat::Html => print!("{}", digest.to_html()),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn print_similar(hits: &[tazan_search::SimilarHit], json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(hits)?);
+        return Ok(());
+    }
+    if hits.is_empty() {
+        println!("(no related lessons in the library yet)");
+    }
+    for (i, h) in hits.iter().enumerate() {
+        let r = h.hit.r#ref.as_deref().unwrap_or("-");
+        let why: Vec<String> = h
+            .reasons
+            .iter()
+            .map(|reason| match reason {
+                tazan_search::Reason::SameCauseCategory { category } => {
+                    format!("same cause: {category}")
+                }
+                tazan_search::Reason::SharedTerms { terms } => {
+                    format!("shared terms: {}", terms.join("、"))
+                }
+                #[allow(unreachable_patterns)]
+                _ => String::new(),
+            })
+            .filter(|s| !s.is_empty())
+            .collect();
+        println!(
+            "{:>2}. {:<5} {}\n      {}",
+            i + 1,
+            r,
+            h.hit.title,
+            why.join(" / ")
+        );
+    }
+    Ok(())
+}
+
+/// The incident's own text, for matching only; it stays in this process.
+pub(super) fn incident_text(i: &tazan_sanitize::Incident) -> String {
+    let mut parts: Vec<&str> = [
+        &i.system_name,
+        &i.impact,
+        &i.description,
+        &i.direct_cause,
+        &i.cause_summary,
+        &i.impact_scope,
+    ]
+    .into_iter()
+    .flatten()
+    .map(String::as_str)
+    .collect();
+    parts.extend(i.symptoms.iter().map(String::as_str));
+    parts.extend(i.failure_sequence.iter().map(String::as_str));
+    parts.join("\n")
+}
+
+pub(super) fn incident_similar(
+    file: &Path,
+    id: Option<&str>,
+    home: Option<PathBuf>,
+    limit: usize,
+    json: bool,
+) -> Result<ExitCode> {
+    let parsed = tazan_sanitize::read_incidents(file)?;
+    for e in &parsed.errors {
+        eprintln!("warning: {e}");
+    }
+    let incident = match id {
+        Some(want) => parsed
+            .records
+            .iter()
+            .map(|(_, i)| i)
+            .find(|i| i.id == want)
+            .with_context(|| format!("no incident with id {want:?} in {}", file.display()))?,
+        None => parsed
+            .records
+            .first()
+            .map(|(_, i)| i)
+            .with_context(|| format!("{} holds no readable incident", file.display()))?,
+    };
+    let text = incident_text(incident);
+    if text.trim().is_empty() {
+        bail!("incident {:?} has no text to match (system_name, impact, description, direct_cause are empty)", incident.id);
+    }
+    let index = open_index(home)?;
+    let hits = index.similar(tazan_search::SimilarTo::Text(&text), limit)?;
+    print_similar(&hits, json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn lesson_related(
+    id: &str,
+    home: Option<PathBuf>,
+    limit: usize,
+    json: bool,
+) -> Result<ExitCode> {
+    let index = open_index(home)?;
+    let doc = match index.get(id)? {
+        Some(d) => d,
+        None => index
+            .get(&format!("catalog:{id}"))?
+            .or_else(|| {
+                index
+                    .all_docs()
+                    .ok()?
+                    .into_iter()
+                    .find(|d| d.r#ref.as_deref() == Some(id))
+            })
+            .with_context(|| {
+                format!("no lesson {id:?} in the library (give a lesson id or a catalogue ref)")
+            })?,
+    };
+    let hits = index.similar(tazan_search::SimilarTo::Lesson(&doc), limit)?;
+    print_similar(&hits, json)?;
+    Ok(ExitCode::SUCCESS)
+}

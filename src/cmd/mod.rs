@@ -1,0 +1,170 @@
+//! One function per command; each returns the exit code. `dispatch` routes
+//! each command to the module for its area; helpers used by several areas
+//! live here.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use tazan_node::{NodeConfig, NodeCore};
+use tazan_proto::pb::{self, hub_client::HubClient};
+use tazan_trust::KeyPair;
+
+use crate::cli::{Cli, Command, HubCmd, IncidentCmd, NodeCmd};
+
+mod admin;
+mod lessons;
+mod library;
+mod serve;
+mod tools;
+
+pub(crate) fn run(args: Cli) -> Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    rt.block_on(dispatch(args.command))
+}
+
+async fn dispatch(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Demo { keep } => serve::demo(keep).await,
+        Command::Hub(HubCmd::Serve { config, home }) => {
+            let config = config.unwrap_or_else(|| tazan::home::resolve(home.home).join("hub.toml"));
+            serve::hub_serve(&config).await
+        }
+        Command::Node(NodeCmd::Serve { config, home }) => {
+            let config =
+                config.unwrap_or_else(|| tazan::home::resolve(home.home).join("node.toml"));
+            serve::node_serve(&config).await
+        }
+        Command::Topology(cmd) => serve::topology(cmd),
+        Command::Keys(cmd) => admin::keys(cmd),
+        Command::Pki(cmd) => admin::pki(cmd),
+        Command::Roster(cmd) => admin::roster(cmd),
+        Command::Lesson(cmd) => lessons::lesson(cmd).await,
+        Command::Lessons(cmd) => lessons::lessons(cmd).await,
+        Command::Subscribe(args) => lessons::subscribe(args).await,
+        Command::Incident(IncidentCmd::Similar {
+            file,
+            id,
+            home,
+            limit,
+            json,
+        }) => library::incident_similar(&file, id.as_deref(), home.home, limit, json),
+        Command::Search(args) if args.hub => library::search_hub(args).await,
+        Command::Search(args) => library::search(args),
+        Command::Catalog(cmd) => library::catalog(cmd),
+        Command::Trends {
+            home,
+            format,
+            period,
+        } => library::trends(home.home, format, period),
+        Command::Digest {
+            since,
+            home,
+            format,
+        } => library::digest(&since, home.home, format),
+        Command::Sanitize {
+            input,
+            output,
+            policy,
+            level,
+        } => tools::sanitize(&input, &output, policy.as_deref(), &level),
+        Command::Eval(cmd) => tools::eval(cmd),
+        Command::Bench(cmd) => tools::bench(cmd).await,
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "tazan", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+pub(super) async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown signal received; draining");
+}
+
+pub(super) fn node_config(home: Option<PathBuf>) -> Result<NodeConfig> {
+    let home = tazan::home::resolve(home);
+    let path = home.join("node.toml");
+    if !path.exists() {
+        bail!(
+            "no node.toml in {}; pass --home DIR (or set TAZAN_HOME) to a node's directory, e.g. one made by `tazan topology create`",
+            home.display()
+        );
+    }
+    Ok(NodeConfig::load(&path)?)
+}
+
+pub(super) async fn hub_client(cfg: &NodeConfig) -> Result<HubClient<tonic::transport::Channel>> {
+    let ch = tazan_proto::endpoint(&cfg.hub_endpoint, cfg.hub_name.as_str(), &cfg.tls)?
+        .connect()
+        .await
+        .with_context(|| format!("connecting to the hub at {}", cfg.hub_endpoint))?;
+    Ok(HubClient::new(ch))
+}
+
+/// Open the node's store; `Ok(None)` when a running node holds it.
+pub(super) fn try_open_node(cfg: &NodeConfig) -> Result<Option<std::sync::Arc<NodeCore>>> {
+    let key = KeyPair::load(&cfg.key)?;
+    match NodeCore::open(cfg.id.clone(), key, &cfg.data_dir) {
+        Ok(core) => Ok(Some(core)),
+        // sled refuses a second opener with "could not acquire lock".
+        Err(tazan_node::NodeError::Store(tazan_store::StoreError::Open { source, .. }))
+            if source.to_string().contains("lock") =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `--level` values as wire levels, naming the flag when one is not a TLP word.
+pub(super) fn wire_levels(levels: &[String]) -> Result<Vec<i32>> {
+    levels
+        .iter()
+        .map(|l| {
+            l.parse::<tazan_model::DisclosureLevel>()
+                .map(|l| pb::Level::from(l) as i32)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .context("--level")
+}
+
+pub(super) fn hex_id(bytes: &[u8]) -> String {
+    tazan_model::LessonId::try_from(bytes)
+        .map(|i| i.to_string())
+        .unwrap_or_default()
+}
+
+/// A report as one JSON object, or as its human-readable table.
+pub(super) fn print_report<T: serde::Serialize + std::fmt::Display>(
+    report: &T,
+    json: bool,
+) -> Result<ExitCode> {
+    if json {
+        println!("{}", serde_json::to_string(report)?);
+    } else {
+        println!("{report}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
