@@ -34,7 +34,7 @@ pub fn sync(index: &SearchIndex, library: &Library) -> Result<usize> {
             continue;
         }
         if entry.withdrawn {
-            index.delete(&entry.id.to_string());
+            index.delete(&entry.id.to_string())?;
             continue;
         }
         if let Ok(Payload::Lesson(lesson)) = Payload::from_canonical_bytes(&entry.envelope.payload)
