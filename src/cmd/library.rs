@@ -10,29 +10,7 @@ use tazan_node::NodeConfig;
 use tazan_proto::pb;
 
 use super::{hex_id, hub_client, node_config, try_open_node, wire_levels};
-use crate::cli::{CatalogCmd, DigestFormat, Period, SearchArgs, TrendFormat};
-
-pub(super) fn catalog(cmd: CatalogCmd) -> Result<ExitCode> {
-    match cmd {
-        CatalogCmd::Import { file, home } => {
-            let home = tazan::home::resolve(home.home);
-            let n = tazan::library::import_catalog(&home, &file)?;
-            println!(
-                "imported {n} catalogue lessons into {}",
-                tazan::library::index_dir(&home).display()
-            );
-        }
-        CatalogCmd::Export { home, out } => {
-            let text = tazan::library::export_catalog(&tazan::home::resolve(home.home))?;
-            match out {
-                Some(path) => std::fs::write(&path, text)
-                    .with_context(|| format!("writing {}", path.display()))?,
-                None => print!("{text}"),
-            }
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
+use crate::cli::{DigestFormat, Period, SearchArgs, TrendFormat};
 
 pub(super) fn open_index(home: Option<PathBuf>) -> Result<tazan_search::SearchIndex> {
     let home = tazan::home::resolve(home);
