@@ -222,12 +222,31 @@ pub(crate) struct SearchArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum CatalogCmd {
-    /// Import a catalogue into the node's searchable library (each entry's id becomes its `ref`).
+    /// Import a catalogue into the node's searchable library, or with --hub-config into a group
+    /// hub's log, served to its members as CLEAR lessons (each entry's id becomes its `ref`).
+    #[command(
+        after_help = "Examples:\n  tazan catalog import lessons.jsonl --home ~/acme\n  tazan catalog import lessons.jsonl --hub-config fed/finance/hub.toml   # hub running or not\n\nBad lines are reported as FILE:LINE:FIELD: reason and the good ones are still imported\n(exit code 1 then); importing the same file again stores nothing twice."
+    )]
     Import {
         /// JSON Lines file.
         file: PathBuf,
         #[command(flatten)]
         home: HomeArg,
+        /// Import at the group hub with this config instead: the entries become lessons in its
+        /// log, signed with its key (works while the hub runs, through its catalogue spool).
+        #[arg(long, value_name = "FILE", conflicts_with = "home")]
+        hub_config: Option<PathBuf>,
+        /// With --hub-config: how long to wait for a running hub's answer, in seconds.
+        #[arg(
+            long,
+            value_name = "SECS",
+            default_value_t = 30,
+            requires = "hub_config"
+        )]
+        wait: u64,
+        /// A JSON summary on stdout.
+        #[arg(long)]
+        json: bool,
     },
     /// Write the imported catalogue back as JSON Lines.
     Export {

@@ -14,6 +14,7 @@ pub mod bench;
 pub mod demo;
 pub mod harness;
 pub mod home;
+pub mod hub_catalog;
 pub mod lessonfile;
 pub mod library;
 pub mod sample;

@@ -1,13 +1,14 @@
 //! The node's searchable library: received lessons and imported catalogues
 //! mirrored into a tantivy index under `HOME/index`, and the catalogue file
 //! kept verbatim under `HOME/catalog.jsonl` so `catalog export` gives back
-//! exactly what was imported.
+//! exactly what was imported. A running node keeps the index current itself
+//! (`tazan_node`'s indexer) and commands open it read-only; a stopped node's
+//! library is synced in by the command that opens it.
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
-use tazan_model::{Lesson, LessonId, Payload, PayloadKind};
-use tazan_search::{IndexDoc, SearchIndex};
+use anyhow::{bail, Context, Result};
+use tazan_search::{SearchError, SearchIndex};
 use tazan_store::Library;
 
 /// The index directory of a node home.
@@ -20,31 +21,51 @@ pub fn catalog_file(home: &Path) -> PathBuf {
     home.join("catalog.jsonl")
 }
 
-/// A lesson as an index document.
-pub fn lesson_doc(id: &LessonId, lesson: &Lesson, published_at: u64) -> IndexDoc {
-    IndexDoc::from_lesson(id, lesson, tazan_search::iso8601(published_at))
+/// Who else has a say in a node's index, for [`open_index`].
+#[derive(Clone, Copy)]
+pub enum NodeState<'a> {
+    /// No node is configured in this home: the index holds imported catalogues only.
+    Absent,
+    /// The node is stopped; its library (opened by the caller) is synced in first.
+    Stopped(&'a Library),
+    /// The node runs and keeps the index current itself.
+    Running,
 }
 
-/// Bring the index up to date with the library: every lesson indexed,
-/// withdrawn ones removed.
-pub fn sync(index: &SearchIndex, library: &Library) -> Result<usize> {
-    let mut n = 0;
-    for entry in library.all()? {
-        if entry.kind != PayloadKind::Lesson {
-            continue;
-        }
-        if entry.withdrawn {
-            index.delete(&entry.id.to_string());
-            continue;
-        }
-        if let Ok(Payload::Lesson(lesson)) = Payload::from_canonical_bytes(&entry.envelope.payload)
-        {
-            index.upsert(&lesson_doc(&entry.id, &lesson, entry.received_at))?;
-            n += 1;
+/// Open the node's index to read. While the node runs it owns the index's
+/// writer, so this opens it read-only; otherwise with the writer (syncing a
+/// stopped node's library in first), falling back to read-only when another
+/// command writes it at the moment.
+pub fn open_index(dir: &Path, node: NodeState<'_>) -> Result<SearchIndex> {
+    if !matches!(node, NodeState::Running) {
+        match SearchIndex::open(dir) {
+            Ok(index) => {
+                if let NodeState::Stopped(library) = node {
+                    tazan_node::sync_library(&index, library)?;
+                }
+                return Ok(index);
+            }
+            Err(SearchError::Locked { .. }) => {}
+            Err(e) => return Err(e.into()),
         }
     }
-    index.commit()?;
-    Ok(n)
+    if !dir.join("meta.json").exists() {
+        bail!(
+            "no search index at {} yet: the running node creates it on start (unless [search] enabled = false in node.toml)",
+            dir.display()
+        );
+    }
+    // A reader that lists the segment files just as the writer merges them
+    // may miss one; a second look sees the new list.
+    let mut tries = 0;
+    loop {
+        match SearchIndex::open_read_only(dir) {
+            Ok(index) => return Ok(index),
+            Err(_) if tries < 3 => tries += 1,
+            Err(e) => return Err(e.into()),
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 /// Import a catalogue (JSON Lines: id, domain, theme, title, summary, cases)
@@ -54,7 +75,12 @@ pub fn import_catalog(home: &Path, file: &Path) -> Result<usize> {
     let docs = tazan_search::load_catalog(file)?;
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let index = SearchIndex::open(&index_dir(home))?;
+    let index = match SearchIndex::open(&index_dir(home)) {
+        Err(SearchError::Locked { .. }) => bail!(
+            "the node is running and keeps its index itself; stop it to import a catalogue locally, or import it at the group hub (`--hub-config`), whose members then receive it as lessons"
+        ),
+        other => other?,
+    };
     for doc in &docs {
         index.upsert(doc)?;
     }

@@ -183,6 +183,60 @@ pub(crate) fn free_port() -> u16 {
         .port()
 }
 
+/// Rewrite the generated hub configs to fixed free ports, so that processes can
+/// be restarted where their peers expect them.
+pub(crate) fn pin_ports(fx: &Fixture) -> (u16, u16, u16) {
+    let (cross, finance, transport) = (free_port(), free_port(), free_port());
+    let set = |rel: &str, listen: u16, endpoint: u16| {
+        let path = fx.path(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = text
+            // The first `listen` is the hub's; metrics keep port 0.
+            .replacen(
+                "listen = \"127.0.0.1:0\"",
+                &format!("listen = \"127.0.0.1:{listen}\""),
+                1,
+            )
+            .replace(
+                "endpoint = \"https://127.0.0.1:0\"",
+                &format!("endpoint = \"https://127.0.0.1:{endpoint}\""),
+            );
+        std::fs::write(path, text).unwrap();
+    };
+    set("cross/hub.toml", cross, 0);
+    set("finance/hub.toml", finance, cross);
+    set("transport/hub.toml", transport, cross);
+    (cross, finance, transport)
+}
+
+pub(crate) fn serve(fx: &Fixture, hub: &str) -> Proc {
+    let config = fx.path(&format!("{hub}/hub.toml"));
+    Proc::start(
+        &["hub", "serve", "--config", config.to_str().unwrap()],
+        "listening on",
+    )
+}
+
+/// Point `node`'s config at its group hub on `hub_port`; returns the config.
+pub(crate) fn pin_node(fx: &Fixture, node: &str, hub_port: u16) -> PathBuf {
+    let node_toml = fx.path(&format!("{node}/node.toml"));
+    let text = std::fs::read_to_string(&node_toml).unwrap().replace(
+        "https://127.0.0.1:0",
+        &format!("https://127.0.0.1:{hub_port}"),
+    );
+    std::fs::write(&node_toml, text).unwrap();
+    node_toml
+}
+
+/// Start `tazan node serve` for `node`, pointed at its group hub on `hub_port`.
+pub(crate) fn serve_node(fx: &Fixture, node: &str, hub_port: u16) -> Proc {
+    let node_toml = pin_node(fx, node, hub_port);
+    Proc::start(
+        &["node", "serve", "--config", node_toml.to_str().unwrap()],
+        "running",
+    )
+}
+
 /// A `tazan` child process, killed when dropped.
 pub(crate) struct Proc {
     pub(crate) child: Child,

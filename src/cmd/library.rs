@@ -10,43 +10,24 @@ use tazan_node::NodeConfig;
 use tazan_proto::pb;
 
 use super::{hex_id, hub_client, node_config, try_open_node, wire_levels};
-use crate::cli::{CatalogCmd, DigestFormat, Period, SearchArgs, TrendFormat};
-
-pub(super) fn catalog(cmd: CatalogCmd) -> Result<ExitCode> {
-    match cmd {
-        CatalogCmd::Import { file, home } => {
-            let home = tazan::home::resolve(home.home);
-            let n = tazan::library::import_catalog(&home, &file)?;
-            println!(
-                "imported {n} catalogue lessons into {}",
-                tazan::library::index_dir(&home).display()
-            );
-        }
-        CatalogCmd::Export { home, out } => {
-            let text = tazan::library::export_catalog(&tazan::home::resolve(home.home))?;
-            match out {
-                Some(path) => std::fs::write(&path, text)
-                    .with_context(|| format!("writing {}", path.display()))?,
-                None => print!("{text}"),
-            }
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
+use crate::cli::{DigestFormat, Period, SearchArgs, TrendFormat};
 
 pub(super) fn open_index(home: Option<PathBuf>) -> Result<tazan_search::SearchIndex> {
     let home = tazan::home::resolve(home);
-    let index = tazan_search::SearchIndex::open(&tazan::library::index_dir(&home))?;
-    // Bring received lessons in when the node is not running (a running
-    // node's store is locked; the index then holds what was last synced).
     let node_toml = home.join("node.toml");
-    if node_toml.exists() {
-        let cfg = NodeConfig::load(&node_toml)?;
-        if let Some(core) = try_open_node(&cfg)? {
-            tazan::library::sync(&index, core.library())?;
-        }
+    if !node_toml.exists() {
+        let dir = tazan::library::index_dir(&home);
+        return tazan::library::open_index(&dir, tazan::library::NodeState::Absent);
     }
-    Ok(index)
+    // A stopped node: sync its library into the index here. A running one
+    // (its store is locked) keeps the index current itself: read only.
+    let cfg = NodeConfig::load(&node_toml)?;
+    let core = try_open_node(&cfg)?;
+    let state = match &core {
+        Some(core) => tazan::library::NodeState::Stopped(core.library()),
+        None => tazan::library::NodeState::Running,
+    };
+    tazan::library::open_index(&cfg.index_dir, state)
 }
 
 pub(super) fn search(args: SearchArgs) -> Result<ExitCode> {

@@ -13,6 +13,7 @@ use tazan_trust::KeyPair;
 use crate::cli::{Cli, Command, HubCmd, IncidentCmd, NodeCmd};
 
 mod admin;
+mod catalog;
 mod lessons;
 mod library;
 mod serve;
@@ -54,7 +55,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         }) => library::incident_similar(&file, id.as_deref(), home.home, limit, json),
         Command::Search(args) if args.hub => library::search_hub(args).await,
         Command::Search(args) => library::search(args),
-        Command::Catalog(cmd) => library::catalog(cmd),
+        Command::Catalog(cmd) => catalog::catalog(cmd).await,
         Command::Trends {
             home,
             format,

@@ -44,6 +44,9 @@ pub enum HubError {
     /// A roster update was refused (wrong admin key, rollback).
     #[error("{0}")]
     Roster(String),
+    /// A catalogue import was refused or its spool could not be used.
+    #[error("catalogue import: {0}")]
+    Catalog(String),
     /// A task panicked or did not stop in time.
     #[error("hub task: {0}")]
     Task(String),

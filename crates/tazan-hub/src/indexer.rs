@@ -62,7 +62,7 @@ pub(crate) async fn index_loop(
                             let published = tazan_search::iso8601(rec.received_at);
                             idx.upsert(&IndexDoc::from_lesson(&rec.id, &l, published))?;
                         }
-                        Ok(Payload::Withdrawal(w)) => idx.delete(&w.target.to_string()),
+                        Ok(Payload::Withdrawal(w)) => idx.delete(&w.target.to_string())?,
                         Err(_) => {} // stored entries passed validation on the way in
                     }
                 }

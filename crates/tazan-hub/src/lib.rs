@@ -16,9 +16,14 @@
 //! the group a lesson names the group hub, never the company. The hub never
 //! edits content, and it never logs lesson text or keys.
 //!
+//! A group hub also serves a lesson catalogue as its own lessons (signed
+//! with its key, the hub as origin), imported offline or through a spool it
+//! watches while running (`catalog`).
+//!
 //! Not here: roster editing and key rotation (CLI), metrics export.
 #![forbid(unsafe_code)]
 
+mod catalog;
 mod config;
 mod core;
 mod error;
@@ -27,6 +32,7 @@ mod relay;
 mod server;
 mod service;
 
+pub use catalog::{import_offline, CatalogSpool, ImportReport};
 pub use config::{ConfigError, HubConfig, Tier, TlsFiles, Upstream};
 pub use core::{HubCore, HubStats};
 pub use error::HubError;

@@ -71,20 +71,26 @@ async fn roster_watch(
     }
 }
 
+/// The hub's signing key and roster file, as configured.
+pub(crate) fn load_key_and_roster(config: &HubConfig) -> Result<(KeyPair, SignedRoster), HubError> {
+    let key = KeyPair::load(&config.key).map_err(|source| HubError::Trust {
+        what: "hub key",
+        path: config.key.clone(),
+        source,
+    })?;
+    let roster = SignedRoster::load(&config.roster).map_err(|source| HubError::Trust {
+        what: "roster",
+        path: config.roster.clone(),
+        source,
+    })?;
+    Ok((key, roster))
+}
+
 impl RunningHub {
     /// Open the store, load keys and roster, bind, and start serving and
     /// relaying. Returns once the listener is bound.
     pub async fn start(config: HubConfig) -> Result<RunningHub, HubError> {
-        let key = KeyPair::load(&config.key).map_err(|source| HubError::Trust {
-            what: "hub key",
-            path: config.key.clone(),
-            source,
-        })?;
-        let roster = SignedRoster::load(&config.roster).map_err(|source| HubError::Trust {
-            what: "roster",
-            path: config.roster.clone(),
-            source,
-        })?;
+        let (key, roster) = load_key_and_roster(&config)?;
         match &config.roster_admin_key {
             Some(admin) => {
                 roster
@@ -177,6 +183,13 @@ impl RunningHub {
             config.roster.clone(),
             stop_rx.clone(),
         ))];
+        if config.tier == crate::Tier::Group {
+            workers.push(tokio::spawn(crate::catalog::spool_loop(
+                core.clone(),
+                crate::CatalogSpool::of(&config),
+                stop_rx.clone(),
+            )));
+        }
         if let Some(index) = search {
             workers.push(tokio::spawn(crate::indexer::index_loop(
                 core.clone(),

@@ -47,6 +47,37 @@ struct Raw {
     subscribe: RawSubscribe,
     #[serde(default)]
     metrics: Option<RawMetrics>,
+    #[serde(default)]
+    search: RawSearch,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSearch {
+    #[serde(default = "yes")]
+    enabled: bool,
+    #[serde(default = "default_commit_ms")]
+    commit_interval_ms: u64,
+    #[serde(default)]
+    index_dir: Option<PathBuf>,
+}
+
+impl Default for RawSearch {
+    fn default() -> Self {
+        RawSearch {
+            enabled: true,
+            commit_interval_ms: default_commit_ms(),
+            index_dir: None,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_commit_ms() -> u64 {
+    500
 }
 
 #[derive(Debug, Deserialize)]
@@ -107,6 +138,13 @@ pub struct NodeConfig {
     pub industries: Vec<String>,
     /// Where to serve Prometheus metrics (`GET /metrics`), if anywhere.
     pub metrics_listen: Option<std::net::SocketAddr>,
+    /// The library's full-text index (`[search] index_dir`, default `index`
+    /// beside this file, which is where `tazan search --home` looks).
+    pub index_dir: PathBuf,
+    /// Whether the running node keeps `index_dir` current (`[search] enabled`).
+    pub search: bool,
+    /// How often the running node commits new lessons to the index at most.
+    pub search_commit_interval: std::time::Duration,
 }
 
 impl NodeConfig {
@@ -164,8 +202,24 @@ impl NodeConfig {
                 )
             })?),
         };
+        if raw.search.commit_interval_ms == 0 || raw.search.commit_interval_ms > 60_000 {
+            return Err(invalid(
+                "search.commit_interval_ms",
+                format!(
+                    "{} is out of range; use 1 to 60000 (500 makes new lessons searchable within a second)",
+                    raw.search.commit_interval_ms
+                ),
+            ));
+        }
         Ok(NodeConfig {
             metrics_listen,
+            index_dir: base.join(
+                raw.search
+                    .index_dir
+                    .unwrap_or_else(|| PathBuf::from("index")),
+            ),
+            search: raw.search.enabled,
+            search_commit_interval: std::time::Duration::from_millis(raw.search.commit_interval_ms),
             id: raw
                 .node
                 .id
@@ -215,6 +269,8 @@ levels = ["AMBER", "GREEN"]
     fn parses_and_names_bad_keys() {
         let c = NodeConfig::parse(GOOD, Path::new("/n/node.toml")).unwrap();
         assert_eq!(c.data_dir, Path::new("/n/data"));
+        assert_eq!(c.index_dir, Path::new("/n/index"));
+        assert!(c.search);
         assert_eq!(
             c.levels,
             vec![DisclosureLevel::Amber, DisclosureLevel::Green]
@@ -227,6 +283,11 @@ levels = ["AMBER", "GREEN"]
             (GOOD.replace("\"GREEN\"", "\"BLUE\""), "subscribe.levels"),
             (GOOD.replace("https://", "http://"), "hub.endpoint"),
             (GOOD.replace("id = \"acme\"", "id = \"ACME\""), "node.id"),
+            (
+                format!("{GOOD}\n[search]\ncommit_interval_ms = 0\n"),
+                "search.commit_interval_ms",
+            ),
+            (format!("{GOOD}\n[search]\nenable = true\n"), "enable"),
         ] {
             let err = NodeConfig::parse(&text, Path::new("node.toml"))
                 .unwrap_err()

@@ -6,6 +6,7 @@
 //!  approved Lesson ─► sign (node key) ─► Outbox (sled, durable) ─► publish ─► group hub
 //!                                         ▲ retry with backoff until acked
 //!  group hub log ─► subscribe from durable cursor ─► Library (sled) ─► search, similar
+//!                                                        └─► index (tantivy, HOME/index)
 //! ```
 //!
 //! Promises: a lesson is kept until the hub acknowledges it, across restarts
@@ -18,11 +19,13 @@
 mod config;
 mod core;
 mod error;
+mod indexer;
 mod spool;
 mod workers;
 
 pub use config::{NodeConfig, NodeConfigError};
 pub use core::{DeliveryReport, NodeCore};
 pub use error::NodeError;
+pub use indexer::{lesson_doc, sync_library};
 pub use spool::Spool;
 pub use workers::RunningNode;

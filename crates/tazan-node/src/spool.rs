@@ -8,18 +8,10 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-use tazan_model::{Envelope, SIGNATURE_LEN};
+use tazan_model::Envelope;
+use tazan_store::HexEnvelope;
 
 use crate::NodeError;
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SpoolFile {
-    payload: String,
-    signer: String,
-    signature: String,
-}
 
 /// A spool directory.
 #[derive(Debug, Clone)]
@@ -44,42 +36,16 @@ impl Spool {
 
     /// Hand a signed envelope to the running node.
     pub fn put(&self, env: &Envelope) -> Result<PathBuf, NodeError> {
-        std::fs::create_dir_all(&self.dir).map_err(|e| io("creating", &self.dir, e))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700));
-        }
-        let file = SpoolFile {
-            payload: hex::encode(&env.payload),
-            signer: env.signer.to_string(),
-            signature: hex::encode(env.signature),
-        };
-        let json = serde_json::to_vec(&file).map_err(|e| NodeError::Task(e.to_string()))?;
+        let json = serde_json::to_vec(&HexEnvelope::from(env))
+            .map_err(|e| NodeError::Task(e.to_string()))?;
         let name = format!("{}.json", env.id());
-        let tmp = self.dir.join(format!(".{name}.tmp"));
-        let path = self.dir.join(name);
-        std::fs::write(&tmp, json).map_err(|e| io("writing", &tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| io("renaming", &tmp, e))?;
-        Ok(path)
+        tazan_store::spool_write(&self.dir, &name, &json).map_err(|e| io("writing", &self.dir, e))
     }
 
     /// Every complete file in the spool, oldest name first, with its envelope
     /// or the reason it cannot be read.
     pub fn pending(&self) -> Vec<(PathBuf, Result<Envelope, String>)> {
-        let Ok(rd) = std::fs::read_dir(&self.dir) else {
-            return Vec::new();
-        };
-        let mut paths: Vec<PathBuf> = rd
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .filter(|p| {
-                !p.file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-            })
-            .collect();
-        paths.sort();
-        paths
+        tazan_store::spool_files(&self.dir, "json")
             .into_iter()
             .map(|p| {
                 let env = read(&p);
@@ -100,16 +66,8 @@ impl Spool {
 
 fn read(path: &Path) -> Result<Envelope, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let f: SpoolFile = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
-    let signature: [u8; SIGNATURE_LEN] = hex::decode(&f.signature)
-        .map_err(|e| format!("signature: {e}"))?
-        .try_into()
-        .map_err(|_| "signature: wrong length".to_owned())?;
-    Ok(Envelope {
-        payload: hex::decode(&f.payload).map_err(|e| format!("payload: {e}"))?,
-        signer: f.signer.parse().map_err(|e| format!("signer: {e}"))?,
-        signature,
-    })
+    let f: HexEnvelope = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+    f.to_envelope()
 }
 
 #[cfg(test)]

@@ -14,6 +14,9 @@ use tracing::{debug, info, warn};
 use crate::{NodeConfig, NodeCore, NodeError};
 
 const CURSOR: &str = "hub";
+
+/// Where the follow loop hands stored batches to the indexer.
+type IndexOps = tokio::sync::mpsc::Sender<Vec<crate::indexer::IndexOp>>;
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
@@ -67,6 +70,20 @@ impl RunningNode {
                 stop_rx.clone(),
             )));
         }
+        let index_ops = if config.search {
+            let index = Arc::new(crate::indexer::open(&config.index_dir).await?);
+            let (tx, rx) = tokio::sync::mpsc::channel(64);
+            workers.push(tokio::spawn(crate::indexer::index_loop(
+                core.clone(),
+                index,
+                rx,
+                config.search_commit_interval,
+                stop_rx.clone(),
+            )));
+            Some(tx)
+        } else {
+            None
+        };
         workers.extend([
             tokio::spawn(spool_loop(core.clone(), spool, stop_rx.clone())),
             tokio::spawn(outbox_loop(core.clone(), client.clone(), stop_rx.clone())),
@@ -76,6 +93,7 @@ impl RunningNode {
                 filter,
                 stop_rx,
                 received_tx,
+                index_ops,
             )),
         ]);
         Ok(RunningNode {
@@ -211,6 +229,7 @@ async fn follow_loop(
     filter: pb::Filter,
     mut stop: watch::Receiver<bool>,
     received: watch::Sender<u64>,
+    index_ops: Option<IndexOps>,
 ) {
     let mut backoff = FIRST_BACKOFF;
     loop {
@@ -220,7 +239,7 @@ async fn follow_loop(
         // Stop-aware while connecting too, not only once the stream is open.
         let mut stop_seen = stop.clone();
         let followed = tokio::select! {
-            r = follow(&core, &mut client, &filter, &mut stop, &received) => r,
+            r = follow(&core, &mut client, &filter, &mut stop, &received, index_ops.as_ref()) => r,
             _ = stop_seen.changed() => return,
         };
         match followed {
@@ -242,6 +261,7 @@ async fn follow(
     filter: &pb::Filter,
     stop: &mut watch::Receiver<bool>,
     received: &watch::Sender<u64>,
+    index_ops: Option<&IndexOps>,
 ) -> Result<(), NodeError> {
     let after = core.library.cursor(CURSOR)?;
     let mut stream = client
@@ -277,6 +297,11 @@ async fn follow(
             core.received
                 .fetch_add(entries.len() as u64, std::sync::atomic::Ordering::Relaxed);
             received.send_replace(seq);
+            if let Some(tx) = index_ops {
+                // A closed channel means the indexer stopped (shutdown); the
+                // next start syncs the index with the library anyway.
+                let _ = tx.send(crate::indexer::ops_for(&entries)).await;
+            }
         }
     }
 }

@@ -53,6 +53,18 @@ pub enum SearchError {
         /// The first field that was not found.
         field: &'static str,
     },
+    /// Another process (a running node or hub) holds the index's writer lock.
+    #[error("index at {} is being written by another process (a running node or hub); open it read-only, or stop that process", path.display())]
+    Locked {
+        /// The index directory.
+        path: PathBuf,
+    },
+    /// A write on an index opened read-only.
+    #[error("index at {} is open read-only (another process writes it); writes go through that process", path.display())]
+    ReadOnly {
+        /// The index directory.
+        path: PathBuf,
+    },
 }
 
 impl SearchError {
@@ -90,6 +102,12 @@ mod tests {
             SearchError::SchemaMismatch {
                 path: "/idx".into(),
                 field: "body",
+            },
+            SearchError::Locked {
+                path: "/idx".into(),
+            },
+            SearchError::ReadOnly {
+                path: "/idx".into(),
             },
         ];
         let texts: Vec<String> = errors.iter().map(|e| e.to_string()).collect();

@@ -6,6 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
+use tantivy::directory::error::LockError;
 use tantivy::query::TermQuery;
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
@@ -60,12 +61,15 @@ struct Fields {
 ///
 /// Writes (`upsert`, `delete`) become visible to `search` after `commit`. All methods
 /// take `&self`; the writer is behind a mutex, so one `SearchIndex` can be shared in an
-/// `Arc` between a service and background indexing. Only one `SearchIndex` may be open
-/// on a directory at a time (tantivy holds a lock file).
+/// `Arc` between a service and background indexing. Only one writing `SearchIndex` may
+/// be open on a directory at a time (tantivy holds a lock file; a second
+/// [`open`](Self::open) fails with [`SearchError::Locked`]); any number of
+/// [`open_read_only`](Self::open_read_only) ones may be open beside it, in any process.
 pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// `None` when opened read-only.
+    writer: Option<Mutex<IndexWriter>>,
     f: Fields,
     ranking: RankingConfig,
     path: Option<PathBuf>,
@@ -146,7 +150,25 @@ impl SearchIndex {
         } else {
             Index::create_in_dir(dir, schema()).map_err(SearchError::index("create"))?
         };
-        Self::from_index(index, options, Some(dir.to_path_buf()))
+        Self::from_index(index, Some(options), Some(dir.to_path_buf()))
+    }
+
+    /// Opens the index in `dir` for reading only: no writer, no lock, so it works beside
+    /// a process that writes (a running node or hub). It sees what was committed when it
+    /// was opened; [`reload`](Self::reload) picks up later commits. Writes fail with
+    /// [`SearchError::ReadOnly`].
+    pub fn open_read_only(dir: &Path) -> Result<Self, SearchError> {
+        if !dir.join("meta.json").exists() {
+            return Err(SearchError::Io {
+                path: dir.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no search index here yet",
+                ),
+            });
+        }
+        let index = Index::open_in_dir(dir).map_err(SearchError::index("open"))?;
+        Self::from_index(index, None, Some(dir.to_path_buf()))
     }
 
     /// A fresh index held in memory (tests, evaluation, one-off similarity lookups).
@@ -160,12 +182,12 @@ impl SearchIndex {
 
     /// [`in_ram`](Self::in_ram) with explicit writer settings (benchmarks).
     pub fn in_ram_with(options: &IndexOptions) -> Result<Self, SearchError> {
-        Self::from_index(Index::create_in_ram(schema()), options, None)
+        Self::from_index(Index::create_in_ram(schema()), Some(options), None)
     }
 
     fn from_index(
         index: Index,
-        options: &IndexOptions,
+        options: Option<&IndexOptions>,
         path: Option<PathBuf>,
     ) -> Result<Self, SearchError> {
         index
@@ -175,13 +197,27 @@ impl SearchIndex {
             &index.schema(),
             path.as_deref().unwrap_or(Path::new("<ram>")),
         )?;
-        let threads = options.writer_threads.max(1);
-        let memory = options
-            .writer_memory_bytes
-            .max(threads * (15 << 20) + (1 << 20));
-        let writer = index
-            .writer_with_num_threads(threads, memory)
-            .map_err(SearchError::index("open writer"))?;
+        let writer = match options {
+            Some(options) => {
+                let threads = options.writer_threads.max(1);
+                let memory = options
+                    .writer_memory_bytes
+                    .max(threads * (15 << 20) + (1 << 20));
+                let writer = index
+                    .writer_with_num_threads(threads, memory)
+                    .map_err(|e| match (e, &path) {
+                        (tantivy::TantivyError::LockFailure(LockError::LockBusy, _), Some(p)) => {
+                            SearchError::Locked { path: p.clone() }
+                        }
+                        (e, _) => SearchError::Index {
+                            action: "open writer",
+                            source: e,
+                        },
+                    })?;
+                Some(Mutex::new(writer))
+            }
+            None => None,
+        };
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -190,12 +226,12 @@ impl SearchIndex {
         let me = SearchIndex {
             index,
             reader,
-            writer: Mutex::new(writer),
+            writer,
             f,
             ranking: RankingConfig::default(),
             path,
         };
-        tracing::info!(path = ?me.path, lessons = me.len(), threads, memory, "search index open");
+        tracing::info!(path = ?me.path, lessons = me.len(), read_only = me.is_read_only(), "search index open");
         Ok(me)
     }
 
@@ -209,15 +245,31 @@ impl SearchIndex {
         &self.ranking
     }
 
-    fn writer(&self) -> MutexGuard<'_, IndexWriter> {
+    /// Whether this index was opened with [`open_read_only`](Self::open_read_only).
+    pub fn is_read_only(&self) -> bool {
+        self.writer.is_none()
+    }
+
+    fn writer(&self) -> Result<MutexGuard<'_, IndexWriter>, SearchError> {
+        let writer = self.writer.as_ref().ok_or_else(|| SearchError::ReadOnly {
+            path: self.path.clone().unwrap_or_default(),
+        })?;
         // A panic while holding the lock leaves tantivy's writer usable; keep going.
-        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+        Ok(writer.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Picks up commits made since this index was opened or last reloaded (for a
+    /// read-only index beside a writing process).
+    pub fn reload(&self) -> Result<(), SearchError> {
+        self.reader
+            .reload()
+            .map_err(SearchError::index("reload reader"))
     }
 
     /// Adds a lesson, replacing any earlier one with the same id (visible after `commit`).
     pub fn upsert(&self, doc: &IndexDoc) -> Result<(), SearchError> {
         let tdoc = self.to_tantivy(doc)?;
-        let w = self.writer();
+        let w = self.writer()?;
         w.delete_term(Term::from_field_text(self.f.id, &doc.id));
         w.add_document(tdoc)
             .map_err(SearchError::index("add document"))?;
@@ -227,21 +279,22 @@ impl SearchIndex {
     /// Adds a lesson known to be new (no delete of a previous version; faster bulk loads).
     pub fn add(&self, doc: &IndexDoc) -> Result<(), SearchError> {
         let tdoc = self.to_tantivy(doc)?;
-        self.writer()
+        self.writer()?
             .add_document(tdoc)
             .map_err(SearchError::index("add document"))?;
         Ok(())
     }
 
     /// Removes the lesson with this id (a withdrawal); a no-op if absent. Visible after `commit`.
-    pub fn delete(&self, id: &str) {
-        self.writer()
+    pub fn delete(&self, id: &str) -> Result<(), SearchError> {
+        self.writer()?
             .delete_term(Term::from_field_text(self.f.id, id));
+        Ok(())
     }
 
     /// Makes all writes durable (on disk) and visible to searches.
     pub fn commit(&self) -> Result<(), SearchError> {
-        self.writer()
+        self.writer()?
             .commit()
             .map_err(SearchError::index("commit"))?;
         self.reader
@@ -258,7 +311,7 @@ impl SearchIndex {
             .searchable_segment_ids()
             .map_err(SearchError::index("list segments"))?;
         if ids.len() > 1 {
-            self.writer()
+            self.writer()?
                 .merge(&ids)
                 .wait()
                 .map_err(SearchError::index("merge segments"))?;

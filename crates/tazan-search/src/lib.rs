@@ -59,6 +59,7 @@
 mod analyze;
 mod bench;
 mod catalog;
+mod catalog_lessons;
 mod collect;
 mod digest;
 mod doc;
@@ -72,6 +73,10 @@ mod trends;
 
 pub use bench::{bench, synthetic_lessons, BenchReport};
 pub use catalog::{load_catalog, parse_catalog};
+pub use catalog_lessons::{
+    load_catalog_lessons, read_catalog_lessons, CatalogLesson, CatalogLineError, CatalogRead,
+    NO_CAUSE,
+};
 pub use digest::{digest, Digest, DigestEntry};
 pub use doc::IndexDoc;
 pub use error::SearchError;

@@ -27,9 +27,11 @@ mod error;
 mod hub;
 mod node;
 mod record;
+mod spool;
 
 pub use db::Store;
 pub use error::StoreError;
 pub use hub::{Appended, HubLog, NewRecord};
 pub use node::{Library, LibraryEntry, Outbox, OutboxItem};
-pub use record::{LogRecord, StoredEnvelope};
+pub use record::{HexEnvelope, LogRecord, StoredEnvelope};
+pub use spool::{spool_files, spool_write};

@@ -91,7 +91,7 @@ fn upsert_replaces_and_delete_withdraws() {
         .iter()
         .all(|i| *i != "a"));
 
-    idx.delete("b");
+    idx.delete("b").unwrap();
     // Not visible before commit.
     assert_eq!(idx.len(), 3);
     idx.commit().unwrap();
@@ -99,7 +99,7 @@ fn upsert_replaces_and_delete_withdraws() {
     assert!(idx.get("b").unwrap().is_none());
     assert!(ids(&idx.search(&req("アクセス集中")).unwrap()).is_empty());
     // Deleting an unknown id is a no-op.
-    idx.delete("zzz");
+    idx.delete("zzz").unwrap();
     idx.commit().unwrap();
     assert_eq!(idx.len(), 2);
 }
@@ -188,6 +188,35 @@ fn on_disk_index_survives_reopen() {
 }
 
 #[test]
+fn one_writer_many_read_only_readers() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = SearchIndex::open(dir.path()).unwrap();
+    writer
+        .upsert(&doc("a", "待機系への切替え", "切替えに失敗した"))
+        .unwrap();
+    writer.commit().unwrap();
+    // A second writer is refused, naming the lock; readers are not.
+    let e = SearchIndex::open(dir.path()).unwrap_err();
+    assert!(matches!(e, SearchError::Locked { .. }), "{e}");
+    let reader = SearchIndex::open_read_only(dir.path()).unwrap();
+    assert!(reader.is_read_only());
+    assert_eq!(ids(&reader.search(&req("切替え")).unwrap()), ["a"]);
+    let e = reader.upsert(&doc("b", "x", "y")).unwrap_err();
+    assert!(matches!(e, SearchError::ReadOnly { .. }), "{e}");
+    assert!(reader.delete("a").is_err() && reader.commit().is_err());
+    // Later commits and deletes show after a reload.
+    writer
+        .upsert(&doc("b", "負荷試験", "切替え後に過負荷"))
+        .unwrap();
+    writer.delete("a").unwrap();
+    writer.commit().unwrap();
+    reader.reload().unwrap();
+    assert_eq!(ids(&reader.search(&req("切替え")).unwrap()), ["b"]);
+    let missing = tempfile::tempdir().unwrap();
+    assert!(SearchIndex::open_read_only(missing.path()).is_err());
+}
+
+#[test]
 fn query_terms_drop_filler_and_add_synonyms() {
     let t = query_terms("例えば待機系", 0.3);
     assert!(t.iter().all(|(w, _)| w != "例"));
@@ -268,7 +297,7 @@ fn filtered_collector_equals_filter_intersection() {
     idx.commit().unwrap();
     // Withdraw a few lessons: the collector must skip deleted documents too.
     for i in 0..50 {
-        idx.delete(&format!("syn-9-{i:08}"));
+        idx.delete(&format!("syn-9-{i:08}")).unwrap();
     }
     idx.commit().unwrap();
     let searcher = idx.searcher();
@@ -369,7 +398,7 @@ fn searches_run_while_another_thread_indexes() {
 #[test]
 fn index_trends_stream_live_lessons_only() {
     let idx = sample();
-    idx.delete("b");
+    idx.delete("b").unwrap();
     idx.commit().unwrap();
     let r = idx.trends(crate::trends::Granularity::HalfYear).unwrap();
     assert_eq!(r.total, 2);
