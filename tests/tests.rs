@@ -6,6 +6,7 @@
 //! - `rejections`: every refusal a hub makes, each naming its field, nothing stored
 //! - `durability`: hub kill -9 and restart, outbox drain after an outage
 //! - `cli`: the `tazan` binary's commands and their errors
+//! - `local`: `deploy/local` under `tazan up --detach`, `status` and `down`, as separate processes
 
 // Test fixtures panic on setup failure by design: a failed setup is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -15,4 +16,5 @@ mod util;
 mod cli;
 mod durability;
 mod federation;
+mod local;
 mod rejections;
