@@ -10,6 +10,8 @@ use tazan_model::{Lesson, LessonId, Payload, PayloadKind};
 use tazan_search::{IndexDoc, SearchIndex};
 use tazan_store::Library;
 
+use crate::progress::Progress;
+
 /// The index directory of a node home.
 pub fn index_dir(home: &Path) -> PathBuf {
     home.join("index")
@@ -26,10 +28,13 @@ pub fn lesson_doc(id: &LessonId, lesson: &Lesson, published_at: u64) -> IndexDoc
 }
 
 /// Bring the index up to date with the library: every lesson indexed,
-/// withdrawn ones removed.
-pub fn sync(index: &SearchIndex, library: &Library) -> Result<usize> {
+/// withdrawn ones removed. `progress` counts library entries.
+pub fn sync(index: &SearchIndex, library: &Library, progress: &Progress) -> Result<usize> {
     let mut n = 0;
-    for entry in library.all()? {
+    let entries = library.all()?;
+    progress.set_length(entries.len() as u64);
+    for entry in entries {
+        progress.inc(1);
         if entry.kind != PayloadKind::Lesson {
             continue;
         }
@@ -43,22 +48,29 @@ pub fn sync(index: &SearchIndex, library: &Library) -> Result<usize> {
             n += 1;
         }
     }
+    progress.set_message("committing");
     index.commit()?;
+    progress.finish();
     Ok(n)
 }
 
 /// Import a catalogue (JSON Lines: id, domain, theme, title, summary, cases)
 /// into the index and the verbatim copy; an entry with an id already
 /// imported replaces it. Returns how many entries the file held.
-pub fn import_catalog(home: &Path, file: &Path) -> Result<usize> {
+/// `progress` counts entries indexed.
+pub fn import_catalog(home: &Path, file: &Path, progress: &Progress) -> Result<usize> {
     let docs = tazan_search::load_catalog(file)?;
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let index = SearchIndex::open(&index_dir(home))?;
+    progress.set_length(docs.len() as u64);
     for doc in &docs {
         index.upsert(doc)?;
+        progress.inc(1);
     }
+    progress.set_message("committing");
     index.commit()?;
+    progress.finish();
     // Keep the lines verbatim, in first-import order; a re-imported id
     // replaces its line in place.
     let mut kept: Vec<(String, String)> = read_catalog_lines(&catalog_file(home))?;
@@ -120,9 +132,10 @@ mod tests {
             r#"{"id": "X2", "domain": "governance", "theme": "体制", "title": "委託先との役割分担を明確にすべし", "summary": "責任があいまいだった", "cases": []}"#,
         ];
         std::fs::write(&file, lines.join("\n") + "\n").unwrap();
-        assert_eq!(import_catalog(home.path(), &file).unwrap(), 2);
+        let progress = Progress::bar(0, "import", true);
+        assert_eq!(import_catalog(home.path(), &file, &progress).unwrap(), 2);
         assert_eq!(
-            import_catalog(home.path(), &file).unwrap(),
+            import_catalog(home.path(), &file, &Progress::hidden()).unwrap(),
             2,
             "re-import replaces"
         );

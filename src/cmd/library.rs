@@ -16,7 +16,8 @@ pub(super) fn catalog(cmd: CatalogCmd) -> Result<ExitCode> {
     match cmd {
         CatalogCmd::Import { file, home } => {
             let home = tazan::home::resolve(home.home);
-            let n = tazan::library::import_catalog(&home, &file)?;
+            let progress = tazan::progress::Progress::bar(0, "importing", false);
+            let n = tazan::library::import_catalog(&home, &file, &progress)?;
             println!(
                 "imported {n} catalogue lessons into {}",
                 tazan::library::index_dir(&home).display()
@@ -43,7 +44,10 @@ pub(super) fn open_index(home: Option<PathBuf>) -> Result<tazan_search::SearchIn
     if node_toml.exists() {
         let cfg = NodeConfig::load(&node_toml)?;
         if let Some(core) = try_open_node(&cfg)? {
-            tazan::library::sync(&index, core.library())?;
+            // A bar on a terminal's stderr only; cleared when done, so
+            // stdout (text or --json) is untouched.
+            let progress = tazan::progress::Progress::bar(0, "indexing the library", false);
+            tazan::library::sync(&index, core.library(), &progress)?;
         }
     }
     Ok(index)
