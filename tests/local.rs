@@ -80,6 +80,14 @@ impl Local {
         self.ports[&documented]
     }
 
+    /// No service port is bound any more.
+    fn assert_ports_free(&self) {
+        for port in self.ports.values() {
+            std::net::TcpListener::bind(("127.0.0.1", *port))
+                .unwrap_or_else(|e| panic!("port {port} still taken: {e}"));
+        }
+    }
+
     fn pid(&self, service: &str) -> i32 {
         let file = self.path(&format!("run/{service}.pid"));
         std::fs::read_to_string(&file)
@@ -403,10 +411,7 @@ fn deploy_local_up_publish_revoke_status_down() {
         assert!(!alive(*pid), "{service} (pid {pid}) still runs after down");
         assert!(!local.path(&format!("run/{service}.pid")).exists());
     }
-    for port in local.ports.values() {
-        std::net::TcpListener::bind(("127.0.0.1", *port))
-            .unwrap_or_else(|e| panic!("port {port} still taken after down: {e}"));
-    }
+    local.assert_ports_free();
     ok(tazan(&["down", local.arg()]));
     let (healthy, _) = local.status();
     assert!(!healthy, "nothing runs: status is non-zero");
@@ -452,4 +457,36 @@ fn up_refuses_a_partial_pki_and_names_the_missing_file() {
     );
     assert!(!key.exists(), "nothing was regenerated");
     assert!(!local.path("run/cross.pid").exists(), "nothing was started");
+}
+
+#[test]
+fn up_detach_fails_naming_the_service_that_did_not_start_and_stops_the_rest() {
+    let local = Local::new();
+    // Something else holds the transport hub's port.
+    let squatter = std::net::TcpListener::bind(("127.0.0.1", local.port(7402))).unwrap();
+    let out = tazan(&["up", local.arg(), "--detach", "--timeout", "20"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("transport exited during start"), "{err}");
+    assert!(
+        err.contains("Address already in use"),
+        "the log's tail says why: {err}"
+    );
+    assert!(!err.contains("cross exited"), "{err}");
+    drop(squatter);
+    // The services that had started were stopped again.
+    for service in [
+        "cross",
+        "finance",
+        "transport",
+        "kaede-securities",
+        "sakura-bank",
+        "tsubame-railway",
+    ] {
+        assert!(
+            !local.path(&format!("run/{service}.pid")).exists(),
+            "{service}"
+        );
+    }
+    local.assert_ports_free();
 }

@@ -135,6 +135,9 @@ impl State {
     }
 }
 
+/// The line `tazan up --detach` writes to a service's log before starting it.
+const START_MARK: &str = "==> tazan up: starting";
+
 /// How long services get to stop after SIGTERM before SIGKILL (a hub's own
 /// backstops are 10 s).
 pub const STOP_TIMEOUT: Duration = Duration::from_secs(20);
@@ -248,11 +251,21 @@ impl Local {
         let mut started = Vec::new();
         for s in &self.services {
             let log_path = self.log_file(s);
-            let log = std::fs::OpenOptions::new()
+            let mut log = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
                 .open(&log_path)
                 .with_context(|| format!("opening {}", log_path.display()))?;
+            std::io::Write::write_all(
+                &mut log,
+                format!(
+                    "{START_MARK} {} at unix time {}\n",
+                    s.name,
+                    tazan_trust::now_unix()
+                )
+                .as_bytes(),
+            )
+            .with_context(|| format!("writing {}", log_path.display()))?;
             let err = log
                 .try_clone()
                 .with_context(|| format!("opening {}", log_path.display()))?;
@@ -321,9 +334,6 @@ impl Local {
         let mut healthy = vec![false; self.services.len()];
         loop {
             for (i, s) in self.services.iter().enumerate() {
-                if healthy[i] {
-                    continue;
-                }
                 if let Some(child) = started.get_mut(i).and_then(|t| t.child.as_mut()) {
                     if let Ok(Some(status)) = child.try_wait() {
                         bail!(
@@ -333,8 +343,22 @@ impl Local {
                         );
                     }
                 }
-                healthy[i] = s.probe.check().await.is_ok();
             }
+            // Probe the ones not yet healthy all at once, so that one slow
+            // answer does not hold up the others.
+            let probes = self.services.iter().zip(&healthy).map(|(s, ok)| async move {
+                if *ok {
+                    return true;
+                }
+                match s.probe.check().await {
+                    Ok(()) => true,
+                    Err(e) => {
+                        tracing::debug!(service = %s.name, error = %format!("{e:#}"), "not healthy yet");
+                        false
+                    }
+                }
+            });
+            healthy = futures::future::join_all(probes).await;
             let waiting: Vec<&str> = self
                 .services
                 .iter()
@@ -366,12 +390,14 @@ impl Local {
         }
     }
 
-    /// The last lines of a service's log, as text to append to an error.
+    /// The last lines of a service's log since its latest start, as text to
+    /// append to an error.
     fn log_tail(&self, s: &Service) -> String {
         let path = self.log_file(s);
         match std::fs::read_to_string(&path) {
             Ok(text) => {
-                let lines: Vec<&str> = text.lines().collect();
+                let run = text.rfind(START_MARK).map_or(&text[..], |i| &text[i..]);
+                let lines: Vec<&str> = run.lines().skip(1).collect();
                 let tail = lines[lines.len().saturating_sub(15)..].join("\n  ");
                 format!("; last lines of {}:\n  {tail}", path.display())
             }

@@ -26,8 +26,16 @@ pub(crate) enum Probe {
 const TIMEOUT: Duration = Duration::from_secs(2);
 
 impl Probe {
-    /// `Ok(())` when healthy, else why not.
+    /// `Ok(())` when healthy, else why not; never takes much longer than
+    /// two seconds (a TLS handshake with a peer that accepts and then says
+    /// nothing is bounded here, not by tonic's connect timeout).
     pub(crate) async fn check(&self) -> Result<()> {
+        tokio::time::timeout(TIMEOUT + Duration::from_millis(500), self.check_once())
+            .await
+            .unwrap_or_else(|_| bail!("no answer to the health check within {TIMEOUT:?}"))
+    }
+
+    async fn check_once(&self) -> Result<()> {
         match self {
             Probe::Hub { url, id, tls } => grpc_health(url, id, tls).await,
             Probe::Metrics(addr) => {
