@@ -13,6 +13,16 @@ use crate::util::{free_port, tazan};
 
 const WAIT: Duration = Duration::from_secs(30);
 
+/// The services of `deploy/local`, in start order.
+const SERVICES: [&str; 6] = [
+    "cross",
+    "finance",
+    "transport",
+    "kaede-securities",
+    "sakura-bank",
+    "tsubame-railway",
+];
+
 /// The ports `deploy/local` documents (deploy/README.md, "deploy/local").
 const LOCAL_PORTS: [u16; 9] = [7400, 7401, 7402, 8400, 8401, 8402, 8501, 8502, 8503];
 
@@ -267,14 +277,7 @@ fn deploy_local_up_publish_revoke_status_down() {
     assert!(
         local.path("finance/admin.pub").is_file() && local.path("sakura-bank/node.key").is_file()
     );
-    let services = [
-        "cross",
-        "finance",
-        "transport",
-        "kaede-securities",
-        "sakura-bank",
-        "tsubame-railway",
-    ];
+    let services = SERVICES;
     let pids: Vec<i32> = services.iter().map(|s| local.pid(s)).collect();
     assert!(pids.iter().all(|p| alive(*p)), "{pids:?}");
     // A second `up` refuses: every service already runs.
@@ -475,14 +478,7 @@ fn up_detach_fails_naming_the_service_that_did_not_start_and_stops_the_rest() {
     assert!(!err.contains("cross exited"), "{err}");
     drop(squatter);
     // The services that had started were stopped again.
-    for service in [
-        "cross",
-        "finance",
-        "transport",
-        "kaede-securities",
-        "sakura-bank",
-        "tsubame-railway",
-    ] {
+    for service in SERVICES {
         assert!(
             !local.path(&format!("run/{service}.pid")).exists(),
             "{service}"
