@@ -133,6 +133,15 @@ pub(crate) enum Command {
     /// Benchmarks that produce the figures in BENCHMARKS.md.
     #[command(subcommand)]
     Bench(BenchCmd),
+    /// Start every service of a topology directory (deploy/local) as its own process.
+    #[command(after_help = crate::cmd::ops::UP_HELP)]
+    Up(crate::cmd::ops::UpArgs),
+    /// Each service's state, health, log head, relay lag and outbox depth; exit 1 unless all are healthy.
+    #[command(after_help = crate::cmd::ops::STATUS_HELP)]
+    Status(crate::cmd::ops::StatusArgs),
+    /// Stop every service started by `tazan up` and remove their pid files.
+    #[command(after_help = crate::cmd::ops::DOWN_HELP)]
+    Down(crate::cmd::ops::DownArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  tazan completions bash > /etc/bash_completion.d/tazan\n  tazan completions zsh > \"${fpath[1]}/_tazan\""

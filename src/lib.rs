@@ -7,6 +7,7 @@
 //!  topology::create ─► dir/{cross,finance,transport,<node>…}/ (certs, keys, roster.json, *.toml)
 //!  harness::Federation::start ─► RunningHub × (1 + groups), RunningNode × members on 127.0.0.1
 //!  demo / bench::federation ─► drive lessons through it and report
+//!  supervise::Local ─► `tazan up/status/down DIR`: one process per service of a topology directory
 //! ```
 #![forbid(unsafe_code)]
 
@@ -17,5 +18,7 @@ pub mod home;
 pub mod hub_catalog;
 pub mod lessonfile;
 pub mod library;
+pub mod progress;
 pub mod sample;
+pub mod supervise;
 pub mod topology;

@@ -11,6 +11,8 @@ use anyhow::{bail, Context, Result};
 use tazan_search::{SearchError, SearchIndex};
 use tazan_store::Library;
 
+use crate::progress::Progress;
+
 /// The index directory of a node home.
 pub fn index_dir(home: &Path) -> PathBuf {
     home.join("index")
@@ -41,7 +43,14 @@ pub fn open_index(dir: &Path, node: NodeState<'_>) -> Result<SearchIndex> {
         match SearchIndex::open(dir) {
             Ok(index) => {
                 if let NodeState::Stopped(library) = node {
-                    tazan_node::sync_library(&index, library)?;
+                    // A bar on a terminal's stderr only, cleared when done,
+                    // so stdout (text or --json) is untouched.
+                    let progress = Progress::bar(0, "indexing the library", false);
+                    tazan_node::sync_library(&index, library, &mut |done, total| {
+                        progress.set_length(total as u64);
+                        progress.set_position(done as u64);
+                    })?;
+                    progress.finish();
                 }
                 return Ok(index);
             }
@@ -71,7 +80,8 @@ pub fn open_index(dir: &Path, node: NodeState<'_>) -> Result<SearchIndex> {
 /// Import a catalogue (JSON Lines: id, domain, theme, title, summary, cases)
 /// into the index and the verbatim copy; an entry with an id already
 /// imported replaces it. Returns how many entries the file held.
-pub fn import_catalog(home: &Path, file: &Path) -> Result<usize> {
+/// `progress` counts entries indexed.
+pub fn import_catalog(home: &Path, file: &Path, progress: &Progress) -> Result<usize> {
     let docs = tazan_search::load_catalog(file)?;
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
@@ -83,8 +93,11 @@ pub fn import_catalog(home: &Path, file: &Path) -> Result<usize> {
     };
     for doc in &docs {
         index.upsert(doc)?;
+        progress.inc(1);
     }
+    progress.set_message("committing");
     index.commit()?;
+    progress.finish();
     // Keep the lines verbatim, in first-import order; a re-imported id
     // replaces its line in place.
     let mut kept: Vec<(String, String)> = read_catalog_lines(&catalog_file(home))?;
@@ -146,9 +159,10 @@ mod tests {
             r#"{"id": "X2", "domain": "governance", "theme": "体制", "title": "委託先との役割分担を明確にすべし", "summary": "責任があいまいだった", "cases": []}"#,
         ];
         std::fs::write(&file, lines.join("\n") + "\n").unwrap();
-        assert_eq!(import_catalog(home.path(), &file).unwrap(), 2);
+        let progress = Progress::bar(0, "import", true);
+        assert_eq!(import_catalog(home.path(), &file, &progress).unwrap(), 2);
         assert_eq!(
-            import_catalog(home.path(), &file).unwrap(),
+            import_catalog(home.path(), &file, &Progress::hidden()).unwrap(),
             2,
             "re-import replaces"
         );

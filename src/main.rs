@@ -9,6 +9,8 @@ mod cli;
 mod cmd;
 
 fn main() -> ExitCode {
+    // Detached by `tazan up --detach`: leave its session first.
+    tazan::supervise::enter_own_session_if_asked();
     // Output piped into `head` and the like: a closed pipe is not an error.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {

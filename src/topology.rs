@@ -1,14 +1,19 @@
-//! Generate everything a federation needs on disk: one CA per admitting hub,
-//! signing keys, certificates, signed rosters and TOML configs.
+//! Generate everything a federation needs on disk: TOML configs
+//! ([`write_configs`]), and one CA per admitting hub, signing keys,
+//! certificates and signed rosters ([`bootstrap`]).
 //!
 //! ```text
-//!  DIR/cross/        hub.toml hub.key admin.key roster.json ca/ tls/ data/
-//!  DIR/<group>/      hub.toml hub.key admin.key roster.json ca/ tls/ upstream/ data/
-//!  DIR/<member>/     node.toml node.key tls/ data/
+//!  DIR/cross/        hub.toml | hub.key admin.key admin.pub roster.json ca/ tls/ | data/
+//!  DIR/<group>/      hub.toml | hub.key admin.key admin.pub roster.json ca/ tls/ upstream/ | data/
+//!  DIR/<member>/     node.toml | node.key tls/ | data/
+//!                    configs    PKI (bootstrap)                                     run time
 //! ```
 //!
-//! The cross hub's CA issues each group hub's client certificate
-//! (`<group>/upstream/`); each group's CA issues its members' certificates.
+//! The two halves are separate so that configs can be kept in version
+//! control (`deploy/local`) while keys are generated where they run: configs
+//! hold no key material. The cross hub's CA issues each group hub's client
+//! certificate (`<group>/upstream/`); each group's CA issues its members'
+//! certificates.
 
 use std::path::{Path, PathBuf};
 
@@ -62,6 +67,12 @@ impl Ports {
     pub const EPHEMERAL: Ports = Ports {
         cross: 0,
         first_group: 0,
+    };
+
+    /// The documented fixed ports of `deploy/local` and `tazan topology create`.
+    pub const DEFAULT: Ports = Ports {
+        cross: 7400,
+        first_group: 7401,
     };
 
     /// Metrics port of a hub listening on `port` (0 stays 0).
@@ -147,9 +158,164 @@ impl Spec {
     }
 }
 
-/// Create the whole topology under `dir` (which must not contain one yet).
+impl Layout {
+    /// Where `spec`'s configs go under `dir` (nothing is read or written).
+    pub fn of(dir: &Path, spec: &Spec) -> Layout {
+        Layout {
+            dir: dir.to_owned(),
+            cross: dir.join("cross/hub.toml"),
+            groups: spec
+                .groups
+                .iter()
+                .map(|g| (g.name.clone(), dir.join(&g.name).join("hub.toml")))
+                .collect(),
+            nodes: spec
+                .groups
+                .iter()
+                .flat_map(|g| {
+                    g.members.iter().map(|m| {
+                        (
+                            m.id.clone(),
+                            g.name.clone(),
+                            dir.join(m.id.as_str()).join("node.toml"),
+                        )
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Create the whole topology under `dir`: configs ([`write_configs`]) and
+/// PKI ([`bootstrap`]). Existing keys are never overwritten.
 pub fn create(dir: &Path, spec: &Spec, ports: Ports) -> Result<Layout> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let layout = write_configs(dir, spec, ports)?;
+    bootstrap(dir, spec)?;
+    Ok(layout)
+}
+
+/// The hub and node configs of `spec`, as (path relative to the topology
+/// directory, TOML text). They hold no key material: hubs find their roster
+/// admin's public key in `admin.pub` (and the cross admin's in
+/// `upstream/admin.pub`), which [`bootstrap`] writes, so the same text can be
+/// kept in version control (`deploy/local`).
+pub fn config_texts(spec: &Spec, ports: Ports) -> Vec<(PathBuf, String)> {
+    let mut out = vec![(
+        PathBuf::from("cross/hub.toml"),
+        hub_toml(&spec.cross_id, "cross", "cross", ports.cross, None),
+    )];
+    let mut node_index = 0;
+    for (i, group) in spec.groups.iter().enumerate() {
+        let port = ports.group(i);
+        out.push((
+            Path::new(&group.name).join("hub.toml"),
+            hub_toml(
+                &group.hub_id,
+                "group",
+                &group.name,
+                port,
+                Some((&spec.cross_id, ports.cross)),
+            ),
+        ));
+        for m in &group.members {
+            out.push((
+                Path::new(m.id.as_str()).join("node.toml"),
+                node_toml(&m.id, &group.hub_id, port, ports.node_metrics(node_index)),
+            ));
+            node_index += 1;
+        }
+    }
+    out
+}
+
+/// Write `spec`'s configs under `dir` (replacing configs already there).
+pub fn write_configs(dir: &Path, spec: &Spec, ports: Ports) -> Result<Layout> {
+    for (rel, text) in config_texts(spec, ports) {
+        write(&dir.join(rel), &text)?;
+    }
+    Ok(Layout::of(dir, spec))
+}
+
+/// How far the PKI of a topology directory has been generated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PkiState {
+    /// Nothing generated yet: [`bootstrap`] may run.
+    Missing,
+    /// Every key, certificate and roster is there.
+    Complete,
+    /// Some files are there and these (relative paths) are not: generating
+    /// again would replace keys, so this needs a person to look.
+    Partial(Vec<PathBuf>),
+}
+
+/// The files [`bootstrap`] writes under the topology directory, relative to it.
+pub fn generated_files(spec: &Spec) -> Vec<PathBuf> {
+    let hub = |d: &str| {
+        [
+            "hub.key",
+            "admin.key",
+            "admin.pub",
+            "roster.json",
+            "ca/ca.pem",
+            "ca/ca.key",
+            "tls/hub.pem",
+            "tls/hub.key",
+        ]
+        .map(|f| Path::new(d).join(f))
+    };
+    let mut out: Vec<PathBuf> = hub("cross").into();
+    for g in &spec.groups {
+        out.extend(hub(&g.name));
+        out.extend(
+            [
+                "upstream/ca.pem",
+                "upstream/hub.pem",
+                "upstream/hub.key",
+                "upstream/admin.pub",
+            ]
+            .map(|f| Path::new(&g.name).join(f)),
+        );
+        for m in &g.members {
+            out.extend(
+                ["node.key", "tls/ca.pem", "tls/node.pem", "tls/node.key"]
+                    .map(|f| Path::new(m.id.as_str()).join(f)),
+            );
+        }
+    }
+    out
+}
+
+/// Whether `dir` holds `spec`'s PKI: none, all or part of it.
+pub fn pki_state(dir: &Path, spec: &Spec) -> PkiState {
+    let files = generated_files(spec);
+    let missing: Vec<PathBuf> = files
+        .iter()
+        .filter(|f| !dir.join(f).exists())
+        .cloned()
+        .collect();
+    if missing.is_empty() {
+        PkiState::Complete
+    } else if missing.len() == files.len() {
+        PkiState::Missing
+    } else {
+        PkiState::Partial(missing)
+    }
+}
+
+/// Generate `spec`'s PKI under `dir`: one CA per admitting hub, signing keys
+/// (0600), certificates, the admins' public keys (`admin.pub`) and signed
+/// rosters. Refuses, before writing anything, when any of those files exists.
+pub fn bootstrap(dir: &Path, spec: &Spec) -> Result<()> {
+    if let Some(existing) = generated_files(spec)
+        .into_iter()
+        .find(|f| dir.join(f).exists())
+    {
+        anyhow::bail!(
+            "{} already exists; the PKI of {} was generated before and keys are never overwritten",
+            dir.join(existing).display(),
+            dir.display()
+        );
+    }
     let now = now_unix();
 
     // Cross hub.
@@ -160,19 +326,12 @@ pub fn create(dir: &Path, spec: &Spec, ports: Ports) -> Result<Layout> {
         .issue(&spec.cross_id)?
         .save(&cross_dir.join("tls"), "hub")?;
     let cross_admin = KeyPair::generate();
-    save_key(&cross_admin, &cross_dir.join("admin.key"))?;
+    save_admin(&cross_admin, &cross_dir)?;
     let cross_key = KeyPair::generate();
     save_key(&cross_key, &cross_dir.join("hub.key"))?;
     let mut cross_roster = Roster::new(id("cross"), cross_admin.public());
 
-    let mut layout = Layout {
-        dir: dir.to_owned(),
-        cross: cross_dir.join("hub.toml"),
-        groups: Vec::new(),
-        nodes: Vec::new(),
-    };
-
-    for (i, group) in spec.groups.iter().enumerate() {
+    for group in &spec.groups {
         let gdir = dir.join(&group.name);
         let ca = CertificateAuthority::create(&format!("tazan {} group CA", group.name))?;
         ca.save(&gdir.join("ca"))?;
@@ -182,8 +341,12 @@ pub fn create(dir: &Path, spec: &Spec, ports: Ports) -> Result<Layout> {
             .issue(&group.hub_id)?
             .save(&gdir.join("upstream"), "hub")?;
         write(&gdir.join("upstream/ca.pem"), cross_ca.cert_pem())?;
+        write(
+            &gdir.join("upstream/admin.pub"),
+            &format!("{}\n", cross_admin.public()),
+        )?;
         let admin = KeyPair::generate();
-        save_key(&admin, &gdir.join("admin.key"))?;
+        save_admin(&admin, &gdir)?;
         let hub_key = KeyPair::generate();
         save_key(&hub_key, &gdir.join("hub.key"))?;
         cross_roster.add(RosterEntry::new(
@@ -195,7 +358,6 @@ pub fn create(dir: &Path, spec: &Spec, ports: Ports) -> Result<Layout> {
         ))?;
 
         let mut roster = Roster::new(group.hub_id.clone(), admin.public());
-        let port = ports.group(i);
         for m in &group.members {
             let ndir = dir.join(m.id.as_str());
             let key = KeyPair::generate();
@@ -209,44 +371,20 @@ pub fn create(dir: &Path, spec: &Spec, ports: Ports) -> Result<Layout> {
                 now,
                 vec![Role::Publisher, Role::Subscriber],
             ))?;
-            let config = node_toml(
-                &m.id,
-                &group.hub_id,
-                port,
-                ports.node_metrics(layout.nodes.len()),
-            );
-            let path = ndir.join("node.toml");
-            write(&path, &config)?;
-            layout.nodes.push((m.id.clone(), group.name.clone(), path));
         }
         roster.sign(&admin)?.save(&gdir.join("roster.json"))?;
-        let config = hub_toml(
-            &group.hub_id,
-            "group",
-            &group.name,
-            port,
-            &admin.public(),
-            Some((&spec.cross_id, ports.cross, &cross_admin.public())),
-        );
-        let path = gdir.join("hub.toml");
-        write(&path, &config)?;
-        layout.groups.push((group.name.clone(), path));
     }
     cross_roster
         .sign(&cross_admin)?
         .save(&cross_dir.join("roster.json"))?;
-    write(
-        &layout.cross,
-        &hub_toml(
-            &spec.cross_id,
-            "cross",
-            "cross",
-            ports.cross,
-            &cross_admin.public(),
-            None,
-        ),
-    )?;
-    Ok(layout)
+    Ok(())
+}
+
+/// The roster admin key (`admin.key`, 0600) and its public half (`admin.pub`,
+/// which the hub config names in `roster_admin_key_file`).
+fn save_admin(admin: &KeyPair, hub_dir: &Path) -> Result<()> {
+    save_key(admin, &hub_dir.join("admin.key"))?;
+    write(&hub_dir.join("admin.pub"), &format!("{}\n", admin.public()))
 }
 
 fn save_key(key: &KeyPair, path: &Path) -> Result<()> {
@@ -270,8 +408,7 @@ fn hub_toml(
     tier: &str,
     group: &str,
     port: u16,
-    admin: &tazan_trust::PublicKey,
-    upstream: Option<(&MemberId, u16, &tazan_trust::PublicKey)>,
+    upstream: Option<(&MemberId, u16)>,
 ) -> String {
     let mut s = format!(
         r#"# tazan {tier} hub `{id}`. Paths are relative to this file.
@@ -285,8 +422,9 @@ listen = "127.0.0.1:{port}"
 data_dir = "data"
 key = "hub.key"
 roster = "roster.json"
-# roster.json must be signed by this admin key (the group admin's public key).
-roster_admin_key = "{admin}"
+# roster.json must be signed by the admin key whose public half is in this file
+# (64 hex characters; or set roster_admin_key = "<hex>" instead).
+roster_admin_key_file = "admin.pub"
 
 [tls]
 cert = "tls/hub.pem"
@@ -299,7 +437,7 @@ listen = "127.0.0.1:{metrics}"
 "#,
         metrics = Ports::metrics(port)
     );
-    if let Some((up_id, up_port, admin)) = upstream {
+    if let Some((up_id, up_port)) = upstream {
         s.push_str(&format!(
             r#"
 # The cross-industry hub this group relays GREEN/CLEAR lessons to.
@@ -309,8 +447,9 @@ server_name = "{up_id}"
 ca = "upstream/ca.pem"
 cert = "upstream/hub.pem"
 key = "upstream/hub.key"
-# The cross hub's roster (with the group hubs' keys) must be signed by this key.
-roster_admin_key = "{admin}"
+# The cross hub's roster (with the group hubs' keys) must be signed by the
+# cross admin key whose public half is in this file.
+roster_admin_key_file = "upstream/admin.pub"
 "#
         ));
     }
@@ -339,4 +478,47 @@ key = "tls/node.key"
 listen = "127.0.0.1:{metrics}"
 "#
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `deploy/local` holds exactly the configs this module writes for the
+    /// demo spec on the documented ports; regenerate them with
+    /// `tazan topology create --dir /tmp/x` and copy the `*.toml` files.
+    #[test]
+    fn deploy_local_configs_match_the_generator() {
+        let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/local");
+        for (rel, text) in config_texts(&Spec::demo(), Ports::DEFAULT) {
+            let committed = std::fs::read_to_string(local.join(&rel))
+                .unwrap_or_else(|e| panic!("deploy/local/{}: {e}", rel.display()));
+            assert_eq!(committed, text, "deploy/local/{} drifted", rel.display());
+        }
+    }
+
+    #[test]
+    fn bootstrap_never_overwrites_and_partial_pki_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = Spec::demo();
+        write_configs(dir.path(), &spec, Ports::EPHEMERAL).unwrap();
+        assert_eq!(pki_state(dir.path(), &spec), PkiState::Missing);
+        bootstrap(dir.path(), &spec).unwrap();
+        assert_eq!(pki_state(dir.path(), &spec), PkiState::Complete);
+        let key = dir.path().join("sakura-bank/node.key");
+        let before = std::fs::read(&key).unwrap();
+        let err = bootstrap(dir.path(), &spec).unwrap_err().to_string();
+        assert!(err.contains("never overwritten"), "{err}");
+        assert_eq!(std::fs::read(&key).unwrap(), before);
+
+        std::fs::remove_file(&key).unwrap();
+        assert_eq!(
+            pki_state(dir.path(), &spec),
+            PkiState::Partial(vec![PathBuf::from("sakura-bank/node.key")])
+        );
+        // The hubs load with the admin keys from admin.pub.
+        let hub = tazan_hub::HubConfig::load(&dir.path().join("finance/hub.toml")).unwrap();
+        let admin = KeyPair::load(&dir.path().join("finance/admin.key")).unwrap();
+        assert_eq!(hub.roster_admin_key, Some(admin.public()));
+    }
 }

@@ -7,6 +7,7 @@
 //! - `durability`: hub kill -9 and restart, outbox drain after an outage
 //! - `cli`: the `tazan` binary's commands and their errors
 //! - `library`: a catalogue served by a running hub; a running node's index following its library
+//! - `local`: `deploy/local` under `tazan up --detach`, `status` and `down`, as separate processes
 
 // Test fixtures panic on setup failure by design: a failed setup is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -17,4 +18,5 @@ mod cli;
 mod durability;
 mod federation;
 mod library;
+mod local;
 mod rejections;

@@ -45,7 +45,8 @@ pub(super) async fn catalog(cmd: CatalogCmd) -> Result<ExitCode> {
         }
         CatalogCmd::Import { file, home, .. } => {
             let home = tazan::home::resolve(home.home);
-            let n = tazan::library::import_catalog(&home, &file)?;
+            let progress = tazan::progress::Progress::bar(0, "importing", false);
+            let n = tazan::library::import_catalog(&home, &file, &progress)?;
             println!(
                 "imported {n} catalogue lessons into {}",
                 tazan::library::index_dir(&home).display()

@@ -16,6 +16,7 @@ mod admin;
 mod catalog;
 mod lessons;
 mod library;
+pub(crate) mod ops;
 mod serve;
 mod tools;
 
@@ -74,6 +75,9 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         } => tools::sanitize(&input, &output, policy.as_deref(), &level),
         Command::Eval(cmd) => tools::eval(cmd),
         Command::Bench(cmd) => tools::bench(cmd).await,
+        Command::Up(args) => ops::up(args).await,
+        Command::Status(args) => ops::status(args).await,
+        Command::Down(args) => ops::down(args).await,
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "tazan", &mut std::io::stdout());

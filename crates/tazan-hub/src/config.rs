@@ -106,6 +106,8 @@ struct RawHub {
     roster: PathBuf,
     #[serde(default)]
     roster_admin_key: Option<String>,
+    #[serde(default)]
+    roster_admin_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -121,6 +123,8 @@ struct RawTls {
 struct RawUpstream {
     #[serde(default)]
     roster_admin_key: Option<String>,
+    #[serde(default)]
+    roster_admin_key_file: Option<PathBuf>,
     endpoint: String,
     server_name: String,
     ca: PathBuf,
@@ -268,12 +272,14 @@ impl HubConfig {
                         ),
                     ));
                 }
-                let roster_admin_key = u
-                    .roster_admin_key
-                    .as_deref()
-                    .map(str::parse)
-                    .transpose()
-                    .map_err(|e| invalid("upstream.roster_admin_key", format!("{e}")))?;
+                let roster_admin_key = admin_key(
+                    u.roster_admin_key.as_deref(),
+                    u.roster_admin_key_file.as_deref(),
+                    base,
+                    "upstream.roster_admin_key",
+                    "upstream.roster_admin_key_file",
+                )
+                .map_err(|(key, reason)| invalid(key, reason))?;
                 Some(Upstream {
                     roster_admin_key,
                     endpoint: u.endpoint,
@@ -313,13 +319,14 @@ impl HubConfig {
                 ),
             ));
         }
-        let roster_admin_key = raw
-            .hub
-            .roster_admin_key
-            .as_deref()
-            .map(str::parse)
-            .transpose()
-            .map_err(|e| invalid("hub.roster_admin_key", format!("{e}")))?;
+        let roster_admin_key = admin_key(
+            raw.hub.roster_admin_key.as_deref(),
+            raw.hub.roster_admin_key_file.as_deref(),
+            base,
+            "hub.roster_admin_key",
+            "hub.roster_admin_key_file",
+        )
+        .map_err(|(key, reason)| invalid(key, reason))?;
         Ok(HubConfig {
             roster_admin_key,
             search: raw.search.enabled,
@@ -341,6 +348,46 @@ impl HubConfig {
             max_message_bytes: raw.limits.max_message_bytes,
             max_batch: raw.limits.max_batch,
         })
+    }
+}
+
+/// A roster admin public key given inline (64 hex characters) or in a file
+/// holding them (`admin.pub`, written by `tazan topology`), so that configs
+/// kept in version control need not embed a generated key. On error: the
+/// config key at fault and why.
+fn admin_key(
+    inline: Option<&str>,
+    file: Option<&Path>,
+    base: &Path,
+    inline_key: &'static str,
+    file_key: &'static str,
+) -> Result<Option<tazan_trust::PublicKey>, (&'static str, String)> {
+    match (inline, file) {
+        (Some(_), Some(_)) => Err((
+            file_key,
+            format!("set either `{inline_key}` or `{file_key}`, not both"),
+        )),
+        (Some(hex), None) => hex
+            .parse()
+            .map(Some)
+            .map_err(|e| (inline_key, format!("{e}"))),
+        (None, Some(file)) => {
+            let path = base.join(file);
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                (
+                    file_key,
+                    format!(
+                        "cannot read {}: {e}; run `tazan up` or `tazan topology create` to generate it, or set `{inline_key}` to the admin's public key",
+                        path.display()
+                    ),
+                )
+            })?;
+            text.trim()
+                .parse()
+                .map(Some)
+                .map_err(|e| (file_key, format!("{}: {e}", path.display())))
+        }
+        (None, None) => Ok(None),
     }
 }
 
@@ -408,6 +455,67 @@ key = "up/hub.key"
             let want = if key == "typo" { "tyop" } else { key };
             assert!(err.contains(want), "{key}: {err}");
             assert!(err.contains("hub.toml"), "{err}");
+        }
+    }
+
+    #[test]
+    fn admin_key_from_file_or_inline_and_errors_name_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.toml");
+        let admin = tazan_trust::KeyPair::generate().public();
+        std::fs::write(dir.path().join("admin.pub"), format!("{admin}\n")).unwrap();
+        let with = |extra: &str| {
+            GOOD.replace(
+                "roster = \"roster.json\"",
+                &format!("roster = \"roster.json\"\n{extra}"),
+            )
+        };
+
+        let c = HubConfig::parse(&with("roster_admin_key_file = \"admin.pub\""), &path).unwrap();
+        assert_eq!(c.roster_admin_key, Some(admin));
+        let c = HubConfig::parse(&with(&format!("roster_admin_key = \"{admin}\"")), &path).unwrap();
+        assert_eq!(c.roster_admin_key, Some(admin));
+        let up = GOOD.replace(
+            "key = \"up/hub.key\"",
+            "key = \"up/hub.key\"\nroster_admin_key_file = \"admin.pub\"",
+        );
+        let c = HubConfig::parse(&up, &path).unwrap();
+        assert_eq!(c.upstream.unwrap().roster_admin_key, Some(admin));
+
+        std::fs::write(dir.path().join("bad.pub"), "not hex").unwrap();
+        let cases = [
+            (
+                with("roster_admin_key_file = \"missing.pub\""),
+                "hub.roster_admin_key_file",
+                "missing.pub",
+            ),
+            (
+                with("roster_admin_key_file = \"bad.pub\""),
+                "hub.roster_admin_key_file",
+                "bad.pub",
+            ),
+            (
+                with(&format!(
+                    "roster_admin_key = \"{admin}\"\nroster_admin_key_file = \"admin.pub\""
+                )),
+                "hub.roster_admin_key_file",
+                "not both",
+            ),
+            (
+                GOOD.replace(
+                    "key = \"up/hub.key\"",
+                    "key = \"up/hub.key\"\nroster_admin_key_file = \"nope.pub\"",
+                ),
+                "upstream.roster_admin_key_file",
+                "nope.pub",
+            ),
+        ];
+        for (text, key, detail) in cases {
+            let err = HubConfig::parse(&text, &path).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("`{key}`")) && err.contains(detail),
+                "{key}: {err}"
+            );
         }
     }
 }

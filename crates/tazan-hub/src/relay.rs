@@ -58,6 +58,7 @@ pub(crate) async fn relay_loop(core: Arc<HubCore>, up: Upstream, mut stop: watch
     };
     let mut head = core.log.watch();
     let mut backoff = FIRST_BACKOFF;
+    let mut catch_up = CatchUp::default();
     loop {
         if *stop.borrow() {
             return;
@@ -106,6 +107,7 @@ pub(crate) async fn relay_loop(core: Arc<HubCore>, up: Upstream, mut stop: watch
                     warn!(error = %e, "marking relayed lessons failed; they will be resent (idempotent)");
                 }
                 debug!(count = done.len(), "relayed");
+                catch_up.relayed(done.len(), core.log.relay_len());
                 backoff = FIRST_BACKOFF;
             }
             Err(status) => {
@@ -114,6 +116,55 @@ pub(crate) async fn relay_loop(core: Arc<HubCore>, up: Upstream, mut stop: watch
                     return;
                 }
                 backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+        }
+    }
+}
+
+/// Progress of a relay backlog (after an outage of the cross hub, or a
+/// restart with a full relay outbox): logged when more than a batch is
+/// waiting, then at most every few seconds, and once when it is cleared.
+#[derive(Debug, Default)]
+struct CatchUp {
+    /// Lessons relayed since the backlog was first seen, and when that was.
+    started: Option<(std::time::Instant, u64)>,
+    last_log: Option<std::time::Instant>,
+}
+
+const CATCH_UP_LOG_EVERY: Duration = Duration::from_secs(5);
+
+impl CatchUp {
+    fn relayed(&mut self, sent: usize, remaining: usize) {
+        let now = std::time::Instant::now();
+        match (&mut self.started, remaining) {
+            // A batch or two behind is normal under load; a backlog is more.
+            (None, r) if r < BATCH => {}
+            (None, _) => {
+                info!(remaining, "relay catching up with the cross hub");
+                self.started = Some((now, sent as u64));
+                self.last_log = Some(now);
+            }
+            (Some((since, total)), 0) => {
+                *total += sent as u64;
+                info!(
+                    relayed = *total,
+                    seconds = since.elapsed().as_secs_f64(),
+                    "relay caught up with the cross hub"
+                );
+                *self = CatchUp::default();
+            }
+            (Some((_, total)), _) => {
+                *total += sent as u64;
+                if self
+                    .last_log
+                    .is_none_or(|t| now.duration_since(t) >= CATCH_UP_LOG_EVERY)
+                {
+                    info!(
+                        relayed = *total,
+                        remaining, "relay catching up with the cross hub"
+                    );
+                    self.last_log = Some(now);
+                }
             }
         }
     }
@@ -329,4 +380,22 @@ async fn admit_downstream(
         }
     }
     Ok(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catch_up_starts_with_a_backlog_and_ends_when_cleared() {
+        let mut c = CatchUp::default();
+        c.relayed(10, 5);
+        assert!(c.started.is_none(), "a few waiting is not a backlog");
+        c.relayed(BATCH, 3 * BATCH);
+        assert_eq!(c.started.map(|(_, n)| n), Some(BATCH as u64));
+        c.relayed(BATCH, 2 * BATCH);
+        assert_eq!(c.started.map(|(_, n)| n), Some(2 * BATCH as u64));
+        c.relayed(BATCH, 0);
+        assert!(c.started.is_none() && c.last_log.is_none());
+    }
 }

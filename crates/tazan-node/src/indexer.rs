@@ -84,10 +84,18 @@ pub fn lesson_doc(entry: &LibraryEntry) -> Option<IndexDoc> {
 
 /// Bring `index` up to date with `library` and commit: every lesson indexed,
 /// withdrawn ones removed. Returns how many lessons are indexed.
-pub fn sync_library(index: &SearchIndex, library: &Library) -> Result<usize, NodeError> {
+/// `progress(done, total)` is called after each library entry.
+pub fn sync_library(
+    index: &SearchIndex,
+    library: &Library,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<usize, NodeError> {
     let task = |e: SearchError| NodeError::Task(format!("search index: {e}"));
     let mut n = 0;
-    for entry in library.all()? {
+    let entries = library.all()?;
+    let total = entries.len();
+    for (done, entry) in entries.into_iter().enumerate() {
+        progress(done + 1, total);
         if entry.withdrawn {
             index.delete(&entry.id.to_string()).map_err(task)?;
         } else if let Some(doc) = lesson_doc(&entry) {
@@ -129,7 +137,8 @@ pub(crate) async fn index_loop(
     mut stop: watch::Receiver<bool>,
 ) {
     let (idx, c) = (index.clone(), core.clone());
-    match tokio::task::spawn_blocking(move || sync_library(&idx, &c.library)).await {
+    match tokio::task::spawn_blocking(move || sync_library(&idx, &c.library, &mut |_, _| {})).await
+    {
         Ok(Ok(n)) => info!(lessons = n, "search index in step with the library"),
         Ok(Err(e)) => warn!(error = %e, "syncing the search index with the library failed"),
         Err(e) => warn!(error = %e, "search index sync task failed"),

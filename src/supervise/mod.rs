@@ -1,0 +1,704 @@
+//! Run a topology directory as one process per service, for `tazan up`,
+//! `tazan status` and `tazan down`: `deploy/local`, or any directory written
+//! by `tazan topology create`.
+//!
+//! ```text
+//!  DIR/<service>/hub.toml|node.toml ─► Local::open ─► (first start of deploy/local: topology::bootstrap)
+//!  up:      `tazan hub|node serve --config …` per service: cross hub, group hubs, nodes
+//!           DIR/run/<service>.pid   DIR/logs/<service>.log (--detach; foreground: prefixed lines)
+//!  status:  pid alive? ─► probe (hub: gRPC health, own certificate; node: GET /healthz) ─► GET /metrics
+//!  down:    SIGTERM nodes, then group hubs, then the cross hub; SIGKILL after a time limit
+//! ```
+//!
+//! Not here: restarting services that fail (that is systemd's job, see
+//! `deploy/systemd`), or services on other hosts. A pid file is trusted only
+//! while its process is a `tazan` serving that service's config, so a stale
+//! file never gets another program signalled.
+
+use std::collections::BTreeSet;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+use tazan_hub::{HubConfig, Tier};
+use tazan_node::NodeConfig;
+use tokio::io::AsyncBufReadExt;
+
+use crate::progress::Progress;
+use crate::topology::{self, Layout, PkiState, Spec};
+
+mod probe;
+mod process;
+
+pub use process::{enter_own_session_if_asked, Stopped, SETSID_ENV};
+
+/// What a service is; services start in this order and stop in reverse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// The cross-industry hub.
+    CrossHub,
+    /// An industry group hub.
+    GroupHub,
+    /// An org node.
+    Node,
+}
+
+impl Role {
+    /// Human-readable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::CrossHub => "cross hub",
+            Role::GroupHub => "group hub",
+            Role::Node => "node",
+        }
+    }
+}
+
+/// One service of a topology directory.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// Its directory name under the topology directory (`finance`, `sakura-bank`).
+    pub name: String,
+    /// Hub tier or node.
+    pub role: Role,
+    /// Its config file (absolute).
+    pub config: PathBuf,
+    /// Its Prometheus listener, if it has one.
+    pub metrics: Option<SocketAddr>,
+    probe: probe::Probe,
+}
+
+/// A topology directory and its services, in start order.
+#[derive(Debug)]
+pub struct Local {
+    /// The directory (absolute).
+    pub dir: PathBuf,
+    /// Its services: cross hub, group hubs, nodes.
+    pub services: Vec<Service>,
+    /// Whether opening it generated the PKI (first start of `deploy/local`).
+    pub bootstrapped: bool,
+}
+
+/// What `tazan status` reports for one service.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceStatus {
+    /// Service name.
+    pub name: String,
+    /// Hub tier or node.
+    pub role: Role,
+    /// Running and healthy, running but unhealthy, dead (pid file left by a
+    /// process that is gone), or stopped.
+    pub state: State,
+    /// The process id, while it runs.
+    pub pid: Option<i32>,
+    /// Why it is unhealthy or dead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    /// Hubs: last durable sequence number of the log (`tazan_hub_log_head`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_head: Option<u64>,
+    /// Group hubs: lessons waiting to be relayed upward (`tazan_hub_relay_pending`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relay_lag: Option<u64>,
+    /// Nodes: lessons waiting for the hub's acknowledgement (`tazan_node_outbox_depth`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outbox_depth: Option<u64>,
+}
+
+/// A service's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    /// Its process runs and answers its health check.
+    Running,
+    /// Its process runs but does not answer its health check.
+    Unhealthy,
+    /// Its pid file names a process that is gone (crashed or killed).
+    Dead,
+    /// No pid file: not started, or stopped by `tazan down`.
+    Stopped,
+}
+
+impl State {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Running => "running",
+            State::Unhealthy => "unhealthy",
+            State::Dead => "dead",
+            State::Stopped => "stopped",
+        }
+    }
+}
+
+/// The line `tazan up --detach` writes to a service's log before starting it.
+const START_MARK: &str = "==> tazan up: starting";
+
+/// How long services get to stop after SIGTERM before SIGKILL (a hub's own
+/// backstops are 10 s).
+pub const STOP_TIMEOUT: Duration = Duration::from_secs(20);
+
+impl Local {
+    /// Find the services in `dir` (each subdirectory holding `hub.toml` or
+    /// `node.toml`) and load their configs. When `dir` has the layout of
+    /// `deploy/local` and no keys yet, generate its PKI first; a PKI that is
+    /// only partly there is an error (keys are never overwritten).
+    pub fn open(dir: &Path) -> Result<Local> {
+        // Canonical, so that a service's command line (matched against its
+        // pid file) is the same whichever way DIR was spelt.
+        let dir = dir
+            .canonicalize()
+            .with_context(|| format!("reading {}", dir.display()))?;
+        let mut found = Vec::new();
+        let entries =
+            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?;
+        for entry in entries {
+            let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            for (file, hub) in [("hub.toml", true), ("node.toml", false)] {
+                let config = entry.path().join(file);
+                if config.is_file() {
+                    found.push((name.clone(), config, hub));
+                }
+            }
+        }
+        if found.is_empty() {
+            bail!(
+                "{} holds no service (no */hub.toml or */node.toml); use deploy/local or a directory made by `tazan topology create`",
+                dir.display()
+            );
+        }
+        let names: BTreeSet<String> = found.iter().map(|(n, _, _)| n.clone()).collect();
+        let bootstrapped = bootstrap_if_new(&dir, &names)?;
+        let mut services = found
+            .into_iter()
+            .map(|(name, config, hub)| {
+                if hub {
+                    hub_service(name, config)
+                } else {
+                    node_service(name, config)
+                }
+            })
+            .collect::<Result<Vec<_>>>()?;
+        services.sort_by(|a, b| (a.role, &a.name).cmp(&(b.role, &b.name)));
+        Ok(Local {
+            dir,
+            services,
+            bootstrapped,
+        })
+    }
+
+    /// `DIR/run/<service>.pid`.
+    pub fn pid_file(&self, s: &Service) -> PathBuf {
+        self.dir.join("run").join(format!("{}.pid", s.name))
+    }
+
+    /// `DIR/logs/<service>.log` (detached services).
+    pub fn log_file(&self, s: &Service) -> PathBuf {
+        self.dir.join("logs").join(format!("{}.log", s.name))
+    }
+
+    /// Refuse to start when any service's pid file names its live process;
+    /// remove pid files left by processes that are gone.
+    fn check_not_running(&self) -> Result<()> {
+        let mut running = Vec::new();
+        for s in &self.services {
+            let path = self.pid_file(s);
+            match process::read_pid(&path) {
+                Some(pid) if process::serves(pid, &s.config) => {
+                    running.push(format!("{} (pid {pid})", s.name))
+                }
+                Some(_) => process::remove_pid(&path)?,
+                None => {}
+            }
+        }
+        if !running.is_empty() {
+            bail!(
+                "already running: {}; see `tazan status {dir}`, or stop them with `tazan down {dir}`",
+                running.join(", "),
+                dir = self.dir.display()
+            );
+        }
+        for sub in ["run", "logs"] {
+            let d = self.dir.join(sub);
+            std::fs::create_dir_all(&d).with_context(|| format!("creating {}", d.display()))?;
+        }
+        Ok(())
+    }
+
+    fn command(&self, exe: &Path, s: &Service) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(exe);
+        let verb = if s.role == Role::Node { "node" } else { "hub" };
+        cmd.arg(verb)
+            .arg("serve")
+            .arg("--config")
+            .arg(&s.config)
+            .current_dir(&self.dir)
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Start every service detached (own session, output to its log file,
+    /// pid file written) and return once all are healthy. When one does not
+    /// come up within `timeout`, stop the ones started and fail naming it,
+    /// with the tail of its log.
+    pub async fn up_detached(&self, exe: &Path, timeout: Duration, quiet: bool) -> Result<()> {
+        self.check_not_running()?;
+        let mut started = Vec::new();
+        for s in &self.services {
+            let log_path = self.log_file(s);
+            let mut log = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&log_path)
+                .with_context(|| format!("opening {}", log_path.display()))?;
+            std::io::Write::write_all(
+                &mut log,
+                format!(
+                    "{START_MARK} {} at unix time {}\n",
+                    s.name,
+                    tazan_trust::now_unix()
+                )
+                .as_bytes(),
+            )
+            .with_context(|| format!("writing {}", log_path.display()))?;
+            let err = log
+                .try_clone()
+                .with_context(|| format!("opening {}", log_path.display()))?;
+            let mut cmd = self.command(exe, s);
+            cmd.stdout(log)
+                .stderr(err)
+                .env(SETSID_ENV, "1")
+                .env("NO_COLOR", "1");
+            self.spawn(cmd, s, &mut started).await?;
+        }
+        let progress = Progress::bar(self.services.len() as u64, "starting", quiet);
+        let result = self.wait_healthy(timeout, &mut started, &progress).await;
+        progress.finish();
+        if let Err(e) = result {
+            self.stop_started(started).await;
+            return Err(e);
+        }
+        // The services outlive this process: let go of their handles
+        // without killing them (init reaps them once we exit).
+        drop(started);
+        Ok(())
+    }
+
+    /// Start one service and write its pid file; on failure stop the ones
+    /// already `started`.
+    async fn spawn(
+        &self,
+        mut cmd: tokio::process::Command,
+        s: &Service,
+        started: &mut Vec<process::Target>,
+    ) -> Result<()> {
+        let result = cmd
+            .spawn()
+            .with_context(|| format!("starting {}", s.name))
+            .and_then(|child| {
+                let pid = child.id().unwrap_or_default();
+                started.push(process::Target {
+                    name: s.name.clone(),
+                    pid: pid as i32,
+                    child: Some(child),
+                });
+                process::write_pid(&self.pid_file(s), pid)
+            });
+        if result.is_err() {
+            self.stop_started(std::mem::take(started)).await;
+        }
+        result
+    }
+
+    async fn stop_started(&self, started: Vec<process::Target>) {
+        process::stop(started, STOP_TIMEOUT).await;
+        for s in &self.services {
+            let _ = process::remove_pid(&self.pid_file(s));
+        }
+    }
+
+    /// Poll every service until all are healthy; fail at once when one
+    /// exits, or at `timeout`, naming the service and showing its log's tail.
+    async fn wait_healthy(
+        &self,
+        timeout: Duration,
+        started: &mut [process::Target],
+        progress: &Progress,
+    ) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut healthy = vec![false; self.services.len()];
+        loop {
+            for (i, s) in self.services.iter().enumerate() {
+                if let Some(child) = started.get_mut(i).and_then(|t| t.child.as_mut()) {
+                    if let Ok(Some(status)) = child.try_wait() {
+                        bail!(
+                            "{} exited during start ({status}){}",
+                            s.name,
+                            self.log_tail(s)
+                        );
+                    }
+                }
+            }
+            // Probe the ones not yet healthy all at once, so that one slow
+            // answer does not hold up the others.
+            let probes = self.services.iter().zip(&healthy).map(|(s, ok)| async move {
+                if *ok {
+                    return true;
+                }
+                match s.probe.check().await {
+                    Ok(()) => true,
+                    Err(e) => {
+                        tracing::debug!(service = %s.name, error = %format!("{e:#}"), "not healthy yet");
+                        false
+                    }
+                }
+            });
+            healthy = futures::future::join_all(probes).await;
+            let waiting: Vec<&str> = self
+                .services
+                .iter()
+                .zip(&healthy)
+                .filter(|(_, h)| !**h)
+                .map(|(s, _)| s.name.as_str())
+                .collect();
+            progress.set_position((healthy.len() - waiting.len()) as u64);
+            if waiting.is_empty() {
+                return Ok(());
+            }
+            progress.set_message(format!("waiting for {}", waiting.join(", ")));
+            if tokio::time::Instant::now() > deadline {
+                let s = self
+                    .services
+                    .iter()
+                    .find(|s| s.name == waiting[0])
+                    .unwrap_or(&self.services[0]);
+                let why = s.probe.check().await.err().map(|e| format!("{e:#}"));
+                bail!(
+                    "{} did not become healthy within {timeout:?}{}{}",
+                    waiting.join(", "),
+                    why.map(|w| format!(" ({}: {w})", s.name))
+                        .unwrap_or_default(),
+                    self.log_tail(s)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// The last lines of a service's log since its latest start, as text to
+    /// append to an error.
+    fn log_tail(&self, s: &Service) -> String {
+        let path = self.log_file(s);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let run = text.rfind(START_MARK).map_or(&text[..], |i| &text[i..]);
+                let lines: Vec<&str> = run.lines().skip(1).collect();
+                let tail = lines[lines.len().saturating_sub(15)..].join("\n  ");
+                format!("; last lines of {}:\n  {tail}", path.display())
+            }
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Run every service in the foreground with its output prefixed by its
+    /// name, until `shutdown` resolves (SIGINT/SIGTERM) or every service has
+    /// exited; then stop them all. Returns whether every service ended well
+    /// (exited 0 on SIGTERM).
+    pub async fn up_foreground(
+        &self,
+        exe: &Path,
+        timeout: Duration,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) -> Result<bool> {
+        self.check_not_running()?;
+        let width = self
+            .services
+            .iter()
+            .map(|s| s.name.len())
+            .max()
+            .unwrap_or(0);
+        let mut children = Vec::new();
+        let mut readers = tokio::task::JoinSet::new();
+        for s in &self.services {
+            let mut cmd = self.command(exe, s);
+            cmd.stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                // Own process group: Ctrl-C reaches only this supervisor,
+                // which then stops the services in order.
+                .process_group(0)
+                .kill_on_drop(true);
+            if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                cmd.env("NO_COLOR", "1");
+            }
+            self.spawn(cmd, s, &mut children).await?;
+            let prefix = format!("{:>width$} |", s.name);
+            if let Some(child) = children.last_mut().and_then(|t| t.child.as_mut()) {
+                if let Some(out) = child.stdout.take() {
+                    readers.spawn(print_lines(prefix.clone(), out));
+                }
+                if let Some(err) = child.stderr.take() {
+                    readers.spawn(print_lines(prefix, err));
+                }
+            }
+        }
+        let tag = format!("{:>width$} |", "tazan up");
+        tokio::pin!(shutdown);
+        // `shutdown` is polled again only while it has not fired.
+        let mut stop_now = false;
+        let hidden = Progress::hidden();
+        let health = self.wait_healthy(timeout, &mut children, &hidden);
+        tokio::select! {
+            r = health => match r {
+                Ok(()) => println!("{tag} all {} services healthy; Ctrl-C stops them", self.services.len()),
+                Err(e) => println!("{tag} {e:#}"),
+            },
+            _ = &mut shutdown => stop_now = true,
+        }
+        let mut ok = true;
+        let mut exited = vec![false; children.len()];
+        loop {
+            for (i, t) in children.iter_mut().enumerate() {
+                if exited[i] {
+                    continue;
+                }
+                if let Some(Ok(Some(status))) = t.child.as_mut().map(|c| c.try_wait()) {
+                    exited[i] = true;
+                    ok &= status.success();
+                    println!("{tag} {} exited ({status})", t.name);
+                }
+            }
+            if exited.iter().all(|e| *e) {
+                break;
+            }
+            if stop_now {
+                println!("{tag} stopping");
+                ok &= self.stop_in_order(children).await;
+                break;
+            }
+            tokio::select! {
+                _ = &mut shutdown => stop_now = true,
+                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            }
+        }
+        while readers.join_next().await.is_some() {}
+        for s in &self.services {
+            process::remove_pid(&self.pid_file(s))?;
+        }
+        Ok(ok)
+    }
+
+    /// Stop children in reverse start order (nodes, group hubs, cross hub);
+    /// true when none needed SIGKILL and each exited successfully.
+    async fn stop_in_order(&self, children: Vec<process::Target>) -> bool {
+        let mut ok = true;
+        let mut by_role: Vec<Vec<process::Target>> = vec![Vec::new(), Vec::new(), Vec::new()];
+        for t in children {
+            let role = self.role_of(&t.name);
+            by_role[role as usize].push(t);
+        }
+        for group in by_role.into_iter().rev() {
+            let mut group = group;
+            let results = process::stop(
+                group
+                    .iter_mut()
+                    .map(|t| process::Target {
+                        name: t.name.clone(),
+                        pid: t.pid,
+                        child: t.child.take(),
+                    })
+                    .collect(),
+                STOP_TIMEOUT,
+            )
+            .await;
+            ok &= results.iter().all(|(_, _, how)| *how != Stopped::Killed);
+        }
+        ok
+    }
+
+    fn role_of(&self, name: &str) -> Role {
+        self.services
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.role)
+            .unwrap_or(Role::Node)
+    }
+
+    /// Each service's state, health and figures.
+    pub async fn status(&self) -> Vec<ServiceStatus> {
+        let mut out = Vec::new();
+        for s in &self.services {
+            let pid = process::read_pid(&self.pid_file(s));
+            let mut st = ServiceStatus {
+                name: s.name.clone(),
+                role: s.role,
+                state: State::Stopped,
+                pid: None,
+                problem: None,
+                log_head: None,
+                relay_lag: None,
+                outbox_depth: None,
+            };
+            match pid {
+                None => {}
+                Some(pid) if !process::serves(pid, &s.config) => {
+                    st.state = State::Dead;
+                    st.problem = Some(format!(
+                        "pid file names {pid}, which is not running this service; see {}",
+                        self.log_file(s).display()
+                    ));
+                }
+                Some(pid) => {
+                    st.pid = Some(pid);
+                    match s.probe.check().await {
+                        Ok(()) => st.state = State::Running,
+                        Err(e) => {
+                            st.state = State::Unhealthy;
+                            st.problem = Some(format!("{e:#}"));
+                        }
+                    }
+                    if let Some(addr) = s.metrics {
+                        if let Ok(page) = probe::http_get(addr, "/metrics").await {
+                            let m = |name| probe::metric(&page, name).map(|v| v as u64);
+                            match s.role {
+                                Role::Node => st.outbox_depth = m("tazan_node_outbox_depth"),
+                                Role::CrossHub => st.log_head = m("tazan_hub_log_head"),
+                                Role::GroupHub => {
+                                    st.log_head = m("tazan_hub_log_head");
+                                    st.relay_lag = m("tazan_hub_relay_pending");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            out.push(st);
+        }
+        out
+    }
+
+    /// Stop every running service (nodes, then group hubs, then the cross
+    /// hub; SIGTERM, then SIGKILL after `timeout`) and remove all pid files.
+    /// Services already stopped are reported as [`Stopped::Gone`].
+    pub async fn down(&self, timeout: Duration) -> Result<Vec<(String, Option<i32>, Stopped)>> {
+        let mut out = Vec::new();
+        for role in [Role::Node, Role::GroupHub, Role::CrossHub] {
+            let mut targets = Vec::new();
+            for s in self.services.iter().filter(|s| s.role == role) {
+                match process::read_pid(&self.pid_file(s)) {
+                    Some(pid) if process::serves(pid, &s.config) => targets.push(process::Target {
+                        name: s.name.clone(),
+                        pid,
+                        child: None,
+                    }),
+                    _ => out.push((s.name.clone(), None, Stopped::Gone)),
+                }
+            }
+            for (name, pid, how) in process::stop(targets, timeout).await {
+                out.push((name, Some(pid), how));
+            }
+        }
+        for s in &self.services {
+            process::remove_pid(&self.pid_file(s))?;
+        }
+        out.sort_by_key(|(name, _, _)| {
+            self.services
+                .iter()
+                .position(|s| &s.name == name)
+                .unwrap_or(usize::MAX)
+        });
+        Ok(out)
+    }
+}
+
+async fn print_lines(prefix: String, stream: impl tokio::io::AsyncRead + Unpin) {
+    let mut lines = tokio::io::BufReader::new(stream).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        println!("{prefix} {line}");
+    }
+}
+
+/// Generate the PKI of a directory with `deploy/local`'s layout (the demo
+/// federation's services and nothing else) that has none yet. Other
+/// directories are left alone: their configs name the files they need.
+fn bootstrap_if_new(dir: &Path, names: &BTreeSet<String>) -> Result<bool> {
+    let spec = Spec::demo();
+    let layout = Layout::of(dir, &spec);
+    let expected: BTreeSet<String> = std::iter::once(&layout.cross)
+        .chain(layout.groups.iter().map(|(_, p)| p))
+        .chain(layout.nodes.iter().map(|(_, _, p)| p))
+        .filter_map(|p| p.parent()?.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
+    if *names != expected {
+        return Ok(false);
+    }
+    match topology::pki_state(dir, &spec) {
+        PkiState::Complete => Ok(false),
+        PkiState::Missing => {
+            topology::bootstrap(dir, &spec)?;
+            Ok(true)
+        }
+        PkiState::Partial(missing) => bail!(
+            "{}: the PKI is incomplete ({} of its files are missing, e.g. {}); restore them from a backup, or move every generated key, certificate, admin.pub and roster.json away to generate a new PKI",
+            dir.display(),
+            missing.len(),
+            missing[0].display()
+        ),
+    }
+}
+
+fn hub_service(name: String, config: PathBuf) -> Result<Service> {
+    let cfg = HubConfig::load(&config)?;
+    if cfg.listen.port() == 0 {
+        bail!(
+            "{}: hub.listen has port 0; `tazan up` needs fixed ports so that nodes and group hubs can find their hub",
+            config.display()
+        );
+    }
+    Ok(Service {
+        name,
+        role: match cfg.tier {
+            Tier::Cross => Role::CrossHub,
+            Tier::Group => Role::GroupHub,
+        },
+        metrics: cfg.metrics_listen.filter(|a| a.port() != 0).map(dialable),
+        probe: probe::Probe::Hub {
+            url: format!("https://{}", dialable(cfg.listen)),
+            id: cfg.id.to_string(),
+            // The hub's own certificate is issued by the CA it trusts for
+            // clients, and health is not behind the roster check.
+            tls: tazan_proto::ClientTls {
+                cert: cfg.tls.cert,
+                key: cfg.tls.key,
+                ca: cfg.tls.ca,
+            },
+        },
+        config,
+    })
+}
+
+fn node_service(name: String, config: PathBuf) -> Result<Service> {
+    let cfg = NodeConfig::load(&config)?;
+    let metrics = cfg.metrics_listen.filter(|a| a.port() != 0).map(dialable);
+    Ok(Service {
+        name,
+        role: Role::Node,
+        metrics,
+        probe: metrics.map_or(probe::Probe::None, probe::Probe::Metrics),
+        config,
+    })
+}
+
+/// A listen address as one to dial: the wildcard becomes loopback.
+fn dialable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => (Ipv4Addr::LOCALHOST, addr.port()).into(),
+        IpAddr::V6(ip) if ip.is_unspecified() => (Ipv6Addr::LOCALHOST, addr.port()).into(),
+        _ => addr,
+    }
+}

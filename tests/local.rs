@@ -1,0 +1,488 @@
+//! `deploy/local` as an operator runs it: `tazan up --detach` starts the six
+//! services as separate processes, a GREEN lesson goes from an org node in
+//! one group to an org node in the other through the cross hub, the metrics
+//! count it, a revoked member is refused, `tazan status` tells a dead service,
+//! and `tazan down` leaves no process and no listening socket behind.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::util::{free_port, tazan};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// The services of `deploy/local`, in start order.
+const SERVICES: [&str; 6] = [
+    "cross",
+    "finance",
+    "transport",
+    "kaede-securities",
+    "sakura-bank",
+    "tsubame-railway",
+];
+
+/// The ports `deploy/local` documents (deploy/README.md, "deploy/local").
+const LOCAL_PORTS: [u16; 9] = [7400, 7401, 7402, 8400, 8401, 8402, 8501, 8502, 8503];
+
+/// A copy of `deploy/local`'s committed configs on free ports; `tazan down`
+/// runs when it is dropped, so a failed test leaves nothing running.
+struct Local {
+    tmp: tempfile::TempDir,
+    /// Each documented port and the free port that replaced it.
+    ports: BTreeMap<u16, u16>,
+}
+
+impl Local {
+    fn new() -> Local {
+        let tmp = tempfile::tempdir().unwrap();
+        let ports: BTreeMap<u16, u16> = LOCAL_PORTS.iter().map(|p| (*p, free_port())).collect();
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/local");
+        let mut copied = 0;
+        for entry in std::fs::read_dir(&src).unwrap() {
+            let entry = entry.unwrap();
+            // Only the committed configs: a developer's own generated keys
+            // and data in the checkout must not leak into the test.
+            for file in ["hub.toml", "node.toml"] {
+                let from = entry.path().join(file);
+                if !from.is_file() {
+                    continue;
+                }
+                let mut text = std::fs::read_to_string(&from).unwrap();
+                for (old, new) in &ports {
+                    text = text.replace(&format!("127.0.0.1:{old}"), &format!("127.0.0.1:{new}"));
+                }
+                assert!(
+                    !LOCAL_PORTS
+                        .iter()
+                        .any(|p| text.contains(&format!(":{p}\""))),
+                    "a port in {} was not rewritten",
+                    from.display()
+                );
+                let to = tmp.path().join(entry.file_name()).join(file);
+                std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+                std::fs::write(to, text).unwrap();
+                copied += 1;
+            }
+        }
+        assert_eq!(
+            copied, 6,
+            "deploy/local has a cross hub, two group hubs and three nodes"
+        );
+        Local { tmp, ports }
+    }
+
+    fn dir(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    fn arg(&self) -> &str {
+        self.dir().to_str().unwrap()
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir().join(rel)
+    }
+
+    /// The free port standing in for a documented one.
+    fn port(&self, documented: u16) -> u16 {
+        self.ports[&documented]
+    }
+
+    /// No service port is bound any more.
+    fn assert_ports_free(&self) {
+        for port in self.ports.values() {
+            std::net::TcpListener::bind(("127.0.0.1", *port))
+                .unwrap_or_else(|e| panic!("port {port} still taken: {e}"));
+        }
+    }
+
+    fn pid(&self, service: &str) -> i32 {
+        let file = self.path(&format!("run/{service}.pid"));
+        std::fs::read_to_string(&file)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
+    fn log(&self, service: &str) -> String {
+        std::fs::read_to_string(self.path(&format!("logs/{service}.log"))).unwrap_or_default()
+    }
+
+    /// A metric's value (summed over label sets) from a service's `/metrics`.
+    fn metric(&self, documented_port: u16, name: &str) -> f64 {
+        let page = http_get(self.port(documented_port), "/metrics");
+        page.lines()
+            .filter(|l| l.starts_with(&format!("{name}{{")) || l.starts_with(&format!("{name} ")))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    }
+
+    fn publish(&self, node: &str, title: &str, level: &str) -> String {
+        let file = self.path(&format!("{title}.toml"));
+        std::fs::write(
+            &file,
+            format!(
+                "title = \"{title}\"\nproblem = \"夜間バッチが二重に起動した\"\n\
+                 direct_cause = \"起動条件の確認漏れ\"\nlesson = \"多重起動を防ぐ排他を設けるべし\"\n\
+                 level = \"{level}\"\n"
+            ),
+        )
+        .unwrap();
+        let home = self.path(node);
+        let out = ok(tazan(&[
+            "lesson",
+            "publish",
+            file.to_str().unwrap(),
+            "--home",
+            home.to_str().unwrap(),
+            "--json",
+        ]));
+        let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        v["id"].as_str().unwrap().to_owned()
+    }
+
+    /// `tazan lessons list --json` of a node: one JSON object per line.
+    fn lessons(&self, node: &str) -> Vec<serde_json::Value> {
+        let home = self.path(node);
+        ok(tazan(&[
+            "lessons",
+            "list",
+            "--home",
+            home.to_str().unwrap(),
+            "--json",
+        ]))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+    }
+
+    fn status(&self) -> (bool, serde_json::Value) {
+        let out = tazan(&["status", self.arg(), "--json"]);
+        let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "status --json: {e}: {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        });
+        (out.status.success(), v)
+    }
+}
+
+impl Drop for Local {
+    fn drop(&mut self) {
+        let _ = tazan(&["down", self.arg(), "--timeout", "5"]);
+    }
+}
+
+/// stdout of a successful run, or a panic with everything it printed.
+fn ok(out: std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn http_get(port: u16, path: &str) -> String {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    assert!(text.starts_with("HTTP/1.1 200"), "{path}: {text}");
+    text.split_once("\r\n\r\n").unwrap().1.to_owned()
+}
+
+/// Poll `f` every 100 ms until true, or panic naming `what` after `WAIT`.
+fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + WAIT;
+    while !f() {
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {WAIT:?} waiting for: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Whether a process runs (a zombie does not: it holds no socket).
+fn alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !matches!(
+            stat.rsplit_once(')')
+                .and_then(|(_, r)| r.split_whitespace().next()),
+            Some("Z" | "X")
+        ),
+        Err(_) => false,
+    }
+}
+
+/// KEY ROTATION: the step that rotates a member's key in the running
+/// topology goes here once key rotation (`tazan keys rotate`, the `keys`
+/// branch) is merged: rotate `sakura-bank`'s key, publish again, and check
+/// that the hub accepts the new signature while lessons signed before the
+/// rotation still verify. Until then it checks only that the member's key
+/// is the one in its group's roster, which the rotation will change.
+fn rotate_member_key(local: &Local, member: &str) {
+    let key = tazan(&[
+        "keys",
+        "show",
+        local.path(&format!("{member}/node.key")).to_str().unwrap(),
+        "--json",
+    ]);
+    let key: serde_json::Value = serde_json::from_slice(&ok(key).into_bytes()).unwrap();
+    let roster = ok(tazan(&[
+        "roster",
+        "show",
+        "--roster",
+        local.path("finance/roster.json").to_str().unwrap(),
+        "--json",
+    ]));
+    let roster: serde_json::Value = serde_json::from_str(&roster).unwrap();
+    let entry = roster["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == member)
+        .unwrap_or_else(|| panic!("{member} in the finance roster: {roster}"));
+    assert!(
+        entry
+            .to_string()
+            .contains(key["public_key"].as_str().unwrap()),
+        "{member}'s key in the roster: {entry}"
+    );
+}
+
+#[test]
+fn deploy_local_up_publish_revoke_status_down() {
+    let local = Local::new();
+
+    // First start: the PKI is generated, every service comes up healthy.
+    let out = tazan(&["up", local.arg(), "--detach", "--timeout", "60"]);
+    let stdout = ok(out);
+    assert_eq!(
+        stdout.lines().filter(|l| l.contains(" up ")).count(),
+        6,
+        "{stdout}"
+    );
+    assert!(
+        local.path("finance/admin.pub").is_file() && local.path("sakura-bank/node.key").is_file()
+    );
+    let services = SERVICES;
+    let pids: Vec<i32> = services.iter().map(|s| local.pid(s)).collect();
+    assert!(pids.iter().all(|p| alive(*p)), "{pids:?}");
+    // A second `up` refuses: every service already runs.
+    let again = tazan(&["up", local.arg(), "--detach"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already running: cross (pid"));
+
+    // sakura-bank (finance) → finance hub → cross hub → transport hub → tsubame-railway.
+    let id = local.publish("sakura-bank", "二重起動", "GREEN");
+    eventually(
+        "the GREEN lesson in tsubame-railway's view of its hub",
+        || {
+            local
+                .lessons("tsubame-railway")
+                .iter()
+                .any(|l| l["id"] == id.as_str())
+        },
+    );
+    let seen = local.lessons("tsubame-railway");
+    let seen = seen.iter().find(|l| l["id"] == id.as_str()).unwrap();
+    assert_eq!(
+        seen["origin"], "finance-hub",
+        "the publisher is hidden beyond its group: {seen}"
+    );
+    eventually("tsubame-railway's node received it", || {
+        local.metric(8503, "tazan_node_received_total") >= 1.0
+    });
+    assert_eq!(
+        local.metric(8401, "tazan_hub_lessons_accepted_total"),
+        1.0,
+        "accepted at finance"
+    );
+    eventually("finance relayed it", || {
+        local.metric(8401, "tazan_hub_relayed_total") == 1.0
+    });
+    assert_eq!(
+        local.metric(8400, "tazan_hub_lessons_accepted_total"),
+        1.0,
+        "accepted at cross"
+    );
+    assert_eq!(
+        local.metric(8402, "tazan_hub_received_upstream_total"),
+        1.0,
+        "received at transport"
+    );
+    assert_eq!(local.metric(8401, "tazan_hub_relay_pending"), 0.0);
+    assert_eq!(local.metric(8501, "tazan_node_outbox_depth"), 0.0);
+
+    // KEY ROTATION: see `rotate_member_key`.
+    rotate_member_key(&local, "sakura-bank");
+
+    // Revoke kaede-securities: once finance has reloaded its roster, the
+    // member's next lesson is refused and stays in its outbox; its earlier
+    // lesson stays in the hub's log.
+    let earlier = local.publish("kaede-securities", "失効前", "AMBER");
+    eventually("kaede's AMBER lesson at finance", || {
+        local
+            .lessons("sakura-bank")
+            .iter()
+            .any(|l| l["id"] == earlier.as_str())
+    });
+    ok(tazan(&[
+        "roster",
+        "revoke",
+        "--roster",
+        local.path("finance/roster.json").to_str().unwrap(),
+        "--admin-key",
+        local.path("finance/admin.key").to_str().unwrap(),
+        "--id",
+        "kaede-securities",
+    ]));
+    eventually("finance reloaded its roster", || {
+        local.log("finance").contains("roster reloaded")
+    });
+    let accepted = local.metric(8401, "tazan_hub_lessons_accepted_total");
+    let refused = local.publish("kaede-securities", "失効後", "AMBER");
+    eventually("finance refused the revoked member", || {
+        local.log("finance").contains("revoked member refused")
+    });
+    eventually("the refused lesson waits in kaede's outbox", || {
+        local.metric(8502, "tazan_node_outbox_depth") == 1.0
+    });
+    assert_eq!(
+        local.metric(8401, "tazan_hub_lessons_accepted_total"),
+        accepted
+    );
+    let at_finance = local.lessons("sakura-bank");
+    assert!(
+        at_finance.iter().any(|l| l["id"] == earlier.as_str()),
+        "the earlier lesson stays"
+    );
+    assert!(
+        !at_finance.iter().any(|l| l["id"] == refused.as_str()),
+        "the new one is not stored"
+    );
+
+    // status: all healthy, then one service killed.
+    let (healthy, st) = local.status();
+    assert!(healthy, "{st}");
+    assert_eq!(st["services"].as_array().unwrap().len(), 6);
+    let finance = st["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "finance")
+        .unwrap();
+    assert_eq!(finance["state"], "running");
+    assert_eq!(finance["log_head"], 2, "{finance}");
+    assert_eq!(finance["relay_lag"], 0, "{finance}");
+    let victim = local.pid("transport");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(victim),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    eventually("transport is gone", || !alive(victim));
+    let (healthy, st) = local.status();
+    assert!(!healthy, "status exits non-zero with a dead service: {st}");
+    let transport = st["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "transport")
+        .unwrap();
+    assert_eq!(transport["state"], "dead", "{transport}");
+
+    // down: every process gone, every port free, pid files removed; twice is fine.
+    let out = ok(tazan(&["down", local.arg()]));
+    assert!(
+        out.contains("transport") && out.contains("was not running"),
+        "{out}"
+    );
+    for (service, pid) in services.iter().zip(&pids) {
+        assert!(!alive(*pid), "{service} (pid {pid}) still runs after down");
+        assert!(!local.path(&format!("run/{service}.pid")).exists());
+    }
+    local.assert_ports_free();
+    ok(tazan(&["down", local.arg()]));
+    let (healthy, _) = local.status();
+    assert!(!healthy, "nothing runs: status is non-zero");
+
+    // Data survives down/up: the hubs come back with their logs and the
+    // PKI is reused, not regenerated.
+    let key_before = std::fs::read(local.path("sakura-bank/node.key")).unwrap();
+    let out = ok(tazan(&["up", local.arg(), "--detach"]));
+    assert!(out.lines().count() >= 6, "{out}");
+    assert_eq!(
+        std::fs::read(local.path("sakura-bank/node.key")).unwrap(),
+        key_before
+    );
+    let (healthy, st) = local.status();
+    assert!(healthy, "{st}");
+    let heads: BTreeMap<String, u64> = st["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| Some((s["name"].as_str()?.to_owned(), s["log_head"].as_u64()?)))
+        .collect();
+    assert_eq!(heads["finance"], 2, "{heads:?}");
+    assert_eq!(heads["cross"], 1, "{heads:?}");
+    assert_eq!(heads["transport"], 1, "{heads:?}");
+    ok(tazan(&["down", local.arg()]));
+}
+
+#[test]
+fn up_refuses_a_partial_pki_and_names_the_missing_file() {
+    let local = Local::new();
+    let out = tazan(&["up", local.arg(), "--detach"]);
+    ok(out);
+    ok(tazan(&["down", local.arg()]));
+    let key = local.path("kaede-securities/node.key");
+    let moved = local.path("kaede.key.bak");
+    std::fs::rename(&key, &moved).unwrap();
+    let out = tazan(&["up", local.arg(), "--detach"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("PKI is incomplete") && err.contains("kaede-securities/node.key"),
+        "{err}"
+    );
+    assert!(!key.exists(), "nothing was regenerated");
+    assert!(!local.path("run/cross.pid").exists(), "nothing was started");
+}
+
+#[test]
+fn up_detach_fails_naming_the_service_that_did_not_start_and_stops_the_rest() {
+    let local = Local::new();
+    // Something else holds the transport hub's port.
+    let squatter = std::net::TcpListener::bind(("127.0.0.1", local.port(7402))).unwrap();
+    let out = tazan(&["up", local.arg(), "--detach", "--timeout", "20"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("transport exited during start"), "{err}");
+    assert!(
+        err.contains("Address already in use"),
+        "the log's tail says why: {err}"
+    );
+    assert!(!err.contains("cross exited"), "{err}");
+    drop(squatter);
+    // The services that had started were stopped again.
+    for service in SERVICES {
+        assert!(
+            !local.path(&format!("run/{service}.pid")).exists(),
+            "{service}"
+        );
+    }
+    local.assert_ports_free();
+}
