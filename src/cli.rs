@@ -133,6 +133,16 @@ pub(crate) enum Command {
     /// Benchmarks that produce the figures in BENCHMARKS.md.
     #[command(subcommand)]
     Bench(BenchCmd),
+    /// Back up a hub's or node's store (every sled tree) to one checked file; works while it runs.
+    #[command(
+        after_help = "Example:\n  tazan backup --config /var/lib/tazan/finance/hub.toml --out /backup/finance-2026-11-01.tzb\n  tazan backup --config ~/acme/node.toml --out acme.tzb --json\n\nKeys, certificates, configs and the roster are not in the file: back them up separately."
+    )]
+    Backup(BackupArgs),
+    /// Restore a hub's or node's store from a backup file (the service must be stopped).
+    #[command(
+        after_help = "Example:\n  tazan restore --config /var/lib/tazan/finance/hub.toml --from /backup/finance-2026-11-01.tzb --force\n\nThe file is verified whole before anything is written; with --force the replaced data\ndirectory is kept as DATA.before-restore-UNIXTIME."
+    )]
+    Restore(RestoreArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  tazan completions bash > /etc/bash_completion.d/tazan\n  tazan completions zsh > \"${fpath[1]}/_tazan\""
@@ -592,4 +602,36 @@ pub(crate) fn init_tracing(args: &Cli) {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
     }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BackupArgs {
+    /// The service's config: a hub.toml or a node.toml.
+    #[arg(long)]
+    pub(crate) config: PathBuf,
+    /// The backup file to write (refused if it exists).
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+    /// Seconds to wait for a running service to write the backup.
+    #[arg(long, default_value_t = 300)]
+    pub(crate) timeout: u64,
+    /// JSON output.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RestoreArgs {
+    /// The service's config: a hub.toml or a node.toml.
+    #[arg(long)]
+    pub(crate) config: PathBuf,
+    /// The backup file.
+    #[arg(long)]
+    pub(crate) from: PathBuf,
+    /// Replace a data directory that is not empty (kept beside it as DATA.before-restore-UNIXTIME).
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// JSON output.
+    #[arg(long)]
+    pub(crate) json: bool,
 }

@@ -16,7 +16,7 @@ const WAIT: Duration = Duration::from_secs(30);
 
 /// Rewrite the generated configs to fixed free ports, so that processes can
 /// be restarted where their peers expect them.
-fn pin_ports(fx: &Fixture) -> (u16, u16, u16) {
+pub(crate) fn pin_ports(fx: &Fixture) -> (u16, u16, u16) {
     let (cross, finance, transport) = (free_port(), free_port(), free_port());
     let set = |rel: &str, listen: u16, endpoint: u16| {
         let path = fx.path(rel);
@@ -40,7 +40,7 @@ fn pin_ports(fx: &Fixture) -> (u16, u16, u16) {
     (cross, finance, transport)
 }
 
-fn serve(fx: &Fixture, hub: &str) -> Proc {
+pub(crate) fn serve(fx: &Fixture, hub: &str) -> Proc {
     let config = fx.path(&format!("{hub}/hub.toml"));
     Proc::start(
         &["hub", "serve", "--config", config.to_str().unwrap()],
@@ -48,7 +48,7 @@ fn serve(fx: &Fixture, hub: &str) -> Proc {
     )
 }
 
-fn ids_and_seqs(entries: &[pb::LogEntry]) -> Vec<(u64, Vec<u8>)> {
+pub(crate) fn ids_and_seqs(entries: &[pb::LogEntry]) -> Vec<(u64, Vec<u8>)> {
     entries
         .iter()
         .map(|e| (e.seq, e.lesson_id.clone()))

@@ -6,12 +6,14 @@
 //! - `rejections`: every refusal a hub makes, each naming its field, nothing stored
 //! - `durability`: hub kill -9 and restart, outbox drain after an outage
 //! - `cli`: the `tazan` binary's commands and their errors
+//! - `backup`: online backup of a running hub, restore after losing its data
 
 // Test fixtures panic on setup failure by design: a failed setup is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod util;
 
+mod backup;
 mod cli;
 mod durability;
 mod federation;

@@ -13,6 +13,7 @@ use tazan_trust::KeyPair;
 use crate::cli::{Cli, Command, HubCmd, IncidentCmd, NodeCmd};
 
 mod admin;
+mod backup;
 mod lessons;
 mod library;
 mod serve;
@@ -73,6 +74,8 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         } => tools::sanitize(&input, &output, policy.as_deref(), &level),
         Command::Eval(cmd) => tools::eval(cmd),
         Command::Bench(cmd) => tools::bench(cmd).await,
+        Command::Backup(args) => backup::backup(args).await,
+        Command::Restore(args) => backup::restore(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "tazan", &mut std::io::stdout());

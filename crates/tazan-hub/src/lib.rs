@@ -30,4 +30,5 @@ mod service;
 pub use config::{ConfigError, HubConfig, Tier, TlsFiles, Upstream};
 pub use core::{HubCore, HubStats};
 pub use error::HubError;
+pub use indexer::after_restore;
 pub use server::RunningHub;

@@ -177,6 +177,18 @@ impl RunningHub {
             config.roster.clone(),
             stop_rx.clone(),
         ))];
+        let backup = tazan_store::BackupHeader {
+            kind: "hub".into(),
+            service: config.id.to_string(),
+            created_at: 0,
+            tool: env!("CARGO_PKG_VERSION").into(),
+        };
+        workers.push(tokio::spawn(tazan_store::answer_requests(
+            store.clone(),
+            tazan_store::request_dir(&config.data_dir),
+            backup,
+            stop_rx.clone(),
+        )));
         if let Some(index) = search {
             workers.push(tokio::spawn(crate::indexer::index_loop(
                 core.clone(),
