@@ -7,6 +7,7 @@
 //! - `durability`: hub kill -9 and restart, outbox drain after an outage
 //! - `cli`: the `tazan` binary's commands and their errors
 //! - `backup`: online backup of a running hub, restore after losing its data
+//! - `rotation`: member and hub key rotation, key revocation, historic verification
 
 // Test fixtures panic on setup failure by design: a failed setup is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -18,3 +19,4 @@ mod cli;
 mod durability;
 mod federation;
 mod rejections;
+mod rotation;
