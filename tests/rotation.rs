@@ -2,7 +2,7 @@
 //! hubs: a member's and a group hub's new key announced by the old one,
 //! applied to the roster and picked up by the running hub; older entries
 //! still verifying against the roster's key history; a compromised key
-//! revoked from a time on.
+//! revoked from a time on; the roster serial a hub remembers across restarts.
 
 use std::path::Path;
 use std::time::Duration;
@@ -359,4 +359,60 @@ async fn group_hub_key_rotation_keeps_relaying() {
         "{verdicts:?}"
     );
     fed.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_remembers_its_roster_serial_across_restarts() {
+    let fx = Fixture::new();
+    let roster_path = fx.path("finance/roster.json");
+    let old_roster = std::fs::read(&roster_path).unwrap();
+    let old_serial = SignedRoster::load(&roster_path).unwrap().roster.serial;
+    let config = || HubConfig::load(&fx.path("finance/hub.toml")).unwrap();
+    let hub = RunningHub::start(config()).await.unwrap();
+    let c = client(
+        &hub.addr().to_string(),
+        "finance-hub",
+        &fx.path("sakura-bank/tls"),
+    )
+    .await;
+    // A newer roster, reloaded live: its serial is stored.
+    fx.edit_finance_roster(|_| {});
+    wait_roster(&c, &roster_path).await;
+    drop(c);
+    hub.stop().await.unwrap();
+
+    // The older roster, signed by the same admin, is refused at start.
+    let newer = std::fs::read(&roster_path).unwrap();
+    std::fs::write(&roster_path, &old_roster).unwrap();
+    let err = RunningHub::start(config()).await.err().unwrap().to_string();
+    println!("{err}");
+    for want in [
+        roster_path.to_str().unwrap(),
+        &format!("serial {old_serial}"),
+        &format!("serial {}", old_serial + 1),
+        "install the newest roster.json",
+    ] {
+        assert!(err.contains(want), "{want:?} not in {err}");
+    }
+
+    // The newest one starts, and a hub refuses a rollback on reload too.
+    std::fs::write(&roster_path, &newer).unwrap();
+    let hub = RunningHub::start(config()).await.unwrap();
+    let c = client(
+        &hub.addr().to_string(),
+        "finance-hub",
+        &fx.path("sakura-bank/tls"),
+    )
+    .await;
+    std::fs::write(&roster_path, &old_roster).unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut c2 = c.clone();
+    let served = c2.roster(pb::RosterRequest {}).await.unwrap().into_inner();
+    let served: SignedRoster = serde_json::from_slice(&served.signed_roster_json).unwrap();
+    assert_eq!(
+        served.roster.serial,
+        old_serial + 1,
+        "the roster in force stays"
+    );
+    hub.stop().await.unwrap();
 }
