@@ -142,6 +142,16 @@ pub(crate) enum Command {
     /// Stop every service started by `tazan up` and remove their pid files.
     #[command(after_help = crate::cmd::ops::DOWN_HELP)]
     Down(crate::cmd::ops::DownArgs),
+    /// Back up a hub's or node's store (every sled tree) to one checked file; works while it runs.
+    #[command(
+        after_help = "Example:\n  tazan backup --config /var/lib/tazan/finance/hub.toml --out /backup/finance-2026-11-01.tzb\n  tazan backup --config ~/acme/node.toml --out acme.tzb --json\n\nKeys, certificates, configs and the roster are not in the file: back them up separately."
+    )]
+    Backup(BackupArgs),
+    /// Restore a hub's or node's store from a backup file (the service must be stopped).
+    #[command(
+        after_help = "Example:\n  tazan restore --config /var/lib/tazan/finance/hub.toml --from /backup/finance-2026-11-01.tzb --force\n\nThe file is verified whole before anything is written; with --force the replaced data\ndirectory is kept as DATA.before-restore-UNIXTIME."
+    )]
+    Restore(RestoreArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  tazan completions bash > /etc/bash_completion.d/tazan\n  tazan completions zsh > \"${fpath[1]}/_tazan\""
@@ -338,6 +348,27 @@ pub(crate) enum KeysCmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Replace a node's (or hub's) signing key: a new key at the same path, the old one kept
+    /// beside it, and a key announcement signed by both for the group admin.
+    #[command(
+        after_help = "Example:\n  tazan keys rotate --home ~/acme                          # node: ~/acme/node.key (stop the node first)\n  tazan keys rotate --key finance/hub.key --id finance-hub # a group hub's key (cross roster)\n\nThen the admin runs `tazan roster rotate --announcement FILE`; restart the service so it signs\nwith the new key. Lessons signed with the new key wait in the outbox until the roster lists it."
+    )]
+    Rotate {
+        #[command(flatten)]
+        home: HomeArg,
+        /// The key file to rotate instead of HOME/node.key (needs --id).
+        #[arg(long, requires = "id")]
+        key: Option<PathBuf>,
+        /// The member or hub id the key belongs to (default: the node's id from HOME/node.toml).
+        #[arg(long)]
+        id: Option<String>,
+        /// Where to write the announcement (default KEY.rotation-NEWKEYID.json).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show a key's id and public key.
     Show {
         /// Key file.
@@ -434,6 +465,46 @@ pub(crate) enum RosterCmd {
         /// Member id.
         #[arg(long)]
         id: String,
+    },
+    /// Apply a member's key announcement: add its new key, retire the old one after a grace period.
+    #[command(
+        after_help = "Example:\n  tazan roster rotate --roster finance/roster.json --admin-key finance/admin.key \\\n      --announcement node.key.rotation-ed25519-….json --grace 24h\n\nRefused unless the announcement is signed by a key the roster lists as current for that member."
+    )]
+    Rotate {
+        /// Roster file.
+        #[arg(long)]
+        roster: PathBuf,
+        /// Admin signing key.
+        #[arg(long)]
+        admin_key: PathBuf,
+        /// The announcement written by `tazan keys rotate`.
+        #[arg(long)]
+        announcement: PathBuf,
+        /// How long the old key keeps signing after the rotation (e.g. 0, 3600, 30m, 24h, 7d).
+        #[arg(long, default_value = "24h")]
+        grace: String,
+    },
+    /// Revoke one signing key from a time on (a leaked key): entries received before it keep verifying.
+    #[command(
+        name = "revoke-key",
+        after_help = "Example:\n  tazan roster revoke-key --roster finance/roster.json --admin-key finance/admin.key \\\n      --id acme-bank --key ed25519-0123456789abcdef --effective 2026-11-01T09:00:00Z"
+    )]
+    RevokeKey {
+        /// Roster file.
+        #[arg(long)]
+        roster: PathBuf,
+        /// Admin signing key.
+        #[arg(long)]
+        admin_key: PathBuf,
+        /// Member id.
+        #[arg(long)]
+        id: String,
+        /// The key id (ed25519-…, see `tazan roster show`).
+        #[arg(long)]
+        key: String,
+        /// From when its signatures are refused: ISO 8601 (2026-11-01, 2026-11-01T09:00:00Z) or unix seconds; default now.
+        #[arg(long)]
+        effective: Option<String>,
     },
     /// Show a roster after verifying its signature.
     #[command(visible_alias = "list")]
@@ -620,4 +691,36 @@ pub(crate) fn init_tracing(args: &Cli) {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
     }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BackupArgs {
+    /// The service's config: a hub.toml or a node.toml.
+    #[arg(long)]
+    pub(crate) config: PathBuf,
+    /// The backup file to write (refused if it exists).
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+    /// Seconds to wait for a running service to write the backup.
+    #[arg(long, default_value_t = 300)]
+    pub(crate) timeout: u64,
+    /// JSON output.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RestoreArgs {
+    /// The service's config: a hub.toml or a node.toml.
+    #[arg(long)]
+    pub(crate) config: PathBuf,
+    /// The backup file.
+    #[arg(long)]
+    pub(crate) from: PathBuf,
+    /// Replace a data directory that is not empty (kept beside it as DATA.before-restore-UNIXTIME).
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// JSON output.
+    #[arg(long)]
+    pub(crate) json: bool,
 }

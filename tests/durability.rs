@@ -14,7 +14,7 @@ use crate::util::*;
 
 const WAIT: Duration = Duration::from_secs(30);
 
-fn ids_and_seqs(entries: &[pb::LogEntry]) -> Vec<(u64, Vec<u8>)> {
+pub(crate) fn ids_and_seqs(entries: &[pb::LogEntry]) -> Vec<(u64, Vec<u8>)> {
     entries
         .iter()
         .map(|e| (e.seq, e.lesson_id.clone()))

@@ -226,40 +226,40 @@ fn alive(pid: i32) -> bool {
     }
 }
 
-/// KEY ROTATION: the step that rotates a member's key in the running
-/// topology goes here once key rotation (`tazan keys rotate`, the `keys`
-/// branch) is merged: rotate `sakura-bank`'s key, publish again, and check
-/// that the hub accepts the new signature while lessons signed before the
-/// rotation still verify. Until then it checks only that the member's key
-/// is the one in its group's roster, which the rotation will change.
-fn rotate_member_key(local: &Local, member: &str) {
-    let key = tazan(&[
+/// Rotate a member's key while the topology is down: `tazan keys rotate`
+/// writes the new key and an announcement signed by the old one; the group
+/// admin applies it to the roster (no grace: the old key stops at once).
+/// Returns the new public key (hex).
+fn rotate_member_key(local: &Local, member: &str) -> String {
+    let out = ok(tazan(&[
+        "keys",
+        "rotate",
+        "--home",
+        local.path(member).to_str().unwrap(),
+        "--json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let announcement = v["announcement"].as_str().unwrap().to_owned();
+    ok(tazan(&[
+        "roster",
+        "rotate",
+        "--roster",
+        local.path("finance/roster.json").to_str().unwrap(),
+        "--admin-key",
+        local.path("finance/admin.key").to_str().unwrap(),
+        "--announcement",
+        &announcement,
+        "--grace",
+        "0",
+    ]));
+    let key = ok(tazan(&[
         "keys",
         "show",
         local.path(&format!("{member}/node.key")).to_str().unwrap(),
         "--json",
-    ]);
-    let key: serde_json::Value = serde_json::from_slice(&ok(key).into_bytes()).unwrap();
-    let roster = ok(tazan(&[
-        "roster",
-        "show",
-        "--roster",
-        local.path("finance/roster.json").to_str().unwrap(),
-        "--json",
     ]));
-    let roster: serde_json::Value = serde_json::from_str(&roster).unwrap();
-    let entry = roster["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["id"] == member)
-        .unwrap_or_else(|| panic!("{member} in the finance roster: {roster}"));
-    assert!(
-        entry
-            .to_string()
-            .contains(key["public_key"].as_str().unwrap()),
-        "{member}'s key in the roster: {entry}"
-    );
+    let key: serde_json::Value = serde_json::from_str(key.trim()).unwrap();
+    key["public_key"].as_str().unwrap().to_owned()
 }
 
 #[test]
@@ -325,9 +325,6 @@ fn deploy_local_up_publish_revoke_status_down() {
     );
     assert_eq!(local.metric(8401, "tazan_hub_relay_pending"), 0.0);
     assert_eq!(local.metric(8501, "tazan_node_outbox_depth"), 0.0);
-
-    // KEY ROTATION: see `rotate_member_key`.
-    rotate_member_key(&local, "sakura-bank");
 
     // Revoke kaede-securities: once finance has reloaded its roster, the
     // member's next lesson is refused and stays in its outbox; its earlier
@@ -419,14 +416,24 @@ fn deploy_local_up_publish_revoke_status_down() {
     let (healthy, _) = local.status();
     assert!(!healthy, "nothing runs: status is non-zero");
 
+    // While everything is down, sakura-bank rotates its key and the finance
+    // admin applies the announcement to the roster.
+    let key_before = std::fs::read(local.path("sakura-bank/node.key")).unwrap();
+    let cert_before = std::fs::read(local.path("sakura-bank/tls/node.pem")).unwrap();
+    let new_key = rotate_member_key(&local, "sakura-bank");
+    assert_ne!(
+        std::fs::read(local.path("sakura-bank/node.key")).unwrap(),
+        key_before,
+        "keys rotate writes the new key at the configured path"
+    );
+
     // Data survives down/up: the hubs come back with their logs and the
     // PKI is reused, not regenerated.
-    let key_before = std::fs::read(local.path("sakura-bank/node.key")).unwrap();
     let out = ok(tazan(&["up", local.arg(), "--detach"]));
     assert!(out.lines().count() >= 6, "{out}");
     assert_eq!(
-        std::fs::read(local.path("sakura-bank/node.key")).unwrap(),
-        key_before
+        std::fs::read(local.path("sakura-bank/tls/node.pem")).unwrap(),
+        cert_before
     );
     let (healthy, st) = local.status();
     assert!(healthy, "{st}");
@@ -439,6 +446,28 @@ fn deploy_local_up_publish_revoke_status_down() {
     assert_eq!(heads["finance"], 2, "{heads:?}");
     assert_eq!(heads["cross"], 1, "{heads:?}");
     assert_eq!(heads["transport"], 1, "{heads:?}");
+
+    // The rotated key signs: with no grace the old key is retired, so a new
+    // GREEN lesson from sakura-bank is accepted (and reaches the other group)
+    // only if the restarted node signs with the new key. The lesson signed
+    // before the rotation is still there.
+    let rotated = local.publish("sakura-bank", "鍵更新後", "GREEN");
+    eventually(
+        "the lesson signed with the new key at tsubame-railway",
+        || {
+            let got = local.lessons("tsubame-railway");
+            got.iter().any(|l| l["id"] == rotated.as_str())
+                && got.iter().any(|l| l["id"] == id.as_str())
+        },
+    );
+    let roster = ok(tazan(&[
+        "roster",
+        "show",
+        "--roster",
+        local.path("finance/roster.json").to_str().unwrap(),
+        "--json",
+    ]));
+    assert!(roster.contains(&new_key), "{roster}");
     ok(tazan(&["down", local.arg()]));
 }
 

@@ -8,15 +8,19 @@
 //! - `cli`: the `tazan` binary's commands and their errors
 //! - `library`: a catalogue served by a running hub; a running node's index following its library
 //! - `local`: `deploy/local` under `tazan up --detach`, `status` and `down`, as separate processes
+//! - `backup`: online backup of a running hub, restore after losing its data
+//! - `rotation`: member and hub key rotation, key revocation, historic verification
 
 // Test fixtures panic on setup failure by design: a failed setup is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod util;
 
+mod backup;
 mod cli;
 mod durability;
 mod federation;
 mod library;
 mod local;
 mod rejections;
+mod rotation;

@@ -13,6 +13,7 @@ use tazan_trust::KeyPair;
 use crate::cli::{Cli, Command, HubCmd, IncidentCmd, NodeCmd};
 
 mod admin;
+mod backup;
 mod catalog;
 mod lessons;
 mod library;
@@ -78,6 +79,8 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Up(args) => ops::up(args).await,
         Command::Status(args) => ops::status(args).await,
         Command::Down(args) => ops::down(args).await,
+        Command::Backup(args) => backup::backup(args).await,
+        Command::Restore(args) => backup::restore(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "tazan", &mut std::io::stdout());

@@ -54,6 +54,8 @@ pub struct HubCore {
     pub(crate) group: String,
     pub(crate) log: HubLog,
     pub(crate) roster: RwLock<Arc<SignedRoster>>,
+    /// The roster file (named in refusals).
+    pub(crate) roster_path: std::path::PathBuf,
     pub(crate) key: KeyPair,
     pub(crate) stats: HubStats,
     pub(crate) max_batch: usize,
@@ -102,6 +104,10 @@ impl From<ModelError> for Rejection {
     }
 }
 
+/// The name under which the highest accepted roster serial is kept in the
+/// hub's store, so a restart cannot roll the roster back.
+pub(crate) const ROSTER_SERIAL: &str = "roster-serial";
+
 /// Map a roster or signature failure to a gRPC code and field.
 pub(crate) fn trust_rejection(e: TrustError) -> Rejection {
     let (code, field) = match &e {
@@ -138,6 +144,7 @@ impl HubCore {
             group: config.group.clone(),
             log,
             roster: RwLock::new(Arc::new(roster)),
+            roster_path: config.roster.clone(),
             key,
             stats: HubStats::default(),
             max_batch: config.max_batch,
@@ -201,10 +208,11 @@ impl HubCore {
         new.verify_pinned(&admin)
             .map_err(|e| crate::HubError::Roster(format!("new roster refused: {e}")))?;
         if new.roster.serial < slot.roster.serial {
-            return Err(crate::HubError::Roster(format!(
-                "new roster refused: serial {} is older than the roster in force ({}); refusing to roll back",
-                new.roster.serial, slot.roster.serial
-            )));
+            return Err(crate::HubError::RosterRollback {
+                path: self.roster_path.clone(),
+                found: new.roster.serial,
+                held: slot.roster.serial,
+            });
         }
         if new == **slot {
             return Ok(false);

@@ -47,6 +47,17 @@ pub enum HubError {
     /// A catalogue import was refused or its spool could not be used.
     #[error("catalogue import: {0}")]
     Catalog(String),
+    /// A roster file has a lower serial than one this hub accepted before
+    /// (the highest accepted serial is kept in the hub's store).
+    #[error("roster {path} has serial {found}, lower than serial {held} that this hub accepted before; refusing to roll back (an older roster could re-admit revoked members or keys): install the newest roster.json from the group admin", path = path.display())]
+    RosterRollback {
+        /// The roster file.
+        path: PathBuf,
+        /// Its serial.
+        found: u64,
+        /// The highest serial accepted before.
+        held: u64,
+    },
     /// A task panicked or did not stop in time.
     #[error("hub task: {0}")]
     Task(String),

@@ -19,6 +19,13 @@ use tracing::{debug, warn};
 use crate::HubCore;
 
 const CURSOR: &str = "search-index";
+/// Prepare a hub store just restored from a backup: a backup holds the log
+/// but not the search index (which lives beside the sled files), so forget
+/// the index position and let the hub index its whole log again at start.
+pub fn after_restore(store: &tazan_store::Store) -> Result<(), tazan_store::StoreError> {
+    tazan_store::HubLog::open(store)?.clear_cursor(CURSOR)
+}
+
 /// Entries tokenised per blocking slice.
 const SLICE: usize = 64;
 

@@ -36,4 +36,5 @@ pub use catalog::{import_offline, CatalogSpool, ImportReport};
 pub use config::{ConfigError, HubConfig, Tier, TlsFiles, Upstream};
 pub use core::{HubCore, HubStats};
 pub use error::HubError;
+pub use indexer::after_restore;
 pub use server::RunningHub;

@@ -91,10 +91,17 @@ pub(crate) async fn relay_loop(core: Arc<HubCore>, up: Upstream, mut stop: watch
         match sent {
             Ok(resp) => {
                 let mut done = Vec::new();
+                let mut key_refused = None;
                 for (seq, r) in seqs.iter().zip(resp.into_inner().results) {
                     match Outcome::try_from(r.outcome) {
                         Ok(Outcome::Accepted | Outcome::Duplicate) => {
                             core.stats.relayed.fetch_add(1, Ordering::Relaxed);
+                        }
+                        // The hub key, not the lesson, was refused (a rotation
+                        // the cross roster does not show yet): keep it queued.
+                        _ if r.rejection.as_ref().is_some_and(|x| x.field == "signer") => {
+                            key_refused = r.rejection.map(|x| x.message);
+                            continue;
                         }
                         _ => {
                             let why = r.rejection.map(|x| format!("{} {}", x.field, x.message));
@@ -108,6 +115,14 @@ pub(crate) async fn relay_loop(core: Arc<HubCore>, up: Upstream, mut stop: watch
                 }
                 debug!(count = done.len(), "relayed");
                 catch_up.relayed(done.len(), core.log.relay_len());
+                if let Some(why) = key_refused {
+                    warn!(key = %core.key.key_id(), reason = %why, "cross hub refused this hub's signing key; lessons stay in the relay outbox until the cross roster lists it");
+                    if pause(&mut stop, backoff).await {
+                        return;
+                    }
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    continue;
+                }
                 backoff = FIRST_BACKOFF;
             }
             Err(status) => {

@@ -15,6 +15,7 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 use tracing::{info, warn};
 
+use crate::core::ROSTER_SERIAL;
 use crate::service::{authenticate, HubService};
 use crate::{relay, HubConfig, HubCore, HubError};
 
@@ -58,7 +59,13 @@ async fn roster_watch(
         seen = now;
         match SignedRoster::load(&path) {
             Ok(new) => match core.replace_roster(new) {
-                Ok(true) => info!(path = %path.display(), "roster reloaded"),
+                Ok(true) => {
+                    let serial = core.roster().roster.serial;
+                    info!(path = %path.display(), serial, "roster reloaded");
+                    if let Err(e) = core.log.set_cursor(ROSTER_SERIAL, serial).await {
+                        warn!(error = %e, "storing the roster serial failed; a restart checks against the older one");
+                    }
+                }
                 Ok(false) => {}
                 Err(e) => {
                     warn!(error = %e, "roster file changed but was refused; the roster in force stays")
@@ -113,6 +120,18 @@ impl RunningHub {
             .client_ca_root(Certificate::from_pem(read(&config.tls.ca)?));
         let store = Store::open(&config.data_dir)?;
         let log = HubLog::open(&store)?;
+        let held = log.cursor(ROSTER_SERIAL)?;
+        let serial = roster.roster.serial;
+        if serial < held {
+            return Err(HubError::RosterRollback {
+                path: config.roster.clone(),
+                found: serial,
+                held,
+            });
+        }
+        if serial > held {
+            log.set_cursor(ROSTER_SERIAL, serial).await?;
+        }
         let search = if config.search {
             let dir = config.data_dir.join("index");
             // One writer thread: the hub's first job is the federation path,
@@ -190,6 +209,18 @@ impl RunningHub {
                 stop_rx.clone(),
             )));
         }
+        let backup = tazan_store::BackupHeader {
+            kind: "hub".into(),
+            service: config.id.to_string(),
+            created_at: 0,
+            tool: env!("CARGO_PKG_VERSION").into(),
+        };
+        workers.push(tokio::spawn(tazan_store::answer_requests(
+            store.clone(),
+            tazan_store::request_dir(&config.data_dir),
+            backup,
+            stop_rx.clone(),
+        )));
         if let Some(index) = search {
             workers.push(tokio::spawn(crate::indexer::index_loop(
                 core.clone(),

@@ -150,6 +150,12 @@ impl Hub for HubService {
             let mut head = core.log.watch();
             let mut closing = core.closing.subscribe();
             loop {
+                // A stream opened while the hub was already stopping would
+                // never see `closing` change: check the value itself, or the
+                // task keeps the store open past `stop`.
+                if *closing.borrow() {
+                    return;
+                }
                 // Membership is checked on every page, not only when the
                 // stream opened: a revoked member stops receiving at once.
                 if let Err(status) = still_member(&core, &member) {

@@ -170,12 +170,35 @@ impl NodeCore {
         Ok(id)
     }
 
+    /// A lesson the hub refused because of its signing key stays queued.
+    ///
+    /// Signed with a key this node no longer holds (it rotated since): sign
+    /// it again with the current key; the lesson id, a hash of the payload,
+    /// stays the same. Signed with the current key: the roster does not list
+    /// that key yet (the admin has not applied the key announcement) or has
+    /// revoked it; retry until the roster changes.
+    fn keep_for_key(&self, item: &OutboxItem, why: &str) -> Result<(), NodeError> {
+        let mut kept = item.clone();
+        let current = self.key.key_id();
+        if item.envelope.signer != current.as_str() {
+            if let Ok(payload) = Payload::from_canonical_bytes(&item.envelope.payload) {
+                kept.envelope = StoredEnvelope::from(&self.key.sign(&payload));
+                info!(lesson = %item.id.short(), old = %item.envelope.signer, new = %current, "signed again with the node's current key");
+            }
+        } else {
+            warn!(lesson = %item.id.short(), reason = %why, "the hub does not accept this node's key (yet); kept in the outbox until the roster lists it");
+        }
+        self.outbox.attempted(&kept)?;
+        Ok(())
+    }
+
     /// Send everything in the outbox once; acknowledged items leave the outbox.
     ///
     /// A transport failure returns an error and leaves the outbox as it was;
     /// a per-lesson refusal (bad signature, invalid content) removes that
     /// lesson, because resending it cannot succeed; a storage refusal at the
-    /// hub (`UNAVAILABLE`) keeps it for the next round.
+    /// hub (`UNAVAILABLE`) keeps it for the next round, and so does a refusal
+    /// of the signing key (field `signer`: a key rotation in progress).
     pub async fn deliver(
         &self,
         client: &mut HubClient<Channel>,
@@ -209,6 +232,7 @@ impl NodeCore {
             };
             let mut done = Vec::new();
             let mut retry_later = false;
+            let mut key_refused = false;
             for (item, r) in pending.iter().zip(resp.results) {
                 match Outcome::try_from(r.outcome) {
                     Ok(Outcome::Accepted) => {
@@ -236,6 +260,12 @@ impl NodeCore {
                             tonic::Code::from(rej.code),
                             rej.message
                         );
+                        if rej.field == "signer" {
+                            // A key matter, not the lesson's: keep it.
+                            self.keep_for_key(item, &why)?;
+                            key_refused = true;
+                            continue;
+                        }
                         warn!(lesson = %item.id.short(), reason = %why, "hub refused a lesson; removed from the outbox");
                         self.refused.fetch_add(1, Relaxed);
                         report.rejected.push((item.id, why));
@@ -244,6 +274,12 @@ impl NodeCore {
                 }
             }
             self.outbox.ack(&done).await?;
+            if key_refused {
+                return Err(NodeError::Hub(
+                    "the hub refused this node's signing key; the lessons stay in the outbox and are retried"
+                        .into(),
+                ));
+            }
             if retry_later {
                 return Err(NodeError::Hub("hub storage unavailable; will retry".into()));
             }

@@ -84,7 +84,19 @@ impl RunningNode {
         } else {
             None
         };
+        let backup = tazan_store::BackupHeader {
+            kind: "node".into(),
+            service: config.id.to_string(),
+            created_at: 0,
+            tool: env!("CARGO_PKG_VERSION").into(),
+        };
         workers.extend([
+            tokio::spawn(tazan_store::answer_requests(
+                core.store.clone(),
+                tazan_store::request_dir(&config.data_dir),
+                backup,
+                stop_rx.clone(),
+            )),
             tokio::spawn(spool_loop(core.clone(), spool, stop_rx.clone())),
             tokio::spawn(outbox_loop(core.clone(), client.clone(), stop_rx.clone())),
             tokio::spawn(follow_loop(

@@ -22,6 +22,9 @@ struct Inner {
     /// The highest `written` value known to be on disk; guarded so that one
     /// flush at a time runs and late arrivals reuse its result.
     flushed: tokio::sync::Mutex<u64>,
+    /// Writers hold it shared for each atomic write; a backup holds it
+    /// exclusively, so it never sees half of a multi-key write.
+    gate: std::sync::RwLock<()>,
 }
 
 impl Store {
@@ -44,12 +47,49 @@ impl Store {
                 db,
                 written: AtomicU64::new(0),
                 flushed: tokio::sync::Mutex::new(0),
+                gate: std::sync::RwLock::new(()),
             }),
         })
     }
 
     pub(crate) fn tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
         Ok(self.inner.db.open_tree(name)?)
+    }
+
+    /// Held (shared) around every write, so that [`Store::export`] sees each
+    /// atomic write whole or not at all. Never held across an await.
+    pub(crate) fn writing(&self) -> std::sync::RwLockReadGuard<'_, ()> {
+        // The guarded value is `()`: a poisoned lock protects nothing broken.
+        self.inner.gate.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Apply an atomic batch to `tree` under the write gate.
+    pub(crate) fn apply(&self, tree: &sled::Tree, batch: sled::Batch) -> Result<(), StoreError> {
+        let _gate = self.writing();
+        tree.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// Insert one key into `tree` under the write gate.
+    pub(crate) fn put(
+        &self,
+        tree: &sled::Tree,
+        key: &[u8],
+        value: &[u8],
+    ) -> Result<(), StoreError> {
+        let _gate = self.writing();
+        tree.insert(key, value)?;
+        Ok(())
+    }
+
+    /// Exclusive access for a consistent export: no write runs meanwhile.
+    pub(crate) fn quiesce(&self) -> std::sync::RwLockWriteGuard<'_, ()> {
+        self.inner.gate.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The underlying database (export and import of every tree).
+    pub(crate) fn db(&self) -> &sled::Db {
+        &self.inner.db
     }
 
     /// Record that a write happened which the next [`Store::flush`] must cover.

@@ -25,6 +25,24 @@ pub enum StoreError {
         /// What was wrong.
         reason: String,
     },
+    /// A file outside the database could not be read or written.
+    #[error("cannot {action} {path}: {source}", path = path.display())]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A backup file was refused, or a restore cannot proceed; nothing was changed.
+    #[error("backup {path}: {reason}", path = path.display())]
+    Backup {
+        /// The backup file (or the data directory at fault).
+        path: PathBuf,
+        /// What is wrong and what to do.
+        reason: String,
+    },
     /// The background flush task failed.
     #[error("flush task failed: {0}")]
     Join(String),

@@ -132,7 +132,7 @@ impl HubLog {
             batch.insert(cursor_key(name), &value.to_be_bytes());
         }
         if next != *head || cursor.is_some() {
-            self.tree.apply_batch(batch)?;
+            self.store.apply(&self.tree, batch)?;
             self.store.wrote();
             debug!(from = *head + 1, to = next, "appended");
             *head = next;
@@ -224,7 +224,7 @@ impl HubLog {
         for &seq in seqs {
             batch.remove(&seq_key(RELAY, seq));
         }
-        self.tree.apply_batch(batch)?;
+        self.store.apply(&self.tree, batch)?;
         // Not flushed here: a mark lost in a crash only means the lesson is
         // relayed again and the cross hub answers DUPLICATE.
         self.store.wrote();
@@ -236,9 +236,20 @@ impl HubLog {
         cursor_get(&self.tree, name)
     }
 
+    /// Forget a named cursor (it reads 0 again), e.g. the search index's
+    /// after a restore, so a derived index is rebuilt from the start.
+    pub fn clear_cursor(&self, name: &str) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        batch.remove(cursor_key(name));
+        self.store.apply(&self.tree, batch)?;
+        self.store.wrote();
+        Ok(())
+    }
+
     /// Store a named cursor durably.
     pub async fn set_cursor(&self, name: &str, value: u64) -> Result<(), StoreError> {
-        self.tree.insert(cursor_key(name), &value.to_be_bytes())?;
+        self.store
+            .put(&self.tree, &cursor_key(name), &value.to_be_bytes())?;
         self.store.wrote();
         self.store.flush().await
     }
@@ -271,7 +282,7 @@ pub(crate) fn cursor_get(tree: &sled::Tree, name: &str) -> Result<u64, StoreErro
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use tazan_model::{DisclosureLevel, PayloadKind};
 
     use super::*;

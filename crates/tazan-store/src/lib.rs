@@ -19,9 +19,15 @@
 //!   entry past the durable head, so a subscriber can never see a lesson that a
 //!   crash could take back.
 //!
+//! - **Backups are consistent and checked.** [`Store::export`] writes every
+//!   tree to one file while no write runs; [`restore`] verifies the file's
+//!   blake3 checksum before it writes anything, and swaps the restored
+//!   directory in by rename.
+//!
 //! Raw incidents are not stored here yet; nothing here logs lesson content.
 #![forbid(unsafe_code)]
 
+mod backup;
 mod db;
 mod error;
 mod hub;
@@ -29,9 +35,21 @@ mod node;
 mod record;
 mod spool;
 
+pub use backup::{
+    answer_requests, request_dir, restore, verify_backup, BackupHeader, BackupSummary, Progress,
+    Restored,
+};
 pub use db::Store;
 pub use error::StoreError;
 pub use hub::{Appended, HubLog, NewRecord};
 pub use node::{Library, LibraryEntry, Outbox, OutboxItem};
 pub use record::{HexEnvelope, LogRecord, StoredEnvelope};
 pub use spool::{spool_files, spool_write};
+
+/// Seconds since the Unix epoch (0 if the clock is before 1970).
+pub(crate) fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}

@@ -79,7 +79,7 @@ impl Outbox {
             let mut batch = sled::Batch::default();
             batch.insert(&seq_key(ITEM, item.seq), encode(&item)?);
             batch.insert(item_id_key(&item.id).as_slice(), &item.seq.to_be_bytes());
-            self.tree.apply_batch(batch)?;
+            self.store.apply(&self.tree, batch)?;
             item.seq
         };
         self.store.wrote();
@@ -119,7 +119,7 @@ impl Outbox {
             }
             batch.remove(&key);
         }
-        self.tree.apply_batch(batch)?;
+        self.store.apply(&self.tree, batch)?;
         // Not flushed here: an acknowledgement lost in a crash only means the
         // item is sent again, and the hub answers DUPLICATE. The next flush
         // (any enqueue, or shutdown) makes it durable.
@@ -134,7 +134,7 @@ impl Outbox {
         let key = seq_key(ITEM, item.seq);
         // Only update if still present (not acked concurrently).
         if self.tree.get(key)?.is_some() {
-            self.tree.insert(key, encode(&item)?)?;
+            self.store.put(&self.tree, &key, &encode(&item)?)?;
             self.store.wrote();
         }
         Ok(())
@@ -221,7 +221,7 @@ impl Library {
             }
         }
         batch.insert(cursor_key(cursor), &last.0.hub_seq.to_be_bytes());
-        self.tree.apply_batch(batch)?;
+        self.store.apply(&self.tree, batch)?;
         // Not flushed here: entries and cursor move together atomically, and
         // if a crash takes both back the node simply fetches them again from
         // its hub. sled's background flush makes them durable within a second.

@@ -131,6 +131,25 @@ pub enum TrustError {
         /// The time checked.
         now: u64,
     },
+    /// A key announcement is signed by a key that is not a current key of
+    /// the member it names.
+    #[error("key announcement for {member} is signed by key {key}, which is not a current key of {member}: {reason}; ask the member to sign it with a key the roster lists as current (or, if every key is lost or revoked, re-admit the member)")]
+    NotCurrentKey {
+        /// The member named in the announcement.
+        member: MemberId,
+        /// The key that signed it.
+        key: KeyId,
+        /// Why the key is not current.
+        reason: String,
+    },
+    /// No member of the roster has ever had this key.
+    #[error("key {signer} belongs to no member of group {group}'s roster, past or present; the entry was signed outside this group, or the roster is not the one that admitted it")]
+    UnknownKey {
+        /// The key id.
+        signer: KeyId,
+        /// The roster's group.
+        group: MemberId,
+    },
     /// A roster already has an entry with this member id.
     #[error("roster already has a member {id}; revoke or edit the existing entry instead of adding it twice")]
     DuplicateMember {
@@ -306,6 +325,21 @@ mod tests {
                     now: 5,
                 },
                 "acme-bank",
+            ),
+            (
+                TrustError::NotCurrentKey {
+                    member: member.clone(),
+                    key: signer.clone(),
+                    reason: "it was revoked at 5".into(),
+                },
+                "revoked at 5",
+            ),
+            (
+                TrustError::UnknownKey {
+                    signer: signer.clone(),
+                    group: "finance".parse().unwrap(),
+                },
+                "ed25519-0123456789abcdef",
             ),
             (
                 TrustError::DuplicateMember { id: member.clone() },

@@ -11,13 +11,16 @@
 //!                                                                                  against the cross roster
 //!  each hub: CertificateAuthority::issue(member id) ─► member.pem + member.key (mutual TLS)
 //!  group admin: Roster ─► sign ─► SignedRoster (roster.json) ─► hubs and nodes
+//!  key rotation: KeyAnnouncement signed by old + new key ─► Roster::apply_rotation
+//!  audit: Roster::verify_historic(envelope, received_at) against the key history
 //! ```
 //!
 //! What this crate promises:
 //!
 //! - A signature covers `context || 0x00 || bytes`, with one context per
 //!   payload kind ([`tazan_model::PayloadKind::signing_context`]) and
-//!   `tazan/roster/v1` for rosters, so a signature made for one purpose never
+//!   `tazan/roster/v1` for rosters and `tazan/key-rotation/v1` for key
+//!   announcements, so a signature made for one purpose never
 //!   verifies for another.
 //! - [`verify_envelopes`] gives the same answer per item as
 //!   [`verify_envelope`]'s signature check: one bad signature never rejects
@@ -59,8 +62,10 @@ mod files;
 mod keys;
 mod pki;
 mod roster;
+mod rotation;
 
 pub use error::TrustError;
 pub use keys::{verify_envelope, verify_envelopes, KeyPair, PublicKey};
 pub use pki::{identity_from_cert, CertificateAuthority, IssuedCert};
 pub use roster::{now_unix, MemberStatus, Role, Roster, RosterEntry, RosterKey, SignedRoster};
+pub use rotation::{KeyAnnouncement, SignedAnnouncement};

@@ -391,18 +391,18 @@ pub fn now_unix() -> u64 {
         .unwrap_or(0)
 }
 
-mod hex_signature {
+pub(crate) mod hex_signature {
     use serde::{Deserialize, Deserializer, Serializer};
     use tazan_model::SIGNATURE_LEN;
 
-    pub(super) fn serialize<S: Serializer>(
+    pub(crate) fn serialize<S: Serializer>(
         sig: &[u8; SIGNATURE_LEN],
         s: S,
     ) -> Result<S::Ok, S::Error> {
         s.serialize_str(&hex::encode(sig))
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
         d: D,
     ) -> Result<[u8; SIGNATURE_LEN], D::Error> {
         let text = String::deserialize(d)?;

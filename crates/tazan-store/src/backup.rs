@@ -1,0 +1,521 @@
+//! Backup and restore of a whole store (every sled tree) to one
+//! self-describing file, verified by a blake3 checksum before anything is
+//! written.
+//!
+//! File format, version 1 (integers little-endian):
+//!
+//! ```text
+//! "TAZANBAK"  u32 version=1  u32 header_len  header (JSON: BackupHeader)
+//! records:    0x01 u32 name_len name                  start of a tree
+//!             0x02 u32 key_len key u32 value_len value one key/value of that tree
+//!             0x00 u64 record_count                   end
+//! 32 bytes:   blake3 of every byte before it
+//! ```
+//!
+//! A backup taken from a running service ([`Store::export`]) is consistent:
+//! every write of the store holds a shared gate that the export holds
+//! exclusively, so no multi-key write is ever half in a backup. The export
+//! blocks writers for as long as it runs.
+//!
+//! Online backups are requested through files, so the command line does not
+//! need the store the running service holds: [`request_dir`] holds
+//! `NAME.request`; the service ([`answer_requests`]) writes `NAME.tzb` (or
+//! `NAME.error`) beside it.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufReader, BufWriter, ErrorKind, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+use tracing::{info, warn};
+
+use crate::{Store, StoreError};
+
+const MAGIC: &[u8; 8] = b"TAZANBAK";
+const VERSION: u32 = 1;
+const TREE: u8 = 1;
+const KV: u8 = 2;
+const END: u8 = 0;
+const HASH_LEN: u64 = 32;
+/// Records per write batch on restore, and between progress reports.
+const CHUNK: u64 = 10_000;
+
+/// What a backup holds: written at its start, checked on restore.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupHeader {
+    /// `hub` or `node`.
+    pub kind: String,
+    /// The service's id (hub id or node member id).
+    pub service: String,
+    /// Unix seconds when the backup was taken.
+    pub created_at: u64,
+    /// The tazan version that wrote it.
+    pub tool: String,
+}
+
+/// What a backup or restore covered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BackupSummary {
+    /// Trees (sled's default tree included).
+    pub trees: u64,
+    /// Key/value records.
+    pub records: u64,
+    /// Bytes of the backup file.
+    pub bytes: u64,
+}
+
+/// Called every 10,000 records with the count so far.
+pub type Progress<'a> = &'a mut dyn FnMut(u64);
+
+impl Store {
+    /// Write every tree to `out` (through a temporary file beside it, renamed
+    /// into place once complete and on disk). Writers wait while it runs.
+    pub fn export(
+        &self,
+        out: &Path,
+        header: &BackupHeader,
+        progress: Progress<'_>,
+    ) -> Result<BackupSummary, StoreError> {
+        let tmp = sibling(out, ".partial");
+        let mut options = OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        // Lessons in a backup may be AMBER: readable by the owner only.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options.open(&tmp).map_err(|e| io_err(&tmp, "create", e))?;
+        let mut w = HashingWriter {
+            inner: BufWriter::new(file),
+            hasher: blake3::Hasher::new(),
+            bytes: 0,
+        };
+        let summary = {
+            let _quiet = self.quiesce();
+            write_all_trees(self, &mut w, header, progress).map_err(|e| io_err(&tmp, "write", e))?
+        };
+        let hash = w.hasher.finalize();
+        let mut inner = w.inner;
+        inner
+            .write_all(hash.as_bytes())
+            .and_then(|()| inner.flush())
+            .map_err(|e| io_err(&tmp, "write", e))?;
+        let file = inner
+            .into_inner()
+            .map_err(|e| io_err(&tmp, "write", e.into_error()))?;
+        file.sync_all().map_err(|e| io_err(&tmp, "sync", e))?;
+        fs::rename(&tmp, out).map_err(|e| io_err(out, "rename into place", e))?;
+        Ok(BackupSummary {
+            bytes: w.bytes + HASH_LEN,
+            ..summary
+        })
+    }
+}
+
+fn write_all_trees(
+    store: &Store,
+    w: &mut HashingWriter,
+    header: &BackupHeader,
+    progress: Progress<'_>,
+) -> std::io::Result<BackupSummary> {
+    let header_json = serde_json::to_vec(header).map_err(std::io::Error::other)?;
+    w.write_all(MAGIC)?;
+    w.write_all(&VERSION.to_le_bytes())?;
+    write_bytes(w, &header_json)?;
+    let mut summary = BackupSummary::default();
+    for name in store.db().tree_names() {
+        let tree = store.db().open_tree(&name).map_err(std::io::Error::other)?;
+        w.write_all(&[TREE])?;
+        write_bytes(w, &name)?;
+        summary.trees += 1;
+        for kv in tree.iter() {
+            let (k, v) = kv.map_err(std::io::Error::other)?;
+            w.write_all(&[KV])?;
+            write_bytes(w, &k)?;
+            write_bytes(w, &v)?;
+            summary.records += 1;
+            if summary.records.is_multiple_of(CHUNK) {
+                progress(summary.records);
+            }
+        }
+    }
+    w.write_all(&[END])?;
+    w.write_all(&summary.records.to_le_bytes())?;
+    Ok(summary)
+}
+
+fn write_bytes(w: &mut impl Write, b: &[u8]) -> std::io::Result<()> {
+    let len = u32::try_from(b.len()).map_err(std::io::Error::other)?;
+    w.write_all(&len.to_le_bytes())?;
+    w.write_all(b)
+}
+
+struct HashingWriter {
+    inner: BufWriter<File>,
+    hasher: blake3::Hasher,
+    bytes: u64,
+}
+
+impl Write for HashingWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Check a backup file whole: checksum first, then every record's framing.
+/// Returns its header and what it holds; writes nothing.
+pub fn verify_backup(path: &Path) -> Result<(BackupHeader, BackupSummary), StoreError> {
+    let len = fs::metadata(path)
+        .map_err(|e| io_err(path, "read", e))?
+        .len();
+    let bad = |reason: String| StoreError::Backup {
+        path: path.to_owned(),
+        reason,
+    };
+    if len < MAGIC.len() as u64 + 4 + 4 + 1 + 8 + HASH_LEN {
+        return Err(bad(format!(
+            "{len} bytes is too short for a tazan backup (truncated?)"
+        )));
+    }
+    let mut file = File::open(path).map_err(|e| io_err(path, "read", e))?;
+    let mut hasher = blake3::Hasher::new();
+    let mut body = (&mut file).take(len - HASH_LEN);
+    std::io::copy(&mut body, &mut hasher).map_err(|e| io_err(path, "read", e))?;
+    let mut stored = [0u8; 32];
+    file.read_exact(&mut stored)
+        .map_err(|e| io_err(path, "read", e))?;
+    if hasher.finalize().as_bytes() != &stored {
+        return Err(bad(
+            "checksum mismatch: the file is damaged or truncated; nothing was changed, use another copy"
+                .into(),
+        ));
+    }
+    read_records(path, len, &mut |_, _| Ok(()), &mut |_| {})
+}
+
+/// Read a verified backup into `dir` (a new, empty directory), calling
+/// `progress` every 10,000 records. Call [`verify_backup`] first.
+fn import(
+    path: &Path,
+    dir: &Path,
+    progress: Progress<'_>,
+) -> Result<(Store, BackupSummary), StoreError> {
+    let len = fs::metadata(path)
+        .map_err(|e| io_err(path, "read", e))?
+        .len();
+    let store = Store::open(dir)?;
+    let mut tree: Option<sled::Tree> = None;
+    let mut batch = sled::Batch::default();
+    let mut pending = 0u64;
+    let mut sink = |name: Option<&[u8]>, kv: Option<(&[u8], &[u8])>| -> Result<(), StoreError> {
+        if let Some(name) = name {
+            if let Some(t) = tree.take() {
+                t.apply_batch(std::mem::take(&mut batch))?;
+            }
+            tree = Some(store.db().open_tree(name)?);
+            pending = 0;
+        }
+        if let (Some((k, v)), Some(t)) = (kv, tree.as_ref()) {
+            batch.insert(k, v);
+            pending += 1;
+            if pending == CHUNK {
+                t.apply_batch(std::mem::take(&mut batch))?;
+                pending = 0;
+            }
+        }
+        Ok(())
+    };
+    let (_, summary) = read_records(path, len, &mut sink, progress)?;
+    if let Some(t) = tree {
+        t.apply_batch(batch)?;
+    }
+    store.flush_blocking()?;
+    Ok((store, summary))
+}
+
+type Sink<'a> = &'a mut dyn FnMut(Option<&[u8]>, Option<(&[u8], &[u8])>) -> Result<(), StoreError>;
+
+/// Parse every record, handing trees and key/values to `sink`.
+fn read_records(
+    path: &Path,
+    len: u64,
+    sink: Sink<'_>,
+    progress: Progress<'_>,
+) -> Result<(BackupHeader, BackupSummary), StoreError> {
+    let bad = |reason: String| StoreError::Backup {
+        path: path.to_owned(),
+        reason,
+    };
+    let file = File::open(path).map_err(|e| io_err(path, "read", e))?;
+    let mut r = Framed {
+        inner: BufReader::new(file).take(len - HASH_LEN),
+        left: len - HASH_LEN,
+    };
+    let mut magic = [0u8; 8];
+    r.exact(&mut magic).map_err(&bad)?;
+    if &magic != MAGIC {
+        return Err(bad("not a tazan backup (wrong magic bytes)".into()));
+    }
+    let version = r.u32().map_err(&bad)?;
+    if version != VERSION {
+        return Err(bad(format!(
+            "format version {version} is not supported (this tazan reads version {VERSION}); restore with the tazan that wrote it"
+        )));
+    }
+    let header: BackupHeader = serde_json::from_slice(&r.bytes().map_err(&bad)?)
+        .map_err(|e| bad(format!("header: {e}")))?;
+    let mut summary = BackupSummary {
+        bytes: len,
+        ..Default::default()
+    };
+    let mut in_tree = false;
+    loop {
+        let mut tag = [0u8; 1];
+        r.exact(&mut tag).map_err(&bad)?;
+        match tag[0] {
+            TREE => {
+                let name = r.bytes().map_err(&bad)?;
+                sink(Some(&name), None)?;
+                summary.trees += 1;
+                in_tree = true;
+            }
+            KV if in_tree => {
+                let k = r.bytes().map_err(&bad)?;
+                let v = r.bytes().map_err(&bad)?;
+                sink(None, Some((&k, &v)))?;
+                summary.records += 1;
+                if summary.records.is_multiple_of(CHUNK) {
+                    progress(summary.records);
+                }
+            }
+            END => {
+                let mut n = [0u8; 8];
+                r.exact(&mut n).map_err(&bad)?;
+                let n = u64::from_le_bytes(n);
+                if n != summary.records {
+                    return Err(bad(format!(
+                        "says {n} records but holds {}",
+                        summary.records
+                    )));
+                }
+                if r.left != 0 {
+                    return Err(bad(format!("{} unexpected bytes after the end", r.left)));
+                }
+                return Ok((header, summary));
+            }
+            other => return Err(bad(format!("unknown record tag {other}"))),
+        }
+    }
+}
+
+struct Framed<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Framed<R> {
+    fn exact(&mut self, buf: &mut [u8]) -> Result<(), String> {
+        self.inner
+            .read_exact(buf)
+            .map_err(|e| format!("truncated record ({e})"))?;
+        self.left -= buf.len() as u64;
+        Ok(())
+    }
+
+    fn u32(&mut self) -> Result<u32, String> {
+        let mut b = [0u8; 4];
+        self.exact(&mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+
+    fn bytes(&mut self) -> Result<Vec<u8>, String> {
+        let n = u64::from(self.u32()?);
+        if n > self.left {
+            return Err(format!(
+                "a record of {n} bytes runs past the end of the file"
+            ));
+        }
+        let mut v = vec![0u8; n as usize];
+        self.exact(&mut v)?;
+        Ok(v)
+    }
+}
+
+/// How a restore ended.
+#[derive(Debug, Clone)]
+pub struct Restored {
+    /// The backup's header.
+    pub header: BackupHeader,
+    /// What was restored.
+    pub summary: BackupSummary,
+    /// Where the data directory that was replaced now is (with `force`).
+    pub previous: Option<PathBuf>,
+}
+
+/// Restore a backup file into `data_dir`.
+///
+/// In order, each failure leaving everything as it was: the file is
+/// verified whole; its kind and service must be `kind` and `service`;
+/// `data_dir` must be empty or absent unless `force`, and not in use by a
+/// running service. The records are written into a new directory beside
+/// `data_dir`, `prepare` runs on that store (e.g. to reset derived
+/// cursors), and only then is it renamed into place. With `force` the old
+/// directory is kept as `DATA.before-restore-UNIXTIME`.
+pub fn restore(
+    backup: &Path,
+    data_dir: &Path,
+    kind: &str,
+    service: &str,
+    force: bool,
+    prepare: impl FnOnce(&Store) -> Result<(), StoreError>,
+    progress: Progress<'_>,
+) -> Result<Restored, StoreError> {
+    let (header, _) = verify_backup(backup)?;
+    if header.kind != kind || header.service != service {
+        return Err(StoreError::Backup {
+            path: backup.to_owned(),
+            reason: format!(
+                "it is a backup of {} `{}`, not of {kind} `{service}`; pick the backup of this service or the config of that one",
+                header.kind, header.service
+            ),
+        });
+    }
+    let occupied = match fs::read_dir(data_dir) {
+        Ok(mut entries) => entries.next().is_some(),
+        Err(e) if e.kind() == ErrorKind::NotFound => false,
+        Err(e) => return Err(io_err(data_dir, "read", e)),
+    };
+    if occupied {
+        if !force {
+            return Err(StoreError::Backup {
+                path: backup.to_owned(),
+                reason: format!(
+                    "{} is not empty; pass --force to replace it (the old directory is kept beside it)",
+                    data_dir.display()
+                ),
+            });
+        }
+        // Refuse while a service holds the store: sled's lock tells.
+        drop(Store::open(data_dir).map_err(|e| match e {
+            StoreError::Open { source, .. } if source.to_string().contains("lock") => {
+                StoreError::Backup {
+                    path: data_dir.to_owned(),
+                    reason: "the service using it is running; stop it, then restore".into(),
+                }
+            }
+            other => other,
+        })?);
+    }
+    let stamp = crate::now_unix();
+    let tmp = sibling(data_dir, &format!(".restore-{stamp}"));
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp).map_err(|e| io_err(&tmp, "remove", e))?;
+    }
+    let imported = import(backup, &tmp, progress).and_then(|(store, summary)| {
+        prepare(&store)?;
+        store.flush_blocking()?;
+        Ok(summary)
+    });
+    let summary = match imported {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
+    let mut previous = None;
+    if occupied {
+        let keep = sibling(data_dir, &format!(".before-restore-{stamp}"));
+        fs::rename(data_dir, &keep).map_err(|e| io_err(data_dir, "move aside", e))?;
+        previous = Some(keep);
+    } else if data_dir.exists() {
+        fs::remove_dir(data_dir).map_err(|e| io_err(data_dir, "remove the empty", e))?;
+    }
+    fs::rename(&tmp, data_dir).map_err(|e| io_err(data_dir, "rename into place", e))?;
+    Ok(Restored {
+        header,
+        summary,
+        previous,
+    })
+}
+
+/// Where online backup requests for the store in `data_dir` go.
+pub fn request_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("backup-requests")
+}
+
+/// Answer backup requests for a running service until `stop`: every second,
+/// each `NAME.request` in `dir` becomes `NAME.tzb` (or `NAME.error` saying
+/// why), written by [`Store::export`] with `header` (its time set now).
+pub async fn answer_requests(
+    store: Store,
+    dir: PathBuf,
+    header: BackupHeader,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.changed() => return,
+        }
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        let names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter_map(|n| n.strip_suffix(".request").map(str::to_owned))
+            .filter(|n| !n.is_empty() && !n.contains('/'))
+            .collect();
+        for name in names {
+            let (store, dir, mut header) = (store.clone(), dir.clone(), header.clone());
+            header.created_at = crate::now_unix();
+            let done = tokio::task::spawn_blocking(move || {
+                let out = dir.join(format!("{name}.tzb"));
+                let result = store.export(&out, &header, &mut |_| {});
+                match &result {
+                    Ok(s) => {
+                        info!(records = s.records, file = %out.display(), "online backup written")
+                    }
+                    Err(e) => {
+                        warn!(error = %e, "online backup failed");
+                        let _ = fs::write(dir.join(format!("{name}.error")), e.to_string());
+                    }
+                }
+                let _ = fs::remove_file(dir.join(format!("{name}.request")));
+            })
+            .await;
+            if let Err(e) = done {
+                warn!(error = %e, "online backup task failed");
+            }
+        }
+    }
+}
+
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
+fn io_err(path: &Path, action: &'static str, source: std::io::Error) -> StoreError {
+    StoreError::Io {
+        action,
+        path: path.to_owned(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests;
