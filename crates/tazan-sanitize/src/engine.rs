@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::dict::{DictRecognizer, DictionaryStatus};
@@ -16,7 +16,7 @@ use crate::recognize::{Hit, Recognizers};
 
 /// One replacement made in a record: the local audit trail. It holds raw text and
 /// stays on the node; it is never part of the published fields.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
     /// Field path (`description`, `timeline[3].event`).
     pub field: String,
@@ -31,7 +31,7 @@ pub struct AuditEntry {
 }
 
 /// Something in a sanitised text that must not be published.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     /// Kind of span found.
     pub kind: Kind,
@@ -225,6 +225,11 @@ impl Sanitizer {
     /// The level this sanitizer drafts for.
     pub fn level(&self) -> DisclosureLevel {
         self.level
+    }
+
+    /// The policy's rules for this level.
+    pub(crate) fn rules(&self) -> &LevelRules {
+        &self.rules
     }
 
     /// Sanitises one free text with `own_names` masked as 当社. Returns the
