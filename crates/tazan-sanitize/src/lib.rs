@@ -70,7 +70,7 @@ pub use error::SanitizeError;
 pub use eval::{evaluate, EvalReport, KindScore, LeakedSpan};
 pub use incident::{
     decode, parse_csv, parse_json, parse_jsonl, read_incidents, Incident, Organization,
-    ParsedIncidents,
+    ParsedIncidents, INCIDENT_FIELDS, INCIDENT_TEXT_FIELDS,
 };
 pub use kind::Kind;
 pub use policy::{

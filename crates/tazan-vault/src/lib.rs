@@ -53,7 +53,11 @@ pub struct Vault {
     drafts: sled::Tree,
     audit: sled::Tree,
     decisions: sled::Tree,
+    meta: sled::Tree,
 }
+
+/// Key in the `meta` tree of the last draft number handed out.
+const LAST_DRAFT: &[u8] = b"last_draft";
 
 impl std::fmt::Debug for Vault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -86,6 +90,7 @@ impl Vault {
             drafts: db.open_tree("drafts")?,
             audit: db.open_tree("audit")?,
             decisions: db.open_tree("decisions")?,
+            meta: db.open_tree("meta")?,
             db,
         })
     }
@@ -165,10 +170,9 @@ impl Vault {
                 id: incident.to_owned(),
             });
         }
-        let id = DraftId(self.db.generate_id()? + 1);
         let at = now();
-        let record = DraftRecord {
-            id,
+        let template = DraftRecord {
+            id: DraftId(0),
             incident: incident.to_owned(),
             level,
             lesson,
@@ -181,12 +185,24 @@ impl Vault {
             lesson_id: None,
             delivery: None,
         };
-        let (draft_bytes, audit_bytes) = (encode(&record), encode(&audit));
-        (&self.drafts, &self.audit)
-            .transaction(|(drafts, audit)| -> TxResult<()> {
-                drafts.insert(&id.key(), draft_bytes.as_slice())?;
+        let audit_bytes = encode(&audit);
+        // Numbers are dense and never reused: d1, d2 … in the order drafted.
+        let record = (&self.drafts, &self.audit, &self.meta)
+            .transaction(|(drafts, audit, meta)| -> TxResult<DraftRecord> {
+                let last = meta
+                    .get(LAST_DRAFT)?
+                    .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+                    .map(u64::from_be_bytes)
+                    .unwrap_or(0);
+                let id = DraftId(last + 1);
+                let record = DraftRecord {
+                    id,
+                    ..template.clone()
+                };
+                meta.insert(LAST_DRAFT, &id.0.to_be_bytes())?;
+                drafts.insert(&id.key(), encode(&record))?;
                 audit.insert(&id.key(), audit_bytes.as_slice())?;
-                Ok(())
+                Ok(record)
             })
             .map_err(tx_error)?;
         self.flush()?;

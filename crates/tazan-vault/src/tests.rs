@@ -87,5 +87,12 @@ fn draft_lifecycle() {
     assert!(v.approve(rec.id, "佐藤", vec![], &[]).is_err());
     assert_eq!(v.draft(rec.id).unwrap(), queued);
     assert_eq!("d1".parse::<DraftId>().unwrap(), rec.id);
+    drop(v);
+    let v = Vault::open(dir.path()).unwrap();
+    let d = s.draft_lesson(&inc);
+    let second = v
+        .create_draft("a", DisclosureLevel::Green, d.lesson, vec![], &d.audit)
+        .unwrap();
+    assert_eq!(second.id, DraftId(2), "numbers stay dense across reopen");
     assert!("x".parse::<DraftId>().is_err());
 }
