@@ -14,40 +14,6 @@ use crate::util::*;
 
 const WAIT: Duration = Duration::from_secs(30);
 
-/// Rewrite the generated configs to fixed free ports, so that processes can
-/// be restarted where their peers expect them.
-fn pin_ports(fx: &Fixture) -> (u16, u16, u16) {
-    let (cross, finance, transport) = (free_port(), free_port(), free_port());
-    let set = |rel: &str, listen: u16, endpoint: u16| {
-        let path = fx.path(rel);
-        let text = std::fs::read_to_string(&path).unwrap();
-        let text = text
-            // The first `listen` is the hub's; metrics keep port 0.
-            .replacen(
-                "listen = \"127.0.0.1:0\"",
-                &format!("listen = \"127.0.0.1:{listen}\""),
-                1,
-            )
-            .replace(
-                "endpoint = \"https://127.0.0.1:0\"",
-                &format!("endpoint = \"https://127.0.0.1:{endpoint}\""),
-            );
-        std::fs::write(path, text).unwrap();
-    };
-    set("cross/hub.toml", cross, 0);
-    set("finance/hub.toml", finance, cross);
-    set("transport/hub.toml", transport, cross);
-    (cross, finance, transport)
-}
-
-fn serve(fx: &Fixture, hub: &str) -> Proc {
-    let config = fx.path(&format!("{hub}/hub.toml"));
-    Proc::start(
-        &["hub", "serve", "--config", config.to_str().unwrap()],
-        "listening on",
-    )
-}
-
 fn ids_and_seqs(entries: &[pb::LogEntry]) -> Vec<(u64, Vec<u8>)> {
     entries
         .iter()

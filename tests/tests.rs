@@ -6,6 +6,7 @@
 //! - `rejections`: every refusal a hub makes, each naming its field, nothing stored
 //! - `durability`: hub kill -9 and restart, outbox drain after an outage
 //! - `cli`: the `tazan` binary's commands and their errors
+//! - `vault`: raw incidents, drafts, review and approval; the canary never leaves the node
 
 // Test fixtures panic on setup failure by design: a failed setup is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -16,3 +17,4 @@ mod cli;
 mod durability;
 mod federation;
 mod rejections;
+mod vault;

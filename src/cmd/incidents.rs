@@ -330,8 +330,13 @@ fn edit(args: EditArgs) -> Result<ExitCode> {
     if doc.get("id").and_then(Value::as_str) != Some(args.id.as_str()) {
         bail!("incident {}: field `id`: the id cannot be changed (import the record under a new id instead); nothing changed", args.id);
     }
-    let edited = Incident::from_json(doc, &format!("incident {}", args.id))
-        .map_err(|e| anyhow::anyhow!("{e}; nothing changed"))?;
+    let edited = Incident::from_json(doc, "edit").map_err(|e| match e {
+        SanitizeError::Record { field, reason, .. } => anyhow::anyhow!(
+            "incident {}: field `{field}`: {reason}; nothing changed",
+            args.id
+        ),
+        other => anyhow::anyhow!("incident {}: {other}; nothing changed", args.id),
+    })?;
     if edited == incident {
         println!("{}  unchanged", args.id);
         return Ok(ExitCode::SUCCESS);
