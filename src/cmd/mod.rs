@@ -17,6 +17,7 @@ mod edit;
 pub(crate) mod incidents;
 mod lessons;
 mod library;
+mod render;
 pub(crate) mod review;
 mod serve;
 mod tools;
