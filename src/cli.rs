@@ -520,9 +520,19 @@ pub(crate) enum RosterCmd {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum LessonCmd {
+    /// Draft a lesson from a vault incident for one level (sanitised with the node's policy).
+    Draft(crate::cmd::review::DraftArgs),
+    /// List the lesson drafts in the vault and their review status.
+    Drafts(crate::cmd::review::DraftsArgs),
+    /// Show a draft with every replacement and leak-gate finding marked.
+    Show(crate::cmd::review::ShowArgs),
+    /// Edit a draft (--set FIELD=VALUE or $EDITOR); the leak gate runs again.
+    Edit(crate::cmd::review::EditArgs),
+    /// Approve a draft: re-run the leak gate, record overrides, sign and queue it.
+    Approve(crate::cmd::review::ApproveArgs),
     /// Sign a lesson (JSON or TOML) and queue it for the group hub; delivers at once if the hub answers.
     #[command(
-        after_help = "Example:\n  tazan lesson publish lesson.toml --home ~/acme\n\nThe lesson file holds title, problem, direct_cause, lesson, level (AMBER|GREEN|CLEAR) and optional\nroot_cause, countermeasures, keywords, taxonomy, impact, period, industry."
+        after_help = "Example:\n  tazan lesson publish lesson.toml --home ~/acme\n\nThe lesson file holds title, problem, direct_cause, lesson, level (AMBER|GREEN|CLEAR) and optional\nroot_cause, countermeasures, keywords, taxonomy, impact, period, industry.\nThe leak gate runs first (HOME/policy.toml, else the built-in policy; own names from the vault):\nany finding refuses the lesson. To publish a raw incident, use `tazan lesson draft` and `approve`."
     )]
     Publish {
         /// Lesson file (.json or .toml).
@@ -556,14 +566,22 @@ pub(crate) enum LessonCmd {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum IncidentCmd {
+    /// Import raw incidents (JSON, JSON Lines, CSV; UTF-8 or Shift_JIS) into the node's vault.
+    Import(crate::cmd::incidents::ImportArgs),
+    /// List the incidents in the vault.
+    List(crate::cmd::incidents::ListArgs),
+    /// Show one raw incident from the vault.
+    Show(crate::cmd::incidents::ShowArgs),
+    /// Edit an incident (--set FIELD=VALUE or $EDITOR); a bad edit changes nothing.
+    Edit(crate::cmd::incidents::EditArgs),
     /// Peer lessons most likely to help with an incident, and why each matched; computed
     /// locally against the node's library: the incident text never leaves the node.
     #[command(
-        after_help = "Example:\n  tazan incident similar incident.json --home ~/acme\n  tazan incident similar exports.jsonl --id INC-0042 --home ~/acme --json"
+        after_help = "Example:\n  tazan incident similar INC-0042 --home ~/acme          # an incident in the vault\n  tazan incident similar incident.json --home ~/acme\n  tazan incident similar exports.jsonl --id INC-0042 --home ~/acme --json"
     )]
     Similar {
-        /// Incident file: JSON, JSON Lines or CSV (UTF-8 or Shift_JIS).
-        file: PathBuf,
+        /// A vault incident id, or an incident file: JSON, JSON Lines or CSV (UTF-8 or Shift_JIS).
+        incident: String,
         /// Which record of the file (default: the first).
         #[arg(long)]
         id: Option<String>,

@@ -10,6 +10,7 @@
 //! - `local`: `deploy/local` under `tazan up --detach`, `status` and `down`, as separate processes
 //! - `backup`: online backup of a running hub, restore after losing its data
 //! - `rotation`: member and hub key rotation, key revocation, historic verification
+//! - `vault`: raw incidents, drafts, review and approval; the canary never leaves the node
 
 // Test fixtures panic on setup failure by design: a failed setup is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -24,3 +25,4 @@ mod library;
 mod local;
 mod rejections;
 mod rotation;
+mod vault;

@@ -17,7 +17,9 @@ pub(super) async fn lesson(cmd: LessonCmd) -> Result<ExitCode> {
     match cmd {
         LessonCmd::Publish { file, home, json } => {
             let lesson = tazan::lessonfile::read(&file)?;
-            send(Payload::Lesson(lesson), &node_config(home.home)?, json).await
+            let cfg = node_config(home.home.clone())?;
+            super::review::refuse_leaks(&lesson, &file.display().to_string(), home.home)?;
+            send(Payload::Lesson(lesson), &cfg, json).await
         }
         LessonCmd::Withdraw {
             id,
@@ -38,6 +40,7 @@ pub(super) async fn lesson(cmd: LessonCmd) -> Result<ExitCode> {
             )
             .await
         }
+        other => super::review::lesson(other).await,
     }
 }
 
@@ -53,8 +56,62 @@ pub(super) async fn lessons(cmd: LessonsCmd) -> Result<ExitCode> {
     }
 }
 
+/// What became of a signed lesson or withdrawal handed to the node.
+pub(super) struct Sent {
+    /// The lesson (or withdrawal) id.
+    pub(super) id: String,
+    /// `spooled` (the running node has it), `queued` (in the outbox),
+    /// `accepted`, `duplicate` or `rejected` (by the hub, just now).
+    pub(super) status: &'static str,
+    /// The hub's reason when rejected.
+    pub(super) reason: Option<String>,
+    /// The spool file when spooled.
+    spool: Option<std::path::PathBuf>,
+}
+
 /// Sign and queue a lesson or withdrawal, then try to deliver it at once.
 async fn send(payload: Payload, cfg: &NodeConfig, json: bool) -> Result<ExitCode> {
+    let sent = sign_and_queue(payload, cfg).await?;
+    print_sent(&sent, json);
+    Ok(if sent.status == "rejected" {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Prints the outcome of [`sign_and_queue`] as `tazan lesson publish` does.
+pub(super) fn print_sent(sent: &Sent, json: bool) {
+    let id = &sent.id;
+    if json {
+        println!(
+            "{}",
+            json!({"id": id, "status": sent.status, "reason": sent.reason})
+        );
+        return;
+    }
+    match sent.status {
+        "spooled" => println!(
+            "{id}  handed to the running node ({})",
+            sent.spool
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        ),
+        "queued" => println!(
+            "{id}  queued in the outbox; `tazan node serve` delivers it when the hub answers"
+        ),
+        "rejected" => println!(
+            "{id}  rejected by the hub: {}",
+            sent.reason.as_deref().unwrap_or_default()
+        ),
+        s => println!("{id}  {s} by the hub"),
+    }
+}
+
+/// Sign and queue: hand the signed payload to a running node through its
+/// spool, or put it in the node's outbox and try to deliver it at once.
+pub(super) async fn sign_and_queue(payload: Payload, cfg: &NodeConfig) -> Result<Sent> {
     payload.validate()?;
     if !payload.level().may_reach_group() {
         return Err(tazan_node::NodeError::Red.into());
@@ -63,19 +120,12 @@ async fn send(payload: Payload, cfg: &NodeConfig, json: bool) -> Result<ExitCode
         // The node is running: hand the signed lesson to it.
         let envelope = KeyPair::load(&cfg.key)?.sign(&payload);
         let path = tazan_node::Spool::new(cfg.spool_dir.clone()).put(&envelope)?;
-        if json {
-            println!(
-                "{}",
-                json!({"id": envelope.id().to_string(), "status": "spooled"})
-            );
-        } else {
-            println!(
-                "{}  handed to the running node ({})",
-                envelope.id(),
-                path.display()
-            );
-        }
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Sent {
+            id: envelope.id().to_string(),
+            status: "spooled",
+            reason: None,
+            spool: Some(path),
+        });
     };
     let id = match payload {
         Payload::Lesson(lesson) => core.publish(lesson).await?,
@@ -107,24 +157,11 @@ async fn send(payload: Payload, cfg: &NodeConfig, json: bool) -> Result<ExitCode
         },
         None => ("queued", None),
     };
-    if json {
-        println!(
-            "{}",
-            json!({"id": id.to_string(), "status": status, "reason": reason})
-        );
-    } else {
-        match status {
-            "queued" => println!(
-                "{id}  queued in the outbox; `tazan node serve` delivers it when the hub answers"
-            ),
-            "rejected" => println!("{id}  rejected by the hub: {}", reason.unwrap_or_default()),
-            s => println!("{id}  {s} by the hub"),
-        }
-    }
-    Ok(if status == "rejected" {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+    Ok(Sent {
+        id: id.to_string(),
+        status,
+        reason,
+        spool: None,
     })
 }
 

@@ -1,7 +1,7 @@
 //! The node's library: search, trends, digests, similar and related lessons,
 //! catalogue import and export.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
@@ -226,29 +226,14 @@ pub(super) fn incident_text(i: &tazan_sanitize::Incident) -> String {
 }
 
 pub(super) fn incident_similar(
-    file: &Path,
+    name: &str,
     id: Option<&str>,
     home: Option<PathBuf>,
     limit: usize,
     json: bool,
 ) -> Result<ExitCode> {
-    let parsed = tazan_sanitize::read_incidents(file)?;
-    for e in &parsed.errors {
-        eprintln!("warning: {e}");
-    }
-    let incident = match id {
-        Some(want) => parsed
-            .records
-            .iter()
-            .map(|(_, i)| i)
-            .find(|i| i.id == want)
-            .with_context(|| format!("no incident with id {want:?} in {}", file.display()))?,
-        None => parsed
-            .records
-            .first()
-            .map(|(_, i)| i)
-            .with_context(|| format!("{} holds no readable incident", file.display()))?,
-    };
+    // A file, or an incident in the vault; either way it stays in this process.
+    let incident = &super::incidents::resolve(name, id, home.clone())?;
     let text = incident_text(incident);
     if text.trim().is_empty() {
         bail!("incident {:?} has no text to match (system_name, impact, description, direct_cause are empty)", incident.id);

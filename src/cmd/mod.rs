@@ -15,9 +15,13 @@ use crate::cli::{Cli, Command, HubCmd, IncidentCmd, NodeCmd};
 mod admin;
 mod backup;
 mod catalog;
+mod edit;
+pub(crate) mod incidents;
 mod lessons;
 mod library;
 pub(crate) mod ops;
+mod render;
+pub(crate) mod review;
 mod serve;
 mod tools;
 
@@ -49,12 +53,13 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Lessons(cmd) => lessons::lessons(cmd).await,
         Command::Subscribe(args) => lessons::subscribe(args).await,
         Command::Incident(IncidentCmd::Similar {
-            file,
+            incident,
             id,
             home,
             limit,
             json,
-        }) => library::incident_similar(&file, id.as_deref(), home.home, limit, json),
+        }) => library::incident_similar(&incident, id.as_deref(), home.home, limit, json),
+        Command::Incident(cmd) => incidents::incident(cmd),
         Command::Search(args) if args.hub => library::search_hub(args).await,
         Command::Search(args) => library::search(args),
         Command::Catalog(cmd) => catalog::catalog(cmd).await,

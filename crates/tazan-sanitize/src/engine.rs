@@ -1,8 +1,5 @@
 //! The sanitizer: recognise, resolve overlaps, replace, and re-scan (leak gate).
 
-use std::collections::HashMap;
-
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::dict::{DictRecognizer, DictionaryStatus};
@@ -10,121 +7,24 @@ use crate::error::SanitizeError;
 use crate::generalize;
 use crate::incident::Incident;
 use crate::kind::Kind;
-use crate::normalize::{fold_str, nfkc, Normalized};
+use crate::normalize::{nfkc, Normalized};
 use crate::policy::{DisclosureLevel, LevelRules, Policy, Role, SourceStyle};
 use crate::recognize::{Hit, Recognizers};
 
-/// One replacement made in a record: the local audit trail. It holds raw text and
-/// stays on the node; it is never part of the published fields.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AuditEntry {
-    /// Field path (`description`, `timeline[3].event`).
-    pub field: String,
-    /// What was there.
-    pub original: String,
-    /// What was published instead.
-    pub replacement: String,
-    /// Kind of span.
-    pub kind: Kind,
-    /// The recogniser rule (or `deny:<role>`).
-    pub rule: String,
-}
-
-/// Something in a sanitised text that must not be published.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Finding {
-    /// Kind of span found.
-    pub kind: Kind,
-    /// Field path.
-    pub field: String,
-    /// Character offset in the published field.
-    pub offset: usize,
-    /// Length in characters.
-    pub len: usize,
-    /// The rule that fired (`deny:own`, `org_suffix`, `ipadic:組織` …).
-    pub rule: String,
-}
-
-/// Publication status of a sanitised record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// The leak gate found nothing.
-    Ok,
-    /// The leak gate found something: the record must be reviewed and not published.
-    Blocked,
-}
-
-/// A sanitised record: published fields, gate findings and the local audit.
-#[derive(Debug, Clone, Serialize)]
-pub struct SanitizedRecord {
-    /// Vault id.
-    pub id: String,
-    /// `ok` or `blocked`.
-    pub status: Status,
-    /// Fields that may travel (already sanitised and generalised).
-    pub published: Map<String, Value>,
-    /// Leak-gate findings (positions only, no text).
-    pub findings: Vec<Finding>,
-    /// Local audit: original → replacement. Never publish.
-    pub audit: Vec<AuditEntry>,
-}
-
 mod classify;
+mod context;
 mod deny;
+mod gate;
+mod output;
 mod resolve;
 
 use classify::{
     date_in_source, facility_class, is_public_body, outage_class, source_category, year_of,
 };
+use context::RecordContext;
 use deny::DenyMatcher;
+pub use output::{AuditEntry, Finding, SanitizedRecord, Status};
 use resolve::resolve;
-
-/// Per-record state: own names, pseudonyms, reference year, audit.
-struct RecordContext {
-    own: DenyMatcher,
-    ref_year: Option<i32>,
-    pseudonyms: HashMap<(&'static str, String), String>,
-    counters: HashMap<&'static str, usize>,
-    audit: Vec<AuditEntry>,
-}
-
-impl RecordContext {
-    fn new(own_names: &[String], ref_year: Option<i32>) -> Self {
-        let own = DenyMatcher::new(
-            own_names.iter().map(|n| (Role::Own, n.clone())).collect(),
-            Vec::new(),
-        );
-        RecordContext {
-            own,
-            ref_year,
-            pseudonyms: HashMap::new(),
-            counters: HashMap::new(),
-            audit: Vec::new(),
-        }
-    }
-
-    fn pseudonym(&mut self, bucket: &'static str, original: &str) -> String {
-        let key = (bucket, fold_str(original));
-        if let Some(p) = self.pseudonyms.get(&key) {
-            return p.clone();
-        }
-        let n = self.counters.entry(bucket).or_insert(0);
-        let letter = char::from(b'A' + (*n % 26) as u8);
-        let label = if *n < 26 {
-            letter.to_string()
-        } else {
-            format!("{letter}{}", *n / 26 + 1)
-        };
-        *n += 1;
-        let p = match bucket {
-            "社" => format!("{label}社"),
-            other => format!("{other}{label}"),
-        };
-        self.pseudonyms.insert(key, p.clone());
-        p
-    }
-}
 
 /// A sanitizer for one policy and disclosure level. Build it once and reuse it:
 /// compiling the recognisers and loading the dictionary is the expensive part.
@@ -227,19 +127,17 @@ impl Sanitizer {
         self.level
     }
 
+    /// The policy's rules for this level.
+    pub(crate) fn rules(&self) -> &LevelRules {
+        &self.rules
+    }
+
     /// Sanitises one free text with `own_names` masked as 当社. Returns the
     /// published text and the audit entries.
     pub fn sanitize_text(&self, text: &str, own_names: &[String]) -> (String, Vec<AuditEntry>) {
         let mut ctx = RecordContext::new(own_names, None);
         let out = self.process(text, "text", &mut ctx);
         (out, ctx.audit)
-    }
-
-    /// Re-scans a published text: every identifying span, deny-listed term (in any
-    /// form the normaliser equates) or figure finer than the policy is a finding.
-    pub fn leak_gate_text(&self, text: &str, field: &str, own_names: &[String]) -> Vec<Finding> {
-        let ctx = RecordContext::new(own_names, None);
-        self.gate(text, field, &ctx)
     }
 
     /// Sanitises one incident into its publishable form, then runs the leak gate.
@@ -310,16 +208,6 @@ impl Sanitizer {
             findings,
             audit: ctx.audit,
         }
-    }
-
-    /// Leak gate over an already published record (for a second check before signing).
-    pub fn leak_gate(&self, published: &Map<String, Value>, own_names: &[String]) -> Vec<Finding> {
-        let ctx = RecordContext::new(own_names, None);
-        let mut findings = Vec::new();
-        for (key, v) in published {
-            self.gate_value(v, key, &ctx, &mut findings);
-        }
-        findings
     }
 
     fn sources(&self, sources: &[String], ctx: &mut RecordContext) -> Vec<Value> {
@@ -535,41 +423,6 @@ impl Sanitizer {
                     g
                 }
             }
-        }
-    }
-
-    fn gate(&self, text: &str, field: &str, ctx: &RecordContext) -> Vec<Finding> {
-        let n = Normalized::new(text);
-        let hits = self.hits(text, &n, &ctx.own);
-        let mut scratch = RecordContext::new(&[], ctx.ref_year);
-        let mut out = Vec::new();
-        for h in hits {
-            let span = &text[h.range.clone()];
-            if h.deny.is_none() && self.replacement(&h, span, &mut scratch) == span {
-                continue;
-            }
-            out.push(Finding {
-                kind: h.kind,
-                field: field.to_string(),
-                offset: text[..h.range.start].chars().count(),
-                len: span.chars().count(),
-                rule: h.rule.to_string(),
-            });
-        }
-        out
-    }
-
-    fn gate_value(&self, v: &Value, path: &str, ctx: &RecordContext, out: &mut Vec<Finding>) {
-        match v {
-            Value::String(s) => out.extend(self.gate(s, path, ctx)),
-            Value::Array(a) => a
-                .iter()
-                .enumerate()
-                .for_each(|(i, x)| self.gate_value(x, &format!("{path}[{i}]"), ctx, out)),
-            Value::Object(m) => m
-                .iter()
-                .for_each(|(k, x)| self.gate_value(x, &format!("{path}.{k}"), ctx, out)),
-            _ => {}
         }
     }
 }

@@ -48,6 +48,10 @@ pub enum SanitizeError {
         /// What is wrong.
         reason: String,
     },
+    /// RED was asked for: a RED lesson never leaves the node, so nothing is
+    /// sanitised for it.
+    #[error("level RED never leaves the node and has no publishing rules; draft for AMBER, GREEN or CLEAR")]
+    RedLevel,
     /// The requested disclosure level is not configured in the policy.
     #[error("policy has no rules for level {level}; add a [levels.{level}] table")]
     MissingLevel {
@@ -97,6 +101,7 @@ mod tests {
             SanitizeError::MissingLevel {
                 level: "GREEN".into(),
             },
+            SanitizeError::RedLevel,
         ];
         let expected = [
             "in.jsonl: read incidents failed",
@@ -104,6 +109,7 @@ mod tests {
             "in.jsonl:3: field `impact`",
             "in.csv: no header",
             "[levels.GREEN]",
+            "never leaves the node",
         ];
         for (e, want) in all.iter().zip(expected) {
             let msg = e.to_string();

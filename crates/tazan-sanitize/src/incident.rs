@@ -124,6 +124,12 @@ pub struct Incident {
 }
 
 impl Incident {
+    /// Checks and converts one JSON object with the same rules as the file
+    /// parsers (errors name the field); `source` names it in errors.
+    pub fn from_json(value: Value, source: &str) -> Result<Incident, SanitizeError> {
+        from_value(value, source, 0)
+    }
+
     /// A near miss (ヒヤリハット) has no impact.
     pub fn is_near_miss(&self) -> bool {
         self.impact.as_deref().is_none_or(|s| s.trim().is_empty())
@@ -334,6 +340,42 @@ fn from_value(v: Value, file: &str, line: usize) -> Result<Incident, SanitizeErr
     serde_json::from_value(v).map_err(|e| err("-", e.to_string()))
 }
 
+/// The schema's top-level keys (other keys are kept in [`Incident::extra`]).
+pub const INCIDENT_FIELDS: &[&str] = &[
+    "id",
+    "organization",
+    "industry",
+    "system_name",
+    "service",
+    "occurred_at",
+    "recovered_at",
+    "discovered",
+    "duration",
+    "location",
+    "affected_users_max",
+    "total_subscribers",
+    "impact_scope",
+    "impact",
+    "symptoms",
+    "description",
+    "direct_cause",
+    "cause_summary",
+    "system_components",
+    "failure_sequence",
+    "timeline",
+    "contact_timeline",
+    "causes",
+    "countermeasures",
+    "user_communications",
+    "sources",
+    "remarks",
+    "notes",
+    "attachments",
+];
+
+/// Keys whose value is a single text.
+pub const INCIDENT_TEXT_FIELDS: &[&str] = KNOWN_STRING_FIELDS;
+
 const KNOWN_STRING_FIELDS: &[&str] = &[
     "industry",
     "system_name",
@@ -482,6 +524,54 @@ mod tests {
             .contains("field `impact`: expected a string"));
         let p = parse_jsonl(r#"{"id":"a","sources":"x"}"#, "f.jsonl");
         assert!(p.errors[0].to_string().contains("field `sources`"));
+    }
+
+    #[test]
+    fn field_list_matches_the_struct() {
+        let all = Incident {
+            id: "x".into(),
+            industry: Some(String::new()),
+            system_name: Some(String::new()),
+            service: Some(Value::Null),
+            occurred_at: Some(String::new()),
+            recovered_at: Some(String::new()),
+            discovered: Some(Value::Null),
+            duration: vec![Value::Null],
+            location: Some(String::new()),
+            affected_users_max: Some(Value::Null),
+            total_subscribers: Some(Value::Null),
+            impact_scope: Some(String::new()),
+            impact: Some(String::new()),
+            symptoms: vec![String::new()],
+            description: Some(String::new()),
+            direct_cause: Some(String::new()),
+            cause_summary: Some(String::new()),
+            system_components: vec![Value::Null],
+            failure_sequence: vec![String::new()],
+            timeline: vec![Value::Null],
+            contact_timeline: vec![Value::Null],
+            causes: vec![Value::Null],
+            countermeasures: vec![Value::Null],
+            user_communications: Some(Value::Null),
+            sources: vec![String::new()],
+            remarks: Some(String::new()),
+            notes: Some(String::new()),
+            attachments: vec![Value::Null],
+            ..Default::default()
+        };
+        let v = serde_json::to_value(all).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut want = INCIDENT_FIELDS.to_vec();
+        want.sort_unstable();
+        let mut keys = keys;
+        keys.sort_unstable();
+        assert_eq!(keys, want);
+        assert!(
+            Incident::from_json(serde_json::json!({"id": "a", "impact": 1}), "edit")
+                .unwrap_err()
+                .to_string()
+                .contains("field `impact`")
+        );
     }
 
     #[test]

@@ -18,6 +18,8 @@
 //! * replaces them with roles and per-record pseudonyms (当社, A社, 担当者A) and
 //!   generalises dates, figures and places as the policy says;
 //! * re-scans the result (leak gate) and blocks a record with any finding;
+//! * drafts a lesson (教訓) per level from the sanitised fields of an incident
+//!   ([`Sanitizer::draft_lesson`]) and gates a lesson ([`Sanitizer::gate_lesson`]);
 //! * evaluates a batch output against gold annotations.
 //!
 //! ## The IPADIC dictionary
@@ -33,7 +35,7 @@
 //! (with a `tracing` warning). Only kanji runs containing a known IPADIC proper
 //! noun are segmented, which keeps the pass cheap.
 //!
-//! What it does not do: draft lesson statements, sign, store or send anything.
+//! What it does not do: sign, store or send anything (the vault and the node do).
 //! It never logs raw incident text or deny-list terms; error messages name files,
 //! lines and fields only.
 //!
@@ -48,6 +50,7 @@
 
 mod batch;
 mod dict;
+mod draft;
 mod engine;
 mod error;
 mod eval;
@@ -61,12 +64,13 @@ mod recognize;
 
 pub use batch::{sanitize_jsonl, BatchSummary};
 pub use dict::DictionaryStatus;
+pub use draft::{lesson_field, LessonDraft, LessonFinding};
 pub use engine::{AuditEntry, Finding, SanitizedRecord, Sanitizer, Status};
 pub use error::SanitizeError;
 pub use eval::{evaluate, EvalReport, KindScore, LeakedSpan};
 pub use incident::{
     decode, parse_csv, parse_json, parse_jsonl, read_incidents, Incident, Organization,
-    ParsedIncidents,
+    ParsedIncidents, INCIDENT_FIELDS, INCIDENT_TEXT_FIELDS,
 };
 pub use kind::Kind;
 pub use policy::{

@@ -7,63 +7,15 @@
 //! no configuration.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::Path;
-use std::str::FromStr;
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
+pub use tazan_model::DisclosureLevel;
 
 use crate::error::SanitizeError;
 
 const BUILTIN: &str = include_str!("../policy/default.toml");
-
-/// TLP 2.0 disclosure levels a lesson can be drafted for. `RED` never leaves the
-/// node, so it has no sanitisation rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum DisclosureLevel {
-    /// Members of the group.
-    #[serde(rename = "AMBER")]
-    Amber,
-    /// Every group, through the cross-industry hub.
-    #[serde(rename = "GREEN")]
-    Green,
-    /// Public.
-    #[serde(rename = "CLEAR")]
-    Clear,
-}
-
-impl DisclosureLevel {
-    /// The TLP word.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DisclosureLevel::Amber => "AMBER",
-            DisclosureLevel::Green => "GREEN",
-            DisclosureLevel::Clear => "CLEAR",
-        }
-    }
-}
-
-impl fmt::Display for DisclosureLevel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for DisclosureLevel {
-    type Err = SanitizeError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_uppercase().as_str() {
-            "AMBER" => Ok(DisclosureLevel::Amber),
-            "GREEN" => Ok(DisclosureLevel::Green),
-            "CLEAR" | "WHITE" => Ok(DisclosureLevel::Clear),
-            _ => Err(SanitizeError::MissingLevel {
-                level: s.to_string(),
-            }),
-        }
-    }
-}
 
 /// What a deny-listed term is, which decides its replacement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -418,6 +370,9 @@ impl Policy {
 
     /// Rules for `level`, or an error naming the missing table.
     pub fn level(&self, level: DisclosureLevel) -> Result<&LevelRules, SanitizeError> {
+        if level == DisclosureLevel::Red {
+            return Err(SanitizeError::RedLevel);
+        }
         self.levels.get(&level).ok_or(SanitizeError::MissingLevel {
             level: level.to_string(),
         })
@@ -475,6 +430,12 @@ mod tests {
             assert!(msg.starts_with(&format!("p.toml:{line}:")), "{msg}");
             assert!(msg.contains(reason), "{msg}");
         }
+    }
+
+    #[test]
+    fn red_has_no_rules() {
+        let e = Policy::builtin().level(DisclosureLevel::Red).unwrap_err();
+        assert!(e.to_string().contains("never leaves"), "{e}");
     }
 
     #[test]

@@ -11,9 +11,19 @@ use tazan_sanitize::{
     read_incidents, sanitize_jsonl, DisclosureLevel, Incident, Policy, Sanitizer, Status,
 };
 
-const REPORT: &str = concat!(
+/// The shared corpus: `$TAZAN_CORPUS_DIR` when set (a worktree elsewhere),
+/// else `../shared/corpus` beside the repository.
+fn corpus(name: &str) -> std::path::PathBuf {
+    match std::env::var_os("TAZAN_CORPUS_DIR") {
+        Some(dir) => std::path::PathBuf::from(dir).join(name),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/corpus")
+            .join(name),
+    }
+}
+const GOLDEN_DRAFT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpus/report-example.json"
+    "/tests/golden/report-example.draft.tsv"
 );
 const GOLDEN: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -21,7 +31,7 @@ const GOLDEN: &str = concat!(
 );
 
 fn report() -> Incident {
-    read_incidents(Path::new(REPORT))
+    read_incidents(&corpus("report-example.json"))
         .unwrap()
         .records
         .remove(0)
@@ -71,6 +81,68 @@ fn report_example_golden_audit() {
     assert_eq!(p["occurred_period"], Value::String("不明".into()));
     // It has an impact scope: not a near miss.
     assert!(!p.contains_key("near_miss"));
+}
+
+/// Drafting the report example at AMBER and GREEN. The golden file holds, per
+/// level and field, the character count and a hash of our own output plus the
+/// labels we chose: no corpus text. Regenerate with `UPDATE_GOLDEN=1`.
+#[test]
+fn report_example_draft_golden() {
+    use tazan_model::{CauseCategory, Domain};
+    let mut actual = String::new();
+    for level in [DisclosureLevel::Amber, DisclosureLevel::Green] {
+        let s = Sanitizer::without_dictionary(&Policy::builtin(), level).unwrap();
+        let d = s.draft_lesson(&report());
+        d.lesson.validate().unwrap();
+        assert!(d.findings.is_empty(), "{level}: {:?}", d.findings);
+        let l = &d.lesson;
+        assert_eq!(l.level, level);
+        assert_eq!(l.taxonomy.cause, CauseCategory::Configuration);
+        assert_eq!(l.taxonomy.domain, Domain::Technical);
+        assert_eq!(l.taxonomy.stage, "運用", "the first cause names 工事");
+        assert_eq!(l.period, "", "平成〇年 has no year to publish");
+        assert_eq!(l.countermeasures.len(), 3);
+        // Two distinct root causes; AMBER keeps each stage's detail, GREEN does not.
+        let root_lines = l.root_cause.lines().count();
+        assert_eq!(
+            root_lines,
+            if level == DisclosureLevel::Amber {
+                3
+            } else {
+                2
+            }
+        );
+        assert!(l.impact.starts_with("全国で最大"), "{}", l.impact);
+        let text = serde_json::to_string(l).unwrap();
+        assert!(!text.contains("58,990") && !text.contains("58990"));
+        let fields: [(&str, String); 8] = [
+            ("title", l.title.clone()),
+            ("problem", l.problem.clone()),
+            ("direct_cause", l.direct_cause.clone()),
+            ("root_cause", l.root_cause.clone()),
+            ("countermeasures", l.countermeasures.join("\n")),
+            ("lesson", l.lesson.clone()),
+            ("keywords", l.keywords.join(",")),
+            ("impact", l.impact.clone()),
+        ];
+        for (name, value) in fields {
+            let hash = blake3::hash(value.as_bytes()).to_hex();
+            actual.push_str(&format!(
+                "{level}\t{name}\t{}\t{}\n",
+                value.chars().count(),
+                &hash[..16]
+            ));
+        }
+    }
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(GOLDEN_DRAFT, &actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(GOLDEN_DRAFT)
+        .expect("golden file; run with UPDATE_GOLDEN=1 to create it");
+    assert_eq!(
+        actual, expected,
+        "draft changed; review `tazan lesson show` output and rerun with UPDATE_GOLDEN=1"
+    );
 }
 
 const CANARY: &str = "カナリア精機";

@@ -1,5 +1,5 @@
 //! Property tests: deny-listed terms never survive in any form the normaliser
-//! equates; no input panics; the sanitizer is idempotent; its output passes the gate.
+//! equates, in sanitised text or in a drafted lesson; no input panics; the sanitizer is idempotent; its output passes the gate.
 
 // Test and bench harness: a failed setup step should abort loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -166,6 +166,39 @@ proptest! {
         let (out, _) = s.sanitize_text(&text, &own_names);
         prop_assert!(!fold(&out).contains(&fold(term)), "term survived: {:?} -> {:?}", text, out);
         prop_assert!(s.leak_gate_text(&out, "f", &own_names).iter().all(|f| !f.rule.starts_with("deny")));
+    }
+
+    #[test]
+    fn own_names_never_survive_into_a_drafted_lesson(
+        term_idx in 0..TERMS.len(),
+        v in 0u8..6,
+        gap in 0usize..3,
+        field in 0usize..5,
+        before in proptest::collection::vec(0..FRAGMENTS.len(), 0..4),
+        after in proptest::collection::vec(0..FRAGMENTS.len(), 0..4),
+    ) {
+        let term = TERMS[term_idx];
+        let text: String = before.iter().map(|i| FRAGMENTS[*i]).chain(std::iter::once(variant(term, v, gap).as_str())).chain(after.iter().map(|i| FRAGMENTS[*i])).collect();
+        let mut inc = tazan_sanitize::Incident {
+            id: "p-1".into(),
+            organization: tazan_sanitize::Organization { name: term.into(), aliases: vec![] },
+            impact: Some("サービスが停止した。".into()),
+            description: Some("設定を誤った。".into()),
+            direct_cause: Some("設定ミス".into()),
+            ..Default::default()
+        };
+        match field {
+            0 => inc.impact = Some(text.clone()),
+            1 => inc.description = Some(text.clone()),
+            2 => inc.cause_summary = Some(text.clone()),
+            3 => inc.countermeasures = vec![serde_json::json!({"kind": "恒久", "action": text})],
+            _ => inc.causes = vec![serde_json::json!({"cause": text, "detail": text})],
+        }
+        let s = cached(&[]);
+        let d = s.draft_lesson(&inc);
+        let lesson = serde_json::to_string(&d.lesson).unwrap();
+        prop_assert!(!fold(&lesson).contains(&fold(term)), "term survived: {:?} -> {}", text, lesson);
+        prop_assert!(d.findings.iter().all(|f| !f.finding.rule.starts_with("deny")), "{:?}", d.findings);
     }
 
     #[test]

@@ -1,0 +1,548 @@
+//! Drafting a lesson (教訓) from a raw incident, and the leak gate over a lesson.
+//!
+//! A draft is built only from the incident's **sanitised** fields (the output of
+//! [`Sanitizer::sanitize_incident`]), never from raw text, so everything the
+//! policy drops or masks is already gone. One rendition per level: the AMBER
+//! rendition keeps the whole sanitised narrative; the GREEN (and CLEAR) one keeps
+//! only the first sentence of each part, root causes without their detail, and
+//! the policy's coarser periods and figures. The reviewer edits the result.
+//!
+//! [`Sanitizer::gate_lesson`] re-scans every text field of a lesson with every
+//! recogniser and deny-list; each finding carries a stable id (so a reviewer can
+//! override it by name) and the matched excerpt (for the local reviewer only).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use tazan_model::{CauseCategory, DisclosureLevel, Domain, Lesson, Taxonomy, Threat, LIMITS};
+
+use crate::engine::{AuditEntry, Finding, Sanitizer};
+use crate::incident::Incident;
+use crate::normalize::nfkc;
+use crate::policy::DateGranularity;
+
+/// A lesson drafted from an incident, with the local audit and the gate's findings.
+#[derive(Debug, Clone)]
+pub struct LessonDraft {
+    /// The rendition for the sanitizer's level.
+    pub lesson: Lesson,
+    /// Original → replacement for the whole incident. Local only: never part of a lesson.
+    pub audit: Vec<AuditEntry>,
+    /// What the leak gate found in `lesson` (empty when it may be approved as is).
+    pub findings: Vec<LessonFinding>,
+}
+
+/// A leak-gate finding in a lesson, with an id that stays the same while the
+/// same text sits in the same field (offsets may move as the reviewer edits).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LessonFinding {
+    /// `f` and 8 hex digits of blake3(field, rule, excerpt).
+    pub id: String,
+    /// Where and what.
+    pub finding: Finding,
+    /// The matched text. It is the lesson's own text (what would be published);
+    /// shown to the local reviewer, never sent.
+    pub excerpt: String,
+}
+
+/// The text of a lesson field named by a finding path (`title`,
+/// `countermeasures[2]`, `taxonomy.scenes[0]`).
+pub fn lesson_field<'a>(lesson: &'a Lesson, path: &str) -> Option<&'a str> {
+    let (name, index) = match path.split_once('[') {
+        Some((n, rest)) => (n, rest.trim_end_matches(']').parse::<usize>().ok()),
+        None => (path, None),
+    };
+    let list = |v: &'a [String]| index.and_then(|i| v.get(i)).map(String::as_str);
+    match name {
+        "title" => Some(&lesson.title),
+        "problem" => Some(&lesson.problem),
+        "direct_cause" => Some(&lesson.direct_cause),
+        "root_cause" => Some(&lesson.root_cause),
+        "lesson" => Some(&lesson.lesson),
+        "impact" => Some(&lesson.impact),
+        "industry" => Some(&lesson.industry),
+        "taxonomy.stage" => Some(&lesson.taxonomy.stage),
+        "countermeasures" => return list(&lesson.countermeasures),
+        "keywords" => return list(&lesson.keywords),
+        "taxonomy.scenes" => return list(&lesson.taxonomy.scenes),
+        _ => None,
+    }
+    .map(String::as_str)
+}
+
+/// The lesson's free-text fields as the leak gate sees them.
+fn gated_fields(lesson: &Lesson) -> Map<String, Value> {
+    let s = |t: &str| Value::String(t.to_owned());
+    let list = |v: &[String]| Value::Array(v.iter().map(|t| s(t)).collect());
+    let mut m = Map::new();
+    m.insert("title".into(), s(&lesson.title));
+    m.insert("problem".into(), s(&lesson.problem));
+    m.insert("direct_cause".into(), s(&lesson.direct_cause));
+    m.insert("root_cause".into(), s(&lesson.root_cause));
+    m.insert("countermeasures".into(), list(&lesson.countermeasures));
+    m.insert("lesson".into(), s(&lesson.lesson));
+    m.insert("keywords".into(), list(&lesson.keywords));
+    m.insert("impact".into(), s(&lesson.impact));
+    m.insert("industry".into(), s(&lesson.industry));
+    let mut tax = Map::new();
+    tax.insert("stage".into(), s(&lesson.taxonomy.stage));
+    tax.insert("scenes".into(), list(&lesson.taxonomy.scenes));
+    m.insert("taxonomy".into(), Value::Object(tax));
+    m
+}
+
+fn finding_id(field: &str, rule: &str, excerpt: &str) -> String {
+    let mut h = blake3::Hasher::new();
+    for part in [field, rule, excerpt] {
+        h.update(part.as_bytes());
+        h.update(&[0]);
+    }
+    format!("f{}", &h.finalize().to_hex()[..8])
+}
+
+impl Sanitizer {
+    /// The leak gate over a lesson: every text field is re-scanned with every
+    /// recogniser, the policy's deny-lists and `own_names`. An empty result means
+    /// nothing identifying was found.
+    pub fn gate_lesson(&self, lesson: &Lesson, own_names: &[String]) -> Vec<LessonFinding> {
+        self.leak_gate(&gated_fields(lesson), own_names)
+            .into_iter()
+            .map(|finding| {
+                let excerpt: String = lesson_field(lesson, &finding.field)
+                    .map(|t| t.chars().skip(finding.offset).take(finding.len).collect())
+                    .unwrap_or_default();
+                LessonFinding {
+                    id: finding_id(&finding.field, &finding.rule, &excerpt),
+                    finding,
+                    excerpt,
+                }
+            })
+            .collect()
+    }
+
+    /// Drafts the lesson for this sanitizer's level from `incident`, then runs
+    /// the leak gate over it.
+    pub fn draft_lesson(&self, incident: &Incident) -> LessonDraft {
+        let record = self.sanitize_incident(incident);
+        let p = Published(&record.published);
+        let brief = self.level() >= DisclosureLevel::Green;
+        let cause = cause_category(incident);
+        let cause_label = match cause {
+            CauseCategory::Unknown => "原因不明".to_owned(),
+            c => c.as_str().to_owned(),
+        };
+
+        let mut problem_parts = Vec::new();
+        if let Some(impact) = p.text("impact") {
+            problem_parts.push(impact);
+        }
+        problem_parts.extend(p.texts("symptoms"));
+        if problem_parts.is_empty() {
+            problem_parts.extend(p.text("description"));
+        }
+        let mut problem = joined(&problem_parts, brief);
+        if let Some(d) = p.text("outage_duration") {
+            problem.push_str(&format!("（停止期間: {d}）"));
+        }
+        if problem.trim().is_empty() {
+            problem = format!("{cause_label}によりシステム障害が発生した。");
+        }
+
+        let mut direct_parts: Vec<String> = p.text("cause_summary").into_iter().collect();
+        direct_parts.extend(p.text("description"));
+        let mut direct_cause = joined(&direct_parts, brief);
+        if direct_cause.trim().is_empty() {
+            direct_cause = format!("{cause_label}。");
+        }
+
+        let root_cause = root_causes(&p, brief);
+        let countermeasures = countermeasures(&p, brief);
+        let impact = impact(&p, incident);
+        let keywords = keywords(
+            &cause_label,
+            &[
+                &problem,
+                &direct_cause,
+                &root_cause,
+                &countermeasures.join("\n"),
+            ],
+        );
+        let headline = first_sentence(&problem);
+        let title = clip(
+            &format!("{cause_label}: {}", headline.trim_end_matches('。')),
+            60,
+        )
+        .replace(['\n', '\t'], " ");
+        let lesson = Lesson {
+            title,
+            problem: clip(&problem, LIMITS.long),
+            direct_cause: clip(&direct_cause, LIMITS.long),
+            root_cause: clip(&root_cause, LIMITS.long),
+            countermeasures,
+            lesson: statement(cause).to_owned(),
+            keywords,
+            taxonomy: Taxonomy {
+                domain: match cause {
+                    CauseCategory::Operation | CauseCategory::Work => Domain::Governance,
+                    _ => Domain::Technical,
+                },
+                cause,
+                threat: match cause {
+                    CauseCategory::Attack => Threat::Intentional,
+                    CauseCategory::Disaster => Threat::Disaster,
+                    CauseCategory::ExternalService => Threat::KnockOn,
+                    _ => Threat::Unintentional,
+                },
+                stage: stage(incident),
+                scenes: Vec::new(),
+            },
+            impact: clip(&impact, LIMITS.long),
+            period: period(incident.occurred_at.as_deref(), self.rules().dates),
+            industry: p
+                .text("industry")
+                .map(|t| clip(&t, LIMITS.label).replace(['\n', '\t'], " "))
+                .unwrap_or_default(),
+            language: "ja".to_owned(),
+            level: self.level(),
+            reference: None,
+            version: 1,
+            supersedes: None,
+        };
+        let findings = self.gate_lesson(&lesson, &incident.own_names());
+        LessonDraft {
+            lesson,
+            audit: record.audit,
+            findings,
+        }
+    }
+}
+
+/// Read access to the sanitised fields.
+struct Published<'a>(&'a Map<String, Value>);
+
+impl Published<'_> {
+    fn text(&self, key: &str) -> Option<String> {
+        self.0
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    }
+
+    fn texts(&self, key: &str) -> Vec<String> {
+        self.0
+            .get(key)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn objects(&self, key: &str) -> Vec<&Value> {
+        self.0
+            .get(key)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().collect())
+            .unwrap_or_default()
+    }
+}
+
+/// The category from `direct_cause`, else the first category label named in
+/// `cause_summary`.
+fn cause_category(incident: &Incident) -> CauseCategory {
+    if let Some(c) = incident
+        .direct_cause
+        .as_deref()
+        .and_then(|d| d.parse().ok())
+    {
+        return c;
+    }
+    let summary = incident
+        .cause_summary
+        .as_deref()
+        .or(incident.direct_cause.as_deref())
+        .map(nfkc)
+        .unwrap_or_default();
+    const HINTS: &[(&str, CauseCategory)] = &[
+        ("設定", CauseCategory::Configuration),
+        ("操作", CauseCategory::Operation),
+        ("作業", CauseCategory::Work),
+        ("負荷", CauseCategory::Overload),
+        ("アクセス集中", CauseCategory::Overload),
+        ("攻撃", CauseCategory::Attack),
+        ("不正アクセス", CauseCategory::Attack),
+        ("停電", CauseCategory::Disaster),
+        ("災害", CauseCategory::Disaster),
+        ("プログラム", CauseCategory::Software),
+        ("ソフトウェア", CauseCategory::Software),
+        ("ハードウェア", CauseCategory::Hardware),
+        ("故障", CauseCategory::Hardware),
+    ];
+    HINTS
+        .iter()
+        .find(|(w, _)| summary.contains(w))
+        .map(|(_, c)| *c)
+        .unwrap_or(CauseCategory::Unknown)
+}
+
+fn root_causes(p: &Published<'_>, brief: bool) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for c in p.objects("causes") {
+        let item = match c {
+            Value::String(s) => Some(s.trim().to_owned()),
+            Value::Object(m) => {
+                let get = |k: &str| {
+                    m.get(k)
+                        .and_then(Value::as_str)
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                };
+                let head = get("cause").or(get("process_stage"));
+                match (head, get("detail"), brief) {
+                    (Some(h), Some(d), false) => Some(format!("{h}: {d}")),
+                    (Some(h), _, _) => Some(h.to_owned()),
+                    (None, Some(d), _) => Some(first_sentence(d)),
+                    (None, None, _) => None,
+                }
+            }
+            _ => None,
+        };
+        if let Some(item) = item.filter(|s| !s.is_empty()) {
+            if !out.contains(&item) {
+                out.push(item);
+            }
+        }
+    }
+    out.join("\n")
+}
+
+fn countermeasures(p: &Published<'_>, brief: bool) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in p.objects("countermeasures") {
+        let item = match c {
+            Value::String(s) => Some(s.trim().to_owned()),
+            Value::Object(m) => {
+                let action = m
+                    .get("action")
+                    .or_else(|| m.get("text"))
+                    .and_then(Value::as_str)
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty());
+                let kind = m.get("kind").and_then(Value::as_str).map(str::trim);
+                match (action, kind, brief) {
+                    (Some(a), Some(k), false) if !k.is_empty() => Some(format!("（{k}）{a}")),
+                    (Some(a), _, true) => Some(first_sentence(a)),
+                    (Some(a), _, _) => Some(a.to_owned()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if let Some(item) = item.filter(|s| !s.is_empty()) {
+            let item = clip(&item, LIMITS.long);
+            if !out.contains(&item) && out.len() < LIMITS.items {
+                out.push(item);
+            }
+        }
+    }
+    out
+}
+
+fn impact(p: &Published<'_>, incident: &Incident) -> String {
+    if incident.is_near_miss() {
+        return "影響なし（ヒヤリハット）".to_owned();
+    }
+    let count = p.0.get("affected_users_max").and_then(|v| match v {
+        Value::Object(m) => m.get("count").and_then(Value::as_str).map(str::to_owned),
+        Value::String(s) => Some(s.clone()),
+        _ => None,
+    });
+    let scope = p.text("impact_scope");
+    match (count, scope) {
+        (Some(c), Some(s)) => format!("{s}で最大{c}人規模の利用者に影響"),
+        (Some(c), None) => format!("最大{c}人規模の利用者に影響"),
+        (None, Some(s)) => format!("{s}の利用者に影響"),
+        (None, None) => "利用者に影響".to_owned(),
+    }
+}
+
+fn stage(incident: &Incident) -> String {
+    let text: String = incident
+        .causes
+        .iter()
+        .filter_map(|c| c.get("process_stage").and_then(Value::as_str))
+        .collect::<Vec<_>>()
+        .join(" ");
+    const STAGES: &[(&str, &str)] = &[
+        ("要件", "要件定義"),
+        ("設計", "設計"),
+        ("開発", "開発"),
+        ("製造", "開発"),
+        ("テスト", "テスト"),
+        ("試験", "テスト"),
+        ("移行", "移行"),
+        ("工事", "運用"),
+        ("運用", "運用"),
+        ("保守", "運用"),
+    ];
+    // The stage named first in the text wins.
+    STAGES
+        .iter()
+        .filter_map(|(w, s)| text.find(w).map(|at| (at, *s)))
+        .min_by_key(|(at, _)| *at)
+        .map(|(_, s)| s.to_owned())
+        .unwrap_or_default()
+}
+
+/// `YYYY`, `YYYY-MM`, `YYYY-Qn` or `YYYY-Hn` from the occurrence time, at the
+/// policy's granularity; empty when no year and month can be read.
+fn period(occurred_at: Option<&str>, granularity: DateGranularity) -> String {
+    let Some(text) = occurred_at.map(nfkc) else {
+        return String::new();
+    };
+    let digits: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let year = digits
+        .first()
+        .filter(|y| y.len() == 4)
+        .and_then(|y| y.parse::<u32>().ok());
+    let month = digits
+        .get(1)
+        .and_then(|m| m.parse::<u32>().ok())
+        .filter(|m| (1..=12).contains(m));
+    match (year, month) {
+        (Some(y), Some(m)) => match granularity {
+            DateGranularity::Month => format!("{y}-{m:02}"),
+            DateGranularity::Quarter => format!("{y}-Q{}", (m - 1) / 3 + 1),
+            DateGranularity::HalfYear => format!("{y}-H{}", if m <= 6 { 1 } else { 2 }),
+        },
+        (Some(y), None) => y.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The lesson statement for a cause category: a starting point for the reviewer.
+fn statement(cause: CauseCategory) -> &'static str {
+    match cause {
+        CauseCategory::Hardware => "機器は必ず故障する。冗長構成と切替えを本番相当の条件で定期的に確かめよ。",
+        CauseCategory::Software => "変更の影響範囲を洗い出し、本番相当の条件で試験してから適用せよ。",
+        CauseCategory::Configuration => "設定変更は手順化し、事前の検証と第三者の確認を経てから本番に適用せよ。",
+        CauseCategory::Operation => "誤操作は起きる前提で、重要な操作には確認と取消しの仕組みを用意せよ。",
+        CauseCategory::Work => "作業手順は実施する全員が理解していることを確かめてから作業せよ。委託先への周知も徹底せよ。",
+        CauseCategory::Overload => "ピークは平均からは見えない。最悪の集中を想定して容量と流量制御を備えよ。",
+        CauseCategory::ExternalService => "外部サービスの停止を前提に、代替手段と切替え手順を用意しておけ。",
+        CauseCategory::Attack => "侵入される前提で、検知・封じ込め・復旧の手順を整え、定期的に訓練せよ。",
+        CauseCategory::Disaster => "災害や停電を前提に、拠点の分散と復旧手順を整え、訓練で確かめよ。",
+        CauseCategory::Unknown | CauseCategory::Other => "原因を特定し、同種の障害を防ぐ仕組みと早く気づく仕組みを整えよ。",
+    }
+}
+
+/// Technical terms a reader would search for.
+const VOCABULARY: &[&str] = &[
+    "DNS",
+    "サーバー",
+    "ネットワーク",
+    "データベース",
+    "ストレージ",
+    "ディスク",
+    "メモリ",
+    "バッチ",
+    "バックアップ",
+    "認証",
+    "ルーター",
+    "スイッチ",
+    "ファイアウォール",
+    "仮想基盤",
+    "クラウド",
+    "メール",
+    "ATM",
+    "API",
+    "証明書",
+    "キャッシュ",
+    "負荷分散",
+    "冗長",
+    "切替え",
+    "切り替え",
+    "設定",
+    "手順書",
+    "委託",
+    "移行",
+    "リリース",
+    "パッチ",
+    "アクセス集中",
+    "停電",
+    "プログラム",
+    "監視",
+    "ログ",
+    "容量",
+    "個人情報",
+    "不正アクセス",
+    "ウイルス",
+    "中継",
+    "回線",
+    "電源",
+    "更改",
+];
+
+fn keywords(cause_label: &str, texts: &[&str]) -> Vec<String> {
+    let all = nfkc(&texts.join("\n"));
+    let mut out = vec![cause_label.to_owned()];
+    for w in VOCABULARY {
+        if out.len() >= 8 {
+            break;
+        }
+        if all.contains(w) && !out.iter().any(|k| k.contains(w)) {
+            out.push((*w).to_owned());
+        }
+    }
+    out
+}
+
+/// Joins parts into one text; `brief` keeps only the first sentence of each.
+fn joined(parts: &[String], brief: bool) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for part in parts {
+        let p = if brief {
+            first_sentence(part)
+        } else {
+            part.clone()
+        };
+        let p = if p.ends_with(['。', '.', '！', '？']) {
+            p
+        } else {
+            format!("{p}。")
+        };
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out.join(if brief { "" } else { "\n" })
+}
+
+fn first_sentence(s: &str) -> String {
+    match s.find('。') {
+        Some(i) => s[..i + '。'.len_utf8()].to_owned(),
+        None => s.lines().next().unwrap_or("").to_owned(),
+    }
+}
+
+/// At most `max` characters, ending in … when cut.
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests;

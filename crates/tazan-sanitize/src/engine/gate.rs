@@ -1,0 +1,69 @@
+//! The leak gate: re-scan published text with every recogniser and deny-list;
+//! any identifying span that survived is a finding.
+
+use serde_json::{Map, Value};
+
+use super::context::RecordContext;
+use super::output::Finding;
+use super::Sanitizer;
+use crate::normalize::Normalized;
+
+impl Sanitizer {
+    /// Re-scans a published text: every identifying span, deny-listed term (in any
+    /// form the normaliser equates) or figure finer than the policy is a finding.
+    pub fn leak_gate_text(&self, text: &str, field: &str, own_names: &[String]) -> Vec<Finding> {
+        let ctx = RecordContext::new(own_names, None);
+        self.gate(text, field, &ctx)
+    }
+
+    /// Leak gate over an already published record (for a second check before signing).
+    pub fn leak_gate(&self, published: &Map<String, Value>, own_names: &[String]) -> Vec<Finding> {
+        let ctx = RecordContext::new(own_names, None);
+        let mut findings = Vec::new();
+        for (key, v) in published {
+            self.gate_value(v, key, &ctx, &mut findings);
+        }
+        findings
+    }
+
+    pub(super) fn gate(&self, text: &str, field: &str, ctx: &RecordContext) -> Vec<Finding> {
+        let n = Normalized::new(text);
+        let hits = self.hits(text, &n, &ctx.own);
+        let mut scratch = RecordContext::new(&[], ctx.ref_year);
+        let mut out = Vec::new();
+        for h in hits {
+            let span = &text[h.range.clone()];
+            if h.deny.is_none() && self.replacement(&h, span, &mut scratch) == span {
+                continue;
+            }
+            out.push(Finding {
+                kind: h.kind,
+                field: field.to_string(),
+                offset: text[..h.range.start].chars().count(),
+                len: span.chars().count(),
+                rule: h.rule.to_string(),
+            });
+        }
+        out
+    }
+
+    pub(super) fn gate_value(
+        &self,
+        v: &Value,
+        path: &str,
+        ctx: &RecordContext,
+        out: &mut Vec<Finding>,
+    ) {
+        match v {
+            Value::String(s) => out.extend(self.gate(s, path, ctx)),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, x)| self.gate_value(x, &format!("{path}[{i}]"), ctx, out)),
+            Value::Object(m) => m
+                .iter()
+                .for_each(|(k, x)| self.gate_value(x, &format!("{path}.{k}"), ctx, out)),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,394 @@
+//! Post-match checks: whether a pattern match names something, and its final span.
+
+use super::names::*;
+use super::*;
+
+impl Recognizers {
+    pub(super) fn check(
+        &self,
+        check: Check,
+        text: &str,
+        m: Range<usize>,
+        name: Option<Range<usize>>,
+    ) -> Option<Range<usize>> {
+        let name_str = name.clone().map(|r| &text[r]).unwrap_or("");
+        let before = text[..m.start].chars().next_back();
+        let after = text[m.end..].chars().next();
+        match check {
+            Check::None => Some(m),
+            Check::Name => {
+                // A Latin or katakana name must start at its word's start (DN|Sサーバー…).
+                let first = name.clone().and_then(|r| text[r].chars().next());
+                let mid_word = match (before, first) {
+                    (Some(b), Some(f)) if f.is_ascii_alphanumeric() => b.is_ascii_alphanumeric(),
+                    (Some(b), Some(f)) if is_kata(f) => is_kata(b),
+                    _ => false,
+                };
+                if mid_word {
+                    return None;
+                }
+                let (m, name) = extend_han_run(text, m, name);
+                let m = trim_fillers(text, m, name.clone());
+                let name_str = &text[m.start..name.map(|r| r.end).unwrap_or(m.end).max(m.start)];
+                let after_bad = after.is_some_and(|c| "券機便路網業料科学系界舎".contains(c));
+                (name_ok(name_str) && !after_bad).then_some(m)
+            }
+            Check::Area => {
+                if lexicon::REGIONS
+                    .iter()
+                    .any(|r| text[m.clone()].ends_with(r))
+                {
+                    return None;
+                }
+                self.check(Check::Name, text, m, name)
+            }
+            Check::CorpPrefix => {
+                let named_before =
+                    before.is_some_and(|c| is_han(c) || is_kata(c) || c.is_ascii_alphanumeric());
+                (!named_before && corp_name_ok(name_str)).then_some(m)
+            }
+            Check::Relation => {
+                let inner = name?;
+                let n = &text[inner.clone()];
+                // Generic continuations (委託先の担当者, 業者のシステム) are not names.
+                let generic = name_ok(n) && !n.starts_with(RELATION_GENERIC_LEAD);
+                (generic && n.chars().count() >= 2).then_some(inner)
+            }
+            Check::HiraganaName => {
+                // とみずほ銀行 → みずほ銀行; 例えば銀行 is not a bank name.
+                let inner = name?;
+                let mut start = inner.start;
+                while let Some(c) = text[start..inner.end].chars().next() {
+                    if "のがはにをともへやで".contains(c)
+                        && text[start..inner.end].chars().count() > 2
+                    {
+                        start += c.len_utf8();
+                    } else {
+                        break;
+                    }
+                }
+                let n = &text[start..inner.end];
+                let prev = text[..start].chars().next_back();
+                let glued = prev.is_some_and(|c| is_han(c) || is_kata(c));
+                let particle = n.starts_with([
+                    'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で', 'か', 'よ', 'ま',
+                    'な', 'ら', 'こ', 'そ', 'あ', 'ど', 'す', 'し',
+                ]) || n.ends_with([
+                    'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で', 'ば', 'て',
+                ]);
+                (!glued && !particle && n.chars().count() >= 2).then_some(start..m.end)
+            }
+            Check::HiraganaCorp => {
+                let inner = name?;
+                let n = &text[inner.clone()];
+                let particle = n.starts_with([
+                    'で', 'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'か', 'よ', 'ま',
+                    'な', 'ら', 'こ', 'そ', 'あ', 'ど',
+                ]);
+                (!particle).then_some(m)
+            }
+            Check::Corp => {
+                let (m, name) = extend_han_run(text, m, name);
+                let m = trim_fillers(text, m, name.clone());
+                let name_str = &text[m.start..name.map(|r| r.end).unwrap_or(m.end).max(m.start)];
+                corp_name_ok(name_str).then_some(m)
+            }
+            Check::Section => {
+                // 一時都城ー吉松間: the left name starts after the last time word.
+                let timeish = |c: char| "期夜午朝日月年時分昼頃".contains(c);
+                let sep = name_str.find(['ー', '-', '〜', '~'])?;
+                let (left, right) = (&name_str[..sep], &name_str[sep..]);
+                if right.chars().any(timeish) {
+                    return None;
+                }
+                let cut = left
+                    .char_indices()
+                    .rev()
+                    .filter(|(_, c)| timeish(*c))
+                    .map(|(i, c)| i + c.len_utf8())
+                    .next()
+                    .unwrap_or(0);
+                (cut < left.len()).then_some(m.start + cut..m.end)
+            }
+            Check::PlaceName => {
+                let stripped = name_str.trim_start_matches(GENERIC_LEAD);
+                let placeish = self.is_place_name(stripped)
+                    || [
+                        "中国",
+                        "四国",
+                        "中部",
+                        "東北",
+                        "九州",
+                        "北陸",
+                        "関西",
+                        "東京",
+                        "北海道",
+                        "沖縄",
+                        "東邦",
+                        "西部",
+                        "北海道",
+                        "日本",
+                        "京葉",
+                        "広島",
+                        "静岡",
+                    ]
+                    .iter()
+                    .any(|p| stripped.ends_with(p));
+                (placeish && name_ok(name_str)).then_some(m)
+            }
+            Check::Line => {
+                let (m, name) = extend_han_run(text, m, name);
+                let m = trim_fillers(text, m, name.clone());
+                let name_str = &text[m.start..name.map(|r| r.end).unwrap_or(m.end).max(m.start)];
+                let ok = name_ok(name_str)
+                    && !NOT_LINES.iter().any(|w| {
+                        name_str == *w || (name_str.ends_with(w) && w.chars().count() >= 2)
+                    })
+                    && !name_str.ends_with([
+                        '回', '電', '無', '路', '直', '配', '架', '導', '断', '脱', '混', '系',
+                        '動', '源', '続', '継', '込', '送', '光', '際',
+                    ]);
+                ok.then_some(m)
+            }
+            Check::Municipality => {
+                let (m, name) = extend_han_run(text, m, name);
+                let m = trim_fillers(text, m, name.clone());
+                let name_str = &text[m.start..name.map(|r| r.end).unwrap_or(m.end).max(m.start)];
+                let ok = name_ok(name_str)
+                    && !name_str
+                        .chars()
+                        .all(|c| "市区町村都道府県郡各同当全本他隣近数十百千万億".contains(c))
+                    && ![
+                        "城下", "門前", "地", "管", "学", "選挙", "特", "農", "漁", "山", "下",
+                        "港", "行政", "政令", "中核", "都市", "新興", "東京23", "市", "区",
+                    ]
+                    .iter()
+                    .any(|w| name_str == *w || (w.chars().count() >= 2 && name_str.ends_with(w)))
+                    && !after.is_some_and(|c| "場況販街井分間域別切画民政".contains(c));
+                ok.then_some(m)
+            }
+            Check::Foreign => {
+                let ok = !before.is_some_and(|c| is_han(c) || is_kata(c))
+                    && !["ドル", "ユーロ", "ウォン", "ポンド", "ルーブル", "ルピー"]
+                        .contains(&name_str)
+                    && !self.generic_latin.contains(&name_str.to_ascii_lowercase());
+                ok.then_some(m)
+            }
+            Check::KatakanaCompany => {
+                let ok = !after.is_some_and(|c| "員内会長屋外宅則是風歌".contains(c))
+                    && ![
+                        "ベンダー",
+                        "ベンダ",
+                        "メーカー",
+                        "パートナー",
+                        "グループ",
+                        "ユーザー",
+                        "ユーザ",
+                        "システム",
+                        "リース",
+                        "ホールディング",
+                        "クライアント",
+                        "サプライヤー",
+                        "ライバル",
+                        "メディア",
+                    ]
+                    .contains(&name_str);
+                ok.then_some(m)
+            }
+            Check::Latin => self.check_latin(text, m, before, after),
+            Check::PersonHonorific => {
+                // 仕様, 同様, 模様 … end in 様 without being a name.
+                let ok = name_ok(name_str)
+                    && !name_str.ends_with([
+                        '仕', '同', '模', '多', '異', '一', '今', '各', '態', '有', '王', '神',
+                    ])
+                    && !name_str.ends_with([
+                        '者', '員', '客', '方', '様', '主', '人', '長', '家', '先', '社', '店',
+                        '局', '部', '課', '係', '神', '殿',
+                    ])
+                    && after != Some('名');
+                ok.then_some(m)
+            }
+            Check::Ipv4 => text[m.clone()]
+                .split(['.', '/'])
+                .take(4)
+                .all(|o| o.parse::<u16>().is_ok_and(|v| v <= 255))
+                .then_some(m),
+            Check::Ipv6 => {
+                let s = &text[m.clone()];
+                (s.matches(':').count() >= 2 && s.parse::<std::net::Ipv6Addr>().is_ok())
+                    .then_some(m)
+            }
+            Check::MyNumber => {
+                let digits: Vec<u32> = text[m.clone()]
+                    .chars()
+                    .filter_map(|c| c.to_digit(10))
+                    .collect();
+                let boundary = !before.is_some_and(|c| c.is_ascii_digit() || c == ',' || c == '.')
+                    && !after.is_some_and(|c| c.is_ascii_digit() || c == ',');
+                (boundary && digits.len() == 12 && my_number_valid(&digits)).then_some(m)
+            }
+            Check::Day => {
+                let s = &text[m.clone()];
+                let digits_before =
+                    before.is_some_and(|c| c.is_ascii_digit() || c == '.' || c == ',');
+                let duration_before = text[..m.start].ends_with('約')
+                    || text[..m.start].ends_with("毎")
+                    || text[..m.start].ends_with("最大");
+                let rest = &text[m.end..];
+                let duration_after = [
+                    "間",
+                    "以内",
+                    "以上",
+                    "分の",
+                    "程度",
+                    "ぶり",
+                    "目",
+                    "連続",
+                    "後",
+                    "前",
+                    "経",
+                    "超",
+                    "余",
+                    "弱",
+                    "強",
+                    "足らず",
+                ]
+                .iter()
+                .any(|w| rest.starts_with(w));
+                // A bare day followed by those words is a duration (10日間, 3日後).
+                let bare_day = !s.contains('時') && !s.chars().any(|c| "朝午夕夜昼未".contains(c));
+                (!digits_before && !duration_before && (!bare_day || !duration_after)).then_some(m)
+            }
+            Check::Time => {
+                let s = &text[m.clone()];
+                let rest = &text[m.end..];
+                let digits_before =
+                    before.is_some_and(|c| c.is_ascii_digit() || c == '.' || c == ':');
+                if digits_before {
+                    return None;
+                }
+                if s.ends_with('時') && (rest.starts_with('間') || rest.starts_with("点")) {
+                    return None;
+                }
+                if text[..m.start].ends_with('約') && !s.contains('分') {
+                    return None;
+                }
+                if s.contains(':')
+                    && (text[..m.start].ends_with(':')
+                        || rest
+                            .starts_with([':', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
+                        || before.is_some_and(|c| c.is_ascii_alphanumeric()))
+                {
+                    return None;
+                }
+                Some(m)
+            }
+            Check::Count => {
+                let rest = &text[m.end..];
+                // A bare figure glued to a Latin token is a model or version number (RX300台?);
+                // one with a prefix (約, 計 …) is a count.
+                let starts_with_digit = text[m.start..].starts_with(|c: char| c.is_ascii_digit());
+                let before_ok = !starts_with_digit
+                    || !before
+                        .is_some_and(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == '/');
+                if rest.starts_with("規模") || !before_ok {
+                    return None;
+                }
+                Some(m)
+            }
+            Check::Quoted => {
+                let inner = name?;
+                let s = &text[inner.clone()];
+                // Messages and concepts in quotes (「発射情報」) stay; names are short and
+                // contain Latin or katakana.
+                let latin = s.chars().filter(char::is_ascii_alphabetic).count();
+                let kata = s.chars().filter(|c| is_kata(*c)).count();
+                let namey = (latin >= 2 || kata >= 2) && s.chars().count() <= 20;
+                namey.then_some(inner)
+            }
+        }
+    }
+
+    fn check_latin(
+        &self,
+        text: &str,
+        m: Range<usize>,
+        before: Option<char>,
+        _after: Option<char>,
+    ) -> Option<Range<usize>> {
+        if before.is_some_and(|c| {
+            c.is_ascii_alphanumeric() || c == '@' || c == '.' || c == '/' || c == '-' || c == '_'
+        }) {
+            return None;
+        }
+        let s = &text[m.clone()];
+        let latin_end = s.find(|c: char| !c.is_ascii()).unwrap_or(s.len());
+        let latin = &s[..latin_end];
+        let lower = latin.to_ascii_lowercase();
+        if self.generic_latin.contains(&lower)
+            || self.generic_latin.contains(&s.to_ascii_lowercase())
+        {
+            return None;
+        }
+        // Generic prefixes such as "IP" in "IPアドレス" are covered above; tokens made
+        // of generic parts joined by - or / (TCP/IP, Wi-Fi) are generic too.
+        if latin.contains(['-', '/', '.', '&'])
+            && latin.split(['-', '/', '.', '&']).all(|p| {
+                p.is_empty()
+                    || self.generic_latin.contains(&p.to_ascii_lowercase())
+                    || p.chars().all(|c| c.is_ascii_digit())
+                    || is_label(p)
+            })
+        {
+            return None;
+        }
+        let has_kana = latin_end < s.len();
+        // Labels and pseudonyms: A, B2, X1 (サーバーA, A2社).
+        let mut lc = latin.chars();
+        if lc.next().is_some_and(|c| c.is_ascii_uppercase())
+            && lc.all(|c| c.is_ascii_digit() || c == '.')
+            && !has_kana
+        {
+            return None;
+        }
+        // Unknown two-letter acronyms (SC, HT, QC) are far more often technical
+        // than company names; known ones (au, JR, NTT …) come from the lexicon.
+        if !has_kana && latin.len() == 2 && latin.chars().all(|c| c.is_ascii_uppercase()) {
+            return None;
+        }
+        let letters = latin.chars().filter(|c| c.is_ascii_alphabetic()).count();
+        if letters == 1 && latin.len() == 1 {
+            // Single letters are labels (サーバーA, A社, 機器B) unless a brand-like
+            // letter prefix of a katakana word (Jアラート, Tポイント).
+            let c = latin.chars().next().unwrap_or('A');
+            if !has_kana
+                || "ABCDEFXYZ".contains(c.to_ascii_uppercase())
+                || s[latin_end..].chars().count() < 3
+            {
+                return None;
+            }
+            return Some(m);
+        }
+        if latin
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && !has_kana
+        {
+            // Plain English words and commands (timeout, null, cron).
+            return None;
+        }
+        if latin
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+        {
+            return None;
+        }
+        if has_kana {
+            // Brand + katakana: mask the whole compound only when the Latin part is a
+            // name; otherwise just the Latin part.
+            return Some(m);
+        }
+        Some(m.start..m.start + latin_end)
+    }
+}

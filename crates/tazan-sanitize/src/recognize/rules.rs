@@ -1,0 +1,364 @@
+//! The built-in recogniser table: every pattern rule and the lexicons, compiled once.
+
+use super::*;
+
+impl Recognizers {
+    /// Compiles every built-in recogniser.
+    pub(crate) fn new() -> Self {
+        let h = H;
+        let k = K;
+        let latin_name = r"[A-Za-z0-9&]";
+        let mut rules = Vec::new();
+        let mut add = |re: String, kind: Kind, name: &'static str, score: f32, check: Check| {
+            let bounded = matches!(
+                name,
+                "ipv4" | "ipv6" | "hostname" | "account" | "card" | "my_number_check_digit"
+            );
+            rules.push(Rule {
+                re: rx(&re),
+                bounded,
+                kind,
+                name,
+                score,
+                check,
+            });
+        };
+
+        // --- contacts, hosts, ids (highest confidence) ---
+        add(
+            r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+".into(),
+            Kind::Contact,
+            "email",
+            0.99,
+            Check::None,
+        );
+        add(r#"(?:https?|ftp)://[^\s、。「」()<>"']+|www\.[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+[^\s、。「」()<>"']*"#.into(), Kind::Contact, "url", 0.99, Check::None);
+        add(r"(?:\+81[- ]?)?0\d{1,4}[- ]\d{1,4}[- ]\d{3,4}|\(0\d{1,4}\)\s?\d{1,4}[- ]\d{3,4}|0120[- ]?\d{2,3}[- ]?\d{3,4}|0[5789]0[- ]?\d{4}[- ]?\d{4}|0\d{9,10}".into(), Kind::Contact, "phone", 0.95, Check::None);
+        add(
+            r"内線\s?[:：]?\s?\d{2,6}".into(),
+            Kind::Contact,
+            "extension",
+            0.95,
+            Check::None,
+        );
+        add(
+            r"(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?".into(),
+            Kind::Host,
+            "ipv4",
+            0.95,
+            Check::Ipv4,
+        );
+        add(
+            r"(?i)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}".into(),
+            Kind::Host,
+            "ipv6",
+            0.95,
+            Check::Ipv6,
+        );
+        add(r"(?i)(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+(?:com|net|org|jp|local|lan|internal|corp|intra|io|info|biz|co|ne|or|go|ac|lg|ad)".into(), Kind::Host, "hostname", 0.9, Check::None);
+        add(
+            r"(?:口座番号|口座|普通預金|当座預金|普通|当座)\s?(?:[:：]|は|No\.?)?\s?\d{6,8}".into(),
+            Kind::Account,
+            "account",
+            0.95,
+            Check::None,
+        );
+        add(
+            r"\d{4}[- ]\d{4}[- ]\d{4}[- ]\d{4}".into(),
+            Kind::Account,
+            "card",
+            0.95,
+            Check::None,
+        );
+        add(r"(?:社員番号|社員ID|社員コード|職員番号|職員ID|従業員番号|従業員ID|社員No\.?|ユーザID|ユーザーID|ログインID)\s?(?:[:：]|は)?\s?[A-Za-z]{0,3}[-]?\d{3,10}".into(), Kind::EmployeeId, "employee_id", 0.95, Check::None);
+        add(
+            r"(?:マイナンバー|個人番号)\s?(?:[:：]|は)?\s?\d{4}\s?\d{4}\s?\d{4}".into(),
+            Kind::MyNumber,
+            "my_number_labelled",
+            0.99,
+            Check::None,
+        );
+        add(
+            r"\d{4}\s?\d{4}\s?\d{4}".into(),
+            Kind::MyNumber,
+            "my_number_check_digit",
+            0.9,
+            Check::MyNumber,
+        );
+
+        // --- organisations ---
+        add(
+            format!(
+                r"(?:株式会社|有限会社|合同会社|合資会社|合名会社|公益財団法人|公益社団法人|一般財団法人|一般社団法人|独立行政法人|国立研究開発法人|地方独立行政法人|特定非営利活動法人|NPO法人|社会福祉法人|医療法人|学校法人|\(株\)|\(有\)|\(同\))\s?(?P<n>(?:{h}|{k}|{latin_name}|・){{1,16}})"
+            ),
+            Kind::Org,
+            "corporate_prefix",
+            0.95,
+            Check::CorpPrefix,
+        );
+        add(
+            format!(
+                r"(?P<n>(?:{h}|{k}|{latin_name}|・){{1,16}})\s?(?:株式会社|有限会社|合同会社|合資会社|合名会社|\(株\)|\(有\)|\(同\))"
+            ),
+            Kind::Org,
+            "corporate_suffix",
+            0.95,
+            Check::Corp,
+        );
+        add(
+            format!(
+                r"(?P<n>(?:{h}|{k}){{1,10}})(?:信用金庫|信用組合|信金|銀行|証券|生命|損保|航空|電鉄|鉄道|高速道路|新聞社|通信社|商事|物産|工業|製作所|電機|電工|重工|自動車|建設|製薬|百貨店|大学|病院|市役所|区役所|町役場|村役場|役所|役場|県庁|都庁|府庁|道庁|県警|府警|道警|警視庁|警察署|警察本部|消防本部|消防局|省|庁|交通局|水道局|財務局|通信局|運輸局|整備局|労働局|協会|機構|委員会|取引所|公社|公団|財団|連合会|研究所|管制部|会議所|運輸|通運|海運|汽船|郵船|商船|急行|バス)"
+            ),
+            Kind::Org,
+            "org_suffix",
+            0.85,
+            Check::Name,
+        );
+        add(
+            format!(r"(?P<n>{h}{{1,6}})(?:電力|ガス)"),
+            Kind::Org,
+            "utility",
+            0.85,
+            Check::PlaceName,
+        );
+        add(
+            format!(
+                r"(?P<n>(?:{h}|{k}|{latin_name}){{1,14}})(?:ホールディングス|テレコム|エアポート|モノレール|システムズ|ソリューションズ|ネットワークス|テクノロジーズ|テクノロジー|コミュニケーションズ|コーポレーション|エンジニアリング|インターナショナル|ジャパン|グループ|フィナンシャル|エナジー|ラボ|メトロ|エクスプレス|エアラインズ|エアライン|ウイングス|ウィングス|レールウェイ|トランスポート|ロジスティクス|ホールディング)"
+            ),
+            Kind::Org,
+            "company_suffix",
+            0.8,
+            Check::Name,
+        );
+        add(
+            format!(
+                r"(?:米国|英国|中国|韓国|台湾|欧州|米|英|独|仏|中|韓|台|印|蘭|豪|露|伊|加)(?P<n>{k}{{2,}}|[A-Z][A-Za-z0-9&]+)社?"
+            ),
+            Kind::Org,
+            "foreign_company",
+            0.8,
+            Check::Foreign,
+        );
+        // Hiragana names before a financial suffix (みずほ銀行, ひまわり証券).
+        add(
+            r"(?P<n>[ぁ-ゖ]{2,6})(?:銀行|証券|生命|信金|信用金庫|損保|ホールディングス|フィナンシャルグループ)".into(),
+            Kind::Org,
+            "hiragana_bank",
+            0.8,
+            Check::HiraganaName,
+        );
+        // Contractors named by their relation: 保守業者のテクノ南国と, 委託先のX社が.
+        add(
+            format!(
+                r"(?:委託先|保守業者|ベンダー|ベンダ|メーカー|子会社|取引先|運用会社|開発会社|保守会社|協力会社|再委託先|販売代理店)の(?P<n>(?:{h}|{k}|[A-Za-z]){{3,12}})(?:が|と|に|は|から|へ|、)"
+            ),
+            Kind::Org,
+            "relation_company",
+            0.7,
+            Check::Relation,
+        );
+        // Hiragana company names after a corporate form (株式会社しんくみシステム).
+        add(
+            format!(
+                r"(?:株式会社|有限会社|合同会社)\s?(?P<n>[ぁ-ゖ][ぁ-ゖー]{{1,8}}(?:{h}|{k}|[A-Za-z])*)"
+            ),
+            Kind::Org,
+            "corporate_hiragana",
+            0.85,
+            Check::HiraganaCorp,
+        );
+        add(
+            format!(r"(?P<n>{k}{{2,}})社"),
+            Kind::Org,
+            "katakana_company",
+            0.75,
+            Check::KatakanaCompany,
+        );
+        add(
+            r"JR(?:東日本|西日本|東海|北海道|九州|四国|貨物)?".into(),
+            Kind::Org,
+            "jr",
+            0.9,
+            Check::None,
+        );
+
+        // --- sources in free text ---
+        add(
+            format!(
+                r"(?P<n>(?:{h}|{k}|[A-Za-z]){{1,12}})(?:新聞電子版|新聞デジタル|新聞社|新聞|日報|タイムス|タイムズ|ジャーナル|ニュースリリース|ニュース|ドットコム|プレスリリース|お知らせ|報道発表|報道資料|ホームページ|公式サイト|ウェブサイト|HP)"
+            ),
+            Kind::Source,
+            "source_suffix",
+            0.8,
+            Check::Name,
+        );
+
+        // --- persons ---
+        let surnames = lexicon::SURNAMES
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join("|");
+        add(
+            format!(
+                r"(?P<n>(?:{surnames}){h}{{0,3}})\s?(?:氏|さん|様|君|くん|課長|部長|係長|主任|主査|主幹|社長|会長|副社長|専務|常務|取締役|本部長|室長|所長|局長|支店長|医師|教授|弁護士|記者|担当者|担当|議員|知事|市長|大臣|長官|マネージャー|リーダー)"
+            ),
+            Kind::Person,
+            "surname_title",
+            0.9,
+            Check::None,
+        );
+        add(
+            format!(r"(?P<n>{h}{{2,4}})(?:氏|さん|様)"),
+            Kind::Person,
+            "honorific",
+            0.7,
+            Check::PersonHonorific,
+        );
+        add(
+            format!(r"{k}{{2,}}・{k}{{2,}}(?:氏|さん|様|社長|CEO|会長)"),
+            Kind::Person,
+            "foreign_person",
+            0.8,
+            Check::None,
+        );
+
+        // --- places ---
+        add(
+            format!(r"(?P<n>{h}{{1,5}})(?:市|区|町|村|郡)"),
+            Kind::Place,
+            "municipality",
+            0.75,
+            Check::Municipality,
+        );
+        add(
+            format!(r"(?P<n>{h}{{1,5}})(?:エリア|地方|地域|地区|方面|管内|沿岸|圏)"),
+            Kind::Place,
+            "area",
+            0.75,
+            Check::Area,
+        );
+
+        // --- facilities ---
+        add(
+            format!(
+                r"(?P<n>{h}{{1,10}}|{k}{{2,10}}|[A-Za-z][A-Za-z0-9]{{1,9}})(?:国際空港|空港|飛行場|原子力発電所|火力発電所|水力発電所|発電所|変電所|インターチェンジ|スマートIC|IC|JCT|ジャンクション|パーキングエリア|サービスエリア|料金所|自動車道|トンネル|浄水場|試験場|データセンター|駅|港|ダム|支社|支店|営業所|事業所|出張所|工場|製作所|ビル|タワー)"
+            ),
+            Kind::Facility,
+            "facility_suffix",
+            0.8,
+            Check::Name,
+        );
+        add(
+            format!(r"(?P<n>{h}{{1,5}})(?:新幹線|本線|線)"),
+            Kind::Facility,
+            "railway_line",
+            0.75,
+            Check::Line,
+        );
+        add(r"(?:新東名|新名神|東名|名神|中央|関越|東北|常磐|北陸|山陽|九州|近畿|阪和|中国|長崎|大分|道央|東関東|京葉|圏央|外環|京滋|舞鶴若狭|上信越|磐越|東海北陸|伊勢湾岸|東九州|西九州|山陰|徳島|高松|松山|高知)(?:自動車道|高速|道)".into(), Kind::Facility, "expressway", 0.85, Check::None);
+        add(
+            r"(?:首都高速|阪神高速|首都高)|(?:国道|県道|都道|府道)\d+号(?:線)?".into(),
+            Kind::Facility,
+            "road",
+            0.85,
+            Check::None,
+        );
+        add(
+            format!(r"(?P<n>{h}{{1,4}}[ー\-〜~]{h}{{1,4}})間"),
+            Kind::Facility,
+            "section",
+            0.7,
+            Check::Section,
+        );
+
+        // --- products and brand names ---
+        add(
+            format!(r"[A-Za-z][A-Za-z0-9]*(?:[\-&.'][A-Za-z0-9]+)*(?:{k}+)?"),
+            Kind::Product,
+            "latin_name",
+            0.6,
+            Check::Latin,
+        );
+        add(r"(?:システム|サービス|アプリ|製品|ソフトウェア|ソフト|パッケージ|ブランド|基盤|名称)「(?P<n>[^」]{1,30})」".into(), Kind::Product, "quoted_name", 0.7, Check::Quoted);
+
+        // --- dates and times ---
+        add(r"(?:(?:19|20)\d{2}|(?:令和|平成|昭和|R|H|S)\s?(?:\d{1,2}|元))年度?\s?\d{1,2}月(?:\s?\d{1,2}日)?(?:\s?\([月火水木金土日]\))?(?:\s?(?:午前|午後)?\d{1,2}時(?:\d{1,2}分|半)?(?:頃|ごろ)?)?".into(), Kind::Date, "ymd", 0.95, Check::None);
+        add(r"(?:19|20)\d{2}[-/.]\d{1,2}(?:[-/.]\d{1,2})?(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:?\d{2}|Z)?)?".into(), Kind::Date, "iso_date", 0.95, Check::None);
+        add(
+            r"(?:今年|昨年|前年|本年|同年|翌年|来年)\s?\d{1,2}月(?:\d{1,2}日)?".into(),
+            Kind::Date,
+            "relative_month",
+            0.9,
+            Check::None,
+        );
+        add(r"\d{1,2}月\s?\d{1,2}日(?:\s?\([月火水木金土日]\))?(?:の?(?:早朝|未明|朝|午前|午後|夕方|夜間|夜|深夜|昼))?(?:、?\s?(?:午前|午後)?\d{1,2}時(?:\d{1,2}分|半)?(?:頃|ごろ)?)?".into(), Kind::Date, "month_day", 0.95, Check::None);
+        add(r"\d{1,2}日(?:\s?\([月火水木金土日]\))?(?:の?(?:早朝|未明|朝|午前|午後|夕方|夜間|夜|深夜|昼))?(?:、?\s?(?:午前|午後)?\d{1,2}時(?:\d{1,2}分|半)?(?:頃|ごろ)?)?".into(), Kind::Date, "day", 0.8, Check::Day);
+        add(
+            r"(?:午前|午後)?\d{1,2}時(?:\d{1,2}分|半)?(?:頃|ごろ)?|\d{1,2}:\d{2}|同\d{1,2}分"
+                .into(),
+            Kind::Date,
+            "time",
+            0.8,
+            Check::Time,
+        );
+
+        // --- exact figures ---
+        add(r"(?:約|計|全|延べ|最大|合計|上下|総|およそ|少なくとも|累計)?\d[\d,]*(?:\.\d+)?(?:[兆億万千](?:\d[\d,]*)?)*(?:(?:〜|~|から|ー|-)\d[\d,]*(?:\.\d+)?(?:[兆億万千](?:\d[\d,]*)?)*)?(?:の(?:市町村|市区町村|自治体|団体|機関|事業者|企業|金融機関)|件|人|名|台|個|店舗|店|本|便|円|社|駅|カ所|ヶ所|か所|箇所|ケ所|種類|県|市区町村|市町村|市町|自治体|世帯|戸|回線|口座|枚|通|棟|拠点|校|団体|機関|ユーザー|ユーザ|アカウント|契約|路線|列車|局|行|事業者)(?:以上|超|余り|強|弱)?".into(), Kind::ExactNumber, "count", 0.9, Check::Count);
+        add(
+            r"最大\d{2,}分".into(),
+            Kind::ExactNumber,
+            "max_minutes",
+            0.8,
+            Check::None,
+        );
+
+        // --- lexicons (one Aho-Corasick pass over the NFKC text) ---
+        let mut patterns: Vec<String> = Vec::new();
+        let mut lex_meta = Vec::new();
+        let mut place_prefecture = HashMap::new();
+        let mut place_class = HashMap::new();
+        let mut place_names = HashSet::new();
+        // Generalised region names are lexicon entries too, so a re-scan sees them
+        // whole (fixed points of the place generalisation) whatever precedes them.
+        for region in lexicon::REGIONS {
+            place_class.insert(region.to_string(), PlaceClass::Region);
+            place_prefecture.insert(region.to_string(), None);
+            lex_meta.push((Kind::Place, "place_lexicon"));
+            patterns.push(region.to_string());
+        }
+        for p in lexicon::places() {
+            place_prefecture.insert(p.name.clone(), p.prefecture);
+            place_class.insert(p.name.clone(), p.class);
+            place_names.insert(p.name.clone());
+            lex_meta.push((Kind::Place, "place_lexicon"));
+            patterns.push(p.name);
+        }
+        for o in lexicon::orgs() {
+            lex_meta.push((Kind::Org, "org_lexicon"));
+            patterns.push(o.to_string());
+        }
+        for o in lexicon::outlets() {
+            lex_meta.push((Kind::Source, "outlet_lexicon"));
+            patterns.push(o.to_string());
+        }
+        let lex_katakana = patterns
+            .iter()
+            .map(|p| p.chars().all(|c| is_kata(c) || c == 'ー'))
+            .collect();
+        #[allow(clippy::expect_used)] // built-in lexicon: exercised by every test
+        let lex = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)
+            .expect("built-in lexicon compiles");
+        Recognizers {
+            rules,
+            lex,
+            lex_meta,
+            lex_katakana,
+            place_names,
+            generic_latin: lexicon::generic_latin(),
+            place_prefecture,
+            place_class,
+        }
+    }
+}

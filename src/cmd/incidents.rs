@@ -1,0 +1,382 @@
+//! Raw incidents in the node's vault (`HOME/vault`): import, list, show, edit.
+//! Nothing here sends anything; the vault never leaves the node.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use serde_json::{json, Value};
+use tazan_sanitize::{Incident, SanitizeError, INCIDENT_FIELDS, INCIDENT_TEXT_FIELDS};
+use tazan_vault::{ImportOutcome, Vault};
+
+use super::edit;
+use crate::cli::{HomeArg, IncidentCmd};
+
+/// `tazan incident import`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  tazan incident import exports.jsonl --home ~/acme
+  tazan incident import report.json --home ~/acme --all-or-nothing --json
+  tazan incident import monthly.csv --home ~/acme --replace
+
+Formats: .json (one incident or an array), .jsonl (one per line), .csv (header row), UTF-8 or
+Shift_JIS. Each record needs an `id`. A malformed record is reported as FILE:LINE: field `F`: reason
+and skipped; the others are imported (or none is, with --all-or-nothing). The exit code is 1 when any
+record was refused.
+
+Re-importing an id: the same content is left as it is (\"unchanged\"); different content is refused
+as a duplicate unless --replace is given. Lesson drafts already made from a replaced incident keep
+their text.")]
+pub(crate) struct ImportArgs {
+    /// Incident file: JSON, JSON Lines or CSV (UTF-8 or Shift_JIS).
+    file: PathBuf,
+    #[command(flatten)]
+    home: HomeArg,
+    /// Import nothing if any record is malformed or a duplicate.
+    #[arg(long)]
+    all_or_nothing: bool,
+    /// Overwrite incidents whose id is already in the vault with different content.
+    #[arg(long)]
+    replace: bool,
+    /// JSON output.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `tazan incident list`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example:\n  tazan incident list --home ~/acme\n  tazan incident list --home ~/acme --json"
+)]
+pub(crate) struct ListArgs {
+    #[command(flatten)]
+    home: HomeArg,
+    /// JSON array output.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `tazan incident show`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example:\n  tazan incident show INC-0042 --home ~/acme\n  tazan incident show INC-0042 --home ~/acme --json > inc.json"
+)]
+pub(crate) struct ShowArgs {
+    /// Incident id.
+    id: String,
+    #[command(flatten)]
+    home: HomeArg,
+    /// Print the stored record as JSON only.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `tazan incident edit`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  tazan incident edit INC-0042 --set impact=予約サイトが3時間停止した --set direct_cause=設定ミス
+  tazan incident edit INC-0042 --set 'symptoms=[\"画面が表示されない\"]'
+  EDITOR=vi tazan incident edit INC-0042        # edit the JSON in $EDITOR
+
+A text field takes the value as written; other fields take JSON. The result is checked with the
+same rules as an import; a bad edit is refused and nothing changes. The id cannot be changed.")]
+pub(crate) struct EditArgs {
+    /// Incident id.
+    id: String,
+    #[command(flatten)]
+    home: HomeArg,
+    /// FIELD=VALUE (repeatable); without it the record opens in $EDITOR.
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    sets: Vec<String>,
+}
+
+pub(super) fn incident(cmd: IncidentCmd) -> Result<ExitCode> {
+    match cmd {
+        IncidentCmd::Import(a) => import(a),
+        IncidentCmd::List(a) => list(a),
+        IncidentCmd::Show(a) => show(a),
+        IncidentCmd::Edit(a) => edit(a),
+        IncidentCmd::Similar { .. } => {
+            bail!("internal: `incident similar` is handled in library.rs")
+        }
+    }
+}
+
+/// The node's home and its vault. `create` makes both when missing; otherwise a
+/// missing vault is an error that says how to make one.
+pub(super) fn open_vault(home: Option<PathBuf>, create: bool) -> Result<(PathBuf, Vault)> {
+    let home = tazan::home::resolve(home);
+    let dir = home.join("vault");
+    if !dir.exists() {
+        if !create {
+            bail!(
+                "no vault in {}; import incidents first with `tazan incident import FILE --home {}`",
+                home.display(),
+                home.display()
+            );
+        }
+        std::fs::create_dir_all(&home).with_context(|| format!("creating {}", home.display()))?;
+    }
+    let vault = Vault::open(&dir)?;
+    Ok((home, vault))
+}
+
+fn record_error_json(e: &SanitizeError) -> Value {
+    match e {
+        SanitizeError::Record {
+            file,
+            line,
+            field,
+            reason,
+        } => json!({"file": file, "line": line, "field": field, "reason": reason}),
+        other => json!({"reason": other.to_string()}),
+    }
+}
+
+fn import(args: ImportArgs) -> Result<ExitCode> {
+    let parsed = tazan_sanitize::read_incidents(&args.file)?;
+    let file = args.file.display().to_string();
+    let (_, vault) = open_vault(args.home.home, true)?;
+    let mut errors = parsed.errors;
+    let mut first_line: HashMap<String, usize> = HashMap::new();
+    let mut to_store = Vec::new();
+    let (mut new, mut replaced, mut unchanged) = (Vec::new(), Vec::new(), Vec::new());
+    // Small imports finish before a bar would be worth drawing.
+    let bar = tazan::progress::Progress::bar(
+        parsed.records.len() as u64,
+        "importing incidents",
+        args.json || parsed.records.len() < 1000,
+    );
+    for (line, incident) in parsed.records {
+        bar.inc(1);
+        if let Some(first) = first_line.get(&incident.id) {
+            errors.push(SanitizeError::Record {
+                file: file.clone(),
+                line,
+                field: "id".into(),
+                reason: format!("duplicate id in this file (first at line {first})"),
+            });
+            continue;
+        }
+        first_line.insert(incident.id.clone(), line);
+        match vault.classify(&incident, args.replace)? {
+            ImportOutcome::New => new.push(incident.id.clone()),
+            ImportOutcome::Replaced => replaced.push(incident.id.clone()),
+            ImportOutcome::Unchanged => {
+                unchanged.push(incident.id.clone());
+                continue;
+            }
+            ImportOutcome::Duplicate => {
+                errors.push(SanitizeError::Record {
+                    file: file.clone(),
+                    line,
+                    field: "id".into(),
+                    reason:
+                        "already in the vault with different content; pass --replace to overwrite"
+                            .into(),
+                });
+                continue;
+            }
+        }
+        to_store.push(incident);
+    }
+    bar.finish();
+    errors.sort_by_key(|e| match e {
+        SanitizeError::Record { line, .. } => *line,
+        _ => 0,
+    });
+    let refused_all = args.all_or_nothing && !errors.is_empty();
+    if refused_all {
+        new.clear();
+        replaced.clear();
+    } else {
+        vault.put_incidents(&to_store)?;
+    }
+    if args.json {
+        println!(
+            "{}",
+            json!({
+                "file": file,
+                "imported": new,
+                "replaced": replaced,
+                "unchanged": unchanged,
+                "errors": errors.iter().map(record_error_json).collect::<Vec<_>>(),
+                "all_or_nothing_refused": refused_all,
+            })
+        );
+    } else {
+        for e in &errors {
+            eprintln!("error: {e}");
+        }
+        if refused_all {
+            println!(
+                "nothing imported: {} record(s) refused and --all-or-nothing was given",
+                errors.len()
+            );
+        } else {
+            println!(
+                "imported {} new, {} replaced, {} unchanged, {} refused (vault: {})",
+                new.len(),
+                replaced.len(),
+                unchanged.len(),
+                errors.len(),
+                vault.path().display()
+            );
+        }
+    }
+    Ok(if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn list(args: ListArgs) -> Result<ExitCode> {
+    let (_, vault) = open_vault(args.home.home, false)?;
+    let incidents = vault.incidents()?;
+    let drafts = vault.drafts()?;
+    let drafts_of = |id: &str| -> Vec<String> {
+        drafts
+            .iter()
+            .filter(|d| d.incident == id)
+            .map(|d| d.id.to_string())
+            .collect()
+    };
+    if args.json {
+        let rows: Vec<Value> = incidents
+            .iter()
+            .map(|i| {
+                json!({
+                    "id": i.id,
+                    "organization": i.organization.name,
+                    "system_name": i.system_name,
+                    "occurred_at": i.occurred_at,
+                    "direct_cause": i.direct_cause,
+                    "near_miss": i.is_near_miss(),
+                    "drafts": drafts_of(&i.id),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if incidents.is_empty() {
+        println!("(the vault holds no incidents; import some with `tazan incident import FILE`)");
+    }
+    for i in &incidents {
+        let near = if i.is_near_miss() {
+            "  ヒヤリハット"
+        } else {
+            ""
+        };
+        let drafts = drafts_of(&i.id);
+        let drafts = if drafts.is_empty() {
+            String::new()
+        } else {
+            format!("  drafts: {}", drafts.join(","))
+        };
+        println!(
+            "{:<16}  {:<25}  {:<12}  {}{near}{drafts}",
+            i.id,
+            i.occurred_at.as_deref().unwrap_or("-"),
+            i.direct_cause.as_deref().unwrap_or("-"),
+            i.system_name.as_deref().unwrap_or(""),
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(args: ShowArgs) -> Result<ExitCode> {
+    let (_, vault) = open_vault(args.home.home, false)?;
+    let incident =
+        vault
+            .incident(&args.id)?
+            .ok_or_else(|| tazan_vault::VaultError::NoIncident {
+                id: args.id.clone(),
+            })?;
+    println!("{}", serde_json::to_string_pretty(&incident)?);
+    if !args.json {
+        if incident.is_near_miss() {
+            println!("(near miss / ヒヤリハット: no impact recorded)");
+        }
+        for d in vault.drafts()?.iter().filter(|d| d.incident == incident.id) {
+            println!(
+                "draft {}  {}  {}  {}",
+                d.id, d.level, d.status, d.lesson.title
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn edit(args: EditArgs) -> Result<ExitCode> {
+    let (home, vault) = open_vault(args.home.home, false)?;
+    let incident =
+        vault
+            .incident(&args.id)?
+            .ok_or_else(|| tazan_vault::VaultError::NoIncident {
+                id: args.id.clone(),
+            })?;
+    let mut doc = serde_json::to_value(&incident)?;
+    if args.sets.is_empty() {
+        match edit::in_editor(&doc, &home, &format!("incident {}", args.id))? {
+            Some(v) => doc = v,
+            None => {
+                println!("{}  unchanged", args.id);
+                return Ok(ExitCode::SUCCESS);
+            }
+        }
+    } else {
+        edit::set_fields(&mut doc, &args.sets, INCIDENT_FIELDS, INCIDENT_TEXT_FIELDS)?;
+    }
+    if doc.get("id").and_then(Value::as_str) != Some(args.id.as_str()) {
+        bail!("incident {}: field `id`: the id cannot be changed (import the record under a new id instead); nothing changed", args.id);
+    }
+    let edited = Incident::from_json(doc, "edit").map_err(|e| match e {
+        SanitizeError::Record { field, reason, .. } => anyhow::anyhow!(
+            "incident {}: field `{field}`: {reason}; nothing changed",
+            args.id
+        ),
+        other => anyhow::anyhow!("incident {}: {other}; nothing changed", args.id),
+    })?;
+    if edited == incident {
+        println!("{}  unchanged", args.id);
+        return Ok(ExitCode::SUCCESS);
+    }
+    vault.update_incident(&edited)?;
+    println!("{}  updated", args.id);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An incident named on the command line: a file (first record, or the one
+/// with `id`) or, when no such file exists, an id in the vault.
+pub(super) fn resolve(name: &str, id: Option<&str>, home: Option<PathBuf>) -> Result<Incident> {
+    let path = Path::new(name);
+    if path.is_file() {
+        let parsed = tazan_sanitize::read_incidents(path)?;
+        for e in &parsed.errors {
+            eprintln!("warning: {e}");
+        }
+        return match id {
+            Some(want) => parsed
+                .records
+                .into_iter()
+                .map(|(_, i)| i)
+                .find(|i| i.id == want)
+                .with_context(|| format!("no incident with id {want:?} in {}", path.display())),
+            None => parsed
+                .records
+                .into_iter()
+                .map(|(_, i)| i)
+                .next()
+                .with_context(|| format!("{} holds no readable incident", path.display())),
+        };
+    }
+    let (_, vault) = open_vault(home, false)
+        .with_context(|| format!("{name:?} is neither a file nor an incident in the vault"))?;
+    vault
+        .incident(name)?
+        .with_context(|| format!("{name:?} is neither a file nor an incident id in the vault"))
+}
