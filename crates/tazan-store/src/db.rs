@@ -159,3 +159,19 @@ pub(crate) fn seq_of(key: &[u8]) -> Result<u64, StoreError> {
         })?;
     Ok(u64::from_be_bytes(b))
 }
+
+/// Test helper: open a store again right after dropping it. sled's flusher
+/// thread lets go of the file lock a moment after the last handle is
+/// dropped, so retry briefly while the lock is still held.
+#[cfg(test)]
+pub(crate) fn reopen(dir: &Path) -> Store {
+    for _ in 0..100 {
+        match Store::open(dir) {
+            Err(StoreError::Open { source, .. }) if source.to_string().contains("lock") => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other.expect("reopen the store"),
+        }
+    }
+    panic!("store at {} still locked 2 s after drop", dir.display());
+}

@@ -13,6 +13,20 @@ fn incident(id: &str, impact: &str) -> Incident {
     }
 }
 
+/// Open again after a drop: sled's flusher thread lets go of the file lock
+/// a moment after the handle is dropped, so retry briefly on `Locked`.
+fn reopen(path: &std::path::Path) -> Vault {
+    for _ in 0..100 {
+        match Vault::open(path) {
+            Err(VaultError::Locked { .. }) => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            other => return other.unwrap(),
+        }
+    }
+    panic!("vault at {} still locked 2 s after drop", path.display());
+}
+
 #[test]
 fn import_classifies_and_survives_reopen() {
     let dir = tempfile::tempdir().unwrap();
@@ -25,7 +39,7 @@ fn import_classifies_and_survives_reopen() {
     assert_eq!(v.classify(&a2, false).unwrap(), ImportOutcome::Duplicate);
     assert_eq!(v.classify(&a2, true).unwrap(), ImportOutcome::Replaced);
     drop(v);
-    let v = Vault::open(dir.path()).unwrap();
+    let v = reopen(dir.path());
     assert_eq!(v.incidents().unwrap(), vec![a]);
 }
 
@@ -88,7 +102,7 @@ fn draft_lifecycle() {
     assert_eq!(v.draft(rec.id).unwrap(), queued);
     assert_eq!("d1".parse::<DraftId>().unwrap(), rec.id);
     drop(v);
-    let v = Vault::open(dir.path()).unwrap();
+    let v = reopen(dir.path());
     let d = s.draft_lesson(&inc);
     let second = v
         .create_draft("a", DisclosureLevel::Green, d.lesson, vec![], &d.audit)
