@@ -288,14 +288,16 @@ fn list(args: ListArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The vault's incident `id`, or an error naming it.
+fn stored(vault: &tazan_vault::Vault, id: &str) -> Result<tazan_sanitize::Incident> {
+    Ok(vault
+        .incident(id)?
+        .ok_or_else(|| tazan_vault::VaultError::NoIncident { id: id.to_owned() })?)
+}
+
 fn show(args: ShowArgs) -> Result<ExitCode> {
     let (_, vault) = open_vault(args.home.home, false)?;
-    let incident =
-        vault
-            .incident(&args.id)?
-            .ok_or_else(|| tazan_vault::VaultError::NoIncident {
-                id: args.id.clone(),
-            })?;
+    let incident = stored(&vault, &args.id)?;
     println!("{}", serde_json::to_string_pretty(&incident)?);
     if !args.json {
         if incident.is_near_miss() {
@@ -313,12 +315,7 @@ fn show(args: ShowArgs) -> Result<ExitCode> {
 
 fn edit(args: EditArgs) -> Result<ExitCode> {
     let (home, vault) = open_vault(args.home.home, false)?;
-    let incident =
-        vault
-            .incident(&args.id)?
-            .ok_or_else(|| tazan_vault::VaultError::NoIncident {
-                id: args.id.clone(),
-            })?;
+    let incident = stored(&vault, &args.id)?;
     let mut doc = serde_json::to_value(&incident)?;
     if args.sets.is_empty() {
         match edit::in_editor(&doc, &home, &format!("incident {}", args.id))? {
