@@ -45,6 +45,12 @@ pub async fn run(dir: &Path, out: &mut dyn Write) -> Result<bool> {
 
     writeln!(
         out,
+        "\n0. From a raw incident to a shareable lesson (the raw report stays on the node):"
+    )?;
+    let (drafted, gate_clean) = incident_to_lesson(dir, &fed, out).await?;
+
+    writeln!(
+        out,
         "\n1. Publishing the sample lessons (signed by each node, queued in its outbox):"
     )?;
     let mut checks = Vec::new();
@@ -87,9 +93,9 @@ pub async fn run(dir: &Path, out: &mut dyn Write) -> Result<bool> {
     // Expected arrivals: finance members get everything of finance plus the
     // GREEN/CLEAR of transport; transport gets its own plus finance's GREEN/CLEAR.
     let wait = Duration::from_secs(20);
-    fed.wait_library("sakura-bank", 4, wait).await?;
-    fed.wait_library("kaede-securities", 4, wait).await?;
-    fed.wait_library("tsubame-railway", 3, wait).await?;
+    fed.wait_library("sakura-bank", 5, wait).await?;
+    fed.wait_library("kaede-securities", 5, wait).await?;
+    fed.wait_library("tsubame-railway", 4, wait).await?;
 
     writeln!(
         out,
@@ -137,7 +143,7 @@ pub async fn run(dir: &Path, out: &mut dyn Write) -> Result<bool> {
         && !cross_log.iter().any(|r| r.level == DisclosureLevel::Amber);
     let green_crossed = tsubame.iter().any(|l| l.title == samples[1].1.title);
     let members: Vec<MemberId> = fed.nodes.iter().map(|(id, _, _)| id.clone()).collect();
-    let hidden = cross_log.iter().all(|r| !members.contains(&r.origin)) && cross_log.len() == 3;
+    let hidden = cross_log.iter().all(|r| !members.contains(&r.origin)) && cross_log.len() == 4;
     let finance_hidden = fed
         .node("tsubame-railway")?
         .core()
@@ -146,7 +152,39 @@ pub async fn run(dir: &Path, out: &mut dyn Write) -> Result<bool> {
         .iter()
         .filter(|e| e.origin_group == "finance")
         .all(|e| e.origin == "finance-hub");
+    // What left sakura-bank: every payload at the other nodes and the cross hub.
+    let mut sent: Vec<String> = cross_log
+        .iter()
+        .map(|r| String::from_utf8_lossy(&r.envelope.payload).into_owned())
+        .collect();
+    for node in ["kaede-securities", "tsubame-railway"] {
+        for e in fed.node(node)?.core().library().all()? {
+            sent.push(String::from_utf8_lossy(&e.envelope.payload).into_owned());
+        }
+    }
+    let drafted_arrived = fed
+        .node("tsubame-railway")?
+        .core()
+        .library()
+        .get(&drafted)?
+        .is_some();
+    let leaked: Vec<&str> = crate::sample::RAW_INCIDENT_SECRETS
+        .iter()
+        .copied()
+        .filter(|secret| sent.iter().any(|p| p.contains(secret)))
+        .collect();
+    if !leaked.is_empty() {
+        writeln!(
+            out,
+            "  raw strings that left the node: {}",
+            leaked.join("、")
+        )?;
+    }
     for (ok, what) in [
+        (
+            gate_clean && drafted_arrived && leaked.is_empty(),
+            "the drafted lesson was published and no name, place, host, contact or exact figure of the raw incident left the node",
+        ),
         (
             amber_stayed,
             "AMBER stayed inside the finance group (not at the cross hub, not at transport)",
@@ -226,4 +264,71 @@ async fn tampered(fed: &Federation, lesson: &Lesson, out: &mut dyn Write) -> Res
     }
     let stored = fed.hub("finance")?.core().lookup(&envelope.id())?.is_some();
     Ok(rejected && !stored)
+}
+
+/// Step 0 of the demo: a raw incident goes into sakura-bank's vault, is
+/// drafted at GREEN through the anonymisation pipeline, passes the leak gate,
+/// is approved and published. Returns the published lesson id and whether
+/// the gate was clean.
+async fn incident_to_lesson(
+    dir: &Path,
+    fed: &Federation,
+    out: &mut dyn Write,
+) -> Result<(tazan_model::LessonId, bool)> {
+    let incident = tazan_sanitize::Incident::from_json(crate::sample::raw_incident(), "demo")?;
+    let vault = tazan_vault::Vault::open(&dir.join("sakura-bank/vault"))?;
+    vault.put_incidents(std::slice::from_ref(&incident))?;
+    let level = DisclosureLevel::Green;
+    let sanitizer = tazan_sanitize::Sanitizer::new(&tazan_sanitize::Policy::builtin(), level)?;
+    let draft = sanitizer.draft_lesson(&incident);
+    let record = vault.create_draft(
+        &incident.id,
+        level,
+        draft.lesson.clone(),
+        draft.findings.clone(),
+        &draft.audit,
+    )?;
+    writeln!(
+        out,
+        "  incident {} imported into sakura-bank's vault; drafted as {} ({level}) with {} replacements, e.g.:",
+        incident.id,
+        record.id,
+        draft.audit.len()
+    )?;
+    let mut shown = std::collections::BTreeSet::new();
+    for a in draft.audit.iter().filter(|a| shown.insert(a.kind)).take(8) {
+        writeln!(
+            out,
+            "    {:<12} {} → {}",
+            a.kind.as_str(),
+            a.original,
+            a.replacement
+        )?;
+    }
+    // The gate runs again at approval, over the lesson as it will be signed.
+    let findings = sanitizer.gate_lesson(&record.lesson, &incident.own_names());
+    for f in &findings {
+        writeln!(
+            out,
+            "  ✘ leak gate: {} `{}` ({})",
+            f.finding.field, f.excerpt, f.finding.rule
+        )?;
+    }
+    if findings.is_empty() {
+        writeln!(out, "  ✔ leak gate: nothing identifying left in the lesson")?;
+    }
+    vault.approve(record.id, "demo reviewer", findings.clone(), &[])?;
+    let id = fed
+        .node("sakura-bank")?
+        .core()
+        .publish(record.lesson.clone())
+        .await?;
+    vault.mark_queued(record.id, &id.to_string(), "outbox")?;
+    writeln!(
+        out,
+        "  approved and published as {}: {}",
+        id.short(),
+        record.lesson.title
+    )?;
+    Ok((id, findings.is_empty()))
 }

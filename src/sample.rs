@@ -109,3 +109,40 @@ pub fn lessons() -> Vec<(&'static str, Lesson)> {
         ),
     ]
 }
+
+/// A fictional raw incident report of sakura-bank (written for tazan), as
+/// the org node's vault holds it: names, places, hosts, contacts, exact
+/// dates and figures that must never leave the node.
+pub fn raw_incident() -> serde_json::Value {
+    serde_json::json!({
+        "id": "SB-2026-031",
+        "organization": {"name": "さくら銀行", "aliases": ["サクラ銀"]},
+        "industry": "金融",
+        "system_name": "インターネットバンキング",
+        "occurred_at": "令和8年3月2日9時05分",
+        "recovered_at": "令和8年3月2日12時40分",
+        "location": "東京都江東区のデータセンター",
+        "impact": "インターネットバンキングに約48,200人がログインできず、振込1,234件が遅延した。",
+        "description": "さくら銀行システム部の山本課長代理と高橋さんが夜間に認証サーバ auth-gw02.sakura-bank.example.jp (10.20.30.40) の証明書を更新した際、中間証明書を入れ忘れた。朝の利用開始とともにログインが失敗し、委託先の北斗システムズ株式会社が原因を特定した。",
+        "direct_cause": "設定ミス",
+        "cause_summary": "証明書更新の手順書に中間証明書の確認がなく、更新後の接続試験も本番相当の端末で行っていなかった。",
+        "countermeasures": ["証明書更新の手順書に中間証明書の確認を加え、二人で読み合わせる", "更新後は利用者と同じ種類の端末から接続試験を行う"],
+        "remarks": "問い合わせ先: システム部 03-5555-0142 / yamamoto@sakura-bank.example.jp"
+    })
+}
+
+/// Strings of [`raw_incident`] that identify the company, its people and
+/// its systems: none of them may appear in anything the node publishes.
+pub const RAW_INCIDENT_SECRETS: &[&str] = &[
+    "さくら銀行",
+    "サクラ銀",
+    "山本",
+    "高橋",
+    "auth-gw02",
+    "10.20.30.40",
+    "北斗システムズ",
+    "江東区",
+    "48,200",
+    "03-5555-0142",
+    "令和8年3月2日",
+];

@@ -24,7 +24,11 @@ fn demo_runs_and_its_nodes_can_search_list_and_digest() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(rows.len(), 3, "own GREEN + finance GREEN + finance CLEAR");
+    assert_eq!(
+        rows.len(),
+        4,
+        "own GREEN + finance's drafted GREEN, sample GREEN and CLEAR"
+    );
     assert!(rows.iter().all(|r| r["level"] != "AMBER"));
     let search = tazan(&[
         "search",
@@ -54,6 +58,19 @@ fn demo_runs_and_its_nodes_can_search_list_and_digest() {
         html.starts_with("<!DOCTYPE html>") && html.contains("待機系への切替え"),
         "{html}"
     );
+    // sakura-bank's vault keeps the raw incident and the draft, now queued.
+    let sakura = keep.join("sakura-bank");
+    let drafts = tazan(&[
+        "lesson",
+        "drafts",
+        "--home",
+        sakura.to_str().unwrap(),
+        "--json",
+    ]);
+    let drafts: serde_json::Value = serde_json::from_slice(&drafts.stdout).unwrap();
+    assert_eq!(drafts[0]["status"], "queued", "{drafts}");
+    assert_eq!(drafts[0]["incident"], "SB-2026-031", "{drafts}");
+
     let bad = tazan(&["digest", "--since", "yesterday", "--home", h]);
     assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("--since"));
 }

@@ -289,7 +289,7 @@ fn list(args: ListArgs) -> Result<ExitCode> {
 }
 
 /// The vault's incident `id`, or an error naming it.
-fn stored(vault: &tazan_vault::Vault, id: &str) -> Result<tazan_sanitize::Incident> {
+pub(super) fn stored(vault: &tazan_vault::Vault, id: &str) -> Result<tazan_sanitize::Incident> {
     Ok(vault
         .incident(id)?
         .ok_or_else(|| tazan_vault::VaultError::NoIncident { id: id.to_owned() })?)

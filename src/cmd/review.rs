@@ -163,12 +163,7 @@ fn own_names_of(vault: &Vault, incident: &str) -> Result<Vec<String>> {
 fn draft(args: DraftArgs) -> Result<ExitCode> {
     let level: DisclosureLevel = args.level.parse().context("--level")?;
     let (home, vault) = open_vault(args.home.home, false)?;
-    let incident =
-        vault
-            .incident(&args.incident)?
-            .ok_or_else(|| tazan_vault::VaultError::NoIncident {
-                id: args.incident.clone(),
-            })?;
+    let incident = super::incidents::stored(&vault, &args.incident)?;
     let d = sanitizer(&home, level)?.draft_lesson(&incident);
     d.lesson
         .validate()
