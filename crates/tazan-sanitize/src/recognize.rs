@@ -74,6 +74,9 @@ enum Check {
     Latin,
     /// Person with honorific: name must not be a generic role word.
     PersonHonorific,
+    /// An unlisted name before a job title (鵜飼課長): not a department or
+    /// a generic word (営業課長, 総務部長, 同課長).
+    PersonTitle,
     /// IPv4 with octets ≤ 255.
     Ipv4,
     /// IPv6 that parses.

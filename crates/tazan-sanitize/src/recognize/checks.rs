@@ -209,6 +209,21 @@ impl Recognizers {
                     && after != Some('名');
                 ok.then_some(m)
             }
+            Check::PersonTitle => {
+                // The name must stand on its own (after の, a particle or
+                // punctuation, not inside a longer kanji run) and not be a
+                // department, a function or a pointer word.
+                let standalone = !before.is_some_and(is_han);
+                let ok = standalone
+                    && name_ok(name_str)
+                    && !DEPARTMENT_WORDS.contains(&name_str)
+                    && !name_str.ends_with([
+                        '務', '業', '理', '事', '発', '画', '術', '報', '質', '造', '査', '守',
+                        '部', '課', '室', '局', '店', '所', '社', '長', '係', '当', '括', '席',
+                        '表', '任', '場', '属', '営', '材', '産', '計', '制', '援', '備', '策',
+                    ]);
+                ok.then_some(m)
+            }
             Check::Ipv4 => text[m.clone()]
                 .split(['.', '/'])
                 .take(4)
@@ -392,3 +407,67 @@ impl Recognizers {
         Some(m.start..m.start + latin_end)
     }
 }
+
+/// Two- and three-kanji words that precede a job title without being a name
+/// (営業課長, 総務部長, 同課長 …).
+const DEPARTMENT_WORDS: &[&str] = &[
+    "営業",
+    "総務",
+    "経理",
+    "人事",
+    "開発",
+    "企画",
+    "技術",
+    "管理",
+    "運用",
+    "情報",
+    "品質",
+    "製造",
+    "財務",
+    "法務",
+    "広報",
+    "監査",
+    "保守",
+    "業務",
+    "事業",
+    "本店",
+    "支店",
+    "現場",
+    "統括",
+    "代表",
+    "工場",
+    "研究",
+    "販売",
+    "購買",
+    "物流",
+    "設計",
+    "施設",
+    "設備",
+    "安全",
+    "会計",
+    "審査",
+    "融資",
+    "営業所",
+    "情報系",
+    "基盤",
+    "担当",
+    "所属",
+    "当該",
+    "前任",
+    "後任",
+    "新任",
+    "元",
+    "現",
+    "同",
+    "直属",
+    "上司",
+    "部下",
+    "先任",
+    "次席",
+    "副",
+    "本社",
+    "各部",
+    "各課",
+    "社内",
+    "全社",
+];

@@ -215,6 +215,15 @@ impl Recognizers {
             Check::PersonHonorific,
         );
         add(
+            format!(
+                r"(?P<n>{h}{{2,3}})(?:課長代理|部長代理|課長|部長|係長|主任|主査|主幹|室長|所長|支店長|本部長)"
+            ),
+            Kind::Person,
+            "name_title",
+            0.6,
+            Check::PersonTitle,
+        );
+        add(
             format!(r"{k}{{2,}}・{k}{{2,}}(?:氏|さん|様|社長|CEO|会長)"),
             Kind::Person,
             "foreign_person",

@@ -87,6 +87,25 @@ fn lines_after_company_names() {
 #[test]
 fn persons() {
     assert!(has("佐藤課長が判断", "佐藤課長"));
+    // A surname missing from the lexicon, known only by its title.
+    assert!(hits("システム部の鵜飼課長が判断した")
+        .iter()
+        .any(|(t, _, _)| t.starts_with("鵜飼")));
+    for generic in [
+        "営業課長が判断した",
+        "総務部長に報告した",
+        "システム部の同課長が判断した",
+        "情報システム部長が承認した",
+        "当該部長が承認した",
+    ] {
+        assert!(
+            !hits(generic)
+                .iter()
+                .any(|(_, kind, _)| *kind == Kind::Person),
+            "{generic}: {:?}",
+            hits(generic)
+        );
+    }
     assert!(has("担当の森本一郎氏は", "森本一郎氏"));
     assert!(!has("利用者様へ", "利用者様"));
 }
