@@ -350,10 +350,19 @@ fn deploy_local_up_publish_revoke_status_down() {
         local.log("finance").contains("roster reloaded")
     });
     let accepted = local.metric(8401, "tazan_hub_lessons_accepted_total");
+    assert_eq!(local.metric(8401, "tazan_hub_calls_refused_total"), 0.0);
     let refused = local.publish("kaede-securities", "失効後", "AMBER");
     eventually("finance refused the revoked member", || {
         local.log("finance").contains("revoked member refused")
     });
+    assert!(
+        http_get(local.port(8401), "/metrics")
+            .lines()
+            .any(|l| l.starts_with("tazan_hub_calls_refused_total{")
+                && l.contains("reason=\"revoked\"")
+                && !l.ends_with(" 0")),
+        "the refusal is counted by reason"
+    );
     eventually("the refused lesson waits in kaede's outbox", || {
         local.metric(8502, "tazan_node_outbox_depth") == 1.0
     });

@@ -26,6 +26,9 @@ pub struct HubStats {
     pub received_upstream: AtomicU64,
     /// Refusals by the field at fault (a small, fixed set of names).
     pub rejected_by: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
+    /// Calls refused before any payload was read (unknown or revoked
+    /// member, no client certificate), by reason.
+    pub refused_by: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
     /// Open subscriptions.
     pub subscribers: std::sync::atomic::AtomicI64,
     /// Time to answer a publish call.
@@ -41,9 +44,30 @@ impl Default for HubStats {
             relayed: AtomicU64::new(0),
             received_upstream: AtomicU64::new(0),
             rejected_by: Default::default(),
+            refused_by: Default::default(),
             subscribers: Default::default(),
             publish_latency: tazan_metrics::Histogram::latency(),
         }
+    }
+}
+
+impl HubStats {
+    /// Add one to `reason` in a by-reason count.
+    pub(crate) fn count(
+        by: &std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
+        reason: &str,
+    ) {
+        *by.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(reason.to_owned())
+            .or_default() += 1;
+    }
+
+    /// A snapshot of a by-reason count.
+    fn snapshot(
+        by: &std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
+    ) -> std::collections::BTreeMap<String, u64> {
+        by.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 
@@ -375,13 +399,7 @@ impl HubCore {
                 } else {
                     rej.field.as_str()
                 };
-                *self
-                    .stats
-                    .rejected_by
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .entry(reason.to_owned())
-                    .or_default() += 1;
+                HubStats::count(&self.stats.rejected_by, reason);
                 debug!(field = %rej.field, code = ?rej.code, "envelope rejected");
                 *r = reject(std::mem::take(r), rej);
             }
@@ -493,11 +511,7 @@ impl HubCore {
             &l,
             c(&st.duplicates),
         );
-        let rejected = st
-            .rejected_by
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
+        let rejected = HubStats::snapshot(&st.rejected_by);
         if rejected.is_empty() {
             e.counter(
                 "tazan_hub_lessons_rejected_total",
@@ -511,6 +525,24 @@ impl HubCore {
             e.counter(
                 "tazan_hub_lessons_rejected_total",
                 "Envelopes refused, by the field at fault.",
+                &labels,
+                *n,
+            );
+        }
+        let refused = HubStats::snapshot(&st.refused_by);
+        if refused.is_empty() {
+            e.counter(
+                "tazan_hub_calls_refused_total",
+                "Calls refused before any payload was read, by reason.",
+                &l,
+                0,
+            );
+        }
+        for (reason, n) in &refused {
+            let labels = [l[0], l[1], ("reason", reason.as_str())];
+            e.counter(
+                "tazan_hub_calls_refused_total",
+                "Calls refused before any payload was read, by reason.",
                 &labels,
                 *n,
             );

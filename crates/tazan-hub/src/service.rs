@@ -17,7 +17,17 @@ pub(crate) struct Caller(pub(crate) MemberId);
 
 /// Map the client certificate to an active roster entry before any payload
 /// is decoded (runs as a tonic interceptor on the request head).
-pub(crate) fn authenticate(core: &HubCore, mut req: Request<()>) -> Result<Request<()>, Status> {
+pub(crate) fn authenticate(core: &HubCore, req: Request<()>) -> Result<Request<()>, Status> {
+    let refused = |reason: &str| {
+        crate::core::HubStats::count(&core.stats.refused_by, reason);
+    };
+    identify(core, req).inspect_err(|status| match status.code() {
+        tonic::Code::PermissionDenied => refused("revoked"),
+        _ => refused("identity"),
+    })
+}
+
+fn identify(core: &HubCore, mut req: Request<()>) -> Result<Request<()>, Status> {
     let certs = req
         .peer_certs()
         .ok_or_else(|| Status::unauthenticated("no client certificate; connect with mutual TLS"))?;
