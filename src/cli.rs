@@ -126,6 +126,9 @@ pub(crate) enum Command {
         /// Disclosure level whose rules apply (AMBER, GREEN, CLEAR).
         #[arg(long, default_value = "GREEN")]
         level: String,
+        /// Print the run's summary as JSON on stdout.
+        #[arg(long)]
+        json: bool,
     },
     /// Quality evaluations (figures in BENCHMARKS.md).
     #[command(subcommand)]
@@ -268,6 +271,9 @@ pub(crate) enum CatalogCmd {
         json: bool,
     },
     /// Write the imported catalogue back as JSON Lines.
+    #[command(
+        after_help = "Example:\n  tazan catalog export --home ~/acme --out catalog.jsonl\n\nThe lines come back exactly as imported (a re-imported id replaces its line)."
+    )]
     Export {
         #[command(flatten)]
         home: HomeArg,
@@ -280,6 +286,9 @@ pub(crate) enum CatalogCmd {
 #[derive(Debug, Subcommand)]
 pub(crate) enum EvalCmd {
     /// Score sanitised output against gold annotations: spans leaked per kind, keep terms kept.
+    #[command(
+        after_help = "Example:\n  tazan sanitize --input ../shared/corpus/incidents.jsonl --output out.jsonl --level GREEN\n  tazan eval sanitize --output out.jsonl --annotations ../shared/corpus/annotations.jsonl --json"
+    )]
     Sanitize {
         /// Output of `tazan sanitize`.
         #[arg(long)]
@@ -292,6 +301,9 @@ pub(crate) enum EvalCmd {
         json: bool,
     },
     /// nDCG@10 and MAP of search for judged scenarios against a catalogue.
+    #[command(
+        after_help = "Example:\n  tazan eval search --catalog ../shared/corpus/lessons.jsonl --scenarios ../shared/corpus/scenarios.jsonl"
+    )]
     Search {
         /// Catalogue (JSON Lines).
         #[arg(long)]
@@ -370,6 +382,7 @@ pub(crate) enum KeysCmd {
         json: bool,
     },
     /// Show a key's id and public key.
+    #[command(after_help = "Example:\n  tazan keys show ~/acme/node.key --json")]
     Show {
         /// Key file.
         file: PathBuf,
@@ -416,6 +429,9 @@ pub(crate) enum PkiCmd {
 #[derive(Debug, Subcommand)]
 pub(crate) enum RosterCmd {
     /// Create an empty roster signed by the admin key.
+    #[command(
+        after_help = "Example:\n  tazan keys generate --out admin.key\n  tazan roster init --group finance-hub --admin-key admin.key --out roster.json"
+    )]
     Init {
         /// The group's (hub's) id.
         #[arg(long)]
@@ -506,12 +522,18 @@ pub(crate) enum RosterCmd {
         #[arg(long)]
         effective: Option<String>,
     },
-    /// Show a roster after verifying its signature.
-    #[command(visible_alias = "list")]
+    /// Show a roster after verifying its signature: a roster file, or the one
+    /// a member's hub distributes (`--home NODE`).
+    #[command(
+        visible_alias = "list",
+        after_help = "Examples:\n  tazan roster show --roster fed/finance/roster.json\n  tazan roster list --home fed/sakura-bank --json   # as the member's hub serves it"
+    )]
     Show {
-        /// Roster file.
+        /// Roster file (default: ask the hub of the node in --home).
         #[arg(long)]
-        roster: PathBuf,
+        roster: Option<PathBuf>,
+        #[command(flatten)]
+        home: HomeArg,
         /// JSON output.
         #[arg(long)]
         json: bool,
@@ -599,6 +621,9 @@ pub(crate) enum IncidentCmd {
 #[derive(Debug, Subcommand)]
 pub(crate) enum LessonsCmd {
     /// Lessons related to one in the library (same ranking as `incident similar`).
+    #[command(
+        after_help = "Example:\n  tazan lessons related T7 --home ~/acme            # a catalogue reference\n  tazan lessons related 3f9c…e1 --home ~/acme --json   # a lesson id"
+    )]
     Related {
         /// Lesson id (64 hex) or catalogue reference (e.g. T7).
         id: String,
@@ -612,6 +637,9 @@ pub(crate) enum LessonsCmd {
         json: bool,
     },
     /// List lessons in the node's library (or ask the hub when the node is running).
+    #[command(
+        after_help = "Example:\n  tazan lessons list --home ~/acme\n  tazan lessons list --home ~/acme --json | jq .lesson.title"
+    )]
     List {
         #[command(flatten)]
         home: HomeArg,
@@ -741,4 +769,30 @@ pub(crate) struct RestoreArgs {
     /// JSON output.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every command a user can run shows examples under `--help`.
+    #[test]
+    fn every_command_has_examples_in_its_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            let path = format!("{path} {}", cmd.get_name());
+            if cmd.has_subcommands() {
+                for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+                    walk(sub, &path, missing);
+                }
+            } else if !cmd
+                .get_after_help()
+                .is_some_and(|h| h.to_string().contains("Example"))
+            {
+                missing.push(path);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "", &mut missing);
+        assert!(missing.is_empty(), "no examples in --help: {missing:?}");
+    }
 }

@@ -335,8 +335,11 @@ fn sanitize_batch_and_evaluation_run_on_the_corpus() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(v.is_object(), "{v}");
+    assert_eq!(v["records"], 25, "{v}");
+    assert!(v["leak_rate"].as_f64().unwrap() <= 0.02, "{v}");
+    assert!(v["keep_rate"].as_f64().unwrap() >= 0.9, "{v}");
 
+    // A bad record is reported with file and line, and the run fails.
     let bad = dir.path().join("bad.jsonl");
     std::fs::write(&bad, "{not json\n").unwrap();
     let out = tazan(&[
@@ -345,9 +348,16 @@ fn sanitize_batch_and_evaluation_run_on_the_corpus() {
         bad.to_str().unwrap(),
         "--output",
         dir.path().join("o2").to_str().unwrap(),
+        "--json",
     ]);
+    assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.jsonl"), "the error names the file: {err}");
+    assert!(
+        err.contains("bad.jsonl:1:"),
+        "the error names file and line: {err}"
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["records"], 0, "{summary}");
 }
 
 #[test]

@@ -355,6 +355,22 @@ fn deploy_local_up_publish_revoke_status_down() {
     eventually("finance refused the revoked member", || {
         local.log("finance").contains("revoked member refused")
     });
+    // Members see the revocation in the roster their hub distributes.
+    let distributed = ok(tazan(&[
+        "roster",
+        "list",
+        "--home",
+        local.path("sakura-bank").to_str().unwrap(),
+        "--json",
+    ]));
+    let distributed: serde_json::Value = serde_json::from_str(&distributed).unwrap();
+    let kaede = distributed["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "kaede-securities")
+        .unwrap();
+    assert_eq!(kaede["status"], "revoked", "{kaede}");
     assert!(
         http_get(local.port(8401), "/metrics")
             .lines()

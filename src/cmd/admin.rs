@@ -69,7 +69,7 @@ pub(super) fn pki(cmd: PkiCmd) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub(super) fn roster(cmd: RosterCmd) -> Result<ExitCode> {
+pub(super) async fn roster(cmd: RosterCmd) -> Result<ExitCode> {
     match cmd {
         RosterCmd::Init {
             group,
@@ -163,8 +163,11 @@ pub(super) fn roster(cmd: RosterCmd) -> Result<ExitCode> {
                 "revoked key {key_id} of `{id}` from {at} (unix): entries received earlier keep verifying; roster serial is now {serial}"
             );
         }
-        RosterCmd::Show { roster, json } => {
-            let signed = SignedRoster::load(&roster)?;
+        RosterCmd::Show { roster, home, json } => {
+            let signed = match roster {
+                Some(path) => SignedRoster::load(&path)?,
+                None => hub_roster(home.home).await?,
+            };
             let r = signed.verify()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(r)?);
@@ -200,6 +203,19 @@ pub(super) fn roster(cmd: RosterCmd) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The signed roster the hub of the node in `home` distributes to its members.
+async fn hub_roster(home: Option<std::path::PathBuf>) -> Result<SignedRoster> {
+    let cfg = super::node_config(home)?;
+    let resp = super::hub_client(&cfg)
+        .await?
+        .roster(tazan_proto::pb::RosterRequest {})
+        .await
+        .map_err(|s| anyhow::anyhow!("hub roster: {}", s.message()))?
+        .into_inner();
+    serde_json::from_slice(&resp.signed_roster_json)
+        .context("the hub's roster is not a signed roster (signed_roster_json)")
 }
 
 fn parse_role(s: &str) -> Result<Role> {

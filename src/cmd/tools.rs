@@ -13,6 +13,7 @@ pub(super) fn sanitize(
     output: &Path,
     policy: Option<&Path>,
     level: &str,
+    json: bool,
 ) -> Result<ExitCode> {
     let policy = match policy {
         Some(p) => tazan_sanitize::Policy::load(p)?,
@@ -20,8 +21,35 @@ pub(super) fn sanitize(
     };
     let level: tazan_sanitize::DisclosureLevel = level.parse().context("--level")?;
     let summary = tazan_sanitize::sanitize_jsonl(input, output, &policy, level)?;
-    eprintln!("{summary:?}");
-    Ok(ExitCode::SUCCESS)
+    for e in &summary.parse_errors {
+        eprintln!("error: {e}");
+    }
+    if json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        let dictionary = match &summary.dictionary {
+            tazan_sanitize::DictionaryStatus::Loaded { .. } => "on".to_owned(),
+            tazan_sanitize::DictionaryStatus::Off { reason } => format!("off ({reason})"),
+            other => format!("{other:?}"),
+        };
+        println!(
+            "{} records at {}: {} ok, {} blocked by the leak gate, {} unreadable; {} chars in {} ms; IPADIC recogniser {dictionary}\nwritten to {}",
+            summary.records,
+            summary.level,
+            summary.ok,
+            summary.blocked,
+            summary.parse_errors.len(),
+            summary.chars,
+            summary.elapsed_ms,
+            output.display()
+        );
+    }
+    // Unreadable records are a failure of the run; blocked ones are its result.
+    Ok(if summary.parse_errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 pub(super) fn eval(cmd: EvalCmd) -> Result<ExitCode> {
