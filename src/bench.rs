@@ -33,7 +33,7 @@ pub struct FederationParams {
     pub latency_lessons: usize,
     /// Publish rate in the latency phase, lessons per second.
     pub rate: u32,
-    /// Keep the hubs' search indexes on (as deployed); off isolates the federation path.
+    /// Keep the hubs' and nodes' search indexes on (as deployed); off isolates the federation path.
     pub hub_search: bool,
 }
 
@@ -125,7 +125,11 @@ pub async fn federation(p: FederationParams) -> Result<FederationReport> {
     let dir = tempfile::Builder::new().prefix("tazan-bench-").tempdir()?;
     let layout = topology::create(dir.path(), &Spec::demo(), Ports::EPHEMERAL)?;
     if !p.hub_search {
-        for path in std::iter::once(&layout.cross).chain(layout.groups.iter().map(|(_, p)| p)) {
+        // Hubs index their logs and nodes their libraries as deployed; off,
+        // the figures are for the federation path alone.
+        let hubs = std::iter::once(&layout.cross).chain(layout.groups.iter().map(|(_, p)| p));
+        let nodes = layout.nodes.iter().map(|(_, _, p)| p);
+        for path in hubs.chain(nodes) {
             let text = std::fs::read_to_string(path)?;
             std::fs::write(path, format!("{text}\n[search]\nenabled = false\n"))?;
         }

@@ -692,8 +692,9 @@ pub(crate) enum BenchCmd {
         /// Publish rate for the latency phase (lessons/s).
         #[arg(long, default_value_t = 1_000)]
         rate: u32,
-        /// Keep the hubs' search indexing on during the run. Off by default: the figure is the
-        /// federation path, and here three hubs share two cores (deployed, each has its own).
+        /// Keep search indexing on during the run, at the hubs (their logs) and the
+        /// nodes (their libraries), as deployed. Off by default: the figure is the
+        /// federation path, and here every service shares two cores.
         #[arg(long)]
         hub_search: bool,
     },
