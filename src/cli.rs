@@ -83,11 +83,17 @@ pub(crate) enum Command {
     /// Lesson catalogues: JSON Lines of id, domain, theme, title, summary, cases.
     #[command(subcommand)]
     Catalog(CatalogCmd),
-    /// Counts by direct cause, industry and period, with the shares of human error and overload.
-    #[command(after_help = "Example:\n  tazan trends --home ~/acme --format svg > trends.svg")]
+    /// Counts by direct cause, industry and period, with the shares of human error and overload
+    /// (a node's library, or with --hub-config everything a hub holds).
+    #[command(
+        after_help = "Examples:\n  tazan trends --home ~/acme --format svg > trends.svg\n  tazan trends --hub-config fed/finance/hub.toml --format json   # hub running or not"
+    )]
     Trends {
         #[command(flatten)]
         home: HomeArg,
+        /// Count at the hub with this config instead: its whole log, from its search index.
+        #[arg(long, value_name = "FILE", conflicts_with = "home")]
+        hub_config: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = TrendFormat::Text)]
         format: TrendFormat,
@@ -97,7 +103,7 @@ pub(crate) enum Command {
     },
     /// A digest of lessons received since DATE, with related older lessons (Markdown or HTML for a mailing list).
     #[command(
-        after_help = "Example:\n  tazan digest --since 2026-11-01 --home ~/acme --format html > digest.html"
+        after_help = "Examples:\n  tazan digest --since 2026-11-01 --home ~/acme --format html > digest.html\n  tazan digest --since 2026-11-01 --hub-config fed/cross/hub.toml"
     )]
     Digest {
         /// ISO 8601 date or time (2026-11-01, 2026-11-01T09:00:00Z).
@@ -105,6 +111,9 @@ pub(crate) enum Command {
         since: String,
         #[command(flatten)]
         home: HomeArg,
+        /// Digest at the hub with this config instead: lessons it received since DATE.
+        #[arg(long, value_name = "FILE", conflicts_with = "home")]
+        hub_config: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = DigestFormat::Markdown)]
         format: DigestFormat,

@@ -3,7 +3,9 @@
 //! kept verbatim under `HOME/catalog.jsonl` so `catalog export` gives back
 //! exactly what was imported. A running node keeps the index current itself
 //! (`tazan_node`'s indexer) and commands open it read-only; a stopped node's
-//! library is synced in by the command that opens it.
+//! library is synced in by the command that opens it. A hub's index of its
+//! log (`[search]` in hub.toml) is opened here read-only too, for trends and
+//! digests at the hub.
 
 use std::path::{Path, PathBuf};
 
@@ -64,6 +66,36 @@ pub fn open_index(dir: &Path, node: NodeState<'_>) -> Result<SearchIndex> {
             dir.display()
         );
     }
+    open_read_only(dir)
+}
+
+/// Open the search index of the hub configured in `config` to read: the
+/// index of its whole log (for a group hub its members' lessons and what it
+/// received from the cross hub; for the cross hub every group's). Always
+/// read-only: a running hub holds the writer, and a stopped hub indexes the
+/// rest of its log itself when it starts again, so a stopped hub's index
+/// holds what it had committed when it stopped.
+pub fn open_hub_index(config: &Path) -> Result<SearchIndex> {
+    let cfg = tazan_hub::HubConfig::load(config)?;
+    if !cfg.search {
+        bail!(
+            "{}: `[search] enabled = false`: this hub keeps no index of its log to read; set `[search] enabled = true` and restart the hub (it then indexes its whole log)",
+            config.display()
+        );
+    }
+    let dir = cfg.index_dir();
+    if !dir.join("meta.json").exists() {
+        bail!(
+            "no search index at {} yet: the hub creates it when it starts with `[search] enabled = true` (the default); start it with `tazan hub serve --config {}`",
+            dir.display(),
+            config.display()
+        );
+    }
+    open_read_only(&dir)
+}
+
+/// Open `dir` read-only beside whichever process writes it.
+fn open_read_only(dir: &Path) -> Result<SearchIndex> {
     // A reader that lists the segment files just as the writer merges them
     // may miss one; a second look sees the new list.
     let mut tries = 0;

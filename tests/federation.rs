@@ -540,6 +540,91 @@ async fn metrics_count_accepted_rejected_and_relayed() {
         "both finance nodes follow the hub"
     );
     assert_eq!(metric(&page, "tazan_hub_publish_seconds_count"), 1.0);
+
+    // Every RPC is timed and its outcome counted by gRPC code. Known calls
+    // on top of the publish above (the member nodes only subscribe).
+    let req = |m: &str, code: &str| {
+        format!("tazan_hub_requests_total{{hub=\"finance-hub\",tier=\"group\",method=\"{m}\",code=\"{code}\"}}")
+    };
+    let secs = |m: &str| {
+        format!(
+            "tazan_hub_request_seconds_count{{hub=\"finance-hub\",tier=\"group\",method=\"{m}\"}}"
+        )
+    };
+    let subscribed = metric(&page, &req("Subscribe", "OK"));
+    let empty = c.publish(pb::PublishRequest { envelopes: vec![] }).await;
+    assert_eq!(empty.unwrap_err().code(), tonic::Code::InvalidArgument);
+    let listed = c
+        .list(pb::ListRequest {
+            after_seq: 0,
+            limit: 10,
+            filter: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(listed.entries.len(), 2);
+    let lesson_id = listed.entries[0].lesson_id.clone();
+    c.get(pb::GetRequest { lesson_id }).await.unwrap();
+    for _ in 0..2 {
+        let missing = c
+            .get(pb::GetRequest {
+                lesson_id: vec![7; 32],
+            })
+            .await;
+        assert_eq!(missing.unwrap_err().code(), tonic::Code::NotFound);
+    }
+    c.info(pb::InfoRequest {}).await.unwrap();
+    c.roster(pb::RosterRequest {}).await.unwrap();
+    let bad_level = c
+        .search(pb::SearchRequest {
+            levels: vec![99],
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(bad_level.unwrap_err().code(), tonic::Code::InvalidArgument);
+    let mut stream = c
+        .subscribe(pb::SubscribeRequest {
+            after_seq: 0,
+            filter: None,
+            follow: false,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut streamed = 0;
+    while let Some(entry) = stream.message().await.unwrap() {
+        assert!(!entry.lesson_id.is_empty());
+        streamed += 1;
+    }
+    assert_eq!(streamed, 2);
+
+    let page = http_get(hub.metrics_addr().unwrap(), "/metrics").await;
+    for (series, n) in [
+        (req("Publish", "OK"), 1),
+        (req("Publish", "InvalidArgument"), 1),
+        (secs("Publish"), 2),
+        (req("List", "OK"), 1),
+        (secs("List"), 1),
+        (req("Get", "OK"), 1),
+        (req("Get", "NotFound"), 2),
+        (secs("Get"), 3),
+        (req("Info", "OK"), 1),
+        (req("Roster", "OK"), 1),
+        (req("Search", "OK"), 0),
+        (req("Search", "InvalidArgument"), 1),
+        (secs("Search"), 1),
+        (req("Subscribe", "OK"), subscribed as u64 + 1),
+    ] {
+        assert_eq!(metric(&page, &series), n as f64, "{series}");
+    }
+    // Subscribe is timed to its first page: every stream so far has sent one.
+    assert_eq!(metric(&page, &secs("Subscribe")), subscribed + 1.0);
+    // The refused batch never reached ingest: the publish histogram keeps its count.
+    assert_eq!(metric(&page, "tazan_hub_publish_seconds_count"), 1.0);
+    let get_under_a_second = "tazan_hub_request_seconds_bucket{hub=\"finance-hub\",tier=\"group\",method=\"Get\",le=\"1\"}";
+    assert_eq!(metric(&page, get_under_a_second), 3.0);
+
     eventually("relay counted", WAIT, || async {
         let page = http_get(hub.metrics_addr().unwrap(), "/metrics").await;
         metric(&page, "tazan_hub_relayed_total{") == 1.0

@@ -10,6 +10,7 @@
 //! - `local`: `deploy/local` under `tazan up --detach`, `status` and `down`, as separate processes
 //! - `backup`: online backup of a running hub, restore after losing its data
 //! - `rotation`: member and hub key rotation, key revocation, historic verification
+//! - `trends`: trends and digests read from a running hub's index, at a group and the cross hub
 //! - `vault`: raw incidents, drafts, review and approval; the canary never leaves the node
 
 // Test fixtures panic on setup failure by design: a failed setup is a failed test.
@@ -25,4 +26,5 @@ mod library;
 mod local;
 mod rejections;
 mod rotation;
+mod trends;
 mod vault;

@@ -30,6 +30,17 @@ pub(super) fn open_index(home: Option<PathBuf>) -> Result<tazan_search::SearchIn
     tazan::library::open_index(&cfg.index_dir, state)
 }
 
+/// The index to count or digest: a hub's (`--hub-config`), else the node's.
+fn open_library_or_hub(
+    home: Option<PathBuf>,
+    hub_config: Option<PathBuf>,
+) -> Result<tazan_search::SearchIndex> {
+    match hub_config {
+        Some(config) => tazan::library::open_hub_index(&config),
+        None => open_index(home),
+    }
+}
+
 pub(super) fn search(args: SearchArgs) -> Result<ExitCode> {
     let index = open_index(args.home.home)?;
     let req = tazan_search::SearchRequest {
@@ -127,10 +138,11 @@ pub(super) async fn search_hub(args: SearchArgs) -> Result<ExitCode> {
 
 pub(super) fn trends(
     home: Option<PathBuf>,
+    hub_config: Option<PathBuf>,
     format: TrendFormat,
     period: Period,
 ) -> Result<ExitCode> {
-    let index = open_index(home)?;
+    let index = open_library_or_hub(home, hub_config)?;
     let docs = index.all_docs()?;
     let granularity = match period {
         Period::Month => tazan_search::Granularity::Month,
@@ -146,7 +158,12 @@ pub(super) fn trends(
     Ok(ExitCode::SUCCESS)
 }
 
-pub(super) fn digest(since: &str, home: Option<PathBuf>, format: DigestFormat) -> Result<ExitCode> {
+pub(super) fn digest(
+    since: &str,
+    home: Option<PathBuf>,
+    hub_config: Option<PathBuf>,
+    format: DigestFormat,
+) -> Result<ExitCode> {
     let b = since.as_bytes();
     let valid = b.len() >= 10
         && b[4] == b'-'
@@ -155,8 +172,9 @@ pub(super) fn digest(since: &str, home: Option<PathBuf>, format: DigestFormat) -
     if !valid {
         bail!("--since {since:?}: expected an ISO 8601 date such as 2026-11-01");
     }
-    let index = open_index(home)?;
-    // Only lessons received by this node carry a date; catalogue entries are not "new".
+    let index = open_library_or_hub(home, hub_config)?;
+    // Only lessons received by this node (or hub) carry a date; catalogue
+    // entries imported into a node's library are not "new".
     let fresh: Vec<_> = index
         .all_docs()?
         .into_iter()

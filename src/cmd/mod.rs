@@ -65,14 +65,16 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Catalog(cmd) => catalog::catalog(cmd).await,
         Command::Trends {
             home,
+            hub_config,
             format,
             period,
-        } => library::trends(home.home, format, period),
+        } => library::trends(home.home, hub_config, format, period),
         Command::Digest {
             since,
             home,
+            hub_config,
             format,
-        } => library::digest(&since, home.home, format),
+        } => library::digest(&since, home.home, hub_config, format),
         Command::Sanitize {
             input,
             output,

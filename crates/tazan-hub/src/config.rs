@@ -212,6 +212,11 @@ pub struct HubConfig {
 }
 
 impl HubConfig {
+    /// Where the hub keeps the full-text index of its log (when `search` is on).
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("index")
+    }
+
     /// Read and validate a TOML file; relative paths in it are resolved
     /// against the file's directory. Binds nothing, opens nothing.
     pub fn load(path: &Path) -> Result<HubConfig, ConfigError> {

@@ -31,8 +31,11 @@ pub struct HubStats {
     pub refused_by: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
     /// Open subscriptions.
     pub subscribers: std::sync::atomic::AtomicI64,
-    /// Time to answer a publish call.
+    /// Time to verify, store and acknowledge a batch that passed the
+    /// batch-size checks (`tazan_hub_publish_seconds`).
     pub publish_latency: tazan_metrics::Histogram,
+    /// Latency and outcome of every call, by RPC.
+    pub requests: crate::requests::RequestStats,
 }
 
 impl Default for HubStats {
@@ -47,6 +50,7 @@ impl Default for HubStats {
             refused_by: Default::default(),
             subscribers: Default::default(),
             publish_latency: tazan_metrics::Histogram::latency(),
+            requests: Default::default(),
         }
     }
 }
@@ -582,6 +586,7 @@ impl HubCore {
             "Time to verify, store durably and answer a publish call.",
             &st.publish_latency,
         );
+        st.requests.render(&mut e, &l);
         e.finish()
     }
 

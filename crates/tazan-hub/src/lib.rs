@@ -29,6 +29,7 @@ mod core;
 mod error;
 mod indexer;
 mod relay;
+mod requests;
 mod server;
 mod service;
 
@@ -37,4 +38,5 @@ pub use config::{ConfigError, HubConfig, Tier, TlsFiles, Upstream};
 pub use core::{HubCore, HubStats};
 pub use error::HubError;
 pub use indexer::after_restore;
+pub use requests::RequestStats;
 pub use server::RunningHub;

@@ -133,7 +133,7 @@ impl RunningHub {
             log.set_cursor(ROSTER_SERIAL, serial).await?;
         }
         let search = if config.search {
-            let dir = config.data_dir.join("index");
+            let dir = config.index_dir();
             // One writer thread: the hub's first job is the federation path,
             // and on a small machine a second indexing thread costs it latency.
             let options = tazan_search::IndexOptions {

@@ -1,15 +1,17 @@
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Instant;
 
 use futures::Stream;
 use tazan_model::MemberId;
 use tazan_proto::pb::{self, hub_server::Hub};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
-use tonic::{Request, Response, Status};
+use tonic::{Code, Request, Response, Status};
 use tracing::{debug, warn};
 
 use crate::core::{matches, to_entry, HubCore};
+use crate::requests::Method;
 
 /// The caller's roster id, put in the request by [`authenticate`].
 #[derive(Debug, Clone)]
@@ -113,9 +115,91 @@ fn storage(e: tazan_store::StoreError) -> Status {
     Status::unavailable("storage unavailable; retry later")
 }
 
+/// Each RPC is timed and its outcome counted by [`RequestStats`](crate::RequestStats).
 #[tonic::async_trait]
 impl Hub for HubService {
     async fn publish(
+        &self,
+        req: Request<pb::PublishRequest>,
+    ) -> Result<Response<pb::PublishResponse>, Status> {
+        self.measured(Method::Publish, self.ingest(req)).await
+    }
+
+    type SubscribeStream = EntryStream;
+
+    async fn subscribe(
+        &self,
+        req: Request<pb::SubscribeRequest>,
+    ) -> Result<Response<Self::SubscribeStream>, Status> {
+        // Timed until the first page is queued (in the stream's task); a
+        // refusal is its own answer and is timed here.
+        let started = Instant::now();
+        let opened = self.open_stream(req, started);
+        let code = opened.as_ref().err().map_or(Code::Ok, Status::code);
+        if code != Code::Ok {
+            self.core
+                .stats
+                .requests
+                .observe(Method::Subscribe, started.elapsed());
+        }
+        self.core.stats.requests.count(Method::Subscribe, code);
+        opened
+    }
+
+    async fn list(
+        &self,
+        req: Request<pb::ListRequest>,
+    ) -> Result<Response<pb::ListResponse>, Status> {
+        self.measured(Method::List, async { self.list_page(req) })
+            .await
+    }
+
+    async fn get(&self, req: Request<pb::GetRequest>) -> Result<Response<pb::LogEntry>, Status> {
+        self.measured(Method::Get, async { self.entry(req) }).await
+    }
+
+    async fn info(&self, req: Request<pb::InfoRequest>) -> Result<Response<pb::HubInfo>, Status> {
+        self.measured(Method::Info, async {
+            caller(&req)?;
+            Ok(Response::new(self.core.info()))
+        })
+        .await
+    }
+
+    async fn search(
+        &self,
+        req: Request<pb::SearchRequest>,
+    ) -> Result<Response<pb::SearchResponse>, Status> {
+        self.measured(Method::Search, self.search_index(req)).await
+    }
+
+    async fn roster(
+        &self,
+        req: Request<pb::RosterRequest>,
+    ) -> Result<Response<pb::RosterResponse>, Status> {
+        self.measured(Method::Roster, async { self.signed_roster(req) })
+            .await
+    }
+}
+
+impl HubService {
+    /// Run one call of `method`, recording its latency and gRPC code.
+    async fn measured<T>(
+        &self,
+        method: Method,
+        call: impl std::future::Future<Output = Result<T, Status>>,
+    ) -> Result<T, Status> {
+        let started = Instant::now();
+        let answer = call.await;
+        let code = answer.as_ref().err().map_or(Code::Ok, Status::code);
+        self.core
+            .stats
+            .requests
+            .record(method, started.elapsed(), code);
+        answer
+    }
+
+    async fn ingest(
         &self,
         req: Request<pb::PublishRequest>,
     ) -> Result<Response<pb::PublishResponse>, Status> {
@@ -137,12 +221,11 @@ impl Hub for HubService {
         Ok(Response::new(pb::PublishResponse { results }))
     }
 
-    type SubscribeStream = EntryStream;
-
-    async fn subscribe(
+    fn open_stream(
         &self,
         req: Request<pb::SubscribeRequest>,
-    ) -> Result<Response<Self::SubscribeStream>, Status> {
+        started: Instant,
+    ) -> Result<Response<EntryStream>, Status> {
         let member = caller(&req)?;
         let pb::SubscribeRequest {
             after_seq,
@@ -156,6 +239,7 @@ impl Hub for HubService {
         let open = SubscriberGauge::new(&core);
         tokio::spawn(async move {
             let _open = open;
+            let mut first_page = Some(started);
             let mut after = after_seq;
             let mut head = core.log.watch();
             let mut closing = core.closing.subscribe();
@@ -186,6 +270,11 @@ impl Hub for HubService {
                         return; // subscriber left
                     }
                 }
+                if let Some(started) = first_page.take() {
+                    core.stats
+                        .requests
+                        .observe(Method::Subscribe, started.elapsed());
+                }
                 if full {
                     continue;
                 }
@@ -208,7 +297,7 @@ impl Hub for HubService {
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
     }
 
-    async fn list(
+    fn list_page(
         &self,
         req: Request<pb::ListRequest>,
     ) -> Result<Response<pb::ListResponse>, Status> {
@@ -245,7 +334,7 @@ impl Hub for HubService {
         }))
     }
 
-    async fn get(&self, req: Request<pb::GetRequest>) -> Result<Response<pb::LogEntry>, Status> {
+    fn entry(&self, req: Request<pb::GetRequest>) -> Result<Response<pb::LogEntry>, Status> {
         caller(&req)?;
         let id = tazan_proto::lesson_id_from_pb(&req.get_ref().lesson_id)
             .map_err(|e| Status::invalid_argument(e.to_string()))?;
@@ -258,12 +347,7 @@ impl Hub for HubService {
         }
     }
 
-    async fn info(&self, req: Request<pb::InfoRequest>) -> Result<Response<pb::HubInfo>, Status> {
-        caller(&req)?;
-        Ok(Response::new(self.core.info()))
-    }
-
-    async fn search(
+    async fn search_index(
         &self,
         req: Request<pb::SearchRequest>,
     ) -> Result<Response<pb::SearchResponse>, Status> {
@@ -333,7 +417,7 @@ impl Hub for HubService {
         }))
     }
 
-    async fn roster(
+    fn signed_roster(
         &self,
         req: Request<pb::RosterRequest>,
     ) -> Result<Response<pb::RosterResponse>, Status> {

@@ -116,16 +116,34 @@ impl Exposition {
 
     /// A latency histogram.
     pub fn histogram(&mut self, name: &str, help: &str, h: &Histogram) {
+        self.histogram_with(name, help, &[], h);
+    }
+
+    /// A latency histogram, one series of a labelled family (`le` is added
+    /// to `label_pairs` on each bucket).
+    pub fn histogram_with(
+        &mut self,
+        name: &str,
+        help: &str,
+        label_pairs: &[(&str, &str)],
+        h: &Histogram,
+    ) {
         self.header(name, help, "histogram");
-        for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
-            let c = h.counts[i].load(Ordering::Relaxed);
-            let _ = writeln!(self.out, "{name}_bucket{{le=\"{bound}\"}} {c}");
-        }
         let count = h.count.load(Ordering::Relaxed);
-        let _ = writeln!(self.out, "{name}_bucket{{le=\"+Inf\"}} {count}");
+        let buckets = LATENCY_BUCKETS
+            .iter()
+            .map(|bound| bound.to_string())
+            .zip(h.counts.iter().map(|c| c.load(Ordering::Relaxed)))
+            .chain([("+Inf".to_owned(), count)]);
+        for (le, c) in buckets {
+            let mut pairs = label_pairs.to_vec();
+            pairs.push(("le", &le));
+            let _ = writeln!(self.out, "{name}_bucket{} {c}", labels(&pairs));
+        }
         let sum = h.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
-        let _ = writeln!(self.out, "{name}_sum {sum}");
-        let _ = writeln!(self.out, "{name}_count {count}");
+        let l = labels(label_pairs);
+        let _ = writeln!(self.out, "{name}_sum{l} {sum}");
+        let _ = writeln!(self.out, "{name}_count{l} {count}");
     }
 
     /// The page.
@@ -219,6 +237,36 @@ mod tests {
         assert!(page.contains("x_seconds_bucket{le=\"2.5\"} 2"), "{page}");
         assert!(page.contains("x_seconds_bucket{le=\"+Inf\"} 3"), "{page}");
         assert!(page.contains("x_seconds_count 3"), "{page}");
+    }
+
+    #[test]
+    fn labelled_histograms_share_one_header_and_keep_their_labels() {
+        let (a, b) = (Histogram::latency(), Histogram::latency());
+        a.observe(Duration::from_millis(2));
+        b.observe(Duration::from_millis(2));
+        b.observe(Duration::from_secs(1));
+        let mut e = Exposition::default();
+        e.histogram_with("r_seconds", "r", &[("method", "Get")], &a);
+        e.histogram_with("r_seconds", "r", &[("method", "List")], &b);
+        let page = e.finish();
+        assert_eq!(page.matches("# TYPE r_seconds histogram").count(), 1);
+        assert!(
+            page.contains("r_seconds_bucket{method=\"Get\",le=\"0.0025\"} 1"),
+            "{page}"
+        );
+        assert!(
+            page.contains("r_seconds_bucket{method=\"List\",le=\"0.5\"} 1"),
+            "{page}"
+        );
+        assert!(
+            page.contains("r_seconds_bucket{method=\"List\",le=\"+Inf\"} 2"),
+            "{page}"
+        );
+        assert!(page.contains("r_seconds_count{method=\"Get\"} 1"), "{page}");
+        assert!(
+            page.contains("r_seconds_sum{method=\"List\"} 1.002"),
+            "{page}"
+        );
     }
 
     #[test]
