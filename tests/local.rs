@@ -2,7 +2,8 @@
 //! services as separate processes, a GREEN lesson goes from an org node in
 //! one group to an org node in the other through the cross hub, the metrics
 //! count it, a revoked member is refused, `tazan status` tells a dead service,
-//! and `tazan down` leaves no process and no listening socket behind.
+//! and `tazan down` leaves no process and no listening socket behind; in the
+//! foreground, Ctrl-C stops every service.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -539,4 +540,66 @@ fn up_detach_fails_naming_the_service_that_did_not_start_and_stops_the_rest() {
         );
     }
     local.assert_ports_free();
+}
+
+#[test]
+fn up_in_the_foreground_prefixes_output_and_stops_everything_on_ctrl_c() {
+    let local = Local::new();
+    let mut up = std::process::Command::new(env!("CARGO_BIN_EXE_tazan"))
+        .args(["up", local.arg()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = up.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout.read_to_string(&mut text);
+        text
+    });
+    // Until `up` has written the PKI and pid files, status has nothing to say.
+    eventually(
+        "every service healthy under a foreground `tazan up`",
+        || tazan(&["status", local.arg(), "--json"]).status.success(),
+    );
+    let (_, st) = local.status();
+    let pids: Vec<i32> = st["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["pid"].as_i64().unwrap() as i32)
+        .collect();
+    assert_eq!(pids.len(), 6, "{st}");
+
+    // Ctrl-C reaches `tazan up` (its children run in their own process group).
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(up.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = up.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "`tazan up` still runs after Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "a clean stop exits 0: {status}");
+    for pid in &pids {
+        assert!(!alive(*pid), "pid {pid} still runs after Ctrl-C");
+    }
+    local.assert_ports_free();
+    let out = reader.join().unwrap();
+    for service in SERVICES {
+        assert!(
+            out.lines().any(|l| l.contains(service)),
+            "no output line names {service}:\n{out}"
+        );
+    }
+    let (healthy, _) = local.status();
+    assert!(!healthy, "nothing runs after Ctrl-C");
 }
