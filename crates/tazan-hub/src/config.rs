@@ -3,7 +3,6 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use tazan_model::MemberId;
-use thiserror::Error;
 
 /// Which tier a hub serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -26,36 +25,8 @@ impl Tier {
 }
 
 /// A configuration file that could not be used.
-#[derive(Debug, Error)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// The file could not be read.
-    #[error("cannot read config {path}: {source}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// TOML syntax, unknown key or wrong type.
-    #[error("config {path}: {message}")]
-    Parse {
-        /// The file.
-        path: PathBuf,
-        /// The parser's message, naming line and key.
-        message: String,
-    },
-    /// A value is out of range or inconsistent.
-    #[error("config {path}: key `{key}`: {reason}")]
-    Invalid {
-        /// The file.
-        path: PathBuf,
-        /// The key.
-        key: &'static str,
-        /// What is wrong and what to do.
-        reason: String,
-    },
-}
+pub use tazan_config::ConfigError;
+use tazan_config::ConfigFile;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -220,42 +191,22 @@ impl HubConfig {
     /// Read and validate a TOML file; relative paths in it are resolved
     /// against the file's directory. Binds nothing, opens nothing.
     pub fn load(path: &Path) -> Result<HubConfig, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        Self::parse(&text, path)
+        Self::parse(&ConfigFile::new(path).read()?, path)
     }
 
     /// Parse and validate TOML text that came from `path`.
     pub fn parse(text: &str, path: &Path) -> Result<HubConfig, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
-            path: path.to_owned(),
-            message: e.to_string(),
-        })?;
+        let file = ConfigFile::new(path);
+        let raw: RawConfig = file.parse(text)?;
         let base = path.parent().unwrap_or(Path::new("."));
-        let invalid = |key, reason: String| ConfigError::Invalid {
-            path: path.to_owned(),
-            key,
-            reason,
-        };
-        if raw.version != 1 {
-            return Err(invalid(
-                "version",
-                format!("{} is not supported; use 1", raw.version),
-            ));
-        }
+        let invalid = |key, reason: String| file.invalid(key, reason);
+        file.version(raw.version)?;
         let id = raw
             .hub
             .id
             .parse()
             .map_err(|e| invalid("hub.id", format!("{e}")))?;
-        let listen = raw.hub.listen.parse().map_err(|_| {
-            invalid(
-                "hub.listen",
-                format!("{:?} is not an address like 127.0.0.1:7401", raw.hub.listen),
-            )
-        })?;
+        let listen = file.socket_addr("hub.listen", &raw.hub.listen, "127.0.0.1:7401")?;
         if raw.hub.group.trim().is_empty() {
             return Err(invalid("hub.group", "must not be empty".into()));
         }
@@ -268,15 +219,7 @@ impl HubConfig {
             }
             (_, None) => None,
             (Tier::Group, Some(u)) => {
-                if !u.endpoint.starts_with("https://") {
-                    return Err(invalid(
-                        "upstream.endpoint",
-                        format!(
-                            "{:?} must start with https:// (mutual TLS only)",
-                            u.endpoint
-                        ),
-                    ));
-                }
+                file.https("upstream.endpoint", &u.endpoint)?;
                 let roster_admin_key = admin_key(
                     u.roster_admin_key.as_deref(),
                     u.roster_admin_key_file.as_deref(),
@@ -306,24 +249,12 @@ impl HubConfig {
                 "max_batch must be >= 1 and max_message_bytes >= 1024".into(),
             ));
         }
-        let metrics_listen = match raw.metrics {
-            None => None,
-            Some(m) => Some(m.listen.parse().map_err(|_| {
-                invalid(
-                    "metrics.listen",
-                    format!("{:?} is not an address like 127.0.0.1:9400", m.listen),
-                )
-            })?),
-        };
-        if raw.search.commit_interval_ms == 0 || raw.search.commit_interval_ms > 60_000 {
-            return Err(invalid(
-                "search.commit_interval_ms",
-                format!(
-                    "{} is out of range; use 1 to 60000",
-                    raw.search.commit_interval_ms
-                ),
-            ));
-        }
+        let metrics_listen = raw
+            .metrics
+            .map(|m| file.socket_addr("metrics.listen", &m.listen, "127.0.0.1:9400"))
+            .transpose()?;
+        let search_commit_interval =
+            file.commit_interval("search.commit_interval_ms", raw.search.commit_interval_ms)?;
         let roster_admin_key = admin_key(
             raw.hub.roster_admin_key.as_deref(),
             raw.hub.roster_admin_key_file.as_deref(),
@@ -335,7 +266,7 @@ impl HubConfig {
         Ok(HubConfig {
             roster_admin_key,
             search: raw.search.enabled,
-            search_commit_interval: std::time::Duration::from_millis(raw.search.commit_interval_ms),
+            search_commit_interval,
             metrics_listen,
             id,
             tier: raw.hub.tier,

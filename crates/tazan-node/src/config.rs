@@ -3,39 +3,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use tazan_model::{DisclosureLevel, MemberId};
 use tazan_proto::ClientTls;
-use thiserror::Error;
 
 /// A node configuration file that could not be used.
-#[derive(Debug, Error)]
-#[non_exhaustive]
-pub enum NodeConfigError {
-    /// The file could not be read.
-    #[error("cannot read config {path}: {source}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// TOML syntax, unknown key or wrong type.
-    #[error("config {path}: {message}")]
-    Parse {
-        /// The file.
-        path: PathBuf,
-        /// The parser's message, naming line and key.
-        message: String,
-    },
-    /// A value is out of range.
-    #[error("config {path}: key `{key}`: {reason}")]
-    Invalid {
-        /// The file.
-        path: PathBuf,
-        /// The key.
-        key: &'static str,
-        /// What is wrong.
-        reason: String,
-    },
-}
+pub use tazan_config::ConfigError as NodeConfigError;
+use tazan_config::ConfigFile;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -150,40 +121,17 @@ pub struct NodeConfig {
 impl NodeConfig {
     /// Read and validate a TOML file; relative paths resolve against its directory.
     pub fn load(path: &Path) -> Result<NodeConfig, NodeConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| NodeConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        Self::parse(&text, path)
+        Self::parse(&ConfigFile::new(path).read()?, path)
     }
 
     /// Parse and validate TOML text that came from `path`.
     pub fn parse(text: &str, path: &Path) -> Result<NodeConfig, NodeConfigError> {
-        let raw: Raw = toml::from_str(text).map_err(|e| NodeConfigError::Parse {
-            path: path.to_owned(),
-            message: e.to_string(),
-        })?;
-        let invalid = |key, reason: String| NodeConfigError::Invalid {
-            path: path.to_owned(),
-            key,
-            reason,
-        };
-        if raw.version != 1 {
-            return Err(invalid(
-                "version",
-                format!("{} is not supported; use 1", raw.version),
-            ));
-        }
+        let file = ConfigFile::new(path);
+        let raw: Raw = file.parse(text)?;
+        let invalid = |key, reason: String| file.invalid(key, reason);
+        file.version(raw.version)?;
         let base = path.parent().unwrap_or(Path::new("."));
-        if !raw.hub.endpoint.starts_with("https://") {
-            return Err(invalid(
-                "hub.endpoint",
-                format!(
-                    "{:?} must start with https:// (mutual TLS only)",
-                    raw.hub.endpoint
-                ),
-            ));
-        }
+        file.https("hub.endpoint", &raw.hub.endpoint)?;
         let levels = raw
             .subscribe
             .levels
@@ -193,24 +141,12 @@ impl NodeConfig {
                     .map_err(|e| invalid("subscribe.levels", format!("{e}")))
             })
             .collect::<Result<_, _>>()?;
-        let metrics_listen = match raw.metrics {
-            None => None,
-            Some(m) => Some(m.listen.parse().map_err(|_| {
-                invalid(
-                    "metrics.listen",
-                    format!("{:?} is not an address like 127.0.0.1:9500", m.listen),
-                )
-            })?),
-        };
-        if raw.search.commit_interval_ms == 0 || raw.search.commit_interval_ms > 60_000 {
-            return Err(invalid(
-                "search.commit_interval_ms",
-                format!(
-                    "{} is out of range; use 1 to 60000 (500 makes new lessons searchable within a second)",
-                    raw.search.commit_interval_ms
-                ),
-            ));
-        }
+        let metrics_listen = raw
+            .metrics
+            .map(|m| file.socket_addr("metrics.listen", &m.listen, "127.0.0.1:9500"))
+            .transpose()?;
+        let search_commit_interval =
+            file.commit_interval("search.commit_interval_ms", raw.search.commit_interval_ms)?;
         Ok(NodeConfig {
             metrics_listen,
             index_dir: base.join(
@@ -219,7 +155,7 @@ impl NodeConfig {
                     .unwrap_or_else(|| PathBuf::from("index")),
             ),
             search: raw.search.enabled,
-            search_commit_interval: std::time::Duration::from_millis(raw.search.commit_interval_ms),
+            search_commit_interval,
             id: raw
                 .node
                 .id
