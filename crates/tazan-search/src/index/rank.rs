@@ -179,17 +179,31 @@ impl SearchIndex {
         }
         let started = std::time::Instant::now();
         let terms = weighted.len();
-        let top = self.ranked(&searcher, weighted, &req.filters, limit, &HashSet::new())?;
+        // A catalogue entry can be in the index twice: imported locally and
+        // received from the hub as a lesson with the same `ref`. Rank a few
+        // extra and keep the best of each ref.
+        let want = (limit + limit / 2 + 2).min(MAX_LIMIT);
+        let top = self.ranked(&searcher, weighted, &req.filters, want, &HashSet::new())?;
+        let mut hits: Vec<Hit> = Vec::with_capacity(limit);
+        let mut refs = HashSet::new();
+        for (score, addr) in top {
+            if hits.len() == limit {
+                break;
+            }
+            let hit = hit_of(self.load(&searcher, addr)?, score);
+            if hit.r#ref.as_ref().is_some_and(|r| !refs.insert(r.clone())) {
+                continue;
+            }
+            hits.push(hit);
+        }
         // Never the query text: it may describe a confidential incident.
         tracing::debug!(
             terms,
-            hits = top.len(),
+            hits = hits.len(),
             micros = started.elapsed().as_micros() as u64,
             "search"
         );
-        top.into_iter()
-            .map(|(score, addr)| self.load(&searcher, addr).map(|d| hit_of(d, score)))
-            .collect()
+        Ok(hits)
     }
 
     /// Core ranking shared by `search` and `similar`: weighted terms → BM25 over the text

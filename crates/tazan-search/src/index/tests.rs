@@ -414,3 +414,36 @@ fn index_trends_stream_live_lessons_only() {
         )
     );
 }
+
+#[test]
+fn one_hit_per_catalogue_ref() {
+    // The same catalogue entry imported locally and received from the hub.
+    let idx = SearchIndex::in_ram().unwrap();
+    let mut local = doc(
+        "catalog:K1",
+        "夜間バッチの多重起動",
+        "排他制御がなく二重に起動した。",
+    );
+    local.r#ref = Some("K1".into());
+    let mut received = local.clone();
+    received.id = "9f".repeat(32);
+    let other = doc("x", "夜間バッチの遅延", "多重起動ではないが遅れた。");
+    for d in [&local, &received, &other] {
+        idx.upsert(d).unwrap();
+    }
+    idx.commit().unwrap();
+    let hits = idx.search(&req("夜間バッチ 多重起動")).unwrap();
+    let k1 = hits
+        .iter()
+        .filter(|h| h.r#ref.as_deref() == Some("K1"))
+        .count();
+    assert_eq!(k1, 1, "{:?}", ids(&hits));
+    assert!(ids(&hits).contains(&"x"), "{:?}", ids(&hits));
+    // Documents without a ref are never folded together.
+    let mut twin = other.clone();
+    twin.id = "y".into();
+    idx.upsert(&twin).unwrap();
+    idx.commit().unwrap();
+    let hits = idx.search(&req("夜間バッチ 遅延")).unwrap();
+    assert!(ids(&hits).contains(&"x") && ids(&hits).contains(&"y"));
+}
