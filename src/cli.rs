@@ -686,6 +686,18 @@ pub(crate) struct HomeArg {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum BenchCmd {
+    /// Back up and restore a hub store of a given size: how long an online backup pauses publishing.
+    #[command(
+        after_help = "Example:\n  cargo run --release -- bench backup --lessons 100000 --json"
+    )]
+    Backup {
+        /// Lessons in the hub's log.
+        #[arg(long, default_value_t = 100_000)]
+        lessons: u64,
+        /// One JSON object instead of the summary.
+        #[arg(long)]
+        json: bool,
+    },
     /// Hub ingest with mutual TLS, signature checks and durable storage; end-to-end latency across the federation.
     #[command(after_help = "Example:\n  cargo run --release -- bench federation --json")]
     Federation {

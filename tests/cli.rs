@@ -461,3 +461,18 @@ fn shell_completions_cover_the_commands() {
     }
     assert!(!tazan(&["completions", "cmd.exe"]).status.success());
 }
+
+#[test]
+fn bench_backup_round_trips_a_hub_log() {
+    let out = tazan(&["bench", "backup", "--lessons", "300", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["lessons"], 300, "{v}");
+    // Each lesson is a log entry and an id-index entry.
+    assert!(v["records"].as_u64().unwrap() >= 600, "{v}");
+    assert!(v["backup_bytes"].as_u64().unwrap() > 0, "{v}");
+}

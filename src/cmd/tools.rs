@@ -103,6 +103,9 @@ pub(super) async fn bench(cmd: BenchCmd) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        BenchCmd::Backup { lessons, json } => {
+            print_report(&tazan::bench::backup(lessons).await?, json)
+        }
         BenchCmd::Federation {
             json,
             ingest_lessons,

@@ -22,7 +22,10 @@ use tazan_proto::pb::{self, publish_result::Outcome};
 use tazan_trust::KeyPair;
 
 use crate::harness::Federation;
+
+mod backup;
 use crate::topology::{self, Ports, Spec};
+pub use backup::{backup, BackupReport};
 
 /// Sizes for [`federation`].
 #[derive(Debug, Clone, Copy)]
