@@ -603,3 +603,35 @@ fn up_in_the_foreground_prefixes_output_and_stops_everything_on_ctrl_c() {
     let (healthy, _) = local.status();
     assert!(!healthy, "nothing runs after Ctrl-C");
 }
+
+#[test]
+fn down_stops_a_service_whose_config_broke_while_it_ran() {
+    let local = Local::new();
+    ok(tazan(&["up", local.arg(), "--detach", "--timeout", "60"]));
+    let (_, st) = local.status();
+    let pids: Vec<i32> = st["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["pid"].as_i64().unwrap() as i32)
+        .collect();
+    // An operator breaks a config while its hub runs.
+    let config = local.path("finance/hub.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\nbogus = 1\n");
+    std::fs::write(&config, text).unwrap();
+    let status = tazan(&["status", local.arg()]);
+    assert!(
+        !status.status.success() && String::from_utf8_lossy(&status.stderr).contains("bogus"),
+        "status names the broken config"
+    );
+
+    let out = tazan(&["down", local.arg()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "down: {err}");
+    assert!(err.contains("finance") && err.contains("bogus"), "{err}");
+    for pid in &pids {
+        assert!(!alive(*pid), "pid {pid} still runs after down");
+    }
+    local.assert_ports_free();
+}

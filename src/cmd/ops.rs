@@ -142,7 +142,7 @@ pub(crate) async fn status(args: StatusArgs) -> Result<ExitCode> {
 }
 
 pub(crate) async fn down(args: DownArgs) -> Result<ExitCode> {
-    let local = Local::open(&args.dir)?;
+    let local = Local::open_to_stop(&args.dir)?;
     let stopped = local.down(Duration::from_secs(args.timeout)).await?;
     if args.json {
         let rows: Vec<_> = stopped

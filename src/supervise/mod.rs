@@ -146,6 +146,18 @@ impl Local {
     /// `deploy/local` and no keys yet, generate its PKI first; a PKI that is
     /// only partly there is an error (keys are never overwritten).
     pub fn open(dir: &Path) -> Result<Local> {
+        Local::find(dir, true)
+    }
+
+    /// Like [`Local::open`] for stopping what runs: generates nothing, and a
+    /// config that no longer loads (edited while its service runs) does not
+    /// keep the service from being stopped — it is named with a warning and
+    /// stopped by its pid file.
+    pub fn open_to_stop(dir: &Path) -> Result<Local> {
+        Local::find(dir, false)
+    }
+
+    fn find(dir: &Path, strict: bool) -> Result<Local> {
         // Canonical, so that a service's command line (matched against its
         // pid file) is the same whichever way DIR was spelt.
         let dir = dir
@@ -171,14 +183,21 @@ impl Local {
             );
         }
         let names: BTreeSet<String> = found.iter().map(|(n, _, _)| n.clone()).collect();
-        let bootstrapped = bootstrap_if_new(&dir, &names)?;
+        let bootstrapped = strict && bootstrap_if_new(&dir, &names)?;
         let mut services = found
             .into_iter()
             .map(|(name, config, hub)| {
-                if hub {
-                    hub_service(name, config)
+                let loaded = if hub {
+                    hub_service(name.clone(), config.clone())
                 } else {
-                    node_service(name, config)
+                    node_service(name.clone(), config.clone())
+                };
+                match loaded {
+                    Err(e) if !strict => {
+                        eprintln!("warning: {name}: {e:#}; stopping it by its pid file");
+                        Ok(unloaded_service(name, config, hub))
+                    }
+                    other => other,
                 }
             })
             .collect::<Result<Vec<_>>>()?;
@@ -345,6 +364,25 @@ fn hub_service(name: String, config: PathBuf) -> Result<Service> {
         },
         config,
     })
+}
+
+/// A service whose config does not load: enough to find and stop it. A hub
+/// counts as a group hub unless its file says `tier = "cross"`, so that it
+/// stops after the nodes and before the cross hub.
+fn unloaded_service(name: String, config: PathBuf, hub: bool) -> Service {
+    let cross = std::fs::read_to_string(&config)
+        .is_ok_and(|t| t.lines().any(|l| l.replace(' ', "") == "tier=\"cross\""));
+    Service {
+        name,
+        role: match (hub, cross) {
+            (false, _) => Role::Node,
+            (true, true) => Role::CrossHub,
+            (true, false) => Role::GroupHub,
+        },
+        metrics: None,
+        probe: probe::Probe::None,
+        config,
+    }
 }
 
 fn node_service(name: String, config: PathBuf) -> Result<Service> {
