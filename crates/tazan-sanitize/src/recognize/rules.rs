@@ -288,6 +288,15 @@ impl Recognizers {
             0.6,
             Check::Latin,
         );
+        // Nationwide named systems (全国瞬時警報システム, 全国銀行データ通信
+        // システム) are proper names, however generic their words look.
+        add(
+            format!(r"全国(?:{h}|{k}){{2,14}}?(?:システム|ネットワーク|ネット)"),
+            Kind::Product,
+            "nationwide_system",
+            0.8,
+            Check::None,
+        );
         add(r"(?:システム|サービス|アプリ|製品|ソフトウェア|ソフト|パッケージ|ブランド|基盤|名称)「(?P<n>[^」]{1,30})」".into(), Kind::Product, "quoted_name", 0.7, Check::Quoted);
 
         // --- dates and times ---

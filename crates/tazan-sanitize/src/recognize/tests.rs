@@ -87,6 +87,21 @@ fn lines_after_company_names() {
 #[test]
 fn persons() {
     assert!(has("佐藤課長が判断", "佐藤課長"));
+    assert!(has(
+        "全国瞬時警報システムが起動しなかった",
+        "全国瞬時警報システム"
+    ));
+    assert!(
+        has(
+            "全国銀行データ通信システムの障害",
+            "全国銀行データ通信システム"
+        ),
+        "{:?}",
+        hits("全国銀行データ通信システムの障害")
+    );
+    assert!(!hits("運転免許管理システムが停止した")
+        .iter()
+        .any(|(_, kind, _)| *kind == Kind::Product));
     // A surname missing from the lexicon, known only by its title.
     assert!(hits("システム部の鵜飼課長が判断した")
         .iter()
