@@ -129,7 +129,8 @@ pub async fn backup(lessons: u64) -> Result<BackupReport> {
         &mut |_| {},
     )?;
     let restore_secs = started.elapsed().as_secs_f64();
-    let check = Store::open(&restored)?;
+    // The restore just dropped its handle; sled lets go of the lock a moment later.
+    let check = Store::open_waiting(&restored, std::time::Duration::from_secs(2))?;
     let head = HubLog::open(&check)?.head();
     anyhow::ensure!(
         head == lessons,

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use tazan::progress::Progress;
-use tazan_store::{BackupHeader, BackupSummary, Store, StoreError};
+use tazan_store::{BackupHeader, BackupSummary, Store};
 
 use crate::cli::{BackupArgs, RestoreArgs};
 
@@ -105,7 +105,7 @@ pub(super) async fn backup(args: BackupArgs) -> Result<ExitCode> {
             .await??;
             (header, summary, false)
         }
-        Err(StoreError::Open { source, .. }) if source.to_string().contains("lock") => {
+        Err(e) if e.is_locked() => {
             let (h, s) = online(&svc, &args.out, Duration::from_secs(args.timeout)).await?;
             (h, s, true)
         }

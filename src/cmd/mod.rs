@@ -144,12 +144,8 @@ pub(super) fn try_open_node(cfg: &NodeConfig) -> Result<Option<std::sync::Arc<No
     let key = KeyPair::load(&cfg.key)?;
     match NodeCore::open(cfg.id.clone(), key, &cfg.data_dir) {
         Ok(core) => Ok(Some(core)),
-        // sled refuses a second opener with "could not acquire lock".
-        Err(tazan_node::NodeError::Store(tazan_store::StoreError::Open { source, .. }))
-            if source.to_string().contains("lock") =>
-        {
-            Ok(None)
-        }
+        // The running node holds the store.
+        Err(tazan_node::NodeError::Store(e)) if e.is_locked() => Ok(None),
         Err(e) => Err(e.into()),
     }
 }

@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tazan_model::{Envelope, Payload};
-use tazan_store::{HexEnvelope, HubLog, Store, StoreError};
+use tazan_store::{HexEnvelope, HubLog, Store};
 use tazan_trust::PublicKey;
 use tokio::sync::watch;
 use tracing::{info, warn};
@@ -221,10 +221,8 @@ pub async fn import_offline(
 ) -> Result<Option<ImportReport>, HubError> {
     let store = match Store::open(&config.data_dir) {
         Ok(s) => s,
-        // sled refuses a second opener with "could not acquire lock".
-        Err(StoreError::Open { source, .. }) if source.to_string().contains("lock") => {
-            return Ok(None)
-        }
+        // The running hub holds the store.
+        Err(e) if e.is_locked() => return Ok(None),
         Err(e) => return Err(e.into()),
     };
     let (key, roster) = crate::server::load_key_and_roster(config)?;

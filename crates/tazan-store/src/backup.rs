@@ -67,6 +67,11 @@ pub struct BackupSummary {
     pub bytes: u64,
 }
 
+/// How long a restore waits for a store lock released a moment ago (a
+/// handle just dropped in this process) before taking it for a running
+/// service.
+const LOCK_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Called every 10,000 records with the count so far.
 pub type Progress<'a> = &'a mut dyn FnMut(u64);
 
@@ -407,15 +412,15 @@ pub fn restore(
             });
         }
         // Refuse while a service holds the store: sled's lock tells.
-        drop(Store::open(data_dir).map_err(|e| match e {
-            StoreError::Open { source, .. } if source.to_string().contains("lock") => {
-                StoreError::Backup {
+        drop(
+            Store::open_waiting(data_dir, LOCK_GRACE).map_err(|e| match e {
+                e if e.is_locked() => StoreError::Backup {
                     path: data_dir.to_owned(),
                     reason: "the service using it is running; stop it, then restore".into(),
-                }
-            }
-            other => other,
-        })?);
+                },
+                other => other,
+            })?,
+        );
     }
     let stamp = crate::now_unix();
     let tmp = sibling(data_dir, &format!(".restore-{stamp}"));

@@ -28,6 +28,22 @@ struct Inner {
 }
 
 impl Store {
+    /// [`Store::open`], waiting up to `wait` while another handle still
+    /// holds the directory's lock. sled's flusher thread lets go of the lock
+    /// a moment after the last handle in this process is dropped; a store
+    /// held by a running service stays locked, and the error is returned.
+    pub fn open_waiting(dir: &Path, wait: std::time::Duration) -> Result<Store, StoreError> {
+        let deadline = std::time::Instant::now() + wait;
+        loop {
+            match Store::open(dir) {
+                Err(e) if e.is_locked() && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// Open (or create) the database in `dir`.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         let db = sled::Config::new()
@@ -158,20 +174,4 @@ pub(crate) fn seq_of(key: &[u8]) -> Result<u64, StoreError> {
             reason: "sequence key is not 9 bytes".into(),
         })?;
     Ok(u64::from_be_bytes(b))
-}
-
-/// Test helper: open a store again right after dropping it. sled's flusher
-/// thread lets go of the file lock a moment after the last handle is
-/// dropped, so retry briefly while the lock is still held.
-#[cfg(test)]
-pub(crate) fn reopen(dir: &Path) -> Store {
-    for _ in 0..100 {
-        match Store::open(dir) {
-            Err(StoreError::Open { source, .. }) if source.to_string().contains("lock") => {
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            other => return other.expect("reopen the store"),
-        }
-    }
-    panic!("store at {} still locked 2 s after drop", dir.display());
 }

@@ -56,3 +56,11 @@ impl From<sled::transaction::TransactionError<StoreError>> for StoreError {
         }
     }
 }
+
+impl StoreError {
+    /// The store could not be opened because another handle holds its lock
+    /// (a running service, or a handle in this process not yet released).
+    pub fn is_locked(&self) -> bool {
+        matches!(self, StoreError::Open { source, .. } if source.to_string().contains("lock"))
+    }
+}

@@ -380,7 +380,7 @@ pub(crate) mod tests {
             log.relay_done(&[1]).await.unwrap();
             log.set_cursor("upstream", 42).await.unwrap();
         }
-        let store = crate::db::reopen(dir.path());
+        let store = Store::open_waiting(dir.path(), std::time::Duration::from_secs(2)).unwrap();
         let log = HubLog::open(&store).unwrap();
         assert_eq!(log.head(), 2);
         let pending: Vec<u64> = log

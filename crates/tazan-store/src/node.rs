@@ -294,7 +294,7 @@ mod tests {
             );
             out.ack(&[1]).await.unwrap();
         }
-        let store = crate::db::reopen(dir.path());
+        let store = Store::open_waiting(dir.path(), std::time::Duration::from_secs(2)).unwrap();
         let out = Outbox::open(&store).unwrap();
         let left: Vec<u64> = out.pending(10).unwrap().iter().map(|i| i.seq).collect();
         assert_eq!(left, vec![2]);

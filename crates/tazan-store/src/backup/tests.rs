@@ -13,6 +13,9 @@ fn header(kind: &str, service: &str) -> BackupHeader {
 
 type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
 
+/// How long to wait for a lock sled releases just after a handle is dropped.
+const WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Every key of every tree, for exact comparison.
 fn dump(store: &Store) -> Vec<(Vec<u8>, Pairs)> {
     let mut out = Vec::new();
@@ -78,7 +81,7 @@ async fn export_then_restore_gives_every_tree_back_exactly() {
     )
     .unwrap();
     assert!(out.previous.is_none());
-    let back = Store::open(&target).unwrap();
+    let back = Store::open_waiting(&target, WAIT).unwrap();
     assert_eq!(dump(&back), before);
     assert_eq!(HubLog::open(&back).unwrap().head(), 25);
 }
@@ -144,7 +147,7 @@ async fn damaged_truncated_or_foreign_backups_change_nothing() {
             err.contains(".tzb") || name == "occupied",
             "{name} names the file: {err}"
         );
-        let still = Store::open(&data).unwrap();
+        let still = Store::open_waiting(&data, WAIT).unwrap();
         assert_eq!(dump(&still), before, "{name}: data unchanged");
     }
     let leftovers: Vec<_> = fs::read_dir(dir.path())
@@ -204,9 +207,9 @@ async fn force_keeps_the_old_directory_and_refuses_a_running_store() {
         .unwrap()
         .to_string_lossy()
         .starts_with("data.before-restore-"));
-    let old = Store::open(&previous).unwrap();
+    let old = Store::open_waiting(&previous, WAIT).unwrap();
     assert_eq!(HubLog::open(&old).unwrap().head(), 4, "old data kept whole");
-    let back = Store::open(&data).unwrap();
+    let back = Store::open_waiting(&data, WAIT).unwrap();
     let log = HubLog::open(&back).unwrap();
     assert_eq!(log.head(), 3, "the backup's log");
     assert_eq!(log.cursor("upstream").unwrap(), 0, "prepare ran");
