@@ -454,15 +454,11 @@ pub(crate) enum RosterCmd {
     },
     /// Add a member and re-sign.
     #[command(
-        after_help = "Example:\n  tazan roster add --roster roster.json --admin-key admin.key --id acme-bank \\\n      --name \"Acme Bank\" --key-file acme/node.key.pub --role publisher --role subscriber"
+        after_help = "Example:\n  tazan roster add --roster roster.json --admin-key admin.key --id acme-bank \\\n      --name \"Acme Bank\" --role publisher --role subscriber \\\n      --key \"$(tazan keys show acme/node.key --json | jq -r .public_key)\""
     )]
     Add {
-        /// Roster file.
-        #[arg(long)]
-        roster: PathBuf,
-        /// Admin signing key.
-        #[arg(long)]
-        admin_key: PathBuf,
+        #[command(flatten)]
+        signer: RosterSigner,
         /// Member id (and TLS identity).
         #[arg(long)]
         id: String,
@@ -481,12 +477,8 @@ pub(crate) enum RosterCmd {
         after_help = "Example:\n  tazan roster revoke --roster finance/roster.json --admin-key finance/admin.key --id acme-bank"
     )]
     Revoke {
-        /// Roster file.
-        #[arg(long)]
-        roster: PathBuf,
-        /// Admin signing key.
-        #[arg(long)]
-        admin_key: PathBuf,
+        #[command(flatten)]
+        signer: RosterSigner,
         /// Member id.
         #[arg(long)]
         id: String,
@@ -496,12 +488,8 @@ pub(crate) enum RosterCmd {
         after_help = "Example:\n  tazan roster rotate --roster finance/roster.json --admin-key finance/admin.key \\\n      --announcement node.key.rotation-ed25519-….json --grace 24h\n\nRefused unless the announcement is signed by a key the roster lists as current for that member."
     )]
     Rotate {
-        /// Roster file.
-        #[arg(long)]
-        roster: PathBuf,
-        /// Admin signing key.
-        #[arg(long)]
-        admin_key: PathBuf,
+        #[command(flatten)]
+        signer: RosterSigner,
         /// The announcement written by `tazan keys rotate`.
         #[arg(long)]
         announcement: PathBuf,
@@ -515,12 +503,8 @@ pub(crate) enum RosterCmd {
         after_help = "Example:\n  tazan roster revoke-key --roster finance/roster.json --admin-key finance/admin.key \\\n      --id acme-bank --key ed25519-0123456789abcdef --effective 2026-11-01T09:00:00Z"
     )]
     RevokeKey {
-        /// Roster file.
-        #[arg(long)]
-        roster: PathBuf,
-        /// Admin signing key.
-        #[arg(long)]
-        admin_key: PathBuf,
+        #[command(flatten)]
+        signer: RosterSigner,
         /// Member id.
         #[arg(long)]
         id: String,
@@ -547,6 +531,17 @@ pub(crate) enum RosterCmd {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// The roster file an edit re-signs, and the group admin's key that signs it.
+#[derive(Debug, Args)]
+pub(crate) struct RosterSigner {
+    /// Roster file (replaced atomically, re-signed).
+    #[arg(long)]
+    pub(crate) roster: PathBuf,
+    /// Admin signing key.
+    #[arg(long)]
+    pub(crate) admin_key: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -22,28 +22,6 @@ fn point_node(fx: &Fixture, node: &str, port: u16) -> PathBuf {
     path
 }
 
-fn publish_through_node(fx: &Fixture, title: &str) {
-    let file = fx.path(&format!("{title}.toml"));
-    std::fs::write(
-        &file,
-        format!("title = \"{title}\"\nproblem = \"p\"\ndirect_cause = \"d\"\nlesson = \"l\"\nlevel = \"AMBER\"\n"),
-    )
-    .unwrap();
-    let home = fx.path("sakura-bank");
-    let out = tazan(&[
-        "lesson",
-        "publish",
-        file.to_str().unwrap(),
-        "--home",
-        home.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 async fn wait_entries(
     c: &mut tazan_proto::pb::hub_client::HubClient<tonic::transport::Channel>,
     n: usize,
@@ -78,16 +56,6 @@ fn fails(out: std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Expect success; returns the JSON on stdout.
-fn succeeds(out: std::process::Output) -> serde_json::Value {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 /// Names in `dir` starting with `prefix`.
 fn named(dir: &Path, prefix: &str) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
@@ -112,7 +80,12 @@ async fn hub_restored_from_an_online_backup_keeps_its_log_and_cursors() {
         "running",
     );
     for i in 0..3 {
-        publish_through_node(&fx, &format!("バックアップ前の教訓{i}"));
+        publish_lesson(
+            &fx.path(""),
+            &fx.path("sakura-bank"),
+            &format!("バックアップ前の教訓{i}"),
+            "AMBER",
+        );
     }
     let addr = format!("127.0.0.1:{port}");
     let kaede_tls = fx.path("kaede-securities/tls");
@@ -123,7 +96,7 @@ async fn hub_restored_from_an_online_backup_keeps_its_log_and_cursors() {
 
     // Online: the hub runs and holds its store.
     let file = fx.path("finance.tzb");
-    let made = succeeds(run("backup", &hub_toml, &file, &["--json"]));
+    let made = ok_json(run("backup", &hub_toml, &file, &["--json"]));
     assert_eq!(made["online"], true);
     assert_eq!(made["kind"], "hub");
     assert_eq!(made["service"], "finance-hub");
@@ -131,7 +104,7 @@ async fn hub_restored_from_an_online_backup_keeps_its_log_and_cursors() {
     let err = fails(run("backup", &hub_toml, &file, &[]));
     assert!(err.contains("exists"), "{err}");
     let node_file = fx.path("sakura.tzb");
-    let node_made = succeeds(run("backup", &node_toml, &node_file, &["--json"]));
+    let node_made = ok_json(run("backup", &node_toml, &node_file, &["--json"]));
     assert_eq!(node_made["kind"], "node");
     assert_eq!(node_made["online"], true);
 
@@ -163,12 +136,12 @@ async fn hub_restored_from_an_online_backup_keeps_its_log_and_cursors() {
     assert!(!data.exists(), "nothing written");
     assert!(named(&fx.path("finance"), "data.").is_empty());
 
-    let done = succeeds(run("restore", &hub_toml, &file, &["--json"]));
+    let done = ok_json(run("restore", &hub_toml, &file, &["--json"]));
     assert_eq!(done["records"], made["records"]);
     // A second restore over restored data needs --force and keeps the old one.
     let err = fails(run("restore", &hub_toml, &file, &[]));
     assert!(err.contains("--force"), "{err}");
-    let forced = succeeds(run("restore", &hub_toml, &file, &["--force", "--json"]));
+    let forced = ok_json(run("restore", &hub_toml, &file, &["--force", "--json"]));
     let previous = forced["previous"].as_str().unwrap();
     assert!(previous.contains("data.before-restore-"), "{forced}");
     let kept = named(&fx.path("finance"), "data.");
@@ -182,7 +155,12 @@ async fn hub_restored_from_an_online_backup_keeps_its_log_and_cursors() {
     // A subscriber resumes from its cursor: no gap, no repeat; new lessons
     // continue the sequence (the node delivers them to the restored hub).
     for i in 0..2 {
-        publish_through_node(&fx, &format!("復元後の教訓{i}"));
+        publish_lesson(
+            &fx.path(""),
+            &fx.path("sakura-bank"),
+            &format!("復元後の教訓{i}"),
+            "AMBER",
+        );
     }
     let mut stream = kaede
         .subscribe(pb::SubscribeRequest {

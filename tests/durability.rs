@@ -243,27 +243,8 @@ async fn cli_publishes_through_a_running_node_process() {
     let _hub = serve(&fx, "finance");
     let node = serve_node(&fx, "sakura-bank", finance_port);
 
-    let file = fx.path("l.json");
-    std::fs::write(
-        &file,
-        r#"{"title": "稼働中のノードに渡す教訓", "problem": "p", "direct_cause": "d", "lesson": "l", "level": "AMBER"}"#,
-    )
-    .unwrap();
     let home = fx.path("sakura-bank");
-    let out = tazan(&[
-        "lesson",
-        "publish",
-        file.to_str().unwrap(),
-        "--home",
-        home.to_str().unwrap(),
-        "--json",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = publish_lesson(&fx.path(""), &home, "稼働中のノードに渡す教訓", "AMBER");
     assert_eq!(v["status"], "spooled", "the running node holds the store");
 
     let mut kaede = client(

@@ -25,22 +25,11 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-fn ok(out: &Output) -> &Output {
-    assert!(
-        out.status.success(),
-        "exit {}: {}{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        stderr(out)
-    );
-    out
-}
-
 /// `tazan search QUERY --home HOME --json [EXTRA]` as parsed hits.
 fn search(home: &Path, query: &str, extra: &[&str]) -> Vec<serde_json::Value> {
     let mut args = vec!["search", query, "--home", home.to_str().unwrap(), "--json"];
     args.extend_from_slice(extra);
-    serde_json::from_slice(&ok(&tazan(&args)).stdout).unwrap()
+    serde_json::from_str(&ok(tazan(&args))).unwrap()
 }
 
 /// Poll `f` every 100 ms until it holds; returns how long it took.
@@ -127,20 +116,14 @@ async fn catalogue_imported_at_a_running_hub_is_served_and_found() {
     });
     let hit = &search(&home, query, &["--limit", "1"])[0];
     assert_eq!(hit["title"], "証明書の有効期限は台帳と監視で管理すべし");
-    let list = ok(&tazan(&[
+    let list = ok(tazan(&[
         "lessons",
         "list",
         "--home",
         home.to_str().unwrap(),
         "--json",
-    ]))
-    .stdout
-    .clone();
-    assert_eq!(
-        String::from_utf8_lossy(&list).lines().count(),
-        3,
-        "node library"
-    );
+    ]));
+    assert_eq!(list.lines().count(), 3, "node library");
 
     // The hub's own search finds it too (its index commits once a second).
     let mut hub_hits = Vec::new();
@@ -204,17 +187,15 @@ async fn a_running_nodes_search_follows_new_lessons_and_withdrawals() {
             "level": "AMBER"}"#,
     )
     .unwrap();
-    let out = ok(&tazan(&[
+    let out = ok(tazan(&[
         "lesson",
         "publish",
         lesson.to_str().unwrap(),
         "--home",
         peer.to_str().unwrap(),
         "--json",
-    ]))
-    .stdout
-    .clone();
-    let published: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    ]));
+    let published: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(published["status"], "accepted", "{published}");
     let id = published["id"].as_str().unwrap().to_owned();
 
@@ -226,16 +207,14 @@ async fn a_running_nodes_search_follows_new_lessons_and_withdrawals() {
     );
     assert!(took < Duration::from_secs(5), "took {took:?}");
     // Trends over the running node's index count it as well.
-    let trends = ok(&tazan(&[
+    let trends = ok(tazan(&[
         "trends",
         "--home",
         home.to_str().unwrap(),
         "--format",
         "json",
-    ]))
-    .stdout
-    .clone();
-    let trends: serde_json::Value = serde_json::from_slice(&trends).unwrap();
+    ]));
+    let trends: serde_json::Value = serde_json::from_str(&trends).unwrap();
     assert_eq!(trends["total"], 1, "{trends}");
 
     // While the node runs it owns the index: a local import is refused,
@@ -258,7 +237,7 @@ async fn a_running_nodes_search_follows_new_lessons_and_withdrawals() {
     assert_eq!(search(&home, query, &[]).len(), 1);
 
     // The publisher withdraws it: it leaves the running node's search.
-    ok(&tazan(&[
+    ok(tazan(&[
         "lesson",
         "withdraw",
         &id,

@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::util::{free_port, tazan};
+use crate::util::{free_port, ok, publish_lesson, tazan};
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -122,27 +122,24 @@ impl Local {
     }
 
     fn publish(&self, node: &str, title: &str, level: &str) -> String {
-        let file = self.path(&format!("{title}.toml"));
-        std::fs::write(
-            &file,
-            format!(
-                "title = \"{title}\"\nproblem = \"夜間バッチが二重に起動した\"\n\
-                 direct_cause = \"起動条件の確認漏れ\"\nlesson = \"多重起動を防ぐ排他を設けるべし\"\n\
-                 level = \"{level}\"\n"
-            ),
-        )
-        .unwrap();
-        let home = self.path(node);
-        let out = ok(tazan(&[
-            "lesson",
-            "publish",
-            file.to_str().unwrap(),
-            "--home",
-            home.to_str().unwrap(),
-            "--json",
-        ]));
-        let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
-        v["id"].as_str().unwrap().to_owned()
+        let answer = publish_lesson(self.dir(), &self.path(node), title, level);
+        answer["id"].as_str().unwrap().to_owned()
+    }
+
+    /// `tazan roster VERB ARGS` on the finance group's roster, signed with
+    /// its admin key.
+    fn finance_admin(&self, verb_and_args: &[&str]) -> String {
+        let roster = self.path("finance/roster.json");
+        let admin = self.path("finance/admin.key");
+        let mut args = vec!["roster", verb_and_args[0]];
+        args.extend([
+            "--roster",
+            roster.to_str().unwrap(),
+            "--admin-key",
+            admin.to_str().unwrap(),
+        ]);
+        args.extend_from_slice(&verb_and_args[1..]);
+        ok(tazan(&args))
     }
 
     /// `tazan lessons list --json` of a node: one JSON object per line.
@@ -158,6 +155,22 @@ impl Local {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
+    }
+
+    /// Every service's pid, as `tazan status` reports it (all must run).
+    fn pids(&self) -> Vec<i32> {
+        let (_, st) = self.status();
+        st["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                s["pid"]
+                    .as_i64()
+                    .unwrap_or_else(|| panic!("{} has no pid: {st}", s["name"]))
+                    as i32
+            })
+            .collect()
     }
 
     fn status(&self) -> (bool, serde_json::Value) {
@@ -178,18 +191,6 @@ impl Drop for Local {
     }
 }
 
-/// stdout of a successful run, or a panic with everything it printed.
-fn ok(out: std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 fn http_get(port: u16, path: &str) -> String {
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
@@ -201,6 +202,15 @@ fn http_get(port: u16, path: &str) -> String {
     s.read_to_string(&mut text).unwrap();
     assert!(text.starts_with("HTTP/1.1 200"), "{path}: {text}");
     text.split_once("\r\n\r\n").unwrap().1.to_owned()
+}
+
+/// The element of a JSON array whose `key` is `value`.
+fn named<'a>(list: &'a serde_json::Value, key: &str, value: &str) -> &'a serde_json::Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e[key] == value)
+        .unwrap_or_else(|| panic!("no {key} = {value:?} in {list}"))
 }
 
 /// Poll `f` every 100 ms until true, or panic naming `what` after `WAIT`.
@@ -241,18 +251,7 @@ fn rotate_member_key(local: &Local, member: &str) -> String {
     ]));
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     let announcement = v["announcement"].as_str().unwrap().to_owned();
-    ok(tazan(&[
-        "roster",
-        "rotate",
-        "--roster",
-        local.path("finance/roster.json").to_str().unwrap(),
-        "--admin-key",
-        local.path("finance/admin.key").to_str().unwrap(),
-        "--announcement",
-        &announcement,
-        "--grace",
-        "0",
-    ]));
+    local.finance_admin(&["rotate", "--announcement", &announcement, "--grace", "0"]);
     let key = ok(tazan(&[
         "keys",
         "show",
@@ -337,16 +336,7 @@ fn deploy_local_up_publish_revoke_status_down() {
             .iter()
             .any(|l| l["id"] == earlier.as_str())
     });
-    ok(tazan(&[
-        "roster",
-        "revoke",
-        "--roster",
-        local.path("finance/roster.json").to_str().unwrap(),
-        "--admin-key",
-        local.path("finance/admin.key").to_str().unwrap(),
-        "--id",
-        "kaede-securities",
-    ]));
+    local.finance_admin(&["revoke", "--id", "kaede-securities"]);
     eventually("finance reloaded its roster", || {
         local.log("finance").contains("roster reloaded")
     });
@@ -365,12 +355,7 @@ fn deploy_local_up_publish_revoke_status_down() {
         "--json",
     ]));
     let distributed: serde_json::Value = serde_json::from_str(&distributed).unwrap();
-    let kaede = distributed["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["id"] == "kaede-securities")
-        .unwrap();
+    let kaede = named(&distributed["members"], "id", "kaede-securities");
     assert_eq!(kaede["status"], "revoked", "{kaede}");
     assert!(
         http_get(local.port(8401), "/metrics")
@@ -419,12 +404,7 @@ fn deploy_local_up_publish_revoke_status_down() {
     eventually("transport is gone", || !alive(victim));
     let (healthy, st) = local.status();
     assert!(!healthy, "status exits non-zero with a dead service: {st}");
-    let transport = st["services"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "transport")
-        .unwrap();
+    let transport = named(&st["services"], "name", "transport");
     assert_eq!(transport["state"], "dead", "{transport}");
 
     // down: every process gone, every port free, pid files removed; twice is fine.
@@ -562,14 +542,8 @@ fn up_in_the_foreground_prefixes_output_and_stops_everything_on_ctrl_c() {
         "every service healthy under a foreground `tazan up`",
         || tazan(&["status", local.arg(), "--json"]).status.success(),
     );
-    let (_, st) = local.status();
-    let pids: Vec<i32> = st["services"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["pid"].as_i64().unwrap() as i32)
-        .collect();
-    assert_eq!(pids.len(), 6, "{st}");
+    let pids = local.pids();
+    assert_eq!(pids.len(), 6, "{pids:?}");
 
     // Ctrl-C reaches `tazan up` (its children run in their own process group).
     nix::sys::signal::kill(
@@ -608,13 +582,7 @@ fn up_in_the_foreground_prefixes_output_and_stops_everything_on_ctrl_c() {
 fn down_stops_a_service_whose_config_broke_while_it_ran() {
     let local = Local::new();
     ok(tazan(&["up", local.arg(), "--detach", "--timeout", "60"]));
-    let (_, st) = local.status();
-    let pids: Vec<i32> = st["services"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["pid"].as_i64().unwrap() as i32)
-        .collect();
+    let pids = local.pids();
     // An operator breaks a config while its hub runs.
     let config = local.path("finance/hub.toml");
     let mut text = std::fs::read_to_string(&config).unwrap();

@@ -18,16 +18,6 @@ use crate::util::*;
 
 const WAIT: Duration = Duration::from_secs(30);
 
-fn ok(args: &[&str]) -> String {
-    let out = tazan(args);
-    assert!(
-        out.status.success(),
-        "tazan {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
@@ -53,7 +43,7 @@ fn verify_log(hub: &RunningHub, roster: &Path) -> Vec<(u64, Result<(), TrustErro
 
 /// `tazan roster revoke-key` for sakura-bank's `key` in the finance roster.
 fn revoke_key(fx: &Fixture, key: &KeyPair, effective: &str) {
-    ok(&[
+    ok(tazan(&[
         "roster",
         "revoke-key",
         "--roster",
@@ -66,10 +56,20 @@ fn revoke_key(fx: &Fixture, key: &KeyPair, effective: &str) {
         &key.key_id().to_string(),
         "--effective",
         effective,
-    ]);
+    ]));
 }
 
 /// Wait until the hub serves the roster now in `path` (it reloads within a second).
+/// A client of the finance hub `hub`, as the member sakura-bank.
+async fn as_sakura(fx: &Fixture, hub: &RunningHub) -> HubClient<Channel> {
+    client(
+        &hub.addr().to_string(),
+        "finance-hub",
+        &fx.path("sakura-bank/tls"),
+    )
+    .await
+}
+
 async fn wait_roster(c: &HubClient<Channel>, path: &Path) {
     let serial = SignedRoster::load(path).unwrap().roster.serial;
     eventually("the hub reloads the roster", WAIT, || {
@@ -86,7 +86,7 @@ async fn wait_roster(c: &HubClient<Channel>, path: &Path) {
 /// Apply an announcement with `tazan roster rotate` (no grace), then wait
 /// past the second it happened in, so times in seconds stay ordered.
 async fn apply(fx: &Fixture, group: &str, announcement: &Path) -> String {
-    let out = ok(&[
+    let out = ok(tazan(&[
         "roster",
         "rotate",
         "--roster",
@@ -97,7 +97,7 @@ async fn apply(fx: &Fixture, group: &str, announcement: &Path) -> String {
         p(announcement),
         "--grace",
         "0",
-    ]);
+    ]));
     tokio::time::sleep(Duration::from_millis(1100)).await;
     out
 }
@@ -130,8 +130,14 @@ async fn member_key_rotation_and_revocation_keep_history_verifying() {
     let (nid, group, node) = fed.nodes.remove(pos);
     node.stop().await.unwrap();
 
-    let rotated: serde_json::Value =
-        serde_json::from_str(&ok(&["keys", "rotate", "--home", p(&home), "--json"])).unwrap();
+    let rotated: serde_json::Value = serde_json::from_str(&ok(tazan(&[
+        "keys",
+        "rotate",
+        "--home",
+        p(&home),
+        "--json",
+    ])))
+    .unwrap();
     let new = fx.key("sakura-bank");
     assert_eq!(rotated["new_key_id"], new.key_id().to_string());
     assert_ne!(new.key_id(), old.key_id());
@@ -278,7 +284,7 @@ async fn group_hub_key_rotation_keeps_relaying() {
     let mut fed = Federation::start(&fx.layout).await.unwrap();
     let hub_key = fx.path("finance/hub.key");
     let old = KeyPair::load(&hub_key).unwrap();
-    let rotated: serde_json::Value = serde_json::from_str(&ok(&[
+    let rotated: serde_json::Value = serde_json::from_str(&ok(tazan(&[
         "keys",
         "rotate",
         "--key",
@@ -286,7 +292,7 @@ async fn group_hub_key_rotation_keeps_relaying() {
         "--id",
         "finance-hub",
         "--json",
-    ]))
+    ])))
     .unwrap();
     let new = KeyPair::load(&hub_key).unwrap();
     assert_eq!(rotated["new_key_id"], new.key_id().to_string());
@@ -369,12 +375,7 @@ async fn a_hub_remembers_its_roster_serial_across_restarts() {
     let old_serial = SignedRoster::load(&roster_path).unwrap().roster.serial;
     let config = || HubConfig::load(&fx.path("finance/hub.toml")).unwrap();
     let hub = RunningHub::start(config()).await.unwrap();
-    let c = client(
-        &hub.addr().to_string(),
-        "finance-hub",
-        &fx.path("sakura-bank/tls"),
-    )
-    .await;
+    let c = as_sakura(&fx, &hub).await;
     // A newer roster, reloaded live: its serial is stored.
     fx.edit_finance_roster(|_| {});
     wait_roster(&c, &roster_path).await;
@@ -398,12 +399,7 @@ async fn a_hub_remembers_its_roster_serial_across_restarts() {
     // The newest one starts, and a hub refuses a rollback on reload too.
     std::fs::write(&roster_path, &newer).unwrap();
     let hub = RunningHub::start(config()).await.unwrap();
-    let c = client(
-        &hub.addr().to_string(),
-        "finance-hub",
-        &fx.path("sakura-bank/tls"),
-    )
-    .await;
+    let c = as_sakura(&fx, &hub).await;
     std::fs::write(&roster_path, &old_roster).unwrap();
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let mut c2 = c.clone();

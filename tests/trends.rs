@@ -113,17 +113,6 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "exit {}: {}{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        stderr(&out)
-    );
-    out
-}
-
 /// `tazan trends --hub-config HUB --format json`, parsed.
 fn trends(hub: &Path) -> Value {
     let out = ok(tazan(&[
@@ -133,7 +122,7 @@ fn trends(hub: &Path) -> Value {
         "--format",
         "json",
     ]));
-    serde_json::from_slice(&out.stdout).unwrap()
+    serde_json::from_str(&out).unwrap()
 }
 
 /// A `by_*` list of a trends report as key → count.
@@ -164,8 +153,7 @@ fn digest_titles(hub: &Path, since: &str) -> Vec<String> {
         "--hub-config",
         hub.to_str().unwrap(),
     ]));
-    let mut titles: Vec<String> = String::from_utf8(out.stdout)
-        .unwrap()
+    let mut titles: Vec<String> = out
         .lines()
         .filter_map(|l| l.strip_prefix("## "))
         .map(str::to_owned)
@@ -288,7 +276,7 @@ fn trends_and_digests_at_group_and_cross_hubs() {
             fx.path(node).to_str().unwrap(),
             "--json",
         ]));
-        let published: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let published: Value = serde_json::from_str(&out).unwrap();
         assert_eq!(
             published["status"], "accepted",
             "{}: {published}",

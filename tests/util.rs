@@ -138,24 +138,7 @@ pub(crate) fn outcome(r: &pb::PublishResult) -> Outcome {
 
 /// All entries of a hub log as seen by `client`.
 pub(crate) async fn list_all(client: &mut HubClient<Channel>) -> Vec<pb::LogEntry> {
-    let mut out = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = client
-            .list(pb::ListRequest {
-                after_seq: after,
-                limit: 1000,
-                filter: None,
-            })
-            .await
-            .unwrap()
-            .into_inner();
-        if page.entries.is_empty() {
-            return out;
-        }
-        after = page.next_after_seq;
-        out.extend(page.entries);
-    }
+    tazan_proto::list_all(client).await.unwrap()
 }
 
 /// Poll `f` every 20 ms until it returns true, or panic after `limit`.
@@ -296,6 +279,53 @@ impl Drop for Proc {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// stdout of a successful run, or a panic with its exit status, stdout and stderr.
+pub(crate) fn ok(out: impl std::borrow::Borrow<std::process::Output>) -> String {
+    let out = out.borrow();
+    assert!(
+        out.status.success(),
+        "exit {}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// stdout of a successful run, parsed as one JSON value.
+pub(crate) fn ok_json(out: impl std::borrow::Borrow<std::process::Output>) -> serde_json::Value {
+    let text = ok(out);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// `tazan lesson publish --json` of a minimal lesson titled `title` at
+/// `level` (a JSON lesson file written in `dir`) from the node in `home`;
+/// the command's answer (`id`, `status`).
+pub(crate) fn publish_lesson(
+    dir: &Path,
+    home: &Path,
+    title: &str,
+    level: &str,
+) -> serde_json::Value {
+    let file = dir.join(format!("{title}.json"));
+    let lesson = serde_json::json!({
+        "title": title,
+        "problem": "夜間バッチが二重に起動した",
+        "direct_cause": "起動条件の確認漏れ",
+        "lesson": "多重起動を防ぐ排他を設けるべし",
+        "level": level,
+    });
+    std::fs::write(&file, lesson.to_string()).unwrap();
+    ok_json(tazan(&[
+        "lesson",
+        "publish",
+        file.to_str().unwrap(),
+        "--home",
+        home.to_str().unwrap(),
+        "--json",
+    ]))
 }
 
 /// Run `tazan ARGS` to completion.

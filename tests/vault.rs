@@ -13,17 +13,6 @@ use tazan_sanitize::{Policy, Sanitizer};
 
 use crate::util::*;
 
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 fn failed(out: &Output) -> String {
     assert_eq!(
         out.status.code(),
@@ -70,7 +59,7 @@ fn home_with(lines: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("node");
     let file = write(dir.path(), "in.jsonl", lines);
-    ok(&at(&home, &["incident", "import", file.to_str().unwrap()]));
+    ok(at(&home, &["incident", "import", file.to_str().unwrap()]));
     (dir, home)
 }
 
@@ -151,7 +140,7 @@ fn import_reports_bad_records_and_keeps_the_good_ones() {
         "{err}"
     );
     assert_eq!(snapshot(&home), before);
-    let out = ok(&at(&home, &["incident", "import", d, "--replace"]));
+    let out = ok(at(&home, &["incident", "import", d, "--replace"]));
     assert!(out.contains("1 replaced"), "{out}");
     let shown = json(&at(&home, &["incident", "show", "INC-2", "--json"]));
     assert_eq!(
@@ -193,7 +182,7 @@ fn a_bad_edit_changes_nothing() {
     assert_eq!(snapshot(&home), before);
 
     // Good edits, by --set and by $EDITOR.
-    ok(&at(
+    ok(at(
         &home,
         &[
             "incident",
@@ -203,7 +192,7 @@ fn a_bad_edit_changes_nothing() {
             r#"symptoms=["予約できない"]"#,
         ],
     ));
-    ok(&at_env(
+    ok(at_env(
         &home,
         &["incident", "edit", "INC-1"],
         &[("EDITOR", "sed -i s/止まった/遅れた/"), ("VISUAL", "")],
@@ -217,7 +206,7 @@ fn a_bad_edit_changes_nothing() {
 fn node_with_incident(fx: &Fixture, lines: &[&str]) -> PathBuf {
     let home = fx.path("sakura-bank");
     let file = write(fx.dir.path(), "incidents.jsonl", lines);
-    ok(&at(&home, &["incident", "import", file.to_str().unwrap()]));
+    ok(at(&home, &["incident", "import", file.to_str().unwrap()]));
     home
 }
 
@@ -241,7 +230,7 @@ fn draft_show_and_approve_queue_the_lesson() {
     let amber = draft(&home, "INC-1", "AMBER");
     assert_eq!((green.as_str(), amber.as_str()), ("d1", "d2"));
 
-    let shown = ok(&at(&home, &["lesson", "show", &green]));
+    let shown = ok(at(&home, &["lesson", "show", &green]));
     assert!(shown.contains("[当社←ひばり運輸]"), "{shown}");
     assert!(shown.contains("leak gate: no findings"), "{shown}");
     let g = draft_json(&home, &green);
@@ -320,7 +309,7 @@ fn approve_refuses_open_findings_and_records_overrides() {
     let home = node_with_incident(&fx, &[GOOD_1]);
     let d = draft(&home, "INC-1", "GREEN");
     // The reviewer writes a company's name back in: the gate finds it.
-    let out = ok(&at(
+    let out = ok(at(
         &home,
         &[
             "lesson",
@@ -336,7 +325,7 @@ fn approve_refuses_open_findings_and_records_overrides() {
     let fid = finding["id"].as_str().unwrap().to_owned();
     assert_eq!(finding["excerpt"], "青葉銀行");
     assert_eq!(finding["finding"]["field"], "countermeasures[0]");
-    let shown = ok(&at(&home, &["lesson", "show", &d]));
+    let shown = ok(at(&home, &["lesson", "show", &d]));
     assert!(
         shown.contains("[!青葉銀行!]") && shown.contains(&fid),
         "{shown}"
@@ -575,7 +564,7 @@ async fn canary_in_raw_fields_never_leaves_the_node() {
             serde_json::to_vec(&lesson).unwrap(),
         ));
         // What a subscriber of that hub receives, through the CLI.
-        let sub = ok(&at(&fx.path(member), &["subscribe", "--json"]));
+        let sub = ok(at(&fx.path(member), &["subscribe", "--json"]));
         assert!(sub.contains(&lesson_id), "{member}: {sub}");
         assert!(sub.contains("\"kind\":\"lesson\""), "{member}: {sub}");
         sent.push((format!("{member} Subscribe output"), sub.into_bytes()));
@@ -634,5 +623,5 @@ fn a_second_command_is_told_the_vault_is_in_use() {
     let err = failed(&at(&home, &["incident", "list"]));
     assert!(err.contains("in use by another tazan command"), "{err}");
     assert!(editing.wait().unwrap().success());
-    ok(&at(&home, &["incident", "list"]));
+    ok(at(&home, &["incident", "list"]));
 }

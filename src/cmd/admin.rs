@@ -1,6 +1,6 @@
 //! Keys, certificates and rosters.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
@@ -11,7 +11,7 @@ use tazan_trust::{
     SignedAnnouncement, SignedRoster,
 };
 
-use crate::cli::{KeysCmd, PkiCmd, RosterCmd};
+use crate::cli::{KeysCmd, PkiCmd, RosterCmd, RosterSigner};
 
 pub(super) fn keys(cmd: KeysCmd) -> Result<ExitCode> {
     match cmd {
@@ -82,8 +82,7 @@ pub(super) async fn roster(cmd: RosterCmd) -> Result<ExitCode> {
             println!("created roster for `{group}` in {}", out.display());
         }
         RosterCmd::Add {
-            roster,
-            admin_key,
+            signer,
             id,
             name,
             key,
@@ -95,7 +94,7 @@ pub(super) async fn roster(cmd: RosterCmd) -> Result<ExitCode> {
                 .map(|r| parse_role(r))
                 .collect::<Result<Vec<_>>>()?;
             let member: MemberId = id.parse().context("--id")?;
-            let serial = edit_roster(&roster, &admin_key, |r| {
+            let serial = edit_roster(&signer, |r| {
                 r.add(RosterEntry::new(
                     member,
                     name,
@@ -107,21 +106,16 @@ pub(super) async fn roster(cmd: RosterCmd) -> Result<ExitCode> {
             })?;
             println!("added `{id}`; roster serial is now {serial}");
         }
-        RosterCmd::Revoke {
-            roster,
-            admin_key,
-            id,
-        } => {
+        RosterCmd::Revoke { signer, id } => {
             let member: MemberId = id.parse().context("--id")?;
-            let serial = edit_roster(&roster, &admin_key, |r| {
+            let serial = edit_roster(&signer, |r| {
                 r.revoke(&member, tazan_trust::now_unix())?;
                 Ok(())
             })?;
             println!("revoked `{id}`; roster serial is now {serial}");
         }
         RosterCmd::Rotate {
-            roster,
-            admin_key,
+            signer,
             announcement,
             grace,
         } => {
@@ -129,7 +123,7 @@ pub(super) async fn roster(cmd: RosterCmd) -> Result<ExitCode> {
             let signed = SignedAnnouncement::load(&announcement)?;
             let a = &signed.announcement;
             let now = tazan_trust::now_unix();
-            let serial = edit_roster(&roster, &admin_key, |r| {
+            let serial = edit_roster(&signer, |r| {
                 r.apply_rotation(&signed, grace, now)?;
                 Ok(())
             })?;
@@ -143,8 +137,7 @@ pub(super) async fn roster(cmd: RosterCmd) -> Result<ExitCode> {
             );
         }
         RosterCmd::RevokeKey {
-            roster,
-            admin_key,
+            signer,
             id,
             key,
             effective,
@@ -155,7 +148,7 @@ pub(super) async fn roster(cmd: RosterCmd) -> Result<ExitCode> {
                 Some(t) => parse_time(t).context("--effective")?,
                 None => tazan_trust::now_unix(),
             };
-            let serial = edit_roster(&roster, &admin_key, |r| {
+            let serial = edit_roster(&signer, |r| {
                 r.revoke_key(&member, &key_id, at)?;
                 Ok(())
             })?;
@@ -231,8 +224,7 @@ fn parse_role(s: &str) -> Result<Role> {
 /// Load a roster, check it is signed by `admin_key`, apply `edit`, bump the
 /// serial and save it re-signed. Returns the new serial.
 fn edit_roster(
-    roster: &Path,
-    admin_key: &Path,
+    RosterSigner { roster, admin_key }: &RosterSigner,
     edit: impl FnOnce(&mut Roster) -> Result<()>,
 ) -> Result<u64> {
     let admin = KeyPair::load(admin_key)?;

@@ -217,34 +217,19 @@ async fn lessons_list(cfg: &NodeConfig, json: bool) -> Result<ExitCode> {
             // The node is running and holds its store: ask the hub instead.
             let mut client = hub_client(cfg).await?;
             let mut rows = Vec::new();
-            let mut after = 0;
-            loop {
-                let page = client
-                    .list(pb::ListRequest {
-                        after_seq: after,
-                        limit: 1000,
-                        filter: None,
-                    })
-                    .await?
-                    .into_inner();
-                if page.entries.is_empty() {
-                    break;
-                }
-                after = page.next_after_seq;
-                for e in page.entries {
-                    let level = tazan_proto::level_from_pb(e.level)
-                        .map(|l| l.as_str().to_owned())
-                        .unwrap_or_default();
-                    let env = e.envelope.unwrap_or_default();
-                    rows.push((
-                        e.seq,
-                        level,
-                        e.origin,
-                        e.origin_group,
-                        env.payload,
-                        hex_id(&e.lesson_id),
-                    ));
-                }
+            for e in tazan_proto::list_all(&mut client).await? {
+                let level = tazan_proto::level_from_pb(e.level)
+                    .map(|l| l.as_str().to_owned())
+                    .unwrap_or_default();
+                let env = e.envelope.unwrap_or_default();
+                rows.push((
+                    e.seq,
+                    level,
+                    e.origin,
+                    e.origin_group,
+                    env.payload,
+                    hex_id(&e.lesson_id),
+                ));
             }
             rows
         }

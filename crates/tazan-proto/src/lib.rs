@@ -14,6 +14,30 @@ mod tls;
 
 pub use tls::{channel, endpoint, ClientTls, ConnectError};
 
+/// Every entry of a hub's log that `client` may see, read with `List` in
+/// pages of 1,000 from the start.
+pub async fn list_all(
+    client: &mut pb::hub_client::HubClient<tonic::transport::Channel>,
+) -> Result<Vec<pb::LogEntry>, tonic::Status> {
+    let mut out = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = client
+            .list(pb::ListRequest {
+                after_seq: after,
+                limit: 1000,
+                filter: None,
+            })
+            .await?
+            .into_inner();
+        if page.entries.is_empty() {
+            return Ok(out);
+        }
+        after = page.next_after_seq;
+        out.extend(page.entries);
+    }
+}
+
 use tazan_model::{DisclosureLevel, Envelope, KeyId, LessonId, SIGNATURE_LEN};
 use thiserror::Error;
 

@@ -9,19 +9,14 @@
 use std::path::Path;
 use std::time::Duration;
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::{LESSONS, SCENARIOS};
+
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use tazan_search::{
     load_catalog, load_scenarios, synthetic_lessons, Filters, IndexDoc, SearchIndex, SearchRequest,
 };
-
-const LESSONS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpus/lessons.jsonl"
-);
-const SCENARIOS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpus/scenarios.jsonl"
-);
 
 fn indexing(c: &mut Criterion) {
     let docs: Vec<IndexDoc> = synthetic_lessons(5_000, 1).collect();

@@ -9,27 +9,14 @@
 
 use std::path::Path;
 
-use tazan_search::{evaluate, load_catalog, load_scenarios, RankingConfig, SearchIndex};
+use tazan_search::{evaluate, load_scenarios, RankingConfig, SearchIndex};
 
-const LESSONS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpus/lessons.jsonl"
-);
-const SCENARIOS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpus/scenarios.jsonl"
-);
-const VALIDATION: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/validation.jsonl"
-);
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::{SCENARIOS, VALIDATION};
 
 fn main() {
-    let mut idx = SearchIndex::in_ram().unwrap();
-    for d in load_catalog(Path::new(LESSONS)).unwrap() {
-        idx.upsert(&d).unwrap();
-    }
-    idx.commit().unwrap();
+    let mut idx = common::catalogue_index();
     match std::env::args().nth(1).as_deref() {
         Some("grid") => grid(&mut idx),
         Some("sweep") | None => sweep(&mut idx),

@@ -3,32 +3,10 @@
 
 use std::path::Path;
 
-use tazan_search::{evaluate, load_catalog, SearchIndex};
+use tazan_search::{evaluate, SearchIndex};
 
-/// Written after the defaults were frozen and never tuned on; reported, not asserted.
-const HOLDOUT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/holdout.jsonl");
-
-const LESSONS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpus/lessons.jsonl"
-);
-const SCENARIOS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpus/scenarios.jsonl"
-);
-const VALIDATION: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/validation.jsonl"
-);
-
-fn catalogue_index() -> SearchIndex {
-    let idx = SearchIndex::in_ram().unwrap();
-    for d in load_catalog(Path::new(LESSONS)).unwrap() {
-        idx.upsert(&d).unwrap();
-    }
-    idx.commit().unwrap();
-    idx
-}
+mod common;
+use common::{catalogue_index, HOLDOUT, SCENARIOS, VALIDATION};
 
 #[test]
 fn ndcg_floor_on_shared_and_own_scenarios() {

@@ -231,22 +231,25 @@ impl Vault {
 
     /// The audit map of a draft: original → replacement. Local only.
     pub fn audit(&self, id: DraftId) -> Result<Vec<AuditEntry>, VaultError> {
-        Ok(self
-            .audit
-            .get(id.key())?
-            .map(|v| decode(&v, &format!("audit/{id}")))
-            .transpose()?
-            .unwrap_or_default())
+        list_of(&self.audit, "audit", id)
     }
 
     /// Recorded review decisions (leak-gate overrides) of a draft.
     pub fn decisions(&self, id: DraftId) -> Result<Vec<Decision>, VaultError> {
-        Ok(self
-            .decisions
-            .get(id.key())?
-            .map(|v| decode(&v, &format!("decisions/{id}")))
-            .transpose()?
-            .unwrap_or_default())
+        list_of(&self.decisions, "decisions", id)
+    }
+
+    /// Draft `id`, refused with `reason` once it is signed and queued.
+    fn unqueued(&self, id: DraftId, reason: &'static str) -> Result<DraftRecord, VaultError> {
+        let d = self.draft(id)?;
+        if d.status == DraftStatus::Queued {
+            return Err(VaultError::State {
+                id,
+                status: d.status,
+                reason,
+            });
+        }
+        Ok(d)
     }
 
     /// Replaces a draft's lesson and findings after an edit. An approved draft
@@ -258,14 +261,10 @@ impl Vault {
         lesson: Lesson,
         findings: Vec<LessonFinding>,
     ) -> Result<DraftRecord, VaultError> {
-        let mut d = self.draft(id)?;
-        if d.status == DraftStatus::Queued {
-            return Err(VaultError::State {
-                id,
-                status: d.status,
-                reason: "it was signed and queued; edit a new draft and publish it as a correction",
-            });
-        }
+        let mut d = self.unqueued(
+            id,
+            "it was signed and queued; edit a new draft and publish it as a correction",
+        )?;
         d.lesson = lesson;
         d.findings = findings;
         d.status = DraftStatus::Draft;
@@ -286,14 +285,7 @@ impl Vault {
         findings: Vec<LessonFinding>,
         decisions: &[Decision],
     ) -> Result<DraftRecord, VaultError> {
-        let mut d = self.draft(id)?;
-        if d.status == DraftStatus::Queued {
-            return Err(VaultError::State {
-                id,
-                status: d.status,
-                reason: "it is already signed and queued",
-            });
-        }
+        let mut d = self.unqueued(id, "it is already signed and queued")?;
         let mut all = self.decisions(id)?;
         all.extend_from_slice(decisions);
         let at = now();
@@ -348,6 +340,19 @@ impl Vault {
 fn encode<T: serde::Serialize>(v: &T) -> Vec<u8> {
     // Serialising these types to JSON cannot fail: every map key is a string.
     serde_json::to_vec(v).unwrap_or_default()
+}
+
+/// The list a per-draft tree holds for `id` (empty when there is none).
+fn list_of<T: serde::de::DeserializeOwned>(
+    tree: &sled::Tree,
+    name: &str,
+    id: DraftId,
+) -> Result<Vec<T>, VaultError> {
+    Ok(tree
+        .get(id.key())?
+        .map(|v| decode(&v, &format!("{name}/{id}")))
+        .transpose()?
+        .unwrap_or_default())
 }
 
 fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], key: &str) -> Result<T, VaultError> {
