@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use serde_json::{json, Value};
-use tazan_sanitize::{Incident, SanitizeError, INCIDENT_FIELDS, INCIDENT_TEXT_FIELDS};
+use tazan_model::{Incident, IncidentError, INCIDENT_FIELDS, INCIDENT_TEXT_FIELDS};
 use tazan_vault::{ImportOutcome, Vault};
 
 use super::edit;
@@ -123,9 +123,9 @@ pub(super) fn open_vault(home: Option<PathBuf>, create: bool) -> Result<(PathBuf
     Ok((home, vault))
 }
 
-fn record_error_json(e: &SanitizeError) -> Value {
+fn record_error_json(e: &IncidentError) -> Value {
     match e {
-        SanitizeError::Record {
+        IncidentError::Record {
             file,
             line,
             field,
@@ -136,7 +136,7 @@ fn record_error_json(e: &SanitizeError) -> Value {
 }
 
 fn import(args: ImportArgs) -> Result<ExitCode> {
-    let parsed = tazan_sanitize::read_incidents(&args.file)?;
+    let parsed = tazan_model::read_incidents(&args.file)?;
     let file = args.file.display().to_string();
     let (_, vault) = open_vault(args.home.home, true)?;
     let mut errors = parsed.errors;
@@ -152,7 +152,7 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
     for (line, incident) in parsed.records {
         bar.inc(1);
         if let Some(first) = first_line.get(&incident.id) {
-            errors.push(SanitizeError::Record {
+            errors.push(IncidentError::Record {
                 file: file.clone(),
                 line,
                 field: "id".into(),
@@ -169,7 +169,7 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
                 continue;
             }
             ImportOutcome::Duplicate => {
-                errors.push(SanitizeError::Record {
+                errors.push(IncidentError::Record {
                     file: file.clone(),
                     line,
                     field: "id".into(),
@@ -184,7 +184,7 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
     }
     bar.finish();
     errors.sort_by_key(|e| match e {
-        SanitizeError::Record { line, .. } => *line,
+        IncidentError::Record { line, .. } => *line,
         _ => 0,
     });
     let refused_all = args.all_or_nothing && !errors.is_empty();
@@ -289,7 +289,7 @@ fn list(args: ListArgs) -> Result<ExitCode> {
 }
 
 /// The vault's incident `id`, or an error naming it.
-pub(super) fn stored(vault: &tazan_vault::Vault, id: &str) -> Result<tazan_sanitize::Incident> {
+pub(super) fn stored(vault: &tazan_vault::Vault, id: &str) -> Result<tazan_model::Incident> {
     Ok(vault
         .incident(id)?
         .ok_or_else(|| tazan_vault::VaultError::NoIncident { id: id.to_owned() })?)
@@ -332,7 +332,7 @@ fn edit(args: EditArgs) -> Result<ExitCode> {
         bail!("incident {}: field `id`: the id cannot be changed (import the record under a new id instead); nothing changed", args.id);
     }
     let edited = Incident::from_json(doc, "edit").map_err(|e| match e {
-        SanitizeError::Record { field, reason, .. } => anyhow::anyhow!(
+        IncidentError::Record { field, reason, .. } => anyhow::anyhow!(
             "incident {}: field `{field}`: {reason}; nothing changed",
             args.id
         ),
@@ -352,7 +352,7 @@ fn edit(args: EditArgs) -> Result<ExitCode> {
 pub(super) fn resolve(name: &str, id: Option<&str>, home: Option<PathBuf>) -> Result<Incident> {
     let path = Path::new(name);
     if path.is_file() {
-        let parsed = tazan_sanitize::read_incidents(path)?;
+        let parsed = tazan_model::read_incidents(path)?;
         for e in &parsed.errors {
             eprintln!("warning: {e}");
         }

@@ -225,7 +225,7 @@ pub(super) fn print_similar(hits: &[tazan_search::SimilarHit], json: bool) -> Re
 }
 
 /// The incident's own text, for matching only; it stays in this process.
-pub(super) fn incident_text(i: &tazan_sanitize::Incident) -> String {
+pub(super) fn incident_text(i: &tazan_model::Incident) -> String {
     let mut parts: Vec<&str> = [
         &i.system_name,
         &i.impact,

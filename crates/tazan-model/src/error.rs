@@ -64,3 +64,42 @@ impl ModelError {
         }
     }
 }
+
+/// Why an incident file or record could not be read. Messages name the file,
+/// line and field, never the record's text (raw incidents are confidential).
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum IncidentError {
+    /// A file could not be read.
+    #[error("{path}: {action} failed: {source}")]
+    Io {
+        /// The file involved.
+        path: std::path::PathBuf,
+        /// "read incidents" …
+        action: &'static str,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// One incident record could not be parsed.
+    #[error("{file}:{line}: field `{field}`: {reason}")]
+    Record {
+        /// Input file name.
+        file: String,
+        /// 1-based line (JSON Lines, CSV) or 0 for a whole JSON document.
+        line: usize,
+        /// The offending field, or `-` when the record as a whole is bad.
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl IncidentError {
+    pub(crate) fn io(path: &std::path::Path, action: &'static str, source: std::io::Error) -> Self {
+        IncidentError::Io {
+            path: path.to_path_buf(),
+            action,
+            source,
+        }
+    }
+}

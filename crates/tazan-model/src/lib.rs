@@ -1,4 +1,4 @@
-//! The nouns of tazan: lessons, disclosure levels, taxonomy, withdrawals,
+//! The nouns of tazan: raw incidents and their file formats, lessons, disclosure levels, taxonomy, withdrawals,
 //! envelopes and the ids that name them, with validation and canonical bytes.
 //!
 //! ```text
@@ -38,11 +38,18 @@ mod codec;
 mod envelope;
 mod error;
 mod ids;
+mod incident;
 mod lesson;
 mod level;
+mod span;
 
 pub use envelope::{Envelope, Payload, PayloadKind, Withdrawal, SIGNATURE_LEN};
-pub use error::ModelError;
+pub use error::{IncidentError, ModelError};
 pub use ids::{KeyId, LessonId, MemberId};
+pub use incident::{
+    decode, parse_csv, parse_json, parse_jsonl, read_incidents, Incident, Organization,
+    ParsedIncidents, INCIDENT_FIELDS, INCIDENT_TEXT_FIELDS,
+};
 pub use lesson::{CauseCategory, Domain, Lesson, Taxonomy, Threat, LIMITS};
 pub use level::DisclosureLevel;
+pub use span::{AuditEntry, Finding, Kind, LessonFinding};

@@ -10,8 +10,8 @@ use serde_json::{Map, Value};
 use crate::dict::DictionaryStatus;
 use crate::engine::{Sanitizer, Status};
 use crate::error::SanitizeError;
-use crate::incident::read_incidents;
 use crate::policy::{DisclosureLevel, Policy};
+use tazan_model::read_incidents;
 
 /// What a batch run did.
 #[derive(Debug, Clone, Serialize)]

@@ -19,9 +19,9 @@ use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
 use serde::Serialize;
 
-use crate::kind::Kind;
 use crate::normalize::{Layer, Normalized};
 use crate::recognize::{is_han, Hit, Recognizers};
+use tazan_model::Kind;
 
 /// Default location of Debian's mecab-ipadic sources.
 pub(crate) const DEFAULT_IPADIC_DIR: &str = "/usr/share/mecab/dic/ipadic";

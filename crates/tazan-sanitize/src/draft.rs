@@ -11,14 +11,14 @@
 //! recogniser and deny-list; each finding carries a stable id (so a reviewer can
 //! override it by name) and the matched excerpt (for the local reviewer only).
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use tazan_model::{CauseCategory, DisclosureLevel, Domain, Lesson, Taxonomy, Threat, LIMITS};
 
-use crate::engine::{AuditEntry, Finding, Sanitizer};
-use crate::incident::Incident;
+use crate::engine::Sanitizer;
 use crate::normalize::nfkc;
 use crate::policy::DateGranularity;
+use tazan_model::Incident;
+use tazan_model::{AuditEntry, LessonFinding};
 
 /// A lesson drafted from an incident, with the local audit and the gate's findings.
 #[derive(Debug, Clone)]
@@ -29,19 +29,6 @@ pub struct LessonDraft {
     pub audit: Vec<AuditEntry>,
     /// What the leak gate found in `lesson` (empty when it may be approved as is).
     pub findings: Vec<LessonFinding>,
-}
-
-/// A leak-gate finding in a lesson, with an id that stays the same while the
-/// same text sits in the same field (offsets may move as the reviewer edits).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LessonFinding {
-    /// `f` and 8 hex digits of blake3(field, rule, excerpt).
-    pub id: String,
-    /// Where and what.
-    pub finding: Finding,
-    /// The matched text. It is the lesson's own text (what would be published);
-    /// shown to the local reviewer, never sent.
-    pub excerpt: String,
 }
 
 /// The text of a lesson field named by a finding path (`title`,

@@ -5,11 +5,11 @@ use serde_json::{Map, Value};
 use crate::dict::{DictRecognizer, DictionaryStatus};
 use crate::error::SanitizeError;
 use crate::generalize;
-use crate::incident::Incident;
-use crate::kind::Kind;
 use crate::normalize::{nfkc, Normalized};
 use crate::policy::{DisclosureLevel, LevelRules, Policy, Role, SourceStyle};
 use crate::recognize::{Hit, Recognizers};
+use tazan_model::Incident;
+use tazan_model::{AuditEntry, Kind};
 
 mod classify;
 mod context;
@@ -23,7 +23,7 @@ use classify::{
 };
 use context::RecordContext;
 use deny::DenyMatcher;
-pub use output::{AuditEntry, Finding, SanitizedRecord, Status};
+pub use output::{SanitizedRecord, Status};
 use resolve::resolve;
 
 /// A sanitizer for one policy and disclosure level. Build it once and reuse it:

@@ -40,6 +40,9 @@ pub enum SanitizeError {
         /// What is wrong.
         reason: String,
     },
+    /// An incident file or record could not be read.
+    #[error(transparent)]
+    Incident(#[from] tazan_model::IncidentError),
     /// The input file has no usable records at all.
     #[error("{file}: {reason}")]
     Input {

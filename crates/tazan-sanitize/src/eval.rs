@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::SanitizeError;
-use crate::kind::Kind;
 use crate::normalize::nfkc;
+use tazan_model::Kind;
 
 /// Keys of an output record that are not published text.
 const NOT_PUBLISHED: [&str; 5] = ["id", "status", "audit", "findings", "level"];

@@ -55,8 +55,6 @@ mod engine;
 mod error;
 mod eval;
 mod generalize;
-mod incident;
-mod kind;
 mod lexicon;
 mod normalize;
 mod policy;
@@ -64,19 +62,15 @@ mod recognize;
 
 pub use batch::{sanitize_jsonl, BatchSummary};
 pub use dict::DictionaryStatus;
-pub use draft::{lesson_field, LessonDraft, LessonFinding};
-pub use engine::{AuditEntry, Finding, SanitizedRecord, Sanitizer, Status};
+pub use draft::{lesson_field, LessonDraft};
+pub use engine::{SanitizedRecord, Sanitizer, Status};
 pub use error::SanitizeError;
 pub use eval::{evaluate, EvalReport, KindScore, LeakedSpan};
-pub use incident::{
-    decode, parse_csv, parse_json, parse_jsonl, read_incidents, Incident, Organization,
-    ParsedIncidents, INCIDENT_FIELDS, INCIDENT_TEXT_FIELDS,
-};
-pub use kind::Kind;
 pub use policy::{
     DateGranularity, DenyList, DisclosureLevel, LevelRules, NumberStyle, PlaceStyle, Policy, Role,
     SourceStyle, Thresholds,
 };
+pub use tazan_model::{AuditEntry, Finding, Kind, LessonFinding};
 
 /// Development aid: time each pattern recogniser over `text` (20 passes).
 #[doc(hidden)]

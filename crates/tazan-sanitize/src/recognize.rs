@@ -10,10 +10,10 @@ use std::ops::Range;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 
-use crate::kind::Kind;
 use crate::lexicon::{self, PlaceClass};
 use crate::normalize::{Layer, Normalized};
 use crate::policy::Role;
+use tazan_model::Kind;
 
 /// One recognised span of the original text.
 #[derive(Debug, Clone)]

@@ -7,9 +7,8 @@
 use std::path::Path;
 
 use serde_json::Value;
-use tazan_sanitize::{
-    read_incidents, sanitize_jsonl, DisclosureLevel, Incident, Policy, Sanitizer, Status,
-};
+use tazan_model::{read_incidents, Incident};
+use tazan_sanitize::{sanitize_jsonl, DisclosureLevel, Policy, Sanitizer, Status};
 
 /// The shared corpus: `$TAZAN_CORPUS_DIR` when set (a worktree elsewhere),
 /// else `../shared/corpus` beside the repository.
@@ -151,7 +150,7 @@ fn canary_incident() -> Incident {
     let line = format!(
         r#"{{"id":"canary-1","organization":{{"name":"{CANARY}","aliases":["KNR"]}},"industry":"製造","system_name":"{CANARY}生産管理システム","occurred_at":"2024-02-03T04:05:00+09:00","impact":"ｶﾅﾘｱ精機の工場で出荷停止。KNRの担当は03-1234-5678。","description":"かなりあ精機 の 生産管理サーバーでディスク障害。","sources":["{CANARY}お知らせ（2024.2.3）"],"remarks":"{CANARY}内部メモ","internal_memo":"{CANARY}の未分類フィールド"}}"#
     );
-    tazan_sanitize::parse_jsonl(&line, "canary.jsonl")
+    tazan_model::parse_jsonl(&line, "canary.jsonl")
         .records
         .remove(0)
         .1

@@ -179,9 +179,9 @@ proptest! {
     ) {
         let term = TERMS[term_idx];
         let text: String = before.iter().map(|i| FRAGMENTS[*i]).chain(std::iter::once(variant(term, v, gap).as_str())).chain(after.iter().map(|i| FRAGMENTS[*i])).collect();
-        let mut inc = tazan_sanitize::Incident {
+        let mut inc = tazan_model::Incident {
             id: "p-1".into(),
-            organization: tazan_sanitize::Organization { name: term.into(), aliases: vec![] },
+            organization: tazan_model::Organization { name: term.into(), aliases: vec![] },
             impact: Some("サービスが停止した。".into()),
             description: Some("設定を誤った。".into()),
             direct_cause: Some("設定ミス".into()),

@@ -26,7 +26,7 @@
 //! # fn main() -> Result<(), tazan_vault::VaultError> {
 //! let dir = tempfile::tempdir().unwrap();
 //! let vault = tazan_vault::Vault::open(dir.path())?;
-//! let incident = tazan_sanitize::Incident { id: "INC-1".into(), ..Default::default() };
+//! let incident = tazan_model::Incident { id: "INC-1".into(), ..Default::default() };
 //! vault.put_incidents(&[incident])?;
 //! assert!(vault.incident("INC-1")?.is_some());
 //! # Ok(()) }
@@ -39,8 +39,8 @@ mod record;
 use std::path::{Path, PathBuf};
 
 use sled::Transactional;
+use tazan_model::{AuditEntry, Incident, LessonFinding};
 use tazan_model::{DisclosureLevel, Lesson};
-use tazan_sanitize::{AuditEntry, Incident, LessonFinding};
 
 pub use error::VaultError;
 pub use record::{now, Decision, DraftId, DraftRecord, DraftStatus, ImportOutcome};

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use tazan_model::{DisclosureLevel, Lesson};
-use tazan_sanitize::{Finding, LessonFinding};
+use tazan_model::{Finding, LessonFinding};
 
 use crate::VaultError;
 

@@ -1,5 +1,6 @@
 use tazan_model::DisclosureLevel;
-use tazan_sanitize::{Incident, Policy, Sanitizer};
+use tazan_model::Incident;
+use tazan_sanitize::{Policy, Sanitizer};
 
 use super::*;
 

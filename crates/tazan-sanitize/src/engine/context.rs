@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use super::deny::DenyMatcher;
-use super::output::AuditEntry;
 use crate::normalize::fold_str;
 use crate::policy::Role;
+use tazan_model::AuditEntry;
 
 /// Per-record state: own names, pseudonyms, reference year, audit.
 pub(super) struct RecordContext {

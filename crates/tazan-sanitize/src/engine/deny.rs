@@ -3,10 +3,10 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 
-use crate::kind::Kind;
 use crate::normalize::{fold_str, Layer, Normalized};
 use crate::policy::Role;
 use crate::recognize::{is_kata, Hit};
+use tazan_model::Kind;
 
 /// Compiled deny-list matcher over folded text.
 pub(super) struct DenyMatcher {

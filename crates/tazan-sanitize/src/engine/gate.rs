@@ -4,9 +4,9 @@
 use serde_json::{Map, Value};
 
 use super::context::RecordContext;
-use super::output::Finding;
 use super::Sanitizer;
 use crate::normalize::Normalized;
+use tazan_model::Finding;
 
 impl Sanitizer {
     /// Re-scans a published text: every identifying span, deny-listed term (in any

@@ -1,7 +1,7 @@
 //! Overlap resolution between recogniser hits.
 
-use crate::kind::Kind;
 use crate::recognize::Hit;
+use tazan_model::Kind;
 
 /// Keeps the best non-overlapping hits: higher priority, then longer, then higher
 /// score. A name hit whose start overlaps an already kept hit is trimmed to start

@@ -1,12 +1,16 @@
-//! What a recognised span is.
+//! What the anonymisation pipeline reports about a text: the kind of a
+//! recognised span, the local audit of a replacement, and leak-gate findings.
+//! These are plain data shared by the sanitiser (which makes them), the vault
+//! (which keeps them for the reviewer) and the review workflow; the audit and
+//! the excerpts hold raw text and never leave the node.
 
 use serde::{Deserialize, Serialize};
 
-/// The kind of a recognised span. The names match the `kind` values of the
+/// The kind of a recognised span (exhaustive on purpose: a new kind must be
+/// handled by every recogniser, generaliser and report). The names match the `kind` values of the
 /// annotation files, plus `my_number` for マイナンバー.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum Kind {
     /// Companies, agencies, ministries, police, municipalities, associations.
     Org,
@@ -84,4 +88,48 @@ impl std::fmt::Display for Kind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// One replacement made in a record: the local audit trail. It holds raw text and
+/// stays on the node; it is never part of the published fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Field path (`description`, `timeline[3].event`).
+    pub field: String,
+    /// What was there.
+    pub original: String,
+    /// What was published instead.
+    pub replacement: String,
+    /// Kind of span.
+    pub kind: Kind,
+    /// The recogniser rule (or `deny:<role>`).
+    pub rule: String,
+}
+
+/// Something in a sanitised text that must not be published.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Kind of span found.
+    pub kind: Kind,
+    /// Field path.
+    pub field: String,
+    /// Character offset in the published field.
+    pub offset: usize,
+    /// Length in characters.
+    pub len: usize,
+    /// The rule that fired (`deny:own`, `org_suffix`, `ipadic:組織` …).
+    pub rule: String,
+}
+
+/// A leak-gate finding in a lesson, with an id that stays the same while the
+/// same text sits in the same field (offsets may move as the reviewer edits).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LessonFinding {
+    /// `f` and 8 hex digits of blake3(field, rule, excerpt).
+    pub id: String,
+    /// Where and what.
+    pub finding: Finding,
+    /// The matched text. It is the lesson's own text (what would be published);
+    /// shown to the local reviewer, never sent.
+    pub excerpt: String,
 }

@@ -4,7 +4,7 @@
 //! the structured serious-incident report (`report-example.json`). Every field but
 //! `id` is optional. **Unknown keys are kept** in [`Incident::extra`] rather than
 //! rejected: forms differ between companies and a raw record must never lose data
-//! in the vault. The sanitizer treats every unknown key as free text, so an
+//! in the vault. The sanitizer (`tazan-sanitize`) treats every unknown key as free text, so an
 //! unexpected field is masked like the others and can never bypass the recognisers.
 //!
 //! Near misses (ヒヤリハット) are incidents with no impact: see [`Incident::is_near_miss`].
@@ -15,7 +15,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::SanitizeError;
+use crate::error::IncidentError;
 
 /// The organisation that owns the failing system: its name and aliases are the
 /// node's own names and are always masked.
@@ -126,7 +126,7 @@ pub struct Incident {
 impl Incident {
     /// Checks and converts one JSON object with the same rules as the file
     /// parsers (errors name the field); `source` names it in errors.
-    pub fn from_json(value: Value, source: &str) -> Result<Incident, SanitizeError> {
+    pub fn from_json(value: Value, source: &str) -> Result<Incident, IncidentError> {
         from_value(value, source, 0)
     }
 
@@ -156,13 +156,13 @@ pub struct ParsedIncidents {
     /// Records that parsed, with their 1-based line (0 for a single JSON document).
     pub records: Vec<(usize, Incident)>,
     /// One error per record that did not parse.
-    pub errors: Vec<SanitizeError>,
+    pub errors: Vec<IncidentError>,
 }
 
 /// Reads incidents from `path`, choosing the format from the extension
 /// (`.json`, `.jsonl`/`.ndjson`, `.csv`) and decoding UTF-8 or Shift_JIS.
-pub fn read_incidents(path: &Path) -> Result<ParsedIncidents, SanitizeError> {
-    let bytes = std::fs::read(path).map_err(|e| SanitizeError::io(path, "read incidents", e))?;
+pub fn read_incidents(path: &Path) -> Result<ParsedIncidents, IncidentError> {
+    let bytes = std::fs::read(path).map_err(|e| IncidentError::io(path, "read incidents", e))?;
     let file = path.display().to_string();
     let text = decode(&bytes);
     let ext = path
@@ -205,8 +205,8 @@ pub fn parse_jsonl(text: &str, file: &str) -> ParsedIncidents {
 }
 
 /// Parses one JSON document: an incident object or an array of them.
-pub fn parse_json(text: &str, file: &str) -> Result<ParsedIncidents, SanitizeError> {
-    let v: Value = serde_json::from_str(text).map_err(|e| SanitizeError::Record {
+pub fn parse_json(text: &str, file: &str) -> Result<ParsedIncidents, IncidentError> {
+    let v: Value = serde_json::from_str(text).map_err(|e| IncidentError::Record {
         file: file.to_string(),
         line: e.line(),
         field: "-".into(),
@@ -220,12 +220,12 @@ pub fn parse_json(text: &str, file: &str) -> Result<ParsedIncidents, SanitizeErr
     for (i, item) in items.into_iter().enumerate() {
         match from_value(item, file, 0) {
             Ok(inc) => out.records.push((0, inc)),
-            Err(SanitizeError::Record {
+            Err(IncidentError::Record {
                 file,
                 field,
                 reason,
                 ..
-            }) => out.errors.push(SanitizeError::Record {
+            }) => out.errors.push(IncidentError::Record {
                 file,
                 line: 0,
                 field,
@@ -237,8 +237,8 @@ pub fn parse_json(text: &str, file: &str) -> Result<ParsedIncidents, SanitizeErr
     Ok(out)
 }
 
-fn parse_value(line: &str, file: &str, line_no: usize) -> Result<Incident, SanitizeError> {
-    let v: Value = serde_json::from_str(line).map_err(|e| SanitizeError::Record {
+fn parse_value(line: &str, file: &str, line_no: usize) -> Result<Incident, IncidentError> {
+    let v: Value = serde_json::from_str(line).map_err(|e| IncidentError::Record {
         file: file.to_string(),
         line: line_no,
         field: "-".into(),
@@ -266,8 +266,8 @@ impl ClassifyName for serde_json::Error {
     }
 }
 
-fn from_value(v: Value, file: &str, line: usize) -> Result<Incident, SanitizeError> {
-    let err = |field: &str, reason: String| SanitizeError::Record {
+fn from_value(v: Value, file: &str, line: usize) -> Result<Incident, IncidentError> {
+    let err = |field: &str, reason: String| IncidentError::Record {
         file: file.to_string(),
         line,
         field: field.to_string(),
@@ -406,13 +406,13 @@ fn type_name(v: &Value) -> &'static str {
 /// `organization.name`), `aliases` (separated by `;` or `、`), `sources` (separated
 /// by `;` or newlines), and any other [`Incident`] string field; unknown columns
 /// go to [`Incident::extra`].
-pub fn parse_csv(text: &str, file: &str) -> Result<ParsedIncidents, SanitizeError> {
+pub fn parse_csv(text: &str, file: &str) -> Result<ParsedIncidents, IncidentError> {
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
     let headers = rdr
         .headers()
-        .map_err(|e| SanitizeError::Record {
+        .map_err(|e| IncidentError::Record {
             file: file.to_string(),
             line: 1,
             field: "-".into(),
@@ -425,7 +425,7 @@ pub fn parse_csv(text: &str, file: &str) -> Result<ParsedIncidents, SanitizeErro
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                out.errors.push(SanitizeError::Record {
+                out.errors.push(IncidentError::Record {
                     file: file.to_string(),
                     line,
                     field: "-".into(),
@@ -436,7 +436,7 @@ pub fn parse_csv(text: &str, file: &str) -> Result<ParsedIncidents, SanitizeErro
         };
         let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
         if rec.len() != headers.len() {
-            out.errors.push(SanitizeError::Record {
+            out.errors.push(IncidentError::Record {
                 file: file.to_string(),
                 line,
                 field: "-".into(),
