@@ -52,4 +52,4 @@ pub use incident::{
 };
 pub use lesson::{CauseCategory, Domain, Lesson, Taxonomy, Threat, LIMITS};
 pub use level::DisclosureLevel;
-pub use span::{AuditEntry, Finding, Kind, LessonFinding};
+pub use span::{AuditEntry, Finding, Kind, LessonFinding, UnknownKind};
