@@ -114,6 +114,14 @@ pub(crate) fn lesson(title: &str, level: DisclosureLevel) -> Lesson {
     l
 }
 
+/// `lesson` through the leak gate of `node` in the fixture (its own names and policy).
+pub(crate) fn gated(fx: &Fixture, node: &str, lesson: Lesson) -> tazan_node::GatedLesson {
+    tazan_node::Gate::open(&fx.path(node))
+        .unwrap()
+        .lesson(lesson, &[])
+        .unwrap()
+}
+
 pub(crate) fn signed(key: &KeyPair, title: &str, level: DisclosureLevel) -> Envelope {
     key.sign(&Payload::Lesson(lesson(title, level)))
 }

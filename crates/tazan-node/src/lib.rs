@@ -19,13 +19,23 @@
 mod config;
 mod core;
 mod error;
+mod gate;
 mod indexer;
+mod review;
 mod spool;
 mod workers;
 
 pub use config::{NodeConfig, NodeConfigError};
 pub use core::{DeliveryReport, NodeCore};
 pub use error::NodeError;
+pub use gate::{
+    finding_line, node_policy, sign_gated, Gate, GateError, Gated, GatedLesson, GatedWithdrawal,
+    OwnNames,
+};
 pub use indexer::{lesson_doc, sync_library};
+pub use review::{
+    read_lesson_file, Approval, CatalogEntry, Delivery, Desk, DraftMade, DraftView, Edited,
+    HubCheck, Override, Publication, Remedy, Restored, ReviewError, ReviewedFinding,
+};
 pub use spool::Spool;
 pub use workers::RunningNode;
