@@ -343,3 +343,35 @@ pub(crate) fn tazan(args: &[&str]) -> std::process::Output {
         .output()
         .unwrap()
 }
+
+/// stderr of a run that failed with exit code 1 (a refusal, not a crash).
+pub(crate) fn failed(out: &std::process::Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "expected exit 1\nstdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// stdout of a successful run as JSON.
+pub(crate) fn json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_str(&ok(out)).unwrap()
+}
+
+/// Runs `tazan ARGS --home HOME`.
+pub(crate) fn at(home: &Path, args: &[&str]) -> std::process::Output {
+    at_env(home, args, &[])
+}
+
+/// Runs `tazan ARGS --home HOME` with extra environment.
+pub(crate) fn at_env(home: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tazan"));
+    cmd.args(args).args(["--home", home.to_str().unwrap()]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
