@@ -61,6 +61,9 @@ pub struct Vault {
     meta: sled::Tree,
 }
 
+/// How long [`Vault::open`] waits for a lock held by a handle just dropped.
+pub const LOCK_GRACE: std::time::Duration = std::time::Duration::from_millis(1500);
+
 /// Key in the `meta` tree of the last draft number handed out.
 const LAST_DRAFT: &[u8] = b"last_draft";
 
@@ -74,21 +77,31 @@ type TxResult<T> = Result<T, sled::transaction::ConflictableTransactionError<Vau
 
 impl Vault {
     /// Opens (or creates) the vault in `dir`. Fails with [`VaultError::Locked`]
-    /// when another process has it open.
+    /// when another process has it open. A lock still held for a moment
+    /// after a handle was dropped (sled's background flusher) is waited for,
+    /// up to [`LOCK_GRACE`]; so is another command just finishing.
     pub fn open(dir: &Path) -> Result<Vault, VaultError> {
-        let db = sled::Config::new().path(dir).open().map_err(|source| {
-            // sled refuses a second opener with "could not acquire lock".
-            if source.to_string().contains("lock") {
-                VaultError::Locked {
-                    path: dir.to_owned(),
+        let deadline = std::time::Instant::now() + LOCK_GRACE;
+        let db = loop {
+            match sled::Config::new().path(dir).open() {
+                Ok(db) => break db,
+                // sled refuses a second opener with "could not acquire lock".
+                Err(source) if source.to_string().contains("lock") => {
+                    if std::time::Instant::now() >= deadline {
+                        return Err(VaultError::Locked {
+                            path: dir.to_owned(),
+                        });
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
                 }
-            } else {
-                VaultError::Open {
-                    path: dir.to_owned(),
-                    source,
+                Err(source) => {
+                    return Err(VaultError::Open {
+                        path: dir.to_owned(),
+                        source,
+                    })
                 }
             }
-        })?;
+        };
         Ok(Vault {
             path: dir.to_owned(),
             incidents: db.open_tree("incidents")?,

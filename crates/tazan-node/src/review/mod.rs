@@ -39,7 +39,7 @@ pub use outlet::{Delivery, HubCheck};
 
 use crate::gate::node_config;
 use crate::{Gate, Gated, NodeConfig, NodeCore};
-use outlet::Outlet;
+use outlet::{Outlet, Session};
 
 /// A reviewer's decision to publish despite one finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,7 +182,7 @@ impl Desk {
     /// is stopped, else hands the signed payload to it through its spool.
     pub fn open(home: &Path) -> Result<Desk, ReviewError> {
         let cfg = node_config(home)?;
-        let outlet = Outlet::Config(Box::new(cfg.clone()));
+        let outlet = Outlet::config(cfg.clone());
         Desk::with_outlet(home, cfg, outlet)
     }
 
@@ -455,9 +455,10 @@ impl Desk {
             .gate
             .lesson(d.lesson.clone(), &all)
             .map_err(|e| ReviewError::gate(e, format!("draft {id}"), Remedy::Draft(id)))?;
+        let session = self.outlet.session().await?;
         self.vault.approve(id, reviewer, findings, &new)?;
         let publication = self
-            .send(gated.into(), &format!("draft {id}"))
+            .send(&session, gated.into(), &format!("draft {id}"))
             .await
             .map_err(|e| match e {
                 ReviewError::Node(source) => ReviewError::NotQueued { draft: id, source },
@@ -478,6 +479,16 @@ impl Desk {
     /// Publish a lesson written by hand (`subject` names it in messages):
     /// any finding refuses it. A lesson with `supersedes` is a correction.
     pub async fn publish(&self, lesson: Lesson, subject: &str) -> Result<Publication, ReviewError> {
+        let session = self.outlet.session().await?;
+        self.publish_in(&session, lesson, subject).await
+    }
+
+    async fn publish_in(
+        &self,
+        session: &Session<'_>,
+        lesson: Lesson,
+        subject: &str,
+    ) -> Result<Publication, ReviewError> {
         lesson.validate().map_err(|e| ReviewError::File {
             subject: subject.to_owned(),
             reason: e.to_string(),
@@ -486,7 +497,7 @@ impl Desk {
             .gate
             .lesson(lesson, &[])
             .map_err(|e| ReviewError::gate(e, subject, Remedy::File))?;
-        self.send(gated.into(), subject).await
+        self.send(session, gated.into(), subject).await
     }
 
     /// Publish `lesson` as a correction of this node's lesson `target` (an
@@ -498,7 +509,8 @@ impl Desk {
         mut lesson: Lesson,
         subject: &str,
     ) -> Result<Publication, ReviewError> {
-        let own = self.own_lesson(target)?;
+        let session = self.outlet.session().await?;
+        let own = self.own_lesson(&session, target)?;
         if let Some(found) = lesson.supersedes.filter(|s| *s != own.id) {
             return Err(ReviewError::SupersedesConflict {
                 subject: subject.to_owned(),
@@ -515,7 +527,7 @@ impl Desk {
         }
         lesson.supersedes = Some(own.id);
         lesson.version = lesson.version.max(own.version + 1).max(2);
-        self.publish(lesson, subject).await
+        self.publish_in(&session, lesson, subject).await
     }
 
     /// Withdraw this node's lesson `target` (an id or a unique prefix of at
@@ -528,7 +540,8 @@ impl Desk {
         level: Option<DisclosureLevel>,
         reason: &str,
     ) -> Result<Publication, ReviewError> {
-        let own = self.own_lesson(target)?;
+        let session = self.outlet.session().await?;
+        let own = self.own_lesson(&session, target)?;
         let level = match (own.level, level) {
             (Some(published), Some(given)) if published != given => {
                 return Err(ReviewError::LevelMismatch {
@@ -549,7 +562,7 @@ impl Desk {
                 level,
             })
             .map_err(|e| ReviewError::gate(e, &subject, Remedy::Reason))?;
-        self.send(gated.into(), &subject).await
+        self.send(&session, gated.into(), &subject).await
     }
 
     /// Publish a lesson catalogue (JSON Lines, the same conversion as the
@@ -597,7 +610,8 @@ impl Desk {
             .iter()
             .map(|e| format!("{}:{} ({})", file.display(), e.line, e.id))
             .collect();
-        let published = self.send_all(gated, &sources).await?;
+        let session = self.outlet.session().await?;
+        let published = self.send_all(&session, gated, &sources).await?;
         Ok(read
             .lessons
             .iter()
@@ -615,14 +629,22 @@ impl Desk {
         Ok(self.vault.published()?)
     }
 
-    async fn send(&self, gated: Gated, source: &str) -> Result<Publication, ReviewError> {
-        let mut all = self.send_all(vec![gated], &[source.to_owned()]).await?;
+    async fn send(
+        &self,
+        session: &Session<'_>,
+        gated: Gated,
+        source: &str,
+    ) -> Result<Publication, ReviewError> {
+        let mut all = self
+            .send_all(session, vec![gated], &[source.to_owned()])
+            .await?;
         Ok(all.remove(0))
     }
 
     /// Sign and hand over, then add each to the published register.
     async fn send_all(
         &self,
+        session: &Session<'_>,
         gated: Vec<Gated>,
         sources: &[String],
     ) -> Result<Vec<Publication>, ReviewError> {
@@ -651,7 +673,7 @@ impl Desk {
                 }
             })
             .collect();
-        let sent = self.outlet.send(gated).await?;
+        let sent = session.send(gated).await?;
         let at = tazan_vault::now();
         let mut out = Vec::new();
         for (((id, delivery), (kind, level, title, version, target)), source) in
@@ -684,7 +706,7 @@ impl Desk {
     /// and the node's store when it can be read now (outbox, and the library
     /// entries it published). A full id not found is taken as given (the
     /// hub decides whether it is this node's).
-    fn own_lesson(&self, prefix: &str) -> Result<OwnLesson, ReviewError> {
+    fn own_lesson(&self, session: &Session<'_>, prefix: &str) -> Result<OwnLesson, ReviewError> {
         let p = prefix.trim().to_ascii_lowercase();
         if p.len() < 8 || p.len() > 64 || !p.chars().all(|c| c.is_ascii_hexdigit()) {
             return Err(ReviewError::BadPrefix {
@@ -707,7 +729,7 @@ impl Desk {
                 });
             }
         }
-        for (id, title, level, version) in self.outlet.own_lessons()? {
+        for (id, title, level, version) in session.own_lessons()? {
             add(OwnLesson {
                 id,
                 title,

@@ -4,8 +4,8 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use tazan_model::LessonId;
@@ -134,45 +134,99 @@ impl fmt::Display for Delivery {
 /// One of the node's lessons in its store: id, title, level, version.
 pub(crate) type OwnInStore = (LessonId, String, tazan_model::DisclosureLevel, u32);
 
+/// How long sled may hold a store's lock after this process dropped its
+/// handle (its background flusher runs every second): an open within that
+/// time retries instead of taking the store for a running node's.
+const LINGER: Duration = Duration::from_millis(1500);
+
 /// Where gated payloads go.
 pub(crate) enum Outlet {
     /// A node running in this process (the demo; a portal inside the node).
     Core(Arc<NodeCore>),
     /// The node configured here: its store when it is stopped, else its spool.
-    Config(Box<NodeConfig>),
+    Config {
+        /// The node.
+        cfg: Box<NodeConfig>,
+        /// When this desk last closed the node's store.
+        closed: Mutex<Option<Instant>>,
+    },
+}
+
+/// The node for one desk operation: its core (in this process, or opened
+/// because the node is stopped) or its spool (it runs elsewhere). A store
+/// opened here is closed when the session ends.
+pub(crate) struct Session<'a> {
+    outlet: &'a Outlet,
+    core: Option<Arc<NodeCore>>,
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        if let (Outlet::Config { closed, .. }, Some(core)) = (self.outlet, self.core.take()) {
+            drop(core);
+            *closed.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+        }
+    }
 }
 
 impl Outlet {
+    /// A node configured by `cfg`.
+    pub(crate) fn config(cfg: NodeConfig) -> Outlet {
+        Outlet::Config {
+            cfg: Box::new(cfg),
+            closed: Mutex::new(None),
+        }
+    }
+
+    /// The node for one operation.
+    pub(crate) async fn session(&self) -> Result<Session<'_>, NodeError> {
+        let core = match self {
+            Outlet::Core(core) => Some(Arc::clone(core)),
+            Outlet::Config { cfg, closed } => {
+                let lingering = closed
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .map(|at| at + LINGER);
+                loop {
+                    match open_stopped(cfg)? {
+                        Some(core) => break Some(core),
+                        None if lingering.is_some_and(|until| Instant::now() < until) => {
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                        }
+                        None => break None,
+                    }
+                }
+            }
+        };
+        Ok(Session { outlet: self, core })
+    }
+}
+
+impl Session<'_> {
     /// Sign and hand over each payload, in order; one delivery attempt for
     /// all when the node is stopped.
     pub(crate) async fn send(
         &self,
         gated: Vec<Gated>,
     ) -> Result<Vec<(LessonId, Delivery)>, NodeError> {
-        match self {
-            Outlet::Core(core) => {
+        match (self.outlet, &self.core) {
+            (Outlet::Core(core), _) => {
                 let mut out = Vec::new();
                 for g in gated {
                     out.push((core.queue_gated(g).await?, Delivery::InProcess));
                 }
                 Ok(out)
             }
-            Outlet::Config(cfg) => match open_stopped(cfg)? {
-                Some(core) => queue_and_deliver(&core, cfg, gated).await,
-                None => spool(cfg, gated).await,
-            },
+            (Outlet::Config { cfg, .. }, Some(core)) => queue_and_deliver(core, cfg, gated).await,
+            (Outlet::Config { cfg, .. }, None) => spool(cfg, gated).await,
         }
     }
 
     /// The node's own lessons as its store knows them (outbox and library),
-    /// when the store can be read now: id, title, level.
+    /// when the store can be read now: id, title, level, version.
     pub(crate) fn own_lessons(&self) -> Result<Vec<OwnInStore>, NodeError> {
-        let core = match self {
-            Outlet::Core(core) => Arc::clone(core),
-            Outlet::Config(cfg) => match open_stopped(cfg)? {
-                Some(core) => core,
-                None => return Ok(Vec::new()),
-            },
+        let Some(core) = &self.core else {
+            return Ok(Vec::new());
         };
         let mut out = Vec::new();
         let lesson = |payload: &[u8]| match tazan_model::Payload::from_canonical_bytes(payload) {

@@ -61,7 +61,9 @@ struct Signed {
 }
 
 fn signed(home: &Path, vault: &Vault) -> Signed {
-    let store = tazan_store::Store::open(&home.join("data")).unwrap();
+    let store =
+        tazan_store::Store::open_waiting(&home.join("data"), std::time::Duration::from_secs(3))
+            .unwrap();
     let outbox = tazan_store::Outbox::open(&store)
         .unwrap()
         .pending(usize::MAX)
