@@ -162,7 +162,7 @@ pub enum ReviewError {
         /// The original asked for.
         original: String,
     },
-    /// The replacement stands for several originals (当社, [連絡先]).
+    /// The replacement stands for several originals (当社, `[連絡先]`).
     #[error("draft {draft}: «{replacement}» stands for {count} different originals, so it cannot be restored as one; edit the text with `tazan lesson edit {draft}` and override the finding at approval; nothing changed")]
     RestoreAmbiguous {
         /// The draft.
