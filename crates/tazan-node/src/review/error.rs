@@ -105,7 +105,7 @@ pub enum ReviewError {
     #[error("--reviewer: give the reviewer's name")]
     NoReviewer,
     /// An override names a finding the draft does not have now.
-    #[error("--override {finding_id}: no such finding in draft {draft} now (current: {current}); nothing recorded")]
+    #[error("--override {finding_id}: no such finding in draft {draft} now (current: {current}; see `tazan lesson show {draft}`); nothing recorded")]
     UnknownFinding {
         /// The draft.
         draft: DraftId,
@@ -206,8 +206,10 @@ pub enum ReviewError {
         matches: Vec<(LessonId, String)>,
     },
     /// The level given is not the level the lesson was published at.
-    #[error("--level {given}: lesson {id} was published at {published}; a withdrawal or correction travels as far as the lesson did, so it must be {published} too")]
+    #[error("{what} {given}: lesson {id} was published at {published}; a withdrawal or correction travels as far as the lesson did, so it must be {published} too")]
     LevelMismatch {
+        /// Where the level was given: `--level` or the file's `field `level``.
+        what: &'static str,
         /// The lesson.
         id: LessonId,
         /// The level given.
@@ -273,6 +275,78 @@ impl ReviewError {
                 remedy,
             },
             other => ReviewError::Gate(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every message, printed once so a reviewer can read them (`--nocapture`).
+    #[test]
+    fn messages_name_what_and_say_what_to_do() {
+        let id = LessonId::of(b"x");
+        let d = DraftId(3);
+        let all = [
+            ReviewError::NoReviewer,
+            ReviewError::UnknownFinding {
+                draft: d,
+                finding_id: "f00".into(),
+                current: "none".into(),
+            },
+            ReviewError::EmptyReason {
+                what: "--override f1".into(),
+            },
+            ReviewError::AlreadyQueued {
+                draft: d,
+                lesson_id: id.to_string(),
+            },
+            ReviewError::LevelChange {
+                draft: d,
+                level: DisclosureLevel::Green,
+                incident: "INC-1".into(),
+            },
+            ReviewError::RestoreAmbiguous {
+                draft: d,
+                replacement: "当社".into(),
+                count: 2,
+            },
+            ReviewError::BadPrefix {
+                prefix: "3f".into(),
+            },
+            ReviewError::LevelMismatch {
+                what: "--level",
+                id,
+                given: DisclosureLevel::Green,
+                published: DisclosureLevel::Amber,
+            },
+            ReviewError::LevelUnknown { id },
+            ReviewError::CatalogLevel {
+                level: DisclosureLevel::Amber,
+            },
+            ReviewError::CatalogLines {
+                file: "c.jsonl".into(),
+                errors: vec!["c.jsonl:2:title: empty".into()],
+            },
+        ];
+        let expected = [
+            "--reviewer",
+            "tazan lesson show d3",
+            "say why",
+            "already approved",
+            "tazan lesson draft INC-1",
+            "tazan lesson edit d3",
+            "tazan lesson published",
+            "must be AMBER too",
+            "give the level",
+            "GREEN or CLEAR",
+            "c.jsonl:2:title",
+        ];
+        for (e, want) in all.iter().zip(expected) {
+            let msg = e.to_string();
+            println!("{msg}");
+            assert!(msg.contains(want), "{want}: {msg}");
         }
     }
 }

@@ -520,6 +520,7 @@ impl Desk {
         }
         if let Some(published) = own.level.filter(|l| *l != lesson.level) {
             return Err(ReviewError::LevelMismatch {
+                what: "field `level`",
                 id: own.id,
                 given: lesson.level,
                 published,
@@ -545,6 +546,7 @@ impl Desk {
         let level = match (own.level, level) {
             (Some(published), Some(given)) if published != given => {
                 return Err(ReviewError::LevelMismatch {
+                    what: "--level",
                     id: own.id,
                     given,
                     published,
