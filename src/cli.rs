@@ -279,6 +279,23 @@ pub(crate) enum CatalogCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Publish a catalogue from this node: each entry becomes a lesson (the same conversion as
+    /// `catalog import --hub-config`), passes the leak gate and is signed by this node.
+    #[command(
+        after_help = "Example:\n  tazan catalog publish lessons.jsonl --home ~/acme\n  tazan catalog publish lessons.jsonl --home ~/acme --level GREEN\n\nEvery entry is gated with the node's own names and policy; a bad line or any refused entry\nrefuses the whole file and nothing is signed. Publishing the same file again stores nothing twice."
+    )]
+    Publish {
+        /// JSON Lines file.
+        file: PathBuf,
+        #[command(flatten)]
+        home: HomeArg,
+        /// CLEAR (public, the default) or GREEN.
+        #[arg(long, default_value = "CLEAR")]
+        level: String,
+        /// A JSON array of the published entries on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write the imported catalogue back as JSON Lines.
     #[command(
         after_help = "Example:\n  tazan catalog export --home ~/acme --out catalog.jsonl\n\nThe lines come back exactly as imported (a re-imported id replaces its line)."
@@ -561,45 +578,23 @@ pub(crate) enum LessonCmd {
     /// Draft a lesson from a vault incident for one level (sanitised with the node's policy).
     Draft(crate::cmd::review::DraftArgs),
     /// List the lesson drafts in the vault and their review status.
-    Drafts(crate::cmd::review::DraftsArgs),
-    /// Show a draft with every replacement and leak-gate finding marked.
+    Drafts(crate::cmd::review::ListArgs),
+    /// Show a draft with every replacement and leak-gate finding marked (the gate runs again).
     Show(crate::cmd::review::ShowArgs),
     /// Edit a draft (--set FIELD=VALUE or $EDITOR); the leak gate runs again.
     Edit(crate::cmd::review::EditArgs),
+    /// Put an original the sanitizer replaced back into a draft, with a recorded reason.
+    Restore(crate::cmd::review::RestoreArgs),
     /// Approve a draft: re-run the leak gate, record overrides, sign and queue it.
     Approve(crate::cmd::review::ApproveArgs),
-    /// Sign a lesson (JSON or TOML) and queue it for the group hub; delivers at once if the hub answers.
-    #[command(
-        after_help = "Example:\n  tazan lesson publish lesson.toml --home ~/acme\n\nThe lesson file holds title, problem, direct_cause, lesson, level (AMBER|GREEN|CLEAR) and optional\nroot_cause, countermeasures, keywords, taxonomy, impact, period, industry.\nThe leak gate runs first (HOME/policy.toml, else the built-in policy; own names from the vault):\nany finding refuses the lesson. To publish a raw incident, use `tazan lesson draft` and `approve`."
-    )]
-    Publish {
-        /// Lesson file (.json or .toml).
-        file: PathBuf,
-        #[command(flatten)]
-        home: HomeArg,
-        /// JSON output.
-        #[arg(long)]
-        json: bool,
-    },
+    /// Sign a lesson (JSON or TOML) and queue it for the group hub, after the leak gate.
+    Publish(crate::cmd::review::PublishArgs),
+    /// Publish a corrected version of one of this node's lessons (it supersedes it).
+    Correct(crate::cmd::review::CorrectArgs),
     /// Withdraw one of this node's lessons (signed; travels as far as the lesson did).
-    #[command(
-        after_help = "Example:\n  tazan lesson withdraw 3f2a…c9 --level GREEN --reason \"誤りがあったため\" --home ~/acme"
-    )]
-    Withdraw {
-        /// The lesson id (64 hex characters).
-        id: String,
-        /// Why, for readers who already have it.
-        #[arg(long)]
-        reason: String,
-        /// The level the lesson was published at.
-        #[arg(long)]
-        level: String,
-        #[command(flatten)]
-        home: HomeArg,
-        /// JSON output.
-        #[arg(long)]
-        json: bool,
-    },
+    Withdraw(crate::cmd::review::WithdrawArgs),
+    /// Everything this node signed: lessons, corrections, withdrawals.
+    Published(crate::cmd::review::ListArgs),
 }
 
 #[derive(Debug, Subcommand)]

@@ -16,7 +16,6 @@ pub mod demo;
 pub mod harness;
 pub mod home;
 pub mod hub_catalog;
-pub mod lessonfile;
 pub mod library;
 pub mod progress;
 pub mod sample;

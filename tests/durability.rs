@@ -193,7 +193,11 @@ async fn node_outbox_drains_after_hub_outage_and_node_restart() {
 
     let node = fed.node("sakura-bank").unwrap().core().clone();
     let id = node
-        .publish(lesson("停止中に書いた教訓", DisclosureLevel::Amber))
+        .publish(gated(
+            &fx,
+            "sakura-bank",
+            lesson("停止中に書いた教訓", DisclosureLevel::Amber),
+        ))
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;

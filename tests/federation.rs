@@ -17,11 +17,19 @@ async fn amber_stays_in_group_and_green_crosses_with_publisher_hidden() {
     let fed = Federation::start(&fx.layout).await.unwrap();
     let sakura = fed.node("sakura-bank").unwrap().core().clone();
     let amber = sakura
-        .publish(lesson("AMBERの教訓", DisclosureLevel::Amber))
+        .publish(gated(
+            &fx,
+            "sakura-bank",
+            lesson("グループ内に留める教訓", DisclosureLevel::Amber),
+        ))
         .await
         .unwrap();
     let green = sakura
-        .publish(lesson("GREENの教訓", DisclosureLevel::Green))
+        .publish(gated(
+            &fx,
+            "sakura-bank",
+            lesson("全業界に共有する教訓", DisclosureLevel::Green),
+        ))
         .await
         .unwrap();
 
@@ -55,7 +63,7 @@ async fn amber_stays_in_group_and_green_crosses_with_publisher_hidden() {
     let Payload::Lesson(l) = Payload::from_canonical_bytes(&got.envelope.payload).unwrap() else {
         panic!("not a lesson")
     };
-    assert_eq!(l.title, "GREENの教訓");
+    assert_eq!(l.title, "全業界に共有する教訓");
 
     // Give AMBER every chance to leak, then check it did not.
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -229,22 +237,29 @@ async fn withdrawal_and_correction_by_the_publisher_propagate() {
     let fed = Federation::start(&fx.layout).await.unwrap();
     let sakura = fed.node("sakura-bank").unwrap().core().clone();
     let original = lesson("訂正される教訓", DisclosureLevel::Green);
-    let id = sakura.publish(original.clone()).await.unwrap();
+    let gate = tazan_node::Gate::open(&fx.path("sakura-bank")).unwrap();
+    let id = sakura
+        .publish(gate.lesson(original.clone(), &[]).unwrap())
+        .await
+        .unwrap();
     fed.wait_library("tsubame-railway", 1, WAIT).await.unwrap();
 
     let mut corrected = original.clone();
     corrected.problem.push_str("（訂正）");
     corrected.version = 2;
     corrected.supersedes = Some(id);
-    let fixed = sakura.publish(corrected).await.unwrap();
-    sakura
-        .withdraw(Withdrawal {
+    let fixed = sakura
+        .publish(gate.lesson(corrected, &[]).unwrap())
+        .await
+        .unwrap();
+    let withdrawal = gate
+        .withdrawal(Withdrawal {
             target: id,
             reason: "誤りがあったため訂正版に置き換える".into(),
             level: DisclosureLevel::Green,
         })
-        .await
         .unwrap();
+    sakura.withdraw(withdrawal).await.unwrap();
     fed.wait_library("tsubame-railway", 3, WAIT).await.unwrap();
     let lib = fed.node("tsubame-railway").unwrap().core().library();
     assert!(

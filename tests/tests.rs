@@ -11,7 +11,10 @@
 //! - `backup`: online backup of a running hub, restore after losing its data
 //! - `rotation`: member and hub key rotation, key revocation, historic verification
 //! - `trends`: trends and digests read from a running hub's index, at a group and the cross hub
-//! - `vault`: raw incidents, drafts, review and approval; the canary never leaves the node
+//! - `vault`: raw incidents, drafts, review and approval; the canary never leaves the node,
+//!   not even on the wire (through `proxy`, a TLS-terminating recording proxy)
+//! - `gate`: every publishing path refuses leaks (CLI), the group hub's own screen, the
+//!   withdrawal-reason leak, no silent downgrade without the dictionary, what publish says
 
 // Test fixtures panic on setup failure by design: a failed setup is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -22,8 +25,10 @@ mod backup;
 mod cli;
 mod durability;
 mod federation;
+mod gate;
 mod library;
 mod local;
+mod proxy;
 mod rejections;
 mod rotation;
 mod trends;

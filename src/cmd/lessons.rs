@@ -1,48 +1,15 @@
-//! Publishing, withdrawing, listing and following lessons.
+//! Listing and following lessons (publishing is in `review.rs`).
 
 use std::process::ExitCode;
-use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde_json::json;
-use tazan_model::{Payload, Withdrawal};
+use tazan_model::Payload;
 use tazan_node::NodeConfig;
 use tazan_proto::pb;
-use tazan_trust::KeyPair;
 
 use super::{hex_id, hub_client, node_config, shutdown_signal, try_open_node, wire_levels};
-use crate::cli::{LessonCmd, LessonsCmd, SubscribeArgs};
-
-pub(super) async fn lesson(cmd: LessonCmd) -> Result<ExitCode> {
-    match cmd {
-        LessonCmd::Publish { file, home, json } => {
-            let lesson = tazan::lessonfile::read(&file)?;
-            let cfg = node_config(home.home.clone())?;
-            super::review::refuse_leaks(&lesson, &file.display().to_string(), home.home)?;
-            send(Payload::Lesson(lesson), &cfg, json).await
-        }
-        LessonCmd::Withdraw {
-            id,
-            reason,
-            level,
-            home,
-            json,
-        } => {
-            let withdrawal = Withdrawal {
-                target: id.parse().context("lesson id")?,
-                reason,
-                level: level.parse().context("--level")?,
-            };
-            send(
-                Payload::Withdrawal(withdrawal),
-                &node_config(home.home)?,
-                json,
-            )
-            .await
-        }
-        other => super::review::lesson(other).await,
-    }
-}
+use crate::cli::{LessonsCmd, SubscribeArgs};
 
 pub(super) async fn lessons(cmd: LessonsCmd) -> Result<ExitCode> {
     match cmd {
@@ -54,115 +21,6 @@ pub(super) async fn lessons(cmd: LessonsCmd) -> Result<ExitCode> {
             json,
         } => super::library::lesson_related(&id, home.home, limit, json),
     }
-}
-
-/// What became of a signed lesson or withdrawal handed to the node.
-pub(super) struct Sent {
-    /// The lesson (or withdrawal) id.
-    pub(super) id: String,
-    /// `spooled` (the running node has it), `queued` (in the outbox),
-    /// `accepted`, `duplicate` or `rejected` (by the hub, just now).
-    pub(super) status: &'static str,
-    /// The hub's reason when rejected.
-    pub(super) reason: Option<String>,
-    /// The spool file when spooled.
-    spool: Option<std::path::PathBuf>,
-}
-
-/// Sign and queue a lesson or withdrawal, then try to deliver it at once.
-async fn send(payload: Payload, cfg: &NodeConfig, json: bool) -> Result<ExitCode> {
-    let sent = sign_and_queue(payload, cfg).await?;
-    print_sent(&sent, json);
-    Ok(if sent.status == "rejected" {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-/// Prints the outcome of [`sign_and_queue`] as `tazan lesson publish` does.
-pub(super) fn print_sent(sent: &Sent, json: bool) {
-    let id = &sent.id;
-    if json {
-        println!(
-            "{}",
-            json!({"id": id, "status": sent.status, "reason": sent.reason})
-        );
-        return;
-    }
-    match sent.status {
-        "spooled" => println!(
-            "{id}  handed to the running node ({})",
-            sent.spool
-                .as_deref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default()
-        ),
-        "queued" => println!(
-            "{id}  queued in the outbox; `tazan node serve` delivers it when the hub answers"
-        ),
-        "rejected" => println!(
-            "{id}  rejected by the hub: {}",
-            sent.reason.as_deref().unwrap_or_default()
-        ),
-        s => println!("{id}  {s} by the hub"),
-    }
-}
-
-/// Sign and queue: hand the signed payload to a running node through its
-/// spool, or put it in the node's outbox and try to deliver it at once.
-pub(super) async fn sign_and_queue(payload: Payload, cfg: &NodeConfig) -> Result<Sent> {
-    payload.validate()?;
-    if !payload.level().may_reach_group() {
-        return Err(tazan_node::NodeError::Red.into());
-    }
-    let Some(core) = try_open_node(cfg)? else {
-        // The node is running: hand the signed lesson to it.
-        let envelope = KeyPair::load(&cfg.key)?.sign(&payload);
-        let path = tazan_node::Spool::new(cfg.spool_dir.clone()).put(&envelope)?;
-        return Ok(Sent {
-            id: envelope.id().to_string(),
-            status: "spooled",
-            reason: None,
-            spool: Some(path),
-        });
-    };
-    let id = match payload {
-        Payload::Lesson(lesson) => core.publish(lesson).await?,
-        Payload::Withdrawal(w) => core.withdraw(w).await?,
-    };
-    let delivered = match hub_client(cfg).await {
-        Ok(mut client) => {
-            match tokio::time::timeout(Duration::from_secs(15), core.deliver(&mut client)).await {
-                Ok(Ok(report)) => Some(report),
-                Ok(Err(e)) => {
-                    eprintln!("warning: delivery failed: {e}");
-                    None
-                }
-                Err(_) => None,
-            }
-        }
-        Err(e) => {
-            eprintln!("warning: {e:#}");
-            None
-        }
-    };
-    core.store().flush_blocking()?;
-    let (status, reason) = match &delivered {
-        Some(r) if r.accepted.contains(&id) => ("accepted", None),
-        Some(r) if r.duplicates.contains(&id) => ("duplicate", None),
-        Some(r) => match r.rejected.iter().find(|(x, _)| *x == id) {
-            Some((_, why)) => ("rejected", Some(why.clone())),
-            None => ("queued", None),
-        },
-        None => ("queued", None),
-    };
-    Ok(Sent {
-        id: id.to_string(),
-        status,
-        reason,
-        spool: None,
-    })
 }
 
 fn entry_json(

@@ -49,7 +49,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Keys(cmd) => admin::keys(cmd),
         Command::Pki(cmd) => admin::pki(cmd),
         Command::Roster(cmd) => admin::roster(cmd).await,
-        Command::Lesson(cmd) => lessons::lesson(cmd).await,
+        Command::Lesson(cmd) => review::lesson(cmd).await,
         Command::Lessons(cmd) => lessons::lessons(cmd).await,
         Command::Subscribe(args) => lessons::subscribe(args).await,
         Command::Incident(IncidentCmd::Similar {

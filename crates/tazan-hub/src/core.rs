@@ -4,6 +4,7 @@ use std::sync::{Arc, RwLock};
 use tazan_model::{Envelope, LessonId, MemberId, ModelError, Payload};
 use tazan_proto::pb::{self, publish_result::Outcome};
 use tazan_proto::WireError;
+use tazan_sanitize::{Finding, Kind, Screen, MEMBER_NAME_RULE};
 use tazan_store::{HubLog, LogRecord, NewRecord, StoredEnvelope};
 use tazan_trust::{KeyPair, PublicKey, Role, SignedRoster, TrustError};
 use tonic::Code;
@@ -93,6 +94,9 @@ pub struct HubCore {
     pub(crate) indexed: AtomicU64,
     /// Turns true when the hub starts shutting down (ends open streams).
     pub(crate) closing: tokio::sync::watch::Sender<bool>,
+    /// Contacts, hosts and the roster's names in what members publish at
+    /// GREEN or CLEAR (group tier); rebuilt with each new roster.
+    pub(crate) screen: RwLock<Arc<Screen>>,
 }
 
 /// Why one envelope was refused: a gRPC code, the field at fault, a reason.
@@ -132,6 +136,64 @@ impl From<ModelError> for Rejection {
     }
 }
 
+/// Every name of the roster's members (ids and display names, in the forms
+/// they are written in), for the screen.
+fn roster_names(roster: &SignedRoster) -> Vec<String> {
+    roster
+        .roster
+        .members
+        .iter()
+        .flat_map(|m| [m.id.as_str(), m.display_name.as_str()])
+        .flat_map(tazan_sanitize::name_forms)
+        .collect()
+}
+
+/// The refusal of a GREEN or CLEAR payload that carries a contact, a host or
+/// a member's name: it would leave the group. The field is named and what
+/// was found is described by kind and position, never quoted (the reason
+/// reaches logs).
+fn screen_rejection(screen: &Screen, envelope: &Envelope) -> Option<Rejection> {
+    let payload = envelope.decode().ok()?;
+    if !payload.level().may_cross_groups() {
+        return None;
+    }
+    let findings = screen.scan_payload(&payload);
+    let first = findings.first()?;
+    let (field, item) = match first.field.split_once('[') {
+        Some((name, rest)) => (name, format!(" (item {})", rest.trim_end_matches(']'))),
+        None => (first.field.as_str(), String::new()),
+    };
+    Some(Rejection::new(
+        Code::InvalidArgument,
+        format!("payload.{field}"),
+        format!(
+            "field `{field}`{item} carries {} at characters {}–{}{}; a {} payload leaves the group, so it must name no member and carry no phone number, e-mail address, URL, IP address or host name: remove it and publish again",
+            what_was_found(first),
+            first.offset,
+            first.offset + first.len,
+            match findings.len() {
+                1 => String::new(),
+                n => format!(" ({} more finding(s))", n - 1),
+            },
+            payload.level()
+        ),
+    ))
+}
+
+fn what_was_found(f: &Finding) -> String {
+    if f.rule == MEMBER_NAME_RULE {
+        return "the name of a member of this group".into();
+    }
+    match (f.kind, f.rule.as_str()) {
+        (Kind::Contact, "phone" | "extension") => "a phone number".into(),
+        (Kind::Contact, "email") => "an e-mail address".into(),
+        (Kind::Contact, "url") => "a URL".into(),
+        (Kind::Host, "ipv4" | "ipv6") => "an IP address".into(),
+        (Kind::Host, _) => "a host name".into(),
+        (kind, rule) => format!("a {kind} ({rule})"),
+    }
+}
+
 /// The name under which the highest accepted roster serial is kept in the
 /// hub's store, so a restart cannot roll the roster back.
 pub(crate) const ROSTER_SERIAL: &str = "roster-serial";
@@ -166,7 +228,9 @@ impl HubCore {
         key: KeyPair,
         search: Option<Arc<tazan_search::SearchIndex>>,
     ) -> HubCore {
+        let screen = Screen::new(&roster_names(&roster));
         HubCore {
+            screen: RwLock::new(Arc::new(screen)),
             id: config.id.clone(),
             tier: config.tier,
             group: config.group.clone(),
@@ -250,8 +314,17 @@ impl HubCore {
             members = new.roster.members.len(),
             "roster replaced"
         );
+        let screen = self.screen().with_names(&roster_names(&new));
+        *self.screen.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(screen);
         *slot = Arc::new(new);
         Ok(true)
+    }
+
+    fn screen(&self) -> Arc<Screen> {
+        self.screen
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     fn publisher_role(&self) -> Role {
@@ -308,15 +381,25 @@ impl HubCore {
             }
         }
 
-        // 2. Signatures, batched, off the async threads.
+        // 2. Signatures, batched, off the async threads; and at a group hub
+        //    the screen of what may leave the group.
+        let screen = (self.tier == Tier::Group).then(|| self.screen());
         let checked = tokio::task::spawn_blocking(move || {
             let items: Vec<(&Envelope, &PublicKey)> =
                 candidates.iter().map(|c| (&c.envelope, &c.key)).collect();
             let verdicts = tazan_trust::verify_envelopes(&items);
-            (candidates, verdicts)
+            let screened: Vec<Option<Rejection>> = candidates
+                .iter()
+                .zip(&verdicts)
+                .map(|(c, v)| match (&screen, v) {
+                    (Some(screen), Ok(())) => screen_rejection(screen, &c.envelope),
+                    _ => None,
+                })
+                .collect();
+            (candidates, verdicts, screened)
         })
         .await;
-        let (candidates, verdicts) = match checked {
+        let (candidates, verdicts, screened) = match checked {
             Ok(v) => v,
             Err(e) => {
                 warn!(error = %e, "signature verification task failed");
@@ -335,7 +418,7 @@ impl HubCore {
         // 3. Content and routing rules.
         let mut new_records = Vec::new();
         let mut record_index = Vec::new();
-        for (c, verdict) in candidates.into_iter().zip(verdicts) {
+        for ((c, verdict), screened) in candidates.into_iter().zip(verdicts).zip(screened) {
             match verdict {
                 Ok(()) => {}
                 Err(TrustError::Payload { source, .. }) => {
@@ -354,6 +437,10 @@ impl HubCore {
             let Some((member, member_name)) = origin.clone() else {
                 continue;
             };
+            if let Some(r) = screened {
+                rejections[c.index] = Some(r);
+                continue;
+            }
             match self.admit(&c.envelope, &member) {
                 Ok(payload) => {
                     let origin_group = match self.tier {

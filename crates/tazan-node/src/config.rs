@@ -65,6 +65,10 @@ struct RawNode {
     #[serde(default)]
     spool_dir: Option<PathBuf>,
     key: PathBuf,
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,6 +95,11 @@ struct RawSubscribe {
 pub struct NodeConfig {
     /// This node's member id (its TLS identity).
     pub id: MemberId,
+    /// The company's name as its roster lists it (`[node] display_name`):
+    /// one of the node's own names the leak gate refuses.
+    pub display_name: Option<String>,
+    /// Other names of the company (`[node] aliases`), refused like it.
+    pub aliases: Vec<String>,
     /// sled directory (owned by the running node).
     pub data_dir: PathBuf,
     /// Where commands hand signed lessons to the running node.
@@ -161,6 +170,8 @@ impl NodeConfig {
                 .id
                 .parse()
                 .map_err(|e| invalid("node.id", format!("{e}")))?,
+            display_name: raw.node.display_name.filter(|n| !n.trim().is_empty()),
+            aliases: raw.node.aliases,
             data_dir: base.join(&raw.node.data_dir),
             spool_dir: base.join(raw.node.spool_dir.unwrap_or_else(|| PathBuf::from("spool"))),
             key: base.join(raw.node.key),

@@ -1,7 +1,7 @@
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
-use tazan_model::{Envelope, Lesson, LessonId, MemberId, Payload, Withdrawal};
+use tazan_model::{Envelope, LessonId, MemberId, Payload};
 use tazan_proto::pb::{self, hub_client::HubClient, publish_result::Outcome};
 use tazan_store::{Library, Outbox, OutboxItem, Store, StoredEnvelope};
 use tazan_trust::KeyPair;
@@ -9,7 +9,7 @@ use tokio::sync::Notify;
 use tonic::transport::Channel;
 use tracing::{info, warn};
 
-use crate::NodeError;
+use crate::{Gated, GatedLesson, GatedWithdrawal, NodeError};
 
 /// What one delivery round did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -110,19 +110,24 @@ impl NodeCore {
         e.finish()
     }
 
-    /// Validate, sign and queue a lesson; it is delivered by the outbox worker
-    /// (or [`NodeCore::deliver`]). Returns its id once durably queued.
-    pub async fn publish(&self, lesson: Lesson) -> Result<LessonId, NodeError> {
-        lesson.validate()?;
-        if !lesson.level.may_reach_group() {
-            return Err(NodeError::Red);
-        }
-        self.queue(Payload::Lesson(lesson)).await
+    /// Sign and queue a lesson that passed the node's leak gate; it is
+    /// delivered by the outbox worker (or [`NodeCore::deliver`]). Returns its
+    /// id once durably queued. Only [`crate::Gate::lesson`] makes a
+    /// [`GatedLesson`]: nothing else can make the node sign a lesson.
+    pub async fn publish(&self, lesson: GatedLesson) -> Result<LessonId, NodeError> {
+        self.queue_gated(lesson.into()).await
     }
 
-    /// Sign and queue a withdrawal of one of this node's lessons.
-    pub async fn withdraw(&self, withdrawal: Withdrawal) -> Result<LessonId, NodeError> {
-        let payload = Payload::Withdrawal(withdrawal);
+    /// Sign and queue a withdrawal of one of this node's lessons whose
+    /// reason passed the leak gate ([`crate::Gate::withdrawal`]).
+    pub async fn withdraw(&self, withdrawal: GatedWithdrawal) -> Result<LessonId, NodeError> {
+        self.queue_gated(withdrawal.into()).await
+    }
+
+    /// Sign and queue either gated payload.
+    pub async fn queue_gated(&self, gated: Gated) -> Result<LessonId, NodeError> {
+        let payload = gated.payload();
+        // The gate checked both already; kept here so the rule lives where the signing is.
         payload.validate()?;
         if !payload.level().may_reach_group() {
             return Err(NodeError::Red);

@@ -47,6 +47,7 @@ pub fn lesson_field<'a>(lesson: &'a Lesson, path: &str) -> Option<&'a str> {
         "lesson" => Some(&lesson.lesson),
         "impact" => Some(&lesson.impact),
         "industry" => Some(&lesson.industry),
+        "ref" => lesson.reference.as_ref(),
         "taxonomy.stage" => Some(&lesson.taxonomy.stage),
         "countermeasures" => return list(&lesson.countermeasures),
         "keywords" => return list(&lesson.keywords),
@@ -70,6 +71,9 @@ fn gated_fields(lesson: &Lesson) -> Map<String, Value> {
     m.insert("keywords".into(), list(&lesson.keywords));
     m.insert("impact".into(), s(&lesson.impact));
     m.insert("industry".into(), s(&lesson.industry));
+    if let Some(r) = &lesson.reference {
+        m.insert("ref".into(), s(r));
+    }
     let mut tax = Map::new();
     tax.insert("stage".into(), s(&lesson.taxonomy.stage));
     tax.insert("scenes".into(), list(&lesson.taxonomy.scenes));
@@ -97,6 +101,27 @@ impl Sanitizer {
                 let excerpt: String = lesson_field(lesson, &finding.field)
                     .map(|t| t.chars().skip(finding.offset).take(finding.len).collect())
                     .unwrap_or_default();
+                LessonFinding {
+                    id: finding_id(&finding.field, &finding.rule, &excerpt),
+                    finding,
+                    excerpt,
+                }
+            })
+            .collect()
+    }
+
+    /// The leak gate over one free text that leaves the node on its own (a
+    /// withdrawal's reason): the same recognisers, deny-lists and `own_names`
+    /// as [`Sanitizer::gate_lesson`], findings named `field`.
+    pub fn gate_text(&self, text: &str, field: &str, own_names: &[String]) -> Vec<LessonFinding> {
+        self.leak_gate_text(text, field, own_names)
+            .into_iter()
+            .map(|finding| {
+                let excerpt: String = text
+                    .chars()
+                    .skip(finding.offset)
+                    .take(finding.len)
+                    .collect();
                 LessonFinding {
                     id: finding_id(&finding.field, &finding.rule, &excerpt),
                     finding,

@@ -216,6 +216,12 @@ pub struct DenyList {
 pub struct Policy {
     /// Schema version (1).
     pub version: u32,
+    /// Whether GREEN and CLEAR lessons need the IPADIC dictionary recogniser
+    /// (`require_dictionary`, default true): without it, names only the
+    /// dictionary knows pass the leak gate, so publishing beyond the group is
+    /// refused unless the policy opts out explicitly with `false` (or switches
+    /// the `dictionary` recogniser off for a level with `off`).
+    pub require_dictionary: bool,
     /// Deny-lists.
     pub deny: Vec<DenyList>,
     /// Rules per level.
@@ -226,6 +232,8 @@ pub struct Policy {
 #[serde(deny_unknown_fields)]
 struct RawPolicy {
     version: u32,
+    #[serde(default = "yes")]
+    require_dictionary: bool,
     #[serde(default)]
     deny: Vec<RawDeny>,
     #[serde(default)]
@@ -253,6 +261,7 @@ impl Policy {
             // deny-list policy rather than panicking in production.
             Err(_) => Policy {
                 version: 1,
+                require_dictionary: true,
                 deny: Vec::new(),
                 levels: BTreeMap::new(),
             },
@@ -363,6 +372,7 @@ impl Policy {
         }
         Ok(Policy {
             version: raw.version,
+            require_dictionary: raw.require_dictionary,
             deny,
             levels,
         })
@@ -383,6 +393,10 @@ impl Default for Policy {
     fn default() -> Self {
         Policy::builtin()
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn line_of(src: &str, byte: usize) -> usize {
