@@ -1,0 +1,89 @@
+//! Tamper-evident hub logs: an RFC 6962 Merkle tree over each hub's log
+//! entries, checkpoints as C2SP signed notes, witness cosignatures, and the
+//! checks a receiver runs before it believes a hub.
+//!
+//! ```text
+//!  hub append ─► leaf_hash(envelope) ─► stored hashes (same sled write as the entry)
+//!  hub ─► SignedCheckpoint::sign(origin, size, root, hub key) ─► receipts, streams, witnesses
+//!  node / relaying hub:  LogView::advance(checkpoint, consistency proof)   (removed or forked history?)
+//!                        LogView::check_entry(seq, leaf, inclusion proof)  (rewritten entry?)
+//!  witness:              witness_check(last cosigned, old size, proof, new) ─► cosign
+//! ```
+//!
+//! The tree arithmetic (stored-hash layout, proofs) is Cloudflare's
+//! `tlog_tiles`, a port of Go's `sumdb/tlog`; notes are its `signed_note`.
+//! This crate adds what tazan needs on top: the leaf format, the hub's key
+//! as note signer, `cosignature/v1` cosignatures, and errors that name the
+//! hub, the sizes and what did not match.
+//!
+//! Not here: storage of the hashes (`tazan-store`), transport (`tazan-proto`).
+//!
+//! ```
+//! use tazan_tlog::{leaf_hash, origin, LogView, SignedCheckpoint, TreeHead};
+//! let key = tazan_trust::KeyPair::generate();
+//! let leaf = leaf_hash(b"payload", "ed25519-00", &[0; 64]);
+//! // A one-entry tree's root is its leaf.
+//! let cp = SignedCheckpoint::sign(&origin("finance-hub"), TreeHead { size: 1, root: leaf.0 }, &key)?;
+//! let mut view = LogView::new(origin("finance-hub"), vec![key.public()], None);
+//! view.advance(cp.note(), &[])?;
+//! view.check_entry(1, "lesson", leaf, &[])?;
+//! # Ok::<(), tazan_tlog::TlogError>(())
+//! ```
+#![forbid(unsafe_code)]
+
+mod checkpoint;
+mod error;
+mod proof;
+mod view;
+
+pub use checkpoint::{origin, SignedCheckpoint, TreeHead};
+pub use error::TlogError;
+pub use proof::{
+    check_consistency, check_inclusion, check_related, hashes_from_wire, hashes_to_wire, leaf_hash,
+    MAX_PROOF_HASHES,
+};
+/// The tree arithmetic, for the store that keeps the hashes.
+pub use tlog_tiles::{
+    prove_record, prove_tree, stored_hash_count, stored_hash_index, stored_hashes_for_record_hash,
+    tree_hash, Error as TreeError, Hash, HashReader,
+};
+pub use view::{LogView, WitnessKey};
+
+/// Why a witness would not cosign a checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WitnessRefusal {
+    /// The request's old size is not the size the witness last cosigned
+    /// (C2SP tlog-witness "409 Conflict"): ask again from `held`.
+    Conflict {
+        /// The size of the last checkpoint the witness cosigned (0: none).
+        held: u64,
+    },
+    /// The checkpoint is not consistent with what the witness cosigned
+    /// before, or its proof does not verify.
+    Refused(TlogError),
+}
+
+/// The witness rule (C2SP tlog-witness `add-checkpoint`): cosign `new` only
+/// when `old_size` is the size last cosigned for this log and `proof` shows
+/// `new` extends that checkpoint. The caller checks `new`'s signature first
+/// and stores `new` atomically with this check.
+pub fn witness_check(
+    last: Option<&SignedCheckpoint>,
+    old_size: u64,
+    proof: &[Hash],
+    new: &SignedCheckpoint,
+) -> Result<(), WitnessRefusal> {
+    let held = last.map_or(0, SignedCheckpoint::size);
+    if old_size != held {
+        return Err(WitnessRefusal::Conflict { held });
+    }
+    match last {
+        Some(last) => check_consistency(new.origin(), last.head(), new.head(), proof)
+            .map_err(WitnessRefusal::Refused),
+        None if proof.is_empty() => Ok(()),
+        None => Err(WitnessRefusal::Refused(TlogError::Malformed {
+            what: format!("checkpoint of {}", new.origin()),
+            reason: "a proof from size 0 must be empty".into(),
+        })),
+    }
+}
