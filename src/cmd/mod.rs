@@ -142,7 +142,7 @@ pub(super) async fn hub_client(cfg: &NodeConfig) -> Result<HubClient<tonic::tran
 /// Open the node's store; `Ok(None)` when a running node holds it.
 pub(super) fn try_open_node(cfg: &NodeConfig) -> Result<Option<std::sync::Arc<NodeCore>>> {
     let key = KeyPair::load(&cfg.key)?;
-    match NodeCore::open(cfg.id.clone(), key, &cfg.data_dir) {
+    match NodeCore::open(cfg.id.clone(), cfg.hub_name.clone(), key, &cfg.data_dir) {
         Ok(core) => Ok(Some(core)),
         // The running node holds the store.
         Err(tazan_node::NodeError::Store(e)) if e.is_locked() => Ok(None),

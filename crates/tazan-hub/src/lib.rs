@@ -32,6 +32,7 @@ mod relay;
 mod requests;
 mod server;
 mod service;
+mod transparency;
 
 pub use catalog::{import_offline, CatalogSpool, ImportReport};
 pub use config::{ConfigError, HubConfig, Tier, TlsFiles, Upstream};
@@ -40,3 +41,4 @@ pub use error::HubError;
 pub use indexer::after_restore;
 pub use requests::RequestStats;
 pub use server::RunningHub;
+pub use transparency::WITNESS_SIZE;

@@ -152,6 +152,33 @@ impl SignedCheckpoint {
         origin: &str,
         keys: &[PublicKey],
     ) -> Result<SignedCheckpoint, TlogError> {
+        let (parsed, cp) = Self::parse(note, origin)?;
+        let list = VerifierList::new(
+            keys.iter()
+                .map(|k| Box::new(NoteKey::log(origin, k)) as Box<dyn Verifier>)
+                .collect(),
+        );
+        parsed.verify(&list).map_err(|e| TlogError::Signature {
+            origin: origin.to_owned(),
+            size: cp.head.size,
+            reason: match e {
+                NoteError::UnverifiedNote => {
+                    "no signature by the hub's key (signed by someone else, or the key changed)"
+                        .to_owned()
+                }
+                other => other.to_string(),
+            },
+        })?;
+        Ok(cp)
+    }
+
+    /// Read back a checkpoint of `origin` that this process verified (or
+    /// signed) and stored itself; signatures are not checked again.
+    pub fn from_stored(note: &[u8], origin: &str) -> Result<SignedCheckpoint, TlogError> {
+        Self::parse(note, origin).map(|(_, cp)| cp)
+    }
+
+    fn parse(note: &[u8], origin: &str) -> Result<(Note, SignedCheckpoint), TlogError> {
         let what = || format!("checkpoint from {origin}");
         let parsed =
             Note::from_bytes(note).map_err(|e| TlogError::malformed(what(), e.to_string()))?;
@@ -170,27 +197,14 @@ impl SignedCheckpoint {
             size: body.size(),
             root: body.hash().0,
         };
-        let list = VerifierList::new(
-            keys.iter()
-                .map(|k| Box::new(NoteKey::log(origin, k)) as Box<dyn Verifier>)
-                .collect(),
-        );
-        parsed.verify(&list).map_err(|e| TlogError::Signature {
-            origin: origin.to_owned(),
-            size: head.size,
-            reason: match e {
-                NoteError::UnverifiedNote => {
-                    "no signature by the hub's key (signed by someone else, or the key changed)"
-                        .to_owned()
-                }
-                other => other.to_string(),
+        Ok((
+            parsed,
+            SignedCheckpoint {
+                origin: origin.to_owned(),
+                head,
+                note: note.to_vec(),
             },
-        })?;
-        Ok(SignedCheckpoint {
-            origin: origin.to_owned(),
-            head,
-            note: note.to_vec(),
-        })
+        ))
     }
 
     /// The log this checkpoint is for.
