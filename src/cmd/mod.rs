@@ -24,6 +24,7 @@ mod render;
 pub(crate) mod review;
 mod serve;
 mod tools;
+mod verify;
 
 pub(crate) fn run(args: Cli) -> Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -89,6 +90,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Down(args) => ops::down(args).await,
         Command::Backup(args) => backup::backup(args).await,
         Command::Restore(args) => backup::restore(args),
+        Command::Verify(cmd) => verify::verify(cmd).await,
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "tazan", &mut std::io::stdout());

@@ -23,6 +23,7 @@
 //! Not here: roster editing and key rotation (CLI), metrics export.
 #![forbid(unsafe_code)]
 
+mod audit;
 mod catalog;
 mod config;
 mod core;
@@ -34,6 +35,7 @@ mod server;
 mod service;
 mod transparency;
 
+pub use audit::{verify_log, LogAudit};
 pub use catalog::{import_offline, CatalogSpool, ImportReport};
 pub use config::{ConfigError, HubConfig, Tier, TlsFiles, Upstream};
 pub use core::{HubCore, HubStats};

@@ -455,9 +455,8 @@ pub(crate) async fn witness_loop(
             return;
         }
         head.borrow_and_update();
-        let witnessed = core.witnessed_checkpoint().map_or(0, |cp| cp.size());
         let submitted = match core.checkpoint() {
-            Ok(cp) if cp.size() > witnessed => {
+            Ok(cp) if !witnessed(&core, &cp) => {
                 tokio::select! {
                     r = submit(&core, &mut client, &cp, &mut held) => Some(r),
                     _ = stop.changed() => return,
@@ -484,7 +483,7 @@ pub(crate) async fn witness_loop(
         if pause(&mut stop, WITNESS_EVERY).await {
             return;
         }
-        if core.log.head() == core.witnessed_checkpoint().map_or(0, |cp| cp.size()) {
+        if core.checkpoint().is_ok_and(|cp| witnessed(&core, &cp)) {
             tokio::select! {
                 _ = head.changed() => {}
                 _ = stop.changed() => return,
@@ -494,6 +493,16 @@ pub(crate) async fn witness_loop(
 }
 
 const WITNESS_EVERY: Duration = Duration::from_millis(200);
+
+/// Whether `cp` is what the witness last cosigned (an empty log needs no
+/// witness). Any other checkpoint is submitted, also a smaller or forked
+/// one after the store was edited: the witness then refuses and says why.
+fn witnessed(core: &HubCore, cp: &SignedCheckpoint) -> bool {
+    match core.witnessed_checkpoint() {
+        Some(w) => w.head() == cp.head(),
+        None => cp.size() == 0,
+    }
+}
 
 /// One add-checkpoint round; `held` tracks the size the witness holds.
 async fn submit(
@@ -511,8 +520,13 @@ async fn submit(
     };
     for _ in 0..2 {
         if *held > cp.size() {
-            error!(witness_size = *held, size = cp.size(), "the witness cosigned a larger checkpoint of this hub's log than the log now has: entries were removed from this hub's store");
-            return Err(());
+            // Entries were removed from this hub's store since the witness
+            // cosigned: submit anyway, the witness refuses and says why.
+            error!(
+                witness_size = *held,
+                size = cp.size(),
+                "this hub's log is smaller than a checkpoint the witness cosigned"
+            );
         }
         let proof = match core.log.consistency_proof(*held, cp.size()) {
             Ok(p) => p,

@@ -65,6 +65,11 @@ fn tlog_status(e: TlogError) -> Status {
 }
 
 impl HubCore {
+    /// The public key that signs this hub's checkpoints (and relayed lessons).
+    pub fn public_key(&self) -> PublicKey {
+        self.key.public()
+    }
+
     /// This hub's checkpoint origin (`tazan/hub/<id>`).
     pub fn origin(&self) -> String {
         tazan_tlog::origin(self.id.as_str())
@@ -164,6 +169,12 @@ impl HubCore {
                 })
                 .collect(),
         ))
+    }
+
+    /// A consistency proof between two sizes of the durable log, as the
+    /// `Consistency` RPC answers it.
+    pub fn log_consistency(&self, old: u64, new: u64) -> Result<Vec<Vec<u8>>, Status> {
+        self.consistency(old, new)
     }
 
     /// A consistency proof between two sizes of the durable log.

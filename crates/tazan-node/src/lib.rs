@@ -20,6 +20,7 @@ mod config;
 mod core;
 mod error;
 mod indexer;
+mod receipts;
 mod spool;
 mod workers;
 
@@ -27,5 +28,6 @@ pub use config::{NodeConfig, NodeConfigError};
 pub use core::{DeliveryReport, NodeCore};
 pub use error::NodeError;
 pub use indexer::{lesson_doc, sync_library};
+pub use receipts::ReceiptReport;
 pub use spool::Spool;
 pub use workers::RunningNode;

@@ -14,7 +14,7 @@ use tracing::{debug, error, info, warn};
 use crate::core::HUB_CHECKPOINT;
 use crate::{NodeConfig, NodeCore, NodeError};
 use tazan_proto::FollowError;
-use tazan_tlog::{LogView, WitnessKey};
+use tazan_tlog::WitnessKey;
 
 const CURSOR: &str = "hub";
 
@@ -301,11 +301,12 @@ async fn follow(
     witness: Option<&WitnessKey>,
 ) -> Result<(), FollowError> {
     // On every resume: the hub's checkpoint must extend the one kept.
-    let key = core.hub_key(client).await.map_err(unavailable)?;
-    let kept = core.kept_checkpoint().map_err(unavailable)?;
-    let mut view = LogView::new(core.hub_origin(), vec![key], kept);
-    let before = view.size();
-    tazan_proto::resume(client, &mut view, witness).await?;
+    let before = core
+        .kept_checkpoint()
+        .ok()
+        .flatten()
+        .map_or(0, |cp| cp.size());
+    let mut view = core.resume_view(client, witness).await?;
     if let Some(cp) = view.trusted() {
         core.library
             .set_blob(HUB_CHECKPOINT, cp.note())

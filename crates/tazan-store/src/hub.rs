@@ -58,20 +58,52 @@ impl HubLog {
     /// entries) gets its tree built here from the stored entries, durably,
     /// before the log is used.
     pub fn open(store: &Store) -> Result<HubLog, StoreError> {
+        let log = HubLog::open_as_stored(store)?;
+        log.build_tree(log.head())?;
+        Ok(log)
+    }
+
+    /// Open the log as it is on disk, without building a missing tree:
+    /// for auditing a store (`tazan verify log`), which must see what is
+    /// there, not repair it.
+    pub fn open_as_stored(store: &Store) -> Result<HubLog, StoreError> {
         let tree = store.tree("hub-log")?;
         let head = match tree.scan_prefix([ENTRY]).next_back() {
             Some(kv) => seq_of(&kv?.0)?,
             None => 0,
         };
-        let (durable, _) = watch::channel(head);
-        let log = HubLog {
+        Ok(HubLog {
             store: store.clone(),
             tree,
             head: Mutex::new(head),
-            durable,
-        };
-        log.build_tree(head)?;
-        Ok(log)
+            durable: watch::channel(head).0,
+        })
+    }
+
+    /// How many entries the stored Merkle tree covers.
+    pub fn tree_size(&self) -> Result<u64, StoreError> {
+        cursor_get(&self.tree, TREE_SIZE)
+    }
+
+    /// The sequence numbers under which entries are stored, in order (an
+    /// audit compares them with 1..=head).
+    pub fn stored_seqs(&self) -> Result<Vec<u64>, StoreError> {
+        self.tree
+            .scan_prefix([ENTRY])
+            .keys()
+            .map(|k| seq_of(&k?))
+            .collect()
+    }
+
+    /// Named values whose name starts with `prefix`.
+    pub fn blobs(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        self.tree
+            .scan_prefix(blob_key(prefix))
+            .map(|kv| {
+                let (k, v) = kv?;
+                Ok((String::from_utf8_lossy(&k[1..]).into_owned(), v.to_vec()))
+            })
+            .collect()
     }
 
     /// Hash entries the tree does not cover yet (all of them in a store

@@ -40,7 +40,7 @@ pub use checkpoint::{origin, SignedCheckpoint, TreeHead};
 pub use error::TlogError;
 pub use proof::{
     check_consistency, check_inclusion, check_related, hashes_from_wire, hashes_to_wire, leaf_hash,
-    MAX_PROOF_HASHES,
+    MemoryTree, MAX_PROOF_HASHES,
 };
 /// The tree arithmetic, for the store that keeps the hashes.
 pub use tlog_tiles::{

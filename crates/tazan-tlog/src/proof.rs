@@ -27,6 +27,54 @@ pub fn leaf_hash(payload: &[u8], signer: &str, signature: &[u8]) -> Hash {
     tlog_tiles::record_hash(&input)
 }
 
+/// A whole tree in memory, hashed as a hub stores it: for recomputing a
+/// stored log's tree from its entries (`tazan verify log`).
+#[derive(Debug, Default)]
+pub struct MemoryTree {
+    stored: Vec<Hash>,
+    size: u64,
+}
+
+impl tlog_tiles::HashReader for MemoryTree {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, tlog_tiles::Error> {
+        indexes
+            .iter()
+            .map(|&i| {
+                usize::try_from(i)
+                    .ok()
+                    .and_then(|i| self.stored.get(i).copied())
+                    .ok_or(tlog_tiles::Error::IndexesNotInTree)
+            })
+            .collect()
+    }
+}
+
+impl MemoryTree {
+    /// Append the next leaf.
+    pub fn push(&mut self, leaf: Hash) -> Result<(), TlogError> {
+        let add = tlog_tiles::stored_hashes_for_record_hash(self.size, leaf, self)
+            .map_err(|e| TlogError::malformed("tree", e.to_string()))?;
+        self.stored.extend(add);
+        self.size += 1;
+        Ok(())
+    }
+
+    /// Leaves so far.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The tree head over the first `size` leaves.
+    pub fn head(&self, size: u64) -> Result<TreeHead, TlogError> {
+        let root = tlog_tiles::tree_hash(size.min(self.size), self)
+            .map_err(|e| TlogError::malformed("tree", e.to_string()))?;
+        Ok(TreeHead {
+            size: size.min(self.size),
+            root: root.0,
+        })
+    }
+}
+
 /// Hashes from the wire (32 bytes each, at most [`MAX_PROOF_HASHES`]).
 pub fn hashes_from_wire(what: &str, raw: &[Vec<u8>]) -> Result<Vec<Hash>, TlogError> {
     if raw.len() > MAX_PROOF_HASHES {
@@ -135,35 +183,17 @@ pub fn check_related(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tlog_tiles::{Error, HashReader};
 
-    /// A whole tree in memory, stored the way the hub stores it.
-    struct Mem(std::cell::RefCell<Vec<Hash>>);
-
-    impl HashReader for Mem {
-        fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, Error> {
-            let v = self.0.borrow();
-            indexes
-                .iter()
-                .map(|&i| v.get(i as usize).copied().ok_or(Error::IndexesNotInTree))
-                .collect()
-        }
-    }
-
-    fn tree(leaves: &[Hash]) -> Mem {
-        let m = Mem(Default::default());
-        for (n, leaf) in leaves.iter().enumerate() {
-            let add = tlog_tiles::stored_hashes_for_record_hash(n as u64, *leaf, &m).unwrap();
-            m.0.borrow_mut().extend(add);
+    fn tree(leaves: &[Hash]) -> MemoryTree {
+        let mut m = MemoryTree::default();
+        for leaf in leaves {
+            m.push(*leaf).unwrap();
         }
         m
     }
 
-    fn head(m: &Mem, size: u64) -> TreeHead {
-        TreeHead {
-            size,
-            root: tlog_tiles::tree_hash(size, m).unwrap().0,
-        }
+    fn head(m: &MemoryTree, size: u64) -> TreeHead {
+        m.head(size).unwrap()
     }
 
     fn leaves(n: u32) -> Vec<Hash> {
