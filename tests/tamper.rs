@@ -344,3 +344,57 @@ async fn rewritten_content_under_an_intact_tree_fails_receipts_and_verify_log() 
     );
     fed.stop().await.unwrap();
 }
+
+/// Require `witness` (name, public key) in `node`'s config.
+fn require_witness(fx: &Fixture, node: &str, key: &tazan_trust::PublicKey) {
+    let path = fx.path(&format!("{node}/node.toml"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        path,
+        format!("{text}\n[witness]\nname = \"cross-hub\"\nkey = \"{key}\"\n"),
+    )
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_that_requires_a_witness_follows_only_a_cosigned_hub() {
+    let fx = Fixture::new();
+    let cross_key = tazan_trust::KeyPair::load(&fx.path("cross/hub.key")).unwrap();
+    require_witness(&fx, "kaede-securities", &cross_key.public());
+    let wrong = tazan_trust::KeyPair::generate().public();
+    require_witness(&fx, "tsubame-railway", &wrong);
+    let fed = Federation::start(&fx.layout).await.unwrap();
+    let sakura = fed.node("sakura-bank").unwrap().core().clone();
+    for i in 0..3 {
+        sakura
+            .publish(lesson(&format!("証人{i}"), DisclosureLevel::Green))
+            .await
+            .unwrap();
+    }
+    // The finance hub's checkpoint is cosigned by the cross hub: followed.
+    fed.wait_library("kaede-securities", 3, WAIT).await.unwrap();
+    // The transport hub's is cosigned too, but not by the key tsubame trusts.
+    let tsubame = fed.node("tsubame-railway").unwrap().core().clone();
+    eventually(
+        "tsubame-railway refuses the transport hub",
+        WAIT,
+        || async { tsubame.hub_distrusted() },
+    )
+    .await;
+    assert!(tsubame.library().all().unwrap().is_empty());
+    let mut client = fed.client_as(&member("tsubame-railway")).await.unwrap();
+    let wrong = tazan_tlog::WitnessKey {
+        name: "cross-hub".into(),
+        key: wrong,
+    };
+    let err = match tsubame.resume_view(&mut client, Some(&wrong)).await {
+        Err(FollowError::Distrust(e)) => e.to_string(),
+        other => panic!("accepted: {:?}", other.map(|v| v.size())),
+    };
+    assert!(
+        err.contains("checkpoint of tazan/hub/transport-hub (size")
+            && err.contains("has no valid cosignature by witness `cross-hub`"),
+        "{err}"
+    );
+    fed.stop().await.unwrap();
+}

@@ -254,6 +254,14 @@ levels = ["AMBER", "GREEN"]
             c.levels,
             vec![DisclosureLevel::Amber, DisclosureLevel::Green]
         );
+        assert!(c.witness.is_none());
+        let key = tazan_trust::KeyPair::generate().public();
+        let with = format!("{GOOD}\n[witness]\nname = \"cross-hub\"\nkey = \"{key}\"\n");
+        let w = NodeConfig::parse(&with, Path::new("/n/node.toml"))
+            .unwrap()
+            .witness
+            .unwrap();
+        assert_eq!((w.name.as_str(), w.key), ("cross-hub", key));
         for (text, want) in [
             (
                 GOOD.replace("[subscribe]", "[subscribe]\nlevel = 1"),
@@ -267,6 +275,18 @@ levels = ["AMBER", "GREEN"]
                 "search.commit_interval_ms",
             ),
             (format!("{GOOD}\n[search]\nenable = true\n"), "enable"),
+            (
+                format!("{GOOD}\n[witness]\nname = \"cross-hub\"\n"),
+                "witness.key",
+            ),
+            (
+                format!("{GOOD}\n[witness]\nname = \"cross-hub\"\nkey = \"00\"\n"),
+                "witness.key",
+            ),
+            (
+                format!("{GOOD}\n[witness]\nname = \"Cross Hub\"\nkey_file = \"w.pub\"\n"),
+                "witness.key_file",
+            ),
         ] {
             let err = NodeConfig::parse(&text, Path::new("node.toml"))
                 .unwrap_err()

@@ -79,17 +79,10 @@ pub async fn resume(
     let mut next = view.clone();
     next.advance(&latest, &proof)?;
     if let Some(witness) = witness {
+        // None cosigned yet (a new log, or the witness lags): try again later.
         let witnessed = client
             .checkpoint(pb::CheckpointRequest { witnessed: true })
-            .await
-            .map_err(|s| match s.code() {
-                tonic::Code::NotFound => FollowError::Distrust(TlogError::NotWitnessed {
-                    origin: view.origin().to_owned(),
-                    size: cp.size(),
-                    witness: witness.name.clone(),
-                }),
-                _ => FollowError::Transport(s),
-            })?
+            .await?
             .into_inner()
             .checkpoint;
         let w = next.parse(&witnessed)?;
