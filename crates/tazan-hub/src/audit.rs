@@ -21,7 +21,8 @@ pub struct LogAudit {
     pub tree_size: u64,
     /// Root of the tree recomputed from the entries (base64).
     pub root: String,
-    /// Envelope signatures verified against the roster's key history.
+    /// Envelope signatures verified against the roster's key history (or
+    /// the hub's own key, for a catalogue it serves).
     pub signatures_checked: u64,
     /// Entries signed by keys outside this hub's roster (at a group hub,
     /// lessons relayed from other groups, signed by their group hubs).
@@ -43,7 +44,7 @@ impl std::fmt::Display for LogAudit {
         )?;
         writeln!(
             f,
-            "signatures: {} verified against the roster's key history, {} by keys outside this roster (relayed from other groups)",
+            "signatures: {} verified (roster key history, or this hub's key), {} by keys outside this roster (lessons relayed from other groups)",
             self.signatures_checked, self.signatures_not_in_roster
         )?;
         match self.witnessed_size {
@@ -123,6 +124,7 @@ pub fn verify_log(config: &HubConfig) -> Result<LogAudit, HubError> {
         tree.push(leaf).map_err(tlog_task)?;
         check_signature(
             &roster,
+            &key.public(),
             &rec,
             &mut audit.signatures_checked,
             &mut audit.signatures_not_in_roster,
@@ -171,6 +173,7 @@ pub fn verify_log(config: &HubConfig) -> Result<LogAudit, HubError> {
 
 fn check_signature(
     roster: &SignedRoster,
+    own: &tazan_trust::PublicKey,
     rec: &tazan_store::LogRecord,
     checked: &mut u64,
     outside: &mut u64,
@@ -183,6 +186,18 @@ fn check_signature(
             return;
         }
     };
+    if envelope.signer == own.key_id() {
+        // The hub's own lessons (a catalogue it serves).
+        match tazan_trust::verify_envelope(own, &envelope) {
+            Ok(_) => *checked += 1,
+            Err(e) => problems.push(format!(
+                "entry {} (lesson {}): signature: {e}",
+                rec.seq,
+                rec.id.short()
+            )),
+        }
+        return;
+    }
     if roster.roster.key(&envelope.signer).is_none() {
         *outside += 1;
         return;

@@ -31,7 +31,11 @@ pub struct ReceiptReport {
 
 impl std::fmt::Display for ReceiptReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "hub log {}: size {} now", self.origin, self.hub_size)?;
+        if self.hub_size == 0 {
+            writeln!(f, "hub log {} (receipts checked offline)", self.origin)?;
+        } else {
+            writeln!(f, "hub log {}: size {} now", self.origin, self.hub_size)?;
+        }
         writeln!(
             f,
             "receipts: {}, lessons still there and unchanged: {}",
