@@ -87,3 +87,48 @@ pub fn witness_check(
         })),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_witness_cosigns_only_from_the_size_it_holds_and_only_extensions() {
+        let key = tazan_trust::KeyPair::generate();
+        let o = origin("finance-hub");
+        let mut tree = MemoryTree::default();
+        for i in 0..6u8 {
+            tree.push(leaf_hash(&[i], "ed25519-00", &[0; 64])).unwrap();
+        }
+        let cp = |n| SignedCheckpoint::sign(&o, tree.head(n).unwrap(), &key).unwrap();
+        let (c3, c6) = (cp(3), cp(6));
+        // First contact: from 0, with no proof.
+        witness_check(None, 0, &[], &c3).unwrap();
+        assert!(matches!(
+            witness_check(None, 0, &[Hash([0; 32])], &c3),
+            Err(WitnessRefusal::Refused(_))
+        ));
+        // The client must start from the size the witness holds.
+        assert_eq!(
+            witness_check(Some(&c3), 0, &[], &c6),
+            Err(WitnessRefusal::Conflict { held: 3 })
+        );
+        // A wrong proof is refused, naming the sizes.
+        match witness_check(Some(&c3), 3, &[], &c6) {
+            Err(WitnessRefusal::Refused(e)) => assert!(
+                e.to_string().contains("checkpoint of size 6 (root")
+                    && e.to_string()
+                        .contains("not consistent with the checkpoint of size 3"),
+                "{e}"
+            ),
+            other => panic!("{other:?}"),
+        }
+        // A smaller checkpoint than the one cosigned is refused.
+        match witness_check(Some(&c6), 6, &[], &c3) {
+            Err(WitnessRefusal::Refused(e)) => {
+                assert!(e.to_string().contains("shrank from 6 to 3"), "{e}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
