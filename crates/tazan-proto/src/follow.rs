@@ -69,6 +69,9 @@ pub async fn resume(
     view: &mut LogView,
     witness: Option<&WitnessKey>,
 ) -> Result<(), FollowError> {
+    // The kept checkpoint may have come unsigned within a stream: its
+    // signature is checked before anything is compared with it.
+    view.check_kept_signature()?;
     let latest = client
         .checkpoint(pb::CheckpointRequest { witnessed: false })
         .await?
@@ -103,12 +106,18 @@ pub async fn resume(
 pub fn verify_entry(view: &mut LogView, entry: &pb::LogEntry) -> Result<(), TlogError> {
     if !entry.checkpoint.is_empty() {
         let proof = hashes_from_wire("consistency proof", &entry.consistency)?;
-        view.advance(&entry.checkpoint, &proof)?;
+        view.advance_streamed(&entry.checkpoint, &proof)?;
     }
-    let env = entry.envelope.clone().unwrap_or_default();
+    let empty = pb::Envelope::default();
+    let env = entry.envelope.as_ref().unwrap_or(&empty);
     let leaf = leaf_hash(&env.payload, &env.signer, &env.signature);
-    let inclusion = entry.inclusion.clone().unwrap_or_default();
-    let lesson = tazan_model::LessonId::of(&env.payload).short();
+    let no_proof = pb::Inclusion::default();
+    let inclusion = entry.inclusion.as_ref().unwrap_or(&no_proof);
+    // The id the hub names (a wrong one only changes the error's wording:
+    // the leaf is computed from the envelope itself).
+    let lesson = tazan_model::LessonId::try_from(entry.lesson_id.as_slice())
+        .map(|id| id.short())
+        .unwrap_or_default();
     if inclusion.tree_size != view.size() {
         return Err(TlogError::Malformed {
             what: format!(

@@ -47,7 +47,7 @@ pub use tlog_tiles::{
     prove_record, prove_tree, stored_hash_count, stored_hash_index, stored_hashes_for_record_hash,
     tree_hash, Error as TreeError, Hash, HashReader,
 };
-pub use view::{LogView, WitnessKey};
+pub use view::{LogView, WitnessKey, STREAM_SIGNATURE_EVERY};
 
 /// Why a witness would not cosign a checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,5 +130,41 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn streamed_checkpoints_are_chained_by_proofs_and_their_signature_checked_when_kept() {
+        let hub = tazan_trust::KeyPair::generate();
+        let other = tazan_trust::KeyPair::generate();
+        let o = origin("finance-hub");
+        let mut tree = MemoryTree::default();
+        for i in 0..4u8 {
+            tree.push(leaf_hash(&[i], "ed25519-00", &[0; 64])).unwrap();
+        }
+        let signed = |n, key: &tazan_trust::KeyPair| {
+            SignedCheckpoint::sign(&o, tree.head(n).unwrap(), key).unwrap()
+        };
+        let mut view = LogView::new(o.clone(), vec![hub.public()], None);
+        view.advance(signed(2, &hub).note(), &[]).unwrap();
+        // Right after a checked one, a streamed checkpoint is taken on its
+        // consistency proof alone (here signed by another key)...
+        let proof = tlog_tiles::prove_tree(3, 2, &tree).unwrap();
+        view.advance_streamed(signed(3, &other).note(), &proof)
+            .unwrap();
+        assert_eq!(view.size(), 3);
+        // ...but never without a valid proof,
+        let err = view
+            .advance_streamed(signed(4, &other).note(), &[])
+            .unwrap_err();
+        assert!(err.is_tampering(), "{err}");
+        // and a kept one is signature-checked before it is relied on.
+        let err = view.check_kept_signature().unwrap_err();
+        assert!(
+            err.to_string().contains("no signature by the hub's key"),
+            "{err}"
+        );
+        // The strict path always checks.
+        let proof = tlog_tiles::prove_tree(4, 3, &tree).unwrap();
+        assert!(view.advance(signed(4, &other).note(), &proof).is_err());
     }
 }
