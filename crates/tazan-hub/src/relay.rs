@@ -479,7 +479,7 @@ pub(crate) async fn witness_loop(
             Some(Ok(())) => backoff = FIRST_BACKOFF,
             None => {}
         }
-        // At most a few submissions a second, whatever the append rate.
+        // At most two submissions a second, whatever the append rate.
         if pause(&mut stop, WITNESS_EVERY).await {
             return;
         }
@@ -492,7 +492,7 @@ pub(crate) async fn witness_loop(
     }
 }
 
-const WITNESS_EVERY: Duration = Duration::from_millis(200);
+const WITNESS_EVERY: Duration = Duration::from_millis(500);
 
 /// Whether `cp` is what the witness last cosigned (an empty log needs no
 /// witness). Any other checkpoint is submitted, also a smaller or forked

@@ -120,7 +120,9 @@ impl HubCore {
         {
             return Ok(());
         }
-        self.log.set_blob(WITNESSED, cp.note()).await?;
+        // Not flushed: losing it in a crash only means serving the witnessed
+        // checkpoint before it until the witness cosigns again.
+        self.log.put_blob(WITNESSED, cp.note())?;
         *self
             .tlog
             .witnessed

@@ -14,7 +14,10 @@ const ENTRY: u8 = b'e';
 const BY_ID: u8 = b'i';
 const RELAY: u8 = b'r';
 const CURSOR: u8 = b'c';
-/// Merkle tree hashes, by tlog stored-hash index.
+/// Merkle tree hashes: one key per write, `h` + the tlog stored-hash index
+/// of the first, holding the write's hashes (contiguous indexes) end to end.
+/// One key per write rather than per hash keeps sled's work per appended
+/// entry close to what it was before the tree.
 const HASH: u8 = b'h';
 /// Small named values (checkpoints seen, witness state).
 const BLOB: u8 = b'b';
@@ -121,14 +124,15 @@ impl HubLog {
         while size < head {
             let end = (size + BUILD_CHUNK).min(head);
             let mut batch = sled::Batch::default();
-            let mut pending = HashMap::new();
+            let mut pending = Pending::default();
             for seq in size + 1..=end {
                 let rec = self.entry(seq)?.ok_or_else(|| StoreError::Corrupt {
                     key: format!("log/{seq}"),
                     reason: format!("entry missing below the log head {head}"),
                 })?;
-                self.add_leaf(seq, envelope_leaf(&rec.envelope), &mut pending, &mut batch)?;
+                self.add_leaf(seq, envelope_leaf(&rec.envelope), &mut pending)?;
             }
+            pending.write(&mut batch);
             batch.insert(cursor_key(TREE_SIZE), &end.to_be_bytes());
             self.store.apply(&self.tree, batch)?;
             size = end;
@@ -137,25 +141,18 @@ impl HubLog {
         self.store.flush_blocking()
     }
 
-    /// Put the tree hashes that entry `seq` with leaf hash `leaf` adds into
-    /// `batch` (and `pending`, which later leaves of the same write read).
-    fn add_leaf(
-        &self,
-        seq: u64,
-        leaf: Hash,
-        pending: &mut HashMap<u64, Hash>,
-        batch: &mut sled::Batch,
-    ) -> Result<(), StoreError> {
+    /// Add the tree hashes that entry `seq` with leaf hash `leaf` brings to
+    /// `pending` (which later leaves of the same write read, and which
+    /// [`Pending::write`] puts into the write's batch).
+    fn add_leaf(&self, seq: u64, leaf: Hash, pending: &mut Pending) -> Result<(), StoreError> {
         let index = seq - 1;
         let hashes = {
-            let reader = Hashes::new(&self.tree, Some(pending));
+            let reader = Hashes::new(&self.tree, Some(&pending.map));
             tazan_tlog::stored_hashes_for_record_hash(index, leaf, &reader).map_err(tree_corrupt)?
         };
         let first = tazan_tlog::stored_hash_index(0, index);
         for (i, h) in hashes.into_iter().enumerate() {
-            let at = first + i as u64;
-            batch.insert(&seq_key(HASH, at), &h.0);
-            pending.insert(at, h);
+            pending.push(first + i as u64, h);
         }
         Ok(())
     }
@@ -213,7 +210,7 @@ impl HubLog {
         // head value itself is still the last assigned sequence number.
         let mut head = self.head.lock().unwrap_or_else(|p| p.into_inner());
         let mut batch = sled::Batch::default();
-        let mut pending = HashMap::new();
+        let mut pending = Pending::default();
         let mut out = Vec::with_capacity(records.len());
         let mut fresh: Vec<(LessonId, u64)> = Vec::new();
         let mut next = *head;
@@ -236,7 +233,7 @@ impl HubLog {
             if relay {
                 batch.insert(&seq_key(RELAY, next), &[]);
             }
-            self.add_leaf(next, leaf, &mut pending, &mut batch)?;
+            self.add_leaf(next, leaf, &mut pending)?;
             fresh.push((record.id, next));
             out.push(Appended {
                 seq: next,
@@ -250,6 +247,7 @@ impl HubLog {
             batch.insert(blob_key(name), value);
         }
         if next != *head {
+            pending.write(&mut batch);
             batch.insert(cursor_key(TREE_SIZE), &next.to_be_bytes());
         }
         if next != *head || cursor.is_some() || blob.is_some() {
@@ -420,6 +418,13 @@ impl HubLog {
         Ok(self.tree.get(blob_key(name))?.map(|v| v.to_vec()))
     }
 
+    /// Store a named value, durable with the next flush (within a second).
+    pub fn put_blob(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.store.put(&self.tree, &blob_key(name), value)?;
+        self.store.wrote();
+        Ok(())
+    }
+
     /// Store a named value durably.
     pub async fn set_blob(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
         self.store.put(&self.tree, &blob_key(name), value)?;
@@ -458,12 +463,38 @@ fn tree_corrupt(e: TreeError) -> StoreError {
     }
 }
 
+/// Tree hashes of a write being prepared: their indexes are contiguous, so
+/// they go to sled as one value under the first index.
+#[derive(Default)]
+struct Pending {
+    map: HashMap<u64, Hash>,
+    start: u64,
+    bytes: Vec<u8>,
+}
+
+impl Pending {
+    fn push(&mut self, at: u64, h: Hash) {
+        if self.bytes.is_empty() {
+            self.start = at;
+        }
+        debug_assert_eq!(at, self.start + (self.bytes.len() / 32) as u64);
+        self.bytes.extend_from_slice(&h.0);
+        self.map.insert(at, h);
+    }
+
+    fn write(&self, batch: &mut sled::Batch) {
+        if !self.bytes.is_empty() {
+            batch.insert(&seq_key(HASH, self.start), self.bytes.as_slice());
+        }
+    }
+}
+
 /// Reads tree hashes from sled (and from a write being prepared), keeping
-/// what it read for the proofs that follow.
+/// the runs it read for the proofs that follow.
 pub(crate) struct Hashes<'a> {
     tree: &'a sled::Tree,
     pending: Option<&'a HashMap<u64, Hash>>,
-    cache: RefCell<HashMap<u64, Hash>>,
+    runs: RefCell<Vec<(u64, sled::IVec)>>,
 }
 
 impl<'a> Hashes<'a> {
@@ -471,26 +502,49 @@ impl<'a> Hashes<'a> {
         Hashes {
             tree,
             pending,
-            cache: RefCell::default(),
+            runs: RefCell::default(),
         }
+    }
+
+    fn in_run(start: u64, run: &[u8], index: u64) -> Option<Hash> {
+        let at = usize::try_from(index.checked_sub(start)?)
+            .ok()?
+            .checked_mul(32)?;
+        run.get(at..at + 32)
+            .and_then(|b| b.try_into().ok())
+            .map(Hash)
     }
 
     fn get(&self, index: u64) -> Result<Option<Hash>, StoreError> {
         if let Some(h) = self.pending.and_then(|p| p.get(&index)) {
             return Ok(Some(*h));
         }
-        if let Some(h) = self.cache.borrow().get(&index) {
-            return Ok(Some(*h));
+        for (start, run) in self.runs.borrow().iter() {
+            if let Some(h) = Self::in_run(*start, run, index) {
+                return Ok(Some(h));
+            }
         }
-        let Some(v) = self.tree.get(seq_key(HASH, index))? else {
+        // The run holding `index` is the last one starting at or before it.
+        let Some(kv) = self
+            .tree
+            .range(seq_key(HASH, 0)..=seq_key(HASH, index))
+            .next_back()
+        else {
             return Ok(None);
         };
-        let h = Hash(v.as_ref().try_into().map_err(|_| StoreError::Corrupt {
-            key: format!("merkle/{index}"),
-            reason: "tree hash is not 32 bytes".into(),
-        })?);
-        self.cache.borrow_mut().insert(index, h);
-        Ok(Some(h))
+        let (k, v) = kv?;
+        let start = seq_of(&k)?;
+        if v.len() % 32 != 0 {
+            return Err(StoreError::Corrupt {
+                key: format!("merkle/{start}"),
+                reason: "tree hashes are not a multiple of 32 bytes".into(),
+            });
+        }
+        let h = Self::in_run(start, &v, index);
+        if h.is_some() {
+            self.runs.borrow_mut().push((start, v));
+        }
+        Ok(h)
     }
 }
 

@@ -16,15 +16,17 @@ pub const MAX_PROOF_HASHES: usize = 64;
 /// leaf hash, an entry's content can later be erased (a withdrawn lesson)
 /// while the tree and every proof still verify.
 pub fn leaf_hash(payload: &[u8], signer: &str, signature: &[u8]) -> Hash {
-    let mut input = Vec::with_capacity(payload.len() + signer.len() + signature.len() + 32);
-    input.extend_from_slice(b"tazan/log-leaf/v1\n");
-    input.extend_from_slice(&(payload.len() as u64).to_be_bytes());
-    input.extend_from_slice(payload);
-    input.extend_from_slice(&(signer.len() as u64).to_be_bytes());
-    input.extend_from_slice(signer.as_bytes());
-    input.extend_from_slice(&(signature.len() as u64).to_be_bytes());
-    input.extend_from_slice(signature);
-    tlog_tiles::record_hash(&input)
+    use sha2::Digest;
+    // RFC 6962 leaf: SHA-256(0x00 || leaf input), hashed in place rather
+    // than copying the envelope into one buffer first.
+    let mut h = sha2::Sha256::new();
+    h.update([0x00]);
+    h.update(b"tazan/log-leaf/v1\n");
+    for part in [payload, signer.as_bytes(), signature] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part);
+    }
+    Hash(h.finalize().into())
 }
 
 /// A whole tree in memory, hashed as a hub stores it: for recomputing a
@@ -200,6 +202,19 @@ mod tests {
         (0..n)
             .map(|i| leaf_hash(&i.to_be_bytes(), "ed25519-00", &[0; 64]))
             .collect()
+    }
+
+    #[test]
+    fn the_leaf_is_the_rfc_6962_record_hash_of_the_length_prefixed_envelope() {
+        let mut input = b"tazan/log-leaf/v1\n".to_vec();
+        for part in [&b"payload"[..], b"ed25519-00", &[7; 64]] {
+            input.extend_from_slice(&(part.len() as u64).to_be_bytes());
+            input.extend_from_slice(part);
+        }
+        assert_eq!(
+            leaf_hash(b"payload", "ed25519-00", &[7; 64]),
+            tlog_tiles::record_hash(&input)
+        );
     }
 
     #[test]
