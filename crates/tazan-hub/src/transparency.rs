@@ -175,12 +175,12 @@ impl HubCore {
 
     /// A consistency proof between two sizes of the durable log, as the
     /// `Consistency` RPC answers it.
-    pub fn log_consistency(&self, old: u64, new: u64) -> Result<Vec<Vec<u8>>, Status> {
+    pub fn log_consistency(&self, old: u64, new: u64) -> Result<Vec<u8>, Status> {
         self.consistency(old, new)
     }
 
     /// A consistency proof between two sizes of the durable log.
-    pub(crate) fn consistency(&self, old: u64, new: u64) -> Result<Vec<Vec<u8>>, Status> {
+    pub(crate) fn consistency(&self, old: u64, new: u64) -> Result<Vec<u8>, Status> {
         let head = self.log.head();
         if old > new || new > head {
             return Err(Status::invalid_argument(format!(

@@ -534,7 +534,7 @@ impl<'a> Hashes<'a> {
         };
         let (k, v) = kv?;
         let start = seq_of(&k)?;
-        if v.len() % 32 != 0 {
+        if !v.len().is_multiple_of(32) {
             return Err(StoreError::Corrupt {
                 key: format!("merkle/{start}"),
                 reason: "tree hashes are not a multiple of 32 bytes".into(),

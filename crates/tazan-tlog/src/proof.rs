@@ -77,27 +77,30 @@ impl MemoryTree {
     }
 }
 
-/// Hashes from the wire (32 bytes each, at most [`MAX_PROOF_HASHES`]).
-pub fn hashes_from_wire(what: &str, raw: &[Vec<u8>]) -> Result<Vec<Hash>, TlogError> {
-    if raw.len() > MAX_PROOF_HASHES {
+/// Hashes from the wire: 32-byte hashes end to end, at most
+/// [`MAX_PROOF_HASHES`].
+pub fn hashes_from_wire(what: &str, raw: &[u8]) -> Result<Vec<Hash>, TlogError> {
+    if !raw.len().is_multiple_of(32) {
         return Err(TlogError::malformed(
             what,
-            format!("{} hashes, over {MAX_PROOF_HASHES}", raw.len()),
+            format!("{} bytes, not a whole number of 32-byte hashes", raw.len()),
         ));
     }
-    raw.iter()
-        .enumerate()
-        .map(|(i, h)| {
-            <[u8; 32]>::try_from(h.as_slice()).map(Hash).map_err(|_| {
-                TlogError::malformed(what, format!("hash {i} is {} bytes, not 32", h.len()))
-            })
-        })
-        .collect()
+    if raw.len() / 32 > MAX_PROOF_HASHES {
+        return Err(TlogError::malformed(
+            what,
+            format!("{} hashes, over {MAX_PROOF_HASHES}", raw.len() / 32),
+        ));
+    }
+    Ok(raw
+        .chunks_exact(32)
+        .filter_map(|c| <[u8; 32]>::try_from(c).ok().map(Hash))
+        .collect())
 }
 
-/// Hashes for the wire.
-pub fn hashes_to_wire(hashes: &[Hash]) -> Vec<Vec<u8>> {
-    hashes.iter().map(|h| h.0.to_vec()).collect()
+/// Hashes for the wire, end to end.
+pub fn hashes_to_wire(hashes: &[Hash]) -> Vec<u8> {
+    hashes.iter().flat_map(|h| h.0).collect()
 }
 
 /// Check that the entry with sequence number `seq` (from 1) and leaf hash
@@ -265,6 +268,9 @@ mod tests {
         let err = check_consistency(&o, h10, head(&m2, 9), &[]).unwrap_err();
         assert!(err.to_string().contains("shrank from 10 to 9"), "{err}");
 
-        assert!(hashes_from_wire("proof", &[vec![0; 31]]).is_err());
+        assert!(hashes_from_wire("proof", &[0; 31]).is_err());
+        assert!(hashes_from_wire("proof", &[0; 65 * 32]).is_err());
+        let p = tlog_tiles::prove_record(10, 3, &m).unwrap();
+        assert_eq!(hashes_from_wire("proof", &hashes_to_wire(&p)).unwrap(), p);
     }
 }
