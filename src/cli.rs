@@ -164,6 +164,9 @@ pub(crate) enum Command {
         after_help = "Example:\n  tazan restore --config /var/lib/tazan/finance/hub.toml --from /backup/finance-2026-11-01.tzb --force\n\nThe file is verified whole before anything is written; with --force the replaced data\ndirectory is kept as DATA.before-restore-UNIXTIME."
     )]
     Restore(RestoreArgs),
+    /// Re-verify a hub's stored log, or a node's receipts, against the Merkle tree and signed checkpoints.
+    #[command(subcommand)]
+    Verify(VerifyCmd),
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  tazan completions bash > /etc/bash_completion.d/tazan\n  tazan completions zsh > \"${fpath[1]}/_tazan\""
@@ -171,6 +174,38 @@ pub(crate) enum Command {
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum VerifyCmd {
+    /// Re-verify a whole stored log (the service stopped): a hub home's every entry against
+    /// the tree, the tree's root, the checkpoints kept and every envelope signature against
+    /// the roster's key history; a node home's receipts and kept hub checkpoint.
+    #[command(after_help = "Example:
+  tazan verify log --home fed/finance
+  tazan verify log --home fed/sakura-bank --json
+
+Exit code 1 when anything is wrong; each problem names the entry or checkpoint.")]
+    Log {
+        #[command(flatten)]
+        home: HomeArg,
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ask the hub whether every lesson this node holds a receipt for is still there,
+    /// unchanged, in a log that extends the one the receipt was given for (node stopped).
+    #[command(after_help = "Example:
+  tazan verify receipts --home fed/sakura-bank
+
+Exit code 1 when a receipt no longer holds.")]
+    Receipts {
+        #[command(flatten)]
+        home: HomeArg,
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -101,6 +101,7 @@ async fn killed_hubs_keep_log_and_cursors() {
     // A subscriber that had seen seq 3 before the kills resumes at 4.
     let mut stream = t
         .subscribe(pb::SubscribeRequest {
+            known_size: 0,
             after_seq: 3,
             filter: None,
             follow: false,

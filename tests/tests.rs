@@ -10,6 +10,7 @@
 //! - `local`: `deploy/local` under `tazan up --detach`, `status` and `down`, as separate processes
 //! - `backup`: online backup of a running hub, restore after losing its data
 //! - `rotation`: member and hub key rotation, key revocation, historic verification
+//! - `tamper`: a hub log edited on disk (entry removed, rewritten, forked) caught by nodes and the witness
 //! - `trends`: trends and digests read from a running hub's index, at a group and the cross hub
 //! - `vault`: raw incidents, drafts, review and approval; the canary never leaves the node,
 //!   not even on the wire (through `proxy`, a TLS-terminating recording proxy)
@@ -31,5 +32,6 @@ mod local;
 mod proxy;
 mod rejections;
 mod rotation;
+mod tamper;
 mod trends;
 mod vault;

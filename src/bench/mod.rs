@@ -335,6 +335,7 @@ async fn follow_from_head(
 ) -> Result<tonic::Streaming<pb::LogEntry>> {
     Ok(client
         .subscribe(pb::SubscribeRequest {
+            known_size: 0,
             after_seq: head,
             filter: None,
             follow: true,

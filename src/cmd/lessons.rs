@@ -111,6 +111,7 @@ pub(super) async fn subscribe(args: SubscribeArgs) -> Result<ExitCode> {
     let mut client = hub_client(&cfg).await?;
     let mut stream = client
         .subscribe(pb::SubscribeRequest {
+            known_size: 0,
             after_seq: args.after,
             filter: Some(pb::Filter {
                 levels,

@@ -24,6 +24,7 @@ mod render;
 pub(crate) mod review;
 mod serve;
 mod tools;
+mod verify;
 
 pub(crate) fn run(args: Cli) -> Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -89,6 +90,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Down(args) => ops::down(args).await,
         Command::Backup(args) => backup::backup(args).await,
         Command::Restore(args) => backup::restore(args),
+        Command::Verify(cmd) => verify::verify(cmd).await,
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "tazan", &mut std::io::stdout());
@@ -142,7 +144,7 @@ pub(super) async fn hub_client(cfg: &NodeConfig) -> Result<HubClient<tonic::tran
 /// Open the node's store; `Ok(None)` when a running node holds it.
 pub(super) fn try_open_node(cfg: &NodeConfig) -> Result<Option<std::sync::Arc<NodeCore>>> {
     let key = KeyPair::load(&cfg.key)?;
-    match NodeCore::open(cfg.id.clone(), key, &cfg.data_dir) {
+    match NodeCore::open(cfg.id.clone(), cfg.hub_name.clone(), key, &cfg.data_dir) {
         Ok(core) => Ok(Some(core)),
         // The running node holds the store.
         Err(tazan_node::NodeError::Store(e)) if e.is_locked() => Ok(None),

@@ -85,6 +85,49 @@ impl<'a> ConfigFile<'a> {
         }
     }
 
+    /// A value given inline (`inline_key`) or in a file (`file_key`, a path
+    /// relative to this file) — a public key, typically; not both. The
+    /// file's text is trimmed before parsing.
+    pub fn inline_or_file<T>(
+        &self,
+        inline: Option<&str>,
+        file: Option<&Path>,
+        inline_key: &'static str,
+        file_key: &'static str,
+    ) -> Result<Option<T>, ConfigError>
+    where
+        T: std::str::FromStr,
+        T::Err: std::fmt::Display,
+    {
+        match (inline, file) {
+            (Some(_), Some(_)) => Err(self.invalid(
+                file_key,
+                format!("set either `{inline_key}` or `{file_key}`, not both"),
+            )),
+            (Some(text), None) => text
+                .parse::<T>()
+                .map(Some)
+                .map_err(|e| self.invalid(inline_key, e.to_string())),
+            (None, Some(file)) => {
+                let path = self.resolve(file);
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    self.invalid(
+                        file_key,
+                        format!(
+                            "cannot read {}: {e}; run `tazan up` or `tazan topology create` to generate it, or set `{inline_key}` to the key itself",
+                            path.display()
+                        ),
+                    )
+                })?;
+                text.trim()
+                    .parse::<T>()
+                    .map(Some)
+                    .map_err(|e| self.invalid(file_key, format!("{}: {e}", path.display())))
+            }
+            (None, None) => Ok(None),
+        }
+    }
+
     /// A path from the file, relative to the file's directory unless absolute.
     pub fn resolve(&self, p: impl AsRef<Path>) -> PathBuf {
         self.path.parent().unwrap_or(Path::new(".")).join(p)

@@ -25,6 +25,9 @@ pub struct HubStats {
     pub relayed: AtomicU64,
     /// Lessons received from the cross hub.
     pub received_upstream: AtomicU64,
+    /// 1 once the cross hub's log failed verification (removed, rewritten or
+    /// forked history): this hub stopped following it.
+    pub upstream_distrusted: AtomicU64,
     /// Refusals by the field at fault (a small, fixed set of names).
     pub rejected_by: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
     /// Calls refused before any payload was read (unknown or revoked
@@ -47,6 +50,7 @@ impl Default for HubStats {
             rejected: AtomicU64::new(0),
             relayed: AtomicU64::new(0),
             received_upstream: AtomicU64::new(0),
+            upstream_distrusted: AtomicU64::new(0),
             rejected_by: Default::default(),
             refused_by: Default::default(),
             subscribers: Default::default(),
@@ -97,6 +101,10 @@ pub struct HubCore {
     /// Contacts, hosts and the roster's names in what members publish at
     /// GREEN or CLEAR (group tier); rebuilt with each new roster.
     pub(crate) screen: RwLock<Arc<Screen>>,
+    /// Checkpoints, receipts and witnessing.
+    pub(crate) tlog: crate::transparency::Transparency,
+    /// The cross hub's id (the witness of this hub's log), at a group hub.
+    pub(crate) upstream_name: Option<MemberId>,
 }
 
 /// Why one envelope was refused: a gRPC code, the field at fault, a reason.
@@ -243,12 +251,19 @@ impl HubCore {
             search,
             indexed: AtomicU64::new(0),
             closing: tokio::sync::watch::channel(false).0,
+            tlog: Default::default(),
+            upstream_name: config.upstream.as_ref().map(|u| u.server_name.clone()),
         }
     }
 
     /// Counters since start.
     pub fn stats(&self) -> &HubStats {
         &self.stats
+    }
+
+    /// Checkpoints of other hubs this hub refused to cosign as their witness.
+    pub fn witness_refusals(&self) -> u64 {
+        self.tlog.refused.load(Ordering::Relaxed)
     }
 
     /// The log sequence number the search index has caught up with (0 when search is off).
@@ -651,6 +666,30 @@ impl HubCore {
             c(&st.received_upstream),
         );
         e.gauge(
+            "tazan_hub_upstream_distrusted",
+            "1 once the cross hub's log failed verification (removed, rewritten or forked history) and this hub stopped following it.",
+            &l,
+            c(&st.upstream_distrusted) as f64,
+        );
+        e.counter(
+            "tazan_hub_witness_cosigned_total",
+            "Checkpoints of other hubs this hub cosigned as their witness.",
+            &l,
+            c(&self.tlog.cosigned),
+        );
+        e.counter(
+            "tazan_hub_witness_refused_total",
+            "Checkpoints of other hubs this hub refused to cosign (inconsistent with what it cosigned before, or badly signed).",
+            &l,
+            c(&self.tlog.refused),
+        );
+        e.gauge(
+            "tazan_hub_witnessed_size",
+            "Tree size of the latest checkpoint of this hub's log that a witness cosigned.",
+            &l,
+            self.witnessed_checkpoint().map_or(0, |cp| cp.size()) as f64,
+        );
+        e.gauge(
             "tazan_hub_log_head",
             "Last durable sequence number of the log.",
             &l,
@@ -729,5 +768,6 @@ pub(crate) fn to_entry(rec: LogRecord) -> pb::LogEntry {
         level: pb::Level::from(rec.level) as i32,
         kind: rec.kind.as_str().to_owned(),
         origin_group: rec.origin_group,
+        ..Default::default()
     }
 }

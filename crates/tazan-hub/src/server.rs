@@ -249,6 +249,11 @@ impl RunningHub {
                 up.clone(),
                 stop_rx.clone(),
             )));
+            workers.push(tokio::spawn(relay::witness_loop(
+                core.clone(),
+                up.clone(),
+                stop_rx.clone(),
+            )));
             workers.push(tokio::spawn(relay::downstream_loop(
                 core.clone(),
                 up.clone(),

@@ -31,6 +31,7 @@ mod core;
 mod error;
 mod gate;
 mod indexer;
+mod receipts;
 mod review;
 mod spool;
 mod workers;
@@ -43,6 +44,7 @@ pub use gate::{
     OwnNames,
 };
 pub use indexer::{lesson_doc, sync_library};
+pub use receipts::ReceiptReport;
 pub use review::{
     read_lesson_file, Approval, CatalogEntry, Delivery, Desk, DraftMade, DraftView, Edited,
     HubCheck, Override, Publication, Remedy, Restored, ReviewError, ReviewedFinding,

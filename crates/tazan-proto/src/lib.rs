@@ -10,8 +10,10 @@
 //! prost types; model, trust, store, sanitize and search never do.
 #![forbid(unsafe_code)]
 
+mod follow;
 mod tls;
 
+pub use follow::{resume, verify_entry, FollowError};
 pub use tls::{channel, endpoint, ClientTls, ConnectError};
 
 /// Every entry of a hub's log that `client` may see, read with `List` in

@@ -41,8 +41,8 @@ pub use backup::{
 };
 pub use db::Store;
 pub use error::StoreError;
-pub use hub::{Appended, HubLog, NewRecord};
-pub use node::{Library, LibraryEntry, Outbox, OutboxItem};
+pub use hub::{envelope_leaf, Appended, HubLog, NewRecord};
+pub use node::{Library, LibraryEntry, Outbox, OutboxItem, Receipt, Receipts};
 pub use record::{HexEnvelope, LogRecord, StoredEnvelope};
 pub use spool::{spool_files, spool_write};
 

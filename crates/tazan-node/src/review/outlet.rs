@@ -255,7 +255,7 @@ fn open_stopped(cfg: &NodeConfig) -> Result<Option<Arc<NodeCore>>, NodeError> {
         path: cfg.key.clone(),
         source,
     })?;
-    match NodeCore::open(cfg.id.clone(), key, &cfg.data_dir) {
+    match NodeCore::open(cfg.id.clone(), cfg.hub_name.clone(), key, &cfg.data_dir) {
         Ok(core) => Ok(Some(core)),
         Err(NodeError::Store(e)) if e.is_locked() => Ok(None),
         Err(e) => Err(e),

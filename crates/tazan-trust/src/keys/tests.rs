@@ -260,3 +260,21 @@ proptest! {
         prop_assert!(verify_envelopes(&[(&env, &key.public())])[0].is_err());
     }
 }
+
+#[test]
+fn note_signatures_are_raw_and_never_pass_for_framed_ones() {
+    let key = KeyPair::generate();
+    let text = b"tazan/hub/finance-hub\n3\nAAAA\n";
+    let sig = key.sign_note(text).unwrap();
+    assert!(key.public().verify_note(text, &sig));
+    assert!(!key
+        .public()
+        .verify_note(b"tazan/hub/finance-hub\n4\nAAAA\n", &sig));
+    assert!(!KeyPair::generate().public().verify_note(text, &sig));
+    // A text with a zero byte is never signed, so no framed message can be.
+    assert!(key.sign_note(b"tazan/lesson/v1\0payload").is_none());
+    let framed = key.sign_bytes(b"tazan/lesson/v1", b"payload");
+    assert!(!key
+        .public()
+        .verify_note(b"tazan/lesson/v1\0payload", &framed));
+}
