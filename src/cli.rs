@@ -569,6 +569,8 @@ pub(crate) enum LessonCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Print a lesson file to start from: every field, commented (TOML) or as JSON.
+    Template(crate::cmd::templates::LessonTemplateArgs),
     /// Withdraw one of this node's lessons (signed; travels as far as the lesson did).
     #[command(
         after_help = "Example:\n  tazan lesson withdraw 3f2a…c9 --level GREEN --reason \"誤りがあったため\" --home ~/acme"
@@ -592,8 +594,11 @@ pub(crate) enum LessonCmd {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum IncidentCmd {
-    /// Import raw incidents (JSON, JSON Lines, CSV; UTF-8 or Shift_JIS) into the node's vault.
+    /// Import raw incidents (JSON, JSON Lines, CSV; UTF-8, UTF-16, Shift_JIS or EUC-JP) into the
+    /// node's vault.
     Import(crate::cmd::incidents::ImportArgs),
+    /// Print an incident file to start from, in any accepted format.
+    Template(crate::cmd::templates::IncidentTemplateArgs),
     /// List the incidents in the vault.
     List(crate::cmd::incidents::ListArgs),
     /// Show one raw incident from the vault.

@@ -275,7 +275,11 @@ async fn incident_to_lesson(
     fed: &Federation,
     out: &mut dyn Write,
 ) -> Result<(tazan_model::LessonId, bool)> {
-    let incident = tazan_model::Incident::from_json(crate::sample::raw_incident(), "demo")?;
+    let incident = tazan_model::Incident::from_json(
+        crate::sample::raw_incident(),
+        "demo",
+        tazan_model::UnknownFields::Refuse,
+    )?;
     let vault = tazan_vault::Vault::open(&dir.join("sakura-bank/vault"))?;
     vault.put_incidents(std::slice::from_ref(&incident))?;
     let level = DisclosureLevel::Green;

@@ -163,7 +163,10 @@ fn a_bad_edit_changes_nothing() {
             "field `organization`",
         ),
         (&["--set", "id=INC-9"], "field `id`"),
-        (&["--set", "impcat=停止"], "unknown field `impcat`"),
+        (
+            &["--set", "impcat=停止"],
+            "field `impcat`: unknown field; did you mean `impact`?",
+        ),
     ];
     for (sets, want) in cases {
         let mut args = vec!["incident", "edit", "INC-1"];

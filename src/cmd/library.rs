@@ -13,10 +13,16 @@ use super::{hex_id, hub_client, node_config, try_open_node, wire_levels};
 use crate::cli::{DigestFormat, Period, SearchArgs, TrendFormat};
 
 pub(super) fn open_index(home: Option<PathBuf>) -> Result<tazan_search::SearchIndex> {
-    let home = tazan::home::resolve(home);
+    let home = tazan::home::Home::of(home);
     let node_toml = home.join("node.toml");
     if !node_toml.exists() {
-        let dir = tazan::library::index_dir(&home);
+        // No node here: only a catalogue imported into this home can be read,
+        // and a read never creates an index: an empty home has an empty library.
+        let dir = tazan::library::index_dir(&home.dir);
+        if !dir.join("meta.json").exists() {
+            home.existing()?;
+            return Ok(tazan_search::SearchIndex::in_ram()?);
+        }
         return tazan::library::open_index(&dir, tazan::library::NodeState::Absent);
     }
     // A stopped node: sync its library into the index here. A running one

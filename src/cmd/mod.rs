@@ -5,12 +5,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use tazan_node::{NodeConfig, NodeCore};
 use tazan_proto::pb::{self, hub_client::HubClient};
 use tazan_trust::KeyPair;
 
-use crate::cli::{Cli, Command, HubCmd, IncidentCmd, NodeCmd};
+use crate::cli::{Cli, Command, HubCmd, IncidentCmd, LessonCmd, NodeCmd};
 
 mod admin;
 mod backup;
@@ -23,6 +23,7 @@ pub(crate) mod ops;
 mod render;
 pub(crate) mod review;
 mod serve;
+pub(crate) mod templates;
 mod tools;
 
 pub(crate) fn run(args: Cli) -> Result<ExitCode> {
@@ -49,6 +50,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Keys(cmd) => admin::keys(cmd),
         Command::Pki(cmd) => admin::pki(cmd),
         Command::Roster(cmd) => admin::roster(cmd).await,
+        Command::Lesson(LessonCmd::Template(args)) => templates::lesson(args),
         Command::Lesson(cmd) => lessons::lesson(cmd).await,
         Command::Lessons(cmd) => lessons::lessons(cmd).await,
         Command::Subscribe(args) => lessons::subscribe(args).await,
@@ -59,6 +61,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
             limit,
             json,
         }) => library::incident_similar(&incident, id.as_deref(), home.home, limit, json),
+        Command::Incident(IncidentCmd::Template(args)) => templates::incident(args),
         Command::Incident(cmd) => incidents::incident(cmd),
         Command::Search(args) if args.hub => library::search_hub(args).await,
         Command::Search(args) => library::search(args),
@@ -120,14 +123,7 @@ pub(super) async fn shutdown_signal() {
 }
 
 pub(super) fn node_config(home: Option<PathBuf>) -> Result<NodeConfig> {
-    let home = tazan::home::resolve(home);
-    let path = home.join("node.toml");
-    if !path.exists() {
-        bail!(
-            "no node.toml in {}; pass --home DIR (or set TAZAN_HOME) to a node's directory, e.g. one made by `tazan topology create`",
-            home.display()
-        );
-    }
+    let path = tazan::home::Home::of(home).node_config()?;
     Ok(NodeConfig::load(&path)?)
 }
 

@@ -128,8 +128,8 @@ pub(super) async fn lesson(cmd: LessonCmd) -> Result<ExitCode> {
         LessonCmd::Show(a) => show(a),
         LessonCmd::Edit(a) => edit(a),
         LessonCmd::Approve(a) => approve(a).await,
-        LessonCmd::Publish { .. } | LessonCmd::Withdraw { .. } => {
-            bail!("internal: publish and withdraw are handled in lessons.rs")
+        LessonCmd::Publish { .. } | LessonCmd::Withdraw { .. } | LessonCmd::Template(_) => {
+            bail!("internal: publish, withdraw and template are handled elsewhere")
         }
     }
 }

@@ -471,7 +471,7 @@ impl HubCore {
             Payload::Lesson(l) => (
                 l.industry.clone(),
                 l.taxonomy.domain.as_str().to_owned(),
-                l.taxonomy.cause.as_str().to_owned(),
+                l.cause_category().as_str().to_owned(),
             ),
             Payload::Withdrawal(_) => Default::default(),
         };

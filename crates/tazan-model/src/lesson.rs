@@ -2,6 +2,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
 
 use crate::{DisclosureLevel, LessonId, ModelError};
 
@@ -226,6 +227,36 @@ impl CauseCategory {
     pub fn is_human_error(self) -> bool {
         matches!(self, Self::Operation | Self::Work | Self::Configuration)
     }
+
+    /// The category a direct-cause text names: its label (`設定ミス`,
+    /// `configuration` …) or else the first cue word it contains (`設定` →
+    /// 設定ミス, `負荷` → 過負荷, `故障` → ハードウェア障害 …), after width
+    /// folding; [`CauseCategory::Unknown`] when none. Drafting a lesson from an
+    /// incident and [`Lesson::cause_category`] both use this mapping.
+    pub fn from_text(text: &str) -> CauseCategory {
+        if let Ok(c) = text.parse() {
+            return c;
+        }
+        const CUES: &[(&str, CauseCategory)] = &[
+            ("設定", CauseCategory::Configuration),
+            ("操作", CauseCategory::Operation),
+            ("作業", CauseCategory::Work),
+            ("負荷", CauseCategory::Overload),
+            ("アクセス集中", CauseCategory::Overload),
+            ("攻撃", CauseCategory::Attack),
+            ("不正アクセス", CauseCategory::Attack),
+            ("停電", CauseCategory::Disaster),
+            ("災害", CauseCategory::Disaster),
+            ("プログラム", CauseCategory::Software),
+            ("ソフトウェア", CauseCategory::Software),
+            ("ハードウェア", CauseCategory::Hardware),
+            ("故障", CauseCategory::Hardware),
+        ];
+        let text: String = text.nfkc().collect();
+        CUES.iter()
+            .find(|(w, _)| text.contains(w))
+            .map_or(CauseCategory::Unknown, |(_, c)| *c)
+    }
 }
 
 impl Lesson {
@@ -283,6 +314,16 @@ impl Lesson {
             ));
         }
         Ok(())
+    }
+
+    /// The direct cause category: `taxonomy.cause`, or when that is left out
+    /// (不明) the category `direct_cause` names ([`CauseCategory::from_text`]),
+    /// so `direct_cause = "設定ミス"` counts as 設定ミス in search and trends.
+    pub fn cause_category(&self) -> CauseCategory {
+        match self.taxonomy.cause {
+            CauseCategory::Unknown => CauseCategory::from_text(&self.direct_cause),
+            known => known,
+        }
     }
 
     /// A small valid lesson, for examples, tests and benchmarks.

@@ -240,8 +240,9 @@ impl Published<'_> {
     }
 }
 
-/// The category from `direct_cause`, else the first category label named in
-/// `cause_summary`.
+/// The category `direct_cause` names as a label, else the one its
+/// `cause_summary` (or `direct_cause`) text suggests: the model's mapping,
+/// shared with lessons that leave `taxonomy.cause` out.
 fn cause_category(incident: &Incident) -> CauseCategory {
     if let Some(c) = incident
         .direct_cause
@@ -250,32 +251,11 @@ fn cause_category(incident: &Incident) -> CauseCategory {
     {
         return c;
     }
-    let summary = incident
+    incident
         .cause_summary
         .as_deref()
         .or(incident.direct_cause.as_deref())
-        .map(nfkc)
-        .unwrap_or_default();
-    const HINTS: &[(&str, CauseCategory)] = &[
-        ("設定", CauseCategory::Configuration),
-        ("操作", CauseCategory::Operation),
-        ("作業", CauseCategory::Work),
-        ("負荷", CauseCategory::Overload),
-        ("アクセス集中", CauseCategory::Overload),
-        ("攻撃", CauseCategory::Attack),
-        ("不正アクセス", CauseCategory::Attack),
-        ("停電", CauseCategory::Disaster),
-        ("災害", CauseCategory::Disaster),
-        ("プログラム", CauseCategory::Software),
-        ("ソフトウェア", CauseCategory::Software),
-        ("ハードウェア", CauseCategory::Hardware),
-        ("故障", CauseCategory::Hardware),
-    ];
-    HINTS
-        .iter()
-        .find(|(w, _)| summary.contains(w))
-        .map(|(_, c)| *c)
-        .unwrap_or(CauseCategory::Unknown)
+        .map_or(CauseCategory::Unknown, CauseCategory::from_text)
 }
 
 fn root_causes(p: &Published<'_>, brief: bool) -> String {

@@ -34,6 +34,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod import;
 mod record;
 
 use std::path::{Path, PathBuf};
@@ -43,6 +44,7 @@ use tazan_model::{AuditEntry, Incident, LessonFinding};
 use tazan_model::{DisclosureLevel, Lesson};
 
 pub use error::VaultError;
+pub use import::{ImportOptions, ImportReport};
 pub use record::{now, Decision, DraftId, DraftRecord, DraftStatus, ImportOutcome};
 
 /// The open vault. One process at a time may hold it.

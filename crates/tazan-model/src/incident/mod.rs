@@ -1,11 +1,17 @@
 //! The raw incident (障害事例) as it sits in the node's vault, and its parsers.
 //!
-//! [`Incident`] is a superset of the press-table schema (`incidents.jsonl`) and of
-//! the structured serious-incident report (`report-example.json`). Every field but
-//! `id` is optional. **Unknown keys are kept** in [`Incident::extra`] rather than
-//! rejected: forms differ between companies and a raw record must never lose data
-//! in the vault. The sanitizer (`tazan-sanitize`) treats every unknown key as free text, so an
-//! unexpected field is masked like the others and can never bypass the recognisers.
+//! [`Incident`] is a superset of the press-table schema and of the structured
+//! serious-incident report; [`INCIDENT_SCHEMA`] lists every field with its type
+//! and the Japanese names forms use for it (発生日時, システム名, 影響 …). Every field
+//! but `id` is optional.
+//!
+//! Reading is strict: a key the schema does not know is an error naming the
+//! nearest known one (`descripton` → `description`), and an unreadable date is an
+//! error naming the field — unless [`UnknownFields::Keep`] is asked for, which keeps
+//! unknown keys in [`Incident::extra`] (the sanitizer treats every one of them as
+//! free text, so they can never bypass the recognisers). Files are decoded with
+//! [`crate::decode_text`]: UTF-8 (BOM or not), UTF-16 with a BOM, Shift_JIS or
+//! EUC-JP, never with replacement characters.
 //!
 //! Near misses (ヒヤリハット) are incidents with no impact: see [`Incident::is_near_miss`].
 
@@ -16,6 +22,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::IncidentError;
+use crate::text::{decode_text, Decoded, Encoding};
+
+mod csv;
+mod date;
+mod fields;
+
+pub use date::{parse_incident_date, IncidentDate};
+pub use fields::{
+    incident_field, nearest_incident_field, unknown_incident_field, FieldType, IncidentField,
+    INCIDENT_SCHEMA,
+};
 
 /// The organisation that owns the failing system: its name and aliases are the
 /// node's own names and are always masked.
@@ -118,16 +135,49 @@ pub struct Incident {
     /// Attachment metadata (never the attachments themselves).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Value>,
-    /// Keys this schema does not know, kept verbatim (and sanitised as free text).
+    /// Keys this schema does not know, kept verbatim when imported with
+    /// [`UnknownFields::Keep`] (and sanitised as free text).
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
+}
+
+/// What reading does with a key the schema does not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnknownFields {
+    /// An error naming the key and the nearest known name (the default for
+    /// `tazan incident import` and `edit`).
+    Refuse,
+    /// Kept in [`Incident::extra`] (`--keep-unknown`; `tazan sanitize`).
+    Keep,
 }
 
 impl Incident {
     /// Checks and converts one JSON object with the same rules as the file
     /// parsers (errors name the field); `source` names it in errors.
-    pub fn from_json(value: Value, source: &str) -> Result<Incident, IncidentError> {
-        from_value(value, source, 0)
+    pub fn from_json(
+        value: Value,
+        source: &str,
+        unknown: UnknownFields,
+    ) -> Result<Incident, IncidentError> {
+        from_value(value, source, 0, unknown, None)
+    }
+
+    /// An edited version of `self` (from `tazan incident edit`): the same
+    /// rules as an import, where the only unknown keys allowed are the ones
+    /// `self` already keeps in [`Incident::extra`], and the id may not change.
+    pub fn edited(&self, value: Value) -> Result<Incident, IncidentError> {
+        let kept: Vec<&str> = self.extra.keys().map(String::as_str).collect();
+        let edited = from_value(value, "edit", 0, UnknownFields::Refuse, Some(&kept))?;
+        if edited.id != self.id {
+            return Err(IncidentError::Record {
+                file: "edit".into(),
+                line: 0,
+                field: "id".into(),
+                reason: "the id cannot be changed (import the record under a new id instead)"
+                    .into(),
+            });
+        }
+        Ok(edited)
     }
 
     /// A near miss (ヒヤリハット) has no impact.
@@ -151,52 +201,80 @@ impl Incident {
 }
 
 /// Valid records plus per-record errors from one input.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ParsedIncidents {
     /// Records that parsed, with their 1-based line (0 for a single JSON document).
     pub records: Vec<(usize, Incident)>,
     /// One error per record that did not parse.
     pub errors: Vec<IncidentError>,
+    /// The encoding the file was read in.
+    pub encoding: Encoding,
+}
+
+impl Default for ParsedIncidents {
+    fn default() -> Self {
+        ParsedIncidents {
+            records: Vec::new(),
+            errors: Vec::new(),
+            encoding: Encoding::Utf8,
+        }
+    }
 }
 
 /// Reads incidents from `path`, choosing the format from the extension
-/// (`.json`, `.jsonl`/`.ndjson`, `.csv`) and decoding UTF-8 or Shift_JIS.
-pub fn read_incidents(path: &Path) -> Result<ParsedIncidents, IncidentError> {
+/// (`.json`, `.csv`, else JSON Lines) and the encoding from the bytes
+/// ([`crate::decode_text`]). A line that cannot be decoded is an error naming
+/// it: in JSON Lines the other lines are still read; a JSON or CSV file is
+/// refused whole.
+pub fn read_incidents(
+    path: &Path,
+    unknown: UnknownFields,
+) -> Result<ParsedIncidents, IncidentError> {
     let bytes = std::fs::read(path).map_err(|e| IncidentError::io(path, "read incidents", e))?;
     let file = path.display().to_string();
-    let text = decode(&bytes);
+    let decoded = decode_text(&bytes);
+    let encoding = decoded.encoding;
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    match ext.as_str() {
-        "json" => parse_json(&text, &file),
-        "csv" => parse_csv(&text, &file),
-        _ => Ok(parse_jsonl(&text, &file)),
-    }
+    let mut parsed = match ext.as_str() {
+        "json" => parse_json(&decoded.whole(path)?, &file, unknown)?,
+        "csv" => parse_csv(&decoded.whole(path)?, &file, unknown)?,
+        _ => {
+            let mut p = parse_jsonl(&decoded.text, &file, unknown);
+            p.errors.extend(bad_lines(&decoded, &file));
+            p.errors.sort_by_key(IncidentError::line);
+            p
+        }
+    };
+    parsed.encoding = encoding;
+    Ok(parsed)
 }
 
-/// Decodes UTF-8 (with or without BOM), falling back to Shift_JIS (CP932).
-pub fn decode(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => {
-            let (cow, _, _) = encoding_rs::SHIFT_JIS.decode(bytes);
-            cow.into_owned()
-        }
-    }
+fn bad_lines(decoded: &Decoded, file: &str) -> Vec<IncidentError> {
+    decoded
+        .bad_lines
+        .iter()
+        .map(|&line| IncidentError::Record {
+            file: file.to_owned(),
+            line,
+            field: "-".into(),
+            reason: decoded.bad_line_reason(),
+        })
+        .collect()
 }
 
 /// Parses JSON Lines: one incident per non-empty line; bad lines become errors.
-pub fn parse_jsonl(text: &str, file: &str) -> ParsedIncidents {
+pub fn parse_jsonl(text: &str, file: &str, unknown: UnknownFields) -> ParsedIncidents {
     let mut out = ParsedIncidents::default();
     for (i, line) in text.lines().enumerate() {
+        let line = if i == 0 { crate::strip_bom(line) } else { line };
         if line.trim().is_empty() {
             continue;
         }
-        match parse_value(line, file, i + 1) {
+        match parse_value(line, file, i + 1, unknown) {
             Ok(inc) => out.records.push((i + 1, inc)),
             Err(e) => out.errors.push(e),
         }
@@ -205,20 +283,25 @@ pub fn parse_jsonl(text: &str, file: &str) -> ParsedIncidents {
 }
 
 /// Parses one JSON document: an incident object or an array of them.
-pub fn parse_json(text: &str, file: &str) -> Result<ParsedIncidents, IncidentError> {
-    let v: Value = serde_json::from_str(text).map_err(|e| IncidentError::Record {
-        file: file.to_string(),
-        line: e.line(),
-        field: "-".into(),
-        reason: e.to_string(),
-    })?;
+pub fn parse_json(
+    text: &str,
+    file: &str,
+    unknown: UnknownFields,
+) -> Result<ParsedIncidents, IncidentError> {
+    let v: Value =
+        serde_json::from_str(crate::strip_bom(text)).map_err(|e| IncidentError::Record {
+            file: file.to_string(),
+            line: e.line(),
+            field: "-".into(),
+            reason: e.to_string(),
+        })?;
     let mut out = ParsedIncidents::default();
     let items = match v {
         Value::Array(a) => a,
         other => vec![other],
     };
     for (i, item) in items.into_iter().enumerate() {
-        match from_value(item, file, 0) {
+        match from_value(item, file, 0, unknown, None) {
             Ok(inc) => out.records.push((0, inc)),
             Err(IncidentError::Record {
                 file,
@@ -237,7 +320,12 @@ pub fn parse_json(text: &str, file: &str) -> Result<ParsedIncidents, IncidentErr
     Ok(out)
 }
 
-fn parse_value(line: &str, file: &str, line_no: usize) -> Result<Incident, IncidentError> {
+fn parse_value(
+    line: &str,
+    file: &str,
+    line_no: usize,
+    unknown: UnknownFields,
+) -> Result<Incident, IncidentError> {
     let v: Value = serde_json::from_str(line).map_err(|e| IncidentError::Record {
         file: file.to_string(),
         line: line_no,
@@ -248,7 +336,7 @@ fn parse_value(line: &str, file: &str, line_no: usize) -> Result<Incident, Incid
             e.classify_name()
         ),
     })?;
-    from_value(v, file, line_no)
+    from_value(v, file, line_no, unknown, None)
 }
 
 trait ClassifyName {
@@ -266,81 +354,148 @@ impl ClassifyName for serde_json::Error {
     }
 }
 
-fn from_value(v: Value, file: &str, line: usize) -> Result<Incident, IncidentError> {
+/// Checks one record against [`INCIDENT_SCHEMA`] and converts it. `edit`
+/// lists the unknown keys an edited record already keeps (allowed even
+/// under [`UnknownFields::Refuse`]); `None` for an import.
+fn from_value(
+    v: Value,
+    file: &str,
+    line: usize,
+    unknown: UnknownFields,
+    edit: Option<&[&str]>,
+) -> Result<Incident, IncidentError> {
     let err = |field: &str, reason: String| IncidentError::Record {
         file: file.to_string(),
         line,
         field: field.to_string(),
         reason,
     };
-    let mut v = v;
-    if let Value::Object(m) = &mut v {
-        if let Some(Value::Number(n)) = m.get("id").cloned() {
-            m.insert("id".into(), Value::String(n.to_string()));
-        }
-    }
-    let Value::Object(map) = &v else {
+    let Value::Object(raw) = v else {
         return Err(err("-", "a record must be a JSON object".into()));
     };
+    // Japanese and other accepted names become the schema's names.
+    let mut map = serde_json::Map::new();
+    let mut given_as: BTreeMap<&'static str, String> = BTreeMap::new();
+    for (key, val) in raw {
+        match incident_field(&key) {
+            Some(field) => {
+                if let Some(first) = given_as.insert(field.name, key.clone()) {
+                    return Err(err(
+                        field.name,
+                        format!("given twice (as `{first}` and as `{key}`); keep one"),
+                    ));
+                }
+                map.insert(field.name.to_owned(), val);
+            }
+            None if unknown == UnknownFields::Keep
+                || edit.is_some_and(|kept| kept.contains(&key.as_str())) =>
+            {
+                map.insert(key, val);
+            }
+            None => {
+                let reason = fields::unknown_key_reason(&key, edit.is_none());
+                return Err(err(&key, reason));
+            }
+        }
+    }
+    if let Some(Value::Number(n)) = map.get("id") {
+        let id = Value::String(n.to_string());
+        map.insert("id".into(), id);
+    }
     match map.get("id") {
         Some(Value::String(s)) if !s.trim().is_empty() => {}
         Some(_) => return Err(err("id", "must be a non-empty string".into())),
         None => return Err(err("id", "missing; every record needs an id".into())),
     }
-    // Check known fields one by one so the error names the field.
-    for key in KNOWN_STRING_FIELDS {
-        if let Some(val) = map.get(*key) {
-            if !(val.is_string() || val.is_null()) {
-                return Err(err(
-                    key,
-                    format!("expected a string or null, found {}", type_name(val)),
-                ));
-            }
+    for field in INCIDENT_SCHEMA {
+        let Some(val) = map.get(field.name) else {
+            continue;
+        };
+        if val.is_null() {
+            continue;
         }
-    }
-    for key in ["sources", "symptoms", "failure_sequence"] {
-        if let Some(val) = map.get(key) {
-            let ok = val.is_null()
-                || val
+        let expected = |found: &Value| {
+            format!(
+                "expected a {}, found {}",
+                field.ty.describe(),
+                type_name(found)
+            )
+        };
+        match field.ty {
+            FieldType::Text | FieldType::Date if !val.is_string() => {
+                return Err(err(field.name, expected(val)))
+            }
+            FieldType::Date => {
+                if let Err(why) = parse_incident_date(val.as_str().unwrap_or_default()) {
+                    return Err(err(field.name, format!("not a date: {why}")));
+                }
+            }
+            FieldType::TextList
+                if !val
                     .as_array()
-                    .is_some_and(|a| a.iter().all(Value::is_string));
-            if !ok {
-                return Err(err(
-                    key,
-                    format!("expected a list of strings, found {}", type_name(val)),
-                ));
+                    .is_some_and(|a| a.iter().all(Value::is_string)) =>
+            {
+                return Err(err(field.name, expected(val)))
             }
+            FieldType::List if !val.is_array() => return Err(err(field.name, expected(val))),
+            FieldType::Organization => check_organization(val).map_err(|(f, why)| err(f, why))?,
+            _ => {}
         }
     }
-    if let Some(org) = map.get("organization") {
-        match org {
-            Value::String(_) | Value::Object(_) | Value::Null => {}
-            other => {
-                return Err(err(
-                    "organization",
-                    format!(
-                        "expected an object {{name, aliases}}, found {}",
-                        type_name(other)
-                    ),
-                ))
-            }
-        }
+    // `"organization": "名前"` is shorthand; explicit nulls take the defaults.
+    if let Some(Value::String(s)) = map.get("organization").cloned() {
+        map.insert(
+            "organization".into(),
+            serde_json::json!({"name": s, "aliases": []}),
+        );
     }
-    if let Value::Object(m) = &mut v {
-        // Accept `"organization": "名前"` as shorthand; drop explicit nulls so
-        // defaults apply.
-        if let Some(Value::String(s)) = m.get("organization").cloned() {
-            m.insert(
-                "organization".into(),
-                serde_json::json!({"name": s, "aliases": []}),
-            );
-        }
-        m.retain(|_, val| !val.is_null());
-    }
-    serde_json::from_value(v).map_err(|e| err("-", e.to_string()))
+    map.retain(|_, val| !val.is_null());
+    serde_json::from_value(Value::Object(map)).map_err(|e| err("-", e.to_string()))
 }
 
-/// The schema's top-level keys (other keys are kept in [`Incident::extra`]).
+fn check_organization(val: &Value) -> Result<(), (&'static str, String)> {
+    match val {
+        Value::String(_) => Ok(()),
+        Value::Object(m) => {
+            for (k, v) in m {
+                match k.as_str() {
+                    "name" if v.is_string() || v.is_null() => {}
+                    "aliases"
+                        if v.is_null()
+                            || v.as_array().is_some_and(|a| a.iter().all(Value::is_string)) => {}
+                    "name" => {
+                        return Err((
+                            "organization.name",
+                            format!("expected a string, found {}", type_name(v)),
+                        ))
+                    }
+                    "aliases" => {
+                        return Err((
+                            "organization.aliases",
+                            format!("expected a list of strings, found {}", type_name(v)),
+                        ))
+                    }
+                    _ => {
+                        return Err((
+                            "organization",
+                            format!("unknown key `{k}`; an organization has `name` and `aliases`"),
+                        ))
+                    }
+                }
+            }
+            Ok(())
+        }
+        other => Err((
+            "organization",
+            format!(
+                "expected an object {{name, aliases}} or a string, found {}",
+                type_name(other)
+            ),
+        )),
+    }
+}
+
+/// The schema's top-level keys.
 pub const INCIDENT_FIELDS: &[&str] = &[
     "id",
     "organization",
@@ -373,10 +528,8 @@ pub const INCIDENT_FIELDS: &[&str] = &[
     "attachments",
 ];
 
-/// Keys whose value is a single text.
-pub const INCIDENT_TEXT_FIELDS: &[&str] = KNOWN_STRING_FIELDS;
-
-const KNOWN_STRING_FIELDS: &[&str] = &[
+/// Keys whose value is a single text (dates included).
+pub const INCIDENT_TEXT_FIELDS: &[&str] = &[
     "industry",
     "system_name",
     "occurred_at",
@@ -402,215 +555,155 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// Parses CSV with a header row. Columns: `id`, `organization` (or
-/// `organization.name`), `aliases` (separated by `;` or `、`), `sources` (separated
-/// by `;` or newlines), and any other [`Incident`] string field; unknown columns
-/// go to [`Incident::extra`].
-pub fn parse_csv(text: &str, file: &str) -> Result<ParsedIncidents, IncidentError> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| IncidentError::Record {
-            file: file.to_string(),
-            line: 1,
-            field: "-".into(),
-            reason: format!("bad CSV header: {e}"),
-        })?
-        .clone();
+/// Parses CSV with a header row. Headers are [`INCIDENT_SCHEMA`] names or
+/// their Japanese names (発生日時, システム名 …), plus `organization.name` and
+/// `aliases` (`;` or `、` between aliases); list fields take `;` or line
+/// breaks between items. An unknown or repeated header refuses the file
+/// (every row would be wrong); a bad row is an error at its line and the
+/// other rows are read.
+pub fn parse_csv(
+    text: &str,
+    file: &str,
+    unknown: UnknownFields,
+) -> Result<ParsedIncidents, IncidentError> {
+    let file_err = |line: usize, field: &str, reason: String| IncidentError::Record {
+        file: file.to_string(),
+        line,
+        field: field.to_string(),
+        reason,
+    };
+    let mut rows = csv::rows(crate::strip_bom(text)).into_iter();
+    let header = match rows.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => {
+            return Err(file_err(
+                e.line,
+                "-",
+                format!("bad CSV header: {}", e.reason),
+            ))
+        }
+        None => {
+            return Err(file_err(
+                1,
+                "-",
+                "empty file: a CSV needs a header row".into(),
+            ))
+        }
+    };
+    let columns =
+        csv_columns(&header.fields, unknown).map_err(|(f, why)| file_err(header.line, &f, why))?;
     let mut out = ParsedIncidents::default();
-    for rec in rdr.records() {
-        let rec = match rec {
+    for row in rows {
+        let row = match row {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                out.errors.push(IncidentError::Record {
-                    file: file.to_string(),
-                    line,
-                    field: "-".into(),
-                    reason: format!("bad CSV row: {e}"),
-                });
+                out.errors
+                    .push(file_err(e.line, "-", format!("bad CSV row: {}", e.reason)));
                 continue;
             }
         };
-        let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
-        if rec.len() != headers.len() {
-            out.errors.push(IncidentError::Record {
-                file: file.to_string(),
-                line,
-                field: "-".into(),
-                reason: format!(
+        if row.fields.len() != columns.len() {
+            out.errors.push(file_err(
+                row.line,
+                "-",
+                format!(
                     "row has {} columns, header has {}",
-                    rec.len(),
-                    headers.len()
+                    row.fields.len(),
+                    columns.len()
                 ),
-            });
+            ));
             continue;
         }
         let mut obj = serde_json::Map::new();
         let mut org = serde_json::json!({"name": "", "aliases": []});
-        for (h, val) in headers.iter().zip(rec.iter()) {
-            let h = h.trim();
-            let split = |s: &str| -> Vec<Value> {
-                s.split([';', '\n', '、'])
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .map(|t| Value::String(t.to_string()))
-                    .collect()
+        for (column, val) in columns.iter().zip(&row.fields) {
+            let items = |seps: &[char]| -> Value {
+                Value::Array(
+                    val.split(seps)
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(|t| Value::String(t.to_owned()))
+                        .collect(),
+                )
             };
-            match h {
-                "organization" | "organization.name" => {
-                    org["name"] = Value::String(val.to_string())
-                }
-                "aliases" | "organization.aliases" => org["aliases"] = Value::Array(split(val)),
-                "sources" | "symptoms" | "failure_sequence" => {
-                    obj.insert(
-                        h.to_string(),
-                        Value::Array(
-                            val.split([';', '\n'])
-                                .map(str::trim)
-                                .filter(|t| !t.is_empty())
-                                .map(|t| Value::String(t.to_string()))
-                                .collect(),
-                        ),
-                    );
+            match column {
+                Column::OrgName => org["name"] = Value::String(val.clone()),
+                Column::OrgAliases => org["aliases"] = items(&[';', '\n', '、']),
+                Column::Field(f) if matches!(f.ty, FieldType::TextList | FieldType::List) => {
+                    obj.insert(f.name.to_owned(), items(&[';', '\n']));
                 }
                 _ if val.is_empty() => {}
-                _ => {
-                    obj.insert(h.to_string(), Value::String(val.to_string()));
+                Column::Field(f) => {
+                    obj.insert(f.name.to_owned(), Value::String(val.clone()));
+                }
+                Column::Extra(name) => {
+                    obj.insert(name.clone(), Value::String(val.clone()));
                 }
             }
         }
         obj.insert("organization".into(), org);
-        match from_value(Value::Object(obj), file, line) {
-            Ok(inc) => out.records.push((line, inc)),
+        match from_value(
+            Value::Object(obj),
+            file,
+            row.line,
+            UnknownFields::Keep,
+            None,
+        ) {
+            Ok(inc) => out.records.push((row.line, inc)),
             Err(e) => out.errors.push(e),
         }
     }
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const LINE: &str = r#"{"id":"t-1","organization":{"name":"山田運輸","aliases":["ヤマダ"]},"impact":"停止","description":"x","sources":["テスト新聞（2020.1.1）"],"remarks":"","custom_field":"値"}"#;
-
-    #[test]
-    fn parses_jsonl_and_keeps_unknown_keys() {
-        let p = parse_jsonl(
-            &format!("{LINE}\n\n{{\"id\": 3}}\n{{\"description\": \"no id\"}}\n{{bad\n"),
-            "in.jsonl",
-        );
-        assert_eq!(p.records.len(), 2);
-        assert_eq!(
-            p.records[0].1.extra.get("custom_field"),
-            Some(&Value::String("値".into()))
-        );
-        assert_eq!(p.records[0].1.own_names(), vec!["山田運輸", "ヤマダ"]);
-        assert_eq!(p.errors.len(), 2);
-        let msgs: Vec<String> = p.errors.iter().map(ToString::to_string).collect();
-        println!("{msgs:#?}");
-        assert!(msgs[0].starts_with("in.jsonl:4: field `id`"));
-        assert!(msgs[1].starts_with("in.jsonl:5: field `-`"));
-    }
-
-    #[test]
-    fn wrong_types_name_the_field() {
-        let p = parse_jsonl(r#"{"id":"a","impact":3}"#, "f.jsonl");
-        assert!(p.errors[0]
-            .to_string()
-            .contains("field `impact`: expected a string"));
-        let p = parse_jsonl(r#"{"id":"a","sources":"x"}"#, "f.jsonl");
-        assert!(p.errors[0].to_string().contains("field `sources`"));
-    }
-
-    #[test]
-    fn field_list_matches_the_struct() {
-        let all = Incident {
-            id: "x".into(),
-            industry: Some(String::new()),
-            system_name: Some(String::new()),
-            service: Some(Value::Null),
-            occurred_at: Some(String::new()),
-            recovered_at: Some(String::new()),
-            discovered: Some(Value::Null),
-            duration: vec![Value::Null],
-            location: Some(String::new()),
-            affected_users_max: Some(Value::Null),
-            total_subscribers: Some(Value::Null),
-            impact_scope: Some(String::new()),
-            impact: Some(String::new()),
-            symptoms: vec![String::new()],
-            description: Some(String::new()),
-            direct_cause: Some(String::new()),
-            cause_summary: Some(String::new()),
-            system_components: vec![Value::Null],
-            failure_sequence: vec![String::new()],
-            timeline: vec![Value::Null],
-            contact_timeline: vec![Value::Null],
-            causes: vec![Value::Null],
-            countermeasures: vec![Value::Null],
-            user_communications: Some(Value::Null),
-            sources: vec![String::new()],
-            remarks: Some(String::new()),
-            notes: Some(String::new()),
-            attachments: vec![Value::Null],
-            ..Default::default()
-        };
-        let v = serde_json::to_value(all).unwrap();
-        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-        let mut want = INCIDENT_FIELDS.to_vec();
-        want.sort_unstable();
-        let mut keys = keys;
-        keys.sort_unstable();
-        assert_eq!(keys, want);
-        assert!(
-            Incident::from_json(serde_json::json!({"id": "a", "impact": 1}), "edit")
-                .unwrap_err()
-                .to_string()
-                .contains("field `impact`")
-        );
-    }
-
-    #[test]
-    fn near_miss_has_no_impact() {
-        let inc = Incident {
-            id: "x".into(),
-            impact: Some(" ".into()),
-            ..Default::default()
-        };
-        assert!(inc.is_near_miss());
-    }
-
-    #[test]
-    fn csv_utf8_and_shift_jis() {
-        let csv = "id,organization,aliases,impact,sources\nc-1,山田運輸,ヤマダ;YMD,停止した,テスト新聞（2020.1.1）;別紙\nc-2,短い行\n";
-        let p = parse_csv(csv, "a.csv").unwrap();
-        assert_eq!(p.records.len(), 1);
-        assert_eq!(p.records[0].1.organization.aliases, vec!["ヤマダ", "YMD"]);
-        assert_eq!(p.records[0].1.sources.len(), 2);
-        assert!(
-            p.errors[0].to_string().starts_with("a.csv:3:"),
-            "{}",
-            p.errors[0]
-        );
-        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(csv);
-        assert_eq!(decode(&sjis), csv);
-    }
-
-    #[test]
-    fn reads_the_structured_report_example() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/corpus/report-example.json"
-        );
-        let p = read_incidents(Path::new(path)).unwrap();
-        assert!(p.errors.is_empty(), "{:?}", p.errors);
-        let inc = &p.records[0].1;
-        assert_eq!(inc.countermeasures.len(), 3);
-        assert!(!inc.timeline.is_empty());
-        assert!(inc.user_communications.is_some());
-    }
+enum Column {
+    Field(&'static IncidentField),
+    OrgName,
+    OrgAliases,
+    Extra(String),
 }
+
+fn csv_columns(header: &[String], unknown: UnknownFields) -> Result<Vec<Column>, (String, String)> {
+    let mut seen: BTreeMap<&'static str, &str> = BTreeMap::new();
+    let mut columns = Vec::new();
+    for h in header {
+        let name = h.trim();
+        let column = if fields::ORG_NAME_COLUMNS.contains(&name) {
+            Column::OrgName
+        } else if fields::ORG_ALIAS_COLUMNS
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(name))
+        {
+            Column::OrgAliases
+        } else if let Some(f) = incident_field(name) {
+            if f.name == "organization" {
+                Column::OrgName
+            } else {
+                Column::Field(f)
+            }
+        } else if unknown == UnknownFields::Keep {
+            Column::Extra(name.to_owned())
+        } else {
+            return Err((name.to_owned(), fields::unknown_key_reason(name, true)));
+        };
+        let key = match &column {
+            Column::Field(f) => f.name,
+            Column::OrgName => "organization",
+            Column::OrgAliases => "aliases",
+            Column::Extra(_) => "",
+        };
+        if !key.is_empty() {
+            if let Some(first) = seen.insert(key, name) {
+                return Err((
+                    key.to_owned(),
+                    format!("two columns are `{key}` (`{first}` and `{name}`); keep one"),
+                ));
+            }
+        }
+        columns.push(column);
+    }
+    Ok(columns)
+}
+
+#[cfg(test)]
+mod tests;

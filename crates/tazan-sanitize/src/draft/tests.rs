@@ -5,6 +5,7 @@ fn incident() -> Incident {
     tazan_model::parse_jsonl(
         r#"{"id":"t-1","organization":{"name":"ひばり運輸","aliases":["HBR"]},"industry":"運輸","system_name":"ひばり運輸予約システム","occurred_at":"2023-08-14T09:30:00+09:00","recovered_at":"2023-08-14T15:00:00+09:00","impact":"予約サイトに約12,000人がアクセスできなくなった。窓口でも発券が止まった。","description":"ひばり運輸のDNSサーバーで設定変更を誤り、名前解決ができなくなった。","direct_cause":"設定ミス","remarks":"担当は運用課の鵜飼課長"}"#,
         "t.jsonl",
+        tazan_model::UnknownFields::Refuse,
     )
     .records
     .remove(0)
