@@ -381,7 +381,37 @@ fn text(field: &'static str, value: &str, max: usize, multiline: bool) -> Result
             reason: "control characters are not allowed here",
         });
     }
+    if let Some(c) = value.chars().find(|&c| is_hidden_format(c)) {
+        return Err(ModelError::Invalid {
+            field,
+            value: format!("U+{:04X}", u32::from(c)),
+            reason: "direction overrides, isolates and zero-width characters are not allowed: they can make the text read differently from what it says; delete the character",
+        });
+    }
     Ok(())
+}
+
+/// Invisible characters that change how text reads without showing: bidi
+/// embeddings, overrides and isolates (U+202A–202E, U+2066–2069), marks
+/// (U+200E/200F, U+061C) and zero-width characters (U+200B–200D, U+2060,
+/// U+FEFF, U+180E).
+pub(crate) fn is_hidden_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{FEFF}'
+    )
+}
+
+/// The same character rules as a lesson's multi-line text, for other text
+/// that travels (a withdrawal's reason).
+pub(crate) fn check_text(field: &'static str, value: &str, max: usize) -> Result<(), ModelError> {
+    text(field, value, max, true)
 }
 
 fn list(field: &'static str, items: &[String], max: usize) -> Result<(), ModelError> {
@@ -443,12 +473,35 @@ mod tests {
             (|l| l.version = 0, "version"),
             (|l| l.version = 2, "supersedes"),
             (|l| l.reference = Some(String::new()), "ref"),
+            // Today these were accepted and could disguise what a reader sees.
+            (|l| l.title = "切替え\u{202E}すべし".into(), "title"),
+            (|l| l.problem = "停止\u{2066}した\u{2069}".into(), "problem"),
+            (|l| l.lesson = "訓練\u{200B}すべし".into(), "lesson"),
+            (|l| l.keywords = vec!["DNS\u{FEFF}".into()], "keywords"),
+            (
+                |l| l.countermeasures = vec!["手順\u{200D}書".into()],
+                "countermeasures",
+            ),
         ];
         for (mutate, field) in cases {
             let mut l = valid();
             mutate(&mut l);
             let err = l.validate().expect_err(field).to_string();
             assert!(err.contains(&format!("`{field}`")), "{field}: {err}");
+            let hidden = [
+                l.title,
+                l.problem,
+                l.lesson,
+                l.keywords.concat(),
+                l.countermeasures.concat(),
+            ]
+            .concat()
+            .chars()
+            .find(|&c| is_hidden_format(c));
+            if let Some(c) = hidden {
+                let code = format!("U+{:04X}", u32::from(c));
+                assert!(err.contains(&code), "names the code point {code}: {err}");
+            }
         }
     }
 

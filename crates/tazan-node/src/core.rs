@@ -120,14 +120,42 @@ impl NodeCore {
         self.queue(Payload::Lesson(lesson)).await
     }
 
-    /// Sign and queue a withdrawal of one of this node's lessons.
+    /// Sign and queue a withdrawal of one of this node's lessons. When the
+    /// node knows the lesson (in its library, or still in its outbox) the
+    /// withdrawal must carry the lesson's level; the hub checks it in any case.
     pub async fn withdraw(&self, withdrawal: Withdrawal) -> Result<LessonId, NodeError> {
+        if let Some(published) = self.known_level(&withdrawal.target)? {
+            if published != withdrawal.level {
+                return Err(NodeError::WithdrawalLevel {
+                    target: withdrawal.target.short(),
+                    published,
+                    given: withdrawal.level,
+                });
+            }
+        }
         let payload = Payload::Withdrawal(withdrawal);
         payload.validate()?;
         if !payload.level().may_reach_group() {
             return Err(NodeError::Red);
         }
         self.queue(payload).await
+    }
+
+    /// The level of lesson `id` as this node knows it: from its library, or
+    /// from its outbox while the hub has not acknowledged it yet.
+    fn known_level(
+        &self,
+        id: &LessonId,
+    ) -> Result<Option<tazan_model::DisclosureLevel>, NodeError> {
+        if let Some(entry) = self.library.get(id)? {
+            return Ok(Some(entry.level));
+        }
+        Ok(self
+            .outbox
+            .pending(usize::MAX)?
+            .into_iter()
+            .find(|item| item.id == *id)
+            .map(|item| item.level))
     }
 
     async fn queue(&self, payload: Payload) -> Result<LessonId, NodeError> {

@@ -12,7 +12,7 @@
 
 mod tls;
 
-pub use tls::{channel, endpoint, ClientTls, ConnectError};
+pub use tls::{channel, endpoint, read_private_key, ClientTls, ConnectError};
 
 /// Every entry of a hub's log that `client` may see, read with `List` in
 /// pages of 1,000 from the start.
