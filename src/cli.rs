@@ -631,10 +631,10 @@ pub(crate) enum IncidentCmd {
 pub(crate) enum LessonsCmd {
     /// Lessons related to one in the library (same ranking as `incident similar`).
     #[command(
-        after_help = "Example:\n  tazan lessons related T7 --home ~/acme            # a catalogue reference\n  tazan lessons related 3f9c…e1 --home ~/acme --json   # a lesson id"
+        after_help = "Example:\n  tazan lessons related T7 --home ~/acme            # a catalogue reference\n  tazan lessons related 3f9c02e1 --home ~/acme --json   # 8+ characters of a lesson id (see `lessons list`)"
     )]
     Related {
-        /// Lesson id (64 hex) or catalogue reference (e.g. T7).
+        /// Lesson id (64 hex, or a unique prefix of at least 8) or catalogue reference (e.g. T7).
         id: String,
         #[command(flatten)]
         home: HomeArg,
@@ -645,9 +645,10 @@ pub(crate) enum LessonsCmd {
         #[arg(long)]
         json: bool,
     },
-    /// List lessons in the node's library (or ask the hub when the node is running).
+    /// List lessons in the node's library (or ask the hub when the node is running), with short
+    /// ids and withdrawn lessons marked.
     #[command(
-        after_help = "Example:\n  tazan lessons list --home ~/acme\n  tazan lessons list --home ~/acme --json | jq .lesson.title"
+        after_help = "Example:\n  tazan lessons list --home ~/acme\n  tazan lessons list --home ~/acme --json | jq .lesson.title\n\nColumns: hub sequence number, short id (any 8 or more of its characters name the lesson in\nother commands), level, group/publisher, title; `[withdrawn]` marks a withdrawn lesson."
     )]
     List {
         #[command(flatten)]

@@ -277,18 +277,27 @@ pub(super) fn lesson_related(
     let index = open_index(home)?;
     let doc = match index.get(id)? {
         Some(d) => d,
-        None => index
-            .get(&format!("catalog:{id}"))?
-            .or_else(|| {
-                index
-                    .all_docs()
-                    .ok()?
-                    .into_iter()
-                    .find(|d| d.r#ref.as_deref() == Some(id))
-            })
-            .with_context(|| {
-                format!("no lesson {id:?} in the library (give a lesson id or a catalogue ref)")
-            })?,
+        None => match index.get(&format!("catalog:{id}"))? {
+            Some(d) => d,
+            None => {
+                let docs = index.all_docs()?;
+                match docs.iter().position(|d| d.r#ref.as_deref() == Some(id)) {
+                    Some(i) => docs[i].clone(),
+                    None if id.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                        // A prefix of a lesson id, as `lessons list` shows them.
+                        let known: Vec<tazan_model::LessonId> =
+                            docs.iter().filter_map(|d| d.id.parse().ok()).collect();
+                        let full = tazan_model::LessonId::resolve(id, &known)?.to_string();
+                        index.get(&full)?.with_context(|| {
+                            format!("no lesson {full} in the library")
+                        })?
+                    }
+                    None => bail!(
+                        "no lesson {id:?} in the library (give a lesson id, 8 or more of its first hex characters, or a catalogue ref such as T7)"
+                    ),
+                }
+            }
+        },
     };
     let hits = index.similar(tazan_search::SimilarTo::Lesson(&doc), limit)?;
     print_similar(&hits, json)?;

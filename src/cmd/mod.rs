@@ -127,12 +127,30 @@ pub(super) fn node_config(home: Option<PathBuf>) -> Result<NodeConfig> {
     Ok(NodeConfig::load(&path)?)
 }
 
+/// A connection to the node's group hub. When it does not answer, the error
+/// says which hub is down and why, once (the transport's own chain repeats
+/// "tcp connect error").
 pub(super) async fn hub_client(cfg: &NodeConfig) -> Result<HubClient<tonic::transport::Channel>> {
-    let ch = tazan_proto::endpoint(&cfg.hub_endpoint, cfg.hub_name.as_str(), &cfg.tls)?
-        .connect()
-        .await
-        .with_context(|| format!("connecting to the hub at {}", cfg.hub_endpoint))?;
-    Ok(HubClient::new(ch))
+    let endpoint = tazan_proto::endpoint(&cfg.hub_endpoint, cfg.hub_name.as_str(), &cfg.tls)?;
+    match endpoint.connect().await {
+        Ok(ch) => Ok(HubClient::new(ch)),
+        Err(e) => Err(anyhow::anyhow!(
+            "the group hub {} at {} does not answer: {}",
+            cfg.hub_name,
+            cfg.hub_endpoint,
+            innermost(&e)
+        )),
+    }
+}
+
+/// The deepest cause of an error: what actually went wrong
+/// ("Connection refused (os error 111)"), without the layers above it.
+fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
 }
 
 /// Open the node's store; `Ok(None)` when a running node holds it.

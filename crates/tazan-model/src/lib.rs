@@ -46,7 +46,7 @@ mod text;
 
 pub use envelope::{Envelope, Payload, PayloadKind, Withdrawal, SIGNATURE_LEN};
 pub use error::{IncidentError, ModelError};
-pub use ids::{KeyId, LessonId, MemberId};
+pub use ids::{IdPrefixError, KeyId, LessonId, MemberId};
 pub use incident::{
     incident_field, nearest_incident_field, parse_csv, parse_incident_date, parse_json,
     parse_jsonl, read_incidents, unknown_incident_field, FieldType, Incident, IncidentDate,

@@ -45,7 +45,29 @@ impl NodeCore {
         key: KeyPair,
         data_dir: &std::path::Path,
     ) -> Result<Arc<NodeCore>, NodeError> {
-        let store = Store::open(data_dir)?;
+        NodeCore::with_store(id, key, Store::open(data_dir)?)
+    }
+
+    /// [`NodeCore::open`] for a starting service: while another process (a
+    /// CLI command reading the library) holds the store, wait up to `wait`
+    /// for it, saying once who holds it; then fail naming the holder.
+    pub fn open_when_free(
+        id: MemberId,
+        key: KeyPair,
+        data_dir: &std::path::Path,
+        wait: std::time::Duration,
+    ) -> Result<Arc<NodeCore>, NodeError> {
+        let store = Store::open_when_free(data_dir, wait, |holder| {
+            tracing::warn!(
+                store = %data_dir.display(),
+                holder,
+                "the node's store is held by another process; waiting up to {wait:?} for it"
+            )
+        })?;
+        NodeCore::with_store(id, key, store)
+    }
+
+    fn with_store(id: MemberId, key: KeyPair, store: Store) -> Result<Arc<NodeCore>, NodeError> {
         Ok(Arc::new(NodeCore {
             id,
             key,

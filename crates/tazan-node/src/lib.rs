@@ -28,4 +28,4 @@ pub use core::{DeliveryReport, NodeCore};
 pub use error::NodeError;
 pub use indexer::{lesson_doc, sync_library};
 pub use spool::Spool;
-pub use workers::RunningNode;
+pub use workers::{RunningNode, STORE_WAIT};
