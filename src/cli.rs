@@ -151,6 +151,9 @@ pub(crate) enum Command {
     /// Each service's state, health, log head, relay lag and outbox depth; exit 1 unless all are healthy.
     #[command(after_help = crate::cmd::ops::STATUS_HELP)]
     Status(crate::cmd::ops::StatusArgs),
+    /// Restart one service of a topology directory (stop it if it runs, start it detached).
+    #[command(after_help = crate::cmd::ops::RESTART_HELP)]
+    Restart(crate::cmd::ops::RestartArgs),
     /// Stop every service started by `tazan up` and remove their pid files.
     #[command(after_help = crate::cmd::ops::DOWN_HELP)]
     Down(crate::cmd::ops::DownArgs),
@@ -753,8 +756,13 @@ pub(crate) fn init_tracing(args: &Cli) {
         _ => "debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    // Colour only on a terminal, and never under NO_COLOR (no-color.org):
+    // a log redirected to a file stays plain text.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr);
     match args.log_format {
         LogFormat::Text => builder.init(),

@@ -89,6 +89,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Bench(cmd) => tools::bench(cmd).await,
         Command::Up(args) => ops::up(args).await,
         Command::Status(args) => ops::status(args).await,
+        Command::Restart(args) => ops::restart(args).await,
         Command::Down(args) => ops::down(args).await,
         Command::Backup(args) => backup::backup(args).await,
         Command::Restore(args) => backup::restore(args),

@@ -61,7 +61,7 @@ mod policy;
 mod recognize;
 
 pub use batch::{sanitize_jsonl, BatchSummary};
-pub use dict::DictionaryStatus;
+pub use dict::{set_compile_notice, DictionaryStatus};
 pub use draft::{lesson_field, LessonDraft};
 pub use engine::{SanitizedRecord, Sanitizer, Status};
 pub use error::SanitizeError;
