@@ -83,7 +83,7 @@ impl Home {
     pub fn missing(&self, what: &str, create_hint: &str) -> anyhow::Error {
         if !self.dir.exists() {
             return anyhow!(
-                "no tazan home at {}: the directory does not exist, so it holds no {what}; pass --home DIR (an org node's directory, the one with node.toml, e.g. made by `tazan topology create`) or set TAZAN_HOME",
+                "no tazan home at {}: the directory does not exist, so it holds no {what}; pass --home DIR or set TAZAN_HOME (a node's or hub's directory, e.g. one made by `tazan topology create`)",
                 self.describe(),
             );
         }

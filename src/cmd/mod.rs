@@ -38,12 +38,17 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
     match command {
         Command::Demo { keep } => serve::demo(keep).await,
         Command::Hub(HubCmd::Serve { config, home }) => {
-            let config = config.unwrap_or_else(|| tazan::home::resolve(home.home).join("hub.toml"));
+            let config = match config {
+                Some(config) => config,
+                None => service_config(home.home, "hub.toml")?,
+            };
             serve::hub_serve(&config).await
         }
         Command::Node(NodeCmd::Serve { config, home }) => {
-            let config =
-                config.unwrap_or_else(|| tazan::home::resolve(home.home).join("node.toml"));
+            let config = match config {
+                Some(config) => config,
+                None => service_config(home.home, "node.toml")?,
+            };
             serve::node_serve(&config).await
         }
         Command::Topology(cmd) => serve::topology(cmd),
@@ -121,6 +126,21 @@ pub(super) async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutdown signal received; draining");
+}
+
+/// `HOME/name` for `hub serve`/`node serve` without --config, or an error
+/// saying where it looked and how to pass the config.
+fn service_config(home: Option<PathBuf>, name: &str) -> Result<PathBuf> {
+    let home = tazan::home::Home::of(home);
+    let path = home.join(name);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(home.missing(
+            name,
+            &format!("pass --config FILE, or --home DIR of a directory holding {name}"),
+        ))
+    }
 }
 
 pub(super) fn node_config(home: Option<PathBuf>) -> Result<NodeConfig> {
