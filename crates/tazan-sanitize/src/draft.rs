@@ -370,22 +370,11 @@ fn stage(incident: &Incident) -> String {
 /// `YYYY`, `YYYY-MM`, `YYYY-Qn` or `YYYY-Hn` from the occurrence time, at the
 /// policy's granularity; empty when no year and month can be read.
 fn period(occurred_at: Option<&str>, granularity: DateGranularity) -> String {
-    let Some(text) = occurred_at.map(nfkc) else {
+    // The model's date reader: ISO 8601, 年月日 and 和暦 (令和6年, R6.3.4) alike.
+    let Some(date) = occurred_at.and_then(|t| tazan_model::parse_incident_date(t).ok()) else {
         return String::new();
     };
-    let digits: Vec<&str> = text
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .collect();
-    let year = digits
-        .first()
-        .filter(|y| y.len() == 4)
-        .and_then(|y| y.parse::<u32>().ok());
-    let month = digits
-        .get(1)
-        .and_then(|m| m.parse::<u32>().ok())
-        .filter(|m| (1..=12).contains(m));
-    match (year, month) {
+    match (date.year, date.month) {
         (Some(y), Some(m)) => match granularity {
             DateGranularity::Month => format!("{y}-{m:02}"),
             DateGranularity::Quarter => format!("{y}-Q{}", (m - 1) / 3 + 1),

@@ -65,5 +65,14 @@ fn periods_follow_the_policy() {
         "2017-Q1"
     );
     assert_eq!(period(Some("平成〇年〇月"), DateGranularity::Month), "");
+    // 和暦 gives its Gregorian period (today it gave none).
+    assert_eq!(
+        period(Some("令和8年4月10日 9時頃"), DateGranularity::Quarter),
+        "2026-Q2"
+    );
+    assert_eq!(
+        period(Some("R5.7.21（金）"), DateGranularity::Month),
+        "2023-07"
+    );
     assert_eq!(period(None, DateGranularity::Month), "");
 }
