@@ -73,6 +73,36 @@ mod tests {
         assert_eq!(catalog.lessons.len(), 8);
     }
 
+    /// The README's incident table lists every field and every Japanese name
+    /// the reader accepts, so it cannot drift from the schema.
+    #[test]
+    fn the_readme_documents_every_incident_field() {
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        let section = readme
+            .split_once("### Incident files")
+            .and_then(|(_, rest)| rest.split_once("\n### "))
+            .map(|(section, _)| section)
+            .expect("README: an `### Incident files` section");
+        for field in tazan_model::INCIDENT_SCHEMA {
+            let row = section
+                .lines()
+                .find(|l| l.starts_with(&format!("| `{}` |", field.name)))
+                .unwrap_or_else(|| panic!("README: no row for `{}`", field.name));
+            for alias in field.aliases {
+                assert!(
+                    row.contains(alias),
+                    "README row of `{}` lacks {alias}",
+                    field.name
+                );
+            }
+        }
+        assert!(
+            readme.contains("| `language` |"),
+            "README: lesson field `language`"
+        );
+    }
+
     #[test]
     fn the_embedded_copies_are_the_files() {
         for (name, bytes) in [
