@@ -151,6 +151,9 @@ pub(crate) enum Command {
     /// Each service's state, health, log head, relay lag and outbox depth; exit 1 unless all are healthy.
     #[command(after_help = crate::cmd::ops::STATUS_HELP)]
     Status(crate::cmd::ops::StatusArgs),
+    /// Restart one service of a topology directory (stop it if it runs, start it detached).
+    #[command(after_help = crate::cmd::ops::RESTART_HELP)]
+    Restart(crate::cmd::ops::RestartArgs),
     /// Stop every service started by `tazan up` and remove their pid files.
     #[command(after_help = crate::cmd::ops::DOWN_HELP)]
     Down(crate::cmd::ops::DownArgs),
@@ -626,6 +629,8 @@ pub(crate) enum LessonCmd {
     Publish(crate::cmd::review::PublishArgs),
     /// Publish a corrected version of one of this node's lessons (it supersedes it).
     Correct(crate::cmd::review::CorrectArgs),
+    /// Print a lesson file to start from: every field, commented (TOML) or as JSON.
+    Template(crate::cmd::templates::LessonTemplateArgs),
     /// Withdraw one of this node's lessons (signed; travels as far as the lesson did).
     Withdraw(crate::cmd::review::WithdrawArgs),
     /// Everything this node signed: lessons, corrections, withdrawals.
@@ -634,8 +639,11 @@ pub(crate) enum LessonCmd {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum IncidentCmd {
-    /// Import raw incidents (JSON, JSON Lines, CSV; UTF-8 or Shift_JIS) into the node's vault.
+    /// Import raw incidents (JSON, JSON Lines, CSV; UTF-8, UTF-16, Shift_JIS or EUC-JP) into the
+    /// node's vault.
     Import(crate::cmd::incidents::ImportArgs),
+    /// Print an incident file to start from, in any accepted format.
+    Template(crate::cmd::templates::IncidentTemplateArgs),
     /// List the incidents in the vault.
     List(crate::cmd::incidents::ListArgs),
     /// Show one raw incident from the vault.
@@ -668,10 +676,10 @@ pub(crate) enum IncidentCmd {
 pub(crate) enum LessonsCmd {
     /// Lessons related to one in the library (same ranking as `incident similar`).
     #[command(
-        after_help = "Example:\n  tazan lessons related T7 --home ~/acme            # a catalogue reference\n  tazan lessons related 3f9c…e1 --home ~/acme --json   # a lesson id"
+        after_help = "Example:\n  tazan lessons related T7 --home ~/acme            # a catalogue reference\n  tazan lessons related 3f9c02e1 --home ~/acme --json   # 8+ characters of a lesson id (see `lessons list`)"
     )]
     Related {
-        /// Lesson id (64 hex) or catalogue reference (e.g. T7).
+        /// Lesson id (64 hex, or a unique prefix of at least 8) or catalogue reference (e.g. T7).
         id: String,
         #[command(flatten)]
         home: HomeArg,
@@ -682,9 +690,10 @@ pub(crate) enum LessonsCmd {
         #[arg(long)]
         json: bool,
     },
-    /// List lessons in the node's library (or ask the hub when the node is running).
+    /// List lessons in the node's library (or ask the hub when the node is running), with short
+    /// ids and withdrawn lessons marked.
     #[command(
-        after_help = "Example:\n  tazan lessons list --home ~/acme\n  tazan lessons list --home ~/acme --json | jq .lesson.title"
+        after_help = "Example:\n  tazan lessons list --home ~/acme\n  tazan lessons list --home ~/acme --json | jq .lesson.title\n\nColumns: hub sequence number, short id (any 8 or more of its characters name the lesson in\nother commands), level, group/publisher, title; `[withdrawn]` marks a withdrawn lesson."
     )]
     List {
         #[command(flatten)]
@@ -789,8 +798,13 @@ pub(crate) fn init_tracing(args: &Cli) {
         _ => "debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    // Colour only on a terminal, and never under NO_COLOR (no-color.org):
+    // a log redirected to a file stays plain text.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr);
     match args.log_format {
         LogFormat::Text => builder.init(),

@@ -6,6 +6,7 @@
 //! - `rejections`: every refusal a hub makes, each naming its field, nothing stored
 //! - `durability`: hub kill -9 and restart, outbox drain after an outage
 //! - `cli`: the `tazan` binary's commands and their errors
+//! - `firsthour`: a newcomer's frictions and strict input: encodings, typos, homes, ids, logs
 //! - `library`: a catalogue served by a running hub; a running node's index following its library
 //! - `local`: `deploy/local` under `tazan up --detach`, `status` and `down`, as separate processes
 //! - `backup`: online backup of a running hub, restore after losing its data
@@ -26,6 +27,7 @@ mod backup;
 mod cli;
 mod durability;
 mod federation;
+mod firsthour;
 mod gate;
 mod library;
 mod local;

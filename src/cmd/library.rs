@@ -13,10 +13,16 @@ use super::{hex_id, hub_client, node_config, try_open_node, wire_levels};
 use crate::cli::{DigestFormat, Period, SearchArgs, TrendFormat};
 
 pub(super) fn open_index(home: Option<PathBuf>) -> Result<tazan_search::SearchIndex> {
-    let home = tazan::home::resolve(home);
+    let home = tazan::home::Home::of(home);
     let node_toml = home.join("node.toml");
     if !node_toml.exists() {
-        let dir = tazan::library::index_dir(&home);
+        // No node here: only a catalogue imported into this home can be read,
+        // and a read never creates an index: an empty home has an empty library.
+        let dir = tazan::library::index_dir(&home.dir);
+        if !dir.join("meta.json").exists() {
+            home.existing()?;
+            return Ok(tazan_search::SearchIndex::in_ram()?);
+        }
         return tazan::library::open_index(&dir, tazan::library::NodeState::Absent);
     }
     // A stopped node: sync its library into the index here. A running one
@@ -271,18 +277,27 @@ pub(super) fn lesson_related(
     let index = open_index(home)?;
     let doc = match index.get(id)? {
         Some(d) => d,
-        None => index
-            .get(&format!("catalog:{id}"))?
-            .or_else(|| {
-                index
-                    .all_docs()
-                    .ok()?
-                    .into_iter()
-                    .find(|d| d.r#ref.as_deref() == Some(id))
-            })
-            .with_context(|| {
-                format!("no lesson {id:?} in the library (give a lesson id or a catalogue ref)")
-            })?,
+        None => match index.get(&format!("catalog:{id}"))? {
+            Some(d) => d,
+            None => {
+                let docs = index.all_docs()?;
+                match docs.iter().position(|d| d.r#ref.as_deref() == Some(id)) {
+                    Some(i) => docs[i].clone(),
+                    None if id.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                        // A prefix of a lesson id, as `lessons list` shows them.
+                        let known: Vec<tazan_model::LessonId> =
+                            docs.iter().filter_map(|d| d.id.parse().ok()).collect();
+                        let full = tazan_model::LessonId::resolve(id, &known)?.to_string();
+                        index.get(&full)?.with_context(|| {
+                            format!("no lesson {full} in the library")
+                        })?
+                    }
+                    None => bail!(
+                        "no lesson {id:?} in the library (give a lesson id, 8 or more of its first hex characters, or a catalogue ref such as T7)"
+                    ),
+                }
+            }
+        },
     };
     let hits = index.similar(tazan_search::SimilarTo::Lesson(&doc), limit)?;
     print_similar(&hits, json)?;

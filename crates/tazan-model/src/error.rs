@@ -95,6 +95,14 @@ pub enum IncidentError {
 }
 
 impl IncidentError {
+    /// The line a record error points at (0 for a whole document or an I/O error).
+    pub fn line(&self) -> usize {
+        match self {
+            IncidentError::Record { line, .. } => *line,
+            IncidentError::Io { .. } => 0,
+        }
+    }
+
     pub(crate) fn io(path: &std::path::Path, action: &'static str, source: std::io::Error) -> Self {
         IncidentError::Io {
             path: path.to_path_buf(),

@@ -1,4 +1,4 @@
-//! Loads the shared lesson catalogue, then shows a search, similar lessons for a raw
+//! Loads a lesson catalogue (default: the project's `examples/catalog.jsonl`), then shows a search, similar lessons for a raw
 //! incident text and for a lesson, trends and the start of a digest.
 //!
 //! `cargo run -p tazan-search --example catalog_demo -- [lessons.jsonl] ["query"]`
@@ -15,7 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         || {
             PathBuf::from(concat!(
                 env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/corpus/lessons.jsonl"
+                "/../../examples/catalog.jsonl"
             ))
         },
         PathBuf::from,

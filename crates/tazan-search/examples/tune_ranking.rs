@@ -13,7 +13,7 @@ use tazan_search::{evaluate, load_scenarios, RankingConfig, SearchIndex};
 
 #[path = "../tests/common/mod.rs"]
 mod common;
-use common::{SCENARIOS, VALIDATION};
+use common::{scenarios, VALIDATION};
 
 fn main() {
     let mut idx = common::catalogue_index();
@@ -27,7 +27,7 @@ fn main() {
 fn sweep(idx: &mut SearchIndex) {
     let mut run = |name: &str, r: RankingConfig| {
         idx.set_ranking(r);
-        let s = evaluate(idx, Path::new(SCENARIOS)).unwrap();
+        let s = evaluate(idx, &scenarios()).unwrap();
         let v = evaluate(idx, Path::new(VALIDATION)).unwrap();
         println!(
             "{name:<28} shared {:.3}/{:.3}  own {:.3}/{:.3}",
@@ -96,7 +96,7 @@ fn sweep(idx: &mut SearchIndex) {
 
 /// Grid over the main knobs; prints the best settings by mean nDCG over all queries.
 fn grid(idx: &mut SearchIndex) {
-    let shared = load_scenarios(Path::new(SCENARIOS)).unwrap();
+    let shared = load_scenarios(&scenarios()).unwrap();
     let own = load_scenarios(Path::new(VALIDATION)).unwrap();
     let mut rows = Vec::new();
     for dp in [0.2, 0.3, 0.4, 0.5] {

@@ -21,7 +21,7 @@ impl IndexDoc {
             keywords: lesson.keywords.clone(),
             examples: Vec::new(),
             domain: lesson.taxonomy.domain.as_str().to_owned(),
-            cause_category: lesson.taxonomy.cause.as_str().to_owned(),
+            cause_category: lesson.cause_category().as_str().to_owned(),
             threat: lesson.taxonomy.threat.as_str().to_owned(),
             stage: lesson.taxonomy.stage.clone(),
             scenes: lesson.taxonomy.scenes.clone(),
