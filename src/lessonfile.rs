@@ -20,12 +20,16 @@ pub fn read(path: &Path) -> Result<Lesson> {
         Some("toml") => false,
         _ => text.trim_start().starts_with('{'),
     };
-    let lesson: Lesson = if is_json {
+    let mut lesson: Lesson = if is_json {
         serde_json::from_str(&text)
             .map_err(|e| anyhow::anyhow!("{}:{}:{}: {e}", path.display(), e.line(), e.column()))?
     } else {
         toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
     };
+    // People may write a scene by its bare name or a purpose in the guidebook's words.
+    if let Err(e) = lesson.taxonomy.canonicalize_scenes() {
+        bail!("{}: {e}", path.display());
+    }
     if let Err(e) = lesson.validate() {
         bail!("{}: {e}", path.display());
     }

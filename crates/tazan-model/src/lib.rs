@@ -41,6 +41,7 @@ mod ids;
 mod incident;
 mod lesson;
 mod level;
+pub mod scene;
 mod span;
 
 pub use envelope::{Envelope, Payload, PayloadKind, Withdrawal, SIGNATURE_LEN};
@@ -52,4 +53,5 @@ pub use incident::{
 };
 pub use lesson::{CauseCategory, Domain, Lesson, Taxonomy, Threat, LIMITS};
 pub use level::DisclosureLevel;
+pub use scene::{Purpose, Scene};
 pub use span::{AuditEntry, Finding, Kind, LessonFinding};
