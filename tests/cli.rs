@@ -208,8 +208,6 @@ fn lesson_publish_queues_while_hub_is_down_and_lists_offline() {
     assert_eq!(tazan_store::Outbox::open(&node).unwrap().len(), 1);
 }
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
-
 #[test]
 fn catalog_import_search_and_export() {
     let home = tempfile::tempdir().unwrap();

@@ -12,6 +12,7 @@
 //! - `rotation`: member and hub key rotation, key revocation, historic verification
 //! - `trends`: trends and digests read from a running hub's index, at a group and the cross hub
 //! - `vault`: raw incidents, drafts, review and approval; the canary never leaves the node
+//! - `scenes`: usage scenes of a catalogue, browsing by purpose, common-word search, vault trends
 
 // Test fixtures panic on setup failure by design: a failed setup is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -26,5 +27,6 @@ mod library;
 mod local;
 mod rejections;
 mod rotation;
+mod scenes;
 mod trends;
 mod vault;

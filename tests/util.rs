@@ -335,3 +335,6 @@ pub(crate) fn tazan(args: &[&str]) -> std::process::Output {
         .output()
         .unwrap()
 }
+
+/// The shared evaluation corpus, beside the checkout.
+pub(crate) const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");

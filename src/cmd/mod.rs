@@ -22,6 +22,7 @@ mod library;
 pub(crate) mod ops;
 mod render;
 pub(crate) mod review;
+mod scenes;
 mod serve;
 mod tools;
 
@@ -66,9 +67,11 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Trends {
             home,
             hub_config,
+            vault,
             format,
             period,
-        } => library::trends(home.home, hub_config, format, period),
+        } => library::trends(home.home, hub_config, vault, format, period),
+        Command::Scenes(cmd) => scenes::scenes(cmd),
         Command::Digest {
             since,
             home,

@@ -19,6 +19,7 @@
 //! | `cases[].application` | `countermeasures`, one per case |
 //! | `theme` | the one keyword |
 //! | `domain` | `taxonomy.domain`; the cause category is `不明` |
+//! | (all of the above) | `taxonomy.scenes`: [`Lesson::propose_scenes`] |
 
 use std::collections::HashMap;
 use std::fmt;
@@ -220,7 +221,7 @@ fn entry_lesson(line: &str, level: DisclosureLevel) -> Result<(String, Lesson), 
             ))
         }
     }
-    let lesson = Lesson {
+    let mut lesson = Lesson {
         title: title.clone(),
         problem: summary,
         direct_cause: if stories.is_empty() {
@@ -249,6 +250,7 @@ fn entry_lesson(line: &str, level: DisclosureLevel) -> Result<(String, Lesson), 
         version: 1,
         supersedes: None,
     };
+    lesson.taxonomy.scenes = tazan_model::scene::labels(&lesson.propose_scenes());
     lesson
         .validate()
         .map_err(|e| (catalog_field(&e).to_owned(), e.to_string()))?;

@@ -6,7 +6,7 @@
 //! a scene by its bare name (`監視と検知`), with a full-width slash, or a purpose in the
 //! guidebook's long form (`運用手順の見直しに活用`); [`Scene::from_str`] accepts all of these and
 //! [`Scene::label`] gives the canonical form back. Anything else is
-//! [`ModelError::UnknownScene`](crate::ModelError::UnknownScene), whose message lists the
+//! [`ModelError::UnknownScene`](crate::ModelError), whose message lists the
 //! vocabulary.
 //!
 //! [`propose_scenes`] proposes scenes for a lesson or catalogue entry from its words and

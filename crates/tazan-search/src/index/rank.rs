@@ -51,9 +51,13 @@ pub struct RankingConfig {
     pub first_stage_terms: usize,
     /// Candidates fetched in the first stage and rescored.
     pub first_stage_depth: usize,
-    /// Query terms found in more than this share of lessons are dropped (applies once the
-    /// index holds at least 20 lessons); 1.0 keeps all.
+    /// Query terms found in more than this share of lessons are common (applies once the
+    /// index holds at least 20 lessons); 1.0 makes no term common.
     pub max_df_ratio: f32,
+    /// Weight of a common term relative to the others. At 0 a common term is dropped —
+    /// unless every term of the query is common: then they all count at full weight, so a
+    /// query of common words (障害, システム) still ranks the lessons that contain them.
+    pub common_term_weight: f32,
 }
 
 impl Default for RankingConfig {
@@ -71,6 +75,7 @@ impl Default for RankingConfig {
             first_stage_terms: 6,
             first_stage_depth: 200,
             max_df_ratio: 0.5,
+            common_term_weight: 0.0,
         }
     }
 }
@@ -87,7 +92,9 @@ pub struct Filters {
     pub domain: Option<String>,
     /// Any of these direct cause categories.
     pub cause_categories: Vec<String>,
-    /// Any of these usage scenes.
+    /// Any of these usage scenes, each a scene or a purpose of the vocabulary (a purpose
+    /// matches every scene under it); aliases are accepted, an unknown scene is
+    /// [`SearchError::Vocabulary`].
     pub scenes: Vec<String>,
     /// Lessons whose period overlaps or follows this one (e.g. `2017-H2`).
     pub period_from: Option<String>,
@@ -140,6 +147,9 @@ pub struct Hit {
 /// Upper bound on `SearchRequest::limit`.
 const MAX_LIMIT: usize = 1000;
 
+/// Stored lessons read, at most, when looking for words the index has no term for.
+const MAX_SCAN: usize = 100_000;
+
 /// Words that say how the reader writes, not what their problem is.
 const QUERY_FILLER: &[&str] = &[
     "例えば",
@@ -173,28 +183,43 @@ impl SearchIndex {
         }
         let searcher = self.reader.searcher();
         let weighted = query_terms(&req.query, self.ranking.synonym_weight);
-        if weighted.is_empty() && !req.query.trim().is_empty() {
-            // Only particles or punctuation: nothing to match on.
-            return Ok(Vec::new());
-        }
         let started = std::time::Instant::now();
         let terms = weighted.len();
-        // A catalogue entry can be in the index twice: imported locally and
-        // received from the hub as a lesson with the same `ref`. Rank a few
-        // extra and keep the best of each ref.
-        let want = (limit + limit / 2 + 2).min(MAX_LIMIT);
-        let top = self.ranked(&searcher, weighted, &req.filters, want, &HashSet::new())?;
-        let mut hits: Vec<Hit> = Vec::with_capacity(limit);
-        let mut refs = HashSet::new();
-        for (score, addr) in top {
-            if hits.len() == limit {
+        // When none of the query's own terms is in the index (a word in hiragana only, a
+        // single kanji that appears only inside compounds), look for its words as written
+        // first; synonyms of them follow.
+        let mut own_present = false;
+        for (t, w) in &weighted {
+            if *w >= 1.0 && self.doc_freq(&searcher, t)? > 0 {
+                own_present = true;
                 break;
             }
-            let hit = hit_of(self.load(&searcher, addr)?, score);
-            if hit.r#ref.as_ref().is_some_and(|r| !refs.insert(r.clone())) {
-                continue;
+        }
+        let mut hits: Vec<Hit> = if own_present || req.query.trim().is_empty() {
+            Vec::with_capacity(limit)
+        } else {
+            self.substring_search(&searcher, &req.query, &req.filters, limit)?
+        };
+        if hits.len() < limit && (!weighted.is_empty() || req.query.trim().is_empty()) {
+            // A catalogue entry can be in the index twice: imported locally and
+            // received from the hub as a lesson with the same `ref`. Rank a few
+            // extra and keep the best of each ref.
+            let want = (limit + limit / 2 + 2).min(MAX_LIMIT);
+            let top = self.ranked(&searcher, weighted, &req.filters, want, &HashSet::new())?;
+            let mut ids: HashSet<String> = hits.iter().map(|h| h.id.clone()).collect();
+            let mut refs: HashSet<String> = hits.iter().filter_map(|h| h.r#ref.clone()).collect();
+            for (score, addr) in top {
+                if hits.len() == limit {
+                    break;
+                }
+                let hit = hit_of(self.load(&searcher, addr)?, score);
+                if !ids.insert(hit.id.clone())
+                    || hit.r#ref.as_ref().is_some_and(|r| !refs.insert(r.clone()))
+                {
+                    continue;
+                }
+                hits.push(hit);
             }
-            hits.push(hit);
         }
         // Never the query text: it may describe a confidential incident.
         tracing::debug!(
@@ -203,6 +228,66 @@ impl SearchIndex {
             micros = started.elapsed().as_micros() as u64,
             "search"
         );
+        Ok(hits)
+    }
+
+    /// The last resort of `search`: lessons whose text contains the query's words as
+    /// written (after normalisation), most occurrences first, for words the index has no
+    /// term for. Reads stored lessons, so it looks at no more than [`MAX_SCAN`] of them.
+    fn substring_search(
+        &self,
+        searcher: &Searcher,
+        query: &str,
+        filters: &Filters,
+        limit: usize,
+    ) -> Result<Vec<Hit>, SearchError> {
+        let norm = analyze::normalize(query);
+        let words: Vec<&str> = norm
+            .split(|c: char| c.is_whitespace() || analyze::script(c) == analyze::Script::Other)
+            .filter(|w| {
+                let n = w.chars().count();
+                n >= 2
+                    || (n == 1
+                        && w.chars()
+                            .all(|c| analyze::script(c) != analyze::Script::Hiragana))
+            })
+            .collect();
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let q: Box<dyn Query> = self
+            .filter_query(filters)?
+            .unwrap_or_else(|| Box::new(AllQuery));
+        let docs = searcher
+            .search(q.as_ref(), &tantivy::collector::DocSetCollector)
+            .map_err(SearchError::index("search"))?;
+        let mut scored: Vec<(f32, IndexDoc)> = Vec::new();
+        for addr in docs.into_iter().take(MAX_SCAN) {
+            let d = self.load(searcher, addr)?;
+            let text = analyze::normalize(&d.full_text());
+            let mut found = 0usize;
+            let mut occurrences = 0usize;
+            for w in &words {
+                let n = text.matches(w).count();
+                found += usize::from(n > 0);
+                occurrences += n;
+            }
+            if found > 0 {
+                scored.push(((found * 100 + occurrences.min(99)) as f32, d));
+            }
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+        let mut hits = Vec::with_capacity(limit.min(scored.len()));
+        let mut refs = HashSet::new();
+        for (score, d) in scored {
+            if hits.len() == limit {
+                break;
+            }
+            if d.r#ref.as_ref().is_some_and(|r| !refs.insert(r.clone())) {
+                continue;
+            }
+            hits.push(hit_of(d, score));
+        }
         Ok(hits)
     }
 
@@ -429,8 +514,9 @@ impl SearchIndex {
         Ok(out)
     }
 
-    /// Drops terms found in more than `max_df_ratio` of lessons and keeps the
-    /// `max_query_terms` most informative (weight × IDF), in their original order.
+    /// Weighs down (or drops) terms found in more than `max_df_ratio` of lessons, keeps
+    /// them all when nothing else is left, and keeps the `max_query_terms` most informative
+    /// (weight × IDF), in their original order.
     fn prune_terms(
         &self,
         searcher: &Searcher,
@@ -441,13 +527,30 @@ impl SearchIndex {
         let check_df = r.max_df_ratio < 1.0 && n >= 20;
         let max_df = (r.max_df_ratio as f64 * n as f64) as u64;
         let mut scored = Vec::with_capacity(weighted.len());
+        let mut common = Vec::new();
         for (i, (t, w)) in weighted.into_iter().enumerate() {
             let df = self.doc_freq(searcher, &t)?;
-            if df == 0 || (check_df && df > max_df) {
-                continue; // absent terms score nothing; too common ones only add noise
+            if df == 0 {
+                continue; // absent terms score nothing
             }
             let idf = ((n as f64 + 1.0) / (df as f64 + 1.0)).ln() + 0.1;
-            scored.push((i, t, w, w as f64 * idf));
+            if check_df && df > max_df {
+                common.push((i, t, w, w as f64 * idf));
+            } else {
+                scored.push((i, t, w, w as f64 * idf));
+            }
+        }
+        if scored.is_empty() {
+            // Only common words: they are what the reader asked for.
+            scored = common;
+        } else if r.common_term_weight > 0.0 {
+            let cw = r.common_term_weight;
+            scored.extend(
+                common
+                    .into_iter()
+                    .map(|(i, t, w, s)| (i, t, w * cw, s * f64::from(cw))),
+            );
+            scored.sort_by_key(|x| x.0);
         }
         if scored.len() > r.max_query_terms {
             scored.sort_by(|a, b| b.3.total_cmp(&a.3).then(a.0.cmp(&b.0)));
@@ -573,12 +676,21 @@ impl SearchIndex {
             Some(Box::new(BooleanQuery::new(should)))
         };
         let domain: Vec<String> = f.domain.iter().cloned().collect();
+        let scenes = f
+            .scenes
+            .iter()
+            .map(|s| {
+                Ok(tazan_model::Scene::parse_for("scene", s)?
+                    .label()
+                    .to_owned())
+            })
+            .collect::<Result<Vec<String>, SearchError>>()?;
         for q in [
             any_of(self.f.level, &f.levels, true),
             any_of(self.f.industry, &f.industries, false),
             any_of(self.f.domain, &domain, false),
             any_of(self.f.cause, &f.cause_categories, false),
-            any_of(self.f.scene, &f.scenes, false),
+            any_of(self.f.scene, &scenes, false),
         ]
         .into_iter()
         .flatten()

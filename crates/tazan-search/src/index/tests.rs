@@ -37,7 +37,7 @@ fn sample() -> SearchIndex {
     a.cause_category = "ハードウェア障害".into();
     a.period = "2017-07".into();
     a.domain = "technical".into();
-    a.scenes = vec!["障害対応".into()];
+    a.scenes = vec!["運用手順/切替え・復旧の手順".into()];
     let mut b = doc(
         "b",
         "アクセス集中でWebサーバがダウン",
@@ -58,7 +58,10 @@ fn sample() -> SearchIndex {
     c.period = "2016".into();
     c.domain = "governance".into();
     c.level = "CLEAR".into();
-    c.scenes = vec!["組織改善".into(), "障害対応".into()];
+    c.scenes = vec![
+        "組織・体制の整備/役割分担と責任".into(),
+        "運用手順/切替え・復旧の手順".into(),
+    ];
     for d in [a, b, c] {
         idx.upsert(&d).unwrap();
     }
@@ -128,9 +131,31 @@ fn filters_restrict_results() {
     r.filters.cause_categories = vec!["過負荷".into(), "作業ミス".into()];
     assert_eq!(idx.search(&r).unwrap().len(), 2);
 
-    let mut r = req("");
+    // Scenes: by label or bare name; a purpose finds every scene under it.
+    for (scenes, want) in [
+        (vec!["切替え・復旧の手順"], vec!["a", "c"]),
+        (vec!["運用手順/切替え・復旧の手順"], vec!["a", "c"]),
+        (vec!["組織・体制の整備"], vec!["c"]),
+        (vec!["運用手順"], vec!["a", "c"]),
+        (
+            vec!["社内教育", "組織・体制の整備/役割分担と責任"],
+            vec!["c"],
+        ),
+        (vec!["開発手順"], vec![]),
+    ] {
+        let mut r = req("");
+        r.filters.scenes = scenes.iter().map(|s| s.to_string()).collect();
+        let mut got: Vec<String> = idx.search(&r).unwrap().into_iter().map(|h| h.id).collect();
+        got.sort();
+        assert_eq!(got, want, "{scenes:?}");
+    }
+    let mut r = req("切替え");
     r.filters.scenes = vec!["障害対応".into()];
-    assert_eq!(idx.search(&r).unwrap().len(), 2);
+    let e = idx.search(&r).unwrap_err().to_string();
+    assert!(
+        e.contains("`scene`") && e.contains("\"障害対応\"") && e.contains("運用手順"),
+        "{e}"
+    );
 
     // Period overlap: 2017-H2 .. 2018-03 covers a (2017-07) and b (2018-H1), not c (2016).
     let mut r = req("");
@@ -400,19 +425,14 @@ fn index_trends_stream_live_lessons_only() {
     let idx = sample();
     idx.delete("b").unwrap();
     idx.commit().unwrap();
-    let r = idx.trends(crate::trends::Granularity::HalfYear).unwrap();
-    assert_eq!(r.total, 2);
+    let exact = crate::trends::TrendOptions::exact(crate::trends::Granularity::HalfYear);
+    let r = idx.trends(&exact).unwrap();
+    assert_eq!(r.total, Some(2));
     assert!(
         r.by_cause.iter().all(|c| c.key != "過負荷"),
         "deleted lesson counted"
     );
-    assert_eq!(
-        r,
-        crate::trends::trends(
-            &idx.all_docs().unwrap(),
-            crate::trends::Granularity::HalfYear
-        )
-    );
+    assert_eq!(r, crate::trends::trends(&idx.all_docs().unwrap(), &exact));
 }
 
 #[test]
@@ -446,4 +466,58 @@ fn one_hit_per_catalogue_ref() {
     idx.commit().unwrap();
     let hits = idx.search(&req("夜間バッチ 遅延")).unwrap();
     assert!(ids(&hits).contains(&"x") && ids(&hits).contains(&"y"));
+}
+
+#[test]
+fn counts_lessons_sharing_a_combination() {
+    let idx = sample();
+    let mut extra = doc("d", "要件定義の不足", "要件が曖昧だった。");
+    extra.industry = "金融".into();
+    extra.cause_category = "作業ミス".into();
+    extra.period = "2016".into();
+    extra.domain = "governance".into();
+    extra.stage = "要件定義".into();
+    idx.upsert(&extra).unwrap();
+    idx.commit().unwrap();
+    let k = |q: QuasiIdentifiers| idx.count_sharing(&q).unwrap();
+    let s = |v: &str| Some(v.to_owned());
+    assert_eq!(k(QuasiIdentifiers::default()), 4);
+    assert_eq!(
+        k(QuasiIdentifiers {
+            industry: s("金融"),
+            ..Default::default()
+        }),
+        3
+    );
+    let c_and_d = QuasiIdentifiers {
+        industry: s("金融"),
+        cause_category: s("作業ミス"),
+        period: s("2016"),
+        domain: s("governance"),
+        ..Default::default()
+    };
+    assert_eq!(k(c_and_d.clone()), 2);
+    // The period is a bucket: 2016 is not 2016-H1.
+    assert_eq!(
+        k(QuasiIdentifiers {
+            period: s("2016-H1"),
+            ..c_and_d.clone()
+        }),
+        0
+    );
+    // Stage is checked on the stored lessons.
+    assert_eq!(
+        k(QuasiIdentifiers {
+            stage: s("要件定義"),
+            ..c_and_d.clone()
+        }),
+        1
+    );
+    assert_eq!(k(QuasiIdentifiers::of(&extra)), 1);
+    assert!(idx
+        .count_sharing(&QuasiIdentifiers {
+            period: s("2016-13"),
+            ..Default::default()
+        })
+        .is_err());
 }

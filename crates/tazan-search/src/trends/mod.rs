@@ -1,13 +1,30 @@
-//! Trends over a set of lessons: counts by cause category, industry and period, and the
-//! shares of human error and overload; rendered as a text table, CSV or an SVG bar chart.
+//! Trends over a set of lessons (a node's library, a hub's log) or over a company's own
+//! raw incidents (its vault): counts by direct cause, industry, period, process stage,
+//! domain, threat, usage purpose and scene, impact kind and outage duration; the shares
+//! of human error and overload the guidebook quotes; the month average. Rendered as a text
+//! table, CSV, an SVG bar chart or JSON.
+//!
+//! Counts under [`SMALL_CELL`] are suppressed, with complementary suppression so that no
+//! total gives one back (see the `suppress` module); a suppressed count is `null` in JSON
+//! and `*` elsewhere. Suppressed rows are listed after the shown ones, by key, so their
+//! order says nothing about their size.
 
 use std::collections::BTreeMap;
-use std::fmt::{self, Write as _};
 
 use serde::{Deserialize, Serialize};
+use tazan_model::{CauseCategory, Incident, Scene};
 
-use crate::analyze::normalize;
-use crate::doc::{half_label, month_label, parse_period, IndexDoc};
+use crate::doc::{half_label, month_label, IndexDoc, MonthIndex};
+use crate::suppress::suppress;
+
+mod classify;
+mod render;
+
+pub use classify::{classify_cause, ImpactKind, OutageClass};
+pub(crate) use render::xml_escape;
+
+/// Counts below this are never published (trends and digests).
+pub const SMALL_CELL: usize = 3;
 
 /// Period buckets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,150 +37,187 @@ pub enum Granularity {
     HalfYear,
 }
 
+/// How to count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrendOptions {
+    /// Period buckets.
+    pub granularity: Granularity,
+    /// Counts under this are suppressed ([`SMALL_CELL`]); 0 or 1 publishes exact counts
+    /// (a company's own incidents, which never leave its node).
+    pub min_cell: usize,
+}
+
+impl Default for TrendOptions {
+    fn default() -> Self {
+        TrendOptions {
+            granularity: Granularity::HalfYear,
+            min_cell: SMALL_CELL,
+        }
+    }
+}
+
+impl TrendOptions {
+    /// Exact counts (no suppression), for a company's own record.
+    pub fn exact(granularity: Granularity) -> Self {
+        TrendOptions {
+            granularity,
+            min_cell: 0,
+        }
+    }
+}
+
 /// One bucket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Count {
     /// Bucket label.
     pub key: String,
-    /// Lessons in it.
-    pub count: usize,
+    /// Lessons in it; `None` when suppressed.
+    pub count: Option<usize>,
 }
 
-/// A count and its share of all lessons.
+impl Count {
+    /// Whether the count is hidden.
+    pub fn is_suppressed(&self) -> bool {
+        self.count.is_none()
+    }
+}
+
+/// A count and its share of all lessons; both `None` when suppressed.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Share {
     /// Lessons matching.
-    pub count: usize,
-    /// `count / total`, 0 when there are no lessons.
-    pub share: f64,
+    pub count: Option<usize>,
+    /// `count / total`.
+    pub share: Option<f64>,
 }
 
-/// Aggregated trends.
+/// Lessons per month over the months the dated lessons span.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonthAverage {
+    /// First month, `YYYY-MM`.
+    pub from: String,
+    /// Last month, `YYYY-MM`.
+    pub to: String,
+    /// Months from the first to the last, both included.
+    pub months: u64,
+    /// Dated lessons.
+    pub lessons: usize,
+    /// `lessons / months`.
+    pub average: f64,
+}
+
+/// What a report counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Subject {
+    /// Lessons (a library, a hub's log).
+    Lessons,
+    /// A company's own raw incidents (its vault).
+    Incidents,
+}
+
+impl Subject {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Subject::Lessons => "lessons",
+            Subject::Incidents => "incidents",
+        }
+    }
+
+    pub(crate) fn japanese(self) -> &'static str {
+        match self {
+            Subject::Lessons => "教訓",
+            Subject::Incidents => "障害事例",
+        }
+    }
+}
+
+/// Aggregated trends, ready to publish (small cells already suppressed).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrendReport {
-    /// Lessons counted.
-    pub total: usize,
-    /// By direct cause category (given, else recognised in the text, else `不明`), largest first.
+    /// What was counted.
+    pub subject: Subject,
+    /// Lessons (or incidents) counted; `None` when so few that it is suppressed too.
+    pub total: Option<usize>,
+    /// Counts under this were suppressed (0: exact counts).
+    pub suppressed_under: usize,
+    /// Period bucket size used.
+    pub granularity: Granularity,
+    /// By direct cause category (given, else recognised in the text, else `不明`).
     pub by_cause: Vec<Count>,
-    /// By industry (`不明` when empty), largest first.
+    /// By industry (`不明` when empty).
     pub by_industry: Vec<Count>,
     /// By period, oldest first; `不明` (no or bad period) last.
     pub by_period: Vec<Count>,
-    /// Period bucket size used.
-    pub granularity: Granularity,
-    /// Human error: 作業ミス, 操作ミス, 設定ミス, 確認不足, 手順誤り …
+    /// By process stage where the cause lay (`不明` when empty).
+    pub by_stage: Vec<Count>,
+    /// By domain: ガバナンス (organisation and management) or 技術.
+    pub by_domain: Vec<Count>,
+    /// By threat: 非意図的, 意図的, 災害, 波及.
+    pub by_threat: Vec<Count>,
+    /// By usage purpose (a lesson may serve several; `未設定` when it names none).
+    pub by_purpose: Vec<Count>,
+    /// By usage scene (a lesson may serve several).
+    pub by_scene: Vec<Count>,
+    /// By impact kind, from the impact and problem text (several per lesson possible).
+    pub by_impact: Vec<Count>,
+    /// By outage duration class, from the stated times or the impact text.
+    pub by_outage: Vec<Count>,
+    /// Human error: the cause categories the model counts as human error.
     pub human_error: Share,
-    /// Overload: 過負荷, アクセス集中, 負荷集中, 処理能力超過 …
+    /// Overload: the 過負荷 category.
     pub overload: Share,
+    /// Lessons per month; `None` when no lesson is dated, or when that would give back a
+    /// suppressed count of undated lessons.
+    pub per_month: Option<MonthAverage>,
+}
+
+/// One facet of a report, for rendering.
+pub(crate) struct Section<'a> {
+    pub(crate) name: &'static str,
+    pub(crate) title: &'static str,
+    /// Cells add up to the total (one value per lesson).
+    pub(crate) additive: bool,
+    pub(crate) rows: &'a [Count],
 }
 
 /// Label for lessons without a value.
-const UNKNOWN: &str = "不明";
+pub(crate) const UNKNOWN: &str = "不明";
+/// Label for lessons that name no usage scene.
+const UNSET: &str = "未設定";
 
-/// Cause categories recognised in free text, checked in this order.
-const CAUSE_CUES: &[(&str, &[&str])] = &[
-    (
-        "設定ミス",
-        &["設定ミス", "設定誤り", "誤設定", "設定の誤り", "設定を誤"],
-    ),
-    ("操作ミス", &["操作ミス", "誤操作", "操作誤り"]),
-    (
-        "作業ミス",
-        &[
-            "作業ミス",
-            "作業誤り",
-            "誤作業",
-            "手順誤り",
-            "手順ミス",
-            "取り違え",
-            "取違え",
-        ],
-    ),
-    (
-        "過負荷",
-        &[
-            "過負荷",
-            "負荷集中",
-            "アクセス集中",
-            "アクセスが集中",
-            "処理能力を超",
-            "ふくそう",
-            "輻輳",
-        ],
-    ),
-    (
-        "ハードウェア障害",
-        &[
-            "ハードウェア障害",
-            "ハードウェアの故障",
-            "ハード障害",
-            "機器の故障",
-            "故障",
-        ],
-    ),
-    (
-        "プログラム不具合",
-        &[
-            "プログラム不具合",
-            "プログラムの不具合",
-            "バグ",
-            "ソフトウェアの不具合",
-            "不具合",
-        ],
-    ),
-];
-
-/// Categories (and text cues) that count as human error.
-const HUMAN_ERROR: &[&str] = &[
-    "作業ミス",
-    "操作ミス",
-    "設定ミス",
-    "確認不足",
-    "手順誤り",
-    "人為ミス",
-    "ヒューマンエラー",
-];
-/// Categories (and text cues) that count as overload.
-const OVERLOAD: &[&str] = &[
-    "過負荷",
-    "アクセス集中",
-    "負荷集中",
-    "処理能力超過",
-    "キャパシティ不足",
-    "輻輳",
-];
-
-/// Recognises a direct cause category in free text (first match in a fixed order).
-pub fn classify_cause(text: &str) -> Option<&'static str> {
-    let norm = normalize(text);
-    CAUSE_CUES
-        .iter()
-        .find(|(_, cues)| cues.iter().any(|c| norm.contains(&normalize(c))))
-        .map(|(cat, _)| *cat)
-}
-
-fn cause_of(d: &IndexDoc) -> String {
-    let c = d.cause_category.trim();
-    if !c.is_empty() {
-        return c.to_string();
-    }
-    let text = format!("{}\n{}\n{}", d.direct_cause, d.root_cause, d.problem);
-    classify_cause(&text).unwrap_or(UNKNOWN).to_string()
-}
-
-fn matches_any(d: &IndexDoc, cause: &str, cues: &[&str]) -> bool {
-    if cues.contains(&cause) {
-        return true;
-    }
-    let text = normalize(&d.direct_cause);
-    cues.iter().any(|c| text.contains(&normalize(c)))
+/// What one lesson or incident contributes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TrendItem {
+    pub(crate) cause: String,
+    pub(crate) industry: String,
+    pub(crate) period: Option<(MonthIndex, MonthIndex)>,
+    pub(crate) stage: String,
+    pub(crate) domain: String,
+    pub(crate) threat: String,
+    pub(crate) scenes: Vec<String>,
+    pub(crate) impacts: Vec<ImpactKind>,
+    pub(crate) outage: Option<OutageClass>,
 }
 
 /// Counts `docs`.
-pub fn trends(docs: &[IndexDoc], granularity: Granularity) -> TrendReport {
-    let mut c = TrendCounter::new(granularity);
+pub fn trends(docs: &[IndexDoc], options: &TrendOptions) -> TrendReport {
+    let mut c = TrendCounter::new(options);
     for d in docs {
         c.add(d);
+    }
+    c.finish()
+}
+
+/// Counts a company's own raw incidents (its vault), computed where they are and never
+/// sent: cause from the stated category or the text, period from the occurrence date
+/// (ISO 8601 or 和暦), outage from the occurrence and recovery times or the stated
+/// durations, stage from the root causes, scenes proposed from the text.
+pub fn incident_trends(incidents: &[Incident], options: &TrendOptions) -> TrendReport {
+    let mut c = TrendCounter::new(options);
+    c.subject = Subject::Incidents;
+    for i in incidents {
+        c.add_item(classify::incident_item(i));
     }
     c.finish()
 }
@@ -171,45 +225,70 @@ pub fn trends(docs: &[IndexDoc], granularity: Granularity) -> TrendReport {
 /// Streaming form of [`trends`], for sets too large to hold in memory.
 #[derive(Debug, Clone)]
 pub(crate) struct TrendCounter {
-    granularity: Granularity,
+    options: TrendOptions,
+    subject: Subject,
     total: usize,
     cause: BTreeMap<String, usize>,
     industry: BTreeMap<String, usize>,
     period: BTreeMap<(u64, String), usize>,
-    human: usize,
-    over: usize,
+    stage: BTreeMap<String, usize>,
+    domain: BTreeMap<String, usize>,
+    threat: BTreeMap<String, usize>,
+    purpose: BTreeMap<String, usize>,
+    scene: BTreeMap<String, usize>,
+    impact: BTreeMap<String, usize>,
+    outage: BTreeMap<String, usize>,
+    first_month: Option<MonthIndex>,
+    last_month: Option<MonthIndex>,
+}
+
+fn or_unknown(s: &str) -> String {
+    let s = s.trim();
+    if s.is_empty() {
+        UNKNOWN.to_owned()
+    } else {
+        s.to_owned()
+    }
 }
 
 impl TrendCounter {
-    pub(crate) fn new(granularity: Granularity) -> Self {
+    pub(crate) fn new(options: &TrendOptions) -> Self {
         TrendCounter {
-            granularity,
+            options: *options,
+            subject: Subject::Lessons,
             total: 0,
             cause: BTreeMap::new(),
             industry: BTreeMap::new(),
             period: BTreeMap::new(),
-            human: 0,
-            over: 0,
+            stage: BTreeMap::new(),
+            domain: BTreeMap::new(),
+            threat: BTreeMap::new(),
+            purpose: BTreeMap::new(),
+            scene: BTreeMap::new(),
+            impact: BTreeMap::new(),
+            outage: BTreeMap::new(),
+            first_month: None,
+            last_month: None,
         }
     }
 
     pub(crate) fn add(&mut self, d: &IndexDoc) {
+        self.add_item(classify::doc_item(d));
+    }
+
+    pub(crate) fn add_item(&mut self, it: TrendItem) {
         self.total += 1;
-        let c = cause_of(d);
-        self.human += usize::from(matches_any(d, &c, HUMAN_ERROR));
-        self.over += usize::from(matches_any(d, &c, OVERLOAD));
-        *self.cause.entry(c).or_default() += 1;
-        let ind = d.industry.trim();
-        let ind = if ind.is_empty() {
-            UNKNOWN.to_string()
-        } else {
-            ind.to_string()
-        };
-        *self.industry.entry(ind).or_default() += 1;
-        let key = match parse_period(&d.period) {
-            Ok((a, b)) => {
+        *self.cause.entry(or_unknown(&it.cause)).or_default() += 1;
+        *self.industry.entry(or_unknown(&it.industry)).or_default() += 1;
+        *self.stage.entry(or_unknown(&it.stage)).or_default() += 1;
+        *self.domain.entry(or_unknown(&it.domain)).or_default() += 1;
+        *self.threat.entry(or_unknown(&it.threat)).or_default() += 1;
+        let key = match it.period {
+            Some((a, b)) => {
+                self.first_month = Some(self.first_month.map_or(a, |f| f.min(a)));
+                self.last_month = Some(self.last_month.map_or(b, |l| l.max(b)));
                 let same_half = a / 6 == b / 6;
-                match self.granularity {
+                match self.options.granularity {
                     Granularity::Month if a == b => (a, month_label(a)),
                     // A coarser period sorts after the months it spans.
                     Granularity::Month if same_half => (b, half_label(a)),
@@ -217,346 +296,193 @@ impl TrendCounter {
                     _ => (b, format!("{:04}", a / 12)),
                 }
             }
-            Err(_) => (u64::MAX, UNKNOWN.to_string()),
+            None => (u64::MAX, UNKNOWN.to_owned()),
         };
         *self.period.entry(key).or_default() += 1;
+        // Multi-valued: each distinct purpose and scene once per lesson.
+        let mut purposes: Vec<String> = Vec::new();
+        let mut scenes: Vec<String> = Vec::new();
+        for s in &it.scenes {
+            match s.parse::<Scene>() {
+                Ok(scene) => {
+                    purposes.push(scene.purpose().as_str().to_owned());
+                    if !scene.is_purpose() {
+                        scenes.push(scene.label().to_owned());
+                    }
+                }
+                Err(_) => scenes.push(s.trim().to_owned()),
+            }
+        }
+        if it.scenes.is_empty() {
+            purposes.push(UNSET.to_owned());
+            scenes.push(UNSET.to_owned());
+        }
+        for (map, mut keys) in [(&mut self.purpose, purposes), (&mut self.scene, scenes)] {
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                *map.entry(k).or_default() += 1;
+            }
+        }
+        let mut impacts: Vec<&str> = it.impacts.iter().map(|k| k.as_str()).collect();
+        impacts.sort_unstable();
+        impacts.dedup();
+        if impacts.is_empty() {
+            impacts.push(UNKNOWN);
+        }
+        for k in impacts {
+            *self.impact.entry(k.to_owned()).or_default() += 1;
+        }
+        let outage = it.outage.map_or(UNKNOWN, OutageClass::as_str);
+        *self.outage.entry(outage.to_owned()).or_default() += 1;
     }
 
     pub(crate) fn finish(self) -> TrendReport {
-        let by_count = |m: BTreeMap<String, usize>| {
-            let mut v: Vec<Count> = m
-                .into_iter()
-                .map(|(key, count)| Count { key, count })
-                .collect();
-            v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
-            v
-        };
-        // Merge buckets with the same label (a month and its half-year can share a label).
-        let mut by_period: Vec<Count> = Vec::new();
-        for ((_, key), count) in self.period {
-            match by_period.iter_mut().find(|c| c.key == key) {
-                Some(c) => c.count += count,
-                None => by_period.push(Count { key, count }),
-            }
-        }
+        let min = self.options.min_cell;
         let total = self.total;
-        let share = |count: usize| Share {
-            count,
-            share: if total == 0 {
-                0.0
-            } else {
-                count as f64 / total as f64
-            },
-        };
-        TrendReport {
-            total,
-            by_cause: by_count(self.cause),
-            by_industry: by_count(self.industry),
-            by_period,
-            granularity: self.granularity,
-            human_error: share(self.human),
-            overload: share(self.over),
-        }
-    }
-}
-
-impl TrendReport {
-    fn sections(&self) -> [(&'static str, &'static str, &[Count]); 3] {
-        [
-            ("cause", "直接原因", &self.by_cause),
-            ("industry", "業種", &self.by_industry),
-            ("period", "期間", &self.by_period),
-        ]
-    }
-
-    /// Plain-text table (also what `Display` prints).
-    pub fn to_text_table(&self) -> String {
-        let mut s = String::new();
-        let _ = writeln!(s, "lessons: {}", self.total);
-        for (_, title, rows) in self.sections() {
-            let _ = writeln!(s, "\n{title}");
-            let width = rows
-                .iter()
-                .map(|r| display_width(&r.key))
-                .max()
-                .unwrap_or(0);
-            for r in rows {
-                let pad = " ".repeat(width - display_width(&r.key));
-                let _ = writeln!(
-                    s,
-                    "  {}{}  {:>6}  {:>5.1}%",
-                    r.key,
-                    pad,
-                    r.count,
-                    pct(r.count, self.total)
-                );
+        // Merge buckets with the same label (a month and its half-year can share a label).
+        let mut period: Vec<(String, usize)> = Vec::new();
+        for ((_, key), count) in self.period {
+            match period.iter_mut().find(|(k, _)| *k == key) {
+                Some(p) => p.1 += count,
+                None => period.push((key, count)),
             }
         }
-        let _ = writeln!(
-            s,
-            "\nhuman error (人為ミス): {} ({:.1}%)\noverload (過負荷): {} ({:.1}%)",
-            self.human_error.count,
-            self.human_error.share * 100.0,
-            self.overload.count,
-            self.overload.share * 100.0
-        );
-        s
-    }
-
-    /// CSV with header `section,key,count,share`; sections `cause`, `industry`, `period`,
-    /// `share` (rows `human_error`, `overload`). Fields are quoted when needed.
-    pub fn to_csv(&self) -> String {
-        let mut s = String::from("section,key,count,share\n");
-        for (name, _, rows) in self.sections() {
-            for r in rows {
-                let _ = writeln!(
-                    s,
-                    "{name},{},{},{:.4}",
-                    csv_field(&r.key),
-                    r.count,
-                    frac(r.count, self.total)
-                );
-            }
-        }
-        let _ = writeln!(
-            s,
-            "share,human_error,{},{:.4}",
-            self.human_error.count, self.human_error.share
-        );
-        let _ = writeln!(
-            s,
-            "share,overload,{},{:.4}",
-            self.overload.count, self.overload.share
-        );
-        s
-    }
-
-    /// A self-contained SVG (no scripts, fonts or external references): one horizontal bar
-    /// chart per section, then the two shares.
-    pub fn to_svg(&self) -> String {
-        const W: usize = 720;
-        const LABEL_W: usize = 200;
-        const BAR_MAX: usize = 420;
-        const ROW: usize = 22;
-        let rows: usize = self
-            .sections()
+        let undated = period
             .iter()
-            .map(|(_, _, r)| r.len() + 2)
-            .sum::<usize>()
-            + 4;
-        let h = rows * ROW + 20;
-        let mut s = String::new();
-        let _ = writeln!(
-            s,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{h}" viewBox="0 0 {W} {h}" font-family="sans-serif" font-size="13">"#
-        );
-        let _ = writeln!(s, r#"<rect width="{W}" height="{h}" fill="white"/>"#);
-        let mut y = ROW;
-        let _ = writeln!(
-            s,
-            r#"<text x="10" y="{y}" font-weight="bold">教訓 {} 件の傾向</text>"#,
-            self.total
-        );
-        y += ROW;
-        for (_, title, rows) in self.sections() {
-            y += ROW / 2;
-            let _ = writeln!(
-                s,
-                r#"<text x="10" y="{y}" font-weight="bold">{}</text>"#,
-                xml_escape(title)
-            );
-            y += ROW / 2;
-            let max = rows.iter().map(|r| r.count).max().unwrap_or(1).max(1);
-            for r in rows {
-                let bw = r.count * BAR_MAX / max;
-                let _ = writeln!(
-                    s,
-                    r##"<text x="{}" y="{}" text-anchor="end">{}</text><rect x="{}" y="{}" width="{bw}" height="{}" fill="#4a7ab5"/><text x="{}" y="{}">{}</text>"##,
-                    LABEL_W - 8,
-                    y + 15,
-                    xml_escape(&r.key),
-                    LABEL_W,
-                    y + 3,
-                    ROW - 6,
-                    LABEL_W + bw + 6,
-                    y + 15,
-                    r.count
-                );
-                y += ROW;
+            .find(|(k, _)| k == UNKNOWN)
+            .map_or(0, |(_, n)| *n);
+        let by_period = publish(period, true, min, false);
+
+        let cause: Vec<(String, usize)> = self.cause.into_iter().collect();
+        let category = |key: &str| key.parse::<CauseCategory>().ok();
+        let human: Vec<usize> = (0..cause.len())
+            .filter(|&i| category(&cause[i].0).is_some_and(CauseCategory::is_human_error))
+            .collect();
+        let overload: Vec<usize> = (0..cause.len())
+            .filter(|&i| category(&cause[i].0) == Some(CauseCategory::Overload))
+            .collect();
+        let values: Vec<usize> = cause.iter().map(|(_, n)| *n).collect();
+        let groups: Vec<Vec<usize>> = [human.clone(), overload.clone()]
+            .into_iter()
+            .filter(|g| !g.is_empty())
+            .collect();
+        let hidden = suppress(&values, &groups, true, min);
+        let mut g = 0;
+        let mut share_of = |cells: &[usize]| {
+            let count: usize = cells.iter().map(|&i| values[i]).sum();
+            let shown = if cells.is_empty() {
+                // No lesson of the kind: a published zero, hiding nothing.
+                true
+            } else {
+                g += 1;
+                !hidden.groups[g - 1]
+            };
+            Share {
+                count: (shown && !hidden.total).then_some(count),
+                share: (shown && !hidden.total && total > 0).then(|| count as f64 / total as f64),
             }
-            y += ROW / 2;
+        };
+        let human_error = share_of(&human);
+        let overload = share_of(&overload);
+        let by_cause = rows(&cause, &hidden.cells, true);
+        // The cause table holds every lesson once: its total is the report's.
+        let total_shown = !hidden.total;
+
+        let undated_shown = undated == 0
+            || by_period
+                .iter()
+                .any(|c| c.key == UNKNOWN && c.count.is_some());
+        let per_month = match (self.first_month, self.last_month) {
+            (Some(a), Some(b)) if total_shown && undated_shown => {
+                let months = b - a + 1;
+                let lessons = total - undated;
+                Some(MonthAverage {
+                    from: month_label(a),
+                    to: month_label(b),
+                    months,
+                    lessons,
+                    average: lessons as f64 / months as f64,
+                })
+            }
+            _ => None,
+        };
+        let multi = |m: BTreeMap<String, usize>| publish(m.into_iter().collect(), false, min, true);
+        let single = |m: BTreeMap<String, usize>| publish(m.into_iter().collect(), true, min, true);
+        TrendReport {
+            subject: self.subject,
+            total: total_shown.then_some(total),
+            suppressed_under: if min > 1 { min } else { 0 },
+            granularity: self.options.granularity,
+            by_cause,
+            by_industry: single(self.industry),
+            by_period,
+            by_stage: single(self.stage),
+            by_domain: single(self.domain),
+            by_threat: single(self.threat),
+            by_purpose: multi(self.purpose),
+            by_scene: multi(self.scene),
+            by_impact: multi(self.impact),
+            by_outage: single(self.outage),
+            human_error,
+            overload,
+            per_month,
         }
-        for (label, sh) in [("人為ミス", self.human_error), ("過負荷", self.overload)] {
-            let bw = (sh.share * BAR_MAX as f64).round() as usize;
-            let _ = writeln!(
-                s,
-                r##"<text x="{}" y="{}" text-anchor="end">{label}</text><rect x="{LABEL_W}" y="{}" width="{BAR_MAX}" height="{}" fill="#e5e5e5"/><rect x="{LABEL_W}" y="{}" width="{bw}" height="{}" fill="#c0504d"/><text x="{}" y="{}">{:.1}%</text>"##,
-                LABEL_W - 8,
-                y + 15,
-                y + 3,
-                ROW - 6,
-                y + 3,
-                ROW - 6,
-                LABEL_W + BAR_MAX + 6,
-                y + 15,
-                sh.share * 100.0
-            );
-            y += ROW;
-        }
-        s.push_str("</svg>\n");
-        s
     }
 }
 
-impl fmt::Display for TrendReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_text_table())
-    }
+/// Suppresses one table (no published group sums) and orders its rows.
+fn publish(cells: Vec<(String, usize)>, additive: bool, min: usize, by_size: bool) -> Vec<Count> {
+    let values: Vec<usize> = cells.iter().map(|(_, n)| *n).collect();
+    let hidden = suppress(&values, &[], additive, min);
+    rows(&cells, &hidden.cells, by_size)
 }
 
-fn pct(n: usize, total: usize) -> f64 {
-    frac(n, total) * 100.0
-}
-
-fn frac(n: usize, total: usize) -> f64 {
-    if total == 0 {
-        0.0
-    } else {
-        n as f64 / total as f64
-    }
-}
-
-/// Terminal width: East Asian wide characters count two columns.
-fn display_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| if matches!(c, '\u{1100}'..='\u{115F}' | '\u{2E80}'..='\u{A4CF}' | '\u{AC00}'..='\u{D7A3}' | '\u{F900}'..='\u{FAFF}' | '\u{FE30}'..='\u{FE4F}' | '\u{FF00}'..='\u{FF60}' | '\u{FFE0}'..='\u{FFE6}') { 2 } else { 1 })
-        .sum()
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// Escapes text for XML/HTML element content and attribute values.
-pub(crate) fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Control characters other than tab/newline are not allowed in XML 1.0.
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
+/// Rows with suppressed counts removed; by size (largest first, then key) with the
+/// suppressed ones after, by key; or in the order given.
+fn rows(cells: &[(String, usize)], hidden: &[bool], by_size: bool) -> Vec<Count> {
+    let mut out: Vec<Count> = cells
+        .iter()
+        .zip(hidden)
+        .map(|((key, n), h)| Count {
+            key: key.clone(),
+            count: (!h).then_some(*n),
+        })
+        .collect();
+    if by_size {
+        out.sort_by(|a, b| match (a.count, b.count) {
+            (Some(x), Some(y)) => y.cmp(&x).then_with(|| a.key.cmp(&b.key)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.key.cmp(&b.key),
+        });
     }
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(cause: &str, industry: &str, period: &str, direct: &str) -> IndexDoc {
-        IndexDoc {
-            id: format!("{cause}{industry}{period}"),
-            cause_category: cause.into(),
-            industry: industry.into(),
-            period: period.into(),
-            direct_cause: direct.into(),
-            ..IndexDoc::default()
-        }
-    }
-
-    fn sample() -> Vec<IndexDoc> {
-        vec![
-            d("設定ミス", "金融", "2017-07", ""),
-            d("設定ミス", "金融", "2017-08", ""),
-            d("過負荷", "情報通信", "2017-H2", ""),
-            d("", "", "2018-01", "担当者の操作ミス"),
-            d("ハードウェア障害", "運輸", "bad", ""),
+impl TrendReport {
+    /// The facets in display order.
+    pub(crate) fn sections(&self) -> [Section<'_>; 10] {
+        let s = |name, title, additive, rows| Section {
+            name,
+            title,
+            additive,
+            rows,
+        };
+        [
+            s("cause", "直接原因", true, &self.by_cause[..]),
+            s("industry", "業種", true, &self.by_industry[..]),
+            s("period", "期間", true, &self.by_period[..]),
+            s("stage", "工程", true, &self.by_stage[..]),
+            s("domain", "分野", true, &self.by_domain[..]),
+            s("threat", "脅威", true, &self.by_threat[..]),
+            s("purpose", "活用目的", false, &self.by_purpose[..]),
+            s("scene", "活用シーン", false, &self.by_scene[..]),
+            s("impact", "影響の種類", false, &self.by_impact[..]),
+            s("outage", "停止・影響時間", true, &self.by_outage[..]),
         ]
     }
-
-    #[test]
-    fn counts_and_shares() {
-        let r = trends(&sample(), Granularity::Month);
-        assert_eq!(r.total, 5);
-        assert_eq!(
-            r.by_cause[0],
-            Count {
-                key: "設定ミス".into(),
-                count: 2
-            }
-        );
-        assert!(r.by_cause.contains(&Count {
-            key: "操作ミス".into(),
-            count: 1
-        }));
-        assert_eq!(r.by_industry[0].key, "金融");
-        assert!(r.by_industry.iter().any(|c| c.key == "不明"));
-        let keys: Vec<&str> = r.by_period.iter().map(|c| c.key.as_str()).collect();
-        assert_eq!(keys, ["2017-07", "2017-08", "2017-H2", "2018-01", "不明"]);
-        assert_eq!(r.human_error.count, 3);
-        assert!((r.human_error.share - 0.6).abs() < 1e-9);
-        assert_eq!(r.overload.count, 1);
-    }
-
-    #[test]
-    fn half_year_buckets_merge() {
-        let r = trends(&sample(), Granularity::HalfYear);
-        assert_eq!(
-            r.by_period[0],
-            Count {
-                key: "2017-H2".into(),
-                count: 3
-            }
-        );
-        assert_eq!(
-            r.by_period[1],
-            Count {
-                key: "2018-H1".into(),
-                count: 1
-            }
-        );
-    }
-
-    #[test]
-    fn renderings() {
-        let mut docs = sample();
-        docs.push(d("<script>&\"x,y\"", "a", "2017-07", ""));
-        let r = trends(&docs, Granularity::Month);
-        let t = r.to_text_table();
-        assert!(t.contains("設定ミス") && t.contains("human error"));
-        let csv = r.to_csv();
-        assert!(csv.starts_with("section,key,count,share\n"));
-        assert!(csv.contains("cause,設定ミス,2,0.3333"));
-        assert!(csv.contains("\"<script>&\"\"x,y\"\"\""), "{csv}");
-        let svg = r.to_svg();
-        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
-        assert!(!svg.contains("<script"), "{svg}");
-        assert!(svg.contains("&lt;script&gt;&amp;&quot;x,y&quot;"));
-        assert!(!svg.contains("href"));
-    }
-
-    #[test]
-    fn empty_input() {
-        let r = trends(&[], Granularity::HalfYear);
-        assert_eq!(r.total, 0);
-        assert_eq!(r.human_error.share, 0.0);
-        assert!(r.to_svg().contains("</svg>"));
-    }
-
-    #[test]
-    fn classify() {
-        assert_eq!(classify_cause("ルータの設定ミスにより"), Some("設定ミス"));
-        assert_eq!(classify_cause("アクセスが集中し"), Some("過負荷"));
-        assert_eq!(classify_cause("晴れ"), None);
-    }
 }
+
+#[cfg(test)]
+mod tests;
