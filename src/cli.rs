@@ -347,17 +347,29 @@ pub(crate) enum CatalogCmd {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum EvalCmd {
-    /// Score sanitised output against gold annotations: spans leaked per kind, keep terms kept.
+    /// Score anonymisation against gold annotations: spans leaked per kind, records blocked, keep terms kept.
     #[command(
-        after_help = "Example:\n  tazan sanitize --input ../shared/corpus/incidents.jsonl --output out.jsonl --level GREEN\n  tazan eval sanitize --output out.jsonl --annotations ../shared/corpus/annotations.jsonl --json"
+        after_help = "Examples:\n  tazan eval sanitize --incidents ../shared/corpus/incidents.jsonl --annotations ../shared/corpus/annotations.jsonl --level GREEN\n  tazan sanitize --input ../shared/corpus/incidents.jsonl --output out.jsonl --level GREEN\n  tazan eval sanitize --output out.jsonl --annotations ../shared/corpus/annotations.jsonl --json"
     )]
     Sanitize {
-        /// Output of `tazan sanitize`.
+        /// Incident records to sanitise in-process and score (one step).
+        #[arg(long, required_unless_present = "output", conflicts_with = "output")]
+        incidents: Option<PathBuf>,
+        /// Or: an output of `tazan sanitize` to score.
         #[arg(long)]
-        output: PathBuf,
+        output: Option<PathBuf>,
         /// Gold annotations (JSON Lines).
         #[arg(long)]
         annotations: PathBuf,
+        /// Disclosure level whose rules apply, with --incidents (AMBER, GREEN, CLEAR) [default: GREEN].
+        #[arg(long, conflicts_with = "output")]
+        level: Option<String>,
+        /// Policy TOML, with --incidents (default: the shipped policy).
+        #[arg(long, conflicts_with = "output")]
+        policy: Option<PathBuf>,
+        /// Also list the leaked spans and lost keep terms (raw text: development sets only).
+        #[arg(long)]
+        show_leaks: bool,
         /// JSON output.
         #[arg(long)]
         json: bool,

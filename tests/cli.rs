@@ -474,3 +474,77 @@ fn bench_backup_round_trips_a_hub_log() {
     assert!(v["records"].as_u64().unwrap() >= 600, "{v}");
     assert!(v["backup_bytes"].as_u64().unwrap() > 0, "{v}");
 }
+
+#[test]
+fn eval_sanitize_scores_incidents_in_one_step_and_refuses_unknown_kinds() {
+    let unseen = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/crates/tazan-sanitize/tests/fixtures/unseen/dev"
+    );
+    let incidents = format!("{unseen}/incidents.jsonl");
+    let annotations = format!("{unseen}/annotations.jsonl");
+    let args = [
+        "eval",
+        "sanitize",
+        "--incidents",
+        &incidents,
+        "--annotations",
+        &annotations,
+    ];
+    let v = ok_json(tazan(
+        &[&args[..], &["--level", "AMBER", "--json"]].concat(),
+    ));
+    assert_eq!(v["records"], 32, "{v}");
+    assert_eq!(v["level"], "AMBER", "{v}");
+    assert_eq!(v["missing_records"], 0, "{v}");
+    assert!(v["blocked_rate"].is_number(), "{v}");
+    assert!(
+        v["per_kind"]["identifier"]["total"].as_u64().unwrap() > 0,
+        "{v}"
+    );
+
+    // The text form prints the table and, only when asked, the leaked spans.
+    let plain = ok(tazan(&args));
+    assert!(
+        plain.contains("records blocked by the leak gate"),
+        "{plain}"
+    );
+    assert!(!plain.contains("leaked dev-"), "{plain}");
+    let shown = ok(tazan(&[&args[..], &["--show-leaks"]].concat()));
+    assert!(shown.contains("leaked dev-"), "{shown}");
+
+    // A gold file with an unknown kind fails, naming line, field and the valid kinds.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(
+        &bad,
+        "{\"id\":\"dev-01\",\"sensitive\":[{\"text\":\"某社\",\"kind\":\"company\"}],\"keep\":[]}\n",
+    )
+    .unwrap();
+    let out = tazan(&[
+        "eval",
+        "sanitize",
+        "--incidents",
+        &incidents,
+        "--annotations",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.jsonl:1:"), "{err}");
+    assert!(err.contains("unknown kind `company`"), "{err}");
+    assert!(err.contains("identifier"), "{err}");
+
+    // --level belongs to the one-step form.
+    let out = tazan(&[
+        "eval",
+        "sanitize",
+        "--output",
+        &incidents,
+        "--annotations",
+        &annotations,
+        "--level",
+        "GREEN",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}

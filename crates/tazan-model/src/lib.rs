@@ -54,4 +54,4 @@ pub use incident::{
 pub use lesson::{CauseCategory, Domain, Lesson, Taxonomy, Threat, LIMITS};
 pub use level::DisclosureLevel;
 pub use scene::{Purpose, Scene};
-pub use span::{AuditEntry, Finding, Kind, LessonFinding};
+pub use span::{AuditEntry, Finding, Kind, LessonFinding, UnknownKind};

@@ -407,6 +407,7 @@ impl Sanitizer {
             Kind::Account => "[口座番号]".into(),
             Kind::EmployeeId => "[社員番号]".into(),
             Kind::MyNumber => "[個人番号]".into(),
+            Kind::Identifier => "[識別番号]".into(),
             Kind::Date => {
                 let g = generalize::date(&norm, self.rules.dates, ctx.ref_year);
                 if g == norm {

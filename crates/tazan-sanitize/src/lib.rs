@@ -20,7 +20,8 @@
 //! * re-scans the result (leak gate) and blocks a record with any finding;
 //! * drafts a lesson (教訓) per level from the sanitised fields of an incident
 //!   ([`Sanitizer::draft_lesson`]) and gates a lesson ([`Sanitizer::gate_lesson`]);
-//! * evaluates a batch output against gold annotations.
+//! * evaluates against gold annotations, from a batch output file or in-process
+//!   from an incident file ([`evaluate_incidents`]), and checks a gold file ([`check_gold`]).
 //!
 //! ## The IPADIC dictionary
 //!
@@ -65,7 +66,10 @@ pub use dict::DictionaryStatus;
 pub use draft::{lesson_field, LessonDraft};
 pub use engine::{SanitizedRecord, Sanitizer, Status};
 pub use error::SanitizeError;
-pub use eval::{evaluate, EvalReport, KindScore, LeakedSpan};
+pub use eval::{
+    check_gold, evaluate, evaluate_incidents, read_annotations, Annotation, EvalReport, GoldSpan,
+    KindScore, LeakedSpan,
+};
 pub use policy::{
     DateGranularity, DenyList, DisclosureLevel, LevelRules, NumberStyle, PlaceStyle, Policy, Role,
     SourceStyle, Thresholds,

@@ -100,3 +100,33 @@ fn second_held_out_set_meets_targets() {
         assert_targets(&r);
     }
 }
+
+/// `tazan eval sanitize --incidents` (in-process) scores exactly what the
+/// two-step form (`tazan sanitize` then `eval sanitize --output`) scores.
+#[test]
+fn in_process_evaluation_matches_the_output_file_form() {
+    let incidents = format!("{FIXTURES}/unseen/dev/incidents.jsonl");
+    let annotations = format!("{FIXTURES}/unseen/dev/annotations.jsonl");
+    let two_step = run(&incidents, &annotations, DisclosureLevel::Green);
+    let sanitizer =
+        tazan_sanitize::Sanitizer::new(&Policy::builtin(), DisclosureLevel::Green).unwrap();
+    let one_step = tazan_sanitize::evaluate_incidents(
+        &sanitizer,
+        Path::new(&incidents),
+        Path::new(&annotations),
+    )
+    .unwrap();
+    assert_eq!(one_step.level.as_deref(), Some("GREEN"));
+    assert!(one_step.dictionary.is_some());
+    assert_eq!(
+        serde_json::to_value(&one_step.per_kind).unwrap(),
+        serde_json::to_value(&two_step.per_kind).unwrap()
+    );
+    assert_eq!(one_step.blocked_ids, two_step.blocked_ids);
+    assert_eq!(
+        (one_step.identifying_leaked, one_step.identifying_in_blocked),
+        (two_step.identifying_leaked, two_step.identifying_in_blocked)
+    );
+    assert_eq!(one_step.keep_kept, two_step.keep_kept);
+    assert!(one_step.identifying_total > 300 && one_step.keep_total > 150);
+}

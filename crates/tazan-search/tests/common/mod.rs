@@ -27,6 +27,17 @@ pub(crate) const VALIDATION: &str = concat!(
 pub(crate) const HOLDOUT: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/holdout.jsonl");
 
+/// Situation → lessons queries written before the issue-12 tuning: tuned on.
+pub(crate) const SITUATIONS_DEV: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/situations-dev.jsonl"
+);
+/// Their held-out twin: reported, never tuned on (see tests/fixtures/README.md).
+pub(crate) const SITUATIONS_FROZEN: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/situations-frozen.jsonl"
+);
+
 /// The shared catalogue in an in-memory index.
 pub(crate) fn catalogue_index() -> SearchIndex {
     let idx = SearchIndex::in_ram().expect("an in-memory index");
