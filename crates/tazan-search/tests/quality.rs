@@ -1,4 +1,5 @@
-//! Retrieval quality on the shared scenarios and on our own validation set.
+//! Retrieval quality on the shared scenarios, our own validation set and the situation set
+//! tuned on (issue #12); the frozen situation set is only reported, by `tazan eval search`.
 #![allow(clippy::unwrap_used)] // test harness: a failure should panic with the error
 
 use std::path::Path;
@@ -6,7 +7,7 @@ use std::path::Path;
 use tazan_search::{evaluate, SearchIndex};
 
 mod common;
-use common::{catalogue_index, HOLDOUT, SCENARIOS, VALIDATION};
+use common::{catalogue_index, HOLDOUT, SCENARIOS, SITUATIONS_DEV, VALIDATION};
 
 #[test]
 fn ndcg_floor_on_shared_and_own_scenarios() {
@@ -28,6 +29,13 @@ fn ndcg_floor_on_shared_and_own_scenarios() {
         shared.ndcg_at_10 >= 0.75,
         "shared nDCG@10 {:.3} < 0.75",
         shared.ndcg_at_10
+    );
+    let dev = evaluate(&idx, Path::new(SITUATIONS_DEV)).unwrap();
+    println!("situations-dev (tuned on)\n{dev}");
+    assert!(
+        dev.ndcg_at_10 >= 0.82,
+        "situations-dev nDCG@10 {:.3} < 0.82",
+        dev.ndcg_at_10
     );
 }
 
@@ -54,8 +62,8 @@ mod common_words {
         t.join("\n")
     }
 
-    fn search(q: &str) -> Vec<String> {
-        let (idx, _) = index();
+    /// Up to 100 hits of `q` in `idx`, by catalogue ref.
+    fn search_in(idx: &SearchIndex, q: &str) -> Vec<String> {
         idx.search(&SearchRequest {
             query: q.into(),
             limit: 100,
@@ -67,9 +75,38 @@ mod common_words {
         .collect()
     }
 
+    fn search(q: &str) -> Vec<String> {
+        search_in(&index().0, q)
+    }
+
     #[test]
     fn a_query_of_common_words_finds_every_lesson_that_has_them() {
         let (_, docs) = index();
+        // Without equivalents, related words or feedback: the common words alone.
+        let (idx, _) = index();
+        let plain = |q: &str| -> Vec<String> {
+            let mut idx2 = catalogue_index();
+            idx2.set_ranking(tazan_search::RankingConfig {
+                synonym_weight: 0.0,
+                equivalent_weight: 0.0,
+                feedback_docs: 0,
+                ..idx.ranking().clone()
+            });
+            let mut got = search_in(&idx2, q);
+            got.sort();
+            got
+        };
+        let mut holding: Vec<String> = docs
+            .iter()
+            .filter(|d| text(d).contains("障害"))
+            .map(|d| d.r#ref.clone().unwrap())
+            .collect();
+        holding.sort();
+        assert_eq!(
+            plain("障害"),
+            holding,
+            "exactly the lessons holding the word"
+        );
         for word in [
             "障害",
             "システム",
@@ -82,10 +119,11 @@ mod common_words {
                 .map(|d| d.r#ref.clone().unwrap())
                 .collect();
             assert!(want.len() >= 25, "{word}: the premise");
-            let mut got = search(word);
-            got.sort();
-            want.sort();
-            assert_eq!(got, want, "{word}");
+            // Every lesson holding the words is found (lessons on their equivalents, such
+            // as トラブル for 障害, may come too).
+            let got = search(word);
+            want.retain(|r| !got.contains(r));
+            assert!(want.is_empty(), "{word}: not found {want:?} in {got:?}");
         }
     }
 

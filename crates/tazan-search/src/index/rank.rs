@@ -13,7 +13,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, Searcher, Term};
 
 use super::SearchIndex;
-use crate::analyze;
+use crate::analyze::{self, Script};
 use crate::collect::{FilterBits, FilteredTop};
 use crate::doc::{parse_period, IndexDoc};
 use crate::error::SearchError;
@@ -27,8 +27,14 @@ pub struct RankingConfig {
     /// title/keyword/body/example fields found no better weighting on paragraph queries
     /// (title boosts above zero lowered nDCG), so there is no separate title field.
     pub text_boost: f32,
-    /// Weight of terms added from the synonym table, relative to query terms.
+    /// Weight of terms added from the related-word groups, relative to query terms.
     pub synonym_weight: f32,
+    /// Weight of equivalents (another spelling, an abbreviation, an everyday word for the
+    /// same thing), relative to query terms; 0 turns them off.
+    pub equivalent_weight: f32,
+    /// Weight of a katakana bigram cut from a longer katakana word of the query (the
+    /// bigrams let バックアップシステム match バックアップ, and ロック match バックアップ).
+    pub katakana_part_weight: f32,
     /// Pseudo-relevance feedback: number of top documents read (0 disables it).
     pub feedback_docs: usize,
     /// Pseudo-relevance feedback: number of terms added.
@@ -61,14 +67,18 @@ pub struct RankingConfig {
 }
 
 impl Default for RankingConfig {
+    /// Tuned on `situations-dev` (issue #12) with the validation queries and the shared
+    /// scenarios beside it (`examples/tune_ranking.rs`); see BENCHMARKS.md for the figures.
     fn default() -> Self {
         RankingConfig {
             text_boost: 1.0,
-            synonym_weight: 0.4,
-            feedback_docs: 0,
+            synonym_weight: 0.3,
+            equivalent_weight: 0.3,
+            katakana_part_weight: 0.3,
+            feedback_docs: 5,
             feedback_terms: 12,
             feedback_weight: 0.3,
-            domain_prior: 0.4,
+            domain_prior: 0.2,
             rerank_depth: 30,
             max_query_terms: 48,
             first_stage_min_docs: 50_000,
@@ -182,7 +192,7 @@ impl SearchIndex {
             return Ok(Vec::new());
         }
         let searcher = self.reader.searcher();
-        let weighted = query_terms(&req.query, self.ranking.synonym_weight);
+        let weighted = query_terms(&req.query, &self.ranking);
         let started = std::time::Instant::now();
         let terms = weighted.len();
         // When none of the query's own terms is in the index (a word in hiragana only, a
@@ -229,6 +239,16 @@ impl SearchIndex {
             "search"
         );
         Ok(hits)
+    }
+
+    /// The terms a query becomes before ranking, with their weights and document
+    /// frequencies: what ranking sees (for tuning and for explaining a result).
+    pub fn explain(&self, query: &str) -> Result<Vec<(String, f32, u64)>, SearchError> {
+        let searcher = self.reader.searcher();
+        query_terms(query, &self.ranking)
+            .into_iter()
+            .map(|(t, w)| Ok((t.clone(), w, self.doc_freq(&searcher, &t)?)))
+            .collect()
     }
 
     /// The last resort of `search`: lessons whose text contains the query's words as
@@ -807,8 +827,9 @@ pub(crate) fn hit_of(d: IndexDoc, score: f32) -> Hit {
 }
 
 /// Query text → weighted unique terms: query terms (weight 1, filler removed), then
-/// synonym expansions at `synonym_weight`.
-pub(crate) fn query_terms(query: &str, synonym_weight: f32) -> Vec<(String, f32)> {
+/// equivalents at `equivalent_weight` and related words at `synonym_weight`.
+pub(crate) fn query_terms(query: &str, r: &RankingConfig) -> Vec<(String, f32)> {
+    let (synonym_weight, equivalent_weight) = (r.synonym_weight, r.equivalent_weight);
     let norm = analyze::normalize(query);
     static FILLER: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
     let filler = FILLER.get_or_init(|| {
@@ -829,11 +850,32 @@ pub(crate) fn query_terms(query: &str, synonym_weight: f32) -> Vec<(String, f32)
             out.push((t, w));
         }
     };
+    // A katakana bigram cut from a longer word (ック of ロック) matches unrelated words
+    // (バックアップ); it counts at `katakana_part_weight` beside the whole word.
+    let katakana = |c: Option<char>| c.is_some_and(|c| analyze::script(c) == Script::Katakana);
     let mut base = Vec::new();
-    analyze::terms_normalized(&norm, &mut |t| base.push(t.text.to_string()));
-    for t in base {
-        if !filler.contains(&t) {
-            push(t, 1.0, &mut out);
+    analyze::terms_normalized(&norm, &mut |t| {
+        let part = t.text.chars().count() == 2
+            && t.text
+                .chars()
+                .all(|c| analyze::script(c) == Script::Katakana)
+            && (katakana(norm[..t.from].chars().next_back())
+                || katakana(norm[t.to..].chars().next()));
+        base.push((
+            t.text.to_string(),
+            if part { r.katakana_part_weight } else { 1.0 },
+        ));
+    });
+    for (t, w) in base {
+        if !filler.contains(&t) && w > 0.0 {
+            push(t, w, &mut out);
+        }
+    }
+    if equivalent_weight > 0.0 {
+        for phrase in synonyms::equivalents(&norm) {
+            for t in analyze::terms(phrase) {
+                push(t, equivalent_weight, &mut out);
+            }
         }
     }
     if synonym_weight > 0.0 {

@@ -243,7 +243,11 @@ fn one_writer_many_read_only_readers() {
 
 #[test]
 fn query_terms_drop_filler_and_add_synonyms() {
-    let t = query_terms("例えば待機系", 0.3);
+    let r = RankingConfig {
+        synonym_weight: 0.3,
+        ..RankingConfig::default()
+    };
+    let t = query_terms("例えば待機系", &r);
     assert!(t.iter().all(|(w, _)| w != "例"));
     assert!(t.iter().any(|(w, s)| w == "待機" && *s == 1.0));
     assert!(t.iter().any(|(w, s)| w == "バックアップ" && *s < 1.0));
@@ -257,7 +261,10 @@ fn rescore_matches_exhaustive_scores() {
     }
     idx.commit().unwrap();
     let searcher = idx.searcher();
-    let weighted = query_terms("負荷分散装置の設定ミスで夜間処理が完了しなかった", 0.4);
+    let weighted = query_terms(
+        "負荷分散装置の設定ミスで夜間処理が完了しなかった",
+        &RankingConfig::default(),
+    );
     let q = idx.text_query(&weighted);
     let top = searcher
         .search(&q, &TopDocs::with_limit(50).order_by_score())
@@ -332,7 +339,10 @@ fn filtered_collector_equals_filter_intersection() {
         ..Filters::default()
     };
     let filter = idx.filter_query(&filters).unwrap().unwrap();
-    let weighted = query_terms("データベースサーバの設定ミスで応答が遅延した", 0.4);
+    let weighted = query_terms(
+        "データベースサーバの設定ミスで応答が遅延した",
+        &RankingConfig::default(),
+    );
     let text = idx.text_query(&weighted);
     // The filter must not add to the score: wrap it in a zero constant score.
     let unscored: Box<dyn Query> = Box::new(tantivy::query::ConstScoreQuery::new(
