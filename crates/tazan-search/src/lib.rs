@@ -21,7 +21,7 @@
 //! - never answers nothing for a word lessons contain: words found in most lessons are
 //!   ranked low (or dropped beside rarer ones) but a query made only of them still ranks
 //!   the lessons holding them, and words the index has no term for (hiragana only) are
-//!   looked for as written;
+//!   looked for as written (in the first 20,000 stored lessons);
 //! - indexes usage scenes with their purposes, so `scenes` filters browse by purpose, and
 //!   fills the scenes of catalogue entries with the model's proposals;
 //! - finds similar lessons for a raw incident text or a lesson, with reasons
@@ -83,7 +83,7 @@ mod suppress;
 mod synonyms;
 mod trends;
 
-pub use bench::{bench, synthetic_lessons, BenchReport};
+pub use bench::{bench, bench_with, synthetic_lessons, BenchReport};
 pub use catalog::{load_catalog, parse_catalog};
 pub use catalog_lessons::{
     load_catalog_lessons, read_catalog_lessons, CatalogLesson, CatalogLineError, CatalogRead,

@@ -37,6 +37,10 @@ pub struct RankingConfig {
     pub katakana_part_weight: f32,
     /// Pseudo-relevance feedback: number of top documents read (0 disables it).
     pub feedback_docs: usize,
+    /// Pseudo-relevance feedback runs only on indexes with fewer lessons than this: it
+    /// doubles a query's cost, and on a large index the first stage already brings many
+    /// candidates.
+    pub feedback_max_docs: u64,
     /// Pseudo-relevance feedback: number of terms added.
     pub feedback_terms: usize,
     /// Pseudo-relevance feedback: weight of added terms relative to query terms.
@@ -76,6 +80,7 @@ impl Default for RankingConfig {
             equivalent_weight: 0.3,
             katakana_part_weight: 0.3,
             feedback_docs: 5,
+            feedback_max_docs: 50_000,
             feedback_terms: 12,
             feedback_weight: 0.3,
             domain_prior: 0.2,
@@ -158,7 +163,7 @@ pub struct Hit {
 const MAX_LIMIT: usize = 1000;
 
 /// Stored lessons read, at most, when looking for words the index has no term for.
-const MAX_SCAN: usize = 100_000;
+const MAX_SCAN: usize = 20_000;
 
 /// Words that say how the reader writes, not what their problem is.
 const QUERY_FILLER: &[&str] = &[
@@ -195,16 +200,29 @@ impl SearchIndex {
         let weighted = query_terms(&req.query, &self.ranking);
         let started = std::time::Instant::now();
         let terms = weighted.len();
-        // When none of the query's own terms is in the index (a word in hiragana only, a
-        // single kanji that appears only inside compounds), look for its words as written
-        // first; synonyms of them follow.
-        let mut own_present = false;
-        for (t, w) in &weighted {
-            if *w >= 1.0 && self.doc_freq(&searcher, t)? > 0 {
-                own_present = true;
+        // Words the index cannot hold a term for (a word written in hiragana only,
+        // ふくそう), or a query none of whose terms is in the index (a single kanji that
+        // appears only inside compounds): look for the words as written first; ranked
+        // hits (synonyms of them) follow.
+        let mut any_present = false;
+        for (t, _) in &weighted {
+            if self.doc_freq(&searcher, t)? > 0 {
+                any_present = true;
                 break;
             }
         }
+        // In a sentence, a word alone in hiragana is a connective (また, さらに); in a query
+        // of a few words it is what the reader looks for.
+        let norm = analyze::normalize(&req.query);
+        let words: Vec<&str> = norm
+            .split(|c: char| c.is_whitespace() || analyze::script(c) == Script::Other)
+            .filter(|w| !w.is_empty())
+            .collect();
+        let kana_word = words.len() <= 3
+            && words.iter().any(|w| {
+                w.chars().count() >= 2 && w.chars().all(|c| analyze::script(c) == Script::Hiragana)
+            });
+        let own_present = any_present && !kana_word;
         let mut hits: Vec<Hit> = if own_present || req.query.trim().is_empty() {
             Vec::with_capacity(limit)
         } else {
@@ -332,7 +350,8 @@ impl SearchIndex {
             return self.drop_excluded(searcher, top, exclude, limit, 0.0);
         }
         let r = &self.ranking;
-        weighted = self.prune_terms(searcher, weighted)?;
+        let (pruned, common_only) = self.prune_terms(searcher, weighted)?;
+        weighted = pruned;
         if weighted.is_empty() {
             return Ok(Vec::new());
         }
@@ -355,14 +374,10 @@ impl SearchIndex {
             bits: bits.as_ref(),
             levels,
         };
-        if r.feedback_docs > 0 && r.feedback_terms > 0 {
-            let q = self.text_query(&weighted);
-            let top = self.top(
-                searcher,
-                q.as_ref(),
-                filter,
-                r.feedback_docs + exclude.len(),
-            )?;
+        if r.feedback_docs > 0 && r.feedback_terms > 0 && searcher.num_docs() < r.feedback_max_docs
+        {
+            let k = r.feedback_docs + exclude.len();
+            let top = self.retrieve(searcher, &weighted, filter, k, common_only)?;
             let top = self.drop_excluded(searcher, top, exclude, r.feedback_docs, 1.0)?;
             let extra = self.feedback(searcher, &top, &weighted)?;
             weighted.extend(extra);
@@ -386,46 +401,7 @@ impl SearchIndex {
         } else {
             want
         };
-        let two_stage = searcher.num_docs() >= r.first_stage_min_docs
-            && weighted.len() > r.first_stage_terms.max(1);
-        let mut top = if two_stage {
-            let first = most_informative(self, searcher, &weighted, r.first_stage_terms.max(1))?;
-            let k = depth.max(r.first_stage_depth);
-            // Lessons with all of the three most informative terms are the cheapest good
-            // candidates (an intersection skips most postings).
-            let own: Vec<&String> = first
-                .iter()
-                .filter(|(_, w)| *w >= 1.0)
-                .map(|(t, _)| t)
-                .take(3)
-                .collect();
-            let mut cands = Vec::new();
-            if own.len() >= 2 {
-                let conj: Vec<(Occur, Box<dyn Query>)> = own
-                    .iter()
-                    .map(|t| {
-                        let q: Box<dyn Query> = Box::new(TermQuery::new(
-                            Term::from_field_text(self.f.text, t),
-                            IndexRecordOption::WithFreqs,
-                        ));
-                        (Occur::Must, q)
-                    })
-                    .collect();
-                cands = self.top(searcher, &BooleanQuery::new(conj), filter, k)?;
-            }
-            // Enough lessons with all three terms to fill the page and the re-rank depth:
-            // keep them; otherwise widen to any first-stage term.
-            if cands.len() < depth {
-                let q = self.text_query(&first);
-                cands = self.top(searcher, q.as_ref(), filter, k)?;
-            }
-            let mut all = self.rescore(searcher, &weighted, cands)?;
-            all.truncate(depth);
-            all
-        } else {
-            let q = self.text_query(&weighted);
-            self.top(searcher, q.as_ref(), filter, depth)?
-        };
+        let mut top = self.retrieve(searcher, &weighted, filter, depth, common_only)?;
         if let Some((code, share)) = prior {
             let bonus = share * top.first().map_or(0.0, |t| t.0);
             for (score, addr) in top.iter_mut() {
@@ -441,6 +417,77 @@ impl SearchIndex {
             top.sort_by(|a, b| b.0.total_cmp(&a.0));
         }
         self.drop_excluded(searcher, top, exclude, limit, 1.0)
+    }
+
+    /// The `depth` best lessons for `weighted` among those `filter` allows, with exact
+    /// scores. From `first_stage_min_docs` lessons up, candidates come from the most
+    /// informative terms (for a query whose own words are all common, the lessons holding
+    /// the rarest of them: their posting lists span most of the index) and are rescored
+    /// with all of them; below, every query is scored exhaustively.
+    fn retrieve(
+        &self,
+        searcher: &Searcher,
+        weighted: &[(String, f32)],
+        filter: Restrict<'_>,
+        depth: usize,
+        common_only: bool,
+    ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+        let r = &self.ranking;
+        let first_terms = if common_only {
+            1
+        } else {
+            r.first_stage_terms.max(1)
+        };
+        let two_stage = searcher.num_docs() >= r.first_stage_min_docs
+            && (weighted.len() > first_terms || common_only);
+        if !two_stage {
+            let q = self.text_query(weighted);
+            return self.top(searcher, q.as_ref(), filter, depth);
+        }
+        let first = if common_only {
+            // Candidates: the lessons holding the reader's own (common) word.
+            let own: Vec<(String, f32)> = weighted
+                .iter()
+                .filter(|(_, w)| *w >= 1.0)
+                .cloned()
+                .collect();
+            let pool = if own.is_empty() { weighted } else { &own[..] };
+            most_informative(self, searcher, pool, 1)?
+        } else {
+            most_informative(self, searcher, weighted, first_terms)?
+        };
+        let k = depth.max(r.first_stage_depth);
+        // Lessons with all of the three most informative terms are the cheapest good
+        // candidates (an intersection skips most postings).
+        let own: Vec<&String> = first
+            .iter()
+            .filter(|(_, w)| *w >= 1.0)
+            .map(|(t, _)| t)
+            .take(3)
+            .collect();
+        let mut cands = Vec::new();
+        if own.len() >= 2 {
+            let conj: Vec<(Occur, Box<dyn Query>)> = own
+                .iter()
+                .map(|t| {
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_text(self.f.text, t),
+                        IndexRecordOption::WithFreqs,
+                    ));
+                    (Occur::Must, q)
+                })
+                .collect();
+            cands = self.top(searcher, &BooleanQuery::new(conj), filter, k)?;
+        }
+        // Enough lessons with all three terms to fill the page and the re-rank depth:
+        // keep them; otherwise widen to any first-stage term.
+        if cands.len() < depth {
+            let q = self.text_query(&first);
+            cands = self.top(searcher, q.as_ref(), filter, k)?;
+        }
+        let mut all = self.rescore(searcher, weighted, cands)?;
+        all.truncate(depth);
+        Ok(all)
     }
 
     /// Top `k` of `q` among lessons allowed by `filter`, best first.
@@ -537,11 +584,12 @@ impl SearchIndex {
     /// Weighs down (or drops) terms found in more than `max_df_ratio` of lessons, keeps
     /// them all when nothing else is left, and keeps the `max_query_terms` most informative
     /// (weight × IDF), in their original order.
+    /// Also says whether only common terms were left.
     fn prune_terms(
         &self,
         searcher: &Searcher,
         weighted: Vec<(String, f32)>,
-    ) -> Result<Vec<(String, f32)>, SearchError> {
+    ) -> Result<(Vec<(String, f32)>, bool), SearchError> {
         let r = &self.ranking;
         let n = searcher.num_docs();
         let check_df = r.max_df_ratio < 1.0 && n >= 20;
@@ -560,9 +608,22 @@ impl SearchIndex {
                 scored.push((i, t, w, w as f64 * idf));
             }
         }
-        if scored.is_empty() {
-            // Only common words: they are what the reader asked for.
+        // The reader's own words (weight 1) all common (障害, システム): they are what was
+        // asked for, so they stay at full weight beside the rarer expansions; otherwise
+        // common terms are dropped (or weighed down with `common_term_weight`).
+        let own = |w: f32| w >= 1.0;
+        let common_only = common.iter().any(|x| own(x.2)) && !scored.iter().any(|x| own(x.2));
+        if common_only {
+            scored.extend(common.into_iter().filter(|x| own(x.2)));
+            scored.sort_by_key(|x| x.0);
+        } else if scored.is_empty() && !common.is_empty() {
+            // Nothing but common parts of the query's words (テム, ステ of ステム): better
+            // than nothing.
             scored = common;
+            return Ok((
+                scored.into_iter().map(|(_, t, w, _)| (t, w)).collect(),
+                true,
+            ));
         } else if r.common_term_weight > 0.0 {
             let cw = r.common_term_weight;
             scored.extend(
@@ -577,7 +638,10 @@ impl SearchIndex {
             scored.truncate(r.max_query_terms);
             scored.sort_by_key(|x| x.0);
         }
-        Ok(scored.into_iter().map(|(_, t, w, _)| (t, w)).collect())
+        Ok((
+            scored.into_iter().map(|(_, t, w, _)| (t, w)).collect(),
+            common_only,
+        ))
     }
 
     fn drop_excluded(

@@ -287,6 +287,13 @@ fn two_stage_agrees_with_exhaustive_at_the_top() {
         idx.add(&d).unwrap();
     }
     idx.commit().unwrap();
+    // Feedback terms come from each path's own top lessons: compare candidate generation
+    // on the same terms.
+    let plain = RankingConfig {
+        feedback_docs: 0,
+        ..RankingConfig::default()
+    };
+    idx.set_ranking(plain.clone());
     let queries = [
         "共有ディスクのファームウェア不具合で全面的に停止した",
         "委託先との役割分担と連絡体制が曖昧だったため、夜間の障害対応が遅れた",
@@ -298,7 +305,7 @@ fn two_stage_agrees_with_exhaustive_at_the_top() {
     }
     idx.set_ranking(RankingConfig {
         first_stage_min_docs: 0,
-        ..RankingConfig::default()
+        ..plain
     });
     for (q, ex) in queries.iter().zip(&exhaustive) {
         let two = idx.search(&req(q)).unwrap();
@@ -530,4 +537,27 @@ fn counts_lessons_sharing_a_combination() {
             ..Default::default()
         })
         .is_err());
+}
+
+#[test]
+fn a_common_word_query_on_a_large_index_ranks_the_lessons_holding_it() {
+    // Every synthetic lesson holds 障害 and システム; with two-stage retrieval forced on,
+    // candidates come from the word itself, not from its rarer equivalents.
+    let mut idx = SearchIndex::in_ram().unwrap();
+    for d in crate::bench::synthetic_lessons(2000, 9) {
+        idx.add(&d).unwrap();
+    }
+    idx.commit().unwrap();
+    idx.set_ranking(RankingConfig {
+        first_stage_min_docs: 0,
+        ..RankingConfig::default()
+    });
+    for q in ["障害", "システム"] {
+        let hits = idx.search(&req(q)).unwrap();
+        assert_eq!(hits.len(), 10, "{q}");
+        for h in &hits {
+            let d = idx.get(&h.id).unwrap().unwrap();
+            assert!(d.full_text().contains(q), "{q}: {}", h.title);
+        }
+    }
 }
