@@ -374,7 +374,10 @@ impl SearchIndex {
             bits: bits.as_ref(),
             levels,
         };
-        if r.feedback_docs > 0 && r.feedback_terms > 0 && searcher.num_docs() < r.feedback_max_docs
+        if r.feedback_docs > 0
+            && r.feedback_terms > 0
+            && searcher.num_docs() < r.feedback_max_docs
+            && !common_only
         {
             let k = r.feedback_docs + exclude.len();
             let top = self.retrieve(searcher, &weighted, filter, k, common_only)?;
@@ -609,13 +612,13 @@ impl SearchIndex {
             }
         }
         // The reader's own words (weight 1) all common (障害, システム): they are what was
-        // asked for, so they stay at full weight beside the rarer expansions; otherwise
-        // common terms are dropped (or weighed down with `common_term_weight`).
+        // asked for, and they alone rank (their rarer equivalents would outweigh them: a
+        // reader asking for 障害 would get lessons on トラブル first); otherwise common
+        // terms are dropped (or weighed down with `common_term_weight`).
         let own = |w: f32| w >= 1.0;
         let common_only = common.iter().any(|x| own(x.2)) && !scored.iter().any(|x| own(x.2));
         if common_only {
-            scored.extend(common.into_iter().filter(|x| own(x.2)));
-            scored.sort_by_key(|x| x.0);
+            scored = common.into_iter().filter(|x| own(x.2)).collect();
         } else if scored.is_empty() && !common.is_empty() {
             // Nothing but common parts of the query's words (テム, ステ of ステム): better
             // than nothing.
