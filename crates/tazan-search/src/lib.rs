@@ -41,10 +41,12 @@
 //! lesson text (a query may describe a confidential incident). The node or hub maps its
 //! `Lesson` onto [`IndexDoc`] ([`IndexDoc::from_lesson`]).
 //!
-//! Measured (see `tests/quality.rs`, `examples/bench_search.rs`): nDCG@10 0.786 on the two
-//! shared scenarios and 0.844 on our own 20-query validation set over the 27-lesson
-//! catalogue; 1,000,000 synthetic lessons indexed at ~20k/s and searched with p99 ~9 ms on
-//! two cores shared with other builds (load average ~5).
+//! Measured (`tazan eval search`, `tazan bench search`; BENCHMARKS.md): nDCG@10 over the
+//! 27-lesson catalogue 0.840 on the situation queries tuned on, 0.771 on the frozen ones,
+//! 0.842 on the 20 validation queries, 0.788 on the two shared scenarios; 1,000,000
+//! synthetic lessons indexed at 26–35k/s and searched with p99 9–16 ms on two cores
+//! shared with other builds (load average 11–13; 4.7 ms on an idle machine before the
+//! issue-12 ranking).
 //!
 //! ```
 //! use tazan_search::{IndexDoc, SearchIndex, SearchRequest};
