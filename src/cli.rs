@@ -77,16 +77,21 @@ pub(crate) enum Command {
     Incident(IncidentCmd),
     /// Search the node's library and imported catalogues (Japanese full text).
     #[command(
-        after_help = "Example:\n  tazan search \"夜間バッチが二重に起動した\" --home ~/acme\n  tazan search \"切替え 失敗\" --cause ハードウェア障害 --json --limit 5"
+        after_help = "Example:\n  tazan search \"夜間バッチが二重に起動した\" --home ~/acme\n  tazan search \"切替え 失敗\" --cause ハードウェア障害 --json --limit 5\n  tazan search --purpose 運用手順 --home ~/acme                  # browse a purpose\n\nThe text output first says which usage purpose the query reads as (`tazan scenes route`)."
     )]
     Search(SearchArgs),
     /// Lesson catalogues: JSON Lines of id, domain, theme, title, summary, cases.
     #[command(subcommand)]
     Catalog(CatalogCmd),
-    /// Counts by direct cause, industry and period, with the shares of human error and overload
-    /// (a node's library, or with --hub-config everything a hub holds).
+    /// Usage scenes (活用シーン): the guidebook's seven purposes and the scenes under each.
+    #[command(subcommand)]
+    Scenes(ScenesCmd),
+    /// Counts by cause, industry, period, stage, domain, threat, usage purpose and scene, impact
+    /// kind and outage duration, with the shares of human error and overload and the month
+    /// average (a node's library; with --hub-config everything a hub holds; with --vault the
+    /// company's own incidents). Counts under 3 are shown as `*`.
     #[command(
-        after_help = "Examples:\n  tazan trends --home ~/acme --format svg > trends.svg\n  tazan trends --hub-config fed/finance/hub.toml --format json   # hub running or not"
+        after_help = "Examples:\n  tazan trends --home ~/acme --format svg > trends.svg\n  tazan trends --hub-config fed/finance/hub.toml --format json   # hub running or not\n  tazan trends --vault --home ~/acme --period month             # own incidents, exact counts\n\nLibrary and hub counts under 3 are suppressed (shown as `*`, `null` in JSON), with as many\nothers as it takes so that no total gives one back. Vault counts are exact: they are the\ncompany's own record, computed on its node and never sent."
     )]
     Trends {
         #[command(flatten)]
@@ -94,6 +99,9 @@ pub(crate) enum Command {
         /// Count at the hub with this config instead: its whole log, from its search index.
         #[arg(long, value_name = "FILE", conflicts_with = "home")]
         hub_config: Option<PathBuf>,
+        /// Count the raw incidents in this node's vault instead (its own failure record).
+        #[arg(long, conflicts_with = "hub_config")]
+        vault: bool,
         /// Output format.
         #[arg(long, value_enum, default_value_t = TrendFormat::Text)]
         format: TrendFormat,
@@ -251,9 +259,50 @@ pub(crate) enum Period {
     Half,
 }
 
+#[derive(Debug, Subcommand)]
+pub(crate) enum ScenesCmd {
+    /// The vocabulary: each purpose and its scenes, with how many lessons of the library serve
+    /// each (counts under 3 shown as `*`).
+    #[command(
+        after_help = "Example:\n  tazan scenes list --home ~/acme\n  tazan search --purpose 運用手順 --home ~/acme      # browse one purpose"
+    )]
+    List {
+        #[command(flatten)]
+        home: HomeArg,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Scenes proposed for a lesson file (TOML/JSON) or for each entry of a catalogue
+    /// (.jsonl), each with the words or fields that led to it.
+    #[command(
+        after_help = "Example:\n  tazan scenes propose my-lesson.toml\n  tazan scenes propose lessons.jsonl --json"
+    )]
+    Propose {
+        /// A lesson file, or a catalogue in JSON Lines.
+        file: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The purpose a reader's situation (words or a paragraph) is routed to, and why.
+    #[command(
+        after_help = "Example:\n  tazan scenes route \"新人研修で使える障害事例を探している\""
+    )]
+    Route {
+        /// The situation.
+        text: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct SearchArgs {
-    /// What you are looking for: words or a paragraph describing your situation.
+    /// What you are looking for: words or a paragraph describing your situation (may be empty
+    /// with filters, to browse).
+    #[arg(default_value = "")]
     pub(crate) query: String,
     #[command(flatten)]
     pub(crate) home: HomeArg,
@@ -272,9 +321,13 @@ pub(crate) struct SearchArgs {
     /// Only these direct cause categories.
     #[arg(long = "cause")]
     pub(crate) causes: Vec<String>,
-    /// Only these usage scenes.
+    /// Only these usage scenes (`運用手順/監視と検知`, or the scene's name alone); see `tazan scenes list`.
     #[arg(long = "scene")]
     pub(crate) scenes: Vec<String>,
+    /// Only lessons serving these purposes (社内教育, 組織・体制の整備, レビュー・試験項目,
+    /// 調達時の指示・確認事項, 運用手順, 開発手順, 障害の根本原因の対策).
+    #[arg(long = "purpose")]
+    pub(crate) purposes: Vec<String>,
     /// Period from (2017, 2017-H2, 2017-Q3, 2017-07).
     #[arg(long)]
     pub(crate) from: Option<String>,

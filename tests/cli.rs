@@ -210,9 +210,6 @@ fn lesson_publish_queues_while_hub_is_down_and_lists_offline() {
     assert_eq!(tazan_store::Outbox::open(&node).unwrap().len(), 1);
 }
 
-#[path = "support/corpus.rs"]
-mod corpus;
-
 /// The project's own example files (`examples/`).
 fn example(name: &str) -> String {
     format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"))
@@ -384,7 +381,7 @@ fn sanitize_batch_and_evaluation_run_on_the_project_s_held_out_records() {
 #[test]
 #[ignore = "reads the shared corpus (../shared/corpus or $TAZAN_CORPUS_DIR); scripts/test runs it when present"]
 fn corpus_sanitize_batch_and_evaluation_run_on_the_corpus() {
-    let dir = corpus::corpus_dir();
+    let dir = crate::corpus::corpus_dir();
     sanitize_and_evaluate(
         &dir.join("incidents.jsonl"),
         &dir.join("annotations.jsonl"),

@@ -17,10 +17,13 @@
 //!   not even on the wire (through `proxy`, a TLS-terminating recording proxy)
 //! - `gate`: every publishing path refuses leaks (CLI), the group hub's own screen, the
 //!   withdrawal-reason leak, no silent downgrade without the dictionary, what publish says
+//! - `scenes`: usage scenes of a catalogue, browsing by purpose, common-word search, vault trends
 
 // Test fixtures panic on setup failure by design: a failed setup is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/corpus.rs"]
+mod corpus;
 mod util;
 
 mod backup;
@@ -34,6 +37,7 @@ mod local;
 mod proxy;
 mod rejections;
 mod rotation;
+mod scenes;
 mod tamper;
 mod trends;
 mod vault;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use serde_json::json;
+use tazan_model::{Purpose, Scene};
 use tazan_node::NodeConfig;
 use tazan_proto::pb;
 
@@ -47,7 +48,36 @@ fn open_library_or_hub(
     }
 }
 
+/// `--scene` and `--purpose` values as one scene filter of canonical labels (a purpose
+/// matches every scene under it); an unknown one names its flag and lists the vocabulary.
+fn scene_filter(scenes: &[String], purposes: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::with_capacity(scenes.len() + purposes.len());
+    for s in scenes {
+        out.push(Scene::parse_for("--scene", s)?.label().to_owned());
+    }
+    for p in purposes {
+        out.push(Purpose::parse_for("--purpose", p)?.as_str().to_owned());
+    }
+    Ok(out)
+}
+
+/// The line saying which purpose a query reads as (nothing for an empty query or none).
+fn print_route(query: &str) {
+    if let Some(r) = tazan_model::scene::route_situation(query) {
+        let scene = r
+            .scene
+            .map_or_else(String::new, |s| format!(" › {}", s.name()));
+        println!(
+            "situation reads as: {}{scene} (words: {}); browse it with --purpose {}\n",
+            r.purpose,
+            r.words.join("、"),
+            r.purpose
+        );
+    }
+}
+
 pub(super) fn search(args: SearchArgs) -> Result<ExitCode> {
+    let scenes = scene_filter(&args.scenes, &args.purposes)?;
     let index = open_index(args.home.home)?;
     let req = tazan_search::SearchRequest {
         query: args.query,
@@ -56,13 +86,16 @@ pub(super) fn search(args: SearchArgs) -> Result<ExitCode> {
             industries: args.industries,
             domain: args.domain,
             cause_categories: args.causes,
-            scenes: args.scenes,
+            scenes,
             period_from: args.from,
             period_to: args.to,
         },
         limit: args.limit,
     };
     let hits = index.search(&req)?;
+    if !args.json {
+        print_route(&req.query);
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&hits)?);
     } else if hits.is_empty() {
@@ -88,6 +121,10 @@ pub(super) fn search(args: SearchArgs) -> Result<ExitCode> {
 }
 
 pub(super) async fn search_hub(args: SearchArgs) -> Result<ExitCode> {
+    let scenes = scene_filter(&args.scenes, &args.purposes)?;
+    if !args.json {
+        print_route(&args.query);
+    }
     let cfg = node_config(args.home.home)?;
     let levels = wire_levels(&args.levels)?;
     let resp = hub_client(&cfg)
@@ -98,7 +135,7 @@ pub(super) async fn search_hub(args: SearchArgs) -> Result<ExitCode> {
             industries: args.industries,
             domain: args.domain.unwrap_or_default(),
             causes: args.causes,
-            scenes: args.scenes,
+            scenes,
             period_from: args.from.unwrap_or_default(),
             period_to: args.to.unwrap_or_default(),
             limit: u32::try_from(args.limit).unwrap_or(u32::MAX),
@@ -145,16 +182,26 @@ pub(super) async fn search_hub(args: SearchArgs) -> Result<ExitCode> {
 pub(super) fn trends(
     home: Option<PathBuf>,
     hub_config: Option<PathBuf>,
+    vault: bool,
     format: TrendFormat,
     period: Period,
 ) -> Result<ExitCode> {
-    let index = open_library_or_hub(home, hub_config)?;
-    let docs = index.all_docs()?;
     let granularity = match period {
         Period::Month => tazan_search::Granularity::Month,
         Period::Half => tazan_search::Granularity::HalfYear,
     };
-    let report = tazan_search::trends(&docs, granularity);
+    let report = if vault {
+        // The company's own record: read here, counted here, exact, never sent.
+        let (_, vault) = super::incidents::open_vault(home, false)?;
+        let options = tazan_search::TrendOptions::exact(granularity);
+        tazan_search::incident_trends(&vault.incidents()?, &options)
+    } else {
+        let options = tazan_search::TrendOptions {
+            granularity,
+            ..tazan_search::TrendOptions::default()
+        };
+        open_library_or_hub(home, hub_config)?.trends(&options)?
+    };
     match format {
         TrendFormat::Text => print!("{}", report.to_text_table()),
         TrendFormat::Csv => print!("{}", report.to_csv()),

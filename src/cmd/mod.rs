@@ -22,6 +22,7 @@ mod library;
 pub(crate) mod ops;
 mod render;
 pub(crate) mod review;
+mod scenes;
 mod serve;
 pub(crate) mod templates;
 mod tools;
@@ -75,9 +76,11 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Trends {
             home,
             hub_config,
+            vault,
             format,
             period,
-        } => library::trends(home.home, hub_config, format, period),
+        } => library::trends(home.home, hub_config, vault, format, period),
+        Command::Scenes(cmd) => scenes::scenes(cmd),
         Command::Digest {
             since,
             home,

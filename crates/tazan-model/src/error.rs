@@ -44,6 +44,14 @@ pub enum ModelError {
         /// What was expected.
         reason: &'static str,
     },
+    /// A usage scene or purpose outside the vocabulary.
+    #[error("field `{field}` has unknown usage scene {value:?}; use a purpose, or purpose/scene, from the vocabulary: {}", crate::scene::vocabulary())]
+    UnknownScene {
+        /// The field (`taxonomy.scenes`, `scene`, `purpose` …).
+        field: &'static str,
+        /// The value as given, truncated for display.
+        value: String,
+    },
     /// Canonical bytes could not be decoded.
     #[error("canonical bytes invalid at offset {offset}: {reason}")]
     Decode {

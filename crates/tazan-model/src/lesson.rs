@@ -102,9 +102,19 @@ pub struct Taxonomy {
     /// Process stage where the cause lay (要件定義, 設計, 開発, テスト, 移行, 運用 …).
     #[serde(default)]
     pub stage: String,
-    /// Usage scenes (活用シーン) the lesson serves.
+    /// Usage scenes (活用シーン) the lesson serves: canonical labels from the
+    /// [`scene`](crate::scene) vocabulary (`運用手順` or `運用手順/監視と検知`).
     #[serde(default)]
     pub scenes: Vec<String>,
+}
+
+impl Taxonomy {
+    /// Rewrites every scene in its canonical form (a bare scene name or the guidebook's
+    /// long phrasing of a purpose is accepted) and drops duplicates; an unknown scene is
+    /// [`ModelError::UnknownScene`], listing the vocabulary, and changes nothing.
+    pub fn canonicalize_scenes(&mut self) -> Result<(), ModelError> {
+        crate::scene::canonicalize(&mut self.scenes)
+    }
 }
 
 macro_rules! label_enum {
@@ -276,6 +286,9 @@ impl Lesson {
         list("countermeasures", &self.countermeasures, LIMITS.long)?;
         list("keywords", &self.keywords, LIMITS.label)?;
         list("taxonomy.scenes", &self.taxonomy.scenes, LIMITS.label)?;
+        for scene in &self.taxonomy.scenes {
+            crate::scene::check_canonical(scene)?;
+        }
         text("taxonomy.stage", &self.taxonomy.stage, LIMITS.label, false)?;
         text("impact", &self.impact, LIMITS.long, true)?;
         text("industry", &self.industry, LIMITS.label, false)?;
@@ -344,7 +357,7 @@ impl Lesson {
                 cause: CauseCategory::Work,
                 threat: Threat::Unintentional,
                 stage: "運用".to_owned(),
-                scenes: vec!["運用手順の見直し".to_owned()],
+                scenes: vec!["運用手順/切替え・復旧の手順".to_owned()],
             },
             impact: "数万人規模の利用者に影響".to_owned(),
             period: "2026-H1".to_owned(),

@@ -41,6 +41,7 @@ mod ids;
 mod incident;
 mod lesson;
 mod level;
+pub mod scene;
 mod span;
 mod text;
 
@@ -55,5 +56,6 @@ pub use incident::{
 };
 pub use lesson::{CauseCategory, Domain, Lesson, Taxonomy, Threat, LIMITS};
 pub use level::DisclosureLevel;
+pub use scene::{Purpose, Scene};
 pub use span::{AuditEntry, Finding, Kind, LessonFinding, UnknownKind};
 pub use text::{decode_text, read_text_file, strip_bom, Decoded, Encoding};

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use tazan_search::{
-    digest, load_catalog, trends, Granularity, SearchIndex, SearchRequest, SimilarTo,
+    digest, load_catalog, trends, SearchIndex, SearchRequest, SimilarTo, TrendOptions,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -67,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
     }
-    println!("\n## trends\n{}", trends(&docs, Granularity::HalfYear));
+    println!("\n## trends\n{}", trends(&docs, &TrendOptions::default()));
     let dg = digest(&docs[..2.min(docs.len())], &index, "")?;
     let md = dg.to_markdown();
     println!(

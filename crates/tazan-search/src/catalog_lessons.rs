@@ -19,6 +19,7 @@
 //! | `cases[].application` | `countermeasures`, one per case |
 //! | `theme` | the one keyword |
 //! | `domain` | `taxonomy.domain`; the cause category is `不明` |
+//! | (all of the above) | `taxonomy.scenes`: [`Lesson::propose_scenes`] |
 
 use std::collections::HashMap;
 use std::fmt;
@@ -220,7 +221,7 @@ fn entry_lesson(line: &str, level: DisclosureLevel) -> Result<(String, Lesson), 
             ))
         }
     }
-    let lesson = Lesson {
+    let mut lesson = Lesson {
         title: title.clone(),
         problem: summary,
         direct_cause: if stories.is_empty() {
@@ -249,6 +250,7 @@ fn entry_lesson(line: &str, level: DisclosureLevel) -> Result<(String, Lesson), 
         version: 1,
         supersedes: None,
     };
+    lesson.taxonomy.scenes = tazan_model::scene::labels(&lesson.propose_scenes());
     lesson
         .validate()
         .map_err(|e| (catalog_field(&e).to_owned(), e.to_string()))?;
@@ -277,14 +279,8 @@ fn catalog_field(e: &ModelError) -> &'static str {
 }
 
 #[cfg(test)]
-#[path = "../../../tests/support/corpus.rs"]
-mod corpus;
-
-#[cfg(test)]
 mod tests {
     use tazan_model::Payload;
-
-    use super::corpus;
 
     use super::*;
 
@@ -368,7 +364,7 @@ mod tests {
     #[test]
     #[ignore = "reads the shared corpus (../shared/corpus or $TAZAN_CORPUS_DIR); scripts/test runs it when present"]
     fn corpus_shared_catalogue_converts_whole() {
-        let path = corpus::corpus_file("lessons.jsonl");
+        let path = crate::corpus::corpus_file("lessons.jsonl");
         let read = load_catalog_lessons(&path, DisclosureLevel::Clear).unwrap();
         assert!(read.errors.is_empty(), "{:?}", read.errors);
         assert!(read.lessons.len() >= 20);

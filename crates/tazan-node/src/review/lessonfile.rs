@@ -42,6 +42,14 @@ pub fn read_lesson_file(path: &Path) -> Result<Lesson, ReviewError> {
             reason: e.to_string(),
         })?
     };
+    // People may write a scene by its bare name or a purpose in the guidebook's words.
+    lesson
+        .taxonomy
+        .canonicalize_scenes()
+        .map_err(|e| ReviewError::File {
+            subject: subject.clone(),
+            reason: e.to_string(),
+        })?;
     lesson.validate().map_err(|e| ReviewError::File {
         subject,
         reason: e.to_string(),
