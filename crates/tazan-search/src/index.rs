@@ -484,7 +484,6 @@ mod share;
 use rank::{domain_code, level_code};
 pub(crate) use rank::{hit_of, query_terms};
 pub use rank::{Filters, Hit, RankingConfig, SearchRequest};
-pub use share::QuasiIdentifiers;
 
 #[cfg(test)]
 mod tests;
