@@ -676,7 +676,9 @@ pub(crate) enum LessonCmd {
     Edit(crate::cmd::review::EditArgs),
     /// Put an original the sanitizer replaced back into a draft, with a recorded reason.
     Restore(crate::cmd::review::RestoreArgs),
-    /// Approve a draft: re-run the leak gate, record overrides, sign and queue it.
+    /// Coarsen one field of a draft that, with too few lessons sharing it, singles it out.
+    Coarsen(crate::cmd::review::CoarsenArgs),
+    /// Approve a draft: re-run the leak gate, check k-anonymity, record overrides, sign and queue it.
     Approve(crate::cmd::review::ApproveArgs),
     /// Sign a lesson (JSON or TOML) and queue it for the group hub, after the leak gate.
     Publish(crate::cmd::review::PublishArgs),

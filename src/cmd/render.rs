@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use tazan_node::{finding_line, DraftView};
+use tazan_node::{finding_line, Anonymity, DraftView, K_ANONYMITY};
 use tazan_sanitize::lesson_field;
+use tazan_vault::DraftId;
 
 /// The draft for its reviewer, replacements and findings marked in the text.
 pub(super) fn render(view: &DraftView, colour: bool) -> String {
@@ -174,6 +175,42 @@ fn highlight(text: &str, marks: &[(&str, String)], findings: &[&str], colour: bo
         }
         rest = chars.as_str();
     }
+    out
+}
+
+/// A draft's k-anonymity for its reviewer: k, what singles it out and the
+/// coarser steps with the k each gives.
+pub(super) fn anonymity_text(draft: DraftId, a: &Anonymity) -> String {
+    let mut out = String::new();
+    if a.is_enough() {
+        out.push_str(&format!(
+            "k-anonymity: k = {} (at least {}): {}\n",
+            a.k, a.k_min, a.combination
+        ));
+        return out;
+    }
+    out.push_str(&format!(
+        "k-anonymity: k = {} (under {}): {} of the {} lessons compared would show {}\n",
+        a.k,
+        a.k_min,
+        a.k,
+        a.library + 1,
+        a.combination
+    ));
+    out.push_str(&format!("  singled out by: {}\n", a.narrowing_text()));
+    for o in &a.offers {
+        out.push_str(&format!(
+            "  coarsen: tazan lesson coarsen {draft} {} --to {}   ({} → {}, k {})\n",
+            o.field,
+            o.to.as_deref().unwrap_or("any"),
+            o.from,
+            o.to.as_deref().unwrap_or("any"),
+            o.k
+        ));
+    }
+    out.push_str(&format!(
+        "  or approve as it is with --override {K_ANONYMITY} --reason TEXT (recorded)\n"
+    ));
     out
 }
 

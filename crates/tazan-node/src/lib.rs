@@ -46,8 +46,10 @@ pub use gate::{
 pub use indexer::{lesson_doc, sync_library};
 pub use receipts::ReceiptReport;
 pub use review::{
-    read_lesson_file, Approval, CatalogEntry, Delivery, Desk, DraftMade, DraftView, Edited,
-    HubCheck, Override, Publication, Remedy, Restored, ReviewError, ReviewedFinding,
+    read_lesson_file, Approval, CatalogEntry, Coarsened, Delivery, Desk, DraftMade, DraftView,
+    Edited, HubCheck, Override, Publication, Remedy, Restored, ReviewError, ReviewedFinding,
+    K_ANONYMITY,
 };
 pub use spool::Spool;
+pub use tazan_search::{Anonymity, Coarsening, Narrowing, QuasiField, QuasiIdentifiers, K_MIN};
 pub use workers::{RunningNode, STORE_WAIT};

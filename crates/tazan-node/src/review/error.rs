@@ -114,6 +114,39 @@ pub enum ReviewError {
         /// The current finding ids, or `none`.
         current: String,
     },
+    /// Too few lessons share the draft's combination of structured fields.
+    #[error("draft {draft}: approval refused: k = {k}: only {k} lesson(s) in the node's library (of {library} compared, the draft included) would show its combination ({combination}), under {k_min}, so these fields can single out the company: {narrowing}. Coarsen one with `tazan lesson coarsen {draft} FIELD` ({offers}), or approve with --override {K_ANONYMITY} --reason TEXT (recorded); nothing recorded, nothing signed", K_ANONYMITY = super::K_ANONYMITY)]
+    TooFewSharing {
+        /// The draft.
+        draft: DraftId,
+        /// Its k now.
+        k: usize,
+        /// The threshold.
+        k_min: usize,
+        /// Lessons compared.
+        library: usize,
+        /// Its combination, in one line.
+        combination: String,
+        /// The fields that single it out, with k without each.
+        narrowing: String,
+        /// The offered coarsenings with the k each gives, or `none`.
+        offers: String,
+    },
+    /// A coarsening could not be applied.
+    #[error("draft {draft}: {source}; nothing changed")]
+    Coarsen {
+        /// The draft.
+        draft: DraftId,
+        /// Why (names the field and the steps there are).
+        #[source]
+        source: tazan_search::SearchError,
+    },
+    /// The library to compare a draft with could not be read.
+    #[error("the node's library cannot be read to compute k: {reason}")]
+    Library {
+        /// Why, and what to do.
+        reason: String,
+    },
     /// An override or restore without a reason.
     #[error("{what}: the reason is empty; say why it may be published; nothing recorded")]
     EmptyReason {

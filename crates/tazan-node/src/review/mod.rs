@@ -29,8 +29,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
-use tazan_model::{DisclosureLevel, Lesson, LessonId, PayloadKind, Withdrawal};
+use tazan_model::{DisclosureLevel, Lesson, LessonId, Payload, PayloadKind, Withdrawal};
 use tazan_sanitize::{AuditEntry, DictionaryStatus, LessonFinding};
+use tazan_search::{Anonymity, IndexDoc, QuasiField};
 use tazan_vault::{Decision, DraftId, DraftRecord, DraftStatus, PublishedRecord, Vault};
 
 pub use error::{Remedy, ReviewError};
@@ -41,7 +42,13 @@ use crate::gate::node_config;
 use crate::{Gate, Gated, NodeConfig, NodeCore};
 use outlet::{Outlet, Session};
 
-/// A reviewer's decision to publish despite one finding.
+/// The finding id of a draft whose k is under [`tazan_search::K_MIN`]: an
+/// [`Override`] with this id and a reason approves it as it is, and is
+/// recorded like any override.
+pub const K_ANONYMITY: &str = "k-anonymity";
+
+/// A reviewer's decision to publish despite one finding (or, with
+/// [`K_ANONYMITY`], despite a k under 3).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Override {
     /// The finding's id (as `show` lists it).
@@ -103,6 +110,21 @@ pub struct Edited {
     pub changed: bool,
     /// Whether the edit withdrew an approval.
     pub approval_withdrawn: bool,
+}
+
+/// The result of coarsening one field of a draft.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coarsened {
+    /// The edit it made (the gate ran again; an approval is withdrawn).
+    pub edited: Edited,
+    /// The field coarsened.
+    pub field: QuasiField,
+    /// Its value before and after (`None`: any).
+    pub from: Option<String>,
+    /// Its value now.
+    pub to: Option<String>,
+    /// The draft's k-anonymity now.
+    pub anonymity: Anonymity,
 }
 
 /// The result of a restore.
@@ -280,6 +302,72 @@ impl Desk {
         })
     }
 
+    /// The draft's k-anonymity: how many lessons would show its combination
+    /// of industry, period, cause, impact figures, region and system kind
+    /// once it is published (the draft, lessons this node received and its
+    /// own published ones), the fields that single it out and the coarser
+    /// generalisations on offer with the k each gives. Approval needs k ≥ 3
+    /// or a reason ([`K_ANONYMITY`]). See [`tazan_search::anonymity`].
+    pub async fn anonymity(&self, id: DraftId) -> Result<Anonymity, ReviewError> {
+        let d = self.vault.draft(id)?;
+        let session = self.outlet.session().await?;
+        self.anonymity_in(&session, &d)
+    }
+
+    /// Coarsen one field of a draft's combination, to `to` (a value
+    /// [`Desk::anonymity`] offers; `None`: the next coarser step). The text
+    /// changes like an edit: the gate runs again and an approval is
+    /// withdrawn.
+    pub async fn coarsen(
+        &self,
+        id: DraftId,
+        field: QuasiField,
+        to: Option<&str>,
+    ) -> Result<Coarsened, ReviewError> {
+        let d = self.vault.draft(id)?;
+        let lesson = tazan_search::coarsen(&d.lesson, field, to)
+            .map_err(|source| ReviewError::Coarsen { draft: id, source })?;
+        let doc = serde_json::to_value(&lesson).map_err(|e| ReviewError::BadEdit {
+            draft: id,
+            reason: e.to_string(),
+        })?;
+        let edited = self.edit(id, doc)?;
+        let anonymity = self.anonymity(id).await?;
+        Ok(Coarsened {
+            field,
+            from: tazan_search::QuasiIdentifiers::of_lesson(&d.lesson).value(field),
+            to: anonymity.combination.value(field),
+            edited,
+            anonymity,
+        })
+    }
+
+    /// k of `draft` among the node's library, its outbox and its queued
+    /// drafts. Other renditions of the same incident (its AMBER lesson
+    /// beside a GREEN draft) are the same company's one failure, so they
+    /// are left out.
+    fn anonymity_in(
+        &self,
+        session: &Session<'_>,
+        draft: &DraftRecord,
+    ) -> Result<Anonymity, ReviewError> {
+        let mut docs = session.library_docs()?;
+        let mut same_incident = std::collections::HashSet::new();
+        for d in self.vault.drafts()? {
+            if d.status == DraftStatus::Queued {
+                let id = Payload::Lesson(d.lesson.clone()).id();
+                if d.incident == draft.incident {
+                    same_incident.insert(id.to_string());
+                } else {
+                    // Approved here; the hub may not have sent it back yet.
+                    docs.push(IndexDoc::from_lesson(&id, &d.lesson, String::new()));
+                }
+            }
+        }
+        docs.retain(|d| !same_incident.contains(&d.id));
+        Ok(tazan_search::anonymity(&draft.lesson, &docs))
+    }
+
     /// Replace a draft's lesson with `doc` (the lesson as JSON): it must be a
     /// valid lesson at the draft's level. The gate runs again; an approval is
     /// withdrawn; a queued draft cannot change.
@@ -413,6 +501,14 @@ impl Desk {
         }
         let findings = self.gate.findings(&d.lesson)?;
         for o in overrides {
+            if o.finding_id == K_ANONYMITY {
+                if o.reason.trim().is_empty() {
+                    return Err(ReviewError::EmptyReason {
+                        what: format!("--override {K_ANONYMITY}"),
+                    });
+                }
+                continue;
+            }
             if !findings.iter().any(|f| f.id == o.finding_id) {
                 let current: Vec<&str> = findings.iter().map(|f| f.id.as_str()).collect();
                 return Err(ReviewError::UnknownFinding {
@@ -432,7 +528,7 @@ impl Desk {
             }
         }
         let at = tazan_vault::now();
-        let new: Vec<Decision> = findings
+        let mut new: Vec<Decision> = findings
             .iter()
             .filter_map(|f| {
                 overrides
@@ -456,6 +552,13 @@ impl Desk {
             .lesson(d.lesson.clone(), &all)
             .map_err(|e| ReviewError::gate(e, format!("draft {id}"), Remedy::Draft(id)))?;
         let session = self.outlet.session().await?;
+        let anonymity = self.anonymity_in(&session, &d)?;
+        if !anonymity.is_enough() {
+            let Some(o) = overrides.iter().find(|o| o.finding_id == K_ANONYMITY) else {
+                return Err(too_few(id, &anonymity));
+            };
+            new.push(k_decision(&anonymity, reviewer, &o.reason, &at));
+        }
         self.vault.approve(id, reviewer, findings, &new)?;
         let publication = self
             .send(&session, gated.into(), &format!("draft {id}"))
@@ -757,6 +860,56 @@ impl Desk {
                 matches: found.into_iter().map(|l| (l.id, l.title)).collect(),
             }),
         }
+    }
+}
+
+/// The refusal of a draft whose k is under the threshold.
+fn too_few(draft: DraftId, a: &Anonymity) -> ReviewError {
+    let offers: Vec<String> = a
+        .offers
+        .iter()
+        .map(|o| {
+            format!(
+                "{} → {}: k {}",
+                o.field,
+                o.to.as_deref().unwrap_or("any"),
+                o.k
+            )
+        })
+        .collect();
+    ReviewError::TooFewSharing {
+        draft,
+        k: a.k,
+        k_min: a.k_min,
+        library: a.library + 1,
+        combination: a.combination.to_string(),
+        narrowing: a.narrowing_text(),
+        offers: if offers.is_empty() {
+            "none offered".into()
+        } else {
+            offers.join("; ")
+        },
+    }
+}
+
+/// The decision that approves a draft whose k is under the threshold.
+fn k_decision(a: &Anonymity, reviewer: &str, reason: &str, at: &str) -> Decision {
+    let excerpt = a.combination.to_string();
+    Decision {
+        finding_id: K_ANONYMITY.to_owned(),
+        finding: tazan_model::Finding {
+            // The combination points to one organisation, as an identifier does.
+            kind: tazan_model::Kind::Identifier,
+            field: "quasi_identifiers".into(),
+            offset: 0,
+            len: excerpt.chars().count(),
+            rule: format!("k-anonymity:k={}<{}", a.k, a.k_min),
+        },
+        excerpt,
+        reviewer: reviewer.to_owned(),
+        reason: reason.to_owned(),
+        at: at.to_owned(),
+        restored: None,
     }
 }
 

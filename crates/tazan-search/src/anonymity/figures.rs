@@ -279,7 +279,7 @@ fn multiplier(c: char) -> Option<u64> {
 }
 
 /// `text` with every figure of `unit` lying in `from` rewritten as `to` (its label), or
-/// `多数` (`多額` for yen) when `to` is `None`.
+/// `多数` (`多額` for yen) when `to` is `None`; a band is followed by `規模`.
 pub(super) fn rewrite(text: &str, from: &Band, to: Option<&Band>) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
@@ -290,12 +290,25 @@ pub(super) fn rewrite(text: &str, from: &Band, to: Option<&Band>) -> String {
         }
         out.extend(&chars[at..f.start]);
         match to {
-            Some(b) => out.push_str(&b.to_string()),
-            None => out.push_str(if f.band.unit == "円" {
-                "多額"
-            } else {
-                "多数"
-            }),
+            // `規模` after a figure marks it as generalised: the leak gate lets
+            // `1万〜10万人規模` through and refuses a bare `1万〜10万人`.
+            Some(b) => {
+                out.push_str(&b.to_string());
+                if !chars[f.end..].starts_with(&['規', '模']) {
+                    out.push_str("規模");
+                }
+            }
+            None => {
+                out.push_str(if f.band.unit == "円" {
+                    "多額"
+                } else {
+                    "多数"
+                });
+                if chars[f.end..].starts_with(&['規', '模']) {
+                    at = f.end + 2;
+                    continue;
+                }
+            }
         }
         at = f.end;
     }

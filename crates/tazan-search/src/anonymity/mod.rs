@@ -19,7 +19,8 @@
 //! `5万人` within `1万〜10万人`). **k** is the number of lessons that would show the
 //! combination once the draft is published: the draft itself plus the lessons of the
 //! library that share it (the draft's own published copy, and any lesson listed twice,
-//! count once).
+//! count once). Only lessons every reader of the draft can see count: for a GREEN draft,
+//! GREEN and CLEAR ones (a reader in another group never sees the AMBER ones).
 //!
 //! **A missing field.** A field the draft lacks is "any": the draft tells a reader nothing
 //! there, so it narrows nothing and every lesson shares it. A field a library lesson lacks
@@ -41,7 +42,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
-use tazan_model::{Lesson, Payload};
+use tazan_model::{DisclosureLevel, Lesson, Payload};
 
 pub use figures::Band;
 
@@ -309,6 +310,11 @@ pub fn anonymity(draft: &Lesson, library: &[IndexDoc]) -> Anonymity {
     let others: Vec<QuasiIdentifiers> = library
         .iter()
         .filter(|d| d.id != own && seen.insert(d.id.as_str()))
+        .filter(|d| {
+            d.level
+                .parse::<DisclosureLevel>()
+                .is_ok_and(|l| l >= draft.level)
+        })
         .map(QuasiIdentifiers::of)
         .collect();
     let k_of = |q: &QuasiIdentifiers| 1 + others.iter().filter(|o| q.covers(o)).count();

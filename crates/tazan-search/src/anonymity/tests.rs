@@ -157,6 +157,17 @@ fn k_counts_the_draft_and_the_sharing_lessons_once() {
     let a = anonymity(&draft, &library);
     assert_eq!(a.k, 3);
     assert!(a.is_enough());
+    // A reader of a GREEN draft in another group never sees AMBER lessons.
+    library.pop();
+    let mut amber = lesson("銀行", "2024-07", "約2万人", "東京都の勘定系で障害");
+    amber.level = DisclosureLevel::Amber;
+    library.push(doc(&amber));
+    assert_eq!(anonymity(&draft, &library).k, 2);
+    let mut amber_draft = draft.clone();
+    amber_draft.level = DisclosureLevel::Amber;
+    // An AMBER draft's readers see AMBER lessons too (and the GREEN `draft`
+    // is another lesson to it: the desk leaves out renditions of one incident).
+    assert_eq!(anonymity(&amber_draft, &library).k, 4);
 }
 
 #[test]
@@ -229,7 +240,7 @@ fn coarsening_rewrites_only_what_the_field_reads() {
         ""
     );
     let wide = step(&draft, QuasiField::Impact);
-    assert_eq!(wide.impact, "1000〜10万人の利用者に影響");
+    assert_eq!(wide.impact, "1000〜10万人規模の利用者に影響");
     assert_eq!(step(&wide, QuasiField::Impact).impact, "多数の利用者に影響");
     let region = step(&draft, QuasiField::Region);
     assert_eq!(
