@@ -17,6 +17,7 @@
 //!   not even on the wire (through `proxy`, a TLS-terminating recording proxy)
 //! - `gate`: every publishing path refuses leaks (CLI), the group hub's own screen, the
 //!   withdrawal-reason leak, no silent downgrade without the dictionary, what publish says
+//! - `kanon`: k-anonymity at review over lessons received through a running hub
 //! - `scenes`: usage scenes of a catalogue, browsing by purpose, common-word search, vault trends
 
 // Test fixtures panic on setup failure by design: a failed setup is a failed test.
@@ -32,6 +33,7 @@ mod durability;
 mod federation;
 mod firsthour;
 mod gate;
+mod kanon;
 mod library;
 mod local;
 mod proxy;
