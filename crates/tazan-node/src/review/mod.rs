@@ -3,6 +3,7 @@
 //!
 //! ```text
 //!  vault incident ─► draft (sanitizer, node policy) ─► show / edit / restore ─► approve ─┐
+//!                     anonymity (k over the library) ─► coarsen ─┘  (k ≥ 3 or a reason)  │
 //!  lesson file ─► publish / correct ─────────────────────────────────────────────────────┤
 //!  withdrawal reason ─► withdraw ────────────────────────────────────────────────────────┤
 //!  catalogue (JSON Lines) ─► catalog publish, each entry ────────────────────────────────┤
@@ -481,8 +482,10 @@ impl Desk {
 
     /// Approve a draft: the gate runs again, each finding must be fixed,
     /// overridden now (`overrides`) or covered by a recorded decision (a
-    /// restore, an earlier approval); then the decisions are recorded, the
-    /// lesson is signed and handed to the node, and the draft is queued.
+    /// restore, an earlier approval); its k ([`Desk::anonymity`]) must be at
+    /// least 3, or an override for [`K_ANONYMITY`] give the reason; then the
+    /// decisions are recorded, the lesson is signed and handed to the node,
+    /// and the draft is queued.
     pub async fn approve(
         &self,
         id: DraftId,
