@@ -115,7 +115,7 @@ pub enum ReviewError {
         current: String,
     },
     /// Too few lessons share the draft's combination of structured fields.
-    #[error("draft {draft}: approval refused: k = {k}: only {k} lesson(s) in the node's library (of {library} compared, the draft included) would show its combination ({combination}), under {k_min}, so these fields can single out the company: {narrowing}. Coarsen one with `tazan lesson coarsen {draft} FIELD` ({offers}), or approve with --override {K_ANONYMITY} --reason TEXT (recorded); nothing recorded, nothing signed", K_ANONYMITY = super::K_ANONYMITY)]
+    #[error("draft {draft}: approval refused: k = {k}, under {k_min}: only {k} of the {library} lessons compared (the node's library and this draft) would show its combination ({combination}), so these fields can single out the company: {narrowing}. Coarsen one with `tazan lesson coarsen {draft} FIELD` ({offers}), or approve with --override {K_ANONYMITY} --reason TEXT (recorded); nothing recorded, nothing signed", K_ANONYMITY = super::K_ANONYMITY)]
     TooFewSharing {
         /// The draft.
         draft: DraftId,
