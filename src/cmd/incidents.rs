@@ -1,7 +1,6 @@
 //! Raw incidents in the node's vault (`HOME/vault`): import, list, show, edit.
 //! Nothing here sends anything; the vault never leaves the node.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -9,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use serde_json::{json, Value};
 use tazan_model::{Incident, IncidentError, INCIDENT_FIELDS, INCIDENT_TEXT_FIELDS};
-use tazan_vault::{ImportOutcome, Vault};
+use tazan_vault::{ImportOptions, Vault};
 
 use super::edit;
 use crate::cli::{HomeArg, IncidentCmd};
@@ -123,110 +122,45 @@ pub(super) fn open_vault(home: Option<PathBuf>, create: bool) -> Result<(PathBuf
     Ok((home, vault))
 }
 
-fn record_error_json(e: &IncidentError) -> Value {
-    match e {
-        IncidentError::Record {
-            file,
-            line,
-            field,
-            reason,
-        } => json!({"file": file, "line": line, "field": field, "reason": reason}),
-        other => json!({"reason": other.to_string()}),
-    }
-}
-
 fn import(args: ImportArgs) -> Result<ExitCode> {
     let parsed = tazan_model::read_incidents(&args.file)?;
     let file = args.file.display().to_string();
     let (_, vault) = open_vault(args.home.home, true)?;
-    let mut errors = parsed.errors;
-    let mut first_line: HashMap<String, usize> = HashMap::new();
-    let mut to_store = Vec::new();
-    let (mut new, mut replaced, mut unchanged) = (Vec::new(), Vec::new(), Vec::new());
     // Small imports finish before a bar would be worth drawing.
     let bar = tazan::progress::Progress::bar(
         parsed.records.len() as u64,
         "importing incidents",
         args.json || parsed.records.len() < 1000,
     );
-    for (line, incident) in parsed.records {
-        bar.inc(1);
-        if let Some(first) = first_line.get(&incident.id) {
-            errors.push(IncidentError::Record {
-                file: file.clone(),
-                line,
-                field: "id".into(),
-                reason: format!("duplicate id in this file (first at line {first})"),
-            });
-            continue;
-        }
-        first_line.insert(incident.id.clone(), line);
-        match vault.classify(&incident, args.replace)? {
-            ImportOutcome::New => new.push(incident.id.clone()),
-            ImportOutcome::Replaced => replaced.push(incident.id.clone()),
-            ImportOutcome::Unchanged => {
-                unchanged.push(incident.id.clone());
-                continue;
-            }
-            ImportOutcome::Duplicate => {
-                errors.push(IncidentError::Record {
-                    file: file.clone(),
-                    line,
-                    field: "id".into(),
-                    reason:
-                        "already in the vault with different content; pass --replace to overwrite"
-                            .into(),
-                });
-                continue;
-            }
-        }
-        to_store.push(incident);
-    }
+    let options = ImportOptions {
+        replace: args.replace,
+        all_or_nothing: args.all_or_nothing,
+    };
+    let report = vault.import(parsed, &file, options, &mut || bar.inc(1))?;
     bar.finish();
-    errors.sort_by_key(|e| match e {
-        IncidentError::Record { line, .. } => *line,
-        _ => 0,
-    });
-    let refused_all = args.all_or_nothing && !errors.is_empty();
-    if refused_all {
-        new.clear();
-        replaced.clear();
-    } else {
-        vault.put_incidents(&to_store)?;
-    }
     if args.json {
-        println!(
-            "{}",
-            json!({
-                "file": file,
-                "imported": new,
-                "replaced": replaced,
-                "unchanged": unchanged,
-                "errors": errors.iter().map(record_error_json).collect::<Vec<_>>(),
-                "all_or_nothing_refused": refused_all,
-            })
-        );
+        println!("{}", serde_json::to_string(&report)?);
     } else {
-        for e in &errors {
+        for e in &report.errors {
             eprintln!("error: {e}");
         }
-        if refused_all {
+        if report.refused_all {
             println!(
                 "nothing imported: {} record(s) refused and --all-or-nothing was given",
-                errors.len()
+                report.errors.len()
             );
         } else {
             println!(
                 "imported {} new, {} replaced, {} unchanged, {} refused (vault: {})",
-                new.len(),
-                replaced.len(),
-                unchanged.len(),
-                errors.len(),
+                report.imported.len(),
+                report.replaced.len(),
+                report.unchanged.len(),
+                report.errors.len(),
                 vault.path().display()
             );
         }
     }
-    Ok(if errors.is_empty() {
+    Ok(if report.errors.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

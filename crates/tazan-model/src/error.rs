@@ -92,6 +92,15 @@ pub enum IncidentError {
         /// What is wrong.
         reason: String,
     },
+    /// A whole file is not text tazan reads: neither UTF-8 nor Shift_JIS, or
+    /// not one of the incident formats.
+    #[error("{file}: {reason}")]
+    File {
+        /// Input file name.
+        file: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
 }
 
 impl IncidentError {

@@ -130,6 +130,28 @@ impl Incident {
         from_value(value, source, 0)
     }
 
+    /// The text that describes what happened, for finding similar peer
+    /// lessons locally (`tazan incident similar`, the node portal): system,
+    /// impact, description, causes, scope, symptoms and failure sequence.
+    /// It never leaves the node.
+    pub fn similarity_text(&self) -> String {
+        let mut parts: Vec<&str> = [
+            &self.system_name,
+            &self.impact,
+            &self.description,
+            &self.direct_cause,
+            &self.cause_summary,
+            &self.impact_scope,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+        parts.extend(self.symptoms.iter().map(String::as_str));
+        parts.extend(self.failure_sequence.iter().map(String::as_str));
+        parts.join("\n")
+    }
+
     /// A near miss (ヒヤリハット) has no impact.
     pub fn is_near_miss(&self) -> bool {
         self.impact.as_deref().is_none_or(|s| s.trim().is_empty())
@@ -160,20 +182,85 @@ pub struct ParsedIncidents {
 }
 
 /// Reads incidents from `path`, choosing the format from the extension
-/// (`.json`, `.jsonl`/`.ndjson`, `.csv`) and decoding UTF-8 or Shift_JIS.
+/// (`.json`, `.jsonl`/`.ndjson`, `.csv`; anything else is read as JSON Lines)
+/// and decoding UTF-8 or Shift_JIS; see [`parse_incident_bytes`].
 pub fn read_incidents(path: &Path) -> Result<ParsedIncidents, IncidentError> {
     let bytes = std::fs::read(path).map_err(|e| IncidentError::io(path, "read incidents", e))?;
     let file = path.display().to_string();
-    let text = decode(&bytes);
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    match ext.as_str() {
-        "json" => parse_json(&text, &file),
-        "csv" => parse_csv(&text, &file),
-        _ => Ok(parse_jsonl(&text, &file)),
+    let format = match ext.as_str() {
+        "json" => IncidentFormat::Json,
+        "csv" => IncidentFormat::Csv,
+        _ => IncidentFormat::JsonLines,
+    };
+    parse_incident_bytes(&bytes, &file, format)
+}
+
+/// The file formats incidents are read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IncidentFormat {
+    /// One incident object or an array of them.
+    Json,
+    /// One incident object per line.
+    JsonLines,
+    /// A header row, then one incident per row.
+    Csv,
+}
+
+impl IncidentFormat {
+    /// The format a file name's extension names (`.json`, `.jsonl`,
+    /// `.ndjson`, `.csv`), if any.
+    pub fn of_name(name: &str) -> Option<IncidentFormat> {
+        let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+        match ext.as_str() {
+            "json" => Some(IncidentFormat::Json),
+            "jsonl" | "ndjson" => Some(IncidentFormat::JsonLines),
+            "csv" => Some(IncidentFormat::Csv),
+            _ => None,
+        }
+    }
+}
+
+/// Parses incident `bytes` (named `file` in errors) in `format`. The text must
+/// be UTF-8 (with or without BOM) or Shift_JIS (CP932); bytes that are
+/// neither are refused whole, naming the first offending byte, rather than
+/// imported as garbled text.
+pub fn parse_incident_bytes(
+    bytes: &[u8],
+    file: &str,
+    format: IncidentFormat,
+) -> Result<ParsedIncidents, IncidentError> {
+    let text = decode_strict(bytes).map_err(|offset| IncidentError::File {
+        file: file.to_owned(),
+        reason: format!(
+            "not UTF-8 or Shift_JIS text (undecodable byte at offset {offset}); save the file as UTF-8 and try again"
+        ),
+    })?;
+    match format {
+        IncidentFormat::Json => parse_json(&text, file),
+        IncidentFormat::Csv => parse_csv(&text, file),
+        IncidentFormat::JsonLines => Ok(parse_jsonl(&text, file)),
+    }
+}
+
+/// UTF-8 (BOM stripped), else Shift_JIS when it decodes without error; else
+/// the offset of the first byte that is not valid UTF-8.
+fn decode_strict(bytes: &[u8]) -> Result<String, usize> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => {
+            let (cow, _, had_errors) = encoding_rs::SHIFT_JIS.decode(bytes);
+            if had_errors {
+                Err(e.valid_up_to())
+            } else {
+                Ok(cow.into_owned())
+            }
+        }
     }
 }
 
@@ -598,6 +685,28 @@ mod tests {
         );
         let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(csv);
         assert_eq!(decode(&sjis), csv);
+        let p = parse_incident_bytes(&sjis, "sjis.csv", IncidentFormat::Csv).unwrap();
+        assert_eq!(p.records[0].1.organization.name, "山田運輸");
+    }
+
+    #[test]
+    fn bytes_neither_utf8_nor_shift_jis_are_refused_whole() {
+        // 0xFF is never valid in UTF-8 nor a lead byte in Shift_JIS.
+        let bytes = b"{\"id\":\"x-1\"}\n\xFF\xFF\n";
+        let e = parse_incident_bytes(bytes, "bad.jsonl", IncidentFormat::JsonLines)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("bad.jsonl: not UTF-8 or Shift_JIS") && e.contains("offset 13"),
+            "{e}"
+        );
+        assert_eq!(
+            IncidentFormat::of_name("a.JSONL"),
+            Some(IncidentFormat::JsonLines)
+        );
+        assert_eq!(IncidentFormat::of_name("a.csv"), Some(IncidentFormat::Csv));
+        assert_eq!(IncidentFormat::of_name("a.xlsx"), None);
+        assert_eq!(IncidentFormat::of_name("noext"), None);
     }
 
     #[test]

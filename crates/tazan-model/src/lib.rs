@@ -47,8 +47,8 @@ pub use envelope::{Envelope, Payload, PayloadKind, Withdrawal, SIGNATURE_LEN};
 pub use error::{IncidentError, ModelError};
 pub use ids::{KeyId, LessonId, MemberId};
 pub use incident::{
-    decode, parse_csv, parse_json, parse_jsonl, read_incidents, Incident, Organization,
-    ParsedIncidents, INCIDENT_FIELDS, INCIDENT_TEXT_FIELDS,
+    decode, parse_csv, parse_incident_bytes, parse_json, parse_jsonl, read_incidents, Incident,
+    IncidentFormat, Organization, ParsedIncidents, INCIDENT_FIELDS, INCIDENT_TEXT_FIELDS,
 };
 pub use lesson::{CauseCategory, Domain, Lesson, Taxonomy, Threat, LIMITS};
 pub use level::DisclosureLevel;

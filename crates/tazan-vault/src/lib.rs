@@ -34,6 +34,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod import;
 mod record;
 
 use std::path::{Path, PathBuf};
@@ -43,6 +44,7 @@ use tazan_model::{AuditEntry, Incident, LessonFinding};
 use tazan_model::{DisclosureLevel, Lesson};
 
 pub use error::VaultError;
+pub use import::{ImportOptions, ImportReport};
 pub use record::{now, Decision, DraftId, DraftRecord, DraftStatus, ImportOutcome};
 
 /// The open vault. One process at a time may hold it.
@@ -93,6 +95,22 @@ impl Vault {
             meta: db.open_tree("meta")?,
             db,
         })
+    }
+
+    /// [`Vault::open`], retrying for up to `wait` while another process has
+    /// the vault (a CLI command finishing, or sled releasing its lock a moment
+    /// after the last handle closed). The node portal opens the vault this
+    /// way for each request.
+    pub fn open_waiting(dir: &Path, wait: std::time::Duration) -> Result<Vault, VaultError> {
+        let deadline = std::time::Instant::now() + wait;
+        loop {
+            match Vault::open(dir) {
+                Err(VaultError::Locked { .. }) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(25));
+                }
+                other => return other,
+            }
+        }
     }
 
     /// The vault directory.
