@@ -3,7 +3,7 @@ use std::sync::Arc;
 
 use tazan_model::{Envelope, Lesson, LessonId, MemberId, Payload, Withdrawal};
 use tazan_proto::pb::{self, hub_client::HubClient, publish_result::Outcome};
-use tazan_store::{Library, Outbox, OutboxItem, Store, StoredEnvelope};
+use tazan_store::{DeliveryOutcome, Library, Outbox, OutboxItem, Store, StoredEnvelope};
 use tazan_trust::KeyPair;
 use tokio::sync::Notify;
 use tonic::transport::Channel;
@@ -238,12 +238,12 @@ impl NodeCore {
                     Ok(Outcome::Accepted) => {
                         self.delivered.fetch_add(1, Relaxed);
                         report.accepted.push(item.id);
-                        done.push(item.seq);
+                        done.push((item.seq, DeliveryOutcome::Accepted { hub_seq: r.seq }));
                     }
                     Ok(Outcome::Duplicate) => {
                         self.delivered.fetch_add(1, Relaxed);
                         report.duplicates.push(item.id);
-                        done.push(item.seq);
+                        done.push((item.seq, DeliveryOutcome::Duplicate { hub_seq: r.seq }));
                     }
                     _ => {
                         let rej = r.rejection.unwrap_or_default();
@@ -268,12 +268,12 @@ impl NodeCore {
                         }
                         warn!(lesson = %item.id.short(), reason = %why, "hub refused a lesson; removed from the outbox");
                         self.refused.fetch_add(1, Relaxed);
-                        report.rejected.push((item.id, why));
-                        done.push(item.seq);
+                        report.rejected.push((item.id, why.clone()));
+                        done.push((item.seq, DeliveryOutcome::Refused { reason: why }));
                     }
                 }
             }
-            self.outbox.ack(&done).await?;
+            self.outbox.settle(&done).await?;
             if key_refused {
                 return Err(NodeError::Hub(
                     "the hub refused this node's signing key; the lessons stay in the outbox and are retried"

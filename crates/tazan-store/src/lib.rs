@@ -33,6 +33,7 @@ mod error;
 mod hub;
 mod node;
 mod record;
+mod records;
 mod spool;
 
 pub use backup::{
@@ -42,8 +43,9 @@ pub use backup::{
 pub use db::Store;
 pub use error::StoreError;
 pub use hub::{Appended, HubLog, NewRecord};
-pub use node::{Library, LibraryEntry, Outbox, OutboxItem};
+pub use node::{Delivered, DeliveryOutcome, Library, LibraryEntry, Outbox, OutboxItem};
 pub use record::{HexEnvelope, LogRecord, StoredEnvelope};
+pub use records::Records;
 pub use spool::{spool_files, spool_write};
 
 /// Seconds since the Unix epoch (0 if the clock is before 1970).
