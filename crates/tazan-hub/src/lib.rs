@@ -23,6 +23,7 @@
 //! Not here: roster editing and key rotation (CLI), metrics export.
 #![forbid(unsafe_code)]
 
+pub mod access;
 mod catalog;
 mod config;
 mod core;

@@ -20,6 +20,8 @@ struct Raw {
     metrics: Option<RawMetrics>,
     #[serde(default)]
     search: RawSearch,
+    #[serde(default)]
+    portal: Option<tazan_config::RawPortal>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -116,6 +118,11 @@ pub struct NodeConfig {
     pub search: bool,
     /// How often the running node commits new lessons to the index at most.
     pub search_commit_interval: std::time::Duration,
+    /// The node's raw incident vault: `vault` beside this file, where the
+    /// `tazan incident` and `tazan lesson` commands find it with `--home`.
+    pub vault_dir: PathBuf,
+    /// The web portal (`[portal]`, 127.0.0.1:8700 unless `listen` says otherwise), if on.
+    pub portal: Option<tazan_config::PortalConfig>,
 }
 
 impl NodeConfig {
@@ -147,7 +154,13 @@ impl NodeConfig {
             .transpose()?;
         let search_commit_interval =
             file.commit_interval("search.commit_interval_ms", raw.search.commit_interval_ms)?;
+        let portal = raw
+            .portal
+            .map(|p| file.portal(p, "127.0.0.1:8700"))
+            .transpose()?;
         Ok(NodeConfig {
+            portal,
+            vault_dir: base.join("vault"),
             metrics_listen,
             index_dir: base.join(
                 raw.search

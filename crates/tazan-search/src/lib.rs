@@ -78,7 +78,7 @@ pub use catalog_lessons::{
     NO_CAUSE,
 };
 pub use digest::{digest, Digest, DigestEntry};
-pub use doc::IndexDoc;
+pub use doc::{period_months, IndexDoc};
 pub use error::SearchError;
 pub use eval::{evaluate, evaluate_scenarios, load_scenarios, EvalReport, QueryScore, Scenario};
 pub use index::{Filters, Hit, IndexOptions, RankingConfig, SearchIndex, SearchRequest};
