@@ -1,0 +1,491 @@
+//! What the hub and node portals share about lessons: the filter form, the
+//! list and search, and the pieces of a lesson page.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tazan_model::{CauseCategory, DisclosureLevel, Domain, Lesson, LessonId, Threat};
+use tazan_search::{IndexDoc, Reason, SimilarTo};
+
+use super::pages::{Choice, Fact, FilterForm, HistoryRow, LessonRow, LessonView, Related};
+use super::{blocking, PageError, Portal};
+use crate::shelf::{Event, LessonFilter, Shelved};
+
+/// Lessons per list page and most search hits shown.
+pub(crate) const PAGE: usize = 50;
+
+/// `YYYY-MM-DD` of unix seconds.
+pub(crate) fn date(unix: u64) -> String {
+    tazan_search::iso8601(unix)[..10].to_owned()
+}
+
+/// `YYYY-MM-DD HH:MM` UTC of unix seconds.
+pub(crate) fn date_time(unix: u64) -> String {
+    let t = tazan_search::iso8601(unix);
+    format!("{} {} UTC", &t[..10], &t[11..16])
+}
+
+pub(crate) fn domain_label(d: Domain) -> &'static str {
+    match d {
+        Domain::Governance => "組織・管理",
+        Domain::Technical => "技術",
+    }
+}
+
+fn threat_label(t: Threat) -> &'static str {
+    match t {
+        Threat::Unintentional => "非意図的",
+        Threat::Intentional => "意図的",
+        Threat::Disaster => "災害",
+        Threat::KnockOn => "波及",
+    }
+}
+
+pub(crate) fn level_label(l: DisclosureLevel) -> &'static str {
+    match l {
+        DisclosureLevel::Red => "RED（組織内のみ）",
+        DisclosureLevel::Amber => "AMBER（グループ会員のみ）",
+        DisclosureLevel::Green => "GREEN（フェデレーション全体）",
+        DisclosureLevel::Clear => "CLEAR（一般公開）",
+    }
+}
+
+/// Parse and check the list's query parameters; a bad one is a 400 naming it.
+pub(crate) fn parse_filter(q: &HashMap<String, String>) -> Result<LessonFilter, PageError> {
+    let text = |name: &str| -> Result<Option<String>, PageError> {
+        match q.get(name) {
+            Some(v) if v.chars().count() > 200 => Err(PageError::bad_request(format!(
+                "「{name}」が長すぎます (parameter `{name}` is over 200 characters)"
+            ))),
+            Some(v) => Ok(Some(v.trim().to_owned())),
+            None => Ok(None),
+        }
+    };
+    let level = match q.get("level") {
+        None => None,
+        Some(v) => match v.parse::<DisclosureLevel>() {
+            Ok(l) if l != DisclosureLevel::Red => Some(l),
+            _ => {
+                return Err(PageError::bad_request(format!(
+                    "公開範囲「{v}」はありません。AMBER、GREEN、CLEAR のいずれかです。(parameter `level`)"
+                )))
+            }
+        },
+    };
+    let domain = match q.get("domain") {
+        None => None,
+        Some(v) => Some(v.parse::<Domain>().map_err(|_| {
+            PageError::bad_request(format!(
+                "領域「{v}」はありません。governance か technical です。(parameter `domain`)"
+            ))
+        })?),
+    };
+    let cause = match q.get("cause") {
+        None => None,
+        Some(v) => Some(v.parse::<CauseCategory>().map_err(|_| {
+            PageError::bad_request(format!(
+                "直接原因「{v}」は分類にありません。(parameter `cause`)"
+            ))
+        })?),
+    };
+    let period = |name: &str| -> Result<Option<crate::shelf::PeriodBound>, PageError> {
+        match q.get(name) {
+            None => Ok(None),
+            Some(v) => tazan_search::period_months(v)
+                .map(|m| Some((v.trim().to_owned(), m)))
+                .map_err(|_| {
+                    PageError::bad_request(format!(
+                        "時期「{v}」の形式が違います。2025、2025-H1、2025-Q3、2025-07 のように書いてください。(parameter `{name}`)"
+                    ))
+                }),
+        }
+    };
+    Ok(LessonFilter {
+        level,
+        industry: text("industry")?,
+        domain,
+        cause,
+        scene: text("scene")?,
+        from: period("from")?,
+        to: period("to")?,
+    })
+}
+
+/// The free-text query, at most 4000 characters.
+pub(crate) fn parse_query(q: &HashMap<String, String>) -> Result<String, PageError> {
+    let text = q.get("q").map(|s| s.trim().to_owned()).unwrap_or_default();
+    if text.chars().count() > 4000 {
+        return Err(PageError::bad_request(
+            "検索語は4000文字までです。(parameter `q` is over 4000 characters)",
+        ));
+    }
+    Ok(text)
+}
+
+/// The `id` parameter of "open by id": a lesson id, or a 400 saying why not.
+pub(crate) fn lesson_id_param(raw: Option<&String>) -> Result<LessonId, PageError> {
+    match raw {
+        None => Err(PageError::bad_request(
+            "教訓IDを入力してください。(parameter `id` is required)",
+        )),
+        Some(v) => super::lesson_id(v),
+    }
+}
+
+/// `before` for paging, if given.
+pub(crate) fn parse_before(q: &HashMap<String, String>) -> Result<Option<u64>, PageError> {
+    q.get("before")
+        .map(|v| {
+            v.parse::<u64>().map_err(|_| {
+                PageError::bad_request(format!(
+                    "「{v}」はページ位置ではありません。(parameter `before`)"
+                ))
+            })
+        })
+        .transpose()
+}
+
+/// The filter form, showing what was asked and what there is to choose from.
+pub(crate) fn filter_form(
+    portal: &Portal,
+    f: &LessonFilter,
+    q: &str,
+    levels: &[DisclosureLevel],
+) -> FilterForm {
+    let shelf = portal.shelf();
+    let facets = shelf.facets();
+    let pick = |value: &str, label: &str, selected: bool| Choice {
+        value: value.to_owned(),
+        label: label.to_owned(),
+        selected,
+    };
+    FilterForm {
+        q: q.to_owned(),
+        levels: levels
+            .iter()
+            .map(|l| pick(l.as_str(), level_label(*l), f.level == Some(*l)))
+            .collect(),
+        industries: facets
+            .industries
+            .keys()
+            .map(|i| pick(i, i, f.industry.as_deref() == Some(&**i)))
+            .collect(),
+        domains: Domain::ALL
+            .iter()
+            .map(|d| pick(d.as_str(), domain_label(*d), f.domain == Some(*d)))
+            .collect(),
+        causes: CauseCategory::ALL
+            .iter()
+            .map(|c| pick(c.as_str(), c.as_str(), f.cause == Some(*c)))
+            .collect(),
+        scenes: facets
+            .scenes
+            .keys()
+            .map(|s| pick(s, s, f.scene.as_deref() == Some(&**s)))
+            .collect(),
+        from: f.from.as_ref().map(|(l, _)| l.clone()).unwrap_or_default(),
+        to: f.to.as_ref().map(|(l, _)| l.clone()).unwrap_or_default(),
+    }
+}
+
+/// A list row for a shelved lesson.
+pub(crate) fn row(e: &Shelved) -> LessonRow {
+    LessonRow {
+        id: e.id.to_string(),
+        short: e.id.short(),
+        title: e.title.to_string(),
+        level: e.level.as_str(),
+        industry: e.industry.to_string(),
+        domain: domain_label(e.domain),
+        cause: e.cause.as_str(),
+        period: e.period.to_string(),
+        date: date(e.received_at),
+        reference: e.reference.as_deref().unwrap_or("").to_owned(),
+        withdrawn: e.withdrawn,
+        corrected: e.superseded_by.is_some(),
+        note: None,
+        score: None,
+    }
+}
+
+/// The query string of a list page with `before` set, for the next link.
+pub(crate) fn next_link(q: &HashMap<String, String>, before: u64) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    let mut keys: Vec<&String> = q.keys().filter(|k| k.as_str() != "before").collect();
+    keys.sort();
+    for k in keys {
+        s.append_pair(k, &q[k]);
+    }
+    s.append_pair("before", &before.to_string());
+    format!("/lessons?{}", s.finish())
+}
+
+/// Full-text search, each hit checked against `visible` on the shelf (a hit
+/// the shelf does not hold, or the reader may not see, is dropped).
+pub(crate) async fn search(
+    portal: &Arc<Portal>,
+    query: String,
+    filter: &LessonFilter,
+    levels: Vec<DisclosureLevel>,
+    visible: &(dyn Fn(&Shelved) -> bool + Sync),
+) -> Result<Result<Vec<LessonRow>, String>, PageError> {
+    let Some(index) = portal.index.clone() else {
+        return Ok(Err(
+            "このポータルでは全文検索が無効です（[search] enabled = false）。条件による絞り込みのみ使えます。"
+                .into(),
+        ));
+    };
+    let mut filters = filter.to_search();
+    if filters.levels.is_empty() {
+        filters.levels = levels.iter().map(|l| l.as_str().to_owned()).collect();
+    }
+    let request = tazan_search::SearchRequest {
+        query,
+        filters,
+        // Ask for more than a page: some hits may be withheld from this reader.
+        limit: PAGE * 2,
+    };
+    let hits = blocking("search", move || index.search(&request))
+        .await?
+        .map_err(|e| PageError::bad_request(format!("検索できません: {e}")))?;
+    let shelf = portal.shelf();
+    Ok(Ok(hits
+        .into_iter()
+        .filter_map(|h| {
+            let id: LessonId = h.id.parse().ok()?;
+            let e = shelf.get(&id).filter(|e| visible(e))?;
+            let mut r = row(e);
+            r.score = Some(format!("{:.2}", h.score));
+            Some(r)
+        })
+        .take(PAGE)
+        .collect()))
+}
+
+/// The printable parts of a lesson.
+pub(crate) fn lesson_view(id: &LessonId, l: &Lesson, e: &Shelved) -> LessonView {
+    let mut taxonomy = vec![
+        Fact {
+            label: "公開範囲",
+            value: level_label(l.level).to_owned(),
+        },
+        Fact {
+            label: "領域",
+            value: domain_label(l.taxonomy.domain).to_owned(),
+        },
+        Fact {
+            label: "直接原因",
+            value: l.taxonomy.cause.as_str().to_owned(),
+        },
+        Fact {
+            label: "脅威",
+            value: threat_label(l.taxonomy.threat).to_owned(),
+        },
+    ];
+    let mut opt = |label: &'static str, v: &str| {
+        if !v.trim().is_empty() {
+            taxonomy.push(Fact {
+                label,
+                value: v.to_owned(),
+            });
+        }
+    };
+    opt("工程", &l.taxonomy.stage);
+    opt("活用シーン", &l.taxonomy.scenes.join("、"));
+    opt("業界", &l.industry);
+    opt("影響", &l.impact);
+    opt("時期", &l.period);
+    opt("参照番号", l.reference.as_deref().unwrap_or(""));
+    if l.version > 1 {
+        taxonomy.push(Fact {
+            label: "版",
+            value: format!("第{}版", l.version),
+        });
+    }
+    LessonView {
+        id: id.to_string(),
+        title: l.title.clone(),
+        level: l.level.as_str(),
+        problem: l.problem.clone(),
+        direct_cause: l.direct_cause.clone(),
+        root_cause: l.root_cause.clone(),
+        countermeasures: l.countermeasures.clone(),
+        lesson: l.lesson.clone(),
+        keywords: l.keywords.clone(),
+        taxonomy,
+        withdrawn: e.withdrawn,
+        superseded_by: e.superseded_by.map(|s| s.to_string()),
+    }
+}
+
+/// What happened to a lesson, links only to lessons the reader may see.
+pub(crate) fn history_rows(
+    portal: &Portal,
+    id: &LessonId,
+    visible: &dyn Fn(&Shelved) -> bool,
+) -> Vec<HistoryRow> {
+    let shelf = portal.shelf();
+    let mut rows: Vec<HistoryRow> = shelf
+        .history(id)
+        .iter()
+        .map(|ev| match ev {
+            Event::Withdrawn { at, reason, .. } => HistoryRow {
+                date: date_time(*at),
+                what: format!("発行者が撤回しました。理由: {reason}"),
+                link: None,
+            },
+            Event::Corrected {
+                at, by, version, ..
+            } => HistoryRow {
+                date: date_time(*at),
+                what: format!("訂正版（第{version}版）が発行されました。"),
+                link: shelf.get(by).filter(|e| visible(e)).map(|_| by.to_string()),
+            },
+        })
+        .collect();
+    if let Some(e) = shelf.get(id) {
+        if let Some(prev) = e.supersedes {
+            rows.insert(
+                0,
+                HistoryRow {
+                    date: date_time(e.received_at),
+                    what: format!("この教訓は以前の版（{}）の訂正版です。", prev.short()),
+                    link: shelf
+                        .get(&prev)
+                        .filter(|p| visible(p))
+                        .map(|_| prev.to_string()),
+                },
+            );
+        }
+    }
+    rows
+}
+
+fn why(reasons: &[Reason]) -> String {
+    reasons
+        .iter()
+        .map(|r| match r {
+            Reason::SameCauseCategory { category } => format!("同じ直接原因: {category}"),
+            Reason::SharedTerms { terms } => format!("共通の語: {}", terms.join("、")),
+            _ => String::new(),
+        })
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+/// Lessons like `to`, from the index, that the reader may see.
+pub(crate) async fn similar(
+    portal: &Arc<Portal>,
+    to: Similar,
+    k: usize,
+    visible: &(dyn Fn(&Shelved) -> bool + Sync),
+) -> Result<Vec<Related>, PageError> {
+    let Some(index) = portal.index.clone() else {
+        return Ok(Vec::new());
+    };
+    let hits = blocking("related lessons", move || match &to {
+        Similar::Lesson(doc) => index.similar(SimilarTo::Lesson(doc), k * 3),
+        Similar::Text(t) => index.similar(SimilarTo::Text(t), k * 3),
+    })
+    .await?
+    .map_err(|e| PageError::internal("related lessons", e))?;
+    let shelf = portal.shelf();
+    Ok(hits
+        .into_iter()
+        .filter_map(|h| {
+            let id: LessonId = h.hit.id.parse().ok()?;
+            let e = shelf.get(&id).filter(|e| visible(e))?;
+            Some(Related {
+                id: id.to_string(),
+                title: e.title.to_string(),
+                level: e.level.as_str().to_owned(),
+                why: why(&h.reasons),
+            })
+        })
+        .take(k)
+        .collect())
+}
+
+/// What to find neighbours of.
+pub(crate) enum Similar {
+    /// A lesson (its own id is never returned).
+    Lesson(Box<IndexDoc>),
+    /// A raw incident's text (stays in this process).
+    Text(String),
+}
+
+impl Similar {
+    pub(crate) fn lesson(id: &LessonId, l: &Lesson, received_at: u64) -> Similar {
+        Similar::Lesson(Box::new(IndexDoc::from_lesson(
+            id,
+            l,
+            tazan_search::iso8601(received_at),
+        )))
+    }
+}
+
+/// Related rows for a digest entry's relatives.
+pub(crate) fn related_rows(
+    portal: &Portal,
+    hits: &[tazan_search::SimilarHit],
+    visible: &dyn Fn(&Shelved) -> bool,
+) -> Vec<Related> {
+    let shelf = portal.shelf();
+    hits.iter()
+        .filter_map(|h| {
+            let id: LessonId = h.hit.id.parse().ok()?;
+            let e = shelf.get(&id).filter(|e| visible(e))?;
+            Some(Related {
+                id: id.to_string(),
+                title: e.title.to_string(),
+                level: e.level.as_str().to_owned(),
+                why: why(&h.reasons),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn filters_parse_and_bad_ones_name_the_parameter() {
+        let f = parse_filter(&q(&[
+            ("level", "green"),
+            ("domain", "技術"),
+            ("cause", "設定ミス"),
+            ("from", "２０２５-H1"),
+        ]))
+        .unwrap();
+        assert_eq!(f.level, Some(DisclosureLevel::Green));
+        assert_eq!(f.cause, Some(CauseCategory::Configuration));
+        assert_eq!(
+            f.from.unwrap().1,
+            tazan_search::period_months("2025-H1").unwrap()
+        );
+        for (k, v) in [
+            ("level", "RED"),
+            ("level", "PURPLE"),
+            ("domain", "x"),
+            ("cause", "宇宙線"),
+            ("from", "昨年"),
+            ("to", "2025-13"),
+        ] {
+            let e = parse_filter(&q(&[(k, v)])).unwrap_err();
+            assert!(e.detail.contains(&format!("`{k}`")), "{k}: {}", e.detail);
+        }
+        assert!(parse_before(&q(&[("before", "x")])).is_err());
+        assert!(parse_query(&q(&[("q", &"あ".repeat(4001))])).is_err());
+        let link = next_link(&q(&[("industry", "金融"), ("before", "9")]), 5);
+        assert_eq!(link, "/lessons?industry=%E9%87%91%E8%9E%8D&before=5");
+    }
+}
