@@ -39,10 +39,17 @@ pub(crate) enum Command {
         /// Keep the generated topology in DIR instead of a temporary directory.
         #[arg(long, value_name = "DIR")]
         keep: Option<PathBuf>,
+        /// After the walkthrough, keep the federation running with a web portal on every hub and
+        /// node; print their URLs and a login for each role; stop with Ctrl-C.
+        #[arg(long)]
+        serve: bool,
     },
     /// Run or inspect a hub (group or cross-industry tier, chosen by its config).
     #[command(subcommand)]
     Hub(HubCmd),
+    /// People who log in to a hub's or node's web portal.
+    #[command(subcommand)]
+    User(crate::cmd::users::UserCmd),
     /// Run an org node.
     #[command(subcommand)]
     Node(NodeCmd),

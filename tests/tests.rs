@@ -12,11 +12,14 @@
 //! - `rotation`: member and hub key rotation, key revocation, historic verification
 //! - `trends`: trends and digests read from a running hub's index, at a group and the cross hub
 //! - `vault`: raw incidents, drafts, review and approval; the canary never leaves the node
+//! - `portal`: the web portal over HTTP: entitlement, accounts, every bad input, the node's pages
+//! - `browser`: the portal in headless Chromium (Debian's chromium + chromedriver)
 
 // Test fixtures panic on setup failure by design: a failed setup is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod util;
+mod web;
 
 mod backup;
 mod cli;
@@ -24,6 +27,7 @@ mod durability;
 mod federation;
 mod library;
 mod local;
+mod portal;
 mod rejections;
 mod rotation;
 mod trends;

@@ -24,6 +24,7 @@ mod render;
 pub(crate) mod review;
 mod serve;
 mod tools;
+pub(crate) mod users;
 
 pub(crate) fn run(args: Cli) -> Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -35,7 +36,8 @@ pub(crate) fn run(args: Cli) -> Result<ExitCode> {
 
 async fn dispatch(command: Command) -> Result<ExitCode> {
     match command {
-        Command::Demo { keep } => serve::demo(keep).await,
+        Command::Demo { keep, serve } => serve::demo(keep, serve).await,
+        Command::User(cmd) => users::user(cmd),
         Command::Hub(HubCmd::Serve { config, home }) => {
             let config = config.unwrap_or_else(|| tazan::home::resolve(home.home).join("hub.toml"));
             serve::hub_serve(&config).await

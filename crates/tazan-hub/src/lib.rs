@@ -41,3 +41,4 @@ pub use error::HubError;
 pub use indexer::after_restore;
 pub use requests::RequestStats;
 pub use server::RunningHub;
+pub use tazan_config::PortalConfig;

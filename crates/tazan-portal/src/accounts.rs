@@ -444,6 +444,19 @@ impl Accounts {
         self.issue(&mut user, TokenPurpose::Invite, now)
     }
 
+    /// Add an account that is active at once with `password` (demos and
+    /// local federations, whose logins are printed; people get links).
+    pub fn add_with_password(
+        &self,
+        new: NewUser,
+        password: &str,
+        member_ok: &dyn Fn(&MemberId) -> Result<(), String>,
+        now: u64,
+    ) -> Result<User, AccountError> {
+        let issued = self.add(new, member_ok, now)?;
+        self.redeem(&issued.token, password, now)
+    }
+
     /// Revoke an account: it can no longer log in and its sessions end.
     pub fn revoke(&self, login: &str, now: u64) -> Result<User, AccountError> {
         let _w = self.lock();

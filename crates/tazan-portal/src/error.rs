@@ -55,6 +55,14 @@ pub enum PortalError {
         /// Why.
         source: std::io::Error,
     },
+    /// A file could not be written.
+    #[error("cannot write {path}: {source}", path = path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// A background task failed.
     #[error("portal task failed: {0}")]
     Task(String),

@@ -32,6 +32,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod demo;
 mod error;
 mod serve;
 mod service;

@@ -86,14 +86,16 @@ impl NodeService {
 }
 
 /// The service a config file describes, as far as `tazan user` needs it.
-struct Target {
-    id: String,
-    data_dir: std::path::PathBuf,
-    members: MemberCheck,
-    base_url: String,
+pub(crate) struct Target {
+    pub(crate) id: String,
+    pub(crate) data_dir: std::path::PathBuf,
+    pub(crate) members: MemberCheck,
+    pub(crate) base_url: String,
+    /// Its demo logins (`deploy/local`).
+    pub(crate) plan: crate::demo::LoginPlan,
 }
 
-fn target(config: &Path) -> Result<Target, PortalError> {
+pub(crate) fn target(config: &Path) -> Result<Target, PortalError> {
     let file = tazan_config::ConfigFile::new(config);
     let text = file.read()?;
     let table: toml::Table = file.parse(&text)?;
@@ -104,6 +106,7 @@ fn target(config: &Path) -> Result<Target, PortalError> {
         let c = NodeConfig::parse(&text, config)?;
         Ok(Target {
             id: c.id.to_string(),
+            plan: crate::demo::node_plan(&c.id),
             members: admin::only(c.id.clone()),
             base_url: base(&c.portal),
             data_dir: c.data_dir,
@@ -111,6 +114,14 @@ fn target(config: &Path) -> Result<Target, PortalError> {
     } else if table.contains_key("hub") {
         let c = HubConfig::parse(&text, config)?;
         let roster = tazan_trust::SignedRoster::load(&c.roster).ok();
+        let first = roster.as_ref().and_then(|r| {
+            r.roster
+                .members
+                .iter()
+                .find(|m| m.status == tazan_trust::MemberStatus::Active)
+                .map(|m| m.id.clone())
+        });
+        let plan = crate::demo::hub_plan(&c.id, first.as_ref());
         let own = c.id.clone();
         let members: MemberCheck = Arc::new(move |m: &tazan_model::MemberId| {
             if m == &own {
@@ -126,6 +137,7 @@ fn target(config: &Path) -> Result<Target, PortalError> {
         });
         Ok(Target {
             id: c.id.to_string(),
+            plan,
             members,
             base_url: base(&c.portal),
             data_dir: c.data_dir,

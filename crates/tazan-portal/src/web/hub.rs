@@ -98,41 +98,21 @@ async fn list(
         ));
     }
     let vis = visible(&reader);
-    let mut hint = None;
-    let (rows, next, total, searched) = if query.is_empty() {
-        let shelf = portal.shelf();
-        let page = shelf.page(&filter, &vis, before, lessons::PAGE);
-        let rows = page.items.iter().map(lessons::row).collect();
-        (rows, page.next, shelf.len(), false)
-    } else {
-        match lessons::search(&portal, query.clone(), &filter, levels.clone(), &vis).await? {
-            Ok(rows) => (rows, None, 0, true),
-            Err(why) => {
-                hint = Some(why);
-                let shelf = portal.shelf();
-                let page = shelf.page(&filter, &vis, before, lessons::PAGE);
-                (
-                    page.items.iter().map(lessons::row).collect(),
-                    page.next,
-                    shelf.len(),
-                    false,
-                )
-            }
-        }
-    };
-    if matches!(reader, Reader::Public) && hint.is_none() {
-        hint = Some("ログインしていないため、一般公開（CLEAR）の教訓のみ表示しています。".into());
+    let mut listing =
+        lessons::list_or_search(&portal, &filter, &query, before, levels.clone(), &vis).await?;
+    if matches!(reader, Reader::Public) && listing.hint.is_none() {
+        listing.hint =
+            Some("ログインしていないため、一般公開（CLEAR）の教訓のみ表示しています。".into());
     }
     let chrome = Chrome::of(&portal, &viewer, title_for(&reader), "/lessons");
     let form = lessons::filter_form(&portal, &filter, &query, &levels);
     Ok(html(&LessonsPage {
         chrome,
         form,
-        rows,
-        searched,
-        next: next.map(|b| lessons::next_link(&q, b)),
-        hint,
-        total,
+        rows: listing.rows,
+        searched: listing.searched,
+        next: listing.next.map(|b| lessons::next_link(&q, b)),
+        hint: listing.hint,
         feeds: true,
     }))
 }

@@ -262,6 +262,49 @@ pub(crate) async fn search(
         .collect()))
 }
 
+/// One page of the list (no query) or the search hits (a query), each
+/// lesson passing `visible`.
+pub(crate) struct Listing {
+    pub(crate) rows: Vec<LessonRow>,
+    pub(crate) next: Option<u64>,
+    pub(crate) searched: bool,
+    /// Why a search could not run (no index), when it could not.
+    pub(crate) hint: Option<String>,
+}
+
+pub(crate) async fn list_or_search(
+    portal: &Arc<Portal>,
+    filter: &LessonFilter,
+    query: &str,
+    before: Option<u64>,
+    levels: Vec<DisclosureLevel>,
+    visible: &(dyn Fn(&Shelved) -> bool + Sync),
+) -> Result<Listing, PageError> {
+    let listed = |hint: Option<String>| {
+        let page = portal.shelf().page(filter, visible, before, PAGE);
+        Listing {
+            rows: page.items.iter().map(row).collect(),
+            next: page.next,
+            searched: false,
+            hint,
+        }
+    };
+    if query.is_empty() {
+        return Ok(listed(None));
+    }
+    Ok(
+        match search(portal, query.to_owned(), filter, levels, visible).await? {
+            Ok(rows) => Listing {
+                rows,
+                next: None,
+                searched: true,
+                hint: None,
+            },
+            Err(why) => listed(Some(why)),
+        },
+    )
+}
+
 /// The printable parts of a lesson.
 pub(crate) fn lesson_view(id: &LessonId, l: &Lesson, e: &Shelved) -> LessonView {
     let mut taxonomy = vec![

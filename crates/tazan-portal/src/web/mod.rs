@@ -12,7 +12,7 @@ use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 use tazan_config::PortalConfig;
 use tazan_hub::access::Reader;
 use tazan_model::{LessonId, MemberId};
@@ -438,15 +438,28 @@ async fn read_posted(portal: &Portal, req: &mut Request) -> Result<Posted, PageE
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
+    let body = std::mem::replace(req.body_mut(), Body::empty());
     if declared.is_some_and(|n| n > limit) {
+        drain(body).await;
         return Err(too_large(limit));
     }
-    let body = std::mem::replace(req.body_mut(), Body::empty());
-    let bytes = Limited::new(body, limit)
-        .collect()
-        .await
-        .map_err(|_| too_large(limit))?
-        .to_bytes();
+    let mut body = body;
+    let mut bytes = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return Err(PageError::bad_request(
+                "送信データが途中で切れました。もう一度送信してください。(the request body broke off)",
+            ));
+        };
+        if let Ok(data) = frame.into_data() {
+            bytes.extend_from_slice(&data);
+            if bytes.len() > limit {
+                drain(body).await;
+                return Err(too_large(limit));
+            }
+        }
+    }
+    let bytes = Bytes::from(bytes);
     if urlencoded {
         let fields = parse_urlencoded(&bytes)?;
         return Ok(Posted { fields, file: None });
@@ -489,6 +502,20 @@ async fn read_posted(portal: &Portal, req: &mut Request) -> Result<Posted, PageE
         }
     }
     Ok(posted)
+}
+
+/// Most bytes of a refused body read and thrown away, so the client (which
+/// may still be sending) reads the refusal instead of a reset connection.
+const DRAIN_CAP: usize = 64 << 20;
+
+async fn drain(mut body: Body) {
+    let mut seen = 0usize;
+    while seen < DRAIN_CAP {
+        match body.frame().await {
+            Some(Ok(f)) => seen += f.data_ref().map_or(0, |d| d.len()),
+            _ => return,
+        }
+    }
 }
 
 fn parse_urlencoded(bytes: &[u8]) -> Result<Vec<(String, String)>, PageError> {

@@ -130,27 +130,10 @@ async fn list(
         DisclosureLevel::Green,
         DisclosureLevel::Clear,
     ];
-    let mut hint = None;
-    let (mut rows, next, total, searched) = if query.is_empty() {
-        let shelf = portal.shelf();
-        let page = shelf.page(&filter, &all, before, lessons::PAGE);
-        (
-            page.items.iter().map(lessons::row).collect::<Vec<_>>(),
-            page.next,
-            shelf.len(),
-            false,
-        )
-    } else {
-        match lessons::search(&portal, query.clone(), &filter, levels.clone(), &all).await? {
-            Ok(rows) => (rows, None, 0, true),
-            Err(why) => {
-                hint = Some(why);
-                (Vec::new(), None, portal.shelf().len(), false)
-            }
-        }
-    };
+    let mut listing =
+        lessons::list_or_search(&portal, &filter, &query, before, levels.clone(), &all).await?;
     let notes = &node(&portal).notes;
-    for r in &mut rows {
+    for r in &mut listing.rows {
         if let Ok(Some(n)) = notes.get::<Note>(&format!("note/{}", r.id)) {
             r.note = Some((n.state.as_str(), n.state.label()));
         }
@@ -160,11 +143,10 @@ async fn list(
     Ok(html(&LessonsPage {
         chrome,
         form,
-        rows,
-        searched,
-        next: next.map(|b| lessons::next_link(&q, b)),
-        hint,
-        total,
+        rows: listing.rows,
+        searched: listing.searched,
+        next: listing.next.map(|b| lessons::next_link(&q, b)),
+        hint: listing.hint,
         feeds: false,
     }))
 }

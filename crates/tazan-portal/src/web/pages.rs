@@ -191,7 +191,6 @@ pub(crate) struct LessonsPage {
     pub(crate) searched: bool,
     pub(crate) next: Option<String>,
     pub(crate) hint: Option<String>,
-    pub(crate) total: usize,
     pub(crate) feeds: bool,
 }
 
