@@ -721,6 +721,28 @@ pub(crate) enum BenchCmd {
         #[arg(long)]
         hub_search: bool,
     },
+    /// The hub portal's list, search and lesson pages over a large hub log, with concurrent
+    /// logged-in clients (p50/p99 ms per page).
+    #[command(
+        after_help = "Example:\n  cargo run --release -- bench portal --lessons 100000 --clients 20 --json"
+    )]
+    Portal {
+        /// Lessons in the hub's log.
+        #[arg(long, default_value_t = 100_000)]
+        lessons: usize,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 20)]
+        clients: usize,
+        /// Requests per page kind.
+        #[arg(long, default_value_t = 2_000)]
+        requests: usize,
+        /// Seed for the lessons and the requests.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Index synthetic lessons, then time searches (lessons/s, p50/p99 ms).
     #[command(
         after_help = "Example:\n  cargo run --release -- bench search --docs 1000000 --json"

@@ -22,6 +22,7 @@ mod util;
 mod web;
 
 mod backup;
+mod browser;
 mod cli;
 mod durability;
 mod federation;

@@ -246,18 +246,28 @@ fn encode_next(path: &str) -> String {
     percent_encoding::utf8_percent_encode(path, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
+impl PageError {
+    fn render(self, chrome: pages::Chrome) -> Response {
         if let Some(to) = &self.redirect {
             return Redirect::to(to).into_response();
         }
         let page = pages::ErrorPage {
-            chrome: pages::Chrome::bare(self.title),
+            chrome,
             status: self.status.as_u16(),
             title: self.title,
             detail: self.detail,
         };
         (self.status, pages::html(&page)).into_response()
+    }
+}
+
+impl IntoResponse for PageError {
+    /// A bare page; [`guard`] renders it again with the portal's chrome
+    /// (site, navigation, who is logged in) when a handler returned it.
+    fn into_response(self) -> Response {
+        let mut resp = self.clone().render(pages::Chrome::bare(self.title));
+        resp.extensions_mut().insert(self);
+        resp
     }
 }
 
@@ -388,6 +398,10 @@ pub(crate) async fn guard(
     req.extensions_mut().insert(viewer.clone());
     req.extensions_mut().insert(Peer(peer));
     let mut resp = next.run(req).await;
+    if let Some(err) = resp.extensions_mut().remove::<PageError>() {
+        let chrome = pages::Chrome::of(&portal, &viewer, err.title, "");
+        resp = err.render(chrome);
+    }
     if set_csrf && viewer.user.is_none() {
         resp.headers_mut().append(
             header::SET_COOKIE,
