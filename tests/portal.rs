@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tazan_portal::admin::{UserAnswer, UserCommand};
 
-use crate::util::{eventually, Fixture};
+use crate::util::{eventually, ok, tazan, Fixture};
 use crate::web::{Http, PortalFed, SCRIPT_TITLE};
 
 fn has(body: &str, needle: &str) -> bool {
@@ -360,10 +360,7 @@ async fn people_are_invited_by_the_cli_log_in_and_lose_access_when_revoked() {
     let pf = PortalFed::start().await;
     let hub_toml = pf.fx.path("finance/hub.toml");
     let tazan = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tazan"))
-            .args(args)
-            .output()
-            .unwrap();
+        let out = tazan(args);
         (
             out.status.code(),
             String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -520,48 +517,37 @@ async fn people_are_invited_by_the_cli_log_in_and_lose_access_when_revoked() {
 async fn a_stopped_service_takes_user_commands_on_its_store() {
     let fx = Fixture::new();
     let config = fx.path("sakura-bank/node.toml");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tazan"))
-        .args([
-            "user",
-            "add",
-            "--member",
-            "sakura-bank",
-            "--name",
-            "鈴木",
-            "--login",
-            "suzuki",
-            "--role",
-            "reader",
-            "--config",
-            config.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let config = config.to_str().unwrap();
+    let stdout = ok(tazan(&[
+        "user",
+        "add",
+        "--member",
+        "sakura-bank",
+        "--name",
+        "鈴木",
+        "--login",
+        "suzuki",
+        "--role",
+        "reader",
+        "--config",
+        config,
+    ]));
     assert!(
         stdout.contains("invited 鈴木 (login suzuki, sakura-bank, reader)"),
         "{stdout}"
     );
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tazan"))
-        .args([
-            "user",
-            "add",
-            "--member",
-            "finance-hub",
-            "--name",
-            "x",
-            "--role",
-            "reader",
-            "--config",
-            config.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let out = tazan(&[
+        "user",
+        "add",
+        "--member",
+        "finance-hub",
+        "--name",
+        "x",
+        "--role",
+        "reader",
+        "--config",
+        config,
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bound to the node itself"));
     // The account is in the node's store: the running portal knows it.

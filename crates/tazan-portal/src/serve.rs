@@ -44,12 +44,8 @@ impl RunningPortal {
         hub: &RunningHub,
     ) -> Result<RunningPortal, PortalError> {
         let core = hub.core().clone();
-        let shelf = Arc::new(RwLock::new(Shelf::new()));
         let log_core = core.clone();
-        let loaded = shelf.clone();
-        tokio::task::spawn_blocking(move || fill_from_log(&log_core, &loaded))
-            .await
-            .map_err(|e| PortalError::Task(e.to_string()))??;
+        let shelf = load_shelf(move |s| fill_from_log(&log_core, s)).await?;
         let side = Side::Hub(web::hub::HubSide { core: core.clone() });
         let members = web::hub::member_check(core.clone());
         let (stop, stop_rx) = watch::channel(false);
@@ -78,12 +74,8 @@ impl RunningPortal {
         node_config: &NodeConfig,
     ) -> Result<RunningPortal, PortalError> {
         let core = node.core().clone();
-        let shelf = Arc::new(RwLock::new(Shelf::new()));
         let lib_core = core.clone();
-        let loaded = shelf.clone();
-        tokio::task::spawn_blocking(move || fill_from_library(&lib_core, &loaded))
-            .await
-            .map_err(|e| PortalError::Task(e.to_string()))??;
+        let shelf = load_shelf(move |s| fill_from_library(&lib_core, s)).await?;
         let notes = core.store().records("portal-notes")?;
         let side = Side::Node(web::node::NodeSide {
             core: core.clone(),
@@ -156,6 +148,18 @@ impl RunningPortal {
         }
         info!(addr = %self.addr, "portal stopped");
     }
+}
+
+/// A new shelf, filled by `fill` off the async threads.
+async fn load_shelf(
+    fill: impl FnOnce(&RwLock<Shelf>) -> Result<(), PortalError> + Send + 'static,
+) -> Result<Arc<RwLock<Shelf>>, PortalError> {
+    let shelf = Arc::new(RwLock::new(Shelf::new()));
+    let loaded = shelf.clone();
+    tokio::task::spawn_blocking(move || fill(&loaded))
+        .await
+        .map_err(|e| PortalError::Task(e.to_string()))??;
+    Ok(shelf)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -14,6 +14,7 @@ use super::{
     SESSION_COOKIE,
 };
 use crate::accounts::{AccountError, LoginRefused, NewUser, Role, TokenPurpose};
+use crate::admin::UserAnswer;
 
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()
@@ -297,14 +298,6 @@ async fn users(
     users_page(&portal, &viewer, None, notice_of(raw.as_deref())).await
 }
 
-fn account_error(e: AccountError) -> PageError {
-    match e {
-        AccountError::Store(_) | AccountError::Hash(_) => PageError::internal("the account", e),
-        AccountError::UnknownUser { .. } => PageError::not_found(e.to_string()),
-        other => PageError::bad_request(other.to_string()),
-    }
-}
-
 async fn add_user(
     State(portal): State<Shared>,
     Extension(viewer): Extension<Viewer>,
@@ -335,35 +328,53 @@ async fn add_user(
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map(str::to_owned);
-    let check = portal_member_check(&portal);
-    let issued = portal
-        .accounts
-        .add(
-            NewUser {
-                login,
-                name,
-                member,
-                role,
-            },
-            &*check,
-            tazan_trust::now_unix(),
-        )
-        .map_err(account_error)?;
-    portal
-        .accounts
-        .flush()
-        .await
-        .map_err(|e| PageError::internal("saving the account", e))?;
-    let link = format!("{}/invite/{}", base(&portal), issued.token);
-    let what = format!(
-        "{}（ログイン名 {}、{}、{}）を招待しました。次のリンクを本人に渡してください（{} まで有効）。",
-        issued.user.name,
-        issued.user.login,
-        issued.user.member,
-        issued.user.role.label(),
-        super::lessons::date_time(issued.expires_at)
-    );
-    users_page(&portal, &viewer, Some((what, link)), None).await
+    let new = NewUser {
+        login,
+        name,
+        member,
+        role,
+    };
+    match run(&portal, crate::admin::UserCommand::Add(new)).await? {
+        UserAnswer::Link {
+            user,
+            link,
+            expires_at,
+            ..
+        } => {
+            let what = format!(
+                "{}（ログイン名 {}、{}、{}）を招待しました。次のリンクを本人に渡してください（{} まで有効）。",
+                user.name,
+                user.login,
+                user.member,
+                user.role.label(),
+                super::lessons::date_time(expires_at)
+            );
+            users_page(&portal, &viewer, Some((what, link)), None).await
+        }
+        other => Err(refused(other)),
+    }
+}
+
+/// Run a people command on the same desk `tazan user` reaches through the
+/// admin socket (off the async threads: it flushes the store).
+async fn run(portal: &Portal, cmd: crate::admin::UserCommand) -> Result<UserAnswer, PageError> {
+    let desk = crate::admin::UserDesk {
+        accounts: portal.accounts.clone(),
+        sessions: Some(portal.sessions.clone()),
+        members: portal_member_check(portal),
+        base_url: base(portal),
+    };
+    blocking("changing an account", move || desk.run(cmd)).await
+}
+
+fn refused(answer: UserAnswer) -> PageError {
+    match answer {
+        UserAnswer::Refused { message } if message.starts_with("no account") => {
+            PageError::not_found(message)
+        }
+        UserAnswer::Refused { message } => PageError::bad_request(message),
+        other => PageError::internal("changing an account", format!("{other:?}")),
+    }
 }
 
 fn base(portal: &Portal) -> String {
@@ -408,17 +419,10 @@ async fn revoke_user(
     Path(login): Path<String>,
 ) -> Result<Response, PageError> {
     managed_user(&portal, &viewer, &login).await?;
-    let user = portal
-        .accounts
-        .revoke(&login, tazan_trust::now_unix())
-        .map_err(account_error)?;
-    portal.sessions.close_all(&user.login);
-    portal
-        .accounts
-        .flush()
-        .await
-        .map_err(|e| PageError::internal("saving the account", e))?;
-    Ok(Redirect::to("/admin/users?notice=revoked").into_response())
+    match run(&portal, crate::admin::UserCommand::Revoke { login }).await? {
+        UserAnswer::User { .. } => Ok(Redirect::to("/admin/users?notice=revoked").into_response()),
+        other => Err(refused(other)),
+    }
 }
 
 async fn reset_user(
@@ -427,22 +431,16 @@ async fn reset_user(
     Path(login): Path<String>,
 ) -> Result<Response, PageError> {
     managed_user(&portal, &viewer, &login).await?;
-    let issued = portal
-        .accounts
-        .reset(&login, tazan_trust::now_unix())
-        .map_err(account_error)?;
-    portal.sessions.close_all(&issued.user.login);
-    portal
-        .accounts
-        .flush()
-        .await
-        .map_err(|e| PageError::internal("saving the account", e))?;
-    let link = format!("{}/invite/{}", base(&portal), issued.token);
-    let what = format!(
-        "{} のパスワード再設定リンクです。古いパスワードは使えなくなりました。",
-        issued.user.name
-    );
-    users_page(&portal, &viewer, Some((what, link)), None).await
+    match run(&portal, crate::admin::UserCommand::Reset { login }).await? {
+        UserAnswer::Link { user, link, .. } => {
+            let what = format!(
+                "{} のパスワード再設定リンクです。古いパスワードは使えなくなりました。",
+                user.name
+            );
+            users_page(&portal, &viewer, Some((what, link)), None).await
+        }
+        other => Err(refused(other)),
+    }
 }
 
 #[cfg(test)]

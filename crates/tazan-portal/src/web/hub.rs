@@ -20,8 +20,8 @@ use tazan_trust::MemberStatus;
 
 use super::lessons::{self, date_time, Similar};
 use super::pages::{
-    html, Chrome, DigestItem, DigestMonth, DigestPage, DigestsPage, Fact, LessonPage, LessonsPage,
-    TablePage, TableSection, TrendRow, TrendsPage,
+    html, Chrome, DigestItem, DigestMonth, DigestPage, DigestsPage, Fact, LessonPage, TablePage,
+    TableSection, TrendRow, TrendsPage,
 };
 use super::{blocking, query_map, PageError, Portal, Shared, Side, Viewer};
 use crate::accounts::Role;
@@ -84,13 +84,10 @@ async fn list(
     Extension(viewer): Extension<Viewer>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let q = query_map(raw.as_deref());
-    let filter = lessons::parse_filter(&q)?;
-    let query = lessons::parse_query(&q)?;
-    let before = lessons::parse_before(&q)?;
+    let req = lessons::ListRequest::parse(raw.as_deref())?;
     let reader = viewer.reader.clone();
     let levels = access::readable_levels(&reader);
-    if filter.level.is_some_and(|l| !levels.contains(&l)) {
+    if req.filter.level.is_some_and(|l| !levels.contains(&l)) {
         return Err(PageError::new(
             StatusCode::FORBIDDEN,
             "閲覧の権限がありません",
@@ -98,29 +95,24 @@ async fn list(
         ));
     }
     let vis = visible(&reader);
-    let mut listing =
-        lessons::list_or_search(&portal, &filter, &query, before, levels.clone(), &vis).await?;
+    let mut listing = lessons::list_or_search(
+        &portal,
+        &req.filter,
+        &req.query,
+        req.before,
+        levels.clone(),
+        &vis,
+    )
+    .await?;
     if matches!(reader, Reader::Public) && listing.hint.is_none() {
         listing.hint =
             Some("ログインしていないため、一般公開（CLEAR）の教訓のみ表示しています。".into());
     }
-    let chrome = Chrome::of(&portal, &viewer, title_for(&reader), "/lessons");
-    let form = lessons::filter_form(&portal, &filter, &query, &levels);
-    Ok(html(&LessonsPage {
-        chrome,
-        form,
-        rows: listing.rows,
-        searched: listing.searched,
-        next: listing.next.map(|b| lessons::next_link(&q, b)),
-        hint: listing.hint,
-        feeds: true,
-    }))
+    Ok(req.render(&portal, &viewer, listing, &levels, title_for(&reader), true))
 }
 
 async fn go(RawQuery(raw): RawQuery) -> Result<Redirect, PageError> {
-    let q = query_map(raw.as_deref());
-    let id = lessons::lesson_id_param(q.get("id"))?;
-    Ok(Redirect::to(&format!("/lessons/{id}")))
+    lessons::go(raw.as_deref())
 }
 
 async fn lesson(

@@ -262,6 +262,54 @@ pub(crate) async fn search(
         .collect()))
 }
 
+/// A list or search request, checked.
+pub(crate) struct ListRequest {
+    pub(crate) q: HashMap<String, String>,
+    pub(crate) filter: LessonFilter,
+    pub(crate) query: String,
+    pub(crate) before: Option<u64>,
+}
+
+impl ListRequest {
+    pub(crate) fn parse(raw: Option<&str>) -> Result<ListRequest, PageError> {
+        let q = super::query_map(raw);
+        Ok(ListRequest {
+            filter: parse_filter(&q)?,
+            query: parse_query(&q)?,
+            before: parse_before(&q)?,
+            q,
+        })
+    }
+
+    /// The page for `listing`, with the filter form offering `levels`.
+    pub(crate) fn render(
+        &self,
+        portal: &Portal,
+        viewer: &super::Viewer,
+        listing: Listing,
+        levels: &[DisclosureLevel],
+        title: &str,
+        feeds: bool,
+    ) -> axum::response::Response {
+        super::pages::html(&super::pages::LessonsPage {
+            chrome: super::pages::Chrome::of(portal, viewer, title, "/lessons"),
+            form: filter_form(portal, &self.filter, &self.query, levels),
+            rows: listing.rows,
+            searched: listing.searched,
+            next: listing.next.map(|b| next_link(&self.q, b)),
+            hint: listing.hint,
+            feeds,
+        })
+    }
+}
+
+/// "Open by id": a redirect to the lesson page.
+pub(crate) fn go(raw: Option<&str>) -> Result<axum::response::Redirect, PageError> {
+    let q = super::query_map(raw);
+    let id = lesson_id_param(q.get("id"))?;
+    Ok(axum::response::Redirect::to(&format!("/lessons/{id}")))
+}
+
 /// One page of the list (no query) or the search hits (a query), each
 /// lesson passing `visible`.
 pub(crate) struct Listing {
@@ -433,21 +481,9 @@ pub(crate) async fn similar(
     })
     .await?
     .map_err(|e| PageError::internal("related lessons", e))?;
-    let shelf = portal.shelf();
-    Ok(hits
-        .into_iter()
-        .filter_map(|h| {
-            let id: LessonId = h.hit.id.parse().ok()?;
-            let e = shelf.get(&id).filter(|e| visible(e))?;
-            Some(Related {
-                id: id.to_string(),
-                title: e.title.to_string(),
-                level: e.level.as_str().to_owned(),
-                why: why(&h.reasons),
-            })
-        })
-        .take(k)
-        .collect())
+    let mut rows = related_rows(portal, &hits, visible);
+    rows.truncate(k);
+    Ok(rows)
 }
 
 /// What to find neighbours of.

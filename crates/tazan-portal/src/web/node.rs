@@ -27,9 +27,9 @@ use tazan_vault::{ImportOptions, Vault, VaultError};
 use super::lessons::{self, date_time, Similar};
 use super::pages::{
     html, ChecklistPage, ChecklistRow, Chrome, Fact, ImportPage, IncidentPage, IncidentRow,
-    IncidentsPage, LessonPage, LessonsPage, NoteForm, OutboxPage, OutboxRow,
+    IncidentsPage, LessonPage, NoteForm, OutboxPage, OutboxRow,
 };
-use super::{blocking, query_map, PageError, Portal, Posted, Shared, Side, Viewer};
+use super::{blocking, PageError, Portal, Posted, Shared, Side, Viewer};
 use crate::accounts::Role;
 use crate::shelf::Shelved;
 
@@ -121,34 +121,28 @@ async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     viewer.signed_in("/lessons")?;
-    let q = query_map(raw.as_deref());
-    let filter = lessons::parse_filter(&q)?;
-    let query = lessons::parse_query(&q)?;
-    let before = lessons::parse_before(&q)?;
+    let req = lessons::ListRequest::parse(raw.as_deref())?;
     let levels = vec![
         DisclosureLevel::Amber,
         DisclosureLevel::Green,
         DisclosureLevel::Clear,
     ];
-    let mut listing =
-        lessons::list_or_search(&portal, &filter, &query, before, levels.clone(), &all).await?;
+    let mut listing = lessons::list_or_search(
+        &portal,
+        &req.filter,
+        &req.query,
+        req.before,
+        levels.clone(),
+        &all,
+    )
+    .await?;
     let notes = &node(&portal).notes;
     for r in &mut listing.rows {
         if let Ok(Some(n)) = notes.get::<Note>(&format!("note/{}", r.id)) {
             r.note = Some((n.state.as_str(), n.state.label()));
         }
     }
-    let chrome = Chrome::of(&portal, &viewer, "教訓ライブラリ", "/lessons");
-    let form = lessons::filter_form(&portal, &filter, &query, &levels);
-    Ok(html(&LessonsPage {
-        chrome,
-        form,
-        rows: listing.rows,
-        searched: listing.searched,
-        next: listing.next.map(|b| lessons::next_link(&q, b)),
-        hint: listing.hint,
-        feeds: false,
-    }))
+    Ok(req.render(&portal, &viewer, listing, &levels, "教訓ライブラリ", false))
 }
 
 async fn go(
@@ -156,9 +150,7 @@ async fn go(
     RawQuery(raw): RawQuery,
 ) -> Result<Redirect, PageError> {
     viewer.signed_in("/lessons")?;
-    let q = query_map(raw.as_deref());
-    let id = lessons::lesson_id_param(q.get("id"))?;
-    Ok(Redirect::to(&format!("/lessons/{id}")))
+    lessons::go(raw.as_deref())
 }
 
 async fn lesson(
