@@ -653,3 +653,118 @@ async fn the_node_portal_imports_incidents_keeps_notes_and_exports_the_checklist
     assert!(has(&found.body, &id.to_string()), "{}", found.body);
     pf.stop().await;
 }
+
+/// GET `path` over TLS from `addr`, trusting `ca` for `server`; the raw answer.
+async fn https_get(
+    addr: std::net::SocketAddr,
+    server: &str,
+    ca: &std::path::Path,
+    path: &str,
+) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_pemfile::certs(&mut std::fs::read(ca).unwrap().as_slice()) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let name = rustls::pki_types::ServerName::try_from(server.to_owned()).unwrap();
+    let mut tls = connector.connect(name, tcp).await.unwrap();
+    tls.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: {server}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut out = Vec::new();
+    let _ = tls.read_to_end(&mut out).await;
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_portal_serves_https_with_its_certificate_and_refuses_plain_http_off_loopback() {
+    let fx = Fixture::new();
+    // Plain HTTP on a public address: the config is refused, naming the key.
+    let config = fx.path("finance/hub.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let open = text.replace(
+        "[portal]\nlisten = \"127.0.0.1:0\"",
+        "[portal]\nlisten = \"0.0.0.0:0\"",
+    );
+    assert_ne!(open, text);
+    std::fs::write(&config, &open).unwrap();
+    let out = tazan(&["hub", "serve", "--config", config.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`portal.listen`") && err.contains("loopback") && err.contains("tls_cert"),
+        "{err}"
+    );
+
+    // With a certificate it serves HTTPS: HSTS, Secure cookies.
+    let ca = tazan_trust::CertificateAuthority::load(&fx.path("finance/ca")).unwrap();
+    ca.issue(&"portal.finance-hub".parse().unwrap())
+        .unwrap()
+        .save(&fx.path("finance/portal"), "portal")
+        .unwrap();
+    let tls = open.replace(
+        "[portal]\nlisten = \"0.0.0.0:0\"",
+        "[portal]\nlisten = \"127.0.0.1:0\"\ntls_cert = \"portal/portal.pem\"\ntls_key = \"portal/portal.key\"",
+    );
+    std::fs::write(&config, &tls).unwrap();
+    let fed = tazan::harness::Federation::start(&fx.layout).await.unwrap();
+    let portals = fed.start_portals().await.unwrap();
+    let finance = portals.iter().find(|p| p.service == "finance").unwrap();
+    assert!(
+        finance.portal.url().starts_with("https://"),
+        "{}",
+        finance.portal.url()
+    );
+    let answer = https_get(
+        finance.portal.addr(),
+        "portal.finance-hub",
+        &fx.path("finance/ca/ca.pem"),
+        "/lessons",
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let lower = answer.to_lowercase();
+    assert!(
+        lower.contains("strict-transport-security: max-age="),
+        "{answer}"
+    );
+    let cookie = lower
+        .lines()
+        .find(|l| l.starts_with("set-cookie: tazan_csrf="))
+        .unwrap();
+    assert!(
+        cookie.contains("; secure") && cookie.contains("httponly"),
+        "{cookie}"
+    );
+    // Plain HTTP to the TLS port gets no page.
+    let refused = tokio::time::timeout(Duration::from_secs(10), async {
+        let c = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .build_http::<http_body_util::Empty<hyper::body::Bytes>>();
+        c.get(
+            format!("http://{}/lessons", finance.portal.addr())
+                .parse()
+                .unwrap(),
+        )
+        .await
+    })
+    .await;
+    assert!(
+        !matches!(refused, Ok(Ok(ref r)) if r.status() == 200),
+        "plain HTTP was served"
+    );
+    for p in portals {
+        p.portal.stop().await;
+    }
+    fed.stop().await.unwrap();
+}
