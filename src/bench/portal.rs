@@ -59,6 +59,9 @@ pub struct PageFigures {
     pub max_ms: f64,
     /// Pages served per second across all clients.
     pub per_s: f64,
+    /// CPU time of this process (portal, hub and the clients) per page, ms:
+    /// the figure that does not depend on what else the machine runs.
+    pub cpu_ms_per_page: f64,
 }
 
 /// What `tazan bench portal` measured.
@@ -352,6 +355,7 @@ async fn load(
 ) -> Result<PageFigures> {
     let paths = Arc::new(paths);
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let cpu_before = cpu_secs();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..clients.max(1) {
@@ -387,6 +391,7 @@ async fn load(
         errors += e;
     }
     let wall = started.elapsed().as_secs_f64();
+    let cpu = cpu_secs() - cpu_before;
     times.sort();
     let ms = |q: f64| {
         let i = ((times.len() as f64 * q).ceil() as usize).clamp(1, times.len().max(1)) - 1;
@@ -401,5 +406,15 @@ async fn load(
         p99_ms: ms(0.99),
         max_ms: times.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
         per_s: times.len() as f64 / wall.max(1e-9),
+        cpu_ms_per_page: cpu * 1000.0 / times.len().max(1) as f64,
+    })
+}
+
+/// User and system CPU seconds this process has used.
+fn cpu_secs() -> f64 {
+    use nix::sys::resource::{getrusage, UsageWho};
+    getrusage(UsageWho::RUSAGE_SELF).map_or(0.0, |u| {
+        let t = |tv: nix::sys::time::TimeVal| tv.tv_sec() as f64 + tv.tv_usec() as f64 / 1e6;
+        t(u.user_time()) + t(u.system_time())
     })
 }

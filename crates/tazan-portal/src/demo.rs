@@ -43,7 +43,7 @@ pub fn hub_plan(hub: &MemberId, member: Option<&MemberId>) -> LoginPlan {
     if let Some(m) = member {
         plan.push((
             "reader".to_owned(),
-            format!("{m} の閲覧者"),
+            "閲覧者 山田".to_owned(),
             m.clone(),
             Role::Reader,
         ));

@@ -199,6 +199,7 @@ async fn start(
         index,
         own_id,
         trends: std::sync::Mutex::new(HashMap::new()),
+        related: web::lessons::RelatedCache::new(),
     });
     let app = router(portal.clone());
     let mut stop_rx = stop.subscribe();

@@ -390,7 +390,7 @@ async fn digests(
 }
 
 /// Lessons shown in one month's digest at most.
-const DIGEST_MAX: usize = 60;
+const DIGEST_MAX: usize = 30;
 
 async fn digest(
     State(portal): State<Shared>,

@@ -5,14 +5,19 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use tazan_model::{CauseCategory, DisclosureLevel, Domain, Lesson, LessonId, Threat};
-use tazan_search::{IndexDoc, Reason, SimilarTo};
+use tazan_search::{IndexDoc, Reason, SimilarHit, SimilarTo};
 
 use super::pages::{Choice, Fact, FilterForm, HistoryRow, LessonRow, LessonView, Related};
 use super::{blocking, PageError, Portal};
 use crate::shelf::{Event, LessonFilter, Shelved};
 
-/// Lessons per list page and most search hits shown.
+/// Lessons per list page.
 pub(crate) const PAGE: usize = 50;
+/// Search hits shown (best first; a reader refines the query rather than pages).
+pub(crate) const HITS: usize = 20;
+/// Extra hits asked of the index beyond what a page shows, for those the
+/// reader may not see (levels are filtered in the index already, so few).
+const SPARE: usize = 5;
 
 /// `YYYY-MM-DD` of unix seconds.
 pub(crate) fn date(unix: u64) -> String {
@@ -242,8 +247,7 @@ pub(crate) async fn search(
     let request = tazan_search::SearchRequest {
         query,
         filters,
-        // Ask for more than a page: some hits may be withheld from this reader.
-        limit: PAGE * 2,
+        limit: HITS + SPARE,
     };
     let hits = blocking("search", move || index.search(&request))
         .await?
@@ -258,7 +262,7 @@ pub(crate) async fn search(
             r.score = Some(format!("{:.2}", h.score));
             Some(r)
         })
-        .take(PAGE)
+        .take(HITS)
         .collect()))
 }
 
@@ -465,7 +469,9 @@ fn why(reasons: &[Reason]) -> String {
         .join(" / ")
 }
 
-/// Lessons like `to`, from the index, that the reader may see.
+/// Lessons like `to`, from the index, that the reader may see. A lesson's
+/// neighbours are kept for a while ([`RelatedCache`]): they change only as
+/// new lessons arrive, and a popular lesson is opened by many readers.
 pub(crate) async fn similar(
     portal: &Arc<Portal>,
     to: Similar,
@@ -475,15 +481,68 @@ pub(crate) async fn similar(
     let Some(index) = portal.index.clone() else {
         return Ok(Vec::new());
     };
-    let hits = blocking("related lessons", move || match &to {
-        Similar::Lesson(doc) => index.similar(SimilarTo::Lesson(doc), k * 3),
-        Similar::Text(t) => index.similar(SimilarTo::Text(t), k * 3),
-    })
-    .await?
-    .map_err(|e| PageError::internal("related lessons", e))?;
+    let key = match &to {
+        Similar::Lesson(doc) => Some((doc.id.clone(), k)),
+        Similar::Text(_) => None,
+    };
+    let cached = key.as_ref().and_then(|key| portal.related.get(key));
+    let hits = match cached {
+        Some(hits) => hits,
+        None => {
+            let hits = blocking("related lessons", move || match &to {
+                Similar::Lesson(doc) => index.similar(SimilarTo::Lesson(doc), k + SPARE),
+                Similar::Text(t) => index.similar(SimilarTo::Text(t), k + SPARE),
+            })
+            .await?
+            .map_err(|e| PageError::internal("related lessons", e))?;
+            let hits = Arc::new(hits);
+            if let Some(key) = key {
+                portal.related.put(key, hits.clone());
+            }
+            hits
+        }
+    };
     let mut rows = related_rows(portal, &hits, visible);
     rows.truncate(k);
     Ok(rows)
+}
+
+/// Neighbours of recently opened lessons (not of raw incidents: those are
+/// never kept), for up to [`RelatedCache::TTL`] each.
+pub(crate) struct RelatedCache {
+    map: std::sync::Mutex<HashMap<(String, usize), Kept>>,
+}
+
+/// When a lesson's neighbours were found, and they.
+type Kept = (std::time::Instant, Arc<Vec<SimilarHit>>);
+
+impl RelatedCache {
+    const TTL: std::time::Duration = std::time::Duration::from_secs(600);
+    const MAX: usize = 10_000;
+
+    pub(crate) fn new() -> RelatedCache {
+        RelatedCache {
+            map: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn get(&self, key: &(String, usize)) -> Option<Arc<Vec<SimilarHit>>> {
+        let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(key)
+            .filter(|(at, _)| at.elapsed() < Self::TTL)
+            .map(|(_, h)| h.clone())
+    }
+
+    fn put(&self, key: (String, usize), hits: Arc<Vec<SimilarHit>>) {
+        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= Self::MAX {
+            map.retain(|_, (at, _)| at.elapsed() < Self::TTL);
+            if map.len() >= Self::MAX {
+                map.clear();
+            }
+        }
+        map.insert(key, (std::time::Instant::now(), hits));
+    }
 }
 
 /// What to find neighbours of.

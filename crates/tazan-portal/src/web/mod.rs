@@ -56,6 +56,8 @@ pub(crate) struct Portal {
     pub(crate) index: Option<Arc<tazan_search::SearchIndex>>,
     /// The service's own member id (hub or node id).
     pub(crate) own_id: MemberId,
+    /// Related lessons of recently opened lessons.
+    pub(crate) related: lessons::RelatedCache,
     /// Cached trend reports by reader class and granularity.
     pub(crate) trends: std::sync::Mutex<HashMap<String, CachedTrends>>,
 }
