@@ -88,13 +88,21 @@ impl fmt::Display for PortalReport {
         )?;
         writeln!(
             f,
-            "page     requests  errors   p50 ms   p90 ms   p99 ms   max ms   pages/s"
+            "page     requests  errors   p50 ms   p90 ms   p99 ms   max ms   pages/s  cpu ms/page"
         )?;
         for p in &self.pages {
             writeln!(
                 f,
-                "{:<8} {:>8} {:>7} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>9.0}",
-                p.page, p.requests, p.errors, p.p50_ms, p.p90_ms, p.p99_ms, p.max_ms, p.per_s
+                "{:<8} {:>8} {:>7} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>9.0} {:>12.2}",
+                p.page,
+                p.requests,
+                p.errors,
+                p.p50_ms,
+                p.p90_ms,
+                p.p99_ms,
+                p.max_ms,
+                p.per_s,
+                p.cpu_ms_per_page
             )?;
         }
         Ok(())
