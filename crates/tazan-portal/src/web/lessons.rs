@@ -18,6 +18,9 @@ pub(crate) const HITS: usize = 20;
 /// Extra hits asked of the index beyond what a page shows, for those the
 /// reader may not see (levels are filtered in the index already, so few).
 const SPARE: usize = 5;
+/// Extra related lessons asked for: each costs its reasons (shared terms),
+/// and at a group hub a member may see nearly every lesson.
+const RELATED_SPARE: usize = 2;
 
 /// `YYYY-MM-DD` of unix seconds.
 pub(crate) fn date(unix: u64) -> String {
@@ -490,8 +493,8 @@ pub(crate) async fn similar(
         Some(hits) => hits,
         None => {
             let hits = blocking("related lessons", move || match &to {
-                Similar::Lesson(doc) => index.similar(SimilarTo::Lesson(doc), k + SPARE),
-                Similar::Text(t) => index.similar(SimilarTo::Text(t), k + SPARE),
+                Similar::Lesson(doc) => index.similar(SimilarTo::Lesson(doc), k + RELATED_SPARE),
+                Similar::Text(t) => index.similar(SimilarTo::Text(t), k + RELATED_SPARE),
             })
             .await?
             .map_err(|e| PageError::internal("related lessons", e))?;
