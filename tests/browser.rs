@@ -169,7 +169,7 @@ async fn log_in_search_filter_open_a_lesson_and_log_out() {
     b.fill("#q", "切替え訓練").await;
     b.click("#search").await;
     b.wait_text("#count", "検索結果").await;
-    b.wait_text("#results", "金融グループ限定: 夜間バッチの切替え訓練")
+    b.wait_text("#results", "金融の会員限定: 夜間バッチの切替え訓練")
         .await;
 
     // Filter: GREEN only, no query.
@@ -181,7 +181,7 @@ async fn log_in_search_filter_open_a_lesson_and_log_out() {
         .wait_text("#results", "待機系への切替えは本番相当の負荷で訓練すべし")
         .await;
     assert!(
-        !results.contains("金融グループ限定"),
+        !results.contains("金融の会員限定"),
         "AMBER filtered out: {results}"
     );
     assert!(b
@@ -223,7 +223,7 @@ async fn another_groups_amber_lesson_is_refused_by_link_and_by_id() {
     b.log_in(&finance, "reader", &pf.password("finance", "reader"))
         .await;
     b.goto(&format!("{finance}/lessons/{amber}")).await;
-    b.wait_text("#lesson-title", "金融グループ限定").await;
+    b.wait_text("#lesson-title", "金融の会員限定").await;
 
     // A transport member: by link, then by typing the id.
     let transport = pf.url("transport");
@@ -236,13 +236,13 @@ async fn another_groups_amber_lesson_is_refused_by_link_and_by_id() {
         page.contains("404") && page.contains("閲覧の権限がありません"),
         "{page}"
     );
-    assert!(!page.contains("金融グループ限定"));
+    assert!(!page.contains("金融の会員限定"));
     b.goto(&format!("{transport}/lessons")).await;
     b.fill("#open-id", &amber).await;
     b.click("#open").await;
     let page = b.wait_text("main", "404").await;
     assert!(
-        page.contains("404") && !page.contains("金融グループ限定"),
+        page.contains("404") && !page.contains("金融の会員限定"),
         "{page}"
     );
     b.finish("another_groups_amber_lesson_is_refused_by_link_and_by_id")

@@ -1,5 +1,7 @@
 //! The `tazan` binary: demo, keys, roster, lesson files and their errors.
 
+use std::path::Path;
+
 use crate::util::*;
 
 #[test]
@@ -208,13 +210,16 @@ fn lesson_publish_queues_while_hub_is_down_and_lists_offline() {
     assert_eq!(tazan_store::Outbox::open(&node).unwrap().len(), 1);
 }
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
+/// The project's own example files (`examples/`).
+fn example(name: &str) -> String {
+    format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"))
+}
 
 #[test]
 fn catalog_import_search_and_export() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path().to_str().unwrap();
-    let catalog = format!("{CORPUS}/lessons.jsonl");
+    let catalog = example("catalog.jsonl");
     let out = tazan(&["catalog", "import", &catalog, "--home", h]);
     assert!(
         out.status.success(),
@@ -285,30 +290,30 @@ fn catalog_import_search_and_export() {
         .map(|s| s["hit"]["ref"].as_str().unwrap_or(""))
         .collect();
     assert!(
-        refs.contains(&"T7"),
+        refs.contains(&"X1"),
         "the failover lesson is among the top 3: {refs:?}"
     );
     assert!(similar.iter().all(|s| s["reasons"].is_array()));
     let out = tazan(&[
-        "lessons", "related", "T7", "--home", h, "--json", "--limit", "2",
+        "lessons", "related", "X1", "--home", h, "--json", "--limit", "2",
     ]);
     let related: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(related.len(), 2);
     assert!(
-        related.iter().all(|r| r["hit"]["ref"] != "T7"),
+        related.iter().all(|r| r["hit"]["ref"] != "X1"),
         "a lesson is not related to itself"
     );
 }
 
-#[test]
-fn sanitize_batch_and_evaluation_run_on_the_corpus() {
+/// `tazan sanitize` then `tazan eval sanitize` on `incidents` with gold
+/// `annotations`: `records` lines out, the targets met.
+fn sanitize_and_evaluate(incidents: &Path, annotations: &Path, records: usize) {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("out.jsonl");
-    let input = format!("{CORPUS}/incidents.jsonl");
     let out = tazan(&[
         "sanitize",
         "--input",
-        &input,
+        incidents.to_str().unwrap(),
         "--output",
         output.to_str().unwrap(),
     ]);
@@ -318,15 +323,14 @@ fn sanitize_batch_and_evaluation_run_on_the_corpus() {
         String::from_utf8_lossy(&out.stderr)
     );
     let lines = std::fs::read_to_string(&output).unwrap();
-    assert_eq!(lines.lines().count(), 25);
-    let annotations = format!("{CORPUS}/annotations.jsonl");
+    assert_eq!(lines.lines().count(), records);
     let out = tazan(&[
         "eval",
         "sanitize",
         "--output",
         output.to_str().unwrap(),
         "--annotations",
-        &annotations,
+        annotations.to_str().unwrap(),
         "--json",
     ]);
     assert!(
@@ -335,11 +339,25 @@ fn sanitize_batch_and_evaluation_run_on_the_corpus() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["records"], 25, "{v}");
+    assert_eq!(v["records"], records, "{v}");
     assert!(v["leak_rate"].as_f64().unwrap() <= 0.02, "{v}");
     assert!(v["keep_rate"].as_f64().unwrap() >= 0.9, "{v}");
+}
+
+#[test]
+fn sanitize_batch_and_evaluation_run_on_the_project_s_held_out_records() {
+    let fixtures =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/tazan-sanitize/tests/fixtures");
+    let incidents = fixtures.join("heldout-incidents.jsonl");
+    let records = std::fs::read_to_string(&incidents).unwrap().lines().count();
+    sanitize_and_evaluate(
+        &incidents,
+        &fixtures.join("heldout-annotations.jsonl"),
+        records,
+    );
 
     // A bad record is reported with file and line, and the run fails.
+    let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.jsonl");
     std::fs::write(&bad, "{not json\n").unwrap();
     let out = tazan(&[
@@ -358,6 +376,17 @@ fn sanitize_batch_and_evaluation_run_on_the_corpus() {
     );
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["records"], 0, "{summary}");
+}
+
+#[test]
+#[ignore = "reads the shared corpus (../shared/corpus or $TAZAN_CORPUS_DIR); scripts/test runs it when present"]
+fn corpus_sanitize_batch_and_evaluation_run_on_the_corpus() {
+    let dir = crate::corpus::corpus_dir();
+    sanitize_and_evaluate(
+        &dir.join("incidents.jsonl"),
+        &dir.join("annotations.jsonl"),
+        25,
+    );
 }
 
 #[test]
@@ -475,4 +504,78 @@ fn bench_backup_round_trips_a_hub_log() {
     // Each lesson is a log entry and an id-index entry.
     assert!(v["records"].as_u64().unwrap() >= 600, "{v}");
     assert!(v["backup_bytes"].as_u64().unwrap() > 0, "{v}");
+}
+
+#[test]
+fn eval_sanitize_scores_incidents_in_one_step_and_refuses_unknown_kinds() {
+    let unseen = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/crates/tazan-sanitize/tests/fixtures/unseen/dev"
+    );
+    let incidents = format!("{unseen}/incidents.jsonl");
+    let annotations = format!("{unseen}/annotations.jsonl");
+    let args = [
+        "eval",
+        "sanitize",
+        "--incidents",
+        &incidents,
+        "--annotations",
+        &annotations,
+    ];
+    let v = ok_json(tazan(
+        &[&args[..], &["--level", "AMBER", "--json"]].concat(),
+    ));
+    assert_eq!(v["records"], 32, "{v}");
+    assert_eq!(v["level"], "AMBER", "{v}");
+    assert_eq!(v["missing_records"], 0, "{v}");
+    assert!(v["blocked_rate"].is_number(), "{v}");
+    assert!(
+        v["per_kind"]["identifier"]["total"].as_u64().unwrap() > 0,
+        "{v}"
+    );
+
+    // The text form prints the table and, only when asked, the leaked spans.
+    let plain = ok(tazan(&args));
+    assert!(
+        plain.contains("records blocked by the leak gate"),
+        "{plain}"
+    );
+    assert!(!plain.contains("leaked dev-"), "{plain}");
+    let shown = ok(tazan(&[&args[..], &["--show-leaks"]].concat()));
+    assert!(shown.contains("leaked dev-"), "{shown}");
+
+    // A gold file with an unknown kind fails, naming line, field and the valid kinds.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(
+        &bad,
+        "{\"id\":\"dev-01\",\"sensitive\":[{\"text\":\"某社\",\"kind\":\"company\"}],\"keep\":[]}\n",
+    )
+    .unwrap();
+    let out = tazan(&[
+        "eval",
+        "sanitize",
+        "--incidents",
+        &incidents,
+        "--annotations",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.jsonl:1:"), "{err}");
+    assert!(err.contains("unknown kind `company`"), "{err}");
+    assert!(err.contains("identifier"), "{err}");
+
+    // --level belongs to the one-step form.
+    let out = tazan(&[
+        "eval",
+        "sanitize",
+        "--output",
+        &incidents,
+        "--annotations",
+        &annotations,
+        "--level",
+        "GREEN",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -12,7 +12,7 @@ use hyper_util::rt::TokioExecutor;
 use tazan::harness::{Federation, ServedPortal};
 use tazan_model::{DisclosureLevel, LessonId};
 
-use crate::util::{eventually, lesson, Fixture};
+use crate::util::{eventually, gated, lesson, Fixture};
 
 /// A title that is markup: every page must show it as text.
 pub(crate) const SCRIPT_TITLE: &str =
@@ -42,7 +42,7 @@ impl PortalFed {
         let fx = Fixture::new();
         let fed = Federation::start(&fx.layout).await.unwrap();
         let publish = |node: &'static str, title: &'static str, level: DisclosureLevel| {
-            let fed = &fed;
+            let (fed, fx) = (&fed, &fx);
             async move {
                 let mut l = lesson(title, level);
                 l.industry = if node == "sakura-bank" {
@@ -51,13 +51,18 @@ impl PortalFed {
                     "運輸"
                 }
                 .into();
-                fed.node(node).unwrap().core().publish(l).await.unwrap()
+                fed.node(node)
+                    .unwrap()
+                    .core()
+                    .publish(gated(fx, node, l))
+                    .await
+                    .unwrap()
             }
         };
         let lessons = Published {
             finance_amber: publish(
                 "sakura-bank",
-                "金融グループ限定: 夜間バッチの切替え訓練",
+                "金融の会員限定: 夜間バッチの切替え訓練",
                 DisclosureLevel::Amber,
             )
             .await,
@@ -70,7 +75,7 @@ impl PortalFed {
             finance_clear: publish("sakura-bank", SCRIPT_TITLE, DisclosureLevel::Clear).await,
             transport_amber: publish(
                 "tsubame-railway",
-                "運輸グループ限定: 運行管理システムの切替え",
+                "運輸の会員限定: 運行管理システムの切替え",
                 DisclosureLevel::Amber,
             )
             .await,

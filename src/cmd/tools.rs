@@ -15,10 +15,7 @@ pub(super) fn sanitize(
     level: &str,
     json: bool,
 ) -> Result<ExitCode> {
-    let policy = match policy {
-        Some(p) => tazan_sanitize::Policy::load(p)?,
-        None => tazan_sanitize::Policy::builtin(),
-    };
+    let policy = load_policy(policy)?;
     let level: tazan_sanitize::DisclosureLevel = level.parse().context("--level")?;
     let summary = tazan_sanitize::sanitize_jsonl(input, output, &policy, level)?;
     for e in &summary.parse_errors {
@@ -52,15 +49,44 @@ pub(super) fn sanitize(
     })
 }
 
+fn load_policy(policy: Option<&Path>) -> Result<tazan_sanitize::Policy> {
+    Ok(match policy {
+        Some(p) => tazan_sanitize::Policy::load(p)?,
+        None => tazan_sanitize::Policy::builtin(),
+    })
+}
+
 pub(super) fn eval(cmd: EvalCmd) -> Result<ExitCode> {
     match cmd {
         EvalCmd::Sanitize {
+            incidents,
             output,
             annotations,
+            level,
+            policy,
+            show_leaks,
             json,
         } => {
-            let report = tazan_sanitize::evaluate(&output, &annotations)?;
-            print_report(&report, json)
+            let report = match (incidents, output) {
+                (Some(incidents), _) => {
+                    let sanitizer = tazan_sanitize::Sanitizer::new(
+                        &load_policy(policy.as_deref())?,
+                        level
+                            .as_deref()
+                            .unwrap_or("GREEN")
+                            .parse()
+                            .context("--level")?,
+                    )?;
+                    tazan_sanitize::evaluate_incidents(&sanitizer, &incidents, &annotations)?
+                }
+                (None, Some(output)) => tazan_sanitize::evaluate(&output, &annotations)?,
+                (None, None) => anyhow::bail!("give --incidents FILE or --output FILE"),
+            };
+            let code = print_report(&report, json)?;
+            if show_leaks && !json {
+                print!("{}", report.details());
+            }
+            Ok(code)
         }
         EvalCmd::Search {
             catalog,

@@ -24,6 +24,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+mod audit;
 mod catalog;
 mod config;
 mod core;
@@ -33,7 +34,9 @@ mod relay;
 mod requests;
 mod server;
 mod service;
+mod transparency;
 
+pub use audit::{verify_log, LogAudit};
 pub use catalog::{import_offline, CatalogSpool, ImportReport};
 pub use config::{ConfigError, HubConfig, Tier, TlsFiles, Upstream};
 pub use core::{HubCore, HubStats};
@@ -42,3 +45,4 @@ pub use indexer::after_restore;
 pub use requests::RequestStats;
 pub use server::RunningHub;
 pub use tazan_config::PortalConfig;
+pub use transparency::WITNESS_SIZE;

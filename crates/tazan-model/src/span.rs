@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 /// The kind of a recognised span (exhaustive on purpose: a new kind must be
 /// handled by every recogniser, generaliser and report). The names match the `kind` values of the
-/// annotation files, plus `my_number` for マイナンバー.
+/// annotation files, plus `my_number` for マイナンバー and `identifier` for record, account
+/// and user ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -34,6 +35,10 @@ pub enum Kind {
     EmployeeId,
     /// マイナンバー (12 digits with a valid check digit).
     MyNumber,
+    /// Ticket, contract, customer, order and case numbers, user ids and
+    /// @mentions, car plates, student ids: anything that points to one record,
+    /// account or person inside an organisation.
+    Identifier,
     /// Exact dates and times.
     Date,
     /// Exact counts and amounts.
@@ -42,7 +47,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in display order.
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Org,
         Kind::Person,
         Kind::Place,
@@ -54,6 +59,7 @@ impl Kind {
         Kind::Account,
         Kind::EmployeeId,
         Kind::MyNumber,
+        Kind::Identifier,
         Kind::Date,
         Kind::ExactNumber,
     ];
@@ -78,9 +84,33 @@ impl Kind {
             Kind::Account => "account",
             Kind::EmployeeId => "employee_id",
             Kind::MyNumber => "my_number",
+            Kind::Identifier => "identifier",
             Kind::Date => "date",
             Kind::ExactNumber => "exact_number",
         }
+    }
+}
+
+/// A `kind` name that is not one of [`Kind::ALL`] (the message lists the valid ones).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown kind `{0}`; valid kinds: {valid}", valid = Kind::names().join(", "))]
+pub struct UnknownKind(pub String);
+
+impl Kind {
+    /// The names of every kind, in display order.
+    pub fn names() -> Vec<&'static str> {
+        Kind::ALL.iter().map(|k| k.as_str()).collect()
+    }
+}
+
+impl std::str::FromStr for Kind {
+    type Err = UnknownKind;
+
+    fn from_str(s: &str) -> Result<Kind, UnknownKind> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| UnknownKind(s.to_string()))
     }
 }
 
@@ -132,4 +162,25 @@ pub struct LessonFinding {
     /// The matched text. It is the lesson's own text (what would be published);
     /// shown to the local reviewer, never sent.
     pub excerpt: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_round_trip_and_unknown_names_list_the_valid_ones() {
+        for k in Kind::ALL {
+            assert_eq!(k.as_str().parse::<Kind>(), Ok(k));
+            let json = serde_json::to_string(&k).unwrap();
+            assert_eq!(json, format!("\"{k}\""));
+        }
+        assert!(Kind::Identifier.is_identifying());
+        let err = "ticket".parse::<Kind>().unwrap_err().to_string();
+        assert!(err.contains("`ticket`"), "{err}");
+        assert!(
+            err.contains("identifier") && err.contains("org") && err.contains("exact_number"),
+            "{err}"
+        );
+    }
 }

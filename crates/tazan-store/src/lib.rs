@@ -31,6 +31,7 @@ mod backup;
 mod db;
 mod error;
 mod hub;
+mod lock;
 mod node;
 mod record;
 mod records;
@@ -42,8 +43,11 @@ pub use backup::{
 };
 pub use db::Store;
 pub use error::StoreError;
-pub use hub::{Appended, HubLog, NewRecord};
-pub use node::{Delivered, DeliveryOutcome, Library, LibraryEntry, Outbox, OutboxItem};
+pub use hub::{envelope_leaf, Appended, HubLog, NewRecord};
+pub use lock::lock_holder;
+pub use node::{
+    Delivered, DeliveryOutcome, Library, LibraryEntry, Outbox, OutboxItem, Receipt, Receipts,
+};
 pub use record::{HexEnvelope, LogRecord, StoredEnvelope};
 pub use records::Records;
 pub use spool::{spool_files, spool_write};

@@ -272,7 +272,11 @@ async fn trend_report(
         .map(|e| e.id.to_string())
         .collect();
     let report = blocking("trends", move || {
-        index.trends_where(g, |d| allowed.contains(&d.id))
+        let options = tazan_search::TrendOptions {
+            granularity: g,
+            ..tazan_search::TrendOptions::default()
+        };
+        index.trends_where(&options, |d| allowed.contains(&d.id))
     })
     .await?
     .map_err(|e| PageError::internal("trends", e))?;
@@ -293,44 +297,51 @@ async fn trends_page(
     let q = query_map(raw.as_deref());
     let (g, period) = granularity(&q)?;
     let r = trend_report(&portal, &viewer.reader, g).await?;
-    let pct = |n: usize| {
-        if r.total == 0 {
-            "0.0%".to_owned()
-        } else {
-            format!("{:.1}%", n as f64 * 100.0 / r.total as f64)
-        }
+    let share = |n: Option<usize>| match (n, r.total) {
+        (Some(n), Some(total)) if total > 0 => format!("{:.1}%", n as f64 * 100.0 / total as f64),
+        _ => "—".to_owned(),
     };
-    let rows = |counts: &[tazan_search::Count]| -> Vec<TrendRow> {
-        counts
-            .iter()
-            .map(|c| TrendRow {
-                key: c.key.clone(),
-                count: c.count,
-                share: pct(c.count),
-            })
-            .collect()
-    };
-    let sections = vec![
-        ("直接原因別".to_owned(), rows(&r.by_cause)),
-        ("業界別".to_owned(), rows(&r.by_industry)),
-        (
-            if period == "half" {
-                "半期別"
+    let count = |n: Option<usize>| n.map_or_else(|| "*".to_owned(), |n| n.to_string());
+    let sections = r
+        .sections()
+        .iter()
+        .filter(|s| !s.rows.is_empty())
+        .map(|s| {
+            let title = if s.name == "period" {
+                if period == "half" {
+                    "半期別"
+                } else {
+                    "月別"
+                }
+                .to_owned()
             } else {
-                "月別"
-            }
-            .to_owned(),
-            rows(&r.by_period),
-        ),
-    ];
+                format!("{}別", s.title)
+            };
+            let rows = s
+                .rows
+                .iter()
+                .map(|c| TrendRow {
+                    key: c.key.clone(),
+                    count: count(c.count),
+                    share: share(c.count),
+                })
+                .collect();
+            (title, rows)
+        })
+        .collect();
+    let pct = |s: &tazan_search::Share| {
+        s.share
+            .map_or_else(|| "—".to_owned(), |v| format!("{:.1}%", v * 100.0))
+    };
     let chrome = Chrome::of(&portal, &viewer, "傾向", "/trends");
     Ok(html(&TrendsPage {
         chrome,
         period,
-        total: r.total,
+        total: count(r.total),
+        suppressed_under: r.suppressed_under,
         sections,
-        human_error: format!("{:.1}%", r.human_error.share * 100.0),
-        overload: format!("{:.1}%", r.overload.share * 100.0),
+        human_error: pct(&r.human_error),
+        overload: pct(&r.overload),
     }))
 }
 

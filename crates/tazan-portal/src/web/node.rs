@@ -19,6 +19,7 @@ use axum::{Extension, Router};
 use serde::{Deserialize, Serialize};
 use tazan_model::{
     parse_incident_bytes, DisclosureLevel, IncidentFormat, LessonId, Payload, PayloadKind,
+    UnknownFields,
 };
 use tazan_node::NodeCore;
 use tazan_store::{DeliveryOutcome, Records};
@@ -374,7 +375,12 @@ async fn import(
             format!("「{name}」は取り込めません。.json、.jsonl、.ndjson、.csv のファイルにしてください。何も保存されていません。"),
         ));
     };
-    let parsed = parse_incident_bytes(&upload.bytes, &name, format).map_err(|e| {
+    let unknown = if posted.field("keep_unknown").is_some() {
+        UnknownFields::Keep
+    } else {
+        UnknownFields::Refuse
+    };
+    let parsed = parse_incident_bytes(&upload.bytes, &name, format, unknown).map_err(|e| {
         PageError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "ファイルを読めません",
@@ -390,12 +396,12 @@ async fn import(
     let report = blocking("importing incidents", move || -> Result<_, PageError> {
         let vault = open_vault(&dir)?;
         vault
-            .import(parsed, &file, options, &mut || {})
+            .import(&file, parsed, options)
             .map_err(|e| PageError::internal("importing incidents", e))
     })
     .await??;
     tracing::info!(
-        imported = report.imported.len(),
+        imported = report.new.len(),
         replaced = report.replaced.len(),
         refused = report.errors.len(),
         "incidents imported through the portal"
@@ -410,9 +416,10 @@ async fn import(
         status,
         html(&ImportPage {
             chrome,
-            file: report.file.clone(),
+            file: name,
+            encoding: report.encoding.as_str(),
             errors: report.errors.iter().map(|e| e.to_string()).collect(),
-            imported: report.imported,
+            imported: report.new,
             replaced: report.replaced,
             unchanged: report.unchanged,
             refused_all: report.refused_all,

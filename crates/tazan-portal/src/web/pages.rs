@@ -321,7 +321,8 @@ pub(crate) struct TableSection {
 #[derive(Debug, Clone)]
 pub(crate) struct TrendRow {
     pub(crate) key: String,
-    pub(crate) count: usize,
+    /// The count, or `*` when suppressed.
+    pub(crate) count: String,
     pub(crate) share: String,
 }
 
@@ -331,7 +332,9 @@ pub(crate) struct TrendRow {
 pub(crate) struct TrendsPage {
     pub(crate) chrome: Chrome,
     pub(crate) period: &'static str,
-    pub(crate) total: usize,
+    pub(crate) total: String,
+    /// Counts under this show as `*` (0: exact counts).
+    pub(crate) suppressed_under: usize,
     pub(crate) sections: Vec<(String, Vec<TrendRow>)>,
     pub(crate) human_error: String,
     pub(crate) overload: String,
@@ -397,6 +400,7 @@ pub(crate) struct IncidentsPage {
 pub(crate) struct ImportPage {
     pub(crate) chrome: Chrome,
     pub(crate) file: String,
+    pub(crate) encoding: &'static str,
     pub(crate) imported: Vec<String>,
     pub(crate) replaced: Vec<String>,
     pub(crate) unchanged: Vec<String>,

@@ -1,0 +1,98 @@
+//! The unseen-shape evaluation sets (`tests/fixtures/unseen/{dev,frozen}`,
+//! issue #10): their gold annotations must be consistent with their records,
+//! and the two sets must stay apart. Scores are measured with
+//! `tazan eval sanitize`, not here (see `unseen/README.md`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+
+use tazan_sanitize::{check_gold, read_annotations, Kind};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+#[path = "../../../tests/support/corpus.rs"]
+mod corpus;
+
+fn unseen(set: &str, file: &str) -> PathBuf {
+    Path::new(FIXTURES).join("unseen").join(set).join(file)
+}
+
+fn assert_consistent(incidents: &Path, annotations: &Path) {
+    let problems = check_gold(incidents, annotations).unwrap();
+    assert!(
+        problems.is_empty(),
+        "{}:\n{}",
+        annotations.display(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn unseen_sets_are_consistent_large_enough_and_use_every_identifying_class() {
+    for set in ["dev", "frozen"] {
+        let (inc, ann) = (
+            unseen(set, "incidents.jsonl"),
+            unseen(set, "annotations.jsonl"),
+        );
+        assert_consistent(&inc, &ann);
+        let gold = read_annotations(&ann).unwrap();
+        assert!(gold.len() >= 30, "{set}: {} records", gold.len());
+        for a in &gold {
+            assert!(
+                (3..=8).contains(&a.keep.len()),
+                "{set} {}: {} keep terms",
+                a.id,
+                a.keep.len()
+            );
+        }
+        let kinds: BTreeSet<Kind> = gold
+            .iter()
+            .flat_map(|a| a.sensitive.iter().map(|s| s.kind.parse::<Kind>().unwrap()))
+            .collect();
+        // Every kind but news sources, which internal reports do not cite.
+        for k in Kind::ALL.into_iter().filter(|k| *k != Kind::Source) {
+            assert!(kinds.contains(&k), "{set} has no {k} span");
+        }
+    }
+}
+
+/// The frozen set measures generalisation only if nothing of it is in the
+/// development set: no shared record id and no shared identifying string.
+#[test]
+fn dev_and_frozen_share_no_record_and_no_identifying_string() {
+    let load = |set| read_annotations(&unseen(set, "annotations.jsonl")).unwrap();
+    let (dev, frozen) = (load("dev"), load("frozen"));
+    let ids: HashSet<&str> = dev.iter().map(|a| a.id.as_str()).collect();
+    let names = |gold: &[tazan_sanitize::Annotation]| -> HashSet<String> {
+        gold.iter()
+            .flat_map(|a| a.sensitive.iter())
+            .filter(|s| s.kind.parse::<Kind>().is_ok_and(Kind::is_identifying))
+            // Prefectures may recur: they are places, not names.
+            .filter(|s| !(s.kind == "place" && s.text.ends_with(['県', '都', '府', '道'])))
+            .map(|s| s.text.clone())
+            .collect()
+    };
+    let shared: Vec<String> = names(&dev).intersection(&names(&frozen)).cloned().collect();
+    assert!(shared.is_empty(), "shared: {shared:?}");
+    assert!(frozen.iter().all(|a| !ids.contains(a.id.as_str())));
+}
+
+#[test]
+#[ignore = "reads the shared corpus (../shared/corpus or $TAZAN_CORPUS_DIR); scripts/test runs it when present"]
+fn corpus_gold_annotations_are_consistent() {
+    assert_consistent(
+        &corpus::corpus_file("incidents.jsonl"),
+        &corpus::corpus_file("annotations.jsonl"),
+    );
+}
+
+#[test]
+fn older_gold_sets_are_consistent() {
+    for name in ["heldout", "heldout2"] {
+        assert_consistent(
+            &Path::new(FIXTURES).join(format!("{name}-incidents.jsonl")),
+            &Path::new(FIXTURES).join(format!("{name}-annotations.jsonl")),
+        );
+    }
+}
