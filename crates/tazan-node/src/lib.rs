@@ -46,8 +46,9 @@ pub use gate::{
 pub use indexer::{lesson_doc, sync_library};
 pub use receipts::ReceiptReport;
 pub use review::{
-    read_lesson_file, Approval, CatalogEntry, Delivery, Desk, DraftMade, DraftView, Edited,
-    HubCheck, Override, Publication, Remedy, Restored, ReviewError, ReviewedFinding,
+    is_proper_noun_candidate, read_lesson_file, set_field, Approval, CatalogEntry, Delivery, Desk,
+    DraftMade, DraftView, Edited, HubCheck, Mark, MarkedField, Override, Publication, Remedy,
+    Restored, ReviewError, ReviewedFinding, EDITABLE_FIELDS,
 };
 pub use spool::Spool;
 pub use workers::{RunningNode, STORE_WAIT};

@@ -20,6 +20,7 @@
 
 mod error;
 mod lessonfile;
+mod marks;
 mod outlet;
 mod restore;
 #[cfg(test)]
@@ -35,6 +36,7 @@ use tazan_vault::{Decision, DraftId, DraftRecord, DraftStatus, PublishedRecord, 
 
 pub use error::{Remedy, ReviewError};
 pub use lessonfile::read_lesson_file;
+pub use marks::{is_proper_noun_candidate, set_field, Mark, MarkedField, EDITABLE_FIELDS};
 pub use outlet::{Delivery, HubCheck};
 
 use crate::gate::node_config;
@@ -192,6 +194,27 @@ impl Desk {
         Desk::with_outlet(home, cfg, Outlet::Core(core))
     }
 
+    /// [`Desk::with_core`] for one request of the node's portal: waits up to
+    /// `wait` for a `tazan incident`/`lesson` command that holds the vault
+    /// (then [`tazan_vault::VaultError::Locked`]), and holds it only while
+    /// the desk lives.
+    pub fn with_core_waiting(
+        home: &Path,
+        core: Arc<NodeCore>,
+        wait: std::time::Duration,
+    ) -> Result<Desk, ReviewError> {
+        let cfg = node_config(home)?;
+        let vault = Vault::open_waiting(&home.join("vault"), wait)?;
+        let gate = Gate::of_node(home, &cfg, Some(&vault))?;
+        Ok(Desk {
+            home: home.to_owned(),
+            cfg,
+            vault,
+            gate,
+            outlet: Outlet::Core(core),
+        })
+    }
+
     fn with_outlet(home: &Path, cfg: NodeConfig, outlet: Outlet) -> Result<Desk, ReviewError> {
         let dir = home.join("vault");
         std::fs::create_dir_all(home).map_err(|e| ReviewError::File {
@@ -309,6 +332,42 @@ impl Desk {
             approval_withdrawn: was != draft.status,
             draft,
             changed: true,
+        })
+    }
+
+    /// Set one field of a draft (one of [`EDITABLE_FIELDS`]; a list field
+    /// takes one item per line) and [`Desk::edit`] it: the same checks, the
+    /// gate again, an approval withdrawn.
+    pub fn edit_field(&self, id: DraftId, field: &str, value: &str) -> Result<Edited, ReviewError> {
+        let d = self.vault.draft(id)?;
+        self.edit(id, set_field(id, &d.lesson, field, value)?)
+    }
+
+    /// The `k` of k-anonymity for a draft: how many lessons in `index` (the
+    /// node's library) share its industry, period, cause, domain, stage and
+    /// threat. A small `k` means those fields together may single out the
+    /// company even with every name removed.
+    // Kept in this one place: the k-anonymity library function (branch
+    // `kanon`) replaces its body when it lands.
+    pub fn sharing(
+        &self,
+        id: DraftId,
+        index: &tazan_search::SearchIndex,
+    ) -> Result<u64, ReviewError> {
+        let d = self.vault.draft(id)?;
+        let l = &d.lesson;
+        let some = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+        let key = tazan_search::QuasiIdentifiers {
+            industry: some(&l.industry),
+            period: some(&l.period),
+            cause_category: some(l.cause_category().as_str()),
+            domain: some(l.taxonomy.domain.as_str()),
+            stage: some(&l.taxonomy.stage),
+            threat: some(l.taxonomy.threat.as_str()),
+        };
+        index.count_sharing(&key).map_err(|e| ReviewError::File {
+            subject: format!("draft {id}"),
+            reason: format!("counting the lessons that share its fields: {e}"),
         })
     }
 
