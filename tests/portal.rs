@@ -776,3 +776,175 @@ async fn a_portal_serves_https_with_its_certificate_and_refuses_plain_http_off_l
     }
     fed.stop().await.unwrap();
 }
+
+/// The draft `path` (`/drafts/d1`) as stored in the node's vault, as JSON
+/// (status, lesson, reviewer): what a refused request must leave alone.
+fn stored_draft(pf: &PortalFed, path: &str) -> String {
+    let id: tazan_vault::DraftId = path.trim_start_matches("/drafts/").parse().unwrap();
+    let vault =
+        tazan_vault::Vault::open_waiting(&pf.fx.path("sakura-bank/vault"), Duration::from_secs(5))
+            .unwrap();
+    serde_json::to_string(&vault.draft(id).unwrap()).unwrap()
+}
+
+/// An incident imported and drafted at `level` through the node portal;
+/// the draft's path.
+pub(crate) async fn drafted(reviewer: &mut Http, incident: &str, level: &str) -> String {
+    let csrf = reviewer.csrf("/incidents").await;
+    let file = format!(
+        "{{\"id\":\"{incident}\",\"organization\":{{\"name\":\"さくら銀行\"}},\"system_name\":\"勘定系\",\"impact\":\"夜間バッチが停止\",\"description\":\"さくら銀行の勘定系で待機系への切替えに失敗し、切替え手順の誤りで処理が滞留した\",\"direct_cause\":\"作業ミス\"}}\n"
+    );
+    let a = reviewer
+        .post_file(
+            "/incidents/import",
+            &[("_csrf", &csrf)],
+            "review.jsonl",
+            file.as_bytes(),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let a = reviewer
+        .post(
+            &format!("/incidents/{incident}/draft"),
+            &[("_csrf", &csrf), ("level", level)],
+        )
+        .await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    let to = a.header("location");
+    assert!(to.starts_with("/drafts/d"), "{to}");
+    to.split('?').next().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_review_desk_refuses_bad_input_and_changes_nothing() {
+    let pf = PortalFed::start().await;
+    let mut reviewer = pf.login("sakura-bank", "reviewer").await;
+    let draft = drafted(&mut reviewer, "INC-88", "AMBER").await;
+    let page = reviewer.get(&draft).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        has(&page.body, "<mark class=\"rep\"") && has(&page.body, "←さくら銀行"),
+        "the replacement of the company's name with its original: {}",
+        page.body
+    );
+    assert!(has(&page.body, "id=\"k\"") && has(&page.body, "k 匿名性"));
+    let csrf = page.csrf();
+    let before = stored_draft(&pf, &draft);
+
+    // A forged token.
+    let a = reviewer
+        .post(
+            &format!("{draft}/edit"),
+            &[("_csrf", "forged"), ("field", "title"), ("value", "改ざん")],
+        )
+        .await;
+    assert_eq!(a.status, 403, "{}", a.body);
+    // An unknown draft, and one that is no id at all.
+    let a = reviewer
+        .post("/drafts/d999/approve", &[("_csrf", &csrf)])
+        .await;
+    assert_eq!(a.status, 404, "{}", a.body);
+    assert!(has(&a.body, "d999"), "{}", a.body);
+    assert_eq!(
+        reviewer
+            .post("/drafts/nope/approve", &[("_csrf", &csrf)])
+            .await
+            .status,
+        404
+    );
+    // An edit that brings in a phone number: the gate names it, nothing stored.
+    let a = reviewer
+        .post(
+            &format!("{draft}/edit"),
+            &[
+                ("_csrf", &csrf),
+                ("field", "problem"),
+                ("value", "切替えに失敗した。担当は 03-1234-5678 まで"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    assert!(
+        has(&a.body, "03-1234-5678") && has(&a.body, "edit refused") && has(&a.body, "problem"),
+        "{}",
+        a.body
+    );
+    // A field that cannot be edited.
+    let a = reviewer
+        .post(
+            &format!("{draft}/edit"),
+            &[("_csrf", &csrf), ("field", "level"), ("value", "CLEAR")],
+        )
+        .await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    assert!(has(&a.body, "field `level` cannot be edited"), "{}", a.body);
+    // A reader may not approve; an admin-less reader cannot draft either.
+    let mut reader = pf.login("sakura-bank", "reader").await;
+    let rcsrf = reader.csrf("/lessons").await;
+    let a = reader
+        .post(&format!("{draft}/approve"), &[("_csrf", &rcsrf)])
+        .await;
+    assert_eq!(a.status, 403, "{}", a.body);
+    assert_eq!(reader.get(&draft).await.status, 403);
+    assert_eq!(stored_draft(&pf, &draft), before, "nothing changed");
+    assert!(
+        !has(&reviewer.get("/published").await.body, "id=\"p-"),
+        "nothing published"
+    );
+
+    // A good edit, then approval by the logged-in reviewer.
+    let a = reviewer
+        .post(
+            &format!("{draft}/edit"),
+            &[
+                ("_csrf", &csrf),
+                ("field", "lesson"),
+                (
+                    "value",
+                    "待機系への切替えは本番相当の負荷で定期的に訓練する",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    let page = reviewer.get(&draft).await;
+    assert!(has(
+        &page.body,
+        "待機系への切替えは本番相当の負荷で定期的に訓練する"
+    ));
+    let mut fields = vec![("_csrf".to_owned(), csrf.clone())];
+    for part in page.body.split("name=\"override.").skip(1) {
+        let id = &part[..part.find('"').unwrap()];
+        fields.push((
+            format!("override.{id}"),
+            "一般的な表現で特定できない".into(),
+        ));
+    }
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let a = reviewer.post(&format!("{draft}/approve"), &fields).await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    let published = reviewer.get("/published").await;
+    assert!(
+        has(
+            &published.body,
+            &format!("<td>draft {}</td>", draft.trim_start_matches("/drafts/"))
+        ) && has(&published.body, "lv-AMBER"),
+        "{}",
+        published.body
+    );
+    let d = stored_draft(&pf, &draft);
+    assert!(
+        d.contains("\"status\":\"queued\"") && d.contains("（reviewer）"),
+        "{d}"
+    );
+    // Approving it again is refused, naming the lesson it became.
+    let a = reviewer
+        .post(&format!("{draft}/approve"), &[("_csrf", &csrf)])
+        .await;
+    assert_eq!(a.status, 422);
+    assert!(has(&a.body, "already approved"), "{}", a.body);
+    pf.stop().await;
+}

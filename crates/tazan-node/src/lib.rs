@@ -46,9 +46,9 @@ pub use gate::{
 pub use indexer::{lesson_doc, sync_library};
 pub use receipts::ReceiptReport;
 pub use review::{
-    is_proper_noun_candidate, read_lesson_file, set_field, Approval, CatalogEntry, Delivery, Desk,
-    DraftMade, DraftView, Edited, HubCheck, Mark, MarkedField, Override, Publication, Remedy,
-    Restored, ReviewError, ReviewedFinding, EDITABLE_FIELDS,
+    field_value, is_proper_noun_candidate, read_lesson_file, set_field, Approval, CatalogEntry,
+    Delivery, Desk, DraftMade, DraftView, Edited, HubCheck, Mark, MarkedField, Override,
+    Publication, Remedy, Restored, ReviewError, ReviewedFinding, EDITABLE_FIELDS,
 };
 pub use spool::Spool;
 pub use workers::{RunningNode, STORE_WAIT};

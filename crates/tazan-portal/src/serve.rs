@@ -258,7 +258,7 @@ async fn start(
 fn router(portal: Arc<Portal>) -> Router {
     let pages = match &portal.side {
         Side::Hub(_) => web::hub::routes(),
-        Side::Node(_) => web::node::routes(),
+        Side::Node(_) => web::node::routes().merge(web::review::routes()),
     };
     Router::new()
         .merge(pages)

@@ -198,6 +198,17 @@ fn cut(text: &str, replaced: &[(String, String)], findings: &[&LessonFinding]) -
     out
 }
 
+/// The text of `field` (one of [`EDITABLE_FIELDS`]) as [`set_field`] takes
+/// it back: lists one item per line.
+pub fn field_value(lesson: &Lesson, field: &str) -> String {
+    match field {
+        "countermeasures" => lesson.countermeasures.join("\n"),
+        "keywords" => lesson.keywords.join("\n"),
+        "period" => lesson.period.clone(),
+        other => lesson_field(lesson, other).unwrap_or("").to_owned(),
+    }
+}
+
 /// `lesson` with the field `field` (one of [`EDITABLE_FIELDS`]) set to
 /// `value`, as the JSON document [`super::Desk::edit`] takes; an unknown
 /// field is refused naming the ones that exist.
@@ -302,6 +313,11 @@ mod tests {
         assert_eq!(doc["keywords"], serde_json::json!(["切替", "訓練", "負荷"]));
         let doc = set_field(id, &l, "taxonomy.stage", " 運用 ").unwrap();
         assert_eq!(doc["taxonomy"]["stage"], "運用");
+        let round: Lesson = serde_json::from_value(
+            set_field(id, &l, "keywords", &field_value(&l, "keywords")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(round.keywords, l.keywords);
         let e = set_field(id, &l, "level", "CLEAR").unwrap_err().to_string();
         assert!(e.contains("field `level` cannot be edited"), "{e}");
     }

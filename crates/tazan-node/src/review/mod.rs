@@ -36,7 +36,9 @@ use tazan_vault::{Decision, DraftId, DraftRecord, DraftStatus, PublishedRecord, 
 
 pub use error::{Remedy, ReviewError};
 pub use lessonfile::read_lesson_file;
-pub use marks::{is_proper_noun_candidate, set_field, Mark, MarkedField, EDITABLE_FIELDS};
+pub use marks::{
+    field_value, is_proper_noun_candidate, set_field, Mark, MarkedField, EDITABLE_FIELDS,
+};
 pub use outlet::{Delivery, HubCheck};
 
 use crate::gate::node_config;
@@ -335,12 +337,31 @@ impl Desk {
         })
     }
 
-    /// Set one field of a draft (one of [`EDITABLE_FIELDS`]; a list field
-    /// takes one item per line) and [`Desk::edit`] it: the same checks, the
-    /// gate again, an approval withdrawn.
+    /// A reviewer's edit of one field of a draft (one of
+    /// [`EDITABLE_FIELDS`]; a list field takes one item per line), as the
+    /// node portal makes it: refused, changing nothing, when it brings in a
+    /// finding the draft did not have ([`Remedy::Edit`]); otherwise
+    /// [`Desk::edit`] (the same checks, an approval withdrawn).
     pub fn edit_field(&self, id: DraftId, field: &str, value: &str) -> Result<Edited, ReviewError> {
         let d = self.vault.draft(id)?;
-        self.edit(id, set_field(id, &d.lesson, field, value)?)
+        let doc = set_field(id, &d.lesson, field, value)?;
+        if let Ok(lesson) = serde_json::from_value::<Lesson>(doc.clone()) {
+            let before = self.gate.findings(&d.lesson)?;
+            let new: Vec<LessonFinding> = self
+                .gate
+                .findings(&lesson)?
+                .into_iter()
+                .filter(|f| !before.iter().any(|b| b.id == f.id))
+                .collect();
+            if !new.is_empty() {
+                return Err(ReviewError::Refused {
+                    subject: format!("draft {id}: field `{field}`"),
+                    findings: new,
+                    remedy: Remedy::Edit(id),
+                });
+            }
+        }
+        self.edit(id, doc)
     }
 
     /// The `k` of k-anonymity for a draft: how many lessons in `index` (the

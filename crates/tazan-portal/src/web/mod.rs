@@ -27,6 +27,7 @@ pub(crate) mod hub;
 pub(crate) mod lessons;
 pub(crate) mod node;
 pub(crate) mod pages;
+pub(crate) mod review;
 
 /// The cookie that names a login.
 pub(crate) const SESSION_COOKIE: &str = "tazan_session";

@@ -489,9 +489,11 @@ async fn incident(
     ];
     let drafts = drafts
         .iter()
-        .map(|d| Fact {
-            label: "下書き",
-            value: format!("{} {} {} — {}", d.id, d.level, d.status, d.lesson.title),
+        .map(|d| {
+            (
+                d.id.to_string(),
+                format!("{} {} — {}", d.level, d.status, d.lesson.title),
+            )
         })
         .collect();
     let raw = serde_json::to_string_pretty(&incident)

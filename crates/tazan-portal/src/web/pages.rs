@@ -73,6 +73,8 @@ impl Chrome {
             nav.push(("/lessons", "教訓ライブラリ"));
             if reviewer {
                 nav.push(("/incidents", "インシデント"));
+                nav.push(("/drafts", "下書き"));
+                nav.push(("/published", "公開した教訓"));
             }
             nav.push(("/outbox", "送信状況"));
             nav.push(("/checklist", "チェックリスト"));
@@ -417,7 +419,8 @@ pub(crate) struct IncidentPage {
     pub(crate) facts: Vec<Fact>,
     pub(crate) raw: String,
     pub(crate) similar: Vec<Related>,
-    pub(crate) drafts: Vec<Fact>,
+    /// Draft id, then level, status and title.
+    pub(crate) drafts: Vec<(String, String)>,
 }
 
 /// One signed envelope in the outbox or its history.
