@@ -136,13 +136,18 @@ impl Browser {
         self.click("#submit").await;
     }
 
-    /// Save the page as `target/tmp/browser/<name>.png`, then end the session.
-    async fn finish(mut self, name: &str) {
+    /// Save the page as `target/tmp/browser/<name>.png`.
+    async fn screenshot(&self, name: &str) {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser");
         std::fs::create_dir_all(&dir).unwrap();
         let png = self.client.screenshot().await.unwrap();
         assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// Save the page as `target/tmp/browser/<name>.png`, then end the session.
+    async fn finish(mut self, name: &str) {
+        self.screenshot(name).await;
         self.client.clone().close().await.unwrap();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
@@ -313,5 +318,95 @@ async fn a_forged_csrf_token_is_refused() {
     );
     assert!(!list.contains("偽のフォームから"));
     b.finish("a_forged_csrf_token_is_refused").await;
+    pf.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reviewer_reviews_a_draft_and_another_member_receives_the_lesson() {
+    let pf = PortalFed::start().await;
+    let node = pf.url("sakura-bank");
+    // The incident is in the vault (imported through the portal).
+    let mut http = pf.login("sakura-bank", "reviewer").await;
+    let csrf = http.csrf("/incidents").await;
+    let file = "{\"id\":\"INC-90\",\"organization\":{\"name\":\"さくら銀行\"},\"system_name\":\"勘定系\",\"impact\":\"夜間バッチが停止\",\"description\":\"さくら銀行の勘定系で待機系への切替えに失敗し、手順の誤りで処理が滞留した\",\"direct_cause\":\"作業ミス\"}\n";
+    let a = http
+        .post_file(
+            "/incidents/import",
+            &[("_csrf", &csrf)],
+            "inc.jsonl",
+            file.as_bytes(),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+
+    let b = Browser::start().await;
+    b.log_in(&node, "reviewer", &pf.password("sakura-bank", "reviewer"))
+        .await;
+    b.wait_text("header .user", "sakura-bank").await;
+    // Draft it at GREEN from the incident page.
+    b.goto(&format!("{node}/incidents/INC-90")).await;
+    b.select("#level", "GREEN").await;
+    b.click("#make-draft").await;
+    b.wait_text("main", "下書きを作りました").await;
+    // The highlights: the company's name replaced, its original shown here.
+    let draft = b.text("#draft").await;
+    let marked = b.text("#draft mark.rep").await;
+    assert!(
+        marked.contains("←さくら銀行"),
+        "a replacement shows its original: {marked} / {draft}"
+    );
+    b.text("#k").await;
+    // Edit a field in place.
+    let title = "待機系の切替え手順は本番前に読み合わせる";
+    b.fill("#value-title", title).await;
+    b.click("#save-title").await;
+    b.wait_text("main", "項目を更新しました").await;
+    b.wait_text("#draft", title).await;
+    // Approve, with a reason for each open finding (if any).
+    for input in b
+        .client
+        .find_all(Locator::Css("input[name^='override.']"))
+        .await
+        .unwrap()
+    {
+        input.send_keys("一般的な表現で特定できない").await.unwrap();
+    }
+    b.screenshot("review-page").await;
+    b.click("#approve").await;
+    b.wait_text("main", "承認し、署名してハブへ送りました")
+        .await;
+    b.wait_text("#published", title).await;
+
+    // Another member, in the other group, sees it arrive (through the cross
+    // hub): reload its portal's search until the lesson shows, 60 s at most.
+    let other = pf.url("tsubame-railway");
+    b.log_in(&other, "reader", &pf.password("tsubame-railway", "reader"))
+        .await;
+    b.wait_text("header .user", "tsubame-railway").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let search = format!("{other}/lessons?q=%E8%AA%AD%E3%81%BF%E5%90%88%E3%82%8F%E3%81%9B"); // 読み合わせ
+    loop {
+        b.goto(&search).await;
+        let results = b.text("main").await;
+        if results.contains(title) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the lesson never reached tsubame-railway: {results}"
+        );
+        // The node's library and index move when the hub delivers.
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    b.client
+        .find(Locator::LinkText(title))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_text("#lesson-title", title).await;
+    b.finish("a_reviewer_reviews_a_draft_and_another_member_receives_the_lesson")
+        .await;
     pf.stop().await;
 }
