@@ -946,5 +946,53 @@ async fn the_review_desk_refuses_bad_input_and_changes_nothing() {
         .await;
     assert_eq!(a.status, 422);
     assert!(has(&a.body, "already approved"), "{}", a.body);
+
+    // Withdrawing it: a reason with a phone number is refused by the gate
+    // and nothing is signed; an unknown lesson is a 404.
+    let lesson = {
+        let at = published.body.find("id=\"p-").unwrap() + 6;
+        published.body[at..at + 64].to_owned()
+    };
+    let a = reviewer
+        .post(
+            &format!("/published/{lesson}/withdraw"),
+            &[("_csrf", &csrf), ("reason", "詳細は 03-1234-5678 まで")],
+        )
+        .await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    assert!(
+        has(&a.body, "withdrawal refused") && has(&a.body, "03-1234-5678"),
+        "{}",
+        a.body
+    );
+    let a = reviewer
+        .post(
+            &format!("/published/{}/withdraw", "ab".repeat(32)),
+            &[("_csrf", &csrf), ("reason", "記載内容に誤りがあったため")],
+        )
+        .await;
+    assert_eq!(a.status, 422, "a full id the node never signed: {}", a.body);
+    let a = reviewer
+        .post(
+            &format!("/published/{lesson}/withdraw"),
+            &[("_csrf", &csrf), ("reason", "")],
+        )
+        .await;
+    assert_eq!(a.status, 400, "{}", a.body);
+    let after = reviewer.get("/published").await;
+    assert_eq!(
+        after.body.matches("id=\"p-").count(),
+        1,
+        "nothing signed by the refused withdrawals"
+    );
+    let a = reviewer
+        .post(
+            &format!("/published/{lesson}/withdraw"),
+            &[("_csrf", &csrf), ("reason", "記載内容に誤りがあったため")],
+        )
+        .await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    let after = reviewer.get("/published").await;
+    assert!(has(&after.body, "の撤回"), "{}", after.body);
     pf.stop().await;
 }

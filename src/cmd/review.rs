@@ -334,13 +334,28 @@ fn drafts(args: ListArgs) -> Result<ExitCode> {
 }
 
 fn show(args: ShowArgs) -> Result<ExitCode> {
-    let view = desk(args.home.home)?.show(draft_id(&args.draft)?)?;
+    let desk = desk(args.home.home)?;
+    let id = draft_id(&args.draft)?;
+    let view = desk.show(id)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&view)?);
         return Ok(ExitCode::SUCCESS);
     }
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     print!("{}", render(&view, colour));
+    // k, as the portal's review page shows it, when the library has an index.
+    let dir = tazan::library::index_dir(desk.home());
+    if let Ok(index) = tazan_search::SearchIndex::open_read_only(&dir) {
+        let k = desk.sharing(id, &index)?;
+        println!(
+            "k-anonymity: {k} lesson(s) in the library share its industry, period, cause, domain, stage and threat{}",
+            if (k as usize) < tazan_search::SMALL_CELL {
+                " (few: together they may point to the company; consider a wider period or industry)"
+            } else {
+                ""
+            }
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
