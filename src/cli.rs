@@ -39,10 +39,17 @@ pub(crate) enum Command {
         /// Keep the generated topology in DIR instead of a temporary directory.
         #[arg(long, value_name = "DIR")]
         keep: Option<PathBuf>,
+        /// After the walkthrough, keep the federation running with a web portal on every hub and
+        /// node; print their URLs and a login for each role; stop with Ctrl-C.
+        #[arg(long)]
+        serve: bool,
     },
     /// Run or inspect a hub (group or cross-industry tier, chosen by its config).
     #[command(subcommand)]
     Hub(HubCmd),
+    /// People who log in to a hub's or node's web portal.
+    #[command(subcommand)]
+    User(crate::cmd::users::UserCmd),
     /// Run an org node.
     #[command(subcommand)]
     Node(NodeCmd),
@@ -819,6 +826,28 @@ pub(crate) enum BenchCmd {
         /// federation path, and here every service shares two cores.
         #[arg(long)]
         hub_search: bool,
+    },
+    /// The hub portal's list, search and lesson pages over a large hub log, with concurrent
+    /// logged-in clients (p50/p99 ms per page).
+    #[command(
+        after_help = "Example:\n  cargo run --release -- bench portal --lessons 100000 --clients 20 --json"
+    )]
+    Portal {
+        /// Lessons in the hub's log.
+        #[arg(long, default_value_t = 100_000)]
+        lessons: usize,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 20)]
+        clients: usize,
+        /// Requests per page kind.
+        #[arg(long, default_value_t = 2_000)]
+        requests: usize,
+        /// Seed for the lessons and the requests.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
     },
     /// Index synthetic lessons, then time searches (lessons/s, p50/p99 ms).
     #[command(

@@ -19,6 +19,8 @@
 //!   withdrawal-reason leak, no silent downgrade without the dictionary, what publish says
 //! - `kanon`: k-anonymity at review over lessons received through a running hub
 //! - `scenes`: usage scenes of a catalogue, browsing by purpose, common-word search, vault trends
+//! - `portal`: the web portal over HTTP: entitlement, accounts, every bad input, the node's pages
+//! - `browser`: the portal in headless Chromium (Debian's chromium + chromedriver)
 
 // Test fixtures panic on setup failure by design: a failed setup is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -26,8 +28,10 @@
 #[path = "support/corpus.rs"]
 mod corpus;
 mod util;
+mod web;
 
 mod backup;
+mod browser;
 mod cli;
 mod durability;
 mod federation;
@@ -36,6 +40,7 @@ mod gate;
 mod kanon;
 mod library;
 mod local;
+mod portal;
 mod proxy;
 mod rejections;
 mod rotation;

@@ -500,7 +500,8 @@ fn files(dir: &Path, skip: Option<&Path>, out: &mut Vec<PathBuf>) {
         }
         if p.is_dir() {
             files(&p, skip, out);
-        } else {
+        } else if p.is_file() {
+            // Regular files only: a running portal's admin socket holds no data.
             out.push(p);
         }
     }

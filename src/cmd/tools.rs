@@ -129,6 +129,21 @@ pub(super) async fn bench(cmd: BenchCmd) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        BenchCmd::Portal {
+            lessons,
+            clients,
+            requests,
+            seed,
+            json,
+        } => {
+            let params = tazan::bench::PortalParams {
+                lessons,
+                clients,
+                requests,
+                seed,
+            };
+            print_report(&tazan::bench::portal(params).await?, json)
+        }
         BenchCmd::Backup { lessons, json } => {
             print_report(&tazan::bench::backup(lessons).await?, json)
         }

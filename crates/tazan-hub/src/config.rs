@@ -42,6 +42,8 @@ struct RawConfig {
     metrics: Option<RawMetrics>,
     #[serde(default)]
     search: RawSearch,
+    #[serde(default)]
+    portal: Option<tazan_config::RawPortal>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -180,6 +182,8 @@ pub struct HubConfig {
     pub search: bool,
     /// How often the index commits what it has read from the log.
     pub search_commit_interval: std::time::Duration,
+    /// The web portal (`[portal]`), if on.
+    pub portal: Option<tazan_config::PortalConfig>,
 }
 
 impl HubConfig {
@@ -259,7 +263,12 @@ impl HubConfig {
             "hub.roster_admin_key",
             "hub.roster_admin_key_file",
         )?;
+        let portal = raw
+            .portal
+            .map(|p| file.portal(p, "127.0.0.1:8600"))
+            .transpose()?;
         Ok(HubConfig {
+            portal,
             roster_admin_key,
             search: raw.search.enabled,
             search_commit_interval,

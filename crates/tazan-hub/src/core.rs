@@ -295,8 +295,33 @@ impl HubCore {
         self.log.range(after, limit)
     }
 
-    /// The current roster.
-    pub(crate) fn roster(&self) -> Arc<SignedRoster> {
+    /// This hub's id (its TLS identity).
+    pub fn id(&self) -> &MemberId {
+        &self.id
+    }
+
+    /// Group or cross tier.
+    pub fn tier(&self) -> Tier {
+        self.tier
+    }
+
+    /// The group this hub serves, or the cross hub's name.
+    pub fn group(&self) -> &str {
+        &self.group
+    }
+
+    /// The log (read it; appends go through [`HubCore::ingest`]).
+    pub fn log(&self) -> &HubLog {
+        &self.log
+    }
+
+    /// The full-text index of the log, when search is on.
+    pub fn search_index(&self) -> Option<&Arc<tazan_search::SearchIndex>> {
+        self.search.as_ref()
+    }
+
+    /// The roster in force.
+    pub fn roster(&self) -> Arc<SignedRoster> {
         // A poisoned lock still holds a fully written Arc.
         self.roster
             .read()

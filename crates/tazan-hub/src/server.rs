@@ -25,6 +25,7 @@ pub struct RunningHub {
     metrics_addr: Option<SocketAddr>,
     core: Arc<HubCore>,
     store: Store,
+    data_dir: std::path::PathBuf,
     shutdown: Option<oneshot::Sender<()>>,
     stop_workers: watch::Sender<bool>,
     server: JoinHandle<Result<(), tonic::transport::Error>>,
@@ -272,6 +273,7 @@ impl RunningHub {
             )));
         }
         Ok(RunningHub {
+            data_dir: config.data_dir.clone(),
             metrics_addr,
             addr,
             core,
@@ -291,6 +293,16 @@ impl RunningHub {
     /// The bound metrics address, when metrics are on.
     pub fn metrics_addr(&self) -> Option<SocketAddr> {
         self.metrics_addr
+    }
+
+    /// The hub's data directory (its store, spools and sockets).
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The hub's store (other records beside the log: the portal's accounts).
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     /// The hub's core, for in-process inspection (demo, tests, benchmarks).

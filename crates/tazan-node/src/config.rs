@@ -21,6 +21,8 @@ struct Raw {
     #[serde(default)]
     search: RawSearch,
     #[serde(default)]
+    portal: Option<tazan_config::RawPortal>,
+    #[serde(default)]
     witness: Option<RawWitness>,
 }
 
@@ -137,6 +139,11 @@ pub struct NodeConfig {
     pub search: bool,
     /// How often the running node commits new lessons to the index at most.
     pub search_commit_interval: std::time::Duration,
+    /// The node's raw incident vault: `vault` beside this file, where the
+    /// `tazan incident` and `tazan lesson` commands find it with `--home`.
+    pub vault_dir: PathBuf,
+    /// The web portal (`[portal]`, 127.0.0.1:8700 unless `listen` says otherwise), if on.
+    pub portal: Option<tazan_config::PortalConfig>,
     /// The witness (the cross hub) whose cosignature the hub's checkpoint
     /// must carry on every resume (`[witness] name`, `key` or `key_file`).
     pub witness: Option<tazan_tlog::WitnessKey>,
@@ -171,6 +178,10 @@ impl NodeConfig {
             .transpose()?;
         let search_commit_interval =
             file.commit_interval("search.commit_interval_ms", raw.search.commit_interval_ms)?;
+        let portal = raw
+            .portal
+            .map(|p| file.portal(p, "127.0.0.1:8700"))
+            .transpose()?;
         let witness = match raw.witness {
             None => None,
             Some(w) => {
@@ -199,6 +210,8 @@ impl NodeConfig {
             }
         };
         Ok(NodeConfig {
+            portal,
+            vault_dir: base.join("vault"),
             witness,
             metrics_listen,
             index_dir: base.join(

@@ -3,7 +3,9 @@ use std::sync::Arc;
 
 use tazan_model::{Envelope, LessonId, MemberId, Payload};
 use tazan_proto::pb::{self, hub_client::HubClient, publish_result::Outcome};
-use tazan_store::{Library, Outbox, OutboxItem, Receipt, Receipts, Store, StoredEnvelope};
+use tazan_store::{
+    DeliveryOutcome, Library, Outbox, OutboxItem, Receipt, Receipts, Store, StoredEnvelope,
+};
 use tazan_tlog::SignedCheckpoint;
 use tazan_trust::{KeyPair, PublicKey};
 use tokio::sync::Notify;
@@ -470,12 +472,12 @@ impl NodeCore {
                     Ok(Outcome::Accepted) => {
                         self.delivered.fetch_add(1, Relaxed);
                         report.accepted.push(item.id);
-                        done.push(item.seq);
+                        done.push((item.seq, DeliveryOutcome::Accepted { hub_seq: r.seq }));
                     }
                     Ok(Outcome::Duplicate) => {
                         self.delivered.fetch_add(1, Relaxed);
                         report.duplicates.push(item.id);
-                        done.push(item.seq);
+                        done.push((item.seq, DeliveryOutcome::Duplicate { hub_seq: r.seq }));
                     }
                     _ => {
                         let rej = r.rejection.unwrap_or_default();
@@ -500,12 +502,12 @@ impl NodeCore {
                         }
                         warn!(lesson = %item.id.short(), reason = %why, "hub refused a lesson; removed from the outbox");
                         self.refused.fetch_add(1, Relaxed);
-                        report.rejected.push((item.id, why));
-                        done.push(item.seq);
+                        report.rejected.push((item.id, why.clone()));
+                        done.push((item.seq, DeliveryOutcome::Refused { reason: why }));
                     }
                 }
             }
-            self.outbox.ack(&done).await?;
+            self.outbox.settle(&done).await?;
             if key_refused {
                 return Err(NodeError::Hub(
                     "the hub refused this node's signing key; the lessons stay in the outbox and are retried"

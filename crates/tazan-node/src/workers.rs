@@ -30,6 +30,7 @@ pub struct RunningNode {
     stop: watch::Sender<bool>,
     workers: Vec<JoinHandle<()>>,
     received: watch::Receiver<u64>,
+    index: Option<Arc<tazan_search::SearchIndex>>,
 }
 
 /// How long a starting node waits for a store another process holds (a CLI
@@ -88,8 +89,10 @@ impl RunningNode {
                 stop_rx.clone(),
             )));
         }
+        let mut search_index = None;
         let index_ops = if config.search {
             let index = Arc::new(crate::indexer::open(&config.index_dir).await?);
+            search_index = Some(index.clone());
             let (tx, rx) = tokio::sync::mpsc::channel(64);
             workers.push(tokio::spawn(crate::indexer::index_loop(
                 core.clone(),
@@ -128,6 +131,7 @@ impl RunningNode {
             )),
         ]);
         Ok(RunningNode {
+            index: search_index,
             metrics_addr,
             core,
             stop,
@@ -144,6 +148,12 @@ impl RunningNode {
     /// The node's core (publish, library).
     pub fn core(&self) -> &Arc<NodeCore> {
         &self.core
+    }
+
+    /// The library's full-text index (the running node holds its writer and
+    /// keeps it current), when search is on.
+    pub fn search_index(&self) -> Option<&Arc<tazan_search::SearchIndex>> {
+        self.index.as_ref()
     }
 
     /// A receiver of the hub sequence number the library has reached.

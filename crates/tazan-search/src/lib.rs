@@ -103,7 +103,7 @@ pub use catalog_lessons::{
     NO_CAUSE,
 };
 pub use digest::{digest, Digest, DigestEntry};
-pub use doc::IndexDoc;
+pub use doc::{period_months, IndexDoc};
 pub use error::SearchError;
 pub use eval::{evaluate, evaluate_scenarios, load_scenarios, EvalReport, QueryScore, Scenario};
 pub use index::{Filters, Hit, IndexOptions, RankingConfig, SearchIndex, SearchRequest};
@@ -111,5 +111,5 @@ pub use model::iso8601;
 pub use similar::{Reason, SimilarHit, SimilarTo};
 pub use trends::{
     classify_cause, incident_trends, trends, Count, Granularity, ImpactKind, MonthAverage,
-    OutageClass, Share, Subject, TrendOptions, TrendReport, SMALL_CELL,
+    OutageClass, Section, Share, Subject, TrendOptions, TrendReport, SMALL_CELL,
 };

@@ -46,13 +46,25 @@ impl Store {
 
     /// Open (or create) the database in `dir`.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        // Every acknowledgement is preceded by our own flush; sled's
+        // background flush makes the rest (library entries, relay marks,
+        // acknowledged-item removals) durable within a second.
+        Self::open_with(dir, Some(1000))
+    }
+
+    /// Open the database in `dir` for a short job in a process that goes on
+    /// (seeding a stopped service before starting it): no background flush
+    /// thread, so the directory's lock is free as soon as the last handle
+    /// drops. Flush before dropping it.
+    pub fn open_short(dir: &Path) -> Result<Store, StoreError> {
+        Self::open_with(dir, None)
+    }
+
+    fn open_with(dir: &Path, flush_every_ms: Option<u64>) -> Result<Store, StoreError> {
         let db = sled::Config::new()
             .path(dir)
             .mode(sled::Mode::HighThroughput)
-            // Every acknowledgement is preceded by our own flush; sled's
-            // background flush makes the rest (library entries, relay marks,
-            // acknowledged-item removals) durable within a second.
-            .flush_every_ms(Some(1000))
+            .flush_every_ms(flush_every_ms)
             .open()
             .map_err(|source| StoreError::Open {
                 path: dir.to_owned(),

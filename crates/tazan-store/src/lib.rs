@@ -34,6 +34,7 @@ mod hub;
 mod lock;
 mod node;
 mod record;
+mod records;
 mod spool;
 
 pub use backup::{
@@ -44,8 +45,11 @@ pub use db::Store;
 pub use error::StoreError;
 pub use hub::{envelope_leaf, Appended, HubLog, NewRecord};
 pub use lock::lock_holder;
-pub use node::{Library, LibraryEntry, Outbox, OutboxItem, Receipt, Receipts};
+pub use node::{
+    Delivered, DeliveryOutcome, Library, LibraryEntry, Outbox, OutboxItem, Receipt, Receipts,
+};
 pub use record::{HexEnvelope, LogRecord, StoredEnvelope};
+pub use records::Records;
 pub use spool::{spool_files, spool_write};
 
 /// Seconds since the Unix epoch (0 if the clock is before 1970).

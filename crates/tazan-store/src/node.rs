@@ -7,6 +7,7 @@ use crate::{Store, StoreError, StoredEnvelope};
 
 const ITEM: u8 = b'o';
 const ITEM_ID: u8 = b'i';
+const SETTLED: u8 = b'h';
 
 fn item_id_key(id: &LessonId) -> [u8; 33] {
     let mut k = [0u8; 33];
@@ -32,6 +33,37 @@ pub struct OutboxItem {
     pub queued_at: u64,
     /// Delivery attempts so far.
     pub attempts: u32,
+}
+
+/// What became of an envelope the node sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeliveryOutcome {
+    /// Stored by the hub for the first time, at this log sequence number.
+    Accepted {
+        /// The hub's sequence number.
+        hub_seq: u64,
+    },
+    /// The hub had it already (a retry), at this log sequence number.
+    Duplicate {
+        /// The hub's sequence number.
+        hub_seq: u64,
+    },
+    /// Refused for good by the hub, with its reason.
+    Refused {
+        /// The hub's field and message.
+        reason: String,
+    },
+}
+
+/// An outbox item that left the outbox, and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivered {
+    /// The item as it was queued (its attempts included).
+    pub item: OutboxItem,
+    /// What the hub answered.
+    pub outcome: DeliveryOutcome,
+    /// Unix seconds of the answer.
+    pub settled_at: u64,
 }
 
 /// The node's outbox: signed envelopes kept until a hub acknowledges them.
@@ -125,6 +157,44 @@ impl Outbox {
         // (any enqueue, or shutdown) makes it durable.
         self.store.wrote();
         Ok(())
+    }
+
+    /// Remove answered items and keep what became of each in the delivery
+    /// history ([`Outbox::history`]), in one atomic write (durable with the
+    /// next flush, like [`Outbox::ack`]).
+    pub async fn settle(&self, answers: &[(u64, DeliveryOutcome)]) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        let now = crate::now_unix();
+        for (seq, outcome) in answers {
+            let key = seq_key(ITEM, *seq);
+            if let Some(v) = self.tree.get(key)? {
+                let item: OutboxItem = decode(&format!("outbox/{seq}"), &v)?;
+                batch.remove(item_id_key(&item.id).as_slice());
+                let settled = Delivered {
+                    item,
+                    outcome: outcome.clone(),
+                    settled_at: now,
+                };
+                batch.insert(&seq_key(SETTLED, *seq), encode(&settled)?);
+            }
+            batch.remove(&key);
+        }
+        self.store.apply(&self.tree, batch)?;
+        self.store.wrote();
+        Ok(())
+    }
+
+    /// Up to `limit` answered items, newest first.
+    pub fn history(&self, limit: usize) -> Result<Vec<Delivered>, StoreError> {
+        self.tree
+            .scan_prefix([SETTLED])
+            .rev()
+            .take(limit)
+            .map(|kv| {
+                let (k, v) = kv?;
+                decode(&format!("outbox-history/{}", seq_of(&k)?), &v)
+            })
+            .collect()
     }
 
     /// Record a failed attempt on an item (kept for retry).
@@ -388,6 +458,37 @@ mod tests {
             3,
             "numbering continues after reopen"
         );
+    }
+
+    #[tokio::test]
+    async fn settled_items_leave_the_outbox_and_enter_the_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let out = Outbox::open(&store).unwrap();
+        for n in 1..=3 {
+            out.enqueue(item(n)).await.unwrap();
+        }
+        out.settle(&[
+            (1, DeliveryOutcome::Accepted { hub_seq: 7 }),
+            (
+                2,
+                DeliveryOutcome::Refused {
+                    reason: "payload.title: empty".into(),
+                },
+            ),
+        ])
+        .await
+        .unwrap();
+        let left: Vec<u64> = out.pending(10).unwrap().iter().map(|i| i.seq).collect();
+        assert_eq!(left, vec![3]);
+        let h = out.history(10).unwrap();
+        assert_eq!(h.len(), 2);
+        assert_eq!(h[0].item.seq, 2, "newest first");
+        assert!(matches!(h[0].outcome, DeliveryOutcome::Refused { .. }));
+        assert_eq!(h[1].outcome, DeliveryOutcome::Accepted { hub_seq: 7 });
+        assert_eq!(out.len(), 1, "history is not counted as waiting");
+        // The same id can be queued again once settled.
+        assert_eq!(out.enqueue(item(1)).await.unwrap(), 4);
     }
 
     #[tokio::test]

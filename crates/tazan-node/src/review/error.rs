@@ -21,6 +21,9 @@ pub enum Remedy {
     File,
     /// A withdrawal's reason: say it without names or contacts.
     Reason,
+    /// A reviewer's edit of one field (the node portal) that brings in a
+    /// finding the draft did not have: write it without it.
+    Edit(DraftId),
 }
 
 impl Remedy {
@@ -29,6 +32,7 @@ impl Remedy {
             Remedy::Draft(_) => "approval refused",
             Remedy::File => "publishing refused",
             Remedy::Reason => "withdrawal refused",
+            Remedy::Edit(_) => "edit refused",
         }
     }
 }
@@ -45,6 +49,10 @@ impl fmt::Display for Remedy {
             ),
             Remedy::Reason => f.write_str(
                 "Say why without names, contacts or hosts (e.g. 記載内容に誤りがあったため); nothing signed",
+            ),
+            Remedy::Edit(id) => write!(
+                f,
+                "Write it without names, places, contacts or exact figures; draft {id} is unchanged"
             ),
         }
     }

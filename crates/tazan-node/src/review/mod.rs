@@ -21,6 +21,7 @@
 
 mod error;
 mod lessonfile;
+mod marks;
 mod outlet;
 mod restore;
 #[cfg(test)]
@@ -37,6 +38,9 @@ use tazan_vault::{Decision, DraftId, DraftRecord, DraftStatus, PublishedRecord, 
 
 pub use error::{Remedy, ReviewError};
 pub use lessonfile::read_lesson_file;
+pub use marks::{
+    field_value, is_proper_noun_candidate, set_field, Mark, MarkedField, EDITABLE_FIELDS,
+};
 pub use outlet::{Delivery, HubCheck};
 
 use crate::gate::node_config;
@@ -213,6 +217,27 @@ impl Desk {
     pub fn with_core(home: &Path, core: Arc<NodeCore>) -> Result<Desk, ReviewError> {
         let cfg = node_config(home)?;
         Desk::with_outlet(home, cfg, Outlet::Core(core))
+    }
+
+    /// [`Desk::with_core`] for one request of the node's portal: waits up to
+    /// `wait` for a `tazan incident`/`lesson` command that holds the vault
+    /// (then [`tazan_vault::VaultError::Locked`]), and holds it only while
+    /// the desk lives.
+    pub fn with_core_waiting(
+        home: &Path,
+        core: Arc<NodeCore>,
+        wait: std::time::Duration,
+    ) -> Result<Desk, ReviewError> {
+        let cfg = node_config(home)?;
+        let vault = Vault::open_waiting(&home.join("vault"), wait)?;
+        let gate = Gate::of_node(home, &cfg, Some(&vault))?;
+        Ok(Desk {
+            home: home.to_owned(),
+            cfg,
+            vault,
+            gate,
+            outlet: Outlet::Core(core),
+        })
     }
 
     fn with_outlet(home: &Path, cfg: NodeConfig, outlet: Outlet) -> Result<Desk, ReviewError> {
@@ -399,6 +424,33 @@ impl Desk {
             draft,
             changed: true,
         })
+    }
+
+    /// A reviewer's edit of one field of a draft (one of
+    /// [`EDITABLE_FIELDS`]; a list field takes one item per line), as the
+    /// node portal makes it: refused, changing nothing, when it brings in a
+    /// finding the draft did not have ([`Remedy::Edit`]); otherwise
+    /// [`Desk::edit`] (the same checks, an approval withdrawn).
+    pub fn edit_field(&self, id: DraftId, field: &str, value: &str) -> Result<Edited, ReviewError> {
+        let d = self.vault.draft(id)?;
+        let doc = set_field(id, &d.lesson, field, value)?;
+        if let Ok(lesson) = serde_json::from_value::<Lesson>(doc.clone()) {
+            let before = self.gate.findings(&d.lesson)?;
+            let new: Vec<LessonFinding> = self
+                .gate
+                .findings(&lesson)?
+                .into_iter()
+                .filter(|f| !before.iter().any(|b| b.id == f.id))
+                .collect();
+            if !new.is_empty() {
+                return Err(ReviewError::Refused {
+                    subject: format!("draft {id}: field `{field}`"),
+                    findings: new,
+                    remedy: Remedy::Edit(id),
+                });
+            }
+        }
+        self.edit(id, doc)
     }
 
     /// Put the original text of an audited replacement back into the draft,

@@ -659,3 +659,47 @@ async fn below_k_three_a_recorded_reason_approves_the_draft_as_it_is() {
     }
     assert_eq!(ok.draft.status, DraftStatus::Queued);
 }
+
+#[tokio::test]
+async fn a_field_edit_that_brings_in_a_finding_is_refused_and_changes_nothing() {
+    let (_dir, home) = home();
+    let desk = Desk::open(&home).unwrap();
+    let incident = Incident {
+        id: "INC-3".into(),
+        description: Some("設定変更を誤り、オンライン処理が停止した。".into()),
+        direct_cause: Some("設定ミス".into()),
+        ..Default::default()
+    };
+    desk.vault().put_incidents(&[incident]).unwrap();
+    let d = desk.draft("INC-3", DisclosureLevel::Amber).unwrap().draft;
+    let before = desk.vault().draft(d.id).unwrap();
+
+    let err = desk
+        .edit_field(
+            d.id,
+            "lesson",
+            &format!("詳細は{DENIED}の窓口（{PHONE}）まで"),
+        )
+        .unwrap_err();
+    let msg = assert_refused(err, "lesson");
+    assert!(msg.contains("edit refused") && msg.contains(PHONE), "{msg}");
+    let err = desk.edit_field(d.id, "level", "CLEAR").unwrap_err();
+    assert!(matches!(err, ReviewError::BadEdit { .. }), "{err}");
+    let after = desk.vault().draft(d.id).unwrap();
+    assert_eq!(after.lesson, before.lesson, "nothing stored");
+
+    let edited = desk
+        .edit_field(
+            d.id,
+            "countermeasures",
+            "手順書を二人で読み合わせる\n切替え訓練を四半期ごとに行う",
+        )
+        .unwrap();
+    assert!(edited.changed);
+    assert_eq!(edited.draft.lesson.countermeasures.len(), 2);
+    let view = desk.show(d.id).unwrap();
+    assert!(view
+        .marked_fields()
+        .iter()
+        .any(|f| f.path == "countermeasures[1]"));
+}
