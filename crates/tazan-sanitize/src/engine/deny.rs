@@ -121,6 +121,12 @@ fn extend_original(text: &str, r: std::ops::Range<usize>) -> std::ops::Range<usi
             .take_while(|c| latin(*c))
             .map(char::len_utf8)
             .sum::<usize>();
+        // A brand glued to a katakana word names one company (OWDロジテック).
+        e += text[e..]
+            .chars()
+            .take_while(|c| kata(*c))
+            .map(char::len_utf8)
+            .sum::<usize>();
     }
     for mark in CORPORATE_MARKS {
         if text[e..].starts_with(mark) {

@@ -58,7 +58,7 @@ pub(super) fn resolve(mut hits: Vec<Hit>, text: &str) -> Vec<Hit> {
                         .iter()
                         .all(|(r, _)| r.start <= h.range.start && r.end < h.range.end);
                 // A brand+katakana compound (ETCETCベルナ…) keeps its Latin head.
-                let head_only = h.rule == "latin_name"
+                let head_only = h.rule == crate::recognize::CANDIDATE_LATIN
                     && overlapping.iter().all(|(r, _)| r.start > h.range.start);
                 if head_only {
                     let end = overlapping

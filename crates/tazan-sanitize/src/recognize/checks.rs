@@ -16,6 +16,17 @@ impl Recognizers {
         let after = text[m.end..].chars().next();
         match check {
             Check::None => Some(m),
+            Check::Mac
+            | Check::Card
+            | Check::LabelledId
+            | Check::CodeId
+            | Check::Mention
+            | Check::Postal
+            | Check::Inner
+            | Check::EraLetter
+            | Check::SlashDate
+            | Check::Aza
+            | Check::RelationGlued => self.check_shape(check, text, m, name),
             Check::Name => {
                 // A Latin or katakana name must start at its word's start (DN|Sサーバー…).
                 let first = name.clone().and_then(|r| text[r].chars().next());
@@ -30,7 +41,7 @@ impl Recognizers {
                 let (m, name) = extend_han_run(text, m, name);
                 let m = trim_fillers(text, m, name.clone());
                 let name_str = &text[m.start..name.map(|r| r.end).unwrap_or(m.end).max(m.start)];
-                let after_bad = after.is_some_and(|c| "券機便路網業料科学系界舎".contains(c));
+                let after_bad = after.is_some_and(|c| "券機便路網業料科学系界舎舗長員".contains(c));
                 (name_ok(name_str) && !after_bad).then_some(m)
             }
             Check::Area => {
@@ -55,9 +66,28 @@ impl Recognizers {
                 (generic && n.chars().count() >= 2).then_some(inner)
             }
             Check::HiraganaName => {
-                // とみずほ銀行 → みずほ銀行; 例えば銀行 is not a bank name.
+                // とみずほ銀行 → みずほ銀行, 提携するかざぐるま証券 → かざぐるま証券;
+                // 例えば銀行, そのため銀行 are not bank names.
                 let inner = name?;
-                let mut start = inner.start;
+                let hira = |c: char| ('ぁ'..='ゖ').contains(&c);
+                let run_start = inner.start
+                    - text[..inner.start]
+                        .chars()
+                        .rev()
+                        .take_while(|c| hira(*c))
+                        .map(char::len_utf8)
+                        .sum::<usize>();
+                let run = &text[run_start..inner.end];
+                let mut start = FUNCTION_ENDINGS
+                    .iter()
+                    .filter_map(|w| run.rfind(w).map(|i| run_start + i + w.len()))
+                    .filter(|s| text[*s..inner.end].chars().count() >= 2)
+                    .max()
+                    .unwrap_or(run_start)
+                    .max(run_start);
+                if start == run_start {
+                    start = inner.start;
+                }
                 while let Some(c) = text[start..inner.end].chars().next() {
                     if "のがはにをともへやで".contains(c)
                         && text[start..inner.end].chars().count() > 2
@@ -69,13 +99,17 @@ impl Recognizers {
                 }
                 let n = &text[start..inner.end];
                 let prev = text[..start].chars().next_back();
-                let glued = prev.is_some_and(|c| is_han(c) || is_kata(c));
-                let particle = n.starts_with([
-                    'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で', 'か', 'よ', 'ま',
-                    'な', 'ら', 'こ', 'そ', 'あ', 'ど', 'す', 'し',
-                ]) || n.ends_with([
-                    'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で', 'ば', 'て',
-                ]);
+                // Glued to a word, unless the word names a relation (代理店みさき保険).
+                let relation = lexicon::RELATION_WORDS
+                    .iter()
+                    .any(|w| text[..start].ends_with(w));
+                let glued = prev.is_some_and(|c| is_han(c) || is_kata(c)) && !relation;
+                let particle = n
+                    .starts_with(['の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で'])
+                    || FUNCTION_WORDS.iter().any(|w| n.starts_with(w))
+                    || n.ends_with([
+                        'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で', 'ば', 'て',
+                    ]);
                 (!glued && !particle && n.chars().count() >= 2).then_some(start..m.end)
             }
             Check::HiraganaCorp => {
@@ -171,7 +205,7 @@ impl Recognizers {
                 let ok = !before.is_some_and(|c| is_han(c) || is_kata(c))
                     && !["ドル", "ユーロ", "ウォン", "ポンド", "ルーブル", "ルピー"]
                         .contains(&name_str)
-                    && !self.generic_latin.contains(&name_str.to_ascii_lowercase());
+                    && !self.vocab.contains(&name_str.to_ascii_lowercase());
                 ok.then_some(m)
             }
             Check::KatakanaCompany => {
@@ -300,6 +334,14 @@ impl Recognizers {
                 Some(m)
             }
             Check::Count => {
+                // 約, 計, 全, 総 glued to a kanji word belong to it (契約2,714社).
+                let m = match text[m.clone()].chars().next() {
+                    Some(p @ ('約' | '計' | '全' | '総')) if before.is_some_and(is_han) => {
+                        m.start + p.len_utf8()..m.end
+                    }
+                    _ => m,
+                };
+                let before = text[..m.start].chars().next_back();
                 let rest = &text[m.end..];
                 // A bare figure glued to a Latin token is a model or version number (RX300台?);
                 // one with a prefix (約, 計 …) is a count.
@@ -341,17 +383,19 @@ impl Recognizers {
         let latin_end = s.find(|c: char| !c.is_ascii()).unwrap_or(s.len());
         let latin = &s[..latin_end];
         let lower = latin.to_ascii_lowercase();
-        if self.generic_latin.contains(&lower)
-            || self.generic_latin.contains(&s.to_ascii_lowercase())
+        if self.vocab.contains(&lower)
+            || self.vocab.contains(&s.to_ascii_lowercase())
+            || candidates::ORG_WORDS.contains(&latin)
+            || candidates::LEGAL_FORMS.contains(&latin)
         {
             return None;
         }
         // Generic prefixes such as "IP" in "IPアドレス" are covered above; tokens made
         // of generic parts joined by - or / (TCP/IP, Wi-Fi) are generic too.
-        if latin.contains(['-', '/', '.', '&'])
-            && latin.split(['-', '/', '.', '&']).all(|p| {
+        if latin.contains(['-', '/', '.', '&', '_'])
+            && latin.split(['-', '/', '.', '&', '_']).all(|p| {
                 p.is_empty()
-                    || self.generic_latin.contains(&p.to_ascii_lowercase())
+                    || self.vocab.contains(&p.to_ascii_lowercase())
                     || p.chars().all(|c| c.is_ascii_digit())
                     || is_label(p)
             })
@@ -407,6 +451,92 @@ impl Recognizers {
         Some(m.start..m.start + latin_end)
     }
 }
+
+/// Verb and particle endings after which a hiragana name starts (提携する|かざぐるま).
+const FUNCTION_ENDINGS: &[&str] = &[
+    "する",
+    "した",
+    "して",
+    "される",
+    "された",
+    "いる",
+    "ある",
+    "れる",
+    "ない",
+    "った",
+    "って",
+    "です",
+    "ます",
+    "での",
+    "への",
+    "との",
+    "から",
+    "まで",
+    "より",
+    "など",
+    "および",
+    "ならびに",
+    "または",
+];
+
+/// Hiragana words that start a phrase, never a name (そのため, また, すべて …).
+const FUNCTION_WORDS: &[&str] = &[
+    "この",
+    "その",
+    "あの",
+    "どの",
+    "これ",
+    "それ",
+    "あれ",
+    "どれ",
+    "こと",
+    "もの",
+    "ため",
+    "また",
+    "まず",
+    "さらに",
+    "なお",
+    "ただし",
+    "すべて",
+    "する",
+    "した",
+    "して",
+    "しか",
+    "など",
+    "ほか",
+    "ある",
+    "いる",
+    "なる",
+    "なっ",
+    "よる",
+    "よっ",
+    "かつ",
+    "ならびに",
+    "および",
+    "または",
+    "もし",
+    "まだ",
+    "まま",
+    "ごと",
+    "だけ",
+    "のみ",
+    "ほど",
+    "いずれ",
+    "それぞれ",
+    "とき",
+    "ところ",
+    "よう",
+    "なく",
+    "なし",
+    "ない",
+    "ず",
+    "ので",
+    "のに",
+    "けど",
+    "けれど",
+    "ながら",
+    "つつ",
+];
 
 /// Two- and three-kanji words that precede a job title without being a name
 /// (営業課長, 総務部長, 同課長 …).

@@ -88,7 +88,7 @@ pub(super) fn corp_name_ok(name: &str) -> bool {
 }
 
 /// A name before a suffix is acceptable when it is not made only of generic words.
-pub(super) fn name_ok(name: &str) -> bool {
+pub(crate) fn name_ok(name: &str) -> bool {
     let name = name.trim();
     if name.is_empty() {
         return false;
