@@ -374,6 +374,8 @@ impl Sanitizer {
         if is_person_field(field) {
             self.rec.scan_person_field(n, lexis.as_ref(), &mut hits);
         }
+        self.rec
+            .whole_person_names(original, lexis.as_ref(), &mut hits);
         self.deny.scan(original, n, &mut hits);
         own.scan(original, n, &mut hits);
         let t = &self.rules.recognizers;

@@ -91,7 +91,7 @@ fn parse_date(s: &str) -> ParsedDate {
         .map(|r| (2018, r))
         .or_else(|| s.strip_prefix('H').map(|r| (1988, r)))
         .or_else(|| s.strip_prefix('S').map(|r| (1925, r)))
-        .filter(|(_, r)| r.trim_start().replacen('元', "1", 1).contains('.'))
+        .filter(|(_, r)| r.trim_start().replacen('元', "1", 1).contains(['.', '/']))
     {
         let rest = era.1.trim_start().replacen('元', "1", 1);
         let nums = numbers(&rest);

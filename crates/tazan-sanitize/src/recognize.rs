@@ -125,6 +125,10 @@ enum Check {
     Postal,
     /// Mask the named group only.
     Inner,
+    /// A building's name: specific once generic words (センター, プラザ) are dropped.
+    Building,
+    /// Account name after its label: not a vocabulary word.
+    LabelledAccount,
     /// 和暦 with a letter era (R5.7.21, H28年): not the end of a Latin word.
     EraLetter,
     /// Month/day (7/14(金)), not a fraction.

@@ -23,10 +23,30 @@ impl Recognizers {
             | Check::Mention
             | Check::Postal
             | Check::Inner
+            | Check::LabelledAccount
             | Check::EraLetter
             | Check::SlashDate
             | Check::Aza
             | Check::RelationGlued => self.check_shape(check, text, m, name),
+            Check::Building => {
+                const GENERIC_PARTS: [&str; 10] = [
+                    "センター",
+                    "スクエア",
+                    "プラザ",
+                    "ステーション",
+                    "パーク",
+                    "シティ",
+                    "ガーデン",
+                    "フロント",
+                    "テラス",
+                    "ヒルズ",
+                ];
+                let mut core = name_str;
+                while let Some(rest) = GENERIC_PARTS.iter().find_map(|g| core.strip_suffix(g)) {
+                    core = rest;
+                }
+                (core.chars().count() >= 2 && name_ok(core)).then_some(m)
+            }
             Check::Name => {
                 // A Latin or katakana name must start at its word's start (DN|Sサーバー…).
                 let first = name.clone().and_then(|r| text[r].chars().next());
@@ -62,7 +82,10 @@ impl Recognizers {
                 let inner = name?;
                 let n = &text[inner.clone()];
                 // Generic continuations (委託先の担当者, 業者のシステム) are not names.
-                let generic = name_ok(n) && !n.starts_with(RELATION_GENERIC_LEAD);
+                let vocabulary = n.chars().all(|c| is_kata(c) || c == '・')
+                    && n.split('・')
+                        .all(|p| p.is_empty() || self.vocabulary_only(p));
+                let generic = name_ok(n) && !n.starts_with(RELATION_GENERIC_LEAD) && !vocabulary;
                 (generic && n.chars().count() >= 2).then_some(inner)
             }
             Check::HiraganaName => {
@@ -108,9 +131,20 @@ impl Recognizers {
                     .starts_with(['の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で'])
                     || FUNCTION_WORDS.iter().any(|w| n.starts_with(w))
                     || n.ends_with([
-                        'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で', 'ば', 'て',
-                    ]);
-                (!glued && !particle && n.chars().count() >= 2).then_some(start..m.end)
+                        'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で', 'て',
+                    ])
+                    || [
+                        "れば", "けば", "えば", "せば", "てば", "ねば", "めば", "べば",
+                    ]
+                    .iter()
+                    .any(|w| n.ends_with(w));
+                // A verb or noun of grammar is no name (あるネットワークスイッチ).
+                let grammar = FUNCTION_ENDINGS.contains(&n)
+                    || ["こと", "もの", "ため", "とき", "ところ", "よう", "ほか"].contains(&n);
+                // A katakana suffix must end its word (…ネットワークス|イッチ is not one).
+                let cut_word = text[..m.end].ends_with(is_kata) && after.is_some_and(is_kata);
+                (!glued && !particle && !grammar && !cut_word && n.chars().count() >= 2)
+                    .then_some(start..m.end)
             }
             Check::HiraganaCorp => {
                 let inner = name?;
@@ -383,8 +417,11 @@ impl Recognizers {
         let latin_end = s.find(|c: char| !c.is_ascii()).unwrap_or(s.len());
         let latin = &s[..latin_end];
         let lower = latin.to_ascii_lowercase();
+        // A listed word with a version or number (ISO27001, RFC6962, H264).
+        let head = lower.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
         if self.vocab.contains(&lower)
             || self.vocab.contains(&s.to_ascii_lowercase())
+            || (head.len() >= 2 && head.len() < lower.len() && self.vocab.contains(head))
             || candidates::ORG_WORDS.contains(&latin)
             || candidates::LEGAL_FORMS.contains(&latin)
         {
@@ -479,7 +516,9 @@ const FUNCTION_ENDINGS: &[&str] = &[
     "または",
 ];
 
-/// Hiragana words that start a phrase, never a name (そのため, また, すべて …).
+/// Hiragana words that start a phrase, never a name (そのため, また, すべて …);
+/// the words a name may start with (ことぶき, あるぷす) are cut by
+/// [`FUNCTION_ENDINGS`] instead.
 const FUNCTION_WORDS: &[&str] = &[
     "この",
     "その",
@@ -489,53 +528,27 @@ const FUNCTION_WORDS: &[&str] = &[
     "それ",
     "あれ",
     "どれ",
-    "こと",
-    "もの",
-    "ため",
     "また",
     "まず",
     "さらに",
     "なお",
     "ただし",
     "すべて",
-    "する",
-    "した",
-    "して",
-    "しか",
-    "など",
-    "ほか",
-    "ある",
-    "いる",
-    "なる",
-    "なっ",
-    "よる",
-    "よっ",
-    "かつ",
-    "ならびに",
+    "しかし",
+    "しかも",
     "および",
     "または",
+    "ならびに",
     "もし",
     "まだ",
-    "まま",
-    "ごと",
-    "だけ",
-    "のみ",
-    "ほど",
     "いずれ",
     "それぞれ",
-    "とき",
-    "ところ",
-    "よう",
     "なく",
     "なし",
-    "ない",
-    "ず",
     "ので",
     "のに",
-    "けど",
     "けれど",
     "ながら",
-    "つつ",
 ];
 
 /// Two- and three-kanji words that precede a job title without being a name

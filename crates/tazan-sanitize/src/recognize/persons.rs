@@ -21,6 +21,8 @@ pub(crate) struct Lexis<'a> {
 
 /// Kanji of a name, with ヶ (藤ヶ谷) and 々.
 const NH: &str = r"[\p{Han}ヶ々&&[^〇○某]]";
+/// A name of two to four kanji, a ノ/ツ/ケ allowed between them (三ツ矢, 一ノ瀬).
+const NAME: &str = r"[\p{Han}ヶ々&&[^〇○某]](?:[ノツケ]?[\p{Han}ヶ々&&[^〇○某]]){1,3}";
 
 /// Words ending a department or team name.
 const DEPT_SUFFIX: &str =
@@ -161,13 +163,13 @@ impl PersonRules {
     pub(crate) fn new() -> Self {
         PersonRules {
             after_dept: rx(&format!(
-                r"(?:{DEPT_SUFFIX}|{ROLES})[ \u{{3000}}:：]+(?:(?:{ROLES})[ \u{{3000}}]+)?(?P<n>{NH}{{2,4}})(?:[ \u{{3000}}](?P<g>{NH}{{1,3}}|[ぁ-ゖ]{{2,4}}))?"
+                r"(?:{DEPT_SUFFIX}|{ROLES})[ \u{{3000}}:：]+(?:(?:{ROLES})[ \u{{3000}}]+)?(?P<n>{NH}{{1,4}})(?:[ \u{{3000}}](?P<g>{NH}{{1,3}}|[ぁ-ゖ]{{2,4}}))?"
             )),
             glued: rx(&format!(
                 r"(?P<r>{DEPT_SUFFIX}|{ROLES})(?P<n>{NH}{{2,4}}?)(?:{TITLES}|が|は|に|の|と|へ|から|より|を|も|→|、|。|（|\(|\s|$)"
             )),
             self_intro: rx(&format!(
-                r"(?:^|[\s、。:：の「」\]])(?P<n>{NH}{{2,4}})(?:です|と申します|でございます)"
+                r"(?:^|[\s、。:：の「」\]])(?P<n>{NAME})(?:です|と申します|でございます)"
             )),
             full_name: rx(&format!(
                 r"(?P<n>{NH}{{1,4}})[ \u{{3000}}](?P<g>{NH}{{1,3}}|[ぁ-ゖ]{{2,4}})"
@@ -190,7 +192,7 @@ impl Recognizers {
         let p = &self.persons;
         for caps in p.after_dept.captures_iter(text) {
             let Some(name) = caps.name("n") else { continue };
-            if glued_after(text, name.end()) || !self.name_in_context(name.as_str(), lexis, true) {
+            if glued_after(text, name.end()) || !self.sized_name(name.as_str(), lexis, true) {
                 continue;
             }
             let end = match caps.name("g") {
@@ -292,7 +294,7 @@ impl Recognizers {
         out: &mut Vec<Hit>,
     ) {
         let name = &n.text[r.clone()];
-        if (2..=4).contains(&name.chars().count()) && self.name_in_context(name, lexis, false) {
+        if self.sized_name(name, lexis, false) {
             person(out, n, r, "person_chain", 0.75);
         }
     }
@@ -356,6 +358,63 @@ impl Recognizers {
             if handle {
                 push(out, n, r, Kind::Identifier, "user_id", 0.8, 4);
             }
+        }
+    }
+
+    /// Widens person hits to the whole name: a family name glued before a given
+    /// name (山田|太郎, where IPADIC tags both but the first is also a common
+    /// word), a given name glued after a family name.
+    pub(crate) fn whole_person_names(&self, text: &str, lexis: Option<&Lexis>, hits: &mut [Hit]) {
+        let surname = |s: &str| {
+            lexis.is_some_and(|l| l.surnames.contains(s))
+                || lexicon::SURNAMES.split_whitespace().any(|x| x == s)
+        };
+        let given = |s: &str| lexis.is_some_and(|l| l.given.contains(s));
+        for h in hits
+            .iter_mut()
+            .filter(|h| h.kind == Kind::Person && h.deny.is_none())
+        {
+            let before: Vec<(usize, char)> = text[..h.range.start]
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| is_han(*c))
+                .take(3)
+                .collect();
+            if let Some((i, _)) = (0..before.len())
+                .rev()
+                .map(|k| before[k])
+                .find(|(i, _)| surname(&text[*i..h.range.start]))
+            {
+                if given(&text[h.range.clone()]) {
+                    h.range.start = i;
+                }
+            }
+            let after_len = text[h.range.end..]
+                .chars()
+                .take_while(|c| is_han(*c))
+                .map(char::len_utf8)
+                .sum::<usize>();
+            let rest = &text[h.range.end..h.range.end + after_len];
+            if after_len > 0
+                && rest.chars().count() <= 3
+                && surname(&text[h.range.clone()])
+                && given(rest)
+            {
+                h.range.end += after_len;
+            }
+        }
+    }
+
+    /// [`Self::name_in_context`] for two to four kanji, or one that is a family
+    /// name (黛, 林) standing alone.
+    fn sized_name(&self, name: &str, lexis: Option<&Lexis>, strong: bool) -> bool {
+        match name.chars().count() {
+            1 => {
+                lexis.is_some_and(|l| l.surnames.contains(name) && !l.common.contains(name))
+                    || lexicon::SURNAMES.split_whitespace().any(|s| s == name)
+            }
+            2..=4 => self.name_in_context(name, lexis, strong),
+            _ => false,
         }
     }
 

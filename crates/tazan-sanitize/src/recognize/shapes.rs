@@ -21,11 +21,19 @@ const GROUP_HANDLE_WORDS: [&str; 30] = [
 pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Check)) {
     // --- contacts ---
     add(
-        r"\+81[- ]?\(?0?\d{1,4}\)?[- ]?\d{1,4}[- ]?\d{3,4}".into(),
+        r"\+81[- ]?(?:\(0\)\s?)?\(?0?\d{1,4}\)?[- ]?\d{1,4}[- ]?\d{3,4}".into(),
         Kind::Contact,
         "phone_international",
         0.95,
         Check::None,
+    );
+    // Other separators: 06(6345)1234, 090ー1234ー5678, 03.1234.5678.
+    add(
+        r"0\d{1,4}\(\d{1,4}\)\d{3,4}|0\d{1,4}[ー.]\d{1,4}[ー.]\d{3,4}".into(),
+        Kind::Contact,
+        "phone",
+        0.9,
+        Check::Mac,
     );
     add(
         r"(?:内線|PHS|ext\.?|Ext\.?|EXT\.?)\s?[:：.]?\s?\d{2,6}".into(),
@@ -35,7 +43,7 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         Check::None,
     );
     add(
-        r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}".into(),
+        r"(?-u:\b)(?:[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?-u:\b)".into(),
         Kind::Host,
         "mac",
         0.95,
@@ -51,9 +59,17 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         Check::Card,
     );
 
+    add(
+        r"\((?:普|当|普通|当座)\)\s?\d{6,8}".into(),
+        Kind::Account,
+        "account",
+        0.95,
+        Check::None,
+    );
+
     // --- identifiers ---
     add(
-        r"(?:番号|ID|ＩＤ|No\.?|NO\.?|ナンバー|コード|シリアル|ロット|キー|key|Key)\s?(?:は|[:：=#])?\s?(?P<n>[A-Za-z0-9][A-Za-z0-9_/\-]*[A-Za-z0-9])".into(),
+        r"(?:番号|ID|ＩＤ|No\.?|NO\.?|ナンバー|コード|シリアル|ロット|キー|key|Key|チケット|案件|伝票|受付)\s?(?:は|[:：=])?\s?#?(?P<n>[A-Za-z0-9][A-Za-z0-9_/\-]*[A-Za-z0-9])".into(),
         Kind::Identifier,
         "labelled_id",
         0.9,
@@ -65,6 +81,14 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         "code_id",
         0.8,
         Check::CodeId,
+    );
+    // An account name after its label, digits or not (ユーザID: yamada.taro).
+    add(
+        r"(?:ユーザ|ユーザー|ログイン|アカウント|利用者)(?:ID|名)?\s?(?:は|[:：=])\s?(?P<n>[A-Za-z][A-Za-z0-9._\-]{2,}[A-Za-z0-9])".into(),
+        Kind::Identifier,
+        "labelled_account",
+        0.85,
+        Check::LabelledAccount,
     );
     add(
         r"@[A-Za-z][A-Za-z0-9._\-]*[A-Za-z0-9]".into(),
@@ -92,7 +116,7 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         Check::Postal,
     );
     add(
-        r"[\p{Han}ぁ-ゖァ-ヺー々]{0,6}\d{1,4}丁目(?:\d{1,4}番地?(?:\d{1,4}号?)?|\d{1,4}(?:-\d{1,4}){0,2})?|[\p{Han}ぁ-ゖァ-ヺー々]{0,6}\d{1,4}番地(?:\d{1,4}(?:-\d{1,4})?号?)?|[\p{Han}ぁ-ゖァ-ヺー々]{0,6}\d{1,4}番\d{1,4}号".into(),
+        r"[\p{Han}ぁ-ゖァ-ヺー々]{0,6}(?:\d{1,4}|[一二三四五六七八九十]{1,3})丁目(?:\d{1,4}番地?(?:\d{1,4}号?)?|\d{1,4}(?:-\d{1,4}){0,2})?|[\p{Han}ぁ-ゖァ-ヺー々]{0,6}\d{1,4}番地(?:\d{1,4}(?:-\d{1,4})?号?)?|[\p{Han}ぁ-ゖァ-ヺー々]{0,6}\d{1,4}番\d{1,4}号".into(),
         Kind::Place,
         "address",
         0.85,
@@ -106,7 +130,7 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         Check::Inner,
     );
     add(
-        r"(?:大字|字)[\p{Han}ぁ-ゖァ-ヺー々]{1,6}?\d{0,5}(?:-\d{1,4})*".into(),
+        r"(?:大字|字)[\p{Han}ァ-ヺー々ヶ]{1,6}\d{0,5}(?:-\d{1,4})*".into(),
         Kind::Place,
         "address",
         0.8,
@@ -115,7 +139,7 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
 
     // --- dates ---
     add(
-        r"[RHS]\s?(?:\d{1,2}|元)\.\d{1,2}\.\d{1,2}(?:\s?\([月火水木金土日]\))?(?:\s?\d{1,2}:\d{2})?".into(),
+        r"[RHS]\s?(?:\d{1,2}|元)[./]\d{1,2}[./]\d{1,2}(?:\s?\([月火水木金土日]\))?(?:\s?\d{1,2}:\d{2})?".into(),
         Kind::Date,
         "era_date",
         0.95,
@@ -152,7 +176,16 @@ impl Recognizers {
         let alnum_side = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
         match check {
             Check::Mac => {
-                (!alnum_side(before) && !alnum_side(after) && before != Some(':')).then_some(m)
+                // Not the tail of an IPv6 address (…:00:1a:…); a label colon (MAC:) is fine.
+                let token: String = text[..m.start.saturating_sub(1)]
+                    .chars()
+                    .rev()
+                    .take_while(char::is_ascii_alphanumeric)
+                    .collect();
+                let ipv6_tail = before == Some(':')
+                    && (1..=4).contains(&token.len())
+                    && token.chars().all(|c| c.is_ascii_hexdigit());
+                (!alnum_side(before) && !alnum_side(after) && !ipv6_tail).then_some(m)
             }
             Check::Card => {
                 let digits = s.chars().filter(char::is_ascii_digit).count();
@@ -213,6 +246,12 @@ impl Recognizers {
                 Some(m)
             }
             Check::Inner => name,
+            Check::LabelledAccount => {
+                let n = name?;
+                let v = &text[n.clone()];
+                let tail_ok = !text[n.end..].starts_with(|c: char| c.is_ascii_alphanumeric());
+                (tail_ok && !self.vocab.contains(&v.to_ascii_lowercase())).then_some(n)
+            }
             Check::RelationGlued => {
                 let n = name?;
                 let v = &text[n.clone()];
@@ -270,7 +309,7 @@ impl Recognizers {
 
     /// True when the katakana word splits into IT-vocabulary words only
     /// (顧客データ, 業者サポート are not names).
-    fn vocabulary_only(&self, w: &str) -> bool {
+    pub(super) fn vocabulary_only(&self, w: &str) -> bool {
         word_break(w, 0, |p, _| {
             (self.vocab.contains(p) || self.vocab.contains(p.trim_end_matches('ー'))).then_some(0)
         })
