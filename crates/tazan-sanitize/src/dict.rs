@@ -143,14 +143,28 @@ impl DictRecognizer {
     /// Analyses every kanji run of two or more characters and reports proper nouns.
     pub(crate) fn scan(&self, n: &Normalized, r: &Recognizers, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
-        for run in char_runs(text, |c| is_han(c) && c != '〇') {
+        for mut run in char_runs(text, |c| is_han(c) && c != '〇') {
+            // A pseudonym label's 社 (A社東雲) is not part of the word after it.
+            if text[run.clone()].starts_with('社')
+                && text[..run.start].ends_with(|c: char| c.is_ascii_alphabetic())
+            {
+                run.start += '社'.len_utf8();
+            }
             let piece = &text[run.clone()];
             if piece.chars().nth(1).is_none() || !self.proper.is_match(piece) {
                 continue;
             }
             for &(start, end, kind, rule, score) in self.propers(piece, r).iter() {
-                // A token glued to a preceding digit is a counter or unit (3日近く).
-                if start == 0 && text[..run.start].ends_with(|c: char| c.is_ascii_digit()) {
+                // A token glued to a preceding digit is a counter or unit (3日近く),
+                // unless it is a family name (…1-2-3柴崎).
+                let family = kind == Kind::Person
+                    && self
+                        .surnames
+                        .contains(&text[run.start + start..run.start + end]);
+                if start == 0
+                    && !family
+                    && text[..run.start].ends_with(|c: char| c.is_ascii_digit())
+                {
                     continue;
                 }
                 let range = n.original(Layer::Text, run.start + start..run.start + end);

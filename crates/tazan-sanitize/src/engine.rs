@@ -7,7 +7,7 @@ use crate::error::SanitizeError;
 use crate::generalize;
 use crate::normalize::{nfkc, Normalized};
 use crate::policy::{DisclosureLevel, LevelRules, Policy, Role, SourceStyle};
-use crate::recognize::{is_person_field, Hit, Recognizers};
+use crate::recognize::{is_han, is_kata, is_person_field, Hit, Recognizers};
 use tazan_model::Incident;
 use tazan_model::{AuditEntry, Kind};
 
@@ -305,6 +305,29 @@ impl Sanitizer {
 
     /// Recognises, resolves and replaces in one text.
     fn process(&self, text: &str, field: &str, ctx: &mut RecordContext) -> String {
+        let mut out = self.process_once(text, field, ctx);
+        // A replacement glued to a word (A社|アークライト…) changes what the
+        // recognisers see around it; scanning the output again until nothing
+        // changes makes the output a fixed point. Most replacements stand
+        // between particles or punctuation, so most text is scanned once.
+        for _ in 0..3 {
+            if !ctx.glued {
+                break;
+            }
+            ctx.glued = false;
+            let again = self.process_once(&out, field, ctx);
+            if again == out {
+                break;
+            }
+            out = again;
+        }
+        ctx.glued = false;
+        out
+    }
+
+    /// One pass of the recognisers over `text`; sets `ctx.glued` when a
+    /// replacement was written glued to a kanji, katakana or Latin character.
+    fn process_once(&self, text: &str, field: &str, ctx: &mut RecordContext) -> String {
         if text.is_empty() {
             return String::new();
         }
@@ -323,8 +346,18 @@ impl Sanitizer {
             let between = &text[last..h.range.start];
             let joiner = between.chars().count() <= 3
                 && between.chars().all(|c| "、と・や及び並に,，".contains(c));
+            // Keep a pseudonym label (製品A) from gluing to a following Latin word.
+            let glued = replacement.ends_with(|c: char| c.is_ascii_alphanumeric())
+                && text[h.range.end..].starts_with(|c: char| {
+                    c.is_ascii_alphanumeric()
+                        || ('\u{FF10}'..='\u{FF5A}').contains(&c)
+                        || "-.&'/－．＆／".contains(c)
+                });
             if joiner && previous.as_deref() == Some(replacement.as_str()) {
                 // 青森県、秋田県 → 東北地方, not 東北地方、東北地方.
+                if glued {
+                    out.push(' ');
+                }
                 last = h.range.end;
                 ctx.audit.push(AuditEntry {
                     field: field.to_string(),
@@ -336,14 +369,9 @@ impl Sanitizer {
                 continue;
             }
             out.push_str(between);
+            let word = |c: char| is_han(c) || is_kata(c) || c.is_ascii_alphanumeric();
+            ctx.glued |= out.ends_with(word) || text[h.range.end..].starts_with(word);
             out.push_str(&replacement);
-            // Keep a pseudonym label (製品A) from gluing to a following Latin word.
-            let glued = replacement.ends_with(|c: char| c.is_ascii_alphanumeric())
-                && text[h.range.end..].starts_with(|c: char| {
-                    c.is_ascii_alphanumeric()
-                        || ('\u{FF10}'..='\u{FF5A}').contains(&c)
-                        || "-.&'/－．＆／".contains(c)
-                });
             if glued {
                 out.push(' ');
             }
@@ -412,7 +440,7 @@ impl Sanitizer {
         }
         match h.rule {
             // An unknown name: its kind is not known either.
-            r if r.starts_with("candidate:") => return ctx.pseudonym("名称", &norm),
+            r if r.starts_with("candidate:") => return ctx.pseudonym("固有名", &norm),
             "mac" => return "[MACアドレス]".into(),
             "postal_code" => return "[郵便番号]".into(),
             "plate" => return "[車両番号]".into(),

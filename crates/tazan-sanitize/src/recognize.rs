@@ -125,6 +125,13 @@ enum Check {
     Postal,
     /// Mask the named group only.
     Inner,
+    /// A kanji name before a katakana industry word: the whole match, unless
+    /// the kanji word is a department, relation or generic word.
+    KanjiKatakanaCompany,
+    /// A phone number with unusual separators, not inside a word.
+    Phone,
+    /// A listed surname before a title: not inside a replacement (関東地方担当者A).
+    SurnameTitle,
     /// A building's name: specific once generic words (センター, プラザ) are dropped.
     Building,
     /// Account name after its label: not a vocabulary word.

@@ -86,7 +86,7 @@ fn unknown_katakana_words_are_masked_as_candidates_and_it_vocabulary_stays() {
         &["ロードバランサ", "ヘルスチェック", "フェイルオーバー"],
     );
     assert_eq!(rule_for(&audit, "ゼフィラント"), "candidate:katakana");
-    assert!(audit.iter().any(|a| a.replacement.starts_with("名称")));
+    assert!(audit.iter().any(|a| a.replacement.starts_with("固有名")));
     // A vocabulary word glued to an unknown name stays readable.
     check(
         "端末ベンダーモルガナイトに連絡",
@@ -364,4 +364,39 @@ fn counts_keep_the_word_their_prefix_belongs_to() {
     let (out, _) = sanitize("有償契約2,714社と延べ３，４８０件");
     assert!(out.contains("契約数千社"), "{out}");
     assert!(out.contains("数千件"), "{out}");
+}
+
+#[test]
+fn a_kanji_name_before_a_katakana_industry_word_is_one_company() {
+    // Invented: 東雲/北斗-like kanji words are common nouns too, so the company
+    // is found by its katakana industry word, and masked whole.
+    let audit = check(
+        "南雲ケミカルと白楊テクノロジーズに連絡、松濤ファーマシーさんから折返し",
+        &["南雲", "白楊", "松濤"],
+        &["に連絡", "さんから折返し"],
+    );
+    assert_eq!(rule_for(&audit, "南雲ケミカル"), "kanji_katakana_company");
+    // A department or relation before the word is not a name.
+    check(
+        "営業ソリューションの担当と運用システムズの資料",
+        &[],
+        &["営業ソリューション", "運用システムズ"],
+    );
+}
+
+#[test]
+fn replacements_never_glue_into_new_names_on_a_second_pass() {
+    if !dictionary() {
+        return;
+    }
+    // A name written twice in a row, glued to a Latin title; a label's 社
+    // before a kanji word; a company + さん: each output is a fixed point
+    // (check() sanitises its own output again).
+    check("鳴海鳴海Mr. から連絡", &["鳴海"], &[]);
+    check(
+        "保守元のヴェルタリス暁月ソリューションさん",
+        &["暁月", "ヴェルタリス"],
+        &[],
+    );
+    check("再起動 委託先の手順", &[], &["再起動", "委託先"]);
 }

@@ -18,6 +18,8 @@ pub(super) struct RecordContext {
     pub(super) audit: Vec<AuditEntry>,
     /// Short forms of the names replaced so far (see `echo.rs`).
     pub(super) echoes: Vec<Echo>,
+    /// A replacement of the current pass was written glued to a word.
+    pub(super) glued: bool,
 }
 
 impl RecordContext {
@@ -36,6 +38,7 @@ impl RecordContext {
             counters: HashMap::new(),
             audit: Vec::new(),
             echoes: Vec::new(),
+            glued: false,
         }
     }
 

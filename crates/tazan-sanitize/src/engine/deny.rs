@@ -134,6 +134,23 @@ fn extend_original(text: &str, r: std::ops::Range<usize>) -> std::ops::Range<usi
             break;
         }
     }
+    // A Latin name's English legal form (KZ-NET Inc., … Co., Ltd.).
+    if last.is_some_and(latin) {
+        for form in [
+            " Co., Ltd.",
+            " Co.,Ltd.",
+            " Inc.",
+            " Corp.",
+            " Ltd.",
+            " K.K.",
+            " LLC",
+        ] {
+            if text[e..].starts_with(form) {
+                e += form.len();
+                break;
+            }
+        }
+    }
     s..e
 }
 

@@ -196,7 +196,7 @@ impl Recognizers {
                 (start, end) = self.trim_vocabulary(text, start, end, common);
             }
             // A brand written Latin + katakana (Jアラート) is the Latin rule's.
-            if text[..start].ends_with(|c: char| c.is_ascii_alphanumeric()) {
+            if text[..start].ends_with(|c: char| c.is_ascii_alphabetic()) {
                 continue;
             }
             let person = self.person_context(text, start, end);
@@ -300,7 +300,15 @@ impl Recognizers {
                 && lower
                     .split('-')
                     .all(|p| self.vocab.contains(p) || p.chars().all(|c| c.is_ascii_digit())));
-        if all_known || bare.chars().all(|c| c.is_ascii_digit()) || is_label(bare) {
+        // Known words and labels joined by dots (Inc.A: a legal form, then A社).
+        let dotted_known = bare.contains('.')
+            && bare.split('.').all(|p| {
+                p.is_empty()
+                    || is_label(p)
+                    || self.vocab.contains(&p.to_ascii_lowercase())
+                    || LEGAL_FORMS.contains(&p)
+            });
+        if all_known || dotted_known || bare.chars().all(|c| c.is_ascii_digit()) || is_label(bare) {
             Word::Known
         } else {
             Word::Unknown
@@ -347,7 +355,8 @@ impl Recognizers {
         } else {
             return;
         };
-        if kind == Kind::Org && span_words == 1 && !legal {
+        // An organisation needs a name besides its legal form or organisation word.
+        if kind == Kind::Org && span_words == 1 {
             return;
         }
         push(out, n, start..end, kind, rule, 0.7, prio);

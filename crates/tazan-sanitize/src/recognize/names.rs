@@ -122,7 +122,21 @@ pub(crate) fn name_ok(name: &str) -> bool {
     // Replacement words (近畿地方, 当社, 某地域 …) never start a name on a re-scan.
     if lexicon::REGIONS
         .iter()
-        .chain(["某地域", "某国", "当社", "委託先ベンダ", "グループ会社"].iter())
+        .chain(
+            [
+                "某地域",
+                "某国",
+                "当社",
+                "委託先ベンダ",
+                "グループ会社",
+                "四半期",
+                "前半",
+                "後半",
+                "某日",
+                "某月",
+            ]
+            .iter(),
+        )
         .any(|r| name.contains(r))
     {
         return false;

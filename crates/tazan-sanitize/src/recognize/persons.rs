@@ -29,7 +29,7 @@ const DEPT_SUFFIX: &str =
     "部|課|室|係|科|班|局|センター|本部|支所|病棟|グループ|チーム|研究室|営業所|支店|事業部";
 
 /// Roles and job titles written before a name.
-const ROLES: &str = "SV|OP|SE|PM|PL|受付|担当者|担当|配車|営業|店長|校長|教頭|教諭|主任|主査|主幹|係長|課長|部長|室長|所長|技師長|センター長|事務長|院長|助教|准教授|教授|講師|医師|看護師|技師|薬剤師|ドライバー|運転手|当直|常駐SE|リーダー|マネージャー|責任者|一次対応|二次対応|一次|二次|三次|報告者|作成者|記録者|連絡者|承認者|対応者|作業者|点呼担当|教務主任|担任|顧問|代表|社長|会長|専務|常務|取締役";
+const ROLES: &str = "SV|OP|SE|PM|PL|受付|担当者|担当|配車|営業|店長|校長|教頭|教諭|主任|主査|主幹|係長|課長|部長|室長|所長|技師長|センター長|事務長|院長|助教|准教授|教授|講師|医師|看護師|技師|薬剤師|ドライバー|運転手|当直|常駐SE|リーダー|マネージャー|責任者|一次対応|二次対応|一次|二次|三次|報告者|作成者|記録者|連絡者|承認者|対応者|作業者|点呼担当|教務主任|担任|顧問|代表|社長|会長|専務|常務|取締役|運転士|乗務員|車掌|駅員|作業員|技術者|警備員|係員|作業所長|現場代理人|監督";
 
 /// Titles and honorifics written after a name.
 const TITLES: &str = "課長代理|部長代理|課長|部長|係長|主任|主査|主幹|室長|所長|支店長|本部長|センター長|技師長|事務長|店長|校長|教頭|教諭|院長|医師|教授|准教授|助教|講師|先生|看護師|技師|社長|会長|専務|常務|さん|様|氏|君|くん|殿";
@@ -208,13 +208,13 @@ impl Recognizers {
                 continue;
             };
             if self.glued_name_ok(role.as_str(), name.as_str(), lexis) {
-                person(out, n, name.range(), "person_after_role", 0.75);
+                person(out, n, name.range(), "person_after_role", 0.8);
             }
         }
         for caps in p.self_intro.captures_iter(text) {
             let Some(name) = caps.name("n") else { continue };
             if self.name_in_context(name.as_str(), lexis, false) {
-                person(out, n, name.range(), "person_self_intro", 0.75);
+                person(out, n, name.range(), "person_self_intro", 0.8);
             }
         }
         for caps in p.full_name.captures_iter(text) {
@@ -226,7 +226,10 @@ impl Recognizers {
                 && !glued_after(text, g.end())
                 && !text[g.end()..].starts_with(|c: char| c.is_ascii_alphanumeric())
                 && !g.as_str().ends_with(NOT_NAME_END);
-            if free && self.full_name_ok(s.as_str(), g.as_str(), lexis) {
+            if free
+                && !self.is_role_word(s.as_str())
+                && self.full_name_ok(s.as_str(), g.as_str(), lexis)
+            {
                 person(out, n, s.start()..g.end(), "person_full_name", 0.8);
             }
         }
@@ -263,15 +266,23 @@ impl Recognizers {
                 let skipped = if run.is_empty() {
                     text[start..]
                         .chars()
-                        .take_while(|c| is_kata(*c) || c.is_ascii_alphanumeric() || *c == '・')
+                        .take_while(|c| is_kata(*c) || c.is_ascii_alphabetic() || *c == '・')
                         .map(char::len_utf8)
                         .sum::<usize>()
                 } else {
                     run.end - start
                 };
+                // A company glued before the name (ベンダーX社|仲宗根) is two
+                // characters or more; a label (A社) is a replacement.
+                if skipped < 2 * 'ア'.len_utf8() && run.is_empty() {
+                    continue;
+                }
                 start += skipped;
                 start += text[start..].len() - text[start..].trim_start().len();
                 run = han_run(text, start);
+                if text[run.clone()].chars().count() < 2 {
+                    continue;
+                }
             }
             // A department glued before the name: keep what follows its suffix.
             let end = run.start + strip_title(&text[run.clone()]).len();
@@ -294,8 +305,13 @@ impl Recognizers {
         out: &mut Vec<Hit>,
     ) {
         let name = &n.text[r.clone()];
-        if self.sized_name(name, lexis, false) {
-            person(out, n, r, "person_chain", 0.75);
+        // Not glued to a label (A社証券 →); a one-kanji name stands alone (黛 →).
+        let glued = n.text[..r.start].ends_with(|c: char| c.is_ascii_alphanumeric());
+        let alone = !glued
+            && (name.chars().count() > 1
+                || !n.text[..r.start].ends_with(|c: char| c.is_alphanumeric()));
+        if alone && self.sized_name(name, lexis, false) {
+            person(out, n, r, "person_chain", 0.8);
         }
     }
 
@@ -349,12 +365,13 @@ impl Recognizers {
                 person(out, n, r.clone(), "person_field", 0.8);
                 continue;
             }
+            // A user id: lower-case, with a separator or not (k_tomita, kawabe).
             let handle = bare.len() >= 4
                 && bare.starts_with(|c: char| c.is_ascii_lowercase())
                 && bare
                     .chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
-                && bare.contains(['.', '_', '-']);
+                && !self.vocab.contains(bare);
             if handle {
                 push(out, n, r, Kind::Identifier, "user_id", 0.8, 4);
             }
@@ -430,7 +447,9 @@ impl Recognizers {
     /// or (with the dictionary) not a common word. `strong` contexts (after a
     /// department and a space) accept any non-common word without the dictionary.
     fn name_in_context(&self, name: &str, lexis: Option<&Lexis>, strong: bool) -> bool {
-        if !name_ok(name) {
+        // Date and ordinal words never start a name (2024年第…).
+        if !name_ok(name) || name.starts_with(['年', '月', '日', '時', '分', '第', '号', '番'])
+        {
             return false;
         }
         if lexis.is_some_and(|l| l.surnames.contains(name)) {
@@ -495,6 +514,8 @@ impl Recognizers {
             && !l.common.contains(s)
             && !l.common.contains(g)
             && !compound_of_common(s, l)
+            && !derived_of_common(s, l)
+            && !derived_of_common(g, l)
             && s.chars().count() >= 2;
         name_ok(s)
             && !s.ends_with(NOT_NAME_END)
@@ -519,6 +540,17 @@ fn compound_of_common(name: &str, l: &Lexis) -> bool {
             && l.common.contains(&name[..i])
             && l.common.contains(&name[i..])
     })
+}
+
+/// A common word with a one-kanji prefix or suffix (再+起動, 委託+先), not a name.
+fn derived_of_common(word: &str, l: &Lexis) -> bool {
+    let (Some((first, _)), Some((last, _))) =
+        (word.char_indices().nth(1), word.char_indices().next_back())
+    else {
+        return false;
+    };
+    word.chars().count() >= 3
+        && (l.common.contains(&word[first..]) || l.common.contains(&word[..last]))
 }
 
 /// Reports a person name.

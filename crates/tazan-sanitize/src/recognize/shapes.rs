@@ -29,11 +29,11 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
     );
     // Other separators: 06(6345)1234, 090ー1234ー5678, 03.1234.5678.
     add(
-        r"0\d{1,4}\(\d{1,4}\)\d{3,4}|0\d{1,4}[ー.]\d{1,4}[ー.]\d{3,4}".into(),
+        r"0\d{1,4}\(\d{1,4}\)\d{3,4}|0\d{1,4}[ー.‐‑‒–—―−]\d{1,4}[ー.‐‑‒–—―−]\d{3,4}".into(),
         Kind::Contact,
         "phone",
         0.9,
-        Check::Mac,
+        Check::Phone,
     );
     add(
         r"(?:内線|PHS|ext\.?|Ext\.?|EXT\.?)\s?[:：.]?\s?\d{2,6}".into(),
@@ -69,7 +69,7 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
 
     // --- identifiers ---
     add(
-        r"(?:番号|ID|ＩＤ|No\.?|NO\.?|ナンバー|コード|シリアル|ロット|キー|key|Key|チケット|案件|伝票|受付)\s?(?:は|[:：=])?\s?#?(?P<n>[A-Za-z0-9][A-Za-z0-9_/\-]*[A-Za-z0-9])".into(),
+        r"(?:番号|ID|ＩＤ|No\.?|NO\.?|ナンバー|コード|シリアル|ロット|キー|key|Key|チケット|案件|伝票|受付|社番|車番|機番)\s?(?:は|[:：=])?\s?#?(?P<n>[A-Za-z0-9][A-Za-z0-9_/\-]*[A-Za-z0-9])".into(),
         Kind::Identifier,
         "labelled_id",
         0.9,
@@ -177,15 +177,19 @@ impl Recognizers {
         match check {
             Check::Mac => {
                 // Not the tail of an IPv6 address (…:00:1a:…); a label colon (MAC:) is fine.
-                let token: String = text[..m.start.saturating_sub(1)]
-                    .chars()
-                    .rev()
-                    .take_while(char::is_ascii_alphanumeric)
-                    .collect();
-                let ipv6_tail = before == Some(':')
-                    && (1..=4).contains(&token.len())
-                    && token.chars().all(|c| c.is_ascii_hexdigit());
+                let ipv6_tail = before == Some(':') && {
+                    let token: String = text[..m.start - 1]
+                        .chars()
+                        .rev()
+                        .take_while(char::is_ascii_alphanumeric)
+                        .collect();
+                    (1..=4).contains(&token.len()) && token.chars().all(|c| c.is_ascii_hexdigit())
+                };
                 (!alnum_side(before) && !alnum_side(after) && !ipv6_tail).then_some(m)
+            }
+            Check::Phone => {
+                let letter_before = before.is_some_and(|c| c.is_ascii_alphabetic());
+                (!letter_before && !alnum_side(after)).then_some(m)
             }
             Check::Card => {
                 let digits = s.chars().filter(char::is_ascii_digit).count();
@@ -198,7 +202,10 @@ impl Recognizers {
                 let n = name?;
                 let v = &text[n.clone()];
                 let digits = v.chars().filter(char::is_ascii_digit).count();
-                let tail_ok = !text[n.end..].starts_with(|c: char| c.is_ascii_alphanumeric());
+                // Not glued to a letter, nor a figure with its unit (2024年, 30件).
+                let tail_ok = !text[n.end..].starts_with(|c: char| {
+                    c.is_ascii_alphanumeric() || "年月日時分秒件人名台個回%".contains(c)
+                });
                 (digits >= 1 && v.chars().count() >= 3 && tail_ok && !self.is_standard(v))
                     .then_some(n)
             }
@@ -223,7 +230,14 @@ impl Recognizers {
                     let version = !head.is_empty()
                         && rest.chars().all(|c| c.is_ascii_digit())
                         && (self.vocab.contains(&head.to_ascii_lowercase()) || head.len() >= 3);
-                    if version || (digits < 5 && letters < 2) {
+                    // Two blocks (ABC123, 123ETC) with few digits are a model or a word.
+                    let blocks = s
+                        .chars()
+                        .zip(s.chars().skip(1))
+                        .filter(|(a, b)| a.is_ascii_digit() != b.is_ascii_digit())
+                        .count()
+                        + 1;
+                    if version || (digits < 5 && (letters < 2 || blocks <= 2)) {
                         return None;
                     }
                 }
@@ -253,6 +267,9 @@ impl Recognizers {
                 (tail_ok && !self.vocab.contains(&v.to_ascii_lowercase())).then_some(n)
             }
             Check::RelationGlued => {
+                if super::checks::in_vendor_placeholder(text, m.start) {
+                    return None;
+                }
                 let n = name?;
                 let v = &text[n.clone()];
                 if v.starts_with(|c: char| ('ぁ'..='ゖ').contains(&c)) {
@@ -262,9 +279,12 @@ impl Recognizers {
                     return (!particle && super::names::name_ok(v)).then_some(n);
                 }
                 let word = v.trim_matches(['・', 'ー']);
+                // The name follows the relation word directly: 委託先ベンダ・X names a
+                // vendor, not a company called ベンダ・X.
                 let vocabulary = word
                     .split('・')
-                    .all(|p| p.is_empty() || self.vocabulary_only(p));
+                    .next()
+                    .is_none_or(|p| p.is_empty() || self.vocabulary_only(p));
                 (word.chars().count() >= 3 && !vocabulary && super::names::name_ok(word))
                     .then_some(n)
             }
@@ -279,7 +299,9 @@ impl Recognizers {
             Check::EraLetter => {
                 // R5.7.21 and H28年, not a Latin word ending in R or H.
                 let latin_before = s.starts_with(['R', 'H', 'S']) && alnum_side(before);
-                (!latin_before && !after.is_some_and(|c| c.is_ascii_digit())).then_some(m)
+                let cut_number = s.ends_with(|c: char| c.is_ascii_digit())
+                    && after.is_some_and(|c| c.is_ascii_digit());
+                (!latin_before && !cut_number).then_some(m)
             }
             Check::SlashDate => {
                 if before.is_some_and(|c| c.is_ascii_alphanumeric() || "/.:-".contains(c))
@@ -311,7 +333,8 @@ impl Recognizers {
     /// (顧客データ, 業者サポート are not names).
     pub(super) fn vocabulary_only(&self, w: &str) -> bool {
         word_break(w, 0, |p, _| {
-            (self.vocab.contains(p) || self.vocab.contains(p.trim_end_matches('ー'))).then_some(0)
+            let p = p.to_ascii_lowercase();
+            (self.vocab.contains(&p) || self.vocab.contains(p.trim_end_matches('ー'))).then_some(0)
         })
     }
 
