@@ -7,8 +7,9 @@
 #
 #   TAZAN_IPADIC_DIR  where the sources are (default /usr/share/mecab/dic/ipadic)
 #
-# Exit status: 0 when the sources are present afterwards, 1 otherwise (the sanitizer
-# then runs without the dictionary recogniser and says so).
+# Exit status: 0 when the sources are present afterwards, 1 otherwise (a node then
+# refuses GREEN and CLEAR lessons with a message pointing here, unless its policy
+# sets `require_dictionary = false`). Nothing else installs them: not the build.
 set -euo pipefail
 
 dir="${TAZAN_IPADIC_DIR:-/usr/share/mecab/dic/ipadic}"

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use tazan_model::{DisclosureLevel, Lesson, MemberId, Payload, PayloadKind};
+use tazan_node::{Desk, Gate};
 use tazan_proto::pb::{self, publish_result::Outcome};
 
 use crate::harness::Federation;
@@ -55,8 +56,12 @@ pub async fn run(dir: &Path, out: &mut dyn Write) -> Result<bool> {
     )?;
     let mut checks = Vec::new();
     let samples = crate::sample::lessons();
+    let mut ids = Vec::new();
     for (publisher, lesson) in &samples {
-        let id = fed.node(publisher)?.core().publish(lesson.clone()).await?;
+        // Every lesson passes its node's leak gate before the node signs it.
+        let gated = Gate::open(&dir.join(publisher))?.lesson(lesson.clone(), &[])?;
+        let id = fed.node(publisher)?.core().publish(gated).await?;
+        ids.push(id);
         writeln!(
             out,
             "  {publisher:<17} {:<5}  {}  {}",
@@ -72,7 +77,7 @@ pub async fn run(dir: &Path, out: &mut dyn Write) -> Result<bool> {
     )?;
     let mut red = samples[0].1.clone();
     red.level = DisclosureLevel::Red;
-    match fed.node("sakura-bank")?.core().publish(red).await {
+    match Gate::open(&dir.join("sakura-bank"))?.lesson(red, &[]) {
         Ok(_) => {
             writeln!(out, "  ✘ accepted (it must not be)")?;
             checks.push(false);
@@ -90,6 +95,13 @@ pub async fn run(dir: &Path, out: &mut dyn Write) -> Result<bool> {
     let tampered_ok = tampered(&fed, &samples[0].1, out).await?;
     checks.push(tampered_ok);
 
+    writeln!(
+        out,
+        "\n4. A withdrawal whose reason names a person and carries a phone number and an e-mail address:"
+    )?;
+    let reason_ok = leaky_withdrawal(dir, &fed, ids[1], out).await?;
+    checks.push(reason_ok);
+
     // Expected arrivals: finance members get everything of finance plus the
     // GREEN/CLEAR of transport; transport gets its own plus finance's GREEN/CLEAR.
     let wait = Duration::from_secs(20);
@@ -99,7 +111,7 @@ pub async fn run(dir: &Path, out: &mut dyn Write) -> Result<bool> {
 
     writeln!(
         out,
-        "\n4. Who received what (each node's library, from its own group hub):"
+        "\n5. Who received what (each node's library, from its own group hub):"
     )?;
     for (id, group, node) in &fed.nodes {
         writeln!(out, "  {} ({group}):", id.as_str())?;
@@ -123,7 +135,7 @@ pub async fn run(dir: &Path, out: &mut dyn Write) -> Result<bool> {
 
     writeln!(
         out,
-        "\n5. The cross-industry hub's log (what left the groups):"
+        "\n6. The cross-industry hub's log (what left the groups):"
     )?;
     let cross_log = fed.cross.core().log_page(0, 100)?;
     for rec in &cross_log {
@@ -202,6 +214,10 @@ pub async fn run(dir: &Path, out: &mut dyn Write) -> Result<bool> {
             checks[1],
             "the tampered lesson was rejected and nothing was stored",
         ),
+        (
+            checks[2],
+            "a withdrawal reason with a name and contacts was refused by the node's gate and, sent around it, by the group hub",
+        ),
     ] {
         writeln!(out, "  {} {what}", if ok { "✔" } else { "✘" })?;
         checks.push(ok);
@@ -266,37 +282,93 @@ async fn tampered(fed: &Federation, lesson: &Lesson, out: &mut dyn Write) -> Res
     Ok(rejected && !stored)
 }
 
+/// Step 4: the node's gate refuses a withdrawal reason with a person's name,
+/// a phone number and an e-mail address; signed and sent around the gate,
+/// the group hub refuses it too. Returns whether both refused and nothing
+/// was stored.
+async fn leaky_withdrawal(
+    dir: &Path,
+    fed: &Federation,
+    target: tazan_model::LessonId,
+    out: &mut dyn Write,
+) -> Result<bool> {
+    let withdrawal = tazan_model::Withdrawal {
+        target,
+        reason: "担当の山田まで（03-5555-0123、yamada@sakura-bank.example.jp）".into(),
+        level: DisclosureLevel::Green,
+    };
+    let gate_refused = match Gate::open(&dir.join("sakura-bank"))?.withdrawal(withdrawal.clone()) {
+        Ok(_) => {
+            writeln!(out, "  ✘ the node's leak gate let it through")?;
+            false
+        }
+        Err(tazan_node::GateError::Leak { findings }) => {
+            let kinds: Vec<String> = findings
+                .iter()
+                .map(|f| format!("{} ({})", f.finding.kind, f.finding.rule))
+                .collect();
+            writeln!(
+                out,
+                "  ✔ refused by sakura-bank's leak gate: field `reason`: {}",
+                kinds.join(", ")
+            )?;
+            true
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // A client that skips the gate signs it itself and sends it to the hub.
+    let key = tazan_trust::KeyPair::load(&dir.join("sakura-bank/node.key"))?;
+    let envelope = key.sign(&Payload::Withdrawal(withdrawal));
+    let mut client = fed.client_as(&"sakura-bank".parse()?).await?;
+    let resp = client
+        .publish(pb::PublishRequest {
+            envelopes: vec![pb::Envelope::from(&envelope)],
+        })
+        .await
+        .context("publishing the withdrawal around the gate")?
+        .into_inner();
+    let result = resp.results.into_iter().next().context("no result")?;
+    if let Some(r) = &result.rejection {
+        writeln!(
+            out,
+            "  ✔ sent around the gate, rejected by the finance hub: field `{}`: {}",
+            r.field, r.message
+        )?;
+    }
+    let stored = fed.hub("finance")?.core().lookup(&envelope.id())?.is_some();
+    Ok(gate_refused && result.outcome == Outcome::Rejected as i32 && !stored)
+}
+
 /// Step 0 of the demo: a raw incident goes into sakura-bank's vault, is
 /// drafted at GREEN through the anonymisation pipeline, passes the leak gate,
-/// is approved and published. Returns the published lesson id and whether
+/// is approved and published — through the same review desk as
+/// `tazan lesson draft/approve`. Returns the published lesson id and whether
 /// the gate was clean.
 async fn incident_to_lesson(
     dir: &Path,
     fed: &Federation,
     out: &mut dyn Write,
 ) -> Result<(tazan_model::LessonId, bool)> {
-    let incident = tazan_model::Incident::from_json(crate::sample::raw_incident(), "demo")?;
-    let vault = tazan_vault::Vault::open(&dir.join("sakura-bank/vault"))?;
-    vault.put_incidents(std::slice::from_ref(&incident))?;
-    let level = DisclosureLevel::Green;
-    let sanitizer = tazan_sanitize::Sanitizer::new(&tazan_sanitize::Policy::builtin(), level)?;
-    let draft = sanitizer.draft_lesson(&incident);
-    let record = vault.create_draft(
-        &incident.id,
-        level,
-        draft.lesson.clone(),
-        draft.findings.clone(),
-        &draft.audit,
+    let incident = tazan_model::Incident::from_json(
+        crate::sample::raw_incident(),
+        "demo",
+        tazan_model::UnknownFields::Refuse,
     )?;
+    let node = fed.node("sakura-bank")?.core().clone();
+    let desk = Desk::with_core(&dir.join("sakura-bank"), node)?;
+    desk.vault()
+        .put_incidents(std::slice::from_ref(&incident))?;
+    let level = DisclosureLevel::Green;
+    let made = desk.draft(&incident.id, level)?;
     writeln!(
         out,
         "  incident {} imported into sakura-bank's vault; drafted as {} ({level}) with {} replacements, e.g.:",
         incident.id,
-        record.id,
-        draft.audit.len()
+        made.draft.id,
+        made.audit.len()
     )?;
     let mut shown = std::collections::BTreeSet::new();
-    for a in draft.audit.iter().filter(|a| shown.insert(a.kind)).take(8) {
+    for a in made.audit.iter().filter(|a| shown.insert(a.kind)).take(8) {
         writeln!(
             out,
             "    {:<12} {} → {}",
@@ -306,8 +378,8 @@ async fn incident_to_lesson(
         )?;
     }
     // The gate runs again at approval, over the lesson as it will be signed.
-    let findings = sanitizer.gate_lesson(&record.lesson, &incident.own_names());
-    for f in &findings {
+    let findings = &made.draft.findings;
+    for f in findings {
         writeln!(
             out,
             "  ✘ leak gate: {} `{}` ({})",
@@ -317,18 +389,12 @@ async fn incident_to_lesson(
     if findings.is_empty() {
         writeln!(out, "  ✔ leak gate: nothing identifying left in the lesson")?;
     }
-    vault.approve(record.id, "demo reviewer", findings.clone(), &[])?;
-    let id = fed
-        .node("sakura-bank")?
-        .core()
-        .publish(record.lesson.clone())
-        .await?;
-    vault.mark_queued(record.id, &id.to_string(), "outbox")?;
+    let approved = desk.approve(made.draft.id, "demo reviewer", &[]).await?;
     writeln!(
         out,
         "  approved and published as {}: {}",
-        id.short(),
-        record.lesson.title
+        approved.publication.id.short(),
+        approved.draft.lesson.title
     )?;
-    Ok((id, findings.is_empty()))
+    Ok((approved.publication.id, findings.is_empty()))
 }

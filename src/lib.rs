@@ -13,10 +13,10 @@
 
 pub mod bench;
 pub mod demo;
+pub mod examples;
 pub mod harness;
 pub mod home;
 pub mod hub_catalog;
-pub mod lessonfile;
 pub mod library;
 pub mod progress;
 pub mod sample;

@@ -164,6 +164,7 @@ async fn hub_restored_from_an_online_backup_keeps_its_log_and_cursors() {
     }
     let mut stream = kaede
         .subscribe(pb::SubscribeRequest {
+            known_size: 0,
             after_seq: cursor,
             filter: None,
             follow: true,

@@ -101,6 +101,7 @@ async fn killed_hubs_keep_log_and_cursors() {
     // A subscriber that had seen seq 3 before the kills resumes at 4.
     let mut stream = t
         .subscribe(pb::SubscribeRequest {
+            known_size: 0,
             after_seq: 3,
             filter: None,
             follow: false,
@@ -193,7 +194,11 @@ async fn node_outbox_drains_after_hub_outage_and_node_restart() {
 
     let node = fed.node("sakura-bank").unwrap().core().clone();
     let id = node
-        .publish(lesson("停止中に書いた教訓", DisclosureLevel::Amber))
+        .publish(gated(
+            &fx,
+            "sakura-bank",
+            lesson("停止中に書いた教訓", DisclosureLevel::Amber),
+        ))
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;

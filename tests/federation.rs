@@ -17,11 +17,19 @@ async fn amber_stays_in_group_and_green_crosses_with_publisher_hidden() {
     let fed = Federation::start(&fx.layout).await.unwrap();
     let sakura = fed.node("sakura-bank").unwrap().core().clone();
     let amber = sakura
-        .publish(lesson("AMBERの教訓", DisclosureLevel::Amber))
+        .publish(gated(
+            &fx,
+            "sakura-bank",
+            lesson("グループ内に留める教訓", DisclosureLevel::Amber),
+        ))
         .await
         .unwrap();
     let green = sakura
-        .publish(lesson("GREENの教訓", DisclosureLevel::Green))
+        .publish(gated(
+            &fx,
+            "sakura-bank",
+            lesson("全業界に共有する教訓", DisclosureLevel::Green),
+        ))
         .await
         .unwrap();
 
@@ -55,7 +63,7 @@ async fn amber_stays_in_group_and_green_crosses_with_publisher_hidden() {
     let Payload::Lesson(l) = Payload::from_canonical_bytes(&got.envelope.payload).unwrap() else {
         panic!("not a lesson")
     };
-    assert_eq!(l.title, "GREENの教訓");
+    assert_eq!(l.title, "全業界に共有する教訓");
 
     // Give AMBER every chance to leak, then check it did not.
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -139,6 +147,7 @@ async fn subscriber_resumes_from_cursor_without_gap_or_repeat() {
         .unwrap();
     let mut stream = sub
         .subscribe(pb::SubscribeRequest {
+            known_size: 0,
             after_seq: 0,
             filter: None,
             follow: true,
@@ -158,6 +167,7 @@ async fn subscriber_resumes_from_cursor_without_gap_or_repeat() {
     publish(&mut c, &more).await;
     let mut stream = sub
         .subscribe(pb::SubscribeRequest {
+            known_size: 0,
             after_seq: *seen.last().unwrap(),
             filter: None,
             follow: true,
@@ -229,22 +239,29 @@ async fn withdrawal_and_correction_by_the_publisher_propagate() {
     let fed = Federation::start(&fx.layout).await.unwrap();
     let sakura = fed.node("sakura-bank").unwrap().core().clone();
     let original = lesson("訂正される教訓", DisclosureLevel::Green);
-    let id = sakura.publish(original.clone()).await.unwrap();
+    let gate = tazan_node::Gate::open(&fx.path("sakura-bank")).unwrap();
+    let id = sakura
+        .publish(gate.lesson(original.clone(), &[]).unwrap())
+        .await
+        .unwrap();
     fed.wait_library("tsubame-railway", 1, WAIT).await.unwrap();
 
     let mut corrected = original.clone();
     corrected.problem.push_str("（訂正）");
     corrected.version = 2;
     corrected.supersedes = Some(id);
-    let fixed = sakura.publish(corrected).await.unwrap();
-    sakura
-        .withdraw(Withdrawal {
+    let fixed = sakura
+        .publish(gate.lesson(corrected, &[]).unwrap())
+        .await
+        .unwrap();
+    let withdrawal = gate
+        .withdrawal(Withdrawal {
             target: id,
             reason: "誤りがあったため訂正版に置き換える".into(),
             level: DisclosureLevel::Green,
         })
-        .await
         .unwrap();
+    sakura.withdraw(withdrawal).await.unwrap();
     fed.wait_library("tsubame-railway", 3, WAIT).await.unwrap();
     let lib = fed.node("tsubame-railway").unwrap().core().library();
     assert!(
@@ -280,6 +297,73 @@ async fn withdrawal_and_correction_by_the_publisher_propagate() {
         .unwrap();
     let r = publish(&mut sak, &[unknown]).await;
     assert_eq!(r[0].rejection.as_ref().unwrap().field, "payload.target");
+    fed.stop().await.unwrap();
+}
+
+/// Today an AMBER lesson withdrawn "at GREEN" was stored at the group as a
+/// GREEN entry (then refused by the cross hub and dropped).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawal_must_carry_its_lesson_s_level() {
+    let fx = Fixture::new();
+    let fed = Federation::start(&fx.layout).await.unwrap();
+    let sakura = fed.node("sakura-bank").unwrap().core().clone();
+    let id = sakura
+        .publish(gated(
+            &fx,
+            "sakura-bank",
+            lesson("グループ内だけの教訓", DisclosureLevel::Amber),
+        ))
+        .await
+        .unwrap();
+    fed.wait_library("kaede-securities", 1, WAIT).await.unwrap();
+    let at = |level| Withdrawal {
+        target: id,
+        reason: "誤りがあったため".into(),
+        level,
+    };
+
+    // The node refuses, naming the field and the level to give.
+    let err = sakura
+        .withdraw(gated_withdrawal(
+            &fx,
+            "sakura-bank",
+            at(DisclosureLevel::Green),
+        ))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("field `level`") && err.contains("AMBER") && err.contains("--level AMBER"),
+        "{err}"
+    );
+    // A client that skips the node's check is refused by the hub.
+    let mut client = fed
+        .client_as(&"sakura-bank".parse().unwrap())
+        .await
+        .unwrap();
+    let before = list_all(&mut client).await.len();
+    let forged = fx
+        .key("sakura-bank")
+        .sign(&Payload::Withdrawal(at(DisclosureLevel::Green)));
+    let r = publish(&mut client, &[forged]).await;
+    assert_eq!(outcome(&r[0]), Outcome::Rejected);
+    let rejection = r[0].rejection.as_ref().unwrap();
+    assert_eq!(rejection.field, "payload.level", "{}", rejection.message);
+    assert!(rejection.message.contains("AMBER"), "{}", rejection.message);
+    assert_eq!(list_all(&mut client).await.len(), before, "nothing stored");
+
+    // At the lesson's level it goes through.
+    sakura
+        .withdraw(gated_withdrawal(
+            &fx,
+            "sakura-bank",
+            at(DisclosureLevel::Amber),
+        ))
+        .await
+        .unwrap();
+    fed.wait_library("kaede-securities", 2, WAIT).await.unwrap();
+    let lib = fed.node("kaede-securities").unwrap().core().library();
+    assert!(lib.get(&id).unwrap().unwrap().withdrawn);
     fed.stop().await.unwrap();
 }
 
@@ -378,6 +462,7 @@ async fn revoking_a_member_refuses_new_lessons_and_keeps_old_ones() {
         .unwrap();
     let mut stream = follower
         .subscribe(pb::SubscribeRequest {
+            known_size: 0,
             after_seq: 1,
             filter: None,
             follow: true,
@@ -585,6 +670,7 @@ async fn metrics_count_accepted_rejected_and_relayed() {
     assert_eq!(bad_level.unwrap_err().code(), tonic::Code::InvalidArgument);
     let mut stream = c
         .subscribe(pb::SubscribeRequest {
+            known_size: 0,
             after_seq: 0,
             filter: None,
             follow: false,
@@ -609,7 +695,6 @@ async fn metrics_count_accepted_rejected_and_relayed() {
         (req("Get", "OK"), 1),
         (req("Get", "NotFound"), 2),
         (secs("Get"), 3),
-        (req("Info", "OK"), 1),
         (req("Roster", "OK"), 1),
         (req("Search", "OK"), 0),
         (req("Search", "InvalidArgument"), 1),
@@ -618,6 +703,9 @@ async fn metrics_count_accepted_rejected_and_relayed() {
     ] {
         assert_eq!(metric(&page, &series), n as f64, "{series}");
     }
+    // The test's own Info call, and each member node's when it pinned the
+    // hub's checkpoint key at its first connection.
+    assert!(metric(&page, &req("Info", "OK")) >= 1.0);
     // Subscribe is timed to its first page: every stream so far has sent one.
     assert_eq!(metric(&page, &secs("Subscribe")), subscribed + 1.0);
     // The refused batch never reached ingest: the publish histogram keeps its count.

@@ -150,7 +150,11 @@ async fn member_key_rotation_and_revocation_keep_history_verifying() {
     let node = fed.start_node(&nid).await.unwrap();
     let waiting = node
         .core()
-        .publish(lesson("新しい鍵の教訓", DisclosureLevel::Amber))
+        .publish(gated(
+            &fx,
+            "sakura-bank",
+            lesson("新しい鍵の教訓", DisclosureLevel::Amber),
+        ))
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(800)).await;

@@ -114,6 +114,26 @@ pub(crate) fn lesson(title: &str, level: DisclosureLevel) -> Lesson {
     l
 }
 
+/// `lesson` through the leak gate of `node` in the fixture (its own names and policy).
+pub(crate) fn gated(fx: &Fixture, node: &str, lesson: Lesson) -> tazan_node::GatedLesson {
+    tazan_node::Gate::open(&fx.path(node))
+        .unwrap()
+        .lesson(lesson, &[])
+        .unwrap()
+}
+
+/// `withdrawal` through the leak gate of `node` in the fixture.
+pub(crate) fn gated_withdrawal(
+    fx: &Fixture,
+    node: &str,
+    withdrawal: tazan_model::Withdrawal,
+) -> tazan_node::GatedWithdrawal {
+    tazan_node::Gate::open(&fx.path(node))
+        .unwrap()
+        .withdrawal(withdrawal)
+        .unwrap()
+}
+
 pub(crate) fn signed(key: &KeyPair, title: &str, level: DisclosureLevel) -> Envelope {
     key.sign(&Payload::Lesson(lesson(title, level)))
 }
@@ -334,4 +354,36 @@ pub(crate) fn tazan(args: &[&str]) -> std::process::Output {
         .args(args)
         .output()
         .unwrap()
+}
+
+/// stderr of a run that failed with exit code 1 (a refusal, not a crash).
+pub(crate) fn failed(out: &std::process::Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "expected exit 1\nstdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// stdout of a successful run as JSON.
+pub(crate) fn json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_str(&ok(out)).unwrap()
+}
+
+/// Runs `tazan ARGS --home HOME`.
+pub(crate) fn at(home: &Path, args: &[&str]) -> std::process::Output {
+    at_env(home, args, &[])
+}
+
+/// Runs `tazan ARGS --home HOME` with extra environment.
+pub(crate) fn at_env(home: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tazan"));
+    cmd.args(args).args(["--home", home.to_str().unwrap()]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
 }

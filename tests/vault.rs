@@ -4,7 +4,6 @@
 //! appears nowhere the node sends, only in its vault.
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -13,37 +12,7 @@ use tazan_sanitize::{Policy, Sanitizer};
 
 use crate::util::*;
 
-fn failed(out: &Output) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "expected exit 1\nstdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_str(&ok(out)).unwrap()
-}
-
-/// Runs `tazan ARGS --home HOME`.
-fn at(home: &Path, args: &[&str]) -> Output {
-    let mut all: Vec<&str> = args.to_vec();
-    all.extend(["--home", home.to_str().unwrap()]);
-    tazan(&all)
-}
-
-/// Runs `tazan ARGS --home HOME` with extra environment.
-fn at_env(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tazan"));
-    cmd.args(args).args(["--home", home.to_str().unwrap()]);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().unwrap()
-}
+const WAIT: Duration = Duration::from_secs(20);
 
 const GOOD_1: &str = r#"{"id":"INC-1","organization":{"name":"ひばり運輸","aliases":["HBR"]},"industry":"運輸","system_name":"ひばり運輸予約システム","occurred_at":"2024-03-04T08:10:00+09:00","recovered_at":"2024-03-04T12:00:00+09:00","impact":"予約サイトで約2万件の予約が止まった。","description":"ひばり運輸のDNSサーバーで設定変更を誤り、名前解決ができなくなった。","direct_cause":"設定ミス","remarks":"社内向けメモ"}"#;
 const GOOD_2: &str = r#"{"id":"INC-2","description":"手順書の誤りに作業前に気づき、作業を止めた。","direct_cause":"作業ミス"}"#;
@@ -163,7 +132,10 @@ fn a_bad_edit_changes_nothing() {
             "field `organization`",
         ),
         (&["--set", "id=INC-9"], "field `id`"),
-        (&["--set", "impcat=停止"], "unknown field `impcat`"),
+        (
+            &["--set", "impcat=停止"],
+            "field `impcat`: unknown field; did you mean `impact`?",
+        ),
     ];
     for (sets, want) in cases {
         let mut args = vec!["incident", "edit", "INC-1"];
@@ -421,6 +393,10 @@ const HOST: &str = "qxcanary-db01.corp.example.jp";
 const PERSON: &str = "鷲頭";
 /// A field the policy drops (`remarks`, `location`).
 const DROPPED: &str = "QXDROPPED4417";
+/// A phone number, an e-mail address (naming the company) and an address.
+const PHONE: &str = "03-5555-0188";
+const EMAIL: &str = "washizu@qxcanary.example.jp";
+const IP: &str = "10.77.88.99";
 
 fn fullwidth(s: &str) -> String {
     s.chars()
@@ -431,7 +407,7 @@ fn fullwidth(s: &str) -> String {
 /// Every form of every canary that must not travel.
 fn canaries() -> Vec<String> {
     let mut all = Vec::new();
-    for c in [OWN, HOST, PERSON, DROPPED] {
+    for c in [OWN, HOST, PERSON, DROPPED, PHONE, EMAIL, IP] {
         all.push(c.to_owned());
         all.push(c.to_lowercase());
         all.push(fullwidth(c));
@@ -459,6 +435,44 @@ fn canary_incident() -> String {
         "remarks": format!("{DROPPED} 社外秘"),
     })
     .to_string()
+}
+
+/// A raw incident with names, contacts and hosts planted in every field,
+/// known and unknown, text or structured.
+fn canary_everywhere() -> serde_json::Value {
+    let w = fullwidth(OWN);
+    let t = format!("{w}の{PERSON}さん（{PHONE}、{EMAIL}）が{HOST}（{IP}）を確認した。");
+    serde_json::json!({
+        "id": "CANARY-2",
+        "organization": {"name": OWN, "aliases": ["QXK銀行"]},
+        "industry": format!("金融 {t}"),
+        "system_name": format!("{w}勘定系システム {t}"),
+        "service": {"name": format!("{w}ネットバンキング"), "note": t},
+        "occurred_at": "2025-05-12T02:40:00+09:00",
+        "recovered_at": "2025-05-12T06:10:00+09:00",
+        "discovered": {"by": format!("{PERSON}さん"), "how": t},
+        "duration": [{"phase": "停止", "note": t}],
+        "location": format!("{DROPPED} 第二センター {t}"),
+        "affected_users_max": {"count": "約3万人", "note": t},
+        "impact_scope": format!("全国 {t}"),
+        "impact": format!("インターネットバンキングで約3万人がログインできなくなった。{t}"),
+        "symptoms": [format!("ログインできない。{t}")],
+        "description": format!("認証サーバーの証明書の更新を誤った。{t}"),
+        "direct_cause": "作業ミス",
+        "cause_summary": format!("証明書の更新手順の誤り。{t}"),
+        "system_components": [{"name": HOST, "role": t}],
+        "failure_sequence": [t],
+        "timeline": [{"at": "02:40", "event": t}],
+        "contact_timeline": [{"at": "03:00", "event": t}],
+        "causes": [{"cause": "証明書の期限管理が手作業だった", "detail": t}],
+        "countermeasures": [{"kind": "恒久", "action": format!("証明書の期限を監視で自動検知する。{t}")}],
+        "user_communications": {"notice": t},
+        "sources": [format!("{w}プレスリリース（2025年5月12日）")],
+        "remarks": format!("{DROPPED} 社外秘 {t}"),
+        "notes": t,
+        "attachments": [{"name": format!("{HOST}.log"), "note": t}],
+        "internal_ticket": format!("{DROPPED} {t}"),
+    })
 }
 
 /// Every file under `dir` (recursively), except under `skip`.
@@ -624,4 +638,111 @@ fn a_second_command_is_told_the_vault_is_in_use() {
     assert!(err.contains("in use by another tazan command"), "{err}");
     assert!(editing.wait().unwrap().success());
     ok(at(&home, &["incident", "list"]));
+}
+
+/// The canary test on the wire: names, contacts and hosts planted in every
+/// raw field never appear in any byte the node sends to its hub — captured
+/// as plaintext by a TLS-terminating proxy between them — nor in any hub's
+/// store; the capture does hold the lesson's own text, so it is real.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn canaries_in_every_raw_field_never_cross_the_wire() {
+    use tazan_hub::{HubConfig, RunningHub};
+    use tazan_node::{Desk, NodeConfig, RunningNode};
+
+    let fx = Fixture::new();
+    let cross = RunningHub::start(HubConfig::load(&fx.layout.cross).unwrap())
+        .await
+        .unwrap();
+    let mut groups = Vec::new();
+    for (name, path) in &fx.layout.groups {
+        let mut cfg = HubConfig::load(path).unwrap();
+        cfg.upstream.as_mut().unwrap().endpoint = format!("https://{}", cross.addr());
+        groups.push((name.clone(), RunningHub::start(cfg).await.unwrap()));
+    }
+    let hub = |g: &str| &groups.iter().find(|(n, _)| n == g).unwrap().1;
+    let proxy = crate::proxy::RecordingProxy::start(
+        &fx,
+        "sakura-bank",
+        "finance",
+        "finance-hub",
+        hub("finance").addr(),
+    )
+    .await;
+    let mut cfg = NodeConfig::load(&fx.path("sakura-bank/node.toml")).unwrap();
+    cfg.hub_endpoint = format!("https://{}", proxy.addr());
+    let node = RunningNode::start(cfg).await.unwrap();
+
+    // Raw incident → vault → GREEN draft → approval, through the node's desk.
+    let desk = Desk::with_core(&fx.path("sakura-bank"), node.core().clone()).unwrap();
+    let incident = tazan_model::Incident::from_json(
+        canary_everywhere(),
+        "test",
+        tazan_model::UnknownFields::Keep,
+    )
+    .unwrap();
+    desk.vault().put_incidents(&[incident]).unwrap();
+    let made = desk
+        .draft("CANARY-2", tazan_model::DisclosureLevel::Green)
+        .unwrap();
+    assert!(made.draft.findings.is_empty(), "{:?}", made.draft.findings);
+    let approved = desk.approve(made.draft.id, "審査者", &[]).await.unwrap();
+    let id = approved.publication.id;
+    // And a withdrawal of it, whose reason crosses the wire as well.
+    let reason = "記載内容に誤りがあったため取り下げる";
+    let withdrawn = desk
+        .withdraw(&id.to_string()[..8], None, reason)
+        .await
+        .unwrap();
+    let transport = hub("transport").core().clone();
+    eventually(
+        "the lesson and its withdrawal reach the other group",
+        WAIT,
+        || {
+            let transport = transport.clone();
+            async move {
+                transport.lookup(&id).unwrap().is_some()
+                    && transport.lookup(&withdrawn.id).unwrap().is_some()
+            }
+        },
+    )
+    .await;
+    drop(desk);
+    node.stop().await.unwrap();
+
+    // The capture is real: the lesson's own (non-secret) text is in it.
+    let title = approved.draft.lesson.title.clone();
+    assert!(
+        proxy.saw(title.as_bytes()),
+        "the proxy never saw the title «{title}»"
+    );
+    assert!(
+        proxy.saw(reason.as_bytes()),
+        "the proxy never saw the withdrawal"
+    );
+    assert_clean("the plaintext the node sent to its hub", &proxy.sent());
+
+    for (_, h) in groups {
+        h.stop().await.unwrap();
+    }
+    cross.stop().await.unwrap();
+    let mut stored = Vec::new();
+    for h in ["cross", "finance", "transport"] {
+        files(&fx.path(h), None, &mut stored);
+    }
+    for path in &stored {
+        assert_clean(&path.display().to_string(), &std::fs::read(path).unwrap());
+    }
+    // Sanity: the canaries are in the vault, so this test can fail.
+    let mut vault = Vec::new();
+    let mut vault_files = Vec::new();
+    files(&fx.path("sakura-bank/vault"), None, &mut vault_files);
+    for p in vault_files {
+        vault.extend(std::fs::read(p).unwrap());
+    }
+    for c in [OWN, HOST, PERSON, PHONE, EMAIL, IP] {
+        assert!(
+            vault.windows(c.len()).any(|w| w == c.as_bytes()),
+            "{c} not in the vault: the test would prove nothing"
+        );
+    }
 }

@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
-use tazan_model::{DisclosureLevel, Envelope, Lesson, Payload};
+use tazan_model::{DisclosureLevel, Envelope, Lesson};
+use tazan_node::{sign_gated, Gate, GatedLesson};
 use tazan_proto::pb::{self, publish_result::Outcome};
 use tazan_trust::KeyPair;
 
@@ -123,6 +124,35 @@ fn numbered(base: &Lesson, i: usize, level: DisclosureLevel) -> Lesson {
     l
 }
 
+/// `make(i)` for `i` in `0..n`, on every core (the leak gate is CPU work).
+fn gate_all<T: Send>(n: usize, make: impl Fn(usize) -> Result<T> + Sync) -> Result<Vec<T>> {
+    let threads = std::thread::available_parallelism()
+        .map(|t| t.get())
+        .unwrap_or(1)
+        .min(n.max(1));
+    let chunk = n.div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = (0..threads)
+            .map(|t| {
+                let make = &make;
+                scope.spawn(move || {
+                    (t * chunk..((t + 1) * chunk).min(n))
+                        .map(make)
+                        .collect::<Result<Vec<T>>>()
+                })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(n);
+        for part in parts {
+            match part.join() {
+                Ok(items) => out.extend(items?),
+                Err(_) => bail!("a gating thread panicked"),
+            }
+        }
+        Ok(out)
+    })
+}
+
 /// Run the federation benchmark in a temporary directory.
 pub async fn federation(p: FederationParams) -> Result<FederationReport> {
     let dir = tempfile::Builder::new().prefix("tazan-bench-").tempdir()?;
@@ -143,14 +173,21 @@ pub async fn federation(p: FederationParams) -> Result<FederationReport> {
         .next()
         .context("no sample lessons")?;
 
-    // Pre-sign the ingest lessons with the two finance members' keys.
+    // Gate and pre-sign the ingest lessons with the two finance members' keys
+    // (untimed: the figure is the hub's).
+    let members = ["sakura-bank", "kaede-securities"];
     let signers = [
         KeyPair::load(&dir.path().join("sakura-bank/node.key"))?,
         KeyPair::load(&dir.path().join("kaede-securities/node.key"))?,
     ];
-    let envelopes: Vec<Envelope> = (0..p.ingest_lessons)
-        .map(|i| signers[i % 2].sign(&Payload::Lesson(numbered(&base, i, DisclosureLevel::Amber))))
-        .collect();
+    let gates = [
+        Gate::open(&dir.path().join(members[0]))?,
+        Gate::open(&dir.path().join(members[1]))?,
+    ];
+    let envelopes: Vec<Envelope> = gate_all(p.ingest_lessons, |i| {
+        let gated = gates[i % 2].lesson(numbered(&base, i, DisclosureLevel::Amber), &[])?;
+        Ok(sign_gated(&signers[i % 2], gated))
+    })?;
 
     let raw_verify_per_s = raw_verify(&envelopes, &signers)?;
 
@@ -298,6 +335,7 @@ async fn follow_from_head(
 ) -> Result<tonic::Streaming<pb::LogEntry>> {
     Ok(client
         .subscribe(pb::SubscribeRequest {
+            known_size: 0,
             after_seq: head,
             filter: None,
             follow: true,
@@ -331,14 +369,16 @@ fn percentiles(sent: &[Option<Instant>], arrived: &[Option<Instant>]) -> Result<
 /// the end-to-end figure.
 async fn latency(fed: &Federation, base: &Lesson, p: FederationParams) -> Result<Latency> {
     let n = p.latency_lessons;
-    let lessons: Vec<Lesson> = (0..n)
-        .map(|i| numbered(base, 1_000_000 + i, DisclosureLevel::Green))
-        .collect();
+    // Through sakura-bank's leak gate before the clock starts.
+    let gate = Gate::open(&fed.layout_dir().join("sakura-bank"))?;
+    let lessons: Vec<GatedLesson> = gate_all(n, |i| {
+        Ok(gate.lesson(numbered(base, 1_000_000 + i, DisclosureLevel::Green), &[])?)
+    })?;
     let ids: Arc<HashMap<tazan_model::LessonId, usize>> = Arc::new(
         lessons
             .iter()
             .enumerate()
-            .map(|(i, l)| (Payload::Lesson(l.clone()).id(), i))
+            .map(|(i, l)| (l.id(), i))
             .collect(),
     );
     let at_finance = record_arrivals(

@@ -1,5 +1,6 @@
-//! `tazan catalog import/export`: a lesson catalogue into the node's
-//! searchable library, or into a group hub's log (`--hub-config`).
+//! `tazan catalog import/export/publish`: a lesson catalogue into the node's
+//! searchable library, into a group hub's log (`--hub-config`), or published
+//! by the node (through the review desk and its gate).
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -52,8 +53,15 @@ pub(super) async fn catalog(cmd: CatalogCmd) -> Result<ExitCode> {
                 tazan::library::index_dir(&home).display()
             );
         }
+        CatalogCmd::Publish {
+            file,
+            home,
+            level,
+            json,
+        } => return super::review::catalog_publish(&file, &level, home.home, json).await,
         CatalogCmd::Export { home, out } => {
-            let text = tazan::library::export_catalog(&tazan::home::resolve(home.home))?;
+            let home = tazan::home::Home::of(home.home);
+            let text = tazan::library::export_catalog(home.existing()?)?;
             match out {
                 Some(path) => std::fs::write(&path, text)
                     .with_context(|| format!("writing {}", path.display()))?,

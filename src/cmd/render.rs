@@ -3,29 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use tazan_sanitize::{lesson_field, AuditEntry, LessonFinding};
-use tazan_vault::{Decision, DraftRecord};
-
-pub(super) fn finding_line(f: &LessonFinding) -> String {
-    format!(
-        "{}  {} @{}+{}  {} ({})  «{}»",
-        f.id,
-        f.finding.field,
-        f.finding.offset,
-        f.finding.len,
-        f.finding.kind,
-        f.finding.rule,
-        f.excerpt
-    )
-}
+use tazan_node::{finding_line, DraftView};
+use tazan_sanitize::lesson_field;
 
 /// The draft for its reviewer, replacements and findings marked in the text.
-pub(super) fn render(
-    d: &DraftRecord,
-    audit: &[AuditEntry],
-    decisions: &[Decision],
-    colour: bool,
-) -> String {
+pub(super) fn render(view: &DraftView, colour: bool) -> String {
+    let (d, audit) = (&view.draft, &view.audit);
     // replacement → the originals it stands for.
     let mut marks: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for a in audit {
@@ -112,7 +95,7 @@ pub(super) fn render(
         l.period,
         field("industry")
     ));
-    out.push_str(&findings_text(&d.findings, decisions));
+    out.push_str(&findings_text(view));
     out.push_str(&format!(
         "{} replacement(s) in the local audit map ([new←original]; never sent)\n",
         audit.len()
@@ -120,30 +103,36 @@ pub(super) fn render(
     out
 }
 
-pub(super) fn findings_text(findings: &[LessonFinding], decisions: &[Decision]) -> String {
+/// The gate's findings now, each with the decision that covers it, and the
+/// recorded decisions.
+pub(super) fn findings_text(view: &DraftView) -> String {
     let mut out = String::new();
-    if findings.is_empty() {
+    let open = view.open().count();
+    if view.findings.is_empty() {
         out.push_str("leak gate: no findings\n");
     } else {
         out.push_str(&format!(
-            "leak gate: {} finding(s); approve refuses until each is fixed or overridden:\n",
-            findings.len()
+            "leak gate: {} finding(s), {open} open; approve refuses until each is fixed, restored or overridden:\n",
+            view.findings.len()
         ));
-        for f in findings {
-            let overridden = decisions
-                .iter()
-                .rev()
-                .find(|d| d.finding_id == f.id)
-                .map(|d| format!("  [overridden by {}]", d.reviewer))
-                .unwrap_or_default();
-            out.push_str(&format!("  {}{overridden}\n", finding_line(f)));
+        for f in &view.findings {
+            let decided = match &f.decision {
+                Some(d) if d.restored.is_some() => format!("  [restored by {}]", d.reviewer),
+                Some(d) => format!("  [overridden by {}]", d.reviewer),
+                None => String::new(),
+            };
+            out.push_str(&format!("  {}{decided}\n", finding_line(&f.finding)));
         }
     }
-    if !decisions.is_empty() {
+    if !view.decisions.is_empty() {
         out.push_str("recorded decisions:\n");
-        for d in decisions {
+        for d in &view.decisions {
+            let what = match &d.restored {
+                Some(original) => format!("restored «{original}»"),
+                None => "overridden".into(),
+            };
             out.push_str(&format!(
-                "  {} «{}» overridden by {} at {}: {}\n",
+                "  {} «{}» {what} by {} at {}: {}\n",
                 d.finding_id, d.excerpt, d.reviewer, d.at, d.reason
             ));
         }

@@ -1,23 +1,21 @@
-//! From vault incident to queued lesson: draft, show, edit, approve; and the
-//! leak gate that `tazan lesson publish` runs too. Only `approve` signs, and
-//! only after the gate has passed or each finding was overridden with a
-//! recorded decision.
+//! `tazan lesson …`: everything a node publishes, through the review and
+//! publishing desk of `tazan-node` (`tazan_node::Desk`), which the web portal
+//! uses too. Each command parses its arguments, makes one desk call and
+//! prints the structured result.
 
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::Args;
 use serde_json::json;
-use tazan_model::{DisclosureLevel, Lesson, Payload};
-use tazan_sanitize::{LessonFinding, Policy, Sanitizer};
-use tazan_vault::{Decision, DraftId, Vault};
+use tazan_model::DisclosureLevel;
+use tazan_node::{Desk, Override, Publication};
+use tazan_vault::DraftId;
 
 use super::edit;
-use super::incidents::open_vault;
-use super::render::{finding_line, findings_text, render};
+use super::render::{findings_text, render};
 use crate::cli::{HomeArg, LessonCmd};
 
 /// `tazan lesson draft`.
@@ -28,7 +26,9 @@ use crate::cli::{HomeArg, LessonCmd};
 
 The incident goes through the sanitizer with the node's policy (HOME/policy.toml, else the built-in
 one) for that level; the lesson is built from the sanitised fields only. GREEN keeps less detail than
-AMBER. Prints the draft id; the draft and its audit map (original → replacement) stay in the vault.")]
+AMBER. Prints the draft id; the draft and its audit map (original → replacement) stay in the vault.
+GREEN and CLEAR need the IPADIC dictionary (bash scripts/setup-ipadic.sh) unless the policy says
+`require_dictionary = false`.")]
 pub(crate) struct DraftArgs {
     /// Vault incident id.
     incident: String,
@@ -42,10 +42,10 @@ pub(crate) struct DraftArgs {
     json: bool,
 }
 
-/// `tazan lesson drafts`.
+/// `tazan lesson drafts` and `tazan lesson published`.
 #[derive(Debug, Args)]
 #[command(after_help = "Example:\n  tazan lesson drafts --home ~/acme")]
-pub(crate) struct DraftsArgs {
+pub(crate) struct ListArgs {
     #[command(flatten)]
     home: HomeArg,
     /// JSON array output.
@@ -58,10 +58,11 @@ pub(crate) struct DraftsArgs {
 #[command(after_help = "Example:
   tazan lesson show d3 --home ~/acme
 
-Every replacement is shown as [replacement←original], and every leak-gate finding as [!text!] (in
-colour on a terminal). The originals come from the vault's local audit map: this command runs on the
-node, for its reviewer, and prints nothing that is sent. --json prints the draft, its audit map and
-its recorded decisions.")]
+The leak gate runs again, so the findings are current. Every replacement is shown as
+[replacement←original], and every finding as [!text!] (in colour on a terminal), with the decision
+that overrides it, if any. The originals come from the vault's local audit map: this command runs on
+the node, for its reviewer, and prints nothing that is sent. --json prints the draft, its audit map,
+its recorded decisions and each finding with its decision.")]
 pub(crate) struct ShowArgs {
     /// Draft id (d3 or 3).
     draft: String,
@@ -92,6 +93,35 @@ pub(crate) struct EditArgs {
     sets: Vec<String>,
 }
 
+/// `tazan lesson restore`.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:
+  tazan lesson restore d3 --original ジュピター --reviewer 佐藤 --reason \"一般的な製品名で社名ではない\"
+
+Puts an original the sanitizer replaced (as `lesson show` marks it, [replacement←original]) back
+into the draft's text. The restored text goes through the leak gate again; each finding on it is
+recorded as overridden by this decision (reviewer, reason, time), so approval accepts it. A
+replacement that stands for several originals (当社, [連絡先]) cannot be restored: edit the text
+instead. Restoring withdraws an approval.")]
+pub(crate) struct RestoreArgs {
+    /// Draft id.
+    draft: String,
+    /// The original text, as `lesson show` prints it after ←.
+    #[arg(long)]
+    original: String,
+    /// Who decides (recorded).
+    #[arg(long)]
+    reviewer: String,
+    /// Why it may be published (recorded).
+    #[arg(long)]
+    reason: String,
+    #[command(flatten)]
+    home: HomeArg,
+    /// JSON output.
+    #[arg(long)]
+    json: bool,
+}
+
 /// `tazan lesson approve`.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -99,9 +129,9 @@ pub(crate) struct EditArgs {
   tazan lesson approve d3 --reviewer 佐藤 --override f1a2b3c4d --reason \"一般名詞で社名ではない\"
 
 Re-runs the leak gate and refuses while any finding is neither fixed nor overridden (each --override
-needs its own --reason, paired in order). On success it records the decisions, signs the lesson with
-the node key and queues it exactly like `tazan lesson publish`: handed to the running node, else put
-in the outbox and delivered at once if the hub answers.")]
+needs its own --reason, paired in order; a restore counts as an override). On success it records the
+decisions, signs the lesson with the node key and queues it exactly like `tazan lesson publish`:
+handed to the running node, else put in the outbox and delivered at once if the hub answers.")]
 pub(crate) struct ApproveArgs {
     /// Draft id.
     draft: String,
@@ -121,31 +151,101 @@ pub(crate) struct ApproveArgs {
     json: bool,
 }
 
+/// `tazan lesson publish`.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:
+  tazan lesson publish lesson.toml --home ~/acme
+
+The lesson file holds title, problem, direct_cause, lesson, level (AMBER|GREEN|CLEAR) and optional
+root_cause, countermeasures, keywords, taxonomy, impact, period, industry, ref.
+The leak gate runs first (HOME/policy.toml, else the built-in policy; the node's own names): any
+finding refuses the lesson and nothing is signed. To publish a raw incident, use `tazan lesson draft`
+and `approve`. The output says what happened: accepted by the hub, queued (and when it will be
+delivered), or handed to the running node (and whether the hub has it).")]
+pub(crate) struct PublishArgs {
+    /// Lesson file (.json or .toml).
+    file: PathBuf,
+    #[command(flatten)]
+    home: HomeArg,
+    /// JSON output.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `tazan lesson correct`.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:
+  tazan lesson correct 3f2a9c01 fixed.toml --home ~/acme
+
+Publishes the lesson in FILE as a correction of this node's lesson ID (the full id or a unique
+prefix of at least 8 hex characters, see `tazan lesson published`): it supersedes it, with the next
+version, at the same level. The leak gate runs as for `lesson publish`.")]
+pub(crate) struct CorrectArgs {
+    /// The lesson corrected: its id or a unique prefix (≥ 8 hex).
+    id: String,
+    /// The corrected lesson (.json or .toml).
+    file: PathBuf,
+    #[command(flatten)]
+    home: HomeArg,
+    /// JSON output.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `tazan lesson withdraw`.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:
+  tazan lesson withdraw 3f2a9c01 --reason \"記載内容に誤りがあったため\" --home ~/acme
+
+ID is one of this node's lessons: its id or a unique prefix of at least 8 hex characters (see
+`tazan lesson published`). The withdrawal travels as far as the lesson did, signed by this node. The
+reason is read by every receiver, so the leak gate checks it like a lesson's text: no names,
+contacts or hosts.")]
+pub(crate) struct WithdrawArgs {
+    /// The lesson: its id or a unique prefix (≥ 8 hex).
+    id: String,
+    /// Why, for readers who already have it.
+    #[arg(long)]
+    reason: String,
+    /// The level the lesson was published at (needed only for a lesson this node has no record of).
+    #[arg(long)]
+    level: Option<String>,
+    #[command(flatten)]
+    home: HomeArg,
+    /// JSON output.
+    #[arg(long)]
+    json: bool,
+}
+
 pub(super) async fn lesson(cmd: LessonCmd) -> Result<ExitCode> {
     match cmd {
         LessonCmd::Draft(a) => draft(a),
         LessonCmd::Drafts(a) => drafts(a),
         LessonCmd::Show(a) => show(a),
         LessonCmd::Edit(a) => edit(a),
+        LessonCmd::Restore(a) => restore(a),
         LessonCmd::Approve(a) => approve(a).await,
-        LessonCmd::Publish { .. } | LessonCmd::Withdraw { .. } => {
-            bail!("internal: publish and withdraw are handled in lessons.rs")
+        LessonCmd::Publish(a) => publish(a).await,
+        LessonCmd::Correct(a) => correct(a).await,
+        LessonCmd::Withdraw(a) => withdraw(a).await,
+        LessonCmd::Published(a) => published(a),
+        LessonCmd::Template(_) => {
+            anyhow::bail!("internal: `lesson template` is handled in templates.rs")
         }
     }
 }
 
-/// The node's policy: `HOME/policy.toml` when present, else the built-in one.
-fn policy(home: &Path) -> Result<Policy> {
-    let path = home.join("policy.toml");
-    if path.exists() {
-        Ok(Policy::load(&path)?)
-    } else {
-        Ok(Policy::builtin())
-    }
+/// The node home in `--home` (else `$TAZAN_HOME`, else the default), when it
+/// holds a node: otherwise an error saying where it looked and how to pass one.
+fn node_home(home: Option<PathBuf>) -> Result<PathBuf> {
+    let home = tazan::home::Home::of(home);
+    home.node_config()?;
+    Ok(home.dir)
 }
 
-fn sanitizer(home: &Path, level: DisclosureLevel) -> Result<Sanitizer> {
-    Ok(Sanitizer::new(&policy(home)?, level)?)
+/// The desk of the node in `--home`.
+pub(super) fn desk(home: Option<PathBuf>) -> Result<Desk> {
+    Ok(Desk::open(&node_home(home)?)?)
 }
 
 fn draft_id(s: &str) -> Result<DraftId> {
@@ -153,44 +253,58 @@ fn draft_id(s: &str) -> Result<DraftId> {
         .with_context(|| format!("{s:?} is not a draft id (d1, d2 …; see `tazan lesson drafts`)"))
 }
 
-fn own_names_of(vault: &Vault, incident: &str) -> Result<Vec<String>> {
-    Ok(vault
-        .incident(incident)?
-        .map(|i| i.own_names())
-        .unwrap_or_default())
+fn level(s: &str) -> Result<DisclosureLevel> {
+    s.parse().context("--level")
+}
+
+/// The outcome line(s) of a publication, and its exit code.
+pub(super) fn print_publication(p: &Publication, json: bool) -> ExitCode {
+    if json {
+        let reason = match &p.delivery {
+            tazan_node::Delivery::Rejected { reason } => Some(reason.as_str()),
+            _ => None,
+        };
+        println!(
+            "{}",
+            json!({"id": p.id, "kind": p.kind, "level": p.level, "status": p.delivery.status(),
+                   "reason": reason, "delivery": p.delivery, "message": p.delivery.to_string()})
+        );
+    } else {
+        println!("{}  {}", p.id, p.delivery);
+    }
+    if p.delivery.is_rejected() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn draft(args: DraftArgs) -> Result<ExitCode> {
-    let level: DisclosureLevel = args.level.parse().context("--level")?;
-    let (home, vault) = open_vault(args.home.home, false)?;
-    let incident = super::incidents::stored(&vault, &args.incident)?;
-    let d = sanitizer(&home, level)?.draft_lesson(&incident);
-    d.lesson
-        .validate()
-        .with_context(|| format!("the draft of {} is not a valid lesson", incident.id))?;
-    let rec = vault.create_draft(&incident.id, level, d.lesson, d.findings, &d.audit)?;
+    let level = level(&args.level)?;
+    let made = desk(args.home.home)?.draft(&args.incident, level)?;
+    let d = &made.draft;
     if args.json {
         println!(
             "{}",
-            json!({"draft": rec.id, "incident": rec.incident, "level": level, "findings": rec.findings.len(), "replacements": d.audit.len()})
+            json!({"draft": d.id, "incident": d.incident, "level": level, "findings": d.findings.len(),
+                   "replacements": made.audit.len(), "dictionary": made.dictionary})
         );
     } else {
-        println!("{}", rec.id);
+        println!("{}", d.id);
         eprintln!(
             "drafted {} ({level}) from incident {}: {} replacements, {} leak-gate findings; review with `tazan lesson show {}`",
-            rec.id,
-            rec.incident,
-            d.audit.len(),
-            rec.findings.len(),
-            rec.id
+            d.id,
+            d.incident,
+            made.audit.len(),
+            d.findings.len(),
+            d.id
         );
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn drafts(args: DraftsArgs) -> Result<ExitCode> {
-    let (_, vault) = open_vault(args.home.home, false)?;
-    let all = vault.drafts()?;
+fn drafts(args: ListArgs) -> Result<ExitCode> {
+    let all = desk(args.home.home)?.drafts()?;
     if args.json {
         let rows: Vec<_> = all
             .iter()
@@ -220,33 +334,27 @@ fn drafts(args: DraftsArgs) -> Result<ExitCode> {
 }
 
 fn show(args: ShowArgs) -> Result<ExitCode> {
-    let (_, vault) = open_vault(args.home.home, false)?;
-    let d = vault.draft(draft_id(&args.draft)?)?;
-    let audit = vault.audit(d.id)?;
-    let decisions = vault.decisions(d.id)?;
+    let view = desk(args.home.home)?.show(draft_id(&args.draft)?)?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(
-                &json!({"draft": d, "audit": audit, "decisions": decisions})
-            )?
-        );
+        println!("{}", serde_json::to_string_pretty(&view)?);
         return Ok(ExitCode::SUCCESS);
     }
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    print!("{}", render(&d, &audit, &decisions, colour));
+    print!("{}", render(&view, colour));
     Ok(ExitCode::SUCCESS)
 }
 
 fn edit(args: EditArgs) -> Result<ExitCode> {
-    let (home, vault) = open_vault(args.home.home, false)?;
-    let d = vault.draft(draft_id(&args.draft)?)?;
+    let home = node_home(args.home.home)?;
+    let desk = Desk::open(&home)?;
+    let id = draft_id(&args.draft)?;
+    let d = desk.vault().draft(id)?;
     let mut doc = serde_json::to_value(&d.lesson)?;
     if args.sets.is_empty() {
-        match edit::in_editor(&doc, &home, &format!("draft {}", d.id))? {
+        match edit::in_editor(&doc, &home, &format!("draft {id}"))? {
             Some(v) => doc = v,
             None => {
-                println!("{}  unchanged", d.id);
+                println!("{id}  unchanged");
                 return Ok(ExitCode::SUCCESS);
             }
         }
@@ -268,185 +376,171 @@ fn edit(args: EditArgs) -> Result<ExitCode> {
         ];
         edit::set_fields(&mut doc, &args.sets, LESSON_FIELDS, &["ref"])?;
     }
-    if doc.get("level").and_then(|v| v.as_str()) != Some(d.level.as_str()) {
-        bail!(
-            "draft {}: field `level`: a draft stays at {} (draft another rendition with `tazan lesson draft {} --level LEVEL`); nothing changed",
-            d.id, d.level, d.incident
-        );
-    }
-    let lesson: Lesson = serde_json::from_value(doc)
-        .map_err(|e| anyhow::anyhow!("draft {}: {e}; nothing changed", d.id))?;
-    lesson
-        .validate()
-        .map_err(|e| anyhow::anyhow!("draft {}: {e}; nothing changed", d.id))?;
-    if lesson == d.lesson {
-        println!("{}  unchanged", d.id);
+    let edited = desk.edit(id, doc)?;
+    if !edited.changed {
+        println!("{id}  unchanged");
         return Ok(ExitCode::SUCCESS);
     }
-    let findings =
-        sanitizer(&home, d.level)?.gate_lesson(&lesson, &own_names_of(&vault, &d.incident)?);
-    let was = d.status;
-    let d = vault.update_draft(d.id, lesson, findings)?;
     println!(
-        "{}  updated ({} leak-gate findings)",
-        d.id,
-        d.findings.len()
+        "{id}  updated ({} leak-gate findings)",
+        edited.draft.findings.len()
     );
-    if was != d.status {
+    if edited.approval_withdrawn {
         println!("approval withdrawn: the text changed; approve it again");
     }
-    print!("{}", findings_text(&d.findings, &[]));
+    print!("{}", findings_text(&desk.show(id)?));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn restore(args: RestoreArgs) -> Result<ExitCode> {
+    let id = draft_id(&args.draft)?;
+    let desk = desk(args.home.home)?;
+    let r = desk.restore(id, &args.original, &args.reviewer, &args.reason)?;
+    if args.json {
+        println!("{}", serde_json::to_string(&r)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{id}  «{}» put back in place of «{}»; {} finding(s) on it recorded as restored by {}",
+        args.original.trim(),
+        r.replacement,
+        r.decisions.len(),
+        args.reviewer
+    );
+    if r.approval_withdrawn {
+        println!("approval withdrawn: the text changed; approve it again");
+    }
+    print!("{}", findings_text(&desk.show(id)?));
     Ok(ExitCode::SUCCESS)
 }
 
 async fn approve(args: ApproveArgs) -> Result<ExitCode> {
     if args.overrides.len() != args.reasons.len() {
-        bail!(
+        anyhow::bail!(
             "{} --override but {} --reason: give one --reason after each --override",
             args.overrides.len(),
             args.reasons.len()
         );
     }
-    if args.reviewer.trim().is_empty() {
-        bail!("--reviewer: give the reviewer's name");
-    }
-    let (home, vault) = open_vault(args.home.home.clone(), false)?;
-    let d = vault.draft(draft_id(&args.draft)?)?;
-    if d.status == tazan_vault::DraftStatus::Queued {
-        bail!(
-            "draft {} is already approved and queued as lesson {}",
-            d.id,
-            d.lesson_id.as_deref().unwrap_or("?")
-        );
-    }
-    let cfg = super::node_config(args.home.home)?;
-    d.lesson.validate()?;
-    let findings =
-        sanitizer(&home, d.level)?.gate_lesson(&d.lesson, &own_names_of(&vault, &d.incident)?);
-    let reasons: BTreeMap<&str, &str> = args
+    let overrides: Vec<Override> = args
         .overrides
         .iter()
-        .map(String::as_str)
-        .zip(args.reasons.iter().map(String::as_str))
-        .collect();
-    for id in reasons.keys() {
-        if !findings.iter().any(|f| f.id == *id) {
-            bail!(
-                "--override {id}: no such finding in draft {} now (current: {}); nothing recorded",
-                d.id,
-                if findings.is_empty() {
-                    "none".to_owned()
-                } else {
-                    findings
-                        .iter()
-                        .map(|f| f.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                }
-            );
-        }
-    }
-    if let Some((id, _)) = reasons.iter().find(|(_, r)| r.trim().is_empty()) {
-        bail!("--override {id}: the --reason is empty; say why it may be published");
-    }
-    let open: Vec<&LessonFinding> = findings
-        .iter()
-        .filter(|f| !reasons.contains_key(f.id.as_str()))
-        .collect();
-    if !open.is_empty() {
-        eprintln!(
-            "leak gate: {} open finding(s) in draft {}:",
-            open.len(),
-            d.id
-        );
-        for f in &open {
-            eprintln!("  {}", finding_line(f));
-        }
-        bail!(
-            "approval refused: fix the text with `tazan lesson edit {}` or override each finding with --override ID --reason TEXT; nothing recorded",
-            d.id
-        );
-    }
-    let at = tazan_vault::now();
-    let decisions: Vec<Decision> = findings
-        .iter()
-        .filter_map(|f| {
-            reasons.get(f.id.as_str()).map(|reason| Decision {
-                finding_id: f.id.clone(),
-                finding: f.finding.clone(),
-                excerpt: f.excerpt.clone(),
-                reviewer: args.reviewer.clone(),
-                reason: (*reason).to_owned(),
-                at: at.clone(),
-            })
+        .zip(&args.reasons)
+        .map(|(finding_id, reason)| Override {
+            finding_id: finding_id.clone(),
+            reason: reason.clone(),
         })
         .collect();
-    let approved = vault.approve(d.id, &args.reviewer, findings, &decisions)?;
-    let sent = super::lessons::sign_and_queue(Payload::Lesson(approved.lesson.clone()), &cfg)
-        .await
-        .with_context(|| {
-            format!(
-                "draft {} is approved but could not be queued; run `tazan lesson approve {}` again to retry",
-                d.id, d.id
-            )
-        })?;
-    let delivery = match &sent.reason {
-        Some(r) => format!("{}: {r}", sent.status),
-        None => sent.status.to_owned(),
-    };
-    let queued = vault.mark_queued(d.id, &sent.id, &delivery)?;
+    let id = draft_id(&args.draft)?;
+    let a = desk(args.home.home)?
+        .approve(id, &args.reviewer, &overrides)
+        .await?;
+    let p = &a.publication;
     if args.json {
+        let reason = match &p.delivery {
+            tazan_node::Delivery::Rejected { reason } => Some(reason.as_str()),
+            _ => None,
+        };
         println!(
             "{}",
-            json!({"draft": queued.id, "status": queued.status, "lesson_id": sent.id,
-                   "delivery": sent.status, "reason": sent.reason, "decisions": decisions})
+            json!({"draft": a.draft.id, "status": a.draft.status, "lesson_id": p.id,
+                   "delivery": p.delivery.status(), "reason": reason, "outcome": p.delivery,
+                   "message": p.delivery.to_string(), "decisions": a.decisions})
         );
-    } else {
-        println!(
-            "{} approved by {} ({} override(s) recorded)",
-            queued.id,
-            args.reviewer,
-            decisions.len()
-        );
-        super::lessons::print_sent(&sent, false);
+        return Ok(if p.delivery.is_rejected() {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        });
     }
-    Ok(if sent.status == "rejected" {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    println!(
+        "{} approved by {} ({} override(s) recorded)",
+        a.draft.id,
+        args.reviewer,
+        a.decisions.len()
+    );
+    Ok(print_publication(p, false))
 }
 
-/// The leak gate for `tazan lesson publish FILE`: refuses a lesson with any
-/// finding. Own names come from the vault's incidents when there is a vault.
-pub(super) fn refuse_leaks(lesson: &Lesson, source: &str, home: Option<PathBuf>) -> Result<()> {
-    if !lesson.level.may_reach_group() {
-        // RED never leaves the node; sending refuses it with its own message.
-        return Ok(());
+async fn publish(args: PublishArgs) -> Result<ExitCode> {
+    let lesson = tazan_node::read_lesson_file(&args.file)?;
+    let desk = desk(args.home.home)?;
+    let p = desk
+        .publish(lesson, &args.file.display().to_string())
+        .await?;
+    Ok(print_publication(&p, args.json))
+}
+
+async fn correct(args: CorrectArgs) -> Result<ExitCode> {
+    let lesson = tazan_node::read_lesson_file(&args.file)?;
+    let desk = desk(args.home.home)?;
+    let p = desk
+        .correct(&args.id, lesson, &args.file.display().to_string())
+        .await?;
+    Ok(print_publication(&p, args.json))
+}
+
+async fn withdraw(args: WithdrawArgs) -> Result<ExitCode> {
+    let level = args.level.as_deref().map(level).transpose()?;
+    let desk = desk(args.home.home)?;
+    let p = desk.withdraw(&args.id, level, &args.reason).await?;
+    Ok(print_publication(&p, args.json))
+}
+
+fn published(args: ListArgs) -> Result<ExitCode> {
+    let all = desk(args.home.home)?.published()?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&all)?);
+        return Ok(ExitCode::SUCCESS);
     }
-    let home_dir = tazan::home::resolve(home.clone());
-    let mut own: Vec<String> = Vec::new();
-    if home_dir.join("vault").exists() {
-        let (_, vault) = open_vault(home, false)?;
-        for i in vault.incidents()? {
-            for n in i.own_names() {
-                if !own.contains(&n) {
-                    own.push(n);
-                }
+    if all.is_empty() {
+        println!("(nothing published from this node yet)");
+    }
+    for p in &all {
+        let what = match (p.kind, &p.target) {
+            (tazan_model::PayloadKind::Withdrawal, Some(t)) => {
+                format!("withdrawal of {}", t.short())
             }
+            (_, Some(t)) => format!("{}  (v{}, corrects {})", p.title, p.version, t.short()),
+            _ => p.title.clone(),
+        };
+        println!(
+            "{}  {:<5} {:<9} {}  {what}",
+            p.id,
+            p.level.as_str(),
+            p.delivery,
+            p.at
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Used by `tazan catalog publish`.
+pub(super) async fn catalog_publish(
+    file: &Path,
+    level: &str,
+    home: Option<PathBuf>,
+    json: bool,
+) -> Result<ExitCode> {
+    let level = self::level(level)?;
+    let entries = desk(home)?.publish_catalog(file, level).await?;
+    let mut code = ExitCode::SUCCESS;
+    if json {
+        println!("{}", serde_json::to_string(&entries)?);
+    } else {
+        for e in &entries {
+            println!(
+                "line {:<4} {:<8} {}  {}",
+                e.line, e.reference, e.publication.id, e.publication.delivery
+            );
         }
+        println!(
+            "{} catalogue entries signed at {level} and handed over",
+            entries.len()
+        );
     }
-    let findings = sanitizer(&home_dir, lesson.level)?.gate_lesson(lesson, &own);
-    if findings.is_empty() {
-        return Ok(());
+    if entries.iter().any(|e| e.publication.delivery.is_rejected()) {
+        code = ExitCode::from(1);
     }
-    let lines: Vec<String> = findings
-        .iter()
-        .map(|f| format!("  {}", finding_line(f)))
-        .collect();
-    bail!(
-        "{source}: the leak gate found {} identifying span(s); publishing refused:\n{}\nRemove or generalise them, or import the incident and go through `tazan lesson draft`/`approve`, where a reviewer can override a finding with a recorded reason",
-        findings.len(),
-        lines.join("\n")
-    )
+    Ok(code)
 }

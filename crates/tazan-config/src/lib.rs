@@ -60,11 +60,16 @@ impl<'a> ConfigFile<'a> {
         ConfigFile { path }
     }
 
-    /// The file's text.
+    /// The file's text, without a UTF-8 byte-order mark (as Windows editors
+    /// save it; TOML itself has none).
     pub fn read(&self) -> Result<String, ConfigError> {
-        std::fs::read_to_string(self.path).map_err(|source| ConfigError::Read {
+        let text = std::fs::read_to_string(self.path).map_err(|source| ConfigError::Read {
             path: self.path.to_owned(),
             source,
+        })?;
+        Ok(match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_owned(),
+            None => text,
         })
     }
 
@@ -82,6 +87,49 @@ impl<'a> ConfigFile<'a> {
             path: self.path.to_owned(),
             key,
             reason: reason.into(),
+        }
+    }
+
+    /// A value given inline (`inline_key`) or in a file (`file_key`, a path
+    /// relative to this file) — a public key, typically; not both. The
+    /// file's text is trimmed before parsing.
+    pub fn inline_or_file<T>(
+        &self,
+        inline: Option<&str>,
+        file: Option<&Path>,
+        inline_key: &'static str,
+        file_key: &'static str,
+    ) -> Result<Option<T>, ConfigError>
+    where
+        T: std::str::FromStr,
+        T::Err: std::fmt::Display,
+    {
+        match (inline, file) {
+            (Some(_), Some(_)) => Err(self.invalid(
+                file_key,
+                format!("set either `{inline_key}` or `{file_key}`, not both"),
+            )),
+            (Some(text), None) => text
+                .parse::<T>()
+                .map(Some)
+                .map_err(|e| self.invalid(inline_key, e.to_string())),
+            (None, Some(file)) => {
+                let path = self.resolve(file);
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    self.invalid(
+                        file_key,
+                        format!(
+                            "cannot read {}: {e}; run `tazan up` or `tazan topology create` to generate it, or set `{inline_key}` to the key itself",
+                            path.display()
+                        ),
+                    )
+                })?;
+                text.trim()
+                    .parse::<T>()
+                    .map(Some)
+                    .map_err(|e| self.invalid(file_key, format!("{}: {e}", path.display())))
+            }
+            (None, None) => Ok(None),
         }
     }
 
@@ -185,6 +233,16 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("config /etc/tazan/hub.toml:"), "{e}");
+        // Today a byte-order mark was a parse error at line 1, column 1.
+        let dir = std::env::temp_dir().join(format!("tazan-config-bom-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let bom = dir.join("hub.toml");
+        std::fs::write(&bom, "\u{feff}a = 1\n").unwrap();
+        let file = ConfigFile::new(&bom);
+        let parsed: std::collections::BTreeMap<String, u32> =
+            file.parse(&file.read().unwrap()).unwrap();
+        assert_eq!(parsed["a"], 1);
+        std::fs::remove_dir_all(&dir).unwrap();
         let missing = ConfigFile::new(Path::new("/nowhere/hub.toml"))
             .read()
             .unwrap_err();

@@ -220,14 +220,12 @@ impl HubConfig {
             (_, None) => None,
             (Tier::Group, Some(u)) => {
                 file.https("upstream.endpoint", &u.endpoint)?;
-                let roster_admin_key = admin_key(
+                let roster_admin_key = file.inline_or_file(
                     u.roster_admin_key.as_deref(),
                     u.roster_admin_key_file.as_deref(),
-                    base,
                     "upstream.roster_admin_key",
                     "upstream.roster_admin_key_file",
-                )
-                .map_err(|(key, reason)| invalid(key, reason))?;
+                )?;
                 Some(Upstream {
                     roster_admin_key,
                     endpoint: u.endpoint,
@@ -255,14 +253,12 @@ impl HubConfig {
             .transpose()?;
         let search_commit_interval =
             file.commit_interval("search.commit_interval_ms", raw.search.commit_interval_ms)?;
-        let roster_admin_key = admin_key(
+        let roster_admin_key = file.inline_or_file(
             raw.hub.roster_admin_key.as_deref(),
             raw.hub.roster_admin_key_file.as_deref(),
-            base,
             "hub.roster_admin_key",
             "hub.roster_admin_key_file",
-        )
-        .map_err(|(key, reason)| invalid(key, reason))?;
+        )?;
         Ok(HubConfig {
             roster_admin_key,
             search: raw.search.enabled,
@@ -291,42 +287,6 @@ impl HubConfig {
 /// holding them (`admin.pub`, written by `tazan topology`), so that configs
 /// kept in version control need not embed a generated key. On error: the
 /// config key at fault and why.
-fn admin_key(
-    inline: Option<&str>,
-    file: Option<&Path>,
-    base: &Path,
-    inline_key: &'static str,
-    file_key: &'static str,
-) -> Result<Option<tazan_trust::PublicKey>, (&'static str, String)> {
-    match (inline, file) {
-        (Some(_), Some(_)) => Err((
-            file_key,
-            format!("set either `{inline_key}` or `{file_key}`, not both"),
-        )),
-        (Some(hex), None) => hex
-            .parse()
-            .map(Some)
-            .map_err(|e| (inline_key, format!("{e}"))),
-        (None, Some(file)) => {
-            let path = base.join(file);
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                (
-                    file_key,
-                    format!(
-                        "cannot read {}: {e}; run `tazan up` or `tazan topology create` to generate it, or set `{inline_key}` to the admin's public key",
-                        path.display()
-                    ),
-                )
-            })?;
-            text.trim()
-                .parse()
-                .map(Some)
-                .map_err(|e| (file_key, format!("{}: {e}", path.display())))
-        }
-        (None, None) => Ok(None),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

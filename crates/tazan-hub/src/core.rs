@@ -4,6 +4,7 @@ use std::sync::{Arc, RwLock};
 use tazan_model::{Envelope, LessonId, MemberId, ModelError, Payload};
 use tazan_proto::pb::{self, publish_result::Outcome};
 use tazan_proto::WireError;
+use tazan_sanitize::{Finding, Kind, Screen, MEMBER_NAME_RULE};
 use tazan_store::{HubLog, LogRecord, NewRecord, StoredEnvelope};
 use tazan_trust::{KeyPair, PublicKey, Role, SignedRoster, TrustError};
 use tonic::Code;
@@ -24,6 +25,9 @@ pub struct HubStats {
     pub relayed: AtomicU64,
     /// Lessons received from the cross hub.
     pub received_upstream: AtomicU64,
+    /// 1 once the cross hub's log failed verification (removed, rewritten or
+    /// forked history): this hub stopped following it.
+    pub upstream_distrusted: AtomicU64,
     /// Refusals by the field at fault (a small, fixed set of names).
     pub rejected_by: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
     /// Calls refused before any payload was read (unknown or revoked
@@ -46,6 +50,7 @@ impl Default for HubStats {
             rejected: AtomicU64::new(0),
             relayed: AtomicU64::new(0),
             received_upstream: AtomicU64::new(0),
+            upstream_distrusted: AtomicU64::new(0),
             rejected_by: Default::default(),
             refused_by: Default::default(),
             subscribers: Default::default(),
@@ -93,6 +98,13 @@ pub struct HubCore {
     pub(crate) indexed: AtomicU64,
     /// Turns true when the hub starts shutting down (ends open streams).
     pub(crate) closing: tokio::sync::watch::Sender<bool>,
+    /// Contacts, hosts and the roster's names in what members publish at
+    /// GREEN or CLEAR (group tier); rebuilt with each new roster.
+    pub(crate) screen: RwLock<Arc<Screen>>,
+    /// Checkpoints, receipts and witnessing.
+    pub(crate) tlog: crate::transparency::Transparency,
+    /// The cross hub's id (the witness of this hub's log), at a group hub.
+    pub(crate) upstream_name: Option<MemberId>,
 }
 
 /// Why one envelope was refused: a gRPC code, the field at fault, a reason.
@@ -132,6 +144,64 @@ impl From<ModelError> for Rejection {
     }
 }
 
+/// Every name of the roster's members (ids and display names, in the forms
+/// they are written in), for the screen.
+fn roster_names(roster: &SignedRoster) -> Vec<String> {
+    roster
+        .roster
+        .members
+        .iter()
+        .flat_map(|m| [m.id.as_str(), m.display_name.as_str()])
+        .flat_map(tazan_sanitize::name_forms)
+        .collect()
+}
+
+/// The refusal of a GREEN or CLEAR payload that carries a contact, a host or
+/// a member's name: it would leave the group. The field is named and what
+/// was found is described by kind and position, never quoted (the reason
+/// reaches logs).
+fn screen_rejection(screen: &Screen, envelope: &Envelope) -> Option<Rejection> {
+    let payload = envelope.decode().ok()?;
+    if !payload.level().may_cross_groups() {
+        return None;
+    }
+    let findings = screen.scan_payload(&payload);
+    let first = findings.first()?;
+    let (field, item) = match first.field.split_once('[') {
+        Some((name, rest)) => (name, format!(" (item {})", rest.trim_end_matches(']'))),
+        None => (first.field.as_str(), String::new()),
+    };
+    Some(Rejection::new(
+        Code::InvalidArgument,
+        format!("payload.{field}"),
+        format!(
+            "field `{field}`{item} carries {} at characters {}–{}{}; a {} payload leaves the group, so it must name no member and carry no phone number, e-mail address, URL, IP address or host name: remove it and publish again",
+            what_was_found(first),
+            first.offset,
+            first.offset + first.len,
+            match findings.len() {
+                1 => String::new(),
+                n => format!(" ({} more finding(s))", n - 1),
+            },
+            payload.level()
+        ),
+    ))
+}
+
+fn what_was_found(f: &Finding) -> String {
+    if f.rule == MEMBER_NAME_RULE {
+        return "the name of a member of this group".into();
+    }
+    match (f.kind, f.rule.as_str()) {
+        (Kind::Contact, "phone" | "extension") => "a phone number".into(),
+        (Kind::Contact, "email") => "an e-mail address".into(),
+        (Kind::Contact, "url") => "a URL".into(),
+        (Kind::Host, "ipv4" | "ipv6") => "an IP address".into(),
+        (Kind::Host, _) => "a host name".into(),
+        (kind, rule) => format!("a {kind} ({rule})"),
+    }
+}
+
 /// The name under which the highest accepted roster serial is kept in the
 /// hub's store, so a restart cannot roll the roster back.
 pub(crate) const ROSTER_SERIAL: &str = "roster-serial";
@@ -166,7 +236,9 @@ impl HubCore {
         key: KeyPair,
         search: Option<Arc<tazan_search::SearchIndex>>,
     ) -> HubCore {
+        let screen = Screen::new(&roster_names(&roster));
         HubCore {
+            screen: RwLock::new(Arc::new(screen)),
             id: config.id.clone(),
             tier: config.tier,
             group: config.group.clone(),
@@ -179,12 +251,19 @@ impl HubCore {
             search,
             indexed: AtomicU64::new(0),
             closing: tokio::sync::watch::channel(false).0,
+            tlog: Default::default(),
+            upstream_name: config.upstream.as_ref().map(|u| u.server_name.clone()),
         }
     }
 
     /// Counters since start.
     pub fn stats(&self) -> &HubStats {
         &self.stats
+    }
+
+    /// Checkpoints of other hubs this hub refused to cosign as their witness.
+    pub fn witness_refusals(&self) -> u64 {
+        self.tlog.refused.load(Ordering::Relaxed)
     }
 
     /// The log sequence number the search index has caught up with (0 when search is off).
@@ -250,8 +329,17 @@ impl HubCore {
             members = new.roster.members.len(),
             "roster replaced"
         );
+        let screen = self.screen().with_names(&roster_names(&new));
+        *self.screen.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(screen);
         *slot = Arc::new(new);
         Ok(true)
+    }
+
+    fn screen(&self) -> Arc<Screen> {
+        self.screen
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     fn publisher_role(&self) -> Role {
@@ -308,15 +396,25 @@ impl HubCore {
             }
         }
 
-        // 2. Signatures, batched, off the async threads.
+        // 2. Signatures, batched, off the async threads; and at a group hub
+        //    the screen of what may leave the group.
+        let screen = (self.tier == Tier::Group).then(|| self.screen());
         let checked = tokio::task::spawn_blocking(move || {
             let items: Vec<(&Envelope, &PublicKey)> =
                 candidates.iter().map(|c| (&c.envelope, &c.key)).collect();
             let verdicts = tazan_trust::verify_envelopes(&items);
-            (candidates, verdicts)
+            let screened: Vec<Option<Rejection>> = candidates
+                .iter()
+                .zip(&verdicts)
+                .map(|(c, v)| match (&screen, v) {
+                    (Some(screen), Ok(())) => screen_rejection(screen, &c.envelope),
+                    _ => None,
+                })
+                .collect();
+            (candidates, verdicts, screened)
         })
         .await;
-        let (candidates, verdicts) = match checked {
+        let (candidates, verdicts, screened) = match checked {
             Ok(v) => v,
             Err(e) => {
                 warn!(error = %e, "signature verification task failed");
@@ -335,7 +433,7 @@ impl HubCore {
         // 3. Content and routing rules.
         let mut new_records = Vec::new();
         let mut record_index = Vec::new();
-        for (c, verdict) in candidates.into_iter().zip(verdicts) {
+        for ((c, verdict), screened) in candidates.into_iter().zip(verdicts).zip(screened) {
             match verdict {
                 Ok(()) => {}
                 Err(TrustError::Payload { source, .. }) => {
@@ -354,6 +452,10 @@ impl HubCore {
             let Some((member, member_name)) = origin.clone() else {
                 continue;
             };
+            if let Some(r) = screened {
+                rejections[c.index] = Some(r);
+                continue;
+            }
             match self.admit(&c.envelope, &member) {
                 Ok(payload) => {
                     let origin_group = match self.tier {
@@ -453,6 +555,20 @@ impl HubCore {
                         "only the original publisher may withdraw or correct a lesson",
                     ))
                 }
+                // A withdrawal travels as far as its lesson did: at another
+                // level it would be stored (and relayed) where the lesson
+                // never went, or not reach where it did.
+                Some(rec) if matches!(&payload, Payload::Withdrawal(w) if w.level != rec.level) => {
+                    return Err(Rejection::new(
+                        Code::InvalidArgument,
+                        "payload.level",
+                        format!(
+                            "lesson {} was published at {}; its withdrawal must carry the same level",
+                            target.short(),
+                            rec.level
+                        ),
+                    ))
+                }
                 Some(_) => {}
             }
         }
@@ -471,7 +587,7 @@ impl HubCore {
             Payload::Lesson(l) => (
                 l.industry.clone(),
                 l.taxonomy.domain.as_str().to_owned(),
-                l.taxonomy.cause.as_str().to_owned(),
+                l.cause_category().as_str().to_owned(),
             ),
             Payload::Withdrawal(_) => Default::default(),
         };
@@ -564,6 +680,30 @@ impl HubCore {
             c(&st.received_upstream),
         );
         e.gauge(
+            "tazan_hub_upstream_distrusted",
+            "1 once the cross hub's log failed verification (removed, rewritten or forked history) and this hub stopped following it.",
+            &l,
+            c(&st.upstream_distrusted) as f64,
+        );
+        e.counter(
+            "tazan_hub_witness_cosigned_total",
+            "Checkpoints of other hubs this hub cosigned as their witness.",
+            &l,
+            c(&self.tlog.cosigned),
+        );
+        e.counter(
+            "tazan_hub_witness_refused_total",
+            "Checkpoints of other hubs this hub refused to cosign (inconsistent with what it cosigned before, or badly signed).",
+            &l,
+            c(&self.tlog.refused),
+        );
+        e.gauge(
+            "tazan_hub_witnessed_size",
+            "Tree size of the latest checkpoint of this hub's log that a witness cosigned.",
+            &l,
+            self.witnessed_checkpoint().map_or(0, |cp| cp.size()) as f64,
+        );
+        e.gauge(
             "tazan_hub_log_head",
             "Last durable sequence number of the log.",
             &l,
@@ -642,5 +782,6 @@ pub(crate) fn to_entry(rec: LogRecord) -> pb::LogEntry {
         level: pb::Level::from(rec.level) as i32,
         kind: rec.kind.as_str().to_owned(),
         origin_group: rec.origin_group,
+        ..Default::default()
     }
 }

@@ -23,6 +23,7 @@
 //! Not here: roster editing and key rotation (CLI), metrics export.
 #![forbid(unsafe_code)]
 
+mod audit;
 mod catalog;
 mod config;
 mod core;
@@ -32,7 +33,9 @@ mod relay;
 mod requests;
 mod server;
 mod service;
+mod transparency;
 
+pub use audit::{verify_log, LogAudit};
 pub use catalog::{import_offline, CatalogSpool, ImportReport};
 pub use config::{ConfigError, HubConfig, Tier, TlsFiles, Upstream};
 pub use core::{HubCore, HubStats};
@@ -40,3 +43,4 @@ pub use error::HubError;
 pub use indexer::after_restore;
 pub use requests::RequestStats;
 pub use server::RunningHub;
+pub use transparency::WITNESS_SIZE;

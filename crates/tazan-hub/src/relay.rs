@@ -11,11 +11,13 @@ use futures::FutureExt;
 use tazan_model::{Envelope, MemberId, Payload};
 use tazan_proto::pb::{self, hub_client::HubClient, publish_result::Outcome};
 use tazan_proto::ClientTls;
+use tazan_proto::FollowError as Interrupted;
 use tazan_store::{LogRecord, NewRecord};
+use tazan_tlog::{LogView, SignedCheckpoint};
 use tazan_trust::{PublicKey, SignedRoster};
 use tokio::sync::watch;
 use tonic::transport::Channel;
-use tracing::{debug, info, warn};
+use tracing::{debug, error, info, warn};
 
 use crate::{HubCore, Upstream};
 
@@ -226,7 +228,16 @@ pub(crate) async fn downstream_loop(
         };
         match followed {
             Ok(()) => return,
-            Err(status) => {
+            Err(Interrupted::Distrust(e)) => {
+                core.stats.upstream_distrusted.store(1, Ordering::Relaxed);
+                error!(
+                    hub = %up.server_name,
+                    error = %e,
+                    "the cross hub's log failed verification; no longer following it (nothing from this stream is stored; an operator must investigate)"
+                );
+                return;
+            }
+            Err(Interrupted::Transport(status)) => {
                 debug!(code = ?status.code(), message = status.message(), "cross hub subscription interrupted; resuming");
                 if pause(&mut stop, backoff).await {
                     return;
@@ -255,17 +266,113 @@ async fn fetch_roster(
     Ok(signed)
 }
 
+/// The blob with the last verified checkpoint of the cross hub's log.
+const UPSTREAM_CHECKPOINT: &str = "upstream-checkpoint";
+/// The blob with the cross hub's checkpoint key, pinned at first contact.
+const UPSTREAM_KEY: &str = "upstream-log-key";
+
+/// The cross hub's checkpoint key: pinned in the store at first contact
+/// (from its `Info`) and never taken from the network again.
+async fn upstream_key(
+    core: &HubCore,
+    client: &mut HubClient<Channel>,
+) -> Result<PublicKey, tonic::Status> {
+    let unavailable = |e: tazan_store::StoreError| tonic::Status::unavailable(e.to_string());
+    if let Some(stored) = core.log.blob(UPSTREAM_KEY).map_err(unavailable)? {
+        return PublicKey::from_bytes(&stored)
+            .map_err(|e| tonic::Status::data_loss(format!("pinned cross hub key: {e}")));
+    }
+    let info = client.info(pb::InfoRequest {}).await?.into_inner();
+    let key = PublicKey::from_bytes(&info.public_key)
+        .map_err(|e| tonic::Status::data_loss(format!("cross hub key: {e}")))?;
+    core.log
+        .set_blob(UPSTREAM_KEY, &key.to_bytes())
+        .await
+        .map_err(unavailable)?;
+    info!(hub = %info.hub_id, key = %key.key_id(), "pinned the cross hub's checkpoint key");
+    Ok(key)
+}
+
+/// Verify the cross hub's current checkpoint against the one kept from
+/// last time (consistency on every resume), and keep the new one.
+async fn resume_view(
+    core: &HubCore,
+    up: &Upstream,
+    client: &mut HubClient<Channel>,
+) -> Result<LogView, Interrupted> {
+    let key = upstream_key(core, client).await?;
+    let origin = tazan_tlog::origin(up.server_name.as_str());
+    let unavailable = |e: tazan_store::StoreError| tonic::Status::unavailable(e.to_string());
+    let kept = core
+        .log
+        .blob(UPSTREAM_CHECKPOINT)
+        .map_err(unavailable)?
+        .map(|note| SignedCheckpoint::from_stored(&note, &origin))
+        .transpose()?;
+    let mut view = LogView::new(origin, vec![key], kept);
+    let before = view.size();
+    tazan_proto::resume(client, &mut view, None).await?;
+    if let Some(cp) = view.trusted() {
+        core.log
+            .set_blob(UPSTREAM_CHECKPOINT, cp.note())
+            .await
+            .map_err(unavailable)?;
+    }
+    info!(
+        from = before,
+        to = view.size(),
+        "the cross hub's log is consistent with the checkpoint kept from last time"
+    );
+    Ok(view)
+}
+
+/// Cosign the cross hub's verified checkpoint as its witness (at most
+/// every [`COSIGN_EVERY`]); a failure only means it is tried again.
+async fn cosign_upstream(
+    core: &HubCore,
+    client: &mut HubClient<Channel>,
+    view: &LogView,
+    last: &mut Option<std::time::Instant>,
+) {
+    if last.is_some_and(|t| t.elapsed() < COSIGN_EVERY) {
+        return;
+    }
+    let Some(cp) = view.trusted() else { return };
+    *last = Some(std::time::Instant::now());
+    let cosigned = cp
+        .cosign(core.id.as_str(), &core.key, tazan_trust::now_unix())
+        .and_then(|line| cp.with_signatures(&line));
+    match cosigned {
+        Ok(cp) => {
+            let sent = client
+                .add_cosignature(pb::AddCosignatureRequest {
+                    checkpoint: cp.note().to_vec(),
+                })
+                .await;
+            if let Err(status) = sent {
+                debug!(code = ?status.code(), message = status.message(), "the cross hub did not take this hub's cosignature");
+            }
+        }
+        Err(e) => warn!(error = %e, "cosigning the cross hub's checkpoint failed"),
+    }
+}
+
+const COSIGN_EVERY: Duration = Duration::from_secs(1);
+
 async fn follow(
     core: &Arc<HubCore>,
     up: &Upstream,
     client: &mut HubClient<Channel>,
     roster: &mut Option<SignedRoster>,
     stop: &mut watch::Receiver<bool>,
-) -> Result<(), tonic::Status> {
+) -> Result<(), Interrupted> {
     const CURSOR: &str = "upstream";
     if roster.is_none() {
         *roster = Some(fetch_roster(client, up.roster_admin_key.as_ref()).await?);
     }
+    let mut view = resume_view(core, up, client).await?;
+    let mut cosigned = None;
+    cosign_upstream(core, client, &view, &mut cosigned).await;
     let after = core
         .log
         .cursor(CURSOR)
@@ -275,6 +382,7 @@ async fn follow(
             after_seq: after,
             filter: None,
             follow: true,
+            known_size: view.size(),
         })
         .await?
         .into_inner();
@@ -285,7 +393,7 @@ async fn follow(
             _ = stop.changed() => return Ok(()),
         };
         let Some(first) = entry else {
-            return Err(tonic::Status::unavailable("cross hub closed the stream"));
+            return Err(tonic::Status::unavailable("cross hub closed the stream").into());
         };
         // Take whatever else has already arrived, so a burst costs one flush.
         let mut batch = vec![first];
@@ -296,6 +404,11 @@ async fn follow(
             }
         }
         let last = batch.last().map_or(0, |e| e.seq);
+        // Every entry is checked against the cross hub's signed tree, and
+        // every new checkpoint against the last one, before anything is stored.
+        for entry in &batch {
+            tazan_proto::verify_entry(&mut view, entry)?;
+        }
         let mut resolved = Vec::with_capacity(batch.len());
         for entry in batch {
             if entry.origin == core.id.as_str() {
@@ -309,12 +422,172 @@ async fn follow(
         }
         let records = admit_downstream(core, resolved).await?;
         let n = records.len() as u64;
+        let kept = view.trusted().map(|cp| cp.note().to_vec());
         core.log
-            .append_durable_with_cursor(records, Some((CURSOR, last)))
+            .append_durable_with_cursor(
+                records,
+                Some((CURSOR, last)),
+                kept.as_deref().map(|note| (UPSTREAM_CHECKPOINT, note)),
+            )
             .await
             .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
         core.stats.received_upstream.fetch_add(n, Ordering::Relaxed);
+        cosign_upstream(core, client, &view, &mut cosigned).await;
     }
+}
+
+/// Have the cross hub witness this hub's checkpoints: submit each new one
+/// with a consistency proof from the size the cross hub last cosigned, and
+/// keep the cosigned checkpoint to serve to members that require it.
+pub(crate) async fn witness_loop(
+    core: Arc<HubCore>,
+    up: Upstream,
+    mut stop: watch::Receiver<bool>,
+) {
+    let Some(mut client) = client(&up) else {
+        return;
+    };
+    let mut head = core.log.watch();
+    let mut held = 0u64;
+    let mut backoff = FIRST_BACKOFF;
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        head.borrow_and_update();
+        let submitted = match core.checkpoint() {
+            Ok(cp) if !witnessed(&core, &cp) => {
+                tokio::select! {
+                    r = submit(&core, &mut client, &cp, &mut held) => Some(r),
+                    _ = stop.changed() => return,
+                }
+            }
+            Ok(_) => None,
+            Err(e) => {
+                warn!(error = %e, "making a checkpoint failed");
+                Some(Err(()))
+            }
+        };
+        match submitted {
+            Some(Err(())) => {
+                if pause(&mut stop, backoff).await {
+                    return;
+                }
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+                continue;
+            }
+            Some(Ok(())) => backoff = FIRST_BACKOFF,
+            None => {}
+        }
+        // At most two submissions a second, whatever the append rate.
+        if pause(&mut stop, WITNESS_EVERY).await {
+            return;
+        }
+        if core.checkpoint().is_ok_and(|cp| witnessed(&core, &cp)) {
+            tokio::select! {
+                _ = head.changed() => {}
+                _ = stop.changed() => return,
+            }
+        }
+    }
+}
+
+const WITNESS_EVERY: Duration = Duration::from_millis(500);
+
+/// Whether `cp` is what the witness last cosigned (an empty log needs no
+/// witness). Any other checkpoint is submitted, also a smaller or forked
+/// one after the store was edited: the witness then refuses and says why.
+fn witnessed(core: &HubCore, cp: &SignedCheckpoint) -> bool {
+    match core.witnessed_checkpoint() {
+        Some(w) => w.head() == cp.head(),
+        None => cp.size() == 0,
+    }
+}
+
+/// One add-checkpoint round; `held` tracks the size the witness holds.
+async fn submit(
+    core: &HubCore,
+    client: &mut HubClient<Channel>,
+    cp: &SignedCheckpoint,
+    held: &mut u64,
+) -> Result<(), ()> {
+    let witness_key = match upstream_key(core, client).await {
+        Ok(k) => k,
+        Err(status) => {
+            debug!(code = ?status.code(), message = status.message(), "cross hub unreachable for witnessing");
+            return Err(());
+        }
+    };
+    for _ in 0..2 {
+        if *held > cp.size() {
+            // Entries were removed from this hub's store since the witness
+            // cosigned: submit anyway, the witness refuses and says why.
+            error!(
+                witness_size = *held,
+                size = cp.size(),
+                "this hub's log is smaller than a checkpoint the witness cosigned"
+            );
+        }
+        let proof = match core.log.consistency_proof(*held, cp.size()) {
+            Ok(p) => p,
+            Err(e) => {
+                warn!(error = %e, "consistency proof for the witness failed");
+                return Err(());
+            }
+        };
+        let answer = client
+            .add_checkpoint(pb::AddCheckpointRequest {
+                old_size: *held,
+                consistency: tazan_tlog::hashes_to_wire(&proof),
+                checkpoint: cp.note().to_vec(),
+            })
+            .await;
+        match answer {
+            Ok(resp) => {
+                let line = resp.into_inner().cosignature;
+                let witness = core
+                    .upstream_name
+                    .as_ref()
+                    .map_or("", |n| n.as_str())
+                    .to_owned();
+                let cosigned = cp.with_signatures(&line).and_then(|c| {
+                    c.cosigned_by(&witness, &witness_key)?;
+                    Ok(c)
+                });
+                return match cosigned {
+                    Ok(c) => {
+                        *held = c.size();
+                        match core.set_witnessed(c).await {
+                            Ok(()) => Ok(()),
+                            Err(e) => {
+                                warn!(error = %e, "storing the witnessed checkpoint failed");
+                                Err(())
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        warn!(error = %e, "the witness's cosignature does not verify");
+                        Err(())
+                    }
+                };
+            }
+            Err(status) => {
+                let size = status
+                    .metadata()
+                    .get(crate::WITNESS_SIZE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse().ok());
+                match size {
+                    Some(size) if size != *held => *held = size,
+                    _ => {
+                        warn!(code = ?status.code(), message = status.message(), size = cp.size(), "the cross hub refused to witness this hub's checkpoint");
+                        return Err(());
+                    }
+                }
+            }
+        }
+    }
+    Err(())
 }
 
 /// An entry from the cross hub with the key its signer claims.

@@ -22,10 +22,14 @@ pub(crate) enum Method {
     Search,
     Subscribe,
     Publish,
+    Checkpoint,
+    Consistency,
+    AddCheckpoint,
+    AddCosignature,
 }
 
 impl Method {
-    const ALL: [Method; 7] = [
+    const ALL: [Method; 11] = [
         Method::List,
         Method::Get,
         Method::Info,
@@ -33,6 +37,10 @@ impl Method {
         Method::Search,
         Method::Subscribe,
         Method::Publish,
+        Method::Checkpoint,
+        Method::Consistency,
+        Method::AddCheckpoint,
+        Method::AddCosignature,
     ];
 
     fn as_str(self) -> &'static str {
@@ -44,6 +52,10 @@ impl Method {
             Method::Search => "Search",
             Method::Subscribe => "Subscribe",
             Method::Publish => "Publish",
+            Method::Checkpoint => "Checkpoint",
+            Method::Consistency => "Consistency",
+            Method::AddCheckpoint => "AddCheckpoint",
+            Method::AddCosignature => "AddCosignature",
         }
     }
 }

@@ -180,6 +180,63 @@ impl Hub for HubService {
         self.measured(Method::Roster, async { self.signed_roster(req) })
             .await
     }
+
+    async fn checkpoint(
+        &self,
+        req: Request<pb::CheckpointRequest>,
+    ) -> Result<Response<pb::CheckpointResponse>, Status> {
+        self.measured(Method::Checkpoint, async {
+            caller(&req)?;
+            let cp = if req.get_ref().witnessed {
+                self.core.witnessed_checkpoint().ok_or_else(|| {
+                    Status::not_found("no witness has cosigned a checkpoint of this hub yet")
+                })?
+            } else {
+                self.core.checkpoint().map_err(storage)?
+            };
+            Ok(Response::new(pb::CheckpointResponse {
+                checkpoint: cp.note().to_vec(),
+            }))
+        })
+        .await
+    }
+
+    async fn consistency(
+        &self,
+        req: Request<pb::ConsistencyRequest>,
+    ) -> Result<Response<pb::ConsistencyResponse>, Status> {
+        self.measured(Method::Consistency, async {
+            caller(&req)?;
+            let r = req.get_ref();
+            let hashes = self.core.consistency(r.old_size, r.new_size)?;
+            Ok(Response::new(pb::ConsistencyResponse { hashes }))
+        })
+        .await
+    }
+
+    async fn add_checkpoint(
+        &self,
+        req: Request<pb::AddCheckpointRequest>,
+    ) -> Result<Response<pb::AddCheckpointResponse>, Status> {
+        self.measured(Method::AddCheckpoint, async {
+            let member = caller(&req)?;
+            let cosignature = self.core.add_checkpoint(&member, req.into_inner()).await?;
+            Ok(Response::new(pb::AddCheckpointResponse { cosignature }))
+        })
+        .await
+    }
+
+    async fn add_cosignature(
+        &self,
+        req: Request<pb::AddCosignatureRequest>,
+    ) -> Result<Response<pb::AddCosignatureResponse>, Status> {
+        self.measured(Method::AddCosignature, async {
+            let member = caller(&req)?;
+            self.core.add_cosignature(&member, req.into_inner()).await?;
+            Ok(Response::new(pb::AddCosignatureResponse {}))
+        })
+        .await
+    }
 }
 
 impl HubService {
@@ -216,9 +273,13 @@ impl HubService {
             )));
         }
         let started = std::time::Instant::now();
-        let results = self.core.ingest(&member, envelopes).await;
+        let mut results = self.core.ingest(&member, envelopes).await;
+        let checkpoint = self.core.receipts(&mut results);
         self.core.stats.publish_latency.observe(started.elapsed());
-        Ok(Response::new(pb::PublishResponse { results }))
+        Ok(Response::new(pb::PublishResponse {
+            results,
+            checkpoint,
+        }))
     }
 
     fn open_stream(
@@ -231,6 +292,7 @@ impl HubService {
             after_seq,
             filter,
             follow,
+            known_size,
         } = req.into_inner();
         let core = self.core.clone();
         let (tx, rx) = mpsc::channel(PAGE);
@@ -241,6 +303,9 @@ impl HubService {
             let _open = open;
             let mut first_page = Some(started);
             let mut after = after_seq;
+            // The checkpoint size the subscriber holds: each new checkpoint
+            // sent comes with a consistency proof from it.
+            let mut sent_size = known_size;
             let mut head = core.log.watch();
             let mut closing = core.closing.subscribe();
             loop {
@@ -264,9 +329,19 @@ impl HubService {
                     }
                 };
                 let full = page.len() == PAGE;
-                for rec in page {
-                    after = rec.seq;
-                    if matches(&filter, &rec) && tx.send(Ok(to_entry(rec))).await.is_err() {
+                if let Some(last) = page.last() {
+                    after = last.seq;
+                }
+                let page: Vec<_> = page.into_iter().filter(|r| matches(&filter, r)).collect();
+                let entries = match proven(&core, page, &mut sent_size) {
+                    Ok(e) => e,
+                    Err(e) => {
+                        let _ = tx.send(Err(storage(e))).await;
+                        return;
+                    }
+                };
+                for entry in entries {
+                    if tx.send(Ok(entry)).await.is_err() {
                         return; // subscriber left
                     }
                 }
@@ -311,9 +386,9 @@ impl HubService {
             0 => 100,
             n => (n as usize).min(1000),
         };
-        let mut entries = Vec::new();
+        let mut records = Vec::new();
         let mut after = after_seq;
-        while entries.len() < limit {
+        while records.len() < limit {
             let page = self.core.log.range(after, PAGE).map_err(storage)?;
             if page.is_empty() {
                 break;
@@ -321,16 +396,32 @@ impl HubService {
             for rec in page {
                 after = rec.seq;
                 if matches(&filter, &rec) {
-                    entries.push(to_entry(rec));
-                    if entries.len() == limit {
+                    records.push(rec);
+                    if records.len() == limit {
                         break;
                     }
                 }
             }
         }
+        let seqs: Vec<u64> = records.iter().map(|r| r.seq).collect();
+        let (checkpoint, entries) = if seqs.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            let (cp, proofs) = self.core.prove(&seqs).map_err(storage)?;
+            let entries = records
+                .into_iter()
+                .zip(proofs)
+                .map(|(rec, proof)| pb::LogEntry {
+                    inclusion: Some(proof),
+                    ..to_entry(rec)
+                })
+                .collect();
+            (cp.note().to_vec(), entries)
+        };
         Ok(Response::new(pb::ListResponse {
             entries,
             next_after_seq: after,
+            checkpoint,
         }))
     }
 
@@ -339,7 +430,14 @@ impl HubService {
         let id = tazan_proto::lesson_id_from_pb(&req.get_ref().lesson_id)
             .map_err(|e| Status::invalid_argument(e.to_string()))?;
         match self.core.log.get(&id).map_err(storage)? {
-            Some(rec) => Ok(Response::new(to_entry(rec))),
+            Some(rec) => {
+                let (cp, mut proofs) = self.core.prove(&[rec.seq]).map_err(storage)?;
+                Ok(Response::new(pb::LogEntry {
+                    inclusion: proofs.pop(),
+                    checkpoint: cp.note().to_vec(),
+                    ..to_entry(rec)
+                }))
+            }
             None => Err(Status::not_found(format!(
                 "lesson {} is not stored here",
                 id.short()
@@ -428,6 +526,44 @@ impl HubService {
             signed_roster_json: json,
         }))
     }
+}
+
+/// Wire entries for `page`, each with its inclusion proof; the first carries
+/// the checkpoint and a consistency proof from `sent_size` when the
+/// checkpoint moved since the last one sent on this stream.
+fn proven(
+    core: &HubCore,
+    page: Vec<tazan_store::LogRecord>,
+    sent_size: &mut u64,
+) -> Result<Vec<pb::LogEntry>, tazan_store::StoreError> {
+    if page.is_empty() {
+        return Ok(Vec::new());
+    }
+    let seqs: Vec<u64> = page.iter().map(|r| r.seq).collect();
+    let (cp, proofs) = core.prove(&seqs)?;
+    let mut entries: Vec<pb::LogEntry> = page
+        .into_iter()
+        .zip(proofs)
+        .map(|(rec, proof)| pb::LogEntry {
+            inclusion: Some(proof),
+            ..to_entry(rec)
+        })
+        .collect();
+    if cp.size() != *sent_size {
+        // A subscriber claiming more than the log holds gets no proof: the
+        // smaller checkpoint itself tells it what happened.
+        let consistency = core
+            .log
+            .consistency_proof(*sent_size, cp.size())
+            .map(|p| tazan_tlog::hashes_to_wire(&p))
+            .unwrap_or_default();
+        if let Some(first) = entries.first_mut() {
+            first.checkpoint = cp.note().to_vec();
+            first.consistency = consistency;
+        }
+        *sent_size = cp.size();
+    }
+    Ok(entries)
 }
 
 fn serde_json_bytes(roster: &tazan_trust::SignedRoster) -> Result<Vec<u8>, Status> {

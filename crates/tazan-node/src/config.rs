@@ -20,6 +20,18 @@ struct Raw {
     metrics: Option<RawMetrics>,
     #[serde(default)]
     search: RawSearch,
+    #[serde(default)]
+    witness: Option<RawWitness>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWitness {
+    name: String,
+    #[serde(default)]
+    key: Option<String>,
+    #[serde(default)]
+    key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -65,6 +77,10 @@ struct RawNode {
     #[serde(default)]
     spool_dir: Option<PathBuf>,
     key: PathBuf,
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,6 +107,11 @@ struct RawSubscribe {
 pub struct NodeConfig {
     /// This node's member id (its TLS identity).
     pub id: MemberId,
+    /// The company's name as its roster lists it (`[node] display_name`):
+    /// one of the node's own names the leak gate refuses.
+    pub display_name: Option<String>,
+    /// Other names of the company (`[node] aliases`), refused like it.
+    pub aliases: Vec<String>,
     /// sled directory (owned by the running node).
     pub data_dir: PathBuf,
     /// Where commands hand signed lessons to the running node.
@@ -116,6 +137,9 @@ pub struct NodeConfig {
     pub search: bool,
     /// How often the running node commits new lessons to the index at most.
     pub search_commit_interval: std::time::Duration,
+    /// The witness (the cross hub) whose cosignature the hub's checkpoint
+    /// must carry on every resume (`[witness] name`, `key` or `key_file`).
+    pub witness: Option<tazan_tlog::WitnessKey>,
 }
 
 impl NodeConfig {
@@ -147,7 +171,35 @@ impl NodeConfig {
             .transpose()?;
         let search_commit_interval =
             file.commit_interval("search.commit_interval_ms", raw.search.commit_interval_ms)?;
+        let witness = match raw.witness {
+            None => None,
+            Some(w) => {
+                let key = file
+                    .inline_or_file::<tazan_trust::PublicKey>(
+                        w.key.as_deref(),
+                        w.key_file.as_deref(),
+                        "witness.key",
+                        "witness.key_file",
+                    )?
+                    .ok_or_else(|| {
+                        invalid(
+                            "witness.key",
+                            "set `key` (64 hex characters) or `key_file`: the witness's public key"
+                                .into(),
+                        )
+                    })?;
+                let name: MemberId = w
+                    .name
+                    .parse()
+                    .map_err(|e| invalid("witness.name", format!("{e}")))?;
+                Some(tazan_tlog::WitnessKey {
+                    name: name.to_string(),
+                    key,
+                })
+            }
+        };
         Ok(NodeConfig {
+            witness,
             metrics_listen,
             index_dir: base.join(
                 raw.search
@@ -161,6 +213,8 @@ impl NodeConfig {
                 .id
                 .parse()
                 .map_err(|e| invalid("node.id", format!("{e}")))?,
+            display_name: raw.node.display_name.filter(|n| !n.trim().is_empty()),
+            aliases: raw.node.aliases,
             data_dir: base.join(&raw.node.data_dir),
             spool_dir: base.join(raw.node.spool_dir.unwrap_or_else(|| PathBuf::from("spool"))),
             key: base.join(raw.node.key),
@@ -211,6 +265,14 @@ levels = ["AMBER", "GREEN"]
             c.levels,
             vec![DisclosureLevel::Amber, DisclosureLevel::Green]
         );
+        assert!(c.witness.is_none());
+        let key = tazan_trust::KeyPair::generate().public();
+        let with = format!("{GOOD}\n[witness]\nname = \"cross-hub\"\nkey = \"{key}\"\n");
+        let w = NodeConfig::parse(&with, Path::new("/n/node.toml"))
+            .unwrap()
+            .witness
+            .unwrap();
+        assert_eq!((w.name.as_str(), w.key), ("cross-hub", key));
         for (text, want) in [
             (
                 GOOD.replace("[subscribe]", "[subscribe]\nlevel = 1"),
@@ -224,6 +286,18 @@ levels = ["AMBER", "GREEN"]
                 "search.commit_interval_ms",
             ),
             (format!("{GOOD}\n[search]\nenable = true\n"), "enable"),
+            (
+                format!("{GOOD}\n[witness]\nname = \"cross-hub\"\n"),
+                "witness.key",
+            ),
+            (
+                format!("{GOOD}\n[witness]\nname = \"cross-hub\"\nkey = \"00\"\n"),
+                "witness.key",
+            ),
+            (
+                format!("{GOOD}\n[witness]\nname = \"Cross Hub\"\nkey_file = \"w.pub\"\n"),
+                "witness.key_file",
+            ),
         ] {
             let err = NodeConfig::parse(&text, Path::new("node.toml"))
                 .unwrap_err()

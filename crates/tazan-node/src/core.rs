@@ -1,15 +1,16 @@
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
-use tazan_model::{Envelope, Lesson, LessonId, MemberId, Payload, Withdrawal};
+use tazan_model::{Envelope, LessonId, MemberId, Payload};
 use tazan_proto::pb::{self, hub_client::HubClient, publish_result::Outcome};
-use tazan_store::{Library, Outbox, OutboxItem, Store, StoredEnvelope};
-use tazan_trust::KeyPair;
+use tazan_store::{Library, Outbox, OutboxItem, Receipt, Receipts, Store, StoredEnvelope};
+use tazan_tlog::SignedCheckpoint;
+use tazan_trust::{KeyPair, PublicKey};
 use tokio::sync::Notify;
 use tonic::transport::Channel;
-use tracing::{info, warn};
+use tracing::{error, info, warn};
 
-use crate::NodeError;
+use crate::{Gated, GatedLesson, GatedWithdrawal, NodeError};
 
 /// What one delivery round did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -33,7 +34,22 @@ pub struct NodeCore {
     pub(crate) delivered: std::sync::atomic::AtomicU64,
     pub(crate) refused: std::sync::atomic::AtomicU64,
     pub(crate) received: std::sync::atomic::AtomicU64,
+    /// The group hub (its id names its log).
+    pub(crate) hub: MemberId,
+    /// Receipts for this node's own lessons.
+    pub(crate) receipts: Receipts,
+    /// 1 once the hub's log failed verification and the node stopped following it.
+    pub(crate) distrusted: std::sync::atomic::AtomicU64,
+    /// Receipts from the hub that did not verify.
+    pub(crate) bad_receipts: std::sync::atomic::AtomicU64,
+    /// When a receipt checkpoint's signature was last checked.
+    pub(crate) receipt_signature_checked: std::sync::Mutex<Option<std::time::Instant>>,
 }
+
+/// The library blob with the hub's checkpoint key, pinned at first contact.
+const HUB_KEY: &str = "hub-log-key";
+/// The library blob with the last verified checkpoint of the hub's log.
+pub(crate) const HUB_CHECKPOINT: &str = "hub-checkpoint";
 
 /// Envelopes per publish call.
 const BATCH: usize = 256;
@@ -42,12 +58,46 @@ impl NodeCore {
     /// Open the node's store and use `key` to sign.
     pub fn open(
         id: MemberId,
+        hub: MemberId,
         key: KeyPair,
         data_dir: &std::path::Path,
     ) -> Result<Arc<NodeCore>, NodeError> {
-        let store = Store::open(data_dir)?;
+        NodeCore::with_store(id, hub, key, Store::open(data_dir)?)
+    }
+
+    /// [`NodeCore::open`] for a starting service: while another process (a
+    /// CLI command reading the library) holds the store, wait up to `wait`
+    /// for it, saying once who holds it; then fail naming the holder.
+    pub fn open_when_free(
+        id: MemberId,
+        hub: MemberId,
+        key: KeyPair,
+        data_dir: &std::path::Path,
+        wait: std::time::Duration,
+    ) -> Result<Arc<NodeCore>, NodeError> {
+        let store = Store::open_when_free(data_dir, wait, |holder| {
+            tracing::warn!(
+                store = %data_dir.display(),
+                holder,
+                "the node's store is held by another process; waiting up to {wait:?} for it"
+            )
+        })?;
+        NodeCore::with_store(id, hub, key, store)
+    }
+
+    fn with_store(
+        id: MemberId,
+        hub: MemberId,
+        key: KeyPair,
+        store: Store,
+    ) -> Result<Arc<NodeCore>, NodeError> {
         Ok(Arc::new(NodeCore {
             id,
+            hub,
+            receipts: Receipts::open(&store)?,
+            distrusted: Default::default(),
+            bad_receipts: Default::default(),
+            receipt_signature_checked: Default::default(),
             key,
             outbox: Outbox::open(&store)?,
             library: Library::open(&store)?,
@@ -72,6 +122,140 @@ impl NodeCore {
     /// The outbox.
     pub fn outbox(&self) -> &Outbox {
         &self.outbox
+    }
+
+    /// Receipts for this node's own lessons.
+    pub fn receipts(&self) -> &Receipts {
+        &self.receipts
+    }
+
+    /// The hub's log origin (`tazan/hub/<hub id>`).
+    pub fn hub_origin(&self) -> String {
+        tazan_tlog::origin(self.hub.as_str())
+    }
+
+    /// Whether the node stopped following its hub because the hub's log
+    /// failed verification.
+    pub fn hub_distrusted(&self) -> bool {
+        self.distrusted.load(Relaxed) > 0
+    }
+
+    /// The hub's checkpoint key: pinned in the library at first contact
+    /// (from the hub's `Info`), never taken from the network again.
+    pub async fn hub_key(&self, client: &mut HubClient<Channel>) -> Result<PublicKey, NodeError> {
+        if let Some(key) = self.pinned_hub_key()? {
+            return Ok(key);
+        }
+        let info = client
+            .info(pb::InfoRequest {})
+            .await
+            .map_err(|s| NodeError::Hub(s.message().to_owned()))?
+            .into_inner();
+        let key = PublicKey::from_bytes(&info.public_key)
+            .map_err(|e| NodeError::Hub(format!("hub key: {e}")))?;
+        self.library.set_blob(HUB_KEY, &key.to_bytes()).await?;
+        info!(hub = %info.hub_id, key = %key.key_id(), "pinned the hub's checkpoint key");
+        Ok(key)
+    }
+
+    /// The pinned hub key, if the node has talked to its hub before.
+    pub fn pinned_hub_key(&self) -> Result<Option<PublicKey>, NodeError> {
+        match self.library.blob(HUB_KEY)? {
+            None => Ok(None),
+            Some(b) => PublicKey::from_bytes(&b)
+                .map(Some)
+                .map_err(|e| NodeError::Hub(format!("pinned hub key: {e}"))),
+        }
+    }
+
+    /// The last verified checkpoint of the hub's log.
+    pub fn kept_checkpoint(&self) -> Result<Option<SignedCheckpoint>, NodeError> {
+        self.library
+            .blob(HUB_CHECKPOINT)?
+            .map(|note| {
+                SignedCheckpoint::from_stored(&note, &self.hub_origin())
+                    .map_err(|e| NodeError::Hub(e.to_string()))
+            })
+            .transpose()
+    }
+
+    /// Verify the hub's receipts for a delivered batch and keep the good
+    /// ones. A receipt that does not verify is logged and counted: the hub
+    /// acknowledged the lesson but its signed tree does not show it.
+    async fn keep_receipts(
+        &self,
+        client: &mut HubClient<Channel>,
+        sent: &[OutboxItem],
+        resp: &pb::PublishResponse,
+    ) {
+        if resp.checkpoint.is_empty() {
+            return;
+        }
+        let key = match self.hub_key(client).await {
+            Ok(k) => k,
+            Err(e) => {
+                warn!(error = %e, "hub key unknown; receipts not kept this time");
+                return;
+            }
+        };
+        // The hub's signature is checked at most every 100 ms (the response
+        // came from the hub over mutual TLS; `tazan verify receipts` and
+        // `verify log` check every receipt's signature).
+        let due = {
+            let mut last = self
+                .receipt_signature_checked
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            let due = last.is_none_or(|t| t.elapsed() >= tazan_tlog::STREAM_SIGNATURE_EVERY);
+            if due {
+                *last = Some(std::time::Instant::now());
+            }
+            due
+        };
+        let parsed = if due {
+            SignedCheckpoint::verify(&resp.checkpoint, &self.hub_origin(), &[key])
+        } else {
+            SignedCheckpoint::from_stored(&resp.checkpoint, &self.hub_origin())
+        };
+        let cp = match parsed {
+            Ok(cp) => cp,
+            Err(e) => {
+                self.bad_receipts.fetch_add(1, Relaxed);
+                error!(hub = %self.hub, error = %e, "the hub's receipt checkpoint does not verify");
+                return;
+            }
+        };
+        let mut kept = Vec::new();
+        for (item, r) in sent.iter().zip(&resp.results) {
+            let Some(inclusion) = r.inclusion.as_ref().filter(|_| r.seq > 0) else {
+                continue;
+            };
+            let leaf = tazan_store::envelope_leaf(&item.envelope);
+            let checked =
+                tazan_tlog::hashes_from_wire("receipt", &inclusion.hashes).and_then(|p| {
+                    tazan_tlog::check_inclusion(&cp, r.seq, &item.id.short(), leaf, &p)?;
+                    Ok(p)
+                });
+            match checked {
+                Ok(proof) => kept.push(Receipt {
+                    id: item.id,
+                    seq: r.seq,
+                    leaf: leaf.0,
+                    proof: proof.iter().map(|h| h.0).collect(),
+                    checkpoint: resp.checkpoint.clone(),
+                }),
+                // A duplicate may be stored under an earlier signature of
+                // the same payload (signed again after a key rotation).
+                Err(_) if r.outcome == Outcome::Duplicate as i32 => {}
+                Err(e) => {
+                    self.bad_receipts.fetch_add(1, Relaxed);
+                    error!(hub = %self.hub, error = %e, "the hub's receipt for a lesson does not verify");
+                }
+            }
+        }
+        if let Err(e) = self.receipts.put(&kept) {
+            warn!(error = %e, "keeping receipts failed");
+        }
     }
 
     /// The store (for flushing at shutdown).
@@ -102,6 +286,18 @@ impl NodeCore {
             self.received.load(Relaxed),
         );
         e.gauge(
+            "tazan_node_hub_distrusted",
+            "1 once the hub's log failed verification (removed, rewritten or forked history) and the node stopped following it.",
+            &l,
+            self.distrusted.load(Relaxed) as f64,
+        );
+        e.counter(
+            "tazan_node_bad_receipts_total",
+            "Receipts (inclusion proofs) from the hub that did not verify.",
+            &l,
+            self.bad_receipts.load(Relaxed),
+        );
+        e.gauge(
             "tazan_node_outbox_depth",
             "Signed lessons waiting for the hub's acknowledgement.",
             &l,
@@ -110,24 +306,59 @@ impl NodeCore {
         e.finish()
     }
 
-    /// Validate, sign and queue a lesson; it is delivered by the outbox worker
-    /// (or [`NodeCore::deliver`]). Returns its id once durably queued.
-    pub async fn publish(&self, lesson: Lesson) -> Result<LessonId, NodeError> {
-        lesson.validate()?;
-        if !lesson.level.may_reach_group() {
-            return Err(NodeError::Red);
-        }
-        self.queue(Payload::Lesson(lesson)).await
+    /// Sign and queue a lesson that passed the node's leak gate; it is
+    /// delivered by the outbox worker (or [`NodeCore::deliver`]). Returns its
+    /// id once durably queued. Only [`crate::Gate::lesson`] makes a
+    /// [`GatedLesson`]: nothing else can make the node sign a lesson.
+    pub async fn publish(&self, lesson: GatedLesson) -> Result<LessonId, NodeError> {
+        self.queue_gated(lesson.into()).await
     }
 
-    /// Sign and queue a withdrawal of one of this node's lessons.
-    pub async fn withdraw(&self, withdrawal: Withdrawal) -> Result<LessonId, NodeError> {
-        let payload = Payload::Withdrawal(withdrawal);
+    /// Sign and queue a withdrawal of one of this node's lessons whose
+    /// reason passed the leak gate ([`crate::Gate::withdrawal`]).
+    pub async fn withdraw(&self, withdrawal: GatedWithdrawal) -> Result<LessonId, NodeError> {
+        self.queue_gated(withdrawal.into()).await
+    }
+
+    /// Sign and queue either gated payload. A withdrawal of a lesson this
+    /// node knows (in its library, or still in its outbox) must carry that
+    /// lesson's level; the hub checks it in any case.
+    pub async fn queue_gated(&self, gated: Gated) -> Result<LessonId, NodeError> {
+        let payload = gated.payload();
+        if let Payload::Withdrawal(w) = &payload {
+            if let Some(published) = self.known_level(&w.target)? {
+                if published != w.level {
+                    return Err(NodeError::WithdrawalLevel {
+                        target: w.target.short(),
+                        published,
+                        given: w.level,
+                    });
+                }
+            }
+        }
+        // The gate checked both already; kept here so the rule lives where the signing is.
         payload.validate()?;
         if !payload.level().may_reach_group() {
             return Err(NodeError::Red);
         }
         self.queue(payload).await
+    }
+
+    /// The level of lesson `id` as this node knows it: from its library, or
+    /// from its outbox while the hub has not acknowledged it yet.
+    fn known_level(
+        &self,
+        id: &LessonId,
+    ) -> Result<Option<tazan_model::DisclosureLevel>, NodeError> {
+        if let Some(entry) = self.library.get(id)? {
+            return Ok(Some(entry.level));
+        }
+        Ok(self
+            .outbox
+            .pending(usize::MAX)?
+            .into_iter()
+            .find(|item| item.id == *id)
+            .map(|item| item.level))
     }
 
     async fn queue(&self, payload: Payload) -> Result<LessonId, NodeError> {
@@ -230,6 +461,7 @@ impl NodeCore {
                     )));
                 }
             };
+            self.keep_receipts(client, &pending, &resp).await;
             let mut done = Vec::new();
             let mut retry_later = false;
             let mut key_refused = false;

@@ -1,31 +1,53 @@
-//! The org node: signs approved lessons, keeps them in a durable outbox until
-//! its group hub acknowledges them, and follows the hub's log into a local
+//! The org node: its leak gate, its review and publishing desk, and the
+//! service that signs gated lessons, keeps them in a durable outbox until its
+//! group hub acknowledges them, and follows the hub's log into a local
 //! library of peer lessons.
 //!
 //! ```text
-//!  approved Lesson ─► sign (node key) ─► Outbox (sled, durable) ─► publish ─► group hub
-//!                                         ▲ retry with backoff until acked
+//!  vault incident ─► Desk: draft ─► show/edit/restore ─► approve ─┐   (also: publish FILE,
+//!                                                                 │    correct, withdraw,
+//!  Gate (policy deny-lists + the node's own names, decisions) ◄───┘    catalog publish)
+//!    └─► GatedLesson / GatedWithdrawal ─► sign (node key) ─► Outbox (sled, durable) ─► group hub
+//!                                      └► sign_gated ─► spool ─► running node ─┘ retry until acked
 //!  group hub log ─► subscribe from durable cursor ─► Library (sled) ─► search, similar
 //!                                                        └─► index (tantivy, HOME/index)
 //! ```
 //!
-//! Promises: a lesson is kept until the hub acknowledges it, across restarts
+//! Promises: the node signs only what passed its leak gate — [`NodeCore::publish`]
+//! and [`NodeCore::withdraw`] take a [`GatedLesson`] / [`GatedWithdrawal`],
+//! which only [`Gate`] makes (see the `gate` module doc for the node's own
+//! names); a lesson is kept until the hub acknowledges it, across restarts
 //! and hub outages; RED lessons are refused before signing; the library
 //! cursor and the entries read up to it are written atomically, so a restart
 //! neither skips nor repeats. Raw incidents never pass through this crate's
-//! network paths, and no lesson text or key is logged.
+//! network paths, and no lesson text, own name or key is logged.
+//!
+//! What it does not do: recognise or replace anything itself (tazan-sanitize
+//! does), or decide what a hub accepts (the hub screens GREEN and CLEAR again).
 #![forbid(unsafe_code)]
 
 mod config;
 mod core;
 mod error;
+mod gate;
 mod indexer;
+mod receipts;
+mod review;
 mod spool;
 mod workers;
 
 pub use config::{NodeConfig, NodeConfigError};
 pub use core::{DeliveryReport, NodeCore};
 pub use error::NodeError;
+pub use gate::{
+    finding_line, node_policy, sign_gated, Gate, GateError, Gated, GatedLesson, GatedWithdrawal,
+    OwnNames,
+};
 pub use indexer::{lesson_doc, sync_library};
+pub use receipts::ReceiptReport;
+pub use review::{
+    read_lesson_file, Approval, CatalogEntry, Delivery, Desk, DraftMade, DraftView, Edited,
+    HubCheck, Override, Publication, Remedy, Restored, ReviewError, ReviewedFinding,
+};
 pub use spool::Spool;
-pub use workers::RunningNode;
+pub use workers::{RunningNode, STORE_WAIT};

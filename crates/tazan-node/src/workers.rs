@@ -9,9 +9,12 @@ use tazan_trust::KeyPair;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tonic::transport::Channel;
-use tracing::{debug, info, warn};
+use tracing::{debug, error, info, warn};
 
+use crate::core::HUB_CHECKPOINT;
 use crate::{NodeConfig, NodeCore, NodeError};
+use tazan_proto::FollowError;
+use tazan_tlog::WitnessKey;
 
 const CURSOR: &str = "hub";
 
@@ -29,14 +32,29 @@ pub struct RunningNode {
     received: watch::Receiver<u64>,
 }
 
+/// How long a starting node waits for a store another process holds (a CLI
+/// command reading the library holds it for a moment; a cron job's command
+/// must not put a systemd unit into a restart loop).
+pub const STORE_WAIT: Duration = Duration::from_secs(30);
+
 impl RunningNode {
-    /// Open the store, load the key and start delivering and following.
+    /// Load the key, open the store (waiting up to [`STORE_WAIT`] while a
+    /// CLI command holds it) and start delivering and following.
     pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         let key = KeyPair::load(&config.key).map_err(|source| NodeError::Key {
             path: config.key.clone(),
             source,
         })?;
-        let core = NodeCore::open(config.id.clone(), key, &config.data_dir)?;
+        let (id, hub, dir) = (
+            config.id.clone(),
+            config.hub_name.clone(),
+            config.data_dir.clone(),
+        );
+        let core = tokio::task::spawn_blocking(move || {
+            NodeCore::open_when_free(id, hub, key, &dir, STORE_WAIT)
+        })
+        .await
+        .map_err(|e| NodeError::Task(format!("opening the store: {e}")))??;
         let channel =
             tazan_proto::channel(&config.hub_endpoint, config.hub_name.as_str(), &config.tls)?;
         let client = HubClient::new(channel)
@@ -106,6 +124,7 @@ impl RunningNode {
                 stop_rx,
                 received_tx,
                 index_ops,
+                config.witness.clone(),
             )),
         ]);
         Ok(RunningNode {
@@ -242,6 +261,7 @@ async fn follow_loop(
     mut stop: watch::Receiver<bool>,
     received: watch::Sender<u64>,
     index_ops: Option<IndexOps>,
+    witness: Option<WitnessKey>,
 ) {
     let mut backoff = FIRST_BACKOFF;
     loop {
@@ -251,11 +271,21 @@ async fn follow_loop(
         // Stop-aware while connecting too, not only once the stream is open.
         let mut stop_seen = stop.clone();
         let followed = tokio::select! {
-            r = follow(&core, &mut client, &filter, &mut stop, &received, index_ops.as_ref()) => r,
+            r = follow(&core, &mut client, &filter, &mut stop, &received, index_ops.as_ref(), witness.as_ref()) => r,
             _ = stop_seen.changed() => return,
         };
         match followed {
             Ok(()) => return,
+            Err(FollowError::Distrust(e)) => {
+                core.distrusted
+                    .store(1, std::sync::atomic::Ordering::Relaxed);
+                error!(
+                    hub = %core.hub,
+                    error = %e,
+                    "the hub's log failed verification; no longer following it (nothing from this stream is stored; the checkpoint kept from before stays as evidence)"
+                );
+                return;
+            }
             Err(e) => {
                 debug!(error = %e, "hub subscription interrupted; resuming from the cursor");
                 if pause(&mut stop, backoff).await {
@@ -267,6 +297,10 @@ async fn follow_loop(
     }
 }
 
+fn unavailable(e: impl std::fmt::Display) -> FollowError {
+    FollowError::Transport(tonic::Status::unavailable(e.to_string()))
+}
+
 async fn follow(
     core: &NodeCore,
     client: &mut HubClient<Channel>,
@@ -274,24 +308,43 @@ async fn follow(
     stop: &mut watch::Receiver<bool>,
     received: &watch::Sender<u64>,
     index_ops: Option<&IndexOps>,
-) -> Result<(), NodeError> {
-    let after = core.library.cursor(CURSOR)?;
+    witness: Option<&WitnessKey>,
+) -> Result<(), FollowError> {
+    // On every resume: the hub's checkpoint must extend the one kept.
+    let before = core
+        .kept_checkpoint()
+        .ok()
+        .flatten()
+        .map_or(0, |cp| cp.size());
+    let mut view = core.resume_view(client, witness).await?;
+    if let Some(cp) = view.trusted() {
+        core.library
+            .set_blob(HUB_CHECKPOINT, cp.note())
+            .await
+            .map_err(unavailable)?;
+    }
+    debug!(
+        from = before,
+        to = view.size(),
+        "hub log consistent with the checkpoint kept"
+    );
+    let after = core.library.cursor(CURSOR).map_err(unavailable)?;
     let mut stream = client
         .subscribe(pb::SubscribeRequest {
             after_seq: after,
             filter: Some(filter.clone()),
             follow: true,
+            known_size: view.size(),
         })
-        .await
-        .map_err(|s| NodeError::Hub(s.message().to_owned()))?
+        .await?
         .into_inner();
     loop {
         let first = tokio::select! {
-            m = stream.message() => m.map_err(|s| NodeError::Hub(s.message().to_owned()))?,
+            m = stream.message() => m?,
             _ = stop.changed() => return Ok(()),
         };
         let Some(first) = first else {
-            return Err(NodeError::Hub("hub closed the stream".into()));
+            return Err(tonic::Status::unavailable("hub closed the stream").into());
         };
         // Take whatever else has already arrived, to store it in one write.
         let mut batch = vec![first];
@@ -301,11 +354,24 @@ async fn follow(
                 _ => break,
             }
         }
+        // Nothing is stored unless every entry is in the hub's signed tree
+        // and every checkpoint extends the last one.
+        for entry in &batch {
+            tazan_proto::verify_entry(&mut view, entry)?;
+        }
         let entries: Vec<(LibraryEntry, Option<LessonId>)> =
             batch.into_iter().filter_map(library_entry).collect();
         if let Some((last, _)) = entries.last() {
             let seq = last.hub_seq;
-            core.library.put_batch(CURSOR, &entries).await?;
+            let kept = view.trusted().map(|cp| cp.note().to_vec());
+            core.library
+                .put_batch(
+                    CURSOR,
+                    &entries,
+                    kept.as_deref().map(|note| (HUB_CHECKPOINT, note)),
+                )
+                .await
+                .map_err(unavailable)?;
             core.received
                 .fetch_add(entries.len() as u64, std::sync::atomic::Ordering::Relaxed);
             received.send_replace(seq);

@@ -10,9 +10,11 @@
 //! prost types; model, trust, store, sanitize and search never do.
 #![forbid(unsafe_code)]
 
+mod follow;
 mod tls;
 
-pub use tls::{channel, endpoint, ClientTls, ConnectError};
+pub use follow::{resume, verify_entry, FollowError};
+pub use tls::{channel, endpoint, read_private_key, transport_cause, ClientTls, ConnectError};
 
 /// Every entry of a hub's log that `client` may see, read with `List` in
 /// pages of 1,000 from the start.

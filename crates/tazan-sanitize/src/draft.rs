@@ -47,6 +47,7 @@ pub fn lesson_field<'a>(lesson: &'a Lesson, path: &str) -> Option<&'a str> {
         "lesson" => Some(&lesson.lesson),
         "impact" => Some(&lesson.impact),
         "industry" => Some(&lesson.industry),
+        "ref" => lesson.reference.as_ref(),
         "taxonomy.stage" => Some(&lesson.taxonomy.stage),
         "countermeasures" => return list(&lesson.countermeasures),
         "keywords" => return list(&lesson.keywords),
@@ -70,6 +71,9 @@ fn gated_fields(lesson: &Lesson) -> Map<String, Value> {
     m.insert("keywords".into(), list(&lesson.keywords));
     m.insert("impact".into(), s(&lesson.impact));
     m.insert("industry".into(), s(&lesson.industry));
+    if let Some(r) = &lesson.reference {
+        m.insert("ref".into(), s(r));
+    }
     let mut tax = Map::new();
     tax.insert("stage".into(), s(&lesson.taxonomy.stage));
     tax.insert("scenes".into(), list(&lesson.taxonomy.scenes));
@@ -97,6 +101,27 @@ impl Sanitizer {
                 let excerpt: String = lesson_field(lesson, &finding.field)
                     .map(|t| t.chars().skip(finding.offset).take(finding.len).collect())
                     .unwrap_or_default();
+                LessonFinding {
+                    id: finding_id(&finding.field, &finding.rule, &excerpt),
+                    finding,
+                    excerpt,
+                }
+            })
+            .collect()
+    }
+
+    /// The leak gate over one free text that leaves the node on its own (a
+    /// withdrawal's reason): the same recognisers, deny-lists and `own_names`
+    /// as [`Sanitizer::gate_lesson`], findings named `field`.
+    pub fn gate_text(&self, text: &str, field: &str, own_names: &[String]) -> Vec<LessonFinding> {
+        self.leak_gate_text(text, field, own_names)
+            .into_iter()
+            .map(|finding| {
+                let excerpt: String = text
+                    .chars()
+                    .skip(finding.offset)
+                    .take(finding.len)
+                    .collect();
                 LessonFinding {
                     id: finding_id(&finding.field, &finding.rule, &excerpt),
                     finding,
@@ -240,8 +265,9 @@ impl Published<'_> {
     }
 }
 
-/// The category from `direct_cause`, else the first category label named in
-/// `cause_summary`.
+/// The category `direct_cause` names as a label, else the one its
+/// `cause_summary` (or `direct_cause`) text suggests: the model's mapping,
+/// shared with lessons that leave `taxonomy.cause` out.
 fn cause_category(incident: &Incident) -> CauseCategory {
     if let Some(c) = incident
         .direct_cause
@@ -250,32 +276,11 @@ fn cause_category(incident: &Incident) -> CauseCategory {
     {
         return c;
     }
-    let summary = incident
+    incident
         .cause_summary
         .as_deref()
         .or(incident.direct_cause.as_deref())
-        .map(nfkc)
-        .unwrap_or_default();
-    const HINTS: &[(&str, CauseCategory)] = &[
-        ("設定", CauseCategory::Configuration),
-        ("操作", CauseCategory::Operation),
-        ("作業", CauseCategory::Work),
-        ("負荷", CauseCategory::Overload),
-        ("アクセス集中", CauseCategory::Overload),
-        ("攻撃", CauseCategory::Attack),
-        ("不正アクセス", CauseCategory::Attack),
-        ("停電", CauseCategory::Disaster),
-        ("災害", CauseCategory::Disaster),
-        ("プログラム", CauseCategory::Software),
-        ("ソフトウェア", CauseCategory::Software),
-        ("ハードウェア", CauseCategory::Hardware),
-        ("故障", CauseCategory::Hardware),
-    ];
-    HINTS
-        .iter()
-        .find(|(w, _)| summary.contains(w))
-        .map(|(_, c)| *c)
-        .unwrap_or(CauseCategory::Unknown)
+        .map_or(CauseCategory::Unknown, CauseCategory::from_text)
 }
 
 fn root_causes(p: &Published<'_>, brief: bool) -> String {
@@ -390,22 +395,11 @@ fn stage(incident: &Incident) -> String {
 /// `YYYY`, `YYYY-MM`, `YYYY-Qn` or `YYYY-Hn` from the occurrence time, at the
 /// policy's granularity; empty when no year and month can be read.
 fn period(occurred_at: Option<&str>, granularity: DateGranularity) -> String {
-    let Some(text) = occurred_at.map(nfkc) else {
+    // The model's date reader: ISO 8601, 年月日 and 和暦 (令和6年, R6.3.4) alike.
+    let Some(date) = occurred_at.and_then(|t| tazan_model::parse_incident_date(t).ok()) else {
         return String::new();
     };
-    let digits: Vec<&str> = text
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .collect();
-    let year = digits
-        .first()
-        .filter(|y| y.len() == 4)
-        .and_then(|y| y.parse::<u32>().ok());
-    let month = digits
-        .get(1)
-        .and_then(|m| m.parse::<u32>().ok())
-        .filter(|m| (1..=12).contains(m));
-    match (year, month) {
+    match (date.year, date.month) {
         (Some(y), Some(m)) => match granularity {
             DateGranularity::Month => format!("{y}-{m:02}"),
             DateGranularity::Quarter => format!("{y}-Q{}", (m - 1) / 3 + 1),

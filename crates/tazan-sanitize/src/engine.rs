@@ -23,7 +23,7 @@ use classify::{
     date_in_source, facility_class, is_public_body, outage_class, source_category, year_of,
 };
 use context::RecordContext;
-use deny::DenyMatcher;
+pub(crate) use deny::{DenyMatcher, CORPORATE_MARKS};
 pub use output::{SanitizedRecord, Status};
 use resolve::resolve;
 
@@ -72,6 +72,27 @@ impl Sanitizer {
             }
         }
         Ok(Self::with_parts(policy, level, rules, dict, dict_status))
+    }
+
+    /// Builds a sanitizer for what a node publishes at `level`: like
+    /// [`Sanitizer::new`], but GREEN and CLEAR are refused with
+    /// [`SanitizeError::DictionaryRequired`] (saying how to install it) while
+    /// the IPADIC dictionary is unavailable, unless the policy opts out
+    /// (`require_dictionary = false`, or `off = ["dictionary"]` for the level).
+    /// No silent downgrade: a lesson that leaves the group is never gated
+    /// with fewer recognisers than the policy asks for.
+    pub fn for_publishing(policy: &Policy, level: DisclosureLevel) -> Result<Self, SanitizeError> {
+        let s = Sanitizer::new(policy, level)?;
+        let wanted = s.rules.recognizers.for_name("dictionary").is_some();
+        if let DictionaryStatus::Off { reason } = &s.dict_status {
+            if wanted && policy.require_dictionary && level >= DisclosureLevel::Green {
+                return Err(SanitizeError::DictionaryRequired {
+                    level: level.to_string(),
+                    reason: reason.clone(),
+                });
+            }
+        }
+        Ok(s)
     }
 
     /// Builds a sanitizer that never uses the dictionary (tests, benches, hosts

@@ -55,6 +55,15 @@ pub enum SanitizeError {
     /// sanitised for it.
     #[error("level RED never leaves the node and has no publishing rules; draft for AMBER, GREEN or CLEAR")]
     RedLevel,
+    /// A GREEN or CLEAR lesson was asked for while the IPADIC dictionary
+    /// recogniser is off and the policy requires it (`require_dictionary`).
+    #[error("level {level} needs the IPADIC dictionary recogniser, which is off: {reason}. Install the dictionary with `bash scripts/setup-ipadic.sh` (Debian package mecab-ipadic) or point TAZAN_IPADIC_DIR at the IPADIC sources; a node that accepts names only the dictionary knows passing the leak gate may opt out with `require_dictionary = false` in its policy.toml")]
+    DictionaryRequired {
+        /// The level asked for.
+        level: String,
+        /// Why the dictionary is off.
+        reason: String,
+    },
     /// The requested disclosure level is not configured in the policy.
     #[error("policy has no rules for level {level}; add a [levels.{level}] table")]
     MissingLevel {
@@ -105,6 +114,10 @@ mod tests {
                 level: "GREEN".into(),
             },
             SanitizeError::RedLevel,
+            SanitizeError::DictionaryRequired {
+                level: "GREEN".into(),
+                reason: "IPADIC sources not found in /x".into(),
+            },
         ];
         let expected = [
             "in.jsonl: read incidents failed",
@@ -113,6 +126,7 @@ mod tests {
             "in.csv: no header",
             "[levels.GREEN]",
             "never leaves the node",
+            "scripts/setup-ipadic.sh",
         ];
         for (e, want) in all.iter().zip(expected) {
             let msg = e.to_string();

@@ -19,7 +19,10 @@
 //!   generalises dates, figures and places as the policy says;
 //! * re-scans the result (leak gate) and blocks a record with any finding;
 //! * drafts a lesson (教訓) per level from the sanitised fields of an incident
-//!   ([`Sanitizer::draft_lesson`]) and gates a lesson ([`Sanitizer::gate_lesson`]);
+//!   ([`Sanitizer::draft_lesson`]) and gates a lesson ([`Sanitizer::gate_lesson`])
+//!   or a lone text such as a withdrawal's reason ([`Sanitizer::gate_text`]);
+//! * screens text for contacts, hosts and given names ([`Screen`]: a group
+//!   hub's defence in depth behind the node's gate);
 //! * evaluates against gold annotations, from a batch output file or in-process
 //!   from an incident file ([`evaluate_incidents`]), and checks a gold file ([`check_gold`]).
 //!
@@ -29,11 +32,12 @@
 //! offline: the Debian package `mecab-ipadic` ships the sources, and the crate
 //! compiles them on first use into `$TAZAN_CACHE_DIR/ipadic-lindera-6.2` (else
 //! `$XDG_CACHE_HOME/tazan`, `~/.cache/tazan` or the temp dir); `$TAZAN_IPADIC_DIR`
-//! overrides the source location. `scripts/setup-ipadic.sh` installs the package,
-//! and `build.rs` does the same on a fresh machine when it builds as root with
-//! apt-get. Without the sources the other recognisers still run and
-//! [`Sanitizer::dictionary_status`] / [`BatchSummary::dictionary`] say it is off
-//! (with a `tracing` warning). Only kanji runs containing a known IPADIC proper
+//! overrides the source location. `scripts/setup-ipadic.sh` installs the package
+//! (the build installs nothing). Without the sources the other recognisers still
+//! run and [`Sanitizer::dictionary_status`] / [`BatchSummary::dictionary`] say it
+//! is off (with a `tracing` warning); what a node publishes at GREEN or CLEAR is
+//! refused then ([`Sanitizer::for_publishing`]) unless its policy opts out with
+//! `require_dictionary = false`. Only kanji runs containing a known IPADIC proper
 //! noun are segmented, which keeps the pass cheap.
 //!
 //! What it does not do: sign, store or send anything (the vault and the node do).
@@ -60,9 +64,10 @@ mod lexicon;
 mod normalize;
 mod policy;
 mod recognize;
+mod screen;
 
 pub use batch::{sanitize_jsonl, BatchSummary};
-pub use dict::DictionaryStatus;
+pub use dict::{set_compile_notice, DictionaryStatus};
 pub use draft::{lesson_field, LessonDraft};
 pub use engine::{SanitizedRecord, Sanitizer, Status};
 pub use error::SanitizeError;
@@ -74,6 +79,7 @@ pub use policy::{
     DateGranularity, DenyList, DisclosureLevel, LevelRules, NumberStyle, PlaceStyle, Policy, Role,
     SourceStyle, Thresholds,
 };
+pub use screen::{name_forms, Screen, MEMBER_NAME_RULE};
 pub use tazan_model::{AuditEntry, Finding, Kind, LessonFinding};
 
 /// Development aid: time each pattern recogniser over `text` (20 passes).

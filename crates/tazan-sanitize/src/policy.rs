@@ -221,6 +221,12 @@ pub struct DenyList {
 pub struct Policy {
     /// Schema version (1).
     pub version: u32,
+    /// Whether GREEN and CLEAR lessons need the IPADIC dictionary recogniser
+    /// (`require_dictionary`, default true): without it, names only the
+    /// dictionary knows pass the leak gate, so publishing beyond the group is
+    /// refused unless the policy opts out explicitly with `false` (or switches
+    /// the `dictionary` recogniser off for a level with `off`).
+    pub require_dictionary: bool,
     /// Deny-lists.
     pub deny: Vec<DenyList>,
     /// Rules per level.
@@ -231,6 +237,8 @@ pub struct Policy {
 #[serde(deny_unknown_fields)]
 struct RawPolicy {
     version: u32,
+    #[serde(default = "yes")]
+    require_dictionary: bool,
     #[serde(default)]
     deny: Vec<RawDeny>,
     #[serde(default)]
@@ -258,6 +266,7 @@ impl Policy {
             // deny-list policy rather than panicking in production.
             Err(_) => Policy {
                 version: 1,
+                require_dictionary: true,
                 deny: Vec::new(),
                 levels: BTreeMap::new(),
             },
@@ -268,7 +277,8 @@ impl Policy {
     pub fn load(path: &Path) -> Result<Self, SanitizeError> {
         let src =
             std::fs::read_to_string(path).map_err(|e| SanitizeError::io(path, "read policy", e))?;
-        Policy::from_toml_str(&src, &path.display().to_string())
+        // A UTF-8 byte-order mark (as Windows editors save) is not TOML.
+        Policy::from_toml_str(tazan_model::strip_bom(&src), &path.display().to_string())
     }
 
     /// Parses and validates policy TOML; `file` names it in errors.
@@ -294,7 +304,8 @@ impl Policy {
         let mut levels = BTreeMap::new();
         for (name, rules) in raw.levels {
             let line = find_line(src, &format!("levels.{name}"));
-            let level = match name.as_str() {
+            // Level names in any case, as everywhere else ([levels.green]).
+            let level = match name.to_ascii_uppercase().as_str() {
                 "AMBER" => DisclosureLevel::Amber,
                 "GREEN" => DisclosureLevel::Green,
                 "CLEAR" => DisclosureLevel::Clear,
@@ -304,10 +315,10 @@ impl Policy {
                         "level RED never leaves the node and cannot have publishing rules".into(),
                     ))
                 }
-                other => {
+                _ => {
                     return Err(err(
                         line,
-                        format!("unknown level `{other}`; expected AMBER, GREEN or CLEAR"),
+                        format!("unknown level `{name}`; expected AMBER, GREEN or CLEAR"),
                     ))
                 }
             };
@@ -368,6 +379,7 @@ impl Policy {
         }
         Ok(Policy {
             version: raw.version,
+            require_dictionary: raw.require_dictionary,
             deny,
             levels,
         })
@@ -388,6 +400,10 @@ impl Default for Policy {
     fn default() -> Self {
         Policy::builtin()
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn line_of(src: &str, byte: usize) -> usize {

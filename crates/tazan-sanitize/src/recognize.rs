@@ -177,36 +177,7 @@ impl Recognizers {
     pub(crate) fn scan(&self, n: &Normalized, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
         for rule in &self.rules {
-            if rule.check == Check::None {
-                let prio = if replaced_whole(rule.kind) { 4 } else { 2 };
-                for m in rule.re.find_iter(text) {
-                    if rule.bounded && !ascii_bounded(text, m.range()) {
-                        continue;
-                    }
-                    push(out, n, m.range(), rule.kind, rule.name, rule.score, prio);
-                }
-                continue;
-            }
-            for caps in rule.re.captures_iter(text) {
-                let Some(m) = caps.get(0) else { continue };
-                if rule.bounded && !ascii_bounded(text, m.range()) {
-                    continue;
-                }
-                let name = caps.name("n");
-                if let Some(range) =
-                    self.check(rule.check, text, m.range(), name.map(|g| g.range()))
-                {
-                    let candidate = rule.name.starts_with("candidate:");
-                    let prio = if replaced_whole(rule.kind) {
-                        4
-                    } else if rule.kind.is_identifying() && !candidate {
-                        2
-                    } else {
-                        1
-                    };
-                    push(out, n, range, rule.kind, rule.name, rule.score, prio);
-                }
-            }
+            self.scan_rule(rule, n, out);
         }
         for m in self.lex.find_iter(text) {
             let id = m.pattern().as_usize();
@@ -233,6 +204,46 @@ impl Recognizers {
             push(out, n, m.range(), kind, rule, 0.9, 2);
         }
         self.scan_latin_names(n, out);
+    }
+
+    /// Runs only the pattern rules of the given kinds (no lexicon): the hub's
+    /// screen for contacts and hosts.
+    pub(crate) fn scan_kinds(&self, n: &Normalized, kinds: &[Kind], out: &mut Vec<Hit>) {
+        for rule in self.rules.iter().filter(|r| kinds.contains(&r.kind)) {
+            self.scan_rule(rule, n, out);
+        }
+    }
+
+    fn scan_rule(&self, rule: &Rule, n: &Normalized, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        if rule.check == Check::None {
+            for m in rule.re.find_iter(text) {
+                if rule.bounded && !ascii_bounded(text, m.range()) {
+                    continue;
+                }
+                let prio = if replaced_whole(rule.kind) { 4 } else { 2 };
+                push(out, n, m.range(), rule.kind, rule.name, rule.score, prio);
+            }
+            return;
+        }
+        for caps in rule.re.captures_iter(text) {
+            let Some(m) = caps.get(0) else { continue };
+            if rule.bounded && !ascii_bounded(text, m.range()) {
+                continue;
+            }
+            let name = caps.name("n");
+            if let Some(range) = self.check(rule.check, text, m.range(), name.map(|g| g.range())) {
+                let candidate = rule.name.starts_with("candidate:");
+                let prio = if replaced_whole(rule.kind) {
+                    4
+                } else if rule.kind.is_identifying() && !candidate {
+                    2
+                } else {
+                    1
+                };
+                push(out, n, range, rule.kind, rule.name, rule.score, prio);
+            }
+        }
     }
 
     /// Per-rule timing (development aid for the bench).

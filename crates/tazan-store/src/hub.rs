@@ -1,16 +1,30 @@
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use tazan_model::LessonId;
+use tazan_tlog::{Hash, HashReader, TreeError, TreeHead};
 use tokio::sync::watch;
-use tracing::debug;
+use tracing::{debug, info};
 
 use crate::db::{decode, encode, seq_key, seq_of};
-use crate::{LogRecord, Store, StoreError};
+use crate::{LogRecord, Store, StoreError, StoredEnvelope};
 
 const ENTRY: u8 = b'e';
 const BY_ID: u8 = b'i';
 const RELAY: u8 = b'r';
 const CURSOR: u8 = b'c';
+/// Merkle tree hashes: one key per write, `h` + the tlog stored-hash index
+/// of the first, holding the write's hashes (contiguous indexes) end to end.
+/// One key per write rather than per hash keeps sled's work per appended
+/// entry close to what it was before the tree.
+const HASH: u8 = b'h';
+/// Small named values (checkpoints seen, witness state).
+const BLOB: u8 = b'b';
+/// The cursor holding how many entries the Merkle tree covers.
+const TREE_SIZE: &str = "merkle-tree-size";
+/// Entries hashed per write while building the tree of an existing log.
+const BUILD_CHUNK: u64 = 10_000;
 
 /// A record to append; `seq` is assigned by the log.
 #[derive(Debug, Clone)]
@@ -42,19 +56,105 @@ pub struct HubLog {
 
 impl HubLog {
     /// Open the log in `store`; the head is recovered from disk.
+    ///
+    /// A log written before the Merkle tree existed (or whose tree lags its
+    /// entries) gets its tree built here from the stored entries, durably,
+    /// before the log is used.
     pub fn open(store: &Store) -> Result<HubLog, StoreError> {
+        let log = HubLog::open_as_stored(store)?;
+        log.build_tree(log.head())?;
+        Ok(log)
+    }
+
+    /// Open the log as it is on disk, without building a missing tree:
+    /// for auditing a store (`tazan verify log`), which must see what is
+    /// there, not repair it.
+    pub fn open_as_stored(store: &Store) -> Result<HubLog, StoreError> {
         let tree = store.tree("hub-log")?;
         let head = match tree.scan_prefix([ENTRY]).next_back() {
             Some(kv) => seq_of(&kv?.0)?,
             None => 0,
         };
-        let (durable, _) = watch::channel(head);
         Ok(HubLog {
             store: store.clone(),
             tree,
             head: Mutex::new(head),
-            durable,
+            durable: watch::channel(head).0,
         })
+    }
+
+    /// How many entries the stored Merkle tree covers.
+    pub fn tree_size(&self) -> Result<u64, StoreError> {
+        cursor_get(&self.tree, TREE_SIZE)
+    }
+
+    /// The sequence numbers under which entries are stored, in order (an
+    /// audit compares them with 1..=head).
+    pub fn stored_seqs(&self) -> Result<Vec<u64>, StoreError> {
+        self.tree
+            .scan_prefix([ENTRY])
+            .keys()
+            .map(|k| seq_of(&k?))
+            .collect()
+    }
+
+    /// Named values whose name starts with `prefix`.
+    pub fn blobs(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        self.tree
+            .scan_prefix(blob_key(prefix))
+            .map(|kv| {
+                let (k, v) = kv?;
+                Ok((String::from_utf8_lossy(&k[1..]).into_owned(), v.to_vec()))
+            })
+            .collect()
+    }
+
+    /// Hash entries the tree does not cover yet (all of them in a store
+    /// from before the tree), in chunks, each chunk with the tree size.
+    fn build_tree(&self, head: u64) -> Result<(), StoreError> {
+        let mut size = cursor_get(&self.tree, TREE_SIZE)?;
+        if size >= head {
+            return Ok(());
+        }
+        info!(
+            from = size,
+            to = head,
+            "building the Merkle tree of entries stored without one"
+        );
+        while size < head {
+            let end = (size + BUILD_CHUNK).min(head);
+            let mut batch = sled::Batch::default();
+            let mut pending = Pending::default();
+            for seq in size + 1..=end {
+                let rec = self.entry(seq)?.ok_or_else(|| StoreError::Corrupt {
+                    key: format!("log/{seq}"),
+                    reason: format!("entry missing below the log head {head}"),
+                })?;
+                self.add_leaf(seq, envelope_leaf(&rec.envelope), &mut pending)?;
+            }
+            pending.write(&mut batch);
+            batch.insert(cursor_key(TREE_SIZE), &end.to_be_bytes());
+            self.store.apply(&self.tree, batch)?;
+            size = end;
+        }
+        self.store.wrote();
+        self.store.flush_blocking()
+    }
+
+    /// Add the tree hashes that entry `seq` with leaf hash `leaf` brings to
+    /// `pending` (which later leaves of the same write read, and which
+    /// [`Pending::write`] puts into the write's batch).
+    fn add_leaf(&self, seq: u64, leaf: Hash, pending: &mut Pending) -> Result<(), StoreError> {
+        let index = seq - 1;
+        let hashes = {
+            let reader = Hashes::new(&self.tree, Some(&pending.map));
+            tazan_tlog::stored_hashes_for_record_hash(index, leaf, &reader).map_err(tree_corrupt)?
+        };
+        let first = tazan_tlog::stored_hash_index(0, index);
+        for (i, h) in hashes.into_iter().enumerate() {
+            pending.push(first + i as u64, h);
+        }
+        Ok(())
     }
 
     /// Append records atomically and return once they are durable.
@@ -65,18 +165,22 @@ impl HubLog {
         &self,
         records: Vec<NewRecord>,
     ) -> Result<Vec<Appended>, StoreError> {
-        self.append_durable_with_cursor(records, None).await
+        self.append_durable_with_cursor(records, None, None).await
     }
 
     /// [`HubLog::append_durable`], also setting a named cursor in the same
     /// atomic write (used when following another hub's log, so that the
     /// entries and the position they were read up to can never disagree).
+    ///
+    /// `blob` is a named value stored in the same write too (the checkpoint
+    /// of the followed log the entries were verified against).
     pub async fn append_durable_with_cursor(
         &self,
         records: Vec<NewRecord>,
         cursor: Option<(&str, u64)>,
+        blob: Option<(&str, &[u8])>,
     ) -> Result<Vec<Appended>, StoreError> {
-        let (out, head) = self.append(records, cursor)?;
+        let (out, head) = self.append(records, cursor, blob)?;
         self.store.flush().await?;
         // Entries up to `head` are on disk; publish unless a later flush
         // already moved the durable head further.
@@ -95,15 +199,22 @@ impl HubLog {
         &self,
         records: Vec<NewRecord>,
         cursor: Option<(&str, u64)>,
+        blob: Option<(&str, &[u8])>,
     ) -> Result<(Vec<Appended>, u64), StoreError> {
+        // Hashing the envelopes needs no lock.
+        let leaves: Vec<Hash> = records
+            .iter()
+            .map(|r| envelope_leaf(&r.record.envelope))
+            .collect();
         // A poisoned lock only means another append panicked mid-way; the
         // head value itself is still the last assigned sequence number.
         let mut head = self.head.lock().unwrap_or_else(|p| p.into_inner());
         let mut batch = sled::Batch::default();
+        let mut pending = Pending::default();
         let mut out = Vec::with_capacity(records.len());
         let mut fresh: Vec<(LessonId, u64)> = Vec::new();
         let mut next = *head;
-        for NewRecord { mut record, relay } in records {
+        for (NewRecord { mut record, relay }, leaf) in records.into_iter().zip(leaves) {
             let existing = match fresh.iter().find(|(id, _)| *id == record.id) {
                 Some(&(_, seq)) => Some(seq),
                 None => self.seq_of_id(&record.id)?,
@@ -122,6 +233,7 @@ impl HubLog {
             if relay {
                 batch.insert(&seq_key(RELAY, next), &[]);
             }
+            self.add_leaf(next, leaf, &mut pending)?;
             fresh.push((record.id, next));
             out.push(Appended {
                 seq: next,
@@ -131,7 +243,14 @@ impl HubLog {
         if let Some((name, value)) = cursor {
             batch.insert(cursor_key(name), &value.to_be_bytes());
         }
-        if next != *head || cursor.is_some() {
+        if let Some((name, value)) = blob {
+            batch.insert(blob_key(name), value);
+        }
+        if next != *head {
+            pending.write(&mut batch);
+            batch.insert(cursor_key(TREE_SIZE), &next.to_be_bytes());
+        }
+        if next != *head || cursor.is_some() || blob.is_some() {
             self.store.apply(&self.tree, batch)?;
             self.store.wrote();
             debug!(from = *head + 1, to = next, "appended");
@@ -236,6 +355,83 @@ impl HubLog {
         cursor_get(&self.tree, name)
     }
 
+    /// The stored leaf hash of entry `seq`, if the tree covers it.
+    pub fn leaf(&self, seq: u64) -> Result<Option<Hash>, StoreError> {
+        if seq == 0 {
+            return Ok(None);
+        }
+        let index = tazan_tlog::stored_hash_index(0, seq - 1);
+        Hashes::new(&self.tree, None).get(index)
+    }
+
+    /// The tree head over the first `size` entries (`size` ≤ [`HubLog::head`]).
+    pub fn tree_head(&self, size: u64) -> Result<TreeHead, StoreError> {
+        self.within_head(size)?;
+        let root =
+            tazan_tlog::tree_hash(size, &Hashes::new(&self.tree, None)).map_err(tree_corrupt)?;
+        Ok(TreeHead { size, root: root.0 })
+    }
+
+    /// Inclusion proofs of entries `seqs` in the tree of `size` entries.
+    /// Hashes shared by the proofs are read once.
+    pub fn inclusion_proofs(&self, seqs: &[u64], size: u64) -> Result<Vec<Vec<Hash>>, StoreError> {
+        self.within_head(size)?;
+        let reader = Hashes::new(&self.tree, None);
+        seqs.iter()
+            .map(|&seq| {
+                if seq == 0 || seq > size {
+                    return Err(StoreError::Corrupt {
+                        key: format!("log/{seq}"),
+                        reason: format!("not in a tree of {size} entries"),
+                    });
+                }
+                tazan_tlog::prove_record(size, seq - 1, &reader).map_err(tree_corrupt)
+            })
+            .collect()
+    }
+
+    /// A consistency proof from the tree of `old` entries to that of `new`
+    /// (empty when `old` is 0 or equals `new`).
+    pub fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>, StoreError> {
+        self.within_head(new)?;
+        if old == 0 || old >= new {
+            return Ok(Vec::new());
+        }
+        tazan_tlog::prove_tree(new, old, &Hashes::new(&self.tree, None)).map_err(tree_corrupt)
+    }
+
+    fn within_head(&self, size: u64) -> Result<(), StoreError> {
+        let head = self.head();
+        if size > head {
+            return Err(StoreError::Corrupt {
+                key: "merkle".into(),
+                reason: format!(
+                    "tree size {size} asked for, but the durable log has {head} entries"
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// A named value (a checkpoint kept from a followed log, witness state).
+    pub fn blob(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.tree.get(blob_key(name))?.map(|v| v.to_vec()))
+    }
+
+    /// Store a named value, durable with the next flush (within a second).
+    pub fn put_blob(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.store.put(&self.tree, &blob_key(name), value)?;
+        self.store.wrote();
+        Ok(())
+    }
+
+    /// Store a named value durably.
+    pub async fn set_blob(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.store.put(&self.tree, &blob_key(name), value)?;
+        self.store.wrote();
+        self.store.flush().await
+    }
+
     /// Forget a named cursor (it reads 0 again), e.g. the search index's
     /// after a restore, so a derived index is rebuilt from the start.
     pub fn clear_cursor(&self, name: &str) -> Result<(), StoreError> {
@@ -253,6 +449,122 @@ impl HubLog {
         self.store.wrote();
         self.store.flush().await
     }
+}
+
+/// The leaf hash of a stored envelope.
+pub fn envelope_leaf(e: &StoredEnvelope) -> Hash {
+    tazan_tlog::leaf_hash(&e.payload, &e.signer, &e.signature)
+}
+
+fn tree_corrupt(e: TreeError) -> StoreError {
+    StoreError::Corrupt {
+        key: "merkle".into(),
+        reason: e.to_string(),
+    }
+}
+
+/// Tree hashes of a write being prepared: their indexes are contiguous, so
+/// they go to sled as one value under the first index.
+#[derive(Default)]
+struct Pending {
+    map: HashMap<u64, Hash>,
+    start: u64,
+    bytes: Vec<u8>,
+}
+
+impl Pending {
+    fn push(&mut self, at: u64, h: Hash) {
+        if self.bytes.is_empty() {
+            self.start = at;
+        }
+        debug_assert_eq!(at, self.start + (self.bytes.len() / 32) as u64);
+        self.bytes.extend_from_slice(&h.0);
+        self.map.insert(at, h);
+    }
+
+    fn write(&self, batch: &mut sled::Batch) {
+        if !self.bytes.is_empty() {
+            batch.insert(&seq_key(HASH, self.start), self.bytes.as_slice());
+        }
+    }
+}
+
+/// Reads tree hashes from sled (and from a write being prepared), keeping
+/// the runs it read for the proofs that follow.
+pub(crate) struct Hashes<'a> {
+    tree: &'a sled::Tree,
+    pending: Option<&'a HashMap<u64, Hash>>,
+    runs: RefCell<Vec<(u64, sled::IVec)>>,
+}
+
+impl<'a> Hashes<'a> {
+    pub(crate) fn new(tree: &'a sled::Tree, pending: Option<&'a HashMap<u64, Hash>>) -> Self {
+        Hashes {
+            tree,
+            pending,
+            runs: RefCell::default(),
+        }
+    }
+
+    fn in_run(start: u64, run: &[u8], index: u64) -> Option<Hash> {
+        let at = usize::try_from(index.checked_sub(start)?)
+            .ok()?
+            .checked_mul(32)?;
+        run.get(at..at + 32)
+            .and_then(|b| b.try_into().ok())
+            .map(Hash)
+    }
+
+    fn get(&self, index: u64) -> Result<Option<Hash>, StoreError> {
+        if let Some(h) = self.pending.and_then(|p| p.get(&index)) {
+            return Ok(Some(*h));
+        }
+        for (start, run) in self.runs.borrow().iter() {
+            if let Some(h) = Self::in_run(*start, run, index) {
+                return Ok(Some(h));
+            }
+        }
+        // The run holding `index` is the last one starting at or before it.
+        let Some(kv) = self
+            .tree
+            .range(seq_key(HASH, 0)..=seq_key(HASH, index))
+            .next_back()
+        else {
+            return Ok(None);
+        };
+        let (k, v) = kv?;
+        let start = seq_of(&k)?;
+        if !v.len().is_multiple_of(32) {
+            return Err(StoreError::Corrupt {
+                key: format!("merkle/{start}"),
+                reason: "tree hashes are not a multiple of 32 bytes".into(),
+            });
+        }
+        let h = Self::in_run(start, &v, index);
+        if h.is_some() {
+            self.runs.borrow_mut().push((start, v));
+        }
+        Ok(h)
+    }
+}
+
+impl HashReader for Hashes<'_> {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, TreeError> {
+        indexes
+            .iter()
+            .map(|&i| match self.get(i) {
+                Ok(Some(h)) => Ok(h),
+                Ok(None) => Err(TreeError::InvalidInput(format!("tree hash {i} is missing"))),
+                Err(e) => Err(TreeError::InvalidInput(e.to_string())),
+            })
+            .collect()
+    }
+}
+
+pub(crate) fn blob_key(name: &str) -> Vec<u8> {
+    let mut k = vec![BLOB];
+    k.extend_from_slice(name.as_bytes());
+    k
 }
 
 fn id_key(id: &LessonId) -> [u8; 33] {
@@ -394,6 +706,57 @@ pub(crate) mod tests {
         assert_eq!(log.cursor("other").unwrap(), 0);
         let out = log.append_durable(vec![new(3, false)]).await.unwrap();
         assert_eq!(out[0].seq, 3);
+    }
+
+    #[tokio::test]
+    async fn tree_follows_appends_and_a_store_without_one_gets_it_built() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, proofs) = {
+            let store = Store::open(dir.path()).unwrap();
+            let log = HubLog::open(&store).unwrap();
+            // Several writes, one of them with a duplicate inside.
+            log.append_durable(vec![new(1, false), new(2, false), new(1, false)])
+                .await
+                .unwrap();
+            for n in 3..=11 {
+                log.append_durable(vec![new(n, false)]).await.unwrap();
+            }
+            assert_eq!(log.head(), 11);
+            let head = log.tree_head(11).unwrap();
+            let proofs = log.inclusion_proofs(&[1, 6, 11], 11).unwrap();
+            let key = tazan_trust::KeyPair::generate();
+            let cp = tazan_tlog::SignedCheckpoint::sign("tazan/hub/h", head, &key).unwrap();
+            for (seq, p) in [1u64, 6, 11].iter().zip(&proofs) {
+                let leaf = log.leaf(*seq).unwrap().unwrap();
+                assert_eq!(
+                    leaf,
+                    envelope_leaf(&log.entry(*seq).unwrap().unwrap().envelope)
+                );
+                tazan_tlog::check_inclusion(&cp, *seq, "x", leaf, p).unwrap();
+            }
+            let old = log.tree_head(4).unwrap();
+            let p = log.consistency_proof(4, 11).unwrap();
+            tazan_tlog::check_consistency("h", old, head, &p).unwrap();
+            assert!(log.tree_head(12).is_err(), "beyond the durable head");
+            // Forget the tree, as in a store written before it existed.
+            let hashes: Vec<_> = log.tree.scan_prefix([HASH]).keys().collect();
+            for k in hashes {
+                log.tree.remove(k.unwrap()).unwrap();
+            }
+            log.tree.remove(cursor_key(TREE_SIZE)).unwrap();
+            store.flush_blocking().unwrap();
+            (head.root, proofs)
+        };
+        let store = Store::open_waiting(dir.path(), std::time::Duration::from_secs(2)).unwrap();
+        let log = HubLog::open(&store).unwrap();
+        assert_eq!(
+            log.tree_head(11).unwrap().root,
+            root,
+            "rebuilt the same tree"
+        );
+        assert_eq!(log.inclusion_proofs(&[1, 6, 11], 11).unwrap(), proofs);
+        log.append_durable(vec![new(12, false)]).await.unwrap();
+        assert_eq!(log.cursor(TREE_SIZE).unwrap(), 12);
     }
 
     #[tokio::test]

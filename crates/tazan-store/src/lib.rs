@@ -31,6 +31,7 @@ mod backup;
 mod db;
 mod error;
 mod hub;
+mod lock;
 mod node;
 mod record;
 mod spool;
@@ -41,8 +42,9 @@ pub use backup::{
 };
 pub use db::Store;
 pub use error::StoreError;
-pub use hub::{Appended, HubLog, NewRecord};
-pub use node::{Library, LibraryEntry, Outbox, OutboxItem};
+pub use hub::{envelope_leaf, Appended, HubLog, NewRecord};
+pub use lock::lock_holder;
+pub use node::{Library, LibraryEntry, Outbox, OutboxItem, Receipt, Receipts};
 pub use record::{HexEnvelope, LogRecord, StoredEnvelope};
 pub use spool::{spool_files, spool_write};
 

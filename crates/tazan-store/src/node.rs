@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 use tazan_model::{DisclosureLevel, LessonId, PayloadKind};
 
 use crate::db::{decode, encode, seq_key, seq_of};
-use crate::hub::{cursor_get, cursor_key};
+use crate::hub::{blob_key, cursor_get, cursor_key};
 use crate::{Store, StoreError, StoredEnvelope};
 
 const ITEM: u8 = b'o';
@@ -190,10 +190,15 @@ impl Library {
     /// Store received entries and advance the cursor `cursor` to `hub_seq` of
     /// the last one, in one atomic write (durable within a second). A
     /// withdrawal marks its target as withdrawn.
+    ///
+    /// `checkpoint` (a name and a value) is stored in the same write: the
+    /// hub checkpoint the entries were verified against, so the entries and
+    /// the checkpoint kept for the next resume never disagree.
     pub async fn put_batch(
         &self,
         cursor: &str,
         entries: &[(LibraryEntry, Option<LessonId>)],
+        checkpoint: Option<(&str, &[u8])>,
     ) -> Result<(), StoreError> {
         let Some(last) = entries.last() else {
             return Ok(());
@@ -221,6 +226,9 @@ impl Library {
             }
         }
         batch.insert(cursor_key(cursor), &last.0.hub_seq.to_be_bytes());
+        if let Some((name, value)) = checkpoint {
+            batch.insert(blob_key(name), value);
+        }
         self.store.apply(&self.tree, batch)?;
         // Not flushed here: entries and cursor move together atomically, and
         // if a crash takes both back the node simply fetches them again from
@@ -256,6 +264,83 @@ impl Library {
     /// The subscription cursor `name` (0 if never set).
     pub fn cursor(&self, name: &str) -> Result<u64, StoreError> {
         cursor_get(&self.tree, name)
+    }
+
+    /// A named value (the hub checkpoint last verified, the hub's pinned key).
+    pub fn blob(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.tree.get(blob_key(name))?.map(|v| v.to_vec()))
+    }
+
+    /// Store a named value durably.
+    pub async fn set_blob(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.store.put(&self.tree, &blob_key(name), value)?;
+        self.store.wrote();
+        self.store.flush().await
+    }
+}
+
+/// The publisher's receipt for one of its lessons: where the hub stored it
+/// and the proof that the hub's signed tree holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// The lesson (or withdrawal).
+    pub id: LessonId,
+    /// Its sequence number in the hub's log.
+    pub seq: u64,
+    /// The leaf hash the hub committed to (of the envelope as sent).
+    pub leaf: [u8; 32],
+    /// Inclusion proof in the tree of the checkpoint.
+    pub proof: Vec<[u8; 32]>,
+    /// The hub's signed checkpoint (C2SP note) the proof refers to.
+    pub checkpoint: Vec<u8>,
+}
+
+/// The node's receipts, by lesson id.
+pub struct Receipts {
+    store: Store,
+    tree: sled::Tree,
+}
+
+impl Receipts {
+    /// Open the receipts in `store`.
+    pub fn open(store: &Store) -> Result<Receipts, StoreError> {
+        Ok(Receipts {
+            store: store.clone(),
+            tree: store.tree("node-receipts")?,
+        })
+    }
+
+    /// Keep receipts (durable with the next flush; a receipt lost in a crash
+    /// is only a receipt: the lesson is still at the hub).
+    pub fn put(&self, receipts: &[Receipt]) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for r in receipts {
+            batch.insert(&r.id.0, encode(r)?);
+        }
+        self.store.apply(&self.tree, batch)?;
+        self.store.wrote();
+        Ok(())
+    }
+
+    /// Every receipt, by hub sequence number.
+    pub fn all(&self) -> Result<Vec<Receipt>, StoreError> {
+        let mut out: Vec<Receipt> = self
+            .tree
+            .iter()
+            .map(|kv| decode("receipts", &kv?.1))
+            .collect::<Result<_, _>>()?;
+        out.sort_by_key(|r| r.seq);
+        Ok(out)
+    }
+
+    /// How many receipts are kept.
+    pub fn len(&self) -> usize {
+        self.tree.len()
+    }
+
+    /// Whether none is kept.
+    pub fn is_empty(&self) -> bool {
+        self.tree.is_empty()
     }
 }
 
@@ -325,7 +410,7 @@ mod tests {
             received_at: 0,
             withdrawn: false,
         };
-        lib.put_batch("hub", &[(entry(1, 5, PayloadKind::Lesson), None)])
+        lib.put_batch("hub", &[(entry(1, 5, PayloadKind::Lesson), None)], None)
             .await
             .unwrap();
         assert_eq!(lib.cursor("hub").unwrap(), 5);
@@ -335,9 +420,11 @@ mod tests {
                 entry(2, 6, PayloadKind::Withdrawal),
                 Some(LessonId::of(&[1])),
             )],
+            Some(("checkpoint", b"note")),
         )
         .await
         .unwrap();
+        assert_eq!(lib.blob("checkpoint").unwrap().unwrap(), b"note");
         assert!(lib.get(&LessonId::of(&[1])).unwrap().unwrap().withdrawn);
         assert_eq!(lib.all().unwrap().len(), 2);
         assert_eq!(lib.cursor("hub").unwrap(), 6);

@@ -83,6 +83,17 @@ impl KeyPair {
     pub fn sign_bytes(&self, context: &[u8], msg: &[u8]) -> [u8; SIGNATURE_LEN] {
         self.signing.sign(&framed(context, msg)).to_bytes()
     }
+
+    /// Sign the text of a C2SP signed note (a log checkpoint, or the message
+    /// of a witness cosignature) as it is, as the note formats require.
+    ///
+    /// `None` when `text` holds a zero byte: note texts never do, and every
+    /// other signature of this crate covers `context || 0x00 || msg`, so a
+    /// note signature can never pass for a lesson, roster or announcement
+    /// signature, nor the reverse.
+    pub fn sign_note(&self, text: &[u8]) -> Option<[u8; SIGNATURE_LEN]> {
+        (!text.contains(&0)).then(|| self.signing.sign(text).to_bytes())
+    }
 }
 
 impl fmt::Debug for KeyPair {
@@ -144,6 +155,18 @@ impl PublicKey {
         self.0
             .verify_strict(&framed(context, msg), &Signature::from_bytes(sig))
             .map_err(|_| self.bad_signature(context))
+    }
+
+    /// Check a signature made by [`KeyPair::sign_note`] (strict verification).
+    pub fn verify_note(&self, text: &[u8], sig: &[u8]) -> bool {
+        let Ok(sig) = <[u8; SIGNATURE_LEN]>::try_from(sig) else {
+            return false;
+        };
+        !text.contains(&0)
+            && self
+                .0
+                .verify_strict(text, &Signature::from_bytes(&sig))
+                .is_ok()
     }
 
     fn bad_signature(&self, context: &[u8]) -> TrustError {

@@ -16,7 +16,9 @@
 //! - **audit**: per draft, the map original → replacement the sanitizer made. It
 //!   is local evidence for the reviewer and never enters a lesson.
 //! - **decisions**: per draft, the reviewer's recorded overrides of leak-gate
-//!   findings ([`Decision`]).
+//!   findings and restores of replaced text ([`Decision`]).
+//! - **published**: every lesson and withdrawal this node signed, by id
+//!   ([`PublishedRecord`]): what a withdrawal or a correction may name.
 //!
 //! Every write is made durable (flushed) before the call returns, and writes
 //! that belong together (a draft and its audit; an approval and its decisions;
@@ -34,6 +36,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod import;
 mod record;
 
 use std::path::{Path, PathBuf};
@@ -43,7 +46,10 @@ use tazan_model::{AuditEntry, Incident, LessonFinding};
 use tazan_model::{DisclosureLevel, Lesson};
 
 pub use error::VaultError;
-pub use record::{now, Decision, DraftId, DraftRecord, DraftStatus, ImportOutcome};
+pub use import::{ImportOptions, ImportReport};
+pub use record::{
+    now, Decision, DraftId, DraftRecord, DraftStatus, ImportOutcome, PublishedRecord,
+};
 
 /// The open vault. One process at a time may hold it.
 pub struct Vault {
@@ -53,8 +59,12 @@ pub struct Vault {
     drafts: sled::Tree,
     audit: sled::Tree,
     decisions: sled::Tree,
+    published: sled::Tree,
     meta: sled::Tree,
 }
+
+/// How long [`Vault::open`] waits for a lock held by a handle just dropped.
+pub const LOCK_GRACE: std::time::Duration = std::time::Duration::from_millis(1500);
 
 /// Key in the `meta` tree of the last draft number handed out.
 const LAST_DRAFT: &[u8] = b"last_draft";
@@ -69,27 +79,38 @@ type TxResult<T> = Result<T, sled::transaction::ConflictableTransactionError<Vau
 
 impl Vault {
     /// Opens (or creates) the vault in `dir`. Fails with [`VaultError::Locked`]
-    /// when another process has it open.
+    /// when another process has it open. A lock still held for a moment
+    /// after a handle was dropped (sled's background flusher) is waited for,
+    /// up to [`LOCK_GRACE`]; so is another command just finishing.
     pub fn open(dir: &Path) -> Result<Vault, VaultError> {
-        let db = sled::Config::new().path(dir).open().map_err(|source| {
-            // sled refuses a second opener with "could not acquire lock".
-            if source.to_string().contains("lock") {
-                VaultError::Locked {
-                    path: dir.to_owned(),
+        let deadline = std::time::Instant::now() + LOCK_GRACE;
+        let db = loop {
+            match sled::Config::new().path(dir).open() {
+                Ok(db) => break db,
+                // sled refuses a second opener with "could not acquire lock".
+                Err(source) if source.to_string().contains("lock") => {
+                    if std::time::Instant::now() >= deadline {
+                        return Err(VaultError::Locked {
+                            path: dir.to_owned(),
+                        });
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
                 }
-            } else {
-                VaultError::Open {
-                    path: dir.to_owned(),
-                    source,
+                Err(source) => {
+                    return Err(VaultError::Open {
+                        path: dir.to_owned(),
+                        source,
+                    })
                 }
             }
-        })?;
+        };
         Ok(Vault {
             path: dir.to_owned(),
             incidents: db.open_tree("incidents")?,
             drafts: db.open_tree("drafts")?,
             audit: db.open_tree("audit")?,
             decisions: db.open_tree("decisions")?,
+            published: db.open_tree("published")?,
             meta: db.open_tree("meta")?,
             db,
         })
@@ -261,19 +282,7 @@ impl Vault {
         lesson: Lesson,
         findings: Vec<LessonFinding>,
     ) -> Result<DraftRecord, VaultError> {
-        let mut d = self.unqueued(
-            id,
-            "it was signed and queued; edit a new draft and publish it as a correction",
-        )?;
-        d.lesson = lesson;
-        d.findings = findings;
-        d.status = DraftStatus::Draft;
-        d.reviewer = None;
-        d.approved_at = None;
-        d.updated_at = now();
-        self.drafts.insert(id.key(), encode(&d))?;
-        self.flush()?;
-        Ok(d)
+        self.rewrite(id, lesson, findings, &[])
     }
 
     /// Marks a draft approved by `reviewer` with the gate findings it had
@@ -286,24 +295,65 @@ impl Vault {
         decisions: &[Decision],
     ) -> Result<DraftRecord, VaultError> {
         let mut d = self.unqueued(id, "it is already signed and queued")?;
-        let mut all = self.decisions(id)?;
-        all.extend_from_slice(decisions);
         let at = now();
         d.status = DraftStatus::Approved;
         d.findings = findings;
         d.reviewer = Some(reviewer.to_owned());
         d.approved_at = Some(at.clone());
         d.updated_at = at;
-        let (draft_bytes, decision_bytes) = (encode(&d), encode(&all));
+        self.store_with_decisions(&d, decisions)?;
+        Ok(d)
+    }
+
+    /// Replaces a draft's lesson and findings after a reviewer restored
+    /// replaced text, and appends the decisions that record the restore,
+    /// atomically. Like an edit, it withdraws an approval; a queued draft
+    /// cannot change.
+    pub fn record_restore(
+        &self,
+        id: DraftId,
+        lesson: Lesson,
+        findings: Vec<LessonFinding>,
+        decisions: &[Decision],
+    ) -> Result<DraftRecord, VaultError> {
+        self.rewrite(id, lesson, findings, decisions)
+    }
+
+    /// New text for a draft (its approval withdrawn), with `decisions` appended.
+    fn rewrite(
+        &self,
+        id: DraftId,
+        lesson: Lesson,
+        findings: Vec<LessonFinding>,
+        decisions: &[Decision],
+    ) -> Result<DraftRecord, VaultError> {
+        let mut d = self.unqueued(
+            id,
+            "it was signed and queued; edit a new draft and publish it as a correction",
+        )?;
+        d.lesson = lesson;
+        d.findings = findings;
+        d.status = DraftStatus::Draft;
+        d.reviewer = None;
+        d.approved_at = None;
+        d.updated_at = now();
+        self.store_with_decisions(&d, decisions)?;
+        Ok(d)
+    }
+
+    /// Writes `d` and appends `added` to its decisions in one transaction, then flushes.
+    fn store_with_decisions(&self, d: &DraftRecord, added: &[Decision]) -> Result<(), VaultError> {
+        let mut all = self.decisions(d.id)?;
+        all.extend_from_slice(added);
+        let (draft_bytes, decision_bytes) = (encode(d), encode(&all));
         (&self.drafts, &self.decisions)
             .transaction(|(drafts, decisions)| -> TxResult<()> {
-                drafts.insert(&id.key(), draft_bytes.as_slice())?;
-                decisions.insert(&id.key(), decision_bytes.as_slice())?;
+                drafts.insert(&d.id.key(), draft_bytes.as_slice())?;
+                decisions.insert(&d.id.key(), decision_bytes.as_slice())?;
                 Ok(())
             })
             .map_err(tx_error)?;
-        self.flush()?;
-        Ok(d)
+        self.flush()
     }
 
     /// Records that an approved draft was signed and handed to the outbox or spool.
@@ -330,11 +380,36 @@ impl Vault {
         Ok(d)
     }
 
+    /// Adds something this node signed to the published register (durably).
+    /// The same id again replaces its record (a retried hand-over).
+    pub fn record_published(&self, record: &PublishedRecord) -> Result<(), VaultError> {
+        self.published.insert(record.id.0, encode(record))?;
+        self.flush()
+    }
+
+    /// The published register, oldest first.
+    pub fn published(&self) -> Result<Vec<PublishedRecord>, VaultError> {
+        let mut all: Vec<PublishedRecord> = self
+            .published
+            .iter()
+            .map(|kv| {
+                let (k, v) = kv?;
+                decode(&v, &format!("published/{}", hex(&k)))
+            })
+            .collect::<Result<_, _>>()?;
+        all.sort_by(|a, b| a.at.cmp(&b.at));
+        Ok(all)
+    }
+
     /// Makes every write so far durable.
     pub fn flush(&self) -> Result<(), VaultError> {
         self.db.flush()?;
         Ok(())
     }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn encode<T: serde::Serialize>(v: &T) -> Vec<u8> {

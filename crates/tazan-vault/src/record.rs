@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
-use tazan_model::{DisclosureLevel, Lesson};
+use tazan_model::{DisclosureLevel, Lesson, LessonId, PayloadKind};
 use tazan_model::{Finding, LessonFinding};
 
 use crate::VaultError;
@@ -131,6 +131,41 @@ pub struct Decision {
     pub reason: String,
     /// When (RFC 3339, UTC).
     pub at: String,
+    /// The original text the reviewer put back in place of its replacement,
+    /// when the decision comes from a restore (`tazan lesson restore`): the
+    /// finding on the restored text is overridden by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restored: Option<String>,
+}
+
+/// Something this node signed and handed to its outbox or to the running
+/// node: the register behind `lesson withdraw ID-PREFIX`, corrections and
+/// `tazan lesson published`. It holds what was sent, never raw text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublishedRecord {
+    /// The signed payload's id.
+    pub id: LessonId,
+    /// Lesson (new or correction) or withdrawal.
+    pub kind: PayloadKind,
+    /// How far it travels.
+    pub level: DisclosureLevel,
+    /// The lesson's title (empty for a withdrawal).
+    #[serde(default)]
+    pub title: String,
+    /// The lesson's version (1, or more for a correction).
+    #[serde(default)]
+    pub version: u32,
+    /// The lesson a correction supersedes, or the lesson a withdrawal withdraws.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<LessonId>,
+    /// Where it came from: a draft (`d3`), a file name, a catalogue line.
+    #[serde(default)]
+    pub source: String,
+    /// When it was signed (RFC 3339, UTC).
+    pub at: String,
+    /// How it was handed over (`queued`, `spooled`, `accepted` …).
+    #[serde(default)]
+    pub delivery: String,
 }
 
 /// What importing one record does (see [`crate::Vault::classify`]).

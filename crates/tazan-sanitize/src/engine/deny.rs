@@ -9,14 +9,14 @@ use crate::recognize::{is_kata, Hit};
 use tazan_model::Kind;
 
 /// Compiled deny-list matcher over folded text.
-pub(super) struct DenyMatcher {
+pub(crate) struct DenyMatcher {
     ac: Option<AhoCorasick>,
     roles: Vec<Role>,
     patterns: Vec<(Regex, Role)>,
 }
 
 impl DenyMatcher {
-    pub(super) fn new(terms: Vec<(Role, String)>, patterns: Vec<(Regex, Role)>) -> Self {
+    pub(crate) fn new(terms: Vec<(Role, String)>, patterns: Vec<(Regex, Role)>) -> Self {
         let mut folded = Vec::new();
         let mut roles = Vec::new();
         for (role, t) in terms {
@@ -41,7 +41,7 @@ impl DenyMatcher {
         }
     }
 
-    pub(super) fn scan(&self, original: &str, n: &Normalized, out: &mut Vec<Hit>) {
+    pub(crate) fn scan(&self, original: &str, n: &Normalized, out: &mut Vec<Hit>) {
         if let Some(ac) = &self.ac {
             let f = n.folded.as_str();
             for m in ac.find_iter(f) {
@@ -80,7 +80,7 @@ impl DenyMatcher {
     }
 }
 
-const CORPORATE_MARKS: [&str; 8] = [
+pub(crate) const CORPORATE_MARKS: [&str; 8] = [
     "株式会社",
     "有限会社",
     "（株）",

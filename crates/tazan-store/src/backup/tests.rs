@@ -59,8 +59,8 @@ async fn export_then_restore_gives_every_tree_back_exactly() {
         .unwrap();
     assert_eq!(
         made.records,
-        25 * 2 + 13 + 1 + 1,
-        "entries, ids, relay marks, cursor, other"
+        25 * 2 + 13 + 1 + 1 + 1 + 1,
+        "entries, ids, relay marks, cursor, other, the write's Merkle tree hashes and the tree size"
     );
     assert_eq!(made.bytes, fs::metadata(&file).unwrap().len());
     let (h, checked) = verify_backup(&file).unwrap();
@@ -240,7 +240,7 @@ async fn online_requests_are_answered_by_the_running_store() {
     let (h, s) = verify_backup(&out).unwrap();
     assert_eq!(h.service, "finance-hub");
     assert!(h.created_at > 1, "time set when taken");
-    assert_eq!(s.records, 4 * 2 + 2 + 1 + 1);
+    assert_eq!(s.records, 4 * 2 + 2 + 1 + 1 + 1 + 1);
     stop.send(true).unwrap();
     task.await.unwrap();
 }

@@ -213,6 +213,13 @@ fn key_file_is_0600_and_load_refuses_0644() {
     assert!(matches!(err, TrustError::FileFormat { .. }), "{err}");
     let err = KeyPair::load(&dir.path().join("missing.key")).unwrap_err();
     assert!(matches!(err, TrustError::Io { .. }), "{err}");
+    // Today a directory where hub.key should be was "accessible to group or
+    // others (mode 0755)".
+    let folder = dir.path().join("hub.key");
+    std::fs::create_dir(&folder).unwrap();
+    let err = KeyPair::load(&folder).unwrap_err();
+    assert!(matches!(err, TrustError::NotAFile { .. }), "{err}");
+    assert!(!err.to_string().contains("chmod"), "{err}");
 }
 
 #[test]
@@ -259,4 +266,22 @@ proptest! {
         prop_assert!(verify_envelope(&key.public(), &env).is_err());
         prop_assert!(verify_envelopes(&[(&env, &key.public())])[0].is_err());
     }
+}
+
+#[test]
+fn note_signatures_are_raw_and_never_pass_for_framed_ones() {
+    let key = KeyPair::generate();
+    let text = b"tazan/hub/finance-hub\n3\nAAAA\n";
+    let sig = key.sign_note(text).unwrap();
+    assert!(key.public().verify_note(text, &sig));
+    assert!(!key
+        .public()
+        .verify_note(b"tazan/hub/finance-hub\n4\nAAAA\n", &sig));
+    assert!(!KeyPair::generate().public().verify_note(text, &sig));
+    // A text with a zero byte is never signed, so no framed message can be.
+    assert!(key.sign_note(b"tazan/lesson/v1\0payload").is_none());
+    let framed = key.sign_bytes(b"tazan/lesson/v1", b"payload");
+    assert!(!key
+        .public()
+        .verify_note(b"tazan/lesson/v1\0payload", &framed));
 }

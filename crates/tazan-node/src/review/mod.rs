@@ -1,0 +1,769 @@
+//! The review and publishing desk of a node: every path by which something
+//! leaves the node, for the CLI and the web portal alike.
+//!
+//! ```text
+//!  vault incident ─► draft (sanitizer, node policy) ─► show / edit / restore ─► approve ─┐
+//!  lesson file ─► publish / correct ─────────────────────────────────────────────────────┤
+//!  withdrawal reason ─► withdraw ────────────────────────────────────────────────────────┤
+//!  catalogue (JSON Lines) ─► catalog publish, each entry ────────────────────────────────┤
+//!                                                                                        ▼
+//!        Gate (own names, policy deny-lists; decisions) ─► GatedLesson / GatedWithdrawal
+//!        ─► outbox (node stopped; one delivery attempt) | spool (node running) | core (in process)
+//!        ─► published register (vault)
+//! ```
+//!
+//! Each step returns structured results (the draft record, findings,
+//! replacements with their originals, decisions, the delivery outcome) that
+//! a terminal or a web page renders; refusals are [`ReviewError`]s naming the
+//! draft, file, field or finding and what to do, and leave what was stored
+//! as it was. Nothing is signed unless the gate passed.
+
+mod error;
+mod lessonfile;
+mod outlet;
+mod restore;
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+use tazan_model::{DisclosureLevel, Lesson, LessonId, PayloadKind, Withdrawal};
+use tazan_sanitize::{AuditEntry, DictionaryStatus, LessonFinding};
+use tazan_vault::{Decision, DraftId, DraftRecord, DraftStatus, PublishedRecord, Vault};
+
+pub use error::{Remedy, ReviewError};
+pub use lessonfile::read_lesson_file;
+pub use outlet::{Delivery, HubCheck};
+
+use crate::gate::node_config;
+use crate::{Gate, Gated, NodeConfig, NodeCore};
+use outlet::{Outlet, Session};
+
+/// A reviewer's decision to publish despite one finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    /// The finding's id (as `show` lists it).
+    pub finding_id: String,
+    /// Why it may be published.
+    pub reason: String,
+}
+
+/// A new draft.
+#[derive(Debug, Clone, Serialize)]
+pub struct DraftMade {
+    /// The stored draft, with the gate's findings.
+    pub draft: DraftRecord,
+    /// Original → replacement for the whole incident (local only).
+    pub audit: Vec<AuditEntry>,
+    /// Whether the IPADIC dictionary recogniser ran.
+    pub dictionary: DictionaryStatus,
+}
+
+/// A finding with the decision that overrides it, if any.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewedFinding {
+    /// The finding (with the matched text, for the local reviewer).
+    #[serde(flatten)]
+    pub finding: LessonFinding,
+    /// The recorded decision that overrides it (or restored it).
+    pub decision: Option<Decision>,
+}
+
+/// A draft as its reviewer sees it, with the gate re-run now.
+#[derive(Debug, Clone, Serialize)]
+pub struct DraftView {
+    /// The draft; its `findings` are the gate's findings now.
+    pub draft: DraftRecord,
+    /// Original → replacement (local only).
+    pub audit: Vec<AuditEntry>,
+    /// Recorded decisions.
+    pub decisions: Vec<Decision>,
+    /// Each current finding and whether a decision covers it.
+    pub findings: Vec<ReviewedFinding>,
+}
+
+impl DraftView {
+    /// The findings no decision covers: approval refuses while any is left.
+    pub fn open(&self) -> impl Iterator<Item = &LessonFinding> {
+        self.findings
+            .iter()
+            .filter(|f| f.decision.is_none())
+            .map(|f| &f.finding)
+    }
+}
+
+/// The result of an edit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Edited {
+    /// The draft after the edit, with the gate's findings.
+    pub draft: DraftRecord,
+    /// Whether the text changed (an identical edit stores nothing).
+    pub changed: bool,
+    /// Whether the edit withdrew an approval.
+    pub approval_withdrawn: bool,
+}
+
+/// The result of a restore.
+#[derive(Debug, Clone, Serialize)]
+pub struct Restored {
+    /// The draft with the original put back, and the gate's findings.
+    pub draft: DraftRecord,
+    /// The replacement that was taken back.
+    pub replacement: String,
+    /// The decisions recorded: one per finding on the restored text.
+    pub decisions: Vec<Decision>,
+    /// Whether the restore withdrew an approval.
+    pub approval_withdrawn: bool,
+}
+
+/// What was signed and how it was handed over.
+#[derive(Debug, Clone, Serialize)]
+pub struct Publication {
+    /// The signed payload's id.
+    pub id: LessonId,
+    /// Lesson or withdrawal.
+    pub kind: PayloadKind,
+    /// How far it travels.
+    pub level: DisclosureLevel,
+    /// The lesson's title (empty for a withdrawal).
+    pub title: String,
+    /// The lesson a correction supersedes or a withdrawal withdraws.
+    pub target: Option<LessonId>,
+    /// What happened, and so what happens next.
+    pub delivery: Delivery,
+}
+
+/// An approved draft, signed and handed over.
+#[derive(Debug, Clone, Serialize)]
+pub struct Approval {
+    /// The draft, now queued.
+    pub draft: DraftRecord,
+    /// The overrides recorded by this approval.
+    pub decisions: Vec<Decision>,
+    /// The signed lesson.
+    pub publication: Publication,
+}
+
+/// One catalogue entry published by the node.
+#[derive(Debug, Clone, Serialize)]
+pub struct CatalogEntry {
+    /// Its line in the file.
+    pub line: usize,
+    /// Its catalogue id (the lesson's `ref`).
+    pub reference: String,
+    /// The signed lesson.
+    pub publication: Publication,
+}
+
+/// The node that publishes: its home, config, vault, gate and outlet. One at
+/// a time holds a node's vault.
+pub struct Desk {
+    home: PathBuf,
+    cfg: NodeConfig,
+    vault: Vault,
+    gate: Gate,
+    outlet: Outlet,
+}
+
+impl std::fmt::Debug for Desk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Desk")
+            .field("home", &self.home)
+            .field("node", &self.cfg.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Desk {
+    /// The desk of the node in `home` (`node.toml`, `policy.toml`, `vault/`,
+    /// created when missing). Publishing opens the node's store when the node
+    /// is stopped, else hands the signed payload to it through its spool.
+    pub fn open(home: &Path) -> Result<Desk, ReviewError> {
+        let cfg = node_config(home)?;
+        let outlet = Outlet::config(cfg.clone());
+        Desk::with_outlet(home, cfg, outlet)
+    }
+
+    /// The desk of the node in `home` that runs in this process as `core`.
+    pub fn with_core(home: &Path, core: Arc<NodeCore>) -> Result<Desk, ReviewError> {
+        let cfg = node_config(home)?;
+        Desk::with_outlet(home, cfg, Outlet::Core(core))
+    }
+
+    fn with_outlet(home: &Path, cfg: NodeConfig, outlet: Outlet) -> Result<Desk, ReviewError> {
+        let dir = home.join("vault");
+        std::fs::create_dir_all(home).map_err(|e| ReviewError::File {
+            subject: home.display().to_string(),
+            reason: format!("cannot create the node's home: {e}"),
+        })?;
+        let vault = Vault::open(&dir)?;
+        let gate = Gate::of_node(home, &cfg, Some(&vault))?;
+        Ok(Desk {
+            home: home.to_owned(),
+            cfg,
+            vault,
+            gate,
+            outlet,
+        })
+    }
+
+    /// The node's home.
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    /// The vault (incidents, drafts, audit, decisions, published register).
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    /// The node's gate.
+    pub fn gate(&self) -> &Gate {
+        &self.gate
+    }
+
+    /// Draft a lesson at `level` from the vault incident `incident`: the
+    /// sanitizer with the node's policy, then the gate with the node's names.
+    pub fn draft(&self, incident: &str, level: DisclosureLevel) -> Result<DraftMade, ReviewError> {
+        let sanitizer = self.gate.sanitizer(level)?;
+        let incident =
+            self.vault
+                .incident(incident)?
+                .ok_or_else(|| tazan_vault::VaultError::NoIncident {
+                    id: incident.to_owned(),
+                })?;
+        let d = sanitizer.draft_lesson(&incident);
+        d.lesson.validate().map_err(|e| ReviewError::File {
+            subject: format!("the draft of {}", incident.id),
+            reason: e.to_string(),
+        })?;
+        let findings = self.gate.findings(&d.lesson)?;
+        let draft = self
+            .vault
+            .create_draft(&incident.id, level, d.lesson, findings, &d.audit)?;
+        Ok(DraftMade {
+            draft,
+            audit: d.audit,
+            dictionary: sanitizer.dictionary_status().clone(),
+        })
+    }
+
+    /// Every draft, oldest first.
+    pub fn drafts(&self) -> Result<Vec<DraftRecord>, ReviewError> {
+        Ok(self.vault.drafts()?)
+    }
+
+    /// A draft with its audit map, decisions and the gate's findings now.
+    pub fn show(&self, id: DraftId) -> Result<DraftView, ReviewError> {
+        let mut draft = self.vault.draft(id)?;
+        let decisions = self.vault.decisions(id)?;
+        draft.findings = self.gate.findings(&draft.lesson)?;
+        let findings = draft
+            .findings
+            .iter()
+            .map(|f| ReviewedFinding {
+                finding: f.clone(),
+                decision: decisions
+                    .iter()
+                    .rev()
+                    .find(|d| d.finding_id == f.id)
+                    .cloned(),
+            })
+            .collect();
+        Ok(DraftView {
+            audit: self.vault.audit(id)?,
+            draft,
+            decisions,
+            findings,
+        })
+    }
+
+    /// Replace a draft's lesson with `doc` (the lesson as JSON): it must be a
+    /// valid lesson at the draft's level. The gate runs again; an approval is
+    /// withdrawn; a queued draft cannot change.
+    pub fn edit(&self, id: DraftId, doc: serde_json::Value) -> Result<Edited, ReviewError> {
+        let d = self.vault.draft(id)?;
+        if doc.get("level").and_then(|v| v.as_str()) != Some(d.level.as_str()) {
+            return Err(ReviewError::LevelChange {
+                draft: d.id,
+                level: d.level,
+                incident: d.incident,
+            });
+        }
+        let bad = |reason: String| ReviewError::BadEdit { draft: id, reason };
+        let lesson: Lesson = serde_json::from_value(doc).map_err(|e| bad(e.to_string()))?;
+        lesson.validate().map_err(|e| bad(e.to_string()))?;
+        if lesson == d.lesson {
+            return Ok(Edited {
+                draft: d,
+                changed: false,
+                approval_withdrawn: false,
+            });
+        }
+        let findings = self.gate.findings(&lesson)?;
+        let was = d.status;
+        let draft = self.vault.update_draft(id, lesson, findings)?;
+        Ok(Edited {
+            approval_withdrawn: was != draft.status,
+            draft,
+            changed: true,
+        })
+    }
+
+    /// Put the original text of an audited replacement back into the draft,
+    /// as the reviewer judged it safe (`reason`). The restored text is gated
+    /// again and each finding on it is recorded as overridden by this
+    /// decision. Refused when the replacement stands for several originals
+    /// (当社 for every own name) or is no longer in the text.
+    pub fn restore(
+        &self,
+        id: DraftId,
+        original: &str,
+        reviewer: &str,
+        reason: &str,
+    ) -> Result<Restored, ReviewError> {
+        if reviewer.trim().is_empty() {
+            return Err(ReviewError::NoReviewer);
+        }
+        if reason.trim().is_empty() {
+            return Err(ReviewError::EmptyReason {
+                what: "restore".into(),
+            });
+        }
+        let d = self.vault.draft(id)?;
+        let audit = self.vault.audit(id)?;
+        let original = original.trim();
+        let Some(entry) = audit.iter().find(|a| a.original.trim() == original) else {
+            return Err(ReviewError::RestoreUnknown {
+                draft: id,
+                original: original.to_owned(),
+            });
+        };
+        let replacement = entry.replacement.clone();
+        let mut originals: Vec<&str> = audit
+            .iter()
+            .filter(|a| a.replacement == replacement)
+            .map(|a| a.original.trim())
+            .collect();
+        originals.sort_unstable();
+        originals.dedup();
+        if originals.len() > 1 {
+            return Err(ReviewError::RestoreAmbiguous {
+                draft: id,
+                replacement,
+                count: originals.len(),
+            });
+        }
+        let Some(lesson) = restore::put_back(&d.lesson, &replacement, original) else {
+            return Err(ReviewError::RestoreAbsent {
+                draft: id,
+                replacement,
+                original: original.to_owned(),
+            });
+        };
+        let findings = self.gate.findings(&lesson)?;
+        let at = tazan_vault::now();
+        let decisions: Vec<Decision> = findings
+            .iter()
+            .filter(|f| f.excerpt.contains(original) || original.contains(f.excerpt.as_str()))
+            .filter(|f| !f.excerpt.is_empty())
+            .map(|f| Decision {
+                finding_id: f.id.clone(),
+                finding: f.finding.clone(),
+                excerpt: f.excerpt.clone(),
+                reviewer: reviewer.to_owned(),
+                reason: reason.to_owned(),
+                at: at.clone(),
+                restored: Some(original.to_owned()),
+            })
+            .collect();
+        let was = d.status;
+        let draft = self
+            .vault
+            .record_restore(id, lesson, findings, &decisions)?;
+        Ok(Restored {
+            approval_withdrawn: was != draft.status,
+            draft,
+            replacement,
+            decisions,
+        })
+    }
+
+    /// Approve a draft: the gate runs again, each finding must be fixed,
+    /// overridden now (`overrides`) or covered by a recorded decision (a
+    /// restore, an earlier approval); then the decisions are recorded, the
+    /// lesson is signed and handed to the node, and the draft is queued.
+    pub async fn approve(
+        &self,
+        id: DraftId,
+        reviewer: &str,
+        overrides: &[Override],
+    ) -> Result<Approval, ReviewError> {
+        if reviewer.trim().is_empty() {
+            return Err(ReviewError::NoReviewer);
+        }
+        let d = self.vault.draft(id)?;
+        if d.status == DraftStatus::Queued {
+            return Err(ReviewError::AlreadyQueued {
+                draft: id,
+                lesson_id: d.lesson_id.unwrap_or_default(),
+            });
+        }
+        let findings = self.gate.findings(&d.lesson)?;
+        for o in overrides {
+            if !findings.iter().any(|f| f.id == o.finding_id) {
+                let current: Vec<&str> = findings.iter().map(|f| f.id.as_str()).collect();
+                return Err(ReviewError::UnknownFinding {
+                    draft: id,
+                    finding_id: o.finding_id.clone(),
+                    current: if current.is_empty() {
+                        "none".into()
+                    } else {
+                        current.join(", ")
+                    },
+                });
+            }
+            if o.reason.trim().is_empty() {
+                return Err(ReviewError::EmptyReason {
+                    what: format!("--override {}", o.finding_id),
+                });
+            }
+        }
+        let at = tazan_vault::now();
+        let new: Vec<Decision> = findings
+            .iter()
+            .filter_map(|f| {
+                overrides
+                    .iter()
+                    .find(|o| o.finding_id == f.id)
+                    .map(|o| Decision {
+                        finding_id: f.id.clone(),
+                        finding: f.finding.clone(),
+                        excerpt: f.excerpt.clone(),
+                        reviewer: reviewer.to_owned(),
+                        reason: o.reason.clone(),
+                        at: at.clone(),
+                        restored: None,
+                    })
+            })
+            .collect();
+        let mut all = self.vault.decisions(id)?;
+        all.extend(new.iter().cloned());
+        let gated = self
+            .gate
+            .lesson(d.lesson.clone(), &all)
+            .map_err(|e| ReviewError::gate(e, format!("draft {id}"), Remedy::Draft(id)))?;
+        let session = self.outlet.session().await?;
+        self.vault.approve(id, reviewer, findings, &new)?;
+        let publication = self
+            .send(&session, gated.into(), &format!("draft {id}"))
+            .await
+            .map_err(|e| match e {
+                ReviewError::Node(source) => ReviewError::NotQueued { draft: id, source },
+                other => other,
+            })?;
+        let draft = self.vault.mark_queued(
+            id,
+            &publication.id.to_string(),
+            publication.delivery.status(),
+        )?;
+        Ok(Approval {
+            draft,
+            decisions: new,
+            publication,
+        })
+    }
+
+    /// Publish a lesson written by hand (`subject` names it in messages):
+    /// any finding refuses it. A lesson with `supersedes` is a correction.
+    pub async fn publish(&self, lesson: Lesson, subject: &str) -> Result<Publication, ReviewError> {
+        let session = self.outlet.session().await?;
+        self.publish_in(&session, lesson, subject).await
+    }
+
+    async fn publish_in(
+        &self,
+        session: &Session<'_>,
+        lesson: Lesson,
+        subject: &str,
+    ) -> Result<Publication, ReviewError> {
+        lesson.validate().map_err(|e| ReviewError::File {
+            subject: subject.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let gated = self
+            .gate
+            .lesson(lesson, &[])
+            .map_err(|e| ReviewError::gate(e, subject, Remedy::File))?;
+        self.send(session, gated.into(), subject).await
+    }
+
+    /// Publish `lesson` as a correction of this node's lesson `target` (an
+    /// id or a unique prefix of at least 8 hex): it supersedes it, with the
+    /// next version, at the same level. Gated like [`Desk::publish`].
+    pub async fn correct(
+        &self,
+        target: &str,
+        mut lesson: Lesson,
+        subject: &str,
+    ) -> Result<Publication, ReviewError> {
+        let session = self.outlet.session().await?;
+        let own = self.own_lesson(&session, target)?;
+        if let Some(found) = lesson.supersedes.filter(|s| *s != own.id) {
+            return Err(ReviewError::SupersedesConflict {
+                subject: subject.to_owned(),
+                found,
+                target: own.id,
+            });
+        }
+        if let Some(published) = own.level.filter(|l| *l != lesson.level) {
+            return Err(ReviewError::LevelMismatch {
+                what: "field `level`",
+                id: own.id,
+                given: lesson.level,
+                published,
+            });
+        }
+        lesson.supersedes = Some(own.id);
+        lesson.version = lesson.version.max(own.version + 1).max(2);
+        self.publish_in(&session, lesson, subject).await
+    }
+
+    /// Withdraw this node's lesson `target` (an id or a unique prefix of at
+    /// least 8 hex) with `reason`, which is gated like a lesson's text. The
+    /// level is the lesson's own, from the register; `level` must agree with
+    /// it, and is needed only for a lesson the register does not know.
+    pub async fn withdraw(
+        &self,
+        target: &str,
+        level: Option<DisclosureLevel>,
+        reason: &str,
+    ) -> Result<Publication, ReviewError> {
+        let session = self.outlet.session().await?;
+        let own = self.own_lesson(&session, target)?;
+        let level = match (own.level, level) {
+            (Some(published), Some(given)) if published != given => {
+                return Err(ReviewError::LevelMismatch {
+                    what: "--level",
+                    id: own.id,
+                    given,
+                    published,
+                })
+            }
+            (Some(l), _) | (None, Some(l)) => l,
+            (None, None) => return Err(ReviewError::LevelUnknown { id: own.id }),
+        };
+        let subject = format!("withdrawal of {}: field `reason`", own.id.short());
+        let gated = self
+            .gate
+            .withdrawal(Withdrawal {
+                target: own.id,
+                reason: reason.to_owned(),
+                level,
+            })
+            .map_err(|e| ReviewError::gate(e, &subject, Remedy::Reason))?;
+        self.send(&session, gated.into(), &subject).await
+    }
+
+    /// Publish a lesson catalogue (JSON Lines, the same conversion as the
+    /// hub's `catalog import`) from this node at `level` (GREEN or CLEAR).
+    /// Every entry is gated; a bad line or any refused entry refuses the
+    /// whole file, so nothing is signed until all of it may leave.
+    pub async fn publish_catalog(
+        &self,
+        file: &Path,
+        level: DisclosureLevel,
+    ) -> Result<Vec<CatalogEntry>, ReviewError> {
+        if level < DisclosureLevel::Green {
+            return Err(ReviewError::CatalogLevel { level });
+        }
+        let read =
+            tazan_search::load_catalog_lessons(file, level).map_err(|e| ReviewError::File {
+                subject: file.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        if !read.errors.is_empty() {
+            return Err(ReviewError::CatalogLines {
+                file: file.to_owned(),
+                errors: read.errors.iter().map(ToString::to_string).collect(),
+            });
+        }
+        let mut gated = Vec::new();
+        let mut refused = Vec::new();
+        for entry in &read.lessons {
+            match self.gate.lesson(entry.lesson.clone(), &[]) {
+                Ok(g) => gated.push(Gated::from(g)),
+                Err(crate::GateError::Leak { findings }) => {
+                    refused.push((entry.line, entry.id.clone(), findings))
+                }
+                Err(other) => return Err(other.into()),
+            }
+        }
+        if !refused.is_empty() {
+            return Err(ReviewError::CatalogRefused {
+                file: file.to_owned(),
+                entries: refused,
+            });
+        }
+        let sources: Vec<String> = read
+            .lessons
+            .iter()
+            .map(|e| format!("{}:{} ({})", file.display(), e.line, e.id))
+            .collect();
+        let session = self.outlet.session().await?;
+        let published = self.send_all(&session, gated, &sources).await?;
+        Ok(read
+            .lessons
+            .iter()
+            .zip(published)
+            .map(|(e, publication)| CatalogEntry {
+                line: e.line,
+                reference: e.id.clone(),
+                publication,
+            })
+            .collect())
+    }
+
+    /// Everything this node signed, oldest first.
+    pub fn published(&self) -> Result<Vec<PublishedRecord>, ReviewError> {
+        Ok(self.vault.published()?)
+    }
+
+    async fn send(
+        &self,
+        session: &Session<'_>,
+        gated: Gated,
+        source: &str,
+    ) -> Result<Publication, ReviewError> {
+        let mut all = self
+            .send_all(session, vec![gated], &[source.to_owned()])
+            .await?;
+        Ok(all.remove(0))
+    }
+
+    /// Sign and hand over, then add each to the published register.
+    async fn send_all(
+        &self,
+        session: &Session<'_>,
+        gated: Vec<Gated>,
+        sources: &[String],
+    ) -> Result<Vec<Publication>, ReviewError> {
+        let described: Vec<(PayloadKind, DisclosureLevel, String, u32, Option<LessonId>)> = gated
+            .iter()
+            .map(|g| match g {
+                Gated::Lesson(l) => {
+                    let l = l.lesson();
+                    (
+                        PayloadKind::Lesson,
+                        l.level,
+                        l.title.clone(),
+                        l.version,
+                        l.supersedes,
+                    )
+                }
+                Gated::Withdrawal(w) => {
+                    let w = w.withdrawal();
+                    (
+                        PayloadKind::Withdrawal,
+                        w.level,
+                        String::new(),
+                        0,
+                        Some(w.target),
+                    )
+                }
+            })
+            .collect();
+        let sent = session.send(gated).await?;
+        let at = tazan_vault::now();
+        let mut out = Vec::new();
+        for (((id, delivery), (kind, level, title, version, target)), source) in
+            sent.into_iter().zip(described).zip(sources)
+        {
+            self.vault.record_published(&PublishedRecord {
+                id,
+                kind,
+                level,
+                title: title.clone(),
+                version,
+                target,
+                source: source.clone(),
+                at: at.clone(),
+                delivery: delivery.status().to_owned(),
+            })?;
+            out.push(Publication {
+                id,
+                kind,
+                level,
+                title,
+                target,
+                delivery,
+            });
+        }
+        Ok(out)
+    }
+
+    /// This node's lesson named by `prefix`: from the published register,
+    /// and the node's store when it can be read now (outbox, and the library
+    /// entries it published). A full id not found is taken as given (the
+    /// hub decides whether it is this node's).
+    fn own_lesson(&self, session: &Session<'_>, prefix: &str) -> Result<OwnLesson, ReviewError> {
+        let p = prefix.trim().to_ascii_lowercase();
+        if p.len() < 8 || p.len() > 64 || !p.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(ReviewError::BadPrefix {
+                prefix: prefix.to_owned(),
+            });
+        }
+        let mut found: Vec<OwnLesson> = Vec::new();
+        let mut add = |l: OwnLesson| {
+            if l.id.to_string().starts_with(&p) && !found.iter().any(|f| f.id == l.id) {
+                found.push(l);
+            }
+        };
+        for r in self.vault.published()? {
+            if r.kind == PayloadKind::Lesson && !r.delivery.starts_with("rejected") {
+                add(OwnLesson {
+                    id: r.id,
+                    title: r.title,
+                    level: Some(r.level),
+                    version: r.version,
+                });
+            }
+        }
+        for (id, title, level, version) in session.own_lessons()? {
+            add(OwnLesson {
+                id,
+                title,
+                level: Some(level),
+                version,
+            });
+        }
+        match found.len() {
+            1 => Ok(found.remove(0)),
+            0 if p.len() == 64 => Ok(OwnLesson {
+                id: p.parse().map_err(|_| ReviewError::BadPrefix {
+                    prefix: prefix.to_owned(),
+                })?,
+                title: String::new(),
+                level: None,
+                version: 1,
+            }),
+            0 => Err(ReviewError::UnknownLesson {
+                prefix: prefix.to_owned(),
+            }),
+            _ => Err(ReviewError::AmbiguousLesson {
+                prefix: prefix.to_owned(),
+                matches: found.into_iter().map(|l| (l.id, l.title)).collect(),
+            }),
+        }
+    }
+}
+
+/// One of this node's lessons, as far as the node knows it.
+struct OwnLesson {
+    id: LessonId,
+    title: String,
+    level: Option<DisclosureLevel>,
+    version: u32,
+}
