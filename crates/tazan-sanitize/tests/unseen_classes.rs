@@ -400,3 +400,23 @@ fn replacements_never_glue_into_new_names_on_a_second_pass() {
     );
     check("再起動 委託先の手順", &[], &["再起動", "委託先"]);
 }
+
+#[test]
+fn a_name_after_a_role_and_no_is_a_person_and_family_names_may_start_like_dates() {
+    if !dictionary() {
+        return;
+    }
+    // Invented: role + の + family name; a family name that starts with 日.
+    check(
+        "当直の夏目が一報し、SEの上村から折り返した。",
+        &["夏目", "上村"],
+        &["当直の", "SEの"],
+    );
+    check("担任日下部教諭が気付いた", &["日下部"], &["教諭が気付いた"]);
+    // Words in the same slot stay.
+    check(
+        "リーダーの判断で停止し、責任者の承認を得た",
+        &[],
+        &["リーダーの判断", "責任者の承認"],
+    );
+}

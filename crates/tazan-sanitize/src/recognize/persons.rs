@@ -153,6 +153,8 @@ pub(crate) struct PersonRules {
     after_dept: Regex,
     /// Department or role glued to a name that ends at a particle or title.
     glued: Regex,
+    /// A role, の, a name that ends at a particle or title (リーダーの北条は).
+    role_of: Regex,
     /// A name before です in a chat line.
     self_intro: Regex,
     /// Family name, a space, given name.
@@ -167,6 +169,9 @@ impl PersonRules {
             )),
             glued: rx(&format!(
                 r"(?P<r>{DEPT_SUFFIX}|{ROLES})(?P<n>{NH}{{2,4}}?)(?:{TITLES}|が|は|に|の|と|へ|から|より|を|も|→|、|。|（|\(|\s|$)"
+            )),
+            role_of: rx(&format!(
+                r"(?:{ROLES})の(?P<n>{NH}{{2,4}}?)(?:{TITLES}|が|は|に|と|から|より|を|も|、|。)"
             )),
             self_intro: rx(&format!(
                 r"(?:^|[\s、。:：の「」\]])(?P<n>{NAME})(?:です|と申します|でございます)"
@@ -208,6 +213,12 @@ impl Recognizers {
                 continue;
             };
             if self.glued_name_ok(role.as_str(), name.as_str(), lexis) {
+                person(out, n, name.range(), "person_after_role", 0.8);
+            }
+        }
+        for caps in p.role_of.captures_iter(text) {
+            let Some(name) = caps.name("n") else { continue };
+            if self.name_in_context(name.as_str(), lexis, false) {
                 person(out, n, name.range(), "person_after_role", 0.8);
             }
         }
@@ -447,14 +458,20 @@ impl Recognizers {
     /// or (with the dictionary) not a common word. `strong` contexts (after a
     /// department and a space) accept any non-common word without the dictionary.
     fn name_in_context(&self, name: &str, lexis: Option<&Lexis>, strong: bool) -> bool {
-        // Date and ordinal words never start a name (2024年第…).
-        if !name_ok(name) || name.starts_with(['年', '月', '日', '時', '分', '第', '号', '番'])
-        {
+        if !name_ok(name) {
             return false;
         }
-        if lexis.is_some_and(|l| l.surnames.contains(name)) {
+        // Date and ordinal words never start a name (2024年第…), unless the
+        // whole word is a family name and not a common word (日下部).
+        let date_like = name.starts_with(['年', '月', '日', '時', '分', '第', '号', '番']);
+        if lexis
+            .is_some_and(|l| l.surnames.contains(name) && !(date_like && l.common.contains(name)))
+        {
             // A family name, even one ending like a word (日下部, 望月).
             return true;
+        }
+        if date_like {
+            return false;
         }
         if self.is_role_word(name) {
             return false;
@@ -514,7 +531,6 @@ impl Recognizers {
             && !l.common.contains(s)
             && !l.common.contains(g)
             && !compound_of_common(s, l)
-            && !derived_of_common(s, l)
             && !derived_of_common(g, l)
             && s.chars().count() >= 2;
         name_ok(s)
