@@ -425,6 +425,8 @@ impl Sanitizer {
         }
         self.rec
             .whole_person_names(original, lexis.as_ref(), &mut hits);
+        self.rec
+            .coordinated_persons(original, lexis.as_ref(), &mut hits);
         self.deny.scan(original, n, &mut hits);
         own.scan(original, n, &mut hits);
         let t = &self.rules.recognizers;

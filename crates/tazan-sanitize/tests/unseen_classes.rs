@@ -420,3 +420,34 @@ fn a_name_after_a_role_and_no_is_a_person_and_family_names_may_start_like_dates(
         &["リーダーの判断", "責任者の承認"],
     );
 }
+
+#[test]
+fn family_names_listed_beside_a_person_are_persons() {
+    if !dictionary() {
+        return;
+    }
+    // Invented: a rare family name the dictionary does not tag, listed with
+    // one it does; and with another that was found only by the list.
+    let audit = check(
+        "夜勤の石動と小比類巻が監視し、宍戸・能登谷・石動の3名で対応",
+        &["石動", "小比類巻", "能登谷"],
+        &["夜勤の", "の3名で対応"],
+    );
+    assert_eq!(rule_for(&audit, "石動"), "person_coordinated");
+    // Things listed beside a person stay.
+    check(
+        "田中と営業が対応し、障害と田中の報告、サーバーと回線を確認",
+        &["田中"],
+        &["営業が対応", "障害と", "サーバーと回線"],
+    );
+}
+
+#[test]
+fn a_chained_label_before_an_id_still_marks_it() {
+    // Invented: 受付 + No. + the number; 受付 + ID.
+    check(
+        "受付No. 250301-0017 と受付ID:Q5521を統合",
+        &["250301-0017", "Q5521"],
+        &["を統合"],
+    );
+}

@@ -614,7 +614,7 @@ const FUNCTION_WORDS: &[&str] = &[
 
 /// Two- and three-kanji words that precede a job title without being a name
 /// (営業課長, 総務部長, 同課長 …).
-const DEPARTMENT_WORDS: &[&str] = &[
+pub(super) const DEPARTMENT_WORDS: &[&str] = &[
     "顧客",
     "会員",
     "利用者",

@@ -389,6 +389,85 @@ impl Recognizers {
         }
     }
 
+    /// Family names listed beside a person found elsewhere (石動と|宍戸|、
+    /// 能登谷): a two- to four-kanji word joined to a person by と, 、, ・ or や,
+    /// standing alone, that is a family name or (with the dictionary) not a
+    /// common word. Found names extend the list in turn.
+    pub(crate) fn coordinated_persons(
+        &self,
+        text: &str,
+        lexis: Option<&Lexis>,
+        hits: &mut Vec<Hit>,
+    ) {
+        const JOINERS: [char; 6] = ['と', '、', '・', 'や', ',', '，'];
+        let mut queue: Vec<Range<usize>> = hits
+            .iter()
+            .filter(|h| h.kind == Kind::Person && h.deny.is_none())
+            .map(|h| h.range.clone())
+            .collect();
+        let mut rounds = 0;
+        while let Some(r) = queue.pop() {
+            rounds += 1;
+            if rounds > 64 {
+                break;
+            }
+            let mut found = Vec::new();
+            // After: joiner, then a kanji word that ends where the kanji run ends.
+            if let Some(j) = text[r.end..].chars().next().filter(|c| JOINERS.contains(c)) {
+                let start = r.end + j.len_utf8();
+                let len: usize = text[start..]
+                    .chars()
+                    .take_while(|c| is_han(*c))
+                    .map(char::len_utf8)
+                    .sum();
+                found.push(start..start + len);
+            }
+            // Before: a kanji word, then a joiner, then the person.
+            if let Some(j) = text[..r.start]
+                .chars()
+                .next_back()
+                .filter(|c| JOINERS.contains(c))
+            {
+                let end = r.start - j.len_utf8();
+                let len: usize = text[..end]
+                    .chars()
+                    .rev()
+                    .take_while(|c| is_han(*c))
+                    .map(char::len_utf8)
+                    .sum();
+                found.push(end - len..end);
+            }
+            for c in found {
+                let w = &text[c.clone()];
+                let taken = hits
+                    .iter()
+                    .any(|h| h.range.start < c.end && c.start < h.range.end);
+                if taken || !(2..=4).contains(&w.chars().count()) {
+                    continue;
+                }
+                let name = match lexis {
+                    Some(l) => {
+                        (l.surnames.contains(w) && !l.common.contains(w))
+                            || self.name_in_context(w, lexis, false)
+                    }
+                    None => lexicon::SURNAMES.split_whitespace().any(|x| x == w),
+                };
+                if name && !self.is_role_word(w) && !super::checks::DEPARTMENT_WORDS.contains(&w) {
+                    hits.push(Hit {
+                        range: c.clone(),
+                        kind: Kind::Person,
+                        rule: "person_coordinated",
+                        score: 0.75,
+                        deny: None,
+                        dict: false,
+                        prio: 2,
+                    });
+                    queue.push(c);
+                }
+            }
+        }
+    }
+
     /// Widens person hits to the whole name: a family name glued before a given
     /// name (山田|太郎, where IPADIC tags both but the first is also a common
     /// word), a given name glued after a family name.
