@@ -451,3 +451,15 @@ fn a_chained_label_before_an_id_still_marks_it() {
         &["を統合"],
     );
 }
+
+#[test]
+fn a_chat_lines_speaker_handle_is_an_identifier() {
+    // Invented chat lines: the speaker after the time, or a handle with a
+    // separator at the line's start; an English label word stays.
+    let audit = check(
+        "[14:05] okabe: 切替完了\nt.minami: 了解\nnote: 再起動済み\n[14:09] error: timeout",
+        &["okabe", "t.minami"],
+        &["note: 再起動済み", "error: timeout"],
+    );
+    assert_eq!(rule_for(&audit, "okabe"), "chat_handle");
+}

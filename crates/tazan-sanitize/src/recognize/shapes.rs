@@ -82,6 +82,21 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.8,
         Check::CodeId,
     );
+    // A chat line's speaker: a lower-case handle after the line's [time], or
+    // at the line's start when it has a digit or separator, before a colon
+    // (`[09:12] kuroda: …`, `k_tomita: …`; not `note: …`).
+    for re in [
+        r"\]\s?(?P<n>[a-z][a-z0-9._\-]{2,30}[a-z0-9])\s?[:：]\s",
+        r"(?m)^(?P<n>[a-z][a-z]*[0-9._\-][a-z0-9._\-]*[a-z0-9])\s?[:：]\s",
+    ] {
+        add(
+            re.into(),
+            Kind::Identifier,
+            "chat_handle",
+            0.8,
+            Check::LabelledAccount,
+        );
+    }
     // An account name after its label, digits or not (ユーザID: yamada.taro).
     add(
         r"(?:ユーザ|ユーザー|ログイン|アカウント|利用者)(?:ID|名)?\s?(?:は|[:：=])\s?(?P<n>[A-Za-z][A-Za-z0-9._\-]{2,}[A-Za-z0-9])".into(),
