@@ -81,8 +81,16 @@ fn frozen_unseen_set_does_not_get_worse() {
         "frozen: {} identifying spans leaked > 17 (the last measurement)",
         r.identifying_leaked
     );
-    assert!(r.keep_rate >= 0.90, "frozen: keep {:.2} %", 100.0 * r.keep_rate);
-    assert!(r.blocked_rate <= 0.10, "frozen: blocked {:.2} %", 100.0 * r.blocked_rate);
+    assert!(
+        r.keep_rate >= 0.90,
+        "frozen: keep {:.2} %",
+        100.0 * r.keep_rate
+    );
+    assert!(
+        r.blocked_rate <= 0.10,
+        "frozen: blocked {:.2} %",
+        100.0 * r.blocked_rate
+    );
 }
 
 #[test]
