@@ -429,7 +429,8 @@ pub(crate) enum EvalCmd {
         /// Policy TOML, with --incidents (default: the shipped policy).
         #[arg(long, conflicts_with = "output")]
         policy: Option<PathBuf>,
-        /// Also list the leaked spans and lost keep terms (raw text: development sets only).
+        /// Also list the leaked spans and lost keep terms, also in --json (raw text:
+        /// development sets only; without it --json carries totals only).
         #[arg(long)]
         show_leaks: bool,
         /// JSON output.

@@ -82,6 +82,12 @@ pub(super) fn eval(cmd: EvalCmd) -> Result<ExitCode> {
                 (None, Some(output)) => tazan_sanitize::evaluate(&output, &annotations)?,
                 (None, None) => anyhow::bail!("give --incidents FILE or --output FILE"),
             };
+            // Raw text only when asked for: a held-out set's leaks stay unseen.
+            let report = if show_leaks {
+                report
+            } else {
+                report.without_raw_text()
+            };
             let code = print_report(&report, json)?;
             if show_leaks && !json {
                 print!("{}", report.details());
