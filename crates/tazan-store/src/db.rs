@@ -218,7 +218,9 @@ impl Store {
         Ok(())
     }
 
-    fn was_lost(&self, ticket: Ticket) -> bool {
+    /// Whether the write with `ticket` was not on disk when the database
+    /// was reopened: it may be gone, and must be written again if needed.
+    pub fn was_lost(&self, ticket: Ticket) -> bool {
         self.inner
             .lost
             .lock()

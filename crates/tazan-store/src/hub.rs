@@ -100,6 +100,11 @@ impl HubLog {
         self.store.tree(LOG_TREE)
     }
 
+    /// The store the log lives in (its faults, whether a write is durable).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// How many entries the stored Merkle tree covers.
     pub fn tree_size(&self) -> Result<u64, StoreError> {
         cursor_get(&*self.tree()?, TREE_SIZE)
