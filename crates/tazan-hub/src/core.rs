@@ -583,6 +583,20 @@ impl HubCore {
                         "only the original publisher may withdraw or correct a lesson",
                     ))
                 }
+                // A withdrawal travels as far as its lesson did: at another
+                // level it would be stored (and relayed) where the lesson
+                // never went, or not reach where it did.
+                Some(rec) if matches!(&payload, Payload::Withdrawal(w) if w.level != rec.level) => {
+                    return Err(Rejection::new(
+                        Code::InvalidArgument,
+                        "payload.level",
+                        format!(
+                            "lesson {} was published at {}; its withdrawal must carry the same level",
+                            target.short(),
+                            rec.level
+                        ),
+                    ))
+                }
                 Some(_) => {}
             }
         }
@@ -601,7 +615,7 @@ impl HubCore {
             Payload::Lesson(l) => (
                 l.industry.clone(),
                 l.taxonomy.domain.as_str().to_owned(),
-                l.taxonomy.cause.as_str().to_owned(),
+                l.cause_category().as_str().to_owned(),
             ),
             Payload::Withdrawal(_) => Default::default(),
         };

@@ -69,10 +69,21 @@ async fn roster_watch(
                     warn!(error = %e, "roster file changed but was refused; the roster in force stays")
                 }
             },
-            Err(e) => {
-                warn!(error = %e, path = %path.display(), "roster file unreadable; the roster in force stays")
-            }
+            Err(e) => warn!(error = %e, path = %path.display(), "{}", roster_load_failure(&e)),
         }
+    }
+}
+
+/// What to log when a changed roster file does not load: it could not be
+/// read (missing, not a roster, a directory), or it reads but its
+/// signature does not verify — which is not the same thing to fix.
+fn roster_load_failure(e: &tazan_trust::TrustError) -> &'static str {
+    use tazan_trust::TrustError as E;
+    match e {
+        E::Io { .. } | E::FileFormat { .. } | E::NotAFile { .. } => {
+            "roster file unreadable; the roster in force stays"
+        }
+        _ => "roster file changed but its signature does not verify (edited after signing, or signed by another key); the roster in force stays",
     }
 }
 
@@ -141,7 +152,10 @@ impl RunningHub {
                 "hub.roster_admin_key is not set: the roster file is trusted as found; set it to the group admin's public key"
             ),
         }
-        for path in [&config.tls.cert, &config.tls.key, &config.tls.ca] {
+        // TLS keys must be private like signing keys (checked here, with
+        // the same rule and message as everywhere else).
+        tazan_proto::read_private_key(&config.tls.key)?;
+        for path in [&config.tls.cert, &config.tls.ca] {
             read(path)?;
         }
         let tls = tazan_edge::mutual_tls(&config.tls.cert, &config.tls.key, &config.tls.ca)?;
@@ -408,5 +422,37 @@ impl RunningHub {
     ) -> Result<(), HubError> {
         signal.await;
         self.stop().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tazan_trust::{KeyPair, Roster, SignedRoster};
+
+    use super::roster_load_failure;
+
+    /// Today a roster whose signature failed on reload was logged as
+    /// "unreadable".
+    #[test]
+    fn a_roster_with_a_bad_signature_is_not_called_unreadable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("roster.json");
+        let admin = KeyPair::generate();
+        Roster::new("finance-hub".parse().unwrap(), admin.public())
+            .sign(&admin)
+            .unwrap()
+            .save(&path)
+            .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("finance-hub", "finance-hux")).unwrap();
+        let e = SignedRoster::load(&path).unwrap_err();
+        let line = roster_load_failure(&e);
+        assert!(
+            line.contains("signature does not verify") && !line.contains("unreadable"),
+            "{e}: {line}"
+        );
+        std::fs::write(&path, "{").unwrap();
+        let e = SignedRoster::load(&path).unwrap_err();
+        assert!(roster_load_failure(&e).contains("unreadable"), "{e}");
     }
 }

@@ -50,4 +50,4 @@ pub use review::{
     HubCheck, Override, Publication, Remedy, Restored, ReviewError, ReviewedFinding,
 };
 pub use spool::Spool;
-pub use workers::RunningNode;
+pub use workers::{RunningNode, STORE_WAIT};

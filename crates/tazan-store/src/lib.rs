@@ -37,6 +37,7 @@ mod backup;
 mod db;
 mod error;
 mod hub;
+mod lock;
 mod node;
 mod quiet;
 mod record;
@@ -49,6 +50,7 @@ pub use backup::{
 pub use db::{Store, Ticket};
 pub use error::StoreError;
 pub use hub::{envelope_leaf, Appended, HubLog, NewRecord};
+pub use lock::lock_holder;
 pub use node::{Library, LibraryEntry, Outbox, OutboxItem, Receipt, Receipts};
 pub use record::{HexEnvelope, LogRecord, StoredEnvelope};
 pub use spool::{spool_files, spool_write};
