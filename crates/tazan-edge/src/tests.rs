@@ -219,3 +219,57 @@ fn tls_files_that_do_not_fit_are_named() {
     let e = err(mutual_tls(&missing, &empty, &empty));
     assert!(e.contains("missing.pem"), "{e}");
 }
+
+/// This process's open file descriptors.
+fn open_fds() -> u64 {
+    std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count() as u64)
+}
+
+/// CPU time (user + system) this process has used.
+fn cpu_time() -> Duration {
+    use nix::sys::resource::{getrusage, UsageWho};
+    let u = getrusage(UsageWho::RUSAGE_SELF).unwrap();
+    let tv = |t: nix::sys::time::TimeVal| {
+        Duration::from_secs(t.tv_sec() as u64) + Duration::from_micros(t.tv_usec() as u64)
+    };
+    tv(u.user_time()) + tv(u.system_time())
+}
+
+// nextest runs each test in its own process, so the limit lowered here is
+// this test's alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_the_open_file_limit_the_listener_pauses_instead_of_spinning_then_recovers() {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    let m = Metrics::start(ConnLimits {
+        max_connections: 10_000,
+        max_connections_per_ip: 10_000,
+        ..limits()
+    })
+    .await;
+    let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap();
+    setrlimit(Resource::RLIMIT_NOFILE, open_fds() + 16, hard).unwrap();
+    // Each connection takes two descriptors here (both ends). The last
+    // client socket that can be made waits in the backlog: the listener
+    // has none left to accept it with.
+    let mut held = Vec::new();
+    while let Ok(s) = TcpStream::connect(m.addr).await {
+        held.push(s);
+        assert!(held.len() < 64, "the open-file limit did not bite");
+    }
+    let waiting = held.pop().unwrap();
+    counter_reaches(|| m.stats.refused(Refusal::FdLimit).min(1), 1).await;
+    let (wall, cpu) = (std::time::Instant::now(), cpu_time());
+    counter_reaches(|| m.stats.refused(Refusal::FdLimit).min(6), 6).await;
+    let (wall, cpu) = (wall.elapsed(), cpu_time() - cpu);
+    // Five more failed accepts took at least five pauses, not a busy loop.
+    assert!(wall >= Duration::from_millis(400), "{wall:?}: spinning");
+    assert!(cpu < wall / 4, "{cpu:?} of CPU in {wall:?} at the fd limit");
+
+    // Descriptors come back: the waiting connection is accepted and served.
+    setrlimit(Resource::RLIMIT_NOFILE, soft, hard).unwrap();
+    let mut waiting = waiting;
+    let (status, _) = request(&mut waiting, "/healthz").await;
+    assert!(status.contains("200"), "{status}");
+    drop(held);
+    m.stop().await;
+}
