@@ -428,3 +428,63 @@ async fn a_corrupt_hub_store_is_an_error_naming_the_file_not_a_panic() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_over_its_lesson_rate_is_told_which_limit() {
+    let fx = Fixture::new();
+    let hub_toml = fx.path("finance/hub.toml");
+    let mut text = std::fs::read_to_string(&hub_toml).unwrap();
+    text.push_str("\n[limits]\nmax_batch = 50\nlesson_burst = 50\nlessons_per_second = 0.01\n");
+    std::fs::write(&hub_toml, text).unwrap();
+    let fed = Federation::start(&fx.layout).await.unwrap();
+    let hub = fed.hub("finance").unwrap();
+    let key = fx.key("sakura-bank");
+    let mut sakura = fed
+        .client_as(&"sakura-bank".parse().unwrap())
+        .await
+        .unwrap();
+
+    // A full burst passes; the next lesson is over the rate, and told so.
+    let burst: Vec<Envelope> = (0..50)
+        .map(|i| signed(&key, &format!("制限の教訓 {i}"), DisclosureLevel::Amber))
+        .collect();
+    assert_eq!(try_publish(&mut sakura, &burst).await.unwrap().len(), 50);
+    let over = signed(&key, "制限を超える教訓", DisclosureLevel::Amber);
+    let status = try_publish(&mut sakura, std::slice::from_ref(&over))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::ResourceExhausted, "{status:?}");
+    assert!(
+        status.message().contains("`limits.lessons_per_second`")
+            && status.message().contains("sakura-bank"),
+        "{status:?}"
+    );
+    assert!(status.metadata().get("retry-after-ms").is_some());
+    assert!(
+        hub.core().lookup(&over.id()).unwrap().is_none(),
+        "nothing stored"
+    );
+    assert_eq!(
+        hub.core()
+            .call_stats()
+            .limited_by("limits.lessons_per_second"),
+        1
+    );
+    // Another member's bucket is its own.
+    let kaede_key = fx.key("kaede-securities");
+    let mut kaede = fed
+        .client_as(&"kaede-securities".parse().unwrap())
+        .await
+        .unwrap();
+    let theirs = signed(&kaede_key, "別の会員の教訓", DisclosureLevel::Amber);
+    assert_eq!(try_publish(&mut kaede, &[theirs]).await.unwrap().len(), 1);
+    let page = http_get(hub.metrics_addr().unwrap(), "/metrics").await;
+    assert!(
+        page.lines()
+            .any(|l| l.starts_with("tazan_edge_calls_limited_total{")
+                && l.contains("limits.lessons_per_second")
+                && l.ends_with(" 1")),
+        "{page}"
+    );
+    fed.stop().await.unwrap();
+}
