@@ -176,6 +176,28 @@ async fn an_idle_connection_flood_leaves_member_calls_fast() {
     let stats = hub.core().edge_stats();
     let key = fx.key("sakura-bank");
 
+    // The same calls without the flood, on this (shared, loaded) machine.
+    let mut before = fed
+        .client_as(&"sakura-bank".parse().unwrap())
+        .await
+        .unwrap();
+    let (mut baseline, mut baseline_publish) = (Vec::new(), Vec::new());
+    for i in 0..20 {
+        let t = Instant::now();
+        before
+            .info(tazan_proto::pb::InfoRequest::default())
+            .await
+            .unwrap();
+        baseline.push(t.elapsed());
+        let env = signed(&key, &format!("洪水前の教訓 {i}"), DisclosureLevel::Amber);
+        let t = Instant::now();
+        assert_eq!(try_publish(&mut before, &[env]).await.unwrap().len(), 1);
+        baseline_publish.push(t.elapsed());
+    }
+    baseline.sort();
+    baseline_publish.sort();
+    drop(before);
+
     // 2,000 raw TCP connections that never start TLS, from eight loopback
     // addresses (250 each: under the per-address cap, so the handshake
     // queue is what has to hold).
@@ -223,37 +245,50 @@ async fn an_idle_connection_flood_leaves_member_calls_fast() {
     publish.sort();
     let median = |v: &[Duration]| v[v.len() / 2];
     eprintln!(
-        "during a flood of {FLOOD}: connect+handshake {connect:?}, info median {:?} worst {:?}, publish (fsync) median {:?} worst {:?}",
+        "during a flood of {FLOOD}: connect+handshake {connect:?}, info median {:?} worst {:?} (without the flood: median {:?} worst {:?}), publish (fsync) median {:?} (without: {:?}) worst {:?}",
         median(&info),
         info.last().unwrap(),
+        median(&baseline),
+        baseline.last().unwrap(),
         median(&publish),
+        median(&baseline_publish),
         publish.last().unwrap()
     );
     assert!(
         connect < Duration::from_millis(500),
         "connect took {connect:?}"
     );
-    // A publish waits for its fsync, which a loaded disk stretches, so
-    // its median is held to 100 ms.
-    // 19 of 20 reads (the machine is shared: one slow scheduling slice is
-    // not the flood's doing, a flood that starves the hub slows them all).
-    let p95 = info[info.len() * 95 / 100 - 1];
+    // 19 of 20 reads within 100 ms (one slow scheduling slice is not the
+    // flood's doing; a flood that starves the hub slows them all). When the
+    // shared machine is so loaded that calls are slow without any flood, the
+    // flood may not make them more than twice as slow.
+    let p95 = |v: &[Duration]| v[v.len() * 95 / 100 - 1];
+    let bound = Duration::from_millis(100).max(p95(&baseline) * 2);
     assert!(
-        p95 < Duration::from_millis(100),
-        "member calls took {p95:?} (p95) during the flood: {info:?}"
+        p95(&info) < bound,
+        "member calls took {:?} (p95) during the flood, {:?} without: {info:?}",
+        p95(&info),
+        p95(&baseline)
     );
+    // A publish waits for its fsync, which a loaded disk stretches: its
+    // median is held to the same rule.
+    let bound = Duration::from_millis(100).max(median(&baseline_publish) * 2);
     assert!(
-        median(&publish) < Duration::from_millis(100),
-        "publishing took {:?} (median) during the flood",
-        median(&publish)
+        median(&publish) < bound,
+        "publishing took {:?} (median) during the flood, {:?} without",
+        median(&publish),
+        median(&baseline_publish)
     );
 
     // The metrics page answers and counts what the edge refused.
     let page = http_get(hub.metrics_addr().unwrap(), "/metrics").await;
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
     assert!(
-        page.contains("tazan_edge_connections_refused_total{group=\"finance\",hub=\"finance-hub\",listener=\"grpc\",reason=\"handshake_evicted\"}")
-            || page.contains("reason=\"handshake_evicted\""),
+        page.lines()
+            .any(|l| l.starts_with("tazan_edge_connections_refused_total{")
+                && l.contains("listener=\"grpc\"")
+                && l.contains("reason=\"handshake_evicted\"")
+                && !l.ends_with(" 0")),
         "{page}"
     );
     drop(flood);
