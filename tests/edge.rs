@@ -161,6 +161,31 @@ fn open_files_at_least(want: u64) -> bool {
     true
 }
 
+/// 20 rounds of an `Info` call and a one-lesson publish as `key`; the
+/// times of each, sorted.
+async fn timed_calls(
+    client: &mut HubClient<Channel>,
+    key: &tazan_trust::KeyPair,
+    tag: &str,
+) -> (Vec<Duration>, Vec<Duration>) {
+    let (mut info, mut publish) = (Vec::new(), Vec::new());
+    for i in 0..20 {
+        let t = Instant::now();
+        client
+            .info(tazan_proto::pb::InfoRequest::default())
+            .await
+            .unwrap();
+        info.push(t.elapsed());
+        let env = signed(key, &format!("{tag}の教訓 {i}"), DisclosureLevel::Amber);
+        let t = Instant::now();
+        assert_eq!(try_publish(client, &[env]).await.unwrap().len(), 1);
+        publish.push(t.elapsed());
+    }
+    info.sort();
+    publish.sort();
+    (info, publish)
+}
+
 const FLOOD: usize = 2000;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -181,21 +206,7 @@ async fn an_idle_connection_flood_leaves_member_calls_fast() {
         .client_as(&"sakura-bank".parse().unwrap())
         .await
         .unwrap();
-    let (mut baseline, mut baseline_publish) = (Vec::new(), Vec::new());
-    for i in 0..20 {
-        let t = Instant::now();
-        before
-            .info(tazan_proto::pb::InfoRequest::default())
-            .await
-            .unwrap();
-        baseline.push(t.elapsed());
-        let env = signed(&key, &format!("洪水前の教訓 {i}"), DisclosureLevel::Amber);
-        let t = Instant::now();
-        assert_eq!(try_publish(&mut before, &[env]).await.unwrap().len(), 1);
-        baseline_publish.push(t.elapsed());
-    }
-    baseline.sort();
-    baseline_publish.sort();
+    let (baseline, baseline_publish) = timed_calls(&mut before, &key, "洪水前").await;
     drop(before);
 
     // 2,000 raw TCP connections that never start TLS, from eight loopback
@@ -226,23 +237,7 @@ async fn an_idle_connection_flood_leaves_member_calls_fast() {
         .await
         .unwrap();
     let connect = started.elapsed();
-    let mut info = Vec::new();
-    let mut publish = Vec::new();
-    for i in 0..20 {
-        let t = Instant::now();
-        client
-            .info(tazan_proto::pb::InfoRequest::default())
-            .await
-            .unwrap();
-        info.push(t.elapsed());
-        let env = signed(&key, &format!("洪水中の教訓 {i}"), DisclosureLevel::Amber);
-        let t = Instant::now();
-        let stored = try_publish(&mut client, &[env]).await.unwrap();
-        publish.push(t.elapsed());
-        assert_eq!(stored.len(), 1);
-    }
-    info.sort();
-    publish.sort();
+    let (info, publish) = timed_calls(&mut client, &key, "洪水中").await;
     let median = |v: &[Duration]| v[v.len() / 2];
     eprintln!(
         "during a flood of {FLOOD}: connect+handshake {connect:?}, info median {:?} worst {:?} (without the flood: median {:?} worst {:?}), publish (fsync) median {:?} (without: {:?}) worst {:?}",
