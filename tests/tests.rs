@@ -5,6 +5,7 @@
 //! - `federation`: routing by level, publisher anonymity, duplicates, cursors
 //! - `rejections`: every refusal a hub makes, each naming its field, nothing stored
 //! - `durability`: hub kill -9 and restart, outbox drain after an outage
+//! - `edge`: an idle-connection flood; a full, read-only or corrupt hub store (real tmpfs)
 //! - `cli`: the `tazan` binary's commands and their errors
 //! - `firsthour`: a newcomer's frictions and strict input: encodings, typos, homes, ids, logs
 //! - `library`: a catalogue served by a running hub; a running node's index following its library
@@ -34,6 +35,7 @@ mod backup;
 mod browser;
 mod cli;
 mod durability;
+mod edge;
 mod federation;
 mod firsthour;
 mod gate;

@@ -302,6 +302,12 @@ impl Local {
                         Err(e) => {
                             st.state = State::Unhealthy;
                             st.problem = Some(format!("{e:#}"));
+                            // gRPC health says NOT_SERVING; /healthz says why.
+                            if let (probe::Probe::Hub { .. }, Some(addr)) = (&s.probe, s.metrics) {
+                                if let Err(why) = probe::http_get(addr, "/healthz").await {
+                                    st.problem = Some(format!("{e:#}; {why:#}"));
+                                }
+                            }
                         }
                     }
                     if let Some(addr) = s.metrics {

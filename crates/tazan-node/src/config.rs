@@ -24,6 +24,8 @@ struct Raw {
     portal: Option<tazan_config::RawPortal>,
     #[serde(default)]
     witness: Option<RawWitness>,
+    #[serde(default)]
+    limits: tazan_edge::RawConnLimits,
 }
 
 #[derive(Debug, Deserialize)]
@@ -147,6 +149,8 @@ pub struct NodeConfig {
     /// The witness (the cross hub) whose cosignature the hub's checkpoint
     /// must carry on every resume (`[witness] name`, `key` or `key_file`).
     pub witness: Option<tazan_tlog::WitnessKey>,
+    /// Limits on the connections of the node's HTTP listeners (`[limits]`).
+    pub conn_limits: tazan_edge::ConnLimits,
 }
 
 impl NodeConfig {
@@ -209,9 +213,11 @@ impl NodeConfig {
                 })
             }
         };
+        let conn_limits = raw.limits.validate(&file)?;
         Ok(NodeConfig {
             portal,
             vault_dir: base.join("vault"),
+            conn_limits,
             witness,
             metrics_listen,
             index_dir: base.join(
@@ -311,6 +317,11 @@ levels = ["AMBER", "GREEN"]
                 format!("{GOOD}\n[witness]\nname = \"Cross Hub\"\nkey_file = \"w.pub\"\n"),
                 "witness.key_file",
             ),
+            (
+                format!("{GOOD}\n[limits]\nidle_timeout_secs = 0\n"),
+                "limits.idle_timeout_secs",
+            ),
+            (format!("{GOOD}\n[limits]\nmax_batch = 5\n"), "max_batch"),
         ] {
             let err = NodeConfig::parse(&text, Path::new("node.toml"))
                 .unwrap_err()

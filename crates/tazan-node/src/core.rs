@@ -46,6 +46,10 @@ pub struct NodeCore {
     pub(crate) bad_receipts: std::sync::atomic::AtomicU64,
     /// When a receipt checkpoint's signature was last checked.
     pub(crate) receipt_signature_checked: std::sync::Mutex<Option<std::time::Instant>>,
+    /// SERVING, or NOT_SERVING after a storage fault until the store heals.
+    pub(crate) health: tazan_edge::Health,
+    /// Counters of the metrics listener's connection limits.
+    pub(crate) metrics_edge: Arc<tazan_edge::ListenerStats>,
 }
 
 /// The library blob with the hub's checkpoint key, pinned at first contact.
@@ -108,7 +112,15 @@ impl NodeCore {
             delivered: Default::default(),
             refused: Default::default(),
             received: Default::default(),
+            health: tazan_edge::Health::new(),
+            metrics_edge: Arc::new(tazan_edge::ListenerStats::new("metrics")),
         }))
+    }
+
+    /// SERVING, or NOT_SERVING (with the reason) after a storage fault
+    /// until the store heals; `/healthz` and `tazan status` report it.
+    pub fn health(&self) -> &tazan_edge::Health {
+        &self.health
     }
 
     /// This node's id.
@@ -305,6 +317,13 @@ impl NodeCore {
             &l,
             self.outbox.len() as f64,
         );
+        e.gauge(
+            "tazan_node_serving",
+            "1 while serving; 0 after a storage fault until writes succeed again (/healthz 503).",
+            &l,
+            if self.health.is_serving() { 1.0 } else { 0.0 },
+        );
+        self.metrics_edge.render(&mut e, &l);
         e.finish()
     }
 

@@ -13,6 +13,7 @@ use tracing::{debug, error, info, warn};
 
 use crate::core::HUB_CHECKPOINT;
 use crate::{NodeConfig, NodeCore, NodeError};
+use tazan_edge::{pause, Backoff};
 use tazan_proto::FollowError;
 use tazan_tlog::WitnessKey;
 
@@ -20,8 +21,6 @@ const CURSOR: &str = "hub";
 
 /// Where the follow loop hands stored batches to the indexer.
 type IndexOps = tokio::sync::mpsc::Sender<Vec<crate::indexer::IndexOp>>;
-const FIRST_BACKOFF: Duration = Duration::from_millis(100);
-const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
 /// A node with its outbox and subscription workers running.
 pub struct RunningNode {
@@ -75,17 +74,31 @@ impl RunningNode {
         info!(node = %config.id, hub = %config.hub_endpoint, "node started");
         let spool = crate::Spool::new(config.spool_dir.clone());
         let mut metrics_addr = None;
-        let mut workers = Vec::new();
+        let mut workers = vec![tokio::spawn(tazan_edge::heal_store(
+            core.store.clone(),
+            core.health.clone(),
+            HEAL_PROBE_CAP,
+            || {},
+            stop_rx.clone(),
+        ))];
         if let Some(addr) = config.metrics_listen {
             let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
                 NodeError::Task(format!("cannot listen for metrics on {addr}: {e}"))
             })?;
             metrics_addr = listener.local_addr().ok();
+            let fitted = tazan_edge::fit_open_files(config.conn_limits.max_connections);
+            let limits = config.conn_limits.with_max_connections(
+                fitted
+                    .max_connections
+                    .min(config.conn_limits.max_connections),
+            );
             let render_core = core.clone();
             let render: tazan_metrics::Render = Arc::new(move || render_core.metrics());
-            workers.push(tokio::spawn(tazan_metrics::serve(
+            workers.push(tokio::spawn(tazan_edge::serve_http(
                 listener,
-                render,
+                tazan_edge::metrics_router(render, core.health.clone()),
+                limits,
+                core.metrics_edge.clone(),
                 stop_rx.clone(),
             )));
         }
@@ -183,12 +196,8 @@ impl RunningNode {
     }
 }
 
-async fn pause(stop: &mut watch::Receiver<bool>, d: Duration) -> bool {
-    tokio::select! {
-        _ = tokio::time::sleep(d) => *stop.borrow(),
-        _ = stop.changed() => true,
-    }
-}
+/// The longest wait between two probes of a faulted store.
+const HEAL_PROBE_CAP: Duration = Duration::from_secs(1);
 
 /// Move lessons handed over by `tazan lesson publish` into the outbox.
 async fn spool_loop(core: Arc<NodeCore>, spool: crate::Spool, mut stop: watch::Receiver<bool>) {
@@ -227,7 +236,7 @@ async fn outbox_loop(
     mut client: HubClient<Channel>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let mut backoff = FIRST_BACKOFF;
+    let mut backoff = Backoff::network();
     loop {
         if *stop.borrow() {
             return;
@@ -246,7 +255,7 @@ async fn outbox_loop(
                         "delivered"
                     );
                 }
-                backoff = FIRST_BACKOFF;
+                backoff.reset();
                 tokio::select! {
                     _ = core.wake.notified() => {}
                     _ = stop.changed() => return,
@@ -255,10 +264,9 @@ async fn outbox_loop(
             }
             Err(e) => {
                 warn!(error = %e, pending = core.outbox.len(), "delivery failed; lessons stay in the outbox");
-                if pause(&mut stop, backoff).await {
+                if backoff.wait(&mut stop).await {
                     return;
                 }
-                backoff = (backoff * 2).min(MAX_BACKOFF);
             }
         }
     }
@@ -273,7 +281,7 @@ async fn follow_loop(
     index_ops: Option<IndexOps>,
     witness: Option<WitnessKey>,
 ) {
-    let mut backoff = FIRST_BACKOFF;
+    let mut backoff = Backoff::network();
     loop {
         if *stop.borrow() {
             return;
@@ -298,10 +306,9 @@ async fn follow_loop(
             }
             Err(e) => {
                 debug!(error = %e, "hub subscription interrupted; resuming from the cursor");
-                if pause(&mut stop, backoff).await {
+                if backoff.wait(&mut stop).await {
                     return;
                 }
-                backoff = (backoff * 2).min(MAX_BACKOFF);
             }
         }
     }

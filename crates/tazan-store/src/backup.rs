@@ -132,8 +132,9 @@ fn write_all_trees(
     w.write_all(&VERSION.to_le_bytes())?;
     write_bytes(w, &header_json)?;
     let mut summary = BackupSummary::default();
-    for name in store.db().tree_names() {
-        let tree = store.db().open_tree(&name).map_err(std::io::Error::other)?;
+    let db = store.db().map_err(std::io::Error::other)?;
+    for name in db.tree_names() {
+        let tree = db.open_tree(&name).map_err(std::io::Error::other)?;
         w.write_all(&[TREE])?;
         write_bytes(w, &name)?;
         summary.trees += 1;
@@ -220,6 +221,7 @@ fn import(
         .map_err(|e| io_err(path, "read", e))?
         .len();
     let store = Store::open(dir)?;
+    let db = store.db()?;
     let mut tree: Option<sled::Tree> = None;
     let mut batch = sled::Batch::default();
     let mut pending = 0u64;
@@ -228,7 +230,7 @@ fn import(
             if let Some(t) = tree.take() {
                 t.apply_batch(std::mem::take(&mut batch))?;
             }
-            tree = Some(store.db().open_tree(name)?);
+            tree = Some(db.open_tree(name)?);
             pending = 0;
         }
         if let (Some((k, v)), Some(t)) = (kv, tree.as_ref()) {

@@ -1,31 +1,89 @@
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use tokio::sync::watch;
+use tracing::{error, info};
 
 use crate::StoreError;
 
-/// An open sled database with group-commit flushing.
+/// An open sled database with group-commit flushing, which reopens itself
+/// after a storage fault.
 ///
 /// Cheap to clone; all clones share the database.
+///
+/// **Faults.** sled turns the first failed disk write (a full disk, a
+/// read-only or failing device) into an error that every later write
+/// returns, even once the cause is gone: the only cure is to open the
+/// database again. So the first failed write or flush is recorded as the
+/// store's fault ([`Store::faults`]), and [`Store::reopen`] (run by the
+/// service's healer, see `tazan-edge`) closes the database, opens it from
+/// disk and proves with a flushed write that writes succeed again. What was
+/// acknowledged (flushed) before the fault is on disk and survives; writes
+/// that were not flushed when the database was reopened may be gone, and
+/// their [`Store::flush_through`] fails, so nobody is told they are durable.
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Inner>,
 }
 
 struct Inner {
-    db: sled::Db,
+    dir: PathBuf,
+    /// The open database; `None` while it is being reopened. Held only to
+    /// clone the handle, never across sled work.
+    db: std::sync::RwLock<Option<sled::Db>>,
+    /// Bumped each time the database is reopened: a tree taken in an older
+    /// era writes into a database that is gone.
+    era: AtomicU64,
     /// Incremented after every write that must become durable.
     written: AtomicU64,
     /// The highest `written` value known to be on disk; guarded so that one
     /// flush at a time runs and late arrivals reuse its result.
     flushed: tokio::sync::Mutex<u64>,
+    /// A copy of `flushed` readable without the lock.
+    flushed_now: AtomicU64,
+    /// Tickets written but not flushed when the database was reopened: lost
+    /// or not, nobody may be told they are durable. One range per reopen.
+    lost: std::sync::Mutex<Vec<(u64, u64)>>,
     /// Writers hold it shared for each atomic write; a backup holds it
     /// exclusively, so it never sees half of a multi-key write.
     gate: std::sync::RwLock<()>,
+    /// The storage fault in force, if any (what failed, for health reports).
+    fault: watch::Sender<Option<String>>,
 }
+
+/// A sled tree of the database open in one era (see [`Store::reopen`]).
+pub(crate) struct Tree {
+    tree: sled::Tree,
+    era: u64,
+}
+
+impl Tree {
+    /// The era of the database this tree belongs to.
+    pub(crate) fn era(&self) -> u64 {
+        self.era
+    }
+}
+
+impl std::ops::Deref for Tree {
+    type Target = sled::Tree;
+
+    fn deref(&self) -> &sled::Tree {
+        &self.tree
+    }
+}
+
+/// The position of a write among all writes of a store, to ask later
+/// whether it is durable ([`Store::is_durable`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Ticket(u64);
+
+/// The file sled keeps its log in (named in errors about a corrupt store).
+const DB_FILE: &str = "db";
+/// The key a reopened store writes and flushes to prove writes succeed.
+const PROBE_KEY: &[u8] = b"tazan-store-probe";
 
 impl Store {
     /// [`Store::open`], waiting up to `wait` while another handle still
@@ -33,23 +91,19 @@ impl Store {
     /// a moment after the last handle in this process is dropped; a store
     /// held by a running service stays locked, and the error is returned.
     pub fn open_waiting(dir: &Path, wait: std::time::Duration) -> Result<Store, StoreError> {
-        let deadline = std::time::Instant::now() + wait;
-        loop {
-            match Store::open(dir) {
-                Err(e) if e.is_locked() && std::time::Instant::now() < deadline => {
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                other => return other,
-            }
-        }
+        let db = open_db_waiting(dir, wait)?;
+        Ok(Store::over(dir, db))
     }
 
     /// Open (or create) the database in `dir`.
+    ///
+    /// A directory that cannot be written, or a database sled cannot read
+    /// back, is refused with an error naming the directory or file and what
+    /// to do; sled's own panics on a corrupt file are caught and reported
+    /// the same way.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        // Every acknowledgement is preceded by our own flush; sled's
-        // background flush makes the rest (library entries, relay marks,
-        // acknowledged-item removals) durable within a second.
-        Self::open_with(dir, Some(1000))
+        let db = open_db(dir, FLUSH_EVERY_MS)?;
+        Ok(Store::over(dir, db))
     }
 
     /// Open the database in `dir` for a short job in a process that goes on
@@ -57,31 +111,42 @@ impl Store {
     /// thread, so the directory's lock is free as soon as the last handle
     /// drops. Flush before dropping it.
     pub fn open_short(dir: &Path) -> Result<Store, StoreError> {
-        Self::open_with(dir, None)
+        let db = open_db(dir, None)?;
+        Ok(Store::over(dir, db))
     }
 
-    fn open_with(dir: &Path, flush_every_ms: Option<u64>) -> Result<Store, StoreError> {
-        let db = sled::Config::new()
-            .path(dir)
-            .mode(sled::Mode::HighThroughput)
-            .flush_every_ms(flush_every_ms)
-            .open()
-            .map_err(|source| StoreError::Open {
-                path: dir.to_owned(),
-                source,
-            })?;
-        Ok(Store {
+    fn over(dir: &Path, db: sled::Db) -> Store {
+        Store {
             inner: Arc::new(Inner {
-                db,
+                dir: dir.to_owned(),
+                db: std::sync::RwLock::new(Some(db)),
+                era: AtomicU64::new(0),
                 written: AtomicU64::new(0),
                 flushed: tokio::sync::Mutex::new(0),
+                flushed_now: AtomicU64::new(0),
+                lost: Default::default(),
                 gate: std::sync::RwLock::new(()),
+                fault: watch::channel(None).0,
             }),
-        })
+        }
     }
 
-    pub(crate) fn tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
-        Ok(self.inner.db.open_tree(name)?)
+    /// The directory the database lives in.
+    pub fn dir(&self) -> &Path {
+        &self.inner.dir
+    }
+
+    /// The database handle of the current era.
+    pub(crate) fn db(&self) -> Result<sled::Db, StoreError> {
+        // The guarded value is a handle: a poisoned lock still holds a whole one.
+        let slot = self.inner.db.read().unwrap_or_else(|p| p.into_inner());
+        slot.clone().ok_or(StoreError::Unavailable)
+    }
+
+    pub(crate) fn tree(&self, name: &str) -> Result<Tree, StoreError> {
+        let era = self.inner.era.load(Ordering::SeqCst);
+        let tree = self.db()?.open_tree(name)?;
+        Ok(Tree { tree, era })
     }
 
     /// Held (shared) around every write, so that [`Store::export`] sees each
@@ -91,23 +156,25 @@ impl Store {
         self.inner.gate.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Apply an atomic batch to `tree` under the write gate.
-    pub(crate) fn apply(&self, tree: &sled::Tree, batch: sled::Batch) -> Result<(), StoreError> {
-        let _gate = self.writing();
-        tree.apply_batch(batch)?;
-        Ok(())
+    /// Apply an atomic batch to `tree` under the write gate; the ticket is
+    /// what [`Store::flush_through`] makes durable.
+    pub(crate) fn apply(&self, tree: &Tree, batch: sled::Batch) -> Result<Ticket, StoreError> {
+        {
+            let _gate = self.writing();
+            tree.apply_batch(batch)
+                .map_err(|e| self.failed("write", e))?;
+        }
+        self.wrote(tree)
     }
 
     /// Insert one key into `tree` under the write gate.
-    pub(crate) fn put(
-        &self,
-        tree: &sled::Tree,
-        key: &[u8],
-        value: &[u8],
-    ) -> Result<(), StoreError> {
-        let _gate = self.writing();
-        tree.insert(key, value)?;
-        Ok(())
+    pub(crate) fn put(&self, tree: &Tree, key: &[u8], value: &[u8]) -> Result<Ticket, StoreError> {
+        {
+            let _gate = self.writing();
+            tree.insert(key, value)
+                .map_err(|e| self.failed("write", e))?;
+        }
+        self.wrote(tree)
     }
 
     /// Exclusive access for a consistent export: no write runs meanwhile.
@@ -115,14 +182,17 @@ impl Store {
         self.inner.gate.write().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The underlying database (export and import of every tree).
-    pub(crate) fn db(&self) -> &sled::Db {
-        &self.inner.db
-    }
-
-    /// Record that a write happened which the next [`Store::flush`] must cover.
-    pub(crate) fn wrote(&self) -> u64 {
-        self.inner.written.fetch_add(1, Ordering::SeqCst) + 1
+    /// Record that a write into `tree` happened which the next flush must
+    /// cover. A write into the database of an era that ended meanwhile went
+    /// into a database that is gone: an error, never a ticket.
+    fn wrote(&self, tree: &Tree) -> Result<Ticket, StoreError> {
+        let ticket = Ticket(self.inner.written.fetch_add(1, Ordering::SeqCst) + 1);
+        // A reopen bumps the era before it reads `written`: a ticket taken
+        // before the bump is counted among the reopen's unflushed writes.
+        if self.inner.era.load(Ordering::SeqCst) != tree.era {
+            return Err(StoreError::Reopened);
+        }
+        Ok(ticket)
     }
 
     /// Make every write made before this call durable.
@@ -130,29 +200,171 @@ impl Store {
     /// Group commit: if another caller's flush started after our writes, we
     /// wait for it instead of flushing again.
     pub async fn flush(&self) -> Result<(), StoreError> {
-        let mine = self.inner.written.load(Ordering::SeqCst);
+        let mine = Ticket(self.inner.written.load(Ordering::SeqCst));
+        self.flush_through(mine).await
+    }
+
+    /// Make the write with `ticket` (and every one before it) durable.
+    ///
+    /// Fails with [`StoreError::Reopened`] when the database was reopened
+    /// after a fault before that write was on disk (it may be lost).
+    pub async fn flush_through(&self, ticket: Ticket) -> Result<(), StoreError> {
         let mut flushed = self.inner.flushed.lock().await;
-        if *flushed >= mine {
+        if self.was_lost(ticket) {
+            return Err(StoreError::Reopened);
+        }
+        if *flushed >= ticket.0 {
             return Ok(());
         }
         let target = self.inner.written.load(Ordering::SeqCst);
-        let db = self.inner.db.clone();
-        tokio::task::spawn_blocking(move || db.flush())
+        let db = self.db()?;
+        let done = tokio::task::spawn_blocking(move || db.flush())
             .await
-            .map_err(|e| StoreError::Join(e.to_string()))??;
+            .map_err(|e| StoreError::Join(e.to_string()))?;
+        done.map_err(|e| self.failed("flush", e))?;
         *flushed = target;
+        self.inner.flushed_now.store(target, Ordering::SeqCst);
         Ok(())
+    }
+
+    /// Whether the write with `ticket` was not on disk when the database
+    /// was reopened: it may be gone, and must be written again if needed.
+    pub fn was_lost(&self, ticket: Ticket) -> bool {
+        self.inner
+            .lost
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .any(|&(from, to)| from < ticket.0 && ticket.0 <= to)
+    }
+
+    /// Whether the write with `ticket` is known to be on disk.
+    pub fn is_durable(&self, ticket: Ticket) -> bool {
+        !self.was_lost(ticket) && ticket.0 <= self.inner.flushed_now.load(Ordering::SeqCst)
     }
 
     /// Flush synchronously (shutdown, CLI tools outside a runtime).
     pub fn flush_blocking(&self) -> Result<(), StoreError> {
-        self.inner.db.flush()?;
+        self.db()?.flush().map_err(|e| self.failed("flush", e))?;
         Ok(())
     }
 
     /// Bytes on disk, approximately.
     pub fn size_on_disk(&self) -> u64 {
-        self.inner.db.size_on_disk().unwrap_or(0)
+        self.db()
+            .ok()
+            .and_then(|db| db.size_on_disk().ok())
+            .unwrap_or(0)
+    }
+
+    /// A receiver of the storage fault in force: `Some(what failed)` from
+    /// the first failed write or flush until [`Store::reopen`] succeeds.
+    pub fn faults(&self) -> watch::Receiver<Option<String>> {
+        self.inner.fault.subscribe()
+    }
+
+    /// The storage fault in force, if any.
+    pub fn fault(&self) -> Option<String> {
+        self.inner.fault.borrow().clone()
+    }
+
+    /// Record a failed write or flush as the store's fault.
+    fn failed(&self, what: &str, e: sled::Error) -> StoreError {
+        let reason = format!("{what} failed: {e}");
+        let first = self.inner.fault.send_if_modified(|f| {
+            if f.is_none() {
+                *f = Some(reason.clone());
+                true
+            } else {
+                false
+            }
+        });
+        if first {
+            error!(dir = %self.inner.dir.display(), reason = %reason, "storage fault: writes refused until the store is reopened");
+        }
+        StoreError::Sled(e)
+    }
+
+    /// Close the database and open it again from disk, then write and flush
+    /// a probe key: `Ok` means writes succeed again and the fault is cleared.
+    /// Blocking (run it on a blocking thread); other flushes wait meanwhile,
+    /// and writes fail with [`StoreError::Unavailable`] until it returns.
+    ///
+    /// On failure the store stays without an open database (reads fail
+    /// too) and the fault stays; call it again later.
+    pub fn reopen(&self, wait: std::time::Duration) -> Result<(), StoreError> {
+        let mut flushed = self.inner.flushed.blocking_lock();
+        let old = {
+            let mut slot = self.inner.db.write().unwrap_or_else(|p| p.into_inner());
+            self.inner.era.fetch_add(1, Ordering::SeqCst);
+            slot.take()
+        };
+        let written = self.inner.written.load(Ordering::SeqCst);
+        if written > *flushed {
+            self.inner
+                .lost
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((*flushed, written));
+        }
+        // Dropped before opening: sled holds the directory's lock until the
+        // last handle of the old database is gone.
+        drop(old);
+        let db = open_db_waiting(&self.inner.dir, wait)?;
+        let probed = db
+            .insert(PROBE_KEY, &crate::now_unix().to_be_bytes())
+            .and_then(|_| db.flush());
+        if let Err(e) = probed {
+            let reason = format!("reopened, but a probe write failed: {e}");
+            self.inner.fault.send_replace(Some(reason));
+            return Err(StoreError::Sled(e));
+        }
+        // Everything the new database holds was read from disk or flushed
+        // by the probe; writes of the old era are in `lost` or errored.
+        *flushed = self.inner.written.load(Ordering::SeqCst);
+        self.inner.flushed_now.store(*flushed, Ordering::SeqCst);
+        *self.inner.db.write().unwrap_or_else(|p| p.into_inner()) = Some(db);
+        let healed = self.inner.fault.send_replace(None);
+        info!(dir = %self.inner.dir.display(), fault = ?healed, "store reopened; writes succeed again");
+        Ok(())
+    }
+}
+
+/// Every acknowledgement is preceded by our own flush; sled's background
+/// flush makes the rest (library entries, relay marks, acknowledged-item
+/// removals) durable within a second.
+const FLUSH_EVERY_MS: Option<u64> = Some(1000);
+
+fn sled_config(dir: &Path, flush_every_ms: Option<u64>) -> sled::Config {
+    sled::Config::new()
+        .path(dir)
+        .mode(sled::Mode::HighThroughput)
+        .flush_every_ms(flush_every_ms)
+}
+
+fn open_db_waiting(dir: &Path, wait: std::time::Duration) -> Result<sled::Db, StoreError> {
+    let deadline = std::time::Instant::now() + wait;
+    loop {
+        match open_db(dir, FLUSH_EVERY_MS) {
+            Err(e) if e.is_locked() && std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Open sled in `dir`, with its failures (and its panics on a corrupt
+/// file) turned into errors that say what to do.
+fn open_db(dir: &Path, flush_every_ms: Option<u64>) -> Result<sled::Db, StoreError> {
+    let opened = crate::quiet::catch(|| sled_config(dir, flush_every_ms).open());
+    match opened {
+        Ok(Ok(db)) => Ok(db),
+        Ok(Err(source)) => Err(StoreError::opening(dir, source)),
+        Err(panic) => Err(StoreError::CorruptStore {
+            path: dir.join(DB_FILE),
+            reason: format!("sled could not read it back ({panic})"),
+        }),
     }
 }
 
@@ -187,3 +399,6 @@ pub(crate) fn seq_of(key: &[u8]) -> Result<u64, StoreError> {
         })?;
     Ok(u64::from_be_bytes(b))
 }
+
+#[cfg(test)]
+mod tests;

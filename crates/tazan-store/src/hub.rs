@@ -7,8 +7,10 @@ use tazan_tlog::{Hash, HashReader, TreeError, TreeHead};
 use tokio::sync::watch;
 use tracing::{debug, info};
 
+use crate::db::Tree;
+
 use crate::db::{decode, encode, seq_key, seq_of};
-use crate::{LogRecord, Store, StoreError, StoredEnvelope};
+use crate::{LogRecord, Store, StoreError, StoredEnvelope, Ticket};
 
 const ENTRY: u8 = b'e';
 const BY_ID: u8 = b'i';
@@ -44,12 +46,24 @@ pub struct Appended {
     pub duplicate: bool,
 }
 
+/// The sled tree holding a hub's log.
+const LOG_TREE: &str = "hub-log";
+
+/// The last assigned sequence number, and the store era it was read in.
+#[derive(Debug, Clone, Copy)]
+struct Head {
+    seq: u64,
+    era: u64,
+}
+
 /// The append-only log of a hub.
 pub struct HubLog {
     store: Store,
-    tree: sled::Tree,
-    /// Last assigned sequence number; the mutex serialises appends.
-    head: Mutex<u64>,
+    /// Last assigned sequence number; the mutex serialises appends. After
+    /// the store was reopened (a new era) it is read again from disk: what
+    /// was assigned but never flushed may be gone, and numbering continues
+    /// from what is there, without a gap.
+    head: Mutex<Head>,
     /// Last durable sequence number.
     durable: watch::Sender<u64>,
 }
@@ -70,28 +84,36 @@ impl HubLog {
     /// for auditing a store (`tazan verify log`), which must see what is
     /// there, not repair it.
     pub fn open_as_stored(store: &Store) -> Result<HubLog, StoreError> {
-        let tree = store.tree("hub-log")?;
-        let head = match tree.scan_prefix([ENTRY]).next_back() {
-            Some(kv) => seq_of(&kv?.0)?,
-            None => 0,
-        };
+        let tree = store.tree(LOG_TREE)?;
+        let head = last_entry(&tree)?;
         Ok(HubLog {
             store: store.clone(),
-            tree,
-            head: Mutex::new(head),
+            head: Mutex::new(Head {
+                seq: head,
+                era: tree.era(),
+            }),
             durable: watch::channel(head).0,
         })
     }
 
+    fn tree(&self) -> Result<Tree, StoreError> {
+        self.store.tree(LOG_TREE)
+    }
+
+    /// The store the log lives in (its faults, whether a write is durable).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// How many entries the stored Merkle tree covers.
     pub fn tree_size(&self) -> Result<u64, StoreError> {
-        cursor_get(&self.tree, TREE_SIZE)
+        cursor_get(&*self.tree()?, TREE_SIZE)
     }
 
     /// The sequence numbers under which entries are stored, in order (an
     /// audit compares them with 1..=head).
     pub fn stored_seqs(&self) -> Result<Vec<u64>, StoreError> {
-        self.tree
+        self.tree()?
             .scan_prefix([ENTRY])
             .keys()
             .map(|k| seq_of(&k?))
@@ -100,7 +122,7 @@ impl HubLog {
 
     /// Named values whose name starts with `prefix`.
     pub fn blobs(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        self.tree
+        self.tree()?
             .scan_prefix(blob_key(prefix))
             .map(|kv| {
                 let (k, v) = kv?;
@@ -112,7 +134,8 @@ impl HubLog {
     /// Hash entries the tree does not cover yet (all of them in a store
     /// from before the tree), in chunks, each chunk with the tree size.
     fn build_tree(&self, head: u64) -> Result<(), StoreError> {
-        let mut size = cursor_get(&self.tree, TREE_SIZE)?;
+        let tree = self.tree()?;
+        let mut size = cursor_get(&tree, TREE_SIZE)?;
         if size >= head {
             return Ok(());
         }
@@ -130,24 +153,29 @@ impl HubLog {
                     key: format!("log/{seq}"),
                     reason: format!("entry missing below the log head {head}"),
                 })?;
-                self.add_leaf(seq, envelope_leaf(&rec.envelope), &mut pending)?;
+                self.add_leaf(&tree, seq, envelope_leaf(&rec.envelope), &mut pending)?;
             }
             pending.write(&mut batch);
             batch.insert(cursor_key(TREE_SIZE), &end.to_be_bytes());
-            self.store.apply(&self.tree, batch)?;
+            self.store.apply(&tree, batch)?;
             size = end;
         }
-        self.store.wrote();
         self.store.flush_blocking()
     }
 
     /// Add the tree hashes that entry `seq` with leaf hash `leaf` brings to
     /// `pending` (which later leaves of the same write read, and which
     /// [`Pending::write`] puts into the write's batch).
-    fn add_leaf(&self, seq: u64, leaf: Hash, pending: &mut Pending) -> Result<(), StoreError> {
+    fn add_leaf(
+        &self,
+        tree: &sled::Tree,
+        seq: u64,
+        leaf: Hash,
+        pending: &mut Pending,
+    ) -> Result<(), StoreError> {
         let index = seq - 1;
         let hashes = {
-            let reader = Hashes::new(&self.tree, Some(&pending.map));
+            let reader = Hashes::new(tree, Some(&pending.map));
             tazan_tlog::stored_hashes_for_record_hash(index, leaf, &reader).map_err(tree_corrupt)?
         };
         let first = tazan_tlog::stored_hash_index(0, index);
@@ -180,8 +208,13 @@ impl HubLog {
         cursor: Option<(&str, u64)>,
         blob: Option<(&str, &[u8])>,
     ) -> Result<Vec<Appended>, StoreError> {
-        let (out, head) = self.append(records, cursor, blob)?;
-        self.store.flush().await?;
+        let (out, head, ticket) = self.append(records, cursor, blob)?;
+        match ticket {
+            Some(ticket) => self.store.flush_through(ticket).await?,
+            // Nothing new written (duplicates only): still wait until what
+            // they duplicate is durable.
+            None => self.store.flush().await?,
+        }
         // Entries up to `head` are on disk; publish unless a later flush
         // already moved the durable head further.
         self.durable.send_if_modified(|d| {
@@ -200,7 +233,7 @@ impl HubLog {
         records: Vec<NewRecord>,
         cursor: Option<(&str, u64)>,
         blob: Option<(&str, &[u8])>,
-    ) -> Result<(Vec<Appended>, u64), StoreError> {
+    ) -> Result<(Vec<Appended>, u64, Option<Ticket>), StoreError> {
         // Hashing the envelopes needs no lock.
         let leaves: Vec<Hash> = records
             .iter()
@@ -208,12 +241,16 @@ impl HubLog {
             .collect();
         // A poisoned lock only means another append panicked mid-way; the
         // head value itself is still the last assigned sequence number.
+        let tree = self.tree()?;
         let mut head = self.head.lock().unwrap_or_else(|p| p.into_inner());
+        if head.era != tree.era() {
+            self.reload_head(&tree, &mut head)?;
+        }
         let mut batch = sled::Batch::default();
         let mut pending = Pending::default();
         let mut out = Vec::with_capacity(records.len());
         let mut fresh: Vec<(LessonId, u64)> = Vec::new();
-        let mut next = *head;
+        let mut next = head.seq;
         for (NewRecord { mut record, relay }, leaf) in records.into_iter().zip(leaves) {
             let existing = match fresh.iter().find(|(id, _)| *id == record.id) {
                 Some(&(_, seq)) => Some(seq),
@@ -233,7 +270,7 @@ impl HubLog {
             if relay {
                 batch.insert(&seq_key(RELAY, next), &[]);
             }
-            self.add_leaf(next, leaf, &mut pending)?;
+            self.add_leaf(&tree, next, leaf, &mut pending)?;
             fresh.push((record.id, next));
             out.push(Appended {
                 seq: next,
@@ -246,21 +283,57 @@ impl HubLog {
         if let Some((name, value)) = blob {
             batch.insert(blob_key(name), value);
         }
-        if next != *head {
+        if next != head.seq {
             pending.write(&mut batch);
             batch.insert(cursor_key(TREE_SIZE), &next.to_be_bytes());
         }
-        if next != *head || cursor.is_some() || blob.is_some() {
-            self.store.apply(&self.tree, batch)?;
-            self.store.wrote();
-            debug!(from = *head + 1, to = next, "appended");
-            *head = next;
+        let mut ticket = None;
+        if next != head.seq || cursor.is_some() || blob.is_some() {
+            ticket = Some(self.store.apply(&tree, batch)?);
+            debug!(from = head.seq + 1, to = next, "appended");
+            head.seq = next;
         }
-        Ok((out, *head))
+        Ok((out, head.seq, ticket))
+    }
+
+    /// The store was reopened since `head` was read: read it again from
+    /// disk, and publish what is there as durable (it was read from disk).
+    fn reload_head(&self, tree: &Tree, head: &mut Head) -> Result<(), StoreError> {
+        let on_disk = last_entry(tree)?;
+        if on_disk != head.seq {
+            info!(
+                assigned = head.seq,
+                on_disk, "log head read again after the store was reopened"
+            );
+        }
+        *head = Head {
+            seq: on_disk,
+            era: tree.era(),
+        };
+        self.durable.send_if_modified(|d| {
+            if on_disk > *d {
+                *d = on_disk;
+                true
+            } else {
+                false
+            }
+        });
+        Ok(())
+    }
+
+    /// After the store was reopened: read the head again now rather than
+    /// at the next append, so entries that reached the disk are served.
+    pub fn refresh(&self) -> Result<(), StoreError> {
+        let tree = self.tree()?;
+        let mut head = self.head.lock().unwrap_or_else(|p| p.into_inner());
+        if head.era != tree.era() {
+            self.reload_head(&tree, &mut head)?;
+        }
+        Ok(())
     }
 
     fn seq_of_id(&self, id: &LessonId) -> Result<Option<u64>, StoreError> {
-        match self.tree.get(id_key(id))? {
+        match self.tree()?.get(id_key(id))? {
             None => Ok(None),
             Some(v) => {
                 let b: [u8; 8] = v.as_ref().try_into().map_err(|_| StoreError::Corrupt {
@@ -282,7 +355,7 @@ impl HubLog {
 
     /// The entry at `seq`, if any.
     pub fn entry(&self, seq: u64) -> Result<Option<LogRecord>, StoreError> {
-        self.tree
+        self.tree()?
             .get(seq_key(ENTRY, seq))?
             .map(|v| decode(&format!("log/{seq}"), &v))
             .transpose()
@@ -296,7 +369,7 @@ impl HubLog {
         }
         let start = seq_key(ENTRY, after.saturating_add(1));
         let end = seq_key(ENTRY, head);
-        self.tree
+        self.tree()?
             .range(start..=end)
             .take(limit)
             .map(|kv| {
@@ -320,7 +393,7 @@ impl HubLog {
     pub fn relay_pending(&self, limit: usize) -> Result<Vec<LogRecord>, StoreError> {
         let mut out = Vec::new();
         let head = self.head();
-        for kv in self.tree.scan_prefix([RELAY]).take(limit) {
+        for kv in self.tree()?.scan_prefix([RELAY]).take(limit) {
             let seq = seq_of(&kv?.0)?;
             if seq > head {
                 break; // not durable yet: never relay what a crash could take back
@@ -334,25 +407,26 @@ impl HubLog {
 
     /// How many entries wait to be relayed.
     pub fn relay_len(&self) -> usize {
-        self.tree.scan_prefix([RELAY]).count()
+        self.tree()
+            .map(|t| t.scan_prefix([RELAY]).count())
+            .unwrap_or(0)
     }
 
-    /// Mark entries as relayed (acknowledged upstream); durable with the next flush.
-    pub async fn relay_done(&self, seqs: &[u64]) -> Result<(), StoreError> {
+    /// Mark entries as relayed (acknowledged upstream); durable with the
+    /// next flush, which [`Store::is_durable`] with the ticket tells.
+    pub async fn relay_done(&self, seqs: &[u64]) -> Result<Ticket, StoreError> {
         let mut batch = sled::Batch::default();
         for &seq in seqs {
             batch.remove(&seq_key(RELAY, seq));
         }
-        self.store.apply(&self.tree, batch)?;
         // Not flushed here: a mark lost in a crash only means the lesson is
         // relayed again and the cross hub answers DUPLICATE.
-        self.store.wrote();
-        Ok(())
+        self.store.apply(&self.tree()?, batch)
     }
 
     /// A named cursor (0 if never set).
     pub fn cursor(&self, name: &str) -> Result<u64, StoreError> {
-        cursor_get(&self.tree, name)
+        cursor_get(&*self.tree()?, name)
     }
 
     /// The stored leaf hash of entry `seq`, if the tree covers it.
@@ -361,14 +435,14 @@ impl HubLog {
             return Ok(None);
         }
         let index = tazan_tlog::stored_hash_index(0, seq - 1);
-        Hashes::new(&self.tree, None).get(index)
+        Hashes::new(&*self.tree()?, None).get(index)
     }
 
     /// The tree head over the first `size` entries (`size` ≤ [`HubLog::head`]).
     pub fn tree_head(&self, size: u64) -> Result<TreeHead, StoreError> {
         self.within_head(size)?;
-        let root =
-            tazan_tlog::tree_hash(size, &Hashes::new(&self.tree, None)).map_err(tree_corrupt)?;
+        let root = tazan_tlog::tree_hash(size, &Hashes::new(&*self.tree()?, None))
+            .map_err(tree_corrupt)?;
         Ok(TreeHead { size, root: root.0 })
     }
 
@@ -376,7 +450,8 @@ impl HubLog {
     /// Hashes shared by the proofs are read once.
     pub fn inclusion_proofs(&self, seqs: &[u64], size: u64) -> Result<Vec<Vec<Hash>>, StoreError> {
         self.within_head(size)?;
-        let reader = Hashes::new(&self.tree, None);
+        let tree = self.tree()?;
+        let reader = Hashes::new(&tree, None);
         seqs.iter()
             .map(|&seq| {
                 if seq == 0 || seq > size {
@@ -397,7 +472,7 @@ impl HubLog {
         if old == 0 || old >= new {
             return Ok(Vec::new());
         }
-        tazan_tlog::prove_tree(new, old, &Hashes::new(&self.tree, None)).map_err(tree_corrupt)
+        tazan_tlog::prove_tree(new, old, &Hashes::new(&*self.tree()?, None)).map_err(tree_corrupt)
     }
 
     fn within_head(&self, size: u64) -> Result<(), StoreError> {
@@ -415,21 +490,19 @@ impl HubLog {
 
     /// A named value (a checkpoint kept from a followed log, witness state).
     pub fn blob(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.tree.get(blob_key(name))?.map(|v| v.to_vec()))
+        Ok(self.tree()?.get(blob_key(name))?.map(|v| v.to_vec()))
     }
 
     /// Store a named value, durable with the next flush (within a second).
     pub fn put_blob(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
-        self.store.put(&self.tree, &blob_key(name), value)?;
-        self.store.wrote();
+        self.store.put(&self.tree()?, &blob_key(name), value)?;
         Ok(())
     }
 
     /// Store a named value durably.
     pub async fn set_blob(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
-        self.store.put(&self.tree, &blob_key(name), value)?;
-        self.store.wrote();
-        self.store.flush().await
+        let ticket = self.store.put(&self.tree()?, &blob_key(name), value)?;
+        self.store.flush_through(ticket).await
     }
 
     /// Forget a named cursor (it reads 0 again), e.g. the search index's
@@ -437,17 +510,16 @@ impl HubLog {
     pub fn clear_cursor(&self, name: &str) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
         batch.remove(cursor_key(name));
-        self.store.apply(&self.tree, batch)?;
-        self.store.wrote();
+        self.store.apply(&self.tree()?, batch)?;
         Ok(())
     }
 
     /// Store a named cursor durably.
     pub async fn set_cursor(&self, name: &str, value: u64) -> Result<(), StoreError> {
-        self.store
-            .put(&self.tree, &cursor_key(name), &value.to_be_bytes())?;
-        self.store.wrote();
-        self.store.flush().await
+        let ticket = self
+            .store
+            .put(&self.tree()?, &cursor_key(name), &value.to_be_bytes())?;
+        self.store.flush_through(ticket).await
     }
 }
 
@@ -578,6 +650,14 @@ pub(crate) fn cursor_key(name: &str) -> Vec<u8> {
     let mut k = vec![CURSOR];
     k.extend_from_slice(name.as_bytes());
     k
+}
+
+/// The last sequence number stored in a log tree (0 for none).
+fn last_entry(tree: &sled::Tree) -> Result<u64, StoreError> {
+    match tree.scan_prefix([ENTRY]).next_back() {
+        Some(kv) => seq_of(&kv?.0),
+        None => Ok(0),
+    }
 }
 
 pub(crate) fn cursor_get(tree: &sled::Tree, name: &str) -> Result<u64, StoreError> {
@@ -739,11 +819,12 @@ pub(crate) mod tests {
             tazan_tlog::check_consistency("h", old, head, &p).unwrap();
             assert!(log.tree_head(12).is_err(), "beyond the durable head");
             // Forget the tree, as in a store written before it existed.
-            let hashes: Vec<_> = log.tree.scan_prefix([HASH]).keys().collect();
+            let tree = log.tree().unwrap();
+            let hashes: Vec<_> = tree.scan_prefix([HASH]).keys().collect();
             for k in hashes {
-                log.tree.remove(k.unwrap()).unwrap();
+                tree.remove(k.unwrap()).unwrap();
             }
-            log.tree.remove(cursor_key(TREE_SIZE)).unwrap();
+            tree.remove(cursor_key(TREE_SIZE)).unwrap();
             store.flush_blocking().unwrap();
             (head.root, proofs)
         };

@@ -24,6 +24,12 @@
 //!   blake3 checksum before it writes anything, and swaps the restored
 //!   directory in by rename.
 //!
+//! - **Faults heal.** The first failed write or flush is the store's fault
+//!   ([`Store::faults`]); [`Store::reopen`] opens the database again and
+//!   proves writes succeed, since sled refuses every write after one failed
+//!   until it is reopened. Nothing unflushed at that moment is reported
+//!   durable ([`StoreError::Reopened`]); the hub log re-reads its head.
+//!
 //! Raw incidents are not stored here yet; nothing here logs lesson content.
 #![forbid(unsafe_code)]
 
@@ -33,6 +39,7 @@ mod error;
 mod hub;
 mod lock;
 mod node;
+mod quiet;
 mod record;
 mod records;
 mod spool;
@@ -41,7 +48,7 @@ pub use backup::{
     answer_requests, request_dir, restore, verify_backup, BackupHeader, BackupSummary, Progress,
     Restored,
 };
-pub use db::Store;
+pub use db::{Store, Ticket};
 pub use error::StoreError;
 pub use hub::{envelope_leaf, Appended, HubLog, NewRecord};
 pub use lock::lock_holder;

@@ -1,9 +1,10 @@
 use serde::{Deserialize, Serialize};
 use tazan_model::{DisclosureLevel, LessonId, PayloadKind};
 
+use crate::db::Tree;
 use crate::db::{decode, encode, seq_key, seq_of};
 use crate::hub::{blob_key, cursor_get, cursor_key};
-use crate::{Store, StoreError, StoredEnvelope};
+use crate::{Store, StoreError, StoredEnvelope, Ticket};
 
 const ITEM: u8 = b'o';
 const ITEM_ID: u8 = b'i';
@@ -69,30 +70,41 @@ pub struct Delivered {
 /// The node's outbox: signed envelopes kept until a hub acknowledges them.
 pub struct Outbox {
     store: Store,
-    tree: sled::Tree,
     next: std::sync::Mutex<u64>,
 }
+
+const OUTBOX_TREE: &str = "node-outbox";
+const LIBRARY_TREE: &str = "node-library";
+const RECEIPTS_TREE: &str = "node-receipts";
 
 impl Outbox {
     /// Open the outbox in `store`.
     pub fn open(store: &Store) -> Result<Outbox, StoreError> {
-        let tree = store.tree("node-outbox")?;
+        let tree = store.tree(OUTBOX_TREE)?;
         let last = match tree.scan_prefix([ITEM]).next_back() {
             Some(kv) => seq_of(&kv?.0)?,
             None => 0,
         };
         Ok(Outbox {
             store: store.clone(),
-            tree,
+            // Numbering only needs to grow: after the store is reopened the
+            // disk holds at most what was numbered, so it is not read again.
             next: std::sync::Mutex::new(last),
         })
+    }
+
+    fn tree(&self) -> Result<Tree, StoreError> {
+        self.store.tree(OUTBOX_TREE)
     }
 
     /// Queue an item durably; returns its outbox sequence number. An id
     /// already waiting is not queued twice.
     pub async fn enqueue(&self, item: OutboxItem) -> Result<u64, StoreError> {
-        let seq = self.insert(item)?;
-        self.store.flush().await?;
+        let (seq, ticket) = self.insert_item(item)?;
+        match ticket {
+            Some(ticket) => self.store.flush_through(ticket).await?,
+            None => self.store.flush().await?,
+        }
         Ok(seq)
     }
 
@@ -100,27 +112,30 @@ impl Outbox {
     /// [`Outbox::pending`] at once, durable after the next [`Store::flush`].
     /// Lets a sender start delivering while the local flush runs; the caller
     /// must flush before telling anyone the item is queued.
-    pub fn insert(&self, mut item: OutboxItem) -> Result<u64, StoreError> {
-        let seq = {
-            let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(existing) = self.tree.get(item_id_key(&item.id))? {
-                return seq_of_value(&existing);
-            }
-            *next += 1;
-            item.seq = *next;
-            let mut batch = sled::Batch::default();
-            batch.insert(&seq_key(ITEM, item.seq), encode(&item)?);
-            batch.insert(item_id_key(&item.id).as_slice(), &item.seq.to_be_bytes());
-            self.store.apply(&self.tree, batch)?;
-            item.seq
-        };
-        self.store.wrote();
-        Ok(seq)
+    pub fn insert(&self, item: OutboxItem) -> Result<u64, StoreError> {
+        Ok(self.insert_item(item)?.0)
+    }
+
+    /// [`Outbox::insert`], with the write's ticket (none when the id was
+    /// already waiting).
+    fn insert_item(&self, mut item: OutboxItem) -> Result<(u64, Option<Ticket>), StoreError> {
+        let tree = self.tree()?;
+        let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(existing) = tree.get(item_id_key(&item.id))? {
+            return Ok((seq_of_value(&existing)?, None));
+        }
+        *next += 1;
+        item.seq = *next;
+        let mut batch = sled::Batch::default();
+        batch.insert(&seq_key(ITEM, item.seq), encode(&item)?);
+        batch.insert(item_id_key(&item.id).as_slice(), &item.seq.to_be_bytes());
+        let ticket = self.store.apply(&tree, batch)?;
+        Ok((item.seq, Some(ticket)))
     }
 
     /// Up to `limit` waiting items, oldest first.
     pub fn pending(&self, limit: usize) -> Result<Vec<OutboxItem>, StoreError> {
-        self.tree
+        self.tree()?
             .scan_prefix([ITEM])
             .take(limit)
             .map(|kv| {
@@ -132,7 +147,9 @@ impl Outbox {
 
     /// How many items wait.
     pub fn len(&self) -> usize {
-        self.tree.scan_prefix([ITEM]).count()
+        self.tree()
+            .map(|t| t.scan_prefix([ITEM]).count())
+            .unwrap_or(0)
     }
 
     /// Whether nothing waits.
@@ -142,20 +159,20 @@ impl Outbox {
 
     /// Remove acknowledged items (made durable by the next flush).
     pub async fn ack(&self, seqs: &[u64]) -> Result<(), StoreError> {
+        let tree = self.tree()?;
         let mut batch = sled::Batch::default();
         for &seq in seqs {
             let key = seq_key(ITEM, seq);
-            if let Some(v) = self.tree.get(key)? {
+            if let Some(v) = tree.get(key)? {
                 let item: OutboxItem = decode(&format!("outbox/{seq}"), &v)?;
                 batch.remove(item_id_key(&item.id).as_slice());
             }
             batch.remove(&key);
         }
-        self.store.apply(&self.tree, batch)?;
         // Not flushed here: an acknowledgement lost in a crash only means the
         // item is sent again, and the hub answers DUPLICATE. The next flush
         // (any enqueue, or shutdown) makes it durable.
-        self.store.wrote();
+        self.store.apply(&tree, batch)?;
         Ok(())
     }
 
@@ -163,11 +180,12 @@ impl Outbox {
     /// history ([`Outbox::history`]), in one atomic write (durable with the
     /// next flush, like [`Outbox::ack`]).
     pub async fn settle(&self, answers: &[(u64, DeliveryOutcome)]) -> Result<(), StoreError> {
+        let tree = self.tree()?;
         let mut batch = sled::Batch::default();
         let now = crate::now_unix();
         for (seq, outcome) in answers {
             let key = seq_key(ITEM, *seq);
-            if let Some(v) = self.tree.get(key)? {
+            if let Some(v) = tree.get(key)? {
                 let item: OutboxItem = decode(&format!("outbox/{seq}"), &v)?;
                 batch.remove(item_id_key(&item.id).as_slice());
                 let settled = Delivered {
@@ -179,14 +197,13 @@ impl Outbox {
             }
             batch.remove(&key);
         }
-        self.store.apply(&self.tree, batch)?;
-        self.store.wrote();
+        self.store.apply(&tree, batch)?;
         Ok(())
     }
 
     /// Up to `limit` answered items, newest first.
     pub fn history(&self, limit: usize) -> Result<Vec<Delivered>, StoreError> {
-        self.tree
+        self.tree()?
             .scan_prefix([SETTLED])
             .rev()
             .take(limit)
@@ -203,9 +220,9 @@ impl Outbox {
         item.attempts = item.attempts.saturating_add(1);
         let key = seq_key(ITEM, item.seq);
         // Only update if still present (not acked concurrently).
-        if self.tree.get(key)?.is_some() {
-            self.store.put(&self.tree, &key, &encode(&item)?)?;
-            self.store.wrote();
+        let tree = self.tree()?;
+        if tree.get(key)?.is_some() {
+            self.store.put(&tree, &key, &encode(&item)?)?;
         }
         Ok(())
     }
@@ -245,16 +262,19 @@ pub struct LibraryEntry {
 /// The node's library of lessons received from its hub.
 pub struct Library {
     store: Store,
-    tree: sled::Tree,
 }
 
 impl Library {
     /// Open the library in `store`.
     pub fn open(store: &Store) -> Result<Library, StoreError> {
+        store.tree(LIBRARY_TREE)?;
         Ok(Library {
             store: store.clone(),
-            tree: store.tree("node-library")?,
         })
+    }
+
+    fn tree(&self) -> Result<Tree, StoreError> {
+        self.store.tree(LIBRARY_TREE)
     }
 
     /// Store received entries and advance the cursor `cursor` to `hub_seq` of
@@ -299,11 +319,10 @@ impl Library {
         if let Some((name, value)) = checkpoint {
             batch.insert(blob_key(name), value);
         }
-        self.store.apply(&self.tree, batch)?;
         // Not flushed here: entries and cursor move together atomically, and
         // if a crash takes both back the node simply fetches them again from
         // its hub. sled's background flush makes them durable within a second.
-        self.store.wrote();
+        self.store.apply(&self.tree()?, batch)?;
         Ok(())
     }
 
@@ -311,7 +330,7 @@ impl Library {
     pub fn get(&self, id: &LessonId) -> Result<Option<LibraryEntry>, StoreError> {
         let mut k = vec![b'l'];
         k.extend_from_slice(&id.0);
-        self.tree
+        self.tree()?
             .get(k)?
             .map(|v| decode(&format!("library/{id}"), &v))
             .transpose()
@@ -320,7 +339,7 @@ impl Library {
     /// Every entry, ordered by hub sequence number.
     pub fn all(&self) -> Result<Vec<LibraryEntry>, StoreError> {
         let mut out: Vec<LibraryEntry> = self
-            .tree
+            .tree()?
             .scan_prefix([b'l'])
             .map(|kv| {
                 let (_, v) = kv?;
@@ -333,19 +352,18 @@ impl Library {
 
     /// The subscription cursor `name` (0 if never set).
     pub fn cursor(&self, name: &str) -> Result<u64, StoreError> {
-        cursor_get(&self.tree, name)
+        cursor_get(&*self.tree()?, name)
     }
 
     /// A named value (the hub checkpoint last verified, the hub's pinned key).
     pub fn blob(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.tree.get(blob_key(name))?.map(|v| v.to_vec()))
+        Ok(self.tree()?.get(blob_key(name))?.map(|v| v.to_vec()))
     }
 
     /// Store a named value durably.
     pub async fn set_blob(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
-        self.store.put(&self.tree, &blob_key(name), value)?;
-        self.store.wrote();
-        self.store.flush().await
+        let ticket = self.store.put(&self.tree()?, &blob_key(name), value)?;
+        self.store.flush_through(ticket).await
     }
 }
 
@@ -368,16 +386,19 @@ pub struct Receipt {
 /// The node's receipts, by lesson id.
 pub struct Receipts {
     store: Store,
-    tree: sled::Tree,
 }
 
 impl Receipts {
     /// Open the receipts in `store`.
     pub fn open(store: &Store) -> Result<Receipts, StoreError> {
+        store.tree(RECEIPTS_TREE)?;
         Ok(Receipts {
             store: store.clone(),
-            tree: store.tree("node-receipts")?,
         })
+    }
+
+    fn tree(&self) -> Result<Tree, StoreError> {
+        self.store.tree(RECEIPTS_TREE)
     }
 
     /// Keep receipts (durable with the next flush; a receipt lost in a crash
@@ -387,15 +408,14 @@ impl Receipts {
         for r in receipts {
             batch.insert(&r.id.0, encode(r)?);
         }
-        self.store.apply(&self.tree, batch)?;
-        self.store.wrote();
+        self.store.apply(&self.tree()?, batch)?;
         Ok(())
     }
 
     /// Every receipt, by hub sequence number.
     pub fn all(&self) -> Result<Vec<Receipt>, StoreError> {
         let mut out: Vec<Receipt> = self
-            .tree
+            .tree()?
             .iter()
             .map(|kv| decode("receipts", &kv?.1))
             .collect::<Result<_, _>>()?;
@@ -405,12 +425,12 @@ impl Receipts {
 
     /// How many receipts are kept.
     pub fn len(&self) -> usize {
-        self.tree.len()
+        self.tree().map(|t| t.len()).unwrap_or(0)
     }
 
     /// Whether none is kept.
     pub fn is_empty(&self) -> bool {
-        self.tree.is_empty()
+        self.len() == 0
     }
 }
 

@@ -6,14 +6,13 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::db::{decode, encode};
+use crate::db::{decode, encode, Tree};
 use crate::{Store, StoreError};
 
 /// One named tree of records (`T: Serialize`) by text key.
 #[derive(Clone)]
 pub struct Records {
     store: Store,
-    tree: sled::Tree,
     name: String,
 }
 
@@ -27,22 +26,29 @@ impl Store {
                 reason: "this tree name is reserved for the store's own data".into(),
             });
         }
+        // Opened once here, so that a bad name or a failed store shows now.
+        self.tree(name)?;
         Ok(Records {
             store: self.clone(),
-            tree: self.tree(name)?,
             name: name.to_owned(),
         })
     }
 }
 
 impl Records {
+    /// The tree of the store's current era (a store reopened after a fault
+    /// hands out new handles).
+    fn tree(&self) -> Result<Tree, StoreError> {
+        self.store.tree(&self.name)
+    }
+
     fn what(&self, key: &str) -> String {
         format!("{}/{key}", self.name)
     }
 
     /// The record under `key`, if any.
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
-        self.tree
+        self.tree()?
             .get(key.as_bytes())?
             .map(|v| decode(&self.what(key), &v))
             .transpose()
@@ -51,8 +57,7 @@ impl Records {
     /// Store `value` under `key` (durable after the next [`Records::flush`]).
     pub fn put<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StoreError> {
         self.store
-            .put(&self.tree, key.as_bytes(), &encode(value)?)?;
-        self.store.wrote();
+            .put(&self.tree()?, key.as_bytes(), &encode(value)?)?;
         Ok(())
     }
 
@@ -60,14 +65,13 @@ impl Records {
     pub fn remove(&self, key: &str) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
         batch.remove(key.as_bytes());
-        self.store.apply(&self.tree, batch)?;
-        self.store.wrote();
+        self.store.apply(&self.tree()?, batch)?;
         Ok(())
     }
 
     /// Every record whose key starts with `prefix`, in key order.
     pub fn scan<T: DeserializeOwned>(&self, prefix: &str) -> Result<Vec<(String, T)>, StoreError> {
-        self.tree
+        self.tree()?
             .scan_prefix(prefix.as_bytes())
             .map(|kv| {
                 let (k, v) = kv?;
