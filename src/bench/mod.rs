@@ -25,8 +25,12 @@ use tazan_trust::KeyPair;
 use crate::harness::Federation;
 
 mod backup;
+mod sanitize;
 use crate::topology::{self, Ports, Spec};
 pub use backup::{backup, BackupReport};
+pub use sanitize::{
+    default_sources, sanitize, PresidioParams, SanitizeParams, SanitizeReport, Timing,
+};
 
 /// Sizes for [`federation`].
 #[derive(Debug, Clone, Copy)]
