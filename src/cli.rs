@@ -823,7 +823,7 @@ pub(crate) enum BenchCmd {
     },
     /// `tazan sanitize` as a whole process vs the library in-process (and Presidio+GiNZA), chars per CPU second.
     #[command(
-        after_help = "Run from the repository root (it reads the shared corpus and the crate's fixture sets):\n  cargo run --release -- bench sanitize --records 10000\n  scripts/setup-presidio.sh && cargo run --release -- bench sanitize --records 10000 --presidio 200"
+        after_help = "Examples (from the repository root: it reads the shared corpus and the crate's fixture sets):\n  cargo run --release -- bench sanitize --records 10000\n  scripts/setup-presidio.sh && cargo run --release -- bench sanitize --records 10000 --presidio 112"
     )]
     Sanitize {
         /// Records to generate (cycling the source sets, ids renumbered).
