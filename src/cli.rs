@@ -150,6 +150,9 @@ pub(crate) enum Command {
         /// Disclosure level whose rules apply (AMBER, GREEN, CLEAR).
         #[arg(long, default_value = "GREEN")]
         level: String,
+        /// Worker threads (0: one per core); the output is the same for any count.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
         /// Print the run's summary as JSON on stdout.
         #[arg(long)]
         json: bool,
@@ -846,6 +849,30 @@ pub(crate) enum BenchCmd {
         /// Seed for the lessons and the requests.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// `tazan sanitize` as a whole process vs the library in-process (and Presidio+GiNZA), chars per CPU second.
+    #[command(
+        after_help = "Examples (from the repository root: it reads the shared corpus and the crate's fixture sets):\n  cargo run --release -- bench sanitize --records 10000\n  scripts/setup-presidio.sh && cargo run --release -- bench sanitize --records 10000 --presidio 112"
+    )]
+    Sanitize {
+        /// Records to generate (cycling the source sets, ids renumbered).
+        #[arg(long, default_value_t = 10_000)]
+        records: usize,
+        /// Take the records from this JSON Lines file instead of generating them.
+        #[arg(long, value_name = "FILE")]
+        input: Option<PathBuf>,
+        /// Disclosure level.
+        #[arg(long, default_value = "GREEN")]
+        level: String,
+        /// Also run Presidio+GiNZA on the first N records (see scripts/setup-presidio.sh).
+        #[arg(long, value_name = "N")]
+        presidio: Option<usize>,
+        /// The Presidio venv's python [default: $TAZAN_PRESIDIO_VENV/bin/python, else ~/.cache/tazan/presidio-venv/bin/python].
+        #[arg(long, value_name = "FILE")]
+        presidio_python: Option<PathBuf>,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,

@@ -26,9 +26,13 @@ use crate::harness::Federation;
 
 mod backup;
 mod portal;
+mod sanitize;
 use crate::topology::{self, Ports, Spec};
 pub use backup::{backup, BackupReport};
 pub use portal::{portal, PageFigures, PortalParams, PortalReport};
+pub use sanitize::{
+    default_sources, sanitize, PresidioParams, SanitizeParams, SanitizeReport, Timing,
+};
 
 /// Sizes for [`federation`].
 #[derive(Debug, Clone, Copy)]

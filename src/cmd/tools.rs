@@ -13,11 +13,12 @@ pub(super) fn sanitize(
     output: &Path,
     policy: Option<&Path>,
     level: &str,
+    threads: usize,
     json: bool,
 ) -> Result<ExitCode> {
     let policy = load_policy(policy)?;
     let level: tazan_sanitize::DisclosureLevel = level.parse().context("--level")?;
-    let summary = tazan_sanitize::sanitize_jsonl(input, output, &policy, level)?;
+    let summary = tazan_sanitize::sanitize_jsonl(input, output, &policy, level, threads)?;
     for e in &summary.parse_errors {
         eprintln!("error: {e}");
     }
@@ -150,6 +151,30 @@ pub(super) async fn bench(cmd: BenchCmd) -> Result<ExitCode> {
             };
             print_report(&tazan::bench::portal(params).await?, json)
         }
+        BenchCmd::Sanitize {
+            records,
+            input,
+            level,
+            presidio,
+            presidio_python,
+            json,
+        } => {
+            let params = tazan::bench::SanitizeParams {
+                records,
+                input,
+                sources: tazan::bench::default_sources(),
+                level: level.parse().context("--level")?,
+                presidio: presidio.map(|n| tazan::bench::PresidioParams {
+                    python: presidio_python.unwrap_or_else(presidio_venv_python),
+                    script: "scripts/presidio-bench.py".into(),
+                    records: n,
+                }),
+            };
+            let report = tokio::task::spawn_blocking(move || tazan::bench::sanitize(&params))
+                .await
+                .context("sanitize benchmark task")??;
+            print_report(&report, json)
+        }
         BenchCmd::Backup { lessons, json } => {
             print_report(&tazan::bench::backup(lessons).await?, json)
         }
@@ -170,4 +195,17 @@ pub(super) async fn bench(cmd: BenchCmd) -> Result<ExitCode> {
             print_report(&report, json)
         }
     }
+}
+
+/// The venv `scripts/setup-presidio.sh` makes.
+fn presidio_venv_python() -> std::path::PathBuf {
+    std::env::var_os("TAZAN_PRESIDIO_VENV")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|h| std::path::PathBuf::from(h).join(".cache/tazan/presidio-venv"))
+        })
+        .unwrap_or_else(|| std::path::PathBuf::from("presidio-venv"))
+        .join("bin/python")
 }

@@ -21,6 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Path::new(&args[2]),
         &Policy::builtin(),
         level,
+        0,
     )?;
     println!("{}", serde_json::to_string_pretty(&summary)?);
     if let Some(ann) = args.get(4) {

@@ -2,7 +2,7 @@
 //!
 //! The IPADIC sources come from Debian's `mecab-ipadic` package (EUC-JP CSV and
 //! .def files): `$TAZAN_IPADIC_DIR`, else `/usr/share/mecab/dic/ipadic`. They are
-//! compiled once (about 2.5 s) into `$TAZAN_CACHE_DIR/ipadic-lindera-6.2`, else
+//! compiled once (about 2.5 s) into `$TAZAN_CACHE_DIR/ipadic-lindera-6.2-t1`, else
 //! `$XDG_CACHE_HOME/tazan/…`, `~/.cache/tazan/…` or the system temp dir, and loaded
 //! from there afterwards. Only tokens inside kanji runs are analysed, and only
 //! 名詞,固有名詞,人名 / 組織 / 地域 tags become hits. Katakana company names are not
@@ -25,7 +25,10 @@ use tazan_model::Kind;
 
 /// Default location of Debian's mecab-ipadic sources.
 pub(crate) const DEFAULT_IPADIC_DIR: &str = "/usr/share/mecab/dic/ipadic";
-const CACHE_NAME: &str = "ipadic-lindera-6.2";
+/// Versioned: builds with another cache layout keep their own directory.
+const CACHE_NAME: &str = "ipadic-lindera-6.2-t1";
+
+mod cache;
 
 /// Whether the dictionary recogniser runs. When it is off the sanitizer still
 /// runs every other recogniser; callers must surface the reason to the operator.
@@ -250,9 +253,10 @@ fn compile(src: &Path, dest: &Path) -> Result<(), String> {
         .map_err(|e| format!("compiling IPADIC from {} failed: {e}", src.display()))?;
     write_common_words(src, &tmp)?;
     write_person_names(src, &tmp)?;
+    cache::seal(&tmp)?;
     match std::fs::rename(&tmp, dest) {
         Ok(()) => Ok(()),
-        Err(_) if dest.join("metadata.json").exists() => {
+        Err(_) if cache::check(dest, &[]).is_ok() => {
             // Another process won the race; use its copy.
             let _ = std::fs::remove_dir_all(&tmp);
             Ok(())
@@ -389,14 +393,24 @@ struct Loaded {
 }
 
 fn load_segmenter() -> Result<Loaded, String> {
-    let dest = cache_dir();
-    let complete = ["metadata.json", COMMON_FILE, PROPER_FILE]
-        .iter()
-        .all(|f| dest.join(f).exists());
-    if !complete {
-        // Missing or from an older build of this crate: rebuild from the sources.
+    load_at(cache_dir(), &source_dir())
+}
+
+/// Loads the compiled dictionary in `dest`, (re)building it from `src` first
+/// unless its manifest vouches for it.
+fn load_at(dest: PathBuf, src: &Path) -> Result<Loaded, String> {
+    if let Err(why) = cache::check(
+        &dest,
+        &["metadata.json", COMMON_FILE, PROPER_FILE, PERSON_FILE],
+    ) {
+        // Missing, damaged or from another build of this crate: rebuild from the sources.
+        if dest.exists() {
+            notice(&format!(
+                "compiled dictionary {} not used: {why}; rebuilding it",
+                dest.display()
+            ));
+        }
         let _ = std::fs::remove_dir_all(&dest);
-        let src = source_dir();
         if !src.join("matrix.def").exists() {
             return Err(format!(
                 "IPADIC sources not found in {} (set TAZAN_IPADIC_DIR, or run scripts/setup-ipadic.sh / `apt-get install mecab-ipadic`)",
@@ -409,7 +423,7 @@ fn load_segmenter() -> Result<Loaded, String> {
             dest.display()
         ));
         let started = std::time::Instant::now();
-        compile(&src, &dest)?;
+        compile(src, &dest)?;
         notice(&format!(
             "dictionary compiled in {:.1} s; later runs load it from the cache",
             started.elapsed().as_secs_f64()
@@ -484,6 +498,34 @@ pub(crate) fn load() -> (Option<DictRecognizer>, DictionaryStatus) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_damaged_cache_is_rebuilt_not_trusted() {
+        let src = source_dir();
+        if !src.join("matrix.def").exists() {
+            // Without the sources there is nothing to compile (the test above
+            // checks the dictionary then says why it is off).
+            return;
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let dest = dir.path().join(CACHE_NAME);
+        load_at(dest.clone(), &src).expect("first build");
+        let vals = dest.join("dict.vals");
+        let good = std::fs::read(&vals).expect("dict.vals");
+        // One byte of a headerless array flipped: it would load as garbage.
+        let mut bad = good.clone();
+        bad[good.len() / 2] ^= 0x55;
+        std::fs::write(&vals, &bad).expect("corrupt");
+        let seg = load_at(dest.clone(), &src).expect("rebuilt").segmenter;
+        assert!(
+            std::fs::read(&vals).expect("dict.vals") == good,
+            "not rebuilt"
+        );
+        cache::check(&dest, &[]).expect("sealed again");
+        let tokens = seg.segment(Cow::Borrowed("成田市")).expect("segment");
+        let joined: String = tokens.iter().map(|t| t.surface.as_ref()).collect();
+        assert_eq!(joined, "成田市");
+    }
 
     #[test]
     fn dictionary_tags_proper_nouns_when_available() {

@@ -17,7 +17,7 @@ const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 fn run(incidents: &str, annotations: &str, level: DisclosureLevel) -> tazan_sanitize::EvalReport {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.jsonl");
-    let summary = sanitize_jsonl(Path::new(incidents), &out, &Policy::builtin(), level).unwrap();
+    let summary = sanitize_jsonl(Path::new(incidents), &out, &Policy::builtin(), level, 0).unwrap();
     println!(
         "{level}: {} records, {} ok, {} blocked; {}",
         summary.records, summary.ok, summary.blocked, summary.dictionary

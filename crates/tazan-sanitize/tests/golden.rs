@@ -199,8 +199,14 @@ fn canary_in_batch_output_only_under_audit() {
         serde_json::to_string(&canary_incident()).unwrap() + "\n",
     )
     .unwrap();
-    let summary =
-        sanitize_jsonl(&input, &output, &Policy::builtin(), DisclosureLevel::Green).unwrap();
+    let summary = sanitize_jsonl(
+        &input,
+        &output,
+        &Policy::builtin(),
+        DisclosureLevel::Green,
+        0,
+    )
+    .unwrap();
     assert_eq!((summary.records, summary.ok), (1, 1));
     let v: Value = serde_json::from_str(std::fs::read_to_string(&output).unwrap().trim()).unwrap();
     let mut without_audit = v.clone();

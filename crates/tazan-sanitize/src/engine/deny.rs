@@ -1,6 +1,6 @@
 //! Deny-list matching over the folded text layer.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 
 use crate::normalize::{fold_str, Layer, Normalized};
@@ -31,6 +31,9 @@ impl DenyMatcher {
         } else {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
+                // A record's own names (a few terms, built per record): a DFA
+                // costs more to build than it saves on one record's text.
+                .kind((folded.len() <= SMALL).then_some(AhoCorasickKind::NoncontiguousNFA))
                 .build(&folded)
                 .ok()
         };
@@ -79,6 +82,9 @@ impl DenyMatcher {
         }
     }
 }
+
+/// Up to this many terms, the automaton is the one cheapest to build.
+const SMALL: usize = 8;
 
 pub(crate) const CORPORATE_MARKS: [&str; 8] = [
     "株式会社",
