@@ -250,7 +250,7 @@ async fn cli_publishes_through_a_running_node_process() {
 
     let home = fx.path("sakura-bank");
     let v = publish_lesson(&fx.path(""), &home, "稼働中のノードに渡す教訓", "AMBER");
-    assert_eq!(v["status"], "spooled", "the running node holds the store");
+    assert_eq!(v["status"], "handed", "the running node holds the store");
 
     let mut kaede = client(
         &format!("127.0.0.1:{finance_port}"),
@@ -297,11 +297,10 @@ async fn cli_publishes_through_a_running_node_process() {
     }
     assert_eq!(hits[0]["title"], "稼働中のノードに渡す教訓");
     assert_eq!(hits[0]["id"], v["id"]);
+    let socket = tazan_admin::socket_path(&home.join("data"));
+    assert!(socket.exists(), "the running node listens on {socket:?}");
     node.terminate();
-    assert!(std::fs::read_dir(home.join("spool"))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .all(|e| e.path().is_dir()));
+    assert!(!socket.exists(), "a node that stops removes its socket");
 }
 
 fn hex_of(b: &[u8]) -> String {

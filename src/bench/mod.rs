@@ -26,7 +26,7 @@ use crate::harness::Federation;
 
 mod backup;
 use crate::topology::{self, Ports, Spec};
-pub use backup::{backup, BackupReport};
+pub use backup::{backup, BackupParams, BackupReport};
 
 /// Sizes for [`federation`].
 #[derive(Debug, Clone, Copy)]

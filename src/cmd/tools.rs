@@ -129,9 +129,14 @@ pub(super) async fn bench(cmd: BenchCmd) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        BenchCmd::Backup { lessons, json } => {
-            print_report(&tazan::bench::backup(lessons).await?, json)
-        }
+        BenchCmd::Backup {
+            lessons,
+            rate,
+            json,
+        } => print_report(
+            &tazan::bench::backup(tazan::bench::BackupParams { lessons, rate }).await?,
+            json,
+        ),
         BenchCmd::Federation {
             json,
             ingest_lessons,

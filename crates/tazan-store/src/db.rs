@@ -1,30 +1,29 @@
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::writer::{Durability, Snapshot, Tx, Writer};
 use crate::StoreError;
 
-/// An open sled database with group-commit flushing.
+/// An open sled database and its one write path.
 ///
-/// Cheap to clone; all clones share the database.
+/// Cheap to clone; all clones share the database. Every write goes through
+/// the store's writer thread (see the `writer` module): callers send a job
+/// and await its answer, so no caller ever holds a lock while sled works,
+/// and durable writes share flushes (group commit). Reads go to sled
+/// directly. The database and its threads are released when the last clone
+/// is dropped.
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Inner>,
 }
 
 struct Inner {
+    // Dropped first: closes the queue and joins the threads.
+    writer: Writer,
     db: sled::Db,
-    /// Incremented after every write that must become durable.
-    written: AtomicU64,
-    /// The highest `written` value known to be on disk; guarded so that one
-    /// flush at a time runs and late arrivals reuse its result.
-    flushed: tokio::sync::Mutex<u64>,
-    /// Writers hold it shared for each atomic write; a backup holds it
-    /// exclusively, so it never sees half of a multi-key write.
-    gate: std::sync::RwLock<()>,
 }
 
 impl Store {
@@ -44,7 +43,17 @@ impl Store {
         }
     }
 
-    /// Open (or create) the database in `dir`.
+    /// [`Store::open`], or `None` when a running service holds the store
+    /// (its lock): then the work goes to that service instead.
+    pub fn open_unless_running(dir: &Path) -> Result<Option<Store>, StoreError> {
+        match Store::open(dir) {
+            Ok(store) => Ok(Some(store)),
+            Err(e) if e.is_locked() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Open (or create) the database in `dir` and start its writer.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         let db = sled::Config::new()
             .path(dir)
@@ -58,13 +67,14 @@ impl Store {
                 path: dir.to_owned(),
                 source,
             })?;
+        let name = dir
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let writer = Writer::start(&db, &name)?;
         Ok(Store {
-            inner: Arc::new(Inner {
-                db,
-                written: AtomicU64::new(0),
-                flushed: tokio::sync::Mutex::new(0),
-                gate: std::sync::RwLock::new(()),
-            }),
+            inner: Arc::new(Inner { writer, db }),
         })
     }
 
@@ -72,35 +82,38 @@ impl Store {
         Ok(self.inner.db.open_tree(name)?)
     }
 
-    /// Held (shared) around every write, so that [`Store::export`] sees each
-    /// atomic write whole or not at all. Never held across an await.
-    pub(crate) fn writing(&self) -> std::sync::RwLockReadGuard<'_, ()> {
-        // The guarded value is `()`: a poisoned lock protects nothing broken.
-        self.inner.gate.read().unwrap_or_else(|p| p.into_inner())
+    /// Run `op` on the writer thread; answered once applied, or once on
+    /// disk for [`Durability::Flushed`].
+    pub(crate) async fn write<R, F>(&self, durability: Durability, op: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<R, StoreError> + Send + 'static,
+    {
+        self.inner.writer.write(durability, op).await
     }
 
-    /// Apply an atomic batch to `tree` under the write gate.
-    pub(crate) fn apply(&self, tree: &sled::Tree, batch: sled::Batch) -> Result<(), StoreError> {
-        let _gate = self.writing();
-        tree.apply_batch(batch)?;
-        Ok(())
-    }
-
-    /// Insert one key into `tree` under the write gate.
-    pub(crate) fn put(
+    /// [`Store::write`] from outside an async runtime (command-line tools,
+    /// blocking tasks); panics on a runtime thread.
+    pub(crate) fn write_blocking<R, F>(
         &self,
-        tree: &sled::Tree,
-        key: &[u8],
-        value: &[u8],
-    ) -> Result<(), StoreError> {
-        let _gate = self.writing();
-        tree.insert(key, value)?;
-        Ok(())
+        durability: Durability,
+        op: F,
+    ) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<R, StoreError> + Send + 'static,
+    {
+        self.inner.writer.write_blocking(durability, op)
     }
 
-    /// Exclusive access for a consistent export: no write runs meanwhile.
-    pub(crate) fn quiesce(&self) -> std::sync::RwLockWriteGuard<'_, ()> {
-        self.inner.gate.write().unwrap_or_else(|p| p.into_inner())
+    /// Begin a consistent backup (between two writes; writers go on).
+    pub(crate) async fn snapshot(&self) -> Result<Arc<Snapshot>, StoreError> {
+        self.inner.writer.snapshot().await
+    }
+
+    /// [`Store::snapshot`] from outside an async runtime.
+    pub(crate) fn snapshot_blocking(&self) -> Result<Arc<Snapshot>, StoreError> {
+        self.inner.writer.snapshot_blocking()
     }
 
     /// The underlying database (export and import of every tree).
@@ -108,31 +121,13 @@ impl Store {
         &self.inner.db
     }
 
-    /// Record that a write happened which the next [`Store::flush`] must cover.
-    pub(crate) fn wrote(&self) -> u64 {
-        self.inner.written.fetch_add(1, Ordering::SeqCst) + 1
-    }
-
-    /// Make every write made before this call durable.
-    ///
-    /// Group commit: if another caller's flush started after our writes, we
-    /// wait for it instead of flushing again.
+    /// Make every write sent before this call durable (sharing the flush
+    /// with concurrent writers).
     pub async fn flush(&self) -> Result<(), StoreError> {
-        let mine = self.inner.written.load(Ordering::SeqCst);
-        let mut flushed = self.inner.flushed.lock().await;
-        if *flushed >= mine {
-            return Ok(());
-        }
-        let target = self.inner.written.load(Ordering::SeqCst);
-        let db = self.inner.db.clone();
-        tokio::task::spawn_blocking(move || db.flush())
-            .await
-            .map_err(|e| StoreError::Join(e.to_string()))??;
-        *flushed = target;
-        Ok(())
+        self.write(Durability::Flushed, |_| Ok(())).await
     }
 
-    /// Flush synchronously (shutdown, CLI tools outside a runtime).
+    /// Flush synchronously (shutdown, command-line tools outside a runtime).
     pub fn flush_blocking(&self) -> Result<(), StoreError> {
         self.inner.db.flush()?;
         Ok(())

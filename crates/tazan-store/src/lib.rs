@@ -5,10 +5,16 @@
 //!  hub:  publish ─► HubLog::append_durable ─► seq n durable ─► watch(head) ─► subscribers
 //!                         └─► relay outbox (GREEN/CLEAR from own members) ─► relay worker
 //!  node: sign ─► Outbox::enqueue ─► drained until acked;  subscribe ─► Library::put
+//!
+//!  every write ─► Store's writer thread (bounded queue, in order) ─► flusher thread (group commit)
 //! ```
 //!
 //! Promises:
 //!
+//! - **One write path per store.** Every write of a [`Store`] runs on its
+//!   writer thread, fed by a bounded queue and answered by a oneshot: no
+//!   caller holds a lock while sled works, so a slow disk or a backup never
+//!   blocks an async runtime thread (health checks, subscriptions).
 //! - **Durability before acknowledgement.** [`HubLog::append_durable`] returns
 //!   only after sled has flushed the entries to disk. Concurrent callers share
 //!   flushes (group commit), so throughput does not pay one fsync per lesson.
@@ -19,10 +25,11 @@
 //!   entry past the durable head, so a subscriber can never see a lesson that a
 //!   crash could take back.
 //!
-//! - **Backups are consistent and checked.** [`Store::export`] writes every
-//!   tree to one file while no write runs; [`restore`] verifies the file's
-//!   blake3 checksum before it writes anything, and swaps the restored
-//!   directory in by rename.
+//! - **Backups are consistent, checked, and pause no one.** A [`Backup`]
+//!   holds every tree as it was at one point between two writes while
+//!   writers go on ([`Store::begin_backup`], [`Store::export`]); [`restore`]
+//!   verifies the file's blake3 checksum before it writes anything, and
+//!   swaps the restored directory in by rename.
 //!
 //! Raw incidents are not stored here yet; nothing here logs lesson content.
 #![forbid(unsafe_code)]
@@ -33,18 +40,14 @@ mod error;
 mod hub;
 mod node;
 mod record;
-mod spool;
+mod writer;
 
-pub use backup::{
-    answer_requests, request_dir, restore, verify_backup, BackupHeader, BackupSummary, Progress,
-    Restored,
-};
+pub use backup::{restore, verify_backup, Backup, BackupHeader, BackupSummary, Progress, Restored};
 pub use db::Store;
 pub use error::StoreError;
 pub use hub::{envelope_leaf, Appended, HubLog, NewRecord};
 pub use node::{Library, LibraryEntry, Outbox, OutboxItem, Receipt, Receipts};
 pub use record::{HexEnvelope, LogRecord, StoredEnvelope};
-pub use spool::{spool_files, spool_write};
 
 /// Seconds since the Unix epoch (0 if the clock is before 1970).
 pub(crate) fn now_unix() -> u64 {
