@@ -77,16 +77,21 @@ pub(crate) enum Command {
     Incident(IncidentCmd),
     /// Search the node's library and imported catalogues (Japanese full text).
     #[command(
-        after_help = "Example:\n  tazan search \"夜間バッチが二重に起動した\" --home ~/acme\n  tazan search \"切替え 失敗\" --cause ハードウェア障害 --json --limit 5"
+        after_help = "Example:\n  tazan search \"夜間バッチが二重に起動した\" --home ~/acme\n  tazan search \"切替え 失敗\" --cause ハードウェア障害 --json --limit 5\n  tazan search --purpose 運用手順 --home ~/acme                  # browse a purpose\n\nThe text output first says which usage purpose the query reads as (`tazan scenes route`)."
     )]
     Search(SearchArgs),
     /// Lesson catalogues: JSON Lines of id, domain, theme, title, summary, cases.
     #[command(subcommand)]
     Catalog(CatalogCmd),
-    /// Counts by direct cause, industry and period, with the shares of human error and overload
-    /// (a node's library, or with --hub-config everything a hub holds).
+    /// Usage scenes (活用シーン): the guidebook's seven purposes and the scenes under each.
+    #[command(subcommand)]
+    Scenes(ScenesCmd),
+    /// Counts by cause, industry, period, stage, domain, threat, usage purpose and scene, impact
+    /// kind and outage duration, with the shares of human error and overload and the month
+    /// average (a node's library; with --hub-config everything a hub holds; with --vault the
+    /// company's own incidents). Counts under 3 are shown as `*`.
     #[command(
-        after_help = "Examples:\n  tazan trends --home ~/acme --format svg > trends.svg\n  tazan trends --hub-config fed/finance/hub.toml --format json   # hub running or not"
+        after_help = "Examples:\n  tazan trends --home ~/acme --format svg > trends.svg\n  tazan trends --hub-config fed/finance/hub.toml --format json   # hub running or not\n  tazan trends --vault --home ~/acme --period month             # own incidents, exact counts\n\nLibrary and hub counts under 3 are suppressed (shown as `*`, `null` in JSON), with as many\nothers as it takes so that no total gives one back. Vault counts are exact: they are the\ncompany's own record, computed on its node and never sent."
     )]
     Trends {
         #[command(flatten)]
@@ -94,6 +99,9 @@ pub(crate) enum Command {
         /// Count at the hub with this config instead: its whole log, from its search index.
         #[arg(long, value_name = "FILE", conflicts_with = "home")]
         hub_config: Option<PathBuf>,
+        /// Count the raw incidents in this node's vault instead (its own failure record).
+        #[arg(long, conflicts_with = "hub_config")]
+        vault: bool,
         /// Output format.
         #[arg(long, value_enum, default_value_t = TrendFormat::Text)]
         format: TrendFormat,
@@ -151,6 +159,9 @@ pub(crate) enum Command {
     /// Each service's state, health, log head, relay lag and outbox depth; exit 1 unless all are healthy.
     #[command(after_help = crate::cmd::ops::STATUS_HELP)]
     Status(crate::cmd::ops::StatusArgs),
+    /// Restart one service of a topology directory (stop it if it runs, start it detached).
+    #[command(after_help = crate::cmd::ops::RESTART_HELP)]
+    Restart(crate::cmd::ops::RestartArgs),
     /// Stop every service started by `tazan up` and remove their pid files.
     #[command(after_help = crate::cmd::ops::DOWN_HELP)]
     Down(crate::cmd::ops::DownArgs),
@@ -248,9 +259,50 @@ pub(crate) enum Period {
     Half,
 }
 
+#[derive(Debug, Subcommand)]
+pub(crate) enum ScenesCmd {
+    /// The vocabulary: each purpose and its scenes, with how many lessons of the library serve
+    /// each (counts under 3 shown as `*`).
+    #[command(
+        after_help = "Example:\n  tazan scenes list --home ~/acme\n  tazan search --purpose 運用手順 --home ~/acme      # browse one purpose"
+    )]
+    List {
+        #[command(flatten)]
+        home: HomeArg,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Scenes proposed for a lesson file (TOML/JSON) or for each entry of a catalogue
+    /// (.jsonl), each with the words or fields that led to it.
+    #[command(
+        after_help = "Example:\n  tazan scenes propose my-lesson.toml\n  tazan scenes propose lessons.jsonl --json"
+    )]
+    Propose {
+        /// A lesson file, or a catalogue in JSON Lines.
+        file: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The purpose a reader's situation (words or a paragraph) is routed to, and why.
+    #[command(
+        after_help = "Example:\n  tazan scenes route \"新人研修で使える障害事例を探している\""
+    )]
+    Route {
+        /// The situation.
+        text: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct SearchArgs {
-    /// What you are looking for: words or a paragraph describing your situation.
+    /// What you are looking for: words or a paragraph describing your situation (may be empty
+    /// with filters, to browse).
+    #[arg(default_value = "")]
     pub(crate) query: String,
     #[command(flatten)]
     pub(crate) home: HomeArg,
@@ -269,9 +321,13 @@ pub(crate) struct SearchArgs {
     /// Only these direct cause categories.
     #[arg(long = "cause")]
     pub(crate) causes: Vec<String>,
-    /// Only these usage scenes.
+    /// Only these usage scenes (`運用手順/監視と検知`, or the scene's name alone); see `tazan scenes list`.
     #[arg(long = "scene")]
     pub(crate) scenes: Vec<String>,
+    /// Only lessons serving these purposes (社内教育, 組織・体制の整備, レビュー・試験項目,
+    /// 調達時の指示・確認事項, 運用手順, 開発手順, 障害の根本原因の対策).
+    #[arg(long = "purpose")]
+    pub(crate) purposes: Vec<String>,
     /// Period from (2017, 2017-H2, 2017-Q3, 2017-07).
     #[arg(long)]
     pub(crate) from: Option<String>,
@@ -622,6 +678,8 @@ pub(crate) enum LessonCmd {
     Publish(crate::cmd::review::PublishArgs),
     /// Publish a corrected version of one of this node's lessons (it supersedes it).
     Correct(crate::cmd::review::CorrectArgs),
+    /// Print a lesson file to start from: every field, commented (TOML) or as JSON.
+    Template(crate::cmd::templates::LessonTemplateArgs),
     /// Withdraw one of this node's lessons (signed; travels as far as the lesson did).
     Withdraw(crate::cmd::review::WithdrawArgs),
     /// Everything this node signed: lessons, corrections, withdrawals.
@@ -630,8 +688,11 @@ pub(crate) enum LessonCmd {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum IncidentCmd {
-    /// Import raw incidents (JSON, JSON Lines, CSV; UTF-8 or Shift_JIS) into the node's vault.
+    /// Import raw incidents (JSON, JSON Lines, CSV; UTF-8, UTF-16, Shift_JIS or EUC-JP) into the
+    /// node's vault.
     Import(crate::cmd::incidents::ImportArgs),
+    /// Print an incident file to start from, in any accepted format.
+    Template(crate::cmd::templates::IncidentTemplateArgs),
     /// List the incidents in the vault.
     List(crate::cmd::incidents::ListArgs),
     /// Show one raw incident from the vault.
@@ -664,10 +725,10 @@ pub(crate) enum IncidentCmd {
 pub(crate) enum LessonsCmd {
     /// Lessons related to one in the library (same ranking as `incident similar`).
     #[command(
-        after_help = "Example:\n  tazan lessons related T7 --home ~/acme            # a catalogue reference\n  tazan lessons related 3f9c…e1 --home ~/acme --json   # a lesson id"
+        after_help = "Example:\n  tazan lessons related T7 --home ~/acme            # a catalogue reference\n  tazan lessons related 3f9c02e1 --home ~/acme --json   # 8+ characters of a lesson id (see `lessons list`)"
     )]
     Related {
-        /// Lesson id (64 hex) or catalogue reference (e.g. T7).
+        /// Lesson id (64 hex, or a unique prefix of at least 8) or catalogue reference (e.g. T7).
         id: String,
         #[command(flatten)]
         home: HomeArg,
@@ -678,9 +739,10 @@ pub(crate) enum LessonsCmd {
         #[arg(long)]
         json: bool,
     },
-    /// List lessons in the node's library (or ask the hub when the node is running).
+    /// List lessons in the node's library (or ask the hub when the node is running), with short
+    /// ids and withdrawn lessons marked.
     #[command(
-        after_help = "Example:\n  tazan lessons list --home ~/acme\n  tazan lessons list --home ~/acme --json | jq .lesson.title"
+        after_help = "Example:\n  tazan lessons list --home ~/acme\n  tazan lessons list --home ~/acme --json | jq .lesson.title\n\nColumns: hub sequence number, short id (any 8 or more of its characters name the lesson in\nother commands), level, group/publisher, title; `[withdrawn]` marks a withdrawn lesson."
     )]
     List {
         #[command(flatten)]
@@ -788,8 +850,13 @@ pub(crate) fn init_tracing(args: &Cli) {
         _ => "debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    // Colour only on a terminal, and never under NO_COLOR (no-color.org):
+    // a log redirected to a file stays plain text.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr);
     match args.log_format {
         LogFormat::Text => builder.init(),

@@ -349,7 +349,11 @@ async fn incident_to_lesson(
     fed: &Federation,
     out: &mut dyn Write,
 ) -> Result<(tazan_model::LessonId, bool)> {
-    let incident = tazan_model::Incident::from_json(crate::sample::raw_incident(), "demo")?;
+    let incident = tazan_model::Incident::from_json(
+        crate::sample::raw_incident(),
+        "demo",
+        tazan_model::UnknownFields::Refuse,
+    )?;
     let node = fed.node("sakura-bank")?.core().clone();
     let desk = Desk::with_core(&dir.join("sakura-bank"), node)?;
     desk.vault()

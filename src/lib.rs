@@ -13,6 +13,7 @@
 
 pub mod bench;
 pub mod demo;
+pub mod examples;
 pub mod harness;
 pub mod home;
 pub mod hub_catalog;

@@ -21,6 +21,9 @@ fn main() -> ExitCode {
     }));
     let args = cli::Cli::parse();
     cli::init_tracing(&args);
+    // The dictionary compiles on first use (a few seconds): say so, not
+    // a silent pause.
+    tazan_sanitize::set_compile_notice(|line| eprintln!("tazan: {line}"));
     match cmd::run(args) {
         Ok(code) => code,
         Err(err) => {

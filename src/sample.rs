@@ -4,7 +4,7 @@
 use tazan_model::{CauseCategory, DisclosureLevel, Domain, Lesson, Taxonomy, Threat};
 
 /// `text` is title, problem, direct cause, root cause and lesson statement;
-/// `lists` is countermeasures and keywords.
+/// `lists` is countermeasures and keywords; usage scenes are the proposed ones.
 fn lesson(
     [title, problem, direct, root, statement]: [&str; 5],
     (countermeasures, keywords): (&[&str], &[&str]),
@@ -12,7 +12,7 @@ fn lesson(
     [stage, industry]: [&str; 2],
     level: DisclosureLevel,
 ) -> Lesson {
-    Lesson {
+    let mut lesson = Lesson {
         title: title.into(),
         problem: problem.into(),
         direct_cause: direct.into(),
@@ -25,7 +25,7 @@ fn lesson(
             cause,
             threat: Threat::Unintentional,
             stage: stage.into(),
-            scenes: vec!["障害対応".into()],
+            scenes: Vec::new(),
         },
         impact: "数万人規模の利用者に影響".into(),
         period: "2026-H1".into(),
@@ -35,7 +35,10 @@ fn lesson(
         reference: None,
         version: 1,
         supersedes: None,
-    }
+    };
+    // The scenes a reviewer would accept: the proposals, as catalogue import fills them.
+    lesson.taxonomy.scenes = tazan_model::scene::labels(&lesson.propose_scenes());
+    lesson
 }
 
 /// Sample lessons: (publisher id, lesson).

@@ -300,6 +300,73 @@ async fn withdrawal_and_correction_by_the_publisher_propagate() {
     fed.stop().await.unwrap();
 }
 
+/// Today an AMBER lesson withdrawn "at GREEN" was stored at the group as a
+/// GREEN entry (then refused by the cross hub and dropped).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawal_must_carry_its_lesson_s_level() {
+    let fx = Fixture::new();
+    let fed = Federation::start(&fx.layout).await.unwrap();
+    let sakura = fed.node("sakura-bank").unwrap().core().clone();
+    let id = sakura
+        .publish(gated(
+            &fx,
+            "sakura-bank",
+            lesson("グループ内だけの教訓", DisclosureLevel::Amber),
+        ))
+        .await
+        .unwrap();
+    fed.wait_library("kaede-securities", 1, WAIT).await.unwrap();
+    let at = |level| Withdrawal {
+        target: id,
+        reason: "誤りがあったため".into(),
+        level,
+    };
+
+    // The node refuses, naming the field and the level to give.
+    let err = sakura
+        .withdraw(gated_withdrawal(
+            &fx,
+            "sakura-bank",
+            at(DisclosureLevel::Green),
+        ))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("field `level`") && err.contains("AMBER") && err.contains("--level AMBER"),
+        "{err}"
+    );
+    // A client that skips the node's check is refused by the hub.
+    let mut client = fed
+        .client_as(&"sakura-bank".parse().unwrap())
+        .await
+        .unwrap();
+    let before = list_all(&mut client).await.len();
+    let forged = fx
+        .key("sakura-bank")
+        .sign(&Payload::Withdrawal(at(DisclosureLevel::Green)));
+    let r = publish(&mut client, &[forged]).await;
+    assert_eq!(outcome(&r[0]), Outcome::Rejected);
+    let rejection = r[0].rejection.as_ref().unwrap();
+    assert_eq!(rejection.field, "payload.level", "{}", rejection.message);
+    assert!(rejection.message.contains("AMBER"), "{}", rejection.message);
+    assert_eq!(list_all(&mut client).await.len(), before, "nothing stored");
+
+    // At the lesson's level it goes through.
+    sakura
+        .withdraw(gated_withdrawal(
+            &fx,
+            "sakura-bank",
+            at(DisclosureLevel::Amber),
+        ))
+        .await
+        .unwrap();
+    fed.wait_library("kaede-securities", 2, WAIT).await.unwrap();
+    let lib = fed.node("kaede-securities").unwrap().core().library();
+    assert!(lib.get(&id).unwrap().unwrap().withdrawn);
+    fed.stop().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_reflection_and_info_answer() {
     use tonic_health::pb::{

@@ -6,6 +6,7 @@
 //! - `rejections`: every refusal a hub makes, each naming its field, nothing stored
 //! - `durability`: hub kill -9 and restart, outbox drain after an outage
 //! - `cli`: the `tazan` binary's commands and their errors
+//! - `firsthour`: a newcomer's frictions and strict input: encodings, typos, homes, ids, logs
 //! - `library`: a catalogue served by a running hub; a running node's index following its library
 //! - `local`: `deploy/local` under `tazan up --detach`, `status` and `down`, as separate processes
 //! - `backup`: online backup of a running hub, restore after losing its data
@@ -16,22 +17,27 @@
 //!   not even on the wire (through `proxy`, a TLS-terminating recording proxy)
 //! - `gate`: every publishing path refuses leaks (CLI), the group hub's own screen, the
 //!   withdrawal-reason leak, no silent downgrade without the dictionary, what publish says
+//! - `scenes`: usage scenes of a catalogue, browsing by purpose, common-word search, vault trends
 
 // Test fixtures panic on setup failure by design: a failed setup is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/corpus.rs"]
+mod corpus;
 mod util;
 
 mod backup;
 mod cli;
 mod durability;
 mod federation;
+mod firsthour;
 mod gate;
 mod library;
 mod local;
 mod proxy;
 mod rejections;
 mod rotation;
+mod scenes;
 mod tamper;
 mod trends;
 mod vault;

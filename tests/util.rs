@@ -122,6 +122,18 @@ pub(crate) fn gated(fx: &Fixture, node: &str, lesson: Lesson) -> tazan_node::Gat
         .unwrap()
 }
 
+/// `withdrawal` through the leak gate of `node` in the fixture.
+pub(crate) fn gated_withdrawal(
+    fx: &Fixture,
+    node: &str,
+    withdrawal: tazan_model::Withdrawal,
+) -> tazan_node::GatedWithdrawal {
+    tazan_node::Gate::open(&fx.path(node))
+        .unwrap()
+        .withdrawal(withdrawal)
+        .unwrap()
+}
+
 pub(crate) fn signed(key: &KeyPair, title: &str, level: DisclosureLevel) -> Envelope {
     key.sign(&Payload::Lesson(lesson(title, level)))
 }

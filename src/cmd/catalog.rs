@@ -57,7 +57,8 @@ pub(super) async fn catalog(cmd: CatalogCmd) -> Result<ExitCode> {
             json,
         } => return super::review::catalog_publish(&file, &level, home.home, json).await,
         CatalogCmd::Export { home, out } => {
-            let text = tazan::library::export_catalog(&tazan::home::resolve(home.home))?;
+            let home = tazan::home::Home::of(home.home);
+            let text = tazan::library::export_catalog(home.existing()?)?;
             match out {
                 Some(path) => std::fs::write(&path, text)
                     .with_context(|| format!("writing {}", path.display()))?,

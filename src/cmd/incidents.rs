@@ -1,15 +1,14 @@
 //! Raw incidents in the node's vault (`HOME/vault`): import, list, show, edit.
 //! Nothing here sends anything; the vault never leaves the node.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use serde_json::{json, Value};
-use tazan_model::{Incident, IncidentError, INCIDENT_FIELDS, INCIDENT_TEXT_FIELDS};
-use tazan_vault::{ImportOutcome, Vault};
+use tazan_model::{Incident, IncidentError, UnknownFields, INCIDENT_FIELDS, INCIDENT_TEXT_FIELDS};
+use tazan_vault::{ImportOptions, Vault};
 
 use super::edit;
 use crate::cli::{HomeArg, IncidentCmd};
@@ -20,17 +19,23 @@ use crate::cli::{HomeArg, IncidentCmd};
   tazan incident import exports.jsonl --home ~/acme
   tazan incident import report.json --home ~/acme --all-or-nothing --json
   tazan incident import monthly.csv --home ~/acme --replace
+  tazan incident template --format csv > incidents.csv      # a file to start from
 
-Formats: .json (one incident or an array), .jsonl (one per line), .csv (header row), UTF-8 or
-Shift_JIS. Each record needs an `id`. A malformed record is reported as FILE:LINE: field `F`: reason
-and skipped; the others are imported (or none is, with --all-or-nothing). The exit code is 1 when any
-record was refused.
+Formats: .json (one incident or an array), .jsonl (one per line), .csv (header row; English or
+Japanese column names such as 発生日時, システム名, 影響, 現象と原因, 直接原因, 情報源). Encodings:
+UTF-8 (with or without BOM), UTF-16 with BOM, Shift_JIS/CP932 and EUC-JP, detected per file; a line
+that cannot be decoded is refused by number, never imported as mojibake. Each record needs an `id`.
+
+Strict: an unknown field is an error naming the nearest known one (`descripton` -> `description`)
+unless --keep-unknown keeps unknown fields as extra data; an unreadable date is an error. A refused
+record is reported as FILE:LINE: field `F`: reason and skipped; the others are imported (or none is,
+with --all-or-nothing). The exit code is 1 when any record was refused.
 
 Re-importing an id: the same content is left as it is (\"unchanged\"); different content is refused
 as a duplicate unless --replace is given. Lesson drafts already made from a replaced incident keep
 their text.")]
 pub(crate) struct ImportArgs {
-    /// Incident file: JSON, JSON Lines or CSV (UTF-8 or Shift_JIS).
+    /// Incident file: JSON, JSON Lines or CSV (UTF-8, UTF-16, Shift_JIS or EUC-JP).
     file: PathBuf,
     #[command(flatten)]
     home: HomeArg,
@@ -40,6 +45,10 @@ pub(crate) struct ImportArgs {
     /// Overwrite incidents whose id is already in the vault with different content.
     #[arg(long)]
     replace: bool,
+    /// Keep fields the incident schema does not know as extra data (sanitised as free text)
+    /// instead of refusing the record.
+    #[arg(long)]
+    keep_unknown: bool,
     /// JSON output.
     #[arg(long)]
     json: bool,
@@ -98,29 +107,34 @@ pub(super) fn incident(cmd: IncidentCmd) -> Result<ExitCode> {
         IncidentCmd::List(a) => list(a),
         IncidentCmd::Show(a) => show(a),
         IncidentCmd::Edit(a) => edit(a),
-        IncidentCmd::Similar { .. } => {
-            bail!("internal: `incident similar` is handled in library.rs")
+        IncidentCmd::Similar { .. } | IncidentCmd::Template(_) => {
+            bail!("internal: `incident similar` and `template` are handled elsewhere")
         }
     }
 }
 
-/// The node's home and its vault. `create` makes both when missing; otherwise a
-/// missing vault is an error that says how to make one.
+/// The node's home and its vault. `create` makes both when missing (an
+/// import); otherwise (a read) a missing vault is an error that says where it
+/// looked and how to point elsewhere, and nothing is created.
 pub(super) fn open_vault(home: Option<PathBuf>, create: bool) -> Result<(PathBuf, Vault)> {
-    let home = tazan::home::resolve(home);
+    let home = tazan::home::Home::of(home);
     let dir = home.join("vault");
     if !dir.exists() {
         if !create {
-            bail!(
-                "no vault in {}; import incidents first with `tazan incident import FILE --home {}`",
-                home.display(),
-                home.display()
-            );
+            return Err(home.missing(
+                "vault",
+                &format!(
+                    "import incidents into it with `tazan incident import FILE --home {}`",
+                    home.dir.display()
+                ),
+            ));
         }
-        std::fs::create_dir_all(&home).with_context(|| format!("creating {}", home.display()))?;
+        std::fs::create_dir_all(&home.dir)
+            .with_context(|| format!("creating {}", home.dir.display()))?;
+        eprintln!("note: creating a new vault in {}", home.describe());
     }
     let vault = Vault::open(&dir)?;
-    Ok((home, vault))
+    Ok((home.dir, vault))
 }
 
 fn record_error_json(e: &IncidentError) -> Value {
@@ -136,97 +150,57 @@ fn record_error_json(e: &IncidentError) -> Value {
 }
 
 fn import(args: ImportArgs) -> Result<ExitCode> {
-    let parsed = tazan_model::read_incidents(&args.file)?;
+    let unknown = if args.keep_unknown {
+        UnknownFields::Keep
+    } else {
+        UnknownFields::Refuse
+    };
+    let parsed = tazan_model::read_incidents(&args.file, unknown)?;
     let file = args.file.display().to_string();
     let (_, vault) = open_vault(args.home.home, true)?;
-    let mut errors = parsed.errors;
-    let mut first_line: HashMap<String, usize> = HashMap::new();
-    let mut to_store = Vec::new();
-    let (mut new, mut replaced, mut unchanged) = (Vec::new(), Vec::new(), Vec::new());
-    // Small imports finish before a bar would be worth drawing.
-    let bar = tazan::progress::Progress::bar(
-        parsed.records.len() as u64,
-        "importing incidents",
-        args.json || parsed.records.len() < 1000,
-    );
-    for (line, incident) in parsed.records {
-        bar.inc(1);
-        if let Some(first) = first_line.get(&incident.id) {
-            errors.push(IncidentError::Record {
-                file: file.clone(),
-                line,
-                field: "id".into(),
-                reason: format!("duplicate id in this file (first at line {first})"),
-            });
-            continue;
-        }
-        first_line.insert(incident.id.clone(), line);
-        match vault.classify(&incident, args.replace)? {
-            ImportOutcome::New => new.push(incident.id.clone()),
-            ImportOutcome::Replaced => replaced.push(incident.id.clone()),
-            ImportOutcome::Unchanged => {
-                unchanged.push(incident.id.clone());
-                continue;
-            }
-            ImportOutcome::Duplicate => {
-                errors.push(IncidentError::Record {
-                    file: file.clone(),
-                    line,
-                    field: "id".into(),
-                    reason:
-                        "already in the vault with different content; pass --replace to overwrite"
-                            .into(),
-                });
-                continue;
-            }
-        }
-        to_store.push(incident);
-    }
-    bar.finish();
-    errors.sort_by_key(|e| match e {
-        IncidentError::Record { line, .. } => *line,
-        _ => 0,
-    });
-    let refused_all = args.all_or_nothing && !errors.is_empty();
-    if refused_all {
-        new.clear();
-        replaced.clear();
-    } else {
-        vault.put_incidents(&to_store)?;
-    }
+    let report = vault.import(
+        &file,
+        parsed,
+        ImportOptions {
+            replace: args.replace,
+            all_or_nothing: args.all_or_nothing,
+        },
+    )?;
     if args.json {
         println!(
             "{}",
             json!({
                 "file": file,
-                "imported": new,
-                "replaced": replaced,
-                "unchanged": unchanged,
-                "errors": errors.iter().map(record_error_json).collect::<Vec<_>>(),
-                "all_or_nothing_refused": refused_all,
+                "encoding": report.encoding.as_str(),
+                "imported": report.new,
+                "replaced": report.replaced,
+                "unchanged": report.unchanged,
+                "errors": report.errors.iter().map(record_error_json).collect::<Vec<_>>(),
+                "all_or_nothing_refused": report.refused_all,
             })
         );
     } else {
-        for e in &errors {
+        for e in &report.errors {
             eprintln!("error: {e}");
         }
-        if refused_all {
+        if report.refused_all {
             println!(
                 "nothing imported: {} record(s) refused and --all-or-nothing was given",
-                errors.len()
+                report.errors.len()
             );
         } else {
             println!(
-                "imported {} new, {} replaced, {} unchanged, {} refused (vault: {})",
-                new.len(),
-                replaced.len(),
-                unchanged.len(),
-                errors.len(),
+                "imported {} new, {} replaced, {} unchanged, {} refused ({}; vault: {})",
+                report.new.len(),
+                report.replaced.len(),
+                report.unchanged.len(),
+                report.errors.len(),
+                report.encoding,
                 vault.path().display()
             );
         }
     }
-    Ok(if errors.is_empty() {
+    Ok(if report.errors.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
@@ -326,12 +300,10 @@ fn edit(args: EditArgs) -> Result<ExitCode> {
             }
         }
     } else {
-        edit::set_fields(&mut doc, &args.sets, INCIDENT_FIELDS, INCIDENT_TEXT_FIELDS)?;
+        let sets = incident_sets(&args.sets, &incident)?;
+        edit::set_fields(&mut doc, &sets, INCIDENT_FIELDS, INCIDENT_TEXT_FIELDS)?;
     }
-    if doc.get("id").and_then(Value::as_str) != Some(args.id.as_str()) {
-        bail!("incident {}: field `id`: the id cannot be changed (import the record under a new id instead); nothing changed", args.id);
-    }
-    let edited = Incident::from_json(doc, "edit").map_err(|e| match e {
+    let edited = incident.edited(doc).map_err(|e| match e {
         IncidentError::Record { field, reason, .. } => anyhow::anyhow!(
             "incident {}: field `{field}`: {reason}; nothing changed",
             args.id
@@ -347,12 +319,37 @@ fn edit(args: EditArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `--set` assignments with Japanese field names (影響=…) turned into the
+/// schema's names; an unknown field is refused naming the nearest known one.
+fn incident_sets(sets: &[String], incident: &Incident) -> Result<Vec<String>> {
+    sets.iter()
+        .map(|set| {
+            let Some((path, value)) = set.split_once('=') else {
+                return Ok(set.clone());
+            };
+            let (top, rest) = path.split_once('.').map_or((path, ""), |(t, r)| (t, r));
+            let top = top.trim();
+            let name = match tazan_model::incident_field(top) {
+                Some(f) => f.name,
+                None if incident.extra.contains_key(top) => top,
+                None => bail!(
+                    "incident {}: --set: field `{top}`: {}; nothing changed",
+                    incident.id,
+                    tazan_model::unknown_incident_field(top)
+                ),
+            };
+            let dot = if rest.is_empty() { "" } else { "." };
+            Ok(format!("{name}{dot}{rest}={value}"))
+        })
+        .collect()
+}
+
 /// An incident named on the command line: a file (first record, or the one
 /// with `id`) or, when no such file exists, an id in the vault.
 pub(super) fn resolve(name: &str, id: Option<&str>, home: Option<PathBuf>) -> Result<Incident> {
     let path = Path::new(name);
     if path.is_file() {
-        let parsed = tazan_model::read_incidents(path)?;
+        let parsed = tazan_model::read_incidents(path, UnknownFields::Refuse)?;
         for e in &parsed.errors {
             eprintln!("warning: {e}");
         }

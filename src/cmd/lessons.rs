@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use serde_json::json;
-use tazan_model::Payload;
+use tazan_model::{LessonId, Payload};
 use tazan_node::NodeConfig;
 use tazan_proto::pb;
 
@@ -54,49 +54,111 @@ fn entry_line(seq: u64, level: &str, origin: &str, group: &str, payload: &[u8]) 
     )
 }
 
+/// One entry of `tazan lessons list`.
+struct Row {
+    seq: u64,
+    id: LessonId,
+    level: String,
+    origin: String,
+    group: String,
+    payload: Vec<u8>,
+    /// A later withdrawal names it.
+    withdrawn: bool,
+}
+
+impl Row {
+    fn line(&self) -> String {
+        let mark = if self.withdrawn { "  [withdrawn]" } else { "" };
+        let line = entry_line(
+            self.seq,
+            &self.level,
+            &self.origin,
+            &self.group,
+            &self.payload,
+        );
+        // The short id after the sequence number: any 8 or more of its
+        // characters name the lesson in other commands.
+        let (seq, rest) = line.split_at(6);
+        format!("{seq}  {}{rest}{mark}", self.id.short())
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let mut v = entry_json(
+            self.seq,
+            &self.level,
+            &self.origin,
+            &self.group,
+            &self.payload,
+            &self.id.to_string(),
+        );
+        v["short_id"] = json!(self.id.short());
+        v["withdrawn"] = json!(self.withdrawn);
+        v
+    }
+}
+
 async fn lessons_list(cfg: &NodeConfig, json: bool) -> Result<ExitCode> {
-    let rows: Vec<(u64, String, String, String, Vec<u8>, String)> = match try_open_node(cfg)? {
+    let rows: Vec<Row> = match try_open_node(cfg)? {
         Some(core) => core
             .library()
             .all()?
             .into_iter()
-            .map(|e| {
-                (
-                    e.hub_seq,
-                    e.level.as_str().to_owned(),
-                    e.origin,
-                    e.origin_group,
-                    e.envelope.payload,
-                    e.id.to_string(),
-                )
+            .map(|e| Row {
+                seq: e.hub_seq,
+                id: e.id,
+                level: e.level.as_str().to_owned(),
+                origin: e.origin,
+                group: e.origin_group,
+                payload: e.envelope.payload,
+                withdrawn: e.withdrawn,
             })
             .collect(),
         None => {
             // The node is running and holds its store: ask the hub instead.
-            let mut client = hub_client(cfg).await?;
+            let mut client = hub_client(cfg).await.map_err(|e| {
+                anyhow::anyhow!(
+                    "{e:#}. The node is running and holds its library, so `lessons list` asks the hub, which is down. \
+                     What still works without the hub: `tazan search`, `trends` and `lessons related` (the node's own \
+                     index), the incident and draft commands, and `tazan lesson publish` (queued until the hub is back); \
+                     or stop the node (`tazan down`, or its service) to list its library from its store."
+                )
+            })?;
             let mut rows = Vec::new();
             for e in tazan_proto::list_all(&mut client).await? {
                 let level = tazan_proto::level_from_pb(e.level)
                     .map(|l| l.as_str().to_owned())
                     .unwrap_or_default();
-                let env = e.envelope.unwrap_or_default();
-                rows.push((
-                    e.seq,
+                let Ok(id) = LessonId::try_from(e.lesson_id.as_slice()) else {
+                    continue;
+                };
+                rows.push(Row {
+                    seq: e.seq,
+                    id,
                     level,
-                    e.origin,
-                    e.origin_group,
-                    env.payload,
-                    hex_id(&e.lesson_id),
-                ));
+                    origin: e.origin,
+                    group: e.origin_group,
+                    payload: e.envelope.unwrap_or_default().payload,
+                    withdrawn: false,
+                });
+            }
+            let withdrawn: std::collections::HashSet<LessonId> = rows
+                .iter()
+                .filter_map(|r| match Payload::from_canonical_bytes(&r.payload) {
+                    Ok(Payload::Withdrawal(w)) => Some(w.target),
+                    _ => None,
+                })
+                .collect();
+            for r in &mut rows {
+                r.withdrawn = withdrawn.contains(&r.id);
             }
             rows
         }
     };
-    for (seq, level, origin, group, payload, id) in &rows {
+    for row in &rows {
         if json {
-            println!("{}", entry_json(*seq, level, origin, group, payload, id));
+            println!("{}", row.json());
         } else {
-            println!("{}", entry_line(*seq, level, origin, group, payload));
+            println!("{}", row.line());
         }
     }
     if !json && rows.is_empty() {

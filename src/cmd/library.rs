@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use serde_json::json;
+use tazan_model::{Purpose, Scene};
 use tazan_node::NodeConfig;
 use tazan_proto::pb;
 
@@ -13,10 +14,16 @@ use super::{hex_id, hub_client, node_config, try_open_node, wire_levels};
 use crate::cli::{DigestFormat, Period, SearchArgs, TrendFormat};
 
 pub(super) fn open_index(home: Option<PathBuf>) -> Result<tazan_search::SearchIndex> {
-    let home = tazan::home::resolve(home);
+    let home = tazan::home::Home::of(home);
     let node_toml = home.join("node.toml");
     if !node_toml.exists() {
-        let dir = tazan::library::index_dir(&home);
+        // No node here: only a catalogue imported into this home can be read,
+        // and a read never creates an index: an empty home has an empty library.
+        let dir = tazan::library::index_dir(&home.dir);
+        if !dir.join("meta.json").exists() {
+            home.existing()?;
+            return Ok(tazan_search::SearchIndex::in_ram()?);
+        }
         return tazan::library::open_index(&dir, tazan::library::NodeState::Absent);
     }
     // A stopped node: sync its library into the index here. A running one
@@ -41,7 +48,36 @@ fn open_library_or_hub(
     }
 }
 
+/// `--scene` and `--purpose` values as one scene filter of canonical labels (a purpose
+/// matches every scene under it); an unknown one names its flag and lists the vocabulary.
+fn scene_filter(scenes: &[String], purposes: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::with_capacity(scenes.len() + purposes.len());
+    for s in scenes {
+        out.push(Scene::parse_for("--scene", s)?.label().to_owned());
+    }
+    for p in purposes {
+        out.push(Purpose::parse_for("--purpose", p)?.as_str().to_owned());
+    }
+    Ok(out)
+}
+
+/// The line saying which purpose a query reads as (nothing for an empty query or none).
+fn print_route(query: &str) {
+    if let Some(r) = tazan_model::scene::route_situation(query) {
+        let scene = r
+            .scene
+            .map_or_else(String::new, |s| format!(" › {}", s.name()));
+        println!(
+            "situation reads as: {}{scene} (words: {}); browse it with --purpose {}\n",
+            r.purpose,
+            r.words.join("、"),
+            r.purpose
+        );
+    }
+}
+
 pub(super) fn search(args: SearchArgs) -> Result<ExitCode> {
+    let scenes = scene_filter(&args.scenes, &args.purposes)?;
     let index = open_index(args.home.home)?;
     let req = tazan_search::SearchRequest {
         query: args.query,
@@ -50,13 +86,16 @@ pub(super) fn search(args: SearchArgs) -> Result<ExitCode> {
             industries: args.industries,
             domain: args.domain,
             cause_categories: args.causes,
-            scenes: args.scenes,
+            scenes,
             period_from: args.from,
             period_to: args.to,
         },
         limit: args.limit,
     };
     let hits = index.search(&req)?;
+    if !args.json {
+        print_route(&req.query);
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&hits)?);
     } else if hits.is_empty() {
@@ -82,6 +121,10 @@ pub(super) fn search(args: SearchArgs) -> Result<ExitCode> {
 }
 
 pub(super) async fn search_hub(args: SearchArgs) -> Result<ExitCode> {
+    let scenes = scene_filter(&args.scenes, &args.purposes)?;
+    if !args.json {
+        print_route(&args.query);
+    }
     let cfg = node_config(args.home.home)?;
     let levels = wire_levels(&args.levels)?;
     let resp = hub_client(&cfg)
@@ -92,7 +135,7 @@ pub(super) async fn search_hub(args: SearchArgs) -> Result<ExitCode> {
             industries: args.industries,
             domain: args.domain.unwrap_or_default(),
             causes: args.causes,
-            scenes: args.scenes,
+            scenes,
             period_from: args.from.unwrap_or_default(),
             period_to: args.to.unwrap_or_default(),
             limit: u32::try_from(args.limit).unwrap_or(u32::MAX),
@@ -139,16 +182,26 @@ pub(super) async fn search_hub(args: SearchArgs) -> Result<ExitCode> {
 pub(super) fn trends(
     home: Option<PathBuf>,
     hub_config: Option<PathBuf>,
+    vault: bool,
     format: TrendFormat,
     period: Period,
 ) -> Result<ExitCode> {
-    let index = open_library_or_hub(home, hub_config)?;
-    let docs = index.all_docs()?;
     let granularity = match period {
         Period::Month => tazan_search::Granularity::Month,
         Period::Half => tazan_search::Granularity::HalfYear,
     };
-    let report = tazan_search::trends(&docs, granularity);
+    let report = if vault {
+        // The company's own record: read here, counted here, exact, never sent.
+        let (_, vault) = super::incidents::open_vault(home, false)?;
+        let options = tazan_search::TrendOptions::exact(granularity);
+        tazan_search::incident_trends(&vault.incidents()?, &options)
+    } else {
+        let options = tazan_search::TrendOptions {
+            granularity,
+            ..tazan_search::TrendOptions::default()
+        };
+        open_library_or_hub(home, hub_config)?.trends(&options)?
+    };
     match format {
         TrendFormat::Text => print!("{}", report.to_text_table()),
         TrendFormat::Csv => print!("{}", report.to_csv()),
@@ -271,18 +324,27 @@ pub(super) fn lesson_related(
     let index = open_index(home)?;
     let doc = match index.get(id)? {
         Some(d) => d,
-        None => index
-            .get(&format!("catalog:{id}"))?
-            .or_else(|| {
-                index
-                    .all_docs()
-                    .ok()?
-                    .into_iter()
-                    .find(|d| d.r#ref.as_deref() == Some(id))
-            })
-            .with_context(|| {
-                format!("no lesson {id:?} in the library (give a lesson id or a catalogue ref)")
-            })?,
+        None => match index.get(&format!("catalog:{id}"))? {
+            Some(d) => d,
+            None => {
+                let docs = index.all_docs()?;
+                match docs.iter().position(|d| d.r#ref.as_deref() == Some(id)) {
+                    Some(i) => docs[i].clone(),
+                    None if id.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                        // A prefix of a lesson id, as `lessons list` shows them.
+                        let known: Vec<tazan_model::LessonId> =
+                            docs.iter().filter_map(|d| d.id.parse().ok()).collect();
+                        let full = tazan_model::LessonId::resolve(id, &known)?.to_string();
+                        index.get(&full)?.with_context(|| {
+                            format!("no lesson {full} in the library")
+                        })?
+                    }
+                    None => bail!(
+                        "no lesson {id:?} in the library (give a lesson id, 8 or more of its first hex characters, or a catalogue ref such as T7)"
+                    ),
+                }
+            }
+        },
     };
     let hits = index.similar(tazan_search::SimilarTo::Lesson(&doc), limit)?;
     print_similar(&hits, json)?;

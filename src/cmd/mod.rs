@@ -5,12 +5,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use tazan_node::{NodeConfig, NodeCore};
 use tazan_proto::pb::{self, hub_client::HubClient};
 use tazan_trust::KeyPair;
 
-use crate::cli::{Cli, Command, HubCmd, IncidentCmd, NodeCmd};
+use crate::cli::{Cli, Command, HubCmd, IncidentCmd, LessonCmd, NodeCmd};
 
 mod admin;
 mod backup;
@@ -22,7 +22,9 @@ mod library;
 pub(crate) mod ops;
 mod render;
 pub(crate) mod review;
+mod scenes;
 mod serve;
+pub(crate) mod templates;
 mod tools;
 mod verify;
 
@@ -38,18 +40,24 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
     match command {
         Command::Demo { keep } => serve::demo(keep).await,
         Command::Hub(HubCmd::Serve { config, home }) => {
-            let config = config.unwrap_or_else(|| tazan::home::resolve(home.home).join("hub.toml"));
+            let config = match config {
+                Some(config) => config,
+                None => service_config(home.home, "hub.toml")?,
+            };
             serve::hub_serve(&config).await
         }
         Command::Node(NodeCmd::Serve { config, home }) => {
-            let config =
-                config.unwrap_or_else(|| tazan::home::resolve(home.home).join("node.toml"));
+            let config = match config {
+                Some(config) => config,
+                None => service_config(home.home, "node.toml")?,
+            };
             serve::node_serve(&config).await
         }
         Command::Topology(cmd) => serve::topology(cmd),
         Command::Keys(cmd) => admin::keys(cmd),
         Command::Pki(cmd) => admin::pki(cmd),
         Command::Roster(cmd) => admin::roster(cmd).await,
+        Command::Lesson(LessonCmd::Template(args)) => templates::lesson(args),
         Command::Lesson(cmd) => review::lesson(cmd).await,
         Command::Lessons(cmd) => lessons::lessons(cmd).await,
         Command::Subscribe(args) => lessons::subscribe(args).await,
@@ -60,6 +68,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
             limit,
             json,
         }) => library::incident_similar(&incident, id.as_deref(), home.home, limit, json),
+        Command::Incident(IncidentCmd::Template(args)) => templates::incident(args),
         Command::Incident(cmd) => incidents::incident(cmd),
         Command::Search(args) if args.hub => library::search_hub(args).await,
         Command::Search(args) => library::search(args),
@@ -67,9 +76,11 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Trends {
             home,
             hub_config,
+            vault,
             format,
             period,
-        } => library::trends(home.home, hub_config, format, period),
+        } => library::trends(home.home, hub_config, vault, format, period),
+        Command::Scenes(cmd) => scenes::scenes(cmd),
         Command::Digest {
             since,
             home,
@@ -87,6 +98,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Bench(cmd) => tools::bench(cmd).await,
         Command::Up(args) => ops::up(args).await,
         Command::Status(args) => ops::status(args).await,
+        Command::Restart(args) => ops::restart(args).await,
         Command::Down(args) => ops::down(args).await,
         Command::Backup(args) => backup::backup(args).await,
         Command::Restore(args) => backup::restore(args).await,
@@ -121,24 +133,40 @@ pub(super) async fn shutdown_signal() {
     tracing::info!("shutdown signal received; draining");
 }
 
-pub(super) fn node_config(home: Option<PathBuf>) -> Result<NodeConfig> {
-    let home = tazan::home::resolve(home);
-    let path = home.join("node.toml");
-    if !path.exists() {
-        bail!(
-            "no node.toml in {}; pass --home DIR (or set TAZAN_HOME) to a node's directory, e.g. one made by `tazan topology create`",
-            home.display()
-        );
+/// `HOME/name` for `hub serve`/`node serve` without --config, or an error
+/// saying where it looked and how to pass the config.
+fn service_config(home: Option<PathBuf>, name: &str) -> Result<PathBuf> {
+    let home = tazan::home::Home::of(home);
+    let path = home.join(name);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(home.missing(
+            name,
+            &format!("pass --config FILE, or --home DIR of a directory holding {name}"),
+        ))
     }
+}
+
+pub(super) fn node_config(home: Option<PathBuf>) -> Result<NodeConfig> {
+    let path = tazan::home::Home::of(home).node_config()?;
     Ok(NodeConfig::load(&path)?)
 }
 
+/// A connection to the node's group hub. When it does not answer, the error
+/// says which hub is down and why, once (the transport's own chain repeats
+/// "tcp connect error").
 pub(super) async fn hub_client(cfg: &NodeConfig) -> Result<HubClient<tonic::transport::Channel>> {
-    let ch = tazan_proto::endpoint(&cfg.hub_endpoint, cfg.hub_name.as_str(), &cfg.tls)?
-        .connect()
-        .await
-        .with_context(|| format!("connecting to the hub at {}", cfg.hub_endpoint))?;
-    Ok(HubClient::new(ch))
+    let endpoint = tazan_proto::endpoint(&cfg.hub_endpoint, cfg.hub_name.as_str(), &cfg.tls)?;
+    match endpoint.connect().await {
+        Ok(ch) => Ok(HubClient::new(ch)),
+        Err(e) => Err(anyhow::anyhow!(
+            "the group hub {} at {} does not answer: {}",
+            cfg.hub_name,
+            cfg.hub_endpoint,
+            tazan_proto::transport_cause(&e)
+        )),
+    }
 }
 
 /// Open the node's store; `Ok(None)` when a running node holds it.

@@ -52,12 +52,63 @@ pub(crate) struct DownArgs {
     pub(crate) json: bool,
 }
 
+#[derive(Debug, Args)]
+pub(crate) struct RestartArgs {
+    /// Topology directory.
+    pub(crate) dir: PathBuf,
+    /// The service to restart (its directory name, e.g. finance or sakura-bank).
+    pub(crate) service: String,
+    /// Seconds it gets to stop after SIGTERM before SIGKILL.
+    #[arg(long, default_value_t = 20)]
+    pub(crate) stop_timeout: u64,
+    /// Seconds to wait for it to become healthy again.
+    #[arg(long, default_value_t = 60)]
+    pub(crate) timeout: u64,
+}
+
+pub(crate) const RESTART_HELP: &str = "\
+Example:
+  tazan restart deploy/local finance       # stop the finance hub if it runs, start it detached
+  tazan status deploy/local
+
+The service starts detached (log in DIR/logs/SERVICE.log) and the command returns once it is
+healthy. A dead service (its pid file left by a crash) is simply started.";
+
+pub(crate) async fn restart(args: RestartArgs) -> Result<ExitCode> {
+    let local = Local::open_to_stop(&args.dir)?;
+    let exe = std::env::current_exe().context("finding the tazan executable")?;
+    let stopped = local
+        .restart(
+            &exe,
+            &args.service,
+            Duration::from_secs(args.stop_timeout),
+            Duration::from_secs(args.timeout),
+        )
+        .await?;
+    let before = match stopped {
+        Some((pid, Stopped::Killed)) => format!("killed pid {pid} (it did not stop after SIGTERM)"),
+        Some((pid, _)) => format!("stopped pid {pid}"),
+        None => "was not running".to_owned(),
+    };
+    let s = local.service(&args.service)?;
+    println!(
+        "{}: {before}; started again, healthy (log {})",
+        s.name,
+        local.log_file(s).display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 pub(crate) const UP_HELP: &str = "\
 Example:
   tazan up deploy/local             # foreground, prefixed logs; Ctrl-C stops every service
   tazan up deploy/local --detach    # background; returns once all are healthy
   tazan status deploy/local
+  tazan restart deploy/local finance
   tazan down deploy/local
+
+Services already running are left alone and named; the others are started (so after one
+service died, `tazan up DIR --detach` starts just that one).
 
 The first `up` of deploy/local generates its keys, certificates and signed rosters
 (never committed; see deploy/README.md). Data stays in DIR/<service>/data across down/up.";
@@ -90,14 +141,14 @@ pub(crate) async fn up(args: UpArgs) -> Result<ExitCode> {
     let exe = std::env::current_exe().context("finding the tazan executable")?;
     let timeout = Duration::from_secs(args.timeout);
     if args.detach {
-        local.up_detached(&exe, timeout, args.quiet).await?;
+        let running = local.up_detached(&exe, timeout, args.quiet).await?;
         for s in &local.services {
-            println!(
-                "{:<18} {:<10} up   log {}",
-                s.name,
-                s.role.as_str(),
-                local.log_file(s).display()
-            );
+            let already = running.iter().find(|(name, _)| *name == s.name);
+            let what = match already {
+                Some((_, pid)) => format!("already running (pid {pid}), left alone"),
+                None => format!("up   log {}", local.log_file(s).display()),
+            };
+            println!("{:<18} {:<10} {what}", s.name, s.role.as_str());
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -126,8 +177,9 @@ pub(crate) async fn status(args: StatusArgs) -> Result<ExitCode> {
         }
         return Ok(exit_code(st.running));
     }
-    let dir = args.dir.unwrap_or_default();
-    let local = Local::open(&dir)?;
+    // Generates nothing, and a config with a typo is a row that says so
+    // rather than no table at all.
+    let local = Local::open_to_stop(&args.dir.unwrap_or_default())?;
     let services = local.status().await;
     let healthy = services.iter().all(|s| s.state == State::Running);
     if args.json {
@@ -162,6 +214,11 @@ pub(crate) async fn status(args: StatusArgs) -> Result<ExitCode> {
 
 pub(crate) async fn down(args: DownArgs) -> Result<ExitCode> {
     let local = Local::open_to_stop(&args.dir)?;
+    for s in &local.services {
+        if let Some(why) = &s.config_error {
+            eprintln!("warning: {}: {why}; stopping it by its pid file", s.name);
+        }
+    }
     let stopped = local.down(Duration::from_secs(args.timeout)).await?;
     if args.json {
         let rows: Vec<_> = stopped

@@ -229,12 +229,23 @@ pub(super) async fn lesson(cmd: LessonCmd) -> Result<ExitCode> {
         LessonCmd::Correct(a) => correct(a).await,
         LessonCmd::Withdraw(a) => withdraw(a).await,
         LessonCmd::Published(a) => published(a),
+        LessonCmd::Template(_) => {
+            anyhow::bail!("internal: `lesson template` is handled in templates.rs")
+        }
     }
+}
+
+/// The node home in `--home` (else `$TAZAN_HOME`, else the default), when it
+/// holds a node: otherwise an error saying where it looked and how to pass one.
+fn node_home(home: Option<PathBuf>) -> Result<PathBuf> {
+    let home = tazan::home::Home::of(home);
+    home.node_config()?;
+    Ok(home.dir)
 }
 
 /// The desk of the node in `--home`.
 pub(super) fn desk(home: Option<PathBuf>) -> Result<Desk> {
-    Ok(Desk::open(&tazan::home::resolve(home))?)
+    Ok(Desk::open(&node_home(home)?)?)
 }
 
 fn draft_id(s: &str) -> Result<DraftId> {
@@ -334,7 +345,7 @@ fn show(args: ShowArgs) -> Result<ExitCode> {
 }
 
 fn edit(args: EditArgs) -> Result<ExitCode> {
-    let home = tazan::home::resolve(args.home.home);
+    let home = node_home(args.home.home)?;
     let desk = Desk::open(&home)?;
     let id = draft_id(&args.draft)?;
     let d = desk.vault().draft(id)?;

@@ -67,6 +67,9 @@ pub struct Service {
     pub config: PathBuf,
     /// Its Prometheus listener, if it has one.
     pub metrics: Option<SocketAddr>,
+    /// Why its config does not load (edited while it runs, or a typo); such
+    /// a service can be stopped by its pid file and is reported, not probed.
+    pub config_error: Option<String>,
     probe: probe::Probe,
 }
 
@@ -149,12 +152,31 @@ impl Local {
         Local::find(dir, true)
     }
 
-    /// Like [`Local::open`] for stopping what runs: generates nothing, and a
-    /// config that no longer loads (edited while its service runs) does not
-    /// keep the service from being stopped — it is named with a warning and
-    /// stopped by its pid file.
+    /// Like [`Local::open`] for stopping or inspecting what runs: generates
+    /// nothing, and a config that does not load (edited while its service
+    /// runs, or a typo) does not keep the others from being listed or the
+    /// service from being stopped by its pid file: the service carries the
+    /// reason in [`Service::config_error`].
     pub fn open_to_stop(dir: &Path) -> Result<Local> {
         Local::find(dir, false)
+    }
+
+    /// The service named `name`, or an error listing the names there are.
+    pub fn service(&self, name: &str) -> Result<&Service> {
+        self.services
+            .iter()
+            .find(|s| s.name == name)
+            .with_context(|| {
+                format!(
+                    "no service `{name}` in {}; its services are: {}",
+                    self.dir.display(),
+                    self.services
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
     }
 
     fn find(dir: &Path, strict: bool) -> Result<Local> {
@@ -193,10 +215,7 @@ impl Local {
                     node_service(name.clone(), config.clone())
                 };
                 match loaded {
-                    Err(e) if !strict => {
-                        eprintln!("warning: {name}: {e:#}; stopping it by its pid file");
-                        Ok(unloaded_service(name, config, hub))
-                    }
+                    Err(e) if !strict => Ok(unloaded_service(name, config, hub, format!("{e:#}"))),
                     other => other,
                 }
             })
@@ -234,6 +253,19 @@ impl Local {
                 relay_lag: None,
                 outbox_depth: None,
             };
+            if let Some(why) = &s.config_error {
+                // Its state still comes from its pid file; it is never
+                // healthy while its config does not load.
+                st.problem = Some(format!("config does not load: {why}"));
+                st.pid = pid.filter(|p| process::serves(*p, &s.config));
+                st.state = match (pid, st.pid) {
+                    (_, Some(_)) => State::Unhealthy,
+                    (Some(_), None) => State::Dead,
+                    (None, _) => State::Stopped,
+                };
+                out.push(st);
+                continue;
+            }
             match pid {
                 None => {}
                 Some(pid) if !process::serves(pid, &s.config) => {
@@ -351,6 +383,7 @@ fn hub_service(name: String, config: PathBuf) -> Result<Service> {
             Tier::Group => Role::GroupHub,
         },
         metrics: cfg.metrics_listen.filter(|a| a.port() != 0).map(dialable),
+        config_error: None,
         probe: probe::Probe::Hub {
             url: format!("https://{}", dialable(cfg.listen)),
             id: cfg.id.to_string(),
@@ -369,7 +402,7 @@ fn hub_service(name: String, config: PathBuf) -> Result<Service> {
 /// A service whose config does not load: enough to find and stop it. A hub
 /// counts as a group hub unless its file says `tier = "cross"`, so that it
 /// stops after the nodes and before the cross hub.
-fn unloaded_service(name: String, config: PathBuf, hub: bool) -> Service {
+fn unloaded_service(name: String, config: PathBuf, hub: bool, why: String) -> Service {
     let cross = std::fs::read_to_string(&config)
         .is_ok_and(|t| t.lines().any(|l| l.replace(' ', "") == "tier=\"cross\""));
     Service {
@@ -380,6 +413,7 @@ fn unloaded_service(name: String, config: PathBuf, hub: bool) -> Service {
             (true, false) => Role::GroupHub,
         },
         metrics: None,
+        config_error: Some(why),
         probe: probe::Probe::None,
         config,
     }
@@ -392,6 +426,7 @@ fn node_service(name: String, config: PathBuf) -> Result<Service> {
         name,
         role: Role::Node,
         metrics,
+        config_error: None,
         probe: metrics.map_or(probe::Probe::None, probe::Probe::Metrics),
         config,
     })

@@ -13,32 +13,24 @@ use super::{process, Local, Role, Service, Stopped, SETSID_ENV, START_MARK, STOP
 use crate::progress::Progress;
 
 impl Local {
-    /// Refuse to start when any service's pid file names its live process;
-    /// remove pid files left by processes that are gone.
-    fn check_not_running(&self) -> Result<()> {
+    /// The services whose pid file names their live process, as
+    /// `(name, pid)`; pid files left by processes that are gone are removed,
+    /// and the run and log directories made.
+    fn running(&self) -> Result<Vec<(String, i32)>> {
         let mut running = Vec::new();
         for s in &self.services {
             let path = self.pid_file(s);
             match process::read_pid(&path) {
-                Some(pid) if process::serves(pid, &s.config) => {
-                    running.push(format!("{} (pid {pid})", s.name))
-                }
+                Some(pid) if process::serves(pid, &s.config) => running.push((s.name.clone(), pid)),
                 Some(_) => process::remove_pid(&path)?,
                 None => {}
             }
-        }
-        if !running.is_empty() {
-            bail!(
-                "already running: {}; see `tazan status {dir}`, or stop them with `tazan down {dir}`",
-                running.join(", "),
-                dir = self.dir.display()
-            );
         }
         for sub in ["run", "logs"] {
             let d = self.dir.join(sub);
             std::fs::create_dir_all(&d).with_context(|| format!("creating {}", d.display()))?;
         }
-        Ok(())
+        Ok(running)
     }
 
     fn command(&self, exe: &Path, s: &Service) -> tokio::process::Command {
@@ -53,14 +45,34 @@ impl Local {
         cmd
     }
 
-    /// Start every service detached (own session, output to its log file,
-    /// pid file written) and return once all are healthy. When one does not
-    /// come up within `timeout`, stop the ones started and fail naming it,
-    /// with the tail of its log.
-    pub async fn up_detached(&self, exe: &Path, timeout: Duration, quiet: bool) -> Result<()> {
-        self.check_not_running()?;
+    /// Start every service that is not running detached (own session,
+    /// output to its log file, pid file written) and return once all are
+    /// healthy, with the ones that were already running as `(name, pid)`.
+    /// When one does not come up within `timeout`, stop the ones started and
+    /// fail naming it, with the tail of its log.
+    pub async fn up_detached(
+        &self,
+        exe: &Path,
+        timeout: Duration,
+        quiet: bool,
+    ) -> Result<Vec<(String, i32)>> {
+        self.start_detached(exe, timeout, quiet, None).await
+    }
+
+    /// [`Local::up_detached`] for every service, or for `only` that one.
+    async fn start_detached(
+        &self,
+        exe: &Path,
+        timeout: Duration,
+        quiet: bool,
+        only: Option<&str>,
+    ) -> Result<Vec<(String, i32)>> {
+        let running = self.running()?;
         let mut started = Vec::new();
-        for s in &self.services {
+        for s in self.selected(only) {
+            if running.iter().any(|(name, _)| *name == s.name) {
+                continue;
+            }
             let log_path = self.log_file(s);
             let mut log = std::fs::OpenOptions::new()
                 .create(true)
@@ -87,8 +99,10 @@ impl Local {
                 .env("NO_COLOR", "1");
             self.spawn(cmd, s, &mut started).await?;
         }
-        let progress = Progress::bar(self.services.len() as u64, "starting", quiet);
-        let result = self.wait_healthy(timeout, &mut started, &progress).await;
+        let progress = Progress::bar(self.selected(only).count() as u64, "starting", quiet);
+        let result = self
+            .wait_healthy(timeout, &mut started, &progress, only)
+            .await;
         progress.finish();
         if let Err(e) = result {
             self.stop_started(started).await;
@@ -97,7 +111,49 @@ impl Local {
         // The services outlive this process: let go of their handles
         // without killing them (init reaps them once we exit).
         drop(started);
-        Ok(())
+        Ok(running)
+    }
+
+    /// Stop service `name` if it runs (SIGTERM, then SIGKILL after
+    /// `stop_timeout`), start it again detached and wait until it is
+    /// healthy. Returns how it was stopped, with its old pid.
+    pub async fn restart(
+        &self,
+        exe: &Path,
+        name: &str,
+        stop_timeout: Duration,
+        timeout: Duration,
+    ) -> Result<Option<(i32, Stopped)>> {
+        let s = self.service(name)?;
+        if let Some(why) = &s.config_error {
+            bail!("{name}: its config does not load, so it would not start: {why}");
+        }
+        let pid_file = self.pid_file(s);
+        let stopped = match process::read_pid(&pid_file) {
+            Some(pid) if process::serves(pid, &s.config) => {
+                let target = process::Target {
+                    name: s.name.clone(),
+                    pid,
+                    child: None,
+                };
+                process::stop(vec![target], stop_timeout)
+                    .await
+                    .into_iter()
+                    .next()
+                    .map(|(_, pid, how)| (pid, how))
+            }
+            _ => None,
+        };
+        process::remove_pid(&pid_file)?;
+        self.start_detached(exe, timeout, true, Some(name)).await?;
+        Ok(stopped)
+    }
+
+    /// Every service, or only the one named.
+    fn selected<'a>(&'a self, only: Option<&'a str>) -> impl Iterator<Item = &'a Service> {
+        self.services
+            .iter()
+            .filter(move |s| only.is_none_or(|name| s.name == name))
     }
 
     /// Start one service and write its pid file; on failure stop the ones
@@ -126,9 +182,12 @@ impl Local {
         result
     }
 
+    /// Stop the services this command started and remove their pid files
+    /// (not those of services that were running before).
     async fn stop_started(&self, started: Vec<process::Target>) {
+        let names: Vec<String> = started.iter().map(|t| t.name.clone()).collect();
         process::stop(started, STOP_TIMEOUT).await;
-        for s in &self.services {
+        for s in self.services.iter().filter(|s| names.contains(&s.name)) {
             let _ = process::remove_pid(&self.pid_file(s));
         }
     }
@@ -140,12 +199,15 @@ impl Local {
         timeout: Duration,
         started: &mut [process::Target],
         progress: &Progress,
+        only: Option<&str>,
     ) -> Result<()> {
         let deadline = tokio::time::Instant::now() + timeout;
-        let mut healthy = vec![false; self.services.len()];
+        let services: Vec<&Service> = self.selected(only).collect();
+        let mut healthy = vec![false; services.len()];
         loop {
-            for (i, s) in self.services.iter().enumerate() {
-                if let Some(child) = started.get_mut(i).and_then(|t| t.child.as_mut()) {
+            for s in &services {
+                let mine = started.iter_mut().find(|t| t.name == s.name);
+                if let Some(child) = mine.and_then(|t| t.child.as_mut()) {
                     if let Ok(Some(status)) = child.try_wait() {
                         bail!(
                             "{} exited during start ({status}){}",
@@ -157,7 +219,7 @@ impl Local {
             }
             // Probe the ones not yet healthy all at once, so that one slow
             // answer does not hold up the others.
-            let probes = self.services.iter().zip(&healthy).map(|(s, ok)| async move {
+            let probes = services.iter().zip(&healthy).map(|(s, ok)| async move {
                 if *ok {
                     return true;
                 }
@@ -170,8 +232,7 @@ impl Local {
                 }
             });
             healthy = futures::future::join_all(probes).await;
-            let waiting: Vec<&str> = self
-                .services
+            let waiting: Vec<&str> = services
                 .iter()
                 .zip(&healthy)
                 .filter(|(_, h)| !**h)
@@ -183,10 +244,10 @@ impl Local {
             }
             progress.set_message(format!("waiting for {}", waiting.join(", ")));
             if tokio::time::Instant::now() > deadline {
-                let s = self
-                    .services
+                let s = services
                     .iter()
                     .find(|s| s.name == waiting[0])
+                    .copied()
                     .unwrap_or(&self.services[0]);
                 let why = s.probe.check().await.err().map(|e| format!("{e:#}"));
                 bail!(
@@ -216,17 +277,18 @@ impl Local {
         }
     }
 
-    /// Run every service in the foreground with its output prefixed by its
-    /// name, until `shutdown` resolves (SIGINT/SIGTERM) or every service has
-    /// exited; then stop them all. Returns whether every service ended well
-    /// (exited 0 on SIGTERM).
+    /// Run every service that is not running yet in the foreground with its
+    /// output prefixed by its name, until `shutdown` resolves (SIGINT/SIGTERM)
+    /// or every service it started has exited; then stop those. Services
+    /// already running (detached) are left alone and named. Returns whether
+    /// every service it started ended well (exited 0 on SIGTERM).
     pub async fn up_foreground(
         &self,
         exe: &Path,
         timeout: Duration,
         shutdown: impl std::future::Future<Output = ()>,
     ) -> Result<bool> {
-        self.check_not_running()?;
+        let running = self.running()?;
         let width = self
             .services
             .iter()
@@ -235,7 +297,18 @@ impl Local {
             .unwrap_or(0);
         let mut children = Vec::new();
         let mut readers = tokio::task::JoinSet::new();
+        let tag = format!("{:>width$} |", "tazan up");
+        for (name, pid) in &running {
+            println!("{tag} {name} is already running (pid {pid}); leaving it alone");
+        }
+        if running.len() == self.services.len() {
+            println!("{tag} every service is already running; nothing to start (`tazan restart DIR SERVICE` restarts one)");
+            return Ok(true);
+        }
         for s in &self.services {
+            if running.iter().any(|(name, _)| *name == s.name) {
+                continue;
+            }
             let mut cmd = self.command(exe, s);
             cmd.stdout(Stdio::piped())
                 .stderr(Stdio::piped())
@@ -257,12 +330,11 @@ impl Local {
                 }
             }
         }
-        let tag = format!("{:>width$} |", "tazan up");
         tokio::pin!(shutdown);
         // `shutdown` is polled again only while it has not fired.
         let mut stop_now = false;
         let hidden = Progress::hidden();
-        let health = self.wait_healthy(timeout, &mut children, &hidden);
+        let health = self.wait_healthy(timeout, &mut children, &hidden, None);
         tokio::select! {
             r = health => match r {
                 Ok(()) => println!("{tag} all {} services healthy; Ctrl-C stops them", self.services.len()),
@@ -298,7 +370,9 @@ impl Local {
         }
         while readers.join_next().await.is_some() {}
         for s in &self.services {
-            process::remove_pid(&self.pid_file(s))?;
+            if !running.iter().any(|(name, _)| *name == s.name) {
+                process::remove_pid(&self.pid_file(s))?;
+            }
         }
         Ok(ok)
     }

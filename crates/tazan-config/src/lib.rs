@@ -60,11 +60,16 @@ impl<'a> ConfigFile<'a> {
         ConfigFile { path }
     }
 
-    /// The file's text.
+    /// The file's text, without a UTF-8 byte-order mark (as Windows editors
+    /// save it; TOML itself has none).
     pub fn read(&self) -> Result<String, ConfigError> {
-        std::fs::read_to_string(self.path).map_err(|source| ConfigError::Read {
+        let text = std::fs::read_to_string(self.path).map_err(|source| ConfigError::Read {
             path: self.path.to_owned(),
             source,
+        })?;
+        Ok(match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_owned(),
+            None => text,
         })
     }
 
@@ -228,6 +233,16 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("config /etc/tazan/hub.toml:"), "{e}");
+        // Today a byte-order mark was a parse error at line 1, column 1.
+        let dir = std::env::temp_dir().join(format!("tazan-config-bom-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let bom = dir.join("hub.toml");
+        std::fs::write(&bom, "\u{feff}a = 1\n").unwrap();
+        let file = ConfigFile::new(&bom);
+        let parsed: std::collections::BTreeMap<String, u32> =
+            file.parse(&file.read().unwrap()).unwrap();
+        assert_eq!(parsed["a"], 1);
+        std::fs::remove_dir_all(&dir).unwrap();
         let missing = ConfigFile::new(Path::new("/nowhere/hub.toml"))
             .read()
             .unwrap_err();

@@ -339,12 +339,14 @@ impl HubCore {
     /// (see [`HubCore::replace_roster`]); the serial in force is kept in the
     /// store, so a restart cannot roll it back. Returns whether it changed.
     pub async fn reload_roster(&self) -> Result<bool, crate::HubError> {
-        let new =
-            SignedRoster::load(&self.roster_path).map_err(|source| crate::HubError::Trust {
+        let new = SignedRoster::load(&self.roster_path).map_err(|source| {
+            warn!(error = %source, path = %self.roster_path.display(), "{}", crate::server::roster_load_failure(&source));
+            crate::HubError::Trust {
                 what: "roster",
                 path: self.roster_path.clone(),
                 source,
-            })?;
+            }
+        })?;
         let changed = self.replace_roster(new)?;
         if changed {
             let serial = self.roster().roster.serial;
@@ -574,6 +576,20 @@ impl HubCore {
                         "only the original publisher may withdraw or correct a lesson",
                     ))
                 }
+                // A withdrawal travels as far as its lesson did: at another
+                // level it would be stored (and relayed) where the lesson
+                // never went, or not reach where it did.
+                Some(rec) if matches!(&payload, Payload::Withdrawal(w) if w.level != rec.level) => {
+                    return Err(Rejection::new(
+                        Code::InvalidArgument,
+                        "payload.level",
+                        format!(
+                            "lesson {} was published at {}; its withdrawal must carry the same level",
+                            target.short(),
+                            rec.level
+                        ),
+                    ))
+                }
                 Some(_) => {}
             }
         }
@@ -592,7 +608,7 @@ impl HubCore {
             Payload::Lesson(l) => (
                 l.industry.clone(),
                 l.taxonomy.domain.as_str().to_owned(),
-                l.taxonomy.cause.as_str().to_owned(),
+                l.cause_category().as_str().to_owned(),
             ),
             Payload::Withdrawal(_) => Default::default(),
         };

@@ -27,6 +27,9 @@ pub enum HubError {
         /// Why.
         source: std::io::Error,
     },
+    /// The TLS private key was refused (a directory, or readable by others).
+    #[error(transparent)]
+    TlsKey(#[from] tazan_proto::ConnectError),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] tazan_store::StoreError),

@@ -42,6 +42,19 @@ fn read(path: &Path) -> Result<Vec<u8>, HubError> {
     })
 }
 
+/// What to log when a changed roster file does not load: it could not be
+/// read (missing, not a roster, a directory), or it reads but its
+/// signature does not verify — which is not the same thing to fix.
+pub(crate) fn roster_load_failure(e: &tazan_trust::TrustError) -> &'static str {
+    use tazan_trust::TrustError as E;
+    match e {
+        E::Io { .. } | E::FileFormat { .. } | E::NotAFile { .. } => {
+            "roster file unreadable; the roster in force stays"
+        }
+        _ => "roster file changed but its signature does not verify (edited after signing, or signed by another key); the roster in force stays",
+    }
+}
+
 /// The hub's signing key and roster file, as configured.
 pub(crate) fn load_key_and_roster(config: &HubConfig) -> Result<(KeyPair, SignedRoster), HubError> {
     let key = KeyPair::load(&config.key).map_err(|source| HubError::Trust {
@@ -79,7 +92,7 @@ impl RunningHub {
         let tls = ServerTlsConfig::new()
             .identity(Identity::from_pem(
                 read(&config.tls.cert)?,
-                read(&config.tls.key)?,
+                tazan_proto::read_private_key(&config.tls.key)?,
             ))
             .client_ca_root(Certificate::from_pem(read(&config.tls.ca)?));
         let store = Store::open(&config.data_dir)?;
@@ -314,5 +327,37 @@ impl RunningHub {
     ) -> Result<(), HubError> {
         signal.await;
         self.stop().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tazan_trust::{KeyPair, Roster, SignedRoster};
+
+    use super::roster_load_failure;
+
+    /// Today a roster whose signature failed on reload was logged as
+    /// "unreadable".
+    #[test]
+    fn a_roster_with_a_bad_signature_is_not_called_unreadable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("roster.json");
+        let admin = KeyPair::generate();
+        Roster::new("finance-hub".parse().unwrap(), admin.public())
+            .sign(&admin)
+            .unwrap()
+            .save(&path)
+            .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("finance-hub", "finance-hux")).unwrap();
+        let e = SignedRoster::load(&path).unwrap_err();
+        let line = roster_load_failure(&e);
+        assert!(
+            line.contains("signature does not verify") && !line.contains("unreadable"),
+            "{e}: {line}"
+        );
+        std::fs::write(&path, "{").unwrap();
+        let e = SignedRoster::load(&path).unwrap_err();
+        assert!(roster_load_failure(&e).contains("unreadable"), "{e}");
     }
 }

@@ -90,15 +90,7 @@ impl Payload {
                 if w.reason.trim().is_empty() {
                     return Err(ModelError::Missing { field: "reason" });
                 }
-                let len = w.reason.chars().count();
-                if len > crate::LIMITS.long {
-                    return Err(ModelError::TooLong {
-                        field: "reason",
-                        len,
-                        max: crate::LIMITS.long,
-                    });
-                }
-                Ok(())
+                crate::lesson::check_text("reason", &w.reason, crate::LIMITS.long)
             }
         }
     }
@@ -305,7 +297,7 @@ mod tests {
 
     prop_compose! {
         fn arb_lesson()(
-            title in arb_text(), problem in arb_text(), direct in arb_text(), root in r"[^\p{Cc}]{0,30}",
+            title in arb_text(), problem in arb_text(), direct in arb_text(), root in r"[^\p{Cc}\p{Cf}]{0,30}",
             cms in proptest::collection::vec(arb_text(), 0..4),
             stmt in arb_text(), kws in proptest::collection::vec(arb_text(), 0..5),
             level in 1u8..4, domain in 0u8..2, cause in 0u8..11, threat in 0u8..4,

@@ -44,6 +44,14 @@ pub enum ModelError {
         /// What was expected.
         reason: &'static str,
     },
+    /// A usage scene or purpose outside the vocabulary.
+    #[error("field `{field}` has unknown usage scene {value:?}; use a purpose, or purpose/scene, from the vocabulary: {}", crate::scene::vocabulary())]
+    UnknownScene {
+        /// The field (`taxonomy.scenes`, `scene`, `purpose` …).
+        field: &'static str,
+        /// The value as given, truncated for display.
+        value: String,
+    },
     /// Canonical bytes could not be decoded.
     #[error("canonical bytes invalid at offset {offset}: {reason}")]
     Decode {
@@ -95,6 +103,14 @@ pub enum IncidentError {
 }
 
 impl IncidentError {
+    /// The line a record error points at (0 for a whole document or an I/O error).
+    pub fn line(&self) -> usize {
+        match self {
+            IncidentError::Record { line, .. } => *line,
+            IncidentError::Io { .. } => 0,
+        }
+    }
+
     pub(crate) fn io(path: &std::path::Path, action: &'static str, source: std::io::Error) -> Self {
         IncidentError::Io {
             path: path.to_path_buf(),

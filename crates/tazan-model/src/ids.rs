@@ -21,6 +21,79 @@ impl LessonId {
     pub fn short(&self) -> String {
         hex::encode(&self.0[..6])
     }
+
+    /// The lesson `text` names among `known`: the full 64 hex characters, or a
+    /// prefix of at least [`LessonId::MIN_PREFIX`] that exactly one known id
+    /// starts with (as `tazan lessons list` shows them). Every command that
+    /// takes a lesson id resolves it here.
+    pub fn resolve<'a>(
+        text: &str,
+        known: impl IntoIterator<Item = &'a LessonId>,
+    ) -> Result<LessonId, IdPrefixError> {
+        let text = text.trim().to_ascii_lowercase();
+        if !text.bytes().all(|b| b.is_ascii_hexdigit()) || text.len() > 64 {
+            return Err(IdPrefixError::NotHex { text });
+        }
+        if let Ok(id) = text.parse() {
+            return Ok(id);
+        }
+        if text.len() < Self::MIN_PREFIX {
+            return Err(IdPrefixError::TooShort { prefix: text });
+        }
+        let mut matches: Vec<LessonId> = known
+            .into_iter()
+            .filter(|id| id.to_string().starts_with(&text))
+            .copied()
+            .collect();
+        matches.sort();
+        matches.dedup();
+        match matches.len() {
+            0 => Err(IdPrefixError::NoMatch { prefix: text }),
+            1 => Ok(matches[0]),
+            _ => Err(IdPrefixError::Ambiguous {
+                prefix: text,
+                matches: matches
+                    .iter()
+                    .map(|id| id.to_string()[..16].to_owned())
+                    .collect(),
+            }),
+        }
+    }
+
+    /// The shortest prefix [`LessonId::resolve`] accepts.
+    pub const MIN_PREFIX: usize = 8;
+}
+
+/// Why a lesson id given on the command line names no single lesson.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdPrefixError {
+    /// Not hexadecimal (or longer than an id).
+    #[error("`{text}` is not a lesson id: give its 64 hex characters or a unique prefix of at least 8 (see `tazan lessons list`)")]
+    NotHex {
+        /// What was given.
+        text: String,
+    },
+    /// Fewer than 8 characters.
+    #[error("`{prefix}` is too short: give at least 8 hex characters of the lesson id (see `tazan lessons list`)")]
+    TooShort {
+        /// What was given.
+        prefix: String,
+    },
+    /// No known lesson starts with it.
+    #[error("no lesson here has an id starting with `{prefix}` (see `tazan lessons list`)")]
+    NoMatch {
+        /// What was given.
+        prefix: String,
+    },
+    /// More than one known lesson starts with it.
+    #[error("`{prefix}` is ambiguous: {} lessons start with it ({}); give more characters", matches.len(), matches.join(", "))]
+    Ambiguous {
+        /// What was given.
+        prefix: String,
+        /// The first 16 hex characters of each match.
+        matches: Vec<String>,
+    },
 }
 
 impl fmt::Display for LessonId {
@@ -163,6 +236,32 @@ fn validate_name(field: &'static str, s: &str) -> Result<(), ModelError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lesson_ids_resolve_from_unique_prefixes() {
+        let a = LessonId::of(b"a");
+        let b = LessonId::of(b"b");
+        let known = [a, b];
+        let full = a.to_string();
+        assert_eq!(LessonId::resolve(&full, &known), Ok(a));
+        assert_eq!(LessonId::resolve(&full[..8], &known), Ok(a));
+        assert_eq!(LessonId::resolve(&full[..12].to_uppercase(), &known), Ok(a));
+        let e = LessonId::resolve(&full[..7], &known).unwrap_err();
+        assert!(e.to_string().contains("at least 8"), "{e}");
+        let e = LessonId::resolve("T7", &known).unwrap_err();
+        assert!(matches!(e, IdPrefixError::NotHex { .. }), "{e}");
+        let e = LessonId::resolve("00000000", &known).unwrap_err();
+        assert!(matches!(e, IdPrefixError::NoMatch { .. }), "{e}");
+        // Two ids sharing a prefix: ambiguous, both named.
+        let mut twin = a;
+        twin.0[31] ^= 1;
+        let e = LessonId::resolve(&full[..10], &[a, twin]).unwrap_err();
+        println!("{e}");
+        assert!(
+            e.to_string().contains("ambiguous") && e.to_string().contains("2 lessons"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn member_ids_are_checked() {

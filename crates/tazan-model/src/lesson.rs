@@ -2,6 +2,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
 
 use crate::{DisclosureLevel, LessonId, ModelError};
 
@@ -101,9 +102,19 @@ pub struct Taxonomy {
     /// Process stage where the cause lay (要件定義, 設計, 開発, テスト, 移行, 運用 …).
     #[serde(default)]
     pub stage: String,
-    /// Usage scenes (活用シーン) the lesson serves.
+    /// Usage scenes (活用シーン) the lesson serves: canonical labels from the
+    /// [`scene`](crate::scene) vocabulary (`運用手順` or `運用手順/監視と検知`).
     #[serde(default)]
     pub scenes: Vec<String>,
+}
+
+impl Taxonomy {
+    /// Rewrites every scene in its canonical form (a bare scene name or the guidebook's
+    /// long phrasing of a purpose is accepted) and drops duplicates; an unknown scene is
+    /// [`ModelError::UnknownScene`], listing the vocabulary, and changes nothing.
+    pub fn canonicalize_scenes(&mut self) -> Result<(), ModelError> {
+        crate::scene::canonicalize(&mut self.scenes)
+    }
 }
 
 macro_rules! label_enum {
@@ -226,6 +237,36 @@ impl CauseCategory {
     pub fn is_human_error(self) -> bool {
         matches!(self, Self::Operation | Self::Work | Self::Configuration)
     }
+
+    /// The category a direct-cause text names: its label (`設定ミス`,
+    /// `configuration` …) or else the first cue word it contains (`設定` →
+    /// 設定ミス, `負荷` → 過負荷, `故障` → ハードウェア障害 …), after width
+    /// folding; [`CauseCategory::Unknown`] when none. Drafting a lesson from an
+    /// incident and [`Lesson::cause_category`] both use this mapping.
+    pub fn from_text(text: &str) -> CauseCategory {
+        if let Ok(c) = text.parse() {
+            return c;
+        }
+        const CUES: &[(&str, CauseCategory)] = &[
+            ("設定", CauseCategory::Configuration),
+            ("操作", CauseCategory::Operation),
+            ("作業", CauseCategory::Work),
+            ("負荷", CauseCategory::Overload),
+            ("アクセス集中", CauseCategory::Overload),
+            ("攻撃", CauseCategory::Attack),
+            ("不正アクセス", CauseCategory::Attack),
+            ("停電", CauseCategory::Disaster),
+            ("災害", CauseCategory::Disaster),
+            ("プログラム", CauseCategory::Software),
+            ("ソフトウェア", CauseCategory::Software),
+            ("ハードウェア", CauseCategory::Hardware),
+            ("故障", CauseCategory::Hardware),
+        ];
+        let text: String = text.nfkc().collect();
+        CUES.iter()
+            .find(|(w, _)| text.contains(w))
+            .map_or(CauseCategory::Unknown, |(_, c)| *c)
+    }
 }
 
 impl Lesson {
@@ -245,6 +286,9 @@ impl Lesson {
         list("countermeasures", &self.countermeasures, LIMITS.long)?;
         list("keywords", &self.keywords, LIMITS.label)?;
         list("taxonomy.scenes", &self.taxonomy.scenes, LIMITS.label)?;
+        for scene in &self.taxonomy.scenes {
+            crate::scene::check_canonical(scene)?;
+        }
         text("taxonomy.stage", &self.taxonomy.stage, LIMITS.label, false)?;
         text("impact", &self.impact, LIMITS.long, true)?;
         text("industry", &self.industry, LIMITS.label, false)?;
@@ -285,6 +329,16 @@ impl Lesson {
         Ok(())
     }
 
+    /// The direct cause category: `taxonomy.cause`, or when that is left out
+    /// (不明) the category `direct_cause` names ([`CauseCategory::from_text`]),
+    /// so `direct_cause = "設定ミス"` counts as 設定ミス in search and trends.
+    pub fn cause_category(&self) -> CauseCategory {
+        match self.taxonomy.cause {
+            CauseCategory::Unknown => CauseCategory::from_text(&self.direct_cause),
+            known => known,
+        }
+    }
+
     /// A small valid lesson, for examples, tests and benchmarks.
     pub fn example(title: &str, level: DisclosureLevel) -> Lesson {
         Lesson {
@@ -303,7 +357,7 @@ impl Lesson {
                 cause: CauseCategory::Work,
                 threat: Threat::Unintentional,
                 stage: "運用".to_owned(),
-                scenes: vec!["運用手順の見直し".to_owned()],
+                scenes: vec!["運用手順/切替え・復旧の手順".to_owned()],
             },
             impact: "数万人規模の利用者に影響".to_owned(),
             period: "2026-H1".to_owned(),
@@ -340,7 +394,37 @@ fn text(field: &'static str, value: &str, max: usize, multiline: bool) -> Result
             reason: "control characters are not allowed here",
         });
     }
+    if let Some(c) = value.chars().find(|&c| is_hidden_format(c)) {
+        return Err(ModelError::Invalid {
+            field,
+            value: format!("U+{:04X}", u32::from(c)),
+            reason: "direction overrides, isolates and zero-width characters are not allowed: they can make the text read differently from what it says; delete the character",
+        });
+    }
     Ok(())
+}
+
+/// Invisible characters that change how text reads without showing: bidi
+/// embeddings, overrides and isolates (U+202A–202E, U+2066–2069), marks
+/// (U+200E/200F, U+061C) and zero-width characters (U+200B–200D, U+2060,
+/// U+FEFF, U+180E).
+pub(crate) fn is_hidden_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{FEFF}'
+    )
+}
+
+/// The same character rules as a lesson's multi-line text, for other text
+/// that travels (a withdrawal's reason).
+pub(crate) fn check_text(field: &'static str, value: &str, max: usize) -> Result<(), ModelError> {
+    text(field, value, max, true)
 }
 
 fn list(field: &'static str, items: &[String], max: usize) -> Result<(), ModelError> {
@@ -402,12 +486,35 @@ mod tests {
             (|l| l.version = 0, "version"),
             (|l| l.version = 2, "supersedes"),
             (|l| l.reference = Some(String::new()), "ref"),
+            // Today these were accepted and could disguise what a reader sees.
+            (|l| l.title = "切替え\u{202E}すべし".into(), "title"),
+            (|l| l.problem = "停止\u{2066}した\u{2069}".into(), "problem"),
+            (|l| l.lesson = "訓練\u{200B}すべし".into(), "lesson"),
+            (|l| l.keywords = vec!["DNS\u{FEFF}".into()], "keywords"),
+            (
+                |l| l.countermeasures = vec!["手順\u{200D}書".into()],
+                "countermeasures",
+            ),
         ];
         for (mutate, field) in cases {
             let mut l = valid();
             mutate(&mut l);
             let err = l.validate().expect_err(field).to_string();
             assert!(err.contains(&format!("`{field}`")), "{field}: {err}");
+            let hidden = [
+                l.title,
+                l.problem,
+                l.lesson,
+                l.keywords.concat(),
+                l.countermeasures.concat(),
+            ]
+            .concat()
+            .chars()
+            .find(|&c| is_hidden_format(c));
+            if let Some(c) = hidden {
+                let code = format!("U+{:04X}", u32::from(c));
+                assert!(err.contains(&code), "names the code point {code}: {err}");
+            }
         }
     }
 

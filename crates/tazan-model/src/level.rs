@@ -8,8 +8,9 @@ use crate::ModelError;
 /// How far a lesson may travel, in the words of TLP 2.0.
 ///
 /// Ordered from most to least restricted, so `level <= DisclosureLevel::Amber`
-/// reads "stays inside the group".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// reads "stays inside the group". Written upper-case; read in any case
+/// (`green`, `Green`), in files as on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum DisclosureLevel {
     /// Never leaves the org node.
@@ -79,6 +80,32 @@ impl FromStr for DisclosureLevel {
     }
 }
 
+impl<'de> Deserialize<'de> for DisclosureLevel {
+    /// Text formats (JSON, TOML) take the TLP word in any case, as the command
+    /// line does; binary formats (the stores' postcard) keep the derived
+    /// variant-index encoding, so stored data reads as before.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        enum Stored {
+            Red,
+            Amber,
+            Green,
+            Clear,
+        }
+        if d.is_human_readable() {
+            let text = String::deserialize(d)?;
+            text.parse().map_err(serde::de::Error::custom)
+        } else {
+            Ok(match Stored::deserialize(d)? {
+                Stored::Red => Self::Red,
+                Stored::Amber => Self::Amber,
+                Stored::Green => Self::Green,
+                Stored::Clear => Self::Clear,
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +123,25 @@ mod tests {
         }
         assert!("amber".parse::<DisclosureLevel>().is_ok());
         assert!("PURPLE".parse::<DisclosureLevel>().is_err());
+    }
+
+    /// Today `level = "green"` in a lesson file was an error while
+    /// `--level green` worked.
+    #[test]
+    fn levels_read_in_any_case_from_files() {
+        for text in ["\"green\"", "\"Green\"", "\"GREEN\""] {
+            let level: DisclosureLevel = serde_json::from_str(text).unwrap();
+            assert_eq!(level, DisclosureLevel::Green);
+        }
+        assert_eq!(
+            serde_json::to_string(&DisclosureLevel::Amber).unwrap(),
+            "\"AMBER\""
+        );
+        let e = serde_json::from_str::<DisclosureLevel>("\"purple\"").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("expected one of RED, AMBER, GREEN, CLEAR"),
+            "{e}"
+        );
     }
 }

@@ -41,15 +41,21 @@ mod ids;
 mod incident;
 mod lesson;
 mod level;
+pub mod scene;
 mod span;
+mod text;
 
 pub use envelope::{Envelope, Payload, PayloadKind, Withdrawal, SIGNATURE_LEN};
 pub use error::{IncidentError, ModelError};
-pub use ids::{KeyId, LessonId, MemberId};
+pub use ids::{IdPrefixError, KeyId, LessonId, MemberId};
 pub use incident::{
-    decode, parse_csv, parse_json, parse_jsonl, read_incidents, Incident, Organization,
-    ParsedIncidents, INCIDENT_FIELDS, INCIDENT_TEXT_FIELDS,
+    incident_field, nearest_incident_field, parse_csv, parse_incident_date, parse_json,
+    parse_jsonl, read_incidents, unknown_incident_field, FieldType, Incident, IncidentDate,
+    IncidentField, Organization, ParsedIncidents, UnknownFields, INCIDENT_FIELDS, INCIDENT_SCHEMA,
+    INCIDENT_TEXT_FIELDS,
 };
 pub use lesson::{CauseCategory, Domain, Lesson, Taxonomy, Threat, LIMITS};
 pub use level::DisclosureLevel;
+pub use scene::{Purpose, Scene};
 pub use span::{AuditEntry, Finding, Kind, LessonFinding, UnknownKind};
+pub use text::{decode_text, read_text_file, strip_bom, Decoded, Encoding};

@@ -83,7 +83,35 @@ impl NodeCore {
         key: KeyPair,
         data_dir: &std::path::Path,
     ) -> Result<Arc<NodeCore>, NodeError> {
-        let store = Store::open(data_dir)?;
+        NodeCore::with_store(id, hub, key, Store::open(data_dir)?)
+    }
+
+    /// [`NodeCore::open`] for a starting service: while another process (a
+    /// CLI command reading the library) holds the store, wait up to `wait`
+    /// for it, saying once who holds it; then fail naming the holder.
+    pub fn open_when_free(
+        id: MemberId,
+        hub: MemberId,
+        key: KeyPair,
+        data_dir: &std::path::Path,
+        wait: std::time::Duration,
+    ) -> Result<Arc<NodeCore>, NodeError> {
+        let store = Store::open_when_free(data_dir, wait, |holder| {
+            tracing::warn!(
+                store = %data_dir.display(),
+                holder,
+                "the node's store is held by another process; waiting up to {wait:?} for it"
+            )
+        })?;
+        NodeCore::with_store(id, hub, key, store)
+    }
+
+    fn with_store(
+        id: MemberId,
+        hub: MemberId,
+        key: KeyPair,
+        store: Store,
+    ) -> Result<Arc<NodeCore>, NodeError> {
         Ok(Arc::new(NodeCore {
             id,
             hub,
@@ -325,15 +353,45 @@ impl NodeCore {
         self.queue_gated(withdrawal.into()).await
     }
 
-    /// Sign and queue either gated payload.
+    /// Sign and queue either gated payload. A withdrawal of a lesson this
+    /// node knows (in its library, or still in its outbox) must carry that
+    /// lesson's level; the hub checks it in any case.
     pub async fn queue_gated(&self, gated: Gated) -> Result<LessonId, NodeError> {
         let payload = gated.payload();
+        if let Payload::Withdrawal(w) = &payload {
+            if let Some(published) = self.known_level(&w.target)? {
+                if published != w.level {
+                    return Err(NodeError::WithdrawalLevel {
+                        target: w.target.short(),
+                        published,
+                        given: w.level,
+                    });
+                }
+            }
+        }
         // The gate checked both already; kept here so the rule lives where the signing is.
         payload.validate()?;
         if !payload.level().may_reach_group() {
             return Err(NodeError::Red);
         }
         self.queue(payload).await
+    }
+
+    /// The level of lesson `id` as this node knows it: from its library, or
+    /// from its outbox while the hub has not acknowledged it yet.
+    fn known_level(
+        &self,
+        id: &LessonId,
+    ) -> Result<Option<tazan_model::DisclosureLevel>, NodeError> {
+        if let Some(entry) = self.library.get(id)? {
+            return Ok(Some(entry.level));
+        }
+        Ok(self
+            .outbox
+            .pending(usize::MAX)?
+            .into_iter()
+            .find(|item| item.id == *id)
+            .map(|item| item.level))
     }
 
     async fn queue(&self, payload: Payload) -> Result<LessonId, NodeError> {

@@ -17,6 +17,16 @@ pub enum NodeError {
         "field `level`: RED lessons never leave the org node; use AMBER, GREEN or CLEAR to publish"
     )]
     Red,
+    /// A withdrawal names another level than the lesson it withdraws.
+    #[error("field `level`: lesson {target} was published at {published}, so its withdrawal must be at {published} too, not {given}; give --level {published}")]
+    WithdrawalLevel {
+        /// The lesson withdrawn (short id).
+        target: String,
+        /// The lesson's level.
+        published: tazan_model::DisclosureLevel,
+        /// The level the withdrawal gave.
+        given: tazan_model::DisclosureLevel,
+    },
     /// A key could not be loaded.
     #[error("node key {path}: {source}")]
     Key {

@@ -49,4 +49,4 @@ pub use review::{
     read_lesson_file, Approval, CatalogEntry, Delivery, Desk, DraftMade, DraftView, Edited,
     HubCheck, Override, Publication, Remedy, Restored, ReviewError, ReviewedFinding,
 };
-pub use workers::{RunningNode, LIBRARY_CURSOR};
+pub use workers::{RunningNode, LIBRARY_CURSOR, STORE_WAIT};

@@ -36,19 +36,29 @@ pub struct RunningNode {
     received: watch::Receiver<u64>,
 }
 
+/// How long a starting node waits for a store another process holds (a CLI
+/// command reading the library holds it for a moment; a cron job's command
+/// must not put a systemd unit into a restart loop).
+pub const STORE_WAIT: Duration = Duration::from_secs(30);
+
 impl RunningNode {
-    /// Open the store, load the key and start delivering and following.
+    /// Load the key, open the store (waiting up to [`STORE_WAIT`] while a
+    /// CLI command holds it) and start delivering and following.
     pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         let key = KeyPair::load(&config.key).map_err(|source| NodeError::Key {
             path: config.key.clone(),
             source,
         })?;
-        let core = NodeCore::open(
+        let (id, hub, dir) = (
             config.id.clone(),
             config.hub_name.clone(),
-            key,
-            &config.data_dir,
-        )?;
+            config.data_dir.clone(),
+        );
+        let core = tokio::task::spawn_blocking(move || {
+            NodeCore::open_when_free(id, hub, key, &dir, STORE_WAIT)
+        })
+        .await
+        .map_err(|e| NodeError::Task(format!("opening the store: {e}")))??;
         let channel =
             tazan_proto::channel(&config.hub_endpoint, config.hub_name.as_str(), &config.tls)?;
         let client = HubClient::new(channel)

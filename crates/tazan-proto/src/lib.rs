@@ -14,7 +14,7 @@ mod follow;
 mod tls;
 
 pub use follow::{resume, verify_entry, FollowError};
-pub use tls::{channel, endpoint, ClientTls, ConnectError};
+pub use tls::{channel, endpoint, read_private_key, transport_cause, ClientTls, ConnectError};
 
 /// Every entry of a hub's log that `client` may see, read with `List` in
 /// pages of 1,000 from the start.

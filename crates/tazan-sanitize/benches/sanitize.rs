@@ -16,13 +16,15 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tazan_sanitize::{DisclosureLevel, Policy, Sanitizer};
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus");
+// The shared corpus: a clear message when it is absent.
+#[path = "../../../tests/support/corpus.rs"]
+mod corpus;
 
 /// Every string of the incident and lesson files, one text per record.
 fn texts() -> Vec<String> {
     let mut out = Vec::new();
     for file in ["incidents.jsonl", "lessons.jsonl"] {
-        let src = std::fs::read_to_string(format!("{CORPUS}/{file}")).unwrap();
+        let src = std::fs::read_to_string(corpus::corpus_file(file)).unwrap();
         for line in src.lines() {
             let v: serde_json::Value = serde_json::from_str(line).unwrap();
             let mut buf = String::new();

@@ -11,7 +11,9 @@ use std::time::Instant;
 
 use tazan_sanitize::{DisclosureLevel, Policy, Sanitizer};
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus");
+// The shared corpus: a clear message when it is absent.
+#[path = "../../../tests/support/corpus.rs"]
+mod corpus;
 
 fn collect(v: &serde_json::Value, out: &mut String) {
     match v {
@@ -41,7 +43,7 @@ fn main() {
         .unwrap_or(50);
     let mut texts = Vec::new();
     for file in ["incidents.jsonl", "lessons.jsonl"] {
-        for line in std::fs::read_to_string(format!("{CORPUS}/{file}"))
+        for line in std::fs::read_to_string(corpus::corpus_file(file))
             .unwrap()
             .lines()
         {

@@ -11,7 +11,7 @@ use crate::dict::DictionaryStatus;
 use crate::engine::{Sanitizer, Status};
 use crate::error::SanitizeError;
 use crate::policy::{DisclosureLevel, Policy};
-use tazan_model::read_incidents;
+use tazan_model::{read_incidents, UnknownFields};
 
 /// What a batch run did.
 #[derive(Debug, Clone, Serialize)]
@@ -66,7 +66,9 @@ fn sanitize_file(
     output: &Path,
 ) -> Result<BatchSummary, SanitizeError> {
     let start = Instant::now();
-    let parsed = read_incidents(input)?;
+    // Unknown keys are kept and sanitised as free text: nothing in a record
+    // can bypass the recognisers by being outside the schema.
+    let parsed = read_incidents(input, UnknownFields::Keep)?;
     let mut out = Vec::new();
     let (mut ok, mut blocked, mut chars) = (0, 0, 0);
     for (_, inc) in &parsed.records {

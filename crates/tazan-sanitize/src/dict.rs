@@ -303,6 +303,24 @@ fn write_common_words(src: &Path, dest: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot write proper-noun list: {e}"))
 }
 
+/// Where the one-time compile announces itself (see [`set_compile_notice`]).
+static NOTICE: OnceLock<fn(&str)> = OnceLock::new();
+
+/// Have `show` called with a line when the dictionary starts compiling (the
+/// first use on a machine pauses for a few seconds) and when it is done. The
+/// binary prints these on stderr; a library caller may log them instead.
+/// Only the first call sets it.
+pub fn set_compile_notice(show: fn(&str)) {
+    let _ = NOTICE.set(show);
+}
+
+fn notice(line: &str) {
+    match NOTICE.get() {
+        Some(show) => show(line),
+        None => tracing::info!("{line}"),
+    }
+}
+
 type Loaded = (
     Arc<Segmenter>,
     Arc<HashSet<String>>,
@@ -325,7 +343,17 @@ fn load_segmenter() -> Result<Loaded, String> {
                 src.display()
             ));
         }
+        notice(&format!(
+            "compiling the Japanese dictionary (IPADIC) from {} into {} — first use on this machine, a few seconds",
+            src.display(),
+            dest.display()
+        ));
+        let started = std::time::Instant::now();
         compile(&src, &dest)?;
+        notice(&format!(
+            "dictionary compiled in {:.1} s; later runs load it from the cache",
+            started.elapsed().as_secs_f64()
+        ));
     }
     let dict = load_fs_dictionary(&dest).map_err(|e| {
         format!(

@@ -265,8 +265,9 @@ impl Published<'_> {
     }
 }
 
-/// The category from `direct_cause`, else the first category label named in
-/// `cause_summary`.
+/// The category `direct_cause` names as a label, else the one its
+/// `cause_summary` (or `direct_cause`) text suggests: the model's mapping,
+/// shared with lessons that leave `taxonomy.cause` out.
 fn cause_category(incident: &Incident) -> CauseCategory {
     if let Some(c) = incident
         .direct_cause
@@ -275,32 +276,11 @@ fn cause_category(incident: &Incident) -> CauseCategory {
     {
         return c;
     }
-    let summary = incident
+    incident
         .cause_summary
         .as_deref()
         .or(incident.direct_cause.as_deref())
-        .map(nfkc)
-        .unwrap_or_default();
-    const HINTS: &[(&str, CauseCategory)] = &[
-        ("設定", CauseCategory::Configuration),
-        ("操作", CauseCategory::Operation),
-        ("作業", CauseCategory::Work),
-        ("負荷", CauseCategory::Overload),
-        ("アクセス集中", CauseCategory::Overload),
-        ("攻撃", CauseCategory::Attack),
-        ("不正アクセス", CauseCategory::Attack),
-        ("停電", CauseCategory::Disaster),
-        ("災害", CauseCategory::Disaster),
-        ("プログラム", CauseCategory::Software),
-        ("ソフトウェア", CauseCategory::Software),
-        ("ハードウェア", CauseCategory::Hardware),
-        ("故障", CauseCategory::Hardware),
-    ];
-    HINTS
-        .iter()
-        .find(|(w, _)| summary.contains(w))
-        .map(|(_, c)| *c)
-        .unwrap_or(CauseCategory::Unknown)
+        .map_or(CauseCategory::Unknown, CauseCategory::from_text)
 }
 
 fn root_causes(p: &Published<'_>, brief: bool) -> String {
@@ -415,22 +395,11 @@ fn stage(incident: &Incident) -> String {
 /// `YYYY`, `YYYY-MM`, `YYYY-Qn` or `YYYY-Hn` from the occurrence time, at the
 /// policy's granularity; empty when no year and month can be read.
 fn period(occurred_at: Option<&str>, granularity: DateGranularity) -> String {
-    let Some(text) = occurred_at.map(nfkc) else {
+    // The model's date reader: ISO 8601, 年月日 and 和暦 (令和6年, R6.3.4) alike.
+    let Some(date) = occurred_at.and_then(|t| tazan_model::parse_incident_date(t).ok()) else {
         return String::new();
     };
-    let digits: Vec<&str> = text
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .collect();
-    let year = digits
-        .first()
-        .filter(|y| y.len() == 4)
-        .and_then(|y| y.parse::<u32>().ok());
-    let month = digits
-        .get(1)
-        .and_then(|m| m.parse::<u32>().ok())
-        .filter(|m| (1..=12).contains(m));
-    match (year, month) {
+    match (date.year, date.month) {
         (Some(y), Some(m)) => match granularity {
             DateGranularity::Month => format!("{y}-{m:02}"),
             DateGranularity::Quarter => format!("{y}-Q{}", (m - 1) / 3 + 1),

@@ -227,7 +227,7 @@ pub fn evaluate_incidents(
     annotations: &Path,
 ) -> Result<EvalReport, SanitizeError> {
     let gold = read_annotations(annotations)?;
-    let parsed = read_incidents(incidents)?;
+    let parsed = read_incidents(incidents, tazan_model::UnknownFields::Keep)?;
     if let Some(e) = parsed.errors.into_iter().next() {
         return Err(e.into());
     }
@@ -306,7 +306,7 @@ fn score(published: &HashMap<String, Published>, gold: &[Annotation]) -> EvalRep
 /// or unknown kinds are errors.
 pub fn check_gold(incidents: &Path, annotations: &Path) -> Result<Vec<String>, SanitizeError> {
     let gold = read_annotations(annotations)?;
-    let parsed = read_incidents(incidents)?;
+    let parsed = read_incidents(incidents, tazan_model::UnknownFields::Keep)?;
     if let Some(e) = parsed.errors.into_iter().next() {
         return Err(e.into());
     }

@@ -67,7 +67,7 @@ mod recognize;
 mod screen;
 
 pub use batch::{sanitize_jsonl, BatchSummary};
-pub use dict::DictionaryStatus;
+pub use dict::{set_compile_notice, DictionaryStatus};
 pub use draft::{lesson_field, LessonDraft};
 pub use engine::{SanitizedRecord, Sanitizer, Status};
 pub use error::SanitizeError;

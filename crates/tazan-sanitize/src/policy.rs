@@ -272,7 +272,8 @@ impl Policy {
     pub fn load(path: &Path) -> Result<Self, SanitizeError> {
         let src =
             std::fs::read_to_string(path).map_err(|e| SanitizeError::io(path, "read policy", e))?;
-        Policy::from_toml_str(&src, &path.display().to_string())
+        // A UTF-8 byte-order mark (as Windows editors save) is not TOML.
+        Policy::from_toml_str(tazan_model::strip_bom(&src), &path.display().to_string())
     }
 
     /// Parses and validates policy TOML; `file` names it in errors.
@@ -298,7 +299,8 @@ impl Policy {
         let mut levels = BTreeMap::new();
         for (name, rules) in raw.levels {
             let line = find_line(src, &format!("levels.{name}"));
-            let level = match name.as_str() {
+            // Level names in any case, as everywhere else ([levels.green]).
+            let level = match name.to_ascii_uppercase().as_str() {
                 "AMBER" => DisclosureLevel::Amber,
                 "GREEN" => DisclosureLevel::Green,
                 "CLEAR" => DisclosureLevel::Clear,
@@ -308,10 +310,10 @@ impl Policy {
                         "level RED never leaves the node and cannot have publishing rules".into(),
                     ))
                 }
-                other => {
+                _ => {
                     return Err(err(
                         line,
-                        format!("unknown level `{other}`; expected AMBER, GREEN or CLEAR"),
+                        format!("unknown level `{name}`; expected AMBER, GREEN or CLEAR"),
                     ))
                 }
             };

@@ -1,25 +1,17 @@
-//! Golden test on the structured report example (read by path, never copied) and
-//! canary tests: a marker placed in a raw field must never reach the output.
+//! Golden tests on the shared corpus's structured report example (read by path,
+//! never copied; `#[ignore]`d without the corpus, see `tests/support/corpus.rs`)
+//! and canary tests: a marker placed in a raw field must never reach the output.
 
 // Test harness: a failed setup step should abort loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
-
 use serde_json::Value;
-use tazan_model::{read_incidents, Incident};
+use tazan_model::{read_incidents, Incident, UnknownFields};
 use tazan_sanitize::{sanitize_jsonl, DisclosureLevel, Policy, Sanitizer, Status};
 
-/// The shared corpus: `$TAZAN_CORPUS_DIR` when set (a worktree elsewhere),
-/// else `../shared/corpus` beside the repository.
-fn corpus(name: &str) -> std::path::PathBuf {
-    match std::env::var_os("TAZAN_CORPUS_DIR") {
-        Some(dir) => std::path::PathBuf::from(dir).join(name),
-        None => Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/corpus")
-            .join(name),
-    }
-}
+#[path = "../../../tests/support/corpus.rs"]
+mod corpus;
+
 const GOLDEN_DRAFT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/golden/report-example.draft.tsv"
@@ -30,17 +22,21 @@ const GOLDEN: &str = concat!(
 );
 
 fn report() -> Incident {
-    read_incidents(&corpus("report-example.json"))
-        .unwrap()
-        .records
-        .remove(0)
-        .1
+    read_incidents(
+        &corpus::corpus_file("report-example.json"),
+        UnknownFields::Refuse,
+    )
+    .unwrap()
+    .records
+    .remove(0)
+    .1
 }
 
 /// The golden file lists, per replacement, field / kind / rule / replacement: our
 /// own output only, no corpus text. Regenerate with `UPDATE_GOLDEN=1`.
 #[test]
-fn report_example_golden_audit() {
+#[ignore = "reads the shared corpus (../shared/corpus or $TAZAN_CORPUS_DIR); scripts/test runs it when present"]
+fn corpus_report_example_golden_audit() {
     let s = Sanitizer::without_dictionary(&Policy::builtin(), DisclosureLevel::Green).unwrap();
     let rec = s.sanitize_incident(&report());
     assert_eq!(rec.status, Status::Ok, "{:?}", rec.findings);
@@ -86,7 +82,8 @@ fn report_example_golden_audit() {
 /// level and field, the character count and a hash of our own output plus the
 /// labels we chose: no corpus text. Regenerate with `UPDATE_GOLDEN=1`.
 #[test]
-fn report_example_draft_golden() {
+#[ignore = "reads the shared corpus (../shared/corpus or $TAZAN_CORPUS_DIR); scripts/test runs it when present"]
+fn corpus_report_example_draft_golden() {
     use tazan_model::{CauseCategory, Domain};
     let mut actual = String::new();
     for level in [DisclosureLevel::Amber, DisclosureLevel::Green] {
@@ -150,7 +147,8 @@ fn canary_incident() -> Incident {
     let line = format!(
         r#"{{"id":"canary-1","organization":{{"name":"{CANARY}","aliases":["KNR"]}},"industry":"製造","system_name":"{CANARY}生産管理システム","occurred_at":"2024-02-03T04:05:00+09:00","impact":"ｶﾅﾘｱ精機の工場で出荷停止。KNRの担当は03-1234-5678。","description":"かなりあ精機 の 生産管理サーバーでディスク障害。","sources":["{CANARY}お知らせ（2024.2.3）"],"remarks":"{CANARY}内部メモ","internal_memo":"{CANARY}の未分類フィールド"}}"#
     );
-    tazan_model::parse_jsonl(&line, "canary.jsonl")
+    // `internal_memo` is outside the schema: kept, and masked like the rest.
+    tazan_model::parse_jsonl(&line, "canary.jsonl", UnknownFields::Keep)
         .records
         .remove(0)
         .1

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use tazan_sanitize::{check_gold, read_annotations, Kind};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus");
+#[path = "../../../tests/support/corpus.rs"]
+mod corpus;
 
 fn unseen(set: &str, file: &str) -> PathBuf {
     Path::new(FIXTURES).join("unseen").join(set).join(file)
@@ -78,11 +79,16 @@ fn dev_and_frozen_share_no_record_and_no_identifying_string() {
 }
 
 #[test]
-fn older_gold_sets_are_consistent() {
+#[ignore = "reads the shared corpus (../shared/corpus or $TAZAN_CORPUS_DIR); scripts/test runs it when present"]
+fn corpus_gold_annotations_are_consistent() {
     assert_consistent(
-        &Path::new(CORPUS).join("incidents.jsonl"),
-        &Path::new(CORPUS).join("annotations.jsonl"),
+        &corpus::corpus_file("incidents.jsonl"),
+        &corpus::corpus_file("annotations.jsonl"),
     );
+}
+
+#[test]
+fn older_gold_sets_are_consistent() {
     for name in ["heldout", "heldout2"] {
         assert_consistent(
             &Path::new(FIXTURES).join(format!("{name}-incidents.jsonl")),

@@ -6,12 +6,11 @@
 #![allow(missing_docs)] // criterion_main! generates an undocumented `main`
 #![allow(clippy::unwrap_used, clippy::expect_used)] // bench harness: failures should panic
 
-use std::path::Path;
 use std::time::Duration;
 
 #[path = "../tests/common/mod.rs"]
 mod common;
-use common::{LESSONS, SCENARIOS};
+use common::{lessons, scenarios};
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use tazan_search::{
@@ -76,11 +75,11 @@ fn searching(c: &mut Criterion) {
 
 fn catalogue(c: &mut Criterion) {
     let idx = SearchIndex::in_ram().unwrap();
-    for d in load_catalog(Path::new(LESSONS)).unwrap() {
+    for d in load_catalog(&lessons()).unwrap() {
         idx.upsert(&d).unwrap();
     }
     idx.commit().unwrap();
-    let queries = load_scenarios(Path::new(SCENARIOS)).unwrap();
+    let queries = load_scenarios(&scenarios()).unwrap();
     let mut g = c.benchmark_group("catalogue");
     g.throughput(Throughput::Elements(queries.len() as u64));
     g.sample_size(20).measurement_time(Duration::from_secs(2));

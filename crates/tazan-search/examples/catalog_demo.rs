@@ -1,4 +1,4 @@
-//! Loads the shared lesson catalogue, then shows a search, similar lessons for a raw
+//! Loads a lesson catalogue (default: the project's `examples/catalog.jsonl`), then shows a search, similar lessons for a raw
 //! incident text and for a lesson, trends and the start of a digest.
 //!
 //! `cargo run -p tazan-search --example catalog_demo -- [lessons.jsonl] ["query"]`
@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use tazan_search::{
-    digest, load_catalog, trends, Granularity, SearchIndex, SearchRequest, SimilarTo,
+    digest, load_catalog, trends, SearchIndex, SearchRequest, SimilarTo, TrendOptions,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -15,7 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         || {
             PathBuf::from(concat!(
                 env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/corpus/lessons.jsonl"
+                "/../../examples/catalog.jsonl"
             ))
         },
         PathBuf::from,
@@ -67,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
     }
-    println!("\n## trends\n{}", trends(&docs, Granularity::HalfYear));
+    println!("\n## trends\n{}", trends(&docs, &TrendOptions::default()));
     let dg = digest(&docs[..2.min(docs.len())], &index, "")?;
     let md = dg.to_markdown();
     println!(

@@ -1,53 +1,98 @@
-//! Ranking tuning tool: nDCG@10 and MAP of ranking variants on the shared
-//! scenarios and the crate's validation queries (never on the hold-out set).
+//! Ranking tuning tool: nDCG@10 and MAP of ranking variants on the situation set written
+//! for tuning (`situations-dev`), the crate's validation queries and the shared scenarios.
+//! It never reads the frozen situation set or the hold-out queries.
 //!
-//! `cargo run --release -p tazan-search --example tune_ranking -- sweep`
-//! (one knob at a time from the defaults) or `-- grid` (the main knobs
-//! together, best 40 printed). The defaults in `RankingConfig` came from
-//! these; `tests/quality.rs` asserts the floor they reach.
+//! `cargo run --release -p tazan-search --example tune_ranking -- MODE`:
+//! `sweep` (one knob at a time from the defaults), `grid` (the main knobs together, best
+//! 30 by dev nDCG@10), `compare '{"knob": value}'` (per dev query, defaults against an
+//! override), `fields` (title and keywords repeated in the text, examples dropped),
+//! `explain sd-08` (a dev query's terms, weights and document frequencies, and where its
+//! judged lessons rank). The defaults in `RankingConfig` came from these;
+//! `tests/quality.rs` asserts the floor they reach.
 #![allow(clippy::unwrap_used)] // a tuning tool: a failure should panic with the error
 
 use std::path::Path;
 
-use tazan_search::{evaluate, load_scenarios, RankingConfig, SearchIndex};
+use tazan_search::{evaluate_scenarios, load_scenarios, RankingConfig, Scenario, SearchIndex};
 
 #[path = "../tests/common/mod.rs"]
 mod common;
-use common::{SCENARIOS, VALIDATION};
+use common::{scenarios, SITUATIONS_DEV, VALIDATION};
+
+struct Sets {
+    dev: Vec<Scenario>,
+    validation: Vec<Scenario>,
+    shared: Vec<Scenario>,
+}
 
 fn main() {
     let mut idx = common::catalogue_index();
-    match std::env::args().nth(1).as_deref() {
-        Some("grid") => grid(&mut idx),
-        Some("sweep") | None => sweep(&mut idx),
-        Some(other) => eprintln!("unknown mode {other:?}: use sweep or grid"),
+    let sets = Sets {
+        dev: load_scenarios(Path::new(SITUATIONS_DEV)).unwrap(),
+        validation: load_scenarios(Path::new(VALIDATION)).unwrap(),
+        shared: load_scenarios(&scenarios()).unwrap(),
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("explain") => explain(&idx, &sets, args.get(1).map_or("", String::as_str)),
+        Some("sweep") | None => sweep(&mut idx, &sets),
+        Some("fields") => fields(&sets),
+        Some("grid") => grid(&mut idx, &sets),
+        Some("compare") => compare(&mut idx, &sets, args.get(1).map_or("{}", String::as_str)),
+        Some(other) => eprintln!("unknown mode {other:?}: use sweep or explain ID"),
     }
 }
 
-fn sweep(idx: &mut SearchIndex) {
+fn score(idx: &SearchIndex, sets: &Sets) -> (f64, f64, f64) {
+    let e = |s: &[Scenario]| evaluate_scenarios(idx, s).unwrap().ndcg_at_10;
+    (e(&sets.dev), e(&sets.validation), e(&sets.shared))
+}
+
+fn sweep(idx: &mut SearchIndex, sets: &Sets) {
     let mut run = |name: &str, r: RankingConfig| {
         idx.set_ranking(r);
-        let s = evaluate(idx, Path::new(SCENARIOS)).unwrap();
-        let v = evaluate(idx, Path::new(VALIDATION)).unwrap();
-        println!(
-            "{name:<28} shared {:.3}/{:.3}  own {:.3}/{:.3}",
-            s.ndcg_at_10, s.map, v.ndcg_at_10, v.map
-        );
+        let (d, v, s) = score(idx, sets);
+        println!("{name:<32} dev {d:.3}  validation {v:.3}  shared {s:.3}");
     };
     let base = RankingConfig::default();
-    run(
-        "plain (no syn/prior/prf)",
-        RankingConfig {
-            synonym_weight: 0.0,
-            feedback_docs: 0,
-            domain_prior: 0.0,
-            max_df_ratio: 1.0,
-            max_query_terms: 10_000,
-            ..base.clone()
-        },
-    );
     run("default", base.clone());
-    for dp in [0.0, 0.2, 0.5] {
+    for cw in [0.1, 0.3, 0.5] {
+        run(
+            &format!("common_term_weight {cw}"),
+            RankingConfig {
+                common_term_weight: cw,
+                ..base.clone()
+            },
+        );
+    }
+    for ew in [0.4, 0.6, 0.8, 1.0] {
+        run(
+            &format!("equivalent_weight {ew}"),
+            RankingConfig {
+                equivalent_weight: ew,
+                ..base.clone()
+            },
+        );
+        run(
+            "  + max_df 1",
+            RankingConfig {
+                equivalent_weight: ew,
+                max_df_ratio: 1.0,
+                ..base.clone()
+            },
+        );
+    }
+    for kw in [0.0, 0.3, 0.6] {
+        run(
+            &format!("katakana_part {kw} (ew .4)"),
+            RankingConfig {
+                katakana_part_weight: kw,
+                equivalent_weight: 0.4,
+                ..base.clone()
+            },
+        );
+    }
+    for dp in [0.0, 0.2, 0.6] {
         run(
             &format!("domain_prior {dp}"),
             RankingConfig {
@@ -56,7 +101,7 @@ fn sweep(idx: &mut SearchIndex) {
             },
         );
     }
-    for sw in [0.0, 0.2] {
+    for sw in [0.0, 0.2, 0.6] {
         run(
             &format!("synonym {sw}"),
             RankingConfig {
@@ -74,16 +119,7 @@ fn sweep(idx: &mut SearchIndex) {
             },
         );
     }
-    for mq in [12, 16, 24, 1000] {
-        run(
-            &format!("max_query_terms {mq}"),
-            RankingConfig {
-                max_query_terms: mq,
-                ..base.clone()
-            },
-        );
-    }
-    for m in [0.3, 0.5, 0.7] {
+    for m in [0.3, 0.7, 1.0] {
         run(
             &format!("max_df {m}"),
             RankingConfig {
@@ -94,38 +130,131 @@ fn sweep(idx: &mut SearchIndex) {
     }
 }
 
-/// Grid over the main knobs; prints the best settings by mean nDCG over all queries.
-fn grid(idx: &mut SearchIndex) {
-    let shared = load_scenarios(Path::new(SCENARIOS)).unwrap();
-    let own = load_scenarios(Path::new(VALIDATION)).unwrap();
+fn explain(idx: &SearchIndex, sets: &Sets, id: &str) {
+    let Some(s) = sets.dev.iter().chain(&sets.validation).find(|s| s.id == id) else {
+        eprintln!("no query {id:?} in the dev or validation set");
+        return;
+    };
+    println!("{}\n", s.query);
+    for (t, w, df) in idx.explain(&s.query).unwrap() {
+        println!("  {t:<12} w {w:.2}  df {df}");
+    }
+    let report = evaluate_scenarios(idx, std::slice::from_ref(s)).unwrap();
+    println!("\n{report}");
+}
+
+/// Per dev query: nDCG@10 under the defaults and under the defaults with the given JSON
+/// overrides (`{"equivalent_weight": 0.4}`).
+fn compare(idx: &mut SearchIndex, sets: &Sets, overrides: &str) {
+    let mut v = serde_json::to_value(RankingConfig::default()).unwrap();
+    let o: serde_json::Value = serde_json::from_str(overrides).unwrap();
+    for (k, x) in o.as_object().unwrap() {
+        v[k] = x.clone();
+    }
+    let candidate: RankingConfig = serde_json::from_value(v).unwrap();
+    idx.set_ranking(RankingConfig::default());
+    let a = evaluate_scenarios(idx, &sets.dev).unwrap();
+    idx.set_ranking(candidate);
+    let b = evaluate_scenarios(idx, &sets.dev).unwrap();
+    for (x, y) in a.per_query.iter().zip(&b.per_query) {
+        let mark = if (y.ndcg_at_10 - x.ndcg_at_10).abs() < 0.005 {
+            ""
+        } else if y.ndcg_at_10 > x.ndcg_at_10 {
+            "+"
+        } else {
+            "-"
+        };
+        println!(
+            "{:<6} {:.3} -> {:.3} {mark:<2} {}",
+            x.id,
+            x.ndcg_at_10,
+            y.ndcg_at_10,
+            y.top10.join(" ")
+        );
+    }
+    println!("mean   {:.3} -> {:.3}", a.ndcg_at_10, b.ndcg_at_10);
+}
+
+/// Field weighting without a schema change: the title and keywords repeated in the text.
+fn fields(sets: &Sets) {
+    for (title_times, kw_times, examples) in [
+        (1, 1, true),
+        (2, 1, true),
+        (2, 2, true),
+        (3, 3, true),
+        (1, 1, false),
+        (2, 2, false),
+    ] {
+        let idx = SearchIndex::in_ram().unwrap();
+        for mut d in tazan_search::load_catalog(&common::lessons()).unwrap() {
+            let (t, k) = (d.title.clone(), d.keywords.clone());
+            for _ in 1..title_times {
+                d.keywords.push(t.clone());
+            }
+            for _ in 1..kw_times {
+                d.keywords.extend(k.iter().cloned());
+            }
+            if !examples {
+                d.examples.clear();
+            }
+            idx.upsert(&d).unwrap();
+        }
+        idx.commit().unwrap();
+        for ew in [0.0, 0.4] {
+            let mut idx2 = idx_with(&idx);
+            idx2.set_ranking(RankingConfig {
+                equivalent_weight: ew,
+                ..RankingConfig::default()
+            });
+            let (d, v, s) = score(&idx2, sets);
+            println!("title x{title_times} keywords x{kw_times} examples {examples} ew {ew}: dev {d:.3} validation {v:.3} shared {s:.3}");
+        }
+    }
+}
+
+fn idx_with(idx: &SearchIndex) -> SearchIndex {
+    let out = SearchIndex::in_ram().unwrap();
+    for d in idx.all_docs().unwrap() {
+        out.upsert(&d).unwrap();
+    }
+    out.commit().unwrap();
+    out
+}
+
+/// The main knobs together; the best 30 by dev nDCG@10 (validation and shared beside).
+fn grid(idx: &mut SearchIndex, sets: &Sets) {
     let mut rows = Vec::new();
-    for dp in [0.2, 0.3, 0.4, 0.5] {
-        for m in [0.3, 0.5] {
-            for mq in [32, 48, 64, 1000] {
-                for sw in [0.3, 0.4, 0.5] {
-                    let r = RankingConfig {
-                        domain_prior: dp,
-                        max_df_ratio: m,
-                        max_query_terms: mq,
-                        synonym_weight: sw,
-                        ..RankingConfig::default()
-                    };
-                    idx.set_ranking(r);
-                    let s = tazan_search::evaluate_scenarios(idx, &shared).unwrap();
-                    let v = tazan_search::evaluate_scenarios(idx, &own).unwrap();
-                    let all = (s.ndcg_at_10 * 2.0 + v.ndcg_at_10 * 20.0) / 22.0;
-                    rows.push((
-                        all,
-                        s.ndcg_at_10,
-                        v.ndcg_at_10,
-                        format!("dp{dp} df{m} mq{mq} sw{sw}"),
-                    ));
+    for ew in [0.3, 0.4] {
+        for fb in [0, 5] {
+            for kw in [0.3, 1.0] {
+                for df in [0.5, 1.0] {
+                    for sw in [0.3, 0.4] {
+                        for dp in [0.2, 0.4] {
+                            let r = RankingConfig {
+                                equivalent_weight: ew,
+                                feedback_docs: fb,
+                                katakana_part_weight: kw,
+                                max_df_ratio: df,
+                                synonym_weight: sw,
+                                domain_prior: dp,
+                                ..RankingConfig::default()
+                            };
+                            idx.set_ranking(r);
+                            let (d, v, s) = score(idx, sets);
+                            rows.push((
+                                d,
+                                v,
+                                s,
+                                format!("ew{ew} fb{fb} kw{kw} df{df} sw{sw} dp{dp}"),
+                            ));
+                        }
+                    }
                 }
             }
         }
     }
     rows.sort_by(|a, b| b.0.total_cmp(&a.0));
-    for r in rows.iter().take(40) {
-        println!("{:.3}  shared {:.3} own {:.3}  {}", r.0, r.1, r.2, r.3);
+    for (d, v, s, name) in rows.iter().take(30) {
+        println!("dev {d:.3} validation {v:.3} shared {s:.3}  {name}");
     }
 }

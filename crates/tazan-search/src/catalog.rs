@@ -34,7 +34,8 @@ struct RawCase {
 /// Parses catalogue JSONL (`id, domain, theme, title, summary, cases[{no,title,story,application}]`).
 ///
 /// Mapping: `id` → `ref` (and `id` = `catalog:<id>`), `theme` → first keyword, `title` →
-/// title, `summary` → problem, each case → one entry of `examples`; level `CLEAR`.
+/// title, `summary` → problem, each case → one entry of `examples`; level `CLEAR`; usage
+/// scenes proposed from all of it ([`IndexDoc::propose_scenes`]).
 /// Blank lines are skipped; `origin` names the source in errors.
 pub fn parse_catalog(jsonl: &str, origin: &Path) -> Result<Vec<IndexDoc>, SearchError> {
     let mut out = Vec::new();
@@ -52,7 +53,7 @@ pub fn parse_catalog(jsonl: &str, origin: &Path) -> Result<Vec<IndexDoc>, Search
             .iter()
             .map(|c| format!("{}\n{}\n{}", c.title, c.story, c.application))
             .collect();
-        out.push(IndexDoc {
+        let mut doc = IndexDoc {
             id: format!("catalog:{}", raw.id),
             r#ref: Some(raw.id),
             title: raw.title,
@@ -66,7 +67,9 @@ pub fn parse_catalog(jsonl: &str, origin: &Path) -> Result<Vec<IndexDoc>, Search
             domain: raw.domain,
             level: "CLEAR".into(),
             ..IndexDoc::default()
-        });
+        };
+        doc.scenes = tazan_model::scene::labels(&doc.propose_scenes());
+        out.push(doc);
     }
     Ok(out)
 }

@@ -19,6 +19,7 @@
 //! | `cases[].application` | `countermeasures`, one per case |
 //! | `theme` | the one keyword |
 //! | `domain` | `taxonomy.domain`; the cause category is `不明` |
+//! | (all of the above) | `taxonomy.scenes`: [`Lesson::propose_scenes`] |
 
 use std::collections::HashMap;
 use std::fmt;
@@ -220,7 +221,7 @@ fn entry_lesson(line: &str, level: DisclosureLevel) -> Result<(String, Lesson), 
             ))
         }
     }
-    let lesson = Lesson {
+    let mut lesson = Lesson {
         title: title.clone(),
         problem: summary,
         direct_cause: if stories.is_empty() {
@@ -249,6 +250,7 @@ fn entry_lesson(line: &str, level: DisclosureLevel) -> Result<(String, Lesson), 
         version: 1,
         supersedes: None,
     };
+    lesson.taxonomy.scenes = tazan_model::scene::labels(&lesson.propose_scenes());
     lesson
         .validate()
         .map_err(|e| (catalog_field(&e).to_owned(), e.to_string()))?;
@@ -352,12 +354,18 @@ mod tests {
     }
 
     #[test]
-    fn the_shared_catalogue_converts_whole() {
-        let path =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/lessons.jsonl");
-        let Ok(read) = load_catalog_lessons(&path, DisclosureLevel::Clear) else {
-            return; // corpus not present in this checkout
-        };
+    fn the_example_catalogue_converts_whole() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/catalog.jsonl");
+        let read = load_catalog_lessons(&path, DisclosureLevel::Clear).unwrap();
+        assert!(read.errors.is_empty(), "{:?}", read.errors);
+        assert_eq!(read.lessons.len(), 8);
+    }
+
+    #[test]
+    #[ignore = "reads the shared corpus (../shared/corpus or $TAZAN_CORPUS_DIR); scripts/test runs it when present"]
+    fn corpus_shared_catalogue_converts_whole() {
+        let path = crate::corpus::corpus_file("lessons.jsonl");
+        let read = load_catalog_lessons(&path, DisclosureLevel::Clear).unwrap();
         assert!(read.errors.is_empty(), "{:?}", read.errors);
         assert!(read.lessons.len() >= 20);
     }

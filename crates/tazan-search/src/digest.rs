@@ -1,5 +1,11 @@
 //! Mailing-list digest: the new lessons since a date, each with older related lessons,
 //! rendered as Markdown or self-contained HTML.
+//!
+//! A digest counts its new lessons by industry and by direct cause, and those counts
+//! follow the small-cell rule of trends: under [`SMALL_CELL`] (with complementary
+//! suppression) a count is shown as `*`, and the entries in a hidden bucket do not show
+//! that industry or cause either (nor a related lesson's "same cause" reason), so counting
+//! the entries cannot give the number back.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -10,7 +16,8 @@ use crate::doc::IndexDoc;
 use crate::error::SearchError;
 use crate::index::SearchIndex;
 use crate::similar::{Reason, SimilarHit, SimilarTo};
-use crate::trends::xml_escape;
+use crate::suppress::suppress;
+use crate::trends::{classify_cause, xml_escape, Count, SMALL_CELL};
 
 /// Related lessons listed per new lesson.
 const RELATED_PER_LESSON: usize = 3;
@@ -26,13 +33,68 @@ pub struct DigestEntry {
     pub related: Vec<SimilarHit>,
 }
 
-/// A digest ready to render.
+/// A digest ready to render. Entries in a suppressed bucket have that field emptied.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Digest {
     /// Lower bound on `published_at` (inclusive, compared as text); empty = all.
     pub since: String,
     /// New lessons, newest first.
     pub entries: Vec<DigestEntry>,
+    /// The new lessons by industry (`不明` when empty); suppressed counts are `None`.
+    pub by_industry: Vec<Count>,
+    /// The new lessons by direct cause category (`不明` when unknown).
+    pub by_cause: Vec<Count>,
+}
+
+/// Label for a missing industry or cause.
+const UNKNOWN: &str = "不明";
+
+fn industry_key(d: &IndexDoc) -> String {
+    match d.industry.trim() {
+        "" => UNKNOWN.to_owned(),
+        s => s.to_owned(),
+    }
+}
+
+fn cause_key(d: &IndexDoc) -> String {
+    match d.cause_category.trim() {
+        "" => classify_cause(&format!("{}\n{}", d.direct_cause, d.root_cause))
+            .unwrap_or(UNKNOWN)
+            .to_owned(),
+        s => s.to_owned(),
+    }
+}
+
+/// Counts `docs` by `key`, suppresses small counts; returns the rows (shown ones largest
+/// first, hidden ones after by key) and the hidden keys.
+fn summarise(docs: &[&IndexDoc], key: fn(&IndexDoc) -> String) -> (Vec<Count>, HashSet<String>) {
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for d in docs {
+        *counts.entry(key(d)).or_default() += 1;
+    }
+    let cells: Vec<(String, usize)> = counts.into_iter().collect();
+    let values: Vec<usize> = cells.iter().map(|(_, n)| *n).collect();
+    let hidden = suppress(&values, &[], true, SMALL_CELL);
+    let mut rows: Vec<Count> = cells
+        .iter()
+        .zip(&hidden.cells)
+        .map(|((k, n), h)| Count {
+            key: k.clone(),
+            count: (!h).then_some(*n),
+        })
+        .collect();
+    rows.sort_by(|a, b| match (a.count, b.count) {
+        (Some(x), Some(y)) => y.cmp(&x).then_with(|| a.key.cmp(&b.key)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.key.cmp(&b.key),
+    });
+    let gone = rows
+        .iter()
+        .filter(|r| r.count.is_none())
+        .map(|r| r.key.clone())
+        .collect();
+    (rows, gone)
 }
 
 /// Builds a digest of the lessons in `new_docs` published at or after `since` (ISO 8601,
@@ -53,6 +115,8 @@ pub fn digest(
             .then_with(|| a.id.cmp(&b.id))
     });
     let exclude: HashSet<String> = new_docs.iter().map(|d| d.id.clone()).collect();
+    let (by_industry, hidden_industries) = summarise(&fresh, industry_key);
+    let (by_cause, hidden_causes) = summarise(&fresh, cause_key);
     let mut entries = Vec::with_capacity(fresh.len());
     for d in fresh {
         let mut related = Vec::new();
@@ -73,14 +137,25 @@ pub fn digest(
                 related.push(h);
             }
         }
-        entries.push(DigestEntry {
-            lesson: d.clone(),
-            related,
-        });
+        let mut lesson = d.clone();
+        if hidden_industries.contains(&industry_key(d)) {
+            lesson.industry.clear();
+        }
+        if hidden_causes.contains(&cause_key(d)) {
+            lesson.cause_category.clear();
+            // "Same cause as this one" would name it.
+            for r in &mut related {
+                r.reasons
+                    .retain(|x| !matches!(x, Reason::SameCauseCategory { .. }));
+            }
+        }
+        entries.push(DigestEntry { lesson, related });
     }
     Ok(Digest {
         since: since.to_string(),
         entries,
+        by_industry,
+        by_cause,
     })
 }
 
@@ -153,7 +228,29 @@ fn md(s: &str) -> String {
     out
 }
 
+/// Footnote under a summary with hidden counts.
+const HIDDEN_NOTE: &str =
+    "* 3件未満、または合計から逆算されないよう非表示（該当する教訓にも表示しない）";
+
+/// `金融 5、運輸 *` for a summary row list.
+fn summary_line(rows: &[Count]) -> String {
+    rows.iter()
+        .map(|r| match r.count {
+            Some(n) => format!("{} {n}", r.key),
+            None => format!("{} *", r.key),
+        })
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
 impl Digest {
+    fn any_hidden(&self) -> bool {
+        self.by_industry
+            .iter()
+            .chain(&self.by_cause)
+            .any(Count::is_suppressed)
+    }
+
     /// Markdown (CommonMark); all lesson text escaped.
     pub fn to_markdown(&self) -> String {
         let mut s = String::new();
@@ -165,6 +262,14 @@ impl Digest {
                 md(&self.since),
                 self.entries.len()
             );
+        }
+        if !self.entries.is_empty() {
+            for (title, rows) in [("業種", &self.by_industry), ("直接原因", &self.by_cause)] {
+                let _ = writeln!(s, "**{title}**: {}\n", md(&summary_line(rows)));
+            }
+            if self.any_hidden() {
+                let _ = writeln!(s, "{}\n", md(HIDDEN_NOTE));
+            }
         }
         for e in &self.entries {
             let d = &e.lesson;
@@ -219,6 +324,16 @@ impl Digest {
                 xml_escape(&self.since),
                 self.entries.len()
             );
+        }
+        if !self.entries.is_empty() {
+            s.push_str("<p class=\"meta\">");
+            for (title, rows) in [("業種", &self.by_industry), ("直接原因", &self.by_cause)] {
+                let _ = write!(s, "{title}: {}<br>", xml_escape(&summary_line(rows)));
+            }
+            if self.any_hidden() {
+                s.push_str(&xml_escape(HIDDEN_NOTE));
+            }
+            s.push_str("</p>\n");
         }
         for e in &self.entries {
             let d = &e.lesson;
@@ -323,6 +438,84 @@ mod tests {
     }
 
     #[test]
+    fn small_buckets_are_hidden_in_the_summary_and_the_entries() {
+        let idx = SearchIndex::in_ram().unwrap();
+        let mut old = lesson(
+            "old",
+            "ルータ設定ミスで通信断",
+            "ルータの設定ミスで通信が止まった",
+            "2017-01-10",
+        );
+        old.industry = "金融".into();
+        idx.upsert(&old).unwrap();
+        idx.commit().unwrap();
+        let mut news = Vec::new();
+        for (i, ind) in ["金融", "金融", "金融", "金融", "運輸"].iter().enumerate() {
+            let mut d = lesson(
+                &format!("n{i}"),
+                "ルータ設定ミス",
+                "ルータの設定ミスで通信が止まった",
+                "2018-05-01",
+            );
+            d.industry = (*ind).into();
+            if i == 4 {
+                d.cause_category = "過負荷".into();
+            }
+            news.push(d);
+        }
+        let dg = digest(&news, &idx, "2018-01-01").unwrap();
+        // 金融 4 and 運輸 1: 運輸 is hidden, and so is its only partner.
+        assert!(
+            dg.by_industry.iter().all(Count::is_suppressed),
+            "{:?}",
+            dg.by_industry
+        );
+        assert!(dg.entries.iter().all(|e| e.lesson.industry.is_empty()));
+        // 設定ミス 4, 過負荷 1: both hidden; entries show no cause, nor a related "same cause".
+        assert!(dg.by_cause.iter().all(Count::is_suppressed));
+        for e in &dg.entries {
+            assert!(e.lesson.cause_category.is_empty());
+            assert!(e.related.iter().all(|r| r
+                .reasons
+                .iter()
+                .all(|x| !matches!(x, Reason::SameCauseCategory { .. }))));
+        }
+        let mdown = dg.to_markdown();
+        assert!(mdown.contains("**業種**: 運輸 \\*、金融 \\*"), "{mdown}");
+        assert!(
+            !mdown.contains("金融 ·") && !mdown.contains("運輸 ·"),
+            "{mdown}"
+        );
+        assert!(
+            !mdown.contains("[設定ミス]") && !mdown.contains("同じ原因分類"),
+            "{mdown}"
+        );
+        // With enough of each, everything shows.
+        let mut more = news.clone();
+        for i in 5..8 {
+            let mut d = news[4].clone();
+            d.id = format!("n{i}");
+            more.push(d);
+        }
+        let dg = digest(&more, &idx, "2018-01-01").unwrap();
+        let shown: Vec<(String, Option<usize>)> = dg
+            .by_industry
+            .iter()
+            .map(|c| (c.key.clone(), c.count))
+            .collect();
+        assert_eq!(
+            shown,
+            [("運輸".to_owned(), Some(4)), ("金融".to_owned(), Some(4))]
+        );
+        assert!(dg.entries.iter().all(|e| !e.lesson.industry.is_empty()));
+        let mdown = dg.to_markdown();
+        assert!(
+            mdown.contains("金融 4") && mdown.contains("同じ原因分類: 設定ミス"),
+            "{mdown}"
+        );
+    }
+
+    #[test]
     fn html_and_markdown_escape_text() {
         let (idx, news) = setup();
         let dg = digest(&news, &idx, "2018-01-01").unwrap();
@@ -336,7 +529,10 @@ mod tests {
         let mdown = dg.to_markdown();
         assert!(mdown.contains("\\<b\\>ルータ"), "{mdown}");
         assert!(mdown.contains("\\[x\\]\\(http://e\\)"), "{mdown}");
-        assert!(mdown.contains("同じ原因分類: 設定ミス"));
+        assert!(
+            !mdown.contains("同じ原因分類"),
+            "a lone lesson's cause is hidden: {mdown}"
+        );
     }
 
     #[test]

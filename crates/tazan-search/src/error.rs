@@ -59,6 +59,10 @@ pub enum SearchError {
         /// The index directory.
         path: PathBuf,
     },
+    /// A filter value outside the model's vocabulary (an unknown usage scene); the message
+    /// names the field and lists the vocabulary.
+    #[error(transparent)]
+    Vocabulary(#[from] tazan_model::ModelError),
     /// A write on an index opened read-only.
     #[error("index at {} is open read-only (another process writes it); writes go through that process", path.display())]
     ReadOnly {

@@ -24,6 +24,10 @@ pub struct Scenario {
     /// uses binary gains.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grades: Option<BTreeMap<String, u32>>,
+    /// The usage purpose the reader has (one of the seven, in any written form), when
+    /// judged: scores [`route_situation`](tazan_model::scene::route_situation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
 }
 
 impl Scenario {
@@ -87,12 +91,26 @@ pub struct EvalReport {
     pub map: f64,
     /// Per query.
     pub per_query: Vec<QueryScore>,
+    /// How well queries are routed to their judged purpose, when scenarios give one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing: Option<RoutingScore>,
+}
+
+/// Purpose routing against judged purposes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoutingScore {
+    /// Scenarios with a judged purpose.
+    pub judged: usize,
+    /// Of those, routed to some purpose (the others: no purpose stood out).
+    pub routed: usize,
+    /// Of those, routed to the judged one.
+    pub correct: usize,
 }
 
 /// Hits retrieved per query for average precision.
 const DEPTH: usize = 100;
 
-/// Reads scenario JSONL; extra keys (`purpose`, `scene`) are ignored. A line whose
+/// Reads scenario JSONL; an extra `scene` key is ignored. A line whose
 /// `grades` name a lesson outside `relevant`, or grade one 0, is an error naming the line.
 pub fn load_scenarios(path: &Path) -> Result<Vec<Scenario>, SearchError> {
     let text = std::fs::read_to_string(path).map_err(|source| SearchError::Io {
@@ -148,7 +166,27 @@ pub fn evaluate_scenarios(
         ndcg_at_10: per_query.iter().map(|q| q.ndcg_at_10).sum::<f64>() / n,
         map: per_query.iter().map(|q| q.average_precision).sum::<f64>() / n,
         per_query,
+        routing: routing(scenarios)?,
     })
+}
+
+/// Routes each query with a judged purpose; `None` when no scenario judges one.
+fn routing(scenarios: &[Scenario]) -> Result<Option<RoutingScore>, SearchError> {
+    let mut score = RoutingScore {
+        judged: 0,
+        routed: 0,
+        correct: 0,
+    };
+    for s in scenarios {
+        let Some(judged) = &s.purpose else { continue };
+        let judged = tazan_model::Purpose::parse_for("purpose", judged)?;
+        score.judged += 1;
+        if let Some(route) = tazan_model::scene::route_situation(&s.query) {
+            score.routed += 1;
+            score.correct += usize::from(route.purpose == judged);
+        }
+    }
+    Ok((score.judged > 0).then_some(score))
 }
 
 /// nDCG@k with binary gains; 0 when nothing is relevant.
@@ -235,7 +273,15 @@ impl fmt::Display for EvalReport {
             self.ndcg_at_10,
             self.map,
             self.per_query.len()
-        )
+        )?;
+        if let Some(r) = &self.routing {
+            write!(
+                f,
+                "\npurpose routing: {} of {} judged queries routed, {} to their judged purpose",
+                r.routed, r.judged, r.correct
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -322,5 +368,28 @@ mod tests {
             err.contains("s.jsonl") && err.contains('3') && err.contains("G2"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn routing_is_scored_against_judged_purposes() {
+        let lines = [
+            r#"{"id":"a","query":"新人研修の教材を探している","relevant":["T1"],"purpose":"社内教育"}"#,
+            r#"{"id":"b","query":"発注時に提案依頼書で求めること","relevant":["T1"],"purpose":"運用手順"}"#,
+            r#"{"id":"c","query":"晴れ","relevant":["T1"],"purpose":"組織・体制の整備の参考として活用"}"#,
+            r#"{"id":"d","query":"晴れ","relevant":["T1"]}"#,
+        ];
+        let scenarios: Vec<Scenario> = lines.iter().map(|l| scenario(l)).collect();
+        assert_eq!(
+            routing(&scenarios).unwrap(),
+            Some(RoutingScore {
+                judged: 3,
+                routed: 2,
+                correct: 1
+            })
+        );
+        assert_eq!(routing(&scenarios[3..]).unwrap(), None);
+        let bad = scenario(r#"{"id":"e","query":"x","relevant":["T1"],"purpose":"障害対応"}"#);
+        let e = routing(&[bad]).unwrap_err().to_string();
+        assert!(e.contains("`purpose`") && e.contains("障害対応"), "{e}");
     }
 }

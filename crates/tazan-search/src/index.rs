@@ -20,7 +20,7 @@ use tantivy::{
 use crate::analyze::{JaTokenizer, TOKENIZER_NAME};
 use crate::doc::{parse_period, IndexDoc};
 use crate::error::SearchError;
-use crate::trends::{Granularity, TrendCounter, TrendReport};
+use crate::trends::{TrendCounter, TrendOptions, TrendReport};
 
 /// Writer settings. The defaults suit a node or hub sharing two cores with other work.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -373,8 +373,8 @@ impl SearchIndex {
     }
 
     /// Trends over every committed lesson, streaming (no lesson held beyond its turn).
-    pub fn trends(&self, granularity: Granularity) -> Result<TrendReport, SearchError> {
-        let mut c = TrendCounter::new(granularity);
+    pub fn trends(&self, options: &TrendOptions) -> Result<TrendReport, SearchError> {
+        let mut c = TrendCounter::new(options);
         self.for_each_doc(|d| c.add(&d))?;
         Ok(c.finish())
     }
@@ -404,8 +404,22 @@ impl SearchIndex {
         if !d.cause_category.is_empty() {
             t.add_text(f.cause, d.cause_category.trim());
         }
+        // A scene is found by its label and by its purpose's (browsing by purpose); a value
+        // outside the vocabulary (an index built before it) is kept as written.
+        let mut scenes: Vec<&str> = Vec::with_capacity(d.scenes.len() * 2);
         for s in &d.scenes {
-            t.add_text(f.scene, s.trim());
+            match s.parse::<tazan_model::Scene>() {
+                Ok(scene) => {
+                    scenes.push(scene.label());
+                    scenes.push(scene.purpose().as_str());
+                }
+                Err(_) => scenes.push(s.trim()),
+            }
+        }
+        scenes.sort_unstable();
+        scenes.dedup();
+        for s in scenes {
+            t.add_text(f.scene, s);
         }
         if !d.period.trim().is_empty() {
             let (a, b) = parse_period(&d.period)?;
@@ -465,10 +479,12 @@ impl SearchIndex {
 }
 
 mod rank;
+mod share;
 
 use rank::{domain_code, level_code};
 pub(crate) use rank::{hit_of, query_terms};
 pub use rank::{Filters, Hit, RankingConfig, SearchRequest};
+pub use share::QuasiIdentifiers;
 
 #[cfg(test)]
 mod tests;

@@ -18,22 +18,35 @@
 //!   with all of them, so a long paragraph query stays within a few milliseconds;
 //! - applies filters inside the top-k pruning (levels on a fast field), so a filtered query
 //!   costs about what an unfiltered one does;
+//! - never answers nothing for a word lessons contain: words found in most lessons are
+//!   ranked low (or dropped beside rarer ones) but a query made only of them still ranks
+//!   the lessons holding them, and words the index has no term for (hiragana only) are
+//!   looked for as written (in the first 20,000 stored lessons);
+//! - indexes usage scenes with their purposes, so `scenes` filters browse by purpose, and
+//!   fills the scenes of catalogue entries with the model's proposals;
 //! - finds similar lessons for a raw incident text or a lesson, with reasons
 //!   ([`SearchIndex::similar`]);
-//! - counts trends over a slice ([`trends`]) or the whole index, streaming
-//!   ([`SearchIndex::trends`]), and renders mailing-list digests ([`digest()`]);
+//! - counts trends over a slice ([`trends`]), the whole index, streaming
+//!   ([`SearchIndex::trends`]), or a company's own raw incidents ([`incident_trends`]), by
+//!   cause, industry, period, stage, domain, threat, purpose, scene, impact kind and outage
+//!   class, and renders mailing-list digests ([`digest()`]); counts under [`SMALL_CELL`]
+//!   are suppressed with complementary suppression, so no total gives one back;
+//! - counts how many lessons share a combination of structured fields
+//!   ([`SearchIndex::count_sharing`], the k of k-anonymity);
 //! - measures itself: [`evaluate`] (nDCG@10, MAP over judged scenarios) and [`bench()`].
 //!
 //! What it does not: no morphological analysis (names and places are the sanitizer's job),
 //! no access control (callers pass only lessons the reader may see, or filter by level),
 //! no networking. Logging: `tracing` events with counts and timings only, never query or
-//! lesson text (a query may describe a confidential incident); no dependency on `tazan-model`
-//! (the node or hub maps its `Lesson` onto [`IndexDoc`]).
+//! lesson text (a query may describe a confidential incident). The node or hub maps its
+//! `Lesson` onto [`IndexDoc`] ([`IndexDoc::from_lesson`]).
 //!
-//! Measured (see `tests/quality.rs`, `examples/bench_search.rs`): nDCG@10 0.786 on the two
-//! shared scenarios and 0.844 on our own 20-query validation set over the 27-lesson
-//! catalogue; 1,000,000 synthetic lessons indexed at ~20k/s and searched with p99 ~9 ms on
-//! two cores shared with other builds (load average ~5).
+//! Measured (`tazan eval search`, `tazan bench search`; BENCHMARKS.md): nDCG@10 over the
+//! 27-lesson catalogue 0.840 on the situation queries tuned on, 0.771 on the frozen ones,
+//! 0.842 on the 20 validation queries, 0.788 on the two shared scenarios; 1,000,000
+//! synthetic lessons indexed at 26–35k/s and searched with p99 9–16 ms on two cores
+//! shared with other builds (load average 11–13; 4.7 ms on an idle machine before the
+//! issue-12 ranking).
 //!
 //! ```
 //! use tazan_search::{IndexDoc, SearchIndex, SearchRequest};
@@ -68,10 +81,16 @@ mod eval;
 mod index;
 mod model;
 mod similar;
+mod suppress;
 mod synonyms;
 mod trends;
 
-pub use bench::{bench, synthetic_lessons, BenchReport};
+/// Where the shared evaluation corpus is, for the unit tests that read it.
+#[cfg(test)]
+#[path = "../../../tests/support/corpus.rs"]
+mod corpus;
+
+pub use bench::{bench, bench_with, synthetic_lessons, BenchReport};
 pub use catalog::{load_catalog, parse_catalog};
 pub use catalog_lessons::{
     load_catalog_lessons, read_catalog_lessons, CatalogLesson, CatalogLineError, CatalogRead,
@@ -81,7 +100,12 @@ pub use digest::{digest, Digest, DigestEntry};
 pub use doc::IndexDoc;
 pub use error::SearchError;
 pub use eval::{evaluate, evaluate_scenarios, load_scenarios, EvalReport, QueryScore, Scenario};
-pub use index::{Filters, Hit, IndexOptions, RankingConfig, SearchIndex, SearchRequest};
+pub use index::{
+    Filters, Hit, IndexOptions, QuasiIdentifiers, RankingConfig, SearchIndex, SearchRequest,
+};
 pub use model::iso8601;
 pub use similar::{Reason, SimilarHit, SimilarTo};
-pub use trends::{classify_cause, trends, Count, Granularity, Share, TrendReport};
+pub use trends::{
+    classify_cause, incident_trends, trends, Count, Granularity, ImpactKind, MonthAverage,
+    OutageClass, Share, Subject, TrendOptions, TrendReport, SMALL_CELL,
+};

@@ -1,11 +1,33 @@
 //! Mapping from the lesson model onto the flat [`IndexDoc`], shared by the
 //! hub's index and the node's library index.
 
-use tazan_model::{Lesson, LessonId};
+use tazan_model::scene::{propose_scenes, ProposedScene, SceneInput};
+use tazan_model::{CauseCategory, Lesson, LessonId};
 
 use crate::IndexDoc;
 
 impl IndexDoc {
+    /// Usage scenes this lesson serves, with reasons ([`propose_scenes`]): the same rules as
+    /// [`Lesson::propose_scenes`], over the document's fields (worked examples count as body
+    /// text).
+    pub fn propose_scenes(&self) -> Vec<ProposedScene> {
+        let mut fields = vec![
+            ("title", self.title.as_str()),
+            ("lesson", self.lesson.as_str()),
+            ("problem", self.problem.as_str()),
+            ("direct_cause", self.direct_cause.as_str()),
+            ("root_cause", self.root_cause.as_str()),
+            ("countermeasures", self.countermeasures.as_str()),
+        ];
+        fields.extend(self.keywords.iter().map(|k| ("keywords", k.as_str())));
+        fields.extend(self.examples.iter().map(|e| ("examples", e.as_str())));
+        propose_scenes(&SceneInput {
+            fields,
+            cause: self.cause_category.parse::<CauseCategory>().ok(),
+            stage: &self.stage,
+        })
+    }
+
     /// The index document of a lesson with id `id`, published (received) at
     /// `published_at` (ISO 8601, compared as text).
     pub fn from_lesson(id: &LessonId, lesson: &Lesson, published_at: String) -> IndexDoc {
@@ -21,7 +43,7 @@ impl IndexDoc {
             keywords: lesson.keywords.clone(),
             examples: Vec::new(),
             domain: lesson.taxonomy.domain.as_str().to_owned(),
-            cause_category: lesson.taxonomy.cause.as_str().to_owned(),
+            cause_category: lesson.cause_category().as_str().to_owned(),
             threat: lesson.taxonomy.threat.as_str().to_owned(),
             stage: lesson.taxonomy.stage.clone(),
             scenes: lesson.taxonomy.scenes.clone(),

@@ -108,7 +108,7 @@ impl SearchIndex {
             }
         };
         let searcher = self.searcher();
-        let mut weighted = query_terms(&text, self.ranking().synonym_weight);
+        let mut weighted = query_terms(&text, self.ranking());
         // A lesson already in the index counts in every document frequency of its own
         // terms; a term found only in itself cannot lead to another lesson.
         let own_indexed = match &own_id {

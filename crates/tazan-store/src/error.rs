@@ -43,6 +43,16 @@ pub enum StoreError {
         /// What is wrong and what to do.
         reason: String,
     },
+    /// Another process still held the store after a bounded wait.
+    #[error("the store at {path} is still held by {holder} after {waited:?}; wait for that command to finish (or stop it) and start again", path = path.display())]
+    Held {
+        /// The directory.
+        path: PathBuf,
+        /// Who holds it (`pid N (command)`), or "another process".
+        holder: String,
+        /// How long we waited.
+        waited: std::time::Duration,
+    },
     /// The background flush task failed.
     #[error("flush task failed: {0}")]
     Join(String),
@@ -61,6 +71,10 @@ impl StoreError {
     /// The store could not be opened because another handle holds its lock
     /// (a running service, or a handle in this process not yet released).
     pub fn is_locked(&self) -> bool {
-        matches!(self, StoreError::Open { source, .. } if source.to_string().contains("lock"))
+        match self {
+            StoreError::Open { source, .. } => source.to_string().contains("lock"),
+            StoreError::Held { .. } => true,
+            _ => false,
+        }
     }
 }

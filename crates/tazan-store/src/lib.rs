@@ -38,6 +38,7 @@ mod backup;
 mod db;
 mod error;
 mod hub;
+mod lock;
 mod node;
 mod record;
 mod writer;
@@ -46,6 +47,7 @@ pub use backup::{restore, verify_backup, Backup, BackupHeader, BackupSummary, Pr
 pub use db::Store;
 pub use error::StoreError;
 pub use hub::{envelope_leaf, Appended, HubLog, NewRecord};
+pub use lock::lock_holder;
 pub use node::{Library, LibraryEntry, Outbox, OutboxItem, Receipt, Receipts};
 pub use record::{HexEnvelope, LogRecord, StoredEnvelope};
 

@@ -30,6 +30,12 @@ pub enum TrustError {
         /// The existing file.
         path: PathBuf,
     },
+    /// A key path names a directory (or another non-file).
+    #[error("{path} is not a file but a directory; point the config at the key file itself", path = path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+    },
     /// A private key file can be read by users other than its owner.
     #[error("{path} holds a private key but is accessible to group or others (mode 0{mode:o}); run `chmod 600 {path}`", path = path.display(), mode = mode)]
     InsecurePermissions {
@@ -242,6 +248,10 @@ mod tests {
                 "node.key",
             ),
             (TrustError::FileExists { path: path.clone() }, "node.key"),
+            (
+                TrustError::NotAFile { path: path.clone() },
+                "node.key is not a file but a directory",
+            ),
             (
                 TrustError::InsecurePermissions {
                     path: path.clone(),

@@ -78,6 +78,13 @@ pub(crate) fn read_secret(path: &Path) -> Result<Zeroizing<String>, TrustError> 
     let metadata = file
         .metadata()
         .map_err(|e| TrustError::io("inspect", path, e))?;
+    // A directory opens fine on unix and has mode 0755: say what it is,
+    // not that its permissions are wrong.
+    if !metadata.is_file() {
+        return Err(TrustError::NotAFile {
+            path: path.to_path_buf(),
+        });
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -99,7 +106,18 @@ pub(crate) fn read_secret(path: &Path) -> Result<Zeroizing<String>, TrustError> 
     Ok(text)
 }
 
-/// Read a non-secret text file.
+/// Read a private key file (an ed25519 signing key, a TLS key or a CA key):
+/// refused when it is not a file, or when group or others can access it.
+pub fn read_private_key(path: &Path) -> Result<Zeroizing<String>, TrustError> {
+    read_secret(path)
+}
+
+/// Read a non-secret text file (a roster, an announcement), without a UTF-8
+/// byte-order mark.
 pub(crate) fn read_text(path: &Path) -> Result<String, TrustError> {
-    fs::read_to_string(path).map_err(|e| TrustError::io("read", path, e))
+    let text = fs::read_to_string(path).map_err(|e| TrustError::io("read", path, e))?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    })
 }

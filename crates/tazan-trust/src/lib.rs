@@ -65,6 +65,7 @@ mod roster;
 mod rotation;
 
 pub use error::TrustError;
+pub use files::read_private_key;
 pub use keys::{verify_envelope, verify_envelopes, KeyPair, PublicKey};
 pub use pki::{identity_from_cert, CertificateAuthority, IssuedCert};
 pub use roster::{now_unix, MemberStatus, Role, Roster, RosterEntry, RosterKey, SignedRoster};

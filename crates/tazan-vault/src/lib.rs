@@ -36,6 +36,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod import;
 mod record;
 
 use std::path::{Path, PathBuf};
@@ -45,6 +46,7 @@ use tazan_model::{AuditEntry, Incident, LessonFinding};
 use tazan_model::{DisclosureLevel, Lesson};
 
 pub use error::VaultError;
+pub use import::{ImportOptions, ImportReport};
 pub use record::{
     now, Decision, DraftId, DraftRecord, DraftStatus, ImportOutcome, PublishedRecord,
 };

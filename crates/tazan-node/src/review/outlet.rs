@@ -231,16 +231,10 @@ fn open_stopped(cfg: &NodeConfig) -> Result<Option<Arc<NodeCore>>, NodeError> {
 async fn hub_client(cfg: &NodeConfig) -> Result<HubClient<Channel>, String> {
     let endpoint = tazan_proto::endpoint(&cfg.hub_endpoint, cfg.hub_name.as_str(), &cfg.tls)
         .map_err(|e| e.to_string())?;
-    let channel = endpoint.connect().await.map_err(|e| {
-        // tonic's transport error says only "transport error"; its source says why.
-        let mut why = e.to_string();
-        let mut source = std::error::Error::source(&e);
-        while let Some(s) = source {
-            why = format!("{why}: {s}");
-            source = s.source();
-        }
-        why
-    })?;
+    let channel = endpoint
+        .connect()
+        .await
+        .map_err(|e| tazan_proto::transport_cause(&e))?;
     Ok(HubClient::new(channel))
 }
 

@@ -285,9 +285,10 @@ async fn withdrawal_reasons_are_gated_and_ids_resolve_by_prefix() {
     assert_eq!(signed(&home, desk.vault()).outbox, vec![p.id, w.id]);
 
     // Two lessons sharing a prefix: the id must be longer.
-    let twin = |last: u8| {
+    // (Last bytes other than the published lesson's own, so that there are three.)
+    let twin = |step: u8| {
         let mut bytes = p.id.0;
-        bytes[31] = last;
+        bytes[31] = bytes[31].wrapping_add(step);
         LessonId(bytes)
     };
     for id in [twin(1), twin(2)] {

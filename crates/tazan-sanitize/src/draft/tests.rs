@@ -5,6 +5,7 @@ fn incident() -> Incident {
     tazan_model::parse_jsonl(
         r#"{"id":"t-1","organization":{"name":"ひばり運輸","aliases":["HBR"]},"industry":"運輸","system_name":"ひばり運輸予約システム","occurred_at":"2023-08-14T09:30:00+09:00","recovered_at":"2023-08-14T15:00:00+09:00","impact":"予約サイトに約12,000人がアクセスできなくなった。窓口でも発券が止まった。","description":"ひばり運輸のDNSサーバーで設定変更を誤り、名前解決ができなくなった。","direct_cause":"設定ミス","remarks":"担当は運用課の鵜飼課長"}"#,
         "t.jsonl",
+        tazan_model::UnknownFields::Refuse,
     )
     .records
     .remove(0)
@@ -64,5 +65,14 @@ fn periods_follow_the_policy() {
         "2017-Q1"
     );
     assert_eq!(period(Some("平成〇年〇月"), DateGranularity::Month), "");
+    // 和暦 gives its Gregorian period (today it gave none).
+    assert_eq!(
+        period(Some("令和8年4月10日 9時頃"), DateGranularity::Quarter),
+        "2026-Q2"
+    );
+    assert_eq!(
+        period(Some("R5.7.21（金）"), DateGranularity::Month),
+        "2023-07"
+    );
     assert_eq!(period(None, DateGranularity::Month), "");
 }

@@ -13,7 +13,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, Searcher, Term};
 
 use super::SearchIndex;
-use crate::analyze;
+use crate::analyze::{self, Script};
 use crate::collect::{FilterBits, FilteredTop};
 use crate::doc::{parse_period, IndexDoc};
 use crate::error::SearchError;
@@ -27,10 +27,20 @@ pub struct RankingConfig {
     /// title/keyword/body/example fields found no better weighting on paragraph queries
     /// (title boosts above zero lowered nDCG), so there is no separate title field.
     pub text_boost: f32,
-    /// Weight of terms added from the synonym table, relative to query terms.
+    /// Weight of terms added from the related-word groups, relative to query terms.
     pub synonym_weight: f32,
+    /// Weight of equivalents (another spelling, an abbreviation, an everyday word for the
+    /// same thing), relative to query terms; 0 turns them off.
+    pub equivalent_weight: f32,
+    /// Weight of a katakana bigram cut from a longer katakana word of the query (the
+    /// bigrams let バックアップシステム match バックアップ, and ロック match バックアップ).
+    pub katakana_part_weight: f32,
     /// Pseudo-relevance feedback: number of top documents read (0 disables it).
     pub feedback_docs: usize,
+    /// Pseudo-relevance feedback runs only on indexes with fewer lessons than this: it
+    /// doubles a query's cost, and on a large index the first stage already brings many
+    /// candidates.
+    pub feedback_max_docs: u64,
     /// Pseudo-relevance feedback: number of terms added.
     pub feedback_terms: usize,
     /// Pseudo-relevance feedback: weight of added terms relative to query terms.
@@ -51,26 +61,36 @@ pub struct RankingConfig {
     pub first_stage_terms: usize,
     /// Candidates fetched in the first stage and rescored.
     pub first_stage_depth: usize,
-    /// Query terms found in more than this share of lessons are dropped (applies once the
-    /// index holds at least 20 lessons); 1.0 keeps all.
+    /// Query terms found in more than this share of lessons are common (applies once the
+    /// index holds at least 20 lessons); 1.0 makes no term common.
     pub max_df_ratio: f32,
+    /// Weight of a common term relative to the others. At 0 a common term is dropped —
+    /// unless every term of the query is common: then they all count at full weight, so a
+    /// query of common words (障害, システム) still ranks the lessons that contain them.
+    pub common_term_weight: f32,
 }
 
 impl Default for RankingConfig {
+    /// Tuned on `situations-dev` (issue #12) with the validation queries and the shared
+    /// scenarios beside it (`examples/tune_ranking.rs`); see BENCHMARKS.md for the figures.
     fn default() -> Self {
         RankingConfig {
             text_boost: 1.0,
-            synonym_weight: 0.4,
-            feedback_docs: 0,
+            synonym_weight: 0.3,
+            equivalent_weight: 0.3,
+            katakana_part_weight: 0.3,
+            feedback_docs: 5,
+            feedback_max_docs: 50_000,
             feedback_terms: 12,
             feedback_weight: 0.3,
-            domain_prior: 0.4,
+            domain_prior: 0.2,
             rerank_depth: 30,
             max_query_terms: 48,
             first_stage_min_docs: 50_000,
             first_stage_terms: 6,
             first_stage_depth: 200,
             max_df_ratio: 0.5,
+            common_term_weight: 0.0,
         }
     }
 }
@@ -87,7 +107,9 @@ pub struct Filters {
     pub domain: Option<String>,
     /// Any of these direct cause categories.
     pub cause_categories: Vec<String>,
-    /// Any of these usage scenes.
+    /// Any of these usage scenes, each a scene or a purpose of the vocabulary (a purpose
+    /// matches every scene under it); aliases are accepted, an unknown scene is
+    /// [`SearchError::Vocabulary`].
     pub scenes: Vec<String>,
     /// Lessons whose period overlaps or follows this one (e.g. `2017-H2`).
     pub period_from: Option<String>,
@@ -140,6 +162,9 @@ pub struct Hit {
 /// Upper bound on `SearchRequest::limit`.
 const MAX_LIMIT: usize = 1000;
 
+/// Stored lessons read, at most, when looking for words the index has no term for.
+const MAX_SCAN: usize = 20_000;
+
 /// Words that say how the reader writes, not what their problem is.
 const QUERY_FILLER: &[&str] = &[
     "例えば",
@@ -172,29 +197,57 @@ impl SearchIndex {
             return Ok(Vec::new());
         }
         let searcher = self.reader.searcher();
-        let weighted = query_terms(&req.query, self.ranking.synonym_weight);
-        if weighted.is_empty() && !req.query.trim().is_empty() {
-            // Only particles or punctuation: nothing to match on.
-            return Ok(Vec::new());
-        }
+        let weighted = query_terms(&req.query, &self.ranking);
         let started = std::time::Instant::now();
         let terms = weighted.len();
-        // A catalogue entry can be in the index twice: imported locally and
-        // received from the hub as a lesson with the same `ref`. Rank a few
-        // extra and keep the best of each ref.
-        let want = (limit + limit / 2 + 2).min(MAX_LIMIT);
-        let top = self.ranked(&searcher, weighted, &req.filters, want, &HashSet::new())?;
-        let mut hits: Vec<Hit> = Vec::with_capacity(limit);
-        let mut refs = HashSet::new();
-        for (score, addr) in top {
-            if hits.len() == limit {
+        // Words the index cannot hold a term for (a word written in hiragana only,
+        // ふくそう), or a query none of whose terms is in the index (a single kanji that
+        // appears only inside compounds): look for the words as written first; ranked
+        // hits (synonyms of them) follow.
+        let mut any_present = false;
+        for (t, _) in &weighted {
+            if self.doc_freq(&searcher, t)? > 0 {
+                any_present = true;
                 break;
             }
-            let hit = hit_of(self.load(&searcher, addr)?, score);
-            if hit.r#ref.as_ref().is_some_and(|r| !refs.insert(r.clone())) {
-                continue;
+        }
+        // In a sentence, a word alone in hiragana is a connective (また, さらに); in a query
+        // of a few words it is what the reader looks for.
+        let norm = analyze::normalize(&req.query);
+        let words: Vec<&str> = norm
+            .split(|c: char| c.is_whitespace() || analyze::script(c) == Script::Other)
+            .filter(|w| !w.is_empty())
+            .collect();
+        let kana_word = words.len() <= 3
+            && words.iter().any(|w| {
+                w.chars().count() >= 2 && w.chars().all(|c| analyze::script(c) == Script::Hiragana)
+            });
+        let own_present = any_present && !kana_word;
+        let mut hits: Vec<Hit> = if own_present || req.query.trim().is_empty() {
+            Vec::with_capacity(limit)
+        } else {
+            self.substring_search(&searcher, &req.query, &req.filters, limit)?
+        };
+        if hits.len() < limit && (!weighted.is_empty() || req.query.trim().is_empty()) {
+            // A catalogue entry can be in the index twice: imported locally and
+            // received from the hub as a lesson with the same `ref`. Rank a few
+            // extra and keep the best of each ref.
+            let want = (limit + limit / 2 + 2).min(MAX_LIMIT);
+            let top = self.ranked(&searcher, weighted, &req.filters, want, &HashSet::new())?;
+            let mut ids: HashSet<String> = hits.iter().map(|h| h.id.clone()).collect();
+            let mut refs: HashSet<String> = hits.iter().filter_map(|h| h.r#ref.clone()).collect();
+            for (score, addr) in top {
+                if hits.len() == limit {
+                    break;
+                }
+                let hit = hit_of(self.load(&searcher, addr)?, score);
+                if !ids.insert(hit.id.clone())
+                    || hit.r#ref.as_ref().is_some_and(|r| !refs.insert(r.clone()))
+                {
+                    continue;
+                }
+                hits.push(hit);
             }
-            hits.push(hit);
         }
         // Never the query text: it may describe a confidential incident.
         tracing::debug!(
@@ -203,6 +256,76 @@ impl SearchIndex {
             micros = started.elapsed().as_micros() as u64,
             "search"
         );
+        Ok(hits)
+    }
+
+    /// The terms a query becomes before ranking, with their weights and document
+    /// frequencies: what ranking sees (for tuning and for explaining a result).
+    pub fn explain(&self, query: &str) -> Result<Vec<(String, f32, u64)>, SearchError> {
+        let searcher = self.reader.searcher();
+        query_terms(query, &self.ranking)
+            .into_iter()
+            .map(|(t, w)| Ok((t.clone(), w, self.doc_freq(&searcher, &t)?)))
+            .collect()
+    }
+
+    /// The last resort of `search`: lessons whose text contains the query's words as
+    /// written (after normalisation), most occurrences first, for words the index has no
+    /// term for. Reads stored lessons, so it looks at no more than [`MAX_SCAN`] of them.
+    fn substring_search(
+        &self,
+        searcher: &Searcher,
+        query: &str,
+        filters: &Filters,
+        limit: usize,
+    ) -> Result<Vec<Hit>, SearchError> {
+        let norm = analyze::normalize(query);
+        let words: Vec<&str> = norm
+            .split(|c: char| c.is_whitespace() || analyze::script(c) == analyze::Script::Other)
+            .filter(|w| {
+                let n = w.chars().count();
+                n >= 2
+                    || (n == 1
+                        && w.chars()
+                            .all(|c| analyze::script(c) != analyze::Script::Hiragana))
+            })
+            .collect();
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let q: Box<dyn Query> = self
+            .filter_query(filters)?
+            .unwrap_or_else(|| Box::new(AllQuery));
+        let docs = searcher
+            .search(q.as_ref(), &tantivy::collector::DocSetCollector)
+            .map_err(SearchError::index("search"))?;
+        let mut scored: Vec<(f32, IndexDoc)> = Vec::new();
+        for addr in docs.into_iter().take(MAX_SCAN) {
+            let d = self.load(searcher, addr)?;
+            let text = analyze::normalize(&d.full_text());
+            let mut found = 0usize;
+            let mut occurrences = 0usize;
+            for w in &words {
+                let n = text.matches(w).count();
+                found += usize::from(n > 0);
+                occurrences += n;
+            }
+            if found > 0 {
+                scored.push(((found * 100 + occurrences.min(99)) as f32, d));
+            }
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+        let mut hits = Vec::with_capacity(limit.min(scored.len()));
+        let mut refs = HashSet::new();
+        for (score, d) in scored {
+            if hits.len() == limit {
+                break;
+            }
+            if d.r#ref.as_ref().is_some_and(|r| !refs.insert(r.clone())) {
+                continue;
+            }
+            hits.push(hit_of(d, score));
+        }
         Ok(hits)
     }
 
@@ -227,7 +350,8 @@ impl SearchIndex {
             return self.drop_excluded(searcher, top, exclude, limit, 0.0);
         }
         let r = &self.ranking;
-        weighted = self.prune_terms(searcher, weighted)?;
+        let (pruned, common_only) = self.prune_terms(searcher, weighted)?;
+        weighted = pruned;
         if weighted.is_empty() {
             return Ok(Vec::new());
         }
@@ -250,14 +374,13 @@ impl SearchIndex {
             bits: bits.as_ref(),
             levels,
         };
-        if r.feedback_docs > 0 && r.feedback_terms > 0 {
-            let q = self.text_query(&weighted);
-            let top = self.top(
-                searcher,
-                q.as_ref(),
-                filter,
-                r.feedback_docs + exclude.len(),
-            )?;
+        if r.feedback_docs > 0
+            && r.feedback_terms > 0
+            && searcher.num_docs() < r.feedback_max_docs
+            && !common_only
+        {
+            let k = r.feedback_docs + exclude.len();
+            let top = self.retrieve(searcher, &weighted, filter, k, common_only)?;
             let top = self.drop_excluded(searcher, top, exclude, r.feedback_docs, 1.0)?;
             let extra = self.feedback(searcher, &top, &weighted)?;
             weighted.extend(extra);
@@ -281,46 +404,7 @@ impl SearchIndex {
         } else {
             want
         };
-        let two_stage = searcher.num_docs() >= r.first_stage_min_docs
-            && weighted.len() > r.first_stage_terms.max(1);
-        let mut top = if two_stage {
-            let first = most_informative(self, searcher, &weighted, r.first_stage_terms.max(1))?;
-            let k = depth.max(r.first_stage_depth);
-            // Lessons with all of the three most informative terms are the cheapest good
-            // candidates (an intersection skips most postings).
-            let own: Vec<&String> = first
-                .iter()
-                .filter(|(_, w)| *w >= 1.0)
-                .map(|(t, _)| t)
-                .take(3)
-                .collect();
-            let mut cands = Vec::new();
-            if own.len() >= 2 {
-                let conj: Vec<(Occur, Box<dyn Query>)> = own
-                    .iter()
-                    .map(|t| {
-                        let q: Box<dyn Query> = Box::new(TermQuery::new(
-                            Term::from_field_text(self.f.text, t),
-                            IndexRecordOption::WithFreqs,
-                        ));
-                        (Occur::Must, q)
-                    })
-                    .collect();
-                cands = self.top(searcher, &BooleanQuery::new(conj), filter, k)?;
-            }
-            // Enough lessons with all three terms to fill the page and the re-rank depth:
-            // keep them; otherwise widen to any first-stage term.
-            if cands.len() < depth {
-                let q = self.text_query(&first);
-                cands = self.top(searcher, q.as_ref(), filter, k)?;
-            }
-            let mut all = self.rescore(searcher, &weighted, cands)?;
-            all.truncate(depth);
-            all
-        } else {
-            let q = self.text_query(&weighted);
-            self.top(searcher, q.as_ref(), filter, depth)?
-        };
+        let mut top = self.retrieve(searcher, &weighted, filter, depth, common_only)?;
         if let Some((code, share)) = prior {
             let bonus = share * top.first().map_or(0.0, |t| t.0);
             for (score, addr) in top.iter_mut() {
@@ -336,6 +420,77 @@ impl SearchIndex {
             top.sort_by(|a, b| b.0.total_cmp(&a.0));
         }
         self.drop_excluded(searcher, top, exclude, limit, 1.0)
+    }
+
+    /// The `depth` best lessons for `weighted` among those `filter` allows, with exact
+    /// scores. From `first_stage_min_docs` lessons up, candidates come from the most
+    /// informative terms (for a query whose own words are all common, the lessons holding
+    /// the rarest of them: their posting lists span most of the index) and are rescored
+    /// with all of them; below, every query is scored exhaustively.
+    fn retrieve(
+        &self,
+        searcher: &Searcher,
+        weighted: &[(String, f32)],
+        filter: Restrict<'_>,
+        depth: usize,
+        common_only: bool,
+    ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+        let r = &self.ranking;
+        let first_terms = if common_only {
+            1
+        } else {
+            r.first_stage_terms.max(1)
+        };
+        let two_stage = searcher.num_docs() >= r.first_stage_min_docs
+            && (weighted.len() > first_terms || common_only);
+        if !two_stage {
+            let q = self.text_query(weighted);
+            return self.top(searcher, q.as_ref(), filter, depth);
+        }
+        let first = if common_only {
+            // Candidates: the lessons holding the reader's own (common) word.
+            let own: Vec<(String, f32)> = weighted
+                .iter()
+                .filter(|(_, w)| *w >= 1.0)
+                .cloned()
+                .collect();
+            let pool = if own.is_empty() { weighted } else { &own[..] };
+            most_informative(self, searcher, pool, 1)?
+        } else {
+            most_informative(self, searcher, weighted, first_terms)?
+        };
+        let k = depth.max(r.first_stage_depth);
+        // Lessons with all of the three most informative terms are the cheapest good
+        // candidates (an intersection skips most postings).
+        let own: Vec<&String> = first
+            .iter()
+            .filter(|(_, w)| *w >= 1.0)
+            .map(|(t, _)| t)
+            .take(3)
+            .collect();
+        let mut cands = Vec::new();
+        if own.len() >= 2 {
+            let conj: Vec<(Occur, Box<dyn Query>)> = own
+                .iter()
+                .map(|t| {
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_text(self.f.text, t),
+                        IndexRecordOption::WithFreqs,
+                    ));
+                    (Occur::Must, q)
+                })
+                .collect();
+            cands = self.top(searcher, &BooleanQuery::new(conj), filter, k)?;
+        }
+        // Enough lessons with all three terms to fill the page and the re-rank depth:
+        // keep them; otherwise widen to any first-stage term.
+        if cands.len() < depth {
+            let q = self.text_query(&first);
+            cands = self.top(searcher, q.as_ref(), filter, k)?;
+        }
+        let mut all = self.rescore(searcher, weighted, cands)?;
+        all.truncate(depth);
+        Ok(all)
     }
 
     /// Top `k` of `q` among lessons allowed by `filter`, best first.
@@ -429,32 +584,67 @@ impl SearchIndex {
         Ok(out)
     }
 
-    /// Drops terms found in more than `max_df_ratio` of lessons and keeps the
-    /// `max_query_terms` most informative (weight × IDF), in their original order.
+    /// Weighs down (or drops) terms found in more than `max_df_ratio` of lessons, keeps
+    /// them all when nothing else is left, and keeps the `max_query_terms` most informative
+    /// (weight × IDF), in their original order.
+    /// Also says whether only common terms were left.
     fn prune_terms(
         &self,
         searcher: &Searcher,
         weighted: Vec<(String, f32)>,
-    ) -> Result<Vec<(String, f32)>, SearchError> {
+    ) -> Result<(Vec<(String, f32)>, bool), SearchError> {
         let r = &self.ranking;
         let n = searcher.num_docs();
         let check_df = r.max_df_ratio < 1.0 && n >= 20;
         let max_df = (r.max_df_ratio as f64 * n as f64) as u64;
         let mut scored = Vec::with_capacity(weighted.len());
+        let mut common = Vec::new();
         for (i, (t, w)) in weighted.into_iter().enumerate() {
             let df = self.doc_freq(searcher, &t)?;
-            if df == 0 || (check_df && df > max_df) {
-                continue; // absent terms score nothing; too common ones only add noise
+            if df == 0 {
+                continue; // absent terms score nothing
             }
             let idf = ((n as f64 + 1.0) / (df as f64 + 1.0)).ln() + 0.1;
-            scored.push((i, t, w, w as f64 * idf));
+            if check_df && df > max_df {
+                common.push((i, t, w, w as f64 * idf));
+            } else {
+                scored.push((i, t, w, w as f64 * idf));
+            }
+        }
+        // The reader's own words (weight 1) all common (障害, システム): they are what was
+        // asked for, and they alone rank (their rarer equivalents would outweigh them: a
+        // reader asking for 障害 would get lessons on トラブル first); otherwise common
+        // terms are dropped (or weighed down with `common_term_weight`).
+        let own = |w: f32| w >= 1.0;
+        let common_only = common.iter().any(|x| own(x.2)) && !scored.iter().any(|x| own(x.2));
+        if common_only {
+            scored = common.into_iter().filter(|x| own(x.2)).collect();
+        } else if scored.is_empty() && !common.is_empty() {
+            // Nothing but common parts of the query's words (テム, ステ of ステム): better
+            // than nothing.
+            scored = common;
+            return Ok((
+                scored.into_iter().map(|(_, t, w, _)| (t, w)).collect(),
+                true,
+            ));
+        } else if r.common_term_weight > 0.0 {
+            let cw = r.common_term_weight;
+            scored.extend(
+                common
+                    .into_iter()
+                    .map(|(i, t, w, s)| (i, t, w * cw, s * f64::from(cw))),
+            );
+            scored.sort_by_key(|x| x.0);
         }
         if scored.len() > r.max_query_terms {
             scored.sort_by(|a, b| b.3.total_cmp(&a.3).then(a.0.cmp(&b.0)));
             scored.truncate(r.max_query_terms);
             scored.sort_by_key(|x| x.0);
         }
-        Ok(scored.into_iter().map(|(_, t, w, _)| (t, w)).collect())
+        Ok((
+            scored.into_iter().map(|(_, t, w, _)| (t, w)).collect(),
+            common_only,
+        ))
     }
 
     fn drop_excluded(
@@ -573,12 +763,21 @@ impl SearchIndex {
             Some(Box::new(BooleanQuery::new(should)))
         };
         let domain: Vec<String> = f.domain.iter().cloned().collect();
+        let scenes = f
+            .scenes
+            .iter()
+            .map(|s| {
+                Ok(tazan_model::Scene::parse_for("scene", s)?
+                    .label()
+                    .to_owned())
+            })
+            .collect::<Result<Vec<String>, SearchError>>()?;
         for q in [
             any_of(self.f.level, &f.levels, true),
             any_of(self.f.industry, &f.industries, false),
             any_of(self.f.domain, &domain, false),
             any_of(self.f.cause, &f.cause_categories, false),
-            any_of(self.f.scene, &f.scenes, false),
+            any_of(self.f.scene, &scenes, false),
         ]
         .into_iter()
         .flatten()
@@ -695,8 +894,9 @@ pub(crate) fn hit_of(d: IndexDoc, score: f32) -> Hit {
 }
 
 /// Query text → weighted unique terms: query terms (weight 1, filler removed), then
-/// synonym expansions at `synonym_weight`.
-pub(crate) fn query_terms(query: &str, synonym_weight: f32) -> Vec<(String, f32)> {
+/// equivalents at `equivalent_weight` and related words at `synonym_weight`.
+pub(crate) fn query_terms(query: &str, r: &RankingConfig) -> Vec<(String, f32)> {
+    let (synonym_weight, equivalent_weight) = (r.synonym_weight, r.equivalent_weight);
     let norm = analyze::normalize(query);
     static FILLER: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
     let filler = FILLER.get_or_init(|| {
@@ -717,11 +917,32 @@ pub(crate) fn query_terms(query: &str, synonym_weight: f32) -> Vec<(String, f32)
             out.push((t, w));
         }
     };
+    // A katakana bigram cut from a longer word (ック of ロック) matches unrelated words
+    // (バックアップ); it counts at `katakana_part_weight` beside the whole word.
+    let katakana = |c: Option<char>| c.is_some_and(|c| analyze::script(c) == Script::Katakana);
     let mut base = Vec::new();
-    analyze::terms_normalized(&norm, &mut |t| base.push(t.text.to_string()));
-    for t in base {
-        if !filler.contains(&t) {
-            push(t, 1.0, &mut out);
+    analyze::terms_normalized(&norm, &mut |t| {
+        let part = t.text.chars().count() == 2
+            && t.text
+                .chars()
+                .all(|c| analyze::script(c) == Script::Katakana)
+            && (katakana(norm[..t.from].chars().next_back())
+                || katakana(norm[t.to..].chars().next()));
+        base.push((
+            t.text.to_string(),
+            if part { r.katakana_part_weight } else { 1.0 },
+        ));
+    });
+    for (t, w) in base {
+        if !filler.contains(&t) && w > 0.0 {
+            push(t, w, &mut out);
+        }
+    }
+    if equivalent_weight > 0.0 {
+        for phrase in synonyms::equivalents(&norm) {
+            for t in analyze::terms(phrase) {
+                push(t, equivalent_weight, &mut out);
+            }
         }
     }
     if synonym_weight > 0.0 {

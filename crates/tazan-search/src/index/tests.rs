@@ -37,7 +37,7 @@ fn sample() -> SearchIndex {
     a.cause_category = "ハードウェア障害".into();
     a.period = "2017-07".into();
     a.domain = "technical".into();
-    a.scenes = vec!["障害対応".into()];
+    a.scenes = vec!["運用手順/切替え・復旧の手順".into()];
     let mut b = doc(
         "b",
         "アクセス集中でWebサーバがダウン",
@@ -58,7 +58,10 @@ fn sample() -> SearchIndex {
     c.period = "2016".into();
     c.domain = "governance".into();
     c.level = "CLEAR".into();
-    c.scenes = vec!["組織改善".into(), "障害対応".into()];
+    c.scenes = vec![
+        "組織・体制の整備/役割分担と責任".into(),
+        "運用手順/切替え・復旧の手順".into(),
+    ];
     for d in [a, b, c] {
         idx.upsert(&d).unwrap();
     }
@@ -128,9 +131,31 @@ fn filters_restrict_results() {
     r.filters.cause_categories = vec!["過負荷".into(), "作業ミス".into()];
     assert_eq!(idx.search(&r).unwrap().len(), 2);
 
-    let mut r = req("");
+    // Scenes: by label or bare name; a purpose finds every scene under it.
+    for (scenes, want) in [
+        (vec!["切替え・復旧の手順"], vec!["a", "c"]),
+        (vec!["運用手順/切替え・復旧の手順"], vec!["a", "c"]),
+        (vec!["組織・体制の整備"], vec!["c"]),
+        (vec!["運用手順"], vec!["a", "c"]),
+        (
+            vec!["社内教育", "組織・体制の整備/役割分担と責任"],
+            vec!["c"],
+        ),
+        (vec!["開発手順"], vec![]),
+    ] {
+        let mut r = req("");
+        r.filters.scenes = scenes.iter().map(|s| s.to_string()).collect();
+        let mut got: Vec<String> = idx.search(&r).unwrap().into_iter().map(|h| h.id).collect();
+        got.sort();
+        assert_eq!(got, want, "{scenes:?}");
+    }
+    let mut r = req("切替え");
     r.filters.scenes = vec!["障害対応".into()];
-    assert_eq!(idx.search(&r).unwrap().len(), 2);
+    let e = idx.search(&r).unwrap_err().to_string();
+    assert!(
+        e.contains("`scene`") && e.contains("\"障害対応\"") && e.contains("運用手順"),
+        "{e}"
+    );
 
     // Period overlap: 2017-H2 .. 2018-03 covers a (2017-07) and b (2018-H1), not c (2016).
     let mut r = req("");
@@ -218,7 +243,11 @@ fn one_writer_many_read_only_readers() {
 
 #[test]
 fn query_terms_drop_filler_and_add_synonyms() {
-    let t = query_terms("例えば待機系", 0.3);
+    let r = RankingConfig {
+        synonym_weight: 0.3,
+        ..RankingConfig::default()
+    };
+    let t = query_terms("例えば待機系", &r);
     assert!(t.iter().all(|(w, _)| w != "例"));
     assert!(t.iter().any(|(w, s)| w == "待機" && *s == 1.0));
     assert!(t.iter().any(|(w, s)| w == "バックアップ" && *s < 1.0));
@@ -232,7 +261,10 @@ fn rescore_matches_exhaustive_scores() {
     }
     idx.commit().unwrap();
     let searcher = idx.searcher();
-    let weighted = query_terms("負荷分散装置の設定ミスで夜間処理が完了しなかった", 0.4);
+    let weighted = query_terms(
+        "負荷分散装置の設定ミスで夜間処理が完了しなかった",
+        &RankingConfig::default(),
+    );
     let q = idx.text_query(&weighted);
     let top = searcher
         .search(&q, &TopDocs::with_limit(50).order_by_score())
@@ -255,6 +287,13 @@ fn two_stage_agrees_with_exhaustive_at_the_top() {
         idx.add(&d).unwrap();
     }
     idx.commit().unwrap();
+    // Feedback terms come from each path's own top lessons: compare candidate generation
+    // on the same terms.
+    let plain = RankingConfig {
+        feedback_docs: 0,
+        ..RankingConfig::default()
+    };
+    idx.set_ranking(plain.clone());
     let queries = [
         "共有ディスクのファームウェア不具合で全面的に停止した",
         "委託先との役割分担と連絡体制が曖昧だったため、夜間の障害対応が遅れた",
@@ -266,7 +305,7 @@ fn two_stage_agrees_with_exhaustive_at_the_top() {
     }
     idx.set_ranking(RankingConfig {
         first_stage_min_docs: 0,
-        ..RankingConfig::default()
+        ..plain
     });
     for (q, ex) in queries.iter().zip(&exhaustive) {
         let two = idx.search(&req(q)).unwrap();
@@ -307,7 +346,10 @@ fn filtered_collector_equals_filter_intersection() {
         ..Filters::default()
     };
     let filter = idx.filter_query(&filters).unwrap().unwrap();
-    let weighted = query_terms("データベースサーバの設定ミスで応答が遅延した", 0.4);
+    let weighted = query_terms(
+        "データベースサーバの設定ミスで応答が遅延した",
+        &RankingConfig::default(),
+    );
     let text = idx.text_query(&weighted);
     // The filter must not add to the score: wrap it in a zero constant score.
     let unscored: Box<dyn Query> = Box::new(tantivy::query::ConstScoreQuery::new(
@@ -400,19 +442,14 @@ fn index_trends_stream_live_lessons_only() {
     let idx = sample();
     idx.delete("b").unwrap();
     idx.commit().unwrap();
-    let r = idx.trends(crate::trends::Granularity::HalfYear).unwrap();
-    assert_eq!(r.total, 2);
+    let exact = crate::trends::TrendOptions::exact(crate::trends::Granularity::HalfYear);
+    let r = idx.trends(&exact).unwrap();
+    assert_eq!(r.total, Some(2));
     assert!(
         r.by_cause.iter().all(|c| c.key != "過負荷"),
         "deleted lesson counted"
     );
-    assert_eq!(
-        r,
-        crate::trends::trends(
-            &idx.all_docs().unwrap(),
-            crate::trends::Granularity::HalfYear
-        )
-    );
+    assert_eq!(r, crate::trends::trends(&idx.all_docs().unwrap(), &exact));
 }
 
 #[test]
@@ -446,4 +483,81 @@ fn one_hit_per_catalogue_ref() {
     idx.commit().unwrap();
     let hits = idx.search(&req("夜間バッチ 遅延")).unwrap();
     assert!(ids(&hits).contains(&"x") && ids(&hits).contains(&"y"));
+}
+
+#[test]
+fn counts_lessons_sharing_a_combination() {
+    let idx = sample();
+    let mut extra = doc("d", "要件定義の不足", "要件が曖昧だった。");
+    extra.industry = "金融".into();
+    extra.cause_category = "作業ミス".into();
+    extra.period = "2016".into();
+    extra.domain = "governance".into();
+    extra.stage = "要件定義".into();
+    idx.upsert(&extra).unwrap();
+    idx.commit().unwrap();
+    let k = |q: QuasiIdentifiers| idx.count_sharing(&q).unwrap();
+    let s = |v: &str| Some(v.to_owned());
+    assert_eq!(k(QuasiIdentifiers::default()), 4);
+    assert_eq!(
+        k(QuasiIdentifiers {
+            industry: s("金融"),
+            ..Default::default()
+        }),
+        3
+    );
+    let c_and_d = QuasiIdentifiers {
+        industry: s("金融"),
+        cause_category: s("作業ミス"),
+        period: s("2016"),
+        domain: s("governance"),
+        ..Default::default()
+    };
+    assert_eq!(k(c_and_d.clone()), 2);
+    // The period is a bucket: 2016 is not 2016-H1.
+    assert_eq!(
+        k(QuasiIdentifiers {
+            period: s("2016-H1"),
+            ..c_and_d.clone()
+        }),
+        0
+    );
+    // Stage is checked on the stored lessons.
+    assert_eq!(
+        k(QuasiIdentifiers {
+            stage: s("要件定義"),
+            ..c_and_d.clone()
+        }),
+        1
+    );
+    assert_eq!(k(QuasiIdentifiers::of(&extra)), 1);
+    assert!(idx
+        .count_sharing(&QuasiIdentifiers {
+            period: s("2016-13"),
+            ..Default::default()
+        })
+        .is_err());
+}
+
+#[test]
+fn a_common_word_query_on_a_large_index_ranks_the_lessons_holding_it() {
+    // Every synthetic lesson holds 障害 and システム; with two-stage retrieval forced on,
+    // candidates come from the word itself, not from its rarer equivalents.
+    let mut idx = SearchIndex::in_ram().unwrap();
+    for d in crate::bench::synthetic_lessons(2000, 9) {
+        idx.add(&d).unwrap();
+    }
+    idx.commit().unwrap();
+    idx.set_ranking(RankingConfig {
+        first_stage_min_docs: 0,
+        ..RankingConfig::default()
+    });
+    for q in ["障害", "システム"] {
+        let hits = idx.search(&req(q)).unwrap();
+        assert_eq!(hits.len(), 10, "{q}");
+        for h in &hits {
+            let d = idx.get(&h.id).unwrap().unwrap();
+            assert!(d.full_text().contains(q), "{q}: {}", h.title);
+        }
+    }
 }

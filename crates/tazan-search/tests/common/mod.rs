@@ -1,23 +1,29 @@
 //! The evaluation data that tests, benches and examples of this crate share:
-//! the shared corpus (by path, beside the checkout) and the crate's own
-//! validation and hold-out queries. Included with `#[path]` where needed.
+//! the shared corpus (by path, beside the checkout; see
+//! `tests/support/corpus.rs` at the workspace root), the crate's own
+//! validation and hold-out queries (judged against the shared catalogue), and
+//! the project's own example catalogue. Included with `#[path]` where needed.
 #![allow(dead_code)] // each includer uses part of it
 #![allow(clippy::expect_used)] // test data: a failure should panic with the error
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use tazan_search::{load_catalog, SearchIndex};
 
+#[path = "../../../../tests/support/corpus.rs"]
+mod corpus;
+
 /// The shared catalogue of published lessons.
-pub(crate) const LESSONS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpus/lessons.jsonl"
-);
+pub(crate) fn lessons() -> PathBuf {
+    corpus::corpus_file("lessons.jsonl")
+}
 /// The shared scenario queries with their judged lessons.
-pub(crate) const SCENARIOS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpus/scenarios.jsonl"
-);
+pub(crate) fn scenarios() -> PathBuf {
+    corpus::corpus_file("scenarios.jsonl")
+}
+/// The project's example catalogue (written for it, `examples/catalog.jsonl`).
+pub(crate) const OWN_CATALOG: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/catalog.jsonl");
 /// The crate's own validation queries (tuned on).
 pub(crate) const VALIDATION: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -40,8 +46,17 @@ pub(crate) const SITUATIONS_FROZEN: &str = concat!(
 
 /// The shared catalogue in an in-memory index.
 pub(crate) fn catalogue_index() -> SearchIndex {
+    index_of(&lessons())
+}
+
+/// The project's example catalogue in an in-memory index.
+pub(crate) fn own_catalogue_index() -> SearchIndex {
+    index_of(Path::new(OWN_CATALOG))
+}
+
+fn index_of(catalogue: &Path) -> SearchIndex {
     let idx = SearchIndex::in_ram().expect("an in-memory index");
-    for d in load_catalog(Path::new(LESSONS)).expect("the shared catalogue") {
+    for d in load_catalog(catalogue).expect("a catalogue") {
         idx.upsert(&d).expect("a catalogue entry indexes");
     }
     idx.commit().expect("commit");

@@ -213,6 +213,13 @@ fn key_file_is_0600_and_load_refuses_0644() {
     assert!(matches!(err, TrustError::FileFormat { .. }), "{err}");
     let err = KeyPair::load(&dir.path().join("missing.key")).unwrap_err();
     assert!(matches!(err, TrustError::Io { .. }), "{err}");
+    // Today a directory where hub.key should be was "accessible to group or
+    // others (mode 0755)".
+    let folder = dir.path().join("hub.key");
+    std::fs::create_dir(&folder).unwrap();
+    let err = KeyPair::load(&folder).unwrap_err();
+    assert!(matches!(err, TrustError::NotAFile { .. }), "{err}");
+    assert!(!err.to_string().contains("chmod"), "{err}");
 }
 
 #[test]
