@@ -266,7 +266,7 @@ async fn cli_publishes_through_a_running_node_process() {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(entries.len(), 1, "the spooled lesson reached the hub");
+    assert_eq!(entries.len(), 1, "the handed lesson reached the hub");
     assert_eq!(hex_of(&entries[0].lesson_id), v["id"].as_str().unwrap());
 
     // Listing while the node runs asks the hub.

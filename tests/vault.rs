@@ -540,7 +540,7 @@ async fn canary_in_raw_fields_never_leaves_the_node() {
         "running",
     );
 
-    // Raw incident → vault → GREEN draft → approval → spool → node → hubs.
+    // Raw incident → vault → GREEN draft → approval → admin socket → node → hubs.
     let home = node_with_incident(&fx, &[&canary_incident()]);
     let d = draft(&home, "CANARY-1", "GREEN");
     let rec = draft_json(&home, &d);

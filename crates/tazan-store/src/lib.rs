@@ -49,7 +49,7 @@ pub use error::StoreError;
 pub use hub::{envelope_leaf, Appended, HubLog, NewRecord};
 pub use lock::lock_holder;
 pub use node::{Library, LibraryEntry, Outbox, OutboxItem, Receipt, Receipts};
-pub use record::{HexEnvelope, LogRecord, StoredEnvelope};
+pub use record::{LogRecord, StoredEnvelope};
 
 /// Seconds since the Unix epoch (0 if the clock is before 1970).
 pub(crate) fn now_unix() -> u64 {
