@@ -209,9 +209,10 @@ async fn a_backup_in_progress_holds_back_no_publish_health_check_or_subscription
         DisclosureLevel::Amber,
     );
     let mut member = fed.client_as(&sakura).await.unwrap();
-    let published = tokio::time::timeout(PROMPT, publish(&mut member, &[fresh.clone()]))
-        .await
-        .expect("a publish during the backup is answered promptly");
+    let published =
+        tokio::time::timeout(PROMPT, publish(&mut member, std::slice::from_ref(&fresh)))
+            .await
+            .expect("a publish during the backup is answered promptly");
     assert_eq!(outcome(&published[0]), Outcome::Accepted);
     let health = tokio::time::timeout(
         PROMPT,
