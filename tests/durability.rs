@@ -299,8 +299,26 @@ async fn cli_publishes_through_a_running_node_process() {
     assert_eq!(hits[0]["id"], v["id"]);
     let socket = tazan_admin::socket_path(&home.join("data"));
     assert!(socket.exists(), "the running node listens on {socket:?}");
+    let node_toml = home.join("node.toml");
+    let status = || tazan(&["status", "--config", node_toml.to_str().unwrap(), "--json"]);
+    let running = status();
+    let st: serde_json::Value = serde_json::from_slice(&running.stdout).unwrap();
+    assert_eq!(running.status.code(), Some(0), "{st}");
+    assert_eq!(
+        (st["kind"].clone(), st["pid"].clone()),
+        ("node".into(), node.child.id().into())
+    );
+    assert!(st["library_cursor"].is_u64(), "{st}");
     node.terminate();
     assert!(!socket.exists(), "a node that stops removes its socket");
+    let stopped = status();
+    let st: serde_json::Value = serde_json::from_slice(&stopped.stdout).unwrap();
+    assert_eq!(stopped.status.code(), Some(1), "{st}");
+    assert_eq!(
+        (st["running"].clone(), st["outbox_depth"].clone()),
+        (false.into(), 0.into()),
+        "read from its store: {st}"
+    );
 }
 
 fn hex_of(b: &[u8]) -> String {
