@@ -39,10 +39,17 @@ pub(crate) enum Command {
         /// Keep the generated topology in DIR instead of a temporary directory.
         #[arg(long, value_name = "DIR")]
         keep: Option<PathBuf>,
+        /// After the walkthrough, keep the federation running with a web portal on every hub and
+        /// node; print their URLs and a login for each role; stop with Ctrl-C.
+        #[arg(long)]
+        serve: bool,
     },
     /// Run or inspect a hub (group or cross-industry tier, chosen by its config).
     #[command(subcommand)]
     Hub(HubCmd),
+    /// People who log in to a hub's or node's web portal.
+    #[command(subcommand)]
+    User(crate::cmd::users::UserCmd),
     /// Run an org node.
     #[command(subcommand)]
     Node(NodeCmd),
@@ -414,7 +421,8 @@ pub(crate) enum EvalCmd {
         /// Policy TOML, with --incidents (default: the shipped policy).
         #[arg(long, conflicts_with = "output")]
         policy: Option<PathBuf>,
-        /// Also list the leaked spans and lost keep terms (raw text: development sets only).
+        /// Also list the leaked spans and lost keep terms, also in --json (raw text:
+        /// development sets only; without it --json carries totals only).
         #[arg(long)]
         show_leaks: bool,
         /// JSON output.
@@ -672,7 +680,9 @@ pub(crate) enum LessonCmd {
     Edit(crate::cmd::review::EditArgs),
     /// Put an original the sanitizer replaced back into a draft, with a recorded reason.
     Restore(crate::cmd::review::RestoreArgs),
-    /// Approve a draft: re-run the leak gate, record overrides, sign and queue it.
+    /// Coarsen one field of a draft that, with too few lessons sharing it, singles it out.
+    Coarsen(crate::cmd::review::CoarsenArgs),
+    /// Approve a draft: re-run the leak gate, check k-anonymity, record overrides, sign and queue it.
     Approve(crate::cmd::review::ApproveArgs),
     /// Sign a lesson (JSON or TOML) and queue it for the group hub, after the leak gate.
     Publish(crate::cmd::review::PublishArgs),
@@ -816,6 +826,28 @@ pub(crate) enum BenchCmd {
         /// federation path, and here every service shares two cores.
         #[arg(long)]
         hub_search: bool,
+    },
+    /// The hub portal's list, search and lesson pages over a large hub log, with concurrent
+    /// logged-in clients (p50/p99 ms per page).
+    #[command(
+        after_help = "Example:\n  cargo run --release -- bench portal --lessons 100000 --clients 20 --json"
+    )]
+    Portal {
+        /// Lessons in the hub's log.
+        #[arg(long, default_value_t = 100_000)]
+        lessons: usize,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 20)]
+        clients: usize,
+        /// Requests per page kind.
+        #[arg(long, default_value_t = 2_000)]
+        requests: usize,
+        /// Seed for the lessons and the requests.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
     },
     /// Index synthetic lessons, then time searches (lessons/s, p50/p99 ms).
     #[command(

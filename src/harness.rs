@@ -13,6 +13,16 @@ use tonic::transport::Channel;
 
 use crate::topology::Layout;
 
+/// A portal started by [`Federation::start_portals`].
+pub struct ServedPortal {
+    /// `cross`, a group name or a member id.
+    pub service: String,
+    /// The portal.
+    pub portal: tazan_portal::RunningPortal,
+    /// A login per role, with its password.
+    pub logins: Vec<tazan_portal::demo::DemoLogin>,
+}
+
 /// Hubs and nodes started from a [`Layout`].
 pub struct Federation {
     /// The cross-industry hub.
@@ -140,6 +150,65 @@ impl Federation {
                 ),
             }
         }
+    }
+
+    /// Start a web portal for every hub and node whose config has `[portal]`
+    /// (topologies from [`crate::topology`] all do, on port 0 here), with
+    /// demo logins for each role. Returns (service name, portal, logins).
+    pub async fn start_portals(&self) -> Result<Vec<ServedPortal>> {
+        use tazan_portal::demo::{hub_plan, node_plan};
+        let mut out = Vec::new();
+        let first_member = |hub: &RunningHub| {
+            hub.core()
+                .roster()
+                .roster
+                .members
+                .iter()
+                .find(|m| m.status == tazan_trust::MemberStatus::Active)
+                .map(|m| m.id.clone())
+        };
+        let mut hubs = vec![("cross".to_owned(), &self.cross, self.layout.cross.clone())];
+        for (name, hub) in &self.groups {
+            let path = self
+                .layout
+                .groups
+                .iter()
+                .find(|(g, _)| g == name)
+                .map(|(_, p)| p.clone())
+                .with_context(|| format!("no config for group {name}"))?;
+            hubs.push((name.clone(), hub, path));
+        }
+        for (name, hub, path) in hubs {
+            let Some(cfg) = HubConfig::load(&path)?.portal else {
+                continue;
+            };
+            let portal = tazan_portal::RunningPortal::start_hub(&cfg, hub)
+                .await
+                .with_context(|| format!("starting the {name} hub's portal"))?;
+            let logins =
+                portal.seed_logins(hub_plan(hub.core().id(), first_member(hub).as_ref()))?;
+            out.push(ServedPortal {
+                service: name,
+                portal,
+                logins,
+            });
+        }
+        for (id, _, node) in &self.nodes {
+            let cfg = self.node_config(id)?;
+            let Some(p) = cfg.portal.clone() else {
+                continue;
+            };
+            let portal = tazan_portal::RunningPortal::start_node(&p, node, &cfg)
+                .await
+                .with_context(|| format!("starting {id}'s portal"))?;
+            let logins = portal.seed_logins(node_plan(id))?;
+            out.push(ServedPortal {
+                service: id.to_string(),
+                portal,
+                logins,
+            });
+        }
+        Ok(out)
     }
 
     /// The topology's root directory.

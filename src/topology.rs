@@ -95,6 +95,26 @@ impl Ports {
         }
     }
 
+    /// Portal port of a hub listening on `port` (0 stays 0).
+    fn portal(port: u16) -> u16 {
+        if port == 0 {
+            0
+        } else {
+            port.saturating_add(1200)
+        }
+    }
+
+    /// Portal port of the `i`-th node (first group port + 1299 + i).
+    fn node_portal(&self, i: usize) -> u16 {
+        if self.first_group == 0 {
+            0
+        } else {
+            self.first_group
+                .saturating_add(1299)
+                .saturating_add(i as u16)
+        }
+    }
+
     fn group(&self, i: usize) -> u16 {
         if self.first_group == 0 {
             0
@@ -220,7 +240,13 @@ pub fn config_texts(spec: &Spec, ports: Ports) -> Vec<(PathBuf, String)> {
         for m in &group.members {
             out.push((
                 Path::new(m.id.as_str()).join("node.toml"),
-                node_toml(m, &group.hub_id, port, ports.node_metrics(node_index)),
+                node_toml(
+                    m,
+                    &group.hub_id,
+                    port,
+                    ports.node_metrics(node_index),
+                    ports.node_portal(node_index),
+                ),
             ));
             node_index += 1;
         }
@@ -434,8 +460,14 @@ client_ca = "ca/ca.pem"
 # Prometheus metrics at http://127.0.0.1:{metrics}/metrics
 [metrics]
 listen = "127.0.0.1:{metrics}"
+
+# The web portal at http://127.0.0.1:{portal}/ (people: `tazan user add`).
+# Plain HTTP is served on loopback only; see deploy/README.md for TLS.
+[portal]
+listen = "127.0.0.1:{portal}"
 "#,
-        metrics = Ports::metrics(port)
+        metrics = Ports::metrics(port),
+        portal = Ports::portal(port)
     );
     if let Some((up_id, up_port)) = upstream {
         s.push_str(&format!(
@@ -456,7 +488,7 @@ roster_admin_key_file = "upstream/admin.pub"
     s
 }
 
-fn node_toml(member: &MemberSpec, hub: &MemberId, port: u16, metrics: u16) -> String {
+fn node_toml(member: &MemberSpec, hub: &MemberId, port: u16, metrics: u16, portal: u16) -> String {
     let (id, display) = (&member.id, &member.display);
     format!(
         r#"# tazan org node `{id}`. Paths are relative to this file.
@@ -480,6 +512,10 @@ key = "tls/node.key"
 # Prometheus metrics at http://127.0.0.1:{metrics}/metrics
 [metrics]
 listen = "127.0.0.1:{metrics}"
+
+# The node's web portal at http://127.0.0.1:{portal}/ (people: `tazan user add`).
+[portal]
+listen = "127.0.0.1:{portal}"
 "#
     )
 }

@@ -551,11 +551,38 @@ fn eval_sanitize_scores_incidents_in_one_step_and_refuses_unknown_kinds() {
         "{plain}"
     );
     assert!(!plain.contains("leaked dev-"), "{plain}");
-    let shown = ok(tazan(&[&args[..], &["--show-leaks"]].concat()));
-    assert!(shown.contains("leaked dev-"), "{shown}");
+
+    // Raw text (leaked spans) only with --show-leaks, in the table and in JSON:
+    // a gold file whose span is a technical word leaks for sure.
+    let dir = tempfile::tempdir().unwrap();
+    let sure = dir.path().join("sure.jsonl");
+    std::fs::write(
+        &sure,
+        "{\"id\":\"dev-01\",\"sensitive\":[{\"text\":\"フェイルオーバー\",\"kind\":\"org\"}],\"keep\":[]}\n",
+    )
+    .unwrap();
+    let sure_args = [
+        "eval",
+        "sanitize",
+        "--incidents",
+        &incidents,
+        "--annotations",
+        sure.to_str().unwrap(),
+    ];
+    let hidden = ok_json(tazan(&[&sure_args[..], &["--json"]].concat()));
+    assert_eq!(hidden["identifying_leaked"], 1, "{hidden}");
+    assert_eq!(hidden["leaked"], serde_json::json!([]), "{hidden}");
+    let json = ok_json(tazan(
+        &[&sure_args[..], &["--json", "--show-leaks"]].concat(),
+    ));
+    assert_eq!(json["leaked"][0]["text"], "フェイルオーバー", "{json}");
+    let shown = ok(tazan(&[&sure_args[..], &["--show-leaks"]].concat()));
+    assert!(
+        shown.contains("leaked dev-01 org フェイルオーバー"),
+        "{shown}"
+    );
 
     // A gold file with an unknown kind fails, naming line, field and the valid kinds.
-    let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.jsonl");
     std::fs::write(
         &bad,

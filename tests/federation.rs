@@ -573,17 +573,6 @@ async fn revoking_a_member_refuses_new_lessons_and_keeps_old_ones() {
     fed.stop().await.unwrap();
 }
 
-async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes())
-        .await
-        .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).await.unwrap();
-    out
-}
-
 fn metric(page: &str, prefix: &str) -> f64 {
     page.lines()
         .find(|l| l.starts_with(prefix))

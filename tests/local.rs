@@ -25,7 +25,9 @@ const SERVICES: [&str; 6] = [
 ];
 
 /// The ports `deploy/local` documents (deploy/README.md, "deploy/local").
-const LOCAL_PORTS: [u16; 9] = [7400, 7401, 7402, 8400, 8401, 8402, 8501, 8502, 8503];
+const LOCAL_PORTS: [u16; 15] = [
+    7400, 7401, 7402, 8400, 8401, 8402, 8501, 8502, 8503, 8600, 8601, 8602, 8700, 8701, 8702,
+];
 
 /// A copy of `deploy/local`'s committed configs on free ports; `tazan down`
 /// runs when it is dropped, so a failed test leaves nothing running.
@@ -277,6 +279,18 @@ fn deploy_local_up_publish_revoke_status_down() {
     assert!(
         local.path("finance/admin.pub").is_file() && local.path("sakura-bank/node.key").is_file()
     );
+    // Every portal is up, and `up` printed a login for each role.
+    let finance_portal = format!("http://127.0.0.1:{}", local.port(8601));
+    let line = stdout
+        .lines()
+        .find(|l| l.contains(&finance_portal))
+        .unwrap_or_else(|| panic!("no finance portal line: {stdout}"));
+    assert!(
+        line.contains("admin (admin) / ") && line.contains("reader (reader) / "),
+        "{line}"
+    );
+    assert!(http_get(local.port(8601), "/lessons").contains("finance グループハブ"));
+    assert!(http_get(local.port(8700), "/login").contains("ログイン"));
     let services = SERVICES;
     let pids: Vec<i32> = services.iter().map(|s| local.pid(s)).collect();
     assert!(pids.iter().all(|p| alive(*p)), "{pids:?}");

@@ -5,6 +5,7 @@
 //! - `federation`: routing by level, publisher anonymity, duplicates, cursors
 //! - `rejections`: every refusal a hub makes, each naming its field, nothing stored
 //! - `durability`: hub kill -9 and restart, outbox drain after an outage
+//! - `edge`: an idle-connection flood; a full, read-only or corrupt hub store (real tmpfs)
 //! - `cli`: the `tazan` binary's commands and their errors
 //! - `firsthour`: a newcomer's frictions and strict input: encodings, typos, homes, ids, logs
 //! - `library`: a catalogue served by a running hub; a running node's index following its library
@@ -19,7 +20,10 @@
 //!   not even on the wire (through `proxy`, a TLS-terminating recording proxy)
 //! - `gate`: every publishing path refuses leaks (CLI), the group hub's own screen, the
 //!   withdrawal-reason leak, no silent downgrade without the dictionary, what publish says
+//! - `kanon`: k-anonymity at review over lessons received through a running hub
 //! - `scenes`: usage scenes of a catalogue, browsing by purpose, common-word search, vault trends
+//! - `portal`: the web portal over HTTP: entitlement, accounts, every bad input, the node's pages
+//! - `browser`: the portal in headless Chromium (Debian's chromium + chromedriver)
 
 // Test fixtures panic on setup failure by design: a failed setup is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -27,16 +31,21 @@
 #[path = "support/corpus.rs"]
 mod corpus;
 mod util;
+mod web;
 
 mod admin;
 mod backup;
+mod browser;
 mod cli;
 mod durability;
+mod edge;
 mod federation;
 mod firsthour;
 mod gate;
+mod kanon;
 mod library;
 mod local;
+mod portal;
 mod proxy;
 mod rejections;
 mod rotation;

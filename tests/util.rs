@@ -387,3 +387,18 @@ pub(crate) fn at_env(home: &Path, args: &[&str], env: &[(&str, &str)]) -> std::p
     }
     cmd.output().unwrap()
 }
+
+/// One request on a fresh connection, read to its end (the request asks
+/// the server to close the connection after the response).
+pub(crate) async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).await.unwrap();
+    out
+}

@@ -3,12 +3,12 @@
 //! and recorded overrides, and the canary test: raw text placed in an incident
 //! appears nowhere the node sends, only in its vault.
 
-use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::Value;
 use tazan_model::Payload;
+use tazan_node::K_ANONYMITY;
 use tazan_sanitize::{Policy, Sanitizer};
 
 use crate::util::*;
@@ -236,7 +236,18 @@ fn draft_show_and_approve_queue_the_lesson() {
     // No hub is running: the approved lesson waits in the node's outbox.
     let out = json(&at(
         &home,
-        &["lesson", "approve", &green, "--reviewer", "佐藤", "--json"],
+        &[
+            "lesson",
+            "approve",
+            &green,
+            "--reviewer",
+            "佐藤",
+            "--override",
+            K_ANONYMITY,
+            "--reason",
+            "架空の事例",
+            "--json",
+        ],
     ));
     assert_eq!(out["status"], "queued");
     assert_eq!(out["delivery"], "queued");
@@ -328,6 +339,10 @@ fn approve_refuses_open_findings_and_records_overrides() {
         &fid,
         "--reason",
         reason,
+        "--override",
+        K_ANONYMITY,
+        "--reason",
+        "架空の事例",
         "--json",
     ]));
     assert_eq!(out["status"], "queued");
@@ -485,9 +500,8 @@ fn files(dir: &Path, skip: Option<&Path>, out: &mut Vec<PathBuf>) {
         }
         if p.is_dir() {
             files(&p, skip, out);
-        } else if e.file_type().is_ok_and(|t| t.is_socket()) {
-            // A running service's admin socket holds no bytes.
-        } else {
+        } else if p.is_file() {
+            // Regular files only: a running portal's admin socket holds no data.
             out.push(p);
         }
     }
@@ -547,7 +561,18 @@ async fn canary_in_raw_fields_never_leaves_the_node() {
     assert_eq!(rec["draft"]["findings"], serde_json::json!([]), "{rec}");
     let out = json(&at(
         &home,
-        &["lesson", "approve", &d, "--reviewer", "審査者", "--json"],
+        &[
+            "lesson",
+            "approve",
+            &d,
+            "--reviewer",
+            "審査者",
+            "--override",
+            K_ANONYMITY,
+            "--reason",
+            "カナリア試験の架空事例",
+            "--json",
+        ],
     ));
     assert_eq!(
         out["delivery"], "handed",
@@ -688,7 +713,14 @@ async fn canaries_in_every_raw_field_never_cross_the_wire() {
         .draft("CANARY-2", tazan_model::DisclosureLevel::Green)
         .unwrap();
     assert!(made.draft.findings.is_empty(), "{:?}", made.draft.findings);
-    let approved = desk.approve(made.draft.id, "審査者", &[]).await.unwrap();
+    let k_reason = tazan_node::Override {
+        finding_id: K_ANONYMITY.into(),
+        reason: "カナリア試験の架空事例".into(),
+    };
+    let approved = desk
+        .approve(made.draft.id, "審査者", &[k_reason])
+        .await
+        .unwrap();
     let id = approved.publication.id;
     // And a withdrawal of it, whose reason crosses the wire as well.
     let reason = "記載内容に誤りがあったため取り下げる";

@@ -25,8 +25,10 @@ use tazan_trust::KeyPair;
 use crate::harness::Federation;
 
 mod backup;
+mod portal;
 use crate::topology::{self, Ports, Spec};
 pub use backup::{backup, BackupParams, BackupReport};
+pub use portal::{portal, PageFigures, PortalParams, PortalReport};
 
 /// Sizes for [`federation`].
 #[derive(Debug, Clone, Copy)]

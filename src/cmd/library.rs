@@ -278,24 +278,6 @@ pub(super) fn print_similar(hits: &[tazan_search::SimilarHit], json: bool) -> Re
 }
 
 /// The incident's own text, for matching only; it stays in this process.
-pub(super) fn incident_text(i: &tazan_model::Incident) -> String {
-    let mut parts: Vec<&str> = [
-        &i.system_name,
-        &i.impact,
-        &i.description,
-        &i.direct_cause,
-        &i.cause_summary,
-        &i.impact_scope,
-    ]
-    .into_iter()
-    .flatten()
-    .map(String::as_str)
-    .collect();
-    parts.extend(i.symptoms.iter().map(String::as_str));
-    parts.extend(i.failure_sequence.iter().map(String::as_str));
-    parts.join("\n")
-}
-
 pub(super) fn incident_similar(
     name: &str,
     id: Option<&str>,
@@ -305,7 +287,7 @@ pub(super) fn incident_similar(
 ) -> Result<ExitCode> {
     // A file, or an incident in the vault; either way it stays in this process.
     let incident = &super::incidents::resolve(name, id, home.clone())?;
-    let text = incident_text(incident);
+    let text = incident.similarity_text();
     if text.trim().is_empty() {
         bail!("incident {:?} has no text to match (system_name, impact, description, direct_cause are empty)", incident.id);
     }

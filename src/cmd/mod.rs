@@ -26,6 +26,7 @@ mod scenes;
 mod serve;
 pub(crate) mod templates;
 mod tools;
+pub(crate) mod users;
 mod verify;
 
 pub(crate) fn run(args: Cli) -> Result<ExitCode> {
@@ -38,7 +39,8 @@ pub(crate) fn run(args: Cli) -> Result<ExitCode> {
 
 async fn dispatch(command: Command) -> Result<ExitCode> {
     match command {
-        Command::Demo { keep } => serve::demo(keep).await,
+        Command::Demo { keep, serve } => serve::demo(keep, serve).await,
+        Command::User(cmd) => users::user(cmd),
         Command::Hub(HubCmd::Serve { config, home }) => {
             let config = match config {
                 Some(config) => config,

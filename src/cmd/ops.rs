@@ -140,6 +140,7 @@ pub(crate) async fn up(args: UpArgs) -> Result<ExitCode> {
     }
     let exe = std::env::current_exe().context("finding the tazan executable")?;
     let timeout = Duration::from_secs(args.timeout);
+    local.seed_portal_logins();
     if args.detach {
         let running = local.up_detached(&exe, timeout, args.quiet).await?;
         for s in &local.services {
@@ -150,12 +151,42 @@ pub(crate) async fn up(args: UpArgs) -> Result<ExitCode> {
             };
             println!("{:<18} {:<10} {what}", s.name, s.role.as_str());
         }
+        print_portals(&local);
         return Ok(ExitCode::SUCCESS);
     }
+    print_portals(&local);
     let ok = local
         .up_foreground(&exe, timeout, shutdown_signal())
         .await?;
     Ok(exit_code(ok))
+}
+
+/// Each service's portal and its demo logins (kept in `<service>/portal-logins.json`).
+fn print_portals(local: &Local) {
+    let with: Vec<_> = local
+        .services
+        .iter()
+        .filter(|s| s.portal.is_some())
+        .collect();
+    if with.is_empty() {
+        return;
+    }
+    println!(
+        "\nweb portals (logins from {}/<service>/portal-logins.json):",
+        local.dir.display()
+    );
+    for s in with {
+        let logins = tazan_portal::demo::local_logins(&s.config)
+            .iter()
+            .map(|l| format!("{} ({}) / {}", l.login, l.role, l.password))
+            .collect::<Vec<_>>()
+            .join("   ");
+        println!(
+            "  {:<18} {:<26} {logins}",
+            s.name,
+            s.portal.as_deref().unwrap_or_default()
+        );
+    }
 }
 
 fn exit_code(ok: bool) -> ExitCode {

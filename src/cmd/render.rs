@@ -1,46 +1,13 @@
 //! How a lesson draft is shown to its reviewer: every replacement marked with
 //! the original it stands for, every leak-gate finding marked, decisions listed.
 
-use std::collections::BTreeMap;
-
-use tazan_node::{finding_line, DraftView};
-use tazan_sanitize::lesson_field;
+use tazan_node::{finding_line, Anonymity, DraftView, Mark, K_ANONYMITY};
+use tazan_vault::DraftId;
 
 /// The draft for its reviewer, replacements and findings marked in the text.
 pub(super) fn render(view: &DraftView, colour: bool) -> String {
     let (d, audit) = (&view.draft, &view.audit);
-    // replacement → the originals it stands for.
-    let mut marks: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for a in audit {
-        if a.replacement.is_empty() || a.replacement == a.original {
-            continue;
-        }
-        let originals = marks.entry(a.replacement.as_str()).or_default();
-        if !originals.contains(&a.original.as_str()) {
-            originals.push(a.original.as_str());
-        }
-    }
-    let mut marks: Vec<(&str, String)> = marks
-        .into_iter()
-        .map(|(rep, origs)| {
-            let mut o: Vec<&str> = origs.iter().take(3).copied().collect();
-            if origs.len() > 3 {
-                o.push("…");
-            }
-            (rep, o.join("/"))
-        })
-        .collect();
-    marks.sort_by_key(|(rep, _)| std::cmp::Reverse(rep.chars().count()));
-    let field = |path: &str| -> String {
-        let text = lesson_field(&d.lesson, path).unwrap_or("");
-        let hits: Vec<&str> = d
-            .findings
-            .iter()
-            .filter(|f| f.finding.field == path && !f.excerpt.is_empty())
-            .map(|f| f.excerpt.as_str())
-            .collect();
-        highlight(text, &marks, &hits, colour)
-    };
+    let field = |path: &str| -> String { highlight(&view.marked(path), colour) };
     let l = &d.lesson;
     let mut out = String::new();
     out.push_str(&format!(
@@ -140,40 +107,59 @@ pub(super) fn findings_text(view: &DraftView) -> String {
     out
 }
 
-/// Marks every occurrence of a replacement as `[new←original]` and of a finding's
+/// A field's marks as text: a replacement as `[new←original]`, a finding's
 /// text as `[!text!]` (ANSI colour instead of brackets when `colour`).
-fn highlight(text: &str, marks: &[(&str, String)], findings: &[&str], colour: bool) -> String {
-    let mut out = String::with_capacity(text.len() * 2);
-    let mut rest = text;
-    'outer: while !rest.is_empty() {
-        for f in findings {
-            if let Some(after) = rest.strip_prefix(f) {
-                if colour {
-                    out.push_str(&format!("\x1b[1;31m{f}\x1b[0m"));
-                } else {
-                    out.push_str(&format!("[!{f}!]"));
-                }
-                rest = after;
-                continue 'outer;
+fn highlight(marks: &[Mark], colour: bool) -> String {
+    let mut out = String::new();
+    for m in marks {
+        match m {
+            Mark::Text { text } => out.push_str(text),
+            Mark::Finding { text, .. } if colour => {
+                out.push_str(&format!("\x1b[1;31m{text}\x1b[0m"))
             }
-        }
-        for (rep, orig) in marks {
-            if let Some(after) = rest.strip_prefix(rep) {
-                if colour {
-                    out.push_str(&format!("\x1b[32m{rep}\x1b[2m←{orig}\x1b[0m"));
-                } else {
-                    out.push_str(&format!("[{rep}←{orig}]"));
-                }
-                rest = after;
-                continue 'outer;
+            Mark::Finding { text, .. } => out.push_str(&format!("[!{text}!]")),
+            Mark::Replaced { text, originals } if colour => {
+                out.push_str(&format!("\x1b[32m{text}\x1b[2m←{originals}\x1b[0m"))
             }
+            Mark::Replaced { text, originals } => out.push_str(&format!("[{text}←{originals}]")),
         }
-        let mut chars = rest.chars();
-        if let Some(c) = chars.next() {
-            out.push(c);
-        }
-        rest = chars.as_str();
     }
+    out
+}
+
+/// A draft's k-anonymity for its reviewer: k, what singles it out and the
+/// coarser steps with the k each gives.
+pub(super) fn anonymity_text(draft: DraftId, a: &Anonymity) -> String {
+    let mut out = String::new();
+    if a.is_enough() {
+        out.push_str(&format!(
+            "k-anonymity: k = {} (at least {}): {}\n",
+            a.k, a.k_min, a.combination
+        ));
+        return out;
+    }
+    out.push_str(&format!(
+        "k-anonymity: k = {} (under {}): {} of the {} lessons compared would show {}\n",
+        a.k,
+        a.k_min,
+        a.k,
+        a.library + 1,
+        a.combination
+    ));
+    out.push_str(&format!("  singled out by: {}\n", a.narrowing_text()));
+    for o in &a.offers {
+        out.push_str(&format!(
+            "  coarsen: tazan lesson coarsen {draft} {} --to {}   ({} → {}, k {})\n",
+            o.field,
+            o.to.as_deref().unwrap_or("any"),
+            o.from,
+            o.to.as_deref().unwrap_or("any"),
+            o.k
+        ));
+    }
+    out.push_str(&format!(
+        "  or approve as it is with --override {K_ANONYMITY} --reason TEXT (recorded)\n"
+    ));
     out
 }
 
@@ -182,15 +168,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn highlight_marks_replacements_and_findings() {
+    fn highlight_writes_replacements_and_findings_as_brackets_or_colour() {
         let marks = vec![
-            ("A社", "青葉銀行".to_owned()),
-            ("当社", "ひばり運輸".to_owned()),
+            Mark::Replaced {
+                text: "当社".into(),
+                originals: "ひばり運輸".into(),
+            },
+            Mark::Text {
+                text: "の回線で".into(),
+            },
+            Mark::Finding {
+                text: "東西電算".into(),
+                id: "f1".into(),
+                proper_noun: true,
+            },
         ];
         assert_eq!(
-            highlight("当社とA社の回線で東西電算が", &marks, &["東西電算"], false),
-            "[当社←ひばり運輸]と[A社←青葉銀行]の回線で[!東西電算!]が"
+            highlight(&marks, false),
+            "[当社←ひばり運輸]の回線で[!東西電算!]"
         );
-        assert!(highlight("A社", &marks, &[], true).contains("\x1b[32m"));
+        assert!(highlight(&marks, true).contains("\x1b[32m当社"));
     }
 }

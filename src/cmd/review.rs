@@ -15,7 +15,7 @@ use tazan_node::{Desk, Override, Publication};
 use tazan_vault::DraftId;
 
 use super::edit;
-use super::render::{findings_text, render};
+use super::render::{anonymity_text, findings_text, render};
 use crate::cli::{HomeArg, LessonCmd};
 
 /// `tazan lesson draft`.
@@ -66,6 +66,34 @@ its recorded decisions and each finding with its decision.")]
 pub(crate) struct ShowArgs {
     /// Draft id (d3 or 3).
     draft: String,
+    #[command(flatten)]
+    home: HomeArg,
+    /// JSON output.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `tazan lesson coarsen`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  tazan lesson coarsen d3 period --home ~/acme              # 2024-07 → 2024-H2
+  tazan lesson coarsen d3 period --to 2024
+  tazan lesson coarsen d3 region                            # 東京都 → 関東地方 in every text field
+
+A lesson's industry, period, cause, impact figures, region and system kind can single out its
+company when fewer than 3 lessons in the node's library share them (k, shown by `lesson show`).
+FIELD is one of industry (→ its sector → any), period (→ half-year → year → any), impact (figures →
+a wide band → 多数), region (prefecture → region → 国内) or system (named kinds → general words).
+Without --to it takes the next step; `lesson show` lists every step with the k it gives. The draft
+changes like an edit: the leak gate runs again and an approval is withdrawn.")]
+pub(crate) struct CoarsenArgs {
+    /// Draft id.
+    draft: String,
+    /// industry, period, impact, region or system.
+    field: String,
+    /// The coarser value to reach (as `lesson show` offers it; `any` drops the field).
+    #[arg(long)]
+    to: Option<String>,
     #[command(flatten)]
     home: HomeArg,
     /// JSON output.
@@ -129,7 +157,11 @@ pub(crate) struct RestoreArgs {
   tazan lesson approve d3 --reviewer 佐藤 --override f1a2b3c4d --reason \"一般名詞で社名ではない\"
 
 Re-runs the leak gate and refuses while any finding is neither fixed nor overridden (each --override
-needs its own --reason, paired in order; a restore counts as an override). On success it records the
+needs its own --reason, paired in order; a restore counts as an override). It also refuses while
+fewer than 3 lessons in the node's library would share the draft's industry, period, cause, impact
+figures, region and system kind (k, see `lesson show`), naming the fields that single it out: coarsen
+one (`tazan lesson coarsen`) or give the reviewer's reason with --override k-anonymity --reason TEXT
+(recorded like any override). On success it records the
 decisions, signs the lesson with the node key and queues it exactly like `tazan lesson publish`:
 handed to the running node, else put in the outbox and delivered at once if the hub answers.")]
 pub(crate) struct ApproveArgs {
@@ -221,7 +253,8 @@ pub(super) async fn lesson(cmd: LessonCmd) -> Result<ExitCode> {
     match cmd {
         LessonCmd::Draft(a) => draft(a),
         LessonCmd::Drafts(a) => drafts(a),
-        LessonCmd::Show(a) => show(a),
+        LessonCmd::Show(a) => show(a).await,
+        LessonCmd::Coarsen(a) => coarsen(a).await,
         LessonCmd::Edit(a) => edit(a),
         LessonCmd::Restore(a) => restore(a),
         LessonCmd::Approve(a) => approve(a).await,
@@ -333,14 +366,51 @@ fn drafts(args: ListArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn show(args: ShowArgs) -> Result<ExitCode> {
-    let view = desk(args.home.home)?.show(draft_id(&args.draft)?)?;
+async fn show(args: ShowArgs) -> Result<ExitCode> {
+    let desk = desk(args.home.home)?;
+    let id = draft_id(&args.draft)?;
+    let view = desk.show(id)?;
+    // The draft is shown even when the library cannot be read now.
+    let anonymity = desk.anonymity(id).await;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&view)?);
+        let mut doc = serde_json::to_value(&view)?;
+        match &anonymity {
+            Ok(a) => doc["anonymity"] = serde_json::to_value(a)?,
+            Err(e) => doc["anonymity_error"] = e.to_string().into(),
+        }
+        println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(ExitCode::SUCCESS);
     }
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     print!("{}", render(&view, colour));
+    match &anonymity {
+        Ok(a) => print!("{}", anonymity_text(id, a)),
+        Err(e) => println!("k-anonymity: not computed now: {e}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn coarsen(args: CoarsenArgs) -> Result<ExitCode> {
+    let field: tazan_node::QuasiField = args.field.parse()?;
+    let id = draft_id(&args.draft)?;
+    let c = desk(args.home.home)?
+        .coarsen(id, field, args.to.as_deref())
+        .await?;
+    if args.json {
+        println!("{}", serde_json::to_string(&c)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let any = |v: &Option<String>| v.clone().unwrap_or_else(|| "any".into());
+    println!(
+        "{id}  {field}: {} → {}; {} leak-gate findings",
+        any(&c.from),
+        any(&c.to),
+        c.edited.draft.findings.len()
+    );
+    if c.edited.approval_withdrawn {
+        println!("approval withdrawn: the text changed; approve it again");
+    }
+    print!("{}", anonymity_text(id, &c.anonymity));
     Ok(ExitCode::SUCCESS)
 }
 

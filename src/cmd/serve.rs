@@ -4,13 +4,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
-use tazan_hub::{HubConfig, RunningHub};
-use tazan_node::{NodeConfig, RunningNode};
+use tazan_hub::HubConfig;
+use tazan_node::NodeConfig;
+use tazan_portal::{HubService, NodeService};
 
 use super::shutdown_signal;
 use crate::cli::TopologyCmd;
 
-pub(super) async fn demo(keep: Option<PathBuf>) -> Result<ExitCode> {
+pub(super) async fn demo(keep: Option<PathBuf>, serve: bool) -> Result<ExitCode> {
     let tmp;
     let dir = match keep {
         Some(dir) => {
@@ -28,7 +29,11 @@ pub(super) async fn demo(keep: Option<PathBuf>) -> Result<ExitCode> {
         }
     };
     let mut out = std::io::stdout();
-    let ok = tazan::demo::run(&dir, &mut out).await?;
+    let ok = if serve {
+        tazan::demo::run_and_serve(&dir, &mut out, Box::pin(shutdown_signal())).await?
+    } else {
+        tazan::demo::run(&dir, &mut out).await?
+    };
     Ok(if ok {
         ExitCode::SUCCESS
     } else {
@@ -38,19 +43,26 @@ pub(super) async fn demo(keep: Option<PathBuf>) -> Result<ExitCode> {
 
 pub(super) async fn hub_serve(config: &Path) -> Result<ExitCode> {
     let cfg = HubConfig::load(config)?;
-    let hub = RunningHub::start(cfg).await?;
+    let service = HubService::start(cfg).await?;
+    if let Some(p) = &service.portal {
+        println!("portal at {}/", p.url());
+    }
     // A line on stdout that supervisors and tests can wait for.
-    println!("listening on {}", hub.addr());
-    hub.run_until(shutdown_signal()).await?;
+    println!("listening on {}", service.hub.addr());
+    shutdown_signal().await;
+    service.stop().await?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub(super) async fn node_serve(config: &Path) -> Result<ExitCode> {
     let cfg = NodeConfig::load(config)?;
-    let node = RunningNode::start(cfg).await?;
-    println!("node {} running", node.core().id());
+    let service = NodeService::start(cfg).await?;
+    if let Some(p) = &service.portal {
+        println!("portal at {}/", p.url());
+    }
+    println!("node {} running", service.node.core().id());
     shutdown_signal().await;
-    node.stop().await?;
+    service.stop().await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -82,6 +82,12 @@ pub(super) fn eval(cmd: EvalCmd) -> Result<ExitCode> {
                 (None, Some(output)) => tazan_sanitize::evaluate(&output, &annotations)?,
                 (None, None) => anyhow::bail!("give --incidents FILE or --output FILE"),
             };
+            // Raw text only when asked for: a held-out set's leaks stay unseen.
+            let report = if show_leaks {
+                report
+            } else {
+                report.without_raw_text()
+            };
             let code = print_report(&report, json)?;
             if show_leaks && !json {
                 print!("{}", report.details());
@@ -128,6 +134,21 @@ pub(super) async fn bench(cmd: BenchCmd) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             }
             Ok(ExitCode::SUCCESS)
+        }
+        BenchCmd::Portal {
+            lessons,
+            clients,
+            requests,
+            seed,
+            json,
+        } => {
+            let params = tazan::bench::PortalParams {
+                lessons,
+                clients,
+                requests,
+                seed,
+            };
+            print_report(&tazan::bench::portal(params).await?, json)
         }
         BenchCmd::Backup {
             lessons,

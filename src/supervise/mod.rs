@@ -67,6 +67,8 @@ pub struct Service {
     pub config: PathBuf,
     /// Its Prometheus listener, if it has one.
     pub metrics: Option<SocketAddr>,
+    /// Its web portal's URL, if it has one.
+    pub portal: Option<String>,
     /// Why its config does not load (edited while it runs, or a typo); such
     /// a service can be stopped by its pid file and is reported, not probed.
     pub config_error: Option<String>,
@@ -228,6 +230,24 @@ impl Local {
         })
     }
 
+    /// Give every stopped service with a portal its demo logins, once (a
+    /// service that runs holds its store and is left alone).
+    pub fn seed_portal_logins(&self) {
+        for s in self.services.iter().filter(|s| s.portal.is_some()) {
+            if !tazan_portal::demo::local_logins(&s.config).is_empty() {
+                continue;
+            }
+            match tazan_portal::demo::seed_local(&s.config) {
+                Ok(made) => {
+                    tracing::info!(service = %s.name, logins = made.len(), "portal demo logins made")
+                }
+                Err(e) => {
+                    tracing::debug!(service = %s.name, error = %e, "no demo logins made (running?)")
+                }
+            }
+        }
+    }
+
     /// `DIR/run/<service>.pid`.
     pub fn pid_file(&self, s: &Service) -> PathBuf {
         self.dir.join("run").join(format!("{}.pid", s.name))
@@ -282,6 +302,12 @@ impl Local {
                         Err(e) => {
                             st.state = State::Unhealthy;
                             st.problem = Some(format!("{e:#}"));
+                            // gRPC health says NOT_SERVING; /healthz says why.
+                            if let (probe::Probe::Hub { .. }, Some(addr)) = (&s.probe, s.metrics) {
+                                if let Err(why) = probe::http_get(addr, "/healthz").await {
+                                    st.problem = Some(format!("{e:#}; {why:#}"));
+                                }
+                            }
                         }
                     }
                     if let Some(addr) = s.metrics {
@@ -383,6 +409,7 @@ fn hub_service(name: String, config: PathBuf) -> Result<Service> {
             Tier::Group => Role::GroupHub,
         },
         metrics: cfg.metrics_listen.filter(|a| a.port() != 0).map(dialable),
+        portal: portal_url(cfg.portal.as_ref()),
         config_error: None,
         probe: probe::Probe::Hub {
             url: format!("https://{}", dialable(cfg.listen)),
@@ -413,6 +440,7 @@ fn unloaded_service(name: String, config: PathBuf, hub: bool, why: String) -> Se
             (true, false) => Role::GroupHub,
         },
         metrics: None,
+        portal: None,
         config_error: Some(why),
         probe: probe::Probe::None,
         config,
@@ -425,11 +453,18 @@ fn node_service(name: String, config: PathBuf) -> Result<Service> {
     Ok(Service {
         name,
         role: Role::Node,
+        portal: portal_url(cfg.portal.as_ref()),
         metrics,
         config_error: None,
         probe: metrics.map_or(probe::Probe::None, probe::Probe::Metrics),
         config,
     })
+}
+
+/// Where people open a portal (not for port 0, which is only known once bound).
+fn portal_url(p: Option<&tazan_hub::PortalConfig>) -> Option<String> {
+    p.filter(|p| p.listen.port() != 0)
+        .map(|p| p.base_url(dialable(p.listen)))
 }
 
 /// A listen address as one to dial: the wildcard becomes loopback.

@@ -91,7 +91,12 @@ pub(crate) async fn http_get(addr: SocketAddr, path: &str) -> Result<String> {
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let status = head.lines().next().unwrap_or_default();
     if status.split_whitespace().nth(1) != Some("200") {
-        bail!("GET http://{addr}{path}: {status:?}");
+        // A 503 from /healthz says why (a storage fault, say): keep it.
+        let why = body.lines().next().unwrap_or_default().trim();
+        if why.is_empty() {
+            bail!("GET http://{addr}{path}: {status:?}");
+        }
+        bail!("GET http://{addr}{path}: {status:?}: {why}");
     }
     Ok(body.to_owned())
 }
@@ -137,6 +142,31 @@ mod tests {
         assert_eq!(http_get(addr, "/healthz").await.unwrap(), "ok\n");
         let err = http_get(addr, "/nope").await.unwrap_err().to_string();
         assert!(err.contains("404"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_hub_not_serving_says_why_through_healthz() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let health = tazan_edge::Health::new();
+        let render: tazan_metrics::Render = std::sync::Arc::new(String::new);
+        let (stop, stop_rx) = tokio::sync::watch::channel(false);
+        let server = tokio::spawn(tazan_edge::serve_http(
+            listener,
+            tazan_edge::metrics_router(render, health.clone()),
+            tazan_edge::ConnLimits::default(),
+            std::sync::Arc::new(tazan_edge::ListenerStats::new("metrics")),
+            stop_rx,
+        ));
+        assert_eq!(http_get(addr, "/healthz").await.unwrap(), "ok\n");
+        health.set_not_serving("storage fault: flush failed: No space left on device");
+        let err = http_get(addr, "/healthz").await.unwrap_err().to_string();
+        assert!(
+            err.contains("503") && err.contains("No space left on device"),
+            "{err}"
+        );
+        stop.send(true).unwrap();
+        server.await.unwrap();
     }
 
     /// A tiny server answering `/healthz` with 200 and anything else with 404.

@@ -13,6 +13,10 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
+mod portal;
+
+pub use portal::{PortalConfig, PortalTls, RawPortal};
+
 /// A configuration file that could not be used.
 #[derive(Debug, Error)]
 #[non_exhaustive]

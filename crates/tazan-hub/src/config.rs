@@ -1,7 +1,9 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
+use tazan_edge::{CallLimits, ConnLimits, RawConnLimits};
 use tazan_model::MemberId;
 
 /// Which tier a hub serves.
@@ -42,6 +44,8 @@ struct RawConfig {
     metrics: Option<RawMetrics>,
     #[serde(default)]
     search: RawSearch,
+    #[serde(default)]
+    portal: Option<tazan_config::RawPortal>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -108,13 +112,69 @@ struct RawUpstream {
 struct RawLimits {
     max_message_bytes: usize,
     max_batch: usize,
+    max_connections: usize,
+    max_connections_per_ip: usize,
+    metrics_max_connections: usize,
+    handshake_timeout_ms: u64,
+    idle_timeout_secs: u64,
+    keepalive_interval_secs: u64,
+    keepalive_timeout_secs: u64,
+    calls_per_second: f64,
+    call_burst: u32,
+    lessons_per_second: f64,
+    lesson_burst: u32,
+    subscriptions_per_member: usize,
+    subscriber_buffer: usize,
+    slow_subscriber_timeout_ms: u64,
 }
 
 impl Default for RawLimits {
     fn default() -> Self {
+        let conn = RawConnLimits::default();
+        let call = CallLimits::default();
         RawLimits {
             max_message_bytes: 4 << 20,
             max_batch: 1000,
+            max_connections: conn.max_connections,
+            max_connections_per_ip: conn.max_connections_per_ip,
+            metrics_max_connections: tazan_edge::DEFAULT_METRICS_MAX_CONNECTIONS,
+            handshake_timeout_ms: conn.handshake_timeout_ms,
+            idle_timeout_secs: conn.idle_timeout_secs,
+            keepalive_interval_secs: conn.keepalive_interval_secs,
+            keepalive_timeout_secs: conn.keepalive_timeout_secs,
+            calls_per_second: call.calls_per_second,
+            call_burst: call.call_burst,
+            lessons_per_second: call.lessons_per_second,
+            lesson_burst: call.lesson_burst,
+            subscriptions_per_member: call.subscriptions_per_member,
+            subscriber_buffer: call.subscriber_buffer,
+            slow_subscriber_timeout_ms: u64::try_from(call.slow_subscriber_timeout.as_millis())
+                .unwrap_or(u64::MAX),
+        }
+    }
+}
+
+impl RawLimits {
+    fn conn(&self) -> RawConnLimits {
+        RawConnLimits {
+            max_connections: self.max_connections,
+            max_connections_per_ip: self.max_connections_per_ip,
+            handshake_timeout_ms: self.handshake_timeout_ms,
+            idle_timeout_secs: self.idle_timeout_secs,
+            keepalive_interval_secs: self.keepalive_interval_secs,
+            keepalive_timeout_secs: self.keepalive_timeout_secs,
+        }
+    }
+
+    fn call(&self) -> CallLimits {
+        CallLimits {
+            calls_per_second: self.calls_per_second,
+            call_burst: self.call_burst,
+            lessons_per_second: self.lessons_per_second,
+            lesson_burst: self.lesson_burst,
+            subscriptions_per_member: self.subscriptions_per_member,
+            subscriber_buffer: self.subscriber_buffer,
+            slow_subscriber_timeout: Duration::from_millis(self.slow_subscriber_timeout_ms),
         }
     }
 }
@@ -174,12 +234,21 @@ pub struct HubConfig {
     pub max_message_bytes: usize,
     /// Most envelopes in one publish call.
     pub max_batch: usize,
+    /// Limits on the gRPC listener's connections (`[limits]`).
+    pub conn_limits: ConnLimits,
+    /// The metrics listener's connection cap (`limits.metrics_max_connections`);
+    /// its other connection limits are `conn_limits`'.
+    pub metrics_max_connections: usize,
+    /// Per-member limits on calls, lessons and subscriptions (`[limits]`).
+    pub call_limits: CallLimits,
     /// Where to serve Prometheus metrics (`GET /metrics`), if anywhere.
     pub metrics_listen: Option<SocketAddr>,
     /// Keep a full-text index of the log (in `data_dir/index`) for `Search`.
     pub search: bool,
     /// How often the index commits what it has read from the log.
     pub search_commit_interval: std::time::Duration,
+    /// The web portal (`[portal]`), if on.
+    pub portal: Option<tazan_config::PortalConfig>,
 }
 
 impl HubConfig {
@@ -247,6 +316,14 @@ impl HubConfig {
                 "max_batch must be >= 1 and max_message_bytes >= 1024".into(),
             ));
         }
+        let conn_limits = raw.limits.conn().validate(&file)?;
+        let call_limits = raw.limits.call().validate(&file, raw.limits.max_batch)?;
+        if raw.limits.metrics_max_connections == 0 {
+            return Err(invalid(
+                "limits.metrics_max_connections",
+                "must be at least 1".into(),
+            ));
+        }
         let metrics_listen = raw
             .metrics
             .map(|m| file.socket_addr("metrics.listen", &m.listen, "127.0.0.1:9400"))
@@ -259,7 +336,12 @@ impl HubConfig {
             "hub.roster_admin_key",
             "hub.roster_admin_key_file",
         )?;
+        let portal = raw
+            .portal
+            .map(|p| file.portal(p, "127.0.0.1:8600"))
+            .transpose()?;
         Ok(HubConfig {
+            portal,
             roster_admin_key,
             search: raw.search.enabled,
             search_commit_interval,
@@ -279,6 +361,9 @@ impl HubConfig {
             upstream,
             max_message_bytes: raw.limits.max_message_bytes,
             max_batch: raw.limits.max_batch,
+            conn_limits,
+            metrics_max_connections: raw.limits.metrics_max_connections,
+            call_limits,
         })
     }
 }
@@ -319,6 +404,27 @@ key = "up/hub.key"
         assert_eq!(c.data_dir, Path::new("/etc/tazan/data"));
         assert_eq!(c.tier, Tier::Group);
         assert!(c.upstream.is_some());
+        assert_eq!(c.conn_limits, ConnLimits::default());
+        assert_eq!(c.call_limits, CallLimits::default());
+    }
+
+    #[test]
+    fn limits_are_read_from_the_limits_table() {
+        let text = format!(
+            "{GOOD}\n[limits]\nmax_connections = 100\nmax_connections_per_ip = 10\nhandshake_timeout_ms = 2500\nidle_timeout_secs = 60\ncalls_per_second = 5.5\nlesson_burst = 2000\nsubscriber_buffer = 16\nslow_subscriber_timeout_ms = 750\n"
+        );
+        let c = HubConfig::parse(&text, Path::new("hub.toml")).unwrap();
+        assert_eq!(c.conn_limits.max_connections, 100);
+        assert_eq!(c.conn_limits.max_connections_per_ip, 10);
+        assert_eq!(c.conn_limits.handshake_timeout, Duration::from_millis(2500));
+        assert_eq!(c.conn_limits.idle_timeout, Duration::from_secs(60));
+        assert_eq!(c.call_limits.calls_per_second, 5.5);
+        assert_eq!(c.call_limits.lesson_burst, 2000);
+        assert_eq!(c.call_limits.subscriber_buffer, 16);
+        assert_eq!(
+            c.call_limits.slow_subscriber_timeout,
+            Duration::from_millis(750)
+        );
     }
 
     #[test]
@@ -342,6 +448,22 @@ key = "up/hub.key"
             (
                 GOOD.replace("tier = \"group\"", "tier = \"galaxy\""),
                 "tier",
+            ),
+            (
+                format!("{GOOD}\n[limits]\nmax_connections_per_ip = 0\n"),
+                "limits.max_connections_per_ip",
+            ),
+            (
+                format!("{GOOD}\n[limits]\nmax_batch = 500\nlesson_burst = 100\n"),
+                "limits.lesson_burst",
+            ),
+            (
+                format!("{GOOD}\n[limits]\nhandshake_timeout_ms = 0\n"),
+                "limits.handshake_timeout_ms",
+            ),
+            (
+                format!("{GOOD}\n[limits]\nmax_conections = 10\n"),
+                "max_conections",
             ),
         ];
         for (text, key) in cases {

@@ -105,6 +105,14 @@ pub struct HubCore {
     pub(crate) tlog: crate::transparency::Transparency,
     /// The cross hub's id (the witness of this hub's log), at a group hub.
     pub(crate) upstream_name: Option<MemberId>,
+    /// SERVING, or NOT_SERVING after a storage fault until the store heals.
+    pub(crate) health: tazan_edge::Health,
+    /// Per-member limits on calls, lessons and subscriptions.
+    pub(crate) limiter: Arc<tazan_edge::CallLimiter>,
+    /// Counters of the gRPC listener's connection limits.
+    pub(crate) grpc_edge: Arc<tazan_edge::ListenerStats>,
+    /// Counters of the metrics listener's connection limits.
+    pub(crate) metrics_edge: Arc<tazan_edge::ListenerStats>,
 }
 
 /// Why one envelope was refused: a gRPC code, the field at fault, a reason.
@@ -253,7 +261,27 @@ impl HubCore {
             closing: tokio::sync::watch::channel(false).0,
             tlog: Default::default(),
             upstream_name: config.upstream.as_ref().map(|u| u.server_name.clone()),
+            health: tazan_edge::Health::new(),
+            limiter: tazan_edge::CallLimiter::new(config.call_limits),
+            grpc_edge: Arc::new(tazan_edge::ListenerStats::new("grpc")),
+            metrics_edge: Arc::new(tazan_edge::ListenerStats::new("metrics")),
         }
+    }
+
+    /// SERVING, or NOT_SERVING (with the reason) after a storage fault
+    /// until the store heals; gRPC health and `/healthz` report it.
+    pub fn health(&self) -> &tazan_edge::Health {
+        &self.health
+    }
+
+    /// Counters of the gRPC listener's connection limits.
+    pub fn edge_stats(&self) -> &tazan_edge::ListenerStats {
+        &self.grpc_edge
+    }
+
+    /// Counters of the per-member call limits.
+    pub fn call_stats(&self) -> &tazan_edge::CallStats {
+        self.limiter.stats()
     }
 
     /// Counters since start.
@@ -295,8 +323,33 @@ impl HubCore {
         self.log.range(after, limit)
     }
 
-    /// The current roster.
-    pub(crate) fn roster(&self) -> Arc<SignedRoster> {
+    /// This hub's id (its TLS identity).
+    pub fn id(&self) -> &MemberId {
+        &self.id
+    }
+
+    /// Group or cross tier.
+    pub fn tier(&self) -> Tier {
+        self.tier
+    }
+
+    /// The group this hub serves, or the cross hub's name.
+    pub fn group(&self) -> &str {
+        &self.group
+    }
+
+    /// The log (read it; appends go through [`HubCore::ingest`]).
+    pub fn log(&self) -> &HubLog {
+        &self.log
+    }
+
+    /// The full-text index of the log, when search is on.
+    pub fn search_index(&self) -> Option<&Arc<tazan_search::SearchIndex>> {
+        self.search.as_ref()
+    }
+
+    /// The roster in force.
+    pub fn roster(&self) -> Arc<SignedRoster> {
         // A poisoned lock still holds a fully written Arc.
         self.roster
             .read()
@@ -747,7 +800,16 @@ impl HubCore {
             "Time to verify, store durably and answer a publish call.",
             &st.publish_latency,
         );
+        e.gauge(
+            "tazan_hub_serving",
+            "1 while serving; 0 after a storage fault until writes succeed again (gRPC health NOT_SERVING, /healthz 503).",
+            &l,
+            if self.health.is_serving() { 1.0 } else { 0.0 },
+        );
         st.requests.render(&mut e, &l);
+        self.grpc_edge.render(&mut e, &l);
+        self.metrics_edge.render(&mut e, &l);
+        self.limiter.stats().render(&mut e, &l);
         e.finish()
     }
 

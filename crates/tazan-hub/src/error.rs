@@ -41,6 +41,9 @@ pub enum HubError {
         /// Why.
         source: std::io::Error,
     },
+    /// The TLS files could not be used, or the edge could not start.
+    #[error(transparent)]
+    Edge(#[from] tazan_edge::EdgeError),
     /// The gRPC server failed.
     #[error("gRPC server: {0}")]
     Transport(#[from] tonic::transport::Error),

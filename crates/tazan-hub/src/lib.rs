@@ -30,6 +30,7 @@
 //! Not here: roster editing and key rotation (CLI), metrics export.
 #![forbid(unsafe_code)]
 
+pub mod access;
 mod admin;
 mod audit;
 mod catalog;
@@ -51,4 +52,5 @@ pub use error::HubError;
 pub use indexer::after_restore;
 pub use requests::RequestStats;
 pub use server::RunningHub;
+pub use tazan_config::PortalConfig;
 pub use transparency::WITNESS_SIZE;

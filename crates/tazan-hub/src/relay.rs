@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use futures::FutureExt;
 
+use tazan_edge::{pause, Backoff};
 use tazan_model::{Envelope, MemberId, Payload};
 use tazan_proto::pb::{self, hub_client::HubClient, publish_result::Outcome};
 use tazan_proto::ClientTls;
@@ -22,8 +23,6 @@ use tracing::{debug, error, info, warn};
 use crate::{HubCore, Upstream};
 
 const BATCH: usize = 256;
-const MAX_BACKOFF: Duration = Duration::from_secs(5);
-const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 
 fn client(up: &Upstream) -> Option<HubClient<Channel>> {
     let tls = ClientTls {
@@ -44,43 +43,124 @@ fn client(up: &Upstream) -> Option<HubClient<Channel>> {
     }
 }
 
-/// Sleep for `d` unless asked to stop; returns true when stopping.
-async fn pause(stop: &mut watch::Receiver<bool>, d: Duration) -> bool {
-    tokio::select! {
-        _ = tokio::time::sleep(d) => *stop.borrow(),
-        _ = stop.changed() => true,
+/// Relayed lessons the cross hub acknowledged whose relay-outbox marks are
+/// not yet known to be gone from disk: never sent again, and their marks
+/// removed again until a flush makes the removal durable (a storage fault
+/// can take an unflushed removal back).
+#[derive(Debug, Default)]
+struct Acked {
+    /// Seqs acknowledged, with the ticket of the write that removed their
+    /// marks (`None`: that write has not succeeded yet).
+    seqs: std::collections::BTreeMap<u64, Option<tazan_store::Ticket>>,
+}
+
+impl Acked {
+    fn add(&mut self, seqs: &[u64]) {
+        for &seq in seqs {
+            self.seqs.entry(seq).or_insert(None);
+        }
+    }
+
+    fn contains(&self, seq: u64) -> bool {
+        self.seqs.contains_key(&seq)
+    }
+
+    /// Remove the marks of every acknowledged seq whose removal was not
+    /// written yet, or was lost when the store was reopened after a fault;
+    /// forget those whose removal is durable.
+    async fn settle(&mut self, core: &HubCore) -> Result<(), tazan_store::StoreError> {
+        let store = core.log.store();
+        self.seqs
+            .retain(|_, ticket| !ticket.is_some_and(|t| store.is_durable(t)));
+        let open: Vec<u64> = self
+            .seqs
+            .iter()
+            .filter(|(_, t)| t.is_none_or(|t| store.was_lost(t)))
+            .map(|(seq, _)| *seq)
+            .collect();
+        if open.is_empty() {
+            return Ok(());
+        }
+        let ticket = core.log.relay_done(&open).await?;
+        for seq in open {
+            self.seqs.insert(seq, Some(ticket));
+        }
+        Ok(())
+    }
+
+    /// Whether every mark was removed (durably or not yet).
+    fn is_settled(&self) -> bool {
+        self.seqs.values().all(Option::is_some)
+    }
+
+    /// When idle: flush, so the removals are durable and can be forgotten
+    /// (under load the ingest's flushes do it).
+    async fn make_durable(&mut self, core: &HubCore) {
+        let store = core.log.store();
+        if self.seqs.values().flatten().any(|t| !store.is_durable(*t)) {
+            if let Err(e) = store.flush().await {
+                debug!(error = %e, "flushing relay marks failed");
+            }
+            self.seqs
+                .retain(|_, ticket| !ticket.is_some_and(|t| store.is_durable(t)));
+        }
     }
 }
 
 /// Relay own members' GREEN/CLEAR lessons to the cross hub until stopped,
-/// re-signed with the hub key, retrying with backoff until acknowledged.
+/// re-signed with the hub key, retrying with backoff until acknowledged. A
+/// lesson the cross hub acknowledged is never sent again by this process,
+/// even when marking it relayed fails (a full disk): it is kept in memory
+/// until the mark's removal is durable.
 pub(crate) async fn relay_loop(core: Arc<HubCore>, up: Upstream, mut stop: watch::Receiver<bool>) {
     let Some(mut client) = client(&up) else {
         return;
     };
     let mut head = core.log.watch();
-    let mut backoff = FIRST_BACKOFF;
+    let mut backoff = Backoff::network();
     let mut catch_up = CatchUp::default();
+    let mut acked = Acked::default();
+    let mut store_faults = core.log.store().faults();
     loop {
         if *stop.borrow() {
             return;
         }
         head.borrow_and_update();
-        let pending = match core.log.relay_pending(BATCH) {
+        store_faults.borrow_and_update();
+        if let Err(e) = acked.settle(&core).await {
+            debug!(error = %e, "marking relayed lessons failed; they stay marked in memory and are not resent");
+        }
+        let pending = match core.log.relay_pending(BATCH + acked.seqs.len()) {
             Ok(p) => p,
             Err(e) => {
-                warn!(error = %e, "reading relay outbox failed");
-                if pause(&mut stop, backoff).await {
+                debug!(error = %e, "reading relay outbox failed");
+                if backoff.wait(&mut stop).await {
                     return;
                 }
                 continue;
             }
         };
+        let pending: Vec<LogRecord> = pending
+            .into_iter()
+            .filter(|r| !acked.contains(r.seq))
+            .take(BATCH)
+            .collect();
         if pending.is_empty() {
+            if !acked.is_settled() {
+                // Marks not removed yet (storage fault): retry with backoff.
+                if backoff.wait(&mut stop).await {
+                    return;
+                }
+                continue;
+            }
+            acked.make_durable(&core).await;
             tokio::select! {
                 _ = head.changed() => {}
                 _ = stop.changed() => return,
-                // Also wake periodically: the outbox may hold entries from before a restart.
+                // A store reopened after a fault may hold marks again.
+                _ = store_faults.changed() => {}
+                // Also wake periodically: the outbox may hold entries from
+                // before a restart, and acknowledged marks to settle.
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {}
             }
             continue;
@@ -112,27 +192,26 @@ pub(crate) async fn relay_loop(core: Arc<HubCore>, up: Upstream, mut stop: watch
                     }
                     done.push(*seq);
                 }
-                if let Err(e) = core.log.relay_done(&done).await {
-                    warn!(error = %e, "marking relayed lessons failed; they will be resent (idempotent)");
+                acked.add(&done);
+                if let Err(e) = acked.settle(&core).await {
+                    warn!(error = %e, "marking relayed lessons failed; kept in memory, not resent, marked once storage works again");
                 }
                 debug!(count = done.len(), "relayed");
                 catch_up.relayed(done.len(), core.log.relay_len());
                 if let Some(why) = key_refused {
                     warn!(key = %core.key.key_id(), reason = %why, "cross hub refused this hub's signing key; lessons stay in the relay outbox until the cross roster lists it");
-                    if pause(&mut stop, backoff).await {
+                    if backoff.wait(&mut stop).await {
                         return;
                     }
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
                     continue;
                 }
-                backoff = FIRST_BACKOFF;
+                backoff.reset();
             }
             Err(status) => {
                 warn!(code = ?status.code(), message = status.message(), pending = pending.len(), "relay to cross hub failed; retrying");
-                if pause(&mut stop, backoff).await {
+                if backoff.wait(&mut stop).await {
                     return;
                 }
-                backoff = (backoff * 2).min(MAX_BACKOFF);
             }
         }
     }
@@ -215,7 +294,7 @@ pub(crate) async fn downstream_loop(
     let Some(mut client) = client(&up) else {
         return;
     };
-    let mut backoff = FIRST_BACKOFF;
+    let mut backoff = Backoff::network();
     let mut roster: Option<SignedRoster> = None;
     loop {
         if *stop.borrow() {
@@ -239,10 +318,9 @@ pub(crate) async fn downstream_loop(
             }
             Err(Interrupted::Transport(status)) => {
                 debug!(code = ?status.code(), message = status.message(), "cross hub subscription interrupted; resuming");
-                if pause(&mut stop, backoff).await {
+                if backoff.wait(&mut stop).await {
                     return;
                 }
-                backoff = (backoff * 2).min(MAX_BACKOFF);
             }
         }
     }
@@ -449,7 +527,7 @@ pub(crate) async fn witness_loop(
     };
     let mut head = core.log.watch();
     let mut held = 0u64;
-    let mut backoff = FIRST_BACKOFF;
+    let mut backoff = Backoff::network();
     loop {
         if *stop.borrow() {
             return;
@@ -470,13 +548,12 @@ pub(crate) async fn witness_loop(
         };
         match submitted {
             Some(Err(())) => {
-                if pause(&mut stop, backoff).await {
+                if backoff.wait(&mut stop).await {
                     return;
                 }
-                backoff = (backoff * 2).min(MAX_BACKOFF);
                 continue;
             }
-            Some(Ok(())) => backoff = FIRST_BACKOFF,
+            Some(Ok(())) => backoff.reset(),
             None => {}
         }
         // At most two submissions a second, whatever the append rate.

@@ -10,10 +10,8 @@ use tazan_trust::{KeyPair, SignedRoster};
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
-use tokio_stream::wrappers::TcpListenerStream;
-use tokio_stream::StreamExt;
 use tonic::service::interceptor::InterceptedService;
-use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
+use tonic::transport::Server;
 use tracing::{info, warn};
 
 use crate::admin::HubAdmin;
@@ -27,6 +25,7 @@ pub struct RunningHub {
     metrics_addr: Option<SocketAddr>,
     core: Arc<HubCore>,
     store: Store,
+    data_dir: std::path::PathBuf,
     shutdown: Option<oneshot::Sender<()>>,
     stop_workers: watch::Sender<bool>,
     server: JoinHandle<Result<(), tonic::transport::Error>>,
@@ -52,6 +51,37 @@ pub(crate) fn roster_load_failure(e: &tazan_trust::TrustError) -> &'static str {
             "roster file unreadable; the roster in force stays"
         }
         _ => "roster file changed but its signature does not verify (edited after signing, or signed by another key); the roster in force stays",
+    }
+}
+
+/// The longest wait between two probes of a faulted store: space freed is
+/// noticed within about this long.
+const HEAL_PROBE_CAP: Duration = Duration::from_secs(1);
+
+/// Keep gRPC health (the whole server and the `Hub` service) in step with
+/// the hub's health.
+async fn report_health(
+    core: Arc<HubCore>,
+    reporter: tonic_health::server::HealthReporter,
+    mut stop: watch::Receiver<bool>,
+) {
+    use tonic::server::NamedService;
+    use tonic_health::ServingStatus;
+    let mut health = core.health.subscribe();
+    loop {
+        let status = if health.borrow_and_update().is_serving() {
+            ServingStatus::Serving
+        } else {
+            ServingStatus::NotServing
+        };
+        reporter.set_service_status("", status).await;
+        reporter
+            .set_service_status(<HubServer<HubService> as NamedService>::NAME, status)
+            .await;
+        tokio::select! {
+            changed = health.changed() => if changed.is_err() { return },
+            _ = stop.changed() => return,
+        }
     }
 }
 
@@ -89,12 +119,13 @@ impl RunningHub {
                 "hub.roster_admin_key is not set: the roster file is trusted as found; set it to the group admin's public key"
             ),
         }
-        let tls = ServerTlsConfig::new()
-            .identity(Identity::from_pem(
-                read(&config.tls.cert)?,
-                tazan_proto::read_private_key(&config.tls.key)?,
-            ))
-            .client_ca_root(Certificate::from_pem(read(&config.tls.ca)?));
+        // TLS keys must be private like signing keys (checked here, with
+        // the same rule and message as everywhere else).
+        tazan_proto::read_private_key(&config.tls.key)?;
+        for path in [&config.tls.cert, &config.tls.ca] {
+            read(path)?;
+        }
+        let tls = tazan_edge::mutual_tls(&config.tls.cert, &config.tls.key, &config.tls.ca)?;
         let store = Store::open(&config.data_dir)?;
         let log = HubLog::open(&store).await?;
         let held = log.cursor(ROSTER_SERIAL)?;
@@ -138,6 +169,22 @@ impl RunningHub {
 
         let (health_reporter, health) = tonic_health::server::health_reporter();
         health_reporter.set_serving::<HubServer<HubService>>().await;
+        let (stop_workers, stop_rx) = watch::channel(false);
+        // Every connection is a file descriptor: fit the caps under the
+        // open-file limit, so the hub refuses what it could not hold
+        // instead of failing to accept (or to open a file) at all.
+        let metrics_cap = if config.metrics_listen.is_some() {
+            config.metrics_max_connections
+        } else {
+            0
+        };
+        let fitted = tazan_edge::fit_open_files(config.conn_limits.max_connections + metrics_cap);
+        let grpc_cap = fitted
+            .max_connections
+            .saturating_sub(metrics_cap)
+            .max(16)
+            .min(config.conn_limits.max_connections);
+        let conn_limits = config.conn_limits.with_max_connections(grpc_cap);
         let reflection = tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(tazan_proto::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
@@ -150,20 +197,21 @@ impl RunningHub {
                 .max_encoding_message_size(config.max_message_bytes.max(16 << 20)),
             move |req| authenticate(&auth_core, req),
         );
-        // `Server::tcp_nodelay` applies only to listeners tonic binds itself;
-        // set it on each accepted socket, or Nagle's algorithm meets delayed
-        // ACKs and small frames (acks, streamed entries) wait ~40 ms.
-        let incoming = TcpListenerStream::new(listener).map(|conn| {
-            conn.and_then(|s| {
-                s.set_nodelay(true)?;
-                Ok(s)
-            })
-        });
+        // The edge accepts (caps, handshake timeout, TCP_NODELAY on each
+        // socket) and does the mutual TLS; tonic serves what it admits.
+        let (incoming, accept) = tazan_edge::accept_tls(
+            listener,
+            conn_limits,
+            tls,
+            core.grpc_edge.clone(),
+            stop_rx.clone(),
+        );
         let (shutdown, shutdown_rx) = oneshot::channel::<()>();
         let server = tokio::spawn(
             Server::builder()
-                .tls_config(tls)?
-                .tcp_nodelay(true)
+                .layer(tazan_edge::InFlightLayer)
+                .http2_keepalive_interval(Some(conn_limits.keepalive_interval))
+                .http2_keepalive_timeout(Some(conn_limits.keepalive_timeout))
                 .add_service(health)
                 .add_service(reflection)
                 .add_service(hub)
@@ -171,10 +219,28 @@ impl RunningHub {
                     let _ = shutdown_rx.await;
                 }),
         );
-        info!(hub = %config.id, tier = config.tier.as_str(), %addr, head = core.log.head(), "hub listening");
+        info!(hub = %config.id, tier = config.tier.as_str(), %addr, head = core.log.head(), max_connections = conn_limits.max_connections, "hub listening");
 
-        let (stop_workers, stop_rx) = watch::channel(false);
-        let mut workers = Vec::new();
+        let healed = core.clone();
+        let mut workers = vec![
+            accept,
+            tokio::spawn(report_health(
+                core.clone(),
+                health_reporter,
+                stop_rx.clone(),
+            )),
+            tokio::spawn(tazan_edge::heal_store(
+                store.clone(),
+                core.health.clone(),
+                HEAL_PROBE_CAP,
+                move || {
+                    if let Err(e) = healed.log.refresh() {
+                        warn!(error = %e, "reading the log head after the store healed failed");
+                    }
+                },
+                stop_rx.clone(),
+            )),
+        ];
         // The CLI's way in (status, catalogue import, backup, roster reload):
         // bound only now that this process holds the store, so a socket file
         // found there is a killed hub's and is replaced.
@@ -207,9 +273,11 @@ impl RunningHub {
             metrics_addr = listener.local_addr().ok();
             let render_core = core.clone();
             let render: tazan_metrics::Render = Arc::new(move || render_core.metrics());
-            workers.push(tokio::spawn(tazan_metrics::serve(
+            workers.push(tokio::spawn(tazan_edge::serve_http(
                 listener,
-                render,
+                tazan_edge::metrics_router(render, core.health.clone()),
+                conn_limits.with_max_connections(metrics_cap),
+                core.metrics_edge.clone(),
                 stop_rx.clone(),
             )));
         }
@@ -233,6 +301,7 @@ impl RunningHub {
         Ok(RunningHub {
             admin,
             admin_path,
+            data_dir: config.data_dir.clone(),
             metrics_addr,
             addr,
             core,
@@ -257,6 +326,16 @@ impl RunningHub {
     /// The admin socket the CLI reaches this hub by.
     pub fn admin_socket(&self) -> &Path {
         &self.admin_path
+    }
+
+    /// The hub's data directory (its store and sockets).
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The hub's store (other records beside the log: the portal's accounts).
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     /// The hub's core, for in-process inspection (demo, tests, benchmarks).

@@ -5,7 +5,7 @@ use std::time::Instant;
 use futures::Stream;
 use tazan_model::MemberId;
 use tazan_proto::pb::{self, hub_server::Hub};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Code, Request, Response, Status};
 use tracing::{debug, warn};
@@ -18,20 +18,30 @@ use crate::requests::Method;
 pub(crate) struct Caller(pub(crate) MemberId);
 
 /// Map the client certificate to an active roster entry before any payload
-/// is decoded (runs as a tonic interceptor on the request head).
+/// is decoded, then take one call from the member's rate limit (runs as a
+/// tonic interceptor on the request head).
 pub(crate) fn authenticate(core: &HubCore, req: Request<()>) -> Result<Request<()>, Status> {
     let refused = |reason: &str| {
         crate::core::HubStats::count(&core.stats.refused_by, reason);
     };
-    identify(core, req).inspect_err(|status| match status.code() {
+    let req = identify(core, req).inspect_err(|status| match status.code() {
         tonic::Code::PermissionDenied => refused("revoked"),
         _ => refused("identity"),
-    })
+    })?;
+    if let Some(Caller(member)) = req.extensions().get::<Caller>() {
+        core.limiter.call(member.as_str()).inspect_err(|limited| {
+            debug!(%member, limit = limited.limit, "call refused by a rate limit");
+        })?;
+    }
+    Ok(req)
 }
 
 fn identify(core: &HubCore, mut req: Request<()>) -> Result<Request<()>, Status> {
+    // The edge did the TLS handshake and put the client's chain here.
     let certs = req
-        .peer_certs()
+        .extensions()
+        .get::<tazan_edge::EdgeInfo>()
+        .and_then(|i| i.certs.clone())
         .ok_or_else(|| Status::unauthenticated("no client certificate; connect with mutual TLS"))?;
     let first = certs
         .first()
@@ -261,6 +271,11 @@ impl HubService {
         req: Request<pb::PublishRequest>,
     ) -> Result<Response<pb::PublishResponse>, Status> {
         let member = caller(&req)?;
+        if let tazan_edge::Serving::NotServing(why) = self.core.health.current() {
+            return Err(Status::unavailable(format!(
+                "this hub is not serving ({why}); nothing stored, retry later"
+            )));
+        }
         let envelopes = req.into_inner().envelopes;
         if envelopes.is_empty() {
             return Err(Status::invalid_argument("field `envelopes`: empty batch"));
@@ -272,6 +287,9 @@ impl HubService {
                 self.core.max_batch
             )));
         }
+        self.core
+            .limiter
+            .lessons(member.as_str(), envelopes.len())?;
         let started = std::time::Instant::now();
         let mut results = self.core.ingest(&member, envelopes).await;
         let checkpoint = self.core.receipts(&mut results);
@@ -295,12 +313,29 @@ impl HubService {
             known_size,
         } = req.into_inner();
         let core = self.core.clone();
-        let (tx, rx) = mpsc::channel(PAGE);
+        let quota = core.limiter.subscription(member.as_str())?;
+        let limits = *core.limiter.limits();
+        let (tx, rx) = mpsc::channel(limits.subscriber_buffer);
+        let (cut_tx, cut) = oneshot::channel();
         debug!(%member, after_seq, follow, "subscriber attached");
         // Counted before the task exists, so `RunningHub::stop` never misses one.
         let open = SubscriberGauge::new(&core);
         tokio::spawn(async move {
-            let _open = open;
+            let _open = (open, quota);
+            // A subscriber whose buffer stays full is cut (told why, first),
+            // so a slow reader holds neither memory nor a task for long.
+            let send = |entry: pb::LogEntry| {
+                let tx = &tx;
+                async move {
+                    match tokio::time::timeout(limits.slow_subscriber_timeout, tx.send(Ok(entry)))
+                        .await
+                    {
+                        Ok(sent) => sent.map_err(|_| None),
+                        Err(_) => Err(Some(())),
+                    }
+                }
+            };
+            let mut cut_tx = Some(cut_tx);
             let mut first_page = Some(started);
             let mut after = after_seq;
             // The checkpoint size the subscriber holds: each new checkpoint
@@ -341,8 +376,16 @@ impl HubService {
                     }
                 };
                 for entry in entries {
-                    if tx.send(Ok(entry)).await.is_err() {
-                        return; // subscriber left
+                    match send(entry).await {
+                        Ok(()) => {}
+                        Err(None) => return, // subscriber left
+                        Err(Some(())) => {
+                            warn!(%member, buffered = limits.subscriber_buffer, "subscriber cut: it did not read");
+                            if let Some(cut_tx) = cut_tx.take() {
+                                let _ = cut_tx.send(core.limiter.cut(member.as_str()));
+                            }
+                            return;
+                        }
                     }
                 }
                 if let Some(started) = first_page.take() {
@@ -369,7 +412,11 @@ impl HubService {
                 }
             }
         });
-        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+        Ok(Response::new(Box::pin(Cuttable {
+            entries: ReceiverStream::new(rx),
+            cut: Some(cut),
+            ended: false,
+        })))
     }
 
     fn list_page(
@@ -525,6 +572,40 @@ impl HubService {
         Ok(Response::new(pb::RosterResponse {
             signed_roster_json: json,
         }))
+    }
+}
+
+/// A subscription's entries, ended by the cut status first when the hub
+/// cuts a subscriber that does not read (its buffer is full, so the status
+/// cannot queue behind the entries).
+struct Cuttable {
+    entries: ReceiverStream<Result<pb::LogEntry, Status>>,
+    /// `None` once it answered (a oneshot must not be polled again).
+    cut: Option<oneshot::Receiver<Status>>,
+    ended: bool,
+}
+
+impl Stream for Cuttable {
+    type Item = Result<pb::LogEntry, Status>;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        if self.ended {
+            return Poll::Ready(None);
+        }
+        if let Some(cut) = self.cut.as_mut() {
+            if let Poll::Ready(answer) = std::future::Future::poll(Pin::new(cut), cx) {
+                self.cut = None;
+                if let Ok(status) = answer {
+                    self.ended = true;
+                    return Poll::Ready(Some(Err(status)));
+                }
+            }
+        }
+        Pin::new(&mut self.entries).poll_next(cx)
     }
 }
 

@@ -1,14 +1,14 @@
 //! Prometheus metrics for tazan services: counters, gauges and latency
-//! histograms rendered in the text exposition format, served at
-//! `GET /metrics` by a deliberately small HTTP/1.1 responder.
+//! histograms rendered in the text exposition format. The page is served at
+//! `GET /metrics` by `tazan-edge` (axum, under the listener limits).
 //!
 //! ```text
-//!  hub / node state ──► render closure ──► Exposition (text) ──► GET /metrics ──► Prometheus
+//!  hub / node state ──► render closure ──► Exposition (text) ──► tazan-edge: GET /metrics ──► Prometheus
 //! ```
 //!
 //! Not here: labels with unbounded values (no lesson ids, no member names
-//! beyond the roster), pushing, or any other HTTP route than `/metrics` and
-//! `/healthz`. Nothing served here contains lesson text or keys.
+//! beyond the roster), pushing, or serving HTTP. Nothing rendered here
+//! contains lesson text or keys.
 //!
 //! ```
 //! use tazan_metrics::{Exposition, Histogram};
@@ -23,16 +23,9 @@
 #![forbid(unsafe_code)]
 
 use std::fmt::Write as _;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
-use tokio::sync::watch;
-use tokio::task::JoinSet;
-use tracing::{debug, info};
 
 /// Upper bounds (seconds) of the latency buckets: 0.5 ms to 2.5 s.
 const LATENCY_BUCKETS: [f64; 12] = [
@@ -155,70 +148,6 @@ impl Exposition {
 /// Renders the current metrics page.
 pub type Render = Arc<dyn Fn() -> String + Send + Sync>;
 
-/// Serve `GET /metrics` (and `GET /healthz`) on `listener` until `stop`
-/// turns true; every connection task is joined before returning.
-pub async fn serve(listener: TcpListener, render: Render, mut stop: watch::Receiver<bool>) {
-    let addr: Option<SocketAddr> = listener.local_addr().ok();
-    info!(addr = ?addr, "metrics listening");
-    let mut conns = JoinSet::new();
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((mut sock, _)) = accepted else { continue };
-                let render = render.clone();
-                conns.spawn(async move {
-                    let _ = tokio::time::timeout(Duration::from_secs(5), answer(&mut sock, &render)).await;
-                });
-            }
-            Some(_) = conns.join_next(), if !conns.is_empty() => {}
-            _ = stop.changed() => break,
-        }
-    }
-    conns.shutdown().await;
-}
-
-async fn answer(sock: &mut tokio::net::TcpStream, render: &Render) -> std::io::Result<()> {
-    let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 1024];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 8192 {
-        let n = sock.read(&mut chunk).await?;
-        if n == 0 {
-            break;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    let line = buf.split(|&b| b == b'\r').next().unwrap_or_default();
-    let line = String::from_utf8_lossy(line);
-    let mut parts = line.split_whitespace();
-    let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    debug!(method, path, "metrics request");
-    let (status, ctype, body) = match (method, path) {
-        ("GET", "/metrics") => (
-            "200 OK",
-            "text/plain; version=0.0.4; charset=utf-8",
-            render(),
-        ),
-        ("GET", "/healthz") => ("200 OK", "text/plain; charset=utf-8", "ok\n".to_owned()),
-        ("GET", _) => (
-            "404 Not Found",
-            "text/plain; charset=utf-8",
-            "try /metrics\n".to_owned(),
-        ),
-        _ => (
-            "405 Method Not Allowed",
-            "text/plain; charset=utf-8",
-            "GET only\n".to_owned(),
-        ),
-    };
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    sock.write_all(head.as_bytes()).await?;
-    sock.write_all(body.as_bytes()).await?;
-    sock.shutdown().await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,29 +206,5 @@ mod tests {
         let page = e.finish();
         assert_eq!(page.matches("# TYPE c_total counter").count(), 1);
         assert!(page.contains("c_total{reason=\"a\\\"b\"} 1"), "{page}");
-    }
-
-    #[tokio::test]
-    async fn serves_metrics_over_http() {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop_tx, stop) = watch::channel(false);
-        let render: Render = Arc::new(|| "up 1\n".to_owned());
-        let server = tokio::spawn(serve(listener, render, stop));
-        let get = |path: &'static str| async move {
-            let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-            s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
-                .await
-                .unwrap();
-            let mut out = String::new();
-            s.read_to_string(&mut out).await.unwrap();
-            out
-        };
-        let page = get("/metrics").await;
-        assert!(page.starts_with("HTTP/1.1 200"), "{page}");
-        assert!(page.ends_with("up 1\n"), "{page}");
-        assert!(get("/nope").await.starts_with("HTTP/1.1 404"));
-        stop_tx.send(true).unwrap();
-        server.await.unwrap();
     }
 }

@@ -49,10 +49,10 @@ pub use envelope::{Envelope, Payload, PayloadKind, Withdrawal, SIGNATURE_LEN};
 pub use error::{IncidentError, ModelError};
 pub use ids::{IdPrefixError, KeyId, LessonId, MemberId};
 pub use incident::{
-    incident_field, nearest_incident_field, parse_csv, parse_incident_date, parse_json,
-    parse_jsonl, read_incidents, unknown_incident_field, FieldType, Incident, IncidentDate,
-    IncidentField, Organization, ParsedIncidents, UnknownFields, INCIDENT_FIELDS, INCIDENT_SCHEMA,
-    INCIDENT_TEXT_FIELDS,
+    incident_field, nearest_incident_field, parse_csv, parse_incident_bytes, parse_incident_date,
+    parse_json, parse_jsonl, read_incidents, unknown_incident_field, FieldType, Incident,
+    IncidentDate, IncidentField, IncidentFormat, Organization, ParsedIncidents, UnknownFields,
+    INCIDENT_FIELDS, INCIDENT_SCHEMA, INCIDENT_TEXT_FIELDS,
 };
 pub use lesson::{CauseCategory, Domain, Lesson, Taxonomy, Threat, LIMITS};
 pub use level::DisclosureLevel;

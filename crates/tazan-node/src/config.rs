@@ -21,7 +21,11 @@ struct Raw {
     #[serde(default)]
     search: RawSearch,
     #[serde(default)]
+    portal: Option<tazan_config::RawPortal>,
+    #[serde(default)]
     witness: Option<RawWitness>,
+    #[serde(default)]
+    limits: tazan_edge::RawConnLimits,
 }
 
 #[derive(Debug, Deserialize)]
@@ -137,9 +141,16 @@ pub struct NodeConfig {
     pub search: bool,
     /// How often the running node commits new lessons to the index at most.
     pub search_commit_interval: std::time::Duration,
+    /// The node's raw incident vault: `vault` beside this file, where the
+    /// `tazan incident` and `tazan lesson` commands find it with `--home`.
+    pub vault_dir: PathBuf,
+    /// The web portal (`[portal]`, 127.0.0.1:8700 unless `listen` says otherwise), if on.
+    pub portal: Option<tazan_config::PortalConfig>,
     /// The witness (the cross hub) whose cosignature the hub's checkpoint
     /// must carry on every resume (`[witness] name`, `key` or `key_file`).
     pub witness: Option<tazan_tlog::WitnessKey>,
+    /// Limits on the connections of the node's HTTP listeners (`[limits]`).
+    pub conn_limits: tazan_edge::ConnLimits,
 }
 
 impl NodeConfig {
@@ -171,6 +182,10 @@ impl NodeConfig {
             .transpose()?;
         let search_commit_interval =
             file.commit_interval("search.commit_interval_ms", raw.search.commit_interval_ms)?;
+        let portal = raw
+            .portal
+            .map(|p| file.portal(p, "127.0.0.1:8700"))
+            .transpose()?;
         let witness = match raw.witness {
             None => None,
             Some(w) => {
@@ -198,7 +213,11 @@ impl NodeConfig {
                 })
             }
         };
+        let conn_limits = raw.limits.validate(&file)?;
         Ok(NodeConfig {
+            portal,
+            vault_dir: base.join("vault"),
+            conn_limits,
             witness,
             metrics_listen,
             index_dir: base.join(
@@ -297,6 +316,11 @@ levels = ["AMBER", "GREEN"]
                 format!("{GOOD}\n[witness]\nname = \"Cross Hub\"\nkey_file = \"w.pub\"\n"),
                 "witness.key_file",
             ),
+            (
+                format!("{GOOD}\n[limits]\nidle_timeout_secs = 0\n"),
+                "limits.idle_timeout_secs",
+            ),
+            (format!("{GOOD}\n[limits]\nmax_batch = 5\n"), "max_batch"),
         ] {
             let err = NodeConfig::parse(&text, Path::new("node.toml"))
                 .unwrap_err()

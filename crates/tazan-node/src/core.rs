@@ -3,7 +3,9 @@ use std::sync::Arc;
 
 use tazan_model::{Envelope, LessonId, MemberId, Payload};
 use tazan_proto::pb::{self, hub_client::HubClient, publish_result::Outcome};
-use tazan_store::{Library, Outbox, OutboxItem, Receipt, Receipts, Store, StoredEnvelope};
+use tazan_store::{
+    DeliveryOutcome, Library, Outbox, OutboxItem, Receipt, Receipts, Store, StoredEnvelope,
+};
 use tazan_tlog::SignedCheckpoint;
 use tazan_trust::{KeyPair, PublicKey};
 use tokio::sync::Notify;
@@ -65,6 +67,10 @@ pub struct NodeCore {
     pub(crate) receipt_signature_checked: std::sync::Mutex<Option<std::time::Instant>>,
     /// Delivery outcomes as they happen.
     pub(crate) events: tokio::sync::broadcast::Sender<DeliveryEvent>,
+    /// SERVING, or NOT_SERVING after a storage fault until the store heals.
+    pub(crate) health: tazan_edge::Health,
+    /// Counters of the metrics listener's connection limits.
+    pub(crate) metrics_edge: Arc<tazan_edge::ListenerStats>,
 }
 
 /// The library blob with the hub's checkpoint key, pinned at first contact.
@@ -128,6 +134,8 @@ impl NodeCore {
             refused: Default::default(),
             received: Default::default(),
             events: tokio::sync::broadcast::channel(1024).0,
+            health: tazan_edge::Health::new(),
+            metrics_edge: Arc::new(tazan_edge::ListenerStats::new("metrics")),
         }))
     }
 
@@ -140,6 +148,12 @@ impl NodeCore {
     fn tell(&self, event: DeliveryEvent) {
         // Nobody listening is the usual case.
         let _ = self.events.send(event);
+    }
+
+    /// SERVING, or NOT_SERVING (with the reason) after a storage fault
+    /// until the store heals; `/healthz` and `tazan status` report it.
+    pub fn health(&self) -> &tazan_edge::Health {
+        &self.health
     }
 
     /// This node's id.
@@ -336,6 +350,13 @@ impl NodeCore {
             &l,
             self.outbox.len() as f64,
         );
+        e.gauge(
+            "tazan_node_serving",
+            "1 while serving; 0 after a storage fault until writes succeed again (/healthz 503).",
+            &l,
+            if self.health.is_serving() { 1.0 } else { 0.0 },
+        );
+        self.metrics_edge.render(&mut e, &l);
         e.finish()
     }
 
@@ -507,13 +528,13 @@ impl NodeCore {
                         self.delivered.fetch_add(1, Relaxed);
                         self.tell(DeliveryEvent::Accepted(item.id));
                         report.accepted.push(item.id);
-                        done.push(item.seq);
+                        done.push((item.seq, DeliveryOutcome::Accepted { hub_seq: r.seq }));
                     }
                     Ok(Outcome::Duplicate) => {
                         self.delivered.fetch_add(1, Relaxed);
                         self.tell(DeliveryEvent::Duplicate(item.id));
                         report.duplicates.push(item.id);
-                        done.push(item.seq);
+                        done.push((item.seq, DeliveryOutcome::Duplicate { hub_seq: r.seq }));
                     }
                     _ => {
                         let rej = r.rejection.unwrap_or_default();
@@ -538,12 +559,12 @@ impl NodeCore {
                         warn!(lesson = %item.id.short(), reason = %why, "hub refused a lesson; removed from the outbox");
                         self.refused.fetch_add(1, Relaxed);
                         self.tell(DeliveryEvent::Rejected(item.id, why.clone()));
-                        report.rejected.push((item.id, why));
-                        done.push(item.seq);
+                        report.rejected.push((item.id, why.clone()));
+                        done.push((item.seq, DeliveryOutcome::Refused { reason: why }));
                     }
                 }
             }
-            self.outbox.ack(&done).await?;
+            self.outbox.settle(&done).await?;
             if !key_refused.is_empty() {
                 let why = "the hub refused this node's signing key; the lessons stay in the outbox and are retried";
                 self.tell(DeliveryEvent::Kept(key_refused, why.into()));

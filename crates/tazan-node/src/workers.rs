@@ -13,6 +13,7 @@ use tracing::{debug, error, info, warn};
 
 use crate::core::HUB_CHECKPOINT;
 use crate::{NodeConfig, NodeCore, NodeError};
+use tazan_edge::Backoff;
 use tazan_proto::FollowError;
 use tazan_tlog::WitnessKey;
 
@@ -22,8 +23,6 @@ const CURSOR: &str = LIBRARY_CURSOR;
 
 /// Where the follow loop hands stored batches to the indexer.
 type IndexOps = tokio::sync::mpsc::Sender<Vec<crate::indexer::IndexOp>>;
-const FIRST_BACKOFF: Duration = Duration::from_millis(100);
-const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
 /// A node with its outbox and subscription workers running.
 pub struct RunningNode {
@@ -34,6 +33,7 @@ pub struct RunningNode {
     admin: JoinHandle<Result<(), tonic::transport::Error>>,
     admin_path: std::path::PathBuf,
     received: watch::Receiver<u64>,
+    index: Option<Arc<tazan_search::SearchIndex>>,
 }
 
 /// How long a starting node waits for a store another process holds (a CLI
@@ -93,22 +93,38 @@ impl RunningNode {
             },
         );
         let mut metrics_addr = None;
-        let mut workers = Vec::new();
+        let mut workers = vec![tokio::spawn(tazan_edge::heal_store(
+            core.store.clone(),
+            core.health.clone(),
+            HEAL_PROBE_CAP,
+            || {},
+            stop_rx.clone(),
+        ))];
         if let Some(addr) = config.metrics_listen {
             let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
                 NodeError::Task(format!("cannot listen for metrics on {addr}: {e}"))
             })?;
             metrics_addr = listener.local_addr().ok();
+            let fitted = tazan_edge::fit_open_files(config.conn_limits.max_connections);
+            let limits = config.conn_limits.with_max_connections(
+                fitted
+                    .max_connections
+                    .min(config.conn_limits.max_connections),
+            );
             let render_core = core.clone();
             let render: tazan_metrics::Render = Arc::new(move || render_core.metrics());
-            workers.push(tokio::spawn(tazan_metrics::serve(
+            workers.push(tokio::spawn(tazan_edge::serve_http(
                 listener,
-                render,
+                tazan_edge::metrics_router(render, core.health.clone()),
+                limits,
+                core.metrics_edge.clone(),
                 stop_rx.clone(),
             )));
         }
+        let mut search_index = None;
         let index_ops = if config.search {
             let index = Arc::new(crate::indexer::open(&config.index_dir).await?);
+            search_index = Some(index.clone());
             let (tx, rx) = tokio::sync::mpsc::channel(64);
             workers.push(tokio::spawn(crate::indexer::index_loop(
                 core.clone(),
@@ -136,6 +152,7 @@ impl RunningNode {
         Ok(RunningNode {
             admin,
             admin_path,
+            index: search_index,
             metrics_addr,
             core,
             stop,
@@ -157,6 +174,12 @@ impl RunningNode {
     /// The node's core (publish, library).
     pub fn core(&self) -> &Arc<NodeCore> {
         &self.core
+    }
+
+    /// The library's full-text index (the running node holds its writer and
+    /// keeps it current), when search is on.
+    pub fn search_index(&self) -> Option<&Arc<tazan_search::SearchIndex>> {
+        self.index.as_ref()
     }
 
     /// A receiver of the hub sequence number the library has reached.
@@ -195,19 +218,15 @@ impl RunningNode {
     }
 }
 
-async fn pause(stop: &mut watch::Receiver<bool>, d: Duration) -> bool {
-    tokio::select! {
-        _ = tokio::time::sleep(d) => *stop.borrow(),
-        _ = stop.changed() => true,
-    }
-}
+/// The longest wait between two probes of a faulted store.
+const HEAL_PROBE_CAP: Duration = Duration::from_secs(1);
 
 async fn outbox_loop(
     core: Arc<NodeCore>,
     mut client: HubClient<Channel>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let mut backoff = FIRST_BACKOFF;
+    let mut backoff = Backoff::network();
     loop {
         if *stop.borrow() {
             return;
@@ -226,7 +245,7 @@ async fn outbox_loop(
                         "delivered"
                     );
                 }
-                backoff = FIRST_BACKOFF;
+                backoff.reset();
                 tokio::select! {
                     _ = core.wake.notified() => {}
                     _ = stop.changed() => return,
@@ -240,9 +259,8 @@ async fn outbox_loop(
                 tokio::select! {
                     _ = core.wake.notified() => {}
                     _ = stop.changed() => return,
-                    _ = tokio::time::sleep(backoff) => {}
+                    _ = tokio::time::sleep(backoff.next_delay()) => {}
                 }
-                backoff = (backoff * 2).min(MAX_BACKOFF);
             }
         }
     }
@@ -257,7 +275,7 @@ async fn follow_loop(
     index_ops: Option<IndexOps>,
     witness: Option<WitnessKey>,
 ) {
-    let mut backoff = FIRST_BACKOFF;
+    let mut backoff = Backoff::network();
     loop {
         if *stop.borrow() {
             return;
@@ -282,10 +300,9 @@ async fn follow_loop(
             }
             Err(e) => {
                 debug!(error = %e, "hub subscription interrupted; resuming from the cursor");
-                if pause(&mut stop, backoff).await {
+                if backoff.wait(&mut stop).await {
                     return;
                 }
-                backoff = (backoff * 2).min(MAX_BACKOFF);
             }
         }
     }

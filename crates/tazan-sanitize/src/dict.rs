@@ -20,7 +20,7 @@ use lindera::segmenter::Segmenter;
 use serde::Serialize;
 
 use crate::normalize::{Layer, Normalized};
-use crate::recognize::{is_han, Hit, Recognizers};
+use crate::recognize::{char_runs, is_han, Hit, Lexis, Recognizers};
 use tazan_model::Kind;
 
 /// Default location of Debian's mecab-ipadic sources.
@@ -68,6 +68,9 @@ pub(crate) struct DictRecognizer {
     /// common word: a kanji run with none of them inside is not segmented at all,
     /// which keeps the dictionary pass cheap.
     proper: Arc<AhoCorasick>,
+    /// IPADIC's family names (人名,姓) and given names (人名,名), any script.
+    surnames: Arc<HashSet<String>>,
+    given: Arc<HashSet<String>>,
     /// Proper nouns found per kanji run: the leak gate re-scans mostly the same
     /// runs, and incident texts repeat them. Bounded; cleared when full.
     cache: Mutex<HashMap<String, Arc<Vec<Proper>>>>,
@@ -79,6 +82,20 @@ type Proper = (usize, usize, Kind, &'static str, f32);
 const CACHE_LIMIT: usize = 20_000;
 
 impl DictRecognizer {
+    /// Surfaces IPADIC lists as common (non-proper) words.
+    pub(crate) fn common(&self) -> &HashSet<String> {
+        &self.common
+    }
+
+    /// The word lists the context recognisers consult.
+    pub(crate) fn lexis(&self) -> Lexis<'_> {
+        Lexis {
+            common: &self.common,
+            surnames: &self.surnames,
+            given: &self.given,
+        }
+    }
+
     /// Proper-noun tokens of one kanji run (segmenting it on a cache miss).
     fn propers(&self, piece: &str, r: &Recognizers) -> Arc<Vec<Proper>> {
         if let Ok(cache) = self.cache.lock() {
@@ -126,30 +143,28 @@ impl DictRecognizer {
     /// Analyses every kanji run of two or more characters and reports proper nouns.
     pub(crate) fn scan(&self, n: &Normalized, r: &Recognizers, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
-        let mut run_start: Option<usize> = None;
-        let mut runs = Vec::new();
-        for (i, c) in text.char_indices() {
-            let han = is_han(c) && c != '〇';
-            match (han, run_start) {
-                (true, None) => run_start = Some(i),
-                (false, Some(s)) => {
-                    runs.push(s..i);
-                    run_start = None;
-                }
-                _ => {}
+        for mut run in char_runs(text, |c| is_han(c) && c != '〇') {
+            // A pseudonym label's 社 (A社東雲) is not part of the word after it.
+            if text[run.clone()].starts_with('社')
+                && text[..run.start].ends_with(|c: char| c.is_ascii_alphabetic())
+            {
+                run.start += '社'.len_utf8();
             }
-        }
-        if let Some(s) = run_start {
-            runs.push(s..text.len());
-        }
-        for run in runs {
             let piece = &text[run.clone()];
             if piece.chars().nth(1).is_none() || !self.proper.is_match(piece) {
                 continue;
             }
             for &(start, end, kind, rule, score) in self.propers(piece, r).iter() {
-                // A token glued to a preceding digit is a counter or unit (3日近く).
-                if start == 0 && text[..run.start].ends_with(|c: char| c.is_ascii_digit()) {
+                // A token glued to a preceding digit is a counter or unit (3日近く),
+                // unless it is a family name (…1-2-3柴崎).
+                let family = kind == Kind::Person
+                    && self
+                        .surnames
+                        .contains(&text[run.start + start..run.start + end]);
+                if start == 0
+                    && !family
+                    && text[..run.start].ends_with(|c: char| c.is_ascii_digit())
+                {
                     continue;
                 }
                 let range = n.original(Layer::Text, run.start + start..run.start + end);
@@ -234,6 +249,7 @@ fn compile(src: &Path, dest: &Path) -> Result<(), String> {
         .build_dictionary(src, &tmp)
         .map_err(|e| format!("compiling IPADIC from {} failed: {e}", src.display()))?;
     write_common_words(src, &tmp)?;
+    write_person_names(src, &tmp)?;
     match std::fs::rename(&tmp, dest) {
         Ok(()) => Ok(()),
         Err(_) if dest.join("metadata.json").exists() => {
@@ -256,6 +272,47 @@ const PROPER_FILES: [&str; 4] = [
 ];
 const COMMON_FILE: &str = "tazan-common-words.txt";
 const PROPER_FILE: &str = "tazan-proper-kanji.txt";
+const PERSON_FILE: &str = "tazan-person-names.txt";
+const NAME_FILE: &str = "Noun.name.csv";
+
+/// Writes IPADIC's person names as `surface<TAB>姓|名` lines (through a
+/// temporary file, so a reader never sees half of it).
+fn write_person_names(src: &Path, dest: &Path) -> Result<(), String> {
+    let bytes =
+        std::fs::read(src.join(NAME_FILE)).map_err(|e| format!("cannot read {NAME_FILE}: {e}"))?;
+    let (text, _, _) = encoding_rs::EUC_JP.decode(&bytes);
+    let mut names = std::collections::BTreeSet::new();
+    for line in text.lines() {
+        let f: Vec<&str> = line.split(',').collect();
+        if f.len() > 7 && f[6] == "人名" && matches!(f[7], "姓" | "名") {
+            names.insert(format!("{}\t{}", f[0], f[7]));
+        }
+    }
+    let out: String = names.iter().flat_map(|w| [w.as_str(), "\n"]).collect();
+    let tmp = dest.join(format!("{PERSON_FILE}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, out).map_err(|e| format!("cannot write person-name list: {e}"))?;
+    std::fs::rename(&tmp, dest.join(PERSON_FILE))
+        .map_err(|e| format!("cannot move person-name list into place: {e}"))
+}
+
+/// Reads the person-name list: (family names, given names). Empty when absent.
+fn read_person_names(dest: &Path) -> (HashSet<String>, HashSet<String>) {
+    let (mut sei, mut mei) = (HashSet::new(), HashSet::new());
+    if let Ok(text) = std::fs::read_to_string(dest.join(PERSON_FILE)) {
+        for line in text.lines() {
+            match line.split_once('\t') {
+                Some((s, "姓")) => {
+                    sei.insert(s.to_string());
+                }
+                Some((s, "名")) => {
+                    mei.insert(s.to_string());
+                }
+                _ => {}
+            }
+        }
+    }
+    (sei, mei)
+}
 
 /// Writes the surfaces of every non-proper-noun entry (UTF-8, one per line).
 fn write_common_words(src: &Path, dest: &Path) -> Result<(), String> {
@@ -321,12 +378,15 @@ fn notice(line: &str) {
     }
 }
 
-type Loaded = (
-    Arc<Segmenter>,
-    Arc<HashSet<String>>,
-    Arc<AhoCorasick>,
-    PathBuf,
-);
+/// What one process loads once and shares between sanitizers.
+struct Loaded {
+    segmenter: Arc<Segmenter>,
+    common: Arc<HashSet<String>>,
+    proper: Arc<AhoCorasick>,
+    surnames: Arc<HashSet<String>>,
+    given: Arc<HashSet<String>>,
+    path: PathBuf,
+}
 
 fn load_segmenter() -> Result<Loaded, String> {
     let dest = cache_dir();
@@ -376,27 +436,40 @@ fn load_segmenter() -> Result<Loaded, String> {
     })?;
     let proper =
         AhoCorasick::new(proper.lines()).map_err(|e| format!("proper-noun automaton: {e}"))?;
-    Ok((
-        Arc::new(Segmenter::new(Mode::Normal, dict, None)),
-        Arc::new(common),
-        Arc::new(proper),
-        dest,
-    ))
+    if !dest.join(PERSON_FILE).exists() {
+        // A cache compiled by an older build: add the list beside it (other
+        // processes may be reading the cache, so it is not rebuilt). Without
+        // the sources the person contexts fall back to the built-in surnames.
+        if let Err(e) = write_person_names(&source_dir(), &dest) {
+            tracing::warn!(reason = %e, "IPADIC person-name list unavailable");
+        }
+    }
+    let (surnames, given) = read_person_names(&dest);
+    Ok(Loaded {
+        segmenter: Arc::new(Segmenter::new(Mode::Normal, dict, None)),
+        common: Arc::new(common),
+        proper: Arc::new(proper),
+        surnames: Arc::new(surnames),
+        given: Arc::new(given),
+        path: dest,
+    })
 }
 
 /// Loads (compiling on first use) the IPADIC dictionary, once per process.
 pub(crate) fn load() -> (Option<DictRecognizer>, DictionaryStatus) {
     static CELL: OnceLock<Result<Loaded, String>> = OnceLock::new();
     match CELL.get_or_init(load_segmenter) {
-        Ok((seg, common, proper, path)) => (
+        Ok(l) => (
             Some(DictRecognizer {
-                segmenter: Arc::clone(seg),
-                common: Arc::clone(common),
-                proper: Arc::clone(proper),
+                segmenter: Arc::clone(&l.segmenter),
+                common: Arc::clone(&l.common),
+                proper: Arc::clone(&l.proper),
+                surnames: Arc::clone(&l.surnames),
+                given: Arc::clone(&l.given),
                 cache: Mutex::new(HashMap::new()),
             }),
             DictionaryStatus::Loaded {
-                path: path.display().to_string(),
+                path: l.path.display().to_string(),
             },
         ),
         Err(reason) => (

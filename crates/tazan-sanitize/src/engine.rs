@@ -7,13 +7,14 @@ use crate::error::SanitizeError;
 use crate::generalize;
 use crate::normalize::{nfkc, Normalized};
 use crate::policy::{DisclosureLevel, LevelRules, Policy, Role, SourceStyle};
-use crate::recognize::{Hit, Recognizers};
+use crate::recognize::{is_han, is_kata, is_person_field, Hit, Recognizers};
 use tazan_model::Incident;
 use tazan_model::{AuditEntry, Kind};
 
 mod classify;
 mod context;
 mod deny;
+mod echo;
 mod gate;
 mod output;
 mod resolve;
@@ -158,6 +159,7 @@ impl Sanitizer {
     pub fn sanitize_text(&self, text: &str, own_names: &[String]) -> (String, Vec<AuditEntry>) {
         let mut ctx = RecordContext::new(own_names, None);
         let out = self.process(text, "text", &mut ctx);
+        let out = self.apply_echoes_text(out, "text", &mut ctx);
         (out, ctx.audit)
     }
 
@@ -205,7 +207,9 @@ impl Sanitizer {
                 }
                 _ => {
                     let v = self.process_value(value, &key, &mut ctx);
-                    published.insert(key, v);
+                    // Unknown fields keep their key only once it is sanitised too.
+                    let key = self.process_key(&key, &key, &mut ctx);
+                    insert_unique(&mut published, key, v);
                 }
             }
         }
@@ -213,9 +217,10 @@ impl Sanitizer {
             // ヒヤリハット: no impact, flagged so a reader can filter on it.
             published.insert("near_miss".into(), Value::Bool(true));
         }
+        self.apply_echoes(&mut published, &mut ctx);
         let mut findings = Vec::new();
         for (key, v) in &published {
-            self.gate_value(v, key, &ctx, &mut findings);
+            self.gate_entry(key, v, &ctx, &mut findings);
         }
         let status = if findings.is_empty() {
             Status::Ok
@@ -273,14 +278,16 @@ impl Sanitizer {
                     .map(|(i, x)| self.process_value(x, &format!("{path}[{i}]"), ctx))
                     .collect(),
             ),
-            Value::Object(m) => Value::Object(
-                m.into_iter()
-                    .map(|(k, x)| {
-                        let p = format!("{path}.{k}");
-                        (k, self.process_value(x, &p, ctx))
-                    })
-                    .collect(),
-            ),
+            Value::Object(m) => {
+                let mut out = Map::new();
+                for (k, x) in m {
+                    let p = format!("{path}.{k}");
+                    let v = self.process_value(x, &p, ctx);
+                    let k = self.process_key(&k, &p, ctx);
+                    insert_unique(&mut out, k, v);
+                }
+                Value::Object(out)
+            }
             Value::Number(n) => match n.as_f64() {
                 Some(f) if f >= self.rules.min_count as f64 => {
                     let g = generalize::number(
@@ -307,13 +314,46 @@ impl Sanitizer {
         }
     }
 
+    /// An object key is published like a value (a map keyed by people's names
+    /// would name them): schema-like keys (`impact`, `opened_by`) pass as they are.
+    fn process_key(&self, key: &str, path: &str, ctx: &mut RecordContext) -> String {
+        if is_plain_key(key) {
+            key.to_string()
+        } else {
+            self.process(key, &format!("{path}#key"), ctx)
+        }
+    }
+
     /// Recognises, resolves and replaces in one text.
     fn process(&self, text: &str, field: &str, ctx: &mut RecordContext) -> String {
+        let mut out = self.process_once(text, field, ctx);
+        // A replacement glued to a word (A社|アークライト…) changes what the
+        // recognisers see around it; scanning the output again until nothing
+        // changes makes the output a fixed point. Most replacements stand
+        // between particles or punctuation, so most text is scanned once.
+        for _ in 0..3 {
+            if !ctx.glued {
+                break;
+            }
+            ctx.glued = false;
+            let again = self.process_once(&out, field, ctx);
+            if again == out {
+                break;
+            }
+            out = again;
+        }
+        ctx.glued = false;
+        out
+    }
+
+    /// One pass of the recognisers over `text`; sets `ctx.glued` when a
+    /// replacement was written glued to a kanji, katakana or Latin character.
+    fn process_once(&self, text: &str, field: &str, ctx: &mut RecordContext) -> String {
         if text.is_empty() {
             return String::new();
         }
         let n = Normalized::new(text);
-        let hits = self.hits(text, &n, &ctx.own);
+        let hits = self.hits(text, &n, field, &ctx.own);
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
         let mut previous: Option<String> = None;
@@ -323,11 +363,22 @@ impl Sanitizer {
             if replacement == span {
                 continue;
             }
+            self.note_echo(&h, &nfkc(span), &replacement, ctx);
             let between = &text[last..h.range.start];
             let joiner = between.chars().count() <= 3
                 && between.chars().all(|c| "、と・や及び並に,，".contains(c));
+            // Keep a pseudonym label (製品A) from gluing to a following Latin word.
+            let glued = replacement.ends_with(|c: char| c.is_ascii_alphanumeric())
+                && text[h.range.end..].starts_with(|c: char| {
+                    c.is_ascii_alphanumeric()
+                        || ('\u{FF10}'..='\u{FF5A}').contains(&c)
+                        || "-.&'/－．＆／".contains(c)
+                });
             if joiner && previous.as_deref() == Some(replacement.as_str()) {
                 // 青森県、秋田県 → 東北地方, not 東北地方、東北地方.
+                if glued {
+                    out.push(' ');
+                }
                 last = h.range.end;
                 ctx.audit.push(AuditEntry {
                     field: field.to_string(),
@@ -339,14 +390,9 @@ impl Sanitizer {
                 continue;
             }
             out.push_str(between);
+            let word = |c: char| is_han(c) || is_kata(c) || c.is_ascii_alphanumeric();
+            ctx.glued |= out.ends_with(word) || text[h.range.end..].starts_with(word);
             out.push_str(&replacement);
-            // Keep a pseudonym label (製品A) from gluing to a following Latin word.
-            let glued = replacement.ends_with(|c: char| c.is_ascii_alphanumeric())
-                && text[h.range.end..].starts_with(|c: char| {
-                    c.is_ascii_alphanumeric()
-                        || ('\u{FF10}'..='\u{FF5A}').contains(&c)
-                        || "-.&'/－．＆／".contains(c)
-                });
             if glued {
                 out.push(' ');
             }
@@ -365,12 +411,22 @@ impl Sanitizer {
     }
 
     /// All hits above threshold, overlaps resolved, sorted by position.
-    fn hits(&self, original: &str, n: &Normalized, own: &DenyMatcher) -> Vec<Hit> {
+    fn hits(&self, original: &str, n: &Normalized, field: &str, own: &DenyMatcher) -> Vec<Hit> {
         let mut hits = Vec::new();
         self.rec.scan(n, &mut hits);
+        let lexis = self.dict.as_ref().map(DictRecognizer::lexis);
         if let Some(d) = &self.dict {
             d.scan(n, &self.rec, &mut hits);
+            self.rec.scan_katakana_candidates(n, d.common(), &mut hits);
         }
+        self.rec.scan_persons(n, lexis.as_ref(), &mut hits);
+        if is_person_field(field) {
+            self.rec.scan_person_field(n, lexis.as_ref(), &mut hits);
+        }
+        self.rec
+            .whole_person_names(original, lexis.as_ref(), &mut hits);
+        self.rec
+            .coordinated_persons(original, lexis.as_ref(), &mut hits);
         self.deny.scan(original, n, &mut hits);
         own.scan(original, n, &mut hits);
         let t = &self.rules.recognizers;
@@ -380,6 +436,8 @@ impl Sanitizer {
             }
             let name = if h.dict {
                 "dictionary"
+            } else if h.rule.starts_with("candidate:") {
+                "candidate"
             } else {
                 h.kind.as_str()
             };
@@ -403,6 +461,15 @@ impl Sanitizer {
                 Role::Place => generalize::place(&norm, self.rules.places, &self.rec),
             };
         }
+        match h.rule {
+            // An unknown name: its kind is not known either.
+            r if r.starts_with("candidate:") => return ctx.pseudonym("固有名", &norm),
+            "mac" => return "[MACアドレス]".into(),
+            "postal_code" => return "[郵便番号]".into(),
+            "plate" => return "[車両番号]".into(),
+            "mention" => return format!("@{}", ctx.pseudonym("ユーザ", &norm)),
+            _ => {}
+        }
         match h.kind {
             Kind::Org => {
                 if is_public_body(&norm) {
@@ -411,7 +478,11 @@ impl Sanitizer {
                     ctx.pseudonym("社", &norm)
                 }
             }
-            Kind::Person => ctx.pseudonym("担当者", &norm),
+            // A family name and the full name are the same person.
+            Kind::Person => {
+                let family = norm.split([' ', '\u{3000}']).next().unwrap_or(&norm);
+                ctx.pseudonym("担当者", family)
+            }
             Kind::Place => generalize::place(&norm, self.rules.places, &self.rec),
             Kind::Facility => facility_class(&norm).into(),
             Kind::Product => {
@@ -447,6 +518,25 @@ impl Sanitizer {
             }
         }
     }
+}
+
+/// Keys made of lower-case ASCII letters, digits and `_` (what a schema uses;
+/// the recognisers leave such a word alone anyway).
+fn is_plain_key(key: &str) -> bool {
+    key.chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Inserts `v` under `k`, or under `k (2)`, `k (3)` … when two sanitised keys
+/// collide, so no value is lost.
+fn insert_unique(map: &mut Map<String, Value>, k: String, v: Value) {
+    let mut key = k.clone();
+    let mut i = 2;
+    while map.contains_key(&key) {
+        key = format!("{k} ({i})");
+        i += 1;
+    }
+    map.insert(key, v);
 }
 
 #[cfg(test)]

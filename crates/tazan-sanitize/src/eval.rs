@@ -403,6 +403,14 @@ fn ratio(a: usize, b: usize) -> f64 {
 }
 
 impl EvalReport {
+    /// The report without its raw text (leaked spans, lost keep terms): what
+    /// may be printed or stored for a held-out set.
+    pub fn without_raw_text(mut self) -> Self {
+        self.leaked.clear();
+        self.lost_keep.clear();
+        self
+    }
+
     /// The leaked spans and lost keep terms, one per line (raw text: a local
     /// debugging aid for a development set, never for a frozen one).
     pub fn details(&self) -> String {

@@ -21,6 +21,10 @@ pub(crate) fn date(span: &str, granularity: DateGranularity, ref_year: Option<i3
             _ => base,
         })
     });
+    if let (Some(y), None) = (p.year, p.month) {
+        // A year alone (H28年, 令和元年度) is already coarser than any policy.
+        return format!("{y}年{}", if span.contains("年度") { "度" } else { "" });
+    }
     if let Some(m) = p.month {
         return match (year, granularity) {
             (Some(y), DateGranularity::Month) => format!("{y}年{m}月"),
@@ -74,6 +78,38 @@ fn parse_date(s: &str) -> ParsedDate {
         p.relative = Some(-1);
     } else if s.starts_with("翌年") || s.starts_with("来年") {
         p.relative = Some(1);
+    }
+    let numbers = |s: &str| -> Vec<u32> {
+        s.split(|c: char| !c.is_ascii_digit())
+            .filter(|t| !t.is_empty())
+            .filter_map(|t| t.parse().ok())
+            .collect()
+    };
+    // Letter era with dots: R5.7.21, H31.4.1, R元.5.1.
+    if let Some(era) = s
+        .strip_prefix('R')
+        .map(|r| (2018, r))
+        .or_else(|| s.strip_prefix('H').map(|r| (1988, r)))
+        .or_else(|| s.strip_prefix('S').map(|r| (1925, r)))
+        .filter(|(_, r)| r.trim_start().replacen('元', "1", 1).contains(['.', '/']))
+    {
+        let rest = era.1.trim_start().replacen('元', "1", 1);
+        let nums = numbers(&rest);
+        p.year = nums.first().map(|y| era.0 + *y as i32);
+        p.month = nums.get(1).copied().filter(|m| (1..=12).contains(m));
+        p.day = nums.get(2).copied();
+        p.hour = nums.get(3).copied();
+        return p;
+    }
+    // Month/day: 7/14(金) 16:10.
+    if let Some((m, rest)) = s.split_once('/') {
+        if m.len() <= 2 && m.chars().all(|c| c.is_ascii_digit()) {
+            let nums = numbers(rest);
+            p.month = m.parse().ok().filter(|m| (1..=12).contains(m));
+            p.day = nums.first().copied();
+            p.hour = nums.get(1).copied();
+            return p;
+        }
     }
     // ISO-like: 2017-07-03T11:50, 2017/7/3, 2017.7
     let bytes: Vec<char> = s.chars().collect();

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 const PLACES: &str = include_str!("lexicon/places.txt");
 const ORGS: &str = include_str!("lexicon/orgs.txt");
 const OUTLETS: &str = include_str!("lexicon/outlets.txt");
-const GENERIC_LATIN: &str = include_str!("lexicon/generic_latin.txt");
+const IT_VOCABULARY: &str = include_str!("lexicon/it_vocabulary.txt");
 
 /// (bare name, official name, region index into [`REGIONS`]).
 pub(crate) const PREFECTURES: [(&str, &str, usize); 47] = [
@@ -148,6 +148,22 @@ pub(crate) fn places() -> Vec<PlaceEntry> {
     out
 }
 
+/// True when `s` is a prefecture or a listed place (bare or official form):
+/// such a word heads many names and is never taken for one.
+pub(crate) fn is_bare_place(s: &str) -> bool {
+    static NAMES: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+    NAMES
+        .get_or_init(|| {
+            let mut set: HashSet<String> = places().into_iter().map(|p| p.name).collect();
+            for (bare, full, _) in PREFECTURES {
+                set.insert(bare.to_string());
+                set.insert(full.to_string());
+            }
+            set
+        })
+        .contains(s)
+}
+
 /// Well-known organisation names without corporate suffixes.
 pub(crate) fn orgs() -> Vec<&'static str> {
     lines(ORGS).collect()
@@ -158,13 +174,163 @@ pub(crate) fn outlets() -> Vec<&'static str> {
     lines(OUTLETS).collect()
 }
 
-/// Lower-cased Latin technical terms that are never masked.
-pub(crate) fn generic_latin() -> HashSet<String> {
-    lines(GENERIC_LATIN)
+/// The general IT vocabulary (`lexicon/it_vocabulary.txt`), lower-cased:
+/// Latin and katakana terms that are never masked as unknown proper nouns.
+pub(crate) fn it_vocabulary() -> HashSet<String> {
+    lines(IT_VOCABULARY)
         .flat_map(str::split_whitespace)
         .map(str::to_ascii_lowercase)
         .collect()
 }
+
+/// Words that end an organisation's name (a general list: industries, legal
+/// and institutional forms). Used to find a name's head (ミナセ化成 → ミナセ).
+pub(crate) const ORG_SUFFIXES: &[&str] = &[
+    "株式会社",
+    "有限会社",
+    "合同会社",
+    "(株)",
+    "(有)",
+    "ホールディングス",
+    "グループ",
+    "フィナンシャルグループ",
+    "信用金庫",
+    "信用組合",
+    "信金",
+    "信組",
+    "銀行",
+    "中銀",
+    "証券",
+    "生命保険",
+    "損害保険",
+    "生命",
+    "損保",
+    "保険",
+    "共済",
+    "組合",
+    "協会",
+    "連合会",
+    "機構",
+    "財団",
+    "法人",
+    "企業団",
+    "公社",
+    "商事",
+    "物産",
+    "商会",
+    "商店",
+    "工業",
+    "産業",
+    "興業",
+    "化成",
+    "化学",
+    "製菓",
+    "食品",
+    "製薬",
+    "薬品",
+    "化粧品",
+    "精機",
+    "電機",
+    "電装",
+    "電工",
+    "電子",
+    "電気",
+    "重工",
+    "製作所",
+    "樹脂",
+    "建設",
+    "工務店",
+    "通建",
+    "電算",
+    "技研",
+    "開発",
+    "システムズ",
+    "ソリューションズ",
+    "テクノロジーズ",
+    "テクノ",
+    "ネットワークス",
+    "情報システム",
+    "通信",
+    "運輸",
+    "運送",
+    "物流",
+    "倉庫",
+    "海運",
+    "交通",
+    "鉄道",
+    "電鉄",
+    "航空",
+    "自動車",
+    "百貨店",
+    "病院",
+    "医院",
+    "クリニック",
+    "学園",
+    "学院",
+    "大学",
+    "高等専門学校",
+    "高専",
+    "高等学校",
+    "高校",
+    "中学校",
+    "小学校",
+    "幼稚園",
+    "旅館",
+    "温泉",
+    "ホテル",
+    "重機",
+    "精工",
+    "電設",
+    "工機",
+    "機工",
+    "印刷",
+    "製紙",
+    "金属",
+    "水産",
+    "乳業",
+    "酒造",
+    "醸造",
+    "薬局",
+    "歯科医院",
+    "歯科",
+    "研究所",
+    "事務所",
+];
+
+/// Words that name a relation before a company name (委託先, 顧客, 荷主 …).
+pub(crate) const RELATION_WORDS: &[&str] = &[
+    "委託先",
+    "再委託先",
+    "保守業者",
+    "納入業者",
+    "業者",
+    "ベンダー",
+    "ベンダ",
+    "メーカー",
+    "取引先",
+    "得意先",
+    "仕入先",
+    "外注先",
+    "発注先",
+    "提携先",
+    "顧客",
+    "荷主",
+    "代理店",
+    "販売代理店",
+    "販売店",
+    "加盟店",
+    "工事会社",
+    "協力会社",
+    "運用会社",
+    "開発会社",
+    "保守会社",
+    "子会社",
+    "親会社",
+    "元請け",
+    "下請け",
+    "元請",
+    "下請",
+];
 
 /// Common Japanese surnames (used with a title or honorific as context).
 pub(crate) const SURNAMES: &str = "佐藤 鈴木 高橋 田中 伊藤 渡辺 山本 中村 小林 加藤 吉田 山田 佐々木 山口 松本 井上 木村 林 斎藤 清水 山崎 森 池田 橋本 阿部 石川 山下 中島 石井 小川 前田 岡田 長谷川 藤田 後藤 近藤 村上 遠藤 青木 坂本 斉藤 福田 太田 西村 藤井 金子 岡本 藤原 中野 三浦 原田 中川 松田 竹内 小野 田村 中山 和田 石田 森田 上田 原 内田 柴田 酒井 宮崎 横山 高木 安藤 宮本 大野 小島 谷口 今井 工藤 高田 増田 丸山 杉山 村田 大塚 新井 小山 平野 藤本 河野 上野 野口 武田 松井 千葉 岩崎 菅原 木下 久保 佐野 野村 松尾 菊地 杉本 市川 古川 大西 島田 水野 桜井 高野 渡部 吉川 山内 西田 飯田 菊池 西川 小松 北村 安田 五十嵐 川口 平田 関 中田 久保田 服部 東 岩田 土屋 川崎 福島 本田 辻 樋口 秋山 田口 永井 山中 中西 吉村 川上 石原 大橋 松岡 馬場 浜田 森本 星野 矢野 浅野 大久保 松下 吉井 小池 岩本 荒木 熊谷 片山 内藤 松浦";

@@ -120,12 +120,15 @@ pub struct Thresholds {
     pub exact_number: Option<f32>,
     /// IPADIC proper-noun recogniser.
     pub dictionary: Option<f32>,
+    /// Unknown proper-noun candidates: katakana and Latin words that neither the
+    /// IT vocabulary nor the dictionary knows (`candidate:katakana`, `candidate:latin`).
+    pub candidate: Option<f32>,
     /// Recognisers switched off (same names as the keys above).
     #[serde(default)]
     pub off: Vec<String>,
 }
 
-const RECOGNIZER_NAMES: [&str; 14] = [
+const RECOGNIZER_NAMES: [&str; 15] = [
     "org",
     "person",
     "place",
@@ -140,6 +143,7 @@ const RECOGNIZER_NAMES: [&str; 14] = [
     "date",
     "exact_number",
     "dictionary",
+    "candidate",
 ];
 
 impl Thresholds {
@@ -163,6 +167,7 @@ impl Thresholds {
             "date" => self.date,
             "exact_number" => self.exact_number,
             "dictionary" => self.dictionary,
+            "candidate" => self.candidate,
             _ => None,
         };
         Some(v.unwrap_or(0.5))

@@ -35,10 +35,16 @@ const H: &str = r"[\p{Han}&&[^〇○某]]";
 /// Katakana including the long vowel mark.
 const K: &str = r"[\p{Katakana}ー&&[^・]]";
 
+mod candidates;
 mod checks;
 mod names;
+mod persons;
 mod rules;
+mod shapes;
 mod stoplists;
+pub(crate) use candidates::CANDIDATE_LATIN;
+pub(crate) use names::name_ok;
+pub(crate) use persons::{is_person_field, Lexis};
 use stoplists::*;
 
 /// One compiled pattern rule.
@@ -105,6 +111,40 @@ enum Check {
     CorpPrefix,
     /// Name inside 「」 after システム/サービス … (mask the inside only).
     Quoted,
+    /// MAC address standing alone.
+    Mac,
+    /// Card number (full or masked) standing alone.
+    Card,
+    /// Value after an id label (番号, ID, No.): has a digit, is not a standard.
+    LabelledId,
+    /// Ticket, case or record code (NOC-88213, 22A1047): not a standard or version.
+    CodeId,
+    /// @mention of a person (not @channel or a team handle).
+    Mention,
+    /// 〒 code, or a bare code before a prefecture (the code only).
+    Postal,
+    /// Mask the named group only.
+    Inner,
+    /// A kanji name before a katakana industry word: the whole match, unless
+    /// the kanji word is a department, relation or generic word.
+    KanjiKatakanaCompany,
+    /// A phone number with unusual separators, not inside a word.
+    Phone,
+    /// A listed surname before a title: not inside a replacement (関東地方担当者A).
+    SurnameTitle,
+    /// A building's name: specific once generic words (センター, プラザ) are dropped.
+    Building,
+    /// Account name after its label: not a vocabulary word.
+    LabelledAccount,
+    /// 和暦 with a letter era (R5.7.21, H28年): not the end of a Latin word.
+    EraLetter,
+    /// Month/day (7/14(金)), not a fraction.
+    SlashDate,
+    /// 字/大字 address part, not inside a word.
+    Aza,
+    /// A name glued after a relation word: katakana not IT vocabulary, or
+    /// hiragana with kanji (mask the name only).
+    RelationGlued,
 }
 
 /// All pattern and lexicon recognisers, compiled once.
@@ -114,7 +154,12 @@ pub(crate) struct Recognizers {
     lex_meta: Vec<(Kind, &'static str)>,
     lex_katakana: Vec<bool>,
     place_names: HashSet<String>,
-    generic_latin: HashSet<String>,
+    /// The general IT vocabulary (lower-cased), never masked.
+    pub(crate) vocab: HashSet<String>,
+    /// Runs of capitalised Latin words (romanised names, English company names).
+    latin_run: Regex,
+    /// Person-name context patterns.
+    persons: persons::PersonRules,
     /// Place name → prefecture index (for generalisation).
     pub(crate) place_prefecture: HashMap<String, Option<usize>>,
     pub(crate) place_class: HashMap<String, PlaceClass>,
@@ -158,6 +203,7 @@ impl Recognizers {
             let (kind, rule) = self.lex_meta[id];
             push(out, n, m.range(), kind, rule, 0.9, 2);
         }
+        self.scan_latin_names(n, out);
     }
 
     /// Runs only the pattern rules of the given kinds (no lexicon): the hub's
@@ -175,7 +221,8 @@ impl Recognizers {
                 if rule.bounded && !ascii_bounded(text, m.range()) {
                     continue;
                 }
-                push(out, n, m.range(), rule.kind, rule.name, rule.score, 2);
+                let prio = if replaced_whole(rule.kind) { 4 } else { 2 };
+                push(out, n, m.range(), rule.kind, rule.name, rule.score, prio);
             }
             return;
         }
@@ -186,7 +233,14 @@ impl Recognizers {
             }
             let name = caps.name("n");
             if let Some(range) = self.check(rule.check, text, m.range(), name.map(|g| g.range())) {
-                let prio = if rule.kind.is_identifying() { 2 } else { 1 };
+                let candidate = rule.name.starts_with("candidate:");
+                let prio = if replaced_whole(rule.kind) {
+                    4
+                } else if rule.kind.is_identifying() && !candidate {
+                    2
+                } else {
+                    1
+                };
                 push(out, n, range, rule.kind, rule.name, rule.score, prio);
             }
         }
@@ -261,6 +315,67 @@ fn push(
         dict: false,
         prio,
     });
+}
+
+/// Contacts, hosts and ids are replaced whole, so they win over any name
+/// inside them (an own name in a mail domain, a place in a car plate).
+fn replaced_whole(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Contact
+            | Kind::Host
+            | Kind::Account
+            | Kind::EmployeeId
+            | Kind::MyNumber
+            | Kind::Identifier
+    )
+}
+
+/// Maximal runs of characters that satisfy `keep`, as byte ranges.
+pub(crate) fn char_runs(text: &str, keep: impl Fn(char) -> bool) -> Vec<Range<usize>> {
+    let mut runs = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        match (keep(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                runs.push(s..i);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        runs.push(s..text.len());
+    }
+    runs
+}
+
+/// True when `w` splits into pieces of two or more characters that `cost`
+/// accepts, their costs summing to at most `budget` (`cost` gets the piece
+/// and its length in characters; `None` refuses it).
+pub(crate) fn word_break(w: &str, budget: u8, cost: impl Fn(&str, usize) -> Option<u8>) -> bool {
+    let bounds: Vec<usize> = w
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(w.len()))
+        .collect();
+    let n = bounds.len() - 1;
+    let mut reach: Vec<Option<u8>> = vec![None; n + 1];
+    reach[0] = Some(0);
+    for i in 0..n {
+        let Some(spent) = reach[i] else { continue };
+        for j in i + 2..=n {
+            let Some(c) = cost(&w[bounds[i]..bounds[j]], j - i) else {
+                continue;
+            };
+            let total = spent.saturating_add(c);
+            if total <= budget {
+                reach[j] = Some(reach[j].map_or(total, |r| r.min(total)));
+            }
+        }
+    }
+    reach[n].is_some()
 }
 
 /// Kanji (including 々).

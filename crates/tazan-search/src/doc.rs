@@ -97,6 +97,14 @@ pub(crate) type MonthIndex = u64;
 ///
 /// Accepts `YYYY`, `YYYY-Hn` (half), `YYYY-Qn` (quarter) and `YYYY-MM`, NFKC-normalised
 /// (full-width digits are fine).
+/// The months a period label covers, as `(first, last)` month numbers
+/// (`year * 12 + month - 1`): `2017` is the whole year, `2017-H2` July to
+/// December, `2017-Q1` January to March, `2017-07` one month. Full-width
+/// digits are accepted. Two periods overlap when their ranges do.
+pub fn period_months(raw: &str) -> Result<(u64, u64), SearchError> {
+    parse_period(raw)
+}
+
 pub(crate) fn parse_period(raw: &str) -> Result<(MonthIndex, MonthIndex), SearchError> {
     let bad = |reason: &str| SearchError::BadPeriod {
         value: raw.to_string(),

@@ -63,6 +63,14 @@ pub enum SearchError {
     /// names the field and lists the vocabulary.
     #[error(transparent)]
     Vocabulary(#[from] tazan_model::ModelError),
+    /// A coarsening of a draft's quasi-identifier that cannot be made.
+    #[error("coarsen `{field}`: {reason}")]
+    Coarsen {
+        /// The field as given.
+        field: String,
+        /// Why, and the steps there are.
+        reason: String,
+    },
     /// A write on an index opened read-only.
     #[error("index at {} is open read-only (another process writes it); writes go through that process", path.display())]
     ReadOnly {

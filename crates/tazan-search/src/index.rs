@@ -379,6 +379,22 @@ impl SearchIndex {
         Ok(c.finish())
     }
 
+    /// [`trends`](Self::trends) over the committed lessons `keep` accepts (a
+    /// reader's entitlement, a portal's filters), streaming.
+    pub fn trends_where(
+        &self,
+        options: &TrendOptions,
+        mut keep: impl FnMut(&IndexDoc) -> bool,
+    ) -> Result<TrendReport, SearchError> {
+        let mut c = TrendCounter::new(options);
+        self.for_each_doc(|d| {
+            if keep(&d) {
+                c.add(&d)
+            }
+        })?;
+        Ok(c.finish())
+    }
+
     fn to_tantivy(&self, d: &IndexDoc) -> Result<TantivyDocument, SearchError> {
         if d.id.trim().is_empty() {
             return Err(SearchError::EmptyId);
@@ -484,7 +500,6 @@ mod share;
 use rank::{domain_code, level_code};
 pub(crate) use rank::{hit_of, query_terms};
 pub use rank::{Filters, Hit, RankingConfig, SearchRequest};
-pub use share::QuasiIdentifiers;
 
 #[cfg(test)]
 mod tests;

@@ -31,8 +31,10 @@
 //!   cause, industry, period, stage, domain, threat, purpose, scene, impact kind and outage
 //!   class, and renders mailing-list digests ([`digest()`]); counts under [`SMALL_CELL`]
 //!   are suppressed with complementary suppression, so no total gives one back;
-//! - counts how many lessons share a combination of structured fields
-//!   ([`SearchIndex::count_sharing`], the k of k-anonymity);
+//! - measures a draft's re-identification risk beyond names: how many lessons share its
+//!   combination of industry, period, cause, impact figures, region and system kind (k,
+//!   [`anonymity()`], also over a whole index with [`SearchIndex::count_sharing`]), which
+//!   fields single it out, and the coarser generalisations that raise k ([`coarsen`]);
 //! - measures itself: [`evaluate`] (nDCG@10, MAP over judged scenarios) and [`bench()`].
 //!
 //! What it does not: no morphological analysis (names and places are the sanitizer's job),
@@ -70,6 +72,7 @@
 #![forbid(unsafe_code)]
 
 mod analyze;
+mod anonymity;
 mod bench;
 mod catalog;
 mod catalog_lessons;
@@ -90,6 +93,9 @@ mod trends;
 #[path = "../../../tests/support/corpus.rs"]
 mod corpus;
 
+pub use anonymity::{
+    anonymity, coarsen, Anonymity, Band, Coarsening, Narrowing, QuasiField, QuasiIdentifiers, K_MIN,
+};
 pub use bench::{bench, bench_with, synthetic_lessons, BenchReport};
 pub use catalog::{load_catalog, parse_catalog};
 pub use catalog_lessons::{
@@ -97,15 +103,13 @@ pub use catalog_lessons::{
     NO_CAUSE,
 };
 pub use digest::{digest, Digest, DigestEntry};
-pub use doc::IndexDoc;
+pub use doc::{period_months, IndexDoc};
 pub use error::SearchError;
 pub use eval::{evaluate, evaluate_scenarios, load_scenarios, EvalReport, QueryScore, Scenario};
-pub use index::{
-    Filters, Hit, IndexOptions, QuasiIdentifiers, RankingConfig, SearchIndex, SearchRequest,
-};
+pub use index::{Filters, Hit, IndexOptions, RankingConfig, SearchIndex, SearchRequest};
 pub use model::iso8601;
 pub use similar::{Reason, SimilarHit, SimilarTo};
 pub use trends::{
     classify_cause, incident_trends, trends, Count, Granularity, ImpactKind, MonthAverage,
-    OutageClass, Share, Subject, TrendOptions, TrendReport, SMALL_CELL,
+    OutageClass, Section, Share, Subject, TrendOptions, TrendReport, SMALL_CELL,
 };

@@ -205,6 +205,7 @@ impl Backup {
             let tree = self
                 .store
                 .db()
+                .map_err(std::io::Error::other)?
                 .open_tree(name)
                 .map_err(std::io::Error::other)?;
             w.write_all(&[TREE])?;
@@ -294,6 +295,7 @@ fn import(
         .map_err(|e| io_err(path, "read", e))?
         .len();
     let store = Store::open(dir)?;
+    let db = store.db()?;
     let mut tree: Option<sled::Tree> = None;
     let mut batch = sled::Batch::default();
     let mut pending = 0u64;
@@ -302,7 +304,7 @@ fn import(
             if let Some(t) = tree.take() {
                 t.apply_batch(std::mem::take(&mut batch))?;
             }
-            tree = Some(store.db().open_tree(name)?);
+            tree = Some(db.open_tree(name)?);
             pending = 0;
         }
         if let (Some((k, v)), Some(t)) = (kv, tree.as_ref()) {

@@ -1,16 +1,15 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tazan_model::LessonId;
 use tazan_tlog::{Hash, HashReader, TreeError, TreeHead};
 use tokio::sync::watch;
 use tracing::{debug, info};
 
-use crate::db::{decode, encode, seq_key, seq_of};
+use crate::db::{decode, encode, seq_key, seq_of, Tree};
 use crate::writer::{Batch, Durability, Tx};
-use crate::{LogRecord, Store, StoreError, StoredEnvelope};
+use crate::{LogRecord, Store, StoreError, StoredEnvelope, Ticket};
 
 const ENTRY: u8 = b'e';
 const BY_ID: u8 = b'i';
@@ -46,6 +45,16 @@ pub struct Appended {
     pub duplicate: bool,
 }
 
+/// The sled tree holding a hub's log.
+const LOG_TREE: &str = "hub-log";
+
+/// The last assigned sequence number, and the store era it was read in.
+#[derive(Debug, Clone, Copy)]
+struct Head {
+    seq: u64,
+    era: u64,
+}
+
 /// The append-only log of a hub.
 ///
 /// Appends run on the store's writer thread, one after another: sequence
@@ -53,9 +62,11 @@ pub struct Appended {
 /// caller holds a lock meanwhile.
 pub struct HubLog {
     store: Store,
-    tree: sled::Tree,
-    /// Last assigned sequence number; changed only on the writer thread.
-    assigned: Arc<AtomicU64>,
+    /// Last assigned sequence number; changed on the writer thread. After
+    /// the store was reopened (a new era) it is read again from disk: what
+    /// was assigned but never flushed may be gone, and numbering continues
+    /// from what is there, without a gap.
+    assigned: Arc<Mutex<Head>>,
     /// Last durable sequence number.
     durable: watch::Sender<u64>,
 }
@@ -75,7 +86,7 @@ impl HubLog {
     /// before the log is used.
     pub async fn open(store: &Store) -> Result<HubLog, StoreError> {
         let log = HubLog::open_as_stored(store)?;
-        let (tree, head) = (log.tree.clone(), log.head());
+        let (tree, head) = (log.tree()?, log.head());
         if cursor_get(&tree, TREE_SIZE)? < head {
             store
                 .write(Durability::Flushed, move |tx| build_tree(tx, &tree, head))
@@ -88,7 +99,7 @@ impl HubLog {
     /// preparation, command-line tools).
     pub fn open_blocking(store: &Store) -> Result<HubLog, StoreError> {
         let log = HubLog::open_as_stored(store)?;
-        let (tree, head) = (log.tree.clone(), log.head());
+        let (tree, head) = (log.tree()?, log.head());
         if cursor_get(&tree, TREE_SIZE)? < head {
             store.write_blocking(Durability::Flushed, move |tx| build_tree(tx, &tree, head))?;
         }
@@ -99,28 +110,36 @@ impl HubLog {
     /// for auditing a store (`tazan verify log`), which must see what is
     /// there, not repair it.
     pub fn open_as_stored(store: &Store) -> Result<HubLog, StoreError> {
-        let tree = store.tree("hub-log")?;
-        let head = match tree.scan_prefix([ENTRY]).next_back() {
-            Some(kv) => seq_of(&kv?.0)?,
-            None => 0,
-        };
+        let tree = store.tree(LOG_TREE)?;
+        let head = last_entry(&tree)?;
         Ok(HubLog {
             store: store.clone(),
-            tree,
-            assigned: Arc::new(AtomicU64::new(head)),
+            assigned: Arc::new(Mutex::new(Head {
+                seq: head,
+                era: tree.era(),
+            })),
             durable: watch::channel(head).0,
         })
     }
 
+    fn tree(&self) -> Result<Tree, StoreError> {
+        self.store.tree(LOG_TREE)
+    }
+
+    /// The store the log lives in (its faults, whether a write is durable).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// How many entries the stored Merkle tree covers.
     pub fn tree_size(&self) -> Result<u64, StoreError> {
-        cursor_get(&self.tree, TREE_SIZE)
+        cursor_get(&*self.tree()?, TREE_SIZE)
     }
 
     /// The sequence numbers under which entries are stored, in order (an
     /// audit compares them with 1..=head).
     pub fn stored_seqs(&self) -> Result<Vec<u64>, StoreError> {
-        self.tree
+        self.tree()?
             .scan_prefix([ENTRY])
             .keys()
             .map(|k| seq_of(&k?))
@@ -129,7 +148,7 @@ impl HubLog {
 
     /// Named values whose name starts with `prefix`.
     pub fn blobs(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        self.tree
+        self.tree()?
             .scan_prefix(blob_key(prefix))
             .map(|kv| {
                 let (k, v) = kv?;
@@ -178,7 +197,7 @@ impl HubLog {
             .iter()
             .map(|r| envelope_leaf(&r.record.envelope))
             .collect();
-        let (tree, assigned) = (self.tree.clone(), self.assigned.clone());
+        let (tree, assigned) = (self.tree()?, self.assigned.clone());
         let (out, head) = self
             .store
             .write(Durability::Flushed, move |tx| {
@@ -200,7 +219,7 @@ impl HubLog {
 
     /// The entry for a lesson id, if stored and durable.
     pub fn get(&self, id: &LessonId) -> Result<Option<LogRecord>, StoreError> {
-        match seq_of_id(&self.tree, id)? {
+        match seq_of_id(&*self.tree()?, id)? {
             Some(seq) if seq <= self.head() => self.entry(seq),
             _ => Ok(None),
         }
@@ -208,7 +227,7 @@ impl HubLog {
 
     /// The entry at `seq`, if any.
     pub fn entry(&self, seq: u64) -> Result<Option<LogRecord>, StoreError> {
-        entry(&self.tree, seq)
+        entry(&*self.tree()?, seq)
     }
 
     /// Up to `limit` durable entries with `seq > after`, in order.
@@ -219,7 +238,7 @@ impl HubLog {
         }
         let start = seq_key(ENTRY, after.saturating_add(1));
         let end = seq_key(ENTRY, head);
-        self.tree
+        self.tree()?
             .range(start..=end)
             .take(limit)
             .map(|kv| {
@@ -243,7 +262,7 @@ impl HubLog {
     pub fn relay_pending(&self, limit: usize) -> Result<Vec<LogRecord>, StoreError> {
         let mut out = Vec::new();
         let head = self.head();
-        for kv in self.tree.scan_prefix([RELAY]).take(limit) {
+        for kv in self.tree()?.scan_prefix([RELAY]).take(limit) {
             let seq = seq_of(&kv?.0)?;
             if seq > head {
                 break; // not durable yet: never relay what a crash could take back
@@ -257,11 +276,14 @@ impl HubLog {
 
     /// How many entries wait to be relayed.
     pub fn relay_len(&self) -> usize {
-        self.tree.scan_prefix([RELAY]).count()
+        self.tree()
+            .map(|t| t.scan_prefix([RELAY]).count())
+            .unwrap_or(0)
     }
 
-    /// Mark entries as relayed (acknowledged upstream); durable with the next flush.
-    pub async fn relay_done(&self, seqs: &[u64]) -> Result<(), StoreError> {
+    /// Mark entries as relayed (acknowledged upstream); durable with the
+    /// next flush, which [`Store::is_durable`] with the ticket tells.
+    pub async fn relay_done(&self, seqs: &[u64]) -> Result<Ticket, StoreError> {
         let mut batch = Batch::default();
         for &seq in seqs {
             batch.remove(&seq_key(RELAY, seq));
@@ -273,7 +295,7 @@ impl HubLog {
 
     /// A named cursor (0 if never set).
     pub fn cursor(&self, name: &str) -> Result<u64, StoreError> {
-        cursor_get(&self.tree, name)
+        cursor_get(&*self.tree()?, name)
     }
 
     /// The stored leaf hash of entry `seq`, if the tree covers it.
@@ -282,14 +304,14 @@ impl HubLog {
             return Ok(None);
         }
         let index = tazan_tlog::stored_hash_index(0, seq - 1);
-        Hashes::new(&self.tree, None).get(index)
+        Hashes::new(&*self.tree()?, None).get(index)
     }
 
     /// The tree head over the first `size` entries (`size` ≤ [`HubLog::head`]).
     pub fn tree_head(&self, size: u64) -> Result<TreeHead, StoreError> {
         self.within_head(size)?;
-        let root =
-            tazan_tlog::tree_hash(size, &Hashes::new(&self.tree, None)).map_err(tree_corrupt)?;
+        let root = tazan_tlog::tree_hash(size, &Hashes::new(&*self.tree()?, None))
+            .map_err(tree_corrupt)?;
         Ok(TreeHead { size, root: root.0 })
     }
 
@@ -297,7 +319,8 @@ impl HubLog {
     /// Hashes shared by the proofs are read once.
     pub fn inclusion_proofs(&self, seqs: &[u64], size: u64) -> Result<Vec<Vec<Hash>>, StoreError> {
         self.within_head(size)?;
-        let reader = Hashes::new(&self.tree, None);
+        let tree = self.tree()?;
+        let reader = Hashes::new(&tree, None);
         seqs.iter()
             .map(|&seq| {
                 if seq == 0 || seq > size {
@@ -318,7 +341,7 @@ impl HubLog {
         if old == 0 || old >= new {
             return Ok(Vec::new());
         }
-        tazan_tlog::prove_tree(new, old, &Hashes::new(&self.tree, None)).map_err(tree_corrupt)
+        tazan_tlog::prove_tree(new, old, &Hashes::new(&*self.tree()?, None)).map_err(tree_corrupt)
     }
 
     fn within_head(&self, size: u64) -> Result<(), StoreError> {
@@ -336,21 +359,21 @@ impl HubLog {
 
     /// A named value (a checkpoint kept from a followed log, witness state).
     pub fn blob(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.tree.get(blob_key(name))?.map(|v| v.to_vec()))
+        Ok(self.tree()?.get(blob_key(name))?.map(|v| v.to_vec()))
     }
 
     /// Store a named value, durable with the next flush (within a second).
     pub async fn put_blob(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
         let mut batch = Batch::default();
         batch.insert(blob_key(name), value);
-        self.apply(Durability::Applied, batch).await
+        self.apply(Durability::Applied, batch).await.map(drop)
     }
 
     /// Store a named value durably.
     pub async fn set_blob(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
         let mut batch = Batch::default();
         batch.insert(blob_key(name), value);
-        self.apply(Durability::Flushed, batch).await
+        self.apply(Durability::Flushed, batch).await.map(drop)
     }
 
     /// Forget a named cursor (it reads 0 again), e.g. the search index's
@@ -359,30 +382,52 @@ impl HubLog {
     pub fn clear_cursor_blocking(&self, name: &str) -> Result<(), StoreError> {
         let mut batch = Batch::default();
         batch.remove(cursor_key(name));
-        let tree = self.tree.clone();
+        let tree = self.tree()?;
         self.store
             .write_blocking(Durability::Flushed, move |tx| tx.apply(&tree, batch))
+            .map(drop)
     }
 
     /// Store a named cursor durably.
     pub async fn set_cursor(&self, name: &str, value: u64) -> Result<(), StoreError> {
         let mut batch = Batch::default();
         batch.insert(cursor_key(name), &value.to_be_bytes());
-        self.apply(Durability::Flushed, batch).await
+        self.apply(Durability::Flushed, batch).await.map(drop)
     }
 
-    async fn apply(&self, durability: Durability, batch: Batch) -> Result<(), StoreError> {
-        let tree = self.tree.clone();
+    async fn apply(&self, durability: Durability, batch: Batch) -> Result<Ticket, StoreError> {
+        let tree = self.tree()?;
         self.store
             .write(durability, move |tx| tx.apply(&tree, batch))
             .await
+    }
+
+    /// After the store was reopened: read the head again now rather than
+    /// at the next append, so entries that reached the disk are served.
+    pub fn refresh(&self) -> Result<(), StoreError> {
+        let tree = self.tree()?;
+        let on_disk = {
+            let mut head = self.assigned.lock().unwrap_or_else(|p| p.into_inner());
+            reload_head(&tree, &mut head)?;
+            head.seq
+        };
+        // Read from disk: durable.
+        self.durable.send_if_modified(|d| {
+            if on_disk > *d {
+                *d = on_disk;
+                true
+            } else {
+                false
+            }
+        });
+        Ok(())
     }
 }
 
 /// Hash entries the tree does not cover yet (all of them in a store from
 /// before the tree), in chunks, each chunk with the tree size. On the
 /// writer thread.
-fn build_tree(tx: &mut Tx<'_>, tree: &sled::Tree, head: u64) -> Result<(), StoreError> {
+fn build_tree(tx: &mut Tx<'_>, tree: &Tree, head: u64) -> Result<(), StoreError> {
     let mut size = cursor_get(tree, TREE_SIZE)?;
     if size >= head {
         return Ok(());
@@ -436,13 +481,17 @@ fn add_leaf(
 /// numbers, their id index, relay marks and tree hashes, all in one batch.
 fn append(
     tx: &mut Tx<'_>,
-    tree: &sled::Tree,
-    assigned: &AtomicU64,
+    tree: &Tree,
+    assigned: &Mutex<Head>,
     records: Vec<NewRecord>,
     leaves: Vec<Hash>,
     extra: Extra,
 ) -> Result<(Vec<Appended>, u64), StoreError> {
-    let head = assigned.load(Ordering::SeqCst);
+    // Changed only here and by a refresh; a poisoned lock still holds the
+    // last assigned sequence number.
+    let mut assigned = assigned.lock().unwrap_or_else(|p| p.into_inner());
+    reload_head(tree, &mut assigned)?;
+    let head = assigned.seq;
     let mut batch = Batch::default();
     let mut pending = Pending::default();
     let mut out = Vec::with_capacity(records.len());
@@ -488,9 +537,29 @@ fn append(
     if next != head || has_extra {
         tx.apply(tree, batch)?;
         debug!(from = head + 1, to = next, "appended");
-        assigned.store(next, Ordering::SeqCst);
+        assigned.seq = next;
     }
     Ok((out, next))
+}
+
+/// If the store was reopened since `head` was read, read it again from
+/// disk (what was assigned but not flushed may be gone).
+fn reload_head(tree: &Tree, head: &mut Head) -> Result<(), StoreError> {
+    if head.era == tree.era() {
+        return Ok(());
+    }
+    let on_disk = last_entry(tree)?;
+    if on_disk != head.seq {
+        info!(
+            assigned = head.seq,
+            on_disk, "log head read again after the store was reopened"
+        );
+    }
+    *head = Head {
+        seq: on_disk,
+        era: tree.era(),
+    };
+    Ok(())
 }
 
 fn seq_of_id(tree: &sled::Tree, id: &LessonId) -> Result<Option<u64>, StoreError> {
@@ -639,6 +708,14 @@ pub(crate) fn cursor_key(name: &str) -> Vec<u8> {
     let mut k = vec![CURSOR];
     k.extend_from_slice(name.as_bytes());
     k
+}
+
+/// The last sequence number stored in a log tree (0 for none).
+fn last_entry(tree: &sled::Tree) -> Result<u64, StoreError> {
+    match tree.scan_prefix([ENTRY]).next_back() {
+        Some(kv) => seq_of(&kv?.0),
+        None => Ok(0),
+    }
 }
 
 pub(crate) fn cursor_get(tree: &sled::Tree, name: &str) -> Result<u64, StoreError> {
@@ -800,11 +877,12 @@ pub(crate) mod tests {
             tazan_tlog::check_consistency("h", old, head, &p).unwrap();
             assert!(log.tree_head(12).is_err(), "beyond the durable head");
             // Forget the tree, as in a store written before it existed.
-            let hashes: Vec<_> = log.tree.scan_prefix([HASH]).keys().collect();
+            let tree = log.tree().unwrap();
+            let hashes: Vec<_> = tree.scan_prefix([HASH]).keys().collect();
             for k in hashes {
-                log.tree.remove(k.unwrap()).unwrap();
+                tree.remove(k.unwrap()).unwrap();
             }
-            log.tree.remove(cursor_key(TREE_SIZE)).unwrap();
+            tree.remove(cursor_key(TREE_SIZE)).unwrap();
             store.flush_blocking().unwrap();
             (head.root, proofs)
         };

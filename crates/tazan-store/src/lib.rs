@@ -31,6 +31,12 @@
 //!   verifies the file's blake3 checksum before it writes anything, and
 //!   swaps the restored directory in by rename.
 //!
+//! - **Faults heal.** The first failed write or flush is the store's fault
+//!   ([`Store::faults`]); [`Store::reopen`] opens the database again and
+//!   proves writes succeed, since sled refuses every write after one failed
+//!   until it is reopened. Nothing unflushed at that moment is reported
+//!   durable ([`StoreError::Reopened`]); the hub log re-reads its head.
+//!
 //! Raw incidents are not stored here yet; nothing here logs lesson content.
 #![forbid(unsafe_code)]
 
@@ -40,16 +46,21 @@ mod error;
 mod hub;
 mod lock;
 mod node;
+mod quiet;
 mod record;
+mod records;
 mod writer;
 
 pub use backup::{restore, verify_backup, Backup, BackupHeader, BackupSummary, Progress, Restored};
-pub use db::Store;
+pub use db::{Store, Ticket};
 pub use error::StoreError;
 pub use hub::{envelope_leaf, Appended, HubLog, NewRecord};
 pub use lock::lock_holder;
-pub use node::{Library, LibraryEntry, Outbox, OutboxItem, Receipt, Receipts};
+pub use node::{
+    Delivered, DeliveryOutcome, Library, LibraryEntry, Outbox, OutboxItem, Receipt, Receipts,
+};
 pub use record::{LogRecord, StoredEnvelope};
+pub use records::Records;
 
 /// Seconds since the Unix epoch (0 if the clock is before 1970).
 pub(crate) fn now_unix() -> u64 {

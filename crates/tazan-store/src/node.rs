@@ -4,6 +4,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use tazan_model::{DisclosureLevel, LessonId, PayloadKind};
 
+use crate::db::Tree;
 use crate::db::{decode, encode, seq_key, seq_of};
 use crate::hub::{blob_key, cursor_get, cursor_key};
 use crate::writer::{Batch, Durability};
@@ -11,6 +12,7 @@ use crate::{Store, StoreError, StoredEnvelope};
 
 const ITEM: u8 = b'o';
 const ITEM_ID: u8 = b'i';
+const SETTLED: u8 = b'h';
 
 fn item_id_key(id: &LessonId) -> [u8; 33] {
     let mut k = [0u8; 33];
@@ -38,27 +40,66 @@ pub struct OutboxItem {
     pub attempts: u32,
 }
 
+/// What became of an envelope the node sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeliveryOutcome {
+    /// Stored by the hub for the first time, at this log sequence number.
+    Accepted {
+        /// The hub's sequence number.
+        hub_seq: u64,
+    },
+    /// The hub had it already (a retry), at this log sequence number.
+    Duplicate {
+        /// The hub's sequence number.
+        hub_seq: u64,
+    },
+    /// Refused for good by the hub, with its reason.
+    Refused {
+        /// The hub's field and message.
+        reason: String,
+    },
+}
+
+/// An outbox item that left the outbox, and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivered {
+    /// The item as it was queued (its attempts included).
+    pub item: OutboxItem,
+    /// What the hub answered.
+    pub outcome: DeliveryOutcome,
+    /// Unix seconds of the answer.
+    pub settled_at: u64,
+}
+
 /// The node's outbox: signed envelopes kept until a hub acknowledges them.
 pub struct Outbox {
     store: Store,
-    tree: sled::Tree,
     /// Last assigned outbox number; changed only on the writer thread.
+    /// Numbering only needs to grow: after the store is reopened the disk
+    /// holds at most what was numbered, so it is not read again.
     next: Arc<AtomicU64>,
 }
+
+const OUTBOX_TREE: &str = "node-outbox";
+const LIBRARY_TREE: &str = "node-library";
+const RECEIPTS_TREE: &str = "node-receipts";
 
 impl Outbox {
     /// Open the outbox in `store`.
     pub fn open(store: &Store) -> Result<Outbox, StoreError> {
-        let tree = store.tree("node-outbox")?;
+        let tree = store.tree(OUTBOX_TREE)?;
         let last = match tree.scan_prefix([ITEM]).next_back() {
             Some(kv) => seq_of(&kv?.0)?,
             None => 0,
         };
         Ok(Outbox {
             store: store.clone(),
-            tree,
             next: Arc::new(AtomicU64::new(last)),
         })
+    }
+
+    fn tree(&self) -> Result<Tree, StoreError> {
+        self.store.tree(OUTBOX_TREE)
     }
 
     /// Queue an item durably; returns its outbox sequence number. An id
@@ -80,7 +121,7 @@ impl Outbox {
         mut item: OutboxItem,
         durability: Durability,
     ) -> Result<u64, StoreError> {
-        let (tree, next) = (self.tree.clone(), self.next.clone());
+        let (tree, next) = (self.tree()?, self.next.clone());
         self.store
             .write(durability, move |tx| {
                 if let Some(existing) = tree.get(item_id_key(&item.id))? {
@@ -100,7 +141,7 @@ impl Outbox {
 
     /// Up to `limit` waiting items, oldest first.
     pub fn pending(&self, limit: usize) -> Result<Vec<OutboxItem>, StoreError> {
-        self.tree
+        self.tree()?
             .scan_prefix([ITEM])
             .take(limit)
             .map(|kv| {
@@ -112,7 +153,9 @@ impl Outbox {
 
     /// How many items wait.
     pub fn len(&self) -> usize {
-        self.tree.scan_prefix([ITEM]).count()
+        self.tree()
+            .map(|t| t.scan_prefix([ITEM]).count())
+            .unwrap_or(0)
     }
 
     /// Whether nothing waits.
@@ -122,7 +165,7 @@ impl Outbox {
 
     /// Remove acknowledged items (made durable by the next flush).
     pub async fn ack(&self, seqs: &[u64]) -> Result<(), StoreError> {
-        let (tree, seqs) = (self.tree.clone(), seqs.to_vec());
+        let (tree, seqs) = (self.tree()?, seqs.to_vec());
         // Not flushed here: an acknowledgement lost in a crash only means the
         // item is sent again, and the hub answers DUPLICATE. The next flush
         // (any enqueue, or shutdown) makes it durable.
@@ -137,9 +180,50 @@ impl Outbox {
                     }
                     batch.remove(&key);
                 }
-                tx.apply(&tree, batch)
+                tx.apply(&tree, batch).map(drop)
             })
             .await
+    }
+
+    /// Remove answered items and keep what became of each in the delivery
+    /// history ([`Outbox::history`]), in one atomic write (durable with the
+    /// next flush, like [`Outbox::ack`]).
+    pub async fn settle(&self, answers: &[(u64, DeliveryOutcome)]) -> Result<(), StoreError> {
+        let (tree, answers) = (self.tree()?, answers.to_vec());
+        self.store
+            .write(Durability::Applied, move |tx| {
+                let mut batch = Batch::default();
+                let now = crate::now_unix();
+                for (seq, outcome) in answers {
+                    let key = seq_key(ITEM, seq);
+                    if let Some(v) = tree.get(key)? {
+                        let item: OutboxItem = decode(&format!("outbox/{seq}"), &v)?;
+                        batch.remove(item_id_key(&item.id).as_slice());
+                        let settled = Delivered {
+                            item,
+                            outcome,
+                            settled_at: now,
+                        };
+                        batch.insert(&seq_key(SETTLED, seq), encode(&settled)?);
+                    }
+                    batch.remove(&key);
+                }
+                tx.apply(&tree, batch).map(drop)
+            })
+            .await
+    }
+
+    /// Up to `limit` answered items, newest first.
+    pub fn history(&self, limit: usize) -> Result<Vec<Delivered>, StoreError> {
+        self.tree()?
+            .scan_prefix([SETTLED])
+            .rev()
+            .take(limit)
+            .map(|kv| {
+                let (k, v) = kv?;
+                decode(&format!("outbox-history/{}", seq_of(&k)?), &v)
+            })
+            .collect()
     }
 
     /// Record a failed attempt on items (kept for retry); each item as
@@ -152,7 +236,7 @@ impl Outbox {
                 ..i.clone()
             })
             .collect();
-        let tree = self.tree.clone();
+        let tree = self.tree()?;
         self.store
             .write(Durability::Applied, move |tx| {
                 let mut batch = Batch::default();
@@ -163,7 +247,7 @@ impl Outbox {
                         batch.insert(&key, encode(&item)?);
                     }
                 }
-                tx.apply(&tree, batch)
+                tx.apply(&tree, batch).map(drop)
             })
             .await
     }
@@ -203,16 +287,19 @@ pub struct LibraryEntry {
 /// The node's library of lessons received from its hub.
 pub struct Library {
     store: Store,
-    tree: sled::Tree,
 }
 
 impl Library {
     /// Open the library in `store`.
     pub fn open(store: &Store) -> Result<Library, StoreError> {
+        store.tree(LIBRARY_TREE)?;
         Ok(Library {
             store: store.clone(),
-            tree: store.tree("node-library")?,
         })
+    }
+
+    fn tree(&self) -> Result<Tree, StoreError> {
+        self.store.tree(LIBRARY_TREE)
     }
 
     /// Store received entries and advance the cursor `cursor` to `hub_seq` of
@@ -253,7 +340,7 @@ impl Library {
         if let Some((name, value)) = checkpoint {
             batch.insert(blob_key(name), value);
         }
-        let tree = self.tree.clone();
+        let tree = self.tree()?;
         // Not flushed here: entries and cursor move together atomically, and
         // if a crash takes both back the node simply fetches them again from
         // its hub. sled's background flush makes them durable within a second.
@@ -266,14 +353,14 @@ impl Library {
                         batch.insert(library_key(&target).as_slice(), encode(&e)?);
                     }
                 }
-                tx.apply(&tree, batch)
+                tx.apply(&tree, batch).map(drop)
             })
             .await
     }
 
     /// One entry by id.
     pub fn get(&self, id: &LessonId) -> Result<Option<LibraryEntry>, StoreError> {
-        self.tree
+        self.tree()?
             .get(library_key(id))?
             .map(|v| decode(&format!("library/{id}"), &v))
             .transpose()
@@ -282,7 +369,7 @@ impl Library {
     /// Every entry, ordered by hub sequence number.
     pub fn all(&self) -> Result<Vec<LibraryEntry>, StoreError> {
         let mut out: Vec<LibraryEntry> = self
-            .tree
+            .tree()?
             .scan_prefix([b'l'])
             .map(|kv| {
                 let (_, v) = kv?;
@@ -295,21 +382,23 @@ impl Library {
 
     /// The subscription cursor `name` (0 if never set).
     pub fn cursor(&self, name: &str) -> Result<u64, StoreError> {
-        cursor_get(&self.tree, name)
+        cursor_get(&*self.tree()?, name)
     }
 
     /// A named value (the hub checkpoint last verified, the hub's pinned key).
     pub fn blob(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.tree.get(blob_key(name))?.map(|v| v.to_vec()))
+        Ok(self.tree()?.get(blob_key(name))?.map(|v| v.to_vec()))
     }
 
     /// Store a named value durably.
     pub async fn set_blob(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
         let mut batch = Batch::default();
         batch.insert(blob_key(name), value);
-        let tree = self.tree.clone();
+        let tree = self.tree()?;
         self.store
-            .write(Durability::Flushed, move |tx| tx.apply(&tree, batch))
+            .write(Durability::Flushed, move |tx| {
+                tx.apply(&tree, batch).map(drop)
+            })
             .await
     }
 }
@@ -340,16 +429,19 @@ pub struct Receipt {
 /// The node's receipts, by lesson id.
 pub struct Receipts {
     store: Store,
-    tree: sled::Tree,
 }
 
 impl Receipts {
     /// Open the receipts in `store`.
     pub fn open(store: &Store) -> Result<Receipts, StoreError> {
+        store.tree(RECEIPTS_TREE)?;
         Ok(Receipts {
             store: store.clone(),
-            tree: store.tree("node-receipts")?,
         })
+    }
+
+    fn tree(&self) -> Result<Tree, StoreError> {
+        self.store.tree(RECEIPTS_TREE)
     }
 
     /// Keep receipts (durable with the next flush; a receipt lost in a crash
@@ -359,16 +451,18 @@ impl Receipts {
         for r in receipts {
             batch.insert(&r.id.0, encode(r)?);
         }
-        let tree = self.tree.clone();
+        let tree = self.tree()?;
         self.store
-            .write(Durability::Applied, move |tx| tx.apply(&tree, batch))
+            .write(Durability::Applied, move |tx| {
+                tx.apply(&tree, batch).map(drop)
+            })
             .await
     }
 
     /// Every receipt, by hub sequence number.
     pub fn all(&self) -> Result<Vec<Receipt>, StoreError> {
         let mut out: Vec<Receipt> = self
-            .tree
+            .tree()?
             .iter()
             .map(|kv| decode("receipts", &kv?.1))
             .collect::<Result<_, _>>()?;
@@ -378,12 +472,12 @@ impl Receipts {
 
     /// How many receipts are kept.
     pub fn len(&self) -> usize {
-        self.tree.len()
+        self.tree().map(|t| t.len()).unwrap_or(0)
     }
 
     /// Whether none is kept.
     pub fn is_empty(&self) -> bool {
-        self.tree.is_empty()
+        self.len() == 0
     }
 }
 
@@ -432,6 +526,37 @@ mod tests {
             3,
             "numbering continues after reopen"
         );
+    }
+
+    #[tokio::test]
+    async fn settled_items_leave_the_outbox_and_enter_the_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let out = Outbox::open(&store).unwrap();
+        for n in 1..=3 {
+            out.enqueue(item(n)).await.unwrap();
+        }
+        out.settle(&[
+            (1, DeliveryOutcome::Accepted { hub_seq: 7 }),
+            (
+                2,
+                DeliveryOutcome::Refused {
+                    reason: "payload.title: empty".into(),
+                },
+            ),
+        ])
+        .await
+        .unwrap();
+        let left: Vec<u64> = out.pending(10).unwrap().iter().map(|i| i.seq).collect();
+        assert_eq!(left, vec![3]);
+        let h = out.history(10).unwrap();
+        assert_eq!(h.len(), 2);
+        assert_eq!(h[0].item.seq, 2, "newest first");
+        assert!(matches!(h[0].outcome, DeliveryOutcome::Refused { .. }));
+        assert_eq!(h[1].outcome, DeliveryOutcome::Accepted { hub_seq: 7 });
+        assert_eq!(out.len(), 1, "history is not counted as waiting");
+        // The same id can be queued again once settled.
+        assert_eq!(out.enqueue(item(1)).await.unwrap(), 4);
     }
 
     #[tokio::test]

@@ -21,7 +21,6 @@
 //! it began, while writers never wait for it.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -29,6 +28,7 @@ use sled::IVec;
 use tokio::sync::{mpsc, oneshot};
 use tracing::{error, warn};
 
+use crate::db::{Core, Ticket, Tree};
 use crate::StoreError;
 
 /// Jobs queued for the writer before senders wait.
@@ -70,14 +70,17 @@ impl Batch {
 /// What a write job gets to write with: only the writer thread makes one.
 pub(crate) struct Tx<'a> {
     snapshots: &'a [Arc<Snapshot>],
-    applied: &'a AtomicU64,
+    core: &'a Core,
 }
 
 impl Tx<'_> {
-    /// Apply `batch` to `tree` atomically.
-    pub(crate) fn apply(&mut self, tree: &sled::Tree, batch: Batch) -> Result<(), StoreError> {
+    /// Apply `batch` to `tree` atomically; the ticket tells later whether
+    /// it is durable ([`crate::Store::is_durable`]). A failed write is the
+    /// store's fault (healed by reopening it); a tree of an era that ended
+    /// refuses the write with [`StoreError::Reopened`].
+    pub(crate) fn apply(&mut self, tree: &Tree, batch: Batch) -> Result<Ticket, StoreError> {
         if batch.is_empty() {
-            return Ok(());
+            return Ok(self.core.last_written());
         }
         for s in self.snapshots {
             s.before_write(tree, &batch)?;
@@ -89,9 +92,9 @@ impl Tx<'_> {
                 None => b.remove(k),
             }
         }
-        tree.apply_batch(b)?;
-        self.applied.fetch_add(1, Ordering::SeqCst);
-        Ok(())
+        tree.apply_batch(b)
+            .map_err(|e| self.core.failed("write", e))?;
+        self.core.wrote(tree)
     }
 }
 
@@ -101,15 +104,15 @@ type Answer = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
 type WriteFn = Box<dyn for<'a> FnOnce(&mut Tx<'a>) -> Completion + Send>;
 
 struct Completion {
-    /// Answer only after a flush that covers `applied`.
-    durable: Option<u64>,
+    /// Answer only after a flush that covers this ticket.
+    durable: Option<Ticket>,
     answer: Answer,
 }
 
 enum Job {
     Write(WriteFn),
     /// Begin a consistent backup here, between two writes.
-    Snapshot(oneshot::Sender<Arc<Snapshot>>),
+    Snapshot(oneshot::Sender<Result<Arc<Snapshot>, StoreError>>),
 }
 
 /// The writer and flusher threads of one store, and the way in.
@@ -119,21 +122,20 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    /// Start the threads for `db`.
-    pub(crate) fn start(db: &sled::Db, name: &str) -> Result<Writer, StoreError> {
+    /// Start the threads writing into (the current era of) `core`.
+    pub(crate) fn start(core: &Arc<Core>, name: &str) -> Result<Writer, StoreError> {
         let (jobs, rx) = mpsc::channel(QUEUE);
         let (to_flusher, flush_rx) = std::sync::mpsc::channel::<Vec<Completion>>();
-        let applied = Arc::new(AtomicU64::new(0));
         let spawn = |role: &str| std::thread::Builder::new().name(format!("tazan-{role}-{name}"));
         let writer = {
-            let (db, applied) = (db.clone(), applied.clone());
+            let core = core.clone();
             spawn("writer")
-                .spawn(move || write_loop(&db, rx, to_flusher, &applied))
+                .spawn(move || write_loop(&core, rx, to_flusher))
                 .map_err(|e| StoreError::Join(format!("starting the store writer: {e}")))?
         };
-        let db = db.clone();
+        let core = core.clone();
         let flusher = spawn("flusher")
-            .spawn(move || flush_loop(&db, flush_rx, &applied))
+            .spawn(move || flush_loop(&core, flush_rx))
             .map_err(|e| StoreError::Join(format!("starting the store flusher: {e}")))?;
         Ok(Writer {
             jobs,
@@ -177,7 +179,7 @@ impl Writer {
             .send(Job::Snapshot(tx))
             .await
             .map_err(|_| closed())?;
-        rx.await.map_err(|_| closed())
+        rx.await.map_err(|_| closed())?
     }
 
     /// [`Writer::snapshot`] outside any async runtime.
@@ -186,7 +188,7 @@ impl Writer {
         self.jobs
             .blocking_send(Job::Snapshot(tx))
             .map_err(|_| closed())?;
-        rx.blocking_recv().map_err(|_| closed())
+        rx.blocking_recv().map_err(|_| closed())?
     }
 }
 
@@ -219,8 +221,8 @@ where
     let (tx, rx) = oneshot::channel();
     let job = Job::Write(Box::new(move |cx: &mut Tx<'_>| {
         let result = op(cx);
-        let durable = (durability == Durability::Flushed && result.is_ok())
-            .then(|| cx.applied.load(Ordering::SeqCst));
+        let durable =
+            (durability == Durability::Flushed && result.is_ok()).then(|| cx.core.last_written());
         Completion {
             durable,
             answer: Box::new(move |flushed| {
@@ -233,10 +235,9 @@ where
 }
 
 fn write_loop(
-    db: &sled::Db,
+    core: &Core,
     mut rx: mpsc::Receiver<Job>,
     to_flusher: std::sync::mpsc::Sender<Vec<Completion>>,
-    applied: &AtomicU64,
 ) {
     let mut snapshots: Vec<Arc<Snapshot>> = Vec::new();
     while let Some(first) = rx.blocking_recv() {
@@ -249,7 +250,7 @@ fn write_loop(
                 Job::Write(op) => {
                     let mut tx = Tx {
                         snapshots: &snapshots,
-                        applied,
+                        core,
                     };
                     let done = op(&mut tx);
                     match done.durable {
@@ -258,9 +259,13 @@ fn write_loop(
                     }
                 }
                 Job::Snapshot(reply) => {
-                    let s = Arc::new(Snapshot::new(&db.tree_names()));
-                    snapshots.push(s.clone());
-                    let _ = reply.send(s);
+                    let begun = core
+                        .db()
+                        .map(|db| Arc::new(Snapshot::new(&db.tree_names())));
+                    if let Ok(s) = &begun {
+                        snapshots.push(s.clone());
+                    }
+                    let _ = reply.send(begun);
                 }
             }
             taken += 1;
@@ -274,28 +279,23 @@ fn write_loop(
     }
 }
 
-fn flush_loop(db: &sled::Db, rx: std::sync::mpsc::Receiver<Vec<Completion>>, applied: &AtomicU64) {
-    let mut flushed = 0u64;
+fn flush_loop(core: &Core, rx: std::sync::mpsc::Receiver<Vec<Completion>>) {
     while let Ok(mut waiting) = rx.recv() {
         while let Ok(more) = rx.try_recv() {
             waiting.extend(more);
         }
-        let needed = waiting.iter().filter_map(|c| c.durable).max().unwrap_or(0);
-        let outcome = if needed > flushed {
-            // Everything applied by now is covered by this flush.
-            let target = applied.load(Ordering::SeqCst);
-            match db.flush() {
-                Ok(_) => {
-                    flushed = target;
-                    Ok(())
-                }
-                Err(e) => Err(e),
-            }
-        } else {
-            Ok(())
-        };
+        let needed = waiting.iter().filter_map(|c| c.durable).max();
+        // Everything written by now is covered by this one flush.
+        let outcome = needed.map_or(Ok(()), |t| core.flush_upto(t));
         for c in waiting {
-            (c.answer)(outcome.clone().map_err(StoreError::Sled));
+            // A write the database lost in a reopen is never durable.
+            let lost = c.durable.is_some_and(|t| core.was_lost(t));
+            let answer = match (&outcome, lost) {
+                (_, true) => Err(StoreError::Reopened),
+                (Ok(()), false) => Ok(()),
+                (Err(e), false) => Err(e.again()),
+            };
+            (c.answer)(answer);
         }
     }
 }

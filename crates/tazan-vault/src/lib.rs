@@ -116,6 +116,22 @@ impl Vault {
         })
     }
 
+    /// [`Vault::open`], retrying for up to `wait` while another process has
+    /// the vault (a CLI command finishing, or sled releasing its lock a moment
+    /// after the last handle closed). The node portal opens the vault this
+    /// way for each request.
+    pub fn open_waiting(dir: &Path, wait: std::time::Duration) -> Result<Vault, VaultError> {
+        let deadline = std::time::Instant::now() + wait;
+        loop {
+            match Vault::open(dir) {
+                Err(VaultError::Locked { .. }) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(25));
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// The vault directory.
     pub fn path(&self) -> &Path {
         &self.path

@@ -180,6 +180,28 @@ impl Incident {
         Ok(edited)
     }
 
+    /// The text that describes what happened, for finding similar peer
+    /// lessons locally (`tazan incident similar`, the node portal): system,
+    /// impact, description, causes, scope, symptoms and failure sequence.
+    /// It never leaves the node.
+    pub fn similarity_text(&self) -> String {
+        let mut parts: Vec<&str> = [
+            &self.system_name,
+            &self.impact,
+            &self.description,
+            &self.direct_cause,
+            &self.cause_summary,
+            &self.impact_scope,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+        parts.extend(self.symptoms.iter().map(String::as_str));
+        parts.extend(self.failure_sequence.iter().map(String::as_str));
+        parts.join("\n")
+    }
+
     /// A near miss (ヒヤリハット) has no impact.
     pub fn is_near_miss(&self) -> bool {
         self.impact.as_deref().is_none_or(|s| s.trim().is_empty())
@@ -222,29 +244,63 @@ impl Default for ParsedIncidents {
 }
 
 /// Reads incidents from `path`, choosing the format from the extension
-/// (`.json`, `.csv`, else JSON Lines) and the encoding from the bytes
-/// ([`crate::decode_text`]). A line that cannot be decoded is an error naming
-/// it: in JSON Lines the other lines are still read; a JSON or CSV file is
-/// refused whole.
+/// (`.json`, `.csv`, else JSON Lines) and the encoding from the bytes; see
+/// [`parse_incident_bytes`].
 pub fn read_incidents(
     path: &Path,
     unknown: UnknownFields,
 ) -> Result<ParsedIncidents, IncidentError> {
     let bytes = std::fs::read(path).map_err(|e| IncidentError::io(path, "read incidents", e))?;
     let file = path.display().to_string();
-    let decoded = decode_text(&bytes);
+    let format = IncidentFormat::of_name(&file).unwrap_or(IncidentFormat::JsonLines);
+    parse_incident_bytes(&bytes, &file, format, unknown)
+}
+
+/// The file formats incidents are read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IncidentFormat {
+    /// One incident object or an array of them.
+    Json,
+    /// One incident object per line.
+    JsonLines,
+    /// A header row, then one incident per row.
+    Csv,
+}
+
+impl IncidentFormat {
+    /// The format a file name's extension names (`.json`, `.jsonl`,
+    /// `.ndjson`, `.csv`), if any (an upload with another name is refused).
+    pub fn of_name(name: &str) -> Option<IncidentFormat> {
+        let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+        match ext.as_str() {
+            "json" => Some(IncidentFormat::Json),
+            "jsonl" | "ndjson" => Some(IncidentFormat::JsonLines),
+            "csv" => Some(IncidentFormat::Csv),
+            _ => None,
+        }
+    }
+}
+
+/// Parses incident `bytes` (named `file` in errors) in `format`, detecting
+/// the encoding ([`crate::decode_text`]). A line that cannot be decoded is an
+/// error naming it: in JSON Lines the other lines are still read; a JSON or
+/// CSV file is refused whole. The CLI (via [`read_incidents`]) and the node
+/// portal's upload both come through here.
+pub fn parse_incident_bytes(
+    bytes: &[u8],
+    file: &str,
+    format: IncidentFormat,
+    unknown: UnknownFields,
+) -> Result<ParsedIncidents, IncidentError> {
+    let decoded = decode_text(bytes);
     let encoding = decoded.encoding;
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let mut parsed = match ext.as_str() {
-        "json" => parse_json(&decoded.whole(path)?, &file, unknown)?,
-        "csv" => parse_csv(&decoded.whole(path)?, &file, unknown)?,
-        _ => {
-            let mut p = parse_jsonl(&decoded.text, &file, unknown);
-            p.errors.extend(bad_lines(&decoded, &file));
+    let path = Path::new(file);
+    let mut parsed = match format {
+        IncidentFormat::Json => parse_json(&decoded.whole(path)?, file, unknown)?,
+        IncidentFormat::Csv => parse_csv(&decoded.whole(path)?, file, unknown)?,
+        IncidentFormat::JsonLines => {
+            let mut p = parse_jsonl(&decoded.text, file, unknown);
+            p.errors.extend(bad_lines(&decoded, file));
             p.errors.sort_by_key(IncidentError::line);
             p
         }

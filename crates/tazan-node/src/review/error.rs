@@ -21,6 +21,9 @@ pub enum Remedy {
     File,
     /// A withdrawal's reason: say it without names or contacts.
     Reason,
+    /// A reviewer's edit of one field (the node portal) that brings in a
+    /// finding the draft did not have: write it without it.
+    Edit(DraftId),
 }
 
 impl Remedy {
@@ -29,6 +32,7 @@ impl Remedy {
             Remedy::Draft(_) => "approval refused",
             Remedy::File => "publishing refused",
             Remedy::Reason => "withdrawal refused",
+            Remedy::Edit(_) => "edit refused",
         }
     }
 }
@@ -45,6 +49,10 @@ impl fmt::Display for Remedy {
             ),
             Remedy::Reason => f.write_str(
                 "Say why without names, contacts or hosts (e.g. 記載内容に誤りがあったため); nothing signed",
+            ),
+            Remedy::Edit(id) => write!(
+                f,
+                "Write it without names, places, contacts or exact figures; draft {id} is unchanged"
             ),
         }
     }
@@ -113,6 +121,39 @@ pub enum ReviewError {
         finding_id: String,
         /// The current finding ids, or `none`.
         current: String,
+    },
+    /// Too few lessons share the draft's combination of structured fields.
+    #[error("draft {draft}: approval refused: k = {k}, under {k_min}: only {k} of the {library} lessons compared (the node's library and this draft) would show its combination ({combination}), so these fields can single out the company: {narrowing}. Coarsen one with `tazan lesson coarsen {draft} FIELD` ({offers}), or approve with --override {K_ANONYMITY} --reason TEXT (recorded); nothing recorded, nothing signed", K_ANONYMITY = super::K_ANONYMITY)]
+    TooFewSharing {
+        /// The draft.
+        draft: DraftId,
+        /// Its k now.
+        k: usize,
+        /// The threshold.
+        k_min: usize,
+        /// Lessons compared.
+        library: usize,
+        /// Its combination, in one line.
+        combination: String,
+        /// The fields that single it out, with k without each.
+        narrowing: String,
+        /// The offered coarsenings with the k each gives, or `none`.
+        offers: String,
+    },
+    /// A coarsening could not be applied.
+    #[error("draft {draft}: {source}; nothing changed")]
+    Coarsen {
+        /// The draft.
+        draft: DraftId,
+        /// Why (names the field and the steps there are).
+        #[source]
+        source: tazan_search::SearchError,
+    },
+    /// The library to compare a draft with could not be read.
+    #[error("the node's library cannot be read to compute k: {reason}")]
+    Library {
+        /// Why, and what to do.
+        reason: String,
     },
     /// An override or restore without a reason.
     #[error("{what}: the reason is empty; say why it may be published; nothing recorded")]

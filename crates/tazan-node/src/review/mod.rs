@@ -3,6 +3,7 @@
 //!
 //! ```text
 //!  vault incident ─► draft (sanitizer, node policy) ─► show / edit / restore ─► approve ─┐
+//!                     anonymity (k over the library) ─► coarsen ─┘  (k ≥ 3 or a reason)  │
 //!  lesson file ─► publish / correct ─────────────────────────────────────────────────────┤
 //!  withdrawal reason ─► withdraw ────────────────────────────────────────────────────────┤
 //!  catalogue (JSON Lines) ─► catalog publish, each entry ────────────────────────────────┤
@@ -20,6 +21,7 @@
 
 mod error;
 mod lessonfile;
+mod marks;
 mod outlet;
 mod restore;
 #[cfg(test)]
@@ -29,19 +31,29 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
-use tazan_model::{DisclosureLevel, Lesson, LessonId, PayloadKind, Withdrawal};
+use tazan_model::{DisclosureLevel, Lesson, LessonId, Payload, PayloadKind, Withdrawal};
 use tazan_sanitize::{AuditEntry, DictionaryStatus, LessonFinding};
+use tazan_search::{Anonymity, IndexDoc, QuasiField};
 use tazan_vault::{Decision, DraftId, DraftRecord, DraftStatus, PublishedRecord, Vault};
 
 pub use error::{Remedy, ReviewError};
 pub use lessonfile::read_lesson_file;
+pub use marks::{
+    field_value, is_proper_noun_candidate, set_field, Mark, MarkedField, EDITABLE_FIELDS,
+};
 pub use outlet::{Delivery, HubCheck};
 
 use crate::gate::node_config;
 use crate::{Gate, Gated, NodeConfig, NodeCore};
 use outlet::{Outlet, Session};
 
-/// A reviewer's decision to publish despite one finding.
+/// The finding id of a draft whose k is under [`tazan_search::K_MIN`]: an
+/// [`Override`] with this id and a reason approves it as it is, and is
+/// recorded like any override.
+pub const K_ANONYMITY: &str = "k-anonymity";
+
+/// A reviewer's decision to publish despite one finding (or, with
+/// [`K_ANONYMITY`], despite a k under 3).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Override {
     /// The finding's id (as `show` lists it).
@@ -103,6 +115,21 @@ pub struct Edited {
     pub changed: bool,
     /// Whether the edit withdrew an approval.
     pub approval_withdrawn: bool,
+}
+
+/// The result of coarsening one field of a draft.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coarsened {
+    /// The edit it made (the gate ran again; an approval is withdrawn).
+    pub edited: Edited,
+    /// The field coarsened.
+    pub field: QuasiField,
+    /// Its value before and after (`None`: any).
+    pub from: Option<String>,
+    /// Its value now.
+    pub to: Option<String>,
+    /// The draft's k-anonymity now.
+    pub anonymity: Anonymity,
 }
 
 /// The result of a restore.
@@ -190,6 +217,27 @@ impl Desk {
     pub fn with_core(home: &Path, core: Arc<NodeCore>) -> Result<Desk, ReviewError> {
         let cfg = node_config(home)?;
         Desk::with_outlet(home, cfg, Outlet::Core(core))
+    }
+
+    /// [`Desk::with_core`] for one request of the node's portal: waits up to
+    /// `wait` for a `tazan incident`/`lesson` command that holds the vault
+    /// (then [`tazan_vault::VaultError::Locked`]), and holds it only while
+    /// the desk lives.
+    pub fn with_core_waiting(
+        home: &Path,
+        core: Arc<NodeCore>,
+        wait: std::time::Duration,
+    ) -> Result<Desk, ReviewError> {
+        let cfg = node_config(home)?;
+        let vault = Vault::open_waiting(&home.join("vault"), wait)?;
+        let gate = Gate::of_node(home, &cfg, Some(&vault))?;
+        Ok(Desk {
+            home: home.to_owned(),
+            cfg,
+            vault,
+            gate,
+            outlet: Outlet::Core(core),
+        })
     }
 
     fn with_outlet(home: &Path, cfg: NodeConfig, outlet: Outlet) -> Result<Desk, ReviewError> {
@@ -280,6 +328,72 @@ impl Desk {
         })
     }
 
+    /// The draft's k-anonymity: how many lessons would show its combination
+    /// of industry, period, cause, impact figures, region and system kind
+    /// once it is published (the draft, lessons this node received and its
+    /// own published ones), the fields that single it out and the coarser
+    /// generalisations on offer with the k each gives. Approval needs k ≥ 3
+    /// or a reason ([`K_ANONYMITY`]). See [`tazan_search::anonymity`].
+    pub async fn anonymity(&self, id: DraftId) -> Result<Anonymity, ReviewError> {
+        let d = self.vault.draft(id)?;
+        let session = self.outlet.session().await?;
+        self.anonymity_in(&session, &d)
+    }
+
+    /// Coarsen one field of a draft's combination, to `to` (a value
+    /// [`Desk::anonymity`] offers; `None`: the next coarser step). The text
+    /// changes like an edit: the gate runs again and an approval is
+    /// withdrawn.
+    pub async fn coarsen(
+        &self,
+        id: DraftId,
+        field: QuasiField,
+        to: Option<&str>,
+    ) -> Result<Coarsened, ReviewError> {
+        let d = self.vault.draft(id)?;
+        let lesson = tazan_search::coarsen(&d.lesson, field, to)
+            .map_err(|source| ReviewError::Coarsen { draft: id, source })?;
+        let doc = serde_json::to_value(&lesson).map_err(|e| ReviewError::BadEdit {
+            draft: id,
+            reason: e.to_string(),
+        })?;
+        let edited = self.edit(id, doc)?;
+        let anonymity = self.anonymity(id).await?;
+        Ok(Coarsened {
+            field,
+            from: tazan_search::QuasiIdentifiers::of_lesson(&d.lesson).value(field),
+            to: anonymity.combination.value(field),
+            edited,
+            anonymity,
+        })
+    }
+
+    /// k of `draft` among the node's library, its outbox and its queued
+    /// drafts. Other renditions of the same incident (its AMBER lesson
+    /// beside a GREEN draft) are the same company's one failure, so they
+    /// are left out.
+    fn anonymity_in(
+        &self,
+        session: &Session<'_>,
+        draft: &DraftRecord,
+    ) -> Result<Anonymity, ReviewError> {
+        let mut docs = session.library_docs()?;
+        let mut same_incident = std::collections::HashSet::new();
+        for d in self.vault.drafts()? {
+            if d.status == DraftStatus::Queued {
+                let id = Payload::Lesson(d.lesson.clone()).id();
+                if d.incident == draft.incident {
+                    same_incident.insert(id.to_string());
+                } else {
+                    // Approved here; the hub may not have sent it back yet.
+                    docs.push(IndexDoc::from_lesson(&id, &d.lesson, String::new()));
+                }
+            }
+        }
+        docs.retain(|d| !same_incident.contains(&d.id));
+        Ok(tazan_search::anonymity(&draft.lesson, &docs))
+    }
+
     /// Replace a draft's lesson with `doc` (the lesson as JSON): it must be a
     /// valid lesson at the draft's level. The gate runs again; an approval is
     /// withdrawn; a queued draft cannot change.
@@ -310,6 +424,33 @@ impl Desk {
             draft,
             changed: true,
         })
+    }
+
+    /// A reviewer's edit of one field of a draft (one of
+    /// [`EDITABLE_FIELDS`]; a list field takes one item per line), as the
+    /// node portal makes it: refused, changing nothing, when it brings in a
+    /// finding the draft did not have ([`Remedy::Edit`]); otherwise
+    /// [`Desk::edit`] (the same checks, an approval withdrawn).
+    pub fn edit_field(&self, id: DraftId, field: &str, value: &str) -> Result<Edited, ReviewError> {
+        let d = self.vault.draft(id)?;
+        let doc = set_field(id, &d.lesson, field, value)?;
+        if let Ok(lesson) = serde_json::from_value::<Lesson>(doc.clone()) {
+            let before = self.gate.findings(&d.lesson)?;
+            let new: Vec<LessonFinding> = self
+                .gate
+                .findings(&lesson)?
+                .into_iter()
+                .filter(|f| !before.iter().any(|b| b.id == f.id))
+                .collect();
+            if !new.is_empty() {
+                return Err(ReviewError::Refused {
+                    subject: format!("draft {id}: field `{field}`"),
+                    findings: new,
+                    remedy: Remedy::Edit(id),
+                });
+            }
+        }
+        self.edit(id, doc)
     }
 
     /// Put the original text of an audited replacement back into the draft,
@@ -393,8 +534,10 @@ impl Desk {
 
     /// Approve a draft: the gate runs again, each finding must be fixed,
     /// overridden now (`overrides`) or covered by a recorded decision (a
-    /// restore, an earlier approval); then the decisions are recorded, the
-    /// lesson is signed and handed to the node, and the draft is queued.
+    /// restore, an earlier approval); its k ([`Desk::anonymity`]) must be at
+    /// least 3, or an override for [`K_ANONYMITY`] give the reason; then the
+    /// decisions are recorded, the lesson is signed and handed to the node,
+    /// and the draft is queued.
     pub async fn approve(
         &self,
         id: DraftId,
@@ -413,6 +556,14 @@ impl Desk {
         }
         let findings = self.gate.findings(&d.lesson)?;
         for o in overrides {
+            if o.finding_id == K_ANONYMITY {
+                if o.reason.trim().is_empty() {
+                    return Err(ReviewError::EmptyReason {
+                        what: format!("--override {K_ANONYMITY}"),
+                    });
+                }
+                continue;
+            }
             if !findings.iter().any(|f| f.id == o.finding_id) {
                 let current: Vec<&str> = findings.iter().map(|f| f.id.as_str()).collect();
                 return Err(ReviewError::UnknownFinding {
@@ -432,7 +583,7 @@ impl Desk {
             }
         }
         let at = tazan_vault::now();
-        let new: Vec<Decision> = findings
+        let mut new: Vec<Decision> = findings
             .iter()
             .filter_map(|f| {
                 overrides
@@ -456,6 +607,13 @@ impl Desk {
             .lesson(d.lesson.clone(), &all)
             .map_err(|e| ReviewError::gate(e, format!("draft {id}"), Remedy::Draft(id)))?;
         let session = self.outlet.session().await?;
+        let anonymity = self.anonymity_in(&session, &d)?;
+        if !anonymity.is_enough() {
+            let Some(o) = overrides.iter().find(|o| o.finding_id == K_ANONYMITY) else {
+                return Err(too_few(id, &anonymity));
+            };
+            new.push(k_decision(&anonymity, reviewer, &o.reason, &at));
+        }
         self.vault.approve(id, reviewer, findings, &new)?;
         let publication = self
             .send(&session, gated.into(), &format!("draft {id}"))
@@ -757,6 +915,56 @@ impl Desk {
                 matches: found.into_iter().map(|l| (l.id, l.title)).collect(),
             }),
         }
+    }
+}
+
+/// The refusal of a draft whose k is under the threshold.
+fn too_few(draft: DraftId, a: &Anonymity) -> ReviewError {
+    let offers: Vec<String> = a
+        .offers
+        .iter()
+        .map(|o| {
+            format!(
+                "{} → {}: k {}",
+                o.field,
+                o.to.as_deref().unwrap_or("any"),
+                o.k
+            )
+        })
+        .collect();
+    ReviewError::TooFewSharing {
+        draft,
+        k: a.k,
+        k_min: a.k_min,
+        library: a.library + 1,
+        combination: a.combination.to_string(),
+        narrowing: a.narrowing_text(),
+        offers: if offers.is_empty() {
+            "none offered".into()
+        } else {
+            offers.join("; ")
+        },
+    }
+}
+
+/// The decision that approves a draft whose k is under the threshold.
+fn k_decision(a: &Anonymity, reviewer: &str, reason: &str, at: &str) -> Decision {
+    let excerpt = a.combination.to_string();
+    Decision {
+        finding_id: K_ANONYMITY.to_owned(),
+        finding: tazan_model::Finding {
+            // The combination points to one organisation, as an identifier does.
+            kind: tazan_model::Kind::Identifier,
+            field: "quasi_identifiers".into(),
+            offset: 0,
+            len: excerpt.chars().count(),
+            rule: format!("k-anonymity:k={}<{}", a.k, a.k_min),
+        },
+        excerpt,
+        reviewer: reviewer.to_owned(),
+        reason: reason.to_owned(),
+        at: at.to_owned(),
+        restored: None,
     }
 }
 

@@ -14,6 +14,9 @@ use tazan_proto::pb::{self, hub_client::HubClient, submit_result::State};
 use tazan_trust::KeyPair;
 use tonic::transport::Channel;
 
+use tazan_search::{IndexDoc, SearchIndex};
+
+use super::ReviewError;
 use crate::{sign_gated, DeliveryReport, Gated, NodeConfig, NodeCore, NodeError};
 
 /// How long a command waits for the hub on one delivery attempt.
@@ -212,6 +215,51 @@ impl Session<'_> {
             }
         }
         Ok(out)
+    }
+}
+
+impl Session<'_> {
+    /// The lessons a reader could compare a draft with: the node's library
+    /// (received lessons, and its own as the hub sent them back; withdrawn
+    /// ones left out) and its outbox, from its store; while the node runs
+    /// elsewhere, from the index it keeps current (`[search]` in node.toml).
+    pub(crate) fn library_docs(&self) -> Result<Vec<IndexDoc>, ReviewError> {
+        let cfg = match self {
+            Session::Core(core, _) => {
+                let mut docs: Vec<IndexDoc> = core
+                    .library()
+                    .all()
+                    .map_err(NodeError::from)?
+                    .iter()
+                    .filter(|e| !e.withdrawn)
+                    .filter_map(crate::lesson_doc)
+                    .collect();
+                for item in core.outbox().pending(usize::MAX).map_err(NodeError::from)? {
+                    if let Ok(tazan_model::Payload::Lesson(l)) =
+                        tazan_model::Payload::from_canonical_bytes(&item.envelope.payload)
+                    {
+                        docs.push(IndexDoc::from_lesson(&item.id, &l, String::new()));
+                    }
+                }
+                return Ok(docs);
+            }
+            Session::Running(_, cfg) => cfg,
+        };
+        let dir = &cfg.index_dir;
+        if !cfg.search || !dir.join("meta.json").exists() {
+            return Err(ReviewError::Library {
+                reason: format!(
+                    "the node runs and keeps no search index at {} (`[search] enabled = false` in node.toml?); stop the node (its store is then read directly) or enable its index",
+                    dir.display()
+                ),
+            });
+        }
+        let index = SearchIndex::open_read_only(dir).map_err(|e| ReviewError::Library {
+            reason: e.to_string(),
+        })?;
+        index.all_docs().map_err(|e| ReviewError::Library {
+            reason: e.to_string(),
+        })
     }
 }
 

@@ -48,6 +48,14 @@ key = "tls/node.key"
     (dir, home)
 }
 
+/// A reviewer's reason to approve a draft with k under 3 (an empty library).
+fn k_reason() -> Override {
+    Override {
+        finding_id: K_ANONYMITY.into(),
+        reason: "架空の事例".into(),
+    }
+}
+
 fn clean(level: DisclosureLevel) -> Lesson {
     Lesson::example("切替え手順は本番相当の負荷で訓練すべし", level)
 }
@@ -158,15 +166,17 @@ async fn approve_refuses_a_planted_name_and_phone_and_signs_nothing() {
         Err(ReviewError::Refused { .. })
     ));
     assert_eq!(signed(&home, desk.vault()), before);
-    let both: Vec<Override> = ids
+    let mut both: Vec<Override> = ids
         .iter()
         .map(|id| Override {
             finding_id: id.clone(),
             reason: "架空の名称と番号".into(),
         })
         .collect();
+    // The library is empty, so k is 1: a reason for that too.
+    both.push(k_reason());
     let approved = desk.approve(d.id, "佐藤", &both).await.unwrap();
-    assert_eq!(approved.decisions.len(), 2);
+    assert_eq!(approved.decisions.len(), 3);
     assert_eq!(approved.draft.status, DraftStatus::Queued);
     assert!(matches!(
         approved.publication.delivery,
@@ -474,8 +484,8 @@ async fn a_restore_puts_the_original_back_and_counts_as_its_override() {
     assert_eq!(view.open().count(), 0, "the restore overrides its findings");
 
     // Approval accepts it, recording no new override; the restored name is signed.
-    let a = desk.approve(id, "佐藤", &[]).await.unwrap();
-    assert!(a.decisions.is_empty());
+    let a = desk.approve(id, "佐藤", &[k_reason()]).await.unwrap();
+    assert!(a.decisions.iter().all(|d| d.finding_id == K_ANONYMITY));
     assert!(a.draft.lesson.direct_cause.contains("ヤマト電算"));
 }
 
@@ -496,4 +506,197 @@ async fn own_names_of_vault_incidents_are_refused() {
     l.problem = "ひばり運輸の予約システムが停止した。".into();
     let err = desk.publish(l, "x.toml").await.unwrap_err();
     assert!(matches!(err, ReviewError::Refused { .. }), "{err}");
+}
+
+/// A vault incident drafted at AMBER, its combination set by an edit:
+/// 銀行 · 2024-07 · the incident's cause · 1万〜10万人.
+async fn singled_out_draft(desk: &Desk, incident: &str) -> DraftRecord {
+    desk.vault()
+        .put_incidents(&[Incident {
+            id: incident.into(),
+            description: Some("設定変更を誤り、オンライン処理が停止した。".into()),
+            direct_cause: Some("設定ミス".into()),
+            ..Default::default()
+        }])
+        .unwrap();
+    let d = desk.draft(incident, DisclosureLevel::Amber).unwrap().draft;
+    let mut doc = serde_json::to_value(&d.lesson).unwrap();
+    doc["industry"] = "銀行".into();
+    doc["period"] = "2024-07".into();
+    doc["impact"] = "約5万人規模の利用者に影響".into();
+    desk.edit(d.id, doc).unwrap().draft
+}
+
+/// Two published lessons of the same bank industry, cause and scale, in
+/// later months of 2024's second half.
+async fn publish_neighbours(desk: &Desk, like: &Lesson) {
+    for (n, period) in [(1, "2024-09"), (2, "2024-11")] {
+        let mut l = clean(DisclosureLevel::Amber);
+        l.title = format!("設定変更の確認不足 その{n}");
+        l.industry = "銀行".into();
+        l.period = period.into();
+        l.impact = "約2万人規模の利用者に影響".into();
+        l.taxonomy.cause = like.cause_category();
+        desk.publish(l, "neighbour").await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn below_k_three_approval_needs_a_coarser_draft_and_k_is_shown() {
+    let (_dir, home) = home();
+    let desk = Desk::open(&home).unwrap();
+    let d = singled_out_draft(&desk, "INC-1").await;
+    let a = desk.anonymity(d.id).await.unwrap();
+    assert_eq!((a.k, a.library), (1, 0));
+    publish_neighbours(&desk, &d.lesson).await;
+
+    let a = desk.anonymity(d.id).await.unwrap();
+    assert_eq!((a.k, a.library), (1, 2), "{a:?}");
+    assert_eq!(a.narrowing[0].field, QuasiField::Period);
+    assert_eq!(a.narrowing[0].k_without, 3);
+    let before = signed(&home, desk.vault());
+    let err = desk.approve(d.id, "佐藤", &[]).await.unwrap_err();
+    let msg = err.to_string();
+    println!("{msg}");
+    assert!(
+        matches!(err, ReviewError::TooFewSharing { k: 1, .. }),
+        "{err:?}"
+    );
+    for part in [
+        "draft d1: approval refused: k = 1",
+        "period 2024-07 (k 3 without it)",
+        "period → 2024-H2: k 3",
+        "tazan lesson coarsen d1",
+        "--override k-anonymity --reason TEXT",
+        "nothing signed",
+    ] {
+        assert!(msg.contains(part), "{part}: {msg}");
+    }
+    assert_eq!(signed(&home, desk.vault()), before);
+    assert_eq!(desk.vault().draft(d.id).unwrap().status, DraftStatus::Draft);
+    // An empty reason is no reason.
+    let blank = Override {
+        finding_id: K_ANONYMITY.into(),
+        reason: " ".into(),
+    };
+    let err = desk.approve(d.id, "佐藤", &[blank]).await.unwrap_err();
+    assert!(matches!(err, ReviewError::EmptyReason { .. }), "{err:?}");
+
+    // Coarsening the period to the half-year lets the two neighbours share it.
+    let c = desk
+        .coarsen(d.id, QuasiField::Period, Some("2024-H2"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (c.from.as_deref(), c.to.as_deref(), c.anonymity.k),
+        (Some("2024-07"), Some("2024-H2"), 3)
+    );
+    assert_eq!(desk.vault().draft(d.id).unwrap().lesson.period, "2024-H2");
+    let err = desk
+        .coarsen(d.id, QuasiField::Period, Some("2023"))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("the steps are: 2024, any"),
+        "{err}"
+    );
+    let ok = desk.approve(d.id, "佐藤", &[]).await.unwrap();
+    assert!(ok.decisions.is_empty(), "{:?}", ok.decisions);
+    // The approved lesson counts for another incident's draft (k 4) …
+    let next = singled_out_draft(&desk, "INC-2").await;
+    let mut doc = serde_json::to_value(&next.lesson).unwrap();
+    doc["title"] = "設定変更の確認不足".into();
+    desk.edit(next.id, doc).unwrap();
+    let next = desk
+        .coarsen(next.id, QuasiField::Period, None)
+        .await
+        .unwrap();
+    assert_eq!(next.anonymity.k, 4, "{:?}", next.anonymity);
+    // … but not for another rendition of its own incident.
+    let again = desk.draft("INC-1", DisclosureLevel::Amber).unwrap().draft;
+    let mut doc = serde_json::to_value(&again.lesson).unwrap();
+    doc["industry"] = "銀行".into();
+    doc["period"] = "2024-H2".into();
+    doc["impact"] = "約5万人規模の利用者に影響".into();
+    doc["title"] = "別の書き方".into();
+    desk.edit(again.id, doc).unwrap();
+    assert_eq!(desk.anonymity(again.id).await.unwrap().k, 3);
+}
+
+#[tokio::test]
+async fn below_k_three_a_recorded_reason_approves_the_draft_as_it_is() {
+    let (_dir, home) = home();
+    let desk = Desk::open(&home).unwrap();
+    let d = singled_out_draft(&desk, "INC-1").await;
+    let reason = "業界内で公表済みの事例で、特定されても支障がない";
+    let ok = desk
+        .approve(
+            d.id,
+            "佐藤",
+            &[Override {
+                finding_id: K_ANONYMITY.into(),
+                reason: reason.into(),
+            }],
+        )
+        .await
+        .unwrap();
+    let recorded = desk.vault().decisions(d.id).unwrap();
+    for decisions in [&ok.decisions, &recorded] {
+        let k = decisions
+            .iter()
+            .find(|x| x.finding_id == K_ANONYMITY)
+            .expect("the k decision is recorded");
+        assert_eq!((k.reviewer.as_str(), k.reason.as_str()), ("佐藤", reason));
+        assert_eq!(k.finding.rule, "k-anonymity:k=1<3");
+        assert!(
+            k.excerpt.contains("industry 銀行 · period 2024-07"),
+            "{}",
+            k.excerpt
+        );
+    }
+    assert_eq!(ok.draft.status, DraftStatus::Queued);
+}
+
+#[tokio::test]
+async fn a_field_edit_that_brings_in_a_finding_is_refused_and_changes_nothing() {
+    let (_dir, home) = home();
+    let desk = Desk::open(&home).unwrap();
+    let incident = Incident {
+        id: "INC-3".into(),
+        description: Some("設定変更を誤り、オンライン処理が停止した。".into()),
+        direct_cause: Some("設定ミス".into()),
+        ..Default::default()
+    };
+    desk.vault().put_incidents(&[incident]).unwrap();
+    let d = desk.draft("INC-3", DisclosureLevel::Amber).unwrap().draft;
+    let before = desk.vault().draft(d.id).unwrap();
+
+    let err = desk
+        .edit_field(
+            d.id,
+            "lesson",
+            &format!("詳細は{DENIED}の窓口（{PHONE}）まで"),
+        )
+        .unwrap_err();
+    let msg = assert_refused(err, "lesson");
+    assert!(msg.contains("edit refused") && msg.contains(PHONE), "{msg}");
+    let err = desk.edit_field(d.id, "level", "CLEAR").unwrap_err();
+    assert!(matches!(err, ReviewError::BadEdit { .. }), "{err}");
+    let after = desk.vault().draft(d.id).unwrap();
+    assert_eq!(after.lesson, before.lesson, "nothing stored");
+
+    let edited = desk
+        .edit_field(
+            d.id,
+            "countermeasures",
+            "手順書を二人で読み合わせる\n切替え訓練を四半期ごとに行う",
+        )
+        .unwrap();
+    assert!(edited.changed);
+    assert_eq!(edited.draft.lesson.countermeasures.len(), 2);
+    let view = desk.show(d.id).unwrap();
+    assert!(view
+        .marked_fields()
+        .iter()
+        .any(|f| f.path == "countermeasures[1]"));
 }

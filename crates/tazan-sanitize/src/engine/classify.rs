@@ -62,6 +62,7 @@ pub(super) fn facility_class(s: &str) -> &'static str {
         ("間", "某区間"),
         ("号", "某道路"),
         ("号線", "某道路"),
+        ("店", "某店舗"),
     ];
     TABLE
         .iter()

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::deny::DenyMatcher;
+use super::echo::{own_variants, Echo};
 use crate::normalize::fold_str;
 use crate::policy::Role;
 use tazan_model::AuditEntry;
@@ -15,12 +16,19 @@ pub(super) struct RecordContext {
     pseudonyms: HashMap<(&'static str, String), String>,
     counters: HashMap<&'static str, usize>,
     pub(super) audit: Vec<AuditEntry>,
+    /// Short forms of the names replaced so far (see `echo.rs`).
+    pub(super) echoes: Vec<Echo>,
+    /// A replacement of the current pass was written glued to a word.
+    pub(super) glued: bool,
 }
 
 impl RecordContext {
     pub(super) fn new(own_names: &[String], ref_year: Option<i32>) -> Self {
         let own = DenyMatcher::new(
-            own_names.iter().map(|n| (Role::Own, n.clone())).collect(),
+            own_variants(own_names)
+                .into_iter()
+                .map(|n| (Role::Own, n))
+                .collect(),
             Vec::new(),
         );
         RecordContext {
@@ -29,6 +37,8 @@ impl RecordContext {
             pseudonyms: HashMap::new(),
             counters: HashMap::new(),
             audit: Vec::new(),
+            echoes: Vec::new(),
+            glued: false,
         }
     }
 

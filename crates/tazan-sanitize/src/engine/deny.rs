@@ -121,11 +121,34 @@ fn extend_original(text: &str, r: std::ops::Range<usize>) -> std::ops::Range<usi
             .take_while(|c| latin(*c))
             .map(char::len_utf8)
             .sum::<usize>();
+        // A brand glued to a katakana word names one company (OWDロジテック).
+        e += text[e..]
+            .chars()
+            .take_while(|c| kata(*c))
+            .map(char::len_utf8)
+            .sum::<usize>();
     }
     for mark in CORPORATE_MARKS {
         if text[e..].starts_with(mark) {
             e += mark.len();
             break;
+        }
+    }
+    // A Latin name's English legal form (KZ-NET Inc., … Co., Ltd.).
+    if last.is_some_and(latin) {
+        for form in [
+            " Co., Ltd.",
+            " Co.,Ltd.",
+            " Inc.",
+            " Corp.",
+            " Ltd.",
+            " K.K.",
+            " LLC",
+        ] {
+            if text[e..].starts_with(form) {
+                e += form.len();
+                break;
+            }
         }
     }
     s..e

@@ -21,14 +21,14 @@ impl Sanitizer {
         let ctx = RecordContext::new(own_names, None);
         let mut findings = Vec::new();
         for (key, v) in published {
-            self.gate_value(v, key, &ctx, &mut findings);
+            self.gate_entry(key, v, &ctx, &mut findings);
         }
         findings
     }
 
     pub(super) fn gate(&self, text: &str, field: &str, ctx: &RecordContext) -> Vec<Finding> {
         let n = Normalized::new(text);
-        let hits = self.hits(text, &n, &ctx.own);
+        let hits = self.hits(text, &n, field, &ctx.own);
         let mut scratch = RecordContext::new(&[], ctx.ref_year);
         let mut out = Vec::new();
         for h in hits {
@@ -47,6 +47,32 @@ impl Sanitizer {
         out
     }
 
+    /// Gates a top-level field: its key (unless schema-like) and its value.
+    pub(super) fn gate_entry(
+        &self,
+        key: &str,
+        v: &Value,
+        ctx: &RecordContext,
+        out: &mut Vec<Finding>,
+    ) {
+        self.gate_keyed(key, key, v, ctx, out);
+    }
+
+    /// Gates the key of a field at `path` and its value.
+    fn gate_keyed(
+        &self,
+        key: &str,
+        path: &str,
+        v: &Value,
+        ctx: &RecordContext,
+        out: &mut Vec<Finding>,
+    ) {
+        if !super::is_plain_key(key) {
+            out.extend(self.gate(key, &format!("{path}#key"), ctx));
+        }
+        self.gate_value(v, path, ctx, out);
+    }
+
     pub(super) fn gate_value(
         &self,
         v: &Value,
@@ -62,7 +88,7 @@ impl Sanitizer {
                 .for_each(|(i, x)| self.gate_value(x, &format!("{path}[{i}]"), ctx, out)),
             Value::Object(m) => m
                 .iter()
-                .for_each(|(k, x)| self.gate_value(x, &format!("{path}.{k}"), ctx, out)),
+                .for_each(|(k, x)| self.gate_keyed(k, &format!("{path}.{k}"), x, ctx, out)),
             _ => {}
         }
     }

@@ -30,7 +30,12 @@ pub(super) fn resolve(mut hits: Vec<Hit>, text: &str) -> Vec<Hit> {
                 && overlapping
                     .iter()
                     .all(|(_, k)| kept[*k].as_ref().is_some_and(is_place));
-            if all_places {
+            // Deny-list matches widened over a glued word may overlap: both go.
+            let all_denied = h.deny.is_some()
+                && overlapping
+                    .iter()
+                    .all(|(_, k)| kept[*k].as_ref().is_some_and(|x| x.deny.is_some()));
+            if all_places || all_denied {
                 // 神奈川県 + 川県横須賀市 → one place 神奈川県横須賀市.
                 let start = overlapping
                     .iter()
@@ -58,7 +63,7 @@ pub(super) fn resolve(mut hits: Vec<Hit>, text: &str) -> Vec<Hit> {
                         .iter()
                         .all(|(r, _)| r.start <= h.range.start && r.end < h.range.end);
                 // A brand+katakana compound (ETCETCベルナ…) keeps its Latin head.
-                let head_only = h.rule == "latin_name"
+                let head_only = h.rule == crate::recognize::CANDIDATE_LATIN
                     && overlapping.iter().all(|(r, _)| r.start > h.range.start);
                 if head_only {
                     let end = overlapping
@@ -71,6 +76,39 @@ pub(super) fn resolve(mut hits: Vec<Hit>, text: &str) -> Vec<Hit> {
                         .is_some_and(|head| head.chars().count() >= 2)
                     {
                         h.range.end = end;
+                        let i = taken.partition_point(|(r, _)| r.start < h.range.start);
+                        taken.insert(i, (h.range.clone(), kept.len()));
+                        kept.push(Some(h));
+                    }
+                    continue;
+                }
+                if h.rule.starts_with("candidate:")
+                    || matches!(h.rule, "relation_company" | "katakana_person")
+                {
+                    // An unknown word or a related company's name beside a kept hit
+                    // (ミルフォード|アークライト, the second deny-listed): what is
+                    // left of it is still a name.
+                    let mut start = h.range.start;
+                    let mut piece = None;
+                    for (r, _) in overlapping {
+                        if r.start > start
+                            && text
+                                .get(start..r.start)
+                                .is_some_and(|p| p.chars().count() >= 2)
+                        {
+                            piece = Some(start..r.start);
+                            break;
+                        }
+                        start = start.max(r.end);
+                    }
+                    let tail = start..h.range.end;
+                    let piece = piece.or_else(|| {
+                        text.get(tail.clone())
+                            .filter(|p| p.chars().count() >= 2)
+                            .map(|_| tail)
+                    });
+                    if let Some(p) = piece {
+                        h.range = p;
                         let i = taken.partition_point(|(r, _)| r.start < h.range.start);
                         taken.insert(i, (h.range.clone(), kept.len()));
                         kept.push(Some(h));

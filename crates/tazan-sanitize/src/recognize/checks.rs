@@ -16,6 +16,53 @@ impl Recognizers {
         let after = text[m.end..].chars().next();
         match check {
             Check::None => Some(m),
+            Check::Mac
+            | Check::Card
+            | Check::LabelledId
+            | Check::CodeId
+            | Check::Mention
+            | Check::Postal
+            | Check::Inner
+            | Check::Phone
+            | Check::LabelledAccount
+            | Check::EraLetter
+            | Check::SlashDate
+            | Check::Aza
+            | Check::RelationGlued => self.check_shape(check, text, m, name),
+            // 担当者A is a replacement: a title followed by a label letter.
+            Check::KanjiKatakanaCompany => {
+                let head = &text[name?];
+                // The whole name, not a longer kanji word's tail. What follows does
+                // not matter: it may be a replacement on a second pass.
+                let free = !before.is_some_and(is_han);
+                let generic = DEPARTMENT_WORDS.contains(&head)
+                    || TEAM_WORK.iter().any(|w| head.ends_with(w))
+                    || lexicon::RELATION_WORDS.iter().any(|w| head.ends_with(w))
+                    || head.ends_with(['用', '系', '的', '型', '向', '製', '部', '課', '室']);
+                (free && !generic && name_ok(head)).then_some(m)
+            }
+            Check::SurnameTitle => {
+                (name_ok(name_str) && !after.is_some_and(|c| c.is_ascii_uppercase())).then_some(m)
+            }
+            Check::Building => {
+                const GENERIC_PARTS: [&str; 10] = [
+                    "センター",
+                    "スクエア",
+                    "プラザ",
+                    "ステーション",
+                    "パーク",
+                    "シティ",
+                    "ガーデン",
+                    "フロント",
+                    "テラス",
+                    "ヒルズ",
+                ];
+                let mut core = name_str;
+                while let Some(rest) = GENERIC_PARTS.iter().find_map(|g| core.strip_suffix(g)) {
+                    core = rest;
+                }
+                (core.chars().count() >= 2 && name_ok(core)).then_some(m)
+            }
             Check::Name => {
                 // A Latin or katakana name must start at its word's start (DN|Sサーバー…).
                 let first = name.clone().and_then(|r| text[r].chars().next());
@@ -30,8 +77,11 @@ impl Recognizers {
                 let (m, name) = extend_han_run(text, m, name);
                 let m = trim_fillers(text, m, name.clone());
                 let name_str = &text[m.start..name.map(|r| r.end).unwrap_or(m.end).max(m.start)];
-                let after_bad = after.is_some_and(|c| "券機便路網業料科学系界舎".contains(c));
-                (name_ok(name_str) && !after_bad).then_some(m)
+                let after_bad = after.is_some_and(|c| "券機便路網業料科学系界舎舗長員".contains(c));
+                // A team named by its work (設備保全グループ) is a department.
+                let team = text[..m.end].ends_with("グループ")
+                    && TEAM_WORK.iter().any(|w| name_str.ends_with(w));
+                (name_ok(name_str) && !after_bad && !team).then_some(m)
             }
             Check::Area => {
                 if lexicon::REGIONS
@@ -48,16 +98,45 @@ impl Recognizers {
                 (!named_before && corp_name_ok(name_str)).then_some(m)
             }
             Check::Relation => {
+                if in_vendor_placeholder(text, m.start) {
+                    return None;
+                }
                 let inner = name?;
                 let n = &text[inner.clone()];
                 // Generic continuations (委託先の担当者, 業者のシステム) are not names.
-                let generic = name_ok(n) && !n.starts_with(RELATION_GENERIC_LEAD);
+                // Made of technical words only (DNSサーバー障害, エンジニア): no company.
+                let kana_latin = char_runs(n, |c| is_kata(c) || c.is_ascii_alphanumeric());
+                let vocabulary = !kana_latin.is_empty()
+                    && kana_latin.iter().all(|r| {
+                        let w = &n[r.clone()];
+                        self.vocab.contains(&w.to_ascii_lowercase()) || self.vocabulary_only(w)
+                    });
+                let generic = name_ok(n) && !n.starts_with(RELATION_GENERIC_LEAD) && !vocabulary;
                 (generic && n.chars().count() >= 2).then_some(inner)
             }
             Check::HiraganaName => {
-                // とみずほ銀行 → みずほ銀行; 例えば銀行 is not a bank name.
+                // とみずほ銀行 → みずほ銀行, 提携するかざぐるま証券 → かざぐるま証券;
+                // 例えば銀行, そのため銀行 are not bank names.
                 let inner = name?;
-                let mut start = inner.start;
+                let hira = |c: char| ('ぁ'..='ゖ').contains(&c);
+                let run_start = inner.start
+                    - text[..inner.start]
+                        .chars()
+                        .rev()
+                        .take_while(|c| hira(*c))
+                        .map(char::len_utf8)
+                        .sum::<usize>();
+                let run = &text[run_start..inner.end];
+                let mut start = FUNCTION_ENDINGS
+                    .iter()
+                    .filter_map(|w| run.rfind(w).map(|i| run_start + i + w.len()))
+                    .filter(|s| text[*s..inner.end].chars().count() >= 2)
+                    .max()
+                    .unwrap_or(run_start)
+                    .max(run_start);
+                if start == run_start {
+                    start = inner.start;
+                }
                 while let Some(c) = text[start..inner.end].chars().next() {
                     if "のがはにをともへやで".contains(c)
                         && text[start..inner.end].chars().count() > 2
@@ -69,14 +148,32 @@ impl Recognizers {
                 }
                 let n = &text[start..inner.end];
                 let prev = text[..start].chars().next_back();
-                let glued = prev.is_some_and(|c| is_han(c) || is_kata(c));
-                let particle = n.starts_with([
-                    'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で', 'か', 'よ', 'ま',
-                    'な', 'ら', 'こ', 'そ', 'あ', 'ど', 'す', 'し',
-                ]) || n.ends_with([
-                    'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で', 'ば', 'て',
-                ]);
-                (!glued && !particle && n.chars().count() >= 2).then_some(start..m.end)
+                // Glued to a word, unless the word names a relation (代理店みさき保険).
+                let relation = lexicon::RELATION_WORDS
+                    .iter()
+                    .any(|w| text[..start].ends_with(w))
+                    && !text[..start].ends_with("委託先ベンダ");
+                let glued = prev
+                    .is_some_and(|c| is_han(c) || is_kata(c) || c.is_ascii_alphanumeric())
+                    && !relation;
+                let particle = n
+                    .starts_with(['の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で'])
+                    || FUNCTION_WORDS.iter().any(|w| n.starts_with(w))
+                    || n.ends_with([
+                        'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で', 'て',
+                    ])
+                    || [
+                        "れば", "けば", "えば", "せば", "てば", "ねば", "めば", "べば",
+                    ]
+                    .iter()
+                    .any(|w| n.ends_with(w));
+                // A verb or noun of grammar is no name (あるネットワークスイッチ).
+                let grammar = FUNCTION_ENDINGS.contains(&n)
+                    || ["こと", "もの", "ため", "とき", "ところ", "よう", "ほか"].contains(&n);
+                // A katakana suffix must end its word (…ネットワークス|イッチ is not one).
+                let cut_word = text[..m.end].ends_with(is_kata) && after.is_some_and(is_kata);
+                (!glued && !particle && !grammar && !cut_word && n.chars().count() >= 2)
+                    .then_some(start..m.end)
             }
             Check::HiraganaCorp => {
                 let inner = name?;
@@ -171,7 +268,7 @@ impl Recognizers {
                 let ok = !before.is_some_and(|c| is_han(c) || is_kata(c))
                     && !["ドル", "ユーロ", "ウォン", "ポンド", "ルーブル", "ルピー"]
                         .contains(&name_str)
-                    && !self.generic_latin.contains(&name_str.to_ascii_lowercase());
+                    && !self.vocab.contains(&name_str.to_ascii_lowercase());
                 ok.then_some(m)
             }
             Check::KatakanaCompany => {
@@ -197,14 +294,16 @@ impl Recognizers {
             }
             Check::Latin => self.check_latin(text, m, before, after),
             Check::PersonHonorific => {
-                // 仕様, 同様, 模様 … end in 様 without being a name.
+                // 仕様, 同様, 模様 … end in 様 without being a name; a label's
+                // 社 (A社主任さん) does not start one.
                 let ok = name_ok(name_str)
+                    && !before.is_some_and(|c| c.is_ascii_alphanumeric())
                     && !name_str.ends_with([
                         '仕', '同', '模', '多', '異', '一', '今', '各', '態', '有', '王', '神',
                     ])
                     && !name_str.ends_with([
                         '者', '員', '客', '方', '様', '主', '人', '長', '家', '先', '社', '店',
-                        '局', '部', '課', '係', '神', '殿',
+                        '局', '部', '課', '係', '神', '殿', '任', '査', '幹', '職',
                     ])
                     && after != Some('名');
                 ok.then_some(m)
@@ -213,7 +312,7 @@ impl Recognizers {
                 // The name must stand on its own (after の, a particle or
                 // punctuation, not inside a longer kanji run) and not be a
                 // department, a function or a pointer word.
-                let standalone = !before.is_some_and(is_han);
+                let standalone = !before.is_some_and(|c| is_han(c) || c.is_ascii_alphanumeric());
                 let ok = standalone
                     && name_ok(name_str)
                     && !DEPARTMENT_WORDS.contains(&name_str)
@@ -300,6 +399,14 @@ impl Recognizers {
                 Some(m)
             }
             Check::Count => {
+                // 約, 計, 全, 総 glued to a kanji word belong to it (契約2,714社).
+                let m = match text[m.clone()].chars().next() {
+                    Some(p @ ('約' | '計' | '全' | '総')) if before.is_some_and(is_han) => {
+                        m.start + p.len_utf8()..m.end
+                    }
+                    _ => m,
+                };
+                let before = text[..m.start].chars().next_back();
                 let rest = &text[m.end..];
                 // A bare figure glued to a Latin token is a model or version number (RX300台?);
                 // one with a prefix (約, 計 …) is a count.
@@ -332,26 +439,48 @@ impl Recognizers {
         before: Option<char>,
         _after: Option<char>,
     ) -> Option<Range<usize>> {
+        let s = &text[m.clone()];
+        // A capitalised word glued to a number is still a word (0001Halvorsen);
+        // anything else glued to a letter or digit is part of a longer token.
+        let capitalised = {
+            let mut c = s.chars();
+            c.next().is_some_and(|f| f.is_ascii_uppercase())
+                && c.take_while(|c| c.is_ascii_alphabetic())
+                    .filter(|c| c.is_ascii_lowercase())
+                    .count()
+                    >= 2
+        };
         if before.is_some_and(|c| {
-            c.is_ascii_alphanumeric() || c == '@' || c == '.' || c == '/' || c == '-' || c == '_'
+            (c.is_ascii_alphanumeric() && !(c.is_ascii_digit() && capitalised))
+                || c == '@'
+                || c == '.'
+                || c == '/'
+                || c == '-'
+                || c == '_'
         }) {
             return None;
         }
-        let s = &text[m.clone()];
         let latin_end = s.find(|c: char| !c.is_ascii()).unwrap_or(s.len());
         let latin = &s[..latin_end];
         let lower = latin.to_ascii_lowercase();
-        if self.generic_latin.contains(&lower)
-            || self.generic_latin.contains(&s.to_ascii_lowercase())
+        // A listed word with a version or number (ISO27001, RFC6962, H264).
+        let head = lower.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+        if self.vocab.contains(&lower)
+            || self.vocab.contains(&s.to_ascii_lowercase())
+            || (head.len() >= 2 && head.len() < lower.len() && self.vocab.contains(head))
+            || candidates::ORG_WORDS.contains(&latin)
+            || candidates::LEGAL_FORMS.contains(&latin)
         {
             return None;
         }
         // Generic prefixes such as "IP" in "IPアドレス" are covered above; tokens made
         // of generic parts joined by - or / (TCP/IP, Wi-Fi) are generic too.
-        if latin.contains(['-', '/', '.', '&'])
-            && latin.split(['-', '/', '.', '&']).all(|p| {
+        if latin.contains(['-', '/', '.', '&', '_'])
+            && latin.split(['-', '/', '.', '&', '_']).all(|p| {
                 p.is_empty()
-                    || self.generic_latin.contains(&p.to_ascii_lowercase())
+                    || self.vocab.contains(&p.to_ascii_lowercase())
+                    || candidates::LEGAL_FORMS.contains(&p)
+                    || candidates::ORG_WORDS.contains(&p)
                     || p.chars().all(|c| c.is_ascii_digit())
                     || is_label(p)
             })
@@ -408,9 +537,92 @@ impl Recognizers {
     }
 }
 
+/// True when a relation word at `at` is part of the replacement 委託先ベンダ:
+/// what follows it was not named by a relation in the raw text.
+pub(super) fn in_vendor_placeholder(text: &str, at: usize) -> bool {
+    text[at..].starts_with("委託先ベンダ")
+        || (text[..at].ends_with("委託先") && text[at..].starts_with("ベンダ"))
+}
+
+/// The work a team is named by (設備保全グループ, 運用管理グループ).
+const TEAM_WORK: &[&str] = &[
+    "保全", "管理", "運用", "開発", "推進", "企画", "技術", "品質", "設備", "保守", "業務", "営業",
+    "支援", "改善", "基盤", "監視", "調達", "総務", "経理", "人事", "広報", "戦略", "対策", "構築",
+];
+
+/// Verb and particle endings after which a hiragana name starts (提携する|かざぐるま).
+const FUNCTION_ENDINGS: &[&str] = &[
+    "する",
+    "した",
+    "して",
+    "される",
+    "された",
+    "いる",
+    "ある",
+    "れる",
+    "ない",
+    "った",
+    "って",
+    "です",
+    "ます",
+    "での",
+    "への",
+    "との",
+    "から",
+    "まで",
+    "より",
+    "など",
+    "および",
+    "ならびに",
+    "または",
+];
+
+/// Hiragana words that start a phrase, never a name (そのため, また, すべて …);
+/// the words a name may start with (ことぶき, あるぷす) are cut by
+/// [`FUNCTION_ENDINGS`] instead.
+const FUNCTION_WORDS: &[&str] = &[
+    "この",
+    "その",
+    "あの",
+    "どの",
+    "これ",
+    "それ",
+    "あれ",
+    "どれ",
+    "また",
+    "まず",
+    "さらに",
+    "なお",
+    "ただし",
+    "すべて",
+    "しかし",
+    "しかも",
+    "および",
+    "または",
+    "ならびに",
+    "もし",
+    "まだ",
+    "いずれ",
+    "それぞれ",
+    "なく",
+    "なし",
+    "ので",
+    "のに",
+    "けれど",
+    "ながら",
+];
+
 /// Two- and three-kanji words that precede a job title without being a name
 /// (営業課長, 総務部長, 同課長 …).
-const DEPARTMENT_WORDS: &[&str] = &[
+pub(super) const DEPARTMENT_WORDS: &[&str] = &[
+    "顧客",
+    "会員",
+    "利用者",
+    "契約者",
+    "取引先",
+    "委託先",
+    "現地",
+    "本部",
     "営業",
     "総務",
     "経理",

@@ -88,7 +88,7 @@ pub(super) fn corp_name_ok(name: &str) -> bool {
 }
 
 /// A name before a suffix is acceptable when it is not made only of generic words.
-pub(super) fn name_ok(name: &str) -> bool {
+pub(crate) fn name_ok(name: &str) -> bool {
     let name = name.trim();
     if name.is_empty() {
         return false;
@@ -122,7 +122,21 @@ pub(super) fn name_ok(name: &str) -> bool {
     // Replacement words (近畿地方, 当社, 某地域 …) never start a name on a re-scan.
     if lexicon::REGIONS
         .iter()
-        .chain(["某地域", "某国", "当社", "委託先ベンダ", "グループ会社"].iter())
+        .chain(
+            [
+                "某地域",
+                "某国",
+                "当社",
+                "委託先ベンダ",
+                "グループ会社",
+                "四半期",
+                "前半",
+                "後半",
+                "某日",
+                "某月",
+            ]
+            .iter(),
+        )
         .any(|r| name.contains(r))
     {
         return false;

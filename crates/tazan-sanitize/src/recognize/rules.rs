@@ -24,6 +24,8 @@ impl Recognizers {
             });
         };
 
+        shapes::add_rules(&mut add);
+
         // --- contacts, hosts, ids (highest confidence) ---
         add(
             r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+".into(),
@@ -34,13 +36,6 @@ impl Recognizers {
         );
         add(r#"(?:https?|ftp)://[^\s、。「」()<>"']+|www\.[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+[^\s、。「」()<>"']*"#.into(), Kind::Contact, "url", 0.99, Check::None);
         add(r"(?:\+81[- ]?)?0\d{1,4}[- ]\d{1,4}[- ]\d{3,4}|\(0\d{1,4}\)\s?\d{1,4}[- ]\d{3,4}|0120[- ]?\d{2,3}[- ]?\d{3,4}|0[5789]0[- ]?\d{4}[- ]?\d{4}|0\d{9,10}".into(), Kind::Contact, "phone", 0.95, Check::None);
-        add(
-            r"内線\s?[:：]?\s?\d{2,6}".into(),
-            Kind::Contact,
-            "extension",
-            0.95,
-            Check::None,
-        );
         add(
             r"(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?".into(),
             Kind::Host,
@@ -60,13 +55,6 @@ impl Recognizers {
             r"(?:口座番号|口座|普通預金|当座預金|普通|当座)\s?(?:[:：]|は|No\.?)?\s?\d{6,8}".into(),
             Kind::Account,
             "account",
-            0.95,
-            Check::None,
-        );
-        add(
-            r"\d{4}[- ]\d{4}[- ]\d{4}[- ]\d{4}".into(),
-            Kind::Account,
-            "card",
             0.95,
             Check::None,
         );
@@ -107,7 +95,7 @@ impl Recognizers {
         );
         add(
             format!(
-                r"(?P<n>(?:{h}|{k}){{1,10}})(?:信用金庫|信用組合|信金|銀行|証券|生命|損保|航空|電鉄|鉄道|高速道路|新聞社|通信社|商事|物産|工業|製作所|電機|電工|重工|自動車|建設|製薬|百貨店|大学|病院|市役所|区役所|町役場|村役場|役所|役場|県庁|都庁|府庁|道庁|県警|府警|道警|警視庁|警察署|警察本部|消防本部|消防局|省|庁|交通局|水道局|財務局|通信局|運輸局|整備局|労働局|協会|機構|委員会|取引所|公社|公団|財団|連合会|研究所|管制部|会議所|運輸|通運|海運|汽船|郵船|商船|急行|バス)"
+                r"(?P<n>(?:{h}|{k}){{1,10}})(?:信用金庫|信用組合|信金|銀行|証券|生命|損保|航空|電鉄|鉄道|高速道路|新聞社|通信社|商事|物産|工業|製作所|電機|電工|重工|自動車|建設|製薬|百貨店|大学|病院|市役所|区役所|町役場|村役場|役所|役場|県庁|都庁|府庁|道庁|県警|府警|道警|警視庁|警察署|警察本部|消防本部|消防局|省|庁|交通局|水道局|財務局|通信局|運輸局|整備局|労働局|協会|機構|委員会|取引所|公社|公団|財団|連合会|研究所|管制部|会議所|運輸|通運|海運|汽船|郵船|商船|急行|バス|化成|製菓|化粧品|精機|精工|電装|重機|通建|建工|電算|樹脂|食品|技研|商会|商店|興業|産業|共済|組合|学園|学院|高専|企業団|工務店)"
             ),
             Kind::Org,
             "org_suffix",
@@ -147,10 +135,42 @@ impl Recognizers {
             0.8,
             Check::HiraganaName,
         );
+        // Hiragana names before an organisation word (ゆのか温泉旅館組合, みさき保険).
+        add(
+            format!(
+                r"(?P<n>[ぁ-ゖ]{{2,6}}){h}{{0,4}}?(?:{})",
+                alternation(lexicon::ORG_SUFFIXES)
+            ),
+            Kind::Org,
+            "hiragana_org",
+            0.75,
+            Check::HiraganaName,
+        );
+        // A shop or inn type before a hiragana name (スーパーまるやま).
+        add(
+            r"(?:スーパー|ドラッグストア|ホテル|旅館|料亭|カフェ|レストラン|書店|商店)(?P<n>[ぁ-ゖ]{2,6})(?:で|が|は|に|を|の|と|も|へ|や|から|まで|、|。|\s|$)".into(),
+            Kind::Org,
+            "shop_name",
+            0.7,
+            Check::Inner,
+        );
+        // Katakana names glued after their relation (業者スクールリンクス, 顧客のベルナ):
+        // the name is not made of IT vocabulary only (顧客データ is no company).
+        add(
+            format!(
+                r"(?:{})の?(?P<n>[ァ-ヺー・]{{2,}})",
+                alternation(lexicon::RELATION_WORDS)
+            ),
+            Kind::Org,
+            "relation_company",
+            0.7,
+            Check::RelationGlued,
+        );
         // Contractors named by their relation: 保守業者のテクノ南国と, 委託先のX社が.
         add(
             format!(
-                r"(?:委託先|保守業者|ベンダー|ベンダ|メーカー|子会社|取引先|運用会社|開発会社|保守会社|協力会社|再委託先|販売代理店)の(?P<n>(?:{h}|{k}|[A-Za-z]){{3,12}})(?:が|と|に|は|から|へ|、)"
+                r"(?:{})の(?P<n>(?:{h}|{k}|[A-Za-z]){{3,12}})(?:が|と|に|は|から|へ|、)",
+                alternation(lexicon::RELATION_WORDS)
             ),
             Kind::Org,
             "relation_company",
@@ -168,11 +188,21 @@ impl Recognizers {
             Check::HiraganaCorp,
         );
         add(
-            format!(r"(?P<n>{k}{{2,}})社"),
+            format!(r"(?P<n>{k}{{2,}}(?:・{k}{{2,}})*)社"),
             Kind::Org,
             "katakana_company",
             0.75,
             Check::KatakanaCompany,
+        );
+        // A kanji name + a katakana industry word (北斗ケミカル, 東雲ソリューションズ).
+        add(
+            format!(
+                r"(?P<n>{h}{{2,4}})(?:ソリューションズ?|テクノロジーズ?|テクノ|テック|システムズ|エンジニアリング|ケミカル|ファーマシー|ファーマ|メディカル|ロジスティクス|ネットワークス|コーポレーション|ホールディングス|トレーディング|エレクトロニクス|マテリアルズ?|フーズ|インダストリー|コンサルティング|パートナーズ|ワークス)"
+            ),
+            Kind::Org,
+            "kanji_katakana_company",
+            0.75,
+            Check::KanjiKatakanaCompany,
         );
         add(
             r"JR(?:東日本|西日本|東海|北海道|九州|四国|貨物)?".into(),
@@ -205,10 +235,10 @@ impl Recognizers {
             Kind::Person,
             "surname_title",
             0.9,
-            Check::None,
+            Check::SurnameTitle,
         );
         add(
-            format!(r"(?P<n>{h}{{2,4}})(?:氏|さん|様)"),
+            format!(r"(?P<n>(?:{h}|ヶ){{2,4}})(?:氏|さん|様)"),
             Kind::Person,
             "honorific",
             0.7,
@@ -250,12 +280,22 @@ impl Recognizers {
         // --- facilities ---
         add(
             format!(
-                r"(?P<n>{h}{{1,10}}|{k}{{2,10}}|[A-Za-z][A-Za-z0-9]{{1,9}})(?:国際空港|空港|飛行場|原子力発電所|火力発電所|水力発電所|発電所|変電所|インターチェンジ|スマートIC|IC|JCT|ジャンクション|パーキングエリア|サービスエリア|料金所|自動車道|トンネル|浄水場|試験場|データセンター|駅|港|ダム|支社|支店|営業所|事業所|出張所|工場|製作所|ビル|タワー)"
+                r"(?P<n>{h}{{1,10}}|{k}{{2,10}}|[A-Za-z][A-Za-z0-9]{{1,9}})(?:国際空港|空港|飛行場|原子力発電所|火力発電所|水力発電所|発電所|変電所|インターチェンジ|スマートIC|IC|JCT|ジャンクション|パーキングエリア|サービスエリア|料金所|自動車道|トンネル|浄水場|試験場|データセンター|駅|港|ダム|支社|支店|営業所|事業所|出張所|工場|製作所|ビル|タワー|店)"
             ),
             Kind::Facility,
             "facility_suffix",
             0.8,
             Check::Name,
+        );
+        // Named buildings, kanji and katakana mixed, with their floor (梅田センタービル5階).
+        add(
+            format!(
+                r"(?P<n>(?:{h}|{k}){{2,12}})(?:ビルディング|ビル|タワー|会館)(?:\s?(?:\d{{1,3}}[階F]|B\d{{1,2}}F?))?"
+            ),
+            Kind::Facility,
+            "building",
+            0.8,
+            Check::Building,
         );
         add(
             format!(r"(?P<n>{h}{{1,5}})(?:新幹線|本線|線)"),
@@ -282,9 +322,9 @@ impl Recognizers {
 
         // --- products and brand names ---
         add(
-            format!(r"[A-Za-z][A-Za-z0-9]*(?:[\-&.'][A-Za-z0-9]+)*(?:{k}+)?"),
+            format!(r"[A-Za-z][A-Za-z0-9]*(?:[\-&.'_][A-Za-z0-9]+)*(?:{k}+)?"),
             Kind::Product,
-            "latin_name",
+            CANDIDATE_LATIN,
             0.6,
             Check::Latin,
         );
@@ -297,11 +337,11 @@ impl Recognizers {
             0.8,
             Check::None,
         );
-        add(r"(?:システム|サービス|アプリ|製品|ソフトウェア|ソフト|パッケージ|ブランド|基盤|名称)「(?P<n>[^」]{1,30})」".into(), Kind::Product, "quoted_name", 0.7, Check::Quoted);
+        add(r"(?:システム|サービス|アプリ|製品|ソフトウェア|ソフト|パッケージ|ブランド|基盤|名称|案件|案件名|プロジェクト|プロジェクト名|コードネーム|愛称|通称)「(?P<n>[^」]{1,30})」".into(), Kind::Product, "quoted_name", 0.7, Check::Quoted);
 
         // --- dates and times ---
         add(r"(?:(?:19|20)\d{2}|(?:令和|平成|昭和|R|H|S)\s?(?:\d{1,2}|元))年度?\s?\d{1,2}月(?:\s?\d{1,2}日)?(?:\s?\([月火水木金土日]\))?(?:\s?(?:午前|午後)?\d{1,2}時(?:\d{1,2}分|半)?(?:頃|ごろ)?)?".into(), Kind::Date, "ymd", 0.95, Check::None);
-        add(r"(?:19|20)\d{2}[-/.]\d{1,2}(?:[-/.]\d{1,2})?(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:?\d{2}|Z)?)?".into(), Kind::Date, "iso_date", 0.95, Check::None);
+        add(r"(?:19|20)\d{2}[-/.]\d{1,2}(?:[-/.]\d{1,2})?(?:\s?\([月火水木金土日]\))?(?:(?:T|\s)\d{1,2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:?\d{2}|Z)?)?".into(), Kind::Date, "iso_date", 0.95, Check::None);
         add(
             r"(?:今年|昨年|前年|本年|同年|翌年|来年)\s?\d{1,2}月(?:\d{1,2}日)?".into(),
             Kind::Date,
@@ -374,9 +414,20 @@ impl Recognizers {
             lex_meta,
             lex_katakana,
             place_names,
-            generic_latin: lexicon::generic_latin(),
+            vocab: lexicon::it_vocabulary(),
+            persons: persons::PersonRules::new(),
+            latin_run: rx(r"[A-Z][A-Za-z0-9'&.\-]*(?:(?: |, ?)[A-Z][A-Za-z0-9'&.\-]*)*"),
             place_prefecture,
             place_class,
         }
     }
+}
+
+/// A regex alternation of literal words.
+fn alternation(words: &[&str]) -> String {
+    words
+        .iter()
+        .map(|w| regex::escape(w))
+        .collect::<Vec<_>>()
+        .join("|")
 }

@@ -172,13 +172,17 @@ pub struct TrendReport {
     pub per_month: Option<MonthAverage>,
 }
 
-/// One facet of a report, for rendering.
-pub(crate) struct Section<'a> {
-    pub(crate) name: &'static str,
-    pub(crate) title: &'static str,
+/// One facet of a report, for rendering (the CLI's table, CSV and SVG; the
+/// portal's trends page).
+pub struct Section<'a> {
+    /// Its CSV name (`cause`, `industry` …).
+    pub name: &'static str,
+    /// Its Japanese title.
+    pub title: &'static str,
     /// Cells add up to the total (one value per lesson).
-    pub(crate) additive: bool,
-    pub(crate) rows: &'a [Count],
+    pub additive: bool,
+    /// Its rows; suppressed counts are `None`.
+    pub rows: &'a [Count],
 }
 
 /// Label for lessons without a value.
@@ -462,7 +466,7 @@ fn rows(cells: &[(String, usize)], hidden: &[bool], by_size: bool) -> Vec<Count>
 
 impl TrendReport {
     /// The facets in display order.
-    pub(crate) fn sections(&self) -> [Section<'_>; 10] {
+    pub fn sections(&self) -> [Section<'_>; 10] {
         let s = |name, title, additive, rows| Section {
             name,
             title,

@@ -20,8 +20,9 @@ const WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 /// Every key of every tree, for exact comparison.
 fn dump(store: &Store) -> Vec<(Vec<u8>, Pairs)> {
     let mut out = Vec::new();
-    for name in store.db().tree_names() {
-        let tree = store.db().open_tree(&name).unwrap();
+    let db = store.db().unwrap();
+    for name in db.tree_names() {
+        let tree = db.open_tree(&name).unwrap();
         let kvs = tree
             .iter()
             .map(|kv| {

@@ -1,0 +1,21 @@
+//! Development aid: sanitises each stdin line at GREEN (builtin policy) and
+//! prints the output with its audit (original -> replacement [kind rule]).
+//!
+//! `cargo run -p tazan-sanitize --example try < lines.txt`
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+use std::io::BufRead;
+use tazan_sanitize::{DisclosureLevel, Policy, Sanitizer};
+fn main() {
+    let s = Sanitizer::new(&Policy::builtin(), DisclosureLevel::Green).unwrap();
+    for line in std::io::stdin().lock().lines() {
+        let line = line.unwrap();
+        let (out, audit) = s.sanitize_text(&line, &[]);
+        println!("{out}");
+        for a in audit {
+            println!(
+                "   {} -> {} [{} {}]",
+                a.original, a.replacement, a.kind, a.rule
+            );
+        }
+    }
+}

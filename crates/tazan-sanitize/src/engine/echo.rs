@@ -1,0 +1,331 @@
+//! Echoes: a name recognised once in a record is masked wherever it appears
+//! again in that record, also in a shorter form. A report names 「ミナセ化成」
+//! once and 「ミナセさん」 later, 「寺嶋 奈緒子」 in a signature and 「寺嶋」 in a
+//! chain, 「北上市」 in the impact and 「北上局」 in a ticket: the short form has
+//! no context of its own, but the record gave it one.
+//!
+//! Each replaced name leaves its echo terms (the family name of a person, the
+//! head of an organisation without its suffix, a municipality without 市);
+//! after every field is processed, the published strings are searched for them
+//! (width- and kana-insensitively) and each match gets the replacement of the
+//! name it came from.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde_json::{Map, Value};
+
+use super::context::RecordContext;
+use super::Sanitizer;
+use crate::lexicon::{self, ORG_SUFFIXES};
+use crate::normalize::{fold_str, Layer, Normalized};
+use crate::recognize::{is_han, is_kata, name_ok, Hit};
+use tazan_model::{AuditEntry, Kind};
+
+/// Legal forms written before a name (学校法人 若松学園 …).
+const LEGAL_PREFIXES: &[&str] = &[
+    "株式会社",
+    "有限会社",
+    "合同会社",
+    "学校法人",
+    "医療法人社団",
+    "医療法人財団",
+    "医療法人",
+    "社会医療法人",
+    "社会福祉法人",
+    "一般社団法人",
+    "一般財団法人",
+    "公益社団法人",
+    "公益財団法人",
+    "独立行政法人",
+    "国立大学法人",
+    "国立研究開発法人",
+    "地方独立行政法人",
+    "特定非営利活動法人",
+    "国立",
+    "私立",
+    "公立",
+    "市立",
+    "県立",
+    "(株)",
+    "(有)",
+];
+
+/// One echo: a folded term and what replaces it.
+#[derive(Debug, Clone)]
+pub(super) struct Echo {
+    term: String,
+    replacement: String,
+    kind: Kind,
+}
+
+/// The head of an organisation's name: legal forms and organisation words
+/// stripped from its ends (学校法人 若松学園 → 若松学園, ミナセ化成 → ミナセ).
+/// `None` when nothing was stripped or too little is left.
+pub(crate) fn org_head(name: &str) -> Option<&str> {
+    let mut s = name.trim();
+    for p in LEGAL_PREFIXES {
+        if let Some(rest) = s.strip_prefix(p) {
+            s = rest.trim_start();
+        }
+    }
+    let start_len = s.len();
+    while let Some(rest) = ORG_SUFFIXES
+        .iter()
+        .filter(|w| s.len() > w.len())
+        .find_map(|w| s.strip_suffix(w))
+        .map(str::trim_end)
+        .filter(|rest| rest.chars().count() >= 2)
+    {
+        s = rest;
+    }
+    (s.len() < start_len || s.len() < name.trim().len()).then_some(s)
+}
+
+/// The node's own names with their parts: each space-separated part of a
+/// name (学校法人 若松学園 清澄台高等学校 → 若松学園, 清澄台高等学校) and the
+/// head of each (清澄台).
+pub(super) fn own_variants(names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = names.to_vec();
+    let add = |s: &str, out: &mut Vec<String>| {
+        let s = s.trim();
+        let kana = s.chars().all(|c| is_kata(c) || ('ぁ'..='ゖ').contains(&c));
+        let long_enough = if kana { 3 } else { 2 };
+        // 〇〇通信 names nobody: its head is a placeholder.
+        let placeholder = s.chars().all(|c| "〇○●◯×＊*某".contains(c));
+        if s.chars().count() >= long_enough
+            && !placeholder
+            && name_ok(s)
+            && !out.iter().any(|o| o == s)
+        {
+            out.push(s.to_string());
+        }
+    };
+    for name in names {
+        let mut parts: Vec<&str> = name
+            .split([' ', '\u{3000}'])
+            .filter(|p| !p.is_empty())
+            .collect();
+        parts.retain(|p| !LEGAL_PREFIXES.contains(p));
+        if parts.len() > 1 {
+            for p in &parts {
+                add(p, &mut out);
+            }
+        }
+        for p in parts.iter().copied().chain(std::iter::once(name.as_str())) {
+            if let Some(head) = org_head(p) {
+                if !lexicon::is_bare_place(head) {
+                    add(head, &mut out);
+                }
+            }
+        }
+    }
+    out
+}
+
+impl Sanitizer {
+    /// Notes the echo terms of a replaced hit.
+    pub(super) fn note_echo(
+        &self,
+        h: &Hit,
+        norm: &str,
+        replacement: &str,
+        ctx: &mut RecordContext,
+    ) {
+        if h.deny.is_some() || h.rule.starts_with("candidate:") {
+            return;
+        }
+        let mut terms: Vec<&str> = Vec::new();
+        match h.kind {
+            Kind::Person => {
+                let parts: Vec<&str> = norm
+                    .split([' ', '\u{3000}', '・'])
+                    .filter(|p| !p.is_empty())
+                    .collect();
+                let latin = norm.is_ascii();
+                if latin {
+                    terms.extend(parts.iter().filter(|p| {
+                        p.len() >= 4
+                            && !p.ends_with('.')
+                            && !self.rec.vocab.contains(&p.to_ascii_lowercase())
+                    }));
+                } else if let Some(first) = parts.first() {
+                    terms.push(first);
+                }
+            }
+            Kind::Org if !h.rule.ends_with("lexicon") => {
+                if let Some(head) = org_head(norm) {
+                    terms.push(head);
+                }
+                if norm.is_ascii() {
+                    if let Some(first) = norm.split(' ').next().filter(|w| w.len() >= 4) {
+                        terms.push(first);
+                    }
+                }
+            }
+            Kind::Place => {
+                // Municipalities inside a place (岩手県北上市 → 北上).
+                let mut rest = norm;
+                if let Some(p) = lexicon::PREFECTURES
+                    .iter()
+                    .find_map(|(_, full, _)| rest.strip_prefix(full))
+                {
+                    rest = p;
+                }
+                for piece in rest.split_inclusive(['市', '区', '町', '村', '郡']) {
+                    if let Some(head) = piece.strip_suffix(['市', '区', '町', '村', '郡']) {
+                        terms.push(head);
+                    }
+                }
+            }
+            _ => {}
+        }
+        let lexis = self.dict.as_ref().map(|d| d.lexis());
+        for t in terms {
+            let t = t.trim();
+            let kana = t
+                .chars()
+                .all(|c| is_kata(c) || ('ぁ'..='ゖ').contains(&c) || c == 'ー');
+            let han = t.chars().all(|c| is_han(c) || c == 'ヶ');
+            let count = t.chars().count();
+            let ok = name_ok(t)
+                && if han {
+                    count >= 2
+                        && !lexicon::is_bare_place(t)
+                        && lexis
+                            .as_ref()
+                            .is_none_or(|l| !l.common.contains(t) || l.surnames.contains(t))
+                } else if kana {
+                    count >= 3 && !self.rec.vocab.contains(t)
+                } else {
+                    t.is_ascii() && count >= 4 && !self.rec.vocab.contains(&t.to_ascii_lowercase())
+                };
+            if ok {
+                ctx.echoes.push(Echo {
+                    term: fold_str(t),
+                    replacement: replacement.to_string(),
+                    kind: h.kind,
+                });
+            }
+        }
+    }
+
+    /// Replaces echo terms in every published string (and object key).
+    pub(super) fn apply_echoes(&self, published: &mut Map<String, Value>, ctx: &mut RecordContext) {
+        let Some(m) = EchoMatcher::new(&ctx.echoes) else {
+            return;
+        };
+        let keys: Vec<String> = published.keys().cloned().collect();
+        for k in keys {
+            if let Some(v) = published.get_mut(&k) {
+                m.apply_value(v, &k, ctx);
+            }
+        }
+    }
+
+    /// [`Sanitizer::apply_echoes`] for one text.
+    pub(super) fn apply_echoes_text(
+        &self,
+        text: String,
+        field: &str,
+        ctx: &mut RecordContext,
+    ) -> String {
+        match EchoMatcher::new(&ctx.echoes) {
+            Some(m) => m.apply(&text, field, ctx),
+            None => text,
+        }
+    }
+}
+
+struct EchoMatcher {
+    ac: AhoCorasick,
+    echoes: Vec<Echo>,
+}
+
+impl EchoMatcher {
+    fn new(echoes: &[Echo]) -> Option<Self> {
+        if echoes.is_empty() {
+            return None;
+        }
+        let mut seen = std::collections::HashSet::new();
+        let echoes: Vec<Echo> = echoes
+            .iter()
+            .filter(|e| !e.term.is_empty() && seen.insert(e.term.clone()))
+            .cloned()
+            .collect();
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(echoes.iter().map(|e| e.term.as_str()))
+            .ok()?;
+        Some(EchoMatcher { ac, echoes })
+    }
+
+    fn apply_value(&self, v: &mut Value, path: &str, ctx: &mut RecordContext) {
+        match v {
+            Value::String(s) => {
+                let out = self.apply(s, path, ctx);
+                *s = out;
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter_mut().enumerate() {
+                    self.apply_value(x, &format!("{path}[{i}]"), ctx);
+                }
+            }
+            Value::Object(m) => {
+                let old = std::mem::take(m);
+                for (k, mut x) in old {
+                    let p = format!("{path}.{k}");
+                    self.apply_value(&mut x, &p, ctx);
+                    let k = self.apply(&k, &p, ctx);
+                    m.insert(k, x);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn apply(&self, text: &str, field: &str, ctx: &mut RecordContext) -> String {
+        let n = Normalized::new(text);
+        let mut out = String::new();
+        let mut last = 0;
+        for m in self.ac.find_iter(n.folded.as_str()) {
+            let r = n.original(Layer::Folded, m.start()..m.end());
+            if r.is_empty() || r.start < last || !free_standing(text, r.clone()) {
+                continue;
+            }
+            let e = &self.echoes[m.pattern().as_usize()];
+            out.push_str(&text[last..r.start]);
+            out.push_str(&e.replacement);
+            ctx.audit.push(AuditEntry {
+                field: field.to_string(),
+                original: text[r.clone()].to_string(),
+                replacement: e.replacement.clone(),
+                kind: e.kind,
+                rule: "echo".into(),
+            });
+            last = r.end;
+        }
+        if last == 0 {
+            return text.to_string();
+        }
+        out.push_str(&text[last..]);
+        out
+    }
+}
+
+/// A katakana or Latin term must be a whole word; a kanji term must not sit
+/// inside a longer kanji run on both sides.
+fn free_standing(text: &str, r: std::ops::Range<usize>) -> bool {
+    let before = text[..r.start].chars().next_back();
+    let after = text[r.end..].chars().next();
+    let first = text[r.clone()].chars().next();
+    let same = |a: Option<char>, b: Option<char>| match (a, b) {
+        (Some(x), Some(y)) => {
+            (is_kata(x) && is_kata(y)) || (x.is_ascii_alphanumeric() && y.is_ascii_alphanumeric())
+        }
+        _ => false,
+    };
+    let han = first.is_some_and(is_han);
+    if han {
+        return !(before.is_some_and(is_han) && after.is_some_and(is_han));
+    }
+    !same(before, first) && !same(after, text[r].chars().next_back())
+}

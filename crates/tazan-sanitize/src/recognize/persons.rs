@@ -1,0 +1,693 @@
+//! Person names from their context: the slot a name takes in a report, not a
+//! list of names. A surname stands after a department or a role (`システム部
+//! 西脇`, `市民課立花主査`, `SV 鬼頭`), in a contact chain (`斎藤→木村`),
+//! before です in a chat, with its given name (`寺嶋 奈緒子`), and as the value
+//! of a field that holds people (`author`, `報告者`). IPADIC's person names
+//! and common words (see [`Lexis`]) decide the ambiguous cases; without the
+//! dictionary only the built-in surnames and the strong contexts count.
+
+use super::names::name_ok;
+use super::*;
+
+/// Word lists from the IPADIC dictionary that the context rules consult.
+pub(crate) struct Lexis<'a> {
+    /// Surfaces listed as common (non-proper) words.
+    pub(crate) common: &'a HashSet<String>,
+    /// Family names (人名,姓).
+    pub(crate) surnames: &'a HashSet<String>,
+    /// Given names (人名,名).
+    pub(crate) given: &'a HashSet<String>,
+}
+
+/// Kanji of a name, with ヶ (藤ヶ谷) and 々.
+const NH: &str = r"[\p{Han}ヶ々&&[^〇○某]]";
+/// A name of two to four kanji, a ノ/ツ/ケ allowed between them (三ツ矢, 一ノ瀬).
+const NAME: &str = r"[\p{Han}ヶ々&&[^〇○某]](?:[ノツケ]?[\p{Han}ヶ々&&[^〇○某]]){1,3}";
+
+/// Words ending a department or team name.
+const DEPT_SUFFIX: &str =
+    "部|課|室|係|科|班|局|センター|本部|支所|病棟|グループ|チーム|研究室|営業所|支店|事業部";
+
+/// Roles and job titles written before a name.
+const ROLES: &str = "SV|OP|SE|PM|PL|受付|担当者|担当|配車|営業|店長|校長|教頭|教諭|主任|主査|主幹|係長|課長|部長|室長|所長|技師長|センター長|事務長|院長|助教|准教授|教授|講師|医師|看護師|技師|薬剤師|ドライバー|運転手|当直|常駐SE|リーダー|マネージャー|責任者|一次対応|二次対応|一次|二次|三次|報告者|作成者|記録者|連絡者|承認者|対応者|作業者|点呼担当|教務主任|担任|顧問|代表|社長|会長|専務|常務|取締役|運転士|乗務員|車掌|駅員|作業員|技術者|警備員|係員|作業所長|現場代理人|監督";
+
+/// Titles and honorifics written after a name.
+const TITLES: &str = "課長代理|部長代理|課長|部長|係長|主任|主査|主幹|室長|所長|支店長|本部長|センター長|技師長|事務長|店長|校長|教頭|教諭|院長|医師|教授|准教授|助教|講師|先生|看護師|技師|社長|会長|専務|常務|さん|様|氏|君|くん|殿";
+
+/// Last characters of words that are roles, departments or organisations, not names.
+const NOT_NAME_END: &[char] = &[
+    '長', '課', '部', '室', '係', '科', '班', '局', '所', '店', '員', '者', '会', '様', '社', '庁',
+    '省', '署', '院', '校', '団', '業', '務', '当', '任', '制', '機', '器', '化', '側', '内', '外',
+    '中', '後', '前', '時', '日', '月', '年', '分', '件', '人', '台', '名', '等', '達', '方', '宛',
+    '号', '番', '票', '書', '表', '証', '欄', '帳', '簿', '版', '文',
+];
+
+/// Field names whose values are people (contact chains, tickets, mail headers).
+const PERSON_KEYS: &[&str] = &[
+    "author",
+    "actor",
+    "by",
+    "who",
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "reporter",
+    "assignee",
+    "owner",
+    "operator",
+    "opened_by",
+    "closed_by",
+    "created_by",
+    "updated_by",
+    "approver",
+    "approved_by",
+    "requester",
+    "requested_by",
+    "handler",
+    "responder",
+    "engineer",
+    "staff",
+    "member",
+    "members",
+    "user_name",
+    "caller",
+    "氏名",
+    "名前",
+    "担当",
+    "担当者",
+    "報告者",
+    "発見者",
+    "作成者",
+    "承認者",
+    "対応者",
+    "連絡者",
+    "記録者",
+    "申請者",
+    "依頼者",
+    "確認者",
+    "責任者",
+    "作業者",
+    "発信者",
+    "受信者",
+    "差出人",
+    "宛先",
+    "提出元",
+    "発信",
+    "送信者",
+    "起票者",
+    "起案者",
+    "通報者",
+];
+
+/// Role and group words a person field may hold instead of a name.
+const ROLE_VALUES: &[&str] = &[
+    "顧客",
+    "会員",
+    "本人",
+    "家族",
+    "保護者",
+    "利用者",
+    "契約者",
+    "患者",
+    "住民",
+    "市民",
+    "学生",
+    "生徒",
+    "教職員",
+    "全員",
+    "各位",
+    "不明",
+    "なし",
+    "未定",
+    "自動",
+    "全社",
+    "全店",
+    "社内",
+    "社外",
+    "当方",
+    "先方",
+    "弊社",
+    "御社",
+    "貴社",
+    "当社",
+    "同社",
+    "相手",
+    "本部",
+    "現場",
+    "営業",
+    "総務",
+    "経理",
+    "人事",
+    "監視",
+    "運用",
+    "保守",
+    "開発",
+    "事務",
+    "窓口",
+];
+
+/// The compiled context patterns.
+pub(crate) struct PersonRules {
+    /// Department or role, a space, a name (and a given name).
+    after_dept: Regex,
+    /// Department or role glued to a name that ends at a particle or title.
+    glued: Regex,
+    /// A role, の, a name that ends at a particle or title (リーダーの北条は).
+    role_of: Regex,
+    /// A name before です in a chat line.
+    self_intro: Regex,
+    /// Family name, a space, given name.
+    full_name: Regex,
+}
+
+impl PersonRules {
+    pub(crate) fn new() -> Self {
+        PersonRules {
+            after_dept: rx(&format!(
+                r"(?:{DEPT_SUFFIX}|{ROLES})[ \u{{3000}}:：]+(?:(?:{ROLES})[ \u{{3000}}]+)?(?P<n>{NH}{{1,4}})(?:[ \u{{3000}}](?P<g>{NH}{{1,3}}|[ぁ-ゖ]{{2,4}}))?"
+            )),
+            glued: rx(&format!(
+                r"(?P<r>{DEPT_SUFFIX}|{ROLES})(?P<n>{NH}{{2,4}}?)(?:{TITLES}|が|は|に|の|と|へ|から|より|を|も|→|、|。|（|\(|\s|$)"
+            )),
+            role_of: rx(&format!(
+                r"(?:{ROLES})の(?P<n>{NH}{{2,4}}?)(?:{TITLES}|が|は|に|と|から|より|を|も|、|。)"
+            )),
+            self_intro: rx(&format!(
+                r"(?:^|[\s、。:：の「」\]])(?P<n>{NAME})(?:です|と申します|でございます)"
+            )),
+            full_name: rx(&format!(
+                r"(?P<n>{NH}{{1,4}})[ \u{{3000}}](?P<g>{NH}{{1,3}}|[ぁ-ゖ]{{2,4}})"
+            )),
+        }
+    }
+}
+
+/// True when a field named `path` (its last key) holds people.
+pub(crate) fn is_person_field(path: &str) -> bool {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    let key = last.split('[').next().unwrap_or(last).to_ascii_lowercase();
+    PERSON_KEYS.contains(&key.as_str())
+}
+
+impl Recognizers {
+    /// Person names in their report contexts (see the module doc).
+    pub(crate) fn scan_persons(&self, n: &Normalized, lexis: Option<&Lexis>, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        let p = &self.persons;
+        for caps in p.after_dept.captures_iter(text) {
+            let Some(name) = caps.name("n") else { continue };
+            if glued_after(text, name.end()) || !self.sized_name(name.as_str(), lexis, true) {
+                continue;
+            }
+            let end = match caps.name("g") {
+                Some(g) if !glued_after(text, g.end()) && self.given_ok(g.as_str(), lexis) => {
+                    g.end()
+                }
+                _ => name.end(),
+            };
+            person(out, n, name.start()..end, "person_after_role", 0.8);
+        }
+        for caps in p.glued.captures_iter(text) {
+            let (Some(role), Some(name)) = (caps.name("r"), caps.name("n")) else {
+                continue;
+            };
+            if self.glued_name_ok(role.as_str(), name.as_str(), lexis) {
+                person(out, n, name.range(), "person_after_role", 0.8);
+            }
+        }
+        for caps in p.role_of.captures_iter(text) {
+            let Some(name) = caps.name("n") else { continue };
+            if self.name_in_context(name.as_str(), lexis, false) {
+                person(out, n, name.range(), "person_after_role", 0.8);
+            }
+        }
+        for caps in p.self_intro.captures_iter(text) {
+            let Some(name) = caps.name("n") else { continue };
+            if self.name_in_context(name.as_str(), lexis, false) {
+                person(out, n, name.range(), "person_self_intro", 0.8);
+            }
+        }
+        for caps in p.full_name.captures_iter(text) {
+            let (Some(s), Some(g)) = (caps.name("n"), caps.name("g")) else {
+                continue;
+            };
+            let free = !text[..s.start()]
+                .ends_with(|c: char| is_han(c) || c == 'ヶ' || c.is_ascii_alphanumeric())
+                && !glued_after(text, g.end())
+                && !text[g.end()..].starts_with(|c: char| c.is_ascii_alphanumeric())
+                && !g.as_str().ends_with(NOT_NAME_END);
+            if free
+                && !self.is_role_word(s.as_str())
+                && self.full_name_ok(s.as_str(), g.as_str(), lexis)
+            {
+                person(out, n, s.start()..g.end(), "person_full_name", 0.8);
+            }
+        }
+        self.scan_chains(n, lexis, out);
+    }
+
+    /// Names next to the arrows of a contact chain (斎藤→木村→部長 佐々木).
+    fn scan_chains(&self, n: &Normalized, lexis: Option<&Lexis>, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        for (at, arrow) in text.match_indices(['→', '⇒']) {
+            // Before the arrow: the last kanji run, titles and a bracket dropped.
+            let mut head = text[..at].trim_end();
+            if head.ends_with(['）', ')']) {
+                if let Some(open) = head.rfind(['（', '(']) {
+                    head = head[..open].trim_end();
+                }
+            }
+            let head = strip_title(head);
+            let run_start = head
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| is_han(*c) || *c == 'ヶ')
+                .last()
+                .map(|(i, _)| i)
+                .unwrap_or(head.len());
+            self.chain_name(n, lexis, run_start..head.len(), out);
+            // After the arrow: skip a role word and a space, or a company run.
+            let rest_at = at + arrow.len();
+            let rest = &text[rest_at..];
+            let lead = rest.len() - rest.trim_start().len();
+            let mut start = rest_at + lead;
+            let mut run = han_run(text, start);
+            if run.is_empty() || self.is_role_word(&text[run.clone()]) {
+                let skipped = if run.is_empty() {
+                    text[start..]
+                        .chars()
+                        .take_while(|c| is_kata(*c) || c.is_ascii_alphabetic() || *c == '・')
+                        .map(char::len_utf8)
+                        .sum::<usize>()
+                } else {
+                    run.end - start
+                };
+                // A company glued before the name (ベンダーX社|仲宗根) is two
+                // characters or more; a label (A社) is a replacement.
+                if skipped < 2 * 'ア'.len_utf8() && run.is_empty() {
+                    continue;
+                }
+                start += skipped;
+                start += text[start..].len() - text[start..].trim_start().len();
+                run = han_run(text, start);
+                if text[run.clone()].chars().count() < 2 {
+                    continue;
+                }
+            }
+            // A department glued before the name: keep what follows its suffix.
+            let end = run.start + strip_title(&text[run.clone()]).len();
+            let name = &text[run.start..end];
+            let cut = name
+                .char_indices()
+                .filter(|(_, c)| "部課室係科".contains(*c))
+                .map(|(i, c)| i + c.len_utf8())
+                .next_back()
+                .unwrap_or(0);
+            self.chain_name(n, lexis, run.start + cut..end, out);
+        }
+    }
+
+    fn chain_name(
+        &self,
+        n: &Normalized,
+        lexis: Option<&Lexis>,
+        r: Range<usize>,
+        out: &mut Vec<Hit>,
+    ) {
+        let name = &n.text[r.clone()];
+        // Not glued to a label (A社証券 →); a one-kanji name stands alone (黛 →).
+        let glued = n.text[..r.start].ends_with(|c: char| c.is_ascii_alphanumeric());
+        let alone = !glued
+            && (name.chars().count() > 1
+                || !n.text[..r.start].ends_with(|c: char| c.is_alphanumeric()));
+        if alone && self.sized_name(name, lexis, false) {
+            person(out, n, r, "person_chain", 0.8);
+        }
+    }
+
+    /// Names in a field that holds people (`author`, `報告者`): every kanji word
+    /// that is not a role, with the given name after it; user handles.
+    pub(crate) fn scan_person_field(
+        &self,
+        n: &Normalized,
+        lexis: Option<&Lexis>,
+        out: &mut Vec<Hit>,
+    ) {
+        let text = n.text.as_str();
+        let mut prev_person_end: Option<usize> = None;
+        let whole = tokens(text).len() == 1;
+        for tok in tokens(text) {
+            let word = &text[tok.clone()];
+            if word.contains(['[', ']']) {
+                // A replacement placeholder ([連絡先]).
+                prev_person_end = None;
+                continue;
+            }
+            let bare = strip_title(word);
+            let r = tok.start..tok.start + bare.len();
+            let han = !bare.is_empty() && bare.chars().all(|c| is_han(c) || c == 'ヶ' || c == '々');
+            if han
+                && prev_person_end.take().is_some()
+                && self.given_ok(bare, lexis)
+                && bare.chars().count() <= 3
+            {
+                // The given name after a family name.
+                person(out, n, r.clone(), "person_field", 0.8);
+                continue;
+            }
+            if han
+                && (1..=4).contains(&bare.chars().count())
+                && !ROLE_VALUES.contains(&bare)
+                && !self.is_role_word(bare)
+                && name_ok(bare)
+                && !bare.ends_with(NOT_NAME_END)
+                // Beside other words a common word is more likely a role than a name.
+                && (whole || lexis.is_none_or(|l| l.surnames.contains(bare) || !l.common.contains(bare)))
+            {
+                person(out, n, r.clone(), "person_field", 0.8);
+                prev_person_end = Some(r.end);
+                continue;
+            }
+            if prev_person_end.take().is_some()
+                && (2..=4).contains(&bare.chars().count())
+                && bare.chars().all(|c| ('ぁ'..='ゖ').contains(&c))
+            {
+                person(out, n, r.clone(), "person_field", 0.8);
+                continue;
+            }
+            // A user id: lower-case, with a separator or not (k_tomita, kawabe).
+            let handle = bare.len() >= 4
+                && bare.starts_with(|c: char| c.is_ascii_lowercase())
+                && bare
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+                && !self.vocab.contains(bare);
+            if handle {
+                push(out, n, r, Kind::Identifier, "user_id", 0.8, 4);
+            }
+        }
+    }
+
+    /// Family names listed beside a person found elsewhere (石動と|宍戸|、
+    /// 能登谷): a two- to four-kanji word joined to a person by と, 、, ・ or や,
+    /// standing alone, that is a family name or (with the dictionary) not a
+    /// common word. Found names extend the list in turn.
+    pub(crate) fn coordinated_persons(
+        &self,
+        text: &str,
+        lexis: Option<&Lexis>,
+        hits: &mut Vec<Hit>,
+    ) {
+        const JOINERS: [char; 6] = ['と', '、', '・', 'や', ',', '，'];
+        let mut queue: Vec<Range<usize>> = hits
+            .iter()
+            .filter(|h| h.kind == Kind::Person && h.deny.is_none())
+            .map(|h| h.range.clone())
+            .collect();
+        let mut rounds = 0;
+        while let Some(r) = queue.pop() {
+            rounds += 1;
+            if rounds > 64 {
+                break;
+            }
+            let mut found = Vec::new();
+            // After: joiner, then a kanji word that ends where the kanji run ends.
+            if let Some(j) = text[r.end..].chars().next().filter(|c| JOINERS.contains(c)) {
+                let start = r.end + j.len_utf8();
+                let len: usize = text[start..]
+                    .chars()
+                    .take_while(|c| is_han(*c))
+                    .map(char::len_utf8)
+                    .sum();
+                found.push(start..start + len);
+            }
+            // Before: a kanji word, then a joiner, then the person.
+            if let Some(j) = text[..r.start]
+                .chars()
+                .next_back()
+                .filter(|c| JOINERS.contains(c))
+            {
+                let end = r.start - j.len_utf8();
+                let len: usize = text[..end]
+                    .chars()
+                    .rev()
+                    .take_while(|c| is_han(*c))
+                    .map(char::len_utf8)
+                    .sum();
+                found.push(end - len..end);
+            }
+            for c in found {
+                let w = &text[c.clone()];
+                let taken = hits
+                    .iter()
+                    .any(|h| h.range.start < c.end && c.start < h.range.end);
+                if taken || !(2..=4).contains(&w.chars().count()) {
+                    continue;
+                }
+                let name = match lexis {
+                    Some(l) => {
+                        (l.surnames.contains(w) && !l.common.contains(w))
+                            || self.name_in_context(w, lexis, false)
+                    }
+                    None => lexicon::SURNAMES.split_whitespace().any(|x| x == w),
+                };
+                if name && !self.is_role_word(w) && !super::checks::DEPARTMENT_WORDS.contains(&w) {
+                    hits.push(Hit {
+                        range: c.clone(),
+                        kind: Kind::Person,
+                        rule: "person_coordinated",
+                        score: 0.75,
+                        deny: None,
+                        dict: false,
+                        prio: 2,
+                    });
+                    queue.push(c);
+                }
+            }
+        }
+    }
+
+    /// Widens person hits to the whole name: a family name glued before a given
+    /// name (山田|太郎, where IPADIC tags both but the first is also a common
+    /// word), a given name glued after a family name.
+    pub(crate) fn whole_person_names(&self, text: &str, lexis: Option<&Lexis>, hits: &mut [Hit]) {
+        let surname = |s: &str| {
+            lexis.is_some_and(|l| l.surnames.contains(s))
+                || lexicon::SURNAMES.split_whitespace().any(|x| x == s)
+        };
+        let given = |s: &str| lexis.is_some_and(|l| l.given.contains(s));
+        for h in hits
+            .iter_mut()
+            .filter(|h| h.kind == Kind::Person && h.deny.is_none())
+        {
+            let before: Vec<(usize, char)> = text[..h.range.start]
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| is_han(*c))
+                .take(3)
+                .collect();
+            if let Some((i, _)) = (0..before.len())
+                .rev()
+                .map(|k| before[k])
+                .find(|(i, _)| surname(&text[*i..h.range.start]))
+            {
+                if given(&text[h.range.clone()]) {
+                    h.range.start = i;
+                }
+            }
+            let after_len = text[h.range.end..]
+                .chars()
+                .take_while(|c| is_han(*c))
+                .map(char::len_utf8)
+                .sum::<usize>();
+            let rest = &text[h.range.end..h.range.end + after_len];
+            if after_len > 0
+                && rest.chars().count() <= 3
+                && surname(&text[h.range.clone()])
+                && given(rest)
+            {
+                h.range.end += after_len;
+            }
+        }
+    }
+
+    /// [`Self::name_in_context`] for two to four kanji, or one that is a family
+    /// name (黛, 林) standing alone.
+    fn sized_name(&self, name: &str, lexis: Option<&Lexis>, strong: bool) -> bool {
+        match name.chars().count() {
+            1 => {
+                lexis.is_some_and(|l| l.surnames.contains(name) && !l.common.contains(name))
+                    || lexicon::SURNAMES.split_whitespace().any(|s| s == name)
+            }
+            2..=4 => self.name_in_context(name, lexis, strong),
+            _ => false,
+        }
+    }
+
+    fn is_role_word(&self, w: &str) -> bool {
+        ROLES.split('|').any(|r| r == w)
+            || DEPT_SUFFIX
+                .split('|')
+                .any(|s| w.ends_with(s) && w.chars().count() > s.chars().count())
+            || ROLE_VALUES.contains(&w)
+    }
+
+    /// A kanji word in a name slot: not a generic or role word; a family name,
+    /// or (with the dictionary) not a common word. `strong` contexts (after a
+    /// department and a space) accept any non-common word without the dictionary.
+    fn name_in_context(&self, name: &str, lexis: Option<&Lexis>, strong: bool) -> bool {
+        if !name_ok(name) {
+            return false;
+        }
+        // Date and ordinal words never start a name (2024年第…), unless the
+        // whole word is a family name and not a common word (日下部).
+        let date_like = name.starts_with(['年', '月', '日', '時', '分', '第', '号', '番']);
+        if lexis
+            .is_some_and(|l| l.surnames.contains(name) && !(date_like && l.common.contains(name)))
+        {
+            // A family name, even one ending like a word (日下部, 望月).
+            return true;
+        }
+        if date_like {
+            return false;
+        }
+        if self.is_role_word(name) {
+            return false;
+        }
+        if name.ends_with(NOT_NAME_END) {
+            return false;
+        }
+        if DEPARTMENT_LIKE.iter().any(|d| name.starts_with(d)) {
+            return false;
+        }
+        let surname = lexicon::SURNAMES.split_whitespace().any(|s| s == name);
+        match lexis {
+            Some(l) => {
+                l.surnames.contains(name)
+                    || surname
+                    || (!l.common.contains(name) && !compound_of_common(name, l))
+            }
+            // Without the dictionary only the built-in surnames are safe.
+            None => surname && (strong || name.chars().count() >= 2),
+        }
+    }
+
+    fn glued_name_ok(&self, role: &str, name: &str, lexis: Option<&Lexis>) -> bool {
+        let Some(l) = lexis else {
+            return lexicon::SURNAMES.split_whitespace().any(|s| s == name);
+        };
+        // The role's end and the name's start must not form a word (部品, 課題, 担当者).
+        let first: String = name.chars().take(1).collect();
+        let last: String = role.chars().last().map(String::from).unwrap_or_default();
+        if l.common.contains(&format!("{role}{first}"))
+            || l.common.contains(&format!("{last}{first}"))
+        {
+            return false;
+        }
+        self.name_in_context(name, lexis, false)
+    }
+
+    fn given_ok(&self, g: &str, lexis: Option<&Lexis>) -> bool {
+        if g.chars().all(|c| ('ぁ'..='ゖ').contains(&c)) {
+            return !g.ends_with(['が', 'は', 'に', 'を', 'で', 'と', 'の', 'も', 'へ']);
+        }
+        match lexis {
+            Some(l) => l.given.contains(g) || !l.common.contains(g),
+            None => g.chars().count() <= 2,
+        }
+    }
+
+    fn full_name_ok(&self, s: &str, g: &str, lexis: Option<&Lexis>) -> bool {
+        let Some(l) = lexis else {
+            return lexicon::SURNAMES.split_whitespace().any(|x| x == s) && self.given_ok(g, None);
+        };
+        let hira = g.chars().all(|c| ('ぁ'..='ゖ').contains(&c));
+        let sei = l.surnames.contains(s) && !l.common.contains(s);
+        let mei = l.given.contains(g) && !l.common.contains(g);
+        // Two words that are neither common words (栗花落 陽菜) read as a name too.
+        let unknown_pair = !hira
+            && !l.common.contains(s)
+            && !l.common.contains(g)
+            && !compound_of_common(s, l)
+            && !derived_of_common(g, l)
+            && s.chars().count() >= 2;
+        name_ok(s)
+            && !s.ends_with(NOT_NAME_END)
+            && ((sei && (mei || hira || !l.common.contains(g)))
+                || (mei && !l.common.contains(s))
+                || (l.surnames.contains(s) && l.given.contains(g))
+                || unknown_pair)
+    }
+}
+
+/// Prefixes of department and function words that are not names (情報システム, 医療情報).
+const DEPARTMENT_LIKE: &[&str] = &[
+    "情報", "医療", "総務", "経理", "人事", "営業", "技術", "品質",
+];
+
+/// A word made of two dictionary words (障害対応, 五百+旗頭), not a family name.
+fn compound_of_common(name: &str, l: &Lexis) -> bool {
+    let idx: Vec<usize> = name.char_indices().map(|(i, _)| i).skip(1).collect();
+    idx.iter().any(|&i| {
+        name[..i].chars().count() >= 2
+            && name[i..].chars().count() >= 2
+            && l.common.contains(&name[..i])
+            && l.common.contains(&name[i..])
+    })
+}
+
+/// A common word with a one-kanji prefix or suffix (再+起動, 委託+先), not a name.
+fn derived_of_common(word: &str, l: &Lexis) -> bool {
+    let (Some((first, _)), Some((last, _))) =
+        (word.char_indices().nth(1), word.char_indices().next_back())
+    else {
+        return false;
+    };
+    word.chars().count() >= 3
+        && (l.common.contains(&word[first..]) || l.common.contains(&word[..last]))
+}
+
+/// Reports a person name.
+fn person(out: &mut Vec<Hit>, n: &Normalized, r: Range<usize>, rule: &'static str, score: f32) {
+    push(out, n, r, Kind::Person, rule, score, 2);
+}
+
+/// The kanji run starting at `at` (empty when none).
+fn han_run(text: &str, at: usize) -> Range<usize> {
+    let len = text[at..]
+        .chars()
+        .take_while(|c| is_han(*c) || *c == 'ヶ')
+        .map(char::len_utf8)
+        .sum::<usize>();
+    at..at + len
+}
+
+/// `w` without a trailing title or honorific.
+fn strip_title(w: &str) -> &str {
+    let mut w = w.trim_end();
+    for _ in 0..2 {
+        if let Some(t) = TITLES
+            .split('|')
+            .find(|t| w.ends_with(t) && w.len() > t.len())
+        {
+            w = w[..w.len() - t.len()].trim_end();
+        }
+    }
+    w
+}
+
+/// True when a kanji or kana character continues the word at `end`.
+fn glued_after(text: &str, end: usize) -> bool {
+    text[end..]
+        .chars()
+        .next()
+        .is_some_and(|c| is_han(c) || c == 'ヶ')
+}
+
+/// Words of a field value: split at spaces, brackets, slashes and commas.
+fn tokens(text: &str) -> Vec<Range<usize>> {
+    char_runs(text, |c| {
+        !(c.is_whitespace() || "（）()<>/、,，:：「」【】".contains(c))
+    })
+}

@@ -1,0 +1,371 @@
+//! Shape rules: identifiers, contacts, addresses and dates recognised by their
+//! form (and a label when the form alone is ambiguous), whatever the company.
+
+use super::*;
+
+/// Prefixes of public standards and algorithms (SHA-256, ISO-27001, CVE-2024-…):
+/// a hyphenated code starting with one of them is not a record's id.
+const STANDARD_PREFIXES: [&str; 24] = [
+    "ISO", "IEC", "JIS", "RFC", "CVE", "CWE", "IEEE", "SHA", "AES", "DDR", "TLS", "SSL", "HTTP",
+    "IPV", "UTF", "UCS", "EUC", "CP", "X", "MD", "DES", "RSA", "ECDSA", "PCIE",
+];
+
+/// Handle words of group and broadcast mentions (@channel, @sre-oncall): not a person.
+const GROUP_HANDLE_WORDS: [&str; 30] = [
+    "channel", "here", "everyone", "all", "sre", "oncall", "on", "call", "ops", "team", "infra",
+    "noc", "soc", "support", "help", "helpdesk", "desk", "admin", "admins", "dev", "devs", "qa",
+    "sec", "security", "net", "network", "db", "dba", "it", "cs",
+];
+
+/// Adds the shape rules to `add` (the rule table of `rules.rs`).
+pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Check)) {
+    // --- contacts ---
+    add(
+        r"\+81[- ]?(?:\(0\)\s?)?\(?0?\d{1,4}\)?[- ]?\d{1,4}[- ]?\d{3,4}".into(),
+        Kind::Contact,
+        "phone_international",
+        0.95,
+        Check::None,
+    );
+    // Other separators: 06(6345)1234, 090ー1234ー5678, 03.1234.5678.
+    add(
+        r"0\d{1,4}\(\d{1,4}\)\d{3,4}|0\d{1,4}[ー.‐‑‒–—―−]\d{1,4}[ー.‐‑‒–—―−]\d{3,4}".into(),
+        Kind::Contact,
+        "phone",
+        0.9,
+        Check::Phone,
+    );
+    add(
+        r"(?:内線|PHS|ext\.?|Ext\.?|EXT\.?)\s?[:：.]?\s?\d{2,6}".into(),
+        Kind::Contact,
+        "extension",
+        0.95,
+        Check::None,
+    );
+    add(
+        r"(?-u:\b)(?:[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?-u:\b)".into(),
+        Kind::Host,
+        "mac",
+        0.95,
+        Check::Mac,
+    );
+
+    // --- accounts and cards (masked digits too) ---
+    add(
+        r"\d{4}[- ]?[\d*Xx•]{4}[- ]?[\d*Xx•]{4}[- ]?\d{4}|[*Xx•]{4}[- ][*Xx•]{4}[- ][*Xx•]{4}[- ]\d{4}|\d{4}[- ]\d{6}[- ]\d{5}".into(),
+        Kind::Account,
+        "card",
+        0.95,
+        Check::Card,
+    );
+
+    add(
+        r"\((?:普|当|普通|当座)\)\s?\d{6,8}".into(),
+        Kind::Account,
+        "account",
+        0.95,
+        Check::None,
+    );
+
+    // --- identifiers ---
+    add(
+        r"(?:番号|ID|ＩＤ|No\.?|NO\.?|ナンバー|コード|シリアル|ロット|キー|key|Key|チケット|案件|伝票|受付|社番|車番|機番)(?:\s?(?:No\.?|NO\.?|ID|ＩＤ|番号|コード))?\s?(?:は|[:：=])?\s?#?(?P<n>[A-Za-z0-9][A-Za-z0-9_/\-]*[A-Za-z0-9])".into(),
+        Kind::Identifier,
+        "labelled_id",
+        0.9,
+        Check::LabelledId,
+    );
+    add(
+        r"[A-Z][A-Z0-9]{0,7}(?:-[A-Z0-9]{1,12}){1,4}|[A-Z0-9]{6,16}".into(),
+        Kind::Identifier,
+        "code_id",
+        0.8,
+        Check::CodeId,
+    );
+    // A chat line's speaker: a lower-case handle after the line's [time], or
+    // at the line's start when it has a digit or separator, before a colon
+    // (`[09:12] kuroda: …`, `k_tomita: …`; not `note: …`).
+    for re in [
+        r"\]\s?(?P<n>[a-z][a-z0-9._\-]{2,30}[a-z0-9])\s?[:：]\s",
+        r"(?m)^(?P<n>[a-z][a-z]*[0-9._\-][a-z0-9._\-]*[a-z0-9])\s?[:：]\s",
+    ] {
+        add(
+            re.into(),
+            Kind::Identifier,
+            "chat_handle",
+            0.8,
+            Check::LabelledAccount,
+        );
+    }
+    // An account name after its label, digits or not (ユーザID: yamada.taro).
+    add(
+        r"(?:ユーザ|ユーザー|ログイン|アカウント|利用者)(?:ID|名)?\s?(?:は|[:：=])\s?(?P<n>[A-Za-z][A-Za-z0-9._\-]{2,}[A-Za-z0-9])".into(),
+        Kind::Identifier,
+        "labelled_account",
+        0.85,
+        Check::LabelledAccount,
+    );
+    add(
+        r"@[A-Za-z][A-Za-z0-9._\-]*[A-Za-z0-9]".into(),
+        Kind::Identifier,
+        "mention",
+        0.9,
+        Check::Mention,
+    );
+    add(
+        r"(?P<n>[\p{Han}ぁ-ゖ]{1,4})\s?\d{2,3}\s?[ぁ-ゖ]\s?(?:\d{1,2}-\d{2}|[・.]{1,3}\d{1,2})"
+            .into(),
+        Kind::Identifier,
+        "plate",
+        0.9,
+        Check::None,
+    );
+
+    // --- addresses ---
+    add(
+        r"〒\s?\d{3}-?\d{4}|(?P<n>\d{3}-\d{4})\s?(?:北海道|東京都|大阪府|京都府|\p{Han}{2,3}県)"
+            .into(),
+        Kind::Place,
+        "postal_code",
+        0.95,
+        Check::Postal,
+    );
+    add(
+        r"[\p{Han}ぁ-ゖァ-ヺー々]{0,6}(?:\d{1,4}|[一二三四五六七八九十]{1,3})丁目(?:\d{1,4}番地?(?:\d{1,4}号?)?|\d{1,4}(?:-\d{1,4}){0,2})?|[\p{Han}ぁ-ゖァ-ヺー々]{0,6}\d{1,4}番地(?:\d{1,4}(?:-\d{1,4})?号?)?|[\p{Han}ぁ-ゖァ-ヺー々]{0,6}\d{1,4}番\d{1,4}号".into(),
+        Kind::Place,
+        "address",
+        0.85,
+        Check::None,
+    );
+    add(
+        r"(?:市|区|町|村|郡)(?P<n>[\p{Han}ぁ-ゖァ-ヺー々]{0,8}?\s?\d{1,4}(?:-\d{1,4}){1,3})".into(),
+        Kind::Place,
+        "address",
+        0.85,
+        Check::Inner,
+    );
+    add(
+        r"(?:大字|字)[\p{Han}ァ-ヺー々ヶ]{1,6}\d{0,5}(?:-\d{1,4})*".into(),
+        Kind::Place,
+        "address",
+        0.8,
+        Check::Aza,
+    );
+
+    // --- dates ---
+    add(
+        r"[RHS]\s?(?:\d{1,2}|元)[./]\d{1,2}[./]\d{1,2}(?:\s?\([月火水木金土日]\))?(?:\s?\d{1,2}:\d{2})?".into(),
+        Kind::Date,
+        "era_date",
+        0.95,
+        Check::EraLetter,
+    );
+    add(
+        r"(?:令和|平成|昭和|[RHS])\s?(?:\d{1,2}|元)年度?".into(),
+        Kind::Date,
+        "era_year",
+        0.9,
+        Check::EraLetter,
+    );
+    add(
+        r"\d{1,2}/\d{1,2}(?:\s?\([月火水木金土日]\))?(?:\s?\d{1,2}:\d{2})?".into(),
+        Kind::Date,
+        "slash_date",
+        0.85,
+        Check::SlashDate,
+    );
+}
+
+impl Recognizers {
+    /// Checks of the shape rules; `None` when the match is not what it looks like.
+    pub(super) fn check_shape(
+        &self,
+        check: Check,
+        text: &str,
+        m: Range<usize>,
+        name: Option<Range<usize>>,
+    ) -> Option<Range<usize>> {
+        let before = text[..m.start].chars().next_back();
+        let after = text[m.end..].chars().next();
+        let s = &text[m.clone()];
+        let alnum_side = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        match check {
+            Check::Mac => {
+                // Not the tail of an IPv6 address (…:00:1a:…); a label colon (MAC:) is fine.
+                let ipv6_tail = before == Some(':') && {
+                    let token: String = text[..m.start - 1]
+                        .chars()
+                        .rev()
+                        .take_while(char::is_ascii_alphanumeric)
+                        .collect();
+                    (1..=4).contains(&token.len()) && token.chars().all(|c| c.is_ascii_hexdigit())
+                };
+                (!alnum_side(before) && !alnum_side(after) && !ipv6_tail).then_some(m)
+            }
+            Check::Phone => {
+                let letter_before = before.is_some_and(|c| c.is_ascii_alphabetic());
+                (!letter_before && !alnum_side(after)).then_some(m)
+            }
+            Check::Card => {
+                let digits = s.chars().filter(char::is_ascii_digit).count();
+                (!before.is_some_and(|c| c.is_ascii_digit())
+                    && !after.is_some_and(|c| c.is_ascii_digit())
+                    && digits >= 4)
+                    .then_some(m)
+            }
+            Check::LabelledId => {
+                let n = name?;
+                let v = &text[n.clone()];
+                let digits = v.chars().filter(char::is_ascii_digit).count();
+                // Not glued to a letter, nor a figure with its unit (2024年, 30件).
+                let tail_ok = !text[n.end..].starts_with(|c: char| {
+                    c.is_ascii_alphanumeric() || "年月日時分秒件人名台個回%".contains(c)
+                });
+                (digits >= 1 && v.chars().count() >= 3 && tail_ok && !self.is_standard(v))
+                    .then_some(n)
+            }
+            Check::CodeId => {
+                if alnum_side(before)
+                    || before.is_some_and(|c| "@._/:-#".contains(c))
+                    || alnum_side(after)
+                    || after.is_some_and(|c| c == '-' || c == '_' || c == '@' || c == ':')
+                {
+                    return None;
+                }
+                let digits = s.chars().filter(char::is_ascii_digit).count();
+                let letters = s.chars().filter(char::is_ascii_uppercase).count();
+                if digits < 3 || letters == 0 || self.is_standard(s) {
+                    return None;
+                }
+                if !s.contains('-') {
+                    // A bare code: a letter and at least five digits, or letters and
+                    // digits mixed (U04QX7LM2K); a word with a version (ISO27001) is not.
+                    let head: String = s.chars().take_while(|c| c.is_ascii_uppercase()).collect();
+                    let rest = &s[head.len()..];
+                    let version = !head.is_empty()
+                        && rest.chars().all(|c| c.is_ascii_digit())
+                        && (self.vocab.contains(&head.to_ascii_lowercase()) || head.len() >= 3);
+                    // Two blocks (ABC123, 123ETC) with few digits are a model or a word.
+                    let blocks = s
+                        .chars()
+                        .zip(s.chars().skip(1))
+                        .filter(|(a, b)| a.is_ascii_digit() != b.is_ascii_digit())
+                        .count()
+                        + 1;
+                    if version || (digits < 5 && (letters < 2 || blocks <= 2)) {
+                        return None;
+                    }
+                }
+                Some(m)
+            }
+            Check::Mention => {
+                if before.is_some_and(|c| c.is_ascii_alphanumeric() || "._-+%".contains(c)) {
+                    return None;
+                }
+                let handle = s[1..].to_ascii_lowercase();
+                let group = handle
+                    .split(['.', '_', '-'])
+                    .all(|p| GROUP_HANDLE_WORDS.contains(&p));
+                (!group).then_some(m)
+            }
+            Check::Postal => {
+                if let Some(n) = name {
+                    return (!before.is_some_and(|c| c.is_ascii_digit() || c == '-')).then_some(n);
+                }
+                Some(m)
+            }
+            Check::Inner => name,
+            Check::LabelledAccount => {
+                let n = name?;
+                let v = &text[n.clone()];
+                let tail_ok = !text[n.end..].starts_with(|c: char| c.is_ascii_alphanumeric());
+                (tail_ok && !self.vocab.contains(&v.to_ascii_lowercase())).then_some(n)
+            }
+            Check::RelationGlued => {
+                if super::checks::in_vendor_placeholder(text, m.start) {
+                    return None;
+                }
+                let n = name?;
+                let v = &text[n.clone()];
+                if v.starts_with(|c: char| ('ぁ'..='ゖ').contains(&c)) {
+                    let particle = v.starts_with([
+                        'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で', 'か',
+                    ]);
+                    return (!particle && super::names::name_ok(v)).then_some(n);
+                }
+                let word = v.trim_matches(['・', 'ー']);
+                // The name follows the relation word directly: 委託先ベンダ・X names a
+                // vendor, not a company called ベンダ・X.
+                let vocabulary = word
+                    .split('・')
+                    .next()
+                    .is_none_or(|p| p.is_empty() || self.vocabulary_only(p));
+                (word.chars().count() >= 3 && !vocabulary && super::names::name_ok(word))
+                    .then_some(n)
+            }
+            Check::Aza => {
+                // 大字北脇, 町字中島355: after a municipality or standing alone, not
+                // inside a word (文字化け, 数字).
+                let after_place = text[..m.start].ends_with(['町', '村', '市', '区', '郡']);
+                let glued = before.is_some_and(is_han) && !after_place;
+                let numbered = s.ends_with(|c: char| c.is_ascii_digit());
+                (!glued && (numbered || s.starts_with("大字"))).then_some(m)
+            }
+            Check::EraLetter => {
+                // R5.7.21 and H28年, not a Latin word ending in R or H.
+                let latin_before = s.starts_with(['R', 'H', 'S']) && alnum_side(before);
+                let cut_number = s.ends_with(|c: char| c.is_ascii_digit())
+                    && after.is_some_and(|c| c.is_ascii_digit());
+                (!latin_before && !cut_number).then_some(m)
+            }
+            Check::SlashDate => {
+                if before.is_some_and(|c| c.is_ascii_alphanumeric() || "/.:-".contains(c))
+                    || after.is_some_and(|c| c.is_ascii_alphanumeric() || "/.".contains(c))
+                {
+                    return None;
+                }
+                let mut parts = s.split(['/', '(', ' ']).filter(|p| !p.is_empty());
+                let month: u32 = parts.next()?.parse().ok()?;
+                let day: u32 = parts
+                    .next()?
+                    .trim_end_matches(|c: char| !c.is_ascii_digit())
+                    .parse()
+                    .ok()?;
+                if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+                    return None;
+                }
+                // A bare fraction (1/3の, 約2/3) is not a date; a weekday or a time says it is.
+                let dated = s.contains('(') || s.contains(':');
+                let fraction = text[..m.start].ends_with(['の', '約', '全', '各'])
+                    || text[m.end..].starts_with(['の', '程', '以', '台', '人', '件', '%']);
+                (dated || !fraction).then_some(m)
+            }
+            _ => Some(m),
+        }
+    }
+
+    /// True when the katakana word splits into IT-vocabulary words only
+    /// (顧客データ, 業者サポート are not names).
+    pub(super) fn vocabulary_only(&self, w: &str) -> bool {
+        word_break(w, 0, |p, _| {
+            let p = p.to_ascii_lowercase();
+            (self.vocab.contains(&p) || self.vocab.contains(p.trim_end_matches('ー'))).then_some(0)
+        })
+    }
+
+    /// A token naming a public standard or algorithm (SHA-256, ISO27001, UTF-8).
+    fn is_standard(&self, s: &str) -> bool {
+        let upper = s.to_ascii_uppercase();
+        if self.vocab.contains(&s.to_ascii_lowercase()) {
+            return true;
+        }
+        let head: String = upper
+            .chars()
+            .take_while(|c| c.is_ascii_uppercase())
+            .collect();
+        STANDARD_PREFIXES.contains(&head.as_str())
+            && upper[head.len()..]
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '-' || c == '.' || c == 'X')
+    }
+}
