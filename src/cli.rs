@@ -365,17 +365,9 @@ pub(crate) enum CatalogCmd {
         #[command(flatten)]
         home: HomeArg,
         /// Import at the group hub with this config instead: the entries become lessons in its
-        /// log, signed with its key (works while the hub runs, through its catalogue spool).
+        /// log, signed with its key (works while the hub runs, through its admin socket).
         #[arg(long, value_name = "FILE", conflicts_with = "home")]
         hub_config: Option<PathBuf>,
-        /// With --hub-config: how long to wait for a running hub's answer, in seconds.
-        #[arg(
-            long,
-            value_name = "SECS",
-            default_value_t = 30,
-            requires = "hub_config"
-        )]
-        wait: u64,
         /// A JSON summary on stdout.
         #[arg(long)]
         json: bool,
@@ -603,7 +595,7 @@ pub(crate) enum RosterCmd {
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
     },
-    /// Revoke a member and re-sign: a running hub refuses its new lessons within a second; earlier lessons stay.
+    /// Revoke a member and re-sign: a running hub is told at once and refuses its new lessons; earlier lessons stay.
     #[command(
         after_help = "Example:\n  tazan roster revoke --roster finance/roster.json --admin-key finance/admin.key --id acme-bank"
     )]
@@ -673,6 +665,10 @@ pub(crate) struct RosterSigner {
     /// Admin signing key.
     #[arg(long)]
     pub(crate) admin_key: PathBuf,
+    /// The hub serving this roster, told to reload it through its admin socket when it runs
+    /// (default: the hub.toml beside the roster file, if it names this roster).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) hub_config: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -800,12 +796,15 @@ pub(crate) struct HomeArg {
 pub(crate) enum BenchCmd {
     /// Back up and restore a hub store of a given size: how long an online backup pauses publishing.
     #[command(
-        after_help = "Example:\n  cargo run --release -- bench backup --lessons 100000 --json"
+        after_help = "Example:\n  cargo run --release -- bench backup --lessons 1000000 --json\n\nA publisher appends one lesson at a time (durably) at --rate, first for 3 s without a backup,\nthen while the backup runs; `pause_ms` is its longest append during the backup."
     )]
     Backup {
         /// Lessons in the hub's log.
         #[arg(long, default_value_t = 100_000)]
         lessons: u64,
+        /// Publish rate while measuring, lessons per second.
+        #[arg(long, default_value_t = 1000)]
+        rate: u32,
         /// One JSON object instead of the summary.
         #[arg(long)]
         json: bool,

@@ -5,17 +5,19 @@
 //! `file:line:field: reason`; the good ones are still imported), converted to
 //! a CLEAR lesson with the entry's id as `ref`, and signed with the hub's key.
 //! A stopped hub's store is written directly; a running hub (which holds its
-//! store) is handed the batch through its catalogue spool and answers within
-//! a second. See `tazan_hub::CatalogSpool`.
+//! store) is handed the batch through its admin socket (`tazan-admin`) and
+//! answers once the lessons are durable.
 
 use std::path::Path;
-use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
-use tazan_hub::{CatalogSpool, HubConfig, ImportReport, Tier};
+use tazan_admin::Reached;
+use tazan_hub::{HubConfig, ImportReport, Tier};
 use tazan_model::{DisclosureLevel, Payload};
+use tazan_proto::pb;
 use tazan_search::CatalogLineError;
+use tazan_store::Store;
 use tazan_trust::KeyPair;
 
 /// The level catalogue lessons are published at: a published catalogue is
@@ -32,15 +34,15 @@ pub struct HubImport {
     pub accepted: u64,
     /// Entries already in the log (same bytes, same id): nothing stored.
     pub duplicates: u64,
-    /// `store` (hub stopped, written directly) or `spool` (hub running).
+    /// `store` (hub stopped, written directly) or `socket` (hub running).
     pub via: &'static str,
     /// Refused lines, as `file:line:field: reason`.
     pub errors: Vec<String>,
 }
 
-/// Import `file` at the hub configured by `config`, waiting up to `wait` for
-/// a running hub's answer.
-pub async fn import(config: &Path, file: &Path, wait: Duration) -> Result<HubImport> {
+/// Import `file` at the hub configured by `config`: through its admin socket
+/// when it runs, else into its store.
+pub async fn import(config: &Path, file: &Path) -> Result<HubImport> {
     let cfg = HubConfig::load(config)?;
     if cfg.tier != Tier::Group {
         bail!(
@@ -73,19 +75,33 @@ pub async fn import(config: &Path, file: &Path, wait: Duration) -> Result<HubImp
         out.errors = errors;
         return Ok(out);
     }
-    let report = match tazan_hub::import_offline(&cfg, envelopes.clone()).await? {
-        Some(r) => r,
-        None => {
-            out.via = "spool";
-            let spool = CatalogSpool::of(&cfg);
-            let batch = spool.put(&envelopes)?;
-            spool.wait(&batch, wait).await.with_context(|| {
-                format!(
-                    "the running hub did not answer within {}s; the batch stays queued at {} and is imported when the hub gets to it (importing again is harmless)",
-                    wait.as_secs(),
-                    batch.display()
-                )
-            })?
+    let reached = tazan_admin::reach(&cfg.data_dir, || {
+        Store::open_unless_running(&cfg.data_dir).map_err(anyhow::Error::from)
+    })
+    .await?;
+    let report = match reached {
+        Reached::Stopped(store) => tazan_hub::import_offline(&cfg, store, envelopes).await?,
+        Reached::Running(mut admin) => {
+            out.via = "socket";
+            let answer = admin
+                .import_catalog(pb::ImportCatalogRequest {
+                    envelopes: envelopes.iter().map(pb::Envelope::from).collect(),
+                })
+                .await
+                .map_err(|s| {
+                    anyhow::anyhow!("the running hub refused the catalogue: {}", s.message())
+                })?
+                .into_inner();
+            ImportReport {
+                accepted: answer.accepted,
+                duplicates: answer.duplicates,
+                refused: answer
+                    .refused
+                    .into_iter()
+                    .map(|r| (r.index as usize, r.reason))
+                    .collect(),
+                error: None,
+            }
         }
     };
     let ImportReport {

@@ -20,5 +20,6 @@ pub mod hub_catalog;
 pub mod library;
 pub mod progress;
 pub mod sample;
+pub mod service;
 pub mod supervise;
 pub mod topology;

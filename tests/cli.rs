@@ -493,7 +493,15 @@ fn shell_completions_cover_the_commands() {
 
 #[test]
 fn bench_backup_round_trips_a_hub_log() {
-    let out = tazan(&["bench", "backup", "--lessons", "300", "--json"]);
+    let out = tazan(&[
+        "bench",
+        "backup",
+        "--lessons",
+        "300",
+        "--rate",
+        "100",
+        "--json",
+    ]);
     assert!(
         out.status.success(),
         "{}",
@@ -501,6 +509,8 @@ fn bench_backup_round_trips_a_hub_log() {
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["lessons"], 300, "{v}");
+    // The restored log ends where the log stood when the backup began.
+    assert!(v["head_at_backup"].as_u64().unwrap() >= 300, "{v}");
     // Each lesson is a log entry and an id-index entry.
     assert!(v["records"].as_u64().unwrap() >= 600, "{v}");
     assert!(v["backup_bytes"].as_u64().unwrap() > 0, "{v}");

@@ -250,7 +250,7 @@ async fn cli_publishes_through_a_running_node_process() {
 
     let home = fx.path("sakura-bank");
     let v = publish_lesson(&fx.path(""), &home, "稼働中のノードに渡す教訓", "AMBER");
-    assert_eq!(v["status"], "spooled", "the running node holds the store");
+    assert_eq!(v["status"], "handed", "the running node holds the store");
 
     let mut kaede = client(
         &format!("127.0.0.1:{finance_port}"),
@@ -266,7 +266,7 @@ async fn cli_publishes_through_a_running_node_process() {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(entries.len(), 1, "the spooled lesson reached the hub");
+    assert_eq!(entries.len(), 1, "the handed lesson reached the hub");
     assert_eq!(hex_of(&entries[0].lesson_id), v["id"].as_str().unwrap());
 
     // Listing while the node runs asks the hub.
@@ -297,11 +297,28 @@ async fn cli_publishes_through_a_running_node_process() {
     }
     assert_eq!(hits[0]["title"], "稼働中のノードに渡す教訓");
     assert_eq!(hits[0]["id"], v["id"]);
+    let socket = tazan_admin::socket_path(&home.join("data"));
+    assert!(socket.exists(), "the running node listens on {socket:?}");
+    let node_toml = home.join("node.toml");
+    let status = || tazan(&["status", "--config", node_toml.to_str().unwrap(), "--json"]);
+    let running = status();
+    let st: serde_json::Value = serde_json::from_slice(&running.stdout).unwrap();
+    assert_eq!(running.status.code(), Some(0), "{st}");
+    assert_eq!(
+        (st["kind"].clone(), st["pid"].clone()),
+        ("node".into(), node.child.id().into())
+    );
+    assert!(st["library_cursor"].is_u64(), "{st}");
     node.terminate();
-    assert!(std::fs::read_dir(home.join("spool"))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .all(|e| e.path().is_dir()));
+    assert!(!socket.exists(), "a node that stops removes its socket");
+    let stopped = status();
+    let st: serde_json::Value = serde_json::from_slice(&stopped.stdout).unwrap();
+    assert_eq!(stopped.status.code(), Some(1), "{st}");
+    assert_eq!(
+        (st["running"].clone(), st["outbox_depth"].clone()),
+        (false.into(), 0.into()),
+        "read from its store: {st}"
+    );
 }
 
 fn hex_of(b: &[u8]) -> String {

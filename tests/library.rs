@@ -88,7 +88,7 @@ async fn catalogue_imported_at_a_running_hub_is_served_and_found() {
     );
     assert_eq!(summary["accepted"], 3, "{summary}");
     assert_eq!(summary["duplicates"], 0);
-    assert_eq!(summary["via"], "spool", "the running hub holds its store");
+    assert_eq!(summary["via"], "socket", "the running hub holds its store");
 
     // In the hub's log: the hub as origin, CLEAR, signed by the hub key.
     let tls = fx.path("sakura-bank/tls");
@@ -140,20 +140,32 @@ async fn catalogue_imported_at_a_running_hub_is_served_and_found() {
     assert_eq!(again["duplicates"], 3);
     assert_eq!(list_all(&mut client).await.len(), 3, "log unchanged");
 
-    // The spool grants nothing without the hub's key: a member-signed lesson
-    // and a RED one are refused, each with its reason, and nothing is stored.
+    // The admin socket grants nothing without the hub's key: a member-signed
+    // lesson and a RED one are refused, each with its reason, and nothing is
+    // stored.
     let cfg = tazan_hub::HubConfig::load(&fx.path("finance/hub.toml")).unwrap();
-    let spool = tazan_hub::CatalogSpool::of(&cfg);
+    let mut admin = tazan_admin::connect(&cfg.data_dir)
+        .await
+        .unwrap()
+        .expect("the running hub answers its admin socket");
     let forged = signed(
         &fx.key("sakura-bank"),
         "鍵のない者の教訓",
         DisclosureLevel::Clear,
     );
     let red = signed(&hub_key, "赤の教訓", DisclosureLevel::Red);
-    let batch = spool.put(&[forged, red]).unwrap();
-    let answer = spool.wait(&batch, WAIT).await.expect("the hub answers");
+    let answer = admin
+        .import_catalog(tazan_proto::pb::ImportCatalogRequest {
+            envelopes: [forged, red]
+                .iter()
+                .map(tazan_proto::pb::Envelope::from)
+                .collect(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!((answer.accepted, answer.duplicates), (0, 0));
-    let reasons: Vec<&str> = answer.refused.iter().map(|(_, r)| r.as_str()).collect();
+    let reasons: Vec<&str> = answer.refused.iter().map(|r| r.reason.as_str()).collect();
     assert!(
         reasons[0].contains("not by this hub's key") && reasons[1].contains("RED"),
         "{reasons:?}"

@@ -59,7 +59,20 @@ fn revoke_key(fx: &Fixture, key: &KeyPair, effective: &str) {
     ]));
 }
 
-/// Wait until the hub serves the roster now in `path` (it reloads within a second).
+/// Tell the running finance hub to reload its roster file through its admin
+/// socket, as `tazan roster …` does.
+async fn reload_finance(fx: &Fixture) -> Result<pb::ReloadRosterResponse, tonic::Status> {
+    let cfg = HubConfig::load(&fx.path("finance/hub.toml")).unwrap();
+    let mut admin = tazan_admin::connect(&cfg.data_dir)
+        .await
+        .unwrap()
+        .expect("the running hub answers its admin socket");
+    admin
+        .reload_roster(pb::ReloadRosterRequest {})
+        .await
+        .map(|r| r.into_inner())
+}
+
 /// A client of the finance hub `hub`, as the member sakura-bank.
 async fn as_sakura(fx: &Fixture, hub: &RunningHub) -> HubClient<Channel> {
     client(
@@ -382,6 +395,9 @@ async fn a_hub_remembers_its_roster_serial_across_restarts() {
     let c = as_sakura(&fx, &hub).await;
     // A newer roster, reloaded live: its serial is stored.
     fx.edit_finance_roster(|_| {});
+    let reloaded = reload_finance(&fx).await.unwrap();
+    assert!(reloaded.changed);
+    assert_eq!(reloaded.serial, old_serial + 1);
     wait_roster(&c, &roster_path).await;
     drop(c);
     hub.stop().await.unwrap();
@@ -405,7 +421,13 @@ async fn a_hub_remembers_its_roster_serial_across_restarts() {
     let hub = RunningHub::start(config()).await.unwrap();
     let c = as_sakura(&fx, &hub).await;
     std::fs::write(&roster_path, &old_roster).unwrap();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let refused = reload_finance(&fx).await.unwrap_err();
+    println!("{}", refused.message());
+    assert!(
+        refused.message().contains(&format!("serial {old_serial}")),
+        "{}",
+        refused.message()
+    );
     let mut c2 = c.clone();
     let served = c2.roster(pb::RosterRequest {}).await.unwrap().into_inner();
     let served: SignedRoster = serde_json::from_slice(&served.signed_roster_json).unwrap();

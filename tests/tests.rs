@@ -10,6 +10,8 @@
 //! - `firsthour`: a newcomer's frictions and strict input: encodings, typos, homes, ids, logs
 //! - `library`: a catalogue served by a running hub; a running node's index following its library
 //! - `local`: `deploy/local` under `tazan up --detach`, `status` and `down`, as separate processes
+//! - `admin`: the admin socket: CLI through it or the store, untrusted and stale sockets, backup
+//!   in progress with publish, health and subscription answered
 //! - `backup`: online backup of a running hub, restore after losing its data
 //! - `rotation`: member and hub key rotation, key revocation, historic verification
 //! - `tamper`: a hub log edited on disk (entry removed, rewritten, forked) caught by nodes and the witness
@@ -31,6 +33,7 @@ mod corpus;
 mod util;
 mod web;
 
+mod admin;
 mod backup;
 mod browser;
 mod cli;

@@ -554,7 +554,7 @@ async fn canary_in_raw_fields_never_leaves_the_node() {
         "running",
     );
 
-    // Raw incident → vault → GREEN draft → approval → spool → node → hubs.
+    // Raw incident → vault → GREEN draft → approval → admin socket → node → hubs.
     let home = node_with_incident(&fx, &[&canary_incident()]);
     let d = draft(&home, "CANARY-1", "GREEN");
     let rec = draft_json(&home, &d);
@@ -575,7 +575,7 @@ async fn canary_in_raw_fields_never_leaves_the_node() {
         ],
     ));
     assert_eq!(
-        out["delivery"], "spooled",
+        out["delivery"], "handed",
         "the running node holds its store"
     );
     let lesson_id = out["lesson_id"].as_str().unwrap().to_owned();

@@ -28,7 +28,7 @@ mod backup;
 mod portal;
 mod sanitize;
 use crate::topology::{self, Ports, Spec};
-pub use backup::{backup, BackupReport};
+pub use backup::{backup, BackupParams, BackupReport};
 pub use portal::{portal, PageFigures, PortalParams, PortalReport};
 pub use sanitize::{
     default_sources, sanitize, PresidioParams, SanitizeParams, SanitizeReport, Timing,

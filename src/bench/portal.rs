@@ -167,7 +167,7 @@ async fn fill(
     seed: u64,
 ) -> Result<(Vec<LessonId>, Vec<String>)> {
     let store = Store::open_short(data)?;
-    let log = HubLog::open(&store)?;
+    let log = HubLog::open(&store).await?;
     let origin: tazan_model::MemberId = "sakura-bank".parse()?;
     let levels = [
         DisclosureLevel::Amber,

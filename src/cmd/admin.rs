@@ -105,6 +105,7 @@ pub(super) async fn roster(cmd: RosterCmd) -> Result<ExitCode> {
                 Ok(())
             })?;
             println!("added `{id}`; roster serial is now {serial}");
+            tell_hub(&signer).await?;
         }
         RosterCmd::Revoke { signer, id } => {
             let member: MemberId = id.parse().context("--id")?;
@@ -113,6 +114,7 @@ pub(super) async fn roster(cmd: RosterCmd) -> Result<ExitCode> {
                 Ok(())
             })?;
             println!("revoked `{id}`; roster serial is now {serial}");
+            tell_hub(&signer).await?;
         }
         RosterCmd::Rotate {
             signer,
@@ -135,6 +137,7 @@ pub(super) async fn roster(cmd: RosterCmd) -> Result<ExitCode> {
                 a.old_key.key_id(),
                 a.effective_at.max(now).saturating_add(grace),
             );
+            tell_hub(&signer).await?;
         }
         RosterCmd::RevokeKey {
             signer,
@@ -155,6 +158,7 @@ pub(super) async fn roster(cmd: RosterCmd) -> Result<ExitCode> {
             println!(
                 "revoked key {key_id} of `{id}` from {at} (unix): entries received earlier keep verifying; roster serial is now {serial}"
             );
+            tell_hub(&signer).await?;
         }
         RosterCmd::Show { roster, home, json } => {
             let signed = match roster {
@@ -224,7 +228,9 @@ fn parse_role(s: &str) -> Result<Role> {
 /// Load a roster, check it is signed by `admin_key`, apply `edit`, bump the
 /// serial and save it re-signed. Returns the new serial.
 fn edit_roster(
-    RosterSigner { roster, admin_key }: &RosterSigner,
+    RosterSigner {
+        roster, admin_key, ..
+    }: &RosterSigner,
     edit: impl FnOnce(&mut Roster) -> Result<()>,
 ) -> Result<u64> {
     let admin = KeyPair::load(admin_key)?;
@@ -237,6 +243,13 @@ fn edit_roster(
     // The roster file is meant to be replaced (atomically, by SignedRoster::save).
     r.sign(&admin)?.save(roster)?;
     Ok(serial)
+}
+
+/// Tell the hub serving the roster just written to reload it, and say what happened.
+async fn tell_hub(signer: &RosterSigner) -> Result<()> {
+    let done = tazan::service::reload_roster(&signer.roster, signer.hub_config.as_deref()).await?;
+    println!("{done}");
+    Ok(())
 }
 
 /// `tazan keys rotate`: new key at the old path, old key kept beside it,

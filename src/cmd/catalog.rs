@@ -3,7 +3,6 @@
 //! by the node (through the review desk and its gate).
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 
@@ -14,12 +13,10 @@ pub(super) async fn catalog(cmd: CatalogCmd) -> Result<ExitCode> {
         CatalogCmd::Import {
             file,
             hub_config: Some(config),
-            wait,
             json,
             ..
         } => {
-            let done =
-                tazan::hub_catalog::import(&config, &file, Duration::from_secs(wait)).await?;
+            let done = tazan::hub_catalog::import(&config, &file).await?;
             for e in &done.errors {
                 eprintln!("{e}");
             }
@@ -32,7 +29,7 @@ pub(super) async fn catalog(cmd: CatalogCmd) -> Result<ExitCode> {
                     done.accepted,
                     done.duplicates,
                     done.errors.len(),
-                    if done.via == "spool" { "; handed to the running hub" } else { "" }
+                    if done.via == "socket" { "; handed to the running hub" } else { "" }
                 );
             }
             if !done.errors.is_empty() {

@@ -104,7 +104,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Restart(args) => ops::restart(args).await,
         Command::Down(args) => ops::down(args).await,
         Command::Backup(args) => backup::backup(args).await,
-        Command::Restore(args) => backup::restore(args),
+        Command::Restore(args) => backup::restore(args).await,
         Command::Verify(cmd) => verify::verify(cmd).await,
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

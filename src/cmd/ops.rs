@@ -29,8 +29,13 @@ pub(crate) struct UpArgs {
 #[derive(Debug, Args)]
 pub(crate) struct StatusArgs {
     /// Topology directory.
-    pub(crate) dir: PathBuf,
-    /// One JSON object: {"healthy": bool, "services": [...]}.
+    #[arg(required_unless_present = "config")]
+    pub(crate) dir: Option<PathBuf>,
+    /// One service instead: its hub.toml or node.toml (asked through its admin socket when it
+    /// runs, read from its store when it is stopped).
+    #[arg(long, value_name = "FILE", conflicts_with = "dir")]
+    pub(crate) config: Option<PathBuf>,
+    /// One JSON object: {"healthy": bool, "services": [...]} (with --config: the service's figures).
     #[arg(long)]
     pub(crate) json: bool,
 }
@@ -112,8 +117,11 @@ pub(crate) const STATUS_HELP: &str = "\
 Example:
   tazan status deploy/local
   tazan status deploy/local --json | jq '.services[] | select(.state != \"running\")'
+  tazan status --config /var/lib/tazan/finance/hub.toml
 
-Exit code 0 when every service runs and answers its health check, 1 otherwise.";
+Exit code 0 when every service runs and answers its health check, 1 otherwise. With --config,
+0 when the service runs (answers its admin socket), 1 when it is stopped (its figures are then
+read from its store).";
 
 pub(crate) const DOWN_HELP: &str = "\
 Example:
@@ -190,9 +198,19 @@ fn exit_code(ok: bool) -> ExitCode {
 }
 
 pub(crate) async fn status(args: StatusArgs) -> Result<ExitCode> {
+    if let Some(config) = &args.config {
+        let svc = tazan::service::Service::load(config)?;
+        let st = tazan::service::status(&svc).await?;
+        if args.json {
+            println!("{}", serde_json::to_string(&st)?);
+        } else {
+            println!("{st}");
+        }
+        return Ok(exit_code(st.running));
+    }
     // Generates nothing, and a config with a typo is a row that says so
     // rather than no table at all.
-    let local = Local::open_to_stop(&args.dir)?;
+    let local = Local::open_to_stop(&args.dir.unwrap_or_default())?;
     let services = local.status().await;
     let healthy = services.iter().all(|s| s.state == State::Running);
     if args.json {

@@ -175,9 +175,14 @@ pub(super) async fn bench(cmd: BenchCmd) -> Result<ExitCode> {
                 .context("sanitize benchmark task")??;
             print_report(&report, json)
         }
-        BenchCmd::Backup { lessons, json } => {
-            print_report(&tazan::bench::backup(lessons).await?, json)
-        }
+        BenchCmd::Backup {
+            lessons,
+            rate,
+            json,
+        } => print_report(
+            &tazan::bench::backup(tazan::bench::BackupParams { lessons, rate }).await?,
+            json,
+        ),
         BenchCmd::Federation {
             json,
             ingest_lessons,

@@ -6,30 +6,24 @@
 //! ```text
 //!  tazan catalog import FILE --hub-config hub.toml
 //!    read + check each line ─► Lesson (CLEAR, ref = entry id) ─► sign (hub key)
-//!      ├─ hub stopped: open its store ─────────────────────┐
-//!      └─ hub running: DATA_DIR/catalog-spool/NAME.jsonl   │
-//!            hub watches (200 ms) ─► NAME.result.json      ▼
+//!      ├─ hub stopped: open its store ───────────────────────────┐
+//!      └─ hub running: ImportCatalog on its admin socket ────────┤
 //!                          HubCore::import_own: own key, Lesson, not RED
 //!                          ─► log (durable; same bytes → same id → DUPLICATE)
 //!                          ─► members, search index, relay to the cross hub
 //! ```
 //!
-//! A running hub owns its sled store (one process), hence the spool: written
-//! to a temporary name and renamed, so the hub never reads half a file. The
-//! spool grants nothing by itself: the hub stores only envelopes that verify
-//! under its own key, and a writer without the key file cannot make one.
+//! A running hub owns its sled store (one process), hence the admin socket.
+//! It grants nothing by itself: the hub stores only envelopes that verify
+//! under its own key, and a caller without the key file cannot make one.
 
-use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tazan_model::{Envelope, Payload};
-use tazan_store::{HexEnvelope, HubLog, Store};
+use tazan_store::{HubLog, Store};
 use tazan_trust::PublicKey;
-use tokio::sync::watch;
-use tracing::{info, warn};
+use tracing::info;
 
 use crate::{HubConfig, HubCore, HubError, Tier};
 
@@ -45,89 +39,6 @@ pub struct ImportReport {
     /// Set when the hub could not read the batch at all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-}
-
-/// The hand-off directory between `tazan catalog import` and a running hub.
-#[derive(Debug, Clone)]
-pub struct CatalogSpool {
-    dir: PathBuf,
-}
-
-fn spool_io(what: &str, path: &Path, e: std::io::Error) -> HubError {
-    HubError::Catalog(format!("{what} {}: {e}", path.display()))
-}
-
-impl CatalogSpool {
-    /// The spool of the hub configured by `config`: `DATA_DIR/catalog-spool`.
-    pub fn of(config: &HubConfig) -> CatalogSpool {
-        CatalogSpool {
-            dir: config.data_dir.join("catalog-spool"),
-        }
-    }
-
-    /// Where it is.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// Hand a batch of signed envelopes to the running hub; returns the batch
-    /// file, whose answer [`CatalogSpool::wait`] reads.
-    pub fn put(&self, envelopes: &[Envelope]) -> Result<PathBuf, HubError> {
-        let mut text = String::new();
-        for env in envelopes {
-            let json = serde_json::to_string(&HexEnvelope::from(env))
-                .map_err(|e| HubError::Catalog(e.to_string()))?;
-            text.push_str(&json);
-            text.push('\n');
-        }
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let name = format!("{nanos:024}-{}.jsonl", std::process::id());
-        tazan_store::spool_write(&self.dir, &name, text.as_bytes())
-            .map_err(|e| spool_io("writing", &self.dir, e))
-    }
-
-    /// The hub's answer to `batch`, once it has one (polled every 50 ms, up to
-    /// `limit`). The answer file is removed once read.
-    pub async fn wait(&self, batch: &Path, limit: Duration) -> Option<ImportReport> {
-        let answer = result_path(batch);
-        let deadline = tokio::time::Instant::now() + limit;
-        loop {
-            if let Ok(bytes) = std::fs::read(&answer) {
-                if let Ok(report) = serde_json::from_slice(&bytes) {
-                    let _ = std::fs::remove_file(&answer);
-                    return Some(report);
-                }
-            }
-            if tokio::time::Instant::now() > deadline {
-                return None;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// Complete batch files, oldest first.
-    fn pending(&self) -> Vec<PathBuf> {
-        tazan_store::spool_files(&self.dir, "jsonl")
-    }
-}
-
-fn result_path(batch: &Path) -> PathBuf {
-    batch.with_extension("result.json")
-}
-
-fn read_batch(path: &Path) -> Result<Vec<Envelope>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .enumerate()
-        .map(|(i, line)| {
-            let at = |why: String| format!("entry {}: {why}", i + 1);
-            let l: HexEnvelope = serde_json::from_str(line).map_err(|e| at(e.to_string()))?;
-            l.to_envelope().map_err(at)
-        })
-        .collect()
 }
 
 impl HubCore {
@@ -213,77 +124,18 @@ impl HubCore {
     }
 }
 
-/// Import into a stopped hub by opening its store; `Ok(None)` when a running
-/// hub holds the store (hand the batch to [`CatalogSpool`] instead).
+/// Import into a stopped hub through its store, which the caller opened
+/// (see [`Store::open_unless_running`]); a running hub takes the batch on
+/// its admin socket instead.
 pub async fn import_offline(
     config: &HubConfig,
+    store: Store,
     envelopes: Vec<Envelope>,
-) -> Result<Option<ImportReport>, HubError> {
-    let store = match Store::open(&config.data_dir) {
-        Ok(s) => s,
-        // The running hub holds the store.
-        Err(e) if e.is_locked() => return Ok(None),
-        Err(e) => return Err(e.into()),
-    };
+) -> Result<ImportReport, HubError> {
     let (key, roster) = crate::server::load_key_and_roster(config)?;
-    let log = HubLog::open(&store)?;
+    let log = HubLog::open(&store).await?;
     let core = HubCore::new(config, log, roster, key, None);
     let report = core.import_own(envelopes).await?;
-    store.flush_blocking()?;
-    Ok(Some(report))
-}
-
-/// Take batches from the spool into the log until stopped, answering each
-/// with a result file beside it.
-pub(crate) async fn spool_loop(
-    core: Arc<HubCore>,
-    spool: CatalogSpool,
-    mut stop: watch::Receiver<bool>,
-) {
-    loop {
-        for path in spool.pending() {
-            let report = match read_batch(&path) {
-                Ok(envelopes) => match core.import_own(envelopes).await {
-                    Ok(r) => r,
-                    Err(HubError::Store(e)) => {
-                        warn!(error = %e, "storage failed; the catalogue batch stays for the next round");
-                        continue;
-                    }
-                    Err(e) => ImportReport {
-                        error: Some(e.to_string()),
-                        ..ImportReport::default()
-                    },
-                },
-                Err(why) => {
-                    warn!(file = %path.display(), reason = %why, "unreadable catalogue batch refused");
-                    ImportReport {
-                        error: Some(format!("unreadable batch: {why}")),
-                        ..ImportReport::default()
-                    }
-                }
-            };
-            answer(&path, &report);
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(Duration::from_millis(200)) => {}
-            _ = stop.changed() => return,
-        }
-    }
-}
-
-/// Write the answer (temporary name, then rename), then drop the batch:
-/// a crash in between only means it is imported again, as duplicates.
-fn answer(batch: &Path, report: &ImportReport) {
-    let out = result_path(batch);
-    let tmp = out.with_extension("tmp");
-    let written = serde_json::to_vec(report)
-        .map_err(|e| e.to_string())
-        .and_then(|json| std::fs::write(&tmp, json).map_err(|e| e.to_string()))
-        .and_then(|()| std::fs::rename(&tmp, &out).map_err(|e| e.to_string()));
-    if let Err(e) = written {
-        warn!(file = %out.display(), error = %e, "could not write the catalogue import answer");
-    }
-    if let Err(e) = std::fs::remove_file(batch) {
-        warn!(file = %batch.display(), error = %e, "could not remove an imported catalogue batch; it will be imported again (as duplicates)");
-    }
+    store.flush().await?;
+    Ok(report)
 }

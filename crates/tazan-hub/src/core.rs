@@ -211,8 +211,8 @@ fn what_was_found(f: &Finding) -> String {
 }
 
 /// The name under which the highest accepted roster serial is kept in the
-/// hub's store, so a restart cannot roll the roster back.
-pub(crate) const ROSTER_SERIAL: &str = "roster-serial";
+/// hub's store (a cursor of its log), so a restart cannot roll the roster back.
+pub const ROSTER_SERIAL: &str = "roster-serial";
 
 /// Map a roster or signature failure to a gRPC code and field.
 pub(crate) fn trust_rejection(e: TrustError) -> Rejection {
@@ -386,6 +386,27 @@ impl HubCore {
         *self.screen.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(screen);
         *slot = Arc::new(new);
         Ok(true)
+    }
+
+    /// Read the roster file again and put it in force when it is newer
+    /// (see [`HubCore::replace_roster`]); the serial in force is kept in the
+    /// store, so a restart cannot roll it back. Returns whether it changed.
+    pub async fn reload_roster(&self) -> Result<bool, crate::HubError> {
+        let new = SignedRoster::load(&self.roster_path).map_err(|source| {
+            warn!(error = %source, path = %self.roster_path.display(), "{}", crate::server::roster_load_failure(&source));
+            crate::HubError::Trust {
+                what: "roster",
+                path: self.roster_path.clone(),
+                source,
+            }
+        })?;
+        let changed = self.replace_roster(new)?;
+        if changed {
+            let serial = self.roster().roster.serial;
+            info!(path = %self.roster_path.display(), serial, "roster reloaded");
+            self.log.set_cursor(ROSTER_SERIAL, serial).await?;
+        }
+        Ok(changed)
     }
 
     fn screen(&self) -> Arc<Screen> {

@@ -50,7 +50,7 @@ pub enum HubError {
     /// A roster update was refused (wrong admin key, rollback).
     #[error("{0}")]
     Roster(String),
-    /// A catalogue import was refused or its spool could not be used.
+    /// A catalogue import was refused.
     #[error("catalogue import: {0}")]
     Catalog(String),
     /// A roster file has a lower serial than one this hub accepted before
@@ -64,6 +64,9 @@ pub enum HubError {
         /// The highest serial accepted before.
         held: u64,
     },
+    /// The admin socket could not be set up.
+    #[error(transparent)]
+    Admin(#[from] tazan_admin::AdminError),
     /// A task panicked or did not stop in time.
     #[error("hub task: {0}")]
     Task(String),

@@ -17,13 +17,21 @@
 //! edits content, and it never logs lesson text or keys.
 //!
 //! A group hub also serves a lesson catalogue as its own lessons (signed
-//! with its key, the hub as origin), imported offline or through a spool it
-//! watches while running (`catalog`).
+//! with its key, the hub as origin), imported offline or, while it runs,
+//! through its admin socket (`catalog`, `admin`).
+//!
+//! The command line reaches a running hub through its local admin socket
+//! (`DATA/admin.sock`, see `tazan-admin`): status, catalogue import, an
+//! online backup that pauses no writer, and a roster reload after
+//! `tazan roster add/revoke/…` (a hub started with a changed roster file
+//! loads it at start). Every store write goes through the store's writer
+//! (`tazan-store`), so no request thread waits on a lock while sled works.
 //!
 //! Not here: roster editing and key rotation (CLI), metrics export.
 #![forbid(unsafe_code)]
 
 pub mod access;
+mod admin;
 mod audit;
 mod catalog;
 mod config;
@@ -37,9 +45,9 @@ mod service;
 mod transparency;
 
 pub use audit::{verify_log, LogAudit};
-pub use catalog::{import_offline, CatalogSpool, ImportReport};
+pub use catalog::{import_offline, ImportReport};
 pub use config::{ConfigError, HubConfig, Tier, TlsFiles, Upstream};
-pub use core::{HubCore, HubStats};
+pub use core::{HubCore, HubStats, ROSTER_SERIAL};
 pub use error::HubError;
 pub use indexer::after_restore;
 pub use requests::RequestStats;

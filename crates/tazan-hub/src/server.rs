@@ -3,6 +3,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tazan_admin::AdminSocket;
 use tazan_proto::pb::hub_server::HubServer;
 use tazan_store::{HubLog, Store};
 use tazan_trust::{KeyPair, SignedRoster};
@@ -13,6 +14,7 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 use tracing::{info, warn};
 
+use crate::admin::HubAdmin;
 use crate::core::ROSTER_SERIAL;
 use crate::service::{authenticate, HubService};
 use crate::{relay, HubConfig, HubCore, HubError};
@@ -27,6 +29,8 @@ pub struct RunningHub {
     shutdown: Option<oneshot::Sender<()>>,
     stop_workers: watch::Sender<bool>,
     server: JoinHandle<Result<(), tonic::transport::Error>>,
+    admin: JoinHandle<Result<(), tonic::transport::Error>>,
+    admin_path: std::path::PathBuf,
     workers: Vec<JoinHandle<()>>,
 }
 
@@ -37,48 +41,10 @@ fn read(path: &Path) -> Result<Vec<u8>, HubError> {
     })
 }
 
-/// Reload the roster file when it changes (checked every second), so a
-/// revocation takes effect without a restart.
-async fn roster_watch(
-    core: Arc<HubCore>,
-    path: std::path::PathBuf,
-    mut stop: watch::Receiver<bool>,
-) {
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let mut seen = modified(&path);
-    loop {
-        tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-            _ = stop.changed() => return,
-        }
-        let now = modified(&path);
-        if now == seen {
-            continue;
-        }
-        seen = now;
-        match SignedRoster::load(&path) {
-            Ok(new) => match core.replace_roster(new) {
-                Ok(true) => {
-                    let serial = core.roster().roster.serial;
-                    info!(path = %path.display(), serial, "roster reloaded");
-                    if let Err(e) = core.log.set_cursor(ROSTER_SERIAL, serial).await {
-                        warn!(error = %e, "storing the roster serial failed; a restart checks against the older one");
-                    }
-                }
-                Ok(false) => {}
-                Err(e) => {
-                    warn!(error = %e, "roster file changed but was refused; the roster in force stays")
-                }
-            },
-            Err(e) => warn!(error = %e, path = %path.display(), "{}", roster_load_failure(&e)),
-        }
-    }
-}
-
 /// What to log when a changed roster file does not load: it could not be
 /// read (missing, not a roster, a directory), or it reads but its
 /// signature does not verify — which is not the same thing to fix.
-fn roster_load_failure(e: &tazan_trust::TrustError) -> &'static str {
+pub(crate) fn roster_load_failure(e: &tazan_trust::TrustError) -> &'static str {
     use tazan_trust::TrustError as E;
     match e {
         E::Io { .. } | E::FileFormat { .. } | E::NotAFile { .. } => {
@@ -161,7 +127,7 @@ impl RunningHub {
         }
         let tls = tazan_edge::mutual_tls(&config.tls.cert, &config.tls.key, &config.tls.ca)?;
         let store = Store::open(&config.data_dir)?;
-        let log = HubLog::open(&store)?;
+        let log = HubLog::open(&store).await?;
         let held = log.cursor(ROSTER_SERIAL)?;
         let serial = roster.roster.serial;
         if serial < held {
@@ -258,11 +224,6 @@ impl RunningHub {
         let healed = core.clone();
         let mut workers = vec![
             accept,
-            tokio::spawn(roster_watch(
-                core.clone(),
-                config.roster.clone(),
-                stop_rx.clone(),
-            )),
             tokio::spawn(report_health(
                 core.clone(),
                 health_reporter,
@@ -280,25 +241,22 @@ impl RunningHub {
                 stop_rx.clone(),
             )),
         ];
-        if config.tier == crate::Tier::Group {
-            workers.push(tokio::spawn(crate::catalog::spool_loop(
-                core.clone(),
-                crate::CatalogSpool::of(&config),
-                stop_rx.clone(),
-            )));
-        }
-        let backup = tazan_store::BackupHeader {
-            kind: "hub".into(),
-            service: config.id.to_string(),
-            created_at: 0,
-            tool: env!("CARGO_PKG_VERSION").into(),
-        };
-        workers.push(tokio::spawn(tazan_store::answer_requests(
-            store.clone(),
-            tazan_store::request_dir(&config.data_dir),
-            backup,
-            stop_rx.clone(),
-        )));
+        // The CLI's way in (status, catalogue import, backup, roster reload):
+        // bound only now that this process holds the store, so a socket file
+        // found there is a killed hub's and is replaced.
+        let admin_socket = AdminSocket::bind(&config.data_dir)?;
+        let admin_path = admin_socket.path().to_owned();
+        let mut admin_stop = stop_rx.clone();
+        let admin = admin_socket.serve(
+            HubAdmin {
+                core: core.clone(),
+                store: store.clone(),
+                started: std::time::Instant::now(),
+            },
+            async move {
+                let _ = admin_stop.changed().await;
+            },
+        );
         if let Some(index) = search {
             workers.push(tokio::spawn(crate::indexer::index_loop(
                 core.clone(),
@@ -341,6 +299,8 @@ impl RunningHub {
             )));
         }
         Ok(RunningHub {
+            admin,
+            admin_path,
             data_dir: config.data_dir.clone(),
             metrics_addr,
             addr,
@@ -363,7 +323,12 @@ impl RunningHub {
         self.metrics_addr
     }
 
-    /// The hub's data directory (its store, spools and sockets).
+    /// The admin socket the CLI reaches this hub by.
+    pub fn admin_socket(&self) -> &Path {
+        &self.admin_path
+    }
+
+    /// The hub's data directory (its store and sockets).
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }
@@ -398,6 +363,13 @@ impl RunningHub {
                 }
             }
         }
+        match tokio::time::timeout(limit, &mut self.admin).await {
+            Ok(joined) => joined.map_err(|e| HubError::Task(format!("admin socket: {e}")))??,
+            Err(_) => {
+                warn!("the admin socket did not drain within 10 s; aborting it");
+                self.admin.abort();
+            }
+        }
         match tokio::time::timeout(limit, &mut self.server).await {
             Ok(joined) => joined.map_err(|e| HubError::Task(format!("server: {e}")))??,
             Err(_) => {
@@ -422,7 +394,7 @@ impl RunningHub {
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        self.store.flush_blocking()?;
+        self.store.flush().await?;
         info!(hub = %self.core.id, "hub stopped");
         Ok(())
     }

@@ -122,7 +122,7 @@ impl HubCore {
         }
         // Not flushed: losing it in a crash only means serving the witnessed
         // checkpoint before it until the witness cosigns again.
-        self.log.put_blob(WITNESSED, cp.note())?;
+        self.log.put_blob(WITNESSED, cp.note()).await?;
         *self
             .tlog
             .witnessed

@@ -78,8 +78,10 @@ struct RawMetrics {
 struct RawNode {
     id: String,
     data_dir: PathBuf,
-    #[serde(default)]
-    spool_dir: Option<PathBuf>,
+    /// No longer used (the command line reaches a running node through its
+    /// admin socket, DATA/admin.sock); accepted so older configs still load.
+    #[serde(default, rename = "spool_dir")]
+    _spool_dir: Option<PathBuf>,
     key: PathBuf,
     #[serde(default)]
     display_name: Option<String>,
@@ -118,8 +120,6 @@ pub struct NodeConfig {
     pub aliases: Vec<String>,
     /// sled directory (owned by the running node).
     pub data_dir: PathBuf,
-    /// Where commands hand signed lessons to the running node.
-    pub spool_dir: PathBuf,
     /// Signing key.
     pub key: PathBuf,
     /// The group hub's `https://host:port`.
@@ -235,7 +235,6 @@ impl NodeConfig {
             display_name: raw.node.display_name.filter(|n| !n.trim().is_empty()),
             aliases: raw.node.aliases,
             data_dir: base.join(&raw.node.data_dir),
-            spool_dir: base.join(raw.node.spool_dir.unwrap_or_else(|| PathBuf::from("spool"))),
             key: base.join(raw.node.key),
             hub_endpoint: raw.hub.endpoint,
             hub_name: raw

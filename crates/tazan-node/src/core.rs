@@ -25,6 +25,25 @@ pub struct DeliveryReport {
     pub rejected: Vec<(LessonId, String)>,
 }
 
+/// What became of lessons in the outbox, as the delivery worker learns it
+/// (for callers waiting on a lesson they just queued: the admin socket's
+/// `Submit`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeliveryEvent {
+    /// Stored by the hub.
+    Accepted(LessonId),
+    /// The hub had it already.
+    Duplicate(LessonId),
+    /// Refused by the hub for good (removed from the outbox), and why.
+    Rejected(LessonId, String),
+    /// The hub answered but kept these for a later round (its storage, or a
+    /// key rotation in progress), and why.
+    Kept(Vec<LessonId>, String),
+    /// The hub did not answer; everything stays in the outbox.
+    Unreachable(String),
+}
+
 /// The node's state: key, outbox and library.
 pub struct NodeCore {
     pub(crate) id: MemberId,
@@ -46,6 +65,8 @@ pub struct NodeCore {
     pub(crate) bad_receipts: std::sync::atomic::AtomicU64,
     /// When a receipt checkpoint's signature was last checked.
     pub(crate) receipt_signature_checked: std::sync::Mutex<Option<std::time::Instant>>,
+    /// Delivery outcomes as they happen.
+    pub(crate) events: tokio::sync::broadcast::Sender<DeliveryEvent>,
     /// SERVING, or NOT_SERVING after a storage fault until the store heals.
     pub(crate) health: tazan_edge::Health,
     /// Counters of the metrics listener's connection limits.
@@ -112,9 +133,21 @@ impl NodeCore {
             delivered: Default::default(),
             refused: Default::default(),
             received: Default::default(),
+            events: tokio::sync::broadcast::channel(1024).0,
             health: tazan_edge::Health::new(),
             metrics_edge: Arc::new(tazan_edge::ListenerStats::new("metrics")),
         }))
+    }
+
+    /// Delivery outcomes from now on (a receiver that falls far behind
+    /// misses the oldest ones and is told so).
+    pub fn delivery_events(&self) -> tokio::sync::broadcast::Receiver<DeliveryEvent> {
+        self.events.subscribe()
+    }
+
+    fn tell(&self, event: DeliveryEvent) {
+        // Nobody listening is the usual case.
+        let _ = self.events.send(event);
     }
 
     /// SERVING, or NOT_SERVING (with the reason) after a storage fault
@@ -267,7 +300,7 @@ impl NodeCore {
                 }
             }
         }
-        if let Err(e) = self.receipts.put(&kept) {
+        if let Err(e) = self.receipts.put(&kept).await {
             warn!(error = %e, "keeping receipts failed");
         }
     }
@@ -387,11 +420,16 @@ impl NodeCore {
         self.queue_signed(envelope, &payload).await
     }
 
-    /// Queue an envelope this node signed earlier (from the spool). The
-    /// signature is checked against this node's key first.
+    /// Queue an envelope signed with this node's key elsewhere (its review
+    /// desk, through the admin socket). The signature is checked against
+    /// this node's key first, so nothing else can be queued.
     pub async fn queue_envelope(&self, envelope: Envelope) -> Result<LessonId, NodeError> {
-        let payload = tazan_trust::verify_envelope(&self.key.public(), &envelope)
-            .map_err(|e| NodeError::Hub(format!("spooled envelope refused: {e}")))?;
+        let payload = tazan_trust::verify_envelope(&self.key.public(), &envelope).map_err(|e| {
+            NodeError::Refused(format!(
+                "not signed with this node's key {} ({e}); was the key rotated without restarting the node?",
+                self.key.key_id()
+            ))
+        })?;
         if !payload.level().may_reach_group() {
             return Err(NodeError::Red);
         }
@@ -404,15 +442,17 @@ impl NodeCore {
         payload: &Payload,
     ) -> Result<LessonId, NodeError> {
         let id = envelope.id();
-        self.outbox.insert(OutboxItem {
-            seq: 0,
-            id,
-            kind: payload.kind(),
-            level: payload.level(),
-            envelope: StoredEnvelope::from(&envelope),
-            queued_at: tazan_trust::now_unix(),
-            attempts: 0,
-        })?;
+        self.outbox
+            .insert(OutboxItem {
+                seq: 0,
+                id,
+                kind: payload.kind(),
+                level: payload.level(),
+                envelope: StoredEnvelope::from(&envelope),
+                queued_at: tazan_trust::now_unix(),
+                attempts: 0,
+            })
+            .await?;
         // Delivery may start while the local flush runs: the caller is told
         // "queued" only once the flush is done, and a hub acknowledgement
         // before that is just as good.
@@ -429,7 +469,7 @@ impl NodeCore {
     /// stays the same. Signed with the current key: the roster does not list
     /// that key yet (the admin has not applied the key announcement) or has
     /// revoked it; retry until the roster changes.
-    fn keep_for_key(&self, item: &OutboxItem, why: &str) -> Result<(), NodeError> {
+    async fn keep_for_key(&self, item: &OutboxItem, why: &str) -> Result<(), NodeError> {
         let mut kept = item.clone();
         let current = self.key.key_id();
         if item.envelope.signer != current.as_str() {
@@ -440,7 +480,7 @@ impl NodeCore {
         } else {
             warn!(lesson = %item.id.short(), reason = %why, "the hub does not accept this node's key (yet); kept in the outbox until the roster lists it");
         }
-        self.outbox.attempted(&kept)?;
+        self.outbox.attempted(&[kept]).await?;
         Ok(())
     }
 
@@ -472,29 +512,27 @@ impl NodeCore {
             let resp = match client.publish(pb::PublishRequest { envelopes }).await {
                 Ok(r) => r.into_inner(),
                 Err(status) => {
-                    for item in &pending {
-                        self.outbox.attempted(item)?;
-                    }
-                    return Err(NodeError::Hub(format!(
-                        "{:?}: {}",
-                        status.code(),
-                        status.message()
-                    )));
+                    let why = format!("{:?}: {}", status.code(), status.message());
+                    self.tell(DeliveryEvent::Unreachable(why.clone()));
+                    self.outbox.attempted(&pending).await?;
+                    return Err(NodeError::Hub(why));
                 }
             };
             self.keep_receipts(client, &pending, &resp).await;
             let mut done = Vec::new();
-            let mut retry_later = false;
-            let mut key_refused = false;
+            let mut retry_later = Vec::new();
+            let mut key_refused = Vec::new();
             for (item, r) in pending.iter().zip(resp.results) {
                 match Outcome::try_from(r.outcome) {
                     Ok(Outcome::Accepted) => {
                         self.delivered.fetch_add(1, Relaxed);
+                        self.tell(DeliveryEvent::Accepted(item.id));
                         report.accepted.push(item.id);
                         done.push((item.seq, DeliveryOutcome::Accepted { hub_seq: r.seq }));
                     }
                     Ok(Outcome::Duplicate) => {
                         self.delivered.fetch_add(1, Relaxed);
+                        self.tell(DeliveryEvent::Duplicate(item.id));
                         report.duplicates.push(item.id);
                         done.push((item.seq, DeliveryOutcome::Duplicate { hub_seq: r.seq }));
                     }
@@ -503,8 +541,7 @@ impl NodeCore {
                         if rej.code == tonic::Code::Unavailable as i32
                             || rej.code == tonic::Code::Internal as i32
                         {
-                            retry_later = true;
-                            self.outbox.attempted(item)?;
+                            retry_later.push(item.clone());
                             continue;
                         }
                         let why = format!(
@@ -515,26 +552,32 @@ impl NodeCore {
                         );
                         if rej.field == "signer" {
                             // A key matter, not the lesson's: keep it.
-                            self.keep_for_key(item, &why)?;
-                            key_refused = true;
+                            self.keep_for_key(item, &why).await?;
+                            key_refused.push(item.id);
                             continue;
                         }
                         warn!(lesson = %item.id.short(), reason = %why, "hub refused a lesson; removed from the outbox");
                         self.refused.fetch_add(1, Relaxed);
+                        self.tell(DeliveryEvent::Rejected(item.id, why.clone()));
                         report.rejected.push((item.id, why.clone()));
                         done.push((item.seq, DeliveryOutcome::Refused { reason: why }));
                     }
                 }
             }
             self.outbox.settle(&done).await?;
-            if key_refused {
-                return Err(NodeError::Hub(
-                    "the hub refused this node's signing key; the lessons stay in the outbox and are retried"
-                        .into(),
-                ));
+            if !key_refused.is_empty() {
+                let why = "the hub refused this node's signing key; the lessons stay in the outbox and are retried";
+                self.tell(DeliveryEvent::Kept(key_refused, why.into()));
+                return Err(NodeError::Hub(why.into()));
             }
-            if retry_later {
-                return Err(NodeError::Hub("hub storage unavailable; will retry".into()));
+            if !retry_later.is_empty() {
+                self.outbox.attempted(&retry_later).await?;
+                let why = "hub storage unavailable; will retry";
+                self.tell(DeliveryEvent::Kept(
+                    retry_later.iter().map(|i| i.id).collect(),
+                    why.into(),
+                ));
+                return Err(NodeError::Hub(why.into()));
             }
         }
     }

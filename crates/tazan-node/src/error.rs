@@ -44,6 +44,15 @@ pub enum NodeError {
     /// TLS setup for the hub connection failed.
     #[error(transparent)]
     Connect(#[from] tazan_proto::ConnectError),
+    /// An envelope handed to the node was refused before queueing.
+    #[error("envelope refused: {0}")]
+    Refused(String),
+    /// The admin socket could not be set up or reached.
+    #[error(transparent)]
+    Admin(#[from] tazan_admin::AdminError),
+    /// The running node answered its admin socket with an error.
+    #[error("the running node: {0}")]
+    Running(String),
     /// A task failed.
     #[error("node task: {0}")]
     Task(String),

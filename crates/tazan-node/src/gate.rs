@@ -2,7 +2,7 @@
 //!
 //! [`NodeCore::publish`](crate::NodeCore::publish) takes a [`GatedLesson`] and
 //! [`NodeCore::withdraw`](crate::NodeCore::withdraw) a [`GatedWithdrawal`];
-//! the spool hand-off to a running node signs only through [`sign_gated`].
+//! the admin-socket hand-off to a running node signs only through [`sign_gated`].
 //! Both types have private fields and no public constructor: the only way to
 //! get one is [`Gate::lesson`] / [`Gate::withdrawal`], which run the leak gate
 //! with the node's own names ([`OwnNames`]) and the node's policy, and return
@@ -387,7 +387,7 @@ impl Gated {
     }
 }
 
-/// Sign a gated payload with the node's key, for the spool hand-off to a
+/// Sign a gated payload with the node's key, for the admin-socket hand-off to a
 /// running node (which checks the signature against its key before queueing).
 pub fn sign_gated(key: &KeyPair, gated: impl Into<Gated>) -> Envelope {
     key.sign(&gated.into().payload())

@@ -8,7 +8,7 @@
 //!                                                                 │    correct, withdraw,
 //!  Gate (policy deny-lists + the node's own names, decisions) ◄───┘    catalog publish)
 //!    └─► GatedLesson / GatedWithdrawal ─► sign (node key) ─► Outbox (sled, durable) ─► group hub
-//!                                      └► sign_gated ─► spool ─► running node ─┘ retry until acked
+//!                          └► sign_gated ─► admin socket ─► running node ─┘ retry until acked
 //!  group hub log ─► subscribe from durable cursor ─► Library (sled) ─► search, similar
 //!                                                        └─► index (tantivy, HOME/index)
 //! ```
@@ -26,6 +26,7 @@
 //! does), or decide what a hub accepts (the hub screens GREEN and CLEAR again).
 #![forbid(unsafe_code)]
 
+mod admin;
 mod config;
 mod core;
 mod error;
@@ -33,11 +34,10 @@ mod gate;
 mod indexer;
 mod receipts;
 mod review;
-mod spool;
 mod workers;
 
 pub use config::{NodeConfig, NodeConfigError};
-pub use core::{DeliveryReport, NodeCore};
+pub use core::{DeliveryEvent, DeliveryReport, NodeCore};
 pub use error::NodeError;
 pub use gate::{
     finding_line, node_policy, sign_gated, Gate, GateError, Gated, GatedLesson, GatedWithdrawal,
@@ -50,6 +50,5 @@ pub use review::{
     Coarsened, Delivery, Desk, DraftMade, DraftView, Edited, HubCheck, Mark, MarkedField, Override,
     Publication, Remedy, Restored, ReviewError, ReviewedFinding, EDITABLE_FIELDS, K_ANONYMITY,
 };
-pub use spool::Spool;
 pub use tazan_search::{Anonymity, Coarsening, Narrowing, QuasiField, QuasiIdentifiers, K_MIN};
-pub use workers::{RunningNode, STORE_WAIT};
+pub use workers::{RunningNode, LIBRARY_CURSOR, STORE_WAIT};

@@ -13,11 +13,13 @@ use tracing::{debug, error, info, warn};
 
 use crate::core::HUB_CHECKPOINT;
 use crate::{NodeConfig, NodeCore, NodeError};
-use tazan_edge::{pause, Backoff};
+use tazan_edge::Backoff;
 use tazan_proto::FollowError;
 use tazan_tlog::WitnessKey;
 
-const CURSOR: &str = "hub";
+/// The library cursor: the hub sequence number received up to.
+pub const LIBRARY_CURSOR: &str = "hub";
+const CURSOR: &str = LIBRARY_CURSOR;
 
 /// Where the follow loop hands stored batches to the indexer.
 type IndexOps = tokio::sync::mpsc::Sender<Vec<crate::indexer::IndexOp>>;
@@ -28,6 +30,8 @@ pub struct RunningNode {
     metrics_addr: Option<std::net::SocketAddr>,
     stop: watch::Sender<bool>,
     workers: Vec<JoinHandle<()>>,
+    admin: JoinHandle<Result<(), tonic::transport::Error>>,
+    admin_path: std::path::PathBuf,
     received: watch::Receiver<u64>,
     index: Option<Arc<tazan_search::SearchIndex>>,
 }
@@ -72,7 +76,22 @@ impl RunningNode {
             ..Default::default()
         };
         info!(node = %config.id, hub = %config.hub_endpoint, "node started");
-        let spool = crate::Spool::new(config.spool_dir.clone());
+        // The CLI's way in (the review desk's signed lessons, backup,
+        // status): bound only now that this process holds the store, so a
+        // socket file found there is a killed node's and is replaced.
+        let admin_socket = tazan_admin::AdminSocket::bind(&config.data_dir)?;
+        let admin_path = admin_socket.path().to_owned();
+        let mut admin_stop = stop_rx.clone();
+        let admin = admin_socket.serve(
+            crate::admin::NodeAdmin {
+                core: core.clone(),
+                hub_endpoint: config.hub_endpoint.clone(),
+                started: std::time::Instant::now(),
+            },
+            async move {
+                let _ = admin_stop.changed().await;
+            },
+        );
         let mut metrics_addr = None;
         let mut workers = vec![tokio::spawn(tazan_edge::heal_store(
             core.store.clone(),
@@ -118,20 +137,7 @@ impl RunningNode {
         } else {
             None
         };
-        let backup = tazan_store::BackupHeader {
-            kind: "node".into(),
-            service: config.id.to_string(),
-            created_at: 0,
-            tool: env!("CARGO_PKG_VERSION").into(),
-        };
         workers.extend([
-            tokio::spawn(tazan_store::answer_requests(
-                core.store.clone(),
-                tazan_store::request_dir(&config.data_dir),
-                backup,
-                stop_rx.clone(),
-            )),
-            tokio::spawn(spool_loop(core.clone(), spool, stop_rx.clone())),
             tokio::spawn(outbox_loop(core.clone(), client.clone(), stop_rx.clone())),
             tokio::spawn(follow_loop(
                 core.clone(),
@@ -144,6 +150,8 @@ impl RunningNode {
             )),
         ]);
         Ok(RunningNode {
+            admin,
+            admin_path,
             index: search_index,
             metrics_addr,
             core,
@@ -156,6 +164,11 @@ impl RunningNode {
     /// The bound metrics address, when metrics are on.
     pub fn metrics_addr(&self) -> Option<std::net::SocketAddr> {
         self.metrics_addr
+    }
+
+    /// The admin socket the CLI reaches this node by.
+    pub fn admin_socket(&self) -> &std::path::Path {
+        &self.admin_path
     }
 
     /// The node's core (publish, library).
@@ -190,7 +203,16 @@ impl RunningNode {
                 }
             }
         }
-        self.core.store.flush_blocking()?;
+        match tokio::time::timeout(Duration::from_secs(10), &mut self.admin).await {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(e))) => return Err(NodeError::Task(format!("admin socket: {e}"))),
+            Ok(Err(e)) => return Err(NodeError::Task(format!("admin socket: {e}"))),
+            Err(_) => {
+                warn!("the admin socket did not drain within 10 s; aborting it");
+                self.admin.abort();
+            }
+        }
+        self.core.store.flush().await?;
         info!(node = %self.core.id, "node stopped");
         Ok(())
     }
@@ -198,38 +220,6 @@ impl RunningNode {
 
 /// The longest wait between two probes of a faulted store.
 const HEAL_PROBE_CAP: Duration = Duration::from_secs(1);
-
-/// Move lessons handed over by `tazan lesson publish` into the outbox.
-async fn spool_loop(core: Arc<NodeCore>, spool: crate::Spool, mut stop: watch::Receiver<bool>) {
-    loop {
-        for (path, env) in spool.pending() {
-            match env {
-                Ok(env) => match core.queue_envelope(env).await {
-                    Ok(id) => {
-                        info!(lesson = %id.short(), "taken from the spool");
-                        if let Err(e) = std::fs::remove_file(&path) {
-                            warn!(error = %e, file = %path.display(), "could not remove a spooled file; it will be queued again (idempotent)");
-                        }
-                    }
-                    Err(NodeError::Store(e)) => {
-                        warn!(error = %e, "storage failed; the spooled lesson stays for the next round");
-                    }
-                    Err(e) => {
-                        warn!(error = %e, file = %path.display(), "spooled lesson refused; moved to spool/rejected");
-                        spool.reject(&path);
-                    }
-                },
-                Err(why) => {
-                    warn!(reason = %why, file = %path.display(), "unreadable spool file; moved to spool/rejected");
-                    spool.reject(&path);
-                }
-            }
-        }
-        if pause(&mut stop, Duration::from_millis(200)).await {
-            return;
-        }
-    }
-}
 
 async fn outbox_loop(
     core: Arc<NodeCore>,
@@ -264,8 +254,12 @@ async fn outbox_loop(
             }
             Err(e) => {
                 warn!(error = %e, pending = core.outbox.len(), "delivery failed; lessons stay in the outbox");
-                if backoff.wait(&mut stop).await {
-                    return;
+                // A newly queued lesson tries again at once (someone waits
+                // for the hub's answer); otherwise back off.
+                tokio::select! {
+                    _ = core.wake.notified() => {}
+                    _ = stop.changed() => return,
+                    _ = tokio::time::sleep(backoff.next_delay()) => {}
                 }
             }
         }

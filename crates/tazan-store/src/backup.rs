@@ -12,25 +12,23 @@
 //! 32 bytes:   blake3 of every byte before it
 //! ```
 //!
-//! A backup taken from a running service ([`Store::export`]) is consistent:
-//! every write of the store holds a shared gate that the export holds
-//! exclusively, so no multi-key write is ever half in a backup. The export
-//! blocks writers for as long as it runs.
-//!
-//! Online backups are requested through files, so the command line does not
-//! need the store the running service holds: [`request_dir`] holds
-//! `NAME.request`; the service ([`answer_requests`]) writes `NAME.tzb` (or
-//! `NAME.error`) beside it.
+//! A backup is consistent without pausing anyone: [`Store::begin_backup`]
+//! fixes a point between two writes (the store's writer takes it in turn
+//! with the writes, so the log's head at that point is fixed too), and the
+//! copy then reads the trees while writers go on; the writer hands the copy
+//! the old value of every key it changes before the copy has read it. So the
+//! file holds every tree exactly as it was at that point: no half of a
+//! multi-key write, and nothing written after it. The format is unchanged
+//! from the backups that paused writers (version 1).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufReader, BufWriter, ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tokio::sync::watch;
-use tracing::{info, warn};
 
+use crate::writer::Snapshot;
 use crate::{Store, StoreError};
 
 const MAGIC: &[u8; 8] = b"TAZANBAK";
@@ -56,6 +54,18 @@ pub struct BackupHeader {
     pub tool: String,
 }
 
+impl BackupHeader {
+    /// The header of a backup of `kind` `service` taken now by this tazan.
+    pub fn now(kind: &str, service: &str) -> BackupHeader {
+        BackupHeader {
+            kind: kind.into(),
+            service: service.into(),
+            created_at: crate::now_unix(),
+            tool: env!("CARGO_PKG_VERSION").into(),
+        }
+    }
+}
+
 /// What a backup or restore covered.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct BackupSummary {
@@ -76,14 +86,85 @@ const LOCK_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 pub type Progress<'a> = &'a mut dyn FnMut(u64);
 
 impl Store {
-    /// Write every tree to `out` (through a temporary file beside it, renamed
-    /// into place once complete and on disk). Writers wait while it runs.
+    /// Write a consistent backup of every tree to `out` (through a temporary
+    /// file beside it, renamed into place once complete and on disk; an
+    /// existing `out` is never replaced). Writers go on meanwhile. Blocking:
+    /// call it outside an async runtime or on a blocking thread.
     pub fn export(
         &self,
         out: &Path,
         header: &BackupHeader,
         progress: Progress<'_>,
     ) -> Result<BackupSummary, StoreError> {
+        let backup = Backup {
+            snapshot: self.snapshot_blocking()?,
+            store: self.clone(),
+        };
+        backup.write_file(out, header, progress)
+    }
+
+    /// Fix the point a backup holds (between two writes, through the
+    /// store's writer); then [`Backup::write_to`] copies it while writers go on.
+    pub async fn begin_backup(&self) -> Result<Backup, StoreError> {
+        Ok(Backup {
+            snapshot: self.snapshot().await?,
+            store: self.clone(),
+        })
+    }
+}
+
+/// A backup begun at one point of a store's history; writing it does not
+/// stop writers. Dropping it (written or not) ends the writer's bookkeeping.
+pub struct Backup {
+    store: Store,
+    snapshot: Arc<Snapshot>,
+}
+
+impl Drop for Backup {
+    fn drop(&mut self) {
+        self.snapshot.finish();
+    }
+}
+
+impl Backup {
+    /// Write the backup file's bytes to `w` (blocking: sled reads and `w`'s
+    /// writes; run it on a blocking thread).
+    pub fn write_to(
+        self,
+        w: impl Write,
+        header: &BackupHeader,
+        progress: Progress<'_>,
+    ) -> std::io::Result<BackupSummary> {
+        let mut w = HashingWriter {
+            inner: BufWriter::with_capacity(1 << 16, w),
+            hasher: blake3::Hasher::new(),
+            bytes: 0,
+        };
+        let summary = self.write_trees(&mut w, header, progress)?;
+        let hash = w.hasher.finalize();
+        let mut inner = w.inner;
+        inner.write_all(hash.as_bytes())?;
+        inner.flush()?;
+        Ok(BackupSummary {
+            bytes: w.bytes + HASH_LEN,
+            ..summary
+        })
+    }
+
+    /// Write it to the file `out` (0600), through `out.partial`, synced and
+    /// renamed into place; refused if `out` exists.
+    pub fn write_file(
+        self,
+        out: &Path,
+        header: &BackupHeader,
+        progress: Progress<'_>,
+    ) -> Result<BackupSummary, StoreError> {
+        if out.exists() {
+            return Err(StoreError::Backup {
+                path: out.to_owned(),
+                reason: "exists; choose a new file name (a backup is never overwritten)".into(),
+            });
+        }
         let tmp = sibling(out, ".partial");
         let mut options = OpenOptions::new();
         options.write(true).create(true).truncate(true);
@@ -94,64 +175,57 @@ impl Store {
             options.mode(0o600);
         }
         let file = options.open(&tmp).map_err(|e| io_err(&tmp, "create", e))?;
-        let mut w = HashingWriter {
-            inner: BufWriter::new(file),
-            hasher: blake3::Hasher::new(),
-            bytes: 0,
-        };
-        let summary = {
-            let _quiet = self.quiesce();
-            write_all_trees(self, &mut w, header, progress).map_err(|e| io_err(&tmp, "write", e))?
-        };
-        let hash = w.hasher.finalize();
-        let mut inner = w.inner;
-        inner
-            .write_all(hash.as_bytes())
-            .and_then(|()| inner.flush())
+        let summary = self
+            .write_to(&file, header, progress)
             .map_err(|e| io_err(&tmp, "write", e))?;
-        let file = inner
-            .into_inner()
-            .map_err(|e| io_err(&tmp, "write", e.into_error()))?;
         file.sync_all().map_err(|e| io_err(&tmp, "sync", e))?;
-        fs::rename(&tmp, out).map_err(|e| io_err(out, "rename into place", e))?;
-        Ok(BackupSummary {
-            bytes: w.bytes + HASH_LEN,
-            ..summary
-        })
-    }
-}
-
-fn write_all_trees(
-    store: &Store,
-    w: &mut HashingWriter,
-    header: &BackupHeader,
-    progress: Progress<'_>,
-) -> std::io::Result<BackupSummary> {
-    let header_json = serde_json::to_vec(header).map_err(std::io::Error::other)?;
-    w.write_all(MAGIC)?;
-    w.write_all(&VERSION.to_le_bytes())?;
-    write_bytes(w, &header_json)?;
-    let mut summary = BackupSummary::default();
-    let db = store.db().map_err(std::io::Error::other)?;
-    for name in db.tree_names() {
-        let tree = db.open_tree(&name).map_err(std::io::Error::other)?;
-        w.write_all(&[TREE])?;
-        write_bytes(w, &name)?;
-        summary.trees += 1;
-        for kv in tree.iter() {
-            let (k, v) = kv.map_err(std::io::Error::other)?;
-            w.write_all(&[KV])?;
-            write_bytes(w, &k)?;
-            write_bytes(w, &v)?;
-            summary.records += 1;
-            if summary.records.is_multiple_of(CHUNK) {
-                progress(summary.records);
-            }
+        if out.exists() {
+            let _ = fs::remove_file(&tmp);
+            return Err(StoreError::Backup {
+                path: out.to_owned(),
+                reason: "appeared while the backup was written; not replaced".into(),
+            });
         }
+        fs::rename(&tmp, out).map_err(|e| io_err(out, "rename into place", e))?;
+        Ok(summary)
     }
-    w.write_all(&[END])?;
-    w.write_all(&summary.records.to_le_bytes())?;
-    Ok(summary)
+
+    fn write_trees<W: Write>(
+        &self,
+        w: &mut HashingWriter<W>,
+        header: &BackupHeader,
+        progress: Progress<'_>,
+    ) -> std::io::Result<BackupSummary> {
+        let header_json = serde_json::to_vec(header).map_err(std::io::Error::other)?;
+        w.write_all(MAGIC)?;
+        w.write_all(&VERSION.to_le_bytes())?;
+        write_bytes(w, &header_json)?;
+        let mut summary = BackupSummary::default();
+        for (index, name) in self.snapshot.trees().iter().enumerate() {
+            let tree = self
+                .store
+                .db()
+                .map_err(std::io::Error::other)?
+                .open_tree(name)
+                .map_err(std::io::Error::other)?;
+            w.write_all(&[TREE])?;
+            write_bytes(w, name)?;
+            summary.trees += 1;
+            self.snapshot.copy_tree(index, &tree, &mut |k, v| {
+                w.write_all(&[KV])?;
+                write_bytes(w, k)?;
+                write_bytes(w, v)?;
+                summary.records += 1;
+                if summary.records.is_multiple_of(CHUNK) {
+                    progress(summary.records);
+                }
+                Ok(())
+            })?;
+        }
+        w.write_all(&[END])?;
+        w.write_all(&summary.records.to_le_bytes())?;
+        Ok(summary)
+    }
 }
 
 fn write_bytes(w: &mut impl Write, b: &[u8]) -> std::io::Result<()> {
@@ -160,13 +234,13 @@ fn write_bytes(w: &mut impl Write, b: &[u8]) -> std::io::Result<()> {
     w.write_all(b)
 }
 
-struct HashingWriter {
-    inner: BufWriter<File>,
+struct HashingWriter<W: Write> {
+    inner: BufWriter<W>,
     hasher: blake3::Hasher,
     bytes: u64,
 }
 
-impl Write for HashingWriter {
+impl<W: Write> Write for HashingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.inner.write(buf)?;
         self.hasher.update(&buf[..n]);
@@ -455,59 +529,6 @@ pub fn restore(
         summary,
         previous,
     })
-}
-
-/// Where online backup requests for the store in `data_dir` go.
-pub fn request_dir(data_dir: &Path) -> PathBuf {
-    data_dir.join("backup-requests")
-}
-
-/// Answer backup requests for a running service until `stop`: every second,
-/// each `NAME.request` in `dir` becomes `NAME.tzb` (or `NAME.error` saying
-/// why), written by [`Store::export`] with `header` (its time set now).
-pub async fn answer_requests(
-    store: Store,
-    dir: PathBuf,
-    header: BackupHeader,
-    mut stop: watch::Receiver<bool>,
-) {
-    loop {
-        tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-            _ = stop.changed() => return,
-        }
-        let Ok(entries) = fs::read_dir(&dir) else {
-            continue;
-        };
-        let names: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter_map(|n| n.strip_suffix(".request").map(str::to_owned))
-            .filter(|n| !n.is_empty() && !n.contains('/'))
-            .collect();
-        for name in names {
-            let (store, dir, mut header) = (store.clone(), dir.clone(), header.clone());
-            header.created_at = crate::now_unix();
-            let done = tokio::task::spawn_blocking(move || {
-                let out = dir.join(format!("{name}.tzb"));
-                let result = store.export(&out, &header, &mut |_| {});
-                match &result {
-                    Ok(s) => {
-                        info!(records = s.records, file = %out.display(), "online backup written")
-                    }
-                    Err(e) => {
-                        warn!(error = %e, "online backup failed");
-                        let _ = fs::write(dir.join(format!("{name}.error")), e.to_string());
-                    }
-                }
-                let _ = fs::remove_file(dir.join(format!("{name}.request")));
-            })
-            .await;
-            if let Err(e) = done {
-                warn!(error = %e, "online backup task failed");
-            }
-        }
-    }
 }
 
 fn sibling(path: &Path, suffix: &str) -> PathBuf {

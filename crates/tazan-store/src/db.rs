@@ -7,12 +7,18 @@ use serde::Serialize;
 use tokio::sync::watch;
 use tracing::{error, info};
 
+use crate::writer::{Durability, Snapshot, Tx, Writer};
 use crate::StoreError;
 
-/// An open sled database with group-commit flushing, which reopens itself
-/// after a storage fault.
+/// An open sled database, its one write path, and its reopening after a
+/// storage fault.
 ///
-/// Cheap to clone; all clones share the database.
+/// Cheap to clone; all clones share the database. Every write of the logs
+/// and the outbox goes through the store's writer thread (see the `writer`
+/// module): callers send a job and await its answer, so no caller holds a
+/// lock while sled works, and durable writes share flushes (group commit).
+/// Reads go to sled directly. The database and its threads are released
+/// when the last clone is dropped.
 ///
 /// **Faults.** sled turns the first failed disk write (a full disk, a
 /// read-only or failing device) into an error that every later write
@@ -20,16 +26,27 @@ use crate::StoreError;
 /// database again. So the first failed write or flush is recorded as the
 /// store's fault ([`Store::faults`]), and [`Store::reopen`] (run by the
 /// service's healer, see `tazan-edge`) closes the database, opens it from
-/// disk and proves with a flushed write that writes succeed again. What was
-/// acknowledged (flushed) before the fault is on disk and survives; writes
-/// that were not flushed when the database was reopened may be gone, and
-/// their [`Store::flush_through`] fails, so nobody is told they are durable.
+/// disk and proves with a flushed write that writes succeed again. The
+/// writer thread writes into the trees of the current era (a tree taken
+/// before a reopen refuses its write with [`StoreError::Reopened`]). What
+/// was acknowledged (flushed) before the fault is on disk and survives;
+/// writes that were not flushed when the database was reopened may be gone,
+/// and their flush fails, so nobody is told they are durable.
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Inner>,
 }
 
 struct Inner {
+    // Dropped first: closes the queue and joins the threads, which hold
+    // the core (and so the database) until then.
+    writer: Writer,
+    core: Arc<Core>,
+}
+
+/// The database of the current era and what is known about its writes;
+/// shared by the store's handles and its writer threads.
+pub(crate) struct Core {
     dir: PathBuf,
     /// The open database; `None` while it is being reopened. Held only to
     /// clone the handle, never across sled work.
@@ -40,21 +57,19 @@ struct Inner {
     /// Incremented after every write that must become durable.
     written: AtomicU64,
     /// The highest `written` value known to be on disk; guarded so that one
-    /// flush at a time runs and late arrivals reuse its result.
-    flushed: tokio::sync::Mutex<u64>,
+    /// flush (or reopen) at a time runs.
+    flushed: std::sync::Mutex<u64>,
     /// A copy of `flushed` readable without the lock.
     flushed_now: AtomicU64,
     /// Tickets written but not flushed when the database was reopened: lost
     /// or not, nobody may be told they are durable. One range per reopen.
     lost: std::sync::Mutex<Vec<(u64, u64)>>,
-    /// Writers hold it shared for each atomic write; a backup holds it
-    /// exclusively, so it never sees half of a multi-key write.
-    gate: std::sync::RwLock<()>,
     /// The storage fault in force, if any (what failed, for health reports).
     fault: watch::Sender<Option<String>>,
 }
 
 /// A sled tree of the database open in one era (see [`Store::reopen`]).
+#[derive(Clone)]
 pub(crate) struct Tree {
     tree: sled::Tree,
     era: u64,
@@ -78,12 +93,88 @@ impl std::ops::Deref for Tree {
 /// The position of a write among all writes of a store, to ask later
 /// whether it is durable ([`Store::is_durable`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Ticket(u64);
+pub struct Ticket(pub(crate) u64);
 
 /// The file sled keeps its log in (named in errors about a corrupt store).
 const DB_FILE: &str = "db";
 /// The key a reopened store writes and flushes to prove writes succeed.
 const PROBE_KEY: &[u8] = b"tazan-store-probe";
+
+impl Core {
+    /// The database handle of the current era.
+    pub(crate) fn db(&self) -> Result<sled::Db, StoreError> {
+        // The guarded value is a handle: a poisoned lock still holds a whole one.
+        let slot = self.db.read().unwrap_or_else(|p| p.into_inner());
+        slot.clone().ok_or(StoreError::Unavailable)
+    }
+
+    fn tree(&self, name: &str) -> Result<Tree, StoreError> {
+        let era = self.era.load(Ordering::SeqCst);
+        let tree = self.db()?.open_tree(name)?;
+        Ok(Tree { tree, era })
+    }
+
+    /// The ticket of the last write made.
+    pub(crate) fn last_written(&self) -> Ticket {
+        Ticket(self.written.load(Ordering::SeqCst))
+    }
+
+    /// Record that a write into `tree` happened which the next flush must
+    /// cover. A write into the database of an era that ended meanwhile went
+    /// into a database that is gone: an error, never a ticket.
+    pub(crate) fn wrote(&self, tree: &Tree) -> Result<Ticket, StoreError> {
+        let ticket = Ticket(self.written.fetch_add(1, Ordering::SeqCst) + 1);
+        // A reopen bumps the era before it reads `written`: a ticket taken
+        // before the bump is counted among the reopen's unflushed writes.
+        if self.era.load(Ordering::SeqCst) != tree.era {
+            return Err(StoreError::Reopened);
+        }
+        Ok(ticket)
+    }
+
+    /// Record a failed write or flush as the store's fault.
+    pub(crate) fn failed(&self, what: &str, e: sled::Error) -> StoreError {
+        let reason = format!("{what} failed: {e}");
+        let first = self.fault.send_if_modified(|f| {
+            if f.is_none() {
+                *f = Some(reason.clone());
+                true
+            } else {
+                false
+            }
+        });
+        if first {
+            error!(dir = %self.dir.display(), reason = %reason, "storage fault: writes refused until the store is reopened");
+        }
+        StoreError::Sled(e)
+    }
+
+    /// Make the write with `ticket` and every one before it durable
+    /// (blocking; the flusher thread and command-line tools call it). Writes
+    /// made meanwhile are covered by the same flush.
+    pub(crate) fn flush_upto(&self, ticket: Ticket) -> Result<(), StoreError> {
+        let mut flushed = self.flushed.lock().unwrap_or_else(|p| p.into_inner());
+        if *flushed >= ticket.0 {
+            return Ok(());
+        }
+        let target = self.written.load(Ordering::SeqCst);
+        let db = self.db()?;
+        db.flush().map_err(|e| self.failed("flush", e))?;
+        *flushed = target;
+        self.flushed_now.store(target, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Whether the write with `ticket` was not on disk when the database
+    /// was reopened: it may be gone, and must be written again if needed.
+    pub(crate) fn was_lost(&self, ticket: Ticket) -> bool {
+        self.lost
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .any(|&(from, to)| from < ticket.0 && ticket.0 <= to)
+    }
+}
 
 impl Store {
     /// [`Store::open`], waiting up to `wait` while another handle still
@@ -92,10 +183,20 @@ impl Store {
     /// held by a running service stays locked, and the error is returned.
     pub fn open_waiting(dir: &Path, wait: std::time::Duration) -> Result<Store, StoreError> {
         let db = open_db_waiting(dir, wait)?;
-        Ok(Store::over(dir, db))
+        Store::over(dir, db)
     }
 
-    /// Open (or create) the database in `dir`.
+    /// [`Store::open`], or `None` when a running service holds the store
+    /// (its lock): then the work goes to that service instead.
+    pub fn open_unless_running(dir: &Path) -> Result<Option<Store>, StoreError> {
+        match Store::open(dir) {
+            Ok(store) => Ok(Some(store)),
+            Err(e) if e.is_locked() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Open (or create) the database in `dir` and start its writer.
     ///
     /// A directory that cannot be written, or a database sled cannot read
     /// back, is refused with an error naming the directory or file and what
@@ -103,7 +204,7 @@ impl Store {
     /// the same way.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         let db = open_db(dir, FLUSH_EVERY_MS)?;
-        Ok(Store::over(dir, db))
+        Store::over(dir, db)
     }
 
     /// Open the database in `dir` for a short job in a process that goes on
@@ -112,96 +213,100 @@ impl Store {
     /// drops. Flush before dropping it.
     pub fn open_short(dir: &Path) -> Result<Store, StoreError> {
         let db = open_db(dir, None)?;
-        Ok(Store::over(dir, db))
+        Store::over(dir, db)
     }
 
-    fn over(dir: &Path, db: sled::Db) -> Store {
-        Store {
-            inner: Arc::new(Inner {
-                dir: dir.to_owned(),
-                db: std::sync::RwLock::new(Some(db)),
-                era: AtomicU64::new(0),
-                written: AtomicU64::new(0),
-                flushed: tokio::sync::Mutex::new(0),
-                flushed_now: AtomicU64::new(0),
-                lost: Default::default(),
-                gate: std::sync::RwLock::new(()),
-                fault: watch::channel(None).0,
-            }),
-        }
+    fn over(dir: &Path, db: sled::Db) -> Result<Store, StoreError> {
+        let core = Arc::new(Core {
+            dir: dir.to_owned(),
+            db: std::sync::RwLock::new(Some(db)),
+            era: AtomicU64::new(0),
+            written: AtomicU64::new(0),
+            flushed: std::sync::Mutex::new(0),
+            flushed_now: AtomicU64::new(0),
+            lost: Default::default(),
+            fault: watch::channel(None).0,
+        });
+        let name = dir
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let writer = Writer::start(&core, &name)?;
+        Ok(Store {
+            inner: Arc::new(Inner { writer, core }),
+        })
     }
 
     /// The directory the database lives in.
     pub fn dir(&self) -> &Path {
-        &self.inner.dir
+        &self.inner.core.dir
     }
 
-    /// The database handle of the current era.
+    /// The database handle of the current era (export and import of every
+    /// tree).
     pub(crate) fn db(&self) -> Result<sled::Db, StoreError> {
-        // The guarded value is a handle: a poisoned lock still holds a whole one.
-        let slot = self.inner.db.read().unwrap_or_else(|p| p.into_inner());
-        slot.clone().ok_or(StoreError::Unavailable)
+        self.inner.core.db()
     }
 
     pub(crate) fn tree(&self, name: &str) -> Result<Tree, StoreError> {
-        let era = self.inner.era.load(Ordering::SeqCst);
-        let tree = self.db()?.open_tree(name)?;
-        Ok(Tree { tree, era })
+        self.inner.core.tree(name)
     }
 
-    /// Held (shared) around every write, so that [`Store::export`] sees each
-    /// atomic write whole or not at all. Never held across an await.
-    pub(crate) fn writing(&self) -> std::sync::RwLockReadGuard<'_, ()> {
-        // The guarded value is `()`: a poisoned lock protects nothing broken.
-        self.inner.gate.read().unwrap_or_else(|p| p.into_inner())
+    /// Run `op` on the writer thread; answered once applied, or once on
+    /// disk for [`Durability::Flushed`].
+    pub(crate) async fn write<R, F>(&self, durability: Durability, op: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<R, StoreError> + Send + 'static,
+    {
+        self.inner.writer.write(durability, op).await
     }
 
-    /// Apply an atomic batch to `tree` under the write gate; the ticket is
-    /// what [`Store::flush_through`] makes durable.
-    pub(crate) fn apply(&self, tree: &Tree, batch: sled::Batch) -> Result<Ticket, StoreError> {
-        {
-            let _gate = self.writing();
-            tree.apply_batch(batch)
-                .map_err(|e| self.failed("write", e))?;
-        }
-        self.wrote(tree)
+    /// [`Store::write`] from outside an async runtime (command-line tools,
+    /// blocking tasks); panics on a runtime thread.
+    pub(crate) fn write_blocking<R, F>(
+        &self,
+        durability: Durability,
+        op: F,
+    ) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<R, StoreError> + Send + 'static,
+    {
+        self.inner.writer.write_blocking(durability, op)
     }
 
-    /// Insert one key into `tree` under the write gate.
+    /// Insert one key into `tree` at once, beside the writer thread: for
+    /// single-key records written from synchronous code (portal records).
+    /// A backup running meanwhile may hold the key's old or new value.
     pub(crate) fn put(&self, tree: &Tree, key: &[u8], value: &[u8]) -> Result<Ticket, StoreError> {
-        {
-            let _gate = self.writing();
-            tree.insert(key, value)
-                .map_err(|e| self.failed("write", e))?;
-        }
-        self.wrote(tree)
+        tree.insert(key, value)
+            .map_err(|e| self.inner.core.failed("write", e))?;
+        self.inner.core.wrote(tree)
     }
 
-    /// Exclusive access for a consistent export: no write runs meanwhile.
-    pub(crate) fn quiesce(&self) -> std::sync::RwLockWriteGuard<'_, ()> {
-        self.inner.gate.write().unwrap_or_else(|p| p.into_inner())
+    /// Remove one key from `tree` at once, like [`Store::put`].
+    pub(crate) fn remove(&self, tree: &Tree, key: &[u8]) -> Result<Ticket, StoreError> {
+        tree.remove(key)
+            .map_err(|e| self.inner.core.failed("write", e))?;
+        self.inner.core.wrote(tree)
     }
 
-    /// Record that a write into `tree` happened which the next flush must
-    /// cover. A write into the database of an era that ended meanwhile went
-    /// into a database that is gone: an error, never a ticket.
-    fn wrote(&self, tree: &Tree) -> Result<Ticket, StoreError> {
-        let ticket = Ticket(self.inner.written.fetch_add(1, Ordering::SeqCst) + 1);
-        // A reopen bumps the era before it reads `written`: a ticket taken
-        // before the bump is counted among the reopen's unflushed writes.
-        if self.inner.era.load(Ordering::SeqCst) != tree.era {
-            return Err(StoreError::Reopened);
-        }
-        Ok(ticket)
+    /// Begin a consistent backup (between two writes; writers go on).
+    pub(crate) async fn snapshot(&self) -> Result<Arc<Snapshot>, StoreError> {
+        self.inner.writer.snapshot().await
     }
 
-    /// Make every write made before this call durable.
-    ///
-    /// Group commit: if another caller's flush started after our writes, we
-    /// wait for it instead of flushing again.
+    /// [`Store::snapshot`] from outside an async runtime.
+    pub(crate) fn snapshot_blocking(&self) -> Result<Arc<Snapshot>, StoreError> {
+        self.inner.writer.snapshot_blocking()
+    }
+
+    /// Make every write sent before this call durable (sharing the flush
+    /// with concurrent writers).
     pub async fn flush(&self) -> Result<(), StoreError> {
-        let mine = Ticket(self.inner.written.load(Ordering::SeqCst));
-        self.flush_through(mine).await
+        self.write(Durability::Flushed, |_| Ok(())).await
     }
 
     /// Make the write with `ticket` (and every one before it) durable.
@@ -209,43 +314,34 @@ impl Store {
     /// Fails with [`StoreError::Reopened`] when the database was reopened
     /// after a fault before that write was on disk (it may be lost).
     pub async fn flush_through(&self, ticket: Ticket) -> Result<(), StoreError> {
-        let mut flushed = self.inner.flushed.lock().await;
         if self.was_lost(ticket) {
             return Err(StoreError::Reopened);
         }
-        if *flushed >= ticket.0 {
+        if self.is_durable(ticket) {
             return Ok(());
         }
-        let target = self.inner.written.load(Ordering::SeqCst);
-        let db = self.db()?;
-        let done = tokio::task::spawn_blocking(move || db.flush())
-            .await
-            .map_err(|e| StoreError::Join(e.to_string()))?;
-        done.map_err(|e| self.failed("flush", e))?;
-        *flushed = target;
-        self.inner.flushed_now.store(target, Ordering::SeqCst);
+        self.flush().await?;
+        if self.was_lost(ticket) {
+            return Err(StoreError::Reopened);
+        }
         Ok(())
     }
 
     /// Whether the write with `ticket` was not on disk when the database
     /// was reopened: it may be gone, and must be written again if needed.
     pub fn was_lost(&self, ticket: Ticket) -> bool {
-        self.inner
-            .lost
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .any(|&(from, to)| from < ticket.0 && ticket.0 <= to)
+        self.inner.core.was_lost(ticket)
     }
 
     /// Whether the write with `ticket` is known to be on disk.
     pub fn is_durable(&self, ticket: Ticket) -> bool {
-        !self.was_lost(ticket) && ticket.0 <= self.inner.flushed_now.load(Ordering::SeqCst)
+        !self.was_lost(ticket) && ticket.0 <= self.inner.core.flushed_now.load(Ordering::SeqCst)
     }
 
-    /// Flush synchronously (shutdown, CLI tools outside a runtime).
+    /// Flush synchronously (shutdown, command-line tools outside a runtime).
     pub fn flush_blocking(&self) -> Result<(), StoreError> {
-        self.db()?.flush().map_err(|e| self.failed("flush", e))?;
+        let core = &self.inner.core;
+        core.db()?.flush().map_err(|e| core.failed("flush", e))?;
         Ok(())
     }
 
@@ -260,49 +356,32 @@ impl Store {
     /// A receiver of the storage fault in force: `Some(what failed)` from
     /// the first failed write or flush until [`Store::reopen`] succeeds.
     pub fn faults(&self) -> watch::Receiver<Option<String>> {
-        self.inner.fault.subscribe()
+        self.inner.core.fault.subscribe()
     }
 
     /// The storage fault in force, if any.
     pub fn fault(&self) -> Option<String> {
-        self.inner.fault.borrow().clone()
-    }
-
-    /// Record a failed write or flush as the store's fault.
-    fn failed(&self, what: &str, e: sled::Error) -> StoreError {
-        let reason = format!("{what} failed: {e}");
-        let first = self.inner.fault.send_if_modified(|f| {
-            if f.is_none() {
-                *f = Some(reason.clone());
-                true
-            } else {
-                false
-            }
-        });
-        if first {
-            error!(dir = %self.inner.dir.display(), reason = %reason, "storage fault: writes refused until the store is reopened");
-        }
-        StoreError::Sled(e)
+        self.inner.core.fault.borrow().clone()
     }
 
     /// Close the database and open it again from disk, then write and flush
     /// a probe key: `Ok` means writes succeed again and the fault is cleared.
-    /// Blocking (run it on a blocking thread); other flushes wait meanwhile,
-    /// and writes fail with [`StoreError::Unavailable`] until it returns.
+    /// Blocking (run it on a blocking thread); flushes wait meanwhile, and
+    /// writes fail with [`StoreError::Unavailable`] until it returns.
     ///
     /// On failure the store stays without an open database (reads fail
     /// too) and the fault stays; call it again later.
     pub fn reopen(&self, wait: std::time::Duration) -> Result<(), StoreError> {
-        let mut flushed = self.inner.flushed.blocking_lock();
+        let core = &self.inner.core;
+        let mut flushed = core.flushed.lock().unwrap_or_else(|p| p.into_inner());
         let old = {
-            let mut slot = self.inner.db.write().unwrap_or_else(|p| p.into_inner());
-            self.inner.era.fetch_add(1, Ordering::SeqCst);
+            let mut slot = core.db.write().unwrap_or_else(|p| p.into_inner());
+            core.era.fetch_add(1, Ordering::SeqCst);
             slot.take()
         };
-        let written = self.inner.written.load(Ordering::SeqCst);
+        let written = core.written.load(Ordering::SeqCst);
         if written > *flushed {
-            self.inner
-                .lost
+            core.lost
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .push((*flushed, written));
@@ -310,22 +389,22 @@ impl Store {
         // Dropped before opening: sled holds the directory's lock until the
         // last handle of the old database is gone.
         drop(old);
-        let db = open_db_waiting(&self.inner.dir, wait)?;
+        let db = open_db_waiting(&core.dir, wait)?;
         let probed = db
             .insert(PROBE_KEY, &crate::now_unix().to_be_bytes())
             .and_then(|_| db.flush());
         if let Err(e) = probed {
             let reason = format!("reopened, but a probe write failed: {e}");
-            self.inner.fault.send_replace(Some(reason));
+            core.fault.send_replace(Some(reason));
             return Err(StoreError::Sled(e));
         }
         // Everything the new database holds was read from disk or flushed
         // by the probe; writes of the old era are in `lost` or errored.
-        *flushed = self.inner.written.load(Ordering::SeqCst);
-        self.inner.flushed_now.store(*flushed, Ordering::SeqCst);
-        *self.inner.db.write().unwrap_or_else(|p| p.into_inner()) = Some(db);
-        let healed = self.inner.fault.send_replace(None);
-        info!(dir = %self.inner.dir.display(), fault = ?healed, "store reopened; writes succeed again");
+        *flushed = core.written.load(Ordering::SeqCst);
+        core.flushed_now.store(*flushed, Ordering::SeqCst);
+        *core.db.write().unwrap_or_else(|p| p.into_inner()) = Some(db);
+        let healed = core.fault.send_replace(None);
+        info!(dir = %core.dir.display(), fault = ?healed, "store reopened; writes succeed again");
         Ok(())
     }
 }

@@ -92,6 +92,17 @@ impl From<sled::transaction::TransactionError<StoreError>> for StoreError {
 }
 
 impl StoreError {
+    /// The same failure again, for each of the writers that shared one
+    /// flush (what cannot be copied keeps its message).
+    pub(crate) fn again(&self) -> StoreError {
+        match self {
+            StoreError::Sled(e) => StoreError::Sled(e.clone()),
+            StoreError::Unavailable => StoreError::Unavailable,
+            StoreError::Reopened => StoreError::Reopened,
+            other => StoreError::Join(other.to_string()),
+        }
+    }
+
     /// The error for sled refusing to open the database in `dir`.
     pub(crate) fn opening(dir: &std::path::Path, source: sled::Error) -> StoreError {
         use std::io::ErrorKind;

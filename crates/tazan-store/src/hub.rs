@@ -1,15 +1,14 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tazan_model::LessonId;
 use tazan_tlog::{Hash, HashReader, TreeError, TreeHead};
 use tokio::sync::watch;
 use tracing::{debug, info};
 
-use crate::db::Tree;
-
-use crate::db::{decode, encode, seq_key, seq_of};
+use crate::db::{decode, encode, seq_key, seq_of, Tree};
+use crate::writer::{Batch, Durability, Tx};
 use crate::{LogRecord, Store, StoreError, StoredEnvelope, Ticket};
 
 const ENTRY: u8 = b'e';
@@ -57,15 +56,26 @@ struct Head {
 }
 
 /// The append-only log of a hub.
+///
+/// Appends run on the store's writer thread, one after another: sequence
+/// numbers, the id index and the Merkle tree are computed there, so no
+/// caller holds a lock meanwhile.
 pub struct HubLog {
     store: Store,
-    /// Last assigned sequence number; the mutex serialises appends. After
+    /// Last assigned sequence number; changed on the writer thread. After
     /// the store was reopened (a new era) it is read again from disk: what
     /// was assigned but never flushed may be gone, and numbering continues
     /// from what is there, without a gap.
-    head: Mutex<Head>,
+    assigned: Arc<Mutex<Head>>,
     /// Last durable sequence number.
     durable: watch::Sender<u64>,
+}
+
+/// What one append writes besides its records (owned, for the writer thread).
+#[derive(Default)]
+struct Extra {
+    cursor: Option<(String, u64)>,
+    blob: Option<(String, Vec<u8>)>,
 }
 
 impl HubLog {
@@ -74,9 +84,25 @@ impl HubLog {
     /// A log written before the Merkle tree existed (or whose tree lags its
     /// entries) gets its tree built here from the stored entries, durably,
     /// before the log is used.
-    pub fn open(store: &Store) -> Result<HubLog, StoreError> {
+    pub async fn open(store: &Store) -> Result<HubLog, StoreError> {
         let log = HubLog::open_as_stored(store)?;
-        log.build_tree(log.head())?;
+        let (tree, head) = (log.tree()?, log.head());
+        if cursor_get(&tree, TREE_SIZE)? < head {
+            store
+                .write(Durability::Flushed, move |tx| build_tree(tx, &tree, head))
+                .await?;
+        }
+        Ok(log)
+    }
+
+    /// [`HubLog::open`] from outside an async runtime (a restore's
+    /// preparation, command-line tools).
+    pub fn open_blocking(store: &Store) -> Result<HubLog, StoreError> {
+        let log = HubLog::open_as_stored(store)?;
+        let (tree, head) = (log.tree()?, log.head());
+        if cursor_get(&tree, TREE_SIZE)? < head {
+            store.write_blocking(Durability::Flushed, move |tx| build_tree(tx, &tree, head))?;
+        }
         Ok(log)
     }
 
@@ -88,10 +114,10 @@ impl HubLog {
         let head = last_entry(&tree)?;
         Ok(HubLog {
             store: store.clone(),
-            head: Mutex::new(Head {
+            assigned: Arc::new(Mutex::new(Head {
                 seq: head,
                 era: tree.era(),
-            }),
+            })),
             durable: watch::channel(head).0,
         })
     }
@@ -131,60 +157,6 @@ impl HubLog {
             .collect()
     }
 
-    /// Hash entries the tree does not cover yet (all of them in a store
-    /// from before the tree), in chunks, each chunk with the tree size.
-    fn build_tree(&self, head: u64) -> Result<(), StoreError> {
-        let tree = self.tree()?;
-        let mut size = cursor_get(&tree, TREE_SIZE)?;
-        if size >= head {
-            return Ok(());
-        }
-        info!(
-            from = size,
-            to = head,
-            "building the Merkle tree of entries stored without one"
-        );
-        while size < head {
-            let end = (size + BUILD_CHUNK).min(head);
-            let mut batch = sled::Batch::default();
-            let mut pending = Pending::default();
-            for seq in size + 1..=end {
-                let rec = self.entry(seq)?.ok_or_else(|| StoreError::Corrupt {
-                    key: format!("log/{seq}"),
-                    reason: format!("entry missing below the log head {head}"),
-                })?;
-                self.add_leaf(&tree, seq, envelope_leaf(&rec.envelope), &mut pending)?;
-            }
-            pending.write(&mut batch);
-            batch.insert(cursor_key(TREE_SIZE), &end.to_be_bytes());
-            self.store.apply(&tree, batch)?;
-            size = end;
-        }
-        self.store.flush_blocking()
-    }
-
-    /// Add the tree hashes that entry `seq` with leaf hash `leaf` brings to
-    /// `pending` (which later leaves of the same write read, and which
-    /// [`Pending::write`] puts into the write's batch).
-    fn add_leaf(
-        &self,
-        tree: &sled::Tree,
-        seq: u64,
-        leaf: Hash,
-        pending: &mut Pending,
-    ) -> Result<(), StoreError> {
-        let index = seq - 1;
-        let hashes = {
-            let reader = Hashes::new(tree, Some(&pending.map));
-            tazan_tlog::stored_hashes_for_record_hash(index, leaf, &reader).map_err(tree_corrupt)?
-        };
-        let first = tazan_tlog::stored_hash_index(0, index);
-        for (i, h) in hashes.into_iter().enumerate() {
-            pending.push(first + i as u64, h);
-        }
-        Ok(())
-    }
-
     /// Append records atomically and return once they are durable.
     ///
     /// A record whose id is already in the log is not written again; its
@@ -193,7 +165,7 @@ impl HubLog {
         &self,
         records: Vec<NewRecord>,
     ) -> Result<Vec<Appended>, StoreError> {
-        self.append_durable_with_cursor(records, None, None).await
+        self.append_with(records, Extra::default()).await
     }
 
     /// [`HubLog::append_durable`], also setting a named cursor in the same
@@ -208,13 +180,30 @@ impl HubLog {
         cursor: Option<(&str, u64)>,
         blob: Option<(&str, &[u8])>,
     ) -> Result<Vec<Appended>, StoreError> {
-        let (out, head, ticket) = self.append(records, cursor, blob)?;
-        match ticket {
-            Some(ticket) => self.store.flush_through(ticket).await?,
-            // Nothing new written (duplicates only): still wait until what
-            // they duplicate is durable.
-            None => self.store.flush().await?,
-        }
+        let extra = Extra {
+            cursor: cursor.map(|(n, v)| (n.to_owned(), v)),
+            blob: blob.map(|(n, v)| (n.to_owned(), v.to_vec())),
+        };
+        self.append_with(records, extra).await
+    }
+
+    async fn append_with(
+        &self,
+        records: Vec<NewRecord>,
+        extra: Extra,
+    ) -> Result<Vec<Appended>, StoreError> {
+        // Hashing the envelopes is the caller's work, not the writer's.
+        let leaves: Vec<Hash> = records
+            .iter()
+            .map(|r| envelope_leaf(&r.record.envelope))
+            .collect();
+        let (tree, assigned) = (self.tree()?, self.assigned.clone());
+        let (out, head) = self
+            .store
+            .write(Durability::Flushed, move |tx| {
+                append(tx, &tree, &assigned, records, leaves, extra)
+            })
+            .await?;
         // Entries up to `head` are on disk; publish unless a later flush
         // already moved the durable head further.
         self.durable.send_if_modified(|d| {
@@ -228,126 +217,9 @@ impl HubLog {
         Ok(out)
     }
 
-    fn append(
-        &self,
-        records: Vec<NewRecord>,
-        cursor: Option<(&str, u64)>,
-        blob: Option<(&str, &[u8])>,
-    ) -> Result<(Vec<Appended>, u64, Option<Ticket>), StoreError> {
-        // Hashing the envelopes needs no lock.
-        let leaves: Vec<Hash> = records
-            .iter()
-            .map(|r| envelope_leaf(&r.record.envelope))
-            .collect();
-        // A poisoned lock only means another append panicked mid-way; the
-        // head value itself is still the last assigned sequence number.
-        let tree = self.tree()?;
-        let mut head = self.head.lock().unwrap_or_else(|p| p.into_inner());
-        if head.era != tree.era() {
-            self.reload_head(&tree, &mut head)?;
-        }
-        let mut batch = sled::Batch::default();
-        let mut pending = Pending::default();
-        let mut out = Vec::with_capacity(records.len());
-        let mut fresh: Vec<(LessonId, u64)> = Vec::new();
-        let mut next = head.seq;
-        for (NewRecord { mut record, relay }, leaf) in records.into_iter().zip(leaves) {
-            let existing = match fresh.iter().find(|(id, _)| *id == record.id) {
-                Some(&(_, seq)) => Some(seq),
-                None => self.seq_of_id(&record.id)?,
-            };
-            if let Some(seq) = existing {
-                out.push(Appended {
-                    seq,
-                    duplicate: true,
-                });
-                continue;
-            }
-            next += 1;
-            record.seq = next;
-            batch.insert(&seq_key(ENTRY, next), encode(&record)?);
-            batch.insert(id_key(&record.id).as_slice(), &next.to_be_bytes());
-            if relay {
-                batch.insert(&seq_key(RELAY, next), &[]);
-            }
-            self.add_leaf(&tree, next, leaf, &mut pending)?;
-            fresh.push((record.id, next));
-            out.push(Appended {
-                seq: next,
-                duplicate: false,
-            });
-        }
-        if let Some((name, value)) = cursor {
-            batch.insert(cursor_key(name), &value.to_be_bytes());
-        }
-        if let Some((name, value)) = blob {
-            batch.insert(blob_key(name), value);
-        }
-        if next != head.seq {
-            pending.write(&mut batch);
-            batch.insert(cursor_key(TREE_SIZE), &next.to_be_bytes());
-        }
-        let mut ticket = None;
-        if next != head.seq || cursor.is_some() || blob.is_some() {
-            ticket = Some(self.store.apply(&tree, batch)?);
-            debug!(from = head.seq + 1, to = next, "appended");
-            head.seq = next;
-        }
-        Ok((out, head.seq, ticket))
-    }
-
-    /// The store was reopened since `head` was read: read it again from
-    /// disk, and publish what is there as durable (it was read from disk).
-    fn reload_head(&self, tree: &Tree, head: &mut Head) -> Result<(), StoreError> {
-        let on_disk = last_entry(tree)?;
-        if on_disk != head.seq {
-            info!(
-                assigned = head.seq,
-                on_disk, "log head read again after the store was reopened"
-            );
-        }
-        *head = Head {
-            seq: on_disk,
-            era: tree.era(),
-        };
-        self.durable.send_if_modified(|d| {
-            if on_disk > *d {
-                *d = on_disk;
-                true
-            } else {
-                false
-            }
-        });
-        Ok(())
-    }
-
-    /// After the store was reopened: read the head again now rather than
-    /// at the next append, so entries that reached the disk are served.
-    pub fn refresh(&self) -> Result<(), StoreError> {
-        let tree = self.tree()?;
-        let mut head = self.head.lock().unwrap_or_else(|p| p.into_inner());
-        if head.era != tree.era() {
-            self.reload_head(&tree, &mut head)?;
-        }
-        Ok(())
-    }
-
-    fn seq_of_id(&self, id: &LessonId) -> Result<Option<u64>, StoreError> {
-        match self.tree()?.get(id_key(id))? {
-            None => Ok(None),
-            Some(v) => {
-                let b: [u8; 8] = v.as_ref().try_into().map_err(|_| StoreError::Corrupt {
-                    key: format!("by-id/{id}"),
-                    reason: "sequence is not 8 bytes".into(),
-                })?;
-                Ok(Some(u64::from_be_bytes(b)))
-            }
-        }
-    }
-
     /// The entry for a lesson id, if stored and durable.
     pub fn get(&self, id: &LessonId) -> Result<Option<LogRecord>, StoreError> {
-        match self.seq_of_id(id)? {
+        match seq_of_id(&*self.tree()?, id)? {
             Some(seq) if seq <= self.head() => self.entry(seq),
             _ => Ok(None),
         }
@@ -355,10 +227,7 @@ impl HubLog {
 
     /// The entry at `seq`, if any.
     pub fn entry(&self, seq: u64) -> Result<Option<LogRecord>, StoreError> {
-        self.tree()?
-            .get(seq_key(ENTRY, seq))?
-            .map(|v| decode(&format!("log/{seq}"), &v))
-            .transpose()
+        entry(&*self.tree()?, seq)
     }
 
     /// Up to `limit` durable entries with `seq > after`, in order.
@@ -415,13 +284,13 @@ impl HubLog {
     /// Mark entries as relayed (acknowledged upstream); durable with the
     /// next flush, which [`Store::is_durable`] with the ticket tells.
     pub async fn relay_done(&self, seqs: &[u64]) -> Result<Ticket, StoreError> {
-        let mut batch = sled::Batch::default();
+        let mut batch = Batch::default();
         for &seq in seqs {
             batch.remove(&seq_key(RELAY, seq));
         }
         // Not flushed here: a mark lost in a crash only means the lesson is
         // relayed again and the cross hub answers DUPLICATE.
-        self.store.apply(&self.tree()?, batch)
+        self.apply(Durability::Applied, batch).await
     }
 
     /// A named cursor (0 if never set).
@@ -494,33 +363,222 @@ impl HubLog {
     }
 
     /// Store a named value, durable with the next flush (within a second).
-    pub fn put_blob(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
-        self.store.put(&self.tree()?, &blob_key(name), value)?;
-        Ok(())
+    pub async fn put_blob(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
+        let mut batch = Batch::default();
+        batch.insert(blob_key(name), value);
+        self.apply(Durability::Applied, batch).await.map(drop)
     }
 
     /// Store a named value durably.
     pub async fn set_blob(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
-        let ticket = self.store.put(&self.tree()?, &blob_key(name), value)?;
-        self.store.flush_through(ticket).await
+        let mut batch = Batch::default();
+        batch.insert(blob_key(name), value);
+        self.apply(Durability::Flushed, batch).await.map(drop)
     }
 
     /// Forget a named cursor (it reads 0 again), e.g. the search index's
     /// after a restore, so a derived index is rebuilt from the start.
-    pub fn clear_cursor(&self, name: &str) -> Result<(), StoreError> {
-        let mut batch = sled::Batch::default();
+    /// Blocking: for a store being prepared outside an async runtime.
+    pub fn clear_cursor_blocking(&self, name: &str) -> Result<(), StoreError> {
+        let mut batch = Batch::default();
         batch.remove(cursor_key(name));
-        self.store.apply(&self.tree()?, batch)?;
-        Ok(())
+        let tree = self.tree()?;
+        self.store
+            .write_blocking(Durability::Flushed, move |tx| tx.apply(&tree, batch))
+            .map(drop)
     }
 
     /// Store a named cursor durably.
     pub async fn set_cursor(&self, name: &str, value: u64) -> Result<(), StoreError> {
-        let ticket = self
-            .store
-            .put(&self.tree()?, &cursor_key(name), &value.to_be_bytes())?;
-        self.store.flush_through(ticket).await
+        let mut batch = Batch::default();
+        batch.insert(cursor_key(name), &value.to_be_bytes());
+        self.apply(Durability::Flushed, batch).await.map(drop)
     }
+
+    async fn apply(&self, durability: Durability, batch: Batch) -> Result<Ticket, StoreError> {
+        let tree = self.tree()?;
+        self.store
+            .write(durability, move |tx| tx.apply(&tree, batch))
+            .await
+    }
+
+    /// After the store was reopened: read the head again now rather than
+    /// at the next append, so entries that reached the disk are served.
+    pub fn refresh(&self) -> Result<(), StoreError> {
+        let tree = self.tree()?;
+        let on_disk = {
+            let mut head = self.assigned.lock().unwrap_or_else(|p| p.into_inner());
+            reload_head(&tree, &mut head)?;
+            head.seq
+        };
+        // Read from disk: durable.
+        self.durable.send_if_modified(|d| {
+            if on_disk > *d {
+                *d = on_disk;
+                true
+            } else {
+                false
+            }
+        });
+        Ok(())
+    }
+}
+
+/// Hash entries the tree does not cover yet (all of them in a store from
+/// before the tree), in chunks, each chunk with the tree size. On the
+/// writer thread.
+fn build_tree(tx: &mut Tx<'_>, tree: &Tree, head: u64) -> Result<(), StoreError> {
+    let mut size = cursor_get(tree, TREE_SIZE)?;
+    if size >= head {
+        return Ok(());
+    }
+    info!(
+        from = size,
+        to = head,
+        "building the Merkle tree of entries stored without one"
+    );
+    while size < head {
+        let end = (size + BUILD_CHUNK).min(head);
+        let mut batch = Batch::default();
+        let mut pending = Pending::default();
+        for seq in size + 1..=end {
+            let rec = entry(tree, seq)?.ok_or_else(|| StoreError::Corrupt {
+                key: format!("log/{seq}"),
+                reason: format!("entry missing below the log head {head}"),
+            })?;
+            add_leaf(tree, seq, envelope_leaf(&rec.envelope), &mut pending)?;
+        }
+        pending.write(&mut batch);
+        batch.insert(cursor_key(TREE_SIZE), &end.to_be_bytes());
+        tx.apply(tree, batch)?;
+        size = end;
+    }
+    Ok(())
+}
+
+/// Add the tree hashes that entry `seq` with leaf hash `leaf` brings to
+/// `pending` (which later leaves of the same write read, and which
+/// [`Pending::write`] puts into the write's batch).
+fn add_leaf(
+    tree: &sled::Tree,
+    seq: u64,
+    leaf: Hash,
+    pending: &mut Pending,
+) -> Result<(), StoreError> {
+    let index = seq - 1;
+    let hashes = {
+        let reader = Hashes::new(tree, Some(&pending.map));
+        tazan_tlog::stored_hashes_for_record_hash(index, leaf, &reader).map_err(tree_corrupt)?
+    };
+    let first = tazan_tlog::stored_hash_index(0, index);
+    for (i, h) in hashes.into_iter().enumerate() {
+        pending.push(first + i as u64, h);
+    }
+    Ok(())
+}
+
+/// One append, on the writer thread: new records get the next sequence
+/// numbers, their id index, relay marks and tree hashes, all in one batch.
+fn append(
+    tx: &mut Tx<'_>,
+    tree: &Tree,
+    assigned: &Mutex<Head>,
+    records: Vec<NewRecord>,
+    leaves: Vec<Hash>,
+    extra: Extra,
+) -> Result<(Vec<Appended>, u64), StoreError> {
+    // Changed only here and by a refresh; a poisoned lock still holds the
+    // last assigned sequence number.
+    let mut assigned = assigned.lock().unwrap_or_else(|p| p.into_inner());
+    reload_head(tree, &mut assigned)?;
+    let head = assigned.seq;
+    let mut batch = Batch::default();
+    let mut pending = Pending::default();
+    let mut out = Vec::with_capacity(records.len());
+    let mut fresh: Vec<(LessonId, u64)> = Vec::new();
+    let mut next = head;
+    for (NewRecord { mut record, relay }, leaf) in records.into_iter().zip(leaves) {
+        let existing = match fresh.iter().find(|(id, _)| *id == record.id) {
+            Some(&(_, seq)) => Some(seq),
+            None => seq_of_id(tree, &record.id)?,
+        };
+        if let Some(seq) = existing {
+            out.push(Appended {
+                seq,
+                duplicate: true,
+            });
+            continue;
+        }
+        next += 1;
+        record.seq = next;
+        batch.insert(&seq_key(ENTRY, next), encode(&record)?);
+        batch.insert(id_key(&record.id).as_slice(), &next.to_be_bytes());
+        if relay {
+            batch.insert(&seq_key(RELAY, next), &[]);
+        }
+        add_leaf(tree, next, leaf, &mut pending)?;
+        fresh.push((record.id, next));
+        out.push(Appended {
+            seq: next,
+            duplicate: false,
+        });
+    }
+    let has_extra = extra.cursor.is_some() || extra.blob.is_some();
+    if let Some((name, value)) = extra.cursor {
+        batch.insert(cursor_key(&name), &value.to_be_bytes());
+    }
+    if let Some((name, value)) = extra.blob {
+        batch.insert(blob_key(&name), value);
+    }
+    if next != head {
+        pending.write(&mut batch);
+        batch.insert(cursor_key(TREE_SIZE), &next.to_be_bytes());
+    }
+    if next != head || has_extra {
+        tx.apply(tree, batch)?;
+        debug!(from = head + 1, to = next, "appended");
+        assigned.seq = next;
+    }
+    Ok((out, next))
+}
+
+/// If the store was reopened since `head` was read, read it again from
+/// disk (what was assigned but not flushed may be gone).
+fn reload_head(tree: &Tree, head: &mut Head) -> Result<(), StoreError> {
+    if head.era == tree.era() {
+        return Ok(());
+    }
+    let on_disk = last_entry(tree)?;
+    if on_disk != head.seq {
+        info!(
+            assigned = head.seq,
+            on_disk, "log head read again after the store was reopened"
+        );
+    }
+    *head = Head {
+        seq: on_disk,
+        era: tree.era(),
+    };
+    Ok(())
+}
+
+fn seq_of_id(tree: &sled::Tree, id: &LessonId) -> Result<Option<u64>, StoreError> {
+    match tree.get(id_key(id))? {
+        None => Ok(None),
+        Some(v) => {
+            let b: [u8; 8] = v.as_ref().try_into().map_err(|_| StoreError::Corrupt {
+                key: format!("by-id/{id}"),
+                reason: "sequence is not 8 bytes".into(),
+            })?;
+            Ok(Some(u64::from_be_bytes(b)))
+        }
+    }
+}
+
+fn entry(tree: &sled::Tree, seq: u64) -> Result<Option<LogRecord>, StoreError> {
+    tree.get(seq_key(ENTRY, seq))?
+        .map(|v| decode(&format!("log/{seq}"), &v))
+        .transpose()
 }
 
 /// The leaf hash of a stored envelope.
@@ -554,7 +612,7 @@ impl Pending {
         self.map.insert(at, h);
     }
 
-    fn write(&self, batch: &mut sled::Batch) {
+    fn write(&self, batch: &mut Batch) {
         if !self.bytes.is_empty() {
             batch.insert(&seq_key(HASH, self.start), self.bytes.as_slice());
         }
@@ -711,7 +769,7 @@ pub(crate) mod tests {
     async fn sequence_is_gapless_and_duplicates_are_stored_once() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let log = HubLog::open(&store).unwrap();
+        let log = HubLog::open(&store).await.unwrap();
         let out = log
             .append_durable(vec![new(1, false), new(2, true), new(1, false)])
             .await
@@ -765,7 +823,7 @@ pub(crate) mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let store = Store::open(dir.path()).unwrap();
-            let log = HubLog::open(&store).unwrap();
+            let log = HubLog::open(&store).await.unwrap();
             log.append_durable(vec![new(1, true), new(2, true)])
                 .await
                 .unwrap();
@@ -773,7 +831,7 @@ pub(crate) mod tests {
             log.set_cursor("upstream", 42).await.unwrap();
         }
         let store = Store::open_waiting(dir.path(), std::time::Duration::from_secs(2)).unwrap();
-        let log = HubLog::open(&store).unwrap();
+        let log = HubLog::open(&store).await.unwrap();
         assert_eq!(log.head(), 2);
         let pending: Vec<u64> = log
             .relay_pending(10)
@@ -793,7 +851,7 @@ pub(crate) mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (root, proofs) = {
             let store = Store::open(dir.path()).unwrap();
-            let log = HubLog::open(&store).unwrap();
+            let log = HubLog::open(&store).await.unwrap();
             // Several writes, one of them with a duplicate inside.
             log.append_durable(vec![new(1, false), new(2, false), new(1, false)])
                 .await
@@ -829,7 +887,7 @@ pub(crate) mod tests {
             (head.root, proofs)
         };
         let store = Store::open_waiting(dir.path(), std::time::Duration::from_secs(2)).unwrap();
-        let log = HubLog::open(&store).unwrap();
+        let log = HubLog::open(&store).await.unwrap();
         assert_eq!(
             log.tree_head(11).unwrap().root,
             root,
@@ -844,7 +902,7 @@ pub(crate) mod tests {
     async fn watch_fires_when_durable() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let log = std::sync::Arc::new(HubLog::open(&store).unwrap());
+        let log = std::sync::Arc::new(HubLog::open(&store).await.unwrap());
         let mut rx = log.watch();
         let writer = log.clone();
         let task = tokio::spawn(async move { writer.append_durable(vec![new(7, false)]).await });

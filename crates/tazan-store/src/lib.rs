@@ -5,10 +5,16 @@
 //!  hub:  publish ─► HubLog::append_durable ─► seq n durable ─► watch(head) ─► subscribers
 //!                         └─► relay outbox (GREEN/CLEAR from own members) ─► relay worker
 //!  node: sign ─► Outbox::enqueue ─► drained until acked;  subscribe ─► Library::put
+//!
+//!  every write ─► Store's writer thread (bounded queue, in order) ─► flusher thread (group commit)
 //! ```
 //!
 //! Promises:
 //!
+//! - **One write path per store.** Every write of a [`Store`] runs on its
+//!   writer thread, fed by a bounded queue and answered by a oneshot: no
+//!   caller holds a lock while sled works, so a slow disk or a backup never
+//!   blocks an async runtime thread (health checks, subscriptions).
 //! - **Durability before acknowledgement.** [`HubLog::append_durable`] returns
 //!   only after sled has flushed the entries to disk. Concurrent callers share
 //!   flushes (group commit), so throughput does not pay one fsync per lesson.
@@ -19,10 +25,11 @@
 //!   entry past the durable head, so a subscriber can never see a lesson that a
 //!   crash could take back.
 //!
-//! - **Backups are consistent and checked.** [`Store::export`] writes every
-//!   tree to one file while no write runs; [`restore`] verifies the file's
-//!   blake3 checksum before it writes anything, and swaps the restored
-//!   directory in by rename.
+//! - **Backups are consistent, checked, and pause no one.** A [`Backup`]
+//!   holds every tree as it was at one point between two writes while
+//!   writers go on ([`Store::begin_backup`], [`Store::export`]); [`restore`]
+//!   verifies the file's blake3 checksum before it writes anything, and
+//!   swaps the restored directory in by rename.
 //!
 //! - **Faults heal.** The first failed write or flush is the store's fault
 //!   ([`Store::faults`]); [`Store::reopen`] opens the database again and
@@ -42,12 +49,9 @@ mod node;
 mod quiet;
 mod record;
 mod records;
-mod spool;
+mod writer;
 
-pub use backup::{
-    answer_requests, request_dir, restore, verify_backup, BackupHeader, BackupSummary, Progress,
-    Restored,
-};
+pub use backup::{restore, verify_backup, Backup, BackupHeader, BackupSummary, Progress, Restored};
 pub use db::{Store, Ticket};
 pub use error::StoreError;
 pub use hub::{envelope_leaf, Appended, HubLog, NewRecord};
@@ -55,9 +59,8 @@ pub use lock::lock_holder;
 pub use node::{
     Delivered, DeliveryOutcome, Library, LibraryEntry, Outbox, OutboxItem, Receipt, Receipts,
 };
-pub use record::{HexEnvelope, LogRecord, StoredEnvelope};
+pub use record::{LogRecord, StoredEnvelope};
 pub use records::Records;
-pub use spool::{spool_files, spool_write};
 
 /// Seconds since the Unix epoch (0 if the clock is before 1970).
 pub(crate) fn now_unix() -> u64 {

@@ -1,10 +1,14 @@
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use tazan_model::{DisclosureLevel, LessonId, PayloadKind};
 
 use crate::db::Tree;
 use crate::db::{decode, encode, seq_key, seq_of};
 use crate::hub::{blob_key, cursor_get, cursor_key};
-use crate::{Store, StoreError, StoredEnvelope, Ticket};
+use crate::writer::{Batch, Durability};
+use crate::{Store, StoreError, StoredEnvelope};
 
 const ITEM: u8 = b'o';
 const ITEM_ID: u8 = b'i';
@@ -70,7 +74,10 @@ pub struct Delivered {
 /// The node's outbox: signed envelopes kept until a hub acknowledges them.
 pub struct Outbox {
     store: Store,
-    next: std::sync::Mutex<u64>,
+    /// Last assigned outbox number; changed only on the writer thread.
+    /// Numbering only needs to grow: after the store is reopened the disk
+    /// holds at most what was numbered, so it is not read again.
+    next: Arc<AtomicU64>,
 }
 
 const OUTBOX_TREE: &str = "node-outbox";
@@ -87,9 +94,7 @@ impl Outbox {
         };
         Ok(Outbox {
             store: store.clone(),
-            // Numbering only needs to grow: after the store is reopened the
-            // disk holds at most what was numbered, so it is not read again.
-            next: std::sync::Mutex::new(last),
+            next: Arc::new(AtomicU64::new(last)),
         })
     }
 
@@ -100,37 +105,38 @@ impl Outbox {
     /// Queue an item durably; returns its outbox sequence number. An id
     /// already waiting is not queued twice.
     pub async fn enqueue(&self, item: OutboxItem) -> Result<u64, StoreError> {
-        let (seq, ticket) = self.insert_item(item)?;
-        match ticket {
-            Some(ticket) => self.store.flush_through(ticket).await?,
-            None => self.store.flush().await?,
-        }
-        Ok(seq)
+        self.insert_with(item, Durability::Flushed).await
     }
 
     /// Queue an item without waiting for the disk: visible to
-    /// [`Outbox::pending`] at once, durable after the next [`Store::flush`].
-    /// Lets a sender start delivering while the local flush runs; the caller
-    /// must flush before telling anyone the item is queued.
-    pub fn insert(&self, item: OutboxItem) -> Result<u64, StoreError> {
-        Ok(self.insert_item(item)?.0)
+    /// [`Outbox::pending`] once this returns, durable after the next
+    /// [`Store::flush`]. Lets a sender start delivering while the local flush
+    /// runs; the caller must flush before telling anyone the item is queued.
+    pub async fn insert(&self, item: OutboxItem) -> Result<u64, StoreError> {
+        self.insert_with(item, Durability::Applied).await
     }
 
-    /// [`Outbox::insert`], with the write's ticket (none when the id was
-    /// already waiting).
-    fn insert_item(&self, mut item: OutboxItem) -> Result<(u64, Option<Ticket>), StoreError> {
-        let tree = self.tree()?;
-        let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(existing) = tree.get(item_id_key(&item.id))? {
-            return Ok((seq_of_value(&existing)?, None));
-        }
-        *next += 1;
-        item.seq = *next;
-        let mut batch = sled::Batch::default();
-        batch.insert(&seq_key(ITEM, item.seq), encode(&item)?);
-        batch.insert(item_id_key(&item.id).as_slice(), &item.seq.to_be_bytes());
-        let ticket = self.store.apply(&tree, batch)?;
-        Ok((item.seq, Some(ticket)))
+    async fn insert_with(
+        &self,
+        mut item: OutboxItem,
+        durability: Durability,
+    ) -> Result<u64, StoreError> {
+        let (tree, next) = (self.tree()?, self.next.clone());
+        self.store
+            .write(durability, move |tx| {
+                if let Some(existing) = tree.get(item_id_key(&item.id))? {
+                    return seq_of_value(&existing);
+                }
+                let seq = next.load(Ordering::SeqCst) + 1;
+                item.seq = seq;
+                let mut batch = Batch::default();
+                batch.insert(&seq_key(ITEM, seq), encode(&item)?);
+                batch.insert(item_id_key(&item.id).as_slice(), &seq.to_be_bytes());
+                tx.apply(&tree, batch)?;
+                next.store(seq, Ordering::SeqCst);
+                Ok(seq)
+            })
+            .await
     }
 
     /// Up to `limit` waiting items, oldest first.
@@ -159,46 +165,52 @@ impl Outbox {
 
     /// Remove acknowledged items (made durable by the next flush).
     pub async fn ack(&self, seqs: &[u64]) -> Result<(), StoreError> {
-        let tree = self.tree()?;
-        let mut batch = sled::Batch::default();
-        for &seq in seqs {
-            let key = seq_key(ITEM, seq);
-            if let Some(v) = tree.get(key)? {
-                let item: OutboxItem = decode(&format!("outbox/{seq}"), &v)?;
-                batch.remove(item_id_key(&item.id).as_slice());
-            }
-            batch.remove(&key);
-        }
+        let (tree, seqs) = (self.tree()?, seqs.to_vec());
         // Not flushed here: an acknowledgement lost in a crash only means the
         // item is sent again, and the hub answers DUPLICATE. The next flush
         // (any enqueue, or shutdown) makes it durable.
-        self.store.apply(&tree, batch)?;
-        Ok(())
+        self.store
+            .write(Durability::Applied, move |tx| {
+                let mut batch = Batch::default();
+                for seq in seqs {
+                    let key = seq_key(ITEM, seq);
+                    if let Some(v) = tree.get(key)? {
+                        let item: OutboxItem = decode(&format!("outbox/{seq}"), &v)?;
+                        batch.remove(item_id_key(&item.id).as_slice());
+                    }
+                    batch.remove(&key);
+                }
+                tx.apply(&tree, batch).map(drop)
+            })
+            .await
     }
 
     /// Remove answered items and keep what became of each in the delivery
     /// history ([`Outbox::history`]), in one atomic write (durable with the
     /// next flush, like [`Outbox::ack`]).
     pub async fn settle(&self, answers: &[(u64, DeliveryOutcome)]) -> Result<(), StoreError> {
-        let tree = self.tree()?;
-        let mut batch = sled::Batch::default();
-        let now = crate::now_unix();
-        for (seq, outcome) in answers {
-            let key = seq_key(ITEM, *seq);
-            if let Some(v) = tree.get(key)? {
-                let item: OutboxItem = decode(&format!("outbox/{seq}"), &v)?;
-                batch.remove(item_id_key(&item.id).as_slice());
-                let settled = Delivered {
-                    item,
-                    outcome: outcome.clone(),
-                    settled_at: now,
-                };
-                batch.insert(&seq_key(SETTLED, *seq), encode(&settled)?);
-            }
-            batch.remove(&key);
-        }
-        self.store.apply(&tree, batch)?;
-        Ok(())
+        let (tree, answers) = (self.tree()?, answers.to_vec());
+        self.store
+            .write(Durability::Applied, move |tx| {
+                let mut batch = Batch::default();
+                let now = crate::now_unix();
+                for (seq, outcome) in answers {
+                    let key = seq_key(ITEM, seq);
+                    if let Some(v) = tree.get(key)? {
+                        let item: OutboxItem = decode(&format!("outbox/{seq}"), &v)?;
+                        batch.remove(item_id_key(&item.id).as_slice());
+                        let settled = Delivered {
+                            item,
+                            outcome,
+                            settled_at: now,
+                        };
+                        batch.insert(&seq_key(SETTLED, seq), encode(&settled)?);
+                    }
+                    batch.remove(&key);
+                }
+                tx.apply(&tree, batch).map(drop)
+            })
+            .await
     }
 
     /// Up to `limit` answered items, newest first.
@@ -214,17 +226,30 @@ impl Outbox {
             .collect()
     }
 
-    /// Record a failed attempt on an item (kept for retry).
-    pub fn attempted(&self, item: &OutboxItem) -> Result<(), StoreError> {
-        let mut item = item.clone();
-        item.attempts = item.attempts.saturating_add(1);
-        let key = seq_key(ITEM, item.seq);
-        // Only update if still present (not acked concurrently).
+    /// Record a failed attempt on items (kept for retry); each item as
+    /// given replaces the stored one (e.g. signed again), with one more attempt.
+    pub async fn attempted(&self, items: &[OutboxItem]) -> Result<(), StoreError> {
+        let items: Vec<OutboxItem> = items
+            .iter()
+            .map(|i| OutboxItem {
+                attempts: i.attempts.saturating_add(1),
+                ..i.clone()
+            })
+            .collect();
         let tree = self.tree()?;
-        if tree.get(key)?.is_some() {
-            self.store.put(&tree, &key, &encode(&item)?)?;
-        }
-        Ok(())
+        self.store
+            .write(Durability::Applied, move |tx| {
+                let mut batch = Batch::default();
+                for item in items {
+                    let key = seq_key(ITEM, item.seq);
+                    // Only update if still present (not acked meanwhile).
+                    if tree.get(key)?.is_some() {
+                        batch.insert(&key, encode(&item)?);
+                    }
+                }
+                tx.apply(&tree, batch).map(drop)
+            })
+            .await
     }
 }
 
@@ -293,45 +318,50 @@ impl Library {
         let Some(last) = entries.last() else {
             return Ok(());
         };
-        let mut batch = sled::Batch::default();
-        let mut withdrawn = Vec::new();
-        for (entry, withdraws) in entries {
-            let mut k = vec![b'l'];
-            k.extend_from_slice(&entry.id.0);
-            batch.insert(k, encode(entry)?);
-            if let Some(target) = withdraws {
-                withdrawn.push(*target);
-            }
+        let mut batch = Batch::default();
+        for (entry, _) in entries {
+            batch.insert(library_key(&entry.id).as_slice(), encode(entry)?);
         }
-        for target in withdrawn {
-            let mut k = vec![b'l'];
-            k.extend_from_slice(&target.0);
-            let existing = match entries.iter().find(|(e, _)| e.id == target) {
-                Some((e, _)) => Some(e.clone()),
-                None => self.get(&target)?,
-            };
-            if let Some(mut e) = existing {
-                e.withdrawn = true;
-                batch.insert(k, encode(&e)?);
+        // A later write of a key in a batch wins: targets are marked after
+        // every entry is in. One received in this same batch is marked here;
+        // the others by the writer, which reads them.
+        let mut withdrawn = Vec::new();
+        for target in entries.iter().filter_map(|(_, w)| w.as_ref()) {
+            match entries.iter().find(|(e, _)| e.id == *target) {
+                Some((e, _)) => {
+                    let mut e = e.clone();
+                    e.withdrawn = true;
+                    batch.insert(library_key(target).as_slice(), encode(&e)?);
+                }
+                None => withdrawn.push(*target),
             }
         }
         batch.insert(cursor_key(cursor), &last.0.hub_seq.to_be_bytes());
         if let Some((name, value)) = checkpoint {
             batch.insert(blob_key(name), value);
         }
+        let tree = self.tree()?;
         // Not flushed here: entries and cursor move together atomically, and
         // if a crash takes both back the node simply fetches them again from
         // its hub. sled's background flush makes them durable within a second.
-        self.store.apply(&self.tree()?, batch)?;
-        Ok(())
+        self.store
+            .write(Durability::Applied, move |tx| {
+                for target in withdrawn {
+                    if let Some(v) = tree.get(library_key(&target))? {
+                        let mut e: LibraryEntry = decode(&format!("library/{target}"), &v)?;
+                        e.withdrawn = true;
+                        batch.insert(library_key(&target).as_slice(), encode(&e)?);
+                    }
+                }
+                tx.apply(&tree, batch).map(drop)
+            })
+            .await
     }
 
     /// One entry by id.
     pub fn get(&self, id: &LessonId) -> Result<Option<LibraryEntry>, StoreError> {
-        let mut k = vec![b'l'];
-        k.extend_from_slice(&id.0);
         self.tree()?
-            .get(k)?
+            .get(library_key(id))?
             .map(|v| decode(&format!("library/{id}"), &v))
             .transpose()
     }
@@ -362,9 +392,22 @@ impl Library {
 
     /// Store a named value durably.
     pub async fn set_blob(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
-        let ticket = self.store.put(&self.tree()?, &blob_key(name), value)?;
-        self.store.flush_through(ticket).await
+        let mut batch = Batch::default();
+        batch.insert(blob_key(name), value);
+        let tree = self.tree()?;
+        self.store
+            .write(Durability::Flushed, move |tx| {
+                tx.apply(&tree, batch).map(drop)
+            })
+            .await
     }
+}
+
+fn library_key(id: &LessonId) -> [u8; 33] {
+    let mut k = [0u8; 33];
+    k[0] = b'l';
+    k[1..].copy_from_slice(&id.0);
+    k
 }
 
 /// The publisher's receipt for one of its lessons: where the hub stored it
@@ -403,13 +446,17 @@ impl Receipts {
 
     /// Keep receipts (durable with the next flush; a receipt lost in a crash
     /// is only a receipt: the lesson is still at the hub).
-    pub fn put(&self, receipts: &[Receipt]) -> Result<(), StoreError> {
-        let mut batch = sled::Batch::default();
+    pub async fn put(&self, receipts: &[Receipt]) -> Result<(), StoreError> {
+        let mut batch = Batch::default();
         for r in receipts {
             batch.insert(&r.id.0, encode(r)?);
         }
-        self.store.apply(&self.tree()?, batch)?;
-        Ok(())
+        let tree = self.tree()?;
+        self.store
+            .write(Durability::Applied, move |tx| {
+                tx.apply(&tree, batch).map(drop)
+            })
+            .await
     }
 
     /// Every receipt, by hub sequence number.
@@ -468,6 +515,7 @@ mod tests {
                 "same id queued once"
             );
             out.ack(&[1]).await.unwrap();
+            store.flush().await.unwrap();
         }
         let store = Store::open_waiting(dir.path(), std::time::Duration::from_secs(2)).unwrap();
         let out = Outbox::open(&store).unwrap();

@@ -24,44 +24,6 @@ impl From<&Envelope> for StoredEnvelope {
     }
 }
 
-/// An envelope with hex fields, for the JSON spool files through which the
-/// `tazan` command hands signed envelopes to a running node or hub.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HexEnvelope {
-    /// Canonical payload bytes, hex.
-    pub payload: String,
-    /// Signer key id.
-    pub signer: String,
-    /// Signature bytes, hex.
-    pub signature: String,
-}
-
-impl From<&Envelope> for HexEnvelope {
-    fn from(e: &Envelope) -> Self {
-        HexEnvelope {
-            payload: hex::encode(&e.payload),
-            signer: e.signer.to_string(),
-            signature: hex::encode(e.signature),
-        }
-    }
-}
-
-impl HexEnvelope {
-    /// Back to a model envelope; the error names the field at fault.
-    pub fn to_envelope(&self) -> Result<Envelope, String> {
-        let signature: [u8; SIGNATURE_LEN] = hex::decode(&self.signature)
-            .map_err(|e| format!("signature: {e}"))?
-            .try_into()
-            .map_err(|_| "signature: wrong length".to_owned())?;
-        Ok(Envelope {
-            payload: hex::decode(&self.payload).map_err(|e| format!("payload: {e}"))?,
-            signer: self.signer.parse().map_err(|e| format!("signer: {e}"))?,
-            signature,
-        })
-    }
-}
-
 impl StoredEnvelope {
     /// Back to a model envelope.
     pub fn to_envelope(&self) -> Result<Envelope, StoreError> {

@@ -1,7 +1,8 @@
 //! Named trees of small records by text key, for state a service keeps beside
 //! its main data: the portal's accounts, a node's local notes on lessons.
-//! Writes go under the store's write gate, so a backup sees each whole, and
-//! are part of every backup of the store.
+//! Each write is one key, written at once beside the store's writer thread
+//! (a backup running meanwhile holds its old or its new value, never half of
+//! it), and the trees are part of every backup of the store.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -63,9 +64,7 @@ impl Records {
 
     /// Remove `key`; a missing key is not an error.
     pub fn remove(&self, key: &str) -> Result<(), StoreError> {
-        let mut batch = sled::Batch::default();
-        batch.remove(key.as_bytes());
-        self.store.apply(&self.tree()?, batch)?;
+        self.store.remove(&self.tree()?, key.as_bytes())?;
         Ok(())
     }
 

@@ -9,7 +9,7 @@
 //!  catalogue (JSON Lines) ─► catalog publish, each entry ────────────────────────────────┤
 //!                                                                                        ▼
 //!        Gate (own names, policy deny-lists; decisions) ─► GatedLesson / GatedWithdrawal
-//!        ─► outbox (node stopped; one delivery attempt) | spool (node running) | core (in process)
+//!        ─► outbox (node stopped; one delivery attempt) | admin socket (node running) | core (in process)
 //!        ─► published register (vault)
 //! ```
 //!
@@ -206,7 +206,7 @@ impl std::fmt::Debug for Desk {
 impl Desk {
     /// The desk of the node in `home` (`node.toml`, `policy.toml`, `vault/`,
     /// created when missing). Publishing opens the node's store when the node
-    /// is stopped, else hands the signed payload to it through its spool.
+    /// is stopped, else hands the signed payload to it through its admin socket.
     pub fn open(home: &Path) -> Result<Desk, ReviewError> {
         let cfg = node_config(home)?;
         let outlet = Outlet::config(cfg.clone());

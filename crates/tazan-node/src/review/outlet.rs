@@ -1,28 +1,29 @@
 //! Handing gated payloads to the node: the outbox of a stopped node (then
-//! one delivery attempt at once), the spool of a running one, or the core of
-//! a node running in this process. Every path signs only [`Gated`] payloads.
+//! one delivery attempt at once), the admin socket of a running one, or the
+//! core of a node running in this process. Every path signs only [`Gated`]
+//! payloads.
 
 use std::fmt;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Serialize;
+use tazan_admin::{AdminClient, Reached};
 use tazan_model::LessonId;
-use tazan_proto::pb::{self, hub_client::HubClient};
+use tazan_proto::pb::{self, hub_client::HubClient, submit_result::State};
 use tazan_trust::KeyPair;
 use tonic::transport::Channel;
 
 use tazan_search::{IndexDoc, SearchIndex};
 
 use super::ReviewError;
-use crate::{sign_gated, DeliveryReport, Gated, NodeConfig, NodeCore, NodeError, Spool};
+use crate::{sign_gated, DeliveryReport, Gated, NodeConfig, NodeCore, NodeError};
 
 /// How long a command waits for the hub on one delivery attempt.
 const DELIVER_LIMIT: Duration = Duration::from_secs(15);
-/// How long a command waits for a running node to take its spool files, and
-/// then for the hub to report them stored.
-const SPOOL_WAIT: Duration = Duration::from_secs(3);
+/// How long a running node is asked to wait for its hub's answer about
+/// lessons handed to it.
+const HANDED_WAIT: Duration = Duration::from_secs(3);
 
 /// What happened to a signed payload, and so what happens next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -47,18 +48,16 @@ pub enum Delivery {
     },
     /// Handed to the node running in this process; its outbox worker delivers it.
     InProcess,
-    /// Handed to the running node through its spool.
-    Spooled {
-        /// The spool file.
-        file: PathBuf,
-        /// Whether the node took it into its outbox within a few seconds.
-        taken: bool,
-        /// What the hub said about it then.
+    /// Handed to the running node through its admin socket; durably in its
+    /// outbox.
+    Handed {
+        /// What the hub said about it within a few seconds.
         hub: HubCheck,
     },
 }
 
-/// Whether the hub had a spooled payload a few seconds after the hand-off.
+/// What the hub said about a payload handed to the running node, within a
+/// few seconds of the hand-off.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -77,14 +76,14 @@ pub enum HubCheck {
 }
 
 impl Delivery {
-    /// One word: `accepted`, `duplicate`, `rejected`, `queued` or `spooled`.
+    /// One word: `accepted`, `duplicate`, `rejected`, `queued` or `handed`.
     pub fn status(&self) -> &'static str {
         match self {
             Delivery::Accepted => "accepted",
             Delivery::Duplicate => "duplicate",
             Delivery::Rejected { .. } => "rejected",
             Delivery::Queued { .. } | Delivery::InProcess => "queued",
-            Delivery::Spooled { .. } => "spooled",
+            Delivery::Handed { .. } => "handed",
         }
     }
 
@@ -111,14 +110,7 @@ impl fmt::Display for Delivery {
             Delivery::InProcess => f.write_str(
                 "queued in the running node's outbox; it delivers it when the hub answers",
             ),
-            Delivery::Spooled {
-                file, taken: false, ..
-            } => write!(
-                f,
-                "written to the running node's spool ({}), but the node has not taken it yet; it is queued when the node reads its spool (is `tazan node serve` still running? see its log)",
-                file.display()
-            ),
-            Delivery::Spooled { hub, .. } => match hub {
+            Delivery::Handed { hub } => match hub {
                 HubCheck::Stored => f.write_str(
                     "handed to the running node, which delivered it: the hub has it",
                 ),
@@ -137,71 +129,45 @@ impl fmt::Display for Delivery {
 /// One of the node's lessons in its store: id, title, level, version.
 pub(crate) type OwnInStore = (LessonId, String, tazan_model::DisclosureLevel, u32);
 
-/// How long sled may hold a store's lock after this process dropped its
-/// handle (its background flusher runs every second): an open within that
-/// time retries instead of taking the store for a running node's.
-const LINGER: Duration = Duration::from_millis(1500);
-
 /// Where gated payloads go.
 pub(crate) enum Outlet {
     /// A node running in this process (the demo; a portal inside the node).
     Core(Arc<NodeCore>),
-    /// The node configured here: its store when it is stopped, else its spool.
-    Config {
-        /// The node.
-        cfg: Box<NodeConfig>,
-        /// When this desk last closed the node's store.
-        closed: Mutex<Option<Instant>>,
-    },
+    /// The node configured here: its store when it is stopped, else its
+    /// admin socket.
+    Config(Box<NodeConfig>),
 }
 
 /// The node for one desk operation: its core (in this process, or opened
-/// because the node is stopped) or its spool (it runs elsewhere). A store
-/// opened here is closed when the session ends.
-pub(crate) struct Session<'a> {
-    outlet: &'a Outlet,
-    core: Option<Arc<NodeCore>>,
-}
-
-impl Drop for Session<'_> {
-    fn drop(&mut self) {
-        if let (Outlet::Config { closed, .. }, Some(core)) = (self.outlet, self.core.take()) {
-            drop(core);
-            *closed.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
-        }
-    }
+/// because the node is stopped) or its admin socket (it runs elsewhere). A
+/// store opened here is closed when the session ends.
+pub(crate) enum Session<'a> {
+    /// A core: in this process, or this command's own opening of the
+    /// stopped node's store (then `cfg` is set, for one delivery attempt).
+    Core(Arc<NodeCore>, Option<&'a NodeConfig>),
+    /// The running node's admin socket.
+    Running(AdminClient<Channel>, &'a NodeConfig),
 }
 
 impl Outlet {
     /// A node configured by `cfg`.
     pub(crate) fn config(cfg: NodeConfig) -> Outlet {
-        Outlet::Config {
-            cfg: Box::new(cfg),
-            closed: Mutex::new(None),
-        }
+        Outlet::Config(Box::new(cfg))
     }
 
-    /// The node for one operation.
+    /// The node for one operation: the running node when its admin socket
+    /// answers, else its store (waiting out a lock this process held a
+    /// moment ago).
     pub(crate) async fn session(&self) -> Result<Session<'_>, NodeError> {
-        let core = match self {
-            Outlet::Core(core) => Some(Arc::clone(core)),
-            Outlet::Config { cfg, closed } => {
-                let lingering = closed
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .map(|at| at + LINGER);
-                loop {
-                    match open_stopped(cfg)? {
-                        Some(core) => break Some(core),
-                        None if lingering.is_some_and(|until| Instant::now() < until) => {
-                            tokio::time::sleep(Duration::from_millis(20)).await;
-                        }
-                        None => break None,
-                    }
+        match self {
+            Outlet::Core(core) => Ok(Session::Core(Arc::clone(core), None)),
+            Outlet::Config(cfg) => {
+                match tazan_admin::reach(&cfg.data_dir, || open_stopped(cfg)).await? {
+                    Reached::Running(client) => Ok(Session::Running(client, cfg)),
+                    Reached::Stopped(core) => Ok(Session::Core(core, Some(cfg))),
                 }
             }
-        };
-        Ok(Session { outlet: self, core })
+        }
     }
 }
 
@@ -212,23 +178,23 @@ impl Session<'_> {
         &self,
         gated: Vec<Gated>,
     ) -> Result<Vec<(LessonId, Delivery)>, NodeError> {
-        match (self.outlet, &self.core) {
-            (Outlet::Core(core), _) => {
+        match self {
+            Session::Core(core, None) => {
                 let mut out = Vec::new();
                 for g in gated {
                     out.push((core.queue_gated(g).await?, Delivery::InProcess));
                 }
                 Ok(out)
             }
-            (Outlet::Config { cfg, .. }, Some(core)) => queue_and_deliver(core, cfg, gated).await,
-            (Outlet::Config { cfg, .. }, None) => spool(cfg, gated).await,
+            Session::Core(core, Some(cfg)) => queue_and_deliver(core, cfg, gated).await,
+            Session::Running(client, cfg) => hand(client.clone(), cfg, gated).await,
         }
     }
 
     /// The node's own lessons as its store knows them (outbox and library),
     /// when the store can be read now: id, title, level, version.
     pub(crate) fn own_lessons(&self) -> Result<Vec<OwnInStore>, NodeError> {
-        let Some(core) = &self.core else {
+        let Session::Core(core, _) = self else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
@@ -258,26 +224,26 @@ impl Session<'_> {
     /// ones left out) and its outbox, from its store; while the node runs
     /// elsewhere, from the index it keeps current (`[search]` in node.toml).
     pub(crate) fn library_docs(&self) -> Result<Vec<IndexDoc>, ReviewError> {
-        if let Some(core) = &self.core {
-            let mut docs: Vec<IndexDoc> = core
-                .library()
-                .all()
-                .map_err(NodeError::from)?
-                .iter()
-                .filter(|e| !e.withdrawn)
-                .filter_map(crate::lesson_doc)
-                .collect();
-            for item in core.outbox().pending(usize::MAX).map_err(NodeError::from)? {
-                if let Ok(tazan_model::Payload::Lesson(l)) =
-                    tazan_model::Payload::from_canonical_bytes(&item.envelope.payload)
-                {
-                    docs.push(IndexDoc::from_lesson(&item.id, &l, String::new()));
+        let cfg = match self {
+            Session::Core(core, _) => {
+                let mut docs: Vec<IndexDoc> = core
+                    .library()
+                    .all()
+                    .map_err(NodeError::from)?
+                    .iter()
+                    .filter(|e| !e.withdrawn)
+                    .filter_map(crate::lesson_doc)
+                    .collect();
+                for item in core.outbox().pending(usize::MAX).map_err(NodeError::from)? {
+                    if let Ok(tazan_model::Payload::Lesson(l)) =
+                        tazan_model::Payload::from_canonical_bytes(&item.envelope.payload)
+                    {
+                        docs.push(IndexDoc::from_lesson(&item.id, &l, String::new()));
+                    }
                 }
+                return Ok(docs);
             }
-            return Ok(docs);
-        }
-        let Outlet::Config { cfg, .. } = self.outlet else {
-            return Ok(Vec::new());
+            Session::Running(_, cfg) => cfg,
         };
         let dir = &cfg.index_dir;
         if !cfg.search || !dir.join("meta.json").exists() {
@@ -365,7 +331,11 @@ async fn queue_and_deliver(
         .collect())
 }
 
-async fn spool(
+/// Sign each payload with the node's key and hand them to the running node
+/// through its admin socket; it queues them durably and says what the hub
+/// did within a few seconds.
+async fn hand(
+    mut client: AdminClient<Channel>,
     cfg: &NodeConfig,
     gated: Vec<Gated>,
 ) -> Result<Vec<(LessonId, Delivery)>, NodeError> {
@@ -373,71 +343,59 @@ async fn spool(
         path: cfg.key.clone(),
         source,
     })?;
-    let spool = Spool::new(cfg.spool_dir.clone());
-    let mut handed = Vec::new();
-    for g in gated {
-        let envelope = sign_gated(&key, g);
-        let file = spool.put(&envelope)?;
-        handed.push((envelope.id(), file));
+    let envelopes: Vec<_> = gated.into_iter().map(|g| sign_gated(&key, g)).collect();
+    let ids: Vec<LessonId> = envelopes.iter().map(|e| e.id()).collect();
+    let request = pb::SubmitRequest {
+        envelopes: envelopes.iter().map(pb::Envelope::from).collect(),
+        wait_ms: u32::try_from(HANDED_WAIT.as_millis()).unwrap_or(u32::MAX),
+    };
+    let answer = client
+        .submit(request)
+        .await
+        .map_err(|s| NodeError::Running(s.message().to_owned()))?
+        .into_inner();
+    if answer.results.len() != ids.len() {
+        return Err(NodeError::Running(format!(
+            "answered {} results for {} lessons",
+            answer.results.len(),
+            ids.len()
+        )));
     }
-    let deadline = tokio::time::Instant::now() + SPOOL_WAIT;
-    while handed.iter().any(|(_, f)| f.exists()) && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let ids: Vec<LessonId> = handed.iter().map(|(id, _)| *id).collect();
-    let checks = hub_has(cfg, &ids).await;
-    Ok(handed
-        .into_iter()
-        .zip(checks)
-        .map(|((id, file), hub)| {
-            let taken = !file.exists();
-            (id, Delivery::Spooled { file, taken, hub })
-        })
-        .collect())
-}
-
-/// Ask the hub for each id until it has them all or [`SPOOL_WAIT`] passed.
-async fn hub_has(cfg: &NodeConfig, ids: &[LessonId]) -> Vec<HubCheck> {
     let unreachable = |reason: String| HubCheck::Unreachable {
         hub: cfg.hub_endpoint.clone(),
         reason,
     };
-    let mut client = match tokio::time::timeout(SPOOL_WAIT, hub_client(cfg)).await {
-        Ok(Ok(c)) => c,
-        Ok(Err(why)) => return ids.iter().map(|_| unreachable(why.clone())).collect(),
-        Err(_) => {
-            let why = format!("no answer within {}s", SPOOL_WAIT.as_secs());
-            return ids.iter().map(|_| unreachable(why.clone())).collect();
-        }
-    };
-    let deadline = tokio::time::Instant::now() + SPOOL_WAIT;
-    let mut out: Vec<Option<HubCheck>> = vec![None; ids.len()];
-    loop {
-        for (slot, id) in out.iter_mut().zip(ids) {
-            if matches!(
-                slot,
-                Some(HubCheck::Stored) | Some(HubCheck::Unreachable { .. })
-            ) {
-                continue;
-            }
-            let request = pb::GetRequest {
-                lesson_id: id.0.to_vec(),
+    ids.into_iter()
+        .zip(answer.results)
+        .map(|(id, r)| {
+            let delivery = match State::try_from(r.state) {
+                Ok(State::Accepted) => Delivery::Handed {
+                    hub: HubCheck::Stored,
+                },
+                Ok(State::Duplicate) => Delivery::Duplicate,
+                Ok(State::Rejected) => Delivery::Rejected { reason: r.reason },
+                Ok(State::Unreachable) => Delivery::Handed {
+                    hub: unreachable(r.reason),
+                },
+                Ok(State::Queued) => Delivery::Handed {
+                    hub: HubCheck::NotYet,
+                },
+                Ok(State::Refused) => {
+                    return Err(NodeError::Running(format!(
+                        "it refused lesson {}: {}",
+                        id.short(),
+                        r.reason
+                    )))
+                }
+                Ok(State::Unspecified) | Err(_) => {
+                    return Err(NodeError::Running(format!(
+                        "it answered an unknown state {} for lesson {}",
+                        r.state,
+                        id.short()
+                    )))
+                }
             };
-            *slot = Some(match client.get(request).await {
-                Ok(_) => HubCheck::Stored,
-                Err(s) if s.code() == tonic::Code::NotFound => HubCheck::NotYet,
-                Err(s) => unreachable(s.message().to_owned()),
-            });
-        }
-        let done = out
-            .iter()
-            .all(|s| !matches!(s, Some(HubCheck::NotYet) | None));
-        if done || tokio::time::Instant::now() >= deadline {
-            return out
-                .into_iter()
-                .map(|s| s.unwrap_or(HubCheck::NotYet))
-                .collect();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+            Ok((id, delivery))
+        })
+        .collect()
 }

@@ -1,5 +1,6 @@
 use super::*;
 use crate::hub::tests::record;
+use crate::writer::{Batch, Durability};
 use crate::{HubLog, NewRecord};
 
 fn header(kind: &str, service: &str) -> BackupHeader {
@@ -34,9 +35,19 @@ fn dump(store: &Store) -> Vec<(Vec<u8>, Pairs)> {
     out
 }
 
+/// An online backup of `store` into `file`, as a running service takes one.
+async fn export(store: &Store, file: &Path, header: &BackupHeader) -> BackupSummary {
+    let backup = store.begin_backup().await.unwrap();
+    let (file, header) = (file.to_owned(), header.clone());
+    tokio::task::spawn_blocking(move || backup.write_file(&file, &header, &mut |_| {}))
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 async fn hub_store(dir: &Path, n: u32) -> Store {
     let store = Store::open(dir).unwrap();
-    let log = HubLog::open(&store).unwrap();
+    let log = HubLog::open(&store).await.unwrap();
     let records = (0..n)
         .map(|i| NewRecord {
             record: record(i),
@@ -45,7 +56,15 @@ async fn hub_store(dir: &Path, n: u32) -> Store {
         .collect();
     log.append_durable(records).await.unwrap();
     log.set_cursor("upstream", 7).await.unwrap();
-    store.tree("other").unwrap().insert("k", "v").unwrap();
+    let other = store.tree("other").unwrap();
+    store
+        .write(Durability::Flushed, move |tx| {
+            let mut b = Batch::default();
+            b.insert("k", "v");
+            tx.apply(&other, b)
+        })
+        .await
+        .unwrap();
     store
 }
 
@@ -54,10 +73,7 @@ async fn export_then_restore_gives_every_tree_back_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let store = hub_store(&dir.path().join("data"), 25).await;
     let file = dir.path().join("hub.tzb");
-    let mut reports = 0;
-    let made = store
-        .export(&file, &header("hub", "finance-hub"), &mut |_| reports += 1)
-        .unwrap();
+    let made = export(&store, &file, &header("hub", "finance-hub")).await;
     assert_eq!(
         made.records,
         25 * 2 + 13 + 1 + 1 + 1 + 1,
@@ -84,7 +100,7 @@ async fn export_then_restore_gives_every_tree_back_exactly() {
     assert!(out.previous.is_none());
     let back = Store::open_waiting(&target, WAIT).unwrap();
     assert_eq!(dump(&back), before);
-    assert_eq!(HubLog::open(&back).unwrap().head(), 25);
+    assert_eq!(HubLog::open(&back).await.unwrap().head(), 25);
 }
 
 #[tokio::test]
@@ -93,9 +109,7 @@ async fn damaged_truncated_or_foreign_backups_change_nothing() {
     let data = dir.path().join("data");
     let store = hub_store(&data, 5).await;
     let file = dir.path().join("hub.tzb");
-    store
-        .export(&file, &header("hub", "finance-hub"), &mut |_| {})
-        .unwrap();
+    export(&store, &file, &header("hub", "finance-hub")).await;
     let before = dump(&store);
     drop(store);
     let bytes = fs::read(&file).unwrap();
@@ -166,9 +180,7 @@ async fn force_keeps_the_old_directory_and_refuses_a_running_store() {
     let data = dir.path().join("data");
     let store = hub_store(&data, 3).await;
     let file = dir.path().join("hub.tzb");
-    store
-        .export(&file, &header("hub", "finance-hub"), &mut |_| {})
-        .unwrap();
+    export(&store, &file, &header("hub", "finance-hub")).await;
     // Held open: a "running service".
     let err = restore(
         &file,
@@ -182,7 +194,7 @@ async fn force_keeps_the_old_directory_and_refuses_a_running_store() {
     .unwrap_err()
     .to_string();
     assert!(err.contains("running"), "{err}");
-    let log = HubLog::open(&store).unwrap();
+    let log = HubLog::open(&store).await.unwrap();
     log.append_durable(vec![NewRecord {
         record: record(99),
         relay: false,
@@ -192,15 +204,22 @@ async fn force_keeps_the_old_directory_and_refuses_a_running_store() {
     drop(log);
     drop(store);
 
-    let out = restore(
-        &file,
-        &data,
-        "hub",
-        "finance-hub",
-        true,
-        |s| HubLog::open(s)?.clear_cursor("upstream"),
-        &mut |_| {},
-    )
+    // Blocking, as the command line runs it (the preparation writes
+    // through the restored store's writer).
+    let (f, d) = (file.clone(), data.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        restore(
+            &f,
+            &d,
+            "hub",
+            "finance-hub",
+            true,
+            |s| HubLog::open_blocking(s)?.clear_cursor_blocking("upstream"),
+            &mut |_| {},
+        )
+    })
+    .await
+    .unwrap()
     .unwrap();
     let previous = out.previous.unwrap();
     assert!(previous
@@ -209,39 +228,123 @@ async fn force_keeps_the_old_directory_and_refuses_a_running_store() {
         .to_string_lossy()
         .starts_with("data.before-restore-"));
     let old = Store::open_waiting(&previous, WAIT).unwrap();
-    assert_eq!(HubLog::open(&old).unwrap().head(), 4, "old data kept whole");
+    assert_eq!(
+        HubLog::open(&old).await.unwrap().head(),
+        4,
+        "old data kept whole"
+    );
     let back = Store::open_waiting(&data, WAIT).unwrap();
-    let log = HubLog::open(&back).unwrap();
+    let log = HubLog::open(&back).await.unwrap();
     assert_eq!(log.head(), 3, "the backup's log");
     assert_eq!(log.cursor("upstream").unwrap(), 0, "prepare ran");
 }
 
+/// Every tree of a restored backup, and how many records the file holds.
+async fn restored(file: &Path, dir: &Path) -> (Vec<(Vec<u8>, Pairs)>, Store) {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let target = dir.join(format!("restored-{n}"));
+    restore(
+        file,
+        &target,
+        "hub",
+        "finance-hub",
+        false,
+        |_| Ok(()),
+        &mut |_| {},
+    )
+    .unwrap();
+    let back = Store::open_waiting(&target, WAIT).unwrap();
+    (dump(&back), back)
+}
+
 #[tokio::test]
-async fn online_requests_are_answered_by_the_running_store() {
+async fn a_backup_holds_the_store_as_it_was_when_it_began_while_writes_go_on() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let store = hub_store(&data, 4).await;
-    let requests = request_dir(&data);
-    fs::create_dir_all(&requests).unwrap();
-    fs::write(requests.join("abc.request"), b"").unwrap();
-    let (stop, stop_rx) = watch::channel(false);
-    let task = tokio::spawn(answer_requests(
-        store.clone(),
-        requests.clone(),
-        header("hub", "finance-hub"),
-        stop_rx,
-    ));
-    let out = requests.join("abc.tzb");
-    for _ in 0..200 {
-        if out.exists() && !requests.join("abc.request").exists() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    let (h, s) = verify_backup(&out).unwrap();
-    assert_eq!(h.service, "finance-hub");
-    assert!(h.created_at > 1, "time set when taken");
-    assert_eq!(s.records, 4 * 2 + 2 + 1 + 1 + 1 + 1);
-    stop.send(true).unwrap();
-    task.await.unwrap();
+    let store = hub_store(&dir.path().join("data"), 40).await;
+    let log = HubLog::open(&store).await.unwrap();
+    let at_begin = dump(&store);
+    let root = log.tree_head(40).unwrap().root;
+    let backup = store.begin_backup().await.unwrap();
+
+    // After the point the backup holds: appends (new keys), relay marks
+    // removed, a cursor changed, a blob added, a key of another tree
+    // rewritten and one removed.
+    log.append_durable(
+        (100..130)
+            .map(|i| NewRecord {
+                record: record(i),
+                relay: true,
+            })
+            .collect(),
+    )
+    .await
+    .unwrap();
+    log.relay_done(&[1, 3, 5]).await.unwrap();
+    log.set_cursor("upstream", 99).await.unwrap();
+    log.set_blob("witnessed", b"later").await.unwrap();
+    let other = store.tree("other").unwrap();
+    store
+        .write(Durability::Flushed, move |tx| {
+            let mut b = Batch::default();
+            b.insert("k", "changed");
+            b.insert("k2", "new");
+            tx.apply(&other, b)
+        })
+        .await
+        .unwrap();
+
+    let file = dir.path().join("hub.tzb");
+    let (f, h) = (file.clone(), header("hub", "finance-hub"));
+    let made = tokio::task::spawn_blocking(move || backup.write_file(&f, &h, &mut |_| {}))
+        .await
+        .unwrap()
+        .unwrap();
+    let (back, back_store) = restored(&file, dir.path()).await;
+    assert_eq!(back, at_begin, "exactly the store at the backup's start");
+    assert_eq!(verify_backup(&file).unwrap().1.records, made.records);
+    let back_log = HubLog::open(&back_store).await.unwrap();
+    assert_eq!(back_log.head(), 40);
+    assert_eq!(back_log.tree_head(40).unwrap().root, root);
+    // Writes after the backup ended are not tracked any more.
+    assert_eq!(log.head(), 70);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writers_never_wait_for_a_backup_and_the_copy_stays_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = hub_store(&dir.path().join("data"), 2000).await;
+    let log = std::sync::Arc::new(HubLog::open(&store).await.unwrap());
+    let backup = store.begin_backup().await.unwrap();
+    let head_at_begin = log.head();
+    let root = log.tree_head(head_at_begin).unwrap().root;
+    // Writers race the copy: appends and relay marks removed, one write at a time.
+    let writing = {
+        let log = log.clone();
+        tokio::spawn(async move {
+            for i in 0..200u32 {
+                log.append_durable(vec![NewRecord {
+                    record: record(10_000 + i),
+                    relay: true,
+                }])
+                .await
+                .unwrap();
+                log.relay_done(&[u64::from(i) * 2 + 1]).await.unwrap();
+            }
+        })
+    };
+    let file = dir.path().join("hub.tzb");
+    let (f, h) = (file.clone(), header("hub", "finance-hub"));
+    tokio::task::spawn_blocking(move || backup.write_file(&f, &h, &mut |_| {}))
+        .await
+        .unwrap()
+        .unwrap();
+    writing.await.unwrap();
+    let (_, back_store) = restored(&file, dir.path()).await;
+    let back = HubLog::open(&back_store).await.unwrap();
+    assert_eq!(back.head(), head_at_begin, "the log up to the fixed head");
+    assert_eq!(back.tree_head(head_at_begin).unwrap().root, root);
+    // Every relay mark of the first 2,000 even entries is there: none removed after the start.
+    let marks = back.relay_pending(usize::MAX).unwrap().len();
+    assert_eq!(marks, 1000, "relay marks as at the start");
 }

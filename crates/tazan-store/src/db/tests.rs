@@ -55,7 +55,7 @@ async fn a_write_not_flushed_before_a_reopen_is_never_reported_durable() {
 async fn the_log_continues_without_a_gap_after_a_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let log = HubLog::open(&store).unwrap();
+    let log = HubLog::open(&store).await.unwrap();
     log.append_durable(vec![new(1), new(2), new(3)])
         .await
         .unwrap();
