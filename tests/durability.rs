@@ -12,8 +12,6 @@ use tazan_proto::pb::{self, publish_result::Outcome};
 
 use crate::util::*;
 
-const WAIT: Duration = Duration::from_secs(30);
-
 pub(crate) fn ids_and_seqs(entries: &[pb::LogEntry]) -> Vec<(u64, Vec<u8>)> {
     entries
         .iter()

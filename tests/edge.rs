@@ -22,8 +22,6 @@ use tonic::transport::Channel;
 
 use crate::util::*;
 
-const WAIT: Duration = Duration::from_secs(30);
-
 /// A tmpfs mounted over a directory, unmounted (lazily) when dropped.
 struct Tmpfs {
     dir: PathBuf,

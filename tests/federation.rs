@@ -9,8 +9,6 @@ use tazan_proto::pb::{self, publish_result::Outcome};
 
 use crate::util::*;
 
-const WAIT: Duration = Duration::from_secs(20);
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn amber_stays_in_group_and_green_crosses_with_publisher_hidden() {
     let fx = Fixture::new();

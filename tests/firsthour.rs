@@ -5,13 +5,10 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::Duration;
 
 use tazan_model::{DisclosureLevel, Withdrawal};
 
 use crate::util::*;
-
-const WAIT: Duration = Duration::from_secs(20);
 
 /// `tazan ARGS` with `HOME` pointing at `home` and no `TAZAN_HOME` or
 /// `XDG_DATA_HOME`: what a user without `--home` gets.

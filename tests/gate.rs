@@ -6,7 +6,6 @@
 //! says what happened and what happens next.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use tazan::harness::Federation;
 use tazan_model::{DisclosureLevel, Lesson, Payload, Withdrawal};
@@ -14,7 +13,6 @@ use tazan_proto::pb::publish_result::Outcome;
 
 use crate::util::*;
 
-const WAIT: Duration = Duration::from_secs(20);
 /// A vendor the node's policy deny-lists.
 const DENIED: &str = "鵺川システム";
 /// A phone number.

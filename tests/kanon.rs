@@ -12,8 +12,6 @@ use serde_json::Value;
 
 use crate::util::*;
 
-const WAIT: Duration = Duration::from_secs(30);
-
 /// `lesson show --json` of draft `d`.
 fn show(home: &Path, d: &str) -> Value {
     json(&at(home, &["lesson", "show", d, "--json"]))

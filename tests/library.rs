@@ -19,8 +19,6 @@ const CATALOGUE: &[&str] = &[
     r#"{"id": "K3", "domain": "technical", "theme": "バッチ運用に関する教訓", "title": "夜間バッチの再実行手順は事前に検証すべし", "summary": "夜間バッチが途中で異常終了し、再実行したところ一部の処理が二重に計上された。", "cases": []}"#,
 ];
 
-const WAIT: Duration = Duration::from_secs(15);
-
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }

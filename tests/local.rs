@@ -10,9 +10,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::util::{free_port, ok, publish_lesson, tazan};
-
-const WAIT: Duration = Duration::from_secs(30);
+use crate::util::{free_port, ok, publish_lesson, tazan, WAIT};
 
 /// The services of `deploy/local`, in start order.
 const SERVICES: [&str; 6] = [

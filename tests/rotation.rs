@@ -16,8 +16,6 @@ use tonic::transport::Channel;
 
 use crate::util::*;
 
-const WAIT: Duration = Duration::from_secs(30);
-
 fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }

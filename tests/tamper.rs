@@ -9,8 +9,6 @@
 //! no gap, and (where the attacker wants the served proofs to verify) the
 //! Merkle tree dropped so that the hub rebuilds it from the edited entries.
 
-use std::time::Duration;
-
 use tazan::harness::Federation;
 use tazan_hub::{HubConfig, RunningHub};
 use tazan_model::{DisclosureLevel, LessonId, MemberId, Payload};
@@ -20,7 +18,6 @@ use tazan_store::LogRecord;
 
 use crate::util::*;
 
-const WAIT: Duration = Duration::from_secs(30);
 const LESSONS: u64 = 5;
 
 fn member(id: &str) -> MemberId {

@@ -14,8 +14,6 @@ use serde_json::Value;
 
 use crate::util::*;
 
-const WAIT: Duration = Duration::from_secs(30);
-
 /// One of our own sample lessons (not the shared corpus) and its publisher.
 struct Sample {
     node: &'static str,

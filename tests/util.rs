@@ -5,6 +5,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use tazan::harness::Federation;
+
+/// How long an end-to-end test waits for an event (a lesson arriving, a
+/// health state, a search hit) before it fails. Every wait returns as soon as
+/// the event happens; the bound is generous because two loaded CI cores can
+/// stretch a relay hop or an index commit to many seconds.
+pub(crate) const WAIT: Duration = Duration::from_secs(60);
 use tazan::topology::{self, Layout, Ports, Spec};
 use tazan_model::{DisclosureLevel, Envelope, Lesson, MemberId, Payload};
 use tazan_proto::pb::{self, hub_client::HubClient, publish_result::Outcome};

@@ -13,8 +13,6 @@ use tazan_sanitize::{Policy, Sanitizer};
 
 use crate::util::*;
 
-const WAIT: Duration = Duration::from_secs(20);
-
 const GOOD_1: &str = r#"{"id":"INC-1","organization":{"name":"ひばり運輸","aliases":["HBR"]},"industry":"運輸","system_name":"ひばり運輸予約システム","occurred_at":"2024-03-04T08:10:00+09:00","recovered_at":"2024-03-04T12:00:00+09:00","impact":"予約サイトで約2万件の予約が止まった。","description":"ひばり運輸のDNSサーバーで設定変更を誤り、名前解決ができなくなった。","direct_cause":"設定ミス","remarks":"社内向けメモ"}"#;
 const GOOD_2: &str = r#"{"id":"INC-2","description":"手順書の誤りに作業前に気づき、作業を止めた。","direct_cause":"作業ミス"}"#;
 
