@@ -287,6 +287,13 @@ fn deploy_local_up_publish_revoke_status_down() {
         line.contains("admin (admin) / ") && line.contains("reader (reader) / "),
         "{line}"
     );
+    // `up` reports a service up when its gRPC health answers; its portal
+    // listener may bind a moment later on a loaded machine.
+    for port in [local.port(8601), local.port(8700)] {
+        eventually("the portal listens", || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+    }
     assert!(http_get(local.port(8601), "/lessons").contains("finance グループハブ"));
     assert!(http_get(local.port(8700), "/login").contains("ログイン"));
     let services = SERVICES;
