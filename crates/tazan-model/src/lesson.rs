@@ -232,6 +232,18 @@ label_enum!(
     ]
 );
 
+impl Threat {
+    /// The Japanese label shown to readers (pages, trends).
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Threat::Unintentional => "非意図的",
+            Threat::Intentional => "意図的",
+            Threat::Disaster => "災害",
+            Threat::KnockOn => "波及",
+        }
+    }
+}
+
 impl CauseCategory {
     /// Human error: wrong operation, work or setting.
     pub fn is_human_error(self) -> bool {

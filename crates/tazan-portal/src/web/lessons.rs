@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use tazan_model::{CauseCategory, DisclosureLevel, Domain, Lesson, LessonId, Threat};
+use tazan_model::{CauseCategory, DisclosureLevel, Domain, Lesson, LessonId};
 use tazan_search::{IndexDoc, Reason, SimilarHit, SimilarTo};
 
 use super::pages::{Choice, Fact, FilterForm, HistoryRow, LessonRow, LessonView, Related};
@@ -37,15 +37,6 @@ pub(crate) fn domain_label(d: Domain) -> &'static str {
     match d {
         Domain::Governance => "組織・管理",
         Domain::Technical => "技術",
-    }
-}
-
-fn threat_label(t: Threat) -> &'static str {
-    match t {
-        Threat::Unintentional => "非意図的",
-        Threat::Intentional => "意図的",
-        Threat::Disaster => "災害",
-        Threat::KnockOn => "波及",
     }
 }
 
@@ -377,7 +368,7 @@ pub(crate) fn lesson_view(id: &LessonId, l: &Lesson, e: &Shelved) -> LessonView 
         },
         Fact {
             label: "脅威",
-            value: threat_label(l.taxonomy.threat).to_owned(),
+            value: l.taxonomy.threat.label_ja().to_owned(),
         },
     ];
     let mut opt = |label: &'static str, v: &str| {

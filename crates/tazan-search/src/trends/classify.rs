@@ -322,7 +322,7 @@ pub(crate) fn doc_item(d: &IndexDoc) -> TrendItem {
         threat: d
             .threat
             .parse::<Threat>()
-            .map_or_else(|_| d.threat.clone(), |x| threat_label(x).to_owned()),
+            .map_or_else(|_| d.threat.clone(), |x| x.label_ja().to_owned()),
         scenes: d.scenes.clone(),
         impacts: impact_kinds(&impact_text),
         outage: longest_duration_minutes(&impact_text).map(OutageClass::of_minutes),
@@ -333,15 +333,6 @@ fn domain_label(d: Domain) -> &'static str {
     match d {
         Domain::Governance => "ガバナンス",
         Domain::Technical => "技術",
-    }
-}
-
-fn threat_label(t: Threat) -> &'static str {
-    match t {
-        Threat::Unintentional => "非意図的",
-        Threat::Intentional => "意図的",
-        Threat::Disaster => "災害",
-        Threat::KnockOn => "波及",
     }
 }
 
@@ -386,10 +377,10 @@ pub(crate) fn incident_item(i: &Incident) -> TrendItem {
     let category = cause.parse::<CauseCategory>().ok();
     let threat = match category {
         None | Some(CauseCategory::Unknown) => String::new(),
-        Some(CauseCategory::Attack) => threat_label(Threat::Intentional).to_owned(),
-        Some(CauseCategory::Disaster) => threat_label(Threat::Disaster).to_owned(),
-        Some(CauseCategory::ExternalService) => threat_label(Threat::KnockOn).to_owned(),
-        Some(_) => threat_label(Threat::Unintentional).to_owned(),
+        Some(CauseCategory::Attack) => Threat::Intentional.label_ja().to_owned(),
+        Some(CauseCategory::Disaster) => Threat::Disaster.label_ja().to_owned(),
+        Some(CauseCategory::ExternalService) => Threat::KnockOn.label_ja().to_owned(),
+        Some(_) => Threat::Unintentional.label_ja().to_owned(),
     };
     let impact = opt(&i.impact);
     let scope = opt(&i.impact_scope);
