@@ -11,6 +11,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, Searcher, Term};
+use tazan_model::scene::Route;
 
 use super::SearchIndex;
 use crate::analyze::{self, Script};
@@ -49,7 +50,14 @@ pub struct RankingConfig {
     /// to: `domain_prior` × best candidate score × cue strength (0..1), added when
     /// re-ranking the top `rerank_depth` candidates.
     pub domain_prior: f32,
-    /// Candidates re-ranked by the domain prior (at least the requested limit).
+    /// Bonus for lessons proposed for the usage scene a situation query is routed to
+    /// ([`route_situation`](tazan_model::scene::route_situation)): `scene_prior` × best
+    /// candidate score, added when re-ranking (0 turns it off).
+    pub scene_prior: f32,
+    /// The same for lessons with any scene under the routed purpose, when the query is
+    /// routed to a purpose (with or without a scene).
+    pub purpose_prior: f32,
+    /// Candidates re-ranked by the domain and scene priors (at least the requested limit).
     pub rerank_depth: usize,
     /// Query terms kept, the most informative (weight × IDF) first.
     pub max_query_terms: usize,
@@ -84,6 +92,8 @@ impl Default for RankingConfig {
             feedback_terms: 12,
             feedback_weight: 0.3,
             domain_prior: 0.2,
+            scene_prior: 0.1,
+            purpose_prior: 0.1,
             rerank_depth: 30,
             max_query_terms: 48,
             first_stage_min_docs: 50_000,
@@ -233,7 +243,15 @@ impl SearchIndex {
             // received from the hub as a lesson with the same `ref`. Rank a few
             // extra and keep the best of each ref.
             let want = (limit + limit / 2 + 2).min(MAX_LIMIT);
-            let top = self.ranked(&searcher, weighted, &req.filters, want, &HashSet::new())?;
+            let route = tazan_model::scene::route_situation(&req.query);
+            let top = self.ranked_routed(
+                &searcher,
+                weighted,
+                &req.filters,
+                want,
+                &HashSet::new(),
+                route.as_ref(),
+            )?;
             let mut ids: HashSet<String> = hits.iter().map(|h| h.id.clone()).collect();
             let mut refs: HashSet<String> = hits.iter().filter_map(|h| h.r#ref.clone()).collect();
             for (score, addr) in top {
@@ -334,10 +352,24 @@ impl SearchIndex {
     pub(crate) fn ranked(
         &self,
         searcher: &Searcher,
+        weighted: Vec<(String, f32)>,
+        filters: &Filters,
+        limit: usize,
+        exclude: &HashSet<String>,
+    ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+        self.ranked_routed(searcher, weighted, filters, limit, exclude, None)
+    }
+
+    /// [`Self::ranked`] with the usage scene (or purpose) a situation query was routed
+    /// to: lessons proposed for it get the scene prior when re-ranking.
+    fn ranked_routed(
+        &self,
+        searcher: &Searcher,
         mut weighted: Vec<(String, f32)>,
         filters: &Filters,
         limit: usize,
         exclude: &HashSet<String>,
+        route: Option<&Route>,
     ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
         let want = limit + exclude.len();
         if weighted.is_empty() {
@@ -399,14 +431,16 @@ impl SearchIndex {
         } else {
             None
         };
-        let depth = if prior.is_some() {
+        let routed = route.filter(|_| r.scene_prior > 0.0 || r.purpose_prior > 0.0);
+        let depth = if prior.is_some() || routed.is_some() {
             want.max(r.rerank_depth)
         } else {
             want
         };
         let mut top = self.retrieve(searcher, &weighted, filter, depth, common_only)?;
+        let best = top.first().map_or(0.0, |t| t.0);
         if let Some((code, share)) = prior {
-            let bonus = share * top.first().map_or(0.0, |t| t.0);
+            let bonus = share * best;
             for (score, addr) in top.iter_mut() {
                 let col = searcher
                     .segment_reader(addr.segment_ord)
@@ -415,6 +449,26 @@ impl SearchIndex {
                     .map_err(SearchError::index("read domain"))?;
                 if col.first(addr.doc_id) == Some(code) {
                     *score += bonus;
+                }
+            }
+            top.sort_by(|a, b| b.0.total_cmp(&a.0));
+        }
+        if let Some(route) = routed {
+            let mut bonuses = Vec::new();
+            if let Some(scene) = route.scene {
+                bonuses.push((scene.label(), r.scene_prior * best));
+            }
+            bonuses.push((route.purpose.as_str(), r.purpose_prior * best));
+            for (value, bonus) in bonuses {
+                if bonus <= 0.0 {
+                    continue;
+                }
+                let addrs: Vec<DocAddress> = top.iter().map(|t| t.1).collect();
+                let has = self.has_term(searcher, self.f.scene, value, &addrs)?;
+                for ((score, _), yes) in top.iter_mut().zip(has) {
+                    if yes {
+                        *score += bonus;
+                    }
                 }
             }
             top.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -581,6 +635,46 @@ impl SearchIndex {
             );
         }
         out.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        Ok(out)
+    }
+
+    /// For each of `addrs`, whether its document holds `value` in the untokenised `field`.
+    fn has_term(
+        &self,
+        searcher: &Searcher,
+        field: Field,
+        value: &str,
+        addrs: &[DocAddress],
+    ) -> Result<Vec<bool>, SearchError> {
+        let q = TermQuery::new(
+            Term::from_field_text(field, value),
+            IndexRecordOption::Basic,
+        );
+        let w = q
+            .weight(EnableScoring::disabled_from_searcher(searcher))
+            .map_err(SearchError::index("scene prior"))?;
+        let mut out = vec![false; addrs.len()];
+        let mut order: Vec<usize> = (0..addrs.len()).collect();
+        order.sort_by_key(|&i| addrs[i]);
+        let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+        for i in order {
+            let a = addrs[i];
+            if current
+                .as_ref()
+                .is_none_or(|(seg, _)| *seg != a.segment_ord)
+            {
+                let sc = w
+                    .scorer(searcher.segment_reader(a.segment_ord), 1.0)
+                    .map_err(SearchError::index("scene prior"))?;
+                current = Some((a.segment_ord, sc));
+            }
+            if let Some((_, sc)) = current.as_mut() {
+                if sc.doc() < a.doc_id {
+                    sc.seek(a.doc_id);
+                }
+                out[i] = sc.doc() == a.doc_id;
+            }
+        }
         Ok(out)
     }
 

@@ -556,3 +556,31 @@ fn a_common_word_query_on_a_large_index_ranks_the_lessons_holding_it() {
         }
     }
 }
+
+#[test]
+fn a_situation_routed_to_a_scene_ranks_lessons_proposed_for_it_higher() {
+    let q = "障害時の切替え手順書を見直したい。運用チームの手順として整備する。";
+    let route = tazan_model::scene::route_situation(q).expect("the query names a purpose");
+    let scene = route.scene.expect("and a scene under it");
+    let mut idx = SearchIndex::in_ram().unwrap();
+    let body = "待機系への切替えに失敗し、手順書どおりに戻せなかった。";
+    let mut with = doc("with", "切替えの失敗", body);
+    with.scenes = vec![scene.label().into()];
+    let mut other_purpose = doc("other", "切替えの失敗", body);
+    other_purpose.scenes = vec!["社内教育/新任者・若手の教育".into()];
+    idx.upsert(&other_purpose).unwrap();
+    idx.upsert(&with).unwrap();
+    idx.commit().unwrap();
+    let hits = idx.search(&req(q)).unwrap();
+    assert_eq!(ids(&hits), ["with", "other"]);
+    assert!(hits[0].score > hits[1].score, "{hits:?}");
+    // Off, the two lessons are the same text and score the same.
+    idx.set_ranking(RankingConfig {
+        scene_prior: 0.0,
+        purpose_prior: 0.0,
+        ..RankingConfig::default()
+    });
+    let hits = idx.search(&req(q)).unwrap();
+    assert_eq!(hits.len(), 2);
+    assert_eq!(hits[0].score, hits[1].score, "{hits:?}");
+}
