@@ -57,6 +57,10 @@ pub struct RankingConfig {
     /// The same for lessons with any scene under the routed purpose, when the query is
     /// routed to a purpose (with or without a scene).
     pub purpose_prior: f32,
+    /// Weight, relative to the word's own, of the known katakana words found inside a
+    /// katakana compound the index has no term for (キャンペーンページ → ページ); 0 turns
+    /// the splitting off.
+    pub compound_part_weight: f32,
     /// Candidates re-ranked by the domain and scene priors (at least the requested limit).
     pub rerank_depth: usize,
     /// Query terms kept, the most informative (weight × IDF) first.
@@ -94,6 +98,7 @@ impl Default for RankingConfig {
             domain_prior: 0.2,
             scene_prior: 0.1,
             purpose_prior: 0.1,
+            compound_part_weight: 0.5,
             rerank_depth: 30,
             max_query_terms: 48,
             first_stage_min_docs: 50_000,
@@ -197,6 +202,16 @@ const QUERY_FILLER: &[&str] = &[
     "ある組織",
     "様々",
     "いろいろ",
+    // What the reader is making (a course, a list, a talk), not what went wrong.
+    "研修",
+    "教材",
+    "勉強会",
+    "題材",
+    "紹介",
+    "実例",
+    "洗い出",
+    "説明会",
+    "資料",
 ];
 
 impl SearchIndex {
@@ -207,7 +222,7 @@ impl SearchIndex {
             return Ok(Vec::new());
         }
         let searcher = self.reader.searcher();
-        let weighted = query_terms(&req.query, &self.ranking);
+        let weighted = self.split_compounds(&searcher, query_terms(&req.query, &self.ranking))?;
         let started = std::time::Instant::now();
         let terms = weighted.len();
         // Words the index cannot hold a term for (a word written in hiragana only,
@@ -281,10 +296,62 @@ impl SearchIndex {
     /// frequencies: what ranking sees (for tuning and for explaining a result).
     pub fn explain(&self, query: &str) -> Result<Vec<(String, f32, u64)>, SearchError> {
         let searcher = self.reader.searcher();
-        query_terms(query, &self.ranking)
+        self.split_compounds(&searcher, query_terms(query, &self.ranking))?
             .into_iter()
             .map(|(t, w)| Ok((t.clone(), w, self.doc_freq(&searcher, &t)?)))
             .collect()
+    }
+
+    /// Adds the known katakana words inside each katakana compound of the query that the
+    /// index has no term for: without a dictionary the analyser keeps a katakana run whole
+    /// (and its bigrams), so キャンペーンページ or バックアップサイト would only match by
+    /// bigrams. Parts are substrings of three characters or more (a bigram is always a
+    /// term) that are whole words of some lesson, the longest ones only, at
+    /// `compound_part_weight` × the compound's weight.
+    fn split_compounds(
+        &self,
+        searcher: &Searcher,
+        mut weighted: Vec<(String, f32)>,
+    ) -> Result<Vec<(String, f32)>, SearchError> {
+        let share = self.ranking.compound_part_weight;
+        if share <= 0.0 {
+            return Ok(weighted);
+        }
+        let mut added: Vec<(String, f32)> = Vec::new();
+        for (t, w) in &weighted {
+            let chars: Vec<char> = t.chars().collect();
+            if chars.len() < 5
+                || !chars
+                    .iter()
+                    .all(|&c| analyze::script(c) == Script::Katakana)
+                || self.doc_freq(searcher, t)? > 0
+            {
+                continue;
+            }
+            let mut found: Vec<String> = Vec::new();
+            for len in (3..chars.len()).rev() {
+                for from in 0..=chars.len() - len {
+                    let part: String = chars[from..from + len].iter().collect();
+                    let part = part.trim_end_matches('ー');
+                    if part.chars().count() < 3
+                        || part.starts_with('ー')
+                        || found.iter().any(|f| f.contains(part))
+                        || self.doc_freq(searcher, part)? == 0
+                    {
+                        continue;
+                    }
+                    found.push(part.to_string());
+                }
+            }
+            added.extend(found.into_iter().map(|p| (p, w * share)));
+        }
+        for (t, w) in added {
+            match weighted.iter_mut().find(|(o, _)| *o == t) {
+                Some(o) => o.1 = o.1.max(w),
+                None => weighted.push((t, w)),
+            }
+        }
+        Ok(weighted)
     }
 
     /// The last resort of `search`: lessons whose text contains the query's words as

@@ -584,3 +584,35 @@ fn a_situation_routed_to_a_scene_ranks_lessons_proposed_for_it_higher() {
     assert_eq!(hits.len(), 2);
     assert_eq!(hits[0].score, hits[1].score, "{hits:?}");
 }
+
+#[test]
+fn an_unknown_katakana_compound_is_looked_up_by_the_known_words_inside_it() {
+    let idx = SearchIndex::in_ram().unwrap();
+    idx.upsert(&doc(
+        "web",
+        "Webページの性能",
+        "トップページの更新で応答が遅くなった。",
+    ))
+    .unwrap();
+    idx.upsert(&doc(
+        "net",
+        "ネットワーク障害",
+        "ルータの故障で通信が止まった。",
+    ))
+    .unwrap();
+    idx.commit().unwrap();
+    let terms = idx.explain("キャンペーンページが開かない").unwrap();
+    let part = terms.iter().find(|(t, _, _)| t == "ページ");
+    let share = RankingConfig::default().compound_part_weight;
+    assert_eq!(part.map(|p| (p.1, p.2)), Some((share, 1)), "{terms:?}");
+    // A known word is not split, and a part is only a whole word of some lesson.
+    assert!(!idx
+        .explain("ネットワーク")
+        .unwrap()
+        .iter()
+        .any(|(t, _, _)| t == "ワーク"));
+    assert_eq!(
+        ids(&idx.search(&req("キャンペーンページ")).unwrap())[0],
+        "web"
+    );
+}
