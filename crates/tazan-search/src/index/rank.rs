@@ -177,6 +177,10 @@ pub struct Hit {
 /// Upper bound on `SearchRequest::limit`.
 const MAX_LIMIT: usize = 1000;
 
+/// Longest katakana compound split into known words: the split looks up every substring,
+/// so a pasted run of thousands of katakana would cost millions of lookups.
+const MAX_COMPOUND_CHARS: usize = 24;
+
 /// Stored lessons read, at most, when looking for words the index has no term for.
 const MAX_SCAN: usize = 20_000;
 
@@ -320,7 +324,7 @@ impl SearchIndex {
         let mut added: Vec<(String, f32)> = Vec::new();
         for (t, w) in &weighted {
             let chars: Vec<char> = t.chars().collect();
-            if chars.len() < 5
+            if !(5..=MAX_COMPOUND_CHARS).contains(&chars.len())
                 || !chars
                     .iter()
                     .all(|&c| analyze::script(c) == Script::Katakana)

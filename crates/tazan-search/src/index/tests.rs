@@ -615,4 +615,11 @@ fn an_unknown_katakana_compound_is_looked_up_by_the_known_words_inside_it() {
         ids(&idx.search(&req("キャンペーンページ")).unwrap())[0],
         "web"
     );
+    // A pasted run of katakana is not split (every substring would be looked up).
+    let long = "キャンペーンページ".repeat(3);
+    assert!(!idx
+        .explain(&long)
+        .unwrap()
+        .iter()
+        .any(|(t, _, _)| t == "ページ"));
 }
