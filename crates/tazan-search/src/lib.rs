@@ -12,8 +12,9 @@
 //!   cause category, usage scene and period range ([`Filters`]);
 //! - ranks with BM25 over Japanese-aware terms (no dictionary: kanji bigrams with okurigana
 //!   bridging, whole katakana and Latin words, NFKC and long-vowel folding, particles
-//!   dropped), a small IT-failure thesaurus, df-based stop terms and a governance/technical
-//!   domain prior; optional pseudo-relevance feedback ([`RankingConfig`]). From 50,000
+//!   dropped), a small IT-failure thesaurus, df-based stop terms, a governance/technical
+//!   domain prior and a usage-scene prior (a situation query routed to a purpose or scene
+//!   lifts the lessons proposed for it); optional pseudo-relevance feedback ([`RankingConfig`]). From 50,000
 //!   lessons up, candidates come from the most informative terms and are rescored exactly
 //!   with all of them, so a long paragraph query stays within a few milliseconds;
 //! - applies filters inside the top-k pruning (levels on a fast field), so a filtered query

@@ -1,4 +1,4 @@
-//! The situation query sets (`tests/fixtures/situations-{dev,frozen}.jsonl`) stay
+//! The situation query sets (`tests/fixtures/situations-{dev,frozen,frozen2}.jsonl`) stay
 //! well-formed and judged against lessons that exist: a broken line, a duplicate id, an
 //! unknown purpose or a lesson id the catalogue lacks fails here, not silently in an eval.
 #![allow(clippy::unwrap_used)] // test harness: a failure should panic with the error
@@ -10,7 +10,10 @@ use serde_json::Value;
 use tazan_search::load_scenarios;
 
 mod common;
-use common::{lessons, HOLDOUT, SITUATIONS_DEV, SITUATIONS_FROZEN, VALIDATION};
+use common::{lessons, HOLDOUT, SITUATIONS_DEV, SITUATIONS_FROZEN, SITUATIONS_FROZEN2, VALIDATION};
+
+/// The three situation sets: tuned on, held out, held out (second freeze).
+const SITUATION_SETS: [&str; 3] = [SITUATIONS_DEV, SITUATIONS_FROZEN, SITUATIONS_FROZEN2];
 
 /// The seven usage purposes of the IPA/SEC lesson guidebook.
 const PURPOSES: [&str; 7] = [
@@ -101,25 +104,29 @@ fn check_set(path: &str) -> (Vec<String>, BTreeSet<String>, Vec<String>) {
 
 #[test]
 fn situation_sets_are_well_formed_and_distinct() {
-    let (dev_ids, dev_scenes, dev_q) = check_set(SITUATIONS_DEV);
-    let (frozen_ids, frozen_scenes, frozen_q) = check_set(SITUATIONS_FROZEN);
-    let shared: Vec<_> = dev_ids.iter().filter(|i| frozen_ids.contains(i)).collect();
-    assert!(shared.is_empty(), "ids in both sets: {shared:?}");
-    let shared: Vec<_> = dev_scenes.intersection(&frozen_scenes).collect();
-    assert!(shared.is_empty(), "scene labels in both sets: {shared:?}");
+    let sets: Vec<_> = SITUATION_SETS.iter().map(|p| (*p, check_set(p))).collect();
+    for (i, (a, (a_ids, a_scenes, _))) in sets.iter().enumerate() {
+        for (b, (b_ids, b_scenes, _)) in &sets[i + 1..] {
+            let shared: Vec<_> = a_ids.iter().filter(|x| b_ids.contains(x)).collect();
+            assert!(shared.is_empty(), "ids in {a} and {b}: {shared:?}");
+            let shared: Vec<_> = a_scenes.intersection(b_scenes).collect();
+            assert!(shared.is_empty(), "scene labels in {a} and {b}: {shared:?}");
+        }
+    }
     // No query repeats another set's wording, the older sets included.
     let mut seen: HashMap<String, &str> = HashMap::new();
     // (The shared scenarios are checked too when the corpus is there: see
     // `corpus_situation_judgements_name_catalogue_lessons`.)
     let older = [VALIDATION, HOLDOUT];
-    for path in [SITUATIONS_DEV, SITUATIONS_FROZEN].into_iter().chain(older) {
+    for path in SITUATION_SETS.into_iter().chain(older) {
         for s in load_scenarios(Path::new(path)).unwrap() {
             if let Some(first) = seen.insert(s.query.clone(), path) {
                 panic!("query {} in {path} repeats one in {first}", s.id);
             }
         }
     }
-    assert!(seen.len() >= dev_q.len() + frozen_q.len());
+    let situations: usize = sets.iter().map(|(_, (_, _, q))| q.len()).sum();
+    assert!(seen.len() >= situations);
 }
 
 #[test]
@@ -135,16 +142,15 @@ fn corpus_situation_judgements_name_catalogue_lessons() {
     let shared = common::scenarios();
     for s in load_scenarios(&shared).unwrap() {
         assert!(
-            !load_scenarios(Path::new(SITUATIONS_DEV))
-                .unwrap()
+            !SITUATION_SETS
                 .iter()
-                .chain(load_scenarios(Path::new(SITUATIONS_FROZEN)).unwrap().iter())
+                .flat_map(|p| load_scenarios(Path::new(p)).unwrap())
                 .any(|q| q.query == s.query),
             "a situation query repeats shared scenario {}",
             s.id
         );
     }
-    for path in [SITUATIONS_DEV, SITUATIONS_FROZEN] {
+    for path in SITUATION_SETS {
         for s in load_scenarios(Path::new(path)).unwrap() {
             for r in &s.relevant {
                 assert!(

@@ -11,6 +11,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, Searcher, Term};
+use tazan_model::scene::Route;
 
 use super::SearchIndex;
 use crate::analyze::{self, Script};
@@ -49,7 +50,18 @@ pub struct RankingConfig {
     /// to: `domain_prior` × best candidate score × cue strength (0..1), added when
     /// re-ranking the top `rerank_depth` candidates.
     pub domain_prior: f32,
-    /// Candidates re-ranked by the domain prior (at least the requested limit).
+    /// Bonus for lessons proposed for the usage scene a situation query is routed to
+    /// ([`route_situation`](tazan_model::scene::route_situation)): `scene_prior` × best
+    /// candidate score, added when re-ranking (0 turns it off).
+    pub scene_prior: f32,
+    /// The same for lessons with any scene under the routed purpose, when the query is
+    /// routed to a purpose (with or without a scene).
+    pub purpose_prior: f32,
+    /// Weight, relative to the word's own, of the known katakana words found inside a
+    /// katakana compound the index has no term for (キャンペーンページ → ページ); 0 turns
+    /// the splitting off.
+    pub compound_part_weight: f32,
+    /// Candidates re-ranked by the domain and scene priors (at least the requested limit).
     pub rerank_depth: usize,
     /// Query terms kept, the most informative (weight × IDF) first.
     pub max_query_terms: usize,
@@ -84,6 +96,9 @@ impl Default for RankingConfig {
             feedback_terms: 12,
             feedback_weight: 0.3,
             domain_prior: 0.2,
+            scene_prior: 0.1,
+            purpose_prior: 0.1,
+            compound_part_weight: 0.5,
             rerank_depth: 30,
             max_query_terms: 48,
             first_stage_min_docs: 50_000,
@@ -162,6 +177,10 @@ pub struct Hit {
 /// Upper bound on `SearchRequest::limit`.
 const MAX_LIMIT: usize = 1000;
 
+/// Longest katakana compound split into known words: the split looks up every substring,
+/// so a pasted run of thousands of katakana would cost millions of lookups.
+const MAX_COMPOUND_CHARS: usize = 24;
+
 /// Stored lessons read, at most, when looking for words the index has no term for.
 const MAX_SCAN: usize = 20_000;
 
@@ -187,6 +206,16 @@ const QUERY_FILLER: &[&str] = &[
     "ある組織",
     "様々",
     "いろいろ",
+    // What the reader is making (a course, a list, a talk), not what went wrong.
+    "研修",
+    "教材",
+    "勉強会",
+    "題材",
+    "紹介",
+    "実例",
+    "洗い出",
+    "説明会",
+    "資料",
 ];
 
 impl SearchIndex {
@@ -197,7 +226,7 @@ impl SearchIndex {
             return Ok(Vec::new());
         }
         let searcher = self.reader.searcher();
-        let weighted = query_terms(&req.query, &self.ranking);
+        let weighted = self.split_compounds(&searcher, query_terms(&req.query, &self.ranking))?;
         let started = std::time::Instant::now();
         let terms = weighted.len();
         // Words the index cannot hold a term for (a word written in hiragana only,
@@ -233,7 +262,15 @@ impl SearchIndex {
             // received from the hub as a lesson with the same `ref`. Rank a few
             // extra and keep the best of each ref.
             let want = (limit + limit / 2 + 2).min(MAX_LIMIT);
-            let top = self.ranked(&searcher, weighted, &req.filters, want, &HashSet::new())?;
+            let route = tazan_model::scene::route_situation(&req.query);
+            let top = self.ranked_routed(
+                &searcher,
+                weighted,
+                &req.filters,
+                want,
+                &HashSet::new(),
+                route.as_ref(),
+            )?;
             let mut ids: HashSet<String> = hits.iter().map(|h| h.id.clone()).collect();
             let mut refs: HashSet<String> = hits.iter().filter_map(|h| h.r#ref.clone()).collect();
             for (score, addr) in top {
@@ -263,10 +300,62 @@ impl SearchIndex {
     /// frequencies: what ranking sees (for tuning and for explaining a result).
     pub fn explain(&self, query: &str) -> Result<Vec<(String, f32, u64)>, SearchError> {
         let searcher = self.reader.searcher();
-        query_terms(query, &self.ranking)
+        self.split_compounds(&searcher, query_terms(query, &self.ranking))?
             .into_iter()
             .map(|(t, w)| Ok((t.clone(), w, self.doc_freq(&searcher, &t)?)))
             .collect()
+    }
+
+    /// Adds the known katakana words inside each katakana compound of the query that the
+    /// index has no term for: without a dictionary the analyser keeps a katakana run whole
+    /// (and its bigrams), so キャンペーンページ or バックアップサイト would only match by
+    /// bigrams. Parts are substrings of three characters or more (a bigram is always a
+    /// term) that are whole words of some lesson, the longest ones only, at
+    /// `compound_part_weight` × the compound's weight.
+    fn split_compounds(
+        &self,
+        searcher: &Searcher,
+        mut weighted: Vec<(String, f32)>,
+    ) -> Result<Vec<(String, f32)>, SearchError> {
+        let share = self.ranking.compound_part_weight;
+        if share <= 0.0 {
+            return Ok(weighted);
+        }
+        let mut added: Vec<(String, f32)> = Vec::new();
+        for (t, w) in &weighted {
+            let chars: Vec<char> = t.chars().collect();
+            if !(5..=MAX_COMPOUND_CHARS).contains(&chars.len())
+                || !chars
+                    .iter()
+                    .all(|&c| analyze::script(c) == Script::Katakana)
+                || self.doc_freq(searcher, t)? > 0
+            {
+                continue;
+            }
+            let mut found: Vec<String> = Vec::new();
+            for len in (3..chars.len()).rev() {
+                for from in 0..=chars.len() - len {
+                    let part: String = chars[from..from + len].iter().collect();
+                    let part = part.trim_end_matches('ー');
+                    if part.chars().count() < 3
+                        || part.starts_with('ー')
+                        || found.iter().any(|f| f.contains(part))
+                        || self.doc_freq(searcher, part)? == 0
+                    {
+                        continue;
+                    }
+                    found.push(part.to_string());
+                }
+            }
+            added.extend(found.into_iter().map(|p| (p, w * share)));
+        }
+        for (t, w) in added {
+            match weighted.iter_mut().find(|(o, _)| *o == t) {
+                Some(o) => o.1 = o.1.max(w),
+                None => weighted.push((t, w)),
+            }
+        }
+        Ok(weighted)
     }
 
     /// The last resort of `search`: lessons whose text contains the query's words as
@@ -334,10 +423,24 @@ impl SearchIndex {
     pub(crate) fn ranked(
         &self,
         searcher: &Searcher,
+        weighted: Vec<(String, f32)>,
+        filters: &Filters,
+        limit: usize,
+        exclude: &HashSet<String>,
+    ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+        self.ranked_routed(searcher, weighted, filters, limit, exclude, None)
+    }
+
+    /// [`Self::ranked`] with the usage scene (or purpose) a situation query was routed
+    /// to: lessons proposed for it get the scene prior when re-ranking.
+    fn ranked_routed(
+        &self,
+        searcher: &Searcher,
         mut weighted: Vec<(String, f32)>,
         filters: &Filters,
         limit: usize,
         exclude: &HashSet<String>,
+        route: Option<&Route>,
     ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
         let want = limit + exclude.len();
         if weighted.is_empty() {
@@ -399,14 +502,16 @@ impl SearchIndex {
         } else {
             None
         };
-        let depth = if prior.is_some() {
+        let routed = route.filter(|_| r.scene_prior > 0.0 || r.purpose_prior > 0.0);
+        let depth = if prior.is_some() || routed.is_some() {
             want.max(r.rerank_depth)
         } else {
             want
         };
         let mut top = self.retrieve(searcher, &weighted, filter, depth, common_only)?;
+        let best = top.first().map_or(0.0, |t| t.0);
         if let Some((code, share)) = prior {
-            let bonus = share * top.first().map_or(0.0, |t| t.0);
+            let bonus = share * best;
             for (score, addr) in top.iter_mut() {
                 let col = searcher
                     .segment_reader(addr.segment_ord)
@@ -415,6 +520,26 @@ impl SearchIndex {
                     .map_err(SearchError::index("read domain"))?;
                 if col.first(addr.doc_id) == Some(code) {
                     *score += bonus;
+                }
+            }
+            top.sort_by(|a, b| b.0.total_cmp(&a.0));
+        }
+        if let Some(route) = routed {
+            let mut bonuses = Vec::new();
+            if let Some(scene) = route.scene {
+                bonuses.push((scene.label(), r.scene_prior * best));
+            }
+            bonuses.push((route.purpose.as_str(), r.purpose_prior * best));
+            for (value, bonus) in bonuses {
+                if bonus <= 0.0 {
+                    continue;
+                }
+                let addrs: Vec<DocAddress> = top.iter().map(|t| t.1).collect();
+                let has = self.has_term(searcher, self.f.scene, value, &addrs)?;
+                for ((score, _), yes) in top.iter_mut().zip(has) {
+                    if yes {
+                        *score += bonus;
+                    }
                 }
             }
             top.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -581,6 +706,46 @@ impl SearchIndex {
             );
         }
         out.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        Ok(out)
+    }
+
+    /// For each of `addrs`, whether its document holds `value` in the untokenised `field`.
+    fn has_term(
+        &self,
+        searcher: &Searcher,
+        field: Field,
+        value: &str,
+        addrs: &[DocAddress],
+    ) -> Result<Vec<bool>, SearchError> {
+        let q = TermQuery::new(
+            Term::from_field_text(field, value),
+            IndexRecordOption::Basic,
+        );
+        let w = q
+            .weight(EnableScoring::disabled_from_searcher(searcher))
+            .map_err(SearchError::index("scene prior"))?;
+        let mut out = vec![false; addrs.len()];
+        let mut order: Vec<usize> = (0..addrs.len()).collect();
+        order.sort_by_key(|&i| addrs[i]);
+        let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+        for i in order {
+            let a = addrs[i];
+            if current
+                .as_ref()
+                .is_none_or(|(seg, _)| *seg != a.segment_ord)
+            {
+                let sc = w
+                    .scorer(searcher.segment_reader(a.segment_ord), 1.0)
+                    .map_err(SearchError::index("scene prior"))?;
+                current = Some((a.segment_ord, sc));
+            }
+            if let Some((_, sc)) = current.as_mut() {
+                if sc.doc() < a.doc_id {
+                    sc.seek(a.doc_id);
+                }
+                out[i] = sc.doc() == a.doc_id;
+            }
+        }
         Ok(out)
     }
 

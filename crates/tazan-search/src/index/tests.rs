@@ -556,3 +556,70 @@ fn a_common_word_query_on_a_large_index_ranks_the_lessons_holding_it() {
         }
     }
 }
+
+#[test]
+fn a_situation_routed_to_a_scene_ranks_lessons_proposed_for_it_higher() {
+    let q = "障害時の切替え手順書を見直したい。運用チームの手順として整備する。";
+    let route = tazan_model::scene::route_situation(q).expect("the query names a purpose");
+    let scene = route.scene.expect("and a scene under it");
+    let mut idx = SearchIndex::in_ram().unwrap();
+    let body = "待機系への切替えに失敗し、手順書どおりに戻せなかった。";
+    let mut with = doc("with", "切替えの失敗", body);
+    with.scenes = vec![scene.label().into()];
+    let mut other_purpose = doc("other", "切替えの失敗", body);
+    other_purpose.scenes = vec!["社内教育/新任者・若手の教育".into()];
+    idx.upsert(&other_purpose).unwrap();
+    idx.upsert(&with).unwrap();
+    idx.commit().unwrap();
+    let hits = idx.search(&req(q)).unwrap();
+    assert_eq!(ids(&hits), ["with", "other"]);
+    assert!(hits[0].score > hits[1].score, "{hits:?}");
+    // Off, the two lessons are the same text and score the same.
+    idx.set_ranking(RankingConfig {
+        scene_prior: 0.0,
+        purpose_prior: 0.0,
+        ..RankingConfig::default()
+    });
+    let hits = idx.search(&req(q)).unwrap();
+    assert_eq!(hits.len(), 2);
+    assert_eq!(hits[0].score, hits[1].score, "{hits:?}");
+}
+
+#[test]
+fn an_unknown_katakana_compound_is_looked_up_by_the_known_words_inside_it() {
+    let idx = SearchIndex::in_ram().unwrap();
+    idx.upsert(&doc(
+        "web",
+        "Webページの性能",
+        "トップページの更新で応答が遅くなった。",
+    ))
+    .unwrap();
+    idx.upsert(&doc(
+        "net",
+        "ネットワーク障害",
+        "ルータの故障で通信が止まった。",
+    ))
+    .unwrap();
+    idx.commit().unwrap();
+    let terms = idx.explain("キャンペーンページが開かない").unwrap();
+    let part = terms.iter().find(|(t, _, _)| t == "ページ");
+    let share = RankingConfig::default().compound_part_weight;
+    assert_eq!(part.map(|p| (p.1, p.2)), Some((share, 1)), "{terms:?}");
+    // A known word is not split, and a part is only a whole word of some lesson.
+    assert!(!idx
+        .explain("ネットワーク")
+        .unwrap()
+        .iter()
+        .any(|(t, _, _)| t == "ワーク"));
+    assert_eq!(
+        ids(&idx.search(&req("キャンペーンページ")).unwrap())[0],
+        "web"
+    );
+    // A pasted run of katakana is not split (every substring would be looked up).
+    let long = "キャンペーンページ".repeat(3);
+    assert!(!idx
+        .explain(&long)
+        .unwrap()
+        .iter()
+        .any(|(t, _, _)| t == "ページ"));
+}

@@ -43,6 +43,11 @@ pub(crate) const SITUATIONS_FROZEN: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/situations-frozen.jsonl"
 );
+/// The second held-out set (issue #12, frozen 2026-12-05): reported, never tuned on.
+pub(crate) const SITUATIONS_FROZEN2: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/situations-frozen2.jsonl"
+);
 
 /// The shared catalogue in an in-memory index.
 pub(crate) fn catalogue_index() -> SearchIndex {
