@@ -16,6 +16,7 @@ impl Recognizers {
         let after = text[m.end..].chars().next();
         match check {
             Check::None => Some(m),
+            Check::KatakanaBusiness => self.katakana_business(text, m, name?),
             Check::Mac
             | Check::Card
             | Check::LabelledId

@@ -69,14 +69,14 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
 
     // --- identifiers ---
     add(
-        r"(?:番号|ID|ＩＤ|No\.?|NO\.?|ナンバー|コード|シリアル|ロット|キー|key|Key|チケット|案件|伝票|受付|社番|車番|機番)(?:\s?(?:No\.?|NO\.?|ID|ＩＤ|番号|コード))?\s?(?:は|[:：=])?\s?#?(?P<n>[A-Za-z0-9][A-Za-z0-9_/\-]*[A-Za-z0-9])".into(),
+        r"(?:番号|ID|ＩＤ|No\.?|NO\.?|#|ナンバー|コード|シリアル|ロット|キー|key|Key|チケット|案件|伝票|受付|社番|車番|機番)(?:\s?(?:No\.?|NO\.?|ID|ＩＤ|番号|コード))?\s?(?:は|[:：=])?\s?#?(?P<n>[A-Za-z0-9][A-Za-z0-9_/\-]*[A-Za-z0-9])".into(),
         Kind::Identifier,
         "labelled_id",
         0.9,
         Check::LabelledId,
     );
     add(
-        r"[A-Z][A-Z0-9]{0,7}(?:-[A-Z0-9]{1,12}){1,4}|[A-Z0-9]{6,16}".into(),
+        r"[A-Z][A-Z0-9]{0,7}(?:-[A-Z0-9]{1,12}){1,4}|\d{1,4}[A-Z]{1,3}(?:-[A-Z0-9]{1,12}){1,4}|[A-Z0-9]{6,16}".into(),
         Kind::Identifier,
         "code_id",
         0.8,
@@ -354,7 +354,7 @@ impl Recognizers {
     }
 
     /// A token naming a public standard or algorithm (SHA-256, ISO27001, UTF-8).
-    fn is_standard(&self, s: &str) -> bool {
+    pub(super) fn is_standard(&self, s: &str) -> bool {
         let upper = s.to_ascii_uppercase();
         if self.vocab.contains(&s.to_ascii_lowercase()) {
             return true;
