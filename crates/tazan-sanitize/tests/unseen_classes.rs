@@ -575,3 +575,35 @@ fn chat_and_form_fields_of_people_are_masked_whole() {
     };
     publish_without(&inc, &["r.hanazono", "鷲見", "丹羽野"]);
 }
+
+#[test]
+fn a_kanji_name_before_technical_katakana_after_a_relation_is_a_company() {
+    check(
+        "外注先の萌黄システムサービスが調査、委託先の保守サービスが対応",
+        &["萌黄"],
+        &["保守サービス"],
+    );
+}
+
+#[test]
+fn whole_names_with_a_space_before_an_honorific_or_a_given_name() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "お客様 城之内 様より入電、申請者 堀 健太郎 が承認",
+        &["城之内", "堀 健太郎"],
+        &["お客様"],
+    );
+    // A work word after a family name is no given name.
+    check("10:02 東海林 再起動を実施", &["東海林"], &["再起動を実施"]);
+}
+
+#[test]
+fn a_number_after_its_label_and_dai_is_an_id() {
+    check(
+        "免許証番号 第402917730815号",
+        &["402917730815"],
+        &["免許証番号"],
+    );
+}

@@ -528,6 +528,23 @@ impl Recognizers {
                     h.range.start = i;
                 }
             }
+            // A family name a space before a given name (堀 健太郎): the whole
+            // kanji word before the space.
+            if let Some(sp) = text[..h.range.start].strip_suffix([' ', '\u{3000}']) {
+                let run = sp
+                    .char_indices()
+                    .rev()
+                    .take_while(|(_, c)| is_han(*c))
+                    .last()
+                    .map_or(sp.len(), |(i, _)| i);
+                let word = &sp[run..];
+                if (1..=3).contains(&word.chars().count())
+                    && surname(word)
+                    && given(&text[h.range.clone()])
+                {
+                    h.range.start = run;
+                }
+            }
             let after_len = text[h.range.end..]
                 .chars()
                 .take_while(|c| is_han(*c))
@@ -625,7 +642,7 @@ impl Recognizers {
             return !g.ends_with(['が', 'は', 'に', 'を', 'で', 'と', 'の', 'も', 'へ']);
         }
         match lexis {
-            Some(l) => l.given.contains(g) || !l.common.contains(g),
+            Some(l) => l.given.contains(g) || (!l.common.contains(g) && !derived_of_common(g, l)),
             None => g.chars().count() <= 2,
         }
     }
@@ -646,7 +663,8 @@ impl Recognizers {
             && s.chars().count() >= 2;
         name_ok(s)
             && !s.ends_with(NOT_NAME_END)
-            && ((sei && (mei || hira || !l.common.contains(g)))
+            // 東海林 再起動: a work word after a family name is no given name.
+            && ((sei && (mei || hira || (!l.common.contains(g) && !derived_of_common(g, l))))
                 || (mei && !l.common.contains(s))
                 || (l.surnames.contains(s) && l.given.contains(g))
                 || unknown_pair)

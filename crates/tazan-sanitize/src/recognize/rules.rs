@@ -239,7 +239,7 @@ impl Recognizers {
             Check::SurnameTitle,
         );
         add(
-            format!(r"(?P<n>(?:{h}|ヶ){{2,4}})(?:氏|さん|様)"),
+            format!(r"(?P<n>(?:{h}|ヶ){{2,4}})[ \u{{3000}}]?(?:氏|さん|様)"),
             Kind::Person,
             "honorific",
             0.7,

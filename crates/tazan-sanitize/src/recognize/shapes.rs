@@ -69,7 +69,7 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
 
     // --- identifiers ---
     add(
-        r"(?:番号|ID|ＩＤ|No\.?|NO\.?|#|ナンバー|コード|シリアル|ロット|キー|key|Key|チケット|案件|伝票|受付|社番|車番|機番)(?:\s?(?:No\.?|NO\.?|ID|ＩＤ|番号|コード))?\s?(?:は|[:：=])?\s?#?(?P<n>[A-Za-z0-9][A-Za-z0-9_/\-]*[A-Za-z0-9])".into(),
+        r"(?:番号|ID|ＩＤ|No\.?|NO\.?|#|ナンバー|コード|シリアル|ロット|キー|key|Key|チケット|案件|伝票|受付|社番|車番|機番)(?:\s?(?:No\.?|NO\.?|ID|ＩＤ|番号|コード))?\s?(?:は|[:：=])?\s?[#第]?(?P<n>[A-Za-z0-9][A-Za-z0-9_/\-]*[A-Za-z0-9])".into(),
         Kind::Identifier,
         "labelled_id",
         0.9,
