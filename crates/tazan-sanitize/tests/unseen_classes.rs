@@ -518,8 +518,8 @@ fn titles_in_double_brackets_are_product_names() {
 #[test]
 fn numbered_sites_of_a_named_place_are_facilities() {
     check(
-        "犬吠台第二工場と桃園第3DCで停止、第2会議室で対応",
-        &["犬吠台第二工場", "桃園第3DC"],
+        "犬吠台第二工場と桃園第3センターで停止、第2会議室で対応",
+        &["犬吠台第二工場", "桃園第3センター"],
         &["第2会議室"],
     );
 }

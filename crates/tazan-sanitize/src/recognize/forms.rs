@@ -30,7 +30,7 @@ const ID_KEY_WORDS: [&str; 8] = ["id", "no", "number", "num", "code", "ref", "ti
 /// Kanji business words that end a company name after a katakana name.
 /// Only words that rarely follow an ordinary katakana noun (not 情報, 通信,
 /// 開発, 設備: ミサイル情報, データ通信).
-pub(super) const BUSINESS_WORDS: &str = "乳業|運送|陸運|電設|電業|総研|計装|測量|製紙|酒造|醸造|製粉|興産|工機|工営|建機|商会|商事|技研|電工|精機|運輸|興業|物産|電算|物流|製菓|食品";
+pub(super) const BUSINESS_WORDS: &str = "乳業|運送|陸運|電設|電業|総研|計装|測量|製紙|酒造|醸造|製粉|興産|工機|工営|建機|商会|商事|技研|電工|精機|運輸|興業|物産|電算|製菓";
 
 /// Adds the rules of this module to `add` (the rule table of `rules.rs`).
 pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Check)) {

@@ -288,11 +288,11 @@ impl Recognizers {
             0.8,
             Check::Name,
         );
-        // Numbered sites of a named place (相模第二工場, 岩槻第3DC): the name and
+        // Numbered sites of a named place (相模第二工場, 岩槻第3センター): the name and
         // the ordinal, whatever the site word.
         add(
             format!(
-                r"(?P<n>{h}{{2,8}}|{k}{{2,10}})第?[0-9一二三四五六七八九十]{{1,2}}(?:工場|プラント|デポ|DC|倉庫|物流センター|配送センター|センター|事業所|製作所|研究所|データセンター)"
+                r"(?P<n>{h}{{2,8}}|{k}{{2,10}})第?[0-9一二三四五六七八九十]{{1,2}}(?:工場|プラント|デポ|倉庫|物流センター|配送センター|センター|事業所|製作所|研究所|データセンター)"
             ),
             Kind::Facility,
             "numbered_site",
