@@ -607,3 +607,13 @@ fn a_number_after_its_label_and_dai_is_an_id() {
         &["免許証番号"],
     );
 }
+
+#[test]
+fn a_half_width_katakana_name_is_not_split_at_a_vocabulary_prefix() {
+    if !dictionary() {
+        return;
+    }
+    // サイト + ウ would leave サイト of the name ｻｲﾄｳ in the output.
+    let (out, _) = sanitize("受付：ｻｲﾄｳ（ｺｰﾙｾﾝﾀｰ）");
+    assert!(!out.contains("ｻｲﾄ") && !out.contains("サイト"), "{out}");
+}
