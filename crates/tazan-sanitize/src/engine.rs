@@ -430,6 +430,7 @@ impl Sanitizer {
             .whole_person_names(original, lexis.as_ref(), &mut hits);
         self.rec
             .coordinated_persons(original, lexis.as_ref(), &mut hits);
+        self.rec.org_abbreviations(original, &mut hits);
         self.deny.scan(original, n, &mut hits);
         own.scan(original, n, &mut hits);
         let t = &self.rules.recognizers;

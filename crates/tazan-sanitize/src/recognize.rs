@@ -150,6 +150,9 @@ enum Check {
     /// A katakana name glued to a kanji business word (ツグミ乳業): the whole
     /// match, when the katakana is a whole word and not IT vocabulary.
     KatakanaBusiness,
+    /// A lower-case hyphenated host or system name ending in a number
+    /// (db-kms-01): not a standard, a version or a vocabulary word.
+    ShortHost,
 }
 
 /// All pattern and lexicon recognisers, compiled once.

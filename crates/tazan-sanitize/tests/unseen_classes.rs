@@ -617,3 +617,23 @@ fn a_half_width_katakana_name_is_not_split_at_a_vocabulary_prefix() {
     let (out, _) = sanitize("受付：ｻｲﾄｳ（ｺｰﾙｾﾝﾀｰ）");
     assert!(!out.contains("ｻｲﾄ") && !out.contains("サイト"), "{out}");
 }
+
+#[test]
+fn an_abbreviation_in_brackets_beside_a_company_is_that_company() {
+    check(
+        "取引先のKMS（カゲツ商事）に連絡し、後でKMSから回答。ハシバミ電機（HDK）の保守、HDK側で調査",
+        &["KMS", "カゲツ", "HDK", "ハシバミ"],
+        &["取引先", "保守"],
+    );
+    // A standards body keeps its letters.
+    check("ISO（国際標準化機構）の規格", &[], &["ISO"]);
+}
+
+#[test]
+fn short_lower_case_host_names_ending_in_a_number_are_hosts() {
+    check(
+        "db-kms-01 と web-prod-3 が停止、utf-8 と x86-64 は無関係",
+        &["db-kms-01", "web-prod-3"],
+        &["utf-8", "x86-64"],
+    );
+}

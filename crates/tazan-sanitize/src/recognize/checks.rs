@@ -17,6 +17,7 @@ impl Recognizers {
         match check {
             Check::None => Some(m),
             Check::KatakanaBusiness => self.katakana_business(text, m, name?),
+            Check::ShortHost => self.short_host(text, m),
             Check::Mac
             | Check::Card
             | Check::LabelledId

@@ -7,7 +7,12 @@
 //!   `委託先（X）`, `影響顧客：X、`), as `relation_company` does with の;
 //! - a katakana name glued to a kanji business word (`ツグミ乳業`), where the
 //!   katakana is an ordinary word the dictionary knows, so no candidate rule
-//!   masks it.
+//!   masks it;
+//! - an upper-case abbreviation beside a company in brackets
+//!   (`KMS（カネマス商事）`, `カネマス商事（KMS）`) is that company, everywhere
+//!   in the text;
+//! - a lower-case hyphenated host or system name that ends in a number
+//!   (`db-kms-01`, `app-core2`), whose parts may each be vocabulary.
 
 use super::*;
 
@@ -51,6 +56,18 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.7,
         Check::Relation,
     );
+    add_host_rule(add);
+}
+
+/// Registered with the rules of this module.
+fn add_host_rule(add: &mut impl FnMut(String, Kind, &'static str, f32, Check)) {
+    add(
+        r"[a-z][a-z0-9]*(?:-[a-z0-9]+){1,4}".into(),
+        Kind::Host,
+        "short_host",
+        0.8,
+        Check::ShortHost,
+    );
 }
 
 /// True when the field named `path` (its last key) holds an identifier.
@@ -84,6 +101,84 @@ pub(crate) fn is_id_field(path: &str) -> bool {
 }
 
 impl Recognizers {
+    /// See the module doc: abbreviations of the companies in `hits` (byte
+    /// ranges of `text`), as more org hits.
+    pub(crate) fn org_abbreviations(&self, text: &str, hits: &mut Vec<Hit>) {
+        let abbr = |s: &str| {
+            (2..=6).contains(&s.len())
+                && s.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                && s.starts_with(|c: char| c.is_ascii_uppercase())
+        };
+        let mut found: Vec<&str> = Vec::new();
+        for h in hits.iter().filter(|h| h.kind == Kind::Org) {
+            // ABBR（company）
+            let open = text[..h.range.start].strip_suffix(['（', '(']);
+            let close = text[h.range.end..].starts_with(['）', ')']);
+            if let (Some(before), true) = (open, close) {
+                let start = before
+                    .rfind(|c: char| !c.is_ascii_alphanumeric())
+                    .map_or(0, |i| {
+                        i + before[i..].chars().next().map_or(1, char::len_utf8)
+                    });
+                if abbr(&before[start..]) {
+                    found.push(&before[start..]);
+                }
+            }
+            // company（ABBR）
+            let rest = &text[h.range.end..];
+            if let Some(inner) = rest.strip_prefix(['（', '(']) {
+                if let Some(end) = inner.find(['）', ')']) {
+                    if abbr(&inner[..end]) {
+                        found.push(&inner[..end]);
+                    }
+                }
+            }
+        }
+        for a in found {
+            // Tied to a company by brackets, even a vocabulary word (KMS) is
+            // its name here; only standards bodies' letters stay (ISO).
+            if super::shapes::STANDARD_PREFIXES.contains(&a) {
+                continue;
+            }
+            for (i, _) in text.match_indices(a) {
+                let before = text[..i].chars().next_back();
+                let after = text[i + a.len()..].chars().next();
+                if !before.is_some_and(|c| c.is_ascii_alphanumeric())
+                    && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+                {
+                    hits.push(Hit {
+                        range: i..i + a.len(),
+                        kind: Kind::Org,
+                        rule: "org_abbreviation",
+                        score: 0.8,
+                        deny: None,
+                        dict: false,
+                        prio: 3,
+                    });
+                }
+            }
+        }
+    }
+
+    /// See [`Check::ShortHost`].
+    pub(super) fn short_host(&self, text: &str, m: Range<usize>) -> Option<Range<usize>> {
+        let s = &text[m.clone()];
+        let before = text[..m.start].chars().next_back();
+        let after = text[m.end..].chars().next();
+        // Whole token: not inside a longer name, path, address or FQDN.
+        let glued =
+            |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || "._@/:-".contains(c));
+        let last = s.rsplit('-').next().unwrap_or(s);
+        let ok = !glued(before)
+            && !glued(after)
+            && s.len() >= 5
+            && last.contains(|c: char| c.is_ascii_digit())
+            && !self.is_standard(s)
+            && !self.vocab.contains(s);
+        ok.then_some(m)
+    }
+
     /// See [`Check::KatakanaBusiness`].
     pub(super) fn katakana_business(
         &self,

@@ -5,7 +5,7 @@ use super::*;
 
 /// Prefixes of public standards and algorithms (SHA-256, ISO-27001, CVE-2024-…):
 /// a hyphenated code starting with one of them is not a record's id.
-const STANDARD_PREFIXES: [&str; 24] = [
+pub(super) const STANDARD_PREFIXES: [&str; 24] = [
     "ISO", "IEC", "JIS", "RFC", "CVE", "CWE", "IEEE", "SHA", "AES", "DDR", "TLS", "SSL", "HTTP",
     "IPV", "UTF", "UCS", "EUC", "CP", "X", "MD", "DES", "RSA", "ECDSA", "PCIE",
 ];
