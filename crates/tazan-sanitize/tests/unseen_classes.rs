@@ -632,8 +632,8 @@ fn an_abbreviation_in_brackets_beside_a_company_is_that_company() {
 #[test]
 fn short_lower_case_host_names_ending_in_a_number_are_hosts() {
     check(
-        "db-kms-01 と web-prod-3 が停止、utf-8 と x86-64 は無関係",
-        &["db-kms-01", "web-prod-3"],
+        "db-kms-01 と web-prod-3 が停止、utf-8 と x86-64 は無関係\n10:02 lb-ext-1: health check NG",
+        &["db-kms-01", "web-prod-3", "lb-ext-1"],
         &["utf-8", "x86-64"],
     );
 }

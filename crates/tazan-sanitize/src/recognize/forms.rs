@@ -171,7 +171,8 @@ impl Recognizers {
             |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || "._@/:-".contains(c));
         let last = s.rsplit('-').next().unwrap_or(s);
         let ok = !glued(before)
-            && !glued(after)
+            // A log line's source before its colon (lb-ext-1: …) stands alone.
+            && (!glued(after) || (after == Some(':') && text[m.end + 1..].starts_with([' ', '\t'])))
             && s.len() >= 5
             && last.contains(|c: char| c.is_ascii_digit())
             && !self.is_standard(s)
