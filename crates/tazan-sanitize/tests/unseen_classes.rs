@@ -637,3 +637,29 @@ fn short_lower_case_host_names_ending_in_a_number_are_hosts() {
         &["utf-8", "x86-64"],
     );
 }
+
+#[test]
+fn a_log_line_after_a_masked_host_is_not_blocked_as_a_chat_line() {
+    // `10.1.2.3 batchd: …` becomes `[ホスト] batchd: …`: the bracket is a
+    // replacement, not a chat line's time stamp, and the gate lets it pass.
+    let inc = Incident {
+        id: "l-1".into(),
+        impact: Some("停止。".into()),
+        extra: [(
+            "syslog".to_string(),
+            json!([
+                "10.1.2.3 batchd: done",
+                "Dec 3 10:02:11 app-web-07 jobrunnerd: started"
+            ]),
+        )]
+        .into(),
+        ..Default::default()
+    };
+    publish_without(&inc, &["10.1.2.3", "app-web-07"]);
+    // A chat line's speaker after its time stamp is still a handle.
+    check(
+        "[09:12] k_ushio: 再起動します",
+        &["k_ushio"],
+        &["再起動します"],
+    );
+}

@@ -82,11 +82,12 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.8,
         Check::CodeId,
     );
-    // A chat line's speaker: a lower-case handle after the line's [time], or
+    // A chat line's speaker: a lower-case handle after the line's [time] (a
+    // time stamp, not a replacement: `[ホスト] sshd:` is a log line), or
     // at the line's start when it has a digit or separator, before a colon
     // (`[09:12] kuroda: …`, `k_tomita: …`; not `note: …`).
     for re in [
-        r"\]\s?(?P<n>[a-z][a-z0-9._\-]{2,30}[a-z0-9])\s?[:：]\s",
+        r"\[[0-9:./\- T]{4,25}\]\s?(?P<n>[a-z][a-z0-9._\-]{2,30}[a-z0-9])\s?[:：]\s",
         r"(?m)^(?P<n>[a-z][a-z]*[0-9._\-][a-z0-9._\-]*[a-z0-9])\s?[:：]\s",
     ] {
         add(
