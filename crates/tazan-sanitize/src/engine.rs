@@ -7,7 +7,7 @@ use crate::error::SanitizeError;
 use crate::generalize;
 use crate::normalize::{nfkc, Normalized};
 use crate::policy::{DisclosureLevel, LevelRules, Policy, Role, SourceStyle};
-use crate::recognize::{is_han, is_kata, is_person_field, Hit, Recognizers};
+use crate::recognize::{is_han, is_id_field, is_kata, is_person_field, Hit, Recognizers};
 use tazan_model::Incident;
 use tazan_model::{AuditEntry, Kind};
 
@@ -423,10 +423,14 @@ impl Sanitizer {
         if is_person_field(field) {
             self.rec.scan_person_field(n, lexis.as_ref(), &mut hits);
         }
+        if is_id_field(field) {
+            self.rec.scan_id_field(n, &mut hits);
+        }
         self.rec
             .whole_person_names(original, lexis.as_ref(), &mut hits);
         self.rec
             .coordinated_persons(original, lexis.as_ref(), &mut hits);
+        self.rec.org_abbreviations(original, &mut hits);
         self.deny.scan(original, n, &mut hits);
         own.scan(original, n, &mut hits);
         let t = &self.rules.recognizers;

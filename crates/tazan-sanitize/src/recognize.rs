@@ -37,12 +37,14 @@ const K: &str = r"[\p{Katakana}ー&&[^・]]";
 
 mod candidates;
 mod checks;
+mod forms;
 mod names;
 mod persons;
 mod rules;
 mod shapes;
 mod stoplists;
 pub(crate) use candidates::CANDIDATE_LATIN;
+pub(crate) use forms::is_id_field;
 pub(crate) use names::name_ok;
 pub(crate) use persons::{is_person_field, Lexis};
 use stoplists::*;
@@ -145,6 +147,12 @@ enum Check {
     /// A name glued after a relation word: katakana not IT vocabulary, or
     /// hiragana with kanji (mask the name only).
     RelationGlued,
+    /// A katakana name glued to a kanji business word (ツグミ乳業): the whole
+    /// match, when the katakana is a whole word and not IT vocabulary.
+    KatakanaBusiness,
+    /// A lower-case hyphenated host or system name ending in a number
+    /// (db-kms-01): not a standard, a version or a vocabulary word.
+    ShortHost,
 }
 
 /// All pattern and lexicon recognisers, compiled once.

@@ -463,3 +463,203 @@ fn a_chat_lines_speaker_handle_is_an_identifier() {
     );
     assert_eq!(rule_for(&audit, "okabe"), "chat_handle");
 }
+
+// --- Second round (issue #10, frozen2/dev2): classes, with invented strings ---
+
+#[test]
+fn a_form_field_named_as_an_id_holds_an_id_whatever_its_shape() {
+    let inc = Incident {
+        id: "f-1".into(),
+        impact: Some("一部停止。".into()),
+        extra: [(
+            "申込票".to_string(),
+            json!({
+                "受付番号": "4418-0023-7",
+                "組合員No": "0092-55310",
+                "order_id": "77120934",
+                "内容": "二重に届いた。在庫は30件。"
+            }),
+        )]
+        .into(),
+        ..Default::default()
+    };
+    let rec = publish_without(&inc, &["4418-0023-7", "0092-55310", "77120934"]);
+    // Other fields of the form keep their figures as the policy says.
+    let out = serde_json::to_string(&rec.published["申込票"]["内容"]).unwrap();
+    assert!(out.contains("二重に届いた"), "{out}");
+}
+
+#[test]
+fn a_hash_label_before_digits_and_codes_starting_with_digits_are_ids() {
+    check(
+        "予約 BKG# 6610932 と ロット 31H-0522-D、製番 9Q-7731 を確認",
+        &["6610932", "31H-0522-D"],
+        &["予約", "確認"],
+    );
+    // Standards and units stay.
+    check(
+        "10GbEと100Vの電源、ISO-27001に準拠",
+        &[],
+        &["10GbE", "ISO-27001"],
+    );
+}
+
+#[test]
+fn titles_in_double_brackets_are_product_names() {
+    check(
+        "スマホアプリ『そらまめダイアリー』とゲーム「ミルキートレイル」が停止",
+        &["そらまめダイアリー", "ミルキートレイル"],
+        &["スマホアプリ"],
+    );
+    // A quoted message without a name stays.
+    check("画面に『処理中です』と表示された", &[], &["処理中です"]);
+}
+
+#[test]
+fn numbered_sites_of_a_named_place_are_facilities() {
+    check(
+        "犬吠台第二工場と桃園第3センターで停止、第2会議室で対応",
+        &["犬吠台第二工場", "桃園第3センター"],
+        &["第2会議室"],
+    );
+}
+
+#[test]
+fn companies_named_by_relation_and_a_separator_or_a_business_word() {
+    if !dictionary() {
+        return;
+    }
+    // Ordinary katakana words (birds, fruits) as company names: no candidate
+    // rule sees them, the business word or the relation does.
+    check(
+        "影響顧客：カモメ乳業、メジロ運送。協力会社 鵯電設 の職長が確認、委託先（ヒバリ技研）から報告",
+        &["カモメ", "メジロ", "鵯電設", "ヒバリ"],
+        &["影響顧客", "協力会社", "委託先"],
+    );
+    // Ordinary words after a relation or before a business word stay.
+    check(
+        "顧客 情報の更新、ミサイル情報とデータ通信、委託先 各社 の対応",
+        &[],
+        &["ミサイル情報", "データ通信", "各社"],
+    );
+}
+
+#[test]
+fn a_name_after_a_front_office_or_site_role_is_a_person() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "支配人の猿渡に報告、番頭の鵜殿が対応、班長 阿久根 → 倉庫長 兵頭",
+        &["猿渡", "鵜殿", "阿久根", "兵頭"],
+        &["支配人の", "番頭の", "班長", "倉庫長"],
+    );
+    // A Latin role inside a word is no role: CSV is no SV.
+    check("CSV取込の列ずれ", &[], &["CSV取込"]);
+}
+
+#[test]
+fn chat_and_form_fields_of_people_are_masked_whole() {
+    let inc = Incident {
+        id: "u-1".into(),
+        impact: Some("一部停止。".into()),
+        extra: [(
+            "export".to_string(),
+            json!([
+                {"user": "r.hanazono", "text": "再起動します"},
+                {"入電者": "契約者 鷲見", "オペ": "窓口 丹羽野"}
+            ]),
+        )]
+        .into(),
+        ..Default::default()
+    };
+    publish_without(&inc, &["r.hanazono", "鷲見", "丹羽野"]);
+}
+
+#[test]
+fn a_kanji_name_before_technical_katakana_after_a_relation_is_a_company() {
+    check(
+        "外注先の萌黄システムサービスが調査、委託先の保守サービスが対応",
+        &["萌黄"],
+        &["保守サービス"],
+    );
+}
+
+#[test]
+fn whole_names_with_a_space_before_an_honorific_or_a_given_name() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "お客様 城之内 様より入電、申請者 堀 健太郎 が承認",
+        &["城之内", "堀 健太郎"],
+        &["お客様"],
+    );
+    // A work word after a family name is no given name.
+    check("10:02 東海林 再起動を実施", &["東海林"], &["再起動を実施"]);
+}
+
+#[test]
+fn a_number_after_its_label_and_dai_is_an_id() {
+    check(
+        "免許証番号 第402917730815号",
+        &["402917730815"],
+        &["免許証番号"],
+    );
+}
+
+#[test]
+fn a_half_width_katakana_name_is_not_split_at_a_vocabulary_prefix() {
+    if !dictionary() {
+        return;
+    }
+    // サイト + ウ would leave サイト of the name ｻｲﾄｳ in the output.
+    let (out, _) = sanitize("受付：ｻｲﾄｳ（ｺｰﾙｾﾝﾀｰ）");
+    assert!(!out.contains("ｻｲﾄ") && !out.contains("サイト"), "{out}");
+}
+
+#[test]
+fn an_abbreviation_in_brackets_beside_a_company_is_that_company() {
+    check(
+        "取引先のKMS（カゲツ商事）に連絡し、後でKMSから回答。ハシバミ電機（HDK）の保守、HDK側で調査",
+        &["KMS", "カゲツ", "HDK", "ハシバミ"],
+        &["取引先", "保守"],
+    );
+    // A standards body keeps its letters.
+    check("ISO（国際標準化機構）の規格", &[], &["ISO"]);
+}
+
+#[test]
+fn short_lower_case_host_names_ending_in_a_number_are_hosts() {
+    check(
+        "db-kms-01 と web-prod-3 が停止、utf-8 と x86-64 は無関係\n10:02 lb-ext-1: health check NG",
+        &["db-kms-01", "web-prod-3", "lb-ext-1"],
+        &["utf-8", "x86-64"],
+    );
+}
+
+#[test]
+fn a_log_line_after_a_masked_host_is_not_blocked_as_a_chat_line() {
+    // `10.1.2.3 batchd: …` becomes `[ホスト] batchd: …`: the bracket is a
+    // replacement, not a chat line's time stamp, and the gate lets it pass.
+    let inc = Incident {
+        id: "l-1".into(),
+        impact: Some("停止。".into()),
+        extra: [(
+            "syslog".to_string(),
+            json!([
+                "10.1.2.3 batchd: done",
+                "Dec 3 10:02:11 app-web-07 jobrunnerd: started"
+            ]),
+        )]
+        .into(),
+        ..Default::default()
+    };
+    publish_without(&inc, &["10.1.2.3", "app-web-07"]);
+    // A chat line's speaker after its time stamp is still a handle.
+    check(
+        "[09:12] k_ushio: 再起動します",
+        &["k_ushio"],
+        &["再起動します"],
+    );
+}

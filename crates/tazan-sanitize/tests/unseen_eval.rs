@@ -2,8 +2,8 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen/` is held out: this test prints its totals per kind (the report's
-//! table holds no raw text) and never its leaked spans. The targets need the
+//! `frozen/` and `frozen2/` are held out: these tests print their totals per
+//! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
 //! a run without it fails and says how to install it.
 
@@ -37,10 +37,10 @@ fn score(set: &str) -> EvalReport {
     r
 }
 
-fn assert_targets(set: &str, r: &EvalReport) {
+fn assert_targets(set: &str, r: &EvalReport, min_spans: usize) {
     assert_eq!(r.missing_records, 0, "{set}");
     assert!(
-        r.identifying_total > 200,
+        r.identifying_total > min_spans,
         "{set}: {} spans",
         r.identifying_total
     );
@@ -61,36 +61,56 @@ fn assert_targets(set: &str, r: &EvalReport) {
     );
 }
 
-/// What the frozen set reached, as a floor no change may go below: at most
-/// 17 of 282 identifying spans leaked, keep >= 90 %, blocked <= 10 %.
-///
-/// The target on this set (<= 2 % leaked, i.e. <= 5 spans) is not met
-/// yet (6.0 %, BENCHMARKS.md); when it is, this floor becomes
-/// `assert_targets("frozen", …)`. It is not kept as an ignored test: the
-/// test command runs every ignored test where the corpus is present.
-#[test]
-fn frozen_unseen_set_does_not_get_worse() {
-    let r = score("frozen");
-    assert_eq!(r.missing_records, 0);
+/// A held-out set's last measurement as a floor no change may go below: at
+/// most `max_leaked` identifying spans leaked, keep >= 90 %, blocked <= 10 %.
+fn assert_floor(set: &str, max_leaked: usize) {
+    let r = score(set);
+    assert_eq!(r.missing_records, 0, "{set}");
     assert!(
-        r.identifying_leaked <= 17,
-        "frozen: {} identifying spans leaked > 17 (the last measurement)",
+        r.identifying_leaked <= max_leaked,
+        "{set}: {} identifying spans leaked > {max_leaked} (the last measurement)",
         r.identifying_leaked
     );
     assert!(
         r.keep_rate >= 0.90,
-        "frozen: keep {:.2} %",
+        "{set}: keep {:.2} %",
         100.0 * r.keep_rate
     );
     assert!(
         r.blocked_rate <= 0.10,
-        "frozen: blocked {:.2} %",
+        "{set}: blocked {:.2} %",
         100.0 * r.blocked_rate
     );
+}
+
+/// The frozen set: at most 17 of 282 identifying spans leaked.
+///
+/// The target on this set (<= 2 % leaked, i.e. <= 5 spans) is not met
+/// yet (6.0 %, unchanged by the second round's rules, BENCHMARKS.md); when it
+/// is, this floor becomes `assert_targets("frozen", …)`. It is not kept as an
+/// ignored test: the test command runs every ignored test where the corpus is
+/// present.
+#[test]
+fn frozen_unseen_set_does_not_get_worse() {
+    assert_floor("frozen", 17);
 }
 
 #[test]
 fn dev_unseen_set_meets_the_targets_at_green() {
     let r = score("dev");
-    assert_targets("dev", &r);
+    assert_targets("dev", &r, 200);
+}
+
+#[test]
+fn dev2_unseen_set_meets_the_targets_at_green() {
+    let r = score("dev2");
+    assert_targets("dev2", &r, 120);
+}
+
+/// The second frozen set: at most 6 of 207 identifying spans leaked (2.9 %;
+/// 11 before the second round's rules). The target (<= 2 %, i.e. <= 4 spans)
+/// is not met yet (BENCHMARKS.md).
+#[test]
+fn frozen2_unseen_set_does_not_get_worse() {
+    assert_floor("frozen2", 6);
 }

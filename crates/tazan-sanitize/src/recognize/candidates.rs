@@ -223,7 +223,12 @@ impl Recognizers {
         if let Some(&cut) = cuts
             .iter()
             .rev()
-            .find(|&&c| self.vocab.contains(&word[..c]) && !self.katakana_known(&word[c..], common))
+            // A one-kana rest is no word of its own (サイト|ウ is サイトウ, a name).
+            .find(|&&c| {
+                self.vocab.contains(&word[..c])
+                    && word[c..].chars().count() >= 2
+                    && !self.katakana_known(&word[c..], common)
+            })
         {
             start += cut;
         }

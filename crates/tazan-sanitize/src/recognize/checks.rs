@@ -16,6 +16,8 @@ impl Recognizers {
         let after = text[m.end..].chars().next();
         match check {
             Check::None => Some(m),
+            Check::KatakanaBusiness => self.katakana_business(text, m, name?),
+            Check::ShortHost => self.short_host(text, m),
             Check::Mac
             | Check::Card
             | Check::LabelledId
@@ -111,7 +113,21 @@ impl Recognizers {
                         let w = &n[r.clone()];
                         self.vocab.contains(&w.to_ascii_lowercase()) || self.vocabulary_only(w)
                     });
-                let generic = name_ok(n) && !n.starts_with(RELATION_GENERIC_LEAD) && !vocabulary;
+                // A kanji name before technical katakana (浅葱システムサービス) is
+                // a company all the same, unless the kanji is a department or
+                // team word (保守サービス).
+                let head = &n[..n.find(|c: char| !is_han(c)).unwrap_or(n.len())];
+                let named_head = head.chars().count() >= 2
+                    && n.ends_with(|c: char| is_kata(c) || c == 'ー')
+                    && !DEPARTMENT_WORDS.contains(&head)
+                    && !TEAM_WORK.iter().any(|w| head.ends_with(w));
+                let vocabulary = vocabulary && !named_head;
+                let named = if named_head {
+                    name_ok(head)
+                } else {
+                    name_ok(n)
+                };
+                let generic = named && !n.starts_with(RELATION_GENERIC_LEAD) && !vocabulary;
                 (generic && n.chars().count() >= 2).then_some(inner)
             }
             Check::HiraganaName => {

@@ -29,7 +29,7 @@ const DEPT_SUFFIX: &str =
     "部|課|室|係|科|班|局|センター|本部|支所|病棟|グループ|チーム|研究室|営業所|支店|事業部";
 
 /// Roles and job titles written before a name.
-const ROLES: &str = "SV|OP|SE|PM|PL|受付|担当者|担当|配車|営業|店長|校長|教頭|教諭|主任|主査|主幹|係長|課長|部長|室長|所長|技師長|センター長|事務長|院長|助教|准教授|教授|講師|医師|看護師|技師|薬剤師|ドライバー|運転手|当直|常駐SE|リーダー|マネージャー|責任者|一次対応|二次対応|一次|二次|三次|報告者|作成者|記録者|連絡者|承認者|対応者|作業者|点呼担当|教務主任|担任|顧問|代表|社長|会長|専務|常務|取締役|運転士|乗務員|車掌|駅員|作業員|技術者|警備員|係員|作業所長|現場代理人|監督";
+const ROLES: &str = "SV|OP|SE|PM|PL|受付|担当者|担当|配車|営業|店長|校長|教頭|教諭|主任|主査|主幹|係長|課長|部長|室長|所長|技師長|センター長|事務長|院長|助教|准教授|教授|講師|医師|看護師|技師|薬剤師|ドライバー|運転手|当直|常駐SE|リーダー|マネージャー|責任者|一次対応|二次対応|一次|二次|三次|報告者|作成者|記録者|連絡者|承認者|対応者|作業者|点呼担当|教務主任|担任|顧問|代表|社長|会長|専務|常務|取締役|運転士|乗務員|車掌|駅員|作業員|技術者|警備員|係員|作業所長|現場代理人|監督|支配人|副支配人|女将|番頭|工場長|倉庫長|班長|職長|料理長|当番|当番課長|オペ|オペレータ|オペレーター|入電者|起票者|受付者|回答者|フロント|夜勤リーダー|支店長|副支店長|主事|参事|委員長|店員|スタッフ|CS担当";
 
 /// Titles and honorifics written after a name.
 const TITLES: &str = "課長代理|部長代理|課長|部長|係長|主任|主査|主幹|室長|所長|支店長|本部長|センター長|技師長|事務長|店長|校長|教頭|教諭|院長|医師|教授|准教授|助教|講師|先生|看護師|技師|社長|会長|専務|常務|さん|様|氏|君|くん|殿";
@@ -98,6 +98,30 @@ const PERSON_KEYS: &[&str] = &[
     "起票者",
     "起案者",
     "通報者",
+    // Chat exports and ticket forms: who wrote or took the line.
+    "user",
+    "username",
+    "login",
+    "op",
+    "sender",
+    "recipient",
+    "assigned_to",
+    "reported_by",
+    "contact_person",
+    "お客様",
+    "お客様名",
+    "申込者",
+    "入電者",
+    "監査担当",
+    "受付者",
+    "オペ",
+    "オペレータ",
+    "オペレーター",
+    "回答者",
+    "担当者名",
+    "調査担当",
+    "起票",
+    "受付担当",
 ];
 
 /// Role and group words a person field may hold instead of a name.
@@ -212,7 +236,12 @@ impl Recognizers {
             let (Some(role), Some(name)) = (caps.name("r"), caps.name("n")) else {
                 continue;
             };
-            if self.glued_name_ok(role.as_str(), name.as_str(), lexis) {
+            // A Latin role must be a word of its own: CSV is no SV.
+            let in_word = role
+                .as_str()
+                .starts_with(|c: char| c.is_ascii_alphanumeric())
+                && text[..role.start()].ends_with(|c: char| c.is_ascii_alphanumeric());
+            if !in_word && self.glued_name_ok(role.as_str(), name.as_str(), lexis) {
                 person(out, n, name.range(), "person_after_role", 0.8);
             }
         }
@@ -496,6 +525,23 @@ impl Recognizers {
                     h.range.start = i;
                 }
             }
+            // A family name a space before a given name (堀 健太郎): the whole
+            // kanji word before the space.
+            if let Some(sp) = text[..h.range.start].strip_suffix([' ', '\u{3000}']) {
+                let run = sp
+                    .char_indices()
+                    .rev()
+                    .take_while(|(_, c)| is_han(*c))
+                    .last()
+                    .map_or(sp.len(), |(i, _)| i);
+                let word = &sp[run..];
+                if (1..=3).contains(&word.chars().count())
+                    && surname(word)
+                    && given(&text[h.range.clone()])
+                {
+                    h.range.start = run;
+                }
+            }
             let after_len = text[h.range.end..]
                 .chars()
                 .take_while(|c| is_han(*c))
@@ -593,7 +639,7 @@ impl Recognizers {
             return !g.ends_with(['が', 'は', 'に', 'を', 'で', 'と', 'の', 'も', 'へ']);
         }
         match lexis {
-            Some(l) => l.given.contains(g) || !l.common.contains(g),
+            Some(l) => l.given.contains(g) || (!l.common.contains(g) && !derived_of_common(g, l)),
             None => g.chars().count() <= 2,
         }
     }
@@ -614,7 +660,8 @@ impl Recognizers {
             && s.chars().count() >= 2;
         name_ok(s)
             && !s.ends_with(NOT_NAME_END)
-            && ((sei && (mei || hira || !l.common.contains(g)))
+            // 東海林 再起動: a work word after a family name is no given name.
+            && ((sei && (mei || hira || (!l.common.contains(g) && !derived_of_common(g, l))))
                 || (mei && !l.common.contains(s))
                 || (l.surnames.contains(s) && l.given.contains(g))
                 || unknown_pair)

@@ -25,6 +25,7 @@ impl Recognizers {
         };
 
         shapes::add_rules(&mut add);
+        super::forms::add_rules(&mut add);
 
         // --- contacts, hosts, ids (highest confidence) ---
         add(
@@ -238,7 +239,7 @@ impl Recognizers {
             Check::SurnameTitle,
         );
         add(
-            format!(r"(?P<n>(?:{h}|ヶ){{2,4}})(?:氏|さん|様)"),
+            format!(r"(?P<n>(?:{h}|ヶ){{2,4}})[ \u{{3000}}]?(?:氏|さん|様)"),
             Kind::Person,
             "honorific",
             0.7,
@@ -284,6 +285,17 @@ impl Recognizers {
             ),
             Kind::Facility,
             "facility_suffix",
+            0.8,
+            Check::Name,
+        );
+        // Numbered sites of a named place (相模第二工場, 岩槻第3センター): the name and
+        // the ordinal, whatever the site word.
+        add(
+            format!(
+                r"(?P<n>{h}{{2,8}}|{k}{{2,10}})第?[0-9一二三四五六七八九十]{{1,2}}(?:工場|プラント|デポ|倉庫|物流センター|配送センター|センター|事業所|製作所|研究所|データセンター)"
+            ),
+            Kind::Facility,
+            "numbered_site",
             0.8,
             Check::Name,
         );
@@ -337,7 +349,15 @@ impl Recognizers {
             0.8,
             Check::None,
         );
-        add(r"(?:システム|サービス|アプリ|製品|ソフトウェア|ソフト|パッケージ|ブランド|基盤|名称|案件|案件名|プロジェクト|プロジェクト名|コードネーム|愛称|通称)「(?P<n>[^」]{1,30})」".into(), Kind::Product, "quoted_name", 0.7, Check::Quoted);
+        add(r"(?:システム|サービス|アプリ|製品|ソフトウェア|ソフト|パッケージ|ブランド|基盤|名称|案件|案件名|プロジェクト|プロジェクト名|コードネーム|愛称|通称|ゲーム|タイトル|ツール|商品|機種|モデル)「(?P<n>[^」]{1,30})」".into(), Kind::Product, "quoted_name", 0.7, Check::Quoted);
+        // 『』 marks a title (a game, an app, a service) wherever it stands.
+        add(
+            r"『(?P<n>[^』]{1,30})』".into(),
+            Kind::Product,
+            "quoted_name",
+            0.7,
+            Check::Quoted,
+        );
 
         // --- dates and times ---
         add(r"(?:(?:19|20)\d{2}|(?:令和|平成|昭和|R|H|S)\s?(?:\d{1,2}|元))年度?\s?\d{1,2}月(?:\s?\d{1,2}日)?(?:\s?\([月火水木金土日]\))?(?:\s?(?:午前|午後)?\d{1,2}時(?:\d{1,2}分|半)?(?:頃|ごろ)?)?".into(), Kind::Date, "ymd", 0.95, Check::None);
@@ -424,7 +444,7 @@ impl Recognizers {
 }
 
 /// A regex alternation of literal words.
-fn alternation(words: &[&str]) -> String {
+pub(super) fn alternation(words: &[&str]) -> String {
     words
         .iter()
         .map(|w| regex::escape(w))

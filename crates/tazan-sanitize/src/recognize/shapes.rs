@@ -5,7 +5,7 @@ use super::*;
 
 /// Prefixes of public standards and algorithms (SHA-256, ISO-27001, CVE-2024-…):
 /// a hyphenated code starting with one of them is not a record's id.
-const STANDARD_PREFIXES: [&str; 24] = [
+pub(super) const STANDARD_PREFIXES: [&str; 24] = [
     "ISO", "IEC", "JIS", "RFC", "CVE", "CWE", "IEEE", "SHA", "AES", "DDR", "TLS", "SSL", "HTTP",
     "IPV", "UTF", "UCS", "EUC", "CP", "X", "MD", "DES", "RSA", "ECDSA", "PCIE",
 ];
@@ -69,24 +69,25 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
 
     // --- identifiers ---
     add(
-        r"(?:番号|ID|ＩＤ|No\.?|NO\.?|ナンバー|コード|シリアル|ロット|キー|key|Key|チケット|案件|伝票|受付|社番|車番|機番)(?:\s?(?:No\.?|NO\.?|ID|ＩＤ|番号|コード))?\s?(?:は|[:：=])?\s?#?(?P<n>[A-Za-z0-9][A-Za-z0-9_/\-]*[A-Za-z0-9])".into(),
+        r"(?:番号|ID|ＩＤ|No\.?|NO\.?|#|ナンバー|コード|シリアル|ロット|キー|key|Key|チケット|案件|伝票|受付|社番|車番|機番)(?:\s?(?:No\.?|NO\.?|ID|ＩＤ|番号|コード))?\s?(?:は|[:：=])?\s?[#第]?(?P<n>[A-Za-z0-9][A-Za-z0-9_/\-]*[A-Za-z0-9])".into(),
         Kind::Identifier,
         "labelled_id",
         0.9,
         Check::LabelledId,
     );
     add(
-        r"[A-Z][A-Z0-9]{0,7}(?:-[A-Z0-9]{1,12}){1,4}|[A-Z0-9]{6,16}".into(),
+        r"[A-Z][A-Z0-9]{0,7}(?:-[A-Z0-9]{1,12}){1,4}|\d{1,4}[A-Z]{1,3}(?:-[A-Z0-9]{1,12}){1,4}|[A-Z0-9]{6,16}".into(),
         Kind::Identifier,
         "code_id",
         0.8,
         Check::CodeId,
     );
-    // A chat line's speaker: a lower-case handle after the line's [time], or
+    // A chat line's speaker: a lower-case handle after the line's [time] (a
+    // time stamp, not a replacement: `[ホスト] sshd:` is a log line), or
     // at the line's start when it has a digit or separator, before a colon
     // (`[09:12] kuroda: …`, `k_tomita: …`; not `note: …`).
     for re in [
-        r"\]\s?(?P<n>[a-z][a-z0-9._\-]{2,30}[a-z0-9])\s?[:：]\s",
+        r"\[[0-9:./\- T]{4,25}\]\s?(?P<n>[a-z][a-z0-9._\-]{2,30}[a-z0-9])\s?[:：]\s",
         r"(?m)^(?P<n>[a-z][a-z]*[0-9._\-][a-z0-9._\-]*[a-z0-9])\s?[:：]\s",
     ] {
         add(
@@ -354,7 +355,7 @@ impl Recognizers {
     }
 
     /// A token naming a public standard or algorithm (SHA-256, ISO27001, UTF-8).
-    fn is_standard(&self, s: &str) -> bool {
+    pub(super) fn is_standard(&self, s: &str) -> bool {
         let upper = s.to_ascii_uppercase();
         if self.vocab.contains(&s.to_ascii_lowercase()) {
             return true;

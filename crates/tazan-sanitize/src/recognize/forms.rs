@@ -1,0 +1,259 @@
+//! Structure cues of report forms and the organisation names they hold:
+//!
+//! - a field whose key names an identifier (`受付番号`, `会員No`, `ticket_id`)
+//!   holds one, whatever its shape, as a label before the value would
+//!   (`labelled_id`) in free text;
+//! - a company named by its relation and a separator (`協力会社 X の`,
+//!   `委託先（X）`, `影響顧客：X、`), as `relation_company` does with の;
+//! - a katakana name glued to a kanji business word (`ツグミ乳業`), where the
+//!   katakana is an ordinary word the dictionary knows, so no candidate rule
+//!   masks it;
+//! - an upper-case abbreviation beside a company in brackets
+//!   (`KMS（カネマス商事）`, `カネマス商事（KMS）`) is that company, everywhere
+//!   in the text;
+//! - a lower-case hyphenated host or system name that ends in a number
+//!   (`db-kms-01`, `app-core2`), whose parts may each be vocabulary.
+
+use super::*;
+
+/// Key endings that name an identifier.
+const ID_KEY_ENDS: [&str; 8] = [
+    "番号",
+    "No",
+    "NO",
+    "No.",
+    "ID",
+    "ＩＤ",
+    "コード",
+    "ナンバー",
+];
+
+/// Last parts of an ASCII key (split at `_`, `-`, `.`, a space or camel case)
+/// that name an identifier.
+const ID_KEY_WORDS: [&str; 8] = ["id", "no", "number", "num", "code", "ref", "ticket", "case"];
+
+/// Kanji business words that end a company name after a katakana name.
+/// Only words that rarely follow an ordinary katakana noun (not 情報, 通信,
+/// 開発, 設備: ミサイル情報, データ通信).
+pub(super) const BUSINESS_WORDS: &str = "乳業|運送|陸運|電設|電業|総研|計装|測量|製紙|酒造|醸造|製粉|興産|工機|工営|建機|商会|商事|技研|電工|精機|運輸|興業|物産|電算|製菓";
+
+/// Adds the rules of this module to `add` (the rule table of `rules.rs`).
+pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Check)) {
+    add(
+        format!(r"(?P<n>{K}{{2,10}})(?:{BUSINESS_WORDS})"),
+        Kind::Org,
+        "katakana_business",
+        0.75,
+        Check::KatakanaBusiness,
+    );
+    add(
+        format!(
+            r"(?:{})(?:[ \u{{3000}}]+|[:：][ \u{{3000}}]?|[（(])(?P<n>(?:{H}|{K}|[A-Za-z]){{3,12}})(?:[ \u{{3000}}]?の|[ \u{{3000}}）)、,]|が|と|に|は|から|へ)",
+            super::rules::alternation(lexicon::RELATION_WORDS)
+        ),
+        Kind::Org,
+        "relation_company",
+        0.7,
+        Check::Relation,
+    );
+    add_host_rule(add);
+}
+
+/// Registered with the rules of this module.
+fn add_host_rule(add: &mut impl FnMut(String, Kind, &'static str, f32, Check)) {
+    add(
+        r"[a-z][a-z0-9]*(?:-[a-z0-9]+){1,4}".into(),
+        Kind::Host,
+        "short_host",
+        0.8,
+        Check::ShortHost,
+    );
+}
+
+/// True when the field named `path` (its last key) holds an identifier.
+pub(crate) fn is_id_field(path: &str) -> bool {
+    let last = path.rsplit(['.', '#']).next().unwrap_or(path);
+    let key = last.split('[').next().unwrap_or(last).trim();
+    if ID_KEY_ENDS.iter().any(|e| key.ends_with(e)) {
+        return true;
+    }
+    if !key.is_ascii() {
+        return false;
+    }
+    // ticket_id, caseNo, Order-Number: the last word decides.
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut prev = ' ';
+    for c in key.chars() {
+        let camel = c.is_ascii_uppercase() && prev.is_ascii_lowercase();
+        if ("_-. ".contains(c) || camel) && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        if c.is_ascii_alphanumeric() {
+            cur.push(c.to_ascii_lowercase());
+        }
+        prev = c;
+    }
+    words.push(cur);
+    words
+        .last()
+        .is_some_and(|w| ID_KEY_WORDS.contains(&w.as_str()))
+}
+
+impl Recognizers {
+    /// See the module doc: abbreviations of the companies in `hits` (byte
+    /// ranges of `text`), as more org hits.
+    pub(crate) fn org_abbreviations(&self, text: &str, hits: &mut Vec<Hit>) {
+        let abbr = |s: &str| {
+            (2..=6).contains(&s.len())
+                && s.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                && s.starts_with(|c: char| c.is_ascii_uppercase())
+        };
+        let mut found: Vec<&str> = Vec::new();
+        for h in hits.iter().filter(|h| h.kind == Kind::Org) {
+            // ABBR（company）
+            let open = text[..h.range.start].strip_suffix(['（', '(']);
+            let close = text[h.range.end..].starts_with(['）', ')']);
+            if let (Some(before), true) = (open, close) {
+                let start = before
+                    .rfind(|c: char| !c.is_ascii_alphanumeric())
+                    .map_or(0, |i| {
+                        i + before[i..].chars().next().map_or(1, char::len_utf8)
+                    });
+                if abbr(&before[start..]) {
+                    found.push(&before[start..]);
+                }
+            }
+            // company（ABBR）
+            let rest = &text[h.range.end..];
+            if let Some(inner) = rest.strip_prefix(['（', '(']) {
+                if let Some(end) = inner.find(['）', ')']) {
+                    if abbr(&inner[..end]) {
+                        found.push(&inner[..end]);
+                    }
+                }
+            }
+        }
+        for a in found {
+            // Tied to a company by brackets, even a vocabulary word (KMS) is
+            // its name here; only standards bodies' letters stay (ISO).
+            if super::shapes::STANDARD_PREFIXES.contains(&a) {
+                continue;
+            }
+            for (i, _) in text.match_indices(a) {
+                let before = text[..i].chars().next_back();
+                let after = text[i + a.len()..].chars().next();
+                if !before.is_some_and(|c| c.is_ascii_alphanumeric())
+                    && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+                {
+                    hits.push(Hit {
+                        range: i..i + a.len(),
+                        kind: Kind::Org,
+                        rule: "org_abbreviation",
+                        score: 0.8,
+                        deny: None,
+                        dict: false,
+                        prio: 3,
+                    });
+                }
+            }
+        }
+    }
+
+    /// See [`Check::ShortHost`].
+    pub(super) fn short_host(&self, text: &str, m: Range<usize>) -> Option<Range<usize>> {
+        let s = &text[m.clone()];
+        let before = text[..m.start].chars().next_back();
+        let after = text[m.end..].chars().next();
+        // Whole token: not inside a longer name, path, address or FQDN.
+        let glued =
+            |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || "._@/:-".contains(c));
+        let last = s.rsplit('-').next().unwrap_or(s);
+        let ok = !glued(before)
+            // A log line's source before its colon (lb-ext-1: …) stands alone.
+            && (!glued(after) || (after == Some(':') && text[m.end + 1..].starts_with([' ', '\t'])))
+            && s.len() >= 5
+            && last.contains(|c: char| c.is_ascii_digit())
+            && !self.is_standard(s)
+            && !self.vocab.contains(s);
+        ok.then_some(m)
+    }
+
+    /// See [`Check::KatakanaBusiness`].
+    pub(super) fn katakana_business(
+        &self,
+        text: &str,
+        m: Range<usize>,
+        name: Range<usize>,
+    ) -> Option<Range<usize>> {
+        let head = &text[name];
+        let mid_word = text[..m.start].chars().next_back().is_some_and(is_kata);
+        let vocabulary =
+            self.vocab.contains(&head.to_ascii_lowercase()) || self.vocabulary_only(head);
+        (!mid_word && !vocabulary).then_some(m)
+    }
+
+    /// The value of an id field: each token with a digit (7730-2291-5,
+    /// 0081-44720), not a figure with its unit nor a standard.
+    pub(crate) fn scan_id_field(&self, n: &Normalized, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        let mut at = 0;
+        for tok in text.split([' ', '\u{3000}', '、', ',', '/']) {
+            let start = at;
+            at += tok.len()
+                + text[at + tok.len()..]
+                    .chars()
+                    .next()
+                    .map_or(0, char::len_utf8);
+            let t = tok.trim_start_matches(['#', '＃']);
+            let start = start + (tok.len() - t.len());
+            let digits = t.chars().filter(char::is_ascii_digit).count();
+            let idish = t
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_/.".contains(c));
+            let unit = t.ends_with(|c: char| "年月日時分秒件人名台個回%".contains(c));
+            if digits >= 1 && t.chars().count() >= 3 && idish && !unit && !self.is_standard(t) {
+                push(
+                    out,
+                    n,
+                    start..start + t.len(),
+                    Kind::Identifier,
+                    "field_id",
+                    0.9,
+                    4,
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_id_field;
+
+    #[test]
+    fn id_fields_are_told_by_their_key() {
+        for k in [
+            "form.受付番号",
+            "会員No",
+            "x.ticket_id",
+            "caseNo",
+            "Order-Number",
+            "a[2].指摘ID",
+        ] {
+            assert!(is_id_field(k), "{k}");
+        }
+        for k in [
+            "description",
+            "内容",
+            "video",
+            "info",
+            "paid",
+            "notes",
+            "timeline[0].event",
+        ] {
+            assert!(!is_id_field(k), "{k}");
+        }
+    }
+}
