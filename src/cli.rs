@@ -432,6 +432,34 @@ pub(crate) enum EvalCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Related lessons: what a cheaper candidate query keeps of the one `similar` runs
+    /// (overlap@k, score ratio, nDCG@10 of similar texts) and the CPU time of each.
+    #[command(
+        after_help = "Example:\n  cargo run --release -- eval related --lessons 100000 --sample 300 \\\n    --catalog ../shared/corpus/lessons.jsonl \\\n    --scenarios crates/tazan-search/tests/fixtures/situations-dev.jsonl \\\n    --scenarios crates/tazan-search/tests/fixtures/situations-frozen.jsonl"
+    )]
+    Related {
+        /// Synthetic lessons to index (0: catalogue only).
+        #[arg(long, default_value_t = 100_000)]
+        lessons: usize,
+        /// Synthetic lessons whose neighbours are compared.
+        #[arg(long, default_value_t = 300)]
+        sample: usize,
+        /// Neighbours compared per lesson.
+        #[arg(long, default_value_t = 5)]
+        k: usize,
+        /// Seed of the synthetic lessons and the sample.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Catalogue (JSON Lines): neighbours on real lesson text.
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+        /// Judged scenarios (JSON Lines, repeatable), run as raw incident texts; need --catalog.
+        #[arg(long)]
+        scenarios: Vec<PathBuf>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// nDCG@10 and MAP of search for judged scenarios against a catalogue.
     #[command(
         after_help = "Example:\n  tazan eval search --catalog ../shared/corpus/lessons.jsonl --scenarios ../shared/corpus/scenarios.jsonl"

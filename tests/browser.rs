@@ -103,6 +103,31 @@ impl Browser {
         panic!("`{css}` never showed {needle:?}; last seen: {last}");
     }
 
+    /// The current value of a form field.
+    async fn value(&self, css: &str) -> String {
+        let e = self.client.find(Locator::Css(css)).await.unwrap();
+        e.prop("value").await.unwrap().unwrap_or_default()
+    }
+
+    /// Waits until the form field `css` holds `want` (a page that a click
+    /// loads); panics after 15 s.
+    async fn wait_value(&self, css: &str, want: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        let mut last = String::new();
+        while std::time::Instant::now() < deadline {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await {
+                if let Ok(Some(v)) = e.prop("value").await {
+                    if v == want {
+                        return;
+                    }
+                    last = v;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("`{css}` never held {want:?}; last seen: {last}");
+    }
+
     async fn fill(&self, css: &str, value: &str) {
         let e = self.client.find(Locator::Css(css)).await.unwrap();
         e.clear().await.unwrap();
@@ -358,9 +383,22 @@ async fn a_reviewer_reviews_a_draft_and_another_member_receives_the_lesson() {
     b.text("#k").await;
     // Edit a field in place.
     let title = "待機系の切替え手順は本番前に読み合わせる";
+    let drafted = b.value("#value-title").await;
     b.fill("#value-title", title).await;
     b.click("#save-title").await;
     b.wait_text("main", "項目を更新しました").await;
+    b.wait_text("#draft", title).await;
+    // The edited field offers its drafted value back; restoring it is an
+    // edit like any other, and the field can be edited again after.
+    assert_eq!(b.text("#drafted-title").await, drafted);
+    b.click("#reset-title").await;
+    b.wait_value("#value-title", &drafted).await;
+    assert!(
+        b.client.find(Locator::Css("#reset-title")).await.is_err(),
+        "a field at its drafted value offers no restore"
+    );
+    b.fill("#value-title", title).await;
+    b.click("#save-title").await;
     b.wait_text("#draft", title).await;
     // Approve, with a reason for each open finding (if any).
     for input in b
@@ -371,7 +409,16 @@ async fn a_reviewer_reviews_a_draft_and_another_member_receives_the_lesson() {
     {
         input.send_keys("一般的な表現で特定できない").await.unwrap();
     }
+    // Tall enough to show the k-anonymity count and the coarsenings on offer
+    // (the README's screenshot of the review page).
+    b.client.set_window_size(1280, 1700).await.unwrap();
+    b.text("#k-value").await;
+    b.client
+        .execute("window.scrollTo(0, 0);", vec![])
+        .await
+        .unwrap();
     b.screenshot("review-page").await;
+    b.client.set_window_size(1280, 1000).await.unwrap();
     b.click("#approve").await;
     b.wait_text("main", "承認し、署名してハブへ送りました")
         .await;

@@ -142,8 +142,13 @@ fn every_cli_path_refuses_a_planted_name_and_phone_and_queues_nothing() {
         .as_str()
         .unwrap()
         .to_owned();
+    // `--set` refuses the leak outright; the whole-lesson edit stores it.
     let set = format!("countermeasures=[\"{leak}\"]");
-    ok(at(&home, &["lesson", "edit", &d, "--set", &set]));
+    let err = failed(&at(&home, &["lesson", "edit", &d, "--set", &set]));
+    assert!(err.contains(DENIED), "{err}");
+    edit_whole_lesson(&home, &d, |l| {
+        l["countermeasures"] = serde_json::json!([leak]);
+    });
     let err = failed(&at(&home, &["lesson", "approve", &d, "--reviewer", "佐藤"]));
     assert!(err.contains("approval refused"), "{err}");
     assert!(

@@ -287,12 +287,12 @@ fn deploy_local_up_publish_revoke_status_down() {
         line.contains("admin (admin) / ") && line.contains("reader (reader) / "),
         "{line}"
     );
-    // `up` reports a service up when its gRPC health answers; its portal
-    // listener may bind a moment later on a loaded machine.
-    for port in [local.port(8601), local.port(8700)] {
-        eventually("the portal listens", || {
-            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-        });
+    // `up` returned: every service is up, and up includes its portal
+    // accepting connections (no waiting here).
+    for port in [8600, 8601, 8602, 8700, 8701, 8702].map(|p| local.port(p)) {
+        if let Err(e) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            panic!("`tazan up` returned before the portal on {port} listened: {e}");
+        }
     }
     assert!(http_get(local.port(8601), "/lessons").contains("finance グループハブ"));
     assert!(http_get(local.port(8700), "/login").contains("ログイン"));

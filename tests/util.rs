@@ -384,6 +384,28 @@ pub(crate) fn at(home: &Path, args: &[&str]) -> std::process::Output {
     at_env(home, args, &[])
 }
 
+/// `tazan lesson edit DRAFT` through `$EDITOR` (an "editor" that copies
+/// `edit` applied to the draft's lesson over the file): the whole-lesson edit,
+/// which stores what the leak gate finds for approval to decide, where
+/// `--set` refuses it. Returns the command's output.
+pub(crate) fn edit_whole_lesson(
+    home: &Path,
+    draft: &str,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> String {
+    let mut lesson =
+        json(&at(home, &["lesson", "show", draft, "--json"]))["draft"]["lesson"].clone();
+    edit(&mut lesson);
+    let file = home.join(format!("edited-{draft}.json"));
+    std::fs::write(&file, serde_json::to_string_pretty(&lesson).unwrap()).unwrap();
+    let editor = format!("cp '{}'", file.display());
+    ok(at_env(
+        home,
+        &["lesson", "edit", draft],
+        &[("EDITOR", &editor), ("VISUAL", "")],
+    ))
+}
+
 /// Runs `tazan ARGS --home HOME` with extra environment.
 pub(crate) fn at_env(home: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tazan"));

@@ -277,12 +277,54 @@ fn draft_show_and_approve_queue_the_lesson() {
         ("level=GREEN", "field `level`"),
         ("title=", "`title`"),
         ("taxonomy.cause=天気", "taxonomy.cause"),
-        ("keywords=DNS", "is a list"),
+        ("period=昔", "period"),
+        ("nofield=1", "field `nofield` cannot be edited"),
+        // The rule the review page applies: no edit brings in a name.
+        ("countermeasures=青葉銀行と手順を見直した。", "青葉銀行"),
     ] {
         let err = failed(&at(&home, &["lesson", "edit", &amber, "--set", set]));
         assert!(err.contains(want), "{set}: {err}");
         assert_eq!(draft_json(&home, &amber), before, "{set} changed the draft");
     }
+    // All or nothing: a valid --set beside a bad one changes nothing either.
+    let sets = ["--set", "taxonomy.stage=運用", "--set", "nofield=1"];
+    let err = failed(&at(
+        &home,
+        &[&["lesson", "edit", &amber][..], &sets].concat(),
+    ));
+    assert!(err.contains("nofield"), "{err}");
+    assert_eq!(draft_json(&home, &amber), before);
+    // A list takes a JSON array or one item per line; --reset puts the drafted value back.
+    let drafted = before["draft"]["lesson"]["keywords"].clone();
+    ok(at(
+        &home,
+        &[
+            "lesson",
+            "edit",
+            &amber,
+            "--set",
+            r#"keywords=["DNS","設定変更"]"#,
+        ],
+    ));
+    let after = draft_json(&home, &amber);
+    assert_eq!(
+        after["draft"]["lesson"]["keywords"],
+        serde_json::json!(["DNS", "設定変更"])
+    );
+    ok(at(
+        &home,
+        &["lesson", "edit", &amber, "--set", "keywords=DNS\n切替え"],
+    ));
+    ok(at(
+        &home,
+        &["lesson", "edit", &amber, "--reset", "keywords"],
+    ));
+    assert_eq!(
+        draft_json(&home, &amber)["draft"]["lesson"]["keywords"],
+        drafted
+    );
+    let err = failed(&at(&home, &["lesson", "edit", &amber, "--reset", "level"]));
+    assert!(err.contains("field `level` cannot be edited"), "{err}");
 }
 
 #[test]
@@ -290,17 +332,11 @@ fn approve_refuses_open_findings_and_records_overrides() {
     let fx = Fixture::new();
     let home = node_with_incident(&fx, &[GOOD_1]);
     let d = draft(&home, "INC-1", "GREEN");
-    // The reviewer writes a company's name back in: the gate finds it.
-    let out = ok(at(
-        &home,
-        &[
-            "lesson",
-            "edit",
-            &d,
-            "--set",
-            r#"countermeasures=["青葉銀行と手順を見直した。"]"#,
-        ],
-    ));
+    // The reviewer writes a company's name back in, in the whole lesson
+    // (`--set` would refuse it): the gate finds it.
+    let out = edit_whole_lesson(&home, &d, |l| {
+        l["countermeasures"] = serde_json::json!(["青葉銀行と手順を見直した。"]);
+    });
     assert!(out.contains("1 leak-gate findings"), "{out}");
     let rec = draft_json(&home, &d);
     let finding = rec["draft"]["findings"][0].clone();

@@ -26,10 +26,12 @@ use crate::harness::Federation;
 
 mod backup;
 mod portal;
+mod related;
 mod sanitize;
 use crate::topology::{self, Ports, Spec};
 pub use backup::{backup, BackupParams, BackupReport};
 pub use portal::{portal, PageFigures, PortalParams, PortalReport};
+pub use related::{related, RelatedParams, RelatedReport};
 pub use sanitize::{
     default_sources, sanitize, PresidioParams, SanitizeParams, SanitizeReport, Timing,
 };

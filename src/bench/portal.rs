@@ -419,7 +419,7 @@ async fn load(
 }
 
 /// User and system CPU seconds this process has used.
-fn cpu_secs() -> f64 {
+pub(super) fn cpu_secs() -> f64 {
     use nix::sys::resource::{getrusage, UsageWho};
     getrusage(UsageWho::RUSAGE_SELF).map_or(0.0, |u| {
         let t = |tv: nix::sys::time::TimeVal| tv.tv_sec() as f64 + tv.tv_usec() as f64 / 1e6;

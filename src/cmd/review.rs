@@ -106,19 +106,25 @@ pub(crate) struct CoarsenArgs {
 #[command(after_help = "Examples:
   tazan lesson edit d3 --set title=切替え手順は本番相当の負荷で訓練すべし
   tazan lesson edit d3 --set 'keywords=[\"DNS\",\"設定変更\"]' --set taxonomy.stage=運用
+  tazan lesson edit d3 --reset title              # back to the drafted title
   EDITOR=vi tazan lesson edit d3                 # edit the lesson JSON in $EDITOR
 
-The result must be a valid lesson (unknown keys and bad values are refused, nothing changes); the
-level cannot change (draft another rendition). The leak gate runs again and its findings are shown.
-Editing an approved draft withdraws the approval.")]
+--set and --reset edit the fields the review page edits (title, problem, direct_cause, root_cause,
+countermeasures, lesson, keywords, impact, industry, period, taxonomy.stage; a list takes a JSON
+array or one item per line), with the same rule: all or nothing, and an edit that brings in a
+leak-gate finding the draft did not have is refused. The result must be a valid lesson; the level
+cannot change (draft another rendition). Editing an approved draft withdraws the approval.")]
 pub(crate) struct EditArgs {
     /// Draft id.
     draft: String,
     #[command(flatten)]
     home: HomeArg,
-    /// FIELD=VALUE (repeatable); without it the lesson opens in $EDITOR.
+    /// FIELD=VALUE (repeatable); without --set or --reset the lesson opens in $EDITOR.
     #[arg(long = "set", value_name = "FIELD=VALUE")]
     sets: Vec<String>,
+    /// Put FIELD back to the value it was drafted with.
+    #[arg(long, value_name = "FIELD", conflicts_with = "sets")]
+    reset: Option<String>,
 }
 
 /// `tazan lesson restore`.
@@ -418,35 +424,27 @@ fn edit(args: EditArgs) -> Result<ExitCode> {
     let home = node_home(args.home.home)?;
     let desk = Desk::open(&home)?;
     let id = draft_id(&args.draft)?;
-    let d = desk.vault().draft(id)?;
-    let mut doc = serde_json::to_value(&d.lesson)?;
-    if args.sets.is_empty() {
+    let edited = if let Some(field) = &args.reset {
+        desk.reset_field(id, field)?
+    } else if !args.sets.is_empty() {
+        let mut sets = Vec::with_capacity(args.sets.len());
+        for set in &args.sets {
+            let (field, value) = set
+                .split_once('=')
+                .with_context(|| format!("--set {set:?}: expected FIELD=VALUE"))?;
+            sets.push((field.trim(), value));
+        }
+        desk.edit_fields(id, &sets)?
+    } else {
+        let doc = serde_json::to_value(&desk.vault().draft(id)?.lesson)?;
         match edit::in_editor(&doc, &home, &format!("draft {id}"))? {
-            Some(v) => doc = v,
+            Some(doc) => desk.edit(id, doc)?,
             None => {
                 println!("{id}  unchanged");
                 return Ok(ExitCode::SUCCESS);
             }
         }
-    } else {
-        const LESSON_FIELDS: &[&str] = &[
-            "title",
-            "problem",
-            "direct_cause",
-            "root_cause",
-            "countermeasures",
-            "lesson",
-            "keywords",
-            "taxonomy",
-            "impact",
-            "period",
-            "industry",
-            "language",
-            "ref",
-        ];
-        edit::set_fields(&mut doc, &args.sets, LESSON_FIELDS, &["ref"])?;
-    }
-    let edited = desk.edit(id, doc)?;
+    };
     if !edited.changed {
         println!("{id}  unchanged");
         return Ok(ExitCode::SUCCESS);

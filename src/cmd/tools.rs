@@ -108,6 +108,25 @@ pub(super) fn eval(cmd: EvalCmd) -> Result<ExitCode> {
             let report = tazan_search::evaluate(&index, &scenarios)?;
             print_report(&report, json)
         }
+        EvalCmd::Related {
+            lessons,
+            sample,
+            k,
+            seed,
+            catalog,
+            scenarios,
+            json,
+        } => {
+            let params = tazan::bench::RelatedParams {
+                lessons,
+                sample,
+                k,
+                seed,
+                catalog,
+                scenarios,
+            };
+            print_report(&tazan::bench::related(&params)?, json)
+        }
     }
 }
 

@@ -73,6 +73,23 @@ pub struct Service {
     /// a service can be stopped by its pid file and is reported, not probed.
     pub config_error: Option<String>,
     probe: probe::Probe,
+    /// Where its portal listens (dialable), if it has one: a service is up
+    /// only once its portal accepts connections too.
+    portal_addr: Option<SocketAddr>,
+}
+
+impl Service {
+    /// `Ok(())` when the service is healthy (its probe answers) and its
+    /// portal, if it has one, accepts connections; else why not.
+    async fn check(&self) -> Result<()> {
+        self.probe.check().await?;
+        if let Some(addr) = self.portal_addr {
+            probe::accepts(addr)
+                .await
+                .with_context(|| format!("{} is up but its portal is not yet", self.name))?;
+        }
+        Ok(())
+    }
 }
 
 /// A topology directory and its services, in start order.
@@ -297,7 +314,7 @@ impl Local {
                 }
                 Some(pid) => {
                     st.pid = Some(pid);
-                    match s.probe.check().await {
+                    match s.check().await {
                         Ok(()) => st.state = State::Running,
                         Err(e) => {
                             st.state = State::Unhealthy;
@@ -410,6 +427,7 @@ fn hub_service(name: String, config: PathBuf) -> Result<Service> {
         },
         metrics: cfg.metrics_listen.filter(|a| a.port() != 0).map(dialable),
         portal: portal_url(cfg.portal.as_ref()),
+        portal_addr: portal_addr(cfg.portal.as_ref()),
         config_error: None,
         probe: probe::Probe::Hub {
             url: format!("https://{}", dialable(cfg.listen)),
@@ -441,6 +459,7 @@ fn unloaded_service(name: String, config: PathBuf, hub: bool, why: String) -> Se
         },
         metrics: None,
         portal: None,
+        portal_addr: None,
         config_error: Some(why),
         probe: probe::Probe::None,
         config,
@@ -454,6 +473,7 @@ fn node_service(name: String, config: PathBuf) -> Result<Service> {
         name,
         role: Role::Node,
         portal: portal_url(cfg.portal.as_ref()),
+        portal_addr: portal_addr(cfg.portal.as_ref()),
         metrics,
         config_error: None,
         probe: metrics.map_or(probe::Probe::None, probe::Probe::Metrics),
@@ -467,11 +487,61 @@ fn portal_url(p: Option<&tazan_hub::PortalConfig>) -> Option<String> {
         .map(|p| p.base_url(dialable(p.listen)))
 }
 
+/// Where to check that a portal accepts connections (not for port 0).
+fn portal_addr(p: Option<&tazan_hub::PortalConfig>) -> Option<SocketAddr> {
+    p.filter(|p| p.listen.port() != 0)
+        .map(|p| dialable(p.listen))
+}
+
 /// A listen address as one to dial: the wildcard becomes loopback.
 fn dialable(addr: SocketAddr) -> SocketAddr {
     match addr.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => (Ipv4Addr::LOCALHOST, addr.port()).into(),
         IpAddr::V6(ip) if ip.is_unspecified() => (Ipv6Addr::LOCALHOST, addr.port()).into(),
         _ => addr,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A node without metrics (nothing to probe) whose portal listens at `addr`.
+    fn node_with_portal(addr: SocketAddr) -> Service {
+        Service {
+            name: "sakura-bank".into(),
+            role: Role::Node,
+            config: PathBuf::from("node.toml"),
+            metrics: None,
+            portal: Some(format!("http://{addr}")),
+            config_error: None,
+            probe: probe::Probe::None,
+            portal_addr: Some(addr),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_service_is_up_only_once_its_portal_accepts_connections() {
+        // A port that nothing listens on: bound, then released.
+        let addr = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let s = node_with_portal(addr);
+        let err = format!("{:#}", s.check().await.unwrap_err());
+        assert!(
+            err.contains("sakura-bank is up but its portal is not yet")
+                && err.contains(&addr.to_string()),
+            "{err}"
+        );
+        // The portal binds its port: the same check now passes.
+        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+        s.check().await.unwrap();
+        // A service without a portal is up on its probe alone.
+        let mut plain = s.clone();
+        plain.portal_addr = None;
+        drop(listener);
+        plain.check().await.unwrap();
     }
 }

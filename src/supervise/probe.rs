@@ -47,6 +47,16 @@ impl Probe {
     }
 }
 
+/// `Ok(())` once something accepts a TCP connection at `addr` (a portal:
+/// plain HTTP or TLS alike); the connection is closed at once.
+pub(crate) async fn accepts(addr: SocketAddr) -> Result<()> {
+    tokio::time::timeout(TIMEOUT, tokio::net::TcpStream::connect(addr))
+        .await
+        .with_context(|| format!("connecting to {addr}: no answer within {TIMEOUT:?}"))?
+        .with_context(|| format!("connecting to {addr}"))?;
+    Ok(())
+}
+
 async fn grpc_health(url: &str, id: &str, tls: &tazan_proto::ClientTls) -> Result<()> {
     use tonic_health::pb::{health_check_response::ServingStatus, health_client::HealthClient};
     let channel = tazan_proto::endpoint(url, id, tls)?

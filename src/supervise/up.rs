@@ -223,7 +223,7 @@ impl Local {
                 if *ok {
                     return true;
                 }
-                match s.probe.check().await {
+                match s.check().await {
                     Ok(()) => true,
                     Err(e) => {
                         tracing::debug!(service = %s.name, error = %format!("{e:#}"), "not healthy yet");
@@ -249,7 +249,7 @@ impl Local {
                     .find(|s| s.name == waiting[0])
                     .copied()
                     .unwrap_or(&self.services[0]);
-                let why = s.probe.check().await.err().map(|e| format!("{e:#}"));
+                let why = s.check().await.err().map(|e| format!("{e:#}"));
                 bail!(
                     "{} did not become healthy within {timeout:?}{}{}",
                     waiting.join(", "),

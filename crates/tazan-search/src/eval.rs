@@ -32,7 +32,7 @@ pub struct Scenario {
 
 impl Scenario {
     /// The gain of each relevant lesson: its grade, or 1.
-    fn gains(&self) -> HashMap<&str, f64> {
+    pub(crate) fn gains(&self) -> HashMap<&str, f64> {
         self.relevant
             .iter()
             .map(|r| {

@@ -335,6 +335,18 @@ impl SearchIndex {
     /// The stored lesson with this id, if committed.
     pub fn get(&self, id: &str) -> Result<Option<IndexDoc>, SearchError> {
         let searcher = self.reader.searcher();
+        match self.address_of(&searcher, id)? {
+            Some(addr) => Ok(Some(self.load(&searcher, addr)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Where the committed lesson with this id is, if it is.
+    pub(crate) fn address_of(
+        &self,
+        searcher: &Searcher,
+        id: &str,
+    ) -> Result<Option<DocAddress>, SearchError> {
         let q = TermQuery::new(
             Term::from_field_text(self.f.id, id),
             IndexRecordOption::Basic,
@@ -342,10 +354,7 @@ impl SearchIndex {
         let top = searcher
             .search(&q, &TopDocs::with_limit(1).order_by_score())
             .map_err(SearchError::index("get"))?;
-        match top.first() {
-            Some((_, addr)) => Ok(Some(self.load(&searcher, *addr)?)),
-            None => Ok(None),
-        }
+        Ok(top.first().map(|(_, addr)| *addr))
     }
 
     /// Every committed lesson, in index order. Holds them all in memory: on a large index

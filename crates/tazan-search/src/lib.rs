@@ -109,7 +109,10 @@ pub use error::SearchError;
 pub use eval::{evaluate, evaluate_scenarios, load_scenarios, EvalReport, QueryScore, Scenario};
 pub use index::{Filters, Hit, IndexOptions, RankingConfig, SearchIndex, SearchRequest};
 pub use model::iso8601;
-pub use similar::{Reason, SimilarHit, SimilarTo};
+pub use similar::{
+    compare_related, score_similar_texts, Reason, RelatedComparison, SimilarHit, SimilarTextScore,
+    SimilarTo,
+};
 pub use trends::{
     classify_cause, incident_trends, trends, Count, Granularity, ImpactKind, MonthAverage,
     OutageClass, Section, Share, Subject, TrendOptions, TrendReport, SMALL_CELL,

@@ -11,6 +11,10 @@ use crate::error::SearchError;
 use crate::index::{hit_of, query_terms, Hit, SearchIndex};
 use crate::trends::classify_cause;
 
+mod eval;
+
+pub use eval::{compare_related, score_similar_texts, RelatedComparison, SimilarTextScore};
+
 /// What to find neighbours of.
 #[derive(Debug, Clone, Copy)]
 pub enum SimilarTo<'a> {
@@ -46,8 +50,14 @@ pub struct SimilarHit {
     pub reasons: Vec<Reason>,
 }
 
-/// Query terms kept from a long text (the rarest in the index win).
-const MAX_QUERY_TERMS: usize = 80;
+/// Query terms of the reference query (the rarest in the index win); the
+/// ranking then keeps its own `max_query_terms` of them.
+const REFERENCE_TERMS: usize = 80;
+/// Query terms of the cheaper candidate query: the most distinctive of the text
+/// (weight × IDF × log term frequency). `tazan eval related` measures what it
+/// keeps of the reference neighbours and what it saves (BENCHMARKS.md): at 16,
+/// a third of the CPU for a clear loss of quality, so `similar` does not use it yet.
+const QUERY_TERMS: usize = 16;
 /// Shared terms listed per hit.
 const MAX_SHARED_TERMS: usize = 5;
 /// Words too general to count as a shared technical term.
@@ -78,6 +88,25 @@ const GENERIC: &[&str] = &[
     "サービス",
 ];
 
+/// Which query a lookup runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Depth {
+    /// A cheaper candidate: the [`QUERY_TERMS`] most distinctive terms.
+    Fast,
+    /// What [`SearchIndex::similar`] runs ([`REFERENCE_TERMS`] rarest terms): the
+    /// yardstick `tazan eval related` measures a candidate against.
+    Reference,
+}
+
+/// The query one lookup runs, and what its reasons are checked against.
+pub(crate) struct Probe {
+    text: String,
+    own_id: Option<String>,
+    own_cause: Option<String>,
+    /// Terms and their weights, as the ranking takes them.
+    pub(crate) weighted: Vec<(String, f32)>,
+}
+
 impl SearchIndex {
     /// The `k` lessons most similar to `to`, best first, each with reasons.
     pub fn similar(&self, to: SimilarTo<'_>, k: usize) -> Result<Vec<SimilarHit>, SearchError> {
@@ -92,9 +121,34 @@ impl SearchIndex {
         k: usize,
         exclude: &HashSet<String>,
     ) -> Result<Vec<SimilarHit>, SearchError> {
+        self.similar_with(to, k, exclude, Depth::Reference)
+    }
+
+    /// [`similar_excluding`](Self::similar_excluding) with the query `depth` says.
+    pub(crate) fn similar_with(
+        &self,
+        to: SimilarTo<'_>,
+        k: usize,
+        exclude: &HashSet<String>,
+        depth: Depth,
+    ) -> Result<Vec<SimilarHit>, SearchError> {
         if k == 0 {
             return Ok(Vec::new());
         }
+        let searcher = self.searcher();
+        let probe = self.probe(&searcher, to, depth)?;
+        let top = self.neighbours(&searcher, &probe, k, exclude)?;
+        self.with_reasons(&searcher, &probe, top)
+    }
+
+    /// The query for `to`: its terms weighted as the ranking takes them, the
+    /// `depth` most informative kept.
+    pub(crate) fn probe(
+        &self,
+        searcher: &tantivy::Searcher,
+        to: SimilarTo<'_>,
+        depth: Depth,
+    ) -> Result<Probe, SearchError> {
         let (text, own_id, own_cause) = match to {
             SimilarTo::Text(t) => (t.to_string(), None, classify_cause(t).map(str::to_string)),
             SimilarTo::Lesson(d) => {
@@ -107,54 +161,99 @@ impl SearchIndex {
                 (text, Some(d.id.clone()), cause)
             }
         };
-        let searcher = self.searcher();
-        let mut weighted = query_terms(&text, self.ranking());
+        let weighted = query_terms(&text, self.ranking());
+        // How often each term occurs in the text: a term the lesson is about recurs.
+        let mut tf: HashMap<String, u32> = HashMap::new();
+        if depth == Depth::Fast {
+            analyze::terms_normalized(&analyze::normalize(&text), &mut |t| {
+                *tf.entry(t.text.to_string()).or_default() += 1;
+            });
+        }
         // A lesson already in the index counts in every document frequency of its own
         // terms; a term found only in itself cannot lead to another lesson.
         let own_indexed = match &own_id {
-            Some(id) => u64::from(self.get(id)?.is_some()),
+            Some(id) => u64::from(self.address_of(searcher, id)?.is_some()),
             None => 0,
         };
         let n = searcher.num_docs().max(1) as f64;
         let mut scored = Vec::with_capacity(weighted.len());
         for (t, w) in weighted {
-            let df = self.doc_freq(&searcher, &t)?.saturating_sub(own_indexed);
+            let df = self.doc_freq(searcher, &t)?.saturating_sub(own_indexed);
             if df == 0 {
                 continue;
             }
-            scored.push(((t, w), w as f64 * ((n + 1.0) / (df as f64 + 1.0)).ln()));
+            let idf = ((n + 1.0) / (df as f64 + 1.0)).ln();
+            let score = match depth {
+                Depth::Reference => w as f64 * idf,
+                Depth::Fast => {
+                    let tf = tf.get(&t).copied().unwrap_or(1).max(1);
+                    w as f64 * idf * (1.0 + f64::from(tf).ln())
+                }
+            };
+            scored.push(((t, w), score));
         }
-        if scored.len() > MAX_QUERY_TERMS {
+        let keep = match depth {
+            Depth::Fast => QUERY_TERMS,
+            Depth::Reference => REFERENCE_TERMS,
+        };
+        if scored.len() > keep {
             scored.sort_by(|a, b| b.1.total_cmp(&a.1));
-            scored.truncate(MAX_QUERY_TERMS);
+            scored.truncate(keep);
         }
-        weighted = scored.into_iter().map(|(tw, _)| tw).collect();
-        if weighted.is_empty() {
+        Ok(Probe {
+            text,
+            own_id,
+            own_cause,
+            weighted: scored.into_iter().map(|(tw, _)| tw).collect(),
+        })
+    }
+
+    /// The `k` best lessons for `probe` (never its own lesson nor one in `exclude`),
+    /// with their scores.
+    pub(crate) fn neighbours(
+        &self,
+        searcher: &tantivy::Searcher,
+        probe: &Probe,
+        k: usize,
+        exclude: &HashSet<String>,
+    ) -> Result<Vec<(f32, tantivy::DocAddress)>, SearchError> {
+        if probe.weighted.is_empty() || k == 0 {
             return Ok(Vec::new());
         }
         let mut exclude = exclude.clone();
-        if let Some(id) = own_id {
-            exclude.insert(id);
+        if let Some(id) = &probe.own_id {
+            exclude.insert(id.clone());
         }
-        let top = self.ranked(
-            &searcher,
-            weighted,
+        self.ranked(
+            searcher,
+            probe.weighted.clone(),
             &crate::index::Filters::default(),
             k,
             &exclude,
-        )?;
-        let own_words = words(&text);
+        )
+    }
+
+    /// Each of `top` as a hit, with why it is like the probe's text.
+    fn with_reasons(
+        &self,
+        searcher: &tantivy::Searcher,
+        probe: &Probe,
+        top: Vec<(f32, tantivy::DocAddress)>,
+    ) -> Result<Vec<SimilarHit>, SearchError> {
+        let own_words = words(&probe.text);
         let n = searcher.num_docs().max(1);
+        // A word shared with several hits is looked up once.
+        let mut word_df: HashMap<&str, u64> = HashMap::new();
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
-            let d = self.load(&searcher, addr)?;
+            let d = self.load(searcher, addr)?;
             let mut reasons = Vec::new();
             let their_cause = if d.cause_category.trim().is_empty() {
                 classify_cause(&d.full_text()).map(str::to_string)
             } else {
                 Some(d.cause_category.trim().to_string())
             };
-            if let (Some(a), Some(b)) = (&own_cause, &their_cause) {
+            if let (Some(a), Some(b)) = (&probe.own_cause, &their_cause) {
                 if a == b {
                     reasons.push(Reason::SameCauseCategory {
                         category: a.clone(),
@@ -164,7 +263,14 @@ impl SearchIndex {
             let theirs = words(&d.full_text());
             let mut shared: Vec<(String, f64)> = Vec::new();
             for w in own_words.keys().filter(|w| theirs.contains_key(*w)) {
-                let df = self.word_doc_freq(&searcher, w)?;
+                let df = match word_df.get(w.as_str()) {
+                    Some(df) => *df,
+                    None => {
+                        let df = self.word_doc_freq(searcher, w)?;
+                        word_df.insert(w.as_str(), df);
+                        df
+                    }
+                };
                 if n >= 20 && df * 10 > n * 3 {
                     continue; // in more than 30% of lessons: not distinctive
                 }

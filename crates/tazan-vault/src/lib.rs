@@ -212,6 +212,7 @@ impl Vault {
             id: DraftId(0),
             incident: incident.to_owned(),
             level,
+            drafted: Some(lesson.clone()),
             lesson,
             findings,
             status: DraftStatus::Draft,

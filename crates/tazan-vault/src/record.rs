@@ -98,6 +98,11 @@ pub struct DraftRecord {
     pub level: DisclosureLevel,
     /// The lesson as it would be published.
     pub lesson: Lesson,
+    /// The lesson as the sanitizer drafted it, before any edit: what a
+    /// reviewer may put a field back to. `None` in drafts stored before it
+    /// was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drafted: Option<Lesson>,
     /// Leak-gate findings on `lesson` at the last draft, edit or approval.
     pub findings: Vec<LessonFinding>,
     /// Review status.

@@ -230,6 +230,15 @@ pub fn set_field(
     let mut doc = serde_json::to_value(lesson).map_err(|e| bad(e.to_string()))?;
     let value = value.replace("\r\n", "\n");
     let list = |sep: &[char]| -> serde_json::Value {
+        // A JSON array of strings (`["DNS","設定変更"]`) is taken as written.
+        if let Ok(items) = serde_json::from_str::<Vec<String>>(value.trim()) {
+            return items
+                .into_iter()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .map(serde_json::Value::String)
+                .collect();
+        }
         value
             .split(sep)
             .map(str::trim)

@@ -427,28 +427,80 @@ impl Desk {
     }
 
     /// A reviewer's edit of one field of a draft (one of
-    /// [`EDITABLE_FIELDS`]; a list field takes one item per line), as the
-    /// node portal makes it: refused, changing nothing, when it brings in a
-    /// finding the draft did not have ([`Remedy::Edit`]); otherwise
-    /// [`Desk::edit`] (the same checks, an approval withdrawn).
+    /// [`EDITABLE_FIELDS`]; a list field takes one item per line, or a JSON
+    /// array), as the node portal makes it: [`Desk::edit_fields`] with one.
     pub fn edit_field(&self, id: DraftId, field: &str, value: &str) -> Result<Edited, ReviewError> {
+        self.edit_fields(id, &[(field, value)])
+    }
+
+    /// Several field edits of a draft at once (`tazan lesson edit --set`), all
+    /// or nothing: refused, changing nothing, when a field is not one of
+    /// [`EDITABLE_FIELDS`] or the result brings in a finding the draft did not
+    /// have ([`Remedy::Edit`]); otherwise [`Desk::edit`] (the same checks, an
+    /// approval withdrawn).
+    pub fn edit_fields(&self, id: DraftId, sets: &[(&str, &str)]) -> Result<Edited, ReviewError> {
         let d = self.vault.draft(id)?;
-        let doc = set_field(id, &d.lesson, field, value)?;
-        if let Ok(lesson) = serde_json::from_value::<Lesson>(doc.clone()) {
-            let before = self.gate.findings(&d.lesson)?;
-            let new: Vec<LessonFinding> = self
-                .gate
-                .findings(&lesson)?
-                .into_iter()
-                .filter(|f| !before.iter().any(|b| b.id == f.id))
-                .collect();
-            if !new.is_empty() {
-                return Err(ReviewError::Refused {
-                    subject: format!("draft {id}: field `{field}`"),
-                    findings: new,
-                    remedy: Remedy::Edit(id),
-                });
+        self.edit_checked(&d, sets, &[])
+    }
+
+    /// Put `field` (one of [`EDITABLE_FIELDS`]) back to the value it was
+    /// drafted with: the review page's "restore original" and `tazan lesson
+    /// edit --reset FIELD`. Like [`Desk::edit_field`], except that findings the
+    /// drafted lesson had are not new. Refused for a draft stored before
+    /// drafts kept their drafted text.
+    pub fn reset_field(&self, id: DraftId, field: &str) -> Result<Edited, ReviewError> {
+        let d = self.vault.draft(id)?;
+        let Some(drafted) = &d.drafted else {
+            return Err(ReviewError::BadEdit {
+                draft: id,
+                reason: format!(
+                    "field `{}`: this draft was stored without its drafted text, so there is nothing to restore; edit the field instead",
+                    field.chars().take(40).collect::<String>()
+                ),
+            });
+        };
+        // An unknown field is refused by set_field, naming the editable ones.
+        let value = field_value(drafted, field);
+        let known = self.gate.findings(drafted)?;
+        self.edit_checked(&d, &[(field, &value)], &known)
+    }
+
+    /// `sets` applied to draft `d`, refused when the result has a finding
+    /// neither `d` nor `known` had.
+    fn edit_checked(
+        &self,
+        d: &DraftRecord,
+        sets: &[(&str, &str)],
+        known: &[LessonFinding],
+    ) -> Result<Edited, ReviewError> {
+        let id = d.id;
+        let mut lesson = d.lesson.clone();
+        let mut doc = serde_json::to_value(&lesson).map_err(|e| ReviewError::BadEdit {
+            draft: id,
+            reason: e.to_string(),
+        })?;
+        for (field, value) in sets {
+            doc = set_field(id, &lesson, field, value)?;
+            match serde_json::from_value::<Lesson>(doc.clone()) {
+                Ok(l) => lesson = l,
+                // Desk::edit names what is wrong.
+                Err(_) => return self.edit(id, doc),
             }
+        }
+        let before = self.gate.findings(&d.lesson)?;
+        let new: Vec<LessonFinding> = self
+            .gate
+            .findings(&lesson)?
+            .into_iter()
+            .filter(|f| !before.iter().chain(known).any(|b| b.id == f.id))
+            .collect();
+        if !new.is_empty() {
+            let fields: Vec<&str> = sets.iter().map(|(f, _)| *f).collect();
+            return Err(ReviewError::Refused {
+                subject: format!("draft {id}: field `{}`", fields.join("`, `")),
+                findings: new,
+                remedy: Remedy::Edit(id),
+            });
         }
         self.edit(id, doc)
     }

@@ -29,6 +29,7 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/drafts", get(drafts))
         .route("/drafts/{id}", get(review))
         .route("/drafts/{id}/edit", post(edit))
+        .route("/drafts/{id}/reset", post(reset))
         .route("/drafts/{id}/approve", post(approve))
         .route("/drafts/{id}/coarsen", post(coarsen))
         .route("/incidents/{id}/draft", post(draft))
@@ -210,6 +211,8 @@ struct Editor {
     label: &'static str,
     value: String,
     rows: usize,
+    /// The drafted value, when the field was edited since (restorable).
+    drafted: Option<String>,
 }
 
 /// A finding as the review page lists it.
@@ -303,17 +306,21 @@ fn pieces(marks: &[Mark]) -> Vec<Piece> {
         .collect()
 }
 
-fn editors(l: &Lesson) -> Vec<Editor> {
+fn editors(l: &Lesson, drafted: Option<&Lesson>) -> Vec<Editor> {
     EDITABLE_FIELDS
         .iter()
         .map(|&(name, label)| {
             let value = tazan_node::field_value(l, name);
             let rows = (value.chars().count() / 40 + value.lines().count()).clamp(1, 12);
+            let drafted = drafted
+                .map(|d| tazan_node::field_value(d, name))
+                .filter(|d| *d != value);
             Editor {
                 name,
                 label,
                 value,
                 rows,
+                drafted,
             }
         })
         .collect()
@@ -444,7 +451,7 @@ async fn review(
         reviewer: d.reviewer.clone().unwrap_or_default(),
         incident_facts,
         fields,
-        editors: editors(&d.lesson),
+        editors: editors(&d.lesson, d.drafted.as_ref()),
         open: findings.iter().filter(|f| f.open).count(),
         findings,
         replacements: view.audit.len(),
@@ -477,14 +484,37 @@ async fn edit(
             .map_err(review_error)
     })
     .await??;
-    let notice = if !edited.changed {
+    Ok(Redirect::to(&format!("/drafts/{id}?notice={}", edit_notice(&edited))).into_response())
+}
+
+/// "Restore original": a field back to its drafted value, as `tazan lesson
+/// edit --reset FIELD` does it.
+async fn reset(
+    State(portal): State<Shared>,
+    Extension(viewer): Extension<Viewer>,
+    Extension(posted): Extension<Posted>,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    viewer.at_least(Role::Reviewer, &format!("/drafts/{raw}"))?;
+    let id = draft_id(&raw)?;
+    let field = posted.required("field", "項目")?.to_owned();
+    let p = portal.clone();
+    let edited = blocking("restoring a field", move || {
+        desk(&p)?.reset_field(id, &field).map_err(review_error)
+    })
+    .await??;
+    Ok(Redirect::to(&format!("/drafts/{id}?notice={}", edit_notice(&edited))).into_response())
+}
+
+/// The notice after an edit.
+fn edit_notice(edited: &tazan_node::Edited) -> &'static str {
+    if !edited.changed {
         "unchanged"
     } else if edited.approval_withdrawn {
         "approval_withdrawn"
     } else {
         "edited"
-    };
-    Ok(Redirect::to(&format!("/drafts/{id}?notice={notice}")).into_response())
+    }
 }
 
 async fn approve(
@@ -684,7 +714,7 @@ async fn correct_form(
         chrome,
         id: id.to_string(),
         level: lesson.level.as_str(),
-        editors: editors(&lesson),
+        editors: editors(&lesson, None),
     }))
 }
 
