@@ -35,6 +35,11 @@ fn lesson(
         reference: None,
         version: 1,
         supersedes: None,
+        causes: Vec::new(),
+        countermeasure_kinds: Vec::new(),
+        effect: String::new(),
+        system: tazan_model::SystemContext::default(),
+        why_why: Vec::new(),
     };
     // The scenes a reviewer would accept: the proposals, as catalogue import fills them.
     lesson.taxonomy.scenes = tazan_model::scene::labels(&lesson.propose_scenes());
