@@ -106,6 +106,8 @@ pub(crate) struct CoarsenArgs {
 #[command(after_help = "Examples:
   tazan lesson edit d3 --set title=切替え手順は本番相当の負荷で訓練すべし
   tazan lesson edit d3 --set 'keywords=[\"DNS\",\"設定変更\"]' --set taxonomy.stage=運用
+  tazan lesson edit d3 --set 'why_why=[\"なぜ止まったか: 接続が枯渇した\",\"なぜ枯渇したか: 上限が旧値のままだった\"]'
+  tazan lesson edit d3 --set system.reliability=極めて高い --set effect=移行リハーサルで誤りを事前に検出できた
   EDITOR=vi tazan lesson edit d3                 # edit the lesson JSON in $EDITOR
 
 The result must be a valid lesson (unknown keys and bad values are refused, nothing changes); the
@@ -189,7 +191,8 @@ pub(crate) struct ApproveArgs {
   tazan lesson publish lesson.toml --home ~/acme
 
 The lesson file holds title, problem, direct_cause, lesson, level (AMBER|GREEN|CLEAR) and optional
-root_cause, countermeasures, keywords, taxonomy, impact, period, industry, ref.
+root_cause, countermeasures, keywords, taxonomy, impact, period, industry, ref, causes,
+countermeasure_kinds, effect, system, why_why (see README, \"Lesson fields\").
 The leak gate runs first (HOME/policy.toml, else the built-in policy; the node's own names): any
 finding refuses the lesson and nothing is signed. To publish a raw incident, use `tazan lesson draft`
 and `approve`. The output says what happened: accepted by the hub, queued (and when it will be
@@ -443,8 +446,13 @@ fn edit(args: EditArgs) -> Result<ExitCode> {
             "industry",
             "language",
             "ref",
+            "causes",
+            "countermeasure_kinds",
+            "effect",
+            "system",
+            "why_why",
         ];
-        edit::set_fields(&mut doc, &args.sets, LESSON_FIELDS, &["ref"])?;
+        edit::set_fields(&mut doc, &args.sets, LESSON_FIELDS, &["ref", "effect"])?;
     }
     let edited = desk.edit(id, doc)?;
     if !edited.changed {
