@@ -426,6 +426,29 @@ async fn incident_to_lesson(
             a.replacement
         )?;
     }
+    // What the draft teaches: drafted from the incident's own causes and
+    // countermeasures, every field traceable to its source.
+    let l = &made.draft.lesson;
+    writeln!(
+        out,
+        "  the draft (教訓 from the incident's own causes and countermeasures):"
+    )?;
+    writeln!(out, "    title    {}", l.title)?;
+    writeln!(out, "    lesson   {}", l.lesson)?;
+    for c in &l.causes {
+        writeln!(out, "    cause    [{} / {}] {}", c.kind, c.stage, c.text)?;
+    }
+    for (m, k) in l.countermeasures.iter().zip(&l.countermeasure_kinds) {
+        writeln!(out, "    measure  [{}] {m}", k.label())?;
+    }
+    writeln!(out, "    effect   {}", l.effect)?;
+    writeln!(
+        out,
+        "    why-why  {} steps; system {}",
+        l.why_why.len(),
+        l.system.label()
+    )?;
+    writeln!(out, "    scenes   {}", l.taxonomy.scenes.join("、"))?;
     // The gate runs again at approval, over the lesson as it will be signed.
     let findings = &made.draft.findings;
     for f in findings {

@@ -35,6 +35,11 @@ fn lesson(
         reference: None,
         version: 1,
         supersedes: None,
+        causes: Vec::new(),
+        countermeasure_kinds: Vec::new(),
+        effect: String::new(),
+        system: tazan_model::SystemContext::default(),
+        why_why: Vec::new(),
     };
     // The scenes a reviewer would accept: the proposals, as catalogue import fills them.
     lesson.taxonomy.scenes = tazan_model::scene::labels(&lesson.propose_scenes());
@@ -129,7 +134,21 @@ pub fn raw_incident() -> serde_json::Value {
         "description": "さくら銀行システム部の山本課長代理と高橋さんが夜間に認証サーバ auth-gw02.sakura-bank.example.jp (10.20.30.40) の証明書を更新した際、中間証明書を入れ忘れた。朝の利用開始とともにログインが失敗し、委託先の北斗システムズ株式会社が原因を特定した。",
         "direct_cause": "設定ミス",
         "cause_summary": "証明書更新の手順書に中間証明書の確認がなく、更新後の接続試験も本番相当の端末で行っていなかった。",
-        "countermeasures": ["証明書更新の手順書に中間証明書の確認を加え、二人で読み合わせる", "更新後は利用者と同じ種類の端末から接続試験を行う"],
+        "causes": [
+            {"kind": "発生", "cause": "証明書更新時の設定ミス", "process_stage": "運用時の原因: 証明書更新の手順書に中間証明書の確認項目がなかった", "detail": "山本課長代理が手順書どおりに作業したが、手順書に中間証明書の確認がなかった。"},
+            {"kind": "長期化", "cause": "原因特定の遅れ", "process_stage": "テスト時の原因: 更新後の接続試験を本番相当の端末で行っていなかった", "detail": "社内の検証端末では中間証明書なしでも接続でき、利用開始まで気づかなかった。"}
+        ],
+        "countermeasures": [
+            {"kind": "暫定", "action": "中間証明書を組み込み、全端末からの接続を確認した。", "status": "令和8年3月2日に実施済み"},
+            {"kind": "恒久", "action": "証明書更新の手順書に中間証明書の確認を加え、二人で読み合わせる。", "status": "令和8年3月実施済み"},
+            {"kind": "恒久", "action": "更新後は利用者と同じ種類の端末から接続試験を行う。", "status": "令和8年4月実施予定"}
+        ],
+        "effect": "改訂後の手順で行った次の証明書更新では、読み合わせで中間証明書の漏れを事前に見つけられた。",
+        "why_why": [
+            "なぜログインできなかったか: 中間証明書がなく、利用者の端末が証明書を検証できなかった。",
+            "なぜ中間証明書がなかったか: 手順書に確認項目がなかった。",
+            "なぜ気づかなかったか: 更新後の試験を本番相当の端末で行っていなかった。"
+        ],
         "remarks": "問い合わせ先: システム部 03-5555-0142 / yamamoto@sakura-bank.example.jp"
     })
 }

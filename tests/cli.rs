@@ -17,6 +17,22 @@ fn demo_runs_and_its_nodes_can_search_list_and_digest() {
     );
     assert!(stdout.contains("every check passed"), "{stdout}");
     assert!(!stdout.contains('✘'), "{stdout}");
+    // The drafted lesson teaches: its root causes by kind, countermeasure kinds,
+    // effect, why-why and scenes, and a title that says what to do.
+    for shown in [
+        "cause    [長期化 / テスト]",
+        "[再発防止・恒久・実施済み]",
+        "why-why  3 steps",
+        "effect   改訂後の手順",
+    ] {
+        assert!(stdout.contains(shown), "{shown} not in:\n{stdout}");
+    }
+    assert!(
+        stdout.contains(
+            "title    証明書更新の手順書に中間証明書の確認を加え、二人で読み合わせることが大切"
+        ),
+        "the first permanent countermeasure as a precept:\n{stdout}"
+    );
 
     // The transport member's library, after the demo stopped its node.
     let home = keep.join("tsubame-railway");

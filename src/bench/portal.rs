@@ -155,6 +155,11 @@ fn lesson_of(d: tazan_search::IndexDoc, level: DisclosureLevel) -> Lesson {
         reference: None,
         version: 1,
         supersedes: None,
+        causes: Vec::new(),
+        countermeasure_kinds: Vec::new(),
+        effect: String::new(),
+        system: tazan_model::SystemContext::default(),
+        why_why: Vec::new(),
     }
 }
 

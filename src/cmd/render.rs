@@ -37,14 +37,48 @@ pub(super) fn render(view: &DraftView, colour: bool) -> String {
             field(path).replace('\n', "\n  ")
         ));
     }
+    if !l.causes.is_empty() {
+        out.push_str("\ncauses (原因: kind / stage):\n");
+        for (i, c) in l.causes.iter().enumerate() {
+            let stage = if c.stage.is_empty() { "-" } else { &c.stage };
+            out.push_str(&format!(
+                "  - [{} / {stage}] {}\n",
+                c.kind,
+                field(&format!("causes[{i}]"))
+            ));
+        }
+    }
     out.push_str("\ncountermeasures (対策):\n");
     for i in 0..l.countermeasures.len() {
+        let kind = l
+            .countermeasure_kinds
+            .get(i)
+            .map(|k| k.label())
+            .filter(|k| !k.is_empty())
+            .map(|k| format!("[{k}] "))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "  - {}\n",
+            "  - {kind}{}\n",
             field(&format!("countermeasures[{i}]"))
         ));
     }
     out.push_str(&format!("\nlesson (教訓):\n  {}\n", field("lesson")));
+    if !l.effect.is_empty() {
+        out.push_str(&format!("\neffect (効果):\n  {}\n", field("effect")));
+    }
+    if !l.why_why.is_empty() {
+        out.push_str("\nwhy-why (なぜなぜ):\n");
+        for i in 0..l.why_why.len() {
+            out.push_str(&format!(
+                "  {}. {}\n",
+                i + 1,
+                field(&format!("why_why[{i}]"))
+            ));
+        }
+    }
+    if !l.system.is_empty() {
+        out.push_str(&format!("\nsystem (システム): {}\n", l.system.label()));
+    }
     let keywords: Vec<String> = (0..l.keywords.len())
         .map(|i| field(&format!("keywords[{i}]")))
         .collect();
@@ -62,11 +96,47 @@ pub(super) fn render(view: &DraftView, colour: bool) -> String {
         l.period,
         field("industry")
     ));
+    out.push_str(&scenes_text(view));
+    out.push_str(&sources_text(view));
     out.push_str(&findings_text(view));
     out.push_str(&format!(
         "{} replacement(s) in the local audit map ([new←original]; never sent)\n",
         audit.len()
     ));
+    out
+}
+
+/// The scenes the draft proposes, each with the words that led to it.
+fn scenes_text(view: &DraftView) -> String {
+    let l = &view.draft.lesson;
+    let mut out = format!("scenes (活用シーン): {}\n", l.taxonomy.scenes.join("、"));
+    for p in &view.scenes {
+        let why: Vec<String> = p
+            .reasons
+            .iter()
+            .map(|r| format!("{}「{}」", r.field, r.cue))
+            .collect();
+        out.push_str(&format!(
+            "  proposed {} ← {}\n",
+            p.scene.label(),
+            why.join(", ")
+        ));
+    }
+    out
+}
+
+/// Where each drafted field or sentence came from.
+fn sources_text(view: &DraftView) -> String {
+    if view.sources.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\nwhere the draft came from (field ← incident field: rule):\n");
+    for s in &view.sources {
+        let p = &s.provenance;
+        let edited = if s.edited { "  [edited since]" } else { "" };
+        out.push_str(&format!("  {} ← {}: {}{edited}\n", p.field, p.from, p.rule));
+    }
+    out.push('\n');
     out
 }
 

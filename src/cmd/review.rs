@@ -106,11 +106,13 @@ pub(crate) struct CoarsenArgs {
 #[command(after_help = "Examples:
   tazan lesson edit d3 --set title=切替え手順は本番相当の負荷で訓練すべし
   tazan lesson edit d3 --set 'keywords=[\"DNS\",\"設定変更\"]' --set taxonomy.stage=運用
+  tazan lesson edit d3 --set 'why_why=[\"なぜ止まったか: 接続が枯渇した\",\"なぜ枯渇したか: 上限が旧値のままだった\"]'
+  tazan lesson edit d3 --set effect=移行リハーサルで誤りを事前に検出できた
   tazan lesson edit d3 --reset title              # back to the drafted title
   EDITOR=vi tazan lesson edit d3                 # edit the lesson JSON in $EDITOR
 
 --set and --reset edit the fields the review page edits (title, problem, direct_cause, root_cause,
-countermeasures, lesson, keywords, impact, industry, period, taxonomy.stage; a list takes a JSON
+countermeasures, lesson, effect, why_why, keywords, impact, industry, period, taxonomy.stage; a list takes a JSON
 array or one item per line), with the same rule: all or nothing, and an edit that brings in a
 leak-gate finding the draft did not have is refused. The result must be a valid lesson; the level
 cannot change (draft another rendition). Editing an approved draft withdraws the approval.")]
@@ -195,7 +197,8 @@ pub(crate) struct ApproveArgs {
   tazan lesson publish lesson.toml --home ~/acme
 
 The lesson file holds title, problem, direct_cause, lesson, level (AMBER|GREEN|CLEAR) and optional
-root_cause, countermeasures, keywords, taxonomy, impact, period, industry, ref.
+root_cause, countermeasures, keywords, taxonomy, impact, period, industry, ref, causes,
+countermeasure_kinds, effect, system, why_why (see README, \"Lesson fields\").
 The leak gate runs first (HOME/policy.toml, else the built-in policy; the node's own names): any
 finding refuses the lesson and nothing is signed. To publish a raw incident, use `tazan lesson draft`
 and `approve`. The output says what happened: accepted by the hub, queued (and when it will be

@@ -121,6 +121,26 @@ impl<'a> Reader<'a> {
         String::from_utf8(b.to_vec()).map_err(|_| err(at, "string is not valid UTF-8"))
     }
 
+    /// Whether every byte has been read.
+    pub(crate) fn at_end(&self) -> bool {
+        self.pos == self.buf.len()
+    }
+
+    /// The offset of the next byte.
+    pub(crate) fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// A list count, refused when the rest of the input cannot hold that many items of
+    /// at least `min_item` bytes each.
+    pub(crate) fn count(&mut self, min_item: usize) -> Result<usize, ModelError> {
+        let n = self.len()?;
+        if n > (self.buf.len() - self.pos) / min_item.max(1) {
+            return Err(err(self.pos, "list count exceeds remaining input"));
+        }
+        Ok(n)
+    }
+
     pub(crate) fn strs(&mut self) -> Result<Vec<String>, ModelError> {
         let n = self.len()?;
         // Each string needs at least its 4-byte prefix: refuse counts the

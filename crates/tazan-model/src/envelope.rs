@@ -2,7 +2,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::{Reader, Writer};
 use crate::lesson::{CauseCategory, Domain, Taxonomy, Threat};
-use crate::{DisclosureLevel, KeyId, Lesson, LessonId, ModelError};
+use crate::teach::{from_opt_code, opt_code};
+use crate::{
+    Cause, CauseKind, DisclosureLevel, KeyId, Lesson, LessonId, MeasureAim, MeasureKind,
+    MeasureStatus, MeasureTerm, ModelError, Reliability, ScaleBand, SystemContext, SystemPurpose,
+};
 
 /// Length of an ed25519 signature.
 pub const SIGNATURE_LEN: usize = 64;
@@ -126,6 +130,7 @@ impl Payload {
                 w.opt_str(l.reference.as_deref());
                 w.u32(l.version);
                 w.opt_fixed(l.supersedes.as_ref().map(|id| &id.0));
+                write_teaching(&mut w, l);
             }
             Payload::Withdrawal(wd) => {
                 w.u8(KIND_WITHDRAWAL);
@@ -180,6 +185,11 @@ impl Payload {
                     reference: r.opt_str()?,
                     version: r.u32()?,
                     supersedes: r.opt_fixed()?.map(LessonId),
+                    causes: Vec::new(),
+                    countermeasure_kinds: Vec::new(),
+                    effect: String::new(),
+                    system: SystemContext::default(),
+                    why_why: Vec::new(),
                 })
             }
             KIND_WITHDRAWAL => {
@@ -199,10 +209,104 @@ impl Payload {
                 })
             }
         };
+        let payload = match payload {
+            Payload::Lesson(mut l) => {
+                read_teaching(&mut r, &mut l)?;
+                Payload::Lesson(l)
+            }
+            other => other,
+        };
         r.finish()?;
         payload.validate()?;
         Ok(payload)
     }
+}
+
+/// The tag of the block that carries the fields of [`crate::teach`] after `supersedes`.
+/// A lesson without any of them has no block, so lessons signed before the fields
+/// existed keep their bytes, ids and signatures; a block with nothing in it is refused,
+/// so every lesson still has exactly one encoding.
+const TEACHING_V1: u8 = 1;
+
+fn has_teaching(l: &Lesson) -> bool {
+    !(l.causes.is_empty()
+        && l.countermeasure_kinds.is_empty()
+        && l.effect.is_empty()
+        && l.system.is_empty()
+        && l.why_why.is_empty())
+}
+
+fn write_teaching(w: &mut Writer, l: &Lesson) {
+    if !has_teaching(l) {
+        return;
+    }
+    w.u8(TEACHING_V1);
+    w.u32(u32::try_from(l.causes.len()).unwrap_or(u32::MAX));
+    for c in &l.causes {
+        w.u8(c.kind.code());
+        w.str(&c.stage);
+        w.str(&c.text);
+    }
+    w.u32(u32::try_from(l.countermeasure_kinds.len()).unwrap_or(u32::MAX));
+    for k in &l.countermeasure_kinds {
+        w.u8(opt_code(k.aim, MeasureAim::code));
+        w.u8(opt_code(k.term, MeasureTerm::code));
+        w.u8(opt_code(k.status, MeasureStatus::code));
+    }
+    w.str(&l.effect);
+    w.u8(opt_code(l.system.scale, ScaleBand::code));
+    w.u8(opt_code(l.system.purpose, SystemPurpose::code));
+    w.u8(opt_code(l.system.reliability, Reliability::code));
+    w.strs(&l.why_why);
+}
+
+fn read_teaching(r: &mut Reader<'_>, l: &mut Lesson) -> Result<(), ModelError> {
+    if r.at_end() {
+        return Ok(());
+    }
+    let at = r.pos();
+    if r.u8()? != TEACHING_V1 {
+        return Err(ModelError::Decode {
+            offset: at,
+            reason: "trailing bytes after the lesson (not a known extension block)",
+        });
+    }
+    fn opt<T>(r: &mut Reader<'_>, from: fn(u8) -> Option<T>) -> Result<Option<T>, ModelError> {
+        let at = r.pos();
+        from_opt_code(r.u8()?, from).map_err(|()| ModelError::Decode {
+            offset: at,
+            reason: "unknown code in the lesson's extension block",
+        })
+    }
+    let n = r.count(6)?;
+    for _ in 0..n {
+        let kind = r.code(CauseKind::from_code, "unknown cause kind code")?;
+        let stage = r.str()?;
+        let text = r.str()?;
+        l.causes.push(Cause { kind, stage, text });
+    }
+    let n = r.count(3)?;
+    for _ in 0..n {
+        l.countermeasure_kinds.push(MeasureKind {
+            aim: opt(r, MeasureAim::from_code)?,
+            term: opt(r, MeasureTerm::from_code)?,
+            status: opt(r, MeasureStatus::from_code)?,
+        });
+    }
+    l.effect = r.str()?;
+    l.system = SystemContext {
+        scale: opt(r, ScaleBand::from_code)?,
+        purpose: opt(r, SystemPurpose::from_code)?,
+        reliability: opt(r, Reliability::from_code)?,
+    };
+    l.why_why = r.strs()?;
+    if !has_teaching(l) {
+        return Err(ModelError::Decode {
+            offset: at,
+            reason: "empty extension block (a lesson without these fields has none)",
+        });
+    }
+    Ok(())
 }
 
 /// Canonical payload bytes with the signer's key id and signature.
@@ -279,6 +383,75 @@ mod tests {
         }
     }
 
+    fn taught() -> Lesson {
+        let mut l = lesson();
+        l.causes = vec![Cause {
+            kind: CauseKind::Escalation,
+            stage: "運用".into(),
+            text: "手順書の周知が不十分だった。".into(),
+        }];
+        l.countermeasure_kinds = vec![
+            MeasureKind {
+                aim: Some(MeasureAim::Recurrence),
+                term: Some(MeasureTerm::Interim),
+                status: Some(MeasureStatus::Done),
+            },
+            MeasureKind::default(),
+        ];
+        l.effect = "切替え時間が半分になった。".into();
+        l.system = SystemContext {
+            scale: Some(ScaleBand::Large),
+            purpose: None,
+            reliability: Some(Reliability::Highest),
+        };
+        l.why_why = vec!["なぜ停止したか: 設定誤り".into()];
+        l
+    }
+
+    #[test]
+    fn teaching_fields_round_trip_and_change_nothing_when_absent() {
+        let plain = Payload::Lesson(lesson()).to_canonical_bytes();
+        let p = Payload::Lesson(taught());
+        let bytes = p.to_canonical_bytes();
+        assert_eq!(Payload::from_canonical_bytes(&bytes).unwrap(), p);
+        // The block follows the old encoding; without it the bytes are the old ones.
+        assert_eq!(bytes[..plain.len()], plain[..]);
+        assert_eq!(bytes[plain.len()], TEACHING_V1);
+        for cut in [plain.len() + 1, bytes.len() - 1] {
+            assert!(
+                Payload::from_canonical_bytes(&bytes[..cut]).is_err(),
+                "{cut}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_teaching_block_is_refused() {
+        let mut bytes = Payload::Lesson(lesson()).to_canonical_bytes();
+        let mut w = Writer::default();
+        w.u8(TEACHING_V1);
+        w.u32(0);
+        w.u32(0);
+        w.str("");
+        w.u8(0);
+        w.u8(0);
+        w.u8(0);
+        w.u32(0);
+        bytes.extend(w.finish());
+        let err = Payload::from_canonical_bytes(&bytes)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("empty extension block"), "{err}");
+    }
+
+    #[test]
+    fn mismatched_countermeasure_kinds_are_refused() {
+        let mut l = taught();
+        l.countermeasure_kinds.pop();
+        let err = l.validate().unwrap_err().to_string();
+        assert!(err.contains("`countermeasure_kinds`"), "{err}");
+    }
+
     #[test]
     fn decoded_payload_is_validated() {
         let mut l = lesson();
@@ -300,11 +473,17 @@ mod tests {
             title in arb_text(), problem in arb_text(), direct in arb_text(), root in r"[^\p{Cc}\p{Cf}]{0,30}",
             cms in proptest::collection::vec(arb_text(), 0..4),
             stmt in arb_text(), kws in proptest::collection::vec(arb_text(), 0..5),
-            level in 1u8..4, domain in 0u8..2, cause in 0u8..11, threat in 0u8..4,
+            level in 1u8..4, domain in 0u8..2, cause in 0u8..15, threat in 0u8..4,
             stage in "[ぁ-ん]{0,6}", reference in proptest::option::of("[A-Z][0-9]{1,3}"),
             version in 1u32..3,
+            teach in proptest::option::of((
+                proptest::collection::vec((0u8..3, "[ぁ-ん]{0,4}", arb_text()), 0..3),
+                proptest::collection::vec((0u8..3, 0u8..3, 0u8..5), 0..4),
+                r"[^\p{Cc}\p{Cf}]{0,20}", 0u8..5, 0u8..6, 0u8..5,
+                proptest::collection::vec(arb_text(), 0..3),
+            )),
         ) -> Lesson {
-            Lesson {
+            let mut l = Lesson {
                 title, problem, direct_cause: direct, root_cause: root, countermeasures: cms,
                 lesson: stmt, keywords: kws,
                 taxonomy: Taxonomy {
@@ -317,7 +496,28 @@ mod tests {
                 language: "ja".into(), level: DisclosureLevel::from_code(level).unwrap(),
                 reference, version,
                 supersedes: (version > 1).then(|| LessonId::of(b"prev")),
+                causes: vec![], countermeasure_kinds: vec![], effect: String::new(),
+                system: SystemContext::default(), why_why: vec![],
+            };
+            if let Some((causes, kinds, effect, scale, purpose, reliability, why)) = teach {
+                l.causes = causes.into_iter().map(|(k, stage, text)| Cause {
+                    kind: CauseKind::from_code(k).unwrap(), stage, text,
+                }).collect();
+                l.countermeasure_kinds = kinds.into_iter().map(|(a, t, s)| MeasureKind {
+                    aim: from_opt_code(a, MeasureAim::from_code).unwrap(),
+                    term: from_opt_code(t, MeasureTerm::from_code).unwrap(),
+                    status: from_opt_code(s, MeasureStatus::from_code).unwrap(),
+                }).collect();
+                l.countermeasures.resize(l.countermeasure_kinds.len(), "対策".into());
+                l.effect = effect;
+                l.system = SystemContext {
+                    scale: from_opt_code(scale, ScaleBand::from_code).unwrap(),
+                    purpose: from_opt_code(purpose, SystemPurpose::from_code).unwrap(),
+                    reliability: from_opt_code(reliability, Reliability::from_code).unwrap(),
+                };
+                l.why_why = why;
             }
+            l
         }
     }
 
@@ -353,6 +553,22 @@ mod tests {
                 }
             },
             |l| l.taxonomy.stage.push('x'),
+            |l| l.effect.push('x'),
+            |l| l.why_why.push("x".into()),
+            |l| {
+                l.causes.push(Cause {
+                    kind: CauseKind::Prolongation,
+                    stage: String::new(),
+                    text: "x".into(),
+                })
+            },
+            |l| {
+                l.system.scale = if l.system.scale == Some(ScaleBand::Small) {
+                    None
+                } else {
+                    Some(ScaleBand::Small)
+                }
+            },
             |l| l.taxonomy.scenes.push("x".into()),
             |l| l.impact.push('x'),
             |l| l.period = "1999".into(),

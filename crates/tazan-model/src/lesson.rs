@@ -4,7 +4,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::{DisclosureLevel, LessonId, ModelError};
+use crate::teach::check_measure_kinds;
+use crate::{Cause, DisclosureLevel, LessonId, MeasureKind, ModelError, SystemContext};
 
 /// Length limits, in characters, enforced by [`Lesson::validate`].
 pub struct Limits {
@@ -14,7 +15,7 @@ pub struct Limits {
     pub long: usize,
     /// `impact`, `industry`, `stage`, each scene and keyword.
     pub label: usize,
-    /// Items in `countermeasures`, `keywords`, `scenes`.
+    /// Items in `countermeasures`, `keywords`, `scenes`, `causes`, `why_why`.
     pub items: usize,
 }
 
@@ -76,6 +77,22 @@ pub struct Lesson {
     /// The lesson this one corrects, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supersedes: Option<LessonId>,
+    /// Each cause with its kind (発生 / 大規模化 / 長期化) and process stage, generalised.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub causes: Vec<Cause>,
+    /// What each countermeasure is (再発防止 / 未然防止, 暫定 / 恒久, status), item for
+    /// item with `countermeasures`; empty when not known.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub countermeasure_kinds: Vec<MeasureKind>,
+    /// What the countermeasures achieved or are expected to (効果).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub effect: String,
+    /// The kind of system it happened to.
+    #[serde(default, skip_serializing_if = "SystemContext::is_empty")]
+    pub system: SystemContext,
+    /// The why-why chain (なぜなぜ), from the symptom down to the root cause, generalised.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub why_why: Vec<String>,
 }
 
 fn default_language() -> String {
@@ -213,6 +230,14 @@ label_enum!(
         Unknown => "不明" | "unknown",
         /// Anything else.
         Other => "その他" | "other",
+        /// Network equipment or line failure.
+        Network => "ネットワーク障害" | "回線障害" | "network",
+        /// A failure in moving to a new system or platform.
+        Migration => "システム移行" | "システム移行による障害" | "移行ミス" | "migration",
+        /// A mistake in running the system day to day (monitoring, capacity, jobs).
+        OperationsMistake => "運用ミス" | "運用誤り" | "operations",
+        /// A mistake in test work against the live system.
+        TestWork => "テスト作業ミス" | "試験作業ミス" | "test_work",
     ]
 );
 
@@ -247,7 +272,40 @@ impl Threat {
 impl CauseCategory {
     /// Human error: wrong operation, work or setting.
     pub fn is_human_error(self) -> bool {
-        matches!(self, Self::Operation | Self::Work | Self::Configuration)
+        matches!(
+            self,
+            Self::Operation
+                | Self::Work
+                | Self::Configuration
+                | Self::OperationsMistake
+                | Self::TestWork
+        )
+    }
+
+    /// The domain a lesson of this category belongs to when nothing else tells: mistakes
+    /// in work, operation and running the system, and migrations, are matters of
+    /// organisation and procedure (governance); defects, failures, load, attacks and
+    /// disasters are technical. A drafter that reads the causes and countermeasures
+    /// themselves should prefer what they say.
+    pub fn domain(self) -> Domain {
+        match self {
+            Self::Operation
+            | Self::Work
+            | Self::OperationsMistake
+            | Self::TestWork
+            | Self::Migration => Domain::Governance,
+            _ => Domain::Technical,
+        }
+    }
+
+    /// The kind of threat behind a cause of this category.
+    pub fn threat(self) -> Threat {
+        match self {
+            Self::Attack => Threat::Intentional,
+            Self::Disaster => Threat::Disaster,
+            Self::ExternalService => Threat::KnockOn,
+            _ => Threat::Unintentional,
+        }
     }
 
     /// The category a direct-cause text names: its label (`設定ミス`,
@@ -260,6 +318,11 @@ impl CauseCategory {
             return c;
         }
         const CUES: &[(&str, CauseCategory)] = &[
+            ("テスト作業", CauseCategory::TestWork),
+            ("試験作業", CauseCategory::TestWork),
+            ("移行", CauseCategory::Migration),
+            ("運用ミス", CauseCategory::OperationsMistake),
+            ("運用誤り", CauseCategory::OperationsMistake),
             ("設定", CauseCategory::Configuration),
             ("操作", CauseCategory::Operation),
             ("作業", CauseCategory::Work),
@@ -273,6 +336,11 @@ impl CauseCategory {
             ("ソフトウェア", CauseCategory::Software),
             ("ハードウェア", CauseCategory::Hardware),
             ("故障", CauseCategory::Hardware),
+            ("ネットワーク", CauseCategory::Network),
+            ("回線", CauseCategory::Network),
+            ("外部", CauseCategory::ExternalService),
+            ("不具合", CauseCategory::Software),
+            ("バグ", CauseCategory::Software),
         ];
         let text: String = text.nfkc().collect();
         CUES.iter()
@@ -331,6 +399,21 @@ impl Lesson {
         if self.version == 0 {
             return Err(ModelError::invalid("version", "0", "versions start at 1"));
         }
+        list("why_why", &self.why_why, LIMITS.long)?;
+        text("effect", &self.effect, LIMITS.long, true)?;
+        if self.causes.len() > LIMITS.items {
+            return Err(ModelError::TooMany {
+                field: "causes",
+                len: self.causes.len(),
+                max: LIMITS.items,
+            });
+        }
+        for c in &self.causes {
+            required("causes.text", &c.text)?;
+            text("causes.text", &c.text, LIMITS.long, true)?;
+            text("causes.stage", &c.stage, LIMITS.label, false)?;
+        }
+        check_measure_kinds(&self.countermeasure_kinds, self.countermeasures.len())?;
         if self.version > 1 && self.supersedes.is_none() {
             return Err(ModelError::invalid(
                 "supersedes",
@@ -379,6 +462,11 @@ impl Lesson {
             reference: None,
             version: 1,
             supersedes: None,
+            causes: Vec::new(),
+            countermeasure_kinds: Vec::new(),
+            effect: String::new(),
+            system: SystemContext::default(),
+            why_why: Vec::new(),
         }
     }
 }
@@ -558,6 +646,87 @@ mod tests {
         assert!(CauseCategory::Work.is_human_error());
         assert!(!CauseCategory::Hardware.is_human_error());
         assert_eq!("波及".parse::<Threat>().unwrap(), Threat::KnockOn);
+    }
+
+    /// Every direct-cause category of the SEC incident tables, and the free text a report
+    /// puts in its place, maps to a category: none of them falls to 不明, and the domain
+    /// follows the category.
+    #[test]
+    fn every_sec_cause_category_maps() {
+        for (text, want, domain) in [
+            (
+                "ハードウェア障害",
+                CauseCategory::Hardware,
+                Domain::Technical,
+            ),
+            (
+                "ソフトウェア障害",
+                CauseCategory::Software,
+                Domain::Technical,
+            ),
+            (
+                "プログラム不具合",
+                CauseCategory::Software,
+                Domain::Technical,
+            ),
+            ("設定ミス", CauseCategory::Configuration, Domain::Technical),
+            ("作業ミス", CauseCategory::Work, Domain::Governance),
+            ("操作ミス", CauseCategory::Operation, Domain::Governance),
+            (
+                "テスト作業ミス",
+                CauseCategory::TestWork,
+                Domain::Governance,
+            ),
+            (
+                "ネットワーク障害",
+                CauseCategory::Network,
+                Domain::Technical,
+            ),
+            ("システム移行", CauseCategory::Migration, Domain::Governance),
+            (
+                "システム移行による障害",
+                CauseCategory::Migration,
+                Domain::Governance,
+            ),
+            (
+                "運用ミス",
+                CauseCategory::OperationsMistake,
+                Domain::Governance,
+            ),
+            ("不明", CauseCategory::Unknown, Domain::Technical),
+            (
+                "機器増設時の設定ミス",
+                CauseCategory::Configuration,
+                Domain::Technical,
+            ),
+            (
+                "本番環境でのテスト作業の誤り",
+                CauseCategory::TestWork,
+                Domain::Governance,
+            ),
+            (
+                "データ移行時の変換漏れ",
+                CauseCategory::Migration,
+                Domain::Governance,
+            ),
+            ("中継回線の断", CauseCategory::Network, Domain::Technical),
+            (
+                "ＮＷ機器ではなくネットワーク経路の不具合",
+                CauseCategory::Network,
+                Domain::Technical,
+            ),
+        ] {
+            let got = CauseCategory::from_text(text);
+            assert_eq!(got, want, "{text}");
+            assert_eq!(got.domain(), domain, "{text}");
+            assert_eq!(got.as_str().parse::<CauseCategory>().unwrap(), got);
+        }
+        assert!(CauseCategory::OperationsMistake.is_human_error());
+        let err = "なにか".parse::<CauseCategory>().unwrap_err().to_string();
+        assert!(
+            err.contains("`taxonomy.cause`") && err.contains("ネットワーク障害"),
+            "{err}"
+        );
     }
 
     #[test]

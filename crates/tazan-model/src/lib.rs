@@ -39,10 +39,12 @@ mod envelope;
 mod error;
 mod ids;
 mod incident;
+#[macro_use]
 mod lesson;
 mod level;
 pub mod scene;
 mod span;
+mod teach;
 mod text;
 
 pub use envelope::{Envelope, Payload, PayloadKind, Withdrawal, SIGNATURE_LEN};
@@ -58,4 +60,8 @@ pub use lesson::{CauseCategory, Domain, Lesson, Taxonomy, Threat, LIMITS};
 pub use level::DisclosureLevel;
 pub use scene::{Purpose, Scene};
 pub use span::{AuditEntry, Finding, Kind, LessonFinding, UnknownKind};
+pub use teach::{
+    Cause, CauseKind, MeasureAim, MeasureKind, MeasureStatus, MeasureTerm, Reliability, ScaleBand,
+    SystemContext, SystemPurpose,
+};
 pub use text::{decode_text, read_text_file, strip_bom, Decoded, Encoding};

@@ -47,8 +47,9 @@ pub use indexer::{lesson_doc, sync_library};
 pub use receipts::ReceiptReport;
 pub use review::{
     field_value, is_proper_noun_candidate, read_lesson_file, set_field, Approval, CatalogEntry,
-    Coarsened, Delivery, Desk, DraftMade, DraftView, Edited, HubCheck, Mark, MarkedField, Override,
-    Publication, Remedy, Restored, ReviewError, ReviewedFinding, EDITABLE_FIELDS, K_ANONYMITY,
+    Coarsened, Delivery, Desk, DraftMade, DraftView, Edited, FieldSource, HubCheck, Mark,
+    MarkedField, Override, Publication, Remedy, Restored, ReviewError, ReviewedFinding,
+    EDITABLE_FIELDS, K_ANONYMITY,
 };
 pub use tazan_search::{Anonymity, Coarsening, Narrowing, QuasiField, QuasiIdentifiers, K_MIN};
 pub use workers::{RunningNode, LIBRARY_CURSOR, STORE_WAIT};

@@ -12,13 +12,18 @@
 //! override it by name) and the matched excerpt (for the local reviewer only).
 
 use serde_json::{Map, Value};
-use tazan_model::{CauseCategory, DisclosureLevel, Domain, Lesson, Taxonomy, Threat, LIMITS};
+use tazan_model::scene::ProposedScene;
+use tazan_model::{CauseCategory, DisclosureLevel, Lesson, Taxonomy, LIMITS};
 
 use crate::engine::Sanitizer;
 use crate::normalize::nfkc;
 use crate::policy::DateGranularity;
 use tazan_model::Incident;
 use tazan_model::{AuditEntry, LessonFinding};
+
+mod compose;
+
+pub use compose::Provenance;
 
 /// A lesson drafted from an incident, with the local audit and the gate's findings.
 #[derive(Debug, Clone)]
@@ -29,6 +34,12 @@ pub struct LessonDraft {
     pub audit: Vec<AuditEntry>,
     /// What the leak gate found in `lesson` (empty when it may be approved as is).
     pub findings: Vec<LessonFinding>,
+    /// Where each drafted field or sentence came from (incident field and rule), for
+    /// the reviewer. Local only.
+    pub provenance: Vec<Provenance>,
+    /// The usage scenes proposed, with the words that led to each (the model's
+    /// proposal); `lesson.taxonomy.scenes` holds their labels.
+    pub scenes: Vec<ProposedScene>,
 }
 
 /// The text of a lesson field named by a finding path (`title`,
@@ -49,6 +60,13 @@ pub fn lesson_field<'a>(lesson: &'a Lesson, path: &str) -> Option<&'a str> {
         "industry" => Some(&lesson.industry),
         "ref" => lesson.reference.as_ref(),
         "taxonomy.stage" => Some(&lesson.taxonomy.stage),
+        "effect" => Some(&lesson.effect),
+        "causes" => {
+            return index
+                .and_then(|i| lesson.causes.get(i))
+                .map(|c| c.text.as_str())
+        }
+        "why_why" => return list(&lesson.why_why),
         "countermeasures" => return list(&lesson.countermeasures),
         "keywords" => return list(&lesson.keywords),
         "taxonomy.scenes" => return list(&lesson.taxonomy.scenes),
@@ -71,6 +89,10 @@ fn gated_fields(lesson: &Lesson) -> Map<String, Value> {
     m.insert("keywords".into(), list(&lesson.keywords));
     m.insert("impact".into(), s(&lesson.impact));
     m.insert("industry".into(), s(&lesson.industry));
+    m.insert("effect".into(), s(&lesson.effect));
+    let causes: Vec<String> = lesson.causes.iter().map(|c| c.text.clone()).collect();
+    m.insert("causes".into(), list(&causes));
+    m.insert("why_why".into(), list(&lesson.why_why));
     if let Some(r) = &lesson.reference {
         m.insert("ref".into(), s(r));
     }
@@ -166,8 +188,34 @@ impl Sanitizer {
             direct_cause = format!("{cause_label}。");
         }
 
-        let root_cause = root_causes(&p, brief);
-        let countermeasures = countermeasures(&p, brief);
+        let mut prov: Vec<Provenance> = Vec::new();
+        let causes = compose::causes(&p, brief);
+        let root_cause = causes
+            .iter()
+            .map(|c| c.line.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        for (i, c) in causes.iter().enumerate() {
+            prov.push(Provenance::new(
+                format!("causes[{i}]"),
+                c.from.clone(),
+                "the root cause the report names after its stage (else its headline), at every level; AMBER adds the detail",
+            ));
+        }
+        let measures = compose::measures(&p, brief);
+        let countermeasures: Vec<String> = measures.iter().map(|m| m.text.clone()).collect();
+        let countermeasure_kinds = if measures.iter().all(|m| m.kind.is_empty()) {
+            Vec::new()
+        } else {
+            for (i, m) in measures.iter().enumerate() {
+                prov.push(Provenance::new(
+                    format!("countermeasure_kinds[{i}]"),
+                    m.from.replace(".action", ".kind/.status"),
+                    "kind read as 暫定 / 恒久 (再発防止 unless it says 未然防止); status as its vocabulary, without its date",
+                ));
+            }
+            measures.iter().map(|m| m.kind).collect()
+        };
         let impact = impact(&p, incident);
         let keywords = keywords(
             &cause_label,
@@ -178,33 +226,76 @@ impl Sanitizer {
                 &countermeasures.join("\n"),
             ],
         );
-        let headline = first_sentence(&problem);
-        let title = clip(
-            &format!("{cause_label}: {}", headline.trim_end_matches('。')),
-            60,
-        )
-        .replace(['\n', '\t'], " ");
-        let lesson = Lesson {
+        let statement = compose::statement(&causes, &measures, &mut prov).unwrap_or_else(|| {
+            prov.push(Provenance::new(
+                "lesson",
+                "direct_cause",
+                "the incident names no causes or countermeasures: a starting point by cause category",
+            ));
+            fallback_statement(cause).to_owned()
+        });
+        let title = match compose::key_measure(&measures) {
+            Some(m) => {
+                prov.push(Provenance::new(
+                    "title",
+                    m.from.clone(),
+                    "the first permanent (恒久) countermeasure, else the first, said as what to do",
+                ));
+                compose::as_precept(&m.text)
+            }
+            None => {
+                prov.push(Provenance::new(
+                    "title",
+                    "direct_cause, keywords",
+                    "no countermeasure in the incident: the cause category's precept, with what it concerned",
+                ));
+                let about: Vec<&str> = keywords
+                    .iter()
+                    .skip(1)
+                    .take(2)
+                    .map(String::as_str)
+                    .collect();
+                if about.is_empty() {
+                    format!("{}（{cause_label}）", fallback_title(cause))
+                } else {
+                    format!(
+                        "{}（{cause_label}: {}）",
+                        fallback_title(cause),
+                        about.join("・")
+                    )
+                }
+            }
+        };
+        let title = clip(&title, 80).replace(['\n', '\t'], " ");
+        let domain = compose::domain(&causes, cause, &mut prov);
+        let effect = compose::effect(&p, &measures, brief, &mut prov);
+        let system = compose::system(incident, &p, &mut prov);
+        let why_why: Vec<String> = p
+            .texts("why_why")
+            .into_iter()
+            .map(|w| clip(&if brief { first_sentence(&w) } else { w }, LIMITS.long))
+            .take(LIMITS.items)
+            .collect();
+        if !why_why.is_empty() {
+            prov.push(Provenance::new(
+                "why_why",
+                "why_why",
+                "the incident's why-why chain, sanitised; GREEN keeps each answer's first sentence",
+            ));
+        }
+        let mut lesson = Lesson {
             title,
             problem: clip(&problem, LIMITS.long),
             direct_cause: clip(&direct_cause, LIMITS.long),
             root_cause: clip(&root_cause, LIMITS.long),
             countermeasures,
-            lesson: statement(cause).to_owned(),
+            lesson: clip(&statement, LIMITS.long),
             keywords,
             taxonomy: Taxonomy {
-                domain: match cause {
-                    CauseCategory::Operation | CauseCategory::Work => Domain::Governance,
-                    _ => Domain::Technical,
-                },
+                domain,
                 cause,
-                threat: match cause {
-                    CauseCategory::Attack => Threat::Intentional,
-                    CauseCategory::Disaster => Threat::Disaster,
-                    CauseCategory::ExternalService => Threat::KnockOn,
-                    _ => Threat::Unintentional,
-                },
-                stage: stage(incident),
+                threat: cause.threat(),
+                stage: stage(&causes),
                 scenes: Vec::new(),
             },
             impact: clip(&impact, LIMITS.long),
@@ -218,12 +309,26 @@ impl Sanitizer {
             reference: None,
             version: 1,
             supersedes: None,
+            causes: causes.into_iter().map(|c| c.cause).collect(),
+            countermeasure_kinds,
+            effect: clip(&effect, LIMITS.long),
+            system,
+            why_why,
         };
+        let scenes = lesson.propose_scenes();
+        lesson.taxonomy.scenes = tazan_model::scene::labels(&scenes);
+        prov.push(Provenance::new(
+            "taxonomy.scenes",
+            "title, lesson, causes, countermeasures, keywords",
+            "the model's scene proposal; the reasons are listed with the scenes",
+        ));
         let findings = self.gate_lesson(&lesson, &incident.own_names());
         LessonDraft {
             lesson,
             audit: record.audit,
             findings,
+            provenance: prov,
+            scenes,
         }
     }
 }
@@ -266,84 +371,28 @@ impl Published<'_> {
 }
 
 /// The category `direct_cause` names as a label, else the one its
-/// `cause_summary` (or `direct_cause`) text suggests: the model's mapping,
-/// shared with lessons that leave `taxonomy.cause` out.
+/// `cause_summary`, `direct_cause` or `description` text suggests (a record
+/// labelled 不明 whose description says 停電 is a disaster): the model's
+/// mapping, shared with lessons that leave `taxonomy.cause` out.
 fn cause_category(incident: &Incident) -> CauseCategory {
-    if let Some(c) = incident
+    let labelled = incident
         .direct_cause
         .as_deref()
-        .and_then(|d| d.parse().ok())
-    {
+        .and_then(|d| d.parse::<CauseCategory>().ok());
+    if let Some(c) = labelled.filter(|c| *c != CauseCategory::Unknown) {
         return c;
     }
-    incident
-        .cause_summary
-        .as_deref()
-        .or(incident.direct_cause.as_deref())
-        .map_or(CauseCategory::Unknown, CauseCategory::from_text)
-}
-
-fn root_causes(p: &Published<'_>, brief: bool) -> String {
-    let mut out: Vec<String> = Vec::new();
-    for c in p.objects("causes") {
-        let item = match c {
-            Value::String(s) => Some(s.trim().to_owned()),
-            Value::Object(m) => {
-                let get = |k: &str| {
-                    m.get(k)
-                        .and_then(Value::as_str)
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                };
-                let head = get("cause").or(get("process_stage"));
-                match (head, get("detail"), brief) {
-                    (Some(h), Some(d), false) => Some(format!("{h}: {d}")),
-                    (Some(h), _, _) => Some(h.to_owned()),
-                    (None, Some(d), _) => Some(first_sentence(d)),
-                    (None, None, _) => None,
-                }
-            }
-            _ => None,
-        };
-        if let Some(item) = item.filter(|s| !s.is_empty()) {
-            if !out.contains(&item) {
-                out.push(item);
-            }
-        }
-    }
-    out.join("\n")
-}
-
-fn countermeasures(p: &Published<'_>, brief: bool) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for c in p.objects("countermeasures") {
-        let item = match c {
-            Value::String(s) => Some(s.trim().to_owned()),
-            Value::Object(m) => {
-                let action = m
-                    .get("action")
-                    .or_else(|| m.get("text"))
-                    .and_then(Value::as_str)
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty());
-                let kind = m.get("kind").and_then(Value::as_str).map(str::trim);
-                match (action, kind, brief) {
-                    (Some(a), Some(k), false) if !k.is_empty() => Some(format!("（{k}）{a}")),
-                    (Some(a), _, true) => Some(first_sentence(a)),
-                    (Some(a), _, _) => Some(a.to_owned()),
-                    _ => None,
-                }
-            }
-            _ => None,
-        };
-        if let Some(item) = item.filter(|s| !s.is_empty()) {
-            let item = clip(&item, LIMITS.long);
-            if !out.contains(&item) && out.len() < LIMITS.items {
-                out.push(item);
-            }
-        }
-    }
-    out
+    // 不明, or free text: what the report says of the cause, else its description.
+    [
+        incident.cause_summary.as_deref(),
+        incident.direct_cause.as_deref(),
+        incident.description.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(CauseCategory::from_text)
+    .find(|c| *c != CauseCategory::Unknown)
+    .unwrap_or(CauseCategory::Unknown)
 }
 
 fn impact(p: &Published<'_>, incident: &Incident) -> String {
@@ -364,32 +413,14 @@ fn impact(p: &Published<'_>, incident: &Incident) -> String {
     }
 }
 
-fn stage(incident: &Incident) -> String {
-    let text: String = incident
-        .causes
+/// The stage of the first cause that names one.
+fn stage(causes: &[compose::ReadCause]) -> String {
+    causes
         .iter()
-        .filter_map(|c| c.get("process_stage").and_then(Value::as_str))
-        .collect::<Vec<_>>()
-        .join(" ");
-    const STAGES: &[(&str, &str)] = &[
-        ("要件", "要件定義"),
-        ("設計", "設計"),
-        ("開発", "開発"),
-        ("製造", "開発"),
-        ("テスト", "テスト"),
-        ("試験", "テスト"),
-        ("移行", "移行"),
-        ("工事", "運用"),
-        ("運用", "運用"),
-        ("保守", "運用"),
-    ];
-    // The stage named first in the text wins.
-    STAGES
-        .iter()
-        .filter_map(|(w, s)| text.find(w).map(|at| (at, *s)))
-        .min_by_key(|(at, _)| *at)
-        .map(|(_, s)| s.to_owned())
+        .map(|c| c.cause.stage.as_str())
+        .find(|s| !s.is_empty())
         .unwrap_or_default()
+        .to_owned()
 }
 
 /// `YYYY`, `YYYY-MM`, `YYYY-Qn` or `YYYY-Hn` from the occurrence time, at the
@@ -410,8 +441,9 @@ fn period(occurred_at: Option<&str>, granularity: DateGranularity) -> String {
     }
 }
 
-/// The lesson statement for a cause category: a starting point for the reviewer.
-fn statement(cause: CauseCategory) -> &'static str {
+/// The lesson statement for a cause category, when the incident names no causes or
+/// countermeasures (a press record): a starting point for the reviewer.
+fn fallback_statement(cause: CauseCategory) -> &'static str {
     match cause {
         CauseCategory::Hardware => "機器は必ず故障する。冗長構成と切替えを本番相当の条件で定期的に確かめよ。",
         CauseCategory::Software => "変更の影響範囲を洗い出し、本番相当の条件で試験してから適用せよ。",
@@ -422,7 +454,33 @@ fn statement(cause: CauseCategory) -> &'static str {
         CauseCategory::ExternalService => "外部サービスの停止を前提に、代替手段と切替え手順を用意しておけ。",
         CauseCategory::Attack => "侵入される前提で、検知・封じ込め・復旧の手順を整え、定期的に訓練せよ。",
         CauseCategory::Disaster => "災害や停電を前提に、拠点の分散と復旧手順を整え、訓練で確かめよ。",
+        CauseCategory::Network => "回線や機器の一部が止まっても通信が続く経路の冗長化と、切替えの確認を定期的に行え。",
+        CauseCategory::Migration => "移行は本番相当のデータと手順でリハーサルし、切り戻しの手順と判断基準を決めてから臨め。",
+        CauseCategory::OperationsMistake => "運用は手順と監視で支え、容量や期限の管理を人の記憶に頼るな。",
+        CauseCategory::TestWork => "本番環境での試験作業は影響範囲を確かめ、手順と承認を経てから行え。",
         CauseCategory::Unknown | CauseCategory::Other => "原因を特定し、同種の障害を防ぐ仕組みと早く気づく仕組みを整えよ。",
+    }
+}
+
+/// What to do, for a title, when the incident names no countermeasure.
+fn fallback_title(cause: CauseCategory) -> &'static str {
+    match cause {
+        CauseCategory::Hardware => "機器の故障を前提に冗長と切替えを確かめるべし",
+        CauseCategory::Software => "変更は本番相当の条件で試験してから適用すべし",
+        CauseCategory::Configuration => "設定変更は検証と第三者の確認を経て適用すべし",
+        CauseCategory::Operation => "重要な操作には確認と取消しの仕組みが大切",
+        CauseCategory::Work => "作業手順の理解を全員で確かめてから作業すべし",
+        CauseCategory::Overload => "最悪の集中を想定して容量と流量制御を備えるべし",
+        CauseCategory::ExternalService => "外部サービスの停止に備えて代替手段を用意すべし",
+        CauseCategory::Attack => "侵入を前提に検知と復旧の手順を整えるべし",
+        CauseCategory::Disaster => "災害を前提に拠点分散と復旧訓練が大切",
+        CauseCategory::Network => "経路の冗長化と切替えの確認が大切",
+        CauseCategory::Migration => "移行はリハーサルと切り戻し手順を備えて臨むべし",
+        CauseCategory::OperationsMistake => "運用の管理を手順と監視で支えるべし",
+        CauseCategory::TestWork => "本番での試験作業は影響範囲を確かめてから行うべし",
+        CauseCategory::Unknown | CauseCategory::Other => {
+            "原因を突き止め、早く気づく仕組みを整えるべし"
+        }
     }
 }
 

@@ -68,7 +68,7 @@ mod screen;
 
 pub use batch::{record_chars, sanitize_jsonl, BatchSummary};
 pub use dict::{set_compile_notice, DictionaryStatus};
-pub use draft::{lesson_field, LessonDraft};
+pub use draft::{lesson_field, LessonDraft, Provenance};
 pub use engine::{SanitizedRecord, Sanitizer, Status};
 pub use error::SanitizeError;
 pub use eval::{

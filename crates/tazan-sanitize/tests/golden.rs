@@ -94,24 +94,22 @@ fn corpus_report_example_draft_golden() {
         let l = &d.lesson;
         assert_eq!(l.level, level);
         assert_eq!(l.taxonomy.cause, CauseCategory::Configuration);
-        assert_eq!(l.taxonomy.domain, Domain::Technical);
+        // Two of the three root causes lie in procedure and management (手順書, 管理不足).
+        assert_eq!(l.taxonomy.domain, Domain::Governance);
         assert_eq!(l.taxonomy.stage, "運用", "the first cause names 工事");
         assert_eq!(l.period, "", "平成〇年 has no year to publish");
         assert_eq!(l.countermeasures.len(), 3);
-        // Two distinct root causes; AMBER keeps each stage's detail, GREEN does not.
-        let root_lines = l.root_cause.lines().count();
+        // Three distinct root causes at every level; AMBER adds each one's detail.
+        assert_eq!(l.root_cause.lines().count(), 3);
+        assert_eq!(l.causes.len(), 3);
         assert_eq!(
-            root_lines,
-            if level == DisclosureLevel::Amber {
-                3
-            } else {
-                2
-            }
+            l.root_cause.contains("作業員が誤って設定"),
+            level == DisclosureLevel::Amber
         );
         assert!(l.impact.starts_with("全国で最大"), "{}", l.impact);
         let text = serde_json::to_string(l).unwrap();
         assert!(!text.contains("58,990") && !text.contains("58990"));
-        let fields: [(&str, String); 8] = [
+        let fields: [(&str, String); 10] = [
             ("title", l.title.clone()),
             ("problem", l.problem.clone()),
             ("direct_cause", l.direct_cause.clone()),
@@ -120,6 +118,8 @@ fn corpus_report_example_draft_golden() {
             ("lesson", l.lesson.clone()),
             ("keywords", l.keywords.join(",")),
             ("impact", l.impact.clone()),
+            ("effect", l.effect.clone()),
+            ("scenes", l.taxonomy.scenes.join(",")),
         ];
         for (name, value) in fields {
             let hash = blake3::hash(value.as_bytes()).to_hex();

@@ -249,6 +249,11 @@ fn entry_lesson(line: &str, level: DisclosureLevel) -> Result<(String, Lesson), 
         reference: Some(id.clone()),
         version: 1,
         supersedes: None,
+        causes: Vec::new(),
+        countermeasure_kinds: Vec::new(),
+        effect: String::new(),
+        system: tazan_model::SystemContext::default(),
+        why_why: Vec::new(),
     };
     lesson.taxonomy.scenes = tazan_model::scene::labels(&lesson.propose_scenes());
     lesson

@@ -29,16 +29,37 @@ impl IndexDoc {
     }
 
     /// The index document of a lesson with id `id`, published (received) at
-    /// `published_at` (ISO 8601, compared as text).
+    /// `published_at` (ISO 8601, compared as text). The cause analysis is searched as
+    /// root cause (its causes not already in `root_cause`, then its why-why chain), the
+    /// effect (効果) with the countermeasures.
     pub fn from_lesson(id: &LessonId, lesson: &Lesson, published_at: String) -> IndexDoc {
+        let mut root_cause = lesson.root_cause.clone();
+        let extra_causes = lesson
+            .causes
+            .iter()
+            .map(|c| c.text.as_str())
+            .filter(|t| !lesson.root_cause.contains(t));
+        for line in extra_causes.chain(lesson.why_why.iter().map(String::as_str)) {
+            if !root_cause.is_empty() {
+                root_cause.push('\n');
+            }
+            root_cause.push_str(line);
+        }
+        let mut countermeasures = lesson.countermeasures.join("\n");
+        if !lesson.effect.is_empty() {
+            if !countermeasures.is_empty() {
+                countermeasures.push('\n');
+            }
+            countermeasures.push_str(&lesson.effect);
+        }
         IndexDoc {
             id: id.to_string(),
             r#ref: lesson.reference.clone(),
             title: lesson.title.clone(),
             problem: lesson.problem.clone(),
             direct_cause: lesson.direct_cause.clone(),
-            root_cause: lesson.root_cause.clone(),
-            countermeasures: lesson.countermeasures.join("\n"),
+            root_cause,
+            countermeasures,
             lesson: lesson.lesson.clone(),
             keywords: lesson.keywords.clone(),
             examples: Vec::new(),
@@ -102,5 +123,21 @@ mod tests {
         assert_eq!(d.level, "GREEN");
         assert_eq!(d.cause_category, "作業ミス");
         assert!(d.countermeasures.contains("読み合わせ"));
+    }
+
+    #[test]
+    fn causes_why_why_and_effect_are_searched() {
+        let mut l = Lesson::example("切替え訓練を行うべし", DisclosureLevel::Green);
+        l.causes = vec![tazan_model::Cause {
+            kind: tazan_model::CauseKind::Prolongation,
+            stage: "運用".into(),
+            text: "切り戻しの判断基準が決まっていなかった".into(),
+        }];
+        l.why_why = vec!["なぜ枯渇したか: 接続上限が旧値のままだった".into()];
+        l.effect = "移行リハーサルで誤りを事前に検出できた".into();
+        let d = IndexDoc::from_lesson(&Payload::Lesson(l.clone()).id(), &l, iso8601(0));
+        assert!(d.root_cause.starts_with(&l.root_cause));
+        assert!(d.root_cause.contains("判断基準") && d.root_cause.contains("接続上限"));
+        assert!(d.countermeasures.ends_with("事前に検出できた"));
     }
 }

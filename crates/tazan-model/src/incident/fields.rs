@@ -97,6 +97,9 @@ pub const INCIDENT_SCHEMA: &[IncidentField] = &[
     f("contact_timeline", List, &["連絡経過", "連絡体制"]),
     f("causes", List, &["根本原因", "要因"]),
     f("countermeasures", List, &["対策", "再発防止策"]),
+    f("effect", Text, &["効果", "対策の効果"]),
+    f("why_why", TextList, &["なぜなぜ", "なぜなぜ分析"]),
+    f("system", Any, &["システム特性", "システム概要"]),
     f(
         "user_communications",
         Any,

@@ -120,6 +120,16 @@ pub struct Incident {
     /// Countermeasures (暫定 / 恒久).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub countermeasures: Vec<Value>,
+    /// What the countermeasures achieved (効果).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<String>,
+    /// The why-why chain (なぜなぜ), symptom first, one answer per step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub why_why: Vec<String>,
+    /// The kind of system: `{"scale": "大規模", "purpose": "顧客向けサービス",
+    /// "reliability": "極めて高い"}` (the lesson's `system` vocabulary).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<Value>,
     /// Inquiries and notices to users.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_communications: Option<Value>,
@@ -577,6 +587,9 @@ pub const INCIDENT_FIELDS: &[&str] = &[
     "contact_timeline",
     "causes",
     "countermeasures",
+    "effect",
+    "why_why",
+    "system",
     "user_communications",
     "sources",
     "remarks",
@@ -596,6 +609,7 @@ pub const INCIDENT_TEXT_FIELDS: &[&str] = &[
     "description",
     "direct_cause",
     "cause_summary",
+    "effect",
     "remarks",
     "notes",
 ];

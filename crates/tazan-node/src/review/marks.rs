@@ -54,8 +54,9 @@ pub struct MarkedField {
 }
 
 /// The fields a reviewer edits, with their Japanese labels, in display
-/// order. `countermeasures` holds one item per line and `keywords` one per
-/// line (or separated by 、 or commas) when edited as a whole.
+/// order. `countermeasures` and `why_why` (なぜなぜ, one step per line) hold one
+/// item per line and `keywords` one per line (or separated by 、 or commas) when
+/// edited as a whole.
 pub const EDITABLE_FIELDS: &[(&str, &str)] = &[
     ("title", "表題"),
     ("problem", "問題（事象）"),
@@ -63,6 +64,8 @@ pub const EDITABLE_FIELDS: &[(&str, &str)] = &[
     ("root_cause", "根本原因"),
     ("countermeasures", "対策"),
     ("lesson", "教訓"),
+    ("effect", "効果"),
+    ("why_why", "なぜなぜ"),
     ("keywords", "キーワード"),
     ("impact", "影響"),
     ("industry", "業種"),
@@ -102,6 +105,9 @@ impl DraftView {
                     .collect(),
                 "keywords" => (0..l.keywords.len())
                     .map(|i| format!("keywords[{i}]"))
+                    .collect(),
+                "why_why" => (0..l.why_why.len())
+                    .map(|i| format!("why_why[{i}]"))
                     .collect(),
                 "period" => {
                     out.push(MarkedField {
@@ -204,6 +210,7 @@ pub fn field_value(lesson: &Lesson, field: &str) -> String {
     match field {
         "countermeasures" => lesson.countermeasures.join("\n"),
         "keywords" => lesson.keywords.join("\n"),
+        "why_why" => lesson.why_why.join("\n"),
         "period" => lesson.period.clone(),
         other => lesson_field(lesson, other).unwrap_or("").to_owned(),
     }
@@ -247,10 +254,38 @@ pub fn set_field(
             .collect()
     };
     let new = match field {
-        "countermeasures" => list(&['\n']),
+        "countermeasures" | "why_why" => list(&['\n']),
         "keywords" => list(&['\n', '、', ',', '，']),
         _ => serde_json::Value::String(value.trim().to_owned()),
     };
+    if field == "countermeasures" && !lesson.countermeasure_kinds.is_empty() {
+        // Each kept countermeasure keeps its kind; a new one has none yet.
+        let kinds: Vec<serde_json::Value> = new
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|item| {
+                        lesson
+                            .countermeasures
+                            .iter()
+                            .position(|c| Some(c.as_str()) == item.as_str())
+                            .and_then(|i| lesson.countermeasure_kinds.get(i))
+                            .and_then(|k| serde_json::to_value(k).ok())
+                            .unwrap_or_else(|| serde_json::json!({}))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let known = kinds
+            .iter()
+            .any(|k| k.as_object().is_some_and(|o| !o.is_empty()));
+        doc["countermeasure_kinds"] = if known {
+            kinds.into()
+        } else {
+            serde_json::json!([])
+        };
+    }
     match field.split_once('.') {
         Some((outer, inner)) => doc[outer][inner] = new,
         None => doc[field] = new,

@@ -24,6 +24,7 @@ mod lessonfile;
 mod marks;
 mod outlet;
 mod restore;
+mod sources;
 #[cfg(test)]
 mod tests;
 
@@ -31,6 +32,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
+use tazan_model::scene::ProposedScene;
 use tazan_model::{DisclosureLevel, Lesson, LessonId, Payload, PayloadKind, Withdrawal};
 use tazan_sanitize::{AuditEntry, DictionaryStatus, LessonFinding};
 use tazan_search::{Anonymity, IndexDoc, QuasiField};
@@ -42,6 +44,7 @@ pub use marks::{
     field_value, is_proper_noun_candidate, set_field, Mark, MarkedField, EDITABLE_FIELDS,
 };
 pub use outlet::{Delivery, HubCheck};
+pub use sources::FieldSource;
 
 use crate::gate::node_config;
 use crate::{Gate, Gated, NodeConfig, NodeCore};
@@ -94,6 +97,10 @@ pub struct DraftView {
     pub decisions: Vec<Decision>,
     /// Each current finding and whether a decision covers it.
     pub findings: Vec<ReviewedFinding>,
+    /// Where each drafted field or sentence came from (incident field and rule).
+    pub sources: Vec<FieldSource>,
+    /// The usage scenes the draft proposes, with the words that led to each.
+    pub scenes: Vec<ProposedScene>,
 }
 
 impl DraftView {
@@ -320,11 +327,16 @@ impl Desk {
                     .cloned(),
             })
             .collect();
+        let incident = self.vault.incident(&draft.incident)?;
+        let sanitizer = self.gate.sanitizer(draft.level)?;
+        let (sources, scenes) = sources::sources(&sanitizer, incident.as_ref(), &draft);
         Ok(DraftView {
             audit: self.vault.audit(id)?,
             draft,
             decisions,
             findings,
+            sources,
+            scenes,
         })
     }
 

@@ -700,3 +700,87 @@ async fn a_field_edit_that_brings_in_a_finding_is_refused_and_changes_nothing() 
         .iter()
         .any(|f| f.path == "countermeasures[1]"));
 }
+
+/// A structured incident, drafted at the desk: the view says where each drafted field
+/// came from and which scenes are proposed why; a why-why chain and an effect recorded
+/// at review are kept; editing the countermeasures keeps the kinds of those kept; a
+/// bad kind is refused naming the field and the vocabulary, and nothing changes.
+#[tokio::test]
+async fn the_desk_shows_sources_and_records_why_why_at_review() {
+    let (_dir, home) = home();
+    let desk = Desk::open(&home).unwrap();
+    let incident: Incident = serde_json::from_value(serde_json::json!({
+        "id": "INC-9",
+        "description": "移行後に接続が枯渇し、決済が止まった。",
+        "cause_summary": "データベース移行時の設定ミス",
+        "causes": [
+            {"kind": "発生", "process_stage": "移行時の原因: 移行手順書に接続上限の確認項目がなかった"},
+            {"kind": "長期化", "process_stage": "運用時の原因: 切り戻しの判断基準が決まっていなかった"}
+        ],
+        "countermeasures": [
+            {"kind": "暫定", "action": "接続上限を引き上げた。", "status": "実施済み"},
+            {"kind": "恒久", "action": "移行手順書に容量設定の確認項目を追加する。", "status": "実施予定"}
+        ]
+    }))
+    .unwrap();
+    desk.vault().put_incidents(&[incident]).unwrap();
+    let d = desk.draft("INC-9", DisclosureLevel::Green).unwrap().draft;
+    assert_eq!(d.lesson.causes.len(), 2);
+    let view = desk.show(d.id).unwrap();
+    let title = view
+        .sources
+        .iter()
+        .find(|s| s.provenance.field == "title")
+        .unwrap();
+    assert_eq!(title.provenance.from, "countermeasures[1].action");
+    assert!(!title.edited);
+    assert!(!view.scenes.is_empty() && view.scenes.iter().all(|s| !s.reasons.is_empty()));
+
+    let why = "なぜ止まったか: 接続が枯渇した\nなぜ枯渇したか: 上限が旧値のままだった";
+    let edited = desk.edit_field(d.id, "why_why", why).unwrap();
+    assert_eq!(edited.draft.lesson.why_why.len(), 2);
+    desk.edit_field(d.id, "title", "容量設定は移行手順で照合すべし")
+        .unwrap();
+    let edited = desk
+        .edit_field(
+            d.id,
+            "countermeasures",
+            "移行手順書に容量設定の確認項目を追加する。\n切り戻しの判断者を決める。",
+        )
+        .unwrap();
+    let kinds = &edited.draft.lesson.countermeasure_kinds;
+    assert_eq!(kinds.len(), 2);
+    assert_eq!(kinds[0].term, Some(tazan_model::MeasureTerm::Permanent));
+    assert!(kinds[1].is_empty());
+    let view = desk.show(d.id).unwrap();
+    let title = view
+        .sources
+        .iter()
+        .find(|s| s.provenance.field == "title")
+        .unwrap();
+    assert!(title.edited, "the title was edited since it was drafted");
+
+    let before = desk.vault().draft(d.id).unwrap();
+    let mut doc = serde_json::to_value(&before.lesson).unwrap();
+    doc["countermeasure_kinds"][0]["term"] = "恒常".into();
+    let err = desk.edit(d.id, doc).unwrap_err().to_string();
+    assert!(
+        err.contains("countermeasure_kinds.term") && err.contains("暫定") && err.contains("恒久"),
+        "{err}"
+    );
+    let mut doc = serde_json::to_value(&before.lesson).unwrap();
+    doc["causes"][0]["kind"] = "拡大".into();
+    let err = desk.edit(d.id, doc).unwrap_err().to_string();
+    assert!(
+        err.contains("causes.kind") && err.contains("大規模化"),
+        "{err}"
+    );
+    let mut doc = serde_json::to_value(&before.lesson).unwrap();
+    doc["taxonomy"]["scenes"] = serde_json::json!(["趣味の研究"]);
+    let err = desk.edit(d.id, doc).unwrap_err().to_string();
+    assert!(
+        err.contains("趣味の研究") && err.contains("社内教育"),
+        "{err}"
+    );
+    assert_eq!(desk.vault().draft(d.id).unwrap().lesson, before.lesson);
+}

@@ -285,3 +285,35 @@ fn note_signatures_are_raw_and_never_pass_for_framed_ones() {
         .public()
         .verify_note(b"tazan/lesson/v1\0payload", &framed));
 }
+
+/// A lesson signed before the lesson gained its teaching fields (causes by kind,
+/// countermeasure kinds, effect, system context, why-why) still verifies, decodes with
+/// those fields empty and re-encodes to the very bytes that were signed.
+#[test]
+fn a_lesson_signed_before_the_teaching_fields_still_verifies() {
+    let text = include_str!("../../testdata/lesson-signed-f2a7d1d.txt");
+    let line = |tag: &str| -> &str {
+        text.lines()
+            .find_map(|l| l.strip_prefix(tag))
+            .map(str::trim)
+            .unwrap()
+    };
+    let unhex = |s: &str| -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    let key: PublicKey = line("PUB ").parse().unwrap();
+    let env = Envelope {
+        payload: unhex(line("PAYLOAD ")),
+        signer: key.key_id(),
+        signature: unhex(line("SIG ")).try_into().unwrap(),
+    };
+    assert_eq!(env.signer.to_string(), line("SIGNER "));
+    let Payload::Lesson(l) = verify_envelope(&key, &env).unwrap() else {
+        panic!("not a lesson");
+    };
+    assert!(l.causes.is_empty() && l.why_why.is_empty() && l.effect.is_empty());
+    assert_eq!(Payload::Lesson(l).to_canonical_bytes(), env.payload);
+}
