@@ -5,8 +5,10 @@
 //! text. Instead, every rule that needs a literal (every match starts with one
 //! of a finite set of strings, or ends with one: 株式会社, `@`, a digit) gives
 //! those literals to one automaton; one pass over a text tells which of those
-//! rules can match, and only they run. A rule without such a literal always
-//! runs. Skipping a rule whose literals are absent changes nothing: its regex
+//! rules can match, and only they run. One-byte literals (an ASCII character;
+//! for a large class such as `\d` or `[A-Za-z]`, the first bytes of its
+//! characters' UTF-8) are looked up in a table of the bytes the text holds.
+//! A rule without such a literal always runs. Skipping a rule whose literals are absent changes nothing: its regex
 //! would have found no match.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -15,10 +17,13 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// Literal pre-pass over a list of patterns (indices as given).
 pub(crate) struct Prefilter {
-    /// Every needed literal of every filtered pattern.
+    /// Every needed literal of two bytes or more.
     ac: Option<AhoCorasick>,
     /// For each literal of `ac`, the patterns it stands for.
     owners: Vec<Vec<usize>>,
+    /// For each byte value, the patterns a one-byte literal of it stands for
+    /// (an ASCII character, or the lead byte of a large class's characters).
+    byte_owners: Vec<Vec<usize>>,
     /// Patterns that run on every text.
     always: Vec<usize>,
     len: usize,
@@ -29,23 +34,27 @@ impl Prefilter {
     pub(crate) fn new<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Self {
         let mut literals: Vec<Vec<u8>> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut byte_owners: Vec<Vec<usize>> = vec![Vec::new(); 256];
         let mut always = Vec::new();
         let mut len = 0;
         for (i, p) in patterns.into_iter().enumerate() {
             len = i + 1;
-            match needed_literals(p) {
-                Some(lits) => {
-                    for lit in lits {
-                        match literals.iter().position(|l| *l == lit) {
-                            Some(at) => owners[at].push(i),
-                            None => {
-                                literals.push(lit);
-                                owners.push(vec![i]);
-                            }
-                        }
+            let Some(lits) = needed_literals(p) else {
+                always.push(i);
+                continue;
+            };
+            for lit in lits {
+                if let [b] = lit[..] {
+                    byte_owners[usize::from(b)].push(i);
+                    continue;
+                }
+                match literals.iter().position(|l| *l == lit) {
+                    Some(at) => owners[at].push(i),
+                    None => {
+                        literals.push(lit);
+                        owners.push(vec![i]);
                     }
                 }
-                None => always.push(i),
             }
         }
         // Built-in patterns only: a literal set that does not compile (it
@@ -60,6 +69,7 @@ impl Prefilter {
         Prefilter {
             ac,
             owners,
+            byte_owners,
             always,
             len,
         }
@@ -73,6 +83,17 @@ impl Prefilter {
         for &i in &self.always {
             can[i] = true;
         }
+        let mut present = [false; 256];
+        for &b in text.as_bytes() {
+            present[usize::from(b)] = true;
+        }
+        for (b, owners) in self.byte_owners.iter().enumerate() {
+            if present[b] {
+                for &i in owners {
+                    can[i] = true;
+                }
+            }
+        }
         let Some(ac) = &self.ac else { return };
         let mut seen = vec![false; self.owners.len()];
         for m in ac.find_overlapping_iter(text.as_bytes()) {
@@ -84,6 +105,16 @@ impl Prefilter {
             }
         }
     }
+}
+
+/// `re`'s captures in `text` when `on` (its pre-pass found its literals),
+/// else none.
+pub(crate) fn captures_if<'r, 'h>(
+    on: bool,
+    re: &'r regex::Regex,
+    text: &'h str,
+) -> std::iter::Flatten<std::option::IntoIter<regex::CaptureMatches<'r, 'h>>> {
+    on.then(|| re.captures_iter(text)).into_iter().flatten()
 }
 
 /// Literals one of which every match of `pattern` contains (its finite prefix
@@ -123,6 +154,22 @@ fn selectivity(lits: &[Vec<u8>]) -> (usize, std::cmp::Reverse<usize>) {
 /// Classes up to this many characters count as a set of literals.
 const SMALL_CLASS: usize = 16;
 
+/// The first bytes of the UTF-8 encodings of the class's characters: one of
+/// them is in every text holding one of the characters (UTF-8 keeps code
+/// point order, so a range's first bytes run from its start's to its end's).
+fn first_bytes(c: &regex_syntax::hir::ClassUnicode) -> Vec<Vec<u8>> {
+    let first = |ch: char| ch.to_string().as_bytes()[0];
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    for r in c.ranges() {
+        for b in first(r.start())..=first(r.end()) {
+            if !out.iter().any(|l| l[0] == b) {
+                out.push(vec![b]);
+            }
+        }
+    }
+    out
+}
+
 /// A set of non-empty literals one of which every match of `hir` contains.
 fn inner(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     match hir.kind() {
@@ -132,7 +179,7 @@ fn inner(hir: &Hir) -> Option<Vec<Vec<u8>>> {
             for r in c.ranges() {
                 for ch in r.start()..=r.end() {
                     if out.len() >= SMALL_CLASS {
-                        return None;
+                        return Some(first_bytes(c));
                     }
                     out.push(ch.to_string().into_bytes());
                 }
