@@ -11,7 +11,7 @@
 //! A rule without such a literal always runs. Skipping a rule whose literals are absent changes nothing: its regex
 //! would have found no match.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
@@ -23,7 +23,7 @@ pub(crate) struct Prefilter {
     owners: Vec<Vec<usize>>,
     /// For each byte value, the patterns a one-byte literal of it stands for
     /// (an ASCII character, or the lead byte of a large class's characters).
-    byte_owners: Vec<Vec<usize>>,
+    byte_owners: Vec<(u8, Vec<usize>)>,
     /// Patterns that run on every text.
     always: Vec<usize>,
     len: usize,
@@ -61,11 +61,17 @@ impl Prefilter {
         // always does) just runs every pattern.
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            // Built once, run over every text: the fastest automaton to run.
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&literals)
             .ok();
         if ac.is_none() {
             always = (0..len).collect();
         }
+        let byte_owners = (0..=u8::MAX)
+            .zip(byte_owners)
+            .filter(|(_, o)| !o.is_empty())
+            .collect();
         Prefilter {
             ac,
             owners,
@@ -87,8 +93,8 @@ impl Prefilter {
         for &b in text.as_bytes() {
             present[usize::from(b)] = true;
         }
-        for (b, owners) in self.byte_owners.iter().enumerate() {
-            if present[b] {
+        for (b, owners) in &self.byte_owners {
+            if present[usize::from(*b)] {
                 for &i in owners {
                     can[i] = true;
                 }
