@@ -352,8 +352,7 @@ impl Sanitizer {
         if text.is_empty() {
             return String::new();
         }
-        let n = Normalized::new(text);
-        let hits = self.hits(text, &n, field, &ctx.own);
+        let hits = self.record_hits(text, field, ctx);
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
         let mut previous: Option<String> = None;
@@ -408,6 +407,18 @@ impl Sanitizer {
         }
         out.push_str(&text[last..]);
         out
+    }
+
+    /// [`Self::hits`] of `text` in `field`, found once per record: what the
+    /// sanitiser left unchanged, the leak gate gets from the record's memo.
+    fn record_hits(&self, text: &str, field: &str, ctx: &RecordContext) -> Vec<Hit> {
+        if let Some(hits) = ctx.scanned(text, field) {
+            return hits;
+        }
+        let n = Normalized::new(text);
+        let hits = self.hits(text, &n, field, &ctx.own);
+        ctx.remember(text, field, &hits);
+        hits
     }
 
     /// All hits above threshold, overlaps resolved, sorted by position.

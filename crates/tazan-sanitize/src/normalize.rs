@@ -64,6 +64,8 @@ impl Normalized {
             n.segs.push((to_u32(start), to_u32(end)));
             if simple && is_stable(c) {
                 n.push_char(c, seg);
+            } else if let Some(a) = simple.then(|| fullwidth_ascii(c)).flatten() {
+                n.push_char(a, seg);
             } else {
                 buf.clear();
                 buf.extend(original[start..end].nfkc());
@@ -110,10 +112,28 @@ fn to_u32(v: usize) -> u32 {
     u32::try_from(v).unwrap_or(u32::MAX)
 }
 
+/// The ASCII character NFKC makes of a full-width one (Ａ → A, （ → ().
+fn fullwidth_ascii(c: char) -> Option<char> {
+    let u = c as u32;
+    if (0xFF01..=0xFF5E).contains(&u) {
+        char::from_u32(u - 0xFEE0)
+    } else {
+        None
+    }
+}
+
 /// Characters that attach to the previous one under NFKC (combining marks, the
 /// half-width voiced sound marks ﾞ ﾟ).
 fn is_combining(c: char) -> bool {
     if c.is_ascii() {
+        return false;
+    }
+    let u = c as u32;
+    // Kanji, and kana but the combining voiced sound marks (U+3099, U+309A).
+    if (0x4E00..=0x9FFF).contains(&u)
+        || (0x3041..=0x3096).contains(&u)
+        || (0x309B..=0x30FF).contains(&u)
+    {
         return false;
     }
     matches!(c, '\u{FF9E}' | '\u{FF9F}') || canonical_combining_class(c) != 0
@@ -212,6 +232,23 @@ mod tests {
         );
         assert_eq!(fold_str("X-GATE"), fold_str("ｘ－ｇａｔｅ"));
         assert_eq!(fold_str("㈱"), "(株)");
+    }
+
+    #[test]
+    fn fast_paths_agree_with_nfkc() {
+        // Every character the fast paths decide, against the library's NFKC
+        // and combining classes.
+        let ranges = [0x3000..0x3100u32, 0x4E00..0xA000, 0xFF00..0xFFF0];
+        for c in ranges.into_iter().flatten().filter_map(char::from_u32) {
+            if let Some(a) = fullwidth_ascii(c) {
+                assert_eq!(c.to_string().nfkc().collect::<String>(), a.to_string());
+            }
+            assert_eq!(
+                is_combining(c),
+                matches!(c, '\u{FF9E}' | '\u{FF9F}') || canonical_combining_class(c) != 0,
+                "{c:?}"
+            );
+        }
     }
 
     #[test]

@@ -40,6 +40,7 @@ mod checks;
 mod forms;
 mod names;
 mod persons;
+mod prefilter;
 mod rules;
 mod shapes;
 mod stoplists;
@@ -47,6 +48,7 @@ pub(crate) use candidates::CANDIDATE_LATIN;
 pub(crate) use forms::is_id_field;
 pub(crate) use names::name_ok;
 pub(crate) use persons::{is_person_field, Lexis};
+use prefilter::Prefilter;
 use stoplists::*;
 
 /// One compiled pattern rule.
@@ -158,6 +160,8 @@ enum Check {
 /// All pattern and lexicon recognisers, compiled once.
 pub(crate) struct Recognizers {
     rules: Vec<Rule>,
+    /// Which rules can match a text at all (see `prefilter.rs`).
+    prefilter: Prefilter,
     lex: AhoCorasick,
     lex_meta: Vec<(Kind, &'static str)>,
     lex_katakana: Vec<bool>,
@@ -184,7 +188,9 @@ impl Recognizers {
     /// Runs every pattern and lexicon recogniser over `n`, appending hits.
     pub(crate) fn scan(&self, n: &Normalized, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
-        for rule in &self.rules {
+        let mut can = Vec::new();
+        self.prefilter.candidates(text, &mut can);
+        for (rule, _) in self.rules.iter().zip(&can).filter(|(_, c)| **c) {
             self.scan_rule(rule, n, out);
         }
         for m in self.lex.find_iter(text) {

@@ -1,13 +1,18 @@
 //! Per-record state while sanitising: own names, consistent pseudonyms, the
 //! reference year for dates, and the audit trail.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::deny::DenyMatcher;
 use super::echo::{own_variants, Echo};
 use crate::normalize::fold_str;
 use crate::policy::Role;
+use crate::recognize::Hit;
 use tazan_model::AuditEntry;
+
+/// The hits of one text, per field it was scanned in.
+type FieldHits = Vec<(String, Vec<Hit>)>;
 
 /// Per-record state: own names, pseudonyms, reference year, audit.
 pub(super) struct RecordContext {
@@ -20,16 +25,19 @@ pub(super) struct RecordContext {
     pub(super) echoes: Vec<Echo>,
     /// A replacement of the current pass was written glued to a word.
     pub(super) glued: bool,
+    /// The hits found so far in this record, by text and field: the leak
+    /// gate re-scans text the sanitiser left unchanged, and the same text in
+    /// the same field with the same own names has the same hits.
+    scanned: RefCell<HashMap<String, FieldHits>>,
 }
 
 impl RecordContext {
     pub(super) fn new(own_names: &[String], ref_year: Option<i32>) -> Self {
-        let own = DenyMatcher::new(
+        let own = DenyMatcher::per_record(
             own_variants(own_names)
                 .into_iter()
                 .map(|n| (Role::Own, n))
                 .collect(),
-            Vec::new(),
         );
         RecordContext {
             own,
@@ -39,7 +47,27 @@ impl RecordContext {
             audit: Vec::new(),
             echoes: Vec::new(),
             glued: false,
+            scanned: RefCell::default(),
         }
+    }
+
+    /// The hits recorded for `text` in `field`, if it was scanned before.
+    pub(super) fn scanned(&self, text: &str, field: &str) -> Option<Vec<Hit>> {
+        let scanned = self.scanned.borrow();
+        let fields = scanned.get(text)?;
+        fields
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, hits)| hits.clone())
+    }
+
+    /// Records the hits of `text` in `field`.
+    pub(super) fn remember(&self, text: &str, field: &str, hits: &[Hit]) {
+        self.scanned
+            .borrow_mut()
+            .entry(text.to_string())
+            .or_default()
+            .push((field.to_string(), hits.to_vec()));
     }
 
     pub(super) fn pseudonym(&mut self, bucket: &'static str, original: &str) -> String {

@@ -17,6 +17,17 @@ pub(crate) struct DenyMatcher {
 
 impl DenyMatcher {
     pub(crate) fn new(terms: Vec<(Role, String)>, patterns: Vec<(Regex, Role)>) -> Self {
+        let small = terms.len() <= SMALL;
+        Self::build(terms, patterns, small)
+    }
+
+    /// A matcher for one record's own names (built per record: the
+    /// automaton cheapest to build, whatever the number of name forms).
+    pub(crate) fn per_record(terms: Vec<(Role, String)>) -> Self {
+        Self::build(terms, Vec::new(), true)
+    }
+
+    fn build(terms: Vec<(Role, String)>, patterns: Vec<(Regex, Role)>, nfa: bool) -> Self {
         let mut folded = Vec::new();
         let mut roles = Vec::new();
         for (role, t) in terms {
@@ -33,7 +44,7 @@ impl DenyMatcher {
                 .match_kind(MatchKind::LeftmostLongest)
                 // A record's own names (a few terms, built per record): a DFA
                 // costs more to build than it saves on one record's text.
-                .kind((folded.len() <= SMALL).then_some(AhoCorasickKind::NoncontiguousNFA))
+                .kind(nfa.then_some(AhoCorasickKind::NoncontiguousNFA))
                 .build(&folded)
                 .ok()
         };

@@ -10,7 +10,7 @@
 //! (width- and kana-insensitively) and each match gets the replacement of the
 //! name it came from.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use serde_json::{Map, Value};
 
 use super::context::RecordContext;
@@ -253,6 +253,9 @@ impl EchoMatcher {
             .collect();
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
+            // Built per record for a few terms: the automaton cheapest to
+            // build (every kind finds the same matches).
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
             .build(echoes.iter().map(|e| e.term.as_str()))
             .ok()?;
         Some(EchoMatcher { ac, echoes })

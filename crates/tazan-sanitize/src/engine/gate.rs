@@ -5,7 +5,6 @@ use serde_json::{Map, Value};
 
 use super::context::RecordContext;
 use super::Sanitizer;
-use crate::normalize::Normalized;
 use tazan_model::Finding;
 
 impl Sanitizer {
@@ -27,13 +26,14 @@ impl Sanitizer {
     }
 
     pub(super) fn gate(&self, text: &str, field: &str, ctx: &RecordContext) -> Vec<Finding> {
-        let n = Normalized::new(text);
-        let hits = self.hits(text, &n, field, &ctx.own);
-        let mut scratch = RecordContext::new(&[], ctx.ref_year);
+        let hits = self.record_hits(text, field, ctx);
+        // Built on first use: most texts have no hit to try.
+        let mut scratch: Option<RecordContext> = None;
         let mut out = Vec::new();
         for h in hits {
             let span = &text[h.range.clone()];
-            if h.deny.is_none() && self.replacement(&h, span, &mut scratch) == span {
+            let scratch = scratch.get_or_insert_with(|| RecordContext::new(&[], ctx.ref_year));
+            if h.deny.is_none() && self.replacement(&h, span, scratch) == span {
                 continue;
             }
             out.push(Finding {

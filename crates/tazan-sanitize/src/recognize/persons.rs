@@ -7,6 +7,7 @@
 //! dictionary only the built-in surnames and the strong contexts count.
 
 use super::names::name_ok;
+use super::prefilter::captures_if;
 use super::*;
 
 /// Word lists from the IPADIC dictionary that the context rules consult.
@@ -183,11 +184,13 @@ pub(crate) struct PersonRules {
     self_intro: Regex,
     /// Family name, a space, given name.
     full_name: Regex,
+    /// Which of the five can match a text (see `prefilter.rs`).
+    prefilter: Prefilter,
 }
 
 impl PersonRules {
     pub(crate) fn new() -> Self {
-        PersonRules {
+        let mut p = PersonRules {
             after_dept: rx(&format!(
                 r"(?:{DEPT_SUFFIX}|{ROLES})[ \u{{3000}}:：]+(?:(?:{ROLES})[ \u{{3000}}]+)?(?P<n>{NH}{{1,4}})(?:[ \u{{3000}}](?P<g>{NH}{{1,3}}|[ぁ-ゖ]{{2,4}}))?"
             )),
@@ -203,7 +206,16 @@ impl PersonRules {
             full_name: rx(&format!(
                 r"(?P<n>{NH}{{1,4}})[ \u{{3000}}](?P<g>{NH}{{1,3}}|[ぁ-ゖ]{{2,4}})"
             )),
-        }
+            prefilter: Prefilter::new([]),
+        };
+        p.prefilter = Prefilter::new([
+            p.after_dept.as_str(),
+            p.glued.as_str(),
+            p.role_of.as_str(),
+            p.self_intro.as_str(),
+            p.full_name.as_str(),
+        ]);
+        p
     }
 }
 
@@ -219,7 +231,9 @@ impl Recognizers {
     pub(crate) fn scan_persons(&self, n: &Normalized, lexis: Option<&Lexis>, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
         let p = &self.persons;
-        for caps in p.after_dept.captures_iter(text) {
+        let mut can = Vec::new();
+        p.prefilter.candidates(text, &mut can);
+        for caps in captures_if(can[0], &p.after_dept, text) {
             let Some(name) = caps.name("n") else { continue };
             if glued_after(text, name.end()) || !self.sized_name(name.as_str(), lexis, true) {
                 continue;
@@ -232,7 +246,7 @@ impl Recognizers {
             };
             person(out, n, name.start()..end, "person_after_role", 0.8);
         }
-        for caps in p.glued.captures_iter(text) {
+        for caps in captures_if(can[1], &p.glued, text) {
             let (Some(role), Some(name)) = (caps.name("r"), caps.name("n")) else {
                 continue;
             };
@@ -245,19 +259,19 @@ impl Recognizers {
                 person(out, n, name.range(), "person_after_role", 0.8);
             }
         }
-        for caps in p.role_of.captures_iter(text) {
+        for caps in captures_if(can[2], &p.role_of, text) {
             let Some(name) = caps.name("n") else { continue };
             if self.name_in_context(name.as_str(), lexis, false) {
                 person(out, n, name.range(), "person_after_role", 0.8);
             }
         }
-        for caps in p.self_intro.captures_iter(text) {
+        for caps in captures_if(can[3], &p.self_intro, text) {
             let Some(name) = caps.name("n") else { continue };
             if self.name_in_context(name.as_str(), lexis, false) {
                 person(out, n, name.range(), "person_self_intro", 0.8);
             }
         }
-        for caps in p.full_name.captures_iter(text) {
+        for caps in captures_if(can[4], &p.full_name, text) {
             let (Some(s), Some(g)) = (caps.name("n"), caps.name("g")) else {
                 continue;
             };

@@ -429,6 +429,7 @@ impl Recognizers {
             .build(&patterns)
             .expect("built-in lexicon compiles");
         Recognizers {
+            prefilter: Prefilter::new(rules.iter().map(|r| r.re.as_str())),
             rules,
             lex,
             lex_meta,

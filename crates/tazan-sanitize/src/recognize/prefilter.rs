@@ -1,0 +1,259 @@
+//! Which pattern rules can match a text at all, from one Aho-Corasick pass.
+//!
+//! Most of a record's texts are short, and most rules find nothing in them;
+//! running each rule's regex over each text costs a search set-up per rule per
+//! text. Instead, every rule that needs a literal (every match starts with one
+//! of a finite set of strings, or ends with one: 株式会社, `@`, a digit) gives
+//! those literals to one automaton; one pass over a text tells which of those
+//! rules can match, and only they run. One-byte literals (an ASCII character;
+//! for a large class such as `\d` or `[A-Za-z]`, the first bytes of its
+//! characters' UTF-8) are looked up in a table of the bytes the text holds.
+//! A rule without such a literal always runs. Skipping a rule whose literals are absent changes nothing: its regex
+//! would have found no match.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// Literal pre-pass over a list of patterns (indices as given).
+pub(crate) struct Prefilter {
+    /// Every needed literal of two bytes or more.
+    ac: Option<AhoCorasick>,
+    /// For each literal of `ac`, the patterns it stands for.
+    owners: Vec<Vec<usize>>,
+    /// For each byte value, the patterns a one-byte literal of it stands for
+    /// (an ASCII character, or the lead byte of a large class's characters).
+    byte_owners: Vec<(u8, Vec<usize>)>,
+    /// Patterns that run on every text.
+    always: Vec<usize>,
+    len: usize,
+}
+
+impl Prefilter {
+    /// Builds the pre-pass for `patterns` (as `regex::Regex` parses them).
+    pub(crate) fn new<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut byte_owners: Vec<Vec<usize>> = vec![Vec::new(); 256];
+        let mut always = Vec::new();
+        let mut len = 0;
+        for (i, p) in patterns.into_iter().enumerate() {
+            len = i + 1;
+            let Some(lits) = needed_literals(p) else {
+                always.push(i);
+                continue;
+            };
+            for lit in lits {
+                if let [b] = lit[..] {
+                    byte_owners[usize::from(b)].push(i);
+                    continue;
+                }
+                match literals.iter().position(|l| *l == lit) {
+                    Some(at) => owners[at].push(i),
+                    None => {
+                        literals.push(lit);
+                        owners.push(vec![i]);
+                    }
+                }
+            }
+        }
+        // Built-in patterns only: a literal set that does not compile (it
+        // always does) just runs every pattern.
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            // Built once, run over every text: the fastest automaton to run.
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&literals)
+            .ok();
+        if ac.is_none() {
+            always = (0..len).collect();
+        }
+        let byte_owners = (0..=u8::MAX)
+            .zip(byte_owners)
+            .filter(|(_, o)| !o.is_empty())
+            .collect();
+        Prefilter {
+            ac,
+            owners,
+            byte_owners,
+            always,
+            len,
+        }
+    }
+
+    /// Marks in `can` (resized to the pattern count) the patterns that can
+    /// match somewhere in `text`.
+    pub(crate) fn candidates(&self, text: &str, can: &mut Vec<bool>) {
+        can.clear();
+        can.resize(self.len, false);
+        for &i in &self.always {
+            can[i] = true;
+        }
+        let mut present = [false; 256];
+        for &b in text.as_bytes() {
+            present[usize::from(b)] = true;
+        }
+        for (b, owners) in &self.byte_owners {
+            if present[usize::from(*b)] {
+                for &i in owners {
+                    can[i] = true;
+                }
+            }
+        }
+        let Some(ac) = &self.ac else { return };
+        let mut seen = vec![false; self.owners.len()];
+        for m in ac.find_overlapping_iter(text.as_bytes()) {
+            let lit = m.pattern().as_usize();
+            if !std::mem::replace(&mut seen[lit], true) {
+                for &i in &self.owners[lit] {
+                    can[i] = true;
+                }
+            }
+        }
+    }
+}
+
+/// `re`'s captures in `text` when `on` (its pre-pass found its literals),
+/// else none.
+pub(crate) fn captures_if<'r, 'h>(
+    on: bool,
+    re: &'r regex::Regex,
+    text: &'h str,
+) -> std::iter::Flatten<std::option::IntoIter<regex::CaptureMatches<'r, 'h>>> {
+    on.then(|| re.captures_iter(text)).into_iter().flatten()
+}
+
+/// Literals one of which every match of `pattern` contains (its finite prefix
+/// or suffix set, or a literal it needs inside, whichever is most selective),
+/// or `None` when there is no such set (a pattern that is all kanji classes).
+fn needed_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    let hir = regex_syntax::parse(pattern).ok()?;
+    let affix = |kind: ExtractKind| -> Option<Vec<Vec<u8>>> {
+        let seq = Extractor::new().kind(kind).extract(&hir);
+        // An empty literal is found in every text: no filter.
+        if seq.min_literal_len()? == 0 {
+            return None;
+        }
+        Some(
+            seq.literals()?
+                .iter()
+                .map(|l| l.as_bytes().to_vec())
+                .collect(),
+        )
+    };
+    [
+        affix(ExtractKind::Prefix),
+        affix(ExtractKind::Suffix),
+        inner(&hir),
+    ]
+    .into_iter()
+    .flatten()
+    .max_by_key(|l| selectivity(l))
+}
+
+/// Longer shortest literal first, then fewer literals.
+fn selectivity(lits: &[Vec<u8>]) -> (usize, std::cmp::Reverse<usize>) {
+    let shortest = lits.iter().map(Vec::len).min().unwrap_or(0);
+    (shortest, std::cmp::Reverse(lits.len()))
+}
+
+/// Classes up to this many characters count as a set of literals.
+const SMALL_CLASS: usize = 16;
+
+/// The first bytes of the UTF-8 encodings of the class's characters: one of
+/// them is in every text holding one of the characters (UTF-8 keeps code
+/// point order, so a range's first bytes run from its start's to its end's).
+fn first_bytes(c: &regex_syntax::hir::ClassUnicode) -> Vec<Vec<u8>> {
+    let first = |ch: char| ch.to_string().as_bytes()[0];
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    for r in c.ranges() {
+        for b in first(r.start())..=first(r.end()) {
+            if !out.iter().any(|l| l[0] == b) {
+                out.push(vec![b]);
+            }
+        }
+    }
+    out
+}
+
+/// A set of non-empty literals one of which every match of `hir` contains.
+fn inner(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    match hir.kind() {
+        HirKind::Literal(l) => (!l.0.is_empty()).then(|| vec![l.0.to_vec()]),
+        HirKind::Class(Class::Unicode(c)) => {
+            let mut out = Vec::new();
+            for r in c.ranges() {
+                for ch in r.start()..=r.end() {
+                    if out.len() >= SMALL_CLASS {
+                        return Some(first_bytes(c));
+                    }
+                    out.push(ch.to_string().into_bytes());
+                }
+            }
+            (!out.is_empty()).then_some(out)
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            let mut out = Vec::new();
+            for r in c.ranges() {
+                for b in r.start()..=r.end() {
+                    if out.len() >= SMALL_CLASS {
+                        return None;
+                    }
+                    out.push(vec![b]);
+                }
+            }
+            (!out.is_empty()).then_some(out)
+        }
+        HirKind::Repetition(r) if r.min >= 1 => inner(&r.sub),
+        HirKind::Capture(c) => inner(&c.sub),
+        HirKind::Concat(parts) => parts
+            .iter()
+            .filter_map(inner)
+            .max_by_key(|l| selectivity(l)),
+        HirKind::Alternation(alts) => {
+            let mut out: Vec<Vec<u8>> = Vec::new();
+            for a in alts {
+                for lit in inner(a)? {
+                    if !out.contains(&lit) {
+                        out.push(lit);
+                    }
+                }
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn can(p: &Prefilter, text: &str) -> Vec<bool> {
+        let mut v = Vec::new();
+        p.candidates(text, &mut v);
+        v
+    }
+
+    #[test]
+    fn rules_without_their_literal_are_skipped() {
+        let p = Prefilter::new([
+            r"(?:株式会社|\(株\))\s?\p{Han}+",
+            r"\p{Han}+(?:銀行|証券)",
+            r"[A-Za-z]+@[a-z]+\.jp",
+            r"\p{Han}+",
+        ]);
+        assert_eq!(can(&p, "障害が発生"), [false, false, false, true]);
+        assert_eq!(can(&p, "(株)青葉"), [true, false, false, true]);
+        assert_eq!(can(&p, "青葉銀行 a@b.jp"), [false, true, true, true]);
+    }
+
+    #[test]
+    fn case_insensitive_and_digit_patterns_keep_every_form() {
+        let p = Prefilter::new([r"(?i)srv\d+", r"\d{3}-\d{4}"]);
+        assert_eq!(can(&p, "SRV01"), [true, false]);
+        assert_eq!(can(&p, "SRV01 03-1234"), [true, true]);
+        assert_eq!(can(&p, "Srv"), [true, false]);
+        assert_eq!(can(&p, "なし"), [false, false]);
+    }
+}

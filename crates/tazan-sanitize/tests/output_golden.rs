@@ -1,0 +1,110 @@
+//! The exact bytes `tazan sanitize` writes for every evaluation set, pinned by
+//! hash: speed work must leave what the sanitiser produces unchanged, byte for
+//! byte (published fields, findings and audit), at every level, with and
+//! without the IPADIC dictionary.
+//!
+//! `tests/golden/outputs.blake3` holds one line per set, level and dictionary
+//! state: `SET LEVEL DICT BLAKE3`, the hash of the output file that
+//! [`sanitize_jsonl`]'s engine writes (the CLI calls the same function). A
+//! change meant to alter the output (a new recogniser) regenerates it with
+//! `UPDATE_GOLDEN=1` and says so in its commit; a speed change never does.
+//! The shared corpus's line is checked by the `corpus_` test (ignored without
+//! the corpus, see `tests/support/corpus.rs`).
+
+// Test harness: a failed setup step should abort loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tazan_sanitize::{DictionaryStatus, DisclosureLevel, Policy, Sanitizer};
+
+#[path = "../../../tests/support/corpus.rs"]
+mod corpus;
+
+const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/outputs.blake3");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+
+const LEVELS: [DisclosureLevel; 3] = [
+    DisclosureLevel::Amber,
+    DisclosureLevel::Green,
+    DisclosureLevel::Clear,
+];
+
+/// The crate's own evaluation sets: name and incident file.
+fn fixture_sets() -> Vec<(&'static str, PathBuf)> {
+    let f = Path::new(FIXTURES);
+    vec![
+        ("unseen/dev", f.join("unseen/dev/incidents.jsonl")),
+        ("unseen/frozen", f.join("unseen/frozen/incidents.jsonl")),
+        ("heldout", f.join("heldout-incidents.jsonl")),
+        ("heldout2", f.join("heldout2-incidents.jsonl")),
+    ]
+}
+
+/// `SET LEVEL DICT` → hash of the output of `input` at every level, with
+/// and without the dictionary.
+fn hashes(set: &str, input: &Path) -> BTreeMap<String, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = Policy::builtin();
+    let mut out = BTreeMap::new();
+    for level in LEVELS {
+        let with = Sanitizer::new(&policy, level).unwrap();
+        assert!(
+            matches!(with.dictionary_status(), DictionaryStatus::Loaded { .. }),
+            "the golden outputs need the IPADIC dictionary ({}); run scripts/setup-ipadic.sh",
+            with.dictionary_status()
+        );
+        let without = Sanitizer::without_dictionary(&policy, level).unwrap();
+        for (dict, s) in [("dict", with), ("nodict", without)] {
+            let output = dir.path().join("out.jsonl");
+            s.sanitize_file(input, &output, 1).unwrap();
+            let hash = blake3::hash(&std::fs::read(&output).unwrap());
+            out.insert(format!("{set} {level} {dict}"), hash.to_hex().to_string());
+        }
+    }
+    out
+}
+
+/// Compares `actual` with the golden lines of the same keys; with
+/// `UPDATE_GOLDEN=1`, rewrites those lines instead.
+fn check(actual: BTreeMap<String, String>) {
+    let text = std::fs::read_to_string(GOLDEN).unwrap_or_default();
+    let mut golden: BTreeMap<String, String> = text
+        .lines()
+        .filter_map(|l| l.rsplit_once(' '))
+        .map(|(k, h)| (k.to_string(), h.to_string()))
+        .collect();
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        golden.extend(actual);
+        let body: String = golden.iter().map(|(k, h)| format!("{k} {h}\n")).collect();
+        std::fs::write(GOLDEN, body).unwrap();
+        return;
+    }
+    let changed: Vec<&String> = actual
+        .iter()
+        .filter(|(k, h)| golden.get(*k) != Some(h))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "sanitiser output changed for {changed:?}; a speed change must not change it \
+         (a deliberate recogniser change: rerun with UPDATE_GOLDEN=1 and say so)"
+    );
+}
+
+#[test]
+fn fixture_outputs_are_byte_identical_to_the_golden_hashes() {
+    let mut all = BTreeMap::new();
+    for (set, input) in fixture_sets() {
+        all.extend(hashes(set, &input));
+    }
+    assert_eq!(all.len(), 4 * 3 * 2);
+    check(all);
+}
+
+#[test]
+#[ignore = "reads the shared corpus (../shared/corpus or $TAZAN_CORPUS_DIR); scripts/test runs it when present"]
+fn corpus_outputs_are_byte_identical_to_the_golden_hashes() {
+    check(hashes("corpus", &corpus::corpus_file("incidents.jsonl")));
+}
