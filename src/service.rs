@@ -156,7 +156,9 @@ pub async fn backup(
                         anyhow::anyhow!("the running {}: {}", svc.kind.as_str(), s.message())
                     })?
                     .into_inner();
-                let mut file = create_private(&tmp)?;
+                // Synced in steps: a backup's dirty pages must not pile up
+                // ahead of the running service's own syncs on this disk.
+                let mut file = tazan_store::SteppedFile::new(create_private(&tmp)?);
                 let mut bytes = 0u64;
                 while let Some(chunk) = stream.message().await.map_err(|s| {
                     anyhow::anyhow!(
@@ -170,7 +172,7 @@ pub async fn backup(
                     bytes += chunk.data.len() as u64;
                     progress.set_position(bytes);
                 }
-                file.sync_all()
+                file.finish()
                     .with_context(|| format!("writing {}", tmp.display()))?;
                 anyhow::Ok(())
             })

@@ -75,26 +75,27 @@ async fn killed_hubs_keep_log_and_cursors() {
         .collect();
     let r = publish(&mut pub_client, &more).await;
     assert_eq!(r.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![6, 7, 8]);
+    // One more lesson after them marks the end: the relay and the transport
+    // hub's follower keep log order, so once it arrives, a re-appended copy
+    // of anything before it would have arrived too.
+    let marker = signed(&key, "再起動後の目印", DisclosureLevel::Green);
+    let r = publish(&mut pub_client, std::slice::from_ref(&marker)).await;
+    assert_eq!(r[0].seq, 9);
     let mut after = Vec::new();
     for _ in 0..1500 {
         after = list_all(&mut t).await;
-        if after.len() >= 8 {
+        if after.len() >= 9 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let after = if after.len() >= 8 {
-        list_all(&mut t).await
-    } else {
-        after
-    };
     assert_eq!(
         after.iter().map(|e| e.seq).collect::<Vec<_>>(),
-        (1..=8).collect::<Vec<_>>()
+        (1..=9).collect::<Vec<_>>()
     );
     let unique: HashSet<_> = after.iter().map(|e| e.lesson_id.clone()).collect();
-    assert_eq!(unique.len(), 8);
+    assert_eq!(unique.len(), 9);
+    assert_eq!(after[8].lesson_id, marker.id().0.to_vec());
 
     // A subscriber that had seen seq 3 before the kills resumes at 4.
     let mut stream = t
@@ -111,7 +112,7 @@ async fn killed_hubs_keep_log_and_cursors() {
     while let Some(e) = stream.message().await.unwrap() {
         resumed.push(e.seq);
     }
-    assert_eq!(resumed, (4..=8).collect::<Vec<_>>());
+    assert_eq!(resumed, (4..=9).collect::<Vec<_>>());
     finance.terminate();
 }
 
@@ -191,6 +192,7 @@ async fn node_outbox_drains_after_hub_outage_and_node_restart() {
     hub.stop().await.unwrap();
 
     let node = fed.node("sakura-bank").unwrap().core().clone();
+    let mut events = node.delivery_events();
     let id = node
         .publish(gated(
             &fx,
@@ -199,7 +201,15 @@ async fn node_outbox_drains_after_hub_outage_and_node_restart() {
         ))
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The node tried, found no hub, and kept the lesson.
+    tokio::time::timeout(WAIT, async {
+        while !matches!(
+            events.recv().await.unwrap(),
+            tazan_node::DeliveryEvent::Unreachable(_)
+        ) {}
+    })
+    .await
+    .expect("a failed delivery attempt");
     assert_eq!(node.outbox().len(), 1, "kept while the hub is down");
     drop(node);
 

@@ -63,8 +63,11 @@ async fn amber_stays_in_group_and_green_crosses_with_publisher_hidden() {
     };
     assert_eq!(l.title, "全業界に共有する教訓");
 
-    // Give AMBER every chance to leak, then check it did not.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // AMBER came before GREEN in the finance log, and the relay walks that
+    // log in order: once GREEN reached transport, AMBER's turn has passed.
+    let finance = fed.hub("finance").unwrap().core().clone();
+    let seq = |id| finance.lookup(id).unwrap().expect("stored at finance").seq;
+    assert!(seq(&amber) < seq(&green), "AMBER first in the finance log");
     assert!(
         tsubame.get(&amber).unwrap().is_none(),
         "AMBER reached the other group"
@@ -118,10 +121,24 @@ async fn duplicate_publish_is_acknowledged_and_stored_once() {
     assert_eq!(again[0].seq, first[0].seq);
     let hub = fed.hub("finance").unwrap().core().clone();
     assert_eq!(hub.log_head(), 1);
-    // Relayed once: the cross hub holds it once.
+    // Relayed once: the cross hub holds it once. A later lesson in the same
+    // ordered log marks the point where a second copy would have arrived.
     eventually("relay", WAIT, || async { fed.cross.core().log_head() == 1 }).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(fed.cross.core().log_head(), 1);
+    let later = signed(
+        &fx.key("sakura-bank"),
+        "後に続く教訓",
+        DisclosureLevel::Green,
+    );
+    assert_eq!(
+        outcome(&publish(&mut c, std::slice::from_ref(&later)).await[0]),
+        Outcome::Accepted
+    );
+    let cross = fed.cross.core().clone();
+    eventually("the later lesson relayed", WAIT, || async {
+        cross.lookup(&later.id()).unwrap().is_some()
+    })
+    .await;
+    assert_eq!(cross.log_head(), 2, "the duplicate was relayed again");
     fed.stop().await.unwrap();
 }
 

@@ -94,6 +94,19 @@ async fn wait_roster(c: &HubClient<Channel>, path: &Path) {
     .await;
 }
 
+/// Wait until the Unix second changes: the roster records times in whole
+/// seconds, so what happens after this is dated after what happened before.
+async fn next_second() {
+    let start = tazan_trust::now_unix();
+    while tazan_trust::now_unix() == start {
+        let into = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        tokio::time::sleep(Duration::from_nanos(u64::from(1_000_000_000 - into))).await;
+    }
+}
+
 /// Apply an announcement with `tazan roster rotate` (no grace), then wait
 /// past the second it happened in, so times in seconds stay ordered.
 async fn apply(fx: &Fixture, group: &str, announcement: &Path) -> String {
@@ -109,7 +122,7 @@ async fn apply(fx: &Fixture, group: &str, announcement: &Path) -> String {
         "--grace",
         "0",
     ]));
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    next_second().await;
     out
 }
 
@@ -159,6 +172,7 @@ async fn member_key_rotation_and_revocation_keep_history_verifying() {
     // The restarted node signs with the new key; until the roster lists it,
     // the hub refuses it and the node keeps the lesson in its outbox.
     let node = fed.start_node(&nid).await.unwrap();
+    let mut events = node.core().delivery_events();
     let waiting = node
         .core()
         .publish(gated(
@@ -168,7 +182,18 @@ async fn member_key_rotation_and_revocation_keep_history_verifying() {
         ))
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // The hub answered: the key is unknown, the lesson is kept for later.
+    tokio::time::timeout(WAIT, async {
+        loop {
+            if let tazan_node::DeliveryEvent::Kept(ids, _) = events.recv().await.unwrap() {
+                if ids.contains(&waiting) {
+                    return;
+                }
+            }
+        }
+    })
+    .await
+    .expect("the hub's answer on the new key");
     assert_eq!(node.core().outbox().len(), 1, "kept, not dropped");
     let finance = fed.hub("finance").unwrap();
     assert!(finance.core().lookup(&waiting).unwrap().is_none());
@@ -216,7 +241,7 @@ async fn member_key_rotation_and_revocation_keep_history_verifying() {
 
     // The admin applies the real announcement; the hub reloads the roster
     // and the waiting lesson goes through, signed with the new key.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    next_second().await;
     let said = apply(&fx, "finance", Path::new(&announcement)).await;
     assert!(said.contains("rotated `sakura-bank`"), "{said}");
     let core = node.core().clone();
@@ -238,7 +263,7 @@ async fn member_key_rotation_and_revocation_keep_history_verifying() {
     assert_eq!(rej.field, "signer");
     assert!(rej.message.contains("revoked"), "{}", rej.message);
     // A second apart, so a revocation can fall between the two (seconds).
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    next_second().await;
     let r = publish(
         &mut sakura,
         &[signed(&new, "新しい鍵の二件目", DisclosureLevel::Amber)],
@@ -253,7 +278,7 @@ async fn member_key_rotation_and_revocation_keep_history_verifying() {
 
     // The new key leaks: revoked from now on (ISO 8601). Entries received
     // before keep verifying; new ones signed with it are refused.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    next_second().await;
     let now = time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
@@ -340,7 +365,16 @@ async fn group_hub_key_rotation_keeps_relaying() {
         outcome(&publish(&mut sakura, std::slice::from_ref(&env)).await[0]),
         Outcome::Accepted
     );
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // The relay tried and the cross hub refused the unknown key.
+    let cross = fed.cross.core().clone();
+    eventually("the cross hub refused the relayed lesson", WAIT, || async {
+        cross
+            .stats()
+            .rejected
+            .load(std::sync::atomic::Ordering::Relaxed)
+            >= 1
+    })
+    .await;
     assert!(fed.cross.core().lookup(&env.id()).unwrap().is_none());
     let pending = fed.hub("finance").unwrap().core().metrics();
     assert!(

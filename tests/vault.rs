@@ -682,7 +682,15 @@ async fn canary_in_raw_fields_never_leaves_the_node() {
 #[test]
 fn a_second_command_is_told_the_vault_is_in_use() {
     let (_dir, home) = home_with(&[GOOD_1]);
-    // An edit whose editor takes a while holds the vault meanwhile.
+    // An edit holds the vault while its editor runs. The editor marks when
+    // it starts (the vault is held by then) and runs until told to finish.
+    let started = home.join("editor-started");
+    let finish = home.join("editor-finish");
+    let editor = format!(
+        "touch '{}'; while [ ! -e '{}' ]; do sleep 0.01; done #",
+        started.display(),
+        finish.display()
+    );
     let mut editing = std::process::Command::new(env!("CARGO_BIN_EXE_tazan"))
         .args([
             "incident",
@@ -691,13 +699,21 @@ fn a_second_command_is_told_the_vault_is_in_use() {
             "--home",
             home.to_str().unwrap(),
         ])
-        .env("EDITOR", "sleep 3 #")
+        .env("EDITOR", &editor)
         .env("VISUAL", "")
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(800));
+    let deadline = std::time::Instant::now() + WAIT;
+    while !started.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the editor never started"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let err = failed(&at(&home, &["incident", "list"]));
     assert!(err.contains("in use by another tazan command"), "{err}");
+    std::fs::write(&finish, "").unwrap();
     assert!(editing.wait().unwrap().success());
     ok(at(&home, &["incident", "list"]));
 }

@@ -55,6 +55,12 @@ pub struct BackupReport {
     pub baseline_p99_ms: f64,
     /// Time to verify the file and restore it into an empty directory.
     pub restore_secs: f64,
+    /// The backup file was synced every this many KiB (0: only at its end).
+    pub sync_step_kib: u64,
+    /// Most dirty and under-writeback page cache seen while the backup ran
+    /// (`Dirty` + `Writeback` of /proc/meminfo, machine-wide, every 50 ms):
+    /// what a writer's fsync may queue behind.
+    pub max_dirty_mib: u64,
 }
 
 impl fmt::Display for BackupReport {
@@ -85,6 +91,11 @@ impl fmt::Display for BackupReport {
             "publishing before it (baseline):   longest {:.1} ms, p99 {:.1} ms",
             self.baseline_max_ms, self.baseline_p99_ms
         )?;
+        writeln!(
+            f,
+            "page cache during the backup: at most {} MiB dirty or being written (backup file synced every {} KiB; 0 = only at its end)",
+            self.max_dirty_mib, self.sync_step_kib
+        )?;
         write!(
             f,
             "restore: {:.2} s (whole-file check, then write)",
@@ -100,6 +111,8 @@ pub struct BackupParams {
     pub lessons: u64,
     /// Publish rate during the measurement, lessons per second.
     pub rate: u32,
+    /// Sync the backup file every this many bytes (0: only at its end).
+    pub sync_step: u64,
 }
 
 /// Fill a hub log with `lessons` signed sample lessons, then publish at
@@ -166,12 +179,23 @@ pub async fn backup(p: BackupParams) -> Result<BackupReport> {
         let file = file.clone();
         move || {
             let started = Instant::now();
-            let summary = backup.write_file(&file, &header, &mut |_| {});
+            // As `Backup::write_file` does, with the sync step of the run.
+            let summary = std::fs::File::create(&file)
+                .map(|f| tazan_store::SteppedFile::with_step(f, p.sync_step))
+                .and_then(|mut w| {
+                    let summary = backup.write_to(&mut w, &header, &mut |_| {})?;
+                    w.finish()?;
+                    Ok(summary)
+                })
+                .with_context(|| format!("writing {}", file.display()));
             let _ = done_tx.send(());
             anyhow::Ok((summary?, started.elapsed().as_secs_f64()))
         }
     });
+    let (dirty_stop, dirty) = watch_dirty();
     let during = publish_for(&log, &mut extra, p.rate, Phase::Until(done_rx)).await?;
+    let _ = dirty_stop.send(());
+    let max_dirty_kib = dirty.await.unwrap_or(0);
     let (summary, export_secs) = copy.await??;
 
     let restored = dir.path().join("restored");
@@ -216,7 +240,38 @@ pub async fn backup(p: BackupParams) -> Result<BackupReport> {
         baseline_max_ms: max_ms(&baseline),
         baseline_p99_ms: p99_ms(&baseline),
         restore_secs,
+        sync_step_kib: p.sync_step >> 10,
+        max_dirty_mib: max_dirty_kib >> 10,
     })
+}
+
+/// Sample `Dirty` + `Writeback` (KiB) of /proc/meminfo every 50 ms until
+/// told to stop; the largest sum (0 where the file is not there).
+fn watch_dirty() -> (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<u64>,
+) {
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let mut max = 0;
+        let mut tick = tokio::time::interval(Duration::from_millis(50));
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = &mut stopped => return max,
+            }
+            let text = tokio::fs::read_to_string("/proc/meminfo")
+                .await
+                .unwrap_or_default();
+            let now: u64 = text
+                .lines()
+                .filter(|l| l.starts_with("Dirty:") || l.starts_with("Writeback:"))
+                .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .sum();
+            max = max.max(now);
+        }
+    });
+    (stop, task)
 }
 
 fn numbered(base: &Lesson, i: u64) -> Lesson {

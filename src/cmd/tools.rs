@@ -197,9 +197,15 @@ pub(super) async fn bench(cmd: BenchCmd) -> Result<ExitCode> {
         BenchCmd::Backup {
             lessons,
             rate,
+            sync_step_kib,
             json,
         } => print_report(
-            &tazan::bench::backup(tazan::bench::BackupParams { lessons, rate }).await?,
+            &tazan::bench::backup(tazan::bench::BackupParams {
+                lessons,
+                rate,
+                sync_step: sync_step_kib << 10,
+            })
+            .await?,
             json,
         ),
         BenchCmd::Federation {

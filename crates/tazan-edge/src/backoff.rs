@@ -102,6 +102,22 @@ mod tests {
         assert!(seen.len() > 10, "jitter spreads retries: {seen:?}");
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn the_waits_run_on_the_clock_within_their_jitter() {
+        let (_tx, mut rx) = watch::channel(false);
+        let mut b = Backoff::new(Duration::from_secs(60), Duration::from_secs(600));
+        for step in [60, 120, 240, 480, 600, 600] {
+            let start = tokio::time::Instant::now();
+            assert!(!b.wait(&mut rx).await, "not stopping");
+            let waited = start.elapsed();
+            assert!(
+                waited >= Duration::from_secs(step / 2) && waited <= Duration::from_secs(step),
+                "{waited:?} outside [{}, {step}] s",
+                step / 2
+            );
+        }
+    }
+
     #[tokio::test]
     async fn a_stop_ends_the_wait_at_once() {
         let (tx, mut rx) = watch::channel(false);

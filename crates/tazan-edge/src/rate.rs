@@ -4,7 +4,11 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// tokio's clock (the system's, outside a paused test runtime), so tests
+// move time forward instead of sleeping.
+use tokio::time::Instant;
 
 use crate::stats::CallStats;
 use crate::CallLimits;
@@ -273,6 +277,29 @@ mod tests {
             refused.detail
         );
         l.lessons("m", 5).unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_bucket_refills_at_its_rate_on_the_clock() {
+        let l = CallLimiter::new(limits());
+        for _ in 0..3 {
+            l.call("m").unwrap();
+        }
+        let refused = l.call("m").unwrap_err();
+        assert_eq!(refused.retry_after, Duration::from_secs(1));
+        // Just short of the retry time: still refused, and told the rest.
+        tokio::time::advance(Duration::from_millis(900)).await;
+        let again = l.call("m").unwrap_err();
+        assert!(again.retry_after <= Duration::from_millis(101), "{again:?}");
+        tokio::time::advance(again.retry_after + Duration::from_millis(1)).await;
+        l.call("m").unwrap();
+        // Idle for long, the bucket holds its burst and no more.
+        tokio::time::advance(Duration::from_secs(3600)).await;
+        for _ in 0..3 {
+            l.call("m").unwrap();
+        }
+        assert!(l.call("m").is_err());
+        assert_eq!(l.stats().limited_by("limits.calls_per_second"), 3);
     }
 
     #[test]

@@ -51,7 +51,9 @@ mod record;
 mod records;
 mod writer;
 
-pub use backup::{restore, verify_backup, Backup, BackupHeader, BackupSummary, Progress, Restored};
+pub use backup::{
+    restore, verify_backup, Backup, BackupHeader, BackupSummary, Progress, Restored, SteppedFile,
+};
 pub use db::{Store, Ticket};
 pub use error::StoreError;
 pub use hub::{envelope_leaf, Appended, HubLog, NewRecord};
