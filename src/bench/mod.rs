@@ -27,12 +27,16 @@ use crate::harness::Federation;
 mod backup;
 mod portal;
 mod sanitize;
+mod scale;
+mod soak;
 use crate::topology::{self, Ports, Spec};
 pub use backup::{backup, BackupParams, BackupReport};
 pub use portal::{portal, PageFigures, PortalParams, PortalReport};
 pub use sanitize::{
     default_sources, sanitize, PresidioParams, SanitizeParams, SanitizeReport, Timing,
 };
+pub use scale::{scale, ScaleParams, ScaleReport, ScaleRun};
+pub use soak::{soak, SoakParams, SoakReport};
 
 /// Sizes for [`federation`].
 #[derive(Debug, Clone, Copy)]
