@@ -67,9 +67,9 @@ impl HubProcess {
                 None => {
                     let status = child.wait()?;
                     bail!(
-                        "the {} hub exited before listening ({status}); see {}",
+                        "the {} hub exited before listening ({status}); {}",
                         self.name,
-                        self.log.display()
+                        self.log_tail(5)
                     );
                 }
             }
@@ -78,6 +78,21 @@ impl HubProcess {
         std::thread::spawn(move || lines.for_each(drop));
         self.child = Some(child);
         Ok(())
+    }
+
+    /// The last `n` lines of the hub's log (its stderr), for error messages.
+    pub fn log_tail(&self, n: usize) -> String {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let mut tail: Vec<&str> = log.lines().rev().take(n).collect();
+        tail.reverse();
+        format!("the end of {}:\n{}", self.log.display(), tail.join("\n"))
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
     }
 
     /// SIGKILL: no shutdown path runs, nothing is flushed.
@@ -191,6 +206,14 @@ impl ProcessFederation {
     }
 
     /// The hub process named `name`: `cross` or a group.
+    pub fn hub(&self, name: &str) -> Result<&HubProcess> {
+        std::iter::once(&self.cross)
+            .chain(&self.groups)
+            .find(|h| h.name == name)
+            .with_context(|| format!("no hub {name}"))
+    }
+
+    /// The same, to kill or restart it.
     pub fn hub_mut(&mut self, name: &str) -> Result<&mut HubProcess> {
         if name == "cross" {
             return Ok(&mut self.cross);
@@ -290,12 +313,87 @@ pub fn free_port_range(n: u16) -> Result<u16> {
     let free = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok();
     let seed = std::process::id() as u16;
     for attempt in 0..200u16 {
-        let base = 20_000 + (seed.wrapping_add(attempt.wrapping_mul(97)) % 20_000);
+        // Below the kernel's ephemeral range (32768 up by default), so no client
+        // connection takes a port while its hub is down for a restart.
+        let base = 10_000 + (seed.wrapping_add(attempt.wrapping_mul(97)) % 20_000);
         if (0..n).all(|i| free(base + i) && free(base + 1000 + i) && free(base + 1200 + i)) {
             return Ok(base);
         }
     }
     bail!("no free range of {n} loopback ports found")
+}
+
+/// A tmpfs mounted over a directory (a real disk that can fill up or turn
+/// read-only under a running hub), unmounted lazily when dropped.
+pub struct Tmpfs {
+    dir: PathBuf,
+}
+
+impl Tmpfs {
+    /// Mount a tmpfs of `size` (`mount` syntax, e.g. `32m`) on `dir`.
+    /// `Err` holds the reason when this process may not mount (it needs
+    /// CAP_SYS_ADMIN): callers skip what needs it and say so.
+    pub fn mount(dir: &Path, size: &str) -> std::result::Result<Tmpfs, String> {
+        std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        let out = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .output()
+            .map_err(|e| format!("cannot run mount: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "cannot mount a tmpfs (needs CAP_SYS_ADMIN): {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        Ok(Tmpfs {
+            dir: dir.to_owned(),
+        })
+    }
+
+    /// Remount read-only (`true`) or read-write.
+    pub fn set_read_only(&self, ro: bool) -> Result<()> {
+        let opt = if ro { "remount,ro" } else { "remount,rw" };
+        let out = Command::new("mount")
+            .args(["-o", opt])
+            .arg(&self.dir)
+            .output()?;
+        if !out.status.success() {
+            bail!(
+                "mount -o {opt} {}: {}",
+                self.dir.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(())
+    }
+
+    /// Fill the file system with `path` until a write fails for want of
+    /// space; returns the bytes written.
+    pub fn fill(&self, path: &Path) -> Result<u64> {
+        use std::io::Write as _;
+        let mut f =
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        let chunk = vec![0xa5u8; 64 << 10];
+        let mut written = 0u64;
+        loop {
+            match f.write(&chunk) {
+                Ok(0) => break,
+                Ok(n) => written += n as u64,
+                Err(e) if e.raw_os_error() == Some(28) => break, // ENOSPC
+                Err(e) => return Err(e).with_context(|| format!("filling {}", path.display())),
+            }
+        }
+        let _ = f.sync_all();
+        Ok(written)
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        // Lazy: a store still open must not keep it mounted.
+        let _ = Command::new("umount").arg("-l").arg(&self.dir).status();
+    }
 }
 
 #[cfg(test)]

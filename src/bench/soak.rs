@@ -12,7 +12,10 @@
 //!   that cuts every connection mid-stream once per kill cycle, and resumes
 //!   from its cursor;
 //! - `idle` raw TCP connections that never start TLS are opened against the
-//!   finance hub.
+//!   finance hub;
+//! - the transport hub's data directory is a tmpfs (where this process may
+//!   mount one), filled until the hub refuses publishing, then emptied: the
+//!   hub must acknowledge again by itself.
 //!
 //! Then the load stops and the logs are read: every acknowledged lesson must
 //! be in its group's log, and a GREEN one also at the cross hub and the other
@@ -22,7 +25,7 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -34,7 +37,7 @@ use tazan_trust::KeyPair;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-use crate::procs::{connect_within, free_port_range, log_faults, ProcessFederation};
+use crate::procs::{connect_within, free_port_range, log_faults, ProcessFederation, Tmpfs};
 use crate::topology::Spec;
 
 /// What [`soak`] does.
@@ -71,6 +74,10 @@ pub struct SoakReport {
     pub subscriber_entries: u64,
     /// Idle connections that were open during the load.
     pub idle_connections: usize,
+    /// From filling the transport hub's disk to its first refusal (null: not run).
+    pub disk_full_refused_s: Option<f64>,
+    /// From freeing the space to the transport hub's next acknowledgement.
+    pub disk_recovery_s: Option<f64>,
     /// Outage length, seconds.
     pub outage_s: f64,
     /// From the finance hub's restart after the outage to its next acknowledgement.
@@ -118,6 +125,12 @@ impl fmt::Display for SoakReport {
             self.cuts, self.subscriber_entries
         )?;
         writeln!(f, "idle connections    {:>10}", self.idle_connections)?;
+        if let (Some(full), Some(back)) = (self.disk_full_refused_s, self.disk_recovery_s) {
+            writeln!(
+                f,
+                "disk full           refused after {full:.2} s, acknowledging {back:.2} s after space returned"
+            )?;
+        }
         writeln!(
             f,
             "publish call        p50 {:.1} ms, max {:.1} ms",
@@ -151,9 +164,25 @@ struct Load {
     stop: AtomicBool,
     acked: Mutex<Vec<Acked>>,
     call_ms: Mutex<Vec<f64>>,
+    /// Failed publish calls of the finance and transport members.
+    failed: [AtomicUsize; 2],
+}
+
+impl Load {
+    fn acked_in(&self, group: &str) -> usize {
+        self.acked
+            .lock()
+            .map(|a| a.iter().filter(|x| x.group == group).count())
+            .unwrap_or(0)
+    }
+}
+
+fn group_index(group: &str) -> usize {
+    usize::from(group == "transport")
 }
 
 const LIMIT: Duration = Duration::from_secs(120);
+const CALL_LIMIT: Duration = Duration::from_secs(10);
 const MEMBERS: [(&str, &str); 3] = [
     ("sakura-bank", "finance"),
     ("kaede-securities", "finance"),
@@ -165,6 +194,16 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
     raise_fd_limit();
     let dir = tempfile::Builder::new().prefix("tazan-soak-").tempdir()?;
     let base = free_port_range(3)?;
+    let mut skipped = vec![
+        "kill -9 of org nodes: members publish as in-process clients (an outbox that retries until acknowledged), not node processes".to_owned(),
+    ];
+    let disk = match Tmpfs::mount(&dir.path().join("transport/data"), "2g") {
+        Ok(d) => Some(d),
+        Err(why) => {
+            skipped.push(format!("disk-full and recovery: {why}"));
+            None
+        }
+    };
     let fed = Arc::new(tokio::sync::RwLock::new(ProcessFederation::start(
         &p.exe,
         dir.path(),
@@ -176,6 +215,7 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
         stop: AtomicBool::new(false),
         acked: Mutex::new(Vec::new()),
         call_ms: Mutex::new(Vec::new()),
+        failed: [AtomicUsize::new(0), AtomicUsize::new(0)],
     });
     let mut publishers = Vec::new();
     for (m, (member, group)) in MEMBERS.into_iter().enumerate() {
@@ -249,21 +289,55 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
         }
     }
 
+    // Disk full at the transport hub, then space again.
+    let (disk_full_refused_s, disk_recovery_s) = match &disk {
+        Some(disk) => {
+            let filler = dir.path().join("transport/data/filler");
+            let failed_before = load.failed[1].load(Ordering::SeqCst);
+            let filled = Instant::now();
+            disk.fill(&filler)?;
+            let deadline = Instant::now() + LIMIT;
+            while load.failed[1].load(Ordering::SeqCst) == failed_before {
+                if let Some(i) = publishers.iter().position(|t| t.is_finished()) {
+                    let t = publishers.swap_remove(i);
+                    t.await??;
+                    bail!("a publisher stopped early");
+                }
+                if Instant::now() > deadline {
+                    let mut f = fed.write().await;
+                    let hub = f.hub_mut("transport")?;
+                    bail!(
+                        "the transport hub neither refused nor failed a publish within {LIMIT:?} of its disk filling up (running: {}); {}",
+                        hub.is_running(),
+                        hub.log_tail(8)
+                    );
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            let refused = filled.elapsed().as_secs_f64();
+            let before = load.acked_in("transport");
+            std::fs::remove_file(&filler)?;
+            let freed = Instant::now();
+            while load.acked_in("transport") <= before {
+                if Instant::now() > deadline + LIMIT {
+                    bail!("the transport hub did not acknowledge again within {LIMIT:?} of space returning");
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            (Some(refused), Some(freed.elapsed().as_secs_f64()))
+        }
+        None => (None, None),
+    };
+
     // The outage.
     fed.write().await.hub_mut("finance")?.kill9()?;
     kills += 1;
     tokio::time::sleep(p.outage).await;
-    let finance_acked = |load: &Load| {
-        load.acked
-            .lock()
-            .map(|a| a.iter().filter(|x| x.group == "finance").count())
-            .unwrap_or(0)
-    };
-    let before = finance_acked(&load);
+    let before = load.acked_in("finance");
     let restarted = Instant::now();
     fed.write().await.hub_mut("finance")?.restart()?;
     let deadline = Instant::now() + LIMIT;
-    while finance_acked(&load) <= before {
+    while load.acked_in("finance") <= before {
         if Instant::now() > deadline {
             bail!(
                 "no finance lesson acknowledged within {LIMIT:?} of the restart after the outage"
@@ -324,10 +398,9 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
         drain_s,
         publish_max_ms: ms.last().copied().unwrap_or(0.0),
         publish_p50_ms: ms.get(ms.len() / 2).copied().unwrap_or(0.0),
-        skipped: vec![
-            "disk-full and recovery: not exercised by this command yet".into(),
-            "kill -9 of org nodes: members publish as in-process clients (an outbox that retries until acknowledged), not node processes".into(),
-        ],
+        disk_full_refused_s,
+        disk_recovery_s,
+        skipped,
     })
 }
 
@@ -377,13 +450,21 @@ async fn publish_until_stopped(
             if client.is_none() {
                 let f = fed.read().await;
                 client = f.member_client(&member, None).await.ok();
+                if client.is_none() {
+                    load.failed[group_index(group)].fetch_add(1, Ordering::SeqCst);
+                }
             }
             let Some(c) = client.as_mut() else {
                 tokio::time::sleep(Duration::from_millis(20)).await;
                 continue;
             };
             let started = Instant::now();
-            match c.publish(req.clone()).await {
+            // A call the hub never answers counts as a failure, as in an outbox.
+            let answer = tokio::time::timeout(CALL_LIMIT, c.publish(req.clone())).await;
+            match answer
+                .map_err(|_| tonic::Status::deadline_exceeded("no answer"))
+                .and_then(|r| r)
+            {
                 Ok(resp) => {
                     let results = resp.into_inner().results;
                     let ok = results.len() == lessons.len()
@@ -391,6 +472,18 @@ async fn publish_until_stopped(
                             r.outcome == Outcome::Accepted as i32
                                 || r.outcome == Outcome::Duplicate as i32
                         });
+                    let retry_later = results.iter().any(|r| {
+                        r.rejection
+                            .as_ref()
+                            .is_some_and(|j| j.code == tonic::Code::Unavailable as i32)
+                    });
+                    if retry_later {
+                        // Storage unavailable, nothing stored: the whole batch
+                        // again later (stored ones come back as duplicates).
+                        load.failed[group_index(group)].fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        continue;
+                    }
                     if !ok {
                         bail!("{member}: a lesson was refused: {results:?}");
                     }
@@ -408,6 +501,7 @@ async fn publish_until_stopped(
                     break;
                 }
                 Err(_) => {
+                    load.failed[group_index(group)].fetch_add(1, Ordering::SeqCst);
                     // Not acknowledged: the same batch again, on a new connection.
                     client = None;
                     tokio::time::sleep(Duration::from_millis(20)).await;
