@@ -44,8 +44,12 @@ fn seeds_replay_and_reach_past_the_first_error() {
 #[test]
 fn past_crashes_stay_fixed() {
     for target in Target::ALL {
+        let crashes = inputs("regressions", target);
+        if crashes.is_empty() {
+            continue;
+        }
         let runner = Runner::new(target);
-        for (path, bytes) in inputs("regressions", target) {
+        for (path, bytes) in crashes {
             let res = std::panic::catch_unwind(|| runner.run(&bytes));
             assert!(res.is_ok(), "{} crashes again", path.display());
         }
