@@ -908,6 +908,50 @@ pub(crate) enum BenchCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Hubs as processes, every member an mTLS subscriber: time until every member holds
+    /// every lesson it is entitled to, and hub memory, as the number of groups grows.
+    #[command(
+        after_help = "Example:\n  cargo run --release -- bench scale --groups 5,10,20 --members 50 --lessons 100000"
+    )]
+    Scale {
+        /// Group counts, one federation each (comma-separated).
+        #[arg(long, value_delimiter = ',', default_value = "5")]
+        groups: Vec<usize>,
+        /// Members per group.
+        #[arg(long, default_value_t = 50)]
+        members: usize,
+        /// Lessons published per run (half AMBER, half GREEN).
+        #[arg(long, default_value_t = 100_000)]
+        lessons: usize,
+        /// Give up on a run after this many seconds.
+        #[arg(long, default_value_t = 3600)]
+        limit_s: u64,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Kill -9 cycles of every hub tier, a hub outage, a connection cut through a proxy and
+    /// 1,000 idle connections, under publish load; exits 1 on any loss, duplicate or gap.
+    #[command(
+        after_help = "Example:\n  cargo run --release -- bench soak --kills 20 --outage-s 600"
+    )]
+    Soak {
+        /// SIGKILL cycles of each hub tier (group hub, second group hub, cross hub).
+        #[arg(long, default_value_t = 20)]
+        kills: usize,
+        /// Length of the group hub outage, seconds (600 for the record).
+        #[arg(long, default_value_t = 10)]
+        outage_s: u64,
+        /// Idle TCP connections held open against the group hub during the load.
+        #[arg(long, default_value_t = 1000)]
+        idle: usize,
+        /// Lessons per publish call.
+        #[arg(long, default_value_t = 20)]
+        batch: usize,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Index synthetic lessons, then time searches (lessons/s, p50/p99 ms).
     #[command(
         after_help = "Example:\n  cargo run --release -- bench search --docs 1000000 --json"

@@ -118,12 +118,7 @@ impl Federation {
 
     /// A raw gRPC client to the cross hub, authenticated as `group`'s hub.
     pub async fn cross_client_as_group(&self, group: &str) -> Result<HubClient<Channel>> {
-        let up = self.layout.dir.join(group).join("upstream");
-        let tls = tazan_proto::ClientTls {
-            cert: up.join("hub.pem"),
-            key: up.join("hub.key"),
-            ca: up.join("ca.pem"),
-        };
+        let tls = crate::topology::upstream_tls(&self.layout.dir, group);
         let url = format!("https://{}", self.cross.addr());
         let ch = tazan_proto::endpoint(&url, "cross-hub", &tls)?
             .connect()

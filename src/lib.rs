@@ -18,6 +18,7 @@ pub mod harness;
 pub mod home;
 pub mod hub_catalog;
 pub mod library;
+pub mod procs;
 pub mod progress;
 pub mod sample;
 pub mod service;

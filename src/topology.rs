@@ -206,6 +206,17 @@ impl Layout {
     }
 }
 
+/// The client TLS files `group`'s hub presents to the cross hub, under the
+/// topology directory `dir` (written by [`bootstrap`]).
+pub fn upstream_tls(dir: &Path, group: &str) -> tazan_proto::ClientTls {
+    let up = dir.join(group).join("upstream");
+    tazan_proto::ClientTls {
+        cert: up.join("hub.pem"),
+        key: up.join("hub.key"),
+        ca: up.join("ca.pem"),
+    }
+}
+
 /// Create the whole topology under `dir`: configs ([`write_configs`]) and
 /// PKI ([`bootstrap`]). Existing keys are never overwritten.
 pub fn create(dir: &Path, spec: &Spec, ports: Ports) -> Result<Layout> {

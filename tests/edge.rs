@@ -8,12 +8,11 @@
 //! without it those tests say so and skip.
 
 use std::collections::BTreeSet;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use tazan::harness::Federation;
+use tazan::procs::Tmpfs;
 use tazan_edge::{Refusal, Serving};
 use tazan_model::{DisclosureLevel, Envelope, LessonId};
 use tazan_proto::pb::hub_client::HubClient;
@@ -22,77 +21,11 @@ use tonic::transport::Channel;
 
 use crate::util::*;
 
-/// A tmpfs mounted over a directory, unmounted (lazily) when dropped.
-struct Tmpfs {
-    dir: PathBuf,
-}
-
-impl Tmpfs {
-    /// Mount a tmpfs of `size` (`mount` syntax, e.g. `32m`) on `dir`; `None`
-    /// (with the reason on stderr) when this process may not mount.
-    fn mount(dir: &Path, size: &str) -> Option<Tmpfs> {
-        std::fs::create_dir_all(dir).unwrap();
-        let out = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(dir)
-            .output();
-        match out {
-            Ok(o) if o.status.success() => Some(Tmpfs {
-                dir: dir.to_owned(),
-            }),
-            Ok(o) => {
-                eprintln!(
-                    "SKIP: cannot mount a tmpfs (needs CAP_SYS_ADMIN): {}",
-                    String::from_utf8_lossy(&o.stderr).trim()
-                );
-                None
-            }
-            Err(e) => {
-                eprintln!("SKIP: cannot run mount: {e}");
-                None
-            }
-        }
-    }
-
-    /// Remount read-only (`true`) or read-write.
-    fn set_read_only(&self, ro: bool) {
-        let opt = if ro { "remount,ro" } else { "remount,rw" };
-        let out = Command::new("mount")
-            .args(["-o", opt])
-            .arg(&self.dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "mount -o {opt}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    /// Fill the file system with `path` until a write fails for want of
-    /// space; returns the bytes written.
-    fn fill(&self, path: &Path) -> u64 {
-        let mut f = std::fs::File::create(path).unwrap();
-        let chunk = vec![0xa5u8; 64 << 10];
-        let mut written = 0u64;
-        loop {
-            match f.write(&chunk) {
-                Ok(0) => break,
-                Ok(n) => written += n as u64,
-                Err(e) if e.raw_os_error() == Some(28) => break, // ENOSPC
-                Err(e) => panic!("filling {}: {e}", path.display()),
-            }
-        }
-        let _ = f.sync_all();
-        written
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        // Lazy: a store a panicking test left open must not keep it mounted.
-        let _ = Command::new("umount").arg("-l").arg(&self.dir).status();
-    }
+/// A tmpfs over `dir`, or `None` (the reason on stderr) where this process may not mount.
+fn tmpfs(dir: &Path, size: &str) -> Option<Tmpfs> {
+    Tmpfs::mount(dir, size)
+        .map_err(|why| eprintln!("SKIP: {why}"))
+        .ok()
 }
 
 /// Publish `envs`; the ids the hub acknowledged as stored, or the status.
@@ -291,7 +224,7 @@ async fn an_idle_connection_flood_leaves_member_calls_fast() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_stops_serving_heals_when_space_returns_and_sends_no_duplicate() {
     let fx = Fixture::new();
-    let Some(disk) = Tmpfs::mount(&fx.path("finance/data"), "32m") else {
+    let Some(disk) = tmpfs(&fx.path("finance/data"), "32m") else {
         return;
     };
     let fed = Federation::start(&fx.layout).await.unwrap();
@@ -320,7 +253,7 @@ async fn a_full_disk_stops_serving_heals_when_space_returns_and_sends_no_duplica
 
     // Fill the disk, then publish until the hub notices.
     let filler = fx.path("finance/data/filler");
-    let filled = disk.fill(&filler);
+    let filled = disk.fill(&filler).unwrap();
     assert!(filled > 0);
     let mut refused = None;
     for _ in 0..500 {
@@ -397,13 +330,13 @@ async fn a_full_disk_stops_serving_heals_when_space_returns_and_sends_no_duplica
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_only_data_directory_is_named_at_start() {
     let fx = Fixture::new();
-    let Some(disk) = Tmpfs::mount(&fx.path("finance/data"), "64m") else {
+    let Some(disk) = tmpfs(&fx.path("finance/data"), "64m") else {
         return;
     };
     let config = tazan_hub::HubConfig::load(&fx.path("finance/hub.toml")).unwrap();
 
     // At start: a clear error naming the directory, nothing created.
-    disk.set_read_only(true);
+    disk.set_read_only(true).unwrap();
     let err = match tazan_hub::RunningHub::start(config).await {
         Ok(_) => panic!("a hub started on a read-only data directory"),
         Err(e) => e.to_string(),
@@ -418,7 +351,7 @@ async fn a_read_only_data_directory_is_named_at_start() {
     );
 
     // Writable again: the same configuration starts.
-    disk.set_read_only(false);
+    disk.set_read_only(false).unwrap();
     let config = tazan_hub::HubConfig::load(&fx.path("finance/hub.toml")).unwrap();
     let hub = tazan_hub::RunningHub::start(config).await.unwrap();
     hub.stop().await.unwrap();

@@ -24,6 +24,7 @@
 //! - `scenes`: usage scenes of a catalogue, browsing by purpose, common-word search, vault trends
 //! - `portal`: the web portal over HTTP: entitlement, accounts, every bad input, the node's pages
 //! - `browser`: the portal in headless Chromium (Debian's chromium + chromedriver)
+//! - `chaos`: `tazan bench soak` and `tazan bench scale`, run small
 
 // Test fixtures panic on setup failure by design: a failed setup is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -36,6 +37,7 @@ mod web;
 mod admin;
 mod backup;
 mod browser;
+mod chaos;
 mod cli;
 mod durability;
 mod edge;

@@ -28,6 +28,8 @@ mod backup;
 mod portal;
 mod related;
 mod sanitize;
+mod scale;
+mod soak;
 use crate::topology::{self, Ports, Spec};
 pub use backup::{backup, BackupParams, BackupReport};
 pub use portal::{portal, PageFigures, PortalParams, PortalReport};
@@ -35,6 +37,8 @@ pub use related::{related, RelatedParams, RelatedReport};
 pub use sanitize::{
     default_sources, sanitize, PresidioParams, SanitizeParams, SanitizeReport, Timing,
 };
+pub use scale::{scale, ScaleParams, ScaleReport, ScaleRun};
+pub use soak::{soak, SoakParams, SoakReport};
 
 /// Sizes for [`federation`].
 #[derive(Debug, Clone, Copy)]

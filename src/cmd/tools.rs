@@ -208,6 +208,45 @@ pub(super) async fn bench(cmd: BenchCmd) -> Result<ExitCode> {
             .await?,
             json,
         ),
+        BenchCmd::Scale {
+            groups,
+            members,
+            lessons,
+            limit_s,
+            json,
+        } => {
+            let report = tazan::bench::scale(tazan::bench::ScaleParams {
+                groups,
+                members,
+                lessons,
+                exe: std::env::current_exe().context("finding the tazan binary")?,
+                limit: std::time::Duration::from_secs(limit_s),
+            })
+            .await?;
+            print_report(&report, json)
+        }
+        BenchCmd::Soak {
+            kills,
+            outage_s,
+            idle,
+            batch,
+            json,
+        } => {
+            let report = tazan::bench::soak(tazan::bench::SoakParams {
+                kills,
+                outage: std::time::Duration::from_secs(outage_s),
+                idle,
+                batch,
+                exe: std::env::current_exe().context("finding the tazan binary")?,
+            })
+            .await?;
+            print_report(&report, json)?;
+            Ok(if report.holds() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         BenchCmd::Federation {
             json,
             ingest_lessons,
