@@ -556,7 +556,7 @@ async fn a_slow_subscriber_is_cut_while_other_members_keep_receiving() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_whose_disk_fills_stops_serving_heals_and_delivers_each_lesson_once() {
     let fx = Fixture::new();
-    let Some(disk) = Tmpfs::mount(&fx.path("sakura-bank/data"), "32m") else {
+    let Some(disk) = tmpfs(&fx.path("sakura-bank/data"), "32m") else {
         return;
     };
     let fed = Federation::start(&fx.layout).await.unwrap();
@@ -581,12 +581,21 @@ async fn a_node_whose_disk_fills_stops_serving_heals_and_delivers_each_lesson_on
     // Fill the node's disk, then publish until the node notices. A publish
     // that returned its id is in the outbox (on disk); one that failed is not.
     let filler = fx.path("sakura-bank/data/filler");
-    assert!(disk.fill(&filler) > 0);
+    assert!(disk.fill(&filler).unwrap() > 0);
     let mut failed = None;
+    // Lessons whose publish reported the storage fault: their outcome is
+    // unknown to the caller (the write may have reached the store before the
+    // flush failed), so they may arrive at the hub, at most once.
+    let mut uncertain = BTreeSet::new();
     for _ in 0..2000 {
-        match node.publish(next(&mut n)).await {
+        let gated = next(&mut n);
+        let id = gated.id();
+        match node.publish(gated).await {
             Ok(id) => published.push(id),
-            Err(e) => failed = Some(e.to_string()),
+            Err(e) => {
+                uncertain.insert(id);
+                failed = Some(e.to_string());
+            }
         }
         if !node.health().is_serving() {
             break;
@@ -629,15 +638,22 @@ async fn a_node_whose_disk_fills_stops_serving_heals_and_delivers_each_lesson_on
         published.iter().copied().collect(),
         "delivered = published"
     );
-    // The hub's log holds each of them once. (Known gap: an acknowledgement
-    // mark the node had not flushed when its disk filled is lost when the
-    // store reopens, so the node sends that lesson again and the hub answers
+    // The hub's log holds each of them once, and nothing else but lessons
+    // whose publish failed ambiguously. (Known gap: an acknowledgement mark
+    // the node had not flushed when its disk filled is lost when the store
+    // reopens, so the node sends that lesson again and the hub answers
     // Duplicate; nothing is lost and the log has no second copy.)
-    assert_eq!(
-        hub.log_head(),
-        published.len() as u64,
-        "a second copy in the log"
-    );
+    let log = hub.log_page(0, 10_000).unwrap();
+    let mut in_log = BTreeSet::new();
+    for r in &log {
+        assert!(in_log.insert(r.id), "a second copy of {} in the log", r.id);
+        assert!(
+            seen.contains(&r.id) || uncertain.contains(&r.id),
+            "{} in the log was neither published nor attempted",
+            r.id
+        );
+    }
+    assert_eq!(hub.log_head(), log.len() as u64);
     fed.stop().await.unwrap();
     drop(disk);
 }

@@ -79,10 +79,16 @@ fn names_round_trip() {
 }
 
 /// Writes the binary seeds (envelope, canonical) from the model's example
-/// lesson; run with `--ignored` after a wire or canonical format change.
+/// lesson when `UPDATE_SEEDS=1` (after a wire or canonical format change);
+/// otherwise does nothing, so a test run (CI runs ignored tests too) never
+/// rewrites files of the checkout.
 #[test]
-#[ignore = "writes fuzz/seeds; run by hand after a format change"]
+#[ignore = "writes fuzz/seeds with UPDATE_SEEDS=1; run by hand after a format change"]
 fn write_binary_seeds() {
+    if std::env::var_os("UPDATE_SEEDS").is_none() {
+        eprintln!("set UPDATE_SEEDS=1 to rewrite fuzz/seeds");
+        return;
+    }
     let key = tazan_trust::KeyPair::generate();
     for (i, level) in LEVELS.into_iter().enumerate() {
         let payload = Payload::Lesson(tazan_model::Lesson::example("ログ欠落の教訓", level));

@@ -80,6 +80,17 @@ fn a_corrupt_database_file_is_an_error_naming_it_not_a_panic() {
         }
         store.flush_blocking().unwrap();
     }
+    // sled's own threads may still be closing the file after the last handle
+    // went; corrupt it only once nothing holds its lock, or a late write of
+    // theirs can repair what the test broke.
+    let deadline = std::time::Instant::now() + WAIT;
+    while let Some(holder) = crate::lock_holder(dir.path()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the store is still held by {holder}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
     // Overwrite the start of sled's log (its first segments) with a pattern.
     let db = dir.path().join("db");
     let mut bytes = std::fs::read(&db).unwrap();
