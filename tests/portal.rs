@@ -833,6 +833,12 @@ async fn the_review_desk_refuses_bad_input_and_changes_nothing() {
         page.body
     );
     assert!(has(&page.body, "id=\"k\"") && has(&page.body, "k 匿名性"));
+    // Where each drafted field came from, as `tazan lesson show` prints it.
+    assert!(
+        has(&page.body, "id=\"sources\"") && has(&page.body, "<td>title</td>"),
+        "the draft's provenance: {}",
+        page.body
+    );
     let csrf = page.csrf();
     let before = stored_draft(&pf, &draft);
 

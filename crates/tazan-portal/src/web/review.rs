@@ -249,6 +249,24 @@ struct ReviewPage {
     k_override: &'static str,
     others: Vec<DraftRow>,
     me: String,
+    /// Where each drafted field came from (`DraftView::sources`).
+    sources: Vec<SourceRow>,
+    /// The usage scenes the draft proposes, with what led to each.
+    scenes: Vec<SceneRow>,
+}
+
+/// One drafted field's provenance on the review page.
+struct SourceRow {
+    field: String,
+    from: String,
+    rule: String,
+    edited: bool,
+}
+
+/// One proposed usage scene and its reasons, as `field「cue」`.
+struct SceneRow {
+    label: &'static str,
+    reasons: String,
 }
 
 /// A draft's k-anonymity on its review page (`tazan_node::Anonymity`).
@@ -458,6 +476,29 @@ async fn review(
         k,
         k_override: tazan_node::K_ANONYMITY,
         others: others.iter().map(draft_row).collect(),
+        sources: view
+            .sources
+            .iter()
+            .map(|s| SourceRow {
+                field: s.provenance.field.clone(),
+                from: s.provenance.from.clone(),
+                rule: s.provenance.rule.clone(),
+                edited: s.edited,
+            })
+            .collect(),
+        scenes: view
+            .scenes
+            .iter()
+            .map(|p| SceneRow {
+                label: p.scene.label(),
+                reasons: p
+                    .reasons
+                    .iter()
+                    .map(|r| format!("{}「{}」", r.field, r.cue))
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            })
+            .collect(),
         me: format!("{}（{}）", me.name, me.login),
     }))
 }
