@@ -131,7 +131,9 @@ impl fmt::Display for FederationReport {
 
 fn numbered(base: &Lesson, i: usize, level: DisclosureLevel) -> Lesson {
     let mut l = base.clone();
-    l.title = format!("{} #{i}", base.title);
+    // A counter, not `#N`: `#` before digits reads as a ticket number to the
+    // leak gate, which then refuses every lesson of the run.
+    l.title = format!("{}（その{i}）", base.title);
     l.level = level;
     l
 }
@@ -178,6 +180,18 @@ pub async fn federation(p: FederationParams) -> Result<FederationReport> {
             let text = std::fs::read_to_string(path)?;
             std::fs::write(path, format!("{text}\n[search]\nenabled = false\n"))?;
         }
+    }
+    // The per-member rate limits are an operator's policy (2,000 lessons a
+    // second by default); the figure is what a hub can take, so lift them.
+    for path in std::iter::once(&layout.cross).chain(layout.groups.iter().map(|(_, p)| p)) {
+        let text = std::fs::read_to_string(path)?;
+        std::fs::write(
+            path,
+            format!(
+                "{text}\n[limits]\ncalls_per_second = 1000000.0\ncall_burst = 1000000\n\
+                 lessons_per_second = 100000000.0\nlesson_burst = 100000000\n"
+            ),
+        )?;
     }
     let base = crate::sample::lessons()
         .into_iter()
