@@ -948,6 +948,9 @@ pub(crate) enum BenchCmd {
         /// Lessons per publish call.
         #[arg(long, default_value_t = 20)]
         batch: usize,
+        /// Leave out the disk-full and recovery phase.
+        #[arg(long)]
+        no_disk: bool,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,

@@ -51,6 +51,8 @@ pub struct SoakParams {
     pub idle: usize,
     /// Lessons per publish call.
     pub batch: usize,
+    /// Run the disk-full and recovery phase (needs a tmpfs mount).
+    pub disk: bool,
     /// The `tazan` binary that serves the hubs.
     pub exe: PathBuf,
 }
@@ -198,6 +200,10 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
         "kill -9 of org nodes: members publish as in-process clients (an outbox that retries until acknowledged), not node processes".to_owned(),
     ];
     let disk = match Tmpfs::mount(&dir.path().join("transport/data"), "2g") {
+        _ if !p.disk => {
+            skipped.push("disk-full and recovery: --no-disk".to_owned());
+            None
+        }
         Ok(d) => Some(d),
         Err(why) => {
             skipped.push(format!("disk-full and recovery: {why}"));

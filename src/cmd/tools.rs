@@ -230,6 +230,7 @@ pub(super) async fn bench(cmd: BenchCmd) -> Result<ExitCode> {
             outage_s,
             idle,
             batch,
+            no_disk,
             json,
         } => {
             let report = tazan::bench::soak(tazan::bench::SoakParams {
@@ -237,6 +238,7 @@ pub(super) async fn bench(cmd: BenchCmd) -> Result<ExitCode> {
                 outage: std::time::Duration::from_secs(outage_s),
                 idle,
                 batch,
+                disk: !no_disk,
                 exe: std::env::current_exe().context("finding the tazan binary")?,
             })
             .await?;
