@@ -10,6 +10,8 @@
 #   FUZZ_EXECS    executions per target for `run` (default 10000000)
 #   FUZZ_SECONDS  stop a target after this many seconds instead (optional)
 #   FUZZ_OUT      afl output directory (default fuzz/out)
+#   FUZZ_TIMEOUT_MS  afl-fuzz -t per execution (default 2000; the policy target builds
+#                 three sanitisers per input and needs more on a loaded machine)
 #
 # No cargo-afl binary is needed: the harness is built with the same
 # sanitizer-coverage flags cargo-afl uses and linked against the afl++
@@ -23,6 +25,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${FUZZ_OUT:-$root/fuzz/out}"
 execs="${FUZZ_EXECS:-10000000}"
+timeout_ms="${FUZZ_TIMEOUT_MS:-2000}"
 triple="$(rustc -vV | sed -n 's/^host: //p')"
 bin="$root/fuzz/target/$triple/release/tazan-fuzz-afl"
 rt=/usr/lib/afl/afl-compiler-rt.o
@@ -59,7 +62,7 @@ run() {
         echo "fuzz: $t (${limit[*]})"
         mkdir -p "$out/$t"
         AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
-            AFL_QUIET=1 nice -n 19 afl-fuzz -i "$input" -o "$out/$t" "${limit[@]}" -t 2000 \
+            AFL_QUIET=1 nice -n 19 afl-fuzz -i "$input" -o "$out/$t" "${limit[@]}" -t "$timeout_ms" \
             -- "$bin" "$t" >"$out/$t/afl.log" 2>&1 || {
             echo "fuzz: afl-fuzz failed for $t; see $out/$t/afl.log" >&2
             tail -20 "$out/$t/afl.log" >&2
