@@ -1,5 +1,7 @@
 //! The sanitizer: recognise, resolve overlaps, replace, and re-scan (leak gate).
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use crate::dict::{DictRecognizer, DictionaryStatus};
@@ -30,7 +32,9 @@ use resolve::resolve;
 /// A sanitizer for one policy and disclosure level. Build it once and reuse it:
 /// compiling the recognisers and loading the dictionary is the expensive part.
 pub struct Sanitizer {
-    rec: Recognizers,
+    /// Compiled once per process and shared by every sanitiser (they do not
+    /// depend on the policy).
+    rec: Arc<Recognizers>,
     level: DisclosureLevel,
     rules: LevelRules,
     deny: DenyMatcher,
@@ -130,7 +134,7 @@ impl Sanitizer {
             patterns.extend(d.patterns.iter().map(|p| (p.clone(), d.role)));
         }
         Sanitizer {
-            rec: Recognizers::new(),
+            rec: Recognizers::shared(),
             level,
             rules,
             deny: DenyMatcher::new(terms, patterns),

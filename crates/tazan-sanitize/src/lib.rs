@@ -85,5 +85,5 @@ pub use tazan_model::{AuditEntry, Finding, Kind, LessonFinding};
 /// Development aid: time each pattern recogniser over `text` (20 passes).
 #[doc(hidden)]
 pub fn profile_recognizers(text: &str) -> Vec<(&'static str, std::time::Duration)> {
-    recognize::Recognizers::new().profile(text)
+    recognize::Recognizers::shared().profile(text)
 }

@@ -39,7 +39,7 @@ impl Screen {
     /// reuse it, and use [`Screen::with_names`] when the roster changes).
     pub fn new(names: &[String]) -> Screen {
         Screen {
-            rec: Arc::new(Recognizers::new()),
+            rec: Recognizers::shared(),
             names: matcher(names),
         }
     }
