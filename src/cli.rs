@@ -432,8 +432,8 @@ pub(crate) enum EvalCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Related lessons: what a cheaper candidate query keeps of the one `similar` runs
-    /// (overlap@k, score ratio, nDCG@10 of similar texts) and the CPU time of each.
+    /// Related lessons: what the lists a hub keeps (refreshed as lessons arrive) keep of the
+    /// reference query run now (overlap@k, score ratio), nDCG@10 of similar texts, CPU time.
     #[command(
         after_help = "Example:\n  cargo run --release -- eval related --lessons 100000 --sample 300 \\\n    --catalog ../shared/corpus/lessons.jsonl \\\n    --scenarios crates/tazan-search/tests/fixtures/situations-dev.jsonl \\\n    --scenarios crates/tazan-search/tests/fixtures/situations-frozen.jsonl"
     )]
@@ -444,6 +444,10 @@ pub(crate) enum EvalCmd {
         /// Synthetic lessons whose neighbours are compared.
         #[arg(long, default_value_t = 300)]
         sample: usize,
+        /// Synthetic lessons that arrive after the sample's lists were kept (default: as
+        /// many as a list may fall behind before it is refreshed when read).
+        #[arg(long, default_value_t = tazan_search::STALE_AFTER as usize)]
+        newer: usize,
         /// Neighbours compared per lesson.
         #[arg(long, default_value_t = 5)]
         k: usize,

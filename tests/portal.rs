@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tazan_portal::admin::{UserAnswer, UserCommand};
 
-use crate::util::{ok, tazan, Fixture};
+use crate::util::{eventually, ok, tazan, Fixture};
 use crate::web::{Http, PortalFed, SCRIPT_TITLE};
 
 fn has(body: &str, needle: &str) -> bool {
@@ -170,6 +170,99 @@ async fn what_a_reader_sees_is_what_the_level_entitles() {
             .status,
         404
     );
+    pf.stop().await;
+}
+
+/// Related lessons are computed once per lesson and kept by the hub; the
+/// page filters them by the reader's entitlement every time, so a kept list
+/// naming an AMBER or GREEN lesson never shows it to the public, and a
+/// withdrawn lesson leaves every list as soon as the index has the withdrawal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kept_related_lessons_show_only_what_the_reader_may_read() {
+    let pf = PortalFed::start().await;
+    let l = &pf.lessons;
+    let core = pf.fed.hub("finance").unwrap().core().clone();
+    let caught_up = |core: std::sync::Arc<tazan_hub::HubCore>| {
+        let head = core.log_head();
+        async move {
+            eventually(
+                "the finance hub keeps related lessons through its log",
+                Duration::from_secs(30),
+                || {
+                    let core = core.clone();
+                    async move { core.related_through() >= head && core.indexed_through() >= head }
+                },
+            )
+            .await
+        }
+    };
+    caught_up(core.clone()).await;
+    let store = core.related_store().expect("search is on at the hub");
+    let kept = store.kept(&l.finance_clear.to_string()).unwrap().unwrap();
+    let named: Vec<&str> = kept.list.iter().map(|n| n.id.as_str()).collect();
+    for id in [l.finance_amber, l.finance_green, l.transport_green] {
+        assert!(named.contains(&id.to_string().as_str()), "kept: {named:?}");
+    }
+
+    // The public reads the CLEAR lesson: none of its kept neighbours is CLEAR.
+    let mut anon = Http::new(&pf.url("finance"));
+    let page = anon.get(&format!("/lessons/{}", l.finance_clear)).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    for id in [l.finance_amber, l.finance_green, l.transport_green] {
+        assert!(
+            !has(&page.body, &id.to_string()),
+            "{id} shown to the public"
+        );
+    }
+    assert!(!has(&page.body, "金融の会員限定"), "an AMBER title leaked");
+    assert!(has(&page.body, "見つかりませんでした"), "{}", page.body);
+
+    // A finance member sees them, AMBER included.
+    let mut sakura = pf.login("finance", "reader").await;
+    let page = sakura.get(&format!("/lessons/{}", l.finance_clear)).await;
+    for id in [l.finance_amber, l.finance_green, l.transport_green] {
+        assert!(has(&page.body, &format!("/lessons/{id}")), "{id} missing");
+    }
+
+    // The publisher withdraws the GREEN lesson: once the hub's index has the
+    // withdrawal, no page names it, though the kept list was computed before.
+    let withdrawal = crate::util::gated_withdrawal(
+        &pf.fx,
+        "sakura-bank",
+        tazan_model::Withdrawal {
+            target: l.finance_green,
+            reason: "内容に誤りがあったため".into(),
+            level: tazan_model::DisclosureLevel::Green,
+        },
+    );
+    let sakura_node = pf.fed.node("sakura-bank").unwrap().core().clone();
+    let before = core.log_head();
+    sakura_node.withdraw(withdrawal).await.unwrap();
+    eventually(
+        "the finance hub logs the withdrawal",
+        Duration::from_secs(30),
+        || {
+            let core = core.clone();
+            async move { core.log_head() > before }
+        },
+    )
+    .await;
+    let withdrawn_through = core.log_head();
+    eventually(
+        "the finance hub indexes the withdrawal",
+        Duration::from_secs(30),
+        || {
+            let core = core.clone();
+            async move { core.indexed_through() >= withdrawn_through }
+        },
+    )
+    .await;
+    let page = sakura.get(&format!("/lessons/{}", l.finance_clear)).await;
+    assert!(
+        !has(&page.body, &format!("/lessons/{}", l.finance_green)),
+        "a withdrawn lesson is still related"
+    );
+    assert!(has(&page.body, &format!("/lessons/{}", l.finance_amber)));
     pf.stop().await;
 }
 

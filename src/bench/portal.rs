@@ -73,6 +73,8 @@ pub struct PortalReport {
     pub clients: usize,
     /// Time to index the log when the hub started.
     pub index_secs: f64,
+    /// Time, after indexing, to compute and keep every lesson's related lessons.
+    pub related_secs: f64,
     /// Time for the portal to start (shelf loaded from the log).
     pub portal_start_secs: f64,
     /// Per page kind.
@@ -83,8 +85,8 @@ impl fmt::Display for PortalReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "hub log: {} lessons (indexed in {:.1} s); portal started in {:.2} s; {} concurrent clients",
-            self.lessons, self.index_secs, self.portal_start_secs, self.clients
+            "hub log: {} lessons (indexed in {:.1} s, related lessons kept in {:.1} s); portal started in {:.2} s; {} concurrent clients",
+            self.lessons, self.index_secs, self.related_secs, self.portal_start_secs, self.clients
         )?;
         writeln!(
             f,
@@ -254,6 +256,15 @@ pub async fn portal(p: PortalParams) -> Result<PortalReport> {
         }
     }
     let index_secs = started.elapsed().as_secs_f64();
+    // Then every lesson's related lessons, computed once and kept.
+    let started = Instant::now();
+    while core.related_through() < core.log_head() {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if started.elapsed() > Duration::from_secs(3600) {
+            bail!("the hub did not compute related lessons within an hour");
+        }
+    }
+    let related_secs = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
     let portal = tazan_portal::RunningPortal::start_hub(&portal_cfg, &hub).await?;
@@ -309,6 +320,7 @@ pub async fn portal(p: PortalParams) -> Result<PortalReport> {
         lessons: p.lessons,
         clients: p.clients,
         index_secs,
+        related_secs,
         portal_start_secs,
         pages,
     })

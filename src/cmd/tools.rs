@@ -111,6 +111,7 @@ pub(super) fn eval(cmd: EvalCmd) -> Result<ExitCode> {
         EvalCmd::Related {
             lessons,
             sample,
+            newer,
             k,
             seed,
             catalog,
@@ -120,6 +121,7 @@ pub(super) fn eval(cmd: EvalCmd) -> Result<ExitCode> {
             let params = tazan::bench::RelatedParams {
                 lessons,
                 sample,
+                newer,
                 k,
                 seed,
                 catalog,

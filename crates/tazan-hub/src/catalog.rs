@@ -134,7 +134,7 @@ pub async fn import_offline(
 ) -> Result<ImportReport, HubError> {
     let (key, roster) = crate::server::load_key_and_roster(config)?;
     let log = HubLog::open(&store).await?;
-    let core = HubCore::new(config, log, roster, key, None);
+    let core = HubCore::new(config, log, roster, key, None, None);
     let report = core.import_own(envelopes).await?;
     store.flush().await?;
     Ok(report)

@@ -257,6 +257,12 @@ impl HubConfig {
         self.data_dir.join("index")
     }
 
+    /// Where the hub keeps the related lessons of its indexed lessons
+    /// (derived data, like the index: not in a backup).
+    pub fn related_dir(&self) -> PathBuf {
+        self.data_dir.join("related")
+    }
+
     /// Read and validate a TOML file; relative paths in it are resolved
     /// against the file's directory. Binds nothing, opens nothing.
     pub fn load(path: &Path) -> Result<HubConfig, ConfigError> {

@@ -96,6 +96,10 @@ pub struct HubCore {
     pub(crate) search: Option<Arc<tazan_search::SearchIndex>>,
     /// The log sequence number the index has caught up with.
     pub(crate) indexed: AtomicU64,
+    /// Kept related lessons of the indexed lessons, when search is on.
+    pub(crate) related: Option<Arc<tazan_search::RelatedStore>>,
+    /// The log sequence number the related lessons have caught up with.
+    pub(crate) related_through: AtomicU64,
     /// Turns true when the hub starts shutting down (ends open streams).
     pub(crate) closing: tokio::sync::watch::Sender<bool>,
     /// Contacts, hosts and the roster's names in what members publish at
@@ -243,6 +247,7 @@ impl HubCore {
         roster: SignedRoster,
         key: KeyPair,
         search: Option<Arc<tazan_search::SearchIndex>>,
+        related: Option<Arc<tazan_search::RelatedStore>>,
     ) -> HubCore {
         let screen = Screen::new(&roster_names(&roster));
         HubCore {
@@ -258,6 +263,8 @@ impl HubCore {
             max_batch: config.max_batch,
             search,
             indexed: AtomicU64::new(0),
+            related,
+            related_through: AtomicU64::new(0),
             closing: tokio::sync::watch::channel(false).0,
             tlog: Default::default(),
             upstream_name: config.upstream.as_ref().map(|u| u.server_name.clone()),
@@ -297,6 +304,17 @@ impl HubCore {
     /// The log sequence number the search index has caught up with (0 when search is off).
     pub fn indexed_through(&self) -> u64 {
         self.indexed.load(Ordering::Relaxed)
+    }
+
+    /// The log sequence number whose lessons have their related lessons
+    /// kept (0 when search is off).
+    pub fn related_through(&self) -> u64 {
+        self.related_through.load(Ordering::Relaxed)
+    }
+
+    /// The kept related lessons, when search is on.
+    pub fn related_store(&self) -> Option<&Arc<tazan_search::RelatedStore>> {
+        self.related.as_ref()
     }
 
     /// Whether this hub keeps a search index.

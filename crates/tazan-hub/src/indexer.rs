@@ -20,12 +20,14 @@ use crate::HubCore;
 
 const CURSOR: &str = "search-index";
 /// Prepare a hub store just restored from a backup: a backup holds the log
-/// but not the search index (which lives beside the sled files), so forget
-/// the index position and let the hub index its whole log again at start.
-/// Blocking: call it outside an async runtime (a restore runs on a blocking
-/// thread).
+/// but not the search index nor the related lessons (which live beside the
+/// sled files), so forget both positions and let the hub index its whole log
+/// again at start. Blocking: call it outside an async runtime (a restore runs
+/// on a blocking thread).
 pub fn after_restore(store: &tazan_store::Store) -> Result<(), tazan_store::StoreError> {
-    tazan_store::HubLog::open_blocking(store)?.clear_cursor_blocking(CURSOR)
+    let log = tazan_store::HubLog::open_blocking(store)?;
+    log.clear_cursor_blocking(CURSOR)?;
+    log.clear_cursor_blocking(crate::related::CURSOR)
 }
 
 /// Entries tokenised per blocking slice.

@@ -38,6 +38,7 @@ mod config;
 mod core;
 mod error;
 mod indexer;
+mod related;
 mod relay;
 mod requests;
 mod server;

@@ -150,11 +150,20 @@ impl RunningHub {
             };
             let index = tazan_search::SearchIndex::open_with(&dir, &options)
                 .map_err(|e| HubError::Task(format!("search index {}: {e}", dir.display())))?;
-            Some(Arc::new(index))
+            let related = tazan_search::RelatedStore::open(&config.related_dir())
+                .map_err(|e| HubError::Task(e.to_string()))?;
+            Some((Arc::new(index), Arc::new(related)))
         } else {
             None
         };
-        let core = Arc::new(HubCore::new(&config, log, roster, key, search.clone()));
+        let core = Arc::new(HubCore::new(
+            &config,
+            log,
+            roster,
+            key,
+            search.as_ref().map(|s| s.0.clone()),
+            search.as_ref().map(|s| s.1.clone()),
+        ));
 
         let listener = TcpListener::bind(config.listen)
             .await
@@ -257,10 +266,17 @@ impl RunningHub {
                 let _ = admin_stop.changed().await;
             },
         );
-        if let Some(index) = search {
+        if let Some((index, related)) = search {
             workers.push(tokio::spawn(crate::indexer::index_loop(
                 core.clone(),
+                index.clone(),
+                config.search_commit_interval,
+                stop_rx.clone(),
+            )));
+            workers.push(tokio::spawn(crate::related::related_loop(
+                core.clone(),
                 index,
+                related,
                 config.search_commit_interval,
                 stop_rx.clone(),
             )));

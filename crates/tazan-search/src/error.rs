@@ -77,6 +77,14 @@ pub enum SearchError {
         /// The index directory.
         path: PathBuf,
     },
+    /// The store of kept related lessons could not be opened, read or written.
+    #[error("related-lessons store at {}: {reason} (it holds only derived data: delete the directory and the lists are computed again)", path.display())]
+    Related {
+        /// The store's directory.
+        path: PathBuf,
+        /// What failed.
+        reason: String,
+    },
 }
 
 impl SearchError {
@@ -120,6 +128,10 @@ mod tests {
             },
             SearchError::ReadOnly {
                 path: "/idx".into(),
+            },
+            SearchError::Related {
+                path: "/hub/related".into(),
+                reason: "could not acquire lock".into(),
             },
         ];
         let texts: Vec<String> = errors.iter().map(|e| e.to_string()).collect();

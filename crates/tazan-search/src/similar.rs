@@ -54,9 +54,10 @@ pub struct SimilarHit {
 /// ranking then keeps its own `max_query_terms` of them.
 const REFERENCE_TERMS: usize = 80;
 /// Query terms of the cheaper candidate query: the most distinctive of the text
-/// (weight × IDF × log term frequency). `tazan eval related` measures what it
-/// keeps of the reference neighbours and what it saves (BENCHMARKS.md): at 16,
-/// a third of the CPU for a clear loss of quality, so `similar` does not use it yet.
+/// (weight × IDF × log term frequency). Measured on lessons (BENCHMARKS.md), 16
+/// terms saved a third of the CPU for a clear loss of quality, so `similar` does
+/// not use it: lesson pages read kept lists instead (`crate::related`); `tazan
+/// eval related` still scores it on free texts (nDCG@10).
 const QUERY_TERMS: usize = 16;
 /// Shared terms listed per hit.
 const MAX_SHARED_TERMS: usize = 5;

@@ -452,7 +452,14 @@ async fn digest(
             Some(DigestItem {
                 row: lessons::row(e),
                 problem: entry.lesson.problem.chars().take(200).collect(),
-                related: lessons::related_rows(&portal, &entry.related, &vis),
+                related: lessons::related_rows(
+                    &portal,
+                    entry
+                        .related
+                        .iter()
+                        .map(|h| (h.hit.id.as_str(), h.reasons.as_slice())),
+                    &vis,
+                ),
             })
         })
         .collect();

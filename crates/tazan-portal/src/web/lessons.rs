@@ -463,9 +463,12 @@ fn why(reasons: &[Reason]) -> String {
         .join(" / ")
 }
 
-/// Lessons like `to`, from the index, that the reader may see. A lesson's
-/// neighbours are kept for a while ([`RelatedCache`]): they change only as
-/// new lessons arrive, and a popular lesson is opened by many readers.
+/// Lessons like `to`, from the index, that the reader may see. At a hub a
+/// lesson's neighbours are read from the lists its search index keeps
+/// ([`tazan_search::RelatedStore`], computed when the lesson was indexed);
+/// elsewhere they are kept for a while ([`RelatedCache`]): they change only
+/// as new lessons arrive, and a popular lesson is opened by many readers.
+/// Either way the reader's entitlement is applied here, on every page.
 pub(crate) async fn similar(
     portal: &Arc<Portal>,
     to: Similar,
@@ -474,6 +477,23 @@ pub(crate) async fn similar(
 ) -> Result<Vec<Related>, PageError> {
     let Some(index) = portal.index.clone() else {
         return Ok(Vec::new());
+    };
+    let to = match (to, portal.kept_related()) {
+        (Similar::Lesson(doc), Some((store, now))) => {
+            // All the kept neighbours: those the reader may not see are
+            // dropped below, and the rest stand in for them.
+            let want = k.max(tazan_search::RELATED_KEPT);
+            let list = blocking("related lessons", move || {
+                index.related(&store, &doc, want, now)
+            })
+            .await?
+            .map_err(|e| PageError::internal("related lessons", e))?;
+            let neighbours = list.iter().map(|n| (n.id.as_str(), n.reasons.as_slice()));
+            let mut rows = related_rows(portal, neighbours, visible);
+            rows.truncate(k);
+            return Ok(rows);
+        }
+        (to, _) => to,
     };
     let key = match &to {
         Similar::Lesson(doc) => Some((doc.id.clone(), k)),
@@ -496,7 +516,10 @@ pub(crate) async fn similar(
             hits
         }
     };
-    let mut rows = related_rows(portal, &hits, visible);
+    let neighbours = hits
+        .iter()
+        .map(|h| (h.hit.id.as_str(), h.reasons.as_slice()));
+    let mut rows = related_rows(portal, neighbours, visible);
     rows.truncate(k);
     Ok(rows)
 }
@@ -557,22 +580,23 @@ impl Similar {
     }
 }
 
-/// Related rows for a digest entry's relatives.
-pub(crate) fn related_rows(
+/// Rows for related lessons given as (id, reasons), best first: only those
+/// the reader may see, never a withdrawn one.
+pub(crate) fn related_rows<'a>(
     portal: &Portal,
-    hits: &[tazan_search::SimilarHit],
+    neighbours: impl Iterator<Item = (&'a str, &'a [Reason])>,
     visible: &dyn Fn(&Shelved) -> bool,
 ) -> Vec<Related> {
     let shelf = portal.shelf();
-    hits.iter()
-        .filter_map(|h| {
-            let id: LessonId = h.hit.id.parse().ok()?;
-            let e = shelf.get(&id).filter(|e| visible(e))?;
+    neighbours
+        .filter_map(|(id, reasons)| {
+            let id: LessonId = id.parse().ok()?;
+            let e = shelf.get(&id).filter(|e| !e.withdrawn && visible(e))?;
             Some(Related {
                 id: id.to_string(),
                 title: e.title.to_string(),
                 level: e.level.as_str().to_owned(),
-                why: why(&h.reasons),
+                why: why(reasons),
             })
         })
         .collect()

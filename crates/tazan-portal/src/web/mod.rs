@@ -69,6 +69,18 @@ pub(crate) type Shared = Arc<Portal>;
 pub(crate) type CachedTrends = (u64, std::time::Instant, Arc<tazan_search::TrendReport>);
 
 impl Portal {
+    /// The related lessons a hub keeps, and the log position its index has
+    /// reached (a node computes them when asked).
+    pub(crate) fn kept_related(&self) -> Option<(Arc<tazan_search::RelatedStore>, u64)> {
+        match &self.side {
+            Side::Hub(h) => h
+                .core
+                .related_store()
+                .map(|s| (s.clone(), h.core.indexed_through())),
+            Side::Node(_) => None,
+        }
+    }
+
     pub(crate) fn shelf(&self) -> std::sync::RwLockReadGuard<'_, Shelf> {
         // The shelf is replaced entry by entry; a poisoned lock still holds a usable shelf.
         self.shelf.read().unwrap_or_else(|p| p.into_inner())

@@ -1,5 +1,6 @@
-//! How close the related lessons of a cheaper candidate query are to those of
-//! the reference query (the one `similar` runs), and what each costs.
+//! How close the kept related lessons (what a lesson page reads) are to those
+//! the reference query (the one `similar` runs) finds now, and what each
+//! costs; and, for free texts, a cheaper candidate query beside the reference.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -11,29 +12,34 @@ use crate::doc::IndexDoc;
 use crate::error::SearchError;
 use crate::eval::{graded_ndcg_at, Scenario};
 use crate::index::SearchIndex;
+use crate::related::RelatedStore;
 
-/// The candidate (fast) lookup beside the reference one, over a sample of lessons of one index.
+/// Kept related lessons (what a lesson page reads) beside the reference
+/// lookup run now, over a sample of lessons of one index.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RelatedComparison {
     /// What the index and the sample are (e.g. `synthetic`, `catalogue`).
     pub name: String,
     /// Lessons in the index.
     pub lessons: u64,
+    /// Lessons added to the index after the sample's lists were kept (each
+    /// refreshing its own neighbours' lists, as a hub does).
+    pub newer: u64,
     /// Lessons whose neighbours were looked up.
     pub sample: usize,
     /// Neighbours compared per lesson.
     pub k: usize,
-    /// Mean share of the reference's `k` neighbours the fast lookup also returns.
+    /// Mean share of the reference's `k` neighbours the kept list also has.
     pub overlap_at_k: f64,
     /// Share of lessons whose first neighbour is the same.
     pub same_first: f64,
-    /// Mean of: the fast neighbours' scores under the reference query, over the
+    /// Mean of: the kept neighbours' scores under the reference query, over the
     /// reference neighbours' (1.0 = as good by the reference's own measure; a tie
     /// swapped for its equal counts in full, unlike in the overlap).
     pub score_ratio: f64,
-    /// CPU ms per fast lookup (reasons included), from the caller's clock.
-    pub fast_cpu_ms: f64,
-    /// CPU ms per reference lookup.
+    /// CPU ms per kept lookup (what a page pays), from the caller's clock.
+    pub kept_cpu_ms: f64,
+    /// CPU ms per reference lookup (what a page paid before).
     pub reference_cpu_ms: f64,
 }
 
@@ -51,64 +57,69 @@ pub struct SimilarTextScore {
     pub reference_ndcg_at_10: f64,
 }
 
-/// Looks up the `k` neighbours of each lesson of `sample` (all in `index`) with
-/// the fast and the reference query, and compares them; `cpu` is a clock of
-/// this thread's or process's CPU seconds (the crate measures no time itself).
+/// Reads the kept `k` neighbours of each lesson of `sample` (all in `index`,
+/// the index at position `now`, `newer` lessons added since the lists were
+/// kept) the way a page does, looks them up with the reference query, and
+/// compares; `cpu` is a clock of this thread's or process's CPU seconds (the
+/// crate measures no time itself).
+#[allow(clippy::too_many_arguments)]
 pub fn compare_related(
     name: &str,
     index: &SearchIndex,
+    store: &RelatedStore,
     sample: &[IndexDoc],
     k: usize,
+    now: u64,
+    newer: u64,
     cpu: &dyn Fn() -> f64,
 ) -> Result<RelatedComparison, SearchError> {
     let none = HashSet::new();
-    let (mut fast_secs, mut reference_secs) = (0.0, 0.0);
+    let (mut kept_secs, mut reference_secs) = (0.0, 0.0);
     let (mut overlap, mut same_first, mut ratio) = (0.0, 0usize, 0.0);
     let searcher = index.searcher();
     for doc in sample {
         let to = SimilarTo::Lesson(doc);
         let t0 = cpu();
-        let fast = index.similar_with(to, k, &none, Depth::Fast)?;
+        let kept = index.related(store, doc, k, now)?;
         let t1 = cpu();
         let reference = index.similar_with(to, k, &none, Depth::Reference)?;
         let t2 = cpu();
-        fast_secs += t1 - t0;
+        kept_secs += t1 - t0;
         reference_secs += t2 - t1;
-        let ids = |hits: &[super::SimilarHit]| -> Vec<String> {
-            hits.iter().map(|h| h.hit.id.clone()).collect()
-        };
-        let (fast, reference) = (ids(&fast), ids(&reference));
+        let kept: Vec<String> = kept.into_iter().map(|n| n.id).collect();
+        let reference: Vec<String> = reference.into_iter().map(|h| h.hit.id).collect();
         if reference.is_empty() {
             // Nothing to find either way: as good as the reference.
             overlap += 1.0;
             ratio += 1.0;
-            same_first += usize::from(fast.is_empty());
+            same_first += usize::from(kept.is_empty());
             continue;
         }
-        let shared = fast.iter().filter(|id| reference.contains(id)).count();
+        let shared = kept.iter().filter(|id| reference.contains(id)).count();
         overlap += shared as f64 / reference.len() as f64;
-        same_first += usize::from(fast.first() == reference.first());
+        same_first += usize::from(kept.first() == reference.first());
         // Both lists scored by the reference query alone (no domain prior).
         let probe = index.probe(&searcher, to, Depth::Reference)?;
-        let scores = index.scores_of(&searcher, &probe.weighted, &fast, &reference)?;
+        let scores = index.scores_of(&searcher, &probe.weighted, &kept, &reference)?;
         let sum = |ids: &[String]| -> f64 {
             ids.iter()
                 .map(|id| f64::from(scores.get(id).copied().unwrap_or(0.0)))
                 .sum()
         };
         let best = sum(&reference);
-        ratio += if best > 0.0 { sum(&fast) / best } else { 1.0 };
+        ratio += if best > 0.0 { sum(&kept) / best } else { 1.0 };
     }
     let n = sample.len().max(1) as f64;
     Ok(RelatedComparison {
         name: name.to_owned(),
         lessons: index.len(),
+        newer,
         sample: sample.len(),
         k,
         overlap_at_k: overlap / n,
         same_first: same_first as f64 / n,
         score_ratio: ratio / n,
-        fast_cpu_ms: fast_secs * 1000.0 / n,
+        kept_cpu_ms: kept_secs * 1000.0 / n,
         reference_cpu_ms: reference_secs * 1000.0 / n,
     })
 }
@@ -172,15 +183,16 @@ impl fmt::Display for RelatedComparison {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{:<10} {:>8} lessons, {:>4} looked up: overlap@{} {:.3}, same first {:.3}, score ratio {:.3}; cpu ms/lookup fast {:.2}, reference {:.2}",
+            "{:<10} {:>8} lessons ({} newer than the lists), {:>4} looked up: overlap@{} {:.3}, same first {:.3}, score ratio {:.3}; cpu ms/lookup kept {:.3}, reference {:.2}",
             self.name,
             self.lessons,
+            self.newer,
             self.sample,
             self.k,
             self.overlap_at_k,
             self.same_first,
             self.score_ratio,
-            self.fast_cpu_ms,
+            self.kept_cpu_ms,
             self.reference_cpu_ms
         )
     }
