@@ -833,10 +833,12 @@ pub(crate) enum BenchCmd {
         /// Publish rate while measuring, lessons per second.
         #[arg(long, default_value_t = 1000)]
         rate: u32,
-        /// Sync the backup file every this many KiB (as `tazan backup` does: 4096);
-        /// 0 leaves the writing out to the kernel until the end, as backups did before.
-        #[arg(long, default_value_t = 4096)]
-        sync_step_kib: u64,
+        /// Write the backup file through the page cache, synced every this many KiB (as
+        /// backups were written before direct writes: 4096; 0 = only at the end). Left out,
+        /// it is written as `tazan backup` writes it: around the page cache where the file
+        /// system allows, a step at a time.
+        #[arg(long)]
+        sync_step_kib: Option<u64>,
         /// One JSON object instead of the summary.
         #[arg(long)]
         json: bool,

@@ -203,7 +203,7 @@ pub(super) async fn bench(cmd: BenchCmd) -> Result<ExitCode> {
             &tazan::bench::backup(tazan::bench::BackupParams {
                 lessons,
                 rate,
-                sync_step: sync_step_kib << 10,
+                sync_step: sync_step_kib.map(|k| k << 10),
             })
             .await?,
             json,
