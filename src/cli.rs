@@ -863,6 +863,13 @@ pub(crate) enum BenchCmd {
         /// federation path, and here every service shares two cores.
         #[arg(long)]
         hub_search: bool,
+        /// Seconds per step of the sustained-rate ladder (rates ×√2 from 250/s until the
+        /// end-to-end p99 passes 20 ms); 0 leaves the ladder out.
+        #[arg(long, default_value_t = 3.0)]
+        sustain_step_secs: f64,
+        /// Highest rate the ladder tries (lessons/s).
+        #[arg(long, default_value_t = 16_000)]
+        sustain_max_rate: u32,
     },
     /// The hub portal's list, search and lesson pages over a large hub log, with concurrent
     /// logged-in clients (p50/p99 ms per page).

@@ -255,12 +255,16 @@ pub(super) async fn bench(cmd: BenchCmd) -> Result<ExitCode> {
             latency_lessons,
             rate,
             hub_search,
+            sustain_step_secs,
+            sustain_max_rate,
         } => {
             let report = tazan::bench::federation(tazan::bench::FederationParams {
                 ingest_lessons,
                 latency_lessons,
                 rate,
                 hub_search,
+                sustain_step_secs,
+                sustain_max_rate,
             })
             .await?;
             print_report(&report, json)
