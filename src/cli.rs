@@ -837,10 +837,12 @@ pub(crate) enum BenchCmd {
         /// Publish rate while measuring, lessons per second.
         #[arg(long, default_value_t = 1000)]
         rate: u32,
-        /// Sync the backup file every this many KiB (as `tazan backup` does: 4096);
-        /// 0 leaves the writing out to the kernel until the end, as backups did before.
-        #[arg(long, default_value_t = 4096)]
-        sync_step_kib: u64,
+        /// Write the backup file through the page cache, synced every this many KiB (as
+        /// backups were written before direct writes: 4096; 0 = only at the end). Left out,
+        /// it is written as `tazan backup` writes it: around the page cache where the file
+        /// system allows, a step at a time.
+        #[arg(long)]
+        sync_step_kib: Option<u64>,
         /// One JSON object instead of the summary.
         #[arg(long)]
         json: bool,
@@ -865,6 +867,13 @@ pub(crate) enum BenchCmd {
         /// federation path, and here every service shares two cores.
         #[arg(long)]
         hub_search: bool,
+        /// Seconds per step of the sustained-rate ladder (rates ×√2 from 250/s until the
+        /// end-to-end p99 passes 20 ms); 0 leaves the ladder out.
+        #[arg(long, default_value_t = 3.0)]
+        sustain_step_secs: f64,
+        /// Highest rate the ladder tries (lessons/s).
+        #[arg(long, default_value_t = 16_000)]
+        sustain_max_rate: u32,
     },
     /// The hub portal's list, search and lesson pages over a large hub log, with concurrent
     /// logged-in clients (p50/p99 ms per page).

@@ -156,8 +156,9 @@ pub async fn backup(
                         anyhow::anyhow!("the running {}: {}", svc.kind.as_str(), s.message())
                     })?
                     .into_inner();
-                // Synced in steps: a backup's dirty pages must not pile up
-                // ahead of the running service's own syncs on this disk.
+                // Written a step at a time around the page cache (or synced
+                // in steps): the backup must not pile up in the disk's queue
+                // ahead of the running service's own writes.
                 let mut file = tazan_store::SteppedFile::new(create_private(&tmp)?);
                 let mut bytes = 0u64;
                 while let Some(chunk) = stream.message().await.map_err(|s| {

@@ -1,4 +1,4 @@
-//! The soak and scale commands, run small: each must finish, report its
+//! The soak, scale and federation bench commands, run small: each must finish, report its
 //! figures and (soak) exit 0 only when nothing acknowledged was lost,
 //! duplicated or out of sequence. The full-size runs are in BENCHMARKS.md.
 
@@ -59,4 +59,62 @@ fn scale_command_delivers_every_entitled_lesson() {
     assert_eq!(runs[1]["members"], 4, "{r}");
     assert_eq!(runs[1]["deliveries"], 4 * 30, "{r}");
     assert!(runs[1]["cross_rss_mib"].as_f64().unwrap() > 1.0, "{r}");
+}
+
+/// `tazan bench federation`, run tiny: it broke twice unnoticed (the leak gate
+/// refused its lessons, then the hubs' rate limits did); here it must run
+/// every phase and report figures that hang together.
+#[test]
+fn federation_bench_runs_every_phase() {
+    let out = tazan(&[
+        "bench",
+        "federation",
+        "--ingest-lessons",
+        "100",
+        "--latency-lessons",
+        "20",
+        "--rate",
+        "100",
+        "--sustain-step-secs",
+        "0.1",
+        "--sustain-max-rate",
+        "360",
+        "--json",
+    ]);
+    let r = ok_json(out);
+    let f = |k: &str| r[k].as_f64().unwrap_or_else(|| panic!("no `{k}` in {r}"));
+    assert_eq!(r["ingest_lessons"], 100, "{r}");
+    assert!(f("raw_verify_per_s") > 0.0, "{r}");
+    assert!(f("ingest_lessons_per_s") > 0.0, "{r}");
+    let ratio = f("ingest_lessons_per_s") / f("raw_verify_per_s");
+    assert!((f("ingest_to_verify_ratio") - ratio).abs() < 1e-9, "{r}");
+    // Every lesson reaches the node's outbox before the far end.
+    let (p50, p99, max) = (f("e2e_p50_ms"), f("e2e_p99_ms"), f("e2e_max_ms"));
+    assert!(0.0 < p50 && p50 <= p99 && p99 <= max, "{r}");
+    assert!(r["hop_p99_ms"][0].as_f64().unwrap() <= p99, "{r}");
+    for k in [
+        "ingest_cpu_us_per_lesson",
+        "e2e_cpu_us_per_lesson",
+        "verify_cpu_us",
+    ] {
+        assert!(f(k) > 0.0, "{k}: {r}");
+    }
+    // The ladder ran from 250/s, and the sustained rate is its last step
+    // within 20 ms (or 0 when the first step missed, as it may in debug).
+    let steps = r["sustain_steps"].as_array().unwrap();
+    assert_eq!(steps[0]["rate"], 250, "{r}");
+    let within: Vec<u64> = steps
+        .iter()
+        .take_while(|s| s["p99_ms"].as_f64().unwrap() <= 20.0)
+        .map(|s| s["rate"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        r["e2e_sustained_per_s"].as_u64().unwrap(),
+        within.last().copied().unwrap_or(0),
+        "{r}"
+    );
+    assert!(
+        steps.len() <= 2,
+        "the ladder stops at --sustain-max-rate: {r}"
+    );
 }

@@ -24,7 +24,7 @@
 //! - `scenes`: usage scenes of a catalogue, browsing by purpose, common-word search, vault trends
 //! - `portal`: the web portal over HTTP: entitlement, accounts, every bad input, the node's pages
 //! - `browser`: the portal in headless Chromium (Debian's chromium + chromedriver)
-//! - `chaos`: `tazan bench soak` and `tazan bench scale`, run small
+//! - `chaos`: `tazan bench soak`, `tazan bench scale` and `tazan bench federation`, run small
 
 // Test fixtures panic on setup failure by design: a failed setup is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -55,8 +55,12 @@ pub struct BackupReport {
     pub baseline_p99_ms: f64,
     /// Time to verify the file and restore it into an empty directory.
     pub restore_secs: f64,
-    /// The backup file was synced every this many KiB (0: only at its end).
-    pub sync_step_kib: u64,
+    /// The backup file was written around the page cache (`O_DIRECT`), as
+    /// `tazan backup` writes it where the file system allows.
+    pub direct: bool,
+    /// Written through the page cache instead, synced every this many KiB
+    /// (0: only at its end); `None` when direct.
+    pub sync_step_kib: Option<u64>,
     /// Most dirty and under-writeback page cache seen while the backup ran
     /// (`Dirty` + `Writeback` of /proc/meminfo, machine-wide, every 50 ms):
     /// what a writer's fsync may queue behind.
@@ -93,8 +97,13 @@ impl fmt::Display for BackupReport {
         )?;
         writeln!(
             f,
-            "page cache during the backup: at most {} MiB dirty or being written (backup file synced every {} KiB; 0 = only at its end)",
-            self.max_dirty_mib, self.sync_step_kib
+            "page cache during the backup: at most {} MiB dirty or being written (backup file {})",
+            self.max_dirty_mib,
+            match self.sync_step_kib {
+                _ if self.direct => "written around the page cache".to_owned(),
+                Some(0) | None => "synced only at its end".to_owned(),
+                Some(k) => format!("synced every {k} KiB"),
+            }
         )?;
         write!(
             f,
@@ -111,8 +120,9 @@ pub struct BackupParams {
     pub lessons: u64,
     /// Publish rate during the measurement, lessons per second.
     pub rate: u32,
-    /// Sync the backup file every this many bytes (0: only at its end).
-    pub sync_step: u64,
+    /// Write the backup file through the page cache, synced every this
+    /// many bytes (0: only at its end); `None`: as `tazan backup` does.
+    pub sync_step: Option<u64>,
 }
 
 /// Fill a hub log with `lessons` signed sample lessons, then publish at
@@ -179,13 +189,17 @@ pub async fn backup(p: BackupParams) -> Result<BackupReport> {
         let file = file.clone();
         move || {
             let started = Instant::now();
-            // As `Backup::write_file` does, with the sync step of the run.
+            // As `Backup::write_file` does, or with the sync step of the run.
             let summary = std::fs::File::create(&file)
-                .map(|f| tazan_store::SteppedFile::with_step(f, p.sync_step))
+                .map(|f| match p.sync_step {
+                    None => tazan_store::SteppedFile::new(f),
+                    Some(step) => tazan_store::SteppedFile::with_step(f, step),
+                })
                 .and_then(|mut w| {
+                    let direct = w.is_direct();
                     let summary = backup.write_to(&mut w, &header, &mut |_| {})?;
                     w.finish()?;
-                    Ok(summary)
+                    Ok((summary, direct))
                 })
                 .with_context(|| format!("writing {}", file.display()));
             let _ = done_tx.send(());
@@ -196,7 +210,7 @@ pub async fn backup(p: BackupParams) -> Result<BackupReport> {
     let during = publish_for(&log, &mut extra, p.rate, Phase::Until(done_rx)).await?;
     let _ = dirty_stop.send(());
     let max_dirty_kib = dirty.await.unwrap_or(0);
-    let (summary, export_secs) = copy.await??;
+    let ((summary, direct), export_secs) = copy.await??;
 
     let restored = dir.path().join("restored");
     let started = Instant::now();
@@ -240,7 +254,8 @@ pub async fn backup(p: BackupParams) -> Result<BackupReport> {
         baseline_max_ms: max_ms(&baseline),
         baseline_p99_ms: p99_ms(&baseline),
         restore_secs,
-        sync_step_kib: p.sync_step >> 10,
+        direct,
+        sync_step_kib: p.sync_step.map(|s| s >> 10),
         max_dirty_mib: max_dirty_kib >> 10,
     })
 }

@@ -205,7 +205,7 @@ pub(super) async fn bench(cmd: BenchCmd) -> Result<ExitCode> {
             &tazan::bench::backup(tazan::bench::BackupParams {
                 lessons,
                 rate,
-                sync_step: sync_step_kib << 10,
+                sync_step: sync_step_kib.map(|k| k << 10),
             })
             .await?,
             json,
@@ -257,12 +257,16 @@ pub(super) async fn bench(cmd: BenchCmd) -> Result<ExitCode> {
             latency_lessons,
             rate,
             hub_search,
+            sustain_step_secs,
+            sustain_max_rate,
         } => {
             let report = tazan::bench::federation(tazan::bench::FederationParams {
                 ingest_lessons,
                 latency_lessons,
                 rate,
                 hub_search,
+                sustain_step_secs,
+                sustain_max_rate,
             })
             .await?;
             print_report(&report, json)
