@@ -178,6 +178,7 @@ async fn walkthrough(dir: &Path, out: &mut dyn Write) -> Result<(Federation, boo
             let title = match Payload::from_canonical_bytes(&entry.envelope.payload) {
                 Ok(Payload::Lesson(l)) => l.title,
                 Ok(Payload::Withdrawal(_)) => "(withdrawal)".into(),
+                Ok(Payload::Response(r)) => format!("({} on {})", r.what(), r.lesson.short()),
                 Err(_) => "(undecodable)".into(),
             };
             let from = if entry.origin_group == *group {

@@ -32,6 +32,7 @@
 
 pub mod access;
 mod admin;
+mod answers;
 mod audit;
 mod catalog;
 mod config;

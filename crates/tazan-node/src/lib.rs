@@ -40,16 +40,16 @@ pub use config::{NodeConfig, NodeConfigError};
 pub use core::{DeliveryEvent, DeliveryReport, NodeCore};
 pub use error::NodeError;
 pub use gate::{
-    finding_line, node_policy, sign_gated, Gate, GateError, Gated, GatedLesson, GatedWithdrawal,
-    OwnNames,
+    finding_line, node_policy, sign_gated, Gate, GateError, Gated, GatedLesson, GatedResponse,
+    GatedWithdrawal, OwnNames,
 };
 pub use indexer::{lesson_doc, sync_library};
 pub use receipts::ReceiptReport;
 pub use review::{
     field_value, is_proper_noun_candidate, read_lesson_file, set_field, Approval, CatalogEntry,
-    Coarsened, Delivery, Desk, DraftMade, DraftView, Edited, FieldSource, HubCheck, Mark,
-    MarkedField, Override, Publication, Remedy, Restored, ReviewError, ReviewedFinding,
-    EDITABLE_FIELDS, K_ANONYMITY,
+    Coarsened, Delivery, Desk, DraftMade, DraftView, Edited, FieldSource, HubCheck,
+    LessonResponses, Mark, MarkedField, Override, Publication, QuestionView, Remedy, Restored,
+    ReviewError, ReviewedFinding, EDITABLE_FIELDS, K_ANONYMITY,
 };
 pub use tazan_search::{Anonymity, Coarsening, Narrowing, QuasiField, QuasiIdentifiers, K_MIN};
 pub use workers::{RunningNode, LIBRARY_CURSOR, STORE_WAIT};

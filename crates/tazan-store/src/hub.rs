@@ -22,6 +22,9 @@ const CURSOR: u8 = b'c';
 const HASH: u8 = b'h';
 /// Small named values (checkpoints seen, witness state).
 const BLOB: u8 = b'b';
+/// What names a lesson: `a` + the lesson id + the seq of a withdrawal or a
+/// reader's response about it, written with the entry (see [`HubLog::about`]).
+const ABOUT: u8 = b'a';
 /// The cursor holding how many entries the Merkle tree covers.
 const TREE_SIZE: &str = "merkle-tree-size";
 /// Entries hashed per write while building the tree of an existing log.
@@ -246,6 +249,36 @@ impl HubLog {
                 decode(&format!("log/{}", seq_of(&k)?), &v)
             })
             .collect()
+    }
+
+    /// The durable withdrawals of lesson `id` and the readers' responses
+    /// about it (feedback, questions, answers), in log order: an index
+    /// written with each entry, so this reads only those entries.
+    pub fn about(&self, id: &LessonId) -> Result<Vec<LogRecord>, StoreError> {
+        let head = self.head();
+        let tree = self.tree()?;
+        let mut prefix = Vec::with_capacity(33);
+        prefix.push(ABOUT);
+        prefix.extend_from_slice(&id.0);
+        let mut out = Vec::new();
+        for kv in tree.scan_prefix(&prefix) {
+            let (k, _) = kv?;
+            let seq = k
+                .get(33..41)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_be_bytes)
+                .ok_or_else(|| StoreError::Corrupt {
+                    key: format!("about/{id}"),
+                    reason: "key is not a lesson id and a sequence number".into(),
+                })?;
+            if seq > head {
+                continue;
+            }
+            if let Some(rec) = entry(&tree, seq)? {
+                out.push(rec);
+            }
+        }
+        Ok(out)
     }
 
     /// The last durable sequence number (0 for an empty log).
@@ -516,6 +549,9 @@ fn append(
         if relay {
             batch.insert(&seq_key(RELAY, next), &[]);
         }
+        if let Some(target) = about(&record) {
+            batch.insert(about_key(&target, next).as_slice(), &[]);
+        }
         add_leaf(tree, next, leaf, &mut pending)?;
         fresh.push((record.id, next));
         out.push(Appended {
@@ -694,6 +730,27 @@ impl HashReader for Hashes<'_> {
 pub(crate) fn blob_key(name: &str) -> Vec<u8> {
     let mut k = vec![BLOB];
     k.extend_from_slice(name.as_bytes());
+    k
+}
+
+/// The lesson a withdrawal or a response names (none for a lesson).
+fn about(record: &LogRecord) -> Option<LessonId> {
+    use tazan_model::{Payload, PayloadKind};
+    if record.kind == PayloadKind::Lesson {
+        return None;
+    }
+    match Payload::from_canonical_bytes(&record.envelope.payload) {
+        Ok(Payload::Withdrawal(w)) => Some(w.target),
+        Ok(Payload::Response(r)) => Some(r.lesson),
+        _ => None,
+    }
+}
+
+fn about_key(id: &LessonId, seq: u64) -> [u8; 41] {
+    let mut k = [0u8; 41];
+    k[0] = ABOUT;
+    k[1..33].copy_from_slice(&id.0);
+    k[33..].copy_from_slice(&seq.to_be_bytes());
     k
 }
 

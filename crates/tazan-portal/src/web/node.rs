@@ -514,10 +514,23 @@ async fn incident(
     }))
 }
 
+/// フィードバック / 質問 / 回答.
+fn response_label(r: &tazan_model::Response) -> &'static str {
+    match r.body {
+        tazan_model::ResponseBody::Feedback { .. } => "フィードバック",
+        tazan_model::ResponseBody::Question { .. } => "質問",
+        tazan_model::ResponseBody::Answer { .. } => "回答",
+    }
+}
+
 fn title_of(payload: &[u8]) -> (String, &'static str) {
     match Payload::from_canonical_bytes(payload) {
         Ok(Payload::Lesson(l)) => (l.title, "教訓"),
         Ok(Payload::Withdrawal(w)) => (format!("撤回: {}", w.target.short()), "撤回"),
+        Ok(Payload::Response(r)) => (
+            format!("{}: {}", response_label(&r), r.lesson.short()),
+            "回答",
+        ),
         Err(_) => ("(読めない内容)".into(), "?"),
     }
 }
@@ -537,6 +550,7 @@ async fn outbox(
     let kind = |k: PayloadKind| match k {
         PayloadKind::Lesson => "教訓",
         PayloadKind::Withdrawal => "撤回",
+        PayloadKind::Response => "読者の声",
     };
     let pending = pending
         .iter()

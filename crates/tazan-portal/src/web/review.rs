@@ -669,11 +669,13 @@ async fn published(
             kind: match r.kind {
                 PayloadKind::Lesson if r.target.is_some() => "訂正",
                 PayloadKind::Lesson => "教訓",
+                PayloadKind::Response => "読者の声",
                 _ => "撤回",
             },
             level: r.level.as_str(),
             title: match (r.kind, r.target) {
                 (PayloadKind::Withdrawal, Some(t)) => format!("{} の撤回", t.short()),
+                (PayloadKind::Response, Some(t)) => format!("{} ({})", r.title, t.short()),
                 _ => r.title.clone(),
             },
             source: r.source.clone(),
