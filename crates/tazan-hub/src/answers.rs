@@ -86,14 +86,16 @@ impl HubCore {
         let id = response.lesson;
         let lesson = match self.log.get(&id).map_err(storage)? {
             Some(rec) if rec.kind == PayloadKind::Lesson => rec,
-            Some(_) => return Err(Rejection::new(
-                Code::InvalidArgument,
-                "payload.lesson",
-                format!(
+            Some(_) => {
+                return Err(Rejection::new(
+                    Code::InvalidArgument,
+                    "payload.lesson",
+                    format!(
                     "{} is not a lesson; respond to a lesson, not to a withdrawal or a response",
                     id.short()
                 ),
-            )),
+                ))
+            }
             None => {
                 return Err(Rejection::new(
                     Code::NotFound,
