@@ -480,3 +480,114 @@ async fn bad_responses_are_refused_naming_the_field_and_nothing_is_stored() {
     }
     fed.stop().await.unwrap();
 }
+
+/// The node portal's lesson page sends feedback and a question, the
+/// publisher's page answers it, and the hub portal shows the counts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portals_send_feedback_ask_answer_and_show_counts() {
+    let pf = crate::web::PortalFed::start().await;
+    let id = pf.lessons.finance_amber;
+    let page = format!("/lessons/{id}");
+    let mut kaede = pf.login("kaede-securities", "reviewer").await;
+    let a = kaede.get(&page).await;
+    assert!(a.body.contains("フィードバックを送る"), "{}", a.body);
+    assert!(a.body.contains("3組織未満"));
+    let csrf = a.csrf();
+
+    // A comment with a phone number is refused, naming the finding; nothing sent.
+    let outbox = pf
+        .fed
+        .node("kaede-securities")
+        .unwrap()
+        .core()
+        .outbox()
+        .len();
+    let a = kaede
+        .post(
+            &format!("{page}/feedback"),
+            &[
+                ("_csrf", &csrf),
+                ("kind", "applies"),
+                ("comment", "担当 03-1234-5678 まで"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    assert!(a.body.contains("phone"), "{}", a.body);
+    let a = kaede
+        .post(
+            &format!("{page}/feedback"),
+            &[("_csrf", &csrf), ("kind", "liked")],
+        )
+        .await;
+    assert_eq!(a.status, 400, "{}", a.body);
+    assert!(a.body.contains("`kind`"), "{}", a.body);
+    assert_eq!(
+        pf.fed
+            .node("kaede-securities")
+            .unwrap()
+            .core()
+            .outbox()
+            .len(),
+        outbox
+    );
+
+    let a = kaede
+        .post(
+            &format!("{page}/feedback"),
+            &[
+                ("_csrf", &csrf),
+                ("kind", "adopted"),
+                ("comment", "翌月から実施した"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    let a = kaede
+        .post(
+            &format!("{page}/question"),
+            &[("_csrf", &csrf), ("text", "実施の頻度を教えてください")],
+        )
+        .await;
+    assert_eq!(a.status, 303, "{}", a.body);
+
+    // The publisher's page shows the question with an answer form.
+    eventually("the question in sakura's library", WAIT, || async {
+        !in_library(&pf.fed, "sakura-bank", "question").is_empty()
+    })
+    .await;
+    let (qid, _, _) = in_library(&pf.fed, "sakura-bank", "question").remove(0);
+    let mut sakura = pf.login("sakura-bank", "reviewer").await;
+    let a = sakura.get(&page).await;
+    assert!(a.body.contains("実施の頻度を教えてください"), "{}", a.body);
+    assert!(a.body.contains("発行者として回答する"));
+    assert!(!a.body.contains("kaede"), "the asker is not named");
+    let csrf = a.csrf();
+    let a = sakura
+        .post(
+            &format!("{page}/answer"),
+            &[
+                ("_csrf", &csrf),
+                ("question", &qid.to_string()),
+                ("text", "毎月実施しています"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    eventually("the answer in kaede's library", WAIT, || async {
+        !in_library(&pf.fed, "kaede-securities", "answer").is_empty()
+    })
+    .await;
+    let a = kaede.get(&page).await;
+    assert!(a.body.contains("毎月実施しています"), "{}", a.body);
+    assert!(a.body.contains("翌月から実施した"));
+
+    // The hub portal shows the counts, hidden with one organisation.
+    let mut hub = pf.login("finance", "reader").await;
+    let a = hub.get(&page).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert!(a.body.contains("feedback-counts"), "{}", a.body);
+    assert!(a.body.contains("3組織未満"));
+    assert!(!a.body.contains("kaede-securities"));
+    pf.stop().await;
+}

@@ -46,8 +46,8 @@ pub use gate::{
 pub use indexer::{lesson_doc, sync_library};
 pub use receipts::ReceiptReport;
 pub use review::{
-    field_value, is_proper_noun_candidate, read_lesson_file, set_field, Approval, CatalogEntry,
-    Coarsened, Delivery, Desk, DraftMade, DraftView, Edited, FieldSource, HubCheck,
+    field_value, gather_responses, is_proper_noun_candidate, read_lesson_file, set_field, Approval,
+    CatalogEntry, Coarsened, Delivery, Desk, DraftMade, DraftView, Edited, FieldSource, HubCheck,
     LessonResponses, Mark, MarkedField, Override, Publication, QuestionView, Remedy, Restored,
     ReviewError, ReviewedFinding, EDITABLE_FIELDS, K_ANONYMITY,
 };

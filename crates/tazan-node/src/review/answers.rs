@@ -244,8 +244,9 @@ fn title_of(e: &LibraryEntry) -> String {
     }
 }
 
-/// The responses about `lesson` among the library entries.
-pub(crate) fn gather(entries: &[LibraryEntry], lesson: &LessonId) -> Responses {
+/// The responses about `lesson` among the library entries (counts hidden
+/// below three organisations, comments, questions with their answers).
+pub fn gather(entries: &[LibraryEntry], lesson: &LessonId) -> Responses {
     let decoded: Vec<(LessonId, Response, u64)> = entries
         .iter()
         .filter(|e| e.kind == tazan_model::PayloadKind::Response)

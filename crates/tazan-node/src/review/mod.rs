@@ -39,7 +39,7 @@ use tazan_sanitize::{AuditEntry, DictionaryStatus, LessonFinding};
 use tazan_search::{Anonymity, IndexDoc, QuasiField};
 use tazan_vault::{Decision, DraftId, DraftRecord, DraftStatus, PublishedRecord, Vault};
 
-pub use answers::{LessonResponses, QuestionView};
+pub use answers::{gather as gather_responses, LessonResponses, QuestionView};
 pub use error::{Remedy, ReviewError};
 pub use lessonfile::read_lesson_file;
 pub use marks::{

@@ -216,6 +216,16 @@ async fn lesson(
             value: stored.envelope.signer.clone(),
         },
     ];
+    let library = side
+        .core
+        .library()
+        .all()
+        .map_err(|e| PageError::internal("reading the library", e))?;
+    let readers = super::answers::ReadersView::of(
+        &tazan_node::gather_responses(&library, &id),
+        user.role >= Role::Reviewer && !stored.withdrawn,
+        stored.origin == side.core.id().as_str(),
+    );
     let chrome = Chrome::of(&portal, &viewer, l.title.clone(), "/lessons")
         .with_notice(super::auth::notice_of(query.as_deref()));
     Ok(html(&LessonPage {
@@ -224,6 +234,7 @@ async fn lesson(
         provenance,
         history,
         related,
+        readers: Some(readers),
         note: Some(NoteForm {
             state: note
                 .as_ref()
