@@ -591,3 +591,83 @@ async fn the_portals_send_feedback_ask_answer_and_show_counts() {
     assert!(!a.body.contains("kaede-securities"));
     pf.stop().await;
 }
+
+/// The commands against running `tazan` processes: the node runs and owns
+/// its store, so the commands hand signed responses to it through its admin
+/// socket and read the library from the hub.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_commands_send_feedback_ask_and_answer_through_running_nodes() {
+    use crate::util::{at, failed, ok, ok_json, pin_ports, publish_lesson, serve, serve_node};
+    let fx = Fixture::new();
+    let (_, finance, _) = pin_ports(&fx);
+    let _hub = serve(&fx, "finance");
+    let _sakura = serve_node(&fx, "sakura-bank", finance);
+    let _kaede = serve_node(&fx, "kaede-securities", finance);
+    let (sakura, kaede) = (fx.path("sakura-bank"), fx.path("kaede-securities"));
+    let published = publish_lesson(fx.dir.path(), &sakura, "権限棚卸しの教訓", "AMBER");
+    let id = published["id"].as_str().unwrap().to_owned();
+
+    // Bad input first: nothing is signed.
+    let e = failed(&at(&kaede, &["feedback", "send", &id, "--kind", "liked"]));
+    assert!(e.contains("--kind") && e.contains("applies"), "{e}");
+    let e = failed(&at(
+        &kaede,
+        &["question", "ask", "deadbeefdeadbeef", "--text", "何ですか"],
+    ));
+    assert!(e.contains("deadbeefdeadbeef"), "{e}");
+
+    let sent = ok_json(at(
+        &kaede,
+        &["feedback", "send", &id[..12], "--kind", "applies", "--json"],
+    ));
+    assert_eq!(sent["kind"], "response", "{sent}");
+    ok(at(
+        &kaede,
+        &[
+            "question",
+            "ask",
+            &id[..12],
+            "--text",
+            "棚卸しの対象範囲を教えてください",
+        ],
+    ));
+    let mut qid = String::new();
+    eventually(
+        "the question listed at the publisher as its own",
+        WAIT,
+        || {
+            let out = ok_json(at(&sakura, &["question", "list", "--json"]));
+            let found = out
+                .as_array()
+                .and_then(|all| all.first())
+                .filter(|q| q["ours"] == true)
+                .and_then(|q| q["thread"]["id"].as_str())
+                .map(str::to_owned);
+            let done = found.is_some();
+            if let Some(q) = found {
+                qid = q;
+            }
+            async move { done }
+        },
+    )
+    .await;
+    assert!(!qid.is_empty());
+    ok(at(
+        &sakura,
+        &[
+            "question",
+            "answer",
+            &qid[..12],
+            "--text",
+            "全システムの管理者権限です",
+        ],
+    ));
+    eventually("the answer shown to the asker", WAIT, || {
+        let out = String::from_utf8_lossy(&at(&kaede, &["feedback", "show", &id[..12]]).stdout)
+            .into_owned();
+        async move {
+            out.contains("全システムの管理者権限です") && out.contains("3組織未満")
+        }
+    })
+    .await;
+}
