@@ -822,6 +822,69 @@ pub(crate) mod tests {
         }
     }
 
+    /// A record of `payload` (its id and kind from it).
+    fn of_payload(payload: &tazan_model::Payload) -> NewRecord {
+        let bytes = payload.to_canonical_bytes();
+        let mut r = record(0);
+        r.id = LessonId::of(&bytes);
+        r.kind = payload.kind();
+        r.envelope.payload = bytes;
+        NewRecord {
+            record: r,
+            relay: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn what_names_a_lesson_is_indexed_once_in_log_order() {
+        use tazan_model::{FeedbackKind, Payload, Response, ResponseBody, Withdrawal};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let log = HubLog::open(&store).await.unwrap();
+        let target = LessonId::of(b"lesson");
+        let other = LessonId::of(b"other");
+        let feedback = |lesson, reader: &str| {
+            Payload::Response(Response {
+                lesson,
+                level: DisclosureLevel::Green,
+                body: ResponseBody::Feedback {
+                    kind: FeedbackKind::Applies,
+                    comment: String::new(),
+                },
+                reader: reader.into(),
+            })
+        };
+        let withdrawal = Payload::Withdrawal(Withdrawal {
+            target,
+            reason: "見直しのため".into(),
+            level: DisclosureLevel::Green,
+        });
+        log.append_durable(vec![
+            new(1, false),
+            of_payload(&feedback(target, "r-a")),
+            of_payload(&feedback(other, "r-a")),
+            of_payload(&feedback(target, "r-a")), // the same again: a duplicate
+            of_payload(&withdrawal),
+        ])
+        .await
+        .unwrap();
+        let about: Vec<(u64, PayloadKind)> = log
+            .about(&target)
+            .unwrap()
+            .iter()
+            .map(|r| (r.seq, r.kind))
+            .collect();
+        assert_eq!(
+            about,
+            vec![(2, PayloadKind::Response), (4, PayloadKind::Withdrawal)]
+        );
+        assert_eq!(log.about(&other).unwrap().len(), 1);
+        assert!(log
+            .about(&LessonId::of(&1u32.to_be_bytes()))
+            .unwrap()
+            .is_empty());
+    }
+
     #[tokio::test]
     async fn sequence_is_gapless_and_duplicates_are_stored_once() {
         let dir = tempfile::tempdir().unwrap();
