@@ -22,6 +22,11 @@
 //! neither skips nor repeats. Raw incidents never pass through this crate's
 //! network paths, and no lesson text, own name or key is logged.
 //!
+//! Readers answer through the same desk: [`Desk::send_feedback`],
+//! [`Desk::ask`] and [`Desk::answer`] gate the text ([`Gate::response`]),
+//! sign it and queue it like a lesson; [`Desk::responses`] and
+//! [`Desk::questions`] read what came back into the library.
+//!
 //! What it does not do: recognise or replace anything itself (tazan-sanitize
 //! does), or decide what a hub accepts (the hub screens GREEN and CLEAR again).
 #![forbid(unsafe_code)]

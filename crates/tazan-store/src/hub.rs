@@ -27,6 +27,9 @@ const BLOB: u8 = b'b';
 const ABOUT: u8 = b'a';
 /// The cursor holding how many entries the Merkle tree covers.
 const TREE_SIZE: &str = "merkle-tree-size";
+/// The cursor holding how many entries the [`ABOUT`] index covers (a log
+/// written before the index existed gets it built when opened).
+const ABOUT_SIZE: &str = "about-index-size";
 /// Entries hashed per write while building the tree of an existing log.
 const BUILD_CHUNK: u64 = 10_000;
 
@@ -90,9 +93,12 @@ impl HubLog {
     pub async fn open(store: &Store) -> Result<HubLog, StoreError> {
         let log = HubLog::open_as_stored(store)?;
         let (tree, head) = (log.tree()?, log.head());
-        if cursor_get(&tree, TREE_SIZE)? < head {
+        if cursor_get(&tree, TREE_SIZE)? < head || cursor_get(&tree, ABOUT_SIZE)? < head {
             store
-                .write(Durability::Flushed, move |tx| build_tree(tx, &tree, head))
+                .write(Durability::Flushed, move |tx| {
+                    build_tree(tx, &tree, head)?;
+                    build_about(tx, &tree, head)
+                })
                 .await?;
         }
         Ok(log)
@@ -103,8 +109,11 @@ impl HubLog {
     pub fn open_blocking(store: &Store) -> Result<HubLog, StoreError> {
         let log = HubLog::open_as_stored(store)?;
         let (tree, head) = (log.tree()?, log.head());
-        if cursor_get(&tree, TREE_SIZE)? < head {
-            store.write_blocking(Durability::Flushed, move |tx| build_tree(tx, &tree, head))?;
+        if cursor_get(&tree, TREE_SIZE)? < head || cursor_get(&tree, ABOUT_SIZE)? < head {
+            store.write_blocking(Durability::Flushed, move |tx| {
+                build_tree(tx, &tree, head)?;
+                build_about(tx, &tree, head)
+            })?;
         }
         Ok(log)
     }
@@ -489,6 +498,33 @@ fn build_tree(tx: &mut Tx<'_>, tree: &Tree, head: u64) -> Result<(), StoreError>
     Ok(())
 }
 
+/// Index what names a lesson (see [`ABOUT`]) in entries stored before the
+/// index existed, in chunks.
+fn build_about(tx: &mut Tx<'_>, tree: &Tree, head: u64) -> Result<(), StoreError> {
+    let mut size = cursor_get(tree, ABOUT_SIZE)?;
+    if size >= head {
+        return Ok(());
+    }
+    info!(
+        from = size,
+        to = head,
+        "indexing withdrawals and responses by lesson"
+    );
+    while size < head {
+        let end = (size + BUILD_CHUNK).min(head);
+        let mut batch = Batch::default();
+        for seq in size + 1..=end {
+            if let Some(target) = entry(tree, seq)?.as_ref().and_then(about) {
+                batch.insert(about_key(&target, seq).as_slice(), &[]);
+            }
+        }
+        batch.insert(cursor_key(ABOUT_SIZE), &end.to_be_bytes());
+        tx.apply(tree, batch)?;
+        size = end;
+    }
+    Ok(())
+}
+
 /// Add the tree hashes that entry `seq` with leaf hash `leaf` brings to
 /// `pending` (which later leaves of the same write read, and which
 /// [`Pending::write`] puts into the write's batch).
@@ -569,6 +605,11 @@ fn append(
     if next != head {
         pending.write(&mut batch);
         batch.insert(cursor_key(TREE_SIZE), &next.to_be_bytes());
+        // The index covers these entries too, if it covered all before them
+        // (a log opened without building it catches up at its next open).
+        if cursor_get(tree, ABOUT_SIZE)? == head {
+            batch.insert(cursor_key(ABOUT_SIZE), &next.to_be_bytes());
+        }
     }
     if next != head || has_extra {
         tx.apply(tree, batch)?;
