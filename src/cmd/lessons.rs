@@ -158,6 +158,17 @@ async fn lessons_list(cfg: &NodeConfig, json: bool) -> Result<ExitCode> {
             rows
         }
     };
+    // Readers' feedback, questions and answers are not lessons: see
+    // `tazan feedback show` and `tazan question list`.
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .filter(|r| {
+            !matches!(
+                Payload::from_canonical_bytes(&r.payload),
+                Ok(Payload::Response(_))
+            )
+        })
+        .collect();
     for row in &rows {
         if json {
             println!("{}", row.json());
