@@ -68,6 +68,12 @@ pub(crate) enum Command {
     /// Lessons received by this node.
     #[command(subcommand)]
     Lessons(LessonsCmd),
+    /// Feedback on a received lesson: applies / adopted / effective, and what readers said.
+    #[command(subcommand)]
+    Feedback(crate::cmd::answers::FeedbackCmd),
+    /// Questions to a lesson's anonymous publisher, and its answers.
+    #[command(subcommand)]
+    Question(crate::cmd::answers::QuestionCmd),
     /// Print the hub's log as this node sees it, optionally following new entries.
     #[command(
         after_help = "Example:\n  tazan subscribe --home ~/acme --follow\n  tazan subscribe --home ~/acme --after 120 --json"

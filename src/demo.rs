@@ -178,6 +178,7 @@ async fn walkthrough(dir: &Path, out: &mut dyn Write) -> Result<(Federation, boo
             let title = match Payload::from_canonical_bytes(&entry.envelope.payload) {
                 Ok(Payload::Lesson(l)) => l.title,
                 Ok(Payload::Withdrawal(_)) => "(withdrawal)".into(),
+                Ok(Payload::Response(r)) => format!("({} on {})", r.what(), r.lesson.short()),
                 Err(_) => "(undecodable)".into(),
             };
             let from = if entry.origin_group == *group {
@@ -207,6 +208,8 @@ async fn walkthrough(dir: &Path, out: &mut dyn Write) -> Result<(Federation, boo
             rec.envelope.signer
         )?;
     }
+
+    let answered = readers_answer(dir, &fed, samples[1].0, ids[1], out).await?;
 
     writeln!(out, "\nChecks:")?;
     let tsubame: Vec<Lesson> = lessons_of(&fed, "tsubame-railway")?;
@@ -277,12 +280,159 @@ async fn walkthrough(dir: &Path, out: &mut dyn Write) -> Result<(Federation, boo
             checks[2],
             "a withdrawal reason with a name and contacts was refused by the node's gate and, sent around it, by the group hub",
         ),
+        (
+            answered,
+            "feedback counts stayed hidden below 3 organisations and showed at 3; a question reached the anonymous publisher and its answer came back",
+        ),
     ] {
         writeln!(out, "  {} {what}", if ok { "✔" } else { "✘" })?;
         checks.push(ok);
     }
     let all = checks.iter().all(|&c| c);
     Ok((fed, all))
+}
+
+/// Wait, waking on each change of `rx`, until `done` holds (or `limit`).
+async fn until(
+    mut rx: tokio::sync::watch::Receiver<u64>,
+    limit: Duration,
+    mut done: impl FnMut() -> Result<bool>,
+) -> Result<bool> {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        if done()? {
+            return Ok(true);
+        }
+        match tokio::time::timeout_at(deadline, rx.changed()).await {
+            Ok(Ok(())) => {}
+            _ => return Ok(false),
+        }
+    }
+}
+
+/// Step 7: feedback from three organisations on a GREEN lesson, and a
+/// question from another group answered by the publisher, both through the
+/// hubs with the publisher and the readers hidden.
+async fn readers_answer(
+    dir: &Path,
+    fed: &Federation,
+    publisher: &str,
+    lesson: tazan_model::LessonId,
+    out: &mut dyn Write,
+) -> Result<bool> {
+    writeln!(
+        out,
+        "\n7. Readers answer lesson {} (feedback, and a question to its anonymous publisher):",
+        lesson.short()
+    )?;
+    let wait = Duration::from_secs(20);
+    let desk = |node: &str| -> Result<Desk> {
+        Ok(Desk::with_core(
+            &dir.join(node),
+            fed.node(node)?.core().clone(),
+        )?)
+    };
+    let hub = fed.hub("finance")?.core().clone();
+    let id = lesson.to_string();
+    let mut ok = true;
+    let feedback = [
+        ("kaede-securities", tazan_model::FeedbackKind::Applies, ""),
+        (
+            "tsubame-railway",
+            tazan_model::FeedbackKind::Adopted,
+            "夜間切替えの手順書に確認項目を追加した",
+        ),
+        (publisher, tazan_model::FeedbackKind::Effective, ""),
+    ];
+    for (n, (node, kind, comment)) in feedback.into_iter().enumerate() {
+        desk(node)?.send_feedback(&id, kind, comment).await?;
+        let arrived = until(hub.log().watch(), wait, || {
+            Ok(feedback_orgs(&hub, &lesson)? > n)
+        })
+        .await?;
+        let counts = hub.responses(&lesson)?.feedback;
+        writeln!(
+            out,
+            "  {node:<17} feedback {:<9} → at the finance hub: {counts}",
+            kind.as_str()
+        )?;
+        ok &= arrived && counts.shown() == (n + 1 >= tazan_model::MIN_ORGANISATIONS);
+    }
+    let question = "切替え訓練はどの程度の頻度で行っていますか";
+    desk("tsubame-railway")?.ask(&id, question).await?;
+    writeln!(out, "  tsubame-railway   asks: {question}")?;
+    let publisher_node = fed.node(publisher)?;
+    let publisher_desk = desk(publisher)?;
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut rx = publisher_node.received();
+    let asked = loop {
+        let asked = publisher_desk.questions(Some(&id)).await?;
+        if !asked.is_empty()
+            || !matches!(
+                tokio::time::timeout_at(deadline, rx.changed()).await,
+                Ok(Ok(()))
+            )
+        {
+            break asked;
+        }
+    };
+    let Some(q) = asked.first() else {
+        writeln!(out, "  ✘ the question did not reach the publisher")?;
+        return Ok(false);
+    };
+    let from = publisher_node
+        .core()
+        .library()
+        .get(&q.thread.id)?
+        .map(|e| e.origin)
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "  {publisher:<17} receives it from {from} (the asker is not named) and answers"
+    )?;
+    ok &= from.ends_with("-hub");
+    let answer = "四半期に１回、休日の日中に実施しています";
+    publisher_desk
+        .answer(&q.thread.id.to_string(), answer)
+        .await?;
+    let asker = desk("tsubame-railway")?;
+    let mut rx = fed.node("tsubame-railway")?.received();
+    let answers: Vec<(String, u64)> = loop {
+        let answers: Vec<(String, u64)> = asker
+            .responses(&id)
+            .await?
+            .responses
+            .questions
+            .into_iter()
+            .flat_map(|q| q.answers)
+            .collect();
+        if !answers.is_empty()
+            || !matches!(
+                tokio::time::timeout_at(deadline, rx.changed()).await,
+                Ok(Ok(()))
+            )
+        {
+            break answers;
+        }
+    };
+    for (text, _) in &answers {
+        writeln!(out, "  tsubame-railway   receives the answer: {text}")?;
+    }
+    Ok(ok && !answers.is_empty())
+}
+
+/// Distinct organisations that sent feedback on `lesson` at `hub`, counted
+/// whether or not the count may be shown (the demo's own progress check).
+fn feedback_orgs(hub: &tazan_hub::HubCore, lesson: &tazan_model::LessonId) -> Result<usize> {
+    let mut readers = std::collections::BTreeSet::new();
+    for rec in hub.log().about(lesson)? {
+        if let Ok(Payload::Response(r)) = Payload::from_canonical_bytes(&rec.envelope.payload) {
+            if matches!(r.body, tazan_model::ResponseBody::Feedback { .. }) {
+                readers.insert(r.reader);
+            }
+        }
+    }
+    Ok(readers.len())
 }
 
 fn lessons_of(fed: &Federation, node: &str) -> Result<Vec<Lesson>> {

@@ -2,6 +2,8 @@
 //! real sled stores — in this process, or as `tazan` child processes where a
 //! test must kill one.
 //!
+//! - `answers`: readers' feedback and questions to an anonymous publisher, answers, counts from 3
+//!   organisations, every refusal
 //! - `federation`: routing by level, publisher anonymity, duplicates, cursors
 //! - `rejections`: every refusal a hub makes, each naming its field, nothing stored
 //! - `durability`: hub kill -9 and restart, outbox drain after an outage
@@ -35,6 +37,7 @@ mod util;
 mod web;
 
 mod admin;
+mod answers;
 mod backup;
 mod browser;
 mod chaos;

@@ -38,6 +38,9 @@ fn entry_json(
         Ok(Payload::Withdrawal(w)) => {
             json!({"seq": seq, "id": id, "level": level, "origin": origin, "origin_group": group, "kind": "withdrawal", "withdrawal": w})
         }
+        Ok(Payload::Response(r)) => {
+            json!({"seq": seq, "id": id, "level": level, "origin": origin, "origin_group": group, "kind": "response", "response": r})
+        }
         Err(e) => json!({"seq": seq, "id": id, "error": e.to_string()}),
     }
 }
@@ -46,6 +49,7 @@ fn entry_line(seq: u64, level: &str, origin: &str, group: &str, payload: &[u8]) 
     let title = match Payload::from_canonical_bytes(payload) {
         Ok(Payload::Lesson(l)) => l.title,
         Ok(Payload::Withdrawal(w)) => format!("(withdrawal of {})", w.target.short()),
+        Ok(Payload::Response(r)) => format!("({} on {})", r.what(), r.lesson.short()),
         Err(e) => format!("(undecodable: {e})"),
     };
     format!(
@@ -154,6 +158,17 @@ async fn lessons_list(cfg: &NodeConfig, json: bool) -> Result<ExitCode> {
             rows
         }
     };
+    // Readers' feedback, questions and answers are not lessons: see
+    // `tazan feedback show` and `tazan question list`.
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .filter(|r| {
+            !matches!(
+                Payload::from_canonical_bytes(&r.payload),
+                Ok(Payload::Response(_))
+            )
+        })
+        .collect();
     for row in &rows {
         if json {
             println!("{}", row.json());

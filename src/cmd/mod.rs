@@ -13,6 +13,7 @@ use tazan_trust::KeyPair;
 use crate::cli::{Cli, Command, HubCmd, IncidentCmd, LessonCmd, NodeCmd};
 
 mod admin;
+pub(crate) mod answers;
 mod backup;
 mod catalog;
 mod edit;
@@ -41,6 +42,8 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
     match command {
         Command::Demo { keep, serve } => serve::demo(keep, serve).await,
         Command::User(cmd) => users::user(cmd),
+        Command::Feedback(cmd) => answers::feedback(cmd).await,
+        Command::Question(cmd) => answers::question(cmd).await,
         Command::Hub(HubCmd::Serve { config, home }) => {
             let config = match config {
                 Some(config) => config,

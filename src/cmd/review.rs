@@ -286,7 +286,7 @@ fn node_home(home: Option<PathBuf>) -> Result<PathBuf> {
 }
 
 /// The desk of the node in `--home`.
-pub(super) fn desk(home: Option<PathBuf>) -> Result<Desk> {
+pub(crate) fn desk(home: Option<PathBuf>) -> Result<Desk> {
     Ok(Desk::open(&node_home(home)?)?)
 }
 
@@ -300,7 +300,7 @@ fn level(s: &str) -> Result<DisclosureLevel> {
 }
 
 /// The outcome line(s) of a publication, and its exit code.
-pub(super) fn print_publication(p: &Publication, json: bool) -> ExitCode {
+pub(crate) fn print_publication(p: &Publication, json: bool) -> ExitCode {
     if json {
         let reason = match &p.delivery {
             tazan_node::Delivery::Rejected { reason } => Some(reason.as_str()),
@@ -571,6 +571,9 @@ fn published(args: ListArgs) -> Result<ExitCode> {
         let what = match (p.kind, &p.target) {
             (tazan_model::PayloadKind::Withdrawal, Some(t)) => {
                 format!("withdrawal of {}", t.short())
+            }
+            (tazan_model::PayloadKind::Response, Some(t)) => {
+                format!("{} on {}", p.title, t.short())
             }
             (_, Some(t)) => format!("{}  (v{}, corrects {})", p.title, p.version, t.short()),
             _ => p.title.clone(),

@@ -91,6 +91,10 @@ impl HubCore {
                     Ok(Payload::Withdrawal(_)) => {
                         Some("only lessons can be imported, not withdrawals".to_owned())
                     }
+                    Ok(Payload::Response(_)) => Some(
+                        "only lessons can be imported, not feedback, questions or answers"
+                            .to_owned(),
+                    ),
                     Err(e) => Some(e.to_string()),
                 }
             };

@@ -128,7 +128,7 @@ pub(crate) struct Rejection {
 }
 
 impl Rejection {
-    fn new(code: Code, field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: Code, field: impl Into<String>, message: impl Into<String>) -> Self {
         Rejection {
             code,
             field: field.into(),
@@ -554,7 +554,16 @@ impl HubCore {
                         Tier::Group => self.group.clone(),
                         Tier::Cross => member_name,
                     };
-                    new_records.push(self.record(&c.envelope, &payload, member, origin_group, now));
+                    // A member's response is stored only as the hub's
+                    // re-signed copy, which names the hub, not the member.
+                    let (envelope, payload, member) = match payload {
+                        Payload::Response(r) if self.tier == Tier::Group => {
+                            let (e, p) = self.resign_response(r, &member);
+                            (e, p, self.id.clone())
+                        }
+                        p => (c.envelope, p, member),
+                    };
+                    new_records.push(self.record(&envelope, &payload, member, origin_group, now));
                     record_index.push(c.index);
                 }
                 Err(r) => rejections[c.index] = Some(r),
@@ -626,6 +635,10 @@ impl HubCore {
         let target = match &payload {
             Payload::Withdrawal(w) => Some(("payload.target", w.target)),
             Payload::Lesson(l) => l.supersedes.map(|s| ("payload.supersedes", s)),
+            Payload::Response(r) => {
+                self.admit_response(r, member)?;
+                None
+            }
         };
         if let Some((field, target)) = target {
             let owner = self.log.get(&target).map_err(|e| {
@@ -681,7 +694,7 @@ impl HubCore {
                 l.taxonomy.domain.as_str().to_owned(),
                 l.cause_category().as_str().to_owned(),
             ),
-            Payload::Withdrawal(_) => Default::default(),
+            Payload::Withdrawal(_) | Payload::Response(_) => Default::default(),
         };
         let relay = self.tier == Tier::Group
             && payload.level().may_cross_groups()

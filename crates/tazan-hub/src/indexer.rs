@@ -74,7 +74,8 @@ pub(crate) async fn index_loop(
                             idx.upsert(&IndexDoc::from_lesson(&rec.id, &l, published))?;
                         }
                         Ok(Payload::Withdrawal(w)) => idx.delete(&w.target.to_string())?,
-                        Err(_) => {} // stored entries passed validation on the way in
+                        // Readers' responses are not lessons: not searched.
+                        Ok(Payload::Response(_)) | Err(_) => {} // stored entries passed validation on the way in
                     }
                 }
                 Ok::<(), tazan_search::SearchError>(())

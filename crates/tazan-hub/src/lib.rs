@@ -16,6 +16,14 @@
 //! the group a lesson names the group hub, never the company. The hub never
 //! edits content, and it never logs lesson text or keys.
 //!
+//! Readers answer: a member's feedback, question or answer about a lesson
+//! (`tazan_model::Response`) is checked against the log (lesson known, same
+//! level, not withdrawn; answers only from the lesson's publisher), then
+//! stored and relayed only as the hub's re-signed copy under a per-lesson
+//! reader pseudonym, so no member id leaves the node in it;
+//! [`HubCore::responses`] gives the counts (from three organisations up) and
+//! the questions with their answers.
+//!
 //! A group hub also serves a lesson catalogue as its own lessons (signed
 //! with its key, the hub as origin), imported offline or, while it runs,
 //! through its admin socket (`catalog`, `admin`).
@@ -32,6 +40,7 @@
 
 pub mod access;
 mod admin;
+mod answers;
 mod audit;
 mod catalog;
 mod config;

@@ -14,6 +14,7 @@ pub const SIGNATURE_LEN: usize = 64;
 const MAGIC: &[u8] = b"TZN1";
 const KIND_LESSON: u8 = 1;
 const KIND_WITHDRAWAL: u8 = 2;
+const KIND_RESPONSE: u8 = 3;
 
 /// A signed withdrawal of an earlier lesson by its publisher.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +39,8 @@ pub enum Payload {
     Lesson(Lesson),
     /// A withdrawal of an earlier lesson.
     Withdrawal(Withdrawal),
+    /// A reader's feedback, question or answer about a lesson.
+    Response(crate::Response),
 }
 
 /// Payload kinds, each with its own signature domain.
@@ -48,6 +51,8 @@ pub enum PayloadKind {
     Lesson,
     /// [`Payload::Withdrawal`].
     Withdrawal,
+    /// [`Payload::Response`].
+    Response,
 }
 
 impl PayloadKind {
@@ -57,6 +62,7 @@ impl PayloadKind {
         match self {
             PayloadKind::Lesson => b"tazan/lesson/v1",
             PayloadKind::Withdrawal => b"tazan/withdrawal/v1",
+            PayloadKind::Response => b"tazan/response/v1",
         }
     }
 
@@ -65,6 +71,7 @@ impl PayloadKind {
         match self {
             PayloadKind::Lesson => "lesson",
             PayloadKind::Withdrawal => "withdrawal",
+            PayloadKind::Response => "response",
         }
     }
 }
@@ -75,6 +82,7 @@ impl Payload {
         match self {
             Payload::Lesson(_) => PayloadKind::Lesson,
             Payload::Withdrawal(_) => PayloadKind::Withdrawal,
+            Payload::Response(_) => PayloadKind::Response,
         }
     }
 
@@ -83,6 +91,7 @@ impl Payload {
         match self {
             Payload::Lesson(l) => l.level,
             Payload::Withdrawal(w) => w.level,
+            Payload::Response(r) => r.level,
         }
     }
 
@@ -96,6 +105,7 @@ impl Payload {
                 }
                 crate::lesson::check_text("reason", &w.reason, crate::LIMITS.long)
             }
+            Payload::Response(r) => r.validate(),
         }
     }
 
@@ -137,6 +147,11 @@ impl Payload {
                 w.u8(wd.level.code());
                 w.opt_fixed(Some(&wd.target.0));
                 w.str(&wd.reason);
+            }
+            Payload::Response(resp) => {
+                w.u8(KIND_RESPONSE);
+                w.u8(resp.level.code());
+                resp.write(&mut w);
             }
         }
         w.finish()
@@ -202,6 +217,7 @@ impl Payload {
                     level,
                 })
             }
+            KIND_RESPONSE => Payload::Response(crate::Response::read(&mut r, level)?),
             _ => {
                 return Err(ModelError::Decode {
                     offset: MAGIC.len(),

@@ -42,6 +42,7 @@ mod incident;
 #[macro_use]
 mod lesson;
 mod level;
+mod response;
 pub mod scene;
 mod span;
 mod teach;
@@ -58,6 +59,10 @@ pub use incident::{
 };
 pub use lesson::{CauseCategory, Domain, Lesson, Taxonomy, Threat, LIMITS};
 pub use level::DisclosureLevel;
+pub use response::{
+    FeedbackCounts, FeedbackKind, QuestionThread, Response, ResponseBody, Responses, COMMENT_MAX,
+    MIN_ORGANISATIONS, QUESTION_MAX, READER_MAX,
+};
 pub use scene::{Purpose, Scene};
 pub use span::{AuditEntry, Finding, Kind, LessonFinding, UnknownKind};
 pub use teach::{

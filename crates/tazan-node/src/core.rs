@@ -274,6 +274,12 @@ impl NodeCore {
         };
         let mut kept = Vec::new();
         for (item, r) in sent.iter().zip(&resp.results) {
+            // A response is stored as the hub's re-signed copy (it names the
+            // hub, not this node): its receipt proves that copy, which this
+            // node sees when it comes back in its library.
+            if item.kind == tazan_model::PayloadKind::Response {
+                continue;
+            }
             let Some(inclusion) = r.inclusion.as_ref().filter(|_| r.seq > 0) else {
                 continue;
             };

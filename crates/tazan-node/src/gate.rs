@@ -59,7 +59,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
-use tazan_model::{DisclosureLevel, Envelope, Lesson, LessonId, Payload, Withdrawal};
+use tazan_model::{DisclosureLevel, Envelope, Lesson, LessonId, Payload, Response, Withdrawal};
 use tazan_sanitize::{name_forms, LessonFinding, Policy, SanitizeError, Sanitizer};
 use tazan_trust::KeyPair;
 use tazan_vault::{Decision, Vault, VaultError};
@@ -278,6 +278,22 @@ impl Gate {
         }
         Ok(GatedWithdrawal { withdrawal })
     }
+
+    /// The gate over a reader's response (feedback comment, question,
+    /// answer): free text that travels as far as the lesson did, so any
+    /// finding refuses it, naming the field and what was found.
+    pub fn response(&self, response: Response) -> Result<GatedResponse, GateError> {
+        Payload::Response(response.clone()).validate()?;
+        let findings = self.sanitizer(response.level)?.gate_text(
+            response.text(),
+            response.text_field(),
+            &self.own.names,
+        );
+        if !findings.is_empty() {
+            return Err(GateError::Leak { findings });
+        }
+        Ok(GatedResponse { response })
+    }
 }
 
 /// Whether `decision` overrides `finding`.
@@ -345,7 +361,21 @@ impl GatedWithdrawal {
     }
 }
 
-/// Either gated payload.
+/// A reader's response whose text passed the node's leak gate. Only
+/// [`Gate::response`] makes one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GatedResponse {
+    response: Response,
+}
+
+impl GatedResponse {
+    /// The response as it will be signed.
+    pub fn response(&self) -> &Response {
+        &self.response
+    }
+}
+
+/// Any gated payload.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 // Like `Payload`: short-lived and moved rarely; boxing would only add an allocation.
@@ -355,6 +385,14 @@ pub enum Gated {
     Lesson(GatedLesson),
     /// A withdrawal.
     Withdrawal(GatedWithdrawal),
+    /// Feedback, a question or an answer.
+    Response(GatedResponse),
+}
+
+impl From<GatedResponse> for Gated {
+    fn from(g: GatedResponse) -> Gated {
+        Gated::Response(g)
+    }
 }
 
 impl From<GatedLesson> for Gated {
@@ -375,6 +413,7 @@ impl Gated {
         match self {
             Gated::Lesson(g) => Payload::Lesson(g.lesson.clone()),
             Gated::Withdrawal(g) => Payload::Withdrawal(g.withdrawal.clone()),
+            Gated::Response(g) => Payload::Response(g.response.clone()),
         }
     }
 
@@ -383,6 +422,7 @@ impl Gated {
         match self {
             Gated::Lesson(g) => g.lesson.level,
             Gated::Withdrawal(g) => g.withdrawal.level,
+            Gated::Response(g) => g.response.level,
         }
     }
 }

@@ -22,6 +22,11 @@
 //! neither skips nor repeats. Raw incidents never pass through this crate's
 //! network paths, and no lesson text, own name or key is logged.
 //!
+//! Readers answer through the same desk: [`Desk::send_feedback`],
+//! [`Desk::ask`] and [`Desk::answer`] gate the text ([`Gate::response`]),
+//! sign it and queue it like a lesson; [`Desk::responses`] and
+//! [`Desk::questions`] read what came back into the library.
+//!
 //! What it does not do: recognise or replace anything itself (tazan-sanitize
 //! does), or decide what a hub accepts (the hub screens GREEN and CLEAR again).
 #![forbid(unsafe_code)]
@@ -40,16 +45,16 @@ pub use config::{NodeConfig, NodeConfigError};
 pub use core::{DeliveryEvent, DeliveryReport, NodeCore};
 pub use error::NodeError;
 pub use gate::{
-    finding_line, node_policy, sign_gated, Gate, GateError, Gated, GatedLesson, GatedWithdrawal,
-    OwnNames,
+    finding_line, node_policy, sign_gated, Gate, GateError, Gated, GatedLesson, GatedResponse,
+    GatedWithdrawal, OwnNames,
 };
 pub use indexer::{lesson_doc, sync_library};
 pub use receipts::ReceiptReport;
 pub use review::{
-    field_value, is_proper_noun_candidate, read_lesson_file, set_field, Approval, CatalogEntry,
-    Coarsened, Delivery, Desk, DraftMade, DraftView, Edited, FieldSource, HubCheck, Mark,
-    MarkedField, Override, Publication, Remedy, Restored, ReviewError, ReviewedFinding,
-    EDITABLE_FIELDS, K_ANONYMITY,
+    field_value, gather_responses, is_proper_noun_candidate, read_lesson_file, set_field, Approval,
+    CatalogEntry, Coarsened, Delivery, Desk, DraftMade, DraftView, Edited, FieldSource, HubCheck,
+    LessonResponses, Mark, MarkedField, Override, Publication, QuestionView, Remedy, Restored,
+    ReviewError, ReviewedFinding, EDITABLE_FIELDS, K_ANONYMITY,
 };
 pub use tazan_search::{Anonymity, Coarsening, Narrowing, QuasiField, QuasiIdentifiers, K_MIN};
 pub use workers::{RunningNode, LIBRARY_CURSOR, STORE_WAIT};

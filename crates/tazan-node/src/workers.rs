@@ -395,13 +395,14 @@ async fn follow(
     }
 }
 
-fn library_entry(e: pb::LogEntry) -> Option<(LibraryEntry, Option<LessonId>)> {
+pub(crate) fn library_entry(e: pb::LogEntry) -> Option<(LibraryEntry, Option<LessonId>)> {
     let env = e.envelope?;
     let id = LessonId::try_from(e.lesson_id.as_slice()).ok()?;
     let level = tazan_proto::level_from_pb(e.level).ok()?;
     let (kind, withdraws) = match Payload::from_canonical_bytes(&env.payload) {
         Ok(Payload::Withdrawal(w)) => (PayloadKind::Withdrawal, Some(w.target)),
         Ok(Payload::Lesson(_)) => (PayloadKind::Lesson, None),
+        Ok(Payload::Response(_)) => (PayloadKind::Response, None),
         Err(err) => {
             warn!(seq = e.seq, error = %err, "hub sent an undecodable lesson; skipped");
             return None;

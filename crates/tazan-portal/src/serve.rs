@@ -258,7 +258,9 @@ async fn start(
 fn router(portal: Arc<Portal>) -> Router {
     let pages = match &portal.side {
         Side::Hub(_) => web::hub::routes(),
-        Side::Node(_) => web::node::routes().merge(web::review::routes()),
+        Side::Node(_) => web::node::routes()
+            .merge(web::review::routes())
+            .merge(web::answers::node_routes()),
     };
     Router::new()
         .merge(pages)

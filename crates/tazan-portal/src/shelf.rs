@@ -252,6 +252,9 @@ impl Shelf {
             return;
         };
         match payload {
+            // Readers' responses are not shelved: a lesson page reads them
+            // from the library or log (`Desk::responses`, `HubCore::responses`).
+            Payload::Response(_) => {}
             Payload::Withdrawal(w) => self.event(
                 w.target,
                 Event::Withdrawn {

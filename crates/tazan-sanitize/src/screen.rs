@@ -90,8 +90,8 @@ impl Screen {
 
 impl Screen {
     /// [`Screen::scan`] over every free-text field of a payload: a lesson's
-    /// fields (named as [`crate::lesson_field`] names them) or a withdrawal's
-    /// `reason`.
+    /// fields (named as [`crate::lesson_field`] names them), a withdrawal's
+    /// `reason`, or a response's `comment`/`text`.
     pub fn scan_payload(&self, payload: &Payload) -> Vec<Finding> {
         match payload {
             Payload::Lesson(l) => lesson_texts(l)
@@ -99,6 +99,7 @@ impl Screen {
                 .flat_map(|(field, text)| self.scan(text, &field))
                 .collect(),
             Payload::Withdrawal(w) => self.scan(&w.reason, "reason"),
+            Payload::Response(r) => self.scan(r.text(), r.text_field()),
         }
     }
 }

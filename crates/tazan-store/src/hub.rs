@@ -22,8 +22,14 @@ const CURSOR: u8 = b'c';
 const HASH: u8 = b'h';
 /// Small named values (checkpoints seen, witness state).
 const BLOB: u8 = b'b';
+/// What names a lesson: `a` + the lesson id + the seq of a withdrawal or a
+/// reader's response about it, written with the entry (see [`HubLog::about`]).
+const ABOUT: u8 = b'a';
 /// The cursor holding how many entries the Merkle tree covers.
 const TREE_SIZE: &str = "merkle-tree-size";
+/// The cursor holding how many entries the [`ABOUT`] index covers (a log
+/// written before the index existed gets it built when opened).
+const ABOUT_SIZE: &str = "about-index-size";
 /// Entries hashed per write while building the tree of an existing log.
 const BUILD_CHUNK: u64 = 10_000;
 
@@ -87,9 +93,12 @@ impl HubLog {
     pub async fn open(store: &Store) -> Result<HubLog, StoreError> {
         let log = HubLog::open_as_stored(store)?;
         let (tree, head) = (log.tree()?, log.head());
-        if cursor_get(&tree, TREE_SIZE)? < head {
+        if cursor_get(&tree, TREE_SIZE)? < head || cursor_get(&tree, ABOUT_SIZE)? < head {
             store
-                .write(Durability::Flushed, move |tx| build_tree(tx, &tree, head))
+                .write(Durability::Flushed, move |tx| {
+                    build_tree(tx, &tree, head)?;
+                    build_about(tx, &tree, head)
+                })
                 .await?;
         }
         Ok(log)
@@ -100,8 +109,11 @@ impl HubLog {
     pub fn open_blocking(store: &Store) -> Result<HubLog, StoreError> {
         let log = HubLog::open_as_stored(store)?;
         let (tree, head) = (log.tree()?, log.head());
-        if cursor_get(&tree, TREE_SIZE)? < head {
-            store.write_blocking(Durability::Flushed, move |tx| build_tree(tx, &tree, head))?;
+        if cursor_get(&tree, TREE_SIZE)? < head || cursor_get(&tree, ABOUT_SIZE)? < head {
+            store.write_blocking(Durability::Flushed, move |tx| {
+                build_tree(tx, &tree, head)?;
+                build_about(tx, &tree, head)
+            })?;
         }
         Ok(log)
     }
@@ -246,6 +258,36 @@ impl HubLog {
                 decode(&format!("log/{}", seq_of(&k)?), &v)
             })
             .collect()
+    }
+
+    /// The durable withdrawals of lesson `id` and the readers' responses
+    /// about it (feedback, questions, answers), in log order: an index
+    /// written with each entry, so this reads only those entries.
+    pub fn about(&self, id: &LessonId) -> Result<Vec<LogRecord>, StoreError> {
+        let head = self.head();
+        let tree = self.tree()?;
+        let mut prefix = Vec::with_capacity(33);
+        prefix.push(ABOUT);
+        prefix.extend_from_slice(&id.0);
+        let mut out = Vec::new();
+        for kv in tree.scan_prefix(&prefix) {
+            let (k, _) = kv?;
+            let seq = k
+                .get(33..41)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_be_bytes)
+                .ok_or_else(|| StoreError::Corrupt {
+                    key: format!("about/{id}"),
+                    reason: "key is not a lesson id and a sequence number".into(),
+                })?;
+            if seq > head {
+                continue;
+            }
+            if let Some(rec) = entry(&tree, seq)? {
+                out.push(rec);
+            }
+        }
+        Ok(out)
     }
 
     /// The last durable sequence number (0 for an empty log).
@@ -456,6 +498,33 @@ fn build_tree(tx: &mut Tx<'_>, tree: &Tree, head: u64) -> Result<(), StoreError>
     Ok(())
 }
 
+/// Index what names a lesson (see [`ABOUT`]) in entries stored before the
+/// index existed, in chunks.
+fn build_about(tx: &mut Tx<'_>, tree: &Tree, head: u64) -> Result<(), StoreError> {
+    let mut size = cursor_get(tree, ABOUT_SIZE)?;
+    if size >= head {
+        return Ok(());
+    }
+    info!(
+        from = size,
+        to = head,
+        "indexing withdrawals and responses by lesson"
+    );
+    while size < head {
+        let end = (size + BUILD_CHUNK).min(head);
+        let mut batch = Batch::default();
+        for seq in size + 1..=end {
+            if let Some(target) = entry(tree, seq)?.as_ref().and_then(about) {
+                batch.insert(about_key(&target, seq).as_slice(), &[]);
+            }
+        }
+        batch.insert(cursor_key(ABOUT_SIZE), &end.to_be_bytes());
+        tx.apply(tree, batch)?;
+        size = end;
+    }
+    Ok(())
+}
+
 /// Add the tree hashes that entry `seq` with leaf hash `leaf` brings to
 /// `pending` (which later leaves of the same write read, and which
 /// [`Pending::write`] puts into the write's batch).
@@ -516,6 +585,9 @@ fn append(
         if relay {
             batch.insert(&seq_key(RELAY, next), &[]);
         }
+        if let Some(target) = about(&record) {
+            batch.insert(about_key(&target, next).as_slice(), &[]);
+        }
         add_leaf(tree, next, leaf, &mut pending)?;
         fresh.push((record.id, next));
         out.push(Appended {
@@ -533,6 +605,11 @@ fn append(
     if next != head {
         pending.write(&mut batch);
         batch.insert(cursor_key(TREE_SIZE), &next.to_be_bytes());
+        // The index covers these entries too, if it covered all before them
+        // (a log opened without building it catches up at its next open).
+        if cursor_get(tree, ABOUT_SIZE)? == head {
+            batch.insert(cursor_key(ABOUT_SIZE), &next.to_be_bytes());
+        }
     }
     if next != head || has_extra {
         tx.apply(tree, batch)?;
@@ -697,6 +774,27 @@ pub(crate) fn blob_key(name: &str) -> Vec<u8> {
     k
 }
 
+/// The lesson a withdrawal or a response names (none for a lesson).
+fn about(record: &LogRecord) -> Option<LessonId> {
+    use tazan_model::{Payload, PayloadKind};
+    if record.kind == PayloadKind::Lesson {
+        return None;
+    }
+    match Payload::from_canonical_bytes(&record.envelope.payload) {
+        Ok(Payload::Withdrawal(w)) => Some(w.target),
+        Ok(Payload::Response(r)) => Some(r.lesson),
+        _ => None,
+    }
+}
+
+fn about_key(id: &LessonId, seq: u64) -> [u8; 41] {
+    let mut k = [0u8; 41];
+    k[0] = ABOUT;
+    k[1..33].copy_from_slice(&id.0);
+    k[33..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
 fn id_key(id: &LessonId) -> [u8; 33] {
     let mut k = [0u8; 33];
     k[0] = BY_ID;
@@ -763,6 +861,69 @@ pub(crate) mod tests {
             record: record(n),
             relay,
         }
+    }
+
+    /// A record of `payload` (its id and kind from it).
+    fn of_payload(payload: &tazan_model::Payload) -> NewRecord {
+        let bytes = payload.to_canonical_bytes();
+        let mut r = record(0);
+        r.id = LessonId::of(&bytes);
+        r.kind = payload.kind();
+        r.envelope.payload = bytes;
+        NewRecord {
+            record: r,
+            relay: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn what_names_a_lesson_is_indexed_once_in_log_order() {
+        use tazan_model::{FeedbackKind, Payload, Response, ResponseBody, Withdrawal};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let log = HubLog::open(&store).await.unwrap();
+        let target = LessonId::of(b"lesson");
+        let other = LessonId::of(b"other");
+        let feedback = |lesson, reader: &str| {
+            Payload::Response(Response {
+                lesson,
+                level: DisclosureLevel::Green,
+                body: ResponseBody::Feedback {
+                    kind: FeedbackKind::Applies,
+                    comment: String::new(),
+                },
+                reader: reader.into(),
+            })
+        };
+        let withdrawal = Payload::Withdrawal(Withdrawal {
+            target,
+            reason: "見直しのため".into(),
+            level: DisclosureLevel::Green,
+        });
+        log.append_durable(vec![
+            new(1, false),
+            of_payload(&feedback(target, "r-a")),
+            of_payload(&feedback(other, "r-a")),
+            of_payload(&feedback(target, "r-a")), // the same again: a duplicate
+            of_payload(&withdrawal),
+        ])
+        .await
+        .unwrap();
+        let about: Vec<(u64, PayloadKind)> = log
+            .about(&target)
+            .unwrap()
+            .iter()
+            .map(|r| (r.seq, r.kind))
+            .collect();
+        assert_eq!(
+            about,
+            vec![(2, PayloadKind::Response), (4, PayloadKind::Withdrawal)]
+        );
+        assert_eq!(log.about(&other).unwrap().len(), 1);
+        assert!(log
+            .about(&LessonId::of(&1u32.to_be_bytes()))
+            .unwrap()
+            .is_empty());
     }
 
     #[tokio::test]

@@ -309,7 +309,7 @@ fn decode(env: &Envelope) -> Result<Payload, TrustError> {
 }
 
 /// The payload kind from the first bytes of canonical payload bytes: the
-/// 4-byte magic `TZN1`, then the kind code (1 lesson, 2 withdrawal). A test
+/// 4-byte magic `TZN1`, then the kind code (1 lesson, 2 withdrawal, 3 response). A test
 /// checks this against `tazan-model`'s encoder.
 fn peek_kind(bytes: &[u8]) -> Option<PayloadKind> {
     if bytes.get(..4) != Some(b"TZN1".as_slice()) {
@@ -318,6 +318,7 @@ fn peek_kind(bytes: &[u8]) -> Option<PayloadKind> {
     match bytes.get(4) {
         Some(1) => Some(PayloadKind::Lesson),
         Some(2) => Some(PayloadKind::Withdrawal),
+        Some(3) => Some(PayloadKind::Response),
         _ => None,
     }
 }

@@ -24,6 +24,8 @@ pub enum Remedy {
     /// A reviewer's edit of one field (the node portal) that brings in a
     /// finding the draft did not have: write it without it.
     Edit(DraftId),
+    /// A reader's feedback comment, question or answer: say it without them.
+    Response,
 }
 
 impl Remedy {
@@ -33,6 +35,7 @@ impl Remedy {
             Remedy::File => "publishing refused",
             Remedy::Reason => "withdrawal refused",
             Remedy::Edit(_) => "edit refused",
+            Remedy::Response => "sending refused",
         }
     }
 }
@@ -53,6 +56,9 @@ impl fmt::Display for Remedy {
             Remedy::Edit(id) => write!(
                 f,
                 "Write it without names, places, contacts or exact figures; draft {id} is unchanged"
+            ),
+            Remedy::Response => f.write_str(
+                "Write it without names of people or companies, phone numbers, addresses or hosts; nothing signed, nothing sent",
             ),
         }
     }
@@ -226,6 +232,24 @@ pub enum ReviewError {
     /// A lesson id prefix that is too short or not hex.
     #[error("lesson id `{prefix}`: give at least 8 hex characters of one of this node's lessons (see `tazan lesson published`)")]
     BadPrefix {
+        /// What was given.
+        prefix: String,
+    },
+    /// No lesson in the node's library has that prefix (feedback, questions).
+    #[error("lesson id `{prefix}`: no lesson received by this node starts with it (see `tazan lessons list`); nothing signed")]
+    NotInLibrary {
+        /// What was given.
+        prefix: String,
+    },
+    /// The lesson was withdrawn by its publisher.
+    #[error("lesson {id}: withdrawn by its publisher; it takes no more feedback, questions or answers; nothing signed")]
+    WithdrawnLesson {
+        /// The lesson.
+        id: LessonId,
+    },
+    /// No question about this node's lessons has that prefix.
+    #[error("question id `{prefix}`: no question about a lesson this node published starts with it (see `tazan question list`); nothing signed")]
+    UnknownQuestion {
         /// What was given.
         prefix: String,
     },

@@ -19,6 +19,7 @@
 //! draft, file, field or finding and what to do, and leave what was stored
 //! as it was. Nothing is signed unless the gate passed.
 
+mod answers;
 mod error;
 mod lessonfile;
 mod marks;
@@ -38,6 +39,7 @@ use tazan_sanitize::{AuditEntry, DictionaryStatus, LessonFinding};
 use tazan_search::{Anonymity, IndexDoc, QuasiField};
 use tazan_vault::{Decision, DraftId, DraftRecord, DraftStatus, PublishedRecord, Vault};
 
+pub use answers::{gather as gather_responses, LessonResponses, QuestionView};
 pub use error::{Remedy, ReviewError};
 pub use lessonfile::read_lesson_file;
 pub use marks::{
@@ -893,6 +895,16 @@ impl Desk {
                         String::new(),
                         0,
                         Some(w.target),
+                    )
+                }
+                Gated::Response(r) => {
+                    let r = r.response();
+                    (
+                        PayloadKind::Response,
+                        r.level,
+                        r.what().to_owned(),
+                        0,
+                        Some(r.lesson),
                     )
                 }
             })

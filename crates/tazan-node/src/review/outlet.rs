@@ -219,6 +219,42 @@ impl Session<'_> {
 }
 
 impl Session<'_> {
+    /// Every entry of the node's library (lessons, withdrawals, responses),
+    /// ordered by hub sequence number, withdrawn lessons marked: from its
+    /// store, or, while the node runs elsewhere and holds it, from its hub.
+    pub(crate) async fn library_entries(
+        &self,
+    ) -> Result<Vec<tazan_store::LibraryEntry>, ReviewError> {
+        let cfg = match self {
+            Session::Core(core, _) => return Ok(core.library().all().map_err(NodeError::from)?),
+            Session::Running(_, cfg) => cfg,
+        };
+        let mut client = hub_client(cfg).await.map_err(|reason| ReviewError::File {
+            subject: format!("the hub at {}", cfg.hub_endpoint),
+            reason: format!(
+                "{reason}; the node is running and holds its library, so it is read from the hub"
+            ),
+        })?;
+        let listed = tazan_proto::list_all(&mut client)
+            .await
+            .map_err(|s| ReviewError::File {
+                subject: format!("the hub at {}", cfg.hub_endpoint),
+                reason: format!("{:?}: {}", s.code(), s.message()),
+            })?;
+        let read: Vec<_> = listed
+            .into_iter()
+            .filter_map(crate::workers::library_entry)
+            .collect();
+        let withdrawn: Vec<LessonId> = read.iter().filter_map(|(_, w)| *w).collect();
+        Ok(read
+            .into_iter()
+            .map(|(mut e, _)| {
+                e.withdrawn = withdrawn.contains(&e.id);
+                e
+            })
+            .collect())
+    }
+
     /// The lessons a reader could compare a draft with: the node's library
     /// (received lessons, and its own as the hub sent them back; withdrawn
     /// ones left out) and its outbox, from its store; while the node runs

@@ -35,6 +35,13 @@ fn notice(code: Option<&String>) -> Option<String> {
             Some("利用者を失効させました。その人のログインは次の操作から無効です。".into())
         }
         Some("note_saved") => Some("当社での扱いを保存しました。".into()),
+        Some("feedback_sent") => Some(
+            "フィードバックを署名して送りました。発行者にも他社にも当社名は伝わりません。".into(),
+        ),
+        Some("question_sent") => {
+            Some("質問を署名して送りました。ハブが当社名を伏せて発行者に届けます。".into())
+        }
+        Some("answer_sent") => Some("回答を署名して送りました。".into()),
         _ => None,
     }
 }

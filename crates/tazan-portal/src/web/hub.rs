@@ -147,6 +147,9 @@ async fn lesson(
     )
     .await?;
     let provenance = provenance(&core, &reader, &entry, &record.envelope.signer);
+    let readers = core
+        .responses(&id)
+        .map_err(|e| PageError::internal("reading the responses", e))?;
     let chrome = Chrome::of(&portal, &viewer, l.title.clone(), "/lessons");
     Ok(html(&LessonPage {
         chrome,
@@ -155,6 +158,7 @@ async fn lesson(
         history,
         related,
         note: None,
+        readers: Some(super::answers::ReadersView::of(&readers, false, false)),
     }))
 }
 

@@ -21,6 +21,7 @@ use crate::accounts::{Accounts, Role, User};
 use crate::session::{random_token, same_token, LoginLimiter, Sessions};
 use crate::shelf::Shelf;
 
+pub(crate) mod answers;
 pub(crate) mod auth;
 pub(crate) mod feeds;
 pub(crate) mod hub;

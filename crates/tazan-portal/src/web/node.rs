@@ -216,6 +216,16 @@ async fn lesson(
             value: stored.envelope.signer.clone(),
         },
     ];
+    let library = side
+        .core
+        .library()
+        .all()
+        .map_err(|e| PageError::internal("reading the library", e))?;
+    let readers = super::answers::ReadersView::of(
+        &tazan_node::gather_responses(&library, &id),
+        user.role >= Role::Reviewer && !stored.withdrawn,
+        stored.origin == side.core.id().as_str(),
+    );
     let chrome = Chrome::of(&portal, &viewer, l.title.clone(), "/lessons")
         .with_notice(super::auth::notice_of(query.as_deref()));
     Ok(html(&LessonPage {
@@ -224,6 +234,7 @@ async fn lesson(
         provenance,
         history,
         related,
+        readers: Some(readers),
         note: Some(NoteForm {
             state: note
                 .as_ref()
@@ -514,10 +525,23 @@ async fn incident(
     }))
 }
 
+/// フィードバック / 質問 / 回答.
+fn response_label(r: &tazan_model::Response) -> &'static str {
+    match r.body {
+        tazan_model::ResponseBody::Feedback { .. } => "フィードバック",
+        tazan_model::ResponseBody::Question { .. } => "質問",
+        tazan_model::ResponseBody::Answer { .. } => "回答",
+    }
+}
+
 fn title_of(payload: &[u8]) -> (String, &'static str) {
     match Payload::from_canonical_bytes(payload) {
         Ok(Payload::Lesson(l)) => (l.title, "教訓"),
         Ok(Payload::Withdrawal(w)) => (format!("撤回: {}", w.target.short()), "撤回"),
+        Ok(Payload::Response(r)) => (
+            format!("{}: {}", response_label(&r), r.lesson.short()),
+            "回答",
+        ),
         Err(_) => ("(読めない内容)".into(), "?"),
     }
 }
@@ -537,6 +561,7 @@ async fn outbox(
     let kind = |k: PayloadKind| match k {
         PayloadKind::Lesson => "教訓",
         PayloadKind::Withdrawal => "撤回",
+        PayloadKind::Response => "読者の声",
     };
     let pending = pending
         .iter()

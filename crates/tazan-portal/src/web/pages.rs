@@ -256,6 +256,7 @@ pub(crate) struct LessonPage {
     pub(crate) history: Vec<HistoryRow>,
     pub(crate) related: Vec<Related>,
     pub(crate) note: Option<NoteForm>,
+    pub(crate) readers: Option<super::answers::ReadersView>,
 }
 
 /// The login page.

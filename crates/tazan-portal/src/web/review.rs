@@ -57,7 +57,7 @@ fn home_and_core(portal: &Portal) -> (PathBuf, std::sync::Arc<tazan_node::NodeCo
     }
 }
 
-fn desk(portal: &Portal) -> Result<Desk, PageError> {
+pub(crate) fn desk(portal: &Portal) -> Result<Desk, PageError> {
     let (home, core) = home_and_core(portal);
     Desk::with_core_waiting(&home, core, VAULT_WAIT).map_err(review_error)
 }
@@ -68,7 +68,9 @@ pub(crate) fn review_error(e: ReviewError) -> PageError {
     let detail = format!("{e}");
     match &e {
         ReviewError::Vault(VaultError::NoDraft { .. } | VaultError::NoIncident { .. })
-        | ReviewError::UnknownLesson { .. } => {
+        | ReviewError::UnknownLesson { .. }
+        | ReviewError::NotInLibrary { .. }
+        | ReviewError::UnknownQuestion { .. } => {
             PageError::new(StatusCode::NOT_FOUND, "見つかりません", detail)
         }
         ReviewError::Vault(VaultError::Locked { .. }) => PageError::unavailable(format!(
@@ -669,11 +671,13 @@ async fn published(
             kind: match r.kind {
                 PayloadKind::Lesson if r.target.is_some() => "訂正",
                 PayloadKind::Lesson => "教訓",
+                PayloadKind::Response => "読者の声",
                 _ => "撤回",
             },
             level: r.level.as_str(),
             title: match (r.kind, r.target) {
                 (PayloadKind::Withdrawal, Some(t)) => format!("{} の撤回", t.short()),
+                (PayloadKind::Response, Some(t)) => format!("{} ({})", r.title, t.short()),
                 _ => r.title.clone(),
             },
             source: r.source.clone(),

@@ -76,8 +76,8 @@ async fn export_then_restore_gives_every_tree_back_exactly() {
     let made = export(&store, &file, &header("hub", "finance-hub")).await;
     assert_eq!(
         made.records,
-        25 * 2 + 13 + 1 + 1 + 1 + 1,
-        "entries, ids, relay marks, cursor, other, the write's Merkle tree hashes and the tree size"
+        25 * 2 + 13 + 1 + 1 + 1 + 1 + 1,
+        "entries, ids, relay marks, cursor, other, the write's Merkle tree hashes, the tree size and the about-index size"
     );
     assert_eq!(made.bytes, fs::metadata(&file).unwrap().len());
     let (h, checked) = verify_backup(&file).unwrap();
