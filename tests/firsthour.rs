@@ -125,6 +125,45 @@ fn misspelt_incident_fields_are_refused_naming_the_nearest_known_one() {
     );
 }
 
+/// Before, a `system` value outside the vocabulary imported with exit 0 and
+/// the draft silently went without it (issue #12): now the import names the
+/// field, the value and the vocabulary, and the vault keeps what it had.
+#[test]
+fn teaching_values_outside_the_vocabulary_are_refused_and_change_nothing() {
+    let (dir, home) = node_home();
+    let file = dir.path().join("system.jsonl");
+    std::fs::write(
+        &file,
+        "{\"id\":\"S-1\",\"description\":\"切替え失敗\",\"system\":{\"scale\":\"大規模\"}}\n",
+    )
+    .unwrap();
+    ok(import(&home, &file, &[]));
+    for (line, field, listed) in [
+        (
+            "{\"id\":\"S-1\",\"description\":\"上書き\",\"system\":{\"scale\":\"巨大\"}}",
+            "system.scale",
+            "小規模, 中規模, 大規模, 超大規模",
+        ),
+        (
+            "{\"id\":\"S-1\",\"description\":\"上書き\",\"countermeasures\":[{\"kind\":\"恒常\",\"action\":\"手順書を改訂\"}]}",
+            "countermeasures[0].kind",
+            "暫定, 恒久, 再発防止, 未然防止",
+        ),
+    ] {
+        std::fs::write(&file, format!("{line}\n")).unwrap();
+        let out = import(&home, &file, &["--replace"]);
+        assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["errors"][0]["field"], field, "{v}");
+        let reason = v["errors"][0]["reason"].as_str().unwrap();
+        assert!(reason.contains(listed), "{reason}");
+        assert_eq!(v["imported"].as_array().unwrap().len(), 0, "{v}");
+        let stored = show(&home, "S-1");
+        assert_eq!(stored["description"], "切替え失敗", "{stored}");
+        assert_eq!(stored["system"]["scale"], "大規模", "{stored}");
+    }
+}
+
 /// Today an EUC-JP file imported as garbled Shift_JIS with exit 0, and one
 /// non-UTF-8 line garbled the valid UTF-8 lines around it.
 #[test]

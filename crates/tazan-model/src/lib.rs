@@ -66,7 +66,7 @@ pub use response::{
 pub use scene::{Purpose, Scene};
 pub use span::{AuditEntry, Finding, Kind, LessonFinding, UnknownKind};
 pub use teach::{
-    Cause, CauseKind, MeasureAim, MeasureKind, MeasureStatus, MeasureTerm, Reliability, ScaleBand,
-    SystemContext, SystemPurpose,
+    process_stage_of, Cause, CauseKind, MeasureAim, MeasureKind, MeasureStatus, MeasureTerm,
+    Reliability, ScaleBand, SystemContext, SystemPurpose, PROCESS_STAGES,
 };
 pub use text::{decode_text, read_text_file, strip_bom, Decoded, Encoding};

@@ -204,6 +204,60 @@ impl SystemContext {
     }
 }
 
+impl MeasureStatus {
+    /// What a countermeasure's free `status` text says (`平成〇年〇月〇日に実施済み` →
+    /// 実施済み, `令和7年3月実施予定` → 実施予定): the label itself, else the first cue
+    /// word it contains. Only the vocabulary travels, never the date. `None` when the
+    /// text says none of them.
+    pub fn from_text(text: &str) -> Option<MeasureStatus> {
+        const CUES: &[(&str, MeasureStatus)] = &[
+            ("予定", MeasureStatus::Planned),
+            ("実施中", MeasureStatus::InProgress),
+            ("対応中", MeasureStatus::InProgress),
+            ("済", MeasureStatus::Done),
+            ("完了", MeasureStatus::Done),
+            ("未定", MeasureStatus::Undecided),
+            ("検討", MeasureStatus::Undecided),
+        ];
+        text.parse()
+            .ok()
+            .or_else(|| CUES.iter().find(|(w, _)| text.contains(w)).map(|(_, s)| *s))
+    }
+}
+
+/// The process stages a cause is filed under, in order.
+pub const PROCESS_STAGES: &[&str] = &["要件定義", "設計", "開発", "テスト", "移行", "運用"];
+
+/// The process stage a text names first (工事 and 保守 are 運用, 製造 is 開発, 試験 is
+/// テスト …); `None` when it names none of [`PROCESS_STAGES`].
+pub fn process_stage_of(text: &str) -> Option<&'static str> {
+    const STAGES: &[(&str, &str)] = &[
+        ("要件", "要件定義"),
+        ("設計", "設計"),
+        ("開発", "開発"),
+        ("製造", "開発"),
+        ("テスト", "テスト"),
+        ("試験", "テスト"),
+        ("移行", "移行"),
+        ("工事", "運用"),
+        ("運用", "運用"),
+        ("保守", "運用"),
+    ];
+    STAGES
+        .iter()
+        .filter_map(|(w, s)| text.find(w).map(|at| (at, *s)))
+        .min_by_key(|(at, _)| *at)
+        .map(|(_, s)| s)
+}
+
+/// The labels of a vocabulary, for an error message: `小規模, 中規模, 大規模, 超大規模`.
+pub(crate) fn labels<T: Copy + fmt::Display>(all: &[T]) -> String {
+    all.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl ScaleBand {
     /// The band a number of users or subscribers falls in.
     pub fn of_users(users: u64) -> ScaleBand {
@@ -291,6 +345,29 @@ mod tests {
             assert!(msg.contains(&format!("`{field}`")), "{msg}");
             assert!(msg.contains(listed), "{msg}");
         }
+    }
+
+    #[test]
+    fn statuses_read_as_the_vocabulary_without_dates() {
+        for (text, want) in [
+            ("平成〇年〇月〇日に実施済み", Some(MeasureStatus::Done)),
+            ("平成〇年〇月〇日実施完了予定", Some(MeasureStatus::Planned)),
+            ("対応中", Some(MeasureStatus::InProgress)),
+            ("検討中", Some(MeasureStatus::Undecided)),
+            ("done", Some(MeasureStatus::Done)),
+            ("—", None),
+            ("そのうち", None),
+        ] {
+            assert_eq!(MeasureStatus::from_text(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn stages_are_the_first_one_named() {
+        assert_eq!(process_stage_of("工事時の原因: 試験信号"), Some("運用"));
+        assert_eq!(process_stage_of("設計時の原因"), Some("設計"));
+        assert_eq!(process_stage_of("移行"), Some("移行"));
+        assert_eq!(process_stage_of("いつか"), None);
     }
 
     #[test]

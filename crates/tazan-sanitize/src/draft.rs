@@ -13,7 +13,7 @@
 
 use serde_json::{Map, Value};
 use tazan_model::scene::ProposedScene;
-use tazan_model::{CauseCategory, DisclosureLevel, Lesson, Taxonomy, LIMITS};
+use tazan_model::{CauseCategory, DisclosureLevel, Lesson, MeasureTerm, Taxonomy, LIMITS};
 
 use crate::engine::Sanitizer;
 use crate::normalize::nfkc;
@@ -22,6 +22,7 @@ use tazan_model::Incident;
 use tazan_model::{AuditEntry, LessonFinding};
 
 mod compose;
+mod narrative;
 
 pub use compose::Provenance;
 
@@ -189,7 +190,14 @@ impl Sanitizer {
         }
 
         let mut prov: Vec<Provenance> = Vec::new();
-        let causes = compose::causes(&p, brief);
+        // A press record states its causes and countermeasures in one paragraph.
+        let press = p.objects("causes").is_empty() && p.objects("countermeasures").is_empty();
+        let description = p.text("description").unwrap_or_default();
+        let causes = if press {
+            narrative::causes(&description)
+        } else {
+            compose::causes(&p, brief)
+        };
         let root_cause = causes
             .iter()
             .map(|c| c.line.as_str())
@@ -199,10 +207,18 @@ impl Sanitizer {
             prov.push(Provenance::new(
                 format!("causes[{i}]"),
                 c.from.clone(),
-                "the root cause the report names after its stage (else its headline), at every level; AMBER adds the detail",
+                if press {
+                    "a cause the paragraph states (原因は…, …が原因, …により, …できなかった), sanitised"
+                } else {
+                    "the root cause the report names after its stage (else its headline), at every level; AMBER adds the detail"
+                },
             ));
         }
-        let measures = compose::measures(&p, brief);
+        let measures = if press {
+            narrative::measures(&description)
+        } else {
+            compose::measures(&p, brief)
+        };
         let countermeasures: Vec<String> = measures.iter().map(|m| m.text.clone()).collect();
         let countermeasure_kinds = if measures.iter().all(|m| m.kind.is_empty()) {
             Vec::new()
@@ -226,15 +242,14 @@ impl Sanitizer {
                 &countermeasures.join("\n"),
             ],
         );
-        let statement = compose::statement(&causes, &measures, &mut prov).unwrap_or_else(|| {
-            prov.push(Provenance::new(
-                "lesson",
-                "direct_cause",
-                "the incident names no causes or countermeasures: a starting point by cause category",
-            ));
-            fallback_statement(cause).to_owned()
+        let cause_title = narrative::title(&causes);
+        let event_title = narrative::title_from_event(&description);
+        let statement = compose::statement(&causes, &measures, &mut prov);
+        // A press record's interim fix (`…を修正する`) is no lesson: its cause is.
+        let key = compose::key_measure(&measures).filter(|m| {
+            !press || cause_title.is_none() || m.kind.term == Some(MeasureTerm::Permanent)
         });
-        let title = match compose::key_measure(&measures) {
+        let title = match key {
             Some(m) => {
                 prov.push(Provenance::new(
                     "title",
@@ -243,26 +258,77 @@ impl Sanitizer {
                 ));
                 compose::as_precept(&m.text)
             }
-            None => {
+            None => match (&cause_title, &event_title) {
+                (Some((t, from)), _) => {
+                    prov.push(Provenance::new(
+                        "title",
+                        *from,
+                        "no countermeasure: the failed safeguard (else the first cause) said as what to guard against",
+                    ));
+                    t.clone()
+                }
+                (None, Some(t)) => {
+                    prov.push(Provenance::new(
+                        "title",
+                        "description",
+                        "no cause or countermeasure: what happened, said as what to prepare for",
+                    ));
+                    t.clone()
+                }
+                (None, None) => {
+                    prov.push(Provenance::new(
+                        "title",
+                        "direct_cause, keywords",
+                        "no countermeasure in the incident: the cause category's precept, with what it concerned",
+                    ));
+                    let about: Vec<&str> = keywords
+                        .iter()
+                        .skip(1)
+                        .take(2)
+                        .map(String::as_str)
+                        .collect();
+                    if about.is_empty() {
+                        format!("{}（{cause_label}）", fallback_title(cause))
+                    } else {
+                        format!(
+                            "{}（{cause_label}: {}）",
+                            fallback_title(cause),
+                            about.join("・")
+                        )
+                    }
+                }
+            },
+        };
+        let statement = match (statement, key.is_none()) {
+            // Causes but no lasting countermeasure: what to guard against closes it.
+            (Some(s), true) if cause_title.is_some() => {
                 prov.push(Provenance::new(
+                    "lesson (last sentence)",
                     "title",
-                    "direct_cause, keywords",
-                    "no countermeasure in the incident: the cause category's precept, with what it concerned",
+                    "no countermeasure: the title's precept closes the statement",
                 ));
-                let about: Vec<&str> = keywords
-                    .iter()
-                    .skip(1)
-                    .take(2)
-                    .map(String::as_str)
-                    .collect();
-                if about.is_empty() {
-                    format!("{}（{cause_label}）", fallback_title(cause))
-                } else {
-                    format!(
-                        "{}（{cause_label}: {}）",
-                        fallback_title(cause),
-                        about.join("・")
-                    )
+                format!("{s}{title}。")
+            }
+            (Some(s), _) => s,
+            (None, _) => {
+                let start = fallback_statement(cause);
+                match &event_title {
+                    Some(t) => {
+                        prov.push(Provenance::new(
+                            "lesson",
+                            "description, direct_cause",
+                            "no cause or countermeasure: what happened as what to prepare for, then the cause category's starting point",
+                        ));
+                        format!("{t}。{start}")
+                    }
+                    None => {
+                        prov.push(Provenance::new(
+                            "lesson",
+                            "direct_cause",
+                            "the incident names no causes or countermeasures: a starting point by cause category",
+                        ));
+                        start.to_owned()
+                    }
                 }
             }
         };

@@ -27,6 +27,7 @@ use crate::text::{decode_text, Decoded, Encoding};
 mod csv;
 mod date;
 mod fields;
+mod teach;
 
 pub use date::{parse_incident_date, IncidentDate};
 pub use fields::{
@@ -508,6 +509,7 @@ fn from_value(
             _ => {}
         }
     }
+    teach::check_teach_fields(&map, unknown).map_err(|(f, why)| err(&f, why))?;
     // `"organization": "名前"` is shorthand; explicit nulls take the defaults.
     if let Some(Value::String(s)) = map.get("organization").cloned() {
         map.insert(

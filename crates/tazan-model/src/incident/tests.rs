@@ -336,3 +336,140 @@ fn corpus_structured_report_example_reads() {
     assert!(!inc.timeline.is_empty());
     assert!(inc.user_communications.is_some());
 }
+
+/// Before, a `system` value outside the vocabulary (or a cause kind, a countermeasure
+/// kind or status) imported with exit 0 and the drafter dropped it without a word.
+#[test]
+fn teaching_values_outside_the_vocabulary_name_field_value_and_vocabulary() {
+    for (record, field, value, listed) in [
+        (
+            r#"{"id":"a","system":{"scale":"巨大"}}"#,
+            "system.scale",
+            "巨大",
+            "小規模, 中規模, 大規模, 超大規模",
+        ),
+        (
+            r#"{"id":"a","system":{"purpose":"趣味"}}"#,
+            "system.purpose",
+            "趣味",
+            "社会インフラ",
+        ),
+        (
+            r#"{"id":"a","system":{"reliability":"普通"}}"#,
+            "system.reliability",
+            "普通",
+            "極めて高い, 高い, 中程度, 低い",
+        ),
+        (
+            r#"{"id":"a","system":{"size":"大規模"}}"#,
+            "system",
+            "size",
+            "`scale`, `purpose`, `reliability`",
+        ),
+        (
+            r#"{"id":"a","system":"大規模"}"#,
+            "system",
+            "a string",
+            "{scale, purpose, reliability}",
+        ),
+        (
+            r#"{"id":"a","causes":[{"kind":"拡大","cause":"設定ミス"}]}"#,
+            "causes[0].kind",
+            "拡大",
+            "発生, 大規模化, 長期化",
+        ),
+        (
+            r#"{"id":"a","causes":["x",{"stage":"いつか","cause":"設定ミス"}]}"#,
+            "causes[1].stage",
+            "いつか",
+            "要件定義, 設計, 開発, テスト, 移行, 運用",
+        ),
+        (
+            r#"{"id":"a","causes":[{"kind":"発生"}]}"#,
+            "causes[0]",
+            "says no cause",
+            "`process_stage`",
+        ),
+        (
+            r#"{"id":"a","causes":[{"reason":"設定ミス"}]}"#,
+            "causes[0]",
+            "reason",
+            "`detail`",
+        ),
+        (
+            r#"{"id":"a","countermeasures":[{"kind":"恒常","action":"手順書を改訂"}]}"#,
+            "countermeasures[0].kind",
+            "恒常",
+            "暫定, 恒久, 再発防止, 未然防止",
+        ),
+        (
+            r#"{"id":"a","countermeasures":[{"aim":"恒久","action":"手順書を改訂"}]}"#,
+            "countermeasures[0].aim",
+            "恒久",
+            "再発防止, 未然防止",
+        ),
+        (
+            r#"{"id":"a","countermeasures":[{"term":"長期","action":"手順書を改訂"}]}"#,
+            "countermeasures[0].term",
+            "長期",
+            "暫定, 恒久",
+        ),
+        (
+            r#"{"id":"a","countermeasures":[{"action":"手順書を改訂","status":"そのうち"}]}"#,
+            "countermeasures[0].status",
+            "そのうち",
+            "実施済み, 実施中, 実施予定, 未定",
+        ),
+        (
+            r#"{"id":"a","countermeasures":[{"kind":"恒久","status":"実施済み"}]}"#,
+            "countermeasures[0]",
+            "says no countermeasure",
+            "`action`",
+        ),
+        (
+            r#"{"id":"a","countermeasures":[3]}"#,
+            "countermeasures[0]",
+            "a number",
+            "{kind, action, status}",
+        ),
+    ] {
+        let p = parse_jsonl(record, "f.jsonl", UnknownFields::Refuse);
+        assert!(p.records.is_empty(), "{record}");
+        let msg = p.errors[0].to_string();
+        println!("{msg}");
+        assert!(
+            msg.starts_with(&format!("f.jsonl:1: field `{field}`: ")),
+            "{msg}"
+        );
+        assert!(msg.contains(value), "{msg}");
+        assert!(msg.contains(listed), "{msg}");
+    }
+}
+
+#[test]
+fn teaching_values_in_the_vocabulary_import() {
+    let p = parse_jsonl(
+        concat!(
+            r#"{"id":"a","system":{"scale":"大規模","purpose":"基幹系","reliability":"highest"},"#,
+            r#""causes":["設定ミス",{"kind":"長期化の原因","stage":"保守","detail":"手順がなかった"}],"#,
+            r#""countermeasures":["手順書を改訂",{"kind":"未然防止","term":"暫定","action":"訓練","status":"令和7年3月実施予定"}]}"#
+        ),
+        "f.jsonl",
+        UnknownFields::Refuse,
+    );
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    assert_eq!(p.records.len(), 1);
+}
+
+#[test]
+fn keep_unknown_keeps_unknown_keys_inside_teaching_fields_but_not_bad_values() {
+    let kept = r#"{"id":"a","countermeasures":[{"owner":"x","item":"監視を追加"}]}"#;
+    let p = parse_jsonl(kept, "f.jsonl", UnknownFields::Keep);
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    assert!(!parse_jsonl(kept, "f.jsonl", UnknownFields::Refuse)
+        .errors
+        .is_empty());
+    let bad = r#"{"id":"a","system":{"scale":"巨大"}}"#;
+    let p = parse_jsonl(bad, "f.jsonl", UnknownFields::Keep);
+    assert!(reasons(&p)[0].contains("system.scale"), "{:?}", p.errors);
+}

@@ -6,8 +6,8 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tazan_model::{
-    Cause, CauseCategory, CauseKind, Domain, Incident, MeasureAim, MeasureKind, MeasureStatus,
-    MeasureTerm, Reliability, ScaleBand, SystemContext, SystemPurpose,
+    process_stage_of, Cause, CauseCategory, CauseKind, Domain, Incident, MeasureAim, MeasureKind,
+    MeasureStatus, MeasureTerm, Reliability, ScaleBand, SystemContext, SystemPurpose,
 };
 
 use super::{clip, first_sentence, Published};
@@ -56,32 +56,12 @@ fn get<'a>(m: &'a Map<String, Value>, k: &str) -> Option<&'a str> {
         .filter(|s| !s.is_empty())
 }
 
-/// The process stage a text names first (工事 and 保守 are 運用, 製造 is 開発 …).
-pub(super) fn stage_of(text: &str) -> Option<&'static str> {
-    const STAGES: &[(&str, &str)] = &[
-        ("要件", "要件定義"),
-        ("設計", "設計"),
-        ("開発", "開発"),
-        ("製造", "開発"),
-        ("テスト", "テスト"),
-        ("試験", "テスト"),
-        ("移行", "移行"),
-        ("工事", "運用"),
-        ("運用", "運用"),
-        ("保守", "運用"),
-    ];
-    STAGES
-        .iter()
-        .filter_map(|(w, s)| text.find(w).map(|at| (at, *s)))
-        .min_by_key(|(at, _)| *at)
-        .map(|(_, s)| s)
-}
-
 /// The causes of the incident, generalised. A structured cause
 /// `{kind, cause, process_stage: "維持・運用時の原因: 手順書の認識不足", detail}` names
 /// its root cause after the stage (`手順書の認識不足`): that is what every level keeps;
 /// AMBER adds the detail. A cause without a named root keeps its headline, else the
-/// detail's first sentence.
+/// detail's first sentence. `stage` and `text` are read where `process_stage` and
+/// `cause` are not given.
 pub(super) fn causes(p: &Published<'_>, brief: bool) -> Vec<ReadCause> {
     let mut out: Vec<ReadCause> = Vec::new();
     for (i, c) in p.objects("causes").into_iter().enumerate() {
@@ -93,7 +73,9 @@ pub(super) fn causes(p: &Published<'_>, brief: bool) -> Vec<ReadCause> {
                     .and_then(|s| s.split_once([':', '：']))
                     .map(|(_, r)| r.trim())
                     .filter(|r| !r.is_empty());
-                (get(m, "kind"), ps, root, get(m, "cause"), get(m, "detail"))
+                let head = get(m, "cause").or_else(|| get(m, "text"));
+                let stage = ps.or_else(|| get(m, "stage"));
+                (get(m, "kind"), stage, root, head, get(m, "detail"))
             }
             _ => continue,
         };
@@ -115,8 +97,8 @@ pub(super) fn causes(p: &Published<'_>, brief: bool) -> Vec<ReadCause> {
             .and_then(|k| k.parse::<CauseKind>().ok())
             .unwrap_or_default();
         let stage = stage
-            .and_then(stage_of)
-            .or_else(|| head.and_then(stage_of))
+            .and_then(process_stage_of)
+            .or_else(|| head.and_then(process_stage_of))
             .unwrap_or_default();
         out.push(ReadCause {
             cause: Cause {
@@ -132,23 +114,6 @@ pub(super) fn causes(p: &Published<'_>, brief: bool) -> Vec<ReadCause> {
         }
     }
     out
-}
-
-/// What a countermeasure's free `status` text says (`平成〇年〇月〇日に実施済み` →
-/// 実施済み): only the vocabulary travels, never the date.
-pub(super) fn status_of(text: &str) -> Option<MeasureStatus> {
-    const CUES: &[(&str, MeasureStatus)] = &[
-        ("予定", MeasureStatus::Planned),
-        ("実施中", MeasureStatus::InProgress),
-        ("対応中", MeasureStatus::InProgress),
-        ("済", MeasureStatus::Done),
-        ("完了", MeasureStatus::Done),
-        ("未定", MeasureStatus::Undecided),
-        ("検討", MeasureStatus::Undecided),
-    ];
-    text.parse()
-        .ok()
-        .or_else(|| CUES.iter().find(|(w, _)| text.contains(w)).map(|(_, s)| *s))
 }
 
 /// The countermeasures with their kinds. `kind` (暫定 / 恒久 / 再発防止 / 未然防止)
@@ -183,7 +148,7 @@ pub(super) fn measures(p: &Published<'_>, brief: bool) -> Vec<ReadMeasure> {
                             MeasureAim::Recurrence
                         })
                     });
-                let status = get(m, "status").and_then(status_of);
+                let status = get(m, "status").and_then(MeasureStatus::from_text);
                 let text = if brief {
                     first_sentence(action)
                 } else {
@@ -546,19 +511,5 @@ mod tests {
         ] {
             assert_eq!(as_precept(action), want, "{action}");
         }
-    }
-
-    #[test]
-    fn statuses_read_as_the_vocabulary_without_dates() {
-        assert_eq!(
-            status_of("平成〇年〇月〇日に実施済み"),
-            Some(MeasureStatus::Done)
-        );
-        assert_eq!(
-            status_of("平成〇年〇月〇日実施完了予定"),
-            Some(MeasureStatus::Planned)
-        );
-        assert_eq!(status_of("対応中"), Some(MeasureStatus::InProgress));
-        assert_eq!(status_of("—"), None);
     }
 }

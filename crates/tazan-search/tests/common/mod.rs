@@ -48,6 +48,11 @@ pub(crate) const SITUATIONS_FROZEN2: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/situations-frozen2.jsonl"
 );
+/// The third held-out set (issue #12, frozen 2026-12-05, before the third pass): reported only.
+pub(crate) const SITUATIONS_FROZEN3: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/situations-frozen3.jsonl"
+);
 
 /// The shared catalogue in an in-memory index.
 pub(crate) fn catalogue_index() -> SearchIndex {
