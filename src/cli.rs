@@ -790,6 +790,20 @@ pub(crate) enum LessonsCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Show one received lesson in full: 問題 / 原因 / 対策 / 教訓, classification, where it came
+    /// from, its withdrawal and corrections.
+    #[command(
+        after_help = "Example:\n  tazan lessons show 3f9c02e1 --home ~/acme        # 8+ characters of a lesson id (see `lessons list`)\n  tazan lessons show T7 --home ~/acme --json       # a catalogue reference"
+    )]
+    Show {
+        /// Lesson id (64 hex, or a unique prefix of at least 8) or catalogue reference (e.g. T7).
+        id: String,
+        #[command(flatten)]
+        home: HomeArg,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// List lessons in the node's library (or ask the hub when the node is running), with short
     /// ids and withdrawn lessons marked.
     #[command(

@@ -62,6 +62,37 @@ fn demo_runs_and_its_nodes_can_search_list_and_digest() {
         hits[0]["title"],
         "待機系への切替えは本番相当の負荷で訓練すべし"
     );
+    // One received lesson in full, named by 8 characters of its id.
+    let row = rows
+        .iter()
+        .find(|r| r["lesson"]["title"] == "待機系への切替えは本番相当の負荷で訓練すべし")
+        .expect("the sample lesson is in the library");
+    let short = row["short_id"].as_str().unwrap();
+    let show = tazan(&["lessons", "show", &short[..8], "--home", h]);
+    let text = String::from_utf8_lossy(&show.stdout);
+    assert!(
+        show.status.success(),
+        "{}",
+        String::from_utf8_lossy(&show.stderr)
+    );
+    for part in [
+        "待機系への切替えは本番相当の負荷で訓練すべし",
+        "【問題（事象）】",
+        "【教訓】",
+        "分類: ",
+    ] {
+        assert!(text.contains(part), "{part} not in:\n{text}");
+    }
+    assert!(
+        text.contains(row["id"].as_str().unwrap()),
+        "full id shown:\n{text}"
+    );
+    let unknown = tazan(&["lessons", "show", "00000000", "--home", h]);
+    let err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        !unknown.status.success() && err.contains("00000000"),
+        "{err}"
+    );
     let digest = tazan(&[
         "digest",
         "--since",

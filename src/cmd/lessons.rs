@@ -14,6 +14,9 @@ use crate::cli::{LessonsCmd, SubscribeArgs};
 pub(super) async fn lessons(cmd: LessonsCmd) -> Result<ExitCode> {
     match cmd {
         LessonsCmd::List { home, json } => lessons_list(&node_config(home.home)?, json).await,
+        LessonsCmd::Show { id, home, json } => {
+            lessons_show(&node_config(home.home)?, &id, json).await
+        }
         LessonsCmd::Related {
             id,
             home,
@@ -101,7 +104,9 @@ impl Row {
     }
 }
 
-async fn lessons_list(cfg: &NodeConfig, json: bool) -> Result<ExitCode> {
+/// Every entry of the node's library, from its store, or from its hub when the
+/// running node holds the store; withdrawn lessons marked.
+async fn library_rows(cfg: &NodeConfig, command: &str) -> Result<Vec<Row>> {
     let rows: Vec<Row> = match try_open_node(cfg)? {
         Some(core) => core
             .library()
@@ -121,7 +126,7 @@ async fn lessons_list(cfg: &NodeConfig, json: bool) -> Result<ExitCode> {
             // The node is running and holds its store: ask the hub instead.
             let mut client = hub_client(cfg).await.map_err(|e| {
                 anyhow::anyhow!(
-                    "{e:#}. The node is running and holds its library, so `lessons list` asks the hub, which is down. \
+                    "{e:#}. The node is running and holds its library, so `{command}` asks the hub, which is down. \
                      What still works without the hub: `tazan search`, `trends` and `lessons related` (the node's own \
                      index), the incident and draft commands, and `tazan lesson publish` (queued until the hub is back); \
                      or stop the node (`tazan down`, or its service) to list its library from its store."
@@ -158,6 +163,35 @@ async fn lessons_list(cfg: &NodeConfig, json: bool) -> Result<ExitCode> {
             rows
         }
     };
+    Ok(rows)
+}
+
+async fn lessons_show(cfg: &NodeConfig, id: &str, json: bool) -> Result<ExitCode> {
+    let items: Vec<tazan_node::LogItem> = library_rows(cfg, "lessons show")
+        .await?
+        .into_iter()
+        .filter_map(|r| {
+            Some(tazan_node::LogItem {
+                seq: r.seq,
+                id: r.id,
+                level: r.level,
+                origin: r.origin,
+                group: r.group,
+                payload: Payload::from_canonical_bytes(&r.payload).ok()?,
+            })
+        })
+        .collect();
+    let shown = tazan_node::find_received(&items, id)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&shown)?);
+    } else {
+        print!("{}", shown.to_text());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn lessons_list(cfg: &NodeConfig, json: bool) -> Result<ExitCode> {
+    let rows = library_rows(cfg, "lessons list").await?;
     // Readers' feedback, questions and answers are not lessons: see
     // `tazan feedback show` and `tazan question list`.
     let rows: Vec<Row> = rows

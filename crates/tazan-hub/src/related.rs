@@ -101,7 +101,9 @@ pub(crate) async fn related_loop(
                         computed += idx.related_added(&kept, &doc, rec.seq, indexed)?;
                     }
                     Ok(Payload::Withdrawal(w)) => kept.forget(&w.target.to_string())?,
-                    Err(_) => {} // stored entries passed validation on the way in
+                    // Readers' responses are not lessons; stored entries passed
+                    // validation on the way in.
+                    Ok(Payload::Response(_)) | Err(_) => {}
                 }
             }
             for id in &refresh {

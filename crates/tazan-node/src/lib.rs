@@ -38,6 +38,7 @@ mod error;
 mod gate;
 mod indexer;
 mod receipts;
+mod received;
 mod review;
 mod workers;
 
@@ -50,6 +51,7 @@ pub use gate::{
 };
 pub use indexer::{lesson_doc, sync_library};
 pub use receipts::ReceiptReport;
+pub use received::{find_received, LogItem, ReceivedLesson, ShowError};
 pub use review::{
     field_value, gather_responses, is_proper_noun_candidate, read_lesson_file, set_field, Approval,
     CatalogEntry, Coarsened, Delivery, Desk, DraftMade, DraftView, Edited, FieldSource, HubCheck,

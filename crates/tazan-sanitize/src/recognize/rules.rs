@@ -3,6 +3,17 @@
 use super::*;
 
 impl Recognizers {
+    /// The built-in recognisers, compiled on first use and shared: building
+    /// them costs far more than a sanitiser's policy-specific parts, and a
+    /// process builds a sanitiser per level (and the fuzzer one per input).
+    pub(crate) fn shared() -> std::sync::Arc<Self> {
+        static SHARED: std::sync::OnceLock<std::sync::Arc<Recognizers>> =
+            std::sync::OnceLock::new();
+        SHARED
+            .get_or_init(|| std::sync::Arc::new(Self::new()))
+            .clone()
+    }
+
     /// Compiles every built-in recogniser.
     pub(crate) fn new() -> Self {
         let h = H;

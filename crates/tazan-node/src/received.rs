@@ -1,0 +1,199 @@
+//! One received lesson as a reader sees it in a terminal (`tazan lessons show`):
+//! the lesson in full, where it came from, and what happened to it since —
+//! its withdrawal and the corrections that replace it.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use tazan_model::{IdPrefixError, Lesson, LessonId, Payload, Withdrawal};
+
+/// One entry of the node's library or of its hub's log, decoded.
+#[derive(Debug, Clone)]
+pub struct LogItem {
+    /// Sequence number at the hub it came from.
+    pub seq: u64,
+    /// Lesson (or withdrawal, response) id.
+    pub id: LessonId,
+    /// Disclosure level, as a label.
+    pub level: String,
+    /// Who delivered it to the hub (a member, or a group hub for relayed lessons).
+    pub origin: String,
+    /// The group it came from.
+    pub group: String,
+    /// What it carries.
+    pub payload: Payload,
+}
+
+/// A received lesson with its provenance and history.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReceivedLesson {
+    /// The lesson's id.
+    pub id: LessonId,
+    /// Sequence number at the hub it came from.
+    pub seq: u64,
+    /// Disclosure level.
+    pub level: String,
+    /// Who delivered it to the hub.
+    pub origin: String,
+    /// The group it came from.
+    pub origin_group: String,
+    /// The lesson itself.
+    pub lesson: Lesson,
+    /// Its withdrawal, if its publisher withdrew it.
+    pub withdrawal: Option<Withdrawal>,
+    /// Later lessons that correct it (id, version), oldest first.
+    pub corrected_by: Vec<(LessonId, u32)>,
+}
+
+/// Why `lessons show` found no single lesson.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ShowError {
+    /// The id names no lesson, or more than one.
+    #[error(transparent)]
+    Id(#[from] IdPrefixError),
+    /// A full id or catalogue reference that is not in the library.
+    #[error("no lesson {0:?} in the library (give a lesson id, 8 or more of its first hex characters, or a catalogue reference such as T7; see `tazan lessons list`)")]
+    NotFound(String),
+}
+
+/// The lesson `query` names among `items` — a full id, a unique prefix of at
+/// least 8 hex characters, or a catalogue reference (`T7`) — with its history.
+pub fn find_received(items: &[LogItem], query: &str) -> Result<ReceivedLesson, ShowError> {
+    let lessons: Vec<(&LogItem, &Lesson)> = items
+        .iter()
+        .filter_map(|i| match &i.payload {
+            Payload::Lesson(l) => Some((i, l)),
+            _ => None,
+        })
+        .collect();
+    let query = query.trim();
+    let by_ref = lessons
+        .iter()
+        .find(|(_, l)| l.reference.as_deref() == Some(query));
+    let (item, lesson) = match by_ref {
+        Some(found) => *found,
+        None => {
+            let id = LessonId::resolve(query, lessons.iter().map(|(i, _)| &i.id))?;
+            *lessons
+                .iter()
+                .find(|(i, _)| i.id == id)
+                .ok_or_else(|| ShowError::NotFound(query.to_owned()))?
+        }
+    };
+    let withdrawal = items.iter().find_map(|i| match &i.payload {
+        Payload::Withdrawal(w) if w.target == item.id => Some(w.clone()),
+        _ => None,
+    });
+    let corrected_by = lessons
+        .iter()
+        .filter(|(_, l)| l.supersedes == Some(item.id))
+        .map(|(i, l)| (i.id, l.version))
+        .collect();
+    Ok(ReceivedLesson {
+        id: item.id,
+        seq: item.seq,
+        level: item.level.clone(),
+        origin: item.origin.clone(),
+        origin_group: item.group.clone(),
+        lesson: lesson.clone(),
+        withdrawal,
+        corrected_by,
+    })
+}
+
+impl ReceivedLesson {
+    /// The lesson in full for a terminal: 問題 / 原因 / 対策 / 教訓, the
+    /// classification, then provenance and history.
+    pub fn to_text(&self) -> String {
+        let l = &self.lesson;
+        let mut out = String::new();
+        let _ = writeln!(out, "{}", l.title);
+        let _ = writeln!(
+            out,
+            "lesson {}  {}  version {}  from {}/{} (hub #{})",
+            self.id, self.level, l.version, self.origin_group, self.origin, self.seq
+        );
+        if let Some(w) = &self.withdrawal {
+            let _ = writeln!(out, "WITHDRAWN by its publisher: {}", w.reason);
+        }
+        for (id, version) in &self.corrected_by {
+            let _ = writeln!(out, "corrected by {id} (version {version})");
+        }
+        if let Some(old) = &l.supersedes {
+            let _ = writeln!(out, "corrects {old}");
+        }
+        let mut section = |label: &str, text: &str| {
+            if !text.trim().is_empty() {
+                let _ = writeln!(
+                    out,
+                    "\n【{label}】\n  {}",
+                    text.trim().replace('\n', "\n  ")
+                );
+            }
+        };
+        section("問題（事象）", &l.problem);
+        section("直接原因", &l.direct_cause);
+        section("根本原因", &l.root_cause);
+        if !l.causes.is_empty() {
+            let _ = writeln!(out, "\n【原因の種類】");
+            for c in &l.causes {
+                let stage = if c.stage.is_empty() { "-" } else { &c.stage };
+                let _ = writeln!(out, "  - [{} / {stage}] {}", c.kind, c.text);
+            }
+        }
+        if !l.countermeasures.is_empty() {
+            let _ = writeln!(out, "\n【対策】");
+            for (i, m) in l.countermeasures.iter().enumerate() {
+                let kind = l
+                    .countermeasure_kinds
+                    .get(i)
+                    .map(|k| k.label())
+                    .filter(|k| !k.is_empty())
+                    .map(|k| format!("[{k}] "))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "  - {kind}{m}");
+            }
+        }
+        let mut section = |label: &str, text: &str| {
+            if !text.trim().is_empty() {
+                let _ = writeln!(
+                    out,
+                    "\n【{label}】\n  {}",
+                    text.trim().replace('\n', "\n  ")
+                );
+            }
+        };
+        section("効果", &l.effect);
+        section("教訓", &l.lesson);
+        if !l.why_why.is_empty() {
+            let _ = writeln!(out, "\n【なぜなぜ】");
+            for (i, w) in l.why_why.iter().enumerate() {
+                let _ = writeln!(out, "  {}. {w}", i + 1);
+            }
+        }
+        let _ = writeln!(out);
+        if !l.system.is_empty() {
+            let _ = writeln!(out, "システム: {}", l.system.label());
+        }
+        let _ = writeln!(
+            out,
+            "分類: {} / {} / {} / 工程 {}",
+            l.taxonomy.domain, l.taxonomy.cause, l.taxonomy.threat, l.taxonomy.stage
+        );
+        if !l.taxonomy.scenes.is_empty() {
+            let _ = writeln!(out, "活用シーン: {}", l.taxonomy.scenes.join("、"));
+        }
+        if !l.impact.is_empty() {
+            let _ = writeln!(out, "影響: {}", l.impact);
+        }
+        let _ = writeln!(out, "時期: {}   業種: {}", l.period, l.industry);
+        if !l.keywords.is_empty() {
+            let _ = writeln!(out, "キーワード: {}", l.keywords.join("、"));
+        }
+        if let Some(r) = &l.reference {
+            let _ = writeln!(out, "参照: {r}");
+        }
+        out
+    }
+}
