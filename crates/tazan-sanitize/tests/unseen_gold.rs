@@ -31,7 +31,14 @@ fn assert_consistent(incidents: &Path, annotations: &Path) {
 #[test]
 fn unseen_sets_are_consistent_large_enough_and_use_every_identifying_class() {
     // (set, minimum records): the second round's sets are smaller.
-    for (set, min) in [("dev", 30), ("frozen", 30), ("dev2", 16), ("frozen2", 24), ("frozen3", 24), ("dev3", 16)] {
+    for (set, min) in [
+        ("dev", 30),
+        ("frozen", 30),
+        ("dev2", 16),
+        ("frozen2", 24),
+        ("frozen3", 24),
+        ("dev3", 16),
+    ] {
         let (inc, ann) = (
             unseen(set, "incidents.jsonl"),
             unseen(set, "annotations.jsonl"),
