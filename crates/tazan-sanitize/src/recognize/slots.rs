@@ -8,23 +8,30 @@
 //!   before its colon (`[14:02] たっつん:`), or at the line's start before 「;
 //! - a kana nickname or given name before ちゃん, くん, さん (`まいちゃん`,
 //!   `あやねさん`) and a kanji one before ちゃん or くん;
+//! - a speaker of minutes before a colon at a line's start (`寒川：`), when
+//!   a family name that is no common word; a katakana name after a role
+//!   (`乗務員 ザイド`);
 //! - a kanji name before its department or employer in brackets
 //!   (`齋藤(住民課)`, `濱口(委託 X社)`);
+//! - a line holding only a name (a message's sign-off, `— 晴海`);
 //! - the cells of a table column whose header names people (`担当`, `対応者`,
 //!   `operator` in a tab-separated table), read as a field that holds people.
 
-use super::persons::{is_person_key, Lexis, DEPT_SUFFIX};
+use super::persons::{
+    compound_of_common, derived_of_common, is_person_key, Lexis, DEPT_SUFFIX, ROLES,
+};
 use super::prefilter::captures_if;
 use super::*;
 use crate::normalize::standard_form;
 
 /// Verbs and verbal nouns of incident work: what a person (not a system)
 /// does in a report. The agent rule wants one in the name's clause.
-const ACTS: &str = "検知|確認|対応|報告|連絡|再起動|復旧|調査|依頼|指示|承認|切替|切り替え|切り戻|移行|実施|作業|修正|判断|更新|交換|設定|回答|説明|提示|案内|共有|対処|復元|手配|起票|相談|周知|通知|連携|再送|再開|特定|解析|分析|適用|送付|提出|受付|入力|登録|取消|追加|変更|転送|電話|メール|訪問|来訪|来社|来校|指摘|要請|問い合わせ|問合せ|謝罪|判定|決定|承諾|了承|調整|再実行|再投入|投入|復帰|回復|検証|点検|巡回|監視|記録|記入|集計|通報|エスカレ|引き継|引継";
+const ACTS: &str = "担当|行っ|行い|検知|確認|対応|報告|連絡|再起動|復旧|調査|依頼|指示|承認|切替|切り替え|切り戻|移行|実施|作業|修正|判断|更新|交換|設定|回答|説明|提示|案内|共有|対処|復元|手配|起票|相談|周知|通知|連携|再送|再開|特定|解析|分析|適用|送付|提出|受付|入力|登録|取消|追加|変更|転送|電話|メール|訪問|来訪|来社|来校|指摘|要請|問い合わせ|問合せ|謝罪|判定|決定|承諾|了承|調整|再実行|再投入|投入|復帰|回復|検証|点検|巡回|監視|記録|記入|集計|通報|エスカレ|引き継|引継";
 
 /// Acts only a person does: enough for a family name that is also a common
 /// word (森, 堀, 高木), which a system or a place cannot be the agent of.
 const PERSON_ACTS: &[&str] = &[
+    "担当",
     "検知",
     "確認",
     "対応",
@@ -125,6 +132,10 @@ pub(crate) struct SlotRules {
     nickname: Regex,
     /// A kanji name before its department in brackets (齋藤(住民課)).
     affiliated: Regex,
+    /// A speaker of minutes at the start of a line before a colon (寒川：).
+    minutes_speaker: Regex,
+    /// A katakana name after a role and a space (乗務員 ザイド).
+    role_katakana: Regex,
     prefilter: Prefilter,
 }
 
@@ -146,6 +157,10 @@ impl SlotRules {
             affiliated: rx(&format!(
                 r"(?P<n>[\p{{Han}}ヶ々&&[^〇○某]]{{1,4}})[（(](?:[^）)\n]{{0,16}}(?:{DEPT_SUFFIX})|(?:委託|外注|協力会社|ベンダー?|保守|派遣)[ \u{{3000}}]?[^）)\n]{{0,16}})[）)]"
             )),
+            minutes_speaker: rx(r"(?m)^\s*(?P<n>[\p{Han}ヶ々]{1,4}|[ァ-ヺー・]{2,16})\s?[:：]"),
+            role_katakana: rx(&format!(
+                r"(?:{ROLES})[ \u{{3000}}]+(?P<n>[ァ-ヺー・]{{2,20}})(?:[ \u{{3000}}(（、,。:：→]|さん|様|氏|が|は|に|の|と|へ|から|より|を|$)"
+            )),
             prefilter: Prefilter::new([]),
         };
         s.prefilter = Prefilter::new([
@@ -154,6 +169,8 @@ impl SlotRules {
             s.quote_speaker.as_str(),
             s.nickname.as_str(),
             s.affiliated.as_str(),
+            s.minutes_speaker.as_str(),
+            s.role_katakana.as_str(),
         ]);
         s
     }
@@ -212,11 +229,15 @@ impl Recognizers {
                 from = name.end();
             }
         }
+        // Speakers found here are names wherever the text addresses them
+        // (ノブさん in a line, after ノブ: before one).
+        let mut speakers: Vec<&str> = Vec::new();
         for re in [(can[1], &s.speaker), (can[2], &s.quote_speaker)] {
             for caps in captures_if(re.0, re.1, text) {
                 let Some(name) = caps.name("n") else { continue };
                 if self.speaker_name(name.as_str(), lexis) {
                     push(out, n, name.range(), Kind::Person, "person_speaker", 0.8, 2);
+                    speakers.push(name.as_str());
                 }
             }
         }
@@ -226,7 +247,9 @@ impl Recognizers {
             let first = w.chars().next().unwrap_or(' ');
             let before = text[..name.start()].chars().next_back();
             let suffix = &text[name.end()..];
-            let ok = if ('ぁ'..='ゖ').contains(&first) {
+            let ok = if speakers.contains(&w) {
+                true
+            } else if ('ぁ'..='ゖ').contains(&first) {
                 // A whole hiragana word: not glued to kana before it, not an
                 // honorific word (お客さん, ご主人さん) or a pronoun.
                 !before.is_some_and(|c| ('ぁ'..='ゖ').contains(&c))
@@ -241,10 +264,16 @@ impl Recognizers {
                     && name_ok(w)
                     && (endearing || lexis.is_none_or(|l| !l.common.contains(w)))
             } else {
-                // Kanji before ちゃん/くん only (さん is the honorific rule's).
-                !suffix.starts_with('さ')
+                // Kanji before ちゃん/くん; before さん only one kanji (杠さん),
+                // two or more are the honorific rule's.
+                let one = w.chars().count() == 1;
+                (!suffix.starts_with('さ') || one)
                     && !before.is_some_and(|c| is_han(c) || c == 'ヶ')
-                    && self.slot_name(w, lexis)
+                    && if one {
+                        self.one_kanji_name(w, lexis)
+                    } else {
+                        self.slot_name(w, lexis)
+                    }
             };
             if ok {
                 push(
@@ -275,8 +304,75 @@ impl Recognizers {
                 );
             }
         }
+        for caps in captures_if(can[5], &s.minutes_speaker, text) {
+            let Some(name) = caps.name("n") else { continue };
+            if self.minutes_name(name.as_str(), lexis) {
+                push(out, n, name.range(), Kind::Person, "person_speaker", 0.8, 2);
+            }
+        }
+        for caps in captures_if(can[6], &s.role_katakana, text) {
+            let Some(name) = caps.name("n") else { continue };
+            let w = name.as_str();
+            if !self.is_role(w)
+                && !self.vocab.contains(&w.to_ascii_lowercase())
+                && !self.vocabulary_only(w)
+                && name_ok(w)
+            {
+                push(
+                    out,
+                    n,
+                    name.range(),
+                    Kind::Person,
+                    "person_after_role",
+                    0.8,
+                    2,
+                );
+            }
+        }
         if text.contains('\t') {
             self.table_people(n, lexis, out);
+        }
+        if text.contains('\n') {
+            self.sign_offs(n, lexis, out);
+        }
+    }
+
+    /// A line that holds only a name, a dash before it or not (`— 晴海`,
+    /// `みのり` under a message): a mail's or a chat message's sign-off.
+    fn sign_offs(&self, n: &Normalized, lexis: Option<&Lexis>, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        let mut at = 0;
+        for line in text.split_inclusive('\n') {
+            let start = at;
+            at += line.len();
+            let body = line.trim_end();
+            let lead = body.len()
+                - body
+                    .trim_start_matches(|c: char| c.is_whitespace() || ">-–—―‐ー－~〜".contains(c))
+                    .len();
+            let w = &body[lead..];
+            let count = w.chars().count();
+            let han = w.chars().all(|c| is_han(c) || c == 'ヶ');
+            let hira = w.chars().all(|c| ('ぁ'..='ゖ').contains(&c));
+            let name = if han && (2..=4).contains(&count) {
+                // A common word alone on a line (以上, 各位) is no sign-off.
+                self.slot_name(w, lexis) && lexis.is_some_and(|l| !l.common.contains(w))
+            } else if hira && (2..=5).contains(&count) {
+                lexis.is_some_and(|l| l.given.contains(w) && !l.common.contains(w))
+            } else {
+                false
+            };
+            if name {
+                push(
+                    out,
+                    n,
+                    start + lead..start + body.len(),
+                    Kind::Person,
+                    "person_sign_off",
+                    0.8,
+                    2,
+                );
+            }
         }
     }
 
@@ -342,7 +438,14 @@ impl Recognizers {
         };
         let surname = l.surnames.contains(&standard) || builtin;
         if !surname {
-            return false;
+            // A word the dictionary does not know, doing what only a person
+            // does (伊良皆が担当), is a name too.
+            return count >= 2
+                && person_act
+                && !l.common.contains(name)
+                && !compound_of_common(name, l)
+                && !derived_of_common(name, l)
+                && !self.is_role(name);
         }
         if count == 1 {
             return person_act && !SINGLE_NOT_NAME.contains(name);
@@ -368,6 +471,39 @@ impl Recognizers {
                 && lexis.is_none_or(|l| !l.common.contains(w) || l.given.contains(w));
         }
         w.chars().all(|c| is_han(c) || c == 'ヶ') && self.slot_name(w, lexis)
+    }
+
+    /// One kanji before an honorific: a family name that is no stop-listed
+    /// word, or a kanji no common word is made of (杠, 蔀).
+    fn one_kanji_name(&self, w: &str, lexis: Option<&Lexis>) -> bool {
+        let standard: String = w.chars().map(standard_form).collect();
+        !SINGLE_NOT_NAME.contains(w)
+            && name_ok(w)
+            && match lexis {
+                Some(l) => l.surnames.contains(&standard) || !l.common.contains(w),
+                None => lexicon::SURNAMES.split_whitespace().any(|s| s == standard),
+            }
+    }
+
+    /// A speaker of minutes before a colon: labels (原因：, 対応：) are common
+    /// words, so only a family name that is none, or an unknown katakana
+    /// word, counts.
+    fn minutes_name(&self, w: &str, lexis: Option<&Lexis>) -> bool {
+        let Some(l) = lexis else { return false };
+        if w.chars().all(|c| is_kata(c) || c == 'ー' || c == '・') {
+            return w.chars().count() >= 3
+                && !l.common.contains(w)
+                && !self.vocab.contains(&w.to_ascii_lowercase())
+                && !self.vocabulary_only(w)
+                && !self.is_role(w)
+                && name_ok(w);
+        }
+        let standard: String = w.chars().map(standard_form).collect();
+        w.chars().count() >= 2
+            && l.surnames.contains(&standard)
+            && !l.common.contains(w)
+            && !self.is_role(w)
+            && name_ok(w)
     }
 
     /// A kanji word standing for a person by its slot: a family or given name,
