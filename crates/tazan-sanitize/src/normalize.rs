@@ -187,6 +187,56 @@ pub(crate) fn fold_char(c: char) -> Option<char> {
     }
 }
 
+/// The standard form of an old or variant kanji of family and place names
+/// (髙橋, 山﨑, 渡邊, 齋藤, 廣瀬, 濱田, 櫻井, 澤村, 嶋田, 國分), which NFKC
+/// leaves alone: the dictionary lists 高木, not 髙木. The text layers keep the
+/// old form (a word written with one is rarely a common word, which is a cue
+/// in itself); name lookups and deny-list terms use the standard form.
+pub(crate) fn standard_form(c: char) -> char {
+    if (c as u32) < 0x4E00 {
+        return c;
+    }
+    match c {
+        '髙' => '高',
+        '﨑' | '嵜' => '崎',
+        '邊' | '邉' => '辺',
+        '齋' => '斎',
+        '齊' => '斉',
+        '廣' => '広',
+        '濱' => '浜',
+        '櫻' => '桜',
+        '澤' => '沢',
+        '嶋' => '島',
+        '國' => '国',
+        '德' => '徳',
+        '惠' => '恵',
+        '藏' => '蔵',
+        '淺' => '浅',
+        '瀧' => '滝',
+        '實' => '実',
+        '榮' => '栄',
+        '壽' => '寿',
+        '彌' => '弥',
+        '眞' => '真',
+        '條' => '条',
+        '槇' => '槙',
+        '曾' => '曽',
+        '冨' => '富',
+        '峯' => '峰',
+        '嶌' => '島',
+        '圓' => '円',
+        '關' => '関',
+        '驛' => '駅',
+        '縣' => '県',
+        '黑' => '黒',
+        '兒' => '児',
+        '增' => '増',
+        '禮' => '礼',
+        '龜' => '亀',
+        _ => c,
+    }
+}
+
 /// NFKC + fold of a whole string (deny-list terms are compiled in this form).
 pub(crate) fn fold_str(s: &str) -> String {
     s.nfkc()
@@ -248,6 +298,17 @@ mod tests {
                 matches!(c, '\u{FF9E}' | '\u{FF9F}') || canonical_combining_class(c) != 0,
                 "{c:?}"
             );
+        }
+    }
+
+    #[test]
+    fn old_kanji_forms_have_standard_forms_of_the_same_length() {
+        assert_eq!(standard_form('髙'), '高');
+        assert_eq!(standard_form('a'), 'a');
+        for c in
+            "髙﨑嵜邊邉齋齊廣濱櫻澤嶋國德惠藏淺瀧實榮壽彌眞條槇曾冨峯嶌圓關驛縣黑兒增禮龜".chars()
+        {
+            assert_eq!(standard_form(c).len_utf8(), c.len_utf8(), "{c}");
         }
     }
 

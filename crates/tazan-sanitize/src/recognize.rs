@@ -38,16 +38,18 @@ const K: &str = r"[\p{Katakana}ー&&[^・]]";
 mod candidates;
 mod checks;
 mod forms;
+mod mixed;
 mod names;
 mod persons;
 mod prefilter;
 mod rules;
 mod shapes;
+mod slots;
 mod stoplists;
 pub(crate) use candidates::CANDIDATE_LATIN;
 pub(crate) use forms::is_id_field;
 pub(crate) use names::name_ok;
-pub(crate) use persons::{is_person_field, Lexis};
+pub(crate) use persons::{is_person_field, strip_title, Lexis};
 use prefilter::Prefilter;
 use stoplists::*;
 
@@ -172,6 +174,8 @@ pub(crate) struct Recognizers {
     latin_run: Regex,
     /// Person-name context patterns.
     persons: persons::PersonRules,
+    /// Person slots with no cue word (agents, speakers, table columns).
+    slots: slots::SlotRules,
     /// Place name → prefecture index (for generalisation).
     pub(crate) place_prefecture: HashMap<String, Option<usize>>,
     pub(crate) place_class: HashMap<String, PlaceClass>,

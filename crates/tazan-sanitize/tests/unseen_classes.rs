@@ -663,3 +663,105 @@ fn a_log_line_after_a_masked_host_is_not_blocked_as_a_chat_line() {
         &["再起動します"],
     );
 }
+
+// --- third round (issue #10 item 2, branch `recall3`) ---
+
+#[test]
+fn the_agent_of_an_act_is_a_person_even_without_a_cue_word() {
+    if !dictionary() {
+        return;
+    }
+    // Family names as subjects, one kanji included, and a recipient (に).
+    check(
+        "経過：榎本が監視で検知し、続いて堀が設定を戻した。森も夜間に再確認した。今回は林が対応し、権藤から泉に連絡の指示があった。",
+        &["榎本", "堀", "森", "林", "権藤", "泉"],
+        &["監視", "再確認", "連絡"],
+    );
+    // Words that stand as subjects are no names: not a family name, a
+    // stop-listed kanji, or no act of a person in the clause.
+    check(
+        "その間に確認した。米から連絡があった。本番機が再起動した。森が広がる。",
+        &[],
+        &["間に確認", "米から連絡", "本番機", "森が広がる"],
+    );
+}
+
+#[test]
+fn chat_and_quote_speakers_nicknames_and_sign_offs_are_persons() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "[10:02] ヤマピー: DB詰まってます\n[10:03] たっつん: 見ます\n[10:10] ヤマピー: たっつんさん、再起動お願い",
+        &["ヤマピー", "たっつん"],
+        &["DB詰まってます", "再起動お願い"],
+    );
+    check(
+        "ゆっこ「カルテが開きません」\n院長「サポートに電話して」\nあやねさん、よっちゃん、タカっちゃんが対応。蔀さんに連絡。",
+        &["ゆっこ", "あやね", "よっ", "タカ", "蔀"],
+        &["院長", "カルテ", "サポート"],
+    );
+    check(
+        "お疲れさまです\n昨日の件、対応済みです。\n\n— 晴海\n",
+        &["晴海"],
+        &["対応済み"],
+    );
+    // A label before a colon is no speaker; a family name is.
+    check(
+        "矢作：端末が使えなかった。\n原因：証明書。\n対応：再配布。",
+        &["矢作"],
+        &["原因", "対応", "証明書"],
+    );
+}
+
+#[test]
+fn people_columns_of_a_table_and_names_before_their_department() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "時刻\t担当\t内容\n06:10\t堤\tセンサーの通知が届かない\n07:30\tアミナ\tゲートウェイを再起動\n08:00\tオペレーター\t再起動",
+        &["堤", "アミナ"],
+        &["オペレーター", "ゲートウェイ", "内容"],
+    );
+    check(
+        "1\t8:30\t髙木(税務課)\t停止\n2\t8:45\t邉見(情報係)\tロック\n3\t9:30\t澤井(委託 あかね電算)\t再起動",
+        &["髙木", "邉見", "澤井", "あかね電算"],
+        &["税務課", "停止"],
+    );
+    check(
+        "乗務員 ナディーム 運転の車両で発生。当番 マルコス が確認。",
+        &["ナディーム", "マルコス"],
+        &["乗務員", "当番"],
+    );
+}
+
+#[test]
+fn hiragana_business_names_with_a_shop_word_or_a_katakana_word() {
+    check(
+        "取引先の まるいちフーズ と ふたば屋 から苦情。近くの ゆうなぎ亭 に案内。CDNは そよかぜネット の契約。",
+        &["まるいちフーズ", "ふたば屋", "ゆうなぎ亭", "そよかぜネット"],
+        &["取引先", "CDN", "契約"],
+    );
+    // Adverbs and demonstratives before a katakana noun are no names.
+    check(
+        "まずサーバを再起動した。このデータは古い。いまログを確認。きちんとテスト。",
+        &[],
+        &["まずサーバ", "このデータ", "いまログ", "きちんとテスト"],
+    );
+}
+
+#[test]
+fn companies_after_a_relation_and_a_space_and_short_masked_cards() {
+    check(
+        "ベンダー ハクチョウ制御 の担当へ連絡。保守 ウォーターリンク が来社。",
+        &["ハクチョウ", "ウォーターリンク"],
+        &["ベンダー", "保守"],
+    );
+    check(
+        "口座 ****-7781 へ二重振込。カード末尾 3390 の方。回線ID LN*5521-0093 で断。",
+        &["7781", "3390", "LN*5521-0093"],
+        &["二重振込", "回線ID"],
+    );
+    check("霧ヶ丘駅と能代分室で停止", &["霧ヶ丘", "能代"], &["停止"]);
+}

@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen/` and `frozen2/` are held out: these tests print their totals per
+//! `frozen/`, `frozen2/` and `frozen3/` are held out: these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
 //! a run without it fails and says how to install it.
@@ -83,16 +83,16 @@ fn assert_floor(set: &str, max_leaked: usize) {
     );
 }
 
-/// The frozen set: at most 17 of 282 identifying spans leaked.
+/// The frozen set: at most 15 of 282 identifying spans leaked (17 before the
+/// third round).
 ///
 /// The target on this set (<= 2 % leaked, i.e. <= 5 spans) is not met
-/// yet (6.0 %, unchanged by the second round's rules, BENCHMARKS.md); when it
-/// is, this floor becomes `assert_targets("frozen", …)`. It is not kept as an
-/// ignored test: the test command runs every ignored test where the corpus is
-/// present.
+/// yet (5.3 %, BENCHMARKS.md); when it is, this floor becomes
+/// `assert_targets("frozen", …)`. It is not kept as an ignored test: the test
+/// command runs every ignored test where the corpus is present.
 #[test]
 fn frozen_unseen_set_does_not_get_worse() {
-    assert_floor("frozen", 17);
+    assert_floor("frozen", 15);
 }
 
 #[test]
@@ -107,10 +107,24 @@ fn dev2_unseen_set_meets_the_targets_at_green() {
     assert_targets("dev2", &r, 120);
 }
 
-/// The second frozen set: at most 6 of 207 identifying spans leaked (2.9 %;
-/// 11 before the second round's rules). The target (<= 2 %, i.e. <= 4 spans)
-/// is not met yet (BENCHMARKS.md).
+/// The second frozen set: at most 5 of 207 identifying spans leaked (2.4 %;
+/// 11 before the second round's rules, 6 before the third's). The target
+/// (<= 2 %, i.e. <= 4 spans) is not met yet (BENCHMARKS.md).
 #[test]
 fn frozen2_unseen_set_does_not_get_worse() {
-    assert_floor("frozen2", 6);
+    assert_floor("frozen2", 5);
+}
+
+/// The third frozen set (written before the third round's rules): at most 14
+/// of 216 identifying spans leaked (6.5 %; 31 before). The target (<= 2 %,
+/// i.e. <= 4 spans) is not met yet (BENCHMARKS.md).
+#[test]
+fn frozen3_unseen_set_does_not_get_worse() {
+    assert_floor("frozen3", 14);
+}
+
+#[test]
+fn dev3_unseen_set_meets_the_targets_at_green() {
+    let r = score("dev3");
+    assert_targets("dev3", &r, 80);
 }

@@ -1,5 +1,5 @@
 //! The unseen-shape evaluation sets (`tests/fixtures/unseen/{dev,frozen,
-//! dev2,frozen2}`, issue #10): their gold annotations must be consistent with
+//! dev2,frozen2,frozen3,dev3}`, issue #10): their gold annotations must be consistent with
 //! their records, and the sets must stay apart. Scores are measured with
 //! `tazan eval sanitize`, not here (see `unseen/README.md`).
 
@@ -31,7 +31,14 @@ fn assert_consistent(incidents: &Path, annotations: &Path) {
 #[test]
 fn unseen_sets_are_consistent_large_enough_and_use_every_identifying_class() {
     // (set, minimum records): the second round's sets are smaller.
-    for (set, min) in [("dev", 30), ("frozen", 30), ("dev2", 16), ("frozen2", 24)] {
+    for (set, min) in [
+        ("dev", 30),
+        ("frozen", 30),
+        ("dev2", 16),
+        ("frozen2", 24),
+        ("frozen3", 24),
+        ("dev3", 16),
+    ] {
         let (inc, ann) = (
             unseen(set, "incidents.jsonl"),
             unseen(set, "annotations.jsonl"),
@@ -63,7 +70,7 @@ fn unseen_sets_are_consistent_large_enough_and_use_every_identifying_class() {
 /// id or an identifying string.
 #[test]
 fn unseen_sets_share_no_record_and_no_identifying_string() {
-    let sets = ["dev", "frozen", "dev2", "frozen2"];
+    let sets = ["dev", "frozen", "dev2", "frozen2", "frozen3", "dev3"];
     let load = |set| read_annotations(&unseen(set, "annotations.jsonl")).unwrap();
     let names = |gold: &[tazan_sanitize::Annotation]| -> HashSet<String> {
         gold.iter()

@@ -4,8 +4,9 @@
 //! chain, 「北上市」 in the impact and 「北上局」 in a ticket: the short form has
 //! no context of its own, but the record gave it one.
 //!
-//! Each replaced name leaves its echo terms (the family name of a person, the
-//! head of an organisation without its suffix, a municipality without 市);
+//! Each replaced name leaves its echo terms (the family name of a person without
+//! its title, a product's whole name, the head of an organisation without its
+//! suffix, a municipality without 市);
 //! after every field is processed, the published strings are searched for them
 //! (width- and kana-insensitively) and each match gets the replacement of the
 //! name it came from.
@@ -17,7 +18,7 @@ use super::context::RecordContext;
 use super::Sanitizer;
 use crate::lexicon::{self, ORG_SUFFIXES};
 use crate::normalize::{fold_str, Layer, Normalized};
-use crate::recognize::{is_han, is_kata, name_ok, Hit};
+use crate::recognize::{is_han, is_kata, name_ok, strip_title, Hit};
 use tazan_model::{AuditEntry, Kind};
 
 /// Legal forms written before a name (学校法人 若松学園 …).
@@ -136,7 +137,8 @@ impl Sanitizer {
         let mut terms: Vec<&str> = Vec::new();
         match h.kind {
             Kind::Person => {
-                let parts: Vec<&str> = norm
+                // 航平さん in a greeting is 航平 in the signature.
+                let parts: Vec<&str> = strip_title(norm)
                     .split([' ', '\u{3000}', '・'])
                     .filter(|p| !p.is_empty())
                     .collect();
@@ -161,6 +163,8 @@ impl Sanitizer {
                     }
                 }
             }
+            // A product named once in 『』 is the same product unquoted.
+            Kind::Product if !h.rule.ends_with("lexicon") => terms.push(norm),
             Kind::Place => {
                 // Municipalities inside a place (岩手県北上市 → 北上).
                 let mut rest = norm;

@@ -122,8 +122,16 @@ impl Recognizers {
                     && !DEPARTMENT_WORDS.contains(&head)
                     && !TEAM_WORK.iter().any(|w| head.ends_with(w));
                 let vocabulary = vocabulary && !named_head;
+                // A katakana name before a kanji business word (ハヤブサ制御,
+                // カモメ通信): the katakana decides, the work word may be generic.
+                let kata_end = n.find(|c: char| !is_kata(c)).unwrap_or(n.len());
+                let kata_head = kata_end > 0
+                    && (2..=3).contains(&n[kata_end..].chars().count())
+                    && n[kata_end..].chars().all(is_han);
                 let named = if named_head {
                     name_ok(head)
+                } else if kata_head {
+                    name_ok(&n[..kata_end])
                 } else {
                     name_ok(n)
                 };
@@ -596,7 +604,7 @@ const FUNCTION_ENDINGS: &[&str] = &[
 /// Hiragana words that start a phrase, never a name (そのため, また, すべて …);
 /// the words a name may start with (ことぶき, あるぷす) are cut by
 /// [`FUNCTION_ENDINGS`] instead.
-const FUNCTION_WORDS: &[&str] = &[
+pub(super) const FUNCTION_WORDS: &[&str] = &[
     "この",
     "その",
     "あの",

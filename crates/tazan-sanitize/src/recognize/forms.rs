@@ -37,6 +37,21 @@ const ID_KEY_WORDS: [&str; 8] = ["id", "no", "number", "num", "code", "ref", "ti
 /// 開発, 設備: ミサイル情報, データ通信).
 pub(super) const BUSINESS_WORDS: &str = "乳業|運送|陸運|電設|電業|総研|計装|測量|製紙|酒造|醸造|製粉|興産|工機|工営|建機|商会|商事|技研|電工|精機|運輸|興業|物産|電算|製菓";
 
+/// Relation words that name a company only before a separator (`保守 X`,
+/// `開発元：X`): glued to a word they are work, not a relation (保守作業).
+const SEPARATED_RELATIONS: &[&str] = &[
+    "保守",
+    "委託",
+    "提供元",
+    "開発元",
+    "販売元",
+    "製造元",
+    "納入元",
+    "保守元",
+    "保守窓口",
+    "サポート窓口",
+];
+
 /// Adds the rules of this module to `add` (the rule table of `rules.rs`).
 pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Check)) {
     add(
@@ -49,7 +64,7 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
     add(
         format!(
             r"(?:{})(?:[ \u{{3000}}]+|[:：][ \u{{3000}}]?|[（(])(?P<n>(?:{H}|{K}|[A-Za-z]){{3,12}})(?:[ \u{{3000}}]?の|[ \u{{3000}}）)、,]|が|と|に|は|から|へ)",
-            super::rules::alternation(lexicon::RELATION_WORDS)
+            super::rules::alternation(&[lexicon::RELATION_WORDS, SEPARATED_RELATIONS].concat())
         ),
         Kind::Org,
         "relation_company",

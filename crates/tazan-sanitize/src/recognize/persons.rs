@@ -26,14 +26,14 @@ const NH: &str = r"[\p{Han}ヶ々&&[^〇○某]]";
 const NAME: &str = r"[\p{Han}ヶ々&&[^〇○某]](?:[ノツケ]?[\p{Han}ヶ々&&[^〇○某]]){1,3}";
 
 /// Words ending a department or team name.
-const DEPT_SUFFIX: &str =
+pub(super) const DEPT_SUFFIX: &str =
     "部|課|室|係|科|班|局|センター|本部|支所|病棟|グループ|チーム|研究室|営業所|支店|事業部";
 
 /// Roles and job titles written before a name.
-const ROLES: &str = "SV|OP|SE|PM|PL|受付|担当者|担当|配車|営業|店長|校長|教頭|教諭|主任|主査|主幹|係長|課長|部長|室長|所長|技師長|センター長|事務長|院長|助教|准教授|教授|講師|医師|看護師|技師|薬剤師|ドライバー|運転手|当直|常駐SE|リーダー|マネージャー|責任者|一次対応|二次対応|一次|二次|三次|報告者|作成者|記録者|連絡者|承認者|対応者|作業者|点呼担当|教務主任|担任|顧問|代表|社長|会長|専務|常務|取締役|運転士|乗務員|車掌|駅員|作業員|技術者|警備員|係員|作業所長|現場代理人|監督|支配人|副支配人|女将|番頭|工場長|倉庫長|班長|職長|料理長|当番|当番課長|オペ|オペレータ|オペレーター|入電者|起票者|受付者|回答者|フロント|夜勤リーダー|支店長|副支店長|主事|参事|委員長|店員|スタッフ|CS担当";
+pub(super) const ROLES: &str = "SV|OP|SE|PM|PL|受付|担当者|担当|配車|営業|店長|校長|教頭|教諭|主任|主査|主幹|係長|課長|部長|室長|所長|技師長|センター長|事務長|院長|助教|准教授|教授|講師|医師|看護師|技師|薬剤師|ドライバー|運転手|当直|常駐SE|リーダー|マネージャー|責任者|一次対応|二次対応|一次|二次|三次|報告者|作成者|記録者|連絡者|承認者|対応者|作業者|点呼担当|教務主任|担任|顧問|代表|社長|会長|専務|常務|取締役|運転士|乗務員|車掌|駅員|作業員|技術者|警備員|係員|作業所長|現場代理人|監督|支配人|副支配人|女将|番頭|工場長|倉庫長|班長|職長|料理長|当番|当番課長|オペ|オペレータ|オペレーター|入電者|起票者|受付者|回答者|フロント|夜勤リーダー|支店長|副支店長|主事|参事|委員長|店員|スタッフ|CS担当";
 
 /// Titles and honorifics written after a name.
-const TITLES: &str = "課長代理|部長代理|課長|部長|係長|主任|主査|主幹|室長|所長|支店長|本部長|センター長|技師長|事務長|店長|校長|教頭|教諭|院長|医師|教授|准教授|助教|講師|先生|看護師|技師|社長|会長|専務|常務|さん|様|氏|君|くん|殿";
+const TITLES: &str = "課長代理|部長代理|課長|部長|係長|主任|主査|主幹|室長|所長|支店長|本部長|センター長|技師長|事務長|店長|校長|教頭|教諭|院長|医師|教授|准教授|助教|講師|先生|看護師|技師|社長|会長|専務|常務|さん|様|氏|君|くん|ちゃん|殿";
 
 /// Last characters of words that are roles, departments or organisations, not names.
 const NOT_NAME_END: &[char] = &[
@@ -123,6 +123,13 @@ const PERSON_KEYS: &[&str] = &[
     "調査担当",
     "起票",
     "受付担当",
+    // Table headers of shift logs and hand-over sheets.
+    "記入者",
+    "当番",
+    "申し送り先",
+    "引継ぎ先",
+    "引継者",
+    "対応者名",
 ];
 
 /// Role and group words a person field may hold instead of a name.
@@ -222,8 +229,12 @@ impl PersonRules {
 /// True when a field named `path` (its last key) holds people.
 pub(crate) fn is_person_field(path: &str) -> bool {
     let last = path.rsplit('.').next().unwrap_or(path);
-    let key = last.split('[').next().unwrap_or(last).to_ascii_lowercase();
-    PERSON_KEYS.contains(&key.as_str())
+    is_person_key(last.split('[').next().unwrap_or(last))
+}
+
+/// True when `key` (a field name or a table header) names people.
+pub(crate) fn is_person_key(key: &str) -> bool {
+    PERSON_KEYS.contains(&key.to_ascii_lowercase().as_str())
 }
 
 impl Recognizers {
@@ -377,10 +388,25 @@ impl Recognizers {
         lexis: Option<&Lexis>,
         out: &mut Vec<Hit>,
     ) {
+        self.person_values(n, 0..n.text.len(), lexis, out);
+    }
+
+    /// [`Self::scan_person_field`] over the part `within` of `n` (a table cell).
+    pub(crate) fn person_values(
+        &self,
+        n: &Normalized,
+        within: Range<usize>,
+        lexis: Option<&Lexis>,
+        out: &mut Vec<Hit>,
+    ) {
         let text = n.text.as_str();
         let mut prev_person_end: Option<usize> = None;
-        let whole = tokens(text).len() == 1;
-        for tok in tokens(text) {
+        let toks: Vec<Range<usize>> = tokens(&text[within.clone()])
+            .into_iter()
+            .map(|t| t.start + within.start..t.end + within.start)
+            .collect();
+        let whole = toks.len() == 1;
+        for tok in toks {
             let word = &text[tok.clone()];
             if word.contains(['[', ']']) {
                 // A replacement placeholder ([連絡先]).
@@ -415,6 +441,19 @@ impl Recognizers {
             if prev_person_end.take().is_some()
                 && (2..=4).contains(&bare.chars().count())
                 && bare.chars().all(|c| ('ぁ'..='ゖ').contains(&c))
+            {
+                person(out, n, r.clone(), "person_field", 0.8);
+                continue;
+            }
+            // A katakana name (foreign staff, a nickname): not a role or
+            // vocabulary word (オペレーター, サポート).
+            let kana = bare.chars().count() >= 2
+                && bare.chars().all(|c| is_kata(c) || c == 'ー' || c == '・');
+            if kana
+                && !self.is_role_word(bare)
+                && !self.vocab.contains(&bare.to_ascii_lowercase())
+                && !self.vocabulary_only(bare)
+                && name_ok(bare)
             {
                 person(out, n, r.clone(), "person_field", 0.8);
                 continue;
@@ -579,10 +618,17 @@ impl Recognizers {
             1 => {
                 lexis.is_some_and(|l| l.surnames.contains(name) && !l.common.contains(name))
                     || lexicon::SURNAMES.split_whitespace().any(|s| s == name)
+                    // After a role and a space, a kanji no word is made of (蔀).
+                    || (strong && lexis.is_some_and(|l| !l.common.contains(name)) && name_ok(name))
             }
             2..=4 => self.name_in_context(name, lexis, strong),
             _ => false,
         }
+    }
+
+    /// A role, department or group word, not a name.
+    pub(crate) fn is_role(&self, w: &str) -> bool {
+        self.is_role_word(w)
     }
 
     fn is_role_word(&self, w: &str) -> bool {
@@ -688,7 +734,7 @@ const DEPARTMENT_LIKE: &[&str] = &[
 ];
 
 /// A word made of two dictionary words (障害対応, 五百+旗頭), not a family name.
-fn compound_of_common(name: &str, l: &Lexis) -> bool {
+pub(super) fn compound_of_common(name: &str, l: &Lexis) -> bool {
     let idx: Vec<usize> = name.char_indices().map(|(i, _)| i).skip(1).collect();
     idx.iter().any(|&i| {
         name[..i].chars().count() >= 2
@@ -699,7 +745,7 @@ fn compound_of_common(name: &str, l: &Lexis) -> bool {
 }
 
 /// A common word with a one-kanji prefix or suffix (再+起動, 委託+先), not a name.
-fn derived_of_common(word: &str, l: &Lexis) -> bool {
+pub(super) fn derived_of_common(word: &str, l: &Lexis) -> bool {
     let (Some((first, _)), Some((last, _))) =
         (word.char_indices().nth(1), word.char_indices().next_back())
     else {
@@ -725,7 +771,7 @@ fn han_run(text: &str, at: usize) -> Range<usize> {
 }
 
 /// `w` without a trailing title or honorific.
-fn strip_title(w: &str) -> &str {
+pub(crate) fn strip_title(w: &str) -> &str {
     let mut w = w.trim_end();
     for _ in 0..2 {
         if let Some(t) = TITLES

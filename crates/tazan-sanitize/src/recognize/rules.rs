@@ -158,6 +158,14 @@ impl Recognizers {
             0.75,
             Check::HiraganaName,
         );
+        // A hiragana name before a shop or inn word (ふくろう屋, ささなみ亭).
+        add(
+            r"(?P<n>[ぁ-ゖ]{2,6})(?:屋|亭|堂|庵|舎|荘)".into(),
+            Kind::Org,
+            "hiragana_shop",
+            0.75,
+            Check::HiraganaName,
+        );
         // A shop or inn type before a hiragana name (スーパーまるやま).
         add(
             r"(?:スーパー|ドラッグストア|ホテル|旅館|料亭|カフェ|レストラン|書店|商店)(?P<n>[ぁ-ゖ]{2,6})(?:で|が|は|に|を|の|と|も|へ|や|から|まで|、|。|\s|$)".into(),
@@ -292,7 +300,7 @@ impl Recognizers {
         // --- facilities ---
         add(
             format!(
-                r"(?P<n>{h}{{1,10}}|{k}{{2,10}}|[A-Za-z][A-Za-z0-9]{{1,9}})(?:国際空港|空港|飛行場|原子力発電所|火力発電所|水力発電所|発電所|変電所|インターチェンジ|スマートIC|IC|JCT|ジャンクション|パーキングエリア|サービスエリア|料金所|自動車道|トンネル|浄水場|試験場|データセンター|駅|港|ダム|支社|支店|営業所|事業所|出張所|工場|製作所|ビル|タワー|店)"
+                r"(?P<n>{h}(?:{h}|[ヶノ]){{0,9}}|{k}{{2,10}}|[A-Za-z][A-Za-z0-9]{{1,9}})(?:国際空港|空港|飛行場|原子力発電所|火力発電所|水力発電所|発電所|変電所|インターチェンジ|スマートIC|IC|JCT|ジャンクション|パーキングエリア|サービスエリア|料金所|自動車道|トンネル|浄水場|試験場|データセンター|駅|港|ダム|支社|支店|営業所|事業所|出張所|工場|製作所|ビル|タワー|店|分室|分館|キャンパス|集荷場|集配センター|配送センター|物流センター)"
             ),
             Kind::Facility,
             "facility_suffix",
@@ -448,6 +456,7 @@ impl Recognizers {
             place_names,
             vocab: lexicon::it_vocabulary(),
             persons: persons::PersonRules::new(),
+            slots: slots::SlotRules::new(),
             latin_run: rx(r"[A-Z][A-Za-z0-9'&.\-]*(?:(?: |, ?)[A-Z][A-Za-z0-9'&.\-]*)*"),
             place_prefecture,
             place_class,

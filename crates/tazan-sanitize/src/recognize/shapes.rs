@@ -52,11 +52,19 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
 
     // --- accounts and cards (masked digits too) ---
     add(
-        r"\d{4}[- ]?[\d*Xx•]{4}[- ]?[\d*Xx•]{4}[- ]?\d{4}|[*Xx•]{4}[- ][*Xx•]{4}[- ][*Xx•]{4}[- ]\d{4}|\d{4}[- ]\d{6}[- ]\d{5}".into(),
+        r"\d{4}[- ]?[\d*Xx•]{4}[- ]?[\d*Xx•]{4}[- ]?\d{4}|[*Xx•]{4}[- ][*Xx•]{4}[- ][*Xx•]{4}[- ]\d{4}|\d{4}[- ]\d{6}[- ]\d{5}|[*•]{3,}[- ]?\d{4}".into(),
         Kind::Account,
         "card",
         0.95,
         Check::Card,
+    );
+    // The last digits of a card or account after their label (末尾 3390).
+    add(
+        r"(?:末尾|下4桁|下四桁)\s?(?:は|[:：])?\s?(?P<n>\d{4})".into(),
+        Kind::Account,
+        "card",
+        0.9,
+        Check::Inner,
     );
 
     add(
@@ -69,7 +77,7 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
 
     // --- identifiers ---
     add(
-        r"(?:番号|ID|ＩＤ|No\.?|NO\.?|#|ナンバー|コード|シリアル|ロット|キー|key|Key|チケット|案件|伝票|受付|社番|車番|機番)(?:\s?(?:No\.?|NO\.?|ID|ＩＤ|番号|コード))?\s?(?:は|[:：=])?\s?[#第]?(?P<n>[A-Za-z0-9][A-Za-z0-9_/\-]*[A-Za-z0-9])".into(),
+        r"(?:番号|ID|ＩＤ|No\.?|NO\.?|#|ナンバー|コード|シリアル|ロット|キー|key|Key|チケット|案件|伝票|受付|社番|車番|機番)(?:\s?(?:No\.?|NO\.?|ID|ＩＤ|番号|コード))?\s?(?:は|[:：=])?\s?[#第]?(?P<n>[A-Za-z0-9][A-Za-z0-9_/\-*#]*[A-Za-z0-9])".into(),
         Kind::Identifier,
         "labelled_id",
         0.9,

@@ -1,0 +1,526 @@
+//! Person names with no cue word beside them, found by where they stand:
+//!
+//! - the agent of an action in a narrative (「堀が手動で再転送し」,
+//!   「権藤から泉に連絡の指示」): a family name before が/は/も/から/より/に whose
+//!   clause goes on to a verb of incident work (検知, 報告, 再起動 …). A one-kanji
+//!   family name (林, 森, 堀) is also a common word, so it counts only there;
+//! - the speaker of a chat or quoted line: after the line's time stamp and
+//!   before its colon (`[14:02] たっつん:`), or at the line's start before 「;
+//! - a kana nickname or given name before ちゃん, くん, さん (`まいちゃん`,
+//!   `あやねさん`) and a kanji one before ちゃん or くん;
+//! - a speaker of minutes before a colon at a line's start (`寒川：`), when
+//!   a family name that is no common word; a katakana name after a role
+//!   (`乗務員 ザイド`);
+//! - a kanji name before its department or employer in brackets
+//!   (`齋藤(住民課)`, `濱口(委託 X社)`);
+//! - a line holding only a name (a message's sign-off, `— 晴海`);
+//! - the cells of a table column whose header names people (`担当`, `対応者`,
+//!   `operator` in a tab-separated table), read as a field that holds people.
+
+use super::persons::{
+    compound_of_common, derived_of_common, is_person_key, Lexis, DEPT_SUFFIX, ROLES,
+};
+use super::prefilter::captures_if;
+use super::*;
+use crate::normalize::standard_form;
+
+/// Verbs and verbal nouns of incident work: what a person (not a system)
+/// does in a report. The agent rule wants one in the name's clause.
+const ACTS: &str = "担当|行っ|行い|検知|確認|対応|報告|連絡|再起動|復旧|調査|依頼|指示|承認|切替|切り替え|切り戻|移行|実施|作業|修正|判断|更新|交換|設定|回答|説明|提示|案内|共有|対処|復元|手配|起票|相談|周知|通知|連携|再送|再開|特定|解析|分析|適用|送付|提出|受付|入力|登録|取消|追加|変更|転送|電話|メール|訪問|来訪|来社|来校|指摘|要請|問い合わせ|問合せ|謝罪|判定|決定|承諾|了承|調整|再実行|再投入|投入|復帰|回復|検証|点検|巡回|監視|記録|記入|集計|通報|エスカレ|引き継|引継";
+
+/// Acts only a person does: enough for a family name that is also a common
+/// word (森, 堀, 高木), which a system or a place cannot be the agent of.
+const PERSON_ACTS: &[&str] = &[
+    "担当",
+    "検知",
+    "確認",
+    "対応",
+    "報告",
+    "連絡",
+    "調査",
+    "依頼",
+    "指示",
+    "承認",
+    "判断",
+    "回答",
+    "説明",
+    "提示",
+    "案内",
+    "共有",
+    "対処",
+    "手配",
+    "起票",
+    "相談",
+    "周知",
+    "電話",
+    "メール",
+    "訪問",
+    "来訪",
+    "来社",
+    "来校",
+    "指摘",
+    "要請",
+    "問い合わせ",
+    "問合せ",
+    "謝罪",
+    "判定",
+    "決定",
+    "承諾",
+    "了承",
+    "調整",
+    "検証",
+    "点検",
+    "巡回",
+    "記録",
+    "記入",
+    "通報",
+    "エスカレ",
+    "引き継",
+    "引継",
+    "作業",
+    "再起動",
+    "修正",
+    "交換",
+    "復元",
+    "再確認",
+    "戻し",
+    "戻した",
+    "更新し",
+    "更新した",
+    "実施し",
+    "実施した",
+    "移行し",
+    "移行した",
+    "適用し",
+    "適用した",
+];
+
+/// One-kanji words that stand as the subject of a report's sentence and are
+/// listed as family names too: never a person on their own.
+const SINGLE_NOT_NAME: &str = "国県市町村区都府道郡局社店課部係班室院校園会団省庁署所館駅港私僕俺彼誰皆方側先上下前後今次他各本元現旧新主副両全半何母父妻夫兄姉弟妹子客者人氏様当同弊貴御我自此其該右左中内外東西南北表裏奥横端底頂口門窓壁床棚箱網鍵線柱針板紙布糸水火土木金石山川海空雨雪風電車船器機具品物家宅丁円和間米財陸長標棒欲眠研祝祭銭鏡鐘音響薄袋衣縫毛牛馬盛登勝勇朝昼夜晩夕春夏秋冬年月日時週件点際例数量額値型版案策";
+
+/// Hiragana words before さん/ちゃん/くん that are not names (みなさん, お客さん).
+const KANA_NOT_NAME: &[&str] = &[
+    "みな",
+    "みんな",
+    "あか",
+    "だれ",
+    "どなた",
+    "あなた",
+    "おまえ",
+    "こども",
+    "ぼっ",
+    "じい",
+    "ばあ",
+    "にい",
+    "ねえ",
+    "かあ",
+    "とう",
+    "おじ",
+    "おば",
+];
+
+/// The compiled slot patterns.
+pub(crate) struct SlotRules {
+    /// A kanji word, a particle, a clause that reaches an act.
+    agent: Regex,
+    /// The speaker after a chat line's time stamp, before a colon.
+    speaker: Regex,
+    /// A speaker at the start of a line before 「.
+    quote_speaker: Regex,
+    /// A kana or kanji name before ちゃん, くん, さん.
+    nickname: Regex,
+    /// A kanji name before its department in brackets (齋藤(住民課)).
+    affiliated: Regex,
+    /// A speaker of minutes at the start of a line before a colon (寒川：).
+    minutes_speaker: Regex,
+    /// A katakana name after a role and a space (乗務員 ザイド).
+    role_katakana: Regex,
+    prefilter: Prefilter,
+}
+
+impl SlotRules {
+    pub(crate) fn new() -> Self {
+        let mut s = SlotRules {
+            agent: rx(&format!(
+                r"(?P<n>[\p{{Han}}ヶ々&&[^〇○某]]{{1,4}})(?P<p>が|は|も|から|より|に)(?P<c>[^。\n「」]{{0,24}}?)(?P<a>{ACTS})"
+            )),
+            speaker: rx(
+                r"(?m)^\s*\[[0-9:./\- T]{4,25}\]\s?(?P<n>[ぁ-ゖァ-ヺー\p{Han}々]{2,12}?)(?:さん|ちゃん|くん)?\s?[:：]",
+            ),
+            quote_speaker: rx(
+                r"(?m)^\s*(?P<n>[ぁ-ゖァ-ヺー\p{Han}々]{2,8}?)(?:さん|ちゃん|くん|先生)?「",
+            ),
+            nickname: rx(
+                r"(?P<n>[ぁ-ゖ][ぁ-ゖー]{1,5}|[ァ-ヺ][ァ-ヺー]{1,7}|[\p{Han}々&&[^〇○某]]{1,4})(?:ちゃん|っちゃん|っち|くん|君|さん)",
+            ),
+            affiliated: rx(&format!(
+                r"(?P<n>[\p{{Han}}ヶ々&&[^〇○某]]{{1,4}})[（(](?:[^）)\n]{{0,16}}(?:{DEPT_SUFFIX})|(?:委託|外注|協力会社|ベンダー?|保守|派遣)[ \u{{3000}}]?[^）)\n]{{0,16}})[）)]"
+            )),
+            minutes_speaker: rx(r"(?m)^\s*(?P<n>[\p{Han}ヶ々]{1,4}|[ァ-ヺー・]{2,16})\s?[:：]"),
+            role_katakana: rx(&format!(
+                r"(?:{ROLES})[ \u{{3000}}]+(?P<n>[ァ-ヺー・]{{2,20}})(?:[ \u{{3000}}(（、,。:：→]|さん|様|氏|が|は|に|の|と|へ|から|より|を|$)"
+            )),
+            prefilter: Prefilter::new([]),
+        };
+        s.prefilter = Prefilter::new([
+            s.agent.as_str(),
+            s.speaker.as_str(),
+            s.quote_speaker.as_str(),
+            s.nickname.as_str(),
+            s.affiliated.as_str(),
+            s.minutes_speaker.as_str(),
+            s.role_katakana.as_str(),
+        ]);
+        s
+    }
+}
+
+impl Recognizers {
+    /// Persons by their slot (see the module doc). Needs the dictionary to
+    /// tell a family name from a common word; without it, only the built-in
+    /// family names count in a sentence.
+    pub(crate) fn scan_slots(&self, n: &Normalized, lexis: Option<&Lexis>, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        let s = &self.slots;
+        let mut can = Vec::new();
+        s.prefilter.candidates(text, &mut can);
+        // Overlapping matches: a rejected word (今回は) must not hide the
+        // name after it (林が).
+        let mut from = 0;
+        while let Some(caps) = can[0].then(|| s.agent.captures_at(text, from)).flatten() {
+            let (Some(name), Some(act)) = (caps.name("n"), caps.name("a")) else {
+                break;
+            };
+            from = name.start()
+                + text[name.start()..]
+                    .chars()
+                    .next()
+                    .map_or(1, char::len_utf8);
+            if text[..name.start()].ends_with(|c: char| {
+                is_han(c) || is_kata(c) || c == 'ヶ' || c.is_ascii_alphanumeric()
+            }) {
+                continue;
+            }
+            let clause = caps.name("c").map_or("", |c| c.as_str());
+            // A verb in the clause, not a noun that starts one (連絡先, 確認書).
+            let tail = &text[act.end()..];
+            let verbal = tail.starts_with([
+                'し', 'さ', 'す', 'を', 'が', 'の', '済', '中', '完', '予', '。', '、', 'に', 'で',
+            ]) || tail.is_empty()
+                || act.as_str().ends_with(['継', '戻']);
+            if !verbal
+                || clause.contains(['、', '，'])
+                    && caps["p"].ne("に")
+                    && clause.chars().count() > 16
+            {
+                continue;
+            }
+            // Any act up to the sentence's end that only a person does.
+            let rest = &text[act.start()..];
+            let sentence = &rest[..rest.find(['。', '\n']).unwrap_or(rest.len())];
+            let sentence = &sentence[..sentence
+                .char_indices()
+                .nth(30)
+                .map_or(sentence.len(), |(i, _)| i)];
+            let person_act = PERSON_ACTS.iter().any(|a| sentence.contains(a));
+            if self.agent_name(name.as_str(), person_act, lexis) {
+                push(out, n, name.range(), Kind::Person, "person_agent", 0.8, 2);
+                from = name.end();
+            }
+        }
+        // Speakers found here are names wherever the text addresses them
+        // (ノブさん in a line, after ノブ: before one).
+        let mut speakers: Vec<&str> = Vec::new();
+        for re in [(can[1], &s.speaker), (can[2], &s.quote_speaker)] {
+            for caps in captures_if(re.0, re.1, text) {
+                let Some(name) = caps.name("n") else { continue };
+                if self.speaker_name(name.as_str(), lexis) {
+                    push(out, n, name.range(), Kind::Person, "person_speaker", 0.8, 2);
+                    speakers.push(name.as_str());
+                }
+            }
+        }
+        for caps in captures_if(can[3], &s.nickname, text) {
+            let Some(name) = caps.name("n") else { continue };
+            let w = name.as_str();
+            let first = w.chars().next().unwrap_or(' ');
+            let before = text[..name.start()].chars().next_back();
+            let suffix = &text[name.end()..];
+            let ok = if speakers.contains(&w) {
+                true
+            } else if ('ぁ'..='ゖ').contains(&first) {
+                // A whole hiragana word: not glued to kana before it, not an
+                // honorific word (お客さん, ご主人さん) or a pronoun.
+                !before.is_some_and(|c| ('ぁ'..='ゖ').contains(&c))
+                    && !w.starts_with(['お', 'ご'])
+                    && !KANA_NOT_NAME.iter().any(|x| w.starts_with(x))
+            } else if is_kata(first) {
+                // ちゃん, くん make even a word a nickname (タカっちゃん).
+                let endearing = !suffix.starts_with('さ');
+                !before.is_some_and(|c| is_kata(c) || c == 'ー')
+                    && !self.vocab.contains(&w.to_ascii_lowercase())
+                    && !self.vocabulary_only(w)
+                    && name_ok(w)
+                    && (endearing || lexis.is_none_or(|l| !l.common.contains(w)))
+            } else {
+                // Kanji before ちゃん/くん; before さん only one kanji (杠さん),
+                // two or more are the honorific rule's.
+                let one = w.chars().count() == 1;
+                (!suffix.starts_with('さ') || one)
+                    && !before.is_some_and(|c| is_han(c) || c == 'ヶ')
+                    && if one {
+                        self.one_kanji_name(w, lexis)
+                    } else {
+                        self.slot_name(w, lexis)
+                    }
+            };
+            if ok {
+                push(
+                    out,
+                    n,
+                    name.range(),
+                    Kind::Person,
+                    "person_nickname",
+                    0.8,
+                    2,
+                );
+            }
+        }
+        for caps in captures_if(can[4], &s.affiliated, text) {
+            let Some(name) = caps.name("n") else { continue };
+            let w = name.as_str();
+            let glued = text[..name.start()].ends_with(|c: char| is_han(c) || c == 'ヶ');
+            let one = w.chars().count() == 1;
+            if !glued && (!one || self.agent_name(w, true, lexis)) && self.slot_name(w, lexis) {
+                push(
+                    out,
+                    n,
+                    name.range(),
+                    Kind::Person,
+                    "person_affiliated",
+                    0.8,
+                    2,
+                );
+            }
+        }
+        for caps in captures_if(can[5], &s.minutes_speaker, text) {
+            let Some(name) = caps.name("n") else { continue };
+            if self.minutes_name(name.as_str(), lexis) {
+                push(out, n, name.range(), Kind::Person, "person_speaker", 0.8, 2);
+            }
+        }
+        for caps in captures_if(can[6], &s.role_katakana, text) {
+            let Some(name) = caps.name("n") else { continue };
+            let w = name.as_str();
+            if !self.is_role(w)
+                && !self.vocab.contains(&w.to_ascii_lowercase())
+                && !self.vocabulary_only(w)
+                && name_ok(w)
+            {
+                push(
+                    out,
+                    n,
+                    name.range(),
+                    Kind::Person,
+                    "person_after_role",
+                    0.8,
+                    2,
+                );
+            }
+        }
+        if text.contains('\t') {
+            self.table_people(n, lexis, out);
+        }
+        if text.contains('\n') {
+            self.sign_offs(n, lexis, out);
+        }
+    }
+
+    /// A line that holds only a name, a dash before it or not (`— 晴海`,
+    /// `みのり` under a message): a mail's or a chat message's sign-off.
+    fn sign_offs(&self, n: &Normalized, lexis: Option<&Lexis>, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        let mut at = 0;
+        for line in text.split_inclusive('\n') {
+            let start = at;
+            at += line.len();
+            let body = line.trim_end();
+            let lead = body.len()
+                - body
+                    .trim_start_matches(|c: char| c.is_whitespace() || ">-–—―‐ー－~〜".contains(c))
+                    .len();
+            let w = &body[lead..];
+            let count = w.chars().count();
+            let han = w.chars().all(|c| is_han(c) || c == 'ヶ');
+            let hira = w.chars().all(|c| ('ぁ'..='ゖ').contains(&c));
+            let name = if han && (2..=4).contains(&count) {
+                // A common word alone on a line (以上, 各位) is no sign-off.
+                self.slot_name(w, lexis) && lexis.is_some_and(|l| !l.common.contains(w))
+            } else if hira && (2..=5).contains(&count) {
+                lexis.is_some_and(|l| l.given.contains(w) && !l.common.contains(w))
+            } else {
+                false
+            };
+            if name {
+                push(
+                    out,
+                    n,
+                    start + lead..start + body.len(),
+                    Kind::Person,
+                    "person_sign_off",
+                    0.8,
+                    2,
+                );
+            }
+        }
+    }
+
+    /// The cells of a tab-separated table's columns whose header names people.
+    fn table_people(&self, n: &Normalized, lexis: Option<&Lexis>, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        let mut columns: Vec<usize> = Vec::new();
+        let mut header_seen = false;
+        let mut at = 0;
+        for line in text.split_inclusive('\n') {
+            let start = at;
+            at += line.len();
+            let body = line.trim_end_matches(['\n', '\r']);
+            if !body.contains('\t') {
+                continue;
+            }
+            let mut cell_start = start;
+            let cells: Vec<Range<usize>> = body
+                .split('\t')
+                .map(|c| {
+                    let r = cell_start..cell_start + c.len();
+                    cell_start = r.end + 1;
+                    r
+                })
+                .collect();
+            if !header_seen {
+                header_seen = true;
+                columns = cells
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| {
+                        let h = text[(*r).clone()].trim();
+                        let h = h.trim_matches(['【', '】', '[', ']', '(', ')', '（', '）']);
+                        is_person_key(h)
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                continue;
+            }
+            for &i in &columns {
+                if let Some(r) = cells.get(i) {
+                    self.person_values(n, r.clone(), lexis, out);
+                }
+            }
+        }
+    }
+
+    /// A kanji word before a particle whose clause reaches an act.
+    fn agent_name(&self, name: &str, person_act: bool, lexis: Option<&Lexis>) -> bool {
+        let count = name.chars().count();
+        if !name_ok(name) || super::checks::DEPARTMENT_WORDS.contains(&name) {
+            return false;
+        }
+        if self.place_names.contains(name)
+            || name.ends_with(['年', '月', '日', '時', '分', '度', '回', '件', '名', '台'])
+        {
+            return false;
+        }
+        let standard: String = name.chars().map(standard_form).collect();
+        let builtin = lexicon::SURNAMES.split_whitespace().any(|s| s == standard);
+        let Some(l) = lexis else {
+            return builtin && count >= 2 && person_act;
+        };
+        let surname = l.surnames.contains(&standard) || builtin;
+        if !surname {
+            // A word the dictionary does not know, doing what only a person
+            // does (伊良皆が担当), is a name too.
+            return count >= 2
+                && person_act
+                && !l.common.contains(name)
+                && !compound_of_common(name, l)
+                && !derived_of_common(name, l)
+                && !self.is_role(name);
+        }
+        if count == 1 {
+            return person_act && !SINGLE_NOT_NAME.contains(name);
+        }
+        // A family name that is also a common word (高木, 中野) with an act
+        // only a person does.
+        !l.common.contains(name) || person_act
+    }
+
+    /// A chat or quote speaker: a name, a nickname or a handle, not a role.
+    fn speaker_name(&self, w: &str, lexis: Option<&Lexis>) -> bool {
+        let first = w.chars().next().unwrap_or(' ');
+        if ('ぁ'..='ゖ').contains(&first) {
+            return w.chars().all(|c| ('ぁ'..='ゖ').contains(&c) || c == 'ー')
+                && !w.starts_with(['お', 'ご'])
+                && !KANA_NOT_NAME.iter().any(|x| w.starts_with(x));
+        }
+        if is_kata(first) {
+            return w.chars().all(|c| is_kata(c) || c == 'ー')
+                && !self.vocab.contains(&w.to_ascii_lowercase())
+                && !self.vocabulary_only(w)
+                && name_ok(w)
+                && lexis.is_none_or(|l| !l.common.contains(w) || l.given.contains(w));
+        }
+        w.chars().all(|c| is_han(c) || c == 'ヶ') && self.slot_name(w, lexis)
+    }
+
+    /// One kanji before an honorific: a family name that is no stop-listed
+    /// word, or a kanji no common word is made of (杠, 蔀).
+    fn one_kanji_name(&self, w: &str, lexis: Option<&Lexis>) -> bool {
+        let standard: String = w.chars().map(standard_form).collect();
+        !SINGLE_NOT_NAME.contains(w)
+            && name_ok(w)
+            && match lexis {
+                Some(l) => l.surnames.contains(&standard) || !l.common.contains(w),
+                None => lexicon::SURNAMES.split_whitespace().any(|s| s == standard),
+            }
+    }
+
+    /// A speaker of minutes before a colon: labels (原因：, 対応：) are common
+    /// words, so only a family name that is none, or an unknown katakana
+    /// word, counts.
+    fn minutes_name(&self, w: &str, lexis: Option<&Lexis>) -> bool {
+        let Some(l) = lexis else { return false };
+        if w.chars().all(|c| is_kata(c) || c == 'ー' || c == '・') {
+            return w.chars().count() >= 3
+                && !l.common.contains(w)
+                && !self.vocab.contains(&w.to_ascii_lowercase())
+                && !self.vocabulary_only(w)
+                && !self.is_role(w)
+                && name_ok(w);
+        }
+        let standard: String = w.chars().map(standard_form).collect();
+        w.chars().count() >= 2
+            && l.surnames.contains(&standard)
+            && !l.common.contains(w)
+            && !self.is_role(w)
+            && name_ok(w)
+    }
+
+    /// A kanji word standing for a person by its slot: a family or given name,
+    /// or (with the dictionary) a word that is not a common word; never a role.
+    fn slot_name(&self, w: &str, lexis: Option<&Lexis>) -> bool {
+        if !name_ok(w) || self.is_role(w) || super::checks::DEPARTMENT_WORDS.contains(&w) {
+            return false;
+        }
+        let builtin = lexicon::SURNAMES.split_whitespace().any(|s| s == w);
+        match lexis {
+            Some(l) => {
+                l.surnames.contains(w)
+                    || l.given.contains(w)
+                    || builtin
+                    || (w.chars().count() >= 2 && !l.common.contains(w))
+            }
+            None => builtin,
+        }
+    }
+}
