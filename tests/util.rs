@@ -184,12 +184,22 @@ where
 
 /// A free loopback port (bound and released; used only where a process must
 /// restart on the same port).
+///
+/// Taken below the kernel's ephemeral range (32768 up by default): a port the
+/// kernel hands out for `:0` and that is let go can be given to any client
+/// connection of a parallel test before the service binds it, which made
+/// `tazan up` fail with "Address already in use" now and then.
 pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let seed = (std::process::id() as u16).wrapping_mul(7919);
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = 10_000 + seed.wrapping_add(n.wrapping_mul(131)) % 22_000;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// Rewrite the generated hub configs to fixed free ports, so that processes can
