@@ -50,13 +50,7 @@ pub(super) fn render(view: &DraftView, colour: bool) -> String {
     }
     out.push_str("\ncountermeasures (対策):\n");
     for i in 0..l.countermeasures.len() {
-        let kind = l
-            .countermeasure_kinds
-            .get(i)
-            .map(|k| k.label())
-            .filter(|k| !k.is_empty())
-            .map(|k| format!("[{k}] "))
-            .unwrap_or_default();
+        let kind = l.countermeasure_tag(i);
         out.push_str(&format!(
             "  - {kind}{}\n",
             field(&format!("countermeasures[{i}]"))

@@ -350,6 +350,17 @@ impl CauseCategory {
 }
 
 impl Lesson {
+    /// The kind of countermeasure `i` as a tag before its text (`[再発防止・恒久・実施済み] `),
+    /// or nothing when its kind is not known.
+    pub fn countermeasure_tag(&self, i: usize) -> String {
+        self.countermeasure_kinds
+            .get(i)
+            .map(|k| k.label())
+            .filter(|k| !k.is_empty())
+            .map(|k| format!("[{k}] "))
+            .unwrap_or_default()
+    }
+
     /// Check required fields, lengths, allowed characters and forms.
     ///
     /// The first problem found is returned, naming its field.

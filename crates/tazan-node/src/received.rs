@@ -123,18 +123,9 @@ impl ReceivedLesson {
         if let Some(old) = &l.supersedes {
             let _ = writeln!(out, "corrects {old}");
         }
-        let mut section = |label: &str, text: &str| {
-            if !text.trim().is_empty() {
-                let _ = writeln!(
-                    out,
-                    "\n【{label}】\n  {}",
-                    text.trim().replace('\n', "\n  ")
-                );
-            }
-        };
-        section("問題（事象）", &l.problem);
-        section("直接原因", &l.direct_cause);
-        section("根本原因", &l.root_cause);
+        section(&mut out, "問題（事象）", &l.problem);
+        section(&mut out, "直接原因", &l.direct_cause);
+        section(&mut out, "根本原因", &l.root_cause);
         if !l.causes.is_empty() {
             let _ = writeln!(out, "\n【原因の種類】");
             for c in &l.causes {
@@ -145,27 +136,11 @@ impl ReceivedLesson {
         if !l.countermeasures.is_empty() {
             let _ = writeln!(out, "\n【対策】");
             for (i, m) in l.countermeasures.iter().enumerate() {
-                let kind = l
-                    .countermeasure_kinds
-                    .get(i)
-                    .map(|k| k.label())
-                    .filter(|k| !k.is_empty())
-                    .map(|k| format!("[{k}] "))
-                    .unwrap_or_default();
-                let _ = writeln!(out, "  - {kind}{m}");
+                let _ = writeln!(out, "  - {}{m}", l.countermeasure_tag(i));
             }
         }
-        let mut section = |label: &str, text: &str| {
-            if !text.trim().is_empty() {
-                let _ = writeln!(
-                    out,
-                    "\n【{label}】\n  {}",
-                    text.trim().replace('\n', "\n  ")
-                );
-            }
-        };
-        section("効果", &l.effect);
-        section("教訓", &l.lesson);
+        section(&mut out, "効果", &l.effect);
+        section(&mut out, "教訓", &l.lesson);
         if !l.why_why.is_empty() {
             let _ = writeln!(out, "\n【なぜなぜ】");
             for (i, w) in l.why_why.iter().enumerate() {
@@ -195,5 +170,16 @@ impl ReceivedLesson {
             let _ = writeln!(out, "参照: {r}");
         }
         out
+    }
+}
+
+/// A titled section of free text, indented; nothing when the text is empty.
+fn section(out: &mut String, label: &str, text: &str) {
+    if !text.trim().is_empty() {
+        let _ = writeln!(
+            out,
+            "\n【{label}】\n  {}",
+            text.trim().replace('\n', "\n  ")
+        );
     }
 }
