@@ -116,6 +116,6 @@ pub use similar::{
     SimilarTo,
 };
 pub use trends::{
-    classify_cause, incident_trends, trends, Count, Granularity, ImpactKind, MonthAverage,
-    OutageClass, Section, Share, Subject, TrendOptions, TrendReport, SMALL_CELL,
+    classify_cause, incident_trends, trends, xml_escape, Count, Granularity, ImpactKind,
+    MonthAverage, OutageClass, Section, Share, Subject, TrendOptions, TrendReport, SMALL_CELL,
 };

@@ -11,23 +11,7 @@ use super::Shared;
 /// Entries per feed.
 const ENTRIES: usize = 50;
 
-/// Text escaped for XML content and attribute values.
-pub(crate) fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 does not allow at all are dropped.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use tazan_search::xml_escape;
 
 fn summary(l: &tazan_model::Lesson) -> String {
     format!("【問題】{}\n【教訓】{}", l.problem, l.lesson)
@@ -126,7 +110,7 @@ mod tests {
     fn xml_escape_covers_markup_and_drops_forbidden_characters() {
         assert_eq!(
             xml_escape("<script>alert('x')</script> & \"q\"\u{1}"),
-            "&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; &quot;q&quot;"
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
         );
     }
 }

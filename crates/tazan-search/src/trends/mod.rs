@@ -21,7 +21,7 @@ mod classify;
 mod render;
 
 pub use classify::{classify_cause, ImpactKind, OutageClass};
-pub(crate) use render::xml_escape;
+pub use render::xml_escape;
 
 /// Counts below this are never published (trends and digests).
 pub const SMALL_CELL: usize = 3;

@@ -255,8 +255,11 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// Escapes text for XML/HTML element content and attribute values.
-pub(crate) fn xml_escape(s: &str) -> String {
+/// Escapes text for XML/HTML element content and attribute values (the trends
+/// pages and the portals' Atom feeds): markup characters become entities, and
+/// the control characters XML 1.0 forbids (all below U+0020 except tab,
+/// newline and carriage return) are dropped.
+pub fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -265,8 +268,7 @@ pub(crate) fn xml_escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            // Control characters other than tab/newline are not allowed in XML 1.0.
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
             c => out.push(c),
         }
     }
