@@ -194,7 +194,7 @@ impl Sanitizer {
         let press = p.objects("causes").is_empty() && p.objects("countermeasures").is_empty();
         let description = p.text("description").unwrap_or_default();
         let causes = if press {
-            narrative::causes(&description)
+            narrative::causes(&description, p.text("direct_cause").as_deref())
         } else {
             compose::causes(&p, brief)
         };
@@ -208,7 +208,7 @@ impl Sanitizer {
                 format!("causes[{i}]"),
                 c.from.clone(),
                 if press {
-                    "a cause the paragraph states (原因は…, …が原因, …により, …できなかった), sanitised"
+                    "a cause the paragraph states, by its class of cue (原因は…; ミス/不具合/故障 + により; 誤って/間違え; 不備/漏れ/不足; 想定外; 高負荷/上限; 確認せず/…運用だったが; …できなかった; 間に合わなかった), else the record's cause label; sanitised"
                 } else {
                     "the root cause the report names after its stage (else its headline), at every level; AMBER adds the detail"
                 },
@@ -334,7 +334,12 @@ impl Sanitizer {
         };
         let title = clip(&title, 80).replace(['\n', '\t'], " ");
         let domain = compose::domain(&causes, cause, &mut prov);
-        let effect = compose::effect(&p, &measures, brief, &mut prov);
+        let stated_effect = if press {
+            narrative::effect(&description)
+        } else {
+            None
+        };
+        let effect = compose::effect(&p, &measures, stated_effect, brief, &mut prov);
         let system = compose::system(incident, &p, &mut prov);
         let why_why: Vec<String> = p
             .texts("why_why")

@@ -16,6 +16,10 @@ const GOLDEN_DRAFT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/golden/report-example.draft.tsv"
 );
+const GOLDEN_PRESS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/golden/press-records.GREEN.draft.tsv"
+);
 const GOLDEN: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/golden/report-example.GREEN.audit.tsv"
@@ -109,36 +113,84 @@ fn corpus_report_example_draft_golden() {
         assert!(l.impact.starts_with("全国で最大"), "{}", l.impact);
         let text = serde_json::to_string(l).unwrap();
         assert!(!text.contains("58,990") && !text.contains("58990"));
-        let fields: [(&str, String); 10] = [
-            ("title", l.title.clone()),
-            ("problem", l.problem.clone()),
-            ("direct_cause", l.direct_cause.clone()),
-            ("root_cause", l.root_cause.clone()),
-            ("countermeasures", l.countermeasures.join("\n")),
-            ("lesson", l.lesson.clone()),
-            ("keywords", l.keywords.join(",")),
-            ("impact", l.impact.clone()),
-            ("effect", l.effect.clone()),
-            ("scenes", l.taxonomy.scenes.join(",")),
-        ];
-        for (name, value) in fields {
+        actual.push_str(&fingerprint(&level.to_string(), l));
+    }
+    assert_golden(GOLDEN_DRAFT, &actual);
+}
+
+/// Per field of a drafted lesson: the character count and a hash of our own output,
+/// one line each, keyed by `key` (a level or a record id): no corpus text.
+fn fingerprint(key: &str, l: &tazan_model::Lesson) -> String {
+    let causes: Vec<String> = l
+        .causes
+        .iter()
+        .map(|c| format!("{}/{}/{}", c.kind, c.stage, c.text))
+        .collect();
+    let kinds: Vec<String> = l
+        .countermeasure_kinds
+        .iter()
+        .map(|k| format!("{k:?}"))
+        .collect();
+    let fields: [(&str, String); 12] = [
+        ("title", l.title.clone()),
+        ("problem", l.problem.clone()),
+        ("direct_cause", l.direct_cause.clone()),
+        ("root_cause", l.root_cause.clone()),
+        ("causes", causes.join("\n")),
+        ("countermeasures", l.countermeasures.join("\n")),
+        ("countermeasure_kinds", kinds.join("\n")),
+        ("lesson", l.lesson.clone()),
+        ("keywords", l.keywords.join(",")),
+        ("impact", l.impact.clone()),
+        ("effect", l.effect.clone()),
+        ("scenes", l.taxonomy.scenes.join(",")),
+    ];
+    fields
+        .into_iter()
+        .map(|(name, value)| {
             let hash = blake3::hash(value.as_bytes()).to_hex();
-            actual.push_str(&format!(
-                "{level}\t{name}\t{}\t{}\n",
+            format!(
+                "{key}\t{name}\t{}\t{}\n",
                 value.chars().count(),
                 &hash[..16]
-            ));
-        }
-    }
+            )
+        })
+        .collect()
+}
+
+fn assert_golden(path: &str, actual: &str) {
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(GOLDEN_DRAFT, &actual).unwrap();
+        std::fs::write(path, actual).unwrap();
     }
-    let expected = std::fs::read_to_string(GOLDEN_DRAFT)
-        .expect("golden file; run with UPDATE_GOLDEN=1 to create it");
+    let expected =
+        std::fs::read_to_string(path).expect("golden file; run with UPDATE_GOLDEN=1 to create it");
     assert_eq!(
         actual, expected,
-        "draft changed; review `tazan lesson show` output and rerun with UPDATE_GOLDEN=1"
+        "{path}: draft changed; review `tazan lesson show` output and rerun with UPDATE_GOLDEN=1"
     );
+}
+
+/// Every shared press record's GREEN draft, pinned field by field (counts and hashes of
+/// our own output, keyed by record id): a change to the paragraph reader shows here
+/// record by record; `tests/drafts.rs` says what the drafts must contain.
+#[test]
+#[ignore = "reads the shared corpus (../shared/corpus or $TAZAN_CORPUS_DIR); scripts/test runs it when present"]
+fn corpus_press_records_draft_golden() {
+    let incidents = read_incidents(
+        &corpus::corpus_file("incidents.jsonl"),
+        UnknownFields::Refuse,
+    )
+    .unwrap()
+    .records;
+    assert_eq!(incidents.len(), 25);
+    let s = Sanitizer::without_dictionary(&Policy::builtin(), DisclosureLevel::Green).unwrap();
+    let mut actual = String::new();
+    for (_, inc) in &incidents {
+        let d = s.draft_lesson(inc);
+        assert!(d.findings.is_empty(), "{}: {:?}", inc.id, d.findings);
+        actual.push_str(&fingerprint(&inc.id, &d.lesson));
+    }
+    assert_golden(GOLDEN_PRESS, &actual);
 }
 
 const CANARY: &str = "カナリア精機";

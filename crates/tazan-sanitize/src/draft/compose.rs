@@ -247,7 +247,10 @@ pub(super) fn statement(
         CauseKind::Escalation,
         CauseKind::Prolongation,
     ] {
-        let of_kind: Vec<&ReadCause> = causes.iter().filter(|c| c.cause.kind == kind).collect();
+        let of_kind: Vec<&ReadCause> = causes
+            .iter()
+            .filter(|c| c.cause.kind == kind && c.cause.text != super::narrative::UNSTATED)
+            .collect();
         if of_kind.is_empty() {
             continue;
         }
@@ -342,11 +345,14 @@ pub(super) fn domain(
     }
 }
 
-/// The effect (効果): the incident's own when it states one; else how far the
-/// countermeasures have got, for the reviewer to replace with the effect seen.
+/// The effect (効果): the incident's own when it states one (its `effect`, else what a
+/// press paragraph says a countermeasure achieved, `stated`). When it states none the
+/// effect stays empty — a reviewer would only delete a placeholder — and the reviewer's
+/// explanation ([`Provenance`]) says so, with how far the countermeasures have got.
 pub(super) fn effect(
     p: &Published<'_>,
     measures: &[ReadMeasure],
+    stated: Option<(String, String)>,
     brief: bool,
     prov: &mut Vec<Provenance>,
 ) -> String {
@@ -358,8 +364,13 @@ pub(super) fn effect(
         ));
         return if brief { first_sentence(&e) } else { e };
     }
-    if measures.is_empty() {
-        return String::new();
+    if let Some((e, from)) = stated {
+        prov.push(Provenance::new(
+            "effect",
+            from,
+            "what the paragraph says an action achieved (…て復旧, …を確認した, …に対応する), without dates",
+        ));
+        return e;
     }
     let count = |s: MeasureStatus| measures.iter().filter(|m| m.kind.status == Some(s)).count();
     let mut parts = vec![format!("対策{}件", measures.len())];
@@ -375,10 +386,13 @@ pub(super) fn effect(
     }
     prov.push(Provenance::new(
         "effect",
-        "countermeasures[].status",
-        "no effect (効果) in the incident: the countermeasures' progress; replace with the effect observed",
+        "effect, description",
+        &format!(
+            "the incident states no effect (効果): left empty for the reviewer to add the effect observed ({})",
+            parts.join("、")
+        ),
     ));
-    format!("{}（効果は未記載）", parts.join("、"))
+    String::new()
 }
 
 /// Industries whose systems others depend on (IPA: 重要インフラ).

@@ -53,6 +53,11 @@ pub(crate) const SITUATIONS_FROZEN3: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/situations-frozen3.jsonl"
 );
+/// The fourth held-out set (issue #12, frozen 2026-12-05, before the fourth pass): reported only.
+pub(crate) const SITUATIONS_FROZEN4: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/situations-frozen4.jsonl"
+);
 
 /// The shared catalogue in an in-memory index.
 pub(crate) fn catalogue_index() -> SearchIndex {
