@@ -51,7 +51,12 @@ impl Policy {
             let missing_terms = d
                 .terms
                 .iter()
-                .filter(|t| !self.deny.iter().any(|l| covers(l, d) && l.terms.contains(t)))
+                .filter(|t| {
+                    !self
+                        .deny
+                        .iter()
+                        .any(|l| covers(l, d) && l.terms.contains(t))
+                })
                 .count();
             let missing_patterns = d
                 .patterns
@@ -184,7 +189,8 @@ fn level_loosenings(
 /// Whether local list `l` applies wherever group list `g` does, with its role.
 fn covers(l: &DenyList, g: &DenyList) -> bool {
     l.role == g.role
-        && (l.levels.is_empty() || (!g.levels.is_empty() && g.levels.iter().all(|x| l.levels.contains(x))))
+        && (l.levels.is_empty()
+            || (!g.levels.is_empty() && g.levels.iter().all(|x| l.levels.contains(x))))
 }
 
 fn role_name(d: &DenyList) -> String {
@@ -262,7 +268,12 @@ mod tests {
     fn each_looser_rule_is_named() {
         let cases: Vec<(Box<dyn Fn(&str) -> String>, &str, &str)> = vec![
             (
-                Box::new(|s| s.replace("terms = [\"山田システム開発\", \"田中商事\"]", "terms = [\"田中商事\"]")),
+                Box::new(|s| {
+                    s.replace(
+                        "terms = [\"山田システム開発\", \"田中商事\"]",
+                        "terms = [\"田中商事\"]",
+                    )
+                }),
                 "deny[0]",
                 "1 term(s)",
             ),
@@ -292,12 +303,24 @@ mod tests {
                 "100",
             ),
             (
-                Box::new(|s| s.replacen("\"discoverer\"]", "]", 1).replacen("\"attachments\", ]", "\"attachments\"]", 1)),
+                Box::new(|s| {
+                    s.replacen("\"discoverer\"]", "]", 1).replacen(
+                        "\"attachments\", ]",
+                        "\"attachments\"]",
+                        1,
+                    )
+                }),
                 "levels.AMBER.drop_fields",
                 "`discoverer`",
             ),
             (
-                Box::new(|s| s.replacen("[levels.GREEN.recognizers]\n", "[levels.GREEN.recognizers]\noff = [\"person\"]\n", 1)),
+                Box::new(|s| {
+                    s.replacen(
+                        "[levels.GREEN.recognizers]\n",
+                        "[levels.GREEN.recognizers]\noff = [\"person\"]\n",
+                        1,
+                    )
+                }),
                 "levels.GREEN.recognizers.off",
                 "`person`",
             ),
@@ -318,7 +341,10 @@ mod tests {
             assert_eq!(found.len(), 1, "{rule}: {found:?}");
             assert_eq!(found[0].rule, rule);
             assert!(found[0].to_string().contains(reason), "{}", found[0]);
-            assert!(!found[0].to_string().contains("山田"), "terms are never quoted");
+            assert!(
+                !found[0].to_string().contains("山田"),
+                "terms are never quoted"
+            );
         }
     }
 

@@ -79,7 +79,11 @@ impl SignedPolicy {
     /// Check the signature under the group admin key `admin` the holder
     /// already trusts (a hub: its roster's admin key; a node: the key in its
     /// `node.toml`), and that the document is for `group`.
-    pub fn verify(&self, admin: &PublicKey, group: &MemberId) -> Result<&PolicyDocument, TrustError> {
+    pub fn verify(
+        &self,
+        admin: &PublicKey,
+        group: &MemberId,
+    ) -> Result<&PolicyDocument, TrustError> {
         let d = &self.document;
         admin
             .verify_bytes(POLICY_CONTEXT, &d.canonical_bytes()?, &self.signature)
@@ -135,7 +139,8 @@ impl SignedPolicy {
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         serde_json::from_str(text).map_err(|e| TrustError::FileFormat {
             path: from.to_path_buf(),
-            expected: "a signed policy (JSON with `document` and `signature`, from `tazan policy sign`)",
+            expected:
+                "a signed policy (JSON with `document` and `signature`, from `tazan policy sign`)",
             reason: e.to_string(),
         })
     }
@@ -180,7 +185,10 @@ mod tests {
         let other = KeyPair::generate();
         let e = signed.verify(&other.public(), &group).unwrap_err();
         println!("{e}");
-        assert!(matches!(e, TrustError::PolicySignature { version: 2, .. }), "{e}");
+        assert!(
+            matches!(e, TrustError::PolicySignature { version: 2, .. }),
+            "{e}"
+        );
 
         let mut forged = signed.clone();
         forged.document.policy.push_str("# looser\n");
@@ -213,7 +221,8 @@ mod tests {
     fn json_round_trips() {
         let admin = KeyPair::generate();
         let signed = doc(4).sign(&admin).unwrap();
-        let back = SignedPolicy::from_json(&signed.to_json().unwrap(), Path::new("p.json")).unwrap();
+        let back =
+            SignedPolicy::from_json(&signed.to_json().unwrap(), Path::new("p.json")).unwrap();
         assert_eq!(back, signed);
         let e = SignedPolicy::from_json(b"{}", Path::new("p.json")).unwrap_err();
         assert!(e.to_string().starts_with("p.json"), "{e}");
