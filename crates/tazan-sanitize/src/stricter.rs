@@ -266,7 +266,8 @@ mod tests {
 
     #[test]
     fn each_looser_rule_is_named() {
-        let cases: Vec<(Box<dyn Fn(&str) -> String>, &str, &str)> = vec![
+        type Edit = Box<dyn Fn(&str) -> String>;
+        let cases: Vec<(Edit, &str, &str)> = vec![
             (
                 Box::new(|s| {
                     s.replace(
