@@ -416,6 +416,30 @@ mod tests {
                 "serial 7",
             ),
             (
+                TrustError::PolicySignature {
+                    group: "finance".parse().unwrap(),
+                    version: 3,
+                    admin: signer.clone(),
+                },
+                "(version 3) does not verify",
+            ),
+            (
+                TrustError::PolicyGroup {
+                    found: "transport".parse().unwrap(),
+                    expected: "finance".parse().unwrap(),
+                    version: 3,
+                },
+                "for group transport, not finance",
+            ),
+            (
+                TrustError::PolicyStale {
+                    group: "finance".parse().unwrap(),
+                    found: 2,
+                    held: 3,
+                },
+                "offered is version 2, but version 3 is held",
+            ),
+            (
                 TrustError::pki("issue a certificate for acme-bank", "bad name"),
                 "acme-bank",
             ),
