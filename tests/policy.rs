@@ -511,3 +511,54 @@ async fn a_lesson_naming_an_unknown_or_no_policy_version_is_refused_and_not_stor
         "{e:?}"
     );
 }
+
+/// The hub portal's roster page shows the policy in force and who accepted
+/// which version (admins only).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hub_portal_shows_the_policy_in_force_and_its_acceptances() {
+    let pf = crate::web::PortalFed::start().await;
+    let admin_key = KeyPair::load(&pf.fx.path("finance/admin.key")).unwrap();
+    let signed = tazan_trust::PolicyDocument {
+        group: "finance-hub".parse().unwrap(),
+        version: 3,
+        issued_at: 1_790_000_000,
+        withdrawn: vec![1, 2],
+        policy: group_policy_text(),
+    }
+    .sign(&admin_key)
+    .unwrap();
+    signed.save(&pf.fx.path("finance/policy.json")).unwrap();
+    assert!(pf
+        .fed
+        .hub("finance")
+        .unwrap()
+        .core()
+        .reload_policy()
+        .await
+        .unwrap());
+    let cfg = pf.fed.node_config(&"sakura-bank".parse().unwrap()).unwrap();
+    assert_eq!(
+        tazan_node::fetch_group_policy(&cfg).await.unwrap(),
+        tazan_node::Fetched::Installed {
+            version: 3,
+            previous: None
+        }
+    );
+    let mut admin = pf.login("finance", "admin").await;
+    let page = admin.get("/admin/roster").await;
+    assert_eq!(page.status, 200);
+    for want in [
+        "NDAポリシー",
+        "第3版",
+        "撤回済み: 第1版・第2版",
+        "第3版（現行）",
+        "未受諾",
+    ] {
+        assert!(page.body.contains(want), "{want}: {}", page.body);
+    }
+    assert!(
+        !page.body.contains(NAME),
+        "the rules themselves are not shown"
+    );
+    pf.stop().await;
+}
