@@ -62,6 +62,10 @@ pub(crate) enum Command {
     /// Group rosters: who may publish, with which keys and TLS identities.
     #[command(subcommand)]
     Roster(RosterCmd),
+    /// The group's NDA policy as a signed, versioned document (admin: sign, publish, withdraw;
+    /// node: fetch; both: show, status).
+    #[command(subcommand)]
+    Policy(crate::cmd::policy::PolicyCmd),
     /// Lessons published by this node.
     #[command(subcommand)]
     Lesson(LessonCmd),

@@ -103,6 +103,8 @@ async fn walkthrough(dir: &Path, out: &mut dyn Write) -> Result<(Federation, boo
         )?;
     }
 
+    group_policy(dir, &fed, out).await?;
+
     writeln!(
         out,
         "\n0. From a raw incident to a shareable lesson (the raw report stays on the node):"
@@ -543,6 +545,46 @@ async fn leaky_withdrawal(
 /// is approved and published — through the same review desk as
 /// `tazan lesson draft/approve`. Returns the published lesson id and whether
 /// the gate was clean.
+/// The finance group's admin signs its NDA policy (the built-in rules) as
+/// version 1 and puts it in force at the finance hub; both finance members
+/// fetch it with the roster, verify it under the admin key in their
+/// `node.toml` and acknowledge it.
+async fn group_policy(dir: &Path, fed: &Federation, out: &mut dyn Write) -> Result<()> {
+    let admin = tazan_trust::KeyPair::load(&dir.join("finance/admin.key"))?;
+    let signed = tazan_trust::PolicyDocument {
+        group: "finance-hub".parse()?,
+        version: 1,
+        issued_at: tazan_trust::now_unix(),
+        withdrawn: Vec::new(),
+        policy: include_str!("../crates/tazan-sanitize/policy/default.toml").to_owned(),
+    }
+    .sign(&admin)?;
+    signed.save(&dir.join("finance/policy.json"))?;
+    fed.hub("finance")?.core().reload_policy().await?;
+    writeln!(
+        out,
+        "\nThe finance group's NDA rules, signed by its admin as policy version 1, served with the roster:"
+    )?;
+    for (id, group, _) in &fed.nodes {
+        if group != "finance" {
+            continue;
+        }
+        let fetched = tazan_node::fetch_group_policy(&fed.node_config(id)?).await?;
+        writeln!(
+            out,
+            "  {:<17} {}",
+            id.as_str(),
+            match fetched {
+                tazan_node::Fetched::NoPolicy => "no policy served".to_owned(),
+                tazan_node::Fetched::Unchanged { version }
+                | tazan_node::Fetched::Installed { version, .. } =>
+                    format!("verified, drafts under version {version}, acknowledged to finance-hub"),
+            }
+        )?;
+    }
+    Ok(())
+}
+
 async fn incident_to_lesson(
     dir: &Path,
     fed: &Federation,
@@ -636,10 +678,16 @@ async fn incident_to_lesson(
     let approved = desk
         .approve(made.draft.id, "demo reviewer", &overrides)
         .await?;
+    // The gate stamped the lesson with the group policy version it holds.
+    let version = tazan_node::held_group_policy(&fed.node_config(&"sakura-bank".parse()?)?)?
+        .map(|p| p.document.version);
     writeln!(
         out,
-        "  approved and published as {}: {}",
+        "  approved and published as {}{}: {}",
         approved.publication.id.short(),
+        version
+            .map(|v| format!(" under the finance group's policy version {v}"))
+            .unwrap_or_default(),
         approved.draft.lesson.title
     )?;
     Ok((approved.publication.id, findings.is_empty()))

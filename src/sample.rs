@@ -40,6 +40,7 @@ fn lesson(
         effect: String::new(),
         system: tazan_model::SystemContext::default(),
         why_why: Vec::new(),
+        policy_version: None,
     };
     // The scenes a reviewer would accept: the proposals, as catalogue import fills them.
     lesson.taxonomy.scenes = tazan_model::scene::labels(&lesson.propose_scenes());

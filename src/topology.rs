@@ -314,8 +314,14 @@ pub fn generated_files(spec: &Spec) -> Vec<PathBuf> {
         );
         for m in &g.members {
             out.extend(
-                ["node.key", "tls/ca.pem", "tls/node.pem", "tls/node.key"]
-                    .map(|f| Path::new(m.id.as_str()).join(f)),
+                [
+                    "node.key",
+                    "tls/ca.pem",
+                    "tls/node.pem",
+                    "tls/node.key",
+                    "tls/group-admin.pub",
+                ]
+                .map(|f| Path::new(m.id.as_str()).join(f)),
             );
         }
     }
@@ -401,6 +407,11 @@ pub fn bootstrap(dir: &Path, spec: &Spec) -> Result<()> {
             save_key(&key, &ndir.join("node.key"))?;
             ca.issue(&m.id)?.save(&ndir.join("tls"), "node")?;
             write(&ndir.join("tls/ca.pem"), ca.cert_pem())?;
+            // The group admin's public key: the group's signed policy must verify under it.
+            write(
+                &ndir.join("tls/group-admin.pub"),
+                &format!("{}\n", admin.public()),
+            )?;
             roster.add(RosterEntry::new(
                 m.id.clone(),
                 m.display.clone(),
@@ -519,6 +530,9 @@ server_name = "{hub}"
 ca = "tls/ca.pem"
 cert = "tls/node.pem"
 key = "tls/node.key"
+# The group admin's public key: the group's signed NDA policy (fetched with
+# the roster) must verify under it before the node drafts under it.
+admin_key_file = "tls/group-admin.pub"
 
 # Prometheus metrics at http://127.0.0.1:{metrics}/metrics
 [metrics]

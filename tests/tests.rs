@@ -24,6 +24,8 @@
 //!   withdrawal-reason leak, no silent downgrade without the dictionary, what publish says
 //! - `kanon`: k-anonymity at review over lessons received through a running hub
 //! - `scenes`: usage scenes of a catalogue, browsing by purpose, common-word search, vault trends
+//! - `policy`: the group's signed NDA policy: distributed, drafted under, acknowledged,
+//!   withdrawn; forged, stale, foreign and looser policies and unknown versions refused
 //! - `portal`: the web portal over HTTP: entitlement, accounts, every bad input, the node's pages
 //! - `browser`: the portal in headless Chromium (Debian's chromium + chromedriver)
 //! - `chaos`: `tazan bench soak`, `tazan bench scale` and `tazan bench federation`, run small
@@ -50,6 +52,7 @@ mod gate;
 mod kanon;
 mod library;
 mod local;
+mod policy;
 mod portal;
 mod proxy;
 mod rejections;

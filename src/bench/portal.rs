@@ -162,6 +162,7 @@ fn lesson_of(d: tazan_search::IndexDoc, level: DisclosureLevel) -> Lesson {
         effect: String::new(),
         system: tazan_model::SystemContext::default(),
         why_why: Vec::new(),
+        policy_version: None,
     }
 }
 

@@ -21,6 +21,7 @@ pub(crate) mod incidents;
 mod lessons;
 mod library;
 pub(crate) mod ops;
+pub(crate) mod policy;
 mod render;
 pub(crate) mod review;
 mod scenes;
@@ -62,6 +63,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Keys(cmd) => admin::keys(cmd),
         Command::Pki(cmd) => admin::pki(cmd),
         Command::Roster(cmd) => admin::roster(cmd).await,
+        Command::Policy(cmd) => policy::policy(cmd).await,
         Command::Lesson(LessonCmd::Template(args)) => templates::lesson(args),
         Command::Lesson(cmd) => review::lesson(cmd).await,
         Command::Lessons(cmd) => lessons::lessons(cmd).await,

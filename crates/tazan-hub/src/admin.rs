@@ -30,7 +30,7 @@ fn to_status(e: HubError) -> Status {
             warn!(error = %e, "storage failure on an admin call");
             Status::unavailable("the hub's storage failed; see its log, then retry")
         }
-        HubError::Catalog(m) => Status::failed_precondition(m),
+        HubError::Catalog(m) | HubError::Policy(m) => Status::failed_precondition(m),
         e @ (HubError::Roster(_) | HubError::RosterRollback { .. } | HubError::Trust { .. }) => {
             Status::failed_precondition(e.to_string())
         }
@@ -128,6 +128,26 @@ impl Admin for HubAdmin {
             changed,
             members: u32::try_from(roster.roster.members.len()).unwrap_or(u32::MAX),
         }))
+    }
+
+    async fn reload_policy(
+        &self,
+        _: Request<pb::ReloadPolicyRequest>,
+    ) -> Result<Response<pb::PolicyStatus>, Status> {
+        let changed = self.core.reload_policy().await.map_err(|e| {
+            warn!(error = %e, "group policy refused; the one in force stays");
+            to_status(e)
+        })?;
+        let mut status = self.core.policy_status().map_err(to_status)?;
+        status.changed = changed;
+        Ok(Response::new(status))
+    }
+
+    async fn policy_status(
+        &self,
+        _: Request<pb::PolicyStatusRequest>,
+    ) -> Result<Response<pb::PolicyStatus>, Status> {
+        Ok(Response::new(self.core.policy_status().map_err(to_status)?))
     }
 }
 

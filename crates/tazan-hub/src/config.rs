@@ -83,6 +83,8 @@ struct RawHub {
     roster_admin_key: Option<String>,
     #[serde(default)]
     roster_admin_key_file: Option<PathBuf>,
+    #[serde(default)]
+    policy: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -223,6 +225,10 @@ pub struct HubConfig {
     pub key: PathBuf,
     /// Signed roster of members.
     pub roster: PathBuf,
+    /// The group's signed NDA policy as the admin publishes it
+    /// (`[hub] policy`, default `policy.json` beside this file; it need not
+    /// exist). The hub keeps the document in force in its store.
+    pub policy: PathBuf,
     /// The group admin's public key: the roster file must be signed by it.
     /// Without it the roster on disk is trusted as found at start (a warning says so).
     pub roster_admin_key: Option<tazan_trust::PublicKey>,
@@ -359,6 +365,11 @@ impl HubConfig {
             data_dir: base.join(raw.hub.data_dir),
             key: base.join(raw.hub.key),
             roster: base.join(raw.hub.roster),
+            policy: base.join(
+                raw.hub
+                    .policy
+                    .unwrap_or_else(|| PathBuf::from("policy.json")),
+            ),
             tls: TlsFiles {
                 cert: base.join(raw.tls.cert),
                 key: base.join(raw.tls.key),

@@ -89,6 +89,10 @@ pub struct HubCore {
     pub(crate) roster: RwLock<Arc<SignedRoster>>,
     /// The roster file (named in refusals).
     pub(crate) roster_path: std::path::PathBuf,
+    /// The group's signed NDA policy in force, if any (see `policy.rs`).
+    pub(crate) policy: RwLock<Option<Arc<tazan_trust::SignedPolicy>>>,
+    /// The policy file `tazan policy publish` writes.
+    pub(crate) policy_path: std::path::PathBuf,
     pub(crate) key: KeyPair,
     pub(crate) stats: HubStats,
     pub(crate) max_batch: usize,
@@ -258,6 +262,8 @@ impl HubCore {
             log,
             roster: RwLock::new(Arc::new(roster)),
             roster_path: config.roster.clone(),
+            policy: RwLock::new(None),
+            policy_path: config.policy.clone(),
             key,
             stats: HubStats::default(),
             max_batch: config.max_batch,
@@ -631,6 +637,9 @@ impl HubCore {
                 "payload.level",
                 format!("{level} stays inside its group; the cross-industry hub accepts GREEN and CLEAR only"),
             ));
+        }
+        if let (Tier::Group, Payload::Lesson(l)) = (self.tier, &payload) {
+            self.admit_policy_version(l)?;
         }
         let target = match &payload {
             Payload::Withdrawal(w) => Some(("payload.target", w.target)),

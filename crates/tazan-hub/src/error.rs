@@ -50,6 +50,10 @@ pub enum HubError {
     /// A roster update was refused (wrong admin key, rollback).
     #[error("{0}")]
     Roster(String),
+    /// A group policy document was refused (forged, stale, another group's,
+    /// or not a valid policy); the one in force stays.
+    #[error("{0}")]
+    Policy(String),
     /// A catalogue import was refused.
     #[error("catalogue import: {0}")]
     Catalog(String),

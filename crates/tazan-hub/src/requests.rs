@@ -26,10 +26,11 @@ pub(crate) enum Method {
     Consistency,
     AddCheckpoint,
     AddCosignature,
+    AcceptPolicy,
 }
 
 impl Method {
-    const ALL: [Method; 11] = [
+    const ALL: [Method; 12] = [
         Method::List,
         Method::Get,
         Method::Info,
@@ -41,6 +42,7 @@ impl Method {
         Method::Consistency,
         Method::AddCheckpoint,
         Method::AddCosignature,
+        Method::AcceptPolicy,
     ];
 
     fn as_str(self) -> &'static str {
@@ -56,6 +58,7 @@ impl Method {
             Method::Consistency => "Consistency",
             Method::AddCheckpoint => "AddCheckpoint",
             Method::AddCosignature => "AddCosignature",
+            Method::AcceptPolicy => "AcceptPolicy",
         }
     }
 }

@@ -164,6 +164,7 @@ impl RunningHub {
             search.as_ref().map(|s| s.0.clone()),
             search.as_ref().map(|s| s.1.clone()),
         ));
+        core.load_policy().await?;
 
         let listener = TcpListener::bind(config.listen)
             .await

@@ -191,6 +191,27 @@ impl Hub for HubService {
             .await
     }
 
+    async fn accept_policy(
+        &self,
+        req: Request<pb::AcceptPolicyRequest>,
+    ) -> Result<Response<pb::AcceptPolicyResponse>, Status> {
+        self.measured(Method::AcceptPolicy, async {
+            let tls = caller(&req)?;
+            let roster = self.core.roster();
+            let member = roster
+                .roster
+                .by_tls_identity(&tls)
+                .map(|m| m.id.clone())
+                .ok_or_else(|| Status::unauthenticated("not a member of this hub's roster"))?;
+            let current = self
+                .core
+                .accept_policy(&member, req.get_ref().version)
+                .await?;
+            Ok(Response::new(pb::AcceptPolicyResponse { current }))
+        })
+        .await
+    }
+
     async fn checkpoint(
         &self,
         req: Request<pb::CheckpointRequest>,
@@ -569,8 +590,16 @@ impl HubService {
         caller(&req)?;
         let roster = self.core.roster();
         let json = serde_json_bytes(&roster)?;
+        let policy = match self.core.policy() {
+            Some(p) => p.to_json().map_err(|e| {
+                warn!(error = %e, "encoding the group policy failed");
+                Status::internal("the group policy could not be encoded")
+            })?,
+            None => Vec::new(),
+        };
         Ok(Response::new(pb::RosterResponse {
             signed_roster_json: json,
+            signed_policy_json: policy,
         }))
     }
 }

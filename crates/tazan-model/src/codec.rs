@@ -121,6 +121,11 @@ impl<'a> Reader<'a> {
         String::from_utf8(b.to_vec()).map_err(|_| err(at, "string is not valid UTF-8"))
     }
 
+    /// The next byte, not consumed.
+    pub(crate) fn peek(&self) -> Option<u8> {
+        self.buf.get(self.pos).copied()
+    }
+
     /// Whether every byte has been read.
     pub(crate) fn at_end(&self) -> bool {
         self.pos == self.buf.len()

@@ -141,6 +141,7 @@ impl Payload {
                 w.u32(l.version);
                 w.opt_fixed(l.supersedes.as_ref().map(|id| &id.0));
                 write_teaching(&mut w, l);
+                write_policy(&mut w, l);
             }
             Payload::Withdrawal(wd) => {
                 w.u8(KIND_WITHDRAWAL);
@@ -205,6 +206,7 @@ impl Payload {
                     effect: String::new(),
                     system: SystemContext::default(),
                     why_why: Vec::new(),
+                    policy_version: None,
                 })
             }
             KIND_WITHDRAWAL => {
@@ -228,6 +230,7 @@ impl Payload {
         let payload = match payload {
             Payload::Lesson(mut l) => {
                 read_teaching(&mut r, &mut l)?;
+                read_policy(&mut r, &mut l)?;
                 Payload::Lesson(l)
             }
             other => other,
@@ -276,8 +279,29 @@ fn write_teaching(w: &mut Writer, l: &Lesson) {
     w.strs(&l.why_why);
 }
 
+/// The tag of the block that carries [`Lesson::policy_version`], after the teaching
+/// block (if any). A lesson drafted under no group policy has none, so its bytes are
+/// as before the field existed.
+const POLICY_V1: u8 = 2;
+
+fn write_policy(w: &mut Writer, l: &Lesson) {
+    if let Some(v) = l.policy_version {
+        w.u8(POLICY_V1);
+        w.u32(v);
+    }
+}
+
+fn read_policy(r: &mut Reader<'_>, l: &mut Lesson) -> Result<(), ModelError> {
+    if r.peek() != Some(POLICY_V1) {
+        return Ok(());
+    }
+    r.u8()?;
+    l.policy_version = Some(r.u32()?);
+    Ok(())
+}
+
 fn read_teaching(r: &mut Reader<'_>, l: &mut Lesson) -> Result<(), ModelError> {
-    if r.at_end() {
+    if r.at_end() || r.peek() == Some(POLICY_V1) {
         return Ok(());
     }
     let at = r.pos();
@@ -425,6 +449,28 @@ mod tests {
     }
 
     #[test]
+    fn the_policy_version_is_signed_and_changes_nothing_when_absent() {
+        for base in [lesson(), taught()] {
+            let plain = Payload::Lesson(base.clone()).to_canonical_bytes();
+            let mut l = base;
+            l.policy_version = Some(7);
+            let p = Payload::Lesson(l);
+            let bytes = p.to_canonical_bytes();
+            assert_eq!(Payload::from_canonical_bytes(&bytes).unwrap(), p);
+            assert_eq!(bytes[..plain.len()], plain[..]);
+            assert_eq!(bytes[plain.len()], POLICY_V1);
+            assert_ne!(p.id(), Payload::from_canonical_bytes(&plain).unwrap().id());
+            for cut in [plain.len() + 1, bytes.len() - 1] {
+                assert!(Payload::from_canonical_bytes(&bytes[..cut]).is_err());
+            }
+            // The policy block comes last: a teaching block after it is refused.
+            let mut swapped = bytes.clone();
+            swapped.extend_from_slice(&[TEACHING_V1]);
+            assert!(Payload::from_canonical_bytes(&swapped).is_err());
+        }
+    }
+
+    #[test]
     fn teaching_fields_round_trip_and_change_nothing_when_absent() {
         let plain = Payload::Lesson(lesson()).to_canonical_bytes();
         let p = Payload::Lesson(taught());
@@ -513,7 +559,7 @@ mod tests {
                 reference, version,
                 supersedes: (version > 1).then(|| LessonId::of(b"prev")),
                 causes: vec![], countermeasure_kinds: vec![], effect: String::new(),
-                system: SystemContext::default(), why_why: vec![],
+                system: SystemContext::default(), why_why: vec![], policy_version: None,
             };
             if let Some((causes, kinds, effect, scale, purpose, reliability, why)) = teach {
                 l.causes = causes.into_iter().map(|(k, stage, text)| Cause {
@@ -571,6 +617,7 @@ mod tests {
             |l| l.taxonomy.stage.push('x'),
             |l| l.effect.push('x'),
             |l| l.why_why.push("x".into()),
+            |l| l.policy_version = Some(l.policy_version.map_or(1, |v| v + 1)),
             |l| {
                 l.causes.push(Cause {
                     kind: CauseKind::Prolongation,

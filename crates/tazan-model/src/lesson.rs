@@ -93,6 +93,11 @@ pub struct Lesson {
     /// The why-why chain (なぜなぜ), from the symptom down to the root cause, generalised.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub why_why: Vec<String>,
+    /// The version of the group's signed NDA policy the node gated this lesson
+    /// under (none when its group distributes no policy). Signed with the
+    /// lesson; a group hub refuses a withdrawn or unknown version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_version: Option<u32>,
 }
 
 fn default_language() -> String {
@@ -478,6 +483,7 @@ impl Lesson {
             effect: String::new(),
             system: SystemContext::default(),
             why_why: Vec::new(),
+            policy_version: None,
         }
     }
 }

@@ -148,4 +148,22 @@ impl Admin for NodeAdmin {
             "this is an org node: it reads its hub's roster over the network; reload the roster at the hub",
         ))
     }
+
+    async fn reload_policy(
+        &self,
+        _: Request<pb::ReloadPolicyRequest>,
+    ) -> Result<Response<pb::PolicyStatus>, Status> {
+        Err(Status::failed_precondition(
+            "this is an org node: it fetches the group policy from its hub (`tazan policy fetch`); publish the policy at the hub",
+        ))
+    }
+
+    async fn policy_status(
+        &self,
+        _: Request<pb::PolicyStatusRequest>,
+    ) -> Result<Response<pb::PolicyStatus>, Status> {
+        Err(Status::failed_precondition(
+            "this is an org node: ask the hub which members accepted which policy version (`tazan policy status --hub-config`)",
+        ))
+    }
 }

@@ -97,6 +97,10 @@ struct RawHub {
     ca: PathBuf,
     cert: PathBuf,
     key: PathBuf,
+    #[serde(default)]
+    admin_key: Option<String>,
+    #[serde(default)]
+    admin_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -128,6 +132,13 @@ pub struct NodeConfig {
     pub hub_name: MemberId,
     /// Client certificate, key and the group CA.
     pub tls: ClientTls,
+    /// The group admin's public key (`[hub] admin_key` or `admin_key_file`):
+    /// the group's signed policy must verify under it. Without it the node
+    /// takes no group policy.
+    pub group_admin_key: Option<tazan_trust::PublicKey>,
+    /// Where the node keeps the group's signed policy it holds
+    /// (`group-policy.json` beside this file).
+    pub group_policy: PathBuf,
     /// Only store lessons at these levels (empty: all).
     pub levels: Vec<DisclosureLevel>,
     /// Only store lessons from these industries (empty: all).
@@ -214,7 +225,15 @@ impl NodeConfig {
             }
         };
         let conn_limits = raw.limits.validate(&file)?;
+        let group_admin_key = file.inline_or_file(
+            raw.hub.admin_key.as_deref(),
+            raw.hub.admin_key_file.as_deref(),
+            "hub.admin_key",
+            "hub.admin_key_file",
+        )?;
         Ok(NodeConfig {
+            group_admin_key,
+            group_policy: base.join("group-policy.json"),
             portal,
             vault_dir: base.join("vault"),
             conn_limits,

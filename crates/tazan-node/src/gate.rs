@@ -87,6 +87,10 @@ pub enum GateError {
     /// IPADIC dictionary that is not installed.
     #[error(transparent)]
     Policy(#[from] SanitizeError),
+    /// The group's signed policy held by the node does not verify, or the
+    /// node's own `policy.toml` loosens it.
+    #[error(transparent)]
+    GroupPolicy(#[from] crate::GroupPolicyError),
     /// The vault (for the own names of its incidents) could not be read.
     #[error(transparent)]
     Vault(#[from] VaultError),
@@ -173,6 +177,7 @@ impl OwnNames {
 /// unless the policy opts out, see [`Sanitizer::for_publishing`]).
 pub struct Gate {
     policy: Policy,
+    policy_version: Option<u32>,
     own: OwnNames,
     sanitizers: Mutex<HashMap<DisclosureLevel, Arc<Sanitizer>>>,
 }
@@ -206,8 +211,10 @@ impl Gate {
         cfg: &NodeConfig,
         vault: Option<&Vault>,
     ) -> Result<Gate, GateError> {
+        let drafting = crate::drafting_policy(home, cfg)?;
         Ok(Gate {
-            policy: node_policy(home)?,
+            policy: drafting.policy,
+            policy_version: drafting.version,
             own: OwnNames::of_node(cfg, vault)?,
             sanitizers: Mutex::new(HashMap::new()),
         })
@@ -216,6 +223,12 @@ impl Gate {
     /// The node's policy.
     pub fn policy(&self) -> &Policy {
         &self.policy
+    }
+
+    /// The version of the group's signed policy this gate runs under (none
+    /// when the node holds no group policy); every lesson it passes names it.
+    pub fn policy_version(&self) -> Option<u32> {
+        self.policy_version
     }
 
     /// The node's own names.
@@ -250,7 +263,13 @@ impl Gate {
     /// not RED, and each finding has a recorded decision among `decisions`
     /// (same finding id, a reviewer and a reason). Otherwise
     /// [`GateError::Leak`] lists the open findings.
-    pub fn lesson(&self, lesson: Lesson, decisions: &[Decision]) -> Result<GatedLesson, GateError> {
+    pub fn lesson(
+        &self,
+        mut lesson: Lesson,
+        decisions: &[Decision],
+    ) -> Result<GatedLesson, GateError> {
+        // Signed with the lesson: the hub refuses a withdrawn version.
+        lesson.policy_version = self.policy_version;
         lesson.validate()?;
         let findings = self.findings(&lesson)?;
         let open: Vec<LessonFinding> = findings
@@ -318,7 +337,8 @@ pub(crate) fn node_config(home: &Path) -> Result<NodeConfig, GateError> {
     })
 }
 
-/// The node's policy: `home/policy.toml` when present, else the built-in one.
+/// The node's own policy file: `home/policy.toml` when present, else the
+/// built-in one (without the group's policy: see [`crate::drafting_policy`]).
 pub fn node_policy(home: &Path) -> Result<Policy, SanitizeError> {
     let path = home.join("policy.toml");
     if path.exists() {

@@ -37,6 +37,7 @@ mod core;
 mod error;
 mod gate;
 mod indexer;
+mod policy;
 mod receipts;
 mod received;
 mod review;
@@ -50,6 +51,10 @@ pub use gate::{
     GatedWithdrawal, OwnNames,
 };
 pub use indexer::{lesson_doc, sync_library};
+pub use policy::{
+    drafting_policy, fetch as fetch_group_policy, held as held_group_policy,
+    install as install_group_policy, DraftingPolicy, Fetched, GroupPolicyError,
+};
 pub use receipts::ReceiptReport;
 pub use received::{find_received, LogItem, ReceivedLesson, ShowError};
 pub use review::{

@@ -137,6 +137,9 @@ impl RunningNode {
         } else {
             None
         };
+        if config.group_admin_key.is_some() {
+            workers.push(tokio::spawn(policy_loop(config.clone(), stop_rx.clone())));
+        }
         workers.extend([
             tokio::spawn(outbox_loop(core.clone(), client.clone(), stop_rx.clone())),
             tokio::spawn(follow_loop(
@@ -262,6 +265,36 @@ async fn outbox_loop(
                     _ = tokio::time::sleep(backoff.next_delay()) => {}
                 }
             }
+        }
+    }
+}
+
+/// How often a running node asks its hub for the group's policy.
+const POLICY_REFRESH: Duration = Duration::from_secs(60);
+
+/// Fetch the group's signed policy at start and every [`POLICY_REFRESH`]:
+/// a newer one is installed and acknowledged; a refused one is logged and
+/// the held one stays.
+async fn policy_loop(config: NodeConfig, mut stop: watch::Receiver<bool>) {
+    loop {
+        let fetched = tokio::select! {
+            r = crate::policy::fetch(&config) => r,
+            _ = stop.changed() => return,
+        };
+        match fetched {
+            Ok(crate::Fetched::Installed { version, previous }) => {
+                info!(
+                    version,
+                    ?previous,
+                    "group policy installed and acknowledged"
+                )
+            }
+            Ok(_) => {}
+            Err(e) => warn!(error = %e, "the group policy was not taken; the held one stays"),
+        }
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = tokio::time::sleep(POLICY_REFRESH) => {}
         }
     }
 }

@@ -385,6 +385,7 @@ impl Sanitizer {
             effect: clip(&effect, LIMITS.long),
             system,
             why_why,
+            policy_version: None,
         };
         let scenes = lesson.propose_scenes();
         lesson.taxonomy.scenes = tazan_model::scene::labels(&scenes);

@@ -65,6 +65,7 @@ mod normalize;
 mod policy;
 mod recognize;
 mod screen;
+mod stricter;
 
 pub use batch::{record_chars, sanitize_jsonl, BatchSummary};
 pub use dict::{set_compile_notice, DictionaryStatus};
@@ -80,6 +81,7 @@ pub use policy::{
     SourceStyle, Thresholds,
 };
 pub use screen::{name_forms, Screen, MEMBER_NAME_RULE};
+pub use stricter::Loosening;
 pub use tazan_model::{AuditEntry, Finding, Kind, LessonFinding};
 
 /// Development aid: time each pattern recogniser over `text` (20 passes).

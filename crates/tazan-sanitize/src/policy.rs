@@ -128,7 +128,7 @@ pub struct Thresholds {
     pub off: Vec<String>,
 }
 
-const RECOGNIZER_NAMES: [&str; 15] = [
+pub(crate) const RECOGNIZER_NAMES: [&str; 15] = [
     "org",
     "person",
     "place",

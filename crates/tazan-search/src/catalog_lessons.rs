@@ -254,6 +254,7 @@ fn entry_lesson(line: &str, level: DisclosureLevel) -> Result<(String, Lesson), 
         effect: String::new(),
         system: tazan_model::SystemContext::default(),
         why_why: Vec::new(),
+        policy_version: None,
     };
     lesson.taxonomy.scenes = tazan_model::scene::labels(&lesson.propose_scenes());
     lesson

@@ -198,6 +198,36 @@ pub enum TrustError {
         /// The admin key claimed.
         admin: KeyId,
     },
+    /// A signed policy document does not verify under the group admin key.
+    #[error("the group policy of {group} (version {version}) does not verify under the group admin key {admin}: it was altered after signing or signed by another key; nothing was changed, ask the group admin for the signed policy")]
+    PolicySignature {
+        /// The group claimed.
+        group: MemberId,
+        /// The version claimed.
+        version: u32,
+        /// The admin key it was checked against.
+        admin: KeyId,
+    },
+    /// A signed policy document is for another group.
+    #[error("the group policy (version {version}) is for group {found}, not {expected}; nothing was changed")]
+    PolicyGroup {
+        /// The group in the document.
+        found: MemberId,
+        /// The group of the holder.
+        expected: MemberId,
+        /// The version.
+        version: u32,
+    },
+    /// A policy document older than (or conflicting with) the one held.
+    #[error("the group policy of {group} offered is version {found}, but version {held} is held: an older version (or the same version with other content) never replaces a newer one; nothing was changed")]
+    PolicyStale {
+        /// The group.
+        group: MemberId,
+        /// The version offered.
+        found: u32,
+        /// The version held.
+        held: u32,
+    },
     /// Generating or reading a certificate or its key failed.
     #[error("cannot {action}: {reason}")]
     Pki {
@@ -384,6 +414,30 @@ mod tests {
                     admin: signer.clone(),
                 },
                 "serial 7",
+            ),
+            (
+                TrustError::PolicySignature {
+                    group: "finance".parse().unwrap(),
+                    version: 3,
+                    admin: signer.clone(),
+                },
+                "(version 3) does not verify",
+            ),
+            (
+                TrustError::PolicyGroup {
+                    found: "transport".parse().unwrap(),
+                    expected: "finance".parse().unwrap(),
+                    version: 3,
+                },
+                "for group transport, not finance",
+            ),
+            (
+                TrustError::PolicyStale {
+                    group: "finance".parse().unwrap(),
+                    found: 2,
+                    held: 3,
+                },
+                "offered is version 2, but version 3 is held",
             ),
             (
                 TrustError::pki("issue a certificate for acme-bank", "bad name"),

@@ -61,6 +61,7 @@ mod error;
 mod files;
 mod keys;
 mod pki;
+mod policy;
 mod roster;
 mod rotation;
 
@@ -68,5 +69,6 @@ pub use error::TrustError;
 pub use files::read_private_key;
 pub use keys::{verify_envelope, verify_envelopes, KeyPair, PublicKey};
 pub use pki::{identity_from_cert, CertificateAuthority, IssuedCert};
+pub use policy::{PolicyDocument, SignedPolicy};
 pub use roster::{now_unix, MemberStatus, Role, Roster, RosterEntry, RosterKey, SignedRoster};
 pub use rotation::{KeyAnnouncement, SignedAnnouncement};

@@ -511,6 +511,49 @@ async fn roster(
             ]);
         }
     }
+    // The group's signed NDA policy and who accepted which version.
+    let policy = core
+        .policy_status()
+        .map_err(|e| PageError::internal("reading the policy acceptances", e))?;
+    let policy_fact = match policy.version {
+        0 => "配布していない".to_owned(),
+        v => format!(
+            "第{v}版（{}発行）{}",
+            date_time(policy.issued_at),
+            if policy.withdrawn.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "、撤回済み: {}",
+                    policy
+                        .withdrawn
+                        .iter()
+                        .map(|w| format!("第{w}版"))
+                        .collect::<Vec<_>>()
+                        .join("・")
+                )
+            }
+        ),
+    };
+    let accepted = policy
+        .members
+        .iter()
+        .map(|m| {
+            vec![
+                m.member.clone(),
+                match m.version {
+                    0 => "未受諾".to_owned(),
+                    v if v == policy.version => format!("第{v}版（現行）"),
+                    v => format!("第{v}版（旧版）"),
+                },
+                if m.accepted_at == 0 {
+                    "—".to_owned()
+                } else {
+                    date_time(m.accepted_at)
+                },
+            ]
+        })
+        .collect();
     let chrome = Chrome::of(&portal, &viewer, "名簿", "/admin/roster");
     Ok(html(&TablePage {
         chrome,
@@ -527,6 +570,10 @@ async fn roster(
                 label: "管理者の鍵",
                 value: r.admin_key.key_id().to_string(),
             },
+            Fact {
+                label: "NDAポリシー",
+                value: policy_fact,
+            },
         ],
         sections: vec![
             TableSection {
@@ -538,6 +585,11 @@ async fn roster(
                 heading: "署名鍵".into(),
                 columns: vec!["会員", "鍵ID", "有効開始", "失効"],
                 rows: keys,
+            },
+            TableSection {
+                heading: "NDAポリシーの受諾".into(),
+                columns: vec!["会員", "受諾した版", "受諾日時"],
+                rows: accepted,
             },
         ],
     }))
