@@ -199,7 +199,7 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
     let mut deliveries = 0u64;
     for (g, group) in spec.groups.iter().enumerate() {
         for m in &group.members {
-            let client = fed.member_client(&m.id, None).await?;
+            let client = fed.clients().member_client(&m.id, None).await?;
             deliveries += entitled[g].len() as u64;
             followers.push(tokio::spawn(follow(
                 client,
@@ -219,7 +219,7 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
     for (g, batch) in per_group.into_iter().enumerate() {
         let mut clients = Vec::new();
         for m in &spec.groups[g].members {
-            clients.push(fed.member_client(&m.id, None).await?);
+            clients.push(fed.clients().member_client(&m.id, None).await?);
         }
         publishers.push(tokio::spawn(async move {
             // Group by signer: a member publishes only its own lessons.
