@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+use nix::sys::resource::UsageWho;
 use serde::Serialize;
 use tazan_model::{DisclosureLevel, Lesson, LessonId, MemberId, Payload};
 use tazan_proto::pb::{self, publish_result::Outcome};
@@ -61,6 +62,14 @@ pub struct ScaleRun {
     pub group_rss_mean_mib: f64,
     /// The largest group hub's peak resident memory, MiB.
     pub group_peak_max_mib: f64,
+    /// CPU time of every hub process together, start to stop, seconds
+    /// (getrusage of the waited-for children: independent of the machine's load).
+    pub hubs_cpu_s: f64,
+    /// CPU time of this process (members and publishers) from the first
+    /// publish until every member completed, seconds.
+    pub members_cpu_s: f64,
+    /// `hubs_cpu_s` per delivered entry, µs.
+    pub hub_cpu_us_per_delivery: f64,
 }
 
 /// Every run, in the order given.
@@ -76,12 +85,12 @@ impl fmt::Display for ScaleReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "groups members lessons  deliveries publish_s all_members_s member_p50_s cross_MiB group_MiB group_peak_MiB"
+            "groups members lessons  deliveries publish_s all_members_s member_p50_s cross_MiB group_MiB group_peak_MiB hubs_cpu_s members_cpu_s hub_us/delivery"
         )?;
         for r in &self.runs {
             writeln!(
                 f,
-                "{:>6} {:>7} {:>7} {:>11} {:>9.1} {:>13.1} {:>12.1} {:>9.0} {:>9.0} {:>14.0}",
+                "{:>6} {:>7} {:>7} {:>11} {:>9.1} {:>13.1} {:>12.1} {:>9.0} {:>9.0} {:>14.0} {:>10.1} {:>13.1} {:>15.1}",
                 r.groups,
                 r.members,
                 r.lessons,
@@ -91,7 +100,10 @@ impl fmt::Display for ScaleReport {
                 r.member_p50_s,
                 r.cross_rss_mib,
                 r.group_rss_mean_mib,
-                r.group_peak_max_mib
+                r.group_peak_max_mib,
+                r.hubs_cpu_s,
+                r.members_cpu_s,
+                r.hub_cpu_us_per_delivery
             )?;
         }
         write!(f, "({} CPUs)", self.cpus)
@@ -146,6 +158,7 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
     let dir = tempfile::Builder::new().prefix("tazan-scale-").tempdir()?;
     let spec = spec(groups, p.members)?;
     let base = free_port_range(u16::try_from(groups + 1)?)?;
+    let children_cpu = super::cpu(UsageWho::RUSAGE_CHILDREN)?;
     let fed = ProcessFederation::start(&p.exe, dir.path(), &spec, base, false)?;
 
     // Lesson i comes from group i % G, member (i / G) % M; even i are GREEN.
@@ -209,6 +222,7 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
         }
     }
     let start = Instant::now();
+    let own_cpu = super::cpu(UsageWho::RUSAGE_SELF)?;
 
     // One publishing task per group, batches of 200, from that group's members.
     let mut per_group: Vec<Vec<(usize, pb::Envelope)>> = vec![Vec::new(); groups];
@@ -262,6 +276,7 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
     done.sort_by(f64::total_cmp);
     let all_members_s = done.last().copied().unwrap_or(0.0);
     let member_p50_s = done[done.len() / 2];
+    let members_cpu_s = (super::cpu(UsageWho::RUSAGE_SELF)? - own_cpu).as_secs_f64();
 
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
     let cross_rss_mib = mib(fed.cross.rss()?.0);
@@ -273,6 +288,7 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
         peak = peak.max(mib(hwm));
     }
     fed.stop()?;
+    let hubs_cpu_s = (super::cpu(UsageWho::RUSAGE_CHILDREN)? - children_cpu).as_secs_f64();
     Ok(ScaleRun {
         groups,
         members: groups * p.members,
@@ -284,6 +300,9 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
         cross_rss_mib,
         group_rss_mean_mib: rss.iter().sum::<f64>() / rss.len() as f64,
         group_peak_max_mib: peak,
+        hubs_cpu_s,
+        members_cpu_s,
+        hub_cpu_us_per_delivery: hubs_cpu_s * 1e6 / deliveries.max(1) as f64,
     })
 }
 

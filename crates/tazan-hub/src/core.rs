@@ -802,6 +802,12 @@ impl HubCore {
             &l,
             c(&self.tlog.refused),
         );
+        e.counter(
+            "tazan_hub_pages_shared_total",
+            "Pages of log entries with their inclusion proofs sent to a subscriber as another subscriber had them read and proven (not read and proven again).",
+            &l,
+            c(&self.tlog.pages_shared),
+        );
         e.gauge(
             "tazan_hub_witnessed_size",
             "Tree size of the latest checkpoint of this hub's log that a witness cosigned.",
