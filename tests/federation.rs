@@ -672,16 +672,7 @@ async fn metrics_count_accepted_rejected_and_relayed() {
         })
         .await;
     assert_eq!(bad_level.unwrap_err().code(), tonic::Code::InvalidArgument);
-    let mut stream = c
-        .subscribe(pb::SubscribeRequest {
-            known_size: 0,
-            after_seq: 0,
-            filter: None,
-            follow: false,
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let mut stream = whole_log_stream(&mut c).await;
     let mut streamed = 0;
     while let Some(entry) = stream.message().await.unwrap() {
         assert!(!entry.lesson_id.is_empty());

@@ -77,16 +77,7 @@ async fn subscribers_share_proven_pages_and_every_entry_verifies() {
     let mut received = Vec::new();
     for subscriber in ["sakura-bank", "kaede-securities"] {
         let mut client = fed.client_as(&member(subscriber)).await.unwrap();
-        let mut stream = client
-            .subscribe(pb::SubscribeRequest {
-                known_size: 0,
-                after_seq: 0,
-                filter: None,
-                follow: false,
-            })
-            .await
-            .unwrap()
-            .into_inner();
+        let mut stream = whole_log_stream(&mut client).await;
         let mut view = tazan_tlog::LogView::new(
             tazan_tlog::origin("finance-hub"),
             vec![hub.core().public_key()],
