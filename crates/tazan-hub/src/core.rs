@@ -117,6 +117,8 @@ pub struct HubCore {
     pub(crate) grpc_edge: Arc<tazan_edge::ListenerStats>,
     /// Counters of the metrics listener's connection limits.
     pub(crate) metrics_edge: Arc<tazan_edge::ListenerStats>,
+    /// The wall clock of `received_at` stamps and key validity.
+    pub(crate) clock: tazan_trust::Clock,
 }
 
 /// Why one envelope was refused: a gRPC code, the field at fault, a reason.
@@ -272,6 +274,7 @@ impl HubCore {
             limiter: tazan_edge::CallLimiter::new(config.call_limits),
             grpc_edge: Arc::new(tazan_edge::ListenerStats::new("grpc")),
             metrics_edge: Arc::new(tazan_edge::ListenerStats::new("metrics")),
+            clock: config.clock.clone(),
         }
     }
 
@@ -450,7 +453,7 @@ impl HubCore {
         tls: &MemberId,
         envelopes: Vec<pb::Envelope>,
     ) -> Vec<pb::PublishResult> {
-        let now = tazan_trust::now_unix();
+        let now = self.clock.now_unix();
         let roster = self.roster();
         let mut results: Vec<pb::PublishResult> = envelopes
             .iter()

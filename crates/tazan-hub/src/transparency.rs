@@ -348,7 +348,7 @@ impl HubCore {
                 .map_err(storage)?;
         }
         let line = new
-            .cosign(self.id.as_str(), &self.key, tazan_trust::now_unix())
+            .cosign(self.id.as_str(), &self.key, self.clock.now_unix())
             .map_err(tlog_status)?;
         self.tlog.cosigned.fetch_add(1, Ordering::Relaxed);
         Ok(line)

@@ -57,6 +57,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod clock;
 mod error;
 mod files;
 mod keys;
@@ -64,6 +65,7 @@ mod pki;
 mod roster;
 mod rotation;
 
+pub use clock::Clock;
 pub use error::TrustError;
 pub use files::read_private_key;
 pub use keys::{verify_envelope, verify_envelopes, KeyPair, PublicKey};
