@@ -376,6 +376,16 @@ pub fn log_faults(entries: &[pb::LogEntry]) -> (usize, usize) {
     (duplicates, gaps)
 }
 
+/// Raise the soft open-file limit to the hard one: a bench holds a socket
+/// per idle connection (soak) or per member and publisher (scale: 2,000 at
+/// 20 groups of 50), over the usual soft limit of 1,024.
+pub fn raise_fd_limit() {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    if let Ok((_, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
+        let _ = setrlimit(Resource::RLIMIT_NOFILE, hard, hard);
+    }
+}
+
 /// A free loopback port range start: `n` consecutive ports (and the same
 /// +1000 and +1200 for metrics and portals) that were free when checked.
 pub fn free_port_range(n: u16) -> Result<u16> {

@@ -8,7 +8,7 @@
 //! to (its group's AMBER lessons and every GREEN lesson), and each hub's
 //! resident memory at that moment.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,7 +21,7 @@ use tazan_model::{DisclosureLevel, Lesson, LessonId, MemberId, Payload};
 use tazan_proto::pb::{self, publish_result::Outcome};
 use tazan_trust::KeyPair;
 
-use crate::procs::{free_port_range, ProcessFederation};
+use crate::procs::{free_port_range, raise_fd_limit, ProcessFederation};
 use crate::topology::{GroupSpec, MemberSpec, Spec};
 
 /// Sizes for [`scale`].
@@ -115,6 +115,7 @@ pub async fn scale(p: ScaleParams) -> Result<ScaleReport> {
     if p.members == 0 || p.lessons == 0 {
         bail!("--members and --lessons must be > 0");
     }
+    raise_fd_limit();
     let mut runs = Vec::new();
     for &groups in &p.groups {
         if groups == 0 {
@@ -186,24 +187,18 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
         let lesson = Lesson::example(&format!("規模試験の教訓 {i}"), level);
         Ok(keys[g][(i / groups) % p.members].sign(&Payload::Lesson(lesson)))
     })?;
-    let green: Arc<HashSet<LessonId>> = Arc::new(
-        envelopes
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| i.is_multiple_of(2))
-            .map(|(_, e)| e.id())
-            .collect(),
-    );
+    // What each group's members are entitled to, numbered, shared by the
+    // group's members (each keeps only a bit per lesson: 1,000 members
+    // holding a set of 52,500 ids each would be gigabytes).
     let mut entitled = Vec::new();
     for g in 0..groups {
-        let mut set: HashSet<LessonId> = (*green).clone();
-        set.extend(
-            envelopes
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| i % 2 == 1 && i % groups == g)
-                .map(|(_, e)| e.id()),
-        );
+        let set: HashMap<LessonId, usize> = envelopes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i.is_multiple_of(2) || i % groups == g)
+            .enumerate()
+            .map(|(n, (_, e))| (e.id(), n))
+            .collect();
         entitled.push(Arc::new(set));
     }
 
@@ -310,7 +305,7 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
 async fn follow(
     mut client: pb::hub_client::HubClient<tonic::transport::Channel>,
     member: MemberId,
-    want: Arc<HashSet<LessonId>>,
+    want: Arc<HashMap<LessonId, usize>>,
 ) -> Result<Instant> {
     let mut stream = client
         .subscribe(pb::SubscribeRequest {
@@ -321,14 +316,18 @@ async fn follow(
         })
         .await?
         .into_inner();
-    let mut got = HashSet::new();
-    while got.len() < want.len() {
+    let mut got = vec![false; want.len()];
+    let mut missing = want.len();
+    while missing > 0 {
         let Some(e) = stream.message().await? else {
             bail!("{member}'s subscription ended early");
         };
-        if let Ok(id) = LessonId::try_from(e.lesson_id.as_slice()) {
-            if want.contains(&id) {
-                got.insert(id);
+        let wanted = LessonId::try_from(e.lesson_id.as_slice())
+            .ok()
+            .and_then(|id| want.get(&id));
+        if let Some(&n) = wanted {
+            if !std::mem::replace(&mut got[n], true) {
+                missing -= 1;
             }
         }
     }

@@ -38,7 +38,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 use crate::procs::{
-    connect_within, free_port_range, log_faults, FederationClients, ProcessFederation, Tmpfs,
+    connect_within, free_port_range, log_faults, raise_fd_limit, FederationClients,
+    ProcessFederation, Tmpfs,
 };
 use crate::topology::Spec;
 
@@ -899,14 +900,6 @@ impl Drop for Proxy {
     fn drop(&mut self) {
         self.cut();
         self.accept.abort();
-    }
-}
-
-/// Raise the soft open-file limit to the hard one (1,000 idle sockets here).
-fn raise_fd_limit() {
-    use nix::sys::resource::{getrlimit, setrlimit, Resource};
-    if let Ok((_, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
-        let _ = setrlimit(Resource::RLIMIT_NOFILE, hard, hard);
     }
 }
 
