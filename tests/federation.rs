@@ -331,6 +331,10 @@ async fn a_withdrawal_must_carry_its_lesson_s_level() {
         .await
         .unwrap();
     fed.wait_library("kaede-securities", 1, WAIT).await.unwrap();
+    // The node knows its lesson's level from its outbox until the hub
+    // acknowledges it, then from its library once the lesson comes back:
+    // wait for that, or the check below races the subscription.
+    fed.wait_library("sakura-bank", 1, WAIT).await.unwrap();
     let at = |level| Withdrawal {
         target: id,
         reason: "誤りがあったため".into(),
