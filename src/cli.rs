@@ -988,6 +988,10 @@ pub(crate) enum BenchCmd {
         /// Leave out the disk-full and recovery phase.
         #[arg(long)]
         no_disk: bool,
+        /// Size of the tmpfs under the transport hub's data directory, MiB
+        /// (the disk-full phase fills it; smaller fills faster).
+        #[arg(long, default_value_t = 2048)]
+        disk_mib: u64,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,

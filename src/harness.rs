@@ -38,13 +38,25 @@ impl Federation {
     /// Start the cross hub, then each group hub pointed at it, then each node
     /// pointed at its group hub. Listen ports 0 are resolved as each binds.
     pub async fn start(layout: &Layout) -> Result<Federation> {
-        let cross_cfg = HubConfig::load(&layout.cross)?;
+        Federation::start_with_clock(layout, tazan_trust::Clock::system()).await
+    }
+
+    /// The same, with every hub reading `clock` for its time rules (a test
+    /// moves a [settable](tazan_trust::Clock::settable) one instead of
+    /// sleeping until the second changes).
+    pub async fn start_with_clock(
+        layout: &Layout,
+        clock: tazan_trust::Clock,
+    ) -> Result<Federation> {
+        let mut cross_cfg = HubConfig::load(&layout.cross)?;
+        cross_cfg.clock = clock.clone();
         let cross = RunningHub::start(cross_cfg)
             .await
             .context("starting the cross hub")?;
         let mut groups = Vec::new();
         for (name, path) in &layout.groups {
             let mut cfg = HubConfig::load(path)?;
+            cfg.clock = clock.clone();
             if let Some(up) = cfg.upstream.as_mut() {
                 up.endpoint = format!("https://{}", cross.addr());
             }

@@ -11,6 +11,8 @@ mod cmd;
 fn main() -> ExitCode {
     // Detached by `tazan up --detach`: leave its session first.
     tazan::supervise::enter_own_session_if_asked();
+    // Started by a bench harness (`tazan bench soak`/`scale`): die with it.
+    tazan::procs::die_with_parent_if_asked();
     // Output piped into `head` and the like: a closed pipe is not an error.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {

@@ -6,6 +6,7 @@
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -15,7 +16,37 @@ use tonic::transport::Channel;
 
 use crate::topology::{self, Layout, Ports, Spec};
 
-/// One hub as a child process of the `tazan` binary.
+/// The environment variable that asks a `tazan` process to die with the
+/// process whose pid it holds (see [`die_with_parent_if_asked`]).
+pub const PARENT_PID_ENV: &str = "TAZAN_PARENT_PID";
+
+/// How long a started hub may take to print its `listening on` line.
+const START_LIMIT: Duration = Duration::from_secs(120);
+
+/// Called first thing by the `tazan` binary: when started by a bench or
+/// test harness with [`PARENT_PID_ENV`] set, ask the kernel for SIGKILL when
+/// the thread that started this process ends (`PR_SET_PDEATHSIG`), so a
+/// killed soak leaves no hub behind. Set here rather than in the parent's
+/// `pre_exec`, which needs `unsafe` (forbidden in this workspace); a parent
+/// that died before this ran is caught by comparing the parent pid.
+pub fn die_with_parent_if_asked() {
+    let Some(want) = std::env::var_os(PARENT_PID_ENV) else {
+        return;
+    };
+    let want = want.to_string_lossy();
+    if let Err(e) = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL) {
+        eprintln!("warning: {PARENT_PID_ENV} is set but PR_SET_PDEATHSIG failed: {e}");
+    }
+    if want.trim() != nix::unistd::getppid().to_string() {
+        eprintln!("error: the parent process ({want}) has already exited");
+        std::process::exit(1);
+    }
+}
+
+/// One hub as a child process of the `tazan` binary. The process gets
+/// SIGKILL when the thread that started it ends (see
+/// [`die_with_parent_if_asked`]): start hubs from a thread that lives as long
+/// as they should, such as the one driving the bench (not `spawn_blocking`).
 pub struct HubProcess {
     /// `cross` or the group name.
     pub name: String,
@@ -41,7 +72,9 @@ impl HubProcess {
     }
 
     /// Start the process again (after [`HubProcess::kill9`] or
-    /// [`HubProcess::terminate`]); waits for its `listening on` line.
+    /// [`HubProcess::terminate`]); waits for its `listening on` line (two
+    /// minutes at most: a hub that neither listens nor exits is killed and
+    /// reported with the end of its log).
     pub fn restart(&mut self) -> Result<()> {
         if self.child.is_some() {
             bail!("the {} hub is already running", self.name);
@@ -54,30 +87,48 @@ impl HubProcess {
         let mut child = Command::new(&self.exe)
             .args(["hub", "serve", "--config"])
             .arg(&self.config)
+            .env(PARENT_PID_ENV, std::process::id().to_string())
             .stdout(Stdio::piped())
             .stderr(stderr)
             .spawn()
             .with_context(|| format!("starting {} hub serve", self.exe.display()))?;
         let stdout = child.stdout.take().context("no stdout pipe")?;
-        let mut lines = std::io::BufReader::new(stdout).lines();
-        loop {
-            match lines.next() {
-                Some(Ok(line)) if line.contains("listening on") => break,
-                Some(_) => continue,
-                None => {
-                    let status = child.wait()?;
-                    bail!(
-                        "the {} hub exited before listening ({status}); {}",
-                        self.name,
-                        self.log_tail(5)
-                    );
+        // Read stdout on a thread (it keeps draining it afterwards, so the
+        // child never blocks on a full pipe); this thread waits with a limit.
+        let (listening, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = std::io::BufReader::new(stdout).lines();
+            let mut told = false;
+            for line in lines.by_ref() {
+                if !told && line.as_deref().is_ok_and(|l| l.contains("listening on")) {
+                    told = true;
+                    let _ = listening.send(());
                 }
             }
+        });
+        match rx.recv_timeout(START_LIMIT) {
+            Ok(()) => {
+                self.child = Some(child);
+                Ok(())
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                let status = child.wait()?;
+                bail!(
+                    "the {} hub exited before listening ({status}); {}",
+                    self.name,
+                    self.log_tail(5)
+                )
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                bail!(
+                    "the {} hub did not print `listening on` within {START_LIMIT:?} of its start (killed); {}",
+                    self.name,
+                    self.log_tail(8)
+                )
+            }
         }
-        // Keep draining stdout so the child never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        self.child = Some(child);
-        Ok(())
     }
 
     /// The last `n` lines of the hub's log (its stderr), for error messages.
@@ -148,9 +199,7 @@ pub struct ProcessFederation {
     pub cross: HubProcess,
     /// The group hubs, in the topology's order.
     pub groups: Vec<HubProcess>,
-    /// Where everything was generated.
-    pub layout: Layout,
-    ports: Ports,
+    clients: FederationClients,
 }
 
 impl ProcessFederation {
@@ -184,25 +233,20 @@ impl ProcessFederation {
         Ok(ProcessFederation {
             cross,
             groups,
-            layout,
-            ports,
+            clients: FederationClients { layout, ports },
         })
     }
 
-    /// The loopback address of `group`'s hub.
-    pub fn group_addr(&self, group: &str) -> Result<String> {
-        let i = self
-            .layout
-            .groups
-            .iter()
-            .position(|(g, _)| g == group)
-            .with_context(|| format!("no group {group}"))?;
-        Ok(format!("127.0.0.1:{}", self.ports.first_group as usize + i))
+    /// What a client needs to reach the hubs: cheap to clone and free of
+    /// the processes, so tasks that connect never hold the federation (or a
+    /// lock on it) while the driver kills and restarts hubs.
+    pub fn clients(&self) -> &FederationClients {
+        &self.clients
     }
 
-    /// The cross hub's loopback address.
-    pub fn cross_addr(&self) -> String {
-        format!("127.0.0.1:{}", self.ports.cross)
+    /// Where everything was generated.
+    pub fn layout(&self) -> &Layout {
+        &self.clients.layout
     }
 
     /// The hub process named `name`: `cross` or a group.
@@ -222,6 +266,39 @@ impl ProcessFederation {
             .iter_mut()
             .find(|h| h.name == name)
             .with_context(|| format!("no hub {name}"))
+    }
+
+    /// Stop every hub with SIGTERM (groups first).
+    pub fn stop(mut self) -> Result<()> {
+        for hub in &mut self.groups {
+            hub.terminate()?;
+        }
+        self.cross.terminate()
+    }
+}
+
+/// Addresses and client credentials of a [`ProcessFederation`]'s hubs.
+#[derive(Debug, Clone)]
+pub struct FederationClients {
+    layout: Layout,
+    ports: Ports,
+}
+
+impl FederationClients {
+    /// The loopback address of `group`'s hub.
+    pub fn group_addr(&self, group: &str) -> Result<String> {
+        let i = self
+            .layout
+            .groups
+            .iter()
+            .position(|(g, _)| g == group)
+            .with_context(|| format!("no group {group}"))?;
+        Ok(format!("127.0.0.1:{}", self.ports.first_group as usize + i))
+    }
+
+    /// The cross hub's loopback address.
+    pub fn cross_addr(&self) -> String {
+        format!("127.0.0.1:{}", self.ports.cross)
     }
 
     /// A mutual-TLS client to `member`'s group hub, as `member`, through
@@ -262,14 +339,6 @@ impl ProcessFederation {
             .with_context(|| format!("connecting to the cross hub as the {group} hub"))?;
         Ok(HubClient::new(ch))
     }
-
-    /// Stop every hub with SIGTERM (groups first).
-    pub fn stop(mut self) -> Result<()> {
-        for hub in &mut self.groups {
-            hub.terminate()?;
-        }
-        self.cross.terminate()
-    }
 }
 
 /// Retry `connect` until it succeeds or `limit` passes; returns the client
@@ -305,6 +374,16 @@ pub fn log_faults(entries: &[pb::LogEntry]) -> (usize, usize) {
         .filter(|(i, e)| e.seq != *i as u64 + 1)
         .count();
     (duplicates, gaps)
+}
+
+/// Raise the soft open-file limit to the hard one: a bench holds a socket
+/// per idle connection (soak) or per member and publisher (scale: 2,000 at
+/// 20 groups of 50), over the usual soft limit of 1,024.
+pub fn raise_fd_limit() {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    if let Ok((_, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
+        let _ = setrlimit(Resource::RLIMIT_NOFILE, hard, hard);
+    }
 }
 
 /// A free loopback port range start: `n` consecutive ports (and the same

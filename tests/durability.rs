@@ -329,6 +329,70 @@ async fn cli_publishes_through_a_running_node_process() {
     );
 }
 
+/// After a disk heals, a node may send again a lesson whose acknowledgement
+/// mark it had not flushed; the hub answers Duplicate. The node must take
+/// that as delivered: the outbox empties, the history records the hub's
+/// sequence number, and the hub's log holds the lesson once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_takes_a_duplicate_answer_as_delivered() {
+    let fx = Fixture::new();
+    let fed = Federation::start(&fx.layout).await.unwrap();
+    let node = fed.node("sakura-bank").unwrap().core().clone();
+    let hub = fed.hub("finance").unwrap();
+    let mut events = node.delivery_events();
+
+    // The hub already holds the lesson (the earlier send it acknowledged).
+    let gated = gated(
+        &fx,
+        "sakura-bank",
+        lesson("確認応答を失った教訓", DisclosureLevel::Amber),
+    );
+    let earlier = fx
+        .key("sakura-bank")
+        .sign(&tazan_model::Payload::Lesson(gated.lesson().clone()));
+    assert_eq!(earlier.id(), gated.id(), "the same lesson, so the same id");
+    let mut c = client(
+        &hub.addr().to_string(),
+        "finance-hub",
+        &fx.path("sakura-bank/tls"),
+    )
+    .await;
+    let first = publish(&mut c, &[earlier]).await;
+    assert_eq!(outcome(&first[0]), Outcome::Accepted);
+    let hub_seq = first[0].seq;
+
+    // The node sends it (again, as far as the hub knows).
+    let id = node.publish(gated).await.unwrap();
+    tokio::time::timeout(WAIT, async {
+        loop {
+            match events.recv().await.unwrap() {
+                tazan_node::DeliveryEvent::Duplicate(got) if got == id => return,
+                tazan_node::DeliveryEvent::Accepted(got) if got == id => {
+                    panic!("the hub stored {id} a second time")
+                }
+                tazan_node::DeliveryEvent::Kept(ids, why) if ids.contains(&id) => {
+                    panic!("the node kept {id} after a Duplicate answer: {why}")
+                }
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("the hub's Duplicate answer");
+    assert!(node.outbox().is_empty(), "nothing stuck in the outbox");
+    let history = node.outbox().history(10).unwrap();
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(history[0].item.id, id);
+    assert_eq!(
+        history[0].outcome,
+        tazan_store::DeliveryOutcome::Duplicate { hub_seq },
+        "{history:?}"
+    );
+    let log = hub.core().log_page(0, 100).unwrap();
+    assert_eq!(log.iter().filter(|r| r.id == id).count(), 1, "stored once");
+    fed.stop().await.unwrap();
+}
+
 fn hex_of(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }

@@ -331,6 +331,10 @@ async fn a_withdrawal_must_carry_its_lesson_s_level() {
         .await
         .unwrap();
     fed.wait_library("kaede-securities", 1, WAIT).await.unwrap();
+    // The node knows its lesson's level from its outbox until the hub
+    // acknowledges it, then from its library once the lesson comes back:
+    // wait for that, or the check below races the subscription.
+    fed.wait_library("sakura-bank", 1, WAIT).await.unwrap();
     let at = |level| Withdrawal {
         target: id,
         reason: "誤りがあったため".into(),
@@ -672,16 +676,7 @@ async fn metrics_count_accepted_rejected_and_relayed() {
         })
         .await;
     assert_eq!(bad_level.unwrap_err().code(), tonic::Code::InvalidArgument);
-    let mut stream = c
-        .subscribe(pb::SubscribeRequest {
-            known_size: 0,
-            after_seq: 0,
-            filter: None,
-            follow: false,
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let mut stream = whole_log_stream(&mut c).await;
     let mut streamed = 0;
     while let Some(entry) = stream.message().await.unwrap() {
         assert!(!entry.lesson_id.is_empty());

@@ -11,10 +11,12 @@ use tazan::harness::Federation;
 use tazan_hub::{HubConfig, RunningHub};
 use tazan_model::DisclosureLevel;
 use tazan_proto::pb::{self, hub_client::HubClient, publish_result::Outcome};
-use tazan_trust::{KeyAnnouncement, KeyPair, SignedRoster, TrustError};
+use tazan_trust::{Clock, KeyAnnouncement, KeyPair, SignedRoster, TrustError};
 use tonic::transport::Channel;
 
 use crate::util::*;
+
+const SECOND: Duration = Duration::from_secs(1);
 
 fn p(path: &Path) -> &str {
     path.to_str().unwrap()
@@ -96,6 +98,8 @@ async fn wait_roster(c: &HubClient<Channel>, path: &Path) {
 
 /// Wait until the Unix second changes: the roster records times in whole
 /// seconds, so what happens after this is dated after what happened before.
+/// Only for a time the `tazan` CLI stamps from the system clock; the hubs'
+/// own time is moved with a settable [`Clock`] instead.
 async fn next_second() {
     let start = tazan_trust::now_unix();
     while tazan_trust::now_unix() == start {
@@ -107,10 +111,9 @@ async fn next_second() {
     }
 }
 
-/// Apply an announcement with `tazan roster rotate` (no grace), then wait
-/// past the second it happened in, so times in seconds stay ordered.
-async fn apply(fx: &Fixture, group: &str, announcement: &Path) -> String {
-    let out = ok(tazan(&[
+/// Apply an announcement with `tazan roster rotate` (no grace).
+fn apply(fx: &Fixture, group: &str, announcement: &Path) -> String {
+    ok(tazan(&[
         "roster",
         "rotate",
         "--roster",
@@ -121,15 +124,18 @@ async fn apply(fx: &Fixture, group: &str, announcement: &Path) -> String {
         p(announcement),
         "--grace",
         "0",
-    ]));
-    next_second().await;
-    out
+    ]))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn member_key_rotation_and_revocation_keep_history_verifying() {
     let fx = Fixture::new();
-    let mut fed = Federation::start(&fx.layout).await.unwrap();
+    // The hubs' clock: moved a second on where the roster's whole seconds
+    // must order two events, instead of sleeping until the second changes.
+    let clock = Clock::settable(0);
+    let mut fed = Federation::start_with_clock(&fx.layout, clock.clone())
+        .await
+        .unwrap();
     let hub_addr = fed.hub("finance").unwrap().addr().to_string();
     let tls = fx.path("sakura-bank/tls");
     let mut sakura = client(&hub_addr, "finance-hub", &tls).await;
@@ -240,9 +246,11 @@ async fn member_key_rotation_and_revocation_keep_history_verifying() {
     assert_eq!(std::fs::read(&roster_path).unwrap(), before);
 
     // The admin applies the real announcement; the hub reloads the roster
-    // and the waiting lesson goes through, signed with the new key.
+    // and the waiting lesson goes through, signed with the new key. The CLI
+    // dates the old key's retirement by the system clock: a second after the
+    // first lesson was received, so that one keeps verifying.
     next_second().await;
-    let said = apply(&fx, "finance", Path::new(&announcement)).await;
+    let said = apply(&fx, "finance", Path::new(&announcement));
     assert!(said.contains("rotated `sakura-bank`"), "{said}");
     let core = node.core().clone();
     eventually("outbox drained", WAIT, || async {
@@ -263,7 +271,7 @@ async fn member_key_rotation_and_revocation_keep_history_verifying() {
     assert_eq!(rej.field, "signer");
     assert!(rej.message.contains("revoked"), "{}", rej.message);
     // A second apart, so a revocation can fall between the two (seconds).
-    next_second().await;
+    clock.advance(SECOND);
     let r = publish(
         &mut sakura,
         &[signed(&new, "新しい鍵の二件目", DisclosureLevel::Amber)],
@@ -276,10 +284,12 @@ async fn member_key_rotation_and_revocation_keep_history_verifying() {
     assert_eq!(verdicts.len(), 3);
     assert!(verdicts.iter().all(|(_, v)| v.is_ok()), "{verdicts:?}");
 
-    // The new key leaks: revoked from now on (ISO 8601). Entries received
-    // before keep verifying; new ones signed with it are refused.
-    next_second().await;
-    let now = time::OffsetDateTime::now_utc()
+    // The new key leaks: revoked from now on, by the hubs' clock (ISO
+    // 8601). Entries received before keep verifying; new ones signed with it
+    // are refused.
+    clock.advance(SECOND);
+    let now = time::OffsetDateTime::from_unix_timestamp(clock.now_unix() as i64)
+        .unwrap()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
     revoke_key(&fx, &new, &now);
@@ -388,8 +398,7 @@ async fn group_hub_key_rotation_keeps_relaying() {
         &fx,
         "cross",
         Path::new(rotated["announcement"].as_str().unwrap()),
-    )
-    .await;
+    );
     let cross = fed.cross.core().clone();
     let id = env.id();
     eventually("relayed with the new hub key", WAIT, || async {

@@ -57,6 +57,49 @@ async fn published(fx: &Fixture) -> Federation {
     fed
 }
 
+/// Subscribers reading the log from the same cursor share one read and one
+/// proof of each page (a hub with many members proves an entry once, not
+/// once per member); what each receives still verifies entry by entry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribers_share_proven_pages_and_every_entry_verifies() {
+    let fx = Fixture::new();
+    let fed = published(&fx).await;
+    let hub = fed.hub("finance").unwrap();
+    let shared = || async {
+        let page = http_get(hub.metrics_addr().unwrap(), "/metrics").await;
+        page.lines()
+            .find(|l| l.starts_with("tazan_hub_pages_shared_total"))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or_else(|| panic!("no tazan_hub_pages_shared_total in {page}"))
+    };
+    let before = shared().await;
+    let mut received = Vec::new();
+    for subscriber in ["sakura-bank", "kaede-securities"] {
+        let mut client = fed.client_as(&member(subscriber)).await.unwrap();
+        let mut stream = whole_log_stream(&mut client).await;
+        let mut view = tazan_tlog::LogView::new(
+            tazan_tlog::origin("finance-hub"),
+            vec![hub.core().public_key()],
+            None,
+        );
+        let mut entries = Vec::new();
+        while let Some(e) = stream.message().await.unwrap() {
+            tazan_proto::verify_entry(&mut view, &e)
+                .unwrap_or_else(|err| panic!("{subscriber}: entry {}: {err}", e.seq));
+            entries.push(e);
+        }
+        assert_eq!(entries.len() as u64, LESSONS, "{subscriber}");
+        received.push(entries);
+    }
+    assert_eq!(received[0], received[1], "the same entries and proofs");
+    assert!(
+        shared().await > before,
+        "the second subscriber's page came from the first one's read"
+    );
+    fed.stop().await.unwrap();
+}
+
 /// Stop kaede-securities and the finance hub, edit the hub's store with
 /// `tamper`, start the hub again (on a new port, pointed at the cross hub).
 async fn tamper_finance(fed: &mut Federation, fx: &Fixture, tamper: impl FnOnce(&sled::Tree)) {

@@ -167,6 +167,23 @@ pub(crate) async fn list_all(client: &mut HubClient<Channel>) -> Vec<pb::LogEntr
     tazan_proto::list_all(client).await.unwrap()
 }
 
+/// The whole log as a stream that ends at the head (a subscription from the
+/// start that does not follow).
+pub(crate) async fn whole_log_stream(
+    client: &mut HubClient<Channel>,
+) -> tonic::Streaming<pb::LogEntry> {
+    client
+        .subscribe(pb::SubscribeRequest {
+            known_size: 0,
+            after_seq: 0,
+            filter: None,
+            follow: false,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+}
+
 /// Poll `f` every 20 ms until it returns true, or panic after `limit`.
 pub(crate) async fn eventually<F, Fut>(what: &str, limit: Duration, mut f: F)
 where

@@ -614,3 +614,14 @@ struct Latency {
     /// CPU time of the whole process per lesson, µs.
     cpu_us_per_lesson: f64,
 }
+
+/// CPU time (user + system) of `who`: this process, its thread, or its
+/// children that were waited for.
+pub(crate) fn cpu(who: nix::sys::resource::UsageWho) -> Result<Duration> {
+    let u = nix::sys::resource::getrusage(who).context("getrusage")?;
+    let d = |t: nix::sys::time::TimeVal| {
+        Duration::from_secs(u64::try_from(t.tv_sec()).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec()).unwrap_or(0))
+    };
+    Ok(d(u.user_time()) + d(u.system_time()))
+}

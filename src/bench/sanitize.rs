@@ -24,11 +24,13 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
-use nix::sys::resource::{getrusage, UsageWho};
+use nix::sys::resource::UsageWho;
 use serde::Serialize;
 use serde_json::Value;
 use tazan_model::{read_incidents, UnknownFields};
 use tazan_sanitize::{record_chars, DisclosureLevel, Policy, Sanitizer};
+
+use super::cpu;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -160,16 +162,6 @@ impl fmt::Display for SanitizeReport {
         }
         Ok(())
     }
-}
-
-/// CPU time (user + system) of `who`.
-fn cpu(who: UsageWho) -> Result<Duration> {
-    let u = getrusage(who).context("getrusage")?;
-    let d = |t: nix::sys::time::TimeVal| {
-        Duration::from_secs(u64::try_from(t.tv_sec()).unwrap_or(0))
-            + Duration::from_micros(u64::try_from(t.tv_usec()).unwrap_or(0))
-    };
-    Ok(d(u.user_time()) + d(u.system_time()))
 }
 
 /// Runs `cmd` to completion; its stdout, CPU time and wall time.

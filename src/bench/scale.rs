@@ -8,19 +8,20 @@
 //! to (its group's AMBER lessons and every GREEN lesson), and each hub's
 //! resident memory at that moment.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+use nix::sys::resource::UsageWho;
 use serde::Serialize;
 use tazan_model::{DisclosureLevel, Lesson, LessonId, MemberId, Payload};
 use tazan_proto::pb::{self, publish_result::Outcome};
 use tazan_trust::KeyPair;
 
-use crate::procs::{free_port_range, ProcessFederation};
+use crate::procs::{free_port_range, raise_fd_limit, ProcessFederation};
 use crate::topology::{GroupSpec, MemberSpec, Spec};
 
 /// Sizes for [`scale`].
@@ -61,6 +62,14 @@ pub struct ScaleRun {
     pub group_rss_mean_mib: f64,
     /// The largest group hub's peak resident memory, MiB.
     pub group_peak_max_mib: f64,
+    /// CPU time of every hub process together, start to stop, seconds
+    /// (getrusage of the waited-for children: independent of the machine's load).
+    pub hubs_cpu_s: f64,
+    /// CPU time of this process (members and publishers) from the first
+    /// publish until every member completed, seconds.
+    pub members_cpu_s: f64,
+    /// `hubs_cpu_s` per delivered entry, µs.
+    pub hub_cpu_us_per_delivery: f64,
 }
 
 /// Every run, in the order given.
@@ -76,12 +85,12 @@ impl fmt::Display for ScaleReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "groups members lessons  deliveries publish_s all_members_s member_p50_s cross_MiB group_MiB group_peak_MiB"
+            "groups members lessons  deliveries publish_s all_members_s member_p50_s cross_MiB group_MiB group_peak_MiB hubs_cpu_s members_cpu_s hub_us/delivery"
         )?;
         for r in &self.runs {
             writeln!(
                 f,
-                "{:>6} {:>7} {:>7} {:>11} {:>9.1} {:>13.1} {:>12.1} {:>9.0} {:>9.0} {:>14.0}",
+                "{:>6} {:>7} {:>7} {:>11} {:>9.1} {:>13.1} {:>12.1} {:>9.0} {:>9.0} {:>14.0} {:>10.1} {:>13.1} {:>15.1}",
                 r.groups,
                 r.members,
                 r.lessons,
@@ -91,7 +100,10 @@ impl fmt::Display for ScaleReport {
                 r.member_p50_s,
                 r.cross_rss_mib,
                 r.group_rss_mean_mib,
-                r.group_peak_max_mib
+                r.group_peak_max_mib,
+                r.hubs_cpu_s,
+                r.members_cpu_s,
+                r.hub_cpu_us_per_delivery
             )?;
         }
         write!(f, "({} CPUs)", self.cpus)
@@ -103,6 +115,7 @@ pub async fn scale(p: ScaleParams) -> Result<ScaleReport> {
     if p.members == 0 || p.lessons == 0 {
         bail!("--members and --lessons must be > 0");
     }
+    raise_fd_limit();
     let mut runs = Vec::new();
     for &groups in &p.groups {
         if groups == 0 {
@@ -146,6 +159,7 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
     let dir = tempfile::Builder::new().prefix("tazan-scale-").tempdir()?;
     let spec = spec(groups, p.members)?;
     let base = free_port_range(u16::try_from(groups + 1)?)?;
+    let children_cpu = super::cpu(UsageWho::RUSAGE_CHILDREN)?;
     let fed = ProcessFederation::start(&p.exe, dir.path(), &spec, base, false)?;
 
     // Lesson i comes from group i % G, member (i / G) % M; even i are GREEN.
@@ -173,24 +187,18 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
         let lesson = Lesson::example(&format!("規模試験の教訓 {i}"), level);
         Ok(keys[g][(i / groups) % p.members].sign(&Payload::Lesson(lesson)))
     })?;
-    let green: Arc<HashSet<LessonId>> = Arc::new(
-        envelopes
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| i.is_multiple_of(2))
-            .map(|(_, e)| e.id())
-            .collect(),
-    );
+    // What each group's members are entitled to, numbered, shared by the
+    // group's members (each keeps only a bit per lesson: 1,000 members
+    // holding a set of 52,500 ids each would be gigabytes).
     let mut entitled = Vec::new();
     for g in 0..groups {
-        let mut set: HashSet<LessonId> = (*green).clone();
-        set.extend(
-            envelopes
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| i % 2 == 1 && i % groups == g)
-                .map(|(_, e)| e.id()),
-        );
+        let set: HashMap<LessonId, usize> = envelopes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i.is_multiple_of(2) || i % groups == g)
+            .enumerate()
+            .map(|(n, (_, e))| (e.id(), n))
+            .collect();
         entitled.push(Arc::new(set));
     }
 
@@ -199,7 +207,7 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
     let mut deliveries = 0u64;
     for (g, group) in spec.groups.iter().enumerate() {
         for m in &group.members {
-            let client = fed.member_client(&m.id, None).await?;
+            let client = fed.clients().member_client(&m.id, None).await?;
             deliveries += entitled[g].len() as u64;
             followers.push(tokio::spawn(follow(
                 client,
@@ -209,6 +217,7 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
         }
     }
     let start = Instant::now();
+    let own_cpu = super::cpu(UsageWho::RUSAGE_SELF)?;
 
     // One publishing task per group, batches of 200, from that group's members.
     let mut per_group: Vec<Vec<(usize, pb::Envelope)>> = vec![Vec::new(); groups];
@@ -219,7 +228,7 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
     for (g, batch) in per_group.into_iter().enumerate() {
         let mut clients = Vec::new();
         for m in &spec.groups[g].members {
-            clients.push(fed.member_client(&m.id, None).await?);
+            clients.push(fed.clients().member_client(&m.id, None).await?);
         }
         publishers.push(tokio::spawn(async move {
             // Group by signer: a member publishes only its own lessons.
@@ -262,6 +271,7 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
     done.sort_by(f64::total_cmp);
     let all_members_s = done.last().copied().unwrap_or(0.0);
     let member_p50_s = done[done.len() / 2];
+    let members_cpu_s = (super::cpu(UsageWho::RUSAGE_SELF)? - own_cpu).as_secs_f64();
 
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
     let cross_rss_mib = mib(fed.cross.rss()?.0);
@@ -273,6 +283,7 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
         peak = peak.max(mib(hwm));
     }
     fed.stop()?;
+    let hubs_cpu_s = (super::cpu(UsageWho::RUSAGE_CHILDREN)? - children_cpu).as_secs_f64();
     Ok(ScaleRun {
         groups,
         members: groups * p.members,
@@ -284,6 +295,9 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
         cross_rss_mib,
         group_rss_mean_mib: rss.iter().sum::<f64>() / rss.len() as f64,
         group_peak_max_mib: peak,
+        hubs_cpu_s,
+        members_cpu_s,
+        hub_cpu_us_per_delivery: hubs_cpu_s * 1e6 / deliveries.max(1) as f64,
     })
 }
 
@@ -291,7 +305,7 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
 async fn follow(
     mut client: pb::hub_client::HubClient<tonic::transport::Channel>,
     member: MemberId,
-    want: Arc<HashSet<LessonId>>,
+    want: Arc<HashMap<LessonId, usize>>,
 ) -> Result<Instant> {
     let mut stream = client
         .subscribe(pb::SubscribeRequest {
@@ -302,14 +316,18 @@ async fn follow(
         })
         .await?
         .into_inner();
-    let mut got = HashSet::new();
-    while got.len() < want.len() {
+    let mut got = vec![false; want.len()];
+    let mut missing = want.len();
+    while missing > 0 {
         let Some(e) = stream.message().await? else {
             bail!("{member}'s subscription ended early");
         };
-        if let Ok(id) = LessonId::try_from(e.lesson_id.as_slice()) {
-            if want.contains(&id) {
-                got.insert(id);
+        let wanted = LessonId::try_from(e.lesson_id.as_slice())
+            .ok()
+            .and_then(|id| want.get(&id));
+        if let Some(&n) = wanted {
+            if !std::mem::replace(&mut got[n], true) {
+                missing -= 1;
             }
         }
     }

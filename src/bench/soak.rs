@@ -37,7 +37,10 @@ use tazan_trust::KeyPair;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-use crate::procs::{connect_within, free_port_range, log_faults, ProcessFederation, Tmpfs};
+use crate::procs::{
+    connect_within, free_port_range, log_faults, raise_fd_limit, FederationClients,
+    ProcessFederation, Tmpfs,
+};
 use crate::topology::Spec;
 
 /// What [`soak`] does.
@@ -53,6 +56,8 @@ pub struct SoakParams {
     pub batch: usize,
     /// Run the disk-full and recovery phase (needs a tmpfs mount).
     pub disk: bool,
+    /// Size of the tmpfs the disk-full phase fills, MiB.
+    pub disk_mib: u64,
     /// The `tazan` binary that serves the hubs.
     pub exe: PathBuf,
 }
@@ -162,20 +167,95 @@ struct Acked {
     green: bool,
 }
 
+/// The publishers' shared state. Every acknowledgement or failure (and a
+/// publisher's end) bumps `progress`, which the driver's waits wake on.
 struct Load {
     stop: AtomicBool,
     acked: Mutex<Vec<Acked>>,
     call_ms: Mutex<Vec<f64>>,
     /// Failed publish calls of the finance and transport members.
     failed: [AtomicUsize; 2],
+    progress: watch::Sender<u64>,
+    /// What each publisher (in [`MEMBERS`] order) is doing and since when,
+    /// for a phase's time-out message.
+    doing: [Mutex<(String, Instant)>; 3],
+    /// Why a publisher ended (set before its task finishes, see [`Ended`]).
+    stopped: [Mutex<Option<String>>; 3],
 }
 
 impl Load {
+    fn new() -> Load {
+        let idle = || Mutex::new(("starting".to_owned(), Instant::now()));
+        Load {
+            stop: AtomicBool::new(false),
+            acked: Mutex::new(Vec::new()),
+            call_ms: Mutex::new(Vec::new()),
+            failed: [AtomicUsize::new(0), AtomicUsize::new(0)],
+            progress: watch::channel(0).0,
+            doing: [idle(), idle(), idle()],
+            stopped: [Mutex::new(None), Mutex::new(None), Mutex::new(None)],
+        }
+    }
+
+    fn acked(&self) -> usize {
+        self.acked.lock().map(|a| a.len()).unwrap_or(0)
+    }
+
     fn acked_in(&self, group: &str) -> usize {
         self.acked
             .lock()
             .map(|a| a.iter().filter(|x| x.group == group).count())
             .unwrap_or(0)
+    }
+
+    fn failed_in(&self, group: &str) -> usize {
+        self.failed[group_index(group)].load(Ordering::SeqCst)
+    }
+
+    fn fail(&self, m: usize, group: &str, why: String) {
+        self.failed[group_index(group)].fetch_add(1, Ordering::SeqCst);
+        self.set_doing(m, format!("retrying after: {why}"));
+        self.progress.send_modify(|n| *n += 1);
+    }
+
+    fn set_doing(&self, m: usize, what: String) {
+        if let Ok(mut d) = self.doing[m].lock() {
+            *d = (what, Instant::now());
+        }
+    }
+
+    /// One line per publisher: what it is doing, for how long.
+    fn doing(&self) -> String {
+        MEMBERS
+            .iter()
+            .zip(&self.doing)
+            .map(|((member, _), d)| match d.lock() {
+                Ok(d) => format!("{member}: {} ({:.1} s)", d.0, d.1.elapsed().as_secs_f64()),
+                Err(_) => format!("{member}: ?"),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// Records why a publisher ended and wakes the driver, also when the
+/// publisher panics (dropped while unwinding) or is aborted.
+struct Ended<'a> {
+    load: &'a Load,
+    m: usize,
+    why: Option<String>,
+}
+
+impl Drop for Ended<'_> {
+    fn drop(&mut self) {
+        let why = self
+            .why
+            .take()
+            .unwrap_or_else(|| "it panicked or was aborted".to_owned());
+        if let Ok(mut s) = self.load.stopped[self.m].lock() {
+            s.get_or_insert(why);
+        }
+        self.load.progress.send_modify(|n| *n += 1);
     }
 }
 
@@ -183,6 +263,7 @@ fn group_index(group: &str) -> usize {
     usize::from(group == "transport")
 }
 
+/// The longest any phase waits for the event it needs.
 const LIMIT: Duration = Duration::from_secs(120);
 const CALL_LIMIT: Duration = Duration::from_secs(10);
 const MEMBERS: [(&str, &str); 3] = [
@@ -190,6 +271,98 @@ const MEMBERS: [(&str, &str); 3] = [
     ("kaede-securities", "finance"),
     ("tsubame-railway", "transport"),
 ];
+
+/// The running load as the driver sees it: every wait has a limit, wakes on
+/// the load's progress (no polling), notices a publisher that stopped, and
+/// fails naming the phase, what it waited for, how long, and what each
+/// publisher was doing.
+struct Driver {
+    load: Arc<Load>,
+    progress: watch::Receiver<u64>,
+    publishers: Vec<(&'static str, tokio::task::JoinHandle<Result<()>>)>,
+}
+
+impl Driver {
+    async fn wait(
+        &mut self,
+        phase: &str,
+        what: &str,
+        limit: Duration,
+        mut done: impl FnMut(&Load) -> bool,
+    ) -> Result<Duration> {
+        let start = tokio::time::Instant::now();
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            self.progress.borrow_and_update();
+            if done(&self.load) {
+                return Ok(start.elapsed());
+            }
+            self.check_publishers(phase, what, start)?;
+            let woke = tokio::time::timeout_at(deadline, self.progress.changed()).await;
+            if let Ok(Err(_)) = woke {
+                bail!("soak phase `{phase}`: the load's progress channel closed");
+            }
+            if woke.is_err() {
+                bail!(
+                    "soak phase `{phase}`: waited {:.0} s for {what}, in vain (acknowledged {}, failed calls finance {} transport {}); {}",
+                    start.elapsed().as_secs_f64(),
+                    self.load.acked(),
+                    self.load.failed_in("finance"),
+                    self.load.failed_in("transport"),
+                    self.load.doing()
+                );
+            }
+        }
+    }
+
+    /// Sleep for `d` while the load runs, failing if a publisher stops.
+    async fn hold(&mut self, phase: &str, d: Duration) -> Result<()> {
+        let start = tokio::time::Instant::now();
+        let what = format!("{:.1} s to pass", d.as_secs_f64());
+        let until = tokio::time::Instant::now() + d;
+        while tokio::time::Instant::now() < until {
+            self.check_publishers(phase, &what, start)?;
+            let _ = tokio::time::timeout_at(until, self.progress.changed()).await;
+        }
+        Ok(())
+    }
+
+    fn check_publishers(&self, phase: &str, what: &str, start: tokio::time::Instant) -> Result<()> {
+        for ((member, _), stopped) in MEMBERS.iter().zip(&self.load.stopped) {
+            if let Some(why) = stopped.lock().ok().and_then(|s| s.clone()) {
+                bail!(
+                    "soak phase `{phase}`: the publisher {member} stopped {:.1} s into waiting for {what}: {why}",
+                    start.elapsed().as_secs_f64()
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Stop the load and wait for every publisher to finish its batch.
+    async fn stop(&mut self) -> Result<()> {
+        self.load.stop.store(true, Ordering::SeqCst);
+        for (member, task) in self.publishers.drain(..) {
+            match tokio::time::timeout(LIMIT, task).await {
+                Ok(joined) => joined?.with_context(|| format!("the publisher {member}"))?,
+                Err(_) => bail!(
+                    "soak phase `stop`: the publisher {member} did not finish its batch within {LIMIT:?} of the stop; {}",
+                    self.load.doing()
+                ),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.load.stop.store(true, Ordering::SeqCst);
+        for (_, task) in &self.publishers {
+            task.abort();
+        }
+    }
+}
 
 /// Run the soak in a temporary directory.
 pub async fn soak(p: SoakParams) -> Result<SoakReport> {
@@ -199,7 +372,10 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
     let mut skipped = vec![
         "kill -9 of org nodes: members publish as in-process clients (an outbox that retries until acknowledged), not node processes".to_owned(),
     ];
-    let disk = match Tmpfs::mount(&dir.path().join("transport/data"), "2g") {
+    let disk = match Tmpfs::mount(
+        &dir.path().join("transport/data"),
+        &format!("{}m", p.disk_mib),
+    ) {
         _ if !p.disk => {
             skipped.push("disk-full and recovery: --no-disk".to_owned());
             None
@@ -210,43 +386,55 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
             None
         }
     };
-    let fed = Arc::new(tokio::sync::RwLock::new(ProcessFederation::start(
-        &p.exe,
-        dir.path(),
-        &Spec::demo(),
-        base,
-        false,
-    )?));
-    let load = Arc::new(Load {
-        stop: AtomicBool::new(false),
-        acked: Mutex::new(Vec::new()),
-        call_ms: Mutex::new(Vec::new()),
-        failed: [AtomicUsize::new(0), AtomicUsize::new(0)],
-    });
-    let mut publishers = Vec::new();
+    // The driver alone owns the processes; every task connects through a
+    // copy of the addresses and credentials, so no lock is ever held
+    // across an await.
+    let mut fed = ProcessFederation::start(&p.exe, dir.path(), &Spec::demo(), base, false)?;
+    let clients = fed.clients().clone();
+    let load = Arc::new(Load::new());
+    let mut driver = Driver {
+        progress: load.progress.subscribe(),
+        load: load.clone(),
+        publishers: Vec::new(),
+    };
     for (m, (member, group)) in MEMBERS.into_iter().enumerate() {
         let key = KeyPair::load(&dir.path().join(member).join("node.key"))?;
-        let fed = fed.clone();
+        let clients = clients.clone();
         let load = load.clone();
         let batch = p.batch.max(1);
-        publishers.push(tokio::spawn(async move {
-            publish_until_stopped(fed, load, member.parse()?, group, key, m, batch).await
-        }));
+        let member_id: MemberId = member.parse()?;
+        driver.publishers.push((
+            member,
+            tokio::spawn(async move {
+                let mut ended = Ended {
+                    load: &load,
+                    m,
+                    why: None,
+                };
+                let r =
+                    publish_until_stopped(&clients, &load, member_id, group, key, m, batch).await;
+                ended.why = Some(match &r {
+                    Ok(()) => "it returned".to_owned(),
+                    Err(e) => format!("{e:#}"),
+                });
+                r
+            }),
+        ));
     }
 
     // The subscriber behind the cutting proxy.
-    let proxy = Proxy::start(&fed.read().await.group_addr("transport")?).await?;
+    let proxy = Proxy::start(&clients.group_addr("transport")?).await?;
     let (cursor_tx, cursor_rx) = watch::channel(0u64);
     let sub_faults = Arc::new(Mutex::new((0usize, 0usize)));
-    let subscriber = {
-        let fed = fed.clone();
-        let via = proxy.addr.clone();
-        let faults = sub_faults.clone();
-        tokio::spawn(async move { subscribe_through(fed, via, cursor_tx, faults).await })
-    };
+    let subscriber = AbortOnDrop(tokio::spawn(subscribe_through(
+        clients.clone(),
+        proxy.addr.clone(),
+        cursor_tx,
+        sub_faults.clone(),
+    )));
 
     // Idle connections that never start TLS.
-    let finance_addr = fed.read().await.group_addr("finance")?;
+    let finance_addr = clients.group_addr("finance")?;
     let mut idle = Vec::new();
     for _ in 0..p.idle {
         match TcpStream::connect(&finance_addr).await {
@@ -255,7 +443,11 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
         }
     }
     let idle_connections = idle.len();
-    wait_acked(&load, 1).await?;
+    driver
+        .wait("start", "a first acknowledged lesson", LIMIT, |l| {
+            l.acked() >= 1
+        })
+        .await?;
 
     // Kill cycles: every tier once per cycle, a proxy cut each time.
     let mut recoveries = Vec::new();
@@ -263,72 +455,97 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
     let mut cuts = 0;
     for cycle in 0..p.kills {
         for tier in ["finance", "transport", "cross"] {
-            let before = load.acked.lock().map(|a| a.len()).unwrap_or(0);
-            fed.write().await.hub_mut(tier)?.kill9()?;
+            let phase = format!("kill -9 cycle {} of {}, {tier} hub", cycle + 1, p.kills);
+            let before = load.acked();
+            fed.hub_mut(tier)?.kill9()?;
             kills += 1;
             // Down for a moment while the load goes on (50..300 ms).
-            tokio::time::sleep(Duration::from_millis(50 + (cycle as u64 * 83) % 250)).await;
+            driver
+                .hold(
+                    &phase,
+                    Duration::from_millis(50 + (cycle as u64 * 83) % 250),
+                )
+                .await?;
             let restarted = Instant::now();
-            fed.write().await.hub_mut(tier)?.restart()?;
-            let f = fed.read().await;
-            let (_, _) = connect_within(LIMIT, || async {
+            fed.hub_mut(tier)?
+                .restart()
+                .with_context(|| format!("soak phase `{phase}`: restarting the {tier} hub"))?;
+            connect_within(LIMIT, || async {
                 let mut c = if tier == "cross" {
-                    f.cross_client_as("finance").await?
+                    clients.cross_client_as("finance").await?
                 } else {
                     let member = if tier == "finance" {
                         "sakura-bank"
                     } else {
                         "tsubame-railway"
                     };
-                    f.member_client(&member.parse()?, None).await?
+                    clients.member_client(&member.parse()?, None).await?
                 };
                 c.info(pb::InfoRequest {}).await?;
                 Ok(())
             })
-            .await?;
-            drop(f);
+            .await
+            .with_context(|| {
+                format!(
+                    "soak phase `{phase}`: no answer from the restarted hub; {}",
+                    fed.hub(tier).map(|h| h.log_tail(8)).unwrap_or_default()
+                )
+            })?;
             recoveries.push(restarted.elapsed().as_secs_f64());
             proxy.cut();
             cuts += 1;
             // Some load between kills.
-            wait_acked(&load, before + 1).await?;
+            driver
+                .wait(
+                    &phase,
+                    "a lesson acknowledged after the restart",
+                    LIMIT,
+                    |l| l.acked() > before,
+                )
+                .await?;
         }
     }
 
     // Disk full at the transport hub, then space again.
     let (disk_full_refused_s, disk_recovery_s) = match &disk {
         Some(disk) => {
+            let phase = "disk full at the transport hub";
             let filler = dir.path().join("transport/data/filler");
-            let failed_before = load.failed[1].load(Ordering::SeqCst);
+            let failed_before = load.failed_in("transport");
             let filled = Instant::now();
-            disk.fill(&filler)?;
-            let deadline = Instant::now() + LIMIT;
-            while load.failed[1].load(Ordering::SeqCst) == failed_before {
-                if let Some(i) = publishers.iter().position(|t| t.is_finished()) {
-                    let t = publishers.swap_remove(i);
-                    t.await??;
-                    bail!("a publisher stopped early");
-                }
-                if Instant::now() > deadline {
-                    let mut f = fed.write().await;
-                    let hub = f.hub_mut("transport")?;
-                    bail!(
-                        "the transport hub neither refused nor failed a publish within {LIMIT:?} of its disk filling up (running: {}); {}",
-                        hub.is_running(),
-                        hub.log_tail(8)
-                    );
-                }
-                tokio::time::sleep(Duration::from_millis(10)).await;
+            disk.fill(&filler)
+                .with_context(|| format!("soak phase `{phase}`"))?;
+            let refused = driver
+                .wait(
+                    phase,
+                    "a refused or failed publish at the transport hub",
+                    LIMIT,
+                    |l| l.failed_in("transport") > failed_before,
+                )
+                .await;
+            // Space returns whatever happened, before an error is reported.
+            std::fs::remove_file(&filler)
+                .with_context(|| format!("removing {}", filler.display()))?;
+            let freed = Instant::now();
+            if let Err(e) = refused {
+                let hub = fed.hub_mut("transport")?;
+                let running = hub.is_running();
+                bail!("{e:#}; the hub is running: {running}; {}", hub.log_tail(8));
             }
             let refused = filled.elapsed().as_secs_f64();
             let before = load.acked_in("transport");
-            std::fs::remove_file(&filler)?;
-            let freed = Instant::now();
-            while load.acked_in("transport") <= before {
-                if Instant::now() > deadline + LIMIT {
-                    bail!("the transport hub did not acknowledge again within {LIMIT:?} of space returning");
-                }
-                tokio::time::sleep(Duration::from_millis(10)).await;
+            let healed = driver
+                .wait(
+                    "disk space back at the transport hub",
+                    "a transport lesson acknowledged again",
+                    LIMIT,
+                    |l| l.acked_in("transport") > before,
+                )
+                .await;
+            if let Err(e) = healed {
+                let hub = fed.hub_mut("transport")?;
+                let running = hub.is_running();
+                bail!("{e:#}; the hub is running: {running}; {}", hub.log_tail(8));
             }
             (Some(refused), Some(freed.elapsed().as_secs_f64()))
         }
@@ -336,32 +553,37 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
     };
 
     // The outage.
-    fed.write().await.hub_mut("finance")?.kill9()?;
+    let phase = "outage of the finance hub";
+    fed.hub_mut("finance")?.kill9()?;
     kills += 1;
-    tokio::time::sleep(p.outage).await;
+    driver.hold(phase, p.outage).await?;
     let before = load.acked_in("finance");
     let restarted = Instant::now();
-    fed.write().await.hub_mut("finance")?.restart()?;
-    let deadline = Instant::now() + LIMIT;
-    while load.acked_in("finance") <= before {
-        if Instant::now() > deadline {
-            bail!(
-                "no finance lesson acknowledged within {LIMIT:?} of the restart after the outage"
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    fed.hub_mut("finance")?
+        .restart()
+        .with_context(|| format!("soak phase `{phase}`: restarting the finance hub"))?;
+    driver
+        .wait(
+            phase,
+            "a finance lesson acknowledged after the restart",
+            LIMIT,
+            |l| l.acked_in("finance") > before,
+        )
+        .await
+        .map_err(|e| {
+            let tail = fed
+                .hub("finance")
+                .map(|h| h.log_tail(8))
+                .unwrap_or_default();
+            e.context(tail)
+        })?;
     let outage_recovery_s = restarted.elapsed().as_secs_f64();
     drop(idle);
 
     // Stop the load; drain.
-    load.stop.store(true, Ordering::SeqCst);
-    for t in publishers {
-        t.await??;
-    }
+    driver.stop().await?;
     let acked = load.acked.lock().map(|a| a.clone()).unwrap_or_default();
-    let f = fed.read().await;
-    let (lost, drain_s, logs) = drain(&f, &acked).await?;
+    let (lost, drain_s, logs) = drain(&clients, &acked).await?;
     let mut duplicated = 0;
     let mut gaps = 0;
     for log in &logs {
@@ -372,18 +594,21 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
     // The subscriber must reach the transport hub's head, in order.
     let head = logs[1].len() as u64;
     let mut rx = cursor_rx;
-    tokio::time::timeout(LIMIT, rx.wait_for(|c| *c >= head))
+    let reached = tokio::time::timeout(LIMIT, rx.wait_for(|c| *c >= head))
         .await
-        .context("the subscriber behind the proxy did not reach the transport hub's head")??;
+        .map(|r| r.map(|_| ()));
+    if !matches!(reached, Ok(Ok(()))) {
+        bail!(
+            "soak phase `drain`: the subscriber behind the proxy did not reach the transport hub's head ({head}) within {LIMIT:?}; it holds {}",
+            *rx.borrow()
+        );
+    }
     let subscriber_entries = *rx.borrow();
-    subscriber.abort();
+    drop(subscriber);
     let (d, g) = sub_faults.lock().map(|x| *x).unwrap_or((1, 1));
     duplicated += d;
     gaps += g;
-    drop(f);
-    if let Ok(fed) = Arc::try_unwrap(fed) {
-        fed.into_inner().stop()?;
-    }
+    fed.stop()?;
 
     let mut ms = load.call_ms.lock().map(|m| m.clone()).unwrap_or_default();
     ms.sort_by(f64::total_cmp);
@@ -410,23 +635,20 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
     })
 }
 
-/// Wait until at least `n` lessons are acknowledged.
-async fn wait_acked(load: &Load, n: usize) -> Result<()> {
-    let deadline = Instant::now() + LIMIT;
-    while load.acked.lock().map(|a| a.len()).unwrap_or(0) < n {
-        if Instant::now() > deadline {
-            bail!("the load acknowledged fewer than {n} lessons within {LIMIT:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
+/// A task aborted when this is dropped (on every return path).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
-    Ok(())
 }
 
 /// Publish batches as `member` until told to stop; a batch is retried (on a
 /// new connection) until every lesson in it is acknowledged.
 async fn publish_until_stopped(
-    fed: Arc<tokio::sync::RwLock<ProcessFederation>>,
-    load: Arc<Load>,
+    clients: &FederationClients,
+    load: &Load,
     member: MemberId,
     group: &'static str,
     key: KeyPair,
@@ -452,18 +674,28 @@ async fn publish_until_stopped(
         let req = pb::PublishRequest {
             envelopes: lessons.iter().map(|(e, _)| pb::Envelope::from(e)).collect(),
         };
+        let mut attempt = 0u32;
         loop {
+            attempt += 1;
             if client.is_none() {
-                let f = fed.read().await;
-                client = f.member_client(&member, None).await.ok();
-                if client.is_none() {
-                    load.failed[group_index(group)].fetch_add(1, Ordering::SeqCst);
+                load.set_doing(m, format!("connecting (attempt {attempt})"));
+                // Bounded: a hub that accepts but never answers is a failure.
+                let connected =
+                    tokio::time::timeout(CALL_LIMIT, clients.member_client(&member, None)).await;
+                match connected {
+                    Ok(Ok(c)) => client = Some(c),
+                    Ok(Err(e)) => load.fail(m, group, format!("connect: {e:#}")),
+                    Err(_) => load.fail(m, group, format!("connect: no answer in {CALL_LIMIT:?}")),
                 }
             }
             let Some(c) = client.as_mut() else {
                 tokio::time::sleep(Duration::from_millis(20)).await;
                 continue;
             };
+            load.set_doing(
+                m,
+                format!("publishing {} lessons (attempt {attempt})", lessons.len()),
+            );
             let started = Instant::now();
             // A call the hub never answers counts as a failure, as in an outbox.
             let answer = tokio::time::timeout(CALL_LIMIT, c.publish(req.clone())).await;
@@ -478,15 +710,15 @@ async fn publish_until_stopped(
                             r.outcome == Outcome::Accepted as i32
                                 || r.outcome == Outcome::Duplicate as i32
                         });
-                    let retry_later = results.iter().any(|r| {
+                    let retry_later = results.iter().find_map(|r| {
                         r.rejection
                             .as_ref()
-                            .is_some_and(|j| j.code == tonic::Code::Unavailable as i32)
+                            .filter(|j| j.code == tonic::Code::Unavailable as i32)
                     });
-                    if retry_later {
+                    if let Some(why) = retry_later {
                         // Storage unavailable, nothing stored: the whole batch
                         // again later (stored ones come back as duplicates).
-                        load.failed[group_index(group)].fetch_add(1, Ordering::SeqCst);
+                        load.fail(m, group, format!("refused: {}", why.message));
                         tokio::time::sleep(Duration::from_millis(20)).await;
                         continue;
                     }
@@ -504,10 +736,16 @@ async fn publish_until_stopped(
                             green: *green,
                         }));
                     }
+                    load.set_doing(m, "acknowledged".to_owned());
+                    load.progress.send_modify(|n| *n += 1);
                     break;
                 }
-                Err(_) => {
-                    load.failed[group_index(group)].fetch_add(1, Ordering::SeqCst);
+                Err(status) => {
+                    load.fail(
+                        m,
+                        group,
+                        format!("{:?}: {}", status.code(), status.message()),
+                    );
                     // Not acknowledged: the same batch again, on a new connection.
                     client = None;
                     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -522,7 +760,7 @@ async fn publish_until_stopped(
 /// the limit passes). Returns the missing count, the time it took, and the
 /// final logs: finance, transport, cross.
 async fn drain(
-    fed: &ProcessFederation,
+    fed: &FederationClients,
     acked: &[Acked],
 ) -> Result<(usize, f64, Vec<Vec<pb::LogEntry>>)> {
     let start = Instant::now();
@@ -558,7 +796,7 @@ async fn drain(
 }
 
 /// A whole hub log: `member`'s group hub, or the cross hub (as finance's hub).
-async fn read_log(fed: &ProcessFederation, member: Option<&str>) -> Result<Vec<pb::LogEntry>> {
+async fn read_log(fed: &FederationClients, member: Option<&str>) -> Result<Vec<pb::LogEntry>> {
     let mut c = match member {
         Some(m) => fed.member_client(&m.parse()?, None).await?,
         None => fed.cross_client_as("finance").await?,
@@ -569,7 +807,7 @@ async fn read_log(fed: &ProcessFederation, member: Option<&str>) -> Result<Vec<p
 /// Follow the transport hub through `via` from a cursor, resuming after
 /// every cut; counts entries that repeat (seq ≤ cursor) or skip (seq > cursor + 1).
 async fn subscribe_through(
-    fed: Arc<tokio::sync::RwLock<ProcessFederation>>,
+    fed: FederationClients,
     via: String,
     cursor: watch::Sender<u64>,
     faults: Arc<Mutex<(usize, usize)>>,
@@ -577,7 +815,7 @@ async fn subscribe_through(
     let member: MemberId = "tsubame-railway".parse()?;
     loop {
         let after = *cursor.borrow();
-        let client = { fed.read().await.member_client(&member, Some(&via)).await };
+        let client = fed.member_client(&member, Some(&via)).await;
         let Ok(mut client) = client else {
             tokio::time::sleep(Duration::from_millis(20)).await;
             continue;
@@ -665,10 +903,87 @@ impl Drop for Proxy {
     }
 }
 
-/// Raise the soft open-file limit to the hard one (1,000 idle sockets here).
-fn raise_fd_limit() {
-    use nix::sys::resource::{getrlimit, setrlimit, Resource};
-    if let Ok((_, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
-        let _ = setrlimit(Resource::RLIMIT_NOFILE, hard, hard);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn driver() -> Driver {
+        let load = Arc::new(Load::new());
+        Driver {
+            progress: load.progress.subscribe(),
+            load,
+            publishers: Vec::new(),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_in_vain_names_the_phase_what_it_waited_for_how_long_and_the_load() {
+        let mut d = driver();
+        d.load
+            .set_doing(2, "publishing 20 lessons (attempt 3)".to_owned());
+        let err = d
+            .wait(
+                "disk full at the transport hub",
+                "a refused or failed publish at the transport hub",
+                LIMIT,
+                |l| l.failed_in("transport") > 0,
+            )
+            .await
+            .unwrap_err()
+            .to_string();
+        eprintln!("{err}");
+        for part in [
+            "soak phase `disk full at the transport hub`",
+            "waited 120 s for a refused or failed publish at the transport hub, in vain",
+            "tsubame-railway: publishing 20 lessons (attempt 3)",
+        ] {
+            assert!(err.contains(part), "`{part}` missing: {err}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_wakes_on_progress_and_fails_at_once_when_a_publisher_stops() {
+        let mut d = driver();
+        // A failure a minute in ends the wait then, not at its limit.
+        let load = d.load.clone();
+        let failing = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            load.fail(2, "transport", "Unavailable: not serving".to_owned());
+        });
+        let took = d
+            .wait("disk full", "a refused publish", LIMIT, |l| {
+                l.failed_in("transport") > 0
+            })
+            .await
+            .unwrap();
+        assert_eq!(took.as_secs(), 60);
+        failing.await.unwrap();
+
+        // A publisher that bails ends the next wait with its reason.
+        let load = d.load.clone();
+        let publisher = tokio::spawn(async move {
+            let mut ended = Ended {
+                load: &load,
+                m: 1,
+                why: None,
+            };
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            ended.why = Some("kaede-securities: a lesson was refused".to_owned());
+        });
+        let err = d
+            .wait(
+                "kill -9 cycle 1 of 1, cross hub",
+                "a lesson acknowledged",
+                LIMIT,
+                |_| false,
+            )
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("soak phase `kill -9 cycle 1 of 1, cross hub`: the publisher kaede-securities stopped 5.0 s into waiting for a lesson acknowledged: kaede-securities: a lesson was refused"),
+            "{err}"
+        );
+        publisher.await.unwrap();
     }
 }

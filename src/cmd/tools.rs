@@ -233,17 +233,24 @@ pub(super) async fn bench(cmd: BenchCmd) -> Result<ExitCode> {
             idle,
             batch,
             no_disk,
+            disk_mib,
             json,
         } => {
-            let report = tazan::bench::soak(tazan::bench::SoakParams {
+            let soak = tazan::bench::soak(tazan::bench::SoakParams {
                 kills,
                 outage: std::time::Duration::from_secs(outage_s),
                 idle,
                 batch,
                 disk: !no_disk,
+                disk_mib,
                 exe: std::env::current_exe().context("finding the tazan binary")?,
-            })
-            .await?;
+            });
+            // Interrupted: dropping the soak stops its hubs, unmounts its
+            // tmpfs and removes its directory.
+            let report = tokio::select! {
+                report = soak => report?,
+                () = super::shutdown_signal() => anyhow::bail!("bench soak interrupted; its hubs were stopped"),
+            };
             print_report(&report, json)?;
             Ok(if report.holds() {
                 ExitCode::SUCCESS

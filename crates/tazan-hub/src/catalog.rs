@@ -61,7 +61,7 @@ impl HubCore {
         })
         .await
         .map_err(|e| HubError::Task(format!("verifying catalogue lessons: {e}")))?;
-        let now = tazan_trust::now_unix();
+        let now = self.clock.now_unix();
         let mut report = ImportReport::default();
         let mut records = Vec::new();
         for (i, (env, verdict)) in checked.0.iter().zip(checked.1).enumerate() {

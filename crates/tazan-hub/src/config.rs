@@ -255,6 +255,11 @@ pub struct HubConfig {
     pub search_commit_interval: std::time::Duration,
     /// The web portal (`[portal]`), if on.
     pub portal: Option<tazan_config::PortalConfig>,
+    /// The wall clock its time rules read (key validity against
+    /// `received_at`, the stamps, cosignature times): the system's; a test
+    /// sets a [settable](tazan_trust::Clock::settable) one to move time
+    /// instead of sleeping.
+    pub clock: tazan_trust::Clock,
 }
 
 impl HubConfig {
@@ -353,6 +358,7 @@ impl HubConfig {
             .map(|p| file.portal(p, "127.0.0.1:8600"))
             .transpose()?;
         Ok(HubConfig {
+            clock: tazan_trust::Clock::system(),
             portal,
             roster_admin_key,
             search: raw.search.enabled,

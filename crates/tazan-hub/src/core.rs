@@ -121,6 +121,8 @@ pub struct HubCore {
     pub(crate) grpc_edge: Arc<tazan_edge::ListenerStats>,
     /// Counters of the metrics listener's connection limits.
     pub(crate) metrics_edge: Arc<tazan_edge::ListenerStats>,
+    /// The wall clock of `received_at` stamps and key validity.
+    pub(crate) clock: tazan_trust::Clock,
 }
 
 /// Why one envelope was refused: a gRPC code, the field at fault, a reason.
@@ -278,6 +280,7 @@ impl HubCore {
             limiter: tazan_edge::CallLimiter::new(config.call_limits),
             grpc_edge: Arc::new(tazan_edge::ListenerStats::new("grpc")),
             metrics_edge: Arc::new(tazan_edge::ListenerStats::new("metrics")),
+            clock: config.clock.clone(),
         }
     }
 
@@ -456,7 +459,7 @@ impl HubCore {
         tls: &MemberId,
         envelopes: Vec<pb::Envelope>,
     ) -> Vec<pb::PublishResult> {
-        let now = tazan_trust::now_unix();
+        let now = self.clock.now_unix();
         let roster = self.roster();
         let mut results: Vec<pb::PublishResult> = envelopes
             .iter()
@@ -810,6 +813,12 @@ impl HubCore {
             "Checkpoints of other hubs this hub refused to cosign (inconsistent with what it cosigned before, or badly signed).",
             &l,
             c(&self.tlog.refused),
+        );
+        e.counter(
+            "tazan_hub_pages_shared_total",
+            "Pages of log entries with their inclusion proofs sent to a subscriber as another subscriber had them read and proven (not read and proven again).",
+            &l,
+            c(&self.tlog.pages_shared),
         );
         e.gauge(
             "tazan_hub_witnessed_size",

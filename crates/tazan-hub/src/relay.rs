@@ -418,7 +418,7 @@ async fn cosign_upstream(
     let Some(cp) = view.trusted() else { return };
     *last = Some(std::time::Instant::now());
     let cosigned = cp
-        .cosign(core.id.as_str(), &core.key, tazan_trust::now_unix())
+        .cosign(core.id.as_str(), &core.key, core.clock.now_unix())
         .and_then(|line| cp.with_signatures(&line));
     match cosigned {
         Ok(cp) => {
@@ -728,7 +728,7 @@ async fn admit_downstream(
     // entries are fetched again after the reconnect.
     let (resolved, verdicts) =
         checked.map_err(|e| tonic::Status::internal(format!("verification task: {e}")))?;
-    let now = tazan_trust::now_unix();
+    let now = core.clock.now_unix();
     let mut records = Vec::with_capacity(resolved.len());
     for (r, verdict) in resolved.into_iter().zip(verdicts) {
         let payload = verdict

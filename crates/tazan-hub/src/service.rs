@@ -377,25 +377,25 @@ impl HubService {
                     let _ = tx.send(Err(status)).await;
                     return;
                 }
-                let page = match core.log.range(after, PAGE) {
-                    Ok(p) => p,
+                let read = if filter.is_none() {
+                    // What every unfiltered subscriber reading from here gets:
+                    // read and proven once, shared.
+                    core.proven_page(after, PAGE).map(|(cp, page)| {
+                        let mut entries = page.entries.clone();
+                        with_checkpoint(&core, &cp, &mut entries, &mut sent_size);
+                        (entries, page.last, page.more)
+                    })
+                } else {
+                    filtered_page(&core, &filter, after, &mut sent_size)
+                };
+                let (entries, last, full) = match read {
+                    Ok(r) => r,
                     Err(e) => {
                         let _ = tx.send(Err(storage(e))).await;
                         return;
                     }
                 };
-                let full = page.len() == PAGE;
-                if let Some(last) = page.last() {
-                    after = last.seq;
-                }
-                let page: Vec<_> = page.into_iter().filter(|r| matches(&filter, r)).collect();
-                let entries = match proven(&core, page, &mut sent_size) {
-                    Ok(e) => e,
-                    Err(e) => {
-                        let _ = tx.send(Err(storage(e))).await;
-                        return;
-                    }
-                };
+                after = last;
                 for entry in entries {
                     match send(entry).await {
                         Ok(()) => {}
@@ -638,16 +638,21 @@ impl Stream for Cuttable {
     }
 }
 
-/// Wire entries for `page`, each with its inclusion proof; the first carries
-/// the checkpoint and a consistency proof from `sent_size` when the
-/// checkpoint moved since the last one sent on this stream.
-fn proven(
+/// The entries after `after` that pass `filter` (read one page at a time),
+/// each with its inclusion proof; the last sequence number read, and
+/// whether the page was full.
+fn filtered_page(
     core: &HubCore,
-    page: Vec<tazan_store::LogRecord>,
+    filter: &Option<pb::Filter>,
+    after: u64,
     sent_size: &mut u64,
-) -> Result<Vec<pb::LogEntry>, tazan_store::StoreError> {
+) -> Result<(Vec<pb::LogEntry>, u64, bool), tazan_store::StoreError> {
+    let page = core.log.range(after, PAGE)?;
+    let full = page.len() == PAGE;
+    let last = page.last().map_or(after, |r| r.seq);
+    let page: Vec<_> = page.into_iter().filter(|r| matches(filter, r)).collect();
     if page.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), last, full));
     }
     let seqs: Vec<u64> = page.iter().map(|r| r.seq).collect();
     let (cp, proofs) = core.prove(&seqs)?;
@@ -659,21 +664,33 @@ fn proven(
             ..to_entry(rec)
         })
         .collect();
+    with_checkpoint(core, &cp, &mut entries, sent_size);
+    Ok((entries, last, full))
+}
+
+/// The first of `entries` carries the checkpoint and a consistency proof
+/// from `sent_size` when the checkpoint moved since the last one sent on
+/// this stream.
+fn with_checkpoint(
+    core: &HubCore,
+    cp: &tazan_tlog::SignedCheckpoint,
+    entries: &mut [pb::LogEntry],
+    sent_size: &mut u64,
+) {
+    let Some(first) = entries.first_mut() else {
+        return;
+    };
     if cp.size() != *sent_size {
         // A subscriber claiming more than the log holds gets no proof: the
         // smaller checkpoint itself tells it what happened.
-        let consistency = core
+        first.checkpoint = cp.note().to_vec();
+        first.consistency = core
             .log
             .consistency_proof(*sent_size, cp.size())
             .map(|p| tazan_tlog::hashes_to_wire(&p))
             .unwrap_or_default();
-        if let Some(first) = entries.first_mut() {
-            first.checkpoint = cp.note().to_vec();
-            first.consistency = consistency;
-        }
         *sent_size = cp.size();
     }
-    Ok(entries)
 }
 
 fn serde_json_bytes(roster: &tazan_trust::SignedRoster) -> Result<Vec<u8>, Status> {

@@ -8,6 +8,7 @@
 //!  group hub (follows the cross log) ──AddCosignature──► cross hub: its witnessed checkpoint
 //! ```
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -45,6 +46,33 @@ pub(crate) struct Transparency {
     /// Checkpoints of other hubs cosigned, and refused.
     pub(crate) cosigned: AtomicU64,
     pub(crate) refused: AtomicU64,
+    /// The last pages read with their proofs, shared by subscribers.
+    pages: Mutex<VecDeque<Arc<ProvenPage>>>,
+    /// Pages served from `pages` instead of being read and proven again.
+    pub(crate) pages_shared: AtomicU64,
+}
+
+/// Pages kept in [`Transparency`]: subscribers that follow the head wake
+/// together and read the same few pages; 16 of at most 256 entries bound
+/// the memory.
+const KEPT_PAGES: usize = 16;
+
+/// Up to one page of log entries after `after`, each with its inclusion
+/// proof in the tree of `size` entries: what every unfiltered subscriber
+/// reading from `after` at that size is sent (its first entry then gets the
+/// checkpoint and a consistency proof, per subscriber).
+#[derive(Debug)]
+pub(crate) struct ProvenPage {
+    pub(crate) after: u64,
+    pub(crate) size: u64,
+    /// The tree's root: after a store heals, the head can fall back and
+    /// grow again to a size seen before, over other entries.
+    root: [u8; 32],
+    pub(crate) entries: Vec<pb::LogEntry>,
+    /// The last sequence number read (the next page starts after it).
+    pub(crate) last: u64,
+    /// Whether entries past `last` may already be in the log.
+    pub(crate) more: bool,
 }
 
 fn storage(e: StoreError) -> Status {
@@ -154,6 +182,72 @@ impl HubCore {
         }
     }
 
+    /// The entries after `after` (one page of at most `limit`, none past the
+    /// current checkpoint) with their inclusion proofs in its tree. Proving
+    /// costs a few dozen hash reads per entry, so a page is proven once and
+    /// shared: subscribers following the head read the same pages at the
+    /// same tree size (a group hub of 50 members proves each entry once,
+    /// not 50 times).
+    pub(crate) fn proven_page(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<(Arc<SignedCheckpoint>, Arc<ProvenPage>), StoreError> {
+        let cp = self.checkpoint()?;
+        let size = cp.size();
+        let root = cp.head().root;
+        let kept = |pages: &VecDeque<Arc<ProvenPage>>| {
+            pages
+                .iter()
+                .find(|p| p.after == after && p.size == size && p.root == root)
+                .cloned()
+        };
+        if let Some(page) = kept(&self.tlog.pages.lock().unwrap_or_else(|p| p.into_inner())) {
+            self.tlog.pages_shared.fetch_add(1, Ordering::Relaxed);
+            return Ok((cp, page));
+        }
+        let mut records = self.log.range(after, limit)?;
+        let read = records.len();
+        // The head may have moved past the checkpoint since: those entries
+        // come with the next page, proven in a tree that holds them.
+        records.retain(|r| r.seq <= size);
+        let last = records.last().map_or(after, |r| r.seq);
+        let more = read == limit || records.len() < read;
+        let seqs: Vec<u64> = records.iter().map(|r| r.seq).collect();
+        let proofs = self.log.inclusion_proofs(&seqs, size)?;
+        let entries = records
+            .into_iter()
+            .zip(proofs)
+            .map(|(rec, p)| pb::LogEntry {
+                inclusion: Some(pb::Inclusion {
+                    tree_size: size,
+                    hashes: hashes_to_wire(&p),
+                }),
+                ..crate::core::to_entry(rec)
+            })
+            .collect();
+        let page = Arc::new(ProvenPage {
+            after,
+            size,
+            root,
+            entries,
+            last,
+            more,
+        });
+        let mut pages = self.tlog.pages.lock().unwrap_or_else(|p| p.into_inner());
+        // Pages of an older tree are never asked for again (and a reader
+        // that raced ahead may have kept some of a newer one already).
+        let newest = pages.iter().map(|p| p.size).fold(size, u64::max);
+        pages.retain(|p| p.size == newest);
+        if size == newest && kept(&pages).is_none() {
+            if pages.len() == KEPT_PAGES {
+                pages.pop_front();
+            }
+            pages.push_back(page.clone());
+        }
+        Ok((cp, page))
+    }
+
     /// The current checkpoint and inclusion proofs of `seqs` in its tree.
     pub(crate) fn prove(
         &self,
@@ -254,7 +348,7 @@ impl HubCore {
                 .map_err(storage)?;
         }
         let line = new
-            .cosign(self.id.as_str(), &self.key, tazan_trust::now_unix())
+            .cosign(self.id.as_str(), &self.key, self.clock.now_unix())
             .map_err(tlog_status)?;
         self.tlog.cosigned.fetch_add(1, Ordering::Relaxed);
         Ok(line)

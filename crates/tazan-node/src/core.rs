@@ -526,19 +526,22 @@ impl NodeCore {
             };
             self.keep_receipts(client, &pending, &resp).await;
             let mut done = Vec::new();
+            // Told once the outbox has settled them, so a listener that sees
+            // an answer finds the outbox (and its history) agreeing.
+            let mut answered = Vec::new();
             let mut retry_later = Vec::new();
             let mut key_refused = Vec::new();
             for (item, r) in pending.iter().zip(resp.results) {
                 match Outcome::try_from(r.outcome) {
                     Ok(Outcome::Accepted) => {
                         self.delivered.fetch_add(1, Relaxed);
-                        self.tell(DeliveryEvent::Accepted(item.id));
+                        answered.push(DeliveryEvent::Accepted(item.id));
                         report.accepted.push(item.id);
                         done.push((item.seq, DeliveryOutcome::Accepted { hub_seq: r.seq }));
                     }
                     Ok(Outcome::Duplicate) => {
                         self.delivered.fetch_add(1, Relaxed);
-                        self.tell(DeliveryEvent::Duplicate(item.id));
+                        answered.push(DeliveryEvent::Duplicate(item.id));
                         report.duplicates.push(item.id);
                         done.push((item.seq, DeliveryOutcome::Duplicate { hub_seq: r.seq }));
                     }
@@ -564,13 +567,16 @@ impl NodeCore {
                         }
                         warn!(lesson = %item.id.short(), reason = %why, "hub refused a lesson; removed from the outbox");
                         self.refused.fetch_add(1, Relaxed);
-                        self.tell(DeliveryEvent::Rejected(item.id, why.clone()));
+                        answered.push(DeliveryEvent::Rejected(item.id, why.clone()));
                         report.rejected.push((item.id, why.clone()));
                         done.push((item.seq, DeliveryOutcome::Refused { reason: why }));
                     }
                 }
             }
             self.outbox.settle(&done).await?;
+            for event in answered {
+                self.tell(event);
+            }
             if !key_refused.is_empty() {
                 let why = "the hub refused this node's signing key; the lessons stay in the outbox and are retried";
                 self.tell(DeliveryEvent::Kept(key_refused, why.into()));

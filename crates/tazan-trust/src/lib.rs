@@ -57,6 +57,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod clock;
 mod error;
 mod files;
 mod keys;
@@ -65,6 +66,7 @@ mod policy;
 mod roster;
 mod rotation;
 
+pub use clock::Clock;
 pub use error::TrustError;
 pub use files::read_private_key;
 pub use keys::{verify_envelope, verify_envelopes, KeyPair, PublicKey};
