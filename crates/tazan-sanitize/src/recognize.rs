@@ -294,7 +294,7 @@ impl Recognizers {
 
     /// True when `s` is a generic word that never names anything.
     pub(crate) fn is_generic_word(&self, s: &str) -> bool {
-        GENERIC_NAMES.contains(&s)
+        is_generic_name(s)
     }
 
     /// True when `s` is a known place name (used by the dictionary recogniser and

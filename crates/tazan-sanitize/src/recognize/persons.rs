@@ -532,7 +532,7 @@ impl Recognizers {
                         (l.surnames.contains(w) && !l.common.contains(w))
                             || self.name_in_context(w, lexis, false)
                     }
-                    None => lexicon::SURNAMES.split_whitespace().any(|x| x == w),
+                    None => lexicon::is_builtin_surname(w),
                 };
                 if name && !self.is_role_word(w) && !super::checks::DEPARTMENT_WORDS.contains(&w) {
                     hits.push(Hit {
@@ -555,8 +555,7 @@ impl Recognizers {
     /// word), a given name glued after a family name.
     pub(crate) fn whole_person_names(&self, text: &str, lexis: Option<&Lexis>, hits: &mut [Hit]) {
         let surname = |s: &str| {
-            lexis.is_some_and(|l| l.surnames.contains(s))
-                || lexicon::SURNAMES.split_whitespace().any(|x| x == s)
+            lexis.is_some_and(|l| l.surnames.contains(s)) || lexicon::is_builtin_surname(s)
         };
         let given = |s: &str| lexis.is_some_and(|l| l.given.contains(s));
         for h in hits
@@ -617,7 +616,7 @@ impl Recognizers {
         match name.chars().count() {
             1 => {
                 lexis.is_some_and(|l| l.surnames.contains(name) && !l.common.contains(name))
-                    || lexicon::SURNAMES.split_whitespace().any(|s| s == name)
+                    || lexicon::is_builtin_surname(name)
                     // After a role and a space, a kanji no word is made of (蔀).
                     || (strong && lexis.is_some_and(|l| !l.common.contains(name)) && name_ok(name))
             }
@@ -667,7 +666,7 @@ impl Recognizers {
         if DEPARTMENT_LIKE.iter().any(|d| name.starts_with(d)) {
             return false;
         }
-        let surname = lexicon::SURNAMES.split_whitespace().any(|s| s == name);
+        let surname = lexicon::is_builtin_surname(name);
         match lexis {
             Some(l) => {
                 l.surnames.contains(name)
@@ -681,7 +680,7 @@ impl Recognizers {
 
     fn glued_name_ok(&self, role: &str, name: &str, lexis: Option<&Lexis>) -> bool {
         let Some(l) = lexis else {
-            return lexicon::SURNAMES.split_whitespace().any(|s| s == name);
+            return lexicon::is_builtin_surname(name);
         };
         // The role's end and the name's start must not form a word (部品, 課題, 担当者).
         let first: String = name.chars().take(1).collect();
@@ -706,7 +705,7 @@ impl Recognizers {
 
     fn full_name_ok(&self, s: &str, g: &str, lexis: Option<&Lexis>) -> bool {
         let Some(l) = lexis else {
-            return lexicon::SURNAMES.split_whitespace().any(|x| x == s) && self.given_ok(g, None);
+            return lexicon::is_builtin_surname(s) && self.given_ok(g, None);
         };
         let hira = g.chars().all(|c| ('ぁ'..='ゖ').contains(&c));
         let sei = l.surnames.contains(s) && !l.common.contains(s);
