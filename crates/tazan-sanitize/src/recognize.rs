@@ -38,6 +38,7 @@ const K: &str = r"[\p{Katakana}ー&&[^・]]";
 mod candidates;
 mod checks;
 mod forms;
+mod labels;
 mod mixed;
 mod names;
 mod persons;
@@ -176,6 +177,8 @@ pub(crate) struct Recognizers {
     persons: persons::PersonRules,
     /// Person slots with no cue word (agents, speakers, table columns).
     slots: slots::SlotRules,
+    /// Form labels, reply and chat speakers, kana facilities.
+    labels: labels::LabelRules,
     /// Place name → prefecture index (for generalisation).
     pub(crate) place_prefecture: HashMap<String, Option<usize>>,
     pub(crate) place_class: HashMap<String, PlaceClass>,

@@ -151,7 +151,7 @@ pub(crate) struct SlotRules {
 impl SlotRules {
     pub(crate) fn new() -> Self {
         let agent = format!(
-            r"(?P<n>[\p{{Han}}ヶ々&&[^〇○某]]{{1,4}})(?P<p>が|は|も|から|より|に)(?P<c>[^。\n「」]{{0,24}}?)(?P<a>{ACTS})"
+            r"(?P<n>[\p{{Han}}ヶ々&&[^〇○某]]{{1,4}})[ \u{{3000}}]?(?P<p>が|は|も|から|より|に)(?P<c>[^。\n「」]{{0,24}}?)(?P<a>{ACTS})"
         );
         let mut s = SlotRules {
             agent_at: rx(&format!(r"\A(?:{agent})")),
@@ -208,7 +208,8 @@ impl Recognizers {
         // Every place a match can start, in order (overlapping matches: a
         // rejected word (今回は) must not hide the name after it (林が)). A
         // match starts with a name character not glued to a word before it,
-        // and its particle comes within the name's four characters; only
+        // and its particle comes within the name's four characters (and a
+        // space); only
         // there does the anchored pattern run.
         let mut from = 0;
         let mut prev: Option<char> = None;
@@ -222,7 +223,7 @@ impl Recognizers {
             let particle_near = text[start..]
                 .chars()
                 .skip(1)
-                .take(4)
+                .take(5)
                 .any(|c| "がはもかよに".contains(c));
             if !particle_near {
                 continue;
@@ -516,7 +517,7 @@ impl Recognizers {
 
     /// One kanji before an honorific: a family name that is no stop-listed
     /// word, or a kanji no common word is made of (杠, 蔀).
-    fn one_kanji_name(&self, w: &str, lexis: Option<&Lexis>) -> bool {
+    pub(super) fn one_kanji_name(&self, w: &str, lexis: Option<&Lexis>) -> bool {
         let standard: String = w.chars().map(standard_form).collect();
         !SINGLE_NOT_NAME.contains(w)
             && name_ok(w)
