@@ -178,6 +178,8 @@ pub(crate) struct LabelRules {
     /// A katakana name that sends a notice or has a side (`Xから障害連絡`,
     /// `X側`): a company, even when made of two vocabulary words.
     katakana_sender: Regex,
+    /// [`FORM_LABELS`], longest first at a place.
+    form_labels: AhoCorasick,
     prefilter: Prefilter,
 }
 
@@ -205,7 +207,13 @@ impl LabelRules {
             quoted_nickname.as_str(),
             katakana_sender.as_str(),
         ]);
+        #[allow(clippy::expect_used)] // built-in strings: exercised by every test
+        let form_labels = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(FORM_LABELS)
+            .expect("the form labels are plain strings");
         LabelRules {
+            form_labels,
             katakana_sender,
             quoted_nickname,
             reply_speaker,
@@ -339,16 +347,10 @@ impl Recognizers {
         let text = n.text.as_str();
         // A strong label, a space or a table bar, then names up to the next
         // bar, slash or comma (記入 A / 確認 B, 記入者 | A |).
-        let starts = FORM_LABELS.iter().flat_map(|l| text.match_indices(*l));
-        for (at, label) in starts {
-            // The longest label at `at` only (記入者, not 記入).
-            if FORM_LABELS
-                .iter()
-                .any(|l| l.len() > label.len() && text[at..].starts_with(*l))
-            {
-                continue;
-            }
-            let key_end = at + label.len();
+        // One pass of the labels' automaton (the longest label at a place:
+        // 記入者, not 記入).
+        for m in self.labels.form_labels.find_iter(text) {
+            let (at, key_end) = (m.start(), m.end());
             let glued_before = text[..at]
                 .chars()
                 .next_back()
