@@ -437,6 +437,7 @@ impl Sanitizer {
         self.rec.scan_persons(n, lexis.as_ref(), &mut hits);
         self.rec.scan_slots(n, lexis.as_ref(), &mut hits);
         self.rec.scan_mixed_names(n, lexis.as_ref(), &mut hits);
+        self.rec.scan_labels(n, lexis.as_ref(), &mut hits);
         if is_person_field(field) {
             self.rec.scan_person_field(n, lexis.as_ref(), &mut hits);
         }
@@ -447,6 +448,7 @@ impl Sanitizer {
             .whole_person_names(original, lexis.as_ref(), &mut hits);
         self.rec
             .coordinated_persons(original, lexis.as_ref(), &mut hits);
+        self.rec.aliases_of_persons(original, &mut hits);
         self.rec.org_abbreviations(original, &mut hits);
         self.deny.scan(original, n, &mut hits);
         own.scan(original, n, &mut hits);

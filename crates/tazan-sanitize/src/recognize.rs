@@ -38,6 +38,7 @@ const K: &str = r"[\p{Katakana}ー&&[^・]]";
 mod candidates;
 mod checks;
 mod forms;
+mod labels;
 mod mixed;
 mod names;
 mod persons;
@@ -176,6 +177,8 @@ pub(crate) struct Recognizers {
     persons: persons::PersonRules,
     /// Person slots with no cue word (agents, speakers, table columns).
     slots: slots::SlotRules,
+    /// Form labels, reply and chat speakers, kana facilities.
+    labels: labels::LabelRules,
     /// Place name → prefecture index (for generalisation).
     pub(crate) place_prefecture: HashMap<String, Option<usize>>,
     pub(crate) place_class: HashMap<String, PlaceClass>,
@@ -294,7 +297,7 @@ impl Recognizers {
 
     /// True when `s` is a generic word that never names anything.
     pub(crate) fn is_generic_word(&self, s: &str) -> bool {
-        GENERIC_NAMES.contains(&s)
+        is_generic_name(s)
     }
 
     /// True when `s` is a known place name (used by the dictionary recogniser and

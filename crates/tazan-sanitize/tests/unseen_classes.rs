@@ -765,3 +765,82 @@ fn companies_after_a_relation_and_a_space_and_short_masked_cards() {
     );
     check("霧ヶ丘駅と能代分室で停止", &["霧ヶ丘", "能代"], &["停止"]);
 }
+
+// --- fourth round (branch recall4): classes of `unseen/dev4` in other strings ---
+
+#[test]
+fn people_after_form_labels_with_a_colon_a_space_or_a_table_bar() {
+    check(
+        "月例点検（記入：神楽坂）\n記入 一ノ宮 / 確認者 大杉\n確認印 | 猪狩 |",
+        &["神楽坂", "一ノ宮", "大杉", "猪狩"],
+        &["月例点検", "記入"],
+    );
+    // A status after a label is no name.
+    check("記入：済", &[], &["記入：済"]);
+}
+
+#[test]
+fn reply_speakers_before_a_quote_and_chat_speakers_beside_a_user_id() {
+    check(
+        "└ 返信: ラッコ隊長 「DNS側かも」\n└ 返信: 柿沼 「了解です」",
+        &["ラッコ", "柿沼"],
+        &["隊長", "DNS"],
+    );
+    if dictionary() {
+        check(
+            "yama_ops: バッチが止まった\n大将: ログを見ます\nyama_ops: お願いします\n大将: 再実行しました",
+            &["大将", "yama_ops"],
+            &["バッチ", "再実行"],
+        );
+    }
+    // Labels at a line's start are no speakers, even in a chat.
+    let (out, _) = sanitize("net_adm: 切り替えた\n原因: 設定誤り\n対応: 再起動");
+    assert!(out.contains("原因:") && out.contains("対応:"), "{out}");
+}
+
+#[test]
+fn nicknames_before_a_bracketed_person_and_quoted_after_a_label() {
+    check(
+        "投稿者: 物流 ちくわ（栗林 颯太）\n通称「将軍」こと 氷室さんに連絡",
+        &["ちくわ", "栗林", "将軍", "氷室"],
+        &["物流", "通称"],
+    );
+    // A department before a bracketed person is no nickname.
+    check("総務課（栗林 颯太）", &["栗林"], &["総務課"]);
+}
+
+#[test]
+fn kana_facilities_products_after_a_label_and_foreign_phones() {
+    check(
+        "研修（みのり研修センター 2F）と なごみ荘 で実施",
+        &["みのり", "なごみ荘"],
+        &["研修"],
+    );
+    check(
+        "製品名：クラウドポスト / 国内名 ハヤブサリンク",
+        &["クラウドポスト", "ハヤブサリンク"],
+        &["製品名"],
+    );
+    check(
+        "窓口 +44 20 7946 0958 / +61 2 9374 4000",
+        &["7946", "9374"],
+        &["窓口"],
+    );
+}
+
+#[test]
+fn one_kanji_names_in_a_chain_spaced_titles_and_kana_given_names() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "受付 堤 → 園長 凛 → 業者\n主治医 鳴海 先生へ報告\n生徒 花岡 みのり の保護者",
+        &["凛", "鳴海", "花岡", "みのり"],
+        &["園長", "主治医", "保護者"],
+    );
+    check(
+        "ツバメリンクから障害連絡あり。ロードバランサ側は正常。",
+        &["ツバメリンク"],
+        &["ロードバランサ側"],
+    );
+}

@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen/`, `frozen2/` and `frozen3/` are held out: these tests print their totals per
+//! `frozen/`, `frozen2/`, `frozen3/` and `frozen4/` are held out: these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
 //! a run without it fails and says how to install it.
@@ -83,16 +83,16 @@ fn assert_floor(set: &str, max_leaked: usize) {
     );
 }
 
-/// The frozen set: at most 15 of 282 identifying spans leaked (17 before the
-/// third round).
+/// The frozen set: at most 13 of 282 identifying spans leaked (17 before the
+/// third round, 15 before the fourth).
 ///
 /// The target on this set (<= 2 % leaked, i.e. <= 5 spans) is not met
-/// yet (5.3 %, BENCHMARKS.md); when it is, this floor becomes
+/// yet (4.6 %, BENCHMARKS.md); when it is, this floor becomes
 /// `assert_targets("frozen", …)`. It is not kept as an ignored test: the test
 /// command runs every ignored test where the corpus is present.
 #[test]
 fn frozen_unseen_set_does_not_get_worse() {
-    assert_floor("frozen", 15);
+    assert_floor("frozen", 13);
 }
 
 #[test]
@@ -107,20 +107,37 @@ fn dev2_unseen_set_meets_the_targets_at_green() {
     assert_targets("dev2", &r, 120);
 }
 
-/// The second frozen set: at most 5 of 207 identifying spans leaked (2.4 %;
-/// 11 before the second round's rules, 6 before the third's). The target
-/// (<= 2 %, i.e. <= 4 spans) is not met yet (BENCHMARKS.md).
+/// The second frozen set meets the targets since the fourth round: 4 of 207
+/// identifying spans leaked (1.9 %; 11 before the second round's rules, 6
+/// before the third's, 5 before the fourth's), and may not fall back.
 #[test]
-fn frozen2_unseen_set_does_not_get_worse() {
-    assert_floor("frozen2", 5);
+fn frozen2_unseen_set_meets_the_targets_at_green() {
+    let r = score("frozen2");
+    assert_targets("frozen2", &r, 200);
+    assert_floor("frozen2", 4);
 }
 
-/// The third frozen set (written before the third round's rules): at most 14
-/// of 216 identifying spans leaked (6.5 %; 31 before). The target (<= 2 %,
-/// i.e. <= 4 spans) is not met yet (BENCHMARKS.md).
+/// The third frozen set (written before the third round's rules): at most 13
+/// of 216 identifying spans leaked (6.0 %; 31 before the third round, 14
+/// before the fourth). The target (<= 2 %, i.e. <= 4 spans) is not met yet
+/// (BENCHMARKS.md).
 #[test]
 fn frozen3_unseen_set_does_not_get_worse() {
-    assert_floor("frozen3", 14);
+    assert_floor("frozen3", 13);
+}
+
+/// The fourth frozen set (written before the fourth round's rules): at most
+/// 12 of 208 identifying spans leaked (5.8 %; 21 before). The target (<= 2 %,
+/// i.e. <= 4 spans) is not met yet (BENCHMARKS.md).
+#[test]
+fn frozen4_unseen_set_does_not_get_worse() {
+    assert_floor("frozen4", 12);
+}
+
+#[test]
+fn dev4_unseen_set_meets_the_targets_at_green() {
+    let r = score("dev4");
+    assert_targets("dev4", &r, 150);
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! The unseen-shape evaluation sets (`tests/fixtures/unseen/{dev,frozen,
-//! dev2,frozen2,frozen3,dev3}`, issue #10): their gold annotations must be consistent with
+//! dev2,frozen2,frozen3,dev3,frozen4,dev4}`, issue #10): their gold annotations must be consistent with
 //! their records, and the sets must stay apart. Scores are measured with
 //! `tazan eval sanitize`, not here (see `unseen/README.md`).
 
@@ -38,6 +38,8 @@ fn unseen_sets_are_consistent_large_enough_and_use_every_identifying_class() {
         ("frozen2", 24),
         ("frozen3", 24),
         ("dev3", 16),
+        ("frozen4", 24),
+        ("dev4", 16),
     ] {
         let (inc, ann) = (
             unseen(set, "incidents.jsonl"),
@@ -70,7 +72,9 @@ fn unseen_sets_are_consistent_large_enough_and_use_every_identifying_class() {
 /// id or an identifying string.
 #[test]
 fn unseen_sets_share_no_record_and_no_identifying_string() {
-    let sets = ["dev", "frozen", "dev2", "frozen2", "frozen3", "dev3"];
+    let sets = [
+        "dev", "frozen", "dev2", "frozen2", "frozen3", "dev3", "frozen4", "dev4",
+    ];
     let load = |set| read_annotations(&unseen(set, "annotations.jsonl")).unwrap();
     let names = |gold: &[tazan_sanitize::Annotation]| -> HashSet<String> {
         gold.iter()

@@ -2,7 +2,8 @@
 //! no legal form (`まるいちフーズ`, `こまちデータ`, `ひだまりAdワークス`): a
 //! hiragana word of its own, glued to a katakana or Latin word, standing
 //! between spaces, brackets or particles. Found by one walk over the text's
-//! characters (no regex: there is no literal to look for first).
+//! characters (no regex: there is no literal to look for first), skipped for
+//! an ASCII text.
 
 use super::checks::FUNCTION_WORDS;
 use super::persons::Lexis;
@@ -119,6 +120,10 @@ impl Recognizers {
         out: &mut Vec<Hit>,
     ) {
         let text = n.text.as_str();
+        // The walk looks only after a hiragana: none in an ASCII text.
+        if text.is_ascii() {
+            return;
+        }
         let hira = |c: char| ('ぁ'..='ゖ').contains(&c);
         let mut prev: Option<(usize, char)> = None;
         for (i, c) in text.char_indices() {

@@ -115,7 +115,9 @@ pub(crate) fn name_ok(name: &str) -> bool {
     ];
     let all_kata = name.chars().all(is_kata);
     if GENERIC_KATAKANA.iter().any(|g| {
-        (all_kata && name.starts_with(g)) || name.ends_with(g) || name.ends_with(&format!("{g}ー"))
+        (all_kata && name.starts_with(g))
+            || name.ends_with(g)
+            || name.strip_suffix('ー').is_some_and(|n| n.ends_with(g))
     }) {
         return false;
     }
@@ -170,7 +172,7 @@ pub(crate) fn name_ok(name: &str) -> bool {
     if stripped.is_empty() || name.chars().all(|c| c.is_ascii_digit()) {
         return false;
     }
-    if GENERIC_NAMES.contains(&name) || GENERIC_NAMES.contains(&stripped) {
+    if is_generic_name(name) || is_generic_name(stripped) {
         return false;
     }
     if GENERIC_ENDINGS.iter().any(|e| name.ends_with(e)) {

@@ -375,7 +375,28 @@ impl Recognizers {
         let alone = !glued
             && (name.chars().count() > 1
                 || !n.text[..r.start].ends_with(|c: char| c.is_alphanumeric()));
-        if alone && self.sized_name(name, lexis, false) {
+        // One kanji after a role and a space (施設長 澪 →) is that role's holder.
+        let after_role = || {
+            n.text[..r.start]
+                .strip_suffix([' ', '\u{3000}'])
+                .is_some_and(|b| {
+                    let t = b
+                        .char_indices()
+                        .rev()
+                        .take_while(|(_, c)| !c.is_whitespace() && !"→⇒".contains(*c))
+                        .last()
+                        .map_or(b.len(), |(i, _)| i);
+                    let role = &b[t..];
+                    // 施設長, 園長, 相談員: a head or a member of a unit.
+                    let titled = role.ends_with(['長', '員'])
+                        && (2..=5).contains(&role.chars().count())
+                        && role.chars().all(is_han);
+                    !role.is_empty() && (self.is_role(role) || titled)
+                })
+        };
+        let one_after_role =
+            || name.chars().count() == 1 && after_role() && self.one_kanji_name(name, lexis);
+        if alone && (self.sized_name(name, lexis, false) || one_after_role()) {
             person(out, n, r, "person_chain", 0.8);
         }
     }
@@ -415,7 +436,12 @@ impl Recognizers {
             }
             let bare = strip_title(word);
             let r = tok.start..tok.start + bare.len();
-            let han = !bare.is_empty() && bare.chars().all(|c| is_han(c) || c == 'ヶ' || c == '々');
+            // Kanji, with a small kana inside as in 一ノ瀬, 三ツ矢, 八ケ代.
+            let han = bare.starts_with(is_han)
+                && bare.ends_with(is_han)
+                && bare
+                    .chars()
+                    .all(|c| is_han(c) || "ヶ々ノツケッ".contains(c));
             if han
                 && prev_person_end.take().is_some()
                 && self.given_ok(bare, lexis)
@@ -532,7 +558,7 @@ impl Recognizers {
                         (l.surnames.contains(w) && !l.common.contains(w))
                             || self.name_in_context(w, lexis, false)
                     }
-                    None => lexicon::SURNAMES.split_whitespace().any(|x| x == w),
+                    None => lexicon::is_builtin_surname(w),
                 };
                 if name && !self.is_role_word(w) && !super::checks::DEPARTMENT_WORDS.contains(&w) {
                     hits.push(Hit {
@@ -555,8 +581,7 @@ impl Recognizers {
     /// word), a given name glued after a family name.
     pub(crate) fn whole_person_names(&self, text: &str, lexis: Option<&Lexis>, hits: &mut [Hit]) {
         let surname = |s: &str| {
-            lexis.is_some_and(|l| l.surnames.contains(s))
-                || lexicon::SURNAMES.split_whitespace().any(|x| x == s)
+            lexis.is_some_and(|l| l.surnames.contains(s)) || lexicon::is_builtin_surname(s)
         };
         let given = |s: &str| lexis.is_some_and(|l| l.given.contains(s));
         for h in hits
@@ -595,6 +620,28 @@ impl Recognizers {
                     h.range.start = run;
                 }
             }
+            // A given name in hiragana a space after the family name
+            // (朝比奈 しおり).
+            if let Some(rest) = text[h.range.end..].strip_prefix([' ', '\u{3000}']) {
+                let len: usize = rest
+                    .chars()
+                    .take_while(|c| ('ぁ'..='ゖ').contains(c))
+                    .map(char::len_utf8)
+                    .sum();
+                let word = &rest[..len];
+                let ends = rest[len..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric() || is_han(c) && c != '々');
+                if (2..=4).contains(&word.chars().count())
+                    && ends
+                    && given(word)
+                    && surname(&text[h.range.clone()])
+                {
+                    let space = text[h.range.end..].len() - rest.len();
+                    h.range.end += space + len;
+                }
+            }
             let after_len = text[h.range.end..]
                 .chars()
                 .take_while(|c| is_han(*c))
@@ -617,7 +664,7 @@ impl Recognizers {
         match name.chars().count() {
             1 => {
                 lexis.is_some_and(|l| l.surnames.contains(name) && !l.common.contains(name))
-                    || lexicon::SURNAMES.split_whitespace().any(|s| s == name)
+                    || lexicon::is_builtin_surname(name)
                     // After a role and a space, a kanji no word is made of (蔀).
                     || (strong && lexis.is_some_and(|l| !l.common.contains(name)) && name_ok(name))
             }
@@ -631,7 +678,7 @@ impl Recognizers {
         self.is_role_word(w)
     }
 
-    fn is_role_word(&self, w: &str) -> bool {
+    pub(super) fn is_role_word(&self, w: &str) -> bool {
         ROLES.split('|').any(|r| r == w)
             || DEPT_SUFFIX
                 .split('|')
@@ -667,7 +714,7 @@ impl Recognizers {
         if DEPARTMENT_LIKE.iter().any(|d| name.starts_with(d)) {
             return false;
         }
-        let surname = lexicon::SURNAMES.split_whitespace().any(|s| s == name);
+        let surname = lexicon::is_builtin_surname(name);
         match lexis {
             Some(l) => {
                 l.surnames.contains(name)
@@ -681,7 +728,7 @@ impl Recognizers {
 
     fn glued_name_ok(&self, role: &str, name: &str, lexis: Option<&Lexis>) -> bool {
         let Some(l) = lexis else {
-            return lexicon::SURNAMES.split_whitespace().any(|s| s == name);
+            return lexicon::is_builtin_surname(name);
         };
         // The role's end and the name's start must not form a word (部品, 課題, 担当者).
         let first: String = name.chars().take(1).collect();
@@ -706,7 +753,7 @@ impl Recognizers {
 
     fn full_name_ok(&self, s: &str, g: &str, lexis: Option<&Lexis>) -> bool {
         let Some(l) = lexis else {
-            return lexicon::SURNAMES.split_whitespace().any(|x| x == s) && self.given_ok(g, None);
+            return lexicon::is_builtin_surname(s) && self.given_ok(g, None);
         };
         let hira = g.chars().all(|c| ('ぁ'..='ゖ').contains(&c));
         let sei = l.surnames.contains(s) && !l.common.contains(s);

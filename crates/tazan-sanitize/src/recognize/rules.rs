@@ -258,7 +258,9 @@ impl Recognizers {
             Check::SurnameTitle,
         );
         add(
-            format!(r"(?P<n>(?:{h}|ヶ){{2,4}})[ \u{{3000}}]?(?:氏|さん|様)"),
+            format!(
+                r"(?P<n>(?:{h}|ヶ){{2,4}})(?:[ \u{{3000}}]?(?:氏|さん|様)|[ \u{{3000}}](?:先生|殿))"
+            ),
             Kind::Person,
             "honorific",
             0.7,
@@ -457,6 +459,7 @@ impl Recognizers {
             vocab: lexicon::it_vocabulary(),
             persons: persons::PersonRules::new(),
             slots: slots::SlotRules::new(),
+            labels: labels::LabelRules::new(),
             latin_run: rx(r"[A-Z][A-Za-z0-9'&.\-]*(?:(?: |, ?)[A-Z][A-Za-z0-9'&.\-]*)*"),
             place_prefecture,
             place_class,

@@ -27,6 +27,14 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.95,
         Check::None,
     );
+    // Other countries: +65 6123 4567, +60 3 2711 5502, +1 415 555 0134.
+    add(
+        r"\+[1-9]\d{0,2}[- ]\d{1,4}[- ]\d{3,4}(?:[- ]\d{3,4})?".into(),
+        Kind::Contact,
+        "phone_international",
+        0.95,
+        Check::None,
+    );
     // Other separators: 06(6345)1234, 090ー1234ー5678, 03.1234.5678.
     add(
         r"0\d{1,4}\(\d{1,4}\)\d{3,4}|0\d{1,4}[ー.‐‑‒–—―−]\d{1,4}[ー.‐‑‒–—―−]\d{3,4}".into(),

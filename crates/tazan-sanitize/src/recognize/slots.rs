@@ -120,10 +120,19 @@ const KANA_NOT_NAME: &[&str] = &[
     "おば",
 ];
 
+/// A character that can start the agent's name (`[\p{Han}ヶ々]` but for
+/// 〇○某): a superset, cheap to test; the anchored pattern decides.
+fn may_start_name(c: char) -> bool {
+    c == 'ヶ' || ('\u{2E80}'..='\u{303B}').contains(&c) || c >= '\u{3400}'
+}
+
 /// The compiled slot patterns.
 pub(crate) struct SlotRules {
     /// A kanji word, a particle, a clause that reaches an act.
     agent: Regex,
+    /// `agent` anchored at the start of the haystack: run only where a
+    /// cheap check says a match can start.
+    agent_at: Regex,
     /// The speaker after a chat line's time stamp, before a colon.
     speaker: Regex,
     /// A speaker at the start of a line before 「.
@@ -141,10 +150,12 @@ pub(crate) struct SlotRules {
 
 impl SlotRules {
     pub(crate) fn new() -> Self {
+        let agent = format!(
+            r"(?P<n>[\p{{Han}}ヶ々&&[^〇○某]]{{1,4}})[ \u{{3000}}]?(?P<p>が|は|も|から|より|に)(?P<c>[^。\n「」]{{0,24}}?)(?P<a>{ACTS})"
+        );
         let mut s = SlotRules {
-            agent: rx(&format!(
-                r"(?P<n>[\p{{Han}}ヶ々&&[^〇○某]]{{1,4}})(?P<p>が|は|も|から|より|に)(?P<c>[^。\n「」]{{0,24}}?)(?P<a>{ACTS})"
-            )),
+            agent_at: rx(&format!(r"\A(?:{agent})")),
+            agent: rx(&agent),
             speaker: rx(
                 r"(?m)^\s*\[[0-9:./\- T]{4,25}\]\s?(?P<n>[ぁ-ゖァ-ヺー\p{Han}々]{2,12}?)(?:さん|ちゃん|くん)?\s?[:：]",
             ),
@@ -182,29 +193,52 @@ impl Recognizers {
     /// family names count in a sentence.
     pub(crate) fn scan_slots(&self, n: &Normalized, lexis: Option<&Lexis>, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
+        // Every pattern here and the sign-off walk want a kana or kanji: an
+        // ASCII text (a host, an id, a romanised line) can hold only a
+        // table's people column.
+        if text.is_ascii() {
+            if text.contains('\t') {
+                self.table_people(n, lexis, out);
+            }
+            return;
+        }
         let s = &self.slots;
         let mut can = Vec::new();
         s.prefilter.candidates(text, &mut can);
-        // Overlapping matches: a rejected word (今回は) must not hide the
-        // name after it (林が).
+        // Every place a match can start, in order (overlapping matches: a
+        // rejected word (今回は) must not hide the name after it (林が)). A
+        // match starts with a name character not glued to a word before it,
+        // and its particle comes within the name's four characters (and a
+        // space); only
+        // there does the anchored pattern run.
         let mut from = 0;
-        while let Some(caps) = can[0].then(|| s.agent.captures_at(text, from)).flatten() {
-            let (Some(name), Some(act)) = (caps.name("n"), caps.name("a")) else {
-                break;
-            };
-            from = name.start()
-                + text[name.start()..]
-                    .chars()
-                    .next()
-                    .map_or(1, char::len_utf8);
-            if text[..name.start()].ends_with(|c: char| {
-                is_han(c) || is_kata(c) || c == 'ヶ' || c.is_ascii_alphanumeric()
-            }) {
+        let mut prev: Option<char> = None;
+        for (start, c) in text.char_indices().filter(|_| can[0]) {
+            let glued = prev
+                .is_some_and(|p| is_han(p) || is_kata(p) || p == 'ヶ' || p.is_ascii_alphanumeric());
+            prev = Some(c);
+            if start < from || glued || !may_start_name(c) {
                 continue;
             }
+            let particle_near = text[start..]
+                .chars()
+                .skip(1)
+                .take(5)
+                .any(|c| "がはもかよに".contains(c));
+            if !particle_near {
+                continue;
+            }
+            let Some(caps) = s.agent_at.captures(&text[start..]) else {
+                continue;
+            };
+            let (Some(name), Some(act)) = (caps.name("n"), caps.name("a")) else {
+                continue;
+            };
+            let name_at = start + name.start()..start + name.end();
+            let act_at = start + act.start()..start + act.end();
             let clause = caps.name("c").map_or("", |c| c.as_str());
             // A verb in the clause, not a noun that starts one (連絡先, 確認書).
-            let tail = &text[act.end()..];
+            let tail = &text[act_at.end..];
             let verbal = tail.starts_with([
                 'し', 'さ', 'す', 'を', 'が', 'の', '済', '中', '完', '予', '。', '、', 'に', 'で',
             ]) || tail.is_empty()
@@ -217,7 +251,7 @@ impl Recognizers {
                 continue;
             }
             // Any act up to the sentence's end that only a person does.
-            let rest = &text[act.start()..];
+            let rest = &text[act_at.start..];
             let sentence = &rest[..rest.find(['。', '\n']).unwrap_or(rest.len())];
             let sentence = &sentence[..sentence
                 .char_indices()
@@ -225,8 +259,16 @@ impl Recognizers {
                 .map_or(sentence.len(), |(i, _)| i)];
             let person_act = PERSON_ACTS.iter().any(|a| sentence.contains(a));
             if self.agent_name(name.as_str(), person_act, lexis) {
-                push(out, n, name.range(), Kind::Person, "person_agent", 0.8, 2);
-                from = name.end();
+                push(
+                    out,
+                    n,
+                    name_at.clone(),
+                    Kind::Person,
+                    "person_agent",
+                    0.8,
+                    2,
+                );
+                from = name_at.end;
             }
         }
         // Speakers found here are names wherever the text addresses them
@@ -432,7 +474,7 @@ impl Recognizers {
             return false;
         }
         let standard: String = name.chars().map(standard_form).collect();
-        let builtin = lexicon::SURNAMES.split_whitespace().any(|s| s == standard);
+        let builtin = lexicon::is_builtin_surname(&standard);
         let Some(l) = lexis else {
             return builtin && count >= 2 && person_act;
         };
@@ -475,13 +517,13 @@ impl Recognizers {
 
     /// One kanji before an honorific: a family name that is no stop-listed
     /// word, or a kanji no common word is made of (杠, 蔀).
-    fn one_kanji_name(&self, w: &str, lexis: Option<&Lexis>) -> bool {
+    pub(super) fn one_kanji_name(&self, w: &str, lexis: Option<&Lexis>) -> bool {
         let standard: String = w.chars().map(standard_form).collect();
         !SINGLE_NOT_NAME.contains(w)
             && name_ok(w)
             && match lexis {
                 Some(l) => l.surnames.contains(&standard) || !l.common.contains(w),
-                None => lexicon::SURNAMES.split_whitespace().any(|s| s == standard),
+                None => lexicon::is_builtin_surname(&standard),
             }
     }
 
@@ -512,7 +554,7 @@ impl Recognizers {
         if !name_ok(w) || self.is_role(w) || super::checks::DEPARTMENT_WORDS.contains(&w) {
             return false;
         }
-        let builtin = lexicon::SURNAMES.split_whitespace().any(|s| s == w);
+        let builtin = lexicon::is_builtin_surname(w);
         match lexis {
             Some(l) => {
                 l.surnames.contains(w)
