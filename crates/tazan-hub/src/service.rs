@@ -12,6 +12,7 @@ use tracing::{debug, warn};
 
 use crate::core::{matches, to_entry, HubCore};
 use crate::requests::Method;
+use crate::transparency::ProvenPage;
 
 /// The caller's roster id, put in the request by [`authenticate`].
 #[derive(Debug, Clone)]
@@ -356,25 +357,18 @@ impl HubService {
                     let _ = tx.send(Err(status)).await;
                     return;
                 }
-                let page = match core.log.range(after, PAGE) {
+                let page = match core.proven_page(after, PAGE) {
                     Ok(p) => p,
                     Err(e) => {
                         let _ = tx.send(Err(storage(e))).await;
                         return;
                     }
                 };
-                let full = page.len() == PAGE;
-                if let Some(last) = page.last() {
-                    after = last.seq;
+                let full = page.entries.len() == PAGE;
+                if let Some(last) = page.last_seq() {
+                    after = last;
                 }
-                let page: Vec<_> = page.into_iter().filter(|r| matches(&filter, r)).collect();
-                let entries = match proven(&core, page, &mut sent_size) {
-                    Ok(e) => e,
-                    Err(e) => {
-                        let _ = tx.send(Err(storage(e))).await;
-                        return;
-                    }
-                };
+                let entries = filtered(&core, &page, &filter, &mut sent_size);
                 for entry in entries {
                     match send(entry).await {
                         Ok(()) => {}
@@ -609,27 +603,26 @@ impl Stream for Cuttable {
     }
 }
 
-/// Wire entries for `page`, each with its inclusion proof; the first carries
-/// the checkpoint and a consistency proof from `sent_size` when the
-/// checkpoint moved since the last one sent on this stream.
-fn proven(
+/// The entries of a proven page that pass the subscriber's filter, each
+/// with its inclusion proof; the first carries the checkpoint and a
+/// consistency proof from `sent_size` when the checkpoint moved since the
+/// last one sent on this stream.
+fn filtered(
     core: &HubCore,
-    page: Vec<tazan_store::LogRecord>,
+    page: &ProvenPage,
+    filter: &Option<pb::Filter>,
     sent_size: &mut u64,
-) -> Result<Vec<pb::LogEntry>, tazan_store::StoreError> {
-    if page.is_empty() {
-        return Ok(Vec::new());
-    }
-    let seqs: Vec<u64> = page.iter().map(|r| r.seq).collect();
-    let (cp, proofs) = core.prove(&seqs)?;
+) -> Vec<pb::LogEntry> {
     let mut entries: Vec<pb::LogEntry> = page
-        .into_iter()
-        .zip(proofs)
-        .map(|(rec, proof)| pb::LogEntry {
-            inclusion: Some(proof),
-            ..to_entry(rec)
-        })
+        .entries
+        .iter()
+        .filter(|(facets, _)| facets.pass(filter))
+        .map(|(_, entry)| entry.clone())
         .collect();
+    if entries.is_empty() {
+        return entries;
+    }
+    let cp = &page.checkpoint;
     if cp.size() != *sent_size {
         // A subscriber claiming more than the log holds gets no proof: the
         // smaller checkpoint itself tells it what happened.
@@ -644,7 +637,7 @@ fn proven(
         }
         *sent_size = cp.size();
     }
-    Ok(entries)
+    entries
 }
 
 fn serde_json_bytes(roster: &tazan_trust::SignedRoster) -> Result<Vec<u8>, Status> {

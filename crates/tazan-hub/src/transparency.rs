@@ -4,6 +4,7 @@
 //!
 //! ```text
 //!  durable head ─► checkpoint() (signed once per head, cached) ─► PublishResponse, streams, List
+//!  (position, checkpoint) ─► proven_page() (read and proved once, shared) ─► every subscriber there
 //!  group hub ──AddCheckpoint(old size, proof, checkpoint)──► cross hub: witness_check ─► cosignature
 //!  group hub (follows the cross log) ──AddCosignature──► cross hub: its witnessed checkpoint
 //! ```
@@ -21,6 +22,7 @@ use tazan_trust::{PublicKey, Role};
 use tonic::Status;
 use tracing::{info, warn};
 
+use crate::core::{to_entry, Facets};
 use crate::HubCore;
 
 /// The blob holding the latest checkpoint of this hub's log that a witness cosigned.
@@ -40,11 +42,35 @@ pub(crate) struct Transparency {
     latest: Mutex<Option<Arc<SignedCheckpoint>>>,
     /// The latest checkpoint a witness cosigned.
     witnessed: Mutex<Option<Arc<SignedCheckpoint>>>,
+    /// The page of the log most recently read and proven for a
+    /// subscriber: subscribers at the same position share it (see
+    /// [`HubCore::proven_page`]).
+    page: Mutex<Option<Arc<ProvenPage>>>,
     /// Serialises the witness's check-and-store (C2SP: atomically).
     witness: tokio::sync::Mutex<()>,
     /// Checkpoints of other hubs cosigned, and refused.
     pub(crate) cosigned: AtomicU64,
     pub(crate) refused: AtomicU64,
+}
+
+/// Up to a page of durable log entries after one position, as wire
+/// entries with their inclusion proofs, all against one checkpoint.
+pub(crate) struct ProvenPage {
+    /// The position the page follows.
+    pub(crate) after: u64,
+    /// The most entries it may hold.
+    pub(crate) limit: usize,
+    /// The checkpoint every proof is against.
+    pub(crate) checkpoint: Arc<SignedCheckpoint>,
+    /// The entries (unfiltered, in log order) with what filters read of them.
+    pub(crate) entries: Vec<(Facets<String>, pb::LogEntry)>,
+}
+
+impl ProvenPage {
+    /// The last sequence number in the page.
+    pub(crate) fn last_seq(&self) -> Option<u64> {
+        self.entries.last().map(|(_, e)| e.seq)
+    }
 }
 
 fn storage(e: StoreError) -> Status {
@@ -171,6 +197,58 @@ impl HubCore {
                 })
                 .collect(),
         ))
+    }
+
+    /// Up to `limit` entries after `after` within the current checkpoint,
+    /// proven against it. Proving is per page, not per subscriber: every
+    /// subscriber asking for the same position under the same checkpoint
+    /// (all those following the head, woken by the same append) gets the
+    /// page the first one read and proved.
+    pub(crate) fn proven_page(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<Arc<ProvenPage>, StoreError> {
+        let cp = self.checkpoint()?;
+        let cached = self
+            .tlog
+            .page
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        // A page is fixed by where it starts, its size limit and the tree
+        // it is read within.
+        if let Some(page) = cached
+            .filter(|p| p.after == after && p.limit == limit && p.checkpoint.size() == cp.size())
+        {
+            return Ok(page);
+        }
+        let records = self.log.range_within(after, limit, cp.size())?;
+        let seqs: Vec<u64> = records.iter().map(|r| r.seq).collect();
+        let proofs = self.log.inclusion_proofs(&seqs, cp.size())?;
+        let entries = records
+            .into_iter()
+            .zip(proofs)
+            .map(|(rec, proof)| {
+                let facets = Facets::of(&rec);
+                let entry = pb::LogEntry {
+                    inclusion: Some(pb::Inclusion {
+                        tree_size: cp.size(),
+                        hashes: hashes_to_wire(&proof),
+                    }),
+                    ..to_entry(rec)
+                };
+                (facets, entry)
+            })
+            .collect();
+        let page = Arc::new(ProvenPage {
+            after,
+            limit,
+            checkpoint: cp,
+            entries,
+        });
+        *self.tlog.page.lock().unwrap_or_else(|p| p.into_inner()) = Some(page.clone());
+        Ok(page)
     }
 
     /// A consistency proof between two sizes of the durable log, as the
