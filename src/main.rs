@@ -8,6 +8,14 @@ use clap::Parser;
 mod cli;
 mod cmd;
 
+/// The allocator of every service this binary runs. sled and the gRPC stack
+/// allocate per key and per message: under `tazan bench federation`, glibc's
+/// malloc and free were about 15 % of the process's CPU samples, and with
+/// mimalloc the CPU per lesson end to end fell about 15 % (BENCHMARKS.md,
+/// "Where the CPU goes, and the first cuts").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // Detached by `tazan up --detach`: leave its session first.
     tazan::supervise::enter_own_session_if_asked();

@@ -103,6 +103,10 @@ fn federation_bench_runs_every_phase() {
     ] {
         assert!(f(k) > 0.0, "{k}: {r}");
     }
+    // Background CPU while idle, in cores: within what the machine has.
+    let idle = f("idle_cpu_cores");
+    let cores = f("cpus");
+    assert!((0.0..=cores + 0.1).contains(&idle), "{r}");
     // The ladder ran from 250/s, and the sustained rate is its last step
     // within 20 ms (or 0 when the first step missed, as it may in debug).
     let steps = r["sustain_steps"].as_array().unwrap();

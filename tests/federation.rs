@@ -814,3 +814,53 @@ async fn hubs_search_their_logs() {
     assert_eq!(err.code(), tonic::Code::InvalidArgument);
     fed.stop().await.unwrap();
 }
+
+/// Subscribers at the same position share one proven page (read and proved
+/// once per checkpoint, not once per subscriber); each still gets only what
+/// its filter passes, and every entry's proof verifies on its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribers_sharing_a_proven_page_get_their_filter_and_proofs_that_verify() {
+    let fx = Fixture::new();
+    let fed = Federation::start(&fx.layout).await.unwrap();
+    let key = fx.key("sakura-bank");
+    let mut c = fed
+        .client_as(&"sakura-bank".parse().unwrap())
+        .await
+        .unwrap();
+    let levels = [DisclosureLevel::Amber, DisclosureLevel::Green];
+    let envs: Vec<_> = (0..6)
+        .map(|i| signed(&key, &format!("共有ページの教訓（その{i}）"), levels[i % 2]))
+        .collect();
+    publish(&mut c, &envs).await;
+    let hub = fed.hub("finance").unwrap().core().clone();
+    let cases = [
+        (Vec::new(), vec![1, 2, 3, 4, 5, 6]),
+        (vec![pb::Level::Amber as i32], vec![1, 3, 5]),
+        (vec![pb::Level::Green as i32], vec![2, 4, 6]),
+    ];
+    for (levels, expected) in cases {
+        let mut stream = c
+            .subscribe(pb::SubscribeRequest {
+                known_size: 0,
+                after_seq: 0,
+                filter: Some(pb::Filter {
+                    levels: levels.clone(),
+                    ..Default::default()
+                }),
+                follow: false,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let mut view = tazan_tlog::LogView::new(hub.origin(), vec![hub.public_key()], None);
+        let mut seqs = Vec::new();
+        while let Some(entry) = stream.message().await.unwrap() {
+            tazan_proto::verify_entry(&mut view, &entry)
+                .unwrap_or_else(|e| panic!("levels {levels:?}, entry {}: {e}", entry.seq));
+            seqs.push(entry.seq);
+        }
+        assert_eq!(seqs, expected, "levels {levels:?}");
+        assert_eq!(view.size(), 6, "the checkpoint came with the first entry");
+    }
+    fed.stop().await.unwrap();
+}

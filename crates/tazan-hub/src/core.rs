@@ -178,12 +178,11 @@ fn roster_names(roster: &SignedRoster) -> Vec<String> {
 /// a member's name: it would leave the group. The field is named and what
 /// was found is described by kind and position, never quoted (the reason
 /// reaches logs).
-fn screen_rejection(screen: &Screen, envelope: &Envelope) -> Option<Rejection> {
-    let payload = envelope.decode().ok()?;
+fn screen_rejection(screen: &Screen, payload: &Payload) -> Option<Rejection> {
     if !payload.level().may_cross_groups() {
         return None;
     }
-    let findings = screen.scan_payload(&payload);
+    let findings = screen.scan_payload(payload);
     let first = findings.first()?;
     let (field, item) = match first.field.split_once('[') {
         Some((name, rest)) => (name, format!(" (item {})", rest.trim_end_matches(']'))),
@@ -497,18 +496,29 @@ impl HubCore {
             }
         }
 
-        // 2. Signatures, batched, off the async threads; and at a group hub
-        //    the screen of what may leave the group.
+        // 2. Signatures, batched, off the async threads; the payloads of
+        //    the signed ones decoded (once: the screen and the rules below
+        //    read the same one); and at a group hub the screen of what may
+        //    leave the group.
         let screen = (self.tier == Tier::Group).then(|| self.screen());
         let checked = tokio::task::spawn_blocking(move || {
             let items: Vec<(&Envelope, &PublicKey)> =
                 candidates.iter().map(|c| (&c.envelope, &c.key)).collect();
-            let verdicts = tazan_trust::verify_envelopes(&items);
-            let screened: Vec<Option<Rejection>> = candidates
+            let verdicts: Vec<Result<Payload, TrustError>> = tazan_trust::verify_envelopes(&items)
+                .into_iter()
+                .zip(&candidates)
+                .map(|(v, c)| {
+                    v?;
+                    c.envelope.decode().map_err(|source| TrustError::Payload {
+                        signer: c.envelope.signer.clone(),
+                        source,
+                    })
+                })
+                .collect();
+            let screened: Vec<Option<Rejection>> = verdicts
                 .iter()
-                .zip(&verdicts)
-                .map(|(c, v)| match (&screen, v) {
-                    (Some(screen), Ok(())) => screen_rejection(screen, &c.envelope),
+                .map(|v| match (&screen, v) {
+                    (Some(screen), Ok(payload)) => screen_rejection(screen, payload),
                     _ => None,
                 })
                 .collect();
@@ -535,8 +545,8 @@ impl HubCore {
         let mut new_records = Vec::new();
         let mut record_index = Vec::new();
         for ((c, verdict), screened) in candidates.into_iter().zip(verdicts).zip(screened) {
-            match verdict {
-                Ok(()) => {}
+            let payload = match verdict {
+                Ok(payload) => payload,
                 Err(TrustError::Payload { source, .. }) => {
                     rejections[c.index] = Some(source.into());
                     continue;
@@ -549,7 +559,7 @@ impl HubCore {
                     ));
                     continue;
                 }
-            }
+            };
             let Some((member, member_name)) = origin.clone() else {
                 continue;
             };
@@ -557,7 +567,7 @@ impl HubCore {
                 rejections[c.index] = Some(r);
                 continue;
             }
-            match self.admit(&c.envelope, &member) {
+            match self.admit(payload, &member) {
                 Ok(payload) => {
                     let origin_group = match self.tier {
                         Tier::Group => self.group.clone(),
@@ -623,9 +633,8 @@ impl HubCore {
         results
     }
 
-    /// Decode and apply the level and ownership rules.
-    fn admit(&self, envelope: &Envelope, member: &MemberId) -> Result<Payload, Rejection> {
-        let payload = envelope.decode()?;
+    /// Apply the level and ownership rules to a decoded payload.
+    fn admit(&self, payload: Payload, member: &MemberId) -> Result<Payload, Rejection> {
         let level = payload.level();
         if !level.may_reach_group() {
             return Err(Rejection::new(
@@ -891,12 +900,52 @@ fn reject(mut r: pb::PublishResult, rej: Rejection) -> pb::PublishResult {
 
 /// Whether a log record passes a subscriber's filter.
 pub(crate) fn matches(filter: &Option<pb::Filter>, rec: &LogRecord) -> bool {
-    let Some(f) = filter else { return true };
-    let level = pb::Level::from(rec.level) as i32;
-    (f.levels.is_empty() || f.levels.contains(&level))
-        && (f.industries.is_empty() || f.industries.contains(&rec.industry))
-        && (f.domains.is_empty() || f.domains.contains(&rec.domain))
-        && (f.causes.is_empty() || f.causes.contains(&rec.cause))
+    Facets::borrowed(rec).pass(filter)
+}
+
+/// What a subscriber's filter reads of a log record.
+#[derive(Debug, Clone)]
+pub(crate) struct Facets<S> {
+    level: tazan_model::DisclosureLevel,
+    industry: S,
+    domain: S,
+    cause: S,
+}
+
+impl<'a> Facets<&'a str> {
+    fn borrowed(rec: &'a LogRecord) -> Self {
+        Facets {
+            level: rec.level,
+            industry: &rec.industry,
+            domain: &rec.domain,
+            cause: &rec.cause,
+        }
+    }
+}
+
+impl Facets<String> {
+    /// The facets of `rec`, kept apart from it (for a page of wire entries).
+    pub(crate) fn of(rec: &LogRecord) -> Self {
+        Facets {
+            level: rec.level,
+            industry: rec.industry.clone(),
+            domain: rec.domain.clone(),
+            cause: rec.cause.clone(),
+        }
+    }
+}
+
+impl<S: AsRef<str>> Facets<S> {
+    /// Whether these facets pass `filter` (no filter passes everything).
+    pub(crate) fn pass(&self, filter: &Option<pb::Filter>) -> bool {
+        let Some(f) = filter else { return true };
+        let level = pb::Level::from(self.level) as i32;
+        let has = |set: &[String], v: &S| set.is_empty() || set.iter().any(|x| x == v.as_ref());
+        (f.levels.is_empty() || f.levels.contains(&level))
+            && has(&f.industries, &self.industry)
+            && has(&f.domains, &self.domain)
+            && has(&f.causes, &self.cause)
+    }
 }
 
 /// A log record as a wire entry.

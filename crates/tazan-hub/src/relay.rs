@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures::FutureExt;
 
 use tazan_edge::{pause, Backoff};
-use tazan_model::{Envelope, MemberId, Payload};
+use tazan_model::{Envelope, MemberId};
 use tazan_proto::pb::{self, hub_client::HubClient, publish_result::Outcome};
 use tazan_proto::ClientTls;
 use tazan_proto::FollowError as Interrupted;
@@ -93,11 +93,17 @@ impl Acked {
         self.seqs.values().all(Option::is_some)
     }
 
+    /// Whether a removal written is not on disk yet.
+    fn awaits_flush(&self, core: &HubCore) -> bool {
+        let store = core.log.store();
+        self.seqs.values().flatten().any(|t| !store.is_durable(*t))
+    }
+
     /// When idle: flush, so the removals are durable and can be forgotten
     /// (under load the ingest's flushes do it).
     async fn make_durable(&mut self, core: &HubCore) {
         let store = core.log.store();
-        if self.seqs.values().flatten().any(|t| !store.is_durable(*t)) {
+        if self.awaits_flush(core) {
             if let Err(e) = store.flush().await {
                 debug!(error = %e, "flushing relay marks failed");
             }
@@ -153,7 +159,16 @@ pub(crate) async fn relay_loop(core: Arc<HubCore>, up: Upstream, mut stop: watch
                 }
                 continue;
             }
-            acked.make_durable(&core).await;
+            // Removed marks become durable with the next flush of this
+            // store (an ingest's, within milliseconds under load); only a
+            // relay left idle flushes them itself, so a lesson relayed
+            // alone does not cost a flush of its own.
+            let flush_due = acked.awaits_flush(&core);
+            let wake = if flush_due {
+                RELAY_MARKS_FLUSH_AFTER
+            } else {
+                Duration::from_secs(1)
+            };
             tokio::select! {
                 _ = head.changed() => {}
                 _ = stop.changed() => return,
@@ -161,7 +176,9 @@ pub(crate) async fn relay_loop(core: Arc<HubCore>, up: Upstream, mut stop: watch
                 _ = store_faults.changed() => {}
                 // Also wake periodically: the outbox may hold entries from
                 // before a restart, and acknowledged marks to settle.
-                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = tokio::time::sleep(wake) => if flush_due {
+                    acked.make_durable(&core).await;
+                },
             }
             continue;
         }
@@ -229,6 +246,10 @@ struct CatchUp {
 
 const CATCH_UP_LOG_EVERY: Duration = Duration::from_secs(5);
 
+/// How long an idle relay leaves removed relay marks to the store's next
+/// flush before it flushes them itself.
+const RELAY_MARKS_FLUSH_AFTER: Duration = Duration::from_millis(200);
+
 impl CatchUp {
     fn relayed(&mut self, sent: usize, remaining: usize) {
         let now = std::time::Instant::now();
@@ -270,15 +291,19 @@ fn resign(core: &HubCore, pending: &[LogRecord]) -> (Vec<u64>, Vec<pb::Envelope>
     let mut seqs = Vec::with_capacity(pending.len());
     let mut out = Vec::with_capacity(pending.len());
     for rec in pending {
-        // Stored entries passed validation on the way in.
-        match Payload::from_canonical_bytes(&rec.envelope.payload) {
-            Ok(payload) => {
-                let env = core.key.sign(&payload);
+        // Stored entries passed validation on the way in (and the cross hub
+        // validates again): their bytes are signed as they are, not
+        // decoded and encoded again.
+        match core.key.sign_canonical(&rec.envelope.payload) {
+            Some(env) => {
                 seqs.push(rec.seq);
                 out.push(pb::Envelope::from(&env));
             }
-            Err(e) => {
-                warn!(seq = rec.seq, error = %e, "stored payload no longer decodes; not relayed")
+            None => {
+                warn!(
+                    seq = rec.seq,
+                    "stored payload is not a known payload kind; not relayed"
+                )
             }
         }
     }

@@ -12,6 +12,7 @@ use tracing::{debug, warn};
 
 use crate::core::{matches, to_entry, HubCore};
 use crate::requests::Method;
+use crate::transparency::ProvenPage;
 
 /// The caller's roster id, put in the request by [`authenticate`].
 #[derive(Debug, Clone)]
@@ -377,25 +378,18 @@ impl HubService {
                     let _ = tx.send(Err(status)).await;
                     return;
                 }
-                let read = if filter.is_none() {
-                    // What every unfiltered subscriber reading from here gets:
-                    // read and proven once, shared.
-                    core.proven_page(after, PAGE).map(|(cp, page)| {
-                        let mut entries = page.entries.clone();
-                        with_checkpoint(&core, &cp, &mut entries, &mut sent_size);
-                        (entries, page.last, page.more)
-                    })
-                } else {
-                    filtered_page(&core, &filter, after, &mut sent_size)
-                };
-                let (entries, last, full) = match read {
-                    Ok(r) => r,
+                let page = match core.proven_page(after, PAGE) {
+                    Ok(p) => p,
                     Err(e) => {
                         let _ = tx.send(Err(storage(e))).await;
                         return;
                     }
                 };
-                after = last;
+                let full = page.entries.len() == PAGE;
+                if let Some(last) = page.last_seq() {
+                    after = last;
+                }
+                let entries = filtered(&core, &page, &filter, &mut sent_size);
                 for entry in entries {
                     match send(entry).await {
                         Ok(()) => {}
@@ -638,59 +632,41 @@ impl Stream for Cuttable {
     }
 }
 
-/// The entries after `after` that pass `filter` (read one page at a time),
-/// each with its inclusion proof; the last sequence number read, and
-/// whether the page was full.
-fn filtered_page(
+/// The entries of a proven page that pass the subscriber's filter, each
+/// with its inclusion proof; the first carries the checkpoint and a
+/// consistency proof from `sent_size` when the checkpoint moved since the
+/// last one sent on this stream.
+fn filtered(
     core: &HubCore,
+    page: &ProvenPage,
     filter: &Option<pb::Filter>,
-    after: u64,
     sent_size: &mut u64,
-) -> Result<(Vec<pb::LogEntry>, u64, bool), tazan_store::StoreError> {
-    let page = core.log.range(after, PAGE)?;
-    let full = page.len() == PAGE;
-    let last = page.last().map_or(after, |r| r.seq);
-    let page: Vec<_> = page.into_iter().filter(|r| matches(filter, r)).collect();
-    if page.is_empty() {
-        return Ok((Vec::new(), last, full));
-    }
-    let seqs: Vec<u64> = page.iter().map(|r| r.seq).collect();
-    let (cp, proofs) = core.prove(&seqs)?;
+) -> Vec<pb::LogEntry> {
     let mut entries: Vec<pb::LogEntry> = page
-        .into_iter()
-        .zip(proofs)
-        .map(|(rec, proof)| pb::LogEntry {
-            inclusion: Some(proof),
-            ..to_entry(rec)
-        })
+        .entries
+        .iter()
+        .filter(|(facets, _)| facets.pass(filter))
+        .map(|(_, entry)| entry.clone())
         .collect();
-    with_checkpoint(core, &cp, &mut entries, sent_size);
-    Ok((entries, last, full))
-}
-
-/// The first of `entries` carries the checkpoint and a consistency proof
-/// from `sent_size` when the checkpoint moved since the last one sent on
-/// this stream.
-fn with_checkpoint(
-    core: &HubCore,
-    cp: &tazan_tlog::SignedCheckpoint,
-    entries: &mut [pb::LogEntry],
-    sent_size: &mut u64,
-) {
-    let Some(first) = entries.first_mut() else {
-        return;
-    };
+    if entries.is_empty() {
+        return entries;
+    }
+    let cp = &page.checkpoint;
     if cp.size() != *sent_size {
         // A subscriber claiming more than the log holds gets no proof: the
         // smaller checkpoint itself tells it what happened.
-        first.checkpoint = cp.note().to_vec();
-        first.consistency = core
+        let consistency = core
             .log
             .consistency_proof(*sent_size, cp.size())
             .map(|p| tazan_tlog::hashes_to_wire(&p))
             .unwrap_or_default();
+        if let Some(first) = entries.first_mut() {
+            first.checkpoint = cp.note().to_vec();
+            first.consistency = consistency;
+        }
         *sent_size = cp.size();
     }
+    entries
 }
 
 fn serde_json_bytes(roster: &tazan_trust::SignedRoster) -> Result<Vec<u8>, Status> {

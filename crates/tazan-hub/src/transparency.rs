@@ -4,6 +4,7 @@
 //!
 //! ```text
 //!  durable head ─► checkpoint() (signed once per head, cached) ─► PublishResponse, streams, List
+//!  (position, checkpoint) ─► proven_page() (read and proved once, shared) ─► every subscriber there
 //!  group hub ──AddCheckpoint(old size, proof, checkpoint)──► cross hub: witness_check ─► cosignature
 //!  group hub (follows the cross log) ──AddCosignature──► cross hub: its witnessed checkpoint
 //! ```
@@ -22,6 +23,7 @@ use tazan_trust::{PublicKey, Role};
 use tonic::Status;
 use tracing::{info, warn};
 
+use crate::core::{to_entry, Facets};
 use crate::HubCore;
 
 /// The blob holding the latest checkpoint of this hub's log that a witness cosigned.
@@ -57,22 +59,27 @@ pub(crate) struct Transparency {
 /// the memory.
 const KEPT_PAGES: usize = 16;
 
-/// Up to one page of log entries after `after`, each with its inclusion
-/// proof in the tree of `size` entries: what every unfiltered subscriber
-/// reading from `after` at that size is sent (its first entry then gets the
-/// checkpoint and a consistency proof, per subscriber).
-#[derive(Debug)]
+/// Up to a page of durable log entries after one position, as wire
+/// entries with their inclusion proofs, all against one checkpoint.
 pub(crate) struct ProvenPage {
+    /// The position the page follows.
     pub(crate) after: u64,
-    pub(crate) size: u64,
-    /// The tree's root: after a store heals, the head can fall back and
+    /// The most entries it may hold.
+    pub(crate) limit: usize,
+    /// The checkpoint every proof is against.
+    pub(crate) checkpoint: Arc<SignedCheckpoint>,
+    /// Its tree's root: after a store heals, the head can fall back and
     /// grow again to a size seen before, over other entries.
     root: [u8; 32],
-    pub(crate) entries: Vec<pb::LogEntry>,
-    /// The last sequence number read (the next page starts after it).
-    pub(crate) last: u64,
-    /// Whether entries past `last` may already be in the log.
-    pub(crate) more: bool,
+    /// The entries (unfiltered, in log order) with what filters read of them.
+    pub(crate) entries: Vec<(Facets<String>, pb::LogEntry)>,
+}
+
+impl ProvenPage {
+    /// The last sequence number in the page.
+    pub(crate) fn last_seq(&self) -> Option<u64> {
+        self.entries.last().map(|(_, e)| e.seq)
+    }
 }
 
 fn storage(e: StoreError) -> Status {
@@ -182,72 +189,6 @@ impl HubCore {
         }
     }
 
-    /// The entries after `after` (one page of at most `limit`, none past the
-    /// current checkpoint) with their inclusion proofs in its tree. Proving
-    /// costs a few dozen hash reads per entry, so a page is proven once and
-    /// shared: subscribers following the head read the same pages at the
-    /// same tree size (a group hub of 50 members proves each entry once,
-    /// not 50 times).
-    pub(crate) fn proven_page(
-        &self,
-        after: u64,
-        limit: usize,
-    ) -> Result<(Arc<SignedCheckpoint>, Arc<ProvenPage>), StoreError> {
-        let cp = self.checkpoint()?;
-        let size = cp.size();
-        let root = cp.head().root;
-        let kept = |pages: &VecDeque<Arc<ProvenPage>>| {
-            pages
-                .iter()
-                .find(|p| p.after == after && p.size == size && p.root == root)
-                .cloned()
-        };
-        if let Some(page) = kept(&self.tlog.pages.lock().unwrap_or_else(|p| p.into_inner())) {
-            self.tlog.pages_shared.fetch_add(1, Ordering::Relaxed);
-            return Ok((cp, page));
-        }
-        let mut records = self.log.range(after, limit)?;
-        let read = records.len();
-        // The head may have moved past the checkpoint since: those entries
-        // come with the next page, proven in a tree that holds them.
-        records.retain(|r| r.seq <= size);
-        let last = records.last().map_or(after, |r| r.seq);
-        let more = read == limit || records.len() < read;
-        let seqs: Vec<u64> = records.iter().map(|r| r.seq).collect();
-        let proofs = self.log.inclusion_proofs(&seqs, size)?;
-        let entries = records
-            .into_iter()
-            .zip(proofs)
-            .map(|(rec, p)| pb::LogEntry {
-                inclusion: Some(pb::Inclusion {
-                    tree_size: size,
-                    hashes: hashes_to_wire(&p),
-                }),
-                ..crate::core::to_entry(rec)
-            })
-            .collect();
-        let page = Arc::new(ProvenPage {
-            after,
-            size,
-            root,
-            entries,
-            last,
-            more,
-        });
-        let mut pages = self.tlog.pages.lock().unwrap_or_else(|p| p.into_inner());
-        // Pages of an older tree are never asked for again (and a reader
-        // that raced ahead may have kept some of a newer one already).
-        let newest = pages.iter().map(|p| p.size).fold(size, u64::max);
-        pages.retain(|p| p.size == newest);
-        if size == newest && kept(&pages).is_none() {
-            if pages.len() == KEPT_PAGES {
-                pages.pop_front();
-            }
-            pages.push_back(page.clone());
-        }
-        Ok((cp, page))
-    }
-
     /// The current checkpoint and inclusion proofs of `seqs` in its tree.
     pub(crate) fn prove(
         &self,
@@ -265,6 +206,77 @@ impl HubCore {
                 })
                 .collect(),
         ))
+    }
+
+    /// Up to `limit` entries after `after` within the current checkpoint,
+    /// proven against it. Proving is per page, not per subscriber: every
+    /// subscriber asking for the same position under the same checkpoint
+    /// (all those following the head, woken by the same append) gets the
+    /// page the first one read and proved.
+    pub(crate) fn proven_page(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<Arc<ProvenPage>, StoreError> {
+        let cp = self.checkpoint()?;
+        let (size, root) = (cp.size(), cp.head().root);
+        // A page is fixed by where it starts, its size limit and the tree
+        // it is read within.
+        let kept = |pages: &VecDeque<Arc<ProvenPage>>| {
+            pages
+                .iter()
+                .find(|p| {
+                    p.after == after
+                        && p.limit == limit
+                        && p.checkpoint.size() == size
+                        && p.root == root
+                })
+                .cloned()
+        };
+        if let Some(page) = kept(&self.tlog.pages.lock().unwrap_or_else(|p| p.into_inner())) {
+            self.tlog.pages_shared.fetch_add(1, Ordering::Relaxed);
+            return Ok(page);
+        }
+        let records = self.log.range_within(after, limit, cp.size())?;
+        let seqs: Vec<u64> = records.iter().map(|r| r.seq).collect();
+        let proofs = self.log.inclusion_proofs(&seqs, cp.size())?;
+        let entries = records
+            .into_iter()
+            .zip(proofs)
+            .map(|(rec, proof)| {
+                let facets = Facets::of(&rec);
+                let entry = pb::LogEntry {
+                    inclusion: Some(pb::Inclusion {
+                        tree_size: cp.size(),
+                        hashes: hashes_to_wire(&proof),
+                    }),
+                    ..to_entry(rec)
+                };
+                (facets, entry)
+            })
+            .collect();
+        let page = Arc::new(ProvenPage {
+            after,
+            limit,
+            checkpoint: cp,
+            root,
+            entries,
+        });
+        let mut pages = self.tlog.pages.lock().unwrap_or_else(|p| p.into_inner());
+        // Pages of an older tree are never asked for again (and a reader
+        // that raced ahead may have kept some of a newer one already).
+        let newest = pages
+            .iter()
+            .map(|p| p.checkpoint.size())
+            .fold(size, u64::max);
+        pages.retain(|p| p.checkpoint.size() == newest);
+        if size == newest && kept(&pages).is_none() {
+            if pages.len() == KEPT_PAGES {
+                pages.pop_front();
+            }
+            pages.push_back(page.clone());
+        }
+        Ok(page)
     }
 
     /// A consistency proof between two sizes of the durable log, as the

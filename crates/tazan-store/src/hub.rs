@@ -177,7 +177,8 @@ impl HubLog {
         &self,
         records: Vec<NewRecord>,
     ) -> Result<Vec<Appended>, StoreError> {
-        self.append_with(records, Extra::default()).await
+        self.append_with(records, Extra::default(), Durability::Flushed)
+            .await
     }
 
     /// [`HubLog::append_durable`], also setting a named cursor in the same
@@ -185,7 +186,8 @@ impl HubLog {
     /// entries and the position they were read up to can never disagree).
     ///
     /// `blob` is a named value stored in the same write too (the checkpoint
-    /// of the followed log the entries were verified against).
+    /// of the followed log the entries were verified against). With no
+    /// records, the cursor and blob are durable only with the next flush.
     pub async fn append_durable_with_cursor(
         &self,
         records: Vec<NewRecord>,
@@ -196,13 +198,23 @@ impl HubLog {
             cursor: cursor.map(|(n, v)| (n.to_owned(), v)),
             blob: blob.map(|(n, v)| (n.to_owned(), v.to_vec())),
         };
-        self.append_with(records, extra).await
+        // Without records only a position moves: it needs no flush of its
+        // own (one lost in a crash means reading those entries again, and an
+        // older kept checkpoint is still one the log must extend), so it
+        // rides on the next flush instead of costing one.
+        let durability = if records.is_empty() {
+            Durability::Applied
+        } else {
+            Durability::Flushed
+        };
+        self.append_with(records, extra, durability).await
     }
 
     async fn append_with(
         &self,
         records: Vec<NewRecord>,
         extra: Extra,
+        durability: Durability,
     ) -> Result<Vec<Appended>, StoreError> {
         // Hashing the envelopes is the caller's work, not the writer's.
         let leaves: Vec<Hash> = records
@@ -212,7 +224,7 @@ impl HubLog {
         let (tree, assigned) = (self.tree()?, self.assigned.clone());
         let (out, head) = self
             .store
-            .write(Durability::Flushed, move |tx| {
+            .write(durability, move |tx| {
                 append(tx, &tree, &assigned, records, leaves, extra)
             })
             .await?;
@@ -244,7 +256,18 @@ impl HubLog {
 
     /// Up to `limit` durable entries with `seq > after`, in order.
     pub fn range(&self, after: u64, limit: usize) -> Result<Vec<LogRecord>, StoreError> {
-        let head = self.head();
+        self.range_within(after, limit, self.head())
+    }
+
+    /// [`HubLog::range`] within the first `size` entries (the tree of a
+    /// checkpoint that proves them), never beyond the durable head.
+    pub fn range_within(
+        &self,
+        after: u64,
+        limit: usize,
+        size: u64,
+    ) -> Result<Vec<LogRecord>, StoreError> {
+        let head = self.head().min(size);
         if after >= head {
             return Ok(Vec::new());
         }
@@ -975,8 +998,45 @@ pub(crate) mod tests {
         assert_eq!(seqs, vec![1, 2, 3]);
         assert_eq!(log.range(1, 1).unwrap()[0].seq, 2);
         assert!(log.range(3, 10).unwrap().is_empty());
+        // Within a smaller tree, and never past the head.
+        let within = |after, size| -> Vec<u64> {
+            let page = log.range_within(after, 10, size).unwrap();
+            page.iter().map(|r| r.seq).collect()
+        };
+        assert_eq!(within(0, 2), vec![1, 2]);
+        assert_eq!(within(1, 2), vec![2]);
+        assert!(within(2, 2).is_empty());
+        assert_eq!(within(0, 99), vec![1, 2, 3]);
         assert_eq!(log.relay_len(), 1);
         assert_eq!(log.get(&record(2).id).unwrap().unwrap().seq, 2);
+    }
+
+    #[tokio::test]
+    async fn a_followed_position_without_entries_rides_on_the_next_flush() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let log = HubLog::open(&store).await.unwrap();
+        log.append_durable(vec![new(1, true)]).await.unwrap();
+        // A write answered once applied, as a witness of what flushed since.
+        let mark = log.relay_done(&[1]).await.unwrap();
+        assert!(!store.is_durable(mark));
+        log.append_durable_with_cursor(Vec::new(), Some(("upstream", 7)), Some(("cp", b"note")))
+            .await
+            .unwrap();
+        assert_eq!(log.cursor("upstream").unwrap(), 7, "applied at once");
+        assert_eq!(log.blob("cp").unwrap().as_deref(), Some(b"note".as_slice()));
+        assert!(
+            !store.is_durable(mark),
+            "a position alone must not cost a flush"
+        );
+        // With entries the write is durable before it answers, and so is
+        // everything written before it.
+        log.append_durable_with_cursor(vec![new(2, false)], Some(("upstream", 8)), None)
+            .await
+            .unwrap();
+        assert!(store.is_durable(mark));
+        assert_eq!(log.cursor("upstream").unwrap(), 8);
+        assert_eq!(log.head(), 2);
     }
 
     #[tokio::test]

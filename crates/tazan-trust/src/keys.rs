@@ -77,6 +77,20 @@ impl KeyPair {
         }
     }
 
+    /// Sign again, with this key, canonical payload bytes that were decoded
+    /// and validated before (a stored log entry a hub relays): the same
+    /// bytes and signing context as [`KeyPair::sign`] gives for the decoded
+    /// payload, without decoding and encoding them again. `None` when the
+    /// bytes do not start as a payload of a known kind.
+    pub fn sign_canonical(&self, payload: &[u8]) -> Option<Envelope> {
+        let kind = peek_kind(payload)?;
+        Some(Envelope {
+            payload: payload.to_vec(),
+            signer: self.key_id(),
+            signature: self.sign_bytes(kind.signing_context(), payload),
+        })
+    }
+
     /// Sign `msg` in the domain `context` (e.g. `b"tazan/roster/v1"`): the
     /// signed message is `context || 0x00 || msg`. `context` must not contain
     /// a zero byte.

@@ -29,6 +29,20 @@ fn sign_verify_round_trip() {
 }
 
 #[test]
+fn signing_canonical_bytes_again_equals_signing_the_payload() {
+    let (publisher, hub) = (KeyPair::generate(), KeyPair::generate());
+    for payload in [lesson(), withdrawal()] {
+        let stored = publisher.sign(&payload);
+        let resigned = hub.sign_canonical(&stored.payload).unwrap();
+        // ed25519 signatures are deterministic: the same envelope, byte for byte.
+        assert_eq!(resigned, hub.sign(&payload));
+        assert_eq!(verify_envelope(&hub.public(), &resigned).unwrap(), payload);
+    }
+    assert!(hub.sign_canonical(b"not a payload").is_none());
+    assert!(hub.sign_canonical(b"TZN1\x09").is_none(), "unknown kind");
+}
+
+#[test]
 fn key_id_is_blake3_prefix() {
     let key = KeyPair::generate();
     let id = key.key_id();
