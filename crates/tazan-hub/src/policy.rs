@@ -34,20 +34,9 @@ impl HubCore {
             .clone()
     }
 
-    /// Check a document against the roster's admin key and group, and that
-    /// its policy text is a valid policy.
+    /// Check a document against this hub's roster (see [`check_document`]).
     fn check_policy(&self, signed: &SignedPolicy) -> Result<(), HubError> {
-        let roster = self.roster();
-        signed
-            .verify(&roster.roster.admin_key, &roster.roster.group)
-            .map_err(|e| HubError::Policy(e.to_string()))?;
-        let d = &signed.document;
-        tazan_sanitize::Policy::from_toml_str(
-            &d.policy,
-            &format!("group policy version {}", d.version),
-        )
-        .map_err(|e| HubError::Policy(e.to_string()))?;
-        Ok(())
+        check_document(signed, &self.roster())
     }
 
     /// At start: the document kept in the store, replaced by the policy file
@@ -249,15 +238,7 @@ pub async fn publish_policy(
                 source,
             })?;
     }
-    signed
-        .verify(&roster.roster.admin_key, &roster.roster.group)
-        .map_err(|e| HubError::Policy(e.to_string()))?;
-    let d = &signed.document;
-    tazan_sanitize::Policy::from_toml_str(
-        &d.policy,
-        &format!("group policy version {}", d.version),
-    )
-    .map_err(|e| HubError::Policy(e.to_string()))?;
+    check_document(signed, &roster)?;
     let path = &config.policy;
     let before = std::fs::read(path).ok();
     let held = SignedPolicy::load(path).map_err(|e| HubError::Policy(e.to_string()))?;
@@ -267,7 +248,7 @@ pub async fn publish_policy(
     signed
         .save(path)
         .map_err(|e| HubError::Policy(e.to_string()))?;
-    let version = d.version;
+    let version = signed.document.version;
     let Some(mut admin) = tazan_admin::connect(&config.data_dir).await? else {
         return Ok(PolicyPublished::Written { version });
     };
@@ -346,4 +327,22 @@ pub fn withdrawal_document(
     d.version += 1;
     d.issued_at = tazan_trust::now_unix();
     d.sign(admin).map_err(|e| HubError::Policy(e.to_string()))
+}
+
+/// Check a policy document against a roster's admin key and group, and that
+/// its policy text is a valid policy.
+fn check_document(
+    signed: &SignedPolicy,
+    roster: &tazan_trust::SignedRoster,
+) -> Result<(), HubError> {
+    signed
+        .verify(&roster.roster.admin_key, &roster.roster.group)
+        .map_err(|e| HubError::Policy(e.to_string()))?;
+    let d = &signed.document;
+    tazan_sanitize::Policy::from_toml_str(
+        &d.policy,
+        &format!("group policy version {}", d.version),
+    )
+    .map_err(|e| HubError::Policy(e.to_string()))?;
+    Ok(())
 }
