@@ -1,4 +1,4 @@
-//! The situation query sets (`tests/fixtures/situations-{dev,frozen,frozen2,frozen3,frozen4}.jsonl`) stay
+//! The situation query sets (`tests/fixtures/situations-{dev,frozen,frozen2,frozen3,frozen4,frozen5}.jsonl`) stay
 //! well-formed and judged against lessons that exist: a broken line, a duplicate id, an
 //! unknown purpose or a lesson id the catalogue lacks fails here, not silently in an eval.
 #![allow(clippy::unwrap_used)] // test harness: a failure should panic with the error
@@ -12,16 +12,17 @@ use tazan_search::load_scenarios;
 mod common;
 use common::{
     lessons, HOLDOUT, SITUATIONS_DEV, SITUATIONS_FROZEN, SITUATIONS_FROZEN2, SITUATIONS_FROZEN3,
-    SITUATIONS_FROZEN4, VALIDATION,
+    SITUATIONS_FROZEN4, SITUATIONS_FROZEN5, VALIDATION,
 };
 
-/// The five situation sets: tuned on, then held out (first to fourth freeze).
-const SITUATION_SETS: [&str; 5] = [
+/// The six situation sets: tuned on, then held out (first to fifth freeze).
+const SITUATION_SETS: [&str; 6] = [
     SITUATIONS_DEV,
     SITUATIONS_FROZEN,
     SITUATIONS_FROZEN2,
     SITUATIONS_FROZEN3,
     SITUATIONS_FROZEN4,
+    SITUATIONS_FROZEN5,
 ];
 
 /// The seven usage purposes of the IPA/SEC lesson guidebook.
