@@ -1,11 +1,14 @@
 //! Ranking tuning tool: nDCG@10 and MAP of ranking variants on the situation set written
 //! for tuning (`situations-dev`), the crate's validation queries and the shared scenarios.
-//! It never reads the frozen situation set or the hold-out queries.
+//! It never reads the frozen situation sets; only `score` reads the issue-6 hold-out
+//! queries (the fifth ranking pass of issue #12 checked its changes on them too).
 //!
 //! `cargo run --release -p tazan-search --example tune_ranking -- MODE`:
 //! `sweep` (one knob at a time from the defaults), `grid` (the main knobs together, best
 //! 30 by dev nDCG@10), `compare '{"knob": value}'` (per dev query, defaults against an
-//! override), `fields` (title and keywords repeated in the text, examples dropped),
+//! override), `score '{"knob": value}'` (the means of dev, validation, shared scenarios and
+//! hold-out under the defaults with the overrides), `fields` (title and keywords repeated
+//! in the text, examples dropped),
 //! `explain sd-08` (a dev query's terms, weights and document frequencies, and where its
 //! judged lessons rank). The defaults in `RankingConfig` came from these;
 //! `tests/quality.rs` asserts the floor they reach.
@@ -38,8 +41,17 @@ fn main() {
         Some("sweep") | None => sweep(&mut idx, &sets),
         Some("fields") => fields(&sets),
         Some("grid") => grid(&mut idx, &sets),
+        Some("score") => {
+            idx.set_ranking(with_overrides(args.get(1).map_or("{}", String::as_str)));
+            let (d, v, s) = score(&idx, &sets);
+            let h = load_scenarios(Path::new(common::HOLDOUT)).unwrap();
+            let h = evaluate_scenarios(&idx, &h).unwrap().ndcg_at_10;
+            println!("dev {d:.3}  validation {v:.3}  shared {s:.3}  holdout {h:.3}");
+        }
         Some("compare") => compare(&mut idx, &sets, args.get(1).map_or("{}", String::as_str)),
-        Some(other) => eprintln!("unknown mode {other:?}: use sweep or explain ID"),
+        Some(other) => eprintln!(
+            "unknown mode {other:?}: use sweep, grid, score, compare, fields or explain ID"
+        ),
     }
 }
 
@@ -146,12 +158,7 @@ fn explain(idx: &SearchIndex, sets: &Sets, id: &str) {
 /// Per dev query: nDCG@10 under the defaults and under the defaults with the given JSON
 /// overrides (`{"equivalent_weight": 0.4}`).
 fn compare(idx: &mut SearchIndex, sets: &Sets, overrides: &str) {
-    let mut v = serde_json::to_value(RankingConfig::default()).unwrap();
-    let o: serde_json::Value = serde_json::from_str(overrides).unwrap();
-    for (k, x) in o.as_object().unwrap() {
-        v[k] = x.clone();
-    }
-    let candidate: RankingConfig = serde_json::from_value(v).unwrap();
+    let candidate = with_overrides(overrides);
     idx.set_ranking(RankingConfig::default());
     let a = evaluate_scenarios(idx, &sets.dev).unwrap();
     idx.set_ranking(candidate);
@@ -257,4 +264,14 @@ fn grid(idx: &mut SearchIndex, sets: &Sets) {
     for (d, v, s, name) in rows.iter().take(30) {
         println!("dev {d:.3} validation {v:.3} shared {s:.3}  {name}");
     }
+}
+
+/// The default ranking with the knobs of a JSON object (`{"core_weight": 0}`) overridden.
+fn with_overrides(json: &str) -> RankingConfig {
+    let mut v = serde_json::to_value(RankingConfig::default()).unwrap();
+    let o: serde_json::Value = serde_json::from_str(json).unwrap();
+    for (k, x) in o.as_object().unwrap() {
+        v[k] = x.clone();
+    }
+    serde_json::from_value(v).unwrap()
 }

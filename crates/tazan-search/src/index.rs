@@ -505,6 +505,7 @@ impl SearchIndex {
 
 mod rank;
 mod share;
+mod structure;
 
 use rank::{domain_code, level_code};
 pub(crate) use rank::{hit_of, query_terms};

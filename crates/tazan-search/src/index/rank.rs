@@ -63,6 +63,15 @@ pub struct RankingConfig {
     pub compound_part_weight: f32,
     /// Candidates re-ranked by the domain and scene priors (at least the requested limit).
     pub rerank_depth: usize,
+    /// Second-stage re-rank of a search's candidates on the lesson's structure (searches
+    /// only, not related lessons): adds this × the best candidate's score × the share of
+    /// the query's informative weight that the lesson's core (title, theme, summary,
+    /// causes, countermeasures, statement; not its cases) holds; 0 turns it off.
+    pub core_weight: f32,
+    /// The same re-rank: adds this × the best candidate's score × the share of the query's
+    /// three-character kanji/katakana windows the lesson holds as written (phrase
+    /// proximity for bigram terms); 0 turns it off.
+    pub phrase_weight: f32,
     /// Query terms kept, the most informative (weight × IDF) first.
     pub max_query_terms: usize,
     /// Two-stage retrieval starts at this many lessons: candidates are fetched with the
@@ -100,6 +109,8 @@ impl Default for RankingConfig {
             purpose_prior: 0.1,
             compound_part_weight: 0.5,
             rerank_depth: 30,
+            core_weight: 0.4,
+            phrase_weight: 0.1,
             max_query_terms: 48,
             first_stage_min_docs: 50_000,
             first_stage_terms: 6,
@@ -269,7 +280,7 @@ impl SearchIndex {
                 &req.filters,
                 want,
                 &HashSet::new(),
-                route.as_ref(),
+                Some((&req.query, route.as_ref())),
             )?;
             let mut ids: HashSet<String> = hits.iter().map(|h| h.id.clone()).collect();
             let mut refs: HashSet<String> = hits.iter().filter_map(|h| h.r#ref.clone()).collect();
@@ -431,8 +442,9 @@ impl SearchIndex {
         self.ranked_routed(searcher, weighted, filters, limit, exclude, None)
     }
 
-    /// [`Self::ranked`] with the usage scene (or purpose) a situation query was routed
-    /// to: lessons proposed for it get the scene prior when re-ranking.
+    /// [`Self::ranked`] for a reader's search (`search` is `Some`): the candidates are
+    /// re-ranked on the lessons' structure, and lessons proposed for the usage scene (or
+    /// purpose) the query was routed to get the scene prior.
     fn ranked_routed(
         &self,
         searcher: &Searcher,
@@ -440,8 +452,9 @@ impl SearchIndex {
         filters: &Filters,
         limit: usize,
         exclude: &HashSet<String>,
-        route: Option<&Route>,
+        search: Option<(&str, Option<&Route>)>,
     ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+        let route = search.and_then(|s| s.1);
         let want = limit + exclude.len();
         if weighted.is_empty() {
             let q: Box<dyn Query> = self
@@ -477,6 +490,12 @@ impl SearchIndex {
             bits: bits.as_ref(),
             levels,
         };
+        let own_terms = match search {
+            Some(_) if (r.core_weight > 0.0 || r.phrase_weight > 0.0) && !common_only => {
+                weighted.clone()
+            }
+            _ => Vec::new(),
+        };
         if r.feedback_docs > 0
             && r.feedback_terms > 0
             && searcher.num_docs() < r.feedback_max_docs
@@ -503,13 +522,16 @@ impl SearchIndex {
             None
         };
         let routed = route.filter(|_| r.scene_prior > 0.0 || r.purpose_prior > 0.0);
-        let depth = if prior.is_some() || routed.is_some() {
+        let depth = if prior.is_some() || routed.is_some() || !own_terms.is_empty() {
             want.max(r.rerank_depth)
         } else {
             want
         };
         let mut top = self.retrieve(searcher, &weighted, filter, depth, common_only)?;
         let best = top.first().map_or(0.0, |t| t.0);
+        if let Some((query, _)) = search {
+            self.structure_rerank(searcher, query, &own_terms, &mut top)?;
+        }
         if let Some((code, share)) = prior {
             let bonus = share * best;
             for (score, addr) in top.iter_mut() {

@@ -623,3 +623,78 @@ fn an_unknown_katakana_compound_is_looked_up_by_the_known_words_inside_it() {
         .iter()
         .any(|(t, _, _)| t == "ページ"));
 }
+
+/// The structure re-rank alone (no feedback, no priors), with the given weights.
+fn structure_only(core_weight: f32, phrase_weight: f32) -> RankingConfig {
+    RankingConfig {
+        feedback_docs: 0,
+        domain_prior: 0.0,
+        scene_prior: 0.0,
+        purpose_prior: 0.0,
+        core_weight,
+        phrase_weight,
+        ..RankingConfig::default()
+    }
+}
+
+/// Filler lessons so that the query's words are rare.
+fn with_filler(idx: &SearchIndex) {
+    for (i, t) in [
+        "性能監視の閾値",
+        "契約の責任分界",
+        "電源設備の点検",
+        "移行判定の会議",
+    ]
+    .iter()
+    .enumerate()
+    {
+        idx.add(&doc(&format!("f{i}"), t, "関係者で確認した。"))
+            .unwrap();
+    }
+}
+
+#[test]
+fn a_lesson_about_the_situation_outranks_one_whose_cases_only_mention_it() {
+    let mut idx = SearchIndex::in_ram().unwrap();
+    with_filler(&idx);
+    idx.add(&doc(
+        "core",
+        "手順書の周知不足による設定誤り",
+        "手順書が担当者に周知されず、設定を誤った。",
+    ))
+    .unwrap();
+    let mut cases = doc("cases", "監視条件の見直し", "監視の条件を変更した。");
+    cases.examples = vec![
+        "手順書の改訂が遅れ、担当者への周知が足りなかった例。".into(),
+        "設定を誤って停止させた例。".into(),
+    ];
+    idx.add(&cases).unwrap();
+    idx.commit().unwrap();
+    let q = "担当者への手順書の周知が足りず、設定を誤って停止させてしまった";
+    idx.set_ranking(structure_only(0.0, 0.0));
+    let before = idx.search(&req(q)).unwrap();
+    assert_eq!(ids(&before)[..2], ["cases", "core"], "premise: {before:?}");
+    idx.set_ranking(structure_only(0.4, 0.0));
+    let after = idx.search(&req(q)).unwrap();
+    assert_eq!(ids(&after)[..2], ["core", "cases"], "{after:?}");
+}
+
+#[test]
+fn a_compound_written_as_the_reader_wrote_it_outranks_its_parts_apart() {
+    let mut idx = SearchIndex::in_ram().unwrap();
+    with_filler(&idx);
+    idx.add(&doc("apart", "体制の見直し", "三人で確認する体制にした。"))
+        .unwrap();
+    idx.add(&doc("whole", "確認の見直し", "確認を三人体制にした。"))
+        .unwrap();
+    idx.commit().unwrap();
+    let q = "三人体制";
+    idx.set_ranking(structure_only(0.0, 0.1));
+    let hits = idx.search(&req(q)).unwrap();
+    assert_eq!(ids(&hits)[..2], ["whole", "apart"], "{hits:?}");
+    assert!(hits[0].score > hits[1].score, "{hits:?}");
+    // Related lessons (`ranked` without a search) are left as they were.
+    idx.set_ranking(structure_only(0.0, 0.0));
+    let plain = idx.search(&req(q)).unwrap();
+    assert!(hits[0].score > plain.iter().map(|h| h.score).fold(0.0, f32::max));
+}
