@@ -1,7 +1,9 @@
 //! Retrieval quality on the shared scenarios, our own validation set and the situation set
 //! tuned on (issue #12), all judged against the shared catalogue (`#[ignore]`d without the
-//! corpus, see `tests/support/corpus.rs`); the frozen situation set is only reported, by
-//! `tazan eval search`. Common words and robustness also on the project's own catalogue.
+//! corpus, see `tests/support/corpus.rs`); the frozen situation sets are reported by
+//! `tazan eval search`, and the fifth has a floor below its measured figure so that a later
+//! change cannot lose it unseen. Common words and robustness also on the project's own
+//! catalogue.
 #![allow(clippy::unwrap_used)] // test harness: a failure should panic with the error
 
 use std::path::Path;
@@ -11,7 +13,7 @@ use tazan_search::{evaluate, SearchIndex};
 mod common;
 use common::{
     catalogue_index, own_catalogue_index, scenarios, HOLDOUT, OWN_CATALOG, SITUATIONS_DEV,
-    VALIDATION,
+    SITUATIONS_FROZEN5, VALIDATION,
 };
 
 #[test]
@@ -39,9 +41,17 @@ fn corpus_ndcg_floor_on_shared_and_own_scenarios() {
     let dev = evaluate(&idx, Path::new(SITUATIONS_DEV)).unwrap();
     println!("situations-dev (tuned on)\n{dev}");
     assert!(
-        dev.ndcg_at_10 >= 0.82,
-        "situations-dev nDCG@10 {:.3} < 0.82",
+        dev.ndcg_at_10 >= 0.84,
+        "situations-dev nDCG@10 {:.3} < 0.84",
         dev.ndcg_at_10
+    );
+    // Held out: 0.767 when its floor was set (BENCHMARKS.md, fifth held-out set); the
+    // margin allows a change that is better elsewhere, not a loss of a tenth.
+    let frozen5 = evaluate(&idx, Path::new(SITUATIONS_FROZEN5)).unwrap();
+    assert!(
+        frozen5.ndcg_at_10 >= 0.74,
+        "situations-frozen5 nDCG@10 {:.3} < 0.74",
+        frozen5.ndcg_at_10
     );
 }
 
