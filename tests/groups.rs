@@ -232,3 +232,86 @@ async fn one_group_hub_down_does_not_hold_up_the_other() {
         n.stop().await.unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_group_s_policy_gates_what_goes_to_that_group() {
+    let fx = Fixture::new();
+    let (_, finance, transport) = pin_ports(&fx);
+    let home = join_transport(&fx, transport);
+    let _hubs = [serve(&fx, "finance"), serve(&fx, "transport")];
+    // The transport group deny-lists a vendor name the finance group does not.
+    let dir = fx.dir.path();
+    let rules = dir.join("transport-policy.toml");
+    std::fs::write(
+        &rules,
+        format!(
+            "{}\n[[deny]]\nrole = \"vendor\"\nterms = [\"ぬえかわ\"]\n",
+            include_str!("../crates/tazan-sanitize/policy/default.toml")
+        ),
+    )
+    .unwrap();
+    let signed = dir.join("transport-policy.json");
+    let admin = fx.path("transport/admin.key");
+    ok(tazan(&[
+        "policy",
+        "sign",
+        rules.to_str().unwrap(),
+        "--group",
+        "transport-hub",
+        "--policy-version",
+        "1",
+        "--admin-key",
+        admin.to_str().unwrap(),
+        "--out",
+        signed.to_str().unwrap(),
+    ]));
+    let hub = fx.path("transport/hub.toml");
+    ok(tazan(&[
+        "policy",
+        "publish",
+        signed.to_str().unwrap(),
+        "--hub-config",
+        hub.to_str().unwrap(),
+    ]));
+    let fetched = ok(at(&home, &["policy", "fetch", "--group", "transport"]));
+    assert!(fetched.contains("version 1 installed"), "{fetched}");
+    let sakura = start(&fx, "sakura-bank", finance).await;
+    let tsubame = start(&fx, "tsubame-railway", transport).await;
+
+    // A lesson naming the vendor: transport's policy refuses it, so it goes
+    // to neither group; to finance alone it passes.
+    let mut named = serde_json::from_str::<serde_json::Value>(
+        &std::fs::read_to_string(lesson_file(dir, "委託先の名前入り", "AMBER")).unwrap(),
+    )
+    .unwrap();
+    named["problem"] = "ぬえかわの夜間バッチが二重に起動した".into();
+    let file = dir.join("named.json");
+    std::fs::write(&file, named.to_string()).unwrap();
+    let e = failed(&publish_to(&home, &file, &["finance", "transport"]));
+    assert!(e.contains("for group transport"), "{e}");
+    assert_eq!(sakura.core().outbox().len(), 0);
+    assert!(!ok(at(&home, &["lesson", "published"])).contains("委託先の名前入り"));
+    let only_finance = ok_json(publish_to(&home, &file, &["finance"]));
+    assert_ne!(only_finance["status"], "rejected", "{only_finance}");
+
+    // A clean lesson to both: each copy names its own group's policy version.
+    let clean = lesson_file(dir, "版は群ごと", "AMBER");
+    let out = ok_json(publish_to(&home, &clean, &["finance", "transport"]));
+    let ids: Vec<&str> = out
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_ne!(ids[0], ids[1], "the copies differ in policy_version only");
+    let id = arrives(tsubame.core(), "版は群ごと").await;
+    let entry = tsubame.core().library().get(&id).unwrap().unwrap();
+    let Ok(Payload::Lesson(l)) = Payload::from_canonical_bytes(&entry.envelope.payload) else {
+        panic!("not a lesson")
+    };
+    assert_eq!(l.policy_version, Some(1));
+    assert_eq!(id.to_string(), ids[1]);
+    for n in [sakura, tsubame] {
+        n.stop().await.unwrap();
+    }
+}
