@@ -294,6 +294,12 @@ impl Desk {
         Ok(())
     }
 
+    /// Every group the node is a member of, its first group first (what an
+    /// approve form offers).
+    pub fn node_groups(&self) -> Vec<String> {
+        self.cfg.group_names()
+    }
+
     /// The groups addressed, the first group when none was set.
     pub fn groups(&self) -> Vec<String> {
         if self.targets.is_empty() {
