@@ -5,7 +5,8 @@
 //! members; a GREEN lesson relayed down through the cross hub reaches it
 //! from both of its groups and is stored once with both origins; a group
 //! nobody configured is refused with nothing stored; and a group hub that
-//! is down holds up no delivery to the other.
+//! is down holds up no delivery to the other; a withdrawal goes to the groups
+//! it names; each group's policy gates what goes to that group.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -138,7 +139,30 @@ async fn a_node_in_two_groups_publishes_to_each_and_keeps_a_relayed_lesson_once(
         assert_ne!(r["status"], "rejected", "{out}");
     }
     arrives(kaede.core(), "二つのグループへ").await;
-    arrives(tsubame.core(), "二つのグループへ").await;
+    let both = arrives(tsubame.core(), "二つのグループへ").await;
+    // Withdrawn in transport only: transport's members see it withdrawn.
+    ok(at(
+        &home,
+        &[
+            "lesson",
+            "withdraw",
+            &both.to_string(),
+            "--reason",
+            "記載内容に誤りがあったため",
+            "--group",
+            "transport",
+        ],
+    ));
+    eventually("the withdrawal at transport", WAIT, || async {
+        tsubame
+            .core()
+            .library()
+            .get(&both)
+            .unwrap()
+            .unwrap()
+            .withdrawn
+    })
+    .await;
     let sakura_tls = fx.path("sakura-bank/tls");
     let transport_tls = fx.path("sakura-bank/transport-tls");
     let titles = hub_titles(finance, "finance-hub", &sakura_tls).await;

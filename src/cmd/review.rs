@@ -261,6 +261,9 @@ pub(crate) struct WithdrawArgs {
     /// The level the lesson was published at (needed only for a lesson this node has no record of).
     #[arg(long)]
     level: Option<String>,
+    /// A group to withdraw it in (repeatable; default: the node's first group), as for `lesson publish`.
+    #[arg(long = "group", value_name = "NAME")]
+    groups: Vec<String>,
     #[command(flatten)]
     home: HomeArg,
     /// JSON output.
@@ -603,9 +606,12 @@ async fn correct(args: CorrectArgs) -> Result<ExitCode> {
 
 async fn withdraw(args: WithdrawArgs) -> Result<ExitCode> {
     let level = args.level.as_deref().map(level).transpose()?;
-    let desk = desk(args.home.home)?;
-    let p = desk.withdraw(&args.id, level, &args.reason).await?;
-    Ok(print_publication(&p, args.json))
+    let mut desk = desk(args.home.home)?;
+    desk.set_groups(&args.groups, "--group")?;
+    let all = desk
+        .withdraw_in_groups(&args.id, level, &args.reason)
+        .await?;
+    Ok(print_publications(&all, args.json))
 }
 
 fn published(args: ListArgs) -> Result<ExitCode> {

@@ -880,6 +880,20 @@ impl Desk {
         level: Option<DisclosureLevel>,
         reason: &str,
     ) -> Result<Publication, ReviewError> {
+        let mut all = self.withdraw_in_groups(target, level, reason).await?;
+        Ok(all.remove(0))
+    }
+
+    /// [`Desk::withdraw`] in every addressed group ([`Desk::set_groups`]):
+    /// a lesson published to several groups is withdrawn in each (its id
+    /// there is the one `target` names when the groups' policy versions
+    /// made the copies differ). One publication per group.
+    pub async fn withdraw_in_groups(
+        &self,
+        target: &str,
+        level: Option<DisclosureLevel>,
+        reason: &str,
+    ) -> Result<Vec<Publication>, ReviewError> {
         let session = self.outlet.session().await?;
         let own = self.own_lesson(&session, target)?;
         let level = match (own.level, level) {
@@ -895,15 +909,17 @@ impl Desk {
             (None, None) => return Err(ReviewError::LevelUnknown { id: own.id }),
         };
         let subject = format!("withdrawal of {}: field `reason`", own.id.short());
-        let gated = self
-            .gate
-            .withdrawal(Withdrawal {
-                target: own.id,
-                reason: reason.to_owned(),
-                level,
-            })
-            .map_err(|e| ReviewError::gate(e, &subject, Remedy::Reason))?;
-        self.send(&session, gated.into(), &subject).await
+        let withdrawal = Withdrawal {
+            target: own.id,
+            reason: reason.to_owned(),
+            level,
+        };
+        let gated = self.gate_per_group(
+            |gate| gate.withdrawal(withdrawal.clone()).map(Gated::from),
+            &subject,
+            Remedy::Reason,
+        )?;
+        self.send_per_group(&session, gated, &subject).await
     }
 
     /// Publish a lesson catalogue (JSON Lines, the same conversion as the
