@@ -44,7 +44,15 @@ impl Admin for NodeAdmin {
             pid: std::process::id(),
             version: env!("CARGO_PKG_VERSION").into(),
             uptime_secs: self.started.elapsed().as_secs(),
-            outbox_depth: core.outbox.len() as u64,
+            // Every group's outbox (a node in several groups has one each).
+            outbox_depth: (core.outbox.len()
+                + core
+                    .others
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .iter()
+                    .map(|c| c.outbox.len())
+                    .sum::<usize>()) as u64,
             library_cursor: core
                 .library
                 .cursor(crate::LIBRARY_CURSOR)

@@ -479,7 +479,16 @@ async fn follow(
             if let Some(tx) = index_ops {
                 // A closed channel means the indexer stopped (shutdown); the
                 // next start syncs the index with the library anyway.
-                let _ = tx.send(crate::indexer::ops_for(&entries)).await;
+                // A lesson received again through another group after its
+                // withdrawal stays out of the index.
+                let fresh: Vec<_> = entries
+                    .iter()
+                    .filter(|(e, _)| {
+                        !matches!(core.library.get(&e.id), Ok(Some(kept)) if kept.withdrawn)
+                    })
+                    .cloned()
+                    .collect();
+                let _ = tx.send(crate::indexer::ops_for(&fresh)).await;
             }
         }
     }

@@ -408,11 +408,18 @@ impl Library {
                             None => Vec::new(),
                         },
                     };
-                    if !origins
+                    // An entry stored before origins were kept names no
+                    // hub: the same entry again from its hub fills it in.
+                    let legacy = origins.iter().position(|o| {
+                        o.via.is_empty() && o.hub_seq == entry.hub_seq && o.origin == entry.origin
+                    });
+                    let known = origins
                         .iter()
-                        .any(|o| o.via == via && o.hub_seq == entry.hub_seq)
-                    {
-                        origins.push(Origin::of(&via, entry));
+                        .any(|o| o.via == via && o.hub_seq == entry.hub_seq);
+                    match legacy {
+                        Some(i) => origins[i].via.clone_from(&via),
+                        None if !known => origins.push(Origin::of(&via, entry)),
+                        None => {}
                     }
                     batch.insert(origins_key(&entry.id).as_slice(), encode(&origins)?);
                     if held.is_none() && !stored.iter().any(|e| e.id == entry.id) {
@@ -696,6 +703,17 @@ mod tests {
             (lib.cursor("hub").unwrap(), lib.cursor("hub/kanto").unwrap()),
             (3, 2)
         );
+        // Stored without a hub named, then fetched again from its hub: one origin.
+        let e9 = entry(9, 4, "kaede-securities", "finance");
+        lib.put_batch("hub", &[(e9.clone(), None)], None)
+            .await
+            .unwrap();
+        lib.put_batch_via("finance-hub", "hub", &[(e9, None)], None)
+            .await
+            .unwrap();
+        let o = lib.origins(&LessonId::of(&[9])).unwrap();
+        assert_eq!(o.len(), 1, "{o:?}");
+        assert_eq!(o[0].via, "finance-hub");
     }
 
     #[tokio::test]
