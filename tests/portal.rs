@@ -982,6 +982,21 @@ async fn the_review_desk_refuses_bad_input_and_changes_nothing() {
         .await;
     assert_eq!(a.status, 422, "{}", a.body);
     assert!(has(&a.body, "field `level` cannot be edited"), "{}", a.body);
+    // A group the node is not a member of: named, nothing recorded or signed.
+    let a = reviewer
+        .post(
+            &format!("{draft}/approve"),
+            &[("_csrf", &csrf), ("group", "kansai")],
+        )
+        .await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    assert!(
+        has(&a.body, "kansai") && has(&a.body, "is not a group this node is a member of"),
+        "{}",
+        a.body
+    );
+    // One group only: the form offers no choice.
+    assert!(!has(&page.body, "id=\"groups\""), "{}", page.body);
     // A reader may not approve; an admin-less reader cannot draft either.
     let mut reader = pf.login("sakura-bank", "reader").await;
     let rcsrf = reader.csrf("/lessons").await;

@@ -4,6 +4,8 @@
 //!
 //! - `answers`: readers' feedback and questions to an anonymous publisher, answers, counts from 3
 //!   organisations, every refusal
+//! - `groups`: a node in two groups: publishing to each, one hub down, an unknown group refused,
+//!   a lesson relayed down to both groups stored once with both origins
 //! - `federation`: routing by level, publisher anonymity, duplicates, cursors
 //! - `rejections`: every refusal a hub makes, each naming its field, nothing stored
 //! - `durability`: hub kill -9 and restart, outbox drain after an outage
@@ -49,6 +51,7 @@ mod edge;
 mod federation;
 mod firsthour;
 mod gate;
+mod groups;
 mod kanon;
 mod library;
 mod local;

@@ -362,6 +362,19 @@ pub(crate) fn publish_lesson(
     title: &str,
     level: &str,
 ) -> serde_json::Value {
+    let file = lesson_file(dir, title, level);
+    ok_json(tazan(&[
+        "lesson",
+        "publish",
+        file.to_str().unwrap(),
+        "--home",
+        home.to_str().unwrap(),
+        "--json",
+    ]))
+}
+
+/// A minimal JSON lesson file titled `title` at `level`, written in `dir`.
+pub(crate) fn lesson_file(dir: &Path, title: &str, level: &str) -> PathBuf {
     let file = dir.join(format!("{title}.json"));
     let lesson = serde_json::json!({
         "title": title,
@@ -371,14 +384,7 @@ pub(crate) fn publish_lesson(
         "level": level,
     });
     std::fs::write(&file, lesson.to_string()).unwrap();
-    ok_json(tazan(&[
-        "lesson",
-        "publish",
-        file.to_str().unwrap(),
-        "--home",
-        home.to_str().unwrap(),
-        "--json",
-    ]))
+    file
 }
 
 /// Run `tazan ARGS` to completion.

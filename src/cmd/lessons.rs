@@ -71,6 +71,8 @@ struct Row {
     payload: Vec<u8>,
     /// A later withdrawal names it.
     withdrawn: bool,
+    /// The node's group hubs it came through (read from the store only).
+    origins: Vec<tazan_store::Origin>,
 }
 
 impl Row {
@@ -86,7 +88,12 @@ impl Row {
         // The short id after the sequence number: any 8 or more of its
         // characters name the lesson in other commands.
         let (seq, rest) = line.split_at(6);
-        format!("{seq}  {}{rest}{mark}", self.id.short())
+        let via = if self.origins.len() > 1 {
+            format!("  [{}]", tazan_node::origins_text(&self.origins))
+        } else {
+            String::new()
+        };
+        format!("{seq}  {}{rest}{mark}{via}", self.id.short())
     }
 
     fn json(&self) -> serde_json::Value {
@@ -100,6 +107,9 @@ impl Row {
         );
         v["short_id"] = json!(self.id.short());
         v["withdrawn"] = json!(self.withdrawn);
+        if !self.origins.is_empty() {
+            v["origins"] = json!(self.origins);
+        }
         v
     }
 }
@@ -113,6 +123,7 @@ async fn library_rows(cfg: &NodeConfig, command: &str) -> Result<Vec<Row>> {
             .all()?
             .into_iter()
             .map(|e| Row {
+                origins: core.library().origins(&e.id).unwrap_or_default(),
                 seq: e.hub_seq,
                 id: e.id,
                 level: e.level.as_str().to_owned(),
@@ -148,6 +159,7 @@ async fn library_rows(cfg: &NodeConfig, command: &str) -> Result<Vec<Row>> {
                     group: e.origin_group,
                     payload: e.envelope.unwrap_or_default().payload,
                     withdrawn: false,
+                    origins: Vec::new(),
                 });
             }
             let withdrawn: std::collections::HashSet<LessonId> = rows
@@ -167,8 +179,10 @@ async fn library_rows(cfg: &NodeConfig, command: &str) -> Result<Vec<Row>> {
 }
 
 async fn lessons_show(cfg: &NodeConfig, id: &str, json: bool) -> Result<ExitCode> {
-    let items: Vec<tazan_node::LogItem> = library_rows(cfg, "lessons show")
-        .await?
+    let rows = library_rows(cfg, "lessons show").await?;
+    let origins: std::collections::HashMap<LessonId, Vec<tazan_store::Origin>> =
+        rows.iter().map(|r| (r.id, r.origins.clone())).collect();
+    let items: Vec<tazan_node::LogItem> = rows
         .into_iter()
         .filter_map(|r| {
             Some(tazan_node::LogItem {
@@ -181,7 +195,8 @@ async fn lessons_show(cfg: &NodeConfig, id: &str, json: bool) -> Result<ExitCode
             })
         })
         .collect();
-    let shown = tazan_node::find_received(&items, id)?;
+    let mut shown = tazan_node::find_received(&items, id)?;
+    shown.origins = origins.get(&shown.id).cloned().unwrap_or_default();
     if json {
         println!("{}", serde_json::to_string_pretty(&shown)?);
     } else {

@@ -66,10 +66,15 @@ pub(crate) enum PolicyCmd {
         hub_config: PathBuf,
     },
     /// Fetch the group's policy from the node's hub, check its signature, keep it and acknowledge it.
-    #[command(after_help = "Example:\n  tazan policy fetch --home fed/sakura-bank")]
+    #[command(
+        after_help = "Examples:\n  tazan policy fetch --home fed/sakura-bank\n  tazan policy fetch --home fed/sakura-bank --group kanto   # a further group's ([[groups]] in node.toml)"
+    )]
     Fetch {
         #[command(flatten)]
         home: HomeArg,
+        /// The node's group whose policy to fetch (default: its first group).
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
     },
     /// Show a signed policy: a file, a hub's (--hub-config) or the one a node holds (--home).
     #[command(
@@ -83,6 +88,9 @@ pub(crate) enum PolicyCmd {
         hub_config: Option<PathBuf>,
         #[command(flatten)]
         home: HomeArg,
+        /// With --home: the node's group whose policy to show (default: its first group).
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
         /// Print the policy TOML too.
         #[arg(long)]
         rules: bool,
@@ -94,6 +102,17 @@ pub(crate) enum PolicyCmd {
         #[arg(long, value_name = "FILE")]
         hub_config: PathBuf,
     },
+}
+
+/// The node's configuration as its group `group` sees it (`--group`; none: its first group).
+fn group_view(
+    cfg: tazan_node::NodeConfig,
+    group: Option<String>,
+) -> Result<tazan_node::NodeConfig> {
+    Ok(match group {
+        Some(g) => cfg.for_group(&g, "--group")?,
+        None => cfg,
+    })
 }
 
 pub(crate) async fn policy(cmd: PolicyCmd) -> Result<ExitCode> {
@@ -150,8 +169,8 @@ pub(crate) async fn policy(cmd: PolicyCmd) -> Result<ExitCode> {
             );
             print_published(&config, &done);
         }
-        PolicyCmd::Fetch { home } => {
-            let cfg = super::node_config(home.home)?;
+        PolicyCmd::Fetch { home, group } => {
+            let cfg = group_view(super::node_config(home.home)?, group)?;
             match tazan_node::fetch_group_policy(&cfg).await? {
                 Fetched::NoPolicy => println!("the group hub {} distributes no group policy", cfg.hub_name),
                 Fetched::Unchanged { version } => {
@@ -168,6 +187,7 @@ pub(crate) async fn policy(cmd: PolicyCmd) -> Result<ExitCode> {
             file,
             hub_config,
             home,
+            group,
             rules,
         } => {
             let signed = match (file, hub_config) {
@@ -183,7 +203,7 @@ pub(crate) async fn policy(cmd: PolicyCmd) -> Result<ExitCode> {
                         })?
                 }
                 (None, None) => {
-                    let cfg = super::node_config(home.home)?;
+                    let cfg = group_view(super::node_config(home.home)?, group)?;
                     tazan_node::held_group_policy(&cfg)?.with_context(|| {
                         format!(
                             "this node holds no group policy; run `tazan policy fetch` (its hub is {})",

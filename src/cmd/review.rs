@@ -184,6 +184,11 @@ pub(crate) struct ApproveArgs {
     /// Why the finding may be published (one per --override, in order).
     #[arg(long = "reason", value_name = "TEXT")]
     reasons: Vec<String>,
+    /// A group to send it to (repeatable): a group name from node.toml (`[hub] group`, else the
+    /// hub's id; `[[groups]] name`). Default: the node's first group only. Each group's policy
+    /// gates it; one group's refusal sends it nowhere.
+    #[arg(long = "group", value_name = "NAME")]
+    groups: Vec<String>,
     #[command(flatten)]
     home: HomeArg,
     /// JSON output.
@@ -206,6 +211,11 @@ delivered), or handed to the running node (and whether the hub has it).")]
 pub(crate) struct PublishArgs {
     /// Lesson file (.json or .toml).
     file: PathBuf,
+    /// A group to send it to (repeatable): a group name from node.toml (`[hub] group`, else the
+    /// hub's id; `[[groups]] name`). Default: the node's first group only. Each group's policy
+    /// gates it; one group's refusal sends it nowhere.
+    #[arg(long = "group", value_name = "NAME")]
+    groups: Vec<String>,
     #[command(flatten)]
     home: HomeArg,
     /// JSON output.
@@ -251,6 +261,9 @@ pub(crate) struct WithdrawArgs {
     /// The level the lesson was published at (needed only for a lesson this node has no record of).
     #[arg(long)]
     level: Option<String>,
+    /// A group to withdraw it in (repeatable; default: the node's first group), as for `lesson publish`.
+    #[arg(long = "group", value_name = "NAME")]
+    groups: Vec<String>,
     #[command(flatten)]
     home: HomeArg,
     /// JSON output.
@@ -315,6 +328,34 @@ pub(crate) fn print_publication(p: &Publication, json: bool) -> ExitCode {
         println!("{}  {}", p.id, p.delivery);
     }
     if p.delivery.is_rejected() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// One publication per group: as [`print_publication`] for one group; else a
+/// line per group (`GROUP: ID  what happened`) or a JSON array with `group`.
+pub(crate) fn print_publications(all: &[Publication], json: bool) -> ExitCode {
+    if let [one] = all {
+        return print_publication(one, json);
+    }
+    if json {
+        let rows: Vec<_> = all
+            .iter()
+            .map(|p| {
+                json!({"group": p.group, "id": p.id, "kind": p.kind, "level": p.level,
+                       "status": p.delivery.status(), "delivery": p.delivery,
+                       "message": p.delivery.to_string()})
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(rows));
+    } else {
+        for p in all {
+            println!("{}: {}  {}", p.group, p.id, p.delivery);
+        }
+    }
+    if all.iter().any(|p| p.delivery.is_rejected()) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -503,10 +544,21 @@ async fn approve(args: ApproveArgs) -> Result<ExitCode> {
         })
         .collect();
     let id = draft_id(&args.draft)?;
-    let a = desk(args.home.home)?
-        .approve(id, &args.reviewer, &overrides)
-        .await?;
+    let mut desk = desk(args.home.home)?;
+    desk.set_groups(&args.groups, "--group")?;
+    let a = desk.approve(id, &args.reviewer, &overrides).await?;
     let p = &a.publication;
+    if a.publications.len() > 1 {
+        if !args.json {
+            println!(
+                "{} approved by {} ({} override(s) recorded)",
+                a.draft.id,
+                args.reviewer,
+                a.decisions.len()
+            );
+        }
+        return Ok(print_publications(&a.publications, args.json));
+    }
     if args.json {
         let reason = match &p.delivery {
             tazan_node::Delivery::Rejected { reason } => Some(reason.as_str()),
@@ -535,11 +587,12 @@ async fn approve(args: ApproveArgs) -> Result<ExitCode> {
 
 async fn publish(args: PublishArgs) -> Result<ExitCode> {
     let lesson = tazan_node::read_lesson_file(&args.file)?;
-    let desk = desk(args.home.home)?;
-    let p = desk
-        .publish(lesson, &args.file.display().to_string())
+    let mut desk = desk(args.home.home)?;
+    desk.set_groups(&args.groups, "--group")?;
+    let all = desk
+        .publish_to_groups(lesson, &args.file.display().to_string())
         .await?;
-    Ok(print_publication(&p, args.json))
+    Ok(print_publications(&all, args.json))
 }
 
 async fn correct(args: CorrectArgs) -> Result<ExitCode> {
@@ -553,9 +606,12 @@ async fn correct(args: CorrectArgs) -> Result<ExitCode> {
 
 async fn withdraw(args: WithdrawArgs) -> Result<ExitCode> {
     let level = args.level.as_deref().map(level).transpose()?;
-    let desk = desk(args.home.home)?;
-    let p = desk.withdraw(&args.id, level, &args.reason).await?;
-    Ok(print_publication(&p, args.json))
+    let mut desk = desk(args.home.home)?;
+    desk.set_groups(&args.groups, "--group")?;
+    let all = desk
+        .withdraw_in_groups(&args.id, level, &args.reason)
+        .await?;
+    Ok(print_publications(&all, args.json))
 }
 
 fn published(args: ListArgs) -> Result<ExitCode> {

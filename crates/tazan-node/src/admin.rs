@@ -44,7 +44,15 @@ impl Admin for NodeAdmin {
             pid: std::process::id(),
             version: env!("CARGO_PKG_VERSION").into(),
             uptime_secs: self.started.elapsed().as_secs(),
-            outbox_depth: core.outbox.len() as u64,
+            // Every group's outbox (a node in several groups has one each).
+            outbox_depth: (core.outbox.len()
+                + core
+                    .others
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .iter()
+                    .map(|c| c.outbox.len())
+                    .sum::<usize>()) as u64,
             library_cursor: core
                 .library
                 .cursor(crate::LIBRARY_CURSOR)
@@ -60,14 +68,24 @@ impl Admin for NodeAdmin {
     ) -> Result<Response<pb::SubmitResponse>, Status> {
         let req = req.into_inner();
         let wait = Duration::from_millis(u64::from(req.wait_ms)).min(MAX_WAIT);
+        let core = if req.group.is_empty() {
+            Arc::clone(&self.core)
+        } else {
+            self.core.group(&req.group).ok_or_else(|| {
+                Status::invalid_argument(format!(
+                    "group: {:?} is not a further group of this running node (restart it after adding a [[groups]] table)",
+                    req.group
+                ))
+            })?
+        };
         // Listen before queueing, so no outcome can pass unseen.
-        let mut events = self.core.delivery_events();
+        let mut events = core.delivery_events();
         let mut results = Vec::with_capacity(req.envelopes.len());
         let mut waiting: HashMap<LessonId, usize> = HashMap::new();
         for raw in req.envelopes {
             let id = LessonId::of(&raw.payload);
             let queued = match Envelope::try_from(raw) {
-                Ok(envelope) => self.core.queue_envelope(envelope).await,
+                Ok(envelope) => core.queue_envelope(envelope).await,
                 Err(e) => Err(NodeError::Refused(e.to_string())),
             };
             let (state, reason) = match queued {

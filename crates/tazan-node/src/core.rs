@@ -71,6 +71,12 @@ pub struct NodeCore {
     pub(crate) health: tazan_edge::Health,
     /// Counters of the metrics listener's connection limits.
     pub(crate) metrics_edge: Arc<tazan_edge::ListenerStats>,
+    /// `None` for the node's first group; a further group's name, which
+    /// names its outbox, receipts, cursor and pinned hub key in the store.
+    pub(crate) scope: Option<String>,
+    /// The cores of the node's further groups, sharing this store
+    /// (registered on the first group's core by [`NodeCore::for_group`]).
+    pub(crate) others: std::sync::Mutex<Vec<Arc<NodeCore>>>,
 }
 
 /// The library blob with the hub's checkpoint key, pinned at first contact.
@@ -118,15 +124,27 @@ impl NodeCore {
         key: KeyPair,
         store: Store,
     ) -> Result<Arc<NodeCore>, NodeError> {
+        NodeCore::scoped(id, hub, key, store, None)
+    }
+
+    fn scoped(
+        id: MemberId,
+        hub: MemberId,
+        key: KeyPair,
+        store: Store,
+        scope: Option<String>,
+    ) -> Result<Arc<NodeCore>, NodeError> {
         Ok(Arc::new(NodeCore {
             id,
             hub,
-            receipts: Receipts::open(&store)?,
+            receipts: Receipts::open_for(&store, scope.as_deref())?,
+            others: Default::default(),
             distrusted: Default::default(),
             bad_receipts: Default::default(),
             receipt_signature_checked: Default::default(),
             key,
-            outbox: Outbox::open(&store)?,
+            outbox: Outbox::open_for(&store, scope.as_deref())?,
+            scope,
             library: Library::open(&store)?,
             store,
             wake: Notify::new(),
@@ -137,6 +155,70 @@ impl NodeCore {
             health: tazan_edge::Health::new(),
             metrics_edge: Arc::new(tazan_edge::ListenerStats::new("metrics")),
         }))
+    }
+
+    /// The core of the node's further group `scope` (a name from its
+    /// `[[groups]]`), whose hub is `hub` and signing key `key`: its own
+    /// outbox, receipts and cursor in this core's store, the library shared.
+    /// Made once and kept; `None` scope is this core itself.
+    pub fn for_group(
+        self: &Arc<Self>,
+        scope: Option<&str>,
+        hub: MemberId,
+        key: KeyPair,
+    ) -> Result<Arc<NodeCore>, NodeError> {
+        let Some(scope) = scope else {
+            return Ok(Arc::clone(self));
+        };
+        if let Some(core) = self.group(scope) {
+            return Ok(core);
+        }
+        let core = NodeCore::scoped(
+            self.id.clone(),
+            hub,
+            key,
+            self.store.clone(),
+            Some(scope.to_owned()),
+        )?;
+        self.others
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Arc::clone(&core));
+        Ok(core)
+    }
+
+    /// The core of further group `scope`, once [`NodeCore::for_group`] made it.
+    pub fn group(&self, scope: &str) -> Option<Arc<NodeCore>> {
+        self.others
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .find(|c| c.scope.as_deref() == Some(scope))
+            .cloned()
+    }
+
+    /// `None` for the node's first group, else the further group's name.
+    pub fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
+    }
+
+    /// The group hub this core delivers to and follows.
+    pub fn hub(&self) -> &MemberId {
+        &self.hub
+    }
+
+    /// The library cursor of this core's group hub.
+    pub fn cursor_name(&self) -> String {
+        self.named(crate::LIBRARY_CURSOR)
+    }
+
+    /// A per-group name in the shared library: `base` for the first group,
+    /// `base/<group>` for a further one.
+    pub(crate) fn named(&self, base: &str) -> String {
+        match &self.scope {
+            None => base.to_owned(),
+            Some(s) => format!("{base}/{s}"),
+        }
     }
 
     /// Delivery outcomes from now on (a receiver that falls far behind
@@ -200,14 +282,16 @@ impl NodeCore {
             .into_inner();
         let key = PublicKey::from_bytes(&info.public_key)
             .map_err(|e| NodeError::Hub(format!("hub key: {e}")))?;
-        self.library.set_blob(HUB_KEY, &key.to_bytes()).await?;
+        self.library
+            .set_blob(&self.named(HUB_KEY), &key.to_bytes())
+            .await?;
         info!(hub = %info.hub_id, key = %key.key_id(), "pinned the hub's checkpoint key");
         Ok(key)
     }
 
     /// The pinned hub key, if the node has talked to its hub before.
     pub fn pinned_hub_key(&self) -> Result<Option<PublicKey>, NodeError> {
-        match self.library.blob(HUB_KEY)? {
+        match self.library.blob(&self.named(HUB_KEY))? {
             None => Ok(None),
             Some(b) => PublicKey::from_bytes(&b)
                 .map(Some)
@@ -218,7 +302,7 @@ impl NodeCore {
     /// The last verified checkpoint of the hub's log.
     pub fn kept_checkpoint(&self) -> Result<Option<SignedCheckpoint>, NodeError> {
         self.library
-            .blob(HUB_CHECKPOINT)?
+            .blob(&self.named(HUB_CHECKPOINT))?
             .map(|note| {
                 SignedCheckpoint::from_stored(&note, &self.hub_origin())
                     .map_err(|e| NodeError::Hub(e.to_string()))

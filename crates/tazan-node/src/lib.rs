@@ -43,7 +43,7 @@ mod received;
 mod review;
 mod workers;
 
-pub use config::{NodeConfig, NodeConfigError};
+pub use config::{GroupConfig, NodeConfig, NodeConfigError, UnknownGroup};
 pub use core::{DeliveryEvent, DeliveryReport, NodeCore};
 pub use error::NodeError;
 pub use gate::{
@@ -56,7 +56,7 @@ pub use policy::{
     install as install_group_policy, DraftingPolicy, Fetched, GroupPolicyError,
 };
 pub use receipts::ReceiptReport;
-pub use received::{find_received, LogItem, ReceivedLesson, ShowError};
+pub use received::{find_received, origins_text, LogItem, ReceivedLesson, ShowError};
 pub use review::{
     field_value, gather_responses, is_proper_noun_candidate, read_lesson_file, set_field, Approval,
     CatalogEntry, Coarsened, Delivery, Desk, DraftMade, DraftView, Edited, FieldSource, HubCheck,

@@ -43,6 +43,25 @@ pub struct ReceivedLesson {
     pub withdrawal: Option<Withdrawal>,
     /// Later lessons that correct it (id, version), oldest first.
     pub corrected_by: Vec<(LessonId, u32)>,
+    /// Each of the node's group hubs it was received through (filled by
+    /// whoever read the library; empty when read from one hub's log).
+    pub origins: Vec<tazan_store::Origin>,
+}
+
+/// Where a library entry came from, for a reader: `via HUB #SEQ (from
+/// GROUP/ORIGIN)` per group hub it reached the node through, joined by `; `.
+pub fn origins_text(origins: &[tazan_store::Origin]) -> String {
+    origins
+        .iter()
+        .map(|o| {
+            let via = if o.via.is_empty() { "the hub" } else { &o.via };
+            format!(
+                "via {via} #{} (from {}/{})",
+                o.hub_seq, o.origin_group, o.origin
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Why `lessons show` found no single lesson.
@@ -99,6 +118,7 @@ pub fn find_received(items: &[LogItem], query: &str) -> Result<ReceivedLesson, S
         lesson: lesson.clone(),
         withdrawal,
         corrected_by,
+        origins: Vec::new(),
     })
 }
 
@@ -114,6 +134,9 @@ impl ReceivedLesson {
             "lesson {}  {}  version {}  from {}/{} (hub #{})",
             self.id, self.level, l.version, self.origin_group, self.origin, self.seq
         );
+        if self.origins.len() > 1 {
+            let _ = writeln!(out, "received {}", origins_text(&self.origins));
+        }
         if let Some(w) = &self.withdrawal {
             let _ = writeln!(out, "WITHDRAWN by its publisher: {}", w.reason);
         }

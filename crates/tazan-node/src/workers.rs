@@ -33,7 +33,21 @@ pub struct RunningNode {
     admin: JoinHandle<Result<(), tonic::transport::Error>>,
     admin_path: std::path::PathBuf,
     received: watch::Receiver<u64>,
+    group_received: Vec<(String, watch::Receiver<u64>)>,
     index: Option<Arc<tazan_search::SearchIndex>>,
+}
+
+/// What the node asks its group hub for: `config`'s levels and industries.
+fn group_filter(config: &NodeConfig) -> pb::Filter {
+    pb::Filter {
+        levels: config
+            .levels
+            .iter()
+            .map(|l| pb::Level::from(*l) as i32)
+            .collect(),
+        industries: config.industries.clone(),
+        ..Default::default()
+    }
 }
 
 /// How long a starting node waits for a store another process holds (a CLI
@@ -66,15 +80,7 @@ impl RunningNode {
             .max_encoding_message_size(64 << 20);
         let (stop, stop_rx) = watch::channel(false);
         let (received_tx, received) = watch::channel(core.library.cursor(CURSOR)?);
-        let filter = pb::Filter {
-            levels: config
-                .levels
-                .iter()
-                .map(|l| pb::Level::from(*l) as i32)
-                .collect(),
-            industries: config.industries.clone(),
-            ..Default::default()
-        };
+        let filter = group_filter(&config);
         info!(node = %config.id, hub = %config.hub_endpoint, "node started");
         // The CLI's way in (the review desk's signed lessons, backup,
         // status): bound only now that this process holds the store, so a
@@ -140,6 +146,44 @@ impl RunningNode {
         if config.group_admin_key.is_some() {
             workers.push(tokio::spawn(policy_loop(config.clone(), stop_rx.clone())));
         }
+        // Each further group: its own hub connection, outbox worker,
+        // subscription and policy, so one hub down holds up no other.
+        let mut group_received = Vec::new();
+        for view in config.group_views().into_iter().skip(1) {
+            let Some(scope) = view.scope.clone() else {
+                continue;
+            };
+            let key = KeyPair::load(&view.key).map_err(|source| NodeError::Key {
+                path: view.key.clone(),
+                source,
+            })?;
+            let gcore = core.for_group(Some(&scope), view.hub_name.clone(), key)?;
+            let client = HubClient::new(tazan_proto::channel(
+                &view.hub_endpoint,
+                view.hub_name.as_str(),
+                &view.tls,
+            )?)
+            .max_decoding_message_size(64 << 20)
+            .max_encoding_message_size(64 << 20);
+            let (tx, rx) = watch::channel(core.library.cursor(&gcore.cursor_name())?);
+            group_received.push((scope.clone(), rx));
+            if view.group_admin_key.is_some() {
+                workers.push(tokio::spawn(policy_loop(view.clone(), stop_rx.clone())));
+            }
+            info!(node = %config.id, group = %scope, hub = %view.hub_endpoint, "following a further group");
+            workers.extend([
+                tokio::spawn(outbox_loop(gcore.clone(), client.clone(), stop_rx.clone())),
+                tokio::spawn(follow_loop(
+                    gcore,
+                    client,
+                    group_filter(&view),
+                    stop_rx.clone(),
+                    tx,
+                    index_ops.clone(),
+                    None,
+                )),
+            ]);
+        }
         workers.extend([
             tokio::spawn(outbox_loop(core.clone(), client.clone(), stop_rx.clone())),
             tokio::spawn(follow_loop(
@@ -161,7 +205,17 @@ impl RunningNode {
             stop,
             workers,
             received,
+            group_received,
         })
+    }
+
+    /// A receiver of the hub sequence number the library has reached from
+    /// the node's further group `name`.
+    pub fn group_received(&self, name: &str) -> Option<watch::Receiver<u64>> {
+        self.group_received
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, r)| r.clone())
     }
 
     /// The bound metrics address, when metrics are on.
@@ -363,7 +417,7 @@ async fn follow(
     let mut view = core.resume_view(client, witness).await?;
     if let Some(cp) = view.trusted() {
         core.library
-            .set_blob(HUB_CHECKPOINT, cp.note())
+            .set_blob(&core.named(HUB_CHECKPOINT), cp.note())
             .await
             .map_err(unavailable)?;
     }
@@ -372,7 +426,9 @@ async fn follow(
         to = view.size(),
         "hub log consistent with the checkpoint kept"
     );
-    let after = core.library.cursor(CURSOR).map_err(unavailable)?;
+    let cursor = core.cursor_name();
+    let checkpoint_blob = core.named(HUB_CHECKPOINT);
+    let after = core.library.cursor(&cursor).map_err(unavailable)?;
     let mut stream = client
         .subscribe(pb::SubscribeRequest {
             after_seq: after,
@@ -409,10 +465,11 @@ async fn follow(
             let seq = last.hub_seq;
             let kept = view.trusted().map(|cp| cp.note().to_vec());
             core.library
-                .put_batch(
-                    CURSOR,
+                .put_batch_via(
+                    core.hub.as_str(),
+                    &cursor,
                     &entries,
-                    kept.as_deref().map(|note| (HUB_CHECKPOINT, note)),
+                    kept.as_deref().map(|note| (checkpoint_blob.as_str(), note)),
                 )
                 .await
                 .map_err(unavailable)?;
@@ -422,7 +479,16 @@ async fn follow(
             if let Some(tx) = index_ops {
                 // A closed channel means the indexer stopped (shutdown); the
                 // next start syncs the index with the library anyway.
-                let _ = tx.send(crate::indexer::ops_for(&entries)).await;
+                // A lesson received again through another group after its
+                // withdrawal stays out of the index.
+                let fresh: Vec<_> = entries
+                    .iter()
+                    .filter(|(e, _)| {
+                        !matches!(core.library.get(&e.id), Ok(Some(kept)) if kept.withdrawn)
+                    })
+                    .cloned()
+                    .collect();
+                let _ = tx.send(crate::indexer::ops_for(&fresh)).await;
             }
         }
     }

@@ -59,7 +59,8 @@ pub use error::StoreError;
 pub use hub::{envelope_leaf, Appended, HubLog, NewRecord};
 pub use lock::lock_holder;
 pub use node::{
-    Delivered, DeliveryOutcome, Library, LibraryEntry, Outbox, OutboxItem, Receipt, Receipts,
+    Delivered, DeliveryOutcome, Library, LibraryEntry, Origin, Outbox, OutboxItem, Receipt,
+    Receipts,
 };
 pub use record::{LogRecord, StoredEnvelope};
 pub use records::Records;

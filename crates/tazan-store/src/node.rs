@@ -74,6 +74,8 @@ pub struct Delivered {
 /// The node's outbox: signed envelopes kept until a hub acknowledges them.
 pub struct Outbox {
     store: Store,
+    /// The sled tree: `node-outbox`, or `node-outbox/<group>` for a further group.
+    name: String,
     /// Last assigned outbox number; changed only on the writer thread.
     /// Numbering only needs to grow: after the store is reopened the disk
     /// holds at most what was numbered, so it is not read again.
@@ -84,22 +86,39 @@ const OUTBOX_TREE: &str = "node-outbox";
 const LIBRARY_TREE: &str = "node-library";
 const RECEIPTS_TREE: &str = "node-receipts";
 
+/// The tree `base` of the node's first group, or `base/<group>` of a further one.
+fn scoped(base: &str, group: Option<&str>) -> String {
+    match group {
+        None => base.to_owned(),
+        Some(g) => format!("{base}/{g}"),
+    }
+}
+
 impl Outbox {
     /// Open the outbox in `store`.
     pub fn open(store: &Store) -> Result<Outbox, StoreError> {
-        let tree = store.tree(OUTBOX_TREE)?;
+        Outbox::open_for(store, None)
+    }
+
+    /// The outbox of one of the node's further groups (`None`: its first
+    /// group, the outbox [`Outbox::open`] opens): each group has its own,
+    /// so a group hub that does not answer holds up no other group.
+    pub fn open_for(store: &Store, group: Option<&str>) -> Result<Outbox, StoreError> {
+        let name = scoped(OUTBOX_TREE, group);
+        let tree = store.tree(&name)?;
         let last = match tree.scan_prefix([ITEM]).next_back() {
             Some(kv) => seq_of(&kv?.0)?,
             None => 0,
         };
         Ok(Outbox {
             store: store.clone(),
+            name,
             next: Arc::new(AtomicU64::new(last)),
         })
     }
 
     fn tree(&self) -> Result<Tree, StoreError> {
-        self.store.tree(OUTBOX_TREE)
+        self.store.tree(&self.name)
     }
 
     /// Queue an item durably; returns its outbox sequence number. An id
@@ -284,6 +303,33 @@ pub struct LibraryEntry {
     pub withdrawn: bool,
 }
 
+/// One way a library entry reached the node: through which of its group
+/// hubs, from whom, at what position of that hub's log. A lesson relayed
+/// down to two of the node's groups is stored once, with two origins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The node's group hub it was received from (its id; empty for an
+    /// entry stored before origins were kept).
+    pub via: String,
+    /// Who delivered it to that hub (a member, or a group hub for relayed lessons).
+    pub origin: String,
+    /// The group it came from.
+    pub origin_group: String,
+    /// Its sequence number in that hub's log.
+    pub hub_seq: u64,
+}
+
+impl Origin {
+    fn of(via: &str, e: &LibraryEntry) -> Origin {
+        Origin {
+            via: via.to_owned(),
+            origin: e.origin.clone(),
+            origin_group: e.origin_group.clone(),
+            hub_seq: e.hub_seq,
+        }
+    }
+}
+
 /// The node's library of lessons received from its hub.
 pub struct Library {
     store: Store,
@@ -315,47 +361,105 @@ impl Library {
         entries: &[(LibraryEntry, Option<LessonId>)],
         checkpoint: Option<(&str, &[u8])>,
     ) -> Result<(), StoreError> {
+        self.put_batch_via("", cursor, entries, checkpoint).await
+    }
+
+    /// [`Library::put_batch`] of entries received from the group hub `via`
+    /// (its id). An entry whose id the library holds already (the same
+    /// lesson received through another of the node's groups) is not stored
+    /// again: the library keeps the first copy, its withdrawal mark
+    /// included, and adds `via` to its [`Library::origins`].
+    pub async fn put_batch_via(
+        &self,
+        via: &str,
+        cursor: &str,
+        entries: &[(LibraryEntry, Option<LessonId>)],
+        checkpoint: Option<(&str, &[u8])>,
+    ) -> Result<(), StoreError> {
         let Some(last) = entries.last() else {
             return Ok(());
         };
-        let mut batch = Batch::default();
-        for (entry, _) in entries {
-            batch.insert(library_key(&entry.id).as_slice(), encode(entry)?);
-        }
-        // A later write of a key in a batch wins: targets are marked after
-        // every entry is in. One received in this same batch is marked here;
-        // the others by the writer, which reads them.
-        let mut withdrawn = Vec::new();
-        for target in entries.iter().filter_map(|(_, w)| w.as_ref()) {
-            match entries.iter().find(|(e, _)| e.id == *target) {
-                Some((e, _)) => {
-                    let mut e = e.clone();
-                    e.withdrawn = true;
-                    batch.insert(library_key(target).as_slice(), encode(&e)?);
-                }
-                None => withdrawn.push(*target),
-            }
-        }
-        batch.insert(cursor_key(cursor), &last.0.hub_seq.to_be_bytes());
+        let mut tail = Batch::default();
+        tail.insert(cursor_key(cursor), &last.0.hub_seq.to_be_bytes());
         if let Some((name, value)) = checkpoint {
-            batch.insert(blob_key(name), value);
+            tail.insert(blob_key(name), value);
         }
+        let entries = entries.to_vec();
+        let via = via.to_owned();
         let tree = self.tree()?;
         // Not flushed here: entries and cursor move together atomically, and
         // if a crash takes both back the node simply fetches them again from
         // its hub. sled's background flush makes them durable within a second.
         self.store
             .write(Durability::Applied, move |tx| {
-                for target in withdrawn {
-                    if let Some(v) = tree.get(library_key(&target))? {
-                        let mut e: LibraryEntry = decode(&format!("library/{target}"), &v)?;
-                        e.withdrawn = true;
-                        batch.insert(library_key(&target).as_slice(), encode(&e)?);
+                let mut batch = Batch::default();
+                // Entries this batch stores: (id, entry), last write wins.
+                let mut stored: Vec<LibraryEntry> = Vec::new();
+                for (entry, _) in &entries {
+                    let key = library_key(&entry.id);
+                    let held = tree.get(key)?;
+                    let mut origins: Vec<Origin> = match tree.get(origins_key(&entry.id))? {
+                        Some(v) => decode(&format!("library origins/{}", entry.id), &v)?,
+                        None => match &held {
+                            Some(v) => {
+                                let e: LibraryEntry = decode(&format!("library/{}", entry.id), v)?;
+                                vec![Origin::of("", &e)]
+                            }
+                            None => Vec::new(),
+                        },
+                    };
+                    // An entry stored before origins were kept names no
+                    // hub: the same entry again from its hub fills it in.
+                    let legacy = origins.iter().position(|o| {
+                        o.via.is_empty() && o.hub_seq == entry.hub_seq && o.origin == entry.origin
+                    });
+                    let known = origins
+                        .iter()
+                        .any(|o| o.via == via && o.hub_seq == entry.hub_seq);
+                    match legacy {
+                        Some(i) => origins[i].via.clone_from(&via),
+                        None if !known => origins.push(Origin::of(&via, entry)),
+                        None => {}
+                    }
+                    batch.insert(origins_key(&entry.id).as_slice(), encode(&origins)?);
+                    if held.is_none() && !stored.iter().any(|e| e.id == entry.id) {
+                        batch.insert(key.as_slice(), encode(entry)?);
+                        stored.push(entry.clone());
                     }
                 }
+                // A later write of a key in a batch wins: targets are marked
+                // after every entry is in.
+                for target in entries.iter().filter_map(|(_, w)| w.as_ref()) {
+                    let e = match stored.iter().find(|e| e.id == *target) {
+                        Some(e) => Some(e.clone()),
+                        None => tree
+                            .get(library_key(target))?
+                            .map(|v| decode::<LibraryEntry>(&format!("library/{target}"), &v))
+                            .transpose()?,
+                    };
+                    if let Some(mut e) = e {
+                        e.withdrawn = true;
+                        batch.insert(library_key(target).as_slice(), encode(&e)?);
+                    }
+                }
+                batch.extend(tail);
                 tx.apply(&tree, batch).map(drop)
             })
             .await
+    }
+
+    /// How entry `id` reached the node: one origin per group hub it came
+    /// through, first received first (an entry stored before origins were
+    /// kept has the one its entry names, with an empty `via`).
+    pub fn origins(&self, id: &LessonId) -> Result<Vec<Origin>, StoreError> {
+        let tree = self.tree()?;
+        if let Some(v) = tree.get(origins_key(id))? {
+            return decode(&format!("library origins/{id}"), &v);
+        }
+        Ok(self
+            .get(id)?
+            .map(|e| vec![Origin::of("", &e)])
+            .unwrap_or_default())
     }
 
     /// One entry by id.
@@ -403,6 +507,13 @@ impl Library {
     }
 }
 
+fn origins_key(id: &LessonId) -> [u8; 33] {
+    let mut k = [0u8; 33];
+    k[0] = b'g';
+    k[1..].copy_from_slice(&id.0);
+    k
+}
+
 fn library_key(id: &LessonId) -> [u8; 33] {
     let mut k = [0u8; 33];
     k[0] = b'l';
@@ -429,19 +540,28 @@ pub struct Receipt {
 /// The node's receipts, by lesson id.
 pub struct Receipts {
     store: Store,
+    name: String,
 }
 
 impl Receipts {
     /// Open the receipts in `store`.
     pub fn open(store: &Store) -> Result<Receipts, StoreError> {
-        store.tree(RECEIPTS_TREE)?;
+        Receipts::open_for(store, None)
+    }
+
+    /// The receipts from one of the node's further groups' hubs (`None`:
+    /// its first group's, as [`Receipts::open`]).
+    pub fn open_for(store: &Store, group: Option<&str>) -> Result<Receipts, StoreError> {
+        let name = scoped(RECEIPTS_TREE, group);
+        store.tree(&name)?;
         Ok(Receipts {
             store: store.clone(),
+            name,
         })
     }
 
     fn tree(&self) -> Result<Tree, StoreError> {
-        self.store.tree(RECEIPTS_TREE)
+        self.store.tree(&self.name)
     }
 
     /// Keep receipts (durable with the next flush; a receipt lost in a crash
@@ -499,6 +619,101 @@ mod tests {
             queued_at: 0,
             attempts: 0,
         }
+    }
+
+    fn entry(n: u8, seq: u64, origin: &str, group: &str) -> LibraryEntry {
+        LibraryEntry {
+            id: LessonId::of(&[n]),
+            hub_seq: seq,
+            kind: PayloadKind::Lesson,
+            level: DisclosureLevel::Green,
+            envelope: item(n).envelope,
+            origin: origin.into(),
+            origin_group: group.into(),
+            received_at: 0,
+            withdrawn: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn groups_have_their_own_outbox_and_a_lesson_from_two_groups_is_stored_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let first = Outbox::open(&store).unwrap();
+        let regional = Outbox::open_for(&store, Some("kanto")).unwrap();
+        first.enqueue(item(1)).await.unwrap();
+        regional.enqueue(item(2)).await.unwrap();
+        regional.enqueue(item(1)).await.unwrap();
+        let ids =
+            |o: &Outbox| -> Vec<LessonId> { o.pending(10).unwrap().iter().map(|i| i.id).collect() };
+        assert_eq!(ids(&first), vec![LessonId::of(&[1])]);
+        assert_eq!(ids(&regional), vec![LessonId::of(&[2]), LessonId::of(&[1])]);
+        regional.ack(&[1, 2]).await.unwrap();
+        assert_eq!(
+            first.len(),
+            1,
+            "acks at one group leave the other's outbox alone"
+        );
+
+        let lib = Library::open(&store).unwrap();
+        lib.put_batch_via(
+            "finance-hub",
+            "hub",
+            &[(entry(7, 3, "sakura-bank", "finance"), None)],
+            None,
+        )
+        .await
+        .unwrap();
+        // The withdrawal comes first through the regional hub, then the lesson again.
+        let w = entry(8, 1, "finance-hub", "finance");
+        lib.put_batch_via(
+            "kanto-hub",
+            "hub/kanto",
+            &[
+                (w, Some(LessonId::of(&[7]))),
+                (entry(7, 2, "finance-hub", "finance"), None),
+            ],
+            None,
+        )
+        .await
+        .unwrap();
+        let all = lib.all().unwrap();
+        assert_eq!(all.len(), 2, "{all:?}");
+        let kept = lib.get(&LessonId::of(&[7])).unwrap().unwrap();
+        assert_eq!(
+            (kept.hub_seq, kept.origin.as_str()),
+            (3, "sakura-bank"),
+            "first copy kept"
+        );
+        assert!(kept.withdrawn, "the withdrawal marks the copy kept");
+        let vias: Vec<(String, String, u64)> = lib
+            .origins(&LessonId::of(&[7]))
+            .unwrap()
+            .into_iter()
+            .map(|o| (o.via, o.origin, o.hub_seq))
+            .collect();
+        assert_eq!(
+            vias,
+            vec![
+                ("finance-hub".into(), "sakura-bank".into(), 3),
+                ("kanto-hub".into(), "finance-hub".into(), 2)
+            ]
+        );
+        assert_eq!(
+            (lib.cursor("hub").unwrap(), lib.cursor("hub/kanto").unwrap()),
+            (3, 2)
+        );
+        // Stored without a hub named, then fetched again from its hub: one origin.
+        let e9 = entry(9, 4, "kaede-securities", "finance");
+        lib.put_batch("hub", &[(e9.clone(), None)], None)
+            .await
+            .unwrap();
+        lib.put_batch_via("finance-hub", "hub", &[(e9, None)], None)
+            .await
+            .unwrap();
+        let o = lib.origins(&LessonId::of(&[9])).unwrap();
+        assert_eq!(o.len(), 1, "{o:?}");
+        assert_eq!(o[0].via, "finance-hub");
     }
 
     #[tokio::test]

@@ -65,6 +65,11 @@ impl Batch {
     pub(crate) fn is_empty(&self) -> bool {
         self.ops.is_empty()
     }
+
+    /// Append `other`'s writes after this batch's.
+    pub(crate) fn extend(&mut self, other: Batch) {
+        self.ops.extend(other.ops);
+    }
 }
 
 /// What a write job gets to write with: only the writer thread makes one.

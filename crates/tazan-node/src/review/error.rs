@@ -87,6 +87,9 @@ fn candidates(c: &[(LessonId, String)]) -> String {
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum ReviewError {
+    /// A group named for publishing is not one of the node's groups.
+    #[error("{0}; nothing recorded, nothing signed")]
+    Group(#[from] crate::UnknownGroup),
     /// The leak gate found something that is neither fixed nor overridden.
     #[error("{subject}: the leak gate found {n} identifying span(s); {}:\n{}\n{remedy}", remedy.refused(), lines(findings), n = findings.len())]
     Refused {

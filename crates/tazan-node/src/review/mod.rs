@@ -169,6 +169,8 @@ pub struct Publication {
     pub target: Option<LessonId>,
     /// What happened, and so what happens next.
     pub delivery: Delivery,
+    /// The group it went to (a name from node.toml).
+    pub group: String,
 }
 
 /// An approved draft, signed and handed over.
@@ -178,8 +180,12 @@ pub struct Approval {
     pub draft: DraftRecord,
     /// The overrides recorded by this approval.
     pub decisions: Vec<Decision>,
-    /// The signed lesson.
+    /// The signed lesson (to the first group addressed).
     pub publication: Publication,
+    /// The signed lesson per group addressed, `publication` first: its
+    /// bytes differ between groups only in the group policy version each
+    /// group's gate names, so the ids may differ too.
+    pub publications: Vec<Publication>,
 }
 
 /// One catalogue entry published by the node.
@@ -201,6 +207,9 @@ pub struct Desk {
     vault: Vault,
     gate: Gate,
     outlet: Outlet,
+    /// The groups approvals and lessons go to ([`Desk::set_groups`]);
+    /// empty: the node's first group.
+    targets: Vec<String>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -246,6 +255,7 @@ impl Desk {
             vault,
             gate,
             outlet: Outlet::Core(core),
+            targets: Vec::new(),
         })
     }
 
@@ -263,7 +273,88 @@ impl Desk {
             vault,
             gate,
             outlet,
+            targets: Vec::new(),
         })
+    }
+
+    /// Address approvals ([`Desk::approve`]) and lessons ([`Desk::publish`])
+    /// to `groups` (names from node.toml; empty: the node's first group
+    /// only, because a further group's members are other companies and AMBER
+    /// detail goes to them only when asked). A name that is not one of the
+    /// node's groups is refused naming `field`.
+    pub fn set_groups(&mut self, groups: &[String], field: &str) -> Result<(), ReviewError> {
+        let mut targets = Vec::new();
+        for g in groups {
+            self.cfg.for_group(g, field)?;
+            if !targets.contains(g) {
+                targets.push(g.clone());
+            }
+        }
+        self.targets = targets;
+        Ok(())
+    }
+
+    /// Every group the node is a member of, its first group first (what an
+    /// approve form offers).
+    pub fn node_groups(&self) -> Vec<String> {
+        self.cfg.group_names()
+    }
+
+    /// The groups addressed, the first group when none was set.
+    pub fn groups(&self) -> Vec<String> {
+        if self.targets.is_empty() {
+            vec![self.cfg.group.clone()]
+        } else {
+            self.targets.clone()
+        }
+    }
+
+    /// Gate once per addressed group, under that group's policy (the first
+    /// group's is the desk's own gate): a lesson goes nowhere unless every
+    /// addressed group's policy passes it. Each gated lesson names its
+    /// group's policy version.
+    fn gate_per_group(
+        &self,
+        gate: impl Fn(&Gate) -> Result<Gated, crate::GateError>,
+        subject: &str,
+        remedy: Remedy,
+    ) -> Result<Vec<(NodeConfig, Gated)>, ReviewError> {
+        let mut out = Vec::new();
+        for name in self.groups() {
+            let view = self.cfg.for_group(&name, "group")?;
+            let gated = if view.scope.is_none() {
+                gate(&self.gate)
+            } else {
+                gate(&Gate::of_node(&self.home, &view, Some(&self.vault))?)
+            };
+            let subject = if self.groups().len() > 1 {
+                format!("{subject} for group {name}")
+            } else {
+                subject.to_owned()
+            };
+            out.push((
+                view,
+                gated.map_err(|e| ReviewError::gate(e, subject, remedy.clone()))?,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Hand each group's gated payload to that group's outbox.
+    async fn send_per_group(
+        &self,
+        session: &Session<'_>,
+        gated: Vec<(NodeConfig, Gated)>,
+        subject: &str,
+    ) -> Result<Vec<Publication>, ReviewError> {
+        let mut out = Vec::new();
+        for (view, g) in gated {
+            let group = session.for_group(&view)?;
+            let mut p = self.send(&group, g, subject).await?;
+            p.group = view.group.clone();
+            out.push(p);
+        }
+        Ok(out)
     }
 
     /// The node's home.
@@ -668,10 +759,11 @@ impl Desk {
             .collect();
         let mut all = self.vault.decisions(id)?;
         all.extend(new.iter().cloned());
-        let gated = self
-            .gate
-            .lesson(d.lesson.clone(), &all)
-            .map_err(|e| ReviewError::gate(e, format!("draft {id}"), Remedy::Draft(id)))?;
+        let gated = self.gate_per_group(
+            |gate| gate.lesson(d.lesson.clone(), &all).map(Gated::from),
+            &format!("draft {id}"),
+            Remedy::Draft(id),
+        )?;
         let session = self.outlet.session().await?;
         let anonymity = self.anonymity_in(&session, &d)?;
         if !anonymity.is_enough() {
@@ -681,13 +773,14 @@ impl Desk {
             new.push(k_decision(&anonymity, reviewer, &o.reason, &at));
         }
         self.vault.approve(id, reviewer, findings, &new)?;
-        let publication = self
-            .send(&session, gated.into(), &format!("draft {id}"))
+        let publications = self
+            .send_per_group(&session, gated, &format!("draft {id}"))
             .await
             .map_err(|e| match e {
                 ReviewError::Node(source) => ReviewError::NotQueued { draft: id, source },
                 other => other,
             })?;
+        let publication = publications[0].clone();
         let draft = self.vault.mark_queued(
             id,
             &publication.id.to_string(),
@@ -697,14 +790,36 @@ impl Desk {
             draft,
             decisions: new,
             publication,
+            publications,
         })
     }
 
     /// Publish a lesson written by hand (`subject` names it in messages):
     /// any finding refuses it. A lesson with `supersedes` is a correction.
     pub async fn publish(&self, lesson: Lesson, subject: &str) -> Result<Publication, ReviewError> {
+        let mut all = self.publish_to_groups(lesson, subject).await?;
+        Ok(all.remove(0))
+    }
+
+    /// [`Desk::publish`] to every addressed group ([`Desk::set_groups`]),
+    /// gated under each group's policy first: one group's refusal sends
+    /// nothing anywhere. One publication per group, in the order addressed.
+    pub async fn publish_to_groups(
+        &self,
+        lesson: Lesson,
+        subject: &str,
+    ) -> Result<Vec<Publication>, ReviewError> {
+        lesson.validate().map_err(|e| ReviewError::File {
+            subject: subject.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let gated = self.gate_per_group(
+            |gate| gate.lesson(lesson.clone(), &[]).map(Gated::from),
+            subject,
+            Remedy::File,
+        )?;
         let session = self.outlet.session().await?;
-        self.publish_in(&session, lesson, subject).await
+        self.send_per_group(&session, gated, subject).await
     }
 
     async fn publish_in(
@@ -765,6 +880,20 @@ impl Desk {
         level: Option<DisclosureLevel>,
         reason: &str,
     ) -> Result<Publication, ReviewError> {
+        let mut all = self.withdraw_in_groups(target, level, reason).await?;
+        Ok(all.remove(0))
+    }
+
+    /// [`Desk::withdraw`] in every addressed group ([`Desk::set_groups`]):
+    /// a lesson published to several groups is withdrawn in each (its id
+    /// there is the one `target` names when the groups' policy versions
+    /// made the copies differ). One publication per group.
+    pub async fn withdraw_in_groups(
+        &self,
+        target: &str,
+        level: Option<DisclosureLevel>,
+        reason: &str,
+    ) -> Result<Vec<Publication>, ReviewError> {
         let session = self.outlet.session().await?;
         let own = self.own_lesson(&session, target)?;
         let level = match (own.level, level) {
@@ -780,15 +909,17 @@ impl Desk {
             (None, None) => return Err(ReviewError::LevelUnknown { id: own.id }),
         };
         let subject = format!("withdrawal of {}: field `reason`", own.id.short());
-        let gated = self
-            .gate
-            .withdrawal(Withdrawal {
-                target: own.id,
-                reason: reason.to_owned(),
-                level,
-            })
-            .map_err(|e| ReviewError::gate(e, &subject, Remedy::Reason))?;
-        self.send(&session, gated.into(), &subject).await
+        let withdrawal = Withdrawal {
+            target: own.id,
+            reason: reason.to_owned(),
+            level,
+        };
+        let gated = self.gate_per_group(
+            |gate| gate.withdrawal(withdrawal.clone()).map(Gated::from),
+            &subject,
+            Remedy::Reason,
+        )?;
+        self.send_per_group(&session, gated, &subject).await
     }
 
     /// Publish a lesson catalogue (JSON Lines, the same conversion as the
@@ -933,6 +1064,7 @@ impl Desk {
                 title,
                 target,
                 delivery,
+                group: self.cfg.group.clone(),
             });
         }
         Ok(out)

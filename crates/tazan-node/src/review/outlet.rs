@@ -172,6 +172,34 @@ impl Outlet {
 }
 
 impl Session<'_> {
+    /// The same node, for its group `view` (a [`NodeConfig::for_group`]):
+    /// that group's outbox in the store this session opened, the running
+    /// node's core for that group, or its admin socket told the group.
+    pub(crate) fn for_group<'v>(&self, view: &'v NodeConfig) -> Result<Session<'v>, NodeError> {
+        match self {
+            Session::Core(core, None) => {
+                let core = match view.scope.as_deref() {
+                    None => Arc::clone(core),
+                    Some(scope) => core.group(scope).ok_or_else(|| {
+                        NodeError::Running(format!(
+                            "the node in this process does not deliver to group {scope:?}; restart it after adding the group to node.toml"
+                        ))
+                    })?,
+                };
+                Ok(Session::Core(core, None))
+            }
+            Session::Core(core, Some(_)) => {
+                let key = KeyPair::load(&view.key).map_err(|source| NodeError::Key {
+                    path: view.key.clone(),
+                    source,
+                })?;
+                let core = core.for_group(view.scope.as_deref(), view.hub_name.clone(), key)?;
+                Ok(Session::Core(core, Some(view)))
+            }
+            Session::Running(client, _) => Ok(Session::Running(client.clone(), view)),
+        }
+    }
+
     /// Sign and hand over each payload, in order; one delivery attempt for
     /// all when the node is stopped.
     pub(crate) async fn send(
@@ -306,6 +334,17 @@ fn open_stopped(cfg: &NodeConfig) -> Result<Option<Arc<NodeCore>>, NodeError> {
         source,
     })?;
     match NodeCore::open(cfg.id.clone(), cfg.hub_name.clone(), key, &cfg.data_dir) {
+        Ok(core) if cfg.scope.is_some() => {
+            let key = KeyPair::load(&cfg.key).map_err(|source| NodeError::Key {
+                path: cfg.key.clone(),
+                source,
+            })?;
+            Ok(Some(core.for_group(
+                cfg.scope.as_deref(),
+                cfg.hub_name.clone(),
+                key,
+            )?))
+        }
         Ok(core) => Ok(Some(core)),
         Err(NodeError::Store(e)) if e.is_locked() => Ok(None),
         Err(e) => Err(e),
@@ -384,6 +423,7 @@ async fn hand(
     let request = pb::SubmitRequest {
         envelopes: envelopes.iter().map(pb::Envelope::from).collect(),
         wait_ms: u32::try_from(HANDED_WAIT.as_millis()).unwrap_or(u32::MAX),
+        group: cfg.scope.clone().unwrap_or_default(),
     };
     let answer = client
         .submit(request)

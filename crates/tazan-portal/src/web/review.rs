@@ -255,6 +255,9 @@ struct ReviewPage {
     sources: Vec<SourceRow>,
     /// The usage scenes the draft proposes, with what led to each.
     scenes: Vec<SceneRow>,
+    /// The node's groups (the approve form offers a choice when there are
+    /// several; the first is ticked).
+    groups: Vec<String>,
 }
 
 /// One drafted field's provenance on the review page.
@@ -375,7 +378,10 @@ async fn review(
     .await??;
     // k as the CLI's `lesson show` computes it; the page is still shown
     // when the library cannot be read now.
-    let anonymity = desk(&portal)?.anonymity(id).await;
+    let page_desk = desk(&portal)?;
+    let anonymity = page_desk.anonymity(id).await;
+    let groups = page_desk.node_groups();
+    drop(page_desk);
     let d = &view.draft;
     let mut fields = Vec::new();
     let mut last = "";
@@ -461,6 +467,7 @@ async fn review(
         },
     };
     Ok(html(&ReviewPage {
+        groups,
         chrome,
         id: d.id.to_string(),
         incident: d.incident.clone(),
@@ -583,7 +590,15 @@ async fn approve(
         })
         .collect();
     let reviewer = format!("{}（{}）", me.name, me.login);
-    let d = desk(&portal)?;
+    // `group` = a group ticked on the form (none: the node's first group).
+    let groups: Vec<String> = posted
+        .fields
+        .iter()
+        .filter(|(k, _)| k == "group")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let mut d = desk(&portal)?;
+    d.set_groups(&groups, "group").map_err(review_error)?;
     let approval = d
         .approve(id, &reviewer, &overrides)
         .await
