@@ -438,6 +438,8 @@ impl Sanitizer {
         self.rec.scan_slots(n, lexis.as_ref(), &mut hits);
         self.rec.scan_mixed_names(n, lexis.as_ref(), &mut hits);
         self.rec.scan_labels(n, lexis.as_ref(), &mut hits);
+        self.rec.scan_voices(n, lexis.as_ref(), &mut hits);
+        self.rec.scan_sites(n, lexis.as_ref(), &mut hits);
         if is_person_field(field) {
             self.rec.scan_person_field(n, lexis.as_ref(), &mut hits);
         }
