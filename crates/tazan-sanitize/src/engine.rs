@@ -20,6 +20,7 @@ mod echo;
 mod gate;
 mod output;
 mod resolve;
+mod terms;
 
 use classify::{
     date_in_source, facility_class, is_public_body, outage_class, source_category, year_of,
