@@ -20,6 +20,7 @@ mod echo;
 mod gate;
 mod output;
 mod resolve;
+mod terms;
 
 use classify::{
     date_in_source, facility_class, is_public_body, outage_class, source_category, year_of,
@@ -438,6 +439,8 @@ impl Sanitizer {
         self.rec.scan_slots(n, lexis.as_ref(), &mut hits);
         self.rec.scan_mixed_names(n, lexis.as_ref(), &mut hits);
         self.rec.scan_labels(n, lexis.as_ref(), &mut hits);
+        self.rec.scan_voices(n, lexis.as_ref(), &mut hits);
+        self.rec.scan_sites(n, lexis.as_ref(), &mut hits);
         if is_person_field(field) {
             self.rec.scan_person_field(n, lexis.as_ref(), &mut hits);
         }

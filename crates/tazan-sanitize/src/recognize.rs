@@ -45,8 +45,10 @@ mod persons;
 mod prefilter;
 mod rules;
 mod shapes;
+mod sites;
 mod slots;
 mod stoplists;
+mod voices;
 pub(crate) use candidates::CANDIDATE_LATIN;
 pub(crate) use forms::is_id_field;
 pub(crate) use names::name_ok;
@@ -116,6 +118,8 @@ enum Check {
     Section,
     /// Corporate prefix form: must not follow a name ((株) after a name is a suffix).
     CorpPrefix,
+    /// A district after a municipality and a space (group `n`): not premises.
+    District,
     /// Name inside 「」 after システム/サービス … (mask the inside only).
     Quoted,
     /// MAC address standing alone.
@@ -179,6 +183,10 @@ pub(crate) struct Recognizers {
     slots: slots::SlotRules,
     /// Form labels, reply and chat speakers, kana facilities.
     labels: labels::LabelRules,
+    /// Transcript and thread speakers, hiragana names in person slots.
+    voices: voices::VoiceRules,
+    /// Sites named by a proper name and a bare site word.
+    sites: sites::SiteRules,
     /// Place name → prefecture index (for generalisation).
     pub(crate) place_prefecture: HashMap<String, Option<usize>>,
     pub(crate) place_class: HashMap<String, PlaceClass>,
@@ -305,6 +313,18 @@ impl Recognizers {
     pub(crate) fn is_place_name(&self, s: &str) -> bool {
         self.place_names.contains(s)
     }
+}
+
+/// Each line of `text` without its leading blanks, with the byte offset where
+/// that rest starts.
+pub(super) fn line_bodies(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut at = 0;
+    text.split_inclusive('\n').map(move |line| {
+        let body = line.trim_start();
+        let lead = at + line.len() - body.len();
+        at += line.len();
+        (lead, body)
+    })
 }
 
 fn ascii_bounded(text: &str, r: Range<usize>) -> bool {

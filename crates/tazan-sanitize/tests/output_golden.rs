@@ -43,6 +43,8 @@ fn fixture_sets() -> Vec<(&'static str, PathBuf)> {
         ("unseen/frozen3", f.join("unseen/frozen3/incidents.jsonl")),
         ("unseen/frozen4", f.join("unseen/frozen4/incidents.jsonl")),
         ("unseen/dev4", f.join("unseen/dev4/incidents.jsonl")),
+        ("unseen/frozen5", f.join("unseen/frozen5/incidents.jsonl")),
+        ("unseen/dev5", f.join("unseen/dev5/incidents.jsonl")),
         ("heldout", f.join("heldout-incidents.jsonl")),
         ("heldout2", f.join("heldout2-incidents.jsonl")),
     ]

@@ -844,3 +844,80 @@ fn one_kanji_names_in_a_chain_spaced_titles_and_kana_given_names() {
         &["ロードバランサ側"],
     );
 }
+
+// --- fifth round (branch recall5): classes of `unseen/dev5` in other strings ---
+
+#[test]
+fn a_word_in_a_closed_role_slot_is_a_name_even_when_it_is_a_common_word() {
+    if !dictionary() {
+        return;
+    }
+    // Industry titles (看護師長, 課長補佐, 運行管理), and a family name that is
+    // also a word (砂金, 梅酒), masked because the slot closes right after it.
+    check(
+        "報告（看護師長 砂金）\n聞き取り（対応者：運行管理 梅酒）\n課長補佐 土筆 → 局長",
+        &["砂金", "梅酒", "土筆"],
+        &["看護師長", "運行管理", "課長補佐"],
+    );
+    // Acts, statuses and departments in the slot stay.
+    check(
+        "（担当 確認中）\n（当直 不在）\n（主任 調査）",
+        &[],
+        &["確認中", "不在", "調査"],
+    );
+}
+
+#[test]
+fn transcript_and_thread_speakers_and_kana_names_in_slots() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "店長 茶臼さん：「朝から画面が出んとです」\n硯：「再起動は？」\n茶臼さん：「しましたばい」",
+        &["茶臼", "硯"],
+        &["店長", "再起動"],
+    );
+    check(
+        "(Quintero) DNS を切り替えます\n(鶺鴒) 了解、監視します\n(Quintero) 完了",
+        &["Quintero", "鶺鴒"],
+        &["DNS", "監視"],
+    );
+    check(
+        "→ 主査 かやぬま へ報告\n業者 ふじしろ さん 来社",
+        &["かやぬま", "ふじしろ"],
+        &["主査", "業者", "来社"],
+    );
+    // Notes in brackets and one labelled quote are no speakers.
+    check(
+        "(注) 画面は英語\n(参考) 手順書あり\n回答：「不明」",
+        &[],
+        &["(注)", "(参考)", "回答"],
+    );
+}
+
+#[test]
+fn sites_named_by_a_place_extensions_hosts_after_labels_and_districts() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "対象：狭山DC、鴻巣センター\n監視センターと事務局で確認",
+        &["狭山", "鴻巣"],
+        &["監視センター", "事務局"],
+    );
+    check(
+        "総務へTEL（内 482）\n対象サーバ：inv-db-07",
+        &["482", "inv-db-07"],
+        &["総務", "対象サーバ"],
+    );
+    check(
+        "所在地：熊本県 天草市 牛深町 本社工場",
+        &["牛深町"],
+        &["本社工場"],
+    );
+    check(
+        "仕入先のサクラ製薬、グループの ひかり興産",
+        &["サクラ製薬", "ひかり興産"],
+        &["仕入先"],
+    );
+}

@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen/`, `frozen2/`, `frozen3/` and `frozen4/` are held out: these tests print their totals per
+//! `frozen/`, `frozen2/`, `frozen3/`, `frozen4/` and `frozen5/` are held out: these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
 //! a run without it fails and says how to install it.
@@ -127,11 +127,26 @@ fn frozen3_unseen_set_does_not_get_worse() {
 }
 
 /// The fourth frozen set (written before the fourth round's rules): at most
-/// 12 of 208 identifying spans leaked (5.8 %; 21 before). The target (<= 2 %,
-/// i.e. <= 4 spans) is not met yet (BENCHMARKS.md).
+/// 11 of 208 identifying spans leaked (5.3 %; 21 before the fourth round, 12
+/// before the fifth). The target (<= 2 %, i.e. <= 4 spans) is not met yet
+/// (BENCHMARKS.md).
 #[test]
 fn frozen4_unseen_set_does_not_get_worse() {
-    assert_floor("frozen4", 12);
+    assert_floor("frozen4", 11);
+}
+
+/// The fifth frozen set (written before the fifth round's rules): at most 8
+/// of 208 identifying spans leaked (3.8 %; 15 before). The target (<= 2 %,
+/// i.e. <= 4 spans) is not met yet (BENCHMARKS.md).
+#[test]
+fn frozen5_unseen_set_does_not_get_worse() {
+    assert_floor("frozen5", 8);
+}
+
+#[test]
+fn dev5_unseen_set_meets_the_targets_at_green() {
+    let r = score("dev5");
+    assert_targets("dev5", &r, 140);
 }
 
 #[test]

@@ -1,16 +1,18 @@
 //! Deny-list matching over the folded text layer.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 
 use crate::normalize::{fold_str, Layer, Normalized};
 use crate::policy::Role;
 use crate::recognize::{is_kata, Hit};
+
+use super::terms::Terms;
 use tazan_model::Kind;
 
 /// Compiled deny-list matcher over folded text.
 pub(crate) struct DenyMatcher {
-    ac: Option<AhoCorasick>,
+    ac: Option<Matcher>,
     roles: Vec<Role>,
     patterns: Vec<(Regex, Role)>,
 }
@@ -21,13 +23,13 @@ impl DenyMatcher {
         Self::build(terms, patterns, small)
     }
 
-    /// A matcher for one record's own names (built per record: the
-    /// automaton cheapest to build, whatever the number of name forms).
+    /// A matcher for one record's own names (built per record: searched
+    /// directly, with no automaton, unless there are many name forms).
     pub(crate) fn per_record(terms: Vec<(Role, String)>) -> Self {
         Self::build(terms, Vec::new(), true)
     }
 
-    fn build(terms: Vec<(Role, String)>, patterns: Vec<(Regex, Role)>, nfa: bool) -> Self {
+    fn build(terms: Vec<(Role, String)>, patterns: Vec<(Regex, Role)>, direct: bool) -> Self {
         let mut folded = Vec::new();
         let mut roles = Vec::new();
         for (role, t) in terms {
@@ -39,14 +41,16 @@ impl DenyMatcher {
         }
         let ac = if folded.is_empty() {
             None
+        } else if direct {
+            // A record's own names (a few terms, built per record): no
+            // automaton at all for a handful of them.
+            Terms::new(&folded).map(Matcher::Record)
         } else {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
-                // A record's own names (a few terms, built per record): a DFA
-                // costs more to build than it saves on one record's text.
-                .kind(nfa.then_some(AhoCorasickKind::NoncontiguousNFA))
                 .build(&folded)
                 .ok()
+                .map(Matcher::Policy)
         };
         DenyMatcher {
             ac,
@@ -58,11 +62,17 @@ impl DenyMatcher {
     pub(crate) fn scan(&self, original: &str, n: &Normalized, out: &mut Vec<Hit>) {
         if let Some(ac) = &self.ac {
             let f = n.folded.as_str();
-            for m in ac.find_iter(f) {
-                let range =
-                    extend_original(original, n.original(Layer::Folded, m.start()..m.end()));
+            let found = match ac {
+                Matcher::Policy(ac) => ac
+                    .find_iter(f)
+                    .map(|m| (m.range(), m.pattern().as_usize()))
+                    .collect(),
+                Matcher::Record(t) => t.find(f),
+            };
+            for (m, pattern) in found {
+                let range = extend_original(original, n.original(Layer::Folded, m));
                 if !range.is_empty() {
-                    let role = self.roles[m.pattern().as_usize()];
+                    let role = self.roles[pattern];
                     out.push(Hit {
                         range,
                         kind: role_kind(role),
@@ -94,7 +104,13 @@ impl DenyMatcher {
     }
 }
 
-/// Up to this many terms, the automaton is the one cheapest to build.
+/// The policy's deny-list (an automaton built once) or a record's own names.
+enum Matcher {
+    Policy(AhoCorasick),
+    Record(Terms),
+}
+
+/// Up to this many policy terms, they are searched directly.
 const SMALL: usize = 8;
 
 pub(crate) const CORPORATE_MARKS: [&str; 8] = [

@@ -11,10 +11,10 @@
 //! (width- and kana-insensitively) and each match gets the replacement of the
 //! name it came from.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use serde_json::{Map, Value};
 
 use super::context::RecordContext;
+use super::terms::Terms;
 use super::Sanitizer;
 use crate::lexicon::{self, ORG_SUFFIXES};
 use crate::normalize::{fold_str, Layer, Normalized};
@@ -240,7 +240,7 @@ impl Sanitizer {
 }
 
 struct EchoMatcher {
-    ac: AhoCorasick,
+    ac: Terms,
     echoes: Vec<Echo>,
 }
 
@@ -255,13 +255,10 @@ impl EchoMatcher {
             .filter(|e| !e.term.is_empty() && seen.insert(e.term.clone()))
             .cloned()
             .collect();
-        let ac = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            // Built per record for a few terms: the automaton cheapest to
-            // build (every kind finds the same matches).
-            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-            .build(echoes.iter().map(|e| e.term.as_str()))
-            .ok()?;
+        // Built per record for a few terms: searched directly, or with the
+        // automaton cheapest to build (both find the same matches).
+        let terms: Vec<String> = echoes.iter().map(|e| e.term.clone()).collect();
+        let ac = Terms::new(&terms)?;
         Some(EchoMatcher { ac, echoes })
     }
 
@@ -293,12 +290,12 @@ impl EchoMatcher {
         let n = Normalized::new(text);
         let mut out = String::new();
         let mut last = 0;
-        for m in self.ac.find_iter(n.folded.as_str()) {
-            let r = n.original(Layer::Folded, m.start()..m.end());
+        for (m, pattern) in self.ac.find(n.folded.as_str()) {
+            let r = n.original(Layer::Folded, m);
             if r.is_empty() || r.start < last || !free_standing(text, r.clone()) {
                 continue;
             }
-            let e = &self.echoes[m.pattern().as_usize()];
+            let e = &self.echoes[pattern];
             out.push_str(&text[last..r.start]);
             out.push_str(&e.replacement);
             ctx.audit.push(AuditEntry {

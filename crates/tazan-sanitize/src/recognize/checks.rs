@@ -30,6 +30,7 @@ impl Recognizers {
             | Check::EraLetter
             | Check::SlashDate
             | Check::Aza
+            | Check::District
             | Check::RelationGlued => self.check_shape(check, text, m, name),
             // 担当者A is a replacement: a title followed by a label letter.
             Check::KanjiKatakanaCompany => {

@@ -35,7 +35,7 @@ const ID_KEY_WORDS: [&str; 8] = ["id", "no", "number", "num", "code", "ref", "ti
 /// Kanji business words that end a company name after a katakana name.
 /// Only words that rarely follow an ordinary katakana noun (not 情報, 通信,
 /// 開発, 設備: ミサイル情報, データ通信).
-pub(super) const BUSINESS_WORDS: &str = "乳業|運送|陸運|電設|電業|総研|計装|測量|製紙|酒造|醸造|製粉|興産|工機|工営|建機|商会|商事|技研|電工|精機|運輸|興業|物産|電算|製菓";
+pub(super) const BUSINESS_WORDS: &str = "乳業|運送|陸運|電設|電業|総研|計装|測量|製紙|酒造|醸造|製粉|興産|工機|工営|建機|商会|商事|技研|電工|精機|運輸|興業|物産|電算|製菓|薬品|薬局|製薬|機工|通建|電機|精工|工業|製作所|冷熱|水産|設備工業|電設工業";
 
 /// Relation words that name a company only before a separator (`保守 X`,
 /// `開発元：X`): glued to a word they are work, not a relation (保守作業).
@@ -185,7 +185,13 @@ impl Recognizers {
         let glued =
             |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || "._@/:-".contains(c));
         let last = s.rsplit('-').next().unwrap_or(s);
-        let ok = !glued(before)
+        // A form's label colon (対象サーバ：wms-ap-02) is no port or scheme.
+        let label_colon = before == Some(':')
+            && text[..m.start - 1]
+                .chars()
+                .next_back()
+                .is_some_and(|c| !c.is_ascii());
+        let ok = (!glued(before) || label_colon)
             // A log line's source before its colon (lb-ext-1: …) stands alone.
             && (!glued(after) || (after == Some(':') && text[m.end + 1..].starts_with([' ', '\t'])))
             && s.len() >= 5

@@ -73,7 +73,7 @@ const FORM_LABELS: &[&str] = &[
 ];
 
 /// Values of a form's label that say how it stands, not who did it.
-const STATUS_WORDS: &[&str] = &[
+pub(super) const STATUS_WORDS: &[&str] = &[
     "済",
     "済み",
     "未",
@@ -104,7 +104,7 @@ const STATUS_WORDS: &[&str] = &[
 
 /// Words that stand before a colon at a line's start as a label, not a
 /// speaker, even in a chat.
-const LINE_LABELS: &[&str] = &[
+pub(super) const LINE_LABELS: &[&str] = &[
     "原因",
     "対応",
     "経過",
@@ -403,12 +403,7 @@ impl Recognizers {
     fn chat_speakers(&self, n: &Normalized, lexis: Option<&Lexis>, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
         let mut speakers: Vec<Range<usize>> = Vec::new();
-        let mut at = 0;
-        for line in text.split_inclusive('\n') {
-            let start = at;
-            at += line.len();
-            let body = line.trim_start();
-            let lead = start + line.len() - body.len();
+        for (lead, body) in line_bodies(text) {
             let Some(colon) = body.find([':', '：']) else {
                 continue;
             };

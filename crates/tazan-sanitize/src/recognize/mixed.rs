@@ -12,7 +12,7 @@ use super::*;
 /// Hiragana words that begin a phrase before a katakana noun (いまログ,
 /// ほかサーバ), besides the checks' [`FUNCTION_WORDS`]: adverbs, nouns of
 /// form and pronouns.
-const MORE_FUNCTION_WORDS: &[&str] = &[
+pub(super) const MORE_FUNCTION_WORDS: &[&str] = &[
     "ここ",
     "そこ",
     "こちら",

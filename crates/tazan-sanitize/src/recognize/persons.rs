@@ -30,10 +30,15 @@ pub(super) const DEPT_SUFFIX: &str =
     "部|課|室|係|科|班|局|センター|本部|支所|病棟|グループ|チーム|研究室|営業所|支店|事業部";
 
 /// Roles and job titles written before a name.
-pub(super) const ROLES: &str = "SV|OP|SE|PM|PL|受付|担当者|担当|配車|営業|店長|校長|教頭|教諭|主任|主査|主幹|係長|課長|部長|室長|所長|技師長|センター長|事務長|院長|助教|准教授|教授|講師|医師|看護師|技師|薬剤師|ドライバー|運転手|当直|常駐SE|リーダー|マネージャー|責任者|一次対応|二次対応|一次|二次|三次|報告者|作成者|記録者|連絡者|承認者|対応者|作業者|点呼担当|教務主任|担任|顧問|代表|社長|会長|専務|常務|取締役|運転士|乗務員|車掌|駅員|作業員|技術者|警備員|係員|作業所長|現場代理人|監督|支配人|副支配人|女将|番頭|工場長|倉庫長|班長|職長|料理長|当番|当番課長|オペ|オペレータ|オペレーター|入電者|起票者|受付者|回答者|フロント|夜勤リーダー|支店長|副支店長|主事|参事|委員長|店員|スタッフ|CS担当";
+pub(super) const ROLES: &str = "SV|OP|SE|PM|PL|受付|担当者|担当|配車|営業|店長|校長|教頭|教諭|主任|主査|主幹|係長|課長|部長|室長|所長|技師長|センター長|事務長|院長|助教|准教授|教授|講師|医師|看護師|技師|薬剤師|ドライバー|運転手|当直|常駐SE|リーダー|マネージャー|責任者|一次対応|二次対応|一次|二次|三次|報告者|作成者|記録者|連絡者|承認者|対応者|作業者|点呼担当|教務主任|担任|顧問|代表|社長|会長|専務|常務|取締役|運転士|乗務員|車掌|駅員|作業員|技術者|警備員|係員|作業所長|現場代理人|監督|支配人|副支配人|女将|番頭|工場長|倉庫長|班長|職長|料理長|当番|当番課長|オペ|オペレータ|オペレーター|入電者|起票者|受付者|回答者|フロント|夜勤リーダー|支店長|副支店長|主事|参事|委員長|店員|スタッフ|CS担当|看護師長|副看護師長|師長|看護主任|病棟クラーク|クラーク|課長補佐|主任技師|保健師|養護教諭|学年主任|情報主任|副校長|ICT支援員|支援員|配車係|運行管理者|作業長|構内作業長|場長|浄水場長|駅長|助役|局長|副所長|所長代理|主任主事|会計年度任用職員|保守員|技術員|窓口";
+
+/// Departments written without a suffix before a space and a name (`総務 木挽`);
+/// never glued to one (経理課…).
+pub(super) const BARE_DEPTS: &str =
+    "総務|経理|人事|広報|法務|情シス|品質管理|生産管理|運行管理|夜間監視";
 
 /// Titles and honorifics written after a name.
-const TITLES: &str = "課長代理|部長代理|課長|部長|係長|主任|主査|主幹|室長|所長|支店長|本部長|センター長|技師長|事務長|店長|校長|教頭|教諭|院長|医師|教授|准教授|助教|講師|先生|看護師|技師|社長|会長|専務|常務|さん|様|氏|君|くん|ちゃん|殿";
+const TITLES: &str = "課長代理|部長代理|課長|部長|係長|主任|主査|主幹|室長|所長|支店長|本部長|センター長|技師長|事務長|店長|校長|教頭|教諭|院長|医師|教授|准教授|助教|講師|先生|看護師長|師長|看護師|技師|社長|会長|専務|常務|課長補佐|副校長|場長|駅長|局長|さん|様|氏|君|くん|ちゃん|殿";
 
 /// Last characters of words that are roles, departments or organisations, not names.
 const NOT_NAME_END: &[char] = &[
@@ -199,7 +204,7 @@ impl PersonRules {
     pub(crate) fn new() -> Self {
         let mut p = PersonRules {
             after_dept: rx(&format!(
-                r"(?:{DEPT_SUFFIX}|{ROLES})[ \u{{3000}}:：]+(?:(?:{ROLES})[ \u{{3000}}]+)?(?P<n>{NH}{{1,4}})(?:[ \u{{3000}}](?P<g>{NH}{{1,3}}|[ぁ-ゖ]{{2,4}}))?"
+                r"(?:{DEPT_SUFFIX}|{ROLES}|{BARE_DEPTS})[ \u{{3000}}:：]+(?:(?:{ROLES}|{BARE_DEPTS})[ \u{{3000}}]+)?(?P<n>{NH}{{1,4}})(?:[ \u{{3000}}](?P<g>{NH}{{1,3}}|[ぁ-ゖ]{{2,4}}))?"
             )),
             glued: rx(&format!(
                 r"(?P<r>{DEPT_SUFFIX}|{ROLES})(?P<n>{NH}{{2,4}}?)(?:{TITLES}|が|は|に|の|と|へ|から|より|を|も|→|、|。|（|\(|\s|$)"
@@ -246,7 +251,16 @@ impl Recognizers {
         p.prefilter.candidates(text, &mut can);
         for caps in captures_if(can[0], &p.after_dept, text) {
             let Some(name) = caps.name("n") else { continue };
-            if glued_after(text, name.end()) || !self.sized_name(name.as_str(), lexis, true) {
+            if glued_after(text, name.end()) {
+                continue;
+            }
+            // A word the dictionary does not read as a name (雲母, 木挽) is
+            // still the role's holder when the slot closes right after it: a
+            // redactor masks what stands there.
+            let closed = caps.name("g").is_none() && slot_closes(&text[name.end()..]);
+            let fits = self.sized_name(name.as_str(), lexis, true)
+                || (closed && self.slot_word(name.as_str(), lexis));
+            if !fits {
                 continue;
             }
             let end = match caps.name("g") {
@@ -673,6 +687,44 @@ impl Recognizers {
         }
     }
 
+    /// A kanji word standing alone in a person slot (after a role and a
+    /// space, closed by a bracket, colon, comma, arrow, honorific or the line's
+    /// end): a name unless it is a role, department, date, ordinal, IT word
+    /// or a word ending like an office or a thing (課, 化, 書 …). The
+    /// dictionary is not asked whether it is a common word: a family name is
+    /// often one (雲母, 木挽, 鞍馬).
+    pub(super) fn slot_word(&self, name: &str, lexis: Option<&Lexis>) -> bool {
+        let count = name.chars().count();
+        (1..=4).contains(&count)
+            && name_ok(name)
+            && !self.is_role_word(name)
+            && !name.ends_with(NOT_NAME_END)
+            && !name.starts_with([
+                '年', '月', '日', '時', '分', '第', '号', '番', '各', '全', '同', '当', '本', '弊',
+                '貴', '御', '両',
+            ])
+            && !DEPARTMENT_LIKE.iter().any(|d| name.starts_with(d))
+            && !self.vocab.contains(name)
+            && !super::slots::ACTS.split('|').any(|a| name.starts_with(a))
+            && !super::labels::STATUS_WORDS.contains(&name)
+            && ![
+                "不在",
+                "休み",
+                "欠勤",
+                "未定",
+                "不明",
+                "調整中",
+                "全員",
+                "各位",
+                "以下",
+                "以上",
+                "同上",
+                "未記入",
+            ]
+            .contains(&name)
+            && (count > 1 || self.one_kanji_name(name, lexis))
+    }
+
     /// A role, department or group word, not a name.
     pub(crate) fn is_role(&self, w: &str) -> bool {
         self.is_role_word(w)
@@ -680,6 +732,7 @@ impl Recognizers {
 
     pub(super) fn is_role_word(&self, w: &str) -> bool {
         ROLES.split('|').any(|r| r == w)
+            || BARE_DEPTS.split('|').any(|r| r == w)
             || DEPT_SUFFIX
                 .split('|')
                 .any(|s| w.ends_with(s) && w.chars().count() > s.chars().count())
@@ -829,6 +882,19 @@ pub(crate) fn strip_title(w: &str) -> &str {
         }
     }
     w
+}
+
+/// True when a person slot ends at the start of `rest`: a closing bracket,
+/// a colon, a comma, a slash, an arrow, an honorific or the line's end.
+pub(super) fn slot_closes(rest: &str) -> bool {
+    let rest = rest.trim_start_matches([' ', '\u{3000}']);
+    rest.is_empty()
+        || rest.starts_with([
+            ')', '）', ':', '：', '、', ',', '/', '→', '⇒', '\n', '」', '|',
+        ])
+        || ["さん", "氏", "様", "くん"]
+            .iter()
+            .any(|t| rest.starts_with(t))
 }
 
 /// True when a kanji or kana character continues the word at `end`.

@@ -150,8 +150,9 @@ impl Recognizers {
         // Hiragana names before an organisation word (ゆのか温泉旅館組合, みさき保険).
         add(
             format!(
-                r"(?P<n>[ぁ-ゖ]{{2,6}}){h}{{0,4}}?(?:{})",
-                alternation(lexicon::ORG_SUFFIXES)
+                r"(?P<n>[ぁ-ゖ]{{2,6}}){h}{{0,4}}?(?:{}|{})",
+                alternation(lexicon::ORG_SUFFIXES),
+                super::forms::BUSINESS_WORDS
             ),
             Kind::Org,
             "hiragana_org",
@@ -460,6 +461,8 @@ impl Recognizers {
             persons: persons::PersonRules::new(),
             slots: slots::SlotRules::new(),
             labels: labels::LabelRules::new(),
+            voices: voices::VoiceRules::new(),
+            sites: sites::SiteRules::new(),
             latin_run: rx(r"[A-Z][A-Za-z0-9'&.\-]*(?:(?: |, ?)[A-Z][A-Za-z0-9'&.\-]*)*"),
             place_prefecture,
             place_class,

@@ -50,6 +50,14 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.95,
         Check::None,
     );
+    // An extension written 内 alone, in brackets or after TEL (TEL（内 315）).
+    add(
+        r"(?:(?:TEL|Tel|tel|電話)\s?\(?|\()(?P<n>内\s?\d{2,5})(?:\)|\s|/|$)".into(),
+        Kind::Contact,
+        "extension",
+        0.95,
+        Check::Inner,
+    );
     add(
         r"(?-u:\b)(?:[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?-u:\b)".into(),
         Kind::Host,
@@ -160,6 +168,15 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         "address",
         0.85,
         Check::Inner,
+    );
+    // A district after a prefecture and a municipality, between spaces
+    // (長崎県 平戸市 田平町, 和歌山県 有田市 箕島): the address's next part.
+    add(
+        r"(?:都|道|府|県)[ \u{3000}]?\p{Han}{1,5}(?:市|区|町|村|郡)[ \u{3000}](?P<n>\p{Han}[\p{Han}ヶ々ノ]{1,4})(?:[ \u{3000}\n]|$)".into(),
+        Kind::Place,
+        "address_district",
+        0.8,
+        Check::District,
     );
     add(
         r"(?:大字|字)[\p{Han}ァ-ヺー々ヶ]{1,6}\d{0,5}(?:-\d{1,4})*".into(),
@@ -292,6 +309,14 @@ impl Recognizers {
                 Some(m)
             }
             Check::Inner => name,
+            Check::District => {
+                let n = name?;
+                let v = &text[n.clone()];
+                // The district, not the premises named after the address (本社工場).
+                let premises = v.starts_with(['本', '旧', '新', '第', '当', '弊'])
+                    || v.ends_with(['社', '所', '場', '館', '店', '棟', '庁', '局', '課', '部']);
+                (!premises && name_ok(v)).then_some(n)
+            }
             Check::LabelledAccount => {
                 let n = name?;
                 let v = &text[n.clone()];
