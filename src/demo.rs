@@ -181,6 +181,7 @@ async fn walkthrough(dir: &Path, out: &mut dyn Write) -> Result<(Federation, boo
                 Ok(Payload::Lesson(l)) => l.title,
                 Ok(Payload::Withdrawal(_)) => "(withdrawal)".into(),
                 Ok(Payload::Response(r)) => format!("({} on {})", r.what(), r.lesson.short()),
+                Ok(Payload::Collection(c)) => format!("(collection {}: {})", c.name, c.title),
                 Err(_) => "(undecodable)".into(),
             };
             let from = if entry.origin_group == *group {

@@ -44,6 +44,9 @@ fn entry_json(
         Ok(Payload::Response(r)) => {
             json!({"seq": seq, "id": id, "level": level, "origin": origin, "origin_group": group, "kind": "response", "response": r})
         }
+        Ok(Payload::Collection(c)) => {
+            json!({"seq": seq, "id": id, "level": level, "origin": origin, "origin_group": group, "kind": "collection", "collection": c})
+        }
         Err(e) => json!({"seq": seq, "id": id, "error": e.to_string()}),
     }
 }
@@ -53,6 +56,9 @@ fn entry_line(seq: u64, level: &str, origin: &str, group: &str, payload: &[u8]) 
         Ok(Payload::Lesson(l)) => l.title,
         Ok(Payload::Withdrawal(w)) => format!("(withdrawal of {})", w.target.short()),
         Ok(Payload::Response(r)) => format!("({} on {})", r.what(), r.lesson.short()),
+        Ok(Payload::Collection(c)) => {
+            format!("(collection {} v{}: {})", c.name, c.version, c.title)
+        }
         Err(e) => format!("(undecodable: {e})"),
     };
     format!(
@@ -166,8 +172,12 @@ async fn library_rows(cfg: &NodeConfig, command: &str) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
-async fn lessons_show(cfg: &NodeConfig, id: &str, json: bool) -> Result<ExitCode> {
-    let items: Vec<tazan_node::LogItem> = library_rows(cfg, "lessons show")
+/// Every decodable entry of the node's library (see [`library_rows`]).
+pub(super) async fn library_items(
+    cfg: &NodeConfig,
+    command: &str,
+) -> Result<Vec<tazan_node::LogItem>> {
+    Ok(library_rows(cfg, command)
         .await?
         .into_iter()
         .filter_map(|r| {
@@ -180,7 +190,11 @@ async fn lessons_show(cfg: &NodeConfig, id: &str, json: bool) -> Result<ExitCode
                 payload: Payload::from_canonical_bytes(&r.payload).ok()?,
             })
         })
-        .collect();
+        .collect())
+}
+
+async fn lessons_show(cfg: &NodeConfig, id: &str, json: bool) -> Result<ExitCode> {
+    let items = library_items(cfg, "lessons show").await?;
     let shown = tazan_node::find_received(&items, id)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&shown)?);
