@@ -398,3 +398,56 @@ async fn cross_log_head(fx: &Fixture, _finance_port: u16) -> u64 {
         .into_inner()
         .log_head
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cross_hub_portal_shows_collections_and_the_press_table_to_anyone() {
+    let fx = Fixture::new();
+    let fed = tazan::harness::Federation::start(&fx.layout).await.unwrap();
+    let cfg = tazan_hub::HubConfig::load(&fx.path("cross/hub.toml")).unwrap();
+    let key = KeyPair::load(&cfg.key).unwrap();
+    let read = tazan_search::read_press_cases(PRESS, Path::new("p.jsonl"), DisclosureLevel::Clear);
+    let envelopes: Vec<_> = read
+        .lessons
+        .iter()
+        .map(|c| key.sign(&Payload::Lesson(c.lesson.clone())))
+        .collect();
+    let ids: Vec<String> = envelopes.iter().map(|e| e.id().to_string()).collect();
+    let (report, _) = tazan_hub::import_signed(&cfg, envelopes).await.unwrap();
+    assert_eq!(report.accepted, 2, "{report:?}");
+    let draft = fx.path("c.json");
+    tazan_hub::editor::create(
+        &draft,
+        "press-2017h2",
+        "2017年下期に報道された障害",
+        "機器故障と設定変更の誤り。",
+        DisclosureLevel::Clear,
+    )
+    .unwrap();
+    tazan_hub::editor::add(&draft, &ids, None).unwrap();
+    tazan_hub::editor::publish(&cfg, &draft).await.unwrap();
+
+    let portals = fed.start_portals().await.unwrap();
+    let cross = portals.iter().find(|p| p.service == "cross").unwrap();
+    let addr = cross.portal.addr();
+    let page = crate::util::http_get(addr, "/collections").await;
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(
+        page.contains("2017年下期に報道された障害") && page.contains("機器故障と設定変更の誤り。")
+    );
+    assert!(page.contains("［報道: 架空テレコム］"), "{page}");
+    let table = crate::util::http_get(addr, "/press?half=2017H2").await;
+    assert!(table.starts_with("HTTP/1.1 200"), "{table}");
+    assert!(
+        table.contains("ハードウェア障害") && table.contains("設定ミス") && table.contains("2件")
+    );
+    assert!(table.contains("日経コンピュータ（2017.7.4）"), "{table}");
+    let bad = crate::util::http_get(addr, "/press?half=2017H3").await;
+    assert!(
+        bad.starts_with("HTTP/1.1 400") && bad.contains("YYYYH1"),
+        "{bad}"
+    );
+    for p in portals {
+        p.portal.stop().await;
+    }
+    fed.stop().await.unwrap();
+}

@@ -61,6 +61,7 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/incidents/{id}", get(incident))
         .route("/outbox", get(outbox))
         .route("/checklist", get(checklist))
+        .route("/collections", get(super::editorial::collections))
         .route("/checklist.csv", get(checklist_csv))
 }
 
