@@ -99,6 +99,9 @@ fn an_aggregator_collection_and_public_cases_reach_members_of_every_group() {
         .filter(|(_, l)| l.get("public").is_some())
         .collect();
     assert_eq!(public.len(), 2, "{lessons:?}");
+    assert!(!lessons
+        .iter()
+        .any(|(_, l)| l["title"].as_str().unwrap().contains("当社")));
     let telecom = public
         .iter()
         .find(|(_, l)| l["public"]["organisation"] == "架空テレコム")
@@ -120,6 +123,22 @@ fn an_aggregator_collection_and_public_cases_reach_members_of_every_group() {
     assert_eq!(
         store.1["public"]["sources"][0]["url"],
         "https://example.com/news/1"
+    );
+
+    // A member publishes a press report about itself as a public case: its
+    // own name, which its gate would mask as 当社 and its group hub's screen
+    // would refuse as a member's name, is kept because the record says so.
+    let own = fx.path("own-press.jsonl");
+    std::fs::write(
+        &own,
+        r#"{"id": "P3", "organization": {"name": "さくら銀行"}, "industry": "金融", "system_name": "さくら銀行ATM", "occurred_at": "2017-09-13", "impact": "さくら銀行のATMが午前中利用できなかった。", "description": "ネットワーク機器の故障でATMが停止した。", "direct_cause": "ハードウェア障害", "sources": ["新聞（2017.9.13）"]}"#,
+    )
+    .unwrap();
+    ok(tazan(&["press", "publish", s(&own), "--home", s(&sakura)]));
+    until(
+        "sakura's own public case at tsubame",
+        &["lessons", "list", "--home", s(&tsubame), "--json"],
+        |t| t.contains("さくら銀行ATMの障害"),
     );
 
     // The editor builds a collection and publishes it from the cross hub.
@@ -188,7 +207,7 @@ fn an_aggregator_collection_and_public_cases_reach_members_of_every_group() {
         "--json",
     ])))
     .unwrap();
-    assert_eq!(table["cases"].as_array().unwrap().len(), 2, "{table}");
+    assert_eq!(table["cases"].as_array().unwrap().len(), 3, "{table}");
     let by_cause = table["by_cause"].to_string();
     assert!(
         by_cause.contains("ハードウェア障害") && by_cause.contains("設定ミス"),

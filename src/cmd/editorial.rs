@@ -147,6 +147,24 @@ Bad lines are reported as FILE:LINE:FIELD: reason; the others are imported.")]
         #[arg(long)]
         hub_config: PathBuf,
     },
+    /// Publish press records from this node as public cases: the named organisation is kept
+    /// (the record's explicit `public` field, not masked as 当社), everything else gated.
+    #[command(after_help = "Example:
+  tazan press publish press.jsonl --home ~/acme [--level GREEN]
+
+Any refused record or bad line refuses the whole file and nothing is signed.")]
+    Publish {
+        /// Press records (JSON Lines, as for `press import`).
+        file: PathBuf,
+        /// GREEN or CLEAR.
+        #[arg(long, default_value = "CLEAR")]
+        level: String,
+        #[command(flatten)]
+        home: HomeArg,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// The half-yearly table of press-reported failures with counts by cause.
     #[command(after_help = "Example:
   tazan press table --half 2017H2 --hub-config fed/cross/hub.toml
@@ -300,6 +318,12 @@ pub(super) async fn press(cmd: PressCmd) -> Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
+        PressCmd::Publish {
+            file,
+            level,
+            home,
+            json,
+        } => super::review::publish_file(&file, &level, home.home, json, true).await,
         PressCmd::Table {
             half,
             hub_config,
