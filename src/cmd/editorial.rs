@@ -38,6 +38,7 @@ pub(crate) enum CollectionCmd {
         at: Option<usize>,
     },
     /// Take a lesson out (its id or a unique prefix among the draft's lessons).
+    #[command(after_help = "Example:\n  tazan collection remove redundancy.json 9b1c44d0")]
     Remove {
         /// The draft.
         draft: PathBuf,
@@ -56,6 +57,9 @@ pub(crate) enum CollectionCmd {
         to: usize,
     },
     /// Change the title or the commentary.
+    #[command(
+        after_help = "Example:\n  tazan collection describe redundancy.json --title 冗長構成の落とし穴（改訂）"
+    )]
     Describe {
         /// The draft.
         draft: PathBuf,

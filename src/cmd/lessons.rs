@@ -206,14 +206,15 @@ async fn lessons_show(cfg: &NodeConfig, id: &str, json: bool) -> Result<ExitCode
 
 async fn lessons_list(cfg: &NodeConfig, json: bool) -> Result<ExitCode> {
     let rows = library_rows(cfg, "lessons list").await?;
-    // Readers' feedback, questions and answers are not lessons: see
-    // `tazan feedback show` and `tazan question list`.
+    // Readers' feedback, questions and answers, and curated collections,
+    // are not lessons: see `tazan feedback show`, `tazan question list` and
+    // `tazan collections list`.
     let rows: Vec<Row> = rows
         .into_iter()
         .filter(|r| {
             !matches!(
                 Payload::from_canonical_bytes(&r.payload),
-                Ok(Payload::Response(_))
+                Ok(Payload::Response(_) | Payload::Collection(_))
             )
         })
         .collect();
