@@ -75,6 +75,15 @@ pub(crate) enum Command {
     /// Feedback on a received lesson: applies / adopted / effective, and what readers said.
     #[command(subcommand)]
     Feedback(crate::cmd::answers::FeedbackCmd),
+    /// A hub editor's curated collections: create, add, remove, reorder, describe, publish.
+    #[command(subcommand)]
+    Collection(crate::cmd::editorial::CollectionCmd),
+    /// Curated collections this node received from its hubs.
+    #[command(subcommand)]
+    Collections(crate::cmd::editorial::CollectionsCmd),
+    /// Press-reported failures: public cases at a hub, the half-yearly table by cause.
+    #[command(subcommand)]
+    Press(crate::cmd::editorial::PressCmd),
     /// Questions to a lesson's anonymous publisher, and its answers.
     #[command(subcommand)]
     Question(crate::cmd::answers::QuestionCmd),

@@ -181,6 +181,7 @@ async fn walkthrough(dir: &Path, out: &mut dyn Write) -> Result<(Federation, boo
                 Ok(Payload::Lesson(l)) => l.title,
                 Ok(Payload::Withdrawal(_)) => "(withdrawal)".into(),
                 Ok(Payload::Response(r)) => format!("({} on {})", r.what(), r.lesson.short()),
+                Ok(Payload::Collection(c)) => format!("(collection {}: {})", c.name, c.title),
                 Err(_) => "(undecodable)".into(),
             };
             let from = if entry.origin_group == *group {
@@ -212,6 +213,7 @@ async fn walkthrough(dir: &Path, out: &mut dyn Write) -> Result<(Federation, boo
     }
 
     let answered = readers_answer(dir, &fed, samples[1].0, ids[1], out).await?;
+    let curated = aggregator_collection(dir, &fed, &cross_log, out).await?;
 
     writeln!(out, "\nChecks:")?;
     let tsubame: Vec<Lesson> = lessons_of(&fed, "tsubame-railway")?;
@@ -286,12 +288,68 @@ async fn walkthrough(dir: &Path, out: &mut dyn Write) -> Result<(Federation, boo
             answered,
             "feedback counts stayed hidden below 3 organisations and showed at 3; a question reached the anonymous publisher and its answer came back",
         ),
+        (
+            curated,
+            "the cross hub's curated collection, signed by the hub, reached members of both groups",
+        ),
     ] {
         writeln!(out, "  {} {what}", if ok { "✔" } else { "✘" })?;
         checks.push(ok);
     }
     let all = checks.iter().all(|&c| c);
     Ok((fed, all))
+}
+
+/// Step 8: the aggregator's editor publishes a curated collection of the
+/// lessons that crossed the groups, from the cross hub (the same
+/// `tazan_hub::editor` calls as `tazan collection …`); members of both groups
+/// receive it.
+async fn aggregator_collection(
+    dir: &Path,
+    fed: &Federation,
+    cross_log: &[tazan_store::LogRecord],
+    out: &mut dyn Write,
+) -> Result<bool> {
+    use tazan_hub::editor;
+    writeln!(
+        out,
+        "\n8. The cross-industry hub's editor publishes a collection:"
+    )?;
+    let draft = dir.join("cross").join("collection-demo.json");
+    let lessons: Vec<String> = cross_log
+        .iter()
+        .filter(|r| r.kind == tazan_model::PayloadKind::Lesson)
+        .map(|r| r.id.to_string())
+        .collect();
+    if draft.exists() {
+        std::fs::remove_file(&draft)?;
+    }
+    editor::create(
+        &draft,
+        "demo-crossing",
+        "業種を越えて届いた教訓",
+        "金融から運輸へ届いた教訓を、切替えと手順の観点で読む。",
+        DisclosureLevel::Green,
+    )?;
+    editor::add(&draft, &lessons, None)?;
+    let cfg = tazan_hub::HubConfig::load(&dir.join("cross").join("hub.toml"))?;
+    let published = editor::publish(&cfg, &draft).await?;
+    let mut ok = true;
+    for node in ["kaede-securities", "tsubame-railway"] {
+        let n = fed.node(node)?;
+        let lib = n.core().library();
+        let has = || -> Result<bool> { Ok(lib.get(&published.id)?.is_some()) };
+        let arrived = until(n.received(), Duration::from_secs(20), has).await?;
+        writeln!(
+            out,
+            "  {node:<17} {} collection {} 「業種を越えて届いた教訓」 ({} lessons, signed by cross-hub)",
+            if arrived { "received" } else { "did NOT receive" },
+            published.id.short(),
+            lessons.len()
+        )?;
+        ok &= arrived;
+    }
+    Ok(ok)
 }
 
 /// Wait, waking on each change of `rx`, until `done` holds (or `limit`).

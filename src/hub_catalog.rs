@@ -1,5 +1,6 @@
 //! `tazan catalog import FILE --hub-config hub.toml`: a catalogue imported at
-//! a group hub, so the hub serves its entries to members as lessons.
+//! a hub (group or cross), so the hub serves its entries as lessons of its
+//! own; `tazan press import` the same for public cases.
 //!
 //! Each line is checked on its own (bad ones are reported as
 //! `file:line:field: reason`; the good ones are still imported), converted to
@@ -12,12 +13,9 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
-use tazan_admin::Reached;
-use tazan_hub::{HubConfig, ImportReport, Tier};
+use tazan_hub::{HubConfig, ImportReport};
 use tazan_model::{DisclosureLevel, Payload};
-use tazan_proto::pb;
-use tazan_search::CatalogLineError;
-use tazan_store::Store;
+use tazan_search::{CatalogLineError, CatalogRead};
 use tazan_trust::KeyPair;
 
 /// The level catalogue lessons are published at: a published catalogue is
@@ -43,15 +41,19 @@ pub struct HubImport {
 /// Import `file` at the hub configured by `config`: through its admin socket
 /// when it runs, else into its store.
 pub async fn import(config: &Path, file: &Path) -> Result<HubImport> {
-    let cfg = HubConfig::load(config)?;
-    if cfg.tier != Tier::Group {
-        bail!(
-            "{} configures a {} hub; import catalogues at a group hub (CLEAR lessons reach every group through the cross hub)",
-            config.display(),
-            cfg.tier.as_str()
-        );
-    }
     let read = tazan_search::load_catalog_lessons(file, CATALOG_LEVEL)?;
+    import_read(config, file, read).await
+}
+
+/// Import press records at a hub as public cases (CLEAR, the named
+/// organisation kept and marked public with its sources).
+pub async fn import_public_cases(config: &Path, file: &Path) -> Result<HubImport> {
+    let read = tazan_search::load_press_cases(file, CATALOG_LEVEL)?;
+    import_read(config, file, read).await
+}
+
+async fn import_read(config: &Path, file: &Path, read: CatalogRead) -> Result<HubImport> {
+    let cfg = HubConfig::load(config)?;
     let mut errors: Vec<String> = read
         .errors
         .iter()
@@ -75,35 +77,10 @@ pub async fn import(config: &Path, file: &Path) -> Result<HubImport> {
         out.errors = errors;
         return Ok(out);
     }
-    let reached = tazan_admin::reach(&cfg.data_dir, || {
-        Store::open_unless_running(&cfg.data_dir).map_err(anyhow::Error::from)
-    })
-    .await?;
-    let report = match reached {
-        Reached::Stopped(store) => tazan_hub::import_offline(&cfg, store, envelopes).await?,
-        Reached::Running(mut admin) => {
-            out.via = "socket";
-            let answer = admin
-                .import_catalog(pb::ImportCatalogRequest {
-                    envelopes: envelopes.iter().map(pb::Envelope::from).collect(),
-                })
-                .await
-                .map_err(|s| {
-                    anyhow::anyhow!("the running hub refused the catalogue: {}", s.message())
-                })?
-                .into_inner();
-            ImportReport {
-                accepted: answer.accepted,
-                duplicates: answer.duplicates,
-                refused: answer
-                    .refused
-                    .into_iter()
-                    .map(|r| (r.index as usize, r.reason))
-                    .collect(),
-                error: None,
-            }
-        }
-    };
+    let (report, via) = tazan_hub::import_signed(&cfg, envelopes)
+        .await
+        .context("the hub refused the catalogue")?;
+    out.via = via;
     let ImportReport {
         accepted,
         duplicates,

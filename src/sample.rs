@@ -41,6 +41,7 @@ fn lesson(
         system: tazan_model::SystemContext::default(),
         why_why: Vec::new(),
         policy_version: None,
+        public: None,
     };
     // The scenes a reviewer would accept: the proposals, as catalogue import fills them.
     lesson.taxonomy.scenes = tazan_model::scene::labels(&lesson.propose_scenes());

@@ -2,6 +2,8 @@
 //! real sled stores — in this process, or as `tazan` child processes where a
 //! test must kill one.
 //!
+//! - `aggregator`: a cross hub's public cases and curated collection reach members of every
+//!   group; bad, forged and members' collections refused naming the field
 //! - `answers`: readers' feedback and questions to an anonymous publisher, answers, counts from 3
 //!   organisations, every refusal
 //! - `groups`: a node in two groups: publishing to each, one hub down, an unknown group refused,
@@ -41,6 +43,7 @@ mod util;
 mod web;
 
 mod admin;
+mod aggregator;
 mod answers;
 mod backup;
 mod browser;

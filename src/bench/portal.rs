@@ -163,6 +163,7 @@ fn lesson_of(d: tazan_search::IndexDoc, level: DisclosureLevel) -> Lesson {
         system: tazan_model::SystemContext::default(),
         why_why: Vec::new(),
         policy_version: None,
+        public: None,
     }
 }
 

@@ -44,6 +44,9 @@ fn entry_json(
         Ok(Payload::Response(r)) => {
             json!({"seq": seq, "id": id, "level": level, "origin": origin, "origin_group": group, "kind": "response", "response": r})
         }
+        Ok(Payload::Collection(c)) => {
+            json!({"seq": seq, "id": id, "level": level, "origin": origin, "origin_group": group, "kind": "collection", "collection": c})
+        }
         Err(e) => json!({"seq": seq, "id": id, "error": e.to_string()}),
     }
 }
@@ -53,6 +56,9 @@ fn entry_line(seq: u64, level: &str, origin: &str, group: &str, payload: &[u8]) 
         Ok(Payload::Lesson(l)) => l.title,
         Ok(Payload::Withdrawal(w)) => format!("(withdrawal of {})", w.target.short()),
         Ok(Payload::Response(r)) => format!("({} on {})", r.what(), r.lesson.short()),
+        Ok(Payload::Collection(c)) => {
+            format!("(collection {} v{}: {})", c.name, c.version, c.title)
+        }
         Err(e) => format!("(undecodable: {e})"),
     };
     format!(
@@ -178,22 +184,38 @@ async fn library_rows(cfg: &NodeConfig, command: &str) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
+/// A library row as the node library's view of it; `None` when its payload
+/// does not decode.
+fn log_item(r: Row) -> Option<tazan_node::LogItem> {
+    Some(tazan_node::LogItem {
+        seq: r.seq,
+        id: r.id,
+        level: r.level,
+        origin: r.origin,
+        group: r.group,
+        payload: Payload::from_canonical_bytes(&r.payload).ok()?,
+    })
+}
+
+/// Every decodable entry of the node's library (see [`library_rows`]).
+pub(super) async fn library_items(
+    cfg: &NodeConfig,
+    command: &str,
+) -> Result<Vec<tazan_node::LogItem>> {
+    Ok(library_rows(cfg, command)
+        .await?
+        .into_iter()
+        .filter_map(log_item)
+        .collect())
+}
+
 async fn lessons_show(cfg: &NodeConfig, id: &str, json: bool) -> Result<ExitCode> {
     let rows = library_rows(cfg, "lessons show").await?;
     let origins: std::collections::HashMap<LessonId, Vec<tazan_store::Origin>> =
         rows.iter().map(|r| (r.id, r.origins.clone())).collect();
     let items: Vec<tazan_node::LogItem> = rows
         .into_iter()
-        .filter_map(|r| {
-            Some(tazan_node::LogItem {
-                seq: r.seq,
-                id: r.id,
-                level: r.level,
-                origin: r.origin,
-                group: r.group,
-                payload: Payload::from_canonical_bytes(&r.payload).ok()?,
-            })
-        })
+        .filter_map(log_item)
         .collect();
     let mut shown = tazan_node::find_received(&items, id)?;
     shown.origins = origins.get(&shown.id).cloned().unwrap_or_default();
@@ -207,14 +229,15 @@ async fn lessons_show(cfg: &NodeConfig, id: &str, json: bool) -> Result<ExitCode
 
 async fn lessons_list(cfg: &NodeConfig, json: bool) -> Result<ExitCode> {
     let rows = library_rows(cfg, "lessons list").await?;
-    // Readers' feedback, questions and answers are not lessons: see
-    // `tazan feedback show` and `tazan question list`.
+    // Readers' feedback, questions and answers, and curated collections,
+    // are not lessons: see `tazan feedback show`, `tazan question list` and
+    // `tazan collections list`.
     let rows: Vec<Row> = rows
         .into_iter()
         .filter(|r| {
             !matches!(
                 Payload::from_canonical_bytes(&r.payload),
-                Ok(Payload::Response(_))
+                Ok(Payload::Response(_) | Payload::Collection(_))
             )
         })
         .collect();

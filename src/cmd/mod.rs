@@ -17,6 +17,7 @@ pub(crate) mod answers;
 mod backup;
 mod catalog;
 mod edit;
+pub(crate) mod editorial;
 pub(crate) mod incidents;
 mod lessons;
 mod library;
@@ -44,6 +45,9 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Demo { keep, serve } => serve::demo(keep, serve).await,
         Command::User(cmd) => users::user(cmd),
         Command::Feedback(cmd) => answers::feedback(cmd).await,
+        Command::Collection(cmd) => editorial::collection(cmd).await,
+        Command::Collections(cmd) => editorial::collections(cmd).await,
+        Command::Press(cmd) => editorial::press(cmd).await,
         Command::Question(cmd) => answers::question(cmd).await,
         Command::Hub(HubCmd::Serve { config, home }) => {
             let config = match config {

@@ -652,13 +652,38 @@ pub(super) async fn catalog_publish(
     home: Option<PathBuf>,
     json: bool,
 ) -> Result<ExitCode> {
+    publish_file(file, level, home, json, false).await
+}
+
+/// `tazan catalog publish` (`public` false) or `tazan press publish`
+/// (public cases) from this node.
+pub(super) async fn publish_file(
+    file: &Path,
+    level: &str,
+    home: Option<PathBuf>,
+    json: bool,
+    public: bool,
+) -> Result<ExitCode> {
     let level = self::level(level)?;
-    let entries = desk(home)?.publish_catalog(file, level).await?;
+    let desk = desk(home)?;
+    let entries = if public {
+        desk.publish_public_cases(file, level).await?
+    } else {
+        desk.publish_catalog(file, level).await?
+    };
+    print_catalog(&entries, level, json)
+}
+
+fn print_catalog(
+    entries: &[tazan_node::CatalogEntry],
+    level: tazan_model::DisclosureLevel,
+    json: bool,
+) -> Result<ExitCode> {
     let mut code = ExitCode::SUCCESS;
     if json {
         println!("{}", serde_json::to_string(&entries)?);
     } else {
-        for e in &entries {
+        for e in entries {
             println!(
                 "line {:<4} {:<8} {}  {}",
                 e.line, e.reference, e.publication.id, e.publication.delivery

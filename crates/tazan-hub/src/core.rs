@@ -178,7 +178,7 @@ fn roster_names(roster: &SignedRoster) -> Vec<String> {
 /// a member's name: it would leave the group. The field is named and what
 /// was found is described by kind and position, never quoted (the reason
 /// reaches logs).
-fn screen_rejection(screen: &Screen, payload: &Payload) -> Option<Rejection> {
+pub(crate) fn screen_rejection(screen: &Screen, payload: &Payload) -> Option<Rejection> {
     if !payload.level().may_cross_groups() {
         return None;
     }
@@ -435,7 +435,7 @@ impl HubCore {
         Ok(changed)
     }
 
-    fn screen(&self) -> Arc<Screen> {
+    pub(crate) fn screen(&self) -> Arc<Screen> {
         self.screen
             .read()
             .unwrap_or_else(|p| p.into_inner())
@@ -660,6 +660,10 @@ impl HubCore {
                 self.admit_response(r, member)?;
                 None
             }
+            Payload::Collection(c) => {
+                self.admit_relayed_collection(c)?;
+                None
+            }
         };
         if let Some((field, target)) = target {
             let owner = self.log.get(&target).map_err(|e| {
@@ -715,7 +719,9 @@ impl HubCore {
                 l.taxonomy.domain.as_str().to_owned(),
                 l.cause_category().as_str().to_owned(),
             ),
-            Payload::Withdrawal(_) | Payload::Response(_) => Default::default(),
+            Payload::Withdrawal(_) | Payload::Response(_) | Payload::Collection(_) => {
+                Default::default()
+            }
         };
         let relay = self.tier == Tier::Group
             && payload.level().may_cross_groups()

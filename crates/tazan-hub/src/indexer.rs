@@ -75,7 +75,7 @@ pub(crate) async fn index_loop(
                         }
                         Ok(Payload::Withdrawal(w)) => idx.delete(&w.target.to_string())?,
                         // Readers' responses are not lessons: not searched.
-                        Ok(Payload::Response(_)) | Err(_) => {} // stored entries passed validation on the way in
+                        Ok(Payload::Response(_) | Payload::Collection(_)) | Err(_) => {} // stored entries passed validation on the way in
                     }
                 }
                 Ok::<(), tazan_search::SearchError>(())

@@ -45,6 +45,8 @@ mod audit;
 mod catalog;
 mod config;
 mod core;
+pub mod editor;
+mod editorial;
 mod error;
 mod indexer;
 mod policy;
@@ -56,7 +58,7 @@ mod service;
 mod transparency;
 
 pub use audit::{verify_log, LogAudit};
-pub use catalog::{import_offline, ImportReport};
+pub use catalog::{import_offline, import_signed, log_lessons, ImportReport};
 pub use config::{ConfigError, HubConfig, Tier, TlsFiles, Upstream};
 pub use core::{HubCore, HubStats, ROSTER_SERIAL};
 pub use error::HubError;

@@ -103,7 +103,7 @@ pub(crate) async fn related_loop(
                     Ok(Payload::Withdrawal(w)) => kept.forget(&w.target.to_string())?,
                     // Readers' responses are not lessons; stored entries passed
                     // validation on the way in.
-                    Ok(Payload::Response(_)) | Err(_) => {}
+                    Ok(Payload::Response(_) | Payload::Collection(_)) | Err(_) => {}
                 }
             }
             for id in &refresh {

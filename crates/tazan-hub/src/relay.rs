@@ -513,12 +513,13 @@ async fn follow(
             tazan_proto::verify_entry(&mut view, entry)?;
         }
         let mut resolved = Vec::with_capacity(batch.len());
+        let cross_key = upstream_key(core, client).await?;
         for entry in batch {
             if entry.origin == core.id.as_str() {
                 continue; // our own relay coming back
             }
             let seq = entry.seq;
-            match resolve(up, roster, client, entry).await {
+            match resolve(up, roster, client, &cross_key, entry).await {
                 Ok(r) => resolved.push(r),
                 Err(why) => warn!(seq, reason = %why, "entry from the cross hub refused"),
             }
@@ -702,15 +703,36 @@ struct Resolved {
 
 /// Find the relaying group hub's key in the cross hub's roster (fetched again
 /// once if the key is unknown: a group may have been admitted since).
+///
+/// The cross hub's own publications (its editor's lessons, collections and
+/// public cases: origin = the cross hub) are verified by its key pinned at
+/// first contact ([`upstream_key`]), the key that also signs its
+/// checkpoints: no roster lists the cross hub itself.
 async fn resolve(
     up: &Upstream,
     roster: &mut Option<SignedRoster>,
     client: &mut HubClient<Channel>,
+    cross_key: &PublicKey,
     entry: pb::LogEntry,
 ) -> Result<Resolved, String> {
     let envelope =
         Envelope::try_from(entry.envelope.unwrap_or_default()).map_err(|e| e.to_string())?;
     let origin: MemberId = entry.origin.parse().map_err(|e| format!("origin: {e}"))?;
+    if origin == up.server_name {
+        if envelope.signer != cross_key.key_id() {
+            return Err(format!(
+                "signer {} is not the cross hub's pinned key {}",
+                envelope.signer,
+                cross_key.key_id()
+            ));
+        }
+        return Ok(Resolved {
+            envelope,
+            origin,
+            origin_group: entry.origin_group,
+            key: *cross_key,
+        });
+    }
     let find = |roster: &Option<SignedRoster>| {
         roster
             .as_ref()

@@ -15,6 +15,8 @@ const MAGIC: &[u8] = b"TZN1";
 const KIND_LESSON: u8 = 1;
 const KIND_WITHDRAWAL: u8 = 2;
 const KIND_RESPONSE: u8 = 3;
+/// Far from the others, so kinds added on other branches do not collide.
+const KIND_COLLECTION: u8 = 16;
 
 /// A signed withdrawal of an earlier lesson by its publisher.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +43,8 @@ pub enum Payload {
     Withdrawal(Withdrawal),
     /// A reader's feedback, question or answer about a lesson.
     Response(crate::Response),
+    /// A hub editor's curated collection of lessons.
+    Collection(crate::Collection),
 }
 
 /// Payload kinds, each with its own signature domain.
@@ -53,6 +57,8 @@ pub enum PayloadKind {
     Withdrawal,
     /// [`Payload::Response`].
     Response,
+    /// [`Payload::Collection`].
+    Collection,
 }
 
 impl PayloadKind {
@@ -63,6 +69,7 @@ impl PayloadKind {
             PayloadKind::Lesson => b"tazan/lesson/v1",
             PayloadKind::Withdrawal => b"tazan/withdrawal/v1",
             PayloadKind::Response => b"tazan/response/v1",
+            PayloadKind::Collection => b"tazan/collection/v1",
         }
     }
 
@@ -72,6 +79,7 @@ impl PayloadKind {
             PayloadKind::Lesson => "lesson",
             PayloadKind::Withdrawal => "withdrawal",
             PayloadKind::Response => "response",
+            PayloadKind::Collection => "collection",
         }
     }
 }
@@ -83,6 +91,7 @@ impl Payload {
             Payload::Lesson(_) => PayloadKind::Lesson,
             Payload::Withdrawal(_) => PayloadKind::Withdrawal,
             Payload::Response(_) => PayloadKind::Response,
+            Payload::Collection(_) => PayloadKind::Collection,
         }
     }
 
@@ -92,6 +101,7 @@ impl Payload {
             Payload::Lesson(l) => l.level,
             Payload::Withdrawal(w) => w.level,
             Payload::Response(r) => r.level,
+            Payload::Collection(c) => c.level,
         }
     }
 
@@ -106,6 +116,7 @@ impl Payload {
                 crate::lesson::check_text("reason", &w.reason, crate::LIMITS.long)
             }
             Payload::Response(r) => r.validate(),
+            Payload::Collection(c) => c.validate(),
         }
     }
 
@@ -142,6 +153,7 @@ impl Payload {
                 w.opt_fixed(l.supersedes.as_ref().map(|id| &id.0));
                 write_teaching(&mut w, l);
                 write_policy(&mut w, l);
+                crate::public::write_public(&mut w, l);
             }
             Payload::Withdrawal(wd) => {
                 w.u8(KIND_WITHDRAWAL);
@@ -153,6 +165,11 @@ impl Payload {
                 w.u8(KIND_RESPONSE);
                 w.u8(resp.level.code());
                 resp.write(&mut w);
+            }
+            Payload::Collection(c) => {
+                w.u8(KIND_COLLECTION);
+                w.u8(c.level.code());
+                c.write(&mut w);
             }
         }
         w.finish()
@@ -207,6 +224,7 @@ impl Payload {
                     system: SystemContext::default(),
                     why_why: Vec::new(),
                     policy_version: None,
+                    public: None,
                 })
             }
             KIND_WITHDRAWAL => {
@@ -220,6 +238,7 @@ impl Payload {
                 })
             }
             KIND_RESPONSE => Payload::Response(crate::Response::read(&mut r, level)?),
+            KIND_COLLECTION => Payload::Collection(crate::Collection::read(&mut r, level)?),
             _ => {
                 return Err(ModelError::Decode {
                     offset: MAGIC.len(),
@@ -231,6 +250,7 @@ impl Payload {
             Payload::Lesson(mut l) => {
                 read_teaching(&mut r, &mut l)?;
                 read_policy(&mut r, &mut l)?;
+                crate::public::read_public(&mut r, &mut l)?;
                 Payload::Lesson(l)
             }
             other => other,
@@ -301,7 +321,7 @@ fn read_policy(r: &mut Reader<'_>, l: &mut Lesson) -> Result<(), ModelError> {
 }
 
 fn read_teaching(r: &mut Reader<'_>, l: &mut Lesson) -> Result<(), ModelError> {
-    if r.at_end() || r.peek() == Some(POLICY_V1) {
+    if r.at_end() || matches!(r.peek(), Some(POLICY_V1 | crate::public::PUBLIC_V1)) {
         return Ok(());
     }
     let at = r.pos();
@@ -559,7 +579,7 @@ mod tests {
                 reference, version,
                 supersedes: (version > 1).then(|| LessonId::of(b"prev")),
                 causes: vec![], countermeasure_kinds: vec![], effect: String::new(),
-                system: SystemContext::default(), why_why: vec![], policy_version: None,
+                system: SystemContext::default(), why_why: vec![], policy_version: None, public: None,
             };
             if let Some((causes, kinds, effect, scale, purpose, reliability, why)) = teach {
                 l.causes = causes.into_iter().map(|(k, stage, text)| Cause {

@@ -98,6 +98,11 @@ pub struct Lesson {
     /// lesson; a group hub refuses a withdrawn or unknown version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_version: Option<u32>,
+    /// Set only for a press-reported case whose organisation the press
+    /// already named: that name is kept (not masked as 当社), with the
+    /// sources it was reported in. Signed with the lesson.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public: Option<crate::PublicCase>,
 }
 
 fn default_language() -> String {
@@ -430,6 +435,9 @@ impl Lesson {
             text("causes.stage", &c.stage, LIMITS.label, false)?;
         }
         check_measure_kinds(&self.countermeasure_kinds, self.countermeasures.len())?;
+        if let Some(p) = &self.public {
+            p.validate()?;
+        }
         if self.version > 1 && self.supersedes.is_none() {
             return Err(ModelError::invalid(
                 "supersedes",
@@ -484,6 +492,7 @@ impl Lesson {
             system: SystemContext::default(),
             why_why: Vec::new(),
             policy_version: None,
+            public: None,
         }
     }
 }

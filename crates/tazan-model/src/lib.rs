@@ -35,6 +35,7 @@
 #![forbid(unsafe_code)]
 
 mod codec;
+mod collection;
 mod envelope;
 mod error;
 mod ids;
@@ -42,12 +43,17 @@ mod incident;
 #[macro_use]
 mod lesson;
 mod level;
+mod public;
 mod response;
 pub mod scene;
 mod span;
 mod teach;
 mod text;
 
+pub use collection::{
+    collection_views, latest_collections, Collection, CollectionItem, CollectionView,
+    COLLECTION_LESSONS_MAX, COLLECTION_NAME_MAX, COMMENTARY_MAX,
+};
 pub use envelope::{Envelope, Payload, PayloadKind, Withdrawal, SIGNATURE_LEN};
 pub use error::{IncidentError, ModelError};
 pub use ids::{IdPrefixError, KeyId, LessonId, MemberId};
@@ -59,6 +65,7 @@ pub use incident::{
 };
 pub use lesson::{CauseCategory, Domain, Lesson, Taxonomy, Threat, LIMITS};
 pub use level::DisclosureLevel;
+pub use public::{PublicCase, Source, SOURCES_MAX, URL_MAX};
 pub use response::{
     FeedbackCounts, FeedbackKind, QuestionThread, Response, ResponseBody, Responses, COMMENT_MAX,
     MIN_ORGANISATIONS, QUESTION_MAX, READER_MAX,

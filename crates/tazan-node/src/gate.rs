@@ -275,6 +275,7 @@ impl Gate {
         let open: Vec<LessonFinding> = findings
             .into_iter()
             .filter(|f| !decisions.iter().any(|d| covers(d, f)))
+            .filter(|f| !names_public(&lesson, f))
             .collect();
         if !open.is_empty() {
             return Err(GateError::Leak { findings: open });
@@ -451,6 +452,21 @@ impl Gated {
 /// running node (which checks the signature against its key before queueing).
 pub fn sign_gated(key: &KeyPair, gated: impl Into<Gated>) -> Envelope {
     key.sign(&gated.into().payload())
+}
+
+/// Whether `finding` is the organisation a public case names on purpose
+/// (`Lesson::public`, signed with the lesson): the press already named it,
+/// so it is kept, not masked as 当社 nor refused. Only that name: every
+/// other name, contact or host in a public case is still a finding.
+fn names_public(lesson: &Lesson, finding: &LessonFinding) -> bool {
+    let Some(public) = &lesson.public else {
+        return false;
+    };
+    let excerpt = finding.excerpt.trim();
+    !excerpt.is_empty()
+        && tazan_sanitize::name_forms(&public.organisation)
+            .iter()
+            .any(|form| form == excerpt || form.contains(excerpt))
 }
 
 #[cfg(test)]

@@ -502,6 +502,7 @@ pub(crate) fn library_entry(e: pb::LogEntry) -> Option<(LibraryEntry, Option<Les
         Ok(Payload::Withdrawal(w)) => (PayloadKind::Withdrawal, Some(w.target)),
         Ok(Payload::Lesson(_)) => (PayloadKind::Lesson, None),
         Ok(Payload::Response(_)) => (PayloadKind::Response, None),
+        Ok(Payload::Collection(_)) => (PayloadKind::Collection, None),
         Err(err) => {
             warn!(seq = e.seq, error = %err, "hub sent an undecodable lesson; skipped");
             return None;

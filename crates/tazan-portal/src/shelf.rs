@@ -255,6 +255,8 @@ impl Shelf {
             // Readers' responses are not shelved: a lesson page reads them
             // from the library or log (`Desk::responses`, `HubCore::responses`).
             Payload::Response(_) => {}
+            // Collections are not lessons: the collections pages read them.
+            Payload::Collection(_) => {}
             Payload::Withdrawal(w) => self.event(
                 w.target,
                 Event::Withdrawn {

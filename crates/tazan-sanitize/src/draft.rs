@@ -386,6 +386,7 @@ impl Sanitizer {
             system,
             why_why,
             policy_version: None,
+            public: None,
         };
         let scenes = lesson.propose_scenes();
         lesson.taxonomy.scenes = tazan_model::scene::labels(&scenes);

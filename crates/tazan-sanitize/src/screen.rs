@@ -96,12 +96,41 @@ impl Screen {
         match payload {
             Payload::Lesson(l) => lesson_texts(l)
                 .into_iter()
-                .flat_map(|(field, text)| self.scan(text, &field))
+                .flat_map(|(field, text)| {
+                    let mut found = self.scan(text, &field);
+                    if let Some(public) = &l.public {
+                        found.retain(|f| !names_public(f, text, &public.organisation));
+                    }
+                    found
+                })
                 .collect(),
             Payload::Withdrawal(w) => self.scan(&w.reason, "reason"),
             Payload::Response(r) => self.scan(r.text(), r.text_field()),
+            Payload::Collection(c) => {
+                let mut found = self.scan(&c.title, "title");
+                found.extend(self.scan(&c.commentary, "commentary"));
+                found
+            }
         }
     }
+}
+
+/// Whether `finding` is a member name that is the public case's named
+/// organisation: a press-reported case keeps that one name on purpose
+/// ([`tazan_model::PublicCase`]); every other name and contact still counts.
+fn names_public(finding: &Finding, text: &str, organisation: &str) -> bool {
+    if finding.rule != MEMBER_NAME_RULE {
+        return false;
+    }
+    let found: String = text
+        .chars()
+        .skip(finding.offset)
+        .take(finding.len)
+        .collect();
+    let forms = name_forms(organisation);
+    forms
+        .iter()
+        .any(|f| f == &found || f.contains(found.as_str()))
 }
 
 /// A lesson's free-text fields with their paths.

@@ -84,6 +84,16 @@ pub struct CatalogRead {
 /// its own; `origin` names the file in errors. Blank lines are skipped; an
 /// `id` seen on an earlier line is refused (the first one wins).
 pub fn read_catalog_lessons(text: &str, origin: &Path, level: DisclosureLevel) -> CatalogRead {
+    read_lines(text, origin, |line| entry_lesson(line, level))
+}
+
+/// JSON Lines, each line converted by `convert` on its own (see
+/// [`read_catalog_lessons`]): blank lines skipped, a repeated id refused.
+pub(crate) fn read_lines(
+    text: &str,
+    origin: &Path,
+    convert: impl Fn(&str) -> Result<(String, Lesson), LineError>,
+) -> CatalogRead {
     let mut out = CatalogRead::default();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, line) in text.lines().enumerate() {
@@ -97,7 +107,7 @@ pub fn read_catalog_lessons(text: &str, origin: &Path, level: DisclosureLevel) -
             field: field.to_owned(),
             reason,
         };
-        match entry_lesson(line, level) {
+        match convert(line) {
             Ok((id, lesson)) => {
                 if let Some(first) = seen.get(&id) {
                     out.errors.push(err(
@@ -133,7 +143,7 @@ pub fn load_catalog_lessons(
     Ok(read_catalog_lessons(&text, path, level))
 }
 
-type LineError = (String, String);
+pub(crate) type LineError = (String, String);
 
 fn string_field(obj: &serde_json::Map<String, Value>, key: &str) -> Result<String, LineError> {
     match obj.get(key) {
@@ -255,6 +265,7 @@ fn entry_lesson(line: &str, level: DisclosureLevel) -> Result<(String, Lesson), 
         system: tazan_model::SystemContext::default(),
         why_why: Vec::new(),
         policy_version: None,
+        public: None,
     };
     lesson.taxonomy.scenes = tazan_model::scene::labels(&lesson.propose_scenes());
     lesson

@@ -84,6 +84,7 @@ mod error;
 mod eval;
 mod index;
 mod model;
+mod press;
 mod related;
 mod similar;
 mod suppress;
@@ -110,6 +111,7 @@ pub use error::SearchError;
 pub use eval::{evaluate, evaluate_scenarios, load_scenarios, EvalReport, QueryScore, Scenario};
 pub use index::{Filters, Hit, IndexOptions, RankingConfig, SearchIndex, SearchRequest};
 pub use model::iso8601;
+pub use press::{load_press_cases, press_table, read_press_cases, Half, PressCase, PressTable};
 pub use related::{Neighbour, Neighbours, RelatedStore, RELATED_KEPT, STALE_AFTER};
 pub use similar::{
     compare_related, score_similar_texts, Reason, RelatedComparison, SimilarHit, SimilarTextScore,

@@ -323,7 +323,7 @@ fn decode(env: &Envelope) -> Result<Payload, TrustError> {
 }
 
 /// The payload kind from the first bytes of canonical payload bytes: the
-/// 4-byte magic `TZN1`, then the kind code (1 lesson, 2 withdrawal, 3 response). A test
+/// 4-byte magic `TZN1`, then the kind code (1 lesson, 2 withdrawal, 3 response, 16 collection). A test
 /// checks this against `tazan-model`'s encoder.
 fn peek_kind(bytes: &[u8]) -> Option<PayloadKind> {
     if bytes.get(..4) != Some(b"TZN1".as_slice()) {
@@ -333,6 +333,7 @@ fn peek_kind(bytes: &[u8]) -> Option<PayloadKind> {
         Some(1) => Some(PayloadKind::Lesson),
         Some(2) => Some(PayloadKind::Withdrawal),
         Some(3) => Some(PayloadKind::Response),
+        Some(16) => Some(PayloadKind::Collection),
         _ => None,
     }
 }

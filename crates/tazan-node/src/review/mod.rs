@@ -931,14 +931,48 @@ impl Desk {
         file: &Path,
         level: DisclosureLevel,
     ) -> Result<Vec<CatalogEntry>, ReviewError> {
+        self.publish_file(file, level, tazan_search::load_catalog_lessons)
+            .await
+    }
+
+    /// Publish press records (the hub's `press import` conversion) from
+    /// this node as public cases at `level` (GREEN or CLEAR): each keeps the
+    /// organisation the press named, explicitly (`Lesson::public`), which the
+    /// gate lets through; everything else in it is gated as usual. A bad line
+    /// or any refused record refuses the whole file.
+    pub async fn publish_public_cases(
+        &self,
+        file: &Path,
+        level: DisclosureLevel,
+    ) -> Result<Vec<CatalogEntry>, ReviewError> {
+        self.publish_file(file, level, tazan_search::load_press_cases)
+            .await
+    }
+
+    async fn publish_file(
+        &self,
+        file: &Path,
+        level: DisclosureLevel,
+        load: fn(
+            &Path,
+            DisclosureLevel,
+        ) -> Result<tazan_search::CatalogRead, tazan_search::SearchError>,
+    ) -> Result<Vec<CatalogEntry>, ReviewError> {
         if level < DisclosureLevel::Green {
             return Err(ReviewError::CatalogLevel { level });
         }
-        let read =
-            tazan_search::load_catalog_lessons(file, level).map_err(|e| ReviewError::File {
-                subject: file.display().to_string(),
-                reason: e.to_string(),
-            })?;
+        let read = load(file, level).map_err(|e| ReviewError::File {
+            subject: file.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        self.publish_read(file, read).await
+    }
+
+    async fn publish_read(
+        &self,
+        file: &Path,
+        read: tazan_search::CatalogRead,
+    ) -> Result<Vec<CatalogEntry>, ReviewError> {
         if !read.errors.is_empty() {
             return Err(ReviewError::CatalogLines {
                 file: file.to_owned(),

@@ -61,6 +61,8 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/trends.csv", get(trends_csv))
         .route("/digests", get(digests))
         .route("/digests/{month}", get(digest))
+        .route("/collections", get(super::editorial::collections))
+        .route("/press", get(super::editorial::press))
         .route("/feeds/atom.xml", get(super::feeds::atom))
         .route("/feeds/feed.json", get(super::feeds::json))
         .route("/admin/roster", get(roster))

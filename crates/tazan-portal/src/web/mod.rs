@@ -23,6 +23,7 @@ use crate::shelf::Shelf;
 
 pub(crate) mod answers;
 pub(crate) mod auth;
+pub(crate) mod editorial;
 pub(crate) mod feeds;
 pub(crate) mod hub;
 pub(crate) mod lessons;

@@ -61,6 +61,7 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/incidents/{id}", get(incident))
         .route("/outbox", get(outbox))
         .route("/checklist", get(checklist))
+        .route("/collections", get(super::editorial::collections))
         .route("/checklist.csv", get(checklist_csv))
 }
 
@@ -542,6 +543,7 @@ fn title_of(payload: &[u8]) -> (String, &'static str) {
             format!("{}: {}", response_label(&r), r.lesson.short()),
             "回答",
         ),
+        Ok(Payload::Collection(c)) => (c.title, "特集"),
         Err(_) => ("(読めない内容)".into(), "?"),
     }
 }
@@ -562,6 +564,7 @@ async fn outbox(
         PayloadKind::Lesson => "教訓",
         PayloadKind::Withdrawal => "撤回",
         PayloadKind::Response => "読者の声",
+        PayloadKind::Collection => "特集",
     };
     let pending = pending
         .iter()

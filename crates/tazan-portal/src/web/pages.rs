@@ -78,10 +78,13 @@ impl Chrome {
             }
             nav.push(("/outbox", "送信状況"));
             nav.push(("/checklist", "チェックリスト"));
+            nav.push(("/collections", "特集"));
         } else {
             nav.push(("/lessons", "教訓"));
             nav.push(("/trends", "傾向"));
             nav.push(("/digests", "ダイジェスト"));
+            nav.push(("/collections", "特集"));
+            nav.push(("/press", "報道された障害"));
         }
         if admin {
             if !portal.is_node() {
