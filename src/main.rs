@@ -17,6 +17,8 @@ mod cmd;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // Before the runtime and the stores allocate much: 4 KiB pages.
+    tazan::procs::disable_huge_pages();
     // Detached by `tazan up --detach`: leave its session first.
     tazan::supervise::enter_own_session_if_asked();
     // Started by a bench harness (`tazan bench soak`/`scale`): die with it.

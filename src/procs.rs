@@ -23,6 +23,20 @@ pub const PARENT_PID_ENV: &str = "TAZAN_PARENT_PID";
 /// How long a started hub may take to print its `listening on` line.
 const START_LIMIT: Duration = Duration::from_secs(120);
 
+/// Called first thing by the `tazan` binary: no transparent huge pages for
+/// this process (`PR_SET_THP_DISABLE`). mimalloc asks for huge pages on its
+/// arenas; the kernel then zeroes a whole 2 MiB page on the first touch of
+/// each, again after every purge, and that zeroing (`clear_page_erms`) was
+/// about a tenth of the CPU samples of `tazan bench federation`. With 4 KiB
+/// pages a hub's ingest took about a quarter less CPU per lesson
+/// (BENCHMARKS.md, "Fifth round"). A failure only costs that CPU, so it is
+/// reported and the process goes on.
+pub fn disable_huge_pages() {
+    if let Err(e) = nix::sys::prctl::set_thp_disable(true) {
+        eprintln!("warning: PR_SET_THP_DISABLE failed ({e}); running with transparent huge pages");
+    }
+}
+
 /// Called first thing by the `tazan` binary: when started by a bench or
 /// test harness with [`PARENT_PID_ENV`] set, ask the kernel for SIGKILL when
 /// the thread that started this process ends (`PR_SET_PDEATHSIG`), so a
@@ -497,5 +511,11 @@ mod tests {
         assert_eq!(log_faults(&gap), (0, 1));
         let late_start = [entry(2, 1)];
         assert_eq!(log_faults(&late_start), (0, 1));
+    }
+
+    #[test]
+    fn huge_pages_are_turned_off_for_the_process() {
+        disable_huge_pages();
+        assert!(nix::sys::prctl::get_thp_disable().unwrap());
     }
 }
