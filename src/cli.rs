@@ -75,6 +75,9 @@ pub(crate) enum Command {
     /// Feedback on a received lesson: applies / adopted / effective, and what readers said.
     #[command(subcommand)]
     Feedback(crate::cmd::answers::FeedbackCmd),
+    /// The hub's newsletter by e-mail: who is subscribed, and sending an issue.
+    #[command(subcommand)]
+    Newsletter(crate::cmd::newsletter::NewsletterCmd),
     /// Questions to a lesson's anonymous publisher, and its answers.
     #[command(subcommand)]
     Question(crate::cmd::answers::QuestionCmd),

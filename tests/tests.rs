@@ -5,6 +5,8 @@
 //! - `answers`: readers' feedback and questions to an anonymous publisher, answers, counts from 3
 //!   organisations, every refusal
 //! - `federation`: routing by level, publisher anonymity, duplicates, cursors
+//! - `newsletter`: a hub's newsletter over real SMTP to an in-process sink: five sections, AMBER
+//!   only as a notice, the signed unsubscribe link, a refusing server recorded and retried
 //! - `rejections`: every refusal a hub makes, each naming its field, nothing stored
 //! - `durability`: hub kill -9 and restart, outbox drain after an outage
 //! - `edge`: an idle-connection flood; a full, read-only or corrupt hub store (real tmpfs)
@@ -35,6 +37,8 @@
 
 #[path = "support/corpus.rs"]
 mod corpus;
+#[path = "support/smtp.rs"]
+mod smtp;
 mod util;
 mod web;
 
@@ -52,6 +56,7 @@ mod gate;
 mod kanon;
 mod library;
 mod local;
+mod newsletter;
 mod policy;
 mod portal;
 mod proxy;

@@ -20,6 +20,7 @@ mod edit;
 pub(crate) mod incidents;
 mod lessons;
 mod library;
+pub(crate) mod newsletter;
 pub(crate) mod ops;
 pub(crate) mod policy;
 mod render;
@@ -45,6 +46,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::User(cmd) => users::user(cmd),
         Command::Feedback(cmd) => answers::feedback(cmd).await,
         Command::Question(cmd) => answers::question(cmd).await,
+        Command::Newsletter(cmd) => newsletter::newsletter(cmd),
         Command::Hub(HubCmd::Serve { config, home }) => {
             let config = match config {
                 Some(config) => config,

@@ -26,6 +26,7 @@ pub(crate) mod auth;
 pub(crate) mod feeds;
 pub(crate) mod hub;
 pub(crate) mod lessons;
+pub(crate) mod mail;
 pub(crate) mod node;
 pub(crate) mod pages;
 pub(crate) mod review;
