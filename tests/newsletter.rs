@@ -136,11 +136,20 @@ fn a_newsletter_arrives_unsubscribing_stops_it_and_a_refusal_is_retried() {
 
     // People of the hub's portal, subscribed by the CLI.
     let config = hub.to_str().unwrap();
-    for (login, member) in [("alice", "sakura-bank"), ("bob", "kaede-securities")] {
-        ok(tazan(&[
+    let mut carol_invite = String::new();
+    for (login, member) in [
+        ("alice", "sakura-bank"),
+        ("bob", "kaede-securities"),
+        ("carol", "kaede-securities"),
+    ] {
+        let out = ok(tazan(&[
             "user", "add", "--member", member, "--name", login, "--role", "reader", "--config",
             config,
         ]));
+        if login == "carol" {
+            let at = out.find("/invite/").unwrap();
+            carol_invite = out[at..].split_whitespace().next().unwrap().to_owned();
+        }
     }
     // A bad address is refused naming the field; nothing changes.
     let err = failed(&tazan(&[
@@ -280,17 +289,66 @@ fn a_newsletter_arrives_unsubscribing_stops_it_and_a_refusal_is_retried() {
         let done = http.post(&alice_link, &[("_csrf", &csrf)]).await;
         assert_eq!(done.status, 200, "{}", done.body);
         assert!(done.body.contains("id=\"unsubscribed\""), "{}", done.body);
+
+        // carol sets her password, logs in and subscribes on her own page;
+        // a bad address is refused naming it, and nothing is stored.
+        let mut carol = Http::new(&base);
+        let csrf = carol.csrf(&carol_invite).await;
+        let pw = "carol-password-123";
+        let set = carol
+            .post(
+                &carol_invite,
+                &[("_csrf", &csrf), ("password", pw), ("password2", pw)],
+            )
+            .await;
+        assert_eq!(set.status, 303, "{}", set.body);
+        assert_eq!(carol.login("carol", pw).await.status, 303);
+        let page = carol.get("/account/mail").await;
+        assert!(page.body.contains("配信していません"), "{}", page.body);
+        let csrf = page.csrf();
+        let bad = carol
+            .post(
+                "/account/mail",
+                &[
+                    ("_csrf", &csrf),
+                    ("action", "subscribe"),
+                    ("email", "carol@"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, 400, "{}", bad.body);
+        assert!(bad.body.contains("email"), "{}", bad.body);
+        let good = carol
+            .post(
+                "/account/mail",
+                &[
+                    ("_csrf", &csrf),
+                    ("action", "subscribe"),
+                    ("email", "carol@kaede.example"),
+                ],
+            )
+            .await;
+        assert_eq!(good.status, 303, "{}", good.body);
+        let page = carol.get("/account/mail").await;
+        assert!(
+            page.body.contains("carol@kaede.example に配信しています"),
+            "{}",
+            page.body
+        );
     });
 
-    // Issue 2 goes to bob only.
+    // Issue 2 goes to bob and carol, not to alice.
+    let both = pairs(&[("bob", "sent"), ("carol", "sent")]);
     let report: Value = serde_json::from_str(&ok(send(&hub, &sink, since, "2"))).unwrap();
-    assert_eq!(outcomes(&report), pairs(&[("bob", "sent")]), "{report}");
-    let mails = sink.wait_for(3, WAIT);
-    assert!(mails[2].to.iter().all(|t| t.contains("bob@kaede.example")));
+    assert_eq!(outcomes(&report), both, "{report}");
+    let mails = sink.wait_for(4, WAIT);
+    assert!(mails[2..]
+        .iter()
+        .all(|m| !m.to.iter().any(|t| t.contains("alice"))));
 
     // The server refuses (550, then 451): a clear error naming the
     // recipient and the reply, recorded; nothing accepted, nothing lost.
-    let mut delivered = 3;
+    let mut delivered = 4;
     for (mode, code, issue) in [(Mode::Refuse, "550", "3"), (Mode::Defer, "451", "4")] {
         sink.set_mode(mode);
         let err = failed(&send(&hub, &sink, since, issue));
@@ -308,16 +366,19 @@ fn a_newsletter_arrives_unsubscribing_stops_it_and_a_refusal_is_retried() {
         // The server accepts again: the next run delivers it, once.
         sink.set_mode(Mode::Accept);
         let report: Value = serde_json::from_str(&ok(send(&hub, &sink, since, issue))).unwrap();
-        assert_eq!(outcomes(&report), pairs(&[("bob", "sent")]), "{report}");
-        delivered += 1;
+        assert_eq!(outcomes(&report), both, "{report}");
+        delivered += 2;
         let report: Value = serde_json::from_str(&ok(send(&hub, &sink, since, issue))).unwrap();
-        assert_eq!(outcomes(&report), pairs(&[("bob", "already_sent")]));
+        assert_eq!(
+            outcomes(&report),
+            pairs(&[("bob", "already_sent"), ("carol", "already_sent")])
+        );
         assert_eq!(sink.mails().len(), delivered);
         let status = delivery_records(config, issue);
         assert_eq!(status[0]["state"], "sent", "{status}");
         assert_eq!(status[0]["attempts"], 2, "{status}");
     }
-    assert_eq!(sink.mails().len(), 5);
+    assert_eq!(sink.mails().len(), 8);
     // Every DATA the sink took went to one recipient.
     assert!(sink.mails().iter().all(|m| m.to.len() == 1));
     assert!(sink.commands().iter().any(|c| c.starts_with("EHLO")));
