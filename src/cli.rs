@@ -78,6 +78,9 @@ pub(crate) enum Command {
     /// The hub's newsletter by e-mail: who is subscribed, and sending an issue.
     #[command(subcommand)]
     Newsletter(crate::cmd::newsletter::NewsletterCmd),
+    /// Case stories on a received lesson: ケース (the situation) and 活用 (how it was applied).
+    #[command(subcommand)]
+    Story(crate::cmd::answers::StoryCmd),
     /// Questions to a lesson's anonymous publisher, and its answers.
     #[command(subcommand)]
     Question(crate::cmd::answers::QuestionCmd),

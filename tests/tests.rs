@@ -7,6 +7,8 @@
 //! - `federation`: routing by level, publisher anonymity, duplicates, cursors
 //! - `newsletter`: a hub's newsletter over real SMTP to an in-process sink: five sections, AMBER
 //!   only as a notice, the signed unsubscribe link, a refusing server recorded and retried
+//! - `stories`: case stories (ケース / 活用) across groups over real processes, anonymous, gated;
+//!   unknown and withdrawn lessons refused by the node and the hub
 //! - `rejections`: every refusal a hub makes, each naming its field, nothing stored
 //! - `durability`: hub kill -9 and restart, outbox drain after an outage
 //! - `edge`: an idle-connection flood; a full, read-only or corrupt hub store (real tmpfs)
@@ -63,6 +65,7 @@ mod proxy;
 mod rejections;
 mod rotation;
 mod scenes;
+mod stories;
 mod tamper;
 mod trends;
 mod vault;

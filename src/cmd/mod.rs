@@ -47,6 +47,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Feedback(cmd) => answers::feedback(cmd).await,
         Command::Question(cmd) => answers::question(cmd).await,
         Command::Newsletter(cmd) => newsletter::newsletter(cmd),
+        Command::Story(cmd) => answers::story(cmd).await,
         Command::Hub(HubCmd::Serve { config, home }) => {
             let config = match config {
                 Some(config) => config,

@@ -60,8 +60,8 @@ pub use incident::{
 pub use lesson::{CauseCategory, Domain, Lesson, Taxonomy, Threat, LIMITS};
 pub use level::DisclosureLevel;
 pub use response::{
-    FeedbackCounts, FeedbackKind, QuestionThread, Response, ResponseBody, Responses, COMMENT_MAX,
-    MIN_ORGANISATIONS, QUESTION_MAX, READER_MAX,
+    CaseStory, FeedbackCounts, FeedbackKind, QuestionThread, Response, ResponseBody, Responses,
+    COMMENT_MAX, MIN_ORGANISATIONS, QUESTION_MAX, READER_MAX, STORY_MAX,
 };
 pub use scene::{Purpose, Scene};
 pub use span::{AuditEntry, Finding, Kind, LessonFinding, UnknownKind};

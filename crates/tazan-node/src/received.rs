@@ -43,6 +43,9 @@ pub struct ReceivedLesson {
     pub withdrawal: Option<Withdrawal>,
     /// Later lessons that correct it (id, version), oldest first.
     pub corrected_by: Vec<(LessonId, u32)>,
+    /// Case stories members appended to it (ケース, 活用), in log order;
+    /// `told_at` is 0 here (the library keeps the hub's order, not its time).
+    pub stories: Vec<tazan_model::CaseStory>,
 }
 
 /// Why `lessons show` found no single lesson.
@@ -90,7 +93,14 @@ pub fn find_received(items: &[LogItem], query: &str) -> Result<ReceivedLesson, S
         .filter(|(_, l)| l.supersedes == Some(item.id))
         .map(|(i, l)| (i.id, l.version))
         .collect();
+    // Only hub-signed copies (a reader pseudonym set) are stories others told.
+    let stories = tazan_model::Responses::gather(items.iter().filter_map(|i| match &i.payload {
+        Payload::Response(r) if r.lesson == item.id => Some((i.id, r, 0)),
+        _ => None,
+    }))
+    .stories;
     Ok(ReceivedLesson {
+        stories,
         id: item.id,
         seq: item.seq,
         level: item.level.clone(),
@@ -168,6 +178,16 @@ impl ReceivedLesson {
         }
         if let Some(r) = &l.reference {
             let _ = writeln!(out, "参照: {r}");
+        }
+        if !self.stories.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n【ケースと活用】（会員が追記。書いた会社は伏せられています）"
+            );
+            for (i, s) in self.stories.iter().enumerate() {
+                let _ = writeln!(out, "  ケース {}: {}", i + 1, s.case);
+                let _ = writeln!(out, "    活用: {}", s.applied);
+            }
         }
         out
     }
