@@ -84,6 +84,12 @@ pub(crate) enum Command {
     /// Press-reported failures: public cases at a hub, the half-yearly table by cause.
     #[command(subcommand)]
     Press(crate::cmd::editorial::PressCmd),
+    /// The hub's newsletter by e-mail: who is subscribed, and sending an issue.
+    #[command(subcommand)]
+    Newsletter(crate::cmd::newsletter::NewsletterCmd),
+    /// Case stories on a received lesson: ケース (the situation) and 活用 (how it was applied).
+    #[command(subcommand)]
+    Story(crate::cmd::answers::StoryCmd),
     /// Questions to a lesson's anonymous publisher, and its answers.
     #[command(subcommand)]
     Question(crate::cmd::answers::QuestionCmd),

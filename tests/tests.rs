@@ -9,6 +9,10 @@
 //! - `groups`: a node in two groups: publishing to each, one hub down, an unknown group refused,
 //!   a lesson relayed down to both groups stored once with both origins
 //! - `federation`: routing by level, publisher anonymity, duplicates, cursors
+//! - `newsletter`: a hub's newsletter over real SMTP to an in-process sink: five sections, AMBER
+//!   only as a notice, the signed unsubscribe link, a refusing server recorded and retried
+//! - `stories`: case stories (ケース / 活用) across groups over real processes, anonymous, gated;
+//!   unknown and withdrawn lessons refused by the node and the hub
 //! - `rejections`: every refusal a hub makes, each naming its field, nothing stored
 //! - `durability`: hub kill -9 and restart, outbox drain after an outage
 //! - `edge`: an idle-connection flood; a full, read-only or corrupt hub store (real tmpfs)
@@ -39,6 +43,8 @@
 
 #[path = "support/corpus.rs"]
 mod corpus;
+#[path = "support/smtp.rs"]
+mod smtp;
 mod util;
 mod web;
 
@@ -58,12 +64,14 @@ mod groups;
 mod kanon;
 mod library;
 mod local;
+mod newsletter;
 mod policy;
 mod portal;
 mod proxy;
 mod rejections;
 mod rotation;
 mod scenes;
+mod stories;
 mod tamper;
 mod trends;
 mod vault;

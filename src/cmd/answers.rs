@@ -54,6 +54,37 @@ QUESTION is the question's id or a unique prefix (≥ 8 hex; see `tazan question
     List(ListArgs),
 }
 
+/// `tazan story`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum StoryCmd {
+    /// Append a case story to a received lesson: ケース (your situation) and 活用 (how you
+    /// applied the lesson).
+    #[command(after_help = "Example:
+  tazan story add 3f2a9c01 --case \"夜間の切替えで同じ事象が起きかけた\" --applied \"切替え前に本番値を二人で照合する手順を加えた\" --home ~/acme
+
+Both texts pass the leak gate (a person's name, a phone number, your company's name refuse it,
+naming the finding). The hub relays it re-signed: nobody learns which member told it. Stories
+show with the lesson (`tazan lessons show`, the portals' lesson pages).")]
+    Add(StoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StoryArgs {
+    /// The lesson: its id or a unique prefix (≥ 8 hex).
+    lesson: String,
+    /// ケース: the situation (at most 2000 characters).
+    #[arg(long)]
+    case: String,
+    /// 活用: how the lesson was applied (at most 2000 characters).
+    #[arg(long)]
+    applied: String,
+    #[command(flatten)]
+    home: HomeArg,
+    /// JSON output.
+    #[arg(long)]
+    json: bool,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct SendArgs {
     /// The lesson: its id or a unique prefix (≥ 8 hex).
@@ -145,8 +176,28 @@ pub(crate) async fn feedback(cmd: FeedbackCmd) -> Result<ExitCode> {
             for q in &r.responses.questions {
                 print_thread(q);
             }
+            print_stories(&r.responses.stories);
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+pub(crate) async fn story(cmd: StoryCmd) -> Result<ExitCode> {
+    match cmd {
+        StoryCmd::Add(a) => {
+            let p = desk(a.home.home)?
+                .tell_story(&a.lesson, &a.case, &a.applied)
+                .await?;
+            Ok(print_publication(&p, a.json))
+        }
+    }
+}
+
+/// The case stories of a lesson, oldest first (no author: none travels).
+pub(crate) fn print_stories(stories: &[tazan_model::CaseStory]) {
+    for (i, s) in stories.iter().enumerate() {
+        println!("  ケース {}: {}", i + 1, s.case);
+        println!("    活用: {}", s.applied);
     }
 }
 

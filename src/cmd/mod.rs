@@ -21,6 +21,7 @@ pub(crate) mod editorial;
 pub(crate) mod incidents;
 mod lessons;
 mod library;
+pub(crate) mod newsletter;
 pub(crate) mod ops;
 pub(crate) mod policy;
 mod render;
@@ -49,6 +50,8 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Collections(cmd) => editorial::collections(cmd).await,
         Command::Press(cmd) => editorial::press(cmd).await,
         Command::Question(cmd) => answers::question(cmd).await,
+        Command::Newsletter(cmd) => newsletter::newsletter(cmd),
+        Command::Story(cmd) => answers::story(cmd).await,
         Command::Hub(HubCmd::Serve { config, home }) => {
             let config = match config {
                 Some(config) => config,

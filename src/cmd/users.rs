@@ -21,7 +21,7 @@ pub(crate) struct Target {
 }
 
 impl Target {
-    fn config(self) -> Result<PathBuf> {
+    pub(super) fn config(self) -> Result<PathBuf> {
         if let Some(c) = self.config {
             return Ok(c);
         }
@@ -171,6 +171,7 @@ pub(super) fn user(cmd: UserCmd) -> Result<ExitCode> {
             );
         }
         UserAnswer::Refused { message } => bail!("{message}; nothing was changed"),
+        other => println!("{}", serde_json::to_string(&other)?),
     }
     Ok(ExitCode::SUCCESS)
 }

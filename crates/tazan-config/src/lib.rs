@@ -13,8 +13,10 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
+mod mail;
 mod portal;
 
+pub use mail::{check_from, check_smtp, MailConfig, RawMail};
 pub use portal::{PortalConfig, PortalTls, RawPortal};
 
 /// A configuration file that could not be used.

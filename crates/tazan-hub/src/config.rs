@@ -46,6 +46,8 @@ struct RawConfig {
     search: RawSearch,
     #[serde(default)]
     portal: Option<tazan_config::RawPortal>,
+    #[serde(default)]
+    mail: Option<tazan_config::RawMail>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -255,6 +257,8 @@ pub struct HubConfig {
     pub search_commit_interval: std::time::Duration,
     /// The web portal (`[portal]`), if on.
     pub portal: Option<tazan_config::PortalConfig>,
+    /// How the newsletter leaves by e-mail (`[mail]`), if at all.
+    pub mail: Option<tazan_config::MailConfig>,
     /// The wall clock its time rules read (key validity against
     /// `received_at`, the stamps, cosignature times): the system's; a test
     /// sets a [settable](tazan_trust::Clock::settable) one to move time
@@ -357,9 +361,11 @@ impl HubConfig {
             .portal
             .map(|p| file.portal(p, "127.0.0.1:8600"))
             .transpose()?;
+        let mail = raw.mail.map(|m| file.mail(m)).transpose()?;
         Ok(HubConfig {
             clock: tazan_trust::Clock::system(),
             portal,
+            mail,
             roster_admin_key,
             search: raw.search.enabled,
             search_commit_interval,

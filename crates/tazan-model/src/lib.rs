@@ -67,8 +67,8 @@ pub use lesson::{CauseCategory, Domain, Lesson, Taxonomy, Threat, LIMITS};
 pub use level::DisclosureLevel;
 pub use public::{PublicCase, Source, SOURCES_MAX, URL_MAX};
 pub use response::{
-    FeedbackCounts, FeedbackKind, QuestionThread, Response, ResponseBody, Responses, COMMENT_MAX,
-    MIN_ORGANISATIONS, QUESTION_MAX, READER_MAX,
+    CaseStory, FeedbackCounts, FeedbackKind, QuestionThread, Response, ResponseBody, Responses,
+    COMMENT_MAX, MIN_ORGANISATIONS, QUESTION_MAX, READER_MAX, STORY_MAX,
 };
 pub use scene::{Purpose, Scene};
 pub use span::{AuditEntry, Finding, Kind, LessonFinding, UnknownKind};

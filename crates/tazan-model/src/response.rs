@@ -16,6 +16,8 @@ use crate::{DisclosureLevel, LessonId, ModelError};
 pub const COMMENT_MAX: usize = 400;
 /// The most characters of a question or an answer.
 pub const QUESTION_MAX: usize = 1000;
+/// The most characters of each part of a case story (ケース, 活用).
+pub const STORY_MAX: usize = 2000;
 /// The longest reader pseudonym a hub may set.
 pub const READER_MAX: usize = 64;
 
@@ -122,6 +124,14 @@ pub enum ResponseBody {
         /// At most [`QUESTION_MAX`] characters.
         text: String,
     },
+    /// A case story appended to the lesson by any member (the guidebook's
+    /// ケース / 活用を考える): the situation, and how the lesson was applied.
+    Story {
+        /// ケース: the reader's situation, at most [`STORY_MAX`] characters.
+        case: String,
+        /// 活用: how the lesson was applied, at most [`STORY_MAX`] characters.
+        applied: String,
+    },
 }
 
 /// A reader's response to one lesson (see the module doc).
@@ -141,29 +151,36 @@ pub struct Response {
 }
 
 impl Response {
-    /// What kind of response, as a word (`feedback`, `question`, `answer`).
+    /// What kind of response, as a word (`feedback`, `question`, `answer`, `story`).
     pub fn what(&self) -> &'static str {
         match self.body {
             ResponseBody::Feedback { .. } => "feedback",
             ResponseBody::Question { .. } => "question",
             ResponseBody::Answer { .. } => "answer",
+            ResponseBody::Story { .. } => "story",
         }
     }
 
-    /// The free text it carries (the comment, question or answer).
-    pub fn text(&self) -> &str {
+    /// Every free text it carries, with its field's name: the comment,
+    /// question or answer (`text`), or a story's `case` and `applied`.
+    /// Whatever leaves a node passes the leak gate over each of them.
+    pub fn texts(&self) -> Vec<(&'static str, &str)> {
         match &self.body {
-            ResponseBody::Feedback { comment, .. } => comment,
-            ResponseBody::Question { text } | ResponseBody::Answer { text, .. } => text,
+            ResponseBody::Feedback { comment, .. } => vec![("comment", comment)],
+            ResponseBody::Question { text } | ResponseBody::Answer { text, .. } => {
+                vec![("text", text)]
+            }
+            ResponseBody::Story { case, applied } => vec![("case", case), ("applied", applied)],
         }
     }
 
-    /// The name of the free-text field, for messages.
-    pub fn text_field(&self) -> &'static str {
-        match self.body {
-            ResponseBody::Feedback { .. } => "comment",
-            ResponseBody::Question { .. } | ResponseBody::Answer { .. } => "text",
-        }
+    /// The names of its free-text fields, for messages (`case`/`applied`).
+    pub fn text_field(&self) -> String {
+        self.texts()
+            .iter()
+            .map(|(f, _)| *f)
+            .collect::<Vec<_>>()
+            .join("`/`")
     }
 
     /// Lengths, characters and the reader pseudonym's form.
@@ -177,6 +194,14 @@ impl Response {
                     return Err(ModelError::Missing { field: "text" });
                 }
                 crate::lesson::check_text("text", text, QUESTION_MAX)?
+            }
+            ResponseBody::Story { case, applied } => {
+                for (field, text) in [("case", case), ("applied", applied)] {
+                    if text.trim().is_empty() {
+                        return Err(ModelError::Missing { field });
+                    }
+                    crate::lesson::check_text(field, text, STORY_MAX)?;
+                }
             }
         }
         if self.reader.len() > READER_MAX
@@ -211,6 +236,11 @@ impl Response {
                 w.opt_fixed(Some(&question.0));
                 w.str(text);
             }
+            ResponseBody::Story { case, applied } => {
+                w.u8(4);
+                w.str(case);
+                w.str(applied);
+            }
         }
         w.str(&self.reader);
     }
@@ -235,6 +265,10 @@ impl Response {
                         .ok_or(ModelError::Missing { field: "question" })?,
                 ),
                 text: r.str()?,
+            },
+            4 => ResponseBody::Story {
+                case: r.str()?,
+                applied: r.str()?,
             },
             _ => {
                 return Err(ModelError::Decode {
@@ -304,6 +338,17 @@ pub struct QuestionThread {
     pub answers: Vec<(String, u64)>,
 }
 
+/// A case story appended to a lesson, as readers see it (no author).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseStory {
+    /// ケース: the situation.
+    pub case: String,
+    /// 活用: how the lesson was applied.
+    pub applied: String,
+    /// Unix seconds when the hub stored it.
+    pub told_at: u64,
+}
+
 /// Everything readers said about one lesson.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Responses {
@@ -313,6 +358,8 @@ pub struct Responses {
     pub comments: Vec<(FeedbackKind, String)>,
     /// Questions and their answers, oldest first.
     pub questions: Vec<QuestionThread>,
+    /// Case stories, oldest first (they passed the authors' leak gates).
+    pub stories: Vec<CaseStory>,
 }
 
 impl Responses {
@@ -346,6 +393,11 @@ impl Responses {
                 ResponseBody::Answer { question, text } => {
                     answers.push((*question, text.clone(), at))
                 }
+                ResponseBody::Story { case, applied } => out.stories.push(CaseStory {
+                    case: case.clone(),
+                    applied: applied.clone(),
+                    told_at: at,
+                }),
             }
         }
         for (question, text, at) in answers {
@@ -397,6 +449,10 @@ mod tests {
             ResponseBody::Answer {
                 question: q,
                 text: "四半期に１回です".into(),
+            },
+            ResponseBody::Story {
+                case: "夜間の切替えで同じ事象が起きかけた".into(),
+                applied: "切替え前に本番値を二人で照合する手順を加えた".into(),
             },
         ] {
             let p = Payload::Response(Response {
@@ -500,6 +556,36 @@ mod tests {
         let r = Responses::gather([(qid, &q, 1), (LessonId::of(b"a"), &a, 2)]);
         assert_eq!(r.questions.len(), 1);
         assert_eq!(r.questions[0].answers, vec![("四半期ごと".to_owned(), 2)]);
+    }
+
+    #[test]
+    fn a_story_needs_both_parts_within_the_cap() {
+        let story = |case: &str, applied: &str| Response {
+            body: ResponseBody::Story {
+                case: case.into(),
+                applied: applied.into(),
+            },
+            ..feedback("")
+        };
+        story("ケース", "活用").validate().unwrap();
+        let e = story(" ", "活用").validate().unwrap_err().to_string();
+        assert!(e.contains("`case`"), "{e}");
+        let e = story("ケース", "").validate().unwrap_err().to_string();
+        assert!(e.contains("`applied`"), "{e}");
+        let e = story("ケース", &"あ".repeat(STORY_MAX + 1))
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`applied`") && e.contains("2000"), "{e}");
+        let mut told = story("ケース", "活用");
+        told.reader = "r-a".into();
+        let r = Responses::gather([(LessonId::of(b"s"), &told, 7)]);
+        assert_eq!(r.stories.len(), 1);
+        assert_eq!(
+            (r.stories[0].case.as_str(), r.stories[0].told_at),
+            ("ケース", 7)
+        );
+        assert!(!r.feedback.shown(), "a story is not feedback");
     }
 
     #[test]

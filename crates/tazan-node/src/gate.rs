@@ -300,15 +300,17 @@ impl Gate {
     }
 
     /// The gate over a reader's response (feedback comment, question,
-    /// answer): free text that travels as far as the lesson did, so any
-    /// finding refuses it, naming the field and what was found.
+    /// answer, a case story's ケース and 活用): free text that travels as far
+    /// as the lesson did, so any finding refuses it, naming the field and
+    /// what was found.
     pub fn response(&self, response: Response) -> Result<GatedResponse, GateError> {
         Payload::Response(response.clone()).validate()?;
-        let findings = self.sanitizer(response.level)?.gate_text(
-            response.text(),
-            response.text_field(),
-            &self.own.names,
-        );
+        let sanitizer = self.sanitizer(response.level)?;
+        let findings: Vec<_> = response
+            .texts()
+            .into_iter()
+            .flat_map(|(field, text)| sanitizer.gate_text(text, field, &self.own.names))
+            .collect();
         if !findings.is_empty() {
             return Err(GateError::Leak { findings });
         }

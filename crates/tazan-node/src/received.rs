@@ -46,6 +46,9 @@ pub struct ReceivedLesson {
     /// Each of the node's group hubs it was received through (filled by
     /// whoever read the library; empty when read from one hub's log).
     pub origins: Vec<tazan_store::Origin>,
+    /// Case stories members appended to it (ケース, 活用), in log order;
+    /// `told_at` is 0 here (the library keeps the hub's order, not its time).
+    pub stories: Vec<tazan_model::CaseStory>,
 }
 
 /// Where a library entry came from, for a reader: `via HUB #SEQ (from
@@ -109,7 +112,14 @@ pub fn find_received(items: &[LogItem], query: &str) -> Result<ReceivedLesson, S
         .filter(|(_, l)| l.supersedes == Some(item.id))
         .map(|(i, l)| (i.id, l.version))
         .collect();
+    // Only hub-signed copies (a reader pseudonym set) are stories others told.
+    let stories = tazan_model::Responses::gather(items.iter().filter_map(|i| match &i.payload {
+        Payload::Response(r) if r.lesson == item.id => Some((i.id, r, 0)),
+        _ => None,
+    }))
+    .stories;
     Ok(ReceivedLesson {
+        stories,
         id: item.id,
         seq: item.seq,
         level: item.level.clone(),
@@ -191,6 +201,16 @@ impl ReceivedLesson {
         }
         if let Some(r) = &l.reference {
             let _ = writeln!(out, "参照: {r}");
+        }
+        if !self.stories.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n【ケースと活用】（会員が追記。書いた会社は伏せられています）"
+            );
+            for (i, s) in self.stories.iter().enumerate() {
+                let _ = writeln!(out, "  ケース {}: {}", i + 1, s.case);
+                let _ = writeln!(out, "    活用: {}", s.applied);
+            }
         }
         out
     }

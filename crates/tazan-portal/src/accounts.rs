@@ -144,6 +144,12 @@ pub struct User {
     pub password_set_at: Option<u64>,
     /// Unix seconds of revocation.
     pub revoked_at: Option<u64>,
+    /// Where the newsletter goes (accounts made before newsletters have none).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Whether they receive the newsletter at `email`.
+    #[serde(default)]
+    pub subscribed: bool,
     password_hash: Option<String>,
     token: Option<PendingToken>,
 }
@@ -241,6 +247,7 @@ const MAX_PASSWORD: usize = 256;
 /// The accounts of one service.
 pub struct Accounts {
     records: Records,
+    newsletter: Records,
     /// Serialises read-modify-write of one record (never held across an await).
     write: Mutex<()>,
     /// A hash checked when the login is unknown, so timing does not tell.
@@ -323,6 +330,28 @@ fn check_password(password: &str, login: &str) -> Result<(), AccountError> {
     Ok(())
 }
 
+/// An e-mail address as stored: trimmed, one `@`, no spaces or controls,
+/// at most 254 characters, the domain lower-cased.
+pub fn check_email(raw: &str) -> Result<String, AccountError> {
+    let e = raw.trim();
+    let bad = || AccountError::Field {
+        field: "email",
+        reason: format!("{e:?} is not an address like taro@example.co.jp"),
+    };
+    let (local, domain) = e.split_once('@').ok_or_else(bad)?;
+    if local.is_empty()
+        || domain.is_empty()
+        || domain.contains('@')
+        || !domain.contains('.') && domain != "localhost"
+        || e.len() > 254
+        || e.chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
+    {
+        return Err(bad());
+    }
+    Ok(format!("{local}@{}", domain.to_ascii_lowercase()))
+}
+
 fn hash_password(password: &str) -> Result<String, AccountError> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -351,6 +380,7 @@ impl Accounts {
     pub fn open(store: &Store) -> Result<Accounts, AccountError> {
         Ok(Accounts {
             records: store.records("portal-accounts")?,
+            newsletter: store.records("newsletter")?,
             write: Mutex::new(()),
             decoy: hash_password("decoy password, never matches")?,
         })
@@ -438,6 +468,8 @@ impl Accounts {
             created_at: now,
             password_set_at: None,
             revoked_at: None,
+            email: None,
+            subscribed: false,
             password_hash: None,
             token: None,
         };
@@ -558,13 +590,60 @@ impl Accounts {
         }
     }
 
+    /// Subscribe an account to the newsletter at `email` (checked, stored
+    /// lower-cased in its domain); a revoked account is refused.
+    pub fn subscribe(&self, login: &str, email: &str) -> Result<User, AccountError> {
+        let email = check_email(email)?;
+        self.change(login, |user| {
+            if user.status == UserStatus::Revoked {
+                return Err(AccountError::Revoked {
+                    login: user.login.clone(),
+                });
+            }
+            user.email = Some(email);
+            user.subscribed = true;
+            Ok(())
+        })
+    }
+
+    /// Stop the newsletter for an account (its address is kept, so it can
+    /// subscribe again from the portal without typing it).
+    pub fn unsubscribe(&self, login: &str) -> Result<User, AccountError> {
+        self.change(login, |user| {
+            user.subscribed = false;
+            Ok(())
+        })
+    }
+
+    fn change(
+        &self,
+        login: &str,
+        edit: impl FnOnce(&mut User) -> Result<(), AccountError>,
+    ) -> Result<User, AccountError> {
+        let _w = self.lock();
+        let mut user = self.get(login)?.ok_or_else(|| AccountError::UnknownUser {
+            login: login.to_owned(),
+        })?;
+        edit(&mut user)?;
+        self.store_user(&user)?;
+        Ok(user)
+    }
+
+    /// The records of the newsletter (issues, deliveries, the unsubscribe
+    /// key), kept in the same store as the accounts.
+    pub fn newsletter_records(&self) -> &Records {
+        &self.newsletter
+    }
+
     /// Make every change so far durable.
     pub async fn flush(&self) -> Result<(), AccountError> {
+        self.newsletter.flush().await?;
         Ok(self.records.flush().await?)
     }
 
     /// [`Accounts::flush`] outside an async runtime.
     pub fn flush_blocking(&self) -> Result<(), AccountError> {
+        self.newsletter.flush_blocking()?;
         Ok(self.records.flush_blocking()?)
     }
 }

@@ -57,6 +57,30 @@ pub enum UserCommand {
         /// Its login.
         login: String,
     },
+    /// Send the newsletter to an account at an address.
+    Subscribe {
+        /// Its login.
+        login: String,
+        /// The address.
+        email: String,
+    },
+    /// Stop the newsletter for an account.
+    Unsubscribe {
+        /// Its login.
+        login: String,
+    },
+    /// Deliver an issue of the newsletter (see [`crate::newsletter::deliver`]).
+    Deliver {
+        /// The letter, as composed by the caller from the hub's index.
+        letter: Box<crate::newsletter::Letter>,
+        /// Where and how.
+        out: crate::newsletter::Outbound,
+    },
+    /// The delivery records of an issue.
+    Deliveries {
+        /// The issue.
+        issue: String,
+    },
 }
 
 /// An account as commands show it (no hash, no token).
@@ -78,6 +102,12 @@ pub struct UserView {
     pub password_set_at: Option<u64>,
     /// Unix seconds of revocation.
     pub revoked_at: Option<u64>,
+    /// Where the newsletter goes, if set.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Whether the newsletter goes there.
+    #[serde(default)]
+    pub subscribed: bool,
 }
 
 impl From<&User> for UserView {
@@ -91,6 +121,8 @@ impl From<&User> for UserView {
             created_at: u.created_at,
             password_set_at: u.password_set_at,
             revoked_at: u.revoked_at,
+            email: u.email.clone(),
+            subscribed: u.subscribed,
         }
     }
 }
@@ -119,6 +151,16 @@ pub enum UserAnswer {
     User {
         /// The account.
         user: UserView,
+    },
+    /// What a newsletter run did.
+    Delivered {
+        /// Per recipient.
+        report: crate::newsletter::Report,
+    },
+    /// The delivery records of an issue.
+    Deliveries {
+        /// By login.
+        deliveries: Vec<crate::newsletter::Delivery>,
     },
     /// Refused, with the reason (names the field or login).
     Refused {
@@ -194,6 +236,18 @@ impl UserDesk {
                 let reset = issued.user.password_set_at.is_some();
                 self.link(&issued, reset)
             }
+            UserCommand::Subscribe { login, email } => UserAnswer::User {
+                user: UserView::from(&self.accounts.subscribe(&login, &email)?),
+            },
+            UserCommand::Unsubscribe { login } => UserAnswer::User {
+                user: UserView::from(&self.accounts.unsubscribe(&login)?),
+            },
+            UserCommand::Deliver { letter, out } => UserAnswer::Delivered {
+                report: crate::newsletter::deliver(&self.accounts, &*self.members, *letter, &out)?,
+            },
+            UserCommand::Deliveries { issue } => UserAnswer::Deliveries {
+                deliveries: crate::newsletter::deliveries(&self.accounts, &issue)?,
+            },
         };
         self.accounts.flush_blocking()?;
         Ok(answer)
@@ -253,6 +307,16 @@ pub(crate) async fn serve(path: PathBuf, desk: UserDesk, mut stop: watch::Receiv
 /// Send `cmd` to the service listening on `path`. `Ok(None)` when nothing
 /// listens there (no file, or a stale one from a service that died).
 pub fn ask(path: &Path, cmd: &UserCommand) -> std::io::Result<Option<UserAnswer>> {
+    ask_within(path, cmd, std::time::Duration::from_secs(30))
+}
+
+/// [`ask`], waiting up to `wait` for the answer (a newsletter run talks to
+/// a mail server for each recipient).
+pub fn ask_within(
+    path: &Path,
+    cmd: &UserCommand,
+    wait: std::time::Duration,
+) -> std::io::Result<Option<UserAnswer>> {
     use std::io::{BufRead, Write};
     let mut stream = match std::os::unix::net::UnixStream::connect(path) {
         Ok(s) => s,
@@ -266,7 +330,7 @@ pub fn ask(path: &Path, cmd: &UserCommand) -> std::io::Result<Option<UserAnswer>
         }
         Err(e) => return Err(e),
     };
-    stream.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+    stream.set_read_timeout(Some(wait))?;
     let mut line = serde_json::to_string(cmd).map_err(std::io::Error::other)?;
     line.push('\n');
     stream.write_all(line.as_bytes())?;

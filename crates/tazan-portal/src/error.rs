@@ -63,6 +63,22 @@ pub enum PortalError {
         /// Why.
         source: std::io::Error,
     },
+    /// A newsletter could not be composed or sent: names the config and key.
+    #[error("newsletter ({path}): `{key}`: {reason}", path = path.display())]
+    Newsletter {
+        /// The hub's config.
+        path: PathBuf,
+        /// The key or flag at fault.
+        key: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The editor's notes could not be used.
+    #[error(transparent)]
+    Notes(#[from] crate::newsletter::NotesError),
+    /// The hub's index could not be read.
+    #[error(transparent)]
+    Search(#[from] tazan_search::SearchError),
     /// A background task failed.
     #[error("portal task failed: {0}")]
     Task(String),

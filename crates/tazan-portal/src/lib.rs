@@ -34,6 +34,7 @@ pub mod accounts;
 pub mod admin;
 pub mod demo;
 mod error;
+pub mod newsletter;
 mod serve;
 mod service;
 mod session;
@@ -43,4 +44,4 @@ mod web;
 
 pub use error::PortalError;
 pub use serve::RunningPortal;
-pub use service::{user_command, HubService, NodeService};
+pub use service::{newsletter_command, user_command, HubService, NodeService, SendRequest};

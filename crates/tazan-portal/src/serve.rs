@@ -257,7 +257,7 @@ async fn start(
 
 fn router(portal: Arc<Portal>) -> Router {
     let pages = match &portal.side {
-        Side::Hub(_) => web::hub::routes(),
+        Side::Hub(_) => web::hub::routes().merge(web::mail::routes()),
         Side::Node(_) => web::node::routes()
             .merge(web::review::routes())
             .merge(web::answers::node_routes()),

@@ -1,7 +1,7 @@
 //! A hub or node together with its portal (when the config has `[portal]`),
 //! as `tazan hub serve` and `tazan node serve` run them; and `tazan user`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tazan_hub::{HubConfig, RunningHub};
@@ -158,9 +158,17 @@ pub(crate) fn target(config: &Path) -> Result<Target, PortalError> {
 /// through the running service's admin socket, or on its store when it is
 /// stopped.
 pub fn user_command(config: &Path, cmd: UserCommand) -> Result<UserAnswer, PortalError> {
+    run_command(config, cmd, std::time::Duration::from_secs(30))
+}
+
+fn run_command(
+    config: &Path,
+    cmd: UserCommand,
+    wait: std::time::Duration,
+) -> Result<UserAnswer, PortalError> {
     let t = target(config)?;
     let socket = admin::socket_path(&t.data_dir);
-    match admin::ask(&socket, &cmd) {
+    match admin::ask_within(&socket, &cmd, wait) {
         Ok(Some(answer)) => return Ok(answer),
         Ok(None) => {}
         Err(source) => {
@@ -186,4 +194,109 @@ pub fn user_command(config: &Path, cmd: UserCommand) -> Result<UserAnswer, Porta
     store.flush_blocking()?;
     info!(service = %t.id, "user command run on the stopped service's store");
     Ok(answer)
+}
+
+/// What `tazan newsletter send` asks for.
+#[derive(Debug, Clone, Default)]
+pub struct SendRequest {
+    /// Lessons received at or after this ISO 8601 date.
+    pub since: String,
+    /// The issue's name (default: `since`); a re-run of an issue reuses
+    /// its letter and sends only what is not yet sent.
+    pub issue: Option<String>,
+    /// The editor's notes (default: `[mail] notes`).
+    pub notes: Option<PathBuf>,
+    /// The SMTP relay (default: `[mail] smtp`).
+    pub smtp: Option<String>,
+    /// Say who would get it; send and record nothing.
+    pub dry_run: bool,
+}
+
+/// Compose an issue of the newsletter of the hub configured in `config`
+/// from its search index and the editor's notes, and deliver it to the
+/// subscribed people: through the running hub's admin socket, or on its
+/// store when it is stopped.
+pub fn newsletter_command(
+    config: &Path,
+    req: SendRequest,
+) -> Result<crate::newsletter::Report, PortalError> {
+    use crate::newsletter::{check_issue, Compose, Notes, Outbound};
+    let hub = HubConfig::load(config)?;
+    let bad = |key: &'static str, reason: String| PortalError::Newsletter {
+        path: config.to_owned(),
+        key,
+        reason,
+    };
+    let mail = hub.mail.clone().ok_or_else(|| {
+        bad(
+            "mail",
+            "no [mail] table: add one with `smtp = \"HOST:PORT\"` and `from = \"ADDRESS\"`".into(),
+        )
+    })?;
+    let b = req.since.as_bytes();
+    if !(b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && req.since[..4].bytes().all(|c| c.is_ascii_digit()))
+    {
+        return Err(bad(
+            "--since",
+            format!("{:?} is not a date such as 2026-11-01", req.since),
+        ));
+    }
+    let issue = req.issue.clone().unwrap_or_else(|| req.since.clone());
+    check_issue(&issue).map_err(|r| bad("--issue", r))?;
+    let smtp = req.smtp.clone().unwrap_or(mail.smtp);
+    tazan_config::check_smtp(&smtp).map_err(|r| bad("--smtp", r))?;
+    let notes = match req.notes.as_ref().or(mail.notes.as_ref()) {
+        Some(p) => Notes::load(p)?,
+        None => Notes::default(),
+    };
+    if !hub.search {
+        return Err(bad(
+            "search.enabled",
+            "`[search] enabled = false`: the newsletter is composed from the hub's index; enable it and restart the hub".into(),
+        ));
+    }
+    let dir = hub.index_dir();
+    if !dir.join("meta.json").exists() {
+        return Err(bad(
+            "search",
+            format!(
+                "no search index at {} yet: start the hub once (`tazan hub serve --config {}`)",
+                dir.display(),
+                config.display()
+            ),
+        ));
+    }
+    let index = tazan_search::SearchIndex::open_read_only(&dir)?;
+    let base_url = hub
+        .portal
+        .as_ref()
+        .map(|p| p.base_url(p.listen))
+        .unwrap_or_default();
+    let letter = Compose {
+        issue: &issue,
+        since: &req.since,
+        hub: hub.group.as_str(),
+        portal_url: &base_url,
+        notes: &notes,
+    }
+    .from_index(&index)?;
+    let out = Outbound {
+        smtp,
+        from: mail.from,
+        timeout_secs: mail.timeout.as_secs(),
+        dry_run: req.dry_run,
+        base_url,
+    };
+    let cmd = UserCommand::Deliver {
+        letter: Box::new(letter),
+        out,
+    };
+    match run_command(config, cmd, std::time::Duration::from_secs(3600))? {
+        UserAnswer::Delivered { report } => Ok(report),
+        UserAnswer::Refused { message } => Err(bad("mail", message)),
+        other => Err(PortalError::Task(format!("unexpected answer: {other:?}"))),
+    }
 }

@@ -91,7 +91,7 @@ impl Screen {
 impl Screen {
     /// [`Screen::scan`] over every free-text field of a payload: a lesson's
     /// fields (named as [`crate::lesson_field`] names them), a withdrawal's
-    /// `reason`, or a response's `comment`/`text`.
+    /// `reason`, or a response's `comment`/`text` (a story's `case` and `applied`).
     pub fn scan_payload(&self, payload: &Payload) -> Vec<Finding> {
         match payload {
             Payload::Lesson(l) => lesson_texts(l)
@@ -105,7 +105,11 @@ impl Screen {
                 })
                 .collect(),
             Payload::Withdrawal(w) => self.scan(&w.reason, "reason"),
-            Payload::Response(r) => self.scan(r.text(), r.text_field()),
+            Payload::Response(r) => r
+                .texts()
+                .into_iter()
+                .flat_map(|(field, text)| self.scan(text, field))
+                .collect(),
             Payload::Collection(c) => {
                 let mut found = self.scan(&c.title, "title");
                 found.extend(self.scan(&c.commentary, "commentary"));

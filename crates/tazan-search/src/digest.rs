@@ -160,7 +160,7 @@ pub fn digest(
 }
 
 /// First `BRIEF_CHARS` characters, whitespace collapsed, with an ellipsis when cut.
-fn brief(s: &str) -> String {
+pub fn brief(s: &str) -> String {
     let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out: String = flat.chars().take(BRIEF_CHARS).collect();
     if flat.chars().count() > BRIEF_CHARS {
@@ -182,14 +182,24 @@ fn causes(d: &IndexDoc) -> String {
     parts.join(" ")
 }
 
-fn label(d: &IndexDoc) -> String {
+/// A lesson's heading: its catalogue reference (if any) and title.
+pub fn label(d: &IndexDoc) -> String {
     match &d.r#ref {
         Some(r) if !r.is_empty() => format!("{r} {}", d.title),
         _ => d.title.clone(),
     }
 }
 
-fn reason_text(reasons: &[Reason]) -> String {
+/// A related lesson's heading: its catalogue reference (if any) and title.
+pub fn hit_label(h: &crate::Hit) -> String {
+    match &h.r#ref {
+        Some(x) if !x.is_empty() => format!("{x} {}", h.title),
+        _ => h.title.clone(),
+    }
+}
+
+/// Why a lesson is related, in Japanese (`同じ原因分類: … / 共通語: …`).
+pub fn reason_text(reasons: &[Reason]) -> String {
     reasons
         .iter()
         .map(|r| match r {
@@ -294,10 +304,7 @@ impl Digest {
             if !e.related.is_empty() {
                 let _ = writeln!(s, "\n関連する過去の教訓:\n");
                 for r in &e.related {
-                    let t = match &r.hit.r#ref {
-                        Some(x) if !x.is_empty() => format!("{x} {}", r.hit.title),
-                        _ => r.hit.title.clone(),
-                    };
+                    let t = hit_label(&r.hit);
                     let why = reason_text(&r.reasons);
                     if why.is_empty() {
                         let _ = writeln!(s, "- {}", md(&t));
@@ -360,10 +367,7 @@ impl Digest {
             if !e.related.is_empty() {
                 s.push_str("<p>関連する過去の教訓:</p><ul>\n");
                 for r in &e.related {
-                    let t = match &r.hit.r#ref {
-                        Some(x) if !x.is_empty() => format!("{x} {}", r.hit.title),
-                        _ => r.hit.title.clone(),
-                    };
+                    let t = hit_label(&r.hit);
                     let _ = writeln!(
                         s,
                         "<li>{} <span class=\"why\">{}</span></li>",

@@ -105,7 +105,7 @@ pub use catalog_lessons::{
     load_catalog_lessons, read_catalog_lessons, CatalogLesson, CatalogLineError, CatalogRead,
     NO_CAUSE,
 };
-pub use digest::{digest, Digest, DigestEntry};
+pub use digest::{brief, digest, hit_label, label, reason_text, Digest, DigestEntry};
 pub use doc::{period_months, IndexDoc};
 pub use error::SearchError;
 pub use eval::{evaluate, evaluate_scenarios, load_scenarios, EvalReport, QueryScore, Scenario};

@@ -65,6 +65,22 @@ impl Desk {
         self.respond(lesson, body).await
     }
 
+    /// Append a case story to the received lesson `lesson`: ケース (the
+    /// situation) and 活用 (how the lesson was applied), each through the
+    /// leak gate; the hub relays it without saying who told it.
+    pub async fn tell_story(
+        &self,
+        lesson: &str,
+        case: &str,
+        applied: &str,
+    ) -> Result<Publication, ReviewError> {
+        let body = ResponseBody::Story {
+            case: case.trim().to_owned(),
+            applied: applied.trim().to_owned(),
+        };
+        self.respond(lesson, body).await
+    }
+
     /// Answer the question `question` (an id or unique prefix) about one of
     /// this node's lessons.
     pub async fn answer(&self, question: &str, text: &str) -> Result<Publication, ReviewError> {

@@ -23,6 +23,8 @@ pub(crate) struct ReadersView {
     /// (kind label, comment).
     pub(crate) comments: Vec<(&'static str, String)>,
     pub(crate) questions: Vec<QuestionRow>,
+    /// Case stories: (ケース, 活用, when stored; empty where unknown).
+    pub(crate) stories: Vec<(String, String, String)>,
     /// The node portal's forms are shown (a reviewer, a lesson not withdrawn).
     pub(crate) can_send: bool,
     /// This node published the lesson: it may answer.
@@ -57,6 +59,18 @@ impl ReadersView {
                     answers: q.answers.iter().map(|(t, _)| t.clone()).collect(),
                 })
                 .collect(),
+            stories: r
+                .stories
+                .iter()
+                .map(|st| {
+                    let when = if st.told_at == 0 {
+                        String::new()
+                    } else {
+                        date_time(st.told_at)
+                    };
+                    (st.case.clone(), st.applied.clone(), when)
+                })
+                .collect(),
             can_send,
             ours,
         }
@@ -69,6 +83,7 @@ pub(crate) fn node_routes() -> Router<Shared> {
         .route("/lessons/{id}/feedback", post(send_feedback))
         .route("/lessons/{id}/question", post(ask))
         .route("/lessons/{id}/answer", post(answer))
+        .route("/lessons/{id}/story", post(tell_story))
 }
 
 fn done(id: &str, what: &str) -> Response {
@@ -126,4 +141,21 @@ async fn answer(
         .await
         .map_err(review_error)?;
     Ok(done(&id.to_string(), "answer_sent"))
+}
+
+async fn tell_story(
+    State(portal): State<Shared>,
+    Extension(viewer): Extension<Viewer>,
+    Extension(posted): Extension<Posted>,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    viewer.at_least(Role::Reviewer, &format!("/lessons/{raw}"))?;
+    let id = super::lesson_id(&raw)?;
+    let case = posted.required("case", "ケース")?;
+    let applied = posted.required("applied", "活用")?;
+    desk(&portal)?
+        .tell_story(&id.to_string(), case, applied)
+        .await
+        .map_err(review_error)?;
+    Ok(done(&id.to_string(), "story_sent"))
 }

@@ -42,6 +42,9 @@ fn notice(code: Option<&String>) -> Option<String> {
             Some("質問を署名して送りました。ハブが当社名を伏せて発行者に届けます。".into())
         }
         Some("answer_sent") => Some("回答を署名して送りました。".into()),
+        Some("story_sent") => {
+            Some("ケースと活用を署名して送りました。ハブが当社名を伏せて会員に届けます。".into())
+        }
         _ => None,
     }
 }

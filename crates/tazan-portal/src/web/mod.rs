@@ -27,6 +27,7 @@ pub(crate) mod editorial;
 pub(crate) mod feeds;
 pub(crate) mod hub;
 pub(crate) mod lessons;
+pub(crate) mod mail;
 pub(crate) mod node;
 pub(crate) mod pages;
 pub(crate) mod review;

@@ -532,6 +532,7 @@ fn response_label(r: &tazan_model::Response) -> &'static str {
         tazan_model::ResponseBody::Feedback { .. } => "フィードバック",
         tazan_model::ResponseBody::Question { .. } => "質問",
         tazan_model::ResponseBody::Answer { .. } => "回答",
+        tazan_model::ResponseBody::Story { .. } => "ケースと活用",
     }
 }
 

@@ -85,6 +85,9 @@ impl Chrome {
             nav.push(("/digests", "ダイジェスト"));
             nav.push(("/collections", "特集"));
             nav.push(("/press", "報道された障害"));
+            if viewer.user.is_some() {
+                nav.push(("/account/mail", "メール配信"));
+            }
         }
         if admin {
             if !portal.is_node() {
@@ -282,6 +285,21 @@ pub(crate) struct InvitePage {
     pub(crate) name: String,
     pub(crate) member: String,
     pub(crate) reset: bool,
+    pub(crate) error: Option<String>,
+}
+
+/// A person's newsletter subscription, or the unsubscribe link's form.
+#[derive(Template)]
+#[template(path = "mail.html")]
+pub(crate) struct MailPage {
+    pub(crate) chrome: Chrome,
+    /// The unsubscribe token (the link's form), or none (own settings).
+    pub(crate) token: Option<String>,
+    pub(crate) login: String,
+    pub(crate) email: String,
+    pub(crate) subscribed: bool,
+    /// Unsubscribed through the link just now.
+    pub(crate) done: bool,
     pub(crate) error: Option<String>,
 }
 
