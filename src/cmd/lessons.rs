@@ -213,10 +213,7 @@ async fn lessons_show(cfg: &NodeConfig, id: &str, json: bool) -> Result<ExitCode
     let rows = library_rows(cfg, "lessons show").await?;
     let origins: std::collections::HashMap<LessonId, Vec<tazan_store::Origin>> =
         rows.iter().map(|r| (r.id, r.origins.clone())).collect();
-    let items: Vec<tazan_node::LogItem> = rows
-        .into_iter()
-        .filter_map(log_item)
-        .collect();
+    let items: Vec<tazan_node::LogItem> = rows.into_iter().filter_map(log_item).collect();
     let mut shown = tazan_node::find_received(&items, id)?;
     shown.origins = origins.get(&shown.id).cloned().unwrap_or_default();
     if json {
