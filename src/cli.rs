@@ -1003,9 +1003,15 @@ pub(crate) enum BenchCmd {
         /// Leave out the disk-full and recovery phase.
         #[arg(long)]
         no_disk: bool,
-        /// Size of the tmpfs under the transport hub's data directory, MiB
-        /// (the disk-full phase fills it; smaller fills faster).
-        #[arg(long, default_value_t = 2048)]
+        /// Lessons per second the members publish together (0: as fast as the hubs answer).
+        /// Paced, the stores grow with time, not with the build's speed: a release build
+        /// unpaced wrote about 2 GiB to the transport hub in 12 kill cycles.
+        #[arg(long, default_value_t = 200)]
+        rate: u64,
+        /// Size of the tmpfs under the transport hub's data directory, MiB: a cap that
+        /// only what the hub stores occupies. The disk-full phase shrinks it to what the
+        /// store holds plus a little and fills that; then it is grown back.
+        #[arg(long, default_value_t = 4096)]
         disk_mib: u64,
         /// Print one JSON object.
         #[arg(long)]

@@ -446,7 +446,16 @@ impl Tmpfs {
 
     /// Remount read-only (`true`) or read-write.
     pub fn set_read_only(&self, ro: bool) -> Result<()> {
-        let opt = if ro { "remount,ro" } else { "remount,rw" };
+        self.remount(if ro { "remount,ro" } else { "remount,rw" })
+    }
+
+    /// Set the file system's size to `bytes` (rounded up to whole MiB);
+    /// shrinking below what it holds fails.
+    pub fn resize(&self, bytes: u64) -> Result<()> {
+        self.remount(&format!("remount,size={}m", bytes.div_ceil(1 << 20)))
+    }
+
+    fn remount(&self, opt: &str) -> Result<()> {
         let out = Command::new("mount")
             .args(["-o", opt])
             .arg(&self.dir)
@@ -455,7 +464,7 @@ impl Tmpfs {
             bail!(
                 "mount -o {opt} {}: {}",
                 self.dir.display(),
-                String::from_utf8_lossy(&out.stderr)
+                String::from_utf8_lossy(&out.stderr).trim()
             );
         }
         Ok(())

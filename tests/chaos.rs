@@ -30,6 +30,16 @@ fn soak_command_survives_a_kill_cycle_of_every_tier_and_a_full_disk() {
     assert_eq!(r["cuts"], 3, "{r}");
     assert_eq!(r["idle_connections"], 50, "{r}");
     assert!(r["subscriber_entries"].as_u64().unwrap() > 0, "{r}");
+    // The transport hub's store, measured at the start, after the cycle and
+    // at the end of the load, grows with what it holds, not with its
+    // SIGKILL recoveries: a fixed part for sled plus a bound per entry
+    // (about 2 KiB an entry is measured; see BENCHMARKS.md).
+    let sizes = r["transport_store"].as_array().unwrap();
+    assert_eq!(sizes.len(), 3, "{r}");
+    for s in sizes {
+        let (bytes, entries) = (s["bytes"].as_u64().unwrap(), s["entries"].as_u64().unwrap());
+        assert!(bytes <= (4 << 20) + 8192 * entries, "{s}");
+    }
     // The disk filled, the hub refused, and acknowledged again once space
     // returned; or, where this process may not mount a tmpfs, the report
     // says the phase was skipped and why.

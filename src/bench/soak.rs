@@ -24,7 +24,7 @@
 
 use std::collections::HashSet;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -54,6 +54,8 @@ pub struct SoakParams {
     pub idle: usize,
     /// Lessons per publish call.
     pub batch: usize,
+    /// Lessons per second all members publish together (0: unpaced).
+    pub rate: u64,
     /// Run the disk-full and recovery phase (needs a tmpfs mount).
     pub disk: bool,
     /// Size of the tmpfs the disk-full phase fills, MiB.
@@ -99,8 +101,85 @@ pub struct SoakReport {
     pub publish_max_ms: f64,
     /// Median acknowledged publish call, ms.
     pub publish_p50_ms: f64,
+    /// The transport hub's data directory after each kill cycle (and at
+    /// the end of the load): how big it is against what it holds.
+    pub transport_store: Vec<StoreSize>,
     /// What this run did not exercise, and why.
     pub skipped: Vec<String>,
+}
+
+/// A hub's data directory at one moment of the soak.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoreSize {
+    /// When: `cycle N`, `end of load`.
+    pub at: String,
+    /// Entries in the hub's log then.
+    pub entries: u64,
+    /// Bytes the directory occupies (allocated blocks), in all.
+    pub bytes: u64,
+    /// The same per top-level file or directory, largest first.
+    pub parts: Vec<(String, u64)>,
+}
+
+impl fmt::Display for StoreSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mib = |b: u64| b as f64 / (1u64 << 20) as f64;
+        write!(
+            f,
+            "{:<12} {:>9} entries {:>9.1} MiB ({:>6.0} B/entry)",
+            self.at,
+            self.entries,
+            mib(self.bytes),
+            self.bytes as f64 / self.entries.max(1) as f64
+        )?;
+        for (name, b) in self.parts.iter().take(4) {
+            write!(f, "  {name} {:.1}", mib(*b))?;
+        }
+        Ok(())
+    }
+}
+
+impl StoreSize {
+    /// Measure `dir` (a hub's data directory) holding `entries`.
+    fn measure(at: String, dir: &Path, entries: u64) -> StoreSize {
+        let mut parts: Vec<(String, u64)> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    disk_usage(&e.path()),
+                )
+            })
+            .collect();
+        parts.sort_by_key(|p| std::cmp::Reverse(p.1));
+        StoreSize {
+            at,
+            entries,
+            bytes: parts.iter().map(|p| p.1).sum(),
+            parts,
+        }
+    }
+}
+
+/// Bytes allocated to `path` and everything under it (not the apparent
+/// length: sled's files may be sparse).
+fn disk_usage(path: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt as _;
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return 0;
+    };
+    let own = meta.blocks() * 512;
+    if !meta.is_dir() {
+        return own;
+    }
+    own + std::fs::read_dir(path)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| disk_usage(&e.path()))
+        .sum::<u64>()
 }
 
 impl SoakReport {
@@ -144,6 +223,20 @@ impl fmt::Display for SoakReport {
             self.publish_p50_ms, self.publish_max_ms
         )?;
         writeln!(f, "drain time          {:>10.2} s", self.drain_s)?;
+        if let (Some(first), Some(last)) =
+            (self.transport_store.first(), self.transport_store.last())
+        {
+            writeln!(
+                f,
+                "transport store     {:.1} MiB at {} entries ({}) -> {:.1} MiB at {} entries ({})",
+                first.bytes as f64 / (1u64 << 20) as f64,
+                first.entries,
+                first.at,
+                last.bytes as f64 / (1u64 << 20) as f64,
+                last.entries,
+                last.at
+            )?;
+        }
         for s in &self.skipped {
             writeln!(f, "skipped: {s}")?;
         }
@@ -266,6 +359,9 @@ fn group_index(group: &str) -> usize {
 /// The longest any phase waits for the event it needs.
 const LIMIT: Duration = Duration::from_secs(120);
 const CALL_LIMIT: Duration = Duration::from_secs(10);
+/// Free space left on the transport hub's tmpfs when the disk-full phase
+/// shrinks it, before the filler takes it.
+const DISK_HEADROOM: u64 = 16 << 20;
 const MEMBERS: [(&str, &str); 3] = [
     ("sakura-bank", "finance"),
     ("kaede-securities", "finance"),
@@ -401,7 +497,13 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
         let key = KeyPair::load(&dir.path().join(member).join("node.key"))?;
         let clients = clients.clone();
         let load = load.clone();
-        let batch = p.batch.max(1);
+        let size = p.batch.max(1);
+        // Each member sends one batch per `every`: `rate` lessons/s in all.
+        let batches = Batches {
+            size,
+            every: (p.rate > 0)
+                .then(|| Duration::from_secs_f64((size * MEMBERS.len()) as f64 / p.rate as f64)),
+        };
         let member_id: MemberId = member.parse()?;
         driver.publishers.push((
             member,
@@ -412,7 +514,7 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
                     why: None,
                 };
                 let r =
-                    publish_until_stopped(&clients, &load, member_id, group, key, m, batch).await;
+                    publish_until_stopped(&clients, &load, member_id, group, key, m, batches).await;
                 ended.why = Some(match &r {
                     Ok(()) => "it returned".to_owned(),
                     Err(e) => format!("{e:#}"),
@@ -453,6 +555,9 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
     let mut recoveries = Vec::new();
     let mut kills = 0;
     let mut cuts = 0;
+    let data = dir.path().join("transport/data");
+    let mut transport_store_sizes =
+        vec![transport_store(&clients, &data, "start".to_owned()).await?];
     for cycle in 0..p.kills {
         for tier in ["finance", "transport", "cross"] {
             let phase = format!("kill -9 cycle {} of {}, {tier} hub", cycle + 1, p.kills);
@@ -504,6 +609,9 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
                 )
                 .await?;
         }
+        let size = transport_store(&clients, &data, format!("cycle {}", cycle + 1)).await?;
+        eprintln!("soak: {size}");
+        transport_store_sizes.push(size);
     }
 
     // Disk full at the transport hub, then space again.
@@ -513,6 +621,10 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
             let filler = dir.path().join("transport/data/filler");
             let failed_before = load.failed_in("transport");
             let filled = Instant::now();
+            // Shrunk to what the store holds plus a little, so the filler
+            // is small whatever the load wrote before (grown back below).
+            disk.resize(disk_usage(&data) + DISK_HEADROOM)
+                .with_context(|| format!("soak phase `{phase}`"))?;
             disk.fill(&filler)
                 .with_context(|| format!("soak phase `{phase}`"))?;
             let refused = driver
@@ -526,6 +638,8 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
             // Space returns whatever happened, before an error is reported.
             std::fs::remove_file(&filler)
                 .with_context(|| format!("removing {}", filler.display()))?;
+            disk.resize(p.disk_mib << 20)
+                .with_context(|| format!("soak phase `{phase}`: growing the tmpfs back"))?;
             let freed = Instant::now();
             if let Err(e) = refused {
                 let hub = fed.hub_mut("transport")?;
@@ -582,6 +696,9 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
 
     // Stop the load; drain.
     driver.stop().await?;
+    let size = transport_store(&clients, &data, "end of load".to_owned()).await?;
+    eprintln!("soak: {size}");
+    transport_store_sizes.push(size);
     let acked = load.acked.lock().map(|a| a.clone()).unwrap_or_default();
     let (lost, drain_s, logs) = drain(&clients, &acked).await?;
     let mut duplicated = 0;
@@ -631,8 +748,26 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
         publish_p50_ms: ms.get(ms.len() / 2).copied().unwrap_or(0.0),
         disk_full_refused_s,
         disk_recovery_s,
+        transport_store: transport_store_sizes,
         skipped,
     })
+}
+
+/// The transport hub's data directory and the entries its log holds.
+async fn transport_store(
+    clients: &FederationClients,
+    data: &Path,
+    at: String,
+) -> Result<StoreSize> {
+    let (head, _) = connect_within(LIMIT, || async {
+        let mut c = clients
+            .member_client(&"tsubame-railway".parse()?, None)
+            .await?;
+        Ok(c.info(pb::InfoRequest {}).await?.into_inner().log_head)
+    })
+    .await
+    .context("reading the transport hub's log head")?;
+    Ok(StoreSize::measure(at, data, head))
 }
 
 /// A task aborted when this is dropped (on every return path).
@@ -644,6 +779,14 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
+/// How a member publishes: `size` lessons a call, one call per `every`
+/// (`None`: as fast as the hub answers).
+#[derive(Debug, Clone, Copy)]
+struct Batches {
+    size: usize,
+    every: Option<Duration>,
+}
+
 /// Publish batches as `member` until told to stop; a batch is retried (on a
 /// new connection) until every lesson in it is acknowledged.
 async fn publish_until_stopped(
@@ -653,11 +796,25 @@ async fn publish_until_stopped(
     group: &'static str,
     key: KeyPair,
     m: usize,
-    batch: usize,
+    batches: Batches,
 ) -> Result<()> {
+    let Batches { size: batch, every } = batches;
     let mut n = 0usize;
     let mut client = None;
+    let mut ticks = every.map(|d| {
+        let mut t = tokio::time::interval(d);
+        // Behind after an outage: go on at the rate, no burst to catch up.
+        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        t
+    });
     while !load.stop.load(Ordering::SeqCst) {
+        if let Some(t) = ticks.as_mut() {
+            load.set_doing(m, "waiting for its next batch (paced)".to_owned());
+            t.tick().await;
+            if load.stop.load(Ordering::SeqCst) {
+                break;
+            }
+        }
         let lessons: Vec<(tazan_model::Envelope, bool)> = (0..batch)
             .map(|_| {
                 n += 1;
