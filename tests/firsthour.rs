@@ -319,9 +319,11 @@ fn node_serving_without_hub(fx: &Fixture, node: &str) -> (std::process::Child, P
     panic!("node serve exited: {:?}", child.wait_with_output());
 }
 
-/// Today: a raw "Connection refused", with nothing about what still works.
+/// Once a raw "Connection refused"; then a message saying what still works.
+/// Now the running node gives its own library through its admin socket: the
+/// hub being down does not matter.
 #[test]
-fn lessons_list_while_the_hub_is_down_says_what_is_down_and_what_works() {
+fn lessons_list_while_the_hub_is_down_reads_the_running_node() {
     let fx = Fixture::new();
     let (mut node, _) = node_serving_without_hub(&fx, "sakura-bank");
     let out = tazan(&[
@@ -333,14 +335,9 @@ fn lessons_list_while_the_hub_is_down_says_what_is_down_and_what_works() {
     let _ = node.kill();
     let _ = node.wait();
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(
-        err.contains("the group hub finance-hub at https://127.0.0.1:"),
-        "{err}"
-    );
-    assert!(err.contains("does not answer"), "{err}");
-    assert!(
-        err.contains("What still works") && err.contains("tazan search"),
+        String::from_utf8_lossy(&out.stdout).contains("(no lessons yet)"),
         "{err}"
     );
 }

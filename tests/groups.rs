@@ -214,6 +214,62 @@ async fn a_node_in_two_groups_publishes_to_each_and_keeps_a_relayed_lesson_once(
     let copies = library.all().unwrap().iter().filter(|e| e.id == id).count();
     assert_eq!(copies, 1);
 
+    // Running, the node holds its store: the CLI asks it through its admin
+    // socket, and both origins are shown (not only the first group's hub).
+    let shown = ok(at(&home, &["lessons", "show", &id.to_string()]));
+    assert!(
+        shown.contains("received via finance-hub") && shown.contains("via transport-hub"),
+        "{shown}"
+    );
+    let listed = ok(at(&home, &["lessons", "list", "--json"]));
+    let row: serde_json::Value = listed
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["id"] == id.to_string())
+        .unwrap_or_else(|| panic!("{listed}"));
+    let vias: Vec<&str> = row["origins"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{row}"))
+        .iter()
+        .map(|o| o["via"].as_str().unwrap())
+        .collect();
+    assert_eq!(vias.len(), 2, "{row}");
+    assert!(
+        vias.contains(&"finance-hub") && vias.contains(&"transport-hub"),
+        "{row}"
+    );
+    // The node portal's lesson page names both hubs; its list marks it.
+    let cfg = NodeConfig::load(&home.join("node.toml")).unwrap();
+    let portal =
+        tazan_portal::RunningPortal::start_node(cfg.portal.as_ref().unwrap(), &sakura, &cfg)
+            .await
+            .unwrap();
+    let logins = portal
+        .seed_logins(tazan_portal::demo::node_plan(
+            &"sakura-bank".parse().unwrap(),
+        ))
+        .unwrap();
+    let password = &logins
+        .iter()
+        .find(|l| l.login == "reader")
+        .unwrap()
+        .password;
+    let mut reader = crate::web::Http::new(portal.url());
+    assert_eq!(reader.login("reader", password).await.status, 303);
+    // The portal shelves the library as it starts: the lesson is there.
+    let page = reader.get(&format!("/lessons/{id}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("受信経路")
+            && page.body.contains("via finance-hub")
+            && page.body.contains("via transport-hub"),
+        "{}",
+        page.body
+    );
+    let list = reader.get("/lessons").await;
+    assert!(list.body.contains("複数グループ経由"), "{}", list.body);
+    portal.stop().await;
+
     for n in [sakura, kaede, tsubame] {
         n.stop().await.unwrap();
     }

@@ -7,7 +7,8 @@
 //! - `answers`: readers' feedback and questions to an anonymous publisher, answers, counts from 3
 //!   organisations, every refusal
 //! - `groups`: a node in two groups: publishing to each, one hub down, an unknown group refused,
-//!   a lesson relayed down to both groups stored once with both origins
+//!   a lesson relayed down to both groups stored once with both origins, shown by the CLI while
+//!   the node runs (its admin socket) and by its portal
 //! - `federation`: routing by level, publisher anonymity, duplicates, cursors
 //! - `newsletter`: a hub's newsletter over real SMTP to an in-process sink: five sections, AMBER
 //!   only as a notice, the signed unsubscribe link, a refusing server recorded and retried

@@ -2,8 +2,9 @@
 
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{bail, Context, Result};
 use serde_json::json;
+use tazan_admin::Reached;
 use tazan_model::{LessonId, Payload};
 use tazan_node::NodeConfig;
 use tazan_proto::pb;
@@ -67,120 +68,123 @@ fn entry_line(seq: u64, level: &str, origin: &str, group: &str, payload: &[u8]) 
     )
 }
 
-/// One entry of `tazan lessons list`.
-struct Row {
-    seq: u64,
-    id: LessonId,
-    level: String,
-    origin: String,
-    group: String,
-    payload: Vec<u8>,
-    /// A later withdrawal names it.
-    withdrawn: bool,
-    /// The node's group hubs it came through (read from the store only).
-    origins: Vec<tazan_store::Origin>,
+/// One entry of `tazan lessons list`: the library's own row (its withdrawn
+/// mark and every group hub it came through).
+type Row = tazan_node::LibraryRow;
+
+fn row_line(r: &Row) -> String {
+    let mark = if r.withdrawn { "  [withdrawn]" } else { "" };
+    let line = entry_line(r.seq, &r.level, &r.origin, &r.group, &r.payload);
+    // The short id after the sequence number: any 8 or more of its
+    // characters name the lesson in other commands.
+    let (seq, rest) = line.split_at(6);
+    let via = tazan_node::received_via(&r.origins)
+        .map(|v| format!("  [{v}]"))
+        .unwrap_or_default();
+    format!("{seq}  {}{rest}{mark}{via}", r.id.short())
 }
 
-impl Row {
-    fn line(&self) -> String {
-        let mark = if self.withdrawn { "  [withdrawn]" } else { "" };
-        let line = entry_line(
-            self.seq,
-            &self.level,
-            &self.origin,
-            &self.group,
-            &self.payload,
-        );
-        // The short id after the sequence number: any 8 or more of its
-        // characters name the lesson in other commands.
-        let (seq, rest) = line.split_at(6);
-        let via = if self.origins.len() > 1 {
-            format!("  [{}]", tazan_node::origins_text(&self.origins))
-        } else {
-            String::new()
-        };
-        format!("{seq}  {}{rest}{mark}{via}", self.id.short())
+fn row_json(r: &Row) -> serde_json::Value {
+    let mut v = entry_json(
+        r.seq,
+        &r.level,
+        &r.origin,
+        &r.group,
+        &r.payload,
+        &r.id.to_string(),
+    );
+    v["short_id"] = json!(r.id.short());
+    v["withdrawn"] = json!(r.withdrawn);
+    if !r.origins.is_empty() {
+        v["origins"] = json!(r.origins);
     }
-
-    fn json(&self) -> serde_json::Value {
-        let mut v = entry_json(
-            self.seq,
-            &self.level,
-            &self.origin,
-            &self.group,
-            &self.payload,
-            &self.id.to_string(),
-        );
-        v["short_id"] = json!(self.id.short());
-        v["withdrawn"] = json!(self.withdrawn);
-        if !self.origins.is_empty() {
-            v["origins"] = json!(self.origins);
-        }
-        v
-    }
+    v
 }
 
-/// Every entry of the node's library, from its store, or from its hub when the
-/// running node holds the store; withdrawn lessons marked.
+/// Every entry of the node's library, withdrawn lessons marked: from its
+/// store when no node runs, else from the running node through its admin
+/// socket; from its first group's hub only when the running node is too old
+/// to answer (its hub's log: the other groups' lessons and the origins are
+/// missing then).
 async fn library_rows(cfg: &NodeConfig, command: &str) -> Result<Vec<Row>> {
-    let rows: Vec<Row> = match try_open_node(cfg)? {
-        Some(core) => core
-            .library()
-            .all()?
-            .into_iter()
-            .map(|e| Row {
-                origins: core.library().origins(&e.id).unwrap_or_default(),
-                seq: e.hub_seq,
-                id: e.id,
-                level: e.level.as_str().to_owned(),
-                origin: e.origin,
-                group: e.origin_group,
-                payload: e.envelope.payload,
-                withdrawn: e.withdrawn,
-            })
-            .collect(),
-        None => {
-            // The node is running and holds its store: ask the hub instead.
-            let mut client = hub_client(cfg).await.map_err(|e| {
-                anyhow::anyhow!(
-                    "{e:#}. The node is running and holds its library, so `{command}` asks the hub, which is down. \
-                     What still works without the hub: `tazan search`, `trends` and `lessons related` (the node's own \
-                     index), the incident and draft commands, and `tazan lesson publish` (queued until the hub is back); \
-                     or stop the node (`tazan down`, or its service) to list its library from its store."
-                )
-            })?;
-            let mut rows = Vec::new();
-            for e in tazan_proto::list_all(&mut client).await? {
-                let level = tazan_proto::level_from_pb(e.level)
-                    .map(|l| l.as_str().to_owned())
-                    .unwrap_or_default();
-                let Ok(id) = LessonId::try_from(e.lesson_id.as_slice()) else {
-                    continue;
-                };
-                rows.push(Row {
-                    seq: e.seq,
-                    id,
-                    level,
-                    origin: e.origin,
-                    group: e.origin_group,
-                    payload: e.envelope.unwrap_or_default().payload,
-                    withdrawn: false,
-                    origins: Vec::new(),
-                });
-            }
-            let withdrawn: std::collections::HashSet<LessonId> = rows
-                .iter()
-                .filter_map(|r| match Payload::from_canonical_bytes(&r.payload) {
-                    Ok(Payload::Withdrawal(w)) => Some(w.target),
-                    _ => None,
+    let reached = tazan_admin::reach(&cfg.data_dir, || try_open_node(cfg))
+        .await
+        .with_context(|| {
+            format!(
+                "`{command}` reads the node's library, which the running node holds, and its admin socket does not answer; \
+                 check that the node is healthy (`tazan status`), or stop it (`tazan down`, or its service) to read its store"
+            )
+        })?;
+    let mut admin = match reached {
+        Reached::Stopped(core) => return Ok(tazan_node::library_rows(core.library())?),
+        Reached::Running(admin) => admin,
+    };
+    match admin.library(pb::NodeLibraryRequest {}).await {
+        Ok(library) => {
+            return library
+                .into_inner()
+                .entries
+                .into_iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    Row::from_pb(e).ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "the running node sent library entry #{i} with a lesson_id that is not 32 bytes; \
+                             is `tazan` the same version as the node (`tazan status`)?"
+                        )
+                    })
                 })
                 .collect();
-            for r in &mut rows {
-                r.withdrawn = withdrawn.contains(&r.id);
-            }
-            rows
         }
-    };
+        // A node older than this command: ask its first group's hub.
+        Err(s) if s.code() == tonic::Code::Unimplemented => {}
+        Err(s) => bail!(
+            "the running node did not give its library for `{command}`: {}",
+            s.message()
+        ),
+    }
+    hub_rows(cfg, command).await
+}
+
+/// The library as the node's first group hub's log holds it (no origins).
+async fn hub_rows(cfg: &NodeConfig, command: &str) -> Result<Vec<Row>> {
+    let mut client = hub_client(cfg).await.map_err(|e| {
+        anyhow::anyhow!(
+            "{e:#}. The running node is older than this `tazan` and cannot give its library, so `{command}` asks the hub, which is down. \
+             What still works without the hub: `tazan search`, `trends` and `lessons related` (the node's own \
+             index), the incident and draft commands, and `tazan lesson publish` (queued until the hub is back); \
+             or stop the node (`tazan down`, or its service) to list its library from its store."
+        )
+    })?;
+    let mut rows = Vec::new();
+    for e in tazan_proto::list_all(&mut client).await? {
+        let level = tazan_proto::level_from_pb(e.level)
+            .map(|l| l.as_str().to_owned())
+            .unwrap_or_default();
+        let Ok(id) = LessonId::try_from(e.lesson_id.as_slice()) else {
+            continue;
+        };
+        rows.push(Row {
+            seq: e.seq,
+            id,
+            level,
+            origin: e.origin,
+            group: e.origin_group,
+            payload: e.envelope.unwrap_or_default().payload,
+            withdrawn: false,
+            origins: Vec::new(),
+        });
+    }
+    let withdrawn: std::collections::HashSet<LessonId> = rows
+        .iter()
+        .filter_map(|r| match Payload::from_canonical_bytes(&r.payload) {
+            Ok(Payload::Withdrawal(w)) => Some(w.target),
+            _ => None,
+        })
+        .collect();
+    for r in &mut rows {
+        r.withdrawn = withdrawn.contains(&r.id);
+    }
     Ok(rows)
 }
 
@@ -240,9 +244,9 @@ async fn lessons_list(cfg: &NodeConfig, json: bool) -> Result<ExitCode> {
         .collect();
     for row in &rows {
         if json {
-            println!("{}", row.json());
+            println!("{}", row_json(row));
         } else {
-            println!("{}", row.line());
+            println!("{}", row_line(row));
         }
     }
     if !json && rows.is_empty() {

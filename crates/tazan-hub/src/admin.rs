@@ -149,6 +149,15 @@ impl Admin for HubAdmin {
     ) -> Result<Response<pb::PolicyStatus>, Status> {
         Ok(Response::new(self.core.policy_status().map_err(to_status)?))
     }
+
+    async fn library(
+        &self,
+        _: Request<pb::NodeLibraryRequest>,
+    ) -> Result<Response<pb::NodeLibrary>, Status> {
+        Err(Status::failed_precondition(
+            "this is a group hub: it keeps a log, not a node's library; list it with `tazan lessons list` on a member node",
+        ))
+    }
 }
 
 fn index(i: usize) -> u32 {

@@ -184,4 +184,18 @@ impl Admin for NodeAdmin {
             "this is an org node: ask the hub which members accepted which policy version (`tazan policy status --hub-config`)",
         ))
     }
+
+    async fn library(
+        &self,
+        _: Request<pb::NodeLibraryRequest>,
+    ) -> Result<Response<pb::NodeLibrary>, Status> {
+        let core = Arc::clone(&self.core);
+        let rows = tokio::task::spawn_blocking(move || crate::library_rows(core.library()))
+            .await
+            .map_err(storage)?
+            .map_err(storage)?;
+        Ok(Response::new(pb::NodeLibrary {
+            entries: rows.iter().map(crate::LibraryRow::to_pb).collect(),
+        }))
+    }
 }

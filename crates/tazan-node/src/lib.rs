@@ -56,7 +56,10 @@ pub use policy::{
     install as install_group_policy, DraftingPolicy, Fetched, GroupPolicyError,
 };
 pub use receipts::ReceiptReport;
-pub use received::{find_received, origins_text, LogItem, ReceivedLesson, ShowError};
+pub use received::{
+    find_received, library_rows, origins_text, received_via, LibraryRow, LogItem, ReceivedLesson,
+    ShowError,
+};
 pub use review::{
     field_value, gather_responses, is_proper_noun_candidate, read_lesson_file, set_field, Approval,
     CatalogEntry, Coarsened, Delivery, Desk, DraftMade, DraftView, Edited, FieldSource, HubCheck,

@@ -6,6 +6,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 use tazan_model::{IdPrefixError, Lesson, LessonId, Payload, Withdrawal};
+use tazan_proto::pb;
+use tazan_store::{Library, Origin, StoreError};
 
 /// One entry of the node's library or of its hub's log, decoded.
 #[derive(Debug, Clone)]
@@ -45,7 +47,7 @@ pub struct ReceivedLesson {
     pub corrected_by: Vec<(LessonId, u32)>,
     /// Each of the node's group hubs it was received through (filled by
     /// whoever read the library; empty when read from one hub's log).
-    pub origins: Vec<tazan_store::Origin>,
+    pub origins: Vec<Origin>,
     /// Case stories members appended to it (ケース, 活用), in log order;
     /// `told_at` is 0 here (the library keeps the hub's order, not its time).
     pub stories: Vec<tazan_model::CaseStory>,
@@ -53,7 +55,7 @@ pub struct ReceivedLesson {
 
 /// Where a library entry came from, for a reader: `via HUB #SEQ (from
 /// GROUP/ORIGIN)` per group hub it reached the node through, joined by `; `.
-pub fn origins_text(origins: &[tazan_store::Origin]) -> String {
+pub fn origins_text(origins: &[Origin]) -> String {
     origins
         .iter()
         .map(|o| {
@@ -65,6 +67,106 @@ pub fn origins_text(origins: &[tazan_store::Origin]) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// Where a library entry came from when a reader should be told: only when
+/// it reached the node through more than one of its group hubs (one origin
+/// is already its `GROUP/ORIGIN`).
+pub fn received_via(origins: &[Origin]) -> Option<String> {
+    (origins.len() > 1).then(|| origins_text(origins))
+}
+
+/// One entry of the node's library as `tazan lessons list/show` and the
+/// node's admin API (`Library`) give it: the stored entry with every origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LibraryRow {
+    /// Sequence number at the hub it came from (its first origin).
+    pub seq: u64,
+    /// Lesson (or withdrawal, response, collection) id.
+    pub id: LessonId,
+    /// Disclosure level, as a label.
+    pub level: String,
+    /// Who delivered it to the hub.
+    pub origin: String,
+    /// The group it came from.
+    pub group: String,
+    /// The canonical payload bytes.
+    pub payload: Vec<u8>,
+    /// A later withdrawal names it.
+    pub withdrawn: bool,
+    /// Each of the node's group hubs it was received through.
+    pub origins: Vec<Origin>,
+}
+
+/// Every entry of the node's library in hub order, with its origins: the one
+/// reading of the library behind `lessons list/show`, whether the command
+/// opened the store itself or asked the running node.
+pub fn library_rows(library: &Library) -> Result<Vec<LibraryRow>, StoreError> {
+    library
+        .all()?
+        .into_iter()
+        .map(|e| {
+            Ok(LibraryRow {
+                origins: library.origins(&e.id)?,
+                seq: e.hub_seq,
+                id: e.id,
+                level: e.level.as_str().to_owned(),
+                origin: e.origin,
+                group: e.origin_group,
+                payload: e.envelope.payload,
+                withdrawn: e.withdrawn,
+            })
+        })
+        .collect()
+}
+
+impl LibraryRow {
+    /// The row on the admin API's wire.
+    pub fn to_pb(&self) -> pb::NodeLibraryEntry {
+        pb::NodeLibraryEntry {
+            seq: self.seq,
+            lesson_id: self.id.0.to_vec(),
+            level: self.level.clone(),
+            origin: self.origin.clone(),
+            origin_group: self.group.clone(),
+            payload: self.payload.clone(),
+            withdrawn: self.withdrawn,
+            origins: self
+                .origins
+                .iter()
+                .map(|o| pb::LibraryOrigin {
+                    via: o.via.clone(),
+                    origin: o.origin.clone(),
+                    origin_group: o.origin_group.clone(),
+                    hub_seq: o.hub_seq,
+                })
+                .collect(),
+        }
+    }
+
+    /// The row from the admin API's wire; `None` when its `lesson_id` is not
+    /// 32 bytes.
+    pub fn from_pb(e: pb::NodeLibraryEntry) -> Option<LibraryRow> {
+        Some(LibraryRow {
+            id: LessonId::try_from(e.lesson_id.as_slice()).ok()?,
+            seq: e.seq,
+            level: e.level,
+            origin: e.origin,
+            group: e.origin_group,
+            payload: e.payload,
+            withdrawn: e.withdrawn,
+            origins: e
+                .origins
+                .into_iter()
+                .map(|o| Origin {
+                    via: o.via,
+                    origin: o.origin,
+                    origin_group: o.origin_group,
+                    hub_seq: o.hub_seq,
+                })
+                .collect(),
+        })
+    }
 }
 
 /// Why `lessons show` found no single lesson.
@@ -144,8 +246,8 @@ impl ReceivedLesson {
             "lesson {}  {}  version {}  from {}/{} (hub #{})",
             self.id, self.level, l.version, self.origin_group, self.origin, self.seq
         );
-        if self.origins.len() > 1 {
-            let _ = writeln!(out, "received {}", origins_text(&self.origins));
+        if let Some(via) = received_via(&self.origins) {
+            let _ = writeln!(out, "received {via}");
         }
         if let Some(w) = &self.withdrawal {
             let _ = writeln!(out, "WITHDRAWN by its publisher: {}", w.reason);
@@ -224,5 +326,86 @@ fn section(out: &mut String, label: &str, text: &str) {
             "\n【{label}】\n  {}",
             text.trim().replace('\n', "\n  ")
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tazan_model::{DisclosureLevel, PayloadKind};
+    use tazan_store::{LibraryEntry, Store, StoredEnvelope};
+
+    use super::*;
+
+    fn entry(n: u8, seq: u64, origin: &str) -> LibraryEntry {
+        LibraryEntry {
+            id: LessonId::of(&[n]),
+            hub_seq: seq,
+            kind: PayloadKind::Lesson,
+            level: DisclosureLevel::Green,
+            envelope: StoredEnvelope {
+                payload: vec![n],
+                signer: "ed25519-00".into(),
+                signature: vec![0; 64],
+            },
+            origin: origin.into(),
+            origin_group: "finance".into(),
+            received_at: 0,
+            withdrawn: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn library_rows_carry_every_origin_and_survive_the_wire() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let lib = Library::open(&store).unwrap();
+        lib.put_batch_via(
+            "finance-hub",
+            "hub",
+            &[(entry(7, 3, "sakura-bank"), None)],
+            None,
+        )
+        .await
+        .unwrap();
+        lib.put_batch_via(
+            "kanto-hub",
+            "hub/kanto",
+            &[
+                (entry(8, 1, "kaede-securities"), None),
+                (entry(7, 2, "finance-hub"), None),
+            ],
+            None,
+        )
+        .await
+        .unwrap();
+        let rows = library_rows(&lib).unwrap();
+        let ids: Vec<(u64, LessonId)> = rows.iter().map(|r| (r.seq, r.id)).collect();
+        assert_eq!(
+            ids,
+            vec![(1, LessonId::of(&[8])), (3, LessonId::of(&[7]))],
+            "hub order, the lesson from two groups once"
+        );
+        let twice = &rows[1];
+        assert_eq!(
+            (twice.origin.as_str(), twice.level.as_str()),
+            ("sakura-bank", "GREEN")
+        );
+        assert_eq!(
+            received_via(&twice.origins).as_deref(),
+            Some(
+                "via finance-hub #3 (from finance/sakura-bank); via kanto-hub #2 (from finance/finance-hub)"
+            )
+        );
+        assert_eq!(
+            received_via(&rows[0].origins),
+            None,
+            "one origin: nothing to add"
+        );
+        for r in &rows {
+            assert_eq!(LibraryRow::from_pb(r.to_pb()).as_ref(), Some(r));
+        }
+        let mut bad = twice.to_pb();
+        bad.lesson_id.truncate(31);
+        assert_eq!(LibraryRow::from_pb(bad), None, "a short id is refused");
     }
 }

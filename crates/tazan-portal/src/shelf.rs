@@ -240,7 +240,10 @@ impl Shelf {
     /// Take one stored entry. Entries at or below [`Shelf::through`] are
     /// ignored, so feeding overlapping ranges is harmless.
     pub fn add(&mut self, a: Arrival<'_>) {
-        if a.seq <= self.through && self.through != 0 {
+        // Equal is taken: a node in several groups holds entries of several
+        // hubs' logs, whose sequence numbers can be the same (a lesson is
+        // still shelved once, by its id).
+        if a.seq < self.through {
             return;
         }
         self.through = a.seq;
@@ -413,6 +416,32 @@ mod tests {
             payload: &bytes,
         });
         id
+    }
+
+    #[test]
+    fn entries_of_two_hubs_with_the_same_sequence_number_are_both_shelved() {
+        let mut s = Shelf::new();
+        let a = add(
+            &mut s,
+            5,
+            &lesson("A", DisclosureLevel::Amber, "2026-H1", "金融"),
+            "finance",
+        );
+        let b = add(
+            &mut s,
+            5,
+            &lesson("B", DisclosureLevel::Green, "2025-07", "運輸"),
+            "transport",
+        );
+        let older = add(
+            &mut s,
+            4,
+            &lesson("C", DisclosureLevel::Green, "2024", "運輸"),
+            "transport",
+        );
+        assert!(s.get(&a).is_some() && s.get(&b).is_some());
+        assert!(s.get(&older).is_none(), "below the mark: already seen");
+        assert_eq!(s.through(), 5);
     }
 
     #[test]

@@ -203,6 +203,7 @@ pub(crate) fn row(e: &Shelved) -> LessonRow {
         withdrawn: e.withdrawn,
         corrected: e.superseded_by.is_some(),
         note: None,
+        via: None,
         score: None,
     }
 }

@@ -143,6 +143,12 @@ async fn list(
         if let Ok(Some(n)) = notes.get::<Note>(&format!("note/{}", r.id)) {
             r.note = Some((n.state.as_str(), n.state.label()));
         }
+        // A lesson received through more than one of the node's groups.
+        if let Ok(id) = r.id.parse::<LessonId>() {
+            if let Ok(origins) = node(&portal).core.library().origins(&id) {
+                r.via = tazan_node::received_via(&origins);
+            }
+        }
     }
     Ok(req.render(&portal, &viewer, listing, &levels, "教訓ライブラリ", false))
 }
@@ -191,7 +197,7 @@ async fn lesson(
         .notes
         .get(&note_key(&id))
         .map_err(|e| PageError::internal("reading the note", e))?;
-    let provenance = vec![
+    let mut provenance = vec![
         Fact {
             label: "受信",
             value: format!(
@@ -217,6 +223,17 @@ async fn lesson(
             value: stored.envelope.signer.clone(),
         },
     ];
+    let origins = side
+        .core
+        .library()
+        .origins(&id)
+        .map_err(|e| PageError::internal("reading the library", e))?;
+    if let Some(via) = tazan_node::received_via(&origins) {
+        provenance.push(Fact {
+            label: "受信経路",
+            value: via,
+        });
+    }
     let library = side
         .core
         .library()

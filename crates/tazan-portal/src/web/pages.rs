@@ -186,6 +186,8 @@ pub(crate) struct LessonRow {
     pub(crate) withdrawn: bool,
     pub(crate) corrected: bool,
     pub(crate) note: Option<(&'static str, &'static str)>,
+    /// Node: the group hubs it was received through, when more than one.
+    pub(crate) via: Option<String>,
     pub(crate) score: Option<String>,
 }
 
