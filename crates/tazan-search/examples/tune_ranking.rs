@@ -10,7 +10,10 @@
 //! hold-out under the defaults with the overrides), `fields` (title and keywords repeated
 //! in the text, examples dropped),
 //! `explain sd-08` (a dev query's terms, weights and document frequencies, and where its
-//! judged lessons rank). The defaults in `RankingConfig` came from these;
+//! judged lessons rank), `routes` (each dev query's judged purpose, its route and margin),
+//! `wrong-routes '{"knob": value}'` (each dev query ranked with no route, its own route,
+//! its judged purpose and each wrong purpose: what routing is worth and what a wrong
+//! route costs). The defaults in `RankingConfig` came from these;
 //! `tests/quality.rs` asserts the floor they reach.
 #![allow(clippy::unwrap_used)] // a tuning tool: a failure should panic with the error
 
@@ -48,9 +51,13 @@ fn main() {
             let h = evaluate_scenarios(&idx, &h).unwrap().ndcg_at_10;
             println!("dev {d:.3}  validation {v:.3}  shared {s:.3}  holdout {h:.3}");
         }
+        Some("routes") => routes(&sets),
+        Some("wrong-routes") => {
+            wrong_routes(&mut idx, &sets, args.get(1).map_or("{}", String::as_str))
+        }
         Some("compare") => compare(&mut idx, &sets, args.get(1).map_or("{}", String::as_str)),
         Some(other) => eprintln!(
-            "unknown mode {other:?}: use sweep, grid, score, compare, fields or explain ID"
+            "unknown mode {other:?}: use sweep, grid, score, compare, fields, routes, wrong-routes or explain ID"
         ),
     }
 }
@@ -274,4 +281,110 @@ fn with_overrides(json: &str) -> RankingConfig {
         v[k] = x.clone();
     }
     serde_json::from_value(v).unwrap()
+}
+
+/// Per dev query: its judged purpose, where it is routed and with what margin; then the
+/// routed queries counted by margin, and how many of them are routed right.
+fn routes(sets: &Sets) {
+    let mut by_margin: std::collections::BTreeMap<u32, (usize, usize)> = Default::default();
+    for s in &sets.dev {
+        let route = tazan_model::scene::route_situation(&s.query);
+        let judged = s.purpose.as_deref().unwrap_or("-");
+        match &route {
+            Some(r) => {
+                let right = r.purpose.as_str() == judged;
+                let e = by_margin.entry(r.margin).or_default();
+                e.0 += 1;
+                e.1 += usize::from(right);
+                println!(
+                    "{:<6} {judged:<12} -> {:<12} margin {} {}",
+                    s.id,
+                    r.purpose.as_str(),
+                    r.margin,
+                    if right { "right" } else { "WRONG" }
+                );
+            }
+            None => println!("{:<6} {judged:<12} -> (none)", s.id),
+        }
+    }
+    for (m, (n, right)) in by_margin {
+        println!("margin {m}: {n} routed, {right} right");
+    }
+}
+
+/// What routing is worth on dev, and what a wrong route costs: every dev query with a
+/// judged purpose ranked with no route, with the route `search` picks, with its judged
+/// purpose, and with each of the six other purposes (mean over them), all under the
+/// defaults with the given overrides.
+fn wrong_routes(idx: &mut SearchIndex, sets: &Sets, overrides: &str) {
+    use tazan_model::scene::Route;
+    use tazan_model::Purpose;
+    idx.set_ranking(with_overrides(overrides));
+    let ndcg = |idx: &SearchIndex, s: &Scenario, route: Option<&Route>| {
+        let hits = idx
+            .search_routed(
+                &tazan_search::SearchRequest {
+                    query: s.query.clone(),
+                    limit: 20,
+                    ..Default::default()
+                },
+                route,
+            )
+            .unwrap();
+        let one = Scenario {
+            id: s.id.clone(),
+            query: s.query.clone(),
+            relevant: s.relevant.clone(),
+            grades: s.grades.clone(),
+            purpose: None,
+        };
+        tazan_search::score_hits(&one, &hits).ndcg_at_10
+    };
+    let (mut none, mut auto, mut right, mut wrong) = (0.0, 0.0, 0.0, 0.0);
+    let mut n = 0.0;
+    for s in &sets.dev {
+        let Some(judged) = s.purpose.as_deref() else {
+            continue;
+        };
+        let judged = Purpose::parse_for("purpose", judged).unwrap();
+        let route = |p: Purpose| Route {
+            purpose: p,
+            scene: None,
+            words: Vec::new(),
+            margin: 1,
+        };
+        let a = ndcg(idx, s, None);
+        let b = ndcg(
+            idx,
+            s,
+            tazan_model::scene::route_situation(&s.query).as_ref(),
+        );
+        let c = ndcg(idx, s, Some(&route(judged)));
+        let others: Vec<Purpose> = Purpose::ALL
+            .iter()
+            .copied()
+            .filter(|p| *p != judged)
+            .collect();
+        let d = others
+            .iter()
+            .map(|p| ndcg(idx, s, Some(&route(*p))))
+            .sum::<f64>()
+            / others.len() as f64;
+        println!(
+            "{:<6} none {a:.3}  auto {b:.3}  judged {c:.3}  wrong (mean of 6) {d:.3}",
+            s.id
+        );
+        none += a;
+        auto += b;
+        right += c;
+        wrong += d;
+        n += 1.0;
+    }
+    println!(
+        "mean   none {:.3}  auto {:.3}  judged {:.3}  wrong {:.3}",
+        none / n,
+        auto / n,
+        right / n,
+        wrong / n
+    );
 }

@@ -76,6 +76,31 @@ pub(crate) fn normalize(text: &str) -> String {
     out
 }
 
+/// The text with its hiragana read as katakana (ばっくあっぷ → バックアップ), normalised;
+/// `None` unless it holds hiragana and neither kanji nor katakana (text written with
+/// conversion keeps its okurigana as written). For queries typed without kana-kanji
+/// conversion: loanwords, which lessons write in katakana, become words of the index.
+pub(crate) fn hiragana_as_katakana(text: &str) -> Option<String> {
+    let norm = normalize(text);
+    if !norm.chars().any(|c| matches!(c, '\u{3041}'..='\u{3096}'))
+        || norm.chars().any(|c| {
+            // ー lengthens hiragana too (ふぁーむうぇあ).
+            c != 'ー' && matches!(script(c), Script::Kanji | Script::Katakana)
+        })
+    {
+        return None;
+    }
+    Some(
+        norm.chars()
+            .map(|c| match c {
+                // The hiragana letters and the katakana ones are the same table, 0x60 apart.
+                '\u{3041}'..='\u{3096}' => char::from_u32(u32::from(c) + 0x60).unwrap_or(c),
+                c => c,
+            })
+            .collect(),
+    )
+}
+
 /// Characters NFKC maps to themselves whatever follows them, and that have no lowercase
 /// form other than the ASCII one.
 fn nfkc_stable(c: char) -> bool {

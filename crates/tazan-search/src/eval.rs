@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::SearchError;
-use crate::index::{SearchIndex, SearchRequest};
+use crate::index::{Hit, SearchIndex, SearchRequest};
 
 /// One judged query, as in `scenarios.jsonl`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -151,15 +151,7 @@ pub fn evaluate_scenarios(
             limit: DEPTH,
             ..SearchRequest::default()
         })?;
-        let ranking: Vec<String> = hits.into_iter().map(|h| h.r#ref.unwrap_or(h.id)).collect();
-        let relevant: HashSet<&str> = s.relevant.iter().map(String::as_str).collect();
-        per_query.push(QueryScore {
-            id: s.id.clone(),
-            ndcg_at_10: graded_ndcg_at(&ranking, &s.gains(), 10),
-            average_precision: average_precision(&ranking, &relevant),
-            top10: ranking.iter().take(10).cloned().collect(),
-            relevant: s.relevant.clone(),
-        });
+        per_query.push(score_hits(s, &hits));
     }
     let n = per_query.len().max(1) as f64;
     Ok(EvalReport {
@@ -187,6 +179,23 @@ fn routing(scenarios: &[Scenario]) -> Result<Option<RoutingScore>, SearchError> 
         }
     }
     Ok((score.judged > 0).then_some(score))
+}
+
+/// Scores one ranking (a search's hits, best first) against a scenario's judgements, as
+/// [`evaluate_scenarios`] does for each query (a tuning tool ranks some other way).
+pub fn score_hits(s: &Scenario, hits: &[Hit]) -> QueryScore {
+    let ranking: Vec<String> = hits
+        .iter()
+        .map(|h| h.r#ref.clone().unwrap_or_else(|| h.id.clone()))
+        .collect();
+    let relevant: HashSet<&str> = s.relevant.iter().map(String::as_str).collect();
+    QueryScore {
+        id: s.id.clone(),
+        ndcg_at_10: graded_ndcg_at(&ranking, &s.gains(), 10),
+        average_precision: average_precision(&ranking, &relevant),
+        top10: ranking.iter().take(10).cloned().collect(),
+        relevant: s.relevant.clone(),
+    }
 }
 
 /// nDCG@k with binary gains; 0 when nothing is relevant.

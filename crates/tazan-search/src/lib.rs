@@ -108,7 +108,9 @@ pub use catalog_lessons::{
 pub use digest::{brief, digest, hit_label, label, reason_text, Digest, DigestEntry};
 pub use doc::{period_months, IndexDoc};
 pub use error::SearchError;
-pub use eval::{evaluate, evaluate_scenarios, load_scenarios, EvalReport, QueryScore, Scenario};
+pub use eval::{
+    evaluate, evaluate_scenarios, load_scenarios, score_hits, EvalReport, QueryScore, Scenario,
+};
 pub use index::{Filters, Hit, IndexOptions, RankingConfig, SearchIndex, SearchRequest};
 pub use model::iso8601;
 pub use press::{load_press_cases, press_table, read_press_cases, Half, PressCase, PressTable};

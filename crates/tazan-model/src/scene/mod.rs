@@ -23,7 +23,9 @@ use crate::ModelError;
 mod cues;
 mod propose;
 
-pub use propose::{propose_scenes, route_situation, ProposedScene, Route, SceneInput, SceneReason};
+pub use propose::{
+    propose_scenes, purpose_scores, route_situation, ProposedScene, Route, SceneInput, SceneReason,
+};
 
 /// One of the guidebook's seven purposes for using lessons (教訓の活用目的).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

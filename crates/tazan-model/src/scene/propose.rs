@@ -226,12 +226,44 @@ pub struct Route {
     pub scene: Option<Scene>,
     /// The words of the situation that pointed there.
     pub words: Vec<String>,
+    /// How far the purpose stands out: its score minus the runner-up's (a purpose word
+    /// counts 2, a scene word 1), at least 1. A margin of 1 is one scene word more than
+    /// another purpose has, a weak call; search weighs its scene prior by it.
+    pub margin: u32,
 }
 
 /// Routes a reader's situation (a query or a paragraph) to a purpose, or `None` when no
 /// purpose stands out. Words saying what the reader wants to do (教育, 体制, 試験, 発注 …)
 /// count twice; words of the scenes under a purpose count once, from its best scene.
 pub fn route_situation(text: &str) -> Option<Route> {
+    let best = score_purposes(text);
+    let (top, second) = (best.first()?, best.get(1));
+    if top.0 < 2 || second.is_some_and(|s| s.0 == top.0) {
+        return None;
+    }
+    let (score, purpose, scene, words) = top.clone();
+    Some(Route {
+        purpose,
+        scene,
+        words,
+        margin: score - second.map_or(0, |s| s.0),
+    })
+}
+
+/// Every purpose a reader's situation has words for, with its score (a purpose word
+/// counts 2, a word of its best scene 1), highest first: the evidence
+/// [`route_situation`] decides on, for a caller that weighs purposes softly instead of
+/// picking one. Empty when the text has no purpose word.
+pub fn purpose_scores(text: &str) -> Vec<(Purpose, u32)> {
+    score_purposes(text)
+        .into_iter()
+        .filter(|p| p.0 > 0)
+        .map(|p| (p.1, p.0))
+        .collect()
+}
+
+/// Each purpose's score, closest scene and words, highest score first.
+fn score_purposes(text: &str) -> Vec<(u32, Purpose, Option<Scene>, Vec<String>)> {
     let text = fold(text);
     let mut best: Vec<(u32, Purpose, Option<Scene>, Vec<String>)> = Vec::new();
     for (purpose, cues) in PURPOSE_CUES {
@@ -274,16 +306,7 @@ pub fn route_situation(text: &str) -> Option<Route> {
         best.push((score, *purpose, scene, words));
     }
     best.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let (top, second) = (best.first()?, best.get(1));
-    if top.0 < 2 || second.is_some_and(|s| s.0 == top.0) {
-        return None;
-    }
-    let (_, purpose, scene, words) = top.clone();
-    Some(Route {
-        purpose,
-        scene,
-        words,
-    })
+    best
 }
 
 /// The spelling of `cue` (`a|b`) found in `text`, if any.

@@ -240,3 +240,23 @@ fn situations_route_to_purposes() {
     assert_eq!(r.purpose, Purpose::Procurement);
     assert!(route_situation("今日は晴れている").is_none());
 }
+
+#[test]
+fn a_route_says_how_far_its_purpose_stands_out() {
+    let text = "新人の研修で、障害の怖さを伝える教材を探している";
+    let scores = purpose_scores(text);
+    let r = route_situation(text).unwrap();
+    // The route is the top of the scores, and its margin the gap to the runner-up.
+    assert_eq!(scores[0].0, r.purpose);
+    let second = scores.get(1).map_or(0, |s| s.1);
+    assert_eq!(r.margin, scores[0].1 - second);
+    assert!(r.margin >= 1);
+    assert!(scores.windows(2).all(|w| w[0].1 >= w[1].1), "{scores:?}");
+    // Two purposes with the same evidence: scored, but no route.
+    let tie = "テストの体制";
+    let scores = purpose_scores(tie);
+    assert_eq!(scores.len(), 2, "{scores:?}");
+    assert_eq!(scores[0].1, scores[1].1);
+    assert!(route_situation(tie).is_none());
+    assert!(purpose_scores("今日は晴れている").is_empty());
+}

@@ -57,6 +57,26 @@ pub struct RankingConfig {
     /// The same for lessons with any scene under the routed purpose, when the query is
     /// routed to a purpose (with or without a scene).
     pub purpose_prior: f32,
+    /// Routing confidence: the scene and purpose priors count in full from this route
+    /// margin up ([`Route::margin`]) and in proportion below it (margin / this); 1 gives
+    /// every routed query the full prior.
+    pub route_full_margin: u32,
+    /// Routing confidence: no prior below this route margin.
+    pub route_min_margin: u32,
+    /// Routing as a soft prior: every purpose the query has words for
+    /// ([`purpose_scores`](tazan_model::scene::purpose_scores)) lifts the lessons under it
+    /// by this × the best candidate's score × its share of the purposes' scores, whether
+    /// or not one purpose stands out; 0 turns it off.
+    pub purpose_soft_prior: f32,
+    /// Whether a query routed to 社内教育 lifts the lessons proposed for it. Off: that
+    /// purpose says what the reader makes of a lesson (a course, a talk), not which lesson
+    /// helps — any lesson is teaching material — and in the shared catalogue one lesson
+    /// of 27 carries it (for its management-awareness scene), so the prior lifted that one
+    /// lesson for every training query.
+    pub education_prior: bool,
+    /// A query none of whose terms is in the index and that holds hiragana is read again
+    /// with its hiragana as katakana (ばっくあっぷ → バックアップ); false turns it off.
+    pub kana_fallback: bool,
     /// Weight, relative to the word's own, of the known katakana words found inside a
     /// katakana compound the index has no term for (キャンペーンページ → ページ); 0 turns
     /// the splitting off.
@@ -107,6 +127,11 @@ impl Default for RankingConfig {
             domain_prior: 0.2,
             scene_prior: 0.1,
             purpose_prior: 0.1,
+            route_full_margin: 1,
+            route_min_margin: 1,
+            purpose_soft_prior: 0.0,
+            education_prior: false,
+            kana_fallback: true,
             compound_part_weight: 0.5,
             rerank_depth: 30,
             core_weight: 0.4,
@@ -231,26 +256,45 @@ const QUERY_FILLER: &[&str] = &[
 
 impl SearchIndex {
     /// Ranked search. Filters are exact; an empty query with filters lists matching lessons.
+    /// The query is routed to a usage purpose ([`route_situation`](tazan_model::scene::route_situation))
+    /// and lessons for it get the scene prior.
     pub fn search(&self, req: &SearchRequest) -> Result<Vec<Hit>, SearchError> {
+        let route = tazan_model::scene::route_situation(&req.query);
+        self.search_routed(req, route.as_ref())
+    }
+
+    /// [`search`](Self::search) with the purpose given rather than routed from the query: the
+    /// reader's own choice (a portal's purpose picker), or `None` for no scene prior.
+    pub fn search_routed(
+        &self,
+        req: &SearchRequest,
+        route: Option<&Route>,
+    ) -> Result<Vec<Hit>, SearchError> {
         let limit = req.limit.min(MAX_LIMIT);
         if limit == 0 {
             return Ok(Vec::new());
         }
         let searcher = self.reader.searcher();
-        let weighted = self.split_compounds(&searcher, query_terms(&req.query, &self.ranking))?;
+        let mut weighted =
+            self.split_compounds(&searcher, query_terms(&req.query, &self.ranking))?;
         let started = std::time::Instant::now();
-        let terms = weighted.len();
         // Words the index cannot hold a term for (a word written in hiragana only,
         // ふくそう), or a query none of whose terms is in the index (a single kanji that
         // appears only inside compounds): look for the words as written first; ranked
         // hits (synonyms of them) follow.
-        let mut any_present = false;
-        for (t, _) in &weighted {
-            if self.doc_freq(&searcher, t)? > 0 {
-                any_present = true;
-                break;
+        let mut any_present = self.any_present(&searcher, &weighted)?;
+        if !any_present && self.ranking.kana_fallback {
+            // Typed without kana-kanji conversion (ばっくあっぷ, ぱっち): the loanwords
+            // are katakana words of the lessons once the hiragana is read as katakana.
+            if let Some(kata) = analyze::hiragana_as_katakana(&req.query) {
+                let alt = self.split_compounds(&searcher, query_terms(&kata, &self.ranking))?;
+                if self.any_present(&searcher, &alt)? {
+                    weighted = alt;
+                    any_present = true;
+                }
             }
         }
+        let terms = weighted.len();
         // In a sentence, a word alone in hiragana is a connective (また, さらに); in a query
         // of a few words it is what the reader looks for.
         let norm = analyze::normalize(&req.query);
@@ -273,14 +317,13 @@ impl SearchIndex {
             // received from the hub as a lesson with the same `ref`. Rank a few
             // extra and keep the best of each ref.
             let want = (limit + limit / 2 + 2).min(MAX_LIMIT);
-            let route = tazan_model::scene::route_situation(&req.query);
             let top = self.ranked_routed(
                 &searcher,
                 weighted,
                 &req.filters,
                 want,
                 &HashSet::new(),
-                Some((&req.query, route.as_ref())),
+                Some((&req.query, route)),
             )?;
             let mut ids: HashSet<String> = hits.iter().map(|h| h.id.clone()).collect();
             let mut refs: HashSet<String> = hits.iter().filter_map(|h| h.r#ref.clone()).collect();
@@ -305,6 +348,20 @@ impl SearchIndex {
             "search"
         );
         Ok(hits)
+    }
+
+    /// Whether any of `weighted` is a term of some lesson.
+    fn any_present(
+        &self,
+        searcher: &Searcher,
+        weighted: &[(String, f32)],
+    ) -> Result<bool, SearchError> {
+        for (t, _) in weighted {
+            if self.doc_freq(searcher, t)? > 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// The terms a query becomes before ranking, with their weights and document
@@ -521,12 +578,30 @@ impl SearchIndex {
         } else {
             None
         };
-        let routed = route.filter(|_| r.scene_prior > 0.0 || r.purpose_prior > 0.0);
-        let depth = if prior.is_some() || routed.is_some() || !own_terms.is_empty() {
-            want.max(r.rerank_depth)
-        } else {
-            want
+        // 社内教育 says what the reader makes of a lesson, not which lesson (`education_prior`).
+        let routed = route.filter(|route| {
+            (r.scene_prior > 0.0 || r.purpose_prior > 0.0)
+                && route.margin >= r.route_min_margin
+                && (r.education_prior || route.purpose != tazan_model::Purpose::Education)
+        });
+        let soft: Vec<(tazan_model::Purpose, f32)> = match search {
+            Some((query, _)) if r.purpose_soft_prior > 0.0 => {
+                let scores = tazan_model::scene::purpose_scores(query);
+                let sum: u32 = scores.iter().map(|s| s.1).sum();
+                scores
+                    .into_iter()
+                    .filter(|(p, _)| r.education_prior || *p != tazan_model::Purpose::Education)
+                    .map(|(p, s)| (p, r.purpose_soft_prior * s as f32 / sum.max(1) as f32))
+                    .collect()
+            }
+            _ => Vec::new(),
         };
+        let depth =
+            if prior.is_some() || routed.is_some() || !own_terms.is_empty() || !soft.is_empty() {
+                want.max(r.rerank_depth)
+            } else {
+                want
+            };
         let mut top = self.retrieve(searcher, &weighted, filter, depth, common_only)?;
         let best = top.first().map_or(0.0, |t| t.0);
         if let Some((query, _)) = search {
@@ -547,11 +622,13 @@ impl SearchIndex {
             top.sort_by(|a, b| b.0.total_cmp(&a.0));
         }
         if let Some(route) = routed {
+            let full = r.route_full_margin.max(1);
+            let confidence = route.margin.min(full) as f32 / full as f32;
             let mut bonuses = Vec::new();
             if let Some(scene) = route.scene {
-                bonuses.push((scene.label(), r.scene_prior * best));
+                bonuses.push((scene.label(), r.scene_prior * best * confidence));
             }
-            bonuses.push((route.purpose.as_str(), r.purpose_prior * best));
+            bonuses.push((route.purpose.as_str(), r.purpose_prior * best * confidence));
             for (value, bonus) in bonuses {
                 if bonus <= 0.0 {
                     continue;
@@ -561,6 +638,18 @@ impl SearchIndex {
                 for ((score, _), yes) in top.iter_mut().zip(has) {
                     if yes {
                         *score += bonus;
+                    }
+                }
+            }
+            top.sort_by(|a, b| b.0.total_cmp(&a.0));
+        }
+        if !soft.is_empty() {
+            let addrs: Vec<DocAddress> = top.iter().map(|t| t.1).collect();
+            for (purpose, share) in &soft {
+                let has = self.has_term(searcher, self.f.scene, purpose.as_str(), &addrs)?;
+                for ((score, _), yes) in top.iter_mut().zip(has) {
+                    if yes {
+                        *score += share * best;
                     }
                 }
             }

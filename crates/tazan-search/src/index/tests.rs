@@ -698,3 +698,136 @@ fn a_compound_written_as_the_reader_wrote_it_outranks_its_parts_apart() {
     let plain = idx.search(&req(q)).unwrap();
     assert!(hits[0].score > plain.iter().map(|h| h.score).fold(0.0, f32::max));
 }
+
+#[test]
+fn a_query_typed_in_hiragana_only_finds_the_loanwords_it_spells() {
+    let idx = sample();
+    // Without kana-kanji conversion: バックアップ, キャンペーン, サーバ spelt in hiragana.
+    for (q, want) in [
+        ("きゃんぺーん", "b"),
+        ("きゃんぺーん の さーば が おちた", "b"),
+        ("たいきけい の さーばー", "a"),
+    ] {
+        let hits = idx.search(&req(q)).unwrap();
+        assert_eq!(ids(&hits).first(), Some(&want), "{q}: {hits:?}");
+    }
+    // Off, the same queries find nothing ranked (no term of theirs is in the index).
+    let mut idx = sample();
+    idx.set_ranking(RankingConfig {
+        kana_fallback: false,
+        ..RankingConfig::default()
+    });
+    assert!(idx.search(&req("きゃんぺーん")).unwrap().is_empty());
+    // A word the lessons hold in hiragana is still found as written.
+    let idx = SearchIndex::in_ram().unwrap();
+    idx.upsert(&doc(
+        "f",
+        "ふくそうの回避",
+        "交換機がふくそう状態になった。",
+    ))
+    .unwrap();
+    idx.upsert(&doc("g", "サービス停止", "サービスが停止した。"))
+        .unwrap();
+    idx.commit().unwrap();
+    assert_eq!(ids(&idx.search(&req("ふくそう")).unwrap()), ["f"]);
+}
+
+#[test]
+fn hiragana_is_read_as_katakana_only_in_text_written_without_conversion() {
+    use crate::analyze::hiragana_as_katakana;
+    assert_eq!(
+        hiragana_as_katakana("ふぁーむうぇあ の ぱっち").as_deref(),
+        Some("ファームウェア ノ パッチ")
+    );
+    // Kanji or katakana: the hiragana is okurigana and particles, kept as written.
+    assert_eq!(hiragana_as_katakana("切り替えに失敗"), None);
+    assert_eq!(hiragana_as_katakana("サーバがおちた"), None);
+    assert_eq!(hiragana_as_katakana("ssd 2024"), None);
+}
+
+#[test]
+fn a_purpose_given_by_the_reader_lifts_its_lessons_and_none_lifts_nothing() {
+    use tazan_model::scene::Route;
+    use tazan_model::Purpose;
+    let idx = SearchIndex::in_ram().unwrap();
+    let body = "待機系への切替えに失敗し、復旧に時間がかかった。";
+    let mut ops = doc("ops", "切替えの失敗", body);
+    ops.scenes = vec!["運用手順/切替え・復旧の手順".into()];
+    let mut review = doc("review", "切替えの失敗", body);
+    review.scenes = vec!["レビュー・試験項目/切替え・移行の試験".into()];
+    let mut teach = doc("teach", "切替えの失敗", body);
+    teach.scenes = vec!["社内教育/新任者・若手の教育".into()];
+    for d in [&ops, &review, &teach] {
+        idx.upsert(d).unwrap();
+    }
+    idx.commit().unwrap();
+    let route = |purpose| Route {
+        purpose,
+        scene: None,
+        words: Vec::new(),
+        margin: 1,
+    };
+    let q = req("切替えに失敗した");
+    let hits = idx
+        .search_routed(&q, Some(&route(Purpose::ReviewAndTest)))
+        .unwrap();
+    assert_eq!(hits[0].id, "review", "{hits:?}");
+    assert!(hits[0].score > hits[1].score, "{hits:?}");
+    let hits = idx
+        .search_routed(&q, Some(&route(Purpose::Operations)))
+        .unwrap();
+    assert_eq!(hits[0].id, "ops", "{hits:?}");
+    // No route: the three lessons are the same text and score the same.
+    let hits = idx.search_routed(&q, None).unwrap();
+    assert!(hits.iter().all(|h| h.score == hits[0].score), "{hits:?}");
+    // 社内教育 says what the reader makes of a lesson, not which: it lifts none.
+    let hits = idx
+        .search_routed(&q, Some(&route(Purpose::Education)))
+        .unwrap();
+    assert!(hits.iter().all(|h| h.score == hits[0].score), "{hits:?}");
+}
+
+#[test]
+fn a_weak_route_gets_a_share_of_the_prior_under_the_confidence_knobs() {
+    use tazan_model::scene::Route;
+    use tazan_model::Purpose;
+    let mut idx = SearchIndex::in_ram().unwrap();
+    let body = "待機系への切替えに失敗し、復旧に時間がかかった。";
+    let mut ops = doc("ops", "切替えの失敗", body);
+    ops.scenes = vec!["運用手順/切替え・復旧の手順".into()];
+    idx.upsert(&ops).unwrap();
+    idx.upsert(&doc("plain", "切替えの失敗", body)).unwrap();
+    idx.commit().unwrap();
+    let q = req("切替えに失敗した");
+    let lift = |idx: &SearchIndex, margin| {
+        let route = Route {
+            purpose: Purpose::Operations,
+            scene: None,
+            words: Vec::new(),
+            margin,
+        };
+        let hits = idx.search_routed(&q, Some(&route)).unwrap();
+        assert_eq!(hits[0].id, "ops", "{hits:?}");
+        hits[0].score / hits[1].score - 1.0
+    };
+    let full = lift(&idx, 1);
+    assert!(full > 0.05, "{full}");
+    idx.set_ranking(RankingConfig {
+        route_full_margin: 2,
+        ..RankingConfig::default()
+    });
+    assert!((lift(&idx, 1) - full / 2.0).abs() < 1e-4);
+    assert!((lift(&idx, 2) - full).abs() < 1e-4);
+    idx.set_ranking(RankingConfig {
+        route_min_margin: 2,
+        ..RankingConfig::default()
+    });
+    let route = Route {
+        purpose: Purpose::Operations,
+        scene: None,
+        words: Vec::new(),
+        margin: 1,
+    };
+    let hits = idx.search_routed(&q, Some(&route)).unwrap();
+    assert_eq!(hits[0].score, hits[1].score, "{hits:?}");
+}

@@ -63,6 +63,11 @@ pub(crate) const SITUATIONS_FROZEN5: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/situations-frozen5.jsonl"
 );
+/// The sixth held-out set (issue #12, frozen 2026-12-05, before the sixth pass): reported only.
+pub(crate) const SITUATIONS_FROZEN6: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/situations-frozen6.jsonl"
+);
 
 /// The shared catalogue in an in-memory index.
 pub(crate) fn catalogue_index() -> SearchIndex {
