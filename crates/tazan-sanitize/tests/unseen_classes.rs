@@ -974,10 +974,12 @@ fn names_in_english_lines_spaced_titles_card_names_and_lists_with_spaces() {
         &["上長", "総務課"],
     );
     check(
-        "ATTENDEE;CN=保守 ブルーコード 御影:mailto:m@bc.example\nFN:栃尾 さくら",
-        &["御影", "栃尾", "さくら", "ブルーコード"],
+        "ATTENDEE;CN=保守 ブルーコード 御影:mailto:m@bc.example\nFN:栃尾 さくら\nCN=運用 神宮寺:mailto:j@bc.example",
+        &["御影", "栃尾", "さくら", "ブルーコード", "神宮寺"],
         &["mailto"],
     );
+    // A cause chain's words are no names.
+    check("なぜ2 誤判定 → 校正値が消えた", &[], &["誤判定", "校正値"]);
 }
 
 #[test]
@@ -1007,8 +1009,8 @@ fn hiragana_names_ending_in_no_and_companies_after_research_partners() {
         &["すべての銀行"],
     );
     check(
-        "共同研究先 ブルーバイオ へのアカウント発行を停止\n施主 ルピナ地所 の 担当から連絡",
-        &["ブルーバイオ", "ルピナ地所"],
+        "■送付先: サポートデスク ルミナアーク\n共同研究先 ブルーバイオ へのアカウント発行を停止\n施主 ルピナ地所 の 担当から連絡",
+        &["ルミナアーク", "ブルーバイオ", "ルピナ地所"],
         &["アカウント発行", "停止"],
     );
 }

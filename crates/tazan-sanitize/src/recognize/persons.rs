@@ -460,7 +460,11 @@ impl Recognizers {
         };
         let one_after_role =
             || name.chars().count() == 1 && after_role() && self.one_kanji_name(name, lexis);
-        if alone && (self.sized_name(name, lexis, false) || one_after_role()) {
+        // A cause chain (誤判定 → 校正値が消えた) links words made of a common
+        // word and one kanji more, which a family name rarely is.
+        let derived = name.chars().count() >= 3
+            && lexis.is_some_and(|l| !l.surnames.contains(name) && derived_of_common(name, l));
+        if alone && !derived && (self.sized_name(name, lexis, false) || one_after_role()) {
             person(out, n, r, "person_chain", 0.8);
         }
     }

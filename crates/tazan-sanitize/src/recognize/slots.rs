@@ -407,6 +407,22 @@ impl Recognizers {
                 let from = start
                     + (text[start..end].len() - text[start..end].trim_start_matches('"').len());
                 self.person_values(n, from..from + value.len(), lexis, out);
+                // The last word of the name is the person's, whatever the
+                // dictionary reads it as (a family name that is a temple's).
+                let last_at = value.rfind([' ', '\u{3000}']).map_or(0, |i| i + 1);
+                let last = &value[last_at..];
+                if last.chars().all(is_han) && self.slot_word(last, lexis) {
+                    let at = from + last_at;
+                    push(
+                        out,
+                        n,
+                        at..at + last.len(),
+                        Kind::Person,
+                        "card_name",
+                        0.8,
+                        2,
+                    );
+                }
             }
         }
     }
