@@ -34,7 +34,7 @@ pub(super) const DEPT_SUFFIX: &str =
     "部|課|室|係|科|班|局|センター|本部|支所|病棟|グループ|チーム|研究室|営業所|支店|事業部";
 
 /// Roles and job titles written before a name.
-pub(super) const ROLES: &str = "SV|OP|SE|PM|PL|受付|担当者|担当|配車|営業|店長|校長|教頭|教諭|主任|主査|主幹|係長|課長|部長|室長|所長|技師長|センター長|事務長|院長|助教|准教授|教授|講師|医師|看護師|技師|薬剤師|ドライバー|運転手|当直|常駐SE|リーダー|マネージャー|責任者|一次対応|二次対応|一次|二次|三次|報告者|作成者|記録者|連絡者|承認者|対応者|作業者|点呼担当|教務主任|担任|顧問|代表|社長|会長|専務|常務|取締役|運転士|乗務員|車掌|駅員|作業員|技術者|警備員|係員|作業所長|現場代理人|監督|支配人|副支配人|女将|番頭|工場長|倉庫長|班長|職長|料理長|当番|当番課長|オペ|オペレータ|オペレーター|入電者|起票者|受付者|回答者|フロント|夜勤リーダー|支店長|副支店長|主事|参事|委員長|店員|スタッフ|CS担当|看護師長|副看護師長|師長|看護主任|病棟クラーク|クラーク|課長補佐|主任技師|保健師|養護教諭|学年主任|情報主任|副校長|ICT支援員|支援員|配車係|運行管理者|作業長|構内作業長|場長|浄水場長|駅長|助役|局長|副所長|所長代理|主任主事|会計年度任用職員|保守員|技術員|窓口";
+pub(super) const ROLES: &str = "SV|OP|SE|PM|PL|受付|担当者|担当|配車|営業|店長|校長|教頭|教諭|主任|主査|主幹|係長|課長|部長|室長|所長|技師長|センター長|事務長|院長|助教|准教授|教授|講師|医師|看護師|技師|薬剤師|ドライバー|運転手|当直|常駐SE|リーダー|マネージャー|責任者|一次対応|二次対応|一次|二次|三次|報告者|作成者|記録者|連絡者|承認者|対応者|作業者|点呼担当|教務主任|担任|顧問|代表|社長|会長|専務|常務|取締役|運転士|乗務員|車掌|駅員|作業員|技術者|警備員|係員|作業所長|現場代理人|監督|支配人|副支配人|女将|番頭|工場長|倉庫長|班長|職長|料理長|当番|当番課長|オペ|オペレータ|オペレーター|入電者|起票者|受付者|回答者|フロント|夜勤リーダー|支店長|副支店長|主事|参事|委員長|店員|スタッフ|CS担当|看護師長|副看護師長|師長|看護主任|病棟クラーク|クラーク|課長補佐|主任技師|保健師|養護教諭|学年主任|情報主任|副校長|ICT支援員|支援員|配車係|運行管理者|作業長|構内作業長|場長|浄水場長|駅長|助役|局長|副所長|所長代理|主任主事|会計年度任用職員|保守員|技術員|窓口|守衛|宿直|夜勤|日勤|保全|整備士|検査員|司書|栄養士|介護士|事務員|用務員";
 
 /// Departments written without a suffix before a space and a name (`総務 木挽`);
 /// never glued to one (経理課…).
@@ -204,7 +204,9 @@ pub(crate) struct PersonRules {
     in_english: Regex,
     /// A kanji word alone before a spaced job title (`上長は X 部長。`).
     spaced_title: Regex,
-    /// Which of the seven can match a text (see `prefilter.rs`).
+    /// The speaker of a quote (`「…」と X は語る`).
+    quote_speaker: Regex,
+    /// Which of the eight can match a text (see `prefilter.rs`).
     prefilter: Prefilter,
 }
 
@@ -218,7 +220,7 @@ impl PersonRules {
                 r"(?P<r>{DEPT_SUFFIX}|{ROLES})(?P<n>{NH}{{2,4}}?)(?:{TITLES}|が|は|に|の|と|へ|から|より|を|も|→|、|。|（|\(|\s|$)"
             )),
             role_of: rx(&format!(
-                r"(?:{ROLES})の(?P<n>{NH}{{2,4}}?)(?:{TITLES}|が|は|に|と|へ|から|より|を|も|、|。)"
+                r"(?:{ROLES})の(?P<n>{NH}{{2,4}}?)(?:{TITLES}|が|は|に|と|へ|から|より|を|も|だ|です|、|。)"
             )),
             self_intro: rx(&format!(
                 r"(?:^|[\s、。:：の「」\]])(?P<n>{NAME})(?:です|と申します|でございます)"
@@ -227,10 +229,13 @@ impl PersonRules {
                 r"(?P<n>{NH}{{1,4}})[ \u{{3000}}](?P<g>{NH}{{1,3}}|[ぁ-ゖ]{{2,4}})"
             )),
             in_english: rx(&format!(
-                r"[A-Za-z][A-Za-z.'-]* (?P<n>{NH}{{1,4}}) [A-Za-z][a-z]"
+                r"[A-Za-z][A-Za-z.,'-]* (?P<n>{NH}{{1,4}}) [A-Za-z][a-z]"
             )),
             spaced_title: rx(&format!(
                 r"(?:^|[\s、。:：(（/]|は|も)(?P<n>{NH}{{1,4}})[ \u{{3000}}](?:部長|課長|係長|室長|所長|店長|社長|主任|主査|次長|局長|教授|准教授|先生)(?:$|[\s、。,)）/]|が|は|に|へ|と|から|より|を|も|の)"
+            )),
+            quote_speaker: rx(&format!(
+                r"」と(?P<n>{NH}{{1,4}})(?:さん|氏)?(?:は|が|も)(?:語|話|述べ|言|振り返|笑|明か|強調)"
             )),
             prefilter: Prefilter::new([]),
         };
@@ -242,6 +247,7 @@ impl PersonRules {
             p.full_name.as_str(),
             p.in_english.as_str(),
             p.spaced_title.as_str(),
+            p.quote_speaker.as_str(),
         ]);
         p
     }
@@ -360,6 +366,12 @@ impl Recognizers {
             // departments and roles are not slot words).
             if self.slot_word(name.as_str(), lexis) && !self.is_place_name(name.as_str()) {
                 person(out, n, name.range(), "person_spaced_title", 0.8);
+            }
+        }
+        for caps in captures_if(can[7], &p.quote_speaker, text) {
+            let Some(name) = caps.name("n") else { continue };
+            if self.slot_word(name.as_str(), lexis) {
+                person(out, n, name.range(), "person_quote_speaker", 0.8);
             }
         }
         self.scan_chains(n, lexis, out);
