@@ -45,6 +45,8 @@ fn fixture_sets() -> Vec<(&'static str, PathBuf)> {
         ("unseen/dev4", f.join("unseen/dev4/incidents.jsonl")),
         ("unseen/frozen5", f.join("unseen/frozen5/incidents.jsonl")),
         ("unseen/dev5", f.join("unseen/dev5/incidents.jsonl")),
+        ("unseen/frozen6", f.join("unseen/frozen6/incidents.jsonl")),
+        ("unseen/dev6", f.join("unseen/dev6/incidents.jsonl")),
         ("heldout", f.join("heldout-incidents.jsonl")),
         ("heldout2", f.join("heldout2-incidents.jsonl")),
     ]

@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen/`, `frozen2/`, `frozen3/`, `frozen4/` and `frozen5/` are held out: these tests print their totals per
+//! `frozen/`, `frozen2/`, `frozen3/`, `frozen4/`, `frozen5/` and `frozen6/` are held out: these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
 //! a run without it fails and says how to install it.
@@ -117,13 +117,13 @@ fn frozen2_unseen_set_meets_the_targets_at_green() {
     assert_floor("frozen2", 4);
 }
 
-/// The third frozen set (written before the third round's rules): at most 13
-/// of 216 identifying spans leaked (6.0 %; 31 before the third round, 14
-/// before the fourth). The target (<= 2 %, i.e. <= 4 spans) is not met yet
-/// (BENCHMARKS.md).
+/// The third frozen set (written before the third round's rules): at most 12
+/// of 216 identifying spans leaked (5.6 %; 31 before the third round, 14
+/// before the fourth, 13 before the sixth). The target (<= 2 %, i.e. <= 4
+/// spans) is not met yet (BENCHMARKS.md).
 #[test]
 fn frozen3_unseen_set_does_not_get_worse() {
-    assert_floor("frozen3", 13);
+    assert_floor("frozen3", 12);
 }
 
 /// The fourth frozen set (written before the fourth round's rules): at most
@@ -135,12 +135,27 @@ fn frozen4_unseen_set_does_not_get_worse() {
     assert_floor("frozen4", 11);
 }
 
-/// The fifth frozen set (written before the fifth round's rules): at most 8
-/// of 208 identifying spans leaked (3.8 %; 15 before). The target (<= 2 %,
-/// i.e. <= 4 spans) is not met yet (BENCHMARKS.md).
+/// The fifth frozen set (written before the fifth round's rules): at most 7
+/// of 208 identifying spans leaked (3.4 %; 15 before the fifth round, 8
+/// before the sixth). The target (<= 2 %, i.e. <= 4 spans) is not met yet
+/// (BENCHMARKS.md).
 #[test]
 fn frozen5_unseen_set_does_not_get_worse() {
-    assert_floor("frozen5", 8);
+    assert_floor("frozen5", 7);
+}
+
+/// The sixth frozen set (written before the sixth round's rules): at most 8
+/// of 251 identifying spans leaked (3.2 %; 18 before). The target (<= 2 %,
+/// i.e. <= 5 spans) is not met yet (BENCHMARKS.md).
+#[test]
+fn frozen6_unseen_set_does_not_get_worse() {
+    assert_floor("frozen6", 8);
+}
+
+#[test]
+fn dev6_unseen_set_meets_the_targets_at_green() {
+    let r = score("dev6");
+    assert_targets("dev6", &r, 190);
 }
 
 #[test]

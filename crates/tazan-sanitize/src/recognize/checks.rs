@@ -181,12 +181,22 @@ impl Recognizers {
                 let glued = prev
                     .is_some_and(|c| is_han(c) || is_kata(c) || c.is_ascii_alphanumeric())
                     && !relation;
+                // A whole word standing alone may end in の (あけぼの銀行 after
+                // a space), unless the の follows a particle (すべての, からの).
+                let alone_no = n.ends_with('の')
+                    && n.chars().count() >= 4
+                    && (start == 0
+                        || text[..start].ends_with([' ', '\u{3000}', ':', '：', '\n', '(', '（']))
+                    && !n[..n.len() - 'の'.len_utf8()].ends_with([
+                        'て', 'で', 'と', 'へ', 'ら', 'ど', 'そ', 'こ', 'あ', 'か', 'ま', 'も',
+                        'り', 'け', 'の',
+                    ]);
                 let particle = n
                     .starts_with(['の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で'])
                     || FUNCTION_WORDS.iter().any(|w| n.starts_with(w))
-                    || n.ends_with([
+                    || (n.ends_with([
                         'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で', 'て',
-                    ])
+                    ]) && !alone_no)
                     || [
                         "れば", "けば", "えば", "せば", "てば", "ねば", "めば", "べば",
                     ]

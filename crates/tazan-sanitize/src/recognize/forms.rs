@@ -12,7 +12,12 @@
 //!   (`KMS（カネマス商事）`, `カネマス商事（KMS）`) is that company, everywhere
 //!   in the text;
 //! - a lower-case hyphenated host or system name that ends in a number
-//!   (`db-kms-01`, `app-core2`), whose parts may each be vocabulary.
+//!   (`db-kms-01`, `app-core2`), whose parts may each be vocabulary;
+//! - a host's first label alone elsewhere in the text (`gpu07` after
+//!   `gpu07.lab.internal`);
+//! - a clerk's code after 担当 (`担当 7012`), a number after an English
+//!   business label (`PO 45-88120`), the building between an address's
+//!   number and a room number (`…18-3 X 203号`).
 
 use super::*;
 
@@ -35,7 +40,7 @@ const ID_KEY_WORDS: [&str; 8] = ["id", "no", "number", "num", "code", "ref", "ti
 /// Kanji business words that end a company name after a katakana name.
 /// Only words that rarely follow an ordinary katakana noun (not 情報, 通信,
 /// 開発, 設備: ミサイル情報, データ通信).
-pub(super) const BUSINESS_WORDS: &str = "乳業|運送|陸運|電設|電業|総研|計装|測量|製紙|酒造|醸造|製粉|興産|工機|工営|建機|商会|商事|技研|電工|精機|運輸|興業|物産|電算|製菓|薬品|薬局|製薬|機工|通建|電機|精工|工業|製作所|冷熱|水産|設備工業|電設工業";
+pub(super) const BUSINESS_WORDS: &str = "地所|工務店|乳業|運送|陸運|電設|電業|総研|計装|測量|製紙|酒造|醸造|製粉|興産|工機|工営|建機|商会|商事|技研|電工|精機|運輸|興業|物産|電算|製菓|薬品|薬局|製薬|機工|通建|電機|精工|工業|製作所|冷熱|水産|設備工業|電設工業";
 
 /// Relation words that name a company only before a separator (`保守 X`,
 /// `開発元：X`): glued to a word they are work, not a relation (保守作業).
@@ -50,10 +55,46 @@ const SEPARATED_RELATIONS: &[&str] = &[
     "保守元",
     "保守窓口",
     "サポート窓口",
+    "共同研究先",
+    "送付先",
+    "提出先",
+    "問い合わせ先",
+    "問合せ先",
+    "発注者",
+    "発注元",
+    "施主",
 ];
 
 /// Adds the rules of this module to `add` (the rule table of `rules.rs`).
 pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Check)) {
+    // A clerk's code after 担当 on a journal or a slip (`担当 7012 X`).
+    add(
+        r"(?:担当|担当者|係員|操作者)[ \u{3000}:：]?(?P<n>\d{3,6})(?:[ \u{3000}]|$)".into(),
+        Kind::EmployeeId,
+        "clerk_code",
+        0.85,
+        Check::Inner,
+    );
+    // An English business label before its number (`PO 45-88120`, `Invoice
+    // #2231-7`): the number only.
+    add(
+        r"(?:PO|P/O|Order|Invoice|Inv\.|Ref\.?|Req)[ ]?(?:No\.?|#)?[ ]?[:#]?[ ]?(?P<n>[A-Za-z0-9][A-Za-z0-9-]{2,}[0-9])".into(),
+        Kind::Identifier,
+        "english_labelled_id",
+        0.9,
+        Check::LabelledId,
+    );
+    // The building of an address, between its number and the room's
+    // (`…5丁目18-3 X 203号`): whatever stands there names it.
+    add(
+        format!(
+            r"\d[ \u{{3000}}]+(?P<n>(?:{H}|{K}|[A-Za-z・ー]){{2,16}})[ \u{{3000}}]*\d{{1,4}}号"
+        ),
+        Kind::Facility,
+        "address_building",
+        0.8,
+        Check::Inner,
+    );
     add(
         format!(r"(?P<n>{K}{{2,10}})(?:{BUSINESS_WORDS})"),
         Kind::Org,
@@ -117,8 +158,10 @@ pub(crate) fn is_id_field(path: &str) -> bool {
 
 impl Recognizers {
     /// See the module doc: abbreviations of the companies in `hits` (byte
-    /// ranges of `text`), as more org hits.
+    /// ranges of `text`), as more org hits; and the short names of the hosts
+    /// (see [`Self::host_short_names`]).
     pub(crate) fn org_abbreviations(&self, text: &str, hits: &mut Vec<Hit>) {
+        self.host_short_names(text, hits);
         let abbr = |s: &str| {
             (2..=6).contains(&s.len())
                 && s.chars()
@@ -174,6 +217,49 @@ impl Recognizers {
                 }
             }
         }
+    }
+
+    /// A host's first label standing alone elsewhere in the text (`gpu07`
+    /// after `gpu07.lab.internal`): the same machine, so a host too, when the
+    /// label has a digit or a hyphen and is no vocabulary word.
+    fn host_short_names(&self, text: &str, hits: &mut Vec<Hit>) {
+        let mut labels: Vec<&str> = Vec::new();
+        for h in hits.iter().filter(|h| h.kind == Kind::Host) {
+            let host = &text[h.range.clone()];
+            let Some((first, _)) = host.split_once('.') else {
+                continue;
+            };
+            let shaped = first.len() >= 3
+                && first.chars().any(|c| c.is_ascii_digit() || c == '-')
+                && first.starts_with(|c: char| c.is_ascii_alphabetic())
+                && first.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if shaped && !self.is_standard(first) && !labels.contains(&first) {
+                labels.push(first);
+            }
+        }
+        let mut found = Vec::new();
+        for l in labels {
+            for (i, _) in text.match_indices(l) {
+                let before = text[..i].chars().next_back();
+                let after = text[i + l.len()..].chars().next();
+                let word = |c: char| c.is_ascii_alphanumeric() || "-_.".contains(c);
+                let taken = hits
+                    .iter()
+                    .any(|h| h.range.start <= i && i + l.len() <= h.range.end);
+                if !taken && !before.is_some_and(word) && !after.is_some_and(word) {
+                    found.push(i..i + l.len());
+                }
+            }
+        }
+        hits.extend(found.into_iter().map(|range| Hit {
+            range,
+            kind: Kind::Host,
+            rule: "host_short_name",
+            score: 0.8,
+            deny: None,
+            dict: false,
+            prio: 3,
+        }));
     }
 
     /// See [`Check::ShortHost`].

@@ -2,7 +2,11 @@
 //! list of names. A surname stands after a department or a role (`システム部
 //! 西脇`, `市民課立花主査`, `SV 鬼頭`), in a contact chain (`斎藤→木村`),
 //! before です in a chat, with its given name (`寺嶋 奈緒子`), and as the value
-//! of a field that holds people (`author`, `報告者`). IPADIC's person names
+//! of a field that holds people (`author`, `報告者`); a full name after 同 or a
+//! class (`同 X Y、`, `3年2組 X ゆい の`), a lone kanji word between English
+//! words (`Leader X checked`), a word before a spaced title (`X 部長`), and
+//! names listed beside a found one with spaces, `and` or one kanji after ・
+//! (`X, Y`, `X・巽`). IPADIC's person names
 //! and common words (see [`Lexis`]) decide the ambiguous cases; without the
 //! dictionary only the built-in surnames and the strong contexts count.
 
@@ -30,7 +34,7 @@ pub(super) const DEPT_SUFFIX: &str =
     "部|課|室|係|科|班|局|センター|本部|支所|病棟|グループ|チーム|研究室|営業所|支店|事業部";
 
 /// Roles and job titles written before a name.
-pub(super) const ROLES: &str = "SV|OP|SE|PM|PL|受付|担当者|担当|配車|営業|店長|校長|教頭|教諭|主任|主査|主幹|係長|課長|部長|室長|所長|技師長|センター長|事務長|院長|助教|准教授|教授|講師|医師|看護師|技師|薬剤師|ドライバー|運転手|当直|常駐SE|リーダー|マネージャー|責任者|一次対応|二次対応|一次|二次|三次|報告者|作成者|記録者|連絡者|承認者|対応者|作業者|点呼担当|教務主任|担任|顧問|代表|社長|会長|専務|常務|取締役|運転士|乗務員|車掌|駅員|作業員|技術者|警備員|係員|作業所長|現場代理人|監督|支配人|副支配人|女将|番頭|工場長|倉庫長|班長|職長|料理長|当番|当番課長|オペ|オペレータ|オペレーター|入電者|起票者|受付者|回答者|フロント|夜勤リーダー|支店長|副支店長|主事|参事|委員長|店員|スタッフ|CS担当|看護師長|副看護師長|師長|看護主任|病棟クラーク|クラーク|課長補佐|主任技師|保健師|養護教諭|学年主任|情報主任|副校長|ICT支援員|支援員|配車係|運行管理者|作業長|構内作業長|場長|浄水場長|駅長|助役|局長|副所長|所長代理|主任主事|会計年度任用職員|保守員|技術員|窓口";
+pub(super) const ROLES: &str = "SV|OP|SE|PM|PL|受付|担当者|担当|配車|営業|店長|校長|教頭|教諭|主任|主査|主幹|係長|課長|部長|室長|所長|技師長|センター長|事務長|院長|助教|准教授|教授|講師|医師|看護師|技師|薬剤師|ドライバー|運転手|当直|常駐SE|リーダー|マネージャー|責任者|一次対応|二次対応|一次|二次|三次|報告者|作成者|記録者|連絡者|承認者|対応者|作業者|点呼担当|教務主任|担任|顧問|代表|社長|会長|専務|常務|取締役|運転士|乗務員|車掌|駅員|作業員|技術者|警備員|係員|作業所長|現場代理人|監督|支配人|副支配人|女将|番頭|工場長|倉庫長|班長|職長|料理長|当番|当番課長|オペ|オペレータ|オペレーター|入電者|起票者|受付者|回答者|フロント|夜勤リーダー|支店長|副支店長|主事|参事|委員長|店員|スタッフ|CS担当|看護師長|副看護師長|師長|看護主任|病棟クラーク|クラーク|課長補佐|主任技師|保健師|養護教諭|学年主任|情報主任|副校長|ICT支援員|支援員|配車係|運行管理者|作業長|構内作業長|場長|浄水場長|駅長|助役|局長|副所長|所長代理|主任主事|会計年度任用職員|保守員|技術員|窓口|守衛|宿直|夜勤|日勤|保全|整備士|検査員|司書|栄養士|介護士|事務員|用務員";
 
 /// Departments written without a suffix before a space and a name (`総務 木挽`);
 /// never glued to one (経理課…).
@@ -196,7 +200,13 @@ pub(crate) struct PersonRules {
     self_intro: Regex,
     /// Family name, a space, given name.
     full_name: Regex,
-    /// Which of the five can match a text (see `prefilter.rs`).
+    /// A kanji word alone between two Latin words (`Leader X checked`).
+    in_english: Regex,
+    /// A kanji word alone before a spaced job title (`上長は X 部長。`).
+    spaced_title: Regex,
+    /// The speaker of a quote (`「…」と X は語る`).
+    quote_speaker: Regex,
+    /// Which of the eight can match a text (see `prefilter.rs`).
     prefilter: Prefilter,
 }
 
@@ -204,19 +214,28 @@ impl PersonRules {
     pub(crate) fn new() -> Self {
         let mut p = PersonRules {
             after_dept: rx(&format!(
-                r"(?:{DEPT_SUFFIX}|{ROLES}|{BARE_DEPTS})[ \u{{3000}}:：]+(?:(?:{ROLES}|{BARE_DEPTS})[ \u{{3000}}]+)?(?P<n>{NH}{{1,4}})(?:[ \u{{3000}}](?P<g>{NH}{{1,3}}|[ぁ-ゖ]{{2,4}}))?"
+                r"(?:{DEPT_SUFFIX}|{ROLES}|{BARE_DEPTS}|(?:^|[、,\s])同|\d{{1,2}}年\d{{1,2}}組)[ \u{{3000}}:：]+(?:(?:{ROLES}|{BARE_DEPTS})[ \u{{3000}}]+)?(?P<n>{NH}{{1,4}})(?:[ \u{{3000}}](?P<g>{NH}{{1,3}}|[ぁ-ゖ]{{2,4}}))?"
             )),
             glued: rx(&format!(
                 r"(?P<r>{DEPT_SUFFIX}|{ROLES})(?P<n>{NH}{{2,4}}?)(?:{TITLES}|が|は|に|の|と|へ|から|より|を|も|→|、|。|（|\(|\s|$)"
             )),
             role_of: rx(&format!(
-                r"(?:{ROLES})の(?P<n>{NH}{{2,4}}?)(?:{TITLES}|が|は|に|と|から|より|を|も|、|。)"
+                r"(?:{ROLES})の(?P<n>{NH}{{2,4}}?)(?:{TITLES}|が|は|に|と|へ|から|より|を|も|だ|です|、|。)"
             )),
             self_intro: rx(&format!(
                 r"(?:^|[\s、。:：の「」\]])(?P<n>{NAME})(?:です|と申します|でございます)"
             )),
             full_name: rx(&format!(
                 r"(?P<n>{NH}{{1,4}})[ \u{{3000}}](?P<g>{NH}{{1,3}}|[ぁ-ゖ]{{2,4}})"
+            )),
+            in_english: rx(&format!(
+                r"[A-Za-z][A-Za-z.,'-]* (?P<n>{NH}{{1,4}}) [A-Za-z][a-z]"
+            )),
+            spaced_title: rx(&format!(
+                r"(?:^|[\s、。:：(（/]|は|も)(?P<n>{NH}{{1,4}})[ \u{{3000}}](?:部長|課長|係長|室長|所長|店長|社長|主任|主査|次長|局長|教授|准教授|先生)(?:$|[\s、。,)）/]|が|は|に|へ|と|から|より|を|も|の)"
+            )),
+            quote_speaker: rx(&format!(
+                r"」と(?P<n>{NH}{{1,4}})(?:さん|氏)?(?:は|が|も)(?:語|話|述べ|言|振り返|笑|明か|強調)"
             )),
             prefilter: Prefilter::new([]),
         };
@@ -226,6 +245,9 @@ impl PersonRules {
             p.role_of.as_str(),
             p.self_intro.as_str(),
             p.full_name.as_str(),
+            p.in_english.as_str(),
+            p.spaced_title.as_str(),
+            p.quote_speaker.as_str(),
         ]);
         p
     }
@@ -258,8 +280,19 @@ impl Recognizers {
             // still the role's holder when the slot closes right after it: a
             // redactor masks what stands there.
             let closed = caps.name("g").is_none() && slot_closes(&text[name.end()..]);
+            // A family and a given name that the slot closes after (`同 X Y、`,
+            // `3年2組 X ゆい の`): the shape of a full name is the evidence.
+            let closed_full = caps.name("g").is_some_and(|g| {
+                let rest = &text[g.end()..];
+                !glued_after(text, g.end())
+                    && self.given_ok(g.as_str(), lexis)
+                    && (slot_closes(rest)
+                        || rest
+                            .trim_start_matches([' ', '\u{3000}'])
+                            .starts_with(['の', 'が', 'は', 'に', 'と', '(', '（']))
+            });
             let fits = self.sized_name(name.as_str(), lexis, true)
-                || (closed && self.slot_word(name.as_str(), lexis));
+                || ((closed || closed_full) && self.slot_word(name.as_str(), lexis));
             if !fits {
                 continue;
             }
@@ -310,6 +343,35 @@ impl Recognizers {
                 && self.full_name_ok(s.as_str(), g.as_str(), lexis)
             {
                 person(out, n, s.start()..g.end(), "person_full_name", 0.8);
+            }
+        }
+        let english = can[5] && text.bytes().any(|b| b.is_ascii_alphabetic()) && !text.is_ascii();
+        for caps in captures_if(english, &p.in_english, text) {
+            let Some(name) = caps.name("n") else { continue };
+            // In an English sentence a lone kanji word is a name (or a place,
+            // which is masked too); a known common word or a role is not.
+            let w = name.as_str();
+            let fits = match lexis {
+                Some(l) => l.surnames.contains(w) || !l.common.contains(w),
+                None => lexicon::is_builtin_surname(w),
+            };
+            if fits && self.slot_word(w, lexis) {
+                person(out, n, name.range(), "person_in_english", 0.8);
+            }
+        }
+        for caps in captures_if(can[6], &p.spaced_title, text) {
+            let Some(name) = caps.name("n") else { continue };
+            // The title after a space closes the slot: a redactor masks what
+            // stands before it, a common word or not (品質 部長 is no name:
+            // departments and roles are not slot words).
+            if self.slot_word(name.as_str(), lexis) && !self.is_place_name(name.as_str()) {
+                person(out, n, name.range(), "person_spaced_title", 0.8);
+            }
+        }
+        for caps in captures_if(can[7], &p.quote_speaker, text) {
+            let Some(name) = caps.name("n") else { continue };
+            if self.slot_word(name.as_str(), lexis) {
+                person(out, n, name.range(), "person_quote_speaker", 0.8);
             }
         }
         self.scan_chains(n, lexis, out);
@@ -410,7 +472,11 @@ impl Recognizers {
         };
         let one_after_role =
             || name.chars().count() == 1 && after_role() && self.one_kanji_name(name, lexis);
-        if alone && (self.sized_name(name, lexis, false) || one_after_role()) {
+        // A cause chain (誤判定 → 校正値が消えた) links words made of a common
+        // word and one kanji more, which a family name rarely is.
+        let derived = name.chars().count() >= 3
+            && lexis.is_some_and(|l| !l.surnames.contains(name) && derived_of_common(name, l));
+        if alone && !derived && (self.sized_name(name, lexis, false) || one_after_role()) {
             person(out, n, r, "person_chain", 0.8);
         }
     }
@@ -534,9 +600,28 @@ impl Recognizers {
                 break;
             }
             let mut found = Vec::new();
-            // After: joiner, then a kanji word that ends where the kanji run ends.
-            if let Some(j) = text[r.end..].chars().next().filter(|c| JOINERS.contains(c)) {
-                let start = r.end + j.len_utf8();
+            // The cells of a comma-separated row are not a list of names.
+            let line_start = text[..r.start].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[r.end..].find('\n').map_or(text.len(), |i| r.end + i);
+            let csv_row = text[line_start..line_end].matches(',').count() >= 2;
+            let joins = |c: &char| JOINERS.contains(c) && !(csv_row && *c == ',');
+            // After: joiner, then a kanji word that ends where the kanji run
+            // ends; spaces may stand around a comma (`X, Y`), and an English
+            // list joins with `and` or `&`.
+            let after = text[r.end..].trim_start_matches(' ');
+            let joined_after = after
+                .chars()
+                .next()
+                .filter(joins)
+                .map(|j| &after[j.len_utf8()..])
+                .or_else(|| {
+                    after
+                        .strip_prefix("and ")
+                        .or_else(|| after.strip_prefix("& "))
+                });
+            if let Some(rest) = joined_after {
+                let rest = rest.trim_start_matches(' ');
+                let start = text.len() - rest.len();
                 let len: usize = text[start..]
                     .chars()
                     .take_while(|c| is_han(*c))
@@ -545,12 +630,11 @@ impl Recognizers {
                 found.push(start..start + len);
             }
             // Before: a kanji word, then a joiner, then the person.
-            if let Some(j) = text[..r.start]
-                .chars()
-                .next_back()
-                .filter(|c| JOINERS.contains(c))
-            {
-                let end = r.start - j.len_utf8();
+            let before = text[..r.start].trim_end_matches(' ');
+            if let Some(j) = before.chars().next_back().filter(joins) {
+                let end = before[..before.len() - j.len_utf8()]
+                    .trim_end_matches(' ')
+                    .len();
                 let len: usize = text[..end]
                     .chars()
                     .rev()
@@ -564,16 +648,28 @@ impl Recognizers {
                 let taken = hits
                     .iter()
                     .any(|h| h.range.start < c.end && c.start < h.range.end);
-                if taken || !(2..=4).contains(&w.chars().count()) {
+                // A whole word: no okurigana glued after it (連絡済|み), only a
+                // particle or an honorific.
+                let glued_kana = text[c.end..].chars().next().is_some_and(|ch| {
+                    ('ぁ'..='ゖ').contains(&ch) && !"がはにとのもへやでをよかさくち".contains(ch)
+                });
+                // One kanji joined by ・ to a name (X・巽 立会): a family name of
+                // one character, when the list ends right after it.
+                let one = w.chars().count() == 1
+                    && (text[c.end..].starts_with('・') || text[..c.start].ends_with('・'))
+                    && slot_closes(&text[c.end..])
+                    && lexis.is_some_and(|l| l.surnames.contains(w));
+                if taken || glued_kana || !((2..=4).contains(&w.chars().count()) || one) {
                     continue;
                 }
-                let name = match lexis {
-                    Some(l) => {
-                        (l.surnames.contains(w) && !l.common.contains(w))
-                            || self.name_in_context(w, lexis, false)
-                    }
-                    None => lexicon::is_builtin_surname(w),
-                };
+                let name = one
+                    || match lexis {
+                        Some(l) => {
+                            (l.surnames.contains(w) && !l.common.contains(w))
+                                || self.name_in_context(w, lexis, false)
+                        }
+                        None => lexicon::is_builtin_surname(w),
+                    };
                 if name && !self.is_role_word(w) && !super::checks::DEPARTMENT_WORDS.contains(&w) {
                     hits.push(Hit {
                         range: c.clone(),
@@ -699,10 +795,10 @@ impl Recognizers {
             && name_ok(name)
             && !self.is_role_word(name)
             && !name.ends_with(NOT_NAME_END)
-            && !name.starts_with([
+            && (!name.starts_with([
                 '年', '月', '日', '時', '分', '第', '号', '番', '各', '全', '同', '当', '本', '弊',
                 '貴', '御', '両',
-            ])
+            ]) || (count >= 2 && lexis.is_some_and(|l| l.surnames.contains(name))))
             && !DEPARTMENT_LIKE.iter().any(|d| name.starts_with(d))
             && !self.vocab.contains(name)
             && !super::slots::ACTS.split('|').any(|a| name.starts_with(a))

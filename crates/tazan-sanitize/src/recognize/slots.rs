@@ -15,7 +15,11 @@
 //!   (`齋藤(住民課)`, `濱口(委託 X社)`);
 //! - a line holding only a name (a message's sign-off, `— 晴海`);
 //! - the cells of a table column whose header names people (`担当`, `対応者`,
-//!   `operator` in a tab-separated table), read as a field that holds people.
+//!   `operator` in a tab- or comma-separated table), read as a field that
+//!   holds people, and of a column whose header names an id (`uid`,
+//!   `カード番号`), masked as identifiers;
+//! - the name of a calendar entry's attendee or an address card
+//!   (`CN=…:mailto:`, `FN:…`).
 
 use super::persons::{
     compound_of_common, derived_of_common, is_person_key, Lexis, DEPT_SUFFIX, ROLES,
@@ -197,7 +201,7 @@ impl Recognizers {
         // ASCII text (a host, an id, a romanised line) can hold only a
         // table's people column.
         if text.is_ascii() {
-            if text.contains('\t') {
+            if text.contains(['\t', ',']) {
                 self.table_people(n, lexis, out);
             }
             return;
@@ -371,11 +375,55 @@ impl Recognizers {
                 );
             }
         }
-        if text.contains('\t') {
+        if text.contains(['\t', ',']) && text.contains('\n') {
             self.table_people(n, lexis, out);
+        }
+        if text.contains("CN=") || text.contains("FN:") {
+            self.card_names(n, lexis, out);
         }
         if text.contains('\n') {
             self.sign_offs(n, lexis, out);
+        }
+    }
+
+    /// The name of a calendar entry's organiser or attendee (`CN=…:mailto:`)
+    /// or of an address card (`FN:…`): read as a field that holds people.
+    fn card_names(&self, n: &Normalized, lexis: Option<&Lexis>, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        for (at, key) in text.match_indices("CN=").chain(text.match_indices("FN:")) {
+            let bounded = at == 0 || text[..at].ends_with(['\n', ';', ' ']);
+            if !bounded {
+                continue;
+            }
+            let start = at + key.len();
+            let ends: &[char] = if key == "CN=" {
+                &[':', ';', '\n']
+            } else {
+                &['\n', ';']
+            };
+            let end = text[start..].find(ends).map_or(text.len(), |i| start + i);
+            let value = text[start..end].trim_matches('"');
+            if !value.is_empty() && !value.contains('@') {
+                let from = start
+                    + (text[start..end].len() - text[start..end].trim_start_matches('"').len());
+                self.person_values(n, from..from + value.len(), lexis, out);
+                // The last word of the name is the person's, whatever the
+                // dictionary reads it as (a family name that is a temple's).
+                let last_at = value.rfind([' ', '\u{3000}']).map_or(0, |i| i + 1);
+                let last = &value[last_at..];
+                if last.chars().all(is_han) && self.slot_word(last, lexis) {
+                    let at = from + last_at;
+                    push(
+                        out,
+                        n,
+                        at..at + last.len(),
+                        Kind::Person,
+                        "card_name",
+                        0.8,
+                        2,
+                    );
+                }
+            }
         }
     }
 
@@ -418,45 +466,79 @@ impl Recognizers {
         }
     }
 
-    /// The cells of a tab-separated table's columns whose header names people.
+    /// The cells of a table's columns whose header names people or ids: a
+    /// tab-separated table, or a comma-separated paste from a spreadsheet
+    /// (a header of three cells or more, and rows of the same width).
     fn table_people(&self, n: &Normalized, lexis: Option<&Lexis>, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
-        let mut columns: Vec<usize> = Vec::new();
-        let mut header_seen = false;
+        let mut people: Vec<usize> = Vec::new();
+        let mut ids: Vec<usize> = Vec::new();
+        let mut header: Option<(char, usize)> = None;
         let mut at = 0;
         for line in text.split_inclusive('\n') {
             let start = at;
             at += line.len();
             let body = line.trim_end_matches(['\n', '\r']);
-            if !body.contains('\t') {
-                continue;
-            }
+            let sep = match header {
+                Some((sep, _)) => sep,
+                None if body.contains('\t') => '\t',
+                None if body.matches(',').count() >= 2 => ',',
+                None => continue,
+            };
             let mut cell_start = start;
             let cells: Vec<Range<usize>> = body
-                .split('\t')
+                .split(sep)
                 .map(|c| {
                     let r = cell_start..cell_start + c.len();
                     cell_start = r.end + 1;
                     r
                 })
                 .collect();
-            if !header_seen {
-                header_seen = true;
-                columns = cells
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| {
-                        let h = text[(*r).clone()].trim();
-                        let h = h.trim_matches(['【', '】', '[', ']', '(', ')', '（', '）']);
-                        is_person_key(h)
-                    })
-                    .map(|(i, _)| i)
+            let Some((_, width)) = header else {
+                let head = |r: &Range<usize>| {
+                    let h = text[r.clone()].trim();
+                    h.trim_matches(['【', '】', '[', ']', '(', ')', '（', '）'])
+                };
+                people = (0..cells.len())
+                    .filter(|&i| is_person_key(head(&cells[i])))
                     .collect();
+                ids = (0..cells.len())
+                    .filter(|&i| is_id_header(head(&cells[i])))
+                    .collect();
+                header = Some((sep, cells.len()));
+                continue;
+            };
+            // A comma inside a sentence is no cell boundary.
+            if sep == ',' && cells.len() != width {
                 continue;
             }
-            for &i in &columns {
+            for &i in &people {
                 if let Some(r) = cells.get(i) {
                     self.person_values(n, r.clone(), lexis, out);
+                }
+            }
+            for &i in &ids {
+                let Some(r) = cells.get(i) else { continue };
+                let cell = text[r.clone()].trim();
+                let lead = text[r.clone()].len() - text[r.clone()].trim_start().len();
+                let idish = cell.len() >= 3
+                    && cell.starts_with(|c: char| c.is_ascii_alphanumeric())
+                    && cell
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c))
+                    && !self.vocab.contains(&cell.to_ascii_lowercase())
+                    && !self.is_standard(cell);
+                if idish {
+                    let from = r.start + lead;
+                    push(
+                        out,
+                        n,
+                        from..from + cell.len(),
+                        Kind::Identifier,
+                        "table_id",
+                        0.9,
+                        4,
+                    );
                 }
             }
         }
@@ -565,4 +647,20 @@ impl Recognizers {
             None => builtin,
         }
     }
+}
+
+/// True when a table header names an account or a card: its cells are
+/// identifiers (`uid`, `ユーザID`, `カード番号`).
+fn is_id_header(h: &str) -> bool {
+    const WORDS: [&str; 8] = [
+        "uid",
+        "userid",
+        "user_id",
+        "login_id",
+        "account",
+        "アカウント",
+        "ユーザ",
+        "ユーザー",
+    ];
+    WORDS.contains(&h.to_ascii_lowercase().as_str()) || super::forms::is_id_field(h)
 }

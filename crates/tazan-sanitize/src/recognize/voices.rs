@@ -117,9 +117,69 @@ impl Recognizers {
             if text.contains('(') {
                 self.bracketed_speakers(n, out);
             }
+            if text.contains(':') {
+                self.timed_speakers(n, lexis, out);
+            }
         }
         if text.contains(|c: char| ('ぁ'..='ゖ').contains(&c)) {
             self.kana_names(n, out);
+        }
+    }
+
+    /// A chat log's speaker after the line's time and a space, before the
+    /// message (`10:02 X 再起動します`), when two lines or more start so: the
+    /// word in that slot is a person unless it is an act, a status or a
+    /// common word (`10:05 復旧 確認`).
+    fn timed_speakers(&self, n: &Normalized, lexis: Option<&Lexis>, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        let mut slots: Vec<Range<usize>> = Vec::new();
+        for (lead, body) in line_bodies(text) {
+            let b = body.trim_start_matches('[');
+            let digits = |s: &str| s.chars().take_while(char::is_ascii_digit).count();
+            let h = digits(b);
+            if !(1..=2).contains(&h) || !b[h..].starts_with(':') || digits(&b[h + 1..]) != 2 {
+                continue;
+            }
+            let mut rest = &b[h + 3..];
+            if rest.starts_with(':') && digits(&rest[1..]) == 2 {
+                rest = &rest[3..];
+            }
+            let rest = rest.trim_start_matches(']');
+            let Some(word) = rest.strip_prefix([' ', '\u{3000}']) else {
+                continue;
+            };
+            let len = word.find([' ', '\u{3000}']).unwrap_or(0);
+            let w = &word[..len];
+            let kanji =
+                (1..=4).contains(&w.chars().count()) && w.chars().all(|c| is_han(c) || c == 'ヶ');
+            let kana =
+                (2..=8).contains(&w.chars().count()) && w.chars().all(|c| is_kata(c) || c == 'ー');
+            if kanji || kana {
+                let at = lead + (body.len() - word.len());
+                slots.push(at..at + len);
+            }
+        }
+        if slots.len() < 2 {
+            return;
+        }
+        let words: Vec<&str> = slots.iter().map(|r| &text[r.clone()]).collect();
+        for r in slots {
+            let w = &text[r.clone()];
+            // A common word speaks twice only as a name (鳴子 at 10:02 and 10:09).
+            let twice = words.iter().filter(|x| **x == w).count() >= 2;
+            let name = if w.starts_with(is_han) {
+                self.slot_word(w, lexis)
+                    && lexis
+                        .is_none_or(|l| l.surnames.contains(w) || !l.common.contains(w) || twice)
+            } else {
+                !self.is_role_word(w)
+                    && !self.vocab.contains(&w.to_ascii_lowercase())
+                    && !self.vocabulary_only(w)
+                    && name_ok(w)
+            };
+            if name {
+                push(out, n, r, Kind::Person, "person_timed_speaker", 0.8, 2);
+            }
         }
     }
 
