@@ -362,7 +362,7 @@ mod tests {
         lib.put_batch_via(
             "finance-hub",
             "hub",
-            &[(entry(7, 3, "sakura-bank"), None)],
+            vec![(entry(7, 3, "sakura-bank"), None)],
             None,
         )
         .await
@@ -370,7 +370,7 @@ mod tests {
         lib.put_batch_via(
             "kanto-hub",
             "hub/kanto",
-            &[
+            vec![
                 (entry(8, 1, "kaede-securities"), None),
                 (entry(7, 2, "finance-hub"), None),
             ],

@@ -462,31 +462,33 @@ async fn follow(
         let entries: Vec<(LibraryEntry, Option<LessonId>)> =
             batch.into_iter().filter_map(library_entry).collect();
         if let Some((last, _)) = entries.last() {
-            let seq = last.hub_seq;
+            let (seq, count) = (last.hub_seq, entries.len() as u64);
             let kept = view.trusted().map(|cp| cp.note().to_vec());
+            // The entries move to the store's writer; the indexer, when
+            // there is one, gets its own copy.
+            let for_index = index_ops.map(|_| entries.clone());
             core.library
                 .put_batch_via(
                     core.hub.as_str(),
                     &cursor,
-                    &entries,
+                    entries,
                     kept.as_deref().map(|note| (checkpoint_blob.as_str(), note)),
                 )
                 .await
                 .map_err(unavailable)?;
             core.received
-                .fetch_add(entries.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                .fetch_add(count, std::sync::atomic::Ordering::Relaxed);
             received.send_replace(seq);
-            if let Some(tx) = index_ops {
+            if let (Some(tx), Some(entries)) = (index_ops, for_index) {
                 // A closed channel means the indexer stopped (shutdown); the
                 // next start syncs the index with the library anyway.
                 // A lesson received again through another group after its
                 // withdrawal stays out of the index.
                 let fresh: Vec<_> = entries
-                    .iter()
+                    .into_iter()
                     .filter(|(e, _)| {
                         !matches!(core.library.get(&e.id), Ok(Some(kept)) if kept.withdrawn)
                     })
-                    .cloned()
                     .collect();
                 let _ = tx.send(crate::indexer::ops_for(&fresh)).await;
             }

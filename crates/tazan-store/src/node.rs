@@ -1,3 +1,4 @@
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -361,11 +362,13 @@ impl Library {
         entries: &[(LibraryEntry, Option<LessonId>)],
         checkpoint: Option<(&str, &[u8])>,
     ) -> Result<(), StoreError> {
-        self.put_batch_via("", cursor, entries, checkpoint).await
+        self.put_batch_via("", cursor, entries.to_vec(), checkpoint)
+            .await
     }
 
     /// [`Library::put_batch`] of entries received from the group hub `via`
-    /// (its id). An entry whose id the library holds already (the same
+    /// (its id), taken by value: they move to the writer thread as they are.
+    /// An entry whose id the library holds already (the same
     /// lesson received through another of the node's groups) is not stored
     /// again: the library keeps the first copy, its withdrawal mark
     /// included, and adds `via` to its [`Library::origins`].
@@ -373,7 +376,7 @@ impl Library {
         &self,
         via: &str,
         cursor: &str,
-        entries: &[(LibraryEntry, Option<LessonId>)],
+        entries: Vec<(LibraryEntry, Option<LessonId>)>,
         checkpoint: Option<(&str, &[u8])>,
     ) -> Result<(), StoreError> {
         let Some(last) = entries.last() else {
@@ -384,7 +387,6 @@ impl Library {
         if let Some((name, value)) = checkpoint {
             tail.insert(blob_key(name), value);
         }
-        let entries = entries.to_vec();
         let via = via.to_owned();
         let tree = self.tree()?;
         // Not flushed here: entries and cursor move together atomically, and
@@ -393,12 +395,19 @@ impl Library {
         self.store
             .write(Durability::Applied, move |tx| {
                 let mut batch = Batch::default();
-                // Entries this batch stores: (id, entry), last write wins.
-                let mut stored: Vec<LibraryEntry> = Vec::new();
-                for (entry, _) in &entries {
+                // Entries this batch stores, by id (their index in `entries`).
+                let mut stored: HashMap<LessonId, usize> = HashMap::new();
+                for (i, (entry, _)) in entries.iter().enumerate() {
                     let key = library_key(&entry.id);
                     let held = tree.get(key)?;
-                    let mut origins: Vec<Origin> = match tree.get(origins_key(&entry.id))? {
+                    // Origins are written with their entry and entries are
+                    // never removed, so an entry not held has none: one
+                    // lookup per new entry instead of two.
+                    let kept = match &held {
+                        Some(_) => tree.get(origins_key(&entry.id))?,
+                        None => None,
+                    };
+                    let mut origins: Vec<Origin> = match kept {
                         Some(v) => decode(&format!("library origins/{}", entry.id), &v)?,
                         None => match &held {
                             Some(v) => {
@@ -422,16 +431,16 @@ impl Library {
                         None => {}
                     }
                     batch.insert(origins_key(&entry.id).as_slice(), encode(&origins)?);
-                    if held.is_none() && !stored.iter().any(|e| e.id == entry.id) {
+                    if held.is_none() && !stored.contains_key(&entry.id) {
                         batch.insert(key.as_slice(), encode(entry)?);
-                        stored.push(entry.clone());
+                        stored.insert(entry.id, i);
                     }
                 }
                 // A later write of a key in a batch wins: targets are marked
                 // after every entry is in.
                 for target in entries.iter().filter_map(|(_, w)| w.as_ref()) {
-                    let e = match stored.iter().find(|e| e.id == *target) {
-                        Some(e) => Some(e.clone()),
+                    let e = match stored.get(target) {
+                        Some(&i) => Some(entries[i].0.clone()),
                         None => tree
                             .get(library_key(target))?
                             .map(|v| decode::<LibraryEntry>(&format!("library/{target}"), &v))
@@ -659,7 +668,7 @@ mod tests {
         lib.put_batch_via(
             "finance-hub",
             "hub",
-            &[(entry(7, 3, "sakura-bank", "finance"), None)],
+            vec![(entry(7, 3, "sakura-bank", "finance"), None)],
             None,
         )
         .await
@@ -669,7 +678,7 @@ mod tests {
         lib.put_batch_via(
             "kanto-hub",
             "hub/kanto",
-            &[
+            vec![
                 (w, Some(LessonId::of(&[7]))),
                 (entry(7, 2, "finance-hub", "finance"), None),
             ],
@@ -708,7 +717,7 @@ mod tests {
         lib.put_batch("hub", &[(e9.clone(), None)], None)
             .await
             .unwrap();
-        lib.put_batch_via("finance-hub", "hub", &[(e9, None)], None)
+        lib.put_batch_via("finance-hub", "hub", vec![(e9, None)], None)
             .await
             .unwrap();
         let o = lib.origins(&LessonId::of(&[9])).unwrap();
