@@ -23,6 +23,30 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
+impl Command {
+    /// Whether this command runs hubs, nodes or their stores for long (the
+    /// services, the demo, the federation benches): those turn transparent
+    /// huge pages off (see `procs::disable_huge_pages`). One-shot work such
+    /// as `sanitize` keeps them: its dictionary and automata are large tables
+    /// read at random, which run faster with 2 MiB pages.
+    pub(crate) fn serves(&self) -> bool {
+        matches!(
+            self,
+            Command::Hub(HubCmd::Serve { .. })
+                | Command::Node(NodeCmd::Serve { .. })
+                | Command::Demo { .. }
+                | Command::Up(_)
+                | Command::Bench(
+                    BenchCmd::Federation { .. }
+                        | BenchCmd::Soak { .. }
+                        | BenchCmd::Scale { .. }
+                        | BenchCmd::Backup { .. }
+                        | BenchCmd::Portal { .. }
+                )
+        )
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub(crate) enum LogFormat {
     Text,
@@ -1119,5 +1143,34 @@ mod tests {
         let mut missing = Vec::new();
         walk(&super::Cli::command(), "", &mut missing);
         assert!(missing.is_empty(), "no examples in --help: {missing:?}");
+    }
+
+    /// Huge pages go off for the commands that serve, and stay for one-shot
+    /// work such as `sanitize` (BENCHMARKS.md, "Sixth round").
+    #[test]
+    fn only_serving_commands_turn_huge_pages_off() {
+        use clap::Parser;
+        let serves = |args: &[&str]| {
+            super::Cli::try_parse_from(std::iter::once("tazan").chain(args.iter().copied()))
+                .unwrap()
+                .command
+                .serves()
+        };
+        assert!(serves(&["hub", "serve", "--config", "hub.toml"]));
+        assert!(serves(&["node", "serve", "--config", "node.toml"]));
+        assert!(serves(&["bench", "federation"]));
+        assert!(serves(&["bench", "soak"]));
+        assert!(!serves(&[
+            "sanitize", "--input", "a.jsonl", "--output", "b.jsonl"
+        ]));
+        assert!(!serves(&["bench", "sanitize"]));
+        assert!(!serves(&[
+            "eval",
+            "sanitize",
+            "--incidents",
+            "a.jsonl",
+            "--annotations",
+            "g.jsonl"
+        ]));
     }
 }

@@ -17,8 +17,6 @@ mod cmd;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    // Before the runtime and the stores allocate much: 4 KiB pages.
-    tazan::procs::disable_huge_pages();
     // Detached by `tazan up --detach`: leave its session first.
     tazan::supervise::enter_own_session_if_asked();
     // Started by a bench harness (`tazan bench soak`/`scale`): die with it.
@@ -32,6 +30,11 @@ fn main() -> ExitCode {
         default_hook(info);
     }));
     let args = cli::Cli::parse();
+    // Before the runtime and the stores allocate much: 4 KiB pages for the
+    // services (mimalloc's arenas), the default for one-shot commands.
+    if args.command.serves() {
+        tazan::procs::disable_huge_pages();
+    }
     cli::init_tracing(&args);
     // The dictionary compiles on first use (a few seconds): say so, not
     // a silent pause.

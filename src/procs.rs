@@ -23,8 +23,9 @@ pub const PARENT_PID_ENV: &str = "TAZAN_PARENT_PID";
 /// How long a started hub may take to print its `listening on` line.
 const START_LIMIT: Duration = Duration::from_secs(120);
 
-/// Called first thing by the `tazan` binary: no transparent huge pages for
-/// this process (`PR_SET_THP_DISABLE`). mimalloc asks for huge pages on its
+/// Called by the `tazan` binary for the commands that serve (see
+/// `Command::serves`): no transparent huge pages for this process and its
+/// children (`PR_SET_THP_DISABLE`). mimalloc asks for huge pages on its
 /// arenas; the kernel then zeroes a whole 2 MiB page on the first touch of
 /// each, again after every purge, and that zeroing (`clear_page_erms`) was
 /// about a tenth of the CPU samples of `tazan bench federation`. With 4 KiB

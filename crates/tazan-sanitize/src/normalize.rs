@@ -39,9 +39,20 @@ pub(crate) enum Layer {
 impl Normalized {
     /// Normalises `original`.
     pub(crate) fn new(original: &str) -> Self {
+        Self::build(original, true)
+    }
+
+    /// Only the folded layer of `original` (and its map): `text` stays empty.
+    /// For searches of folded terms alone (echoes), which never read `text`.
+    pub(crate) fn folded_only(original: &str) -> Self {
+        Self::build(original, false)
+    }
+
+    fn build(original: &str, with_text: bool) -> Self {
+        let text_len = if with_text { original.len() } else { 0 };
         let mut n = Normalized {
-            text: String::with_capacity(original.len()),
-            text_seg: Vec::with_capacity(original.len()),
+            text: String::with_capacity(text_len),
+            text_seg: Vec::with_capacity(text_len),
             folded: String::with_capacity(original.len()),
             folded_seg: Vec::with_capacity(original.len()),
             segs: Vec::with_capacity(original.len() / 2),
@@ -63,27 +74,29 @@ impl Normalized {
             let seg = u32::try_from(n.segs.len()).unwrap_or(u32::MAX);
             n.segs.push((to_u32(start), to_u32(end)));
             if simple && is_stable(c) {
-                n.push_char(c, seg);
+                n.push_char(c, seg, with_text);
             } else if let Some(a) = simple.then(|| fullwidth_ascii(c)).flatten() {
-                n.push_char(a, seg);
+                n.push_char(a, seg, with_text);
             } else {
                 buf.clear();
                 buf.extend(original[start..end].nfkc());
                 for nc in buf.chars() {
-                    n.push_char(nc, seg);
+                    n.push_char(nc, seg, with_text);
                 }
             }
         }
         n
     }
 
-    fn push_char(&mut self, c: char, seg: u32) {
+    fn push_char(&mut self, c: char, seg: u32, with_text: bool) {
         if is_invisible(c) {
             return;
         }
-        self.text.push(c);
-        for _ in 0..c.len_utf8() {
-            self.text_seg.push(seg);
+        if with_text {
+            self.text.push(c);
+            for _ in 0..c.len_utf8() {
+                self.text_seg.push(seg);
+            }
         }
         if let Some(f) = fold_char(c) {
             self.folded.push(f);
@@ -309,6 +322,26 @@ mod tests {
             "髙﨑嵜邊邉齋齊廣濱櫻澤嶋國德惠藏淺瀧實榮壽彌眞條槇曾冨峯嶌圓關驛縣黑兒增禮龜".chars()
         {
             assert_eq!(standard_form(c).len_utf8(), c.len_utf8(), "{c}");
+        }
+    }
+
+    #[test]
+    fn the_folded_layer_alone_is_the_same_layer() {
+        for s in [
+            "ＡＢＣ株式会社　ﾀﾅｶ ｶﾞｽ",
+            "㈱やまだ・ハウス -- e\u{301}\u{200B}x",
+            "",
+            "令和５年７月２１日（金） 03-1234-5678",
+        ] {
+            let (full, folded) = (Normalized::new(s), Normalized::folded_only(s));
+            assert_eq!(folded.folded, full.folded, "{s:?}");
+            assert!(folded.text.is_empty());
+            for end in 1..=full.folded.len() {
+                assert_eq!(
+                    folded.original(Layer::Folded, 0..end),
+                    full.original(Layer::Folded, 0..end)
+                );
+            }
         }
     }
 

@@ -287,7 +287,7 @@ impl EchoMatcher {
     }
 
     fn apply(&self, text: &str, field: &str, ctx: &mut RecordContext) -> String {
-        let n = Normalized::new(text);
+        let n = Normalized::folded_only(text);
         let mut out = String::new();
         let mut last = 0;
         for (m, pattern) in self.ac.find(n.folded.as_str()) {

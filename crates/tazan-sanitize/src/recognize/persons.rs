@@ -827,8 +827,7 @@ impl Recognizers {
     }
 
     pub(super) fn is_role_word(&self, w: &str) -> bool {
-        ROLES.split('|').any(|r| r == w)
-            || BARE_DEPTS.split('|').any(|r| r == w)
+        role_or_bare_dept(w)
             || DEPT_SUFFIX
                 .split('|')
                 .any(|s| w.ends_with(s) && w.chars().count() > s.chars().count())
@@ -970,14 +969,42 @@ fn han_run(text: &str, at: usize) -> Range<usize> {
 pub(crate) fn strip_title(w: &str) -> &str {
     let mut w = w.trim_end();
     for _ in 0..2 {
-        if let Some(t) = TITLES
-            .split('|')
-            .find(|t| w.ends_with(t) && w.len() > t.len())
+        // Only titles ending in `w`'s last character can end `w`; they keep
+        // their order in `TITLES`, so the first that fits is the same.
+        let Some(last) = w.chars().next_back() else {
+            break;
+        };
+        if let Some(t) = titles_ending_in(last)
+            .iter()
+            .find(|t| w.ends_with(*t) && w.len() > t.len())
         {
             w = w[..w.len() - t.len()].trim_end();
         }
     }
     w
+}
+
+/// True when `w` is one of `ROLES` or `BARE_DEPTS` (a set, not a scan of
+/// the two lists on every call).
+fn role_or_bare_dept(w: &str) -> bool {
+    static WORDS: std::sync::LazyLock<HashSet<&'static str>> =
+        std::sync::LazyLock::new(|| ROLES.split('|').chain(BARE_DEPTS.split('|')).collect());
+    WORDS.contains(w)
+}
+
+/// The titles of `TITLES` whose last character is `c`, in their order there.
+fn titles_ending_in(c: char) -> &'static [&'static str] {
+    static BY_LAST: std::sync::LazyLock<HashMap<char, Vec<&'static str>>> =
+        std::sync::LazyLock::new(|| {
+            let mut by_last: HashMap<char, Vec<&'static str>> = HashMap::new();
+            for t in TITLES.split('|') {
+                if let Some(last) = t.chars().next_back() {
+                    by_last.entry(last).or_default().push(t);
+                }
+            }
+            by_last
+        });
+    BY_LAST.get(&c).map_or(&[], Vec::as_slice)
 }
 
 /// True when a person slot ends at the start of `rest`: a closing bracket,
@@ -1006,4 +1033,55 @@ fn tokens(text: &str) -> Vec<Range<usize>> {
     char_runs(text, |c| {
         !(c.is_whitespace() || "（）()<>/、,，:：「」【】".contains(c))
     })
+}
+
+#[cfg(test)]
+mod lookup_tests {
+    use super::*;
+
+    /// `strip_title` as it was written before its titles were grouped by
+    /// last character: every title, in order, tried on every call.
+    fn strip_title_by_scan(w: &str) -> &str {
+        let mut w = w.trim_end();
+        for _ in 0..2 {
+            if let Some(t) = TITLES
+                .split('|')
+                .find(|t| w.ends_with(t) && w.len() > t.len())
+            {
+                w = w[..w.len() - t.len()].trim_end();
+            }
+        }
+        w
+    }
+
+    #[test]
+    fn grouping_titles_by_last_character_strips_the_same() {
+        let titles: Vec<&str> = TITLES.split('|').collect();
+        let mut words: Vec<String> = vec![String::new(), " ".into(), "山田".into(), "長".into()];
+        for t in &titles {
+            words.push((*t).to_string());
+            words.push(format!("山田{t}"));
+            words.push(format!("山田 {t} "));
+            for u in &titles {
+                words.push(format!("佐藤{t}{u}"));
+                words.push(format!("{t}{u}"));
+            }
+        }
+        for w in &words {
+            assert_eq!(strip_title(w), strip_title_by_scan(w), "{w:?}");
+        }
+        assert_eq!(strip_title("山田部長代理さん"), "山田");
+        assert_eq!(strip_title("課長"), "課長");
+    }
+
+    #[test]
+    fn role_words_are_the_listed_ones() {
+        let listed =
+            |w: &str| ROLES.split('|').any(|r| r == w) || BARE_DEPTS.split('|').any(|r| r == w);
+        let mut words: Vec<&str> = ROLES.split('|').chain(BARE_DEPTS.split('|')).collect();
+        words.extend(["", "山田", "営業部", "課長代理", "総務部", "SVX", "担当者A"]);
+        for w in words {
+            assert_eq!(role_or_bare_dept(w), listed(w), "{w:?}");
+        }
+    }
 }
