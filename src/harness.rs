@@ -71,11 +71,31 @@ impl Federation {
             nodes: Vec::new(),
             layout: layout.clone(),
         };
-        for (id, group, _) in &layout.nodes {
-            let node = fed.start_node(id).await?;
-            fed.nodes.push((id.clone(), group.clone(), node));
-        }
+        fed.start_nodes().await?;
         Ok(fed)
+    }
+
+    /// Only the hubs of [`Federation::start`]: no node runs until
+    /// [`Federation::start_nodes`] (a benchmark times a hub alone, as it is
+    /// deployed, without its members' work on the same cores).
+    pub async fn start_hubs(layout: &Layout) -> Result<Federation> {
+        let mut bare = layout.clone();
+        bare.nodes.clear();
+        let mut fed = Federation::start(&bare).await?;
+        fed.layout = layout.clone();
+        Ok(fed)
+    }
+
+    /// Start every node of the layout that is not running yet.
+    pub async fn start_nodes(&mut self) -> Result<()> {
+        for (id, group, _) in self.layout.nodes.clone() {
+            if self.nodes.iter().any(|(n, _, _)| *n == id) {
+                continue;
+            }
+            let node = self.start_node(&id).await?;
+            self.nodes.push((id, group, node));
+        }
+        Ok(())
     }
 
     /// The node config for `id`, pointed at its group hub's bound address.

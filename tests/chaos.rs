@@ -101,12 +101,20 @@ fn federation_bench_runs_every_phase() {
     assert!(f("ingest_lessons_per_s") > 0.0, "{r}");
     let ratio = f("ingest_lessons_per_s") / f("raw_verify_per_s");
     assert!((f("ingest_to_verify_ratio") - ratio).abs() < 1e-9, "{r}");
+    // The hub alone is timed too, on its own lessons, before any member runs.
+    let alone = f("hub_ingest_lessons_per_s") / f("raw_verify_per_s");
+    assert!(alone > 0.0, "{r}");
+    assert!(
+        (f("hub_ingest_to_verify_ratio") - alone).abs() < 1e-9,
+        "{r}"
+    );
     // Every lesson reaches the node's outbox before the far end.
     let (p50, p99, max) = (f("e2e_p50_ms"), f("e2e_p99_ms"), f("e2e_max_ms"));
     assert!(0.0 < p50 && p50 <= p99 && p99 <= max, "{r}");
     assert!(r["hop_p99_ms"][0].as_f64().unwrap() <= p99, "{r}");
     for k in [
         "ingest_cpu_us_per_lesson",
+        "hub_ingest_cpu_us_per_lesson",
         "e2e_cpu_us_per_lesson",
         "verify_cpu_us",
     ] {
