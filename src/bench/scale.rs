@@ -70,6 +70,9 @@ pub struct ScaleRun {
     pub members_cpu_s: f64,
     /// `hubs_cpu_s` per delivered entry, µs.
     pub hub_cpu_us_per_delivery: f64,
+    /// Member streams the hub ended that the member resumed, all members
+    /// together (0 on a machine that keeps up).
+    pub resumes: u64,
 }
 
 /// Every run, in the order given.
@@ -85,12 +88,12 @@ impl fmt::Display for ScaleReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "groups members lessons  deliveries publish_s all_members_s member_p50_s cross_MiB group_MiB group_peak_MiB hubs_cpu_s members_cpu_s hub_us/delivery"
+            "groups members lessons  deliveries publish_s all_members_s member_p50_s cross_MiB group_MiB group_peak_MiB hubs_cpu_s members_cpu_s hub_us/delivery resumes"
         )?;
         for r in &self.runs {
             writeln!(
                 f,
-                "{:>6} {:>7} {:>7} {:>11} {:>9.1} {:>13.1} {:>12.1} {:>9.0} {:>9.0} {:>14.0} {:>10.1} {:>13.1} {:>15.1}",
+                "{:>6} {:>7} {:>7} {:>11} {:>9.1} {:>13.1} {:>12.1} {:>9.0} {:>9.0} {:>14.0} {:>10.1} {:>13.1} {:>15.1} {:>7}",
                 r.groups,
                 r.members,
                 r.lessons,
@@ -103,7 +106,8 @@ impl fmt::Display for ScaleReport {
                 r.group_peak_max_mib,
                 r.hubs_cpu_s,
                 r.members_cpu_s,
-                r.hub_cpu_us_per_delivery
+                r.hub_cpu_us_per_delivery,
+                r.resumes
             )?;
         }
         write!(f, "({} CPUs)", self.cpus)
@@ -216,6 +220,7 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
             let client = fed.clients().member_client(&m.id, None).await?;
             deliveries += entitled[g].len() as u64;
             followers.push(tokio::spawn(follow(
+                fed.clients().clone(),
                 client,
                 m.id.clone(),
                 entitled[g].clone(),
@@ -274,12 +279,14 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
     }
     let publish_s = start.elapsed().as_secs_f64();
     let mut done = Vec::new();
+    let mut resumes = 0;
     let deadline = tokio::time::Instant::now() + p.limit;
     for t in followers {
-        let at = tokio::time::timeout_at(deadline, t)
+        let (at, resumed) = tokio::time::timeout_at(deadline, t)
             .await
             .with_context(|| format!("members did not all complete within {:?}", p.limit))???;
         done.push(at.duration_since(start).as_secs_f64());
+        resumes += resumed;
     }
     done.sort_by(f64::total_cmp);
     let all_members_s = done.last().copied().unwrap_or(0.0);
@@ -311,38 +318,72 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
         hubs_cpu_s,
         members_cpu_s,
         hub_cpu_us_per_delivery: hubs_cpu_s * 1e6 / deliveries.max(1) as f64,
+        resumes,
     })
 }
 
-/// Follow the hub's log until every id in `want` arrived; returns when.
+/// Follow the hub's log until every id in `want` arrived; returns when, and
+/// how often the stream was resumed. A stream the hub ends (a member that
+/// did not answer its HTTP/2 keep-alive ping in time on a starved machine,
+/// or a cut slow reader) is resumed after the last entry received, as a
+/// node does, and counted.
 async fn follow(
+    clients: crate::procs::FederationClients,
     mut client: pb::hub_client::HubClient<tonic::transport::Channel>,
     member: MemberId,
     want: Arc<HashMap<LessonId, usize>>,
-) -> Result<Instant> {
+) -> Result<(Instant, u64)> {
+    let mut got = vec![false; want.len()];
+    let mut missing = want.len();
+    let mut after_seq = 0;
+    let mut resumes = 0u64;
+    while missing > 0 {
+        if let Err(e) = read_until(&mut client, &want, &mut got, &mut missing, &mut after_seq).await
+        {
+            resumes += 1;
+            if resumes > MAX_RESUMES {
+                return Err(e.context(format!("{member} resumed {MAX_RESUMES} times")));
+            }
+            client = clients.member_client(&member, None).await?;
+        }
+    }
+    Ok((Instant::now(), resumes))
+}
+
+/// Resumes one member may make before the run fails.
+const MAX_RESUMES: u64 = 100;
+
+/// One subscription: reads entries after `after_seq`, marking what arrives,
+/// until every wanted lesson is held or the stream fails.
+async fn read_until(
+    client: &mut pb::hub_client::HubClient<tonic::transport::Channel>,
+    want: &HashMap<LessonId, usize>,
+    got: &mut [bool],
+    missing: &mut usize,
+    after_seq: &mut u64,
+) -> Result<()> {
     let mut stream = client
         .subscribe(pb::SubscribeRequest {
             known_size: 0,
-            after_seq: 0,
+            after_seq: *after_seq,
             filter: None,
             follow: true,
         })
         .await?
         .into_inner();
-    let mut got = vec![false; want.len()];
-    let mut missing = want.len();
-    while missing > 0 {
+    while *missing > 0 {
         let Some(e) = stream.message().await? else {
-            bail!("{member}'s subscription ended early");
+            bail!("the subscription ended early");
         };
+        *after_seq = e.seq;
         let wanted = LessonId::try_from(e.lesson_id.as_slice())
             .ok()
             .and_then(|id| want.get(&id));
         if let Some(&n) = wanted {
             if !std::mem::replace(&mut got[n], true) {
-                missing -= 1;
+                *missing -= 1;
             }
         }
     }
-    Ok(Instant::now())
+    Ok(())
 }
