@@ -10,13 +10,14 @@
 #   FUZZ_EXECS    executions per target for `run` (default 10000000)
 #   FUZZ_SECONDS  stop a target after this many seconds instead (optional)
 #   FUZZ_OUT      afl output directory (default fuzz/out)
-#   FUZZ_TIMEOUT_MS  afl-fuzz -t per execution (default 2000; the policy target builds
-#                 three sanitisers per input and needs more on a loaded machine)
+#   FUZZ_TIMEOUT_MS  afl-fuzz -t per execution (default 2000)
+#   FUZZ_NICE     niceness afl-fuzz runs at (default 19)
 #
 # No cargo-afl binary is needed: the harness is built with the same
 # sanitizer-coverage flags cargo-afl uses and linked against the afl++
-# runtime Debian ships (/usr/lib/afl/afl-compiler-rt.o). afl-fuzz runs under
-# `nice -n 19` (the machine is shared) and resumes a target's queue when its
+# runtime Debian ships (/usr/lib/afl/afl-compiler-rt.o). The build is not
+# niced (it must finish on a busy machine); afl-fuzz runs under `nice -n 19`
+# (FUZZ_NICE; the machine is shared) and resumes a target's queue when its
 # output directory already exists. A crash input is kept in
 # $FUZZ_OUT/TARGET/default/crashes; copy it to fuzz/regressions/TARGET/ with
 # the fix, and `cargo test -p tazan-fuzz` replays it from then on.
@@ -26,6 +27,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${FUZZ_OUT:-$root/fuzz/out}"
 execs="${FUZZ_EXECS:-10000000}"
 timeout_ms="${FUZZ_TIMEOUT_MS:-2000}"
+niceness="${FUZZ_NICE:-19}"
 triple="$(rustc -vV | sed -n 's/^host: //p')"
 bin="$root/fuzz/target/$triple/release/tazan-fuzz-afl"
 rt=/usr/lib/afl/afl-compiler-rt.o
@@ -47,7 +49,7 @@ build() {
 -C llvm-args=-sanitizer-coverage-trace-pc-guard \
 -C llvm-args=-sanitizer-coverage-prune-blocks=0 \
 -C link-arg=$rt" \
-        nice -n 19 cargo build --release --manifest-path "$root/fuzz/Cargo.toml" --target "$triple"
+        cargo build --release --manifest-path "$root/fuzz/Cargo.toml" --target "$triple"
 }
 
 run() {
@@ -62,7 +64,7 @@ run() {
         echo "fuzz: $t (${limit[*]})"
         mkdir -p "$out/$t"
         AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
-            AFL_QUIET=1 nice -n 19 afl-fuzz -i "$input" -o "$out/$t" "${limit[@]}" -t "$timeout_ms" \
+            AFL_QUIET=1 nice -n "$niceness" afl-fuzz -i "$input" -o "$out/$t" "${limit[@]}" -t "$timeout_ms" \
             -- "$bin" "$t" >"$out/$t/afl.log" 2>&1 || {
             echo "fuzz: afl-fuzz failed for $t; see $out/$t/afl.log" >&2
             tail -20 "$out/$t/afl.log" >&2

@@ -70,6 +70,9 @@ pub struct ScaleRun {
     pub members_cpu_s: f64,
     /// `hubs_cpu_s` per delivered entry, µs.
     pub hub_cpu_us_per_delivery: f64,
+    /// Member streams the hub ended that the member resumed, all members
+    /// together (0 on a machine that keeps up).
+    pub resumes: u64,
 }
 
 /// Every run, in the order given.
@@ -85,12 +88,12 @@ impl fmt::Display for ScaleReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "groups members lessons  deliveries publish_s all_members_s member_p50_s cross_MiB group_MiB group_peak_MiB hubs_cpu_s members_cpu_s hub_us/delivery"
+            "groups members lessons  deliveries publish_s all_members_s member_p50_s cross_MiB group_MiB group_peak_MiB hubs_cpu_s members_cpu_s hub_us/delivery resumes"
         )?;
         for r in &self.runs {
             writeln!(
                 f,
-                "{:>6} {:>7} {:>7} {:>11} {:>9.1} {:>13.1} {:>12.1} {:>9.0} {:>9.0} {:>14.0} {:>10.1} {:>13.1} {:>15.1}",
+                "{:>6} {:>7} {:>7} {:>11} {:>9.1} {:>13.1} {:>12.1} {:>9.0} {:>9.0} {:>14.0} {:>10.1} {:>13.1} {:>15.1} {:>7}",
                 r.groups,
                 r.members,
                 r.lessons,
@@ -103,7 +106,8 @@ impl fmt::Display for ScaleReport {
                 r.group_peak_max_mib,
                 r.hubs_cpu_s,
                 r.members_cpu_s,
-                r.hub_cpu_us_per_delivery
+                r.hub_cpu_us_per_delivery,
+                r.resumes
             )?;
         }
         write!(f, "({} CPUs)", self.cpus)
@@ -121,7 +125,13 @@ pub async fn scale(p: ScaleParams) -> Result<ScaleReport> {
         if groups == 0 {
             bail!("--groups: a group count must be > 0");
         }
-        runs.push(run(groups, &p).await?);
+        let r = run(groups, &p).await?;
+        // Each point as it completes (stderr): a long curve that fails at
+        // its largest point still leaves the smaller ones' figures.
+        if let Ok(line) = serde_json::to_string(&r) {
+            eprintln!("scale: {line}");
+        }
+        runs.push(r);
     }
     Ok(ScaleReport {
         runs,
@@ -210,6 +220,7 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
             let client = fed.clients().member_client(&m.id, None).await?;
             deliveries += entitled[g].len() as u64;
             followers.push(tokio::spawn(follow(
+                fed.clients().clone(),
                 client,
                 m.id.clone(),
                 entitled[g].clone(),
@@ -226,17 +237,24 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
     }
     let mut publishers = Vec::new();
     for (g, batch) in per_group.into_iter().enumerate() {
-        let mut clients = Vec::new();
-        for m in &spec.groups[g].members {
-            clients.push(fed.clients().member_client(&m.id, None).await?);
-        }
+        let clients = fed.clients().clone();
+        let members: Vec<MemberId> = spec.groups[g]
+            .members
+            .iter()
+            .map(|m| m.id.clone())
+            .collect();
         publishers.push(tokio::spawn(async move {
             // Group by signer: a member publishes only its own lessons.
-            let mut by_member: Vec<Vec<pb::Envelope>> = vec![Vec::new(); clients.len()];
+            let mut by_member: Vec<Vec<pb::Envelope>> = vec![Vec::new(); members.len()];
             for (m, e) in batch {
                 by_member[m].push(e);
             }
-            for (client, envs) in clients.iter_mut().zip(by_member) {
+            for (member, envs) in members.iter().zip(by_member) {
+                // Connected when its turn comes, as a member publishing
+                // would: a connection opened up front and left without a
+                // call for `limits.idle_timeout_secs` (300 s) is closed by
+                // the hub, which failed the 10-group run at 100,000 lessons.
+                let mut client = clients.member_client(member, None).await?;
                 for chunk in envs.chunks(200) {
                     let resp = client
                         .publish(pb::PublishRequest {
@@ -261,12 +279,14 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
     }
     let publish_s = start.elapsed().as_secs_f64();
     let mut done = Vec::new();
+    let mut resumes = 0;
     let deadline = tokio::time::Instant::now() + p.limit;
     for t in followers {
-        let at = tokio::time::timeout_at(deadline, t)
+        let (at, resumed) = tokio::time::timeout_at(deadline, t)
             .await
             .with_context(|| format!("members did not all complete within {:?}", p.limit))???;
         done.push(at.duration_since(start).as_secs_f64());
+        resumes += resumed;
     }
     done.sort_by(f64::total_cmp);
     let all_members_s = done.last().copied().unwrap_or(0.0);
@@ -298,38 +318,72 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
         hubs_cpu_s,
         members_cpu_s,
         hub_cpu_us_per_delivery: hubs_cpu_s * 1e6 / deliveries.max(1) as f64,
+        resumes,
     })
 }
 
-/// Follow the hub's log until every id in `want` arrived; returns when.
+/// Follow the hub's log until every id in `want` arrived; returns when, and
+/// how often the stream was resumed. A stream the hub ends (a member that
+/// did not answer its HTTP/2 keep-alive ping in time on a starved machine,
+/// or a cut slow reader) is resumed after the last entry received, as a
+/// node does, and counted.
 async fn follow(
+    clients: crate::procs::FederationClients,
     mut client: pb::hub_client::HubClient<tonic::transport::Channel>,
     member: MemberId,
     want: Arc<HashMap<LessonId, usize>>,
-) -> Result<Instant> {
+) -> Result<(Instant, u64)> {
+    let mut got = vec![false; want.len()];
+    let mut missing = want.len();
+    let mut after_seq = 0;
+    let mut resumes = 0u64;
+    while missing > 0 {
+        if let Err(e) = read_until(&mut client, &want, &mut got, &mut missing, &mut after_seq).await
+        {
+            resumes += 1;
+            if resumes > MAX_RESUMES {
+                return Err(e.context(format!("{member} resumed {MAX_RESUMES} times")));
+            }
+            client = clients.member_client(&member, None).await?;
+        }
+    }
+    Ok((Instant::now(), resumes))
+}
+
+/// Resumes one member may make before the run fails.
+const MAX_RESUMES: u64 = 100;
+
+/// One subscription: reads entries after `after_seq`, marking what arrives,
+/// until every wanted lesson is held or the stream fails.
+async fn read_until(
+    client: &mut pb::hub_client::HubClient<tonic::transport::Channel>,
+    want: &HashMap<LessonId, usize>,
+    got: &mut [bool],
+    missing: &mut usize,
+    after_seq: &mut u64,
+) -> Result<()> {
     let mut stream = client
         .subscribe(pb::SubscribeRequest {
             known_size: 0,
-            after_seq: 0,
+            after_seq: *after_seq,
             filter: None,
             follow: true,
         })
         .await?
         .into_inner();
-    let mut got = vec![false; want.len()];
-    let mut missing = want.len();
-    while missing > 0 {
+    while *missing > 0 {
         let Some(e) = stream.message().await? else {
-            bail!("{member}'s subscription ended early");
+            bail!("the subscription ended early");
         };
+        *after_seq = e.seq;
         let wanted = LessonId::try_from(e.lesson_id.as_slice())
             .ok()
             .and_then(|id| want.get(&id));
         if let Some(&n) = wanted {
             if !std::mem::replace(&mut got[n], true) {
-                missing -= 1;
+                *missing -= 1;
             }
         }
     }
-    Ok(Instant::now())
+    Ok(())
 }

@@ -33,14 +33,17 @@ pub enum Target {
     Envelope,
     /// Canonical payload bytes: decoded, then re-encoded to the same bytes.
     Canonical,
-    /// A group's NDA policy (TOML), then a sanitiser built for each level.
+    /// A group's NDA policy (TOML), then a sanitiser built for one level
+    /// (picked by the first byte, which stays part of the TOML) run on a probe.
     Policy,
     /// A hub config and a node config (TOML).
     Config,
     /// An incident file; the first byte picks JSON, JSON Lines or CSV, the
     /// rest is the file in any encoding (UTF-8, Shift_JIS, with or without BOM).
     Import,
-    /// Every recogniser of the built-in policy, at every level, on the text.
+    /// Every recogniser of the built-in policy on the text (its first
+    /// [`MAX_TEXT`] bytes), at one level picked by the first byte, which
+    /// stays part of the text.
     Sanitize,
 }
 
@@ -77,22 +80,38 @@ impl Target {
 #[derive(Debug)]
 pub struct Runner {
     target: Target,
+    /// The `sanitize` target's sanitisers, one per level of [`LEVELS`].
     sanitizers: Vec<Sanitizer>,
 }
 
 impl Runner {
-    /// Prepares `target`. The sanitiser target uses the IPADIC dictionary
-    /// when this host has it, so the dictionary recogniser is fuzzed too.
+    /// Prepares `target`. The sanitiser target builds one sanitiser per level
+    /// with the IPADIC dictionary when this host has it, so the dictionary
+    /// recogniser is fuzzed too. Both sanitising targets run once on the
+    /// probe here, so what is built lazily on first use (the shared
+    /// recognisers, automata, regex caches) is built before afl's fork server
+    /// starts rather than again in every forked child.
     pub fn new(target: Target) -> Runner {
-        let sanitizers = if target == Target::Sanitize {
-            let policy = Policy::builtin();
-            LEVELS
-                .iter()
-                .filter_map(|&level| Sanitizer::new(&policy, level).ok())
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let mut sanitizers = Vec::new();
+        match target {
+            Target::Sanitize => {
+                let policy = Policy::builtin();
+                for level in LEVELS {
+                    if let Ok(s) = Sanitizer::new(&policy, level) {
+                        let _ = s.sanitize_text(PROBE, &[]);
+                        sanitizers.push(s);
+                    }
+                }
+            }
+            Target::Policy => {
+                for level in LEVELS {
+                    if let Ok(s) = Sanitizer::without_dictionary(&Policy::builtin(), level) {
+                        let _ = s.sanitize_text(PROBE, &[]);
+                    }
+                }
+            }
+            _ => {}
+        }
         Runner { target, sanitizers }
     }
 
@@ -109,14 +128,27 @@ impl Runner {
             Target::Config => config(data),
             Target::Import => import(data),
             Target::Sanitize => {
-                let text = String::from_utf8_lossy(data);
-                for s in &self.sanitizers {
-                    let _ = s.sanitize_text(&text, &[]);
+                if self.sanitizers.len() != LEVELS.len() {
+                    return false;
                 }
-                !self.sanitizers.is_empty()
+                let s = &self.sanitizers[level_index(data)];
+                let text = String::from_utf8_lossy(&data[..data.len().min(MAX_TEXT)]);
+                let _ = s.sanitize_text(&text, &[]);
+                true
             }
         }
     }
+}
+
+/// The longest text the `sanitize` target feeds the sanitiser, in bytes (the
+/// rest of a longer input is ignored). A lesson's fields are short; afl's
+/// inputs may grow to a megabyte, and the recognisers' cost grows with the
+/// text without reaching new code.
+pub const MAX_TEXT: usize = 4096;
+
+/// Which of [`LEVELS`] an input is run at: its first byte, modulo 3.
+fn level_index(data: &[u8]) -> usize {
+    data.first().map_or(0, |&b| usize::from(b) % LEVELS.len())
 }
 
 const LEVELS: [DisclosureLevel; 3] = [
@@ -164,10 +196,8 @@ fn policy(data: &[u8]) -> bool {
     let Ok(policy) = Policy::from_toml_str(text, "fuzz.toml") else {
         return false;
     };
-    for level in LEVELS {
-        if let Ok(s) = Sanitizer::without_dictionary(&policy, level) {
-            let _ = s.sanitize_text(PROBE, &[]);
-        }
+    if let Ok(s) = Sanitizer::without_dictionary(&policy, LEVELS[level_index(data)]) {
+        let _ = s.sanitize_text(PROBE, &[]);
     }
     true
 }

@@ -40,6 +40,35 @@ fn seeds_replay_and_reach_past_the_first_error() {
     }
 }
 
+/// The targets that pick a disclosure level by the first byte have seeds for
+/// every level, so afl starts each level's code from a valid input, and
+/// every seed is accepted (a seed starting with a tab or a newline is still
+/// the policy).
+#[test]
+fn level_picking_seeds_reach_every_level() {
+    for target in [Target::Policy, Target::Sanitize] {
+        let runner = Runner::new(target);
+        let mut levels = [false; LEVELS.len()];
+        for (path, bytes) in inputs("seeds", target) {
+            assert!(runner.run(&bytes), "{} is refused", path.display());
+            levels[level_index(&bytes)] = true;
+        }
+        assert_eq!(levels, [true; LEVELS.len()], "{}", target.name());
+    }
+    assert_eq!(level_index(b""), 0);
+    assert_eq!(level_index(b"\x05text"), 2);
+}
+
+/// A sanitise input longer than [`MAX_TEXT`] runs on its first bytes only:
+/// a UTF-8 character cut at the limit is replaced, not a panic.
+#[test]
+fn sanitize_target_bounds_its_text() {
+    let runner = Runner::new(Target::Sanitize);
+    let long = "田中太郎が令和６年に報告した。".repeat(MAX_TEXT);
+    assert!(long.len() > MAX_TEXT && !long.is_char_boundary(MAX_TEXT));
+    assert!(runner.run(long.as_bytes()));
+}
+
 /// Inputs that once crashed a target (kept under `fuzz/regressions/`) run clean.
 #[test]
 fn past_crashes_stay_fixed() {
