@@ -1006,13 +1006,14 @@ pub(crate) enum BenchCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Kill -9 cycles of every hub tier, a hub outage, a connection cut through a proxy and
-    /// 1,000 idle connections, under publish load; exits 1 on any loss, duplicate or gap.
+    /// Kill -9 cycles of every tier (hubs and an org node process), a hub outage, a connection
+    /// cut through a proxy, a full disk and 1,000 idle connections, under publish load; exits 1
+    /// on any loss, duplicate or gap. SIGINT/SIGTERM stop it at once with what it measured.
     #[command(
         after_help = "Example:\n  cargo run --release -- bench soak --kills 20 --outage-s 600"
     )]
     Soak {
-        /// SIGKILL cycles of each hub tier (group hub, second group hub, cross hub).
+        /// SIGKILL cycles of each tier (both group hubs, the cross hub, the org node).
         #[arg(long, default_value_t = 20)]
         kills: usize,
         /// Length of the group hub outage, seconds (600 for the record).

@@ -63,8 +63,12 @@ pub fn die_with_parent_if_asked() {
 /// [`die_with_parent_if_asked`]): start hubs from a thread that lives as long
 /// as they should, such as the one driving the bench (not `spawn_blocking`).
 pub struct HubProcess {
-    /// `cross` or the group name.
+    /// `cross` or the group name (a node: its member id).
     pub name: String,
+    /// `hub` or `node`: the `tazan` subcommand that serves it.
+    service: &'static str,
+    /// What its stdout says once it serves.
+    ready: &'static str,
     config: PathBuf,
     exe: PathBuf,
     log: PathBuf,
@@ -74,9 +78,28 @@ pub struct HubProcess {
 impl HubProcess {
     /// Start `tazan hub serve --config CONFIG` and wait until it listens.
     pub fn start(exe: &Path, name: &str, config: &Path) -> Result<HubProcess> {
-        let log = config.with_file_name("hub.log");
+        HubProcess::serve(exe, name, config, "hub", "listening on")
+    }
+
+    /// Start `tazan node serve --config CONFIG` (an org node: its own store,
+    /// outbox and admin socket) and wait until it says it runs; killed and
+    /// restarted like a hub.
+    pub fn start_node(exe: &Path, name: &str, config: &Path) -> Result<HubProcess> {
+        HubProcess::serve(exe, name, config, "node", " running")
+    }
+
+    fn serve(
+        exe: &Path,
+        name: &str,
+        config: &Path,
+        service: &'static str,
+        ready: &'static str,
+    ) -> Result<HubProcess> {
+        let log = config.with_file_name(format!("{service}.log"));
         let mut hub = HubProcess {
             name: name.to_owned(),
+            service,
+            ready,
             config: config.to_owned(),
             exe: exe.to_owned(),
             log,
@@ -91,6 +114,13 @@ impl HubProcess {
     /// minutes at most: a hub that neither listens nor exits is killed and
     /// reported with the end of its log).
     pub fn restart(&mut self) -> Result<()> {
+        self.restart_with(|_| {})
+    }
+
+    /// [`HubProcess::restart`], telling `started` the new process's pid as
+    /// soon as it exists (before it is ready), so that an interrupted
+    /// caller can kill it.
+    pub fn restart_with(&mut self, started: impl FnOnce(u32)) -> Result<()> {
         if self.child.is_some() {
             bail!("the {} hub is already running", self.name);
         }
@@ -100,22 +130,24 @@ impl HubProcess {
             .open(&self.log)
             .with_context(|| format!("opening {}", self.log.display()))?;
         let mut child = Command::new(&self.exe)
-            .args(["hub", "serve", "--config"])
+            .args([self.service, "serve", "--config"])
             .arg(&self.config)
             .env(PARENT_PID_ENV, std::process::id().to_string())
             .stdout(Stdio::piped())
             .stderr(stderr)
             .spawn()
-            .with_context(|| format!("starting {} hub serve", self.exe.display()))?;
+            .with_context(|| format!("starting {} {} serve", self.exe.display(), self.service))?;
+        started(child.id());
         let stdout = child.stdout.take().context("no stdout pipe")?;
         // Read stdout on a thread (it keeps draining it afterwards, so the
         // child never blocks on a full pipe); this thread waits with a limit.
         let (listening, rx) = mpsc::channel();
+        let ready = self.ready;
         std::thread::spawn(move || {
             let mut lines = std::io::BufReader::new(stdout).lines();
             let mut told = false;
             for line in lines.by_ref() {
-                if !told && line.as_deref().is_ok_and(|l| l.contains("listening on")) {
+                if !told && line.as_deref().is_ok_and(|l| l.contains(ready)) {
                     told = true;
                     let _ = listening.send(());
                 }
@@ -129,8 +161,9 @@ impl HubProcess {
             Err(mpsc::RecvTimeoutError::Disconnected) => {
                 let status = child.wait()?;
                 bail!(
-                    "the {} hub exited before listening ({status}); {}",
+                    "the {} {} exited before it served ({status}); {}",
                     self.name,
+                    self.service,
                     self.log_tail(5)
                 )
             }
@@ -138,8 +171,10 @@ impl HubProcess {
                 let _ = child.kill();
                 let _ = child.wait();
                 bail!(
-                    "the {} hub did not print `listening on` within {START_LIMIT:?} of its start (killed); {}",
+                    "the {} {} did not print `{}` within {START_LIMIT:?} of its start (killed); {}",
                     self.name,
+                    self.service,
+                    self.ready.trim(),
                     self.log_tail(8)
                 )
             }
@@ -152,6 +187,11 @@ impl HubProcess {
         let mut tail: Vec<&str> = log.lines().rev().take(n).collect();
         tail.reverse();
         format!("the end of {}:\n{}", self.log.display(), tail.join("\n"))
+    }
+
+    /// The running process's id.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
     }
 
     /// Whether the process is still running.
@@ -220,25 +260,30 @@ pub struct ProcessFederation {
 impl ProcessFederation {
     /// Generate `spec` under `dir` on ports from `first_port` up (cross hub,
     /// then one per group; metrics and portals take +1000 and +1200), with
-    /// search indexing switched off unless `search`, then start every hub.
+    /// search indexing switched off unless `hubs.search` and the web portal
+    /// unless `hubs.portal`, then start every hub.
     pub fn start(
         exe: &Path,
         dir: &Path,
         spec: &Spec,
         first_port: u16,
-        search: bool,
+        hubs: HubServices,
     ) -> Result<ProcessFederation> {
         let ports = Ports {
             cross: first_port,
             first_group: first_port + 1,
         };
         let layout = topology::create(dir, spec, ports)?;
-        if !search {
-            let hubs = std::iter::once(&layout.cross).chain(layout.groups.iter().map(|(_, p)| p));
-            for path in hubs {
-                let text = std::fs::read_to_string(path)?;
-                std::fs::write(path, format!("{text}\n[search]\nenabled = false\n"))?;
+        let paths = std::iter::once(&layout.cross).chain(layout.groups.iter().map(|(_, p)| p));
+        for path in paths {
+            let mut text = std::fs::read_to_string(path)?;
+            if !hubs.portal {
+                text = without_table(&text, "portal");
             }
+            if !hubs.search {
+                text.push_str("\n[search]\nenabled = false\n");
+            }
+            std::fs::write(path, text)?;
         }
         let cross = HubProcess::start(exe, "cross", &layout.cross)?;
         let mut groups = Vec::new();
@@ -290,6 +335,34 @@ impl ProcessFederation {
         }
         self.cross.terminate()
     }
+}
+
+/// What a [`ProcessFederation`]'s hubs serve besides the federation.
+#[derive(Debug, Clone, Copy)]
+pub struct HubServices {
+    /// Search indexing.
+    pub search: bool,
+    /// The web portal (it reads the whole log into its shelf at every start).
+    pub portal: bool,
+}
+
+/// `text` (a TOML config as the topology writes it) without its `[name]`
+/// table: the header and every line up to the next table.
+pub fn without_table(text: &str, name: &str) -> String {
+    let header = format!("[{name}]");
+    let mut inside = false;
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            inside = t == header;
+        }
+        if !inside {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// Addresses and client credentials of a [`ProcessFederation`]'s hubs.
@@ -509,6 +582,18 @@ mod tests {
             lesson_id: vec![id; 32],
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_table_is_left_out_up_to_the_next_one() {
+        let text = "version = 1\n[metrics]\nlisten = \"a\"\n\n# portal\n[portal]\nlisten = \"b\"\n# next\n[upstream]\nendpoint = \"c\"\n";
+        let out = without_table(text, "portal");
+        assert_eq!(
+            out,
+            "version = 1\n[metrics]\nlisten = \"a\"\n\n# portal\n[upstream]\nendpoint = \"c\"\n"
+        );
+        assert_eq!(without_table(&out, "portal"), out, "nothing else changes");
+        assert!(!without_table(text, "metrics").contains("\"a\""));
     }
 
     #[test]

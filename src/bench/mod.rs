@@ -48,7 +48,7 @@ pub use sanitize::{
     default_sources, sanitize, PresidioParams, SanitizeParams, SanitizeReport, Timing,
 };
 pub use scale::{scale, ScaleParams, ScaleReport, ScaleRun};
-pub use soak::{soak, SoakParams, SoakReport};
+pub use soak::{soak, NodeFigures, SoakMonitor, SoakParams, SoakReport, TierFigures};
 
 /// Sizes for [`federation`].
 #[derive(Debug, Clone, Copy)]

@@ -21,7 +21,7 @@ use tazan_model::{DisclosureLevel, Lesson, LessonId, MemberId, Payload};
 use tazan_proto::pb::{self, publish_result::Outcome};
 use tazan_trust::KeyPair;
 
-use crate::procs::{free_port_range, raise_fd_limit, ProcessFederation};
+use crate::procs::{free_port_range, raise_fd_limit, HubServices, ProcessFederation};
 use crate::topology::{GroupSpec, MemberSpec, Spec};
 
 /// Sizes for [`scale`].
@@ -170,7 +170,16 @@ async fn run(groups: usize, p: &ScaleParams) -> Result<ScaleRun> {
     let spec = spec(groups, p.members)?;
     let base = free_port_range(u16::try_from(groups + 1)?)?;
     let children_cpu = super::cpu(UsageWho::RUSAGE_CHILDREN)?;
-    let fed = ProcessFederation::start(&p.exe, dir.path(), &spec, base, false)?;
+    let fed = ProcessFederation::start(
+        &p.exe,
+        dir.path(),
+        &spec,
+        base,
+        HubServices {
+            search: false,
+            portal: true,
+        },
+    )?;
 
     // Lesson i comes from group i % G, member (i / G) % M; even i are GREEN.
     let keys: Vec<Vec<KeyPair>> = spec

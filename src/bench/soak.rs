@@ -1,12 +1,17 @@
 //! `tazan bench soak`: proof that acknowledged lessons survive faults.
 //!
 //! The demo federation (a cross hub, the finance and transport group hubs)
-//! runs as `tazan hub serve` processes on fixed loopback ports. The three
-//! member companies publish signed lessons (GREEN and AMBER, alternating)
-//! over mutual TLS, retrying a batch until it is acknowledged, as a node's
-//! outbox does. Meanwhile:
+//! runs as `tazan hub serve` processes (without their web portal) on fixed
+//! loopback ports. The three member companies publish signed lessons (GREEN
+//! and AMBER, alternating): two as in-process clients over mutual TLS,
+//! retrying a batch until it is acknowledged, as a node's outbox does; the
+//! third through its own org node process. Meanwhile:
 //!
-//! - each hub tier is killed with SIGKILL `kills` times and restarted;
+//! - each hub tier is killed with SIGKILL `kills` times and restarted, and
+//!   so is the org node tier: one member (`kaede-securities`) publishes
+//!   through a real `tazan node serve` process (its own sled store and
+//!   outbox), handing its signed lessons to the node's admin socket; what
+//!   the outbox acknowledged must reach the hubs and the subscriber;
 //! - the finance hub stays down for `outage` before its restart;
 //! - a subscriber follows the transport hub through an in-process TCP proxy
 //!   that cuts every connection mid-stream once per kill cycle, and resumes
@@ -38,8 +43,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 use crate::procs::{
-    connect_within, free_port_range, log_faults, raise_fd_limit, FederationClients,
-    ProcessFederation, Tmpfs,
+    connect_within, free_port_range, log_faults, raise_fd_limit, without_table, FederationClients,
+    HubProcess, HubServices, ProcessFederation, Tmpfs,
 };
 use crate::topology::Spec;
 
@@ -104,8 +109,46 @@ pub struct SoakReport {
     /// The transport hub's data directory after each kill cycle (and at
     /// the end of the load): how big it is against what it holds.
     pub transport_store: Vec<StoreSize>,
+    /// Kills and recoveries per tier (cross, finance, transport hubs and
+    /// the org node).
+    pub tiers: Vec<TierFigures>,
+    /// What the org node's outbox acknowledged against what reached the
+    /// hubs and the subscriber.
+    pub node: NodeFigures,
     /// What this run did not exercise, and why.
     pub skipped: Vec<String>,
+}
+
+/// SIGKILLs of one tier and how long it took to answer again.
+#[derive(Debug, Clone, Serialize)]
+pub struct TierFigures {
+    /// `cross hub`, `finance hub`, `transport hub`, `org node`.
+    pub tier: String,
+    /// SIGKILLs of it.
+    pub kills: usize,
+    /// Median time from its restart until it answered a call.
+    pub recovery_p50_s: f64,
+    /// Longest of the same.
+    pub recovery_max_s: f64,
+}
+
+/// The org node's lessons: acknowledged by its outbox (queued durably,
+/// answered through its admin socket) against where they arrived.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NodeFigures {
+    /// Lessons the node's outbox acknowledged.
+    pub acknowledged: usize,
+    /// Of those, GREEN (relayed to the cross hub and the transport group).
+    pub green: usize,
+    /// Acknowledged lessons missing at the finance hub, or (GREEN) at the
+    /// cross or transport hub, or at the subscriber.
+    pub lost: usize,
+    /// Log entries of its lessons beyond the first, over the three logs.
+    pub duplicated: usize,
+    /// Its GREEN lessons the subscriber behind the proxy received.
+    pub subscriber_green: usize,
+    /// Submit calls that failed (node down or restarting) and were retried.
+    pub failed_calls: usize,
 }
 
 /// A hub's data directory at one moment of the soak.
@@ -237,6 +280,19 @@ impl fmt::Display for SoakReport {
                 last.at
             )?;
         }
+        for t in &self.tiers {
+            writeln!(
+                f,
+                "  {:<17} {:>6}   recovery p50 {:.2} s, max {:.2} s",
+                t.tier, t.kills, t.recovery_p50_s, t.recovery_max_s
+            )?;
+        }
+        let n = &self.node;
+        writeln!(
+            f,
+            "org node outbox     {:>10}   acknowledged ({} GREEN): lost {}, duplicated {}, subscriber got {} of {} GREEN, {} submit calls retried",
+            n.acknowledged, n.green, n.lost, n.duplicated, n.subscriber_green, n.green, n.failed_calls
+        )?;
         for s in &self.skipped {
             writeln!(f, "skipped: {s}")?;
         }
@@ -258,6 +314,8 @@ struct Acked {
     id: LessonId,
     group: &'static str,
     green: bool,
+    /// Acknowledged by the org node's outbox (not by a hub).
+    via_node: bool,
 }
 
 /// The publishers' shared state. Every acknowledgement or failure (and a
@@ -268,6 +326,8 @@ struct Load {
     call_ms: Mutex<Vec<f64>>,
     /// Failed publish calls of the finance and transport members.
     failed: [AtomicUsize; 2],
+    /// Failed submit calls to the org node's admin socket.
+    node_failed: AtomicUsize,
     progress: watch::Sender<u64>,
     /// What each publisher (in [`MEMBERS`] order) is doing and since when,
     /// for a phase's time-out message.
@@ -284,6 +344,7 @@ impl Load {
             acked: Mutex::new(Vec::new()),
             call_ms: Mutex::new(Vec::new()),
             failed: [AtomicUsize::new(0), AtomicUsize::new(0)],
+            node_failed: AtomicUsize::new(0),
             progress: watch::channel(0).0,
             doing: [idle(), idle(), idle()],
             stopped: [Mutex::new(None), Mutex::new(None), Mutex::new(None)],
@@ -294,10 +355,26 @@ impl Load {
         self.acked.lock().map(|a| a.len()).unwrap_or(0)
     }
 
+    /// Lessons of `group` a hub acknowledged (not the org node's outbox).
     fn acked_in(&self, group: &str) -> usize {
         self.acked
             .lock()
-            .map(|a| a.iter().filter(|x| x.group == group).count())
+            .map(|a| a.iter().filter(|x| x.group == group && !x.via_node).count())
+            .unwrap_or(0)
+    }
+
+    /// Lessons a hub acknowledged, in all.
+    fn acked_by_hubs(&self) -> usize {
+        self.acked
+            .lock()
+            .map(|a| a.iter().filter(|x| !x.via_node).count())
+            .unwrap_or(0)
+    }
+
+    fn acked_via_node(&self) -> usize {
+        self.acked
+            .lock()
+            .map(|a| a.iter().filter(|x| x.via_node).count())
             .unwrap_or(0)
     }
 
@@ -308,6 +385,32 @@ impl Load {
     fn fail(&self, m: usize, group: &str, why: String) {
         self.failed[group_index(group)].fetch_add(1, Ordering::SeqCst);
         self.set_doing(m, format!("retrying after: {why}"));
+        self.progress.send_modify(|n| *n += 1);
+    }
+
+    /// Publisher `m`'s call that began at `started` had every one of
+    /// `lessons` acknowledged (by its hub, or by the org node's outbox).
+    fn acknowledged(
+        &self,
+        m: usize,
+        started: Instant,
+        lessons: &[(tazan_model::Envelope, bool)],
+        group: &'static str,
+        via_node: bool,
+    ) {
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        if let Ok(mut v) = self.call_ms.lock() {
+            v.push(ms);
+        }
+        if let Ok(mut a) = self.acked.lock() {
+            a.extend(lessons.iter().map(|(e, green)| Acked {
+                id: e.id(),
+                group,
+                green: *green,
+                via_node,
+            }));
+        }
+        self.set_doing(m, "acknowledged".to_owned());
         self.progress.send_modify(|n| *n += 1);
     }
 
@@ -367,6 +470,131 @@ const MEMBERS: [(&str, &str); 3] = [
     ("kaede-securities", "finance"),
     ("tsubame-railway", "transport"),
 ];
+/// The member that publishes through its own node process (the org node
+/// tier); the others are in-process clients of their group hub.
+const NODE_MEMBER: &str = "kaede-securities";
+/// Every tier a kill cycle SIGKILLs, in order (`node`: the org node).
+const TIERS: [&str; 4] = ["finance", "transport", "cross", "node"];
+
+/// What an interrupted soak needs to stop at once (the processes it
+/// started, its tmpfs and directory) and to say what it measured so far.
+/// The soak keeps it current; [`SoakMonitor::stop_now`] is called from a
+/// signal handler while the soak itself may be blocked (inside a restart).
+#[derive(Default)]
+pub struct SoakMonitor {
+    live: Mutex<Live>,
+}
+
+#[derive(Default)]
+struct Live {
+    phase: String,
+    started: Option<Instant>,
+    pids: std::collections::BTreeMap<String, u32>,
+    mount: Option<PathBuf>,
+    dir: Option<PathBuf>,
+    load: Option<Arc<Load>>,
+    kills: usize,
+    recoveries: Vec<(String, f64)>,
+    sizes: Vec<String>,
+}
+
+impl SoakMonitor {
+    fn with(&self, f: impl FnOnce(&mut Live)) {
+        let mut live = self.live.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut live);
+    }
+
+    fn phase(&self, phase: &str) {
+        self.with(|l| phase.clone_into(&mut l.phase));
+    }
+
+    fn pid(&self, name: &str, pid: Option<u32>) {
+        self.with(|l| match pid {
+            Some(pid) => {
+                l.pids.insert(name.to_owned(), pid);
+            }
+            None => {
+                l.pids.remove(name);
+            }
+        });
+    }
+
+    /// Stop now: SIGKILL every process the soak started, unmount its tmpfs
+    /// and remove its directory. Returns what was measured so far.
+    pub fn stop_now(&self) -> String {
+        let mut live = self.live.lock().unwrap_or_else(|p| p.into_inner());
+        for pid in live.pids.values() {
+            if let Ok(pid) = i32::try_from(*pid) {
+                let _ = nix::sys::signal::kill(
+                    nix::unistd::Pid::from_raw(pid),
+                    nix::sys::signal::Signal::SIGKILL,
+                );
+            }
+        }
+        let killed = live.pids.len();
+        live.pids.clear();
+        let mut out = format!(
+            "soak interrupted in phase `{}` after {:.1} s; {killed} processes killed",
+            live.phase,
+            live.started.map_or(0.0, |s| s.elapsed().as_secs_f64())
+        );
+        if let Some(mount) = live.mount.take() {
+            let ok = std::process::Command::new("umount")
+                .arg("-l")
+                .arg(&mount)
+                .status()
+                .is_ok_and(|s| s.success());
+            out.push_str(&format!(
+                ", tmpfs {} {}",
+                mount.display(),
+                if ok { "unmounted" } else { "NOT unmounted" }
+            ));
+        }
+        if let Some(dir) = live.dir.take() {
+            let _ = std::fs::remove_dir_all(&dir);
+            out.push_str(&format!(", {} removed", dir.display()));
+        }
+        out.push_str("\nso far (nothing drained or checked):\n");
+        if let Some(load) = &live.load {
+            out.push_str(&format!(
+                "acknowledged        {:>10}   ({} by the org node's outbox)\n",
+                load.acked(),
+                load.acked_via_node()
+            ));
+        }
+        out.push_str(&format!("kill -9             {:>10}\n", live.kills));
+        for tier in TIERS {
+            let mut r: Vec<f64> = live
+                .recoveries
+                .iter()
+                .filter(|(t, _)| t == tier)
+                .map(|(_, s)| *s)
+                .collect();
+            r.sort_by(f64::total_cmp);
+            if let Some(max) = r.last() {
+                out.push_str(&format!(
+                    "  {:<17} {:>6}   recovery p50 {:.2} s, max {:.2} s\n",
+                    tier_name(tier),
+                    r.len(),
+                    r[r.len() / 2],
+                    max
+                ));
+            }
+        }
+        for size in &live.sizes {
+            out.push_str(&format!("soak: {size}\n"));
+        }
+        out
+    }
+}
+
+fn tier_name(tier: &str) -> String {
+    if tier == "node" {
+        "org node".to_owned()
+    } else {
+        format!("{tier} hub")
+    }
+}
 
 /// The running load as the driver sees it: every wait has a limit, wakes on
 /// the load's progress (no polling), notices a publisher that stopped, and
@@ -460,14 +688,18 @@ impl Drop for Driver {
     }
 }
 
-/// Run the soak in a temporary directory.
-pub async fn soak(p: SoakParams) -> Result<SoakReport> {
+/// Run the soak in a temporary directory; `monitor` is kept current so
+/// that an interrupt can stop it at once (see [`SoakMonitor::stop_now`]).
+pub async fn soak(p: SoakParams, monitor: Arc<SoakMonitor>) -> Result<SoakReport> {
     raise_fd_limit();
     let dir = tempfile::Builder::new().prefix("tazan-soak-").tempdir()?;
+    monitor.with(|l| {
+        l.dir = Some(dir.path().to_owned());
+        l.started = Some(Instant::now());
+    });
+    monitor.phase("start");
     let base = free_port_range(3)?;
-    let mut skipped = vec![
-        "kill -9 of org nodes: members publish as in-process clients (an outbox that retries until acknowledged), not node processes".to_owned(),
-    ];
+    let mut skipped = Vec::new();
     let disk = match Tmpfs::mount(
         &dir.path().join("transport/data"),
         &format!("{}m", p.disk_mib),
@@ -476,7 +708,10 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
             skipped.push("disk-full and recovery: --no-disk".to_owned());
             None
         }
-        Ok(d) => Some(d),
+        Ok(d) => {
+            monitor.with(|l| l.mount = Some(dir.path().join("transport/data")));
+            Some(d)
+        }
         Err(why) => {
             skipped.push(format!("disk-full and recovery: {why}"));
             None
@@ -485,9 +720,29 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
     // The driver alone owns the processes; every task connects through a
     // copy of the addresses and credentials, so no lock is ever held
     // across an await.
-    let mut fed = ProcessFederation::start(&p.exe, dir.path(), &Spec::demo(), base, false)?;
+    // No portal: it rebuilds its shelf from the whole log at every start,
+    // which made each kill cycle take minutes at release speed.
+    let hubs = HubServices {
+        search: false,
+        portal: false,
+    };
+    let mut fed = ProcessFederation::start(&p.exe, dir.path(), &Spec::demo(), base, hubs)?;
+    for tier in ["cross", "finance", "transport"] {
+        monitor.pid(tier, fed.hub(tier)?.pid());
+    }
+    // The org node tier: a real node process with its own store and outbox.
+    let node_toml = dir.path().join(NODE_MEMBER).join("node.toml");
+    let text = std::fs::read_to_string(&node_toml)?;
+    std::fs::write(
+        &node_toml,
+        without_table(&without_table(&text, "portal"), "metrics") + "\n[search]\nenabled = false\n",
+    )?;
+    let node_data = dir.path().join(NODE_MEMBER).join("data");
+    let mut node = HubProcess::start_node(&p.exe, NODE_MEMBER, &node_toml)?;
+    monitor.pid("node", node.pid());
     let clients = fed.clients().clone();
     let load = Arc::new(Load::new());
+    monitor.with(|l| l.load = Some(load.clone()));
     let mut driver = Driver {
         progress: load.progress.subscribe(),
         load: load.clone(),
@@ -505,6 +760,7 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
                 .then(|| Duration::from_secs_f64((size * MEMBERS.len()) as f64 / p.rate as f64)),
         };
         let member_id: MemberId = member.parse()?;
+        let node_data = node_data.clone();
         driver.publishers.push((
             member,
             tokio::spawn(async move {
@@ -513,8 +769,11 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
                     m,
                     why: None,
                 };
-                let r =
-                    publish_until_stopped(&clients, &load, member_id, group, key, m, batches).await;
+                let r = if member == NODE_MEMBER {
+                    publish_via_node(&node_data, &load, key, m, batches).await
+                } else {
+                    publish_until_stopped(&clients, &load, member_id, group, key, m, batches).await
+                };
                 ended.why = Some(match &r {
                     Ok(()) => "it returned".to_owned(),
                     Err(e) => format!("{e:#}"),
@@ -528,11 +787,13 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
     let proxy = Proxy::start(&clients.group_addr("transport")?).await?;
     let (cursor_tx, cursor_rx) = watch::channel(0u64);
     let sub_faults = Arc::new(Mutex::new((0usize, 0usize)));
+    let sub_ids: Arc<Mutex<HashSet<Vec<u8>>>> = Arc::default();
     let subscriber = AbortOnDrop(tokio::spawn(subscribe_through(
         clients.clone(),
         proxy.addr.clone(),
         cursor_tx,
         sub_faults.clone(),
+        sub_ids.clone(),
     )));
 
     // Idle connections that never start TLS.
@@ -559,11 +820,37 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
     let mut transport_store_sizes =
         vec![transport_store(&clients, &data, "start".to_owned()).await?];
     for cycle in 0..p.kills {
-        for tier in ["finance", "transport", "cross"] {
-            let phase = format!("kill -9 cycle {} of {}, {tier} hub", cycle + 1, p.kills);
-            let before = load.acked();
+        for tier in TIERS {
+            let phase = format!(
+                "kill -9 cycle {} of {}, {}",
+                cycle + 1,
+                p.kills,
+                tier_name(tier)
+            );
+            monitor.phase(&phase);
+            if tier == "node" {
+                let recovered = kill_cycle_of_the_node(
+                    &mut node,
+                    &node_data,
+                    &mut driver,
+                    &monitor,
+                    &phase,
+                    Duration::from_millis(50 + (cycle as u64 * 83) % 250),
+                )
+                .await?;
+                recoveries.push((tier, recovered));
+                kills += 1;
+                monitor.with(|l| {
+                    l.kills = kills;
+                    l.recoveries.push((tier.to_owned(), recovered));
+                });
+                continue;
+            }
+            let before = load.acked_by_hubs();
             fed.hub_mut(tier)?.kill9()?;
+            monitor.pid(tier, None);
             kills += 1;
+            monitor.with(|l| l.kills = kills);
             // Down for a moment while the load goes on (50..300 ms).
             driver
                 .hold(
@@ -573,7 +860,7 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
                 .await?;
             let restarted = Instant::now();
             fed.hub_mut(tier)?
-                .restart()
+                .restart_with(|pid| monitor.pid(tier, Some(pid)))
                 .with_context(|| format!("soak phase `{phase}`: restarting the {tier} hub"))?;
             connect_within(LIMIT, || async {
                 let mut c = if tier == "cross" {
@@ -596,21 +883,24 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
                     fed.hub(tier).map(|h| h.log_tail(8)).unwrap_or_default()
                 )
             })?;
-            recoveries.push(restarted.elapsed().as_secs_f64());
+            let recovered = restarted.elapsed().as_secs_f64();
+            recoveries.push((tier, recovered));
+            monitor.with(|l| l.recoveries.push((tier.to_owned(), recovered)));
             proxy.cut();
             cuts += 1;
             // Some load between kills.
             driver
                 .wait(
                     &phase,
-                    "a lesson acknowledged after the restart",
+                    "a lesson acknowledged by a hub after the restart",
                     LIMIT,
-                    |l| l.acked() > before,
+                    |l| l.acked_by_hubs() > before,
                 )
                 .await?;
         }
         let size = transport_store(&clients, &data, format!("cycle {}", cycle + 1)).await?;
         eprintln!("soak: {size}");
+        monitor.with(|l| l.sizes.push(size.to_string()));
         transport_store_sizes.push(size);
     }
 
@@ -618,6 +908,7 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
     let (disk_full_refused_s, disk_recovery_s) = match &disk {
         Some(disk) => {
             let phase = "disk full at the transport hub";
+            monitor.phase(phase);
             let filler = dir.path().join("transport/data/filler");
             let failed_before = load.failed_in("transport");
             let filled = Instant::now();
@@ -668,13 +959,16 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
 
     // The outage.
     let phase = "outage of the finance hub";
+    monitor.phase(phase);
     fed.hub_mut("finance")?.kill9()?;
+    monitor.pid("finance", None);
     kills += 1;
+    monitor.with(|l| l.kills = kills);
     driver.hold(phase, p.outage).await?;
     let before = load.acked_in("finance");
     let restarted = Instant::now();
     fed.hub_mut("finance")?
-        .restart()
+        .restart_with(|pid| monitor.pid("finance", Some(pid)))
         .with_context(|| format!("soak phase `{phase}`: restarting the finance hub"))?;
     driver
         .wait(
@@ -695,12 +989,15 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
     drop(idle);
 
     // Stop the load; drain.
+    monitor.phase("drain");
     driver.stop().await?;
     let size = transport_store(&clients, &data, "end of load".to_owned()).await?;
     eprintln!("soak: {size}");
     transport_store_sizes.push(size);
     let acked = load.acked.lock().map(|a| a.clone()).unwrap_or_default();
-    let (lost, drain_s, logs) = drain(&clients, &acked).await?;
+    // The node's outbox queued through the outage: it may need as long to
+    // deliver what it holds.
+    let (mut lost, drain_s, logs) = drain(&clients, &acked, LIMIT.max(p.outage)).await?;
     let mut duplicated = 0;
     let mut gaps = 0;
     for log in &logs {
@@ -725,10 +1022,41 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
     let (d, g) = sub_faults.lock().map(|x| *x).unwrap_or((1, 1));
     duplicated += d;
     gaps += g;
+    let seen = sub_ids.lock().map(|s| s.clone()).unwrap_or_default();
+    let (node_figures, only_subscriber_lacks) = node_figures(
+        &acked,
+        &logs,
+        &seen,
+        load.node_failed.load(Ordering::SeqCst),
+    );
+    // Missing from a log is counted by the drain already.
+    lost += only_subscriber_lacks;
+    node.terminate()?;
+    monitor.pid("node", None);
     fed.stop()?;
+    monitor.with(|l| l.pids.clear());
 
     let mut ms = load.call_ms.lock().map(|m| m.clone()).unwrap_or_default();
     ms.sort_by(f64::total_cmp);
+    let tiers = TIERS
+        .iter()
+        .map(|tier| {
+            let mut r: Vec<f64> = recoveries
+                .iter()
+                .filter(|(t, _)| t == tier)
+                .map(|(_, s)| *s)
+                .collect();
+            r.sort_by(f64::total_cmp);
+            TierFigures {
+                tier: tier_name(tier),
+                // The outage is one more SIGKILL of the finance hub.
+                kills: r.len() + usize::from(*tier == "finance"),
+                recovery_p50_s: r.get(r.len() / 2).copied().unwrap_or(0.0),
+                recovery_max_s: r.last().copied().unwrap_or(0.0),
+            }
+        })
+        .collect();
+    let mut recoveries: Vec<f64> = recoveries.into_iter().map(|(_, s)| s).collect();
     recoveries.sort_by(f64::total_cmp);
     Ok(SoakReport {
         acknowledged: acked.len(),
@@ -749,8 +1077,70 @@ pub async fn soak(p: SoakParams) -> Result<SoakReport> {
         disk_full_refused_s,
         disk_recovery_s,
         transport_store: transport_store_sizes,
+        tiers,
+        node: node_figures,
         skipped,
     })
+}
+
+/// The org node's figures from the final logs (finance, transport, cross)
+/// and the ids the subscriber received; also how many of its lessons are in
+/// every log they belong in but were not received by the subscriber.
+fn node_figures(
+    acked: &[Acked],
+    logs: &[Vec<pb::LogEntry>],
+    seen: &HashSet<Vec<u8>>,
+    failed_calls: usize,
+) -> (NodeFigures, usize) {
+    let mine: HashSet<Vec<u8>> = acked
+        .iter()
+        .filter(|a| a.via_node)
+        .map(|a| a.id.0.to_vec())
+        .collect();
+    fn count<'a>(
+        log: &'a [pb::LogEntry],
+        mine: &HashSet<Vec<u8>>,
+    ) -> std::collections::HashMap<&'a [u8], usize> {
+        let mut n = std::collections::HashMap::new();
+        for e in log.iter().filter(|e| mine.contains(&e.lesson_id)) {
+            *n.entry(e.lesson_id.as_slice()).or_insert(0) += 1;
+        }
+        n
+    }
+    let [finance, transport, cross] = [&logs[0], &logs[1], &logs[2]].map(|l| count(l, &mine));
+    let duplicated = [&finance, &transport, &cross]
+        .iter()
+        .map(|c| c.values().map(|n| n - 1).sum::<usize>())
+        .sum();
+    let mut f = NodeFigures {
+        failed_calls,
+        duplicated,
+        ..NodeFigures::default()
+    };
+    let mut counted = HashSet::new();
+    let mut only_subscriber_lacks = 0;
+    for a in acked.iter().filter(|a| a.via_node) {
+        let id = a.id.0.as_slice();
+        if !counted.insert(id) {
+            continue; // acknowledged twice (a retried call): one lesson
+        }
+        f.acknowledged += 1;
+        let mut here = finance.contains_key(id);
+        if a.green {
+            f.green += 1;
+            here &= transport.contains_key(id) && cross.contains_key(id);
+            if seen.contains(id) {
+                f.subscriber_green += 1;
+            } else {
+                only_subscriber_lacks += usize::from(here);
+                here = false;
+            }
+        }
+        if !here {
+            f.lost += 1;
+        }
+    }
+    (f, only_subscriber_lacks)
 }
 
 /// The transport hub's data directory and the entries its log holds.
@@ -787,6 +1177,175 @@ struct Batches {
     every: Option<Duration>,
 }
 
+/// The next `size` lessons of publisher `m` (numbered on from `n`), signed,
+/// GREEN and AMBER alternating; with whether each is GREEN.
+fn sign_batch(
+    key: &KeyPair,
+    m: usize,
+    n: &mut usize,
+    size: usize,
+) -> Vec<(tazan_model::Envelope, bool)> {
+    (0..size)
+        .map(|_| {
+            *n += 1;
+            let green = n.is_multiple_of(2);
+            let level = if green {
+                DisclosureLevel::Green
+            } else {
+                DisclosureLevel::Amber
+            };
+            let lesson = Lesson::example(&format!("耐久試験 {m}-{n}"), level);
+            (key.sign(&Payload::Lesson(lesson)), green)
+        })
+        .collect()
+}
+
+/// A tokio interval that fires once per `every`, or `None` (unpaced).
+fn pacing(every: Option<Duration>) -> Option<tokio::time::Interval> {
+    every.map(|d| {
+        let mut t = tokio::time::interval(d);
+        // Behind after an outage: go on at the rate, no burst to catch up.
+        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        t
+    })
+}
+
+/// Hand batches of lessons signed with the org node's key to the running
+/// node's admin socket (in `data`) until told to stop, as its review desk
+/// does; a batch is acknowledged once the node answers that each lesson is
+/// durably in its outbox (or already delivered). A call that fails (the node
+/// is down or restarting) is retried with the same lessons.
+async fn publish_via_node(
+    data: &Path,
+    load: &Load,
+    key: KeyPair,
+    m: usize,
+    batches: Batches,
+) -> Result<()> {
+    use pb::submit_result::State;
+    let mut n = 0usize;
+    let mut client = None;
+    let mut ticks = pacing(batches.every);
+    let failed = |why: String| {
+        load.node_failed.fetch_add(1, Ordering::SeqCst);
+        load.fail(m, "finance", why);
+    };
+    while !load.stop.load(Ordering::SeqCst) {
+        if let Some(t) = ticks.as_mut() {
+            load.set_doing(m, "waiting for its next batch (paced)".to_owned());
+            t.tick().await;
+            if load.stop.load(Ordering::SeqCst) {
+                break;
+            }
+        }
+        let lessons = sign_batch(&key, m, &mut n, batches.size);
+        let req = pb::SubmitRequest {
+            envelopes: lessons.iter().map(|(e, _)| pb::Envelope::from(e)).collect(),
+            wait_ms: 0,
+            group: String::new(),
+        };
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            if client.is_none() {
+                load.set_doing(m, format!("reaching its node (attempt {attempt})"));
+                match tokio::time::timeout(CALL_LIMIT, tazan_admin::connect(data)).await {
+                    Ok(Ok(Some(c))) => client = Some(c),
+                    Ok(Ok(None)) => failed("the node's admin socket does not answer".to_owned()),
+                    Ok(Err(e)) => failed(format!("node admin socket: {e}")),
+                    Err(_) => failed(format!("node admin socket: no answer in {CALL_LIMIT:?}")),
+                }
+            }
+            let Some(c) = client.as_mut() else {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            };
+            load.set_doing(
+                m,
+                format!(
+                    "submitting {} lessons to its node (attempt {attempt})",
+                    lessons.len()
+                ),
+            );
+            let started = Instant::now();
+            let answer = tokio::time::timeout(CALL_LIMIT, c.submit(req.clone())).await;
+            match answer
+                .map_err(|_| tonic::Status::deadline_exceeded("no answer"))
+                .and_then(|r| r)
+            {
+                Ok(resp) => {
+                    let results = resp.into_inner().results;
+                    let kept = |s: i32| {
+                        [
+                            State::Queued,
+                            State::Accepted,
+                            State::Duplicate,
+                            State::Unreachable,
+                        ]
+                        .iter()
+                        .any(|k| *k as i32 == s)
+                    };
+                    if results.len() != lessons.len() || !results.iter().all(|r| kept(r.state)) {
+                        bail!("{NODE_MEMBER}'s node refused a lesson: {results:?}");
+                    }
+                    load.acknowledged(m, started, &lessons, "finance", true);
+                    break;
+                }
+                Err(status) => {
+                    failed(format!("node: {:?}: {}", status.code(), status.message()));
+                    client = None;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One kill cycle of the org node: SIGKILL, `down` while the load goes on,
+/// restart, and wait until its admin socket answers (the recovery time,
+/// returned) and its outbox acknowledges a lesson again.
+async fn kill_cycle_of_the_node(
+    node: &mut HubProcess,
+    data: &Path,
+    driver: &mut Driver,
+    monitor: &SoakMonitor,
+    phase: &str,
+    down: Duration,
+) -> Result<f64> {
+    let before = driver.load.acked_via_node();
+    node.kill9()?;
+    monitor.pid("node", None);
+    driver.hold(phase, down).await?;
+    let restarted = Instant::now();
+    node.restart_with(|pid| monitor.pid("node", Some(pid)))
+        .with_context(|| format!("soak phase `{phase}`: restarting the org node"))?;
+    connect_within(LIMIT, || async {
+        let mut c = tazan_admin::connect(data)
+            .await?
+            .context("the node's admin socket does not answer")?;
+        c.status(pb::StatusRequest {}).await?;
+        Ok(())
+    })
+    .await
+    .with_context(|| {
+        format!(
+            "soak phase `{phase}`: no answer from the restarted node; {}",
+            node.log_tail(8)
+        )
+    })?;
+    let recovered = restarted.elapsed().as_secs_f64();
+    driver
+        .wait(
+            phase,
+            "a lesson acknowledged by the node's outbox after its restart",
+            LIMIT,
+            |l| l.acked_via_node() > before,
+        )
+        .await?;
+    Ok(recovered)
+}
+
 /// Publish batches as `member` until told to stop; a batch is retried (on a
 /// new connection) until every lesson in it is acknowledged.
 async fn publish_until_stopped(
@@ -801,12 +1360,7 @@ async fn publish_until_stopped(
     let Batches { size: batch, every } = batches;
     let mut n = 0usize;
     let mut client = None;
-    let mut ticks = every.map(|d| {
-        let mut t = tokio::time::interval(d);
-        // Behind after an outage: go on at the rate, no burst to catch up.
-        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        t
-    });
+    let mut ticks = pacing(every);
     while !load.stop.load(Ordering::SeqCst) {
         if let Some(t) = ticks.as_mut() {
             load.set_doing(m, "waiting for its next batch (paced)".to_owned());
@@ -815,19 +1369,7 @@ async fn publish_until_stopped(
                 break;
             }
         }
-        let lessons: Vec<(tazan_model::Envelope, bool)> = (0..batch)
-            .map(|_| {
-                n += 1;
-                let green = n.is_multiple_of(2);
-                let level = if green {
-                    DisclosureLevel::Green
-                } else {
-                    DisclosureLevel::Amber
-                };
-                let lesson = Lesson::example(&format!("耐久試験 {m}-{n}"), level);
-                (key.sign(&Payload::Lesson(lesson)), green)
-            })
-            .collect();
+        let lessons = sign_batch(&key, m, &mut n, batch);
         let req = pb::PublishRequest {
             envelopes: lessons.iter().map(|(e, _)| pb::Envelope::from(e)).collect(),
         };
@@ -882,19 +1424,7 @@ async fn publish_until_stopped(
                     if !ok {
                         bail!("{member}: a lesson was refused: {results:?}");
                     }
-                    let ms = started.elapsed().as_secs_f64() * 1000.0;
-                    if let Ok(mut v) = load.call_ms.lock() {
-                        v.push(ms);
-                    }
-                    if let Ok(mut a) = load.acked.lock() {
-                        a.extend(lessons.iter().map(|(e, green)| Acked {
-                            id: e.id(),
-                            group,
-                            green: *green,
-                        }));
-                    }
-                    load.set_doing(m, "acknowledged".to_owned());
-                    load.progress.send_modify(|n| *n += 1);
+                    load.acknowledged(m, started, &lessons, group, false);
                     break;
                 }
                 Err(status) => {
@@ -919,6 +1449,7 @@ async fn publish_until_stopped(
 async fn drain(
     fed: &FederationClients,
     acked: &[Acked],
+    limit: Duration,
 ) -> Result<(usize, f64, Vec<Vec<pb::LogEntry>>)> {
     let start = Instant::now();
     loop {
@@ -941,7 +1472,7 @@ async fn drain(
                 !own.contains(&id) || (a.green && (!ci.contains(&id) || !other.contains(&id)))
             })
             .count();
-        if missing == 0 || start.elapsed() > LIMIT {
+        if missing == 0 || start.elapsed() > limit {
             return Ok((
                 missing,
                 start.elapsed().as_secs_f64(),
@@ -968,6 +1499,7 @@ async fn subscribe_through(
     via: String,
     cursor: watch::Sender<u64>,
     faults: Arc<Mutex<(usize, usize)>>,
+    ids: Arc<Mutex<HashSet<Vec<u8>>>>,
 ) -> Result<()> {
     let member: MemberId = "tsubame-railway".parse()?;
     loop {
@@ -1002,6 +1534,9 @@ async fn subscribe_through(
                 if let Ok(mut f) = faults.lock() {
                     f.1 += 1;
                 }
+            }
+            if let Ok(mut ids) = ids.lock() {
+                ids.insert(e.lesson_id);
             }
             cursor.send_replace(e.seq);
         }

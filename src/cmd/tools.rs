@@ -237,7 +237,7 @@ pub(super) async fn bench(cmd: BenchCmd) -> Result<ExitCode> {
             disk_mib,
             json,
         } => {
-            let soak = tazan::bench::soak(tazan::bench::SoakParams {
+            let params = tazan::bench::SoakParams {
                 kills,
                 outage: std::time::Duration::from_secs(outage_s),
                 idle,
@@ -246,12 +246,20 @@ pub(super) async fn bench(cmd: BenchCmd) -> Result<ExitCode> {
                 disk: !no_disk,
                 disk_mib,
                 exe: std::env::current_exe().context("finding the tazan binary")?,
-            });
-            // Interrupted: dropping the soak stops its hubs, unmounts its
-            // tmpfs and removes its directory.
+            };
+            let monitor = std::sync::Arc::new(tazan::bench::SoakMonitor::default());
+            // On its own task, so that a signal is seen even while the soak
+            // blocks (a restart waits up to two minutes for a process).
+            let soak = tokio::spawn(tazan::bench::soak(params, monitor.clone()));
             let report = tokio::select! {
-                report = soak => report?,
-                () = super::shutdown_signal() => anyhow::bail!("bench soak interrupted; its hubs were stopped"),
+                report = soak => report.context("the soak task")??,
+                () = super::shutdown_signal() => {
+                    // Its processes killed, its tmpfs unmounted, its
+                    // directory removed, what it measured printed; exit now
+                    // rather than wait for a blocked restart to return.
+                    eprintln!("{}", monitor.stop_now());
+                    std::process::exit(130);
+                }
             };
             print_report(&report, json)?;
             Ok(if report.holds() {

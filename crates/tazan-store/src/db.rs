@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tokio::sync::watch;
-use tracing::{error, info};
+use tracing::{debug, error, info};
 
 use crate::writer::{Durability, Snapshot, Tx, Writer};
 use crate::StoreError;
@@ -130,6 +130,16 @@ impl Core {
             return Err(StoreError::Reopened);
         }
         Ok(ticket)
+    }
+
+    /// `Err(Reopened)` when `tree` belongs to a database that was reopened
+    /// since it was taken.
+    pub(crate) fn current(&self, tree: &Tree) -> Result<(), StoreError> {
+        if self.era.load(Ordering::SeqCst) == tree.era {
+            Ok(())
+        } else {
+            Err(StoreError::Reopened)
+        }
     }
 
     /// Record a failed write or flush as the store's fault.
@@ -281,6 +291,7 @@ impl Store {
     /// single-key records written from synchronous code (portal records).
     /// A backup running meanwhile may hold the key's old or new value.
     pub(crate) fn put(&self, tree: &Tree, key: &[u8], value: &[u8]) -> Result<Ticket, StoreError> {
+        self.inner.core.current(tree)?;
         tree.insert(key, value)
             .map_err(|e| self.inner.core.failed("write", e))?;
         self.inner.core.wrote(tree)
@@ -288,6 +299,7 @@ impl Store {
 
     /// Remove one key from `tree` at once, like [`Store::put`].
     pub(crate) fn remove(&self, tree: &Tree, key: &[u8]) -> Result<Ticket, StoreError> {
+        self.inner.core.current(tree)?;
         tree.remove(key)
             .map_err(|e| self.inner.core.failed("write", e))?;
         self.inner.core.wrote(tree)
@@ -373,12 +385,17 @@ impl Store {
     /// too) and the fault stays; call it again later.
     pub fn reopen(&self, wait: std::time::Duration) -> Result<(), StoreError> {
         let core = &self.inner.core;
-        let mut flushed = core.flushed.lock().unwrap_or_else(|p| p.into_inner());
+        // Out of the slot first: from here on nobody takes a new handle of
+        // the old database (a tree taken before belongs to an ended era).
         let old = {
             let mut slot = core.db.write().unwrap_or_else(|p| p.into_inner());
             core.era.fetch_add(1, Ordering::SeqCst);
             slot.take()
         };
+        if let Some(old) = &old {
+            wake_waiters(old);
+        }
+        let mut flushed = core.flushed.lock().unwrap_or_else(|p| p.into_inner());
         let written = core.written.load(Ordering::SeqCst);
         if written > *flushed {
             core.lost
@@ -389,7 +406,7 @@ impl Store {
         // Dropped before opening: sled holds the directory's lock until the
         // last handle of the old database is gone.
         drop(old);
-        let db = open_db_waiting(&core.dir, wait)?;
+        let db = open_db_waiting(&core.dir, wait).map_err(|e| held_by_whom(&core.dir, e))?;
         let probed = db
             .insert(PROBE_KEY, &crate::now_unix().to_be_bytes())
             .and_then(|_| db.flush());
@@ -407,6 +424,39 @@ impl Store {
         info!(dir = %core.dir.display(), fault = ?healed, "store reopened; writes succeed again");
         Ok(())
     }
+}
+
+/// Wake every thread that waits inside the old database before it is let
+/// go: a flush of a failed database returns its error, and on the way wakes
+/// all threads waiting for a write to become stable. sled 0.34 records a
+/// failed log write on some paths (`exit_reservation`) without waking them,
+/// and those threads (a flush, and a read of a page still in the write
+/// buffer, both wait there) would hold their handles, and with them the
+/// directory's lock, for ever: the reopen then failed with `WouldBlock`
+/// until the process restarted. Threads that start waiting later see the
+/// error before they wait. On a database that did not fail this is an
+/// ordinary flush.
+fn wake_waiters(old: &sled::Db) {
+    if let Err(e) = old.flush() {
+        debug!(error = %e, "the old database's flush failed, as expected after a fault");
+    }
+}
+
+/// A reopen that met the directory's lock: say who holds it (this process:
+/// a handle of the old database outlived the reopen).
+fn held_by_whom(dir: &Path, e: StoreError) -> StoreError {
+    if !e.is_locked() {
+        return e;
+    }
+    let holder = crate::lock_holder(dir).unwrap_or_else(|| "an unknown process".into());
+    let me = format!("pid {} ", std::process::id());
+    let whose = if holder.starts_with(&me) || holder == me.trim_end() {
+        "this process: a handle of the database before the reopen is still open"
+    } else {
+        "another process"
+    };
+    error!(dir = %dir.display(), holder = %holder, "store reopen: the directory is still locked by {whose}");
+    e
 }
 
 /// Every acknowledgement is preceded by our own flush; sled's background

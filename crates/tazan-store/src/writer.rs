@@ -87,6 +87,9 @@ impl Tx<'_> {
         if batch.is_empty() {
             return Ok(self.core.last_written());
         }
+        // A tree of an ended era is never written: its failed database
+        // would report its old error as a new fault of the reopened store.
+        self.core.current(tree)?;
         for s in self.snapshots {
             s.before_write(tree, &batch)?;
         }

@@ -142,3 +142,169 @@ fn nix_is_root() -> bool {
         .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
         .unwrap_or(false)
 }
+
+/// Reopening while writers append and readers read, many times over, never
+/// meets sled's directory lock: no handle of an old database outlives the
+/// reopen that replaced it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reopens_under_readers_and_writers_never_meet_the_old_lock() {
+    use std::sync::atomic::AtomicBool;
+    const REOPENS: usize = 40;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let log = Arc::new(HubLog::open(&store).await.unwrap());
+    let stop = Arc::new(AtomicBool::new(false));
+    let wrote = Arc::new(watch::channel(0u64).0);
+    let tasks = traffic(&log, &stop, &wrote);
+    let mut answered = wrote.subscribe();
+    for i in 0..REOPENS {
+        // A write answered in this era: every reopen races live traffic.
+        answered.borrow_and_update();
+        answered.changed().await.unwrap();
+        if let Err(e) = reopen(&store).await {
+            stop.store(true, Ordering::SeqCst);
+            panic!("reopen {i} of {REOPENS} failed: {e}");
+        }
+    }
+    stop.store(true, Ordering::SeqCst);
+    for t in tasks {
+        t.await.unwrap();
+    }
+    log.refresh().unwrap();
+    let seqs = log.stored_seqs().unwrap();
+    assert_eq!(
+        seqs,
+        (1..=log.head()).collect::<Vec<_>>(),
+        "no gap after {REOPENS} reopens"
+    );
+}
+
+/// A tmpfs of `size` mounted on `dir`, unmounted (lazily) when dropped;
+/// `None` with the reason on stderr where this process may not mount.
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    fn mount(dir: &std::path::Path, size: &str) -> Option<Tmpfs> {
+        let out = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .output();
+        match out {
+            Ok(o) if o.status.success() => Some(Tmpfs(dir.to_owned())),
+            Ok(o) => {
+                eprintln!(
+                    "SKIP: cannot mount a tmpfs: {}",
+                    String::from_utf8_lossy(&o.stderr)
+                );
+                None
+            }
+            Err(e) => {
+                eprintln!("SKIP: cannot run mount: {e}");
+                None
+            }
+        }
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+/// Writers and readers that run until `stop`: three appenders (retrying
+/// whatever fails, as a hub's callers do) and three readers of entries,
+/// ranges and proofs on blocking threads. `wrote` counts answered appends.
+fn traffic(
+    log: &Arc<HubLog>,
+    stop: &Arc<std::sync::atomic::AtomicBool>,
+    wrote: &Arc<watch::Sender<u64>>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut tasks = Vec::new();
+    for w in 0..3u32 {
+        let (log, stop, wrote) = (log.clone(), stop.clone(), wrote.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut n = w * 1_000_000;
+            while !stop.load(Ordering::SeqCst) {
+                n += 1;
+                if log.append_durable(vec![new(n)]).await.is_ok() {
+                    wrote.send_modify(|c| *c += 1);
+                } else {
+                    let _ = log.refresh();
+                    tokio::task::yield_now().await;
+                }
+            }
+        }));
+    }
+    for _ in 0..3 {
+        let (log, stop) = (log.clone(), stop.clone());
+        tasks.push(tokio::task::spawn_blocking(move || {
+            while !stop.load(Ordering::SeqCst) {
+                let head = log.head();
+                let _ = log.range(head.saturating_sub(20), 50);
+                let _ = log.entry(head);
+                let _ = log.tree_head(head);
+                let _ = log.inclusion_proofs(&[head.max(1)], head.max(1));
+                std::thread::yield_now();
+            }
+        }));
+    }
+    tasks
+}
+
+/// The disk fills under writers and readers again and again: every time
+/// space returns, the first reopen succeeds (no handle of the failed
+/// database keeps sled's lock), and the log goes on without a gap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_store_whose_disk_fills_under_load_reopens_at_once_every_time() {
+    use std::sync::atomic::AtomicBool;
+    const CYCLES: usize = 8;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let Some(_disk) = Tmpfs::mount(&data, "24m") else {
+        return;
+    };
+    let store = Store::open(&data).unwrap();
+    let log = Arc::new(HubLog::open(&store).await.unwrap());
+    let stop = Arc::new(AtomicBool::new(false));
+    let wrote = Arc::new(watch::channel(0u64).0);
+    let tasks = traffic(&log, &stop, &wrote);
+    let mut answered = wrote.subscribe();
+    let mut faults = store.faults();
+    for cycle in 0..CYCLES {
+        // Writes answered in this era before the disk fills.
+        answered.borrow_and_update();
+        answered.changed().await.unwrap();
+        let filler = data.join("filler");
+        {
+            use std::io::Write as _;
+            let mut f = std::fs::File::create(&filler).unwrap();
+            let chunk = vec![0xa5u8; 64 << 10];
+            while f.write(&chunk).is_ok_and(|n| n > 0) {}
+        }
+        while faults.borrow_and_update().is_none() {
+            faults.changed().await.unwrap();
+        }
+        std::fs::remove_file(&filler).unwrap();
+        if let Err(e) = reopen(&store).await {
+            stop.store(true, Ordering::SeqCst);
+            panic!("cycle {cycle}: the reopen after space returned failed: {e}");
+        }
+        assert!(store.fault().is_none(), "cycle {cycle}");
+        log.refresh().unwrap();
+    }
+    answered.borrow_and_update();
+    answered.changed().await.unwrap();
+    stop.store(true, Ordering::SeqCst);
+    for t in tasks {
+        t.await.unwrap();
+    }
+    log.refresh().unwrap();
+    let seqs = log.stored_seqs().unwrap();
+    assert!(seqs.len() > CYCLES, "{}", seqs.len());
+    assert_eq!(seqs, (1..=log.head()).collect::<Vec<_>>(), "no gap");
+}
