@@ -361,6 +361,7 @@ impl Sanitizer {
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
         let mut previous: Option<String> = None;
+        let word = |c: char| is_han(c) || is_kata(c) || c.is_ascii_alphanumeric();
         for h in hits {
             let span = &text[h.range.clone()];
             let replacement = self.replacement(&h, span, ctx);
@@ -383,6 +384,9 @@ impl Sanitizer {
                 if glued {
                     out.push(' ');
                 }
+                // The merged list's last name may be glued to the next word
+                // (…・山科システム開発|東雲ソリューション): scan again, as below.
+                ctx.glued |= text[h.range.end..].starts_with(word);
                 last = h.range.end;
                 ctx.audit.push(AuditEntry {
                     field: field.to_string(),
@@ -394,7 +398,6 @@ impl Sanitizer {
                 continue;
             }
             out.push_str(between);
-            let word = |c: char| is_han(c) || is_kata(c) || c.is_ascii_alphanumeric();
             ctx.glued |= out.ends_with(word) || text[h.range.end..].starts_with(word);
             out.push_str(&replacement);
             if glued {
