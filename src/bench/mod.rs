@@ -31,6 +31,7 @@ use tazan_trust::KeyPair;
 use crate::harness::Federation;
 
 mod backup;
+mod hub_start;
 mod portal;
 mod related;
 mod sanitize;
@@ -38,6 +39,7 @@ mod scale;
 mod soak;
 use crate::topology::{self, Ports, Spec};
 pub use backup::{backup, BackupParams, BackupReport};
+pub use hub_start::{hub_start, HubStartParams, HubStartReport, StartFigures};
 pub use portal::{portal, PageFigures, PortalParams, PortalReport};
 pub use related::{related, RelatedParams, RelatedReport};
 pub use sanitize::{

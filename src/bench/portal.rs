@@ -169,7 +169,7 @@ fn lesson_of(d: tazan_search::IndexDoc, level: DisclosureLevel) -> Lesson {
 
 /// Fill the hub store in `data` with `n` signed lessons; returns their ids
 /// and a search query for each hundredth.
-async fn fill(
+pub(super) async fn fill(
     data: &std::path::Path,
     key: &KeyPair,
     n: usize,
