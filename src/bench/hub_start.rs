@@ -18,7 +18,7 @@ use serde::Serialize;
 use tazan_hub::{HubConfig, RunningHub};
 use tazan_trust::KeyPair;
 
-use super::portal::{cpu_secs, fill};
+use super::portal::{cpu_secs, fill_hub_log};
 use crate::topology::{self, Ports, Spec};
 
 /// Sizes for [`hub_start`].
@@ -86,7 +86,7 @@ pub async fn hub_start(p: HubStartParams) -> Result<HubStartReport> {
         cfg.search = false;
         let portal_cfg = cfg.portal.clone().context("the topology has no [portal]")?;
         let key = KeyPair::load(&dir.path().join("sakura-bank/node.key"))?;
-        fill(&cfg.data_dir, &key, n, p.seed).await?;
+        fill_hub_log(&cfg.data_dir, &key, n, p.seed).await?;
         for start in ["first start", "restart"] {
             let (cpu, wall) = (cpu_secs(), Instant::now());
             let hub = RunningHub::start(cfg.clone()).await?;

@@ -40,7 +40,7 @@ mod soak;
 use crate::topology::{self, Ports, Spec};
 pub use backup::{backup, BackupParams, BackupReport};
 pub use hub_start::{hub_start, HubStartParams, HubStartReport, StartFigures};
-pub use portal::{portal, PageFigures, PortalParams, PortalReport};
+pub use portal::{fill_hub_log, portal, PageFigures, PortalParams, PortalReport};
 pub use related::{related, RelatedParams, RelatedReport};
 pub use sanitize::{
     default_sources, sanitize, PresidioParams, SanitizeParams, SanitizeReport, Timing,

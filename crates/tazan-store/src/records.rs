@@ -8,7 +8,29 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::db::{decode, encode, Tree};
+use crate::writer::{Batch, Durability};
 use crate::{Store, StoreError};
+
+/// Records to write into one [`Records`] tree in one atomic write
+/// ([`Records::apply_blocking`]): after a crash either all of them are
+/// there or none.
+#[derive(Default)]
+pub struct RecordBatch {
+    batch: Batch,
+}
+
+impl RecordBatch {
+    /// Store `value` under `key`.
+    pub fn put<T: Serialize>(&mut self, key: &str, value: &T) -> Result<(), StoreError> {
+        self.batch.insert(key.as_bytes(), encode(value)?);
+        Ok(())
+    }
+
+    /// Remove `key` (a missing key is not an error).
+    pub fn remove(&mut self, key: &str) {
+        self.batch.remove(key.as_bytes());
+    }
+}
 
 /// One named tree of records (`T: Serialize`) by text key.
 #[derive(Clone)]
@@ -68,6 +90,15 @@ impl Records {
         Ok(())
     }
 
+    /// The keys that start with `prefix`, in order.
+    pub fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        self.tree()?
+            .scan_prefix(prefix.as_bytes())
+            .keys()
+            .map(|k| Ok(String::from_utf8_lossy(&k?).into_owned()))
+            .collect()
+    }
+
     /// Every record whose key starts with `prefix`, in key order.
     pub fn scan<T: DeserializeOwned>(&self, prefix: &str) -> Result<Vec<(String, T)>, StoreError> {
         self.tree()?
@@ -79,6 +110,20 @@ impl Records {
                 Ok((key, value))
             })
             .collect()
+    }
+
+    /// Write `batch` atomically through the store's writer (in order with
+    /// every other write of the store, and consistent with a backup running
+    /// meanwhile); answered once applied, durable with the next flush.
+    /// Outside an async runtime (a blocking task); panics on a runtime thread.
+    pub fn apply_blocking(&self, batch: RecordBatch) -> Result<(), StoreError> {
+        if batch.batch.is_empty() {
+            return Ok(());
+        }
+        let tree = self.tree()?;
+        self.store.write_blocking(Durability::Applied, move |tx| {
+            tx.apply(&tree, batch.batch).map(drop)
+        })
     }
 
     /// Make every write so far durable.
