@@ -149,3 +149,61 @@ async fn a_restarted_hub_portal_serves_its_whole_log_at_once_and_stays_current()
     );
     stop(hub, portal).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_shelf_that_does_not_match_the_log_is_built_again() {
+    let fx = Fixture::new();
+    let (_, path) = fx
+        .layout
+        .groups
+        .iter()
+        .find(|(g, _)| g == "finance")
+        .unwrap();
+    let mut cfg = HubConfig::load(path).unwrap();
+    cfg.upstream = None;
+    cfg.search = false;
+    let n = 40;
+    tazan::bench::fill_hub_log(&cfg.data_dir, &fx.key("sakura-bank"), n, 3)
+        .await
+        .unwrap();
+    let (hub, portal) = start(&cfg).await;
+    assert_eq!(portal.shelf_start().unwrap().from_log, n as u64);
+    stop(hub, portal).await;
+
+    // The kept position names an entry the log does not hold there (a log
+    // replaced or restored apart from the tree), then one past its head.
+    for wrong in [(n as u64, [7u8; 32]), (n as u64 + 5, [0u8; 32])] {
+        {
+            let store = tazan_store::Store::open(&cfg.data_dir).unwrap();
+            // Stored as the portal stores its position: (seq, id).
+            store
+                .records("portal-shelf-1")
+                .unwrap()
+                .put("through", &wrong)
+                .unwrap();
+            store.flush().await.unwrap();
+        }
+        let (hub, portal) = start(&cfg).await;
+        assert_eq!(
+            portal.shelf_start(),
+            Some(ShelfStart {
+                kept: 0,
+                from_log: n as u64,
+                rebuilt: true
+            }),
+            "kept position {wrong:?}"
+        );
+        assert_eq!(portal.shelved_lessons(), n);
+        stop(hub, portal).await;
+    }
+    let (hub, portal) = start(&cfg).await;
+    assert_eq!(
+        portal.shelf_start(),
+        Some(ShelfStart {
+            kept: n as u64,
+            from_log: 0,
+            rebuilt: false
+        })
+    );
+    stop(hub, portal).await;
+}
