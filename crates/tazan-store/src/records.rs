@@ -1,8 +1,10 @@
 //! Named trees of small records by text key, for state a service keeps beside
-//! its main data: the portal's accounts, a node's local notes on lessons.
-//! Each write is one key, written at once beside the store's writer thread
-//! (a backup running meanwhile holds its old or its new value, never half of
-//! it), and the trees are part of every backup of the store.
+//! its main data: the portal's accounts, a node's local notes on lessons, a
+//! hub portal's kept shelf. A [`Records::put`] is one key, written at once
+//! beside the store's writer thread (a backup running meanwhile holds its old
+//! or its new value, never half of it); a [`RecordBatch`] is written
+//! atomically through the writer, in order with the store's other writes.
+//! The trees are part of every backup of the store.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -140,6 +142,28 @@ impl Records {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_batch_is_written_whole_and_survives_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            let r = store.records("shelf").unwrap();
+            r.put("e/1", &"old".to_owned()).unwrap();
+            let mut b = RecordBatch::default();
+            b.put("e/2", &"二".to_owned()).unwrap();
+            b.put("through", &2u64).unwrap();
+            b.remove("e/1");
+            r.apply_blocking(b).unwrap();
+            r.apply_blocking(RecordBatch::default()).unwrap();
+            r.flush_blocking().unwrap();
+        }
+        let store = Store::open_waiting(dir.path(), std::time::Duration::from_secs(2)).unwrap();
+        let r = store.records("shelf").unwrap();
+        assert_eq!(r.keys("").unwrap(), ["e/2", "through"]);
+        assert_eq!(r.get::<u64>("through").unwrap(), Some(2));
+        assert_eq!(r.keys("e/").unwrap(), ["e/2"]);
+    }
 
     #[tokio::test]
     async fn records_round_trip_scan_by_prefix_and_survive_reopen() {
