@@ -960,6 +960,22 @@ pub(crate) enum BenchCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Hub start-up, wall and CPU, to a listening portal over a log of many lessons: a first
+    /// start and a restart per size.
+    #[command(
+        after_help = "Example:\n  cargo run --release -- bench hub-start --lessons 10000,100000"
+    )]
+    HubStart {
+        /// Lessons in the hub's log, one run per size (comma-separated).
+        #[arg(long, value_delimiter = ',', default_values_t = [10_000, 100_000])]
+        lessons: Vec<usize>,
+        /// Seed for the lessons.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// `tazan sanitize` as a whole process vs the library in-process (and Presidio+GiNZA), chars per CPU second.
     #[command(
         after_help = "Examples (from the repository root: it reads the shared corpus and the crate's fixture sets):\n  cargo run --release -- bench sanitize --records 10000\n  scripts/setup-presidio.sh && cargo run --release -- bench sanitize --records 10000 --presidio 112"

@@ -6,7 +6,8 @@
 //! from both of its groups and is stored once with both origins; a group
 //! nobody configured is refused with nothing stored; and a group hub that
 //! is down holds up no delivery to the other; a withdrawal goes to the groups
-//! it names; each group's policy gates what goes to that group.
+//! it names; each group's policy gates what goes to that group; the running
+//! node's portal takes corrections and withdrawals from either group.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -392,6 +393,113 @@ async fn each_group_s_policy_gates_what_goes_to_that_group() {
     assert_eq!(l.policy_version, Some(1));
     assert_eq!(id.to_string(), ids[1]);
     for n in [sakura, tsubame] {
+        n.stop().await.unwrap();
+    }
+}
+
+/// The running node's portal takes what any of its groups delivers, by id:
+/// a lesson, its correction and its withdrawal from the transport hub, whose
+/// sequence numbers are below those the finance hub's lessons already
+/// carry on the shelf.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_node_portal_takes_corrections_and_withdrawals_from_either_group_while_it_runs() {
+    let fx = Fixture::new();
+    let (_, finance, transport) = pin_ports(&fx);
+    let home = join_transport(&fx, transport);
+    let _hubs = [serve(&fx, "finance"), serve(&fx, "transport")];
+    let sakura = start(&fx, "sakura-bank", finance).await;
+    let kaede = start(&fx, "kaede-securities", finance).await;
+    let tsubame = start(&fx, "tsubame-railway", transport).await;
+    let cfg = NodeConfig::load(&home.join("node.toml")).unwrap();
+    let portal =
+        tazan_portal::RunningPortal::start_node(cfg.portal.as_ref().unwrap(), &sakura, &cfg)
+            .await
+            .unwrap();
+    let logins = portal
+        .seed_logins(tazan_portal::demo::node_plan(
+            &"sakura-bank".parse().unwrap(),
+        ))
+        .unwrap();
+    let password = &logins
+        .iter()
+        .find(|l| l.login == "reader")
+        .unwrap()
+        .password;
+    let mut reader = crate::web::Http::new(portal.url());
+    assert_eq!(reader.login("reader", password).await.status, 303);
+    let reader = tokio::sync::Mutex::new(reader);
+    // Whether the node portal's page at `path` shows `text` to the reader.
+    let shows = |path: String, text: &'static str| {
+        let reader = &reader;
+        async move { reader.lock().await.get(&path).await.body.contains(text) }
+    };
+
+    // The finance hub's numbers run ahead: six lessons from kaede.
+    for i in 0..6 {
+        let l = lesson(
+            &format!("金融の教訓 {i}"),
+            tazan_model::DisclosureLevel::Amber,
+        );
+        kaede
+            .core()
+            .publish(gated(&fx, "kaede-securities", l))
+            .await
+            .unwrap();
+    }
+    eventually("finance's lessons on the node portal", WAIT, || async {
+        portal.shelved_lessons() >= 6
+    })
+    .await;
+    let finance_through = portal.shelved_through();
+
+    // From the transport group: a lesson, its correction, the correction's
+    // withdrawal — each numbered below what the shelf has taken.
+    let level = tazan_model::DisclosureLevel::Amber;
+    let first = tsubame
+        .core()
+        .publish(gated(&fx, "tsubame-railway", lesson("運輸の教訓", level)))
+        .await
+        .unwrap();
+    let path = format!("/lessons/{first}");
+    eventually("the transport lesson on the node portal", WAIT, || {
+        shows(path.clone(), "運輸の教訓")
+    })
+    .await;
+    let taken = sakura.core().library().get(&first).unwrap().unwrap();
+    assert!(
+        taken.hub_seq < finance_through,
+        "the test needs the transport number ({}) below finance's ({finance_through})",
+        taken.hub_seq
+    );
+    let mut fixed = lesson("運輸の教訓（訂正版）", level);
+    fixed.version = 2;
+    fixed.supersedes = Some(first);
+    let second = tsubame
+        .core()
+        .publish(gated(&fx, "tsubame-railway", fixed))
+        .await
+        .unwrap();
+    eventually("the correction on the node portal", WAIT, || {
+        shows(path.clone(), "訂正版があります")
+    })
+    .await;
+    let withdrawal = tazan_model::Withdrawal {
+        target: second,
+        reason: "記載内容に誤りがあったため".into(),
+        level,
+    };
+    tsubame
+        .core()
+        .withdraw(gated_withdrawal(&fx, "tsubame-railway", withdrawal))
+        .await
+        .unwrap();
+    let second_path = format!("/lessons/{second}");
+    eventually("the withdrawal on the node portal", WAIT, || {
+        shows(second_path.clone(), "撤回されました")
+    })
+    .await;
+    portal.stop().await;
+    for n in [sakura, kaede, tsubame] {
         n.stop().await.unwrap();
     }
 }

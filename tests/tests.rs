@@ -36,6 +36,8 @@
 //! - `policy`: the group's signed NDA policy: distributed, drafted under, acknowledged,
 //!   withdrawn; forged, stale, foreign and looser policies and unknown versions refused
 //! - `portal`: the web portal over HTTP: entitlement, accounts, every bad input, the node's pages
+//! - `shelf`: the hub portal's shelf kept in the hub's store: a restart serves the whole log at
+//!   once, reading no log entry; a store that never ran a portal is built from its log once
 //! - `browser`: the portal in headless Chromium (Debian's chromium + chromedriver)
 //! - `chaos`: `tazan bench soak`, `tazan bench scale` and `tazan bench federation`, run small
 
@@ -72,6 +74,7 @@ mod proxy;
 mod rejections;
 mod rotation;
 mod scenes;
+mod shelf;
 mod stories;
 mod tamper;
 mod trends;

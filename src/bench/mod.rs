@@ -35,6 +35,7 @@ use tazan_trust::KeyPair;
 use crate::harness::Federation;
 
 mod backup;
+mod hub_start;
 mod portal;
 mod related;
 mod sanitize;
@@ -42,7 +43,8 @@ mod scale;
 mod soak;
 use crate::topology::{self, Ports, Spec};
 pub use backup::{backup, BackupParams, BackupReport};
-pub use portal::{portal, PageFigures, PortalParams, PortalReport};
+pub use hub_start::{hub_start, HubStartParams, HubStartReport, StartFigures};
+pub use portal::{fill_hub_log, portal, PageFigures, PortalParams, PortalReport};
 pub use related::{related, RelatedParams, RelatedReport};
 pub use sanitize::{
     default_sources, sanitize, PresidioParams, SanitizeParams, SanitizeReport, Timing,

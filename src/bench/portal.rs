@@ -167,9 +167,10 @@ fn lesson_of(d: tazan_search::IndexDoc, level: DisclosureLevel) -> Lesson {
     }
 }
 
-/// Fill the hub store in `data` with `n` signed lessons; returns their ids
-/// and a search query for each hundredth.
-async fn fill(
+/// Fill the hub store in `data` with `n` signed synthetic lessons from
+/// `sakura-bank` (AMBER, GREEN, CLEAR in turn; the hub must not be running);
+/// returns their ids and a search query for each hundredth.
+pub async fn fill_hub_log(
     data: &std::path::Path,
     key: &KeyPair,
     n: usize,
@@ -241,7 +242,7 @@ pub async fn portal(p: PortalParams) -> Result<PortalReport> {
     cfg.upstream = None;
     let portal_cfg = cfg.portal.clone().context("the topology has no [portal]")?;
     let key = KeyPair::load(&dir.path().join("sakura-bank/node.key"))?;
-    let (ids, queries) = fill(&cfg.data_dir, &key, p.lessons, p.seed).await?;
+    let (ids, queries) = fill_hub_log(&cfg.data_dir, &key, p.lessons, p.seed).await?;
 
     let started = Instant::now();
     let hub = RunningHub::start(cfg).await?;

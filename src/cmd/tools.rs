@@ -172,6 +172,14 @@ pub(super) async fn bench(cmd: BenchCmd) -> Result<ExitCode> {
             };
             print_report(&tazan::bench::portal(params).await?, json)
         }
+        BenchCmd::HubStart {
+            lessons,
+            seed,
+            json,
+        } => {
+            let params = tazan::bench::HubStartParams { lessons, seed };
+            print_report(&tazan::bench::hub_start(params).await?, json)
+        }
         BenchCmd::Sanitize {
             records,
             input,

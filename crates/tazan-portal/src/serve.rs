@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use axum::routing::get;
@@ -18,12 +18,12 @@ use tazan_store::Store;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use tracing::{debug, info, warn};
+use tracing::{info, warn};
 
 use crate::accounts::Accounts;
 use crate::admin::{self, MemberCheck, UserDesk};
 use crate::session::{LoginLimiter, Sessions};
-use crate::shelf::{Arrival, Shelf};
+use crate::shelf::{Arrival, Kept, KeptShelf, Shelf, ShelfStart};
 use crate::web::{self, Portal, Side};
 use crate::PortalError;
 
@@ -35,6 +35,7 @@ pub struct RunningPortal {
     stop: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
     tasks: Vec<JoinHandle<()>>,
+    loaded: Option<ShelfStart>,
 }
 
 impl RunningPortal {
@@ -45,14 +46,32 @@ impl RunningPortal {
     ) -> Result<RunningPortal, PortalError> {
         let core = hub.core().clone();
         let log_core = core.clone();
-        let shelf = load_shelf(move |s| fill_from_log(&log_core, s)).await?;
+        let started = std::time::Instant::now();
+        let (kept, shelf, loaded) = tokio::task::spawn_blocking(move || KeptShelf::load(&log_core))
+            .await
+            .map_err(|e| PortalError::Task(e.to_string()))??;
+        info!(
+            lessons = shelf.len(),
+            through = shelf.through(),
+            skipped = shelf.skipped(),
+            kept = loaded.kept,
+            from_log = loaded.from_log,
+            ms = started.elapsed().as_millis() as u64,
+            "portal shelf loaded"
+        );
+        let shelf = Arc::new(RwLock::new(shelf));
         let side = Side::Hub(web::hub::HubSide { core: core.clone() });
         let members = web::hub::member_check(core.clone());
         let (stop, stop_rx) = watch::channel(false);
-        let follower = tokio::spawn(follow_log(core.clone(), shelf.clone(), stop_rx.clone()));
+        let follower = tokio::spawn(follow_log(
+            core.clone(),
+            Arc::new(Mutex::new(kept)),
+            shelf.clone(),
+            stop_rx.clone(),
+        ));
         let data_dir = hub.data_dir().to_path_buf();
         let index = core.search_index().cloned();
-        start(
+        let mut portal = start(
             config,
             hub.store(),
             side,
@@ -64,7 +83,9 @@ impl RunningPortal {
             stop,
             vec![follower],
         )
-        .await
+        .await?;
+        portal.loaded = Some(loaded);
+        Ok(portal)
     }
 
     /// Start the portal of a running node, configured by `node_config`.
@@ -75,7 +96,11 @@ impl RunningPortal {
     ) -> Result<RunningPortal, PortalError> {
         let core = node.core().clone();
         let lib_core = core.clone();
-        let shelf = load_shelf(move |s| fill_from_library(&lib_core, s)).await?;
+        let shelf = Arc::new(RwLock::new(Shelf::new()));
+        let loaded = shelf.clone();
+        tokio::task::spawn_blocking(move || fill_from_library(&lib_core, &loaded))
+            .await
+            .map_err(|e| PortalError::Task(e.to_string()))??;
         let notes = core.store().records("portal-notes")?;
         let side = Side::Node(web::node::NodeSide {
             core: core.clone(),
@@ -83,9 +108,17 @@ impl RunningPortal {
             notes,
         });
         let (stop, stop_rx) = watch::channel(false);
+        // Every group's subscription stores into the one library.
+        let mut received = vec![node.received()];
+        received.extend(
+            node_config
+                .group_views()
+                .iter()
+                .filter_map(|v| node.group_received(v.scope.as_deref()?)),
+        );
         let follower = tokio::spawn(follow_library(
             core.clone(),
-            node.received(),
+            received,
             shelf.clone(),
             stop_rx,
         ));
@@ -125,9 +158,21 @@ impl RunningPortal {
         }
     }
 
-    /// Lessons the portal has taken from the log or library so far.
+    /// The highest sequence number the portal has taken from the log or
+    /// library so far.
     pub fn shelved_through(&self) -> u64 {
         self.portal.shelf().through()
+    }
+
+    /// Lessons on the portal's shelf.
+    pub fn shelved_lessons(&self) -> usize {
+        self.portal.shelf().len()
+    }
+
+    /// How a hub portal's shelf was loaded when it started (`None` for a
+    /// node's portal, whose shelf is built from its library).
+    pub fn shelf_start(&self) -> Option<ShelfStart> {
+        self.loaded
     }
 
     /// Stop serving and join every task (5 s limit each).
@@ -148,18 +193,6 @@ impl RunningPortal {
         }
         info!(addr = %self.addr, "portal stopped");
     }
-}
-
-/// A new shelf, filled by `fill` off the async threads.
-async fn load_shelf(
-    fill: impl FnOnce(&RwLock<Shelf>) -> Result<(), PortalError> + Send + 'static,
-) -> Result<Arc<RwLock<Shelf>>, PortalError> {
-    let shelf = Arc::new(RwLock::new(Shelf::new()));
-    let loaded = shelf.clone();
-    tokio::task::spawn_blocking(move || fill(&loaded))
-        .await
-        .map_err(|e| PortalError::Task(e.to_string()))??;
-    Ok(shelf)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -252,6 +285,7 @@ async fn start(
         stop,
         server,
         tasks,
+        loaded: None,
     })
 }
 
@@ -278,37 +312,25 @@ fn router(portal: Arc<Portal>) -> Router {
         .with_state(portal)
 }
 
-/// Entries read from the log per step.
-const STEP: usize = 1000;
-
-fn fill_from_log(core: &tazan_hub::HubCore, shelf: &RwLock<Shelf>) -> Result<(), PortalError> {
-    let started = std::time::Instant::now();
-    fill_from_log_quiet(core, shelf)?;
-    let s = shelf.read().unwrap_or_else(|p| p.into_inner());
-    info!(
-        lessons = s.len(),
-        through = s.through(),
-        skipped = s.skipped(),
-        ms = started.elapsed().as_millis() as u64,
-        "portal shelf loaded from the log"
-    );
-    Ok(())
-}
-
-/// Take each entry the log makes durable.
+/// Take each entry the log makes durable, and keep it in the hub's store.
 async fn follow_log(
     core: Arc<tazan_hub::HubCore>,
+    kept: Arc<Mutex<KeptShelf>>,
     shelf: Arc<RwLock<Shelf>>,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut head = core.log().watch();
     loop {
-        let core2 = core.clone();
-        let shelf2 = shelf.clone();
-        match tokio::task::spawn_blocking(move || fill_from_log_quiet(&core2, &shelf2)).await {
-            Ok(Ok(())) => {}
+        let (core2, kept2, shelf2) = (core.clone(), kept.clone(), shelf.clone());
+        let step = tokio::task::spawn_blocking(move || {
+            // Locked on a blocking thread only, by this task alone.
+            let mut kept = kept2.lock().unwrap_or_else(|p| p.into_inner());
+            kept.catch_up(&core2, &shelf2)
+        });
+        match step.await {
+            Ok(Ok(_)) => {}
             Ok(Err(e)) => {
-                warn!(error = %e, "portal could not read the log; retrying on the next entry")
+                warn!(error = %e, "portal could not read or keep the log; retrying on the next entry")
             }
             Err(e) => warn!(error = %e, "portal log reader failed"),
         }
@@ -319,67 +341,55 @@ async fn follow_log(
     }
 }
 
-fn fill_from_log_quiet(
-    core: &tazan_hub::HubCore,
-    shelf: &RwLock<Shelf>,
-) -> Result<(), PortalError> {
-    loop {
-        let after = shelf.read().unwrap_or_else(|p| p.into_inner()).through();
-        let page = core.log_page(after, STEP)?;
-        if page.is_empty() {
-            return Ok(());
-        }
-        let mut s = shelf.write().unwrap_or_else(|p| p.into_inner());
-        for r in &page {
-            s.add(Arrival {
-                seq: r.seq,
-                id: r.id,
-                level: r.level,
-                origin: r.origin.as_str(),
-                origin_group: &r.origin_group,
-                received_at: r.received_at,
-                payload: &r.envelope.payload,
-            });
-        }
-        debug!(through = s.through(), "portal shelf caught up");
-    }
-}
-
+/// Take the library entries the shelf has not taken yet. A node in several
+/// groups holds entries of several hubs' logs: what is new is told by id,
+/// not by sequence number (a withdrawal from one hub can carry a lower
+/// number than lessons already taken from another).
 fn fill_from_library(
     core: &tazan_node::NodeCore,
     shelf: &RwLock<Shelf>,
 ) -> Result<(), PortalError> {
-    let after = shelf.read().unwrap_or_else(|p| p.into_inner()).through();
     let mut entries = core.library().all()?;
-    entries.retain(|e| e.hub_seq > after);
+    {
+        let s = shelf.read().unwrap_or_else(|p| p.into_inner());
+        entries.retain(|e| !s.knows(&e.id));
+    }
     if entries.is_empty() {
         return Ok(());
     }
+    let taken: Vec<Kept> = entries
+        .iter()
+        .map(|e| {
+            Kept::of(Arrival {
+                seq: e.hub_seq,
+                id: e.id,
+                level: e.level,
+                origin: &e.origin,
+                origin_group: &e.origin_group,
+                received_at: e.received_at,
+                payload: &e.envelope.payload,
+            })
+        })
+        .collect();
     let mut s = shelf.write().unwrap_or_else(|p| p.into_inner());
-    for e in &entries {
-        s.add(Arrival {
-            seq: e.hub_seq,
-            id: e.id,
-            level: e.level,
-            origin: &e.origin,
-            origin_group: &e.origin_group,
-            received_at: e.received_at,
-            payload: &e.envelope.payload,
-        });
+    for k in taken {
+        s.take_unseen(k);
     }
     Ok(())
 }
 
-/// Take what the node's library receives.
+/// Take what the node's library receives from any of its groups.
 async fn follow_library(
     core: Arc<tazan_node::NodeCore>,
-    mut received: watch::Receiver<u64>,
+    mut received: Vec<watch::Receiver<u64>>,
     shelf: Arc<RwLock<Shelf>>,
     mut stop: watch::Receiver<bool>,
 ) {
     loop {
+        let changed =
+            futures::future::select_all(received.iter_mut().map(|r| Box::pin(r.changed())));
         tokio::select! {
-            changed = received.changed() => if changed.is_err() { return },
+            (changed, _, _) = changed => if changed.is_err() { return },
             _ = stop.changed() => return,
         }
         let core2 = core.clone();

@@ -63,7 +63,7 @@ pub use node::{
     Receipts,
 };
 pub use record::{LogRecord, StoredEnvelope};
-pub use records::Records;
+pub use records::{RecordBatch, Records};
 
 /// Seconds since the Unix epoch (0 if the clock is before 1970).
 pub(crate) fn now_unix() -> u64 {

@@ -1,14 +1,38 @@
 //! Named trees of small records by text key, for state a service keeps beside
-//! its main data: the portal's accounts, a node's local notes on lessons.
-//! Each write is one key, written at once beside the store's writer thread
-//! (a backup running meanwhile holds its old or its new value, never half of
-//! it), and the trees are part of every backup of the store.
+//! its main data: the portal's accounts, a node's local notes on lessons, a
+//! hub portal's kept shelf. A [`Records::put`] is one key, written at once
+//! beside the store's writer thread (a backup running meanwhile holds its old
+//! or its new value, never half of it); a [`RecordBatch`] is written
+//! atomically through the writer, in order with the store's other writes.
+//! The trees are part of every backup of the store.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::db::{decode, encode, Tree};
+use crate::writer::{Batch, Durability};
 use crate::{Store, StoreError};
+
+/// Records to write into one [`Records`] tree in one atomic write
+/// ([`Records::apply_blocking`]): after a crash either all of them are
+/// there or none.
+#[derive(Default)]
+pub struct RecordBatch {
+    batch: Batch,
+}
+
+impl RecordBatch {
+    /// Store `value` under `key`.
+    pub fn put<T: Serialize>(&mut self, key: &str, value: &T) -> Result<(), StoreError> {
+        self.batch.insert(key.as_bytes(), encode(value)?);
+        Ok(())
+    }
+
+    /// Remove `key` (a missing key is not an error).
+    pub fn remove(&mut self, key: &str) {
+        self.batch.remove(key.as_bytes());
+    }
+}
 
 /// One named tree of records (`T: Serialize`) by text key.
 #[derive(Clone)]
@@ -68,6 +92,15 @@ impl Records {
         Ok(())
     }
 
+    /// The keys that start with `prefix`, in order.
+    pub fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        self.tree()?
+            .scan_prefix(prefix.as_bytes())
+            .keys()
+            .map(|k| Ok(String::from_utf8_lossy(&k?).into_owned()))
+            .collect()
+    }
+
     /// Every record whose key starts with `prefix`, in key order.
     pub fn scan<T: DeserializeOwned>(&self, prefix: &str) -> Result<Vec<(String, T)>, StoreError> {
         self.tree()?
@@ -79,6 +112,20 @@ impl Records {
                 Ok((key, value))
             })
             .collect()
+    }
+
+    /// Write `batch` atomically through the store's writer (in order with
+    /// every other write of the store, and consistent with a backup running
+    /// meanwhile); answered once applied, durable with the next flush.
+    /// Outside an async runtime (a blocking task); panics on a runtime thread.
+    pub fn apply_blocking(&self, batch: RecordBatch) -> Result<(), StoreError> {
+        if batch.batch.is_empty() {
+            return Ok(());
+        }
+        let tree = self.tree()?;
+        self.store.write_blocking(Durability::Applied, move |tx| {
+            tx.apply(&tree, batch.batch).map(drop)
+        })
     }
 
     /// Make every write so far durable.
@@ -95,6 +142,28 @@ impl Records {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_batch_is_written_whole_and_survives_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            let r = store.records("shelf").unwrap();
+            r.put("e/1", &"old".to_owned()).unwrap();
+            let mut b = RecordBatch::default();
+            b.put("e/2", &"二".to_owned()).unwrap();
+            b.put("through", &2u64).unwrap();
+            b.remove("e/1");
+            r.apply_blocking(b).unwrap();
+            r.apply_blocking(RecordBatch::default()).unwrap();
+            r.flush_blocking().unwrap();
+        }
+        let store = Store::open_waiting(dir.path(), std::time::Duration::from_secs(2)).unwrap();
+        let r = store.records("shelf").unwrap();
+        assert_eq!(r.keys("").unwrap(), ["e/2", "through"]);
+        assert_eq!(r.get::<u64>("through").unwrap(), Some(2));
+        assert_eq!(r.keys("e/").unwrap(), ["e/2"]);
+    }
 
     #[tokio::test]
     async fn records_round_trip_scan_by_prefix_and_survive_reopen() {

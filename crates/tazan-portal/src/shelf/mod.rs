@@ -4,13 +4,22 @@
 //! it, so a page over 100,000 lessons never decodes a stored envelope; the
 //! full lesson is read from the store only for its own page.
 //!
-//! It is derived data: built from the store when the portal starts and fed
-//! every entry that becomes durable after that, never written back.
+//! Each stored entry is decoded once into a [`Kept`] (what lists need of
+//! it). A hub keeps those in its store beside the log ([`KeptShelf`], with
+//! the log position they reach, written atomically), so a restarted hub's
+//! portal reads the kept summaries and only the log entries after them, not
+//! the whole log; a node's portal builds its shelf from the library.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
 use tazan_model::{CauseCategory, DisclosureLevel, Domain, LessonId, Payload};
+
+mod kept;
+
+pub(crate) use kept::KeptShelf;
+pub use kept::ShelfStart;
 
 /// One lesson as lists show and filter it.
 #[derive(Debug, Clone)]
@@ -80,7 +89,7 @@ pub enum Event {
 /// A stored entry handed to the shelf.
 #[derive(Debug, Clone, Copy)]
 pub struct Arrival<'a> {
-    /// Sequence number (strictly increasing across calls).
+    /// Sequence number (hub log position, or the hub's for a library entry).
     pub seq: u64,
     /// Lesson or withdrawal id.
     pub id: LessonId,
@@ -94,6 +103,100 @@ pub struct Arrival<'a> {
     pub received_at: u64,
     /// Canonical payload bytes.
     pub payload: &'a [u8],
+}
+
+/// What the shelf takes of one stored entry: its payload decoded once into
+/// what lists and filters need. This is what a hub keeps in its store
+/// ([`KeptShelf`]), so its form is stored data: change it only with a new
+/// tree name (see `kept.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Kept {
+    seq: u64,
+    id: [u8; 32],
+    level: DisclosureLevel,
+    origin: String,
+    origin_group: String,
+    received_at: u64,
+    item: Item,
+}
+
+/// The part of a payload the shelf uses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum Item {
+    Lesson(Summary),
+    Withdrawal {
+        target: [u8; 32],
+        reason: String,
+    },
+    /// A reader's response or a collection: not shelved (their pages read
+    /// the log or library), but the position is taken.
+    Other,
+    /// The payload did not decode.
+    Undecodable,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Summary {
+    title: String,
+    reference: Option<String>,
+    industry: String,
+    domain: Domain,
+    cause: CauseCategory,
+    scenes: Vec<String>,
+    period: String,
+    months: Option<(u64, u64)>,
+    version: u32,
+    supersedes: Option<[u8; 32]>,
+}
+
+impl Kept {
+    /// Decode a stored entry's payload.
+    pub fn of(a: Arrival<'_>) -> Kept {
+        let item = match Payload::from_canonical_bytes(a.payload) {
+            Err(_) => Item::Undecodable,
+            Ok(Payload::Response(_) | Payload::Collection(_)) => Item::Other,
+            Ok(Payload::Withdrawal(w)) => Item::Withdrawal {
+                target: w.target.0,
+                reason: w.reason,
+            },
+            Ok(Payload::Lesson(l)) => Item::Lesson(Summary {
+                months: tazan_search::period_months(&l.period).ok(),
+                title: l.title,
+                reference: l.reference,
+                industry: l.industry,
+                domain: l.taxonomy.domain,
+                cause: l.taxonomy.cause,
+                scenes: l.taxonomy.scenes,
+                period: l.period,
+                version: l.version,
+                supersedes: l.supersedes.map(|s| s.0),
+            }),
+        };
+        Kept {
+            seq: a.seq,
+            id: a.id.0,
+            level: a.level,
+            origin: a.origin.to_owned(),
+            origin_group: a.origin_group.to_owned(),
+            received_at: a.received_at,
+            item,
+        }
+    }
+
+    /// Its sequence number.
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// Its id.
+    pub fn id(&self) -> LessonId {
+        LessonId(self.id)
+    }
+
+    /// Whether the shelf keeps anything of it beyond its position.
+    fn is_shelved(&self) -> bool {
+        !matches!(self.item, Item::Other)
+    }
 }
 
 /// A period filter: the label as written and the months it covers.
@@ -191,6 +294,9 @@ pub struct Shelf {
     /// Withdrawals and corrections that arrived before their target (a node
     /// library is not always read in order).
     orphans: HashMap<LessonId, Vec<Event>>,
+    /// Ids of entries taken that are not lessons (a node's shelf takes
+    /// entries by id, see [`Shelf::take_unseen`]).
+    seen: HashSet<LessonId>,
     strings: HashSet<Arc<str>>,
     facets: Facets,
     through: u64,
@@ -237,87 +343,139 @@ impl Shelf {
         &self.facets
     }
 
-    /// Take one stored entry. Entries at or below [`Shelf::through`] are
-    /// ignored, so feeding overlapping ranges is harmless.
+    /// Take one stored entry (decoded here; see [`Shelf::take`]).
     pub fn add(&mut self, a: Arrival<'_>) {
-        // Equal is taken: a node in several groups holds entries of several
-        // hubs' logs, whose sequence numbers can be the same (a lesson is
-        // still shelved once, by its id).
-        if a.seq < self.through {
+        self.take(Kept::of(a));
+    }
+
+    /// Take the next entry of a hub log. Entries at or below
+    /// [`Shelf::through`] are ignored, so feeding overlapping ranges is
+    /// harmless.
+    pub fn take(&mut self, k: Kept) {
+        if k.seq <= self.through {
             return;
         }
-        self.through = a.seq;
-        if self.by_id.contains_key(&a.id) {
+        self.through = k.seq;
+        self.put(k, None);
+    }
+
+    /// Take an entry of a node library unless its id was taken already. A
+    /// node in several groups holds entries of several hubs' logs, whose
+    /// sequence numbers do not order one another: an entry from one hub can
+    /// arrive after entries of another hub with higher numbers, and is put
+    /// in its place by number (equal numbers keep arrival order).
+    pub fn take_unseen(&mut self, k: Kept) {
+        let id = k.id();
+        if self.knows(&id) {
             return;
         }
-        let Ok(payload) = Payload::from_canonical_bytes(a.payload) else {
-            self.skipped += 1;
+        self.through = self.through.max(k.seq);
+        let at = self.entries.partition_point(|e| e.seq <= k.seq);
+        self.put(k, Some(at));
+    }
+
+    /// Whether an entry with this id was taken.
+    pub fn knows(&self, id: &LessonId) -> bool {
+        self.by_id.contains_key(id) || self.seen.contains(id)
+    }
+
+    /// Raise [`Shelf::through`] to `seq` (entries up to it are taken: the
+    /// hub's kept shelf reaches a position whose last entries keep nothing).
+    pub(crate) fn taken_through(&mut self, seq: u64) {
+        self.through = self.through.max(seq);
+    }
+
+    /// Shelve `k` at index `at` of the entries (the end when `None`).
+    fn put(&mut self, k: Kept, at: Option<usize>) {
+        let id = k.id();
+        if self.by_id.contains_key(&id) {
             return;
-        };
-        match payload {
+        }
+        let l = match k.item {
+            Item::Undecodable => {
+                self.skipped += 1;
+                self.seen.insert(id);
+                return;
+            }
             // Readers' responses are not shelved: a lesson page reads them
             // from the library or log (`Desk::responses`, `HubCore::responses`).
-            Payload::Response(_) => {}
             // Collections are not lessons: the collections pages read them.
-            Payload::Collection(_) => {}
-            Payload::Withdrawal(w) => self.event(
-                w.target,
-                Event::Withdrawn {
-                    seq: a.seq,
-                    at: a.received_at,
-                    reason: w.reason,
-                },
-            ),
-            Payload::Lesson(l) => {
-                let origin = self.intern(a.origin);
-                let origin_group = self.intern(a.origin_group);
-                let industry = self.intern(&l.industry);
-                let scenes: Box<[Arc<str>]> =
-                    l.taxonomy.scenes.iter().map(|s| self.intern(s)).collect();
-                for s in scenes.iter() {
-                    *self.facets.scenes.entry(s.clone()).or_default() += 1;
-                }
-                if !industry.is_empty() {
-                    *self.facets.industries.entry(industry.clone()).or_default() += 1;
-                }
-                if let Some(target) = l.supersedes {
-                    self.event(
-                        target,
-                        Event::Corrected {
-                            seq: a.seq,
-                            at: a.received_at,
-                            by: a.id,
-                            version: l.version,
-                        },
-                    );
-                }
-                let mut shelved = Shelved {
-                    seq: a.seq,
-                    id: a.id,
-                    level: a.level,
-                    origin,
-                    origin_group,
-                    received_at: a.received_at,
-                    months: tazan_search::period_months(&l.period).ok(),
-                    title: l.title.into(),
-                    reference: l.reference.map(Into::into),
-                    industry,
-                    domain: l.taxonomy.domain,
-                    cause: l.taxonomy.cause,
-                    scenes,
-                    period: l.period.into(),
+            Item::Other => {
+                self.seen.insert(id);
+                return;
+            }
+            Item::Withdrawal { target, reason } => {
+                self.seen.insert(id);
+                self.event(
+                    LessonId(target),
+                    Event::Withdrawn {
+                        seq: k.seq,
+                        at: k.received_at,
+                        reason,
+                    },
+                );
+                return;
+            }
+            Item::Lesson(l) => l,
+        };
+        let origin = self.intern(&k.origin);
+        let origin_group = self.intern(&k.origin_group);
+        let industry = self.intern(&l.industry);
+        let scenes: Box<[Arc<str>]> = l.scenes.iter().map(|s| self.intern(s)).collect();
+        for s in scenes.iter() {
+            *self.facets.scenes.entry(s.clone()).or_default() += 1;
+        }
+        if !industry.is_empty() {
+            *self.facets.industries.entry(industry.clone()).or_default() += 1;
+        }
+        let supersedes = l.supersedes.map(LessonId);
+        if let Some(target) = supersedes {
+            self.event(
+                target,
+                Event::Corrected {
+                    seq: k.seq,
+                    at: k.received_at,
+                    by: id,
                     version: l.version,
-                    supersedes: l.supersedes,
-                    withdrawn: false,
-                    superseded_by: None,
-                };
-                if let Some(events) = self.orphans.remove(&a.id) {
-                    for e in &events {
-                        apply(&mut shelved, e);
-                    }
-                    self.history.entry(a.id).or_default().extend(events);
+                },
+            );
+        }
+        let mut shelved = Shelved {
+            seq: k.seq,
+            id,
+            level: k.level,
+            origin,
+            origin_group,
+            received_at: k.received_at,
+            months: l.months,
+            title: l.title.into(),
+            reference: l.reference.map(Into::into),
+            industry,
+            domain: l.domain,
+            cause: l.cause,
+            scenes,
+            period: l.period.into(),
+            version: l.version,
+            supersedes,
+            withdrawn: false,
+            superseded_by: None,
+        };
+        if let Some(events) = self.orphans.remove(&id) {
+            for e in &events {
+                apply(&mut shelved, e);
+            }
+            self.history.entry(id).or_default().extend(events);
+        }
+        match at {
+            Some(i) if i < self.entries.len() => {
+                self.entries.insert(i, shelved);
+                // Entries after it moved up one place.
+                for (j, e) in self.entries.iter().enumerate().skip(i) {
+                    self.by_id.insert(e.id, j);
                 }
-                self.by_id.insert(a.id, self.entries.len());
+            }
+            _ => {
+                self.by_id.insert(id, self.entries.len());
                 self.entries.push(shelved);
             }
         }
@@ -391,172 +549,4 @@ fn apply(e: &mut Shelved, event: &Event) {
 }
 
 #[cfg(test)]
-mod tests {
-    use tazan_model::{Lesson, Withdrawal};
-
-    use super::*;
-
-    fn lesson(title: &str, level: DisclosureLevel, period: &str, industry: &str) -> Payload {
-        let mut l = Lesson::example(title, level);
-        l.period = period.into();
-        l.industry = industry.into();
-        Payload::Lesson(l)
-    }
-
-    fn add(shelf: &mut Shelf, seq: u64, p: &Payload, group: &str) -> LessonId {
-        let bytes = p.to_canonical_bytes();
-        let id = p.id();
-        shelf.add(Arrival {
-            seq,
-            id,
-            level: p.level(),
-            origin: "sakura-bank",
-            origin_group: group,
-            received_at: seq * 100,
-            payload: &bytes,
-        });
-        id
-    }
-
-    #[test]
-    fn entries_of_two_hubs_with_the_same_sequence_number_are_both_shelved() {
-        let mut s = Shelf::new();
-        let a = add(
-            &mut s,
-            5,
-            &lesson("A", DisclosureLevel::Amber, "2026-H1", "金融"),
-            "finance",
-        );
-        let b = add(
-            &mut s,
-            5,
-            &lesson("B", DisclosureLevel::Green, "2025-07", "運輸"),
-            "transport",
-        );
-        let older = add(
-            &mut s,
-            4,
-            &lesson("C", DisclosureLevel::Green, "2024", "運輸"),
-            "transport",
-        );
-        assert!(s.get(&a).is_some() && s.get(&b).is_some());
-        assert!(s.get(&older).is_none(), "below the mark: already seen");
-        assert_eq!(s.through(), 5);
-    }
-
-    #[test]
-    fn pages_filters_history_and_entitlement() {
-        let mut s = Shelf::new();
-        let a = add(
-            &mut s,
-            1,
-            &lesson("A", DisclosureLevel::Amber, "2026-H1", "金融"),
-            "finance",
-        );
-        let b = add(
-            &mut s,
-            2,
-            &lesson("B", DisclosureLevel::Green, "2025-07", "運輸"),
-            "transport",
-        );
-        add(
-            &mut s,
-            3,
-            &lesson("C", DisclosureLevel::Clear, "2024", "金融"),
-            "finance",
-        );
-        // A withdrawal and a correction of A.
-        let w = Payload::Withdrawal(Withdrawal {
-            target: b,
-            reason: "誤りがあった".into(),
-            level: DisclosureLevel::Green,
-        });
-        add(&mut s, 4, &w, "transport");
-        let mut fixed = Lesson::example("A2", DisclosureLevel::Amber);
-        fixed.version = 2;
-        fixed.supersedes = Some(a);
-        let a2 = add(&mut s, 5, &Payload::Lesson(fixed), "finance");
-        // Seen again: ignored.
-        add(
-            &mut s,
-            3,
-            &lesson("C", DisclosureLevel::Clear, "2024", "金融"),
-            "finance",
-        );
-
-        assert_eq!(s.len(), 4);
-        assert_eq!(s.through(), 5);
-        assert!(s.get(&b).unwrap().withdrawn);
-        assert_eq!(s.get(&a).unwrap().superseded_by, Some(a2));
-        assert!(
-            matches!(s.history(&b)[0], Event::Withdrawn { ref reason, .. } if reason == "誤りがあった")
-        );
-
-        let all = |_: &Shelved| true;
-        let titles = |p: Page| {
-            p.items
-                .iter()
-                .map(|e| e.title.to_string())
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(
-            titles(s.page(&LessonFilter::default(), &all, None, 10)),
-            ["A2", "C", "B", "A"]
-        );
-        let p = s.page(&LessonFilter::default(), &all, None, 2);
-        assert_eq!(p.next, Some(3));
-        assert_eq!(
-            titles(s.page(&LessonFilter::default(), &all, p.next, 2)),
-            ["B", "A"]
-        );
-
-        let public = |e: &Shelved| e.level == DisclosureLevel::Clear;
-        assert_eq!(
-            titles(s.page(&LessonFilter::default(), &public, None, 10)),
-            ["C"]
-        );
-
-        let f = LessonFilter {
-            industry: Some("金融".into()),
-            from: Some((
-                "2025-01".into(),
-                tazan_search::period_months("2025-01").unwrap(),
-            )),
-            ..LessonFilter::default()
-        };
-        assert_eq!(titles(s.page(&f, &all, None, 10)), ["A2", "A"]);
-        let f = LessonFilter {
-            to: Some((
-                "2025-H2".into(),
-                tazan_search::period_months("2025-H2").unwrap(),
-            )),
-            ..LessonFilter::default()
-        };
-        assert_eq!(titles(s.page(&f, &all, None, 10)), ["C", "B"]);
-        assert_eq!(s.facets().industries.get("金融"), Some(&3));
-    }
-
-    #[test]
-    fn a_withdrawal_before_its_lesson_still_applies() {
-        let mut s = Shelf::new();
-        let l = lesson("X", DisclosureLevel::Green, "", "");
-        let w = Payload::Withdrawal(Withdrawal {
-            target: l.id(),
-            reason: "r".into(),
-            level: DisclosureLevel::Green,
-        });
-        add(&mut s, 1, &w, "g");
-        let id = add(&mut s, 2, &l, "g");
-        assert!(s.get(&id).unwrap().withdrawn);
-        s.add(Arrival {
-            seq: 3,
-            id: LessonId::of(b"junk"),
-            level: DisclosureLevel::Green,
-            origin: "x",
-            origin_group: "g",
-            received_at: 0,
-            payload: b"junk",
-        });
-        assert_eq!(s.skipped(), 1);
-    }
-}
+mod tests;
