@@ -330,9 +330,18 @@ proptest! {
 /// only when the output is sanitised again (a proptest case, shrunk).
 #[test]
 fn a_merged_list_glued_to_the_next_name_is_scanned_again() {
-    let parts = [FRAGMENTS.len(), 14, FRAGMENTS.len() + 1, FRAGMENTS.len() + 6, 0];
+    let parts = [
+        FRAGMENTS.len(),
+        14,
+        FRAGMENTS.len() + 1,
+        FRAGMENTS.len() + 6,
+        0,
+    ];
     let (text, once) = fixed_point_passing_the_gate(cached(&TERMS[..4]), &parts, FRAGMENTS)
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(text, "コスモテック・山科システム開発東雲ソリューション障害が発生した。");
+    assert_eq!(
+        text,
+        "コスモテック・山科システム開発東雲ソリューション障害が発生した。"
+    );
     assert!(!once.contains("東雲"), "{once}");
 }
