@@ -109,6 +109,14 @@ impl Core {
     }
 
     fn tree(&self, name: &str) -> Result<Tree, StoreError> {
+        // A database that reported a fault is not read either: sled retries a
+        // node split that a read needs forever once its log has failed (a
+        // relay loop counting its outbox spun there, holding the old
+        // database, so no reopen could take the directory's lock). Readers
+        // get `Unavailable` until the store is reopened.
+        if self.fault.borrow().is_some() {
+            return Err(StoreError::Unavailable);
+        }
         let era = self.era.load(Ordering::SeqCst);
         let tree = self.db()?.open_tree(name)?;
         Ok(Tree { tree, era })
