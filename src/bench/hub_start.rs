@@ -13,13 +13,11 @@
 use std::fmt;
 use std::time::Instant;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use serde::Serialize;
-use tazan_hub::{HubConfig, RunningHub};
-use tazan_trust::KeyPair;
+use tazan_hub::RunningHub;
 
-use super::portal::{cpu_secs, fill_hub_log};
-use crate::topology::{self, Ports, Spec};
+use super::portal::{cpu_secs, fill_hub_log, FinanceHubAlone};
 
 /// Sizes for [`hub_start`].
 #[derive(Debug, Clone)]
@@ -70,22 +68,14 @@ impl fmt::Display for HubStartReport {
 pub async fn hub_start(p: HubStartParams) -> Result<HubStartReport> {
     let mut starts = Vec::new();
     for &n in &p.lessons {
-        let dir = tempfile::Builder::new()
-            .prefix("tazan-bench-hub-start-")
-            .tempdir()?;
-        let layout = topology::create(dir.path(), &Spec::demo(), Ports::EPHEMERAL)?;
-        let (_, config) = layout
-            .groups
-            .iter()
-            .find(|(g, _)| g == "finance")
-            .context("no finance group")?;
-        let mut cfg = HubConfig::load(config)?;
-        // The finance hub alone, without search: the figure is the hub's
-        // and the portal's own start.
-        cfg.upstream = None;
+        let FinanceHubAlone {
+            dir: _dir,
+            mut cfg,
+            portal: portal_cfg,
+            key,
+        } = FinanceHubAlone::create("tazan-bench-hub-start-")?;
+        // Without search: the figure is the hub's and the portal's own start.
         cfg.search = false;
-        let portal_cfg = cfg.portal.clone().context("the topology has no [portal]")?;
-        let key = KeyPair::load(&dir.path().join("sakura-bank/node.key"))?;
         fill_hub_log(&cfg.data_dir, &key, n, p.seed).await?;
         for start in ["first start", "restart"] {
             let (cpu, wall) = (cpu_secs(), Instant::now());

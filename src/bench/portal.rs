@@ -226,22 +226,49 @@ pub async fn fill_hub_log(
     Ok((ids, queries))
 }
 
+/// The demo topology's finance hub alone (no upstream: nothing to relay,
+/// no cross hub to follow), laid out in a fresh temporary directory.
+pub(crate) struct FinanceHubAlone {
+    /// Holds the topology; removed when dropped.
+    pub dir: tempfile::TempDir,
+    /// The hub's config.
+    pub cfg: HubConfig,
+    /// Its portal's config.
+    pub portal: tazan_hub::PortalConfig,
+    /// A finance member's signing key (sakura-bank), to fill the log.
+    pub key: KeyPair,
+}
+
+impl FinanceHubAlone {
+    pub(crate) fn create(prefix: &str) -> Result<FinanceHubAlone> {
+        let dir = tempfile::Builder::new().prefix(prefix).tempdir()?;
+        let layout = topology::create(dir.path(), &Spec::demo(), Ports::EPHEMERAL)?;
+        let (_, config) = layout
+            .groups
+            .iter()
+            .find(|(g, _)| g == "finance")
+            .context("no finance group")?;
+        let mut cfg = HubConfig::load(config)?;
+        cfg.upstream = None;
+        let portal = cfg.portal.clone().context("the topology has no [portal]")?;
+        let key = KeyPair::load(&dir.path().join("sakura-bank/node.key"))?;
+        Ok(FinanceHubAlone {
+            dir,
+            cfg,
+            portal,
+            key,
+        })
+    }
+}
+
 /// Run the benchmark.
 pub async fn portal(p: PortalParams) -> Result<PortalReport> {
-    let dir = tempfile::Builder::new()
-        .prefix("tazan-bench-portal-")
-        .tempdir()?;
-    let layout = topology::create(dir.path(), &Spec::demo(), Ports::EPHEMERAL)?;
-    let (_, config) = layout
-        .groups
-        .iter()
-        .find(|(g, _)| g == "finance")
-        .context("no finance group")?;
-    let mut cfg = HubConfig::load(config)?;
-    // The finance hub alone: nothing to relay, no cross hub to follow.
-    cfg.upstream = None;
-    let portal_cfg = cfg.portal.clone().context("the topology has no [portal]")?;
-    let key = KeyPair::load(&dir.path().join("sakura-bank/node.key"))?;
+    let FinanceHubAlone {
+        dir: _dir,
+        cfg,
+        portal: portal_cfg,
+        key,
+    } = FinanceHubAlone::create("tazan-bench-portal-")?;
     let (ids, queries) = fill_hub_log(&cfg.data_dir, &key, p.lessons, p.seed).await?;
 
     let started = Instant::now();
