@@ -113,6 +113,63 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         Check::Relation,
     );
     add_host_rule(add);
+    add_seventh_round_rules(add);
+}
+
+/// Identifiers, buildings and organisations the seventh round found without
+/// a legal form or a label word of the earlier rounds.
+fn add_seventh_round_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Check)) {
+    // The number of an access card or a badge in an entry log (`カード
+    // 0005128`): it points to one holder.
+    add(
+        r"(?:IDカード|カード|入館証|社員証|セキュリティカード)(?:番号|No\.?)?[ \u{3000}:：#]*(?P<n>\d{5,10})(?:[^\d-]|$)".into(),
+        Kind::Identifier,
+        "badge_number",
+        0.85,
+        Check::Inner,
+    );
+    // A residential building type before or after its name (`ハイツ柊`,
+    // `柊ハイツ`, `コーポ青葉`): the name makes it one building.
+    add(
+        format!(
+            r"(?P<n>(?:ハイツ|コーポ|メゾン|ハイム|レジデンス)[ \u{{3000}}・]?{H}{{1,6}}|{H}{{1,6}}(?:ハイツ|ハイム|コーポ|レジデンス))"
+        ),
+        Kind::Facility,
+        "residence_building",
+        0.8,
+        Check::Name,
+    );
+    // An association whose name joins a proper kanji head and a katakana
+    // word (`北辰データ協会`): the katakana word alone is generic, the head
+    // and the body's word make it one body.
+    add(
+        format!(r"(?P<n>{H}{{2,4}}{K}{{2,8}}(?:協会|協同組合|組合|連合会|連合|機構))"),
+        Kind::Org,
+        "kanji_katakana_association",
+        0.8,
+        Check::Inner,
+    );
+    // A hiragana name standing alone before a kind of system (`みのり農業
+    // システム`, `ひかりソフト`): a systems house, not the system (a kind of
+    // system follows a kanji word, or a particle: `このシステム`).
+    add(
+        format!(
+            r"(?:^|[ \u{{3000}}:：、,（(「/])(?P<n>[ぁ-ゖ]{{2,6}}){H}{{0,4}}(?:システムズ|システム|ソフトウェア|ソフト)"
+        ),
+        Kind::Org,
+        "hiragana_systems_house",
+        0.75,
+        Check::HiraganaName,
+    );
+    // A computing or data-processing bureau named by its head (`陽光計算
+    // センター`): a company that runs others' systems, not a room.
+    add(
+        format!(r"(?P<n>{H}{{2,4}}(?:計算センター|電算センター|計算機センター|情報処理センター))"),
+        Kind::Org,
+        "computing_bureau",
+        0.8,
+        Check::Inner,
+    );
 }
 
 /// Registered with the rules of this module.

@@ -51,6 +51,16 @@ const PEOPLE_LABELS: &[&str] = &[
     "聞き手",
     "話者",
     "発言者",
+    "欠席",
+    // Trailers of a commit message name the people of the change.
+    "Reviewed-by",
+    "Co-authored-by",
+    "Signed-off-by",
+    "Acked-by",
+    "Tested-by",
+    "Reported-by",
+    "Suggested-by",
+    "Helped-by",
 ];
 
 /// Labels of a form that name who wrote, checked or stamped it, strong
@@ -163,7 +173,7 @@ pub(super) const LINE_LABELS: &[&str] = &[
 ];
 
 /// Facility words after a name holding hiragana.
-const KANA_FACILITY: &str = "(?:生産|研究|技術|研修|物流|配送|医療|福祉|介護|交流)センター|研究所|荘|寮|会館|の郷|の里|の家|ハウス|ホーム";
+const KANA_FACILITY: &str = "(?:生産|研究|技術|研修|物流|配送|医療|福祉|介護|交流)センター|研究所|荘|苑|寮|会館|の郷|の里|の家|ハウス|ホーム";
 
 /// The compiled patterns of this module.
 pub(crate) struct LabelRules {

@@ -34,7 +34,7 @@ pub(super) const DEPT_SUFFIX: &str =
     "部|課|室|係|科|班|局|センター|本部|支所|病棟|グループ|チーム|研究室|営業所|支店|事業部";
 
 /// Roles and job titles written before a name.
-pub(super) const ROLES: &str = "SV|OP|SE|PM|PL|受付|担当者|担当|配車|営業|店長|校長|教頭|教諭|主任|主査|主幹|係長|課長|部長|室長|所長|技師長|センター長|事務長|院長|助教|准教授|教授|講師|医師|看護師|技師|薬剤師|ドライバー|運転手|当直|常駐SE|リーダー|マネージャー|責任者|一次対応|二次対応|一次|二次|三次|報告者|作成者|記録者|連絡者|承認者|対応者|作業者|点呼担当|教務主任|担任|顧問|代表|社長|会長|専務|常務|取締役|運転士|乗務員|車掌|駅員|作業員|技術者|警備員|係員|作業所長|現場代理人|監督|支配人|副支配人|女将|番頭|工場長|倉庫長|班長|職長|料理長|当番|当番課長|オペ|オペレータ|オペレーター|入電者|起票者|受付者|回答者|フロント|夜勤リーダー|支店長|副支店長|主事|参事|委員長|店員|スタッフ|CS担当|看護師長|副看護師長|師長|看護主任|病棟クラーク|クラーク|課長補佐|主任技師|保健師|養護教諭|学年主任|情報主任|副校長|ICT支援員|支援員|配車係|運行管理者|作業長|構内作業長|場長|浄水場長|駅長|助役|局長|副所長|所長代理|主任主事|会計年度任用職員|保守員|技術員|窓口|守衛|宿直|夜勤|日勤|保全|整備士|検査員|司書|栄養士|介護士|事務員|用務員";
+pub(super) const ROLES: &str = "SV|OP|SE|PM|PL|受付|担当者|担当|配車|営業|店長|校長|教頭|教諭|主任|主査|主幹|係長|課長|部長|室長|所長|技師長|センター長|事務長|院長|助教|准教授|教授|講師|医師|看護師|技師|薬剤師|ドライバー|運転手|当直|常駐SE|リーダー|マネージャー|責任者|一次対応|二次対応|一次|二次|三次|報告者|作成者|記録者|連絡者|承認者|対応者|作業者|点呼担当|教務主任|担任|顧問|代表|社長|会長|専務|常務|取締役|運転士|乗務員|車掌|駅員|作業員|技術者|警備員|係員|作業所長|現場代理人|監督|支配人|副支配人|女将|番頭|工場長|倉庫長|班長|職長|料理長|当番|当番課長|オペ|オペレータ|オペレーター|入電者|起票者|受付者|回答者|フロント|夜勤リーダー|支店長|副支店長|主事|参事|委員長|店員|スタッフ|CS担当|看護師長|副看護師長|師長|看護主任|病棟クラーク|クラーク|課長補佐|主任技師|保健師|養護教諭|学年主任|情報主任|副校長|ICT支援員|支援員|配車係|運行管理者|作業長|構内作業長|場長|浄水場長|駅長|助役|局長|副所長|所長代理|主任主事|会計年度任用職員|施設長|部会長|園長|理事長|生活相談員|相談員|介護職員|保守員|技術員|窓口|守衛|宿直|夜勤|日勤|保全|整備士|検査員|司書|栄養士|介護士|事務員|用務員";
 
 /// Departments written without a suffix before a space and a name (`総務 木挽`);
 /// never glued to one (経理課…).
@@ -139,6 +139,26 @@ const PERSON_KEYS: &[&str] = &[
     "引継ぎ先",
     "引継者",
     "対応者名",
+    // On-call rotas, lending ledgers, minutes and proposals (seventh round).
+    "一次",
+    "二次",
+    "三次",
+    "主担当",
+    "副担当",
+    "正担当",
+    "借用者",
+    "貸出者",
+    "使用者",
+    "返却者",
+    "欠席",
+    "欠席者",
+    "質問者",
+    "答弁者",
+    "提案者",
+    "共同提案",
+    "共同提案者",
+    "評価者",
+    "代理",
 ];
 
 /// Role and group words a person field may hold instead of a name.
@@ -232,7 +252,7 @@ impl PersonRules {
                 r"[A-Za-z][A-Za-z.,'-]* (?P<n>{NH}{{1,4}}) [A-Za-z][a-z]"
             )),
             spaced_title: rx(&format!(
-                r"(?:^|[\s、。:：(（/]|は|も)(?P<n>{NH}{{1,4}})[ \u{{3000}}](?:部長|課長|係長|室長|所長|店長|社長|主任|主査|次長|局長|教授|准教授|先生)(?:$|[\s、。,)）/]|が|は|に|へ|と|から|より|を|も|の)"
+                r"(?:^|[\s、。:：(（/]|は|も)(?P<n>{NH}{{1,4}})[ \u{{3000}}](?:部長|課長|係長|室長|所長|店長|社長|主任|主査|次長|局長|教授|准教授|先生|委員|議員|理事)(?:$|[\s、。,)）/]|が|は|に|へ|と|から|より|を|も|の)"
             )),
             quote_speaker: rx(&format!(
                 r"」と(?P<n>{NH}{{1,4}})(?:さん|氏)?(?:は|が|も)(?:語|話|述べ|言|振り返|笑|明か|強調)"
@@ -507,6 +527,34 @@ impl Recognizers {
             .map(|t| t.start + within.start..t.end + within.start)
             .collect();
         let whole = toks.len() == 1;
+        // A value of two kanji words whose second is a given name (`千種 遥`):
+        // the shape of a full name, even when the family name is also a
+        // common word.
+        if let [family, given] = toks.as_slice() {
+            let (f, g) = (&text[family.clone()], strip_title(&text[given.clone()]));
+            let kanji =
+                |w: &str| !w.is_empty() && w.chars().all(|c| is_han(c) || "ヶ々ノ".contains(c));
+            if kanji(f)
+                && kanji(g)
+                && (1..=4).contains(&f.chars().count())
+                && g.chars().count() <= 3
+                && name_ok(f)
+                && !self.is_role_word(f)
+                && !ROLE_VALUES.contains(&f)
+                && !f.ends_with(NOT_NAME_END)
+                && self.given_ok(g, lexis)
+            {
+                person(out, n, family.clone(), "person_field", 0.8);
+                person(
+                    out,
+                    n,
+                    given.start..given.start + g.len(),
+                    "person_field",
+                    0.8,
+                );
+                return;
+            }
+        }
         for tok in toks {
             let word = &text[tok.clone()];
             if word.contains(['[', ']']) {

@@ -4,16 +4,26 @@
 //! word (a place or a family name) makes the site a named facility; a common
 //! word (監視センター, 事務局, 運用センター) leaves it a generic part of the
 //! premises. Without the dictionary only known place names count.
+//!
+//! The same test tells a software or systems house, or a club, from a kind
+//! of system (`藤紫ソフト`, `葛城システム`, `翠風会` against `基幹システム`,
+//! `会計ソフト`, `説明会`): a kanji head that is no common word, no compound
+//! or derivation of one, and no role or department names a company.
 
-use super::persons::{compound_of_common, Lexis};
+use super::persons::{compound_of_common, derived_of_common, Lexis};
 use super::*;
 
 /// Site words that name a facility only after a proper name.
-const SITE_WORDS: &str = "センター|DC|倉庫|デポ|物流棟|基地|局|制御所|給電所|指令所|管理所|配水場|ポンプ場|処理場|中継所";
+const SITE_WORDS: &str = "センター|DC|倉庫|デポ|物流棟|基地|局|制御所|給電所|指令所|管理所|配水場|ポンプ場|処理場|中継所|選果場|集荷場|集出荷場|選果所|浄水場|変電所";
+
+/// Words that end a company's name after a proper kanji head (`藤紫ソフト`),
+/// or a club's or association's (`翠風会`).
+const HOUSE_WORDS: &str = "ソフトウェア|ソフト|システムズ|システム|テック|ネット|会";
 
 /// The compiled pattern of this module.
 pub(crate) struct SiteRules {
     site: Regex,
+    house: Regex,
 }
 
 impl SiteRules {
@@ -21,6 +31,9 @@ impl SiteRules {
         SiteRules {
             site: rx(&format!(
                 r"(?P<n>[\p{{Han}}ヶ々&&[^〇○某]]{{2,5}})(?:{SITE_WORDS})"
+            )),
+            house: rx(&format!(
+                r"(?P<n>[\p{{Han}}ヶ々&&[^〇○某]]{{2,4}})(?P<w>{HOUSE_WORDS})"
             )),
         }
     }
@@ -73,6 +86,67 @@ impl Recognizers {
             };
             if proper {
                 push(out, n, m.range(), Kind::Facility, "named_site", 0.8, 2);
+            }
+        }
+        if let Some(l) = lexis {
+            self.houses(n, l, out);
+        }
+    }
+
+    /// Software houses, systems houses and clubs named by a proper kanji
+    /// head (see the module doc). Needs the dictionary: without it every
+    /// kind of system would look like a name.
+    fn houses(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        for caps in self.sites.house.captures_iter(text) {
+            let (Some(m), Some(name), Some(word)) = (caps.get(0), caps.name("n"), caps.name("w"))
+            else {
+                continue;
+            };
+            let w = name.as_str();
+            let glued_before = text[..m.start()]
+                .chars()
+                .next_back()
+                .is_some_and(|c| is_han(c) || c == 'ヶ' || c == '々');
+            // The whole word: not the head of a longer katakana or kanji one
+            // (藤紫システムズ is matched whole, 会議 is no club).
+            let glued_after = text[m.end()..]
+                .chars()
+                .next()
+                .is_some_and(|c| is_kata(c) || (word.as_str() == "会" && is_han(c)));
+            if glued_before || glued_after || !name_ok(w) {
+                continue;
+            }
+            let whole = &text[m.range()];
+            // A name stands apart as a word of its own (`ベンダー 藤紫ソフト 製`,
+            // `（葛城システム）`); a kind of system runs into the sentence
+            // (`校務システムの`), or is a field's whole value (a system name).
+            let rest = &text[m.end()..];
+            let apart_before = text[..m.start()]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_whitespace() || "「『（(【[:：、,/・".contains(c));
+            let apart_after = rest.is_empty()
+                || rest
+                    .starts_with(|c: char| c.is_whitespace() || "」』）)】]、,。/・".contains(c))
+                || ["製", "社", "様", "さん", "殿", "御中", "側"]
+                    .iter()
+                    .any(|s| rest.starts_with(s));
+            if !(apart_before && apart_after) || m.range() == (0..text.len()) {
+                continue;
+            }
+            let proper = !l.common.contains(w)
+                && !l.common.contains(whole)
+                && !compound_of_common(w, l)
+                && !derived_of_common(w, l)
+                && !derived_of_common(whole, l)
+                && !self.is_role(w)
+                && !w.ends_with([
+                    '課', '部', '室', '係', '班', '局', '用', '型', '系', '式', '化', '性',
+                ])
+                && !w.chars().any(|c| "本各全同当弊貴御新旧第他自".contains(c));
+            if proper {
+                push(out, n, m.range(), Kind::Org, "kanji_house", 0.75, 2);
             }
         }
     }
