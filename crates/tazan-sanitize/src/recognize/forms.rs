@@ -161,6 +161,17 @@ fn add_seventh_round_rules(add: &mut impl FnMut(String, Kind, &'static str, f32,
         0.75,
         Check::HiraganaName,
     );
+    // A club or circle named `X の会` standing apart (`灯の会`, `ひまわりの
+    // 会`): one body of people.
+    add(
+        format!(
+            r"(?:^|[ \u{{3000}}:：、,（(「/])(?P<n>(?:{H}{{1,3}}|[ぁ-ゖ]{{2,5}}|{K}{{2,6}})の会)(?:[ \u{{3000}}、,。」）)/]|$|が|は|に|と|から|へ|で|を|も)"
+        ),
+        Kind::Org,
+        "named_circle",
+        0.75,
+        Check::Inner,
+    );
     // A computing or data-processing bureau named by its head (`陽光計算
     // センター`): a company that runs others' systems, not a room.
     add(

@@ -16,9 +16,21 @@ use super::*;
 /// Site words that name a facility only after a proper name.
 const SITE_WORDS: &str = "センター|DC|倉庫|デポ|物流棟|基地|局|制御所|給電所|指令所|管理所|配水場|ポンプ場|処理場|中継所|選果場|集荷場|集出荷場|選果所|浄水場|変電所";
 
+/// Heads of a meeting or a generic body before 会 that the dictionary may
+/// not list whole (検討会, 町内会).
+const MEETING_HEADS: &[&str] = &[
+    "説明", "懇親", "報告", "勉強", "検討", "連絡", "定例", "反省", "歓迎", "送別", "交流", "研究",
+    "協議", "審議", "推進", "運営", "評議", "委員", "役員", "株主", "分科", "発表", "講習", "研修",
+    "見学", "展示", "意見", "決起", "祝賀", "慰労", "親睦", "新年", "忘年", "同窓", "同好", "後援",
+    "町内", "自治", "商店", "婦人", "青年", "老人", "子供", "保護", "家族", "父母", "職員", "社員",
+    "部活", "部長", "課長", "所長", "幹事", "理事", "代表", "全体", "合同", "臨時", "緊急", "特別",
+    "月例", "週例", "朝礼", "夕礼", "試食", "試乗", "内覧", "相談", "面談", "商談", "講演", "演奏",
+    "発足", "総括", "評価", "対策", "改善", "安全", "衛生", "品質", "環境", "防災", "防犯", "技術",
+];
+
 /// Words that end a company's name after a proper kanji head (`藤紫ソフト`),
 /// or a club's or association's (`翠風会`).
-const HOUSE_WORDS: &str = "ソフトウェア|ソフト|システムズ|システム|テック|ネット|会";
+const HOUSE_WORDS: &str = "ソフトウェア|ソフト開発|ソフト|システムズ|システム開発|システムサービス|システム|データサービス|情報サービス|ネットサービス|テック|ネット|会";
 
 /// The compiled pattern of this module.
 pub(crate) struct SiteRules {
@@ -135,11 +147,27 @@ impl Recognizers {
             if !(apart_before && apart_after) || m.range() == (0..text.len()) {
                 continue;
             }
-            let proper = !l.common.contains(w)
+            // A club named by a plain noun (若竹会, 鈴蘭会) where a meeting is
+            // named by what it does (説明会, 検討会): the dictionary lists
+            // most meetings whole, and the rest start with an act.
+            let club = word.as_str() == "会"
+                && w.chars().count() == 2
                 && !l.common.contains(whole)
-                && !compound_of_common(w, l)
-                && !derived_of_common(w, l)
-                && !derived_of_common(whole, l)
+                && !MEETING_HEADS.contains(&w)
+                && !super::slots::ACTS.split('|').any(|a| w.starts_with(a));
+            // A family or place name heads a house whatever else it means
+            // (大和システム開発).
+            let family = word.as_str() != "会"
+                && (l.surnames.contains(w) || self.is_place_name(w))
+                && !l.common.contains(whole);
+            let head_ok = club
+                || family
+                || (!l.common.contains(w)
+                    && !l.common.contains(whole)
+                    && !compound_of_common(w, l)
+                    && !derived_of_common(w, l)
+                    && !derived_of_common(whole, l));
+            let proper = head_ok
                 && !self.is_role(w)
                 && !w.ends_with([
                     '課', '部', '室', '係', '班', '局', '用', '型', '系', '式', '化', '性',

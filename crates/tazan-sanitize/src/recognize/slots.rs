@@ -267,7 +267,20 @@ impl Recognizers {
                 .nth(30)
                 .map_or(sentence.len(), |(i, _)| i)];
             let person_act = PERSON_ACTS.iter().any(|a| sentence.contains(a));
-            if self.agent_name(name.as_str(), person_act, lexis) {
+            // A kanji word set apart by spaces inside a sentence (`技術の X に
+            // 報告`, `先方の X より`): prose puts no space around a common
+            // word, a report does around a name.
+            let spaced = person_act
+                && text[..name_at.start].ends_with([' ', '\u{3000}'])
+                && text[name_at.end..].starts_with([' ', '\u{3000}'])
+                && text[..name_at.start]
+                    .trim_end_matches([' ', '\u{3000}'])
+                    .ends_with(['の', 'は', 'が', 'に', 'と', 'も', 'で', 'を', '、', 'へ'])
+                && self.slot_word(name.as_str(), lexis)
+                && lexis.is_some_and(|l| {
+                    l.surnames.contains(name.as_str()) || !l.common.contains(name.as_str())
+                });
+            if spaced || self.agent_name(name.as_str(), person_act, lexis) {
                 push(
                     out,
                     n,
