@@ -1036,3 +1036,88 @@ fn chat_speakers_after_a_time_quote_speakers_and_roles_of_the_night() {
         &["守衛", "宿直", "発見"],
     );
 }
+
+// --- seventh round (branch recall7): classes of `unseen/dev7` in other strings ---
+
+#[test]
+fn commit_trailers_rota_columns_and_ledger_columns_name_people() {
+    if !dictionary() {
+        return;
+    }
+    // A commit's trailers name the people of the change, a full name too
+    // when its family name is also a common word.
+    check(
+        "fix: 再送間隔を延長 (Reviewed-by: 鴇沢)\n    Co-authored-by: 若草 澪",
+        &["鴇沢", "若草", "澪"],
+        &["再送間隔", "延長"],
+    );
+    // The columns of an on-call rota and of a lending ledger hold people.
+    check(
+        "週\t一次\t二次\n5/12週\t箒木\t鷗田\n5/19週\t鷗田\tラウラ・ベッティ",
+        &["箒木", "鷗田", "ラウラ・ベッティ"],
+        &["一次", "二次"],
+    );
+    check(
+        "貸出日\t機器\t借用者\n6/2\t検査用タブレット\t楡井",
+        &["楡井"],
+        &["検査用タブレット", "借用者"],
+    );
+    // Minutes: who asked, who answered, who was absent.
+    check(
+        "質問者: 椛沢 委員\n答弁者: 総務課長 穂高\n欠席: 鶴喰",
+        &["椛沢", "穂高", "鶴喰"],
+        &["委員", "総務課長"],
+    );
+}
+
+#[test]
+fn software_houses_clubs_and_associations_without_a_legal_form() {
+    if !dictionary() {
+        return;
+    }
+    // A proper kanji head before ソフト or システム standing apart is a
+    // company; a kind of system running into the sentence is not.
+    let audit = check(
+        "帳票は 萩尾ソフト 製、保守は 大和システム開発 / 菱井データサービス\n基幹システムの停止と会計ソフトの不具合",
+        &["萩尾ソフト", "大和システム開発", "菱井データサービス"],
+        &["基幹システム", "会計ソフト"],
+    );
+    assert!(audit.iter().any(|a| a.rule == "kanji_house"), "{audit:?}");
+    // A hiragana name before a kind of system, a club named by a noun,
+    // a circle, an association with a katakana word, a computing bureau.
+    check(
+        "ベンダー あおば介護システム と協議。部活の 白樺会 と 灯台の会 に連絡。\n委託先 南星ネット協会 および 明星電算センター",
+        &["あおば介護システム", "白樺会", "灯台の会", "南星ネット協会", "明星電算センター"],
+        &["協議", "部活", "委託先"],
+    );
+    // Meetings are no clubs.
+    check("説明会 と 検討会 は延期、 懇親会 も中止", &[], &["説明会", "検討会", "懇親会"]);
+}
+
+#[test]
+fn residences_sorting_sites_badges_and_spaced_names_in_a_sentence() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "設置場所: コーポ楓 2F、 楓ハイツ 屋上、 西ヶ原選果場 の計量器",
+        &["コーポ楓", "楓ハイツ", "西ヶ原選果場"],
+        &["計量器", "屋上"],
+    );
+    // A hiragana name before 苑 is a facility.
+    check("施設: ケアハウス ひだまり苑 3階", &["ひだまり苑"], &["ケアハウス"]);
+    // The number of an access card in an entry log.
+    let audit = check(
+        "21:05 IN サーバ室 カード 0031877\n21:40 OUT 入館証 No.0031902",
+        &["0031877", "0031902"],
+        &["サーバ室"],
+    );
+    assert!(audit.iter().any(|a| a.rule == "badge_number"), "{audit:?}");
+    // A kanji word set apart by spaces before an act only a person does;
+    // a common word set apart is not masked.
+    check(
+        "品証の 五月女 に報告。次回は 6/3 に 鴨居 も参加。\n障害の 原因 は調査中。",
+        &["五月女", "鴨居"],
+        &["原因", "品証"],
+    );
+}
