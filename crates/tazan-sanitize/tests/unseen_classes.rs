@@ -1145,3 +1145,17 @@ fn a_family_name_known_shorter_is_masked_whole_and_stamp_and_interview_roles() {
         &["面談者", "作業者印"],
     );
 }
+
+#[test]
+fn clinics_data_centres_and_pump_stations_are_named_sites() {
+    if !dictionary() {
+        return;
+    }
+    // A clinic named by a plain noun or its area, a data centre whatever
+    // its head means, a pump station; kinds of care stay.
+    check(
+        "客先の 桜坂クリニック と 若葉歯科 に訪問。 夕凪DC と 鴨川ポンプ所 に影響。\n 小児歯科 と 訪問診療所 は対象外",
+        &["桜坂クリニック", "若葉歯科", "夕凪DC", "鴨川ポンプ所"],
+        &["小児歯科", "訪問診療所"],
+    );
+}

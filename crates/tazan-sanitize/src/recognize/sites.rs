@@ -14,7 +14,7 @@ use super::persons::{compound_of_common, derived_of_common, Lexis};
 use super::*;
 
 /// Site words that name a facility only after a proper name.
-const SITE_WORDS: &str = "センター|DC|倉庫|デポ|物流棟|基地|局|制御所|給電所|指令所|管理所|配水場|ポンプ場|処理場|中継所|選果場|集荷場|集出荷場|選果所|浄水場|変電所";
+const SITE_WORDS: &str = "センター|DC|倉庫|デポ|物流棟|基地|局|制御所|給電所|指令所|管理所|配水場|ポンプ場|処理場|中継所|選果場|集荷場|集出荷場|選果所|浄水場|変電所|ポンプ所|排水機場|揚水機場|浄化センター";
 
 /// Heads of a meeting or a generic body before 会 that the dictionary may
 /// not list whole (検討会, 町内会).
@@ -28,9 +28,28 @@ const MEETING_HEADS: &[&str] = &[
     "発足", "総括", "評価", "対策", "改善", "安全", "衛生", "品質", "環境", "防災", "防犯", "技術",
 ];
 
+/// House words after which a plain two-kanji noun names the body (若竹会,
+/// 若草歯科) as a club's or a clinic's name.
+const CLUB_WORDS: &[&str] = &[
+    "会",
+    "クリニック",
+    "歯科医院",
+    "歯科",
+    "医院",
+    "診療所",
+    "整骨院",
+    "接骨院",
+];
+
+/// Heads of a kind of care, not of a clinic's name (小児歯科, 訪問診療所).
+const CARE_HEADS: &[&str] = &[
+    "小児", "矯正", "審美", "総合", "一般", "美容", "訪問", "在宅", "救急", "夜間", "休日", "産婦",
+    "心療", "歯科", "眼科", "内科", "外科", "皮膚", "整形", "地域", "無料", "巡回", "附属", "付属",
+];
+
 /// Words that end a company's name after a proper kanji head (`藤紫ソフト`),
 /// or a club's or association's (`翠風会`).
-const HOUSE_WORDS: &str = "ソフトウェア|ソフト開発|ソフト|システムズ|システム開発|システムサービス|システム|データサービス|情報サービス|ネットサービス|テック|ネット|会";
+const HOUSE_WORDS: &str = "クリニック|歯科医院|歯科|医院|診療所|整骨院|接骨院|ソフトウェア|ソフト開発|ソフト|システムズ|システム開発|システムサービス|システム|データサービス|情報サービス|ネットサービス|テック|ネット|会";
 
 /// The compiled pattern of this module.
 pub(crate) struct SiteRules {
@@ -78,9 +97,15 @@ impl Recognizers {
             if glued || !name_ok(w) || w.ends_with(['薬', '課', '室', '係', '内', '外']) {
                 continue;
             }
-            let proper = match lexis {
-                Some(l) => {
-                    !l.common.contains(w)
+            // A data centre is named whatever its head means (東雲DC).
+            let data_centre = &text[name.end()..m.end()] == "DC"
+                && lexis.is_some()
+                && !self.is_role(w)
+                && !w.chars().any(|c| "本各全同当弊貴御新旧第".contains(c));
+            let proper = data_centre
+                || match lexis {
+                    Some(l) => {
+                        !l.common.contains(w)
                         && !compound_of_common(w, l)
                         // 春日部: a place and family name, not a department.
                         && (!self.is_role(w)
@@ -93,9 +118,9 @@ impl Recognizers {
                             // A one-kanji head of a common word (本+部, 各+拠点).
                             "本各全同当弊貴御新旧第".contains(c)
                         })
-                }
-                None => self.is_place_name(w) || self.municipality_stem(w),
-            };
+                    }
+                    None => self.is_place_name(w) || self.municipality_stem(w),
+                };
             if proper {
                 push(out, n, m.range(), Kind::Facility, "named_site", 0.8, 2);
             }
@@ -150,14 +175,19 @@ impl Recognizers {
             // A club named by a plain noun (若竹会, 鈴蘭会) where a meeting is
             // named by what it does (説明会, 検討会): the dictionary lists
             // most meetings whole, and the rest start with an act.
-            let club = word.as_str() == "会"
-                && w.chars().count() == 2
+            // A clinic or club named by its area (青葉台クリニック): a noun and
+            // one kanji of a place name.
+            let area = w.chars().count() == 3
+                && w.ends_with(['台', '丘', '町', '原', '浜', '坂', '谷', '沢']);
+            let club = CLUB_WORDS.contains(&word.as_str())
+                && (w.chars().count() == 2 || area)
+                && !CARE_HEADS.contains(&w)
                 && !l.common.contains(whole)
                 && !MEETING_HEADS.contains(&w)
                 && !super::slots::ACTS.split('|').any(|a| w.starts_with(a));
             // A family or place name heads a house whatever else it means
             // (大和システム開発).
-            let family = word.as_str() != "会"
+            let family = !CLUB_WORDS.contains(&word.as_str())
                 && (l.surnames.contains(w) || self.is_place_name(w))
                 && !l.common.contains(whole);
             let head_ok = club
