@@ -73,6 +73,8 @@ struct Rule {
 enum Check {
     /// Accept every match.
     None,
+    /// Group `n` is a romanised handle: not a vocabulary word.
+    Handle,
     /// Group `n` is a name that must not be generic.
     Name,
     /// Like `Name`, and `n` must look like a place (電力, ガス companies).

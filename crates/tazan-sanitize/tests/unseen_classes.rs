@@ -1159,3 +1159,29 @@ fn clinics_data_centres_and_pump_stations_are_named_sites() {
         &["小児歯科", "訪問診療所"],
     );
 }
+
+#[test]
+fn romanised_handles_with_an_initial_and_accented_latin_names() {
+    // A romanised name with an initial, used as a handle before a particle.
+    let audit = check(
+        "hkurosaki に確認、 r-umino も把握。 umino.r が対応。",
+        &["hkurosaki", "r-umino", "umino.r"],
+        &["確認", "対応"],
+    );
+    assert!(audit.iter().any(|a| a.rule == "romaji_handle"), "{audit:?}");
+    // Words that only read as syllables are not handles.
+    check(
+        "radio が鳴った。 minikube に入れた。",
+        &[],
+        &["radio", "minikube"],
+    );
+    if !dictionary() {
+        return;
+    }
+    // A Latin name with an accented letter is masked whole.
+    check(
+        "backup: Tomás Ibáñez / lead: Zoë Ferreira",
+        &["Tomás", "Ibáñez", "Zoë", "ás"],
+        &["backup"],
+    );
+}

@@ -18,6 +18,23 @@ impl Recognizers {
             Check::None => Some(m),
             Check::KatakanaBusiness => self.katakana_business(text, m, name?),
             Check::ShortHost => self.short_host(text, m),
+            Check::Handle => {
+                let n = name?;
+                let w = text[n.clone()].to_ascii_lowercase();
+                let bare: String = w.chars().filter(char::is_ascii_alphabetic).collect();
+                // An initial marks a person's handle (y|matsuzaki, tobita.k):
+                // a separator, or two consonants no syllable starts with.
+                // Words that merely read as syllables (radio) have none.
+                let vowel = |c: char| "aeiou".contains(c);
+                let b = bare.as_bytes();
+                let glued_initial = b.len() > 2
+                    && !vowel(b[0] as char)
+                    && !vowel(b[1] as char)
+                    && b[1] != b'y'
+                    && !matches!(&bare[..2], "sh" | "ch" | "ts" | "kk" | "ss" | "tt" | "pp");
+                let initial = w.contains(['.', '_', '-']) || glued_initial;
+                (initial && !self.vocab.contains(&w) && !self.vocab.contains(&bare)).then_some(n)
+            }
             Check::Mac
             | Check::Card
             | Check::LabelledId

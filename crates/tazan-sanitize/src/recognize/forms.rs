@@ -172,6 +172,16 @@ fn add_seventh_round_rules(add: &mut impl FnMut(String, Kind, &'static str, f32,
         0.75,
         Check::Inner,
     );
+    // A romanised name used as a handle in Japanese text, before a
+    // particle (`ymatsuzaki に確認`, `tobita.k が対応`): its letters read as
+    // Japanese syllables, with an initial glued before or after.
+    add(
+        r"(?:^|[\s、。「（(:：])(?P<n>(?:[a-z][._-]?)?(?:(?:[kgsztdnhbpmr]y?|ch|sh|ts|j|f|w|y|kk|ss|tt|pp|tch)?[aeiou]|n){3,10}(?:[._-][a-z])?)[ ]?(?:に|が|は|から|へ|と|も|の|さん|氏|より|を)".into(),
+        Kind::Identifier,
+        "romaji_handle",
+        0.8,
+        Check::Handle,
+    );
     // A computing or data-processing bureau named by its head (`陽光計算
     // センター`): a company that runs others' systems, not a room.
     add(

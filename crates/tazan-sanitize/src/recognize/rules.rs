@@ -463,7 +463,9 @@ impl Recognizers {
             labels: labels::LabelRules::new(),
             voices: voices::VoiceRules::new(),
             sites: sites::SiteRules::new(),
-            latin_run: rx(r"[A-Z][A-Za-z0-9'&.\-]*(?:(?: |, ?)[A-Z][A-Za-z0-9'&.\-]*)*"),
+            latin_run: rx(
+                r"[A-Z\u{C0}-\u{D6}\u{D8}-\u{DE}][A-Za-z\u{C0}-\u{D6}\u{D8}-\u{F6}\u{F8}-\u{FF}0-9'&.\-]*(?:(?: |, ?)[A-Z\u{C0}-\u{D6}\u{D8}-\u{DE}][A-Za-z\u{C0}-\u{D6}\u{D8}-\u{F6}\u{F8}-\u{FF}0-9'&.\-]*)*",
+            ),
             place_prefecture,
             place_class,
         }
