@@ -1185,3 +1185,23 @@ fn romanised_handles_with_an_initial_and_accented_latin_names() {
         &["backup"],
     );
 }
+
+#[test]
+fn a_rank_after_a_name_is_no_given_name_and_lists_take_ke_names() {
+    if !dictionary() {
+        return;
+    }
+    // 一次 and 二次 are ranks of an on-call list, even where the dictionary
+    // also lists them as given names.
+    check(
+        "担当: 雲出(一次) / 小堀(二次)",
+        &["雲出", "小堀"],
+        &["一次", "二次"],
+    );
+    // A family name written with ヶ joins a list of names.
+    check(
+        "松ヶ下と二階堂で手分けして確認。",
+        &["松ヶ下", "二階堂"],
+        &["手分け"],
+    );
+}

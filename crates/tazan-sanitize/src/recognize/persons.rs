@@ -536,6 +536,9 @@ impl Recognizers {
                 |w: &str| !w.is_empty() && w.chars().all(|c| is_han(c) || "ヶ々ノ".contains(c));
             if kanji(f)
                 && kanji(g)
+                && text[family.end..given.start].trim().is_empty()
+                && !self.is_role_word(g)
+                && !ROLE_VALUES.contains(&g)
                 && (1..=4).contains(&f.chars().count())
                 && g.chars().count() <= 3
                 && name_ok(f)
@@ -572,6 +575,8 @@ impl Recognizers {
                     .all(|c| is_han(c) || "ヶ々ノツケッ".contains(c));
             if han
                 && prev_person_end.take().is_some()
+                && !self.is_role_word(bare)
+                && !ROLE_VALUES.contains(&bare)
                 && self.given_ok(bare, lexis)
                 && bare.chars().count() <= 3
             {
@@ -672,7 +677,7 @@ impl Recognizers {
                 let start = text.len() - rest.len();
                 let len: usize = text[start..]
                     .chars()
-                    .take_while(|c| is_han(*c))
+                    .take_while(|c| is_han(*c) || *c == 'ヶ')
                     .map(char::len_utf8)
                     .sum();
                 found.push(start..start + len);
@@ -686,7 +691,7 @@ impl Recognizers {
                 let len: usize = text[..end]
                     .chars()
                     .rev()
-                    .take_while(|c| is_han(*c))
+                    .take_while(|c| is_han(*c) || *c == 'ヶ')
                     .map(char::len_utf8)
                     .sum();
                 found.push(end - len..end);
