@@ -75,6 +75,9 @@ enum Check {
     None,
     /// Group `n` is a romanised handle: not a vocabulary word.
     Handle,
+    /// Group `n` is a katakana name, not made of IT vocabulary only; only
+    /// `n` is reported.
+    KatakanaName,
     /// Group `n` is a name that must not be generic.
     Name,
     /// Like `Name`, and `n` must look like a place (電力, ガス companies).

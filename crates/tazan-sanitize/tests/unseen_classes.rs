@@ -1205,3 +1205,23 @@ fn a_rank_after_a_name_is_no_given_name_and_lists_take_ke_names() {
         &["手分け"],
     );
 }
+
+#[test]
+fn katakana_companies_named_by_their_staff_or_a_spaced_sha() {
+    if !dictionary() {
+        return;
+    }
+    // A katakana name made of ordinary words, whose staff act for it, or
+    // with 社 after a space.
+    check(
+        "オレンジフォレストの営業が来社。 ムーンブリッジ の担当者から連絡。 ホワイトベース 社の見積もり。",
+        &["オレンジフォレスト", "ムーンブリッジ", "ホワイトベース"],
+        &["営業", "担当者", "見積もり"],
+    );
+    // A function or IT vocabulary before の担当 is no company.
+    check(
+        "サーバの担当者とヘルプデスクの担当者、フロントの担当が確認。",
+        &[],
+        &["サーバ", "ヘルプデスク", "フロント"],
+    );
+}

@@ -17,6 +17,10 @@ impl Recognizers {
         match check {
             Check::None => Some(m),
             Check::KatakanaBusiness => self.katakana_business(text, m, name?),
+            Check::KatakanaName => {
+                let n = name?;
+                self.katakana_business(text, n.clone(), n)
+            }
             Check::ShortHost => self.short_host(text, m),
             Check::Handle => {
                 let n = name?;

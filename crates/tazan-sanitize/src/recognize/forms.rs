@@ -182,6 +182,15 @@ fn add_seventh_round_rules(add: &mut impl FnMut(String, Kind, &'static str, f32,
         0.8,
         Check::Handle,
     );
+    // A katakana name with 社 a space after it: a company, even when made
+    // of ordinary words; IT vocabulary is not.
+    add(
+        format!(r"(?P<n>{K}{{2,16}})[ \u{{3000}}]社(?:の|が|は|に|と|へ|、|。|製|から|より|\s|$)"),
+        Kind::Org,
+        "katakana_spaced_company",
+        0.75,
+        Check::KatakanaName,
+    );
     // A computing or data-processing bureau named by its head (`陽光計算
     // センター`): a company that runs others' systems, not a room.
     add(

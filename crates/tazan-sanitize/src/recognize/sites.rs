@@ -55,6 +55,7 @@ const HOUSE_WORDS: &str = "クリニック|歯科医院|歯科|医院|診療所|
 pub(crate) struct SiteRules {
     site: Regex,
     house: Regex,
+    staff: Regex,
 }
 
 impl SiteRules {
@@ -62,6 +63,9 @@ impl SiteRules {
         SiteRules {
             site: rx(&format!(
                 r"(?P<n>[\p{{Han}}ヶ々&&[^〇○某]]{{2,5}})(?:{SITE_WORDS})"
+            )),
+            staff: rx(&format!(
+                r"(?P<n>{K}{{3,16}})[ \u{{3000}}]?の(?:営業担当|営業|担当者|担当|技術者|技術担当|エンジニア|SE|保守員|作業員|社員)"
             )),
             house: rx(&format!(
                 r"(?P<n>[\p{{Han}}ヶ々&&[^〇○某]]{{2,4}})(?P<w>{HOUSE_WORDS})"
@@ -127,6 +131,37 @@ impl Recognizers {
         }
         if let Some(l) = lexis {
             self.houses(n, l, out);
+            self.staff_of(n, l, out);
+        }
+    }
+
+    /// A katakana name whose staff act for it (`グリーンフィールドの営業`,
+    /// `スターリンク の担当者`): a company, even when made of ordinary words.
+    /// One dictionary word (フロント, パート) or IT vocabulary (サーバの担当,
+    /// ヘルプデスクの担当者) is a function, not a company.
+    fn staff_of(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        if !text.contains('の') {
+            return;
+        }
+        for caps in self.sites.staff.captures_iter(text) {
+            let Some(name) = caps.name("n") else { continue };
+            let w = name.as_str();
+            let glued = text[..name.start()]
+                .chars()
+                .next_back()
+                .is_some_and(is_kata);
+            let base = w.strip_suffix('ー').unwrap_or(w);
+            if glued
+                || l.common.contains(w)
+                || l.common.contains(base)
+                || self.vocab.contains(&w.to_ascii_lowercase())
+                || self.vocabulary_only(w)
+                || !name_ok(w)
+            {
+                continue;
+            }
+            push(out, n, name.range(), Kind::Org, "katakana_staff_of", 0.7, 2);
         }
     }
 
