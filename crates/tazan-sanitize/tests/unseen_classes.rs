@@ -1225,3 +1225,22 @@ fn katakana_companies_named_by_their_staff_or_a_spaced_sha() {
         &["サーバ", "ヘルプデスク", "フロント"],
     );
 }
+
+#[test]
+fn lists_of_names_with_a_section_note_and_the_chair_of_a_meeting() {
+    if !dictionary() {
+        return;
+    }
+    // Each name of a list carries its section in brackets.
+    check(
+        "■ 対応者\n 木暮（情報）、 金剛（施設）",
+        &["木暮", "金剛"],
+        &["情報", "施設"],
+    );
+    // The chair and the minute-taker of a meeting; names with ツ in a list.
+    check(
+        "朝会 — 司会 氷室、書記 御厨\nBチーム: 真壁, 四ツ谷",
+        &["氷室", "御厨", "真壁", "四ツ谷"],
+        &["朝会", "Bチーム"],
+    );
+}

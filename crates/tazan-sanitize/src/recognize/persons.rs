@@ -34,7 +34,7 @@ pub(super) const DEPT_SUFFIX: &str =
     "部|課|室|係|科|班|局|センター|本部|支所|病棟|グループ|チーム|研究室|営業所|支店|事業部";
 
 /// Roles and job titles written before a name.
-pub(super) const ROLES: &str = "SV|OP|SE|PM|PL|受付|担当者|担当|配車|営業|店長|校長|教頭|教諭|主任|主査|主幹|係長|課長|部長|室長|所長|技師長|センター長|事務長|院長|助教|准教授|教授|講師|医師|看護師|技師|薬剤師|ドライバー|運転手|当直|常駐SE|リーダー|マネージャー|責任者|一次対応|二次対応|一次|二次|三次|報告者|作成者|記録者|連絡者|承認者|対応者|作業者|点呼担当|教務主任|担任|顧問|代表|社長|会長|専務|常務|取締役|運転士|乗務員|車掌|駅員|作業員|技術者|警備員|係員|作業所長|現場代理人|監督|支配人|副支配人|女将|番頭|工場長|倉庫長|班長|職長|料理長|当番|当番課長|オペ|オペレータ|オペレーター|入電者|起票者|受付者|回答者|フロント|夜勤リーダー|支店長|副支店長|主事|参事|委員長|店員|スタッフ|CS担当|看護師長|副看護師長|師長|看護主任|病棟クラーク|クラーク|課長補佐|主任技師|保健師|養護教諭|学年主任|情報主任|副校長|ICT支援員|支援員|配車係|運行管理者|作業長|構内作業長|場長|浄水場長|駅長|助役|局長|副所長|所長代理|主任主事|会計年度任用職員|施設長|部会長|園長|理事長|面談者|被面談者|照会先|運転者|同乗者|引率者|指導者|監督者|記録係|文責|作業者印|責任者印|担当者印|確認者印|承認者印|生活相談員|相談員|介護職員|保守員|技術員|窓口|守衛|宿直|夜勤|日勤|保全|整備士|検査員|司書|栄養士|介護士|事務員|用務員";
+pub(super) const ROLES: &str = "SV|OP|SE|PM|PL|受付|担当者|担当|配車|営業|店長|校長|教頭|教諭|主任|主査|主幹|係長|課長|部長|室長|所長|技師長|センター長|事務長|院長|助教|准教授|教授|講師|医師|看護師|技師|薬剤師|ドライバー|運転手|当直|常駐SE|リーダー|マネージャー|責任者|一次対応|二次対応|一次|二次|三次|報告者|作成者|記録者|連絡者|承認者|対応者|作業者|点呼担当|教務主任|担任|顧問|代表|社長|会長|専務|常務|取締役|運転士|乗務員|車掌|駅員|作業員|技術者|警備員|係員|作業所長|現場代理人|監督|支配人|副支配人|女将|番頭|工場長|倉庫長|班長|職長|料理長|当番|当番課長|オペ|オペレータ|オペレーター|入電者|起票者|受付者|回答者|フロント|夜勤リーダー|支店長|副支店長|主事|参事|委員長|店員|スタッフ|CS担当|看護師長|副看護師長|師長|看護主任|病棟クラーク|クラーク|課長補佐|主任技師|保健師|養護教諭|学年主任|情報主任|副校長|ICT支援員|支援員|配車係|運行管理者|作業長|構内作業長|場長|浄水場長|駅長|助役|局長|副所長|所長代理|主任主事|会計年度任用職員|施設長|部会長|園長|理事長|司会|司会者|進行役|面談者|被面談者|照会先|運転者|同乗者|引率者|指導者|監督者|記録係|文責|作業者印|責任者印|担当者印|確認者印|承認者印|生活相談員|相談員|介護職員|保守員|技術員|窓口|守衛|宿直|夜勤|日勤|保全|整備士|検査員|司書|栄養士|介護士|事務員|用務員";
 
 /// Departments written without a suffix before a space and a name (`総務 木挽`);
 /// never glued to one (経理課…).
@@ -661,7 +661,7 @@ impl Recognizers {
             // After: joiner, then a kanji word that ends where the kanji run
             // ends; spaces may stand around a comma (`X, Y`), and an English
             // list joins with `and` or `&`.
-            let after = text[r.end..].trim_start_matches(' ');
+            let after = skip_note(text[r.end..].trim_start_matches(' '));
             let joined_after = after
                 .chars()
                 .next()
@@ -677,7 +677,7 @@ impl Recognizers {
                 let start = text.len() - rest.len();
                 let len: usize = text[start..]
                     .chars()
-                    .take_while(|c| is_han(*c) || *c == 'ヶ')
+                    .take_while(|c| is_han(*c) || "ヶノツ".contains(*c))
                     .map(char::len_utf8)
                     .sum();
                 found.push(start..start + len);
@@ -685,13 +685,13 @@ impl Recognizers {
             // Before: a kanji word, then a joiner, then the person.
             let before = text[..r.start].trim_end_matches(' ');
             if let Some(j) = before.chars().next_back().filter(joins) {
-                let end = before[..before.len() - j.len_utf8()]
-                    .trim_end_matches(' ')
-                    .len();
+                let end =
+                    skip_note_back(before[..before.len() - j.len_utf8()].trim_end_matches(' '))
+                        .len();
                 let len: usize = text[..end]
                     .chars()
                     .rev()
-                    .take_while(|c| is_han(*c) || *c == 'ヶ')
+                    .take_while(|c| is_han(*c) || "ヶノツ".contains(*c))
                     .map(char::len_utf8)
                     .sum();
                 found.push(end - len..end);
@@ -992,6 +992,33 @@ impl Recognizers {
 const DEPARTMENT_LIKE: &[&str] = &[
     "情報", "医療", "総務", "経理", "人事", "営業", "技術", "品質",
 ];
+
+/// `text` after a short bracketed note that opens it (`（情報）、 …` → `、 …`):
+/// a person's section beside each name of a list.
+fn skip_note(text: &str) -> &str {
+    let Some(inner) = text.strip_prefix(['（', '(']) else {
+        return text;
+    };
+    match inner.find(['）', ')']) {
+        Some(i) if inner[..i].chars().count() <= 8 && !inner[..i].contains('\n') => {
+            let close = inner[i..].chars().next().map_or(0, char::len_utf8);
+            &inner[i + close..]
+        }
+        _ => text,
+    }
+}
+
+/// `text` before a short bracketed note that ends it (`…木暮（情報）` →
+/// `…木暮`).
+fn skip_note_back(text: &str) -> &str {
+    let Some(inner) = text.strip_suffix(['）', ')']) else {
+        return text;
+    };
+    match inner.rfind(['（', '(']) {
+        Some(i) if inner[i..].chars().count() <= 9 && !inner[i..].contains('\n') => &inner[..i],
+        _ => text,
+    }
+}
 
 /// Kanji that end a family name and rarely start a word glued after one
 /// (柚木崎, 大和田, 宇都宮 → 崎, 田, 宮 …), for [`Recognizers::whole_person_names`].
