@@ -1244,3 +1244,16 @@ fn lists_of_names_with_a_section_note_and_the_chair_of_a_meeting() {
         &["朝会", "Bチーム"],
     );
 }
+
+#[test]
+fn ticket_labels_in_english_name_people_and_stay_readable() {
+    if !dictionary() {
+        return;
+    }
+    // An English ticket label before a name; the label itself is vocabulary.
+    check(
+        "assignee: 石動\nOwner: 比嘉 / Reviewer: Aiko Tamashiro",
+        &["石動", "比嘉", "Aiko", "Tamashiro"],
+        &["assignee", "Owner", "Reviewer"],
+    );
+}

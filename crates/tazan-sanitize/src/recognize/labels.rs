@@ -61,6 +61,17 @@ const PEOPLE_LABELS: &[&str] = &[
     "Reported-by",
     "Suggested-by",
     "Helped-by",
+    // Ticket exports: who owns, reports, reviews or approves an issue.
+    "assignee",
+    "Assignee",
+    "reporter",
+    "Reporter",
+    "owner",
+    "Owner",
+    "reviewer",
+    "Reviewer",
+    "approver",
+    "Approver",
 ];
 
 /// Labels of a form that name who wrote, checked or stamped it, strong
