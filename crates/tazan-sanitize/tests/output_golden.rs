@@ -47,6 +47,7 @@ fn fixture_sets() -> Vec<(&'static str, PathBuf)> {
         ("unseen/dev5", f.join("unseen/dev5/incidents.jsonl")),
         ("unseen/frozen6", f.join("unseen/frozen6/incidents.jsonl")),
         ("unseen/dev6", f.join("unseen/dev6/incidents.jsonl")),
+        ("unseen/frozen7", f.join("unseen/frozen7/incidents.jsonl")),
         ("unseen/dev7", f.join("unseen/dev7/incidents.jsonl")),
         ("heldout", f.join("heldout-incidents.jsonl")),
         ("heldout2", f.join("heldout2-incidents.jsonl")),

@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen/`, `frozen2/`, `frozen3/`, `frozen4/`, `frozen5/` and `frozen6/` are held out: these tests print their totals per
+//! `frozen/`, `frozen2/`, `frozen3/`, `frozen4/`, `frozen5/`, `frozen6/` and `frozen7/` are held out: these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
 //! a run without it fails and says how to install it.
@@ -150,6 +150,15 @@ fn frozen5_unseen_set_does_not_get_worse() {
 #[test]
 fn frozen6_unseen_set_does_not_get_worse() {
     assert_floor("frozen6", 8);
+}
+
+/// The seventh frozen set (written and frozen before any rule change of the
+/// seventh round): at most 34 of 322 identifying spans leaked (10.6 %, the
+/// before-figure). The target (<= 2 %, i.e. <= 6 spans) is not met yet
+/// (BENCHMARKS.md, "Seventh round").
+#[test]
+fn frozen7_unseen_set_does_not_get_worse() {
+    assert_floor("frozen7", 34);
 }
 
 #[test]
