@@ -78,6 +78,9 @@ enum Check {
     /// Group `n` is a katakana name, not made of IT vocabulary only; only
     /// `n` is reported.
     KatakanaName,
+    /// Group `n` is a product's name in kana and kanji, not a status message
+    /// (ただいま混雑中, しばらく停止).
+    KanaProduct,
     /// Group `n` is a name that must not be generic.
     Name,
     /// Like `Name`, and `n` must look like a place (電力, ガス companies).

@@ -1257,3 +1257,19 @@ fn ticket_labels_in_english_name_people_and_stay_readable() {
         &["assignee", "Owner", "Reviewer"],
     );
 }
+
+#[test]
+fn products_named_in_kana_and_kanji_quoted_or_labelled() {
+    // A product in hiragana and kanji, quoted after its kind or after a
+    // label; a status message in quotes stays.
+    check(
+        "業務アプリ「すいすい発注」が起動しない。\n製品名: 受付名人くん",
+        &["すいすい発注", "受付名人くん"],
+        &["業務アプリ", "起動"],
+    );
+    check(
+        "システム「ただいま混雑中」と表示。",
+        &[],
+        &["ただいま混雑中"],
+    );
+}

@@ -17,6 +17,25 @@ impl Recognizers {
         match check {
             Check::None => Some(m),
             Check::KatakanaBusiness => self.katakana_business(text, m, name?),
+            Check::KanaProduct => {
+                let n = name?;
+                let s = &text[n.clone()];
+                let message = [
+                    "ただいま",
+                    "ただ今",
+                    "しばらく",
+                    "まもなく",
+                    "おまち",
+                    "もうすぐ",
+                    "ただちに",
+                ]
+                .iter()
+                .any(|w| s.starts_with(w))
+                    || ["中", "済", "不可", "失敗", "エラー", "停止", "完了", "不能"]
+                        .iter()
+                        .any(|w| s.ends_with(w));
+                (!message).then_some(n)
+            }
             Check::KatakanaName => {
                 let n = name?;
                 self.katakana_business(text, n.clone(), n)

@@ -191,6 +191,25 @@ fn add_seventh_round_rules(add: &mut impl FnMut(String, Kind, &'static str, f32,
         0.75,
         Check::KatakanaName,
     );
+    // A product named in hiragana and kanji, quoted after its kind (`業務
+    // アプリ「らくらく受付」`): the katakana-or-Latin test of the quoted
+    // names cannot see it; a message in quotes starts with no such word.
+    add(
+        r"(?:システム|アプリ|ソフトウェア|ソフト|パッケージ|ツール|サービス|製品|商品)「(?P<n>[ぁ-ゖー]{2,8}[\p{Han}ァ-ヺー]{1,8})」".into(),
+        Kind::Product,
+        "quoted_kana_product",
+        0.7,
+        Check::KanaProduct,
+    );
+    // The value of a product label in any script (`製品名: クラウド受発注
+    // くん`), up to the line's or the clause's end.
+    add(
+        r"(?:製品名|商品名|サービス名|ソフト名|アプリ名|パッケージ名)[ \u{3000}]*[:：][ \u{3000}]*(?P<n>[^\s、。,，()（）「」:：]{2,24})".into(),
+        Kind::Product,
+        "labelled_product",
+        0.75,
+        Check::Inner,
+    );
     // A computing or data-processing bureau named by its head (`陽光計算
     // センター`): a company that runs others' systems, not a room.
     add(
