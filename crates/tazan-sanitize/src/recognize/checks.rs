@@ -34,7 +34,8 @@ impl Recognizers {
                     || ["中", "済", "不可", "失敗", "エラー", "停止", "完了", "不能"]
                         .iter()
                         .any(|w| s.ends_with(w));
-                (!message).then_some(n)
+                // A replacement (製品A) is already anonymous on a re-scan.
+                (!message && name_ok(s)).then_some(n)
             }
             Check::KatakanaName => {
                 let n = name?;

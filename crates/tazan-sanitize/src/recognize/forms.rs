@@ -208,7 +208,7 @@ fn add_seventh_round_rules(add: &mut impl FnMut(String, Kind, &'static str, f32,
         Kind::Product,
         "labelled_product",
         0.75,
-        Check::Inner,
+        Check::KanaProduct,
     );
     // A computing or data-processing bureau named by its head (`陽光計算
     // センター`): a company that runs others' systems, not a room.
