@@ -1273,3 +1273,21 @@ fn products_named_in_kana_and_kanji_quoted_or_labelled() {
         &["ただいま混雑中"],
     );
 }
+
+#[test]
+fn subsidiaries_after_a_spaced_relation_and_houses_of_equipment_and_leasing() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "子会社の 南斗リース と、下請は 川辺設備。",
+        &["南斗リース", "川辺設備"],
+        &["子会社", "下請"],
+    );
+    // Kinds of equipment stay.
+    check(
+        " 空調設備 と 消防設備 を点検、 電気設備 も。",
+        &[],
+        &["空調設備", "消防設備", "電気設備"],
+    );
+}

@@ -154,7 +154,7 @@ fn add_seventh_round_rules(add: &mut impl FnMut(String, Kind, &'static str, f32,
     // system follows a kanji word, or a particle: `このシステム`).
     add(
         format!(
-            r"(?:^|[ \u{{3000}}:：、,（(「/])(?P<n>[ぁ-ゖ]{{2,6}}){H}{{0,4}}(?:システムズ|システム|ソフトウェア|ソフト)"
+            r"(?:^|[ \u{{3000}}:：、,（(「/])(?P<n>[ぁ-ゖ]{{2,6}}){H}{{0,4}}(?:システムズ|システム|ソフトウェア|ソフト|サービス|リース)"
         ),
         Kind::Org,
         "hiragana_systems_house",
@@ -209,6 +209,17 @@ fn add_seventh_round_rules(add: &mut impl FnMut(String, Kind, &'static str, f32,
         "labelled_product",
         0.75,
         Check::KanaProduct,
+    );
+    // A company after its relation, の and a space (`子会社の 北斗リース`).
+    add(
+        format!(
+            r"(?:{})の[ \u{{3000}}]+(?P<n>(?:{H}|{K}|[ぁ-ゖ]|[A-Za-z]){{3,12}})(?:[ \u{{3000}}、,。]|が|と|に|は|から|へ|$)",
+            super::rules::alternation(lexicon::RELATION_WORDS)
+        ),
+        Kind::Org,
+        "relation_company",
+        0.7,
+        Check::Relation,
     );
     // A computing or data-processing bureau named by its head (`陽光計算
     // センター`): a company that runs others' systems, not a room.

@@ -49,7 +49,7 @@ const CARE_HEADS: &[&str] = &[
 
 /// Words that end a company's name after a proper kanji head (`藤紫ソフト`),
 /// or a club's or association's (`翠風会`).
-const HOUSE_WORDS: &str = "クリニック|歯科医院|歯科|医院|診療所|整骨院|接骨院|ソフトウェア|ソフト開発|ソフト|システムズ|システム開発|システムサービス|システム|データサービス|情報サービス|ネットサービス|テック|ネット|会";
+const HOUSE_WORDS: &str = "クリニック|歯科医院|歯科|医院|診療所|整骨院|接骨院|ソフトウェア|ソフト開発|ソフト|システムズ|システム開発|システムサービス|システム|データサービス|情報サービス|ネットサービス|テック|ネット|リース|設備|会";
 
 /// The compiled pattern of this module.
 pub(crate) struct SiteRules {
