@@ -152,7 +152,10 @@ impl Recognizers {
                 .next_back()
                 .is_some_and(is_kata);
             let base = w.strip_suffix('ー').unwrap_or(w);
+            // An unknown word is already a candidate for the reviewer; this
+            // rule is for names made of ordinary words.
             if glued
+                || !self.katakana_known(w, l.common)
                 || l.common.contains(w)
                 || l.common.contains(base)
                 || self.vocab.contains(&w.to_ascii_lowercase())
