@@ -1291,3 +1291,23 @@ fn subsidiaries_after_a_spaced_relation_and_houses_of_equipment_and_leasing() {
         &["空調設備", "消防設備", "電気設備"],
     );
 }
+
+#[test]
+fn markdown_tables_spaced_self_introductions_and_names_with_no() {
+    if !dictionary() {
+        return;
+    }
+    // A Markdown table's people column.
+    check(
+        "| 日付 | 担当 | 作業 |\n|---|---|---|\n| 5/1 | 廿日出 | 切替 |\n| 5/2 | 雲類鷲 | 戻し |",
+        &["廿日出", "雲類鷲"],
+        &["切替", "戻し", "担当"],
+    );
+    // A self-introduction with a space before です; a note's writer after
+    // 記, even when the name ends like 内.
+    check(
+        "各位\n情報システム部の 鶴ヶ谷 です。\n（記：竹ノ内）",
+        &["鶴ヶ谷", "竹ノ内"],
+        &["情報システム部", "各位"],
+    );
+}

@@ -52,6 +52,7 @@ const PEOPLE_LABELS: &[&str] = &[
     "話者",
     "発言者",
     "欠席",
+    "記",
     // Trailers of a commit message name the people of the change.
     "Reviewed-by",
     "Co-authored-by",

@@ -243,7 +243,7 @@ impl PersonRules {
                 r"(?:{ROLES})の(?P<n>{NH}{{2,4}}?)(?:{TITLES}|が|は|に|と|へ|から|より|を|も|だ|です|、|。)"
             )),
             self_intro: rx(&format!(
-                r"(?:^|[\s、。:：の「」\]])(?P<n>{NAME})(?:です|と申します|でございます)"
+                r"(?:^|[\s、。:：の「」\]])(?P<n>{NAME})[ \u{{3000}}]?(?:です|と申します|でございます)"
             )),
             full_name: rx(&format!(
                 r"(?P<n>{NH}{{1,4}})[ \u{{3000}}](?P<g>{NH}{{1,3}}|[ぁ-ゖ]{{2,4}})"
@@ -589,7 +589,8 @@ impl Recognizers {
                 && !ROLE_VALUES.contains(&bare)
                 && !self.is_role_word(bare)
                 && name_ok(bare)
-                && !bare.ends_with(NOT_NAME_END)
+                // 竹ノ内, 堀ノ内: a name's infix outweighs an ending like 内.
+                && (!bare.ends_with(NOT_NAME_END) || bare.contains(['ノ', 'ツ', 'ヶ']))
                 // Beside other words a common word is more likely a role than a name.
                 && (whole || lexis.is_none_or(|l| l.surnames.contains(bare) || !l.common.contains(bare)))
             {

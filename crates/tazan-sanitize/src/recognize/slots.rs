@@ -15,7 +15,7 @@
 //!   (`齋藤(住民課)`, `濱口(委託 X社)`);
 //! - a line holding only a name (a message's sign-off, `— 晴海`);
 //! - the cells of a table column whose header names people (`担当`, `対応者`,
-//!   `operator` in a tab- or comma-separated table), read as a field that
+//!   `operator` in a tab-, comma- or bar-separated (Markdown) table), read as a field that
 //!   holds people, and of a column whose header names an id (`uid`,
 //!   `カード番号`), masked as identifiers;
 //! - the name of a calendar entry's attendee or an address card
@@ -206,7 +206,7 @@ impl Recognizers {
         // ASCII text (a host, an id, a romanised line) can hold only a
         // table's people column.
         if text.is_ascii() {
-            if text.contains(['\t', ',']) {
+            if text.contains(['\t', ',', '|']) {
                 self.table_people(n, lexis, out);
             }
             return;
@@ -393,7 +393,7 @@ impl Recognizers {
                 );
             }
         }
-        if text.contains(['\t', ',']) && text.contains('\n') {
+        if text.contains(['\t', ',', '|']) && text.contains('\n') {
             self.table_people(n, lexis, out);
         }
         if text.contains("CN=") || text.contains("FN:") {
@@ -485,7 +485,7 @@ impl Recognizers {
     }
 
     /// The cells of a table's columns whose header names people or ids: a
-    /// tab-separated table, or a comma-separated paste from a spreadsheet
+    /// tab-separated table, a Markdown table, or a comma-separated paste from a spreadsheet
     /// (a header of three cells or more, and rows of the same width).
     fn table_people(&self, n: &Normalized, lexis: Option<&Lexis>, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
@@ -501,6 +501,8 @@ impl Recognizers {
                 Some((sep, _)) => sep,
                 None if body.contains('\t') => '\t',
                 None if body.matches(',').count() >= 2 => ',',
+                // A Markdown table (`| 日付 | 担当 |`).
+                None if body.trim_start().starts_with('|') && body.matches('|').count() >= 3 => '|',
                 None => continue,
             };
             let mut cell_start = start;
@@ -527,7 +529,7 @@ impl Recognizers {
                 continue;
             };
             // A comma inside a sentence is no cell boundary.
-            if sep == ',' && cells.len() != width {
+            if (sep == ',' || sep == '|') && cells.len() != width {
                 continue;
             }
             for &i in &people {
