@@ -1311,3 +1311,21 @@ fn markdown_tables_spaced_self_introductions_and_names_with_no() {
         &["情報システム部", "各位"],
     );
 }
+
+#[test]
+fn a_name_in_brackets_after_a_role_and_a_speaker_after_a_bracketed_time() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "10:10 SV(桐ヶ谷)判断で切替\n【10:20】雛森: 再起動\n【10:25】雛森: 復旧確認",
+        &["桐ヶ谷", "雛森"],
+        &["判断", "再起動"],
+    );
+    // A state in brackets after a role is no name.
+    check(
+        "担当(夜間)で対応。PM(未定)。リーダー(不在)",
+        &[],
+        &["夜間", "未定", "不在"],
+    );
+}

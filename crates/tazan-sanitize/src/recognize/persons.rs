@@ -226,7 +226,9 @@ pub(crate) struct PersonRules {
     spaced_title: Regex,
     /// The speaker of a quote (`「…」と X は語る`).
     quote_speaker: Regex,
-    /// Which of the eight can match a text (see `prefilter.rs`).
+    /// A role, then a name in brackets (`SV(桐ヶ谷)`).
+    role_bracket: Regex,
+    /// Which of the nine can match a text (see `prefilter.rs`).
     prefilter: Prefilter,
 }
 
@@ -257,6 +259,9 @@ impl PersonRules {
             quote_speaker: rx(&format!(
                 r"」と(?P<n>{NH}{{1,4}})(?:さん|氏)?(?:は|が|も)(?:語|話|述べ|言|振り返|笑|明か|強調)"
             )),
+            role_bracket: rx(&format!(
+                r"(?:{ROLES})[（(](?P<n>{NH}(?:[ノツ]?{NH}){{0,3}})[）)]"
+            )),
             prefilter: Prefilter::new([]),
         };
         p.prefilter = Prefilter::new([
@@ -268,6 +273,7 @@ impl PersonRules {
             p.in_english.as_str(),
             p.spaced_title.as_str(),
             p.quote_speaker.as_str(),
+            p.role_bracket.as_str(),
         ]);
         p
     }
@@ -392,6 +398,15 @@ impl Recognizers {
             let Some(name) = caps.name("n") else { continue };
             if self.slot_word(name.as_str(), lexis) {
                 person(out, n, name.range(), "person_quote_speaker", 0.8);
+            }
+        }
+        for caps in captures_if(can[8], &p.role_bracket, text) {
+            let Some(name) = caps.name("n") else { continue };
+            let w = name.as_str();
+            if self.slot_word(w, lexis)
+                && lexis.is_some_and(|l| l.surnames.contains(w) || !l.common.contains(w))
+            {
+                person(out, n, name.range(), "person_role_bracket", 0.8);
             }
         }
         self.scan_chains(n, lexis, out);
