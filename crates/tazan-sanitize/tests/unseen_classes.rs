@@ -1329,3 +1329,23 @@ fn a_name_in_brackets_after_a_role_and_a_speaker_after_a_bracketed_time() {
         &["夜間", "未定", "不在"],
     );
 }
+
+#[test]
+fn a_company_in_brackets_after_its_business_role() {
+    // A katakana name in brackets after a business role is the company;
+    // IT vocabulary in the same place is not (オンサイト, サポート).
+    let audit = check(
+        "決済代行（ルピナペイ）の障害。外部SOC（セキュアライト）から通報。",
+        &["ルピナペイ", "セキュアライト"],
+        &["決済代行", "通報"],
+    );
+    assert!(
+        audit.iter().any(|a| a.kind == tazan_model::Kind::Org),
+        "{audit:?}"
+    );
+    check(
+        "保守業者（オンサイト）対応。ベンダー（サポート）に連絡。",
+        &[],
+        &["オンサイト", "サポート"],
+    );
+}

@@ -221,6 +221,16 @@ fn add_seventh_round_rules(add: &mut impl FnMut(String, Kind, &'static str, f32,
         0.7,
         Check::Relation,
     );
+    // A business role, then its company in brackets (`決済代行（ペイフロー）`,
+    // `外部SOC（…）`): a name even when made of ordinary or IT words, unless
+    // it is IT vocabulary itself.
+    add(
+        r"(?:代行|事業者|業者|ベンダー|ベンダ|委託先|外注先|代理店|取引先|SOC|SIer|メーカー|サプライヤー|パートナー|協力会社|子会社|親会社)[（(](?P<n>[ァ-ヺー・][ァ-ヺー・]{1,20})[）)]".into(),
+        Kind::Org,
+        "role_bracket_company",
+        0.75,
+        Check::KatakanaName,
+    );
     // A computing or data-processing bureau named by its head (`陽光計算
     // センター`): a company that runs others' systems, not a room.
     add(
