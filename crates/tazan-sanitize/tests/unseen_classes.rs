@@ -1256,6 +1256,8 @@ fn ticket_labels_in_english_name_people_and_stay_readable() {
         &["石動", "比嘉", "Aiko", "Tamashiro"],
         &["assignee", "Owner", "Reviewer"],
     );
+    // The copy line of a mail header.
+    check("Cc: 鴨志 / 宍粟", &["鴨志", "宍粟"], &["Cc"]);
 }
 
 #[test]

@@ -73,6 +73,12 @@ const PEOPLE_LABELS: &[&str] = &[
     "Reviewer",
     "approver",
     "Approver",
+    // Copy lines of a mail header.
+    "Cc",
+    "CC",
+    "cc",
+    "Bcc",
+    "BCC",
 ];
 
 /// Labels of a form that name who wrote, checked or stamped it, strong
