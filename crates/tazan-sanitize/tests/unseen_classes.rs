@@ -1121,6 +1121,12 @@ fn residences_sorting_sites_badges_and_spaced_names_in_a_sentence() {
         &["サーバ室"],
     );
     assert!(audit.iter().any(|a| a.rule == "badge_number"), "{audit:?}");
+    // A bare number after a business document's word; a count is not one.
+    check(
+        "注文 88123 を照合、予約 20417 が重複。注文 1200件 を処理。",
+        &["88123", "20417"],
+        &["照合", "重複"],
+    );
     // A kanji word set apart by spaces before an act only a person does;
     // a common word set apart is not masked.
     check(

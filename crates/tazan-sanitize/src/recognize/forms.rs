@@ -231,6 +231,15 @@ fn add_seventh_round_rules(add: &mut impl FnMut(String, Kind, &'static str, f32,
         0.75,
         Check::KatakanaName,
     );
+    // A bare number after a business document's word (`注文 88123`,
+    // `予約 20417`): the document's number, not a count (`注文 3件`).
+    add(
+        r"(?:注文|伝票|受注|発注|請求|納品|見積|契約|申込|問合せ|問い合わせ|予約|案件)[ \u{3000}]?(?:#|No\.?)?[ ]?(?P<n>\d{4,12})(?:[^\d件個円名台本点枚分時日万%％年月,.\-]|$)".into(),
+        Kind::Identifier,
+        "document_number",
+        0.8,
+        Check::Inner,
+    );
     // A computing or data-processing bureau named by its head (`陽光計算
     // センター`): a company that runs others' systems, not a room.
     add(
