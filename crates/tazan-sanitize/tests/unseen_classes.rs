@@ -1164,6 +1164,8 @@ fn clinics_data_centres_and_pump_stations_are_named_sites() {
         &["桜坂クリニック", "若葉歯科", "夕凪DC", "鴨川ポンプ所"],
         &["小児歯科", "訪問診療所"],
     );
+    // A site a space after its name (`鷺沼 基地局`) is one facility.
+    check("中継は 鷺沼 基地局 で停波。", &["鷺沼"], &["中継", "停波"]);
 }
 
 #[test]

@@ -14,7 +14,7 @@ use super::persons::{compound_of_common, derived_of_common, Lexis};
 use super::*;
 
 /// Site words that name a facility only after a proper name.
-const SITE_WORDS: &str = "センター|DC|倉庫|デポ|物流棟|基地|局|制御所|給電所|指令所|管理所|配水場|ポンプ場|処理場|中継所|選果場|集荷場|集出荷場|選果所|浄水場|変電所|ポンプ所|排水機場|揚水機場|浄化センター";
+const SITE_WORDS: &str = "基地局|局舎|センター|DC|倉庫|デポ|物流棟|基地|局|制御所|給電所|指令所|管理所|配水場|ポンプ場|処理場|中継所|選果場|集荷場|集出荷場|選果所|浄水場|変電所|ポンプ所|排水機場|揚水機場|浄化センター";
 
 /// Heads of a meeting or a generic body before 会 that the dictionary may
 /// not list whole (検討会, 町内会).
@@ -62,7 +62,7 @@ impl SiteRules {
     pub(crate) fn new() -> Self {
         SiteRules {
             site: rx(&format!(
-                r"(?P<n>[\p{{Han}}ヶ々&&[^〇○某]]{{2,5}})(?:{SITE_WORDS})"
+                r"(?P<n>[\p{{Han}}ヶ々&&[^〇○某]]{{2,5}})[ \u{{3000}}]?(?:{SITE_WORDS})"
             )),
             staff: rx(&format!(
                 r"(?P<n>{K}{{3,16}})[ \u{{3000}}]?の(?:営業担当|営業|担当者|担当|技術者|技術担当|エンジニア|SE|保守員|作業員|社員)"
