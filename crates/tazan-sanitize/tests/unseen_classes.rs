@@ -1282,6 +1282,12 @@ fn products_named_in_kana_and_kanji_quoted_or_labelled() {
         &[],
         &["ただいま混雑中"],
     );
+    // A hiragana product with くん; a name with an edition word glued after it.
+    check(
+        "監視ツール「みはりくん」。販売管理 売掛Pro と カイケイNext が停止。",
+        &["みはりくん", "売掛Pro", "カイケイNext"],
+        &["監視ツール", "販売管理", "停止"],
+    );
 }
 
 #[test]

@@ -195,7 +195,7 @@ fn add_seventh_round_rules(add: &mut impl FnMut(String, Kind, &'static str, f32,
     // アプリ「らくらく受付」`): the katakana-or-Latin test of the quoted
     // names cannot see it; a message in quotes starts with no such word.
     add(
-        r"(?:システム|アプリ|ソフトウェア|ソフト|パッケージ|ツール|サービス|製品|商品)「(?P<n>[ぁ-ゖー]{2,8}[\p{Han}ァ-ヺー]{1,8})」".into(),
+        r"(?:システム|アプリ|ソフトウェア|ソフト|パッケージ|ツール|サービス|製品|商品)「(?P<n>[ぁ-ゖー]{2,8}(?:[\p{Han}ァ-ヺー]{1,8}|くん|ちゃん))」".into(),
         Kind::Product,
         "quoted_kana_product",
         0.7,
@@ -238,6 +238,18 @@ fn add_seventh_round_rules(add: &mut impl FnMut(String, Kind, &'static str, f32,
         Kind::Identifier,
         "document_number",
         0.8,
+        Check::Inner,
+    );
+    // A product's name with an edition word glued after it (`楽販Pro`,
+    // `カイケイNext`): the Latin word alone is vocabulary, the whole is a
+    // product.
+    add(
+        format!(
+            r"(?P<n>(?:{H}|{K}){{1,8}}(?:Pro|PRO|Plus|PLUS|Next|NEXT|Cloud|One|ONE|NEO|Neo|Lite|Air|Max|360))(?:[^A-Za-z0-9]|$)"
+        ),
+        Kind::Product,
+        "edition_product",
+        0.75,
         Check::Inner,
     );
     // A computing or data-processing bureau named by its head (`陽光計算
