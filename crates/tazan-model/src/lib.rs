@@ -59,9 +59,9 @@ pub use error::{IncidentError, ModelError};
 pub use ids::{IdPrefixError, KeyId, LessonId, MemberId};
 pub use incident::{
     incident_field, nearest_incident_field, parse_csv, parse_incident_bytes, parse_incident_date,
-    parse_json, parse_jsonl, read_incidents, unknown_incident_field, FieldType, Incident,
-    IncidentDate, IncidentField, IncidentFormat, Organization, ParsedIncidents, UnknownFields,
-    INCIDENT_FIELDS, INCIDENT_SCHEMA, INCIDENT_TEXT_FIELDS,
+    parse_json, parse_jsonl, parse_jsonl_line, read_incidents, unknown_incident_field, FieldType,
+    Incident, IncidentDate, IncidentField, IncidentFormat, JsonlText, Organization,
+    ParsedIncidents, UnknownFields, INCIDENT_FIELDS, INCIDENT_SCHEMA, INCIDENT_TEXT_FIELDS,
 };
 pub use lesson::{CauseCategory, Domain, Lesson, Taxonomy, Threat, LIMITS};
 pub use level::DisclosureLevel;
@@ -76,4 +76,4 @@ pub use teach::{
     process_stage_of, Cause, CauseKind, MeasureAim, MeasureKind, MeasureStatus, MeasureTerm,
     Reliability, ScaleBand, SystemContext, SystemPurpose, PROCESS_STAGES,
 };
-pub use text::{decode_text, read_text_file, strip_bom, Decoded, Encoding};
+pub use text::{decode_owned, decode_text, read_text_file, strip_bom, Decoded, Encoding};

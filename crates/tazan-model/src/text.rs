@@ -141,6 +141,23 @@ pub fn decode_text(bytes: &[u8]) -> Decoded {
     }
 }
 
+/// [`decode_text`] of bytes it may keep: UTF-8 without a byte-order mark
+/// (the usual file) becomes the text without a copy.
+pub fn decode_owned(bytes: Vec<u8>) -> Decoded {
+    // Every other case starts with bytes that are a BOM, or not UTF-8.
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        return decode_text(&bytes);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Decoded {
+            text,
+            encoding: Encoding::Utf8,
+            bad_lines: Vec::new(),
+        },
+        Err(e) => decode_text(e.as_bytes()),
+    }
+}
+
 /// Reads `path` as text with [`decode_text`].
 pub fn read_text_file(path: &Path) -> std::io::Result<Decoded> {
     Ok(decode_text(&std::fs::read(path)?))
@@ -336,6 +353,28 @@ mod tests {
             (d.encoding, d.bad_lines.clone()),
             (Encoding::Utf16Le, vec![2])
         );
+    }
+
+    /// The copy-free decoding gives what `decode_text` gives, in every case.
+    #[test]
+    fn decoding_owned_bytes_is_decoding_them() {
+        let (sjis, _, _) = SHIFT_JIS.encode(JA);
+        let (euc, _, _) = EUC_JP.encode(JA);
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(JA.as_bytes());
+        let mut mixed = JA.as_bytes().to_vec();
+        mixed.extend_from_slice(b"bad \x85\x20 line\n");
+        for bytes in [
+            JA.as_bytes().to_vec(),
+            Vec::new(),
+            bom,
+            sjis.into_owned(),
+            euc.into_owned(),
+            utf16le(JA, true),
+            mixed,
+        ] {
+            assert_eq!(decode_owned(bytes.clone()), decode_text(&bytes));
+        }
     }
 
     #[test]

@@ -337,16 +337,71 @@ fn bad_lines(decoded: &Decoded, file: &str) -> Vec<IncidentError> {
 pub fn parse_jsonl(text: &str, file: &str, unknown: UnknownFields) -> ParsedIncidents {
     let mut out = ParsedIncidents::default();
     for (i, line) in text.lines().enumerate() {
-        let line = if i == 0 { crate::strip_bom(line) } else { line };
-        if line.trim().is_empty() {
-            continue;
-        }
-        match parse_value(line, file, i + 1, unknown) {
-            Ok(inc) => out.records.push((i + 1, inc)),
-            Err(e) => out.errors.push(e),
+        match parse_jsonl_line(line, file, i + 1, unknown) {
+            None => {}
+            Some(Ok(inc)) => out.records.push((i + 1, inc)),
+            Some(Err(e)) => out.errors.push(e),
         }
     }
     out
+}
+
+/// Parses line `line_no` (1-based; the first may start with a BOM) of a JSON
+/// Lines file as [`parse_jsonl`] does; `None` for a blank line.
+pub fn parse_jsonl_line(
+    line: &str,
+    file: &str,
+    line_no: usize,
+    unknown: UnknownFields,
+) -> Option<Result<Incident, IncidentError>> {
+    let line = if line_no == 1 {
+        crate::strip_bom(line)
+    } else {
+        line
+    };
+    if line.trim().is_empty() {
+        return None;
+    }
+    Some(parse_value(line, file, line_no, unknown))
+}
+
+/// A JSON Lines file decoded (as [`read_incidents`] decodes it) but not yet
+/// parsed, so that a batch can parse each line where it uses it — on its
+/// worker threads, one chunk at a time — instead of holding every record.
+/// Parsing each line with [`parse_jsonl_line`] and adding [`Self::errors`]
+/// gives what [`read_incidents`] returns.
+#[derive(Debug)]
+pub struct JsonlText {
+    /// The decoded text (lines that could not be decoded left blank).
+    pub text: String,
+    /// One error per line that could not be decoded, in line order.
+    pub errors: Vec<IncidentError>,
+    /// The encoding the file was read in.
+    pub encoding: Encoding,
+}
+
+impl JsonlText {
+    /// Reads and decodes `path` (any name: it is read as JSON Lines).
+    pub fn read(path: &Path) -> Result<JsonlText, IncidentError> {
+        let bytes =
+            std::fs::read(path).map_err(|e| IncidentError::io(path, "read incidents", e))?;
+        let decoded = crate::text::decode_owned(bytes);
+        let errors = bad_lines(&decoded, &path.display().to_string());
+        Ok(JsonlText {
+            encoding: decoded.encoding,
+            text: decoded.text,
+            errors,
+        })
+    }
+
+    /// The non-blank lines with their 1-based numbers.
+    pub fn lines(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.text
+            .lines()
+            .enumerate()
+            .map(|(i, line)| (i + 1, line))
+            .filter(|(_, line)| !line.trim().is_empty())
+    }
 }
 
 /// Parses one JSON document: an incident object or an array of them.
