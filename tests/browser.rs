@@ -159,6 +159,10 @@ impl Browser {
         self.fill("#login", login).await;
         self.fill("#password", password).await;
         self.click("#submit").await;
+        // The click returns before the POST is answered; a `goto` now would
+        // abort the log-in and land on the log-in page. Wait for the page
+        // that shows who is logged in.
+        self.text("header .user").await;
     }
 
     /// Save the page as `target/tmp/browser/<name>.png`.
