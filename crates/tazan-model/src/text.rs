@@ -158,9 +158,10 @@ pub fn decode_owned(bytes: Vec<u8>) -> Decoded {
     }
 }
 
-/// Reads `path` as text with [`decode_text`].
+/// Reads `path` as text with [`decode_text`] (through [`decode_owned`], so a
+/// UTF-8 file is not copied).
 pub fn read_text_file(path: &Path) -> std::io::Result<Decoded> {
-    Ok(decode_text(&std::fs::read(path)?))
+    Ok(decode_owned(std::fs::read(path)?))
 }
 
 /// The lines of `bytes`, split after each `\n` (which no byte of a UTF-8,
