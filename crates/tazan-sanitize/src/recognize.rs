@@ -35,6 +35,7 @@ const H: &str = r"[\p{Han}&&[^〇○某]]";
 /// Katakana including the long vowel mark.
 const K: &str = r"[\p{Katakana}ー&&[^・]]";
 
+mod apart;
 mod candidates;
 mod checks;
 mod forms;
@@ -193,6 +194,8 @@ pub(crate) struct Recognizers {
     labels: labels::LabelRules,
     /// Transcript and thread speakers, hiragana names in person slots.
     voices: voices::VoiceRules,
+    /// Kanji names set apart by spaces.
+    apart: apart::ApartRules,
     /// Sites named by a proper name and a bare site word.
     sites: sites::SiteRules,
     /// Place name → prefecture index (for generalisation).

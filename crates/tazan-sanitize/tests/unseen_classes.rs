@@ -1365,3 +1365,56 @@ fn a_company_in_brackets_after_its_business_role() {
         &["オンサイト", "サポート"],
     );
 }
+
+// --- eighth round (branch recall8): broad classes, from invented strings
+// other than `unseen/dev8`'s ---
+
+#[test]
+fn kanji_names_set_apart_by_spaces_are_people() {
+    if !dictionary() {
+        return;
+    }
+    // A word the dictionary does not know, between spaces, in a list, a
+    // grid of seats or after a title, with its given name one space after.
+    let audit = check(
+        "作業分担: 鴫原 と 薊谷 で 切替\n[C1] 柚留木  [C2] 空席\n代表理事 樫葉 晴美",
+        &["薊谷", "柚留木", "樫葉", "晴美"],
+        &["作業分担", "切替", "空席", "代表理事"],
+    );
+    assert!(audit.iter().any(|a| a.rule == "person_apart"), "{audit:?}");
+    // Common words set apart by spaces stay: the dictionary knows them.
+    check(
+        "状態 正常 / 原因 調査中 / 対応 完了\n通信 断 のため 手動 切替",
+        &[],
+        &["正常", "調査中", "完了", "通信", "手動", "切替"],
+    );
+    // The display name of a mail address.
+    check("From: 楪葉 <yuzuriha@example.jp>", &["楪葉"], &["From"]);
+}
+
+#[test]
+fn companies_by_their_business_word_in_any_script_when_set_apart() {
+    if !dictionary() {
+        return;
+    }
+    // Hiragana ending like a particle, kanji with a katakana word, a
+    // workshop, a lab after a middle dot.
+    let audit = check(
+        "荷主 あやと製菓 向け、保守 氷室データ工業 の 担当。外注 つむぎ工房、委託先 ブルーリーフ・ラボ",
+        &["あやと製菓", "氷室データ工業", "つむぎ工房", "ブルーリーフ"],
+        &["荷主", "保守", "外注"],
+    );
+    assert!(audit.iter().any(|a| a.rule == "company_apart"), "{audit:?}");
+    // Kinds of industry are no companies.
+    check(
+        "業界: 自動車工業 と 化学工業 の動向、システム工業 も",
+        &[],
+        &["自動車工業", "化学工業", "システム工業"],
+    );
+    // A school building named by its place; generic buildings stay.
+    check(
+        "点検先 鷹取校舎 と 本校舎、新校舎、南校舎",
+        &["鷹取校舎"],
+        &["本校舎", "新校舎", "南校舎"],
+    );
+}

@@ -27,7 +27,7 @@ pub(crate) struct Lexis<'a> {
 /// Kanji of a name, with ヶ (藤ヶ谷) and 々.
 const NH: &str = r"[\p{Han}ヶ々&&[^〇○某]]";
 /// A name of two to four kanji, a ノ/ツ/ケ allowed between them (三ツ矢, 一ノ瀬).
-const NAME: &str = r"[\p{Han}ヶ々&&[^〇○某]](?:[ノツケ]?[\p{Han}ヶ々&&[^〇○某]]){1,3}";
+pub(super) const NAME: &str = r"[\p{Han}ヶ々&&[^〇○某]](?:[ノツケ]?[\p{Han}ヶ々&&[^〇○某]]){1,3}";
 
 /// Words ending a department or team name.
 pub(super) const DEPT_SUFFIX: &str =

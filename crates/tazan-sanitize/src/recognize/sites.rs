@@ -14,7 +14,7 @@ use super::persons::{compound_of_common, derived_of_common, Lexis};
 use super::*;
 
 /// Site words that name a facility only after a proper name.
-const SITE_WORDS: &str = "基地局|局舎|センター|DC|倉庫|デポ|物流棟|基地|局|制御所|給電所|指令所|管理所|配水場|ポンプ場|処理場|中継所|選果場|集荷場|集出荷場|選果所|浄水場|変電所|ポンプ所|排水機場|揚水機場|浄化センター";
+const SITE_WORDS: &str = "基地局|局舎|センター|DC|倉庫|デポ|物流棟|基地|局|制御所|給電所|指令所|管理所|配水場|ポンプ場|処理場|中継所|選果場|集荷場|集出荷場|選果所|浄水場|変電所|ポンプ所|排水機場|揚水機場|浄化センター|校舎|分校|工区";
 
 /// Heads of a meeting or a generic body before 会 that the dictionary may
 /// not list whole (検討会, 町内会).

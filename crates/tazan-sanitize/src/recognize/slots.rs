@@ -402,6 +402,9 @@ impl Recognizers {
         if text.contains('\n') {
             self.sign_offs(n, lexis, out);
         }
+        if let Some(l) = lexis {
+            self.scan_apart(n, l, out);
+        }
     }
 
     /// The name of a calendar entry's organiser or attendee (`CN=…:mailto:`)

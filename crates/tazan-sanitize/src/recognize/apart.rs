@@ -1,0 +1,205 @@
+//! Kanji names set apart by spaces, with no cue word beside them.
+//!
+//! Japanese prose puts no space around a word; a report, a card, a roster or
+//! a chat puts one around a name (`手書き配車表で X と Y の便`, `主任 / X /`,
+//! `[A1] X  [A2]`, `乙: X`). A kanji word of two to four characters with a
+//! space (or tab) before it and a space, a tab, a separator or the line's
+//! end after it is read as a person's name when the dictionary says it is no
+//! word: not a common word, not two common words glued together, not a common
+//! word with a one-kanji prefix or suffix, no role, department, date or IT
+//! word (the test of a person slot). A family name that is also a common
+//! word (鳶尾, 砂金) counts only at the end of its line or before a colon,
+//! where a sentence cannot go on. A given name one space after it
+//! (`X 修`) is part of the name.
+//!
+//! Only words no other recogniser claimed are reported, and only with the
+//! dictionary: without it every unknown kanji word would look like a name.
+//! The pattern is anchored on the space, so it runs only where one is.
+//!
+//! The same place tells a company by its business word whatever script its
+//! name is in (`荷主 みさと乳業 向け`, `保守 X データ工業 の`, `ことのは工房、`):
+//! a word set apart that ends in a business word (乳業, 工業, 工房 …) after
+//! a head of two or more characters is an organisation, unless the head is
+//! only general vocabulary (a kind of industry: 自動車工業, システム工業).
+
+use super::persons::{compound_of_common, derived_of_common, Lexis, NAME};
+use super::*;
+
+/// The compiled pattern of this module.
+pub(crate) struct ApartRules {
+    /// A space or tab, then a kanji word of two to four characters.
+    word: Regex,
+    /// A separator, then a word in any script ending in a business word.
+    company: Regex,
+    /// A kanji name before a mail address in angle brackets.
+    display: Regex,
+}
+
+/// Business words that end a company's name (besides `BUSINESS_WORDS`).
+const MORE_BUSINESS_WORDS: &str =
+    "工房|産業|建設|食品|商店|物流|製作|化学|製材|鉄工|鉄工所|電気|通商|交易";
+
+impl ApartRules {
+    pub(crate) fn new() -> Self {
+        ApartRules {
+            word: rx(&format!(r"[ \u{{3000}}\t](?P<n>{NAME})")),
+            display: rx(&format!(r"(?P<n>{NAME})[ \u{{3000}}]?<[^<>\s@]+@")),
+            company: rx(&format!(
+                r"(?m)(?:^|[ \u{{3000}}\t、:：（(「/])(?P<n>[ぁ-ゖァ-ヺー\p{{Han}}々]{{2,12}}?)(?:{}|{MORE_BUSINESS_WORDS})",
+                super::forms::BUSINESS_WORDS
+            )),
+        }
+    }
+}
+
+/// Characters that close a word set apart (besides the line's end).
+const CLOSERS: &str = " \u{3000}\t\r\n:：/／、,，)）]】」|｜→";
+
+impl Recognizers {
+    /// See the module doc.
+    pub(super) fn scan_apart(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        if !text.contains([' ', '\u{3000}', '\t']) {
+            return;
+        }
+        let mut found = Vec::new();
+        for caps in self.apart.word.captures_iter(text) {
+            let Some(name) = caps.name("n") else { continue };
+            let w = name.as_str();
+            let rest = &text[name.end()..];
+            let next = rest.chars().next();
+            // The whole kanji run, closed by a separator or the line's end.
+            if next.is_some_and(|c| !CLOSERS.contains(c)) {
+                continue;
+            }
+            let line_end = next.is_none_or(|c| "\r\n:：".contains(c));
+            // A given name one space after the family name (X 修, X 直子).
+            let given = rest.strip_prefix([' ', '\u{3000}']).and_then(|g| {
+                let len: usize = g
+                    .chars()
+                    .take_while(|c| is_han(*c))
+                    .map(char::len_utf8)
+                    .sum();
+                let closed = g[len..].chars().next().is_none_or(|c| CLOSERS.contains(c));
+                ((1..=6).contains(&len) && closed && l.given.contains(&g[..len]))
+                    .then_some(rest.len() - g.len() + len)
+            });
+            let common = l.common.contains(w);
+            let family = l.surnames.contains(w);
+            let unknown = !common && !compound_of_common(w, l) && !derived_of_common(w, l);
+            // With a given name after it, a word the dictionary does not list
+            // whole is a family name (栗花落: 花落 is a word, 栗花落 is not).
+            let full = given.is_some() && !common;
+            if !(unknown || full || (family && (!common || line_end)))
+                || self.is_place_name(w)
+                || !self.slot_word(w, Some(l))
+            {
+                continue;
+            }
+            let end = name.end() + given.unwrap_or(0);
+            found.push(name.start()..end);
+        }
+        for r in found {
+            let original = n.original(Layer::Text, r.clone());
+            // Only where no other recogniser decided (a place, a site, a role).
+            if out
+                .iter()
+                .any(|h| h.range.start < original.end && original.start < h.range.end)
+            {
+                continue;
+            }
+            push(out, n, r, Kind::Person, "person_apart", 0.7, 2);
+        }
+        self.companies_apart(n, l, out);
+        if text.contains('<') {
+            self.display_names(n, l, out);
+        }
+    }
+
+    /// The display name of a mail address (`X <x@example.com>`), set apart
+    /// by the address: a person when no word.
+    fn display_names(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        for caps in self.apart.display.captures_iter(text) {
+            let Some(name) = caps.name("n") else { continue };
+            let w = name.as_str();
+            let glued = text[..name.start()]
+                .chars()
+                .next_back()
+                .is_some_and(|c| is_han(c) || is_kata(c) || c == 'ヶ');
+            let word = l.common.contains(w) && !l.surnames.contains(w);
+            if !glued && !word && self.slot_word(w, Some(l)) {
+                push(
+                    out,
+                    n,
+                    name.range(),
+                    Kind::Person,
+                    "person_display_name",
+                    0.8,
+                    2,
+                );
+            }
+        }
+    }
+
+    /// A company named by a head and a business word, set apart (see the
+    /// module doc).
+    fn companies_apart(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        for caps in self.apart.company.captures_iter(text) {
+            let (Some(m), Some(head)) = (caps.get(0), caps.name("n")) else {
+                continue;
+            };
+            let rest = &text[m.end()..];
+            let closed = rest.is_empty()
+                || rest.starts_with(|c: char| CLOSERS.contains(c) || "。」（(".contains(c))
+                || [
+                    "の", "が", "は", "に", "と", "へ", "から", "より", "製", "向け", "様", "御中",
+                    "さん",
+                ]
+                .iter()
+                .any(|p| rest.starts_with(p));
+            let h = head.as_str();
+            let whole = &text[head.start()..m.end()];
+            let kanji_only = h.chars().all(|c| is_han(c) || c == '々');
+            let kata: String = h.chars().filter(|c| is_kata(*c)).collect();
+            // Only general vocabulary: a kind of industry (自動車工業, システム工業).
+            let generic = if kanji_only {
+                l.common.contains(h)
+                    || compound_of_common(h, l)
+                    || derived_of_common(h, l)
+                    || self.is_role(h)
+            } else {
+                h.chars().all(|c| is_kata(c) || c == 'ー')
+                    && (self.vocabulary_only(&kata) || self.katakana_known(&kata, l.common))
+            };
+            // A word and a particle before the name are a sentence's
+            // (仕入先のサクラ製薬): a name may hold a particle (北のかおり)
+            // only after a kanji that is no word of its own.
+            let lead = &h[..h
+                .find(['の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で'])
+                .unwrap_or(0)];
+            let sentence = lead.chars().count() >= 2
+                && lead.chars().all(is_han)
+                && (l.common.contains(lead) || lexicon::RELATION_WORDS.contains(&lead));
+            if !closed
+                || sentence
+                || generic
+                || l.common.contains(whole)
+                || !name_ok(h.trim_end_matches(|c: char| is_kata(c) || c == 'ー'))
+                || h.starts_with(['の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で'])
+            {
+                continue;
+            }
+            push(
+                out,
+                n,
+                head.start()..m.end(),
+                Kind::Org,
+                "company_apart",
+                0.7,
+                2,
+            );
+        }
+    }
+}
