@@ -171,7 +171,8 @@ fn parse_date(s: &str) -> ParsedDate {
             }
             ':' => {
                 if p.hour.is_none() {
-                    p.hour = value;
+                    // 午後6:02 is 18:02.
+                    p.hour = value.map(|h| if pm && h < 12 { h + 12 } else { h });
                 }
                 num.clear();
             }

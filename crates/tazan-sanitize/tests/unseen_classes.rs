@@ -1418,3 +1418,44 @@ fn companies_by_their_business_word_in_any_script_when_set_apart() {
         &["本校舎", "新校舎", "南校舎"],
     );
 }
+
+#[test]
+fn chat_speakers_after_a_bare_time_and_given_names_set_apart() {
+    if !dictionary() {
+        return;
+    }
+    // A chat line's speaker after a time with no brackets; 午後 counts.
+    let (out, audit) = sanitize("午後7:41 みちる: 端末が落ちました\n7:45 みちる: 再起動します");
+    assert!(!out.contains("みちる"), "{out:?}");
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.original == "午後7:41" && a.replacement == "夜間"),
+        "{audit:?}"
+    );
+    // A hiragana given name alone in brackets after its role, even when
+    // it is also a word.
+    check(
+        "明日: 倉庫の棚卸（同行 かおる）\n対応 なし、確認 済",
+        &["かおる"],
+        &["同行", "なし", "確認"],
+    );
+}
+
+#[test]
+fn shops_studios_carriers_and_vehicles_named_after_their_kind() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "撮影は スタジオ翠嶺 に委託、会場は 喫茶こはぜ、配送は つばめ便、巡回車 みなづき号",
+        &["翠嶺", "こはぜ", "つばめ便", "みなづき号"],
+        &["撮影", "委託", "配送"],
+    );
+    // The kind alone, or with a word, is no name.
+    check(
+        "ホテルの予約、カフェ併設、スタジオ撮影、喫茶 など",
+        &[],
+        &["ホテル", "カフェ併設", "スタジオ撮影", "喫茶"],
+    );
+}

@@ -33,6 +33,10 @@ pub(crate) struct ApartRules {
     company: Regex,
     /// A kanji name before a mail address in angle brackets.
     display: Regex,
+    /// A kind of shop or studio, then its name (スタジオ X, 珈琲館 X).
+    shop: Regex,
+    /// A space or an opening bracket, then a hiragana word.
+    kana: Regex,
 }
 
 /// Business words that end a company's name (besides `BUSINESS_WORDS`).
@@ -43,6 +47,10 @@ impl ApartRules {
     pub(crate) fn new() -> Self {
         ApartRules {
             word: rx(&format!(r"[ \u{{3000}}\t](?P<n>{NAME})")),
+            shop: rx(&format!(
+                r"(?m)(?:^|[ \u{{3000}}\t、:：（(「/])(?:{SHOP_KINDS})[ \u{{3000}}]?(?P<n>[ぁ-ゖ]{{2,6}}|{NAME})"
+            )),
+            kana: rx(r"[ \u{3000}\t（(](?P<n>[ぁ-ゖ]{2,4})"),
             display: rx(&format!(r"(?P<n>{NAME})[ \u{{3000}}]?<[^<>\s@]+@")),
             company: rx(&format!(
                 r"(?m)(?:^|[ \u{{3000}}\t、:：（(「/])(?P<n>[ぁ-ゖァ-ヺー\p{{Han}}々]{{2,12}}?)(?:{}|{MORE_BUSINESS_WORDS})",
@@ -51,6 +59,9 @@ impl ApartRules {
         }
     }
 }
+
+/// Kinds of shop or studio written before their name.
+const SHOP_KINDS: &str = "スタジオ|アトリエ|サロン|カフェ|ホテル|旅館|料亭|喫茶|珈琲館|茶房|工房";
 
 /// Characters that close a word set apart (besides the line's end).
 const CLOSERS: &str = " \u{3000}\t\r\n:：/／、,，)）]】」|｜→";
@@ -111,8 +122,85 @@ impl Recognizers {
             push(out, n, r, Kind::Person, "person_apart", 0.7, 2);
         }
         self.companies_apart(n, l, out);
+        self.given_names_apart(n, l, out);
+        self.shops_apart(n, l, out);
         if text.contains('<') {
             self.display_names(n, l, out);
+        }
+    }
+
+    /// A shop or studio named after its kind (`スタジオ X`, `珈琲館 X`):
+    /// a hiragana name of three or more kana that does not start like a
+    /// particle, or a kanji name the dictionary does not know as a word.
+    fn shops_apart(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        for caps in self.apart.shop.captures_iter(text) {
+            let (Some(m), Some(name)) = (caps.get(0), caps.name("n")) else {
+                continue;
+            };
+            let w = name.as_str();
+            let closed = text[m.end()..]
+                .chars()
+                .next()
+                .is_none_or(|c| CLOSERS.contains(c) || "。（(のがはにとへ".contains(c));
+            let ok = if w.starts_with(|c: char| ('ぁ'..='ゖ').contains(&c)) {
+                // Often a word too (つむぎ, すずらん): three kana that do not
+                // start like a particle or a function word.
+                w.chars().count() >= 3
+                    && !w.starts_with([
+                        'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で', 'お', 'ご',
+                    ])
+                    && ![
+                        "など",
+                        "から",
+                        "まで",
+                        "より",
+                        "ので",
+                        "ため",
+                        "こと",
+                        "もの",
+                        "ところ",
+                    ]
+                    .iter()
+                    .any(|f| w.starts_with(f))
+            } else {
+                !l.common.contains(w)
+                    && !compound_of_common(w, l)
+                    && !derived_of_common(w, l)
+                    && self.slot_word(w, Some(l))
+            };
+            if closed && ok {
+                let start = m.start()
+                    + text[m.start()..]
+                        .find(|c: char| !" \u{3000}\t、:：（(「/".contains(c))
+                        .unwrap_or(0);
+                push(out, n, start..m.end(), Kind::Org, "shop_apart", 0.7, 2);
+            }
+        }
+    }
+
+    /// A hiragana given name set apart and closed by a bracket, a comma, a
+    /// colon or the line's end (`（同行 ひかる）`): a person even when it is
+    /// also a word, since a word is not written alone there.
+    fn given_names_apart(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        for caps in self.apart.kana.captures_iter(text) {
+            let Some(name) = caps.name("n") else { continue };
+            let closed = text[name.end()..]
+                .chars()
+                .next()
+                .is_none_or(|c| "\r\n:：、,，)）]】」".contains(c));
+            if closed && l.given.contains(name.as_str()) {
+                push(
+                    out,
+                    n,
+                    name.range(),
+                    Kind::Person,
+                    "person_given_apart",
+                    0.7,
+                    2,
+                );
+            }
         }
     }
 

@@ -222,10 +222,10 @@ impl Recognizers {
                 let glued = prev
                     .is_some_and(|c| is_han(c) || is_kata(c) || c.is_ascii_alphanumeric())
                     && !relation;
-                // A whole word standing alone may end in の (あけぼの銀行 after
-                // a space), unless the の follows a particle (すべての, からの).
-                let alone_no = n.ends_with('の')
-                    && n.chars().count() >= 4
+                // A whole word standing alone may end like a particle
+                // (あけぼの銀行, みさと乳業, はやて便 after a space), unless
+                // that kana follows a particle (すべての, からの).
+                let alone_no = n.chars().count() >= if n.ends_with('の') { 4 } else { 3 }
                     && (start == 0
                         || text[..start].ends_with([' ', '\u{3000}', ':', '：', '\n', '(', '（']))
                     && !n[..n.len() - 'の'.len_utf8()].ends_with([

@@ -159,9 +159,10 @@ impl Recognizers {
             0.75,
             Check::HiraganaName,
         );
-        // A hiragana name before a shop or inn word (ふくろう屋, ささなみ亭).
+        // A hiragana name before a shop or inn word (ふくろう屋, ささなみ亭), a
+        // carrier's service or a vehicle (はやて便, かもめ号).
         add(
-            r"(?P<n>[ぁ-ゖ]{2,6})(?:屋|亭|堂|庵|舎|荘)".into(),
+            r"(?P<n>[ぁ-ゖ]{2,6})(?:屋|亭|堂|庵|舎|荘|便|号)".into(),
             Kind::Org,
             "hiragana_shop",
             0.75,
@@ -394,7 +395,7 @@ impl Recognizers {
         add(r"\d{1,2}月\s?\d{1,2}日(?:\s?\([月火水木金土日]\))?(?:の?(?:早朝|未明|朝|午前|午後|夕方|夜間|夜|深夜|昼))?(?:、?\s?(?:午前|午後)?\d{1,2}時(?:\d{1,2}分|半)?(?:頃|ごろ)?)?".into(), Kind::Date, "month_day", 0.95, Check::None);
         add(r"\d{1,2}日(?:\s?\([月火水木金土日]\))?(?:の?(?:早朝|未明|朝|午前|午後|夕方|夜間|夜|深夜|昼))?(?:、?\s?(?:午前|午後)?\d{1,2}時(?:\d{1,2}分|半)?(?:頃|ごろ)?)?".into(), Kind::Date, "day", 0.8, Check::Day);
         add(
-            r"(?:午前|午後)?\d{1,2}時(?:\d{1,2}分|半)?(?:頃|ごろ)?|\d{1,2}:\d{2}|同\d{1,2}分"
+            r"(?:午前|午後)?\d{1,2}時(?:\d{1,2}分|半)?(?:頃|ごろ)?|(?:午前|午後)?\d{1,2}:\d{2}|同\d{1,2}分"
                 .into(),
             Kind::Date,
             "time",

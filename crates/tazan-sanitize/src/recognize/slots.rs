@@ -4,7 +4,8 @@
 //!   「権藤から泉に連絡の指示」): a family name before が/は/も/から/より/に whose
 //!   clause goes on to a verb of incident work (検知, 報告, 再起動 …). A one-kanji
 //!   family name (林, 森, 堀) is also a common word, so it counts only there;
-//! - the speaker of a chat or quoted line: after the line's time stamp and
+//! - the speaker of a chat or quoted line: after the line's time stamp (in
+//!   brackets or bare, `午後6:03 X:`) and
 //!   before its colon (`[14:02] たっつん:`), or at the line's start before 「;
 //! - a kana nickname or given name before ちゃん, くん, さん (`まいちゃん`,
 //!   `あやねさん`) and a kanji one before ちゃん or くん;
@@ -166,7 +167,7 @@ impl SlotRules {
             agent_at: rx(&format!(r"\A(?:{agent})")),
             agent: rx(&agent),
             speaker: rx(
-                r"(?m)^\s*[\[【][0-9:./\- T]{4,25}[\]】]\s?(?P<n>[ぁ-ゖァ-ヺー\p{Han}々]{2,12}?)(?:さん|ちゃん|くん)?\s?[:：]",
+                r"(?m)^\s*(?:[\[【][0-9:./\- T]{4,25}[\]】]|(?:午前|午後)?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)\s?(?P<n>[ぁ-ゖァ-ヺー\p{Han}々]{2,12}?)(?:さん|ちゃん|くん)?\s?[:：]",
             ),
             quote_speaker: rx(
                 r"(?m)^\s*(?P<n>[ぁ-ゖァ-ヺー\p{Han}々]{2,8}?)(?:さん|ちゃん|くん|先生)?「",
