@@ -1459,3 +1459,19 @@ fn shops_studios_carriers_and_vehicles_named_after_their_kind() {
         &["ホテル", "カフェ併設", "スタジオ撮影", "喫茶"],
     );
 }
+
+#[test]
+fn hosts_after_a_bare_user_and_buildings_before_a_bare_room_number() {
+    // A cron mail's sender is an address on a host with no domain.
+    check(
+        "Subject: Cron <backup@nas-keiri03> /usr/local/bin/rotate.sh",
+        &["nas-keiri03"],
+        &["Cron", "rotate.sh"],
+    );
+    // The building between a lot number and a room number with no 号.
+    check(
+        "送付先: 長野市若里4-3 リバーテラス柊 707 総務課 御中",
+        &["リバーテラス柊"],
+        &["総務課"],
+    );
+}

@@ -95,6 +95,17 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.8,
         Check::Inner,
     );
+    // The same with a bare room number after a house number (`…2-11 X 405
+    // 氏名`): the lot's hyphen or 番地 says the digits before are an address.
+    add(
+        format!(
+            r"(?:\d-\d{{1,4}}|番地?|丁目)[ \u{{3000}}]+(?P<n>(?:{H}|{K}|[A-Za-z・ー]){{2,16}})[ \u{{3000}}]+\d{{2,4}}(?:号室?)?(?:[ \u{{3000}}]|$)"
+        ),
+        Kind::Facility,
+        "address_building",
+        0.8,
+        Check::Inner,
+    );
     add(
         format!(r"(?P<n>{K}{{2,10}})(?:{BUSINESS_WORDS})"),
         Kind::Org,
@@ -425,7 +436,10 @@ impl Recognizers {
                 .chars()
                 .next_back()
                 .is_some_and(|c| !c.is_ascii());
-        let ok = (!glued(before) || label_colon)
+        // A host after a user and @ with no domain (`batch@wms-ap-02>`, a
+        // cron mail's sender): an address on that host.
+        let user_at = before == Some('@') && !glued(after);
+        let ok = (!glued(before) || label_colon || user_at)
             // A log line's source before its colon (lb-ext-1: …) stands alone.
             && (!glued(after) || (after == Some(':') && text[m.end + 1..].starts_with([' ', '\t'])))
             && s.len() >= 5
