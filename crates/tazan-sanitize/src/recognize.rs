@@ -51,7 +51,7 @@ mod stoplists;
 mod voices;
 pub(crate) use candidates::CANDIDATE_LATIN;
 pub(crate) use forms::is_id_field;
-pub(crate) use names::name_ok;
+pub(crate) use names::{name_ok, PSEUDONYM_HEADS};
 pub(crate) use persons::{is_person_field, strip_title, Lexis};
 use prefilter::Prefilter;
 use stoplists::*;
