@@ -13,15 +13,16 @@
 use super::names::name_ok;
 use super::prefilter::captures_if;
 use super::*;
+use crate::dict::WordSet;
 
 /// Word lists from the IPADIC dictionary that the context rules consult.
 pub(crate) struct Lexis<'a> {
     /// Surfaces listed as common (non-proper) words.
-    pub(crate) common: &'a HashSet<String>,
+    pub(crate) common: &'a WordSet,
     /// Family names (人名,姓).
-    pub(crate) surnames: &'a HashSet<String>,
+    pub(crate) surnames: &'a WordSet,
     /// Given names (人名,名).
-    pub(crate) given: &'a HashSet<String>,
+    pub(crate) given: &'a WordSet,
 }
 
 /// Kanji of a name, with ヶ (藤ヶ谷) and 々.
