@@ -11,14 +11,19 @@
 //! A rule without such a literal always runs. Skipping a rule whose literals are absent changes nothing: its regex
 //! would have found no match.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// Literal pre-pass over a list of patterns (indices as given).
 pub(crate) struct Prefilter {
-    /// Every needed literal of two bytes or more.
-    ac: Option<AhoCorasick>,
+    /// Every needed literal of two bytes or more, as a DFA run by hand over
+    /// each text (through the concrete type, so each byte's transition is
+    /// inlined: the `AhoCorasick` wrapper's overlapping search pays a
+    /// dynamic call per byte).
+    ac: Option<DFA>,
     /// For each literal of `ac`, the patterns it stands for.
     owners: Vec<Vec<usize>>,
     /// For each byte value, the patterns a one-byte literal of it stands for
@@ -59,10 +64,8 @@ impl Prefilter {
         }
         // Built-in patterns only: a literal set that does not compile (it
         // always does) just runs every pattern.
-        let ac = AhoCorasickBuilder::new()
+        let ac = DFA::builder()
             .match_kind(MatchKind::Standard)
-            // Built once, run over every text: the fastest automaton to run.
-            .kind(Some(AhoCorasickKind::DFA))
             .build(&literals)
             .ok();
         if ac.is_none() {
@@ -101,12 +104,19 @@ impl Prefilter {
             }
         }
         let Some(ac) = &self.ac else { return };
-        let mut seen = vec![false; self.owners.len()];
-        for m in ac.find_overlapping_iter(text.as_bytes()) {
-            let lit = m.pattern().as_usize();
-            if !std::mem::replace(&mut seen[lit], true) {
-                for &i in &self.owners[lit] {
-                    can[i] = true;
+        // Every literal ending at each byte (an overlapping search's matches),
+        // from the unanchored automaton, which never dies under `Standard`.
+        let Ok(mut sid) = ac.start_state(Anchored::No) else {
+            can.fill(true);
+            return;
+        };
+        for &b in text.as_bytes() {
+            sid = ac.next_state(Anchored::No, sid, b);
+            if ac.is_special(sid) && ac.is_match(sid) {
+                for k in 0..ac.match_len(sid) {
+                    for &i in &self.owners[ac.match_pattern(sid, k).as_usize()] {
+                        can[i] = true;
+                    }
                 }
             }
         }
@@ -255,5 +265,46 @@ mod tests {
         assert_eq!(can(&p, "SRV01 03-1234"), [true, true]);
         assert_eq!(can(&p, "Srv"), [true, false]);
         assert_eq!(can(&p, "なし"), [false, false]);
+    }
+
+    #[test]
+    fn a_pattern_is_a_candidate_exactly_when_one_of_its_literals_occurs() {
+        // Literals that overlap, nest and share prefixes and suffixes: every
+        // occurrence counts, not only a leftmost one.
+        let patterns = [
+            r"株式会社\p{Han}+",
+            r"会社員",
+            r"\p{Han}+(?:会社|社員)",
+            r"(?:本社|支社)ビル",
+            r"社",
+            r"[A-Z]+-\d+",
+            r"\p{Han}+",
+        ];
+        let p = Prefilter::new(patterns);
+        let texts = [
+            "",
+            "株式会社",
+            "式会社員",
+            "会社員の本社ビル",
+            "支社",
+            "社員",
+            "ABC-12",
+            "X-",
+            "本社ビ",
+            "会社会社員",
+            "ひらがな",
+        ];
+        for t in texts {
+            let want: Vec<bool> = patterns
+                .iter()
+                .map(|pat| {
+                    needed_literals(pat).is_none_or(|lits| {
+                        lits.iter()
+                            .any(|l| t.as_bytes().windows(l.len()).any(|w| w == l.as_slice()))
+                    })
+                })
+                .collect();
+            assert_eq!(can(&p, t), want, "{t}");
+        }
     }
 }
