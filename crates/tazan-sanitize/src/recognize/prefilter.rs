@@ -10,6 +10,13 @@
 //! characters' UTF-8) are looked up in a table of the bytes the text holds.
 //! A rule without such a literal always runs. Skipping a rule whose literals are absent changes nothing: its regex
 //! would have found no match.
+//!
+//! The recognisers that run on every text (the pattern rules, the person,
+//! slot and label scans) share one automaton ([`Prefilters`]): one pass per
+//! text, kept with its [`Normalized`] layers, answers all four.
+
+use std::borrow::Cow;
+use std::collections::hash_map::{Entry, HashMap};
 
 use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
@@ -17,8 +24,76 @@ use aho_corasick::{Anchored, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
-/// Literal pre-pass over a list of patterns (indices as given).
+use crate::normalize::Normalized;
+
+/// The literals of a list of patterns (indices as given), for one pre-pass
+/// automaton over several lists ([`Prefilters`]).
 pub(crate) struct Prefilter {
+    /// Each pattern's needed literals (`None`: it runs on every text).
+    needs: Vec<Option<Vec<Vec<u8>>>>,
+}
+
+impl Prefilter {
+    /// The literals of `patterns` (as `regex::Regex` parses them).
+    pub(crate) fn new<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Self {
+        Prefilter {
+            needs: patterns.into_iter().map(needed_literals).collect(),
+        }
+    }
+}
+
+/// The pattern lists of the recognisers that run on every text, in one
+/// automaton: one pass over a text answers all of them.
+pub(crate) struct Prefilters {
+    scan: Scan,
+    /// Where each list's patterns start in `scan` (and where the last ends).
+    starts: Vec<usize>,
+}
+
+/// A list of [`Prefilters`] (the order they are given in).
+#[derive(Clone, Copy)]
+pub(crate) enum Group {
+    Rules,
+    Persons,
+    Slots,
+    Labels,
+}
+
+impl Prefilters {
+    /// One automaton over `groups`, given in [`Group`] order.
+    pub(crate) fn new(groups: [&Prefilter; 4]) -> Self {
+        let mut starts = vec![0];
+        for g in &groups {
+            starts.push(starts[starts.len() - 1] + g.needs.len());
+        }
+        Prefilters {
+            scan: Scan::new(groups.iter().flat_map(|g| g.needs.iter())),
+            starts,
+        }
+    }
+
+    /// Which patterns of `group` can match in `n.text`; the pass over the
+    /// text runs once for every group, on the first call for `n`.
+    pub(crate) fn of<'n>(&self, n: &'n Normalized, group: Group) -> Cow<'n, [bool]> {
+        let me = self as *const Prefilters as usize;
+        let (owner, all) = n.prefiltered.get_or_init(|| {
+            let mut can = Vec::new();
+            self.scan.candidates(&n.text, &mut can);
+            (me, can)
+        });
+        let range = self.starts[group as usize]..self.starts[group as usize + 1];
+        if *owner == me {
+            return Cow::Borrowed(&all[range]);
+        }
+        // Another set of recognisers scanned `n` first (tests build their own).
+        let mut can = Vec::new();
+        self.scan.candidates(&n.text, &mut can);
+        Cow::Owned(can[range].to_vec())
+    }
+}
+
+/// The automaton of a pattern list.
+struct Scan {
     /// Every needed literal of two bytes or more, as a DFA run by hand over
     /// each text (through the concrete type, so each byte's transition is
     /// inlined: the `AhoCorasick` wrapper's overlapping search pays a
@@ -34,17 +109,17 @@ pub(crate) struct Prefilter {
     len: usize,
 }
 
-impl Prefilter {
-    /// Builds the pre-pass for `patterns` (as `regex::Regex` parses them).
-    pub(crate) fn new<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut literals: Vec<Vec<u8>> = Vec::new();
+impl Scan {
+    fn new<'a>(needs: impl Iterator<Item = &'a Option<Vec<Vec<u8>>>>) -> Self {
+        let mut literals: Vec<&[u8]> = Vec::new();
+        let mut index: HashMap<&[u8], usize> = HashMap::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
         let mut byte_owners: Vec<Vec<usize>> = vec![Vec::new(); 256];
         let mut always = Vec::new();
         let mut len = 0;
-        for (i, p) in patterns.into_iter().enumerate() {
+        for (i, lits) in needs.enumerate() {
             len = i + 1;
-            let Some(lits) = needed_literals(p) else {
+            let Some(lits) = lits else {
                 always.push(i);
                 continue;
             };
@@ -53,9 +128,10 @@ impl Prefilter {
                     byte_owners[usize::from(b)].push(i);
                     continue;
                 }
-                match literals.iter().position(|l| *l == lit) {
-                    Some(at) => owners[at].push(i),
-                    None => {
+                match index.entry(lit) {
+                    Entry::Occupied(at) => owners[*at.get()].push(i),
+                    Entry::Vacant(at) => {
+                        at.insert(literals.len());
                         literals.push(lit);
                         owners.push(vec![i]);
                     }
@@ -75,7 +151,7 @@ impl Prefilter {
             .zip(byte_owners)
             .filter(|(_, o)| !o.is_empty())
             .collect();
-        Prefilter {
+        Scan {
             ac,
             owners,
             byte_owners,
@@ -86,7 +162,7 @@ impl Prefilter {
 
     /// Marks in `can` (resized to the pattern count) the patterns that can
     /// match somewhere in `text`.
-    pub(crate) fn candidates(&self, text: &str, can: &mut Vec<bool>) {
+    fn candidates(&self, text: &str, can: &mut Vec<bool>) {
         can.clear();
         can.resize(self.len, false);
         for &i in &self.always {
@@ -241,7 +317,7 @@ mod tests {
 
     fn can(p: &Prefilter, text: &str) -> Vec<bool> {
         let mut v = Vec::new();
-        p.candidates(text, &mut v);
+        Scan::new(p.needs.iter()).candidates(text, &mut v);
         v
     }
 
@@ -265,6 +341,34 @@ mod tests {
         assert_eq!(can(&p, "SRV01 03-1234"), [true, true]);
         assert_eq!(can(&p, "Srv"), [true, false]);
         assert_eq!(can(&p, "なし"), [false, false]);
+    }
+
+    #[test]
+    fn one_pass_for_four_lists_answers_each_as_its_own_pass_would() {
+        let lists: [&[&str]; 4] = [
+            &[r"株式会社\p{Han}+", r"\d{3}-\d{4}", r"\p{Han}+"],
+            &[r"(?:部|課)[ ]\p{Han}+", r"社"],
+            &[],
+            &[r"会社員", r"[A-Z]+-\d+", r"(?:本社|支社)ビル"],
+        ];
+        let p = lists.map(|l| Prefilter::new(l.iter().copied()));
+        let all = Prefilters::new([&p[0], &p[1], &p[2], &p[3]]);
+        let other = Prefilters::new([&p[0], &p[1], &p[2], &p[3]]);
+        let groups = [Group::Rules, Group::Persons, Group::Slots, Group::Labels];
+        for t in [
+            "",
+            "株式会社の本社ビル 03-1234",
+            "総務部 山田",
+            "ABC-12 会社員",
+            "なし",
+        ] {
+            let n = Normalized::new(t);
+            for (g, list) in groups.into_iter().zip(&p) {
+                assert_eq!(*all.of(&n, g), can(list, t), "{t}");
+                // Another set of recognisers on the same text gets its own pass.
+                assert_eq!(*other.of(&n, g), can(list, t), "{t}");
+            }
+        }
     }
 
     #[test]
