@@ -9,11 +9,10 @@
 //! in IPADIC: the pattern recognisers cover those.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use aho_corasick::AhoCorasick;
 use lindera::dictionary::{load_fs_dictionary, DictionaryBuilder, Metadata, Schema};
 use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
@@ -29,6 +28,9 @@ pub(crate) const DEFAULT_IPADIC_DIR: &str = "/usr/share/mecab/dic/ipadic";
 const CACHE_NAME: &str = "ipadic-lindera-6.2-t1";
 
 mod cache;
+mod words;
+
+pub(crate) use words::WordSet;
 
 /// Whether the dictionary recogniser runs. When it is off the sanitizer still
 /// runs every other recogniser; callers must surface the reason to the operator.
@@ -66,14 +68,14 @@ pub(crate) struct DictRecognizer {
     segmenter: Arc<Segmenter>,
     /// Surfaces IPADIC also lists as common words (社会, 自社, 根本): IPADIC's
     /// proper-noun files contain such entries and they must not be masked.
-    common: Arc<HashSet<String>>,
+    common: Arc<WordSet>,
     /// Every kanji-only proper-noun surface (人名/組織/地域) that is not also a
     /// common word: a kanji run with none of them inside is not segmented at all,
     /// which keeps the dictionary pass cheap.
-    proper: Arc<AhoCorasick>,
+    proper: Arc<WordSet>,
     /// IPADIC's family names (人名,姓) and given names (人名,名), any script.
-    surnames: Arc<HashSet<String>>,
-    given: Arc<HashSet<String>>,
+    surnames: Arc<WordSet>,
+    given: Arc<WordSet>,
     /// Proper nouns found per kanji run: the leak gate re-scans mostly the same
     /// runs, and incident texts repeat them. Bounded; cleared when full.
     cache: Mutex<HashMap<String, Arc<Vec<Proper>>>>,
@@ -86,7 +88,7 @@ const CACHE_LIMIT: usize = 20_000;
 
 impl DictRecognizer {
     /// Surfaces IPADIC lists as common (non-proper) words.
-    pub(crate) fn common(&self) -> &HashSet<String> {
+    pub(crate) fn common(&self) -> &WordSet {
         &self.common
     }
 
@@ -154,7 +156,7 @@ impl DictRecognizer {
                 run.start += '社'.len_utf8();
             }
             let piece = &text[run.clone()];
-            if piece.chars().nth(1).is_none() || !self.proper.is_match(piece) {
+            if piece.chars().nth(1).is_none() || !self.proper.occurs_in(piece) {
                 continue;
             }
             for &(start, end, kind, rule, score) in self.propers(piece, r).iter() {
@@ -300,22 +302,22 @@ fn write_person_names(src: &Path, dest: &Path) -> Result<(), String> {
 }
 
 /// Reads the person-name list: (family names, given names). Empty when absent.
-fn read_person_names(dest: &Path) -> (HashSet<String>, HashSet<String>) {
-    let (mut sei, mut mei) = (HashSet::new(), HashSet::new());
+fn read_person_names(dest: &Path) -> (WordSet, WordSet) {
+    let (mut sei, mut mei) = (String::new(), String::new());
     if let Ok(text) = std::fs::read_to_string(dest.join(PERSON_FILE)) {
         for line in text.lines() {
-            match line.split_once('\t') {
-                Some((s, "姓")) => {
-                    sei.insert(s.to_string());
-                }
-                Some((s, "名")) => {
-                    mei.insert(s.to_string());
-                }
-                _ => {}
+            let list = match line.split_once('\t') {
+                Some((s, "姓")) => Some((&mut sei, s)),
+                Some((s, "名")) => Some((&mut mei, s)),
+                _ => None,
+            };
+            if let Some((list, s)) = list {
+                list.push_str(s);
+                list.push('\n');
             }
         }
     }
-    (sei, mei)
+    (WordSet::new(sei), WordSet::new(mei))
 }
 
 /// Writes the surfaces of every non-proper-noun entry (UTF-8, one per line).
@@ -385,10 +387,10 @@ fn notice(line: &str) {
 /// What one process loads once and shares between sanitizers.
 struct Loaded {
     segmenter: Arc<Segmenter>,
-    common: Arc<HashSet<String>>,
-    proper: Arc<AhoCorasick>,
-    surnames: Arc<HashSet<String>>,
-    given: Arc<HashSet<String>>,
+    common: Arc<WordSet>,
+    proper: Arc<WordSet>,
+    surnames: Arc<WordSet>,
+    given: Arc<WordSet>,
     path: PathBuf,
 }
 
@@ -441,15 +443,14 @@ fn load_at(dest: PathBuf, src: &Path) -> Result<Loaded, String> {
             dest.display()
         )
     })?;
-    let common: HashSet<String> = common.lines().map(str::to_string).collect();
+    let common = WordSet::new(common);
     let proper = std::fs::read_to_string(dest.join(PROPER_FILE)).map_err(|e| {
         format!(
             "compiled dictionary {} has no proper-noun list ({e}); delete it to rebuild",
             dest.display()
         )
     })?;
-    let proper =
-        AhoCorasick::new(proper.lines()).map_err(|e| format!("proper-noun automaton: {e}"))?;
+    let proper = WordSet::with_prefixes(proper);
     if !dest.join(PERSON_FILE).exists() {
         // A cache compiled by an older build: add the list beside it (other
         // processes may be reading the cache, so it is not rebuilt). Without

@@ -11,6 +11,7 @@
 //! Every byte of each layer maps to the original segment (a base character plus its
 //! combining marks) it came from, so a match in a layer maps to an original byte range.
 
+use std::cell::OnceCell;
 use std::ops::Range;
 
 use unicode_normalization::char::canonical_combining_class;
@@ -27,6 +28,10 @@ pub(crate) struct Normalized {
     folded_seg: Vec<u32>,
     /// Original byte range of each segment.
     segs: Vec<(u32, u32)>,
+    /// The recognisers' literal pre-pass over `text`, computed on first use
+    /// (see `recognize/prefilter.rs`): which set of recognisers ran it, and
+    /// which of their patterns can match.
+    pub(crate) prefiltered: OnceCell<(usize, Vec<bool>)>,
 }
 
 /// Which normalised layer a byte range refers to.
@@ -56,6 +61,7 @@ impl Normalized {
             folded: String::with_capacity(original.len()),
             folded_seg: Vec::with_capacity(original.len()),
             segs: Vec::with_capacity(original.len() / 2),
+            prefiltered: OnceCell::new(),
         };
         let mut iter = original.char_indices().peekable();
         let mut buf = String::new();

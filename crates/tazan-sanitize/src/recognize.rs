@@ -52,9 +52,9 @@ mod stoplists;
 mod voices;
 pub(crate) use candidates::CANDIDATE_LATIN;
 pub(crate) use forms::is_id_field;
-pub(crate) use names::name_ok;
+pub(crate) use names::{name_ok, PSEUDONYM_HEADS};
 pub(crate) use persons::{is_person_field, strip_title, Lexis};
-use prefilter::Prefilter;
+use prefilter::{Group, Prefilter, Prefilters};
 use stoplists::*;
 
 /// One compiled pattern rule.
@@ -176,8 +176,9 @@ enum Check {
 /// All pattern and lexicon recognisers, compiled once.
 pub(crate) struct Recognizers {
     rules: Vec<Rule>,
-    /// Which rules can match a text at all (see `prefilter.rs`).
-    prefilter: Prefilter,
+    /// Which rules (and person, slot and label patterns) can match a text at
+    /// all, in one pass (see `prefilter.rs`).
+    prefilters: Prefilters,
     lex: AhoCorasick,
     lex_meta: Vec<(Kind, &'static str)>,
     lex_katakana: Vec<bool>,
@@ -214,9 +215,8 @@ impl Recognizers {
     /// Runs every pattern and lexicon recogniser over `n`, appending hits.
     pub(crate) fn scan(&self, n: &Normalized, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
-        let mut can = Vec::new();
-        self.prefilter.candidates(text, &mut can);
-        for (rule, _) in self.rules.iter().zip(&can).filter(|(_, c)| **c) {
+        let can = self.prefilters.of(n, Group::Rules);
+        for (rule, _) in self.rules.iter().zip(can.iter()).filter(|(_, c)| **c) {
             self.scan_rule(rule, n, out);
         }
         for m in self.lex.find_iter(text) {

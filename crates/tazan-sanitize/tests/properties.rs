@@ -345,3 +345,22 @@ fn a_merged_list_glued_to_the_next_name_is_scanned_again() {
     );
     assert!(!once.contains("東雲"), "{once}");
 }
+
+/// A name replaced by a pseudonym and glued to a listed word (アークライトETC →
+/// 担当者AETC) is a fixed point: a second pass reads 担当者A + ETC, not an
+/// unknown token AETC (a proptest case, shrunk).
+#[test]
+fn a_pseudonym_glued_to_a_listed_word_is_a_fixed_point() {
+    let arclight = FRAGMENTS.len() + 5;
+    let etc = FRAGMENTS.iter().position(|f| *f == "ETC").unwrap();
+    let quote = FRAGMENTS.iter().position(|f| *f == "「").unwrap();
+    let (text, once) = fixed_point_passing_the_gate(
+        cached(&TERMS[..4]),
+        &[arclight, quote, arclight, etc],
+        FRAGMENTS,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(text, "アークライト「アークライトETC");
+    assert!(!once.contains("アークライト"), "{once}");
+    assert!(once.ends_with("ETC"), "{once}");
+}

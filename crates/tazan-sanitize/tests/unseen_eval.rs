@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen/`, `frozen2/`, `frozen3/`, `frozen4/`, `frozen5/`, `frozen6/` and `frozen7/` are held out: these tests print their totals per
+//! `frozen/`, `frozen2/`, `frozen3/`, `frozen4/`, `frozen5/`, `frozen6/`, `frozen7/` and `frozen8/` are held out: these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
 //! a run without it fails and says how to install it.
@@ -166,6 +166,15 @@ fn frozen7_unseen_set_does_not_get_worse() {
 fn dev8_unseen_set_meets_the_targets_at_green() {
     let r = score("dev8");
     assert_targets("dev8", &r, 190);
+}
+
+/// The eighth frozen set (written and frozen before any rule change of the
+/// eighth round, by an engineer who changed no recogniser): at most 30 of
+/// 411 identifying spans leaked (7.3 %, its before-figure). The target
+/// (<= 2 %, i.e. <= 8 spans) is not met yet (BENCHMARKS.md, "Eighth round").
+#[test]
+fn frozen8_unseen_set_does_not_get_worse() {
+    assert_floor("frozen8", 30);
 }
 
 #[test]

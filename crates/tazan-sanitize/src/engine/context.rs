@@ -71,6 +71,10 @@ impl RecordContext {
     }
 
     pub(super) fn pseudonym(&mut self, bucket: &'static str, original: &str) -> String {
+        debug_assert!(
+            bucket == "社" || crate::recognize::PSEUDONYM_HEADS.contains(&bucket),
+            "{bucket} is not a pseudonym head the recognisers know"
+        );
         let key = (bucket, fold_str(original));
         if let Some(p) = self.pseudonyms.get(&key) {
             return p.clone();

@@ -9,13 +9,17 @@
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use memchr::memmem::Finder;
 
 /// Up to this many terms, no automaton is built.
 const FEW: usize = 32;
 
 /// A set of non-empty terms to find in a text.
 pub(crate) enum Terms {
-    Few(Vec<String>),
+    /// Each non-empty term with its searcher, built once per record
+    /// (`str::find` sets up a searcher on every call: per term, per text),
+    /// and its index in the terms given.
+    Few(Vec<(usize, Finder<'static>)>),
     Many(AhoCorasick),
 }
 
@@ -27,7 +31,14 @@ impl Terms {
             return None;
         }
         if terms.len() <= FEW {
-            return Some(Terms::Few(terms.to_vec()));
+            return Some(Terms::Few(
+                terms
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| !t.is_empty())
+                    .map(|(i, t)| (i, Finder::new(t).into_owned()))
+                    .collect(),
+            ));
         }
         AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
@@ -47,12 +58,14 @@ impl Terms {
             Terms::Few(terms) => {
                 // Every occurrence, overlapping ones too, then the leftmost-
                 // longest choice among them.
+                // A match of a UTF-8 term in UTF-8 text starts on a character
+                // boundary, so the byte search finds what `str::find` finds.
                 let mut all = Vec::new();
-                for (i, t) in terms.iter().enumerate().filter(|(_, t)| !t.is_empty()) {
+                for (i, t) in terms {
                     let mut from = 0;
-                    while let Some(at) = hay[from..].find(t.as_str()) {
+                    while let Some(at) = t.find(&hay.as_bytes()[from..]) {
                         let s = from + at;
-                        all.push((s..s + t.len(), i));
+                        all.push((s..s + t.needle().len(), *i));
                         from = s + hay[s..].chars().next().map_or(1, char::len_utf8);
                     }
                 }

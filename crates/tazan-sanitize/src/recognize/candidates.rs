@@ -13,6 +13,7 @@
 
 use super::names::is_label;
 use super::*;
+use crate::dict::WordSet;
 
 /// Rule name of an unknown katakana word.
 pub(crate) const CANDIDATE_KATAKANA: &str = "candidate:katakana";
@@ -135,7 +136,7 @@ impl Recognizers {
     /// common word, or a concatenation of such words (pieces of three or more
     /// characters, and at most one two-character dictionary word: プログラム+ミス,
     /// not ベル+ガモ; two-character vocabulary pieces freely).
-    pub(crate) fn katakana_known(&self, w: &str, common: &HashSet<String>) -> bool {
+    pub(crate) fn katakana_known(&self, w: &str, common: &WordSet) -> bool {
         let listed = |p: &str, short: bool| {
             let base = p.strip_suffix('ー').unwrap_or(p);
             let found = |q: &str| self.vocab.contains(q) || (!short && common.contains(q));
@@ -164,7 +165,7 @@ impl Recognizers {
     pub(crate) fn scan_katakana_candidates(
         &self,
         n: &Normalized,
-        common: &HashSet<String>,
+        common: &WordSet,
         out: &mut Vec<Hit>,
     ) {
         let text = n.text.as_str();
@@ -215,7 +216,7 @@ impl Recognizers {
         text: &str,
         mut start: usize,
         mut end: usize,
-        common: &HashSet<String>,
+        common: &WordSet,
     ) -> (usize, usize) {
         let word = &text[start..end];
         // Longest listed prefix of at least three characters leaving an unknown rest.

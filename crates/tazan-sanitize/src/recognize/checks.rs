@@ -515,6 +515,40 @@ impl Recognizers {
         before: Option<char>,
         _after: Option<char>,
     ) -> Option<Range<usize>> {
+        let hit = self.check_latin_token(text, m.clone(), before)?;
+        // A pseudonym glued to capitals (担当者A|ETC when a name before ETC was
+        // replaced): the label letter belongs to the replacement, and a listed
+        // word after it is vocabulary, as it was before the replacement.
+        let s = &text[m.clone()];
+        let label = 1 + s[1..].bytes().take_while(u8::is_ascii_digit).count();
+        let rest = &s[label..];
+        let glued_to_pseudonym = s.starts_with(|c: char| c.is_ascii_uppercase())
+            && rest.starts_with(|c: char| c.is_ascii_uppercase())
+            && PSEUDONYM_HEADS.iter().any(|h| text[..m.start].ends_with(h));
+        if glued_to_pseudonym && self.latin_is_vocabulary(rest) {
+            return None;
+        }
+        Some(hit)
+    }
+
+    /// True when the Latin token `latin` is a listed word, alone or with a
+    /// version or number (ISO27001, RFC6962, H264), or an English legal form or
+    /// organisation word.
+    fn latin_is_vocabulary(&self, latin: &str) -> bool {
+        let lower = latin.to_ascii_lowercase();
+        let head = lower.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+        self.vocab.contains(&lower)
+            || (head.len() >= 2 && head.len() < lower.len() && self.vocab.contains(head))
+            || candidates::ORG_WORDS.contains(&latin)
+            || candidates::LEGAL_FORMS.contains(&latin)
+    }
+
+    fn check_latin_token(
+        &self,
+        text: &str,
+        m: Range<usize>,
+        before: Option<char>,
+    ) -> Option<Range<usize>> {
         let s = &text[m.clone()];
         // A capitalised word glued to a number is still a word (0001Halvorsen);
         // anything else glued to a letter or digit is part of a longer token.
@@ -538,15 +572,7 @@ impl Recognizers {
         }
         let latin_end = s.find(|c: char| !c.is_ascii()).unwrap_or(s.len());
         let latin = &s[..latin_end];
-        let lower = latin.to_ascii_lowercase();
-        // A listed word with a version or number (ISO27001, RFC6962, H264).
-        let head = lower.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
-        if self.vocab.contains(&lower)
-            || self.vocab.contains(&s.to_ascii_lowercase())
-            || (head.len() >= 2 && head.len() < lower.len() && self.vocab.contains(head))
-            || candidates::ORG_WORDS.contains(&latin)
-            || candidates::LEGAL_FORMS.contains(&latin)
-        {
+        if self.latin_is_vocabulary(latin) || self.vocab.contains(&s.to_ascii_lowercase()) {
             return None;
         }
         // Generic prefixes such as "IP" in "IPアドレス" are covered above; tokens made

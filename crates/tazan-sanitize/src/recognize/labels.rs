@@ -208,7 +208,7 @@ pub(crate) struct LabelRules {
     katakana_sender: Regex,
     /// [`FORM_LABELS`], longest first at a place.
     form_labels: AhoCorasick,
-    prefilter: Prefilter,
+    pub(super) prefilter: Prefilter,
 }
 
 impl LabelRules {
@@ -266,8 +266,7 @@ impl Recognizers {
             self.chat_speakers(n, lexis, out);
         }
         let r = &self.labels;
-        let mut can = Vec::new();
-        r.prefilter.candidates(text, &mut can);
+        let can = self.prefilters.of(n, Group::Labels);
         for caps in captures_if(can[0], &r.reply_speaker, text) {
             let Some(name) = caps.name("n") else { continue };
             let w = name.as_str();

@@ -87,6 +87,18 @@ pub(super) fn corp_name_ok(name: &str) -> bool {
         && !name.chars().all(|c| c.is_ascii_digit())
 }
 
+/// The words a pseudonym is made of before its label letter (担当者A, 製品B2,
+/// 固有名C, @ユーザD): the engine's replacements, never part of a name.
+pub(crate) const PSEUDONYM_HEADS: [&str; 7] = [
+    "行政機関",
+    "担当者",
+    "製品",
+    "顧客",
+    "システム",
+    "固有名",
+    "ユーザ",
+];
+
 /// A name before a suffix is acceptable when it is not made only of generic words.
 pub(crate) fn name_ok(name: &str) -> bool {
     let name = name.trim();
@@ -146,10 +158,7 @@ pub(crate) fn name_ok(name: &str) -> bool {
     // Pseudonyms (行政機関A, 担当者B2, 製品C) are replacements, not names.
     let unlabelled = name.trim_end_matches(|c: char| c.is_ascii_digit());
     if let Some(head) = unlabelled.strip_suffix(|c: char| c.is_ascii_uppercase()) {
-        if ["行政機関", "担当者", "製品", "顧客", "システム"]
-            .iter()
-            .any(|w| head.ends_with(w))
-        {
+        if PSEUDONYM_HEADS.iter().any(|w| head.ends_with(w)) {
             return false;
         }
     }

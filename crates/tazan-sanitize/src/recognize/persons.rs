@@ -13,15 +13,16 @@
 use super::names::name_ok;
 use super::prefilter::captures_if;
 use super::*;
+use crate::dict::WordSet;
 
 /// Word lists from the IPADIC dictionary that the context rules consult.
 pub(crate) struct Lexis<'a> {
     /// Surfaces listed as common (non-proper) words.
-    pub(crate) common: &'a HashSet<String>,
+    pub(crate) common: &'a WordSet,
     /// Family names (人名,姓).
-    pub(crate) surnames: &'a HashSet<String>,
+    pub(crate) surnames: &'a WordSet,
     /// Given names (人名,名).
-    pub(crate) given: &'a HashSet<String>,
+    pub(crate) given: &'a WordSet,
 }
 
 /// Kanji of a name, with ヶ (藤ヶ谷) and 々.
@@ -229,7 +230,7 @@ pub(crate) struct PersonRules {
     /// A role, then a name in brackets (`SV(桐ヶ谷)`).
     role_bracket: Regex,
     /// Which of the nine can match a text (see `prefilter.rs`).
-    prefilter: Prefilter,
+    pub(super) prefilter: Prefilter,
 }
 
 impl PersonRules {
@@ -295,8 +296,7 @@ impl Recognizers {
     pub(crate) fn scan_persons(&self, n: &Normalized, lexis: Option<&Lexis>, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
         let p = &self.persons;
-        let mut can = Vec::new();
-        p.prefilter.candidates(text, &mut can);
+        let can = self.prefilters.of(n, Group::Persons);
         for caps in captures_if(can[0], &p.after_dept, text) {
             let Some(name) = caps.name("n") else { continue };
             if glued_after(text, name.end()) {

@@ -10,15 +10,112 @@
 //! characters' UTF-8) are looked up in a table of the bytes the text holds.
 //! A rule without such a literal always runs. Skipping a rule whose literals are absent changes nothing: its regex
 //! would have found no match.
+//!
+//! The recognisers that run on every text (the pattern rules, the person,
+//! slot and label scans) share one automaton ([`Prefilters`]): one pass per
+//! text, kept with its [`Normalized`] layers, answers all four.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use std::borrow::Cow;
+use std::collections::hash_map::{Entry, HashMap};
+use std::sync::OnceLock;
+
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
-/// Literal pre-pass over a list of patterns (indices as given).
+use crate::normalize::Normalized;
+
+/// The literals of a list of patterns (indices as given), for one pre-pass
+/// automaton over several lists ([`Prefilters`]), or a pass of its own.
 pub(crate) struct Prefilter {
-    /// Every needed literal of two bytes or more.
-    ac: Option<AhoCorasick>,
+    /// Each pattern's needed literals (`None`: it runs on every text).
+    needs: Vec<Option<Vec<Vec<u8>>>>,
+    /// Its own automaton, built only if it is run alone.
+    // Every built-in list joins the shared pass; a recogniser added with a
+    // list of its own (another branch may add one) still has this.
+    #[allow(dead_code)]
+    alone: OnceLock<Scan>,
+}
+
+impl Prefilter {
+    /// The literals of `patterns` (as `regex::Regex` parses them).
+    pub(crate) fn new<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Self {
+        Prefilter {
+            needs: patterns.into_iter().map(needed_literals).collect(),
+            alone: OnceLock::new(),
+        }
+    }
+
+    /// Marks in `can` (resized to the pattern count) the patterns that can
+    /// match somewhere in `text`, in a pass of this list alone (prefer a
+    /// [`Group`] of the shared pass).
+    #[allow(dead_code)] // see `alone`
+    pub(crate) fn candidates(&self, text: &str, can: &mut Vec<bool>) {
+        self.alone
+            .get_or_init(|| Scan::new(self.needs.iter()))
+            .candidates(text, can);
+    }
+}
+
+/// The pattern lists of the recognisers that run on every text, in one
+/// automaton: one pass over a text answers all of them.
+pub(crate) struct Prefilters {
+    scan: Scan,
+    /// Where each list's patterns start in `scan` (and where the last ends).
+    starts: Vec<usize>,
+}
+
+/// A list of [`Prefilters`] (the order they are given in).
+#[derive(Clone, Copy)]
+pub(crate) enum Group {
+    Rules,
+    Persons,
+    Slots,
+    Labels,
+}
+
+impl Prefilters {
+    /// One automaton over `groups`, given in [`Group`] order.
+    pub(crate) fn new(groups: [&Prefilter; 4]) -> Self {
+        let mut starts = vec![0];
+        for g in &groups {
+            starts.push(starts[starts.len() - 1] + g.needs.len());
+        }
+        Prefilters {
+            scan: Scan::new(groups.iter().flat_map(|g| g.needs.iter())),
+            starts,
+        }
+    }
+
+    /// Which patterns of `group` can match in `n.text`; the pass over the
+    /// text runs once for every group, on the first call for `n`.
+    pub(crate) fn of<'n>(&self, n: &'n Normalized, group: Group) -> Cow<'n, [bool]> {
+        let me = self as *const Prefilters as usize;
+        let (owner, all) = n.prefiltered.get_or_init(|| {
+            let mut can = Vec::new();
+            self.scan.candidates(&n.text, &mut can);
+            (me, can)
+        });
+        let range = self.starts[group as usize]..self.starts[group as usize + 1];
+        if *owner == me {
+            return Cow::Borrowed(&all[range]);
+        }
+        // Another set of recognisers scanned `n` first (tests build their own).
+        let mut can = Vec::new();
+        self.scan.candidates(&n.text, &mut can);
+        Cow::Owned(can[range].to_vec())
+    }
+}
+
+/// The automaton of a pattern list.
+struct Scan {
+    /// Every needed literal of two bytes or more, as a DFA run by hand over
+    /// each text (through the concrete type, so each byte's transition is
+    /// inlined: the `AhoCorasick` wrapper's overlapping search pays a
+    /// dynamic call per byte).
+    ac: Option<DFA>,
     /// For each literal of `ac`, the patterns it stands for.
     owners: Vec<Vec<usize>>,
     /// For each byte value, the patterns a one-byte literal of it stands for
@@ -29,17 +126,17 @@ pub(crate) struct Prefilter {
     len: usize,
 }
 
-impl Prefilter {
-    /// Builds the pre-pass for `patterns` (as `regex::Regex` parses them).
-    pub(crate) fn new<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut literals: Vec<Vec<u8>> = Vec::new();
+impl Scan {
+    fn new<'a>(needs: impl Iterator<Item = &'a Option<Vec<Vec<u8>>>>) -> Self {
+        let mut literals: Vec<&[u8]> = Vec::new();
+        let mut index: HashMap<&[u8], usize> = HashMap::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
         let mut byte_owners: Vec<Vec<usize>> = vec![Vec::new(); 256];
         let mut always = Vec::new();
         let mut len = 0;
-        for (i, p) in patterns.into_iter().enumerate() {
+        for (i, lits) in needs.enumerate() {
             len = i + 1;
-            let Some(lits) = needed_literals(p) else {
+            let Some(lits) = lits else {
                 always.push(i);
                 continue;
             };
@@ -48,9 +145,10 @@ impl Prefilter {
                     byte_owners[usize::from(b)].push(i);
                     continue;
                 }
-                match literals.iter().position(|l| *l == lit) {
-                    Some(at) => owners[at].push(i),
-                    None => {
+                match index.entry(lit) {
+                    Entry::Occupied(at) => owners[*at.get()].push(i),
+                    Entry::Vacant(at) => {
+                        at.insert(literals.len());
                         literals.push(lit);
                         owners.push(vec![i]);
                     }
@@ -59,10 +157,8 @@ impl Prefilter {
         }
         // Built-in patterns only: a literal set that does not compile (it
         // always does) just runs every pattern.
-        let ac = AhoCorasickBuilder::new()
+        let ac = DFA::builder()
             .match_kind(MatchKind::Standard)
-            // Built once, run over every text: the fastest automaton to run.
-            .kind(Some(AhoCorasickKind::DFA))
             .build(&literals)
             .ok();
         if ac.is_none() {
@@ -72,7 +168,7 @@ impl Prefilter {
             .zip(byte_owners)
             .filter(|(_, o)| !o.is_empty())
             .collect();
-        Prefilter {
+        Scan {
             ac,
             owners,
             byte_owners,
@@ -83,7 +179,7 @@ impl Prefilter {
 
     /// Marks in `can` (resized to the pattern count) the patterns that can
     /// match somewhere in `text`.
-    pub(crate) fn candidates(&self, text: &str, can: &mut Vec<bool>) {
+    fn candidates(&self, text: &str, can: &mut Vec<bool>) {
         can.clear();
         can.resize(self.len, false);
         for &i in &self.always {
@@ -101,12 +197,19 @@ impl Prefilter {
             }
         }
         let Some(ac) = &self.ac else { return };
-        let mut seen = vec![false; self.owners.len()];
-        for m in ac.find_overlapping_iter(text.as_bytes()) {
-            let lit = m.pattern().as_usize();
-            if !std::mem::replace(&mut seen[lit], true) {
-                for &i in &self.owners[lit] {
-                    can[i] = true;
+        // Every literal ending at each byte (an overlapping search's matches),
+        // from the unanchored automaton, which never dies under `Standard`.
+        let Ok(mut sid) = ac.start_state(Anchored::No) else {
+            can.fill(true);
+            return;
+        };
+        for &b in text.as_bytes() {
+            sid = ac.next_state(Anchored::No, sid, b);
+            if ac.is_special(sid) && ac.is_match(sid) {
+                for k in 0..ac.match_len(sid) {
+                    for &i in &self.owners[ac.match_pattern(sid, k).as_usize()] {
+                        can[i] = true;
+                    }
                 }
             }
         }
@@ -255,5 +358,74 @@ mod tests {
         assert_eq!(can(&p, "SRV01 03-1234"), [true, true]);
         assert_eq!(can(&p, "Srv"), [true, false]);
         assert_eq!(can(&p, "なし"), [false, false]);
+    }
+
+    #[test]
+    fn one_pass_for_four_lists_answers_each_as_its_own_pass_would() {
+        let lists: [&[&str]; 4] = [
+            &[r"株式会社\p{Han}+", r"\d{3}-\d{4}", r"\p{Han}+"],
+            &[r"(?:部|課)[ ]\p{Han}+", r"社"],
+            &[],
+            &[r"会社員", r"[A-Z]+-\d+", r"(?:本社|支社)ビル"],
+        ];
+        let p = lists.map(|l| Prefilter::new(l.iter().copied()));
+        let all = Prefilters::new([&p[0], &p[1], &p[2], &p[3]]);
+        let other = Prefilters::new([&p[0], &p[1], &p[2], &p[3]]);
+        let groups = [Group::Rules, Group::Persons, Group::Slots, Group::Labels];
+        for t in [
+            "",
+            "株式会社の本社ビル 03-1234",
+            "総務部 山田",
+            "ABC-12 会社員",
+            "なし",
+        ] {
+            let n = Normalized::new(t);
+            for (g, list) in groups.into_iter().zip(&p) {
+                assert_eq!(*all.of(&n, g), can(list, t), "{t}");
+                // Another set of recognisers on the same text gets its own pass.
+                assert_eq!(*other.of(&n, g), can(list, t), "{t}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_pattern_is_a_candidate_exactly_when_one_of_its_literals_occurs() {
+        // Literals that overlap, nest and share prefixes and suffixes: every
+        // occurrence counts, not only a leftmost one.
+        let patterns = [
+            r"株式会社\p{Han}+",
+            r"会社員",
+            r"\p{Han}+(?:会社|社員)",
+            r"(?:本社|支社)ビル",
+            r"社",
+            r"[A-Z]+-\d+",
+            r"\p{Han}+",
+        ];
+        let p = Prefilter::new(patterns);
+        let texts = [
+            "",
+            "株式会社",
+            "式会社員",
+            "会社員の本社ビル",
+            "支社",
+            "社員",
+            "ABC-12",
+            "X-",
+            "本社ビ",
+            "会社会社員",
+            "ひらがな",
+        ];
+        for t in texts {
+            let want: Vec<bool> = patterns
+                .iter()
+                .map(|pat| {
+                    needed_literals(pat).is_none_or(|lits| {
+                        lits.iter()
+                            .any(|l| t.as_bytes().windows(l.len()).any(|w| w == l.as_slice()))
+                    })
+                })
+                .collect();
+            assert_eq!(can(&p, t), want, "{t}");
+        }
     }
 }

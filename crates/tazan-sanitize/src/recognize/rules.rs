@@ -451,17 +451,27 @@ impl Recognizers {
             .match_kind(MatchKind::LeftmostLongest)
             .build(&patterns)
             .expect("built-in lexicon compiles");
+        let prefilter = Prefilter::new(rules.iter().map(|r| r.re.as_str()));
+        let persons = persons::PersonRules::new();
+        let slots = slots::SlotRules::new();
+        let labels = labels::LabelRules::new();
+        let prefilters = Prefilters::new([
+            &prefilter,
+            &persons.prefilter,
+            &slots.prefilter,
+            &labels.prefilter,
+        ]);
         Recognizers {
-            prefilter: Prefilter::new(rules.iter().map(|r| r.re.as_str())),
+            prefilters,
             rules,
             lex,
             lex_meta,
             lex_katakana,
             place_names,
             vocab: lexicon::it_vocabulary(),
-            persons: persons::PersonRules::new(),
-            slots: slots::SlotRules::new(),
-            labels: labels::LabelRules::new(),
+            persons,
+            slots,
+            labels,
             voices: voices::VoiceRules::new(),
             sites: sites::SiteRules::new(),
             apart: apart::ApartRules::new(),

@@ -155,7 +155,7 @@ pub(crate) struct SlotRules {
     minutes_speaker: Regex,
     /// A katakana name after a role and a space (乗務員 ザイド).
     role_katakana: Regex,
-    prefilter: Prefilter,
+    pub(super) prefilter: Prefilter,
 }
 
 impl SlotRules {
@@ -213,8 +213,7 @@ impl Recognizers {
             return;
         }
         let s = &self.slots;
-        let mut can = Vec::new();
-        s.prefilter.candidates(text, &mut can);
+        let can = self.prefilters.of(n, Group::Slots);
         // Every place a match can start, in order (overlapping matches: a
         // rejected word (今回は) must not hide the name after it (林が)). A
         // match starts with a name character not glued to a word before it,
