@@ -1388,6 +1388,13 @@ fn kanji_names_set_apart_by_spaces_are_people() {
         &[],
         &["正常", "調査中", "完了", "通信", "手動", "切替"],
     );
+    // A family name with one more kanji before it is a name, though the
+    // dictionary reads a word with a prefix; a word with one is not.
+    check(
+        "[D1] 樅沼田  [D2] 空席\n作業: 再起動 / 委託先 確認 / 本番機 停止",
+        &["樅沼田"],
+        &["再起動", "委託先", "本番機", "停止"],
+    );
     // The display name of a mail address.
     check("From: 楪葉 <yuzuriha@example.jp>", &["楪葉"], &["From"]);
 }

@@ -7,7 +7,9 @@
 //! end after it is read as a person's name when the dictionary says it is no
 //! word: not a common word, not two common words glued together, not a common
 //! word with a one-kanji prefix or suffix, no role, department, date or IT
-//! word (the test of a person slot). A family name that is also a common
+//! word (the test of a person slot); a family name with one more kanji
+//! before it (X+沼田) or one that ends family names after it is a name all
+//! the same. A family name that is also a common
 //! word (鳶尾, 砂金) counts only at the end of its line or before a colon,
 //! where a sentence cannot go on. A given name one space after it
 //! (`X 修`) is part of the name.
@@ -22,7 +24,7 @@
 //! a head of two or more characters is an organisation, unless the head is
 //! only general vocabulary (a kind of industry: 自動車工業, システム工業).
 
-use super::persons::{compound_of_common, derived_of_common, Lexis, NAME};
+use super::persons::{compound_of_common, derived_of_common, Lexis, FAMILY_NAME_ENDS, NAME};
 use super::*;
 
 /// The compiled pattern of this module.
@@ -97,7 +99,17 @@ impl Recognizers {
             });
             let common = l.common.contains(w);
             let family = l.surnames.contains(w);
-            let unknown = !common && !compound_of_common(w, l) && !derived_of_common(w, l);
+            // A family name with one more kanji before it or one that ends
+            // family names after it (X+沼田, 沼田+X) is no word with an affix.
+            let (second, last) = (
+                w.char_indices().nth(1).map_or(0, |(i, _)| i),
+                w.char_indices().next_back().map_or(0, |(i, _)| i),
+            );
+            let family_affix = w.chars().count() == 3
+                && (l.surnames.contains(&w[second..])
+                    || (l.surnames.contains(&w[..last]) && w.ends_with(FAMILY_NAME_ENDS)));
+            let unknown =
+                !common && !compound_of_common(w, l) && (!derived_of_common(w, l) || family_affix);
             // With a given name after it, a word the dictionary does not list
             // whole is a family name (栗花落: 花落 is a word, 栗花落 is not).
             let full = given.is_some() && !common;

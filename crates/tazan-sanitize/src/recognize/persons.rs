@@ -1038,7 +1038,7 @@ fn skip_note_back(text: &str) -> &str {
 
 /// Kanji that end a family name and rarely start a word glued after one
 /// (柚木崎, 大和田, 宇都宮 → 崎, 田, 宮 …), for [`Recognizers::whole_person_names`].
-const FAMILY_NAME_ENDS: &[char] = &[
+pub(super) const FAMILY_NAME_ENDS: &[char] = &[
     '崎', '﨑', '沢', '澤', '谷', '野', '原', '島', '嶋', '井', '塚', '尾', '瀬', '浜', '岡', '坂',
     '浦', '江', '橋', '田', '森', '林', '宮', '脇', '根', '淵', '岩',
 ];
