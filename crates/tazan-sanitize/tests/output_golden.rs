@@ -51,6 +51,7 @@ fn fixture_sets() -> Vec<(&'static str, PathBuf)> {
         ("unseen/dev7", f.join("unseen/dev7/incidents.jsonl")),
         ("unseen/frozen8", f.join("unseen/frozen8/incidents.jsonl")),
         ("unseen/dev8", f.join("unseen/dev8/incidents.jsonl")),
+        ("unseen/frozen9", f.join("unseen/frozen9/incidents.jsonl")),
         ("heldout", f.join("heldout-incidents.jsonl")),
         ("heldout2", f.join("heldout2-incidents.jsonl")),
     ]

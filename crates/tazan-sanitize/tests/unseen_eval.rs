@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen/`, `frozen2/`, `frozen3/`, `frozen4/`, `frozen5/`, `frozen6/`, `frozen7/` and `frozen8/` are held out: these tests print their totals per
+//! `frozen/`, `frozen2/`, `frozen3/`, `frozen4/`, `frozen5/`, `frozen6/`, `frozen7/`, `frozen8/` and `frozen9/` are held out: these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
 //! a run without it fails and says how to install it.
@@ -175,6 +175,16 @@ fn dev8_unseen_set_meets_the_targets_at_green() {
 #[test]
 fn frozen8_unseen_set_does_not_get_worse() {
     assert_floor("frozen8", 30);
+}
+
+/// The ninth frozen set (written and frozen before the eighth round's tuning
+/// branches were merged, by an engineer who changed no recogniser and never
+/// saw their development data): at most 14 of 307 identifying spans leaked
+/// (4.6 %, its before-figure). The target (<= 2 %, i.e. <= 6 spans) is not
+/// met yet (BENCHMARKS.md, "Ninth round").
+#[test]
+fn frozen9_unseen_set_does_not_get_worse() {
+    assert_floor("frozen9", 14);
 }
 
 #[test]
