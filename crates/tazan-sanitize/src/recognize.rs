@@ -159,6 +159,11 @@ enum Check {
     EraLetter,
     /// Month/day (7/14(金)), not a fraction.
     SlashDate,
+    /// A year-first date with a real month and day, not the year of a public
+    /// code (CVE-2024-1234).
+    IsoDate,
+    /// Hyphenated digit groups, not inside a longer token, eight digits or more.
+    DigitGroups,
     /// 字/大字 address part, not inside a word.
     Aza,
     /// A name glued after a relation word: katakana not IT vocabulary, or

@@ -5,7 +5,11 @@
 //! sentence contexts, sampled with a fixed seed. Every value is invented by
 //! the generator. The test prints recall per class and notation, asserts a
 //! floor per class, and asserts that a negative grammar of ordinary technical
-//! text (versions, status codes, ports, durations, percentages) stays.
+//! text (versions, status codes, ports, durations, percentages, public
+//! codes such as CVE and KB numbers) stays. Before the eighth round the suite
+//! measured phone 90.8 %, email 59.3 %, host 91.2 %, labelled id 65.2 %,
+//! account 89.0 %, card 91.3 %, individual number 80.0 %, date 90.3 %, and
+//! 22 of 300 negatives masked (BENCHMARKS.md, "Eighth round").
 //!
 //! `cargo nextest run -p tazan-sanitize --test shape_grammar --no-capture`
 //! prints the table.
@@ -705,7 +709,7 @@ fn negatives(rng: &mut Rng) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for _ in 0..300 {
         let (a, b, c) = (rng.below(9) + 1, rng.below(20), rng.below(30));
-        let token = match rng.below(14) {
+        let token = match rng.below(22) {
             0 => format!("{a}.{b}.{c}"),
             1 => format!("v{a}.{b}.{c}"),
             2 => format!("HTTP {}", rng.pick(&["500", "502", "503", "404", "429"])),
@@ -719,6 +723,14 @@ fn negatives(rng: &mut Rng) -> Vec<(String, String)> {
             10 => format!("{}GB", rng.pick(&["16", "32", "64", "128"])),
             11 => format!("RFC {}", rng.pick(&["7231", "5321", "8446"])),
             12 => format!("port {}", rng.pick(&["443", "8443", "6379"])),
+            13 => format!("CVE-2024-{}", 1000 + c * 7),
+            14 => format!("{a}-{}営業日", a + 2),
+            15 => format!("10.0.{}.{}", 19000 + b * 7, 3000 + c),
+            16 => format!("KB{}", 5_030_000 + b * 311),
+            17 => format!("CVE-2024-{}", 21000 + c * 17),
+            18 => format!("Ver.{a}.{b}"),
+            19 => format!("{a}.{b}GHz"),
+            20 => format!("ISO {}", rng.pick(&["27001", "9001", "8601"])),
             _ => format!("{}回", rng.below(5) + 2),
         };
         let text = match rng.below(4) {
@@ -755,15 +767,15 @@ fn shape_classes_are_masked_in_every_notation_and_technical_text_stays() {
     let mut rng = Rng(0x5EED_5A4E_0008_2026);
     type Gen = fn(&mut Rng) -> Vec<Sample>;
     let classes: [(&str, Gen, f64); 9] = [
-        ("phone", phones, 0.90),
-        ("email", emails, 0.59),
-        ("host/ip/mac/url", hosts, 0.91),
-        ("labelled id", labelled_ids, 0.65),
-        ("bank account", accounts, 0.89),
-        ("card", cards, 0.90),
-        ("individual number", individual_numbers, 0.80),
+        ("phone", phones, 1.0),
+        ("email", emails, 1.0),
+        ("host/ip/mac/url", hosts, 1.0),
+        ("labelled id", labelled_ids, 1.0),
+        ("bank account", accounts, 1.0),
+        ("card", cards, 1.0),
+        ("individual number", individual_numbers, 1.0),
         ("plate/employee id", plates_and_employees, 1.0),
-        ("date", dates, 0.90),
+        ("date", dates, 1.0),
     ];
     let mut report = String::new();
     let mut below = Vec::new();
@@ -811,10 +823,5 @@ fn shape_classes_are_masked_in_every_notation_and_technical_text_stays() {
         below.is_empty(),
         "classes below their floor: {below:?}\n{report}"
     );
-    // Versions written v1.2.3 are masked as names before this round.
-    assert!(
-        false_positives.len() <= 22,
-        "{}",
-        false_positives.join("\n")
-    );
+    assert!(false_positives.is_empty(), "{}", false_positives.join("\n"));
 }
