@@ -825,3 +825,13 @@ fn shape_classes_are_masked_in_every_notation_and_technical_text_stays() {
     );
     assert!(false_positives.is_empty(), "{}", false_positives.join("\n"));
 }
+
+/// Hyphenated digit groups are a record's number, but a year-first date in
+/// the same shape stays a date and is generalised, not replaced as an id.
+#[test]
+fn a_hyphenated_date_is_generalised_and_longer_digit_groups_are_ids() {
+    let (out, _) = green().sanitize_text("発生日 2024-03-15、受付 7711-2024-0315 で登録", &[]);
+    assert!(out.contains("2024年"), "date not generalised: {out}");
+    assert!(!out.contains("03-15") && !out.contains("7711"), "{out}");
+    assert_eq!(out.matches("[識別番号]").count(), 1, "{out}");
+}

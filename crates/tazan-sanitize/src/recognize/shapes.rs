@@ -410,10 +410,16 @@ impl Recognizers {
                 let joined_after = after.is_some_and(|c| "-./".contains(c))
                     && ahead.next().is_some_and(|c| c.is_ascii_digit());
                 let digits = s.chars().filter(char::is_ascii_digit).count();
-                // 2023-2024 is a span of years.
+                // 2023-2024 is a span of years, 2023-11-04 a date (generalised
+                // as one: a date's generalisation outranks no identifier).
                 let years = s.len() == 9
                     && s.as_bytes()[4] == b'-'
                     && (s[5..].starts_with("19") || s[5..].starts_with("20"));
+                let groups: Vec<u32> = s.split('-').map(|g| g.parse().unwrap_or(0)).collect();
+                let date = s.len() == 10
+                    && (s.starts_with("19") || s.starts_with("20"))
+                    && matches!(groups[..], [_, m, d] if (1..=12).contains(&m) && (1..=31).contains(&d));
+                let years = years || date;
                 (!alnum_side(before)
                     && !years
                     && !before.is_some_and(|c| "-./".contains(c))
