@@ -9,7 +9,7 @@
 //! codes such as CVE and KB numbers) stays. Before the eighth round the suite
 //! measured phone 90.8 %, email 59.3 %, host 91.2 %, labelled id 65.2 %,
 //! account 89.0 %, card 91.3 %, individual number 80.0 %, date 90.3 %, and
-//! 22 of 300 negatives masked (BENCHMARKS.md, "Eighth round").
+//! 30 of 300 negatives masked (BENCHMARKS.md, "Eighth round").
 //!
 //! `cargo nextest run -p tazan-sanitize --test shape_grammar --no-capture`
 //! prints the table.
