@@ -72,6 +72,7 @@ impl Recognizers {
             | Check::SlashDate
             | Check::DigitGroups
             | Check::IsoDate
+            | Check::Defanged
             | Check::Aza
             | Check::District
             | Check::RelationGlued => self.check_shape(check, text, m, name),

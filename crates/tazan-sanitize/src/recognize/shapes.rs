@@ -35,9 +35,9 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.95,
         Check::None,
     );
-    // Other separators: 06(6345)1234, 090ー1234ー5678, 03.1234.5678.
+    // Other separators: 06(6345)1234, 03 (5511) 2934, 090ー1234ー5678, 03.1234.5678.
     add(
-        r"0\d{1,4}\(\d{1,4}\)\d{3,4}|0\d{1,4}[ー.‐‑‒–—―−]\d{1,4}[ー.‐‑‒–—―−]\d{3,4}|0\d{1,4} [-ー‐‑‒–—―−] \d{1,4} [-ー‐‑‒–—―−] \d{3,4}".into(),
+        r"0\d{1,4} ?\(\d{1,4}\) ?\d{3,4}|0\d{1,4}[ー.‐‑‒–—―−]\d{1,4}[ー.‐‑‒–—―−]\d{3,4}|0\d{1,4} [-ー‐‑‒–—―−] \d{1,4} [-ー‐‑‒–—―−] \d{3,4}".into(),
         Kind::Contact,
         "phone",
         0.9,
@@ -70,11 +70,21 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
     // (`taro(at)example.co.jp`, `taro [at] example.jp`, `taro @ example.jp`):
     // the whole address, local part included.
     add(
-        r"[A-Za-z0-9._%+\-]+(?:\s?\((?:at|AT|アットマーク|あっと)\)\s?|\s?\[(?:at|AT)\]\s?|\s(?:at|AT)\s|\s@\s?|@\s)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,6}".into(),
+        r"[A-Za-z0-9._%+\-]+(?:\s?\((?:at|AT|アットマーク|あっと)\)\s?|\s?\[(?:at|AT)\]\s?|\s(?:at|AT)\s|\s@\s?|@\s)[A-Za-z0-9\-]+(?:(?:\.|\(dot\)|\[dot\]|\[\.\])[A-Za-z0-9\-]+)*(?:\.|\(dot\)|\[dot\]|\[\.\])[A-Za-z]{2,6}".into(),
         Kind::Contact,
         "email_obfuscated",
         0.95,
         Check::None,
+    );
+
+    // A host or URL defanged in a security report (`hxxps://x[.]example[.]jp`,
+    // `c2(.)example(.)com`): the whole name, however its dots are written.
+    add(
+        r"(?i)(?:h[xt]{2}ps?(?:\[:\]|:)//)?[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)|\.)[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)+(?:/[^\s、。「」()<>]*)?".into(),
+        Kind::Host,
+        "hostname_defanged",
+        0.9,
+        Check::Defanged,
     );
 
     // --- accounts and cards (masked digits too) ---
@@ -95,7 +105,7 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
     );
 
     add(
-        r"\((?:普|当|普通|当座)\)\s?\d{6,8}".into(),
+        r"\((?:普|当|普通|当座)\)\s?\d{6,8}|\d{6,8}\s?\((?:普|当|普通|当座)\)".into(),
         Kind::Account,
         "account",
         0.95,
@@ -239,6 +249,12 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         Check::SlashDate,
     );
 }
+
+/// Top-level and Japanese second-level domains a defanged host ends with.
+const DEFANGED_TLDS: [&str; 18] = [
+    "com", "net", "org", "jp", "local", "lan", "internal", "corp", "intra", "io", "info", "biz",
+    "co", "ne", "or", "go", "ac", "xyz",
+];
 
 /// True when `before` ends with a phone label written in Latin letters
 /// (`TEL`, `Tel.`, `FAX`, `TEL/FAX`, `Phone`), glued to the number after it.
@@ -427,6 +443,18 @@ impl Recognizers {
                     && !joined_after
                     && digits >= 8)
                     .then_some(m)
+            }
+            Check::Defanged => {
+                let lower = s.to_ascii_lowercase();
+                let defanged = ["[.]", "(.)", "[dot]", "(dot)", "hxxp", "[:]"]
+                    .iter()
+                    .any(|d| lower.contains(d));
+                let host_end = lower.split('/').find(|p| p.contains(['.', ')', ']']));
+                let tld_ok = host_end.is_some_and(|h| {
+                    let tld = h.rsplit(['.', ')', ']']).next().unwrap_or("");
+                    DEFANGED_TLDS.contains(&tld)
+                });
+                (defanged && tld_ok && !alnum_side(before)).then_some(m)
             }
             Check::IsoDate => {
                 let mut parts = s
