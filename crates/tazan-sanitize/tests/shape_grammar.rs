@@ -124,6 +124,17 @@ fn framed(rng: &mut Rng, body: &str) -> String {
     rng.pick(&CONTEXTS).replace("{}", body)
 }
 
+/// `body` in half or full width, in a sentence frame, counted under
+/// `notation` (with 全角 when full-width).
+fn framed_sample(rng: &mut Rng, body: &str, secrets: Vec<String>, notation: &str) -> Sample {
+    let (body, w) = width(rng, body);
+    Sample {
+        text: framed(rng, &body),
+        secrets,
+        notation: format!("{notation}{}", if w.is_empty() { "" } else { " 全角" }),
+    }
+}
+
 fn width(rng: &mut Rng, s: &str) -> (String, &'static str) {
     if rng.below(4) == 0 {
         (full_width(s), "全角")
@@ -633,12 +644,7 @@ fn plates_and_employees(rng: &mut Rng) -> Vec<Sample> {
                 (format!("職員コード：{v}"), "職員コード", vec![v])
             }
         };
-        let (body, w) = width(rng, &body);
-        out.push(Sample {
-            text: framed(rng, &body),
-            secrets,
-            notation: format!("{notation}{}", if w.is_empty() { "" } else { " 全角" }),
-        });
+        out.push(framed_sample(rng, &body, secrets, notation));
     }
     out
 }
@@ -746,12 +752,7 @@ fn late_notations(rng: &mut Rng) -> Vec<Sample> {
                 (format!("{n}（普通）"), "account n（普通）", vec![n])
             }
         };
-        let (body, w) = width(rng, &body);
-        out.push(Sample {
-            text: framed(rng, &body),
-            secrets,
-            notation: format!("{notation}{}", if w.is_empty() { "" } else { " 全角" }),
-        });
+        out.push(framed_sample(rng, &body, secrets, notation));
     }
     out
 }
