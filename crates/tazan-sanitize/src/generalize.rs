@@ -44,6 +44,20 @@ pub(crate) fn date(span: &str, granularity: DateGranularity, ref_year: Option<i3
     }
 }
 
+/// Heads of an era date written with dots or slashes, and the year before
+/// the era's first (R5 = 2018 + 5); longest first.
+const ERA_HEADS: [(&str, i32); 9] = [
+    ("令和", 2018),
+    ("平成", 1988),
+    ("昭和", 1925),
+    ("令", 2018),
+    ("平", 1988),
+    ("昭", 1925),
+    ("R", 2018),
+    ("H", 1988),
+    ("S", 1925),
+];
+
 #[derive(Default, Debug)]
 struct ParsedDate {
     year: Option<i32>,
@@ -85,12 +99,10 @@ fn parse_date(s: &str) -> ParsedDate {
             .filter_map(|t| t.parse().ok())
             .collect()
     };
-    // Letter era with dots: R5.7.21, H31.4.1, R元.5.1.
-    if let Some(era) = s
-        .strip_prefix('R')
-        .map(|r| (2018, r))
-        .or_else(|| s.strip_prefix('H').map(|r| (1988, r)))
-        .or_else(|| s.strip_prefix('S').map(|r| (1925, r)))
+    // Era with dots or slashes: R5.7.21, H31.4.1, R元.5.1, 令5/7/21.
+    if let Some(era) = ERA_HEADS
+        .iter()
+        .find_map(|(head, base)| s.strip_prefix(head).map(|r| (*base, r)))
         .filter(|(_, r)| r.trim_start().replacen('元', "1", 1).contains(['.', '/']))
     {
         let rest = era.1.trim_start().replacen('元', "1", 1);

@@ -160,6 +160,13 @@ enum Check {
     EraLetter,
     /// Month/day (7/14(金)), not a fraction.
     SlashDate,
+    /// A year-first date with a real month and day, not the year of a public
+    /// code (CVE-2024-1234).
+    IsoDate,
+    /// A host or URL with a defanged dot or scheme, ending in a known domain.
+    Defanged,
+    /// Hyphenated digit groups, not inside a longer token, eight digits or more.
+    DigitGroups,
     /// 字/大字 address part, not inside a word.
     Aza,
     /// A name glued after a relation word: katakana not IT vocabulary, or

@@ -1482,3 +1482,31 @@ fn hosts_after_a_bare_user_and_buildings_before_a_bare_room_number() {
         &["総務課"],
     );
 }
+
+/// Everyday words are no persons: a word after the honorific prefix (お客様,
+/// ご利用者) and a label ending like a counter or a number (受付番号「…」),
+/// while a name after a word ending in お (なお) still is one.
+#[test]
+fn honorific_words_and_number_labels_are_not_persons() {
+    if !dictionary() {
+        return;
+    }
+    for text in [
+        "本日、お客様から問い合わせがあった。",
+        "お客様に折り返し連絡した。",
+        "ご利用者より申告があった。",
+    ] {
+        let (out, audit) = sanitize(text);
+        assert_eq!(out, text, "{audit:?}");
+    }
+    let audit = check(
+        "窓口受付番号「Q-88213」で受け付けた。",
+        &["Q-88213"],
+        &["窓口受付番号"],
+    );
+    assert!(
+        audit.iter().all(|a| a.kind != tazan_model::Kind::Person),
+        "{audit:?}"
+    );
+    check("なお楢葉から報告があった。", &["楢葉"], &["なお"]);
+}

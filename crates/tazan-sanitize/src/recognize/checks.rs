@@ -70,6 +70,9 @@ impl Recognizers {
             | Check::LabelledAccount
             | Check::EraLetter
             | Check::SlashDate
+            | Check::DigitGroups
+            | Check::IsoDate
+            | Check::Defanged
             | Check::Aza
             | Check::District
             | Check::RelationGlued => self.check_shape(check, text, m, name),
@@ -414,8 +417,16 @@ impl Recognizers {
                     .chars()
                     .filter_map(|c| c.to_digit(10))
                     .collect();
-                let boundary = !before.is_some_and(|c| c.is_ascii_digit() || c == ',' || c == '.')
-                    && !after.is_some_and(|c| c.is_ascii_digit() || c == ',');
+                // Not a part of a longer figure or digit group (1,2345 6789 0123,
+                // 1234-5678-9012-3456); a CSV comma beside it is fine.
+                let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+                let joined = |c: Option<char>, next: Option<char>| {
+                    digit(c) || (c.is_some_and(|c| ",.-".contains(c)) && digit(next))
+                };
+                let mut back = text[..m.start].chars().rev();
+                let mut ahead = text[m.end..].chars();
+                let boundary =
+                    !joined(back.next(), back.next()) && !joined(ahead.next(), ahead.next());
                 (boundary && digits.len() == 12 && my_number_valid(&digits)).then_some(m)
             }
             Check::Day => {
@@ -590,6 +601,17 @@ impl Recognizers {
             return None;
         }
         let has_kana = latin_end < s.len();
+        // A version (v1.2.3, Ver.2.10, V10) names a release, not a brand.
+        let version = ["Ver.", "ver.", "Ver", "ver", "v", "V"]
+            .iter()
+            .find_map(|p| latin.strip_prefix(p))
+            .is_some_and(|r| {
+                r.split('.')
+                    .all(|p| (1..=4).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+            });
+        if version && !has_kana {
+            return None;
+        }
         // Labels and pseudonyms: A, B2, X1 (サーバーA, A2社).
         let mut lc = latin.chars();
         if lc.next().is_some_and(|c| c.is_ascii_uppercase())

@@ -56,15 +56,19 @@ impl Recognizers {
             Check::Ipv4,
         );
         add(
-            r"(?i)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}".into(),
+            // A group or `::` first: a label's colon (IP:2001:db8::1) is no part.
+            r"(?i)(?:[0-9a-f]{1,4}:(?:[0-9a-f]{0,4}:){1,6}|::(?:[0-9a-f]{0,4}:){0,5})[0-9a-f]{0,4}"
+                .into(),
             Kind::Host,
             "ipv6",
             0.95,
             Check::Ipv6,
         );
         add(r"(?i)(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+(?:com|net|org|jp|local|lan|internal|corp|intra|io|info|biz|co|ne|or|go|ac|lg|ad)".into(), Kind::Host, "hostname", 0.9, Check::None);
+        // An account number after its label, with the branch number before
+        // it or not (`振込先口座 123-4567890`).
         add(
-            r"(?:口座番号|口座|普通預金|当座預金|普通|当座)\s?(?:[:：]|は|No\.?)?\s?\d{6,8}".into(),
+            r"(?:口座番号|口座|普通預金|当座預金|普通|当座)\s?(?:[:：]|は|No\.?)?\s?(?:\d{3}[- ])?\d{6,8}".into(),
             Kind::Account,
             "account",
             0.95,
@@ -79,7 +83,7 @@ impl Recognizers {
             Check::None,
         );
         add(
-            r"\d{4}\s?\d{4}\s?\d{4}".into(),
+            r"\d{4}[\s-]?\d{4}[\s-]?\d{4}".into(),
             Kind::MyNumber,
             "my_number_check_digit",
             0.9,
@@ -384,7 +388,7 @@ impl Recognizers {
 
         // --- dates and times ---
         add(r"(?:(?:19|20)\d{2}|(?:令和|平成|昭和|R|H|S)\s?(?:\d{1,2}|元))年度?\s?\d{1,2}月(?:\s?\d{1,2}日)?(?:\s?\([月火水木金土日]\))?(?:\s?(?:午前|午後)?\d{1,2}時(?:\d{1,2}分|半)?(?:頃|ごろ)?)?".into(), Kind::Date, "ymd", 0.95, Check::None);
-        add(r"(?:19|20)\d{2}[-/.]\d{1,2}(?:[-/.]\d{1,2})?(?:\s?\([月火水木金土日]\))?(?:(?:T|\s)\d{1,2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:?\d{2}|Z)?)?".into(), Kind::Date, "iso_date", 0.95, Check::None);
+        add(r"(?:19|20)\d{2}[-/.]\d{1,2}(?:[-/.]\d{1,2})?(?:\s?\([月火水木金土日]\))?(?:(?:T|\s)\d{1,2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:?\d{2}|Z)?)?".into(), Kind::Date, "iso_date", 0.95, Check::IsoDate);
         add(
             r"(?:今年|昨年|前年|本年|同年|翌年|来年)\s?\d{1,2}月(?:\d{1,2}日)?".into(),
             Kind::Date,

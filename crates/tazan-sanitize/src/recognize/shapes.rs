@@ -35,9 +35,9 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.95,
         Check::None,
     );
-    // Other separators: 06(6345)1234, 090ー1234ー5678, 03.1234.5678.
+    // Other separators: 06(6345)1234, 03 (5511) 2934, 090ー1234ー5678, 03.1234.5678.
     add(
-        r"0\d{1,4}\(\d{1,4}\)\d{3,4}|0\d{1,4}[ー.‐‑‒–—―−]\d{1,4}[ー.‐‑‒–—―−]\d{3,4}".into(),
+        r"0\d{1,4} ?\(\d{1,4}\) ?\d{3,4}|0\d{1,4}[ー.‐‑‒–—―−]\d{1,4}[ー.‐‑‒–—―−]\d{3,4}|0\d{1,4} [-ー‐‑‒–—―−] \d{1,4} [-ー‐‑‒–—―−] \d{3,4}".into(),
         Kind::Contact,
         "phone",
         0.9,
@@ -66,9 +66,30 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         Check::Mac,
     );
 
+    // An address with its @ written out or spaced against harvesters
+    // (`taro(at)example.co.jp`, `taro [at] example.jp`, `taro @ example.jp`):
+    // the whole address, local part included.
+    add(
+        r"[A-Za-z0-9._%+\-]+(?:\s?\((?:at|AT|アットマーク|あっと)\)\s?|\s?\[(?:at|AT)\]\s?|\s(?:at|AT)\s|\s@\s?|@\s)[A-Za-z0-9\-]+(?:(?:\.|\(dot\)|\[dot\]|\[\.\])[A-Za-z0-9\-]+)*(?:\.|\(dot\)|\[dot\]|\[\.\])[A-Za-z]{2,6}".into(),
+        Kind::Contact,
+        "email_obfuscated",
+        0.95,
+        Check::None,
+    );
+
+    // A host or URL defanged in a security report (`hxxps://x[.]example[.]jp`,
+    // `c2(.)example(.)com`): the whole name, however its dots are written.
+    add(
+        r"(?i)(?:h[xt]{2}ps?(?:\[:\]|:)//)?[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)|\.)[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)+(?:/[^\s、。「」()<>]*)?".into(),
+        Kind::Host,
+        "hostname_defanged",
+        0.9,
+        Check::Defanged,
+    );
+
     // --- accounts and cards (masked digits too) ---
     add(
-        r"\d{4}[- ]?[\d*Xx•]{4}[- ]?[\d*Xx•]{4}[- ]?\d{4}|[*Xx•]{4}[- ][*Xx•]{4}[- ][*Xx•]{4}[- ]\d{4}|\d{4}[- ]\d{6}[- ]\d{5}|[*•]{3,}[- ]?\d{4}".into(),
+        r"\d{4}[- ]?[\d*Xx•]{4}[- ]?[\d*Xx•]{4}[- ]?\d{4}|[*Xx•]{4}[- ][*Xx•]{4}[- ][*Xx•]{4}[- ]\d{4}|\d{4}[- ]\d{6}[- ]\d{4,5}|[*•]{3,}[- ]?\d{4}".into(),
         Kind::Account,
         "card",
         0.95,
@@ -84,7 +105,7 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
     );
 
     add(
-        r"\((?:普|当|普通|当座)\)\s?\d{6,8}".into(),
+        r"\((?:普|当|普通|当座)\)\s?\d{6,8}|\d{6,8}\s?\((?:普|当|普通|当座)\)".into(),
         Kind::Account,
         "account",
         0.95,
@@ -93,7 +114,26 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
 
     // --- identifiers ---
     add(
-        r"(?:番号|ID|ＩＤ|No\.?|NO\.?|#|ナンバー|コード|シリアル|ロット|キー|key|Key|チケット|案件|伝票|受付|社番|車番|機番)(?:\s?(?:No\.?|NO\.?|ID|ＩＤ|番号|コード))?\s?(?:は|[:：=])?\s?[#第]?(?P<n>[A-Za-z0-9][A-Za-z0-9_/\-*#]*[A-Za-z0-9])".into(),
+        r"(?:番号|ID|ＩＤ|No\.?|NO\.?|#|ナンバー|コード|シリアル|ロット|キー|key|Key|チケット|案件|伝票|受付|社番|車番|機番|S/N|s/n)(?:\s?(?:No\.?|NO\.?|ID|ＩＤ|番号|コード))?\s?(?:は|[:：=])?\s?[【「『\[(]?\s?[#第]?(?P<n>[A-Za-z0-9][A-Za-z0-9_/\-*#]*[A-Za-z0-9])".into(),
+        Kind::Identifier,
+        "labelled_id",
+        0.9,
+        Check::LabelledId,
+    );
+    // Three or more digit groups joined by hyphens (`4711-2023-118`), or a
+    // group and a serial (`2023-004518`, `2023-0456`, not the years
+    // `2023-2024`): a record's number, whatever the label; a phone, a card or
+    // a date of the same span wins by its higher score.
+    add(
+        r"\d{1,6}(?:-\d{1,6}){2,4}|\d{2,6}-\d{5,8}|(?:19|20)\d{2}-\d{4}".into(),
+        Kind::Identifier,
+        "digit_group_id",
+        0.8,
+        Check::DigitGroups,
+    );
+    // The value first, its label after it in brackets (`1234567（受付番号）`).
+    add(
+        r"(?P<n>[A-Za-z0-9][A-Za-z0-9_/\-]*[A-Za-z0-9])\s?\((?:(?:お問い合わせ|問い合わせ|問合せ|受付|契約|顧客|お客様|注文|会員|患者|診察券|学籍|管理|伝票|チケット|案件|シリアル|製造|予約|申込|請求|取引|登録|整理|社員|職員|従業員)(?:番号|No\.?|ID|コード)|ID|S/N|No\.?|NO\.?|#)\)".into(),
         Kind::Identifier,
         "labelled_id",
         0.9,
@@ -188,7 +228,7 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
 
     // --- dates ---
     add(
-        r"[RHS]\s?(?:\d{1,2}|元)[./]\d{1,2}[./]\d{1,2}(?:\s?\([月火水木金土日]\))?(?:\s?\d{1,2}:\d{2})?".into(),
+        r"(?:[RHS]|令和?|平成?|昭和?)\s?(?:\d{1,2}|元)[./]\d{1,2}[./]\d{1,2}(?:\s?\([月火水木金土日]\))?(?:\s?\d{1,2}:\d{2})?".into(),
         Kind::Date,
         "era_date",
         0.95,
@@ -208,6 +248,25 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.85,
         Check::SlashDate,
     );
+}
+
+/// Top-level and Japanese second-level domains a defanged host ends with.
+const DEFANGED_TLDS: [&str; 18] = [
+    "com", "net", "org", "jp", "local", "lan", "internal", "corp", "intra", "io", "info", "biz",
+    "co", "ne", "or", "go", "ac", "xyz",
+];
+
+/// True when `before` ends with a phone label written in Latin letters
+/// (`TEL`, `Tel.`, `FAX`, `TEL/FAX`, `Phone`), glued to the number after it.
+fn phone_label_before(before: &str) -> bool {
+    let start = before
+        .rfind(|c: char| !(c.is_ascii_alphabetic() || c == '.' || c == '/'))
+        .map_or(0, |i| {
+            i + before[i..].chars().next().map_or(1, char::len_utf8)
+        });
+    let word = before[start..].trim_end_matches('.').to_ascii_lowercase();
+    let last = word.rsplit('/').next().unwrap_or(&word);
+    ["tel", "fax", "phone", "mobile", "ph", "mob"].contains(&last)
 }
 
 impl Recognizers {
@@ -237,7 +296,9 @@ impl Recognizers {
                 (!alnum_side(before) && !alnum_side(after) && !ipv6_tail).then_some(m)
             }
             Check::Phone => {
-                let letter_before = before.is_some_and(|c| c.is_ascii_alphabetic());
+                // Glued to a word, unless the word is a phone label (TEL090…, FAX:03.…).
+                let letter_before = before.is_some_and(|c| c.is_ascii_alphabetic())
+                    && !phone_label_before(&text[..m.start]);
                 (!letter_before && !alnum_side(after)).then_some(m)
             }
             Check::Card => {
@@ -360,6 +421,58 @@ impl Recognizers {
                     && after.is_some_and(|c| c.is_ascii_digit());
                 (!latin_before && !cut_number).then_some(m)
             }
+            Check::DigitGroups => {
+                let mut ahead = text[m.end..].chars().skip(1);
+                let joined_after = after.is_some_and(|c| "-./".contains(c))
+                    && ahead.next().is_some_and(|c| c.is_ascii_digit());
+                let digits = s.chars().filter(char::is_ascii_digit).count();
+                // 2023-2024 is a span of years, 2023-11-04 a date (generalised
+                // as one: a date's generalisation outranks no identifier).
+                let years = s.len() == 9
+                    && s.as_bytes()[4] == b'-'
+                    && (s[5..].starts_with("19") || s[5..].starts_with("20"));
+                let groups: Vec<u32> = s.split('-').map(|g| g.parse().unwrap_or(0)).collect();
+                let date = s.len() == 10
+                    && (s.starts_with("19") || s.starts_with("20"))
+                    && matches!(groups[..], [_, m, d] if (1..=12).contains(&m) && (1..=31).contains(&d));
+                let years = years || date;
+                (!alnum_side(before)
+                    && !years
+                    && !before.is_some_and(|c| "-./".contains(c))
+                    && !alnum_side(after)
+                    && !joined_after
+                    && digits >= 8)
+                    .then_some(m)
+            }
+            Check::Defanged => {
+                let lower = s.to_ascii_lowercase();
+                let defanged = ["[.]", "(.)", "[dot]", "(dot)", "hxxp", "[:]"]
+                    .iter()
+                    .any(|d| lower.contains(d));
+                let host_end = lower.split('/').find(|p| p.contains(['.', ')', ']']));
+                let tld_ok = host_end.is_some_and(|h| {
+                    let tld = h.rsplit(['.', ')', ']']).next().unwrap_or("");
+                    DEFANGED_TLDS.contains(&tld)
+                });
+                (defanged && tld_ok && !alnum_side(before)).then_some(m)
+            }
+            Check::IsoDate => {
+                let mut parts = s
+                    .split(|c: char| !c.is_ascii_digit())
+                    .filter(|p| !p.is_empty())
+                    .skip(1)
+                    .map(|p| p.parse::<u32>().unwrap_or(0));
+                let month_ok = parts.next().is_some_and(|m| (1..=12).contains(&m));
+                let day_ok = parts.next().is_none_or(|d| (1..=31).contains(&d));
+                let code = text[..m.start].strip_suffix('-').is_some_and(|head| {
+                    let word = head
+                        .rsplit(|c: char| !c.is_ascii_alphabetic())
+                        .next()
+                        .unwrap_or("");
+                    STANDARD_PREFIXES.contains(&word.to_ascii_uppercase().as_str())
+                });
+                (month_ok && day_ok && !code).then_some(m)
+            }
             Check::SlashDate => {
                 if before.is_some_and(|c| c.is_ascii_alphanumeric() || "/.:-".contains(c))
                     || after.is_some_and(|c| c.is_ascii_alphanumeric() || "/.".contains(c))
@@ -405,7 +518,10 @@ impl Recognizers {
             .chars()
             .take_while(|c| c.is_ascii_uppercase())
             .collect();
+        // X.509 and X25 are standards; X-910257 and X12-2023-04 are numbers.
+        let numbered_x = head == "X" && upper.contains('-');
         STANDARD_PREFIXES.contains(&head.as_str())
+            && !numbered_x
             && upper[head.len()..]
                 .chars()
                 .all(|c| c.is_ascii_digit() || c == '-' || c == '.' || c == 'X')

@@ -244,6 +244,14 @@ impl Recognizers {
                 continue;
             };
             let name_at = start + name.start()..start + name.end();
+            // お客様, ご担当者: a word after the honorific prefix is a common
+            // noun (なお|田中: お ending a word is no prefix).
+            let prefixed = text[..name_at.start]
+                .strip_suffix(['お', 'ご'])
+                .is_some_and(|b| !b.ends_with(|c: char| ('ぁ'..='ゖ').contains(&c)));
+            if prefixed {
+                continue;
+            }
             let act_at = start + act.start()..start + act.end();
             let clause = caps.name("c").map_or("", |c| c.as_str());
             // A verb in the clause, not a noun that starts one (連絡先, 確認書).
@@ -574,7 +582,8 @@ impl Recognizers {
             return false;
         }
         if self.place_names.contains(name)
-            || name.ends_with(['年', '月', '日', '時', '分', '度', '回', '件', '名', '台'])
+            || name.ends_with(NOT_NAME_ENDINGS)
+            || name.ends_with('様')
         {
             return false;
         }
@@ -617,7 +626,9 @@ impl Recognizers {
                 && name_ok(w)
                 && lexis.is_none_or(|l| !l.common.contains(w) || l.given.contains(w));
         }
-        w.chars().all(|c| is_han(c) || c == 'ヶ') && self.slot_name(w, lexis)
+        w.chars().all(|c| is_han(c) || c == 'ヶ')
+            && !w.ends_with(NOT_NAME_ENDINGS)
+            && self.slot_name(w, lexis)
     }
 
     /// One kanji before an honorific: a family name that is no stop-listed
@@ -671,6 +682,12 @@ impl Recognizers {
         }
     }
 }
+
+/// Endings of counted things, times and labels (3件, 受付番号, 氏名): a word
+/// ending so is no person's name.
+const NOT_NAME_ENDINGS: [char; 12] = [
+    '年', '月', '日', '時', '分', '度', '回', '件', '名', '台', '号', '番',
+];
 
 /// True when a table header names an account or a card: its cells are
 /// identifiers (`uid`, `ユーザID`, `カード番号`).
