@@ -1510,3 +1510,27 @@ fn honorific_words_and_number_labels_are_not_persons() {
     );
     check("なお楢葉から報告があった。", &["楢葉"], &["なお"]);
 }
+
+/// A kind of shop (販売代理店, 正規特約店) is kept while a named shop is
+/// masked; a kanji name goes on through ノ and ツ between kanji (西ノ宮,
+/// 三ツ沢), so a site so named is masked whole and no name is cut before ノ.
+#[test]
+fn shop_kinds_stay_and_names_go_on_through_no_and_tsu() {
+    check(
+        "販売代理店と正規特約店から連絡があり、楢沢販売店で障害が起きた。",
+        &["楢沢"],
+        &["販売代理店", "正規特約店"],
+    );
+    if !dictionary() {
+        return;
+    }
+    let audit = check(
+        "点検先 東ノ沢校舎 で作業し、六ツ森倉庫へ移送した。",
+        &["東ノ沢", "六ツ森"],
+        &["点検先"],
+    );
+    assert!(
+        audit.iter().all(|a| a.kind != tazan_model::Kind::Person),
+        "{audit:?}"
+    );
+}

@@ -128,7 +128,12 @@ impl Recognizers {
                 // A team named by its work (設備保全グループ) is a department.
                 let team = text[..m.end].ends_with("グループ")
                     && TEAM_WORK.iter().any(|w| name_str.ends_with(w));
-                (name_ok(name_str) && !after_bad && !team).then_some(m)
+                // A kind of shop (販売代理店, 正規特約店) is no shop's name.
+                let shop_kind = text[..m.end].ends_with('店')
+                    && word_break(name_str, 4, |w, _| {
+                        SHOP_KIND_WORDS.contains(&w).then_some(1)
+                    });
+                (name_ok(name_str) && !after_bad && !team && !shop_kind).then_some(m)
             }
             Check::Area => {
                 if lexicon::REGIONS
@@ -667,6 +672,12 @@ pub(super) fn in_vendor_placeholder(text: &str, at: usize) -> bool {
     text[at..].starts_with("委託先ベンダ")
         || (text[..at].ends_with("委託先") && text[at..].starts_with("ベンダ"))
 }
+
+/// Words that make a kind of shop before 店 (販売代理店, 正規特約店, 指定取扱店).
+const SHOP_KIND_WORDS: &[&str] = &[
+    "販売", "代理", "特約", "加盟", "取扱", "取次", "直営", "量販", "小売", "専門", "飲食", "正規",
+    "指定", "一次", "二次", "契約", "提携", "協力",
+];
 
 /// The work a team is named by (設備保全グループ, 運用管理グループ).
 const TEAM_WORK: &[&str] = &[

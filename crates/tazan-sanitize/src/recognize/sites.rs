@@ -61,8 +61,9 @@ pub(crate) struct SiteRules {
 impl SiteRules {
     pub(crate) fn new() -> Self {
         SiteRules {
+            // 西ノ宮 校舎: ノ and ツ go on a kanji name between kanji.
             site: rx(&format!(
-                r"(?P<n>[\p{{Han}}ヶ々&&[^〇○某]]{{2,5}})[ \u{{3000}}]?(?:{SITE_WORDS})"
+                r"(?P<n>[\p{{Han}}ヶ々&&[^〇○某]](?:[ノツ]?[\p{{Han}}ヶ々&&[^〇○某]]){{1,4}})[ \u{{3000}}]?(?:{SITE_WORDS})"
             )),
             staff: rx(&format!(
                 r"(?P<n>{K}{{3,16}})[ \u{{3000}}]?の(?:営業担当|営業|担当者|担当|技術者|技術担当|エンジニア|SE|保守員|作業員|社員)"
