@@ -17,7 +17,6 @@
 
 use std::borrow::Cow;
 use std::collections::hash_map::{Entry, HashMap};
-use std::sync::OnceLock;
 
 use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
@@ -27,16 +26,11 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 
 use crate::normalize::Normalized;
 
-/// The literals of a list of patterns (indices as given), for one pre-pass
-/// automaton over several lists ([`Prefilters`]), or a pass of its own.
+/// The literals of a list of patterns (indices as given), for the one
+/// pre-pass automaton over several lists ([`Prefilters`]).
 pub(crate) struct Prefilter {
     /// Each pattern's needed literals (`None`: it runs on every text).
     needs: Vec<Option<Vec<Vec<u8>>>>,
-    /// Its own automaton, built only if it is run alone.
-    // Every built-in list joins the shared pass; a recogniser added with a
-    // list of its own (another branch may add one) still has this.
-    #[allow(dead_code)]
-    alone: OnceLock<Scan>,
 }
 
 impl Prefilter {
@@ -44,18 +38,7 @@ impl Prefilter {
     pub(crate) fn new<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Self {
         Prefilter {
             needs: patterns.into_iter().map(needed_literals).collect(),
-            alone: OnceLock::new(),
         }
-    }
-
-    /// Marks in `can` (resized to the pattern count) the patterns that can
-    /// match somewhere in `text`, in a pass of this list alone (prefer a
-    /// [`Group`] of the shared pass).
-    #[allow(dead_code)] // see `alone`
-    pub(crate) fn candidates(&self, text: &str, can: &mut Vec<bool>) {
-        self.alone
-            .get_or_init(|| Scan::new(self.needs.iter()))
-            .candidates(text, can);
     }
 }
 
@@ -332,9 +315,10 @@ fn inner(hir: &Hir) -> Option<Vec<Vec<u8>>> {
 mod tests {
     use super::*;
 
+    /// A pass of `p`'s list alone.
     fn can(p: &Prefilter, text: &str) -> Vec<bool> {
         let mut v = Vec::new();
-        p.candidates(text, &mut v);
+        Scan::new(p.needs.iter()).candidates(text, &mut v);
         v
     }
 
