@@ -262,7 +262,6 @@ impl Recognizers {
             let h = head.as_str();
             let whole = &text[head.start()..m.end()];
             let kanji_only = h.chars().all(|c| is_han(c) || c == '々');
-            let kata: String = h.chars().filter(|c| is_kata(*c)).collect();
             // Only general vocabulary: a kind of industry (自動車工業, システム工業).
             let generic = if kanji_only {
                 l.common.contains(h)
@@ -270,15 +269,14 @@ impl Recognizers {
                     || derived_of_common(h, l)
                     || self.is_role(h)
             } else {
+                let kata: String = h.chars().filter(|c| is_kata(*c)).collect();
                 h.chars().all(|c| is_kata(c) || c == 'ー')
                     && (self.vocabulary_only(&kata) || self.katakana_known(&kata, l.common))
             };
             // A word and a particle before the name are a sentence's
             // (仕入先のサクラ製薬): a name may hold a particle (北のかおり)
             // only after a kanji that is no word of its own.
-            let lead = &h[..h
-                .find(['の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で'])
-                .unwrap_or(0)];
+            let lead = &h[..h.find(PARTICLES).unwrap_or(0)];
             let sentence = lead.chars().count() >= 2
                 && lead.chars().all(is_han)
                 && (l.common.contains(lead) || lexicon::RELATION_WORDS.contains(&lead));
@@ -287,7 +285,7 @@ impl Recognizers {
                 || generic
                 || l.common.contains(whole)
                 || !name_ok(h.trim_end_matches(|c: char| is_kata(c) || c == 'ー'))
-                || h.starts_with(['の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で'])
+                || h.starts_with(PARTICLES)
             {
                 continue;
             }

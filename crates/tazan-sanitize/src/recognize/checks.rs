@@ -240,8 +240,7 @@ impl Recognizers {
                         'て', 'で', 'と', 'へ', 'ら', 'ど', 'そ', 'こ', 'あ', 'か', 'ま', 'も',
                         'り', 'け', 'の',
                     ]);
-                let particle = n
-                    .starts_with(['の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で'])
+                let particle = n.starts_with(PARTICLES)
                     || FUNCTION_WORDS.iter().any(|w| n.starts_with(w))
                     || (n.ends_with([
                         'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で', 'て',

@@ -335,6 +335,10 @@ pub(super) const GENERIC_NAMES: &[&str] = &[
     "本支",
 ];
 
+/// Case particles and や, で: a kana among them after a word ends it (の, が …).
+pub(super) const PARTICLES: [char; 10] =
+    ['の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で'];
+
 /// Endings of generic committee / mechanism words.
 pub(super) const GENERIC_ENDINGS: &[&str] = &[
     "体制",
