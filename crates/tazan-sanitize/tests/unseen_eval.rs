@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen/`, `frozen2/`, `frozen3/`, `frozen4/`, `frozen5/`, `frozen6/`, `frozen7/`, `frozen8/` and `frozen9/` are held out: these tests print their totals per
+//! `frozen/`, `frozen2/`, `frozen3/`, `frozen4/`, `frozen5/`, `frozen6/`, `frozen7/`, `frozen8/`, `frozen9/` and `frozen10/` are held out: these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
 //! a run without it fails and says how to install it.
@@ -186,6 +186,16 @@ fn frozen8_unseen_set_does_not_get_worse() {
 #[test]
 fn frozen9_unseen_set_does_not_get_worse() {
     assert_floor("frozen9", 11);
+}
+
+/// The tenth frozen set (written and frozen before the tenth round's tuning
+/// branches were merged, by an engineer who changed no recogniser and never
+/// saw their development data): at most 43 of 360 identifying spans leaked
+/// (11.9 % before round 10). The target (<= 2 %, i.e. <= 7 spans) is not
+/// met yet (BENCHMARKS.md, "Tenth round").
+#[test]
+fn frozen10_unseen_set_does_not_get_worse() {
+    assert_floor("frozen10", 43);
 }
 
 #[test]
