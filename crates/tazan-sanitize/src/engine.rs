@@ -1,5 +1,6 @@
 //! The sanitizer: recognise, resolve overlaps, replace, and re-scan (leak gate).
 
+use std::rc::Rc;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -357,18 +358,18 @@ impl Sanitizer {
         if text.is_empty() {
             return String::new();
         }
-        let hits = self.record_hits(text, field, ctx);
+        let hits = self.record_hits(text, field, ctx, true);
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
         let mut previous: Option<String> = None;
         let word = |c: char| is_han(c) || is_kata(c) || c.is_ascii_alphanumeric();
-        for h in hits {
+        for h in hits.iter() {
             let span = &text[h.range.clone()];
-            let replacement = self.replacement(&h, span, ctx);
+            let replacement = self.replacement(h, span, ctx);
             if replacement == span {
                 continue;
             }
-            self.note_echo(&h, &nfkc(span), &replacement, ctx);
+            self.note_echo(h, &nfkc(span), &replacement, ctx);
             let between = &text[last..h.range.start];
             let joiner = between.chars().count() <= 3
                 && between.chars().all(|c| "、と・や及び並に,，".contains(c));
@@ -419,13 +420,17 @@ impl Sanitizer {
 
     /// [`Self::hits`] of `text` in `field`, found once per record: what the
     /// sanitiser left unchanged, the leak gate gets from the record's memo.
-    fn record_hits(&self, text: &str, field: &str, ctx: &RecordContext) -> Vec<Hit> {
+    /// Only the sanitiser's scans are worth keeping (`keep`): the gate asks
+    /// for each published text once.
+    fn record_hits(&self, text: &str, field: &str, ctx: &RecordContext, keep: bool) -> Rc<[Hit]> {
         if let Some(hits) = ctx.scanned(text, field) {
             return hits;
         }
         let n = Normalized::new(text);
-        let hits = self.hits(text, &n, field, &ctx.own);
-        ctx.remember(text, field, &hits);
+        let hits: Rc<[Hit]> = self.hits(text, &n, field, &ctx.own).into();
+        if keep {
+            ctx.remember(text, field, &hits);
+        }
         hits
     }
 

@@ -60,38 +60,96 @@ impl Normalized {
             text_seg: Vec::with_capacity(text_len),
             folded: String::with_capacity(original.len()),
             folded_seg: Vec::with_capacity(original.len()),
-            segs: Vec::with_capacity(original.len() / 2),
+            // At most one segment per byte: no growth on ASCII text.
+            segs: Vec::with_capacity(original.len()),
             prefiltered: OnceCell::new(),
         };
-        let mut iter = original.char_indices().peekable();
         let mut buf = String::new();
-        while let Some((start, c)) = iter.next() {
-            let mut end = start + c.len_utf8();
-            let mut simple = true;
-            while let Some(&(i, next)) = iter.peek() {
-                if is_combining(next) {
-                    simple = false;
-                    end = i + next.len_utf8();
-                    iter.next();
-                } else {
-                    break;
-                }
+        // A segment is a base character and the combining marks after it;
+        // it is written out once the next base character starts it anew.
+        let mut base: Option<(usize, char)> = None;
+        let mut end = 0;
+        let mut simple = true;
+        for (i, c) in original.char_indices() {
+            if base.is_some() && is_combining(c) {
+                simple = false;
+                end = i + c.len_utf8();
+                continue;
             }
-            let seg = u32::try_from(n.segs.len()).unwrap_or(u32::MAX);
-            n.segs.push((to_u32(start), to_u32(end)));
-            if simple && is_stable(c) {
-                n.push_char(c, seg, with_text);
-            } else if let Some(a) = simple.then(|| fullwidth_ascii(c)).flatten() {
-                n.push_char(a, seg, with_text);
-            } else {
-                buf.clear();
-                buf.extend(original[start..end].nfkc());
-                for nc in buf.chars() {
-                    n.push_char(nc, seg, with_text);
-                }
+            if let Some((start, b)) = base {
+                n.push_segment(original, start..end, b, simple, with_text, &mut buf);
             }
+            base = Some((i, c));
+            end = i + c.len_utf8();
+            simple = true;
+        }
+        if let Some((start, b)) = base {
+            n.push_segment(original, start..end, b, simple, with_text, &mut buf);
         }
         n
+    }
+
+    /// Writes the segment `range` of `original` (base character `c`, with
+    /// combining marks unless `simple`) to the layers. ASCII, kana, the
+    /// common kanji and CJK punctuation (most of a report) take a short path:
+    /// NFKC keeps them, none is invisible, and each folds to itself, lower
+    /// case, ー or katakana.
+    fn push_segment(
+        &mut self,
+        original: &str,
+        range: Range<usize>,
+        c: char,
+        simple: bool,
+        with_text: bool,
+        buf: &mut String,
+    ) {
+        let seg = to_u32(self.segs.len());
+        self.segs.push((to_u32(range.start), to_u32(range.end)));
+        if simple {
+            if c.is_ascii() {
+                if with_text {
+                    self.text.push(c);
+                    self.text_seg.push(seg);
+                }
+                if c == '-' {
+                    self.folded.push('ー');
+                    self.folded_seg.extend_from_slice(&[seg; 3]);
+                } else if !c.is_ascii_whitespace() {
+                    self.folded.push(c.to_ascii_lowercase());
+                    self.folded_seg.push(seg);
+                }
+                return;
+            }
+            if is_plain_cjk(c) {
+                // Three bytes in UTF-8, and three again folded.
+                if with_text {
+                    self.text.push_str(&original[range]);
+                    self.text_seg.extend_from_slice(&[seg; 3]);
+                }
+                let u = c as u32;
+                match char::from_u32(u + 0x60).filter(|_| (0x3041..=0x3096).contains(&u)) {
+                    Some(kata) => self.folded.push(kata),
+                    None => self.folded.push(c),
+                }
+                self.folded_seg.extend_from_slice(&[seg; 3]);
+                return;
+            }
+            // Full-width ASCII is never stable: asked first, it spares the
+            // NFKC table lookup.
+            if let Some(a) = fullwidth_ascii(c) {
+                self.push_char(a, seg, with_text);
+                return;
+            }
+            if is_stable(c) {
+                self.push_char(c, seg, with_text);
+                return;
+            }
+        }
+        buf.clear();
+        buf.extend(original[range].nfkc());
+        for nc in buf.chars() {
+            self.push_char(nc, seg, with_text);
+        }
     }
 
     fn push_char(&mut self, c: char, seg: u32, with_text: bool) {
@@ -160,17 +218,20 @@ fn is_combining(c: char) -> bool {
 
 /// True when NFKC leaves `c` alone (fast path: ASCII, kana, common kanji).
 fn is_stable(c: char) -> bool {
-    if c.is_ascii() {
-        return true;
-    }
+    c.is_ascii() || is_plain_cjk(c) || is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
+}
+
+/// Hiragana, katakana (with ー, without the middle dot), the common kanji
+/// and the punctuation 、。〃〄々〆〇 and brackets 〈〉《》「」『』【】: NFKC
+/// keeps them, none is invisible, combining or a dash, and each is three
+/// bytes in UTF-8.
+fn is_plain_cjk(c: char) -> bool {
     let u = c as u32;
-    if (0x3041..=0x3096).contains(&u) || (0x30A1..=0x30FA).contains(&u) || u == 0x30FC {
-        return true;
-    }
-    if (0x4E00..=0x9FFF).contains(&u) {
-        return true;
-    }
-    is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
+    (0x3001..=0x3011).contains(&u)
+        || (0x3041..=0x3096).contains(&u)
+        || (0x30A1..=0x30FA).contains(&u)
+        || u == 0x30FC
+        || (0x4E00..=0x9FFF).contains(&u)
 }
 
 /// Zero-width and format characters that must not split a name.
@@ -348,6 +409,85 @@ mod tests {
                     full.original(Layer::Folded, 0..end)
                 );
             }
+        }
+    }
+
+    /// The layers as the per-character loop of round 8 built them: every
+    /// character through `is_stable`, `fullwidth_ascii` or NFKC, then
+    /// `push_char`.
+    fn reference(original: &str) -> Normalized {
+        let mut n = Normalized::default();
+        let mut iter = original.char_indices().peekable();
+        while let Some((start, c)) = iter.next() {
+            let mut end = start + c.len_utf8();
+            let mut simple = true;
+            while let Some(&(i, next)) = iter.peek() {
+                if !is_combining(next) {
+                    break;
+                }
+                simple = false;
+                end = i + next.len_utf8();
+                iter.next();
+            }
+            let seg = to_u32(n.segs.len());
+            n.segs.push((to_u32(start), to_u32(end)));
+            let out: String = match (simple, fullwidth_ascii(c)) {
+                (true, _) if is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes => {
+                    c.to_string()
+                }
+                (true, Some(a)) => a.to_string(),
+                _ => original[start..end].nfkc().collect(),
+            };
+            for nc in out.chars() {
+                n.push_char(nc, seg, true);
+            }
+        }
+        n
+    }
+
+    #[test]
+    fn the_short_paths_build_the_same_layers_as_the_character_loop() {
+        // Every character of the blocks a report uses, alone and after a
+        // base, then random mixes with combining marks, voiced sound marks,
+        // zero-width characters, spaces and dashes.
+        let blocks = [
+            0x20..0x7Fu32,
+            0x3000..0x3100,
+            0x4E00..0x4E80,
+            0xFF00..0xFFF0,
+        ];
+        let chars: Vec<char> = blocks
+            .into_iter()
+            .flatten()
+            .chain([
+                0x301, 0x3099, 0x309A, 0x200B, 0xFEFF, 0x9FFF, 0xA000, 0x2460,
+            ])
+            .filter_map(char::from_u32)
+            .collect();
+        let mut texts: Vec<String> = Vec::new();
+        for &c in &chars {
+            texts.push(c.to_string());
+            texts.push(format!("a{c}"));
+            texts.push(format!("か{c}ｶ"));
+        }
+        let mut seed = 0x2545_f491_u64;
+        for _ in 0..3000 {
+            let mut t = String::new();
+            for _ in 0..(seed % 12) {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                t.push(chars[(seed >> 33) as usize % chars.len()]);
+            }
+            texts.push(t);
+        }
+        for t in &texts {
+            let n = Normalized::new(t);
+            let want = reference(t);
+            assert_eq!((&n.text, &n.folded), (&want.text, &want.folded), "{t:?}");
+            assert_eq!(n.text_seg, want.text_seg, "{t:?}");
+            assert_eq!(n.folded_seg, want.folded_seg, "{t:?}");
+            assert_eq!(n.segs, want.segs, "{t:?}");
+            let f = Normalized::folded_only(t);
+            assert_eq!((&f.folded, &f.folded_seg), (&want.folded, &want.folded_seg));
         }
     }
 

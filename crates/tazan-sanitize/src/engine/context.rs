@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use super::deny::DenyMatcher;
 use super::echo::{own_variants, Echo};
@@ -12,7 +13,7 @@ use crate::recognize::Hit;
 use tazan_model::AuditEntry;
 
 /// The hits of one text, per field it was scanned in.
-type FieldHits = Vec<(String, Vec<Hit>)>;
+type FieldHits = Vec<(String, Rc<[Hit]>)>;
 
 /// Per-record state: own names, pseudonyms, reference year, audit.
 pub(super) struct RecordContext {
@@ -52,22 +53,22 @@ impl RecordContext {
     }
 
     /// The hits recorded for `text` in `field`, if it was scanned before.
-    pub(super) fn scanned(&self, text: &str, field: &str) -> Option<Vec<Hit>> {
+    pub(super) fn scanned(&self, text: &str, field: &str) -> Option<Rc<[Hit]>> {
         let scanned = self.scanned.borrow();
         let fields = scanned.get(text)?;
         fields
             .iter()
             .find(|(f, _)| f == field)
-            .map(|(_, hits)| hits.clone())
+            .map(|(_, hits)| Rc::clone(hits))
     }
 
     /// Records the hits of `text` in `field`.
-    pub(super) fn remember(&self, text: &str, field: &str, hits: &[Hit]) {
+    pub(super) fn remember(&self, text: &str, field: &str, hits: &Rc<[Hit]>) {
         self.scanned
             .borrow_mut()
             .entry(text.to_string())
             .or_default()
-            .push((field.to_string(), hits.to_vec()));
+            .push((field.to_string(), Rc::clone(hits)));
     }
 
     pub(super) fn pseudonym(&mut self, bucket: &'static str, original: &str) -> String {

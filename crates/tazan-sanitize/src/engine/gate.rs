@@ -26,14 +26,14 @@ impl Sanitizer {
     }
 
     pub(super) fn gate(&self, text: &str, field: &str, ctx: &RecordContext) -> Vec<Finding> {
-        let hits = self.record_hits(text, field, ctx);
+        let hits = self.record_hits(text, field, ctx, false);
         // Built on first use: most texts have no hit to try.
         let mut scratch: Option<RecordContext> = None;
         let mut out = Vec::new();
-        for h in hits {
+        for h in hits.iter() {
             let span = &text[h.range.clone()];
             let scratch = scratch.get_or_insert_with(|| RecordContext::new(&[], ctx.ref_year));
-            if h.deny.is_none() && self.replacement(&h, span, scratch) == span {
+            if h.deny.is_none() && self.replacement(h, span, scratch) == span {
                 continue;
             }
             out.push(Finding {
