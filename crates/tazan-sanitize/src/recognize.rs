@@ -42,6 +42,7 @@ mod forms;
 mod labels;
 mod mixed;
 mod names;
+mod pairs;
 mod persons;
 mod prefilter;
 mod rules;

@@ -1534,3 +1534,89 @@ fn shop_kinds_stay_and_names_go_on_through_no_and_tsu() {
         "{audit:?}"
     );
 }
+
+// --- Tenth round (branch `recall10`): invented strings, other than
+// `unseen/dev10`'s ---
+
+/// Each of `texts` comes out exactly as it went in.
+fn unchanged(texts: &[&str]) {
+    for text in texts {
+        let (out, audit) = sanitize(text);
+        assert_eq!(&out, text, "{audit:?}");
+    }
+}
+
+/// A family and a given name side by side after a word that is no role
+/// (`早番 X Y`, `出席 X Y`): the first pair the pattern tries (早番, X) is
+/// no name, and X must still start the next one. A family name written with
+/// a full-size ケ or a ノ (鶴ケ島, 一ノ関) is one word, and so is its echo.
+#[test]
+fn full_names_after_any_word_and_names_with_a_kana_linker() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "早番 柿沼 雄一 異常なし",
+        &["柿沼", "雄一"],
+        &["早番", "異常なし"],
+    );
+    check(
+        "出席 相葉 直樹、欠席 なし",
+        &["相葉", "直樹"],
+        &["出席", "欠席"],
+    );
+    check(
+        "係長　霧ケ丘 由紀\n以後の窓口は霧ケ丘に一本化する。",
+        &["霧ケ丘", "由紀"],
+        &["窓口"],
+    );
+    let (out, _) = sanitize("当番 一ノ関 彩花");
+    assert!(!out.contains('関') && !out.contains("彩花"), "{out}");
+}
+
+/// A role glued to a common word with a one-kanji suffix (一次|連絡先) is no
+/// person: the word is the role's object.
+#[test]
+fn a_role_glued_to_a_derived_word_is_no_person() {
+    if !dictionary() {
+        return;
+    }
+    unchanged(&["夜間の一次連絡先を変更した。", "担当窓口を変更した。"]);
+}
+
+/// Two family names joined by と: set apart by spaces (even names that are
+/// also common words), or glued in a sentence that goes on to a person's
+/// act. Pairs of common words, places and departments stay.
+#[test]
+fn family_names_paired_by_to_are_persons() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "承認は 風間 と 白水 のいずれかが行う。",
+        &["風間", "白水"],
+        &["承認"],
+    );
+    check("切替は 金子 と 浅野 で実施。", &["金子", "浅野"], &["切替"]);
+    check("昨夜、風間と浅野が対応した。", &["風間", "浅野"], &["昨夜"]);
+    unchanged(&[
+        "設定と確認で実施した。",
+        "本番と検証の環境で実施した。",
+        "上司と部下が確認した。",
+        "顧客と当社で調整した。",
+        "障害対応と復旧作業で確認した。",
+    ]);
+}
+
+/// A family name set apart after a department or a label (`情報システム X
+/// が設定`, `サーバ X が再起動`) is the agent even when the dictionary also
+/// knows it as a common word; a common word so placed is not.
+#[test]
+fn a_spaced_family_name_after_a_label_is_the_agent() {
+    if !dictionary() {
+        return;
+    }
+    check("処理: 総合窓口 白水 が設定。", &["白水"], &["総合窓口"]);
+    check("サーバ 中村 が再起動した。", &["中村"], &["サーバ"]);
+    unchanged(&["結果 本番 が停止した。", "DNS 設定 が変更された。"]);
+}

@@ -85,8 +85,7 @@ fn unseen_sets_are_consistent_large_enough_and_use_every_identifying_class() {
 fn unseen_sets_share_no_record_and_no_identifying_string() {
     let sets = [
         "dev", "frozen", "dev2", "frozen2", "frozen3", "dev3", "frozen4", "dev4", "frozen5",
-        "dev5", "frozen6", "dev6", "frozen7", "dev7", "frozen8", "dev8", "frozen9",
-        "dev10",
+        "dev5", "frozen6", "dev6", "frozen7", "dev7", "frozen8", "dev8", "frozen9", "dev10",
     ];
     let load = |set| read_annotations(&unseen(set, "annotations.jsonl")).unwrap();
     let names = |gold: &[tazan_sanitize::Annotation]| -> HashSet<String> {

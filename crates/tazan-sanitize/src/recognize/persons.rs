@@ -29,6 +29,9 @@ pub(crate) struct Lexis<'a> {
 const NH: &str = r"[\p{Han}ヶ々&&[^〇○某]]";
 /// A name of two to four kanji, a ノ/ツ/ケ allowed between them (三ツ矢, 一ノ瀬).
 pub(super) const NAME: &str = r"[\p{Han}ヶ々&&[^〇○某]](?:[ノツケ]?[\p{Han}ヶ々&&[^〇○某]]){1,3}";
+/// A name of one to four kanji, a ノ/ツ/ケ allowed between them: a family
+/// name written with a full-size ケ or a ノ (鶴ケ谷, 一ノ瀬) is one word.
+const NAME1: &str = r"[\p{Han}ヶ々&&[^〇○某]](?:[ノツケ]?[\p{Han}ヶ々&&[^〇○某]]){0,3}";
 
 /// Words ending a department or team name.
 pub(super) const DEPT_SUFFIX: &str =
@@ -249,7 +252,7 @@ impl PersonRules {
                 r"(?:^|[\s、。:：の「」\]])(?P<n>{NAME})[ \u{{3000}}]?(?:です|と申します|でございます)"
             )),
             full_name: rx(&format!(
-                r"(?P<n>{NH}{{1,4}})[ \u{{3000}}](?P<g>{NH}{{1,3}}|[ぁ-ゖ]{{2,4}})"
+                r"(?P<n>{NAME1})[ \u{{3000}}](?P<g>{NH}{{1,3}}|[ぁ-ゖ]{{2,4}})"
             )),
             in_english: rx(&format!(
                 r"[A-Za-z][A-Za-z.,'-]* (?P<n>{NH}{{1,4}}) [A-Za-z][a-z]"
@@ -355,12 +358,20 @@ impl Recognizers {
                 person(out, n, name.range(), "person_self_intro", 0.8);
             }
         }
-        for caps in captures_if(can[4], &p.full_name, text) {
+        // Overlapping matches: in `出席 X Y` the pair (出席, X) is rejected,
+        // and X must still start the pair (X, Y).
+        let mut at = 0;
+        while let Some(caps) = can[4].then(|| p.full_name.captures_at(text, at)).flatten() {
             let (Some(s), Some(g)) = (caps.name("n"), caps.name("g")) else {
-                continue;
+                break;
             };
-            let free = !text[..s.start()]
+            let before = &text[..s.start()];
+            let free = !before
                 .ends_with(|c: char| is_han(c) || c == 'ヶ' || c.is_ascii_alphanumeric())
+                // Not the tail of a name with a linker (鶴ケ|谷).
+                && !before
+                    .strip_suffix(['ノ', 'ツ', 'ケ'])
+                    .is_some_and(|b| b.ends_with(is_han))
                 && !glued_after(text, g.end())
                 && !text[g.end()..].starts_with(|c: char| c.is_ascii_alphanumeric())
                 && !g.as_str().ends_with(NOT_NAME_END);
@@ -369,6 +380,9 @@ impl Recognizers {
                 && self.full_name_ok(s.as_str(), g.as_str(), lexis)
             {
                 person(out, n, s.start()..g.end(), "person_full_name", 0.8);
+                at = g.end();
+            } else {
+                at = s.end();
             }
         }
         let english = can[5] && text.bytes().any(|b| b.is_ascii_alphabetic()) && !text.is_ascii();
@@ -965,6 +979,11 @@ impl Recognizers {
         if l.common.contains(&format!("{role}{first}"))
             || l.common.contains(&format!("{last}{first}"))
         {
+            return false;
+        }
+        // A common word with a one-kanji suffix after a role (一次|連絡先) is
+        // the role's object, not its holder.
+        if derived_of_common(name, l) && !l.surnames.contains(name) {
             return false;
         }
         self.name_in_context(name, lexis, false)

@@ -105,6 +105,17 @@ const PERSON_ACTS: &[&str] = &[
     "同行",
 ];
 
+/// True when an act only a person does comes within the first 30
+/// characters of `rest`'s sentence.
+pub(super) fn person_act_ahead(rest: &str) -> bool {
+    let sentence = &rest[..rest.find(['。', '\n']).unwrap_or(rest.len())];
+    let sentence = &sentence[..sentence
+        .char_indices()
+        .nth(30)
+        .map_or(sentence.len(), |(i, _)| i)];
+    PERSON_ACTS.iter().any(|a| sentence.contains(a))
+}
+
 /// One-kanji words that stand as the subject of a report's sentence and are
 /// listed as family names too: never a person on their own.
 const SINGLE_NOT_NAME: &str = "国県市町村区都府道郡局社店課部係班室院校園会団省庁署所館駅港私僕俺彼誰皆方側先上下前後今次他各本元現旧新主副両全半何母父妻夫兄姉弟妹子客者人氏様当同弊貴御我自此其該右左中内外東西南北表裏奥横端底頂口門窓壁床棚箱網鍵線柱針板紙布糸水火土木金石山川海空雨雪風電車船器機具品物家宅丁円和間米財陸長標棒欲眠研祝祭銭鏡鐘音響薄袋衣縫毛牛馬盛登勝勇朝昼夜晩夕春夏秋冬年月日時週件点際例数量額値型版案策";
@@ -268,22 +279,20 @@ impl Recognizers {
                 continue;
             }
             // Any act up to the sentence's end that only a person does.
-            let rest = &text[act_at.start..];
-            let sentence = &rest[..rest.find(['。', '\n']).unwrap_or(rest.len())];
-            let sentence = &sentence[..sentence
-                .char_indices()
-                .nth(30)
-                .map_or(sentence.len(), |(i, _)| i)];
-            let person_act = PERSON_ACTS.iter().any(|a| sentence.contains(a));
+            let person_act = person_act_ahead(&text[act_at.start..]);
             // A kanji word set apart by spaces inside a sentence (`技術の X に
             // 報告`, `先方の X より`): prose puts no space around a common
             // word, a report does around a name.
-            let spaced = person_act
+            // After a department or a label (`情報システム X が設定`) a family
+            // name the dictionary knows stands there too, a common word or not.
+            let family = lexis.is_some_and(|l| l.surnames.contains(name.as_str()));
+            let spaced = (person_act || family)
                 && text[..name_at.start].ends_with([' ', '\u{3000}'])
                 && text[name_at.end..].starts_with([' ', '\u{3000}'])
-                && text[..name_at.start]
+                && (text[..name_at.start]
                     .trim_end_matches([' ', '\u{3000}'])
                     .ends_with(['の', 'は', 'が', 'に', 'と', 'も', 'で', 'を', '、', 'へ'])
+                    || family)
                 && self.slot_word(name.as_str(), lexis)
                 && lexis.is_some_and(|l| {
                     l.surnames.contains(name.as_str()) || !l.common.contains(name.as_str())
@@ -412,6 +421,9 @@ impl Recognizers {
         }
         if let Some(l) = lexis {
             self.scan_apart(n, l, out);
+            if text.contains('と') {
+                self.scan_pairs(n, l, out);
+            }
         }
     }
 
