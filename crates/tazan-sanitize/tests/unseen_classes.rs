@@ -1620,3 +1620,15 @@ fn a_spaced_family_name_after_a_label_is_the_agent() {
     check("サーバ 中村 が再起動した。", &["中村"], &["サーバ"]);
     unchanged(&["結果 本番 が停止した。", "DNS 設定 が変更された。"]);
 }
+
+/// A katakana word before a shop or studio word is a shop's name, an
+/// everyday word or not (ヤマネ堂, ツバメ舎, コマドリ亭); a kind of shop with
+/// 屋 (パン屋) stays.
+#[test]
+fn katakana_shop_names_are_organisations() {
+    check("ヤマネ堂へ納品した。", &["ヤマネ堂"], &["納品"]);
+    check("ツバメ舎との契約を更新。", &["ツバメ舎"], &["契約"]);
+    check("コマドリ亭から受注した。", &["コマドリ亭"], &["受注"]);
+    let (out, audit) = sanitize("近くのパン屋で停電があった。");
+    assert!(out.contains("パン屋"), "{out} {audit:?}");
+}

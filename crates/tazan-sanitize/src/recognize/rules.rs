@@ -172,6 +172,16 @@ impl Recognizers {
             0.75,
             Check::HiraganaName,
         );
+        // A katakana word before a shop or studio word (ベニバナ堂, ツグミ舎,
+        // マツカゼ亭) is a shop's name even when the word is an everyday one
+        // (an animal, a plant); 屋 is left out: パン屋 is a kind of shop.
+        add(
+            r"(?P<n>[ァ-ヺ][ァ-ヺー]{1,10}(?:堂|舎|庵|亭|軒|本舗))".into(),
+            Kind::Org,
+            "katakana_shop",
+            0.75,
+            Check::KatakanaName,
+        );
         // A shop or inn type before a hiragana name (スーパーまるやま).
         add(
             r"(?:スーパー|ドラッグストア|ホテル|旅館|料亭|カフェ|レストラン|書店|商店)(?P<n>[ぁ-ゖ]{2,6})(?:で|が|は|に|を|の|と|も|へ|や|から|まで|、|。|\s|$)".into(),
