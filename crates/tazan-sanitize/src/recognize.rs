@@ -40,6 +40,8 @@ mod candidates;
 mod checks;
 mod forms;
 mod labels;
+mod lists;
+mod marks;
 mod mixed;
 mod names;
 mod pairs;

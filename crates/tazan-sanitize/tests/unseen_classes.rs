@@ -1632,3 +1632,41 @@ fn katakana_shop_names_are_organisations() {
     let (out, audit) = sanitize("近くのパン屋で停電があった。");
     assert!(out.contains("パン屋"), "{out} {audit:?}");
 }
+
+/// A family name marked by what stands beside it: the addressee before
+/// 宛/宛て, a family name alone in brackets after a log entry, a name joined
+/// by a slash to a found one. A department before 宛て, a note in brackets
+/// and 手当て stay.
+#[test]
+fn addressees_bracketed_family_names_and_slashed_names_are_persons() {
+    if !dictionary() {
+        return;
+    }
+    check("風間宛てに報告書を送付した。", &["風間"], &["報告書"]);
+    check("設定を更新 (白水) 2024/11/02", &["白水"], &["設定を更新"]);
+    check("当番: 宮腰／白水", &["宮腰", "白水"], &["当番"]);
+    unchanged(&[
+        "総務部宛てに送付した。",
+        "夜勤手当てを支給した。",
+        "設定を更新 (本番)",
+        "対応済（済）",
+        "障害（重大）",
+    ]);
+}
+
+/// A kanji word listed beside a found organisation or an unknown brand is
+/// an organisation too (a customer named in passing); common words, places
+/// and departments in such a list stay.
+#[test]
+fn kanji_names_listed_beside_an_organisation_are_organisations() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "出荷先（コマクサ、丸松、ヒバリノ）へ連絡した。",
+        &["コマクサ", "丸松", "ヒバリノ"],
+        &["出荷先"],
+    );
+    let (out, audit) = sanitize("対象: ミドリカワ、品質、コスト");
+    assert!(out.ends_with("品質、コスト"), "{out} {audit:?}");
+}

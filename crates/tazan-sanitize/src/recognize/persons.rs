@@ -10,6 +10,7 @@
 //! and common words (see [`Lexis`]) decide the ambiguous cases; without the
 //! dictionary only the built-in surnames and the strong contexts count.
 
+use super::lists::{listed, walk_list};
 use super::names::name_ok;
 use super::prefilter::captures_if;
 use super::*;
@@ -670,19 +671,16 @@ impl Recognizers {
         lexis: Option<&Lexis>,
         hits: &mut Vec<Hit>,
     ) {
-        const JOINERS: [char; 6] = ['と', '、', '・', 'や', ',', '，'];
-        let mut queue: Vec<Range<usize>> = hits
+        // A slash joins the names of a rota or a sign-off (`X／Y`, `X/Y`).
+        const JOINERS: [char; 8] = ['と', '、', '・', 'や', ',', '，', '／', '/'];
+        let seeds: Vec<Range<usize>> = hits
             .iter()
             .filter(|h| h.kind == Kind::Person && h.deny.is_none())
             .map(|h| h.range.clone())
             .collect();
-        let mut rounds = 0;
-        while let Some(r) = queue.pop() {
-            rounds += 1;
-            if rounds > 64 {
-                break;
-            }
+        walk_list(seeds, |r| {
             let mut found = Vec::new();
+            let mut added = Vec::new();
             // The cells of a comma-separated row are not a list of names.
             let line_start = text[..r.start].rfind('\n').map_or(0, |i| i + 1);
             let line_end = text[r.end..].find('\n').map_or(text.len(), |i| r.end + i);
@@ -754,19 +752,12 @@ impl Recognizers {
                         None => lexicon::is_builtin_surname(w),
                     };
                 if name && !self.is_role_word(w) && !super::checks::DEPARTMENT_WORDS.contains(&w) {
-                    hits.push(Hit {
-                        range: c.clone(),
-                        kind: Kind::Person,
-                        rule: "person_coordinated",
-                        score: 0.75,
-                        deny: None,
-                        dict: false,
-                        prio: 2,
-                    });
-                    queue.push(c);
+                    hits.push(listed(c.clone(), Kind::Person, "person_coordinated"));
+                    added.push(c);
                 }
             }
-        }
+            added
+        });
     }
 
     /// Widens person hits to the whole name: a family name glued before a given

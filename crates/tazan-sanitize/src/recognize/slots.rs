@@ -424,6 +424,7 @@ impl Recognizers {
             if text.contains('と') {
                 self.scan_pairs(n, l, out);
             }
+            self.scan_marks(n, l, out);
         }
     }
 

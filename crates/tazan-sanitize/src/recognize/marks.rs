@@ -1,0 +1,122 @@
+//! Family names marked by what stands right beside them, with no honorific:
+//!
+//! - the addressee before 宛/宛て/あて (`X宛てにメールを送付`, `X宛`): only a
+//!   person, a department or a company is sent something, and a department
+//!   or a company word is no slot word;
+//! - a family name alone in brackets after a log entry (`更新 (X)`,
+//!   `承認済（X）`): the one who did it. Only a family name the dictionary
+//!   knows counts there, since a bracket also holds notes (（済）, （本番）).
+//!
+//! Both scans are anchored on their literal and ask the dictionary's word
+//! lists only at a candidate.
+
+use super::persons::{compound_of_common, derived_of_common, Lexis};
+use super::*;
+
+/// Addressee marks after a name.
+const ADDRESSEE: [&str; 3] = ["宛て", "宛", "あて"];
+
+impl Recognizers {
+    pub(super) fn scan_marks(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        if text.contains('宛') || text.contains("あて") {
+            self.addressees(n, l, out);
+        }
+        if text.contains(['(', '（']) {
+            self.bracketed_names(n, l, out);
+        }
+    }
+
+    fn addressees(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        for mark in ADDRESSEE {
+            for (at, _) in text.match_indices(mark) {
+                let head = text[..at].trim_end_matches([' ', '\u{3000}']);
+                let w = trailing_kanji(head);
+                let lead = &head[..head.len() - w.len()];
+                let after = &text[at + mark.len()..];
+                // あて glued to kana is a word (あてる, 手当て).
+                if mark == "あて"
+                    && after.starts_with(|c: char| ('ぁ'..='ゖ').contains(&c) && c != 'に')
+                {
+                    continue;
+                }
+                if lead.ends_with(|c: char| is_kata(c) || c.is_ascii_alphanumeric())
+                    || !self.marked_name(w, l, true)
+                {
+                    continue;
+                }
+                push(
+                    out,
+                    n,
+                    at - w.len()..at,
+                    Kind::Person,
+                    "person_addressee",
+                    0.8,
+                    2,
+                );
+            }
+        }
+    }
+
+    fn bracketed_names(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        for (at, open) in text.match_indices(['(', '（']) {
+            let inner_at = at + open.len();
+            let inner = &text[inner_at..];
+            let w = leading_kanji(inner);
+            let closes = inner[w.len()..].starts_with([')', '）']);
+            // After a word and a blank or glued to an entry (`更新 (X)`,
+            // `承認済（X）`), not a bracket that opens a line.
+            let entry = text[..at]
+                .trim_end_matches([' ', '\u{3000}'])
+                .ends_with(|c: char| !c.is_whitespace());
+            if closes && entry && self.marked_name(w, l, false) {
+                push(
+                    out,
+                    n,
+                    inner_at..inner_at + w.len(),
+                    Kind::Person,
+                    "person_bracketed",
+                    0.8,
+                    2,
+                );
+            }
+        }
+    }
+
+    /// `w` may be a family name here: a slot word, no place; a family name
+    /// the dictionary knows, or (when `unknown_ok`) a word it does not know.
+    fn marked_name(&self, w: &str, l: &Lexis, unknown_ok: bool) -> bool {
+        (2..=4).contains(&w.chars().count())
+            && self.slot_word(w, Some(l))
+            && !lexicon::is_bare_place(w)
+            && !self.is_place_name(w)
+            && (l.surnames.contains(w)
+                || (unknown_ok
+                    && !l.common.contains(w)
+                    && !compound_of_common(w, l)
+                    && !derived_of_common(w, l)))
+    }
+}
+
+/// The kanji run (with ヶ) that ends `s`.
+fn trailing_kanji(s: &str) -> &str {
+    let len: usize = s
+        .chars()
+        .rev()
+        .take_while(|&c| is_han(c) || c == 'ヶ')
+        .map(char::len_utf8)
+        .sum();
+    &s[s.len() - len..]
+}
+
+/// The kanji run (with ヶ) that starts `s`.
+fn leading_kanji(s: &str) -> &str {
+    let len: usize = s
+        .chars()
+        .take_while(|&c| is_han(c) || c == 'ヶ')
+        .map(char::len_utf8)
+        .sum();
+    &s[..len]
+}
