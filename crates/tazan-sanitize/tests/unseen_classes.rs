@@ -1670,3 +1670,18 @@ fn kanji_names_listed_beside_an_organisation_are_organisations() {
     let (out, audit) = sanitize("対象: ミドリカワ、品質、コスト");
     assert!(out.ends_with("品質、コスト"), "{out} {audit:?}");
 }
+
+/// A hiragana name before a site word (みさき営業所, すずらん台センター) is
+/// a facility; a demonstrative or a function word before one is not. A kanji
+/// name before ストア or マート is a shop's company; 公式ストア stays.
+#[test]
+fn hiragana_sites_and_kanji_stores_are_named() {
+    check("みさき営業所から連絡があった。", &["みさき"], &["連絡"]);
+    check("すずらん台センターで作業した。", &["すずらん台"], &["作業"]);
+    check("納品先：東栄マート", &["東栄"], &["納品先"]);
+    unchanged(&[
+        "このセンターで作業した。",
+        "すべての営業所で点検した。",
+        "公式ストアで販売した。",
+    ]);
+}
