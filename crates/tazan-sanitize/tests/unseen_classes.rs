@@ -1685,3 +1685,35 @@ fn hiragana_sites_and_kanji_stores_are_named() {
         "公式ストアで販売した。",
     ]);
 }
+
+/// A katakana word in a business relation (ordered from, delivered to,
+/// contracted with) is a company, an everyday word or not; a channel (メール
+/// から受注) or IT vocabulary stays.
+#[test]
+fn katakana_words_in_a_business_relation_are_organisations() {
+    check("ヒタキから受注した。", &["ヒタキ"], &["受注"]);
+    check("コノハとの取引を停止した。", &["コノハ"], &["取引"]);
+    unchanged(&[
+        "メールから受注した。",
+        "ユーザー向けの案件を整理した。",
+        "システムとの契約",
+    ]);
+}
+
+/// The holder of a decision or an instruction before の is a person when
+/// IPADIC knows the word as a family name, a common word too or not; a
+/// body or a role (会社, 上司) is not, also as an agent.
+#[test]
+fn the_holder_of_a_decision_is_a_person_and_a_role_is_not() {
+    if !dictionary() {
+        return;
+    }
+    check("風間の判断で再起動した。", &["風間"], &["判断"]);
+    check("白水 の指示により停止。", &["白水"], &["指示"]);
+    unchanged(&[
+        "上司の指示により停止した。",
+        "会社の判断で停止した。",
+        "上司が確認した。",
+        "部下と同僚が確認した。",
+    ]);
+}

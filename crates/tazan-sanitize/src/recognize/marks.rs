@@ -7,11 +7,28 @@
 //!   `承認済（X）`): the one who did it. Only a family name the dictionary
 //!   knows counts there, since a bracket also holds notes (（済）, （本番）).
 //!
-//! Both scans are anchored on their literal and ask the dictionary's word
+//! - the holder of a decision or an instruction before の (`X の判断で`,
+//!   `Xの指示により`): a family name the dictionary knows, even one that is
+//!   also a common word, since a common word there is a body (会社の判断)
+//!   and no family name.
+//!
+//! The scans are anchored on their literal and ask the dictionary's word
 //! lists only at a candidate.
 
 use super::persons::{compound_of_common, derived_of_common, Lexis};
 use super::*;
+
+/// What a person holds or gives, after の (判断, 指示 …).
+const HELD: [&str; 8] = [
+    "判断",
+    "指示",
+    "承認",
+    "許可",
+    "了承",
+    "指摘",
+    "責任で",
+    "一存",
+];
 
 /// Addressee marks after a name.
 const ADDRESSEE: [&str; 3] = ["宛て", "宛", "あて"];
@@ -24,6 +41,36 @@ impl Recognizers {
         }
         if text.contains(['(', '（']) {
             self.bracketed_names(n, l, out);
+        }
+        if text.contains('の') {
+            self.holders(n, l, out);
+        }
+    }
+
+    fn holders(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        for (at, _) in text.match_indices('の') {
+            let after = &text[at + 'の'.len_utf8()..];
+            if !HELD.iter().any(|h| after.starts_with(h)) {
+                continue;
+            }
+            let head = text[..at].trim_end_matches([' ', '\u{3000}']);
+            let w = trailing_kanji(head);
+            let lead = &head[..head.len() - w.len()];
+            if lead.ends_with(|c: char| is_kata(c) || c.is_ascii_alphanumeric())
+                || !self.marked_name(w, l, false)
+            {
+                continue;
+            }
+            push(
+                out,
+                n,
+                head.len() - w.len()..head.len(),
+                Kind::Person,
+                "person_holder",
+                0.8,
+                2,
+            );
         }
     }
 

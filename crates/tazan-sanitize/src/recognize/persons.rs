@@ -211,6 +211,10 @@ const ROLE_VALUES: &[&str] = &[
     "開発",
     "事務",
     "窓口",
+    // IPADIC lists it as a family name too; in a report it is a role.
+    "上司",
+    "部下",
+    "同僚",
 ];
 
 /// The compiled context patterns.

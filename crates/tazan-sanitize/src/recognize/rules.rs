@@ -182,6 +182,17 @@ impl Recognizers {
             0.75,
             Check::KatakanaName,
         );
+        // A katakana word in a business relation (サクラから受注, ツバメとの
+        // 契約, オオルリ向けに出荷): only a company is ordered from, delivered
+        // to or contracted with, an everyday word or not; IT vocabulary (メール
+        // から受注) is the channel, not the company.
+        add(
+            r"(?P<n>[ァ-ヺ][ァ-ヺー]{1,12})(?:様|さん|社)?(?:から(?:の)?(?:受注|発注|入金|請求|仕入)|へ(?:の)?(?:納品|出荷|発送|請求|支払)|に(?:納品|出荷|発送|請求|発注)|との(?:契約|取引|商談|協業|提携)|向け(?:の|に)?(?:出荷|納品|発送|案件))".into(),
+            Kind::Org,
+            "katakana_partner",
+            0.75,
+            Check::KatakanaName,
+        );
         // A shop or inn type before a hiragana name (スーパーまるやま).
         add(
             r"(?:スーパー|ドラッグストア|ホテル|旅館|料亭|カフェ|レストラン|書店|商店)(?P<n>[ぁ-ゖ]{2,6})(?:で|が|は|に|を|の|と|も|へ|や|から|まで|、|。|\s|$)".into(),
