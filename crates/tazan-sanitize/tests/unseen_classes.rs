@@ -1717,3 +1717,35 @@ fn the_holder_of_a_decision_is_a_person_and_a_role_is_not() {
         "部下と同僚が確認した。",
     ]);
 }
+
+/// The agent of a state or a move only a person has (休み, 出張, 代行 …)
+/// and of an act after へ; two words the dictionary does not know, joined by
+/// と before a person's act; three or more such words in a list. Systems,
+/// places and lists of topics stay.
+#[test]
+fn unknown_names_by_their_states_pairs_and_lists() {
+    if !dictionary() {
+        return;
+    }
+    check("椚谷は昨日休みだった。", &["椚谷"], &["昨日"]);
+    check(
+        "昨日は樺沢が休みのため椚谷が代行。",
+        &["樺沢", "椚谷"],
+        &["代行"],
+    );
+    check("椚谷へ引き継ぎ済み。", &["椚谷"], &["引き継ぎ"]);
+    check("樺沢と椚谷で協議した。", &["樺沢", "椚谷"], &["協議"]);
+    check(
+        "樺沢、椚谷、楪原で実施した。",
+        &["樺沢", "椚谷", "楪原"],
+        &["実施"],
+    );
+    unchanged(&[
+        "サーバへ移行した。",
+        "土日は休み。",
+        "障害と復旧で協議した。",
+        "品質、コスト、納期で評価した。",
+        "設計、試験、移行、運用の各工程",
+        "監視、運用、保守の担当",
+    ]);
+}

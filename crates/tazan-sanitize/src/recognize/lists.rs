@@ -8,6 +8,7 @@
 //! The walk follows the list both ways from every organisation, as
 //! [`Recognizers::coordinated_persons`] does from a person.
 
+use super::marks::{leading_kanji, trailing_kanji};
 use super::persons::{compound_of_common, derived_of_common, Lexis};
 use super::*;
 
@@ -32,25 +33,14 @@ impl Recognizers {
             if let Some(j) = after.chars().next().filter(|c| JOINERS.contains(c)) {
                 let rest = after[j.len_utf8()..].trim_start_matches(' ');
                 let start = text.len() - rest.len();
-                let len: usize = rest
-                    .chars()
-                    .take_while(|&c| is_han(c) || c == 'ヶ')
-                    .map(char::len_utf8)
-                    .sum();
-                found.push(start..start + len);
+                found.push(start..start + leading_kanji(rest).len());
             }
             let before = text[..r.start].trim_end_matches(' ');
             if let Some(j) = before.chars().next_back().filter(|c| JOINERS.contains(c)) {
                 let end = before[..before.len() - j.len_utf8()]
                     .trim_end_matches(' ')
                     .len();
-                let len: usize = text[..end]
-                    .chars()
-                    .rev()
-                    .take_while(|&c| is_han(c) || c == 'ヶ')
-                    .map(char::len_utf8)
-                    .sum();
-                found.push(end - len..end);
+                found.push(end - trailing_kanji(&text[..end]).len()..end);
             }
             found.retain(|c| {
                 let w = &text[c.clone()];
@@ -71,6 +61,79 @@ impl Recognizers {
             }
             found
         });
+    }
+
+    /// Lists of three or more kanji words joined by 、 that the dictionary
+    /// does not know as words (`X、Y、Zで実施`, `X、Y、Z の3名`): no list of
+    /// topics, places or departments is made of unknown words only, a list
+    /// of people is. Family names the dictionary knows count as unknown
+    /// words; one common word, place or role among them keeps the list.
+    pub(crate) fn unknown_name_lists(
+        &self,
+        text: &str,
+        lexis: Option<&Lexis>,
+        hits: &mut Vec<Hit>,
+    ) {
+        let Some(l) = lexis else { return };
+        let mut items: Vec<Range<usize>> = Vec::new();
+        let flush = |items: &mut Vec<Range<usize>>, hits: &mut Vec<Hit>| {
+            if items.len() >= 3 {
+                // Overlaps are resolved with the other hits (a found name
+                // keeps its own rule).
+                for r in items.iter() {
+                    hits.push(listed(r.clone(), Kind::Person, "person_listed"));
+                }
+            }
+            items.clear();
+        };
+        for (at, _) in text.match_indices('、') {
+            let w = trailing_kanji(&text[..at]);
+            let start = at - w.len();
+            // The word before the 、 starts the list or goes on with it.
+            let goes_on = items
+                .last()
+                .is_some_and(|r| r.start == start && r.end == at);
+            let free = !text[..start]
+                .ends_with(|c: char| is_kata(c) || c.is_ascii_alphanumeric() || c == '々');
+            if !goes_on {
+                flush(&mut items, hits);
+                if !(free && self.unknown_word(w, l)) {
+                    continue;
+                }
+                items.push(start..at);
+            }
+            // The word after it: the list's next or last item.
+            let b_at = at + '、'.len_utf8();
+            let b = leading_kanji(&text[b_at..]);
+            let b_len = b.len();
+            if !self.unknown_word(b, l) {
+                items.clear();
+                continue;
+            }
+            let rest = &text[b_at + b_len..];
+            let closes = rest.starts_with('、')
+                || rest.is_empty()
+                || rest.starts_with(|c: char| c.is_whitespace() || "のでがはとにも)）".contains(c));
+            if !closes {
+                items.clear();
+                continue;
+            }
+            items.push(b_at..b_at + b_len);
+        }
+        flush(&mut items, hits);
+    }
+
+    /// A kanji word of two to four characters the dictionary does not know
+    /// as a common word, a place, a role or a department (a family name it
+    /// knows is fine).
+    fn unknown_word(&self, w: &str, l: &Lexis) -> bool {
+        (2..=4).contains(&w.chars().count())
+            && self.slot_word(w, Some(l))
+            && !lexicon::is_bare_place(w)
+            && !self.is_place_name(w)
+            && !l.common.contains(w)
+            && !compound_of_common(w, l)
+            && !derived_of_common(w, l)
     }
 
     /// `w` may be an organisation's name in a list of them.

@@ -148,7 +148,7 @@ impl Recognizers {
 }
 
 /// The kanji run (with ヶ) that ends `s`.
-fn trailing_kanji(s: &str) -> &str {
+pub(super) fn trailing_kanji(s: &str) -> &str {
     let len: usize = s
         .chars()
         .rev()
@@ -159,7 +159,7 @@ fn trailing_kanji(s: &str) -> &str {
 }
 
 /// The kanji run (with ヶ) that starts `s`.
-fn leading_kanji(s: &str) -> &str {
+pub(super) fn leading_kanji(s: &str) -> &str {
     let len: usize = s
         .chars()
         .take_while(|&c| is_han(c) || c == 'ヶ')

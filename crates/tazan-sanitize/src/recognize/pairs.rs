@@ -8,8 +8,8 @@
 //! kanji word it does not know at all, at least one of them is a family name,
 //! neither is a place, a role or IT vocabulary, a particle closes the pair,
 //! and either the pair is set apart by spaces (a report's spacing, never
-//! prose's) or both words are family names and the sentence goes on to an
-//! act only a person does (`PERSON_ACTS` of the agent rule): glued in prose,
+//! prose's) or both words are family names (or neither is a common word)
+//! and the sentence goes on to an act only a person does (`PERSON_ACTS` of the agent rule): glued in prose,
 //! places pair up as often as people (X と Y の店舗で). The scan is
 //! anchored on と and asks the dictionary's word lists only there.
 
@@ -68,8 +68,9 @@ impl Recognizers {
             let (Some(wa), Some(wb)) = (self.pair_word(a, l), self.pair_word(b, l)) else {
                 continue;
             };
-            let glued_ok = wa.family && wb.family && person_act;
-            if !(wa.family || wb.family) || !(spaced || glued_ok) {
+            let glued_ok = person_act
+                && (wa.family && wb.family || !l.common.contains(a) && !l.common.contains(b));
+            if !(spaced && (wa.family || wb.family) || glued_ok) {
                 continue;
             }
             let a_at = a_start..a_start + a.len();
