@@ -1749,3 +1749,15 @@ fn unknown_names_by_their_states_pairs_and_lists() {
         "監視、運用、保守の担当",
     ]);
 }
+
+/// The signer before a seal or a signing word that ends the line (`X 印`,
+/// `X 記`, `X 拝`); a common word before one (確認 印, 以上 記) stays.
+#[test]
+fn signers_before_a_seal_are_persons() {
+    if !dictionary() {
+        return;
+    }
+    check("点検者 確認欄\n風間 印", &["風間"], &["確認欄"]);
+    check("以上\n椚谷 拝", &["椚谷"], &["以上"]);
+    unchanged(&["確認 印", "承認 印", "以上 記", "日付 印"]);
+}

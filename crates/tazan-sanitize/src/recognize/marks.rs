@@ -12,6 +12,10 @@
 //!   also a common word, since a common word there is a body (会社の判断)
 //!   and no family name.
 //!
+//! - the signer before a seal or a signing word that ends the line (`X 印`,
+//!   `X ㊞`, `X 記`, `X 拝`): a family name the dictionary knows or a word it
+//!   does not know.
+//!
 //! The scans are anchored on their literal and ask the dictionary's word
 //! lists only at a candidate.
 
@@ -44,6 +48,35 @@ impl Recognizers {
         }
         if text.contains('の') {
             self.holders(n, l, out);
+        }
+        if text.contains(['印', '㊞', '記', '拝']) {
+            self.signers(n, l, out);
+        }
+    }
+
+    fn signers(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        for (at, mark) in text.match_indices(['印', '㊞', '記', '拝']) {
+            let rest = &text[at + mark.len()..];
+            let ends = rest.is_empty() || rest.starts_with(['\n', '\r', ')', '）']);
+            let Some(head) = text[..at].strip_suffix([' ', '\u{3000}']) else {
+                continue;
+            };
+            let w = trailing_kanji(head);
+            let lead = &head[..head.len() - w.len()];
+            let free = lead.is_empty()
+                || lead.ends_with(|c: char| c.is_whitespace() || "(（:：".contains(c));
+            if ends && free && self.marked_name(w, l, true) {
+                push(
+                    out,
+                    n,
+                    head.len() - w.len()..head.len(),
+                    Kind::Person,
+                    "person_signer",
+                    0.8,
+                    2,
+                );
+            }
         }
     }
 
