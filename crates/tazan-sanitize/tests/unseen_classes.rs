@@ -1761,3 +1761,20 @@ fn signers_before_a_seal_are_persons() {
     check("以上\n椚谷 拝", &["椚谷"], &["以上"]);
     unchanged(&["確認 印", "承認 印", "以上 記", "日付 印"]);
 }
+
+/// A kanji name before its romanised reading in brackets is a person; a
+/// word before a product's or an English word's name (監視 (Zabbix),
+/// 設定(Settings)) stays.
+#[test]
+fn a_kanji_name_before_its_reading_is_a_person() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "白水(Shiromizu)に確認した。",
+        &["白水", "Shiromizu"],
+        &["確認"],
+    );
+    check("担当 樺沢 (Ken Kabasawa)", &["樺沢", "Kabasawa"], &["担当"]);
+    unchanged(&["監視 (Zabbix) の設定", "設定(Settings)を開く", "運用(Ops)"]);
+}

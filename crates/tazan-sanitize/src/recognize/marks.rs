@@ -7,6 +7,8 @@
 //!   `承認済（X）`): the one who did it. Only a family name the dictionary
 //!   knows counts there, since a bracket also holds notes (（済）, （本番）).
 //!
+//! - a kanji name before its romanised reading in brackets (`X(Shiromizu)`,
+//!   `X（Taro Yamane）`): a reading is written for a name, not for a word;
 //! - the holder of a decision or an instruction before の (`X の判断で`,
 //!   `Xの指示により`): a family name the dictionary knows, even one that is
 //!   also a common word, since a common word there is a body (会社の判断)
@@ -151,6 +153,27 @@ impl Recognizers {
             let entry = text[..at]
                 .trim_end_matches([' ', '\u{3000}'])
                 .ends_with(|c: char| !c.is_whitespace());
+            // A romanised reading after a kanji name: the name is the one
+            // before the bracket (the reading is the candidates' rule's).
+            let reading = &inner[..inner.find([')', '）']).unwrap_or(0)];
+            if is_reading(reading) {
+                let head = text[..at].trim_end_matches([' ', '\u{3000}']);
+                let w = trailing_kanji(head);
+                let lead = &head[..head.len() - w.len()];
+                let free = !lead.ends_with(|c: char| is_kata(c) || c.is_ascii_alphanumeric());
+                if free && (2..=4).contains(&w.chars().count()) && self.slot_word(w, Some(l)) {
+                    push(
+                        out,
+                        n,
+                        head.len() - w.len()..head.len(),
+                        Kind::Person,
+                        "person_reading",
+                        0.8,
+                        2,
+                    );
+                }
+                continue;
+            }
             if closes && entry && self.marked_name(w, l, false) {
                 push(
                     out,
@@ -199,4 +222,47 @@ pub(super) fn leading_kanji(s: &str) -> &str {
         .map(char::len_utf8)
         .sum();
     &s[..len]
+}
+
+/// One or two capitalised words made of Japanese syllables only
+/// (`Shiromizu`, `Taro Yamane`): a name's romanised reading.
+fn is_reading(s: &str) -> bool {
+    let words: Vec<&str> = s.split(' ').collect();
+    (1..=2).contains(&words.len())
+        && words.iter().all(|w| {
+            w.len() >= 4
+                && w.starts_with(|c: char| c.is_ascii_uppercase())
+                && romaji(&w.to_ascii_lowercase())
+        })
+}
+
+/// True when `w` (lower case) splits into Hepburn syllables.
+fn romaji(w: &str) -> bool {
+    const ONSETS: [&str; 32] = [
+        "ky", "gy", "sh", "ch", "ts", "ny", "hy", "by", "py", "my", "ry", "k", "g", "s", "z", "t",
+        "d", "n", "h", "b", "p", "m", "y", "r", "w", "f", "j", "kk", "ss", "tt", "pp", "tch",
+    ];
+    let b = w.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let vowel = |j: usize| b.get(j).is_some_and(|c| b"aeiou".contains(c));
+        if vowel(i) {
+            i += 1;
+            continue;
+        }
+        // A syllabic n before a consonant or at the end.
+        if b[i] == b'n' && !vowel(i + 1) && b.get(i + 1) != Some(&b'y') {
+            i += 1;
+            continue;
+        }
+        let Some(on) = ONSETS
+            .iter()
+            .filter(|o| w[i..].starts_with(*o) && vowel(i + o.len()))
+            .max_by_key(|o| o.len())
+        else {
+            return false;
+        };
+        i += on.len() + 1;
+    }
+    !b.is_empty()
 }
