@@ -1778,3 +1778,28 @@ fn a_kanji_name_before_its_reading_is_a_person() {
     check("担当 樺沢 (Ken Kabasawa)", &["樺沢", "Kabasawa"], &["担当"]);
     unchanged(&["監視 (Zabbix) の設定", "設定(Settings)を開く", "運用(Ops)"]);
 }
+
+/// A table column whose header names no people (対応, 実施) but whose
+/// cells are mostly family names holds people: its family names that are
+/// also common words (白水) and its unknown words are persons. A column of
+/// places, devices or work words stays.
+#[test]
+fn a_column_of_family_names_holds_people_whatever_its_header() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "| 日付 | 対応 | 内容 |\n|---|---|---|\n| 6/1 | 白水 | 点検 |\n| 6/2 | 宮腰 | 交換 |\n| 6/3 | 樺沢 | 交換 |",
+        &["白水", "宮腰", "樺沢"],
+        &["点検", "交換"],
+    );
+    check(
+        "日付\t実施\t結果\n6/1\t宮腰\tOK\n6/2\t風間\tNG",
+        &["宮腰", "風間"],
+        &["結果"],
+    );
+    unchanged(&[
+        "| 機器 | 設置 |\n|---|---|\n| ルータ | 本館 |\n| スイッチ | 別館 |",
+        "| 作業 | 結果 |\n|---|---|\n| 点検 | 正常 |\n| 交換 | 完了 |",
+    ]);
+}

@@ -531,6 +531,7 @@ impl Recognizers {
         let mut people: Vec<usize> = Vec::new();
         let mut ids: Vec<usize> = Vec::new();
         let mut header: Option<(char, usize)> = None;
+        let mut rows: Vec<Vec<Range<usize>>> = Vec::new();
         let mut at = 0;
         for line in text.split_inclusive('\n') {
             let start = at;
@@ -571,6 +572,7 @@ impl Recognizers {
             if (sep == ',' || sep == '|') && cells.len() != width {
                 continue;
             }
+            rows.push(cells.clone());
             for &i in &people {
                 if let Some(r) = cells.get(i) {
                     self.person_values(n, r.clone(), lexis, out);
@@ -598,6 +600,67 @@ impl Recognizers {
                         0.9,
                         4,
                     );
+                }
+            }
+        }
+        if let Some(l) = lexis {
+            self.people_columns(n, l, &rows, &people, out);
+        }
+    }
+
+    /// A column whose header names no people but whose cells are mostly
+    /// family names the dictionary knows (and no common words) holds
+    /// people whatever its header says (`対応`, `実施`, `立会`): its other
+    /// cells that are family names (common words too: 白水) or words the
+    /// dictionary does not know are persons.
+    fn people_columns(
+        &self,
+        n: &Normalized,
+        l: &Lexis,
+        rows: &[Vec<Range<usize>>],
+        people: &[usize],
+        out: &mut Vec<Hit>,
+    ) {
+        let text = n.text.as_str();
+        let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+        for col in (0..width).filter(|c| !people.contains(c)) {
+            let cells: Vec<Range<usize>> = rows
+                .iter()
+                .filter_map(|r| r.get(col))
+                .filter_map(|r| {
+                    let raw = &text[r.clone()];
+                    let cell = raw.trim();
+                    let from = r.start + (raw.len() - raw.trim_start().len());
+                    // A Markdown separator row (`---`, `:--`) is no cell.
+                    let rule = cell.chars().all(|c| matches!(c, '-' | ':' | '='));
+                    (!cell.is_empty() && !rule).then(|| from..from + cell.len())
+                })
+                .collect();
+            let family = |w: &str| l.surnames.contains(w) && !l.common.contains(w);
+            let unknown = |w: &str| {
+                w.chars().all(|c| is_han(c) || c == 'ヶ')
+                    && !lexicon::is_bare_place(w)
+                    && !self.is_place_name(w)
+                    && !l.common.contains(w)
+                    && !compound_of_common(w, l)
+                    && !derived_of_common(w, l)
+            };
+            let named = cells.iter().filter(|r| family(&text[(*r).clone()])).count();
+            let unknowns = cells
+                .iter()
+                .filter(|r| !family(&text[(*r).clone()]) && unknown(&text[(*r).clone()]))
+                .count();
+            if cells.len() < 2 || named == 0 || (named + unknowns) * 2 < cells.len() {
+                continue;
+            }
+            for r in cells {
+                let w = &text[r.clone()];
+                let fits = w.chars().all(|c| is_han(c) || c == 'ヶ')
+                    && self.slot_word(w, Some(l))
+                    && !self.is_place_name(w)
+                    && (l.surnames.contains(w) || unknown(w));
+                if fits {
+                    push(out, n, r, Kind::Person, "table_people_column", 0.8, 2);
                 }
             }
         }
