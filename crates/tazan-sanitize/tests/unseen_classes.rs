@@ -1803,3 +1803,15 @@ fn a_column_of_family_names_holds_people_whatever_its_header() {
         "| 作業 | 結果 |\n|---|---|\n| 点検 | 正常 |\n| 交換 | 完了 |",
     ]);
 }
+
+/// A form label before a table bar holds the writer's name, not the next
+/// header cell: `| 日付 | 記入 | 内容 |` keeps 内容, `| 記入 | 白水 |` masks
+/// the name (a family name that is also a common word).
+#[test]
+fn a_header_cell_after_a_form_label_is_no_person() {
+    if !dictionary() {
+        return;
+    }
+    unchanged(&["| 日付 | 記入 | 内容 |"]);
+    check("| 記入 | 白水 |", &["白水"], &["記入"]);
+}
