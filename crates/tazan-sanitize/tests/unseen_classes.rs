@@ -1815,3 +1815,16 @@ fn a_header_cell_after_a_form_label_is_no_person() {
     unchanged(&["| 日付 | 記入 | 内容 |"]);
     check("| 記入 | 白水 |", &["白水"], &["記入"]);
 }
+
+/// A given name alone, also one that is a common word or one kanji (翼,
+/// 誠), is the agent of an act only a person does; a word doing what a
+/// system does (本番が停止) stays.
+#[test]
+fn a_given_name_alone_is_the_agent_of_a_persons_act() {
+    if !dictionary() {
+        return;
+    }
+    check("夜間は翼が対応した。", &["翼"], &["夜間"]);
+    check("最終的に誠が判断した。", &["誠"], &["最終的"]);
+    unchanged(&["本番が停止した。", "電源が確認された。", "全員が参加した。"]);
+}

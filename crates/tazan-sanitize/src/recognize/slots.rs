@@ -312,7 +312,15 @@ impl Recognizers {
                 && lexis.is_some_and(|l| {
                     l.surnames.contains(name.as_str()) || !l.common.contains(name.as_str())
                 });
-            if spaced || self.agent_name(name.as_str(), person_act, lexis) {
+            // A given name alone (翼, 誠, 葵), also one that is a common
+            // word, doing what only a person does: colleagues call each
+            // other so. Not after の, where it is a noun's (…の順に連絡).
+            let given = person_act
+                && !text[..name_at.start].ends_with('の')
+                && lexis.is_some_and(|l| l.given.contains(name.as_str()))
+                && !SINGLE_NOT_NAME.contains(name.as_str())
+                && self.slot_word(name.as_str(), lexis);
+            if spaced || given || self.agent_name(name.as_str(), person_act, lexis) {
                 push(
                     out,
                     n,
