@@ -393,7 +393,15 @@ impl Recognizers {
                 .char_indices()
                 .find(|(_, c)| "\n。）)「」|/、,".contains(*c))
                 .map_or(rest.len(), |(i, _)| i);
-            if rest[..len].chars().count() <= 20 && !self.status_value(&rest[..len], lexis) {
+            // Across a table bar, a common word is the next header cell
+            // (| 記入 | 内容 |), not the writer.
+            let value = rest[..len].trim();
+            let header_cell = text[key_end..from].contains('|')
+                && lexis.is_some_and(|l| l.common.contains(value) && !l.surnames.contains(value));
+            if rest[..len].chars().count() <= 20
+                && !header_cell
+                && !self.status_value(&rest[..len], lexis)
+            {
                 self.person_values(n, from..from + len, lexis, out);
             }
         }
