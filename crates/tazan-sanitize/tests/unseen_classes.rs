@@ -1828,3 +1828,27 @@ fn a_given_name_alone_is_the_agent_of_a_persons_act() {
     check("最終的に誠が判断した。", &["誠"], &["最終的"]);
     unchanged(&["本番が停止した。", "電源が確認された。", "全員が参加した。"]);
 }
+
+/// A Latin label is a word of its own: `Production` is no `Product` label
+/// followed by a name (`ion`); the label with a colon or a space still
+/// marks the product after it.
+#[test]
+fn a_latin_label_glued_to_a_longer_word_is_no_label() {
+    unchanged(&[
+        "本番(Production)環境で障害が発生した。",
+        "ProductionとStagingを分けた。",
+    ]);
+    check("Product: Zelkova を導入した。", &["Zelkova"], &["導入"]);
+    check("Service ハルニレ の更新を実施。", &["ハルニレ"], &["更新"]);
+}
+
+/// Clippings and review words of everyday IT work are vocabulary, not
+/// unknown proper nouns: 情シス, プルリクエスト, Runbook stay readable.
+#[test]
+fn clippings_and_review_words_of_it_work_stay() {
+    unchanged(&[
+        "情シスに連絡した。",
+        "プルリクエストをレビューした。",
+        "Runbook に従って切り戻した。",
+    ]);
+}

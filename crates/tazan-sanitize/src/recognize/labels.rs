@@ -220,7 +220,8 @@ impl LabelRules {
             r"(?P<n>[ぁ-ゖァ-ヺー\p{{Han}}々]{{2,8}}?)(?:{KANA_FACILITY})"
         ));
         let product_label = rx(
-            r"(?:国内名|製品名|商品名|サービス名|旧製品名|正式名称|Product|Service)[ \u{3000}]*[:：]?[ \u{3000}]*(?P<n>[ァ-ヺー・A-Za-z][ァ-ヺー・A-Za-z0-9]{1,23})",
+            // A Latin label is a word of its own: Production is no label (Product) + a name (ion).
+            r"(?:(?:国内名|製品名|商品名|サービス名|旧製品名|正式名称)[ \u{3000}]*[:：]?|(?:Product|Service)(?:[ \u{3000}]*[:：]|[ \u{3000}]))[ \u{3000}]*(?P<n>[ァ-ヺー・A-Za-z][ァ-ヺー・A-Za-z0-9]{1,23})",
         );
         let quoted_nickname = rx(
             r"(?:通称|愛称|あだ名|呼び名|ニックネーム)[はがも]?[「『](?P<n>[^」』\n]{1,12})[」』]",
