@@ -1852,3 +1852,12 @@ fn clippings_and_review_words_of_it_work_stay() {
         "Runbook に従って切り戻した。",
     ]);
 }
+
+/// A vocabulary word ending in a long vowel glued after a relation word is
+/// no company: 協力会社パートナー keeps パートナー (the lookup kept the ー),
+/// while a name in the same place is still a company.
+#[test]
+fn a_vocabulary_word_with_a_long_vowel_after_a_relation_stays() {
+    unchanged(&["協力会社パートナーの担当者が確認した。"]);
+    check("顧客のベルナが連絡した。", &["ベルナ"], &["連絡"]);
+}
