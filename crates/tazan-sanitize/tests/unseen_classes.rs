@@ -1828,3 +1828,74 @@ fn a_given_name_alone_is_the_agent_of_a_persons_act() {
     check("最終的に誠が判断した。", &["誠"], &["最終的"]);
     unchanged(&["本番が停止した。", "電源が確認された。", "全員が参加した。"]);
 }
+
+// --- Round 11 (`recall11`): names standing as a unit, companies by their
+// business word after a relation word; invented strings other than
+// `unseen/dev11`'s ---
+
+/// The speaker of a numbered or timed log line before a colon is a person,
+/// also a name of one kanji (湊, 桐), once two lines or more are so shaped;
+/// labels before a colon (原因, 対策, 結果, 開始) stay.
+#[test]
+fn a_numbered_or_timed_speaker_of_one_kanji_is_a_person() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "10:02 桐：再起動します\n10:05 湊：了解\n10:07 桐：復旧確認",
+        &["桐", "湊"],
+        &["再起動", "復旧確認"],
+    );
+    check(
+        "[1] 萩：ログ確認中\n[2] 栞：了解です",
+        &["萩", "栞"],
+        &["ログ確認"],
+    );
+    unchanged(&[
+        "[1] 原因：証明書切れ\n[2] 対策：更新\n[3] 結果：正常",
+        "[1] 開始：点検\n[2] 終了：異常なし\n[3] 本番：停止",
+        "[1] 東：接続\n[2] 中：遅延",
+    ]);
+}
+
+/// A short name after a role or a department and の (`経理の湊に`,
+/// `配車の栞から`) is that role's person; a word there that is no name
+/// (方, 中, 数字, 件, 上長, 本部, 者) stays.
+#[test]
+fn a_name_after_a_role_and_no_is_a_person() {
+    if !dictionary() {
+        return;
+    }
+    check("資料は経理の湊に送付。", &["湊"], &["資料"]);
+    check("配車の栞から連絡。", &["栞"], &["連絡"]);
+    unchanged(&[
+        "営業の方に連絡。担当の中で共有。営業の数字が悪い。",
+        "総務の件は保留。担当の上長に報告。営業の本部へ。担当の者が対応。",
+    ]);
+}
+
+/// A head and a business word (生協, 本舗, 管財, リース) after a
+/// separator, a full stop or a relation word and の is a company whatever
+/// script its head is in; a kind of business (大学生協, 自動車リース,
+/// 不動産管財) and katakana words that end so (リリース) stay.
+#[test]
+fn a_head_and_a_business_word_after_a_relation_is_a_company() {
+    if !dictionary() {
+        return;
+    }
+    check("委託先のかすみ管財に連絡した。", &["かすみ管財"], &["連絡"]);
+    check(
+        "販売先：ほたる生協、ことり本舗向けの出荷。",
+        &["ほたる生協", "ことり本舗"],
+        &["出荷"],
+    );
+    check(
+        "在庫はゼロです。めだか本舗から補充。",
+        &["めだか本舗"],
+        &["在庫"],
+    );
+    unchanged(&[
+        "メジャーリリース、オペレーティングリース、ファイナンスリース契約",
+        "大学生協、医療生協、業者の自動車リース、委託先の不動産管財",
+    ]);
+}

@@ -1,0 +1,87 @@
+//! Names that stand as a unit where only a person stands, with no honorific,
+//! even when the dictionary also knows them as a common word (原, 浜, 光):
+//!
+//! - the speaker of a numbered or timed log line before a colon
+//!   (`[3] X：…`, `09:05 X：…`), when two lines or more of the text are so
+//!   shaped; one kanji counts here, which the chat speaker rule leaves out;
+//! - the person of a role or a department (`営業のX に`, `配車係のX に`):
+//!   `の` and then a family or given name of one or two kanji closed by a
+//!   particle or a stop.
+//!
+//! One kanji must be a family name or no common word, and no stop-listed
+//! one-kanji word (中, 方, 東 …); a longer word a listed name that is no
+//! common word (labels such as 結果 are listed as names too). Never a place
+//! or a role.
+
+use super::persons::{Lexis, BARE_DEPTS, ROLES};
+use super::*;
+
+/// The compiled patterns of this module.
+pub(crate) struct UnitRules {
+    /// A numbered or timed line's speaker before a colon.
+    speaker: Regex,
+    /// A role or department, の, a short name, a particle or a stop.
+    role_of: Regex,
+}
+
+impl UnitRules {
+    pub(crate) fn new() -> Self {
+        UnitRules {
+            speaker: rx(
+                r"(?m)^[ \t]*(?:[\[【(（][0-9]{1,3}[\]】)）]|(?:午前|午後)?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)[ \u{3000}]?(?P<n>[\p{Han}ヶ々]{1,4})[ \u{3000}]?[:：]",
+            ),
+            role_of: rx(&format!(
+                r"(?:{ROLES}|{BARE_DEPTS}|学務|教務|庶務|業務)の(?P<n>[\p{{Han}}ヶ々]{{1,2}})(?:に|が|は|へ|と|から|より|まで|も|、|。|$)"
+            )),
+        }
+    }
+}
+
+impl Recognizers {
+    /// See the module doc.
+    pub(super) fn scan_units(&self, n: &Normalized, lexis: Option<&Lexis>, out: &mut Vec<Hit>) {
+        let Some(l) = lexis else { return };
+        let text = n.text.as_str();
+        if text.contains([':', '：']) {
+            let found: Vec<Range<usize>> = self
+                .voices
+                .units
+                .speaker
+                .captures_iter(text)
+                .filter_map(|c| c.name("n"))
+                .map(|m| m.range())
+                .collect();
+            if found.len() >= 2 {
+                for r in found {
+                    if self.unit_name(&text[r.clone()], l) {
+                        push(out, n, r, Kind::Person, "person_unit_speaker", 0.8, 2);
+                    }
+                }
+            }
+        }
+        if text.contains('の') {
+            for caps in self.voices.units.role_of.captures_iter(text) {
+                let Some(name) = caps.name("n") else { continue };
+                if self.unit_name(name.as_str(), l) {
+                    push(out, n, name.range(), Kind::Person, "person_of_role", 0.8, 2);
+                }
+            }
+        }
+    }
+
+    /// A family or given name the dictionary lists, no place, role or
+    /// stop-listed one-kanji word.
+    fn unit_name(&self, w: &str, l: &Lexis) -> bool {
+        // One kanji: a family name or a kanji no common word is made of;
+        // longer: a listed name that is no common word (結果, 対策 are
+        // labels, and listed as names too).
+        let ok = if w.chars().count() == 1 {
+            self.one_kanji_name(w, Some(l))
+        } else {
+            (l.surnames.contains(w) || l.given.contains(w))
+                && !l.common.contains(w)
+                && self.slot_word(w, Some(l))
+        };
+        ok && !self.is_place_name(w) && !self.is_role(w)
+    }
+}
