@@ -1899,3 +1899,18 @@ fn a_head_and_a_business_word_after_a_relation_is_a_company() {
         "大学生協、医療生協、業者の自動車リース、委託先の不動産管財",
     ]);
 }
+
+/// The person of a label before a colon (`交代者：X（`, `受：X）`) is a
+/// person also when a given name of one kanji that is a word too (栞);
+/// marks and words after a label (済, 同上, 全員, なし, 各位, 多数) stay.
+#[test]
+fn a_one_kanji_given_name_after_a_person_label_is_a_person() {
+    if !dictionary() {
+        return;
+    }
+    check("交代者：栞（同日 遅番へ）", &["栞"], &["遅番"]);
+    check("電話あり（受：湊）", &["湊"], &["電話"]);
+    unchanged(&[
+        "確認者：済\n記入者：同上\n作業者：全員\n対象者：なし\n参加者：各位\n利用者：多数",
+    ]);
+}

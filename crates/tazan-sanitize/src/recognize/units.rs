@@ -6,7 +6,9 @@
 //!   shaped; one kanji counts here, which the chat speaker rule leaves out;
 //! - the person of a role or a department (`営業のX に`, `配車係のX に`):
 //!   `の` and then a family or given name of one or two kanji closed by a
-//!   particle or a stop.
+//!   particle or a stop;
+//! - the person of a label before a colon (`交代者：X（`, `受：X）`), also
+//!   a given name of one kanji that is a word too.
 //!
 //! One kanji must be a family name or no common word, and no stop-listed
 //! one-kanji word (中, 方, 東 …); a longer word a listed name that is no
@@ -16,12 +18,18 @@
 use super::persons::{Lexis, BARE_DEPTS, ROLES};
 use super::*;
 
+/// One-kanji marks a form writes after a label (済, 未, 可), listed as
+/// names by the dictionary all the same.
+const MARKS: &str = "済未否可不同無有要他各計正副";
+
 /// The compiled patterns of this module.
 pub(crate) struct UnitRules {
     /// A numbered or timed line's speaker before a colon.
     speaker: Regex,
     /// A role or department, の, a short name, a particle or a stop.
     role_of: Regex,
+    /// A label of a person (申請者, 交代者, 受) before a colon, a short name.
+    label: Regex,
 }
 
 impl UnitRules {
@@ -29,6 +37,9 @@ impl UnitRules {
         UnitRules {
             speaker: rx(
                 r"(?m)^[ \t]*(?:[\[【(（][0-9]{1,3}[\]】)）]|(?:午前|午後)?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)[ \u{3000}]?(?P<n>[\p{Han}ヶ々]{1,4})[ \u{3000}]?[:：]",
+            ),
+            label: rx(
+                r"(?:\p{Han}{1,3}者|受|受付)[:：][ \u{3000}]?(?P<n>[\p{Han}ヶ々]{1,2})(?:[（()）、,/ \u{3000}\t\r\n]|$)",
             ),
             role_of: rx(&format!(
                 r"(?:{ROLES}|{BARE_DEPTS}|学務|教務|庶務|業務)の(?P<n>[\p{{Han}}ヶ々]{{1,2}})(?:に|が|は|へ|と|から|より|まで|も|、|。|$)"
@@ -56,6 +67,30 @@ impl Recognizers {
                     if self.unit_name(&text[r.clone()], l) {
                         push(out, n, r, Kind::Person, "person_unit_speaker", 0.8, 2);
                     }
+                }
+            }
+        }
+        if text.contains([':', '：']) {
+            for caps in self.voices.units.label.captures_iter(text) {
+                let Some(name) = caps.name("n") else { continue };
+                let w = name.as_str();
+                // A given name of one kanji is often a word too (愛, 梢).
+                // One kanji only when the dictionary lists it as a name (済,
+                // 未 are marks).
+                let one = w.chars().count() == 1;
+                let listed = l.given.contains(w) || l.surnames.contains(w);
+                let given = one && l.given.contains(w) && name_ok(w);
+                let mark = one && MARKS.contains(w);
+                if !mark && (given || (self.unit_name(w, l) && (listed || !one))) {
+                    push(
+                        out,
+                        n,
+                        name.range(),
+                        Kind::Person,
+                        "person_labelled",
+                        0.8,
+                        2,
+                    );
                 }
             }
         }
