@@ -290,10 +290,11 @@ impl Recognizers {
             // only after a kanji that is no word of its own.
             let lead = &h[..h.find(PARTICLES).unwrap_or(0)];
             // A topic, subject or object particle after a word of two
-            // characters or more is a sentence's too (ポンプ車はX), whatever
-            // the word.
+            // characters or more, before no kana, is a sentence's too
+            // (ポンプ車は丸石X, not 有限会社はやせX), whatever the word.
             let topic = h
                 .find(['は', 'が', 'を'])
+                .filter(|i| !h[i + 3..].starts_with(|c: char| ('ぁ'..='ゖ').contains(&c)))
                 .map(|i| &h[..i])
                 .is_some_and(|w| {
                     w.chars().count() >= 2 && w.ends_with(|c: char| !('ぁ'..='ゖ').contains(&c))

@@ -22,6 +22,10 @@ use super::*;
 /// names by the dictionary all the same.
 const MARKS: &str = "済未否可不同無有要他各計正副";
 
+/// One-kanji nouns a phrase puts after の (…の順に, …の際に), listed as
+/// names by the dictionary all the same.
+const AFTER_NO: &str = "順番際旨分由為等類通";
+
 /// The compiled patterns of this module.
 pub(crate) struct UnitRules {
     /// A numbered or timed line's speaker before a colon.
@@ -97,7 +101,8 @@ impl Recognizers {
         if text.contains('の') {
             for caps in self.voices.units.role_of.captures_iter(text) {
                 let Some(name) = caps.name("n") else { continue };
-                if self.unit_name(name.as_str(), l) {
+                let w = name.as_str();
+                if !(w.chars().count() == 1 && AFTER_NO.contains(w)) && self.unit_name(w, l) {
                     push(out, n, name.range(), Kind::Person, "person_of_role", 0.8, 2);
                 }
             }
