@@ -1915,3 +1915,19 @@ fn a_one_kanji_given_name_after_a_person_label_is_a_person() {
         "確認者：済\n記入者：同上\n作業者：全員\n対象者：なし\n参加者：各位\n利用者：多数",
     ]);
 }
+
+/// The person a role is said to be (`代理は湊。`, `担当は高瀬、`) is a
+/// person, also a family name that is a common word; what a role is said
+/// to be otherwise (不在, 不要, 未定, 本人, 部長, 全員) stays.
+#[test]
+fn the_person_a_role_is_said_to_be_is_a_person() {
+    if !dictionary() {
+        return;
+    }
+    check("代理は湊。", &["湊"], &["代理"]);
+    check("担当は高瀬、窓口は別途。", &["高瀬"], &["窓口"]);
+    unchanged(&[
+        "担当は不在。代理は不要。窓口は一本化。担当は未定です。",
+        "後任は検討中。担当は本人。代理は部長。担当は全員、窓口は一つ。",
+    ]);
+}

@@ -7,6 +7,8 @@
 //! - the person of a role or a department (`営業のX に`, `配車係のX に`):
 //!   `の` and then a family or given name of one or two kanji closed by a
 //!   particle or a stop;
+//! - the person a role is said to be (`代理はX。`, `後任はXです`), also a
+//!   family name that is a common word;
 //! - the person of a label before a colon (`交代者：X（`, `受：X）`), also
 //!   a given name of one kanji that is a word too.
 //!
@@ -34,6 +36,8 @@ pub(crate) struct UnitRules {
     role_of: Regex,
     /// A label of a person (申請者, 交代者, 受) before a colon, a short name.
     label: Regex,
+    /// A role, は, a name, then the sentence's end or a copula.
+    role_is: Regex,
 }
 
 impl UnitRules {
@@ -45,6 +49,9 @@ impl UnitRules {
             label: rx(
                 r"(?:\p{Han}{1,3}者|受|受付)[:：][ \u{3000}]?(?P<n>[\p{Han}ヶ々]{1,2})(?:[（()）、,/ \u{3000}\t\r\n]|$)",
             ),
+            role_is: rx(&format!(
+                r"(?:{ROLES}|代理|後任|前任|代行|議事|連絡先)は(?P<n>[\p{{Han}}ヶ々]{{1,3}})(?:。|です|でした|、|\r|\n|$)"
+            )),
             role_of: rx(&format!(
                 r"(?:{ROLES}|{BARE_DEPTS}|学務|教務|庶務|業務)の(?P<n>[\p{{Han}}ヶ々]{{1,2}})(?:に|が|は|へ|と|から|より|まで|も|、|。|$)"
             )),
@@ -95,6 +102,22 @@ impl Recognizers {
                         0.8,
                         2,
                     );
+                }
+            }
+        }
+        if text.contains('は') {
+            for caps in self.voices.units.role_is.captures_iter(text) {
+                let Some(name) = caps.name("n") else { continue };
+                let w = name.as_str();
+                // A family name that is also a common word counts here
+                // (代理は平野。): a role is said to be a person, not a thing.
+                let ok = if w.chars().count() == 1 {
+                    l.surnames.contains(w) && self.one_kanji_name(w, Some(l))
+                } else {
+                    l.surnames.contains(w) && self.slot_word(w, Some(l))
+                };
+                if ok && !self.is_place_name(w) && !self.is_role(w) {
+                    push(out, n, name.range(), Kind::Person, "person_role_is", 0.8, 2);
                 }
             }
         }
