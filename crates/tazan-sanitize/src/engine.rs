@@ -10,7 +10,9 @@ use crate::error::SanitizeError;
 use crate::generalize;
 use crate::normalize::{nfkc, Normalized};
 use crate::policy::{DisclosureLevel, LevelRules, Policy, Role, SourceStyle};
-use crate::recognize::{is_han, is_id_field, is_kata, is_person_field, Hit, Recognizers};
+use crate::recognize::{
+    is_han, is_id_field, is_kata, is_person_field, is_status_value, Hit, Recognizers,
+};
 use tazan_model::Incident;
 use tazan_model::{AuditEntry, Kind};
 
@@ -468,9 +470,13 @@ impl Sanitizer {
         self.deny.scan(original, n, &mut hits);
         own.scan(original, n, &mut hits);
         let t = &self.rules.recognizers;
+        let common = self.dict.as_ref().map(DictRecognizer::common);
         hits.retain(|h| {
             if h.deny.is_some() {
                 return true;
+            }
+            if h.kind == Kind::Person && is_status_value(&original[h.range.clone()], common) {
+                return false;
             }
             let name = if h.dict {
                 "dictionary"

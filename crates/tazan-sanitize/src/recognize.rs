@@ -56,6 +56,7 @@ mod units;
 mod voices;
 pub(crate) use candidates::CANDIDATE_LATIN;
 pub(crate) use forms::is_id_field;
+pub(crate) use labels::is_status_value;
 pub(crate) use names::{name_ok, PSEUDONYM_HEADS};
 pub(crate) use persons::{is_person_field, strip_title, Lexis};
 use prefilter::{Group, Prefilter, Prefilters};

@@ -1964,3 +1964,16 @@ fn the_person_a_role_is_said_to_be_is_a_person() {
         "後任は検討中。担当は本人。代理は部長。担当は全員、窓口は一つ。",
     ]);
 }
+
+/// A people cell that holds no one holds a status, whichever rule reads
+/// the cell: 未, 不在, 未定, a common word ending in 済 (報告済み) stay,
+/// while a name in the same cell is still masked.
+#[test]
+fn a_status_in_a_people_cell_is_no_person() {
+    if !dictionary() {
+        return;
+    }
+    unchanged(&["承認者：未", "担当者：不在", "担当者：未定", "確認者：対応中"]);
+    check("09:10 岡部：報告済み", &["岡部"], &["報告済み"]);
+    check("担当者：宮腰", &["宮腰"], &["担当者"]);
+}

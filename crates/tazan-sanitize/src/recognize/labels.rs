@@ -21,6 +21,7 @@ use super::checks::FUNCTION_WORDS;
 use super::persons::Lexis;
 use super::prefilter::captures_if;
 use super::*;
+use crate::dict::WordSet;
 
 /// Inline labels (besides the people-field keys of `persons.rs`) after which
 /// a colon introduces the people who did the act.
@@ -129,6 +130,51 @@ pub(super) const STATUS_WORDS: &[&str] = &[
     "―",
     "なし。",
 ];
+
+/// What a people cell holds when it holds no one: absence, attendance and
+/// progress values (担当者：不在, 承認者：未定, 確認者：対応中).
+const NO_ONE: &[&str] = &[
+    "未定",
+    "不在",
+    "不明",
+    "保留",
+    "欠席",
+    "出席",
+    "欠勤",
+    "休暇",
+    "休み",
+    "不参加",
+    "未着手",
+    "未対応",
+    "未確認",
+    "未実施",
+    "未記入",
+    "未割当",
+    "対応中",
+    "確認中",
+    "調査中",
+    "調整中",
+    "検討中",
+    "手配中",
+    "全員",
+    "本人",
+    "同上",
+    "同左",
+    "各位",
+];
+
+/// A status value, never a person, whichever rule found it: a listed
+/// status or absence word, or a common word ending in 済/済み (報告済み);
+/// a family name is no common word, so 中村済 would stay a name.
+pub(crate) fn is_status_value(w: &str, common: Option<&WordSet>) -> bool {
+    let w = w.trim();
+    let done = w.strip_suffix("済み").or_else(|| w.strip_suffix('済'));
+    STATUS_WORDS.contains(&w)
+        || NO_ONE.contains(&w)
+        || done.is_some_and(|head| {
+            head.chars().count() >= 2 && common.is_some_and(|c| c.contains(head))
+        })
+}
 
 /// Words that stand before a colon at a line's start as a label, not a
 /// speaker, even in a chat.
