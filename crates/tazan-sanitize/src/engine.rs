@@ -459,6 +459,10 @@ impl Sanitizer {
             .whole_person_names(original, lexis.as_ref(), &mut hits);
         self.rec
             .coordinated_persons(original, lexis.as_ref(), &mut hits);
+        self.rec
+            .coordinated_orgs(original, lexis.as_ref(), &mut hits);
+        self.rec
+            .unknown_name_lists(original, lexis.as_ref(), &mut hits);
         self.rec.aliases_of_persons(original, &mut hits);
         self.rec.org_abbreviations(original, &mut hits);
         self.deny.scan(original, n, &mut hits);

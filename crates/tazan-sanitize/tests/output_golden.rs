@@ -53,6 +53,7 @@ fn fixture_sets() -> Vec<(&'static str, PathBuf)> {
         ("unseen/dev8", f.join("unseen/dev8/incidents.jsonl")),
         ("unseen/frozen9", f.join("unseen/frozen9/incidents.jsonl")),
         ("unseen/frozen10", f.join("unseen/frozen10/incidents.jsonl")),
+        ("unseen/dev10", f.join("unseen/dev10/incidents.jsonl")),
         ("heldout", f.join("heldout-incidents.jsonl")),
         ("heldout2", f.join("heldout2-incidents.jsonl")),
     ]

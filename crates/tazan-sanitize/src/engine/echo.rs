@@ -188,7 +188,10 @@ impl Sanitizer {
             let kana = t
                 .chars()
                 .all(|c| is_kata(c) || ('ぁ'..='ゖ').contains(&c) || c == 'ー');
-            let han = t.chars().all(|c| is_han(c) || c == 'ヶ');
+            // 鶴ケ谷, 一ノ瀬: a kana linker inside a kanji name.
+            let han = t.starts_with(is_han)
+                && t.chars()
+                    .all(|c| is_han(c) || matches!(c, 'ヶ' | 'ケ' | 'ノ' | 'ツ'));
             let count = t.chars().count();
             let ok = name_ok(t)
                 && if han {

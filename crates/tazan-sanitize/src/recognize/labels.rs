@@ -220,7 +220,8 @@ impl LabelRules {
             r"(?P<n>[ぁ-ゖァ-ヺー\p{{Han}}々]{{2,8}}?)(?:{KANA_FACILITY})"
         ));
         let product_label = rx(
-            r"(?:国内名|製品名|商品名|サービス名|旧製品名|正式名称|Product|Service)[ \u{3000}]*[:：]?[ \u{3000}]*(?P<n>[ァ-ヺー・A-Za-z][ァ-ヺー・A-Za-z0-9]{1,23})",
+            // A Latin label is a word of its own: Production is no label (Product) + a name (ion).
+            r"(?:(?:国内名|製品名|商品名|サービス名|旧製品名|正式名称)[ \u{3000}]*[:：]?|(?:Product|Service)(?:[ \u{3000}]*[:：]|[ \u{3000}]))[ \u{3000}]*(?P<n>[ァ-ヺー・A-Za-z][ァ-ヺー・A-Za-z0-9]{1,23})",
         );
         let quoted_nickname = rx(
             r"(?:通称|愛称|あだ名|呼び名|ニックネーム)[はがも]?[「『](?P<n>[^」』\n]{1,12})[」』]",
@@ -393,7 +394,15 @@ impl Recognizers {
                 .char_indices()
                 .find(|(_, c)| "\n。）)「」|/、,".contains(*c))
                 .map_or(rest.len(), |(i, _)| i);
-            if rest[..len].chars().count() <= 20 && !self.status_value(&rest[..len], lexis) {
+            // Across a table bar, a common word is the next header cell
+            // (| 記入 | 内容 |), not the writer.
+            let value = rest[..len].trim();
+            let header_cell = text[key_end..from].contains('|')
+                && lexis.is_some_and(|l| l.common.contains(value) && !l.surnames.contains(value));
+            if rest[..len].chars().count() <= 20
+                && !header_cell
+                && !self.status_value(&rest[..len], lexis)
+            {
                 self.person_values(n, from..from + len, lexis, out);
             }
         }

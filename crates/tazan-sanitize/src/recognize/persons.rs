@@ -10,6 +10,7 @@
 //! and common words (see [`Lexis`]) decide the ambiguous cases; without the
 //! dictionary only the built-in surnames and the strong contexts count.
 
+use super::lists::{listed, walk_list};
 use super::names::name_ok;
 use super::prefilter::captures_if;
 use super::*;
@@ -29,6 +30,9 @@ pub(crate) struct Lexis<'a> {
 const NH: &str = r"[\p{Han}ヶ々&&[^〇○某]]";
 /// A name of two to four kanji, a ノ/ツ/ケ allowed between them (三ツ矢, 一ノ瀬).
 pub(super) const NAME: &str = r"[\p{Han}ヶ々&&[^〇○某]](?:[ノツケ]?[\p{Han}ヶ々&&[^〇○某]]){1,3}";
+/// A name of one to four kanji, a ノ/ツ/ケ allowed between them: a family
+/// name written with a full-size ケ or a ノ (鶴ケ谷, 一ノ瀬) is one word.
+const NAME1: &str = r"[\p{Han}ヶ々&&[^〇○某]](?:[ノツケ]?[\p{Han}ヶ々&&[^〇○某]]){0,3}";
 
 /// Words ending a department or team name.
 pub(super) const DEPT_SUFFIX: &str =
@@ -207,6 +211,10 @@ const ROLE_VALUES: &[&str] = &[
     "開発",
     "事務",
     "窓口",
+    // IPADIC lists it as a family name too; in a report it is a role.
+    "上司",
+    "部下",
+    "同僚",
 ];
 
 /// The compiled context patterns.
@@ -249,7 +257,7 @@ impl PersonRules {
                 r"(?:^|[\s、。:：の「」\]])(?P<n>{NAME})[ \u{{3000}}]?(?:です|と申します|でございます)"
             )),
             full_name: rx(&format!(
-                r"(?P<n>{NH}{{1,4}})[ \u{{3000}}](?P<g>{NH}{{1,3}}|[ぁ-ゖ]{{2,4}})"
+                r"(?P<n>{NAME1})[ \u{{3000}}](?P<g>{NH}{{1,3}}|[ぁ-ゖ]{{2,4}})"
             )),
             in_english: rx(&format!(
                 r"[A-Za-z][A-Za-z.,'-]* (?P<n>{NH}{{1,4}}) [A-Za-z][a-z]"
@@ -355,12 +363,20 @@ impl Recognizers {
                 person(out, n, name.range(), "person_self_intro", 0.8);
             }
         }
-        for caps in captures_if(can[4], &p.full_name, text) {
+        // Overlapping matches: in `出席 X Y` the pair (出席, X) is rejected,
+        // and X must still start the pair (X, Y).
+        let mut at = 0;
+        while let Some(caps) = can[4].then(|| p.full_name.captures_at(text, at)).flatten() {
             let (Some(s), Some(g)) = (caps.name("n"), caps.name("g")) else {
-                continue;
+                break;
             };
-            let free = !text[..s.start()]
+            let before = &text[..s.start()];
+            let free = !before
                 .ends_with(|c: char| is_han(c) || c == 'ヶ' || c.is_ascii_alphanumeric())
+                // Not the tail of a name with a linker (鶴ケ|谷).
+                && !before
+                    .strip_suffix(['ノ', 'ツ', 'ケ'])
+                    .is_some_and(|b| b.ends_with(is_han))
                 && !glued_after(text, g.end())
                 && !text[g.end()..].starts_with(|c: char| c.is_ascii_alphanumeric())
                 && !g.as_str().ends_with(NOT_NAME_END);
@@ -369,6 +385,9 @@ impl Recognizers {
                 && self.full_name_ok(s.as_str(), g.as_str(), lexis)
             {
                 person(out, n, s.start()..g.end(), "person_full_name", 0.8);
+                at = g.end();
+            } else {
+                at = s.end();
             }
         }
         let english = can[5] && text.bytes().any(|b| b.is_ascii_alphabetic()) && !text.is_ascii();
@@ -656,19 +675,16 @@ impl Recognizers {
         lexis: Option<&Lexis>,
         hits: &mut Vec<Hit>,
     ) {
-        const JOINERS: [char; 6] = ['と', '、', '・', 'や', ',', '，'];
-        let mut queue: Vec<Range<usize>> = hits
+        // A slash joins the names of a rota or a sign-off (`X／Y`, `X/Y`).
+        const JOINERS: [char; 8] = ['と', '、', '・', 'や', ',', '，', '／', '/'];
+        let seeds: Vec<Range<usize>> = hits
             .iter()
             .filter(|h| h.kind == Kind::Person && h.deny.is_none())
             .map(|h| h.range.clone())
             .collect();
-        let mut rounds = 0;
-        while let Some(r) = queue.pop() {
-            rounds += 1;
-            if rounds > 64 {
-                break;
-            }
+        walk_list(seeds, |r| {
             let mut found = Vec::new();
+            let mut added = Vec::new();
             // The cells of a comma-separated row are not a list of names.
             let line_start = text[..r.start].rfind('\n').map_or(0, |i| i + 1);
             let line_end = text[r.end..].find('\n').map_or(text.len(), |i| r.end + i);
@@ -740,19 +756,12 @@ impl Recognizers {
                         None => lexicon::is_builtin_surname(w),
                     };
                 if name && !self.is_role_word(w) && !super::checks::DEPARTMENT_WORDS.contains(&w) {
-                    hits.push(Hit {
-                        range: c.clone(),
-                        kind: Kind::Person,
-                        rule: "person_coordinated",
-                        score: 0.75,
-                        deny: None,
-                        dict: false,
-                        prio: 2,
-                    });
-                    queue.push(c);
+                    hits.push(listed(c.clone(), Kind::Person, "person_coordinated"));
+                    added.push(c);
                 }
             }
-        }
+            added
+        });
     }
 
     /// Widens person hits to the whole name: a family name glued before a given
@@ -965,6 +974,11 @@ impl Recognizers {
         if l.common.contains(&format!("{role}{first}"))
             || l.common.contains(&format!("{last}{first}"))
         {
+            return false;
+        }
+        // A common word with a one-kanji suffix after a role (一次|連絡先) is
+        // the role's object, not its holder.
+        if derived_of_common(name, l) && !l.surnames.contains(name) {
             return false;
         }
         self.name_in_context(name, lexis, false)

@@ -172,6 +172,27 @@ impl Recognizers {
             0.75,
             Check::HiraganaName,
         );
+        // A katakana word before a shop or studio word (ベニバナ堂, ツグミ舎,
+        // マツカゼ亭) is a shop's name even when the word is an everyday one
+        // (an animal, a plant); 屋 is left out: パン屋 is a kind of shop.
+        add(
+            r"(?P<n>[ァ-ヺ][ァ-ヺー]{1,10}(?:堂|舎|庵|亭|軒|本舗))".into(),
+            Kind::Org,
+            "katakana_shop",
+            0.75,
+            Check::KatakanaName,
+        );
+        // A katakana word in a business relation (サクラから受注, ツバメとの
+        // 契約, オオルリ向けに出荷): only a company is ordered from, delivered
+        // to or contracted with, an everyday word or not; IT vocabulary (メール
+        // から受注) is the channel, not the company.
+        add(
+            r"(?P<n>[ァ-ヺ][ァ-ヺー]{1,12})(?:様|さん|社)?(?:から(?:の)?(?:受注|発注|入金|請求|仕入)|へ(?:の)?(?:納品|出荷|発送|請求|支払)|に(?:納品|出荷|発送|請求|発注)|との(?:契約|取引|商談|協業|提携)|向け(?:の|に)?(?:出荷|納品|発送|案件))".into(),
+            Kind::Org,
+            "katakana_partner",
+            0.75,
+            Check::KatakanaName,
+        );
         // A shop or inn type before a hiragana name (スーパーまるやま).
         add(
             r"(?:スーパー|ドラッグストア|ホテル|旅館|料亭|カフェ|レストラン|書店|商店)(?P<n>[ぁ-ゖ]{2,6})(?:で|が|は|に|を|の|と|も|へ|や|から|まで|、|。|\s|$)".into(),
@@ -223,7 +244,7 @@ impl Recognizers {
         // A kanji name + a katakana industry word (北斗ケミカル, 東雲ソリューションズ).
         add(
             format!(
-                r"(?P<n>{h}{{2,4}})(?:ソリューションズ?|テクノロジーズ?|テクノ|テック|システムズ|エンジニアリング|ケミカル|ファーマシー|ファーマ|メディカル|ロジスティクス|ネットワークス|コーポレーション|ホールディングス|トレーディング|エレクトロニクス|マテリアルズ?|フーズ|インダストリー|コンサルティング|パートナーズ|ワークス)"
+                r"(?P<n>{h}{{2,4}})(?:ソリューションズ?|テクノロジーズ?|テクノ|テック|システムズ|エンジニアリング|ケミカル|ファーマシー|ファーマ|メディカル|ロジスティクス|ネットワークス|コーポレーション|ホールディングス|トレーディング|エレクトロニクス|マテリアルズ?|フーズ|インダストリー|コンサルティング|パートナーズ|ワークス|ストア|マート)"
             ),
             Kind::Org,
             "kanji_katakana_company",
@@ -306,6 +327,18 @@ impl Recognizers {
         );
 
         // --- facilities ---
+        // A hiragana name (with a kanji or two: ひかり野) before a site word
+        // (みなと営業所, さくら台センター, しらかば保育園): the site word makes
+        // it a place of business, the hiragana check that it is a whole word.
+        add(
+            format!(
+                r"(?P<n>[ぁ-ゖ]{{2,6}}){h}{{0,2}}?(?:営業所|事業所|出張所|工場|センター|保育園|幼稚園|こども園|小学校|中学校|病院|医院|クリニック|倉庫|支店|支社)"
+            ),
+            Kind::Facility,
+            "hiragana_site",
+            0.75,
+            Check::HiraganaName,
+        );
         add(
             format!(
                 r"(?P<n>{h}(?:{h}|[ヶノ]){{0,9}}|{k}{{2,10}}|[A-Za-z][A-Za-z0-9]{{1,9}})(?:国際空港|空港|飛行場|原子力発電所|火力発電所|水力発電所|発電所|変電所|インターチェンジ|スマートIC|IC|JCT|ジャンクション|パーキングエリア|サービスエリア|料金所|自動車道|トンネル|浄水場|試験場|データセンター|駅|港|ダム|支社|支店|営業所|事業所|出張所|工場|製作所|ビル|タワー|店|分室|分館|キャンパス|集荷場|集配センター|配送センター|物流センター)"

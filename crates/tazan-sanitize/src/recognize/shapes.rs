@@ -399,7 +399,9 @@ impl Recognizers {
                 let word = v.trim_matches(['・', 'ー']);
                 // The name follows the relation word directly: 委託先ベンダ・X names a
                 // vendor, not a company called ベンダ・X.
-                let vocabulary = word
+                // Looked up with its long vowel: パートナー is vocabulary, パートナ not.
+                let vocabulary = v
+                    .trim_matches('・')
                     .split('・')
                     .next()
                     .is_none_or(|p| p.is_empty() || self.vocabulary_only(p));

@@ -31,7 +31,7 @@ use crate::normalize::standard_form;
 
 /// Verbs and verbal nouns of incident work: what a person (not a system)
 /// does in a report. The agent rule wants one in the name's clause.
-pub(super) const ACTS: &str = "担当|行っ|行い|検知|確認|対応|報告|連絡|再起動|復旧|調査|依頼|指示|承認|切替|切り替え|切り戻|移行|実施|作業|修正|判断|更新|交換|設定|回答|説明|提示|案内|共有|対処|復元|手配|起票|相談|周知|通知|連携|再送|再開|特定|解析|分析|適用|送付|提出|受付|入力|登録|取消|追加|変更|転送|電話|メール|訪問|来訪|来社|来校|指摘|要請|問い合わせ|問合せ|謝罪|判定|決定|承諾|了承|調整|再実行|再投入|投入|復帰|回復|検証|点検|巡回|監視|記録|記入|集計|通報|エスカレ|引き継|引継|参加|出席|欠席|同席|同行";
+pub(super) const ACTS: &str = "担当|行っ|行い|検知|確認|対応|報告|連絡|再起動|復旧|調査|依頼|指示|承認|切替|切り替え|切り戻|移行|実施|作業|修正|判断|更新|交換|設定|回答|説明|提示|案内|共有|対処|復元|手配|起票|相談|周知|通知|連携|再送|再開|特定|解析|分析|適用|送付|提出|受付|入力|登録|取消|追加|変更|転送|電話|メール|訪問|来訪|来社|来校|指摘|要請|問い合わせ|問合せ|謝罪|判定|決定|承諾|了承|調整|再実行|再投入|投入|復帰|回復|検証|点検|巡回|監視|記録|記入|集計|通報|エスカレ|引き継|引継|参加|出席|欠席|同席|同行|休み|休暇|不在|欠勤|出張|代行|協議|出社|退社|帰宅|退職|異動|着任";
 
 /// Acts only a person does: enough for a family name that is also a common
 /// word (森, 堀, 高木), which a system or a place cannot be the agent of.
@@ -103,7 +103,37 @@ const PERSON_ACTS: &[&str] = &[
     "欠席",
     "同席",
     "同行",
+    // States and moves only a person has (a system is never on leave).
+    "休み",
+    "休暇",
+    "不在",
+    "欠勤",
+    "出張",
+    "代行",
+    "協議",
+    "出社",
+    "退社",
+    "帰宅",
+    "退職",
+    "異動",
+    "着任",
 ];
+
+/// True when an act only a person does comes within the first 30
+/// characters of `rest`'s sentence.
+pub(super) fn person_act_ahead(rest: &str) -> bool {
+    let sentence = sentence_ahead(rest);
+    PERSON_ACTS.iter().any(|a| sentence.contains(a))
+}
+
+/// The first 30 characters of `rest`'s sentence (up to 。 or a line end).
+fn sentence_ahead(rest: &str) -> &str {
+    let sentence = &rest[..rest.find(['。', '\n']).unwrap_or(rest.len())];
+    &sentence[..sentence
+        .char_indices()
+        .nth(30)
+        .map_or(sentence.len(), |(i, _)| i)]
+}
 
 /// One-kanji words that stand as the subject of a report's sentence and are
 /// listed as family names too: never a person on their own.
@@ -161,7 +191,7 @@ pub(crate) struct SlotRules {
 impl SlotRules {
     pub(crate) fn new() -> Self {
         let agent = format!(
-            r"(?P<n>[\p{{Han}}ヶ々&&[^〇○某]]{{1,4}})[ \u{{3000}}]?(?P<p>が|は|も|から|より|に)(?P<c>[^。\n「」]{{0,24}}?)(?P<a>{ACTS})"
+            r"(?P<n>[\p{{Han}}ヶ々&&[^〇○某]]{{1,4}})[ \u{{3000}}]?(?P<p>が|は|も|から|より|に|へ)(?P<c>[^。\n「」]{{0,24}}?)(?P<a>{ACTS})"
         );
         let mut s = SlotRules {
             agent_at: rx(&format!(r"\A(?:{agent})")),
@@ -235,7 +265,7 @@ impl Recognizers {
                 .chars()
                 .skip(1)
                 .take(5)
-                .any(|c| "がはもかよに".contains(c));
+                .any(|c| "がはもかよにへ".contains(c));
             if !particle_near {
                 continue;
             }
@@ -260,6 +290,7 @@ impl Recognizers {
             let tail = &text[act_at.end..];
             let verbal = tail.starts_with([
                 'し', 'さ', 'す', 'を', 'が', 'の', '済', '中', '完', '予', '。', '、', 'に', 'で',
+                'だ', 'と',
             ]) || tail.is_empty()
                 || act.as_str().ends_with(['継', '戻']);
             if !verbal
@@ -270,28 +301,35 @@ impl Recognizers {
                 continue;
             }
             // Any act up to the sentence's end that only a person does.
-            let rest = &text[act_at.start..];
-            let sentence = &rest[..rest.find(['。', '\n']).unwrap_or(rest.len())];
-            let sentence = &sentence[..sentence
-                .char_indices()
-                .nth(30)
-                .map_or(sentence.len(), |(i, _)| i)];
             let acts = acts.get_or_insert_with(|| person_acts(text));
-            let person_act = act_within(acts, act_at.start..act_at.start + sentence.len());
+            let ahead = sentence_ahead(&text[act_at.start..]).len();
+            let person_act = act_within(acts, act_at.start..act_at.start + ahead);
             // A kanji word set apart by spaces inside a sentence (`技術の X に
             // 報告`, `先方の X より`): prose puts no space around a common
             // word, a report does around a name.
-            let spaced = person_act
+            // After a department or a label (`情報システム X が設定`) a family
+            // name the dictionary knows stands there too, a common word or not.
+            let family = lexis.is_some_and(|l| l.surnames.contains(name.as_str()));
+            let spaced = (person_act || family)
                 && text[..name_at.start].ends_with([' ', '\u{3000}'])
                 && text[name_at.end..].starts_with([' ', '\u{3000}'])
-                && text[..name_at.start]
+                && (text[..name_at.start]
                     .trim_end_matches([' ', '\u{3000}'])
                     .ends_with(['の', 'は', 'が', 'に', 'と', 'も', 'で', 'を', '、', 'へ'])
+                    || family)
                 && self.slot_word(name.as_str(), lexis)
                 && lexis.is_some_and(|l| {
                     l.surnames.contains(name.as_str()) || !l.common.contains(name.as_str())
                 });
-            if spaced || self.agent_name(name.as_str(), person_act, lexis) {
+            // A given name alone (翼, 誠, 葵), also one that is a common
+            // word, doing what only a person does: colleagues call each
+            // other so. Not after の, where it is a noun's (…の順に連絡).
+            let given = person_act
+                && !text[..name_at.start].ends_with('の')
+                && lexis.is_some_and(|l| l.given.contains(name.as_str()))
+                && !SINGLE_NOT_NAME.contains(name.as_str())
+                && self.slot_word(name.as_str(), lexis);
+            if spaced || given || self.agent_name(name.as_str(), person_act, lexis) {
                 push(
                     out,
                     n,
@@ -415,6 +453,10 @@ impl Recognizers {
         }
         if let Some(l) = lexis {
             self.scan_apart(n, l, out);
+            if text.contains('と') {
+                self.scan_pairs(n, l, out);
+            }
+            self.scan_marks(n, l, out);
         }
     }
 
@@ -506,6 +548,7 @@ impl Recognizers {
         let mut people: Vec<usize> = Vec::new();
         let mut ids: Vec<usize> = Vec::new();
         let mut header: Option<(char, usize)> = None;
+        let mut rows: Vec<Vec<Range<usize>>> = Vec::new();
         let mut at = 0;
         for line in text.split_inclusive('\n') {
             let start = at;
@@ -546,6 +589,7 @@ impl Recognizers {
             if (sep == ',' || sep == '|') && cells.len() != width {
                 continue;
             }
+            rows.push(cells.clone());
             for &i in &people {
                 if let Some(r) = cells.get(i) {
                     self.person_values(n, r.clone(), lexis, out);
@@ -573,6 +617,67 @@ impl Recognizers {
                         0.9,
                         4,
                     );
+                }
+            }
+        }
+        if let Some(l) = lexis {
+            self.people_columns(n, l, &rows, &people, out);
+        }
+    }
+
+    /// A column whose header names no people but whose cells are mostly
+    /// family names the dictionary knows (and no common words) holds
+    /// people whatever its header says (`対応`, `実施`, `立会`): its other
+    /// cells that are family names (common words too: 白水) or words the
+    /// dictionary does not know are persons.
+    fn people_columns(
+        &self,
+        n: &Normalized,
+        l: &Lexis,
+        rows: &[Vec<Range<usize>>],
+        people: &[usize],
+        out: &mut Vec<Hit>,
+    ) {
+        let text = n.text.as_str();
+        let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+        for col in (0..width).filter(|c| !people.contains(c)) {
+            let cells: Vec<Range<usize>> = rows
+                .iter()
+                .filter_map(|r| r.get(col))
+                .filter_map(|r| {
+                    let raw = &text[r.clone()];
+                    let cell = raw.trim();
+                    let from = r.start + (raw.len() - raw.trim_start().len());
+                    // A Markdown separator row (`---`, `:--`) is no cell.
+                    let rule = cell.chars().all(|c| matches!(c, '-' | ':' | '='));
+                    (!cell.is_empty() && !rule).then(|| from..from + cell.len())
+                })
+                .collect();
+            let family = |w: &str| l.surnames.contains(w) && !l.common.contains(w);
+            let unknown = |w: &str| {
+                w.chars().all(|c| is_han(c) || c == 'ヶ')
+                    && !lexicon::is_bare_place(w)
+                    && !self.is_place_name(w)
+                    && !l.common.contains(w)
+                    && !compound_of_common(w, l)
+                    && !derived_of_common(w, l)
+            };
+            let named = cells.iter().filter(|r| family(&text[(*r).clone()])).count();
+            let unknowns = cells
+                .iter()
+                .filter(|r| !family(&text[(*r).clone()]) && unknown(&text[(*r).clone()]))
+                .count();
+            if cells.len() < 2 || named == 0 || (named + unknowns) * 2 < cells.len() {
+                continue;
+            }
+            for r in cells {
+                let w = &text[r.clone()];
+                let fits = w.chars().all(|c| is_han(c) || c == 'ヶ')
+                    && self.slot_word(w, Some(l))
+                    && !self.is_place_name(w)
+                    && (l.surnames.contains(w) || unknown(w));
+                if fits {
+                    push(out, n, r, Kind::Person, "table_people_column", 0.8, 2);
                 }
             }
         }
