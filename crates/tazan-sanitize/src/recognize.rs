@@ -52,6 +52,7 @@ mod shapes;
 mod sites;
 mod slots;
 mod stoplists;
+mod units;
 mod voices;
 pub(crate) use candidates::CANDIDATE_LATIN;
 pub(crate) use forms::is_id_field;

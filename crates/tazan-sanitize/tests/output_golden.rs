@@ -54,6 +54,7 @@ fn fixture_sets() -> Vec<(&'static str, PathBuf)> {
         ("unseen/frozen9", f.join("unseen/frozen9/incidents.jsonl")),
         ("unseen/frozen10", f.join("unseen/frozen10/incidents.jsonl")),
         ("unseen/dev10", f.join("unseen/dev10/incidents.jsonl")),
+        ("unseen/dev11", f.join("unseen/dev11/incidents.jsonl")),
         ("heldout", f.join("heldout-incidents.jsonl")),
         ("heldout2", f.join("heldout2-incidents.jsonl")),
     ]

@@ -1861,3 +1861,106 @@ fn a_vocabulary_word_with_a_long_vowel_after_a_relation_stays() {
     unchanged(&["協力会社パートナーの担当者が確認した。"]);
     check("顧客のベルナが連絡した。", &["ベルナ"], &["連絡"]);
 }
+
+// --- Round 11 (`recall11`): names standing as a unit, companies by their
+// business word after a relation word; invented strings other than
+// `unseen/dev11`'s ---
+
+/// The speaker of a numbered or timed log line before a colon is a person,
+/// also a name of one kanji (湊, 桐), once two lines or more are so shaped;
+/// labels before a colon (原因, 対策, 結果, 開始) stay.
+#[test]
+fn a_numbered_or_timed_speaker_of_one_kanji_is_a_person() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "10:02 桐：再起動します\n10:05 湊：了解\n10:07 桐：復旧確認",
+        &["桐", "湊"],
+        &["再起動", "復旧確認"],
+    );
+    check(
+        "[1] 萩：ログ確認中\n[2] 栞：了解です",
+        &["萩", "栞"],
+        &["ログ確認"],
+    );
+    unchanged(&[
+        "[1] 原因：証明書切れ\n[2] 対策：更新\n[3] 結果：正常",
+        "[1] 開始：点検\n[2] 終了：異常なし\n[3] 本番：停止",
+        "[1] 東：接続\n[2] 中：遅延",
+    ]);
+}
+
+/// A short name after a role or a department and の (`経理の湊に`,
+/// `配車の栞から`) is that role's person; a word there that is no name
+/// (方, 中, 数字, 件, 上長, 本部, 者) stays.
+#[test]
+fn a_name_after_a_role_and_no_is_a_person() {
+    if !dictionary() {
+        return;
+    }
+    check("資料は経理の湊に送付。", &["湊"], &["資料"]);
+    check("配車の栞から連絡。", &["栞"], &["連絡"]);
+    unchanged(&[
+        "営業の方に連絡。担当の中で共有。営業の数字が悪い。",
+        "総務の件は保留。担当の上長に報告。営業の本部へ。担当の者が対応。",
+        "課長→部長→担当の順に連絡。",
+    ]);
+}
+
+/// A head and a business word (生協, 本舗, 管財, リース) after a
+/// separator, a full stop or a relation word and の is a company whatever
+/// script its head is in; a kind of business (大学生協, 自動車リース,
+/// 不動産管財) and katakana words that end so (リリース) stay.
+#[test]
+fn a_head_and_a_business_word_after_a_relation_is_a_company() {
+    if !dictionary() {
+        return;
+    }
+    check("委託先のかすみ管財に連絡した。", &["かすみ管財"], &["連絡"]);
+    check(
+        "販売先：ほたる生協、ことり本舗向けの出荷。",
+        &["ほたる生協", "ことり本舗"],
+        &["出荷"],
+    );
+    check(
+        "在庫はゼロです。めだか本舗から補充。",
+        &["めだか本舗"],
+        &["在庫"],
+    );
+    unchanged(&[
+        "メジャーリリース、オペレーティングリース、ファイナンスリース契約",
+        "大学生協、医療生協、業者の自動車リース、委託先の不動産管財",
+    ]);
+}
+
+/// The person of a label before a colon (`交代者：X（`, `受：X）`) is a
+/// person also when a given name of one kanji that is a word too (栞);
+/// marks and words after a label (済, 同上, 全員, なし, 各位, 多数) stay.
+#[test]
+fn a_one_kanji_given_name_after_a_person_label_is_a_person() {
+    if !dictionary() {
+        return;
+    }
+    check("交代者：栞（同日 遅番へ）", &["栞"], &["遅番"]);
+    check("電話あり（受：湊）", &["湊"], &["電話"]);
+    unchanged(&[
+        "確認者：済\n記入者：同上\n作業者：全員\n対象者：なし\n参加者：各位\n利用者：多数",
+    ]);
+}
+
+/// The person a role is said to be (`代理は湊。`, `担当は高瀬、`) is a
+/// person, also a family name that is a common word; what a role is said
+/// to be otherwise (不在, 不要, 未定, 本人, 部長, 全員) stays.
+#[test]
+fn the_person_a_role_is_said_to_be_is_a_person() {
+    if !dictionary() {
+        return;
+    }
+    check("代理は湊。", &["湊"], &["代理"]);
+    check("担当は高瀬、窓口は別途。", &["高瀬"], &["窓口"]);
+    unchanged(&[
+        "担当は不在。代理は不要。窓口は一本化。担当は未定です。",
+        "後任は検討中。担当は本人。代理は部長。担当は全員、窓口は一つ。",
+    ]);
+}

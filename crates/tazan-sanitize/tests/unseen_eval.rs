@@ -164,6 +164,15 @@ fn frozen7_unseen_set_does_not_get_worse() {
     assert_floor("frozen7", 22);
 }
 
+/// The eleventh round's development set, hard in the right way (persons
+/// with no cue, brands without a legal form): 31 of 171 identifying spans
+/// leaked before the round, at most 19 after it. The target (<= 2 %) is not
+/// met (BENCHMARKS.md, "Eleventh round").
+#[test]
+fn dev11_unseen_set_does_not_get_worse() {
+    assert_floor("dev11", 19);
+}
+
 /// The tenth round's development set: 4 of 168 identifying spans leaked
 /// before the round, none after it.
 #[test]

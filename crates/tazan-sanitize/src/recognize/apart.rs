@@ -43,7 +43,7 @@ pub(crate) struct ApartRules {
 
 /// Business words that end a company's name (besides `BUSINESS_WORDS`).
 const MORE_BUSINESS_WORDS: &str =
-    "工房|産業|建設|食品|商店|物流|製作|化学|製材|鉄工|鉄工所|電気|通商|交易";
+    "工房|産業|建設|食品|商店|物流|製作|化学|製材|鉄工|鉄工所|電気|通商|交易|生協|本舗|管財|リース";
 
 impl ApartRules {
     pub(crate) fn new() -> Self {
@@ -55,7 +55,8 @@ impl ApartRules {
             kana: rx(r"[ \u{3000}\t（(](?P<n>[ぁ-ゖ]{2,4})"),
             display: rx(&format!(r"(?P<n>{NAME})[ \u{{3000}}]?<[^<>\s@]+@")),
             company: rx(&format!(
-                r"(?m)(?:^|[ \u{{3000}}\t、:：（(「/])(?P<n>[ぁ-ゖァ-ヺー\p{{Han}}々]{{2,12}}?)(?:{}|{MORE_BUSINESS_WORDS})",
+                r"(?m)(?:^|[ \u{{3000}}\t、。:：（(「/]|(?:{})の)(?P<n>[ぁ-ゖァ-ヺー\p{{Han}}々]{{2,12}}?)(?:{}|{MORE_BUSINESS_WORDS})",
+                super::rules::alternation(lexicon::RELATION_WORDS),
                 super::forms::BUSINESS_WORDS
             )),
         }
@@ -72,6 +73,8 @@ impl Recognizers {
     /// See the module doc.
     pub(super) fn scan_apart(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
+        // A company after a relation word (委託先のX管財) needs no space.
+        self.companies_apart(n, l, out);
         if !text.contains([' ', '\u{3000}', '\t']) {
             return;
         }
@@ -133,7 +136,6 @@ impl Recognizers {
             }
             push(out, n, r, Kind::Person, "person_apart", 0.7, 2);
         }
-        self.companies_apart(n, l, out);
         self.given_names_apart(n, l, out);
         self.shops_apart(n, l, out);
         if text.contains('<') {
@@ -259,8 +261,18 @@ impl Recognizers {
                 ]
                 .iter()
                 .any(|p| rest.starts_with(p));
-            let h = head.as_str();
-            let whole = &text[head.start()..m.end()];
+            // After a relation word and の in the head, the name is what
+            // follows (委託先のX管財, 冷凍機メーカーのX冷熱).
+            let mut h = head.as_str();
+            if let Some(after) = lexicon::RELATION_WORDS
+                .iter()
+                .find_map(|w| h.find(w).and_then(|i| h[i + w.len()..].strip_prefix('の')))
+                .filter(|r| r.chars().count() >= 2)
+            {
+                h = after;
+            }
+            let start = head.end() - h.len();
+            let whole = &text[start..m.end()];
             let kanji_only = h.chars().all(|c| is_han(c) || c == '々');
             // Only general vocabulary: a kind of industry (自動車工業, システム工業).
             let generic = if kanji_only {
@@ -277,11 +289,30 @@ impl Recognizers {
             // (仕入先のサクラ製薬): a name may hold a particle (北のかおり)
             // only after a kanji that is no word of its own.
             let lead = &h[..h.find(PARTICLES).unwrap_or(0)];
-            let sentence = lead.chars().count() >= 2
-                && lead.chars().all(is_han)
-                && (l.common.contains(lead) || lexicon::RELATION_WORDS.contains(&lead));
+            // A topic, subject or object particle after a word of two
+            // characters or more, before no kana, is a sentence's too
+            // (ポンプ車は丸石X, not 有限会社はやせX), whatever the word.
+            let topic = h
+                .find(['は', 'が', 'を'])
+                .filter(|i| !h[i + 3..].starts_with(|c: char| ('ぁ'..='ゖ').contains(&c)))
+                .map(|i| &h[..i])
+                .is_some_and(|w| {
+                    w.chars().count() >= 2 && w.ends_with(|c: char| !('ぁ'..='ゖ').contains(&c))
+                });
+            let sentence = topic
+                || (lead.chars().count() >= 2
+                    && lead.chars().all(is_han)
+                    && (l.common.contains(lead) || lexicon::RELATION_WORDS.contains(&lead)));
+            // A katakana business word glued to katakana is one word
+            // (リリース is no company of リ + リース).
+            let kata_tail = &whole[whole
+                .trim_end_matches(|c: char| is_kata(c) || c == 'ー')
+                .len()..];
+            let kata_word = kata_tail.len() > whole.len() - h.len()
+                && (self.vocabulary_only(kata_tail) || self.katakana_known(kata_tail, l.common));
             if !closed
                 || sentence
+                || kata_word
                 || generic
                 || l.common.contains(whole)
                 || !name_ok(h.trim_end_matches(|c: char| is_kata(c) || c == 'ー'))
@@ -289,15 +320,7 @@ impl Recognizers {
             {
                 continue;
             }
-            push(
-                out,
-                n,
-                head.start()..m.end(),
-                Kind::Org,
-                "company_apart",
-                0.7,
-                2,
-            );
+            push(out, n, start..m.end(), Kind::Org, "company_apart", 0.7, 2);
         }
     }
 }

@@ -91,6 +91,8 @@ pub(crate) struct VoiceRules {
     role_kana: Regex,
     /// A hiragana name, a space, an honorific.
     kana_honorific: Regex,
+    /// Names standing as a unit in a log line or after a role (`units.rs`).
+    pub(super) units: super::units::UnitRules,
 }
 
 impl VoiceRules {
@@ -102,6 +104,7 @@ impl VoiceRules {
             kana_honorific: rx(
                 r"(?:^|[\s、,(（/])(?P<n>[ぁ-ゖ]{2,5})[ \u{3000}](?:さん|氏|様|くん|ちゃん)",
             ),
+            units: super::units::UnitRules::new(),
         }
     }
 }
@@ -124,6 +127,7 @@ impl Recognizers {
         if text.contains(|c: char| ('ぁ'..='ゖ').contains(&c)) {
             self.kana_names(n, out);
         }
+        self.scan_units(n, lexis, out);
     }
 
     /// A chat log's speaker after the line's time and a space, before the
