@@ -11,6 +11,14 @@
 //! A rule without such a literal always runs. Skipping a rule whose literals are absent changes nothing: its regex
 //! would have found no match.
 //!
+//! A literal present is not a match, and a search costs some thousand
+//! instructions of set-up before it reads a byte, so the pass asks more of a
+//! text than one literal where the pattern says more: every literal set the
+//! pattern needs (a digit *and* a counter word, not either), and the longest
+//! run of characters of a few classes (digits, Latin letters) every match
+//! holds: a card number needs four digits in a row, a text whose longest run
+//! of digits is two (a date) is no candidate.
+//!
 //! The recognisers that run on every text (the pattern rules, the person,
 //! slot and label scans) share one automaton ([`Prefilters`]): one pass per
 //! text, kept with its [`Normalized`] layers, answers all four.
@@ -22,25 +30,48 @@ use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Class, Hir, HirKind};
+use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind};
 
 use crate::normalize::Normalized;
 
 /// The literals of a list of patterns (indices as given), for the one
 /// pre-pass automaton over several lists ([`Prefilters`]).
 pub(crate) struct Prefilter {
-    /// Each pattern's needed literals (`None`: it runs on every text).
-    needs: Vec<Option<Vec<Vec<u8>>>>,
+    /// What each pattern needs in a text (nothing: it runs on every text).
+    needs: Vec<Needs>,
+    /// The patterns, for the tests that check no match is ruled out.
+    #[cfg(test)]
+    sources: Vec<String>,
 }
 
 impl Prefilter {
-    /// The literals of `patterns` (as `regex::Regex` parses them).
+    /// The literals and runs of `patterns` (as `regex::Regex` parses them).
     pub(crate) fn new<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Self {
+        let patterns: Vec<&str> = patterns.into_iter().collect();
         Prefilter {
-            needs: patterns.into_iter().map(needed_literals).collect(),
+            needs: patterns.iter().copied().map(needs_of).collect(),
+            #[cfg(test)]
+            sources: patterns.iter().map(|p| p.to_string()).collect(),
         }
     }
 }
+
+/// What every match of a pattern holds, as far as the pre-pass can tell.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Needs {
+    /// Sets of literals: every match contains a literal of each set.
+    sets: Vec<Vec<Vec<u8>>>,
+    /// `(class, n)`: every match holds `n` characters of `RUN_CLASSES[class]`
+    /// in a row.
+    runs: Vec<(usize, usize)>,
+}
+
+/// The classes whose longest run in a text the pass measures (as regex
+/// classes, so `\d` is every decimal digit, as in the rules).
+const RUN_CLASSES: [&str; 4] = [r"\d", r"[\d\-]", r"[a-z]", r"[\dA-Z\-]"];
+
+/// At most this many literal sets per pattern (the most selective).
+const MAX_SETS: usize = 3;
 
 /// The pattern lists of the recognisers that run on every text, in one
 /// automaton: one pass over a text answers all of them.
@@ -99,44 +130,64 @@ struct Scan {
     /// inlined: the `AhoCorasick` wrapper's overlapping search pays a
     /// dynamic call per byte).
     ac: Option<DFA>,
-    /// For each literal of `ac`, the patterns it stands for.
+    /// For each literal of `ac`, the literal sets it belongs to.
     owners: Vec<Vec<usize>>,
-    /// For each byte value, the patterns a one-byte literal of it stands for
+    /// For each byte value, the sets a one-byte literal of it belongs to
     /// (an ASCII character, or the lead byte of a large class's characters).
     byte_owners: Vec<(u8, Vec<usize>)>,
-    /// Patterns that run on every text.
-    always: Vec<usize>,
-    len: usize,
+    /// For each literal set, the patterns that need it.
+    set_patterns: Vec<Vec<usize>>,
+    /// For each pattern, how many literal sets it needs.
+    need: Vec<u8>,
+    /// The patterns that need runs, with them.
+    runs: Vec<(usize, Vec<(usize, usize)>)>,
+    /// For each byte, the run classes it is an ASCII character of (a bit each).
+    run_mask: [u8; 256],
+    /// For each run class, the lead bytes of its characters beyond ASCII: a
+    /// text holding one is measured as unbounded.
+    run_leads: Vec<Vec<u8>>,
 }
 
 impl Scan {
-    fn new<'a>(needs: impl Iterator<Item = &'a Option<Vec<Vec<u8>>>>) -> Self {
+    fn new<'a>(needs: impl Iterator<Item = &'a Needs>) -> Self {
         let mut literals: Vec<&[u8]> = Vec::new();
         let mut index: HashMap<&[u8], usize> = HashMap::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
         let mut byte_owners: Vec<Vec<usize>> = vec![Vec::new(); 256];
-        let mut always = Vec::new();
-        let mut len = 0;
-        for (i, lits) in needs.enumerate() {
-            len = i + 1;
-            let Some(lits) = lits else {
-                always.push(i);
-                continue;
-            };
-            for lit in lits {
-                if let [b] = lit[..] {
-                    byte_owners[usize::from(b)].push(i);
+        let mut set_ids: HashMap<&[Vec<u8>], usize> = HashMap::new();
+        let mut patterns = Vec::new();
+        let mut set_patterns: Vec<Vec<usize>> = Vec::new();
+        for (p, need) in needs.enumerate() {
+            let mut mine = Vec::new();
+            for set in &need.sets {
+                let fresh = set_ids.len();
+                let id = *set_ids.entry(set.as_slice()).or_insert(fresh);
+                if id == fresh {
+                    set_patterns.push(Vec::new());
+                }
+                if set_patterns[id].last() != Some(&p) {
+                    set_patterns[id].push(p);
+                    mine.push(id);
+                }
+                if id != fresh {
                     continue;
                 }
-                match index.entry(lit) {
-                    Entry::Occupied(at) => owners[*at.get()].push(i),
-                    Entry::Vacant(at) => {
-                        at.insert(literals.len());
-                        literals.push(lit);
-                        owners.push(vec![i]);
+                for lit in set {
+                    if let [b] = lit[..] {
+                        byte_owners[usize::from(b)].push(id);
+                        continue;
+                    }
+                    match index.entry(lit) {
+                        Entry::Occupied(at) => owners[*at.get()].push(id),
+                        Entry::Vacant(at) => {
+                            at.insert(literals.len());
+                            literals.push(lit);
+                            owners.push(vec![id]);
+                        }
                     }
                 }
             }
+            patterns.push((mine, need.runs.clone()));
         }
         // Built-in patterns only: a literal set that does not compile (it
         // always does) just runs every pattern.
@@ -144,19 +195,46 @@ impl Scan {
             .match_kind(MatchKind::Standard)
             .build(&literals)
             .ok();
-        if ac.is_none() {
-            always = (0..len).collect();
+        // Built-in patterns only: more of them or of their sets than a pass
+        // counts on its stack (never so) just runs every pattern.
+        if ac.is_none() || patterns.len() > MAX_PATTERNS || set_patterns.len() > MAX_SET_IDS {
+            patterns
+                .iter_mut()
+                .for_each(|p| *p = (Vec::new(), Vec::new()));
+            set_patterns.iter_mut().for_each(Vec::clear);
         }
+        // At most `MAX_SETS` (u8) per pattern.
+        let need = patterns.iter().map(|(sets, _)| sets.len() as u8).collect();
         let byte_owners = (0..=u8::MAX)
             .zip(byte_owners)
             .filter(|(_, o)| !o.is_empty())
             .collect();
+        let mut run_mask = [0u8; 256];
+        let mut run_leads = Vec::new();
+        for (i, class) in run_classes().iter().enumerate() {
+            for r in class.ranges() {
+                for c in r.start()..=r.end().min('\x7f') {
+                    run_mask[c as usize] |= 1 << i;
+                }
+            }
+            let mut wide = class.clone();
+            wide.difference(&ClassUnicode::new([ClassUnicodeRange::new('\0', '\x7f')]));
+            run_leads.push(first_bytes(&wide).into_iter().map(|l| l[0]).collect());
+        }
         Scan {
             ac,
             owners,
             byte_owners,
-            always,
-            len,
+            set_patterns,
+            need,
+            runs: patterns
+                .into_iter()
+                .enumerate()
+                .filter(|(_, (_, runs))| !runs.is_empty())
+                .map(|(p, (_, runs))| (p, runs))
+                .collect(),
+            run_mask,
+            run_leads,
         }
     }
 
@@ -164,9 +242,13 @@ impl Scan {
     /// match somewhere in `text`.
     fn candidates(&self, text: &str, can: &mut Vec<bool>) {
         can.clear();
-        can.resize(self.len, false);
-        for &i in &self.always {
-            can[i] = true;
+        can.resize(self.need.len(), false);
+        let mut found = Found {
+            have: [false; MAX_SET_IDS],
+            count: [0; MAX_PATTERNS],
+        };
+        for (c, &need) in can.iter_mut().zip(&self.need) {
+            *c = need == 0;
         }
         let mut present = [false; 256];
         for &b in text.as_bytes() {
@@ -175,28 +257,106 @@ impl Scan {
         for (b, owners) in &self.byte_owners {
             if present[usize::from(*b)] {
                 for &i in owners {
-                    can[i] = true;
+                    self.mark(i, &mut found, can);
                 }
             }
         }
-        let Some(ac) = &self.ac else { return };
-        // Every literal ending at each byte (an overlapping search's matches),
-        // from the unanchored automaton, which never dies under `Standard`.
-        let Ok(mut sid) = ac.start_state(Anchored::No) else {
-            can.fill(true);
-            return;
-        };
-        for &b in text.as_bytes() {
-            sid = ac.next_state(Anchored::No, sid, b);
-            if ac.is_special(sid) && ac.is_match(sid) {
-                for k in 0..ac.match_len(sid) {
-                    for &i in &self.owners[ac.match_pattern(sid, k).as_usize()] {
-                        can[i] = true;
+        if let Some(ac) = &self.ac {
+            // Every literal ending at each byte (an overlapping search's
+            // matches), from the unanchored automaton, which never dies
+            // under `Standard`.
+            let Ok(mut sid) = ac.start_state(Anchored::No) else {
+                can.fill(true);
+                return;
+            };
+            for &b in text.as_bytes() {
+                sid = ac.next_state(Anchored::No, sid, b);
+                if ac.is_special(sid) && ac.is_match(sid) {
+                    for k in 0..ac.match_len(sid) {
+                        for &i in &self.owners[ac.match_pattern(sid, k).as_usize()] {
+                            self.mark(i, &mut found, can);
+                        }
                     }
                 }
             }
         }
+        // Each class's longest run, measured on first need.
+        let mut runs = [None; RUN_CLASSES.len()];
+        for (p, needs) in &self.runs {
+            if can[*p] {
+                can[*p] = needs.iter().all(|&(class, n)| {
+                    *runs[class].get_or_insert_with(|| self.longest_run(text, class, &present)) >= n
+                });
+            }
+        }
     }
+
+    /// Notes literal set `set` found; a pattern whose every set is found is
+    /// a candidate (its runs still to be asked).
+    fn mark(&self, set: usize, found: &mut Found, can: &mut [bool]) {
+        if std::mem::replace(&mut found.have[set], true) {
+            return;
+        }
+        for &p in &self.set_patterns[set] {
+            found.count[p] += 1;
+            if found.count[p] == self.need[p] {
+                can[p] = true;
+            }
+        }
+    }
+
+    /// The longest run of run class `class` in `text` (unbounded when the
+    /// class has characters beyond ASCII and the text holds one of their
+    /// lead bytes, which `present` marks).
+    fn longest_run(&self, text: &str, class: usize, present: &[bool; 256]) -> usize {
+        if self.run_leads[class]
+            .iter()
+            .any(|&b| present[usize::from(b)])
+        {
+            return usize::MAX;
+        }
+        let bit = 1 << class;
+        let (mut cur, mut max) = (0, 0);
+        for &b in text.as_bytes() {
+            if self.run_mask[usize::from(b)] & bit == 0 {
+                max = max.max(cur);
+                cur = 0;
+            } else {
+                cur += 1;
+            }
+        }
+        max.max(cur)
+    }
+}
+
+/// What a pass has found in a text so far (on the stack: no allocation per
+/// text).
+struct Found {
+    /// Which literal sets occur.
+    have: [bool; MAX_SET_IDS],
+    /// For each pattern, how many of its literal sets occur.
+    count: [u8; MAX_PATTERNS],
+}
+
+/// The most patterns and distinct literal sets one [`Scan`] filters (the
+/// built-in lists have some 120 and 300).
+const MAX_PATTERNS: usize = 256;
+const MAX_SET_IDS: usize = 1024;
+
+/// The run classes, parsed once.
+static RUN_CLASS_SETS: std::sync::LazyLock<Vec<ClassUnicode>> =
+    std::sync::LazyLock::new(run_classes);
+
+/// The run classes, parsed.
+fn run_classes() -> Vec<ClassUnicode> {
+    RUN_CLASSES
+        .iter()
+        .map(|c| match regex_syntax::parse(c).map(Hir::into_kind) {
+            Ok(HirKind::Class(Class::Unicode(c))) => c,
+            // Constants above: each is a Unicode class.
+            _ => ClassUnicode::empty(),
+        })
+        .collect()
 }
 
 /// `re`'s captures in `text` when `on` (its pre-pass found its literals),
@@ -209,11 +369,14 @@ pub(crate) fn captures_if<'r, 'h>(
     on.then(|| re.captures_iter(text)).into_iter().flatten()
 }
 
-/// Literals one of which every match of `pattern` contains (its finite prefix
-/// or suffix set, or a literal it needs inside, whichever is most selective),
-/// or `None` when there is no such set (a pattern that is all kanji classes).
-fn needed_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
-    let hir = regex_syntax::parse(pattern).ok()?;
+/// What every match of `pattern` needs: its finite prefix or suffix set,
+/// the literal sets it needs inside (the most selective [`MAX_SETS`]), and
+/// the runs of [`RUN_CLASSES`] of two characters or more it holds. Nothing
+/// when the pattern does not parse (it then runs on every text).
+fn needs_of(pattern: &str) -> Needs {
+    let Ok(hir) = regex_syntax::parse(pattern) else {
+        return Needs::default();
+    };
     let affix = |kind: ExtractKind| -> Option<Vec<Vec<u8>>> {
         let seq = Extractor::new().kind(kind).extract(&hir);
         // An empty literal is found in every text: no filter.
@@ -227,14 +390,166 @@ fn needed_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
                 .collect(),
         )
     };
-    [
-        affix(ExtractKind::Prefix),
-        affix(ExtractKind::Suffix),
-        inner(&hir),
-    ]
-    .into_iter()
-    .flatten()
-    .max_by_key(|l| selectivity(l))
+    let mut sets: Vec<Vec<Vec<u8>>> = [affix(ExtractKind::Prefix), affix(ExtractKind::Suffix)]
+        .into_iter()
+        .flatten()
+        .chain(required(&hir))
+        .map(|mut set| {
+            set.sort();
+            set.dedup();
+            set
+        })
+        .collect();
+    sets.sort_by_key(|l| std::cmp::Reverse(selectivity(l)));
+    sets.dedup();
+    // Beyond the best set, a lead byte of kana or kanji (U+3000 to U+9FFF:
+    // E3 to E9) tells little (nearly every report text holds one) and costs
+    // a look-up per text.
+    let mut kept = 0;
+    sets.retain(|set| {
+        let keep = kept == 0 || !set.iter().any(|l| matches!(l[..], [0xE3..=0xE9]));
+        kept += usize::from(keep);
+        keep
+    });
+    sets.truncate(MAX_SETS);
+    let runs = RUN_CLASS_SETS
+        .iter()
+        .enumerate()
+        .map(|(i, class)| (i, run(&hir, class).inner))
+        .filter(|&(_, n)| n >= 2)
+        .collect();
+    Needs { sets, runs }
+}
+
+/// Literal sets every match of `hir` needs, each a set one of whose
+/// literals it contains: every part of a concatenation needs its own.
+fn required(hir: &Hir) -> Vec<Vec<Vec<u8>>> {
+    match hir.kind() {
+        HirKind::Concat(parts) => parts.iter().flat_map(required).collect(),
+        HirKind::Capture(c) => required(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => required(&r.sub),
+        _ => inner(hir).into_iter().collect(),
+    }
+}
+
+/// What every match of a pattern holds of one class: lower bounds on its
+/// longest run, the run it starts and the run it ends with, in characters;
+/// `all` when it is made of the class's characters alone (at least that
+/// many).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Run {
+    all: Option<usize>,
+    pre: usize,
+    suf: usize,
+    inner: usize,
+}
+
+impl Run {
+    /// Made of `n` characters of the class (or more).
+    fn all(n: usize) -> Self {
+        Run {
+            all: Some(n),
+            pre: n,
+            suf: n,
+            inner: n,
+        }
+    }
+
+    /// Nothing known (a character outside the class, or one that may be).
+    const NONE: Run = Run {
+        all: None,
+        pre: 0,
+        suf: 0,
+        inner: 0,
+    };
+
+    /// `self` followed by `next`.
+    fn then(self, next: Run) -> Run {
+        if let (Some(a), Some(b)) = (self.all, next.all) {
+            return Run::all(a + b);
+        }
+        let pre = self.all.map_or(self.pre, |a| a + next.pre);
+        let suf = next.all.map_or(next.suf, |b| self.suf + b);
+        Run {
+            all: None,
+            pre,
+            suf,
+            inner: self
+                .inner
+                .max(next.inner)
+                .max(self.suf + next.pre)
+                .max(pre)
+                .max(suf),
+        }
+    }
+
+    /// `self` or `other`.
+    fn or(self, other: Run) -> Run {
+        Run {
+            all: self.all.zip(other.all).map(|(a, b)| a.min(b)),
+            pre: self.pre.min(other.pre),
+            suf: self.suf.min(other.suf),
+            inner: self.inner.min(other.inner),
+        }
+    }
+}
+
+/// What every match of `hir` holds of `class` (see [`Run`]).
+fn run(hir: &Hir, class: &ClassUnicode) -> Run {
+    let one = |c: char| {
+        if class
+            .ranges()
+            .iter()
+            .any(|r| (r.start()..=r.end()).contains(&c))
+        {
+            Run::all(1)
+        } else {
+            Run::NONE
+        }
+    };
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Run::all(0),
+        HirKind::Literal(l) => match std::str::from_utf8(&l.0) {
+            Ok(s) => s.chars().map(one).fold(Run::all(0), Run::then),
+            Err(_) => Run::NONE,
+        },
+        HirKind::Class(Class::Unicode(c)) => {
+            let mut outside = c.clone();
+            outside.difference(class);
+            if outside.ranges().is_empty() && !c.ranges().is_empty() {
+                Run::all(1)
+            } else {
+                Run::NONE
+            }
+        }
+        HirKind::Class(Class::Bytes(_)) => Run::NONE,
+        HirKind::Capture(c) => run(&c.sub, class),
+        HirKind::Repetition(r) => {
+            if r.max == Some(0) {
+                return Run::all(0);
+            }
+            let sub = run(&r.sub, class);
+            let at_least_one = match sub.all {
+                Some(n) => Run::all(n * r.min.max(1) as usize),
+                None if r.min >= 2 => sub.then(sub),
+                None => sub,
+            };
+            if r.min == 0 {
+                Run::all(0).or(at_least_one)
+            } else {
+                at_least_one
+            }
+        }
+        HirKind::Concat(parts) => parts
+            .iter()
+            .map(|p| run(p, class))
+            .fold(Run::all(0), Run::then),
+        HirKind::Alternation(alts) => alts
+            .iter()
+            .map(|a| run(a, class))
+            .reduce(Run::or)
+            .unwrap_or(Run::NONE),
+    }
 }
 
 /// Longer shortest literal first, then fewer literals.
@@ -339,7 +654,9 @@ mod tests {
     fn case_insensitive_and_digit_patterns_keep_every_form() {
         let p = Prefilter::new([r"(?i)srv\d+", r"\d{3}-\d{4}"]);
         assert_eq!(can(&p, "SRV01"), [true, false]);
-        assert_eq!(can(&p, "SRV01 03-1234"), [true, true]);
+        assert_eq!(can(&p, "SRV01 003-1234"), [true, true]);
+        // Two digits before the hyphen: no run of eight digits and hyphens.
+        assert_eq!(can(&p, "SRV01 03-1234"), [true, false]);
         assert_eq!(can(&p, "Srv"), [true, false]);
         assert_eq!(can(&p, "なし"), [false, false]);
     }
@@ -372,8 +689,22 @@ mod tests {
         }
     }
 
+    /// The longest run of `class`'s characters in `t`, counted directly.
+    fn longest(t: &str, class: &ClassUnicode) -> usize {
+        let (mut cur, mut max) = (0, 0);
+        for c in t.chars() {
+            let inside = class
+                .ranges()
+                .iter()
+                .any(|r| (r.start()..=r.end()).contains(&c));
+            cur = if inside { cur + 1 } else { 0 };
+            max = max.max(cur);
+        }
+        max
+    }
+
     #[test]
-    fn a_pattern_is_a_candidate_exactly_when_one_of_its_literals_occurs() {
+    fn a_pattern_is_a_candidate_exactly_when_its_needs_hold() {
         // Literals that overlap, nest and share prefixes and suffixes: every
         // occurrence counts, not only a leftmost one.
         let patterns = [
@@ -384,6 +715,8 @@ mod tests {
             r"社",
             r"[A-Z]+-\d+",
             r"\p{Han}+",
+            r"\d{4}-\d{2}",
+            r"\d+(?:件|人)",
         ];
         let p = Prefilter::new(patterns);
         let texts = [
@@ -398,18 +731,244 @@ mod tests {
             "本社ビ",
             "会社会社員",
             "ひらがな",
+            "2024-01",
+            "24-01 件",
+            "3人",
         ];
+        let classes = run_classes();
         for t in texts {
             let want: Vec<bool> = patterns
                 .iter()
                 .map(|pat| {
-                    needed_literals(pat).is_none_or(|lits| {
+                    let needs = needs_of(pat);
+                    needs.sets.iter().all(|lits| {
                         lits.iter()
                             .any(|l| t.as_bytes().windows(l.len()).any(|w| w == l.as_slice()))
-                    })
+                    }) && needs
+                        .runs
+                        .iter()
+                        .all(|&(c, n)| longest(t, &classes[c]) >= n)
                 })
                 .collect();
             assert_eq!(can(&p, t), want, "{t}");
         }
+    }
+
+    #[test]
+    fn every_literal_set_and_run_a_pattern_needs_is_asked() {
+        // A digit and a counter word, both; four digits in a row.
+        let count = needs_of(r"\d[\d,]*(?:件|人|台)");
+        assert!(count
+            .sets
+            .iter()
+            .any(|s| s.contains(&"件".as_bytes().to_vec())));
+        assert!(count.sets.iter().any(|s| s.contains(&b"7".to_vec())));
+        let p = Prefilter::new([r"\d[\d,]*(?:件|人|台)", r"\d{4}[- ]?\d{4}", r"[a-z]{3,}"]);
+        assert_eq!(can(&p, "3月に5台"), [true, false, false]);
+        assert_eq!(can(&p, "3月に"), [false, false, false]);
+        assert_eq!(can(&p, "1234 5678 abc"), [false, true, true]);
+        assert_eq!(can(&p, "12-34 ab"), [false, false, false]);
+        // Other scripts' digits are digits to `\d`: a text with one is never
+        // ruled out by a run of digits.
+        assert_eq!(can(&p, "١٢٣٤٥٦٧٨"), [false, true, false]);
+    }
+
+    #[test]
+    fn runs_are_lower_bounds_of_every_match() {
+        let classes = run_classes();
+        let inner = |pat: &str, class: usize| {
+            run(&regex_syntax::parse(pat).unwrap(), &classes[class]).inner
+        };
+        // `\d`, `[\d\-]`, `[a-z]`, `[\dA-Z\-]`
+        assert_eq!(inner(r"\d{1,6}(?:-\d{1,6}){2,4}|\d{2,6}-\d{5,8}", 1), 5);
+        assert_eq!(inner(r"\d{1,6}(?:-\d{1,6}){2,4}|\d{2,6}-\d{5,8}", 0), 1);
+        assert_eq!(inner(r"(?:\+81[- ]?)?0\d{1,4}[- ]\d{1,4}[- ]\d{3,4}", 0), 3);
+        assert_eq!(inner(r"[a-z]{2}X?[a-z]", 2), 2);
+        assert_eq!(inner(r"[a-z]{2}x?[a-z]", 2), 3);
+        assert_eq!(inner(r"[a-z]{2}x[a-z]", 2), 4);
+        assert_eq!(inner(r"[a-z]{2}(?:X[a-z])+", 2), 2);
+        assert_eq!(inner(r"(?:ab)*c", 2), 1);
+        assert_eq!(inner(r"^(?:ab){2}$", 2), 4);
+        assert_eq!(
+            inner(
+                r"[A-Z][A-Z0-9]{0,7}(?:-[A-Z0-9]{1,12}){1,4}|[A-Z0-9]{6,16}",
+                3
+            ),
+            3
+        );
+        assert_eq!(inner(r"(?i)ab", 2), 0);
+    }
+
+    /// A small deterministic generator (xorshift).
+    struct Gen(u64);
+
+    impl Gen {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    /// Whatever a built-in pattern matches, the pass lets through: on
+    /// generated texts made of the pieces the rules are written in, every
+    /// pattern whose regex matches is a candidate.
+    #[test]
+    fn no_built_in_pattern_that_matches_is_ruled_out() {
+        let r = super::super::Recognizers::new();
+        let patterns: Vec<regex::Regex> = r
+            .rules
+            .iter()
+            .map(|r| r.re.as_str())
+            .chain(r.persons.prefilter.sources.iter().map(String::as_str))
+            .chain(r.slots.prefilter.sources.iter().map(String::as_str))
+            .chain(r.labels.prefilter.sources.iter().map(String::as_str))
+            .map(|s| regex::Regex::new(s).unwrap())
+            .collect();
+        let p = Prefilter::new(patterns.iter().map(regex::Regex::as_str));
+        let pieces = [
+            "0",
+            "1",
+            "2",
+            "7",
+            "9",
+            "12",
+            "2024",
+            "03",
+            "-",
+            "-",
+            ".",
+            ":",
+            "/",
+            " ",
+            "\u{3000}",
+            "\n",
+            "\t",
+            "@",
+            "(",
+            ")",
+            "[",
+            "]",
+            "a",
+            "b",
+            "k",
+            "x",
+            "ta",
+            "ro",
+            "ka",
+            "A",
+            "B",
+            "Z",
+            "X",
+            "ID",
+            "srv",
+            "com",
+            "jp",
+            "年",
+            "月",
+            "日",
+            "時",
+            "分",
+            "号",
+            "件",
+            "人",
+            "台",
+            "社",
+            "株式会社",
+            "(株)",
+            "銀行",
+            "市",
+            "区",
+            "町",
+            "駅",
+            "線",
+            "さん",
+            "様",
+            "氏",
+            "課長",
+            "部長",
+            "担当",
+            "に",
+            "が",
+            "は",
+            "の",
+            "を",
+            "と",
+            "、",
+            "。",
+            "「",
+            "」",
+            "『",
+            "』",
+            "田中",
+            "山田",
+            "青葉",
+            "佐藤",
+            "花子",
+            "あおば",
+            "みどり",
+            "ミナト",
+            "テクノ",
+            "システム",
+            "ビル",
+            "センター",
+            "令和",
+            "R",
+            "H",
+            "普通",
+            "口座",
+            "末尾",
+            "〒",
+            "番地",
+            "丁目",
+            "第",
+            "工場",
+            "対応",
+            "確認",
+            "報告",
+            "連絡",
+            "再起動",
+            "本社",
+            "営業部",
+            "より",
+            "から",
+            "ー",
+            "・",
+            "١",
+            "٣",
+            "#",
+            "No.",
+            "*",
+            "•",
+            "%",
+            "+81",
+        ];
+        let scan = Scan::new(p.needs.iter());
+        // The built-in lists fit a pass's stack counts (else every pattern
+        // would run: right, but slow).
+        assert!(scan.need.len() <= MAX_PATTERNS, "{}", scan.need.len());
+        assert!(
+            scan.set_patterns.len() <= MAX_SET_IDS,
+            "{}",
+            scan.set_patterns.len()
+        );
+        assert!(scan.need.iter().filter(|&&n| n > 0).count() > 100);
+        let mut g = Gen(0x9e37_79b9_7f4a_7c15);
+        let mut checked = 0;
+        let mut can = Vec::new();
+        for _ in 0..20_000 {
+            let len = 1 + g.below(14);
+            let t: String = (0..len).map(|_| pieces[g.below(pieces.len())]).collect();
+            scan.candidates(&t, &mut can);
+            for (re, c) in patterns.iter().zip(&can) {
+                if re.is_match(&t) {
+                    checked += 1;
+                    assert!(c, "{} ruled out of {t:?}", re.as_str());
+                }
+            }
+        }
+        // The texts exercise the rules: many matches, not a handful.
+        assert!(checked > 20_000, "{checked}");
     }
 }

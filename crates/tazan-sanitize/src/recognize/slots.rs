@@ -122,12 +122,17 @@ const PERSON_ACTS: &[&str] = &[
 /// True when an act only a person does comes within the first 30
 /// characters of `rest`'s sentence.
 pub(super) fn person_act_ahead(rest: &str) -> bool {
+    let sentence = sentence_ahead(rest);
+    PERSON_ACTS.iter().any(|a| sentence.contains(a))
+}
+
+/// The first 30 characters of `rest`'s sentence (up to 。 or a line end).
+fn sentence_ahead(rest: &str) -> &str {
     let sentence = &rest[..rest.find(['。', '\n']).unwrap_or(rest.len())];
-    let sentence = &sentence[..sentence
+    &sentence[..sentence
         .char_indices()
         .nth(30)
-        .map_or(sentence.len(), |(i, _)| i)];
-    PERSON_ACTS.iter().any(|a| sentence.contains(a))
+        .map_or(sentence.len(), |(i, _)| i)]
 }
 
 /// One-kanji words that stand as the subject of a report's sentence and are
@@ -247,6 +252,8 @@ impl Recognizers {
         // there does the anchored pattern run.
         let mut from = 0;
         let mut prev: Option<char> = None;
+        // Where the person acts are in the text, found on first need.
+        let mut acts: Option<Vec<Range<usize>>> = None;
         for (start, c) in text.char_indices().filter(|_| can[0]) {
             let glued = prev
                 .is_some_and(|p| is_han(p) || is_kata(p) || p == 'ヶ' || p.is_ascii_alphanumeric());
@@ -294,7 +301,9 @@ impl Recognizers {
                 continue;
             }
             // Any act up to the sentence's end that only a person does.
-            let person_act = person_act_ahead(&text[act_at.start..]);
+            let acts = acts.get_or_insert_with(|| person_acts(text));
+            let ahead = sentence_ahead(&text[act_at.start..]).len();
+            let person_act = act_within(acts, act_at.start..act_at.start + ahead);
             // A kanji word set apart by spaces inside a sentence (`技術の X に
             // 報告`, `先方の X より`): prose puts no space around a common
             // word, a report does around a name.
@@ -802,4 +811,101 @@ fn is_id_header(h: &str) -> bool {
         "ユーザー",
     ];
     WORDS.contains(&h.to_ascii_lowercase().as_str()) || super::forms::is_id_field(h)
+}
+
+/// Every occurrence of a person act in `text`, overlapping ones too, by
+/// start: found in one automaton pass per text instead of searched for, act
+/// by act, in each sentence.
+fn person_acts(text: &str) -> Vec<Range<usize>> {
+    static ACTS: std::sync::LazyLock<Option<AhoCorasick>> = std::sync::LazyLock::new(|| {
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(PERSON_ACTS)
+            .ok()
+    });
+    let Some(ac) = ACTS.as_ref() else {
+        // Plain strings always compile; if not, each act alone.
+        let mut all = Vec::new();
+        for a in PERSON_ACTS {
+            let mut from = 0;
+            while let Some(at) = text[from..].find(a) {
+                let s = from + at;
+                all.push(s..s + a.len());
+                from = s + text[s..].chars().next().map_or(1, char::len_utf8);
+            }
+        }
+        all.sort_by_key(|r| r.start);
+        return all;
+    };
+    let mut all: Vec<Range<usize>> = ac.find_overlapping_iter(text).map(|m| m.range()).collect();
+    all.sort_by_key(|r| r.start);
+    all
+}
+
+/// True when a person act of `acts` ([`person_acts`]) lies inside `window`:
+/// what `PERSON_ACTS.iter().any(|a| text[window].contains(a))` says.
+fn act_within(acts: &[Range<usize>], window: Range<usize>) -> bool {
+    let first = acts.partition_point(|r| r.start < window.start);
+    acts[first..]
+        .iter()
+        .take_while(|r| r.start < window.end)
+        .any(|r| r.end <= window.end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The acts found once answer what a search of each window answers, on
+    /// generated texts of acts, their pieces and other words, for every
+    /// window on a character boundary.
+    #[test]
+    fn acts_found_once_answer_as_a_search_per_sentence() {
+        let pieces = [
+            "確認",
+            "確",
+            "認",
+            "対応",
+            "報告",
+            "問い合わせ",
+            "問い",
+            "合わせ",
+            "問合せ",
+            "電話",
+            "メール",
+            "が",
+            "を",
+            "し",
+            "た",
+            "。",
+            "山田",
+            "再",
+            "引き継",
+            "引継",
+            "ぎ",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..400 {
+            let mut text = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            for k in 0..(seed % 9) {
+                text.push_str(pieces[((seed >> (5 * k)) % pieces.len() as u64) as usize]);
+            }
+            let acts = person_acts(&text);
+            let bounds: Vec<usize> = text
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain([text.len()])
+                .collect();
+            for (i, &a) in bounds.iter().enumerate() {
+                for &b in &bounds[i..] {
+                    let want = PERSON_ACTS.iter().any(|p| text[a..b].contains(p));
+                    assert_eq!(act_within(&acts, a..b), want, "{text} {a}..{b}");
+                }
+            }
+        }
+    }
 }
