@@ -21,7 +21,7 @@
 //! The scans are anchored on their literal and ask the dictionary's word
 //! lists only at a candidate.
 
-use super::persons::{compound_of_common, derived_of_common, Lexis};
+use super::persons::{compound_of_common, derived_of_common, person, Lexis};
 use super::*;
 
 /// What a person holds or gives, after の (判断, 指示 …).
@@ -69,14 +69,12 @@ impl Recognizers {
             let free = lead.is_empty()
                 || lead.ends_with(|c: char| c.is_whitespace() || "(（:：".contains(c));
             if ends && free && self.marked_name(w, l, true) {
-                push(
+                person(
                     out,
                     n,
                     head.len() - w.len()..head.len(),
-                    Kind::Person,
                     "person_signer",
                     0.8,
-                    2,
                 );
             }
         }
@@ -97,14 +95,12 @@ impl Recognizers {
             {
                 continue;
             }
-            push(
+            person(
                 out,
                 n,
                 head.len() - w.len()..head.len(),
-                Kind::Person,
                 "person_holder",
                 0.8,
-                2,
             );
         }
     }
@@ -128,15 +124,7 @@ impl Recognizers {
                 {
                     continue;
                 }
-                push(
-                    out,
-                    n,
-                    at - w.len()..at,
-                    Kind::Person,
-                    "person_addressee",
-                    0.8,
-                    2,
-                );
+                person(out, n, at - w.len()..at, "person_addressee", 0.8);
             }
         }
     }
@@ -162,27 +150,23 @@ impl Recognizers {
                 let lead = &head[..head.len() - w.len()];
                 let free = !lead.ends_with(|c: char| is_kata(c) || c.is_ascii_alphanumeric());
                 if free && (2..=4).contains(&w.chars().count()) && self.slot_word(w, Some(l)) {
-                    push(
+                    person(
                         out,
                         n,
                         head.len() - w.len()..head.len(),
-                        Kind::Person,
                         "person_reading",
                         0.8,
-                        2,
                     );
                 }
                 continue;
             }
             if closes && entry && self.marked_name(w, l, false) {
-                push(
+                person(
                     out,
                     n,
                     inner_at..inner_at + w.len(),
-                    Kind::Person,
                     "person_bracketed",
                     0.8,
-                    2,
                 );
             }
         }

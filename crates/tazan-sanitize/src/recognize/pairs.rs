@@ -13,7 +13,7 @@
 //! places pair up as often as people (X と Y の店舗で). The scan is
 //! anchored on と and asks the dictionary's word lists only there.
 
-use super::persons::{compound_of_common, derived_of_common, Lexis};
+use super::persons::{compound_of_common, derived_of_common, person, Lexis};
 use super::slots::person_act_ahead;
 use super::*;
 
@@ -79,7 +79,7 @@ impl Recognizers {
                 s..s + b_len
             };
             for r in [a_at, b_at] {
-                push(out, n, r, Kind::Person, "person_pair", 0.8, 2);
+                person(out, n, r, "person_pair", 0.8);
             }
         }
     }

@@ -1080,7 +1080,13 @@ pub(super) fn derived_of_common(word: &str, l: &Lexis) -> bool {
 }
 
 /// Reports a person name.
-fn person(out: &mut Vec<Hit>, n: &Normalized, r: Range<usize>, rule: &'static str, score: f32) {
+pub(super) fn person(
+    out: &mut Vec<Hit>,
+    n: &Normalized,
+    r: Range<usize>,
+    rule: &'static str,
+    score: f32,
+) {
     push(out, n, r, Kind::Person, rule, score, 2);
 }
 

@@ -17,7 +17,7 @@
 //! common word (labels such as 結果 are listed as names too). Never a place
 //! or a role.
 
-use super::persons::{Lexis, BARE_DEPTS, ROLES};
+use super::persons::{person, Lexis, BARE_DEPTS, ROLES};
 use super::*;
 
 /// One-kanji marks a form writes after a label (済, 未, 可), listed as
@@ -76,7 +76,7 @@ impl Recognizers {
             if found.len() >= 2 {
                 for r in found {
                     if self.unit_name(&text[r.clone()], l) {
-                        push(out, n, r, Kind::Person, "person_unit_speaker", 0.8, 2);
+                        person(out, n, r, "person_unit_speaker", 0.8);
                     }
                 }
             }
@@ -93,15 +93,7 @@ impl Recognizers {
                 let given = one && l.given.contains(w) && name_ok(w);
                 let mark = one && MARKS.contains(w);
                 if !mark && (given || (self.unit_name(w, l) && (listed || !one))) {
-                    push(
-                        out,
-                        n,
-                        name.range(),
-                        Kind::Person,
-                        "person_labelled",
-                        0.8,
-                        2,
-                    );
+                    person(out, n, name.range(), "person_labelled", 0.8);
                 }
             }
         }
@@ -117,7 +109,7 @@ impl Recognizers {
                     l.surnames.contains(w) && self.slot_word(w, Some(l))
                 };
                 if ok && !self.is_place_name(w) && !self.is_role(w) {
-                    push(out, n, name.range(), Kind::Person, "person_role_is", 0.8, 2);
+                    person(out, n, name.range(), "person_role_is", 0.8);
                 }
             }
         }
@@ -126,7 +118,7 @@ impl Recognizers {
                 let Some(name) = caps.name("n") else { continue };
                 let w = name.as_str();
                 if !(w.chars().count() == 1 && AFTER_NO.contains(w)) && self.unit_name(w, l) {
-                    push(out, n, name.range(), Kind::Person, "person_of_role", 0.8, 2);
+                    person(out, n, name.range(), "person_of_role", 0.8);
                 }
             }
         }
