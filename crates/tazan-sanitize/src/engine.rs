@@ -379,7 +379,7 @@ impl Sanitizer {
             let glued = replacement.ends_with(|c: char| c.is_ascii_alphanumeric())
                 && text[h.range.end..].starts_with(|c: char| {
                     c.is_ascii_alphanumeric()
-                        || ('\u{FF10}'..='\u{FF5A}').contains(&c)
+                        || is_fullwidth_alphanumeric(c)
                         || "-.&'/－．＆／".contains(c)
                 });
             if joiner && previous.as_deref() == Some(replacement.as_str()) {
@@ -581,6 +581,11 @@ fn insert_unique(map: &mut Map<String, Value>, k: String, v: Value) {
         i += 1;
     }
     map.insert(key, v);
+}
+
+/// Ａ–Ｚ, ａ–ｚ, ０–９: not the punctuation between them in the block (：, ＠, ［ …).
+fn is_fullwidth_alphanumeric(c: char) -> bool {
+    matches!(c, '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}')
 }
 
 #[cfg(test)]

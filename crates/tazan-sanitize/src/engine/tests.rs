@@ -145,3 +145,17 @@ fn near_misses_are_flagged() {
         .published
         .contains_key("near_miss"));
 }
+
+#[test]
+fn a_pseudonym_is_spaced_from_a_following_word_not_from_punctuation() {
+    let s = green();
+    let (out, _) = s.sanitize_text("担当：山田太郎：復旧を確認", &[]);
+    assert_eq!(out, "担当：担当者A：復旧を確認");
+    // A full-width letter or digit would read as part of the label.
+    for c in ['０', '９', 'Ａ', 'Ｚ', 'ａ', 'ｚ'] {
+        assert!(is_fullwidth_alphanumeric(c), "{c}");
+    }
+    for c in ['：', '；', '＠', '［', '＿', '｀', '｛', '～'] {
+        assert!(!is_fullwidth_alphanumeric(c), "{c}");
+    }
+}
