@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen/`, `frozen2/`, `frozen3/`, `frozen4/`, `frozen5/`, `frozen6/`, `frozen7/`, `frozen8/`, `frozen9/` and `frozen10/` are held out: these tests print their totals per
+//! `frozen/`, `frozen2/`, `frozen3/`, `frozen4/`, `frozen5/`, `frozen6/`, `frozen7/`, `frozen8/`, `frozen9/`, `frozen10/` and `frozen11/` are held out: these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
 //! a run without it fails and says how to install it.
@@ -216,6 +216,17 @@ fn frozen9_unseen_set_does_not_get_worse() {
 #[test]
 fn frozen10_unseen_set_does_not_get_worse() {
     assert_floor("frozen10", 42);
+}
+
+/// The eleventh frozen set (written and frozen before the twelfth round's
+/// tuning branches were merged, by an engineer who changed no recogniser and
+/// never saw their development data; a natural mix of shapes rather than
+/// hard classes): at most 21 of 416 identifying spans leaked (5.0 % before
+/// round 12). The target (<= 2 %, i.e. <= 8 spans) is not met yet
+/// (BENCHMARKS.md, "Eleventh round: an eleventh held-out set").
+#[test]
+fn frozen11_unseen_set_does_not_get_worse() {
+    assert_floor("frozen11", 21);
 }
 
 #[test]
