@@ -363,7 +363,7 @@ fn run_classes() -> Vec<ClassUnicode> {
 /// else none.
 pub(crate) fn captures_if<'r, 'h>(
     on: bool,
-    re: &'r regex::Regex,
+    re: &'r super::Regex,
     text: &'h str,
 ) -> std::iter::Flatten<std::option::IntoIter<regex::CaptureMatches<'r, 'h>>> {
     on.then(|| re.captures_iter(text)).into_iter().flatten()
