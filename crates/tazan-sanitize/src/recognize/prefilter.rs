@@ -496,11 +496,21 @@ impl Run {
 
 /// What every match of `hir` holds of `class` (see [`Run`]).
 fn run(hir: &Hir, class: &ClassUnicode) -> Run {
+    // A class's ranges are sorted and disjoint: a binary search (the long
+    // literal alternations, such as the surnames, ask it per character).
     let one = |c: char| {
         if class
             .ranges()
-            .iter()
-            .any(|r| (r.start()..=r.end()).contains(&c))
+            .binary_search_by(|r| {
+                if r.end() < c {
+                    std::cmp::Ordering::Less
+                } else if r.start() > c {
+                    std::cmp::Ordering::Greater
+                } else {
+                    std::cmp::Ordering::Equal
+                }
+            })
+            .is_ok()
         {
             Run::all(1)
         } else {
