@@ -363,7 +363,7 @@ fn run_classes() -> Vec<ClassUnicode> {
 /// else none.
 pub(crate) fn captures_if<'r, 'h>(
     on: bool,
-    re: &'r regex::Regex,
+    re: &'r super::Regex,
     text: &'h str,
 ) -> std::iter::Flatten<std::option::IntoIter<regex::CaptureMatches<'r, 'h>>> {
     on.then(|| re.captures_iter(text)).into_iter().flatten()
@@ -497,11 +497,7 @@ impl Run {
 /// What every match of `hir` holds of `class` (see [`Run`]).
 fn run(hir: &Hir, class: &ClassUnicode) -> Run {
     let one = |c: char| {
-        if class
-            .ranges()
-            .iter()
-            .any(|r| (r.start()..=r.end()).contains(&c))
-        {
+        if in_class(class, c) {
             Run::all(1)
         } else {
             Run::NONE
@@ -550,6 +546,24 @@ fn run(hir: &Hir, class: &ClassUnicode) -> Run {
             .reduce(Run::or)
             .unwrap_or(Run::NONE),
     }
+}
+
+/// True when `c` is in `class`. A class's ranges are sorted and disjoint, so
+/// a binary search (the long literal alternations, such as the surnames,
+/// ask it per character).
+fn in_class(class: &ClassUnicode, c: char) -> bool {
+    class
+        .ranges()
+        .binary_search_by(|r| {
+            if r.end() < c {
+                std::cmp::Ordering::Less
+            } else if r.start() > c {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
 }
 
 /// Longer shortest literal first, then fewer literals.
@@ -771,6 +785,33 @@ mod tests {
         // Other scripts' digits are digits to `\d`: a text with one is never
         // ruled out by a run of digits.
         assert_eq!(can(&p, "١٢٣٤٥٦٧٨"), [false, true, false]);
+    }
+
+    #[test]
+    fn class_membership_by_binary_search_is_the_ranges_scan() {
+        let classes = run_classes().into_iter().chain(
+            [r"\p{Han}", r"[\p{Katakana}ー&&[^・]]", r"\w", r"[ぁ-ゖ]"].map(|c| {
+                match regex_syntax::parse(c).map(Hir::into_kind) {
+                    Ok(HirKind::Class(Class::Unicode(c))) => c,
+                    other => panic!("{c} is not a Unicode class: {other:?}"),
+                }
+            }),
+        );
+        for class in classes {
+            // Every range's edges and their neighbours, and a sweep.
+            let edges = class.ranges().iter().flat_map(|r| {
+                let (s, e) = (u32::from(r.start()), u32::from(r.end()));
+                [s.saturating_sub(1), s, e, e + 1]
+            });
+            for u in edges.chain((0..0x3_0000).step_by(97)) {
+                let Some(c) = char::from_u32(u) else { continue };
+                let scan = class
+                    .ranges()
+                    .iter()
+                    .any(|r| (r.start()..=r.end()).contains(&c));
+                assert_eq!(in_class(&class, c), scan, "{c:?} in {class:?}");
+            }
+        }
     }
 
     #[test]

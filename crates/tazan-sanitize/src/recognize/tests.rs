@@ -126,3 +126,18 @@ fn persons() {
     assert!(has("担当の森本一郎氏は", "森本一郎氏"));
     assert!(!has("利用者様へ", "利用者様"));
 }
+
+#[test]
+fn a_built_in_pattern_is_compiled_on_first_use_only() {
+    let re = rx(r"(?P<n>\p{Han}{2,4})(?:市|区)");
+    assert_eq!(re.as_str(), r"(?P<n>\p{Han}{2,4})(?:市|区)");
+    // Asking the pattern's text does not compile it; matching does, once.
+    assert!(re.compiled.get().is_none());
+    assert!(!re.is_match("なし"));
+    assert!(re.compiled.get().is_some());
+    let m = re
+        .captures("横浜市")
+        .and_then(|c| c.name("n"))
+        .map(|n| n.as_str());
+    assert_eq!(m, Some("横浜"));
+}
