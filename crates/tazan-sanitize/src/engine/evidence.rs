@@ -1,0 +1,213 @@
+//! Record-level evidence for organisations without a legal form. A report
+//! names a partner several times, and each mention carries at most a weak cue
+//! (`ツバメ急便側の…`, `…経由で手配`, `取引先名：ヒイラギ`, `ヒイラギの経理`); a
+//! window-bound recogniser sees one weak cue at a time and lets the name go.
+//! This pass collects, once per record, the cues every katakana word gets
+//! anywhere in the record; a word with a strong cue or two weak ones is an
+//! organisation everywhere in the record, also where it stands bare, and is
+//! masked through the echo pass (`echo.rs`).
+//!
+//! A katakana word the IT vocabulary or the generic words know (サーバ側,
+//! ベンダー経由, ユーザー向け) is never a candidate, whatever its cues.
+
+use std::collections::HashMap;
+
+use super::context::RecordContext;
+use super::echo::Echo;
+use super::Sanitizer;
+use crate::lexicon::RELATION_WORDS;
+use crate::normalize::{fold_str, nfkc};
+use crate::recognize::is_kata;
+use tazan_model::Kind;
+
+/// Business words glued after a katakana head that make it a company's name
+/// (ツバメ急便, ヒバリ配送, ウミネコ便) — each mention is a weak cue.
+const BUSINESS_TAILS: &[&str] = &[
+    "急便",
+    "配送",
+    "運送",
+    "運輸",
+    "警備",
+    "便",
+    "商店",
+    "商会",
+    "工務店",
+];
+
+/// Weak cues after a name (and its business tail): the organisation's side,
+/// its staff or channel, a route through it, a product made by it.
+const AFTER: &[&str] = &[
+    "側",
+    "の担当",
+    "の窓口",
+    "の経理",
+    "の営業",
+    "の購買",
+    "の情シス",
+    "の保険担当",
+    "経由",
+    "向け",
+    "製",
+    "との契約",
+    "との取引",
+    "に発注",
+    "へ発注",
+    "への発注",
+    "へ謝罪",
+    "に謝罪",
+    "への謝罪",
+];
+
+/// Words before a name that say its role (`取引先名：`, `相手方：`); with a
+/// label mark they are a strong cue, without it a weak one.
+const BEFORE_EXTRA: &[&str] = &[
+    "相手方",
+    "得意先",
+    "販売先",
+    "委託業者",
+    "希望業者",
+    "取引先名",
+];
+
+/// Generic katakana words: never a partner's name, whatever surrounds them.
+const GENERIC: &[&str] = &[
+    "ユーザ",
+    "ユーザー",
+    "メーカー",
+    "ベンダ",
+    "ベンダー",
+    "サーバ",
+    "サーバー",
+    "クライアント",
+    "パートナー",
+    "サプライヤー",
+    "システム",
+    "ネットワーク",
+    "クラウド",
+    "センター",
+    "サービス",
+    "アプリ",
+    "メール",
+    "クール",
+    "チャーター",
+    "シャトル",
+    "バイク",
+    "ドローン",
+    "トラック",
+    "タクシー",
+    "スマホ",
+    "シニア",
+    "ビジネス",
+    "モバイル",
+    "オンライン",
+    "グループ",
+    "ホスト",
+    "フロント",
+    "キャリア",
+    "オーナー",
+    "テナント",
+    "ゲスト",
+    "メンバー",
+    "チーム",
+    "プロジェクト",
+    "データ",
+    "ファイル",
+];
+
+impl Sanitizer {
+    /// Collects the organisation cues of every katakana word in `texts` (the
+    /// record's strings) and leaves an echo for each word that has a strong
+    /// cue or two weak ones (see the module doc).
+    pub(super) fn org_evidence<'a>(
+        &self,
+        texts: impl IntoIterator<Item = &'a str>,
+        ctx: &mut RecordContext,
+    ) {
+        let mut weight: HashMap<String, (String, u32)> = HashMap::new();
+        for text in texts {
+            if !text.contains(is_kata) {
+                continue;
+            }
+            let text = nfkc(text);
+            for (r, w) in katakana_words(&text) {
+                let name = &text[r.clone()];
+                if !self.candidate(name) {
+                    continue;
+                }
+                let entry = weight
+                    .entry(fold_str(name))
+                    .or_insert_with(|| (name.to_string(), 0));
+                entry.1 += w + cues(&text, r);
+            }
+        }
+        let mut found: Vec<(String, u32)> = weight.into_values().filter(|(_, w)| *w >= 2).collect();
+        found.sort();
+        for (name, _) in found {
+            let replacement = ctx.pseudonym("社", &name);
+            ctx.echoes.push(Echo::new(&name, replacement, Kind::Org));
+        }
+    }
+
+    fn candidate(&self, name: &str) -> bool {
+        let n = name.chars().count();
+        (3..=12).contains(&n)
+            && !name.contains('・')
+            && !GENERIC
+                .iter()
+                .any(|g| name.starts_with(g) || name.ends_with(g))
+            && !self.rec.vocab.contains(&name.to_ascii_lowercase())
+            && !self.rec.vocab.contains(name.trim_end_matches('ー'))
+    }
+}
+
+/// Maximal katakana runs (with ー) and the weight of the business tail glued
+/// after each (1 when there is one).
+fn katakana_words(text: &str) -> Vec<(std::ops::Range<usize>, u32)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let push = |s: usize, e: usize, out: &mut Vec<_>| {
+        let rest = &text[e..];
+        let tail = BUSINESS_TAILS.iter().any(|t| rest.starts_with(t));
+        out.push((s..e, u32::from(tail)));
+    };
+    for (i, c) in text.char_indices() {
+        match (is_kata(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                push(s, i, &mut out);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        push(s, text.len(), &mut out);
+    }
+    out
+}
+
+/// The weight of the cues around one mention: 2 for a role label before it
+/// (`取引先名：X`), 1 for a role word before it or a cue after it.
+fn cues(text: &str, r: std::ops::Range<usize>) -> u32 {
+    let mut w = 0;
+    let before = text[..r.start].trim_end_matches([' ', '\u{3000}', '\t']);
+    let (before, label) = match before.strip_suffix([':', '：']) {
+        Some(b) => (b.trim_end(), true),
+        None => (before, false),
+    };
+    let role = RELATION_WORDS
+        .iter()
+        .chain(BEFORE_EXTRA)
+        .any(|x| before.ends_with(x));
+    if role {
+        w += if label { 2 } else { 1 };
+    }
+    let mut after = &text[r.end..];
+    if let Some(t) = BUSINESS_TAILS.iter().find(|t| after.starts_with(**t)) {
+        after = &after[t.len()..];
+    }
+    if AFTER.iter().any(|a| after.starts_with(a)) {
+        w += 1;
+    }
+    w
+}
