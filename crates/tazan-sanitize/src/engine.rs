@@ -168,6 +168,7 @@ impl Sanitizer {
     pub fn sanitize_text(&self, text: &str, own_names: &[String]) -> (String, Vec<AuditEntry>) {
         let mut ctx = RecordContext::new(own_names, None);
         self.org_evidence([text], &mut ctx);
+        self.site_evidence([text], &mut ctx);
         let out = self.process(text, "text", &mut ctx);
         let out = self.apply_echoes_text(out, "text", &mut ctx);
         (out, ctx.audit)
@@ -189,7 +190,8 @@ impl Sanitizer {
                 strings(value, &mut texts);
             }
         }
-        self.org_evidence(texts, &mut ctx);
+        self.org_evidence(texts.iter().copied(), &mut ctx);
+        self.site_evidence(texts, &mut ctx);
         for (key, value) in raw {
             if key == "id" || key == "organization" || self.rules.drop_fields.contains(&key) {
                 continue;

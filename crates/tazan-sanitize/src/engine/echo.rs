@@ -374,13 +374,15 @@ impl EchoMatcher {
 /// A katakana or Latin term must be a whole word; a kanji term must not sit
 /// inside a longer kanji run on both sides; a strict (one-kanji) term must
 /// have no kanji, katakana or Latin letter on either side and no hiragana
-/// before it (関 in 関と…, 運転 灘 添乗, not 関心 nor 玄関 nor この関).
+/// but a particle before it (関 in 関と…, 議事は関が, not 関心, 玄関, この関).
 fn free_standing(text: &str, r: std::ops::Range<usize>, strict: bool) -> bool {
     let before = text[..r.start].chars().next_back();
     let after = text[r.end..].chars().next();
     if strict {
         let word = |c: char| is_han(c) || is_kata(c) || c.is_alphanumeric() && !is_hira(c);
-        return !before.is_some_and(|c| word(c) || is_hira(c))
+        // A particle may stand before the name (議事は関が取る), no other kana.
+        let particle = |c: char| "はをにへともがやで".contains(c);
+        return !before.is_some_and(|c| word(c) || (is_hira(c) && !particle(c)))
             && !after.is_some_and(word)
             && !after.is_some_and(|c| "々ヶノ".contains(c));
     }

@@ -12,12 +12,13 @@
 
 use std::collections::HashMap;
 
+use super::classify::facility_class;
 use super::context::RecordContext;
 use super::echo::Echo;
 use super::Sanitizer;
 use crate::lexicon::RELATION_WORDS;
 use crate::normalize::{fold_str, nfkc};
-use crate::recognize::is_kata;
+use crate::recognize::{is_han, is_kata};
 use tazan_model::Kind;
 
 /// Business words glued after a katakana head that make it a company's name
@@ -114,7 +115,73 @@ const GENERIC: &[&str] = &[
     "ファイル",
 ];
 
+/// Site words that follow an inn's, a hall's or a hotel's own name.
+const SITE_WORDS: &[&str] = &[
+    "旅館",
+    "会館",
+    "公民館",
+    "ホテル",
+    "温泉",
+    "民宿",
+    "山荘",
+    "荘",
+];
+
+/// Kanji heads that say what a site is, not which one (市民会館, 温泉旅館).
+const GENERIC_SITE_HEADS: &[&str] = &[
+    "市民", "県民", "区民", "町民", "村民", "国民", "中央", "地区", "地域", "地元", "近隣", "周辺",
+    "老舗", "温泉", "高級", "観光", "文化", "福祉", "総合", "青年", "婦人", "公営", "市営", "県営",
+    "町営", "村営", "記念", "結婚", "宿泊", "提携", "系列", "当該", "同一", "別館", "本館", "新館",
+];
+
 impl Sanitizer {
+    /// Named sites without a recogniser of their own: a kanji head of two or
+    /// three characters glued before a site word (松風旅館). The head must be
+    /// a name: not a common word, or a word said with the site word at
+    /// least twice in the record and not a generic head (市民会館).
+    pub(super) fn site_evidence<'a>(
+        &self,
+        texts: impl IntoIterator<Item = &'a str>,
+        ctx: &mut RecordContext,
+    ) {
+        let Some(l) = self.dict.as_ref().map(|d| d.lexis()) else {
+            return;
+        };
+        let mut seen: HashMap<(String, &str), u32> = HashMap::new();
+        for text in texts {
+            for site in SITE_WORDS {
+                for (at, _) in text.match_indices(site) {
+                    let head: Vec<char> = text[..at]
+                        .chars()
+                        .rev()
+                        .take_while(|c| is_han(*c))
+                        .collect();
+                    if !(2..=3).contains(&head.len()) {
+                        continue;
+                    }
+                    let head: String = head.into_iter().rev().collect();
+                    let rest = &text[at + site.len()..];
+                    // 荘 glued to more kanji is another word (別荘地, 荘園).
+                    if rest.starts_with(is_han) || GENERIC_SITE_HEADS.contains(&head.as_str()) {
+                        continue;
+                    }
+                    *seen.entry((head, site)).or_default() += 1;
+                }
+            }
+        }
+        let mut found: Vec<String> = seen
+            .into_iter()
+            .filter(|((head, _), n)| *n >= 2 || !l.common.contains(head))
+            .map(|((head, site), _)| format!("{head}{site}"))
+            .collect();
+        found.sort();
+        for name in found {
+            let replacement = facility_class(&name).to_string();
+            ctx.echoes
+                .push(Echo::new(&name, replacement, Kind::Facility));
+        }
+    }
+
     /// Collects the organisation cues of every katakana word in `texts` (the
     /// record's strings) and leaves an echo for each word that has a strong
     /// cue or two weak ones (see the module doc).
