@@ -1982,3 +1982,95 @@ fn a_status_in_a_people_cell_is_no_person() {
     check("09:10 岡部：報告済み", &["岡部"], &["報告済み"]);
     check("担当者：宮腰", &["宮腰"], &["担当者"]);
 }
+
+// --- Round 12 (`recall12`): context beyond a window, the record; invented
+// strings other than `unseen/dev12`'s ---
+
+/// A katakana word that is also a common word (カワセミ, コマドリ) named
+/// with a role label, or with two weak organisation cues anywhere in the
+/// record (a business tail, 側, 経由, の経理 …), is a partner everywhere in
+/// the record, also where it stands bare. Without the cues it stays, and
+/// IT or generic words never become partners whatever their cues.
+#[test]
+fn a_partner_with_cues_anywhere_in_the_record_is_masked_everywhere() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "取引先名：カワセミ\n入金確認はカワセミの経理から。カワセミとは来月打合せ。",
+        &["カワセミ"],
+        &["入金確認", "打合せ"],
+    );
+    check(
+        "コマドリ急便側の集荷が遅れ、コマドリ急便経由の荷物は翌日着。コマドリから謝罪あり。",
+        &["コマドリ"],
+        &["集荷", "翌日着"],
+    );
+    // One weak cue in the whole record is not enough.
+    unchanged(&[
+        "入金確認はカワセミの経理から。カワセミとは来月打合せ。",
+        "コマドリから謝罪あり。",
+    ]);
+    unchanged(&[
+        "サーバ側の設定を見直し、サーバ経由の通信を止めた。ユーザー向けとユーザー側に周知。",
+        "バイク便で送付。バイク便側の遅延。クール便経由、クール便側の温度記録。",
+        "ブラウザ側のキャッシュとブラウザ経由の操作。ログイン側、ログイン向け。",
+        "スマートフォン向けとスマートフォン側の設定。アカウント側とアカウント経由。",
+    ]);
+}
+
+/// The same evidence across the fields of one incident: the label in one
+/// field, the bare name in another.
+#[test]
+fn a_partner_labelled_in_one_field_is_masked_in_another() {
+    if !dictionary() {
+        return;
+    }
+    let inc = Incident {
+        id: "r12-evidence".into(),
+        description: Some("後日、ムクドリは依頼していないと判明した。".into()),
+        extra: [(
+            "master_change".to_string(),
+            json!("取引先名：ムクドリ\n変更内容：振込先の変更"),
+        )]
+        .into(),
+        ..Default::default()
+    };
+    publish_without(&inc, &["ムクドリ"]);
+}
+
+/// A one-kanji family name found by a cue (a department before it) is that
+/// person where it stands bare again, after a particle too; the kanji inside
+/// a word (玄関, 関心) or after other kana (この萩) stays.
+#[test]
+fn a_one_kanji_name_found_by_a_cue_echoes_only_as_a_whole_word() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "対応者：総務課 萩\n萩と小野で調整した。報告は萩が行う。",
+        &["萩"],
+        &["調整", "報告"],
+    );
+    let (out, _) = sanitize("対応者：総務課 関\n関と協議した。玄関の施錠は関心事項。この関の件。");
+    for kept in ["玄関", "関心", "この関"] {
+        assert!(out.contains(kept), "{kept:?} lost in {out:?}");
+    }
+    assert!(!out.contains("関と"), "{out:?}");
+}
+
+/// A named inn or hall (a kanji head before 旅館, 会館, 荘 …) said twice in a
+/// record is a site everywhere, also when its head is a common word; a
+/// generic head (市民, 温泉) or a longer word (別荘地) stays.
+#[test]
+fn a_named_inn_said_twice_is_a_site() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "宿泊先は若竹旅館。若竹旅館の女将から連絡。",
+        &["若竹"],
+        &["宿泊先", "女将"],
+    );
+    unchanged(&["温泉旅館に宿泊。温泉旅館の予約。別荘地の管理。別荘地の巡回。"]);
+}
