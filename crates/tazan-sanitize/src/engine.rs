@@ -170,6 +170,7 @@ impl Sanitizer {
         self.org_evidence([text], &mut ctx);
         self.site_evidence([text], &mut ctx);
         let out = self.process(text, "text", &mut ctx);
+        self.person_evidence(&[text.to_string()], &mut ctx);
         let out = self.apply_echoes_text(out, "text", &mut ctx);
         (out, ctx.audit)
     }
@@ -191,7 +192,8 @@ impl Sanitizer {
             }
         }
         self.org_evidence(texts.iter().copied(), &mut ctx);
-        self.site_evidence(texts, &mut ctx);
+        self.site_evidence(texts.iter().copied(), &mut ctx);
+        let texts: Vec<String> = texts.into_iter().map(str::to_string).collect();
         for (key, value) in raw {
             if key == "id" || key == "organization" || self.rules.drop_fields.contains(&key) {
                 continue;
@@ -236,6 +238,7 @@ impl Sanitizer {
             // ヒヤリハット: no impact, flagged so a reader can filter on it.
             published.insert("near_miss".into(), Value::Bool(true));
         }
+        self.person_evidence(&texts, &mut ctx);
         self.apply_echoes(&mut published, &mut ctx);
         let mut findings = Vec::new();
         for (key, v) in &published {

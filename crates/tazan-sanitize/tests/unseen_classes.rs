@@ -2074,3 +2074,45 @@ fn a_named_inn_said_twice_is_a_site() {
     );
     unchanged(&["温泉旅館に宿泊。温泉旅館の予約。別荘地の管理。別荘地の巡回。"]);
 }
+
+/// A short name that is also a place or a common word (有明), with no cue a
+/// window-bound recogniser takes, sums its weak cues over the record: a slot
+/// after a role word (`巡回 X`) and a chain with a person found elsewhere
+/// (`X→岡島`) make it that person everywhere; one cue alone does not, nor do
+/// words that are no name (中央, 本人) whatever their cues.
+#[test]
+fn a_short_name_with_two_weak_cues_in_the_record_is_a_person() {
+    if !dictionary() {
+        return;
+    }
+    let audit = check(
+        "異常なし（巡回 有明）\n警報、有明→岡島へ報告。",
+        &["有明"],
+        &["異常なし", "警報"],
+    );
+    assert_eq!(rule_for(&audit, "有明"), "echo", "{audit:?}");
+    unchanged(&["異常なし（巡回 有明）", "警報、有明の倉庫へ。"]);
+    for text in [
+        "巡回 中央\n中央→岡島へ報告。",
+        "担当：本人\n本人と岡島で確認。",
+    ] {
+        let (out, _) = sanitize(text);
+        for kept in ["中央", "本人"].iter().filter(|k| text.contains(**k)) {
+            assert!(out.contains(kept), "{kept:?} lost in {out:?}");
+        }
+    }
+}
+
+/// A name written apart from 様 in a call list (`X 様：不在`) is a person,
+/// also where it stands bare later in the record.
+#[test]
+fn a_name_apart_from_its_honorific_is_a_person_in_the_whole_record() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "架電結果\n桧 様：不在\n後日、桧から折返しあり。",
+        &["桧"],
+        &["不在", "折返し"],
+    );
+}

@@ -72,6 +72,14 @@ impl Echo {
             strict: false,
         }
     }
+
+    /// An echo matched only as a whole word (see `free_standing`).
+    pub(super) fn strict(term: &str, replacement: String, kind: Kind) -> Self {
+        Echo {
+            strict: true,
+            ..Echo::new(term, replacement, kind)
+        }
+    }
 }
 
 /// The head of an organisation's name: legal forms and organisation words
@@ -250,10 +258,8 @@ impl Sanitizer {
                 .push(Echo::new(t, replacement.to_string(), h.kind));
         }
         for t in strict {
-            ctx.echoes.push(Echo {
-                strict: true,
-                ..Echo::new(t, replacement.to_string(), h.kind)
-            });
+            ctx.echoes
+                .push(Echo::strict(t, replacement.to_string(), h.kind));
         }
     }
 

@@ -18,7 +18,7 @@ use super::echo::Echo;
 use super::Sanitizer;
 use crate::lexicon::RELATION_WORDS;
 use crate::normalize::{fold_str, nfkc};
-use crate::recognize::{is_han, is_kata};
+use crate::recognize::{is_han, is_kata, strip_title};
 use tazan_model::Kind;
 
 /// Business words glued after a katakana head that make it a company's name
@@ -277,4 +277,173 @@ fn cues(text: &str, r: std::ops::Range<usize>) -> u32 {
         w += 1;
     }
     w
+}
+
+/// Short words that stand alone before a cue by chance and are no name.
+const NOT_NAMES: &[&str] = &[
+    "上", "下", "左", "右", "前", "後", "内", "外", "中", "他", "各", "全", "計", "済", "可", "否",
+    "要", "例", "表", "裏", "次", "旧", "新", "元", "本", "当", "弊", "貴", "御", "某", "同", "皆",
+    "殿", "各位", "皆様", "担当", "本人", "家族", "全員", "不在", "未定", "同上", "以上", "一同",
+];
+
+/// Role words a person's short name stands after in a slot (`運転 灘`,
+/// `面会 渚`, `受付者は 楓`).
+const PERSON_SLOTS: &[&str] = &[
+    "運転",
+    "運転者",
+    "添乗",
+    "同乗",
+    "受付",
+    "受付者",
+    "担当",
+    "担当者",
+    "拾得者",
+    "面会",
+    "巡回",
+    "実施者",
+    "確認者",
+    "承認者",
+    "依頼者",
+    "申請者",
+    "引渡先",
+    "作業者",
+    "点検者",
+    "記録者",
+    "報告者",
+    "対応者",
+    "当番",
+    "発見者",
+    "立会",
+    "立会者",
+    "記入者",
+    "起票者",
+];
+
+impl Sanitizer {
+    /// Short family or given names (one or two kanji the dictionary knows as
+    /// a name) that no recogniser took: each mention's cues are summed over
+    /// the record — a slot after a role word, a coordination or a chain with
+    /// a person already found (`灘と岩城`, `新開→長嶺`), 様 or さん after a
+    /// space (strong) — and a name with a strong cue or two weak ones is that
+    /// person everywhere in the record (a strict echo: only as a whole word).
+    pub(super) fn person_evidence(&self, texts: &[String], ctx: &mut RecordContext) {
+        let Some(l) = self.dict.as_ref().map(|d| d.lexis()) else {
+            return;
+        };
+        let found: Vec<String> = ctx
+            .audit
+            .iter()
+            .filter(|a| a.kind == Kind::Person && a.rule != "echo")
+            .map(|a| strip_title(&nfkc(&a.original)).to_string())
+            .filter(|p| !p.is_empty())
+            .collect();
+        if found.is_empty() {
+            return;
+        }
+        let known = |w: &str| {
+            found
+                .iter()
+                .any(|f| f == w || f.split(' ').next() == Some(w))
+        };
+        // Per word: summed weight, and whether one cue was strong.
+        let mut weight: HashMap<String, (u32, bool)> = HashMap::new();
+        for text in texts {
+            let text = nfkc(text);
+            let chars: Vec<(usize, char)> = text.char_indices().collect();
+            let mut i = 0;
+            while i < chars.len() {
+                if !is_han(chars[i].1) {
+                    i += 1;
+                    continue;
+                }
+                let start = i;
+                while i < chars.len() && is_han(chars[i].1) {
+                    i += 1;
+                }
+                let (s, e) = (chars[start].0, chars.get(i).map_or(text.len(), |c| c.0));
+                let w = &text[s..e];
+                if i - start > 2 || known(w) || NOT_NAMES.contains(&w) || !standalone(&text, s..e) {
+                    continue;
+                }
+                let (n, strong) = person_cues(&text, s..e, &known);
+                let entry = weight.entry(w.to_string()).or_default();
+                entry.0 += n;
+                entry.1 |= strong;
+            }
+        }
+        // A word the dictionary knows as a name needs two cues; any other
+        // word a strong one (檜 様).
+        let mut names: Vec<String> = weight
+            .into_iter()
+            .filter(|(w, (n, strong))| {
+                *strong || (*n >= 2 && (l.surnames.contains(w) || l.given.contains(w)))
+            })
+            .map(|(w, _)| w)
+            .collect();
+        names.sort();
+        for name in names {
+            let replacement = ctx.pseudonym("担当者", &name);
+            ctx.echoes
+                .push(Echo::strict(&name, replacement, Kind::Person));
+        }
+    }
+}
+
+/// A short kanji word standing alone: no kanji, katakana or Latin letter on
+/// either side, no kana before it but a particle.
+fn standalone(text: &str, r: std::ops::Range<usize>) -> bool {
+    let before = text[..r.start].chars().next_back();
+    let after = text[r.end..].chars().next();
+    let word = |c: char| is_han(c) || is_kata(c) || c.is_ascii_alphanumeric();
+    let hira = |c: char| ('ぁ'..='ゖ').contains(&c);
+    !before.is_some_and(|c| word(c) || (hira(c) && !"はをにへともがやで".contains(c)))
+        && !after.is_some_and(|c| word(c) && c != '様' && c != '氏')
+}
+
+/// The person cues of one mention (see [`Sanitizer::person_evidence`]).
+fn person_cues(text: &str, r: std::ops::Range<usize>, known: &dyn Fn(&str) -> bool) -> (u32, bool) {
+    let before = &text[..r.start];
+    let after = &text[r.end..];
+    let mut w = 0;
+    // 様 or さん after a space: a person addressed in a list.
+    let spaced = after.trim_start_matches([' ', '\u{3000}']);
+    let strong =
+        spaced.len() < after.len() && (spaced.starts_with('様') || spaced.starts_with("さん"));
+    if strong {
+        w += 2;
+    }
+    let slot = before
+        .trim_end_matches([' ', '\u{3000}'])
+        .trim_end_matches('は')
+        .trim_end_matches([':', '：']);
+    if before.ends_with([' ', '\u{3000}', ':', '：'])
+        && PERSON_SLOTS.iter().any(|s| slot.ends_with(s))
+    {
+        w += 1;
+    }
+    // A person found elsewhere next to it: 灘と岩城, 今泉と渚, 新開→長嶺.
+    let next_name = |s: &str| {
+        let s = s.trim_start_matches([' ', '\u{3000}']);
+        let end = s.find(|c: char| !is_han(c)).unwrap_or(s.len());
+        end > 0 && known(&s[..end])
+    };
+    let prev_name = |s: &str| {
+        let s = s.trim_end_matches([' ', '\u{3000}']);
+        let start = s
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| is_han(*c))
+            .last()
+            .map_or(s.len(), |(i, _)| i);
+        start < s.len() && known(&s[start..])
+    };
+    for joiner in ["と", "→", "->", "・", "、"] {
+        if after.strip_prefix(joiner).is_some_and(next_name)
+            || before.strip_suffix(joiner).is_some_and(prev_name)
+        {
+            w += 1;
+            break;
+        }
+    }
+    (w, strong)
 }
