@@ -2116,3 +2116,19 @@ fn a_name_apart_from_its_honorific_is_a_person_in_the_whole_record() {
         &["不在", "折返し"],
     );
 }
+
+/// The given name of a full name found once is the same person where it
+/// stands alone (`三好 舞` … `舞が出られない時`), with the same pseudonym; the
+/// kanji inside a word (舞台) stays, and a given name never seen in full
+/// stays too.
+#[test]
+fn the_given_name_of_a_full_name_echoes_as_a_whole_word() {
+    if !dictionary() {
+        return;
+    }
+    let (out, _) = sanitize("夜間は三好 舞。舞が出られない時は代理。舞台の設営は翌日。");
+    assert!(!out.contains("舞が"), "{out:?}");
+    assert!(out.contains("舞台"), "{out:?}");
+    assert_eq!(out.matches("担当者A").count(), 2, "{out:?}");
+    unchanged(&["舞が出られない時は代理。"]);
+}

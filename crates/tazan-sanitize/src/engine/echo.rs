@@ -177,6 +177,17 @@ impl Sanitizer {
                     }));
                 } else if let Some(first) = parts.first() {
                     terms.push(first);
+                    // 熊谷 翼 in a rota is 翼 in the next line: the given name of
+                    // a full name echoes too, matched strictly, when the
+                    // dictionary knows it as a given name.
+                    if let [_, given] = parts[..] {
+                        let short =
+                            (1..=3).contains(&given.chars().count()) && given.chars().all(is_han);
+                        let lexis = self.dict.as_ref().map(|d| d.lexis());
+                        if short && lexis.is_some_and(|l| l.given.contains(given)) {
+                            strict.push(given);
+                        }
+                    }
                     // 関 after 市民協働課 is 関 in 関と葛西で調整: a one-kanji
                     // family name echoes when a cue, not the dictionary alone,
                     // found it (matched strictly, see `free_standing`).

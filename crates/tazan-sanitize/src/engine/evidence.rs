@@ -16,7 +16,7 @@ use super::classify::facility_class;
 use super::context::RecordContext;
 use super::echo::Echo;
 use super::Sanitizer;
-use crate::lexicon::RELATION_WORDS;
+use crate::lexicon::{self, RELATION_WORDS};
 use crate::normalize::{fold_str, nfkc};
 use crate::recognize::{is_han, is_kata, strip_title};
 use tazan_model::Kind;
@@ -371,12 +371,15 @@ impl Sanitizer {
                 entry.1 |= strong;
             }
         }
-        // A word the dictionary knows as a name needs two cues; any other
-        // word a strong one (檜 様).
+        // A word the dictionary knows as a name needs two cues, one of the
+        // most common family names one (巡回 高木); any other word a strong
+        // one (檜 様).
         let mut names: Vec<String> = weight
             .into_iter()
             .filter(|(w, (n, strong))| {
-                *strong || (*n >= 2 && (l.surnames.contains(w) || l.given.contains(w)))
+                *strong
+                    || (*n >= 2 && (l.surnames.contains(w) || l.given.contains(w)))
+                    || (*n >= 1 && lexicon::is_builtin_surname(w))
             })
             .map(|(w, _)| w)
             .collect();
