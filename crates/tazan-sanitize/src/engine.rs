@@ -169,6 +169,7 @@ impl Sanitizer {
         let mut ctx = RecordContext::new(own_names, None);
         self.org_evidence([text], &mut ctx);
         self.site_evidence([text], &mut ctx);
+        self.contact_evidence([text], &mut ctx);
         let out = self.process(text, "text", &mut ctx);
         self.person_evidence(&[text.to_string()], &mut ctx);
         let out = self.apply_echoes_text(out, "text", &mut ctx);
@@ -193,6 +194,7 @@ impl Sanitizer {
         }
         self.org_evidence(texts.iter().copied(), &mut ctx);
         self.site_evidence(texts.iter().copied(), &mut ctx);
+        self.contact_evidence(texts.iter().copied(), &mut ctx);
         let texts: Vec<String> = texts.into_iter().map(str::to_string).collect();
         for (key, value) in raw {
             if key == "id" || key == "organization" || self.rules.drop_fields.contains(&key) {

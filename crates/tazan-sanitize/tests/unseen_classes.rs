@@ -2132,3 +2132,33 @@ fn the_given_name_of_a_full_name_echoes_as_a_whole_word() {
     assert_eq!(out.matches("担当者A").count(), 2, "{out:?}");
     unchanged(&["舞が出られない時は代理。"]);
 }
+
+/// An organisation with its contact person in brackets after it (`X（隊長
+/// Y）`, `X (窓口 Y)`) is a partner, also where the record names it bare;
+/// a task, a department or a relation word before its owner stays.
+#[test]
+fn a_name_before_its_contact_person_in_brackets_is_a_partner() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "協力：つばき警備（隊長 小西）\n当日はつばき警備が誘導した。",
+        &["つばき警備"],
+        &["協力", "誘導"],
+    );
+    unchanged(&["つばき警備が誘導した。"]);
+    let (out, _) = sanitize(
+        "原因調査（担当 小西）と再発防止（担当 三上）。すべて確認（担当 小西）。\
+         荷受け時刻を電話で確認（先方 小西）。情報システム部（担当 小西）。委託先（担当 小西）。",
+    );
+    for kept in [
+        "原因調査",
+        "再発防止",
+        "すべて確認",
+        "荷受け時刻を電話で確認",
+        "情報システム部",
+        "委託先",
+    ] {
+        assert!(out.contains(kept), "{kept:?} lost in {out:?}");
+    }
+}

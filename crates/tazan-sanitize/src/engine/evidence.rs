@@ -450,3 +450,120 @@ fn person_cues(text: &str, r: std::ops::Range<usize>, known: &dyn Fn(&str) -> bo
     }
     (w, strong)
 }
+
+/// Roles of a contact person written in brackets after their organisation
+/// (`青葉サービス（担当 市川）`, `X (窓口 Y)`).
+const CONTACT_ROLES: &[&str] = &[
+    "担当者",
+    "担当",
+    "窓口",
+    "先方",
+    "隊長",
+    "営業",
+    "責任者",
+    "代表",
+    "社長",
+    "所長",
+    "店長",
+    "支店長",
+    "工場長",
+    "現場代理人",
+    "監督",
+];
+
+/// Endings of a department or a generic word, never a partner's name.
+const NOT_ORG_ENDINGS: &[&str] = &[
+    "部",
+    "課",
+    "室",
+    "係",
+    "班",
+    "チーム",
+    "グループ",
+    "本部",
+    "当社",
+    "弊社",
+    "御社",
+    "貴社",
+    "先",
+    "者",
+    "様",
+    "さん",
+    "氏",
+    "殿",
+];
+
+impl Sanitizer {
+    /// An organisation with its contact person in brackets after it
+    /// (`委託先の青葉サービス（担当 市川）`, `vendor: X (窓口 Y)`,
+    /// `協力：X（隊長 Y）`): the name before the bracket is a partner, and it
+    /// is masked wherever the record names it.
+    pub(super) fn contact_evidence<'a>(
+        &self,
+        texts: impl IntoIterator<Item = &'a str>,
+        ctx: &mut RecordContext,
+    ) {
+        let mut found: Vec<String> = Vec::new();
+        for text in texts {
+            let text = nfkc(text);
+            for (at, _) in text.match_indices('(') {
+                let inside = text[at + 1..].trim_start_matches([' ', '\u{3000}']);
+                let role = CONTACT_ROLES.iter().any(|r| {
+                    inside
+                        .strip_prefix(r)
+                        .is_some_and(|rest| rest.starts_with([' ', '\u{3000}', ':']))
+                });
+                if !role {
+                    continue;
+                }
+                let head = text[..at].trim_end_matches([' ', '\u{3000}']);
+                let start = head
+                    .char_indices()
+                    .rev()
+                    .find(|(_, c)| c.is_whitespace() || "、。,:/・→「」『』【】()<>".contains(*c))
+                    .map_or(0, |(i, c)| i + c.len_utf8());
+                let mut name = &head[start..];
+                // 委託先の青葉サービス: the name after the last の.
+                if let Some(i) = name.rfind('の') {
+                    name = &name[i + 'の'.len_utf8()..];
+                }
+                let n = name.chars().count();
+                let ok = (2..=20).contains(&n)
+                    && org_shaped(name)
+                    && !name.chars().all(|c| c.is_ascii_digit())
+                    && name.contains(|c: char| is_han(c) || is_kata(c) || c.is_alphabetic())
+                    && !NOT_ORG_ENDINGS.iter().any(|e| name.ends_with(e))
+                    && !RELATION_WORDS.contains(&name)
+                    && !GENERIC.contains(&name)
+                    && !self.rec.vocab.contains(&name.to_ascii_lowercase());
+                if ok && !found.iter().any(|f| f == name) {
+                    found.push(name.to_string());
+                }
+            }
+        }
+        for name in found {
+            let replacement = ctx.pseudonym("社", &name);
+            ctx.echoes.push(Echo::new(&name, replacement, Kind::Org));
+        }
+    }
+}
+
+/// A name shaped like an organisation's: katakana, Latin or kanji with no
+/// kana but a leading hiragana word (すこやかキッチン); all kanji (after
+/// that word) only with an organisation or business word at its end (a task before its owner, 原因調査（担当
+/// X）, is no partner).
+fn org_shaped(name: &str) -> bool {
+    let hira = |c: char| ('ぁ'..='ゖ').contains(&c);
+    let body = name.trim_start_matches(hira);
+    let lead = name.len() - body.len();
+    let part =
+        |c: char| is_han(c) || is_kata(c) || c.is_ascii_alphanumeric() || "&.-ー".contains(c);
+    if body.is_empty() || !body.chars().all(part) || (lead > 0 && lead < 2 * 'あ'.len_utf8()) {
+        return false;
+    }
+    !body.chars().all(is_han)
+        || lexicon::ORG_SUFFIXES
+            .iter()
+            .chain(BUSINESS_TAILS)
+            .any(|w| body.ends_with(w))
+}
