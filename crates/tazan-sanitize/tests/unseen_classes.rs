@@ -2162,3 +2162,29 @@ fn a_name_before_its_contact_person_in_brackets_is_a_partner() {
         assert!(out.contains(kept), "{kept:?} lost in {out:?}");
     }
 }
+
+/// Column coherence: a short word in the same slot as a person found
+/// elsewhere in the record (`運転 X` beside `運転 岩城`, `user: X` beside
+/// `user: 港 慎也`) is a person too, also with no dictionary entry; a status
+/// in that slot (自動, 手動, 未定, 全員) and another slot's word stay.
+#[test]
+fn a_short_word_in_a_persons_slot_is_a_person() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "便1 運転 湊川 添乗 椎葉\n便2 運転 岩城 添乗 椎葉\n便3 運転 灯",
+        &["灯"],
+        &["便1", "便3"],
+    );
+    check(
+        "layers:\n  - user: 港 慎也\n  - user: 南\n  - user: 小川 奈央",
+        &["南"],
+        &["layers"],
+    );
+    let (out, _) =
+        sanitize("運転 自動\n運転 岩城\n運転 手動\n担当：岩城\n担当：未定\n担当：全員\nルート: 北");
+    for kept in ["自動", "手動", "未定", "全員", "北"] {
+        assert!(out.contains(kept), "{kept:?} lost in {out:?}");
+    }
+}

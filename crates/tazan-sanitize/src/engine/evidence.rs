@@ -10,7 +10,7 @@
 //! A katakana word the IT vocabulary or the generic words know (サーバ側,
 //! ベンダー経由, ユーザー向け) is never a candidate, whatever its cues.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::classify::facility_class;
 use super::context::RecordContext;
@@ -284,6 +284,9 @@ const NOT_NAMES: &[&str] = &[
     "上", "下", "左", "右", "前", "後", "内", "外", "中", "他", "各", "全", "計", "済", "可", "否",
     "要", "例", "表", "裏", "次", "旧", "新", "元", "本", "当", "弊", "貴", "御", "某", "同", "皆",
     "殿", "各位", "皆様", "担当", "本人", "家族", "全員", "不在", "未定", "同上", "以上", "一同",
+    "未", "有", "無", "不要", "完了", "対応", "確認", "中止", "手動", "自動", "休み", "欠席",
+    "出席", "代理", "交代", "調整", "済み", "予定", "保留", "了承", "正常", "異常", "良好", "不明",
+    "なし",
 ];
 
 /// Role words a person's short name stands after in a slot (`運転 灘`,
@@ -345,10 +348,21 @@ impl Sanitizer {
                 .iter()
                 .any(|f| f == w || f.split(' ').next() == Some(w))
         };
+        let texts: Vec<String> = texts.iter().map(|t| nfkc(t)).collect();
+        // The slots persons were found in (`運転 岩城`, `user: 港 慎也`): a
+        // short word in the same slot elsewhere in the record is a person
+        // (column coherence).
+        let mut slots: HashSet<&str> = HashSet::new();
+        for text in &texts {
+            for f in &found {
+                for (at, _) in text.match_indices(f.as_str()) {
+                    slots.extend(slot_before(text, at));
+                }
+            }
+        }
         // Per word: summed weight, and whether one cue was strong.
         let mut weight: HashMap<String, (u32, bool)> = HashMap::new();
-        for text in texts {
-            let text = nfkc(text);
+        for text in &texts {
             let chars: Vec<(usize, char)> = text.char_indices().collect();
             let mut i = 0;
             while i < chars.len() {
@@ -362,10 +376,14 @@ impl Sanitizer {
                 }
                 let (s, e) = (chars[start].0, chars.get(i).map_or(text.len(), |c| c.0));
                 let w = &text[s..e];
-                if i - start > 2 || known(w) || NOT_NAMES.contains(&w) || !standalone(&text, s..e) {
+                if i - start > 2 || known(w) || NOT_NAMES.contains(&w) || !standalone(text, s..e) {
                     continue;
                 }
-                let (n, strong) = person_cues(&text, s..e, &known);
+                let (mut n, mut strong) = person_cues(text, s..e, &known);
+                if slot_before(text, s).is_some_and(|k| slots.contains(k)) {
+                    n += 2;
+                    strong = true;
+                }
                 let entry = weight.entry(w.to_string()).or_default();
                 entry.0 += n;
                 entry.1 |= strong;
@@ -566,4 +584,29 @@ fn org_shaped(name: &str) -> bool {
             .iter()
             .chain(BUSINESS_TAILS)
             .any(|w| body.ends_with(w))
+}
+
+/// The slot a value at `at` stands in: the word before it, apart from it by
+/// a space or a colon (`運転 灘` → 運転, `- user: 東` → user). A time or a
+/// number is no slot.
+fn slot_before(text: &str, at: usize) -> Option<&str> {
+    let b = &text[..at];
+    let t = b.trim_end_matches([' ', '\u{3000}', '\t']);
+    let colon = t.ends_with([':', '：']);
+    if t.len() == b.len() && !colon {
+        return None;
+    }
+    let t = t.trim_end_matches([':', '：']).trim_end();
+    let start = t
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace() || "（()、,。-・→".contains(*c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let key = &t[start..];
+    let n = key.chars().count();
+    ((1..=10).contains(&n)
+        && key
+            .chars()
+            .any(|c| c.is_alphabetic() && !c.is_ascii_digit()))
+    .then_some(key)
 }
