@@ -2111,7 +2111,7 @@ fn a_name_apart_from_its_honorific_is_a_person_in_the_whole_record() {
         return;
     }
     check(
-        "架電結果\n桧 様：不在\n後日、桧から折返しあり。",
+        "架電結果\n桧 様：不在\n後日、桧から折返しあり。※桧様の番号は旧データ。",
         &["桧"],
         &["不在", "折返し"],
     );

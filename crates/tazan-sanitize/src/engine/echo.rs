@@ -400,7 +400,8 @@ fn free_standing(text: &str, r: std::ops::Range<usize>, strict: bool) -> bool {
         // A particle may stand before the name (議事は関が取る), no other kana.
         let particle = |c: char| "はをにへともがやで".contains(c);
         return !before.is_some_and(|c| word(c) || (is_hira(c) && !particle(c)))
-            && !after.is_some_and(word)
+            // 様 and 氏 after it are its honorifics (檜様の番号).
+            && !after.is_some_and(|c| word(c) && c != '様' && c != '氏')
             && !after.is_some_and(|c| "々ヶノ".contains(c));
     }
     let first = text[r.clone()].chars().next();
