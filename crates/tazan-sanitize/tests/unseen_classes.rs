@@ -2188,3 +2188,28 @@ fn a_short_word_in_a_persons_slot_is_a_person() {
         assert!(out.contains(kept), "{kept:?} lost in {out:?}");
     }
 }
+
+/// A site with a hiragana head: whole after a mark (`店舗別：きらめき店`), or
+/// glued after a particle when the record says it twice (`…はひまわり公民館`,
+/// `…あったひまわり公民館`, the shared ending is the name); demonstratives,
+/// runs ending in a particle and generic shops stay.
+#[test]
+fn a_named_site_with_a_hiragana_head_is_a_site() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "店舗別：きらめき店 停止45分",
+        &["きらめき"],
+        &["店舗別", "停止"],
+    );
+    check(
+        "集合はひまわり公民館です。\n前回あったひまわり公民館の不具合。",
+        &["ひまわり"],
+        &["集合", "不具合"],
+    );
+    unchanged(&[
+        "。この店は閉店。すべての店で、ほかの店舗。、うどん店とそば店。こちら店。",
+        "集合はひまわり公民館です。",
+    ]);
+}

@@ -147,8 +147,9 @@ impl Sanitizer {
         let Some(l) = self.dict.as_ref().map(|d| d.lexis()) else {
             return;
         };
+        let texts: Vec<&str> = texts.into_iter().collect();
         let mut seen: HashMap<(String, &str), u32> = HashMap::new();
-        for text in texts {
+        for text in texts.iter().copied() {
             for site in SITE_WORDS {
                 for (at, _) in text.match_indices(site) {
                     let head: Vec<char> = text[..at]
@@ -160,9 +161,7 @@ impl Sanitizer {
                         continue;
                     }
                     let head: String = head.into_iter().rev().collect();
-                    let rest = &text[at + site.len()..];
-                    // 荘 glued to more kanji is another word (別荘地, 荘園).
-                    if rest.starts_with(is_han) || GENERIC_SITE_HEADS.contains(&head.as_str()) {
+                    if glued_on(text, at, site) || GENERIC_SITE_HEADS.contains(&head.as_str()) {
                         continue;
                     }
                     *seen.entry((head, site)).or_default() += 1;
@@ -174,7 +173,9 @@ impl Sanitizer {
             .filter(|((head, _), n)| *n >= 2 || !l.common.contains(head))
             .map(|((head, site), _)| format!("{head}{site}"))
             .collect();
+        found.extend(kana_sites(&texts));
         found.sort();
+        found.dedup();
         for name in found {
             let replacement = facility_class(&name).to_string();
             ctx.echoes
@@ -609,4 +610,107 @@ fn slot_before(text: &str, at: usize) -> Option<&str> {
             .chars()
             .any(|c| c.is_alphabetic() && !c.is_ascii_digit()))
     .then_some(key)
+}
+
+/// Hiragana words before a site word that point, not name.
+const GENERIC_KANA_HEADS: &[&str] = &[
+    "こちら",
+    "そちら",
+    "あちら",
+    "どちら",
+    "いずれ",
+    "すべて",
+    "それぞれ",
+    "みなさま",
+    "おなじ",
+    "ちかく",
+    "となり",
+    "むかい",
+    "いつも",
+];
+
+/// Generic hiragana heads before 店 (a noodle shop is no named shop).
+const GENERIC_KANA_SHOPS: &[&str] = &[
+    "うどん",
+    "そば",
+    "すし",
+    "おでん",
+    "やきとり",
+    "とんかつ",
+    "おにぎり",
+    "だんご",
+    "せんべい",
+    "たばこ",
+    "おもちゃ",
+    "くすり",
+    "めがね",
+    "おみやげ",
+    "みやげ",
+];
+
+/// Named sites with a hiragana head (ゆうひ公民館, かがやき店): the head is
+/// the whole hiragana run before the site word when a mark or a space stands
+/// before it (`店舗別：かがやき店`), or, glued after a particle
+/// (`活動はゆうひ公民館`), the run's ending that another mention of the record
+/// shares (`…にあったゆうひ公民館`): a name said twice.
+fn kana_sites(texts: &[&str]) -> Vec<String> {
+    let hira = |c: char| ('ぁ'..='ゖ').contains(&c);
+    // (run, clean start, site) per mention.
+    let mut runs: Vec<(String, bool, &str)> = Vec::new();
+    for text in texts {
+        for site in SITE_WORDS.iter().chain(&["店"]) {
+            for (at, _) in text.match_indices(site) {
+                let run: Vec<char> = text[..at].chars().rev().take_while(|c| hira(*c)).collect();
+                if run.len() < 2 || glued_on(text, at, site) {
+                    continue;
+                }
+                let start = at - run.iter().map(|c| c.len_utf8()).sum::<usize>();
+                let clean = !text[..start]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| is_han(c) || is_kata(c) || c.is_alphanumeric());
+                runs.push((run.into_iter().rev().collect(), clean, site));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    // A run ending in a particle is grammar (すべての店, ほかにも店).
+    let named = |head: &str, site: &str| {
+        let n = head.chars().count();
+        (3..=6).contains(&n)
+            && !head.ends_with(|c: char| "のはがをにへとでもやか".contains(c))
+            && !GENERIC_KANA_HEADS.contains(&head)
+            && !(site == "店" && GENERIC_KANA_SHOPS.contains(&head))
+    };
+    for (i, (run, clean, site)) in runs.iter().enumerate() {
+        if *clean && named(run, site) {
+            out.push(format!("{run}{site}"));
+        }
+        for (other, _, site2) in &runs[i + 1..] {
+            if site2 != site || *site == "店" {
+                continue;
+            }
+            let common: String = {
+                let mut v: Vec<char> = run
+                    .chars()
+                    .rev()
+                    .zip(other.chars().rev())
+                    .take_while(|(a, b)| a == b)
+                    .map(|(a, _)| a)
+                    .collect();
+                v.reverse();
+                v.into_iter().collect()
+            };
+            if common.chars().count() >= 3 && named(&common, site) {
+                out.push(format!("{common}{site}"));
+            }
+        }
+    }
+    out
+}
+
+/// A one-character site word glued to more kanji is another word (別荘地,
+/// 店舗); a longer one is not (公民館集合).
+fn glued_on(text: &str, at: usize, site: &str) -> bool {
+    site.chars().count() == 1 && text[at + site.len()..].starts_with(is_han)
 }
