@@ -284,10 +284,10 @@ fn cues(text: &str, r: std::ops::Range<usize>) -> u32 {
 const NOT_NAMES: &[&str] = &[
     "上", "下", "左", "右", "前", "後", "内", "外", "中", "他", "各", "全", "計", "済", "可", "否",
     "要", "例", "表", "裏", "次", "旧", "新", "元", "本", "当", "弊", "貴", "御", "某", "同", "皆",
-    "殿", "各位", "皆様", "担当", "本人", "家族", "全員", "不在", "未定", "同上", "以上", "一同",
-    "未", "有", "無", "不要", "完了", "対応", "確認", "中止", "手動", "自動", "休み", "欠席",
-    "出席", "代理", "交代", "調整", "済み", "予定", "保留", "了承", "正常", "異常", "良好", "不明",
-    "なし",
+    "殿", "御中", "各位", "皆様", "担当", "本人", "家族", "全員", "不在", "未定", "同上", "以上",
+    "一同", "未", "有", "無", "不要", "完了", "対応", "確認", "中止", "手動", "自動", "休み",
+    "欠席", "出席", "代理", "交代", "調整", "済み", "予定", "保留", "了承", "正常", "異常", "良好",
+    "不明", "なし",
 ];
 
 /// Role words a person's short name stands after in a slot (`運転 灘`,
@@ -391,13 +391,15 @@ impl Sanitizer {
             }
         }
         // A word the dictionary knows as a name needs two cues, one of the
-        // most common family names one (巡回 高木); any other word a strong
-        // one (檜 様).
+        // most common family names one (巡回 高木); any other word of one
+        // kanji a strong one (檜 様); a two-kanji word the dictionary does not
+        // list as a name is none (助教, 御中, 受付).
         let mut names: Vec<String> = weight
             .into_iter()
             .filter(|(w, (n, strong))| {
-                *strong
-                    || (*n >= 2 && (l.surnames.contains(w) || l.given.contains(w)))
+                let listed = l.surnames.contains(w) || l.given.contains(w);
+                (*strong && (listed || w.chars().count() == 1))
+                    || (*n >= 2 && listed)
                     || (*n >= 1 && lexicon::is_builtin_surname(w))
             })
             .map(|(w, _)| w)
@@ -513,6 +515,42 @@ const NOT_ORG_ENDINGS: &[&str] = &[
 ];
 
 impl Sanitizer {
+    /// A name shaped like an organisation's: katakana, Latin or kanji with no
+    /// kana but a leading hiragana word (すこやかキッチン). When it is all
+    /// kanji (after that word), or its katakana is vocabulary (データ構造論),
+    /// it needs an organisation or business word at its end after a head of
+    /// its own (青葉サービス, not クラウドサービス): a task or a course before its
+    /// owner (原因調査（担当 X）) is no partner.
+    fn org_shaped(&self, name: &str) -> bool {
+        let hira = |c: char| ('ぁ'..='ゖ').contains(&c);
+        let body = name.trim_start_matches(hira);
+        let lead = name.len() - body.len();
+        let part =
+            |c: char| is_han(c) || is_kata(c) || c.is_ascii_alphanumeric() || "&.-ー".contains(c);
+        if body.is_empty() || !body.chars().all(part) || (lead > 0 && lead < 2 * 'あ'.len_utf8()) {
+            return false;
+        }
+        let vocabulary = |w: &str| {
+            GENERIC.contains(&w)
+                || self.rec.vocab.contains(&w.to_ascii_lowercase())
+                || self.rec.vocab.contains(w.trim_end_matches('ー'))
+        };
+        let kata: Vec<&str> = body
+            .split(|c: char| !is_kata(c))
+            .filter(|w| !w.is_empty())
+            .collect();
+        if !body.chars().all(is_han) && !kata.iter().all(|w| vocabulary(w)) {
+            return true;
+        }
+        lexicon::ORG_SUFFIXES
+            .iter()
+            .chain(BUSINESS_TAILS)
+            .chain(&["サービス"])
+            // The head may be the leading hiragana word (あさひ警備).
+            .filter_map(|w| name.strip_suffix(w))
+            .any(|head| !head.is_empty() && !(head.chars().all(is_kata) && vocabulary(head)))
+    }
+
     /// An organisation with its contact person in brackets after it
     /// (`委託先の青葉サービス（担当 市川）`, `vendor: X (窓口 Y)`,
     /// `協力：X（隊長 Y）`): the name before the bracket is a partner, and it
@@ -548,7 +586,7 @@ impl Sanitizer {
                 }
                 let n = name.chars().count();
                 let ok = (2..=20).contains(&n)
-                    && org_shaped(name)
+                    && self.org_shaped(name)
                     && !name.chars().all(|c| c.is_ascii_digit())
                     && name.contains(|c: char| is_han(c) || is_kata(c) || c.is_alphabetic())
                     && !NOT_ORG_ENDINGS.iter().any(|e| name.ends_with(e))
@@ -565,26 +603,6 @@ impl Sanitizer {
             ctx.echoes.push(Echo::new(&name, replacement, Kind::Org));
         }
     }
-}
-
-/// A name shaped like an organisation's: katakana, Latin or kanji with no
-/// kana but a leading hiragana word (すこやかキッチン); all kanji (after
-/// that word) only with an organisation or business word at its end (a task before its owner, 原因調査（担当
-/// X）, is no partner).
-fn org_shaped(name: &str) -> bool {
-    let hira = |c: char| ('ぁ'..='ゖ').contains(&c);
-    let body = name.trim_start_matches(hira);
-    let lead = name.len() - body.len();
-    let part =
-        |c: char| is_han(c) || is_kata(c) || c.is_ascii_alphanumeric() || "&.-ー".contains(c);
-    if body.is_empty() || !body.chars().all(part) || (lead > 0 && lead < 2 * 'あ'.len_utf8()) {
-        return false;
-    }
-    !body.chars().all(is_han)
-        || lexicon::ORG_SUFFIXES
-            .iter()
-            .chain(BUSINESS_TAILS)
-            .any(|w| body.ends_with(w))
 }
 
 /// The slot a value at `at` stands in: the word before it, apart from it by
