@@ -548,7 +548,10 @@ impl Sanitizer {
             .chain(&["サービス"])
             // The head may be the leading hiragana word (あさひ警備).
             .filter_map(|w| name.strip_suffix(w))
-            .any(|head| !head.is_empty() && !(head.chars().all(is_kata) && vocabulary(head)))
+            .any(|head| {
+                let vocabulary_head = head.chars().all(is_kata) && vocabulary(head);
+                !head.is_empty() && !vocabulary_head
+            })
     }
 
     /// An organisation with its contact person in brackets after it
@@ -695,10 +698,10 @@ fn kana_sites(texts: &[&str]) -> Vec<String> {
     // A run ending in a particle is grammar (すべての店, ほかにも店).
     let named = |head: &str, site: &str| {
         let n = head.chars().count();
-        (3..=6).contains(&n)
-            && !head.ends_with(|c: char| "のはがをにへとでもやか".contains(c))
-            && !GENERIC_KANA_HEADS.contains(&head)
-            && !(site == "店" && GENERIC_KANA_SHOPS.contains(&head))
+        let particle_end = head.ends_with(|c: char| "のはがをにへとでもやか".contains(c));
+        let generic = GENERIC_KANA_HEADS.contains(&head)
+            || (site == "店" && GENERIC_KANA_SHOPS.contains(&head));
+        (3..=6).contains(&n) && !particle_end && !generic
     };
     for (i, (run, clean, site)) in runs.iter().enumerate() {
         if *clean && named(run, site) {
