@@ -20,6 +20,7 @@ mod classify;
 mod context;
 mod deny;
 mod echo;
+mod evidence;
 mod gate;
 mod output;
 mod resolve;
@@ -166,7 +167,11 @@ impl Sanitizer {
     /// published text and the audit entries.
     pub fn sanitize_text(&self, text: &str, own_names: &[String]) -> (String, Vec<AuditEntry>) {
         let mut ctx = RecordContext::new(own_names, None);
+        self.org_evidence([text], &mut ctx);
+        self.site_evidence([text], &mut ctx);
+        self.contact_evidence([text], &mut ctx);
         let out = self.process(text, "text", &mut ctx);
+        self.person_evidence(&[text.to_string()], &mut ctx);
         let out = self.apply_echoes_text(out, "text", &mut ctx);
         (out, ctx.audit)
     }
@@ -181,6 +186,16 @@ impl Sanitizer {
             Ok(Value::Object(m)) => m,
             _ => Map::new(),
         };
+        let mut texts = Vec::new();
+        for (key, value) in &raw {
+            if key != "id" && key != "organization" && !self.rules.drop_fields.contains(key) {
+                strings(value, &mut texts);
+            }
+        }
+        self.org_evidence(texts.iter().copied(), &mut ctx);
+        self.site_evidence(texts.iter().copied(), &mut ctx);
+        self.contact_evidence(texts.iter().copied(), &mut ctx);
+        let texts: Vec<String> = texts.into_iter().map(str::to_string).collect();
         for (key, value) in raw {
             if key == "id" || key == "organization" || self.rules.drop_fields.contains(&key) {
                 continue;
@@ -225,6 +240,7 @@ impl Sanitizer {
             // ヒヤリハット: no impact, flagged so a reader can filter on it.
             published.insert("near_miss".into(), Value::Bool(true));
         }
+        self.person_evidence(&texts, &mut ctx);
         self.apply_echoes(&mut published, &mut ctx);
         let mut findings = Vec::new();
         for (key, v) in &published {
@@ -561,6 +577,16 @@ impl Sanitizer {
                 }
             }
         }
+    }
+}
+
+/// Every string of a JSON value (values, not keys).
+fn strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+    match v {
+        Value::String(s) => out.push(s),
+        Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        Value::Object(m) => m.values().for_each(|x| strings(x, out)),
+        _ => {}
     }
 }
 

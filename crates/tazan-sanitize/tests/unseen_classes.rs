@@ -1982,3 +1982,243 @@ fn a_status_in_a_people_cell_is_no_person() {
     check("09:10 岡部：報告済み", &["岡部"], &["報告済み"]);
     check("担当者：宮腰", &["宮腰"], &["担当者"]);
 }
+
+// --- Round 12 (`recall12`): context beyond a window, the record; invented
+// strings other than `unseen/dev12`'s ---
+
+/// A katakana word that is also a common word (カワセミ, コマドリ) named
+/// with a role label, or with two weak organisation cues anywhere in the
+/// record (a business tail, 側, 経由, の経理 …), is a partner everywhere in
+/// the record, also where it stands bare. Without the cues it stays, and
+/// IT or generic words never become partners whatever their cues.
+#[test]
+fn a_partner_with_cues_anywhere_in_the_record_is_masked_everywhere() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "取引先名：カワセミ\n入金確認はカワセミの経理から。カワセミとは来月打合せ。",
+        &["カワセミ"],
+        &["入金確認", "打合せ"],
+    );
+    check(
+        "コマドリ急便側の集荷が遅れ、コマドリ急便経由の荷物は翌日着。コマドリから謝罪あり。",
+        &["コマドリ"],
+        &["集荷", "翌日着"],
+    );
+    // One weak cue in the whole record is not enough.
+    unchanged(&[
+        "入金確認はカワセミの経理から。カワセミとは来月打合せ。",
+        "コマドリから謝罪あり。",
+    ]);
+    unchanged(&[
+        "サーバ側の設定を見直し、サーバ経由の通信を止めた。ユーザー向けとユーザー側に周知。",
+        "バイク便で送付。バイク便側の遅延。クール便経由、クール便側の温度記録。",
+        "ブラウザ側のキャッシュとブラウザ経由の操作。ログイン側、ログイン向け。",
+        "スマートフォン向けとスマートフォン側の設定。アカウント側とアカウント経由。",
+    ]);
+}
+
+/// The same evidence across the fields of one incident: the label in one
+/// field, the bare name in another.
+#[test]
+fn a_partner_labelled_in_one_field_is_masked_in_another() {
+    if !dictionary() {
+        return;
+    }
+    let inc = Incident {
+        id: "r12-evidence".into(),
+        description: Some("後日、ムクドリは依頼していないと判明した。".into()),
+        extra: [(
+            "master_change".to_string(),
+            json!("取引先名：ムクドリ\n変更内容：振込先の変更"),
+        )]
+        .into(),
+        ..Default::default()
+    };
+    publish_without(&inc, &["ムクドリ"]);
+}
+
+/// A one-kanji family name found by a cue (a department before it) is that
+/// person where it stands bare again, after a particle too; the kanji inside
+/// a word (玄関, 関心) or after other kana (この萩) stays.
+#[test]
+fn a_one_kanji_name_found_by_a_cue_echoes_only_as_a_whole_word() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "対応者：総務課 萩\n萩と小野で調整した。報告は萩が行う。",
+        &["萩"],
+        &["調整", "報告"],
+    );
+    let (out, _) = sanitize("対応者：総務課 関\n関と協議した。玄関の施錠は関心事項。この関の件。");
+    for kept in ["玄関", "関心", "この関"] {
+        assert!(out.contains(kept), "{kept:?} lost in {out:?}");
+    }
+    assert!(!out.contains("関と"), "{out:?}");
+}
+
+/// A named inn or hall (a kanji head before 旅館, 会館, 荘 …) said twice in a
+/// record is a site everywhere, also when its head is a common word; a
+/// generic head (市民, 温泉) or a longer word (別荘地) stays.
+#[test]
+fn a_named_inn_said_twice_is_a_site() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "宿泊先は若竹旅館。若竹旅館の女将から連絡。",
+        &["若竹"],
+        &["宿泊先", "女将"],
+    );
+    unchanged(&["温泉旅館に宿泊。温泉旅館の予約。別荘地の管理。別荘地の巡回。"]);
+}
+
+/// A short name that is also a place or a common word (有明), with no cue a
+/// window-bound recogniser takes, sums its weak cues over the record: a slot
+/// after a role word (`巡回 X`) and a chain with a person found elsewhere
+/// (`X→岡島`) make it that person everywhere; one cue alone does not, nor do
+/// words that are no name (中央, 本人) whatever their cues.
+#[test]
+fn a_short_name_with_two_weak_cues_in_the_record_is_a_person() {
+    if !dictionary() {
+        return;
+    }
+    let audit = check(
+        "異常なし（巡回 有明）\n警報、有明→岡島へ報告。",
+        &["有明"],
+        &["異常なし", "警報"],
+    );
+    assert_eq!(rule_for(&audit, "有明"), "echo", "{audit:?}");
+    unchanged(&["異常なし（巡回 有明）", "警報、有明の倉庫へ。"]);
+    for text in [
+        "巡回 中央\n中央→岡島へ報告。",
+        "担当：本人\n本人と岡島で確認。",
+    ] {
+        let (out, _) = sanitize(text);
+        for kept in ["中央", "本人"].iter().filter(|k| text.contains(**k)) {
+            assert!(out.contains(kept), "{kept:?} lost in {out:?}");
+        }
+    }
+}
+
+/// A name written apart from 様 in a call list (`X 様：不在`) is a person,
+/// also where it stands bare later in the record.
+#[test]
+fn a_name_apart_from_its_honorific_is_a_person_in_the_whole_record() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "架電結果\n桧 様：不在\n後日、桧から折返しあり。※桧様の番号は旧データ。",
+        &["桧"],
+        &["不在", "折返し"],
+    );
+}
+
+/// The given name of a full name found once is the same person where it
+/// stands alone (`三好 舞` … `舞が出られない時`), with the same pseudonym; the
+/// kanji inside a word (舞台) stays, and a given name never seen in full
+/// stays too.
+#[test]
+fn the_given_name_of_a_full_name_echoes_as_a_whole_word() {
+    if !dictionary() {
+        return;
+    }
+    let (out, _) = sanitize("夜間は三好 舞。舞が出られない時は代理。舞台の設営は翌日。");
+    assert!(!out.contains("舞が"), "{out:?}");
+    assert!(out.contains("舞台"), "{out:?}");
+    assert_eq!(out.matches("担当者A").count(), 2, "{out:?}");
+    unchanged(&["舞が出られない時は代理。"]);
+}
+
+/// An organisation with its contact person in brackets after it (`X（隊長
+/// Y）`, `X (窓口 Y)`) is a partner, also where the record names it bare;
+/// a task, a department or a relation word before its owner stays.
+#[test]
+fn a_name_before_its_contact_person_in_brackets_is_a_partner() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "協力：つばき警備（隊長 小西）\n当日はつばき警備が誘導した。",
+        &["つばき警備"],
+        &["協力", "誘導"],
+    );
+    unchanged(&["つばき警備が誘導した。"]);
+    let (out, _) = sanitize(
+        "原因調査（担当 小西）と再発防止（担当 三上）。すべて確認（担当 小西）。\
+         荷受け時刻を電話で確認（先方 小西）。情報システム部（担当 小西）。委託先（担当 小西）。\
+         科目：アルゴリズム演習（担当 小西）。倉庫 物流センター（担当 小西）。\
+         クラウドサービス（担当 小西）。",
+    );
+    for kept in [
+        "アルゴリズム演習",
+        "物流センター",
+        "クラウドサービス",
+        "原因調査",
+        "再発防止",
+        "すべて確認",
+        "荷受け時刻を電話で確認",
+        "情報システム部",
+        "委託先",
+    ] {
+        assert!(out.contains(kept), "{kept:?} lost in {out:?}");
+    }
+}
+
+/// Column coherence: a short word in the same slot as a person found
+/// elsewhere in the record (`運転 X` beside `運転 岩城`, `user: X` beside
+/// `user: 港 慎也`) is a person too, also with no dictionary entry; a status
+/// in that slot (自動, 手動, 未定, 全員) and another slot's word stay.
+#[test]
+fn a_short_word_in_a_persons_slot_is_a_person() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "便1 運転 湊川 添乗 椎葉\n便2 運転 岩城 添乗 椎葉\n便3 運転 灯",
+        &["灯"],
+        &["便1", "便3"],
+    );
+    check(
+        "layers:\n  - user: 港 慎也\n  - user: 南\n  - user: 小川 奈央",
+        &["南"],
+        &["layers"],
+    );
+    // A two-kanji word in the slot is a person only when the dictionary
+    // lists it as a name (a title, a form word stays).
+    let (out, _) = sanitize(
+        "運転 自動\n運転 岩城\n運転 手動\n担当：岩城\n担当：未定\n担当：全員\nルート: 北\n\
+         センター 岩城\nセンター 助教\n宛先 岩城\n宛先 御中",
+    );
+    for kept in ["自動", "手動", "未定", "全員", "北", "助教", "御中"] {
+        assert!(out.contains(kept), "{kept:?} lost in {out:?}");
+    }
+}
+
+/// A site with a hiragana head: whole after a mark (`店舗別：きらめき店`), or
+/// glued after a particle when the record says it twice (`…はひまわり公民館`,
+/// `…あったひまわり公民館`, the shared ending is the name); demonstratives,
+/// runs ending in a particle and generic shops stay.
+#[test]
+fn a_named_site_with_a_hiragana_head_is_a_site() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "店舗別：きらめき店 停止45分",
+        &["きらめき"],
+        &["店舗別", "停止"],
+    );
+    check(
+        "集合はひまわり公民館です。\n前回あったひまわり公民館の不具合。",
+        &["ひまわり"],
+        &["集合", "不具合"],
+    );
+    unchanged(&[
+        "。この店は閉店。すべての店で、ほかの店舗。、うどん店とそば店。こちら店。",
+        "集合はひまわり公民館です。",
+    ]);
+}

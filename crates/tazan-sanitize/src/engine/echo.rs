@@ -56,6 +56,30 @@ pub(super) struct Echo {
     term: String,
     replacement: String,
     kind: Kind,
+    /// A one-kanji name (関, 灘): matched only between non-kanji, non-kana
+    /// neighbours, never inside a word.
+    strict: bool,
+}
+
+impl Echo {
+    /// An echo of a whole surface found by the record-level pass
+    /// (`evidence.rs`).
+    pub(super) fn new(term: &str, replacement: String, kind: Kind) -> Self {
+        Echo {
+            term: fold_str(term),
+            replacement,
+            kind,
+            strict: false,
+        }
+    }
+
+    /// An echo matched only as a whole word (see `free_standing`).
+    pub(super) fn strict(term: &str, replacement: String, kind: Kind) -> Self {
+        Echo {
+            strict: true,
+            ..Echo::new(term, replacement, kind)
+        }
+    }
 }
 
 /// The head of an organisation's name: legal forms and organisation words
@@ -135,6 +159,8 @@ impl Sanitizer {
             return;
         }
         let mut terms: Vec<&str> = Vec::new();
+        let mut strict: Vec<&str> = Vec::new();
+        let mut whole: Vec<&str> = Vec::new();
         match h.kind {
             Kind::Person => {
                 // 航平さん in a greeting is 航平 in the signature.
@@ -151,6 +177,34 @@ impl Sanitizer {
                     }));
                 } else if let Some(first) = parts.first() {
                     terms.push(first);
+                    // 熊谷 翼 in a rota is 翼 in the next line: the given name of
+                    // a full name echoes too, matched strictly, when the
+                    // dictionary knows it as a given name.
+                    if let [_, given] = parts[..] {
+                        let short =
+                            (1..=3).contains(&given.chars().count()) && given.chars().all(is_han);
+                        let lexis = self.dict.as_ref().map(|d| d.lexis());
+                        if short && lexis.is_some_and(|l| l.given.contains(given)) {
+                            strict.push(given);
+                        }
+                    }
+                    // 関 after 市民協働課 is 関 in 関と葛西で調整: a one-kanji
+                    // family name echoes when a cue, not the dictionary alone,
+                    // found it (matched strictly, see `free_standing`).
+                    let one = first.chars().count() == 1 && first.starts_with(is_han);
+                    if one && !h.dict && !ONE_KANJI_NOT_NAMES.contains(first) {
+                        strict.push(first);
+                    }
+                }
+            }
+            // A named site said once with its site word is the same site when
+            // it is said again (しらかば会館 in the venue line and the remarks).
+            Kind::Facility if !h.rule.ends_with("lexicon") => {
+                let named = norm.chars().count() >= 4
+                    && !norm.is_ascii()
+                    && !norm.contains(|c: char| c.is_ascii_digit());
+                if named {
+                    whole.push(norm);
                 }
             }
             Kind::Org if !h.rule.ends_with("lexicon") => {
@@ -206,12 +260,17 @@ impl Sanitizer {
                     t.is_ascii() && count >= 4 && !self.rec.vocab.contains(&t.to_ascii_lowercase())
                 };
             if ok {
-                ctx.echoes.push(Echo {
-                    term: fold_str(t),
-                    replacement: replacement.to_string(),
-                    kind: h.kind,
-                });
+                ctx.echoes
+                    .push(Echo::new(t, replacement.to_string(), h.kind));
             }
+        }
+        for t in whole {
+            ctx.echoes
+                .push(Echo::new(t, replacement.to_string(), h.kind));
+        }
+        for t in strict {
+            ctx.echoes
+                .push(Echo::strict(t, replacement.to_string(), h.kind));
         }
     }
 
@@ -241,6 +300,17 @@ impl Sanitizer {
         }
     }
 }
+
+fn is_hira(c: char) -> bool {
+    ('ぁ'..='ゖ').contains(&c)
+}
+
+/// One-kanji words a cue may stand before by chance that are never echoed as
+/// a name (directions, sides, parts of a form).
+const ONE_KANJI_NOT_NAMES: &[&str] = &[
+    "上", "下", "左", "右", "前", "後", "内", "外", "中", "他", "各", "全", "計", "済", "可", "否",
+    "要", "例", "表", "裏", "次", "旧", "新", "元", "本", "当", "弊", "貴", "御", "某", "同",
+];
 
 struct EchoMatcher {
     ac: Terms,
@@ -295,10 +365,10 @@ impl EchoMatcher {
         let mut last = 0;
         for (m, pattern) in self.ac.find(n.folded.as_str()) {
             let r = n.original(Layer::Folded, m);
-            if r.is_empty() || r.start < last || !free_standing(text, r.clone()) {
+            let e = &self.echoes[pattern];
+            if r.is_empty() || r.start < last || !free_standing(text, r.clone(), e.strict) {
                 continue;
             }
-            let e = &self.echoes[pattern];
             out.push_str(&text[last..r.start]);
             out.push_str(&e.replacement);
             ctx.audit.push(AuditEntry {
@@ -319,10 +389,21 @@ impl EchoMatcher {
 }
 
 /// A katakana or Latin term must be a whole word; a kanji term must not sit
-/// inside a longer kanji run on both sides.
-fn free_standing(text: &str, r: std::ops::Range<usize>) -> bool {
+/// inside a longer kanji run on both sides; a strict (one-kanji) term must
+/// have no kanji, katakana or Latin letter on either side and no hiragana
+/// but a particle before it (関 in 関と…, 議事は関が, not 関心, 玄関, この関).
+fn free_standing(text: &str, r: std::ops::Range<usize>, strict: bool) -> bool {
     let before = text[..r.start].chars().next_back();
     let after = text[r.end..].chars().next();
+    if strict {
+        let word = |c: char| is_han(c) || is_kata(c) || c.is_alphanumeric() && !is_hira(c);
+        // A particle may stand before the name (議事は関が取る), no other kana.
+        let particle = |c: char| "はをにへともがやで".contains(c);
+        return !before.is_some_and(|c| word(c) || (is_hira(c) && !particle(c)))
+            // 様 and 氏 after it are its honorifics (檜様の番号).
+            && !after.is_some_and(|c| word(c) && c != '様' && c != '氏')
+            && !after.is_some_and(|c| "々ヶノ".contains(c));
+    }
     let first = text[r.clone()].chars().next();
     let same = |a: Option<char>, b: Option<char>| match (a, b) {
         (Some(x), Some(y)) => {
