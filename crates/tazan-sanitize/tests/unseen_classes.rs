@@ -1982,3 +1982,72 @@ fn a_status_in_a_people_cell_is_no_person() {
     check("09:10 岡部：報告済み", &["岡部"], &["報告済み"]);
     check("担当者：宮腰", &["宮腰"], &["担当者"]);
 }
+
+// --- Round 13 (`recall13`): organisations and facilities by their own
+// shape; invented strings other than `unseen/dev13`'s ---
+
+/// A native word in katakana (a plant, a bird: IPADIC also writes it in
+/// kanji) glued to an organisation word, a site word or a business relation
+/// is a company or a site, though the head alone is an ordinary word.
+#[test]
+fn a_native_katakana_head_before_an_organisation_or_site_word_is_a_name() {
+    if !dictionary() {
+        return;
+    }
+    check("配車：ヤマユリ物流経由で出荷", &["ヤマユリ物流"], &["出荷"]);
+    check(
+        "協力会社 セキレイ電子、ツバキテック",
+        &["セキレイ電子", "ツバキテック"],
+        &["協力会社"],
+    );
+    check("保管先（カワウソ倉庫）に移送", &["カワウソ倉庫"], &["移送"]);
+    check(
+        "部材はヒヨドリ経由で調達、シャクナゲから購入",
+        &["ヒヨドリ", "シャクナゲ"],
+        &["調達", "購入"],
+    );
+    check("送迎はモグラ観光のバス", &["モグラ観光"], &["送迎"]);
+}
+
+/// Loanwords (コンテナ, オフィス, データ, サーバ) name a kind of business
+/// or a route, and materials IPADIC also writes in kanji (ガラス, ヒノキ)
+/// name what a thing is made of: none of them is a brand.
+#[test]
+fn loanwords_materials_and_it_words_before_a_business_word_stay() {
+    if !dictionary() {
+        return;
+    }
+    unchanged(&[
+        "コンテナ物流の需要が増えた。オフィス家具を購入した。データ分析センターで集計。",
+        "ヒノキ製の机、クルミ製の器。",
+        "バス観光の繁忙期。ホテル観光の案内。デジタルテックの動向。",
+        "サーバ経由で送る。ネットワーク経由。ブラウザ向けの設定。クラウド経由で配信。",
+        "ルータの保守。プリンタから購入。",
+        "キャンプ場の管理棟。スキー場のホテル。",
+    ]);
+}
+
+/// A hiragana or kanji name set apart before a lodging, care or restaurant
+/// word (`：しおさい旅館`, `あさやけ苑`, `ほたるの森`, `松籟亭`, `紫雲記念館`)
+/// is a facility; a demonstrative, a modifier or a kind of house (この病院,
+/// かかりつけ医院, 温泉旅館, 創立記念館) is not.
+#[test]
+fn a_kana_or_kanji_house_name_set_apart_is_a_facility() {
+    if !dictionary() {
+        return;
+    }
+    check("・夜間：あさやけ苑", &["あさやけ苑"], &["夜間"]);
+    check("・週末：ほたるの森", &["ほたるの森"], &["週末"]);
+    check("会食：松籟亭", &["松籟亭"], &["会食"]);
+    check("会場：当社 紫雲記念館 2階", &["紫雲記念館"], &["会場"]);
+    check(
+        "二次検査：北口すずかけ病院",
+        &["すずかけ病院"],
+        &["二次検査"],
+    );
+    unchanged(&[
+        "この病院に行った。いつもの旅館に泊まる。",
+        "温泉旅館に泊まった。老舗料亭で会食。創立記念館の改修。",
+        "高級旅館を予約。地元の亭で昼食。",
+    ]);
+}

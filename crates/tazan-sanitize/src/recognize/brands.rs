@@ -1,0 +1,217 @@
+//! Organisations and facilities by their own shape, from one mention (issue
+//! #10, round 13).
+//!
+//! A company or a site is often named after a plant, a bird or a landscape
+//! word written in katakana or hiragana (`X物流`, `Xテック`, `X倉庫`,
+//! `中央Xの病院`): the head is an ordinary word, so the unknown-word
+//! candidates never see it, and the business word alone is generic. What
+//! tells the name from a phrase is the head's origin:
+//!
+//! - a katakana head that IPADIC also lists written in kanji (スミレ and 菫,
+//!   ツグミ and 鶫) is a native word; a loanword (コンテナ, オフィス, データ)
+//!   has no such twin. A native word glued to an organisation or site word
+//!   is a name (a kind of business is named by a loanword or a kanji word:
+//!   コンテナ物流, オフィス家具, 食品物流);
+//! - a hiragana word of three or more kana before a lodging, care or
+//!   hospital word (旅館, 苑, 病院 …), set apart from the sentence, is the
+//!   house's name: prose writes those kinds with a kanji modifier.
+//!
+//! Needs the dictionary: without it no head can be told native.
+
+use std::sync::OnceLock;
+
+use super::names::name_ok;
+use super::persons::Lexis;
+use super::*;
+
+/// Organisation words that end a company's name after a native head.
+const ORG_TAILS: &str = "ホールディングス|ソリューションズ|システムズ|グループ|テック|ラボ|クラウド|ネット|フーズ|ファーム|デザイン|物流|急送|運送|運輸|交通|観光|電子|電機|電装|電工|金属|化学|化成|樹脂|精密|精機|精工|工業|工機|機工|紙工|産業|建設|建材|工務店|食品|乳業|製菓|水産|冷蔵|物産|商会|商事|商店|家具|事務機|警備|印刷|企画|設計|技研|通信|不動産|損保|生命|銀行|証券|製作所|引越センター|分析センター|研究所";
+
+/// Site words that make a facility after a native head.
+const SITE_TAILS: &str = "倉庫|デポ|ハブ|物流センター|センター|工場|ホテル|旅館|会館|病院|医院|クリニック|団地|ビル|タワー|キャンパス|荘|苑|DC";
+
+/// Business relations after a bare native name (`X経由`, `Xから購入`). Not
+/// 製: after a plant it names the material (ヒノキ製, クルミ製).
+const RELATIONS: &str = "経由|向け|から購入|から仕入れ|に発注|へ発注|へ納入|に納入|の保守";
+
+/// Lodging, care and hospital words after a hiragana house name.
+const HOUSE_TAILS: &str = "旅館|ホテル|病院|医院|クリニック|会館|記念館|苑|荘|亭|園|の丘|の森";
+
+/// Loanwords IPADIC also writes in kanji (硝子, 煙草): materials and goods
+/// that name a kind of industry (ガラス工業, タバコ産業), not a company.
+const MATERIALS: &[&str] = &[
+    "ガラス",
+    "アルミ",
+    "タバコ",
+    "レンガ",
+    "ボタン",
+    "ブリキ",
+    "ペンキ",
+    "ソーダ",
+    "カステラ",
+    "テンプラ",
+    "コップ",
+    "ランプ",
+    "ロウソク",
+    "マッチ",
+    "メリヤス",
+    "セメント",
+];
+
+/// Hiragana words that modify a house in prose (かかりつけ医院, いつもの旅館).
+const KANA_MODIFIERS: &[&str] = &[
+    "かかりつけ",
+    "いつも",
+    "ちかく",
+    "となり",
+    "おおきな",
+    "ちいさな",
+    "あたらしい",
+    "ふるい",
+    "みんな",
+    "こども",
+    "おとしより",
+    "ちいき",
+    "まちなか",
+];
+
+/// Demonstratives that start a phrase, not a name (この旅館, そこの病院).
+const DEMONSTRATIVES: &[&str] = &[
+    "この",
+    "その",
+    "あの",
+    "どの",
+    "ここ",
+    "そこ",
+    "あそこ",
+    "どこ",
+    "これ",
+    "それ",
+    "あれ",
+    "どれ",
+    "こちら",
+    "そちら",
+    "あちら",
+    "どちら",
+    "こんな",
+    "そんな",
+    "あんな",
+    "どんな",
+];
+
+/// Kanji words that say what kind of house a lodging or restaurant is
+/// (温泉旅館, 老舗料亭, 地元の亭): a phrase, not a name.
+const HOUSE_KINDS: &[&str] = &[
+    "温泉", "高級", "老舗", "和風", "洋風", "割烹", "観光", "大型", "小型", "近隣", "近所", "地元",
+    "市内", "県内", "町内", "周辺", "付近", "一般", "格安", "人気", "有名", "民営", "公営", "市営",
+    "県営", "国営", "個人", "家族", "記念", "指定", "提携", "契約", "宿泊", "同一", "別棟", "旧館",
+    "新館", "本館", "別館", "中華", "料理", "郷土", "駅前", "駅近",
+];
+
+struct BrandRules {
+    native: Regex,
+    house: Regex,
+    kanji_house: Regex,
+}
+
+/// A house's name stands apart: after a separator or at the line's start.
+fn set_apart(text: &str, start: usize) -> bool {
+    text[..start]
+        .chars()
+        .next_back()
+        .is_none_or(|c| c.is_whitespace() || "（(「『【[・、,:：/|｜".contains(c))
+}
+
+fn rules() -> &'static BrandRules {
+    static RULES: OnceLock<BrandRules> = OnceLock::new();
+    RULES.get_or_init(|| BrandRules {
+        native: rx(&format!(
+            r"(?P<n>{K}{{3,10}}?)(?:(?P<o>{ORG_TAILS})|(?P<s>{SITE_TAILS})|(?P<r>{RELATIONS}))"
+        )),
+        kanji_house: rx(&format!(r"(?P<n>{H}{{2,3}})(?:記念館|亭|荘|苑|旅館)")),
+        house: rx(&format!(
+            r"{H}{{0,3}}(?P<n>[ぁ-ゖ]{{3,7}}?)(?P<w>{HOUSE_TAILS})"
+        )),
+    })
+}
+
+impl Recognizers {
+    /// See the module doc.
+    pub(crate) fn scan_brands(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        if text.is_ascii() {
+            return;
+        }
+        let r = rules();
+        for caps in r.native.captures_iter(text) {
+            let (Some(m), Some(head)) = (caps.get(0), caps.name("n")) else {
+                continue;
+            };
+            let w = head.as_str();
+            // The whole katakana run: not the tail of one before, and not a
+            // tail followed by more katakana (テックス, センターサーバ).
+            let glued = text[..m.start()].ends_with(|c: char| is_kata(c) || c == '・')
+                || text[m.end()..].starts_with(|c: char| is_kata(c) || c == 'ー');
+            if glued
+                || !l.native.contains(w)
+                || MATERIALS.contains(&w)
+                || self.vocab.contains(&w.to_ascii_lowercase())
+            {
+                continue;
+            }
+            let (kind, range) = match (caps.name("o"), caps.name("s")) {
+                (Some(_), _) => (Kind::Org, m.range()),
+                (_, Some(_)) => (Kind::Facility, m.range()),
+                // The relation is no part of the name.
+                _ => (Kind::Org, head.range()),
+            };
+            push(out, n, range, kind, "native_brand", 0.75, 2);
+        }
+        self.kanji_houses(n, l, out);
+        if !text.contains(|c: char| ('ぁ'..='ゖ').contains(&c)) {
+            return;
+        }
+        for caps in r.house.captures_iter(text) {
+            let (Some(m), Some(head)) = (caps.get(0), caps.name("n")) else {
+                continue;
+            };
+            let w = head.as_str();
+            let function = w.starts_with(['お', 'ご'])
+                || DEMONSTRATIVES.iter().any(|d| w.starts_with(d))
+                || w.ends_with(['が', 'を', 'に', 'で', 'へ', 'な', 'い'])
+                // ゆずりは, あけぼの: a name of four kana or more may end like
+                // a particle; a shorter one is a word and a particle.
+                || (w.ends_with(['の', 'は', 'と', 'も']) && w.chars().count() < 4)
+                || KANA_MODIFIERS.iter().any(|k| w.starts_with(k));
+            if !set_apart(text, m.start()) || function {
+                continue;
+            }
+            push(out, n, m.range(), Kind::Facility, "kana_house", 0.75, 2);
+        }
+    }
+
+    /// A lodging, a restaurant or a memorial hall named by a kanji word set
+    /// apart (`：X亭`, `当社 X記念館 3階`): the whole is no dictionary word
+    /// and the head says no kind of house (温泉旅館, 創立記念館).
+    fn kanji_houses(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        for caps in rules().kanji_house.captures_iter(text) {
+            let (Some(m), Some(head)) = (caps.get(0), caps.name("n")) else {
+                continue;
+            };
+            let w = head.as_str();
+            let closed = text[m.end()..].chars().next().is_none_or(|c| !is_han(c));
+            let kind = HOUSE_KINDS
+                .iter()
+                .any(|k| w.starts_with(k) || w.ends_with(k))
+                || super::slots::ACTS.split('|').any(|a| w.starts_with(a))
+                || l.common.contains(&text[m.range()])
+                || self.is_role(w)
+                || !name_ok(w)
+                || w.chars().any(|c| "本各全同当弊貴御新旧第他自".contains(c));
+            if set_apart(text, m.start()) && closed && !kind {
+                push(out, n, m.range(), Kind::Facility, "kanji_house", 0.75, 2);
+            }
+        }
+    }
+}
