@@ -2007,6 +2007,18 @@ fn a_native_katakana_head_before_an_organisation_or_site_word_is_a_name() {
         &["調達", "購入"],
     );
     check("送迎はモグラ観光のバス", &["モグラ観光"], &["送迎"]);
+    check(
+        "vendor: ホオズキ回線サービス (窓口)",
+        &["ホオズキ回線サービス"],
+        &["窓口"],
+    );
+    check(
+        "委託先のカワセミに連絡、顧客 ムクドリ（担当）",
+        &["カワセミ", "ムクドリ"],
+        &["連絡"],
+    );
+    // A loanword or IT word in a company's place is no name.
+    unchanged(&["業者のサーバが停止。委託先のサポートに連絡。顧客 データの確認。"]);
 }
 
 /// Loanwords (コンテナ, オフィス, データ, サーバ) name a kind of business

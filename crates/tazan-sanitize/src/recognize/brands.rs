@@ -13,8 +13,12 @@
 //!   is a name (a kind of business is named by a loanword or a kanji word:
 //!   コンテナ物流, オフィス家具, 食品物流);
 //! - a hiragana word of three or more kana before a lodging, care or
-//!   hospital word (旅館, 苑, 病院 …), set apart from the sentence, is the
-//!   house's name: prose writes those kinds with a kanji modifier.
+//!   hospital word (旅館, 苑, 病院 …) or a katakana business word (キッチン,
+//!   フーズ), set apart from the sentence or after a relation word and の
+//!   (`業者のXキッチン`), is the house's or the company's name: prose writes
+//!   those kinds with a kanji modifier;
+//! - a native katakana word alone after a relation word (`業者のX`, `顧客 X`)
+//!   is the company the relation names.
 //!
 //! Needs the dictionary: without it no head can be told native.
 
@@ -25,7 +29,7 @@ use super::persons::Lexis;
 use super::*;
 
 /// Organisation words that end a company's name after a native head.
-const ORG_TAILS: &str = "ホールディングス|ソリューションズ|システムズ|グループ|テック|ラボ|クラウド|ネット|フーズ|ファーム|デザイン|物流|急送|運送|運輸|交通|観光|電子|電機|電装|電工|金属|化学|化成|樹脂|精密|精機|精工|工業|工機|機工|紙工|産業|建設|建材|工務店|食品|乳業|製菓|水産|冷蔵|物産|商会|商事|商店|家具|事務機|警備|印刷|企画|設計|技研|通信|不動産|損保|生命|銀行|証券|製作所|引越センター|分析センター|研究所";
+const ORG_TAILS: &str = "回線サービス|サービス|キッチン|ワークス|ファクトリー|スタジオ|プランニング|ホールディングス|ソリューションズ|システムズ|グループ|テック|ラボ|クラウド|ネット|フーズ|ファーム|デザイン|物流|急送|運送|運輸|通運|回線|交通|観光|電子|電機|電装|電工|金属|化学|化成|樹脂|精密|精機|精工|工業|工機|機工|紙工|産業|建設|建材|工務店|食品|乳業|製菓|水産|冷蔵|物産|商会|商事|商店|家具|事務機|警備|印刷|企画|設計|技研|通信|不動産|損保|生命|銀行|証券|製作所|引越センター|分析センター|研究所";
 
 /// Site words that make a facility after a native head.
 const SITE_TAILS: &str = "倉庫|デポ|ハブ|物流センター|センター|工場|ホテル|旅館|会館|病院|医院|クリニック|団地|ビル|タワー|キャンパス|荘|苑|DC";
@@ -108,7 +112,12 @@ const HOUSE_KINDS: &[&str] = &[
     "新館", "本館", "別館", "中華", "料理", "郷土", "駅前", "駅近",
 ];
 
+/// Katakana business words after a hiragana name (すずらんフーズ).
+const KANA_ORG_TAILS: &str = "キッチン|ファーム|フーズ|ネット|テック|ラボ|ワークス|スタジオ|サービス|デザイン|プランニング|ハウジング";
+
 struct BrandRules {
+    /// A relation word, then a katakana name (`業者のX`, `委託先 X`).
+    related: Regex,
     native: Regex,
     house: Regex,
     kanji_house: Regex,
@@ -130,7 +139,11 @@ fn rules() -> &'static BrandRules {
         )),
         kanji_house: rx(&format!(r"(?P<n>{H}{{2,3}})(?:記念館|亭|荘|苑|旅館)")),
         house: rx(&format!(
-            r"{H}{{0,3}}(?P<n>[ぁ-ゖ]{{3,7}}?)(?P<w>{HOUSE_TAILS})"
+            r"{H}{{0,3}}(?P<n>[ぁ-ゖ]{{3,7}}?)(?:{HOUSE_TAILS}|(?P<o>{KANA_ORG_TAILS}))"
+        )),
+        related: rx(&format!(
+            r"(?:{})(?:の|[ \u{{3000}}]+|[:：][ \u{{3000}}]?)(?P<n>{K}{{3,10}})",
+            super::rules::alternation(lexicon::RELATION_WORDS)
         )),
     })
 }
@@ -167,6 +180,7 @@ impl Recognizers {
             };
             push(out, n, range, kind, "native_brand", 0.75, 2);
         }
+        self.related_natives(n, l, out);
         self.kanji_houses(n, l, out);
         if !text.contains(|c: char| ('ぁ'..='ゖ').contains(&c)) {
             return;
@@ -175,18 +189,37 @@ impl Recognizers {
             let (Some(m), Some(head)) = (caps.get(0), caps.name("n")) else {
                 continue;
             };
-            let w = head.as_str();
-            let function = w.starts_with(['お', 'ご'])
+            // A relation word and の before the name (業者のX): the match
+            // ran the の into the name, with the relation as a kanji head.
+            let after_relation = |at: usize| {
+                text[..at]
+                    .strip_suffix('の')
+                    .is_some_and(|b| lexicon::RELATION_WORDS.iter().any(|r| b.ends_with(r)))
+            };
+            let (start, related) = match head.as_str().strip_prefix('の') {
+                Some(_) if after_relation(head.start() + 'の'.len_utf8()) => {
+                    (head.start() + 'の'.len_utf8(), true)
+                }
+                _ => (m.start(), after_relation(m.start())),
+            };
+            let w = &text[start.max(head.start())..head.end()];
+            let function = w.chars().count() < 3
+                || w.starts_with(['お', 'ご'])
                 || DEMONSTRATIVES.iter().any(|d| w.starts_with(d))
                 || w.ends_with(['が', 'を', 'に', 'で', 'へ', 'な', 'い'])
                 // ゆずりは, あけぼの: a name of four kana or more may end like
                 // a particle; a shorter one is a word and a particle.
                 || (w.ends_with(['の', 'は', 'と', 'も']) && w.chars().count() < 4)
                 || KANA_MODIFIERS.iter().any(|k| w.starts_with(k));
-            if !set_apart(text, m.start()) || function {
+            if !(set_apart(text, start) || related) || function {
                 continue;
             }
-            push(out, n, m.range(), Kind::Facility, "kana_house", 0.75, 2);
+            let (kind, rule) = if caps.name("o").is_some() {
+                (Kind::Org, "kana_brand")
+            } else {
+                (Kind::Facility, "kana_house")
+            };
+            push(out, n, start..m.end(), kind, rule, 0.75, 2);
         }
     }
 
@@ -211,6 +244,24 @@ impl Recognizers {
                 || w.chars().any(|c| "本各全同当弊貴御新旧第他自".contains(c));
             if set_apart(text, m.start()) && closed && !kind {
                 push(out, n, m.range(), Kind::Facility, "kanji_house", 0.75, 2);
+            }
+        }
+    }
+
+    /// A native katakana name alone in a company's place (`業者のX`,
+    /// `委託先 X`, `顧客：X`): the relation says it is a company.
+    fn related_natives(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        for caps in rules().related.captures_iter(text) {
+            let Some(name) = caps.name("n") else { continue };
+            let w = name.as_str();
+            let whole = !text[name.end()..].starts_with(|c: char| is_kata(c) || c == '・');
+            if whole
+                && l.native.contains(w)
+                && !MATERIALS.contains(&w)
+                && !self.vocab.contains(&w.to_ascii_lowercase())
+            {
+                push(out, n, name.range(), Kind::Org, "native_brand", 0.75, 2);
             }
         }
     }
