@@ -39,7 +39,8 @@ const SITE_TAILS: &str = "倉庫|デポ|ハブ|物流センター|センター|�
 const RELATIONS: &str = "経由|向け|から購入|から仕入れ|に発注|へ発注|へ納入|に納入|の保守";
 
 /// Lodging, care and hospital words after a hiragana house name.
-const HOUSE_TAILS: &str = "旅館|ホテル|病院|医院|クリニック|会館|記念館|苑|荘|亭|園|の丘|の森";
+const HOUSE_TAILS: &str =
+    "が丘団地|ヶ丘団地|団地|旅館|ホテル|病院|医院|クリニック|会館|記念館|苑|荘|亭|園|の丘|の森";
 
 /// Loanwords IPADIC also writes in kanji (硝子, 煙草): materials and goods
 /// that name a kind of industry (ガラス工業, タバコ産業), not a company.
@@ -109,7 +110,10 @@ const HOUSE_KINDS: &[&str] = &[
     "温泉", "高級", "老舗", "和風", "洋風", "割烹", "観光", "大型", "小型", "近隣", "近所", "地元",
     "市内", "県内", "町内", "周辺", "付近", "一般", "格安", "人気", "有名", "民営", "公営", "市営",
     "県営", "国営", "個人", "家族", "記念", "指定", "提携", "契約", "宿泊", "同一", "別棟", "旧館",
-    "新館", "本館", "別館", "中華", "料理", "郷土", "駅前", "駅近",
+    "新館", "本館", "別館", "中華", "料理", "郷土", "駅前", "駅近", "都市", "湖畔", "空港", "国際",
+    "海辺", "海浜", "高原", "山岳", "近郊", "老人", "養護", "特養", "周囲", "近く", "現地", "直営",
+    "創立", "創業", "創設", "設立", "開校", "開学", "開館", "開業", "落成", "竣工", "周年", "平和",
+    "戦没", "殉職", "慰霊", "顕彰",
 ];
 
 /// Katakana business words after a hiragana name (すずらんフーズ).
@@ -137,7 +141,9 @@ fn rules() -> &'static BrandRules {
         native: rx(&format!(
             r"(?P<n>{K}{{3,10}}?)(?:(?P<o>{ORG_TAILS})|(?P<s>{SITE_TAILS})|(?P<r>{RELATIONS}))"
         )),
-        kanji_house: rx(&format!(r"(?P<n>{H}{{2,3}})(?:記念館|亭|荘|苑|旅館)")),
+        kanji_house: rx(&format!(
+            r"(?P<n>{H}{{2,3}})(?:記念館|亭|荘|苑|旅館|ホテル)"
+        )),
         house: rx(&format!(
             r"{H}{{0,3}}(?P<n>[ぁ-ゖ]{{3,7}}?)(?:{HOUSE_TAILS}|(?P<o>{KANA_ORG_TAILS}))"
         )),
@@ -223,9 +229,10 @@ impl Recognizers {
         }
     }
 
-    /// A lodging, a restaurant or a memorial hall named by a kanji word set
-    /// apart (`：X亭`, `当社 X記念館 3階`): the whole is no dictionary word
-    /// and the head says no kind of house (温泉旅館, 創立記念館).
+    /// A lodging, a restaurant or a memorial hall named by a kanji word
+    /// (`：X亭`, `当社 X記念館 3階`, `宿泊はXホテル`): the whole kanji run,
+    /// no dictionary word, and the head says no kind of house (温泉旅館,
+    /// 駅前ホテル, 創立記念館).
     fn kanji_houses(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
         for caps in rules().kanji_house.captures_iter(text) {
@@ -242,7 +249,8 @@ impl Recognizers {
                 || self.is_role(w)
                 || !name_ok(w)
                 || w.chars().any(|c| "本各全同当弊貴御新旧第他自".contains(c));
-            if set_apart(text, m.start()) && closed && !kind {
+            let glued = text[..m.start()].ends_with(|c: char| is_han(c) || c == '々');
+            if !glued && closed && !kind {
                 push(out, n, m.range(), Kind::Facility, "kanji_house", 0.75, 2);
             }
         }
