@@ -2070,4 +2070,7 @@ fn a_kana_or_kanji_house_name_set_apart_is_a_facility() {
         "出張先のホテルで作業。現地のホテルから接続。料亭で会食。山荘に避難。",
         "団地の自治会。大型団地の建替え。公営団地の点検。",
     ]);
+    // A kanji word and a particle before the name are no part of it.
+    let (out, _) = sanitize("搬送先はしらかばの森病院。");
+    assert!(out.starts_with("搬送先は"), "{out}");
 }

@@ -209,7 +209,11 @@ impl Recognizers {
                 _ => (m.start(), after_relation(m.start())),
             };
             let w = &text[start.max(head.start())..head.end()];
+            // After a kanji word a particle starts no name (搬送先は…).
+            let particle_led = start < head.start()
+                && w.starts_with(['は', 'が', 'を', 'に', 'で', 'へ', 'も', 'と', 'の']);
             let function = w.chars().count() < 3
+                || particle_led
                 || w.starts_with(['お', 'ご'])
                 || DEMONSTRATIVES.iter().any(|d| w.starts_with(d))
                 || w.ends_with(['が', 'を', 'に', 'で', 'へ', 'な', 'い'])
