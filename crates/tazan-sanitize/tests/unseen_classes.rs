@@ -2017,6 +2017,12 @@ fn a_native_katakana_head_before_an_organisation_or_site_word_is_a_name() {
         &["カワセミ", "ムクドリ"],
         &["連絡"],
     );
+    // A name coined of English words companies take (ブルー + オーシャン).
+    check(
+        "シルバーメープル物流の倉庫、顧客 レインボーハート（担当）",
+        &["シルバーメープル物流", "レインボーハート"],
+        &["倉庫"],
+    );
     // A loanword or IT word in a company's place is no name.
     unchanged(&["業者のサーバが停止。委託先のサポートに連絡。顧客 データの確認。"]);
 }
@@ -2036,6 +2042,7 @@ fn loanwords_materials_and_it_words_before_a_business_word_stay() {
         "サーバ経由で送る。ネットワーク経由。ブラウザ向けの設定。クラウド経由で配信。",
         "ルータの保守。プリンタから購入。",
         "キャンプ場の管理棟。スキー場のホテル。",
+        "ブルーライトの対策。グリーンエネルギーの導入。",
     ]);
 }
 

@@ -17,6 +17,8 @@
 //!   フーズ), set apart from the sentence or after a relation word and の
 //!   (`業者のXキッチン`), is the house's or the company's name: prose writes
 //!   those kinds with a kanji modifier;
+//! - a katakana name coined of English words companies name themselves
+//!   by (ブルー + オーシャン) counts as a native head;
 //! - a native katakana word alone after a relation word (`業者のX`, `顧客 X`)
 //!   is the company the relation names.
 //!
@@ -119,6 +121,80 @@ const HOUSE_KINDS: &[&str] = &[
 /// Katakana business words after a hiragana name (すずらんフーズ).
 const KANA_ORG_TAILS: &str = "キッチン|ファーム|フーズ|ネット|テック|ラボ|ワークス|スタジオ|サービス|デザイン|プランニング|ハウジング";
 
+/// English words in katakana that companies build names of (ブルー +
+/// オーシャン, サン + ライズ): a run made only of two or more of them is a
+/// coined name, where a kind of business takes a descriptive loanword
+/// (コンテナ物流, オフィス家具).
+const BRAND_PIECES: &[&str] = &[
+    "ブルー",
+    "グリーン",
+    "レッド",
+    "ホワイト",
+    "ブラック",
+    "シルバー",
+    "ゴールド",
+    "サン",
+    "スター",
+    "ムーン",
+    "スカイ",
+    "オーシャン",
+    "リーフ",
+    "フォレスト",
+    "リバー",
+    "レイク",
+    "マウンテン",
+    "ヒル",
+    "フィールド",
+    "ガーデン",
+    "ブリッジ",
+    "ウェーブ",
+    "ウィンド",
+    "ライズ",
+    "ウッド",
+    "ストーン",
+    "ベイ",
+    "ハート",
+    "ハーモニー",
+    "ドリーム",
+    "ホープ",
+    "スマイル",
+    "ハッピー",
+    "ネクスト",
+    "フューチャー",
+    "ビジョン",
+    "エース",
+    "アーク",
+    "ノース",
+    "サウス",
+    "イースト",
+    "ウエスト",
+    "ウェスト",
+    "グランド",
+    "ロイヤル",
+    "クラウン",
+    "ローズ",
+    "リリー",
+    "クローバー",
+    "メープル",
+    "オリーブ",
+    "パイン",
+    "アップル",
+    "ピーチ",
+    "チェリー",
+    "レインボー",
+    "サニー",
+    "フラワー",
+    "ルナ",
+    "ステラ",
+    "アクア",
+    "テラ",
+];
+
+/// A katakana run made only of two or more [`BRAND_PIECES`].
+fn coined(w: &str) -> bool {
+    !BRAND_PIECES.contains(&w) && word_break(w, 0, |p, _| BRAND_PIECES.contains(&p).then_some(0))
+}
+
 struct BrandRules {
     /// A relation word, then a katakana name (`業者のX`, `委託先 X`).
     related: Regex,
@@ -172,7 +248,7 @@ impl Recognizers {
             let glued = text[..m.start()].ends_with(|c: char| is_kata(c) || c == '・')
                 || text[m.end()..].starts_with(|c: char| is_kata(c) || c == 'ー');
             if glued
-                || !l.native.contains(w)
+                || !(l.native.contains(w) || coined(w))
                 || MATERIALS.contains(&w)
                 || self.vocab.contains(&w.to_ascii_lowercase())
             {
@@ -269,7 +345,7 @@ impl Recognizers {
             let w = name.as_str();
             let whole = !text[name.end()..].starts_with(|c: char| is_kata(c) || c == '・');
             if whole
-                && l.native.contains(w)
+                && (l.native.contains(w) || coined(w))
                 && !MATERIALS.contains(&w)
                 && !self.vocab.contains(&w.to_ascii_lowercase())
             {
