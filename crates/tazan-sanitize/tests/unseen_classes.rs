@@ -2007,6 +2007,7 @@ fn a_native_katakana_head_before_an_organisation_or_site_word_is_a_name() {
         &["調達", "購入"],
     );
     check("送迎はモグラ観光のバス", &["モグラ観光"], &["送迎"]);
+    check("お迎え：ツバメ保育園", &["ツバメ保育園"], &["お迎え"]);
     check(
         "vendor: ホオズキ回線サービス (窓口)",
         &["ホオズキ回線サービス"],
@@ -2043,6 +2044,7 @@ fn loanwords_materials_and_it_words_before_a_business_word_stay() {
         "ルータの保守。プリンタから購入。",
         "キャンプ場の管理棟。スキー場のホテル。",
         "ブルーライトの対策。グリーンエネルギーの導入。",
+        "オフィス支店の統合。データ事業所の移転。",
     ]);
 }
 
