@@ -2083,3 +2083,29 @@ fn a_kana_or_kanji_house_name_set_apart_is_a_facility() {
     let (out, _) = sanitize("搬送先はしらかばの森病院。");
     assert!(out.starts_with("搬送先は"), "{out}");
 }
+
+/// A family name that is also a common word (IPADIC lists it as 姓 too:
+/// 朝日, 双葉, 若葉) glued to a business word is a company; a kind of
+/// business named by a word that is no family name (顧客サービス, 大手物流,
+/// 居酒屋) stays.
+#[test]
+fn a_family_name_that_is_a_word_before_a_business_word_is_a_company() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "委託先の若葉サービス（担当）にも通知。",
+        &["若葉サービス"],
+        &["委託先", "通知"],
+    );
+    check(
+        "協力会社：朝日物流、双葉観光",
+        &["朝日物流", "双葉観光"],
+        &["協力会社"],
+    );
+    check("表紙のデザインは大空堂", &["大空堂"], &["デザイン"]);
+    unchanged(&[
+        "顧客サービスの改善。大手物流の動向。会員サービス。有料サービス。",
+        "居酒屋で会食。本屋に寄る。南部物流の拠点を再編。",
+    ]);
+}

@@ -22,6 +22,11 @@
 //! - a native katakana word alone after a relation word (`業者のX`, `顧客 X`)
 //!   is the company the relation names.
 //!
+//! - a kanji family name that is also a common word (青葉, 朝日, 大空) glued
+//!   to a business word (Xサービス, X堂, X物流) is a company: a kind of
+//!   business is named by a word that is no family name (顧客サービス,
+//!   大手物流).
+//!
 //! Needs the dictionary: without it no head can be told native.
 
 use std::sync::OnceLock;
@@ -195,7 +200,17 @@ fn coined(w: &str) -> bool {
     !BRAND_PIECES.contains(&w) && word_break(w, 0, |p, _| BRAND_PIECES.contains(&p).then_some(0))
 }
 
+/// Business words after a family name that is also a common word (青葉, 朝日,
+/// 大空: IPADIC lists them as 姓 too): `Xサービス`, `X堂`, `X物流`.
+const FAMILY_TAILS: &str = "サービス|フーズ|ファーム|ストア|マート|ラボ|テック|ワークス|デザイン|ネット|リース|企画|観光|物流|運輸|急送|交通|家具|冷蔵|商店|堂|屋";
+
+/// Family names that also say a size or a direction of business (大手物流,
+/// 南部交通 as a region's): no company's head alone.
+const FAMILY_NOT_HEADS: &[&str] = &["大手", "市場", "南部", "北部", "東部", "西部", "中部"];
+
 struct BrandRules {
+    /// A kanji family name glued to a business word.
+    family: Regex,
     /// A relation word, then a katakana name (`業者のX`, `委託先 X`).
     related: Regex,
     native: Regex,
@@ -223,6 +238,7 @@ fn rules() -> &'static BrandRules {
         house: rx(&format!(
             r"{H}{{0,3}}(?P<n>[ぁ-ゖ]{{3,7}}?)(?:{HOUSE_TAILS}|(?P<o>{KANA_ORG_TAILS}))"
         )),
+        family: rx(&format!(r"(?P<n>{H}{{2,3}})(?:{FAMILY_TAILS})")),
         related: rx(&format!(
             r"(?:{})(?:の|[ \u{{3000}}]+|[:：][ \u{{3000}}]?)(?P<n>{K}{{3,10}})",
             super::rules::alternation(lexicon::RELATION_WORDS)
@@ -263,6 +279,7 @@ impl Recognizers {
             push(out, n, range, kind, "native_brand", 0.75, 2);
         }
         self.related_natives(n, l, out);
+        self.family_brands(n, l, out);
         self.kanji_houses(n, l, out);
         if !text.contains(|c: char| ('ぁ'..='ゖ').contains(&c)) {
             return;
@@ -351,6 +368,29 @@ impl Recognizers {
             {
                 push(out, n, name.range(), Kind::Org, "native_brand", 0.75, 2);
             }
+        }
+    }
+
+    /// See the module doc (a family name glued to a business word).
+    fn family_brands(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        for caps in rules().family.captures_iter(text) {
+            let (Some(m), Some(head)) = (caps.get(0), caps.name("n")) else {
+                continue;
+            };
+            let w = head.as_str();
+            let glued = text[..m.start()].ends_with(|c: char| is_han(c) || c == '々')
+                || text[m.end()..].starts_with(|c: char| is_han(c) || is_kata(c) || c == 'ー');
+            if glued
+                || !l.surnames.contains(w)
+                || FAMILY_NOT_HEADS.contains(&w)
+                || l.common.contains(&text[m.range()])
+                || self.is_role(w)
+                || self.is_place_name(w)
+            {
+                continue;
+            }
+            push(out, n, m.range(), Kind::Org, "family_brand", 0.75, 2);
         }
     }
 }
