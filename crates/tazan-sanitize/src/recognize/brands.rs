@@ -23,7 +23,8 @@
 //!   is the company the relation names.
 //!
 //! - a kanji family name that is also a common word (青葉, 朝日, 大空) glued
-//!   to a business word (Xサービス, X堂, X物流) is a company: a kind of
+//!   to a business word (Xサービス, X堂, X物流) is a company, and before a
+//!   site word (X倉庫, Xクリニック) a facility: a kind of
 //!   business is named by a word that is no family name (顧客サービス,
 //!   大手物流).
 //!
@@ -227,6 +228,10 @@ fn coined(w: &str) -> bool {
 /// 大空: IPADIC lists them as 姓 too): `Xサービス`, `X堂`, `X物流`.
 const FAMILY_TAILS: &str = "サービス|フーズ|ファーム|ストア|マート|ラボ|テック|ワークス|デザイン|ネット|リース|企画|観光|物流|運輸|急送|交通|家具|冷蔵|商店|堂|屋";
 
+/// Site words after such a family name (`X倉庫`, `Xクリニック`): a
+/// facility.
+const FAMILY_SITES: &str = "倉庫|工場|物流センター|クリニック|医院|病院|ホテル|旅館|会館|団地|寮";
+
 /// Family names that also say a size or a direction of business (大手物流,
 /// 南部交通 as a region's): no company's head alone.
 const FAMILY_NOT_HEADS: &[&str] = &["大手", "市場", "南部", "北部", "東部", "西部", "中部"];
@@ -261,7 +266,9 @@ fn rules() -> &'static BrandRules {
         house: rx(&format!(
             r"{H}{{0,3}}(?P<n>[ぁ-ゖ]{{3,7}}?)(?:{HOUSE_TAILS}|(?P<o>{KANA_ORG_TAILS}))"
         )),
-        family: rx(&format!(r"(?P<n>{H}{{2,3}})(?:{FAMILY_TAILS})")),
+        family: rx(&format!(
+            r"(?P<n>{H}{{2,3}})(?:{FAMILY_TAILS}|(?P<s>{FAMILY_SITES}))"
+        )),
         related: rx(&format!(
             r"(?:{})(?:の|[ \u{{3000}}]+|[:：][ \u{{3000}}]?)(?P<n>{K}{{3,10}})",
             super::rules::alternation(lexicon::RELATION_WORDS)
@@ -413,7 +420,12 @@ impl Recognizers {
             {
                 continue;
             }
-            push(out, n, m.range(), Kind::Org, "family_brand", 0.75, 2);
+            let kind = if caps.name("s").is_some() {
+                Kind::Facility
+            } else {
+                Kind::Org
+            };
+            push(out, n, m.range(), kind, "family_brand", 0.75, 2);
         }
     }
 }
