@@ -2,31 +2,29 @@
 //! #10, round 13).
 //!
 //! A company or a site is often named after a plant, a bird or a landscape
-//! word written in katakana or hiragana (`X物流`, `Xテック`, `X倉庫`,
-//! `中央Xの病院`): the head is an ordinary word, so the unknown-word
-//! candidates never see it, and the business word alone is generic. What
-//! tells the name from a phrase is the head's origin:
+//! word (`X物流`, `Xテック`, `X倉庫`, `Xの森病院`): the head is an ordinary
+//! word, so the unknown-word candidates never see it, and the business word
+//! alone is generic. What tells the name from a phrase is the head:
 //!
 //! - a katakana head that IPADIC also lists written in kanji (スミレ and 菫,
 //!   ツグミ and 鶫) is a native word; a loanword (コンテナ, オフィス, データ)
 //!   has no such twin. A native word glued to an organisation or site word
-//!   is a name (a kind of business is named by a loanword or a kanji word:
-//!   コンテナ物流, オフィス家具, 食品物流);
+//!   or a business relation is a name (a kind of business is named by a
+//!   loanword or a kanji word: コンテナ物流, オフィス家具, 食品物流), and so
+//!   is a native word alone after a relation word (`業者のX`, `顧客 X`);
+//! - a katakana name coined of English words companies name themselves by
+//!   (ブルー + オーシャン) counts as a native head;
 //! - a hiragana word of three or more kana before a lodging, care or
 //!   hospital word (旅館, 苑, 病院 …) or a katakana business word (キッチン,
 //!   フーズ), set apart from the sentence or after a relation word and の
 //!   (`業者のXキッチン`), is the house's or the company's name: prose writes
 //!   those kinds with a kanji modifier;
-//! - a katakana name coined of English words companies name themselves
-//!   by (ブルー + オーシャン) counts as a native head;
-//! - a native katakana word alone after a relation word (`業者のX`, `顧客 X`)
-//!   is the company the relation names.
-//!
+//! - a kanji word as a whole run before 亭, 荘, 苑, 旅館, ホテル, 記念館 is a
+//!   house's name unless it says a kind of house (温泉旅館, 駅前ホテル);
 //! - a kanji family name that is also a common word (青葉, 朝日, 大空) glued
 //!   to a business word (Xサービス, X堂, X物流) is a company, and before a
-//!   site word (X倉庫, Xクリニック) a facility: a kind of
-//!   business is named by a word that is no family name (顧客サービス,
-//!   大手物流).
+//!   site word (X倉庫, Xクリニック) a facility: a kind of business is named
+//!   by a word that is no family name (顧客サービス, 大手物流).
 //!
 //! Needs the dictionary: without it no head can be told native.
 
