@@ -76,6 +76,9 @@ pub(crate) struct DictRecognizer {
     /// IPADIC's family names (人名,姓) and given names (人名,名), any script.
     surnames: Arc<WordSet>,
     given: Arc<WordSet>,
+    /// Katakana nouns IPADIC also lists in kanji or kana (スミレ: 菫): native
+    /// words written in katakana, the stuff of brand names.
+    native: Arc<WordSet>,
     /// Proper nouns found per kanji run: the leak gate re-scans mostly the same
     /// runs, and incident texts repeat them. Bounded; cleared when full.
     cache: Mutex<HashMap<String, Arc<Vec<Proper>>>>,
@@ -98,6 +101,7 @@ impl DictRecognizer {
             common: &self.common,
             surnames: &self.surnames,
             given: &self.given,
+            native: &self.native,
         }
     }
 
@@ -255,6 +259,7 @@ fn compile(src: &Path, dest: &Path) -> Result<(), String> {
         .map_err(|e| format!("compiling IPADIC from {} failed: {e}", src.display()))?;
     write_common_words(src, &tmp)?;
     write_person_names(src, &tmp)?;
+    write_native_katakana(src, &tmp)?;
     cache::seal(&tmp)?;
     match std::fs::rename(&tmp, dest) {
         Ok(()) => Ok(()),
@@ -280,6 +285,49 @@ const COMMON_FILE: &str = "tazan-common-words.txt";
 const PROPER_FILE: &str = "tazan-proper-kanji.txt";
 const PERSON_FILE: &str = "tazan-person-names.txt";
 const NAME_FILE: &str = "Noun.name.csv";
+const NATIVE_FILE: &str = "tazan-native-katakana.txt";
+
+/// Writes the katakana nouns of two or more characters whose reading is also
+/// the reading of a noun written with kanji (スミレ and 菫, ツグミ and 鶫):
+/// native words, plants and animals, that companies take as names. Loanwords
+/// (コンテナ, オフィス, データ) have no such twin. Through a temporary file.
+fn write_native_katakana(src: &Path, dest: &Path) -> Result<(), String> {
+    let is_kata = |c: char| ('ァ'..='ヺ').contains(&c) || c == 'ー';
+    let (mut katakana, mut kanji_readings) = (
+        std::collections::BTreeSet::new(),
+        std::collections::HashSet::new(),
+    );
+    let entries =
+        std::fs::read_dir(src).map_err(|e| format!("cannot list {}: {e}", src.display()))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !name.starts_with("Noun") || !name.ends_with(".csv") {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).map_err(|e| format!("cannot read {name}: {e}"))?;
+        let (text, _, _) = encoding_rs::EUC_JP.decode(&bytes);
+        for line in text.lines() {
+            let f: Vec<&str> = line.split(',').collect();
+            if f.len() < 12 || f[4] != "名詞" {
+                continue;
+            }
+            if f[5] != "固有名詞" && f[0].chars().count() >= 2 && f[0].chars().all(is_kata) {
+                katakana.insert(f[0].to_string());
+            } else if f[0].chars().any(is_han) {
+                kanji_readings.insert(f[11].to_string());
+            }
+        }
+    }
+    let out: String = katakana
+        .iter()
+        .filter(|w| kanji_readings.contains(w.as_str()))
+        .flat_map(|w| [w.as_str(), "\n"])
+        .collect();
+    let tmp = dest.join(format!("{NATIVE_FILE}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, out).map_err(|e| format!("cannot write native-katakana list: {e}"))?;
+    std::fs::rename(&tmp, dest.join(NATIVE_FILE))
+        .map_err(|e| format!("cannot move native-katakana list into place: {e}"))
+}
 
 /// Writes IPADIC's person names as `surface<TAB>姓|名` lines (through a
 /// temporary file, so a reader never sees half of it).
@@ -391,6 +439,7 @@ struct Loaded {
     proper: Arc<WordSet>,
     surnames: Arc<WordSet>,
     given: Arc<WordSet>,
+    native: Arc<WordSet>,
     path: PathBuf,
 }
 
@@ -460,12 +509,20 @@ fn load_at(dest: PathBuf, src: &Path) -> Result<Loaded, String> {
         }
     }
     let (surnames, given) = read_person_names(&dest);
+    if !dest.join(NATIVE_FILE).exists() {
+        // Added beside an older cache, like the person-name list.
+        if let Err(e) = write_native_katakana(&source_dir(), &dest) {
+            tracing::warn!(reason = %e, "IPADIC native-katakana list unavailable");
+        }
+    }
+    let native = WordSet::new(std::fs::read_to_string(dest.join(NATIVE_FILE)).unwrap_or_default());
     Ok(Loaded {
         segmenter: Arc::new(Segmenter::new(Mode::Normal, dict, None)),
         common: Arc::new(common),
         proper: Arc::new(proper),
         surnames: Arc::new(surnames),
         given: Arc::new(given),
+        native: Arc::new(native),
         path: dest,
     })
 }
@@ -481,6 +538,7 @@ pub(crate) fn load() -> (Option<DictRecognizer>, DictionaryStatus) {
                 proper: Arc::clone(&l.proper),
                 surnames: Arc::clone(&l.surnames),
                 given: Arc::clone(&l.given),
+                native: Arc::clone(&l.native),
                 cache: Mutex::new(HashMap::new()),
             }),
             DictionaryStatus::Loaded {

@@ -37,6 +37,7 @@ const H: &str = r"[\p{Han}&&[^〇○某]]";
 const K: &str = r"[\p{Katakana}ー&&[^・]]";
 
 mod apart;
+mod brands;
 mod candidates;
 mod checks;
 mod forms;

@@ -55,6 +55,7 @@ fn fixture_sets() -> Vec<(&'static str, PathBuf)> {
         ("unseen/frozen10", f.join("unseen/frozen10/incidents.jsonl")),
         ("unseen/dev10", f.join("unseen/dev10/incidents.jsonl")),
         ("unseen/dev11", f.join("unseen/dev11/incidents.jsonl")),
+        ("unseen/dev13", f.join("unseen/dev13/incidents.jsonl")),
         ("unseen/frozen11", f.join("unseen/frozen11/incidents.jsonl")),
         ("unseen/dev12", f.join("unseen/dev12/incidents.jsonl")),
         ("heldout", f.join("heldout-incidents.jsonl")),

@@ -2222,3 +2222,137 @@ fn a_named_site_with_a_hiragana_head_is_a_site() {
         "集合はひまわり公民館です。",
     ]);
 }
+
+// --- Round 13 (`recall13`): organisations and facilities by their own
+// shape; invented strings other than `unseen/dev13`'s ---
+
+/// A native word in katakana (a plant, a bird: IPADIC also writes it in
+/// kanji) glued to an organisation word, a site word or a business relation
+/// is a company or a site, though the head alone is an ordinary word.
+#[test]
+fn a_native_katakana_head_before_an_organisation_or_site_word_is_a_name() {
+    if !dictionary() {
+        return;
+    }
+    check("配車：ヤマユリ物流経由で出荷", &["ヤマユリ物流"], &["出荷"]);
+    check(
+        "協力会社 セキレイ電子、ツバキテック",
+        &["セキレイ電子", "ツバキテック"],
+        &["協力会社"],
+    );
+    check("保管先（カワウソ倉庫）に移送", &["カワウソ倉庫"], &["移送"]);
+    check(
+        "部材はヒヨドリ経由で調達、シャクナゲから購入",
+        &["ヒヨドリ", "シャクナゲ"],
+        &["調達", "購入"],
+    );
+    check("送迎はモグラ観光のバス", &["モグラ観光"], &["送迎"]);
+    check("お迎え：ツバメ保育園", &["ツバメ保育園"], &["お迎え"]);
+    check(
+        "vendor: ホオズキ回線サービス (窓口)",
+        &["ホオズキ回線サービス"],
+        &["窓口"],
+    );
+    check(
+        "委託先のカワセミに連絡、顧客 ムクドリ（担当）",
+        &["カワセミ", "ムクドリ"],
+        &["連絡"],
+    );
+    // A name coined of English words companies take (ブルー + オーシャン).
+    check(
+        "シルバーメープル物流の倉庫、顧客 レインボーハート（担当）",
+        &["シルバーメープル物流", "レインボーハート"],
+        &["倉庫"],
+    );
+    // A loanword or IT word in a company's place is no name.
+    unchanged(&["業者のサーバが停止。委託先のサポートに連絡。顧客 データの確認。"]);
+}
+
+/// Loanwords (コンテナ, オフィス, データ, サーバ) name a kind of business
+/// or a route, and materials IPADIC also writes in kanji (ガラス, ヒノキ)
+/// name what a thing is made of: none of them is a brand.
+#[test]
+fn loanwords_materials_and_it_words_before_a_business_word_stay() {
+    if !dictionary() {
+        return;
+    }
+    unchanged(&[
+        "コンテナ物流の需要が増えた。オフィス家具を購入した。データ分析センターで集計。",
+        "ヒノキ製の机、クルミ製の器。",
+        "バス観光の繁忙期。ホテル観光の案内。デジタルテックの動向。",
+        "サーバ経由で送る。ネットワーク経由。ブラウザ向けの設定。クラウド経由で配信。",
+        "ルータの保守。プリンタから購入。",
+        "キャンプ場の管理棟。スキー場のホテル。",
+        "ブルーライトの対策。グリーンエネルギーの導入。",
+        "オフィス支店の統合。データ事業所の移転。",
+        "リネンサービスの委託。クロス経由の配線。ハンダ向けの治具。",
+    ]);
+}
+
+/// A hiragana or kanji name set apart before a lodging, care or restaurant
+/// word (`：しおさい旅館`, `あさやけ苑`, `ほたるの森`, `松籟亭`, `紫雲記念館`)
+/// is a facility; a demonstrative, a modifier or a kind of house (この病院,
+/// かかりつけ医院, 温泉旅館, 創立記念館) is not.
+#[test]
+fn a_kana_or_kanji_house_name_set_apart_is_a_facility() {
+    if !dictionary() {
+        return;
+    }
+    check("・夜間：あさやけ苑", &["あさやけ苑"], &["夜間"]);
+    check("・週末：ほたるの森", &["ほたるの森"], &["週末"]);
+    check("会食：松籟亭", &["松籟亭"], &["会食"]);
+    check(
+        "宿泊は雲海ホテル、会議は本社。",
+        &["雲海ホテル"],
+        &["宿泊", "本社"],
+    );
+    check("会場：当社 紫雲記念館 2階", &["紫雲記念館"], &["会場"]);
+    check(
+        "二次検査：北口すずかけ病院",
+        &["すずかけ病院"],
+        &["二次検査"],
+    );
+    unchanged(&[
+        "この病院に行った。いつもの旅館に泊まる。",
+        "温泉旅館に泊まった。老舗料亭で会食。創立記念館の改修。",
+        "高級旅館を予約。地元の亭で昼食。",
+        "駅前ホテルに泊まる。ビジネスホテルを予約。空港ホテルで待機。近くの旅館に泊まる。",
+        "出張先のホテルで作業。現地のホテルから接続。料亭で会食。山荘に避難。",
+        "団地の自治会。大型団地の建替え。公営団地の点検。",
+    ]);
+    // A kanji word and a particle before the name are no part of it.
+    let (out, _) = sanitize("搬送先はしらかばの森病院。");
+    assert!(out.starts_with("搬送先は"), "{out}");
+}
+
+/// A family name that is also a common word (IPADIC lists it as 姓 too:
+/// 朝日, 双葉, 若葉) glued to a business word is a company; a kind of
+/// business named by a word that is no family name (顧客サービス, 大手物流,
+/// 居酒屋) stays.
+#[test]
+fn a_family_name_that_is_a_word_before_a_business_word_is_a_company() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "委託先の若葉サービス（担当）にも通知。",
+        &["若葉サービス"],
+        &["委託先", "通知"],
+    );
+    check(
+        "協力会社：朝日物流、双葉観光",
+        &["朝日物流", "双葉観光"],
+        &["協力会社"],
+    );
+    check("表紙のデザインは大空堂", &["大空堂"], &["デザイン"]);
+    check(
+        "保管は朝日倉庫、検査は双葉クリニック。",
+        &["朝日倉庫", "双葉クリニック"],
+        &["保管", "検査"],
+    );
+    unchanged(&[
+        "顧客サービスの改善。大手物流の動向。会員サービス。有料サービス。",
+        "居酒屋で会食。本屋に寄る。南部物流の拠点を再編。",
+        "物流倉庫の点検。冷凍倉庫。自社工場。総合病院。大学病院。社員寮。独身寮。",
+    ]);
+}

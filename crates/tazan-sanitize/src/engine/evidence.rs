@@ -16,7 +16,7 @@ use super::classify::facility_class;
 use super::context::RecordContext;
 use super::echo::Echo;
 use super::Sanitizer;
-use crate::lexicon::{self, RELATION_WORDS};
+use crate::lexicon::{self, GENERIC_SITE_HEADS, RELATION_WORDS};
 use crate::normalize::{fold_str, nfkc};
 use crate::recognize::{is_han, is_kata, strip_title};
 use tazan_model::Kind;
@@ -125,13 +125,6 @@ const SITE_WORDS: &[&str] = &[
     "民宿",
     "山荘",
     "荘",
-];
-
-/// Kanji heads that say what a site is, not which one (市民会館, 温泉旅館).
-const GENERIC_SITE_HEADS: &[&str] = &[
-    "市民", "県民", "区民", "町民", "村民", "国民", "中央", "地区", "地域", "地元", "近隣", "周辺",
-    "老舗", "温泉", "高級", "観光", "文化", "福祉", "総合", "青年", "婦人", "公営", "市営", "県営",
-    "町営", "村営", "記念", "結婚", "宿泊", "提携", "系列", "当該", "同一", "別館", "本館", "新館",
 ];
 
 impl Sanitizer {

@@ -24,6 +24,8 @@ pub(crate) struct Lexis<'a> {
     pub(crate) surnames: &'a WordSet,
     /// Given names (人名,名).
     pub(crate) given: &'a WordSet,
+    /// Native katakana nouns (スミレ, ツグミ: see `dict::write_native_katakana`).
+    pub(crate) native: &'a WordSet,
 }
 
 /// Kanji of a name, with ヶ (藤ヶ谷) and 々.

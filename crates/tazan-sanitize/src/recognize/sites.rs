@@ -133,6 +133,7 @@ impl Recognizers {
         if let Some(l) = lexis {
             self.houses(n, l, out);
             self.staff_of(n, l, out);
+            self.scan_brands(n, l, out);
         }
     }
 
