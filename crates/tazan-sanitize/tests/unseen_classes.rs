@@ -2356,3 +2356,20 @@ fn a_family_name_that_is_a_word_before_a_business_word_is_a_company() {
         "物流倉庫の点検。冷凍倉庫。自社工場。総合病院。大学病院。社員寮。独身寮。",
     ]);
 }
+
+/// A hiragana house name before a facility word takes none of the sentence
+/// before it (受付は|せせらぎ会館), and a verb before a generic facility word
+/// makes no name (改装された研修センター).
+#[test]
+fn a_kana_house_name_starts_after_the_sentence_before_it() {
+    let audit = check(
+        "受付はせせらぎ会館の一階。見学がひだまり荘で",
+        &["せせらぎ", "ひだまり"],
+        &["受付は", "見学が", "一階"],
+    );
+    assert!(
+        audit.iter().all(|a| !a.original.contains('は')),
+        "{audit:?}"
+    );
+    unchanged(&["改装された研修センターで説明。", "完成する研究所を視察。"]);
+}

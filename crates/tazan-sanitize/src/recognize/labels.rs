@@ -299,6 +299,33 @@ impl LabelRules {
     }
 }
 
+/// Where a name may start after the last kanji word + particle in `w`
+/// (会場は|ふれあい → 8 bytes in); `None` without one.
+fn kanji_particle_end(w: &str) -> Option<usize> {
+    let mut cut = None;
+    let mut prev: Option<char> = None;
+    for (i, c) in w.char_indices() {
+        if prev.is_some_and(is_han) && "はがをにでもへや".contains(c) && i + c.len_utf8() < w.len()
+        {
+            cut = Some(i + c.len_utf8());
+        }
+        prev = Some(c);
+    }
+    cut
+}
+
+/// A kanji word with the kana of a verb after it (新設された, 改修する): a
+/// phrase, not a name.
+fn inflected(w: &str) -> bool {
+    let Some(k) = w.rfind(|c: char| is_han(c) || c == '々') else {
+        return false;
+    };
+    let tail = &w[k..].trim_start_matches(|c: char| is_han(c) || c == '々');
+    !tail.is_empty()
+        && tail.chars().all(|c| ('ぁ'..='ゖ').contains(&c))
+        && tail.ends_with(['た', 'る', 'て'])
+}
+
 impl Recognizers {
     /// See the module doc (all but the nicknames before a bracketed person,
     /// [`Self::aliases_of_persons`]).
@@ -331,28 +358,27 @@ impl Recognizers {
         }
         for caps in captures_if(can[1], &r.kana_facility, text) {
             let Some(name) = caps.name("n") else { continue };
-            let w = name.as_str();
-            let before = text[..name.start()].chars().next_back();
-            let bounded =
-                before.is_none_or(|c| c.is_whitespace() || "（(「『【[・、,:：/".contains(c));
+            // The lazy name starts at the leftmost place it can: the words of
+            // the sentence before a name (会場は|ふれあい会館) are no part of it.
+            let (start, after_particle) = match kanji_particle_end(name.as_str()) {
+                Some(cut) => (name.start() + cut, true),
+                None => (name.start(), false),
+            };
+            let w = &text[start..name.end()];
+            let before = text[..start].chars().next_back();
+            let bounded = after_particle
+                || before.is_none_or(|c| c.is_whitespace() || "（(「『【[・、,:：/".contains(c));
             let hira = w.chars().any(|c| ('ぁ'..='ゖ').contains(&c));
             if bounded
                 && hira
                 && !w.starts_with(['お', 'ご', 'こ', 'そ', 'あ', 'ど'])
                 && !FUNCTION_WORDS.contains(&w)
                 && !w.ends_with(['の', 'が', 'は', 'を', 'に', 'で', 'と', 'も', 'へ'])
+                && !inflected(w)
                 && name_ok(w)
             {
                 let end = caps.get(0).map_or(name.end(), |m| m.end());
-                push(
-                    out,
-                    n,
-                    name.start()..end,
-                    Kind::Facility,
-                    "facility_kana",
-                    0.8,
-                    2,
-                );
+                push(out, n, start..end, Kind::Facility, "facility_kana", 0.8, 2);
             }
         }
         for caps in captures_if(can[2], &r.product_label, text) {
