@@ -481,7 +481,8 @@ impl Sanitizer {
             .coordinated_orgs(original, lexis.as_ref(), &mut hits);
         self.rec
             .unknown_name_lists(original, lexis.as_ref(), &mut hits);
-        self.rec.aliases_of_persons(original, &mut hits);
+        self.rec
+            .aliases_of_persons(original, lexis.as_ref(), &mut hits);
         self.rec.org_abbreviations(original, &mut hits);
         self.deny.scan(original, n, &mut hits);
         own.scan(original, n, &mut hits);

@@ -2373,3 +2373,15 @@ fn a_kana_house_name_starts_after_the_sentence_before_it() {
     );
     unchanged(&["改装された研修センターで説明。", "完成する研究所を視察。"]);
 }
+
+/// Kanji common words before a bracketed person name a thing, not the
+/// person's nickname (警報（X→Y）, 障害対応（X）); a nickname still is one.
+#[test]
+fn common_words_before_a_bracketed_person_are_no_nickname() {
+    if !dictionary() {
+        return;
+    }
+    check("警報（黒川→白石）", &["黒川", "白石"], &["警報"]);
+    check("障害対応（黒川）は完了", &["黒川"], &["障害対応"]);
+    check("クマ（黒川）が対応", &["クマ", "黒川"], &["対応"]);
+}

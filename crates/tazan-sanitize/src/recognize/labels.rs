@@ -555,7 +555,12 @@ impl Recognizers {
     /// A nickname or handle just before a bracketed person (`まめお（氏家
     /// 拓真）`, `ジョー（本名 城山）`): the same person. `hits` are byte
     /// ranges of `text`.
-    pub(crate) fn aliases_of_persons(&self, text: &str, hits: &mut Vec<Hit>) {
+    pub(crate) fn aliases_of_persons(
+        &self,
+        text: &str,
+        lexis: Option<&Lexis>,
+        hits: &mut Vec<Hit>,
+    ) {
         const REAL_NAME: [&str; 5] = ["本名", "通称", "旧姓", "愛称", "氏名"];
         let mut found = Vec::new();
         for h in hits
@@ -615,6 +620,12 @@ impl Recognizers {
                 || alias.ends_with(DEPT_ENDINGS)
                 || self.vocab.contains(&alias.to_ascii_lowercase())
                 || self.vocabulary_only(alias)
+                // Kanji common words name a thing, not a person (警報（X→Y）,
+                // 障害対応（X）).
+                || alias.chars().all(is_han)
+                    && lexis.is_some_and(|l| {
+                        super::word_break(alias, 0, |p, _| l.common.contains(p).then_some(0))
+                    })
                 || !name_ok(alias)
             {
                 continue;
