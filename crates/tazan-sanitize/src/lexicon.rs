@@ -297,6 +297,50 @@ pub(crate) const ORG_SUFFIXES: &[&str] = &[
     "事務所",
 ];
 
+/// Loanwords IPADIC also writes in kanji (硝子, 煙草), and goods and trades
+/// written in katakana: materials and goods that name a kind of industry
+/// (ガラス工業, タバコ産業, リネンサービス), not a company.
+pub(crate) const MATERIALS: &[&str] = &[
+    "ガラス",
+    "アルミ",
+    "タバコ",
+    "レンガ",
+    "ボタン",
+    "ブリキ",
+    "ペンキ",
+    "ソーダ",
+    "カステラ",
+    "テンプラ",
+    "コップ",
+    "ランプ",
+    "ロウソク",
+    "マッチ",
+    "メリヤス",
+    "セメント",
+    // Trades and goods that name a kind of service (リネンサービス,
+    // サッシ工業, ハンダ付け): IPADIC writes them in kanji or kana too.
+    "リネン",
+    "ニット",
+    "サッシ",
+    "ハンダ",
+    "クロス",
+    "センタ",
+    "マンガン",
+    "コンロ",
+    "チョコ",
+    "カジノ",
+    "コック",
+    "ギョウザ",
+    "チャーハン",
+    "タコヤキ",
+    "ワサビ",
+    "サンゴ",
+    "ハサミ",
+    "オモリ",
+    "ネジ",
+    "ゴム",
+];
+
 /// Kanji heads that say what kind of site or house it is, not which one
 /// (市民会館, 温泉旅館, 老舗料亭, 駅前ホテル, 創立記念館): a phrase, not a name.
 pub(crate) const GENERIC_SITE_HEADS: &[&str] = &[

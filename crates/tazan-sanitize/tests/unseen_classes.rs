@@ -2385,3 +2385,11 @@ fn common_words_before_a_bracketed_person_are_no_nickname() {
     check("障害対応（黒川）は完了", &["黒川"], &["障害対応"]);
     check("クマ（黒川）が対応", &["クマ", "黒川"], &["対応"]);
 }
+
+/// A material or good before an industry word names a kind of industry
+/// (ガラス工業, タバコ産業), not a company; a name before it still does.
+#[test]
+fn a_material_before_an_industry_word_is_no_company() {
+    unchanged(&["ガラス工業の部材を調達。", "タバコ産業の動向。", "ゴム工業向けの説明会。"]);
+    check("ハヤセ工業の部材を調達。", &["ハヤセ"], &["部材"]);
+}

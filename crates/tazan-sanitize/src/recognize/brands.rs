@@ -48,50 +48,6 @@ const RELATIONS: &str = "経由|向け|から購入|から仕入れ|に発注|�
 const HOUSE_TAILS: &str =
     "が丘団地|ヶ丘団地|団地|旅館|ホテル|病院|医院|クリニック|会館|記念館|苑|荘|亭|園|の丘|の森";
 
-/// Loanwords IPADIC also writes in kanji (硝子, 煙草), and goods and trades
-/// written in katakana: materials and goods that name a kind of industry
-/// (ガラス工業, タバコ産業, リネンサービス), not a company.
-const MATERIALS: &[&str] = &[
-    "ガラス",
-    "アルミ",
-    "タバコ",
-    "レンガ",
-    "ボタン",
-    "ブリキ",
-    "ペンキ",
-    "ソーダ",
-    "カステラ",
-    "テンプラ",
-    "コップ",
-    "ランプ",
-    "ロウソク",
-    "マッチ",
-    "メリヤス",
-    "セメント",
-    // Trades and goods that name a kind of service (リネンサービス,
-    // サッシ工業, ハンダ付け): IPADIC writes them in kanji or kana too.
-    "リネン",
-    "ニット",
-    "サッシ",
-    "ハンダ",
-    "クロス",
-    "センタ",
-    "マンガン",
-    "コンロ",
-    "チョコ",
-    "カジノ",
-    "コック",
-    "ギョウザ",
-    "チャーハン",
-    "タコヤキ",
-    "ワサビ",
-    "サンゴ",
-    "ハサミ",
-    "オモリ",
-    "ネジ",
-    "ゴム",
-];
-
 /// Hiragana words that modify a house in prose (かかりつけ医院, いつもの旅館).
 const KANA_MODIFIERS: &[&str] = &[
     "かかりつけ",
@@ -281,7 +237,7 @@ impl Recognizers {
                 || text[m.end()..].starts_with(|c: char| is_kata(c) || c == 'ー');
             if glued
                 || !(l.native.contains(w) || coined(w))
-                || MATERIALS.contains(&w)
+                || crate::lexicon::MATERIALS.contains(&w)
                 || self.vocab.contains(&w.to_ascii_lowercase())
             {
                 continue;
@@ -379,7 +335,7 @@ impl Recognizers {
             let whole = !text[name.end()..].starts_with(|c: char| is_kata(c) || c == '・');
             if whole
                 && (l.native.contains(w) || coined(w))
-                && !MATERIALS.contains(&w)
+                && !crate::lexicon::MATERIALS.contains(&w)
                 && !self.vocab.contains(&w.to_ascii_lowercase())
             {
                 push(out, n, name.range(), Kind::Org, "native_brand", 0.75, 2);

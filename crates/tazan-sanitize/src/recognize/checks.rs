@@ -133,7 +133,9 @@ impl Recognizers {
                     && word_break(name_str, 4, |w, _| {
                         SHOP_KIND_WORDS.contains(&w).then_some(1)
                     });
-                (name_ok(name_str) && !after_bad && !team && !shop_kind).then_some(m)
+                // A material names a kind of industry (ガラス工業, タバコ産業).
+                let industry = lexicon::MATERIALS.contains(&name_str);
+                (name_ok(name_str) && !after_bad && !team && !shop_kind && !industry).then_some(m)
             }
             Check::Area => {
                 if lexicon::REGIONS

@@ -458,8 +458,10 @@ impl Recognizers {
     ) -> Option<Range<usize>> {
         let head = &text[name];
         let mid_word = text[..m.start].chars().next_back().is_some_and(is_kata);
-        let vocabulary =
-            self.vocab.contains(&head.to_ascii_lowercase()) || self.vocabulary_only(head);
+        // A material names a kind of industry (ガラス工業), not a company.
+        let vocabulary = self.vocab.contains(&head.to_ascii_lowercase())
+            || self.vocabulary_only(head)
+            || crate::lexicon::MATERIALS.contains(&head);
         (!mid_word && !vocabulary).then_some(m)
     }
 
