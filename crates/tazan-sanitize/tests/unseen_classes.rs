@@ -2390,6 +2390,10 @@ fn common_words_before_a_bracketed_person_are_no_nickname() {
 /// (ガラス工業, タバコ産業), not a company; a name before it still does.
 #[test]
 fn a_material_before_an_industry_word_is_no_company() {
-    unchanged(&["ガラス工業の部材を調達。", "タバコ産業の動向。", "ゴム工業向けの説明会。"]);
+    unchanged(&[
+        "ガラス工業の部材を調達。",
+        "タバコ産業の動向。",
+        "ゴム工業向けの説明会。",
+    ]);
     check("ハヤセ工業の部材を調達。", &["ハヤセ"], &["部材"]);
 }
