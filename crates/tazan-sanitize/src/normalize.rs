@@ -327,6 +327,25 @@ pub(crate) fn fold_str(s: &str) -> String {
 
 /// NFKC of a whole string without folding (for evaluation and lookups).
 pub(crate) fn nfkc(s: &str) -> String {
+    // ASCII, kana, common kanji and CJK punctuation are NFKC already, none
+    // is invisible, and no two of them compose; full-width ASCII and the
+    // ideographic space become ASCII, which composes with none of them
+    // either: most of a report, one character at a time.
+    let plain = |c: char| c.is_ascii() || is_plain_cjk(c);
+    if s.chars().all(plain) {
+        return s.to_string();
+    }
+    if s.chars()
+        .all(|c| plain(c) || c == '\u{3000}' || fullwidth_ascii(c).is_some())
+    {
+        return s
+            .chars()
+            .map(|c| match c {
+                '\u{3000}' => ' ',
+                c => fullwidth_ascii(c).unwrap_or(c),
+            })
+            .collect();
+    }
     s.nfkc().filter(|c| !is_invisible(*c)).collect()
 }
 
@@ -379,6 +398,30 @@ mod tests {
                 "{c:?}"
             );
         }
+    }
+
+    #[test]
+    fn nfkc_of_plain_text_is_the_library_nfkc() {
+        // Pairs of every character the short paths take: ASCII, plain CJK,
+        // full-width ASCII and the ideographic space (a pair could compose
+        // if any of them were a combining mark).
+        let plain: Vec<char> = (0x00..0x80u32)
+            .chain(0x3001..0x3012)
+            .chain(0x3041..0x3097)
+            .chain(0x30A1..0x30FB)
+            .chain(0xFF01..0xFF5F)
+            .chain([0x30FC, 0x3000, 0x4E00, 0x9FFF, 0x6771])
+            .filter_map(char::from_u32)
+            .collect();
+        for &a in &plain {
+            for &b in &plain {
+                let s: String = [a, b].into_iter().collect();
+                let slow: String = s.nfkc().filter(|c| !is_invisible(*c)).collect();
+                assert_eq!(nfkc(&s), slow, "{s:?}");
+            }
+        }
+        // Anything else takes the library's path.
+        assert_eq!(nfkc("ＡＢＣ㈱ｶﾞ\u{200B}"), "ABC(株)ガ");
     }
 
     #[test]
