@@ -167,11 +167,12 @@ impl Sanitizer {
     /// published text and the audit entries.
     pub fn sanitize_text(&self, text: &str, own_names: &[String]) -> (String, Vec<AuditEntry>) {
         let mut ctx = RecordContext::new(own_names, None);
+        let normalized = [nfkc(text)];
         self.org_evidence([text], &mut ctx);
         self.site_evidence([text], &mut ctx);
-        self.contact_evidence([text], &mut ctx);
+        self.contact_evidence(&normalized, &mut ctx);
         let out = self.process(text, "text", &mut ctx);
-        self.person_evidence(&[text.to_string()], &mut ctx);
+        self.person_evidence(&normalized, &mut ctx);
         let out = self.apply_echoes_text(out, "text", &mut ctx);
         (out, ctx.audit)
     }
@@ -194,8 +195,9 @@ impl Sanitizer {
         }
         self.org_evidence(texts.iter().copied(), &mut ctx);
         self.site_evidence(texts.iter().copied(), &mut ctx);
-        self.contact_evidence(texts.iter().copied(), &mut ctx);
-        let texts: Vec<String> = texts.into_iter().map(str::to_string).collect();
+        // Normalised once for the contact and person passes.
+        let normalized: Vec<String> = texts.iter().map(|t| nfkc(t)).collect();
+        self.contact_evidence(&normalized, &mut ctx);
         for (key, value) in raw {
             if key == "id" || key == "organization" || self.rules.drop_fields.contains(&key) {
                 continue;
@@ -240,7 +242,7 @@ impl Sanitizer {
             // ヒヤリハット: no impact, flagged so a reader can filter on it.
             published.insert("near_miss".into(), Value::Bool(true));
         }
-        self.person_evidence(&texts, &mut ctx);
+        self.person_evidence(&normalized, &mut ctx);
         self.apply_echoes(&mut published, &mut ctx);
         let mut findings = Vec::new();
         for (key, v) in &published {

@@ -323,6 +323,7 @@ impl Sanitizer {
     /// a person already found (`灘と岩城`, `新開→長嶺`), 様 or さん after a
     /// space (strong) — and a name with a strong cue or two weak ones is that
     /// person everywhere in the record (a strict echo: only as a whole word).
+    /// `texts` are the record's strings after NFKC.
     pub(super) fn person_evidence(&self, texts: &[String], ctx: &mut RecordContext) {
         let Some(l) = self.dict.as_ref().map(|d| d.lexis()) else {
             return;
@@ -342,12 +343,11 @@ impl Sanitizer {
                 .iter()
                 .any(|f| f == w || f.split(' ').next() == Some(w))
         };
-        let texts: Vec<String> = texts.iter().map(|t| nfkc(t)).collect();
         // The slots persons were found in (`運転 岩城`, `user: 港 慎也`): a
         // short word in the same slot elsewhere in the record is a person
         // (column coherence).
         let mut slots: HashSet<&str> = HashSet::new();
-        for text in &texts {
+        for text in texts {
             for f in &found {
                 for (at, _) in text.match_indices(f.as_str()) {
                     slots.extend(slot_before(text, at));
@@ -356,7 +356,7 @@ impl Sanitizer {
         }
         // Per word: summed weight, and whether one cue was strong.
         let mut weight: HashMap<String, (u32, bool)> = HashMap::new();
-        for text in &texts {
+        for text in texts {
             let chars: Vec<(usize, char)> = text.char_indices().collect();
             let mut i = 0;
             while i < chars.len() {
@@ -551,14 +551,10 @@ impl Sanitizer {
     /// (`委託先の青葉サービス（担当 市川）`, `vendor: X (窓口 Y)`,
     /// `協力：X（隊長 Y）`): the name before the bracket is a partner, and it
     /// is masked wherever the record names it.
-    pub(super) fn contact_evidence<'a>(
-        &self,
-        texts: impl IntoIterator<Item = &'a str>,
-        ctx: &mut RecordContext,
-    ) {
+    /// `texts` are the record's strings after NFKC.
+    pub(super) fn contact_evidence(&self, texts: &[String], ctx: &mut RecordContext) {
         let mut found: Vec<String> = Vec::new();
         for text in texts {
-            let text = nfkc(text);
             for (at, _) in text.match_indices('(') {
                 let inside = text[at + 1..].trim_start_matches([' ', '\u{3000}']);
                 let role = CONTACT_ROLES.iter().any(|r| {
