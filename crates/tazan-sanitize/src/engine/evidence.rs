@@ -184,19 +184,21 @@ impl Sanitizer {
 
     /// Collects the organisation cues of every katakana word in `texts` (the
     /// record's strings) and leaves an echo for each word that has a strong
-    /// cue or two weak ones (see the module doc).
+    /// cue or two weak ones (see the module doc). Each text comes with its
+    /// NFKC form, made once per record for the record-level passes.
     pub(super) fn org_evidence<'a>(
         &self,
-        texts: impl IntoIterator<Item = &'a str>,
+        texts: impl IntoIterator<Item = (&'a str, &'a str)>,
         ctx: &mut RecordContext,
     ) {
         let mut weight: HashMap<String, (String, u32)> = HashMap::new();
-        for text in texts {
-            if !text.contains(is_kata) {
+        for (original, text) in texts {
+            // Asked of the original, as before: a text of half-width katakana
+            // only (full-width once normalised) is skipped.
+            if !original.contains(is_kata) {
                 continue;
             }
-            let text = nfkc(text);
-            for (r, w) in katakana_words(&text) {
+            for (r, w) in katakana_words(text) {
                 let name = &text[r.clone()];
                 if !self.candidate(name) {
                     continue;
@@ -204,7 +206,7 @@ impl Sanitizer {
                 let entry = weight
                     .entry(fold_str(name))
                     .or_insert_with(|| (name.to_string(), 0));
-                entry.1 += w + cues(&text, r);
+                entry.1 += w + cues(text, r);
             }
         }
         let mut found: Vec<(String, u32)> = weight.into_values().filter(|(_, w)| *w >= 2).collect();
