@@ -378,7 +378,9 @@ impl Sanitizer {
                 }
                 let (s, e) = (chars[start].0, chars.get(i).map_or(text.len(), |c| c.0));
                 let w = &text[s..e];
-                if i - start > 2 || known(w) || NOT_NAMES.contains(&w) || !standalone(text, s..e) {
+                // The neighbour test first: it compares no strings (all
+                // four tests are pure, so the order changes no answer).
+                if i - start > 2 || !standalone(text, s..e) || NOT_NAMES.contains(&w) || known(w) {
                     continue;
                 }
                 let (mut n, mut strong) = person_cues(text, s..e, &known);

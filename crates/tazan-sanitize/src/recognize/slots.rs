@@ -258,7 +258,9 @@ impl Recognizers {
         let mut prev: Option<char> = None;
         // Where the person acts are in the text, found on first need.
         let mut acts: Option<Vec<Range<usize>>> = None;
-        for (start, c) in text.char_indices().filter(|_| can[0]) {
+        // Without the pattern's literals there is no start to try: no walk.
+        let walked = if can[0] { text } else { "" };
+        for (start, c) in walked.char_indices() {
             let glued = prev
                 .is_some_and(|p| is_han(p) || is_kata(p) || p == 'ヶ' || p.is_ascii_alphanumeric());
             prev = Some(c);
