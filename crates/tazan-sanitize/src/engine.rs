@@ -168,7 +168,7 @@ impl Sanitizer {
     pub fn sanitize_text(&self, text: &str, own_names: &[String]) -> (String, Vec<AuditEntry>) {
         let mut ctx = RecordContext::new(own_names, None);
         let normalized = [nfkc(text)];
-        self.org_evidence([text], &mut ctx);
+        self.org_evidence([(text, normalized[0].as_str())], &mut ctx);
         self.site_evidence([text], &mut ctx);
         self.contact_evidence(&normalized, &mut ctx);
         let out = self.process(text, "text", &mut ctx);
@@ -193,10 +193,16 @@ impl Sanitizer {
                 strings(value, &mut texts);
             }
         }
-        self.org_evidence(texts.iter().copied(), &mut ctx);
-        self.site_evidence(texts.iter().copied(), &mut ctx);
-        // Normalised once for the contact and person passes.
+        // Normalised once for the organisation, contact and person passes.
         let normalized: Vec<String> = texts.iter().map(|t| nfkc(t)).collect();
+        self.org_evidence(
+            texts
+                .iter()
+                .copied()
+                .zip(normalized.iter().map(String::as_str)),
+            &mut ctx,
+        );
+        self.site_evidence(texts.iter().copied(), &mut ctx);
         self.contact_evidence(&normalized, &mut ctx);
         for (key, value) in raw {
             if key == "id" || key == "organization" || self.rules.drop_fields.contains(&key) {

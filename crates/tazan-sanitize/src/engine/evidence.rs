@@ -11,6 +11,9 @@
 //! ベンダー経由, ユーザー向け) is never a candidate, whatever its cues.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
 
 use super::classify::facility_class;
 use super::context::RecordContext;
@@ -141,24 +144,27 @@ impl Sanitizer {
             return;
         };
         let texts: Vec<&str> = texts.into_iter().collect();
+        // One search per text for every site word, shared with `kana_sites`.
+        let mentions: Vec<Vec<(&str, usize)>> = texts.iter().copied().map(site_mentions).collect();
         let mut seen: HashMap<(String, &str), u32> = HashMap::new();
-        for text in texts.iter().copied() {
-            for site in SITE_WORDS {
-                for (at, _) in text.match_indices(site) {
-                    let head: Vec<char> = text[..at]
-                        .chars()
-                        .rev()
-                        .take_while(|c| is_han(*c))
-                        .collect();
-                    if !(2..=3).contains(&head.len()) {
-                        continue;
-                    }
-                    let head: String = head.into_iter().rev().collect();
-                    if glued_on(text, at, site) || GENERIC_SITE_HEADS.contains(&head.as_str()) {
-                        continue;
-                    }
-                    *seen.entry((head, site)).or_default() += 1;
+        for (text, mentions) in texts.iter().copied().zip(&mentions) {
+            for &(site, at) in mentions {
+                if site == SHOP {
+                    continue;
                 }
+                let head: Vec<char> = text[..at]
+                    .chars()
+                    .rev()
+                    .take_while(|c| is_han(*c))
+                    .collect();
+                if !(2..=3).contains(&head.len()) {
+                    continue;
+                }
+                let head: String = head.into_iter().rev().collect();
+                if glued_on(text, at, site) || GENERIC_SITE_HEADS.contains(&head.as_str()) {
+                    continue;
+                }
+                *seen.entry((head, site)).or_default() += 1;
             }
         }
         let mut found: Vec<String> = seen
@@ -166,7 +172,7 @@ impl Sanitizer {
             .filter(|((head, _), n)| *n >= 2 || !l.common.contains(head))
             .map(|((head, site), _)| format!("{head}{site}"))
             .collect();
-        found.extend(kana_sites(&texts));
+        found.extend(kana_sites(&texts, &mentions));
         found.sort();
         found.dedup();
         for name in found {
@@ -178,19 +184,21 @@ impl Sanitizer {
 
     /// Collects the organisation cues of every katakana word in `texts` (the
     /// record's strings) and leaves an echo for each word that has a strong
-    /// cue or two weak ones (see the module doc).
+    /// cue or two weak ones (see the module doc). Each text comes with its
+    /// NFKC form, made once per record for the record-level passes.
     pub(super) fn org_evidence<'a>(
         &self,
-        texts: impl IntoIterator<Item = &'a str>,
+        texts: impl IntoIterator<Item = (&'a str, &'a str)>,
         ctx: &mut RecordContext,
     ) {
         let mut weight: HashMap<String, (String, u32)> = HashMap::new();
-        for text in texts {
-            if !text.contains(is_kata) {
+        for (original, text) in texts {
+            // Asked of the original, as before: a text of half-width katakana
+            // only (full-width once normalised) is skipped.
+            if !original.contains(is_kata) {
                 continue;
             }
-            let text = nfkc(text);
-            for (r, w) in katakana_words(&text) {
+            for (r, w) in katakana_words(text) {
                 let name = &text[r.clone()];
                 if !self.candidate(name) {
                     continue;
@@ -198,7 +206,7 @@ impl Sanitizer {
                 let entry = weight
                     .entry(fold_str(name))
                     .or_insert_with(|| (name.to_string(), 0));
-                entry.1 += w + cues(&text, r);
+                entry.1 += w + cues(text, r);
             }
         }
         let mut found: Vec<(String, u32)> = weight.into_values().filter(|(_, w)| *w >= 2).collect();
@@ -370,7 +378,9 @@ impl Sanitizer {
                 }
                 let (s, e) = (chars[start].0, chars.get(i).map_or(text.len(), |c| c.0));
                 let w = &text[s..e];
-                if i - start > 2 || known(w) || NOT_NAMES.contains(&w) || !standalone(text, s..e) {
+                // The neighbour test first: it compares no strings (all
+                // four tests are pure, so the order changes no answer).
+                if i - start > 2 || !standalone(text, s..e) || NOT_NAMES.contains(&w) || known(w) {
                     continue;
                 }
                 let (mut n, mut strong) = person_cues(text, s..e, &known);
@@ -663,24 +673,22 @@ const GENERIC_KANA_SHOPS: &[&str] = &[
 /// before it (`店舗別：かがやき店`), or, glued after a particle
 /// (`活動はゆうひ公民館`), the run's ending that another mention of the record
 /// shares (`…にあったゆうひ公民館`): a name said twice.
-fn kana_sites(texts: &[&str]) -> Vec<String> {
+fn kana_sites(texts: &[&str], mentions: &[Vec<(&'static str, usize)>]) -> Vec<String> {
     let hira = |c: char| ('ぁ'..='ゖ').contains(&c);
     // (run, clean start, site) per mention.
     let mut runs: Vec<(String, bool, &str)> = Vec::new();
-    for text in texts {
-        for site in SITE_WORDS.iter().chain(&["店"]) {
-            for (at, _) in text.match_indices(site) {
-                let run: Vec<char> = text[..at].chars().rev().take_while(|c| hira(*c)).collect();
-                if run.len() < 2 || glued_on(text, at, site) {
-                    continue;
-                }
-                let start = at - run.iter().map(|c| c.len_utf8()).sum::<usize>();
-                let clean = !text[..start]
-                    .chars()
-                    .next_back()
-                    .is_some_and(|c| is_han(c) || is_kata(c) || c.is_alphanumeric());
-                runs.push((run.into_iter().rev().collect(), clean, site));
+    for (text, mentions) in texts.iter().zip(mentions) {
+        for &(site, at) in mentions {
+            let run: Vec<char> = text[..at].chars().rev().take_while(|c| hira(*c)).collect();
+            if run.len() < 2 || glued_on(text, at, site) {
+                continue;
             }
+            let start = at - run.iter().map(|c| c.len_utf8()).sum::<usize>();
+            let clean = !text[..start]
+                .chars()
+                .next_back()
+                .is_some_and(|c| is_han(c) || is_kata(c) || c.is_alphanumeric());
+            runs.push((run.into_iter().rev().collect(), clean, site));
         }
     }
     let mut out = Vec::new();
@@ -689,7 +697,7 @@ fn kana_sites(texts: &[&str]) -> Vec<String> {
         let n = head.chars().count();
         let particle_end = head.ends_with(|c: char| "のはがをにへとでもやか".contains(c));
         let generic = GENERIC_KANA_HEADS.contains(&head)
-            || (site == "店" && GENERIC_KANA_SHOPS.contains(&head));
+            || (site == SHOP && GENERIC_KANA_SHOPS.contains(&head));
         (3..=6).contains(&n) && !particle_end && !generic
     };
     for (i, (run, clean, site)) in runs.iter().enumerate() {
@@ -697,7 +705,7 @@ fn kana_sites(texts: &[&str]) -> Vec<String> {
             out.push(format!("{run}{site}"));
         }
         for (other, _, site2) in &runs[i + 1..] {
-            if site2 != site || *site == "店" {
+            if site2 != site || *site == SHOP {
                 continue;
             }
             let common: String = {
@@ -719,8 +727,70 @@ fn kana_sites(texts: &[&str]) -> Vec<String> {
     out
 }
 
+/// A shop's name ends in this (かがやき店); only a hiragana head makes it a site.
+const SHOP: &str = "店";
+
+/// The site words of `SITE_WORDS` and [`SHOP`], searched for at once.
+fn site_words() -> &'static AhoCorasick {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| {
+        // Nine fixed literals: the build cannot fail.
+        #[allow(clippy::expect_used)]
+        AhoCorasick::new(SITE_WORDS.iter().chain(&[SHOP])).expect("site words build")
+    })
+}
+
+/// Every occurrence of each site word in `text` (a word inside a longer one
+/// too: 荘 in 山荘), in the order a search per word finds them: word by word
+/// in `SITE_WORDS` order then [`SHOP`], each left to right. No site word
+/// overlaps itself, so these are exactly `match_indices` of each word.
+fn site_mentions(text: &str) -> Vec<(&'static str, usize)> {
+    let mut found: Vec<(usize, usize)> = site_words()
+        .find_overlapping_iter(text)
+        .map(|m| (m.pattern().as_usize(), m.start()))
+        .collect();
+    found.sort_unstable();
+    found
+        .into_iter()
+        .map(|(w, at)| (SITE_WORDS.get(w).copied().unwrap_or(SHOP), at))
+        .collect()
+}
+
 /// A one-character site word glued to more kanji is another word (別荘地,
 /// 店舗); a longer one is not (公民館集合).
 fn glued_on(text: &str, at: usize, site: &str) -> bool {
     site.chars().count() == 1 && text[at + site.len()..].starts_with(is_han)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one automaton finds what a search per site word found, in the
+    /// same order: words that contain another (山荘, 荘), repeats, mentions
+    /// side by side and none.
+    #[test]
+    fn site_mentions_are_each_words_match_indices() {
+        let texts = [
+            "",
+            "山荘と荘、松風山荘の山荘荘",
+            "ゆうひ公民館と会館、かがやき店の店店、ホテルホテル温泉旅館民宿",
+            "公民館公民館館",
+            "店舗別：かがやき店、ABC Hotel",
+        ];
+        for text in texts {
+            let mut expected = Vec::new();
+            for site in SITE_WORDS.iter().chain(&[SHOP]) {
+                expected.extend(text.match_indices(site).map(|(at, w)| (w, at)));
+            }
+            assert_eq!(site_mentions(text), expected, "{text}");
+        }
+        // What makes the two the same: no site word overlaps itself.
+        for w in SITE_WORDS.iter().chain(&[SHOP]) {
+            let overlaps = (1..w.len())
+                .filter(|&i| w.is_char_boundary(i))
+                .any(|i| w.ends_with(&w[..i]));
+            assert!(!overlaps, "{w} overlaps itself");
+        }
+    }
 }

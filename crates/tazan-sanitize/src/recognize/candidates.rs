@@ -137,10 +137,20 @@ impl Recognizers {
     /// characters, and at most one two-character dictionary word: プログラム+ミス,
     /// not ベル+ガモ; two-character vocabulary pieces freely).
     pub(crate) fn katakana_known(&self, w: &str, common: &WordSet) -> bool {
+        // The piece with ー added, written into one buffer for every piece.
+        let lengthened = std::cell::RefCell::new(String::with_capacity(w.len() + 3));
         let listed = |p: &str, short: bool| {
             let base = p.strip_suffix('ー').unwrap_or(p);
             let found = |q: &str| self.vocab.contains(q) || (!short && common.contains(q));
-            found(p) || (base != p && found(base)) || (base == p && found(&format!("{p}ー")))
+            found(p)
+                || (base != p && found(base))
+                || (base == p && {
+                    let mut q = lengthened.borrow_mut();
+                    q.clear();
+                    q.push_str(p);
+                    q.push('ー');
+                    found(&q)
+                })
         };
         if listed(w, false) {
             return true;

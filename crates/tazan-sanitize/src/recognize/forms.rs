@@ -295,24 +295,28 @@ pub(crate) fn is_id_field(path: &str) -> bool {
     if !key.is_ascii() {
         return false;
     }
-    // ticket_id, caseNo, Order-Number: the last word decides.
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut prev = ' ';
-    for c in key.chars() {
-        let camel = c.is_ascii_uppercase() && prev.is_ascii_lowercase();
-        if ("_-. ".contains(c) || camel) && !cur.is_empty() {
-            words.push(std::mem::take(&mut cur));
+    // ticket_id, caseNo, Order-Number: the last word decides. Only its
+    // letters and digits are kept, lower-cased; no ID word is longer than
+    // `LONGEST`, so a longer word is counted, not kept.
+    const LONGEST: usize = 6;
+    let mut word = [0u8; LONGEST];
+    let mut len = 0;
+    let mut prev = b' ';
+    for b in key.bytes() {
+        let camel = b.is_ascii_uppercase() && prev.is_ascii_lowercase();
+        if (b"_-. ".contains(&b) || camel) && len > 0 {
+            len = 0;
         }
-        if c.is_ascii_alphanumeric() {
-            cur.push(c.to_ascii_lowercase());
+        if b.is_ascii_alphanumeric() {
+            if let Some(slot) = word.get_mut(len) {
+                *slot = b.to_ascii_lowercase();
+            }
+            len += 1;
         }
-        prev = c;
+        prev = b;
     }
-    words.push(cur);
-    words
-        .last()
-        .is_some_and(|w| ID_KEY_WORDS.contains(&w.as_str()))
+    word.get(..len)
+        .is_some_and(|w| ID_KEY_WORDS.iter().any(|id| id.as_bytes() == w))
 }
 
 impl Recognizers {
@@ -502,6 +506,79 @@ impl Recognizers {
 #[cfg(test)]
 mod tests {
     use super::is_id_field;
+
+    /// `is_id_field` as it was written before: the ASCII key split into a
+    /// vector of words.
+    fn is_id_field_by_split(path: &str) -> bool {
+        let last = path.rsplit(['.', '#']).next().unwrap_or(path);
+        let key = last.split('[').next().unwrap_or(last).trim();
+        if super::ID_KEY_ENDS.iter().any(|e| key.ends_with(e)) {
+            return true;
+        }
+        if !key.is_ascii() {
+            return false;
+        }
+        let mut words = Vec::new();
+        let mut cur = String::new();
+        let mut prev = ' ';
+        for c in key.chars() {
+            let camel = c.is_ascii_uppercase() && prev.is_ascii_lowercase();
+            if ("_-. ".contains(c) || camel) && !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            if c.is_ascii_alphanumeric() {
+                cur.push(c.to_ascii_lowercase());
+            }
+            prev = c;
+        }
+        words.push(cur);
+        words
+            .last()
+            .is_some_and(|w| super::ID_KEY_WORDS.contains(&w.as_str()))
+    }
+
+    /// Every key of up to four characters from an alphabet of ID letters,
+    /// separators and others, and longer keys: the same answer as before.
+    #[test]
+    fn id_fields_without_a_word_vector_answer_as_before() {
+        let alphabet = [
+            'i', 'd', 'I', 'D', 'n', 'o', 'N', '_', '-', '.', ' ', 'x', '1', '#', '[', 'é',
+        ];
+        let mut keys: Vec<String> = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = keys
+                .iter()
+                .flat_map(|k| alphabet.iter().map(move |c| format!("{k}{c}")))
+                .collect();
+            keys.extend(longer);
+        }
+        keys.extend(
+            [
+                "ticketNumber",
+                "ticket_numbers",
+                "caseNumberX",
+                "orderRef",
+                "ref_",
+                "a.b.code",
+                "TicketId",
+                "ID_",
+                "xCODE",
+                "nums",
+                "Num",
+                "ticketcase",
+                "number__",
+                "No. ",
+                "受付ticket_id",
+            ]
+            .map(String::from),
+        );
+        // Each ID word as a key's last word (a longer one added to the list
+        // must still be found).
+        keys.extend(super::ID_KEY_WORDS.iter().map(|w| format!("a_{w}")));
+        for k in &keys {
+            assert_eq!(is_id_field(k), is_id_field_by_split(k), "{k:?}");
+        }
+    }
 
     #[test]
     fn id_fields_are_told_by_their_key() {

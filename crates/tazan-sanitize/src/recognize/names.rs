@@ -99,6 +99,38 @@ pub(crate) const PSEUDONYM_HEADS: [&str; 7] = [
     "ユーザ",
 ];
 
+/// Replacement words and generalised figures: a name holding one is no name.
+const NOT_IN_NAMES: [&str; 16] = [
+    "某地域",
+    "某国",
+    "当社",
+    "委託先ベンダ",
+    "グループ会社",
+    "四半期",
+    "前半",
+    "後半",
+    "某日",
+    "某月",
+    "数十",
+    "数百",
+    "数千",
+    "数万",
+    "数億",
+    "数兆",
+];
+
+/// `lexicon::REGIONS` and [`NOT_IN_NAMES`] in one automaton: `name_ok` asks
+/// whether any of them occurs in a name, once per name.
+fn not_in_names() -> &'static AhoCorasick {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| {
+        // A few dozen fixed literals: the build cannot fail.
+        #[allow(clippy::expect_used)]
+        AhoCorasick::new(lexicon::REGIONS.iter().chain(&NOT_IN_NAMES))
+            .expect("words kept out of names build")
+    })
+}
+
 /// A name before a suffix is acceptable when it is not made only of generic words.
 pub(crate) fn name_ok(name: &str) -> bool {
     let name = name.trim();
@@ -133,26 +165,9 @@ pub(crate) fn name_ok(name: &str) -> bool {
     }) {
         return false;
     }
-    // Replacement words (近畿地方, 当社, 某地域 …) never start a name on a re-scan.
-    if lexicon::REGIONS
-        .iter()
-        .chain(
-            [
-                "某地域",
-                "某国",
-                "当社",
-                "委託先ベンダ",
-                "グループ会社",
-                "四半期",
-                "前半",
-                "後半",
-                "某日",
-                "某月",
-            ]
-            .iter(),
-        )
-        .any(|r| name.contains(r))
-    {
+    // Replacement words (近畿地方, 当社, 某地域 …) never start a name on a
+    // re-scan, and generalised figures (数千人) are never part of one.
+    if not_in_names().is_match(name) {
         return false;
     }
     // Pseudonyms (行政機関A, 担当者B2, 製品C) are replacements, not names.
@@ -161,13 +176,6 @@ pub(crate) fn name_ok(name: &str) -> bool {
         if PSEUDONYM_HEADS.iter().any(|w| head.ends_with(w)) {
             return false;
         }
-    }
-    // Generalised figures (数千人) are never part of a name.
-    if ["数十", "数百", "数千", "数万", "数億", "数兆"]
-        .iter()
-        .any(|m| name.contains(m))
-    {
-        return false;
     }
     // Labels (Bデータセンター, D空港) are already anonymous.
     let mut chars = name.chars();
@@ -204,4 +212,33 @@ pub(super) fn my_number_valid(d: &[u32]) -> bool {
     let r = sum % 11;
     let check = if r <= 1 { 0 } else { 11 - r };
     check == d[11]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A name holding a replacement word or a generalised figure anywhere is
+    /// refused, as each word searched for alone refused it; the words' own
+    /// pieces are not.
+    #[test]
+    fn replacement_words_and_figures_anywhere_refuse_a_name() {
+        for w in lexicon::REGIONS.iter().chain(&NOT_IN_NAMES) {
+            for name in [
+                w.to_string(),
+                format!("青葉{w}"),
+                format!("{w}商会"),
+                format!("ア{w}ミ"),
+            ] {
+                assert!(!name_ok(&name), "{name}");
+            }
+        }
+        for name in ["青葉商会", "数学堂", "後藤", "某", "四半"] {
+            let held = lexicon::REGIONS
+                .iter()
+                .chain(&NOT_IN_NAMES)
+                .any(|w| name.contains(w));
+            assert!(!held && !not_in_names().is_match(name), "{name}");
+        }
+    }
 }

@@ -298,7 +298,8 @@ pub(crate) fn is_person_field(path: &str) -> bool {
 
 /// True when `key` (a field name or a table header) names people.
 pub(crate) fn is_person_key(key: &str) -> bool {
-    PERSON_KEYS.contains(&key.to_ascii_lowercase().as_str())
+    // The keys are lower case: no lower-cased copy of `key` needed.
+    PERSON_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
 }
 
 impl Recognizers {
@@ -1175,6 +1176,22 @@ fn tokens(text: &str) -> Vec<Range<usize>> {
 #[cfg(test)]
 mod lookup_tests {
     use super::*;
+
+    /// `is_person_key` compares without case: right only while every key is
+    /// written in lower case, as the lower-cased field name was compared.
+    #[test]
+    fn person_keys_are_lower_case() {
+        for k in PERSON_KEYS {
+            assert_eq!(*k, k.to_ascii_lowercase(), "{k}");
+        }
+        for k in ["Assignee", "OPERATOR", "担当者", "owner"] {
+            assert_eq!(
+                is_person_key(k),
+                PERSON_KEYS.contains(&k.to_ascii_lowercase().as_str()),
+                "{k}"
+            );
+        }
+    }
 
     /// `strip_title` as it was written before its titles were grouped by
     /// last character: every title, in order, tried on every call.

@@ -123,7 +123,11 @@ const PERSON_ACTS: &[&str] = &[
 /// characters of `rest`'s sentence.
 pub(super) fn person_act_ahead(rest: &str) -> bool {
     let sentence = sentence_ahead(rest);
-    PERSON_ACTS.iter().any(|a| sentence.contains(a))
+    match acts_automaton() {
+        // Any act anywhere in the sentence: one pass, not a search per act.
+        Some(ac) => ac.is_match(sentence),
+        None => PERSON_ACTS.iter().any(|a| sentence.contains(a)),
+    }
 }
 
 /// The first 30 characters of `rest`'s sentence (up to 。 or a line end).
@@ -254,7 +258,9 @@ impl Recognizers {
         let mut prev: Option<char> = None;
         // Where the person acts are in the text, found on first need.
         let mut acts: Option<Vec<Range<usize>>> = None;
-        for (start, c) in text.char_indices().filter(|_| can[0]) {
+        // Without the pattern's literals there is no start to try: no walk.
+        let walked = if can[0] { text } else { "" };
+        for (start, c) in walked.char_indices() {
             let glued = prev
                 .is_some_and(|p| is_han(p) || is_kata(p) || p == 'ヶ' || p.is_ascii_alphanumeric());
             prev = Some(c);
@@ -817,14 +823,7 @@ fn is_id_header(h: &str) -> bool {
 /// start: found in one automaton pass per text instead of searched for, act
 /// by act, in each sentence.
 fn person_acts(text: &str) -> Vec<Range<usize>> {
-    static ACTS: std::sync::LazyLock<Option<AhoCorasick>> = std::sync::LazyLock::new(|| {
-        AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(PERSON_ACTS)
-            .ok()
-    });
-    let Some(ac) = ACTS.as_ref() else {
+    let Some(ac) = acts_automaton() else {
         // Plain strings always compile; if not, each act alone.
         let mut all = Vec::new();
         for a in PERSON_ACTS {
@@ -841,6 +840,18 @@ fn person_acts(text: &str) -> Vec<Range<usize>> {
     let mut all: Vec<Range<usize>> = ac.find_overlapping_iter(text).map(|m| m.range()).collect();
     all.sort_by_key(|r| r.start);
     all
+}
+
+/// `PERSON_ACTS` in one automaton (every match, overlapping ones too).
+fn acts_automaton() -> Option<&'static AhoCorasick> {
+    static ACTS: std::sync::LazyLock<Option<AhoCorasick>> = std::sync::LazyLock::new(|| {
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(PERSON_ACTS)
+            .ok()
+    });
+    ACTS.as_ref()
 }
 
 /// True when a person act of `acts` ([`person_acts`]) lies inside `window`:
@@ -905,6 +916,12 @@ mod tests {
                     let want = PERSON_ACTS.iter().any(|p| text[a..b].contains(p));
                     assert_eq!(act_within(&acts, a..b), want, "{text} {a}..{b}");
                 }
+                // The automaton's answer for the sentence ahead of each
+                // character is the search per act's.
+                let rest = &text[a..];
+                let sentence = sentence_ahead(rest);
+                let want = PERSON_ACTS.iter().any(|p| sentence.contains(p));
+                assert_eq!(person_act_ahead(rest), want, "{rest}");
             }
         }
     }
