@@ -1,0 +1,207 @@
+//! Identifiers with no label, or one the label rules do not reach:
+//!
+//! - digit groups set apart by spaces (`8810 2291 4475`, `NW 0048 7721 09`,
+//!   `AB 7731 0452 CD`): member, policy, residence-card and tracking numbers
+//!   as forms and CSV exports print them; a phone's or a date's shape is not
+//!   one, nor a row of small figures (`120 340 560`);
+//! - a flight number before 便 or in a booking's itinerary line
+//!   (`XY 123 Y 12JUN`), or after a flight label (`便名 XY123`);
+//! - a short code in brackets right after a person's name (`茅根 努（AS0381）`):
+//!   the person's staff or driver number.
+
+use super::*;
+
+/// Labels before a flight number.
+const FLIGHT_LABELS: [&str; 6] = ["便名", "搭乗便", "フライト", "Flight", "FLIGHT", "FLT"];
+
+/// Months as a booking's itinerary writes them (12JUN).
+const MONTHS: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
+
+impl Recognizers {
+    /// Spaced digit groups, flight numbers and codes after a person in `n`;
+    /// `out` already holds the record's person hits.
+    pub(crate) fn scan_ids(&self, original: &str, n: &Normalized, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        spaced_groups(n, out);
+        flight_numbers(n, out);
+        if text.contains('(') {
+            codes_after_persons(original, n, out);
+        }
+    }
+}
+
+/// An ASCII token at `at`: its end.
+fn token_end(b: &[u8], at: usize, ok: impl Fn(u8) -> bool) -> usize {
+    at + b[at..].iter().take_while(|c| ok(**c)).count()
+}
+
+fn spaced_groups(n: &Normalized, out: &mut Vec<Hit>) {
+    let text = n.text.as_str();
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() || (i > 0 && b[i - 1].is_ascii_digit()) {
+            i += 1;
+            continue;
+        }
+        // Digit groups joined by single spaces.
+        let mut groups = Vec::new();
+        let mut at = i;
+        loop {
+            let end = token_end(b, at, |c| c.is_ascii_digit());
+            groups.push(end - at);
+            if b.get(end) == Some(&b' ') && b.get(end + 1).is_some_and(u8::is_ascii_digit) {
+                at = end + 1;
+            } else {
+                at = end;
+                break;
+            }
+        }
+        let (start, mut end) = (i, at);
+        i = at.max(i + 1);
+        let digits: usize = groups.iter().sum();
+        let plain_before = start == 0
+            || !b[start - 1].is_ascii_alphanumeric() && !b".,/:-".contains(&b[start - 1]);
+        // A letter prefix set apart (NW 0048 …): part of the number.
+        let mut from = start;
+        if start >= 2 && b[start - 1] == b' ' {
+            let lead = text[..start - 1]
+                .bytes()
+                .rev()
+                .take_while(u8::is_ascii_uppercase)
+                .count();
+            let head = start - 1 - lead;
+            if (1..=3).contains(&lead) && (head == 0 || !b[head - 1].is_ascii_alphanumeric()) {
+                from = head;
+            }
+        }
+        let plain_before = plain_before || from < start;
+        // A letter suffix set apart (… 0452 CD).
+        if b.get(end) == Some(&b' ') {
+            let tail = token_end(b, end + 1, |c| c.is_ascii_uppercase());
+            if (2..=3).contains(&(tail - end - 1))
+                && !b.get(tail).is_some_and(u8::is_ascii_alphanumeric)
+                && from < start
+            {
+                end = tail;
+            }
+        }
+        let plain_after = !b
+            .get(end)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || b".,/:-".contains(c));
+        // Two groups of four at least (a row of figures has few); with a
+        // letter prefix, two groups are enough.
+        let prefixed = from < start;
+        let group_texts: Vec<&str> = text[start..at].split(' ').collect();
+        // A standard and its year (ISO 9001 2015), round model numbers (RX 2000 3000).
+        let standard = prefixed && shapes::STANDARD_PREFIXES.contains(&&text[from..start - 1]);
+        let year_last = group_texts
+            .last()
+            .is_some_and(|g| g.len() == 4 && (g.starts_with("19") || g.starts_with("20")));
+        let round = group_texts.iter().filter(|g| g.ends_with("00")).count() >= 2;
+        let shaped = groups.len() >= if prefixed { 2 } else { 3 }
+            && digits >= if prefixed { 8 } else { 9 }
+            && groups.iter().all(|g| (2..=5).contains(g))
+            && groups.iter().filter(|g| **g == 4).count() >= 2
+            // A phone number: 0 then 9-10 more digits.
+            && !(b[start] == b'0' && (10..=11).contains(&digits) && from == start)
+            // A valid individual number is the individual-number rule's.
+            && !(digits == 12 && from == start && {
+                let d: Vec<u32> = text[start..at].chars().filter_map(|c| c.to_digit(10)).collect();
+                names::my_number_valid(&d)
+            });
+        if shaped && plain_before && plain_after && !standard && !year_last && !round {
+            push(out, n, from..end, Kind::Identifier, "spaced_id", 0.8, 4);
+        }
+    }
+}
+
+fn flight_numbers(n: &Normalized, out: &mut Vec<Hit>) {
+    let text = n.text.as_str();
+    let b = text.as_bytes();
+    // A carrier code: two letters, or a letter and a digit.
+    let code = |c: u8| c.is_ascii_uppercase() || c.is_ascii_digit();
+    for i in 0..b.len() {
+        if i + 2 > b.len() || !code(b[i]) || !code(b[i + 1]) {
+            continue;
+        }
+        if !b[i].is_ascii_uppercase() && !b[i + 1].is_ascii_uppercase() {
+            continue;
+        }
+        if i > 0 && b[i - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let mut at = i + 2;
+        if b.get(at) == Some(&b' ') {
+            at += 1;
+        }
+        let end = token_end(b, at, |c| c.is_ascii_digit());
+        if !(2..=4).contains(&(end - at)) || b.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+            continue;
+        }
+        let after = &text[end..];
+        let before = text[..i].trim_end_matches([' ', ':', '：']);
+        let bin = after.trim_start_matches(' ').starts_with('便');
+        let labelled = FLIGHT_LABELS.iter().any(|l| before.ends_with(l));
+        // An itinerary line: booking class and a date (Y 12JUN).
+        let itinerary = after.len() > 7 && {
+            let a = after.as_bytes();
+            a[0] == b' '
+                && a[1].is_ascii_uppercase()
+                && a[2] == b' '
+                && token_end(a, 3, |c| c.is_ascii_digit()) > 3
+                && {
+                    let d = token_end(a, 3, |c| c.is_ascii_digit());
+                    MONTHS.iter().any(|m| after[d..].starts_with(m))
+                }
+        };
+        if bin || labelled || itinerary {
+            push(out, n, i..end, Kind::Identifier, "flight", 0.8, 4);
+        }
+    }
+}
+
+fn codes_after_persons(original: &str, n: &Normalized, out: &mut Vec<Hit>) {
+    let text = n.text.as_str();
+    let persons: Vec<usize> = out
+        .iter()
+        .filter(|h| h.kind == Kind::Person)
+        .map(|h| h.range.end)
+        .collect();
+    for (open, _) in text.match_indices('(') {
+        let inner = &text[open + 1..];
+        let Some(close) = inner.find(')') else {
+            continue;
+        };
+        let code = &inner[..close];
+        let letters = code.bytes().take_while(u8::is_ascii_uppercase).count();
+        let rest = code[letters..]
+            .strip_prefix('-')
+            .unwrap_or(&code[letters..]);
+        if !(1..=3).contains(&letters)
+            || !(3..=7).contains(&rest.len())
+            || !rest.bytes().all(|c| c.is_ascii_digit())
+        {
+            continue;
+        }
+        // Right after a person (the bracket in the original text).
+        let at = n.original(Layer::Text, open..open + 1).start;
+        if !persons
+            .iter()
+            .any(|&e| e <= at && original[e..at].trim().is_empty())
+        {
+            continue;
+        }
+        push(
+            out,
+            n,
+            open + 1..open + 1 + close,
+            Kind::Identifier,
+            "code_after_person",
+            0.8,
+            4,
+        );
+    }
+}
