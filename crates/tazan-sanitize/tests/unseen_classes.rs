@@ -2519,3 +2519,36 @@ fn a_code_after_a_person_and_spaced_staff_numbers_are_ids() {
     unchanged(&["サーバ（DB001）を停止"]);
     check("社員番号 QT 55012 の申請", &["55012"], &["の申請"]);
 }
+
+/// A CSV or TSV cell under a header that names an id is one, whatever its
+/// shape; a row counter under `No` and figures under other headers are not.
+#[test]
+fn table_cells_under_an_id_header_are_identifiers() {
+    check(
+        "受付番号,品目,数量\n7731,ケーブル,12\n7732,スイッチ,3",
+        &["7731", "7732"],
+        &["受付番号", "ケーブル", ",12", ",3"],
+    );
+    check(
+        "member_id\tplan\nMX-30418\tbasic",
+        &["MX-30418"],
+        &["basic"],
+    );
+    unchanged(&["No,品名,数量\n1,ケーブル,20\n2,スイッチ,3"]);
+}
+
+/// Twelve digits in groups of four joined by a dot or an underscore with a
+/// valid check digit are an individual number (not a MAC address); its
+/// label is no name.
+#[test]
+fn individual_numbers_with_odd_separators_are_found() {
+    let audit = check(
+        "マイナンバー 5921.3307.4168 / 控 5921_3307_4168",
+        &["5921", "4168"],
+        &["マイナンバー"],
+    );
+    assert!(
+        audit.iter().all(|a| a.kind == tazan_model::Kind::MyNumber),
+        "{audit:?}"
+    );
+}

@@ -278,7 +278,11 @@ impl Recognizers {
             let mut from = 0;
             for k in 0..words.len() {
                 let last = k + 1 == words.len();
-                if classes[k] == Word::Legal || last {
+                // A bare comma separates a CSV row's cells, not a name's words.
+                let cell_end = !last
+                    && &text[words[k].end..words[k + 1].start] == ","
+                    && classes[k + 1] != Word::Legal;
+                if classes[k] == Word::Legal || last || cell_end {
                     self.latin_segment(n, text, &words[from..=k], &classes[from..=k], out);
                     from = k + 1;
                 }

@@ -6,8 +6,13 @@
 //!   one, nor a row of small figures (`120 340 560`);
 //! - a flight number before 便 or in a booking's itinerary line
 //!   (`XY 123 Y 12JUN`), or after a flight label (`便名 XY123`);
-//! - a short code in brackets right after a person's name (`茅根 努（AS0381）`):
-//!   the person's staff or driver number.
+//! - a short code in brackets right after a person's name (`畦地 淳（KR20417）`):
+//!   the person's staff or driver number;
+//! - a CSV or TSV table's cell under a header that names an id (`受付番号`,
+//!   `member_id`), whatever its shape, as a form field of that name would;
+//! - twelve digits in groups of four joined by a dot, an underscore or a
+//!   space with a valid check digit: an individual number (a dotted one is
+//!   no MAC address when its check digit holds).
 
 use super::*;
 
@@ -28,6 +33,98 @@ impl Recognizers {
         flight_numbers(n, out);
         if text.contains('(') {
             codes_after_persons(original, n, out);
+        }
+        if text.contains('\n') && text.contains([',', '\t']) {
+            self.table_ids(n, out);
+        }
+        if text.contains(['.', '_']) {
+            odd_my_numbers(n, out);
+        }
+    }
+
+    /// Cells under an id header in the CSV or TSV tables of `n`.
+    fn table_ids(&self, n: &Normalized, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        // (separator, id columns, number of columns) of the table being read.
+        let mut table: Option<(char, Vec<usize>, usize)> = None;
+        for (at, line) in line_bodies(text) {
+            let line = line.trim_end_matches(['\r', '\n']);
+            let sep = if line.contains('\t') { '\t' } else { ',' };
+            let cells: Vec<&str> = line.split(sep).collect();
+            match &table {
+                Some((s, cols, width)) if *s == sep && cells.len() == *width => {
+                    let mut from = at;
+                    for (i, cell) in cells.iter().enumerate() {
+                        if cols.contains(&i) {
+                            let v = cell.trim_matches([' ', '"']);
+                            let start =
+                                from + (cell.len() - cell.trim_start_matches([' ', '"']).len());
+                            self.id_cell(n, start..start + v.len(), out);
+                        }
+                        from += cell.len() + 1;
+                    }
+                }
+                _ => {
+                    table = None;
+                    if cells.len() >= 2 {
+                        let cols: Vec<usize> = cells
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, h)| {
+                                let h = h.trim_matches([' ', '"']);
+                                !matches!(h, "No" | "No." | "NO" | "番号") && is_id_field(h)
+                            })
+                            .map(|(i, _)| i)
+                            .collect();
+                        if !cols.is_empty() {
+                            table = Some((sep, cols, cells.len()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// An id cell: a value an id field would hold.
+    fn id_cell(&self, n: &Normalized, r: Range<usize>, out: &mut Vec<Hit>) {
+        if self.is_id_value(&n.text[r.clone()]) {
+            push(out, n, r, Kind::Identifier, "table_id", 0.8, 4);
+        }
+    }
+}
+
+/// `dddd.dddd.dddd` or `dddd_dddd_dddd` with a valid check digit.
+fn odd_my_numbers(n: &Normalized, out: &mut Vec<Hit>) {
+    let text = n.text.as_str();
+    let b = text.as_bytes();
+    for i in 0..b.len().saturating_sub(13) {
+        let sep = b[i + 4];
+        if !matches!(sep, b'.' | b'_')
+            || b[i + 9] != sep
+            || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == sep))
+            || b.get(i + 14)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == sep)
+        {
+            continue;
+        }
+        let groups = [&b[i..i + 4], &b[i + 5..i + 9], &b[i + 10..i + 14]];
+        if !groups.iter().all(|g| g.iter().all(u8::is_ascii_digit)) {
+            continue;
+        }
+        let d: Vec<u32> = groups
+            .iter()
+            .flat_map(|g| g.iter().map(|c| u32::from(c - b'0')))
+            .collect();
+        if names::my_number_valid(&d) {
+            push(
+                out,
+                n,
+                i..i + 14,
+                Kind::MyNumber,
+                "my_number_groups",
+                0.9,
+                5,
+            );
         }
     }
 }
