@@ -29,8 +29,22 @@ impl Recognizers {
     /// `out` already holds the record's person hits.
     pub(crate) fn scan_ids(&self, original: &str, n: &Normalized, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
-        spaced_groups(n, out);
-        flight_numbers(n, out);
+        let b = text.as_bytes();
+        // Both shapes need a space between two ASCII tokens: the pre-pass
+        // looks only at spaces (a memchr search), not at every byte.
+        let (mut digit_space_digit, mut itinerary) = (false, false);
+        for (p, _) in text.match_indices(' ') {
+            let after = |k: usize| b.get(p + k).copied().unwrap_or(0);
+            digit_space_digit |= p > 0 && b[p - 1].is_ascii_digit() && after(1).is_ascii_digit();
+            itinerary |=
+                after(1).is_ascii_uppercase() && after(2) == b' ' && after(3).is_ascii_digit();
+        }
+        if digit_space_digit {
+            spaced_groups(n, out);
+        }
+        if itinerary || text.contains('便') || FLIGHT_LABELS.iter().any(|l| text.contains(l)) {
+            flight_numbers(n, out);
+        }
         if text.contains('(') {
             codes_after_persons(original, n, out);
         }
