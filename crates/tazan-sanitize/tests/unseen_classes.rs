@@ -2446,8 +2446,8 @@ fn romanised_full_names_are_persons() {
 
 /// A chat export names its speaker in angle brackets after the time: a
 /// bare nick is a person, one with digits or dots a user id; the message
-/// after it (a verb noun) is no second name, and a bot or a role is no
-/// person.
+/// after it (a verb noun) is no second name, and a bot, a role or a
+/// common word in brackets is no person.
 #[test]
 fn chat_speakers_are_persons_and_their_message_is_not() {
     if !dictionary() {
@@ -2459,9 +2459,9 @@ fn chat_speakers_are_persons_and_their_message_is_not() {
         &["再起動します", "切り戻します", "了解"],
     );
     check(
-        "[21:03] <樅山> 閾値超過\n[21:04] <監視> 閾値超過\n[21:05] <bot> デプロイ完了",
+        "[21:03] <樅山> 閾値超過\n[21:04] <監視> 閾値超過\n[21:05] <bot> デプロイ完了\n[21:06] <重要> 連絡事項",
         &["樅山"],
-        &["閾値超過", "<監視>", "<bot>", "デプロイ完了"],
+        &["閾値超過", "<監視>", "<bot>", "デプロイ完了", "<重要>"],
     );
 }
 

@@ -13,6 +13,7 @@
 //!   (`yamamoto`, `kenji`), which tells a romanised full name from a
 //!   product's two words.
 
+use super::persons::{compound_of_common, derived_of_common, Lexis};
 use super::*;
 
 /// Passenger titles written after `SURNAME/GIVEN`.
@@ -74,13 +75,19 @@ const KANA_LEGAL: [&str; 5] = ["(ｶ", "ｶ)", "(ﾕ", "ﾕ)", "(ﾄﾞ"];
 
 impl Recognizers {
     /// Booking names, chat speakers and half-width kana names of `original`.
-    pub(crate) fn scan_romanised(&self, original: &str, n: &Normalized, out: &mut Vec<Hit>) {
+    pub(crate) fn scan_romanised(
+        &self,
+        original: &str,
+        n: &Normalized,
+        lexis: Option<&Lexis>,
+        out: &mut Vec<Hit>,
+    ) {
         let text = n.text.as_str();
         if text.contains('/') {
             self.booking_names(n, out);
         }
         if text.contains('<') {
-            self.log_speakers(n, out);
+            self.log_speakers(n, lexis, out);
         }
         // Half-width katakana (U+FF61..U+FF9F) is EF BD A1..BF or EF BE 80..9F.
         if original
@@ -139,7 +146,7 @@ impl Recognizers {
         }
     }
 
-    fn log_speakers(&self, n: &Normalized, out: &mut Vec<Hit>) {
+    fn log_speakers(&self, n: &Normalized, lexis: Option<&Lexis>, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
         for (at, body) in line_bodies(text) {
             // An optional time stamp: [10:02], [10:02:33], 10:02.
@@ -167,21 +174,30 @@ impl Recognizers {
             };
             let nick = &inner[..close];
             let start = at + (body.len() - inner.len());
-            // A kanji nick (<樅谷>) the dictionary does not know.
-            if (1..=4).contains(&nick.chars().count())
-                && nick.chars().all(is_han)
-                && !self.is_generic_word(nick)
-                && !NOT_KANJI_SPEAKERS.contains(&nick)
-            {
-                push(
-                    out,
-                    n,
-                    start..start + close,
-                    Kind::Person,
-                    "chat_speaker",
-                    0.8,
-                    3,
-                );
+            // A kanji nick (<樅谷>): a family name, or a word the dictionary
+            // does not know (not <重要>, <休憩>).
+            if nick.chars().all(is_han) {
+                let name = lexis.is_some_and(|l| {
+                    l.surnames.contains(nick)
+                        || (!l.common.contains(nick)
+                            && !compound_of_common(nick, l)
+                            && !derived_of_common(nick, l))
+                });
+                if name
+                    && (1..=4).contains(&nick.chars().count())
+                    && !self.is_generic_word(nick)
+                    && !NOT_KANJI_SPEAKERS.contains(&nick)
+                {
+                    push(
+                        out,
+                        n,
+                        start..start + close,
+                        Kind::Person,
+                        "chat_speaker",
+                        0.8,
+                        3,
+                    );
+                }
                 continue;
             }
             if nick.is_empty()
