@@ -2552,3 +2552,15 @@ fn individual_numbers_with_odd_separators_are_found() {
         "{audit:?}"
     );
 }
+
+/// A record code glued to a kanji label and followed by a form's full-width
+/// colon is an id; a host and its port stay.
+#[test]
+fn a_code_before_a_full_width_colon_is_an_identifier() {
+    check(
+        "契約K-60318：折返し待ち",
+        &["K-60318"],
+        &["契約", "折返し待ち"],
+    );
+    unchanged(&["接続先 DB-01:5432 を確認"]);
+}

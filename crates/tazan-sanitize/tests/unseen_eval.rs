@@ -177,10 +177,11 @@ fn dev11_unseen_set_does_not_get_worse() {
 
 /// The twelfth round's development set (names said several times, each
 /// mention with at most a weak cue): 27 of 163 identifying spans leaked
-/// before the round, at most 8 after it (BENCHMARKS.md, "Twelfth round").
+/// before the round, at most 8 after it (BENCHMARKS.md, "Twelfth round"),
+/// 7 after round 15.
 #[test]
 fn dev12_unseen_set_does_not_get_worse() {
-    assert_floor("dev12", 8);
+    assert_floor("dev12", 7);
 }
 
 /// The thirteenth round's development set (organisations and facilities
