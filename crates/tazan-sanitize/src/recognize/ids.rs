@@ -33,7 +33,7 @@ impl Recognizers {
         // Both shapes need a space between two ASCII tokens: the pre-pass
         // looks only at spaces (a memchr search), not at every byte.
         let (mut digit_space_digit, mut itinerary) = (false, false);
-        for (p, _) in text.match_indices(' ') {
+        for p in memchr::memchr_iter(b' ', b) {
             let after = |k: usize| b.get(p + k).copied().unwrap_or(0);
             digit_space_digit |= p > 0 && b[p - 1].is_ascii_digit() && after(1).is_ascii_digit();
             itinerary |=
@@ -42,16 +42,22 @@ impl Recognizers {
         if digit_space_digit {
             spaced_groups(n, out);
         }
-        if itinerary || text.contains('便') || FLIGHT_LABELS.iter().any(|l| text.contains(l)) {
+        // 便名 and 搭乗便 hold 便; the Latin labels an F.
+        let labelled = text.contains('便')
+            || text.contains("フライト")
+            || (memchr::memchr(b'F', b).is_some()
+                && FLIGHT_LABELS[3..].iter().any(|l| text.contains(l)));
+        if itinerary || labelled {
             flight_numbers(n, out);
         }
         if text.contains('(') {
             codes_after_persons(original, n, out);
         }
-        if text.contains('\n') && text.contains([',', '\t']) {
+        // Byte searches (memchr): a char-set pattern would decode every char.
+        if memchr::memchr(b'\n', b).is_some() && memchr::memchr2(b',', b'\t', b).is_some() {
             self.table_ids(n, out);
         }
-        if text.contains(['.', '_']) {
+        if memchr::memchr2(b'.', b'_', b).is_some() {
             odd_my_numbers(n, out);
         }
     }

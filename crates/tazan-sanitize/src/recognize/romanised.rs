@@ -83,18 +83,19 @@ impl Recognizers {
         out: &mut Vec<Hit>,
     ) {
         let text = n.text.as_str();
-        if text.contains('/') {
+        if memchr::memchr(b'/', text.as_bytes()).is_some() {
             self.booking_names(n, out);
         }
-        if text.contains('<') {
+        if memchr::memchr(b'<', text.as_bytes()).is_some() {
             self.log_speakers(n, lexis, out);
         }
-        // Half-width katakana (U+FF61..U+FF9F) is EF BD A1..BF or EF BE 80..9F.
-        if original
-            .as_bytes()
-            .windows(3)
-            .any(|w| w[0] == 0xEF && (w[1] == 0xBD && w[2] >= 0xA1 || w[1] == 0xBE && w[2] <= 0x9F))
-        {
+        // Half-width katakana (U+FF61..U+FF9F) is EF BD A1..BF or EF BE 80..9F
+        // (memmem searches, not a visit of every byte).
+        let bytes = original.as_bytes();
+        let third = |at: usize| bytes.get(at + 2).copied().unwrap_or(0);
+        let half = memchr::memmem::find_iter(bytes, b"\xEF\xBD").any(|at| third(at) >= 0xA1)
+            || memchr::memmem::find_iter(bytes, b"\xEF\xBE").any(|at| third(at) <= 0x9F);
+        if half {
             half_width_names(original, out);
         }
     }
