@@ -2454,8 +2454,8 @@ fn chat_speakers_are_persons_and_their_message_is_not() {
         return;
     }
     check(
-        "[09:41] <yoshinaga> 再起動します\n[09:44] <榧沢> 切り戻します\n[09:45] <t_nakai2> 了解",
-        &["yoshinaga", "榧沢", "t_nakai2"],
+        "[09:41] <yoshinaga> 再起動します\n[09:44] <楡淵> 切り戻します\n[09:45] <t_nakai2> 了解",
+        &["yoshinaga", "楡淵", "t_nakai2"],
         &["再起動します", "切り戻します", "了解"],
     );
     check(

@@ -367,7 +367,7 @@ impl Recognizers {
                 .iter()
                 .all(|w| romanised_japanese(&text[w.clone()]))
         {
-            // Two or three romanised Japanese words (YAMAMOTO KENJI): a name.
+            // Two or three romanised Japanese words (YAMAOKA KOUHEI): a name.
             (Kind::Person, "romanised_person", 2)
         } else if unknown && span_words > 1 {
             (Kind::Product, CANDIDATE_LATIN, 1)

@@ -1,7 +1,7 @@
 //! Identifiers with no label, or one the label rules do not reach:
 //!
-//! - digit groups set apart by spaces (`8810 2291 4475`, `NW 0048 7721 09`,
-//!   `AB 7731 0452 CD`): member, policy, residence-card and tracking numbers
+//! - digit groups set apart by spaces (`4471 9032 6618`, `NW 7104 3382 19`,
+//!   `KT 5519 0846 HV`): member, policy, residence-card and tracking numbers
 //!   as forms and CSV exports print them; a phone's or a date's shape is not
 //!   one, nor a row of small figures (`120 340 560`);
 //! - a flight number before 便 or in a booking's itinerary line

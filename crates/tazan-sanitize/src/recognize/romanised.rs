@@ -7,10 +7,10 @@
 //!   time (`[10:02] <nick> …`): a bare nick is a person, one with digits,
 //!   dots or underscores a user id;
 //! - half-width katakana, which forms and bank files use for name readings
-//!   (`ｻｲﾄｳ ﾀﾛｳ`), is a person when two words stand apart, unless a
+//!   (`ﾓﾘｵｶ ｼﾞﾛｳ`), is a person when two words stand apart, unless a
 //!   company's kana abbreviation (`(ｶ`, `ｶ)`) follows or precedes;
 //! - [`romanised_japanese`]: a word made only of Hepburn syllables
-//!   (`yamamoto`, `kenji`), which tells a romanised full name from a
+//!   (`yamaoka`, `kouhei`), which tells a romanised full name from a
 //!   product's two words.
 
 use super::persons::{compound_of_common, derived_of_common, Lexis};
@@ -224,7 +224,7 @@ impl Recognizers {
     }
 }
 
-/// Two half-width katakana words set apart by one space (`ｻｲﾄｳ ﾀﾛｳ`): a
+/// Two half-width katakana words set apart by one space (`ﾓﾘｵｶ ｼﾞﾛｳ`): a
 /// name's reading, unless a kana legal form touches it.
 fn half_width_names(original: &str, out: &mut Vec<Hit>) {
     let half = |c: char| ('\u{FF66}'..='\u{FF9F}').contains(&c);
@@ -260,8 +260,8 @@ fn half_width_names(original: &str, out: &mut Vec<Hit>) {
     }
 }
 
-/// `w` (ASCII letters) is made of Hepburn syllables only: `yamamoto`,
-/// `kenji`, `shingo`, `ohno`, `hatta`; not `tcp`, `cloud`, `gas`, nor a
+/// `w` (ASCII letters) is made of Hepburn syllables only: `yamaoka`,
+/// `kouhei`, `daisuke`, `ohno`, `hatta`; not `tcp`, `cloud`, `gas`, nor a
 /// romanised region or large city.
 pub(crate) fn romanised_japanese(w: &str) -> bool {
     let w = w.to_ascii_lowercase();
@@ -322,7 +322,14 @@ mod tests {
     #[test]
     fn hepburn_words_are_told_from_latin_words() {
         for w in [
-            "yamamoto", "KENJI", "Shingo", "ohno", "hatta", "tsuruga", "ryouta", "homma",
+            "yamaoka",
+            "KOUHEI",
+            "Daisuke",
+            "ohno",
+            "hatta",
+            "tsukahara",
+            "ryouta",
+            "homma",
         ] {
             assert!(romanised_japanese(w), "{w}");
         }
