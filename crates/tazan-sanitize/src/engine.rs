@@ -492,6 +492,9 @@ impl Sanitizer {
         self.rec
             .aliases_of_persons(original, lexis.as_ref(), &mut hits);
         self.rec.org_abbreviations(original, &mut hits);
+        self.rec
+            .scan_romanised(original, n, lexis.as_ref(), &mut hits);
+        self.rec.scan_ids(original, n, &mut hits);
         self.deny.scan(original, n, &mut hits);
         own.scan(original, n, &mut hits);
         let t = &self.rules.recognizers;

@@ -59,6 +59,7 @@ fn fixture_sets() -> Vec<(&'static str, PathBuf)> {
         ("unseen/frozen11", f.join("unseen/frozen11/incidents.jsonl")),
         ("unseen/dev12", f.join("unseen/dev12/incidents.jsonl")),
         ("unseen/frozen12", f.join("unseen/frozen12/incidents.jsonl")),
+        ("unseen/dev15", f.join("unseen/dev15/incidents.jsonl")),
         ("heldout", f.join("heldout-incidents.jsonl")),
         ("heldout2", f.join("heldout2-incidents.jsonl")),
     ]

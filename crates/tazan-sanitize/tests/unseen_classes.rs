@@ -2397,3 +2397,170 @@ fn a_material_before_an_industry_word_is_no_company() {
     ]);
     check("ハヤセ工業の部材を調達。", &["ハヤセ"], &["部材"]);
 }
+
+// --- fifteenth round (`recall15`): persons and identifiers in forms, logs,
+// booking lists and romanised text; invented strings other than
+// `unseen/dev15`'s ---
+
+fn assert_no_person(text: &str) {
+    let (_, audit) = sanitize(text);
+    assert!(
+        audit.iter().all(|a| a.kind != tazan_model::Kind::Person),
+        "{audit:?}"
+    );
+}
+
+fn person_audit(text: &str, name: &str) -> bool {
+    sanitize(text)
+        .1
+        .iter()
+        .any(|a| a.original == name && a.kind == tazan_model::Kind::Person)
+}
+
+/// A booking or boarding list writes `SURNAME/GIVEN` and a passenger title:
+/// both halves are one person; without a title both halves must read as
+/// romanised Japanese, so protocol pairs and routes stay.
+#[test]
+fn booking_names_with_a_slash_are_one_person() {
+    check(
+        "1.1MORIKAWA/AOI MS 2.1MORIKAWA/SOTA MSTR",
+        &["MORIKAWA", "AOI", "SOTA"],
+        &[" MS ", "MSTR"],
+    );
+    assert!(person_audit("NISHIDA/HARUKA 様の予約", "NISHIDA/HARUKA"));
+    unchanged(&["TCP/IP と CI/CD、READ/WRITE、ON/OFF の切替"]);
+    assert_no_person("TOKYO/OSAKA 間の回線");
+}
+
+/// Two or three romanised Japanese words are a person's name, not two
+/// unknown products; English words after a brand are not.
+#[test]
+fn romanised_full_names_are_persons() {
+    assert!(person_audit(
+        "FUJIMURA TAKESHI から連絡",
+        "FUJIMURA TAKESHI"
+    ));
+    assert!(person_audit("Regards, Ayaka Shinohara", "Ayaka Shinohara"));
+    assert_no_person("Kafka Connect と Data Lake、Service Desk の設定");
+}
+
+/// A chat export names its speaker in angle brackets after the time: a
+/// bare nick is a person, one with digits or dots a user id; the message
+/// after it (a verb noun) is no second name, and a bot, a role or a
+/// common word in brackets is no person.
+#[test]
+fn chat_speakers_are_persons_and_their_message_is_not() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "[09:41] <yoshinaga> 再起動します\n[09:44] <楡淵> 切り戻します\n[09:45] <t_nakai2> 了解",
+        &["yoshinaga", "楡淵", "t_nakai2"],
+        &["再起動します", "切り戻します", "了解"],
+    );
+    check(
+        "[21:03] <樅山> 閾値超過\n[21:04] <監視> 閾値超過\n[21:05] <bot> デプロイ完了\n[21:06] <重要> 連絡事項",
+        &["樅山"],
+        &["閾値超過", "<監視>", "<bot>", "デプロイ完了", "<重要>"],
+    );
+}
+
+/// Half-width katakana in forms is a name's reading: two words apart are a
+/// person; beside a kana legal form they are a company.
+#[test]
+fn half_width_kana_readings_are_persons() {
+    assert!(person_audit("氏名ｶﾅ：ﾓﾘｶﾜ ｱｵｲ", "ﾓﾘｶﾜ ｱｵｲ"));
+    assert_no_person("名義 ｶ)ﾏﾙﾄﾓ ｼｮｳｼﾞ");
+}
+
+/// Digit groups set apart by spaces are an id (with a letter prefix or
+/// suffix); a row of figures, a standard and its year, and round model
+/// numbers are not.
+#[test]
+fn spaced_digit_groups_are_identifiers() {
+    check(
+        "会員 6620 1184 3391 様、証 QX 5521 0937 RT",
+        &["6620", "1184", "5521", "0937", "QX 5521"],
+        &["会員", "様"],
+    );
+    unchanged(&[
+        "在庫 120 340 560 780 個",
+        "ISO 9001 2015 認証を更新",
+        "スコア 88 92 75 1004 が並ぶ",
+    ]);
+}
+
+/// A flight number before 便, after a flight label or in an itinerary line
+/// is an id; a count or a version after a word is not.
+#[test]
+fn flight_numbers_are_identifiers() {
+    check(
+        "GK 611便で移動。便名：BC 518\n 2 NU 1881 Y 14MAR OKAISG HK1",
+        &["611", "518", "1881"],
+        &["便で移動", "14MAR"],
+    );
+    unchanged(&["OS 10 の端末"]);
+    check("PC 15台を配備", &[], &["PC "]);
+}
+
+/// A short code in brackets right after a person is their staff number;
+/// after a machine it is not; a staff number may have a space after its
+/// letters.
+#[test]
+fn a_code_after_a_person_and_spaced_staff_numbers_are_ids() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "乗務員 畦地 淳（KR20417）が対応",
+        &["KR20417", "畦地"],
+        &["が対応"],
+    );
+    unchanged(&["サーバ（DB001）を停止"]);
+    check("社員番号 QT 55012 の申請", &["55012"], &["の申請"]);
+}
+
+/// A CSV or TSV cell under a header that names an id is one, whatever its
+/// shape; a row counter under `No` and figures under other headers are not.
+#[test]
+fn table_cells_under_an_id_header_are_identifiers() {
+    check(
+        "受付番号,品目,数量\n7731,ケーブル,12\n7732,スイッチ,3",
+        &["7731", "7732"],
+        &["受付番号", "ケーブル", ",12", ",3"],
+    );
+    check(
+        "member_id\tplan\nMX-30418\tbasic",
+        &["MX-30418"],
+        &["basic"],
+    );
+    unchanged(&["No,品名,数量\n1,ケーブル,20\n2,スイッチ,3"]);
+}
+
+/// Twelve digits in groups of four joined by a dot or an underscore with a
+/// valid check digit are an individual number (not a MAC address); its
+/// label is no name.
+#[test]
+fn individual_numbers_with_odd_separators_are_found() {
+    let audit = check(
+        "マイナンバー 5921.3307.4168 / 控 5921_3307_4168",
+        &["5921", "4168"],
+        &["マイナンバー"],
+    );
+    assert!(
+        audit.iter().all(|a| a.kind == tazan_model::Kind::MyNumber),
+        "{audit:?}"
+    );
+}
+
+/// A record code glued to a kanji label and followed by a form's full-width
+/// colon is an id; a host and its port stay.
+#[test]
+fn a_code_before_a_full_width_colon_is_an_identifier() {
+    check(
+        "契約K-60318：折返し待ち",
+        &["K-60318"],
+        &["契約", "折返し待ち"],
+    );
+    unchanged(&["接続先 DB-01:5432 を確認"]);
+}

@@ -177,10 +177,11 @@ fn dev11_unseen_set_does_not_get_worse() {
 
 /// The twelfth round's development set (names said several times, each
 /// mention with at most a weak cue): 27 of 163 identifying spans leaked
-/// before the round, at most 8 after it (BENCHMARKS.md, "Twelfth round").
+/// before the round, at most 8 after it (BENCHMARKS.md, "Twelfth round"),
+/// 7 after round 15.
 #[test]
 fn dev12_unseen_set_does_not_get_worse() {
-    assert_floor("dev12", 8);
+    assert_floor("dev12", 7);
 }
 
 /// The thirteenth round's development set (organisations and facilities
@@ -240,22 +241,32 @@ fn frozen10_unseen_set_does_not_get_worse() {
 /// tuning branches were merged, by an engineer who changed no recogniser and
 /// never saw their development data; a natural mix of shapes rather than
 /// hard classes): 21 of 416 identifying spans leaked before round 12 (5.0 %),
-/// at most 20 after it (4.8 %). The target (<= 2 %, i.e. <= 8 spans) is not met yet
+/// at most 20 after it (4.8 %), at most 19 after round 15 (4.6 %). The target (<= 2 %, i.e. <= 8 spans) is not met yet
 /// (BENCHMARKS.md, "Eleventh round: an eleventh held-out set").
 #[test]
 fn frozen11_unseen_set_does_not_get_worse() {
-    assert_floor("frozen11", 20);
+    assert_floor("frozen11", 19);
 }
 
 /// The twelfth frozen set (written and frozen before the tuning branches
 /// `recall14` and `speed13` were merged, by an engineer who changed no
 /// recogniser and never saw their development data; a natural mix of
-/// shapes): at most 40 of 382 identifying spans leaked (10.5 % before those
-/// branches). The target (<= 2 %, i.e. <= 7 spans) is not met yet
-/// (BENCHMARKS.md, "Twelfth round: a twelfth held-out set").
+/// shapes): 40 of 382 identifying spans leaked before those branches
+/// (10.5 %), at most 38 after round 15 (`recall15`, 9.9 %). The target
+/// (<= 2 %, i.e. <= 7 spans) is not met yet (BENCHMARKS.md, "Twelfth round:
+/// a twelfth held-out set", "Fifteenth round").
 #[test]
 fn frozen12_unseen_set_does_not_get_worse() {
-    assert_floor("frozen12", 40);
+    assert_floor("frozen12", 38);
+}
+
+/// The fifteenth round's development set (persons and identifiers in forms,
+/// logs, chat exports, booking lists, CSV/TSV and romanised mail): 16 of 195
+/// identifying spans leaked before the round, 4 after it (BENCHMARKS.md,
+/// "Fifteenth round").
+#[test]
+fn dev15_unseen_set_does_not_get_worse() {
+    assert_floor("dev15", 4);
 }
 
 #[test]

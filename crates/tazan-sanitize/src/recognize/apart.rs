@@ -116,7 +116,11 @@ impl Recognizers {
             // With a given name after it, a word the dictionary does not list
             // whole is a family name (栗花落: 花落 is a word, 栗花落 is not).
             let full = given.is_some() && !common;
+            // A chat line's message starts after its speaker (`<X> 閾値超過`):
+            // only a listed family name there is a name.
+            let message = text[..name.start()].trim_end().ends_with('>');
             if !(unknown || full || (family && (!common || line_end)))
+                || (message && !family)
                 || self.is_place_name(w)
                 || !self.slot_word(w, Some(l))
             {

@@ -12,6 +12,7 @@
 //! `Okonkwo先生`), else one candidate (`Priya Raman`).
 
 use super::names::is_label;
+use super::romanised::{romanised_japanese, CHILD_TITLES};
 use super::*;
 use crate::dict::WordSet;
 
@@ -287,7 +288,11 @@ impl Recognizers {
             let mut from = 0;
             for k in 0..words.len() {
                 let last = k + 1 == words.len();
-                if classes[k] == Word::Legal || last {
+                // A bare comma separates a CSV row's cells, not a name's words.
+                let cell_end = !last
+                    && &text[words[k].end..words[k + 1].start] == ","
+                    && classes[k + 1] != Word::Legal;
+                if classes[k] == Word::Legal || last || cell_end {
                     self.latin_segment(n, text, &words[from..=k], &classes[from..=k], out);
                     from = k + 1;
                 }
@@ -300,7 +305,7 @@ impl Recognizers {
         if LEGAL_FORMS.contains(&w) || LEGAL_FORMS.contains(&bare) {
             return Word::Legal;
         }
-        if TITLES.contains(&w) || TITLES.contains(&bare) {
+        if TITLES.contains(&w) || TITLES.contains(&bare) || CHILD_TITLES.contains(&bare) {
             return Word::Title;
         }
         let mut c = w.chars();
@@ -366,6 +371,14 @@ impl Recognizers {
             (Kind::Org, "latin_org", 2)
         } else if titled || honorific || (initial && (unknown || span_words > 1)) {
             (Kind::Person, "latin_person", 2)
+        } else if (2..=3).contains(&span_words)
+            && classes[first..=last].iter().all(|c| *c == Word::Unknown)
+            && words[first..=last]
+                .iter()
+                .all(|w| romanised_japanese(&text[w.clone()]))
+        {
+            // Two or three romanised Japanese words (YAMAOKA KOUHEI): a name.
+            (Kind::Person, "romanised_person", 2)
         } else if unknown && span_words > 1 {
             (Kind::Product, CANDIDATE_LATIN, 1)
         } else {

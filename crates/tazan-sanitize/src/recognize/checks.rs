@@ -589,7 +589,10 @@ impl Recognizers {
         }
         let latin_end = s.find(|c: char| !c.is_ascii()).unwrap_or(s.len());
         let latin = &s[..latin_end];
-        if self.latin_is_vocabulary(latin) || self.vocab.contains(&s.to_ascii_lowercase()) {
+        if self.latin_is_vocabulary(latin)
+            || self.vocab.contains(&s.to_ascii_lowercase())
+            || romanised::CHILD_TITLES.contains(&latin)
+        {
             return None;
         }
         // Generic prefixes such as "IP" in "IPアドレス" are covered above; tokens made

@@ -471,6 +471,17 @@ impl Recognizers {
 
     /// The value of an id field: each token with a digit (7730-2291-5,
     /// 0081-44720), not a figure with its unit nor a standard.
+    /// A value an id field or column holds: a digit, three characters or
+    /// more of id characters, no count and no standard.
+    pub(super) fn is_id_value(&self, t: &str) -> bool {
+        let digits = t.chars().filter(char::is_ascii_digit).count();
+        let idish = t
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_/.".contains(c));
+        let unit = t.ends_with(|c: char| "年月日時分秒件人名台個回%".contains(c));
+        digits >= 1 && t.chars().count() >= 3 && idish && !unit && !self.is_standard(t)
+    }
+
     pub(crate) fn scan_id_field(&self, n: &Normalized, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
         let mut at = 0;
@@ -483,12 +494,7 @@ impl Recognizers {
                     .map_or(0, char::len_utf8);
             let t = tok.trim_start_matches(['#', '＃']);
             let start = start + (tok.len() - t.len());
-            let digits = t.chars().filter(char::is_ascii_digit).count();
-            let idish = t
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_/.".contains(c));
-            let unit = t.ends_with(|c: char| "年月日時分秒件人名台個回%".contains(c));
-            if digits >= 1 && t.chars().count() >= 3 && idish && !unit && !self.is_standard(t) {
+            if self.is_id_value(t) {
                 push(
                     out,
                     n,

@@ -74,7 +74,7 @@ impl Recognizers {
             0.95,
             Check::None,
         );
-        add(r"(?:社員番号|社員ID|社員コード|職員番号|職員ID|従業員番号|従業員ID|社員No\.?|ユーザID|ユーザーID|ログインID)\s?(?:[:：]|は)?\s?[A-Za-z]{0,3}[-]?\d{3,10}".into(), Kind::EmployeeId, "employee_id", 0.95, Check::None);
+        add(r"(?:社員番号|社員ID|社員コード|職員番号|職員ID|従業員番号|従業員ID|社員No\.?|ユーザID|ユーザーID|ログインID)\s?(?:[:：]|は)?\s?[A-Za-z]{0,3}[- ]?\d{3,10}".into(), Kind::EmployeeId, "employee_id", 0.95, Check::None);
         add(
             r"(?:マイナンバー|個人番号)\s?(?:[:：]|は)?\s?\d{4}\s?\d{4}\s?\d{4}".into(),
             Kind::MyNumber,

@@ -320,10 +320,15 @@ impl Recognizers {
                     .then_some(n)
             }
             Check::CodeId => {
+                // A colon before Japanese text is a form's separator
+                // (契約C-88127：不在), not a port or a time.
+                let colon_label =
+                    after == Some(':') && text[m.end + 1..].starts_with(|c: char| !c.is_ascii());
                 if alnum_side(before)
                     || before.is_some_and(|c| "@._/:-#".contains(c))
                     || alnum_side(after)
-                    || after.is_some_and(|c| c == '-' || c == '_' || c == '@' || c == ':')
+                    || after.is_some_and(|c| c == '-' || c == '_' || c == '@')
+                    || (after == Some(':') && !colon_label)
                 {
                     return None;
                 }

@@ -1,0 +1,324 @@
+//! Identifiers with no label, or one the label rules do not reach:
+//!
+//! - digit groups set apart by spaces (`4471 9032 6618`, `NW 7104 3382 19`,
+//!   `KT 5519 0846 HV`): member, policy, residence-card and tracking numbers
+//!   as forms and CSV exports print them; a phone's or a date's shape is not
+//!   one, nor a row of small figures (`120 340 560`);
+//! - a flight number before 便 or in a booking's itinerary line
+//!   (`XY 123 Y 12JUN`), or after a flight label (`便名 XY123`);
+//! - a short code in brackets right after a person's name (`畦地 淳（KR20417）`):
+//!   the person's staff or driver number;
+//! - a CSV or TSV table's cell under a header that names an id (`受付番号`,
+//!   `member_id`), whatever its shape, as a form field of that name would;
+//! - twelve digits in groups of four joined by a dot, an underscore or a
+//!   space with a valid check digit: an individual number (a dotted one is
+//!   no MAC address when its check digit holds).
+
+use super::*;
+
+/// Labels before a flight number.
+const FLIGHT_LABELS: [&str; 6] = ["便名", "搭乗便", "フライト", "Flight", "FLIGHT", "FLT"];
+
+/// Months as a booking's itinerary writes them (12JUN).
+const MONTHS: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
+
+impl Recognizers {
+    /// Spaced digit groups, flight numbers and codes after a person in `n`;
+    /// `out` already holds the record's person hits.
+    pub(crate) fn scan_ids(&self, original: &str, n: &Normalized, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        let b = text.as_bytes();
+        // Both shapes need a space between two ASCII tokens: the pre-pass
+        // looks only at spaces (a memchr search), not at every byte.
+        let (mut digit_space_digit, mut itinerary) = (false, false);
+        for p in memchr::memchr_iter(b' ', b) {
+            let after = |k: usize| b.get(p + k).copied().unwrap_or(0);
+            digit_space_digit |= p > 0 && b[p - 1].is_ascii_digit() && after(1).is_ascii_digit();
+            itinerary |=
+                after(1).is_ascii_uppercase() && after(2) == b' ' && after(3).is_ascii_digit();
+        }
+        if digit_space_digit {
+            spaced_groups(n, out);
+        }
+        // 便名 and 搭乗便 hold 便; the Latin labels an F.
+        let labelled = text.contains('便')
+            || text.contains("フライト")
+            || (memchr::memchr(b'F', b).is_some()
+                && FLIGHT_LABELS[3..].iter().any(|l| text.contains(l)));
+        if itinerary || labelled {
+            flight_numbers(n, out);
+        }
+        if text.contains('(') {
+            codes_after_persons(original, n, out);
+        }
+        // Byte searches (memchr): a char-set pattern would decode every char.
+        if memchr::memchr(b'\n', b).is_some() && memchr::memchr2(b',', b'\t', b).is_some() {
+            self.table_ids(n, out);
+        }
+        if memchr::memchr2(b'.', b'_', b).is_some() {
+            odd_my_numbers(n, out);
+        }
+    }
+
+    /// Cells under an id header in the CSV or TSV tables of `n`.
+    fn table_ids(&self, n: &Normalized, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        // (separator, id columns, number of columns) of the table being read.
+        let mut table: Option<(char, Vec<usize>, usize)> = None;
+        for (at, line) in line_bodies(text) {
+            let line = line.trim_end_matches(['\r', '\n']);
+            let sep = if line.contains('\t') { '\t' } else { ',' };
+            let cells: Vec<&str> = line.split(sep).collect();
+            match &table {
+                Some((s, cols, width)) if *s == sep && cells.len() == *width => {
+                    let mut from = at;
+                    for (i, cell) in cells.iter().enumerate() {
+                        if cols.contains(&i) {
+                            let v = cell.trim_matches([' ', '"']);
+                            let start =
+                                from + (cell.len() - cell.trim_start_matches([' ', '"']).len());
+                            self.id_cell(n, start..start + v.len(), out);
+                        }
+                        from += cell.len() + 1;
+                    }
+                }
+                _ => {
+                    table = None;
+                    if cells.len() >= 2 {
+                        let cols: Vec<usize> = cells
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, h)| {
+                                let h = h.trim_matches([' ', '"']);
+                                !matches!(h, "No" | "No." | "NO" | "番号") && is_id_field(h)
+                            })
+                            .map(|(i, _)| i)
+                            .collect();
+                        if !cols.is_empty() {
+                            table = Some((sep, cols, cells.len()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// An id cell: a value an id field would hold.
+    fn id_cell(&self, n: &Normalized, r: Range<usize>, out: &mut Vec<Hit>) {
+        if self.is_id_value(&n.text[r.clone()]) {
+            push(out, n, r, Kind::Identifier, "table_id", 0.8, 4);
+        }
+    }
+}
+
+/// `dddd.dddd.dddd` or `dddd_dddd_dddd` with a valid check digit.
+fn odd_my_numbers(n: &Normalized, out: &mut Vec<Hit>) {
+    let text = n.text.as_str();
+    let b = text.as_bytes();
+    for i in 0..b.len().saturating_sub(13) {
+        let sep = b[i + 4];
+        if !matches!(sep, b'.' | b'_')
+            || b[i + 9] != sep
+            || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == sep))
+            || b.get(i + 14)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == sep)
+        {
+            continue;
+        }
+        let groups = [&b[i..i + 4], &b[i + 5..i + 9], &b[i + 10..i + 14]];
+        if !groups.iter().all(|g| g.iter().all(u8::is_ascii_digit)) {
+            continue;
+        }
+        let d: Vec<u32> = groups
+            .iter()
+            .flat_map(|g| g.iter().map(|c| u32::from(c - b'0')))
+            .collect();
+        if names::my_number_valid(&d) {
+            push(
+                out,
+                n,
+                i..i + 14,
+                Kind::MyNumber,
+                "my_number_groups",
+                0.9,
+                5,
+            );
+        }
+    }
+}
+
+/// An ASCII token at `at`: its end.
+fn token_end(b: &[u8], at: usize, ok: impl Fn(u8) -> bool) -> usize {
+    at + b[at..].iter().take_while(|c| ok(**c)).count()
+}
+
+fn spaced_groups(n: &Normalized, out: &mut Vec<Hit>) {
+    let text = n.text.as_str();
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() || (i > 0 && b[i - 1].is_ascii_digit()) {
+            i += 1;
+            continue;
+        }
+        // Digit groups joined by single spaces.
+        let mut groups = Vec::new();
+        let mut at = i;
+        loop {
+            let end = token_end(b, at, |c| c.is_ascii_digit());
+            groups.push(end - at);
+            if b.get(end) == Some(&b' ') && b.get(end + 1).is_some_and(u8::is_ascii_digit) {
+                at = end + 1;
+            } else {
+                at = end;
+                break;
+            }
+        }
+        let (start, mut end) = (i, at);
+        i = at.max(i + 1);
+        let digits: usize = groups.iter().sum();
+        let plain_before = start == 0
+            || !b[start - 1].is_ascii_alphanumeric() && !b".,/:-".contains(&b[start - 1]);
+        // A letter prefix set apart (NW 0048 …): part of the number.
+        let mut from = start;
+        if start >= 2 && b[start - 1] == b' ' {
+            let lead = text[..start - 1]
+                .bytes()
+                .rev()
+                .take_while(u8::is_ascii_uppercase)
+                .count();
+            let head = start - 1 - lead;
+            if (1..=3).contains(&lead) && (head == 0 || !b[head - 1].is_ascii_alphanumeric()) {
+                from = head;
+            }
+        }
+        let plain_before = plain_before || from < start;
+        // A letter suffix set apart (… 0452 CD).
+        if b.get(end) == Some(&b' ') {
+            let tail = token_end(b, end + 1, |c| c.is_ascii_uppercase());
+            if (2..=3).contains(&(tail - end - 1))
+                && !b.get(tail).is_some_and(u8::is_ascii_alphanumeric)
+                && from < start
+            {
+                end = tail;
+            }
+        }
+        let plain_after = !b
+            .get(end)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || b".,/:-".contains(c));
+        // Two groups of four at least (a row of figures has few); with a
+        // letter prefix, two groups are enough.
+        let prefixed = from < start;
+        let group_texts: Vec<&str> = text[start..at].split(' ').collect();
+        // A standard and its year (ISO 9001 2015), round model numbers (RX 2000 3000).
+        let standard = prefixed && shapes::STANDARD_PREFIXES.contains(&&text[from..start - 1]);
+        let year_last = group_texts
+            .last()
+            .is_some_and(|g| g.len() == 4 && (g.starts_with("19") || g.starts_with("20")));
+        let round = group_texts.iter().filter(|g| g.ends_with("00")).count() >= 2;
+        let shaped = groups.len() >= if prefixed { 2 } else { 3 }
+            && digits >= if prefixed { 8 } else { 9 }
+            && groups.iter().all(|g| (2..=5).contains(g))
+            && groups.iter().filter(|g| **g == 4).count() >= 2
+            // A phone number: 0 then 9-10 more digits.
+            && !(b[start] == b'0' && (10..=11).contains(&digits) && from == start)
+            // A valid individual number is the individual-number rule's.
+            && !(digits == 12 && from == start && {
+                let d: Vec<u32> = text[start..at].chars().filter_map(|c| c.to_digit(10)).collect();
+                names::my_number_valid(&d)
+            });
+        if shaped && plain_before && plain_after && !standard && !year_last && !round {
+            push(out, n, from..end, Kind::Identifier, "spaced_id", 0.8, 4);
+        }
+    }
+}
+
+fn flight_numbers(n: &Normalized, out: &mut Vec<Hit>) {
+    let text = n.text.as_str();
+    let b = text.as_bytes();
+    // A carrier code: two letters, or a letter and a digit.
+    let code = |c: u8| c.is_ascii_uppercase() || c.is_ascii_digit();
+    for i in 0..b.len() {
+        if i + 2 > b.len() || !code(b[i]) || !code(b[i + 1]) {
+            continue;
+        }
+        if !b[i].is_ascii_uppercase() && !b[i + 1].is_ascii_uppercase() {
+            continue;
+        }
+        if i > 0 && b[i - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let mut at = i + 2;
+        if b.get(at) == Some(&b' ') {
+            at += 1;
+        }
+        let end = token_end(b, at, |c| c.is_ascii_digit());
+        if !(2..=4).contains(&(end - at)) || b.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+            continue;
+        }
+        let after = &text[end..];
+        let before = text[..i].trim_end_matches([' ', ':', '：']);
+        let bin = after.trim_start_matches(' ').starts_with('便');
+        let labelled = FLIGHT_LABELS.iter().any(|l| before.ends_with(l));
+        // An itinerary line: booking class and a date (Y 12JUN).
+        let itinerary = after.len() > 7 && {
+            let a = after.as_bytes();
+            a[0] == b' '
+                && a[1].is_ascii_uppercase()
+                && a[2] == b' '
+                && token_end(a, 3, |c| c.is_ascii_digit()) > 3
+                && {
+                    let d = token_end(a, 3, |c| c.is_ascii_digit());
+                    MONTHS.iter().any(|m| after[d..].starts_with(m))
+                }
+        };
+        if bin || labelled || itinerary {
+            push(out, n, i..end, Kind::Identifier, "flight", 0.8, 4);
+        }
+    }
+}
+
+fn codes_after_persons(original: &str, n: &Normalized, out: &mut Vec<Hit>) {
+    let text = n.text.as_str();
+    let persons: Vec<usize> = out
+        .iter()
+        .filter(|h| h.kind == Kind::Person)
+        .map(|h| h.range.end)
+        .collect();
+    for (open, _) in text.match_indices('(') {
+        let inner = &text[open + 1..];
+        let Some(close) = inner.find(')') else {
+            continue;
+        };
+        let code = &inner[..close];
+        let letters = code.bytes().take_while(u8::is_ascii_uppercase).count();
+        let rest = code[letters..]
+            .strip_prefix('-')
+            .unwrap_or(&code[letters..]);
+        if !(1..=3).contains(&letters)
+            || !(3..=7).contains(&rest.len())
+            || !rest.bytes().all(|c| c.is_ascii_digit())
+        {
+            continue;
+        }
+        // Right after a person (the bracket in the original text).
+        let at = n.original(Layer::Text, open..open + 1).start;
+        if !persons
+            .iter()
+            .any(|&e| e <= at && original[e..at].trim().is_empty())
+        {
+            continue;
+        }
+        push(
+            out,
+            n,
+            open + 1..open + 1 + close,
+            Kind::Identifier,
+            "code_after_person",
+            0.8,
+            4,
+        );
+    }
+}
