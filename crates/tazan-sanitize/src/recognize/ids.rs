@@ -3,7 +3,9 @@
 //! - digit groups set apart by spaces (`4471 9032 6618`, `NW 7104 3382 19`,
 //!   `KT 5519 0846 HV`): member, policy, residence-card and tracking numbers
 //!   as forms and CSV exports print them; a phone's or a date's shape is not
-//!   one, nor a row of small figures (`120 340 560`);
+//!   one, nor a row of small figures (`120 340 560`), nor a row of measured
+//!   figures after a measure word or before a unit (`使用率 1520 1498 1603`,
+//!   `1520 1498 1603 ms`);
 //! - a flight number before 便 or in a booking's itinerary line
 //!   (`XY 123 Y 12JUN`), or after a flight label (`便名 XY123`);
 //! - a short code in brackets right after a person's name (`畦地 淳（KR20417）`):
@@ -18,6 +20,27 @@ use super::*;
 
 /// Labels before a flight number.
 const FLIGHT_LABELS: [&str; 6] = ["便名", "搭乗便", "フライト", "Flight", "FLIGHT", "FLT"];
+
+/// Words a row of measured figures follows (応答時間 1520 1498 1603): the
+/// digits are readings, not a number that names someone.
+const MEASURE_ENDINGS: [&str; 21] = [
+    "率", "数", "値", "量", "時間", "平均", "最大", "最小", "合計", "推移", "実績", "計測", "測定",
+    "件", "回", "秒", "分", "ms", "rpm", "MB", "GB",
+];
+
+/// Units a row of measured figures ends with (1520 1498 1603 ms).
+const MEASURE_UNITS: [&str; 16] = [
+    "ms", "秒", "分", "件", "回", "円", "人", "台", "個", "本", "%", "MB", "GB", "KB", "rpm", "℃",
+];
+
+/// A row of digit groups between `start` and `end` reads as measured figures:
+/// a measure word before it (past spaces and a colon) or a unit after it.
+fn measured_row(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].trim_end_matches([' ', ':', '=']);
+    let after = text[end..].trim_start_matches(' ');
+    MEASURE_ENDINGS.iter().any(|w| before.ends_with(w))
+        || MEASURE_UNITS.iter().any(|u| after.starts_with(u))
+}
 
 /// Months as a booking's itinerary writes them (12JUN).
 const MONTHS: [&str; 12] = [
@@ -229,7 +252,8 @@ fn spaced_groups(n: &Normalized, out: &mut Vec<Hit>) {
                 let d: Vec<u32> = text[start..at].chars().filter_map(|c| c.to_digit(10)).collect();
                 names::my_number_valid(&d)
             });
-        if shaped && plain_before && plain_after && !standard && !year_last && !round {
+        let measured = !prefixed && measured_row(text, start, at);
+        if shaped && plain_before && plain_after && !standard && !year_last && !round && !measured {
             push(out, n, from..end, Kind::Identifier, "spaced_id", 0.8, 4);
         }
     }
