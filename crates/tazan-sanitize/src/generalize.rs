@@ -220,6 +220,15 @@ const PREFIXES: [&str; 11] = [
 ];
 const SUFFIXES: [&str; 5] = ["以上", "余り", "超", "強", "弱"];
 
+/// Currency marks written before an amount, and the counter they stand for.
+const CURRENCY_PREFIXES: [(&str, &str); 5] = [
+    ("¥", "円"),
+    ("JPY", "円"),
+    ("US$", "ドル"),
+    ("USD", "ドル"),
+    ("$", "ドル"),
+];
+
 /// Generalises a count or amount; spans below `min_count` are returned unchanged.
 pub(crate) fn number(span: &str, style: NumberStyle, min_count: u64) -> String {
     let mut body = span;
@@ -232,6 +241,14 @@ pub(crate) fn number(span: &str, style: NumberStyle, min_count: u64) -> String {
     for s in SUFFIXES {
         if let Some(r) = body.strip_suffix(s) {
             body = r;
+            break;
+        }
+    }
+    let mut currency = "";
+    for (mark, counter) in CURRENCY_PREFIXES {
+        if let Some(r) = body.strip_prefix(mark) {
+            body = r.trim_start();
+            currency = counter;
             break;
         }
     }
@@ -250,7 +267,10 @@ pub(crate) fn number(span: &str, style: NumberStyle, min_count: u64) -> String {
         }
     }
     let (value_part, counter) = body.split_at(split);
-    let counter = counter.trim_start_matches('の');
+    let counter = match counter.trim_start_matches('の') {
+        "" => currency,
+        c => c,
+    };
     let Some(value) = max_value(value_part) else {
         return span.to_string();
     };
@@ -428,6 +448,9 @@ mod tests {
             "約2億円規模"
         );
         assert_eq!(number("200万〜300万円", NumberStyle::Order, 10), "数百万円");
+        assert_eq!(number("¥2,480,000", NumberStyle::Order, 10), "数百万円");
+        assert_eq!(number("約US$ 15,000", NumberStyle::Order, 10), "数万ドル");
+        assert_eq!(number("JPY 3万円", NumberStyle::Order, 10), "数万円");
         assert_eq!(number("171店舗", NumberStyle::Order, 10), "数百店舗");
         assert_eq!(number("16の市町村", NumberStyle::Order, 10), "数十市町村");
         assert_eq!(number("5便", NumberStyle::Order, 10), "5便");

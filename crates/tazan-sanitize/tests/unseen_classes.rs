@@ -2568,3 +2568,15 @@ fn a_code_before_a_full_width_colon_is_an_identifier() {
     );
     unchanged(&["接続先 DB-01:5432 を確認"]);
 }
+
+/// An amount with its currency mark first (¥, full-width ￥, JPY, US$) is
+/// generalised like one with 円 after it; a path with a backslash is not.
+#[test]
+fn amounts_with_the_currency_mark_first_are_generalised() {
+    check(
+        "返金額は￥３，９１０，０００、追加費用 US$ 62,500 を計上",
+        &["３，９１０", "3,910", "62,500"],
+        &["返金額は", "数百万円", "数万ドル", "追加費用"],
+    );
+    unchanged(&["ログは D:\\2031\\app に出力"]);
+}
