@@ -58,6 +58,7 @@ fn fixture_sets() -> Vec<(&'static str, PathBuf)> {
         ("unseen/dev13", f.join("unseen/dev13/incidents.jsonl")),
         ("unseen/frozen11", f.join("unseen/frozen11/incidents.jsonl")),
         ("unseen/dev12", f.join("unseen/dev12/incidents.jsonl")),
+        ("unseen/dev14", f.join("unseen/dev14/incidents.jsonl")),
         ("heldout", f.join("heldout-incidents.jsonl")),
         ("heldout2", f.join("heldout2-incidents.jsonl")),
     ]
