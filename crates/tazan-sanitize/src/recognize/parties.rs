@@ -171,154 +171,142 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
     );
 }
 
-fn markers() -> &'static AhoCorasick {
-    static M: OnceLock<AhoCorasick> = OnceLock::new();
-    literals(&M, MARKERS.iter().map(|(m, _)| *m))
-}
-
 impl Recognizers {
-    /// See the module doc.
+    /// See the module doc. One automaton pass finds every marker, label,
+    /// legal form and inn word; each match is then looked at alone.
     pub(crate) fn scan_parties(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
-        for m in markers().find_iter(text) {
-            let (_, cast) = MARKERS[m.pattern().as_usize()];
-            // X の担当者A: a pseudonym's head, written by the engine.
-            if text[m.end()..].starts_with(|c: char| c.is_ascii_uppercase()) {
-                continue;
-            }
-            let run = han_run_before(text, m.start());
-            let chars = text[run.clone()].chars().count();
-            if !(2..=4).contains(&chars) {
-                continue;
-            }
-            // The whole word: not the kanji tail of a kana or Latin name,
-            // which other rules see whole.
-            if text[..run.start]
-                .chars()
-                .next_back()
-                .is_some_and(|c| is_kata(c) || c.is_ascii_alphanumeric() || c == '・')
-            {
-                continue;
-            }
-            let w = &text[run.clone()];
-            let person = l.surnames.contains(w) || l.given.contains(w);
-            if !self.party_word(w, l, person && cast == Cast::Party) {
-                continue;
-            }
-            let kind = if cast == Cast::Party && person {
-                Kind::Person
+        let (labels, forms) = (MARKERS.len(), MARKERS.len() + COMPANY_LABELS.len());
+        let inns = forms + LATIN_FORMS.len();
+        for m in cues().find_iter(text) {
+            let id = m.pattern().as_usize();
+            if id < labels {
+                self.party_at(n, m.range(), MARKERS[id].1, l, out);
+            } else if id < forms {
+                self.company_label_at(n, m.end(), l, out);
+            } else if id < inns {
+                self.latin_form_at(n, m.range(), l, out);
             } else {
-                Kind::Org
-            };
-            push(out, n, run, kind, "relation_party", 0.7, 2);
+                self.named_inn_at(n, m.range(), l, out);
+            }
         }
-        self.latin_forms(n, l, out);
-        self.company_labels(n, l, out);
-        self.named_inns(n, l, out);
+    }
+
+    /// The kanji word before a relation marker at `m`.
+    fn party_at(&self, n: &Normalized, m: Range<usize>, cast: Cast, l: &Lexis, out: &mut Vec<Hit>) {
+        let text = n.text.as_str();
+        // X の担当者A: a pseudonym's head, written by the engine.
+        if text[m.end..].starts_with(|c: char| c.is_ascii_uppercase()) {
+            return;
+        }
+        let run = han_run_before(text, m.start);
+        if !(2..=4).contains(&text[run.clone()].chars().count()) {
+            return;
+        }
+        // The whole word: not the kanji tail of a kana or Latin name,
+        // which other rules see whole.
+        if text[..run.start]
+            .chars()
+            .next_back()
+            .is_some_and(|c| is_kata(c) || c.is_ascii_alphanumeric() || c == '・')
+        {
+            return;
+        }
+        let w = &text[run.clone()];
+        let person = cast == Cast::Party && (l.surnames.contains(w) || l.given.contains(w));
+        if !self.party_word(w, l, person) {
+            return;
+        }
+        let kind = if person { Kind::Person } else { Kind::Org };
+        push(out, n, run, kind, "relation_party", 0.7, 2);
     }
 
     /// An inn or hotel named by a kanji word after its kind (ホテル翠鳳閣,
     /// 旅館松籟): the kind and the name; a common word after the kind is
     /// what happens there (ホテル予約, 旅館業).
-    fn named_inns(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
+    fn named_inn_at(&self, n: &Normalized, m: Range<usize>, l: &Lexis, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
-        for kind in ["ホテル", "旅館"] {
-            for (at, _) in text.match_indices(kind) {
-                let start = at + kind.len();
-                let len = text[start..]
-                    .chars()
-                    .take_while(|c| is_han(*c))
-                    .map(char::len_utf8)
-                    .sum::<usize>();
-                let w = &text[start..start + len];
-                if !(2..=4).contains(&w.chars().count())
-                    || !self.named_word(w, l, true)
-                    || w.ends_with(KIND_ENDS)
-                {
-                    continue;
-                }
-                push(
-                    out,
-                    n,
-                    at..start + len,
-                    Kind::Facility,
-                    "named_inn",
-                    0.75,
-                    2,
-                );
-            }
+        let len = text[m.end..]
+            .chars()
+            .take_while(|c| is_han(*c))
+            .map(char::len_utf8)
+            .sum::<usize>();
+        let w = &text[m.end..m.end + len];
+        if (2..=4).contains(&w.chars().count())
+            && self.named_word(w, l, true)
+            && !w.ends_with(KIND_ENDS)
+        {
+            push(
+                out,
+                n,
+                m.start..m.end + len,
+                Kind::Facility,
+                "named_inn",
+                0.75,
+                2,
+            );
         }
     }
 
-    /// A kanji or katakana name glued to a Latin legal form (北斗情報HD,
-    /// ミズナラCorp): the name and the form, unless the name is a common
-    /// word or IT vocabulary (内蔵HD is a disk).
-    fn latin_forms(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
+    /// A kanji or katakana name glued to a Latin legal form at `m`
+    /// (北斗情報HD, ミズナラCorp): the name and the form, unless the name is
+    /// a common word or IT vocabulary (内蔵HD is a disk).
+    fn latin_form_at(&self, n: &Normalized, m: Range<usize>, l: &Lexis, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
-        if !text.contains(['G', 'H', 'C', 'L', 'I']) {
+        if text[m.end..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
             return;
         }
-        for m in forms().find_iter(text) {
-            if text[m.end()..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
-                continue;
+        let start = m.start
+            - text[..m.start]
+                .chars()
+                .rev()
+                .take_while(|c| is_han(*c) || is_kata(*c) || *c == 'ヶ')
+                .map(char::len_utf8)
+                .sum::<usize>();
+        let w = &text[start..m.start];
+        // Only HD has another reading (a disk: 内蔵HD); Co., Ltd. and the
+        // rest follow a company's name, common words or not.
+        let ok = match &text[m.clone()] {
+            "HD" => self.named_word(w, l, false) || compound_of_common(w, l),
+            // G is a group of a company (テクノリンクG) or of a department
+            // (運用G, インフラG): only a katakana name that is no word of
+            // the trade stands for a company.
+            "G" => {
+                w.chars().all(|c| is_kata(c) || c == 'ー')
+                    && w.chars().count() >= 4
+                    && self.named_word(w, l, false)
+                    && !l.native.contains(w)
             }
-            let start = m.start()
-                - text[..m.start()]
-                    .chars()
-                    .rev()
-                    .take_while(|c| is_han(*c) || is_kata(*c) || *c == 'ヶ')
-                    .map(char::len_utf8)
-                    .sum::<usize>();
-            let w = &text[start..m.start()];
-            // Only HD has another reading (a disk: 内蔵HD); Co., Ltd. and
-            // the rest follow a company's name, common words or not.
-            let ok = match &text[m.range()] {
-                "HD" => self.named_word(w, l, false) || compound_of_common(w, l),
-                // G is a group of a company (テクノリンクG) or of a
-                // department (運用G, インフラG): only a katakana name that
-                // is no word of the trade stands for a company.
-                "G" => {
-                    w.chars().all(|c| is_kata(c) || c == 'ー')
-                        && w.chars().count() >= 4
-                        && self.named_word(w, l, false)
-                        && !l.native.contains(w)
-                }
-                _ => name_ok(w) && !self.is_role(w) && !w.chars().any(|c| DEICTIC.contains(c)),
-            };
-            if w.chars().count() < 2 || !ok {
-                continue;
-            }
-            let end = m.end() + legal_tail(&text[m.end()..]);
+            _ => name_ok(w) && !self.is_role(w) && !w.chars().any(|c| DEICTIC.contains(c)),
+        };
+        if w.chars().count() >= 2 && ok {
+            let end = m.end + legal_tail(&text[m.end..]);
             push(out, n, start..end, Kind::Org, "latin_form", 0.75, 2);
         }
     }
 
-    /// The name after a label that says company (仕入先：X, 元請のX): masked
-    /// as a company, above a person or an unknown-name reading of it.
-    fn company_labels(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
+    /// The name after a label that says company (仕入先：X, 元請のX), the
+    /// label ending at `end`: masked as a company, above a person or an
+    /// unknown-name reading of it.
+    fn company_label_at(&self, n: &Normalized, end: usize, l: &Lexis, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
-        for m in labels().find_iter(text) {
-            let rest = &text[m.end()..];
-            let sep = ["の", "：", ":", " ", "\u{3000}"]
-                .iter()
-                .find(|s| rest.starts_with(*s))
-                .map_or(0, |s| s.len());
-            if sep == 0 {
-                continue;
-            }
-            let start = m.end() + sep;
-            let name = name_after(&text[start..]);
-            let w = &text[start..start + name];
-            // A company's pseudonym (A社, B2社) on a re-scan is anonymous.
-            let pseudonym = w.starts_with(|c: char| c.is_ascii_uppercase())
-                && w.ends_with('社')
-                && w.len() <= 5;
-            // A Latin name is read whole by the Latin recognisers
-            // (`Foo Systems`): a part of it masked here would leave the rest.
-            let latin = w.contains(|c: char| c.is_ascii_alphabetic());
-            if pseudonym || latin || w.chars().count() < 2 || !self.named_word(w, l, true) {
-                continue;
-            }
+        let rest = &text[end..];
+        let Some(sep) = ["の", "：", ":", " ", "\u{3000}"]
+            .iter()
+            .find(|s| rest.starts_with(*s))
+        else {
+            return;
+        };
+        let start = end + sep.len();
+        let name = name_after(&text[start..]);
+        let w = &text[start..start + name];
+        // A company's pseudonym (A社, B2社) on a re-scan is anonymous.
+        let pseudonym =
+            w.starts_with(|c: char| c.is_ascii_uppercase()) && w.ends_with('社') && w.len() <= 5;
+        // A Latin name is read whole by the Latin recognisers (`Foo
+        // Systems`): a part of it masked here would leave the rest.
+        let latin = w.contains(|c: char| c.is_ascii_alphabetic());
+        if !pseudonym && !latin && w.chars().count() >= 2 && self.named_word(w, l, true) {
             push(
                 out,
                 n,
@@ -371,14 +359,22 @@ impl Recognizers {
     }
 }
 
-fn forms() -> &'static AhoCorasick {
-    static F: OnceLock<AhoCorasick> = OnceLock::new();
-    literals(&F, LATIN_FORMS.iter().copied())
-}
+/// Inn and hotel words before a name (ホテル翠鳳閣).
+const INN_WORDS: &[&str] = &["ホテル", "旅館"];
 
-fn labels() -> &'static AhoCorasick {
-    static L: OnceLock<AhoCorasick> = OnceLock::new();
-    literals(&L, COMPANY_LABELS.iter().copied())
+/// Every cue of this module, in one automaton: markers, company labels,
+/// Latin legal forms, inn words (in that order of pattern ids).
+fn cues() -> &'static AhoCorasick {
+    static C: OnceLock<AhoCorasick> = OnceLock::new();
+    literals(
+        &C,
+        MARKERS
+            .iter()
+            .map(|(m, _)| *m)
+            .chain(COMPANY_LABELS.iter().copied())
+            .chain(LATIN_FORMS.iter().copied())
+            .chain(INN_WORDS.iter().copied()),
+    )
 }
 
 /// The automaton of `words` in `cell`, built on first use.
