@@ -2146,7 +2146,9 @@ fn a_name_before_its_contact_person_in_brackets_is_a_partner() {
         &["つばき警備"],
         &["協力", "誘導"],
     );
-    unchanged(&["つばき警備が誘導した。"]);
+    // Alone it is a company too since round 14: a hiragana name before a
+    // trade (警備) is one by its shape (`hiragana_trade`).
+    check("つばき警備が誘導した。", &["つばき警備"], &["誘導"]);
     let (out, _) = sanitize(
         "原因調査（担当 小西）と再発防止（担当 三上）。すべて確認（担当 小西）。\
          荷受け時刻を電話で確認（先方 小西）。情報システム部（担当 小西）。委託先（担当 小西）。\
@@ -2417,7 +2419,7 @@ fn a_short_kanji_name_in_a_business_relation_is_a_party() {
     check("瑞翔からの依頼で再出力した", &["瑞翔"], &["依頼", "再出力"]);
     check("翠嵐側の装置を再起動", &["翠嵐"], &["装置", "再起動"]);
     check("明星向けの出荷を止めた", &["明星"], &["出荷"]);
-    check("調査を蒼穹に委託した", &["蒼穹"], &["調査", "委託"]);
+    check("調査を嶺雲に委託した", &["嶺雲"], &["調査", "委託"]);
 }
 
 /// Ordinary words, departments, places and deictic words before the same
@@ -2527,4 +2529,41 @@ fn a_name_after_a_company_label_is_a_company() {
         assert!(out.contains("A社"), "{out} {audit:?}");
     }
     unchanged(&["仕入先：未定", "元請の指示で", "取引先：顧客管理システム"]);
+}
+
+/// The same unknown kanji name is a company after the words only a company
+/// takes (御中, 製の, 経由で, と契約, への発注, X社の …), with its 社; common
+/// words, deictic words and countries there stay.
+#[test]
+fn an_unknown_kanji_name_before_a_company_word_is_a_company() {
+    if !dictionary() {
+        return;
+    }
+    for text in [
+        "碧嶂御中",
+        "碧嶂製の部品",
+        "碧嶂経由で購入",
+        "碧嶂と契約した",
+        "碧嶂への発注",
+        "碧嶂社の担当",
+        "発注元の碧嶂",
+        "委託先（碧嶂）",
+    ] {
+        let (out, audit) = sanitize(text);
+        assert!(
+            !out.contains("碧嶂") && out.contains("A社") && !out.contains("社社"),
+            "{out} {audit:?}"
+        );
+    }
+    unchanged(&[
+        "出版社の担当。",
+        "子会社の社長。",
+        "他社製の部品。",
+        "国内製の部品。",
+        "海外経由で調達。",
+        "同社より回答。",
+        "旅行社から連絡。",
+        "営業の代表。",
+        "本社の工場。",
+    ]);
 }

@@ -66,6 +66,44 @@ const MARKERS: &[(&str, Cast)] = &[
     ("向けに", Cast::Org),
     ("との契約", Cast::Org),
     ("との取引", Cast::Org),
+    ("の社長", Cast::Org),
+    ("の代表", Cast::Org),
+    ("の本社", Cast::Org),
+    ("の工場", Cast::Org),
+    ("の支店", Cast::Org),
+    ("の営業所", Cast::Org),
+    ("御中", Cast::Org),
+    ("製の", Cast::Org),
+    ("経由で", Cast::Org),
+    ("経由の", Cast::Org),
+    ("との打合せ", Cast::Org),
+    ("との打ち合わせ", Cast::Org),
+    ("と契約", Cast::Org),
+    ("へ納品", Cast::Org),
+    ("への納品", Cast::Org),
+    ("へ発送", Cast::Org),
+    ("への発送", Cast::Org),
+    ("へ発注", Cast::Org),
+    ("への発注", Cast::Org),
+    ("への請求", Cast::Org),
+    ("より納品", Cast::Org),
+    ("より受注", Cast::Org),
+    ("社の", Cast::Org),
+    ("社が", Cast::Org),
+    ("社は", Cast::Org),
+    ("社に", Cast::Org),
+    ("社と", Cast::Org),
+    ("社から", Cast::Org),
+    ("社へ", Cast::Org),
+    ("社側", Cast::Org),
+    ("社製", Cast::Org),
+    ("社より", Cast::Org),
+    ("社では", Cast::Org),
+    ("より回答", Cast::Party),
+    ("より連絡", Cast::Party),
+    ("より依頼", Cast::Party),
+    ("宛に", Cast::Party),
+    ("宛て", Cast::Party),
     ("からの依頼", Cast::Party),
     ("から依頼", Cast::Party),
     ("からの連絡", Cast::Party),
@@ -92,6 +130,12 @@ const MARKERS: &[(&str, Cast)] = &[
 /// 各社, 同社, 先方, 自社, 他社, 両社, 御社, 弊社, 貴社, 全社, 本社).
 const DEICTIC: &str = "本各全同当弊貴御新旧第他自両先元前次諸某";
 
+/// Kanji numerals and quantities that start a count or a degree.
+const NUMERALS: &[char] = &[
+    '一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '百', '千', '万', '数', '多', '半',
+    '毎', '複', '単', '再',
+];
+
 /// Last kanji of a word that names a kind, role or part, not a party.
 const KIND_ENDS: &[char] = &[
     '長', '課', '部', '室', '係', '科', '班', '局', '所', '店', '員', '者', '社', '院', '校', '団',
@@ -116,6 +160,14 @@ const AREA_ENDS: &str = "台|丘|野|原|浜|坂|谷|沢|町|森|里|宮|橋|島
 /// Labels whose value is a company whatever its name looks like (仕入先：X,
 /// 元請のX): what follows is masked as a company (A社), not as a person.
 const COMPANY_LABELS: &[&str] = &[
+    "発注元",
+    "委託元",
+    "製造元",
+    "販売元",
+    "開発元",
+    "提供元",
+    "納入元",
+    "保守業者",
     "仕入先",
     "元請",
     "元請け",
@@ -231,7 +283,13 @@ impl Recognizers {
             return;
         }
         let kind = if person { Kind::Person } else { Kind::Org };
-        push(out, n, run, kind, "relation_party", 0.7, 2);
+        // X社の: the company with its 社, so that A社 takes its place.
+        let end = if text[m.start..].starts_with('社') {
+            m.start + '社'.len_utf8()
+        } else {
+            run.end
+        };
+        push(out, n, run.start..end, kind, "relation_party", 0.7, 2);
     }
 
     /// An inn or hotel named by a kanji word after its kind (ホテル翠鳳閣,
@@ -304,7 +362,7 @@ impl Recognizers {
     fn company_label_at(&self, n: &Normalized, end: usize, l: &Lexis, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
         let rest = &text[end..];
-        let Some(sep) = ["の", "：", ":", " ", "\u{3000}"]
+        let Some(sep) = ["の", "：", ":", " ", "\u{3000}", "（", "("]
             .iter()
             .find(|s| rest.starts_with(*s))
         else {
@@ -350,8 +408,27 @@ impl Recognizers {
         !self.vocab.contains(&lower)
             && !self.vocabulary_only(w)
             && !l.common.contains(w)
+            && !self.ordinary_phrase(w, l)
             && !self.is_role(w)
             && name_ok(w)
+    }
+
+    /// A phrase of ordinary words in two scripts (テスト工程, サーバ移行):
+    /// every kanji run a common word, every katakana or Latin run IT
+    /// vocabulary.
+    fn ordinary_phrase(&self, w: &str, l: &Lexis) -> bool {
+        let runs = char_runs(w, |c| is_han(c) || c == 'ヶ');
+        let kana = char_runs(w, |c| is_kata(c) || c.is_ascii_alphanumeric());
+        !runs.is_empty()
+            && !kana.is_empty()
+            && runs.iter().all(|r| {
+                let k = &w[r.clone()];
+                l.common.contains(k) || compound_of_common(k, l)
+            })
+            && kana.iter().all(|r| {
+                let k = &w[r.clone()];
+                self.vocab.contains(&k.to_ascii_lowercase()) || self.vocabulary_only(k)
+            })
     }
 
     /// A kanji word that can only be a name: no common word, compound or
@@ -368,6 +445,8 @@ impl Recognizers {
             && !self.is_role(w)
             && !w.ends_with(KIND_ENDS)
             && !w.chars().any(|c| DEICTIC.contains(c))
+            // A count or a degree (二重に請求, 一括に発注) is no name.
+            && !w.starts_with(NUMERALS)
             && name_ok(w)
     }
 }
