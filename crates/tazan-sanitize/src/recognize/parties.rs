@@ -435,19 +435,21 @@ impl Recognizers {
     /// derivation of common words (unless it is a `person`'s name), place,
     /// role or deictic word.
     fn party_word(&self, w: &str, l: &Lexis, person: bool) -> bool {
+        // The cheap tests on characters first: most words before a marker
+        // (株式会社の, 当社の) fail them.
+        if w.ends_with(KIND_ENDS)
+            || w.chars().any(|c| DEICTIC.contains(c))
+            // A count or a degree (二重に請求, 一括に発注) is no name.
+            || w.starts_with(NUMERALS)
+        {
+            return false;
+        }
         // A rare word the dictionary also knows as a name (北辰) is one here.
         let common = (l.common.contains(w) && !l.named.contains(w))
             || compound_of_common(w, l)
             || derived_of_common(w, l)
             || self.is_generic_word(w);
-        (person || !common)
-            && !self.is_place_name(w)
-            && !self.is_role(w)
-            && !w.ends_with(KIND_ENDS)
-            && !w.chars().any(|c| DEICTIC.contains(c))
-            // A count or a degree (二重に請求, 一括に発注) is no name.
-            && !w.starts_with(NUMERALS)
-            && name_ok(w)
+        (person || !common) && !self.is_place_name(w) && !self.is_role(w) && name_ok(w)
     }
 }
 
@@ -479,6 +481,7 @@ fn literals(
         #[allow(clippy::expect_used)]
         AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(words)
             .expect("literal automaton builds")
     })
