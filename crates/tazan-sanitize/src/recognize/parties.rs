@@ -22,7 +22,7 @@
 //!
 //! Needs the dictionary: without it every unknown compound would look like
 //! a name. Cost: one Aho-Corasick pass for every cue over each non-ASCII
-//! text, then a look at the words next to each cue (+1.4 % of a steady
+//! text, then a look at the words next to each cue (+1.5 % of a steady
 //! pass, BENCHMARKS.md "Fourteenth round").
 
 use std::sync::OnceLock;
