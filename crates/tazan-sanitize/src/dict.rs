@@ -79,6 +79,9 @@ pub(crate) struct DictRecognizer {
     /// Katakana nouns IPADIC also lists in kanji or kana (スミレ: 菫): native
     /// words written in katakana, the stuff of brand names.
     native: Arc<WordSet>,
+    /// Rare common kanji words IPADIC also lists as proper nouns (北辰,
+    /// 晴嵐: see `write_named_common`).
+    named: Arc<WordSet>,
     /// Proper nouns found per kanji run: the leak gate re-scans mostly the same
     /// runs, and incident texts repeat them. Bounded; cleared when full.
     cache: Mutex<HashMap<String, Arc<Vec<Proper>>>>,
@@ -102,6 +105,7 @@ impl DictRecognizer {
             surnames: &self.surnames,
             given: &self.given,
             native: &self.native,
+            named: &self.named,
         }
     }
 
@@ -260,6 +264,7 @@ fn compile(src: &Path, dest: &Path) -> Result<(), String> {
     write_common_words(src, &tmp)?;
     write_person_names(src, &tmp)?;
     write_native_katakana(src, &tmp)?;
+    write_named_common(src, &tmp)?;
     cache::seal(&tmp)?;
     match std::fs::rename(&tmp, dest) {
         Ok(()) => Ok(()),
@@ -286,6 +291,79 @@ const PROPER_FILE: &str = "tazan-proper-kanji.txt";
 const PERSON_FILE: &str = "tazan-person-names.txt";
 const NAME_FILE: &str = "Noun.name.csv";
 const NATIVE_FILE: &str = "tazan-native-katakana.txt";
+const NAMED_FILE: &str = "tazan-named-common.txt";
+
+/// IPADIC's cost at or above which a common noun is a rare one (北辰 5708,
+/// 晴嵐 5622; 現場 2333, 行政 581).
+const RARE_COST: i32 = 5000;
+
+/// Calls `each` with the file name and every line of each `.csv` source
+/// whose name `want` accepts (decoded from EUC-JP).
+fn csv_lines(
+    src: &Path,
+    want: impl Fn(&str) -> bool,
+    mut each: impl FnMut(&str, &str),
+) -> Result<(), String> {
+    let entries =
+        std::fs::read_dir(src).map_err(|e| format!("cannot list {}: {e}", src.display()))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !name.ends_with(".csv") || !want(&name) {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).map_err(|e| format!("cannot read {name}: {e}"))?;
+        let (text, _, _) = encoding_rs::EUC_JP.decode(&bytes);
+        text.lines().for_each(|line| each(&name, line));
+    }
+    Ok(())
+}
+
+/// Writes the kanji words of two to four characters that IPADIC lists both
+/// as proper nouns (人名, 組織, 地域, 一般) and only as rare plain nouns
+/// (名詞,一般 at a cost of `RARE_COST` or more): literary words (北辰, 東雲,
+/// 晴嵐) that companies take as names. A frequent word (現場, 学校) or a
+/// verbal noun (開発, 営業) is a thing or an act first. Through a temporary
+/// file.
+fn write_named_common(src: &Path, dest: &Path) -> Result<(), String> {
+    let (mut proper, mut plain, mut other) = (
+        std::collections::BTreeSet::new(),
+        std::collections::HashSet::new(),
+        std::collections::HashSet::new(),
+    );
+    csv_lines(
+        src,
+        |_| true,
+        |name, line| {
+            let f: Vec<&str> = line.split(',').collect();
+            let surface = f[0];
+            if f.len() < 6
+                || !(2..=4).contains(&surface.chars().count())
+                || !surface.chars().all(is_han)
+            {
+                return;
+            }
+            if PROPER_FILES.contains(&name) {
+                proper.insert(surface.to_string());
+            } else if f[4] == "名詞"
+                && f[5] == "一般"
+                && f[3].parse::<i32>().is_ok_and(|c| c >= RARE_COST)
+            {
+                plain.insert(surface.to_string());
+            } else {
+                other.insert(surface.to_string());
+            }
+        },
+    )?;
+    let out: String = proper
+        .iter()
+        .filter(|w| plain.contains(w.as_str()) && !other.contains(w.as_str()))
+        .flat_map(|w| [w.as_str(), "\n"])
+        .collect();
+    let tmp = dest.join(format!("{NAMED_FILE}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, out).map_err(|e| format!("cannot write named-common list: {e}"))?;
+    std::fs::rename(&tmp, dest.join(NAMED_FILE))
+        .map_err(|e| format!("cannot move named-common list into place: {e}"))
+}
 
 /// Writes the katakana nouns of two or more characters whose reading is also
 /// the reading of a noun written with kanji (スミレ and 菫, ツグミ and 鶫):
@@ -297,27 +375,21 @@ fn write_native_katakana(src: &Path, dest: &Path) -> Result<(), String> {
         std::collections::BTreeSet::new(),
         std::collections::HashSet::new(),
     );
-    let entries =
-        std::fs::read_dir(src).map_err(|e| format!("cannot list {}: {e}", src.display()))?;
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().to_string();
-        if !name.starts_with("Noun") || !name.ends_with(".csv") {
-            continue;
-        }
-        let bytes = std::fs::read(entry.path()).map_err(|e| format!("cannot read {name}: {e}"))?;
-        let (text, _, _) = encoding_rs::EUC_JP.decode(&bytes);
-        for line in text.lines() {
+    csv_lines(
+        src,
+        |name| name.starts_with("Noun"),
+        |_, line| {
             let f: Vec<&str> = line.split(',').collect();
             if f.len() < 12 || f[4] != "名詞" {
-                continue;
+                return;
             }
             if f[5] != "固有名詞" && f[0].chars().count() >= 2 && f[0].chars().all(is_kata) {
                 katakana.insert(f[0].to_string());
             } else if f[0].chars().any(is_han) {
                 kanji_readings.insert(f[11].to_string());
             }
-        }
-    }
+        },
+    )?;
     let out: String = katakana
         .iter()
         .filter(|w| kanji_readings.contains(w.as_str()))
@@ -440,6 +512,7 @@ struct Loaded {
     surnames: Arc<WordSet>,
     given: Arc<WordSet>,
     native: Arc<WordSet>,
+    named: Arc<WordSet>,
     path: PathBuf,
 }
 
@@ -516,6 +589,13 @@ fn load_at(dest: PathBuf, src: &Path) -> Result<Loaded, String> {
         }
     }
     let native = WordSet::new(std::fs::read_to_string(dest.join(NATIVE_FILE)).unwrap_or_default());
+    if !dest.join(NAMED_FILE).exists() {
+        // Added beside an older cache, like the person-name list.
+        if let Err(e) = write_named_common(&source_dir(), &dest) {
+            tracing::warn!(reason = %e, "IPADIC named-common list unavailable");
+        }
+    }
+    let named = WordSet::new(std::fs::read_to_string(dest.join(NAMED_FILE)).unwrap_or_default());
     Ok(Loaded {
         segmenter: Arc::new(Segmenter::new(Mode::Normal, dict, None)),
         common: Arc::new(common),
@@ -523,6 +603,7 @@ fn load_at(dest: PathBuf, src: &Path) -> Result<Loaded, String> {
         surnames: Arc::new(surnames),
         given: Arc::new(given),
         native: Arc::new(native),
+        named: Arc::new(named),
         path: dest,
     })
 }
@@ -539,6 +620,7 @@ pub(crate) fn load() -> (Option<DictRecognizer>, DictionaryStatus) {
                 surnames: Arc::clone(&l.surnames),
                 given: Arc::clone(&l.given),
                 native: Arc::clone(&l.native),
+                named: Arc::clone(&l.named),
                 cache: Mutex::new(HashMap::new()),
             }),
             DictionaryStatus::Loaded {

@@ -48,6 +48,7 @@ mod marks;
 mod mixed;
 mod names;
 mod pairs;
+mod parties;
 mod persons;
 mod prefilter;
 mod romanised;

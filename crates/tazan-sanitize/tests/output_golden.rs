@@ -60,6 +60,7 @@ fn fixture_sets() -> Vec<(&'static str, PathBuf)> {
         ("unseen/dev12", f.join("unseen/dev12/incidents.jsonl")),
         ("unseen/frozen12", f.join("unseen/frozen12/incidents.jsonl")),
         ("unseen/dev15", f.join("unseen/dev15/incidents.jsonl")),
+        ("unseen/dev14", f.join("unseen/dev14/incidents.jsonl")),
         ("heldout", f.join("heldout-incidents.jsonl")),
         ("heldout2", f.join("heldout2-incidents.jsonl")),
     ]

@@ -3,6 +3,13 @@
 use regex::Regex;
 
 pub(super) fn is_public_body(s: &str) -> bool {
+    // A pharmacy, post office or broadcaster ends in 局 and is no government body.
+    if ["薬局", "郵便局", "放送局", "テレビ局"]
+        .iter()
+        .any(|w| s.ends_with(w))
+    {
+        return false;
+    }
     [
         "省",
         "庁",

@@ -26,6 +26,9 @@ pub(crate) struct Lexis<'a> {
     pub(crate) given: &'a WordSet,
     /// Native katakana nouns (スミレ, ツグミ: see `dict::write_native_katakana`).
     pub(crate) native: &'a WordSet,
+    /// Rare common kanji words also listed as proper nouns (北辰, 晴嵐: see
+    /// `dict::write_named_common`).
+    pub(crate) named: &'a WordSet,
 }
 
 /// Kanji of a name, with ヶ (藤ヶ谷) and 々.

@@ -37,6 +37,7 @@ impl Recognizers {
 
         shapes::add_rules(&mut add);
         super::forms::add_rules(&mut add);
+        super::parties::add_rules(&mut add);
 
         // --- contacts, hosts, ids (highest confidence) ---
         add(

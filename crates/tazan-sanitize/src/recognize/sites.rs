@@ -134,6 +134,7 @@ impl Recognizers {
             self.houses(n, l, out);
             self.staff_of(n, l, out);
             self.scan_brands(n, l, out);
+            self.scan_parties(n, l, out);
         }
     }
 
