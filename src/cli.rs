@@ -978,7 +978,7 @@ pub(crate) enum BenchCmd {
     },
     /// `tazan sanitize` as a whole process vs the library in-process (and Presidio+GiNZA), chars per CPU second.
     #[command(
-        after_help = "Examples (from the repository root: it reads the shared corpus and the crate's fixture sets):\n  cargo run --release -- bench sanitize --records 10000\n  scripts/setup-presidio.sh && cargo run --release -- bench sanitize --records 10000 --presidio 112"
+        after_help = "Examples (from the repository root: it reads the shared corpus and the crate's fixture sets):\n  cargo run --release -- bench sanitize --records 10000\n  scripts/setup-presidio.sh && cargo run --release -- bench sanitize --records 10000 --presidio 112 --repeat 5"
     )]
     Sanitize {
         /// Records to generate (cycling the source sets, ids renumbered).
@@ -996,6 +996,10 @@ pub(crate) enum BenchCmd {
         /// The Presidio venv's python [default: $TAZAN_PRESIDIO_VENV/bin/python, else ~/.cache/tazan/presidio-venv/bin/python].
         #[arg(long, value_name = "FILE")]
         presidio_python: Option<PathBuf>,
+        /// Run every measurement N times, round after round, and keep each one's least CPU time
+        /// (other load on a shared machine only adds CPU time).
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=20))]
+        repeat: u16,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,

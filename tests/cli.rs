@@ -563,6 +563,33 @@ fn bench_backup_round_trips_a_hub_log() {
     assert!(v["backup_bytes"].as_u64().unwrap() > 0, "{v}");
 }
 
+/// `bench sanitize --repeat N` runs every measurement N times and reports
+/// the least CPU time of each; N must be 1 to 20.
+#[test]
+fn bench_sanitize_keeps_the_least_cpu_time_of_its_rounds() {
+    let input = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/crates/tazan-sanitize/tests/fixtures/heldout2-incidents.jsonl"
+    );
+    let out = tazan(&[
+        "bench", "sanitize", "--input", input, "--level", "AMBER", "--repeat", "2", "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["repeat"], 2, "{v}");
+    assert_eq!(v["process_1"]["records"], 8, "{v}");
+    assert_eq!(v["in_process"]["records"], 8, "{v}");
+    assert!(v["process_1"]["cpu_s"].as_f64().unwrap() > 0.0, "{v}");
+    let out = tazan(&["bench", "sanitize", "--input", input, "--repeat", "0"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--repeat"), "{err}");
+}
+
 #[test]
 fn eval_sanitize_scores_incidents_in_one_step_and_refuses_unknown_kinds() {
     let unseen = concat!(

@@ -186,9 +186,11 @@ pub(super) async fn bench(cmd: BenchCmd) -> Result<ExitCode> {
             level,
             presidio,
             presidio_python,
+            repeat,
             json,
         } => {
             let params = tazan::bench::SanitizeParams {
+                repeat: repeat.into(),
                 records,
                 input,
                 sources: tazan::bench::default_sources(),
