@@ -318,6 +318,21 @@ fn csv_lines(
     Ok(())
 }
 
+/// Writes `words`, one a line, as `dest/file` through a temporary file, so
+/// a reader never sees half of it; `what` names the list in errors.
+fn write_words<'a>(
+    dest: &Path,
+    file: &str,
+    what: &str,
+    words: impl Iterator<Item = &'a str>,
+) -> Result<(), String> {
+    let out: String = words.flat_map(|w| [w, "\n"]).collect();
+    let tmp = dest.join(format!("{file}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, out).map_err(|e| format!("cannot write {what} list: {e}"))?;
+    std::fs::rename(&tmp, dest.join(file))
+        .map_err(|e| format!("cannot move {what} list into place: {e}"))
+}
+
 /// Writes the kanji words of two to four characters that IPADIC lists both
 /// as proper nouns (人名, 組織, 地域, 一般) and only as rare plain nouns
 /// (名詞,一般 at a cost of `RARE_COST` or more): literary words (北辰, 東雲,
@@ -354,15 +369,15 @@ fn write_named_common(src: &Path, dest: &Path) -> Result<(), String> {
             }
         },
     )?;
-    let out: String = proper
-        .iter()
-        .filter(|w| plain.contains(w.as_str()) && !other.contains(w.as_str()))
-        .flat_map(|w| [w.as_str(), "\n"])
-        .collect();
-    let tmp = dest.join(format!("{NAMED_FILE}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, out).map_err(|e| format!("cannot write named-common list: {e}"))?;
-    std::fs::rename(&tmp, dest.join(NAMED_FILE))
-        .map_err(|e| format!("cannot move named-common list into place: {e}"))
+    write_words(
+        dest,
+        NAMED_FILE,
+        "named-common",
+        proper
+            .iter()
+            .filter(|w| plain.contains(w.as_str()) && !other.contains(w.as_str()))
+            .map(String::as_str),
+    )
 }
 
 /// Writes the katakana nouns of two or more characters whose reading is also
@@ -390,15 +405,15 @@ fn write_native_katakana(src: &Path, dest: &Path) -> Result<(), String> {
             }
         },
     )?;
-    let out: String = katakana
-        .iter()
-        .filter(|w| kanji_readings.contains(w.as_str()))
-        .flat_map(|w| [w.as_str(), "\n"])
-        .collect();
-    let tmp = dest.join(format!("{NATIVE_FILE}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, out).map_err(|e| format!("cannot write native-katakana list: {e}"))?;
-    std::fs::rename(&tmp, dest.join(NATIVE_FILE))
-        .map_err(|e| format!("cannot move native-katakana list into place: {e}"))
+    write_words(
+        dest,
+        NATIVE_FILE,
+        "native-katakana",
+        katakana
+            .iter()
+            .filter(|w| kanji_readings.contains(w.as_str()))
+            .map(String::as_str),
+    )
 }
 
 /// Writes IPADIC's person names as `surface<TAB>姓|名` lines (through a
@@ -414,11 +429,12 @@ fn write_person_names(src: &Path, dest: &Path) -> Result<(), String> {
             names.insert(format!("{}\t{}", f[0], f[7]));
         }
     }
-    let out: String = names.iter().flat_map(|w| [w.as_str(), "\n"]).collect();
-    let tmp = dest.join(format!("{PERSON_FILE}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, out).map_err(|e| format!("cannot write person-name list: {e}"))?;
-    std::fs::rename(&tmp, dest.join(PERSON_FILE))
-        .map_err(|e| format!("cannot move person-name list into place: {e}"))
+    write_words(
+        dest,
+        PERSON_FILE,
+        "person-name",
+        names.iter().map(String::as_str),
+    )
 }
 
 /// Reads the person-name list: (family names, given names). Empty when absent.
@@ -443,23 +459,17 @@ fn read_person_names(dest: &Path) -> (WordSet, WordSet) {
 /// Writes the surfaces of every non-proper-noun entry (UTF-8, one per line).
 fn write_common_words(src: &Path, dest: &Path) -> Result<(), String> {
     let mut words = std::collections::BTreeSet::new();
-    let entries =
-        std::fs::read_dir(src).map_err(|e| format!("cannot list {}: {e}", src.display()))?;
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().to_string();
-        if !name.ends_with(".csv") || PROPER_FILES.contains(&name.as_str()) {
-            continue;
-        }
-        let bytes = std::fs::read(entry.path()).map_err(|e| format!("cannot read {name}: {e}"))?;
-        let (text, _, _) = encoding_rs::EUC_JP.decode(&bytes);
-        for line in text.lines() {
+    csv_lines(
+        src,
+        |name| !PROPER_FILES.contains(&name),
+        |_, line| {
             if let Some(surface) = line.split(',').next() {
                 if surface.chars().count() >= 2 {
                     words.insert(surface.to_string());
                 }
             }
-        }
-    }
+        },
+    )?;
     let out: String = words.iter().flat_map(|w| [w.as_str(), "\n"]).collect();
     std::fs::write(dest.join(COMMON_FILE), out)
         .map_err(|e| format!("cannot write common-word list: {e}"))?;
