@@ -56,6 +56,9 @@ impl std::fmt::Debug for Sanitizer {
     }
 }
 
+/// Characters that join two Latin tokens into one (`abc-A`, `x.y`, `A&B`).
+const LATIN_JOINERS: &str = "-.&'/－．＆／";
+
 impl Sanitizer {
     /// Builds a sanitizer for `level`, loading the IPADIC dictionary if it can be
     /// had (see [`DictionaryStatus`]); without it the other recognisers still run.
@@ -404,7 +407,7 @@ impl Sanitizer {
                 && text[h.range.end..].starts_with(|c: char| {
                     c.is_ascii_alphanumeric()
                         || is_fullwidth_alphanumeric(c)
-                        || "-.&'/－．＆／".contains(c)
+                        || LATIN_JOINERS.contains(c)
                 });
             if joiner && previous.as_deref() == Some(replacement.as_str()) {
                 // 青森県、秋田県 → 東北地方, not 東北地方、東北地方.
@@ -425,7 +428,17 @@ impl Sanitizer {
                 continue;
             }
             out.push_str(between);
-            ctx.glued |= out.ends_with(word) || text[h.range.end..].starts_with(word);
+            // A Latin token joined by a hyphen or a dot (abc－|A社) reads the
+            // pseudonym's letter as its own: scan again, as for a word.
+            let latin_joined = {
+                let head = out.trim_end_matches(|c| LATIN_JOINERS.contains(c));
+                head.len() < out.len()
+                    && head.ends_with(|c: char| {
+                        c.is_ascii_alphanumeric() || is_fullwidth_alphanumeric(c)
+                    })
+            };
+            ctx.glued |=
+                out.ends_with(word) || latin_joined || text[h.range.end..].starts_with(word);
             out.push_str(&replacement);
             if glued {
                 out.push(' ');
