@@ -95,8 +95,7 @@ fn unseen_sets_share_no_record_and_no_identifying_string() {
     let sets = [
         "dev", "frozen", "dev2", "frozen2", "frozen3", "dev3", "frozen4", "dev4", "frozen5",
         "dev5", "frozen6", "dev6", "frozen7", "dev7", "frozen8", "dev8", "frozen9", "frozen10",
-        "dev10", "dev11", "frozen11", "dev12", "dev13", "frozen12", "dev15", "dev14",
-        "frozen13",
+        "dev10", "dev11", "frozen11", "dev12", "dev13", "frozen12", "dev15", "dev14", "frozen13",
     ];
     let load = |set| read_annotations(&unseen(set, "annotations.jsonl")).unwrap();
     let names = |gold: &[tazan_sanitize::Annotation]| -> HashSet<String> {
