@@ -28,10 +28,11 @@ pub(crate) struct Normalized {
     folded_seg: Vec<u32>,
     /// Original byte range of each segment.
     segs: Vec<(u32, u32)>,
-    /// The recognisers' literal pre-pass over `text`, computed on first use
-    /// (see `recognize/prefilter.rs`): which set of recognisers ran it, and
-    /// which of their patterns can match.
-    pub(crate) prefiltered: OnceCell<(usize, Vec<bool>)>,
+    /// The recognisers' literal pre-passes over `text` (the start-up one and
+    /// the one built on first use), each computed on first use (see
+    /// `recognize/prefilter.rs`): which automaton ran it, and which of its
+    /// patterns can match.
+    pub(crate) prefiltered: [OnceCell<(usize, Vec<bool>)>; 2],
 }
 
 /// Which normalised layer a byte range refers to.
@@ -62,7 +63,7 @@ impl Normalized {
             folded_seg: Vec::with_capacity(original.len()),
             // At most one segment per byte: no growth on ASCII text.
             segs: Vec::with_capacity(original.len()),
-            prefiltered: OnceCell::new(),
+            prefiltered: [OnceCell::new(), OnceCell::new()],
         };
         let mut buf = String::new();
         // A segment is a base character and the combining marks after it;

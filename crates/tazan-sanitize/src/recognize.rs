@@ -64,7 +64,7 @@ pub(crate) use forms::is_id_field;
 pub(crate) use labels::is_status_value;
 pub(crate) use names::{name_ok, PSEUDONYM_HEADS};
 pub(crate) use persons::{is_person_field, strip_title, Lexis};
-use prefilter::{Group, Prefilter, Prefilters};
+use prefilter::{Group, Late, Pass, Prefilter, Prefilters};
 use stoplists::*;
 
 /// One compiled pattern rule.
@@ -219,6 +219,9 @@ pub(crate) struct Recognizers {
     /// Place name → prefecture index (for generalisation).
     pub(crate) place_prefecture: HashMap<String, Option<usize>>,
     pub(crate) place_class: HashMap<String, PlaceClass>,
+    /// The pre-pass of the site, brand, set-apart and voice patterns, built
+    /// on first use so start-up does not grow (see [`Recognizers::late`]).
+    late: OnceLock<Prefilters>,
 }
 
 /// A built-in recogniser pattern, compiled on first use (it derefs to the
@@ -310,6 +313,26 @@ impl Recognizers {
         for rule in self.rules.iter().filter(|r| kinds.contains(&r.kind)) {
             self.scan_rule(rule, n, out);
         }
+    }
+
+    /// Which patterns of `group` can match in `n.text`, from the second
+    /// pre-pass (the site, brand, set-apart and voice patterns that need a
+    /// word: few, asked of every text), whose automaton is built on first
+    /// use.
+    fn late<'n>(&self, n: &'n Normalized, group: Late) -> std::borrow::Cow<'n, [bool]> {
+        self.late
+            .get_or_init(|| {
+                Prefilters::new(
+                    &[
+                        &self.sites.prefilter(),
+                        &brands::prefilter(),
+                        &self.apart.prefilter(),
+                        &self.voices.prefilter(),
+                    ],
+                    Pass::Late,
+                )
+            })
+            .of_late(n, group)
     }
 
     fn scan_rule(&self, rule: &Rule, n: &Normalized, out: &mut Vec<Hit>) {

@@ -503,12 +503,15 @@ impl Recognizers {
         let persons = persons::PersonRules::new();
         let slots = slots::SlotRules::new();
         let labels = labels::LabelRules::new();
-        let prefilters = Prefilters::new([
-            &prefilter,
-            &persons.prefilter,
-            &slots.prefilter,
-            &labels.prefilter,
-        ]);
+        let prefilters = Prefilters::new(
+            &[
+                &prefilter,
+                &persons.prefilter,
+                &slots.prefilter,
+                &labels.prefilter,
+            ],
+            Pass::First,
+        );
         Recognizers {
             prefilters,
             rules,
@@ -528,6 +531,7 @@ impl Recognizers {
             ),
             place_prefecture,
             place_class,
+            late: OnceLock::new(),
         }
     }
 }
