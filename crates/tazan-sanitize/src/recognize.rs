@@ -4,12 +4,13 @@
 //! [`Normalized`] offset map), with a kind, a rule name and a score; the policy's
 //! per-recogniser thresholds decide which hits are acted on.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Range;
 
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::lexicon::{self, PlaceClass};
 use crate::normalize::{Layer, Normalized};
@@ -199,9 +200,9 @@ pub(crate) struct Recognizers {
     lex: AhoCorasick,
     lex_meta: Vec<(Kind, &'static str)>,
     lex_katakana: Vec<bool>,
-    place_names: HashSet<String>,
+    place_names: FxHashSet<String>,
     /// The general IT vocabulary (lower-cased), never masked.
-    pub(crate) vocab: HashSet<String>,
+    pub(crate) vocab: FxHashSet<String>,
     /// Runs of capitalised Latin words (romanised names, English company names).
     latin_run: Regex,
     /// Person-name context patterns.
@@ -217,8 +218,8 @@ pub(crate) struct Recognizers {
     /// Sites named by a proper name and a bare site word.
     sites: sites::SiteRules,
     /// Place name → prefecture index (for generalisation).
-    pub(crate) place_prefecture: HashMap<String, Option<usize>>,
-    pub(crate) place_class: HashMap<String, PlaceClass>,
+    pub(crate) place_prefecture: FxHashMap<String, Option<usize>>,
+    pub(crate) place_class: FxHashMap<String, PlaceClass>,
     /// The pre-pass of the site, brand, set-apart and voice patterns, built
     /// on first use so start-up does not grow (see [`Recognizers::late`]).
     late: OnceLock<Prefilters>,

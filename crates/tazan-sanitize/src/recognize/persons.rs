@@ -1128,7 +1128,7 @@ pub(crate) fn strip_title(w: &str) -> &str {
 /// True when `w` is one of `ROLES` or `BARE_DEPTS` (a set, not a scan of
 /// the two lists on every call).
 fn role_or_bare_dept(w: &str) -> bool {
-    static WORDS: std::sync::LazyLock<HashSet<&'static str>> =
+    static WORDS: std::sync::LazyLock<FxHashSet<&'static str>> =
         std::sync::LazyLock::new(|| ROLES.split('|').chain(BARE_DEPTS.split('|')).collect());
     WORDS.contains(w)
 }

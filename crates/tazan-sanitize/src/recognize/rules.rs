@@ -464,9 +464,9 @@ impl Recognizers {
         // --- lexicons (one Aho-Corasick pass over the NFKC text) ---
         let mut patterns: Vec<String> = Vec::new();
         let mut lex_meta = Vec::new();
-        let mut place_prefecture = HashMap::new();
-        let mut place_class = HashMap::new();
-        let mut place_names = HashSet::new();
+        let mut place_prefecture = FxHashMap::default();
+        let mut place_class = FxHashMap::default();
+        let mut place_names = FxHashSet::default();
         // Generalised region names are lexicon entries too, so a re-scan sees them
         // whole (fixed points of the place generalisation) whatever precedes them.
         for region in lexicon::REGIONS {
