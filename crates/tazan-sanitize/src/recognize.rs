@@ -485,6 +485,40 @@ pub(crate) fn char_runs(text: &str, keep: impl Fn(char) -> bool) -> Vec<Range<us
     runs
 }
 
+/// The words of a `|`-separated list as a set, for "does `w` start (end)
+/// with one of them": each prefix (suffix) of `w`, as long as the longest
+/// word at most, is looked up, instead of every word compared.
+pub(crate) struct Affixes {
+    words: FxHashSet<&'static str>,
+    /// The longest word's length in bytes.
+    max: usize,
+}
+
+impl Affixes {
+    pub(crate) fn new(list: &'static str) -> Self {
+        Affixes {
+            words: list.split('|').collect(),
+            max: list.split('|').map(str::len).max().unwrap_or(0),
+        }
+    }
+
+    /// True when `w` starts with one of the words (not the empty one).
+    pub(crate) fn starts(&self, w: &str) -> bool {
+        w.char_indices()
+            .map(|(i, c)| i + c.len_utf8())
+            .take_while(|&end| end <= self.max)
+            .any(|end| self.words.contains(&w[..end]))
+    }
+
+    /// True when `w` ends with one of the words and is longer than it.
+    pub(crate) fn ends_shorter(&self, w: &str) -> bool {
+        w.char_indices()
+            .skip(1)
+            .filter(|&(i, _)| w.len() - i <= self.max)
+            .any(|(i, _)| self.words.contains(&w[i..]))
+    }
+}
+
 /// True when `w` splits into pieces of two or more characters that `cost`
 /// accepts, their costs summing to at most `budget` (`cost` gets the piece
 /// and its length in characters; `None` refuses it).

@@ -328,7 +328,7 @@ impl Recognizers {
             let kind = crate::lexicon::GENERIC_SITE_HEADS
                 .iter()
                 .any(|k| w.starts_with(k) || w.ends_with(k))
-                || super::slots::ACTS.split('|').any(|a| w.starts_with(a))
+                || super::slots::starts_with_act(w)
                 || l.common.contains(&text[m.range()])
                 || self.is_role(w)
                 || !name_ok(w)

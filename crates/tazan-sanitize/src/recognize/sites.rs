@@ -233,7 +233,7 @@ impl Recognizers {
                 && !CARE_HEADS.contains(&w)
                 && !l.common.contains(whole)
                 && !MEETING_HEADS.contains(&w)
-                && !super::slots::ACTS.split('|').any(|a| w.starts_with(a));
+                && !super::slots::starts_with_act(w);
             // A family or place name heads a house whatever else it means
             // (大和システム開発).
             let family = !CLUB_WORDS.contains(&word.as_str())
