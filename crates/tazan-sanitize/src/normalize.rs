@@ -145,19 +145,22 @@ impl Normalized {
         self.segs.extend(
             (0..count).map(|k| (to_u32(range.start + 3 * k), to_u32(range.start + 3 * k + 3))),
         );
-        let segs = (first..first + count).flat_map(|s| [to_u32(s); 3]);
         if with_text {
             self.text.push_str(run);
-            self.text_seg.extend(segs.clone());
+            push_thrice(&mut self.text_seg, first..first + count);
         }
-        self.folded.extend(run.chars().map(|c| {
+        push_thrice(&mut self.folded_seg, first..first + count);
+        // Between two hiragana the fold is the run itself: copied whole.
+        let mut copied = 0;
+        for (i, c) in run.char_indices() {
             let u = c as u32;
-            match char::from_u32(u + 0x60).filter(|_| (0x3041..=0x3096).contains(&u)) {
-                Some(kata) => kata,
-                None => c,
+            if (0x3041..=0x3096).contains(&u) {
+                self.folded.push_str(&run[copied..i]);
+                self.folded.push(char::from_u32(u + 0x60).unwrap_or(c));
+                copied = i + 3;
             }
-        }));
-        self.folded_seg.extend(segs);
+        }
+        self.folded.push_str(&run[copied..]);
     }
 
     /// Writes the segment `range` of `original` (base character `c`, with
@@ -253,6 +256,15 @@ impl Normalized {
         let first = self.segs[map[range.start] as usize];
         let last = self.segs[map[range.end - 1] as usize];
         first.0 as usize..last.1 as usize
+    }
+}
+
+/// Appends each segment of `segs` three times (one per byte of a
+/// three-byte character).
+fn push_thrice(map: &mut Vec<u32>, segs: Range<usize>) {
+    map.reserve(3 * segs.len());
+    for s in segs {
+        map.extend_from_slice(&[to_u32(s); 3]);
     }
 }
 
