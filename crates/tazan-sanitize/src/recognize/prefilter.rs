@@ -399,8 +399,21 @@ pub(crate) fn captures_if<'r, 'h>(
     on: bool,
     re: &'r super::Regex,
     text: &'h str,
-) -> std::iter::Flatten<std::option::IntoIter<regex::CaptureMatches<'r, 'h>>> {
-    on.then(|| re.captures_iter(text)).into_iter().flatten()
+) -> CapturesIf<'r, 'h> {
+    CapturesIf(on.then(|| re.captures_iter(text)))
+}
+
+/// The iterator of [`captures_if`]: the regex's own, or nothing. (A
+/// `Flatten` over an `Option` moved the large `CaptureMatches` into its
+/// front slot and asked both slots on every step.)
+pub(crate) struct CapturesIf<'r, 'h>(Option<regex::CaptureMatches<'r, 'h>>);
+
+impl<'h> Iterator for CapturesIf<'_, 'h> {
+    type Item = regex::Captures<'h>;
+
+    fn next(&mut self) -> Option<regex::Captures<'h>> {
+        self.0.as_mut()?.next()
+    }
 }
 
 /// What every match of `pattern` needs: its finite prefix or suffix set,
