@@ -123,8 +123,8 @@ pub struct Thresholds {
     /// Unknown proper-noun candidates: katakana and Latin words that neither the
     /// IT vocabulary nor the dictionary knows (`candidate:katakana`, `candidate:latin`).
     pub candidate: Option<f32>,
-    /// The learned scorer for words the rules leave (`scorer:name`); absent
-    /// means the threshold shipped with its weight table.
+    /// The learned scorer for words the rules leave (`scorer:name`): off
+    /// unless set (the weight table's leave-one-set-out choice is 0.75).
     pub scorer: Option<f32>,
     /// Recognisers switched off (same names as the keys above).
     #[serde(default)]

@@ -10,7 +10,9 @@
 //! sanitiser wrote (固有名A, A社, `[識別番号]`), common kanji words that are
 //! no name, and anything of one character.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
+use std::fmt;
 use std::ops::Range;
 
 use crate::normalize::nfkc;
@@ -24,7 +26,6 @@ pub struct Candidate {
     pub range: Range<usize>,
     /// Binary features (names as in the weight table).
     pub features: Vec<String>,
-    pub(crate) script: Script,
 }
 
 /// The script of a candidate.
@@ -175,25 +176,51 @@ fn cut_han(text: &str, run: Range<usize>, lexis: Option<&Lexis<'_>>) -> Vec<(Ran
     out
 }
 
-/// The candidates of `text` outside `covered` (sorted, non-overlapping hit
-/// ranges), with their features. `field` is the field path.
-pub(crate) fn candidates(
+/// What [`visit`] tells about each candidate: its features one by one, then
+/// the word itself.
+pub(crate) trait Sink {
+    /// One binary feature of the word being described.
+    fn feature(&mut self, f: fmt::Arguments<'_>);
+    /// The word just described (its features all given); `skip` words that
+    /// turned out not to be candidates.
+    fn word(&mut self, range: Range<usize>, script: Script, skip: bool);
+}
+
+/// Collects candidates with their feature names (for fitting).
+#[derive(Default)]
+pub(crate) struct Collect {
+    features: Vec<String>,
+    pub(crate) out: Vec<Candidate>,
+}
+
+impl Sink for Collect {
+    fn feature(&mut self, f: fmt::Arguments<'_>) {
+        self.features.push(f.to_string());
+    }
+
+    fn word(&mut self, range: Range<usize>, _: Script, skip: bool) {
+        let features = std::mem::take(&mut self.features);
+        if !skip {
+            self.out.push(Candidate { range, features });
+        }
+    }
+}
+
+/// Visits the candidates of `text` outside `covered` (sorted,
+/// non-overlapping hit ranges). `field` is the field path.
+pub(crate) fn visit(
     text: &str,
     field: &str,
     covered: &[Range<usize>],
     lexis: Option<&Lexis<'_>>,
     vocab: &HashSet<String>,
-) -> Vec<Candidate> {
-    let mut out = Vec::new();
+    sink: &mut impl Sink,
+) {
     let overlaps = |r: &Range<usize>| {
         let i = covered.partition_point(|c| c.end <= r.start);
         covered.get(i).is_some_and(|c| c.start < r.end)
     };
-    let top = field
-        .split(['.', '[', '#'])
-        .next()
-        .unwrap_or(field)
-        .to_string();
+    let top = field.split(['.', '[', '#']).next().unwrap_or(field);
     for (run, script) in runs(text) {
         if overlaps(&run) && script != Script::Han {
             continue;
@@ -206,15 +233,27 @@ pub(crate) fn candidates(
             if overlaps(&range) {
                 continue;
             }
-            if let Some(c) = candidate(text, range, script, common, &top, lexis, vocab) {
-                out.push(c);
-            }
+            let mut emit = |a: fmt::Arguments<'_>| sink.feature(a);
+            let ok = describe(
+                text,
+                range.clone(),
+                script,
+                common,
+                top,
+                lexis,
+                vocab,
+                &mut emit,
+            );
+            sink.word(range, script, !ok);
         }
     }
-    out
 }
 
-fn candidate(
+/// Describes one word to `emit`, feature by feature; false (and nothing
+/// emitted) when the word is no candidate. Features are formatted into the
+/// sink's buffer, so scoring allocates nothing per feature.
+#[allow(clippy::too_many_arguments)]
+fn describe(
     text: &str,
     range: Range<usize>,
     script: Script,
@@ -222,33 +261,46 @@ fn candidate(
     field: &str,
     lexis: Option<&Lexis<'_>>,
     vocab: &HashSet<String>,
-) -> Option<Candidate> {
+    emit: &mut dyn FnMut(fmt::Arguments<'_>),
+) -> bool {
     let raw = &text[range.clone()];
-    let s = nfkc(raw);
+    // Only Latin words change under NFKC here (full-width letters); kanji
+    // and katakana runs are kept as written.
+    let s: Cow<'_, str> = if script == Script::Latin && !raw.is_ascii() {
+        Cow::Owned(nfkc(raw))
+    } else {
+        Cow::Borrowed(raw)
+    };
     let len = s.chars().count();
     let before = &text[..range.start];
     let after = &text[range.end..];
     let next = after.chars().next();
     let prev = before.chars().next_back();
-    if len < 2 || vocab.contains(&s) || vocab.contains(&s.to_lowercase()) {
-        return None;
+    if len < 2
+        || vocab.contains(s.as_ref())
+        || (script == Script::Latin && vocab.contains(&s.to_lowercase()))
+    {
+        return false;
     }
     // Pseudonyms the sanitiser wrote: 固有名A, A社, [識別番号].
     let labelled = next.is_some_and(|c| c.is_ascii_uppercase())
         && !after[1..].starts_with(|c: char| c.is_ascii_alphanumeric());
     if (script != Script::Latin && labelled)
-        || PSEUDONYM_HEADS.contains(&s.as_str())
+        || PSEUDONYM_HEADS.contains(&s.as_ref())
         || (prev == Some('[') && next == Some(']'))
+        || s.starts_with('某')
+        || prev == Some('某')
+        || (s == "ベンダ" && before.ends_with("委託先"))
     {
-        return None;
+        return false;
     }
     // A figure the sanitiser generalised (数十名, 数百件).
     let mut cs = s.chars();
     if cs.next() == Some('数') && cs.next().is_some_and(|c| "十百千万億".contains(c)) {
-        return None;
+        return false;
     }
     if script == Script::Latin && s.chars().all(|c| c.is_ascii_digit() || "-_.".contains(c)) {
-        return None;
+        return false;
     }
     let sets = lexis.map(|l| {
         (
@@ -262,26 +314,25 @@ fn candidate(
     let (sur, giv, nat, nam, com) = sets.unwrap_or_default();
     // A common kanji word is a candidate only when it is also a name.
     if script == Script::Han && common && !(sur || giv || nam) {
-        return None;
+        return false;
     }
     let sc = script.letter();
-    let mut f: Vec<String> = Vec::with_capacity(32);
-    f.push(format!("s:{sc}"));
-    f.push(format!("sl:{sc}{}", len.min(7)));
+    emit(format_args!("s:{sc}"));
+    emit(format_args!("sl:{sc}{}", len.min(7)));
     if com {
-        f.push(format!("com:{sc}"));
+        emit(format_args!("com:{sc}"));
     }
     if sur {
-        f.push("sur".into());
+        emit(format_args!("sur"));
     }
     if giv {
-        f.push("giv".into());
+        emit(format_args!("giv"));
     }
     if nat {
-        f.push("nat".into());
+        emit(format_args!("nat"));
     }
     if nam {
-        f.push("nam".into());
+        emit(format_args!("nam"));
     }
     if let (Some(l), Script::Han) = (lexis, script) {
         // 山田太郎: a family name, then a given name or one or two kanji.
@@ -290,38 +341,57 @@ fn candidate(
             let head: String = cs[..k].iter().collect();
             let tail: String = cs[k..].iter().collect();
             if l.surnames.contains(&head) {
-                f.push(format!("surhead{k}"));
+                emit(format_args!("surhead{k}"));
                 if l.given.contains(&tail) {
-                    f.push("sur+giv".into());
+                    emit(format_args!("sur+giv"));
                 }
             }
+        }
+    }
+    // A kanji stem with its okurigana is an inflected common word (詰まり,
+    // 見直し) more often than a name: the run's last kanji and the kana
+    // after it.
+    if let (Some(l), Script::Han) = (lexis, script) {
+        let last_start = raw.char_indices().next_back().map_or(0, |(i, _)| i);
+        let kana: Vec<usize> = after
+            .char_indices()
+            .take_while(|&(_, c)| ('ぁ'..='ゖ').contains(&c))
+            .map(|(i, c)| i + c.len_utf8())
+            .take(3)
+            .collect();
+        let inflected = kana.iter().any(|&k| {
+            let stem = &text[range.start + last_start..range.end + k];
+            stem.chars().count() >= 2 && l.common.contains(stem) && !l.surnames.contains(stem)
+        });
+        if inflected {
+            emit(format_args!("okuri"));
         }
     }
     let first = s.chars().next().unwrap_or(' ');
     let last = s.chars().next_back().unwrap_or(' ');
     match script {
         Script::Han => {
-            f.push(format!("last:{last}"));
-            f.push(format!("first:{first}"));
+            emit(format_args!("last:{last}"));
+            emit(format_args!("first:{first}"));
         }
         Script::Kata => {
-            f.push(format!("klast:{last}"));
+            emit(format_args!("klast:{last}"));
         }
         Script::Latin => {
             let digits = s.chars().filter(char::is_ascii_digit).count();
             let upper = s.chars().filter(char::is_ascii_uppercase).count();
             let lower = s.chars().filter(char::is_ascii_lowercase).count();
-            f.push(format!(
+            emit(format_args!(
                 "lat:{}{}{}",
                 u8::from(digits > 0),
                 u8::from(upper > 0),
                 u8::from(lower > 0)
             ));
             if first.is_ascii_uppercase() && lower > 0 {
-                f.push("lat:cap".into());
+                emit(format_args!("lat:cap"));
             }
             if s.contains(['-', '_', '.']) {
-                f.push("lat:join".into());
+                emit(format_args!("lat:join"));
             }
         }
     }
@@ -338,39 +408,36 @@ fn candidate(
         .iter()
         .map(|c| context_char(*c))
         .collect();
-    f.push(format!("p1:{p1}"));
-    f.push(format!("n1:{n1}"));
-    f.push(format!("p2:{p2}"));
-    f.push(format!("n2:{n2}"));
-    f.push(format!("sp1:{sc}{p1}"));
-    f.push(format!("sn1:{sc}{n1}"));
-    f.push(format!("f:{field}"));
-    f.push(format!("sf:{sc}{field}"));
+    emit(format_args!("p1:{p1}"));
+    emit(format_args!("n1:{n1}"));
+    emit(format_args!("p2:{p2}"));
+    emit(format_args!("n2:{n2}"));
+    emit(format_args!("sp1:{sc}{p1}"));
+    emit(format_args!("sn1:{sc}{n1}"));
+    emit(format_args!("f:{field}"));
+    emit(format_args!("sf:{sc}{field}"));
     if p1 == "^" && (n1 == "^" || n1 == "_") {
-        f.push("alone".into());
+        emit(format_args!("alone"));
     }
     let cells = "|\t,，";
     if prev.is_some_and(|c| cells.contains(c)) || next.is_some_and(|c| cells.contains(c)) {
-        f.push("cell".into());
+        emit(format_args!("cell"));
     }
     // A label before a colon (氏名：…) on the same line.
     let line = before.rsplit('\n').next().unwrap_or(before);
     if let Some(k) = line.rfind([':', '：']) {
         let label = line[..k].trim();
         if label.chars().count() <= 8 && line[k..].chars().count() <= 3 {
-            f.push("after_label".into());
+            emit(format_args!("after_label"));
             if let Some(c) = label.chars().next_back() {
-                f.push(format!("label_end:{c}"));
+                emit(format_args!("label_end:{c}"));
             }
         }
     }
     // The same surface elsewhere in the text.
-    if text.matches(raw).nth(1).is_some() {
-        f.push("again".into());
+    let finder = memchr::memmem::Finder::new(raw);
+    if finder.find(before.as_bytes()).is_some() || finder.find(after.as_bytes()).is_some() {
+        emit(format_args!("again"));
     }
-    Some(Candidate {
-        range,
-        features: f,
-        script,
-    })
+    true
 }
