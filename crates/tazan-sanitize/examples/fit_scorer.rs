@@ -70,15 +70,7 @@ fn examples(s: &Sanitizer, all: bool) -> Vec<Example> {
         let gold: HashMap<String, Vec<String>> = read_annotations(&d.join("annotations.jsonl"))
             .unwrap()
             .into_iter()
-            .map(|a| {
-                let spans = a
-                    .sensitive
-                    .into_iter()
-                    .filter(|g| g.kind != "date" && g.kind != "exact_number")
-                    .map(|g| g.text)
-                    .collect();
-                (a.id, spans)
-            })
+            .map(|a| (a.id.clone(), a.identifying()))
             .collect();
         let parsed = tazan_model::read_incidents(
             &d.join("incidents.jsonl"),

@@ -56,15 +56,7 @@ fn main() {
             let gold: std::collections::HashMap<String, Vec<String>> = read_annotations(&ann)
                 .unwrap()
                 .into_iter()
-                .map(|a| {
-                    let spans = a
-                        .sensitive
-                        .into_iter()
-                        .filter(|g| g.kind != "date" && g.kind != "exact_number")
-                        .map(|g| g.text)
-                        .collect();
-                    (a.id, spans)
-                })
+                .map(|a| (a.id.clone(), a.identifying()))
                 .collect();
             let parsed =
                 tazan_model::read_incidents(&inc, tazan_model::UnknownFields::Keep).unwrap();

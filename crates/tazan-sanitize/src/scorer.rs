@@ -15,7 +15,7 @@
 //! gold only (`dev` … `dev15`), never on a frozen set, the shared corpus or
 //! the held-out fixtures; its threshold was chosen by leave-one-set-out over
 //! the development sets. The same input always gives the same score.
-//! It is off unless a level's recognisers set `scorer = 0.75` (the
+//! It is off unless a level's recognisers set `scorer = 0.8` (the
 //! threshold the table records); `off = ["scorer"]` switches it off again.
 
 use std::collections::HashMap;

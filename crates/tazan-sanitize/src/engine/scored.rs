@@ -15,11 +15,11 @@ use crate::scorer::{Candidate, Scorer};
 pub(crate) const SCORER_RULE: &str = "scorer:name";
 
 /// The scorer a level's rules ask for: off unless the policy sets its
-/// threshold (`scorer = 0.75` in a level's `recognizers`; the weight table
+/// threshold (`scorer = 0.8` in a level's `recognizers`; the weight table
 /// records the leave-one-set-out choice). It is off by default: on the
 /// development sets it pays (BENCHMARKS.md, round 16), but it also masks
-/// ordinary words no gold set annotates (version strings, generalised
-/// places), which the shape grammar's negatives catch.
+/// ordinary words no gold set annotates (version strings, nouns of free
+/// text), which the shape grammar's negatives and the drafts catch.
 pub(super) fn scorer_for(rules: &LevelRules) -> Option<Scorer> {
     let t = &rules.recognizers;
     let th = t.scorer?;
