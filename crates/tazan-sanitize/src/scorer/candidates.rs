@@ -299,7 +299,10 @@ fn describe(
     if cs.next() == Some('数') && cs.next().is_some_and(|c| "十百千万億".contains(c)) {
         return false;
     }
-    if script == Script::Latin && s.chars().all(|c| c.is_ascii_digit() || "-_.".contains(c)) {
+    // Latin words with digits are versions, standards and codes
+    // (`TLS1.3`, `ISO27001`, `KB5031244`) far more often than names; the
+    // identifier recognisers handle the labelled ones.
+    if script == Script::Latin && s.chars().any(|c| c.is_ascii_digit()) {
         return false;
     }
     let sets = lexis.map(|l| {
