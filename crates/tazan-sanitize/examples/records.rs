@@ -4,7 +4,8 @@
 //! thread, repeated, in characters of record JSON per CPU second of this
 //! process (getrusage via /proc: the machine is shared).
 //!
-//! `cargo run --release -p tazan-sanitize --example records [repetitions] [--no-dict]`
+//! `cargo run --release -p tazan-sanitize --example records [repetitions] [--no-dict] [--scorer]`
+//! (`--scorer`: the learned scorer on at its table's threshold)
 //! (from the repository root; `perf record` or `valgrind --tool=callgrind` it
 //! to see where the time goes).
 
@@ -15,7 +16,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use tazan_model::{read_incidents, UnknownFields};
-use tazan_sanitize::{record_chars, DisclosureLevel, Policy, Sanitizer, Status};
+use tazan_sanitize::{record_chars, DisclosureLevel, Policy, Sanitizer, Scorer, Status};
 
 #[path = "../../../tests/support/corpus.rs"]
 mod corpus;
@@ -53,6 +54,11 @@ fn main() {
         Sanitizer::without_dictionary(&policy, DisclosureLevel::Green).unwrap()
     } else {
         Sanitizer::new(&policy, DisclosureLevel::Green).unwrap()
+    };
+    let s = if args.iter().any(|a| a == "--scorer") {
+        s.with_scorer(Some(Scorer::shipped().clone()))
+    } else {
+        s
     };
     let setup = cpu_seconds().zip(c0).map(|(a, b)| a - b);
     // Warm up: the dictionary pages and the regex caches.

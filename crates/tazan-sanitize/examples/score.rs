@@ -6,11 +6,15 @@
 //! holding `incidents.jsonl` and `annotations.jsonl`, or `INCIDENTS:ANNOTATIONS`
 //! as two file paths). `--leaks` prints the
 //! leaked spans too: only for a development set, never for a frozen one.
-//! `--findings` prints, for each record the leak gate blocks, its findings'
-//! field, rule and kind (never their text).
+//! `--scorer T` switches the learned scorer on at threshold `T` (it is off
+//! in the builtin policy). `--findings` prints, for each record the leak gate blocks, its findings'
+//! field, rule and kind (never their text). `--scorer-hits` counts the
+//! scored words inside and outside the gold identifying spans.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 use std::path::Path;
-use tazan_sanitize::{evaluate_incidents, DisclosureLevel, Policy, Sanitizer, Status};
+use tazan_sanitize::{
+    evaluate_incidents, read_annotations, DisclosureLevel, Policy, Sanitizer, Scorer, Status,
+};
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let leaks = args.iter().any(|a| a == "--leaks");
@@ -19,9 +23,20 @@ fn main() {
     } else {
         DisclosureLevel::Green
     };
-    let s = Sanitizer::new(&Policy::builtin(), level).unwrap();
+    let scorer = args
+        .iter()
+        .position(|a| a == "--scorer")
+        .and_then(|i| args.get(i + 1))
+        .map(|t| Scorer::shipped().clone().with_threshold(t.parse().unwrap()));
+    let mut s = Sanitizer::new(&Policy::builtin(), level).unwrap();
+    if scorer.is_some() {
+        s = s.with_scorer(scorer);
+    }
     let unseen = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/unseen");
-    for set in args.iter().filter(|a| !a.starts_with("--")) {
+    for set in args
+        .iter()
+        .filter(|a| !a.starts_with("--") && a.parse::<f32>().is_err())
+    {
         let (inc, ann) = match set.split_once(':') {
             Some((i, a)) => (Path::new(i).to_path_buf(), Path::new(a).to_path_buf()),
             None => {
@@ -35,6 +50,31 @@ fn main() {
         };
         let r = evaluate_incidents(&s, &inc, &ann).unwrap();
         println!("== {set}\n{}", r.clone().without_raw_text());
+        if args.iter().any(|a| a == "--scorer-hits") {
+            // Counts only (no text): scored words inside a gold identifying
+            // span of their record, and the others (false positives).
+            let gold: std::collections::HashMap<String, Vec<String>> = read_annotations(&ann)
+                .unwrap()
+                .into_iter()
+                .map(|a| (a.id.clone(), a.identifying()))
+                .collect();
+            let parsed =
+                tazan_model::read_incidents(&inc, tazan_model::UnknownFields::Keep).unwrap();
+            let (mut inside, mut outside) = (0, 0);
+            for (_, i) in &parsed.records {
+                let spans = gold.get(&i.id).cloned().unwrap_or_default();
+                for a in s.sanitize_incident(i).audit {
+                    if a.rule == "scorer:name" {
+                        if spans.iter().any(|g| g.contains(&a.original)) {
+                            inside += 1;
+                        } else {
+                            outside += 1;
+                        }
+                    }
+                }
+            }
+            println!("scored words: {inside} inside a gold span, {outside} outside");
+        }
         if args.iter().any(|a| a == "--findings") {
             let text = std::fs::read_to_string(&inc).unwrap();
             for line in text.lines().filter(|l| !l.trim().is_empty()) {

@@ -1,13 +1,24 @@
 //! Development aid: sanitises each stdin line at GREEN (builtin policy) and
 //! prints the output with its audit (original -> replacement [kind rule]).
 //!
-//! `cargo run -p tazan-sanitize --example try < lines.txt` (`\n` and `\t` in a
-//! line stand for a line break and a tab, so one line can hold a table).
+//! `cargo run -p tazan-sanitize --example try [-- --scorer T] < lines.txt`
+//! (`\n` and `\t` in a line stand for a line break and a tab, so one line
+//! can hold a table; `--scorer T` switches the learned scorer on).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 use std::io::BufRead;
-use tazan_sanitize::{DisclosureLevel, Policy, Sanitizer};
+use tazan_sanitize::{DisclosureLevel, Policy, Sanitizer, Scorer};
 fn main() {
-    let s = Sanitizer::new(&Policy::builtin(), DisclosureLevel::Green).unwrap();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut s = Sanitizer::new(&Policy::builtin(), DisclosureLevel::Green).unwrap();
+    if let Some(t) = args
+        .iter()
+        .position(|a| a == "--scorer")
+        .and_then(|i| args.get(i + 1))
+    {
+        s = s.with_scorer(Some(
+            Scorer::shipped().clone().with_threshold(t.parse().unwrap()),
+        ));
+    }
     for line in std::io::stdin().lock().lines() {
         let line = line.unwrap().replace("\\n", "\n").replace("\\t", "\t");
         let (out, audit) = s.sanitize_text(&line, &[]);

@@ -24,6 +24,7 @@ mod evidence;
 mod gate;
 mod output;
 mod resolve;
+mod scored;
 mod terms;
 
 use classify::{
@@ -45,6 +46,8 @@ pub struct Sanitizer {
     deny: DenyMatcher,
     dict: Option<DictRecognizer>,
     dict_status: DictionaryStatus,
+    /// The learned scorer for what the rules leave (`crate::scorer`).
+    scorer: Option<crate::scorer::Scorer>,
 }
 
 impl std::fmt::Debug for Sanitizer {
@@ -144,10 +147,11 @@ impl Sanitizer {
         Sanitizer {
             rec: Recognizers::shared(),
             level,
-            rules,
             deny: DenyMatcher::new(terms, patterns),
             dict,
             dict_status,
+            scorer: scored::scorer_for(&rules),
+            rules,
         }
     }
 
@@ -528,7 +532,7 @@ impl Sanitizer {
             };
             t.for_name(name).is_some_and(|th| h.score >= th)
         });
-        resolve(hits, original)
+        self.add_scored(resolve(hits, original), original, field, lexis.as_ref())
     }
 
     fn replacement(&self, h: &Hit, span: &str, ctx: &mut RecordContext) -> String {
@@ -548,7 +552,9 @@ impl Sanitizer {
         }
         match h.rule {
             // An unknown name: its kind is not known either.
-            r if r.starts_with("candidate:") => return ctx.pseudonym("固有名", &norm),
+            r if r.starts_with("candidate:") || r == scored::SCORER_RULE => {
+                return ctx.pseudonym("固有名", &norm)
+            }
             "mac" => return "[MACアドレス]".into(),
             "postal_code" => return "[郵便番号]".into(),
             "plate" => return "[車両番号]".into(),

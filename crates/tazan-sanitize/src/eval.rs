@@ -110,6 +110,18 @@ pub struct Annotation {
     pub keep: Vec<String>,
 }
 
+impl Annotation {
+    /// The texts of the identifying spans (every kind
+    /// [`Kind::is_identifying`], as the leak rate counts them).
+    pub fn identifying(&self) -> Vec<String> {
+        self.sensitive
+            .iter()
+            .filter(|g| g.kind.parse::<Kind>().is_ok_and(Kind::is_identifying))
+            .map(|g| g.text.clone())
+            .collect()
+    }
+}
+
 /// One annotated surface string.
 #[derive(Debug, Clone, Deserialize)]
 pub struct GoldSpan {

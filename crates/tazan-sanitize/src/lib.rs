@@ -64,6 +64,7 @@ mod lexicon;
 mod normalize;
 mod policy;
 mod recognize;
+mod scorer;
 mod screen;
 mod stricter;
 
@@ -80,6 +81,7 @@ pub use policy::{
     DateGranularity, DenyList, DisclosureLevel, LevelRules, NumberStyle, PlaceStyle, Policy, Role,
     SourceStyle, Thresholds,
 };
+pub use scorer::{Candidate, Scorer};
 pub use screen::{name_forms, Screen, MEMBER_NAME_RULE};
 pub use stricter::Loosening;
 pub use tazan_model::{AuditEntry, Finding, Kind, LessonFinding};

@@ -123,12 +123,15 @@ pub struct Thresholds {
     /// Unknown proper-noun candidates: katakana and Latin words that neither the
     /// IT vocabulary nor the dictionary knows (`candidate:katakana`, `candidate:latin`).
     pub candidate: Option<f32>,
+    /// The learned scorer for words the rules leave (`scorer:name`): off
+    /// unless set (the weight table's leave-one-set-out choice is 0.8).
+    pub scorer: Option<f32>,
     /// Recognisers switched off (same names as the keys above).
     #[serde(default)]
     pub off: Vec<String>,
 }
 
-pub(crate) const RECOGNIZER_NAMES: [&str; 15] = [
+pub(crate) const RECOGNIZER_NAMES: [&str; 16] = [
     "org",
     "person",
     "place",
@@ -144,6 +147,7 @@ pub(crate) const RECOGNIZER_NAMES: [&str; 15] = [
     "exact_number",
     "dictionary",
     "candidate",
+    "scorer",
 ];
 
 impl Thresholds {
@@ -168,6 +172,7 @@ impl Thresholds {
             "exact_number" => self.exact_number,
             "dictionary" => self.dictionary,
             "candidate" => self.candidate,
+            "scorer" => self.scorer,
             _ => None,
         };
         Some(v.unwrap_or(0.5))

@@ -33,7 +33,9 @@ impl Sanitizer {
         for h in hits.iter() {
             let span = &text[h.range.clone()];
             let scratch = scratch.get_or_insert_with(|| RecordContext::new(&[], ctx.ref_year));
-            if h.deny.is_none() && self.replacement(h, span, scratch) == span {
+            if (h.deny.is_none() && self.replacement(h, span, scratch) == span)
+                || !self.gate_keeps_scored(h)
+            {
                 continue;
             }
             out.push(Finding {

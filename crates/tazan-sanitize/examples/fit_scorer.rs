@@ -1,0 +1,264 @@
+//! Fits the learned scorer (`src/scorer.rs`) on the development sets' gold,
+//! deterministically, and measures it by leave-one-set-out.
+//!
+//! `cargo run --release -p tazan-sanitize --example fit_scorer -- [--loso] [--write] [--threshold T]`
+//!
+//! Training data: every word the rules leave unmasked in the development sets
+//! `dev` … `dev15` (never a frozen set, the shared corpus or the held-out
+//! fixtures). A word is a positive when at least half of it lies inside an
+//! occurrence of a gold identifying span of its record, else a negative.
+//! `--all` also takes the words a rule covered (more positives, another
+//! distribution than the one the scorer sees).
+//!
+//! `--loso`: for each development set, fits on the others and scores the
+//! held-out set with the full pipeline at each threshold (leaked, keep,
+//! blocked), next to the rules alone. `--write`: fits on every development
+//! set and writes `src/scorer/weights.txt` with the threshold `T`.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use tazan_sanitize::{
+    evaluate_incidents, read_annotations, DisclosureLevel, Policy, Sanitizer, Scorer,
+};
+
+const DEV_SETS: [&str; 14] = [
+    "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev10", "dev11", "dev12",
+    "dev13", "dev14", "dev15",
+];
+const THRESHOLDS: [f32; 6] = [0.6, 0.65, 0.7, 0.75, 0.8, 0.85];
+/// Features seen fewer times than this in the training folds are dropped.
+const MIN_COUNT: usize = 2;
+const ITERATIONS: usize = 300;
+const STEP: f64 = 0.5;
+const L2: f64 = 1e-3;
+/// Weights smaller than this are left out of the table.
+const PRUNE: f64 = 0.01;
+
+struct Example {
+    set: usize,
+    features: Vec<String>,
+    positive: bool,
+}
+
+fn dir(set: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/unseen")
+        .join(set)
+}
+
+/// Every string of a JSON value with its path (as the engine names fields).
+fn strings(v: &Value, path: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::String(s) => out.push((path.to_string(), s.clone())),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| strings(x, &format!("{path}[{i}]"), out)),
+        Value::Object(m) => m
+            .iter()
+            .for_each(|(k, x)| strings(x, &format!("{path}.{k}"), out)),
+        _ => {}
+    }
+}
+
+fn examples(s: &Sanitizer, all: bool) -> Vec<Example> {
+    let mut out = Vec::new();
+    for (k, set) in DEV_SETS.iter().enumerate() {
+        let d = dir(set);
+        let gold: HashMap<String, Vec<String>> = read_annotations(&d.join("annotations.jsonl"))
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.id.clone(), a.identifying()))
+            .collect();
+        let parsed = tazan_model::read_incidents(
+            &d.join("incidents.jsonl"),
+            tazan_model::UnknownFields::Keep,
+        )
+        .unwrap();
+        for (_, inc) in &parsed.records {
+            let own = inc.own_names();
+            let spans = gold.get(&inc.id).cloned().unwrap_or_default();
+            let Value::Object(raw) = serde_json::to_value(inc).unwrap() else {
+                continue;
+            };
+            let mut texts = Vec::new();
+            for (key, v) in &raw {
+                if ![
+                    "id",
+                    "organization",
+                    "occurred_at",
+                    "recovered_at",
+                    "sources",
+                ]
+                .contains(&key.as_str())
+                {
+                    strings(v, key, &mut texts);
+                }
+            }
+            for (field, text) in texts {
+                let gold_ranges: Vec<std::ops::Range<usize>> = spans
+                    .iter()
+                    .flat_map(|g| {
+                        text.match_indices(g.as_str())
+                            .map(|(i, m)| i..i + m.len())
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                for c in s.scorer_candidates(&text, &field, &own, all) {
+                    let len = c.range.len();
+                    let inside = gold_ranges
+                        .iter()
+                        .map(|g| {
+                            g.end
+                                .min(c.range.end)
+                                .saturating_sub(g.start.max(c.range.start))
+                        })
+                        .max()
+                        .unwrap_or(0);
+                    out.push(Example {
+                        set: k,
+                        features: c.features,
+                        positive: 2 * inside >= len,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Logistic regression by full-batch gradient descent with per-feature
+/// AdaGrad steps and an L2 penalty: the same examples give the same weights.
+fn fit(examples: &[&Example]) -> Scorer {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in examples {
+        for f in &e.features {
+            *counts.entry(f.as_str()).or_default() += 1;
+        }
+    }
+    let index: BTreeMap<&str, usize> = counts
+        .iter()
+        .filter(|(_, &n)| n >= MIN_COUNT)
+        .enumerate()
+        .map(|(i, (f, _))| (*f, i))
+        .collect();
+    let rows: Vec<(Vec<usize>, f64)> = examples
+        .iter()
+        .map(|e| {
+            let ix = e
+                .features
+                .iter()
+                .filter_map(|f| index.get(f.as_str()).copied())
+                .collect();
+            (ix, if e.positive { 1.0 } else { 0.0 })
+        })
+        .collect();
+    let n = rows.len() as f64;
+    let mut w = vec![0.0f64; index.len()];
+    let mut b = 0.0f64;
+    let mut g2 = vec![1e-8f64; index.len()];
+    let mut gb2 = 1e-8f64;
+    for _ in 0..ITERATIONS {
+        let mut grad = vec![0.0f64; index.len()];
+        let mut gb = 0.0;
+        for (ix, y) in &rows {
+            let z = b + ix.iter().map(|&i| w[i]).sum::<f64>();
+            let p = 1.0 / (1.0 + (-z).exp());
+            let d = (p - y) / n;
+            gb += d;
+            for &i in ix {
+                grad[i] += d;
+            }
+        }
+        for i in 0..w.len() {
+            let g = grad[i] + L2 * w[i];
+            g2[i] += g * g;
+            w[i] -= STEP * g / g2[i].sqrt();
+        }
+        gb2 += gb * gb;
+        b -= STEP * gb / gb2.sqrt();
+    }
+    let weights = index
+        .iter()
+        .filter(|(_, &i)| w[i].abs() >= PRUNE)
+        .map(|(f, &i)| (f.to_string(), (w[i] * 1e4).round() as f32 / 1e4))
+        .collect();
+    Scorer::new((b * 1e4).round() as f32 / 1e4, 0.5, weights)
+}
+
+fn score(s: &Sanitizer, set: &str) -> (usize, usize, usize, usize, usize) {
+    let d = dir(set);
+    let r =
+        evaluate_incidents(s, &d.join("incidents.jsonl"), &d.join("annotations.jsonl")).unwrap();
+    (
+        r.identifying_leaked,
+        r.identifying_total,
+        r.keep_kept,
+        r.keep_total,
+        r.blocked,
+    )
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let all = args.iter().any(|a| a == "--all");
+    let threshold: f32 = args
+        .iter()
+        .position(|a| a == "--threshold")
+        .and_then(|i| args.get(i + 1))
+        .map(|t| t.parse().unwrap())
+        .unwrap_or(0.5);
+    let policy = Policy::builtin();
+    let level = DisclosureLevel::Green;
+    let rules_only = Sanitizer::new(&policy, level).unwrap().with_scorer(None);
+    let ex = examples(&rules_only, all);
+    let pos = ex.iter().filter(|e| e.positive).count();
+    println!("examples: {} ({pos} positive)", ex.len());
+    if args.iter().any(|a| a == "--loso") {
+        println!(
+            "set\trules leaked\tkeep\tblocked\t| per threshold {THRESHOLDS:?}: leaked keep blocked"
+        );
+        let mut sums = vec![(0usize, 0usize, 0usize); THRESHOLDS.len() + 1];
+        for (k, set) in DEV_SETS.iter().enumerate() {
+            let train: Vec<&Example> = ex.iter().filter(|e| e.set != k).collect();
+            let model = fit(&train);
+            let (l, lt, kk, kt, b) = score(&rules_only, set);
+            sums[0].0 += l;
+            sums[0].1 += kk;
+            sums[0].2 += b;
+            let mut line = format!("{set}\t{l}/{lt}\t{kk}/{kt}\t{b}\t|");
+            for (j, &t) in THRESHOLDS.iter().enumerate() {
+                let s = Sanitizer::new(&policy, level)
+                    .unwrap()
+                    .with_scorer(Some(model.clone().with_threshold(t)));
+                let (l, _, kk, _, b) = score(&s, set);
+                sums[j + 1].0 += l;
+                sums[j + 1].1 += kk;
+                sums[j + 1].2 += b;
+                line.push_str(&format!(" {l} {kk} {b} |"));
+            }
+            println!("{line}");
+        }
+        println!("sum (leaked keep blocked): rules {:?}", sums[0]);
+        for (j, t) in THRESHOLDS.iter().enumerate() {
+            println!("sum at {t}: {:?}", sums[j + 1]);
+        }
+    }
+    if args.iter().any(|a| a == "--write") {
+        let train: Vec<&Example> = ex.iter().collect();
+        let model = fit(&train).with_threshold(threshold);
+        let header = format!(
+            "tazan-sanitize learned scorer: logistic regression over binary features.\n\
+             Generated by `cargo run --release -p tazan-sanitize --example fit_scorer -- --write --threshold {threshold}`\n\
+             from the gold of the development sets {} only ({} words, {pos} positive).\n\
+             Threshold chosen by leave-one-set-out over the development sets (BENCHMARKS.md, round 16).",
+            DEV_SETS.join(" "),
+            ex.len()
+        );
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/scorer/weights.txt");
+        std::fs::write(&path, model.to_table(&header)).unwrap();
+        println!("wrote {}", path.display());
+    }
+}

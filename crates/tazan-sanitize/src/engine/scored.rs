@@ -1,0 +1,116 @@
+//! The learned scorer's hook: after the rules, the words they left unmasked
+//! are scored (see `crate::scorer`); those at or above the threshold become
+//! `scorer:name` hits.
+
+use std::ops::Range;
+
+use super::Sanitizer;
+use crate::normalize::Normalized;
+use crate::policy::LevelRules;
+use crate::recognize::{Hit, Lexis};
+use crate::scorer::candidates::{visit, Collect};
+use crate::scorer::{Candidate, Scorer};
+
+/// The rule name of a scored hit (a `固有名` pseudonym, like `candidate:*`).
+pub(crate) const SCORER_RULE: &str = "scorer:name";
+
+/// The scorer a level's rules ask for: off unless the policy sets its
+/// threshold (`scorer = 0.8` in a level's `recognizers`; the weight table
+/// records the leave-one-set-out choice). It is off by default: on the
+/// development sets it pays (BENCHMARKS.md, round 16), but it also masks
+/// ordinary words no gold set annotates (version strings, nouns of free
+/// text), which the shape grammar's negatives and the drafts catch.
+pub(super) fn scorer_for(rules: &LevelRules) -> Option<Scorer> {
+    let t = &rules.recognizers;
+    let th = t.scorer?;
+    t.for_name("scorer")?;
+    Some(Scorer::shipped().clone().with_threshold(th))
+}
+
+impl Sanitizer {
+    /// Adds the scored hits to the rules' resolved, sorted `hits`.
+    pub(super) fn add_scored(
+        &self,
+        mut hits: Vec<Hit>,
+        original: &str,
+        field: &str,
+        lexis: Option<&Lexis<'_>>,
+    ) -> Vec<Hit> {
+        let Some(scorer) = &self.scorer else {
+            return hits;
+        };
+        let covered: Vec<Range<usize>> = hits.iter().map(|h| h.range.clone()).collect();
+        let mut sink = scorer.sink();
+        visit(original, field, &covered, lexis, &self.rec.vocab, &mut sink);
+        let added = !sink.hits.is_empty();
+        for (range, script, p) in sink.hits {
+            hits.push(Hit {
+                range,
+                kind: script.kind(),
+                rule: SCORER_RULE,
+                score: p,
+                deny: None,
+                dict: false,
+                prio: 0,
+            });
+        }
+        if added {
+            hits.sort_by_key(|h| h.range.start);
+        }
+        hits
+    }
+
+    /// Whether the leak gate acts on `h`: a scored word must reach halfway
+    /// from the threshold to certainty. Replacing a neighbour (a date, a
+    /// name) changes the features of the words around it, so the published
+    /// text scores a little differently; without this margin a word just
+    /// under the threshold in the original could block its record.
+    pub(super) fn gate_keeps_scored(&self, h: &Hit) -> bool {
+        match &self.scorer {
+            Some(s) if h.rule == SCORER_RULE => h.score >= (1.0 + s.threshold()) / 2.0,
+            _ => true,
+        }
+    }
+
+    /// The words of `text` the rules leave unmasked in `field`, with their
+    /// features (for `examples/fit_scorer.rs`). With `all`, also the words
+    /// a rule covered.
+    #[doc(hidden)]
+    pub fn scorer_candidates(
+        &self,
+        text: &str,
+        field: &str,
+        own_names: &[String],
+        all: bool,
+    ) -> Vec<Candidate> {
+        let lexis = self.dict.as_ref().map(|d| d.lexis());
+        let covered: Vec<Range<usize>> = if all {
+            Vec::new()
+        } else {
+            let n = Normalized::new(text);
+            let ctx = super::RecordContext::new(own_names, None);
+            self.hits(text, &n, field, &ctx.own)
+                .into_iter()
+                .map(|h| h.range)
+                .collect()
+        };
+        let mut sink = Collect::default();
+        visit(
+            text,
+            field,
+            &covered,
+            lexis.as_ref(),
+            &self.rec.vocab,
+            &mut sink,
+        );
+        sink.out
+    }
+
+    /// This sanitiser with another scorer, or none (for fitting and
+    /// leave-one-set-out evaluation).
+    #[doc(hidden)]
+    pub fn with_scorer(mut self, scorer: Option<Scorer>) -> Self {
+        self.scorer = scorer;
+        self
+    }
+}

@@ -1,0 +1,446 @@
+//! Candidates and their features: the words of a text that no recogniser
+//! covered, each described by a few dozen binary facts the model weighs.
+//!
+//! A candidate is a run of one script — kanji (with 々 and ヶ), katakana (with
+//! ー) or Latin letters and digits (with an inner `-`, `_` or `.`) — that does
+//! not overlap a rule's hit. Kanji runs are cut at the common words IPADIC
+//! lists (two characters or more, longest first) and at single-kanji affixes
+//! (部, 様, 社, 駅…), so 総務部山田 gives 山田 and the cue 部 becomes a
+//! context feature. Skipped: IT vocabulary, pure numbers, pseudonym labels the
+//! sanitiser wrote (固有名A, A社, `[識別番号]`), common kanji words that are
+//! no name, and anything of one character.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt;
+use std::ops::Range;
+
+use crate::normalize::nfkc;
+use crate::recognize::{is_han, is_kata, Lexis};
+use tazan_model::Kind;
+
+/// One word the rules left unmasked, with its features.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Byte range in the scanned text.
+    pub range: Range<usize>,
+    /// Binary features (names as in the weight table).
+    pub features: Vec<String>,
+}
+
+/// The script of a candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Script {
+    Han,
+    Kata,
+    Latin,
+}
+
+impl Script {
+    /// The kind an audit names for a scored word: a kanji word is most
+    /// often a person, a katakana or Latin one an organisation or product.
+    pub(crate) fn kind(self) -> Kind {
+        match self {
+            Script::Han => Kind::Person,
+            Script::Kata | Script::Latin => Kind::Org,
+        }
+    }
+
+    fn letter(self) -> char {
+        match self {
+            Script::Han => 'H',
+            Script::Kata => 'K',
+            Script::Latin => 'L',
+        }
+    }
+}
+
+/// Single kanji that end or start a word around a name rather than belong to
+/// it: department and place suffixes, honorifics, relation words.
+const AFFIXES: &str = "部課室係班社店様氏殿君宛駅町市区村県府都局所院製内外中後前間時分日月年等達側用向経由他宅便号棟階館";
+
+/// Pseudonym heads the sanitiser writes before a label letter (固有名A).
+const PSEUDONYM_HEADS: [&str; 9] = [
+    "固有名",
+    "担当者",
+    "製品",
+    "顧客",
+    "システム",
+    "行政機関",
+    "ユーザ",
+    "当社",
+    "委託先ベンダ",
+];
+
+fn script_of(c: char) -> Option<Script> {
+    if (is_han(c) && c != '〇') || c == 'ヶ' {
+        Some(Script::Han)
+    } else if is_kata(c) {
+        Some(Script::Kata)
+    } else if is_latin(c) {
+        Some(Script::Latin)
+    } else {
+        None
+    }
+}
+
+fn is_latin(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || ('０'..='９').contains(&c)
+        || ('Ａ'..='Ｚ').contains(&c)
+        || ('ａ'..='ｚ').contains(&c)
+}
+
+/// A coarse class of a context character: kanji, katakana and hiragana by
+/// identity (様, の, ・ are cues), Latin letters and digits by class.
+fn context_char(c: Option<char>) -> String {
+    match c {
+        None | Some('\n') | Some('\r') => "^".into(),
+        Some(c) if c.is_ascii_digit() || ('０'..='９').contains(&c) => "0".into(),
+        Some(c) if is_latin(c) => "A".into(),
+        Some(c) if c.is_whitespace() => "_".into(),
+        Some(c) => c.to_string(),
+    }
+}
+
+/// Runs of one script in `text` (byte ranges).
+fn runs(text: &str) -> Vec<(Range<usize>, Script)> {
+    let mut out: Vec<(Range<usize>, Script)> = Vec::new();
+    let mut cur: Option<(usize, Script)> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let s = script_of(c);
+        // A joiner inside a Latin token (abc-12, x.y) stays in it.
+        let joined = s.is_none()
+            && matches!(cur, Some((_, Script::Latin)))
+            && "-_.".contains(c)
+            && chars.peek().is_some_and(|&(_, n)| is_latin(n));
+        match (cur, s) {
+            _ if joined => {}
+            (Some((start, cs)), Some(s)) if cs == s => {
+                let _ = start;
+            }
+            (Some((start, cs)), _) => {
+                out.push((start..i, cs));
+                cur = s.map(|s| (i, s));
+            }
+            (None, Some(s)) => cur = Some((i, s)),
+            (None, None) => {}
+        }
+    }
+    if let Some((start, cs)) = cur {
+        out.push((start..text.len(), cs));
+    }
+    out
+}
+
+/// Cuts a kanji run into pieces: common words of two or more characters
+/// (longest first) and single-kanji affixes are words of their own; what lies
+/// between them is one piece. Returns (range, is a common word).
+fn cut_han(text: &str, run: Range<usize>, lexis: Option<&Lexis<'_>>) -> Vec<(Range<usize>, bool)> {
+    let chars: Vec<(usize, char)> = text[run.clone()]
+        .char_indices()
+        .map(|(i, c)| (run.start + i, c))
+        .collect();
+    let end_of = |k: usize| chars.get(k).map_or(run.end, |&(i, _)| i);
+    let mut out = Vec::new();
+    let mut k = 0;
+    let mut chunk: Option<usize> = None;
+    while k < chars.len() {
+        let mut word = 0;
+        if let Some(l) = lexis {
+            for len in (2..=6.min(chars.len() - k)).rev() {
+                if l.common.contains(&text[chars[k].0..end_of(k + len)]) {
+                    word = len;
+                    break;
+                }
+            }
+        }
+        if word == 0 && AFFIXES.contains(chars[k].1) {
+            word = 1;
+        }
+        if word == 0 {
+            chunk.get_or_insert(k);
+            k += 1;
+            continue;
+        }
+        if let Some(c) = chunk.take() {
+            out.push((chars[c].0..chars[k].0, false));
+        }
+        out.push((chars[k].0..end_of(k + word), true));
+        k += word;
+    }
+    if let Some(c) = chunk {
+        out.push((chars[c].0..run.end, false));
+    }
+    out
+}
+
+/// What [`visit`] tells about each candidate: its features one by one, then
+/// the word itself.
+pub(crate) trait Sink {
+    /// One binary feature of the word being described.
+    fn feature(&mut self, f: fmt::Arguments<'_>);
+    /// The word just described (its features all given); `skip` words that
+    /// turned out not to be candidates.
+    fn word(&mut self, range: Range<usize>, script: Script, skip: bool);
+}
+
+/// Collects candidates with their feature names (for fitting).
+#[derive(Default)]
+pub(crate) struct Collect {
+    features: Vec<String>,
+    pub(crate) out: Vec<Candidate>,
+}
+
+impl Sink for Collect {
+    fn feature(&mut self, f: fmt::Arguments<'_>) {
+        self.features.push(f.to_string());
+    }
+
+    fn word(&mut self, range: Range<usize>, _: Script, skip: bool) {
+        let features = std::mem::take(&mut self.features);
+        if !skip {
+            self.out.push(Candidate { range, features });
+        }
+    }
+}
+
+/// Visits the candidates of `text` outside `covered` (sorted,
+/// non-overlapping hit ranges). `field` is the field path.
+pub(crate) fn visit(
+    text: &str,
+    field: &str,
+    covered: &[Range<usize>],
+    lexis: Option<&Lexis<'_>>,
+    vocab: &HashSet<String>,
+    sink: &mut impl Sink,
+) {
+    let overlaps = |r: &Range<usize>| {
+        let i = covered.partition_point(|c| c.end <= r.start);
+        covered.get(i).is_some_and(|c| c.start < r.end)
+    };
+    let top = field.split(['.', '[', '#']).next().unwrap_or(field);
+    for (run, script) in runs(text) {
+        if overlaps(&run) && script != Script::Han {
+            continue;
+        }
+        let pieces = match script {
+            Script::Han => cut_han(text, run.clone(), lexis),
+            _ => vec![(run.clone(), false)],
+        };
+        for (range, common) in pieces {
+            if overlaps(&range) {
+                continue;
+            }
+            let mut emit = |a: fmt::Arguments<'_>| sink.feature(a);
+            let ok = describe(
+                text,
+                range.clone(),
+                script,
+                common,
+                top,
+                lexis,
+                vocab,
+                &mut emit,
+            );
+            sink.word(range, script, !ok);
+        }
+    }
+}
+
+/// Describes one word to `emit`, feature by feature; false (and nothing
+/// emitted) when the word is no candidate. Features are formatted into the
+/// sink's buffer, so scoring allocates nothing per feature.
+#[allow(clippy::too_many_arguments)]
+fn describe(
+    text: &str,
+    range: Range<usize>,
+    script: Script,
+    common: bool,
+    field: &str,
+    lexis: Option<&Lexis<'_>>,
+    vocab: &HashSet<String>,
+    emit: &mut dyn FnMut(fmt::Arguments<'_>),
+) -> bool {
+    let raw = &text[range.clone()];
+    // Only Latin words change under NFKC here (full-width letters); kanji
+    // and katakana runs are kept as written.
+    let s: Cow<'_, str> = if script == Script::Latin && !raw.is_ascii() {
+        Cow::Owned(nfkc(raw))
+    } else {
+        Cow::Borrowed(raw)
+    };
+    let len = s.chars().count();
+    let before = &text[..range.start];
+    let after = &text[range.end..];
+    let next = after.chars().next();
+    let prev = before.chars().next_back();
+    if len < 2
+        || vocab.contains(s.as_ref())
+        || (script == Script::Latin && vocab.contains(&s.to_lowercase()))
+    {
+        return false;
+    }
+    // Pseudonyms the sanitiser wrote: 固有名A, A社, [識別番号].
+    let labelled = next.is_some_and(|c| c.is_ascii_uppercase())
+        && !after[1..].starts_with(|c: char| c.is_ascii_alphanumeric());
+    if (script != Script::Latin && labelled)
+        || PSEUDONYM_HEADS.contains(&s.as_ref())
+        || (prev == Some('[') && next == Some(']'))
+        || s.starts_with('某')
+        || prev == Some('某')
+        || (s == "ベンダ" && before.ends_with("委託先"))
+    {
+        return false;
+    }
+    // A figure the sanitiser generalised (数十名, 数百件).
+    let mut cs = s.chars();
+    if cs.next() == Some('数') && cs.next().is_some_and(|c| "十百千万億".contains(c)) {
+        return false;
+    }
+    // Latin words with digits are versions, standards and codes
+    // (`TLS1.3`, `ISO27001`, `KB5031244`) far more often than names; the
+    // identifier recognisers handle the labelled ones.
+    if script == Script::Latin && s.chars().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let sets = lexis.map(|l| {
+        (
+            l.surnames.contains(&s),
+            l.given.contains(&s),
+            l.native.contains(&s),
+            l.named.contains(&s),
+            l.common.contains(&s),
+        )
+    });
+    let (sur, giv, nat, nam, com) = sets.unwrap_or_default();
+    // A common kanji word is a candidate only when it is also a name.
+    if script == Script::Han && common && !(sur || giv || nam) {
+        return false;
+    }
+    let sc = script.letter();
+    emit(format_args!("s:{sc}"));
+    emit(format_args!("sl:{sc}{}", len.min(7)));
+    if com {
+        emit(format_args!("com:{sc}"));
+    }
+    if sur {
+        emit(format_args!("sur"));
+    }
+    if giv {
+        emit(format_args!("giv"));
+    }
+    if nat {
+        emit(format_args!("nat"));
+    }
+    if nam {
+        emit(format_args!("nam"));
+    }
+    if let (Some(l), Script::Han) = (lexis, script) {
+        // 山田太郎: a family name, then a given name or one or two kanji.
+        let cs: Vec<char> = s.chars().collect();
+        for k in 1..=2.min(cs.len().saturating_sub(1)) {
+            let head: String = cs[..k].iter().collect();
+            let tail: String = cs[k..].iter().collect();
+            if l.surnames.contains(&head) {
+                emit(format_args!("surhead{k}"));
+                if l.given.contains(&tail) {
+                    emit(format_args!("sur+giv"));
+                }
+            }
+        }
+    }
+    // A kanji stem with its okurigana is an inflected common word (詰まり,
+    // 見直し) more often than a name: the run's last kanji and the kana
+    // after it.
+    if let (Some(l), Script::Han) = (lexis, script) {
+        let last_start = raw.char_indices().next_back().map_or(0, |(i, _)| i);
+        let kana: Vec<usize> = after
+            .char_indices()
+            .take_while(|&(_, c)| ('ぁ'..='ゖ').contains(&c))
+            .map(|(i, c)| i + c.len_utf8())
+            .take(3)
+            .collect();
+        let inflected = kana.iter().any(|&k| {
+            let stem = &text[range.start + last_start..range.end + k];
+            stem.chars().count() >= 2 && l.common.contains(stem) && !l.surnames.contains(stem)
+        });
+        if inflected {
+            emit(format_args!("okuri"));
+        }
+    }
+    let first = s.chars().next().unwrap_or(' ');
+    let last = s.chars().next_back().unwrap_or(' ');
+    match script {
+        Script::Han => {
+            emit(format_args!("last:{last}"));
+            emit(format_args!("first:{first}"));
+        }
+        Script::Kata => {
+            emit(format_args!("klast:{last}"));
+        }
+        Script::Latin => {
+            let digits = s.chars().filter(char::is_ascii_digit).count();
+            let upper = s.chars().filter(char::is_ascii_uppercase).count();
+            let lower = s.chars().filter(char::is_ascii_lowercase).count();
+            emit(format_args!(
+                "lat:{}{}{}",
+                u8::from(digits > 0),
+                u8::from(upper > 0),
+                u8::from(lower > 0)
+            ));
+            if first.is_ascii_uppercase() && lower > 0 {
+                emit(format_args!("lat:cap"));
+            }
+            if s.contains(['-', '_', '.']) {
+                emit(format_args!("lat:join"));
+            }
+        }
+    }
+    let p1 = context_char(prev);
+    let n1 = context_char(next);
+    let mut back = before.chars().rev();
+    let mut fwd = after.chars();
+    let p2: String = [back.next(), back.next()]
+        .iter()
+        .rev()
+        .map(|c| context_char(*c))
+        .collect();
+    let n2: String = [fwd.next(), fwd.next()]
+        .iter()
+        .map(|c| context_char(*c))
+        .collect();
+    emit(format_args!("p1:{p1}"));
+    emit(format_args!("n1:{n1}"));
+    emit(format_args!("p2:{p2}"));
+    emit(format_args!("n2:{n2}"));
+    emit(format_args!("sp1:{sc}{p1}"));
+    emit(format_args!("sn1:{sc}{n1}"));
+    emit(format_args!("f:{field}"));
+    emit(format_args!("sf:{sc}{field}"));
+    if p1 == "^" && (n1 == "^" || n1 == "_") {
+        emit(format_args!("alone"));
+    }
+    let cells = "|\t,，";
+    if prev.is_some_and(|c| cells.contains(c)) || next.is_some_and(|c| cells.contains(c)) {
+        emit(format_args!("cell"));
+    }
+    // A label before a colon (氏名：…) on the same line.
+    let line = before.rsplit('\n').next().unwrap_or(before);
+    if let Some(k) = line.rfind([':', '：']) {
+        let label = line[..k].trim();
+        if label.chars().count() <= 8 && line[k..].chars().count() <= 3 {
+            emit(format_args!("after_label"));
+            if let Some(c) = label.chars().next_back() {
+                emit(format_args!("label_end:{c}"));
+            }
+        }
+    }
+    // The same surface elsewhere in the text.
+    let finder = memchr::memmem::Finder::new(raw);
+    if finder.find(before.as_bytes()).is_some() || finder.find(after.as_bytes()).is_some() {
+        emit(format_args!("again"));
+    }
+    true
+}
