@@ -10,8 +10,8 @@
 //! sanitiser wrote (固有名A, A社, `[識別番号]`), common kanji words that are
 //! no name, and anything of one character.
 
+use rustc_hash::FxHashSet;
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::fmt;
 use std::ops::Range;
 
@@ -213,7 +213,7 @@ pub(crate) fn visit(
     field: &str,
     covered: &[Range<usize>],
     lexis: Option<&Lexis<'_>>,
-    vocab: &HashSet<String>,
+    vocab: &FxHashSet<String>,
     sink: &mut impl Sink,
 ) {
     let overlaps = |r: &Range<usize>| {
@@ -260,7 +260,7 @@ fn describe(
     common: bool,
     field: &str,
     lexis: Option<&Lexis<'_>>,
-    vocab: &HashSet<String>,
+    vocab: &FxHashSet<String>,
     emit: &mut dyn FnMut(fmt::Arguments<'_>),
 ) -> bool {
     let raw = &text[range.clone()];
