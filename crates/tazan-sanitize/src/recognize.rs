@@ -42,6 +42,7 @@ mod candidates;
 mod checks;
 mod forms;
 mod ids;
+mod informal;
 mod labels;
 mod lists;
 mod marks;

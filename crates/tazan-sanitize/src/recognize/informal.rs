@@ -1,0 +1,490 @@
+//! Names in informal register: chats, notes and threads (issue #10, round 17).
+//!
+//! Chat lines, sticky notes and radio logs name people and vendors without
+//! the cues formal prose gives (no legal form, no 様, no full name). Three
+//! shapes still tell a name:
+//!
+//! - a family name written kanji + ノ + kanji (杉ノ原, 梶ノ木) before a
+//!   person cue (さん, 代理, に電話, a speaker's time): the kanji halves are
+//!   ordinary words, so the dictionary sees two nouns and a particle;
+//! - a speaker slot of a chat (`たかし：…`, `主任 みのり 8:01`,
+//!   `--- サポート ひらの ---`): a hiragana given name or nickname, not a
+//!   dictionary word, in a text where at least two lines open on a speaker;
+//! - a coined product or vendor name set after a word that says what it is
+//!   (`決済代行 ペイルーム`, `予約サイト ねむりどき経由`, `印刷所 月見印刷`):
+//!   the category word and the space make the next word a name, when it is
+//!   no dictionary word.
+
+use super::persons::{Lexis, ROLES};
+use super::*;
+
+/// Category words after which, set apart by a space, a vendor is named.
+const VENDOR_WORDS: [&str; 14] = [
+    "決済代行",
+    "代行",
+    "業者",
+    "印刷所",
+    "予約サイト",
+    "サイト",
+    "メーカー",
+    "代理店",
+    "問屋",
+    "仕入先",
+    "取引先",
+    "運送会社",
+    "保守会社",
+    "委託先",
+];
+
+/// Category words after which, set apart by a space, a product is named.
+const PRODUCT_WORDS: [&str; 14] = [
+    "アプリ",
+    "電カル",
+    "電子カルテ",
+    "レセコン",
+    "検査機器",
+    "機器",
+    "マシン",
+    "制御盤",
+    "端末",
+    "ソフト",
+    "サービス名",
+    "銘柄",
+    "商品名",
+    "製品名",
+];
+
+/// Particles ending a hiragana name after a category word: they belong to
+/// the sentence.
+const NAME_ENDS: [&str; 8] = ["から", "より", "の", "に", "で", "を", "が", "は"];
+
+/// Person cues after a kanji + ノ + kanji family name.
+const NO_NAME_CUES: [&str; 22] = [
+    "さん",
+    "様",
+    "さま",
+    "氏",
+    "くん",
+    "君",
+    "ちゃん",
+    "先生",
+    "代理",
+    "課長",
+    "部長",
+    "係長",
+    "主任",
+    "所長",
+    "店長",
+    "社長",
+    "Dr",
+    "に電話",
+    "に連絡",
+    "に相談",
+    "に確認",
+    "から電話",
+];
+
+/// Hiragana words that open a line as a label or a greeting, not a speaker.
+const NOT_SPEAKERS: [&str; 30] = [
+    "まとめ",
+    "めも",
+    "おしらせ",
+    "おねがい",
+    "いつ",
+    "どこ",
+    "だれ",
+    "なに",
+    "ほか",
+    "あと",
+    "つぎ",
+    "いま",
+    "きょう",
+    "あした",
+    "おつかれ",
+    "おつ",
+    "おはよう",
+    "おやすみ",
+    "りょうかい",
+    "ありがと",
+    "すみません",
+    "ごめん",
+    "ごめんね",
+    "よろ",
+    "おけ",
+    "おっけ",
+    "おまたせ",
+    "どうも",
+    "ただいま",
+    "おかえり",
+];
+
+/// Business words ending a kanji vendor name (月見印刷, 北辰農機).
+const KANJI_VENDOR_TAILS: [&str; 12] = [
+    "印刷",
+    "農機",
+    "青果",
+    "商店",
+    "電設",
+    "工業",
+    "運輸",
+    "物流",
+    "冷熱",
+    "精機",
+    "商事",
+    "製作所",
+];
+
+/// Honorifics and nickname endings glued to a speaker's name.
+const NICK_ENDS: [&str; 6] = ["ちゃん", "くん", "っち", "さん", "先生", "たん"];
+
+impl Recognizers {
+    /// Kanji + ノ family names, chat speakers and names after a category word.
+    pub(crate) fn scan_informal(&self, text: &str, lexis: Option<&Lexis>, out: &mut Vec<Hit>) {
+        if text.contains('ノ') {
+            no_names(text, out);
+        }
+        if let Some(l) = lexis {
+            speakers(text, l, out);
+            self.category_names(text, l, out);
+            vendors_of_persons(text, l, out);
+            hiragana_given_names(text, l, out);
+        }
+    }
+
+    fn category_names(&self, text: &str, l: &Lexis, out: &mut Vec<Hit>) {
+        let words = VENDOR_WORDS
+            .iter()
+            .map(|w| (w, Kind::Org))
+            .chain(PRODUCT_WORDS.iter().map(|w| (w, Kind::Product)));
+        for (word, kind) in words {
+            for (at, _) in text.match_indices(word) {
+                let rest = &text[at + word.len()..];
+                let Some(name) = rest.strip_prefix([' ', '\u{3000}']) else {
+                    continue;
+                };
+                let start = text.len() - name.len();
+                let Some(len) = self.coined_name(name, kind, l) else {
+                    continue;
+                };
+                out.push(hit(start..start + len, kind, "informal_category"));
+            }
+        }
+    }
+
+    /// Length of the coined name opening `s`: a word up to a space or a
+    /// punctuation mark, sentence words trimmed off its end; `None` when it is
+    /// a dictionary word, IT vocabulary or no name's shape.
+    fn coined_name(&self, s: &str, kind: Kind, l: &Lexis) -> Option<usize> {
+        let hira = |c: char| ('\u{3041}'..='\u{309F}').contains(&c);
+        let kata = |c: char| ('\u{30A1}'..='\u{30FF}').contains(&c);
+        let latin = |c: char| c.is_ascii_alphanumeric() || c == '-';
+        let first = s.chars().next()?;
+        // One name's script run: hiragana then katakana (みまもりリンク),
+        // katakana or Latin with digits (ルミナ, Q-Scan), kanji then katakana.
+        let len: usize = if hira(first) {
+            let h: usize = run_len(s, hira);
+            h + run_len(&s[h..], kata)
+        } else if kata(first) || latin(first) {
+            run_len(s, |c| kata(c) || latin(c))
+        } else if is_han(first) {
+            run_len(s, |c| is_han(c) || kata(c))
+        } else {
+            0
+        };
+        let mut word = &s[..len];
+        if word.chars().all(hira) {
+            for cut in NAME_ENDS {
+                if let Some(w) = word.strip_suffix(cut) {
+                    word = w;
+                    break;
+                }
+            }
+        }
+        let chars = word.chars().count();
+        if !(2..=16).contains(&chars) {
+            return None;
+        }
+        // A kanji run is a word of the sentence (対応中, 再起動) unless a
+        // vendor's business word ends it; a short or inflected hiragana run
+        // is a verb.
+        if word.chars().all(is_han) {
+            let head = KANJI_VENDOR_TAILS
+                .iter()
+                .find_map(|t| word.strip_suffix(t))
+                .filter(|h| kind == Kind::Org && !h.is_empty());
+            if !head.is_some_and(|h| named_head(h, l)) {
+                return None;
+            }
+        }
+        if word.chars().all(hira)
+            && (chars < 3
+                || ["ない", "ます", "した", "する", "てる", "った", "れる"]
+                    .iter()
+                    .any(|e| word.ends_with(e)))
+        {
+            return None;
+        }
+        if word.chars().all(|c| c.is_ascii_digit() || c == '-') {
+            return None;
+        }
+        if l.common.contains(word) || self.vocab.contains(&word.to_ascii_lowercase()) {
+            return None;
+        }
+        Some(word.len())
+    }
+}
+
+fn hit(range: Range<usize>, kind: Kind, rule: &'static str) -> Hit {
+    Hit {
+        range,
+        kind,
+        rule,
+        score: 0.8,
+        deny: None,
+        dict: false,
+        prio: 2,
+    }
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '々' | 'ヶ')
+}
+
+fn is_hiragana(c: char) -> bool {
+    ('\u{3041}'..='\u{3096}').contains(&c)
+}
+
+/// `HH:MM` or `H:MM`, half or full width.
+fn starts_with_time(s: &str) -> bool {
+    let digits: String = s
+        .chars()
+        .take(5)
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '：' => ':',
+            c => c,
+        })
+        .collect();
+    let b = digits.as_bytes();
+    let d = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    d(0) && (b.get(1) == Some(&b':') && d(2) && d(3) || d(1) && b.get(2) == Some(&b':') && d(3))
+}
+
+/// Kanji + ノ + kanji family names before a person cue.
+fn no_names(text: &str, out: &mut Vec<Hit>) {
+    for (at, _) in text.match_indices('ノ') {
+        let start = at - tail_len(&text[..at], is_han);
+        if !(1..=2).contains(&text[start..at].chars().count()) {
+            continue;
+        }
+        let after = &text[at + 'ノ'.len_utf8()..];
+        for tail in 1..=2 {
+            let Some((len, rest)) = han_prefix(after, tail) else {
+                break;
+            };
+            let rest_t = rest.trim_start_matches([' ', '\u{3000}']);
+            let cued = NO_NAME_CUES.iter().any(|c| rest.starts_with(c))
+                || rest.len() > rest_t.len() && starts_with_time(rest_t)
+                || start == line_start(text, start) && rest.starts_with(['：', ':']);
+            if cued {
+                // An honorific goes with the name, as `surname_title` takes it.
+                let title = ["さん", "様", "さま", "氏", "くん", "君", "ちゃん"]
+                    .iter()
+                    .find(|t| rest.starts_with(**t))
+                    .map_or(0, |t| t.len());
+                let end = at + 'ノ'.len_utf8() + len + title;
+                out.push(hit(start..end, Kind::Person, "informal_no_name"));
+                break;
+            }
+        }
+    }
+}
+
+/// The first `n` kanji of `s` (byte length and the rest), when there are.
+fn han_prefix(s: &str, n: usize) -> Option<(usize, &str)> {
+    let mut len = 0;
+    for c in s.chars().take(n) {
+        if !is_han(c) {
+            return None;
+        }
+        len += c.len_utf8();
+    }
+    (s[..len].chars().count() == n).then(|| (len, &s[len..]))
+}
+
+/// Byte length of the run of `f` characters opening `s`.
+fn run_len(s: &str, f: impl Fn(char) -> bool) -> usize {
+    s.chars().take_while(|c| f(*c)).map(char::len_utf8).sum()
+}
+
+/// Byte length of the run of `f` characters ending `s`.
+fn tail_len(s: &str, f: impl Fn(char) -> bool) -> usize {
+    s.chars()
+        .rev()
+        .take_while(|c| f(*c))
+        .map(char::len_utf8)
+        .sum()
+}
+
+fn line_start(text: &str, at: usize) -> usize {
+    text[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// Hiragana speaker names of a chat: a line opening on a name then `：`, or on
+/// an optional role, a name and a time, or a role and a name between rules.
+fn speakers(text: &str, l: &Lexis, out: &mut Vec<Hit>) {
+    let lines: Vec<(usize, &str)> = text
+        .split('\n')
+        .scan(0, |pos, line| {
+            let at = *pos;
+            *pos += line.len() + 1;
+            Some((at, line))
+        })
+        .collect();
+    // A chat: two lines open on a speaker (a word then a colon, or a time).
+    let opens_on_speaker = |raw: &str| {
+        let line = raw.trim_start_matches(['-', ' ', '\u{3000}']);
+        let head = line.split(['：', ':']).next().unwrap_or("");
+        let colon = head.len() < line.len()
+            && (1..=12).contains(&head.chars().count())
+            && !head.contains(' ')
+            && !head.starts_with(|c: char| c.is_ascii_digit());
+        colon
+            || raw.starts_with("---")
+            || line
+                .split_whitespace()
+                .take(3)
+                .skip(1)
+                .any(starts_with_time)
+    };
+    if lines.iter().filter(|(_, l)| opens_on_speaker(l)).count() < 2 {
+        return;
+    }
+    let roles: Vec<&str> = ROLES.split('|').chain(["サポート", "親方"]).collect();
+    for (at, line) in lines {
+        let trimmed = line.trim_start_matches(['-', ' ', '\u{3000}']);
+        let mut pos = at + line.len() - trimmed.len();
+        let mut rest = trimmed;
+        // An optional role before the name.
+        if let Some(r) = roles.iter().find_map(|r| {
+            rest.strip_prefix(r)
+                .and_then(|x| x.strip_prefix([' ', '\u{3000}']))
+        }) {
+            pos += rest.len() - r.len();
+            rest = r;
+        }
+        let name_len: usize = run_len(rest, is_hiragana);
+        let mut name = &rest[..name_len];
+        let mut after = &rest[name_len..];
+        // A nickname ending glued to the name stays outside it.
+        for e in NICK_ENDS {
+            if let Some(n) = name.strip_suffix(e) {
+                if n.chars().count() >= 2 {
+                    after = &rest[n.len()..];
+                    name = n;
+                    break;
+                }
+            }
+        }
+        for e in NICK_ENDS {
+            if let Some(a) = after.strip_prefix(e) {
+                after = a;
+                break;
+            }
+        }
+        let chars = name.chars().count();
+        let word = !l.given.contains(name) && l.common.contains(name);
+        if !(2..=5).contains(&chars) || NOT_SPEAKERS.contains(&name) || word {
+            continue;
+        }
+        let after_t = after.trim_start_matches([' ', '\u{3000}']);
+        let slot = after.starts_with(['：', ':'])
+            || after.len() > after_t.len()
+                && (starts_with_time(after_t)
+                    || after_t.starts_with("---")
+                    || after_t.starts_with(['（', '(']));
+        if slot {
+            out.push(hit(pos..pos + name.len(), Kind::Person, "informal_speaker"));
+        }
+    }
+}
+
+/// A vendor named by a head and a business word before a person of it
+/// (`まるよし商店の楢崎さん`, `北辰農機 の早瀬さん`): the head is a name when
+/// it is a [`named_head`], and the person has a family name, no role.
+fn vendors_of_persons(text: &str, l: &Lexis, out: &mut Vec<Hit>) {
+    for tail in KANJI_VENDOR_TAILS {
+        for (at, _) in text.match_indices(tail) {
+            let end = at + tail.len();
+            let rest = text[end..].trim_start_matches([' ', '\u{3000}']);
+            let Some(person) = rest.strip_prefix('の') else {
+                continue;
+            };
+            // の, a family name (no role, no common word), さん or 様.
+            let name = run_len(person, |c| is_han(c) || c == 'ノ');
+            let (family, title) = person.split_at(name);
+            let of_person = (1..=4).contains(&family.chars().count())
+                && (title.starts_with("さん") || title.starts_with('様'))
+                && !ROLES.split('|').any(|r| r == family)
+                && (l.surnames.contains(family) || !l.common.contains(family));
+            if !of_person {
+                continue;
+            }
+            let before = &text[..at];
+            let head_of = |f: fn(char) -> bool| -> usize { tail_len(before, f) };
+            let (h, k) = (head_of(is_hiragana), head_of(is_han));
+            let head_len = if h > 0 { h } else { k };
+            let head = &before[before.len() - head_len..];
+            let chars = head.chars().count();
+            if !(2..=6).contains(&chars) {
+                continue;
+            }
+            if named_head(head, l) && !NOT_SPEAKERS.contains(&head) {
+                out.push(hit(at - head_len..end, Kind::Org, "informal_vendor"));
+            }
+        }
+    }
+}
+
+/// A vendor's head before its business word: no dictionary word, or a rare
+/// one IPADIC also lists as a proper noun (大手, 地元 make phrases).
+fn named_head(head: &str, l: &Lexis) -> bool {
+    !l.common.contains(head) || l.named.contains(head)
+}
+
+/// A kanji family name and a hiragana given name set apart by a space
+/// (`白石 ゆかり`, `楢崎 まゆ`): the given name is one IPADIC lists, and no
+/// other hiragana follows it.
+fn hiragana_given_names(text: &str, l: &Lexis, out: &mut Vec<Hit>) {
+    for (sp, c) in text.match_indices([' ', '\u{3000}']) {
+        let before = &text[..sp];
+        let fam: usize = tail_len(before, is_han);
+        let fam_chars = before[before.len() - fam..].chars().count();
+        if !(1..=3).contains(&fam_chars) {
+            continue;
+        }
+        let family = &before[before.len() - fam..];
+        let after = &text[sp + c.len()..];
+        let given: usize = run_len(after, is_hiragana);
+        let mut name = &after[..given];
+        // です, さん, 様 after the name belong to the sentence.
+        for e in ["です", "さん", "さま", "ちゃん", "くん"] {
+            if let Some(n) = name.strip_suffix(e) {
+                name = n;
+                break;
+            }
+        }
+        if !(2..=4).contains(&name.chars().count()) || !l.given.contains(name) {
+            continue;
+        }
+        if !l.surnames.contains(family) && l.common.contains(family) {
+            continue;
+        }
+        let start = sp - fam;
+        out.push(hit(
+            start..sp + c.len() + name.len(),
+            Kind::Person,
+            "informal_given",
+        ));
+    }
+}
