@@ -2899,3 +2899,37 @@ fn a_kanji_family_name_and_a_hiragana_given_name_are_a_person() {
         "informal_given",
     );
 }
+
+/// A coined katakana (or hiragana + katakana) name before a tail that says
+/// product or service (`Xのアプリ`, `Xで買った`, `Xの新しいやつ`,
+/// `Xのコールセンター`), or after a device and の, is a product or a vendor;
+/// dictionary words, kinds of thing (カメラアプリ) and IT words stay.
+#[test]
+fn a_coined_name_used_bought_or_called_in_casual_text_is_masked() {
+    if !dictionary() {
+        return;
+    }
+    for (text, name) in [
+        ("タブレットのケアリンクスが圏外で記録できず", "ケアリンクス"),
+        ("ポケモリのアプリ入れた？", "ポケモリ"),
+        ("ベルマートで買った電池", "ベルマート"),
+        ("ルミナスマイルの新しいやつ", "ルミナスマイル"),
+        ("みどりノートのコールセンターにかけた", "みどりノート"),
+    ] {
+        check(text, &[name], &[]);
+    }
+    never_by(
+        &[
+            "スマホのカメラが壊れた",
+            "スマホのカメラアプリで撮った",
+            "クラウドストレージのアプリ",
+            "タブレットのアプリが落ちた",
+            "ホームセンターで買った",
+            "スーパーで買った",
+            "ネットワークの回線",
+            "メールのサポート",
+            "タブレットのブラウザが落ちた",
+        ],
+        "informal_used",
+    );
+}

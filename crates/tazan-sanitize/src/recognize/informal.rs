@@ -15,6 +15,11 @@
 //!   the category word and the space make the next word a name, when it is
 //!   no dictionary word.
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+
 use super::persons::{Lexis, ROLES};
 use super::*;
 
@@ -143,31 +148,33 @@ impl Recognizers {
         if text.contains('ノ') {
             no_names(text, out);
         }
-        if let Some(l) = lexis {
-            speakers(text, l, out);
-            self.category_names(text, l, out);
-            vendors_of_persons(text, l, out);
-            hiragana_given_names(text, l, out);
+        let Some(l) = lexis else { return };
+        speakers(text, l, out);
+        hiragana_given_names(text, l, out);
+        let (ac, triggers) = triggers();
+        // Leftmost-longest, not overlapping (the automaton's fast prefilter
+        // serves it): a word also starts what the words ending it start.
+        for m in ac.find_iter(text) {
+            for &(ref t, len) in &triggers[m.pattern().as_usize()] {
+                let range = m.end() - len..m.end();
+                match *t {
+                    Trigger::Category(kind) => self.category_name(text, range.end, kind, l, out),
+                    Trigger::VendorTail => vendor_of_person(text, range, l, out),
+                    Trigger::Use(kind) => self.used_name(text, range.start, kind, l, out),
+                    Trigger::Device => self.device_app(text, range.end, l, out),
+                }
+            }
         }
     }
 
-    fn category_names(&self, text: &str, l: &Lexis, out: &mut Vec<Hit>) {
-        let words = VENDOR_WORDS
-            .iter()
-            .map(|w| (w, Kind::Org))
-            .chain(PRODUCT_WORDS.iter().map(|w| (w, Kind::Product)));
-        for (word, kind) in words {
-            for (at, _) in text.match_indices(word) {
-                let rest = &text[at + word.len()..];
-                let Some(name) = rest.strip_prefix([' ', '\u{3000}']) else {
-                    continue;
-                };
-                let start = text.len() - name.len();
-                let Some(len) = self.coined_name(name, kind, l) else {
-                    continue;
-                };
-                out.push(hit(start..start + len, kind, "informal_category"));
-            }
+    /// A coined name after a category word ending at `at` and a space.
+    fn category_name(&self, text: &str, at: usize, kind: Kind, l: &Lexis, out: &mut Vec<Hit>) {
+        let Some(name) = text[at..].strip_prefix([' ', '\u{3000}']) else {
+            return;
+        };
+        let start = text.len() - name.len();
+        if let Some(len) = self.coined_name(name, kind, l) {
+            out.push(hit(start..start + len, kind, "informal_category"));
         }
     }
 
@@ -232,6 +239,167 @@ impl Recognizers {
         }
         Some(word.len())
     }
+
+    /// A coined katakana or hiragana+katakana name before a tail at `at`
+    /// that says product or service (`USE_TAILS`).
+    fn used_name(&self, text: &str, at: usize, kind: Kind, l: &Lexis, out: &mut Vec<Hit>) {
+        let k = tail_len(&text[..at], is_katakana);
+        if k == 0 {
+            return;
+        }
+        let h = tail_len(&text[..at - k], is_hiragana);
+        // Two or more hiragana glued before make one name (みどりリンク).
+        let h = if text[at - k - h..at - k].chars().count() >= 2 {
+            h
+        } else {
+            0
+        };
+        let start = at - k - h;
+        if self.coined(&text[start..at], l) {
+            out.push(hit(start..at, kind, "informal_used"));
+        }
+    }
+
+    /// A coined name with katakana after a device and の ending at `from`,
+    /// before a particle (`タブレットのXが`).
+    fn device_app(&self, text: &str, from: usize, l: &Lexis, out: &mut Vec<Hit>) {
+        let rest = &text[from..];
+        let h = run_len(rest, is_hiragana);
+        let h = if rest[..h].chars().count() >= 2 { h } else { 0 };
+        let len = h + run_len(&rest[h..], is_katakana);
+        let next = &rest[len..];
+        if len == h
+            || !["が", "で", "を", "は", "に", "の"]
+                .iter()
+                .any(|p| next.starts_with(p))
+        {
+            return;
+        }
+        if self.coined(&rest[..len], l) {
+            out.push(hit(from..from + len, Kind::Product, "informal_used"));
+        }
+    }
+
+    /// A coined name: three or more characters, no dictionary word or IT
+    /// vocabulary whole, no kind of thing (`GENERIC_ENDS`), and no compound
+    /// of two IT words.
+    fn coined(&self, word: &str, l: &Lexis) -> bool {
+        let chars = word.chars().count();
+        if !(3..=16).contains(&chars) || l.common.contains(word) {
+            return false;
+        }
+        if self.vocab.contains(&word.to_lowercase())
+            || GENERIC_ENDS.iter().any(|e| word.ends_with(e))
+        {
+            return false;
+        }
+        // A compound of vocabulary (クラウドストレージ) is a kind of thing.
+        !(1..chars).any(|i| {
+            let cut = word.char_indices().nth(i).map_or(word.len(), |(b, _)| b);
+            let (a, b) = word.split_at(cut);
+            self.vocab.contains(&a.to_lowercase()) && self.vocab.contains(&b.to_lowercase())
+        })
+    }
+}
+
+/// What follows a product or a service named in casual text: its app, a
+/// purchase, its use, its help line (`Xのアプリ`, `Xで買った`, `X使ってる`,
+/// `Xのコールセンター`), and the kind that makes the name.
+const USE_TAILS: [(&str, Kind); 13] = [
+    ("のアプリ", Kind::Product),
+    ("アプリ", Kind::Product),
+    ("で買った", Kind::Product),
+    ("で購入", Kind::Product),
+    ("の新しいやつ", Kind::Product),
+    ("使ってる", Kind::Product),
+    ("使ってます", Kind::Product),
+    ("を使って", Kind::Product),
+    ("が圏外", Kind::Product),
+    ("のコールセンター", Kind::Org),
+    ("のサポート", Kind::Org),
+    ("の衛星回線", Kind::Org),
+    ("の窓口", Kind::Org),
+];
+
+/// Words ending a katakana compound that names a kind of thing, not one
+/// product (カメラアプリ, テレワーク, 管理ツール).
+const GENERIC_ENDS: [&str; 12] = [
+    "アプリ",
+    "ソフト",
+    "ツール",
+    "カード",
+    "ケース",
+    "ブラウザ",
+    "カメラ",
+    "サーバ",
+    "サーバー",
+    "システム",
+    "ワーク",
+    "センター",
+];
+
+/// Devices a product runs on (`タブレットのX`, `スマホのX`).
+const DEVICES: [&str; 5] = ["タブレットの", "スマホの", "端末の", "iPadの", "PCの"];
+
+/// What a trigger word found in one pass over the text starts.
+#[derive(Clone, Copy)]
+enum Trigger {
+    /// A category word: a coined name of this kind may follow.
+    Category(Kind),
+    /// A business word: a vendor may end on it before one of its people.
+    VendorTail,
+    /// A tail saying product or service: a coined name may end before it.
+    Use(Kind),
+    /// A device and の: an app may follow.
+    Device,
+}
+
+/// One automaton over every trigger word, with what each starts and the
+/// length of the word that starts it (itself or a word ending it).
+#[allow(clippy::type_complexity)]
+fn triggers() -> &'static (AhoCorasick, Vec<Vec<(Trigger, usize)>>) {
+    static T: OnceLock<(AhoCorasick, Vec<Vec<(Trigger, usize)>>)> = OnceLock::new();
+    T.get_or_init(|| {
+        let all: Vec<(&str, Trigger)> = VENDOR_WORDS
+            .iter()
+            .map(|w| (*w, Trigger::Category(Kind::Org)))
+            .chain(
+                PRODUCT_WORDS
+                    .iter()
+                    .map(|w| (*w, Trigger::Category(Kind::Product))),
+            )
+            .chain(KANJI_VENDOR_TAILS.iter().map(|w| (*w, Trigger::VendorTail)))
+            .chain(USE_TAILS.iter().map(|(w, k)| (*w, Trigger::Use(*k))))
+            .chain(DEVICES.iter().map(|w| (*w, Trigger::Device)))
+            .collect();
+        let mut words: Vec<&str> = all.iter().map(|(w, _)| *w).collect();
+        words.sort_unstable();
+        words.dedup();
+        let what = words
+            .iter()
+            .map(|w| {
+                all.iter()
+                    .filter(|(x, _)| w.ends_with(x))
+                    .map(|(x, t)| (*t, x.len()))
+                    .collect()
+            })
+            .collect();
+        // Fixed literal words: the build cannot fail.
+        #[allow(clippy::expect_used)]
+        let ac = AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            // Japanese words share their lead bytes: a byte prefilter only
+            // interrupts the automaton (callgrind, round 17).
+            .prefilter(false)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&words)
+            .expect("informal trigger words build");
+        (ac, what)
+    })
+}
+
+fn is_katakana(c: char) -> bool {
+    ('\u{30A1}'..='\u{30FF}').contains(&c)
 }
 
 fn hit(range: Range<usize>, kind: Kind, rule: &'static str) -> Hit {
@@ -333,65 +501,17 @@ fn line_start(text: &str, at: usize) -> usize {
 /// Hiragana speaker names of a chat: a line opening on a name then `：`, or on
 /// an optional role, a name and a time, or a role and a name between rules.
 fn speakers(text: &str, l: &Lexis, out: &mut Vec<Hit>) {
-    let lines: Vec<(usize, &str)> = text
-        .split('\n')
-        .scan(0, |pos, line| {
-            let at = *pos;
-            *pos += line.len() + 1;
-            Some((at, line))
-        })
-        .collect();
-    // A chat: two lines open on a speaker (a word then a colon, or a time).
-    let opens_on_speaker = |raw: &str| {
-        let line = raw.trim_start_matches(['-', ' ', '\u{3000}']);
-        let head = line.split(['：', ':']).next().unwrap_or("");
-        let colon = head.len() < line.len()
-            && (1..=12).contains(&head.chars().count())
-            && !head.contains(' ')
-            && !head.starts_with(|c: char| c.is_ascii_digit());
-        colon
-            || raw.starts_with("---")
-            || line
-                .split_whitespace()
-                .take(3)
-                .skip(1)
-                .any(starts_with_time)
-    };
-    if lines.iter().filter(|(_, l)| opens_on_speaker(l)).count() < 2 {
+    if memchr::memchr(b'\n', text.as_bytes()).is_none() {
         return;
     }
-    let roles: Vec<&str> = ROLES.split('|').chain(["サポート", "親方"]).collect();
-    for (at, line) in lines {
-        let trimmed = line.trim_start_matches(['-', ' ', '\u{3000}']);
-        let mut pos = at + line.len() - trimmed.len();
-        let mut rest = trimmed;
-        // An optional role before the name.
-        if let Some(r) = roles.iter().find_map(|r| {
-            rest.strip_prefix(r)
-                .and_then(|x| x.strip_prefix([' ', '\u{3000}']))
-        }) {
-            pos += rest.len() - r.len();
-            rest = r;
-        }
-        let name_len: usize = run_len(rest, is_hiragana);
-        let mut name = &rest[..name_len];
-        let mut after = &rest[name_len..];
-        // A nickname ending glued to the name stays outside it.
-        for e in NICK_ENDS {
-            if let Some(n) = name.strip_suffix(e) {
-                if n.chars().count() >= 2 {
-                    after = &rest[n.len()..];
-                    name = n;
-                    break;
-                }
-            }
-        }
-        for e in NICK_ENDS {
-            if let Some(a) = after.strip_prefix(e) {
-                after = a;
-                break;
-            }
-        }
+    let mut chat = None;
+    let mut at = 0;
+    for line in text.split('\n') {
+        let line_at = at;
+        at += line.len() + 1;
+        let Some((pos, name, after)) = speaker_name(line) else {
+            continue;
+        };
         let chars = name.chars().count();
         let word = !l.given.contains(name) && l.common.contains(name);
         if !(2..=5).contains(&chars) || NOT_SPEAKERS.contains(&name) || word {
@@ -403,46 +523,115 @@ fn speakers(text: &str, l: &Lexis, out: &mut Vec<Hit>) {
                 && (starts_with_time(after_t)
                     || after_t.starts_with("---")
                     || after_t.starts_with(['（', '(']));
-        if slot {
-            out.push(hit(pos..pos + name.len(), Kind::Person, "informal_speaker"));
+        // A chat: two lines open on a speaker (a word then a colon, a time
+        // after the first word, or a rule).
+        if !slot
+            || !*chat.get_or_insert_with(|| {
+                text.split('\n').filter(|l| opens_on_speaker(l)).count() >= 2
+            })
+        {
+            continue;
+        }
+        let start = line_at + pos;
+        out.push(hit(
+            start..start + name.len(),
+            Kind::Person,
+            "informal_speaker",
+        ));
+    }
+}
+
+/// The hiragana name opening `line` (after rules and an optional role and a
+/// space): its offset, the name without a nickname ending, and what follows
+/// the name and its ending.
+fn speaker_name(line: &str) -> Option<(usize, &str, &str)> {
+    let trimmed = line.trim_start_matches(['-', ' ', '\u{3000}']);
+    let mut rest = trimmed;
+    if !rest.starts_with(is_hiragana) {
+        // An optional role before the name.
+        let space = rest.find([' ', '\u{3000}']).filter(|i| *i <= 36)?;
+        if !roles().contains(&rest[..space]) {
+            return None;
+        }
+        rest = rest[space..].trim_start_matches([' ', '\u{3000}']);
+    }
+    let pos = line.len() - rest.len();
+    let name_len = run_len(rest, is_hiragana);
+    let mut name = &rest[..name_len];
+    let mut after = &rest[name_len..];
+    // A nickname ending glued to the name stays outside it.
+    for e in NICK_ENDS {
+        if let Some(n) = name.strip_suffix(e) {
+            if n.chars().count() >= 2 {
+                after = &rest[n.len()..];
+                name = n;
+                break;
+            }
         }
     }
+    for e in NICK_ENDS {
+        if let Some(a) = after.strip_prefix(e) {
+            after = a;
+            break;
+        }
+    }
+    Some((pos, name, after))
+}
+
+/// A line opening on a speaker: a short word then a colon, a time after the
+/// first word, or a rule.
+fn opens_on_speaker(raw: &str) -> bool {
+    let line = raw.trim_start_matches(['-', ' ', '\u{3000}']);
+    let head = line.split(['：', ':']).next().unwrap_or("");
+    let colon = head.len() < line.len()
+        && (1..=12).contains(&head.chars().count())
+        && !head.contains(' ')
+        && !head.starts_with(|c: char| c.is_ascii_digit());
+    colon
+        || raw.starts_with("---")
+        || line
+            .split_whitespace()
+            .take(3)
+            .skip(1)
+            .any(starts_with_time)
+}
+
+/// Roles written before a speaker's name.
+fn roles() -> &'static HashSet<&'static str> {
+    static R: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    R.get_or_init(|| ROLES.split('|').chain(["サポート", "親方"]).collect())
 }
 
 /// A vendor named by a head and a business word before a person of it
 /// (`まるよし商店の楢崎さん`, `北辰農機 の早瀬さん`): the head is a name when
 /// it is a [`named_head`], and the person has a family name, no role.
-fn vendors_of_persons(text: &str, l: &Lexis, out: &mut Vec<Hit>) {
-    for tail in KANJI_VENDOR_TAILS {
-        for (at, _) in text.match_indices(tail) {
-            let end = at + tail.len();
-            let rest = text[end..].trim_start_matches([' ', '\u{3000}']);
-            let Some(person) = rest.strip_prefix('の') else {
-                continue;
-            };
-            // の, a family name (no role, no common word), さん or 様.
-            let name = run_len(person, |c| is_han(c) || c == 'ノ');
-            let (family, title) = person.split_at(name);
-            let of_person = (1..=4).contains(&family.chars().count())
-                && (title.starts_with("さん") || title.starts_with('様'))
-                && !ROLES.split('|').any(|r| r == family)
-                && (l.surnames.contains(family) || !l.common.contains(family));
-            if !of_person {
-                continue;
-            }
-            let before = &text[..at];
-            let head_of = |f: fn(char) -> bool| -> usize { tail_len(before, f) };
-            let (h, k) = (head_of(is_hiragana), head_of(is_han));
-            let head_len = if h > 0 { h } else { k };
-            let head = &before[before.len() - head_len..];
-            let chars = head.chars().count();
-            if !(2..=6).contains(&chars) {
-                continue;
-            }
-            if named_head(head, l) && !NOT_SPEAKERS.contains(&head) {
-                out.push(hit(at - head_len..end, Kind::Org, "informal_vendor"));
-            }
-        }
+fn vendor_of_person(text: &str, tail: Range<usize>, l: &Lexis, out: &mut Vec<Hit>) {
+    let (at, end) = (tail.start, tail.end);
+    let rest = text[end..].trim_start_matches([' ', '\u{3000}']);
+    let Some(person) = rest.strip_prefix('の') else {
+        return;
+    };
+    // の, a family name (no role, no common word), さん or 様.
+    let name = run_len(person, |c| is_han(c) || c == 'ノ');
+    let (family, title) = person.split_at(name);
+    let of_person = (1..=4).contains(&family.chars().count())
+        && (title.starts_with("さん") || title.starts_with('様'))
+        && !ROLES.split('|').any(|r| r == family)
+        && (l.surnames.contains(family) || !l.common.contains(family));
+    if !of_person {
+        return;
+    }
+    let before = &text[..at];
+    let head_of = |f: fn(char) -> bool| -> usize { tail_len(before, f) };
+    let (h, k) = (head_of(is_hiragana), head_of(is_han));
+    let head_len = if h > 0 { h } else { k };
+    let head = &before[before.len() - head_len..];
+    let chars = head.chars().count();
+    if !(2..=6).contains(&chars) {
+        return;
+    }
+    if named_head(head, l) && !NOT_SPEAKERS.contains(&head) {
+        out.push(hit(at - head_len..end, Kind::Org, "informal_vendor"));
     }
 }
 
@@ -456,7 +645,17 @@ fn named_head(head: &str, l: &Lexis) -> bool {
 /// (`白石 ゆかり`, `楢崎 まゆ`): the given name is one IPADIC lists, and no
 /// other hiragana follows it.
 fn hiragana_given_names(text: &str, l: &Lexis, out: &mut Vec<Hit>) {
-    for (sp, c) in text.match_indices([' ', '\u{3000}']) {
+    let b = text.as_bytes();
+    // Spaces, half or full width (E3 80 80), found by byte search.
+    let spaces = memchr::memchr_iter(b' ', b)
+        .map(|at| (at, 1))
+        .chain(memchr::memmem::find_iter(b, "\u{3000}".as_bytes()).map(|at| (at, 3)));
+    for (sp, width) in spaces {
+        // Hiragana (U+3041..U+309F) opens with E3 81 or E3 82.
+        if b.get(sp + width) != Some(&0xE3) || !matches!(b.get(sp + width + 1), Some(0x81 | 0x82)) {
+            continue;
+        }
+        let c = &text[sp..sp + width];
         let before = &text[..sp];
         let fam: usize = tail_len(before, is_han);
         let fam_chars = before[before.len() - fam..].chars().count();
