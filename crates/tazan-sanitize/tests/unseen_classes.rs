@@ -2933,3 +2933,36 @@ fn a_coined_name_used_bought_or_called_in_casual_text_is_masked() {
         "informal_used",
     );
 }
+
+/// A neighbourhood or parents' body named by a coined kana head
+/// (`ひばり台自治会`, `すずらん町内会`) is an organisation; a kind of body
+/// (地域の自治会, まちの自治会) stays. A periodical's title in brackets
+/// after 月刊/週刊 is a product.
+#[test]
+fn community_bodies_and_periodical_titles_in_casual_text() {
+    for (text, name) in [
+        ("団体（ひばり台自治会 代表 楢崎さん）", "ひばり台自治会"),
+        ("すずらん町内会の回覧", "すずらん"),
+        ("『月刊ほしぞら』3月号の校了", "ほしぞら"),
+        ("「週刊つばさ」の記事", "つばさ"),
+    ] {
+        check(text, &[name], &[]);
+    }
+    unchanged(&["地域の自治会に連絡", "まちの自治会"]);
+    never_by(&["月刊誌の記事", "『週刊』の文字"], "informal_periodical");
+}
+
+/// A family name that is also a common word before a hiragana given name
+/// is a person only with です, さん or a title after it (`白樺 あやのです`).
+#[test]
+fn a_common_word_family_name_needs_a_title_after_the_given_name() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "お客様：白樺 あやのです、予約番号は",
+        &["白樺", "あやの"],
+        &[],
+    );
+    never_by(&["今日 あおい空", "白樺 あやの"], "informal_given");
+}

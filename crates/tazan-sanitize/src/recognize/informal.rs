@@ -162,6 +162,8 @@ impl Recognizers {
                     Trigger::VendorTail => vendor_of_person(text, range, l, out),
                     Trigger::Use(kind) => self.used_name(text, range.start, kind, l, out),
                     Trigger::Device => self.device_app(text, range.end, l, out),
+                    Trigger::Community => community_body(text, range, out),
+                    Trigger::Periodical => periodical(text, range, out),
                 }
             }
         }
@@ -338,6 +340,19 @@ const GENERIC_ENDS: [&str; 12] = [
     "センター",
 ];
 
+/// Words ending the name of a neighbourhood or parents' body.
+const COMMUNITY_WORDS: [&str; 6] = [
+    "自治会",
+    "町内会",
+    "子ども会",
+    "老人会",
+    "保護者会",
+    "商店会",
+];
+
+/// An opening bracket and a periodical's word: the bracket holds a title.
+const PERIODICALS: [&str; 6] = ["『月刊", "『週刊", "『季刊", "「月刊", "「週刊", "「季刊"];
+
 /// Devices a product runs on (`タブレットのX`, `スマホのX`).
 const DEVICES: [&str; 5] = ["タブレットの", "スマホの", "端末の", "iPadの", "PCの"];
 
@@ -352,6 +367,10 @@ enum Trigger {
     Use(Kind),
     /// A device and の: an app may follow.
     Device,
+    /// A community body's word (自治会): its coined head may precede.
+    Community,
+    /// A bracket and a periodical word (『月刊): a title follows.
+    Periodical,
 }
 
 /// One automaton over every trigger word, with what each starts and the
@@ -371,6 +390,8 @@ fn triggers() -> &'static (AhoCorasick, Vec<Vec<(Trigger, usize)>>) {
             .chain(KANJI_VENDOR_TAILS.iter().map(|w| (*w, Trigger::VendorTail)))
             .chain(USE_TAILS.iter().map(|(w, k)| (*w, Trigger::Use(*k))))
             .chain(DEVICES.iter().map(|w| (*w, Trigger::Device)))
+            .chain(COMMUNITY_WORDS.iter().map(|w| (*w, Trigger::Community)))
+            .chain(PERIODICALS.iter().map(|w| (*w, Trigger::Periodical)))
             .collect();
         let mut words: Vec<&str> = all.iter().map(|(w, _)| *w).collect();
         words.sort_unstable();
@@ -642,8 +663,9 @@ fn named_head(head: &str, l: &Lexis) -> bool {
 }
 
 /// A kanji family name and a hiragana given name set apart by a space
-/// (`白石 ゆかり`, `楢崎 まゆ`): the given name is one IPADIC lists, and no
-/// other hiragana follows it.
+/// (`白石 ゆかり`, `楢崎 まゆ`): the given name is one IPADIC lists, no
+/// kana or kanji word goes on after it, and a family name that is also a
+/// common word needs さん or です after the given name.
 fn hiragana_given_names(text: &str, l: &Lexis, out: &mut Vec<Hit>) {
     let b = text.as_bytes();
     // Spaces, half or full width (E3 80 80), found by byte search.
@@ -666,17 +688,28 @@ fn hiragana_given_names(text: &str, l: &Lexis, out: &mut Vec<Hit>) {
         let after = &text[sp + c.len()..];
         let given: usize = run_len(after, is_hiragana);
         let mut name = &after[..given];
+        let mut titled = false;
         // です, さん, 様 after the name belong to the sentence.
         for e in ["です", "さん", "さま", "ちゃん", "くん"] {
             if let Some(n) = name.strip_suffix(e) {
                 name = n;
+                titled = true;
                 break;
             }
         }
         if !(2..=4).contains(&name.chars().count()) || !l.given.contains(name) {
             continue;
         }
-        if !l.surnames.contains(family) && l.common.contains(family) {
+        // A family name that is also a word (白樺, 今日) needs a title or
+        // です after the given name, and nothing glued on (今日 あおい空 is
+        // an adjective and a noun).
+        let rest = &after[given..];
+        let title = ["様", "氏", "殿", "先生"]
+            .iter()
+            .any(|t| rest.starts_with(t));
+        let glued = rest.starts_with(|c| is_han(c) || is_katakana(c)) && !title;
+        let word = !l.surnames.contains(family) && l.common.contains(family);
+        if word && (glued || !(titled || title)) || roles().contains(family) {
             continue;
         }
         let start = sp - fam;
@@ -684,6 +717,50 @@ fn hiragana_given_names(text: &str, l: &Lexis, out: &mut Vec<Hit>) {
             start..sp + c.len() + name.len(),
             Kind::Person,
             "informal_given",
+        ));
+    }
+}
+
+/// A community body named by a coined head (`ひばり台自治会`, `すずらん町内会`):
+/// hiragana or katakana in the head tell a name from a kind (地区自治会,
+/// 地域の自治会).
+fn community_body(text: &str, word: Range<usize>, out: &mut Vec<Hit>) {
+    let before = &text[..word.start];
+    let han = tail_len(before, |c| is_han(c) || is_katakana(c));
+    let kana = tail_len(&before[..before.len() - han], is_hiragana);
+    let start = word.start - han - kana;
+    let head = &text[start..word.start];
+    let coined = head
+        .chars()
+        .filter(|c| is_hiragana(*c) || is_katakana(*c))
+        .count()
+        >= 2;
+    // A head ending on a particle is a phrase (まちの自治会).
+    let phrase = head.ends_with(['の', 'が', 'を', 'に', 'は', 'と', 'で', 'も']);
+    if coined && !phrase && (2..=8).contains(&head.chars().count()) {
+        out.push(hit(start..word.end, Kind::Org, "informal_community"));
+    }
+}
+
+/// A periodical's title in brackets (`『月刊ほしぞら』`): one product.
+fn periodical(text: &str, word: Range<usize>, out: &mut Vec<Hit>) {
+    let open = &text[word.start..];
+    let close = if open.starts_with('『') {
+        '』'
+    } else {
+        '」'
+    };
+    let title_start = word.start + open.chars().next().map_or(0, char::len_utf8);
+    let Some(len) = text[title_start..].find([close, '\n']) else {
+        return;
+    };
+    // The periodical word alone (『週刊』) is no title.
+    let named = text[word.end..title_start + len].chars().count() >= 2;
+    if named && text[title_start + len..].starts_with(close) && len <= 60 {
+        out.push(hit(
+            title_start..title_start + len,
+            Kind::Product,
+            "informal_periodical",
         ));
     }
 }
