@@ -185,7 +185,7 @@ impl Recognizers {
     /// a dictionary word, IT vocabulary or no name's shape.
     fn coined_name(&self, s: &str, kind: Kind, l: &Lexis) -> Option<usize> {
         let hira = |c: char| ('\u{3041}'..='\u{309F}').contains(&c);
-        let kata = |c: char| ('\u{30A1}'..='\u{30FF}').contains(&c);
+        let kata = is_katakana;
         let latin = |c: char| c.is_ascii_alphanumeric() || c == '-';
         let first = s.chars().next()?;
         // One name's script run: hiragana then katakana (みまもりリンク),
@@ -233,7 +233,10 @@ impl Recognizers {
         {
             return None;
         }
-        if word.chars().all(|c| c.is_ascii_digit() || c == '-') {
+        // Digits, or two capitals (SN, ID): a label, not a name.
+        if word.chars().all(|c| c.is_ascii_digit() || c == '-')
+            || chars < 3 && word.chars().all(|c| c.is_ascii_uppercase())
+        {
             return None;
         }
         if l.common.contains(word) || self.vocab.contains(&word.to_ascii_lowercase()) {
@@ -419,8 +422,9 @@ fn triggers() -> &'static (AhoCorasick, Vec<Vec<(Trigger, usize)>>) {
     })
 }
 
+/// Katakana and the long vowel mark, not the middle dot (・ separates).
 fn is_katakana(c: char) -> bool {
-    ('\u{30A1}'..='\u{30FF}').contains(&c)
+    ('\u{30A1}'..='\u{30FA}').contains(&c) || c == 'ー'
 }
 
 fn hit(range: Range<usize>, kind: Kind, rule: &'static str) -> Hit {
