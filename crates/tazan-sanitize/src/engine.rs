@@ -511,6 +511,7 @@ impl Sanitizer {
         self.rec.org_abbreviations(original, &mut hits);
         self.rec
             .scan_romanised(original, n, lexis.as_ref(), &mut hits);
+        self.rec.scan_informal(original, lexis.as_ref(), &mut hits);
         self.rec.scan_ids(original, n, &mut hits);
         self.deny.scan(original, n, &mut hits);
         own.scan(original, n, &mut hits);

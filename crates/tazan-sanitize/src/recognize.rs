@@ -43,6 +43,7 @@ mod candidates;
 mod checks;
 mod forms;
 mod ids;
+mod informal;
 mod labels;
 mod lists;
 mod marks;

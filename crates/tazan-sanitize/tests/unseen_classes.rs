@@ -2750,3 +2750,219 @@ fn an_unknown_kanji_name_before_a_company_word_is_a_company() {
         "本社の工場。",
     ]);
 }
+
+/// None of `texts` gets a hit of `rule`.
+fn never_by(texts: &[&str], rule: &str) {
+    for text in texts {
+        let (_, audit) = sanitize(text);
+        assert!(audit.iter().all(|a| a.rule != rule), "{text} {audit:?}");
+    }
+}
+
+/// Informal register (round 17): a kanji + ノ + kanji family name before a
+/// person cue or as a speaker with a time is a person, honorific and all;
+/// places written with ノ (虎ノ門, 御茶ノ水) and words around a ノ stay.
+#[test]
+fn kanji_no_family_names_before_a_person_cue_are_persons() {
+    for (text, name) in [
+        ("営業の杉ノ原さんがまだ古いまま", "杉ノ原"),
+        ("整備の梶ノ木に電話しろ", "梶ノ木"),
+        ("本店の桐ノ谷代理に相談済", "桐ノ谷"),
+        (
+            "楢ノ沢 02:40　東ゲート異常なし\n楢ノ沢 02:55　巡回終了",
+            "楢ノ沢",
+        ),
+    ] {
+        let audit = check(text, &[name], &[]);
+        assert!(
+            audit.iter().any(|a| a.rule == "informal_no_name"),
+            "{text} {audit:?}"
+        );
+    }
+    unchanged(&["虎ノ門に行く", "一ノ関行きの列車", "木ノ実を拾った"]);
+}
+
+/// A hiragana given name or nickname in a chat's speaker slot (`名前：`,
+/// `主任 名前 8:01`, `--- サポート 名前 ---`) is a person, once two lines
+/// open on a speaker; greetings and form labels in that slot stay, and a
+/// single labelled line is no chat.
+#[test]
+fn hiragana_speakers_of_a_chat_are_persons() {
+    if !dictionary() {
+        return;
+    }
+    for (text, names) in [
+        (
+            "れいか：倉庫の鍵どこ？\nとものり：事務所の棚\nれいか：ありがと",
+            &["れいか", "とものり"][..],
+        ),
+        (
+            "さゆりちゃん 7:40\n送迎バス遅れます\n主任 まさえ 7:45\n了解です",
+            &["さゆり", "まさえ"][..],
+        ),
+        (
+            "--- サポート かなめ ---\nお待たせしました\n--- お客様 ---\nまだ直りません",
+            &["かなめ"][..],
+        ),
+    ] {
+        check(text, names, &[]);
+    }
+    never_by(
+        &[
+            "おつかれ：どうも\nよろしく：はい\nありがとう：またね",
+            "まとめ：再起動で復旧\n原因：メモリ不足\n対応：増設",
+            "すみません：遅れます\nまじ：了解",
+        ],
+        "informal_speaker",
+    );
+    let (_, audit) = sanitize("ちなみに：明日は休みです");
+    assert!(
+        audit.iter().all(|a| a.rule != "informal_speaker"),
+        "{audit:?}"
+    );
+}
+
+/// A coined vendor or product name set after a word saying what it is
+/// (決済代行, 予約サイト, 印刷所, アプリ) is that kind; a dictionary word,
+/// IT vocabulary, a verb phrase or a kanji phrase in that slot stays.
+#[test]
+fn a_coined_name_after_a_category_word_is_a_vendor_or_a_product() {
+    if !dictionary() {
+        return;
+    }
+    for (text, name, kind) in [
+        ("決済代行 ペイルーム に確認します", "ペイルーム", "org"),
+        ("予約サイト ねむりどき経由の予約", "ねむりどき", "org"),
+        ("印刷所 朝霧印刷 の方に連絡", "朝霧印刷", "org"),
+        (
+            "センサー業者 すこやかリンク、回線は別",
+            "すこやかリンク",
+            "org",
+        ),
+        ("ミリングマシン クルミル M7 がエラー", "クルミル", "product"),
+    ] {
+        let audit = check(text, &[name], &[]);
+        assert!(
+            audit
+                .iter()
+                .any(|a| a.original == name && a.kind.to_string() == kind),
+            "{text} {audit:?}"
+        );
+    }
+    never_by(
+        &[
+            "アプリ 起動できない",
+            "業者 対応中",
+            "アプリ ありがとう",
+            "業者 ログイン不可",
+            "代行 サーバー再起動",
+            "印刷所 大手印刷",
+        ],
+        "informal_category",
+    );
+}
+
+/// A vendor named by a head and a business word before one of its people
+/// (`Xの楢崎さん`) is an organisation; a phrase before a role (大手物流の
+/// 担当さん) is not.
+#[test]
+fn a_vendor_before_one_of_its_people_is_an_organisation() {
+    if !dictionary() {
+        return;
+    }
+    for (text, name) in [
+        ("やまぶき商店の楢崎さん、請求書の単価違い", "やまぶき商店"),
+        ("東雲農機の早瀬さんに連絡。", "東雲農機"),
+    ] {
+        check(text, &[name], &[]);
+    }
+    never_by(
+        &["大手物流の担当さんに連絡", "地元商店の店長さん"],
+        "informal_vendor",
+    );
+}
+
+/// A kanji family name and a hiragana given name set apart by a space are
+/// one person; a word and a hiragana word that is no given name stay.
+#[test]
+fn a_kanji_family_name_and_a_hiragana_given_name_are_a_person() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "お客様：白石 ゆかりです、予約番号は",
+        &["白石", "ゆかり"],
+        &[],
+    );
+    never_by(
+        &["確認 あとで", "担当 みなみ 対応", "修理 まだです"],
+        "informal_given",
+    );
+}
+
+/// A coined katakana (or hiragana + katakana) name before a tail that says
+/// product or service (`Xのアプリ`, `Xで買った`, `Xの新しいやつ`,
+/// `Xのコールセンター`), or after a device and の, is a product or a vendor;
+/// dictionary words, kinds of thing (カメラアプリ) and IT words stay.
+#[test]
+fn a_coined_name_used_bought_or_called_in_casual_text_is_masked() {
+    if !dictionary() {
+        return;
+    }
+    for (text, name) in [
+        ("タブレットのケアリンクスが圏外で記録できず", "ケアリンクス"),
+        ("ポケモリのアプリ入れた？", "ポケモリ"),
+        ("ベルマートで買った電池", "ベルマート"),
+        ("ルミナスマイルの新しいやつ", "ルミナスマイル"),
+        ("みどりノートのコールセンターにかけた", "みどりノート"),
+    ] {
+        check(text, &[name], &[]);
+    }
+    never_by(
+        &[
+            "スマホのカメラが壊れた",
+            "スマホのカメラアプリで撮った",
+            "クラウドストレージのアプリ",
+            "タブレットのアプリが落ちた",
+            "ホームセンターで買った",
+            "スーパーで買った",
+            "ネットワークの回線",
+            "メールのサポート",
+            "タブレットのブラウザが落ちた",
+        ],
+        "informal_used",
+    );
+}
+
+/// A neighbourhood or parents' body named by a coined kana head
+/// (`ひばり台自治会`, `すずらん町内会`) is an organisation; a kind of body
+/// (地域の自治会, まちの自治会) stays. A periodical's title in brackets
+/// after 月刊/週刊 is a product.
+#[test]
+fn community_bodies_and_periodical_titles_in_casual_text() {
+    for (text, name) in [
+        ("団体（ひばり台自治会 代表 楢崎さん）", "ひばり台自治会"),
+        ("すずらん町内会の回覧", "すずらん"),
+        ("『月刊ほしぞら』3月号の校了", "ほしぞら"),
+        ("「週刊つばさ」の記事", "つばさ"),
+    ] {
+        check(text, &[name], &[]);
+    }
+    unchanged(&["地域の自治会に連絡", "まちの自治会"]);
+    never_by(&["月刊誌の記事", "『週刊』の文字"], "informal_periodical");
+}
+
+/// A family name that is also a common word before a hiragana given name
+/// is a person only with です, さん or a title after it (`白樺 あやのです`).
+#[test]
+fn a_common_word_family_name_needs_a_title_after_the_given_name() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "お客様：白樺 あやのです、予約番号は",
+        &["白樺", "あやの"],
+        &[],
+    );
+    never_by(&["今日 あおい空", "白樺 あやの"], "informal_given");
+}
