@@ -2,7 +2,7 @@
 //! organisations, news outlets, common surnames and the technical terms that are
 //! never masked. General Japanese knowledge, not tied to any data set.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 const PLACES: &str = include_str!("lexicon/places.txt");
 const ORGS: &str = include_str!("lexicon/orgs.txt");
@@ -151,10 +151,10 @@ pub(crate) fn places() -> Vec<PlaceEntry> {
 /// True when `s` is a prefecture or a listed place (bare or official form):
 /// such a word heads many names and is never taken for one.
 pub(crate) fn is_bare_place(s: &str) -> bool {
-    static NAMES: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+    static NAMES: std::sync::OnceLock<FxHashSet<String>> = std::sync::OnceLock::new();
     NAMES
         .get_or_init(|| {
-            let mut set: HashSet<String> = places().into_iter().map(|p| p.name).collect();
+            let mut set: FxHashSet<String> = places().into_iter().map(|p| p.name).collect();
             for (bare, full, _) in PREFECTURES {
                 set.insert(bare.to_string());
                 set.insert(full.to_string());
@@ -176,7 +176,7 @@ pub(crate) fn outlets() -> Vec<&'static str> {
 
 /// The general IT vocabulary (`lexicon/it_vocabulary.txt`), lower-cased:
 /// Latin and katakana terms that are never masked as unknown proper nouns.
-pub(crate) fn it_vocabulary() -> HashSet<String> {
+pub(crate) fn it_vocabulary() -> FxHashSet<String> {
     lines(IT_VOCABULARY)
         .flat_map(str::split_whitespace)
         .map(str::to_ascii_lowercase)
@@ -398,7 +398,7 @@ pub(crate) const SURNAMES: &str = "佐藤 鈴木 高橋 田中 伊藤 渡辺 山
 /// True when `s` is one of the built-in [`SURNAMES`] (a set lookup: the
 /// person and slot rules ask this for every candidate word).
 pub(crate) fn is_builtin_surname(s: &str) -> bool {
-    static SET: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
+    static SET: std::sync::OnceLock<FxHashSet<&'static str>> = std::sync::OnceLock::new();
     SET.get_or_init(|| SURNAMES.split_whitespace().collect())
         .contains(s)
 }

@@ -28,10 +28,11 @@ pub(crate) struct Normalized {
     folded_seg: Vec<u32>,
     /// Original byte range of each segment.
     segs: Vec<(u32, u32)>,
-    /// The recognisers' literal pre-pass over `text`, computed on first use
-    /// (see `recognize/prefilter.rs`): which set of recognisers ran it, and
-    /// which of their patterns can match.
-    pub(crate) prefiltered: OnceCell<(usize, Vec<bool>)>,
+    /// The recognisers' literal pre-passes over `text` (the start-up one and
+    /// the one built on first use), each computed on first use (see
+    /// `recognize/prefilter.rs`): which automaton ran it, and which of its
+    /// patterns can match.
+    pub(crate) prefiltered: [OnceCell<(usize, Vec<bool>)>; 2],
 }
 
 /// Which normalised layer a byte range refers to.
@@ -62,31 +63,104 @@ impl Normalized {
             folded_seg: Vec::with_capacity(original.len()),
             // At most one segment per byte: no growth on ASCII text.
             segs: Vec::with_capacity(original.len()),
-            prefiltered: OnceCell::new(),
+            prefiltered: [OnceCell::new(), OnceCell::new()],
         };
         let mut buf = String::new();
-        // A segment is a base character and the combining marks after it;
-        // it is written out once the next base character starts it anew.
-        let mut base: Option<(usize, char)> = None;
-        let mut end = 0;
-        let mut simple = true;
-        for (i, c) in original.char_indices() {
-            if base.is_some() && is_combining(c) {
-                simple = false;
-                end = i + c.len_utf8();
+        let bytes = original.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            // A run of ASCII or of plain CJK characters (most of a report)
+            // in one go: each character is a segment of its own, but the
+            // run's last when a combining mark follows it (e\u{301}), which
+            // the segment loop below takes with its marks.
+            let (run, cjk) = if bytes[at].is_ascii() {
+                let len = bytes[at..].iter().position(|b| !b.is_ascii());
+                (len.map_or(bytes.len(), |l| at + l), false)
+            } else {
+                (plain_cjk_run(original, at), true)
+            };
+            let whole = run == bytes.len()
+                || original[run..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !is_combining(c));
+            let last = if cjk { 3 } else { 1 };
+            let end = if whole || run == at { run } else { run - last };
+            if end > at {
+                if cjk {
+                    n.push_cjk(original, at..end, with_text);
+                } else {
+                    n.push_ascii(at, &original[at..end], with_text);
+                }
+                at = end;
                 continue;
             }
-            if let Some((start, b)) = base {
-                n.push_segment(original, start..end, b, simple, with_text, &mut buf);
+            // One segment: a base character and the combining marks after it.
+            let mut chars = original[at..].chars();
+            let Some(c) = chars.next() else { break };
+            let mut seg_end = at + c.len_utf8();
+            let mut simple = true;
+            for m in chars.take_while(|&m| is_combining(m)) {
+                simple = false;
+                seg_end += m.len_utf8();
             }
-            base = Some((i, c));
-            end = i + c.len_utf8();
-            simple = true;
-        }
-        if let Some((start, b)) = base {
-            n.push_segment(original, start..end, b, simple, with_text, &mut buf);
+            n.push_segment(original, at..seg_end, c, simple, with_text, &mut buf);
+            at = seg_end;
         }
         n
+    }
+
+    /// Writes `run`, ASCII characters starting at byte `start` of the
+    /// original, none followed by a combining mark: each its own segment,
+    /// kept as it is, folded lower case, a hyphen folded to ー, whitespace
+    /// dropped (as `push_segment` writes one).
+    fn push_ascii(&mut self, start: usize, run: &str, with_text: bool) {
+        let first = self.segs.len();
+        self.segs
+            .extend((start..start + run.len()).map(|i| (to_u32(i), to_u32(i + 1))));
+        if with_text {
+            self.text.push_str(run);
+            self.text_seg.extend((first..first + run.len()).map(to_u32));
+        }
+        for (k, b) in run.bytes().enumerate() {
+            let seg = to_u32(first + k);
+            if b == b'-' {
+                self.folded.push('ー');
+                self.folded_seg.extend_from_slice(&[seg; 3]);
+            } else if !b.is_ascii_whitespace() {
+                self.folded.push(char::from(b.to_ascii_lowercase()));
+                self.folded_seg.push(seg);
+            }
+        }
+    }
+
+    /// Writes `range` of `original`, plain CJK characters (see
+    /// [`is_plain_cjk`]) none followed by a combining mark: each its own
+    /// segment of three bytes, kept as it is, folded as itself or, hiragana,
+    /// as katakana (as `push_segment` writes one).
+    fn push_cjk(&mut self, original: &str, range: Range<usize>, with_text: bool) {
+        let run = &original[range.clone()];
+        let first = self.segs.len();
+        let count = run.len() / 3;
+        self.segs.extend(
+            (0..count).map(|k| (to_u32(range.start + 3 * k), to_u32(range.start + 3 * k + 3))),
+        );
+        if with_text {
+            self.text.push_str(run);
+            push_thrice(&mut self.text_seg, first..first + count);
+        }
+        push_thrice(&mut self.folded_seg, first..first + count);
+        // Between two hiragana the fold is the run itself: copied whole.
+        let mut copied = 0;
+        for (i, c) in run.char_indices() {
+            let u = c as u32;
+            if (0x3041..=0x3096).contains(&u) {
+                self.folded.push_str(&run[copied..i]);
+                self.folded.push(char::from_u32(u + 0x60).unwrap_or(c));
+                copied = i + 3;
+            }
+        }
+        self.folded.push_str(&run[copied..]);
     }
 
     /// Writes the segment `range` of `original` (base character `c`, with
@@ -185,6 +259,15 @@ impl Normalized {
     }
 }
 
+/// Appends each segment of `segs` three times (one per byte of a
+/// three-byte character).
+fn push_thrice(map: &mut Vec<u32>, segs: Range<usize>) {
+    map.reserve(3 * segs.len());
+    for s in segs {
+        map.extend_from_slice(&[to_u32(s); 3]);
+    }
+}
+
 fn to_u32(v: usize) -> u32 {
     u32::try_from(v).unwrap_or(u32::MAX)
 }
@@ -232,6 +315,19 @@ fn is_plain_cjk(c: char) -> bool {
         || (0x30A1..=0x30FA).contains(&u)
         || u == 0x30FC
         || (0x4E00..=0x9FFF).contains(&u)
+}
+
+/// The end of the run of [`is_plain_cjk`] characters starting at byte `at`
+/// of `s` (`at` itself when none starts there).
+fn plain_cjk_run(s: &str, at: usize) -> usize {
+    let mut end = at;
+    for c in s[at..].chars() {
+        if !is_plain_cjk(c) {
+            break;
+        }
+        end += 3;
+    }
+    end
 }
 
 /// Zero-width and format characters that must not split a name.
@@ -513,14 +609,42 @@ mod tests {
             texts.push(format!("a{c}"));
             texts.push(format!("か{c}ｶ"));
         }
+        // Random mixes of single characters, then of runs of ASCII and of
+        // kana and kanji (taken in one go), ending in a combining or voiced
+        // sound mark or not.
+        let single: Vec<String> = chars.iter().map(char::to_string).collect();
+        let runs: Vec<String> = [
+            "abc",
+            "A-Z",
+            " \t",
+            "x\u{301}",
+            "Ab\u{301}\u{302}",
+            "漢字",
+            "かな",
+            "カナー",
+            "か\u{3099}",
+            "ハ\u{309A}",
+            "「」、。",
+            "ｶﾞ",
+            "Ａ１",
+            "\u{200B}",
+            "々〆",
+            "・",
+            "−",
+            "\u{301}",
+        ]
+        .map(String::from)
+        .into();
         let mut seed = 0x2545_f491_u64;
-        for _ in 0..3000 {
-            let mut t = String::new();
-            for _ in 0..(seed % 12) {
-                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                t.push(chars[(seed >> 33) as usize % chars.len()]);
+        for (units, most) in [(&single, 12), (&runs, 7)] {
+            for _ in 0..3000 {
+                let mut t = String::new();
+                for _ in 0..(seed % most) {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    t.push_str(&units[(seed >> 33) as usize % units.len()]);
+                }
+                texts.push(t);
             }
-            texts.push(t);
         }
         for t in &texts {
             let n = Normalized::new(t);

@@ -4,12 +4,13 @@
 //! [`Normalized`] offset map), with a kind, a rule name and a score; the policy's
 //! per-recogniser thresholds decide which hits are acted on.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Range;
 
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::lexicon::{self, PlaceClass};
 use crate::normalize::{Layer, Normalized};
@@ -64,7 +65,7 @@ pub(crate) use forms::is_id_field;
 pub(crate) use labels::is_status_value;
 pub(crate) use names::{name_ok, PSEUDONYM_HEADS};
 pub(crate) use persons::{is_person_field, strip_title, Lexis};
-use prefilter::{Group, Prefilter, Prefilters};
+use prefilter::{Group, Late, Pass, Prefilter, Prefilters};
 use stoplists::*;
 
 /// One compiled pattern rule.
@@ -199,9 +200,9 @@ pub(crate) struct Recognizers {
     lex: AhoCorasick,
     lex_meta: Vec<(Kind, &'static str)>,
     lex_katakana: Vec<bool>,
-    place_names: HashSet<String>,
+    place_names: FxHashSet<String>,
     /// The general IT vocabulary (lower-cased), never masked.
-    pub(crate) vocab: HashSet<String>,
+    pub(crate) vocab: FxHashSet<String>,
     /// Runs of capitalised Latin words (romanised names, English company names).
     latin_run: Regex,
     /// Person-name context patterns.
@@ -217,8 +218,11 @@ pub(crate) struct Recognizers {
     /// Sites named by a proper name and a bare site word.
     sites: sites::SiteRules,
     /// Place name → prefecture index (for generalisation).
-    pub(crate) place_prefecture: HashMap<String, Option<usize>>,
-    pub(crate) place_class: HashMap<String, PlaceClass>,
+    pub(crate) place_prefecture: FxHashMap<String, Option<usize>>,
+    pub(crate) place_class: FxHashMap<String, PlaceClass>,
+    /// The pre-pass of the site, brand, set-apart and voice patterns, built
+    /// on first use so start-up does not grow (see [`Recognizers::late`]).
+    late: OnceLock<Prefilters>,
 }
 
 /// A built-in recogniser pattern, compiled on first use (it derefs to the
@@ -310,6 +314,26 @@ impl Recognizers {
         for rule in self.rules.iter().filter(|r| kinds.contains(&r.kind)) {
             self.scan_rule(rule, n, out);
         }
+    }
+
+    /// Which patterns of `group` can match in `n.text`, from the second
+    /// pre-pass (the site, brand, set-apart and voice patterns that need a
+    /// word: few, asked of every text), whose automaton is built on first
+    /// use.
+    fn late<'n>(&self, n: &'n Normalized, group: Late) -> std::borrow::Cow<'n, [bool]> {
+        self.late
+            .get_or_init(|| {
+                Prefilters::new(
+                    &[
+                        &self.sites.prefilter(),
+                        &brands::prefilter(),
+                        &self.apart.prefilter(),
+                        &self.voices.prefilter(),
+                    ],
+                    Pass::Late,
+                )
+            })
+            .of_late(n, group)
     }
 
     fn scan_rule(&self, rule: &Rule, n: &Normalized, out: &mut Vec<Hit>) {
@@ -459,6 +483,40 @@ pub(crate) fn char_runs(text: &str, keep: impl Fn(char) -> bool) -> Vec<Range<us
         runs.push(s..text.len());
     }
     runs
+}
+
+/// The words of a `|`-separated list as a set, for "does `w` start (end)
+/// with one of them": each prefix (suffix) of `w`, as long as the longest
+/// word at most, is looked up, instead of every word compared.
+pub(crate) struct Affixes {
+    words: FxHashSet<&'static str>,
+    /// The longest word's length in bytes.
+    max: usize,
+}
+
+impl Affixes {
+    pub(crate) fn new(list: &'static str) -> Self {
+        Affixes {
+            words: list.split('|').collect(),
+            max: list.split('|').map(str::len).max().unwrap_or(0),
+        }
+    }
+
+    /// True when `w` starts with one of the words (not the empty one).
+    pub(crate) fn starts(&self, w: &str) -> bool {
+        w.char_indices()
+            .map(|(i, c)| i + c.len_utf8())
+            .take_while(|&end| end <= self.max)
+            .any(|end| self.words.contains(&w[..end]))
+    }
+
+    /// True when `w` ends with one of the words and is longer than it.
+    pub(crate) fn ends_shorter(&self, w: &str) -> bool {
+        w.char_indices()
+            .skip(1)
+            .filter(|&(i, _)| w.len() - i <= self.max)
+            .any(|(i, _)| self.words.contains(&w[i..]))
+    }
 }
 
 /// True when `w` splits into pieces of two or more characters that `cost`

@@ -61,6 +61,9 @@ fn fixture_sets() -> Vec<(&'static str, PathBuf)> {
         ("unseen/frozen12", f.join("unseen/frozen12/incidents.jsonl")),
         ("unseen/dev15", f.join("unseen/dev15/incidents.jsonl")),
         ("unseen/dev14", f.join("unseen/dev14/incidents.jsonl")),
+        ("unseen/frozen13", f.join("unseen/frozen13/incidents.jsonl")),
+        ("unseen/dev17", f.join("unseen/dev17/incidents.jsonl")),
+        ("unseen/dev18", f.join("unseen/dev18/incidents.jsonl")),
         ("heldout", f.join("heldout-incidents.jsonl")),
         ("heldout2", f.join("heldout2-incidents.jsonl")),
     ]

@@ -2,8 +2,9 @@
 //! reference year for dates, and the audit trail.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 
 use super::deny::DenyMatcher;
 use super::echo::{own_variants, Echo};
@@ -19,8 +20,8 @@ type FieldHits = Vec<(String, Rc<[Hit]>)>;
 pub(super) struct RecordContext {
     pub(super) own: DenyMatcher,
     pub(super) ref_year: Option<i32>,
-    pseudonyms: HashMap<(&'static str, String), String>,
-    counters: HashMap<&'static str, usize>,
+    pseudonyms: FxHashMap<(&'static str, String), String>,
+    counters: FxHashMap<&'static str, usize>,
     pub(super) audit: Vec<AuditEntry>,
     /// Short forms of the names replaced so far (see `echo.rs`).
     pub(super) echoes: Vec<Echo>,
@@ -29,7 +30,7 @@ pub(super) struct RecordContext {
     /// The hits found so far in this record, by text and field: the leak
     /// gate re-scans text the sanitiser left unchanged, and the same text in
     /// the same field with the same own names has the same hits.
-    scanned: RefCell<HashMap<String, FieldHits>>,
+    scanned: RefCell<FxHashMap<String, FieldHits>>,
 }
 
 impl RecordContext {
@@ -43,8 +44,8 @@ impl RecordContext {
         RecordContext {
             own,
             ref_year,
-            pseudonyms: HashMap::new(),
-            counters: HashMap::new(),
+            pseudonyms: FxHashMap::default(),
+            counters: FxHashMap::default(),
             audit: Vec::new(),
             echoes: Vec::new(),
             glued: false,

@@ -25,6 +25,7 @@
 //! only general vocabulary (a kind of industry: 自動車工業, システム工業).
 
 use super::persons::{compound_of_common, derived_of_common, Lexis, FAMILY_NAME_ENDS, NAME};
+use super::prefilter::captures_if;
 use super::*;
 
 /// The compiled pattern of this module.
@@ -46,6 +47,16 @@ const MORE_BUSINESS_WORDS: &str =
     "工房|産業|建設|食品|商店|物流|製作|化学|製材|鉄工|鉄工所|電気|通商|交易|生協|本舗|管財|リース";
 
 impl ApartRules {
+    /// The literals of the patterns that need a word, for the pre-pass
+    /// ([`Late::Apart`]): in the order `company`, `shop`, `display`.
+    pub(crate) fn prefilter(&self) -> Prefilter {
+        Prefilter::new([
+            self.company.as_str(),
+            self.shop.as_str(),
+            self.display.as_str(),
+        ])
+    }
+
     pub(crate) fn new() -> Self {
         ApartRules {
             word: rx(&format!(r"[ \u{{3000}}\t](?P<n>{NAME})")),
@@ -152,7 +163,7 @@ impl Recognizers {
     /// particle, or a kanji name the dictionary does not know as a word.
     fn shops_apart(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
-        for caps in self.apart.shop.captures_iter(text) {
+        for caps in captures_if(self.late(n, Late::Apart)[1], &self.apart.shop, text) {
             let (Some(m), Some(name)) = (caps.get(0), caps.name("n")) else {
                 continue;
             };
@@ -226,7 +237,7 @@ impl Recognizers {
     /// by the address: a person when no word.
     fn display_names(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
-        for caps in self.apart.display.captures_iter(text) {
+        for caps in captures_if(self.late(n, Late::Apart)[2], &self.apart.display, text) {
             let Some(name) = caps.name("n") else { continue };
             let w = name.as_str();
             let glued = text[..name.start()]
@@ -252,7 +263,7 @@ impl Recognizers {
     /// module doc).
     fn companies_apart(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
-        for caps in self.apart.company.captures_iter(text) {
+        for caps in captures_if(self.late(n, Late::Apart)[0], &self.apart.company, text) {
             let (Some(m), Some(head)) = (caps.get(0), caps.name("n")) else {
                 continue;
             };

@@ -32,6 +32,7 @@ use std::sync::OnceLock;
 
 use super::names::name_ok;
 use super::persons::Lexis;
+use super::prefilter::captures_if;
 use super::*;
 
 /// Organisation words that end a company's name after a native head.
@@ -218,6 +219,19 @@ fn rules() -> &'static BrandRules {
     })
 }
 
+/// The literals of the patterns, for the pre-pass ([`Late::Brands`]): in
+/// the order `native`, `house`, `kanji_house`, `family`, `related`.
+pub(super) fn prefilter() -> Prefilter {
+    let r = rules();
+    Prefilter::new([
+        r.native.as_str(),
+        r.house.as_str(),
+        r.kanji_house.as_str(),
+        r.family.as_str(),
+        r.related.as_str(),
+    ])
+}
+
 impl Recognizers {
     /// See the module doc.
     pub(crate) fn scan_brands(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
@@ -226,7 +240,8 @@ impl Recognizers {
             return;
         }
         let r = rules();
-        for caps in r.native.captures_iter(text) {
+        let can = self.late(n, Late::Brands);
+        for caps in captures_if(can[0], &r.native, text) {
             let (Some(m), Some(head)) = (caps.get(0), caps.name("n")) else {
                 continue;
             };
@@ -256,7 +271,7 @@ impl Recognizers {
         if !text.contains(|c: char| ('ぁ'..='ゖ').contains(&c)) {
             return;
         }
-        for caps in r.house.captures_iter(text) {
+        for caps in captures_if(can[1], &r.house, text) {
             let (Some(m), Some(head)) = (caps.get(0), caps.name("n")) else {
                 continue;
             };
@@ -304,7 +319,7 @@ impl Recognizers {
     /// 駅前ホテル, 創立記念館).
     fn kanji_houses(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
-        for caps in rules().kanji_house.captures_iter(text) {
+        for caps in captures_if(self.late(n, Late::Brands)[2], &rules().kanji_house, text) {
             let (Some(m), Some(head)) = (caps.get(0), caps.name("n")) else {
                 continue;
             };
@@ -313,7 +328,7 @@ impl Recognizers {
             let kind = crate::lexicon::GENERIC_SITE_HEADS
                 .iter()
                 .any(|k| w.starts_with(k) || w.ends_with(k))
-                || super::slots::ACTS.split('|').any(|a| w.starts_with(a))
+                || super::slots::starts_with_act(w)
                 || l.common.contains(&text[m.range()])
                 || self.is_role(w)
                 || !name_ok(w)
@@ -329,7 +344,7 @@ impl Recognizers {
     /// `委託先 X`, `顧客：X`): the relation says it is a company.
     fn related_natives(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
-        for caps in rules().related.captures_iter(text) {
+        for caps in captures_if(self.late(n, Late::Brands)[4], &rules().related, text) {
             let Some(name) = caps.name("n") else { continue };
             let w = name.as_str();
             let whole = !text[name.end()..].starts_with(|c: char| is_kata(c) || c == '・');
@@ -346,7 +361,7 @@ impl Recognizers {
     /// See the module doc (a family name glued to a business word).
     fn family_brands(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
-        for caps in rules().family.captures_iter(text) {
+        for caps in captures_if(self.late(n, Late::Brands)[3], &rules().family, text) {
             let (Some(m), Some(head)) = (caps.get(0), caps.name("n")) else {
                 continue;
             };

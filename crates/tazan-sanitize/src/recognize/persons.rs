@@ -897,7 +897,7 @@ impl Recognizers {
             ]) || (count >= 2 && lexis.is_some_and(|l| l.surnames.contains(name))))
             && !DEPARTMENT_LIKE.iter().any(|d| name.starts_with(d))
             && !self.vocab.contains(name)
-            && !super::slots::ACTS.split('|').any(|a| name.starts_with(a))
+            && !super::slots::starts_with_act(name)
             && !super::labels::STATUS_WORDS.contains(&name)
             && ![
                 "不在",
@@ -923,11 +923,7 @@ impl Recognizers {
     }
 
     pub(super) fn is_role_word(&self, w: &str) -> bool {
-        role_or_bare_dept(w)
-            || DEPT_SUFFIX
-                .split('|')
-                .any(|s| w.ends_with(s) && w.chars().count() > s.chars().count())
-            || ROLE_VALUES.contains(&w)
+        role_or_bare_dept(w) || has_dept_suffix(w) || ROLE_VALUES.contains(&w)
     }
 
     /// A kanji word in a name slot: not a generic or role word; a family name,
@@ -1128,9 +1124,17 @@ pub(crate) fn strip_title(w: &str) -> &str {
 /// True when `w` is one of `ROLES` or `BARE_DEPTS` (a set, not a scan of
 /// the two lists on every call).
 fn role_or_bare_dept(w: &str) -> bool {
-    static WORDS: std::sync::LazyLock<HashSet<&'static str>> =
+    static WORDS: std::sync::LazyLock<FxHashSet<&'static str>> =
         std::sync::LazyLock::new(|| ROLES.split('|').chain(BARE_DEPTS.split('|')).collect());
     WORDS.contains(w)
+}
+
+/// True when `w` ends with one of [`DEPT_SUFFIX`] and is longer than it:
+/// each proper suffix of `w` asked of a set, not the list scanned.
+pub(super) fn has_dept_suffix(w: &str) -> bool {
+    static SET: std::sync::LazyLock<Affixes> =
+        std::sync::LazyLock::new(|| Affixes::new(DEPT_SUFFIX));
+    SET.ends_shorter(w)
 }
 
 /// The titles of `TITLES` whose last character is `c`, in their order there.

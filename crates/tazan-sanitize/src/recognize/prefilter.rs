@@ -79,9 +79,11 @@ pub(crate) struct Prefilters {
     scan: Scan,
     /// Where each list's patterns start in `scan` (and where the last ends).
     starts: Vec<usize>,
+    /// Which of a [`Normalized`]'s pass results this automaton keeps.
+    pass: Pass,
 }
 
-/// A list of [`Prefilters`] (the order they are given in).
+/// A list of the start-up [`Prefilters`] (the order they are given in).
 #[derive(Clone, Copy)]
 pub(crate) enum Group {
     Rules,
@@ -90,29 +92,61 @@ pub(crate) enum Group {
     Labels,
 }
 
+/// A list of the [`Prefilters`] built on first use (the order they are
+/// given in): recognisers whose patterns are few and selective, asked of
+/// every text, and not worth the start-up of joining the first automaton.
+#[derive(Clone, Copy)]
+pub(crate) enum Late {
+    Sites,
+    Brands,
+    Apart,
+    Voices,
+}
+
+/// Which pass over a text an automaton is (each [`Normalized`] keeps the
+/// result of each).
+#[derive(Clone, Copy)]
+pub(crate) enum Pass {
+    /// The start-up automaton ([`Group`]).
+    First = 0,
+    /// The one built on first use ([`Late`]).
+    Late = 1,
+}
+
 impl Prefilters {
-    /// One automaton over `groups`, given in [`Group`] order.
-    pub(crate) fn new(groups: [&Prefilter; 4]) -> Self {
+    /// One automaton over `groups`, given in [`Group`] or [`Late`] order,
+    /// keeping its results as `pass`.
+    pub(crate) fn new(groups: &[&Prefilter], pass: Pass) -> Self {
         let mut starts = vec![0];
-        for g in &groups {
+        for g in groups {
             starts.push(starts[starts.len() - 1] + g.needs.len());
         }
         Prefilters {
             scan: Scan::new(groups.iter().flat_map(|g| g.needs.iter())),
             starts,
+            pass,
         }
     }
 
     /// Which patterns of `group` can match in `n.text`; the pass over the
     /// text runs once for every group, on the first call for `n`.
     pub(crate) fn of<'n>(&self, n: &'n Normalized, group: Group) -> Cow<'n, [bool]> {
+        self.list_of(n, group as usize)
+    }
+
+    /// Like [`Prefilters::of`], for the automaton built on first use.
+    pub(crate) fn of_late<'n>(&self, n: &'n Normalized, group: Late) -> Cow<'n, [bool]> {
+        self.list_of(n, group as usize)
+    }
+
+    fn list_of<'n>(&self, n: &'n Normalized, group: usize) -> Cow<'n, [bool]> {
         let me = self as *const Prefilters as usize;
-        let (owner, all) = n.prefiltered.get_or_init(|| {
+        let (owner, all) = n.prefiltered[self.pass as usize].get_or_init(|| {
             let mut can = Vec::new();
             self.scan.candidates(&n.text, &mut can);
             (me, can)
         });
-        let range = self.starts[group as usize]..self.starts[group as usize + 1];
+        let range = self.starts[group]..self.starts[group + 1];
         if *owner == me {
             return Cow::Borrowed(&all[range]);
         }
@@ -365,8 +399,21 @@ pub(crate) fn captures_if<'r, 'h>(
     on: bool,
     re: &'r super::Regex,
     text: &'h str,
-) -> std::iter::Flatten<std::option::IntoIter<regex::CaptureMatches<'r, 'h>>> {
-    on.then(|| re.captures_iter(text)).into_iter().flatten()
+) -> CapturesIf<'r, 'h> {
+    CapturesIf(on.then(|| re.captures_iter(text)))
+}
+
+/// The iterator of [`captures_if`]: the regex's own, or nothing. (A
+/// `Flatten` over an `Option` moved the large `CaptureMatches` into its
+/// front slot and asked both slots on every step.)
+pub(crate) struct CapturesIf<'r, 'h>(Option<regex::CaptureMatches<'r, 'h>>);
+
+impl<'h> Iterator for CapturesIf<'_, 'h> {
+    type Item = regex::Captures<'h>;
+
+    fn next(&mut self) -> Option<regex::Captures<'h>> {
+        self.0.as_mut()?.next()
+    }
 }
 
 /// What every match of `pattern` needs: its finite prefix or suffix set,
@@ -684,8 +731,8 @@ mod tests {
             &[r"会社員", r"[A-Z]+-\d+", r"(?:本社|支社)ビル"],
         ];
         let p = lists.map(|l| Prefilter::new(l.iter().copied()));
-        let all = Prefilters::new([&p[0], &p[1], &p[2], &p[3]]);
-        let other = Prefilters::new([&p[0], &p[1], &p[2], &p[3]]);
+        let all = Prefilters::new(&[&p[0], &p[1], &p[2], &p[3]], Pass::First);
+        let other = Prefilters::new(&[&p[0], &p[1], &p[2], &p[3]], Pass::First);
         let groups = [Group::Rules, Group::Persons, Group::Slots, Group::Labels];
         for t in [
             "",
@@ -1011,5 +1058,141 @@ mod tests {
         }
         // The texts exercise the rules: many matches, not a handful.
         assert!(checked > 20_000, "{checked}");
+    }
+
+    /// The same for the patterns of the pass built on first use (sites,
+    /// brands, set-apart and voice patterns), through `Recognizers::late`
+    /// as the recognisers ask it: on generated texts of their heads, tail
+    /// words, relations and separators, every pattern whose regex matches
+    /// is a candidate of its list, at its index.
+    #[test]
+    fn no_late_pattern_that_matches_is_ruled_out() {
+        let r = super::super::Recognizers::new();
+        let lists = [
+            (Late::Sites, r.sites.prefilter()),
+            (Late::Brands, super::super::brands::prefilter()),
+            (Late::Apart, r.apart.prefilter()),
+            (Late::Voices, r.voices.prefilter()),
+        ];
+        let lists: Vec<(Late, Vec<regex::Regex>)> = lists
+            .into_iter()
+            .map(|(g, p)| {
+                let res = p.sources.iter().map(|s| regex::Regex::new(s).unwrap());
+                (g, res.collect())
+            })
+            .collect();
+        let pieces = [
+            "スミレ",
+            "ツグミ",
+            "ブルー",
+            "オーシャン",
+            "コンテナ",
+            "ー",
+            "・",
+            "物流",
+            "テック",
+            "サービス",
+            "倉庫",
+            "センター",
+            "DC",
+            "支店",
+            "の保守",
+            "経由",
+            "業者",
+            "委託先",
+            "ベンダー",
+            "の",
+            "は",
+            "に",
+            "さん",
+            "様",
+            "氏",
+            "くん",
+            "あおば",
+            "すずらん",
+            "みどり",
+            "ひかる",
+            "旅館",
+            "病院",
+            "苑",
+            "荘",
+            "亭",
+            "記念館",
+            "ホテル",
+            "キッチン",
+            "青葉",
+            "朝日",
+            "山田",
+            "北",
+            "基地局",
+            "浄水場",
+            "堂",
+            "屋",
+            "クリニック",
+            "ソフト",
+            "会",
+            "営業",
+            "担当者",
+            "エンジニア",
+            "スタジオ",
+            "珈琲館",
+            "カフェ",
+            "工房",
+            "管財",
+            "商事",
+            "株式会社",
+            "<",
+            ">",
+            "@",
+            "a",
+            "x",
+            ".",
+            "jp",
+            " ",
+            "\u{3000}",
+            "\t",
+            "\n",
+            ":",
+            "：",
+            "、",
+            "。",
+            "(",
+            "（",
+            "）",
+            "/",
+            "課長",
+            "担当",
+            "総務",
+            "部",
+            "受",
+            "申請者",
+            "代理",
+            "です",
+            "から",
+            "10",
+            "3",
+            "年",
+            "日",
+            "確認",
+        ];
+        let mut g = Gen(0x2545_f491_4f6c_dd1d);
+        let mut checked = 0;
+        for _ in 0..20_000 {
+            let len = 1 + g.below(10);
+            let t: String = (0..len).map(|_| pieces[g.below(pieces.len())]).collect();
+            let n = Normalized::new(&t);
+            for (group, res) in &lists {
+                let can = r.late(&n, *group);
+                assert_eq!(can.len(), res.len());
+                for (re, c) in res.iter().zip(can.iter()) {
+                    if re.is_match(&n.text) {
+                        checked += 1;
+                        assert!(c, "{} ruled out of {t:?}", re.as_str());
+                    }
+                }
+            }
+        }
+        // The texts exercise the patterns: many matches, not a handful.
+        assert!(checked > 5_000, "{checked}");
     }
 }

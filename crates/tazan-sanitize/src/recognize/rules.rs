@@ -464,9 +464,9 @@ impl Recognizers {
         // --- lexicons (one Aho-Corasick pass over the NFKC text) ---
         let mut patterns: Vec<String> = Vec::new();
         let mut lex_meta = Vec::new();
-        let mut place_prefecture = HashMap::new();
-        let mut place_class = HashMap::new();
-        let mut place_names = HashSet::new();
+        let mut place_prefecture = FxHashMap::default();
+        let mut place_class = FxHashMap::default();
+        let mut place_names = FxHashSet::default();
         // Generalised region names are lexicon entries too, so a re-scan sees them
         // whole (fixed points of the place generalisation) whatever precedes them.
         for region in lexicon::REGIONS {
@@ -503,12 +503,15 @@ impl Recognizers {
         let persons = persons::PersonRules::new();
         let slots = slots::SlotRules::new();
         let labels = labels::LabelRules::new();
-        let prefilters = Prefilters::new([
-            &prefilter,
-            &persons.prefilter,
-            &slots.prefilter,
-            &labels.prefilter,
-        ]);
+        let prefilters = Prefilters::new(
+            &[
+                &prefilter,
+                &persons.prefilter,
+                &slots.prefilter,
+                &labels.prefilter,
+            ],
+            Pass::First,
+        );
         Recognizers {
             prefilters,
             rules,
@@ -528,6 +531,7 @@ impl Recognizers {
             ),
             place_prefecture,
             place_class,
+            late: OnceLock::new(),
         }
     }
 }

@@ -11,6 +11,7 @@
 //! or derivation of one, and no role or department names a company.
 
 use super::persons::{compound_of_common, derived_of_common, Lexis};
+use super::prefilter::captures_if;
 use super::*;
 
 /// Site words that name a facility only after a proper name.
@@ -59,6 +60,12 @@ pub(crate) struct SiteRules {
 }
 
 impl SiteRules {
+    /// The literals of the patterns, for the pre-pass ([`Late::Sites`]): in
+    /// the order `site`, `staff`, `house`.
+    pub(crate) fn prefilter(&self) -> Prefilter {
+        Prefilter::new([self.site.as_str(), self.staff.as_str(), self.house.as_str()])
+    }
+
     pub(crate) fn new() -> Self {
         SiteRules {
             // 西ノ宮 校舎: ノ and ツ go on a kanji name between kanji.
@@ -89,7 +96,8 @@ impl Recognizers {
         if text.is_ascii() {
             return;
         }
-        for caps in self.sites.site.captures_iter(text) {
+        let can = self.late(n, Late::Sites);
+        for caps in captures_if(can[0], &self.sites.site, text) {
             let (Some(m), Some(name)) = (caps.get(0), caps.name("n")) else {
                 continue;
             };
@@ -147,7 +155,7 @@ impl Recognizers {
         if !text.contains('の') {
             return;
         }
-        for caps in self.sites.staff.captures_iter(text) {
+        for caps in captures_if(self.late(n, Late::Sites)[1], &self.sites.staff, text) {
             let Some(name) = caps.name("n") else { continue };
             let w = name.as_str();
             let glued = text[..name.start()]
@@ -176,7 +184,7 @@ impl Recognizers {
     /// kind of system would look like a name.
     fn houses(&self, n: &Normalized, l: &Lexis, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
-        for caps in self.sites.house.captures_iter(text) {
+        for caps in captures_if(self.late(n, Late::Sites)[2], &self.sites.house, text) {
             let (Some(m), Some(name), Some(word)) = (caps.get(0), caps.name("n"), caps.name("w"))
             else {
                 continue;
@@ -225,7 +233,7 @@ impl Recognizers {
                 && !CARE_HEADS.contains(&w)
                 && !l.common.contains(whole)
                 && !MEETING_HEADS.contains(&w)
-                && !super::slots::ACTS.split('|').any(|a| w.starts_with(a));
+                && !super::slots::starts_with_act(w);
             // A family or place name heads a house whatever else it means
             // (大和システム開発).
             let family = !CLUB_WORDS.contains(&word.as_str())

@@ -33,6 +33,13 @@ use crate::normalize::standard_form;
 /// does in a report. The agent rule wants one in the name's clause.
 pub(super) const ACTS: &str = "担当|行っ|行い|検知|確認|対応|報告|連絡|再起動|復旧|調査|依頼|指示|承認|切替|切り替え|切り戻|移行|実施|作業|修正|判断|更新|交換|設定|回答|説明|提示|案内|共有|対処|復元|手配|起票|相談|周知|通知|連携|再送|再開|特定|解析|分析|適用|送付|提出|受付|入力|登録|取消|追加|変更|転送|電話|メール|訪問|来訪|来社|来校|指摘|要請|問い合わせ|問合せ|謝罪|判定|決定|承諾|了承|調整|再実行|再投入|投入|復帰|回復|検証|点検|巡回|監視|記録|記入|集計|通報|エスカレ|引き継|引継|参加|出席|欠席|同席|同行|休み|休暇|不在|欠勤|出張|代行|協議|出社|退社|帰宅|退職|異動|着任";
 
+/// True when `w` starts with one of [`ACTS`]: each prefix of `w` asked of
+/// a set, not the list scanned.
+pub(super) fn starts_with_act(w: &str) -> bool {
+    static SET: std::sync::LazyLock<Affixes> = std::sync::LazyLock::new(|| Affixes::new(ACTS));
+    SET.starts(w)
+}
+
 /// Acts only a person does: enough for a family name that is also a common
 /// word (森, 堀, 高木), which a system or a place cannot be the agent of.
 const PERSON_ACTS: &[&str] = &[
@@ -271,7 +278,7 @@ impl Recognizers {
                 .chars()
                 .skip(1)
                 .take(5)
-                .any(|c| "がはもかよにへ".contains(c));
+                .any(|c| matches!(c, 'が' | 'は' | 'も' | 'か' | 'よ' | 'に' | 'へ'));
             if !particle_near {
                 continue;
             }

@@ -455,7 +455,7 @@ pub(super) const NOT_LINES: &[&str] = &[
 /// True when `s` is one of [`GENERIC_NAMES`] (a set lookup: asked for every
 /// candidate name).
 pub(super) fn is_generic_name(s: &str) -> bool {
-    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+    static SET: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
         std::sync::OnceLock::new();
     SET.get_or_init(|| GENERIC_NAMES.iter().copied().collect())
         .contains(s)

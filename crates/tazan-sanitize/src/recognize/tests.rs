@@ -141,3 +141,44 @@ fn a_built_in_pattern_is_compiled_on_first_use_only() {
         .map(|n| n.as_str());
     assert_eq!(m, Some("横浜"));
 }
+
+/// The set lookups of the act prefixes and department suffixes answer as
+/// the scans of the lists they replace did, on every listed word, its
+/// prefixes and suffixes, and those glued to kanji, kana and Latin around.
+#[test]
+fn act_prefixes_and_department_suffixes_as_the_list_scans() {
+    let old_act = |w: &str| slots::ACTS.split('|').any(|a| w.starts_with(a));
+    let old_dept = |w: &str| {
+        persons::DEPT_SUFFIX
+            .split('|')
+            .any(|s| w.ends_with(s) && w.chars().count() > s.chars().count())
+    };
+    let words: Vec<&str> = slots::ACTS
+        .split('|')
+        .chain(persons::DEPT_SUFFIX.split('|'))
+        .chain(["", "山", "田中", "a", "営業", "総務部", "確認済", "担当者"])
+        .collect();
+    let mut texts = Vec::new();
+    for w in &words {
+        for (i, _) in w.char_indices() {
+            texts.push(w[..i].to_string());
+            texts.push(w[i..].to_string());
+        }
+        for around in ["", "山", "田中", "か", "ab", "ー"] {
+            texts.push(format!("{around}{w}"));
+            texts.push(format!("{w}{around}"));
+        }
+    }
+    let (mut acts, mut depts) = (0, 0);
+    for t in &texts {
+        assert_eq!(slots::starts_with_act(t), old_act(t), "{t:?}");
+        assert_eq!(persons::has_dept_suffix(t), old_dept(t), "{t:?}");
+        acts += usize::from(old_act(t));
+        depts += usize::from(old_dept(t));
+    }
+    // Both answers occur often: the texts test the lookups both ways.
+    assert!(
+        acts > 200 && depts > 50 && texts.len() - acts > 200,
+        "{acts} {depts}"
+    );
+}

@@ -18,6 +18,7 @@
 //! or a role.
 
 use super::persons::{person, Lexis, BARE_DEPTS, ROLES};
+use super::prefilter::captures_if;
 use super::*;
 
 /// One-kanji marks a form writes after a label (済, 未, 可), listed as
@@ -33,11 +34,11 @@ pub(crate) struct UnitRules {
     /// A numbered or timed line's speaker before a colon.
     speaker: Regex,
     /// A role or department, の, a short name, a particle or a stop.
-    role_of: Regex,
+    pub(super) role_of: Regex,
     /// A label of a person (申請者, 交代者, 受) before a colon, a short name.
-    label: Regex,
+    pub(super) label: Regex,
     /// A role, は, a name, then the sentence's end or a copula.
-    role_is: Regex,
+    pub(super) role_is: Regex,
 }
 
 impl UnitRules {
@@ -82,7 +83,11 @@ impl Recognizers {
             }
         }
         if text.contains([':', '：']) {
-            for caps in self.voices.units.label.captures_iter(text) {
+            for caps in captures_if(
+                self.late(n, Late::Voices)[2],
+                &self.voices.units.label,
+                text,
+            ) {
                 let Some(name) = caps.name("n") else { continue };
                 let w = name.as_str();
                 // A given name of one kanji is often a word too (愛, 梢).
@@ -98,7 +103,11 @@ impl Recognizers {
             }
         }
         if text.contains('は') {
-            for caps in self.voices.units.role_is.captures_iter(text) {
+            for caps in captures_if(
+                self.late(n, Late::Voices)[3],
+                &self.voices.units.role_is,
+                text,
+            ) {
                 let Some(name) = caps.name("n") else { continue };
                 let w = name.as_str();
                 // A family name that is also a common word counts here
@@ -114,7 +123,11 @@ impl Recognizers {
             }
         }
         if text.contains('の') {
-            for caps in self.voices.units.role_of.captures_iter(text) {
+            for caps in captures_if(
+                self.late(n, Late::Voices)[4],
+                &self.voices.units.role_of,
+                text,
+            ) {
                 let Some(name) = caps.name("n") else { continue };
                 let w = name.as_str();
                 if !(w.chars().count() == 1 && AFTER_NO.contains(w)) && self.unit_name(w, l) {

@@ -13,6 +13,7 @@ use super::checks::FUNCTION_WORDS;
 use super::labels::{LINE_LABELS, STATUS_WORDS};
 use super::mixed::MORE_FUNCTION_WORDS;
 use super::persons::{Lexis, BARE_DEPTS, DEPT_SUFFIX, ROLES};
+use super::prefilter::captures_if;
 use super::*;
 
 /// Honorifics and titles after a speaker's name.
@@ -96,6 +97,19 @@ pub(crate) struct VoiceRules {
 }
 
 impl VoiceRules {
+    /// The literals of the patterns, for the pre-pass ([`Late::Voices`]):
+    /// in the order `role_kana`, `kana_honorific`, then the units' `label`,
+    /// `role_is`, `role_of`.
+    pub(crate) fn prefilter(&self) -> Prefilter {
+        Prefilter::new([
+            self.role_kana.as_str(),
+            self.kana_honorific.as_str(),
+            self.units.label.as_str(),
+            self.units.role_is.as_str(),
+            self.units.role_of.as_str(),
+        ])
+    }
+
     pub(crate) fn new() -> Self {
         VoiceRules {
             role_kana: rx(&format!(
@@ -310,8 +324,9 @@ impl Recognizers {
                 && !w.starts_with(['お', 'ご'])
                 && !w.ends_with(['の', 'が', 'は', 'を', 'に', 'で', 'と', 'も', 'へ'])
         };
-        for re in [&v.role_kana, &v.kana_honorific] {
-            for caps in re.captures_iter(text) {
+        let can = self.late(n, Late::Voices);
+        for (re, on) in [(&v.role_kana, can[0]), (&v.kana_honorific, can[1])] {
+            for caps in captures_if(on, re, text) {
                 let Some(m) = caps.name("n") else { continue };
                 if ok(m.as_str()) {
                     push(out, n, m.range(), Kind::Person, "person_kana", 0.8, 2);
