@@ -15,7 +15,7 @@ fn scored_policy() -> Policy {
     let src = include_str!("../policy/default.toml");
     let on = src.replacen(
         "[levels.GREEN.recognizers]",
-        "[levels.GREEN.recognizers]\nscorer = 0.8",
+        "[levels.GREEN.recognizers]\nscorer = 0.75",
         1,
     );
     assert_ne!(on, src, "builtin policy has no GREEN recognizers table");
@@ -137,7 +137,7 @@ fn the_scorer_is_off_by_default_and_off_switches_it_off() {
     let src = include_str!("../policy/default.toml");
     let off = src.replacen(
         "[levels.GREEN.recognizers]",
-        "[levels.GREEN.recognizers]\nscorer = 0.8\noff = [\"scorer\"]",
+        "[levels.GREEN.recognizers]\nscorer = 0.75\noff = [\"scorer\"]",
         1,
     );
     let p = Policy::from_toml_str(&off, "test").unwrap();
@@ -160,4 +160,50 @@ fn the_shipped_table_scores_name_cues_above_ordinary_context() {
         s.probability(&named),
         s.probability(&plain)
     );
+}
+
+/// The surfaces of the scorer's candidates in `text` (rules' coverage
+/// ignored, as when fitting).
+fn candidates(text: &str) -> Vec<String> {
+    rules_only()
+        .scorer_candidates(text, "description", &[], true)
+        .into_iter()
+        .map(|c| text[c.range].to_string())
+        .collect()
+}
+
+#[test]
+fn public_technical_references_are_no_candidates() {
+    if !dictionary() {
+        return;
+    }
+    // Versions, standards, advisories, codes, measurements, file names.
+    let text = "ISO27001、TLS1.3、v7.2.28、Ver.1.2、KB5031244、CVE-2024-1234、\
+        CWE-79、Java17、SHA256、ORA-01555、0x80070005、ERR_CONNECTION_RESET、\
+        120ms、16GB、2.4GHz、rotate.sh、setup.exe、QX77Z";
+    let found = candidates(text);
+    // An unknown product code stays a candidate: the class is narrow.
+    assert_eq!(found, ["QX77Z"], "{found:?}");
+}
+
+#[test]
+fn materials_and_facility_types_in_katakana_are_no_candidates() {
+    if !dictionary() {
+        return;
+    }
+    let found =
+        candidates("クルミ製の棚とケアハウスの入居者、データセンターの空調、ゾルテミクの担当。");
+    assert!(!found.iter().any(|w| w == "クルミ"), "{found:?}");
+    assert!(!found.iter().any(|w| w.ends_with("ハウス")), "{found:?}");
+    assert!(!found.iter().any(|w| w.ends_with("センター")), "{found:?}");
+    assert!(found.iter().any(|w| w == "ゾルテミク"), "{found:?}");
+}
+
+#[test]
+fn without_the_dictionary_nothing_is_scored() {
+    // The table weighs dictionary facts: without IPADIC an ordinary word
+    // looks unknown, so the scorer stays out (the rules still run).
+    let s = Sanitizer::without_dictionary(&scored_policy(), DisclosureLevel::Green).unwrap();
+    let (_, audit) = s.sanitize_text("移行手順書に接続上限の確認項目がなかった。", &[]);
+    assert!(audit.iter().all(|a| a.rule != "scorer:name"), "{audit:?}");
 }

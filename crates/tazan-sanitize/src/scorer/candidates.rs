@@ -10,13 +10,13 @@
 //! sanitiser wrote (固有名A, A社, `[識別番号]`), common kanji words that are
 //! no name, and anything of one character.
 
-use rustc_hash::FxHashSet;
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
 use crate::normalize::nfkc;
 use crate::recognize::{is_han, is_kata, Lexis};
+use rustc_hash::FxHashSet;
 use tazan_model::Kind;
 
 /// One word the rules left unmasked, with its features.
@@ -70,6 +70,98 @@ const PSEUDONYM_HEADS: [&str; 9] = [
     "ユーザ",
     "当社",
     "委託先ベンダ",
+];
+
+/// Heads of public technical references: standards bodies and their
+/// series, advisories and patches, protocols, hash and cipher families,
+/// platforms and languages with a version, error families. A Latin word made
+/// of one of them and a number (`ISO27001`, `CVE-2024-…`, `KB…`, `MS17-010`,
+/// `TLS1.3`, `Java17`, `ORA-…`) names a public thing, not a party.
+const REFERENCE_HEADS: [&str; 64] = [
+    "iso", "iec", "jis", "jisq", "jisx", "rfc", "cve", "cwe", "capec", "kb", "ms", "jvn", "jvndb",
+    "nist", "sp", "fips", "pci", "ieee", "etsi", "itu", "ecma", "en", "din", "ul", "tls", "ssl",
+    "http", "https", "smb", "snmp", "ssh", "ipv", "dhcpv", "sha", "md", "aes", "rsa", "utf", "usb",
+    "pcie", "ddr", "wpa", "win", "windows", "java", "jdk", "jre", "python", "php", "node", "ruby",
+    "perl", "ios", "android", "macos", "office", "ver", "v", "rev", "build", "ora", "err", "error",
+    "sqlstate",
+];
+
+/// Units after a number (`120ms`, `16GB`, `2.4GHz`): a measurement.
+const UNITS: [&str; 40] = [
+    "ms", "us", "ns", "s", "sec", "min", "h", "hr", "kb", "mb", "gb", "tb", "pb", "kib", "mib",
+    "gib", "tib", "hz", "khz", "mhz", "ghz", "bps", "kbps", "mbps", "gbps", "fps", "dpi", "px",
+    "pt", "w", "kw", "kwh", "v", "mv", "ma", "mm", "cm", "km", "kg", "rpm",
+];
+
+/// A Latin word that is a public technical reference rather than a name:
+/// a version (`v1.2`, `Ver.1.2.3`, `1.2.3`), a number with a unit, a hex
+/// code (`0x8007…`), an error constant (`ERR_CONNECTION_RESET`,
+/// `ECONNREFUSED` is left to the vocabulary), or a reference head with a
+/// number (see [`REFERENCE_HEADS`]; an IT vocabulary word with a number,
+/// `Java17`, counts too).
+fn technical_reference(s: &str, vocab: &FxHashSet<String>) -> bool {
+    let lower = s.to_ascii_lowercase();
+    let numeric = |t: &str| {
+        !t.is_empty()
+            && t.starts_with(|c: char| c.is_ascii_digit())
+            && t.chars().all(|c| c.is_ascii_digit() || "-_.".contains(c))
+    };
+    if let Some(hex) = lower.strip_prefix("0x") {
+        if !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            return true;
+        }
+    }
+    // A file name with a known extension.
+    if let Some((stem, ext)) = lower.rsplit_once('.') {
+        if !stem.is_empty() && EXTENSIONS.contains(&ext) {
+            return true;
+        }
+    }
+    // An error constant: upper case words joined by `_`.
+    if s.contains('_')
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    {
+        return true;
+    }
+    // A number with a unit.
+    let unit_at = lower
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(lower.len());
+    if unit_at > 0 && UNITS.contains(&&lower[unit_at..]) {
+        return true;
+    }
+    // A head of letters, then a number (after an optional `-` or `.`).
+    let head_end = lower
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(lower.len());
+    let (head, tail) = lower.split_at(head_end);
+    let tail = tail.trim_start_matches(['-', '.', '_']);
+    !head.is_empty() && numeric(tail) && (REFERENCE_HEADS.contains(&head) || vocab.contains(head))
+}
+
+/// File extensions: `rotate.sh`, `setup.exe` name a file, not a party.
+const EXTENSIONS: [&str; 30] = [
+    "sh", "py", "pl", "rb", "js", "ts", "ps1", "bat", "cmd", "exe", "dll", "jar", "war", "sql",
+    "txt", "log", "csv", "tsv", "json", "xml", "yml", "yaml", "conf", "cfg", "ini", "html", "pdf",
+    "xlsx", "docx", "zip",
+];
+
+/// Katakana words a kind suffix follows (クルミ製, ステンレス製, アルミ型):
+/// a material or a kind, not a maker.
+const KIND_SUFFIXES: &str = "製型式材系色風味";
+
+/// Facility-type words: a common head and a generic facility word
+/// (ケアハウス, データセンター, グループホーム), a kind of place, not a name.
+const FACILITY_WORDS: [&str; 8] = [
+    "ハウス",
+    "センター",
+    "センタ",
+    "ホーム",
+    "ルーム",
+    "ステーション",
+    "プラザ",
+    "ホール",
 ];
 
 fn script_of(c: char) -> Option<Script> {
@@ -299,10 +391,10 @@ fn describe(
     if cs.next() == Some('数') && cs.next().is_some_and(|c| "十百千万億".contains(c)) {
         return false;
     }
-    // Latin words with digits are versions, standards and codes
-    // (`TLS1.3`, `ISO27001`, `KB5031244`) far more often than names; the
-    // identifier recognisers handle the labelled ones.
-    if script == Script::Latin && s.chars().any(|c| c.is_ascii_digit()) {
+    if script == Script::Latin
+        && (s.chars().all(|c| c.is_ascii_digit() || "-_.".contains(c))
+            || technical_reference(&s, vocab))
+    {
         return false;
     }
     let sets = lexis.map(|l| {
@@ -315,9 +407,30 @@ fn describe(
         )
     });
     let (sur, giv, nat, nam, com) = sets.unwrap_or_default();
-    // A common kanji word is a candidate only when it is also a name.
+    // A common kanji word is a candidate only when it is also a name: bare
+    // family names in informal text are most of what the scorer adds
+    // (leaving out every common kanji or katakana word took leave-one-set-out
+    // from 56 to 85 and 73 held-out leaks; BENCHMARKS.md, round 16 part 2).
     if script == Script::Han && common && !(sur || giv || nam) {
         return false;
+    }
+    if script == Script::Kata {
+        let plain = |w: &str| {
+            w.is_empty()
+                || vocab.contains(w)
+                || lexis.is_some_and(|l| l.common.contains(w) || l.native.contains(w))
+        };
+        // クルミ製: a common or native katakana noun before a kind suffix.
+        if (com || nat) && next.is_some_and(|c| KIND_SUFFIXES.contains(c)) {
+            return false;
+        }
+        // ケアハウス: a generic facility word after a common head.
+        if FACILITY_WORDS
+            .iter()
+            .any(|f| s.strip_suffix(f).is_some_and(plain))
+        {
+            return false;
+        }
     }
     let sc = script.letter();
     emit(format_args!("s:{sc}"));
