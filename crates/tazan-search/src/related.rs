@@ -22,6 +22,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +30,10 @@ use crate::doc::IndexDoc;
 use crate::error::SearchError;
 use crate::index::SearchIndex;
 use crate::similar::{Reason, SimilarTo};
+
+/// How long `open` waits for the directory's lock that a store of this
+/// process, just dropped, still holds (its flusher wakes every second).
+const LOCK_WAIT: Duration = Duration::from_secs(3);
 
 /// Neighbours kept per lesson: a page shows 5, and the rest stand in for
 /// those the reader may not see.
@@ -88,7 +93,24 @@ impl RelatedStore {
             .path(dir)
             .cache_capacity(16 << 20)
             .flush_every_ms(Some(1000));
-        Self::with(config, dir.to_path_buf())
+        // A store of this process dropped just before (a hub restarted in
+        // place, a test reopening) releases sled's directory lock only when
+        // its background flusher next wakes, up to `flush_every_ms` later:
+        // wait that long for the lock instead of failing.
+        let deadline = Instant::now() + LOCK_WAIT;
+        let db = loop {
+            match config.open() {
+                // sled says so in an `Other` error's text (0.34, config.rs).
+                Err(sled::Error::Io(e))
+                    if e.to_string().starts_with("could not acquire lock")
+                        && Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                opened => break opened,
+            }
+        };
+        Self::from_db(db, dir.to_path_buf())
     }
 
     /// A store that lives as long as the value (tests, evaluation).
@@ -98,7 +120,11 @@ impl RelatedStore {
     }
 
     fn with(config: sled::Config, path: PathBuf) -> Result<Self, SearchError> {
-        let db = config.open().map_err(|e| SearchError::Related {
+        Self::from_db(config.open(), path)
+    }
+
+    fn from_db(db: sled::Result<sled::Db>, path: PathBuf) -> Result<Self, SearchError> {
+        let db = db.map_err(|e| SearchError::Related {
             path: path.clone(),
             reason: e.to_string(),
         })?;
