@@ -470,9 +470,12 @@ fn write_common_words(src: &Path, dest: &Path) -> Result<(), String> {
             }
         },
     )?;
-    let out: String = words.iter().flat_map(|w| [w.as_str(), "\n"]).collect();
-    std::fs::write(dest.join(COMMON_FILE), out)
-        .map_err(|e| format!("cannot write common-word list: {e}"))?;
+    write_words(
+        dest,
+        COMMON_FILE,
+        "common-word",
+        words.iter().map(String::as_str),
+    )?;
     let mut proper = std::collections::BTreeSet::new();
     for name in PROPER_FILES {
         let bytes =
@@ -491,9 +494,12 @@ fn write_common_words(src: &Path, dest: &Path) -> Result<(), String> {
             }
         }
     }
-    let out: String = proper.iter().flat_map(|w| [w.as_str(), "\n"]).collect();
-    std::fs::write(dest.join(PROPER_FILE), out)
-        .map_err(|e| format!("cannot write proper-noun list: {e}"))
+    write_words(
+        dest,
+        PROPER_FILE,
+        "proper-noun",
+        proper.iter().map(String::as_str),
+    )
 }
 
 /// Where the one-time compile announces itself (see [`set_compile_notice`]).
