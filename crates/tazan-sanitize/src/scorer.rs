@@ -25,9 +25,10 @@
 
 use std::collections::HashMap;
 use std::fmt::{self, Write};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
 
 use crate::error::SanitizeError;
 
@@ -39,31 +40,10 @@ use candidates::{Script, Sink};
 /// The shipped weight table.
 const SHIPPED: &str = include_str!("scorer/weights.txt");
 
-/// FNV-1a: feature names are short and not chosen by an attacker (they come
-/// from the shipped table and from fixed formats), and SipHash was a third
-/// of the scorer's cost.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type Weights = HashMap<String, f32, BuildHasherDefault<Fnv>>;
+/// Feature names are short and not chosen by an attacker (they come from
+/// the shipped table and from fixed formats): the crate's FxHash, not
+/// SipHash, which was a third of the scorer's cost.
+type Weights = FxHashMap<String, f32>;
 
 /// A logistic regression over binary features, with its threshold.
 #[derive(Debug, Clone)]
@@ -154,13 +134,19 @@ impl Scorer {
 
     /// The probability that a word with these features is identifying.
     pub fn probability<S: AsRef<str>>(&self, features: &[S]) -> f32 {
-        let z = self.bias
-            + features
-                .iter()
-                .filter_map(|f| self.weights.get(f.as_ref()))
-                .sum::<f32>();
-        1.0 / (1.0 + (-z).exp())
+        logistic(
+            self.bias
+                + features
+                    .iter()
+                    .filter_map(|f| self.weights.get(f.as_ref()))
+                    .sum::<f32>(),
+        )
     }
+}
+
+/// The probability of a sum of weights.
+fn logistic(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
 }
 
 /// Scores candidates as they are described: each feature is formatted into
@@ -195,7 +181,7 @@ impl Sink for ScoreSink<'_> {
     }
 
     fn word(&mut self, range: Range<usize>, script: Script, skip: bool) {
-        let p = 1.0 / (1.0 + (-self.z).exp());
+        let p = logistic(self.z);
         self.z = self.scorer.bias;
         if !skip && p >= self.scorer.threshold {
             self.hits.push((range, script, p));
