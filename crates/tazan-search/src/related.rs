@@ -116,11 +116,7 @@ impl RelatedStore {
     /// A store that lives as long as the value (tests, evaluation).
     pub fn temporary() -> Result<Self, SearchError> {
         let config = sled::Config::new().temporary(true).cache_capacity(16 << 20);
-        Self::with(config, PathBuf::from("<temporary>"))
-    }
-
-    fn with(config: sled::Config, path: PathBuf) -> Result<Self, SearchError> {
-        Self::from_db(config.open(), path)
+        Self::from_db(config.open(), PathBuf::from("<temporary>"))
     }
 
     fn from_db(db: sled::Result<sled::Db>, path: PathBuf) -> Result<Self, SearchError> {
