@@ -33,6 +33,18 @@ pub(crate) struct Normalized {
     /// `recognize/prefilter.rs`): which automaton ran it, and which of its
     /// patterns can match.
     pub(crate) prefiltered: [OnceCell<(usize, Vec<bool>)>; 2],
+    /// The kanji and katakana runs of `text`, found in one walk on first
+    /// use (see `recognize::script_runs`).
+    pub(crate) script_runs: OnceCell<ScriptRuns>,
+}
+
+/// The kanji runs (〇 apart) and the katakana runs (ヶ and ヵ apart) of a
+/// text: the dictionary pass reads the first, the katakana candidates the
+/// second, and one walk over the text finds both.
+#[derive(Debug, Default)]
+pub(crate) struct ScriptRuns {
+    pub(crate) kanji: Vec<Range<usize>>,
+    pub(crate) katakana: Vec<Range<usize>>,
 }
 
 /// Which normalised layer a byte range refers to.
@@ -64,6 +76,7 @@ impl Normalized {
             // At most one segment per byte: no growth on ASCII text.
             segs: Vec::with_capacity(original.len()),
             prefiltered: [OnceCell::new(), OnceCell::new()],
+            script_runs: OnceCell::new(),
         };
         let mut buf = String::new();
         let bytes = original.as_bytes();
