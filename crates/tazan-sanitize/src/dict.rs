@@ -19,7 +19,7 @@ use lindera::segmenter::Segmenter;
 use serde::Serialize;
 
 use crate::normalize::{Layer, Normalized};
-use crate::recognize::{char_runs, is_han, Hit, Lexis, Recognizers};
+use crate::recognize::{is_han, script_runs, Hit, Lexis, Recognizers};
 use tazan_model::Kind;
 
 /// Default location of Debian's mecab-ipadic sources.
@@ -156,7 +156,7 @@ impl DictRecognizer {
     /// Analyses every kanji run of two or more characters and reports proper nouns.
     pub(crate) fn scan(&self, n: &Normalized, r: &Recognizers, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
-        for mut run in char_runs(text, |c| is_han(c) && c != '〇') {
+        for mut run in script_runs(n).kanji.iter().cloned() {
             // A pseudonym label's 社 (A社東雲) is not part of the word after it.
             if text[run.clone()].starts_with('社')
                 && text[..run.start].ends_with(|c: char| c.is_ascii_alphabetic())

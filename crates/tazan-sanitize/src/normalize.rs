@@ -33,6 +33,18 @@ pub(crate) struct Normalized {
     /// `recognize/prefilter.rs`): which automaton ran it, and which of its
     /// patterns can match.
     pub(crate) prefiltered: [OnceCell<(usize, Vec<bool>)>; 2],
+    /// The kanji and katakana runs of `text`, found in one walk on first
+    /// use (see `recognize::script_runs`).
+    pub(crate) script_runs: OnceCell<ScriptRuns>,
+}
+
+/// The kanji runs (〇 apart) and the katakana runs (ヶ and ヵ apart) of a
+/// text: the dictionary pass reads the first, the katakana candidates the
+/// second, and one walk over the text finds both.
+#[derive(Debug, Default)]
+pub(crate) struct ScriptRuns {
+    pub(crate) kanji: Vec<Range<usize>>,
+    pub(crate) katakana: Vec<Range<usize>>,
 }
 
 /// Which normalised layer a byte range refers to.
@@ -64,6 +76,7 @@ impl Normalized {
             // At most one segment per byte: no growth on ASCII text.
             segs: Vec::with_capacity(original.len()),
             prefiltered: [OnceCell::new(), OnceCell::new()],
+            script_runs: OnceCell::new(),
         };
         let mut buf = String::new();
         let bytes = original.as_bytes();
@@ -151,12 +164,17 @@ impl Normalized {
         }
         push_thrice(&mut self.folded_seg, first..first + count);
         // Between two hiragana the fold is the run itself: copied whole.
+        // (Each character of the run is three bytes: read in threes.)
         let mut copied = 0;
-        for (i, c) in run.char_indices() {
-            let u = c as u32;
+        for (k, ch) in run.as_bytes().chunks_exact(3).enumerate() {
+            let u = three_byte_code(ch[0], ch[1], ch[2]);
             if (0x3041..=0x3096).contains(&u) {
+                let i = 3 * k;
                 self.folded.push_str(&run[copied..i]);
-                self.folded.push(char::from_u32(u + 0x60).unwrap_or(c));
+                match char::from_u32(u + 0x60) {
+                    Some(kata) => self.folded.push(kata),
+                    None => self.folded.push_str(&run[i..i + 3]),
+                }
                 copied = i + 3;
             }
         }
@@ -309,7 +327,33 @@ fn is_stable(c: char) -> bool {
 /// keeps them, none is invisible, combining or a dash, and each is three
 /// bytes in UTF-8.
 fn is_plain_cjk(c: char) -> bool {
-    let u = c as u32;
+    is_plain_cjk_code(c as u32)
+}
+
+/// The end of the run of [`is_plain_cjk`] characters starting at byte `at`
+/// of `s` (`at` itself when none starts there).
+fn plain_cjk_run(s: &str, at: usize) -> usize {
+    // Every plain CJK character is three bytes of UTF-8: the bytes are read
+    // three at a time, not decoded as characters (`s` is valid UTF-8, so a
+    // lead byte 0xE0..=0xEF starts exactly three bytes).
+    let b = s.as_bytes();
+    let mut end = at;
+    while let Some(&[b0, b1, b2]) = b.get(end..end + 3) {
+        if b0 & 0xF0 != 0xE0 || !is_plain_cjk_code(three_byte_code(b0, b1, b2)) {
+            break;
+        }
+        end += 3;
+    }
+    end
+}
+
+/// The code point of a three-byte UTF-8 sequence.
+fn three_byte_code(b0: u8, b1: u8, b2: u8) -> u32 {
+    (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F)
+}
+
+/// [`is_plain_cjk`] of a code point.
+fn is_plain_cjk_code(u: u32) -> bool {
     (0x3001..=0x3011).contains(&u)
         || (0x3041..=0x3096).contains(&u)
         || (0x30A1..=0x30FA).contains(&u)
@@ -317,9 +361,9 @@ fn is_plain_cjk(c: char) -> bool {
         || (0x4E00..=0x9FFF).contains(&u)
 }
 
-/// The end of the run of [`is_plain_cjk`] characters starting at byte `at`
-/// of `s` (`at` itself when none starts there).
-fn plain_cjk_run(s: &str, at: usize) -> usize {
+/// The character walk [`plain_cjk_run`] replaced, for its test.
+#[cfg(test)]
+fn plain_cjk_run_by_chars(s: &str, at: usize) -> usize {
     let mut end = at;
     for c in s[at..].chars() {
         if !is_plain_cjk(c) {
@@ -493,6 +537,37 @@ mod tests {
                 matches!(c, '\u{FF9E}' | '\u{FF9F}') || canonical_combining_class(c) != 0,
                 "{c:?}"
             );
+        }
+    }
+
+    /// Reading three bytes at a time finds the run the character walk
+    /// found: every character (but the surrogates) before a plain one, after
+    /// one, and between two, from every start.
+    #[test]
+    fn plain_cjk_run_by_bytes_is_the_character_walk() {
+        let near_edges = |u: &u32| {
+            [
+                0x3001, 0x3011, 0x3041, 0x3096, 0x30A1, 0x30FA, 0x30FC, 0x4E00, 0x9FFF,
+            ]
+            .iter()
+            .any(|e| u.abs_diff(*e) <= 0x40)
+        };
+        for u in (0..0x11_0000u32).filter(|u| u % 7 == 0 || near_edges(u)) {
+            let Some(c) = char::from_u32(u) else { continue };
+            for s in [
+                format!("{c}あ"),
+                format!("あ{c}"),
+                format!("漢{c}カ"),
+                format!("{c}{c}ー。"),
+            ] {
+                for (at, _) in s.char_indices() {
+                    assert_eq!(
+                        plain_cjk_run(&s, at),
+                        plain_cjk_run_by_chars(&s, at),
+                        "{s:?} {at}"
+                    );
+                }
+            }
         }
     }
 

@@ -13,7 +13,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::lexicon::{self, PlaceClass};
-use crate::normalize::{Layer, Normalized};
+use crate::normalize::{Layer, Normalized, ScriptRuns};
 use crate::policy::Role;
 use tazan_model::Kind;
 
@@ -349,23 +349,32 @@ impl Recognizers {
             }
             return;
         }
-        for caps in rule.re.captures_iter(text) {
-            let Some(m) = caps.get(0) else { continue };
-            if rule.bounded && !ascii_bounded(text, m.range()) {
-                continue;
+        let candidate = rule.name.starts_with("candidate:");
+        let prio = if replaced_whole(rule.kind) {
+            4
+        } else if rule.kind.is_identifying() && !candidate {
+            2
+        } else {
+            1
+        };
+        let mut found = |m: Range<usize>, name: Option<Range<usize>>| {
+            if rule.bounded && !ascii_bounded(text, m.clone()) {
+                return;
             }
-            let name = caps.name("n");
-            if let Some(range) = self.check(rule.check, text, m.range(), name.map(|g| g.range())) {
-                let candidate = rule.name.starts_with("candidate:");
-                let prio = if replaced_whole(rule.kind) {
-                    4
-                } else if rule.kind.is_identifying() && !candidate {
-                    2
-                } else {
-                    1
-                };
+            if let Some(range) = self.check(rule.check, text, m, name) {
                 push(out, n, range, rule.kind, rule.name, rule.score, prio);
             }
+        };
+        // A pattern without groups has no `n`: its matches alone (the same
+        // ones `captures_iter` gives), with no `Captures` allocated per
+        // search and cloned per match.
+        if rule.re.captures_len() == 1 {
+            rule.re.find_iter(text).for_each(|m| found(m.range(), None));
+            return;
+        }
+        for caps in rule.re.captures_iter(text) {
+            let Some(m) = caps.get(0) else { continue };
+            found(m.range(), caps.name("n").map(|g| g.range()));
         }
     }
 
@@ -468,22 +477,56 @@ fn replaced_whole(kind: Kind) -> bool {
 
 /// Maximal runs of characters that satisfy `keep`, as byte ranges.
 pub(crate) fn char_runs(text: &str, keep: impl Fn(char) -> bool) -> Vec<Range<usize>> {
-    let mut runs = Vec::new();
-    let mut start: Option<usize> = None;
+    let mut runs = Runs::default();
     for (i, c) in text.char_indices() {
-        match (keep(c), start) {
-            (true, None) => start = Some(i),
+        runs.step(i, keep(c));
+    }
+    runs.end(text.len())
+}
+
+/// The kanji runs (〇 apart) and katakana runs (ヶ, ヵ apart) of `n.text`,
+/// as [`char_runs`] finds them, both in one walk, once per text.
+pub(crate) fn script_runs(n: &Normalized) -> &ScriptRuns {
+    n.script_runs.get_or_init(|| {
+        let (mut kanji, mut katakana) = (Runs::default(), Runs::default());
+        for (i, c) in n.text.char_indices() {
+            kanji.step(i, is_han(c) && c != '〇');
+            katakana.step(i, is_kata(c) && c != 'ヶ' && c != 'ヵ');
+        }
+        ScriptRuns {
+            kanji: kanji.end(n.text.len()),
+            katakana: katakana.end(n.text.len()),
+        }
+    })
+}
+
+/// The runs of kept characters found so far in a walk over a text.
+#[derive(Default)]
+struct Runs {
+    runs: Vec<Range<usize>>,
+    start: Option<usize>,
+}
+
+impl Runs {
+    /// The character at byte `i` is kept or not.
+    fn step(&mut self, i: usize, keep: bool) {
+        match (keep, self.start) {
+            (true, None) => self.start = Some(i),
             (false, Some(s)) => {
-                runs.push(s..i);
-                start = None;
+                self.runs.push(s..i);
+                self.start = None;
             }
             _ => {}
         }
     }
-    if let Some(s) = start {
-        runs.push(s..text.len());
+
+    /// The runs of a text of `len` bytes, walked to its end.
+    fn end(mut self, len: usize) -> Vec<Range<usize>> {
+        if let Some(s) = self.start {
+            self.runs.push(s..len);
+        }
+        self.runs
     }
-    runs
 }
 
 /// The words of a `|`-separated list as a set, for "does `w` start (end)

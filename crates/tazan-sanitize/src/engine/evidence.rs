@@ -10,10 +10,10 @@
 //! A katakana word the IT vocabulary or the generic words know (サーバ側,
 //! ベンダー経由, ユーザー向け) is never a candidate, whatever its cues.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::classify::facility_class;
 use super::context::RecordContext;
@@ -21,7 +21,7 @@ use super::echo::Echo;
 use super::Sanitizer;
 use crate::lexicon::{self, GENERIC_SITE_HEADS, RELATION_WORDS};
 use crate::normalize::{fold_str, nfkc};
-use crate::recognize::{is_han, is_kata, strip_title};
+use crate::recognize::{char_runs, is_han, is_kata, strip_title};
 use tazan_model::Kind;
 
 /// Business words glued after a katakana head that make it a company's name
@@ -146,7 +146,7 @@ impl Sanitizer {
         let texts: Vec<&str> = texts.into_iter().collect();
         // One search per text for every site word, shared with `kana_sites`.
         let mentions: Vec<Vec<(&str, usize)>> = texts.iter().copied().map(site_mentions).collect();
-        let mut seen: HashMap<(String, &str), u32> = HashMap::new();
+        let mut seen: FxHashMap<(String, &str), u32> = FxHashMap::default();
         for (text, mentions) in texts.iter().copied().zip(&mentions) {
             for &(site, at) in mentions {
                 if site == SHOP {
@@ -191,7 +191,7 @@ impl Sanitizer {
         texts: impl IntoIterator<Item = (&'a str, &'a str)>,
         ctx: &mut RecordContext,
     ) {
-        let mut weight: HashMap<String, (String, u32)> = HashMap::new();
+        let mut weight: FxHashMap<String, (String, u32)> = FxHashMap::default();
         for (original, text) in texts {
             // Asked of the original, as before: a text of half-width katakana
             // only (full-width once normalised) is skipped.
@@ -354,7 +354,7 @@ impl Sanitizer {
         // The slots persons were found in (`運転 岩城`, `user: 港 慎也`): a
         // short word in the same slot elsewhere in the record is a person
         // (column coherence).
-        let mut slots: HashSet<&str> = HashSet::new();
+        let mut slots: FxHashSet<&str> = FxHashSet::default();
         for text in texts {
             for f in &found {
                 for (at, _) in text.match_indices(f.as_str()) {
@@ -363,24 +363,19 @@ impl Sanitizer {
             }
         }
         // Per word: summed weight, and whether one cue was strong.
-        let mut weight: HashMap<String, (u32, bool)> = HashMap::new();
+        // (Not iterated in a hashed order: the names are sorted below.)
+        let mut weight: FxHashMap<String, (u32, bool)> = FxHashMap::default();
         for text in texts {
-            let chars: Vec<(usize, char)> = text.char_indices().collect();
-            let mut i = 0;
-            while i < chars.len() {
-                if !is_han(chars[i].1) {
-                    i += 1;
-                    continue;
-                }
-                let start = i;
-                while i < chars.len() && is_han(chars[i].1) {
-                    i += 1;
-                }
-                let (s, e) = (chars[start].0, chars.get(i).map_or(text.len(), |c| c.0));
+            for r in char_runs(text, is_han) {
+                let (s, e) = (r.start, r.end);
                 let w = &text[s..e];
                 // The neighbour test first: it compares no strings (all
                 // four tests are pure, so the order changes no answer).
-                if i - start > 2 || !standalone(text, s..e) || NOT_NAMES.contains(&w) || known(w) {
+                if w.chars().nth(2).is_some()
+                    || !standalone(text, s..e)
+                    || NOT_NAMES.contains(&w)
+                    || known(w)
+                {
                     continue;
                 }
                 let (mut n, mut strong) = person_cues(text, s..e, &known);

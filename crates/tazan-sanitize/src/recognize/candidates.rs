@@ -180,7 +180,7 @@ impl Recognizers {
         out: &mut Vec<Hit>,
     ) {
         let text = n.text.as_str();
-        let runs = katakana_runs(text);
+        let runs = katakana_runs(text, &script_runs(n).katakana);
         let mut i = 0;
         while i < runs.len() {
             let first_known = self.katakana_known(&text[runs[i].clone()], common);
@@ -393,10 +393,10 @@ impl Recognizers {
 }
 
 /// Katakana runs (ー inside, not ヶ/ヵ, which join kanji names) of two or more
-/// characters, leading ー dropped.
-fn katakana_runs(text: &str) -> Vec<Range<usize>> {
-    char_runs(text, |c| is_kata(c) && c != 'ヶ' && c != 'ヵ')
-        .into_iter()
+/// characters, leading ー dropped, from the text's katakana runs `runs`
+/// ([`script_runs`]).
+fn katakana_runs(text: &str, runs: &[Range<usize>]) -> Vec<Range<usize>> {
+    runs.iter()
         .map(|r| {
             let lead = text[r.clone()]
                 .chars()

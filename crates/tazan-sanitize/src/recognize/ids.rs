@@ -18,6 +18,11 @@
 
 use super::*;
 
+/// フライト as a searcher built once (a substring search sets one up per
+/// call, and every text asks).
+static FLIGHT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("フライト"));
+
 /// Labels before a flight number.
 const FLIGHT_LABELS: [&str; 6] = ["便名", "搭乗便", "フライト", "Flight", "FLIGHT", "FLT"];
 
@@ -67,7 +72,7 @@ impl Recognizers {
         }
         // 便名 and 搭乗便 hold 便; the Latin labels an F.
         let labelled = text.contains('便')
-            || text.contains("フライト")
+            || FLIGHT.find(b).is_some()
             || (memchr::memchr(b'F', b).is_some()
                 && FLIGHT_LABELS[3..].iter().any(|l| text.contains(l)));
         if itinerary || labelled {

@@ -666,6 +666,11 @@ fn named_head(head: &str, l: &Lexis) -> bool {
     !l.common.contains(head) || l.named.contains(head)
 }
 
+/// The ideographic space's bytes, a searcher built once (`memmem::find_iter`
+/// builds one per call, per text).
+static IDEOGRAPHIC_SPACE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("\u{3000}".as_bytes()));
+
 /// A kanji family name and a hiragana given name set apart by a space
 /// (`白石 ゆかり`, `楢崎 まゆ`): the given name is one IPADIC lists, no
 /// kana or kanji word goes on after it, and a family name that is also a
@@ -675,7 +680,7 @@ fn hiragana_given_names(text: &str, l: &Lexis, out: &mut Vec<Hit>) {
     // Spaces, half or full width (E3 80 80), found by byte search.
     let spaces = memchr::memchr_iter(b' ', b)
         .map(|at| (at, 1))
-        .chain(memchr::memmem::find_iter(b, "\u{3000}".as_bytes()).map(|at| (at, 3)));
+        .chain(IDEOGRAPHIC_SPACE.find_iter(b).map(|at| (at, 3)));
     for (sp, width) in spaces {
         // Hiragana (U+3041..U+309F) opens with E3 81 or E3 82.
         if b.get(sp + width) != Some(&0xE3) || !matches!(b.get(sp + width + 1), Some(0x81 | 0x82)) {

@@ -301,7 +301,27 @@ pub(crate) fn is_person_field(path: &str) -> bool {
 
 /// True when `key` (a field name or a table header) names people.
 pub(crate) fn is_person_key(key: &str) -> bool {
-    // The keys are lower case: no lower-cased copy of `key` needed.
+    // Asked of every field a text is scanned in: `key` lower-cased on the
+    // stack and looked up, not compared with each of the keys (which are
+    // lower case; ASCII lower-casing keeps UTF-8 valid).
+    static KEYS: std::sync::LazyLock<FxHashSet<&'static str>> =
+        std::sync::LazyLock::new(|| PERSON_KEYS.iter().copied().collect());
+    let mut buf = [0u8; KEY_BUF];
+    let Some(lower) = buf.get_mut(..key.len()) else {
+        return PERSON_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key));
+    };
+    lower.copy_from_slice(key.as_bytes());
+    lower.make_ascii_lowercase();
+    std::str::from_utf8(lower).is_ok_and(|k| KEYS.contains(k))
+}
+
+/// The longest key [`is_person_key`] lower-cases on the stack (longer ones,
+/// none of the listed keys, are compared with each).
+const KEY_BUF: usize = 64;
+
+/// The linear comparison [`is_person_key`] replaced, for its test.
+#[cfg(test)]
+fn is_person_key_linear(key: &str) -> bool {
     PERSON_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
 }
 
@@ -1190,6 +1210,7 @@ mod lookup_tests {
     fn person_keys_are_lower_case() {
         for k in PERSON_KEYS {
             assert_eq!(*k, k.to_ascii_lowercase(), "{k}");
+            assert!(k.len() <= KEY_BUF, "{k}");
         }
         for k in ["Assignee", "OPERATOR", "担当者", "owner"] {
             assert_eq!(
@@ -1198,6 +1219,46 @@ mod lookup_tests {
                 "{k}"
             );
         }
+    }
+
+    /// The set lookup answers as the comparison with each key did: on every
+    /// key, in upper, mixed and lower case, with a character more or less,
+    /// and on keys longer than the stack buffer.
+    #[test]
+    fn person_key_lookup_agrees_with_the_comparison() {
+        let mut keys: Vec<String> = Vec::new();
+        for k in PERSON_KEYS {
+            let upper = k.to_ascii_uppercase();
+            let mixed: String = k
+                .chars()
+                .enumerate()
+                .map(|(i, c)| {
+                    if i % 2 == 0 {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            let mut shorter = k.to_string();
+            shorter.pop();
+            keys.extend([
+                k.to_string(),
+                upper,
+                mixed,
+                shorter,
+                format!("{k}s"),
+                format!("x{k}"),
+            ]);
+        }
+        keys.extend(["", "A", "Ä", "名", "ASSIGNEE", "Owner_", "担当者Ａ"].map(String::from));
+        keys.push("a".repeat(KEY_BUF));
+        keys.push("a".repeat(KEY_BUF + 1));
+        keys.push("Ｂ".repeat(KEY_BUF));
+        for k in &keys {
+            assert_eq!(is_person_key(k), is_person_key_linear(k), "{k}");
+        }
+        assert!(is_person_key("Assigned_To") && !is_person_key("assigned"));
     }
 
     /// `strip_title` as it was written before its titles were grouped by

@@ -400,13 +400,15 @@ pub(crate) fn captures_if<'r, 'h>(
     re: &'r super::Regex,
     text: &'h str,
 ) -> CapturesIf<'r, 'h> {
-    CapturesIf(on.then(|| re.captures_iter(text)))
+    CapturesIf(on.then(|| Box::new(re.captures_iter(text))))
 }
 
 /// The iterator of [`captures_if`]: the regex's own, or nothing. (A
 /// `Flatten` over an `Option` moved the large `CaptureMatches` into its
-/// front slot and asked both slots on every step.)
-pub(crate) struct CapturesIf<'r, 'h>(Option<regex::CaptureMatches<'r, 'h>>);
+/// front slot and asked both slots on every step. Boxed: most calls find
+/// the pattern ruled out, and returning the large iterator by value copied
+/// it on every call.)
+pub(crate) struct CapturesIf<'r, 'h>(Option<Box<regex::CaptureMatches<'r, 'h>>>);
 
 impl<'h> Iterator for CapturesIf<'_, 'h> {
     type Item = regex::Captures<'h>;

@@ -16,6 +16,16 @@
 use super::persons::{compound_of_common, derived_of_common, Lexis};
 use super::*;
 
+/// The lead bytes of half-width katakana (EF BD, EF BE), searchers built
+/// once: `memmem::find_iter` builds one per call, per text.
+static HALF_WIDTH_LEADS: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 2]> =
+    std::sync::LazyLock::new(|| {
+        [
+            memchr::memmem::Finder::new(b"\xEF\xBD"),
+            memchr::memmem::Finder::new(b"\xEF\xBE"),
+        ]
+    });
+
 /// Passenger titles written after `SURNAME/GIVEN`.
 const PASSENGER_TITLES: [&str; 9] = ["MR", "MS", "MRS", "MISS", "MSTR", "CHD", "INF", "DR", "MX"];
 
@@ -93,8 +103,9 @@ impl Recognizers {
         // (memmem searches, not a visit of every byte).
         let bytes = original.as_bytes();
         let third = |at: usize| bytes.get(at + 2).copied().unwrap_or(0);
-        let half = memchr::memmem::find_iter(bytes, b"\xEF\xBD").any(|at| third(at) >= 0xA1)
-            || memchr::memmem::find_iter(bytes, b"\xEF\xBE").any(|at| third(at) <= 0x9F);
+        let [bd, be] = &*HALF_WIDTH_LEADS;
+        let half = bd.find_iter(bytes).any(|at| third(at) >= 0xA1)
+            || be.find_iter(bytes).any(|at| third(at) <= 0x9F);
         if half {
             half_width_names(original, out);
         }

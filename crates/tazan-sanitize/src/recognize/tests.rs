@@ -182,3 +182,92 @@ fn act_prefixes_and_department_suffixes_as_the_list_scans() {
         "{acts} {depts}"
     );
 }
+
+/// Texts of the shapes the pattern rules and the run walks meet: kanji,
+/// kana, Latin, digits, separators, and the characters next to the blocks'
+/// edges, in random mixes (fixed seed).
+fn generated_texts() -> Vec<String> {
+    let units = [
+        "山田",
+        "〇",
+        "々",
+        "ヶ",
+        "ヵ",
+        "カナ",
+        "ー",
+        "あ",
+        "・",
+        " ",
+        "\u{3000}",
+        "A1-23",
+        "abc",
+        "株式会社",
+        "03-1234-5678",
+        "ops@example.co.jp",
+        "192.168.0.1",
+        "2024年1月",
+        "社",
+        "\u{4DBF}",
+        "\u{F900}",
+        "\u{20000}",
+        "\u{30FB}",
+        "\u{31F0}",
+        "\n",
+        "、",
+        "Ｑ",
+    ];
+    let mut seed = 0x9e37_79b9_u64;
+    let mut texts = Vec::new();
+    for _ in 0..4000 {
+        let mut t = String::new();
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        for _ in 0..(seed >> 40) % 12 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            t.push_str(units[(seed >> 33) as usize % units.len()]);
+        }
+        texts.push(t);
+    }
+    texts
+}
+
+/// The runs found in one walk are the ones each predicate's walk finds.
+#[test]
+fn script_runs_are_char_runs_of_each_script() {
+    for t in generated_texts() {
+        let n = Normalized::new(&t);
+        let runs = script_runs(&n);
+        let text = n.text.as_str();
+        assert_eq!(
+            runs.kanji,
+            char_runs(text, |c| is_han(c) && c != '〇'),
+            "{text:?}"
+        );
+        assert_eq!(
+            runs.katakana,
+            char_runs(text, |c| is_kata(c) && c != 'ヶ' && c != 'ヵ'),
+            "{text:?}"
+        );
+    }
+}
+
+/// A rule whose pattern has no group finds by `find_iter` the matches
+/// `captures_iter` gave it.
+#[test]
+fn groupless_rules_find_what_their_captures_found() {
+    let r = Recognizers::new();
+    let texts = generated_texts();
+    let mut groupless = 0;
+    for rule in r.rules.iter().filter(|rule| rule.re.captures_len() == 1) {
+        groupless += 1;
+        for t in &texts {
+            let found: Vec<_> = rule.re.find_iter(t).map(|m| m.range()).collect();
+            let captured: Vec<_> = rule
+                .re
+                .captures_iter(t)
+                .filter_map(|c| c.get(0).map(|m| m.range()))
+                .collect();
+            assert_eq!(found, captured, "{} {t:?}", rule.name);
+        }
+    }
+    assert!(groupless > 10, "{groupless}");
+}
