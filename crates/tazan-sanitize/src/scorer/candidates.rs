@@ -455,8 +455,15 @@ pub(crate) fn visit(
         covered.get(i).is_some_and(|c| c.start < r.end)
     };
     let top = field.split(['.', '[', '#']).next().unwrap_or(field);
+    // A run inside one hit has no piece that is a candidate.
+    let inside = |r: &Range<usize>| {
+        let i = covered.partition_point(|c| c.end <= r.start);
+        covered
+            .get(i)
+            .is_some_and(|c| c.start <= r.start && r.end <= c.end)
+    };
     for (run, script) in runs(text) {
-        if overlaps(&run) && script != Script::Han {
+        if (script != Script::Han && overlaps(&run)) || inside(&run) {
             continue;
         }
         let pieces = match script {
