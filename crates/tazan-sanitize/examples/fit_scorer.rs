@@ -5,7 +5,9 @@
 //!
 //! Training data: every word the rules leave unmasked in the development sets
 //! `dev` … `dev15`, `dev17`, `dev18`, and every word of the invented negatives
-//! (`tests/fixtures/scorer/negatives.txt`, always a negative) (never a frozen set, the shared corpus or the held-out
+//! (`tests/fixtures/scorer/negatives.txt`, always a negative) and of the invented
+//! name slots (`positives.txt`: a word in `[[…]]` is a positive, any other a
+//! negative) (never a frozen set, the shared corpus or the held-out
 //! fixtures). A word is a positive when at least half of it lies inside an
 //! occurrence of a gold identifying span of its record, else a negative.
 //! `--all` also takes the words a rule covered (more positives, another
@@ -15,6 +17,8 @@
 //! held-out set with the full pipeline at each threshold (leaked, keep,
 //! blocked), next to the rules alone. `--write`: fits on every development
 //! set and writes `src/scorer/weights.txt` with the threshold `T`.
+//! `FIT_DUMP=1`: prints each development-set candidate (set, label, word,
+//! context, dictionary features) while reading, for looking at dev data.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -31,6 +35,9 @@ const DEV_SETS: [&str; 16] = [
 /// Invented ordinary technical sentences: every candidate is a negative.
 /// In every fold's training data, never held out.
 const NEGATIVES: &str = "tests/fixtures/scorer/negatives.txt";
+/// Invented sentences with names in name slots: a candidate inside `[[…]]`
+/// is a positive, every other one a negative. In every fold, never held out.
+const POSITIVES: &str = "tests/fixtures/scorer/positives.txt";
 /// Fields the negatives are read as, in turn (fields every dev set has), so
 /// that no field feature learns "this is the negatives file".
 const NEGATIVE_FIELDS: [&str; 4] = ["description", "analysis", "countermeasures", "timeline"];
@@ -124,6 +131,29 @@ fn examples(s: &Sanitizer, all: bool) -> Vec<Example> {
                         })
                         .max()
                         .unwrap_or(0);
+                    if std::env::var_os("FIT_DUMP").is_some() {
+                        let a = text[..c.range.start]
+                            .char_indices()
+                            .rev()
+                            .nth(7)
+                            .map_or(0, |(i, _)| i);
+                        let b = text[c.range.end..]
+                            .char_indices()
+                            .nth(8)
+                            .map_or(text.len(), |(i, _)| c.range.end + i);
+                        println!(
+                            "DUMP\t{set}\t{}\t{}\t{}\t{}",
+                            u8::from(2 * inside >= len),
+                            &text[c.range.clone()],
+                            text[a..b].replace('\n', "⏎"),
+                            c.features
+                                .iter()
+                                .filter(|f| !f.contains(':') || f.starts_with("com"))
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(",")
+                        );
+                    }
                     out.push(Example {
                         set: k,
                         features: c.features,
@@ -133,23 +163,51 @@ fn examples(s: &Sanitizer, all: bool) -> Vec<Example> {
             }
         }
     }
-    let text =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(NEGATIVES)).unwrap();
-    let lines = text
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'));
-    for (i, line) in lines.enumerate() {
-        let line = line.replace("\\n", "\n").replace("\\t", "\t");
-        let field = NEGATIVE_FIELDS[i % NEGATIVE_FIELDS.len()];
-        for c in s.scorer_candidates(&line, field, &[], all) {
-            out.push(Example {
-                set: usize::MAX,
-                features: c.features,
-                positive: false,
-            });
+    for file in [NEGATIVES, POSITIVES] {
+        let text =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
+        let lines = text
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'));
+        for (i, line) in lines.enumerate() {
+            let (line, marked) = unmark(&line.replace("\\n", "\n").replace("\\t", "\t"));
+            let field = NEGATIVE_FIELDS[i % NEGATIVE_FIELDS.len()];
+            for c in s.scorer_candidates(&line, field, &[], all) {
+                let positive = marked.iter().any(|m| {
+                    2 * m
+                        .end
+                        .min(c.range.end)
+                        .saturating_sub(m.start.max(c.range.start))
+                        >= c.range.len()
+                });
+                out.push(Example {
+                    set: usize::MAX,
+                    features: c.features,
+                    positive,
+                });
+            }
         }
     }
     out
+}
+
+/// A line without its `[[…]]` marks, and the byte ranges they marked.
+fn unmark(line: &str) -> (String, Vec<std::ops::Range<usize>>) {
+    let mut out = String::with_capacity(line.len());
+    let mut marked = Vec::new();
+    let mut rest = line;
+    while let Some(a) = rest.find("[[") {
+        out.push_str(&rest[..a]);
+        let Some(b) = rest[a..].find("]]") else {
+            break;
+        };
+        let start = out.len();
+        out.push_str(&rest[a + 2..a + b]);
+        marked.push(start..out.len());
+        rest = &rest[a + b + 2..];
+    }
+    out.push_str(rest);
+    (out, marked)
 }
 
 /// Logistic regression by full-batch gradient descent with per-feature

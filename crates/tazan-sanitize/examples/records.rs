@@ -4,8 +4,9 @@
 //! thread, repeated, in characters of record JSON per CPU second of this
 //! process (getrusage via /proc: the machine is shared).
 //!
-//! `cargo run --release -p tazan-sanitize --example records [repetitions] [--no-dict] [--scorer]`
-//! (`--scorer`: the learned scorer on at its table's threshold)
+//! `cargo run --release -p tazan-sanitize --example records [repetitions] [--no-dict] [--scorer | --rules]`
+//! (`--scorer`: the learned scorer on at its table's threshold; `--rules`:
+//! off, the rules alone; the builtin policy has it on at GREEN)
 //! (from the repository root; `perf record` or `valgrind --tool=callgrind` it
 //! to see where the time goes).
 
@@ -57,6 +58,8 @@ fn main() {
     };
     let s = if args.iter().any(|a| a == "--scorer") {
         s.with_scorer(Some(Scorer::shipped().clone()))
+    } else if args.iter().any(|a| a == "--rules") {
+        s.with_scorer(None)
     } else {
         s
     };

@@ -3,7 +3,8 @@
 //!
 //! `cargo run -p tazan-sanitize --example try [-- --scorer T] < lines.txt`
 //! (`\n` and `\t` in a line stand for a line break and a tab, so one line
-//! can hold a table; `--scorer T` switches the learned scorer on).
+//! can hold a table; `--scorer T` switches the learned scorer on;
+//! `--features` prints every scorer candidate with its probability).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 use std::io::BufRead;
 use tazan_sanitize::{DisclosureLevel, Policy, Sanitizer, Scorer};
@@ -23,6 +24,17 @@ fn main() {
         let line = line.unwrap().replace("\\n", "\n").replace("\\t", "\t");
         let (out, audit) = s.sanitize_text(&line, &[]);
         println!("{out}");
+        if args.iter().any(|a| a == "--features") {
+            // Every candidate the rules left, its probability and features.
+            for c in s.scorer_candidates(&line, "description", &[], false) {
+                println!(
+                    "   ? {} {:.3} {}",
+                    &line[c.range.clone()],
+                    Scorer::shipped().probability(&c.features),
+                    c.features.join(" ")
+                );
+            }
+        }
         for a in audit {
             println!(
                 "   {} -> {} [{} {}]",

@@ -124,8 +124,9 @@ pub struct Thresholds {
     /// IT vocabulary nor the dictionary knows (`candidate:katakana`, `candidate:latin`).
     pub candidate: Option<f32>,
     /// The learned scorer for words the rules leave (`scorer:name`): off
-    /// unless set (the weight table's leave-one-set-out choice is 0.75);
-    /// `off = ["scorer"]` switches it off.
+    /// unless set (the weight table's leave-one-set-out choice is 0.75; the
+    /// builtin policy sets it at GREEN and CLEAR); `off = ["scorer"]`
+    /// switches it off.
     pub scorer: Option<f32>,
     /// Recognisers switched off (same names as the keys above).
     #[serde(default)]

@@ -65,7 +65,7 @@ pub(crate) use candidates::CANDIDATE_LATIN;
 pub(crate) use forms::is_id_field;
 pub(crate) use labels::is_status_value;
 pub(crate) use names::{name_ok, PSEUDONYM_HEADS};
-pub(crate) use persons::{is_person_field, strip_title, Lexis};
+pub(crate) use persons::{is_person_field, strip_title, Lexis, TITLES};
 use prefilter::{Group, Late, Pass, Prefilter, Prefilters};
 use stoplists::*;
 

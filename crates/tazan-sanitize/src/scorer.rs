@@ -13,15 +13,19 @@
 //! The weights are a text table (`scorer/weights.txt`, one `weight feature`
 //! per line) fitted by `examples/fit_scorer.rs` on the development sets'
 //! gold only (`dev` … `dev15`, `dev17`, `dev18`) and invented ordinary
-//! sentences (`tests/fixtures/scorer/negatives.txt`, all negatives), never on
+//! sentences (`tests/fixtures/scorer/negatives.txt`, all negatives, and
+//! `positives.txt`, names in name slots marked `[[…]]`), never on
 //! a frozen set, the shared corpus or the held-out fixtures; its threshold
 //! was chosen by leave-one-set-out over the development sets. The same input
 //! always gives the same score. Public technical references (versions,
 //! standards, advisories, codes, measurements), material and facility-type
-//! katakana words are no candidates at all. It is off unless a level's
-//! recognisers set `scorer = 0.75` (the threshold the table records; the
-//! builtin policy leaves it off, BENCHMARKS.md round 16 part 2 says why);
-//! `off = ["scorer"]` switches it off again.
+//! katakana words, titles and kebab-case tool names are no candidates at
+//! all; a word with an ordinary reading (an IPADIC common word, a native
+//! katakana noun) is one only with a strong name cue (an honorific, a
+//! naming label, a company word, a given name after it, a speaker). It is
+//! on at GREEN and CLEAR in the builtin policy (`scorer = 0.75` in a level's
+//! recognisers, the threshold the table records; AMBER stays rules-only);
+//! `off = ["scorer"]` switches it off (BENCHMARKS.md, round 18).
 
 use std::collections::HashMap;
 use std::fmt::{self, Write};

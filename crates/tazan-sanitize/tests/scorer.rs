@@ -10,16 +10,9 @@ use std::sync::OnceLock;
 
 use tazan_sanitize::{DictionaryStatus, DisclosureLevel, Policy, Sanitizer, Scorer};
 
-/// The builtin policy with the scorer switched on at GREEN.
+/// The builtin policy: the scorer is on at GREEN (and CLEAR).
 fn scored_policy() -> Policy {
-    let src = include_str!("../policy/default.toml");
-    let on = src.replacen(
-        "[levels.GREEN.recognizers]",
-        "[levels.GREEN.recognizers]\nscorer = 0.75",
-        1,
-    );
-    assert_ne!(on, src, "builtin policy has no GREEN recognizers table");
-    Policy::from_toml_str(&on, "test").unwrap()
+    Policy::builtin()
 }
 
 fn green() -> &'static Sanitizer {
@@ -129,21 +122,34 @@ fn a_scored_word_is_audited_under_its_own_rule() {
 }
 
 #[test]
-fn the_scorer_is_off_by_default_and_off_switches_it_off() {
+fn the_scorer_is_on_at_green_and_clear_off_at_amber_and_off_switches_it_off() {
+    if !dictionary() {
+        return;
+    }
     let text = "本日の立会いは樅山、記録は榧野。";
-    let builtin = Sanitizer::new(&Policy::builtin(), DisclosureLevel::Green).unwrap();
-    let (_, audit) = builtin.sanitize_text(text, &[]);
-    assert!(audit.iter().all(|a| a.rule != "scorer:name"), "{audit:?}");
+    let scored = |s: &Sanitizer| {
+        let (_, audit) = s.sanitize_text(text, &[]);
+        audit.iter().any(|a| a.rule == "scorer:name")
+    };
+    for (level, on) in [
+        (DisclosureLevel::Green, true),
+        (DisclosureLevel::Clear, true),
+        (DisclosureLevel::Amber, false),
+    ] {
+        let s = Sanitizer::new(&Policy::builtin(), level).unwrap();
+        assert_eq!(scored(&s), on, "{level:?}");
+    }
     let src = include_str!("../policy/default.toml");
     let off = src.replacen(
         "[levels.GREEN.recognizers]",
-        "[levels.GREEN.recognizers]\nscorer = 0.75\noff = [\"scorer\"]",
+        "[levels.GREEN.recognizers]\noff = [\"scorer\"]",
         1,
     );
+    assert_ne!(off, src, "builtin policy has no GREEN recognizers table");
     let p = Policy::from_toml_str(&off, "test").unwrap();
-    let s = Sanitizer::new(&p, DisclosureLevel::Green).unwrap();
-    let (_, audit) = s.sanitize_text(text, &[]);
-    assert!(audit.iter().all(|a| a.rule != "scorer:name"), "{audit:?}");
+    assert!(!scored(
+        &Sanitizer::new(&p, DisclosureLevel::Green).unwrap()
+    ));
 }
 
 #[test]

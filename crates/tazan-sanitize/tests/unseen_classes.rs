@@ -292,8 +292,12 @@ fn a_name_found_once_is_masked_in_its_short_forms_everywhere_in_the_record() {
         ..Default::default()
     };
     let rec = publish_without(&inc, &["ナギサ", "遠野", "梶ヶ谷", "俊介"]);
+    // The bare 梶ヶ谷 of a field before the full name is an echo, or, with
+    // the learned scorer on (round 18), a scored name.
     assert!(
-        rec.audit.iter().any(|a| a.rule == "echo"),
+        rec.audit
+            .iter()
+            .any(|a| a.rule == "echo" || (a.rule == "scorer:name" && a.original == "梶ヶ谷")),
         "{:?}",
         rec.audit
     );

@@ -6,6 +6,10 @@
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
 //! a run without it fails and says how to install it.
+//!
+//! Since round 18 the builtin GREEN policy runs the learned scorer, and each
+//! `assert_floor` holds the figure measured with it (BENCHMARKS.md, "Eighteenth
+//! round"); the doc comments keep each set's history before that round.
 
 // Test harness: a failed setup step should abort loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -93,7 +97,7 @@ fn assert_floor(set: &str, max_leaked: usize) {
 /// command runs every ignored test where the corpus is present.
 #[test]
 fn frozen_unseen_set_does_not_get_worse() {
-    assert_floor("frozen", 10);
+    assert_floor("frozen", 9);
 }
 
 #[test]
@@ -125,7 +129,7 @@ fn frozen2_unseen_set_meets_the_targets_at_green() {
 /// is not met yet (BENCHMARKS.md).
 #[test]
 fn frozen3_unseen_set_does_not_get_worse() {
-    assert_floor("frozen3", 7);
+    assert_floor("frozen3", 6);
 }
 
 /// The fourth frozen set (written before the fourth round's rules): at most
@@ -135,7 +139,7 @@ fn frozen3_unseen_set_does_not_get_worse() {
 /// target (<= 2 %, i.e. <= 4 spans) is not met yet (BENCHMARKS.md).
 #[test]
 fn frozen4_unseen_set_does_not_get_worse() {
-    assert_floor("frozen4", 5);
+    assert_floor("frozen4", 4);
 }
 
 /// The fifth frozen set (written before the fifth round's rules) meets the
@@ -154,7 +158,7 @@ fn frozen5_unseen_set_meets_the_targets_at_green() {
 /// (BENCHMARKS.md).
 #[test]
 fn frozen6_unseen_set_does_not_get_worse() {
-    assert_floor("frozen6", 7);
+    assert_floor("frozen6", 6);
 }
 
 /// The seventh frozen set (written and frozen before any rule change of the
@@ -164,7 +168,7 @@ fn frozen6_unseen_set_does_not_get_worse() {
 /// <= 6 spans) is not met yet (BENCHMARKS.md, "Eighth round").
 #[test]
 fn frozen7_unseen_set_does_not_get_worse() {
-    assert_floor("frozen7", 19);
+    assert_floor("frozen7", 15);
 }
 
 /// The eleventh round's development set, hard in the right way (persons
@@ -173,7 +177,7 @@ fn frozen7_unseen_set_does_not_get_worse() {
 /// 13. The target (<= 2 %) is not met (BENCHMARKS.md).
 #[test]
 fn dev11_unseen_set_does_not_get_worse() {
-    assert_floor("dev11", 8);
+    assert_floor("dev11", 7);
 }
 
 /// The twelfth round's development set (names said several times, each
@@ -182,7 +186,7 @@ fn dev11_unseen_set_does_not_get_worse() {
 /// 7 after round 15.
 #[test]
 fn dev12_unseen_set_does_not_get_worse() {
-    assert_floor("dev12", 7);
+    assert_floor("dev12", 6);
 }
 
 /// The thirteenth round's development set (organisations and facilities
@@ -198,7 +202,7 @@ fn dev13_unseen_set_does_not_get_worse() {
 /// round, 12 after it (BENCHMARKS.md, "Fourteenth round").
 #[test]
 fn dev14_unseen_set_does_not_get_worse() {
-    assert_floor("dev14", 12);
+    assert_floor("dev14", 8);
 }
 
 /// The tenth round's development set: 4 of 168 identifying spans leaked
@@ -223,7 +227,7 @@ fn dev8_unseen_set_meets_the_targets_at_green() {
 /// (BENCHMARKS.md, "Eighth round", "Tenth round").
 #[test]
 fn frozen8_unseen_set_does_not_get_worse() {
-    assert_floor("frozen8", 26);
+    assert_floor("frozen8", 20);
 }
 
 /// The ninth frozen set (written and frozen before the eighth round's tuning
@@ -233,7 +237,7 @@ fn frozen8_unseen_set_does_not_get_worse() {
 /// met yet (BENCHMARKS.md, "Ninth round").
 #[test]
 fn frozen9_unseen_set_does_not_get_worse() {
-    assert_floor("frozen9", 10);
+    assert_floor("frozen9", 7);
 }
 
 /// The tenth frozen set (written and frozen before the tenth round's tuning
@@ -244,7 +248,7 @@ fn frozen9_unseen_set_does_not_get_worse() {
 /// met yet (BENCHMARKS.md, "Tenth round").
 #[test]
 fn frozen10_unseen_set_does_not_get_worse() {
-    assert_floor("frozen10", 40);
+    assert_floor("frozen10", 29);
 }
 
 /// The eleventh frozen set (written and frozen before the twelfth round's
@@ -255,7 +259,7 @@ fn frozen10_unseen_set_does_not_get_worse() {
 /// (BENCHMARKS.md, "Eleventh round: an eleventh held-out set").
 #[test]
 fn frozen11_unseen_set_does_not_get_worse() {
-    assert_floor("frozen11", 18);
+    assert_floor("frozen11", 12);
 }
 
 /// The twelfth frozen set (written and frozen before the tuning branches
@@ -268,7 +272,7 @@ fn frozen11_unseen_set_does_not_get_worse() {
 /// a twelfth held-out set", "Fifteenth round").
 #[test]
 fn frozen12_unseen_set_does_not_get_worse() {
-    assert_floor("frozen12", 37);
+    assert_floor("frozen12", 28);
 }
 
 /// The thirteenth frozen set (written and frozen before the tuning branches
@@ -279,7 +283,7 @@ fn frozen12_unseen_set_does_not_get_worse() {
 /// (BENCHMARKS.md, "Twelfth round: a thirteenth held-out set").
 #[test]
 fn frozen13_unseen_set_does_not_get_worse() {
-    assert_floor("frozen13", 22);
+    assert_floor("frozen13", 18);
 }
 
 /// The fourteenth frozen set (written and frozen before the branches
@@ -299,7 +303,7 @@ fn frozen14_unseen_set_does_not_get_worse() {
 /// "Fifteenth round").
 #[test]
 fn dev15_unseen_set_does_not_get_worse() {
-    assert_floor("dev15", 4);
+    assert_floor("dev15", 1);
 }
 
 /// Development set in formal documents (minutes, notices to regulators and
@@ -309,7 +313,7 @@ fn dev15_unseen_set_does_not_get_worse() {
 /// (BENCHMARKS.md, "Development sets dev17 and dev18").
 #[test]
 fn dev17_unseen_set_does_not_get_worse() {
-    assert_floor("dev17", 11);
+    assert_floor("dev17", 5);
 }
 
 /// Development set in informal notes, chats and threads (voicemail and voice
@@ -319,7 +323,7 @@ fn dev17_unseen_set_does_not_get_worse() {
 /// informal-register classes of round 17 (BENCHMARKS.md, "Seventeenth round").
 #[test]
 fn dev18_unseen_set_does_not_get_worse() {
-    assert_floor("dev18", 13);
+    assert_floor("dev18", 9);
 }
 
 #[test]

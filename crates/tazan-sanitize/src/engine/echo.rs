@@ -155,7 +155,10 @@ impl Sanitizer {
         replacement: &str,
         ctx: &mut RecordContext,
     ) {
-        if h.deny.is_some() || h.rule.starts_with("candidate:") {
+        if h.deny.is_some()
+            || h.rule.starts_with("candidate:")
+            || self.echo_scored(h, norm, replacement, ctx)
+        {
             return;
         }
         let mut terms: Vec<&str> = Vec::new();

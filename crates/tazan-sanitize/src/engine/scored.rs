@@ -4,10 +4,12 @@
 
 use std::ops::Range;
 
+use super::context::RecordContext;
+use super::echo::Echo;
 use super::Sanitizer;
 use crate::normalize::Normalized;
 use crate::policy::LevelRules;
-use crate::recognize::{Hit, Lexis};
+use crate::recognize::{is_han, Hit, Lexis};
 use crate::scorer::candidates::{visit, Collect};
 use crate::scorer::{Candidate, Scorer};
 
@@ -17,10 +19,7 @@ pub(crate) const SCORER_RULE: &str = "scorer:name";
 /// The scorer a level's rules ask for: off unless the policy sets its
 /// threshold (`scorer = 0.75` in a level's `recognizers`; the weight table
 /// records the leave-one-set-out choice) and `off` does not name it. The
-/// builtin policy leaves it off: it still masks ordinary words no gold set
-/// annotates (common kanji words that are also family names, common
-/// katakana words), which the crate's tests catch (BENCHMARKS.md, round 16
-/// part 2).
+/// builtin policy sets it at GREEN and CLEAR (BENCHMARKS.md, round 18).
 pub(super) fn scorer_for(rules: &LevelRules) -> Option<Scorer> {
     let t = &rules.recognizers;
     let th = t.scorer?;
@@ -68,6 +67,34 @@ impl Sanitizer {
             hits.sort_by_key(|h| h.range.start);
         }
         hits
+    }
+
+    /// Notes a scored word as an echo, so that every other place of the
+    /// record where it stands is masked with the same pseudonym: the scorer
+    /// leaves a bare ordinary word with no name cue, but once a cue made it
+    /// a name (取引先名：X), its bare mentions are that name too. A kanji word
+    /// only as a whole word, a katakana or Latin one where it is not part of
+    /// a longer word of its script. False for any other hit.
+    pub(super) fn echo_scored(
+        &self,
+        h: &Hit,
+        norm: &str,
+        replacement: &str,
+        ctx: &mut RecordContext,
+    ) -> bool {
+        if h.rule != SCORER_RULE {
+            return false;
+        }
+        let term = norm.trim();
+        if term.chars().count() >= 2 {
+            let echo = if term.starts_with(is_han) {
+                Echo::strict(term, replacement.to_string(), h.kind)
+            } else {
+                Echo::new(term, replacement.to_string(), h.kind)
+            };
+            ctx.echoes.push(echo);
+        }
+        true
     }
 
     /// Whether the leak gate acts on `h`: a scored word must reach halfway

@@ -15,7 +15,7 @@ use std::fmt;
 use std::ops::Range;
 
 use crate::normalize::nfkc;
-use crate::recognize::{is_han, is_kata, Lexis};
+use crate::recognize::{is_han, is_kata, Lexis, TITLES};
 use rustc_hash::FxHashSet;
 use tazan_model::Kind;
 
@@ -268,6 +268,148 @@ fn cut_han(text: &str, run: Range<usize>, lexis: Option<&Lexis<'_>>) -> Vec<(Ran
     out
 }
 
+/// Honorifics and titles right after a name (after one space at most).
+const HONORIFICS: [&str; 20] = [
+    "さん",
+    "様",
+    "さま",
+    "氏",
+    "君",
+    "くん",
+    "ちゃん",
+    "殿",
+    "先生",
+    "課長",
+    "部長",
+    "係長",
+    "主任",
+    "社長",
+    "所長",
+    "店長",
+    "室長",
+    "班長",
+    "医師",
+    "専務",
+];
+
+/// Company-type words glued after a name (ツバメ急便, X配送, X薬局): the
+/// word before them is the company's name. Industry words (工業, 産業) are
+/// not among them: ガラス工業 is an industry as often as a company.
+const BUSINESS_WORDS: [&str; 24] = [
+    "急便",
+    "便",
+    "配送",
+    "運輸",
+    "運送",
+    "物流",
+    "観光",
+    "交通",
+    "設備",
+    "住建",
+    "建設",
+    "工務店",
+    "商事",
+    "商会",
+    "商店",
+    "薬局",
+    "印刷",
+    "信金",
+    "銀行",
+    "電機",
+    "電設",
+    "不動産",
+    "興業",
+    "書店",
+];
+
+/// Labels (before a colon) that name a party: 取引先名：, 実施者：, 振込先：.
+const NAMING_LABEL_ENDS: &str = "名者先方元人";
+
+/// Determiners before a word slot (この棚, 各拠点, 全館).
+const DETERMINERS: [&str; 7] = ["この", "その", "あの", "各", "全", "同", "当"];
+
+/// The strong name cue around a word, if any: an honorific or title after
+/// it (`hon`), a company word glued after a native katakana noun or a Latin
+/// word (`biz`: ツバメ急便; a loanword before one is a kind: バイク便), a given name after a kanji word and a space (`full`: X 陽翔),
+/// a naming label before it (`label`: 取引先名：X), a speaker at the start of
+/// a line (`speaker`: `X：…`).
+fn name_cue(
+    before: &str,
+    after: &str,
+    script: Script,
+    native: bool,
+    lexis: Option<&Lexis<'_>>,
+) -> Option<&'static str> {
+    let spaced = after.strip_prefix([' ', '\u{3000}']);
+    let rest = spaced.unwrap_or(after);
+    if HONORIFICS.iter().any(|h| rest.starts_with(h)) {
+        return Some("hon");
+    }
+    if (native || script == Script::Latin) && BUSINESS_WORDS.iter().any(|b| after.starts_with(b)) {
+        return Some("biz");
+    }
+    // 衣笠 陽翔: a given name after one space.
+    if let (Some(rest), Some(l), Script::Han) = (spaced, lexis, script) {
+        let end = rest
+            .char_indices()
+            .find(|&(_, c)| !(is_han(c) || c == '々'))
+            .map_or(rest.len(), |(i, _)| i);
+        if end > 0 && l.given.contains(&rest[..end]) {
+            return Some("full");
+        }
+    }
+    let line = before.rsplit('\n').next().unwrap_or(before);
+    if let Some(k) = line.rfind([':', '：']) {
+        let label = line[..k].trim();
+        let gap = line[k..].chars().count();
+        if gap <= 2
+            && label.chars().count() <= 6
+            && label.ends_with(|c| NAMING_LABEL_ENDS.contains(c))
+        {
+            return Some("label");
+        }
+    }
+    if line.trim().is_empty() && after.starts_with([':', '：']) {
+        return Some("speaker");
+    }
+    None
+}
+
+/// A katakana word that splits whole into common or IT words of two
+/// characters or more (オペレーティングリース): a compound of ordinary words.
+fn made_of_words(s: &str, lexis: Option<&Lexis<'_>>, vocab: &FxHashSet<String>) -> bool {
+    let Some(l) = lexis else {
+        return false;
+    };
+    let cs: Vec<(usize, char)> = s.char_indices().collect();
+    let n = cs.len();
+    let at = |k: usize| cs.get(k).map_or(s.len(), |c| c.0);
+    // ok[k]: the first k characters split into words.
+    let mut ok = vec![false; n + 1];
+    ok[0] = true;
+    for end in 2..=n {
+        ok[end] = (0..=end - 2).any(|st| {
+            ok[st] && {
+                let w = &s[at(st)..at(end)];
+                l.common.contains(w) || l.native.contains(w) || vocab.contains(w)
+            }
+        });
+    }
+    n >= 4 && ok[n]
+}
+
+/// A lower-case Latin word joined by `-` (`cert-manager`, `sre-team`): a
+/// tool, resource or channel name in kebab case, not a party's name (people's
+/// handles are dotted or underscored, names are capitalised).
+fn kebab_case(s: &str) -> bool {
+    s.contains('-')
+        && s.split('-').all(|p| {
+            p.len() >= 2
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}
+
 /// What [`visit`] tells about each candidate: its features one by one, then
 /// the word itself.
 pub(crate) trait Sink {
@@ -313,8 +455,15 @@ pub(crate) fn visit(
         covered.get(i).is_some_and(|c| c.start < r.end)
     };
     let top = field.split(['.', '[', '#']).next().unwrap_or(field);
+    // A run inside one hit has no piece that is a candidate.
+    let inside = |r: &Range<usize>| {
+        let i = covered.partition_point(|c| c.end <= r.start);
+        covered
+            .get(i)
+            .is_some_and(|c| c.start <= r.start && r.end <= c.end)
+    };
     for (run, script) in runs(text) {
-        if overlaps(&run) && script != Script::Han {
+        if (script != Script::Han && overlaps(&run)) || inside(&run) {
             continue;
         }
         let pieces = match script {
@@ -414,6 +563,10 @@ fn describe(
     if script == Script::Han && common && !(sur || giv || nam) {
         return false;
     }
+    // A title or role (助教, 主査) names a position, not its holder.
+    if script == Script::Han && TITLES.split('|').any(|t| t == s) {
+        return false;
+    }
     if script == Script::Kata {
         let plain = |w: &str| {
             w.is_empty()
@@ -432,7 +585,46 @@ fn describe(
             return false;
         }
     }
+    // A word with an ordinary reading (a common word, a native katakana
+    // noun, a compound of common katakana words, a kebab-case Latin word) is a name only in a name slot: without a strong cue it is no
+    // candidate (BENCHMARKS.md, round 18).
+    let cue = name_cue(before, after, script, nat, lexis);
+    let ordinary = match script {
+        Script::Han => com,
+        Script::Kata => com || nat,
+        Script::Latin => kebab_case(&s),
+    };
+    if ordinary && cue.is_none() {
+        return false;
+    }
     let sc = script.letter();
+    if let Some(c) = cue {
+        emit(format_args!("cue:{c}"));
+        if ordinary {
+            emit(format_args!("ordcue:{sc}{c}"));
+        }
+    }
+    if ordinary {
+        emit(format_args!("ord:{sc}"));
+    }
+    if script == Script::Kata && !ordinary && made_of_words(&s, lexis, vocab) {
+        emit(format_args!("cmp:K"));
+    }
+    if DETERMINERS.iter().any(|d| before.ends_with(d)) {
+        emit(format_args!("det"));
+    }
+    if let Some(l) = lexis {
+        // Glued to a common kanji word after it (X経由, X契約): a word
+        // slot more often than a name, unless the word is a business one.
+        let head: String = after.chars().take_while(|&c| is_han(c)).take(4).collect();
+        let glued = (2..=head.chars().count()).any(|n| {
+            let w: String = head.chars().take(n).collect();
+            l.common.contains(&w)
+        });
+        if glued && cue != Some("biz") {
+            emit(format_args!("glue:{sc}"));
+        }
+    }
     emit(format_args!("s:{sc}"));
     emit(format_args!("sl:{sc}{}", len.min(7)));
     if com {
@@ -453,15 +645,22 @@ fn describe(
     if let (Some(l), Script::Han) = (lexis, script) {
         // 山田太郎: a family name, then a given name or one or two kanji.
         let cs: Vec<char> = s.chars().collect();
+        let mut head_known = false;
         for k in 1..=2.min(cs.len().saturating_sub(1)) {
             let head: String = cs[..k].iter().collect();
             let tail: String = cs[k..].iter().collect();
             if l.surnames.contains(&head) {
+                head_known = true;
                 emit(format_args!("surhead{k}"));
                 if l.given.contains(&tail) {
                     emit(format_args!("sur+giv"));
                 }
             }
+        }
+        // A kanji word IPADIC knows in no way, nor its head as a family
+        // name: a technical term as often as a rare name.
+        if !(sur || giv || nam || com || head_known) {
+            emit(format_args!("unk:H"));
         }
     }
     // A kanji stem with its okurigana is an inflected common word (詰まり,
