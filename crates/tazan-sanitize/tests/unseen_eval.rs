@@ -290,11 +290,12 @@ fn frozen13_unseen_set_does_not_get_worse() {
 /// `scorer3` and `speed15` were merged, by an engineer who changed no
 /// recogniser and never saw their development data; a natural mix of
 /// shapes): 25 of 377 identifying spans leaked before those branches
-/// (6.6 %). The target (<= 2 %, i.e. <= 7 spans) is not met yet
-/// (BENCHMARKS.md, "Fourteenth held-out set").
+/// (6.6 %), 22 after them with the scorer on by default (5.8 %). The target
+/// (<= 2 %, i.e. <= 7 spans) is not met yet (BENCHMARKS.md, "Fourteenth
+/// held-out set").
 #[test]
 fn frozen14_unseen_set_does_not_get_worse() {
-    assert_floor("frozen14", 25);
+    assert_floor("frozen14", 22);
 }
 
 /// The fifteenth round's development set (persons and identifiers in forms,
