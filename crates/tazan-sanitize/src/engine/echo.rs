@@ -14,6 +14,7 @@
 use serde_json::{Map, Value};
 
 use super::context::RecordContext;
+use super::scored::SCORER_RULE;
 use super::terms::Terms;
 use super::Sanitizer;
 use crate::lexicon::{self, ORG_SUFFIXES};
@@ -155,10 +156,11 @@ impl Sanitizer {
         replacement: &str,
         ctx: &mut RecordContext,
     ) {
-        if h.deny.is_some()
-            || h.rule.starts_with("candidate:")
-            || self.echo_scored(h, norm, replacement, ctx)
-        {
+        if h.deny.is_some() || h.rule.starts_with("candidate:") {
+            return;
+        }
+        if h.rule == SCORER_RULE {
+            self.echo_scored(h, norm, replacement, ctx);
             return;
         }
         let mut terms: Vec<&str> = Vec::new();

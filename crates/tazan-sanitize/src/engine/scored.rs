@@ -74,17 +74,14 @@ impl Sanitizer {
     /// leaves a bare ordinary word with no name cue, but once a cue made it
     /// a name (取引先名：X), its bare mentions are that name too. A kanji word
     /// only as a whole word, a katakana or Latin one where it is not part of
-    /// a longer word of its script. False for any other hit.
+    /// a longer word of its script.
     pub(super) fn echo_scored(
         &self,
         h: &Hit,
         norm: &str,
         replacement: &str,
         ctx: &mut RecordContext,
-    ) -> bool {
-        if h.rule != SCORER_RULE {
-            return false;
-        }
+    ) {
         let term = norm.trim();
         if term.chars().count() >= 2 {
             let echo = if term.starts_with(is_han) {
@@ -94,7 +91,6 @@ impl Sanitizer {
             };
             ctx.echoes.push(echo);
         }
-        true
     }
 
     /// Whether the leak gate acts on `h`: a scored word must reach halfway
