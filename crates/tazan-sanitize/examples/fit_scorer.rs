@@ -121,16 +121,7 @@ fn examples(s: &Sanitizer, all: bool) -> Vec<Example> {
                     })
                     .collect();
                 for c in s.scorer_candidates(&text, &field, &own, all) {
-                    let len = c.range.len();
-                    let inside = gold_ranges
-                        .iter()
-                        .map(|g| {
-                            g.end
-                                .min(c.range.end)
-                                .saturating_sub(g.start.max(c.range.start))
-                        })
-                        .max()
-                        .unwrap_or(0);
+                    let positive = half_inside(&c.range, &gold_ranges);
                     if std::env::var_os("FIT_DUMP").is_some() {
                         let a = text[..c.range.start]
                             .char_indices()
@@ -143,7 +134,7 @@ fn examples(s: &Sanitizer, all: bool) -> Vec<Example> {
                             .map_or(text.len(), |(i, _)| c.range.end + i);
                         println!(
                             "DUMP\t{set}\t{}\t{}\t{}\t{}",
-                            u8::from(2 * inside >= len),
+                            u8::from(positive),
                             &text[c.range.clone()],
                             text[a..b].replace('\n', "⏎"),
                             c.features
@@ -157,7 +148,7 @@ fn examples(s: &Sanitizer, all: bool) -> Vec<Example> {
                     out.push(Example {
                         set: k,
                         features: c.features,
-                        positive: 2 * inside >= len,
+                        positive,
                     });
                 }
             }
@@ -173,13 +164,7 @@ fn examples(s: &Sanitizer, all: bool) -> Vec<Example> {
             let (line, marked) = unmark(&line.replace("\\n", "\n").replace("\\t", "\t"));
             let field = NEGATIVE_FIELDS[i % NEGATIVE_FIELDS.len()];
             for c in s.scorer_candidates(&line, field, &[], all) {
-                let positive = marked.iter().any(|m| {
-                    2 * m
-                        .end
-                        .min(c.range.end)
-                        .saturating_sub(m.start.max(c.range.start))
-                        >= c.range.len()
-                });
+                let positive = half_inside(&c.range, &marked);
                 out.push(Example {
                     set: usize::MAX,
                     features: c.features,
@@ -189,6 +174,14 @@ fn examples(s: &Sanitizer, all: bool) -> Vec<Example> {
         }
     }
     out
+}
+
+/// Whether at least half of `r` lies inside one of `marks` (a gold span's
+/// occurrence, a `[[…]]` mark): the label of a candidate word.
+fn half_inside(r: &std::ops::Range<usize>, marks: &[std::ops::Range<usize>]) -> bool {
+    marks
+        .iter()
+        .any(|m| 2 * m.end.min(r.end).saturating_sub(m.start.max(r.start)) >= r.len())
 }
 
 /// A line without its `[[…]]` marks, and the byte ranges they marked.
