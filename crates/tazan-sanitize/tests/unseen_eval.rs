@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen/`, `frozen2/`, `frozen3/`, `frozen4/`, `frozen5/`, `frozen6/`, `frozen7/`, `frozen8/`, `frozen9/`, `frozen10/`, `frozen11/`, `frozen12/`, `frozen13/` and `frozen14/` are held out: these tests print their totals per
+//! `frozen/`, `frozen2/`, `frozen3/`, `frozen4/`, `frozen5/`, `frozen6/`, `frozen7/`, `frozen8/`, `frozen9/`, `frozen10/`, `frozen11/`, `frozen12/`, `frozen13/`, `frozen14/` and `frozen15/` are held out: these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
 //! a run without it fails and says how to install it.
@@ -296,6 +296,18 @@ fn frozen13_unseen_set_does_not_get_worse() {
 #[test]
 fn frozen14_unseen_set_does_not_get_worse() {
     assert_floor("frozen14", 22);
+}
+
+/// The fifteenth frozen set (written and frozen before the branches
+/// `recall20` and `speed16` were merged, by an engineer who changed no
+/// recogniser and never saw their development data; a natural mix of
+/// shapes): 12 of 380 identifying spans leaked before those branches with the
+/// builtin GREEN policy (3.2 %; 18 with the rules alone). The target
+/// (<= 2 %, i.e. <= 7 spans) is not met yet (BENCHMARKS.md, "Fifteenth
+/// held-out set").
+#[test]
+fn frozen15_unseen_set_does_not_get_worse() {
+    assert_floor("frozen15", 12);
 }
 
 /// The fifteenth round's development set (persons and identifiers in forms,
