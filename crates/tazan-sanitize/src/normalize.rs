@@ -347,6 +347,26 @@ fn plain_cjk_run(s: &str, at: usize) -> usize {
     end
 }
 
+/// True when every character of `s` is ASCII or [`is_plain_cjk`], read by
+/// runs of bytes (ASCII bytes, then plain CJK characters three bytes at a
+/// time) instead of decoding each character.
+fn all_plain(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut at = 0;
+    while at < b.len() {
+        if b[at].is_ascii() {
+            at += 1;
+            continue;
+        }
+        let end = plain_cjk_run(s, at);
+        if end == at {
+            return false;
+        }
+        at = end;
+    }
+    true
+}
+
 /// The code point of a three-byte UTF-8 sequence.
 fn three_byte_code(b0: u8, b1: u8, b2: u8) -> u32 {
     (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F)
@@ -459,6 +479,11 @@ pub(crate) fn standard_form(c: char) -> char {
 
 /// NFKC + fold of a whole string (deny-list terms are compiled in this form).
 pub(crate) fn fold_str(s: &str) -> String {
+    // Plain text is NFKC already and holds no invisible character (as in
+    // `nfkc`): only the fold is left to do.
+    if all_plain(s) {
+        return s.chars().filter_map(fold_char).collect();
+    }
     s.nfkc()
         .filter(|c| !is_invisible(*c))
         .filter_map(fold_char)
@@ -472,7 +497,7 @@ pub(crate) fn nfkc(s: &str) -> String {
     // ideographic space become ASCII, which composes with none of them
     // either: most of a report, one character at a time.
     let plain = |c: char| c.is_ascii() || is_plain_cjk(c);
-    if s.chars().all(plain) {
+    if all_plain(s) {
         return s.to_string();
     }
     if s.chars()
@@ -571,6 +596,31 @@ mod tests {
         }
     }
 
+    /// The byte walk answers as the character walk it replaced: every
+    /// character (but the surrogates) alone, before, after and between
+    /// plain ones.
+    #[test]
+    fn all_plain_is_the_character_walk() {
+        let by_chars = |s: &str| s.chars().all(|c| c.is_ascii() || is_plain_cjk(c));
+        let mut plain = 0;
+        for u in 0..0x11_0000u32 {
+            let Some(c) = char::from_u32(u) else { continue };
+            for s in [
+                format!("{c}"),
+                format!("a{c}"),
+                format!("{c}あ"),
+                format!("漢{c}カ"),
+                format!("{c}{c}ー。x"),
+            ] {
+                assert_eq!(all_plain(&s), by_chars(&s), "{s:?}");
+                plain += usize::from(by_chars(&s));
+            }
+        }
+        // Both answers occur: plain texts and others.
+        assert!(plain > 20_000, "{plain}");
+        assert!(all_plain("") && by_chars(""));
+    }
+
     #[test]
     fn nfkc_of_plain_text_is_the_library_nfkc() {
         // Pairs of every character the short paths take: ASCII, plain CJK,
@@ -589,6 +639,8 @@ mod tests {
                 let s: String = [a, b].into_iter().collect();
                 let slow: String = s.nfkc().filter(|c| !is_invisible(*c)).collect();
                 assert_eq!(nfkc(&s), slow, "{s:?}");
+                let folded: String = slow.chars().filter_map(fold_char).collect();
+                assert_eq!(fold_str(&s), folded, "{s:?}");
             }
         }
         // Anything else takes the library's path.
