@@ -511,7 +511,55 @@ pub(crate) fn nfkc(s: &str) -> String {
             })
             .collect();
     }
-    s.nfkc().filter(|c| !is_invisible(*c)).collect()
+    nfkc_by_parts(s)
+}
+
+/// NFKC of `s` as the library gives it, the library run only over what is
+/// not plain: a plain run is copied as it is. A plain character is NFKC
+/// already and a starter that composes with nothing before it, so the text
+/// before it normalises alone; and it composes with nothing after it but a
+/// combining mark (か and U+3099 make が; the half-width ﾞ ﾟ become such
+/// marks), so a run's last character followed by one goes to the library
+/// with it.
+fn nfkc_by_parts(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    // The text from `rest` to `at` is not written yet.
+    let (mut rest, mut at) = (0, 0);
+    while at < s.len() {
+        let end = plain_run(s, at);
+        if end == at {
+            at += s[at..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        }
+        let keep = if s[end..].chars().next().is_some_and(is_combining) {
+            s[..end].char_indices().next_back().map_or(at, |(i, _)| i)
+        } else {
+            end
+        };
+        if keep > at {
+            out.extend(s[rest..at].nfkc().filter(|c| !is_invisible(*c)));
+            out.push_str(&s[at..keep]);
+            rest = keep;
+        }
+        at = end;
+    }
+    out.extend(s[rest..].nfkc().filter(|c| !is_invisible(*c)));
+    out
+}
+
+/// The end of the run of ASCII and [`is_plain_cjk`] characters starting at
+/// byte `at` of `s` (`at` itself when none starts there).
+fn plain_run(s: &str, at: usize) -> usize {
+    let b = s.as_bytes();
+    let mut end = at;
+    loop {
+        let ascii = b[end..].iter().take_while(|b| b.is_ascii()).count();
+        let cjk = plain_cjk_run(s, end + ascii);
+        if cjk == end + ascii {
+            return cjk;
+        }
+        end = cjk;
+    }
 }
 
 #[cfg(test)]
@@ -619,6 +667,50 @@ mod tests {
         // Both answers occur: plain texts and others.
         assert!(plain > 20_000, "{plain}");
         assert!(all_plain("") && by_chars(""));
+    }
+
+    /// Copying the plain runs and normalising the rest gives the library's
+    /// NFKC of the whole text: every character (but the surrogates; beyond
+    /// the blocks where marks, jamo and compatibility forms are, every
+    /// 13th) alone, around plain ones, and before and after the marks
+    /// that compose with a plain character.
+    #[test]
+    fn nfkc_by_parts_is_the_library_nfkc() {
+        let library = |s: &str| -> String { s.nfkc().filter(|c| !is_invisible(*c)).collect() };
+        let mut composed = 0;
+        let near = |u: u32| u < 0x3400 || (0xA000..0x1_0000).contains(&u);
+        for u in (0..0x11_0000u32).filter(|&u| near(u) || u % 13 == 0) {
+            let Some(c) = char::from_u32(u) else { continue };
+            for s in [
+                format!("{c}"),
+                format!("a{c}"),
+                format!("か{c}"),
+                format!("{c}a"),
+                format!("{c}か"),
+                format!("e{c}x"),
+                format!("カ{c}{c}ー"),
+                format!("{c}\u{3099}"),
+                format!("か{c}\u{301}あ"),
+                format!("\u{1100}{c}\u{1161}"),
+                format!("漢{c}ｶﾞ{c}"),
+            ] {
+                let whole = library(&s);
+                assert_eq!(nfkc_by_parts(&s), whole, "{s:?}");
+                composed += usize::from(whole.len() < s.len());
+            }
+        }
+        // Texts the library changes occur (compositions, compatibility forms).
+        assert!(composed > 1000, "{composed}");
+        for s in [
+            "か\u{3099}",
+            "カﾞ",
+            "e\u{301}",
+            "\u{1100}\u{1161}",
+            "ｱｲ①Ⅱ㈱",
+            "",
+        ] {
+            assert_eq!(nfkc_by_parts(s), library(s), "{s:?}");
+        }
     }
 
     #[test]
