@@ -347,6 +347,26 @@ fn plain_cjk_run(s: &str, at: usize) -> usize {
     end
 }
 
+/// True when every character of `s` is ASCII or [`is_plain_cjk`], read by
+/// runs of bytes (ASCII bytes, then plain CJK characters three bytes at a
+/// time) instead of decoding each character.
+fn all_plain(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut at = 0;
+    while at < b.len() {
+        if b[at].is_ascii() {
+            at += 1;
+            continue;
+        }
+        let end = plain_cjk_run(s, at);
+        if end == at {
+            return false;
+        }
+        at = end;
+    }
+    true
+}
+
 /// The code point of a three-byte UTF-8 sequence.
 fn three_byte_code(b0: u8, b1: u8, b2: u8) -> u32 {
     (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F)
@@ -459,6 +479,11 @@ pub(crate) fn standard_form(c: char) -> char {
 
 /// NFKC + fold of a whole string (deny-list terms are compiled in this form).
 pub(crate) fn fold_str(s: &str) -> String {
+    // Plain text is NFKC already and holds no invisible character (as in
+    // `nfkc`): only the fold is left to do.
+    if all_plain(s) {
+        return s.chars().filter_map(fold_char).collect();
+    }
     s.nfkc()
         .filter(|c| !is_invisible(*c))
         .filter_map(fold_char)
@@ -472,7 +497,7 @@ pub(crate) fn nfkc(s: &str) -> String {
     // ideographic space become ASCII, which composes with none of them
     // either: most of a report, one character at a time.
     let plain = |c: char| c.is_ascii() || is_plain_cjk(c);
-    if s.chars().all(plain) {
+    if all_plain(s) {
         return s.to_string();
     }
     if s.chars()
@@ -486,7 +511,55 @@ pub(crate) fn nfkc(s: &str) -> String {
             })
             .collect();
     }
-    s.nfkc().filter(|c| !is_invisible(*c)).collect()
+    nfkc_by_parts(s)
+}
+
+/// NFKC of `s` as the library gives it, the library run only over what is
+/// not plain: a plain run is copied as it is. A plain character is NFKC
+/// already and a starter that composes with nothing before it, so the text
+/// before it normalises alone; and it composes with nothing after it but a
+/// combining mark (か and U+3099 make が; the half-width ﾞ ﾟ become such
+/// marks), so a run's last character followed by one goes to the library
+/// with it.
+fn nfkc_by_parts(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    // The text from `rest` to `at` is not written yet.
+    let (mut rest, mut at) = (0, 0);
+    while at < s.len() {
+        let end = plain_run(s, at);
+        if end == at {
+            at += s[at..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        }
+        let keep = if s[end..].chars().next().is_some_and(is_combining) {
+            s[..end].char_indices().next_back().map_or(at, |(i, _)| i)
+        } else {
+            end
+        };
+        if keep > at {
+            out.extend(s[rest..at].nfkc().filter(|c| !is_invisible(*c)));
+            out.push_str(&s[at..keep]);
+            rest = keep;
+        }
+        at = end;
+    }
+    out.extend(s[rest..].nfkc().filter(|c| !is_invisible(*c)));
+    out
+}
+
+/// The end of the run of ASCII and [`is_plain_cjk`] characters starting at
+/// byte `at` of `s` (`at` itself when none starts there).
+fn plain_run(s: &str, at: usize) -> usize {
+    let b = s.as_bytes();
+    let mut end = at;
+    loop {
+        let ascii = b[end..].iter().take_while(|b| b.is_ascii()).count();
+        let cjk = plain_cjk_run(s, end + ascii);
+        if cjk == end + ascii {
+            return cjk;
+        }
+        end = cjk;
+    }
 }
 
 #[cfg(test)]
@@ -571,6 +644,75 @@ mod tests {
         }
     }
 
+    /// The byte walk answers as the character walk it replaced: every
+    /// character (but the surrogates) alone, before, after and between
+    /// plain ones.
+    #[test]
+    fn all_plain_is_the_character_walk() {
+        let by_chars = |s: &str| s.chars().all(|c| c.is_ascii() || is_plain_cjk(c));
+        let mut plain = 0;
+        for u in 0..0x11_0000u32 {
+            let Some(c) = char::from_u32(u) else { continue };
+            for s in [
+                format!("{c}"),
+                format!("a{c}"),
+                format!("{c}あ"),
+                format!("漢{c}カ"),
+                format!("{c}{c}ー。x"),
+            ] {
+                assert_eq!(all_plain(&s), by_chars(&s), "{s:?}");
+                plain += usize::from(by_chars(&s));
+            }
+        }
+        // Both answers occur: plain texts and others.
+        assert!(plain > 20_000, "{plain}");
+        assert!(all_plain("") && by_chars(""));
+    }
+
+    /// Copying the plain runs and normalising the rest gives the library's
+    /// NFKC of the whole text: every character (but the surrogates; beyond
+    /// the blocks where marks, jamo and compatibility forms are, every
+    /// 13th) alone, around plain ones, and before and after the marks
+    /// that compose with a plain character.
+    #[test]
+    fn nfkc_by_parts_is_the_library_nfkc() {
+        let library = |s: &str| -> String { s.nfkc().filter(|c| !is_invisible(*c)).collect() };
+        let mut composed = 0;
+        let near = |u: u32| u < 0x3400 || (0xA000..0x1_0000).contains(&u);
+        for u in (0..0x11_0000u32).filter(|&u| near(u) || u % 13 == 0) {
+            let Some(c) = char::from_u32(u) else { continue };
+            for s in [
+                format!("{c}"),
+                format!("a{c}"),
+                format!("か{c}"),
+                format!("{c}a"),
+                format!("{c}か"),
+                format!("e{c}x"),
+                format!("カ{c}{c}ー"),
+                format!("{c}\u{3099}"),
+                format!("か{c}\u{301}あ"),
+                format!("\u{1100}{c}\u{1161}"),
+                format!("漢{c}ｶﾞ{c}"),
+            ] {
+                let whole = library(&s);
+                assert_eq!(nfkc_by_parts(&s), whole, "{s:?}");
+                composed += usize::from(whole.len() < s.len());
+            }
+        }
+        // Texts the library changes occur (compositions, compatibility forms).
+        assert!(composed > 1000, "{composed}");
+        for s in [
+            "か\u{3099}",
+            "カﾞ",
+            "e\u{301}",
+            "\u{1100}\u{1161}",
+            "ｱｲ①Ⅱ㈱",
+            "",
+        ] {
+            assert_eq!(nfkc_by_parts(s), library(s), "{s:?}");
+        }
+    }
+
     #[test]
     fn nfkc_of_plain_text_is_the_library_nfkc() {
         // Pairs of every character the short paths take: ASCII, plain CJK,
@@ -589,6 +731,8 @@ mod tests {
                 let s: String = [a, b].into_iter().collect();
                 let slow: String = s.nfkc().filter(|c| !is_invisible(*c)).collect();
                 assert_eq!(nfkc(&s), slow, "{s:?}");
+                let folded: String = slow.chars().filter_map(fold_char).collect();
+                assert_eq!(fold_str(&s), folded, "{s:?}");
             }
         }
         // Anything else takes the library's path.
