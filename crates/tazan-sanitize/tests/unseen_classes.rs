@@ -2970,3 +2970,38 @@ fn a_common_word_family_name_needs_a_title_after_the_given_name() {
     );
     never_by(&["今日 あおい空", "白樺 あやの"], "informal_given");
 }
+
+/// Round 20, identifiers: an id as a URL path segment after the collection it
+/// names, a login name as a home directory, a handset's or SIM's number after
+/// its label in groups, a card's symbol (記号), a card named without 番号, an
+/// ordinal number written apart (第 N 号) and a value with a short letter
+/// prefix set apart after its label. Paths without a digit in the segment,
+/// the bare directory names and labels without a value stay.
+#[test]
+fn ids_in_paths_home_directories_device_labels_and_card_symbols() {
+    for (text, secret) in [
+        ("GET /v1/customers/C7781203/invoices 200", "C7781203"),
+        (
+            "curl https://api.example.test/orders/20250611443/items",
+            "20250611443",
+        ),
+        ("ls -la /home/kuroiwa/backup/", "kuroiwa"),
+        (r"C:\Users\m.tsuji\Desktop に保存", "m.tsuji"),
+        ("IMSI: 440 10 5512 88301 7 を確認", "440 10 5512 88301 7"),
+        ("ICCID 8981 1000 2471 1830 の SIM", "8981 1000 2471 1830"),
+        ("保険証 記号 81-3 番号 442 を控えた", "81-3"),
+        ("ゆうちょ 記号10470 へ振込", "10470"),
+        ("再診時の診察券 55-0192 を忘れた", "55-0192"),
+        ("許可番号: 第 88120457 号", "88120457"),
+        ("会員番号 AB 7720-114 の方", "AB 7720-114"),
+        ("端末ID（TID 55021873）の端末", "TID 55021873"),
+    ] {
+        check(text, &[secret], &[]);
+    }
+    unchanged(&[
+        "/home/ ディレクトリの容量が逼迫",
+        "GET /api/v2/users/me/settings 200",
+        "記号 ± の意味を確認",
+        "エラーコード表の記号一覧",
+    ]);
+}
