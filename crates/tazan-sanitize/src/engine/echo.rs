@@ -63,6 +63,15 @@ pub(super) struct Echo {
 }
 
 impl Echo {
+    /// Every echo written as `from` is written as `to` instead (a scored
+    /// word that turned out to be a person, see `scored.rs`).
+    pub(super) fn retarget(echoes: &mut [Echo], from: &str, to: &str) {
+        for e in echoes.iter_mut().filter(|e| e.replacement == from) {
+            e.replacement = to.to_string();
+            e.kind = Kind::Person;
+        }
+    }
+
     /// An echo of a whole surface found by the record-level pass
     /// (`evidence.rs`).
     pub(super) fn new(term: &str, replacement: String, kind: Kind) -> Self {
