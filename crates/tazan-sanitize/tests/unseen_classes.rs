@@ -3016,3 +3016,49 @@ fn ids_in_paths_home_directories_device_labels_and_card_symbols() {
         "エラーコード表の記号一覧",
     ]);
 }
+
+/// Round 20, names without a legal form: a kind of clinic, home or shop and
+/// then a hiragana name set apart is a site (`動物病院あおぞら`); a hiragana
+/// name before a carrier's or a professional office's word is a company
+/// (`つばさモバイル`, `さくら会計事務所`), and before 分室 or 出張所 a site.
+/// Prose after the same kind words stays: a particle starts it or a verb
+/// ends it.
+#[test]
+fn sites_and_companies_named_in_hiragana_after_or_before_their_kind() {
+    if !dictionary() {
+        return;
+    }
+    for (text, name) in [
+        ("紹介元: 動物病院あおぞら", "あおぞら"),
+        ("入居先はグループホームゆりかご（定員9名）", "ゆりかご"),
+        ("予約: サロンまどろみ 14時", "まどろみ"),
+        ("乗換元（つばさモバイル）で番号取得", "つばさモバイル"),
+        ("顧問の さくら会計事務所 に確認", "さくら会計事務所"),
+        ("所蔵は本館と（すずかぜ分室）", "すずかぜ分室"),
+    ] {
+        check(text, &[name], &[]);
+    }
+    unchanged(&[
+        "クリニックにいった。",
+        "ホームでまつ。",
+        "病院までおくる。",
+        "薬局もある。",
+    ]);
+}
+
+/// A family name that is also a common word, found once with an honorific
+/// (`苗代さん`), is the same person bare in a rota of the record (`確認 苗代 /`);
+/// the common word inside prose (`苗代を作る`) stays.
+#[test]
+fn a_common_word_family_name_with_an_honorific_echoes_strictly() {
+    if !dictionary() {
+        return;
+    }
+    let (out, _) = sanitize("当番 / 若葉 / 担当\n若葉さんに連絡済み");
+    assert!(!out.contains("若葉"), "{out}");
+    check(
+        "田植えの苗代を作る。苗代さんが来た",
+        &["苗代さん"],
+        &["苗代を作る"],
+    );
+}

@@ -209,6 +209,14 @@ impl Sanitizer {
                     if one && !h.dict && !ONE_KANJI_NOT_NAMES.contains(first) {
                         strict.push(first);
                     }
+                    // 苗代さん in one line is 苗代 in a rota of the next: a
+                    // family name that is also a common word (which the
+                    // loose echo below leaves) echoes strictly once an
+                    // honorific found it, so 苗代を作る stays.
+                    let honoured = matches!(h.rule, "honorific" | "surname_title");
+                    if honoured && !one && first.chars().all(is_han) {
+                        strict.push(first);
+                    }
                 }
             }
             // A named site said once with its site word is the same site when

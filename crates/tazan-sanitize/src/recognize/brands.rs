@@ -91,7 +91,9 @@ const DEMONSTRATIVES: &[&str] = &[
 ];
 
 /// Katakana business words after a hiragana name (すずらんフーズ).
-const KANA_ORG_TAILS: &str = "キッチン|ファーム|フーズ|ネット|テック|ラボ|ワークス|スタジオ|サービス|デザイン|プランニング|ハウジング";
+/// A carrier (ひかりモバイル) and a professional office (あさひ労務オフィス,
+/// みなと会計事務所) are named the same way.
+const KANA_ORG_TAILS: &str = "キッチン|ファーム|フーズ|ネット|テック|ラボ|ワークス|スタジオ|サービス|デザイン|プランニング|ハウジング|モバイル|(?:労務|会計|税務|法務|特許|設計|行政書士)(?:オフィス|事務所)";
 
 /// English words in katakana that companies build names of (ブルー +
 /// オーシャン, サン + ライズ): a run made only of two or more of them is a

@@ -220,6 +220,20 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         Check::None,
     );
 
+    // --- named sites ---
+    // A kind of clinic, home or shop and then a hiragana name
+    // (`ペットクリニックそよかぜ`, `グループホームひだまり`): the name after its
+    // kind, set apart after it. A particle never starts the name and a verb
+    // or adjective ending never ends it (クリニックにいった, ホームでまつ,
+    // カフェがおおい stay).
+    add(
+        r"(?m)(?P<n>(?:ペットクリニック|動物病院|クリニック|病院|医院|歯科|グループホーム|デイサービス|保育園|こども園|幼稚園|薬局|整骨院|接骨院|カフェ|食堂|サロン)[ぁ-ゖ&&[^にでをがはへのともやかっゃゅょ]][ぁ-ゖ]{1,5}[ぁ-ゖ&&[^るすいうくぬむ]])(?:$|[\s、。，．,.()（）「」『』【】\[\]/・:：|｜]|の[^ぁ-ゖ]|さん)".into(),
+        Kind::Facility,
+        "kind_then_kana_name",
+        0.8,
+        Check::Inner,
+    );
+
     // --- addresses ---
     add(
         r"〒\s?\d{3}-?\d{4}|(?P<n>\d{3}-\d{4})\s?(?:北海道|東京都|大阪府|京都府|\p{Han}{2,3}県)"
