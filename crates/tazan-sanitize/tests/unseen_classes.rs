@@ -3086,3 +3086,19 @@ fn technical_references_and_compounds_of_common_words_are_no_candidates() {
         &["発注"],
     );
 }
+
+/// Round 20, persons: one kanji glued to 先生 is a family name (`鴨先生`,
+/// `楠先生より`), which the honorific rule, wanting two, leaves; a plural or a
+/// determiner before 先生 (諸先生, 各先生, 同先生) stays. A kanji word with a
+/// particle before a bracketed person is a phrase, not the person's alias.
+#[test]
+fn one_kanji_before_sensei_is_a_family_name() {
+    if !dictionary() {
+        return;
+    }
+    for (text, name) in [("鴨先生が対応", "鴨"), ("連絡は楠先生より", "楠")] {
+        check(text, &[name], &["先生"]);
+    }
+    unchanged(&["各先生へ連絡", "諸先生方", "同先生の指示", "担任の先生"]);
+    check("返却は（鴨先生）。", &["鴨"], &["返却は"]);
+}

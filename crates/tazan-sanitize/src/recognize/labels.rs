@@ -627,6 +627,9 @@ impl Recognizers {
                         super::word_break(alias, 0, |p, _| l.common.contains(p).then_some(0))
                     })
                 || !name_ok(alias)
+                // A kanji word and a particle is a phrase (紛失は（X先生）).
+                || (alias.starts_with(is_han)
+                    && alias.ends_with(['は', 'が', 'を', 'に', 'で', 'と', 'も', 'へ']))
             {
                 continue;
             }
