@@ -2985,8 +2985,9 @@ fn a_common_word_family_name_needs_a_title_after_the_given_name() {
 /// Round 20, identifiers: an id as a URL path segment after the collection it
 /// names, a login name as a home directory, a handset's or SIM's number after
 /// its label in groups, a card's symbol (記号), a card named without 番号, an
-/// ordinal number written apart (第 N 号) and a value with a short letter
-/// prefix set apart after its label. Paths without a digit in the segment,
+/// ordinal number written apart (第 N 号), a value with a short letter
+/// prefix set apart after its label or alone (`KM 4410-913`), not a
+/// standard's number set apart. Paths without a digit in the segment,
 /// the bare directory names and labels without a value stay.
 #[test]
 fn ids_in_paths_home_directories_device_labels_and_card_symbols() {
@@ -3006,6 +3007,7 @@ fn ids_in_paths_home_directories_device_labels_and_card_symbols() {
         ("許可番号: 第 88120457 号", "88120457"),
         ("会員番号 AB 7720-114 の方", "AB 7720-114"),
         ("端末ID（TID 55021873）の端末", "TID 55021873"),
+        ("旧 KM 4410-227 から新 KM 4410-913 へ", "KM 4410-913"),
     ] {
         check(text, &[secret], &[]);
     }
@@ -3013,6 +3015,7 @@ fn ids_in_paths_home_directories_device_labels_and_card_symbols() {
         "/home/ ディレクトリの容量が逼迫",
         "GET /api/v2/users/me/settings 200",
         "記号 ± の意味を確認",
+        "ISO 9001-2015 準拠",
         "エラーコード表の記号一覧",
     ]);
 }

@@ -143,6 +143,17 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.9,
         Check::LabelledId,
     );
+    // A short letter prefix, a space and two digit groups (`SK 0932-941`,
+    // `KM 4410-913`): a member card's or a ticket's number as printed, with
+    // its label or without (the second of 旧 X → 新 Y); a standard's number
+    // (`ISO 9001-2015`) is not one.
+    add(
+        r"(?-u:\b)(?P<n>[A-Z]{2,4} \d{3,6}-\d{3,6})(?-u:\b)".into(),
+        Kind::Identifier,
+        "prefixed_digit_groups",
+        0.8,
+        Check::LabelledId,
+    );
     // A handset's or a SIM's number after its label, in groups or not
     // (`IMEI: 35 209911 438870 2`, `ICCID 8981…`): the label is the whole cue.
     add(
@@ -575,9 +586,11 @@ impl Recognizers {
             .collect();
         // X.509 and X25 are standards; X-910257 and X12-2023-04 are numbers.
         let numbered_x = head == "X" && upper.contains('-');
+        // The number may stand one space apart (ISO 9001-2015).
         STANDARD_PREFIXES.contains(&head.as_str())
             && !numbered_x
             && upper[head.len()..]
+                .trim_start_matches(' ')
                 .chars()
                 .all(|c| c.is_ascii_digit() || c == '-' || c == '.' || c == 'X')
     }
