@@ -488,8 +488,7 @@ impl Sanitizer {
         let lexis = self.dict.as_ref().map(DictRecognizer::lexis);
         if let Some(d) = &self.dict {
             d.scan(n, &self.rec, &mut hits);
-            self.rec
-                .scan_katakana_candidates(n, d.common(), lexis.as_ref(), &mut hits);
+            self.rec.scan_katakana_candidates(n, d.common(), &mut hits);
         }
         self.rec.scan_persons(n, lexis.as_ref(), &mut hits);
         self.rec.scan_slots(n, lexis.as_ref(), &mut hits);

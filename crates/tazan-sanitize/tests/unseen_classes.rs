@@ -3066,30 +3066,6 @@ fn a_common_word_family_name_with_an_honorific_echoes_strictly() {
     );
 }
 
-/// Round 20, keep: the Latin candidate rule shares the scorer's test of a
-/// public technical reference (an error constant, a weakness id, a script's
-/// file name), and the katakana candidate rule leaves a compound of common
-/// words (ドア + ノブ, ゴム + ノブ) to the scorer; a coined Latin or katakana
-/// name is still a candidate.
-#[test]
-fn technical_references_and_compounds_of_common_words_are_no_candidates() {
-    if !dictionary() {
-        return;
-    }
-    unchanged(&[
-        "ERR_DISK_QUOTA が返る",
-        "CWE-352 に該当",
-        "rotate_logs.sh を cron で実行",
-        "ドアノブの破損",
-        "ゴムノブの摩耗",
-    ]);
-    check(
-        "Kobaltテック と Zenlyx社 に発注",
-        &["Kobalt", "Zenlyx"],
-        &["発注"],
-    );
-}
-
 /// Round 20, persons: one kanji glued to 先生 is a family name (`鴨先生`,
 /// `楠先生より`), which the honorific rule, wanting two, leaves; a plural or a
 /// determiner before 先生 (諸先生, 各先生, 同先生) stays. A kanji word with a

@@ -15,7 +15,6 @@ use super::names::is_label;
 use super::romanised::{romanised_japanese, CHILD_TITLES};
 use super::*;
 use crate::dict::WordSet;
-use crate::scorer::candidates::made_of_words;
 
 /// Rule name of an unknown katakana word.
 pub(crate) const CANDIDATE_KATAKANA: &str = "candidate:katakana";
@@ -174,16 +173,10 @@ impl Recognizers {
     /// (ヴァーテクス・メディカル); two unknown words joined by a space too (a
     /// person's family and given name). A known vocabulary word glued before or
     /// after an unknown one stays (ベンダー|ピクセラード).
-    ///
-    /// A lone word the scorer knows as ordinary (a native noun such as
-    /// ツグミ, or a compound of common words such as パンチングマシン) is left
-    /// to the scorer, which needs a name cue for it, instead of being masked
-    /// here on sight.
     pub(crate) fn scan_katakana_candidates(
         &self,
         n: &Normalized,
         common: &WordSet,
-        lexis: Option<&Lexis<'_>>,
         out: &mut Vec<Hit>,
     ) {
         let text = n.text.as_str();
@@ -219,12 +212,6 @@ impl Recognizers {
                 continue;
             }
             let person = self.person_context(text, start, end);
-            let w = &text[start..end];
-            let ordinary =
-                lexis.is_some_and(|l| l.native.contains(w)) || made_of_words(w, lexis, &self.vocab);
-            if !person && group.len() == 1 && ordinary {
-                continue;
-            }
             let (kind, rule, prio) = if person {
                 (Kind::Person, "katakana_person", 2)
             } else {

@@ -2,7 +2,6 @@
 
 use super::names::*;
 use super::*;
-use crate::scorer::candidates::technical_reference;
 
 impl Recognizers {
     pub(super) fn check(
@@ -594,13 +593,6 @@ impl Recognizers {
             || self.vocab.contains(&s.to_ascii_lowercase())
             || romanised::CHILD_TITLES.contains(&latin)
         {
-            return None;
-        }
-        // A public technical reference (an error constant, a weakness id, a
-        // script's file name): the scorer's test, so that the rule and the
-        // scorer agree on what names no party (not with kana after it: a
-        // brand built on the head, Xテック).
-        if latin_end == s.len() && technical_reference(latin, &self.vocab) {
             return None;
         }
         // Generic prefixes such as "IP" in "IPアドレス" are covered above; tokens made

@@ -100,7 +100,7 @@ const UNITS: [&str; 40] = [
 /// `ECONNREFUSED` is left to the vocabulary), or a reference head with a
 /// number (see [`REFERENCE_HEADS`]; an IT vocabulary word with a number,
 /// `Java17`, counts too).
-pub(crate) fn technical_reference(s: &str, vocab: &FxHashSet<String>) -> bool {
+fn technical_reference(s: &str, vocab: &FxHashSet<String>) -> bool {
     let lower = s.to_ascii_lowercase();
     let numeric = |t: &str| {
         !t.is_empty()
@@ -394,7 +394,7 @@ fn name_cue(
 
 /// A katakana word that splits whole into common or IT words of two
 /// characters or more (オペレーティングリース): a compound of ordinary words.
-pub(crate) fn made_of_words(s: &str, lexis: Option<&Lexis<'_>>, vocab: &FxHashSet<String>) -> bool {
+fn made_of_words(s: &str, lexis: Option<&Lexis<'_>>, vocab: &FxHashSet<String>) -> bool {
     let Some(l) = lexis else {
         return false;
     };
