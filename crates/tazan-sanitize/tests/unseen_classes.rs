@@ -3081,3 +3081,21 @@ fn one_kanji_before_sensei_is_a_family_name() {
     unchanged(&["各先生へ連絡", "諸先生方", "同先生の指示", "担任の先生"]);
     check("返却は（鴨先生）。", &["鴨"], &["返却は"]);
 }
+
+/// Round 20, persons: a role's holder before a sender's より/から or a
+/// self-introduction's です that ends the phrase is a name even when it is a
+/// common word (`班長 石段より。`, `担当 砂原です、`); an act or a status in
+/// the same slot stays.
+#[test]
+fn a_role_slot_closed_by_yori_or_desu_holds_a_name() {
+    if !dictionary() {
+        return;
+    }
+    check("班長 石段より。", &["石段"], &["班長"]);
+    check("担当 砂原です、よろしく", &["砂原"], &["担当"]);
+    unchanged(&[
+        "（主任 調査から）",
+        "（担当 確認中です）",
+        "当番 不在です。",
+    ]);
+}
