@@ -3099,3 +3099,26 @@ fn a_role_slot_closed_by_yori_or_desu_holds_a_name() {
         "当番 不在です。",
     ]);
 }
+
+/// Round 20, organisations: a family name that is also a common word glued
+/// to a security company's word (`白浜警備`, `朝霧ガード`, `若松セキュリティ`)
+/// is a company, like `Xサービス`; a kind of guarding (夜間ガード, 駅前警備,
+/// 情報セキュリティ) stays.
+#[test]
+fn a_common_word_family_name_before_a_security_word_is_a_company() {
+    if !dictionary() {
+        return;
+    }
+    for (text, name) in [
+        ("白浜警備に委託", "白浜警備"),
+        ("朝霧ガードから連絡", "朝霧ガード"),
+        ("若松セキュリティの担当", "若松セキュリティ"),
+    ] {
+        check(text, &[name], &[]);
+    }
+    unchanged(&[
+        "夜間ガードの巡回",
+        "駅前警備の強化",
+        "情報セキュリティの監査",
+    ]);
+}

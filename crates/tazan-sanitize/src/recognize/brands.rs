@@ -171,7 +171,7 @@ fn coined(w: &str) -> bool {
 
 /// Business words after a family name that is also a common word (青葉, 朝日,
 /// 大空: IPADIC lists them as 姓 too): `Xサービス`, `X堂`, `X物流`.
-const FAMILY_TAILS: &str = "サービス|フーズ|ファーム|ストア|マート|ラボ|テック|ワークス|デザイン|ネット|リース|企画|観光|物流|運輸|急送|交通|家具|冷蔵|商店|堂|屋";
+const FAMILY_TAILS: &str = "ガード|セキュリティ|警備|サービス|フーズ|ファーム|ストア|マート|ラボ|テック|ワークス|デザイン|ネット|リース|企画|観光|物流|運輸|急送|交通|家具|冷蔵|商店|堂|屋";
 
 /// Site words after such a family name (`X倉庫`, `Xクリニック`): a
 /// facility.
