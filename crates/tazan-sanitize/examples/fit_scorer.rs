@@ -4,7 +4,7 @@
 //! `cargo run --release -p tazan-sanitize --example fit_scorer -- [--loso] [--write] [--threshold T]`
 //!
 //! Training data: every word the rules leave unmasked in the development sets
-//! `dev` … `dev15`, `dev17`, `dev18`, and every word of the invented negatives
+//! `dev` … `dev15`, `dev17` … `dev19`, and every word of the invented negatives
 //! (`tests/fixtures/scorer/negatives.txt`, always a negative) and of the invented
 //! name slots (`positives.txt`: a word in `[[…]]` is a positive, any other a
 //! negative) (never a frozen set, the shared corpus or the held-out
@@ -28,9 +28,9 @@ use tazan_sanitize::{
     evaluate_incidents, read_annotations, DisclosureLevel, Policy, Sanitizer, Scorer,
 };
 
-const DEV_SETS: [&str; 16] = [
+const DEV_SETS: [&str; 17] = [
     "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev10", "dev11", "dev12",
-    "dev13", "dev14", "dev15", "dev17", "dev18",
+    "dev13", "dev14", "dev15", "dev17", "dev18", "dev19",
 ];
 /// Invented ordinary technical sentences: every candidate is a negative.
 /// In every fold's training data, never held out.

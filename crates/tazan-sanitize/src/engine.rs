@@ -180,6 +180,8 @@ impl Sanitizer {
         self.contact_evidence(&normalized, &mut ctx);
         let out = self.process(text, "text", &mut ctx);
         self.person_evidence(&normalized, &mut ctx);
+        let renames = self.unify_scored_persons(&mut ctx);
+        let out = scored::rename_pseudonyms(&out, &renames).unwrap_or(out);
         let out = self.apply_echoes_text(out, "text", &mut ctx);
         (out, ctx.audit)
     }
@@ -256,6 +258,8 @@ impl Sanitizer {
             published.insert("near_miss".into(), Value::Bool(true));
         }
         self.person_evidence(&normalized, &mut ctx);
+        let renames = self.unify_scored_persons(&mut ctx);
+        scored::rename_in_values(&mut published, &renames);
         self.apply_echoes(&mut published, &mut ctx);
         let mut findings = Vec::new();
         for (key, v) in &published {

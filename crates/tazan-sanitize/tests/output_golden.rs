@@ -64,6 +64,7 @@ fn fixture_sets() -> Vec<(&'static str, PathBuf)> {
         ("unseen/frozen13", f.join("unseen/frozen13/incidents.jsonl")),
         ("unseen/dev17", f.join("unseen/dev17/incidents.jsonl")),
         ("unseen/dev18", f.join("unseen/dev18/incidents.jsonl")),
+        ("unseen/dev19", f.join("unseen/dev19/incidents.jsonl")),
         ("unseen/frozen14", f.join("unseen/frozen14/incidents.jsonl")),
         ("unseen/frozen15", f.join("unseen/frozen15/incidents.jsonl")),
         ("heldout", f.join("heldout-incidents.jsonl")),

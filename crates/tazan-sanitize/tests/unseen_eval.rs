@@ -129,7 +129,7 @@ fn frozen2_unseen_set_meets_the_targets_at_green() {
 /// is not met yet (BENCHMARKS.md).
 #[test]
 fn frozen3_unseen_set_does_not_get_worse() {
-    assert_floor("frozen3", 6);
+    assert_floor("frozen3", 5);
 }
 
 /// The fourth frozen set (written before the fourth round's rules): at most
@@ -168,7 +168,7 @@ fn frozen6_unseen_set_does_not_get_worse() {
 /// <= 6 spans) is not met yet (BENCHMARKS.md, "Eighth round").
 #[test]
 fn frozen7_unseen_set_does_not_get_worse() {
-    assert_floor("frozen7", 15);
+    assert_floor("frozen7", 14);
 }
 
 /// The eleventh round's development set, hard in the right way (persons
@@ -248,7 +248,7 @@ fn frozen9_unseen_set_does_not_get_worse() {
 /// met yet (BENCHMARKS.md, "Tenth round").
 #[test]
 fn frozen10_unseen_set_does_not_get_worse() {
-    assert_floor("frozen10", 29);
+    assert_floor("frozen10", 28);
 }
 
 /// The eleventh frozen set (written and frozen before the twelfth round's
@@ -272,7 +272,7 @@ fn frozen11_unseen_set_does_not_get_worse() {
 /// a twelfth held-out set", "Fifteenth round").
 #[test]
 fn frozen12_unseen_set_does_not_get_worse() {
-    assert_floor("frozen12", 28);
+    assert_floor("frozen12", 27);
 }
 
 /// The thirteenth frozen set (written and frozen before the tuning branches
@@ -337,6 +337,15 @@ fn dev17_unseen_set_does_not_get_worse() {
 #[test]
 fn dev18_unseen_set_does_not_get_worse() {
     assert_floor("dev18", 9);
+}
+
+/// The twentieth round's development set (identifiers and contacts in every
+/// shape a report carries, bare names in chains, tables and sign-offs, names
+/// without a legal form): 21 of 290 identifying spans leaked before the
+/// round, 3 after it (BENCHMARKS.md, "Twentieth round").
+#[test]
+fn dev19_unseen_set_does_not_get_worse() {
+    assert_floor("dev19", 3);
 }
 
 #[test]

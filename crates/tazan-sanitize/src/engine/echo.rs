@@ -63,6 +63,15 @@ pub(super) struct Echo {
 }
 
 impl Echo {
+    /// Every echo written as `from` is written as `to` instead (a scored
+    /// word that turned out to be a person, see `scored.rs`).
+    pub(super) fn retarget(echoes: &mut [Echo], from: &str, to: &str) {
+        for e in echoes.iter_mut().filter(|e| e.replacement == from) {
+            e.replacement = to.to_string();
+            e.kind = Kind::Person;
+        }
+    }
+
     /// An echo of a whole surface found by the record-level pass
     /// (`evidence.rs`).
     pub(super) fn new(term: &str, replacement: String, kind: Kind) -> Self {
@@ -198,6 +207,14 @@ impl Sanitizer {
                     // found it (matched strictly, see `free_standing`).
                     let one = first.chars().count() == 1 && first.starts_with(is_han);
                     if one && !h.dict && !ONE_KANJI_NOT_NAMES.contains(first) {
+                        strict.push(first);
+                    }
+                    // 苗代さん in one line is 苗代 in a rota of the next: a
+                    // family name that is also a common word (which the
+                    // loose echo below leaves) echoes strictly once an
+                    // honorific found it, so 苗代を作る stays.
+                    let honoured = matches!(h.rule, "honorific" | "surname_title");
+                    if honoured && !one && first.chars().all(is_han) {
                         strict.push(first);
                     }
                 }

@@ -4,12 +4,15 @@
 
 use std::ops::Range;
 
+use serde_json::{Map, Value};
+use tazan_model::Kind;
+
 use super::context::RecordContext;
 use super::echo::Echo;
 use super::Sanitizer;
-use crate::normalize::Normalized;
+use crate::normalize::{nfkc, Normalized};
 use crate::policy::LevelRules;
-use crate::recognize::{is_han, Hit, Lexis};
+use crate::recognize::{is_han, strip_title, Hit, Lexis};
 use crate::scorer::candidates::{visit, Collect};
 use crate::scorer::{Candidate, Scorer};
 
@@ -93,6 +96,60 @@ impl Sanitizer {
         }
     }
 
+    /// One person, one pseudonym. The scorer runs per text, before the
+    /// record-level person pass: a bare family name it scored in an early
+    /// field got a `固有名` pseudonym, while the person rules, in a later
+    /// field or the record pass, gave the same person a `担当者` one. Once
+    /// the record is read, a scored word that the person rules also found
+    /// (as a family name or a whole name) takes the person's pseudonym:
+    /// in its audit entries, in the echoes still to be applied and, through
+    /// the returned renames, in the text already published.
+    pub(super) fn unify_scored_persons(&self, ctx: &mut RecordContext) -> Vec<(String, String)> {
+        let persons: Vec<(String, String)> = ctx
+            .audit
+            .iter()
+            .filter(|a| {
+                a.kind == Kind::Person
+                    && a.rule != SCORER_RULE
+                    && a.replacement.starts_with("担当者")
+            })
+            .flat_map(|a| {
+                let whole = strip_title(&nfkc(&a.original)).trim().to_string();
+                let family = whole
+                    .split([' ', '\u{3000}'])
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                [
+                    (whole, a.replacement.clone()),
+                    (family, a.replacement.clone()),
+                ]
+            })
+            .filter(|(w, _)| !w.is_empty())
+            .collect();
+        let mut renames: Vec<(String, String)> = Vec::new();
+        if persons.is_empty() {
+            return renames;
+        }
+        for a in ctx.audit.iter_mut().filter(|a| a.rule == SCORER_RULE) {
+            let word = nfkc(&a.original);
+            let Some((_, person)) = persons.iter().find(|(w, _)| *w == word.trim()) else {
+                continue;
+            };
+            if a.replacement != *person {
+                if !renames.iter().any(|(from, _)| *from == a.replacement) {
+                    renames.push((a.replacement.clone(), person.clone()));
+                }
+                a.replacement.clone_from(person);
+                a.kind = Kind::Person;
+            }
+        }
+        for (from, to) in &renames {
+            Echo::retarget(&mut ctx.echoes, from, to);
+        }
+        renames
+    }
+
     /// Whether the leak gate acts on `h`: a scored word must reach halfway
     /// from the threshold to certainty. Replacing a neighbour (a date, a
     /// name) changes the features of the words around it, so the published
@@ -145,5 +202,46 @@ impl Sanitizer {
     pub fn with_scorer(mut self, scorer: Option<Scorer>) -> Self {
         self.scorer = scorer;
         self
+    }
+}
+
+/// `text` with every pseudonym `from` of `renames` written as its `to`; a
+/// pseudonym is a whole token (`固有名B` is not the head of `固有名B2`).
+pub(super) fn rename_pseudonyms(text: &str, renames: &[(String, String)]) -> Option<String> {
+    let mut out = text.to_string();
+    let mut changed = false;
+    for (from, to) in renames {
+        let mut next = String::with_capacity(out.len());
+        let mut rest = out.as_str();
+        while let Some(at) = rest.find(from.as_str()) {
+            let end = at + from.len();
+            let glued = rest[end..].starts_with(|c: char| c.is_ascii_alphanumeric());
+            next.push_str(&rest[..at]);
+            next.push_str(if glued { from } else { to });
+            changed |= !glued;
+            rest = &rest[end..];
+        }
+        next.push_str(rest);
+        out = next;
+    }
+    changed.then_some(out)
+}
+
+/// [`rename_pseudonyms`] over every string of a published record.
+pub(super) fn rename_in_values(published: &mut Map<String, Value>, renames: &[(String, String)]) {
+    fn walk(v: &mut Value, renames: &[(String, String)]) {
+        match v {
+            Value::String(s) => {
+                if let Some(r) = rename_pseudonyms(s, renames) {
+                    *s = r;
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(|x| walk(x, renames)),
+            Value::Object(m) => m.values_mut().for_each(|x| walk(x, renames)),
+            _ => {}
+        }
+    }
+    if !renames.is_empty() {
+        published.values_mut().for_each(|v| walk(v, renames));
     }
 }

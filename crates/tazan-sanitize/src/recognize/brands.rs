@@ -91,7 +91,9 @@ const DEMONSTRATIVES: &[&str] = &[
 ];
 
 /// Katakana business words after a hiragana name (すずらんフーズ).
-const KANA_ORG_TAILS: &str = "キッチン|ファーム|フーズ|ネット|テック|ラボ|ワークス|スタジオ|サービス|デザイン|プランニング|ハウジング";
+/// A carrier (ひかりモバイル) and a professional office (あさひ労務オフィス,
+/// みなと会計事務所) are named the same way.
+const KANA_ORG_TAILS: &str = "キッチン|ファーム|フーズ|ネット|テック|ラボ|ワークス|スタジオ|サービス|デザイン|プランニング|ハウジング|モバイル|(?:労務|会計|税務|法務|特許|設計|行政書士)(?:オフィス|事務所)";
 
 /// English words in katakana that companies build names of (ブルー +
 /// オーシャン, サン + ライズ): a run made only of two or more of them is a
@@ -169,7 +171,7 @@ fn coined(w: &str) -> bool {
 
 /// Business words after a family name that is also a common word (青葉, 朝日,
 /// 大空: IPADIC lists them as 姓 too): `Xサービス`, `X堂`, `X物流`.
-const FAMILY_TAILS: &str = "サービス|フーズ|ファーム|ストア|マート|ラボ|テック|ワークス|デザイン|ネット|リース|企画|観光|物流|運輸|急送|交通|家具|冷蔵|商店|堂|屋";
+const FAMILY_TAILS: &str = "ガード|セキュリティ|警備|サービス|フーズ|ファーム|ストア|マート|ラボ|テック|ワークス|デザイン|ネット|リース|企画|観光|物流|運輸|急送|交通|家具|冷蔵|商店|堂|屋";
 
 /// Site words after such a family name (`X倉庫`, `Xクリニック`): a
 /// facility.

@@ -237,7 +237,7 @@ pub(super) const LINE_LABELS: &[&str] = &[
 ];
 
 /// Facility words after a name holding hiragana.
-const KANA_FACILITY: &str = "(?:生産|研究|技術|研修|物流|配送|医療|福祉|介護|交流)センター|研究所|荘|苑|寮|会館|の郷|の里|の家|ハウス|ホーム";
+const KANA_FACILITY: &str = "(?:生産|研究|技術|研修|物流|配送|医療|福祉|介護|交流)センター|研究所|荘|苑|寮|会館|の郷|の里|の家|ハウス|ホーム|分室|分館|出張所";
 
 /// The compiled patterns of this module.
 pub(crate) struct LabelRules {
@@ -627,6 +627,9 @@ impl Recognizers {
                         super::word_break(alias, 0, |p, _| l.common.contains(p).then_some(0))
                     })
                 || !name_ok(alias)
+                // A kanji word and a particle is a phrase (紛失は（X先生）).
+                || (alias.starts_with(is_han)
+                    && alias.ends_with(['は', 'が', 'を', 'に', 'で', 'と', 'も', 'へ']))
             {
                 continue;
             }

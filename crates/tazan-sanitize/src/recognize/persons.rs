@@ -1173,7 +1173,9 @@ fn titles_ending_in(c: char) -> &'static [&'static str] {
 }
 
 /// True when a person slot ends at the start of `rest`: a closing bracket,
-/// a colon, a comma, a slash, an arrow, an honorific or the line's end.
+/// a colon, a comma, a slash, an arrow, an honorific or the line's end; or
+/// a sender's より/から or a self-introduction's です that ends the phrase
+/// (`店長 X より。`, `担当 X です、`).
 pub(super) fn slot_closes(rest: &str) -> bool {
     let rest = rest.trim_start_matches([' ', '\u{3000}']);
     rest.is_empty()
@@ -1183,6 +1185,11 @@ pub(super) fn slot_closes(rest: &str) -> bool {
         || ["さん", "氏", "様", "くん"]
             .iter()
             .any(|t| rest.starts_with(t))
+        || ["より", "から", "です"].iter().any(|t| {
+            rest.strip_prefix(t).is_some_and(|r| {
+                r.is_empty() || r.starts_with(['。', '、', '\n', ' ', '!', '！', ')', '）'])
+            })
+        })
 }
 
 /// True when a kanji or kana character continues the word at `end`.

@@ -113,8 +113,12 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
     );
 
     // --- identifiers ---
+    // A value after an id label: also a card's symbol (記号 75-2, ゆうちょの
+    // 記号12170), a card named without 番号 (診察券 08-3371), an ordinal
+    // number written apart (第 4128 号) and a value with a short letter
+    // prefix set apart (会員No. SK 0932-118, 加盟店ID（MID 4900218833）).
     add(
-        r"(?:番号|ID|ＩＤ|No\.?|NO\.?|#|ナンバー|コード|シリアル|ロット|キー|key|Key|チケット|案件|伝票|受付|社番|車番|機番|S/N|s/n)(?:\s?(?:No\.?|NO\.?|ID|ＩＤ|番号|コード))?\s?(?:は|[:：=])?\s?[【「『\[(]?\s?[#第]?(?P<n>[A-Za-z0-9][A-Za-z0-9_/\-*#]*[A-Za-z0-9])".into(),
+        r"(?:番号|ID|ＩＤ|No\.?|NO\.?|#|ナンバー|コード|シリアル|ロット|キー|key|Key|チケット|案件|伝票|受付|社番|車番|機番|S/N|s/n|記号|診察券|会員証|保険証)(?:\s?(?:No\.?|NO\.?|ID|ＩＤ|番号|コード))?\s?(?:は|[:：=])?\s?[【「『\[(]?\s?(?:#|第\s?)?(?P<n>[A-Z]{1,4} \d[0-9\-]*[0-9]|[A-Za-z0-9][A-Za-z0-9_/\-*#]*[A-Za-z0-9])".into(),
         Kind::Identifier,
         "labelled_id",
         0.9,
@@ -138,6 +142,47 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         "labelled_id",
         0.9,
         Check::LabelledId,
+    );
+    // A short letter prefix, a space and two digit groups (`SK 0932-941`,
+    // `KM 4410-913`): a member card's or a ticket's number as printed, with
+    // its label or without (the second of 旧 X → 新 Y); a standard's number
+    // (`ISO 9001-2015`) is not one.
+    add(
+        r"(?-u:\b)(?P<n>[A-Z]{2,4} \d{3,6}-\d{3,6})(?-u:\b)".into(),
+        Kind::Identifier,
+        "prefixed_digit_groups",
+        0.8,
+        Check::LabelledId,
+    );
+    // A handset's or a SIM's number after its label, in groups or not
+    // (`IMEI: 35 209911 438870 2`, `ICCID 8981…`): the label is the whole cue.
+    add(
+        r"(?:IMEI|IMSI|MEID|ICCID|ESN)\s?(?:番号)?\s?(?:は|[:：=])?\s?(?P<n>\d[\d \-]{8,26}\d)"
+            .into(),
+        Kind::Identifier,
+        "device_id",
+        0.9,
+        Check::Inner,
+    );
+    // A record's id as a URL path segment after the collection it names
+    // (`/members/M00318854/`, `/api/v2/orders/HN-88302`): a path names
+    // one member, order or ticket where a digit is in the segment.
+    add(
+        r"/(?:members|users|customers|accounts|orders|patients|tickets|invoices|students|employees|devices|cards|contracts|cases|shops|merchants)/(?P<n>[A-Za-z0-9_\-]*\d[A-Za-z0-9_\-]*)".into(),
+        Kind::Identifier,
+        "path_id",
+        0.85,
+        Check::Inner,
+    );
+    // A login name as a home directory (`/home/ohkubo/`, `/Users/k.sato/`,
+    // `C:\Users\tanaka\`): the account of one person.
+    add(
+        r"(?:/home/|/Users/|[A-Z]:\\Users\\)(?P<n>[A-Za-z][A-Za-z0-9._\-]{1,31})(?:/|\\|\s|$)"
+            .into(),
+        Kind::Identifier,
+        "home_dir_user",
+        0.85,
+        Check::Inner,
     );
     add(
         r"[A-Z][A-Z0-9]{0,7}(?:-[A-Z0-9]{1,12}){1,4}|\d{1,4}[A-Z]{1,3}(?:-[A-Z0-9]{1,12}){1,4}|[A-Z0-9]{6,16}".into(),
@@ -184,6 +229,20 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         "plate",
         0.9,
         Check::None,
+    );
+
+    // --- named sites ---
+    // A kind of clinic, home or shop and then a hiragana name
+    // (`ペットクリニックそよかぜ`, `グループホームひだまり`): the name after its
+    // kind, set apart after it. A particle never starts the name and a verb
+    // or adjective ending never ends it (クリニックにいった, ホームでまつ,
+    // カフェがおおい stay).
+    add(
+        r"(?m)(?P<n>(?:ペットクリニック|動物病院|クリニック|病院|医院|歯科|グループホーム|デイサービス|保育園|こども園|幼稚園|薬局|整骨院|接骨院|カフェ|食堂|サロン)[ぁ-ゖ&&[^にでをがはへのともやかっゃゅょ]][ぁ-ゖ]{1,5}[ぁ-ゖ&&[^るすいうくぬむ]])(?:$|[\s、。，．,.()（）「」『』【】\[\]/・:：|｜]|の[^ぁ-ゖ]|さん)".into(),
+        Kind::Facility,
+        "kind_then_kana_name",
+        0.8,
+        Check::Inner,
     );
 
     // --- addresses ---
@@ -527,9 +586,11 @@ impl Recognizers {
             .collect();
         // X.509 and X25 are standards; X-910257 and X12-2023-04 are numbers.
         let numbered_x = head == "X" && upper.contains('-');
+        // The number may stand one space apart (ISO 9001-2015).
         STANDARD_PREFIXES.contains(&head.as_str())
             && !numbered_x
             && upper[head.len()..]
+                .trim_start_matches(' ')
                 .chars()
                 .all(|c| c.is_ascii_digit() || c == '-' || c == '.' || c == 'X')
     }

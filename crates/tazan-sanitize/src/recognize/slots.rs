@@ -201,7 +201,7 @@ pub(crate) struct SlotRules {
     speaker: Regex,
     /// A speaker at the start of a line before 「.
     quote_speaker: Regex,
-    /// A kana or kanji name before ちゃん, くん, さん.
+    /// A kana or kanji name before ちゃん, くん, さん; one kanji before 先生.
     nickname: Regex,
     /// A kanji name before its department in brackets (齋藤(住民課)).
     affiliated: Regex,
@@ -227,7 +227,7 @@ impl SlotRules {
                 r"(?m)^\s*(?P<n>[ぁ-ゖァ-ヺー\p{Han}々]{2,8}?)(?:さん|ちゃん|くん|先生)?「",
             ),
             nickname: rx(
-                r"(?P<n>[ぁ-ゖ][ぁ-ゖー]{1,5}|[ァ-ヺ][ァ-ヺー]{1,7}|[\p{Han}々&&[^〇○某]]{1,4})(?:ちゃん|っちゃん|っち|くん|君|さん)",
+                r"(?P<n>[ぁ-ゖ][ぁ-ゖー]{1,5}|[ァ-ヺ][ァ-ヺー]{1,7}|[\p{Han}々&&[^〇○某]]{1,4})(?:ちゃん|っちゃん|っち|くん|君|さん|先生)",
             ),
             affiliated: rx(&format!(
                 r"(?P<n>[\p{{Han}}ヶ々&&[^〇○某]]{{1,4}})[（(](?:[^）)\n]{{0,16}}(?:{DEPT_SUFFIX})|(?:委託|外注|協力会社|ベンダー?|保守|派遣)[ \u{{3000}}]?[^）)\n]{{0,16}})[）)]"
@@ -386,7 +386,17 @@ impl Recognizers {
             let first = w.chars().next().unwrap_or(' ');
             let before = text[..name.start()].chars().next_back();
             let suffix = &text[name.end()..];
-            let ok = if speakers.contains(&w) {
+            // 先生 glued: only after one kanji (星先生), a family name the
+            // honorific rule, which wants two, leaves; not after a plural
+            // or a determiner (諸先生, 各先生).
+            let teacher = suffix.starts_with("先生");
+            let ok = if teacher {
+                w.chars().count() == 1
+                    && is_han(first)
+                    && !w.starts_with(['諸', '恩', '塾'])
+                    && !before.is_some_and(|c| is_han(c) || c == 'ヶ')
+                    && self.one_kanji_name(w, lexis)
+            } else if speakers.contains(&w) {
                 true
             } else if ('ぁ'..='ゖ').contains(&first) {
                 // A whole hiragana word: not glued to kana before it, not an
