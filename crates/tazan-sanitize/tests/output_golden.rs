@@ -67,6 +67,7 @@ fn fixture_sets() -> Vec<(&'static str, PathBuf)> {
         ("unseen/dev19", f.join("unseen/dev19/incidents.jsonl")),
         ("unseen/frozen14", f.join("unseen/frozen14/incidents.jsonl")),
         ("unseen/frozen15", f.join("unseen/frozen15/incidents.jsonl")),
+        ("unseen/frozen16", f.join("unseen/frozen16/incidents.jsonl")),
         ("heldout", f.join("heldout-incidents.jsonl")),
         ("heldout2", f.join("heldout2-incidents.jsonl")),
     ]
