@@ -165,6 +165,7 @@ const FACILITY_WORDS: [&str; 8] = [
     "ホール",
 ];
 
+#[inline(always)]
 fn script_of(c: char) -> Option<Script> {
     // Most characters of a report are ASCII: only letters and digits have
     // a script here.
@@ -200,35 +201,92 @@ fn context_char(c: Option<char>) -> String {
     }
 }
 
-/// Runs of one script in `text` (byte ranges).
-fn runs(text: &str) -> Vec<(Range<usize>, Script)> {
-    let mut out: Vec<(Range<usize>, Script)> = Vec::new();
-    let mut cur: Option<(usize, Script)> = None;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let s = script_of(c);
-        // A joiner inside a Latin token (abc-12, x.y) stays in it.
-        let joined = s.is_none()
-            && matches!(cur, Some((_, Script::Latin)))
-            && "-_.".contains(c)
-            && chars.peek().is_some_and(|&(_, n)| is_latin(n));
-        match (cur, s) {
-            _ if joined => {}
-            (Some((start, cs)), Some(s)) if cs == s => {
-                let _ = start;
-            }
-            (Some((start, cs)), _) => {
-                out.push((start..i, cs));
-                cur = s.map(|s| (i, s));
-            }
-            (None, Some(s)) => cur = Some((i, s)),
-            (None, None) => {}
+/// Runs of one script in `text` (byte ranges), found as they are asked for:
+/// no vector per text, and an ASCII byte classified without decoding.
+struct Runs<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+/// The runs of `text` (see [`Runs`]).
+fn runs(text: &str) -> Runs<'_> {
+    Runs { text, at: 0 }
+}
+
+impl Runs<'_> {
+    /// The character at byte `i` (a character boundary), its length and its
+    /// script: decoded from the bytes in place (the text is UTF-8), an ASCII
+    /// byte classified without decoding.
+    #[inline(always)]
+    fn char_at(&self, i: usize) -> (char, usize, Option<Script>) {
+        let b = self.text.as_bytes();
+        let lead = b[i];
+        if lead.is_ascii() {
+            let c = char::from(lead);
+            return (c, 1, c.is_ascii_alphanumeric().then_some(Script::Latin));
         }
+        let cont = |k: usize| u32::from(b[i + k] & 0x3F);
+        let (u, n) = match lead {
+            0xC0..=0xDF => ((u32::from(lead & 0x1F) << 6) | cont(1), 2),
+            0xE0..=0xEF => ((u32::from(lead & 0x0F) << 12) | (cont(1) << 6) | cont(2), 3),
+            _ => (
+                (u32::from(lead & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3),
+                4,
+            ),
+        };
+        // Valid UTF-8 decodes to a scalar value; never `None`.
+        let c = char::from_u32(u).unwrap_or(' ');
+        (c, n, script_of(c))
     }
-    if let Some((start, cs)) = cur {
-        out.push((start..text.len(), cs));
+}
+
+impl Iterator for Runs<'_> {
+    type Item = (Range<usize>, Script);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let len = self.text.len();
+        // The next character with a script starts a run.
+        let (start, script) = loop {
+            if self.at >= len {
+                return None;
+            }
+            let (_, n, s) = self.char_at(self.at);
+            let i = self.at;
+            self.at += n;
+            if let Some(s) = s {
+                break (i, s);
+            }
+        };
+        while self.at < len {
+            let (c, n, s) = self.char_at(self.at);
+            // A joiner inside a Latin token (abc-12, x.y) stays in it.
+            let joined = s.is_none()
+                && script == Script::Latin
+                && matches!(c, '-' | '_' | '.')
+                && self.text[self.at + 1..]
+                    .chars()
+                    .next()
+                    .is_some_and(is_latin);
+            if s != Some(script) && !joined {
+                break;
+            }
+            self.at += n;
+        }
+        Some((start..self.at, script))
     }
-    out
+}
+
+/// Whether `c` is one of [`AFFIXES`] (a sorted table, built once: the
+/// string search cost ~190 instructions a character).
+fn is_affix(c: char) -> bool {
+    static SET: OnceLock<Vec<char>> = OnceLock::new();
+    SET.get_or_init(|| {
+        let mut v: Vec<char> = AFFIXES.chars().collect();
+        v.sort_unstable();
+        v
+    })
+    .binary_search(&c)
+    .is_ok()
 }
 
 /// Cuts a kanji run into pieces: common words of two or more characters
@@ -260,7 +318,7 @@ fn cut_han(
                 .find(|&len| l.common.contains(&text[at..ends[len - 1]]))
                 .unwrap_or(0);
         }
-        if word == 0 && rest.starts_with(|c| AFFIXES.contains(c)) {
+        if word == 0 && rest.starts_with(is_affix) {
             word = 1;
         }
         if word == 0 {
@@ -838,6 +896,113 @@ mod tests {
         out
     }
 
+    /// The runs as found before [`Runs`] (a vector per text): kept to
+    /// compare with.
+    fn runs_old(text: &str) -> Vec<(Range<usize>, Script)> {
+        let mut out: Vec<(Range<usize>, Script)> = Vec::new();
+        let mut cur: Option<(usize, Script)> = None;
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let s = script_of(c);
+            // A joiner inside a Latin token (abc-12, x.y) stays in it.
+            let joined = s.is_none()
+                && matches!(cur, Some((_, Script::Latin)))
+                && "-_.".contains(c)
+                && chars.peek().is_some_and(|&(_, n)| is_latin(n));
+            match (cur, s) {
+                _ if joined => {}
+                (Some((start, cs)), Some(s)) if cs == s => {
+                    let _ = start;
+                }
+                (Some((start, cs)), _) => {
+                    out.push((start..i, cs));
+                    cur = s.map(|s| (i, s));
+                }
+                (None, Some(s)) => cur = Some((i, s)),
+                (None, None) => {}
+            }
+        }
+        if let Some((start, cs)) = cur {
+            out.push((start..text.len(), cs));
+        }
+        out
+    }
+
+    /// Every Han run of `text` cut the new way and the old way: they must
+    /// agree. Returns the number of runs compared.
+    fn compare_cuts(text: &str, lexis: Option<&Lexis<'_>>, what: &str) -> usize {
+        let mut new = Vec::new();
+        let mut n = 0;
+        for (run, _) in runs(text).filter(|r| r.1 == Script::Han) {
+            cut_han(text, run.clone(), lexis, &mut new);
+            // The position only: the texts include sets nobody may read.
+            assert_eq!(
+                new,
+                cut_han_old(text, run.clone(), lexis),
+                "{what}: the run at byte {}",
+                run.start
+            );
+            n += 1;
+        }
+        n
+    }
+
+    /// Every file under `dir`, recursively.
+    fn files_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                files_under(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+
+    /// The runs found as they are asked for are the runs the old walk
+    /// collected: on every fixture file and on generated texts mixing every
+    /// class of character (joiners between and after Latin letters,
+    /// full-width letters, 々, ヶ, 〇, long vowels, separators).
+    #[test]
+    fn the_runs_are_the_old_runs() {
+        let mut files = Vec::new();
+        files_under(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
+            &mut files,
+        );
+        let mut n = 0;
+        for f in &files {
+            let Ok(text) = std::fs::read_to_string(f) else {
+                continue;
+            };
+            let new: Vec<_> = runs(&text).collect();
+            // No text in the message: the files include frozen sets.
+            assert!(new == runs_old(&text), "{}", f.display());
+            n += new.len();
+        }
+        assert!(n > 10_000, "{n} runs");
+        let alphabet: Vec<char> = "aZ09-_.. -x１Ａｚ漢字々ヶ〇カナーｶ・ひら、。:\n\t\u{20bb7}é"
+            .chars()
+            .collect();
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..50_000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 9) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            assert_eq!(runs(&text).collect::<Vec<_>>(), runs_old(&text), "{text:?}");
+        }
+    }
+
     #[test]
     fn the_kanji_cut_walks_as_the_old_one_did() {
         let common = WordSet::new(
@@ -861,17 +1026,70 @@ mod tests {
             "会議会議室様宛",
             "",
         ];
-        let mut new = Vec::new();
         for text in texts {
-            for (run, _) in runs(text).into_iter().filter(|r| r.1 == Script::Han) {
-                for l in [Some(&lexis), None] {
-                    cut_han(text, run.clone(), l, &mut new);
-                    assert_eq!(new, cut_han_old(text, run.clone(), l), "{text}");
-                }
+            for l in [Some(&lexis), None] {
+                compare_cuts(text, l, text);
             }
         }
         // The cut finds words at all (the comparison is not vacuous).
+        let mut new = Vec::new();
         cut_han("総務部山田", 0..15, Some(&lexis), &mut new);
         assert_eq!(new, vec![(0..9, true), (9..15, false)]);
+    }
+
+    /// With IPADIC's common words, every kanji run of every fixture file
+    /// (and of generated texts) is cut as the old cut did.
+    #[test]
+    fn the_kanji_cut_agrees_on_every_fixture_with_ipadic() {
+        let (Some(dict), _) = crate::dict::load() else {
+            return;
+        };
+        let lexis = dict.lexis();
+        let mut files = Vec::new();
+        files_under(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
+            &mut files,
+        );
+        files.sort();
+        let (mut runs_seen, mut words) = (0, 0);
+        let mut pool: Vec<char> = Vec::new();
+        for f in &files {
+            let Ok(text) = std::fs::read_to_string(f) else {
+                continue;
+            };
+            runs_seen += compare_cuts(&text, Some(&lexis), &f.display().to_string());
+            let mut cut = Vec::new();
+            for (run, _) in runs(&text).filter(|r| r.1 == Script::Han) {
+                cut_han(&text, run.clone(), Some(&lexis), &mut cut);
+                words += cut.iter().filter(|p| p.1 && p.0.len() > 3).count();
+                if pool.len() < 4000 && !f.to_string_lossy().contains("frozen") {
+                    pool.extend(text[run].chars());
+                }
+            }
+        }
+        assert!(
+            runs_seen > 10_000 && words > 1_000,
+            "{runs_seen} runs, {words} words"
+        );
+        // Generated runs: characters of the fixtures' runs (words, affixes,
+        // names) in random order, one to twelve at a time.
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |m: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize % m
+        };
+        for _ in 0..20_000 {
+            let len = 1 + next(12);
+            let start = next(pool.len() - 12);
+            // Half the time a stretch as written (real words), else shuffled.
+            let text: String = if next(2) == 0 {
+                pool[start..start + len].iter().collect()
+            } else {
+                (0..len).map(|_| pool[next(pool.len())]).collect()
+            };
+            compare_cuts(&text, Some(&lexis), "a generated run");
+        }
     }
 }
