@@ -94,6 +94,9 @@ enum Check {
     /// Group `n` is a product's name in kana and kanji, not a status message
     /// (ただいま混雑中, しばらく停止).
     KanaProduct,
+    /// Group `n` is a building's name in hiragana: it starts its word and is
+    /// no demonstrative and no phrase ending in a particle.
+    KanaBuilding,
     /// Group `n` is a name that must not be generic.
     Name,
     /// Like `Name`, and `n` must look like a place (電力, ガス companies).
@@ -446,6 +449,10 @@ fn push(
     score: f32,
     prio: u8,
 ) {
+    // A role or occupation noun is never a person, whichever slot found it.
+    if kind == Kind::Person && stoplists::is_role_noun(&n.text[range.clone()]) {
+        return;
+    }
     let range = n.original(Layer::Text, range);
     if range.is_empty() {
         return;

@@ -110,6 +110,25 @@ impl Recognizers {
                 }
                 (core.chars().count() >= 2 && name_ok(core)).then_some(m)
             }
+            Check::KanaBuilding => {
+                // After a kanji word, a leading particle is the sentence's
+                // (サーバ室はひまわりビル); after kana the run is no word.
+                let hiragana = |c: char| ('ぁ'..='ゖ').contains(&c);
+                let mut start = m.start;
+                let mut head = name_str;
+                if before.is_some_and(|c| is_han(c) || is_kata(c) || c == 'ー') {
+                    if let Some(p) = head.strip_prefix(stoplists::PARTICLES) {
+                        start += head.len() - p.len();
+                        head = p;
+                    }
+                }
+                let free = !before.is_some_and(hiragana);
+                let phrase = head.chars().count() < 2
+                    || head.ends_with(stoplists::PARTICLES)
+                    || ["この", "その", "あの", "どの", "こちら", "そちら", "となり"]
+                        .contains(&head);
+                (free && !phrase).then_some(start..m.end)
+            }
             Check::Name => {
                 // A Latin or katakana name must start at its word's start (DN|Sサーバー…).
                 let first = name.clone().and_then(|r| text[r].chars().next());
@@ -405,6 +424,8 @@ impl Recognizers {
                         '務', '業', '理', '事', '発', '画', '術', '報', '質', '造', '査', '守',
                         '部', '課', '室', '局', '店', '所', '社', '長', '係', '当', '括', '席',
                         '表', '任', '場', '属', '営', '材', '産', '計', '制', '援', '備', '策',
+                        // a function, not a name: 確認主任, 安全係長, 点検主任
+                        '認', '全', '検', '督', '視', '証', '練', '育', '工', '量',
                     ]);
                 ok.then_some(m)
             }
@@ -507,7 +528,10 @@ impl Recognizers {
                 let before_ok = !starts_with_digit
                     || !before
                         .is_some_and(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == '/');
-                if rest.starts_with("規模") || !before_ok {
+                // A number set apart from its counter is a count only after
+                // 約, 延べ … (延べ約 96 店舗); bare, it ends a list (120 340 780 個).
+                let apart = starts_with_digit && text[m.clone()].contains(' ');
+                if rest.starts_with("規模") || !before_ok || apart {
                     return None;
                 }
                 Some(m)

@@ -82,6 +82,12 @@ const PEOPLE_LABELS: &[&str] = &[
     "BCC",
 ];
 
+/// Work steps of a sign-off line (`作業: X、確認: Y`): weak labels, whose
+/// value may also be a status or a method.
+const WORK_STEP_LABELS: &[&str] = &[
+    "作業", "確認", "承認", "点検", "検印", "立会", "起票", "報告",
+];
+
 /// Labels of a form that name who wrote, checked or stamped it, strong
 /// enough to hold names after a space or a table bar as well as a colon.
 const FORM_LABELS: &[&str] = &[
@@ -490,6 +496,10 @@ impl Recognizers {
                 .last()
                 .map_or(at, |(i, _)| i);
             let key = head[key_start..].trim();
+            if WORK_STEP_LABELS.contains(&key) {
+                self.work_step_signer(n, at + colon.len(), lexis, out);
+                continue;
+            }
             if key.is_empty() || !(PEOPLE_LABELS.contains(&key) || is_japanese_person_key(key)) {
                 continue;
             }
@@ -504,6 +514,44 @@ impl Recognizers {
                 continue;
             }
             self.person_values(n, from..from + len, lexis, out);
+        }
+    }
+
+    /// A family name alone after a work step's colon (`作業: 金子、確認: 森`):
+    /// the label may hold a status or a method (確認: 済, 確認: 目視), so
+    /// only a word the dictionary lists as a family name, closed by a comma,
+    /// a slash, a bracket or the line's end, is the one who did the step.
+    fn work_step_signer(
+        &self,
+        n: &Normalized,
+        from: usize,
+        lexis: Option<&Lexis>,
+        out: &mut Vec<Hit>,
+    ) {
+        let Some(l) = lexis else { return };
+        let text = n.text.as_str();
+        let rest = &text[from..];
+        let start = from + rest.len() - rest.trim_start_matches([' ', '\u{3000}']).len();
+        let word: usize = text[start..]
+            .chars()
+            .take_while(|c| is_han(*c))
+            .map(char::len_utf8)
+            .sum();
+        let w = &text[start..start + word];
+        let closed = text[start + word..]
+            .chars()
+            .next()
+            .is_none_or(|c| "\n、,/（( 　|".contains(c));
+        if closed && (1..=3).contains(&w.chars().count()) && l.surnames.contains(w) {
+            push(
+                out,
+                n,
+                start..start + word,
+                Kind::Person,
+                "person_work_step",
+                0.8,
+                2,
+            );
         }
     }
 

@@ -216,7 +216,8 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         Check::LabelledAccount,
     );
     add(
-        r"@[A-Za-z][A-Za-z0-9._\-]*[A-Za-z0-9]".into(),
+        // A handle in Latin letters, or a colleague's name in hiragana.
+        r"@(?:[A-Za-z][A-Za-z0-9._\-]*[A-Za-z0-9]|[ぁ-ゖー]{2,12})".into(),
         Kind::Identifier,
         "mention",
         0.9,

@@ -460,3 +460,79 @@ pub(super) fn is_generic_name(s: &str) -> bool {
     SET.get_or_init(|| GENERIC_NAMES.iter().copied().collect())
         .contains(s)
 }
+
+/// Occupations whose name ends in 士 (a given name may end in 士: 健士).
+const QUALIFIED: &[&str] = &[
+    "社労士",
+    "税理士",
+    "弁護士",
+    "弁理士",
+    "会計士",
+    "書士",
+    "建築士",
+    "技術士",
+    "保育士",
+    "介護士",
+    "栄養士",
+    "消防士",
+    "整備士",
+    "機関士",
+    "操縦士",
+    "航海士",
+    "測量士",
+    "鑑定士",
+    "診断士",
+    "福祉士",
+    "療法士",
+    "衛生士",
+    "技能士",
+    "運転士",
+    "管理士",
+    "調査士",
+];
+
+/// Occupations whose name ends in 師.
+const PRACTITIONERS: &[&str] = &[
+    "医師",
+    "看護師",
+    "薬剤師",
+    "技師",
+    "講師",
+    "教師",
+    "保健師",
+    "助産師",
+    "調理師",
+    "美容師",
+    "理容師",
+    "整体師",
+    "鍼灸師",
+    "庭師",
+    "漁師",
+    "牧師",
+    "検査師",
+];
+
+/// What may stand before a listed occupation in the occupation's own name
+/// (顧問税理士, 外部社労士, 歯科医師); a name before it (山口医師) is a person
+/// with a title.
+const OCCUPATION_QUALIFIERS: &[&str] = &[
+    "顧問", "外部", "担当", "専任", "主任", "登録", "認定", "公認", "司法", "行政", "歯科", "獣",
+    "臨床", "産業", "一級", "二級", "准", "正",
+];
+
+/// A role or occupation noun (出店者, 作業員, 社労士, 看護師): a kanji word
+/// that names what someone does, never who. No family name ends in 者 or
+/// 員, so a word of three kanji ending in one is a role; the 士 and 師 words
+/// are listed, alone or after a qualifier.
+pub(crate) fn is_role_noun(w: &str) -> bool {
+    let w = w.trim_matches([' ', '\u{3000}']);
+    let chars = w.chars().count();
+    let occupation = |w: &str| QUALIFIED.contains(&w) || PRACTITIONERS.contains(&w);
+    (2..=6).contains(&chars)
+        && w.chars().all(super::is_han)
+        && ((chars <= 3 && w.ends_with(['者', '員']))
+            || occupation(w)
+            || OCCUPATION_QUALIFIERS
+                .iter()
+                .any(|q| w.strip_prefix(q).is_some_and(occupation)))
+}
