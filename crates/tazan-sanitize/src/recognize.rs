@@ -450,7 +450,11 @@ fn push(
     prio: u8,
 ) {
     // A role or occupation noun is never a person, whichever slot found it.
-    if kind == Kind::Person && stoplists::is_role_noun(&n.text[range.clone()]) {
+    if kind == Kind::Person
+        && n.text
+            .get(range.clone())
+            .is_some_and(stoplists::is_role_noun)
+    {
         return;
     }
     let range = n.original(Layer::Text, range);

@@ -3122,3 +3122,29 @@ fn a_common_word_family_name_before_a_security_word_is_a_company() {
         "情報セキュリティの監査",
     ]);
 }
+
+#[test]
+fn a_name_set_apart_from_its_addressee_mark_is_masked_whole() {
+    // The blank between the name and 宛/宛て/あて is not part of the name:
+    // the hit covers the name itself and the blank stays (the hit was
+    // shifted by the blank's width: it started inside the name's first
+    // character and ate the blank).
+    for (text, name) in [
+        ("請求書は 柚木原 宛に送付した。", "柚木原"),
+        ("見積書を鴨志田\u{3000}宛てに再送した。", "鴨志田"),
+        ("控えは 砂川田 あてに転送済み。", "砂川田"),
+    ] {
+        let inc = Incident {
+            id: "a-1".into(),
+            description: Some(text.into()),
+            ..Default::default()
+        };
+        let rec = publish_without(&inc, &[name]);
+        let out = rec.published["description"].as_str().unwrap();
+        assert!(out.contains("担当者"), "{out}");
+        assert!(
+            out.contains(" 宛") || out.contains("\u{3000}宛") || out.contains(" あて"),
+            "{out}"
+        );
+    }
+}

@@ -124,7 +124,15 @@ impl Recognizers {
                 {
                     continue;
                 }
-                person(out, n, at - w.len()..at, "person_addressee", 0.8);
+                // The name ends where the blanks before the mark start
+                // (`X 宛`, `X　宛て`), not at the mark.
+                person(
+                    out,
+                    n,
+                    head.len() - w.len()..head.len(),
+                    "person_addressee",
+                    0.8,
+                );
             }
         }
     }
