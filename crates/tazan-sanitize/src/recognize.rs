@@ -449,6 +449,10 @@ fn push(
     score: f32,
     prio: u8,
 ) {
+    debug_assert!(
+        n.text.is_char_boundary(range.start) && n.text.is_char_boundary(range.end),
+        "{rule}: a hit's range must lie on character boundaries"
+    );
     // A role or occupation noun is never a person, whichever slot found it.
     if kind == Kind::Person
         && n.text
