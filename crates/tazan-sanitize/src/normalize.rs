@@ -348,23 +348,9 @@ fn plain_cjk_run(s: &str, at: usize) -> usize {
 }
 
 /// True when every character of `s` is ASCII or [`is_plain_cjk`], read by
-/// runs of bytes (ASCII bytes, then plain CJK characters three bytes at a
-/// time) instead of decoding each character.
+/// runs of bytes (see [`plain_run`]) instead of decoding each character.
 fn all_plain(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut at = 0;
-    while at < b.len() {
-        if b[at].is_ascii() {
-            at += 1;
-            continue;
-        }
-        let end = plain_cjk_run(s, at);
-        if end == at {
-            return false;
-        }
-        at = end;
-    }
-    true
+    plain_run(s, 0) == s.len()
 }
 
 /// The code point of a three-byte UTF-8 sequence.
