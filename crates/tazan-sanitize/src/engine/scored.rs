@@ -105,6 +105,11 @@ impl Sanitizer {
     /// in its audit entries, in the echoes still to be applied and, through
     /// the returned renames, in the text already published.
     pub(super) fn unify_scored_persons(&self, ctx: &mut RecordContext) -> Vec<(String, String)> {
+        let mut renames: Vec<(String, String)> = Vec::new();
+        // Most records have no scored word: no person table to build.
+        if !ctx.audit.iter().any(|a| a.rule == SCORER_RULE) {
+            return renames;
+        }
         let persons: Vec<(String, String)> = ctx
             .audit
             .iter()
@@ -127,7 +132,6 @@ impl Sanitizer {
             })
             .filter(|(w, _)| !w.is_empty())
             .collect();
-        let mut renames: Vec<(String, String)> = Vec::new();
         if persons.is_empty() {
             return renames;
         }
