@@ -68,6 +68,7 @@ fn fixture_sets() -> Vec<(&'static str, PathBuf)> {
         ("unseen/frozen14", f.join("unseen/frozen14/incidents.jsonl")),
         ("unseen/frozen15", f.join("unseen/frozen15/incidents.jsonl")),
         ("unseen/frozen16", f.join("unseen/frozen16/incidents.jsonl")),
+        ("unseen/frozen17", f.join("unseen/frozen17/incidents.jsonl")),
         ("heldout", f.join("heldout-incidents.jsonl")),
         ("heldout2", f.join("heldout2-incidents.jsonl")),
     ]
