@@ -333,6 +333,20 @@ fn frozen17_unseen_set_does_not_get_worse() {
     assert_floor("frozen17", 12);
 }
 
+/// The eighteenth frozen set (written and frozen before the work of the
+/// next round was merged, by an engineer who changed no recogniser and never
+/// saw its development data; a natural mix of shapes over 38 industries,
+/// leaning toward small organisations, forms filled in by non-IT staff,
+/// phone chat exports, English reports from overseas branches and scanned
+/// forms): 23 of 380 identifying spans leaked before that round with the
+/// builtin GREEN policy (6.1 %; 26 with the rules alone). The target
+/// (<= 2 %, i.e. <= 7 spans) is not met yet (BENCHMARKS.md, "Eighteenth
+/// held-out set").
+#[test]
+fn frozen18_unseen_set_does_not_get_worse() {
+    assert_floor("frozen18", 23);
+}
+
 /// The fifteenth round's development set (persons and identifiers in forms,
 /// logs, chat exports, booking lists, CSV/TSV and romanised mail): 16 of 195
 /// identifying spans leaked before the round, 4 after it (BENCHMARKS.md,
