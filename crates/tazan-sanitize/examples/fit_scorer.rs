@@ -49,7 +49,7 @@ const POSITIVES: &str = "tests/fixtures/scorer/positives.txt";
 /// Fields the negatives are read as, in turn (fields every dev set has), so
 /// that no field feature learns "this is the negatives file".
 const NEGATIVE_FIELDS: [&str; 4] = ["description", "analysis", "countermeasures", "timeline"];
-const THRESHOLDS: [f32; 6] = [0.6, 0.65, 0.7, 0.75, 0.8, 0.85];
+const THRESHOLDS: [f32; 8] = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85];
 /// Features seen fewer times than this in the training folds are dropped.
 const MIN_COUNT: usize = 2;
 const ITERATIONS: usize = 300;
