@@ -1327,4 +1327,88 @@ mod tests {
             compare_cuts(&text, Some(&lexis), "a generated run");
         }
     }
+
+    /// The candidates of `text` with no rule hit, as (surface, features).
+    fn candidates_of(text: &str, lexis: &Lexis<'_>) -> Vec<(String, Vec<String>)> {
+        let vocab = FxHashSet::default();
+        let mut sink = Collect::default();
+        visit(text, "description", &[], Some(lexis), &vocab, &mut sink);
+        sink.out
+            .into_iter()
+            .map(|c| (text[c.range].to_string(), c.features))
+            .collect()
+    }
+
+    /// A professional title glued after a qualifier (外部社労士, 顧問弁理士) is
+    /// cut at an affix (社) or a common word; no fragment of it is a
+    /// candidate, while a name before a title stays one.
+    #[test]
+    fn a_professional_title_is_not_cut_into_a_candidate_fragment() {
+        let (Some(dict), _) = crate::dict::load() else {
+            return;
+        };
+        let lexis = dict.lexis();
+        for (text, title) in [
+            ("窓口から外部社労士に確認した", "外部社労士"),
+            ("顧問弁理士より回答があった", "顧問弁理士"),
+            ("認定調査士が来訪した", "認定調査士"),
+            ("当日は司法書士が立ち会った", "司法書士"),
+        ] {
+            let at = text.find(title).unwrap();
+            for (w, _) in candidates_of(text, &lexis) {
+                let i = text.find(&w).unwrap();
+                assert!(
+                    i + w.len() <= at || i >= at + title.len(),
+                    "{text}: {w} is a fragment of {title}"
+                );
+            }
+        }
+        let names: Vec<String> = candidates_of("依頼は鴫原社労士から届いた", &lexis)
+            .into_iter()
+            .map(|c| c.0)
+            .collect();
+        assert!(names.contains(&"鴫原".to_string()), "{names:?}");
+    }
+
+    /// Round 22's widened candidacy, each with invented members: a kanji
+    /// name joined by ノ/ツ/ケ is one word; a short kanji run with a weak cue
+    /// is described whole; hiragana words set apart by quotes, a reading's
+    /// brackets or a chat's speaker slot are candidates, and hiragana
+    /// grammar is none.
+    #[test]
+    fn weak_cues_joined_names_and_hiragana_words_are_candidates() {
+        let (Some(dict), _) = crate::dict::load() else {
+            return;
+        };
+        let lexis = dict.lexis();
+        let has = |text: &str, w: &str, f: &str| {
+            let c = candidates_of(text, &lexis);
+            assert!(
+                c.iter().any(|(s, fs)| s == w && fs.iter().any(|x| x == f)),
+                "{text}: no candidate {w} with {f}: {c:?}"
+            );
+        };
+        has("連絡は樫ノ原から受けた", "樫ノ原", "kjoin");
+        has("連絡は榎ツ沢から受けた", "榎ツ沢", "kjoin");
+        has("（整備員 鮫部）が確認", "鮫部", "whole");
+        has("受付 鵜沼・柘植・鮫部", "鮫部", "whole");
+        has(
+            "予約サイト「ことりっぷる」が停止",
+            "ことりっぷる",
+            "hira:quote",
+        );
+        has("担当 砂留川（さるかわ）が対応", "さるかわ", "hira:reading");
+        has("09:10\nみなと\t復旧を確認", "みなと", "hira:slot");
+        has("09:10\nあかりさん：了解です", "あかり", "cue:hon");
+        for grammar in [
+            "障害について確認した。また、再発はない",
+            "「確認」してください",
+        ] {
+            let c = candidates_of(grammar, &lexis);
+            assert!(
+                c.iter().all(|(s, _)| !s.chars().all(is_hira)),
+                "{grammar}: {c:?}"
+            );
+        }
+    }
 }
