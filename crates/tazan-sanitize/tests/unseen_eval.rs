@@ -10,11 +10,6 @@
 //! Since round 18 the builtin GREEN policy runs the learned scorer, and each
 //! `assert_floor` holds the figure measured with it (BENCHMARKS.md, "Eighteenth
 //! round"); the doc comments keep each set's history before that round.
-//!
-//! At stop 31 the lead retired `frozen`, `frozen2` … `frozen14` to
-//! development data, and round 22 fitted the scorer on them too: their
-//! floors since then are in-sample figures, like the dev sets'. `frozen15`
-//! and later stay blind (BENCHMARKS.md, "Twenty-second round").
 
 // Test harness: a failed setup step should abort loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -100,10 +95,9 @@ fn assert_floor(set: &str, max_leaked: usize) {
 /// yet (3.5 %, BENCHMARKS.md); when it is, this floor becomes
 /// `assert_targets("frozen", …)`. It is not kept as an ignored test: the test
 /// command runs every ignored test where the corpus is present.
-/// Round 22 (the scorer refitted with the retired sets): 8, was 9.
 #[test]
 fn frozen_unseen_set_does_not_get_worse() {
-    assert_floor("frozen", 8);
+    assert_floor("frozen", 9);
 }
 
 #[test]
@@ -121,12 +115,11 @@ fn dev2_unseen_set_meets_the_targets_at_green() {
 /// The second frozen set meets the targets since the fourth round: 4 of 207
 /// identifying spans leaked (1.9 %; 11 before the second round's rules, 6
 /// before the third's, 5 before the fourth's), and may not fall back.
-/// Round 22 (the scorer refitted with the retired sets): 3, was 4.
 #[test]
 fn frozen2_unseen_set_meets_the_targets_at_green() {
     let r = score("frozen2");
     assert_targets("frozen2", &r, 200);
-    assert_floor("frozen2", 3);
+    assert_floor("frozen2", 4);
 }
 
 /// The third frozen set (written before the third round's rules): at most 7
@@ -134,10 +127,9 @@ fn frozen2_unseen_set_meets_the_targets_at_green() {
 /// before the fourth, 13 before the sixth, 12 before the eighth, 11 before
 /// the tenth, 10 before the twelfth, 8 before the seventeenth). The target (<= 2 %, i.e. <= 4 spans)
 /// is not met yet (BENCHMARKS.md).
-/// Round 22 (the scorer refitted with the retired sets): 3, was 5.
 #[test]
 fn frozen3_unseen_set_does_not_get_worse() {
-    assert_floor("frozen3", 3);
+    assert_floor("frozen3", 5);
 }
 
 /// The fourth frozen set (written before the fourth round's rules): at most
@@ -145,10 +137,9 @@ fn frozen3_unseen_set_does_not_get_worse() {
 /// before the fifth, 11 before the seventh, 10 before the eighth, 7 before
 /// the twelfth, at most 5 after rounds 12 and 13). The
 /// target (<= 2 %, i.e. <= 4 spans) is not met yet (BENCHMARKS.md).
-/// Round 22 (the scorer refitted with the retired sets): 3, was 4.
 #[test]
 fn frozen4_unseen_set_does_not_get_worse() {
-    assert_floor("frozen4", 3);
+    assert_floor("frozen4", 4);
 }
 
 /// The fifth frozen set (written before the fifth round's rules) meets the
@@ -175,10 +166,9 @@ fn frozen6_unseen_set_does_not_get_worse() {
 /// before the seventh round, 30 before the eighth, 22 before the thirteenth,
 /// 20 before the seventeenth). The target (<= 2 %, i.e.
 /// <= 6 spans) is not met yet (BENCHMARKS.md, "Eighth round").
-/// Round 22 (the scorer refitted with the retired sets): 11, was 14.
 #[test]
 fn frozen7_unseen_set_does_not_get_worse() {
-    assert_floor("frozen7", 11);
+    assert_floor("frozen7", 14);
 }
 
 /// The eleventh round's development set, hard in the right way (persons
@@ -210,10 +200,9 @@ fn dev13_unseen_set_does_not_get_worse() {
 /// The fourteenth round's development set (organisations, facilities and
 /// products named once): 26 of 210 identifying spans leaked before the
 /// round, 12 after it (BENCHMARKS.md, "Fourteenth round").
-/// Round 22 (the scorer refitted with the retired sets): 7, was 8.
 #[test]
 fn dev14_unseen_set_does_not_get_worse() {
-    assert_floor("dev14", 7);
+    assert_floor("dev14", 8);
 }
 
 /// The tenth round's development set: 4 of 168 identifying spans leaked
@@ -236,10 +225,9 @@ fn dev8_unseen_set_meets_the_targets_at_green() {
 /// 411 identifying spans leaked (6.3 %; 30 before the round, 28 before the
 /// tenth, 27 before the fourteenth). The target (<= 2 %, i.e. <= 8 spans) is not met yet
 /// (BENCHMARKS.md, "Eighth round", "Tenth round").
-/// Round 22 (the scorer refitted with the retired sets): 12, was 20.
 #[test]
 fn frozen8_unseen_set_does_not_get_worse() {
-    assert_floor("frozen8", 12);
+    assert_floor("frozen8", 20);
 }
 
 /// The ninth frozen set (written and frozen before the eighth round's tuning
@@ -247,10 +235,9 @@ fn frozen8_unseen_set_does_not_get_worse() {
 /// saw their development data): at most 10 of 307 identifying spans leaked
 /// (3.3 %; 14 = 4.6 % before round 8 was merged, 11 before round 17). The target (<= 2 %, i.e. <= 6 spans) is not
 /// met yet (BENCHMARKS.md, "Ninth round").
-/// Round 22 (the scorer refitted with the retired sets): 5, was 7.
 #[test]
 fn frozen9_unseen_set_does_not_get_worse() {
-    assert_floor("frozen9", 5);
+    assert_floor("frozen9", 7);
 }
 
 /// The tenth frozen set (written and frozen before the tenth round's tuning
@@ -259,10 +246,9 @@ fn frozen9_unseen_set_does_not_get_worse() {
 /// (11.9 % before round 10, 11.7 % after, 11.4 % after round 13, 11.1 % after
 /// round 17). The target (<= 2 %, i.e. <= 7 spans) is not
 /// met yet (BENCHMARKS.md, "Tenth round").
-/// Round 22 (the scorer refitted with the retired sets): 19, was 28.
 #[test]
 fn frozen10_unseen_set_does_not_get_worse() {
-    assert_floor("frozen10", 19);
+    assert_floor("frozen10", 28);
 }
 
 /// The eleventh frozen set (written and frozen before the twelfth round's
@@ -271,10 +257,9 @@ fn frozen10_unseen_set_does_not_get_worse() {
 /// hard classes): 21 of 416 identifying spans leaked before round 12 (5.0 %),
 /// at most 20 after it (4.8 %), at most 19 after round 15 (4.6 %), at most 18 after round 17 (4.3 %). The target (<= 2 %, i.e. <= 8 spans) is not met yet
 /// (BENCHMARKS.md, "Eleventh round: an eleventh held-out set").
-/// Round 22 (the scorer refitted with the retired sets): 9, was 12.
 #[test]
 fn frozen11_unseen_set_does_not_get_worse() {
-    assert_floor("frozen11", 9);
+    assert_floor("frozen11", 12);
 }
 
 /// The twelfth frozen set (written and frozen before the tuning branches
@@ -285,10 +270,9 @@ fn frozen11_unseen_set_does_not_get_worse() {
 /// after round 17 (`recall17`, 9.7 %). The target
 /// (<= 2 %, i.e. <= 7 spans) is not met yet (BENCHMARKS.md, "Twelfth round:
 /// a twelfth held-out set", "Fifteenth round").
-/// Round 22 (the scorer refitted with the retired sets): 17, was 27.
 #[test]
 fn frozen12_unseen_set_does_not_get_worse() {
-    assert_floor("frozen12", 17);
+    assert_floor("frozen12", 27);
 }
 
 /// The thirteenth frozen set (written and frozen before the tuning branches
@@ -297,10 +281,9 @@ fn frozen12_unseen_set_does_not_get_worse() {
 /// shapes): 22 of 441 identifying spans leaked before those branches
 /// (5.0 %). The target (<= 2 %, i.e. <= 8 spans) is not met yet
 /// (BENCHMARKS.md, "Twelfth round: a thirteenth held-out set").
-/// Round 22 (the scorer refitted with the retired sets): 12, was 18.
 #[test]
 fn frozen13_unseen_set_does_not_get_worse() {
-    assert_floor("frozen13", 12);
+    assert_floor("frozen13", 18);
 }
 
 /// The fourteenth frozen set (written and frozen before the branches
@@ -310,10 +293,9 @@ fn frozen13_unseen_set_does_not_get_worse() {
 /// (6.6 %), 22 after them with the scorer on by default (5.8 %). The target
 /// (<= 2 %, i.e. <= 7 spans) is not met yet (BENCHMARKS.md, "Fourteenth
 /// held-out set").
-/// Round 22 (the scorer refitted with the retired sets): 13, was 22.
 #[test]
 fn frozen14_unseen_set_does_not_get_worse() {
-    assert_floor("frozen14", 13);
+    assert_floor("frozen14", 22);
 }
 
 /// The fifteenth frozen set (written and frozen before the branches
@@ -354,10 +336,9 @@ fn dev15_unseen_set_does_not_get_worse() {
 /// the learned scorer of round 16 before any rule or model saw it: 11 of 264
 /// identifying spans leaked with the code of `main` at 45ca4d3
 /// (BENCHMARKS.md, "Development sets dev17 and dev18").
-/// Round 22 (the scorer refitted with the retired sets): 3, was 5.
 #[test]
 fn dev17_unseen_set_does_not_get_worse() {
-    assert_floor("dev17", 3);
+    assert_floor("dev17", 5);
 }
 
 /// Development set in informal notes, chats and threads (voicemail and voice
@@ -374,10 +355,9 @@ fn dev18_unseen_set_does_not_get_worse() {
 /// shape a report carries, bare names in chains, tables and sign-offs, names
 /// without a legal form): 21 of 290 identifying spans leaked before the
 /// round, 3 after it (BENCHMARKS.md, "Twentieth round").
-/// Round 22 (the scorer refitted with the retired sets): 2, was 3.
 #[test]
 fn dev19_unseen_set_does_not_get_worse() {
-    assert_floor("dev19", 2);
+    assert_floor("dev19", 3);
 }
 
 #[test]

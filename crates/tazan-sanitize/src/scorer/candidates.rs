@@ -35,9 +35,6 @@ pub(crate) enum Script {
     Han,
     Kata,
     Latin,
-    /// A hiragana word set apart by a quote, a reading's brackets or a
-    /// chat's speaker slot (since round 22; see [`hira_cue`]).
-    Hira,
 }
 
 impl Script {
@@ -45,7 +42,7 @@ impl Script {
     /// often a person, a katakana or Latin one an organisation or product.
     pub(crate) fn kind(self) -> Kind {
         match self {
-            Script::Han | Script::Hira => Kind::Person,
+            Script::Han => Kind::Person,
             Script::Kata | Script::Latin => Kind::Org,
         }
     }
@@ -55,7 +52,6 @@ impl Script {
             Script::Han => 'H',
             Script::Kata => 'K',
             Script::Latin => 'L',
-            Script::Hira => 'P',
         }
     }
 }
@@ -207,7 +203,6 @@ fn context_char(c: Option<char>) -> String {
 
 /// Runs of one script in `text` (byte ranges), found as they are asked for:
 /// no vector per text, and an ASCII byte classified without decoding.
-#[derive(Clone)]
 struct Runs<'a> {
     text: &'a str,
     at: usize,
@@ -543,44 +538,12 @@ pub(crate) fn visit(
             .is_some_and(|c| c.start <= r.start && r.end <= c.end)
     };
     let mut pieces = Vec::new();
-    let mut all = runs(text);
-    while let Some((mut run, script)) = all.next() {
-        if script == Script::Han {
-            // 一ノ瀬, 三ツ矢, 鶴ケ谷: a ノ, ツ or ケ between two kanji joins
-            // them into one run (a family name), as the person rules read it.
-            let mut look = all.clone();
-            while let (Some((k, Script::Kata)), Some((h, Script::Han))) = (look.next(), look.next())
-            {
-                if k.start != run.end || h.start != k.end || !matches!(&text[k], "ノ" | "ツ" | "ケ")
-                {
-                    break;
-                }
-                run.end = h.end;
-                all = look.clone();
-            }
-        }
+    for (run, script) in runs(text) {
         if (script != Script::Han && overlaps(&run)) || inside(&run) {
             continue;
         }
-        let mut whole = false;
         match script {
-            Script::Han => {
-                cut_han(text, run.clone(), lexis, &mut pieces);
-                // A short kanji run with a weak name cue around it (鰐部 in
-                // `（乗務員 X）`, X・Y): the cut would leave a name in
-                // one-character pieces or a common word, so the run is
-                // described whole and the fit weighs it.
-                let chars = text[run.clone()].chars().count();
-                if pieces.len() > 1
-                    && (2..=4).contains(&chars)
-                    && !overlaps(&run)
-                    && weak_cue(&text[..run.start], &text[run.end..]).is_some()
-                {
-                    pieces.clear();
-                    pieces.push((run.clone(), false));
-                    whole = true;
-                }
-            }
+            Script::Han => cut_han(text, run.clone(), lexis, &mut pieces),
             _ => {
                 pieces.clear();
                 pieces.push((run.clone(), false));
@@ -596,7 +559,6 @@ pub(crate) fn visit(
                 range.clone(),
                 script,
                 common,
-                whole,
                 top,
                 lexis,
                 vocab,
@@ -605,148 +567,11 @@ pub(crate) fn visit(
             sink.word(range, script, !ok);
         }
     }
-    // Hiragana words (since round 22): names and brands written in kana
-    // (`「つなぐーる」`, `ひなた（本部）`, a reading `（せいけや）`) are no run
-    // above; a hiragana stretch set apart from kanji and katakana on both
-    // sides is described when it has a cue (see [`hira_cue`]).
-    let mut at = 0;
-    while let Some(off) = text[at..].find(is_hira) {
-        let start = at + off;
-        let mut end = start;
-        for (i, c) in text[start..].char_indices() {
-            let long = c == 'ー'
-                && text[start + i + c.len_utf8()..]
-                    .chars()
-                    .next()
-                    .is_some_and(is_hira);
-            if !(is_hira(c) || long) {
-                break;
-            }
-            end = start + i + c.len_utf8();
-        }
-        at = end;
-        // A trailing honorific is a cue, not part of the name.
-        let mut word_end = end;
-        for h in ["さん", "くん", "ちゃん", "さま"] {
-            if text[start..end].ends_with(h) && end - h.len() > start {
-                word_end = end - h.len();
-                break;
-            }
-        }
-        let range = start..word_end;
-        let glued = |c: Option<char>| {
-            c.is_some_and(|c| script_of(c).is_some_and(|s| s != Script::Latin) || c == 'ー')
-        };
-        if glued(text[..start].chars().next_back())
-            || (word_end == end && glued(text[end..].chars().next()))
-            || overlaps(&range)
-        {
-            continue;
-        }
-        let mut emit = |a: fmt::Arguments<'_>| sink.feature(a);
-        let ok = describe(
-            text,
-            range.clone(),
-            Script::Hira,
-            false,
-            false,
-            top,
-            lexis,
-            vocab,
-            &mut emit,
-        );
-        sink.word(range, Script::Hira, !ok);
-    }
-}
-
-/// A hiragana letter (with the iteration marks ゝ, ゞ).
-fn is_hira(c: char) -> bool {
-    ('ぁ'..='ゖ').contains(&c) || c == 'ゝ' || c == 'ゞ'
-}
-
-/// Why a hiragana word set apart may be a name: in quotes (`quote`), a
-/// reading in brackets after kanji (`reading`), a speaker or table slot —
-/// at the start of a line or cell and before a tab, a bracket, `@`, a
-/// colon or パパ/ママ (`slot`).
-fn hira_cue(before: &str, after: &str) -> Option<&'static str> {
-    let prev = before.chars().next_back();
-    let next = after.chars().next();
-    if matches!(prev, Some('「' | '『' | '“' | '"'))
-        && matches!(next, Some('」' | '』' | '”' | '"'))
-    {
-        return Some("quote");
-    }
-    if matches!(prev, Some('（' | '(')) && matches!(next, Some('）' | ')')) {
-        let mut b = before.chars().rev();
-        b.next();
-        if b.next().is_some_and(is_han) {
-            return Some("reading");
-        }
-    }
-    if matches!(prev, None | Some('\n' | '\t' | '|'))
-        && (matches!(
-            next,
-            Some('\t' | '（' | '(' | '@' | '＠' | ':' | '：' | '|')
-        ) || after.starts_with("パパ")
-            || after.starts_with("ママ"))
-    {
-        return Some("slot");
-    }
-    None
-}
-
-/// Facility-type words right after a word (X館, Xセンター, X荘): the word
-/// may be the facility's name.
-const FACILITY_TAILS: [&str; 10] = [
-    "センター",
-    "館",
-    "荘",
-    "ホール",
-    "店",
-    "園",
-    "寮",
-    "会館",
-    "ハウス",
-    "の杜",
-];
-
-/// A weak name cue around a word: a role or team label and a space before
-/// it (`CS X`, `乗務員 X`: `role`), a `・` list of names (`dot`), brackets
-/// round it alone (`paren`), a facility-type word after it (`fac`). Each is
-/// as often around an ordinary word; the fit weighs them, and they let an
-/// ordinary word be a candidate at all.
-fn weak_cue(before: &str, after: &str) -> Option<&'static str> {
-    let prev = before.chars().next_back();
-    let next = after.chars().next();
-    if prev == Some('・') || next == Some('・') {
-        return Some("dot");
-    }
-    if matches!(prev, Some('（' | '(' | '「')) && matches!(next, Some('）' | ')' | '」')) {
-        return Some("paren");
-    }
-    if let Some(b) = before.strip_suffix([' ', '\u{3000}']) {
-        let token: String = b
-            .chars()
-            .rev()
-            .take_while(|c| !c.is_whitespace() && !"（(、,：:「".contains(*c))
-            .take(7)
-            .collect();
-        let n = token.chars().count();
-        let role = ((2..=5).contains(&n) && token.chars().all(|c| c.is_ascii_uppercase()))
-            || ((2..=6).contains(&n) && token.starts_with(['員', '者', '長', '当', '係', '任']));
-        if role {
-            return Some("role");
-        }
-    }
-    if FACILITY_TAILS.iter().any(|f| after.starts_with(f)) {
-        return Some("fac");
-    }
-    None
 }
 
 /// Whether the kanji piece `range` lies inside a professional title of its
 /// kanji run (社労士 in 外部社労士, 書士 in 司法書士): a fragment of one is
-/// no name (the cut splits 社 off as an affix).
+/// no name (the cut splits 社 off as an affix, leaving 労士).
 fn inside_occupation(text: &str, range: &Range<usize>) -> bool {
     let han = |c: &char| is_han(*c) || *c == '々';
     let starts: Vec<usize> = std::iter::once(range.start)
@@ -781,7 +606,6 @@ fn describe(
     range: Range<usize>,
     script: Script,
     common: bool,
-    whole: bool,
     field: &str,
     lexis: Option<&Lexis<'_>>,
     vocab: &FxHashSet<String>,
@@ -834,12 +658,8 @@ fn describe(
     // (leaving out every common kanji or katakana word took leave-one-set-out
     // from 56 to 85 and 73 held-out leaks; BENCHMARKS.md, round 16 part 2).
     // Asked before the other lists are looked up.
-    // Since round 22 a weak cue (see [`weak_cue`]) lets it in too, with
-    // the cue as a feature the fit weighs.
-    let weak = weak_cue(before, after);
     if script == Script::Han
         && common
-        && weak.is_none()
         && !lexis.is_some_and(|l| {
             l.surnames.contains(&s) || l.given.contains(&s) || l.named.contains(&s)
         })
@@ -883,38 +703,14 @@ fn describe(
     // candidate (BENCHMARKS.md, round 18).
     let cue = name_cue(before, after, script, nat, lexis);
     let ordinary = match script {
-        Script::Han | Script::Hira => com,
+        Script::Han => com,
         Script::Kata => com || nat,
         Script::Latin => kebab_case(&s),
     };
-    let hira = if script == Script::Hira {
-        let h = hira_cue(before, after);
-        if h.is_none() && cue.is_none() {
-            return false;
-        }
-        h
-    } else {
-        None
-    };
-    if ordinary && cue.is_none() && weak.is_none() && hira.is_none() {
+    if ordinary && cue.is_none() {
         return false;
     }
-    if let Some(h) = hira {
-        emit(format_args!("hira:{h}"));
-    }
     let sc = script.letter();
-    if let Some(w) = weak {
-        emit(format_args!("wk:{w}"));
-        if ordinary && cue.is_none() {
-            emit(format_args!("wkord:{sc}{w}"));
-        }
-    }
-    if whole {
-        emit(format_args!("whole"));
-    }
-    if script == Script::Han && s.contains(['ノ', 'ツ', 'ケ']) {
-        emit(format_args!("kjoin"));
-    }
     if let Some(c) = cue {
         emit(format_args!("cue:{c}"));
         if ordinary {
@@ -1012,9 +808,6 @@ fn describe(
         }
         Script::Kata => {
             emit(format_args!("klast:{last}"));
-        }
-        Script::Hira => {
-            emit(format_args!("hlast:{last}"));
         }
         Script::Latin => {
             let digits = s.chars().filter(char::is_ascii_digit).count();
@@ -1328,20 +1121,20 @@ mod tests {
         }
     }
 
-    /// The candidates of `text` with no rule hit, as (surface, features).
-    fn candidates_of(text: &str, lexis: &Lexis<'_>) -> Vec<(String, Vec<String>)> {
+    /// The candidates of `text` with no rule hit, as their surfaces.
+    fn candidates_of(text: &str, lexis: &Lexis<'_>) -> Vec<String> {
         let vocab = FxHashSet::default();
         let mut sink = Collect::default();
         visit(text, "description", &[], Some(lexis), &vocab, &mut sink);
         sink.out
             .into_iter()
-            .map(|c| (text[c.range].to_string(), c.features))
+            .map(|c| text[c.range].to_string())
             .collect()
     }
 
     /// A professional title glued after a qualifier (外部社労士, 顧問弁理士) is
     /// cut at an affix (社) or a common word; no fragment of it is a
-    /// candidate, while a name before a title stays one.
+    /// candidate, while a name before a title stays one. Invented members.
     #[test]
     fn a_professional_title_is_not_cut_into_a_candidate_fragment() {
         let (Some(dict), _) = crate::dict::load() else {
@@ -1355,7 +1148,7 @@ mod tests {
             ("当日は司法書士が立ち会った", "司法書士"),
         ] {
             let at = text.find(title).unwrap();
-            for (w, _) in candidates_of(text, &lexis) {
+            for w in candidates_of(text, &lexis) {
                 let i = text.find(&w).unwrap();
                 assert!(
                     i + w.len() <= at || i >= at + title.len(),
@@ -1363,52 +1156,7 @@ mod tests {
                 );
             }
         }
-        let names: Vec<String> = candidates_of("依頼は鴫原社労士から届いた", &lexis)
-            .into_iter()
-            .map(|c| c.0)
-            .collect();
+        let names = candidates_of("依頼は鴫原社労士から届いた", &lexis);
         assert!(names.contains(&"鴫原".to_string()), "{names:?}");
-    }
-
-    /// Round 22's widened candidacy, each with invented members: a kanji
-    /// name joined by ノ/ツ/ケ is one word; a short kanji run with a weak cue
-    /// is described whole; hiragana words set apart by quotes, a reading's
-    /// brackets or a chat's speaker slot are candidates, and hiragana
-    /// grammar is none.
-    #[test]
-    fn weak_cues_joined_names_and_hiragana_words_are_candidates() {
-        let (Some(dict), _) = crate::dict::load() else {
-            return;
-        };
-        let lexis = dict.lexis();
-        let has = |text: &str, w: &str, f: &str| {
-            let c = candidates_of(text, &lexis);
-            assert!(
-                c.iter().any(|(s, fs)| s == w && fs.iter().any(|x| x == f)),
-                "{text}: no candidate {w} with {f}: {c:?}"
-            );
-        };
-        has("連絡は樫ノ原から受けた", "樫ノ原", "kjoin");
-        has("連絡は榎ツ沢から受けた", "榎ツ沢", "kjoin");
-        has("（整備員 鮫部）が確認", "鮫部", "whole");
-        has("受付 鵜沼・柘植・鮫部", "鮫部", "whole");
-        has(
-            "予約サイト「ことりっぷる」が停止",
-            "ことりっぷる",
-            "hira:quote",
-        );
-        has("担当 砂留川（さるかわ）が対応", "さるかわ", "hira:reading");
-        has("09:10\nみなと\t復旧を確認", "みなと", "hira:slot");
-        has("09:10\nあかりさん：了解です", "あかり", "cue:hon");
-        for grammar in [
-            "障害について確認した。また、再発はない",
-            "「確認」してください",
-        ] {
-            let c = candidates_of(grammar, &lexis);
-            assert!(
-                c.iter().all(|(s, _)| !s.chars().all(is_hira)),
-                "{grammar}: {c:?}"
-            );
-        }
     }
 }
