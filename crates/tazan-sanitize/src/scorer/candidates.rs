@@ -16,7 +16,7 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use crate::normalize::nfkc;
-use crate::recognize::{is_han, is_kata, Lexis, TITLES};
+use crate::recognize::{is_han, is_kata, is_role_noun, Lexis, TITLES};
 use rustc_hash::FxHashSet;
 use tazan_model::Kind;
 
@@ -569,6 +569,34 @@ pub(crate) fn visit(
     }
 }
 
+/// Whether the kanji piece `range` lies inside a professional title of its
+/// kanji run (社労士 in 外部社労士, 書士 in 司法書士): a fragment of one is
+/// no name (the cut splits 社 off as an affix, leaving 労士).
+fn inside_occupation(text: &str, range: &Range<usize>) -> bool {
+    let han = |c: &char| is_han(*c) || *c == '々';
+    let starts: Vec<usize> = std::iter::once(range.start)
+        .chain(
+            text[..range.start]
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| han(c))
+                .take(4)
+                .map(|(i, _)| i),
+        )
+        .collect();
+    let mut ends = vec![range.end];
+    ends.extend(
+        text[range.end..]
+            .char_indices()
+            .take_while(|(_, c)| han(c))
+            .take(2)
+            .map(|(i, c)| range.end + i + c.len_utf8()),
+    );
+    starts
+        .iter()
+        .any(|&a| ends.iter().any(|&b| is_role_noun(&text[a..b])))
+}
+
 /// Describes one word to `emit`, feature by feature; false (and nothing
 /// emitted) when the word is no candidate. Features are formatted into the
 /// sink's buffer, so scoring allocates nothing per feature.
@@ -649,7 +677,7 @@ fn describe(
     });
     let (sur, giv, nat, nam, com) = sets.unwrap_or_default();
     // A title or role (助教, 主査) names a position, not its holder.
-    if script == Script::Han && titles().contains(s.as_ref()) {
+    if script == Script::Han && (titles().contains(s.as_ref()) || inside_occupation(text, &range)) {
         return false;
     }
     if script == Script::Kata {
@@ -1091,5 +1119,44 @@ mod tests {
             };
             compare_cuts(&text, Some(&lexis), "a generated run");
         }
+    }
+
+    /// The candidates of `text` with no rule hit, as their surfaces.
+    fn candidates_of(text: &str, lexis: &Lexis<'_>) -> Vec<String> {
+        let vocab = FxHashSet::default();
+        let mut sink = Collect::default();
+        visit(text, "description", &[], Some(lexis), &vocab, &mut sink);
+        sink.out
+            .into_iter()
+            .map(|c| text[c.range].to_string())
+            .collect()
+    }
+
+    /// A professional title glued after a qualifier (外部社労士, 顧問弁理士) is
+    /// cut at an affix (社) or a common word; no fragment of it is a
+    /// candidate, while a name before a title stays one. Invented members.
+    #[test]
+    fn a_professional_title_is_not_cut_into_a_candidate_fragment() {
+        let (Some(dict), _) = crate::dict::load() else {
+            return;
+        };
+        let lexis = dict.lexis();
+        for (text, title) in [
+            ("窓口から外部社労士に確認した", "外部社労士"),
+            ("顧問弁理士より回答があった", "顧問弁理士"),
+            ("認定調査士が来訪した", "認定調査士"),
+            ("当日は司法書士が立ち会った", "司法書士"),
+        ] {
+            let at = text.find(title).unwrap();
+            for w in candidates_of(text, &lexis) {
+                let i = text.find(&w).unwrap();
+                assert!(
+                    i + w.len() <= at || i >= at + title.len(),
+                    "{text}: {w} is a fragment of {title}"
+                );
+            }
+        }
+        let names = candidates_of("依頼は鴫原社労士から届いた", &lexis);
+        assert!(names.contains(&"鴫原".to_string()), "{names:?}");
     }
 }
