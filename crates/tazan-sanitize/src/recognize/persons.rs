@@ -968,6 +968,9 @@ impl Recognizers {
         if self.is_role_word(name) {
             return false;
         }
+        if lexis.is_some() && is_act_word(name) {
+            return false;
+        }
         if name.ends_with(NOT_NAME_END) {
             return false;
         }
@@ -1088,6 +1091,27 @@ pub(super) fn compound_of_common(name: &str, l: &Lexis) -> bool {
             && l.common.contains(&name[..i])
             && l.common.contains(&name[i..])
     })
+}
+
+/// A word that names an act, never a person: a verbal noun of the dictionary
+/// (連絡, 復旧, 切替: see `dict::write_verbal_nouns`), alone or with a
+/// one-kanji prefix or suffix (再+起動, 未+対応, 確認+済, 対応+中). False
+/// while the dictionary is not loaded.
+pub(crate) fn is_act_word(word: &str) -> bool {
+    let Some(verbal) = crate::dict::verbal_nouns() else {
+        return false;
+    };
+    if verbal.contains(word) {
+        return true;
+    }
+    let (Some((second, _)), Some((last, _))) =
+        (word.char_indices().nth(1), word.char_indices().next_back())
+    else {
+        return false;
+    };
+    word.chars().count() >= 3
+        && word.chars().all(is_han)
+        && (verbal.contains(&word[second..]) || verbal.contains(&word[..last]))
 }
 
 /// A common word with a one-kanji prefix or suffix (再+起動, 委託+先), not a name.
