@@ -54,6 +54,10 @@ impl Sanitizer {
             &self.rec.vocab,
             &mut sink,
         );
+        // An error constant, an advisory id or a script's name is no one's
+        // name, whatever the scorer makes of its letters.
+        sink.hits
+            .retain(|(range, _, _)| !self.rec.is_public_reference(&original[range.clone()]));
         let added = !sink.hits.is_empty();
         for (range, script, p) in sink.hits {
             hits.push(Hit {
