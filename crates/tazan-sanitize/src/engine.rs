@@ -515,6 +515,7 @@ impl Sanitizer {
         }
         self.rec
             .whole_person_names(original, lexis.as_ref(), &mut hits);
+        self.rec.katakana_given_names(original, &mut hits);
         self.rec
             .coordinated_persons(original, lexis.as_ref(), &mut hits);
         self.rec

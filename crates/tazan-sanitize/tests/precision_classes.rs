@@ -220,3 +220,34 @@ fn record_and_user_ids_shaped_like_references_are_masked() {
         }
     }
 }
+
+/// A foreign given name a blank before a katakana family name is part of
+/// the name, even when the dictionary knows it as a word; an IT word before
+/// the name stays.
+#[test]
+fn a_katakana_given_name_before_the_family_name_is_masked() {
+    let Some(s) = with_dictionary() else { return };
+    let names = [
+        "ミラ ソウザ",
+        "ルカ フェレイラ",
+        "イヴァ ノヴァク",
+        "ネル オルテガ",
+    ];
+    let frames = [
+        "夜勤の{}さんがルータを再起動した。",
+        "[03:12] {}: ルータの再起動を確認",
+        "報告者: {}\n対象: ルータ",
+    ];
+    for name in names {
+        for frame in frames {
+            let text = frame.replace("{}", name);
+            let (out, _) = s.sanitize_text(&text, &[]);
+            for part in name.split(' ') {
+                assert!(!out.contains(part), "{part} left in {out:?}");
+            }
+            assert!(out.contains("ルータ"), "{out:?}");
+        }
+    }
+    let (out, _) = s.sanitize_text("夜勤はバックアップ ノヴァクさんが担当した。", &[]);
+    assert!(out.contains("バックアップ"), "{out:?}");
+}
