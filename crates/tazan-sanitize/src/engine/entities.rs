@@ -17,7 +17,7 @@
 //! person's field, a speaker, a role before it) is a person's, whatever else
 //! the record names: such a pseudonym is left as it is.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tazan_model::Kind;
 
 use super::context::RecordContext;
@@ -66,11 +66,33 @@ impl Sanitizer {
         let mut renames: Vec<(String, String)> = Vec::new();
         let person_or_unknown = |r: &str| RENAMED_HEADS.iter().any(|h| r.starts_with(h));
         let renamed = |r: &str| person_or_unknown(r) || is_company_pseudonym(r);
-        // A record with no place or organisation has nothing to build.
+        // Nothing to build unless the record has a place or an organisation
+        // and a pseudonym that may give way: a person's or an unknown word's
+        // that no cue found (every mention of it weak), or a company's when
+        // the record names a second company.
         let entity = |k: Kind| matches!(k, Kind::Place | Kind::Org);
-        if !ctx.audit.iter().any(|a| entity(a.kind)) {
+        let weak = |rule: &str| WEAK_RULES.iter().any(|w| rule.starts_with(w));
+        let company_echoes = ctx
+            .echoes
+            .iter()
+            .map(|e| (e.term().1, "echo"))
+            .filter(|(r, _)| is_company_pseudonym(r));
+        let mut open: FxHashMap<&str, bool> = FxHashMap::default();
+        for (r, rule) in ctx
+            .audit
+            .iter()
+            .map(|a| (a.replacement.as_str(), a.rule.as_str()))
+            .chain(company_echoes)
+            .filter(|(r, _)| renamed(r))
+        {
+            *open.entry(r).or_insert(true) &= weak(rule) || is_company_pseudonym(r);
+        }
+        let companies = open.keys().filter(|r| is_company_pseudonym(r)).count();
+        open.retain(|r, ok| *ok && (companies >= 2 || !is_company_pseudonym(r)));
+        if open.is_empty() || !ctx.audit.iter().any(|a| entity(a.kind)) {
             return renames;
         }
+        let open: FxHashSet<String> = open.into_keys().map(str::to_string).collect();
         // The short forms of the record's places and organisations (遠野 of
         // 岩手県遠野市, ナギサ of ナギサ工業), and their whole names.
         let (mut short, mut whole) = (Entities::default(), Entities::default());
@@ -93,20 +115,24 @@ impl Sanitizer {
         // Each pseudonym: the one entity all its mentions are a form of, or
         // `None`. A company's pseudonym may only give way to the company
         // whose short form it stands for.
-        // The mentions: what was replaced so far, and the echoes still to
-        // be applied (a name the record-level passes found).
+        // The mentions: what was replaced so far, and the companies' echoes
+        // still to be applied (a name the record-level organisation pass
+        // found, which may be written nowhere yet). A person's echo stands
+        // for a mention already in the audit.
         let replaced = ctx
             .audit
             .iter()
+            .filter(|a| open.contains(&a.replacement))
             .map(|a| (nfkc(&a.original), a.replacement.as_str(), a.rule.as_str()));
         let echoed = ctx
             .echoes
             .iter()
             .map(|e| e.term())
+            .filter(|(_, r)| is_company_pseudonym(r))
             .map(|(t, r)| (t.to_string(), r, "echo"));
         let mut groups: Entities = FxHashMap::default();
         for (norm, replacement, rule) in replaced.chain(echoed) {
-            if !renamed(replacement) {
+            if !open.contains(replacement) {
                 continue;
             }
             let word = norm.trim();
@@ -127,9 +153,8 @@ impl Sanitizer {
                 // before it) is what the cue says; only a word no cue found
                 // gives way: the dictionary's reading, an unknown word, an
                 // echo; and a company's name to the company it is short for.
-                let weak = WEAK_RULES.iter().any(|w| rule.starts_with(w));
                 to != replacement
-                    && (weak || (is_company_pseudonym(replacement) && *kind == Kind::Org))
+                    && (weak(rule) || (is_company_pseudonym(replacement) && *kind == Kind::Org))
             });
             let slot = groups
                 .entry(replacement.to_string())
