@@ -265,6 +265,7 @@ fn compile(src: &Path, dest: &Path) -> Result<(), String> {
     write_person_names(src, &tmp)?;
     write_native_katakana(src, &tmp)?;
     write_named_common(src, &tmp)?;
+    write_verbal_nouns(src, &tmp)?;
     cache::seal(&tmp)?;
     match std::fs::rename(&tmp, dest) {
         Ok(()) => Ok(()),
@@ -292,6 +293,7 @@ const PERSON_FILE: &str = "tazan-person-names.txt";
 const NAME_FILE: &str = "Noun.name.csv";
 const NATIVE_FILE: &str = "tazan-native-katakana.txt";
 const NAMED_FILE: &str = "tazan-named-common.txt";
+const VERBAL_FILE: &str = "tazan-verbal-nouns.txt";
 
 /// IPADIC's cost at or above which a common noun is a rare one (北辰 5708,
 /// 晴嵐 5622; 現場 2333, 行政 581).
@@ -377,6 +379,54 @@ fn write_named_common(src: &Path, dest: &Path) -> Result<(), String> {
             .iter()
             .filter(|w| plain.contains(w.as_str()) && !other.contains(w.as_str()))
             .map(String::as_str),
+    )
+}
+
+/// Writes the kanji words of two or more characters that name an act: IPADIC's
+/// verbal nouns (名詞,サ変接続: 連絡, 復旧, 起動) and the nouns that are a
+/// verb's continuative form written without its okurigana (切替 of 切替える,
+/// 引継 of 引き継ぐ: a 名詞,一般 entry with the reading and the kanji of a
+/// 動詞 連用形 entry). Through a temporary file.
+fn write_verbal_nouns(src: &Path, dest: &Path) -> Result<(), String> {
+    let kanji_only = |s: &str| s.chars().count() >= 2 && s.chars().all(is_han);
+    let mut verbal = std::collections::BTreeSet::new();
+    let mut nouns: Vec<(String, String)> = Vec::new();
+    let mut continuative = std::collections::HashSet::new();
+    csv_lines(
+        src,
+        |name| name.starts_with("Noun") || name.starts_with("Verb"),
+        |_, line| {
+            let f: Vec<&str> = line.split(',').collect();
+            if f.len() < 12 {
+                return;
+            }
+            match (f[4], f[5]) {
+                ("名詞", "サ変接続") if kanji_only(f[0]) => {
+                    verbal.insert(f[0].to_string());
+                }
+                ("名詞", "一般") if kanji_only(f[0]) => {
+                    nouns.push((f[0].to_string(), f[11].to_string()));
+                }
+                ("動詞", _) if f[9] == "連用形" => {
+                    let kanji: String = f[0].chars().filter(|c| is_han(*c)).collect();
+                    if kanji.chars().count() >= 2 {
+                        continuative.insert((kanji, f[11].to_string()));
+                    }
+                }
+                _ => {}
+            }
+        },
+    )?;
+    for pair in nouns {
+        if continuative.contains(&pair) {
+            verbal.insert(pair.0);
+        }
+    }
+    write_words(
+        dest,
+        VERBAL_FILE,
+        "verbal-noun",
+        verbal.iter().map(String::as_str),
     )
 }
 
@@ -529,6 +579,7 @@ struct Loaded {
     given: Arc<WordSet>,
     native: Arc<WordSet>,
     named: Arc<WordSet>,
+    verbal: WordSet,
     path: PathBuf,
 }
 
@@ -612,6 +663,13 @@ fn load_at(dest: PathBuf, src: &Path) -> Result<Loaded, String> {
         }
     }
     let named = WordSet::new(std::fs::read_to_string(dest.join(NAMED_FILE)).unwrap_or_default());
+    if !dest.join(VERBAL_FILE).exists() {
+        // Added beside an older cache, like the person-name list.
+        if let Err(e) = write_verbal_nouns(&source_dir(), &dest) {
+            tracing::warn!(reason = %e, "IPADIC verbal-noun list unavailable");
+        }
+    }
+    let verbal = WordSet::new(std::fs::read_to_string(dest.join(VERBAL_FILE)).unwrap_or_default());
     Ok(Loaded {
         segmenter: Arc::new(Segmenter::new(Mode::Normal, dict, None)),
         common: Arc::new(common),
@@ -620,13 +678,23 @@ fn load_at(dest: PathBuf, src: &Path) -> Result<Loaded, String> {
         given: Arc::new(given),
         native: Arc::new(native),
         named: Arc::new(named),
+        verbal,
         path: dest,
     })
 }
 
+/// The dictionary of the process, loaded once.
+static CELL: OnceLock<Result<Loaded, String>> = OnceLock::new();
+
+/// IPADIC's words that name an act (see `write_verbal_nouns`), once the
+/// dictionary is loaded: kept beside [`Lexis`] rather than in it, so that the
+/// word lists a caller builds by hand need not change.
+pub(crate) fn verbal_nouns() -> Option<&'static WordSet> {
+    CELL.get()?.as_ref().ok().map(|l| &l.verbal)
+}
+
 /// Loads (compiling on first use) the IPADIC dictionary, once per process.
 pub(crate) fn load() -> (Option<DictRecognizer>, DictionaryStatus) {
-    static CELL: OnceLock<Result<Loaded, String>> = OnceLock::new();
     match CELL.get_or_init(load_segmenter) {
         Ok(l) => (
             Some(DictRecognizer {

@@ -20,6 +20,7 @@ mod classify;
 mod context;
 mod deny;
 mod echo;
+mod entities;
 mod evidence;
 mod gate;
 mod output;
@@ -180,7 +181,7 @@ impl Sanitizer {
         self.contact_evidence(&normalized, &mut ctx);
         let out = self.process(text, "text", &mut ctx);
         self.person_evidence(&normalized, &mut ctx);
-        let renames = self.unify_scored_persons(&mut ctx);
+        let renames = self.unify_pseudonyms(&mut ctx);
         let out = scored::rename_pseudonyms(&out, &renames).unwrap_or(out);
         let out = self.apply_echoes_text(out, "text", &mut ctx);
         (out, ctx.audit)
@@ -258,7 +259,7 @@ impl Sanitizer {
             published.insert("near_miss".into(), Value::Bool(true));
         }
         self.person_evidence(&normalized, &mut ctx);
-        let renames = self.unify_scored_persons(&mut ctx);
+        let renames = self.unify_pseudonyms(&mut ctx);
         scored::rename_in_values(&mut published, &renames);
         self.apply_echoes(&mut published, &mut ctx);
         let mut findings = Vec::new();
@@ -277,6 +278,16 @@ impl Sanitizer {
             findings,
             audit: ctx.audit,
         }
+    }
+
+    /// Once the record is read: a scored word the person rules found takes
+    /// the person's pseudonym, then a person's or unknown word's pseudonym
+    /// that only ever stood for a place's or an organisation's short form
+    /// takes that entity's (renames applied in order).
+    fn unify_pseudonyms(&self, ctx: &mut RecordContext) -> Vec<(String, String)> {
+        let mut renames = self.unify_scored_persons(ctx);
+        renames.extend(self.unify_entities(ctx));
+        renames
     }
 
     fn sources(&self, sources: &[String], ctx: &mut RecordContext) -> Vec<Value> {
@@ -504,6 +515,7 @@ impl Sanitizer {
         }
         self.rec
             .whole_person_names(original, lexis.as_ref(), &mut hits);
+        self.rec.katakana_given_names(original, &mut hits);
         self.rec
             .coordinated_persons(original, lexis.as_ref(), &mut hits);
         self.rec

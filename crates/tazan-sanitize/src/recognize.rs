@@ -59,6 +59,7 @@ mod shapes;
 mod sites;
 mod slots;
 mod stoplists;
+mod technical;
 mod units;
 mod voices;
 pub(crate) use candidates::CANDIDATE_LATIN;

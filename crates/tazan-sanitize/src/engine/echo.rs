@@ -63,13 +63,20 @@ pub(super) struct Echo {
 }
 
 impl Echo {
-    /// Every echo written as `from` is written as `to` instead (a scored
-    /// word that turned out to be a person, see `scored.rs`).
-    pub(super) fn retarget(echoes: &mut [Echo], from: &str, to: &str) {
+    /// Every echo written as `from` is written as `to` instead, an entity
+    /// of `kind` (a scored word that turned out to be a person, see
+    /// `scored.rs`; a word that turned out to be a place or an organisation
+    /// of the record, see `entities.rs`).
+    pub(super) fn retarget(echoes: &mut [Echo], from: &str, to: &str, kind: Kind) {
         for e in echoes.iter_mut().filter(|e| e.replacement == from) {
             e.replacement = to.to_string();
-            e.kind = Kind::Person;
+            e.kind = kind;
         }
+    }
+
+    /// The folded term and its replacement.
+    pub(super) fn term(&self) -> (&str, &str) {
+        (&self.term, &self.replacement)
     }
 
     /// An echo of a whole surface found by the record-level pass
@@ -113,6 +120,31 @@ pub(crate) fn org_head(name: &str) -> Option<&str> {
         s = rest;
     }
     (s.len() < start_len || s.len() < name.trim().len()).then_some(s)
+}
+
+/// The short forms of an organisation's name: its head (see [`org_head`])
+/// and, for a Latin name, its first word of four letters or more.
+pub(super) fn org_short_forms(norm: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = org_head(norm).into_iter().collect();
+    if norm.is_ascii() {
+        out.extend(norm.split(' ').next().filter(|w| w.len() >= 4));
+    }
+    out
+}
+
+/// The municipalities inside a place without their 市, 区, 町, 村 or 郡
+/// (岩手県北上市 → 北上).
+pub(super) fn municipality_heads(norm: &str) -> Vec<&str> {
+    let mut rest = norm;
+    if let Some(p) = lexicon::PREFECTURES
+        .iter()
+        .find_map(|(_, full, _)| rest.strip_prefix(full))
+    {
+        rest = p;
+    }
+    rest.split_inclusive(['市', '区', '町', '村', '郡'])
+        .filter_map(|piece| piece.strip_suffix(['市', '区', '町', '村', '郡']))
+        .collect()
 }
 
 /// The node's own names with their parts: each space-separated part of a
@@ -229,33 +261,10 @@ impl Sanitizer {
                     whole.push(norm);
                 }
             }
-            Kind::Org if !h.rule.ends_with("lexicon") => {
-                if let Some(head) = org_head(norm) {
-                    terms.push(head);
-                }
-                if norm.is_ascii() {
-                    if let Some(first) = norm.split(' ').next().filter(|w| w.len() >= 4) {
-                        terms.push(first);
-                    }
-                }
-            }
+            Kind::Org if !h.rule.ends_with("lexicon") => terms.extend(org_short_forms(norm)),
             // A product named once in 『』 is the same product unquoted.
             Kind::Product if !h.rule.ends_with("lexicon") => terms.push(norm),
-            Kind::Place => {
-                // Municipalities inside a place (岩手県北上市 → 北上).
-                let mut rest = norm;
-                if let Some(p) = lexicon::PREFECTURES
-                    .iter()
-                    .find_map(|(_, full, _)| rest.strip_prefix(full))
-                {
-                    rest = p;
-                }
-                for piece in rest.split_inclusive(['市', '区', '町', '村', '郡']) {
-                    if let Some(head) = piece.strip_suffix(['市', '区', '町', '村', '郡']) {
-                        terms.push(head);
-                    }
-                }
-            }
+            Kind::Place => terms.extend(municipality_heads(norm)),
             _ => {}
         }
         let lexis = self.dict.as_ref().map(|d| d.lexis());

@@ -54,6 +54,10 @@ impl Sanitizer {
             &self.rec.vocab,
             &mut sink,
         );
+        // An error constant, an advisory id or a script's name is no one's
+        // name, whatever the scorer makes of its letters.
+        sink.hits
+            .retain(|(range, _, _)| !self.rec.is_public_reference(&original[range.clone()]));
         let added = !sink.hits.is_empty();
         for (range, script, p) in sink.hits {
             hits.push(Hit {
@@ -149,7 +153,7 @@ impl Sanitizer {
             }
         }
         for (from, to) in &renames {
-            Echo::retarget(&mut ctx.echoes, from, to);
+            Echo::retarget(&mut ctx.echoes, from, to, Kind::Person);
         }
         renames
     }
@@ -210,7 +214,8 @@ impl Sanitizer {
 }
 
 /// `text` with every pseudonym `from` of `renames` written as its `to`; a
-/// pseudonym is a whole token (`固有名B` is not the head of `固有名B2`).
+/// pseudonym is a whole token (`固有名B` is not the head of `固有名B2`, nor
+/// `A社` the tail of `QA社`).
 pub(super) fn rename_pseudonyms(text: &str, renames: &[(String, String)]) -> Option<String> {
     let mut out = text.to_string();
     let mut changed = false;
@@ -219,7 +224,10 @@ pub(super) fn rename_pseudonyms(text: &str, renames: &[(String, String)]) -> Opt
         let mut rest = out.as_str();
         while let Some(at) = rest.find(from.as_str()) {
             let end = at + from.len();
-            let glued = rest[end..].starts_with(|c: char| c.is_ascii_alphanumeric());
+            let latin = |c: char| c.is_ascii_alphanumeric();
+            let before = if at == 0 { next.as_str() } else { &rest[..at] };
+            let glued = rest[end..].starts_with(latin)
+                || (from.starts_with(latin) && before.ends_with(latin));
             next.push_str(&rest[..at]);
             next.push_str(if glued { from } else { to });
             changed |= !glued;

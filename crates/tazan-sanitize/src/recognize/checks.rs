@@ -1,6 +1,7 @@
 //! Post-match checks: whether a pattern match names something, and its final span.
 
 use super::names::*;
+use super::technical;
 use super::*;
 
 impl Recognizers {
@@ -634,6 +635,10 @@ impl Recognizers {
             return None;
         }
         let has_kana = latin_end < s.len();
+        // An error constant, an advisory id, a script's file name.
+        if !has_kana && technical::is_public_reference(latin, &self.vocab) {
+            return None;
+        }
         // A version (v1.2.3, Ver.2.10, V10) names a release, not a brand.
         let version = ["Ver.", "ver.", "Ver", "ver", "v", "V"]
             .iter()

@@ -790,6 +790,46 @@ impl Recognizers {
         });
     }
 
+    /// Widens a katakana name to the katakana word a blank before it (アナ
+    /// ペレイラ, ミラ ソウザ): a foreign given name said before the family
+    /// name, which the dictionary may know as a common word. The family name
+    /// must be a person's (a cue found it) or an unknown katakana word; the
+    /// word before it a whole katakana word of two to five letters that is
+    /// neither IT vocabulary nor generic.
+    pub(crate) fn katakana_given_names(&self, text: &str, hits: &mut [Hit]) {
+        for h in hits.iter_mut().filter(|h| {
+            h.deny.is_none()
+                && (h.kind == Kind::Person || h.rule == super::candidates::CANDIDATE_KATAKANA)
+        }) {
+            let name = &text[h.range.clone()];
+            if name.is_empty() || !name.chars().all(is_kata) {
+                continue;
+            }
+            let Some(before) = text[..h.range.start].strip_suffix([' ', '\u{3000}']) else {
+                continue;
+            };
+            let len: usize = before
+                .chars()
+                .rev()
+                .take_while(|c| is_kata(*c))
+                .map(char::len_utf8)
+                .sum();
+            let word = &before[before.len() - len..];
+            let head = &before[..before.len() - len];
+            let hiragana = |c: char| ('ぁ'..='ゖ').contains(&c);
+            let whole = !head.ends_with(|c: char| c.is_alphanumeric() && !hiragana(c));
+            if whole
+                && (2..=5).contains(&word.chars().count())
+                && !word.ends_with('ー')
+                && !self.vocab.contains(word)
+                && !self.is_generic_word(word)
+                && !self.vocabulary_only(word)
+            {
+                h.range.start = head.len();
+            }
+        }
+    }
+
     /// Widens person hits to the whole name: a family name glued before a given
     /// name (山田|太郎, where IPADIC tags both but the first is also a common
     /// word), a given name glued after a family name.
@@ -968,6 +1008,9 @@ impl Recognizers {
         if self.is_role_word(name) {
             return false;
         }
+        if lexis.is_some() && is_act_word(name) {
+            return false;
+        }
         if name.ends_with(NOT_NAME_END) {
             return false;
         }
@@ -1088,6 +1131,27 @@ pub(super) fn compound_of_common(name: &str, l: &Lexis) -> bool {
             && l.common.contains(&name[..i])
             && l.common.contains(&name[i..])
     })
+}
+
+/// A word that names an act, never a person: a verbal noun of the dictionary
+/// (連絡, 復旧, 切替: see `dict::write_verbal_nouns`), alone or with a
+/// one-kanji prefix or suffix (再+起動, 未+対応, 確認+済, 対応+中). False
+/// while the dictionary is not loaded.
+pub(crate) fn is_act_word(word: &str) -> bool {
+    let Some(verbal) = crate::dict::verbal_nouns() else {
+        return false;
+    };
+    if verbal.contains(word) {
+        return true;
+    }
+    let (Some((second, _)), Some((last, _))) =
+        (word.char_indices().nth(1), word.char_indices().next_back())
+    else {
+        return false;
+    };
+    word.chars().count() >= 3
+        && word.chars().all(is_han)
+        && (verbal.contains(&word[second..]) || verbal.contains(&word[..last]))
 }
 
 /// A common word with a one-kanji prefix or suffix (再+起動, 委託+先), not a name.

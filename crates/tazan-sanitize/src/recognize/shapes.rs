@@ -578,7 +578,7 @@ impl Recognizers {
     /// A token naming a public standard or algorithm (SHA-256, ISO27001, UTF-8).
     pub(super) fn is_standard(&self, s: &str) -> bool {
         let upper = s.to_ascii_uppercase();
-        if self.vocab.contains(&s.to_ascii_lowercase()) {
+        if self.vocab.contains(&s.to_ascii_lowercase()) || super::technical::is_advisory_id(s) {
             return true;
         }
         let head: String = upper
