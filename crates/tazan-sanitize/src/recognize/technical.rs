@@ -1,11 +1,16 @@
 //! Public technical references written in Latin letters: an error constant
-//! (`ERR_DISK_FULL`), a standard advisory or weakness id (`CWE-79`,
-//! `JVNDB-2024-000123`), a script or file name with a known extension
-//! (`backup_all.sh`). They name what any reader may look up, not who or
+//! (`ERR_DISK_FULL`) and a standard advisory or weakness id (`CWE-79`,
+//! `JVNDB-2024-000123`). They name what any reader may look up, not who or
 //! what the record is about, so the candidate rule leaves them. Record ids
 //! and user ids look alike (`REQ_20240112_0042`, `TANAKA_K`, `t.yamada`):
-//! digit groups, a romanised Japanese name or an extension no file has keep
-//! them masked.
+//! digit groups or a romanised Japanese name keep them masked.
+//!
+//! Only a format a public registry defines exempts a token. A file name
+//! (`backup_all.sh`) is not exempt: its stem is whatever the company chose,
+//! a customer's, a site's or a project's name included, and English stems
+//! read as romanised Japanese too often to tell the two apart. Nor are the
+//! catalogues whose short prefix a company's own ids share (`DSA-`, `USN-`,
+//! `ICSA-`): only catalogues with a distinctive name and number format count.
 
 use rustc_hash::FxHashSet;
 
@@ -22,125 +27,25 @@ impl Recognizers {
 }
 
 /// Catalogues of public advisories and weaknesses, written before their
-/// number (`CWE-79`, `CVE-2024-1234`, `JVNDB-2023-000045`, `MS17-010`).
+/// number (`CWE-79`, `CVE-2024-1234`, `JVNDB-2023-000045`, `MS17-010`): only
+/// those whose name no company's own ids are likely to share.
 const ADVISORY_CATALOGUES: &[&str] = &[
-    "CVE", "CWE", "CAPEC", "JVNDB", "JVNVU", "JVNTA", "GHSA", "RHSA", "RHBA", "RHEA", "USN", "DSA",
-    "DLA", "ICSA", "MS",
-];
-
-/// File extensions of scripts, configuration, logs, archives and documents.
-const FILE_EXTENSIONS: &[&str] = &[
-    "sh",
-    "bash",
-    "zsh",
-    "ksh",
-    "csh",
-    "ps1",
-    "bat",
-    "cmd",
-    "vbs",
-    "py",
-    "rb",
-    "pl",
-    "php",
-    "js",
-    "mjs",
-    "ts",
-    "java",
-    "class",
-    "jar",
-    "war",
-    "ear",
-    "go",
-    "rs",
-    "c",
-    "h",
-    "cc",
-    "cpp",
-    "hpp",
-    "cs",
-    "sql",
-    "json",
-    "yaml",
-    "yml",
-    "xml",
-    "toml",
-    "ini",
-    "conf",
-    "cfg",
-    "config",
-    "properties",
-    "env",
-    "service",
-    "timer",
-    "socket",
-    "log",
-    "txt",
-    "csv",
-    "tsv",
-    "md",
-    "html",
-    "htm",
-    "css",
-    "tar",
-    "gz",
-    "tgz",
-    "bz2",
-    "xz",
-    "zip",
-    "7z",
-    "bak",
-    "dmp",
-    "dump",
-    "sqlite",
-    "db",
-    "pem",
-    "crt",
-    "cer",
-    "xlsx",
-    "xls",
-    "xlsm",
-    "docx",
-    "doc",
-    "pptx",
-    "pdf",
-    "exe",
-    "dll",
-    "so",
-    "msi",
-    "iso",
-    "img",
-    "vmdk",
-    "ova",
-    "ovf",
-    "rpm",
-    "deb",
-    "jsonl",
-    "ndjson",
-    "parquet",
-    "lock",
-    "pid",
-    "out",
-    "err",
-    "tmp",
-    "swp",
-    "old",
-    "orig",
-    "cron",
-    "crontab",
+    "CVE", "CWE", "CAPEC", "JVNDB", "JVNVU", "JVNTA", "GHSA", "MS",
 ];
 
 /// Whether a Latin token (no kana glued) is a public technical reference:
-/// an upper-case snake constant, a standard advisory id or a file name with
-/// a known extension. `vocab` is the lower-cased IT vocabulary.
+/// an upper-case snake constant or a standard advisory id. `vocab` is the
+/// lower-cased IT vocabulary.
 pub(super) fn is_public_reference(latin: &str, vocab: &FxHashSet<String>) -> bool {
-    is_advisory_id(latin) || is_snake_constant(latin, vocab) || is_file_name(latin)
+    is_advisory_id(latin) || is_snake_constant(latin, vocab)
 }
 
 /// `CWE-79`, `CVE-2024-12345`, `JVNDB-2023-000045`, `MS17-010`,
-/// `GHSA-8x2q-jm4v-pp3c`: a catalogue's name, then its number in digit
-/// groups (a Microsoft bulletin exactly two digits, a hyphen, three digits;
-/// a GitHub advisory three groups of four letters or digits). A knowledge-base number
+/// `GHSA-8x2q-jm4v-pp3c`: a catalogue's name, then its number in the
+/// catalogue's own format (a CVE a year and four digits or more, a JVNDB
+/// entry a year and six digits, a Microsoft bulletin two digits, a hyphen,
+/// three digits; a GitHub advisory three groups of four letters or digits;
+/// the others one number). A knowledge-base number
 /// (`KB0012345`) may be a company's own record, so it stays masked.
 pub(super) fn is_advisory_id(latin: &str) -> bool {
     let Some(cat) = ADVISORY_CATALOGUES
@@ -168,11 +73,17 @@ pub(super) fn is_advisory_id(latin: &str) -> bool {
                         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
             });
     }
-    !number.is_empty()
-        && number.starts_with(|c: char| c.is_ascii_digit())
-        && number
-            .split('-')
-            .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
+    let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    match (*cat, &groups[..]) {
+        // CVE-2024-12345: a year, then four digits or more.
+        ("CVE", [y, n]) => y.len() == 4 && n.len() >= 4 && digits(y) && digits(n),
+        // JVNDB-2023-000045: a year, then six digits.
+        ("JVNDB", [y, n]) => y.len() == 4 && n.len() == 6 && digits(y) && digits(n),
+        ("CVE" | "JVNDB", _) => false,
+        // CWE-79, CAPEC-66, JVNVU#… written JVNVU-12345678: one number.
+        (_, [n]) => digits(n),
+        _ => false,
+    }
 }
 
 /// `ERR_DISK_FULL`, `E_ACCESSDENIED`, `SQLITE_IOERR`, `HTTP2_TIMEOUT`: two
@@ -190,31 +101,6 @@ fn is_snake_constant(latin: &str, vocab: &FxHashSet<String>) -> bool {
         })
         && parts.iter().map(|p| p.len()).sum::<usize>() >= 4
         && !parts.iter().any(|p| is_name_word(p, vocab))
-}
-
-/// `backup_all.sh`, `nightly-export.py`, `app.conf`: a stem of letters,
-/// digits, `_` and `-` and an extension a file of work has. A stem with four
-/// digits in a row holds a record's number or a date (`req_20240112.csv`):
-/// masked. English words read as romanised Japanese too often (`rotate`,
-/// `make`) for a file's stem to be held to [`is_name_word`].
-fn is_file_name(latin: &str) -> bool {
-    let Some((stem, ext)) = latin.rsplit_once('.') else {
-        return false;
-    };
-    // One extension may stand before another (dump.sql.gz).
-    let stem = stem
-        .rsplit_once('.')
-        .filter(|(_, e)| FILE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        .map_or(stem, |(s, _)| s);
-    FILE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())
-        && !stem.is_empty()
-        && stem
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        && !stem
-            .as_bytes()
-            .windows(4)
-            .any(|w| w.iter().all(u8::is_ascii_digit))
 }
 
 /// A word of four letters or more made of Hepburn syllables that the IT
