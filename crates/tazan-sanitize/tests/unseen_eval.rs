@@ -2,10 +2,13 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen/`, `frozen2/`, `frozen3/`, `frozen4/`, `frozen5/`, `frozen6/`, `frozen7/`, `frozen8/`, `frozen9/`, `frozen10/`, `frozen11/`, `frozen12/`, `frozen13/`, `frozen14/`, `frozen15/`, `frozen16/`, `frozen17/` and `frozen18/` are held out: these tests print their totals per
+//! `frozen15/`, `frozen16/`, `frozen17/` and `frozen18/` are held out (blind):
+//! these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
-//! a run without it fails and says how to install it.
+//! a run without it fails and says how to install it. `frozen/` … `frozen14/`
+//! were held out too until stop 31, when they were retired to development
+//! data (`unseen/README.md`); their floors stay as regression guards.
 //!
 //! Since round 18 the builtin GREEN policy runs the learned scorer, and each
 //! `assert_floor` holds the figure measured with it (BENCHMARKS.md, "Eighteenth
@@ -322,19 +325,19 @@ fn frozen16_unseen_set_does_not_get_worse() {
     assert_floor("frozen16", 17);
 }
 
-/// The seventeenth frozen set (written and frozen before the work of the
-/// next round was merged, by an engineer who changed no recogniser and never
+/// The seventeenth frozen set (written and frozen before the work of
+/// `recall22` and `precision22` was merged, by an engineer who changed no recogniser and never
 /// saw its development data; a natural mix of shapes over 38 industries): 12
 /// of 376 identifying spans leaked before that round with the builtin GREEN
 /// policy (3.2 %; 17 with the rules alone). The target (<= 2 %, i.e. <= 7
-/// spans) is not met yet (BENCHMARKS.md, "Seventeenth held-out set").
+/// spans) is not met yet; 12 after that round too (BENCHMARKS.md, "Seventeenth held-out set").
 #[test]
 fn frozen17_unseen_set_does_not_get_worse() {
     assert_floor("frozen17", 12);
 }
 
-/// The eighteenth frozen set (written and frozen before the work of the
-/// next round was merged, by an engineer who changed no recogniser and never
+/// The eighteenth frozen set (written and frozen before the work of
+/// `recall22` and `precision22` was merged, by an engineer who changed no recogniser and never
 /// saw its development data; a natural mix of shapes over 38 industries,
 /// leaning toward small organisations, forms filled in by non-IT staff,
 /// phone chat exports, English reports from overseas branches and scanned
