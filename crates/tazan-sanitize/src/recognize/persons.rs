@@ -1141,28 +1141,24 @@ pub(crate) fn is_act_word(word: &str) -> bool {
     let Some(verbal) = crate::dict::verbal_nouns() else {
         return false;
     };
-    if verbal.contains(word) {
-        return true;
-    }
+    verbal.contains(word)
+        || (word.chars().all(is_han) && one_kanji_affixed(word, |w| verbal.contains(w)))
+}
+
+/// A common word with a one-kanji prefix or suffix (再+起動, 委託+先), not a name.
+pub(super) fn derived_of_common(word: &str, l: &Lexis) -> bool {
+    one_kanji_affixed(word, |w| l.common.contains(w))
+}
+
+/// Whether `word` (three characters or more) is a `base` word with one
+/// character before or after it.
+fn one_kanji_affixed(word: &str, base: impl Fn(&str) -> bool) -> bool {
     let (Some((second, _)), Some((last, _))) =
         (word.char_indices().nth(1), word.char_indices().next_back())
     else {
         return false;
     };
-    word.chars().count() >= 3
-        && word.chars().all(is_han)
-        && (verbal.contains(&word[second..]) || verbal.contains(&word[..last]))
-}
-
-/// A common word with a one-kanji prefix or suffix (再+起動, 委託+先), not a name.
-pub(super) fn derived_of_common(word: &str, l: &Lexis) -> bool {
-    let (Some((first, _)), Some((last, _))) =
-        (word.char_indices().nth(1), word.char_indices().next_back())
-    else {
-        return false;
-    };
-    word.chars().count() >= 3
-        && (l.common.contains(&word[first..]) || l.common.contains(&word[..last]))
+    word.chars().count() >= 3 && (base(&word[second..]) || base(&word[..last]))
 }
 
 /// Reports a person name.
