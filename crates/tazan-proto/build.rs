@@ -4,7 +4,10 @@
 use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../proto");
+    // Read at run time, not with `env!`: a build script compiled for one
+    // checkout is reused by another that shares its target directory, and
+    // a path baked in at compile time would point at the first checkout.
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("../../proto");
     let files = [
         root.join("tazan/v1/federation.proto"),
         root.join("tazan/v1/admin.proto"),
