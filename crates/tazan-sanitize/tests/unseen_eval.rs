@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen15/`, `frozen16/`, `frozen17/` and `frozen18/` are held out (blind):
+//! `frozen15/`, `frozen16/`, `frozen17/`, `frozen18/` and `frozen20/` are held out (blind):
 //! these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
@@ -348,6 +348,22 @@ fn frozen17_unseen_set_does_not_get_worse() {
 #[test]
 fn frozen18_unseen_set_does_not_get_worse() {
     assert_floor("frozen18", 23);
+}
+
+/// The twentieth frozen set (written and frozen before the work of the next
+/// round was merged, by an engineer who changed no recogniser, read no
+/// sanitiser source and never saw its development data; a natural mix of
+/// shapes over 38 industries, leaning toward spoken and informal writing:
+/// chat exports with display names, radio and call transcripts, duty
+/// diaries, transcribed handwritten notes with old kanji, dialect, foreign
+/// staff named in katakana, kanji or Latin, nicknames of rooms, vehicles and
+/// ships): 48 of 430 identifying spans leaked before that round with the
+/// builtin GREEN policy (11.2 %; 61 with the rules alone). The target
+/// (<= 2 %, i.e. <= 8 spans) is not met yet (BENCHMARKS.md, "Twentieth
+/// held-out set").
+#[test]
+fn frozen20_unseen_set_does_not_get_worse() {
+    assert_floor("frozen20", 48);
 }
 
 /// The fifteenth round's development set (persons and identifiers in forms,
