@@ -70,6 +70,7 @@ fn fixture_sets() -> Vec<(&'static str, PathBuf)> {
         ("unseen/frozen16", f.join("unseen/frozen16/incidents.jsonl")),
         ("unseen/frozen17", f.join("unseen/frozen17/incidents.jsonl")),
         ("unseen/frozen18", f.join("unseen/frozen18/incidents.jsonl")),
+        ("unseen/frozen19", f.join("unseen/frozen19/incidents.jsonl")),
         ("unseen/frozen20", f.join("unseen/frozen20/incidents.jsonl")),
         ("heldout", f.join("heldout-incidents.jsonl")),
         ("heldout2", f.join("heldout2-incidents.jsonl")),

@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen15/`, `frozen16/`, `frozen17/`, `frozen18/` and `frozen20/` are held out (blind):
+//! `frozen15/`, `frozen16/`, `frozen17/`, `frozen18/`, `frozen19/` and `frozen20/` are held out (blind):
 //! these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
@@ -348,6 +348,24 @@ fn frozen17_unseen_set_does_not_get_worse() {
 #[test]
 fn frozen18_unseen_set_does_not_get_worse() {
     assert_floor("frozen18", 23);
+}
+
+/// The nineteenth frozen set (written and frozen before the work of the next
+/// round was merged, by an engineer who changed no recogniser, read no file
+/// under `src/` and never saw the development data of the engineers working
+/// in parallel; a natural mix of shapes over 38 industries, leaning toward
+/// large and public organisations: municipal and government accident reports
+/// with timelines and lists of people, banks, insurers and securities firms,
+/// universities and research institutes, railways, airlines and ports,
+/// hospital IT departments, forwarded mail threads, ticket comment
+/// histories, change-management deviations, log excerpts and subcontracting
+/// chains): 34 of 409 identifying spans leaked before that round with the
+/// builtin GREEN policy (8.3 %; 41 with the rules alone). The target
+/// (<= 2 %, i.e. <= 8 spans) is not met yet (BENCHMARKS.md, "Nineteenth
+/// held-out set").
+#[test]
+fn frozen19_unseen_set_does_not_get_worse() {
+    assert_floor("frozen19", 34);
 }
 
 /// The twentieth frozen set (written and frozen before the work of the next
