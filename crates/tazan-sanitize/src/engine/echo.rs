@@ -74,6 +74,14 @@ impl Echo {
         }
     }
 
+    /// Every echo written as `from` is written as `to` instead, the same
+    /// entity under another letter (see `RecordContext::close_letter_gaps`).
+    pub(super) fn rename(echoes: &mut [Echo], from: &str, to: &str) {
+        for e in echoes.iter_mut().filter(|e| e.replacement == from) {
+            e.replacement = to.to_string();
+        }
+    }
+
     /// The folded term and its replacement.
     pub(super) fn term(&self) -> (&str, &str) {
         (&self.term, &self.replacement)
