@@ -539,6 +539,8 @@ impl Sanitizer {
             .whole_person_names(original, lexis.as_ref(), &mut hits);
         self.rec.katakana_given_names(original, &mut hits);
         self.rec
+            .one_kanji_family_names(original, lexis.as_ref(), &mut hits);
+        self.rec
             .coordinated_persons(original, lexis.as_ref(), &mut hits);
         self.rec
             .coordinated_orgs(original, lexis.as_ref(), &mut hits);

@@ -68,8 +68,8 @@ pub(crate) use labels::is_status_value;
 pub(crate) use names::{name_ok, PSEUDONYM_HEADS};
 pub(crate) use persons::{is_person_field, strip_title, Lexis, TITLES};
 use prefilter::{Group, Late, Pass, Prefilter, Prefilters};
-pub(crate) use stoplists::is_role_noun;
 use stoplists::*;
+pub(crate) use stoplists::{is_role_noun, ONE_KANJI_NOT_NAMES};
 
 /// One compiled pattern rule.
 struct Rule {

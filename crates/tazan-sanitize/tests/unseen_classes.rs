@@ -3234,3 +3234,43 @@ fn a_named_room_is_masked() {
         "（夜間の間 監視を継続）",
     ]);
 }
+
+/// Round 23: a one-kanji family name a blank before a given name the
+/// dictionary knows (`情報課 樒 正人`; a given name ending in 人, which the
+/// full-name rule does not take) is masked with the given name, and said
+/// alone later in the record (`樒は…`) too.
+#[test]
+fn a_one_kanji_family_name_before_a_given_name_is_masked() {
+    if !dictionary() {
+        return;
+    }
+    for (text, family) in [
+        ("当番：情報課 樒 正人\n経過：樒は端末を再起動した。", "樒"),
+        (
+            "運転者：総務部 椹 隼人（社用車）\n椹から保険会社へ連絡。",
+            "椹",
+        ),
+        ("報告者 榁 直人\n詳細は榁が確認中。", "榁"),
+    ] {
+        check(text, &[family], &[]);
+    }
+    unchanged(&["区分：前 半期の集計"]);
+}
+
+/// Round 23: the speaker of a chat exported as tab-separated cells (time,
+/// speaker, message), with a shop or a team after it (`X@本店`, `X（本部）`),
+/// is a person, as after a colon; a status or an act in that cell stays.
+#[test]
+fn the_speaker_cell_of_a_tab_separated_chat_is_a_person() {
+    if !dictionary() {
+        return;
+    }
+    for (text, name) in [
+        ("10:02\tみさと@本店\t端末が固まりました", "みさと"),
+        ("08:10\tあやの\t予約枠を手動で閉じた", "あやの"),
+        ("10:05\tこはる（本部）\tベンダーに連絡中", "こはる"),
+    ] {
+        check(text, &[name], &[]);
+    }
+    unchanged(&["09:00\t復旧\tサーバ再起動", "09:30\t完了\t監視を再開"]);
+}

@@ -173,7 +173,7 @@ fn relation_word(w: &str, l: &Lexis) -> bool {
         .map_or(stem, |(i, _)| &stem[i..]);
     [stem, tail]
         .iter()
-        .any(|t| t.chars().count() >= 2 && (l.common.contains(*t) || is_act_word(t)))
+        .any(|t| t.chars().count() >= 2 && (l.common.contains(t) || is_act_word(t)))
 }
 
 /// Walks a list from `seeds`: `visit` takes a found item and returns the
