@@ -1,5 +1,6 @@
 //! The sanitizer: recognise, resolve overlaps, replace, and re-scan (leak gate).
 
+use std::ops::Range;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use crate::normalize::{nfkc, Normalized};
 use crate::policy::{DisclosureLevel, LevelRules, Policy, Role, SourceStyle};
 use crate::recognize::{
     is_han, is_id_field, is_kata, is_person_field, is_status_value, Hit, Recognizers,
+    CANDIDATE_KATAKANA,
 };
 use tazan_model::Incident;
 use tazan_model::{AuditEntry, Kind};
@@ -283,10 +285,13 @@ impl Sanitizer {
     /// Once the record is read: a scored word the person rules found takes
     /// the person's pseudonym, then a person's or unknown word's pseudonym
     /// that only ever stood for a place's or an organisation's short form
-    /// takes that entity's (renames applied in order).
+    /// takes that entity's; then the letters a pseudonym that gave way left
+    /// unused are closed up (renames applied in order).
     fn unify_pseudonyms(&self, ctx: &mut RecordContext) -> Vec<(String, String)> {
         let mut renames = self.unify_scored_persons(ctx);
         renames.extend(self.unify_entities(ctx));
+        let moves = ctx.close_letter_gaps(&renames);
+        renames.extend(moves);
         renames
     }
 
@@ -509,6 +514,23 @@ impl Sanitizer {
         self.rec.scan_sites(n, lexis.as_ref(), &mut hits);
         if is_person_field(field) {
             self.rec.scan_person_field(n, lexis.as_ref(), &mut hits);
+            // An unknown katakana word standing alone in a person's field is
+            // a person (a foreign colleague's name written as one word), not
+            // a product; glued to a kanji or kana word it is a company's
+            // (ヤマセ of ヤマセ設備 岩城).
+            let word = |c: Option<char>| c.is_some_and(|c| is_han(c) || ('ぁ'..='ゖ').contains(&c));
+            let alone = |r: &Range<usize>| {
+                !word(original[..r.start].chars().next_back())
+                    && !word(original[r.end..].chars().next())
+            };
+            for h in hits
+                .iter_mut()
+                .filter(|h| h.rule == CANDIDATE_KATAKANA && alone(&h.range))
+            {
+                h.kind = Kind::Person;
+                h.rule = "katakana_person";
+                h.prio = 2;
+            }
         }
         if is_id_field(field) {
             self.rec.scan_id_field(n, &mut hits);
@@ -516,6 +538,8 @@ impl Sanitizer {
         self.rec
             .whole_person_names(original, lexis.as_ref(), &mut hits);
         self.rec.katakana_given_names(original, &mut hits);
+        self.rec
+            .one_kanji_family_names(original, lexis.as_ref(), &mut hits);
         self.rec
             .coordinated_persons(original, lexis.as_ref(), &mut hits);
         self.rec

@@ -62,14 +62,14 @@ mod stoplists;
 mod technical;
 mod units;
 mod voices;
-pub(crate) use candidates::CANDIDATE_LATIN;
+pub(crate) use candidates::{CANDIDATE_KATAKANA, CANDIDATE_LATIN};
 pub(crate) use forms::is_id_field;
 pub(crate) use labels::is_status_value;
 pub(crate) use names::{name_ok, PSEUDONYM_HEADS};
 pub(crate) use persons::{is_person_field, strip_title, Lexis, TITLES};
 use prefilter::{Group, Late, Pass, Prefilter, Prefilters};
-pub(crate) use stoplists::is_role_noun;
 use stoplists::*;
+pub(crate) use stoplists::{is_role_noun, ONE_KANJI_NOT_NAMES};
 
 /// One compiled pattern rule.
 struct Rule {
@@ -184,6 +184,11 @@ enum Check {
     Defanged,
     /// Hyphenated digit groups, not inside a longer token, eight digits or more.
     DigitGroups,
+    /// A document's number after its issuer's short form (総企第512号): a
+    /// whole word of two or three kanji, not a public instrument.
+    DocumentNumber,
+    /// A room's name (萩の間): a whole kanji word that names no time or act.
+    Room,
     /// 字/大字 address part, not inside a word.
     Aza,
     /// A name glued after a relation word: katakana not IT vocabulary, or

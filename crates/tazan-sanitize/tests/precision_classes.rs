@@ -251,3 +251,97 @@ fn a_katakana_given_name_before_the_family_name_is_masked() {
     let (out, _) = s.sanitize_text("夜勤はバックアップ ノヴァクさんが担当した。", &[]);
     assert!(out.contains("バックアップ"), "{out:?}");
 }
+
+/// Round 23: a word that names a business relation (保守契約先, 清掃委託先,
+/// 部品仕入先) listed beside companies is no company: it keeps its word
+/// and gets no `X社`, while the companies beside it are masked.
+#[test]
+fn a_relation_word_listed_beside_companies_is_not_a_company() {
+    let Some(s) = with_dictionary() else { return };
+    for (text, relation, company) in [
+        (
+            "連絡先はミズホリ工業、保守契約先、カナメ商事の3社。",
+            "保守契約先",
+            "ミズホリ",
+        ),
+        (
+            "影響範囲：サクラダ運輸・清掃委託先・本社",
+            "清掃委託先",
+            "サクラダ",
+        ),
+        (
+            "通知：トキワ電機、部品仕入先、ナツメ物産",
+            "部品仕入先",
+            "トキワ",
+        ),
+    ] {
+        let (out, audit) = s.sanitize_text(text, &[]);
+        assert!(out.contains(relation), "{relation} masked in {out:?}");
+        assert!(!out.contains(company), "{company} left in {out:?}");
+        assert!(
+            audit.iter().all(|a| !a.original.contains(relation)),
+            "{text:?}: {audit:?}"
+        );
+    }
+}
+
+/// Round 23: pseudonym letters follow what is finally shown. A bare word
+/// first read as a person (a town said alone, which IPADIC also reads as a
+/// family name) gives way to its place; the person named after it is then
+/// 担当者A, not 担当者B beside no 担当者A.
+#[test]
+fn letters_are_handed_out_in_order_of_what_is_shown() {
+    let Some(s) = with_dictionary() else { return };
+    for (place, town) in [("宮城県角田市", "角田"), ("群馬県富岡市", "富岡")] {
+        let text = format!(
+            "{town}の拠点から連絡があった。拠点: {place}中央3丁目。対応は真鍋さんと駒井さんが行った。"
+        );
+        let (out, audit) = s.sanitize_text(&text, &[]);
+        assert!(!out.contains(town), "{town} left in {out:?}");
+        assert!(out.contains("担当者A"), "{out:?}");
+        assert!(out.contains("担当者B"), "{out:?}");
+        assert!(!out.contains("担当者C"), "{out:?}");
+        // The audit says what the text shows.
+        for a in audit.iter().filter(|a| a.kind == Kind::Person) {
+            assert!(out.contains(&a.replacement), "{a:?} not in {out:?}");
+        }
+    }
+}
+
+/// Round 23: an unknown katakana word that stands in a person's field (a
+/// foreign colleague's name written as one word, `actor`, `author`) is a
+/// person, and the same word in the record's prose takes that person's
+/// pseudonym instead of a `固有名`.
+#[test]
+fn a_merged_katakana_name_in_a_person_field_is_a_person() {
+    let Some(s) = with_dictionary() else { return };
+    for name in ["ドゥクミンチャウ", "ハビエルロメロ", "ソフィアネリ"] {
+        let inc: tazan_model::Incident = serde_json::from_value(serde_json::json!({
+            "id": "p23-1",
+            "description": format!("夜勤の{name}がルータを再起動した。"),
+            "actor": name,
+        }))
+        .unwrap();
+        let rec = s.sanitize_incident(&inc);
+        let out = serde_json::to_string(&rec.published).unwrap();
+        assert!(!out.contains(name), "{name} left in {out}");
+        assert!(!out.contains("固有名"), "{name} not a person: {out}");
+        assert!(out.contains("担当者A"), "{out}");
+        for a in rec.audit.iter().filter(|a| a.original.contains(name)) {
+            assert_eq!(a.kind, Kind::Person, "{a:?}");
+            assert_eq!(a.replacement, "担当者A", "{a:?}");
+        }
+    }
+    // Glued to a kanji word in the same field, the katakana word is a
+    // company's name, not a person's.
+    let inc: tazan_model::Incident = serde_json::from_value(serde_json::json!({
+        "id": "p23-2",
+        "description": "委託業者（カナメ設備）の作業員が発見した。",
+        "actor": "カナメ設備 川端",
+    }))
+    .unwrap();
+    let rec = s.sanitize_incident(&inc);
+    for a in rec.audit.iter().filter(|a| a.original.contains("カナメ")) {
+        assert_ne!(a.kind, Kind::Person, "{a:?}");
+    }
+}

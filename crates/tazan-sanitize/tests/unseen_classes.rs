@@ -3148,3 +3148,131 @@ fn a_name_set_apart_from_its_addressee_mark_is_masked_whole() {
         );
     }
 }
+
+/// Round 23: a document's number after its issuer's short form in kanji
+/// (`総企第512号` on a notice's header line) names the issuing office and
+/// one letter; a public instrument's number (法律第57号, 様式第2号), a bare
+/// ordinal (第3号) and a machine's ordinal (第12号機) stay.
+#[test]
+fn a_document_number_after_an_abbreviated_issuer_is_masked() {
+    for (text, secret) in [
+        (
+            "庁内通知　港企第３０７号\n令和７年５月２日\n各課長 様",
+            "港企第３０７号",
+        ),
+        ("総務連絡 栄総第 4410 号\n件名：端末の更新", "4410"),
+        ("文書番号：北教第1182号（情報政策課）", "北教第1182号"),
+        ("（照会：南建第96号）サーバの停止について", "南建第96号"),
+    ] {
+        check(text, &[secret], &[]);
+    }
+    unchanged(&[
+        "個人情報保護法（法律第57号）に基づき対応した。",
+        "県告示第118号を参照。",
+        "様式第12号により報告する。",
+        "第3号機を停止した。",
+        "設備第12号機を停止した。",
+    ]);
+}
+
+/// Round 23: a phone number read out with の between its groups, as a
+/// caller spells it on a call log (`090の1234の5678`, full-width too).
+#[test]
+fn a_phone_number_read_out_with_no_between_groups_is_masked() {
+    for (text, secret) in [
+        ("客：携帯で、０８０の３３０２の７１４６です。", "７１４６"),
+        ("折り返しは 090の6120の4473 までとのこと。", "4473"),
+        ("お客様：０３の５５８１の２０９０です。", "２０９０"),
+    ] {
+        check(text, &[secret], &[]);
+    }
+    unchanged(&["10の3乗の計算", "第1の2の手順を実施"]);
+}
+
+/// Round 23: a katakana or hiragana name glued to a trade of its own
+/// (警送 cash transport, 住宅管理, 鮮魚, 冷食, 製版) is a company, as
+/// ツグミ乳業 is.
+#[test]
+fn a_kana_name_glued_to_a_trade_word_is_a_company() {
+    if !dictionary() {
+        return;
+    }
+    for (text, secret) in [
+        ("警備会社 カワセミ警送 の隊員が到着。", "カワセミ"),
+        ("管理会社：ポプラ住宅管理 札幌営業所", "ポプラ"),
+        ("仲卸 はなみず鮮魚 から連絡があった。", "はなみず"),
+        ("荷主：ささめ冷食、ほか2社", "ささめ"),
+        ("版下は つばめ製版 に依頼した。", "つばめ"),
+    ] {
+        check(text, &[secret], &[]);
+    }
+}
+
+/// Round 23: a named room of an inn or a hall (`萩の間`) in a booking
+/// line, a blank or a separator after it; prose that joins の間 to what
+/// follows (両社の間で), a time (休日の間) and an act (停止の間) stay.
+#[test]
+fn a_named_room_is_masked() {
+    if !dictionary() {
+        return;
+    }
+    for (text, secret) in [
+        ("宴会場：白鷺の間 120名（着席）", "白鷺"),
+        ("客室割当（藤波の間 2名、若葉の間 3名）", "藤波"),
+        ("会場 紅梅の間、控室 菖蒲の間", "紅梅"),
+    ] {
+        let audit = check(text, &[secret], &["某室"]);
+        assert!(
+            audit.iter().any(|a| a.original.contains(secret)),
+            "{audit:?}"
+        );
+    }
+    unchanged(&[
+        "両社の間で調整した。",
+        "休日の間 停止した。",
+        "停止の間、手作業で対応。",
+        "（夜間の間 監視を継続）",
+    ]);
+}
+
+/// Round 23: a one-kanji family name a blank before a given name the
+/// dictionary knows (`情報課 樒 正人`; a given name ending in 人, which the
+/// full-name rule does not take) is masked with the given name, and said
+/// alone later in the record (`樒は…`) too.
+#[test]
+fn a_one_kanji_family_name_before_a_given_name_is_masked() {
+    if !dictionary() {
+        return;
+    }
+    for (text, family) in [
+        ("当番：情報課 樒 正人\n経過：樒は端末を再起動した。", "樒"),
+        (
+            "運転者：総務部 椹 隼人（社用車）\n椹から保険会社へ連絡。",
+            "椹",
+        ),
+        ("報告者 榁 直人\n詳細は榁が確認中。", "榁"),
+    ] {
+        check(text, &[family], &[]);
+    }
+    unchanged(&["区分：前 半期の集計"]);
+}
+
+/// Round 23: the speaker of a chat exported as tab-separated cells (time,
+/// speaker, message), with a shop or a team after it (`X@本店`, `X（本部）`),
+/// is a person, as after a colon; a status or an act in that cell stays.
+#[test]
+fn the_speaker_cell_of_a_tab_separated_chat_is_a_person() {
+    if !dictionary() {
+        return;
+    }
+    for (text, name) in [
+        ("10:02\tみさと@本店\t端末が固まりました", "みさと"),
+        ("08:10\tあやの\t予約枠を手動で閉じた", "あやの"),
+        ("10:05\tこはる（本部）\tベンダーに連絡中", "こはる"),
+    ] {
+        check(text, &[name], &[]);
+    }
+    // The time is generalised; the cell after it stays.
+    check("09:00\t復旧\tサーバ再起動", &[], &["\t復旧\t"]);
+    check("09:30\t完了\t監視を再開", &[], &["\t完了\t"]);
+}

@@ -82,18 +82,77 @@ impl RecordContext {
             return p.clone();
         }
         let n = self.counters.entry(bucket).or_insert(0);
-        let letter = char::from(b'A' + (*n % 26) as u8);
-        let label = if *n < 26 {
-            letter.to_string()
-        } else {
-            format!("{letter}{}", *n / 26 + 1)
-        };
+        let p = label(bucket, *n);
         *n += 1;
-        let p = match bucket {
-            "社" => format!("{label}社"),
-            other => format!("{other}{label}"),
-        };
         self.pseudonyms.insert(key, p.clone());
         p
+    }
+
+    /// Once pseudonyms gave way to another entity's (`renames`, applied in
+    /// order): the letters of each bucket that lost one are handed out again
+    /// in the order they were first given, so that what is shown runs A, B,
+    /// C… with no gap (a reader of 担当者B looks for 担当者A). Returns the
+    /// renames of the text already written, in an order safe to apply one
+    /// after the other (each moves a pseudonym down to a letter already
+    /// freed), and applies them to the audit and the echoes.
+    pub(super) fn close_letter_gaps(
+        &mut self,
+        renames: &[(String, String)],
+    ) -> Vec<(String, String)> {
+        let mut moves: Vec<(String, String)> = Vec::new();
+        if renames.is_empty() {
+            return moves;
+        }
+        let mut buckets: Vec<&'static str> = self
+            .pseudonyms
+            .iter()
+            .filter(|(_, p)| renames.iter().any(|(from, _)| from == *p))
+            .map(|((bucket, _), _)| *bucket)
+            .collect();
+        buckets.sort_unstable();
+        buckets.dedup();
+        for bucket in buckets {
+            let given = self.counters.get(bucket).copied().unwrap_or(0);
+            let shown: Vec<String> = (0..given)
+                .map(|n| label(bucket, n))
+                .filter(|p| {
+                    self.audit.iter().any(|a| a.replacement == *p)
+                        || self.echoes.iter().any(|e| e.term().1 == p)
+                })
+                .collect();
+            for (n, p) in shown.iter().enumerate() {
+                let to = label(bucket, n);
+                if *p != to {
+                    moves.push((p.clone(), to));
+                }
+            }
+            self.counters.insert(bucket, shown.len());
+        }
+        for (from, to) in renames.iter().chain(&moves) {
+            for p in self.pseudonyms.values_mut().filter(|p| *p == from) {
+                p.clone_from(to);
+            }
+        }
+        for (from, to) in &moves {
+            for a in self.audit.iter_mut().filter(|a| a.replacement == *from) {
+                a.replacement.clone_from(to);
+            }
+            Echo::rename(&mut self.echoes, from, to);
+        }
+        moves
+    }
+}
+
+/// The `n`-th pseudonym of `bucket` (0: `担当者A`, `A社`; 26: `担当者A2`).
+fn label(bucket: &str, n: usize) -> String {
+    let letter = char::from(b'A' + (n % 26) as u8);
+    let label = if n < 26 {
+        letter.to_string()
+    } else {
+        format!("{letter}{}", n / 26 + 1)
+    };
+    match bucket {
+        "社" => format!("{label}社"),
+        other => format!("{other}{label}"),
     }
 }

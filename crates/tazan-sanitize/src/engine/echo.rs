@@ -19,7 +19,7 @@ use super::terms::Terms;
 use super::Sanitizer;
 use crate::lexicon::{self, ORG_SUFFIXES};
 use crate::normalize::{fold_str, Layer, Normalized};
-use crate::recognize::{is_han, is_kata, name_ok, strip_title, Hit};
+use crate::recognize::{is_han, is_kata, name_ok, strip_title, Hit, ONE_KANJI_NOT_NAMES};
 use tazan_model::{AuditEntry, Kind};
 
 /// Legal forms written before a name (学校法人 若松学園 …).
@@ -71,6 +71,14 @@ impl Echo {
         for e in echoes.iter_mut().filter(|e| e.replacement == from) {
             e.replacement = to.to_string();
             e.kind = kind;
+        }
+    }
+
+    /// Every echo written as `from` is written as `to` instead, the same
+    /// entity under another letter (see `RecordContext::close_letter_gaps`).
+    pub(super) fn rename(echoes: &mut [Echo], from: &str, to: &str) {
+        for e in echoes.iter_mut().filter(|e| e.replacement == from) {
+            e.replacement = to.to_string();
         }
     }
 
@@ -335,13 +343,6 @@ impl Sanitizer {
 fn is_hira(c: char) -> bool {
     ('ぁ'..='ゖ').contains(&c)
 }
-
-/// One-kanji words a cue may stand before by chance that are never echoed as
-/// a name (directions, sides, parts of a form).
-const ONE_KANJI_NOT_NAMES: &[&str] = &[
-    "上", "下", "左", "右", "前", "後", "内", "外", "中", "他", "各", "全", "計", "済", "可", "否",
-    "要", "例", "表", "裏", "次", "旧", "新", "元", "本", "当", "弊", "貴", "御", "某", "同",
-];
 
 struct EchoMatcher {
     ac: Terms,

@@ -12,7 +12,7 @@ use super::echo::Echo;
 use super::Sanitizer;
 use crate::normalize::{nfkc, Normalized};
 use crate::policy::LevelRules;
-use crate::recognize::{is_han, strip_title, Hit, Lexis};
+use crate::recognize::{is_han, strip_title, Hit, Lexis, CANDIDATE_KATAKANA};
 use crate::scorer::candidates::{visit, Collect};
 use crate::scorer::{Candidate, Scorer};
 
@@ -110,17 +110,18 @@ impl Sanitizer {
     /// the returned renames, in the text already published.
     pub(super) fn unify_scored_persons(&self, ctx: &mut RecordContext) -> Vec<(String, String)> {
         let mut renames: Vec<(String, String)> = Vec::new();
-        // Most records have no scored word: no person table to build.
-        if !ctx.audit.iter().any(|a| a.rule == SCORER_RULE) {
+        // A scored word, or an unknown katakana word (a foreign colleague
+        // named in prose and, in full, in the record's person field).
+        let guessed = |rule: &str| rule == SCORER_RULE || rule == CANDIDATE_KATAKANA;
+        // Most records have no such word: no person table to build.
+        if !ctx.audit.iter().any(|a| guessed(&a.rule)) {
             return renames;
         }
         let persons: Vec<(String, String)> = ctx
             .audit
             .iter()
             .filter(|a| {
-                a.kind == Kind::Person
-                    && a.rule != SCORER_RULE
-                    && a.replacement.starts_with("担当者")
+                a.kind == Kind::Person && !guessed(&a.rule) && a.replacement.starts_with("担当者")
             })
             .flat_map(|a| {
                 let whole = strip_title(&nfkc(&a.original)).trim().to_string();
@@ -139,7 +140,7 @@ impl Sanitizer {
         if persons.is_empty() {
             return renames;
         }
-        for a in ctx.audit.iter_mut().filter(|a| a.rule == SCORER_RULE) {
+        for a in ctx.audit.iter_mut().filter(|a| guessed(&a.rule)) {
             let word = nfkc(&a.original);
             let Some((_, person)) = persons.iter().find(|(w, _)| *w == word.trim()) else {
                 continue;

@@ -72,6 +72,7 @@ impl Recognizers {
             | Check::EraLetter
             | Check::SlashDate
             | Check::DigitGroups
+            | Check::DocumentNumber
             | Check::IsoDate
             | Check::Defanged
             | Check::Aza
@@ -110,6 +111,19 @@ impl Recognizers {
                     core = rest;
                 }
                 (core.chars().count() >= 2 && name_ok(core)).then_some(m)
+            }
+            Check::Room => {
+                let n = name?;
+                let word = name_str.trim_end_matches("の間");
+                // A time or an act before の間 is prose (休日の間, 停止の間).
+                let prose = word.chars().count() < 2
+                    || word.ends_with([
+                        '日', '間', '月', '年', '時', '期', '中', '後', '前', '末', '週', '者',
+                        '社',
+                    ])
+                    || persons::is_act_word(word)
+                    || !name_ok(word);
+                (!before.is_some_and(is_han) && !prose).then_some(n)
             }
             Check::KanaBuilding => {
                 // After a kanji word, a leading particle is the sentence's

@@ -40,7 +40,7 @@ const ID_KEY_WORDS: [&str; 8] = ["id", "no", "number", "num", "code", "ref", "ti
 /// Kanji business words that end a company name after a katakana name.
 /// Only words that rarely follow an ordinary katakana noun (not 情報, 通信,
 /// 開発, 設備: ミサイル情報, データ通信).
-pub(super) const BUSINESS_WORDS: &str = "地所|工務店|乳業|運送|陸運|電設|電業|総研|計装|測量|製紙|酒造|醸造|製粉|興産|工機|工営|建機|商会|商事|技研|電工|精機|運輸|興業|物産|電算|製菓|薬品|薬局|製薬|機工|通建|電機|精工|工業|製作所|冷熱|水産|設備工業|電設工業";
+pub(super) const BUSINESS_WORDS: &str = "地所|工務店|乳業|運送|陸運|電設|電業|総研|計装|測量|製紙|酒造|醸造|製粉|興産|工機|工営|建機|商会|商事|技研|電工|精機|運輸|興業|物産|電算|製菓|薬品|薬局|製薬|機工|通建|電機|精工|工業|製作所|冷熱|水産|設備工業|電設工業|警送|住宅管理|鮮魚|冷食|製版";
 
 /// Relation words that name a company only before a separator (`保守 X`,
 /// `開発元：X`): glued to a word they are work, not a relation (保守作業).

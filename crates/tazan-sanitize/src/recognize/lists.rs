@@ -9,7 +9,7 @@
 //! [`Recognizers::coordinated_persons`] does from a person.
 
 use super::marks::{leading_kanji, trailing_kanji};
-use super::persons::{compound_of_common, derived_of_common, Lexis};
+use super::persons::{compound_of_common, derived_of_common, is_act_word, Lexis};
 use super::*;
 
 /// Characters that join the items of a list of organisations.
@@ -140,6 +140,7 @@ impl Recognizers {
     fn listed_org(&self, w: &str, l: &Lexis) -> bool {
         (2..=6).contains(&w.chars().count())
             && name_ok(w)
+            && !relation_word(w, l)
             && !l.common.contains(w)
             && !compound_of_common(w, l)
             && !derived_of_common(w, l)
@@ -148,6 +149,31 @@ impl Recognizers {
             && !self.is_role(w)
             && !super::checks::DEPARTMENT_WORDS.contains(&w)
     }
+}
+
+/// A word that names a business relation, not a party (保守契約先, 清掃委託先,
+/// 部品仕入元): a relation word, or a work or a common word with 先 or 元
+/// after it. A list of partners holds such a word beside their names
+/// (`X、保守契約先、Y`), and it names no one.
+fn relation_word(w: &str, l: &Lexis) -> bool {
+    if lexicon::RELATION_WORDS
+        .iter()
+        .any(|r| w == *r || (r.ends_with('先') && w.ends_with(r)))
+    {
+        return true;
+    }
+    let Some(stem) = w.strip_suffix(['先', '元']) else {
+        return false;
+    };
+    // The work before 先/元 is the stem's last two characters (契約 of 保守契約).
+    let tail = stem
+        .char_indices()
+        .rev()
+        .nth(1)
+        .map_or(stem, |(i, _)| &stem[i..]);
+    [stem, tail]
+        .iter()
+        .any(|t| t.chars().count() >= 2 && (l.common.contains(t) || is_act_word(t)))
 }
 
 /// Walks a list from `seeds`: `visit` takes a found item and returns the

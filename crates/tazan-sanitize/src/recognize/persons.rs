@@ -830,6 +830,48 @@ impl Recognizers {
         }
     }
 
+    /// A one-kanji family name a blank before a given name the dictionary
+    /// knows (`営業部 X 勇人`, `運転者：X 沙織`): the kanji standing alone
+    /// between blanks (or after a colon or the text's start) is the family
+    /// name, which no rule takes alone (it is also a common word: 楢, 森).
+    /// Adds a hit over the whole name, found by the pair rather than the
+    /// dictionary, so the family name echoes in the rest of the record.
+    pub(crate) fn one_kanji_family_names(
+        &self,
+        text: &str,
+        lexis: Option<&Lexis>,
+        hits: &mut Vec<Hit>,
+    ) {
+        let Some(l) = lexis else { return };
+        let mut found = Vec::new();
+        for h in hits
+            .iter()
+            .filter(|h| h.deny.is_none() && h.kind == Kind::Person)
+        {
+            let given = &text[h.range.clone()];
+            if !l.given.contains(given) || !given.chars().all(is_han) {
+                continue;
+            }
+            let Some(before) = text[..h.range.start].strip_suffix([' ', '\u{3000}']) else {
+                continue;
+            };
+            let Some(family) = before.chars().next_back().filter(|c| is_han(*c)) else {
+                continue;
+            };
+            let head = &before[..before.len() - family.len_utf8()];
+            let alone = head.is_empty() || head.ends_with([' ', '\u{3000}', ':', '：', '\n', '\t']);
+            let mut buf = [0u8; 4];
+            if alone && !ONE_KANJI_NOT_NAMES.contains(&&*family.encode_utf8(&mut buf)) {
+                found.push(listed(
+                    head.len()..h.range.end,
+                    Kind::Person,
+                    "family_one_kanji",
+                ));
+            }
+        }
+        hits.extend(found);
+    }
+
     /// Widens person hits to the whole name: a family name glued before a given
     /// name (山田|太郎, where IPADIC tags both but the first is also a common
     /// word), a given name glued after a family name.

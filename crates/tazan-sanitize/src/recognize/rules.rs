@@ -370,6 +370,16 @@ impl Recognizers {
             0.8,
             Check::Building,
         );
+        // A named room of an inn or a hall (`萩の間`, `白鷺の間` in a booking
+        // line): two or three kanji and の間 as a word of its own, a blank or a
+        // separator after it. Prose joins の間 to what follows (両社の間で).
+        add(
+            format!(r"(?P<n>{h}{{1,3}}の間)(?:[ \u{{3000}}、,）)]|$)"),
+            Kind::Facility,
+            "named_room",
+            0.8,
+            Check::Room,
+        );
         // The same in hiragana, numbered or not (さくら第二ビル 5F, ひまわりタワー).
         add(
             r"(?P<n>[ぁ-ゖー]{2,6})(?:第[0-9一二三四五六七八九十]{1,2})?(?:ビルディング|ビル|タワー|会館)(?:\s?(?:\d{1,3}[階F]|B\d{1,2}F?))?".into(),

@@ -35,9 +35,10 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.95,
         Check::None,
     );
-    // Other separators: 06(6345)1234, 03 (5511) 2934, 090ー1234ー5678, 03.1234.5678.
+    // Other separators: 06(6345)1234, 03 (5511) 2934, 090ー1234ー5678, 03.1234.5678,
+    // and a number read out with の between its groups (090の1234の5678).
     add(
-        r"0\d{1,4} ?\(\d{1,4}\) ?\d{3,4}|0\d{1,4}[ー.‐‑‒–—―−]\d{1,4}[ー.‐‑‒–—―−]\d{3,4}|0\d{1,4} [-ー‐‑‒–—―−] \d{1,4} [-ー‐‑‒–—―−] \d{3,4}".into(),
+        r"0\d{1,4} ?\(\d{1,4}\) ?\d{3,4}|0\d{1,4}の\d{2,4}の\d{4}|0\d{1,4}[ー.‐‑‒–—―−]\d{1,4}[ー.‐‑‒–—―−]\d{3,4}|0\d{1,4} [-ー‐‑‒–—―−] \d{1,4} [-ー‐‑‒–—―−] \d{3,4}".into(),
         Kind::Contact,
         "phone",
         0.9,
@@ -134,6 +135,17 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         "digit_group_id",
         0.8,
         Check::DigitGroups,
+    );
+    // A document's number with its issuer abbreviated in kanji before 第
+    // (`総企第512号`, `港建第 2047 号`): the issuing office's short form and the
+    // serial name one letter; a public instrument's number (法律第57号,
+    // 告示第8号, 様式第2号) is a reference anyone may cite.
+    add(
+        r"(?P<n>\p{Han}{1,4}第\s?\d{2,6}\s?号)".into(),
+        Kind::Identifier,
+        "document_number",
+        0.85,
+        Check::DocumentNumber,
     );
     // The value first, its label after it in brackets (`1234567（受付番号）`).
     add(
@@ -309,6 +321,13 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         Check::SlashDate,
     );
 }
+
+/// Words ending the issuer of a public instrument's number (法律第57号,
+/// 県告示第8号, 様式第2号): a citation, not a company's document.
+const PUBLIC_INSTRUMENTS: [&str; 22] = [
+    "法律", "法", "条例", "政令", "省令", "府令", "令", "告示", "訓令", "通達", "通知", "規則",
+    "規程", "様式", "別表", "別紙", "別記", "附則", "議案", "報告", "年度", "年",
+];
 
 /// Top-level and Japanese second-level domains a defanged host ends with.
 const DEFANGED_TLDS: [&str; 18] = [
@@ -510,6 +529,18 @@ impl Recognizers {
                     && !joined_after
                     && digits >= 8)
                     .then_some(m)
+            }
+            Check::DocumentNumber => {
+                // The issuer's short form is a whole word of two or three kanji
+                // (not the end of a longer run, not a public instrument).
+                let n = name?;
+                let issuer = text[n.clone()].split('第').next().unwrap_or("");
+                let whole =
+                    !before.is_some_and(is_han) && (2..=3).contains(&issuer.chars().count());
+                let public = PUBLIC_INSTRUMENTS.iter().any(|w| issuer.ends_with(w));
+                // 第12号機, 第3号棟: a machine's or a building's ordinal.
+                let counted = after.is_some_and(|c| is_han(c) || is_kata(c));
+                (whole && !public && !counted).then_some(n)
             }
             Check::Defanged => {
                 let lower = s.to_ascii_lowercase();

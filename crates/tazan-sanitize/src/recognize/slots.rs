@@ -6,7 +6,9 @@
 //!   family name (林, 森, 堀) is also a common word, so it counts only there;
 //! - the speaker of a chat or quoted line: after the line's time stamp (in
 //!   brackets or bare, `午後6:03 X:`) and
-//!   before its colon (`[14:02] たっつん:`), or at the line's start before 「;
+//!   before its colon (`[14:02] たっつん:`) or, in a chat exported as
+//!   tab-separated cells, before the tab of its message (`10:02\tX@店名\t…`),
+//!   or at the line's start before 「;
 //! - a kana nickname or given name before ちゃん, くん, さん (`まいちゃん`,
 //!   `あやねさん`) and a kanji one before ちゃん or くん;
 //! - a speaker of minutes before a colon at a line's start (`寒川：`), when
@@ -221,7 +223,7 @@ impl SlotRules {
             agent_at: rx(&format!(r"\A(?:{agent})")),
             agent: rx(&agent),
             speaker: rx(
-                r"(?m)^\s*(?:[\[【][0-9:./\- T]{4,25}[\]】]|(?:午前|午後)?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)\s?(?P<n>[ぁ-ゖァ-ヺー\p{Han}々]{2,12}?)(?:さん|ちゃん|くん)?\s?[:：]",
+                r"(?m)^\s*(?:[\[【][0-9:./\- T]{4,25}[\]】]|(?:午前|午後)?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)\s?(?P<n>[ぁ-ゖァ-ヺー\p{Han}々]{2,12}?)(?:さん|ちゃん|くん)?(?:\s?[:：]|(?:@[^\t\n]{1,16}|\([^)\t\n]{1,10}\))?\t)",
             ),
             quote_speaker: rx(
                 r"(?m)^\s*(?P<n>[ぁ-ゖァ-ヺー\p{Han}々]{2,8}?)(?:さん|ちゃん|くん|先生)?「",

@@ -536,3 +536,11 @@ pub(crate) fn is_role_noun(w: &str) -> bool {
                 .iter()
                 .any(|q| w.strip_prefix(q).is_some_and(occupation)))
 }
+
+/// One-kanji words a cue may stand before by chance that are never a name
+/// alone (directions, sides, parts of a form): never echoed, never a family
+/// name before a given name.
+pub(crate) const ONE_KANJI_NOT_NAMES: &[&str] = &[
+    "上", "下", "左", "右", "前", "後", "内", "外", "中", "他", "各", "全", "計", "済", "可", "否",
+    "要", "例", "表", "裏", "次", "旧", "新", "元", "本", "当", "弊", "貴", "御", "某", "同",
+];
