@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 use rustc_hash::FxHashMap;
 
 use super::{csv_lines, write_words, PERSON_FILE};
+use crate::recognize::{is_han, is_kata};
 
 pub(super) const CLASSES_FILE: &str = "tazan-word-classes.txt";
 
@@ -67,8 +68,21 @@ fn cost_bits(cost: i32) -> u32 {
     }
 }
 
-/// Writes every surface of two characters or more with its classes (see
-/// [`CLASSES`]) as `surface<TAB>bits` lines, through a temporary file.
+/// Whether `w` could be a scorer candidate: kanji only (with ヶ and a
+/// joining ノ/ツ/ケ), katakana only or hiragana only (with ー). A word of
+/// mixed scripts (見直す) never is one, and leaving it out makes the list
+/// a third shorter to load.
+fn one_script(w: &str) -> bool {
+    let hira = |c: char| ('ぁ'..='ゖ').contains(&c) || c == 'ー';
+    w.chars()
+        .all(|c| is_han(c) || matches!(c, 'ヶ' | 'ノ' | 'ツ' | 'ケ'))
+        || w.chars().all(is_kata)
+        || w.chars().all(hira)
+}
+
+/// Writes every surface of two characters or more that could be a
+/// candidate (see [`one_script`]) with its classes (see [`CLASSES`]) as
+/// `surface<TAB>bits` lines, through a temporary file.
 pub(super) fn write_word_classes(src: &Path, dest: &Path) -> Result<(), String> {
     let mut words: std::collections::BTreeMap<String, (u32, i32)> = Default::default();
     csv_lines(
@@ -76,7 +90,7 @@ pub(super) fn write_word_classes(src: &Path, dest: &Path) -> Result<(), String> 
         |_| true,
         |_, line| {
             let f: Vec<&str> = line.split(',').collect();
-            if f.len() < 8 || f[0].chars().count() < 2 {
+            if f.len() < 8 || f[0].chars().count() < 2 || !one_script(f[0]) {
                 return;
             }
             let cost = f[3].parse::<i32>().unwrap_or(i32::MAX);
