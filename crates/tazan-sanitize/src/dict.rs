@@ -2,7 +2,7 @@
 //!
 //! The IPADIC sources come from Debian's `mecab-ipadic` package (EUC-JP CSV and
 //! .def files): `$TAZAN_IPADIC_DIR`, else `/usr/share/mecab/dic/ipadic`. They are
-//! compiled once (about 2.5 s) into `$TAZAN_CACHE_DIR/ipadic-lindera-6.2-t1`, else
+//! compiled once (about 2.5 s) into `$TAZAN_CACHE_DIR/ipadic-lindera-6.2-t3`, else
 //! `$XDG_CACHE_HOME/tazan/…`, `~/.cache/tazan/…` or the system temp dir, and loaded
 //! from there afterwards. Only tokens inside kanji runs are analysed, and only
 //! 名詞,固有名詞,人名 / 組織 / 地域 tags become hits. Katakana company names are not
@@ -25,10 +25,14 @@ use tazan_model::Kind;
 /// Default location of Debian's mecab-ipadic sources.
 pub(crate) const DEFAULT_IPADIC_DIR: &str = "/usr/share/mecab/dic/ipadic";
 /// Versioned: builds with another cache layout keep their own directory.
-const CACHE_NAME: &str = "ipadic-lindera-6.2-t1";
+/// `t3` (round 23): the word classes the scorer weighs (`dict::classes`).
+const CACHE_NAME: &str = "ipadic-lindera-6.2-t3";
 
 mod cache;
+mod classes;
 mod words;
+
+pub(crate) use classes::WordClasses;
 
 pub(crate) use words::WordSet;
 
@@ -266,6 +270,7 @@ fn compile(src: &Path, dest: &Path) -> Result<(), String> {
     write_native_katakana(src, &tmp)?;
     write_named_common(src, &tmp)?;
     write_verbal_nouns(src, &tmp)?;
+    classes::write_word_classes(src, &tmp)?;
     cache::seal(&tmp)?;
     match std::fs::rename(&tmp, dest) {
         Ok(()) => Ok(()),
@@ -592,7 +597,13 @@ fn load_segmenter() -> Result<Loaded, String> {
 fn load_at(dest: PathBuf, src: &Path) -> Result<Loaded, String> {
     if let Err(why) = cache::check(
         &dest,
-        &["metadata.json", COMMON_FILE, PROPER_FILE, PERSON_FILE],
+        &[
+            "metadata.json",
+            COMMON_FILE,
+            PROPER_FILE,
+            PERSON_FILE,
+            classes::CLASSES_FILE,
+        ],
     ) {
         // Missing, damaged or from another build of this crate: rebuild from the sources.
         if dest.exists() {
@@ -691,6 +702,14 @@ static CELL: OnceLock<Result<Loaded, String>> = OnceLock::new();
 /// word lists a caller builds by hand need not change.
 pub(crate) fn verbal_nouns() -> Option<&'static WordSet> {
     CELL.get()?.as_ref().ok().map(|l| &l.verbal)
+}
+
+/// IPADIC's part of speech and cost per word and its name-character counts
+/// (see [`WordClasses`]), once the dictionary is loaded: read on the
+/// scorer's first use, kept beside [`Lexis`] like [`verbal_nouns`].
+pub(crate) fn word_classes() -> Option<&'static WordClasses> {
+    let l = CELL.get()?.as_ref().ok()?;
+    classes::load(&l.path)
 }
 
 /// Loads (compiling on first use) the IPADIC dictionary, once per process.

@@ -213,3 +213,36 @@ fn without_the_dictionary_nothing_is_scored() {
     let (_, audit) = s.sanitize_text("移行手順書に接続上限の確認項目がなかった。", &[]);
     assert!(audit.iter().all(|a| a.rule != "scorer:name"), "{audit:?}");
 }
+
+/// Round 23: the wider candidates (a weak cue lets a word in) and the word
+/// classes that tell prose from names. Prose it must keep: status words in
+/// a role slot, a common word before a facility word, a numbered word in
+/// brackets, a place joined by ケ, unknown prose words whose kanji start or
+/// end no family name. Names it must now catch: a name in a role slot in
+/// brackets, a family name joined by ノ.
+#[test]
+fn wider_candidates_keep_prose_and_catch_names_in_weak_slots() {
+    if !dictionary() {
+        return;
+    }
+    for prose in [
+        "（係 点検中）（当番 手配済）",
+        "倉庫 配送センター・保管センターに移した。",
+        "工程（四次）の試験を終えた。",
+        "霞ケ浦の水位を確認した。",
+        "点検者 記入欄と承認者 押印欄を追加した。",
+    ] {
+        assert_eq!(sanitize(green(), prose), prose);
+    }
+    for (text, name) in [
+        ("（整備員 鰐部）が確認した。", "鰐部"),
+        ("連絡は樫ノ原から受けた。", "樫ノ原"),
+    ] {
+        assert!(
+            sanitize(rules_only(), text).contains(name),
+            "the rules now catch {name}"
+        );
+        let out = sanitize(green(), text);
+        assert!(!out.contains(name), "{out:?}");
+    }
+}

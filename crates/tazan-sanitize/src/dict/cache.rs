@@ -8,7 +8,7 @@
 use std::path::Path;
 
 /// Bump when what the cache holds or how it is derived changes.
-const FORMAT: &str = "tazan ipadic cache 2";
+const FORMAT: &str = "tazan ipadic cache 3";
 pub(super) const MANIFEST: &str = "tazan-manifest.txt";
 
 /// Writes the manifest of every file in `dir` (call when the cache is complete).

@@ -20,7 +20,7 @@ use crate::scorer::{Candidate, Scorer};
 pub(crate) const SCORER_RULE: &str = "scorer:name";
 
 /// The scorer a level's rules ask for: off unless the policy sets its
-/// threshold (`scorer = 0.75` in a level's `recognizers`; the weight table
+/// threshold (`scorer = 0.65` in a level's `recognizers`; the weight table
 /// records the leave-one-set-out choice) and `off` does not name it. The
 /// builtin policy sets it at GREEN and CLEAR (BENCHMARKS.md, round 18).
 pub(super) fn scorer_for(rules: &LevelRules) -> Option<Scorer> {

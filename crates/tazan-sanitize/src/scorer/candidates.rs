@@ -35,6 +35,9 @@ pub(crate) enum Script {
     Han,
     Kata,
     Latin,
+    /// A hiragana word set apart by a quote, a reading's brackets or a
+    /// chat's speaker slot (since round 22; see [`hira_cue`]).
+    Hira,
 }
 
 impl Script {
@@ -42,7 +45,7 @@ impl Script {
     /// often a person, a katakana or Latin one an organisation or product.
     pub(crate) fn kind(self) -> Kind {
         match self {
-            Script::Han => Kind::Person,
+            Script::Han | Script::Hira => Kind::Person,
             Script::Kata | Script::Latin => Kind::Org,
         }
     }
@@ -52,6 +55,7 @@ impl Script {
             Script::Han => 'H',
             Script::Kata => 'K',
             Script::Latin => 'L',
+            Script::Hira => 'P',
         }
     }
 }
@@ -203,6 +207,7 @@ fn context_char(c: Option<char>) -> String {
 
 /// Runs of one script in `text` (byte ranges), found as they are asked for:
 /// no vector per text, and an ASCII byte classified without decoding.
+#[derive(Clone)]
 struct Runs<'a> {
     text: &'a str,
     at: usize,
@@ -538,12 +543,63 @@ pub(crate) fn visit(
             .is_some_and(|c| c.start <= r.start && r.end <= c.end)
     };
     let mut pieces = Vec::new();
-    for (run, script) in runs(text) {
+    let mut all = runs(text);
+    while let Some((mut run, script)) = all.next() {
+        let unjoined_end = run.end;
+        if script == Script::Han {
+            // 一ノ瀬, 三ツ矢, 鶴ケ谷: a ノ, ツ or ケ between two kanji joins
+            // them into one run (a family name), as the person rules read it.
+            let mut look = all.clone();
+            while let (Some((k, Script::Kata)), Some((h, Script::Han))) = (look.next(), look.next())
+            {
+                if k.start != run.end || h.start != k.end || !matches!(&text[k], "ノ" | "ツ" | "ケ")
+                {
+                    break;
+                }
+                run.end = h.end;
+                all = look.clone();
+            }
+        }
         if (script != Script::Han && overlaps(&run)) || inside(&run) {
             continue;
         }
+        let mut whole = None;
         match script {
-            Script::Han => cut_han(text, run.clone(), lexis, &mut pieces),
+            // A short joined run is one word (市ケ谷, 一ノ瀬): cut, it would
+            // leave a piece that starts with the kana (ケ谷 after the affix
+            // 市). A longer one is cut, and no piece starts or ends with the
+            // kana (since round 23).
+            Script::Han if run.end != unjoined_end && text[run.clone()].chars().count() <= 5 => {
+                let com = lexis.is_some_and(|l| l.common.contains(&text[run.clone()]));
+                pieces.clear();
+                pieces.push((run.clone(), com));
+            }
+            Script::Han => {
+                cut_han(text, run.clone(), lexis, &mut pieces);
+                pieces.retain(|(r, _)| {
+                    !text[r.clone()].starts_with(['ノ', 'ツ', 'ケ'])
+                        && !text[r.clone()].ends_with(['ノ', 'ツ', 'ケ'])
+                });
+                // A short kanji run with a weak name cue around it (鰐部 in
+                // `（乗務員 X）`, X・Y): the cut would leave a name in
+                // one-character pieces or a common word, so the run is
+                // described whole and the fit weighs it.
+                let chars = text[run.clone()].chars().count();
+                if pieces.len() > 1
+                    && (2..=4).contains(&chars)
+                    && !overlaps(&run)
+                    && weak_cue(&text[..run.start], &text[run.end..]).is_some()
+                {
+                    // Whether the cut found a common word of two kanji or
+                    // more in it (確認 of 確認中): prose more often.
+                    let com = pieces
+                        .iter()
+                        .any(|(r, c)| *c && text[r.clone()].chars().count() >= 2);
+                    pieces.clear();
+                    pieces.push((run.clone(), false));
+                    whole = Some(com);
+                }
+            }
             _ => {
                 pieces.clear();
                 pieces.push((run.clone(), false));
@@ -559,6 +615,7 @@ pub(crate) fn visit(
                 range.clone(),
                 script,
                 common,
+                whole,
                 top,
                 lexis,
                 vocab,
@@ -567,6 +624,143 @@ pub(crate) fn visit(
             sink.word(range, script, !ok);
         }
     }
+    // Hiragana words (since round 22): names and brands written in kana
+    // (`「つなぐーる」`, `ひなた（本部）`, a reading `（せいけや）`) are no run
+    // above; a hiragana stretch set apart from kanji and katakana on both
+    // sides is described when it has a cue (see [`hira_cue`]).
+    let mut at = 0;
+    while let Some(off) = text[at..].find(is_hira) {
+        let start = at + off;
+        let mut end = start;
+        for (i, c) in text[start..].char_indices() {
+            let long = c == 'ー'
+                && text[start + i + c.len_utf8()..]
+                    .chars()
+                    .next()
+                    .is_some_and(is_hira);
+            if !(is_hira(c) || long) {
+                break;
+            }
+            end = start + i + c.len_utf8();
+        }
+        at = end;
+        // A trailing honorific is a cue, not part of the name.
+        let mut word_end = end;
+        for h in ["さん", "くん", "ちゃん", "さま"] {
+            if text[start..end].ends_with(h) && end - h.len() > start {
+                word_end = end - h.len();
+                break;
+            }
+        }
+        let range = start..word_end;
+        let glued = |c: Option<char>| {
+            c.is_some_and(|c| script_of(c).is_some_and(|s| s != Script::Latin) || c == 'ー')
+        };
+        if glued(text[..start].chars().next_back())
+            || (word_end == end && glued(text[end..].chars().next()))
+            || overlaps(&range)
+        {
+            continue;
+        }
+        let mut emit = |a: fmt::Arguments<'_>| sink.feature(a);
+        let ok = describe(
+            text,
+            range.clone(),
+            Script::Hira,
+            false,
+            None,
+            top,
+            lexis,
+            vocab,
+            &mut emit,
+        );
+        sink.word(range, Script::Hira, !ok);
+    }
+}
+
+/// A hiragana letter (with the iteration marks ゝ, ゞ).
+fn is_hira(c: char) -> bool {
+    ('ぁ'..='ゖ').contains(&c) || c == 'ゝ' || c == 'ゞ'
+}
+
+/// Why a hiragana word set apart may be a name: in quotes (`quote`), a
+/// reading in brackets after kanji (`reading`), a speaker or table slot —
+/// at the start of a line or cell and before a tab, a bracket, `@`, a
+/// colon or パパ/ママ (`slot`).
+fn hira_cue(before: &str, after: &str) -> Option<&'static str> {
+    let prev = before.chars().next_back();
+    let next = after.chars().next();
+    if matches!(prev, Some('「' | '『' | '“' | '"'))
+        && matches!(next, Some('」' | '』' | '”' | '"'))
+    {
+        return Some("quote");
+    }
+    if matches!(prev, Some('（' | '(')) && matches!(next, Some('）' | ')')) {
+        let mut b = before.chars().rev();
+        b.next();
+        if b.next().is_some_and(is_han) {
+            return Some("reading");
+        }
+    }
+    if matches!(prev, None | Some('\n' | '\t' | '|'))
+        && (matches!(
+            next,
+            Some('\t' | '（' | '(' | '@' | '＠' | ':' | '：' | '|')
+        ) || after.starts_with("パパ")
+            || after.starts_with("ママ"))
+    {
+        return Some("slot");
+    }
+    None
+}
+
+/// Facility-type words right after a word (X館, Xセンター, X荘): the word
+/// may be the facility's name.
+const FACILITY_TAILS: [&str; 10] = [
+    "センター",
+    "館",
+    "荘",
+    "ホール",
+    "店",
+    "園",
+    "寮",
+    "会館",
+    "ハウス",
+    "の杜",
+];
+
+/// A weak name cue around a word: a role or team label and a space before
+/// it (`CS X`, `乗務員 X`: `role`), a `・` list of names (`dot`), brackets
+/// round it alone (`paren`), a facility-type word after it (`fac`). Each is
+/// as often around an ordinary word; the fit weighs them, and they let an
+/// ordinary word be a candidate at all.
+fn weak_cue(before: &str, after: &str) -> Option<&'static str> {
+    let prev = before.chars().next_back();
+    let next = after.chars().next();
+    if prev == Some('・') || next == Some('・') {
+        return Some("dot");
+    }
+    if matches!(prev, Some('（' | '(' | '「')) && matches!(next, Some('）' | ')' | '」')) {
+        return Some("paren");
+    }
+    if let Some(b) = before.strip_suffix([' ', '\u{3000}']) {
+        let token: String = b
+            .chars()
+            .rev()
+            .take_while(|c| !c.is_whitespace() && !"（(、,：:「".contains(*c))
+            .take(7)
+            .collect();
+        let n = token.chars().count();
+        let role = ((2..=5).contains(&n) && token.chars().all(|c| c.is_ascii_uppercase()))
+            || ((2..=6).contains(&n) && token.starts_with(['員', '者', '長', '当', '係', '任']));
+        if role {
+            return Some("role");
+        }
+    }
+    if FACILITY_TAILS.iter().any(|f| after.starts_with(f)) {
+        return Some("fac");
+    }
+    None
 }
 
 /// Whether the kanji piece `range` lies inside a professional title of its
@@ -597,6 +791,67 @@ fn inside_occupation(text: &str, range: &Range<usize>) -> bool {
         .any(|&a| ends.iter().any(|&b| is_role_noun(&text[a..b])))
 }
 
+/// Status and derivation suffixes (確認中, 対応済, 導入後, 共通化, 安全性,
+/// 一時的): a kanji word ending in one is an ordinary word of prose.
+const DERIVATION_SUFFIXES: &str = "中済後前時用化性的";
+
+/// Number prefixes (一次, 二次, 第三, 両面): a word starting with one is a
+/// count or an order more often than a name.
+const NUMBER_PREFIXES: &str = "一二三四五六七八九十百千第両";
+
+/// What tells an ordinary word from a name, by class (since round 23):
+/// IPADIC's parts of speech and cost bucket of the whole word (`pos:*`,
+/// see `dict::classes`), how many family names its first kanji starts and
+/// its last kanji ends and how many given names its last kanji ends
+/// (`nf:*`, `nl:*`, `gl:*`, bucketed), a status or derivation suffix after
+/// a common word (`dsfx`, `dsfx:com`), a number prefix (`numpfx`).
+fn word_class_features(
+    s: &str,
+    script: Script,
+    lexis: Option<&Lexis<'_>>,
+    emit: &mut dyn FnMut(fmt::Arguments<'_>),
+) {
+    let Some(wc) = crate::dict::word_classes() else {
+        return;
+    };
+    let mut known = false;
+    for c in wc.of(s) {
+        known = true;
+        emit(format_args!("pos:{c}"));
+    }
+    if !known {
+        emit(format_args!("pos:none"));
+    }
+    if script != Script::Han {
+        return;
+    }
+    let (Some(first), Some(last)) = (s.chars().next(), s.chars().next_back()) else {
+        return;
+    };
+    let bucket = |n: u32| match n {
+        0 => 0,
+        1..=4 => 1,
+        5..=49 => 2,
+        _ => 3,
+    };
+    let [starts, _, _] = wc.name_char(first);
+    let [_, ends, given] = wc.name_char(last);
+    emit(format_args!("nf:{}", bucket(starts)));
+    emit(format_args!("nl:{}", bucket(ends)));
+    emit(format_args!("gl:{}", bucket(given)));
+    emit(format_args!("nfl:{}{}", bucket(starts), bucket(ends)));
+    if DERIVATION_SUFFIXES.contains(last) {
+        emit(format_args!("dsfx"));
+        let head = &s[..s.len() - last.len_utf8()];
+        if head.chars().count() >= 2 && lexis.is_some_and(|l| l.common.contains(head)) {
+            emit(format_args!("dsfx:com"));
+        }
+    }
+    if NUMBER_PREFIXES.contains(first) {
+        emit(format_args!("numpfx"));
+    }
+}
+
 /// Describes one word to `emit`, feature by feature; false (and nothing
 /// emitted) when the word is no candidate. Features are formatted into the
 /// sink's buffer, so scoring allocates nothing per feature.
@@ -606,6 +861,7 @@ fn describe(
     range: Range<usize>,
     script: Script,
     common: bool,
+    whole: Option<bool>,
     field: &str,
     lexis: Option<&Lexis<'_>>,
     vocab: &FxHashSet<String>,
@@ -658,8 +914,12 @@ fn describe(
     // (leaving out every common kanji or katakana word took leave-one-set-out
     // from 56 to 85 and 73 held-out leaks; BENCHMARKS.md, round 16 part 2).
     // Asked before the other lists are looked up.
+    // Since round 22 a weak cue (see [`weak_cue`]) lets it in too, with
+    // the cue as a feature the fit weighs.
+    let weak = weak_cue(before, after);
     if script == Script::Han
         && common
+        && weak.is_none()
         && !lexis.is_some_and(|l| {
             l.surnames.contains(&s) || l.given.contains(&s) || l.named.contains(&s)
         })
@@ -676,8 +936,29 @@ fn describe(
         )
     });
     let (sur, giv, nat, nam, com) = sets.unwrap_or_default();
+    // 木ノ実, 三ツ葉: a run joined by ノ/ツ/ケ whose spelling with の/つ/け
+    // or が is a common word is that word (since round 23).
+    let com = com
+        || (script == Script::Han
+            && s.contains(['ノ', 'ツ', 'ケ'])
+            && lexis.is_some_and(|l| {
+                ["け", "が"].iter().any(|k| {
+                    let twin = s.replace('ノ', "の").replace('ツ', "つ").replace('ケ', k);
+                    l.common.contains(&twin)
+                })
+            }));
     // A title or role (助教, 主査) names a position, not its holder.
     if script == Script::Han && (titles().contains(s.as_ref()) || inside_occupation(text, &range)) {
+        return false;
+    }
+    // A run joined by ノ/ツ/ケ that IPADIC lists as a place and not as a
+    // family name (霞ケ浦 shape) is a place, as the rules read it before
+    // runs were joined (since round 23).
+    if script == Script::Han
+        && s.contains(['ノ', 'ツ', 'ケ'])
+        && !sur
+        && crate::dict::word_classes().is_some_and(|wc| wc.of(&s).any(|c| c == "chiiki"))
+    {
         return false;
     }
     if script == Script::Kata {
@@ -703,14 +984,59 @@ fn describe(
     // candidate (BENCHMARKS.md, round 18).
     let cue = name_cue(before, after, script, nat, lexis);
     let ordinary = match script {
-        Script::Han => com,
+        Script::Han | Script::Hira => com,
         Script::Kata => com || nat,
         Script::Latin => kebab_case(&s),
     };
-    if ordinary && cue.is_none() {
+    let hira = if script == Script::Hira {
+        let h = hira_cue(before, after);
+        if h.is_none() && cue.is_none() {
+            return false;
+        }
+        h
+    } else {
+        None
+    };
+    if ordinary && cue.is_none() && weak.is_none() && hira.is_none() {
         return false;
     }
+    // Since round 23: a common kanji word a weak cue alone lets in must be
+    // listed as a proper noun somewhere in IPADIC (a family or given name,
+    // a place, an organisation: 青葉, 若葉), not only as a thing (物流 before
+    // センター); and one with a number prefix (一次, 二期) must be a family
+    // name: an order or a count otherwise.
+    if script == Script::Han && ordinary && cue.is_none() {
+        let proper = sur
+            || giv
+            || nam
+            || crate::dict::word_classes().is_some_and(|wc| {
+                wc.of(&s)
+                    .any(|c| matches!(c, "chiiki" | "soshiki" | "koyu" | "jinmei"))
+            });
+        let numbered = s.starts_with(|c| NUMBER_PREFIXES.contains(c));
+        if !proper || (numbered && !sur) {
+            return false;
+        }
+    }
+    if let Some(h) = hira {
+        emit(format_args!("hira:{h}"));
+    }
     let sc = script.letter();
+    if let Some(w) = weak {
+        emit(format_args!("wk:{w}"));
+        if ordinary && cue.is_none() {
+            emit(format_args!("wkord:{sc}{w}"));
+        }
+    }
+    if let Some(com) = whole {
+        emit(format_args!("whole"));
+        if com {
+            emit(format_args!("whole:com"));
+        }
+    }
+    if script == Script::Han && s.contains(['ノ', 'ツ', 'ケ']) {
+        emit(format_args!("kjoin"));
+    }
     if let Some(c) = cue {
         emit(format_args!("cue:{c}"));
         if ordinary {
@@ -742,6 +1068,7 @@ fn describe(
         }
     }
     emit(format_args!("s:{sc}"));
+    word_class_features(&s, script, lexis, emit);
     emit(format_args!("sl:{sc}{}", len.min(7)));
     if com {
         emit(format_args!("com:{sc}"));
@@ -808,6 +1135,9 @@ fn describe(
         }
         Script::Kata => {
             emit(format_args!("klast:{last}"));
+        }
+        Script::Hira => {
+            emit(format_args!("hlast:{last}"));
         }
         Script::Latin => {
             let digits = s.chars().filter(char::is_ascii_digit).count();
@@ -1121,14 +1451,14 @@ mod tests {
         }
     }
 
-    /// The candidates of `text` with no rule hit, as their surfaces.
-    fn candidates_of(text: &str, lexis: &Lexis<'_>) -> Vec<String> {
+    /// The candidates of `text` with no rule hit, as (surface, features).
+    fn candidates_of(text: &str, lexis: &Lexis<'_>) -> Vec<(String, Vec<String>)> {
         let vocab = FxHashSet::default();
         let mut sink = Collect::default();
         visit(text, "description", &[], Some(lexis), &vocab, &mut sink);
         sink.out
             .into_iter()
-            .map(|c| text[c.range].to_string())
+            .map(|c| (text[c.range].to_string(), c.features))
             .collect()
     }
 
@@ -1148,7 +1478,7 @@ mod tests {
             ("当日は司法書士が立ち会った", "司法書士"),
         ] {
             let at = text.find(title).unwrap();
-            for w in candidates_of(text, &lexis) {
+            for (w, _) in candidates_of(text, &lexis) {
                 let i = text.find(&w).unwrap();
                 assert!(
                     i + w.len() <= at || i >= at + title.len(),
@@ -1156,7 +1486,104 @@ mod tests {
                 );
             }
         }
-        let names = candidates_of("依頼は鴫原社労士から届いた", &lexis);
+        let names: Vec<String> = candidates_of("依頼は鴫原社労士から届いた", &lexis)
+            .into_iter()
+            .map(|c| c.0)
+            .collect();
         assert!(names.contains(&"鴫原".to_string()), "{names:?}");
+    }
+
+    /// Round 22's widened candidacy, each with invented members: a kanji
+    /// name joined by ノ/ツ/ケ is one word; a short kanji run with a weak cue
+    /// is described whole; hiragana words set apart by quotes, a reading's
+    /// brackets or a chat's speaker slot are candidates, and hiragana
+    /// grammar is none.
+    #[test]
+    fn weak_cues_joined_names_and_hiragana_words_are_candidates() {
+        let (Some(dict), _) = crate::dict::load() else {
+            return;
+        };
+        let lexis = dict.lexis();
+        let has = |text: &str, w: &str, f: &str| {
+            let c = candidates_of(text, &lexis);
+            assert!(
+                c.iter().any(|(s, fs)| s == w && fs.iter().any(|x| x == f)),
+                "{text}: no candidate {w} with {f}: {c:?}"
+            );
+        };
+        has("連絡は樫ノ原から受けた", "樫ノ原", "kjoin");
+        has("連絡は榎ツ沢から受けた", "榎ツ沢", "kjoin");
+        has("（整備員 鮫部）が確認", "鮫部", "whole");
+        has("受付 鵜沼・柘植・鮫部", "鮫部", "whole");
+        has(
+            "予約サイト「ことりっぷる」が停止",
+            "ことりっぷる",
+            "hira:quote",
+        );
+        has("担当 砂留川（さるかわ）が対応", "さるかわ", "hira:reading");
+        has("09:10\nみなと\t復旧を確認", "みなと", "hira:slot");
+        has("09:10\nあかりさん：了解です", "あかり", "cue:hon");
+        for grammar in [
+            "障害について確認した。また、再発はない",
+            "「確認」してください",
+        ] {
+            let c = candidates_of(grammar, &lexis);
+            assert!(
+                c.iter().all(|(s, _)| !s.chars().all(is_hira)),
+                "{grammar}: {c:?}"
+            );
+        }
+    }
+
+    /// Round 23's word classes, each with invented members: a status word
+    /// in a role slot is described whole with its common head and suffix; a
+    /// family name carries its kanji's name counts and IPADIC's cost; a
+    /// common word a weak cue alone lets in is a candidate only when IPADIC
+    /// lists it as a proper noun too, and a numbered one only as a family
+    /// name; a place joined by ケ is none, a short joined run is one word and
+    /// no piece starts with the kana.
+    #[test]
+    fn word_classes_tell_prose_from_names() {
+        let (Some(dict), _) = crate::dict::load() else {
+            return;
+        };
+        let lexis = dict.lexis();
+        let words = |text: &str| -> Vec<(String, Vec<String>)> { candidates_of(text, &lexis) };
+        let has = |text: &str, w: &str, want: &[&str]| {
+            let c = words(text);
+            let f = &c
+                .iter()
+                .find(|(s, _)| s == w)
+                .unwrap_or_else(|| panic!("{text}: no candidate {w}: {c:?}"))
+                .1;
+            for x in want {
+                assert!(f.iter().any(|y| y == x), "{text}: {w} lacks {x}: {f:?}");
+            }
+            f.clone()
+        };
+        has(
+            "（担当 点検中）",
+            "点検中",
+            &["whole", "whole:com", "dsfx", "dsfx:com", "nf:0"],
+        );
+        let f = has("記録は鰐淵が行った", "鰐淵", &["pos:cr"]);
+        assert!(
+            f.iter().any(|y| y.starts_with("nl:") && y != "nl:0"),
+            "{f:?}"
+        );
+        has("市ケ谷に移る", "市ケ谷", &["kjoin"]);
+        for (text, none) in [
+            ("倉庫 配送センターに移した", "配送"),
+            ("名簿の鷲尾（三男）を確認", "三男"),
+            ("霞ケ浦の水位を確認", "霞ケ浦"),
+            ("市ケ谷に移る", "ケ谷"),
+            ("竹ノ子を茹でた", "竹ノ子"),
+        ] {
+            let c = words(text);
+            assert!(
+                c.iter().all(|(s, _)| s != none),
+                "{text}: {none} is a candidate: {c:?}"
+            );
+        }
     }
 }

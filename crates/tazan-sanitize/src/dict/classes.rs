@@ -1,0 +1,180 @@
+//! IPADIC's part of speech and word cost per surface, and how often each
+//! kanji starts or ends a family or given name: facts the learned scorer
+//! weighs to tell an ordinary word of prose from a name (round 23).
+//!
+//! The classes are written into the compiled cache (`tazan-word-classes.txt`,
+//! one `surface<TAB>class…` line per surface of two characters or more) and
+//! read on first use by the scorer only; the name-character counts come from
+//! the person-name list the cache already holds.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
+
+use super::{csv_lines, write_words, PERSON_FILE};
+use crate::recognize::{is_han, is_kata};
+
+pub(super) const CLASSES_FILE: &str = "tazan-word-classes.txt";
+
+/// The classes a surface may have, in bit order: IPADIC's noun
+/// subcategories (名詞,一般 / サ変接続 / 形容動詞語幹 / 副詞可能 / 数 / 接尾 /
+/// 固有名詞,人名 (neither 姓 nor 名) / 地域 / 組織 / 固有名詞,一般 / any other
+/// noun), other parts of speech (動詞, 形容詞, 副詞, 接頭詞, anything else),
+/// and the bucket of its lowest cost over every entry (a frequency proxy:
+/// `cf` below 4,000, `cm` below 7,000, `cr` from 7,000; 現場 2333, 北辰 5708).
+/// Family and given names are left to the person-name list.
+pub(crate) const CLASSES: [&str; 18] = [
+    "ippan", "sahen", "keido", "fukusi", "kazu", "setubi", "jinmei", "chiiki", "soshiki", "koyu",
+    "noun", "verb", "adj", "adv", "prefix", "other", "cf", "cm",
+];
+/// `cr`: the lowest cost is 7,000 or more (neither `cf` nor `cm`).
+const RARE: u32 = 1 << 18;
+
+/// The class bits of one IPADIC entry (fields as in the CSV sources).
+fn entry_bits(f: &[&str]) -> u32 {
+    let class = match (f[4], f[5], f[6], f[7]) {
+        ("名詞", "一般", ..) => "ippan",
+        ("名詞", "サ変接続", ..) => "sahen",
+        ("名詞", "形容動詞語幹", ..) => "keido",
+        ("名詞", "副詞可能", ..) => "fukusi",
+        ("名詞", "数", ..) => "kazu",
+        ("名詞", "接尾", ..) => "setubi",
+        ("名詞", "固有名詞", "人名", "姓" | "名") => "",
+        ("名詞", "固有名詞", "人名", _) => "jinmei",
+        ("名詞", "固有名詞", "地域", _) => "chiiki",
+        ("名詞", "固有名詞", "組織", _) => "soshiki",
+        ("名詞", "固有名詞", ..) => "koyu",
+        ("名詞", ..) => "noun",
+        ("動詞", ..) => "verb",
+        ("形容詞", ..) => "adj",
+        ("副詞", ..) => "adv",
+        ("接頭詞", ..) => "prefix",
+        _ => "other",
+    };
+    CLASSES
+        .iter()
+        .position(|c| *c == class)
+        .map_or(0, |i| 1 << i)
+}
+
+/// The cost bucket's bit of a cost.
+fn cost_bits(cost: i32) -> u32 {
+    let at = |c: &str| CLASSES.iter().position(|x| *x == c).map_or(0, |i| 1 << i);
+    match cost {
+        c if c < 4000 => at("cf"),
+        c if c < 7000 => at("cm"),
+        _ => RARE,
+    }
+}
+
+/// Whether `w` could be a scorer candidate: kanji only (with ヶ and a
+/// joining ノ/ツ/ケ), katakana only or hiragana only (with ー). A word of
+/// mixed scripts (見直す) never is one, and leaving it out makes the list
+/// a third shorter to load.
+fn one_script(w: &str) -> bool {
+    let hira = |c: char| ('ぁ'..='ゖ').contains(&c) || c == 'ー';
+    w.chars()
+        .all(|c| is_han(c) || matches!(c, 'ヶ' | 'ノ' | 'ツ' | 'ケ'))
+        || w.chars().all(is_kata)
+        || w.chars().all(hira)
+}
+
+/// Writes every surface of two characters or more that could be a
+/// candidate (see [`one_script`]) with its classes (see [`CLASSES`]) as
+/// `surface<TAB>bits` lines, through a temporary file.
+pub(super) fn write_word_classes(src: &Path, dest: &Path) -> Result<(), String> {
+    let mut words: std::collections::BTreeMap<String, (u32, i32)> = Default::default();
+    csv_lines(
+        src,
+        |_| true,
+        |_, line| {
+            let f: Vec<&str> = line.split(',').collect();
+            if f.len() < 8 || f[0].chars().count() < 2 || !one_script(f[0]) {
+                return;
+            }
+            let cost = f[3].parse::<i32>().unwrap_or(i32::MAX);
+            let e = words.entry(f[0].to_string()).or_insert((0, i32::MAX));
+            e.0 |= entry_bits(&f);
+            e.1 = e.1.min(cost);
+        },
+    )?;
+    let lines: Vec<String> = words
+        .into_iter()
+        .map(|(w, (bits, cost))| format!("{w}\t{:x}", bits | cost_bits(cost)))
+        .collect();
+    write_words(
+        dest,
+        CLASSES_FILE,
+        "word-class",
+        lines.iter().map(String::as_str),
+    )
+}
+
+/// IPADIC's classes of every surface, and the name-character counts.
+pub(crate) struct WordClasses {
+    bits: FxHashMap<Box<str>, u32>,
+    /// Per kanji: family names it starts, family names it ends, given
+    /// names it ends.
+    chars: FxHashMap<char, [u32; 3]>,
+}
+
+impl WordClasses {
+    /// The class names of `word` (none when IPADIC does not list it).
+    pub(crate) fn of(&self, word: &str) -> impl Iterator<Item = &'static str> + '_ {
+        let bits = self.bits.get(word).copied().unwrap_or(0);
+        CLASSES
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| bits & (1 << i) != 0)
+            .map(|(_, c)| *c)
+            .chain((bits & RARE != 0).then_some("cr"))
+    }
+
+    /// How many family names start with `c`, how many end with it, how
+    /// many given names end with it.
+    pub(crate) fn name_char(&self, c: char) -> [u32; 3] {
+        self.chars.get(&c).copied().unwrap_or_default()
+    }
+
+    fn read(dest: &Path) -> Self {
+        let mut bits = FxHashMap::default();
+        if let Ok(text) = std::fs::read_to_string(dest.join(CLASSES_FILE)) {
+            for line in text.lines() {
+                if let Some((w, b)) = line.split_once('\t') {
+                    if let Ok(b) = u32::from_str_radix(b, 16) {
+                        bits.insert(w.into(), b);
+                    }
+                }
+            }
+        }
+        let mut chars: FxHashMap<char, [u32; 3]> = FxHashMap::default();
+        if let Ok(text) = std::fs::read_to_string(dest.join(PERSON_FILE)) {
+            for line in text.lines() {
+                let (w, slots): (&str, &[usize]) = match line.split_once('\t') {
+                    Some((w, "姓")) => (w, &[0, 1]),
+                    Some((w, "名")) => (w, &[2]),
+                    _ => continue,
+                };
+                for &k in slots {
+                    let c = if k == 0 {
+                        w.chars().next()
+                    } else {
+                        w.chars().next_back()
+                    };
+                    if let Some(c) = c {
+                        chars.entry(c).or_default()[k] += 1;
+                    }
+                }
+            }
+        }
+        WordClasses { bits, chars }
+    }
+}
+
+/// The word classes of the compiled dictionary in `dest` (the process's
+/// one), read on first use.
+pub(super) fn load(dest: &Path) -> Option<&'static WordClasses> {
+    static CELL: OnceLock<WordClasses> = OnceLock::new();
+    Some(CELL.get_or_init(|| WordClasses::read(dest)))
+}
