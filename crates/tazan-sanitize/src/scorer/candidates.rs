@@ -1004,8 +1004,11 @@ fn describe(
     // listed as a proper noun somewhere in IPADIC (a family or given name,
     // a place, an organisation: 青葉, 若葉), not only as a thing (物流 before
     // センター); and one with a number prefix (一次, 二期) must be a family
-    // name: an order or a count otherwise.
-    if script == Script::Han && ordinary && cue.is_none() {
+    // name: an order or a count otherwise. The same holds for a common
+    // katakana word (シナリオ, テンプレート in a `・` list of work items,
+    // since stop 32): a loanword is a thing unless IPADIC also lists it as a
+    // name.
+    if matches!(script, Script::Han | Script::Kata) && ordinary && cue.is_none() {
         let proper = sur
             || giv
             || nam
@@ -1578,6 +1581,10 @@ mod tests {
             ("霞ケ浦の水位を確認", "霞ケ浦"),
             ("市ケ谷に移る", "ケ谷"),
             ("竹ノ子を茹でた", "竹ノ子"),
+            // Common katakana words in a `・` list of work items.
+            ("手順書・シナリオ・チェックリストを見直した", "シナリオ"),
+            ("業務フロー・テンプレートを改訂した", "テンプレート"),
+            ("レビュー・試験項目/業務シナリオ・テストケース", "シナリオ"),
         ] {
             let c = words(text);
             assert!(
