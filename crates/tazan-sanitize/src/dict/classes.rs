@@ -228,11 +228,25 @@ mod tests {
                 .map(|(w, b)| format!("{w}\t{b:x}\n"))
                 .collect();
             for (w, b) in &words[..n] {
-                assert_eq!(sorted_lookup(list.as_bytes(), w.as_bytes()), Some(*b), "{w}");
+                assert_eq!(
+                    sorted_lookup(list.as_bytes(), w.as_bytes()),
+                    Some(*b),
+                    "{w}"
+                );
             }
-            for w in ["", "あ", "あいうえお", "カキ", "山田", "山田川町村", "森", "んん", "〇"]
-                .iter()
-                .chain(words[n..].iter().map(|(w, _)| w))
+            for w in [
+                "",
+                "あ",
+                "あいうえお",
+                "カキ",
+                "山田",
+                "山田川町村",
+                "森",
+                "んん",
+                "〇",
+            ]
+            .iter()
+            .chain(words[n..].iter().map(|(w, _)| w))
             {
                 assert_eq!(sorted_lookup(list.as_bytes(), w.as_bytes()), None, "{w}");
             }
@@ -243,7 +257,13 @@ mod tests {
             }
         }
         // A line without a tab or with unreadable bits is no entry.
-        assert_eq!(sorted_lookup("あい\nかき\tzz\n".as_bytes(), "あい".as_bytes()), None);
-        assert_eq!(sorted_lookup("あい\nかき\tzz\n".as_bytes(), "かき".as_bytes()), None);
+        assert_eq!(
+            sorted_lookup("あい\nかき\tzz\n".as_bytes(), "あい".as_bytes()),
+            None
+        );
+        assert_eq!(
+            sorted_lookup("あい\nかき\tzz\n".as_bytes(), "かき".as_bytes()),
+            None
+        );
     }
 }
