@@ -212,7 +212,7 @@ mod tests {
     /// nothing else is, neither a prefix, an extension nor a neighbour.
     #[test]
     fn sorted_lookup_finds_each_listed_word_and_nothing_else() {
-        let mut words = vec![
+        let mut words = [
             ("あいう", 0x3u32),
             ("あいうえ", 0x10),
             ("カキク", 0x40000),
