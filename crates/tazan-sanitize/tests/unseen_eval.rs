@@ -387,6 +387,23 @@ fn frozen20_unseen_set_does_not_get_worse() {
     assert_floor("frozen20", 42);
 }
 
+/// The twenty-second frozen set (written and frozen before the work of the
+/// next round was merged, by an engineer who changed no recogniser, read no
+/// sanitiser source and never saw its development data; a natural mix of
+/// shapes over 38 industries, leaning toward small and regional
+/// organisations and their paper habits: FAX cover sheets, 回覧板, apology
+/// letters and 始末書/顛末書, insurance accident reports, complaint slips,
+/// council answers, newsletters, transcribed handwritten notes in old kanji,
+/// addresses with 郡・大字・字 and kanji numerals, family businesses, 屋号
+/// and nicknames): 43 of 417 identifying spans leaked before that round with
+/// the builtin GREEN policy (10.3 %; 56 with the rules alone). The target
+/// (<= 2 %, i.e. <= 8 spans) is not met yet (BENCHMARKS.md, "Twenty-second
+/// held-out set").
+#[test]
+fn frozen22_unseen_set_does_not_get_worse() {
+    assert_floor("frozen22", 43);
+}
+
 /// The fifteenth round's development set (persons and identifiers in forms,
 /// logs, chat exports, booking lists, CSV/TSV and romanised mail): 16 of 195
 /// identifying spans leaked before the round, 4 after it (BENCHMARKS.md,
