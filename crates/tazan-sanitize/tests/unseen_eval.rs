@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen19/`, `frozen20/` and every later set are held out (blind):
+//! `frozen19/`, `frozen20/`, `frozen21/` and every later set are held out (blind):
 //! these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
@@ -385,6 +385,24 @@ fn frozen19_unseen_set_does_not_get_worse() {
 #[test]
 fn frozen20_unseen_set_does_not_get_worse() {
     assert_floor("frozen20", 42);
+}
+
+/// The twenty-first frozen set (written and frozen before the work of the
+/// next round was merged, by an engineer who changed no recogniser, read no
+/// sanitiser source and never saw its development data; a natural mix of
+/// shapes over 38 industries, leaning toward machine-made and technical
+/// text: monitoring alert mail, syslog, application logs and stack traces,
+/// configuration, `.env` and YAML fragments, SQL sessions, commit logs and
+/// pull-request threads, ticket histories, runbook records, job-scheduler
+/// results, CSV/TSV exports, cloud console and audit-log pastes and English
+/// mail with Japanese replies, with names hidden in hosts, paths, buckets,
+/// schemas, mail local parts, user ids and branch names): 35 of 423
+/// identifying spans leaked before that round with the builtin GREEN policy
+/// (8.3 %; 49 with the rules alone). The target (<= 2 %, i.e. <= 8 spans)
+/// is not met yet (BENCHMARKS.md, "Twenty-first held-out set").
+#[test]
+fn frozen21_unseen_set_does_not_get_worse() {
+    assert_floor("frozen21", 35);
 }
 
 /// The twenty-second frozen set (written and frozen before the work of the
