@@ -2,7 +2,7 @@
 //!
 //! The IPADIC sources come from Debian's `mecab-ipadic` package (EUC-JP CSV and
 //! .def files): `$TAZAN_IPADIC_DIR`, else `/usr/share/mecab/dic/ipadic`. They are
-//! compiled once (about 2.5 s) into `$TAZAN_CACHE_DIR/ipadic-lindera-6.2-t3`, else
+//! compiled once (about 2.5 s) into `$TAZAN_CACHE_DIR/ipadic-lindera-6.2-t4`, else
 //! `$XDG_CACHE_HOME/tazan/…`, `~/.cache/tazan/…` or the system temp dir, and loaded
 //! from there afterwards. Only tokens inside kanji runs are analysed, and only
 //! 名詞,固有名詞,人名 / 組織 / 地域 tags become hits. Katakana company names are not
@@ -25,8 +25,9 @@ use tazan_model::Kind;
 /// Default location of Debian's mecab-ipadic sources.
 pub(crate) const DEFAULT_IPADIC_DIR: &str = "/usr/share/mecab/dic/ipadic";
 /// Versioned: builds with another cache layout keep their own directory.
-/// `t3` (round 23): the word classes the scorer weighs (`dict::classes`).
-const CACHE_NAME: &str = "ipadic-lindera-6.2-t3";
+/// `t3` (round 23): the word classes the scorer weighs (`dict::classes`);
+/// `t4` (round 24): the manifest's cheaper digest (`dict::cache`).
+const CACHE_NAME: &str = "ipadic-lindera-6.2-t4";
 
 mod cache;
 mod classes;

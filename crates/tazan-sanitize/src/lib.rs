@@ -30,7 +30,7 @@
 //!
 //! Proper nouns (名詞,固有名詞,人名/組織/地域) come from IPADIC through lindera, built
 //! offline: the Debian package `mecab-ipadic` ships the sources, and the crate
-//! compiles them on first use into `$TAZAN_CACHE_DIR/ipadic-lindera-6.2-t3` (else
+//! compiles them on first use into `$TAZAN_CACHE_DIR/ipadic-lindera-6.2-t4` (else
 //! `$XDG_CACHE_HOME/tazan`, `~/.cache/tazan` or the temp dir); `$TAZAN_IPADIC_DIR`
 //! overrides the source location. `scripts/setup-ipadic.sh` installs the package
 //! (the build installs nothing). Without the sources the other recognisers still

@@ -549,15 +549,21 @@ pub(crate) fn visit(
         if script == Script::Han {
             // 一ノ瀬, 三ツ矢, 鶴ケ谷: a ノ, ツ or ケ between two kanji joins
             // them into one run (a family name), as the person rules read it.
-            let mut look = all.clone();
-            while let (Some((k, Script::Kata)), Some((h, Script::Han))) = (look.next(), look.next())
-            {
+            // The two runs after it are looked at only when one of those
+            // letters follows it (round 24: looking ahead after every kanji
+            // run walked most runs twice).
+            while text[run.end..].starts_with(['ノ', 'ツ', 'ケ']) {
+                let mut look = all.clone();
+                let (Some((k, Script::Kata)), Some((h, Script::Han))) = (look.next(), look.next())
+                else {
+                    break;
+                };
                 if k.start != run.end || h.start != k.end || !matches!(&text[k], "ノ" | "ツ" | "ケ")
                 {
                     break;
                 }
                 run.end = h.end;
-                all = look.clone();
+                all = look;
             }
         }
         if (script != Script::Han && overlaps(&run)) || inside(&run) {
