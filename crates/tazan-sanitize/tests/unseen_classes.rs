@@ -3310,6 +3310,7 @@ fn a_kana_product_in_brackets_after_its_kind_is_masked() {
 fn a_room_name_in_brackets_or_quotes_is_masked() {
     for (text, secret) in [
         ("宴会 田所様（8名）「桔梗の間」に二重に入った。", "桔梗"),
+        ("予約 4名「萩の間」ヘ変更", "萩"),
         ("別室（すみれの間）をご案内した。", "すみれ"),
         ("場所：本社 9F 会議室「かもめ」", "かもめ"),
         ("居室 ユニット「あじさい」2階", "あじさい"),
@@ -3376,7 +3377,8 @@ fn an_individual_number_after_its_name_and_a_card_ending_are_masked() {
 
 /// Round 24: a company first named with its legal form, in kana and kanji
 /// (`有限会社ヒイラギ園芸`), said again without it later in the record is
-/// the same company.
+/// the same company; a product in kana and kanji named once in brackets
+/// said again bare is the same product.
 #[test]
 fn a_kana_and_kanji_company_said_again_without_its_legal_form_is_masked() {
     for (text, secret) in [
@@ -3391,6 +3393,10 @@ fn a_kana_and_kanji_company_said_again_without_its_legal_form_is_masked() {
         (
             "株式会社つぐみ製麺 から連絡。つぐみ製麺 の工場で停電",
             "つぐみ製麺",
+        ),
+        (
+            "配信サービス「ひばり連絡帳」で誤送信。翌朝 ひばり連絡帳 サポートへ連絡",
+            "ひばり連絡帳",
         ),
     ] {
         check(text, &[secret], &[]);

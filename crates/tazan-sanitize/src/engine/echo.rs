@@ -289,8 +289,10 @@ impl Sanitizer {
                     .all(|c| is_han(c) || matches!(c, 'ヶ' | 'ケ' | 'ノ' | 'ツ'));
             let count = t.chars().count();
             // ミツバチ工房 of 合同会社ミツバチ工房: a company's name in kana
-            // and kanji, its legal form gone, is said again without it.
-            let mixed = h.kind == Kind::Org
+            // and kanji, its legal form gone, is said again without it, and
+            // a product in kana and kanji named once in brackets is said
+            // again bare.
+            let mixed = matches!(h.kind, Kind::Org | Kind::Product)
                 && t.chars().any(|c| is_kata(c) || ('ぁ'..='ゖ').contains(&c))
                 && t.chars().any(is_han)
                 && t.chars()

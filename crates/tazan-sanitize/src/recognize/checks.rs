@@ -119,10 +119,13 @@ impl Recognizers {
                 let n = name?;
                 let word = name_str.trim_end_matches("の間");
                 // A time or an act before の間 is prose (休日の間, 停止の間).
-                let prose = word.chars().count() < 2
+                // In quotes a room may be named by one kanji (「萩の間」).
+                let quoted = text[..n.start].ends_with(['「', '『'])
+                    && text[n.end..].starts_with(['」', '』']);
+                let prose = word.chars().count() < if quoted { 1 } else { 2 }
                     || word.ends_with([
                         '日', '間', '月', '年', '時', '期', '中', '後', '前', '末', '週', '者',
-                        '社',
+                        '社', '夜', '朝', '昼', '晩',
                     ])
                     || persons::is_act_word(word)
                     || SPAN_ADVERBS.contains(&word)
