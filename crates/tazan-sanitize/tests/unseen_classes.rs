@@ -3402,3 +3402,22 @@ fn a_kana_and_kanji_company_said_again_without_its_legal_form_is_masked() {
         check(text, &[secret], &[]);
     }
 }
+
+/// Round 24: an id given once after its label is the same id said bare
+/// later in the record (`番号 0415 …`, then `0415・0392 ほか`); a year and a
+/// short figure are not echoed.
+#[test]
+fn a_labelled_id_said_again_bare_is_masked() {
+    check(
+        "出荷者番号 0415 の大根に値段違い。\n精算書の再発行は 0415 ほか 3名",
+        &["0415"],
+        &["3名"],
+    );
+    check(
+        "受付番号 KX-7713 で登録。翌日 KX-7713 の担当へ連絡",
+        &["KX-7713"],
+        &[],
+    );
+    let (out, _) = sanitize("番号 2025 を確認。2025 年度の計画");
+    assert!(out.contains("2025 年度"), "{out}");
+}

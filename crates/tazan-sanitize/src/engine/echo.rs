@@ -271,6 +271,18 @@ impl Sanitizer {
                     whole.push(norm);
                 }
             }
+            // An id given once with its label is the same id said bare
+            // later (`番号 0412 …` then `0412・0388 ほか`): a token of four
+            // characters or more with a digit, no year.
+            Kind::Identifier => {
+                let token = norm.len() >= 4
+                    && norm.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    && norm.bytes().any(|b| b.is_ascii_digit());
+                let year = norm.len() == 4 && (norm.starts_with("19") || norm.starts_with("20"));
+                if token && !year {
+                    whole.push(norm);
+                }
+            }
             Kind::Org if !h.rule.ends_with("lexicon") => terms.extend(org_short_forms(norm)),
             // A product named once in 『』 is the same product unquoted.
             Kind::Product if !h.rule.ends_with("lexicon") => terms.push(norm),
