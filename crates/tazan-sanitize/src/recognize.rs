@@ -544,7 +544,11 @@ fn listed_after(text: &str, first: Range<usize>) -> Vec<Range<usize>> {
             at += 1;
             continue;
         }
-        let end = at + b[at..clause_end].iter().take_while(|c| id_byte(**c)).count();
+        let end = at
+            + b[at..clause_end]
+                .iter()
+                .take_while(|c| id_byte(**c))
+                .count();
         let before = text[..at].trim_end_matches([' ', '\u{3000}']);
         let joined = before.ends_with(['、', '，', ',', 'と', '/', '／', '・']);
         let alone = !text[end..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '.');

@@ -246,7 +246,9 @@ impl Sanitizer {
                     // family name echoes when a cue, not the dictionary alone,
                     // found it (matched strictly, see `free_standing`).
                     let mut chars = first.chars();
-                    let lone = chars.next().filter(|c| is_han(*c) && chars.next().is_none());
+                    let lone = chars
+                        .next()
+                        .filter(|c| is_han(*c) && chars.next().is_none());
                     let one = lone.is_some();
                     if lone.is_some_and(|c| !is_one_kanji_not_name(c)) && !h.dict {
                         strict.push(first);

@@ -475,8 +475,10 @@ impl Recognizers {
                     .chars()
                     .filter_map(|c| c.to_digit(10))
                     .collect();
-                (figure_alone(text, m.clone(), ",.-") && digits.len() == 12 && my_number_valid(&digits))
-                    .then_some(m)
+                (figure_alone(text, m.clone(), ",.-")
+                    && digits.len() == 12
+                    && my_number_valid(&digits))
+                .then_some(m)
             }
             Check::MyNumberNear => {
                 let n = name?;

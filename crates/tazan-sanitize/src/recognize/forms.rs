@@ -503,7 +503,11 @@ impl Recognizers {
             let mut run = 0;
             let mut longest = 0;
             for c in &chars {
-                run = if hira(*c) || (*c == 'ー' && run > 0) { run + 1 } else { 0 };
+                run = if hira(*c) || (*c == 'ー' && run > 0) {
+                    run + 1
+                } else {
+                    0
+                };
                 longest = longest.max(run);
             }
             return longest >= 2;

@@ -342,8 +342,22 @@ pub(super) const PARTICLES: [char; 10] =
 /// Kana that mark a phrase, not a name, inside brackets after a product's
 /// kind (`アプリ（つながらない）`, `システム（まだ移行前）`).
 pub(super) const PHRASE_KANA: [&str; 16] = [
-    "ない", "する", "した", "して", "ます", "です", "こと", "もの", "など", "ため", "なし", "あり",
-    "のみ", "だけ", "まだ", "すでに",
+    "ない",
+    "する",
+    "した",
+    "して",
+    "ます",
+    "です",
+    "こと",
+    "もの",
+    "など",
+    "ため",
+    "なし",
+    "あり",
+    "のみ",
+    "だけ",
+    "まだ",
+    "すでに",
 ];
 
 /// Endings of a status or a message, never of a name (しばらく停止中,
@@ -353,7 +367,15 @@ pub(super) const STATUS_ENDINGS: [&str; 8] =
 
 /// Hiragana words of a while, before の間 in prose (しばらくの間).
 pub(super) const SPAN_ADVERBS: [&str; 9] = [
-    "しばらく", "すこし", "ちょっと", "わずか", "つか", "ひととき", "いつ", "その", "この",
+    "しばらく",
+    "すこし",
+    "ちょっと",
+    "わずか",
+    "つか",
+    "ひととき",
+    "いつ",
+    "その",
+    "この",
 ];
 
 /// Endings of generic committee / mechanism words.
@@ -560,8 +582,35 @@ pub(crate) fn is_role_noun(w: &str) -> bool {
 pub(crate) fn is_one_kanji_not_name(c: char) -> bool {
     matches!(
         c,
-        '上' | '下' | '左' | '右' | '前' | '後' | '内' | '外' | '中' | '他' | '各' | '全' | '計'
-            | '済' | '可' | '否' | '要' | '例' | '表' | '裏' | '次' | '旧' | '新' | '元' | '本'
-            | '当' | '弊' | '貴' | '御' | '某' | '同'
+        '上' | '下'
+            | '左'
+            | '右'
+            | '前'
+            | '後'
+            | '内'
+            | '外'
+            | '中'
+            | '他'
+            | '各'
+            | '全'
+            | '計'
+            | '済'
+            | '可'
+            | '否'
+            | '要'
+            | '例'
+            | '表'
+            | '裏'
+            | '次'
+            | '旧'
+            | '新'
+            | '元'
+            | '本'
+            | '当'
+            | '弊'
+            | '貴'
+            | '御'
+            | '某'
+            | '同'
     )
 }
