@@ -69,7 +69,7 @@ pub(crate) use names::{name_ok, PSEUDONYM_HEADS};
 pub(crate) use persons::{is_person_field, strip_title, Lexis, TITLES};
 use prefilter::{Group, Late, Pass, Prefilter, Prefilters};
 use stoplists::*;
-pub(crate) use stoplists::{is_one_kanji_not_name, is_role_noun};
+pub(crate) use stoplists::{is_one_kanji_not_name, is_role_noun, DERIVATION_SUFFIXES};
 
 /// One compiled pattern rule.
 struct Rule {

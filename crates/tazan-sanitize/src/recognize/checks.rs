@@ -123,10 +123,9 @@ impl Recognizers {
                 let quoted = text[..n.start].ends_with(['「', '『'])
                     && text[n.end..].starts_with(['」', '』']);
                 let prose = word.chars().count() < if quoted { 1 } else { 2 }
-                    || word.ends_with([
-                        '日', '間', '月', '年', '時', '期', '中', '後', '前', '末', '週', '者',
-                        '社', '夜', '朝', '昼', '晩',
-                    ])
+                    || word.chars().next_back().is_some_and(|c| {
+                        DERIVATION_SUFFIXES.contains(c) || SPAN_SUFFIXES.contains(c)
+                    })
                     || persons::is_act_word(word)
                     || SPAN_ADVERBS.contains(&word)
                     || !name_ok(word);

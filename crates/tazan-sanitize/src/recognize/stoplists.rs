@@ -365,6 +365,15 @@ pub(super) const PHRASE_KANA: [&str; 16] = [
 pub(super) const STATUS_ENDINGS: [&str; 8] =
     ["中", "済", "不可", "失敗", "エラー", "停止", "完了", "不能"];
 
+/// Status and derivation suffixes (確認中, 対応済, 導入後, 共通化, 安全性,
+/// 一時的): a kanji word ending in one is an ordinary word of prose. The
+/// scorer's `dsfx` feature and the room check both read it.
+pub(crate) const DERIVATION_SUFFIXES: &str = "中済後前時用化性的";
+
+/// Words of time and of parties that end a kanji word before の間 in prose
+/// (休日の間, 両社の間), besides [`DERIVATION_SUFFIXES`].
+pub(super) const SPAN_SUFFIXES: &str = "日間月年期末週者社夜朝昼晩";
+
 /// Hiragana words of a while, before の間 in prose (しばらくの間).
 pub(super) const SPAN_ADVERBS: [&str; 9] = [
     "しばらく",
