@@ -69,7 +69,7 @@ pub(crate) use names::{name_ok, PSEUDONYM_HEADS};
 pub(crate) use persons::{is_person_field, strip_title, Lexis, TITLES};
 use prefilter::{Group, Late, Pass, Prefilter, Prefilters};
 use stoplists::*;
-pub(crate) use stoplists::{is_role_noun, ONE_KANJI_NOT_NAMES};
+pub(crate) use stoplists::{is_one_kanji_not_name, is_role_noun, DERIVATION_SUFFIXES};
 
 /// One compiled pattern rule.
 struct Rule {
@@ -96,6 +96,9 @@ enum Check {
     /// Group `n` is a product's name in kana and kanji, not a status message
     /// (ただいま混雑中, しばらく停止).
     KanaProduct,
+    /// Group `n` is a product's name in brackets after its kind: kana in
+    /// it, not only trade loanwords, no phrase (see `bracketed_product`).
+    BracketedProduct,
     /// Group `n` is a building's name in hiragana: it starts its word and is
     /// no demonstrative and no phrase ending in a particle.
     KanaBuilding,
@@ -124,6 +127,9 @@ enum Check {
     Ipv6,
     /// 12 digits with a valid マイナンバー check digit.
     MyNumber,
+    /// Group `n`, twelve digits in groups after the number's name in the
+    /// clause: no part of a longer figure.
+    MyNumberNear,
     /// Day of month not followed by a duration word.
     Day,
     /// Count with a counter (not already generalised).
@@ -167,6 +173,9 @@ enum Check {
     KanjiKatakanaCompany,
     /// A phone number with unusual separators, not inside a word.
     Phone,
+    /// A phone number with a digit masked or typed as a letter: seven
+    /// digits or more, not inside a word.
+    MaskedPhone,
     /// A listed surname before a title: not inside a replacement (関東地方担当者A).
     SurnameTitle,
     /// A building's name: specific once generic words (センター, プラザ) are dropped.
@@ -189,6 +198,9 @@ enum Check {
     DocumentNumber,
     /// A room's name (萩の間): a whole kanji word that names no time or act.
     Room,
+    /// A room's own name quoted after the room (会議室「X」): not a
+    /// replacement, not a room word or a number alone.
+    QuotedRoom,
     /// 字/大字 address part, not inside a word.
     Aza,
     /// A name glued after a relation word: katakana not IT vocabulary, or
@@ -372,6 +384,11 @@ impl Recognizers {
                 return;
             }
             if let Some(range) = self.check(rule.check, text, m, name) {
+                if rule.name == "labelled_id" {
+                    for r in listed_after(text, range.clone()) {
+                        push(out, n, r, rule.kind, "labelled_id_list", rule.score, prio);
+                    }
+                }
                 push(out, n, range, rule.kind, rule.name, rule.score, prio);
             }
         };
@@ -498,6 +515,51 @@ fn replaced_whole(kind: Kind) -> bool {
 }
 
 /// Maximal runs of characters that satisfy `keep`, as byte ranges.
+/// The values of the same shape listed after a labelled value in its
+/// clause (`番号 0412 X、0388 Y`, `ID 10-4882 と 10-5031`): each joined by
+/// 、, と, a comma or a slash, digit for digit and letter for letter as the
+/// first, standing alone.
+fn listed_after(text: &str, first: Range<usize>) -> Vec<Range<usize>> {
+    fn shape(s: &str) -> impl Iterator<Item = char> + '_ {
+        s.chars().map(|c| match c {
+            '0'..='9' => '9',
+            'A'..='Z' => 'A',
+            'a'..='z' => 'a',
+            c => c,
+        })
+    }
+    let value = &text[first.clone()];
+    let mut found = Vec::new();
+    if !value.bytes().any(|b| b.is_ascii_digit()) || value.len() < 3 {
+        return found;
+    }
+    let clause_end = text[first.end..]
+        .find(['。', '\n', '\t'])
+        .map_or(text.len(), |i| first.end + i);
+    let id_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'-';
+    let b = text.as_bytes();
+    let mut at = first.end;
+    while at < clause_end {
+        if !id_byte(b[at]) || (at > 0 && id_byte(b[at - 1])) {
+            at += 1;
+            continue;
+        }
+        let end = at
+            + b[at..clause_end]
+                .iter()
+                .take_while(|c| id_byte(**c))
+                .count();
+        let before = text[..at].trim_end_matches([' ', '\u{3000}']);
+        let joined = before.ends_with(['、', '，', ',', 'と', '/', '／', '・']);
+        let alone = !text[end..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '.');
+        if joined && alone && shape(&text[at..end]).eq(shape(value)) {
+            found.push(at..end);
+        }
+        at = end;
+    }
+    found
+}
+
 pub(crate) fn char_runs(text: &str, keep: impl Fn(char) -> bool) -> Vec<Range<usize>> {
     let mut runs = Runs::default();
     for (i, c) in text.char_indices() {

@@ -3276,3 +3276,178 @@ fn the_speaker_cell_of_a_tab_separated_chat_is_a_person() {
     check("09:00\t復旧\tサーバ再起動", &[], &["\t復旧\t"]);
     check("09:30\t完了\t監視を再開", &[], &["\t完了\t"]);
 }
+
+/// Round 24: a product named after its kind in brackets or quotes
+/// (`予約システム（X）`, `見守りセンサー「X」`, `アプリ（X）`), a kana
+/// name however ordinary its words; a gloss in kanji, a loanword of the
+/// trade and a phrase in the same brackets stay.
+#[test]
+fn a_kana_product_in_brackets_after_its_kind_is_masked() {
+    for (text, secret) in [
+        (
+            "20:10 受付システム（ことりノート）が固まった。",
+            "ことりノート",
+        ),
+        ("配信サービス「ひよどり便り」の宛先を確認", "ひよどり便り"),
+        (
+            "見守りセンサー「すやすやガード」の通知が鳴らず。",
+            "すやすやガード",
+        ),
+        (
+            "電カル（メディカルポスト）の画面が白い。",
+            "メディカルポスト",
+        ),
+        (
+            "Web 予約「コトコト予約」が二重予約を出した。",
+            "コトコト予約",
+        ),
+        (
+            "タブレット（仕分けくん）で見ると表示がおかしい。",
+            "仕分けくん",
+        ),
+        ("入居者ポータル「なごみボード」で表示の誤り", "なごみボード"),
+    ] {
+        check(text, &[secret], &[]);
+    }
+    unchanged(&[
+        "基幹システム（本番）を停止した。",
+        "アプリ（スマホ）から再ログインした。",
+        "予約システム（キャンセル）の画面で確認",
+        "アプリ（つながらない）との問合せが続いた。",
+        "配信システム（停止中）のため手作業で送った。",
+    ]);
+}
+
+/// Round 24: a room's own name in brackets or quotes (`「桔梗の間」`,
+/// `（すみれの間）`, `会議室「X」`); prose in brackets (しばらくの間) and
+/// a room's number (`会議室「3」`) stay.
+#[test]
+fn a_room_name_in_brackets_or_quotes_is_masked() {
+    for (text, secret) in [
+        ("宴会 田所様（8名）「桔梗の間」に二重に入った。", "桔梗"),
+        ("予約 4名「萩の間」ヘ変更", "萩"),
+        ("別室（すみれの間）をご案内した。", "すみれ"),
+        ("場所：本社 9F 会議室「かもめ」", "かもめ"),
+        ("居室 ユニット「あじさい」2階", "あじさい"),
+    ] {
+        check(text, &[secret], &[]);
+    }
+    unchanged(&[
+        "（しばらくの間）サービスを停止します。",
+        "場所：会議室「3」",
+        "両社の間で調整した。",
+    ]);
+}
+
+/// Round 24: the values listed after a labelled one in its clause, of the
+/// same shape (`番号 0415 X、0392 Y`, `患者ID 0012233 と 0045566`), are
+/// ids as the first is; a figure of another shape stays.
+#[test]
+fn values_listed_after_a_labelled_id_are_ids() {
+    for (text, secrets) in [
+        (
+            "出荷者番号 0415 の大根、0392 の白菜で値段違い",
+            &["0392"][..],
+        ),
+        (
+            "患者ID 0012233 と 0045566 が同じ枠に入っていた。",
+            &["0045566"][..],
+        ),
+        (
+            "会員番号 7730112 田所、7730254 岩坂、7731008 ほか",
+            &["7730254", "7731008"][..],
+        ),
+        (
+            "受付番号 20-33817 と 20-40215 の分です。",
+            &["20-40215"][..],
+        ),
+    ] {
+        check(text, secrets, &[]);
+    }
+    let (out, _) = sanitize("会員番号 0415 の件、2件 とも対応済み。");
+    assert!(out.contains("2件"), "{out}");
+}
+
+/// Round 24: a phone number with `・` between its groups, with a digit
+/// blacked out or unreadable (`■`, `＊`), or with a letter typed for a
+/// digit (l for 1, O for 0).
+#[test]
+fn a_phone_number_with_odd_separators_or_masked_digits_is_masked() {
+    for (text, secret) in [
+        ("技術窓口に電話（０７５・３３１・８８０２）", "８８０２"),
+        ("折り返し 0584・62・1190 まで", "1190"),
+        ("生方氏 ０２７４－３■－６６１８ に連絡", "６６１８"),
+        ("TEL 048-7*2-5531（判読不能）", "5531"),
+        ("Mobile 080-3l27-9064", "9064"),
+    ] {
+        check(text, &[secret], &[]);
+    }
+    unchanged(&["手順 1・2・3 を実施", "型番 0-1■-2 の表記"]);
+}
+
+/// Round 24: twelve digits in groups of four in the clause that names the
+/// individual number, after other words (`個人番号を含む、例：…`), with or
+/// without a valid check digit; the last four of a card or an account in
+/// English (`card ending 5512`).
+#[test]
+fn an_individual_number_after_its_name_and_a_card_ending_are_masked() {
+    for (text, secret) in [
+        (
+            "従業員の個人番号を含むファイル（例：5820 1147 3396）を誤送信",
+            "3396",
+        ),
+        ("マイナンバー欄に 3301 7745 2208 と記載があった", "2208"),
+        ("She paid with the card ending 7730 yesterday.", "7730"),
+        ("Refund to acct ending in 5512 was sent.", "5512"),
+    ] {
+        check(text, &[secret], &[]);
+    }
+    unchanged(&["個人番号の通知カード 3 枚を回収した。"]);
+}
+
+/// Round 24: a company first named with its legal form, in kana and kanji
+/// (`有限会社ヒイラギ園芸`), said again without it later in the record is
+/// the same company; a product in kana and kanji named once in brackets
+/// said again bare is the same product.
+#[test]
+fn a_kana_and_kanji_company_said_again_without_its_legal_form_is_masked() {
+    for (text, secret) in [
+        (
+            "契約者：合同会社カワウソ工房　代表 上坂\n事故場所：カワウソ工房 第二作業場",
+            "カワウソ工房",
+        ),
+        (
+            "顧問先 有限会社ヒイラギ園芸 の資料。翌日 ヒイラギ園芸 代表へ報告",
+            "ヒイラギ園芸",
+        ),
+        (
+            "株式会社つぐみ製麺 から連絡。つぐみ製麺 の工場で停電",
+            "つぐみ製麺",
+        ),
+        (
+            "配信サービス「ひばり連絡帳」で誤送信。翌朝 ひばり連絡帳 サポートへ連絡",
+            "ひばり連絡帳",
+        ),
+    ] {
+        check(text, &[secret], &[]);
+    }
+}
+
+/// Round 24: an id given once after its label is the same id said bare
+/// later in the record (`番号 0415 …`, then `0415・0392 ほか`); a year and a
+/// short figure are not echoed.
+#[test]
+fn a_labelled_id_said_again_bare_is_masked() {
+    check(
+        "出荷者番号 0415 の大根に値段違い。\n精算書の再発行は 0415 ほか 3名",
+        &["0415"],
+        &["3名"],
+    );
+    check(
+        "受付番号 KX-7713 で登録。翌日 KX-7713 の担当へ連絡",
+        &["KX-7713"],
+        &[],
+    );
+    let (out, _) = sanitize("番号 2025 を確認。2025 年度の計画");
+    assert!(out.contains("2025 年度"), "{out}");
+}

@@ -19,7 +19,7 @@ use super::terms::Terms;
 use super::Sanitizer;
 use crate::lexicon::{self, ORG_SUFFIXES};
 use crate::normalize::{fold_str, Layer, Normalized};
-use crate::recognize::{is_han, is_kata, name_ok, strip_title, Hit, ONE_KANJI_NOT_NAMES};
+use crate::recognize::{is_han, is_kata, is_one_kanji_not_name, name_ok, strip_title, Hit};
 use tazan_model::{AuditEntry, Kind};
 
 /// Legal forms written before a name (学校法人 若松学園 …).
@@ -245,8 +245,12 @@ impl Sanitizer {
                     // 関 after 市民協働課 is 関 in 関と葛西で調整: a one-kanji
                     // family name echoes when a cue, not the dictionary alone,
                     // found it (matched strictly, see `free_standing`).
-                    let one = first.chars().count() == 1 && first.starts_with(is_han);
-                    if one && !h.dict && !ONE_KANJI_NOT_NAMES.contains(first) {
+                    let mut chars = first.chars();
+                    let lone = chars
+                        .next()
+                        .filter(|c| is_han(*c) && chars.next().is_none());
+                    let one = lone.is_some();
+                    if lone.is_some_and(|c| !is_one_kanji_not_name(c)) && !h.dict {
                         strict.push(first);
                     }
                     // 苗代さん in one line is 苗代 in a rota of the next: a
@@ -269,6 +273,18 @@ impl Sanitizer {
                     whole.push(norm);
                 }
             }
+            // An id given once with its label is the same id said bare
+            // later (`番号 0412 …` then `0412・0388 ほか`): a token of four
+            // characters or more with a digit, no year.
+            Kind::Identifier => {
+                let token = norm.len() >= 4
+                    && norm.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    && norm.bytes().any(|b| b.is_ascii_digit());
+                let year = norm.len() == 4 && (norm.starts_with("19") || norm.starts_with("20"));
+                if token && !year {
+                    whole.push(norm);
+                }
+            }
             Kind::Org if !h.rule.ends_with("lexicon") => terms.extend(org_short_forms(norm)),
             // A product named once in 『』 is the same product unquoted.
             Kind::Product if !h.rule.ends_with("lexicon") => terms.push(norm),
@@ -286,8 +302,21 @@ impl Sanitizer {
                 && t.chars()
                     .all(|c| is_han(c) || matches!(c, 'ヶ' | 'ケ' | 'ノ' | 'ツ'));
             let count = t.chars().count();
+            // ミツバチ工房 of 合同会社ミツバチ工房: a company's name in kana
+            // and kanji, its legal form gone, is said again without it, and
+            // a product in kana and kanji named once in brackets is said
+            // again bare.
+            let mixed = matches!(h.kind, Kind::Org | Kind::Product)
+                && t.chars().any(|c| is_kata(c) || ('ぁ'..='ゖ').contains(&c))
+                && t.chars().any(is_han)
+                && t.chars()
+                    .all(|c| is_han(c) || is_kata(c) || ('ぁ'..='ゖ').contains(&c));
             let ok = name_ok(t)
-                && if han {
+                && if mixed {
+                    count >= 4
+                        && !self.rec.vocab.contains(t)
+                        && lexis.as_ref().is_none_or(|l| !l.common.contains(t))
+                } else if han {
                     count >= 2
                         && !lexicon::is_bare_place(t)
                         && lexis

@@ -32,11 +32,13 @@ impl Recognizers {
                 ]
                 .iter()
                 .any(|w| s.starts_with(w))
-                    || ["中", "済", "不可", "失敗", "エラー", "停止", "完了", "不能"]
-                        .iter()
-                        .any(|w| s.ends_with(w));
+                    || STATUS_ENDINGS.iter().any(|w| s.ends_with(w));
                 // A replacement (製品A) is already anonymous on a re-scan.
                 (!message && name_ok(s)).then_some(n)
+            }
+            Check::BracketedProduct => {
+                let n = name?;
+                self.bracketed_product(&text[n.clone()]).then_some(n)
             }
             Check::KatakanaName => {
                 let n = name?;
@@ -68,6 +70,7 @@ impl Recognizers {
             | Check::Postal
             | Check::Inner
             | Check::Phone
+            | Check::MaskedPhone
             | Check::LabelledAccount
             | Check::EraLetter
             | Check::SlashDate
@@ -116,14 +119,26 @@ impl Recognizers {
                 let n = name?;
                 let word = name_str.trim_end_matches("の間");
                 // A time or an act before の間 is prose (休日の間, 停止の間).
-                let prose = word.chars().count() < 2
-                    || word.ends_with([
-                        '日', '間', '月', '年', '時', '期', '中', '後', '前', '末', '週', '者',
-                        '社',
-                    ])
+                // In quotes a room may be named by one kanji (「萩の間」).
+                let quoted = text[..n.start].ends_with(['「', '『'])
+                    && text[n.end..].starts_with(['」', '』']);
+                let prose = word.chars().count() < if quoted { 1 } else { 2 }
+                    || word.chars().next_back().is_some_and(|c| {
+                        DERIVATION_SUFFIXES.contains(c) || SPAN_SUFFIXES.contains(c)
+                    })
                     || persons::is_act_word(word)
+                    || SPAN_ADVERBS.contains(&word)
                     || !name_ok(word);
-                (!before.is_some_and(is_han) && !prose).then_some(n)
+                let glued = text[..n.start].chars().next_back().is_some_and(is_han);
+                (!glued && !prose).then_some(n)
+            }
+            Check::QuotedRoom => {
+                let n = name?;
+                // A number or a letter (会議室「3」, 「B」) is a room's number;
+                // a room word inside (「第二会議室」) is no name of its own.
+                let named = name_str.chars().any(|c| !c.is_ascii_alphanumeric())
+                    && !name_str.ends_with(['室', '館', '棟', '階']);
+                (named && name_ok(name_str)).then_some(n)
             }
             Check::KanaBuilding => {
                 // After a kanji word, a leading particle is the sentence's
@@ -459,17 +474,14 @@ impl Recognizers {
                     .chars()
                     .filter_map(|c| c.to_digit(10))
                     .collect();
-                // Not a part of a longer figure or digit group (1,2345 6789 0123,
-                // 1234-5678-9012-3456); a CSV comma beside it is fine.
-                let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
-                let joined = |c: Option<char>, next: Option<char>| {
-                    digit(c) || (c.is_some_and(|c| ",.-".contains(c)) && digit(next))
-                };
-                let mut back = text[..m.start].chars().rev();
-                let mut ahead = text[m.end..].chars();
-                let boundary =
-                    !joined(back.next(), back.next()) && !joined(ahead.next(), ahead.next());
-                (boundary && digits.len() == 12 && my_number_valid(&digits)).then_some(m)
+                (figure_alone(text, m.clone(), ",.-")
+                    && digits.len() == 12
+                    && my_number_valid(&digits))
+                .then_some(m)
+            }
+            Check::MyNumberNear => {
+                let n = name?;
+                figure_alone(text, n.clone(), ",.- ").then_some(n)
             }
             Check::Day => {
                 let s = &text[m.clone()];
@@ -865,3 +877,16 @@ pub(super) const DEPARTMENT_WORDS: &[&str] = &[
     "社内",
     "全社",
 ];
+
+/// True when the figure at `m` is no part of a longer figure or digit group
+/// (1,2345 6789 0123, 1234-5678-9012-3456, or with a blank in `joins`
+/// 4821 6630 9175 0000); a CSV comma beside it is fine.
+fn figure_alone(text: &str, m: Range<usize>, joins: &str) -> bool {
+    let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+    let joined = |c: Option<char>, next: Option<char>| {
+        digit(c) || (c.is_some_and(|c| joins.contains(c)) && digit(next))
+    };
+    let mut back = text[..m.start].chars().rev();
+    let mut ahead = text[m.end..].chars();
+    !joined(back.next(), back.next()) && !joined(ahead.next(), ahead.next())
+}

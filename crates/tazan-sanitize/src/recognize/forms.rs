@@ -212,6 +212,18 @@ fn add_seventh_round_rules(add: &mut impl FnMut(String, Kind, &'static str, f32,
         0.7,
         Check::KanaProduct,
     );
+    // A product named after its kind, in brackets or quotes (`予約システム
+    // （X）`, `見守りセンサー「X」`, `アプリ（X）`): a kana name, alone or
+    // with kanji, however ordinary its words; a gloss in kanji alone
+    // (`システム（本番）`), a loanword of the trade (`アプリ（スマホ）`) and a
+    // phrase (`アプリ（つながらない）`) are not one.
+    add(
+        r"(?:システム|アプリ|ソフトウェア|ソフト|パッケージ|ツール|サービス|ポータル|グループウェア|センサー|サイト|スパコン|タブレット|カルテ|電カル|レセコン|予約|配信)[「『（(](?P<n>[ぁ-ゖァ-ヺー\p{Han}]{2,12})[」』）)]".into(),
+        Kind::Product,
+        "kind_bracketed_product",
+        0.7,
+        Check::BracketedProduct,
+    );
     // The value of a product label in any script (`製品名: クラウド受発注
     // くん`), up to the line's or the clause's end.
     add(
@@ -467,6 +479,45 @@ impl Recognizers {
             || self.vocabulary_only(head)
             || crate::lexicon::MATERIALS.contains(&head);
         (!mid_word && !vocabulary).then_some(m)
+    }
+
+    /// See [`Check::BracketedProduct`]: `s` holds kana and is no phrase (a
+    /// particle after a word, a verb's or a status's ending); with
+    /// hiragana, a run of two or more; in katakana and kanji, a katakana
+    /// word that is not a loanword of the trade.
+    pub(super) fn bracketed_product(&self, s: &str) -> bool {
+        let hira = |c: char| ('ぁ'..='ゖ').contains(&c);
+        if !name_ok(s) || !s.chars().any(|c| hira(c) || is_kata(c)) {
+            return false;
+        }
+        let chars: Vec<char> = s.chars().collect();
+        let phrase = chars
+            .windows(2)
+            .any(|w| (is_han(w[0]) || is_kata(w[0])) && PARTICLES.contains(&w[1]))
+            || PHRASE_KANA.iter().any(|p| s.contains(p))
+            || STATUS_ENDINGS.iter().any(|e| s.ends_with(e));
+        if phrase {
+            return false;
+        }
+        if chars.iter().any(|c| hira(*c)) {
+            let mut run = 0;
+            let mut longest = 0;
+            for c in &chars {
+                run = if hira(*c) || (*c == 'ー' && run > 0) {
+                    run + 1
+                } else {
+                    0
+                };
+                longest = longest.max(run);
+            }
+            return longest >= 2;
+        }
+        char_runs(s, is_kata).iter().any(|r| {
+            let k = &s[r.clone()];
+            k.chars().count() >= 2
+                && !self.vocab.contains(&k.to_ascii_lowercase())
+                && !self.vocabulary_only(k)
+        })
     }
 
     /// The value of an id field: each token with a digit (7730-2291-5,

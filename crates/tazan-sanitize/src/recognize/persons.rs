@@ -860,8 +860,7 @@ impl Recognizers {
             };
             let head = &before[..before.len() - family.len_utf8()];
             let alone = head.is_empty() || head.ends_with([' ', '\u{3000}', ':', '：', '\n', '\t']);
-            let mut buf = [0u8; 4];
-            if alone && !ONE_KANJI_NOT_NAMES.contains(&&*family.encode_utf8(&mut buf)) {
+            if alone && !is_one_kanji_not_name(family) {
                 found.push(listed(
                     head.len()..h.range.end,
                     Kind::Person,

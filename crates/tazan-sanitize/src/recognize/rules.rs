@@ -83,6 +83,15 @@ impl Recognizers {
             0.99,
             Check::None,
         );
+        // Twelve digits in groups of four later in the clause that names the
+        // number (`個人番号を含む、例：NNNN NNNN NNNN`), check digit or not.
+        add(
+            r"(?:マイナンバー|個人番号)[^\n。]{0,30}?(?P<n>\d{4}[ -]\d{4}[ -]\d{4})".into(),
+            Kind::MyNumber,
+            "my_number_near_label",
+            0.95,
+            Check::MyNumberNear,
+        );
         add(
             r"\d{4}[\s-]?\d{4}[\s-]?\d{4}".into(),
             Kind::MyNumber,
@@ -374,11 +383,29 @@ impl Recognizers {
         // line): two or three kanji and の間 as a word of its own, a blank or a
         // separator after it. Prose joins の間 to what follows (両社の間で).
         add(
-            format!(r"(?P<n>{h}{{1,3}}の間)(?:[ \u{{3000}}、,）)]|$)"),
+            format!(r"(?P<n>{h}{{1,3}}の間)(?:[ \u{{3000}}、,）)」』]|$)"),
             Kind::Facility,
             "named_room",
             0.8,
             Check::Room,
+        );
+        // The same in hiragana, in brackets or quotes (`（さつきの間）`): the
+        // brackets set it apart from prose (しばらくの間).
+        add(
+            r"[「『（(](?P<n>[ぁ-ゖー]{2,6}の間)[」』）)]".into(),
+            Kind::Facility,
+            "named_room",
+            0.8,
+            Check::Room,
+        );
+        // A room's own name quoted after the room (`会議室「X」`, `ユニット
+        // 「X」`): whatever its words, the quotes make it a name.
+        add(
+            r"(?:会議室|応接室|研修室|多目的室|ユニット|ホール)「(?P<n>[^」\s、。]{2,10})」".into(),
+            Kind::Facility,
+            "quoted_room",
+            0.8,
+            Check::QuotedRoom,
         );
         // The same in hiragana, numbered or not (さくら第二ビル 5F, ひまわりタワー).
         add(

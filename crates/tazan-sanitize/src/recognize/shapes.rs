@@ -36,13 +36,23 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         Check::None,
     );
     // Other separators: 06(6345)1234, 03 (5511) 2934, 090ー1234ー5678, 03.1234.5678,
-    // and a number read out with の between its groups (090の1234の5678).
+    // 03・1234・5678, and a number read out with の between its groups
+    // (090の1234の5678).
     add(
-        r"0\d{1,4} ?\(\d{1,4}\) ?\d{3,4}|0\d{1,4}の\d{2,4}の\d{4}|0\d{1,4}[ー.‐‑‒–—―−]\d{1,4}[ー.‐‑‒–—―−]\d{3,4}|0\d{1,4} [-ー‐‑‒–—―−] \d{1,4} [-ー‐‑‒–—―−] \d{3,4}".into(),
+        r"0\d{1,4} ?\(\d{1,4}\) ?\d{3,4}|0\d{1,4}の\d{2,4}の\d{4}|0\d{1,4}[ー.‐‑‒–—―−・]\d{1,4}[ー.‐‑‒–—―−・]\d{3,4}|0\d{1,4} [-ー‐‑‒–—―−] \d{1,4} [-ー‐‑‒–—―−] \d{3,4}".into(),
         Kind::Contact,
         "phone",
         0.9,
         Check::Phone,
+    );
+    // A number with a digit blacked out or unreadable (`■`, `*`) or typed
+    // as a letter (l, I, O): the digits around it still lead to the line.
+    add(
+        r"0\d{1,4}[-ー‐−・][0-9■*lIO]{1,4}[-ー‐−・][0-9■*lIO]{3,4}".into(),
+        Kind::Contact,
+        "phone_masked_digit",
+        0.9,
+        Check::MaskedPhone,
     );
     add(
         r"(?:内線|PHS|ext\.?|Ext\.?|EXT\.?)\s?[:：.]?\s?\d{2,6}".into(),
@@ -98,7 +108,7 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
     );
     // The last digits of a card or account after their label (末尾 3390).
     add(
-        r"(?:末尾|下4桁|下四桁)\s?(?:は|[:：])?\s?(?P<n>\d{4})".into(),
+        r"(?:末尾|下4桁|下四桁|(?:card|acct|account|Card|Acct|Account) ending(?: in)?)\s?(?:は|[:：])?\s?(?P<n>\d{4})".into(),
         Kind::Account,
         "card",
         0.9,
@@ -379,6 +389,12 @@ impl Recognizers {
                 let letter_before = before.is_some_and(|c| c.is_ascii_alphabetic())
                     && !phone_label_before(&text[..m.start]);
                 (!letter_before && !alnum_side(after)).then_some(m)
+            }
+            Check::MaskedPhone => {
+                let digits = s.chars().filter(char::is_ascii_digit).count();
+                let masked = s.contains(['■', '*', 'l', 'I', 'O']);
+                let glued = before.is_some_and(|c| c.is_ascii_alphanumeric()) || alnum_side(after);
+                (masked && digits >= 7 && !glued).then_some(m)
             }
             Check::Card => {
                 let digits = s.chars().filter(char::is_ascii_digit).count();

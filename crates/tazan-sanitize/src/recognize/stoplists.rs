@@ -339,6 +339,54 @@ pub(super) const GENERIC_NAMES: &[&str] = &[
 pub(super) const PARTICLES: [char; 10] =
     ['の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で'];
 
+/// Kana that mark a phrase, not a name, inside brackets after a product's
+/// kind (`アプリ（つながらない）`, `システム（まだ移行前）`).
+pub(super) const PHRASE_KANA: [&str; 16] = [
+    "ない",
+    "する",
+    "した",
+    "して",
+    "ます",
+    "です",
+    "こと",
+    "もの",
+    "など",
+    "ため",
+    "なし",
+    "あり",
+    "のみ",
+    "だけ",
+    "まだ",
+    "すでに",
+];
+
+/// Endings of a status or a message, never of a name (しばらく停止中,
+/// 接続エラー).
+pub(super) const STATUS_ENDINGS: [&str; 8] =
+    ["中", "済", "不可", "失敗", "エラー", "停止", "完了", "不能"];
+
+/// Status and derivation suffixes (確認中, 対応済, 導入後, 共通化, 安全性,
+/// 一時的): a kanji word ending in one is an ordinary word of prose. The
+/// scorer's `dsfx` feature and the room check both read it.
+pub(crate) const DERIVATION_SUFFIXES: &str = "中済後前時用化性的";
+
+/// Words of time and of parties that end a kanji word before の間 in prose
+/// (休日の間, 両社の間), besides [`DERIVATION_SUFFIXES`].
+pub(super) const SPAN_SUFFIXES: &str = "日間月年期末週者社夜朝昼晩";
+
+/// Hiragana words of a while, before の間 in prose (しばらくの間).
+pub(super) const SPAN_ADVERBS: [&str; 9] = [
+    "しばらく",
+    "すこし",
+    "ちょっと",
+    "わずか",
+    "つか",
+    "ひととき",
+    "いつ",
+    "その",
+    "この",
+];
+
 /// Endings of generic committee / mechanism words.
 pub(super) const GENERIC_ENDINGS: &[&str] = &[
     "体制",
@@ -540,7 +588,38 @@ pub(crate) fn is_role_noun(w: &str) -> bool {
 /// One-kanji words a cue may stand before by chance that are never a name
 /// alone (directions, sides, parts of a form): never echoed, never a family
 /// name before a given name.
-pub(crate) const ONE_KANJI_NOT_NAMES: &[&str] = &[
-    "上", "下", "左", "右", "前", "後", "内", "外", "中", "他", "各", "全", "計", "済", "可", "否",
-    "要", "例", "表", "裏", "次", "旧", "新", "元", "本", "当", "弊", "貴", "御", "某", "同",
-];
+pub(crate) fn is_one_kanji_not_name(c: char) -> bool {
+    matches!(
+        c,
+        '上' | '下'
+            | '左'
+            | '右'
+            | '前'
+            | '後'
+            | '内'
+            | '外'
+            | '中'
+            | '他'
+            | '各'
+            | '全'
+            | '計'
+            | '済'
+            | '可'
+            | '否'
+            | '要'
+            | '例'
+            | '表'
+            | '裏'
+            | '次'
+            | '旧'
+            | '新'
+            | '元'
+            | '本'
+            | '当'
+            | '弊'
+            | '貴'
+            | '御'
+            | '某'
+            | '同'
+    )
+}

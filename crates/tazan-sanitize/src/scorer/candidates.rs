@@ -16,7 +16,7 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use crate::normalize::nfkc;
-use crate::recognize::{is_han, is_kata, is_role_noun, Lexis, TITLES};
+use crate::recognize::{is_han, is_kata, is_role_noun, Lexis, DERIVATION_SUFFIXES, TITLES};
 use rustc_hash::FxHashSet;
 use tazan_model::Kind;
 
@@ -796,10 +796,6 @@ fn inside_occupation(text: &str, range: &Range<usize>) -> bool {
         .iter()
         .any(|&a| ends.iter().any(|&b| is_role_noun(&text[a..b])))
 }
-
-/// Status and derivation suffixes (確認中, 対応済, 導入後, 共通化, 安全性,
-/// 一時的): a kanji word ending in one is an ordinary word of prose.
-const DERIVATION_SUFFIXES: &str = "中済後前時用化性的";
 
 /// Number prefixes (一次, 二次, 第三, 両面): a word starting with one is a
 /// count or an order more often than a name.
