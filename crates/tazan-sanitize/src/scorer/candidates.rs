@@ -1247,8 +1247,8 @@ fn script_class(c: Option<char>) -> char {
 }
 
 /// What tells a name with no cue (since round 24): the script class of the
-/// characters around it (`ps:*`, `ns:*`: a katakana word glued to kanji,
-/// a kanji word at a line's start) and the bracket pair round it
+/// letters glued on either side (`ps:*`, `ns:*`: a katakana word glued to
+/// kanji, a kanji word at a line's start) and the bracket pair round it
 /// (`encl:*`: 「X」, 【X】, （X）). The IPADIC word glued before or after it
 /// and rule-masked words next to it or elsewhere in the text were tried
 /// and dropped (BENCHMARKS.md, round 24).
@@ -1263,8 +1263,17 @@ fn context_features(
     let prev = before.chars().next_back();
     let next = after.chars().next();
     let sc = script.letter();
-    emit(format_args!("ps:{sc}{}", script_class(prev)));
-    emit(format_args!("ns:{sc}{}", script_class(next)));
+    // Only a letter of another script glued on, or a line's edge: a
+    // punctuation mark or a space is the `p1:`/`n1:` feature already (and
+    // `ps:KO` for any word after a comma outweighed the loanword compound
+    // in a `、` list).
+    let (pc, nc) = (script_class(prev), script_class(next));
+    if !matches!(pc, 'O' | '_') {
+        emit(format_args!("ps:{sc}{pc}"));
+    }
+    if !matches!(nc, 'O' | '_') {
+        emit(format_args!("ns:{sc}{nc}"));
+    }
     let pair = match (prev, next) {
         (Some('「'), Some('」')) => Some('「'),
         (Some('『'), Some('』')) => Some('『'),
