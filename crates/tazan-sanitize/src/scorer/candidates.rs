@@ -727,15 +727,12 @@ fn hira_cue(before: &str, after: &str) -> Option<&'static str> {
         return Some("slot");
     }
     // Since round 24: a CSV cell (`…,X,…`), a role label and a space
-    // before it (`受付 X`), a `・` list.
+    // before it (`受付 X`). A `・` list was tried and dropped: it let
+    // hiragana work items (・まとめ・) be scored as names.
     if matches!(prev, Some(',' | '，')) && matches!(next, None | Some(',' | '，' | '\n')) {
         return Some("cell");
     }
-    match weak_cue(before, after) {
-        Some("role") => Some("role"),
-        Some("dot") => Some("dot"),
-        _ => None,
-    }
+    (weak_cue(before, after) == Some("role")).then_some("role")
 }
 
 /// Facility-type words right after a word (X館, Xセンター, X荘): the word
