@@ -24,12 +24,7 @@
 //! class tests of prose that must stay; since round 23 the table is fitted on
 //! the 31 sets with IPADIC's part of speech and cost of each word and its
 //! kanji's family-name counts as features (`dict::classes`), which tell prose
-//! from names (BENCHMARKS.md, round 23). Round 24 refitted it on the 35
-//! sets with the script of the letters glued on either side, the bracket
-//! pair round a word, hiragana words in CSV cells and role slots, and a
-//! name whose last kanji the cut had joined to 様 (X神様). Context words
-//! and rule-masked neighbours were measured and dropped (BENCHMARKS.md,
-//! round 24). The same input
+//! from names (BENCHMARKS.md, round 23). The same input
 //! always gives the same score. Public technical references (versions,
 //! standards, advisories, codes, measurements), material and facility-type
 //! katakana words, titles and kebab-case tool names are no candidates at

@@ -246,36 +246,3 @@ fn wider_candidates_keep_prose_and_catch_names_in_weak_slots() {
         assert!(!out.contains(name), "{out:?}");
     }
 }
-
-/// Round 24: a hiragana name in a CSV cell, and a family name whose last
-/// kanji and the honorific after it make a common word (X神様: the cut took
-/// 神様 and left one kanji), are scored; hiragana prose in the same slots,
-/// those common words themselves (皆様, 神様, お客様) and a loanword
-/// compound in a `、` list stay. Every member is invented.
-#[test]
-fn hiragana_names_in_cells_and_a_name_before_its_honorific_are_scored() {
-    if !dictionary() {
-        return;
-    }
-    for prose in [
-        "結果,対応,備考\nあり,なし,まとめて再送",
-        "担当 なし、確認者 あり。",
-        "皆様と神様とお客様にご迷惑をおかけした。",
-        "手順・まとめ・ふりかえりを共有した。",
-        "メジャーリリース、オペレーティングリース、ファイナンスリース契約",
-    ] {
-        assert_eq!(sanitize(green(), prose), prose);
-    }
-    for (text, names) in [
-        (
-            "時刻,担当,内容\n09:10,ほのか,端末の再起動\n09:40,いぶき,確認完了",
-            &["ほのか", "いぶき"][..],
-        ),
-        ("楠神様には翌日お詫びの連絡をした。", &["楠神"][..]),
-    ] {
-        let out = sanitize(green(), text);
-        for name in names {
-            assert!(!out.contains(name), "{name} in {out:?}");
-        }
-    }
-}

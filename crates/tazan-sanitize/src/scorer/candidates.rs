@@ -576,21 +576,6 @@ pub(crate) fn visit(
             }
             Script::Han => {
                 cut_han(text, run.clone(), lexis, &mut pieces);
-                // 黒神様 (since round 24): a common word of one kanji and an
-                // honorific (神様) must not swallow the last kanji of the
-                // name before it; the name keeps it, the honorific is a cue.
-                if let [.., (a, false), (b, true)] = &mut pieces[..] {
-                    let w = &text[b.clone()];
-                    if a.end == b.start
-                        && b.end == run.end
-                        && w.chars().count() == 2
-                        && w.ends_with(['様', '殿', '氏'])
-                    {
-                        let cut = b.end - '様'.len_utf8();
-                        a.end = cut;
-                        b.start = cut;
-                    }
-                }
                 pieces.retain(|(r, _)| {
                     !text[r.clone()].starts_with(['ノ', 'ツ', 'ケ'])
                         && !text[r.clone()].ends_with(['ノ', 'ツ', 'ケ'])
@@ -726,13 +711,7 @@ fn hira_cue(before: &str, after: &str) -> Option<&'static str> {
     {
         return Some("slot");
     }
-    // Since round 24: a CSV cell (`…,X,…`), a role label and a space
-    // before it (`受付 X`). A `・` list was tried and dropped: it let
-    // hiragana work items (・まとめ・) be scored as names.
-    if matches!(prev, Some(',' | '，')) && matches!(next, None | Some(',' | '，' | '\n')) {
-        return Some("cell");
-    }
-    (weak_cue(before, after) == Some("role")).then_some("role")
+    None
 }
 
 /// Facility-type words right after a word (X館, Xセンター, X荘): the word
@@ -1225,65 +1204,7 @@ fn describe(
     if finder.find(before.as_bytes()).is_some() || finder.find(after.as_bytes()).is_some() {
         emit(format_args!("again"));
     }
-    context_features(text, &range, script, emit);
     true
-}
-
-/// The script class of a character next to a word: kanji, katakana,
-/// hiragana, Latin, a line's edge, a space or other.
-fn script_class(c: Option<char>) -> char {
-    match c {
-        None | Some('\n' | '\r') => '^',
-        Some(c) if c.is_whitespace() => '_',
-        Some(c) => match script_of(c) {
-            Some(s) => s.letter(),
-            None if is_hira(c) => 'P',
-            None => 'O',
-        },
-    }
-}
-
-/// What tells a name with no cue (since round 24): the script class of the
-/// letters glued on either side (`ps:*`, `ns:*`: a katakana word glued to
-/// kanji, a kanji word at a line's start) and the bracket pair round it
-/// (`encl:*`: 「X」, 【X】, （X）). The IPADIC word glued before or after it
-/// and rule-masked words next to it or elsewhere in the text were tried
-/// and dropped (BENCHMARKS.md, round 24).
-fn context_features(
-    text: &str,
-    range: &Range<usize>,
-    script: Script,
-    emit: &mut dyn FnMut(fmt::Arguments<'_>),
-) {
-    let before = &text[..range.start];
-    let after = &text[range.end..];
-    let prev = before.chars().next_back();
-    let next = after.chars().next();
-    let sc = script.letter();
-    // Only a letter of another script glued on, or a line's edge: a
-    // punctuation mark or a space is the `p1:`/`n1:` feature already (and
-    // `ps:KO` for any word after a comma outweighed the loanword compound
-    // in a `、` list).
-    let (pc, nc) = (script_class(prev), script_class(next));
-    if !matches!(pc, 'O' | '_') {
-        emit(format_args!("ps:{sc}{pc}"));
-    }
-    if !matches!(nc, 'O' | '_') {
-        emit(format_args!("ns:{sc}{nc}"));
-    }
-    let pair = match (prev, next) {
-        (Some('「'), Some('」')) => Some('「'),
-        (Some('『'), Some('』')) => Some('『'),
-        (Some('【'), Some('】')) => Some('【'),
-        (Some('［' | '['), Some('］' | ']')) => Some('['),
-        (Some('“' | '"'), Some('”' | '"')) => Some('"'),
-        (Some('（' | '('), Some('）' | ')')) => Some('('),
-        (Some('〈' | '<' | '＜'), Some('〉' | '>' | '＞')) => Some('<'),
-        _ => None,
-    };
-    if let Some(p) = pair {
-        emit(format_args!("encl:{sc}{p}"));
-    }
 }
 
 #[cfg(test)]
