@@ -178,6 +178,7 @@ impl Sanitizer {
     pub fn sanitize_text(&self, text: &str, own_names: &[String]) -> (String, Vec<AuditEntry>) {
         let mut ctx = RecordContext::new(own_names, None);
         let normalized = [nfkc(text)];
+        ctx.reserve_literals(normalized.iter().map(String::as_str));
         self.org_evidence([(text, normalized[0].as_str())], &mut ctx);
         self.site_evidence([text], &mut ctx);
         self.contact_evidence(&normalized, &mut ctx);
@@ -207,6 +208,7 @@ impl Sanitizer {
         }
         // Normalised once for the organisation, contact and person passes.
         let normalized: Vec<String> = texts.iter().map(|t| nfkc(t)).collect();
+        ctx.reserve_literals(normalized.iter().map(String::as_str));
         self.org_evidence(
             texts
                 .iter()

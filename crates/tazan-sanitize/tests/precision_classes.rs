@@ -345,3 +345,61 @@ fn a_merged_katakana_name_in_a_person_field_is_a_person() {
         assert_ne!(a.kind, Kind::Person, "{a:?}");
     }
 }
+
+/// Stop 33: a report anonymised by hand already names its parties `A社`,
+/// `Ｂ社` or `担当者A`. A name the sanitiser masks takes the next label the
+/// text has not used, so two parties never show under one label, and the
+/// text's own labels stay as written — also when a letter that gave way is
+/// closed up (a town first read as a person).
+#[test]
+fn a_label_the_text_already_uses_is_never_handed_out() {
+    let Some(s) = with_dictionary() else { return };
+    let cases = [
+        (
+            "A社から受注した。株式会社北嶺トレーディングの担当に連絡した。A社は了承した。",
+            "株式会社北嶺トレーディング",
+            &["A社"][..],
+            "B社",
+        ),
+        (
+            "Ａ社、Ｂ社と有限会社みなと梱包の三社で協議した。",
+            "有限会社みなと梱包",
+            &["Ａ社", "Ｂ社"][..],
+            "C社",
+        ),
+        (
+            "担当者Aが一次対応し、その後猪俣さんに引き継いだ。",
+            "猪俣さん",
+            &["担当者A"][..],
+            "担当者B",
+        ),
+    ];
+    for (text, name, literals, expected) in cases {
+        let (out, audit) = s.sanitize_text(text, &[]);
+        assert!(!out.contains(name), "{name} left in {out:?}");
+        let to: Vec<&str> = audit
+            .iter()
+            .filter(|a| a.original.contains(name) || name.contains(a.original.as_str()))
+            .map(|a| a.replacement.as_str())
+            .collect();
+        assert_eq!(to, [expected], "{out:?}");
+        for l in literals {
+            assert_eq!(
+                out.matches(l).count(),
+                text.matches(l).count(),
+                "{l} in {out:?}"
+            );
+        }
+    }
+    // A letter closed up after a town gave way skips the text's own label.
+    let text = "角田の拠点から連絡があった。拠点: 宮城県角田市中央3丁目。担当者Aの指示で真鍋さんと駒井さんが対応した。";
+    let (out, audit) = s.sanitize_text(text, &[]);
+    assert!(!out.contains("真鍋") && !out.contains("駒井"), "{out:?}");
+    assert_eq!(out.matches("担当者A").count(), 1, "{out:?}");
+    let persons: Vec<&str> = audit
+        .iter()
+        .filter(|a| a.kind == Kind::Person)
+        .map(|a| a.replacement.as_str())
+        .collect();
+    assert_eq!(persons, ["担当者B", "担当者C"], "{out:?}");
+}

@@ -10,7 +10,7 @@ use super::deny::DenyMatcher;
 use super::echo::{own_variants, Echo};
 use crate::normalize::fold_str;
 use crate::policy::Role;
-use crate::recognize::Hit;
+use crate::recognize::{Hit, PSEUDONYM_HEADS};
 use tazan_model::AuditEntry;
 
 /// The hits of one text, per field it was scanned in.
@@ -22,6 +22,10 @@ pub(super) struct RecordContext {
     pub(super) ref_year: Option<i32>,
     pseudonyms: FxHashMap<(&'static str, String), String>,
     counters: FxHashMap<&'static str, usize>,
+    /// Pseudonyms the record's own text already uses as written (a report
+    /// that itself says A社 or 担当者A): never handed out, so that no two
+    /// entities are shown under one label (see [`Self::reserve_literals`]).
+    taken: Vec<String>,
     pub(super) audit: Vec<AuditEntry>,
     /// Short forms of the names replaced so far (see `echo.rs`).
     pub(super) echoes: Vec<Echo>,
@@ -46,6 +50,7 @@ impl RecordContext {
             ref_year,
             pseudonyms: FxHashMap::default(),
             counters: FxHashMap::default(),
+            taken: Vec::new(),
             audit: Vec::new(),
             echoes: Vec::new(),
             glued: false,
@@ -82,10 +87,45 @@ impl RecordContext {
             return p.clone();
         }
         let n = self.counters.entry(bucket).or_insert(0);
-        let p = label(bucket, *n);
-        *n += 1;
+        let p = next_free(bucket, n, &self.taken);
         self.pseudonyms.insert(key, p.clone());
         p
+    }
+
+    /// Reserves the pseudonym-shaped labels `texts` (the record's normalised
+    /// texts) already hold as written: a capital letter, maybe with digits,
+    /// standing alone (no Latin letter or digit glued to it) before 社 or
+    /// after a pseudonym head (`A社`, `B2社`, `担当者C`). Raw reports are often
+    /// anonymised by hand already; a masked organisation must not come out
+    /// as the A社 the text already names.
+    pub(super) fn reserve_literals<'t>(&mut self, texts: impl IntoIterator<Item = &'t str>) {
+        for t in texts {
+            let b = t.as_bytes();
+            for (i, &c) in b.iter().enumerate() {
+                if !c.is_ascii_uppercase() || (i > 0 && b[i - 1].is_ascii_alphanumeric()) {
+                    continue;
+                }
+                let end = i + 1 + b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+                if b.get(end).is_some_and(u8::is_ascii_alphabetic) {
+                    continue;
+                }
+                let letter = &t[i..end];
+                let mut found = Vec::new();
+                if t[end..].starts_with('社') {
+                    found.push(format!("{letter}社"));
+                }
+                for head in PSEUDONYM_HEADS {
+                    if t[..i].ends_with(head) {
+                        found.push(format!("{head}{letter}"));
+                    }
+                }
+                for f in found {
+                    if !self.taken.contains(&f) {
+                        self.taken.push(f);
+                    }
+                }
+            }
+        }
     }
 
     /// Once pseudonyms gave way to another entity's (`renames`, applied in
@@ -120,13 +160,17 @@ impl RecordContext {
                         || self.echoes.iter().any(|e| e.term().1 == p)
                 })
                 .collect();
-            for (n, p) in shown.iter().enumerate() {
-                let to = label(bucket, n);
+            // Each shown pseudonym moves down to the next label neither
+            // shown before it nor taken by the text: never up, so applying
+            // the moves one after the other is safe.
+            let mut next = 0;
+            for p in &shown {
+                let to = next_free(bucket, &mut next, &self.taken);
                 if *p != to {
                     moves.push((p.clone(), to));
                 }
             }
-            self.counters.insert(bucket, shown.len());
+            self.counters.insert(bucket, next);
         }
         for (from, to) in renames.iter().chain(&moves) {
             for p in self.pseudonyms.values_mut().filter(|p| *p == from) {
@@ -140,6 +184,18 @@ impl RecordContext {
             Echo::rename(&mut self.echoes, from, to);
         }
         moves
+    }
+}
+
+/// The first label of `bucket` from the `n`-th on that the text has not
+/// taken; `n` moves past it.
+fn next_free(bucket: &str, n: &mut usize, taken: &[String]) -> String {
+    loop {
+        let p = label(bucket, *n);
+        *n += 1;
+        if !taken.contains(&p) {
+            return p;
+        }
     }
 }
 
