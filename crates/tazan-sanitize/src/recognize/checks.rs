@@ -274,12 +274,14 @@ impl Recognizers {
                 let n = &text[start..inner.end];
                 let prev = text[..start].chars().next_back();
                 // Glued to a word, unless the word names a relation (代理店みさき保険).
+                // A digit before the kana ends no word the name could be
+                // part of (ABC-123みどり工房): the kana start one.
                 let relation = lexicon::RELATION_WORDS
                     .iter()
                     .any(|w| text[..start].ends_with(w))
                     && !text[..start].ends_with("委託先ベンダ");
                 let glued = prev
-                    .is_some_and(|c| is_han(c) || is_kata(c) || c.is_ascii_alphanumeric())
+                    .is_some_and(|c| is_han(c) || is_kata(c) || c.is_ascii_alphabetic())
                     && !relation;
                 // A whole word standing alone may end like a particle
                 // (あけぼの銀行, みさと乳業, はやて便 after a space), unless
