@@ -411,16 +411,6 @@ impl RunningHub {
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        // A connection's handler task can outlive the server's join by a
-        // moment, holding a clone of the core (and so the sled lock): wait
-        // until ours is the last one.
-        while Arc::strong_count(&self.core) > 1 {
-            if tokio::time::Instant::now() > deadline {
-                warn!("tasks still held the hub's core 5 s after stopping");
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
         self.store.flush().await?;
         info!(hub = %self.core.id, "hub stopped");
         Ok(())
