@@ -100,6 +100,25 @@ async fn subscribers_share_proven_pages_and_every_entry_verifies() {
     fed.stop().await.unwrap();
 }
 
+/// Opens a stopped hub's store once the last of its connection tasks (which
+/// can outlive `stop` by a moment, holding the core) has let go of its lock:
+/// waits on the lock's release, for at most 10 s.
+async fn open_when_released(path: &std::path::Path) -> sled::Db {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match sled::open(path) {
+            Ok(db) => return db,
+            Err(sled::Error::Io(e))
+                if e.to_string().contains("could not acquire lock")
+                    && std::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            Err(e) => panic!("opening {}: {e}", path.display()),
+        }
+    }
+}
+
 /// Stop kaede-securities and the finance hub, edit the hub's store with
 /// `tamper`, start the hub again (on a new port, pointed at the cross hub).
 async fn tamper_finance(fed: &mut Federation, fx: &Fixture, tamper: impl FnOnce(&sled::Tree)) {
@@ -114,7 +133,7 @@ async fn tamper_finance(fed: &mut Federation, fx: &Fixture, tamper: impl FnOnce(
     let (_, hub) = fed.groups.remove(i);
     hub.stop().await.unwrap();
     {
-        let db = sled::open(fx.path("finance/data")).unwrap();
+        let db = open_when_released(&fx.path("finance/data")).await;
         tamper(&db.open_tree("hub-log").unwrap());
         db.flush().unwrap();
     }
