@@ -514,7 +514,6 @@ fn replaced_whole(kind: Kind) -> bool {
     )
 }
 
-/// Maximal runs of characters that satisfy `keep`, as byte ranges.
 /// The values of the same shape listed after a labelled value in its
 /// clause (`番号 0412 X、0388 Y`, `ID 10-4882 と 10-5031`): each joined by
 /// 、, と, a comma or a slash, digit for digit and letter for letter as the
@@ -560,6 +559,7 @@ fn listed_after(text: &str, first: Range<usize>) -> Vec<Range<usize>> {
     found
 }
 
+/// Maximal runs of characters that satisfy `keep`, as byte ranges.
 pub(crate) fn char_runs(text: &str, keep: impl Fn(char) -> bool) -> Vec<Range<usize>> {
     let mut runs = Runs::default();
     for (i, c) in text.char_indices() {

@@ -307,10 +307,9 @@ impl Sanitizer {
             // a product in kana and kanji named once in brackets is said
             // again bare.
             let mixed = matches!(h.kind, Kind::Org | Kind::Product)
-                && t.chars().any(|c| is_kata(c) || ('ぁ'..='ゖ').contains(&c))
+                && t.chars().any(|c| is_kata(c) || is_hira(c))
                 && t.chars().any(is_han)
-                && t.chars()
-                    .all(|c| is_han(c) || is_kata(c) || ('ぁ'..='ゖ').contains(&c));
+                && t.chars().all(|c| is_han(c) || is_kata(c) || is_hira(c));
             let ok = name_ok(t)
                 && if mixed {
                     count >= 4
