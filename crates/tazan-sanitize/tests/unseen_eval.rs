@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen21/`, `frozen22/` and every later set are held out (blind):
+//! `frozen21/`, `frozen22/`, `frozen23/` and every later set are held out (blind):
 //! these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
@@ -423,6 +423,25 @@ fn frozen21_unseen_set_does_not_get_worse() {
 #[test]
 fn frozen22_unseen_set_does_not_get_worse() {
     assert_floor("frozen22", 43);
+}
+
+/// The twenty-third frozen set (written and frozen before the work of the
+/// next round was merged, by an engineer who changed no recogniser, read no
+/// sanitiser source and never saw its development data; a natural mix of
+/// shapes over 38 industries, leaning toward cross-border and multilingual
+/// work: overseas plants and subsidiaries, offshore vendors, 技能実習生 and
+/// 特定技能 staff, foreign customers and tourists, interpreters, bilingual
+/// memos and minutes, English reports with Japanese comments, SWIFT and
+/// telex pastes, names in Chinese, Korean, Vietnamese, Filipino, Indonesian,
+/// Nepali, Indian, Brazilian and European forms, passports, 在留カード,
+/// IBAN, container, flight and vessel numbers, foreign addresses and phone
+/// formats): 33 of 551 identifying spans leaked before that round with the
+/// builtin GREEN policy (6.0 %; 39 with the rules alone). The target
+/// (<= 2 %, i.e. <= 11 spans) is not met yet (BENCHMARKS.md, "Twenty-third
+/// held-out set").
+#[test]
+fn frozen23_unseen_set_does_not_get_worse() {
+    assert_floor("frozen23", 33);
 }
 
 /// The fifteenth round's development set (persons and identifiers in forms,
