@@ -74,6 +74,7 @@ fn fixture_sets() -> Vec<(&'static str, PathBuf)> {
         ("unseen/frozen20", f.join("unseen/frozen20/incidents.jsonl")),
         ("unseen/frozen21", f.join("unseen/frozen21/incidents.jsonl")),
         ("unseen/frozen22", f.join("unseen/frozen22/incidents.jsonl")),
+        ("unseen/frozen24", f.join("unseen/frozen24/incidents.jsonl")),
         ("heldout", f.join("heldout-incidents.jsonl")),
         ("heldout2", f.join("heldout2-incidents.jsonl")),
     ]
