@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen21/`, `frozen22/`, `frozen23/` and every later set are held out (blind):
+//! `frozen21/`, `frozen22/`, `frozen23/`, `frozen24/` and every later set are held out (blind):
 //! these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
@@ -442,6 +442,23 @@ fn frozen22_unseen_set_does_not_get_worse() {
 #[test]
 fn frozen23_unseen_set_does_not_get_worse() {
     assert_floor("frozen23", 33);
+}
+
+/// The twenty-fourth frozen set (written and frozen before the work of the
+/// next round was merged, by an engineer who changed no recogniser, read no
+/// sanitiser source and never saw its development data; a natural mix of
+/// shapes over 38 industries, leaning toward named things in domain
+/// documents: facilities, rooms, sites, ships and vehicles, products,
+/// events and the partners behind them, often without a legal form, in
+/// construction day reports, plant logs, ward hand-overs, event and
+/// broadcast reports, recall notices, 8D reports, audit answers, minutes,
+/// call transcripts, spreadsheet pastes and English/Japanese mail): 58 of
+/// 395 identifying spans leaked before that round with the builtin GREEN
+/// policy (14.7 %; 81 with the rules alone). The target (<= 2 %, i.e. <= 7
+/// spans) is not met yet (BENCHMARKS.md, "Twenty-fourth held-out set").
+#[test]
+fn frozen24_unseen_set_does_not_get_worse() {
+    assert_floor("frozen24", 58);
 }
 
 /// The fifteenth round's development set (persons and identifiers in forms,
