@@ -311,7 +311,7 @@ impl HubCore {
 
     /// The log sequence number the search index has caught up with (0 when search is off).
     pub fn indexed_through(&self) -> u64 {
-        self.indexed.load(Ordering::Relaxed)
+        self.indexed.load(Ordering::Acquire)
     }
 
     /// The log sequence number whose lessons have their related lessons

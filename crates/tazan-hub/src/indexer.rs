@@ -47,7 +47,7 @@ pub(crate) async fn index_loop(
             return;
         }
     };
-    core.indexed.store(committed, Ordering::Relaxed);
+    core.indexed.store(committed, Ordering::Release);
     let mut added = committed;
     let mut last_commit = Instant::now();
     let mut head = core.log.watch();
@@ -94,7 +94,7 @@ pub(crate) async fn index_loop(
                 Ok(Ok(())) => {
                     committed = added;
                     last_commit = Instant::now();
-                    core.indexed.store(committed, Ordering::Relaxed);
+                    core.indexed.store(committed, Ordering::Release);
                     if let Err(e) = core.log.set_cursor(CURSOR, committed).await {
                         warn!(error = %e, "storing the search cursor failed; entries will be indexed again");
                     }

@@ -53,7 +53,7 @@ pub(crate) async fn related_loop(
         if *stop.borrow() {
             return;
         }
-        let indexed = core.indexed.load(Ordering::Relaxed);
+        let indexed = core.indexed.load(Ordering::Acquire);
         let behind = core.log.head().saturating_sub(indexed) > MAX_LAG;
         let page = if done < indexed && !behind {
             match core.log.range(done, SLICE) {

@@ -546,6 +546,11 @@ impl HubService {
                 n => (n as usize).min(1000),
             },
         };
+        // Read before searching: the indexer commits (and reloads the reader)
+        // before it advances `indexed`, so every entry through this mark is
+        // in what the search sees. Read after, a commit landing in between
+        // claimed entries the hits did not cover.
+        let indexed_through = self.core.indexed_through();
         let hits = tokio::task::spawn_blocking(move || index.search(&request))
             .await
             .map_err(|e| Status::internal(format!("search task: {e}")))?
@@ -573,7 +578,7 @@ impl HubService {
             .collect();
         Ok(Response::new(pb::SearchResponse {
             hits,
-            indexed_through: self.core.indexed.load(std::sync::atomic::Ordering::Relaxed),
+            indexed_through,
         }))
     }
 
