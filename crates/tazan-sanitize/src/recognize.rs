@@ -684,6 +684,12 @@ pub(crate) fn is_han(c: char) -> bool {
         || c == '々'
 }
 
+/// Hiragana letters (ぁ … ゖ) and the hiragana iteration marks ゝ, ゞ
+/// (which stand for a letter: いすゞ).
+pub(crate) fn is_hira(c: char) -> bool {
+    ('\u{3041}'..='\u{3096}').contains(&c) || c == 'ゝ' || c == 'ゞ'
+}
+
 /// Katakana letters (not the middle dot).
 pub(crate) fn is_kata(c: char) -> bool {
     let u = c as u32;
