@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::dict::WordSet;
 use crate::lexicon::{self, PlaceClass};
 use crate::normalize::{Layer, Normalized, ScriptRuns};
 use crate::policy::Role;
@@ -297,12 +298,13 @@ fn rx(s: &str) -> Regex {
 }
 
 impl Recognizers {
-    /// Runs every pattern and lexicon recogniser over `n`, appending hits.
-    pub(crate) fn scan(&self, n: &Normalized, out: &mut Vec<Hit>) {
+    /// Runs every pattern and lexicon recogniser over `n`, appending hits;
+    /// `common` holds the dictionary's common words when there is one.
+    pub(crate) fn scan(&self, n: &Normalized, common: Option<&WordSet>, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
         let can = self.prefilters.of(n, Group::Rules);
         for (rule, _) in self.rules.iter().zip(can.iter()).filter(|(_, c)| **c) {
-            self.scan_rule(rule, n, out);
+            self.scan_rule(rule, n, common, out);
         }
         for m in self.lex.find_iter(text) {
             let id = m.pattern().as_usize();
@@ -335,7 +337,7 @@ impl Recognizers {
     /// screen for contacts and hosts.
     pub(crate) fn scan_kinds(&self, n: &Normalized, kinds: &[Kind], out: &mut Vec<Hit>) {
         for rule in self.rules.iter().filter(|r| kinds.contains(&r.kind)) {
-            self.scan_rule(rule, n, out);
+            self.scan_rule(rule, n, None, out);
         }
     }
 
@@ -359,7 +361,13 @@ impl Recognizers {
             .of_late(n, group)
     }
 
-    fn scan_rule(&self, rule: &Rule, n: &Normalized, out: &mut Vec<Hit>) {
+    fn scan_rule(
+        &self,
+        rule: &Rule,
+        n: &Normalized,
+        common: Option<&WordSet>,
+        out: &mut Vec<Hit>,
+    ) {
         let text = n.text.as_str();
         if rule.check == Check::None {
             for m in rule.re.find_iter(text) {
@@ -383,7 +391,7 @@ impl Recognizers {
             if rule.bounded && !ascii_bounded(text, m.clone()) {
                 return;
             }
-            if let Some(range) = self.check(rule.check, text, m, name) {
+            if let Some(range) = self.check(rule.check, text, m, name, common) {
                 if rule.name == "labelled_id" {
                     for r in listed_after(text, range.clone()) {
                         push(out, n, r, rule.kind, "labelled_id_list", rule.score, prio);

@@ -11,6 +11,7 @@ impl Recognizers {
         text: &str,
         m: Range<usize>,
         name: Option<Range<usize>>,
+        common: Option<&WordSet>,
     ) -> Option<Range<usize>> {
         let name_str = name.clone().map(|r| &text[r]).unwrap_or("");
         let before = text[..m.start].chars().next_back();
@@ -38,7 +39,11 @@ impl Recognizers {
             }
             Check::BracketedProduct => {
                 let n = name?;
-                self.bracketed_product(&text[n.clone()]).then_some(n)
+                let s = &text[n.clone()];
+                // One common word in brackets after a product's kind is a
+                // gloss (予約システム（キャンセル）), not the product's name.
+                let gloss = common.is_some_and(|c| c.contains(s));
+                (!gloss && self.bracketed_product(s)).then_some(n)
             }
             Check::KatakanaName => {
                 let n = name?;
@@ -193,7 +198,7 @@ impl Recognizers {
                 {
                     return None;
                 }
-                self.check(Check::Name, text, m, name)
+                self.check(Check::Name, text, m, name, common)
             }
             Check::CorpPrefix => {
                 let named_before =
