@@ -161,6 +161,9 @@ enum Check {
     Card,
     /// Value after an id label (番号, ID, No.): has a digit, is not a standard.
     LabelledId,
+    /// Like `LabelledId`, and the values of the same shape listed after it
+    /// in its clause are reported too (see [`listed_after`]).
+    LabelledIdList,
     /// Ticket, case or record code (NOC-88213, 22A1047): not a standard or version.
     CodeId,
     /// @mention of a person (not @channel or a team handle).
@@ -392,7 +395,7 @@ impl Recognizers {
                 return;
             }
             if let Some(range) = self.check(rule.check, text, m, name, common) {
-                if rule.name == "labelled_id" {
+                if rule.check == Check::LabelledIdList {
                     for r in listed_after(text, range.clone()) {
                         push(out, n, r, rule.kind, "labelled_id_list", rule.score, prio);
                     }

@@ -70,6 +70,7 @@ impl Recognizers {
             Check::Mac
             | Check::Card
             | Check::LabelledId
+            | Check::LabelledIdList
             | Check::CodeId
             | Check::Mention
             | Check::Postal

@@ -133,7 +133,7 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         Kind::Identifier,
         "labelled_id",
         0.9,
-        Check::LabelledId,
+        Check::LabelledIdList,
     );
     // Three or more digit groups joined by hyphens (`4711-2023-118`), or a
     // group and a serial (`2023-004518`, `2023-0456`, not the years
@@ -163,7 +163,7 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         Kind::Identifier,
         "labelled_id",
         0.9,
-        Check::LabelledId,
+        Check::LabelledIdList,
     );
     // A short letter prefix, a space and two digit groups (`SK 0932-941`,
     // `KM 4410-913`): a member card's or a ticket's number as printed, with
@@ -403,7 +403,7 @@ impl Recognizers {
                     && digits >= 4)
                     .then_some(m)
             }
-            Check::LabelledId => {
+            Check::LabelledId | Check::LabelledIdList => {
                 let n = name?;
                 let v = &text[n.clone()];
                 let digits = v.chars().filter(char::is_ascii_digit).count();
