@@ -502,7 +502,8 @@ impl Sanitizer {
     /// All hits above threshold, overlaps resolved, sorted by position.
     fn hits(&self, original: &str, n: &Normalized, field: &str, own: &DenyMatcher) -> Vec<Hit> {
         let mut hits = Vec::new();
-        self.rec.scan(n, self.dict.as_ref().map(DictRecognizer::common), &mut hits);
+        self.rec
+            .scan(n, self.dict.as_ref().map(DictRecognizer::common), &mut hits);
         let lexis = self.dict.as_ref().map(DictRecognizer::lexis);
         if let Some(d) = &self.dict {
             d.scan(n, &self.rec, &mut hits);

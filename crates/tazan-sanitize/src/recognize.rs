@@ -205,6 +205,22 @@ enum Check {
     /// A room's own name quoted after the room (会議室「X」): not a
     /// replacement, not a room word or a number alone.
     QuotedRoom,
+    /// Group `n`, a number with its counter standing as a word of its own
+    /// (a room's `207号`, `1204号室`; a taxi's `58号車`): no letter, digit,
+    /// kanji or katakana glued before or after it, so not an address's, a
+    /// road's or an issue's number, nor a machine's (号機).
+    NumberAlone,
+    /// A vessel's name ending in 丸 (`第八X丸`, `フェリーX丸`): a word of
+    /// its own of two or more letters before 丸, after a vessel word or
+    /// standing alone; not a common word (日の丸, 二重丸).
+    Ship,
+    /// A unit of a care home named in hiragana (`ユニットすずらん`): the
+    /// whole kana run, no particle or function word, no common word.
+    UnitName,
+    /// A hiragana name before a service or trade word (`X予約`, `X決済`,
+    /// `X石油`): as `HiraganaName`, and a common word glued straight to
+    /// the service word is prose (まだ予約, すぐ決済).
+    HiraganaService,
     /// 字/大字 address part, not inside a word.
     Aza,
     /// A name glued after a relation word: katakana not IT vocabulary, or
@@ -364,13 +380,7 @@ impl Recognizers {
             .of_late(n, group)
     }
 
-    fn scan_rule(
-        &self,
-        rule: &Rule,
-        n: &Normalized,
-        common: Option<&WordSet>,
-        out: &mut Vec<Hit>,
-    ) {
+    fn scan_rule(&self, rule: &Rule, n: &Normalized, common: Option<&WordSet>, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
         if rule.check == Check::None {
             for m in rule.re.find_iter(text) {

@@ -135,6 +135,23 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.9,
         Check::LabelledIdList,
     );
+    // A train's number before 列車 (`第2417M列車`, `上り1523M列車`).
+    add(
+        r"(?P<n>\d{2,5}[A-Z])列車".into(),
+        Kind::Identifier,
+        "train_number",
+        0.85,
+        Check::Inner,
+    );
+    // A car's fleet number standing alone (`58号車`, `412号車`): a taxi's or
+    // a bus's, which names its driver's shift.
+    add(
+        r"(?P<n>\d{2,4}号車)".into(),
+        Kind::Identifier,
+        "fleet_number",
+        0.8,
+        Check::NumberAlone,
+    );
     // Three or more digit groups joined by hyphens (`4711-2023-118`), or a
     // group and a serial (`2023-004518`, `2023-0456`, not the years
     // `2023-2024`): a record's number, whatever the label; a phone, a card or
@@ -323,8 +340,11 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.9,
         Check::EraLetter,
     );
+    // A month and day, with its weekday and time on the same line (a
+    // time on the next line is the next entry's: `10/22⏎04:50 …`).
     add(
-        r"\d{1,2}/\d{1,2}(?:\s?\([月火水木金土日]\))?(?:\s?\d{1,2}:\d{2})?".into(),
+        r"\d{1,2}/\d{1,2}(?:[ \u{3000}]?\([月火水木金土日]\))?(?:[ \u{3000}]?\d{1,2}:\d{2})?"
+            .into(),
         Kind::Date,
         "slash_date",
         0.85,

@@ -16,7 +16,9 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use crate::normalize::nfkc;
-use crate::recognize::{is_han, is_hira, is_kata, is_role_noun, Lexis, DERIVATION_SUFFIXES, TITLES};
+use crate::recognize::{
+    is_han, is_hira, is_kata, is_role_noun, Lexis, DERIVATION_SUFFIXES, TITLES,
+};
 use rustc_hash::FxHashSet;
 use tazan_model::Kind;
 
