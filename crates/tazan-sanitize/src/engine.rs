@@ -502,17 +502,12 @@ impl Sanitizer {
     /// All hits above threshold, overlaps resolved, sorted by position.
     fn hits(&self, original: &str, n: &Normalized, field: &str, own: &DenyMatcher) -> Vec<Hit> {
         let mut hits = Vec::new();
-        self.rec.scan(n, &mut hits);
+        self.rec
+            .scan(n, self.dict.as_ref().map(DictRecognizer::common), &mut hits);
         let lexis = self.dict.as_ref().map(DictRecognizer::lexis);
         if let Some(d) = &self.dict {
             d.scan(n, &self.rec, &mut hits);
             self.rec.scan_katakana_candidates(n, d.common(), &mut hits);
-            // One common word in brackets after a product's kind is a gloss
-            // (予約システム（キャンセル）), not the product's name.
-            let common = d.common();
-            hits.retain(|h| {
-                h.rule != "kind_bracketed_product" || !common.contains(&original[h.range.clone()])
-            });
         }
         self.rec.scan_persons(n, lexis.as_ref(), &mut hits);
         self.rec.scan_slots(n, lexis.as_ref(), &mut hits);

@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::dict::WordSet;
 use crate::lexicon::{self, PlaceClass};
 use crate::normalize::{Layer, Normalized, ScriptRuns};
 use crate::policy::Role;
@@ -160,6 +161,9 @@ enum Check {
     Card,
     /// Value after an id label (番号, ID, No.): has a digit, is not a standard.
     LabelledId,
+    /// Like `LabelledId`, and the values of the same shape listed after it
+    /// in its clause are reported too (see [`listed_after`]).
+    LabelledIdList,
     /// Ticket, case or record code (NOC-88213, 22A1047): not a standard or version.
     CodeId,
     /// @mention of a person (not @channel or a team handle).
@@ -201,6 +205,22 @@ enum Check {
     /// A room's own name quoted after the room (会議室「X」): not a
     /// replacement, not a room word or a number alone.
     QuotedRoom,
+    /// Group `n`, a number with its counter standing as a word of its own
+    /// (a room's `207号`, `1204号室`; a taxi's `58号車`): no letter, digit,
+    /// kanji or katakana glued before or after it, so not an address's, a
+    /// road's or an issue's number, nor a machine's (号機).
+    NumberAlone,
+    /// A vessel's name ending in 丸 (`第八X丸`, `フェリーX丸`): a word of
+    /// its own of two or more letters before 丸, after a vessel word or
+    /// standing alone; not a common word (日の丸, 二重丸).
+    Ship,
+    /// A unit of a care home named in hiragana (`ユニットすずらん`): the
+    /// whole kana run, no particle or function word, no common word.
+    UnitName,
+    /// A hiragana name before a service or trade word (`X予約`, `X決済`,
+    /// `X石油`): as `HiraganaName`, and a common word glued straight to
+    /// the service word is prose (まだ予約, すぐ決済).
+    HiraganaService,
     /// 字/大字 address part, not inside a word.
     Aza,
     /// A name glued after a relation word: katakana not IT vocabulary, or
@@ -297,12 +317,13 @@ fn rx(s: &str) -> Regex {
 }
 
 impl Recognizers {
-    /// Runs every pattern and lexicon recogniser over `n`, appending hits.
-    pub(crate) fn scan(&self, n: &Normalized, out: &mut Vec<Hit>) {
+    /// Runs every pattern and lexicon recogniser over `n`, appending hits;
+    /// `common` holds the dictionary's common words when there is one.
+    pub(crate) fn scan(&self, n: &Normalized, common: Option<&WordSet>, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
         let can = self.prefilters.of(n, Group::Rules);
         for (rule, _) in self.rules.iter().zip(can.iter()).filter(|(_, c)| **c) {
-            self.scan_rule(rule, n, out);
+            self.scan_rule(rule, n, common, out);
         }
         for m in self.lex.find_iter(text) {
             let id = m.pattern().as_usize();
@@ -335,7 +356,7 @@ impl Recognizers {
     /// screen for contacts and hosts.
     pub(crate) fn scan_kinds(&self, n: &Normalized, kinds: &[Kind], out: &mut Vec<Hit>) {
         for rule in self.rules.iter().filter(|r| kinds.contains(&r.kind)) {
-            self.scan_rule(rule, n, out);
+            self.scan_rule(rule, n, None, out);
         }
     }
 
@@ -359,7 +380,7 @@ impl Recognizers {
             .of_late(n, group)
     }
 
-    fn scan_rule(&self, rule: &Rule, n: &Normalized, out: &mut Vec<Hit>) {
+    fn scan_rule(&self, rule: &Rule, n: &Normalized, common: Option<&WordSet>, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
         if rule.check == Check::None {
             for m in rule.re.find_iter(text) {
@@ -383,8 +404,8 @@ impl Recognizers {
             if rule.bounded && !ascii_bounded(text, m.clone()) {
                 return;
             }
-            if let Some(range) = self.check(rule.check, text, m, name) {
-                if rule.name == "labelled_id" {
+            if let Some(range) = self.check(rule.check, text, m, name, common) {
+                if rule.check == Check::LabelledIdList {
                     for r in listed_after(text, range.clone()) {
                         push(out, n, r, rule.kind, "labelled_id_list", rule.score, prio);
                     }
@@ -682,6 +703,12 @@ pub(crate) fn is_han(c: char) -> bool {
         || (0xF900..=0xFAFF).contains(&u)
         || (0x20000..=0x2FFFF).contains(&u)
         || c == '々'
+}
+
+/// Hiragana letters (ぁ … ゖ) and the hiragana iteration marks ゝ, ゞ
+/// (which stand for a letter: いすゞ).
+pub(crate) fn is_hira(c: char) -> bool {
+    ('\u{3041}'..='\u{3096}').contains(&c) || c == 'ゝ' || c == 'ゞ'
 }
 
 /// Katakana letters (not the middle dot).

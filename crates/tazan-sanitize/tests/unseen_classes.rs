@@ -3451,3 +3451,108 @@ fn a_labelled_id_said_again_bare_is_masked() {
     let (out, _) = sanitize("番号 2025 を確認。2025 年度の計画");
     assert!(out.contains("2025 年度"), "{out}");
 }
+
+/// Round 25: a room's number standing alone, with 号 or 号室, before or
+/// after its resident (`318号 X さん`, `居住者 1507号室`, `（624号室）`);
+/// an address's, a road's, an issue's or a machine's number is not one.
+#[test]
+fn a_room_number_standing_alone_is_masked() {
+    check(
+        "・318号 堀之内 サダさん、朝食を半分残す",
+        &["318号", "堀之内"],
+        &[],
+    );
+    check(
+        "居住者 1507号室 ナディア・ペトロワ 様より苦情",
+        &["1507号室"],
+        &[],
+    );
+    check("副理事長 砥部 様（624号室）へ連絡", &["624号室"], &[]);
+    check("427号の 神吉 さん、夜間に離床", &["427号"], &[]);
+    // Not rooms: a machine, a car of a train, a road, a magazine's issue.
+    let (out, audit) = sanitize("3号機 が停止。国道351号 で渋滞。社内報 第112号 を配布");
+    for kept in ["3号機", "第112号"] {
+        assert!(out.contains(kept), "{kept:?} lost in {out}");
+    }
+    assert!(!format!("{audit:?}").contains("room_number"), "{audit:?}");
+}
+
+/// Round 25: a vessel named with 丸 — after an ordinal (`第五X丸`), a
+/// vessel word (`フェリーX丸`) or standing alone before a quote or a
+/// blank; 日の丸, 二重丸, 一丸 and 丸ごと are words.
+#[test]
+fn a_vessel_named_with_maru_is_masked() {
+    check("5:12 第五福寿丸 入港、アジ 30箱", &["福寿丸"], &[]);
+    check("5:20 喜代栄丸「こちらも入ります」", &["喜代栄丸"], &[]);
+    check(
+        "当直記録 フェリーさざなみ丸 0710 出港",
+        &["さざなみ丸"],
+        &["フェリー"],
+    );
+    let prose = "日の丸 を掲げ、二重丸 を付け、全員一丸となって丸ごと見直した";
+    let (out, audit) = sanitize(prose);
+    assert_eq!(out, prose, "{audit:?}");
+}
+
+/// Round 25: a care home's unit named in hiragana after ユニット
+/// (`ユニットX`); ユニットごと, ユニットでは are prose.
+#[test]
+fn a_care_unit_named_in_hiragana_is_masked() {
+    check("申し送り（ユニットかたくり）夜間は静穏", &["かたくり"], &[]);
+    let prose = "電源ユニットごと交換し、ユニットでは異常なし";
+    let (out, audit) = sanitize(prose);
+    assert_eq!(out, prose, "{audit:?}");
+}
+
+/// Round 25: a hiragana name (with a kanji word or none) before an online
+/// service's word (予約, 決済, 発券, ナビ, ネット, ペイ, チケット) or a club's
+/// or trade's word (クラブ, 石油, 米穀); a common word or a particle before
+/// the word is prose (まだ予約, すぐ決済, ネットで予約).
+#[test]
+fn a_hiragana_service_or_trade_name_is_masked() {
+    check("、ことぶき宿予約 の在庫がずれる", &["ことぶき宿予約"], &[]);
+    check("、ゆいまる決済 より二重請求の通知", &["ゆいまる決済"], &[]);
+    check("0815 しおかぜ発券 保守 から連絡", &["しおかぜ発券"], &[]);
+    check("燃料屋の かわばた石油 に電話", &["かわばた石油"], &[]);
+    check(
+        "登録団体 くるみ卓球クラブ（団体番号 なし）",
+        &["くるみ卓球クラブ"],
+        &[],
+    );
+    check(
+        "今朝から とまり旅ネット の分が入らない",
+        &["とまり旅ネット"],
+        &[],
+    );
+    if dictionary() {
+        let prose = "まだ予約 は入っていない。すぐ決済 して、ネットで予約した";
+        let (out, audit) = sanitize(prose);
+        assert_eq!(out, prose, "{audit:?}");
+    }
+}
+
+/// Round 25: a train's number before 列車 and a car's fleet number standing
+/// alone (`第3185M列車`, `配車：「73号車、`); a train's car (`3号車`) keeps
+/// one digit.
+#[test]
+fn a_train_number_and_a_fleet_number_are_masked() {
+    check("06:12 第3185M列車 抑止、運転再開 06:40", &["3185M"], &[]);
+    check("配車：「73号車、駅前で待機」", &["73号車"], &[]);
+    check("車両 ひばり交通 516号車 のドラレコ", &["516号車"], &[]);
+    let (out, _) = sanitize("新幹線の 3号車 に忘れ物");
+    assert!(out.contains("3号車"), "{out}");
+}
+
+/// Round 25: the old form 樣 of the honorific after a name, and old-form
+/// titles (會長), mask the name as 様 does; a month and day at a line's
+/// end is a date though a time starts the next line.
+#[test]
+fn an_old_form_honorific_and_a_date_before_a_timed_line_are_masked() {
+    check("通報者 氏名 瀬戸口 樣 電話あり", &["瀬戸口"], &[]);
+    check("町内會 鷲見會長 に報告", &["鷲見"], &[]);
+    check(
+        "無線記録（事務所 受信）11/23\n05:10 入港予定",
+        &["11/23"],
+        &[],
+    );
+}

@@ -19,7 +19,9 @@ use super::terms::Terms;
 use super::Sanitizer;
 use crate::lexicon::{self, ORG_SUFFIXES};
 use crate::normalize::{fold_str, Layer, Normalized};
-use crate::recognize::{is_han, is_kata, is_one_kanji_not_name, name_ok, strip_title, Hit};
+use crate::recognize::{
+    is_han, is_hira, is_kata, is_one_kanji_not_name, name_ok, strip_title, Hit,
+};
 use tazan_model::{AuditEntry, Kind};
 
 /// Legal forms written before a name (学校法人 若松学園 …).
@@ -366,10 +368,6 @@ impl Sanitizer {
             None => text,
         }
     }
-}
-
-fn is_hira(c: char) -> bool {
-    ('ぁ'..='ゖ').contains(&c)
 }
 
 struct EchoMatcher {

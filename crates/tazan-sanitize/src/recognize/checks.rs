@@ -11,6 +11,7 @@ impl Recognizers {
         text: &str,
         m: Range<usize>,
         name: Option<Range<usize>>,
+        common: Option<&WordSet>,
     ) -> Option<Range<usize>> {
         let name_str = name.clone().map(|r| &text[r]).unwrap_or("");
         let before = text[..m.start].chars().next_back();
@@ -38,7 +39,11 @@ impl Recognizers {
             }
             Check::BracketedProduct => {
                 let n = name?;
-                self.bracketed_product(&text[n.clone()]).then_some(n)
+                let s = &text[n.clone()];
+                // One common word in brackets after a product's kind is a
+                // gloss (予約システム（キャンセル）), not the product's name.
+                let gloss = common.is_some_and(|c| c.contains(s));
+                (!gloss && self.bracketed_product(s)).then_some(n)
             }
             Check::KatakanaName => {
                 let n = name?;
@@ -65,6 +70,7 @@ impl Recognizers {
             Check::Mac
             | Check::Card
             | Check::LabelledId
+            | Check::LabelledIdList
             | Check::CodeId
             | Check::Mention
             | Check::Postal
@@ -132,6 +138,37 @@ impl Recognizers {
                 let glued = text[..n.start].chars().next_back().is_some_and(is_han);
                 (!glued && !prose).then_some(n)
             }
+            Check::NumberAlone => {
+                let n = name?;
+                let word = |c: char| is_han(c) || is_kata(c) || c.is_ascii_alphanumeric();
+                let prev = text[..n.start].chars().next_back();
+                let next = text[n.end..].chars().next();
+                let free = !prev.is_some_and(|c| word(c) || matches!(c, '-' | 'ー' | '.' | '/'))
+                    && !next.is_some_and(word);
+                free.then_some(n)
+            }
+            Check::Ship => ship(text, m, common),
+            Check::UnitName => {
+                let n = name?;
+                let kana = &text[n.clone()];
+                let next = text[n.end..].chars().next();
+                let whole = !next.is_some_and(|c| is_hira(c) || is_han(c) || is_kata(c));
+                let prose = kana.starts_with(PARTICLES)
+                    || FUNCTION_WORDS.iter().any(|w| kana.starts_with(w))
+                    || kana.chars().count() < 3
+                    || common.is_some_and(|c| c.contains(kana));
+                (whole && !prose).then_some(m)
+            }
+            Check::HiraganaService => {
+                let found =
+                    self.check(Check::HiraganaName, text, m.clone(), name.clone(), common)?;
+                let n = name?;
+                // Glued straight to the service word, not through a kanji word.
+                let between = &text[n.end..m.end];
+                let glued = SERVICE_WORDS.contains(&between) || TRADE_WORDS.contains(&between);
+                let prose = glued && common.is_some_and(|c| c.contains(&text[n]));
+                (!prose).then_some(found)
+            }
             Check::QuotedRoom => {
                 let n = name?;
                 // A number or a letter (会議室「3」, 「B」) is a room's number;
@@ -193,7 +230,7 @@ impl Recognizers {
                 {
                     return None;
                 }
-                self.check(Check::Name, text, m, name)
+                self.check(Check::Name, text, m, name, common)
             }
             Check::CorpPrefix => {
                 let named_before =
@@ -891,4 +928,66 @@ fn figure_alone(text: &str, m: Range<usize>, joins: &str) -> bool {
     let mut back = text[..m.start].chars().rev();
     let mut ahead = text[m.end..].chars();
     !joined(back.next(), back.next()) && !joined(ahead.next(), ahead.next())
+}
+
+/// An online service's words after its name (`X予約`, `Xナビ`).
+pub(super) const SERVICE_WORDS: [&str; 7] =
+    ["予約", "決済", "発券", "ナビ", "ネット", "ペイ", "チケット"];
+
+/// A club's or a trade's words after its name (`X卓球クラブ`, `X石油`).
+pub(super) const TRADE_WORDS: [&str; 3] = ["クラブ", "石油", "米穀"];
+
+/// Words for a vessel that may stand before its name (`フェリーX丸`).
+const VESSEL_WORDS: [&str; 14] = [
+    "フェリー",
+    "タンカー",
+    "貨物船",
+    "旅客船",
+    "巡視船",
+    "遊漁船",
+    "高速船",
+    "観光船",
+    "作業船",
+    "漁船",
+    "本船",
+    "僚船",
+    "客船",
+    "船",
+];
+
+/// Words ending in 丸 that name no vessel (with 丸 cut off).
+const NOT_SHIPS: [&str; 6] = ["日の", "二重", "三重", "真ん", "まん", "花"];
+
+/// See [`Check::Ship`]: `m` is a run of letters ending in 丸.
+fn ship(text: &str, m: Range<usize>, common: Option<&WordSet>) -> Option<Range<usize>> {
+    let letter = |c: char| is_han(c) || is_hira(c) || is_kata(c) || c == 'ー';
+    let mut start = m.start;
+    let vessel = VESSEL_WORDS.iter().find(|w| {
+        text[start..].starts_with(*w) && text[start + w.len()..m.end].chars().count() >= 3
+    });
+    if let Some(w) = vessel {
+        start += w.len();
+    } else if text[..start]
+        .chars()
+        .next_back()
+        .is_some_and(|c| letter(c) || c.is_ascii_alphanumeric())
+    {
+        return None;
+    }
+    let whole = &text[start..m.end];
+    let ordinal = whole
+        .strip_prefix('第')
+        .map(|r| {
+            r.trim_start_matches(|c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
+        })
+        .filter(|r| r.len() < whole.len() - '第'.len_utf8());
+    let name = ordinal.unwrap_or(whole).strip_suffix('丸')?;
+    let next = text[m.end..].chars().next();
+    let free =
+        !next.is_some_and(|c| (letter(c) && !PARTICLES.contains(&c)) || c.is_ascii_alphanumeric());
+    let prose = name.chars().count() < 2
+        || name.ends_with(PARTICLES)
+        || NOT_SHIPS.contains(&name)
+        || common.is_some_and(|c| c.contains(whole));
+    (free && !prose).then_some(start..m.end)
 }

@@ -252,7 +252,7 @@ impl Recognizers {
         if k == 0 {
             return;
         }
-        let h = tail_len(&text[..at - k], is_hiragana);
+        let h = tail_len(&text[..at - k], is_hira);
         // Two or more hiragana glued before make one name (みどりリンク).
         let h = if text[at - k - h..at - k].chars().count() >= 2 {
             h
@@ -269,7 +269,7 @@ impl Recognizers {
     /// before a particle (`タブレットのXが`).
     fn device_app(&self, text: &str, from: usize, l: &Lexis, out: &mut Vec<Hit>) {
         let rest = &text[from..];
-        let h = run_len(rest, is_hiragana);
+        let h = run_len(rest, is_hira);
         let h = if rest[..h].chars().count() >= 2 { h } else { 0 };
         let len = h + run_len(&rest[h..], is_katakana);
         let next = &rest[len..];
@@ -443,10 +443,6 @@ fn is_han(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '々' | 'ヶ')
 }
 
-fn is_hiragana(c: char) -> bool {
-    ('\u{3041}'..='\u{3096}').contains(&c)
-}
-
 /// `HH:MM` or `H:MM`, half or full width.
 fn starts_with_time(s: &str) -> bool {
     let digits: String = s
@@ -572,7 +568,7 @@ fn speakers(text: &str, l: &Lexis, out: &mut Vec<Hit>) {
 fn speaker_name(line: &str) -> Option<(usize, &str, &str)> {
     let trimmed = line.trim_start_matches(['-', ' ', '\u{3000}']);
     let mut rest = trimmed;
-    if !rest.starts_with(is_hiragana) {
+    if !rest.starts_with(is_hira) {
         // An optional role before the name.
         let space = rest.find([' ', '\u{3000}']).filter(|i| *i <= 36)?;
         if !roles().contains(&rest[..space]) {
@@ -581,7 +577,7 @@ fn speaker_name(line: &str) -> Option<(usize, &str, &str)> {
         rest = rest[space..].trim_start_matches([' ', '\u{3000}']);
     }
     let pos = line.len() - rest.len();
-    let name_len = run_len(rest, is_hiragana);
+    let name_len = run_len(rest, is_hira);
     let mut name = &rest[..name_len];
     let mut after = &rest[name_len..];
     // A nickname ending glued to the name stays outside it.
@@ -648,7 +644,7 @@ fn vendor_of_person(text: &str, tail: Range<usize>, l: &Lexis, out: &mut Vec<Hit
     }
     let before = &text[..at];
     let head_of = |f: fn(char) -> bool| -> usize { tail_len(before, f) };
-    let (h, k) = (head_of(is_hiragana), head_of(is_han));
+    let (h, k) = (head_of(is_hira), head_of(is_han));
     let head_len = if h > 0 { h } else { k };
     let head = &before[before.len() - head_len..];
     let chars = head.chars().count();
@@ -695,7 +691,7 @@ fn hiragana_given_names(text: &str, l: &Lexis, out: &mut Vec<Hit>) {
         }
         let family = &before[before.len() - fam..];
         let after = &text[sp + c.len()..];
-        let given: usize = run_len(after, is_hiragana);
+        let given: usize = run_len(after, is_hira);
         let mut name = &after[..given];
         let mut titled = false;
         // です, さん, 様 after the name belong to the sentence.
@@ -736,12 +732,12 @@ fn hiragana_given_names(text: &str, l: &Lexis, out: &mut Vec<Hit>) {
 fn community_body(text: &str, word: Range<usize>, out: &mut Vec<Hit>) {
     let before = &text[..word.start];
     let han = tail_len(before, |c| is_han(c) || is_katakana(c));
-    let kana = tail_len(&before[..before.len() - han], is_hiragana);
+    let kana = tail_len(&before[..before.len() - han], is_hira);
     let start = word.start - han - kana;
     let head = &text[start..word.start];
     let coined = head
         .chars()
-        .filter(|c| is_hiragana(*c) || is_katakana(*c))
+        .filter(|c| is_hira(*c) || is_katakana(*c))
         .count()
         >= 2;
     // A head ending on a particle is a phrase (まちの自治会).

@@ -311,8 +311,10 @@ fn kanji_particle_end(w: &str) -> Option<usize> {
     let mut cut = None;
     let mut prev: Option<char> = None;
     for (i, c) in w.char_indices() {
-        if prev.is_some_and(is_han) && "はがをにでもへや".contains(c) && i + c.len_utf8() < w.len()
-        {
+        // Not after の or と: the list this read before the lists were
+        // merged had neither, and outputs stay as they were.
+        let particle = PARTICLES.contains(&c) && !matches!(c, 'の' | 'と');
+        if prev.is_some_and(is_han) && particle && i + c.len_utf8() < w.len() {
             cut = Some(i + c.len_utf8());
         }
         prev = Some(c);
@@ -677,7 +679,8 @@ impl Recognizers {
                 || !name_ok(alias)
                 // A kanji word and a particle is a phrase (紛失は（X先生）).
                 || (alias.starts_with(is_han)
-                    && alias.ends_with(['は', 'が', 'を', 'に', 'で', 'と', 'も', 'へ']))
+                    // (Not の or や: the list this read before had neither.)
+                    && alias.ends_with(|c| PARTICLES.contains(&c) && !matches!(c, 'の' | 'や')))
             {
                 continue;
             }

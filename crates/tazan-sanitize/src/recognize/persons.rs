@@ -52,7 +52,7 @@ pub(super) const BARE_DEPTS: &str =
     "総務|経理|人事|広報|法務|情シス|品質管理|生産管理|運行管理|夜間監視";
 
 /// Titles and honorifics written after a name.
-pub(crate) const TITLES: &str = "課長代理|部長代理|課長|部長|係長|主任|主査|主幹|室長|所長|支店長|本部長|センター長|技師長|事務長|店長|校長|教頭|教諭|院長|医師|教授|准教授|助教|講師|先生|看護師長|師長|看護師|技師|社長|会長|専務|常務|課長補佐|副校長|場長|駅長|局長|さん|様|氏|君|くん|ちゃん|殿";
+pub(crate) const TITLES: &str = "課長代理|部長代理|課長|部長|係長|主任|主査|主幹|室長|所長|支店長|本部長|センター長|技師長|事務長|店長|校長|教頭|教諭|院長|医師|教授|准教授|助教|講師|先生|看護師長|師長|看護師|技師|社長|会長|専務|常務|課長補佐|副校長|場長|駅長|局長|會長|驛長|醫師|敎授|さん|様|樣|氏|君|くん|ちゃん|殿";
 
 /// Last characters of words that are roles, departments or organisations, not names.
 const NOT_NAME_END: &[char] = &[
@@ -1283,7 +1283,7 @@ pub(super) fn slot_closes(rest: &str) -> bool {
         || rest.starts_with([
             ')', '）', ':', '：', '、', ',', '/', '→', '⇒', '\n', '」', '|',
         ])
-        || ["さん", "氏", "様", "くん"]
+        || ["さん", "氏", "様", "樣", "くん"]
             .iter()
             .any(|t| rest.starts_with(t))
         || ["より", "から", "です"].iter().any(|t| {

@@ -173,6 +173,30 @@ impl Recognizers {
             0.75,
             Check::HiraganaName,
         );
+        // A hiragana name (with a kanji word or two: X旅ネット) before an
+        // online service's word (X予約, X決済, X発券, Xナビ, Xネット, Xペイ,
+        // Xチケット): the service's or its operator's name.
+        add(
+            format!(
+                r"(?P<n>[ぁ-ゖ]{{2,6}}){h}{{0,3}}?(?:{})",
+                alternation(&super::checks::SERVICE_WORDS)
+            ),
+            Kind::Product,
+            "hiragana_service",
+            0.75,
+            Check::HiraganaService,
+        );
+        // The same before a club's or a trade's word (X卓球クラブ, X石油, X米穀).
+        add(
+            format!(
+                r"(?P<n>[ぁ-ゖ]{{2,6}}){h}{{0,3}}?(?:{})",
+                alternation(&super::checks::TRADE_WORDS)
+            ),
+            Kind::Org,
+            "hiragana_trade",
+            0.75,
+            Check::HiraganaService,
+        );
         // A hiragana name before a shop or inn word (ふくろう屋, ささなみ亭), a
         // carrier's service or a vehicle (はやて便, かもめ号).
         add(
@@ -287,7 +311,7 @@ impl Recognizers {
             .join("|");
         add(
             format!(
-                r"(?P<n>(?:{surnames}){h}{{0,3}})\s?(?:氏|さん|様|君|くん|課長|部長|係長|主任|主査|主幹|社長|会長|副社長|専務|常務|取締役|本部長|室長|所長|局長|支店長|医師|教授|弁護士|記者|担当者|担当|議員|知事|市長|大臣|長官|マネージャー|リーダー)"
+                r"(?P<n>(?:{surnames}){h}{{0,3}})\s?(?:氏|さん|様|樣|君|くん|課長|部長|係長|主任|主査|主幹|社長|会長|副社長|専務|常務|取締役|本部長|室長|所長|局長|支店長|医師|教授|弁護士|記者|担当者|担当|議員|知事|市長|大臣|長官|マネージャー|リーダー)"
             ),
             Kind::Person,
             "surname_title",
@@ -296,7 +320,7 @@ impl Recognizers {
         );
         add(
             format!(
-                r"(?P<n>(?:{h}|ヶ){{2,4}})(?:[ \u{{3000}}]?(?:氏|さん|様)|[ \u{{3000}}](?:先生|殿))"
+                r"(?P<n>(?:{h}|ヶ){{2,4}})(?:[ \u{{3000}}]?(?:氏|さん|様|樣)|[ \u{{3000}}](?:先生|殿))"
             ),
             Kind::Person,
             "honorific",
@@ -406,6 +430,31 @@ impl Recognizers {
             "quoted_room",
             0.8,
             Check::QuotedRoom,
+        );
+        // A room's number with 号 or 号室 standing alone (`207号 X さん`,
+        // `居住者 1204号室`, `（803号室）`): a resident's or a guest's room.
+        add(
+            r"(?P<n>\d{3,4}号室?)".into(),
+            Kind::Facility,
+            "room_number",
+            0.75,
+            Check::NumberAlone,
+        );
+        // A vessel named with 丸 (`第三X丸`, `フェリーX丸`, `X丸「…」`).
+        add(
+            r"(?:\p{Han}|[ぁ-ゖァ-ヺー々]){2,14}丸".into(),
+            Kind::Facility,
+            "ship",
+            0.75,
+            Check::Ship,
+        );
+        // A care home's unit named in hiragana after ユニット (`ユニットX`).
+        add(
+            r"ユニット(?P<n>[ぁ-ゖ]{2,6})".into(),
+            Kind::Facility,
+            "kana_unit",
+            0.75,
+            Check::UnitName,
         );
         // The same in hiragana, numbered or not (さくら第二ビル 5F, ひまわりタワー).
         add(

@@ -133,7 +133,24 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         Kind::Identifier,
         "labelled_id",
         0.9,
-        Check::LabelledId,
+        Check::LabelledIdList,
+    );
+    // A train's number before 列車 (`第2417M列車`, `上り1523M列車`).
+    add(
+        r"(?P<n>\d{2,5}[A-Z])列車".into(),
+        Kind::Identifier,
+        "train_number",
+        0.85,
+        Check::Inner,
+    );
+    // A car's fleet number standing alone (`58号車`, `412号車`): a taxi's or
+    // a bus's, which names its driver's shift.
+    add(
+        r"(?P<n>\d{2,4}号車)".into(),
+        Kind::Identifier,
+        "fleet_number",
+        0.8,
+        Check::NumberAlone,
     );
     // Three or more digit groups joined by hyphens (`4711-2023-118`), or a
     // group and a serial (`2023-004518`, `2023-0456`, not the years
@@ -163,7 +180,7 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         Kind::Identifier,
         "labelled_id",
         0.9,
-        Check::LabelledId,
+        Check::LabelledIdList,
     );
     // A short letter prefix, a space and two digit groups (`SK 0932-941`,
     // `KM 4410-913`): a member card's or a ticket's number as printed, with
@@ -323,8 +340,11 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.9,
         Check::EraLetter,
     );
+    // A month and day, with its weekday and time on the same line (a
+    // time on the next line is the next entry's: `10/22⏎04:50 …`).
     add(
-        r"\d{1,2}/\d{1,2}(?:\s?\([月火水木金土日]\))?(?:\s?\d{1,2}:\d{2})?".into(),
+        r"\d{1,2}/\d{1,2}(?:[ \u{3000}]?\([月火水木金土日]\))?(?:[ \u{3000}]?\d{1,2}:\d{2})?"
+            .into(),
         Kind::Date,
         "slash_date",
         0.85,
@@ -403,7 +423,7 @@ impl Recognizers {
                     && digits >= 4)
                     .then_some(m)
             }
-            Check::LabelledId => {
+            Check::LabelledId | Check::LabelledIdList => {
                 let n = name?;
                 let v = &text[n.clone()];
                 let digits = v.chars().filter(char::is_ascii_digit).count();

@@ -4,7 +4,7 @@ fn hits(s: &str) -> Vec<(String, Kind, &'static str)> {
     let r = Recognizers::new();
     let n = Normalized::new(s);
     let mut out = Vec::new();
-    r.scan(&n, &mut out);
+    r.scan(&n, None, &mut out);
     out.into_iter()
         .map(|h| (s[h.range].to_string(), h.kind, h.rule))
         .collect()

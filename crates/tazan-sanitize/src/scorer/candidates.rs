@@ -16,7 +16,9 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use crate::normalize::nfkc;
-use crate::recognize::{is_han, is_kata, is_role_noun, Lexis, DERIVATION_SUFFIXES, TITLES};
+use crate::recognize::{
+    is_han, is_hira, is_kata, is_role_noun, Lexis, DERIVATION_SUFFIXES, TITLES,
+};
 use rustc_hash::FxHashSet;
 use tazan_model::Kind;
 
@@ -682,11 +684,6 @@ pub(crate) fn visit(
         );
         sink.word(range, Script::Hira, !ok);
     }
-}
-
-/// A hiragana letter (with the iteration marks ゝ, ゞ).
-fn is_hira(c: char) -> bool {
-    ('ぁ'..='ゖ').contains(&c) || c == 'ゝ' || c == 'ゞ'
 }
 
 /// Why a hiragana word set apart may be a name: in quotes (`quote`), a
