@@ -830,10 +830,10 @@ fn inside_occupation(text: &str, range: &Range<usize>) -> bool {
         .any(|&a| ends.iter().any(|&b| is_role_noun(&text[a..b])))
 }
 
-/// Single kanji that stand alone in a table or a list as a mark, a day or
-/// a prefix (有, 済, （月）, 計, 各), not as a name.
+/// Single kanji that stand alone in a table or a list as a mark, a day, a direction or
+/// a prefix (有, 済, （月）, 北, 計, 各), not as a name.
 const SOLO_MARKS: &str =
-    "月火水木金土日有無済未可否要不上下左右計約他各全同当両第中大小高低新旧正副主元前後";
+    "東西南北月火水木金土日有無済未可否要不上下左右計約他各全同当両第中大小高低新旧正副主元前後";
 
 /// A one-kanji word set apart as a name slot (since round 25): after a
 /// separator (a line's or cell's start, a space, 、, a colon, an opening
@@ -1696,6 +1696,7 @@ mod tests {
             ("会議（木）は中止", "木"),
             ("確認：済", "済"),
             ("計 3件", "計"),
+            ("進路: 東、速度 30", "東"),
         ] {
             let c = candidates_of(text, &lexis);
             assert!(
