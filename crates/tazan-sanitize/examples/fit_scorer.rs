@@ -79,6 +79,28 @@ fn dir(set: &str) -> PathBuf {
         .join(set)
 }
 
+/// The texts of a record the scorer reads, with their field paths (every
+/// string but the id, the organisation, the times and the sources).
+fn record_texts(inc: &tazan_model::Incident) -> Vec<(String, String)> {
+    let mut texts = Vec::new();
+    if let Value::Object(raw) = serde_json::to_value(inc).unwrap() {
+        for (key, v) in &raw {
+            if ![
+                "id",
+                "organization",
+                "occurred_at",
+                "recovered_at",
+                "sources",
+            ]
+            .contains(&key.as_str())
+            {
+                strings(v, key, &mut texts);
+            }
+        }
+    }
+    texts
+}
+
 /// Every string of a JSON value with its path (as the engine names fields).
 fn strings(v: &Value, path: &str, out: &mut Vec<(String, String)>) {
     match v {
@@ -111,23 +133,7 @@ fn examples(s: &Sanitizer, all: bool) -> Vec<Example> {
         for (_, inc) in &parsed.records {
             let own = inc.own_names();
             let spans = gold.get(&inc.id).cloned().unwrap_or_default();
-            let Value::Object(raw) = serde_json::to_value(inc).unwrap() else {
-                continue;
-            };
-            let mut texts = Vec::new();
-            for (key, v) in &raw {
-                if ![
-                    "id",
-                    "organization",
-                    "occurred_at",
-                    "recovered_at",
-                    "sources",
-                ]
-                .contains(&key.as_str())
-                {
-                    strings(v, key, &mut texts);
-                }
-            }
+            let texts = record_texts(inc);
             for (field, text) in texts {
                 let gold_ranges: Vec<std::ops::Range<usize>> = spans
                     .iter()
@@ -342,23 +348,7 @@ fn uncovered(rules_only: &Sanitizer, list: bool) {
                 continue;
             };
             let own = inc.own_names();
-            let Value::Object(raw) = serde_json::to_value(inc).unwrap() else {
-                continue;
-            };
-            let mut texts = Vec::new();
-            for (key, v) in &raw {
-                if ![
-                    "id",
-                    "organization",
-                    "occurred_at",
-                    "recovered_at",
-                    "sources",
-                ]
-                .contains(&key.as_str())
-                {
-                    strings(v, key, &mut texts);
-                }
-            }
+            let texts = record_texts(inc);
             let mut status = "none";
             for (field, text) in &texts {
                 let occ: Vec<std::ops::Range<usize>> = text

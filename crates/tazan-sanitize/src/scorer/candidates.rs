@@ -1531,6 +1531,15 @@ mod tests {
             .collect()
     }
 
+    /// Asserts that `text` has the candidate `w` with the feature `f`.
+    fn has_candidate(text: &str, w: &str, f: &str, lexis: &Lexis<'_>) {
+        let c = candidates_of(text, lexis);
+        assert!(
+            c.iter().any(|(s, fs)| s == w && fs.iter().any(|x| x == f)),
+            "{text}: no candidate {w} with {f}: {c:?}"
+        );
+    }
+
     /// A professional title glued after a qualifier (外部社労士, 顧問弁理士) is
     /// cut at an affix (社) or a common word; no fragment of it is a
     /// candidate, while a name before a title stays one. Invented members.
@@ -1573,13 +1582,7 @@ mod tests {
             return;
         };
         let lexis = dict.lexis();
-        let has = |text: &str, w: &str, f: &str| {
-            let c = candidates_of(text, &lexis);
-            assert!(
-                c.iter().any(|(s, fs)| s == w && fs.iter().any(|x| x == f)),
-                "{text}: no candidate {w} with {f}: {c:?}"
-            );
-        };
+        let has = |text: &str, w: &str, f: &str| has_candidate(text, w, f, &lexis);
         has("連絡は樫ノ原から受けた", "樫ノ原", "kjoin");
         has("連絡は榎ツ沢から受けた", "榎ツ沢", "kjoin");
         has("（整備員 鮫部）が確認", "鮫部", "whole");
@@ -1673,13 +1676,7 @@ mod tests {
             return;
         };
         let lexis = dict.lexis();
-        let has = |text: &str, w: &str, f: &str| {
-            let c = candidates_of(text, &lexis);
-            assert!(
-                c.iter().any(|(s, fs)| s == w && fs.iter().any(|x| x == f)),
-                "{text}: no candidate {w} with {f}: {c:?}"
-            );
-        };
+        let has = |text: &str, w: &str, f: &str| has_candidate(text, w, f, &lexis);
         has("発注先、むくげ精肉に連絡した", "むくげ", "hira:head");
         has("振込先は ほたるび信用組合です", "ほたるび", "hira:head");
         has("（ちどりの銀行）へ照会", "ちどり", "hira:head");
