@@ -22,6 +22,13 @@
 //! set and writes `src/scorer/weights.txt` with the threshold `T`.
 //! `FIT_DUMP=1`: prints each development-set candidate (set, label, word,
 //! context, dictionary features) while reading, for looking at dev data.
+//! `--uncovered`: for the span the builtin policy leaks in the development
+//! sets, whether any scorer candidate could reach it (`cand`: one lies at
+//! least half inside an occurrence, so only its weight kept it; `part`: one
+//! overlaps it but mostly lies outside; `none`: no candidate touches it),
+//! counted per kind and script shape (`H` kanji, `K` katakana, `P`
+//! hiragana, `L` Latin, joined in order of first appearance; `H1` one
+//! kanji). `--uncovered=list` prints each span too (development data only).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -72,6 +79,28 @@ fn dir(set: &str) -> PathBuf {
         .join(set)
 }
 
+/// The texts of a record the scorer reads, with their field paths (every
+/// string but the id, the organisation, the times and the sources).
+fn record_texts(inc: &tazan_model::Incident) -> Vec<(String, String)> {
+    let mut texts = Vec::new();
+    if let Value::Object(raw) = serde_json::to_value(inc).unwrap() {
+        for (key, v) in &raw {
+            if ![
+                "id",
+                "organization",
+                "occurred_at",
+                "recovered_at",
+                "sources",
+            ]
+            .contains(&key.as_str())
+            {
+                strings(v, key, &mut texts);
+            }
+        }
+    }
+    texts
+}
+
 /// Every string of a JSON value with its path (as the engine names fields).
 fn strings(v: &Value, path: &str, out: &mut Vec<(String, String)>) {
     match v {
@@ -104,23 +133,7 @@ fn examples(s: &Sanitizer, all: bool) -> Vec<Example> {
         for (_, inc) in &parsed.records {
             let own = inc.own_names();
             let spans = gold.get(&inc.id).cloned().unwrap_or_default();
-            let Value::Object(raw) = serde_json::to_value(inc).unwrap() else {
-                continue;
-            };
-            let mut texts = Vec::new();
-            for (key, v) in &raw {
-                if ![
-                    "id",
-                    "organization",
-                    "occurred_at",
-                    "recovered_at",
-                    "sources",
-                ]
-                .contains(&key.as_str())
-                {
-                    strings(v, key, &mut texts);
-                }
-            }
+            let texts = record_texts(inc);
             for (field, text) in texts {
                 let gold_ranges: Vec<std::ops::Range<usize>> = spans
                     .iter()
@@ -285,6 +298,99 @@ fn score(s: &Sanitizer, set: &str) -> (usize, usize, usize, usize, usize) {
     )
 }
 
+/// The script shape of a span (see `--uncovered`).
+fn shape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        let k = match c {
+            'ぁ'..='ゖ' => 'P',
+            'ァ'..='ヺ' | 'ー' => 'K',
+            '々' | '〆' | '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' => 'H',
+            c if c.is_alphanumeric() && (c.is_ascii() || ('！'..='～').contains(&c)) => 'L',
+            _ => continue,
+        };
+        if !out.contains(k) {
+            out.push(k);
+        }
+    }
+    if out == "H" && s.chars().count() == 1 {
+        out.push('1');
+    }
+    out
+}
+
+/// `--uncovered`: the spans the builtin policy leaks in every development
+/// set, by whether a scorer candidate reaches them.
+fn uncovered(rules_only: &Sanitizer, list: bool) {
+    let builtin = Sanitizer::new(&Policy::builtin(), DisclosureLevel::Green).unwrap();
+    let mut counts: BTreeMap<(String, String, &str), usize> = BTreeMap::new();
+    let mut totals: BTreeMap<&str, usize> = BTreeMap::new();
+    for set in DEV_SETS {
+        let d = dir(set);
+        let r = evaluate_incidents(
+            &builtin,
+            &d.join("incidents.jsonl"),
+            &d.join("annotations.jsonl"),
+        )
+        .unwrap();
+        let parsed = tazan_model::read_incidents(
+            &d.join("incidents.jsonl"),
+            tazan_model::UnknownFields::Keep,
+        )
+        .unwrap();
+        let records: HashMap<&str, &tazan_model::Incident> = parsed
+            .records
+            .iter()
+            .map(|(_, i)| (i.id.as_str(), i))
+            .collect();
+        for leak in &r.leaked {
+            let Some(inc) = records.get(leak.id.as_str()) else {
+                continue;
+            };
+            let own = inc.own_names();
+            let texts = record_texts(inc);
+            let mut status = "none";
+            for (field, text) in &texts {
+                let occ: Vec<std::ops::Range<usize>> = text
+                    .match_indices(leak.text.as_str())
+                    .map(|(i, m)| i..i + m.len())
+                    .collect();
+                if occ.is_empty() {
+                    continue;
+                }
+                for c in rules_only.scorer_candidates(text, field, &own, false) {
+                    if half_inside(&c.range, &occ) {
+                        status = "cand";
+                    } else if status == "none"
+                        && occ
+                            .iter()
+                            .any(|o| o.start < c.range.end && c.range.start < o.end)
+                    {
+                        status = "part";
+                    }
+                }
+            }
+            let sh = shape(&leak.text);
+            if list {
+                println!(
+                    "UNCOVERED\t{set}\t{status}\t{}\t{sh}\t{}",
+                    leak.kind, leak.text
+                );
+            }
+            *counts.entry((leak.kind.clone(), sh, status)).or_default() += 1;
+            *totals.entry(status).or_default() += 1;
+        }
+    }
+    println!(
+        "leaked spans by reach (builtin GREEN, {} sets): {totals:?}",
+        DEV_SETS.len()
+    );
+    println!("kind\tshape\treach\tcount");
+    for ((kind, sh, status), n) in &counts {
+        println!("{kind}\t{sh}\t{status}\t{n}");
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let all = args.iter().any(|a| a == "--all");
@@ -297,6 +403,10 @@ fn main() {
     let policy = Policy::builtin();
     let level = DisclosureLevel::Green;
     let rules_only = Sanitizer::new(&policy, level).unwrap().with_scorer(None);
+    if let Some(a) = args.iter().find(|a| a.starts_with("--uncovered")) {
+        uncovered(&rules_only, a == "--uncovered=list");
+        return;
+    }
     let ex = examples(&rules_only, all);
     let pos = ex.iter().filter(|e| e.positive).count();
     println!("examples: {} ({pos} positive)", ex.len());

@@ -33,7 +33,12 @@
 //! naming label, a company word, a given name after it, a speaker). It is
 //! on at GREEN and CLEAR in the builtin policy (`scorer = 0.65` in a level's
 //! recognisers, the threshold the table records; AMBER stays rules-only);
-//! `off = ["scorer"]` switches it off (BENCHMARKS.md, round 18).
+//! `off = ["scorer"]` switches it off (BENCHMARKS.md, round 18). Since
+//! round 25 the candidates also reach a hiragana trade-name head glued to
+//! its kanji or katakana word, a hiragana name after a word and a space and
+//! a one-kanji name in a slot, each with its own feature (`hira:head`,
+//! `hira:spaced`, `one:H`); `fit_scorer --uncovered` counts the leaked
+//! spans no candidate reaches (BENCHMARKS.md, round 25).
 
 use std::collections::HashMap;
 use std::fmt::{self, Write};

@@ -359,7 +359,6 @@ const KNOWN_GAPS: &[(&str, &str, usize)] = &[
     // (`11:00 平野 で引継ぎ`): no cue but the position.
     ("family name that is also a common word", "平野", 1),
     ("family name that is also a common word", "金子", 1),
-    ("family name that is also a common word", "森", 1),
     // A one-kanji speaker in a chat line with no user id elsewhere.
     ("family name that is also a common word", "森", 2),
     // A brand in lower-case Latin letters reads as a command or a word.

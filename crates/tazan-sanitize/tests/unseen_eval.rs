@@ -106,7 +106,7 @@ fn assert_floor(set: &str, max_leaked: usize) {
 /// command runs every ignored test where the corpus is present.
 #[test]
 fn frozen_unseen_set_does_not_get_worse() {
-    assert_floor("frozen", 7);
+    assert_floor("frozen", 6);
 }
 
 #[test]
@@ -138,7 +138,7 @@ fn frozen2_unseen_set_meets_the_targets_at_green() {
 /// is not met yet (BENCHMARKS.md).
 #[test]
 fn frozen3_unseen_set_does_not_get_worse() {
-    assert_floor("frozen3", 3);
+    assert_floor("frozen3", 2);
 }
 
 /// The fourth frozen set (written before the fourth round's rules): at most
@@ -167,7 +167,7 @@ fn frozen5_unseen_set_meets_the_targets_at_green() {
 /// (BENCHMARKS.md).
 #[test]
 fn frozen6_unseen_set_does_not_get_worse() {
-    assert_floor("frozen6", 6);
+    assert_floor("frozen6", 5);
 }
 
 /// The seventh frozen set (written and frozen before any rule change of the
@@ -177,7 +177,7 @@ fn frozen6_unseen_set_does_not_get_worse() {
 /// <= 6 spans) is not met yet (BENCHMARKS.md, "Eighth round").
 #[test]
 fn frozen7_unseen_set_does_not_get_worse() {
-    assert_floor("frozen7", 9);
+    assert_floor("frozen7", 5);
 }
 
 /// The eleventh round's development set, hard in the right way (persons
@@ -186,16 +186,17 @@ fn frozen7_unseen_set_does_not_get_worse() {
 /// 13. The target (<= 2 %) is not met (BENCHMARKS.md).
 #[test]
 fn dev11_unseen_set_does_not_get_worse() {
-    assert_floor("dev11", 6);
+    assert_floor("dev11", 4);
 }
 
 /// The twelfth round's development set (names said several times, each
 /// mention with at most a weak cue): 27 of 163 identifying spans leaked
 /// before the round, at most 8 after it (BENCHMARKS.md, "Twelfth round"),
-/// 7 after round 15.
+/// 7 after round 15. Round 25 traded one (5 -> 6) for 42 fewer leaks
+/// summed over the 37 dev + retired sets (BENCHMARKS.md, round 25).
 #[test]
 fn dev12_unseen_set_does_not_get_worse() {
-    assert_floor("dev12", 5);
+    assert_floor("dev12", 6);
 }
 
 /// The thirteenth round's development set (organisations and facilities
@@ -236,7 +237,7 @@ fn dev8_unseen_set_meets_the_targets_at_green() {
 /// (BENCHMARKS.md, "Eighth round", "Tenth round").
 #[test]
 fn frozen8_unseen_set_does_not_get_worse() {
-    assert_floor("frozen8", 14);
+    assert_floor("frozen8", 11);
 }
 
 /// The ninth frozen set (written and frozen before the eighth round's tuning
@@ -246,7 +247,7 @@ fn frozen8_unseen_set_does_not_get_worse() {
 /// met yet (BENCHMARKS.md, "Ninth round").
 #[test]
 fn frozen9_unseen_set_does_not_get_worse() {
-    assert_floor("frozen9", 5);
+    assert_floor("frozen9", 4);
 }
 
 /// The tenth frozen set (written and frozen before the tenth round's tuning
@@ -257,7 +258,7 @@ fn frozen9_unseen_set_does_not_get_worse() {
 /// met yet (BENCHMARKS.md, "Tenth round").
 #[test]
 fn frozen10_unseen_set_does_not_get_worse() {
-    assert_floor("frozen10", 19);
+    assert_floor("frozen10", 17);
 }
 
 /// The eleventh frozen set (written and frozen before the twelfth round's
@@ -268,7 +269,7 @@ fn frozen10_unseen_set_does_not_get_worse() {
 /// (BENCHMARKS.md, "Eleventh round: an eleventh held-out set").
 #[test]
 fn frozen11_unseen_set_does_not_get_worse() {
-    assert_floor("frozen11", 11);
+    assert_floor("frozen11", 10);
 }
 
 /// The twelfth frozen set (written and frozen before the tuning branches
@@ -281,7 +282,7 @@ fn frozen11_unseen_set_does_not_get_worse() {
 /// a twelfth held-out set", "Fifteenth round").
 #[test]
 fn frozen12_unseen_set_does_not_get_worse() {
-    assert_floor("frozen12", 12);
+    assert_floor("frozen12", 9);
 }
 
 /// The thirteenth frozen set (written and frozen before the tuning branches
@@ -304,7 +305,7 @@ fn frozen13_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen14_unseen_set_does_not_get_worse() {
-    assert_floor("frozen14", 13);
+    assert_floor("frozen14", 12);
 }
 
 /// The fifteenth frozen set (written and frozen before the branches
@@ -328,7 +329,7 @@ fn frozen15_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen16_unseen_set_does_not_get_worse() {
-    assert_floor("frozen16", 9);
+    assert_floor("frozen16", 8);
 }
 
 /// The seventeenth frozen set (written and frozen before the work of
@@ -339,7 +340,7 @@ fn frozen16_unseen_set_does_not_get_worse() {
 /// spans) is not met yet; 12 after that round too (BENCHMARKS.md, "Seventeenth held-out set").
 #[test]
 fn frozen17_unseen_set_does_not_get_worse() {
-    assert_floor("frozen17", 5);
+    assert_floor("frozen17", 4);
 }
 
 /// The eighteenth frozen set (written and frozen before the work of
@@ -353,7 +354,7 @@ fn frozen17_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen18_unseen_set_does_not_get_worse() {
-    assert_floor("frozen18", 12);
+    assert_floor("frozen18", 11);
 }
 
 /// The nineteenth frozen set (written and frozen before the work of the next
@@ -477,7 +478,7 @@ fn dev15_unseen_set_does_not_get_worse() {
 /// (BENCHMARKS.md, "Development sets dev17 and dev18").
 #[test]
 fn dev17_unseen_set_does_not_get_worse() {
-    assert_floor("dev17", 4);
+    assert_floor("dev17", 2);
 }
 
 /// Development set in informal notes, chats and threads (voicemail and voice

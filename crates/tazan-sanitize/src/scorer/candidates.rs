@@ -660,12 +660,24 @@ pub(crate) fn visit(
                 break;
             }
         }
-        let range = start..word_end;
         let glued = |c: Option<char>| {
             c.is_some_and(|c| script_of(c).is_some_and(|s| s != Script::Latin) || c == 'ー')
         };
-        if glued(text[..start].chars().next_back())
-            || (word_end == end && glued(text[end..].chars().next()))
+        // A trade name's hiragana head glued to its kanji or katakana
+        // trade word (Xの銀行 shape): the head without the の (since round
+        // 25; see [`hira_cue`]).
+        if word_end == end
+            && text[start..end].ends_with('の')
+            && text[start..end].chars().count() >= 3
+            && glued(text[end..].chars().next())
+        {
+            word_end = end - 'の'.len_utf8();
+        }
+        let range = start..word_end;
+        let prev = text[..start].chars().next_back();
+        let head = !prev.is_some_and(|c| c.is_alphanumeric() || c == 'ー');
+        if glued(prev)
+            || (word_end == end && glued(text[end..].chars().next()) && !head)
             || overlaps(&range)
         {
             continue;
@@ -713,6 +725,27 @@ fn hira_cue(before: &str, after: &str) -> Option<&'static str> {
             || after.starts_with("ママ"))
     {
         return Some("slot");
+    }
+    // Since round 25: a hiragana head glued to a kanji or katakana word
+    // (Xの銀行, X石油, Xネット) after a boundary, not inside a sentence's
+    // run of kana (`head`); a hiragana word after a kanji or katakana word
+    // and a space (料亭 X, ケアハウス X: `spaced`).
+    let kanji_or_kata = |c: Option<char>| {
+        c.is_some_and(|c| matches!(script_of(c), Some(Script::Han | Script::Kata)) || c == 'ー')
+    };
+    let mut a = after.chars();
+    let n1 = a.next();
+    if !prev.is_some_and(|c| c.is_alphanumeric() || c == 'ー')
+        && (kanji_or_kata(n1) || (n1 == Some('の') && kanji_or_kata(a.next())))
+    {
+        return Some("head");
+    }
+    if matches!(prev, Some(' ' | '\u{3000}')) {
+        let mut b = before.chars().rev();
+        b.next();
+        if kanji_or_kata(b.next()) {
+            return Some("spaced");
+        }
     }
     None
 }
@@ -792,6 +825,33 @@ fn inside_occupation(text: &str, range: &Range<usize>) -> bool {
     starts
         .iter()
         .any(|&a| ends.iter().any(|&b| is_role_noun(&text[a..b])))
+}
+
+/// Single kanji that stand alone in a table or a list as a mark, a day, a direction or
+/// a prefix (有, 済, （月）, 北, 計, 各), not as a name.
+const SOLO_MARKS: &str =
+    "東西南北月火水木金土日有無済未可否要不上下左右計約他各全同当両第中大小高低新旧正副主元前後";
+
+/// A one-kanji word set apart as a name slot (since round 25): after a
+/// separator (a line's or cell's start, a space, 、, a colon, an opening
+/// bracket, ・) and before one or a particle (`担当 X`, `承認：X、`,
+/// `\tX\t`, `Xから`). A one-kanji given or family name stands so; the
+/// fit weighs it (`one:H`). Affixes and [`SOLO_MARKS`] are none.
+fn one_kanji_slot(s: &str, before: &str, after: &str) -> bool {
+    let Some(c) = s.chars().next() else {
+        return false;
+    };
+    if is_affix(c) || SOLO_MARKS.contains(c) || NUMBER_PREFIXES.contains(c) {
+        return false;
+    }
+    let prev = before.chars().next_back();
+    let next = after.chars().next();
+    let open = prev.is_none_or(|p| p.is_whitespace() || "、，,：:（(・|/".contains(p));
+    let close = next.is_none_or(|n| n.is_whitespace() || "、，,。）)・|/".contains(n))
+        || ["は", "が", "から", "まで", "より", "に", "へ", "と"]
+            .iter()
+            .any(|p| after.starts_with(p));
+    open && close
 }
 
 /// Number prefixes (一次, 二次, 第三, 両面): a word starting with one is a
@@ -879,7 +939,8 @@ fn describe(
     let after = &text[range.end..];
     let next = after.chars().next();
     let prev = before.chars().next_back();
-    if len < 2
+    let solo = script == Script::Han && len == 1 && one_kanji_slot(&s, before, after);
+    if (len < 2 && !solo)
         || vocab.contains(s.as_ref())
         || (script == Script::Latin && vocab.contains(&s.to_lowercase()))
     {
@@ -996,7 +1057,7 @@ fn describe(
     } else {
         None
     };
-    if ordinary && cue.is_none() && weak.is_none() && hira.is_none() {
+    if ordinary && cue.is_none() && weak.is_none() && hira.is_none() && !solo {
         return false;
     }
     // Since round 23: a common kanji word a weak cue alone lets in must be
@@ -1022,6 +1083,9 @@ fn describe(
     }
     if let Some(h) = hira {
         emit(format_args!("hira:{h}"));
+    }
+    if solo {
+        emit(format_args!("one:H"));
     }
     let sc = script.letter();
     if let Some(w) = weak {
@@ -1464,6 +1528,15 @@ mod tests {
             .collect()
     }
 
+    /// Asserts that `text` has the candidate `w` with the feature `f`.
+    fn has_candidate(text: &str, w: &str, f: &str, lexis: &Lexis<'_>) {
+        let c = candidates_of(text, lexis);
+        assert!(
+            c.iter().any(|(s, fs)| s == w && fs.iter().any(|x| x == f)),
+            "{text}: no candidate {w} with {f}: {c:?}"
+        );
+    }
+
     /// A professional title glued after a qualifier (外部社労士, 顧問弁理士) is
     /// cut at an affix (社) or a common word; no fragment of it is a
     /// candidate, while a name before a title stays one. Invented members.
@@ -1506,13 +1579,7 @@ mod tests {
             return;
         };
         let lexis = dict.lexis();
-        let has = |text: &str, w: &str, f: &str| {
-            let c = candidates_of(text, &lexis);
-            assert!(
-                c.iter().any(|(s, fs)| s == w && fs.iter().any(|x| x == f)),
-                "{text}: no candidate {w} with {f}: {c:?}"
-            );
-        };
+        let has = |text: &str, w: &str, f: &str| has_candidate(text, w, f, &lexis);
         has("連絡は樫ノ原から受けた", "樫ノ原", "kjoin");
         has("連絡は榎ツ沢から受けた", "榎ツ沢", "kjoin");
         has("（整備員 鮫部）が確認", "鮫部", "whole");
@@ -1586,6 +1653,46 @@ mod tests {
             ("レビュー・試験項目/業務シナリオ・テストケース", "シナリオ"),
         ] {
             let c = words(text);
+            assert!(
+                c.iter().all(|(s, _)| s != none),
+                "{text}: {none} is a candidate: {c:?}"
+            );
+        }
+    }
+
+    /// Round 25's wider reach, each with invented members: a hiragana
+    /// trade name glued to its kanji or katakana trade word after a
+    /// boundary (`head`, the の of Xの銀行 left out), a hiragana name after a
+    /// kanji or katakana word and a space (`spaced`), and a one-kanji name
+    /// set apart in a slot (`one:H`). Hiragana grammar after a kanji or
+    /// katakana word, a kanji's okurigana and one-kanji marks (（木）, 済)
+    /// stay no candidates.
+    #[test]
+    fn hiragana_heads_spaced_kana_and_one_kanji_slots_are_candidates() {
+        let (Some(dict), _) = crate::dict::load() else {
+            return;
+        };
+        let lexis = dict.lexis();
+        let has = |text: &str, w: &str, f: &str| has_candidate(text, w, f, &lexis);
+        has("発注先、むくげ精肉に連絡した", "むくげ", "hira:head");
+        has("振込先は ほたるび信用組合です", "ほたるび", "hira:head");
+        has("（ちどりの銀行）へ照会", "ちどり", "hira:head");
+        has("予約は、さざれネットで受けた", "さざれ", "hira:head");
+        has("会場は割烹 ゆうなぎ、二階", "ゆうなぎ", "hira:spaced");
+        has("担当 榊\n確認：済", "榊", "one:H");
+        has("承認：椛、問合せは別途", "椛", "one:H");
+        has("09:10\t凪\t到着を確認", "凪", "one:H");
+        for (text, none) in [
+            ("障害について確認した", "について"),
+            ("サーバを再起動した", "を"),
+            ("ログの出力を止めた", "の"),
+            ("見直しを行った", "しを"),
+            ("会議（木）は中止", "木"),
+            ("確認：済", "済"),
+            ("計 3件", "計"),
+            ("進路: 東、速度 30", "東"),
+        ] {
+            let c = candidates_of(text, &lexis);
             assert!(
                 c.iter().all(|(s, _)| s != none),
                 "{text}: {none} is a candidate: {c:?}"
