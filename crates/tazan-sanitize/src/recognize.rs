@@ -70,7 +70,9 @@ pub(crate) use names::{name_ok, PSEUDONYM_HEADS};
 pub(crate) use persons::{is_person_field, strip_title, Lexis, TITLES};
 use prefilter::{Group, Late, Pass, Prefilter, Prefilters};
 use stoplists::*;
-pub(crate) use stoplists::{is_one_kanji_not_name, is_role_noun, DERIVATION_SUFFIXES};
+pub(crate) use stoplists::{
+    is_one_kanji_not_name, is_role_noun, DERIVATION_SUFFIXES, KANA_HONORIFICS,
+};
 
 /// One compiled pattern rule.
 struct Rule {

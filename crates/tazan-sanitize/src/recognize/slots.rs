@@ -152,10 +152,6 @@ fn sentence_ahead(rest: &str) -> &str {
 /// listed as family names too: never a person on their own.
 const SINGLE_NOT_NAME: &str = "国県市町村区都府道郡局社店課部係班室院校園会団省庁署所館駅港私僕俺彼誰皆方側先上下前後今次他各本元現旧新主副両全半何母父妻夫兄姉弟妹子客者人氏様当同弊貴御我自此其該右左中内外東西南北表裏奥横端底頂口門窓壁床棚箱網鍵線柱針板紙布糸水火土木金石山川海空雨雪風電車船器機具品物家宅丁円和間米財陸長標棒欲眠研祝祭銭鏡鐘音響薄袋衣縫毛牛馬盛登勝勇朝昼夜晩夕春夏秋冬年月日時週件点際例数量額値型版案策";
 
-/// Honorifics in kana: one said twice (担当者Aさんさん, ペトロフちゃんさん) is
-/// not a name before the second.
-const KANA_HONORIFICS: &[&str] = &["さん", "さま", "ちゃん", "くん", "どの", "たん"];
-
 /// Hiragana words before さん/ちゃん/くん that are not names (みなさん, お客さん).
 const KANA_NOT_NAME: &[&str] = &[
     "みな",
@@ -410,7 +406,7 @@ impl Recognizers {
                 !before.is_some_and(|c| ('ぁ'..='ゖ').contains(&c))
                     && !w.starts_with(['お', 'ご'])
                     && !KANA_NOT_NAME.iter().any(|x| w.starts_with(x))
-                    && !KANA_HONORIFICS.contains(&w)
+                    && !stoplists::KANA_HONORIFICS.contains(&w)
             } else if is_kata(first) {
                 // ちゃん, くん make even a word a nickname (タカっちゃん).
                 let endearing = !suffix.starts_with('さ');

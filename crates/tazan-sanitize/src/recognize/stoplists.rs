@@ -365,6 +365,12 @@ pub(super) const PHRASE_KANA: [&str; 16] = [
 pub(super) const STATUS_ENDINGS: [&str; 8] =
     ["中", "済", "不可", "失敗", "エラー", "停止", "完了", "不能"];
 
+/// Honorifics written in kana after a name (まいちゃん, はるかさん). A
+/// hiragana word that is one of them is no name, even before a second one
+/// (担当者Aさんさん, Xちゃんさん): the nickname rule and the scorer's
+/// hiragana words both read it.
+pub(crate) const KANA_HONORIFICS: [&str; 4] = ["さん", "くん", "ちゃん", "さま"];
+
 /// Status and derivation suffixes (確認中, 対応済, 導入後, 共通化, 安全性,
 /// 一時的): a kanji word ending in one is an ordinary word of prose. The
 /// scorer's `dsfx` feature and the room check both read it.

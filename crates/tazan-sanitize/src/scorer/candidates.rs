@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 
 use crate::normalize::nfkc;
 use crate::recognize::{
-    is_han, is_hira, is_kata, is_role_noun, Lexis, DERIVATION_SUFFIXES, TITLES,
+    is_han, is_hira, is_kata, is_role_noun, Lexis, DERIVATION_SUFFIXES, KANA_HONORIFICS, TITLES,
 };
 use rustc_hash::FxHashSet;
 use tazan_model::Kind;
@@ -654,11 +654,15 @@ pub(crate) fn visit(
         at = end;
         // A trailing honorific is a cue, not part of the name.
         let mut word_end = end;
-        for h in ["さん", "くん", "ちゃん", "さま"] {
+        for h in KANA_HONORIFICS {
             if text[start..end].ends_with(h) && end - h.len() > start {
                 word_end = end - h.len();
                 break;
             }
+        }
+        // An honorific said twice (Xちゃんさん): the first is no name.
+        if KANA_HONORIFICS.contains(&&text[start..word_end]) {
+            continue;
         }
         let glued = |c: Option<char>| {
             c.is_some_and(|c| script_of(c).is_some_and(|s| s != Script::Latin) || c == 'ー')
