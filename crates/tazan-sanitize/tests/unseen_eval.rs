@@ -19,6 +19,10 @@
 //! Round 24 (leak classes of the retired sets, branch `rules24`) tightened
 //! frozen3, frozen4, frozen7, frozen8 and frozen12 … frozen18 (BENCHMARKS.md,
 //! "Twenty-fourth round").
+//! Round 25 (leak classes of frozen19/frozen20, branch `rules25`; scorer
+//! candidates and a refit on 37 sets, `recall25`) tightened the floors of
+//! every set it improved, the blind frozen21 … frozen24 included
+//! (BENCHMARKS.md, "After round 25, every set").
 
 // Test harness: a failed setup step should abort loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -247,7 +251,7 @@ fn frozen8_unseen_set_does_not_get_worse() {
 /// met yet (BENCHMARKS.md, "Ninth round").
 #[test]
 fn frozen9_unseen_set_does_not_get_worse() {
-    assert_floor("frozen9", 4);
+    assert_floor("frozen9", 3);
 }
 
 /// The tenth frozen set (written and frozen before the tenth round's tuning
@@ -293,7 +297,7 @@ fn frozen12_unseen_set_does_not_get_worse() {
 /// (BENCHMARKS.md, "Twelfth round: a thirteenth held-out set").
 #[test]
 fn frozen13_unseen_set_does_not_get_worse() {
-    assert_floor("frozen13", 9);
+    assert_floor("frozen13", 8);
 }
 
 /// The fourteenth frozen set (written and frozen before the branches
@@ -305,7 +309,7 @@ fn frozen13_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen14_unseen_set_does_not_get_worse() {
-    assert_floor("frozen14", 12);
+    assert_floor("frozen14", 11);
 }
 
 /// The fifteenth frozen set (written and frozen before the branches
@@ -340,7 +344,7 @@ fn frozen16_unseen_set_does_not_get_worse() {
 /// spans) is not met yet; 12 after that round too (BENCHMARKS.md, "Seventeenth held-out set").
 #[test]
 fn frozen17_unseen_set_does_not_get_worse() {
-    assert_floor("frozen17", 4);
+    assert_floor("frozen17", 3);
 }
 
 /// The eighteenth frozen set (written and frozen before the work of
@@ -354,7 +358,7 @@ fn frozen17_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen18_unseen_set_does_not_get_worse() {
-    assert_floor("frozen18", 11);
+    assert_floor("frozen18", 10);
 }
 
 /// The nineteenth frozen set (written and frozen before the work of the next
@@ -372,7 +376,7 @@ fn frozen18_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen19_unseen_set_does_not_get_worse() {
-    assert_floor("frozen19", 27);
+    assert_floor("frozen19", 24);
 }
 
 /// The twentieth frozen set (written and frozen before the work of the next
@@ -388,7 +392,7 @@ fn frozen19_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen20_unseen_set_does_not_get_worse() {
-    assert_floor("frozen20", 26);
+    assert_floor("frozen20", 23);
 }
 
 /// The twenty-first frozen set (written and frozen before the work of the
@@ -406,7 +410,7 @@ fn frozen20_unseen_set_does_not_get_worse() {
 /// is not met yet (BENCHMARKS.md, "Twenty-first held-out set").
 #[test]
 fn frozen21_unseen_set_does_not_get_worse() {
-    assert_floor("frozen21", 33);
+    assert_floor("frozen21", 32);
 }
 
 /// The twenty-second frozen set (written and frozen before the work of the
@@ -423,7 +427,7 @@ fn frozen21_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen22_unseen_set_does_not_get_worse() {
-    assert_floor("frozen22", 43);
+    assert_floor("frozen22", 29);
 }
 
 /// The twenty-third frozen set (written and frozen before the work of the
@@ -442,7 +446,7 @@ fn frozen22_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen23_unseen_set_does_not_get_worse() {
-    assert_floor("frozen23", 33);
+    assert_floor("frozen23", 28);
 }
 
 /// The twenty-fourth frozen set (written and frozen before the work of the
@@ -459,7 +463,7 @@ fn frozen23_unseen_set_does_not_get_worse() {
 /// spans) is not met yet (BENCHMARKS.md, "Twenty-fourth held-out set").
 #[test]
 fn frozen24_unseen_set_does_not_get_worse() {
-    assert_floor("frozen24", 58);
+    assert_floor("frozen24", 43);
 }
 
 /// The fifteenth round's development set (persons and identifiers in forms,
