@@ -312,14 +312,24 @@ impl Recognizers {
                 let prev = text[..start].chars().next_back();
                 // Glued to a word, unless the word names a relation (代理店みさき保険).
                 // A digit before the kana ends no word the name could be
-                // part of (ABC-123みどり工房): the kana start one.
+                // part of (ABC-123みどり工房): the kana start one. Nor does
+                // an id's Latin tail (123KZ-NETみどり工房): a Latin token
+                // with a digit, `-` or `_` in it is an id, which is masked
+                // on its own, and the name must be found before it is.
                 let relation = lexicon::RELATION_WORDS
                     .iter()
                     .any(|w| text[..start].ends_with(w))
                     && !text[..start].ends_with("委託先ベンダ");
-                let glued = prev
-                    .is_some_and(|c| is_han(c) || is_kata(c) || c.is_ascii_alphabetic())
-                    && !relation;
+                let latin_word = || {
+                    let token = text[..start]
+                        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                        .next()
+                        .unwrap_or("");
+                    !token.contains(|c: char| c.is_ascii_digit() || c == '-' || c == '_')
+                };
+                let glued = prev.is_some_and(|c| {
+                    is_han(c) || is_kata(c) || (c.is_ascii_alphabetic() && latin_word())
+                }) && !relation;
                 // A whole word standing alone may end like a particle
                 // (あけぼの銀行, みさと乳業, はやて便 after a space), unless
                 // that kana follows a particle (すべての, からの).
