@@ -25,8 +25,10 @@ fn main() {
         let (out, audit) = s.sanitize_text(&line, &[]);
         println!("{out}");
         if args.iter().any(|a| a == "--features") {
-            // Every candidate the rules left, its probability and features.
-            for c in s.scorer_candidates(&line, "description", &[], false) {
+            // Every candidate the rules left, its probability and features,
+            // in the field `sanitize_text` reads (`text`), so the figures are
+            // those of what it masks.
+            for c in s.scorer_candidates(&line, "text", &[], false) {
                 println!(
                     "   ? {} {:.3} {}",
                     &line[c.range.clone()],
