@@ -679,9 +679,8 @@ pub(crate) fn visit(
         }
         let range = start..word_end;
         let prev = text[..start].chars().next_back();
-        let head = !prev.is_some_and(|c| c.is_alphanumeric() || c == 'ー');
         if glued(prev)
-            || (word_end == end && glued(text[end..].chars().next()) && !head)
+            || (word_end == end && glued(text[end..].chars().next()) && !word_starts(prev))
             || overlaps(&range)
         {
             continue;
@@ -700,6 +699,12 @@ pub(crate) fn visit(
         );
         sink.word(range, Script::Hira, !ok);
     }
+}
+
+/// Whether a word starts after `prev`: no letter, digit or long-vowel
+/// mark of a word runs into it (a hiragana trade name's head, `head`).
+fn word_starts(prev: Option<char>) -> bool {
+    !prev.is_some_and(|c| c.is_alphanumeric() || c == 'ー')
 }
 
 /// Why a hiragana word set apart may be a name: in quotes (`quote`), a
@@ -739,9 +744,7 @@ fn hira_cue(before: &str, after: &str) -> Option<&'static str> {
     };
     let mut a = after.chars();
     let n1 = a.next();
-    if !prev.is_some_and(|c| c.is_alphanumeric() || c == 'ー')
-        && (kanji_or_kata(n1) || (n1 == Some('の') && kanji_or_kata(a.next())))
-    {
+    if word_starts(prev) && (kanji_or_kata(n1) || (n1 == Some('の') && kanji_or_kata(a.next()))) {
         return Some("head");
     }
     if matches!(prev, Some(' ' | '\u{3000}')) {
