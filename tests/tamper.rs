@@ -103,6 +103,11 @@ async fn subscribers_share_proven_pages_and_every_entry_verifies() {
 /// Opens a stopped hub's store once the last of its connection tasks (which
 /// can outlive `stop` by a moment, holding the core) has let go of its lock:
 /// waits on the lock's release, for at most 10 s.
+///
+/// This is `tazan_store::Store::open_waiting`'s wait, written again on
+/// purpose: the test edits the hub's trees as an attacker with the disk
+/// would, through raw sled, and `Store` does not hand out its trees (every
+/// write in the product goes through its writer and durability tickets).
 async fn open_when_released(path: &std::path::Path) -> sled::Db {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
