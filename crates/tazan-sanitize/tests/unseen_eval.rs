@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen23/`, `frozen24/` and every later set are held out (blind):
+//! `frozen23/`, `frozen24/`, `frozen25/` and every later set are held out (blind):
 //! these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
@@ -465,6 +465,25 @@ fn frozen23_unseen_set_does_not_get_worse() {
 #[test]
 fn frozen24_unseen_set_does_not_get_worse() {
     assert_floor("frozen24", 43);
+}
+
+/// The twenty-fifth held-out set (written and frozen on 2026-12-07 before the
+/// next round was merged, by an engineer who changed no recogniser, read no
+/// sanitiser source and never saw its development data; a natural mix of
+/// shapes over 38 industries, leaning toward personal-data incidents where
+/// people are the point: mis-sent mail, FAX, post and SMS, lost and stolen
+/// papers and devices, mis-shown screens and unauthorised viewing, written
+/// up as reports to regulators, apology letters, 顛末書 and 始末書, internal
+/// investigations, audit findings, hand-over notes, minutes, call
+/// transcripts, chat posts, mail headers, spreadsheet pastes and
+/// English/Japanese mail, with victims, staff and families named in every
+/// form): 14 of 379 identifying spans leaked before that round with the
+/// builtin GREEN policy (3.7 %; 19 with the rules alone). The target (<= 2 %,
+/// i.e. <= 7 spans) is not met yet (BENCHMARKS.md, "Twenty-fifth held-out
+/// set").
+#[test]
+fn frozen25_unseen_set_does_not_get_worse() {
+    assert_floor("frozen25", 14);
 }
 
 /// The fifteenth round's development set (persons and identifiers in forms,
