@@ -486,6 +486,24 @@ fn frozen25_unseen_set_does_not_get_worse() {
     assert_floor("frozen25", 14);
 }
 
+/// The twenty-sixth frozen set (written and frozen before the work of the
+/// next round was merged, by an engineer who changed no recogniser, read no
+/// sanitiser source and never saw its development data; a natural mix of
+/// shapes over 38 industries, leaning toward legacy systems and the
+/// typography they leave in text: 全銀 transfer results and 半角カナ names,
+/// mainframe JCL and AS/400 job logs, EDI fixed-length records, POS
+/// journals and handheld-terminal logs, OCR of faxed and scanned forms with
+/// OCR errors, 住記・税 and 医事会計 lists, 帳票 and 伝票 prints, 外字 and
+/// 旧字体, 和暦 and 元年, kanji numerals in addresses and phones, spaced and
+/// full-width names): 35 of 389 identifying spans leaked before that round
+/// with the builtin GREEN policy (9.0 %; 56 with the rules alone). The
+/// target (<= 2 %, i.e. <= 7 spans) is not met yet (BENCHMARKS.md,
+/// "Twenty-sixth held-out set").
+#[test]
+fn frozen26_unseen_set_does_not_get_worse() {
+    assert_floor("frozen26", 35);
+}
+
 /// The fifteenth round's development set (persons and identifiers in forms,
 /// logs, chat exports, booking lists, CSV/TSV and romanised mail): 16 of 195
 /// identifying spans leaked before the round, 4 after it (BENCHMARKS.md,
