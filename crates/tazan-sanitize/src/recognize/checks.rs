@@ -180,7 +180,6 @@ impl Recognizers {
             Check::KanaBuilding => {
                 // After a kanji word, a leading particle is the sentence's
                 // (サーバ室はひまわりビル); after kana the run is no word.
-                let hiragana = |c: char| ('ぁ'..='ゖ').contains(&c);
                 let mut start = m.start;
                 let mut head = name_str;
                 if before.is_some_and(|c| is_han(c) || is_kata(c) || c == 'ー') {
@@ -189,7 +188,7 @@ impl Recognizers {
                         head = p;
                     }
                 }
-                let free = !before.is_some_and(hiragana);
+                let free = !before.is_some_and(is_hira);
                 let phrase = head.chars().count() < 2
                     || head.ends_with(stoplists::PARTICLES)
                     || ["この", "その", "あの", "どの", "こちら", "そちら", "となり"]
@@ -280,12 +279,11 @@ impl Recognizers {
                 // とみずほ銀行 → みずほ銀行, 提携するかざぐるま証券 → かざぐるま証券;
                 // 例えば銀行, そのため銀行 are not bank names.
                 let inner = name?;
-                let hira = |c: char| ('ぁ'..='ゖ').contains(&c);
                 let run_start = inner.start
                     - text[..inner.start]
                         .chars()
                         .rev()
-                        .take_while(|c| hira(*c))
+                        .take_while(|c| is_hira(*c))
                         .map(char::len_utf8)
                         .sum::<usize>();
                 let run = &text[run_start..inner.end];

@@ -308,7 +308,7 @@ impl Recognizers {
             // noun (なお|田中: お ending a word is no prefix).
             let prefixed = text[..name_at.start]
                 .strip_suffix(['お', 'ご'])
-                .is_some_and(|b| !b.ends_with(|c: char| ('ぁ'..='ゖ').contains(&c)));
+                .is_some_and(|b| !b.ends_with(is_hira));
             if prefixed {
                 continue;
             }
@@ -400,10 +400,10 @@ impl Recognizers {
                     && self.one_kanji_name(w, lexis)
             } else if speakers.contains(&w) {
                 true
-            } else if ('ぁ'..='ゖ').contains(&first) {
+            } else if is_hira(first) {
                 // A whole hiragana word: not glued to kana before it, not an
                 // honorific word (お客さん, ご主人さん) or a pronoun.
-                !before.is_some_and(|c| ('ぁ'..='ゖ').contains(&c))
+                !before.is_some_and(is_hira)
                     && !w.starts_with(['お', 'ご'])
                     && !KANA_NOT_NAME.iter().any(|x| w.starts_with(x))
                     && !stoplists::KANA_HONORIFICS.contains(&w)
@@ -556,7 +556,7 @@ impl Recognizers {
             let w = &body[lead..];
             let count = w.chars().count();
             let han = w.chars().all(|c| is_han(c) || c == 'ヶ');
-            let hira = w.chars().all(|c| ('ぁ'..='ゖ').contains(&c));
+            let hira = w.chars().all(is_hira);
             let name = if han && (2..=4).contains(&count) {
                 // A common word alone on a line (以上, 各位) is no sign-off.
                 self.slot_name(w, lexis) && lexis.is_some_and(|l| !l.common.contains(w))
@@ -761,8 +761,8 @@ impl Recognizers {
     /// A chat or quote speaker: a name, a nickname or a handle, not a role.
     fn speaker_name(&self, w: &str, lexis: Option<&Lexis>) -> bool {
         let first = w.chars().next().unwrap_or(' ');
-        if ('ぁ'..='ゖ').contains(&first) {
-            return w.chars().all(|c| ('ぁ'..='ゖ').contains(&c) || c == 'ー')
+        if is_hira(first) {
+            return w.chars().all(|c| is_hira(c) || c == 'ー')
                 && !w.starts_with(['お', 'ご'])
                 && !KANA_NOT_NAME.iter().any(|x| w.starts_with(x));
         }
