@@ -707,6 +707,12 @@ pub(crate) fn is_han(c: char) -> bool {
         || c == '々'
 }
 
+/// Kanji or the small ヶ that a kanji name reads as one of its letters
+/// (霞ヶ関, 八ヶ岳): a kanji word's run where ヶ must not split it.
+pub(crate) fn is_han_or_ke(c: char) -> bool {
+    is_han(c) || c == 'ヶ'
+}
+
 /// Hiragana letters (ぁ … ゖ) and the hiragana iteration marks ゝ, ゞ
 /// (which stand for a letter: いすゞ).
 pub(crate) fn is_hira(c: char) -> bool {

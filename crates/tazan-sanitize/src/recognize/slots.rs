@@ -396,7 +396,7 @@ impl Recognizers {
                 w.chars().count() == 1
                     && is_han(first)
                     && !w.starts_with(['諸', '恩', '塾'])
-                    && !before.is_some_and(|c| is_han(c) || c == 'ヶ')
+                    && !before.is_some_and(is_han_or_ke)
                     && self.one_kanji_name(w, lexis)
             } else if speakers.contains(&w) {
                 true
@@ -420,7 +420,7 @@ impl Recognizers {
                 // two or more are the honorific rule's.
                 let one = w.chars().count() == 1;
                 (!suffix.starts_with('さ') || one)
-                    && !before.is_some_and(|c| is_han(c) || c == 'ヶ')
+                    && !before.is_some_and(is_han_or_ke)
                     && if one {
                         self.one_kanji_name(w, lexis)
                     } else {
@@ -442,7 +442,7 @@ impl Recognizers {
         for caps in captures_if(can[4], &s.affiliated, text) {
             let Some(name) = caps.name("n") else { continue };
             let w = name.as_str();
-            let glued = text[..name.start()].ends_with(|c: char| is_han(c) || c == 'ヶ');
+            let glued = text[..name.start()].ends_with(is_han_or_ke);
             let one = w.chars().count() == 1;
             if !glued && (!one || self.agent_name(w, true, lexis)) && self.slot_name(w, lexis) {
                 push(
@@ -555,7 +555,7 @@ impl Recognizers {
                     .len();
             let w = &body[lead..];
             let count = w.chars().count();
-            let han = w.chars().all(|c| is_han(c) || c == 'ヶ');
+            let han = w.chars().all(is_han_or_ke);
             let hira = w.chars().all(is_hira);
             let name = if han && (2..=4).contains(&count) {
                 // A common word alone on a line (以上, 各位) is no sign-off.
@@ -694,7 +694,7 @@ impl Recognizers {
                 .collect();
             let family = |w: &str| l.surnames.contains(w) && !l.common.contains(w);
             let unknown = |w: &str| {
-                w.chars().all(|c| is_han(c) || c == 'ヶ')
+                w.chars().all(is_han_or_ke)
                     && !lexicon::is_bare_place(w)
                     && !self.is_place_name(w)
                     && !l.common.contains(w)
@@ -711,7 +711,7 @@ impl Recognizers {
             }
             for r in cells {
                 let w = &text[r.clone()];
-                let fits = w.chars().all(|c| is_han(c) || c == 'ヶ')
+                let fits = w.chars().all(is_han_or_ke)
                     && self.slot_word(w, Some(l))
                     && !self.is_place_name(w)
                     && (l.surnames.contains(w) || unknown(w));
@@ -773,7 +773,7 @@ impl Recognizers {
                 && name_ok(w)
                 && lexis.is_none_or(|l| !l.common.contains(w) || l.given.contains(w));
         }
-        w.chars().all(|c| is_han(c) || c == 'ヶ')
+        w.chars().all(is_han_or_ke)
             && !w.ends_with(NOT_NAME_ENDINGS)
             && self.slot_name(w, lexis)
     }

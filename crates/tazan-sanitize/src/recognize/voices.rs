@@ -169,7 +169,7 @@ impl Recognizers {
             let len = word.find([' ', '\u{3000}']).unwrap_or(0);
             let w = &word[..len];
             let kanji =
-                (1..=4).contains(&w.chars().count()) && w.chars().all(|c| is_han(c) || c == 'ヶ');
+                (1..=4).contains(&w.chars().count()) && w.chars().all(is_han_or_ke);
             let kana =
                 (2..=8).contains(&w.chars().count()) && w.chars().all(|c| is_kata(c) || c == 'ー');
             if kanji || kana {
@@ -255,7 +255,7 @@ impl Recognizers {
         if !(1..=8).contains(&count) || !kana_kanji || LINE_LABELS.contains(&w) || !name_ok(w) {
             return false;
         }
-        if w.chars().all(|c| is_han(c) || c == 'ヶ' || c == '々') {
+        if w.chars().all(is_han_or_ke) {
             return self.slot_word(w, lexis);
         }
         !self.is_role(w)
