@@ -71,7 +71,8 @@ pub(crate) use persons::{is_person_field, strip_title, Lexis, TITLES};
 use prefilter::{Group, Late, Pass, Prefilter, Prefilters};
 use stoplists::*;
 pub(crate) use stoplists::{
-    is_one_kanji_not_name, is_role_noun, DERIVATION_SUFFIXES, KANA_HONORIFICS,
+    is_one_kanji_not_name, is_role_noun, DERIVATION_SUFFIXES, HONORIFICS_AND_TITLES,
+    KANA_HONORIFICS,
 };
 
 /// One compiled pattern rule.

@@ -16,9 +16,6 @@ use super::persons::{Lexis, BARE_DEPTS, DEPT_SUFFIX, ROLES};
 use super::prefilter::captures_if;
 use super::*;
 
-/// Honorifics and titles after a speaker's name.
-const HONORIFICS: [&str; 7] = ["さん", "氏", "くん", "君", "ちゃん", "様", "先生"];
-
 /// Words in brackets at a line's start that are notes, not speakers.
 const BRACKET_NOTES: &[&str] = &[
     "注",
