@@ -3477,6 +3477,21 @@ fn a_room_number_standing_alone_is_masked() {
     assert!(!format!("{audit:?}").contains("room_number"), "{audit:?}");
 }
 
+/// Round 26: a bare 号 after a rule's, a law's or a document's word and a
+/// space numbers the document (`規程 123号`, `市条例 第 8号`), never a room;
+/// a room's 号室 after the same words is still a room.
+#[test]
+fn a_document_number_after_a_space_is_not_a_room() {
+    let prose = "旅費規程 204号 と施行規則 31号 に従い、県条例 第 612号 および \
+                 通達 1187号、告示 第 905号 を添付";
+    let (out, audit) = sanitize(prose);
+    assert!(!format!("{audit:?}").contains("room_number"), "{audit:?}");
+    for kept in ["204号", "31号", "612号", "1187号", "905号"] {
+        assert!(out.contains(kept), "{kept:?} lost in {out}");
+    }
+    check("居住者 2314号室 の方より連絡", &["2314号室"], &[]);
+}
+
 /// Round 25: a vessel named with 丸 — after an ordinal (`第五X丸`), a
 /// vessel word (`フェリーX丸`) or standing alone before a quote or a
 /// blank; 日の丸, 二重丸, 一丸 and 丸ごと are words.

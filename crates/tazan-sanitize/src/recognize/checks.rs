@@ -145,7 +145,12 @@ impl Recognizers {
                 let next = text[n.end..].chars().next();
                 let free = !prev.is_some_and(|c| word(c) || matches!(c, '-' | 'ー' | '.' | '/'))
                     && !next.is_some_and(word);
-                free.then_some(n)
+                // A bare 号 after a rule's or a document's word and a space
+                // (規程 123号, 条例 第 4号) numbers the document.
+                let lead = text[..n.start].trim_end();
+                let document = text[n.clone()].ends_with('号')
+                    && (lead.ends_with('第') || DOCUMENT_NUMBER_WORDS.iter().any(|w| lead.ends_with(w)));
+                (free && !document).then_some(n)
             }
             Check::Ship => ship(text, m, common),
             Check::UnitName => {

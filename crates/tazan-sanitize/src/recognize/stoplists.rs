@@ -365,6 +365,14 @@ pub(super) const PHRASE_KANA: [&str; 16] = [
 pub(super) const STATUS_ENDINGS: [&str; 8] =
     ["中", "済", "不可", "失敗", "エラー", "停止", "完了", "不能"];
 
+/// Words naming a rule, a law or an official document, whose number follows
+/// them (就業規程 12号, 市条例 第 3号, 通達 105号): a number after one is the
+/// document's, never a room's.
+pub(crate) const DOCUMENT_NUMBER_WORDS: [&str; 22] = [
+    "規程", "規則", "規定", "規約", "細則", "内規", "条例", "通達", "通知", "告示", "公示", "公告",
+    "訓令", "要綱", "要領", "指針", "省令", "政令", "府令", "法律", "議案", "答申",
+];
+
 /// Honorifics after a person's name (田中さん, 佐藤様, 鈴木殿, 森先生): the
 /// word before one is a person. The speaker rule, the candidate rule and the
 /// scorer's `hon` feature all read this one list; the kana ones among them
