@@ -261,7 +261,10 @@ impl Recognizers {
         let after = &text[end..];
         let after = after.strip_prefix(' ').unwrap_or(after);
         let before = text[..start].trim_end();
-        HONORIFICS.iter().chain(&LATIN_HONORIFICS).any(|h| after.starts_with(h))
+        HONORIFICS
+            .iter()
+            .chain(&LATIN_HONORIFICS)
+            .any(|h| after.starts_with(h))
             || TITLES.iter().any(|t| {
                 before.ends_with(t)
                     && !before[..before.len() - t.len()]

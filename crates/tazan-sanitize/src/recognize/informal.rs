@@ -724,11 +724,7 @@ fn community_body(text: &str, word: Range<usize>, out: &mut Vec<Hit>) {
     let kana = tail_len(&before[..before.len() - han], is_hira);
     let start = word.start - han - kana;
     let head = &text[start..word.start];
-    let coined = head
-        .chars()
-        .filter(|c| is_hira(*c) || is_kata(*c))
-        .count()
-        >= 2;
+    let coined = head.chars().filter(|c| is_hira(*c) || is_kata(*c)).count() >= 2;
     // A head ending on a particle is a phrase (まちの自治会).
     let phrase = head.ends_with(['の', 'が', 'を', 'に', 'は', 'と', 'で', 'も']);
     if coined && !phrase && (2..=8).contains(&head.chars().count()) {

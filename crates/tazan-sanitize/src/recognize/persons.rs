@@ -1295,10 +1295,7 @@ pub(super) fn slot_closes(rest: &str) -> bool {
 
 /// True when a kanji or kana character continues the word at `end`.
 fn glued_after(text: &str, end: usize) -> bool {
-    text[end..]
-        .chars()
-        .next()
-        .is_some_and(is_han_or_ke)
+    text[end..].chars().next().is_some_and(is_han_or_ke)
 }
 
 /// Words of a field value: split at spaces, brackets, slashes and commas.

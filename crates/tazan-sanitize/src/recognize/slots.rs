@@ -773,9 +773,7 @@ impl Recognizers {
                 && name_ok(w)
                 && lexis.is_none_or(|l| !l.common.contains(w) || l.given.contains(w));
         }
-        w.chars().all(is_han_or_ke)
-            && !w.ends_with(NOT_NAME_ENDINGS)
-            && self.slot_name(w, lexis)
+        w.chars().all(is_han_or_ke) && !w.ends_with(NOT_NAME_ENDINGS) && self.slot_name(w, lexis)
     }
 
     /// One kanji before an honorific: a family name that is no stop-listed

@@ -377,8 +377,17 @@ pub(crate) const DOCUMENT_NUMBER_WORDS: [&str; 22] = [
 /// word before one is a person. The speaker rule, the candidate rule and the
 /// scorer's `hon` feature all read this one list; the kana ones among them
 /// are also [`KANA_HONORIFICS`].
-pub(crate) const HONORIFICS: [&str; 9] =
-    ["さん", "様", "さま", "氏", "君", "くん", "ちゃん", "殿", "先生"];
+pub(crate) const HONORIFICS: [&str; 9] = [
+    "さん",
+    "様",
+    "さま",
+    "氏",
+    "君",
+    "くん",
+    "ちゃん",
+    "殿",
+    "先生",
+];
 
 /// Job titles written straight after a name (山田課長, 佐藤主任): as good a
 /// sign of a person as an honorific to the scorer, but no honorific to a

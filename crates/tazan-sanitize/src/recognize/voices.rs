@@ -165,8 +165,7 @@ impl Recognizers {
             };
             let len = word.find([' ', '\u{3000}']).unwrap_or(0);
             let w = &word[..len];
-            let kanji =
-                (1..=4).contains(&w.chars().count()) && w.chars().all(is_han_or_ke);
+            let kanji = (1..=4).contains(&w.chars().count()) && w.chars().all(is_han_or_ke);
             let kana =
                 (2..=8).contains(&w.chars().count()) && w.chars().all(|c| is_kata(c) || c == 'ー');
             if kanji || kana {
