@@ -226,6 +226,12 @@ enum Check {
     HiraganaService,
     /// 字/大字 address part, not inside a word.
     Aza,
+    /// A lot number in kanji numerals after a municipality's district
+    /// (`箕輪町中箕輪八千八百`): not a common word after 市/町 (市内, 町会).
+    KanjiLot,
+    /// A digit value after a machine key naming an id (`uid=4471`,
+    /// `"member_id": 1203`): not a count, a code or a position key.
+    KeyedId,
     /// A name glued after a relation word: katakana not IT vocabulary, or
     /// hiragana with kanji (mask the name only).
     RelationGlued,

@@ -3571,3 +3571,58 @@ fn an_old_form_honorific_and_a_date_before_a_timed_line_are_masked() {
         &[],
     );
 }
+
+/// Round 26: a lot numbered in kanji numerals — before 番地, after 丁目, or
+/// ending the address after a district (`X町Y八千八百`); a 字 name numbered
+/// in kanji or ending in a land word (`字Z沢`). 市内, 町会 and counts of
+/// things stay prose.
+#[test]
+fn a_lot_in_kanji_numerals_is_masked() {
+    check(
+        "〒388-0101 長野県北安曇郡池田町会染七千三百\n電話は下記",
+        &["七千三百"],
+        &[],
+    );
+    check(
+        "静岡県賀茂郡南伊豆町湊 六百四十一番地",
+        &["六百四十一番地"],
+        &[],
+    );
+    check("岡山市北区清心町二丁目五番十二号", &["五番十二号"], &[]);
+    check(
+        "所在地：岩手県九戸郡軽米町字猿越三〇七",
+        &["字猿越三〇七"],
+        &[],
+    );
+    check("字桐ノ沢および字大平の十二戸で停電", &["字桐ノ沢"], &[]);
+    let prose = "市内二十か所と町会の三十名で点検し、文字化けと赤字を確認";
+    let (out, audit) = sanitize(prose);
+    assert!(!format!("{audit:?}").contains("kanji_lot"), "{audit:?}");
+    assert!(out.contains("市内二十か所"), "{out}");
+}
+
+/// Round 26: a digit value after a machine key naming an account or an id
+/// in logs, query strings and JSON (`uid=`, `subscriber=`, `"member_id":`);
+/// a status, an exit code, a line, a port or a process id stays.
+#[test]
+fn a_number_after_an_id_key_is_masked() {
+    check(
+        "GET /shop/list?uid=719304&page=2 HTTP/1.1",
+        &["719304"],
+        &["page=2"],
+    );
+    check(
+        "[01:20:44] relay login subscriber=6602187 ... OK",
+        &["6602187"],
+        &[],
+    );
+    check(
+        r#"{"member_id": 48120937, "plan": "basic"}"#,
+        &["48120937"],
+        &[],
+    );
+    check("batch done: account=30917755 rows=12", &["30917755"], &[]);
+    let prose = "worker exited status=137 pid=4412 port=8443 retry=3 line_no=918";
+    let (_, audit) = sanitize(prose);
+    assert!(!format!("{audit:?}").contains("keyed_id"), "{audit:?}");
+}

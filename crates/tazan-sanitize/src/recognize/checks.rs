@@ -85,6 +85,8 @@ impl Recognizers {
             | Check::IsoDate
             | Check::Defanged
             | Check::Aza
+            | Check::KanjiLot
+            | Check::KeyedId
             | Check::District
             | Check::RelationGlued => self.check_shape(check, text, m, name),
             // 担当者A is a replacement: a title followed by a label letter.
@@ -149,7 +151,8 @@ impl Recognizers {
                 // (規程 123号, 条例 第 4号) numbers the document.
                 let lead = text[..n.start].trim_end();
                 let document = text[n.clone()].ends_with('号')
-                    && (lead.ends_with('第') || DOCUMENT_NUMBER_WORDS.iter().any(|w| lead.ends_with(w)));
+                    && (lead.ends_with('第')
+                        || DOCUMENT_NUMBER_WORDS.iter().any(|w| lead.ends_with(w)));
                 (free && !document).then_some(n)
             }
             Check::Ship => ship(text, m, common),
