@@ -3626,3 +3626,25 @@ fn a_number_after_an_id_key_is_masked() {
     let (_, audit) = sanitize(prose);
     assert!(!format!("{audit:?}").contains("keyed_id"), "{audit:?}");
 }
+
+/// Round 26: a romanised handle (an initial and a name read as Japanese
+/// syllables) where a machine names its user: after a user key, after
+/// `-u`, after a Windows domain, in brackets after its owner's name, or as a
+/// CSV cell; a word with no initial (radio, kanban) and a system account
+/// (root, admin) stay.
+#[test]
+fn a_romanised_handle_where_a_machine_names_its_user_is_masked() {
+    check("host web21 ; owner=tkurosaki 顧客=X", &["tkurosaki"], &[]);
+    check("      users: [mhanazono, b.mensah]", &["mhanazono"], &[]);
+    check("$ squeue -u tkashiwagi -t R", &["tkashiwagi"], &[]);
+    check(
+        "2025-04-02 09:12:33,CORP\\ynishiki,LOT-77,closed",
+        &["ynishiki"],
+        &[],
+    );
+    check("D1 の 朝霧 紗季 です（sasagiri.k）。", &["sasagiri"], &[]);
+    check("run,07,approved_by,,hmikuni,", &["hmikuni"], &[]);
+    let prose = "owner=root user=admin login=ubuntu (radio) (kanban),nano, notes (written by X)";
+    let (_, audit) = sanitize(prose);
+    assert!(!format!("{audit:?}").contains("romaji_handle"), "{audit:?}");
+}
