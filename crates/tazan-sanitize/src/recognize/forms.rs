@@ -203,7 +203,7 @@ fn add_seventh_round_rules(add: &mut impl FnMut(String, Kind, &'static str, f32,
     // in brackets after its owner's name, or as a CSV cell.
     add(
         format!(
-            r"(?:\b(?:users?|owner|assignee|author|reviewer|reviewed_by|login|account|uid)\s?[:=]\s?[\[(]?\s?|(?:^|\s)-u\s|/home/|/Users/|[A-Z]{{2,10}}\\|,)(?P<n>{handle})(?:$|[\s,;/)）\]}}])"
+            r"(?:(?-u:\b)(?:users?|owner|assignee|author|reviewer|reviewed_by|login|account|uid)\s?[:=]\s?[\[(]?\s?|(?:^|\s)-u\s|/home/|/Users/|[A-Z]{{2,10}}\\|,)(?P<n>{handle})(?:$|[\s,;/)）\]}}])"
         ),
         Kind::Identifier,
         "romaji_handle",

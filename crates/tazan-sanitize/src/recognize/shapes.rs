@@ -435,7 +435,8 @@ const ACCOUNT_KEYS: [&str; 8] = [
 ];
 
 /// Keys of a position, a count or a process, not a person's id, whatever
-/// their id word (line_no, port_num, page_no, pid, retry, exit code).
+/// their id word (line_no, port_num, page_no, seq_no, retry_count); a key
+/// ending in `code` (exit_code, status_code) is no person's id either.
 const NOT_ID_KEY_HEADS: [&str; 12] = [
     "line", "page", "port", "row", "col", "build", "version", "seq", "step", "retry", "error",
     "status",
