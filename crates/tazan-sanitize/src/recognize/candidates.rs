@@ -21,10 +21,9 @@ pub(crate) const CANDIDATE_KATAKANA: &str = "candidate:katakana";
 /// Rule name of an unknown Latin token or run of capitalised words.
 pub(crate) const CANDIDATE_LATIN: &str = "candidate:latin";
 
-/// Honorifics and address forms that make the name before them a person.
-const HONORIFICS: [&str; 10] = [
-    "さん", "様", "さま", "氏", "先生", "君", "くん", "殿", "-san", " san",
-];
+/// Romanised honorifics after a Latin name (Tanaka-san, Sato san): with
+/// [`HONORIFICS`] they make the name before them a person.
+const LATIN_HONORIFICS: [&str; 2] = ["-san", "san"];
 
 /// English legal forms that end an organisation name.
 pub(super) const LEGAL_FORMS: [&str; 21] = [
@@ -262,7 +261,10 @@ impl Recognizers {
         let after = &text[end..];
         let after = after.strip_prefix(' ').unwrap_or(after);
         let before = text[..start].trim_end();
-        HONORIFICS.iter().any(|h| after.starts_with(h.trim_start()))
+        HONORIFICS
+            .iter()
+            .chain(&LATIN_HONORIFICS)
+            .any(|h| after.starts_with(h))
             || TITLES.iter().any(|t| {
                 before.ends_with(t)
                     && !before[..before.len() - t.len()]

@@ -85,6 +85,8 @@ impl Recognizers {
             | Check::IsoDate
             | Check::Defanged
             | Check::Aza
+            | Check::KanjiLot
+            | Check::KeyedId
             | Check::District
             | Check::RelationGlued => self.check_shape(check, text, m, name),
             // 担当者A is a replacement: a title followed by a label letter.
@@ -145,7 +147,13 @@ impl Recognizers {
                 let next = text[n.end..].chars().next();
                 let free = !prev.is_some_and(|c| word(c) || matches!(c, '-' | 'ー' | '.' | '/'))
                     && !next.is_some_and(word);
-                free.then_some(n)
+                // A bare 号 after a rule's or a document's word and a space
+                // (規程 123号, 条例 第 4号) numbers the document.
+                let lead = text[..n.start].trim_end();
+                let document = text[n.clone()].ends_with('号')
+                    && (lead.ends_with('第')
+                        || DOCUMENT_NUMBER_WORDS.iter().any(|w| lead.ends_with(w)));
+                (free && !document).then_some(n)
             }
             Check::Ship => ship(text, m, common),
             Check::UnitName => {
@@ -180,7 +188,6 @@ impl Recognizers {
             Check::KanaBuilding => {
                 // After a kanji word, a leading particle is the sentence's
                 // (サーバ室はひまわりビル); after kana the run is no word.
-                let hiragana = |c: char| ('ぁ'..='ゖ').contains(&c);
                 let mut start = m.start;
                 let mut head = name_str;
                 if before.is_some_and(|c| is_han(c) || is_kata(c) || c == 'ー') {
@@ -189,7 +196,7 @@ impl Recognizers {
                         head = p;
                     }
                 }
-                let free = !before.is_some_and(hiragana);
+                let free = !before.is_some_and(is_hira);
                 let phrase = head.chars().count() < 2
                     || head.ends_with(stoplists::PARTICLES)
                     || ["この", "その", "あの", "どの", "こちら", "そちら", "となり"]
@@ -280,12 +287,11 @@ impl Recognizers {
                 // とみずほ銀行 → みずほ銀行, 提携するかざぐるま証券 → かざぐるま証券;
                 // 例えば銀行, そのため銀行 are not bank names.
                 let inner = name?;
-                let hira = |c: char| ('ぁ'..='ゖ').contains(&c);
                 let run_start = inner.start
                     - text[..inner.start]
                         .chars()
                         .rev()
-                        .take_while(|c| hira(*c))
+                        .take_while(|c| is_hira(*c))
                         .map(char::len_utf8)
                         .sum::<usize>();
                 let run = &text[run_start..inner.end];

@@ -183,11 +183,35 @@ fn add_seventh_round_rules(add: &mut impl FnMut(String, Kind, &'static str, f32,
         0.75,
         Check::Inner,
     );
+    // A romanised handle: an initial and letters read as Japanese syllables.
+    let handle = r"(?:[a-z][._-]?)?(?:(?:[kgsztdnhbpmr]y?|ch|sh|ts|j|f|w|y|kk|ss|tt|pp|tch)?[aeiou]|n){3,10}(?:[._-][a-z])?";
     // A romanised name used as a handle in Japanese text, before a
     // particle (`ymatsuzaki に確認`, `tobita.k が対応`): its letters read as
     // Japanese syllables, with an initial glued before or after.
     add(
-        r"(?:^|[\s、。「（(:：])(?P<n>(?:[a-z][._-]?)?(?:(?:[kgsztdnhbpmr]y?|ch|sh|ts|j|f|w|y|kk|ss|tt|pp|tch)?[aeiou]|n){3,10}(?:[._-][a-z])?)[ ]?(?:に|が|は|から|へ|と|も|の|さん|氏|より|を)".into(),
+        format!(
+            r"(?:^|[\s、。「（(:：])(?P<n>{handle})[ ]?(?:に|が|は|から|へ|と|も|の|さん|氏|より|を)"
+        ),
+        Kind::Identifier,
+        "romaji_handle",
+        0.8,
+        Check::Handle,
+    );
+    // The same handle where a machine names its user: after a user key
+    // (`owner=kfujisaki`, `users: [tnagahama`), after `-u`, in a home
+    // directory (`/home/mshiraishi/`), after a Windows domain (`CORP\ynoda`),
+    // in brackets after its owner's name, or as a CSV cell.
+    add(
+        format!(
+            r"(?:(?-u:\b)(?:users?|owner|assignee|author|reviewer|reviewed_by|login|account|uid)\s?[:=]\s?[\[(]?\s?|(?:^|\s)-u\s|/home/|/Users/|[A-Z]{{2,10}}\\|,)(?P<n>{handle})(?:$|[\s,;/)）\]}}])"
+        ),
+        Kind::Identifier,
+        "romaji_handle",
+        0.8,
+        Check::Handle,
+    );
+    add(
+        format!(r"[(（](?P<n>{handle})[)）]"),
         Kind::Identifier,
         "romaji_handle",
         0.8,

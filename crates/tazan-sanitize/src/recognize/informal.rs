@@ -184,24 +184,22 @@ impl Recognizers {
     /// punctuation mark, sentence words trimmed off its end; `None` when it is
     /// a dictionary word, IT vocabulary or no name's shape.
     fn coined_name(&self, s: &str, kind: Kind, l: &Lexis) -> Option<usize> {
-        let hira = |c: char| ('\u{3041}'..='\u{309F}').contains(&c);
-        let kata = is_katakana;
         let latin = |c: char| c.is_ascii_alphanumeric() || c == '-';
         let first = s.chars().next()?;
         // One name's script run: hiragana then katakana (みまもりリンク),
         // katakana or Latin with digits (ルミナ, Q-Scan), kanji then katakana.
-        let len: usize = if hira(first) {
-            let h: usize = run_len(s, hira);
-            h + run_len(&s[h..], kata)
-        } else if kata(first) || latin(first) {
-            run_len(s, |c| kata(c) || latin(c))
-        } else if is_han(first) {
-            run_len(s, |c| is_han(c) || kata(c))
+        let len: usize = if is_hira(first) {
+            let h: usize = run_len(s, is_hira);
+            h + run_len(&s[h..], is_kata)
+        } else if is_kata(first) || latin(first) {
+            run_len(s, |c| is_kata(c) || latin(c))
+        } else if is_han_or_ke(first) {
+            run_len(s, |c| is_han(c) || is_kata(c))
         } else {
             0
         };
         let mut word = &s[..len];
-        if word.chars().all(hira) {
+        if word.chars().all(is_hira) {
             for cut in NAME_ENDS {
                 if let Some(w) = word.strip_suffix(cut) {
                     word = w;
@@ -216,7 +214,7 @@ impl Recognizers {
         // A kanji run is a word of the sentence (対応中, 再起動) unless a
         // vendor's business word ends it; a short or inflected hiragana run
         // is a verb.
-        if word.chars().all(is_han) {
+        if word.chars().all(is_han_or_ke) {
             let head = KANJI_VENDOR_TAILS
                 .iter()
                 .find_map(|t| word.strip_suffix(t))
@@ -225,7 +223,7 @@ impl Recognizers {
                 return None;
             }
         }
-        if word.chars().all(hira)
+        if word.chars().all(is_hira)
             && (chars < 3
                 || ["ない", "ます", "した", "する", "てる", "った", "れる"]
                     .iter()
@@ -248,7 +246,7 @@ impl Recognizers {
     /// A coined katakana or hiragana+katakana name before a tail at `at`
     /// that says product or service (`USE_TAILS`).
     fn used_name(&self, text: &str, at: usize, kind: Kind, l: &Lexis, out: &mut Vec<Hit>) {
-        let k = tail_len(&text[..at], is_katakana);
+        let k = tail_len(&text[..at], is_kata);
         if k == 0 {
             return;
         }
@@ -271,7 +269,7 @@ impl Recognizers {
         let rest = &text[from..];
         let h = run_len(rest, is_hira);
         let h = if rest[..h].chars().count() >= 2 { h } else { 0 };
-        let len = h + run_len(&rest[h..], is_katakana);
+        let len = h + run_len(&rest[h..], is_kata);
         let next = &rest[len..];
         if len == h
             || !["が", "で", "を", "は", "に", "の"]
@@ -422,11 +420,6 @@ fn triggers() -> &'static (AhoCorasick, Vec<Vec<(Trigger, usize)>>) {
     })
 }
 
-/// Katakana and the long vowel mark, not the middle dot (・ separates).
-fn is_katakana(c: char) -> bool {
-    ('\u{30A1}'..='\u{30FA}').contains(&c) || c == 'ー'
-}
-
 fn hit(range: Range<usize>, kind: Kind, rule: &'static str) -> Hit {
     Hit {
         range,
@@ -437,10 +430,6 @@ fn hit(range: Range<usize>, kind: Kind, rule: &'static str) -> Hit {
         dict: false,
         prio: 2,
     }
-}
-
-fn is_han(c: char) -> bool {
-    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '々' | 'ヶ')
 }
 
 /// `HH:MM` or `H:MM`, half or full width.
@@ -462,7 +451,7 @@ fn starts_with_time(s: &str) -> bool {
 /// Kanji + ノ + kanji family names before a person cue.
 fn no_names(text: &str, out: &mut Vec<Hit>) {
     for (at, _) in text.match_indices('ノ') {
-        let start = at - tail_len(&text[..at], is_han);
+        let start = at - tail_len(&text[..at], is_han_or_ke);
         if !(1..=2).contains(&text[start..at].chars().count()) {
             continue;
         }
@@ -493,7 +482,7 @@ fn no_names(text: &str, out: &mut Vec<Hit>) {
 fn han_prefix(s: &str, n: usize) -> Option<(usize, &str)> {
     let mut len = 0;
     for c in s.chars().take(n) {
-        if !is_han(c) {
+        if !is_han_or_ke(c) {
             return None;
         }
         len += c.len_utf8();
@@ -633,7 +622,7 @@ fn vendor_of_person(text: &str, tail: Range<usize>, l: &Lexis, out: &mut Vec<Hit
         return;
     };
     // の, a family name (no role, no common word), さん or 様.
-    let name = run_len(person, |c| is_han(c) || c == 'ノ');
+    let name = run_len(person, |c| is_han_or_ke(c) || c == 'ノ');
     let (family, title) = person.split_at(name);
     let of_person = (1..=4).contains(&family.chars().count())
         && (title.starts_with("さん") || title.starts_with('様'))
@@ -644,7 +633,7 @@ fn vendor_of_person(text: &str, tail: Range<usize>, l: &Lexis, out: &mut Vec<Hit
     }
     let before = &text[..at];
     let head_of = |f: fn(char) -> bool| -> usize { tail_len(before, f) };
-    let (h, k) = (head_of(is_hira), head_of(is_han));
+    let (h, k) = (head_of(is_hira), head_of(is_han_or_ke));
     let head_len = if h > 0 { h } else { k };
     let head = &before[before.len() - head_len..];
     let chars = head.chars().count();
@@ -684,7 +673,7 @@ fn hiragana_given_names(text: &str, l: &Lexis, out: &mut Vec<Hit>) {
         }
         let c = &text[sp..sp + width];
         let before = &text[..sp];
-        let fam: usize = tail_len(before, is_han);
+        let fam: usize = tail_len(before, is_han_or_ke);
         let fam_chars = before[before.len() - fam..].chars().count();
         if !(1..=3).contains(&fam_chars) {
             continue;
@@ -712,7 +701,7 @@ fn hiragana_given_names(text: &str, l: &Lexis, out: &mut Vec<Hit>) {
         let title = ["様", "氏", "殿", "先生"]
             .iter()
             .any(|t| rest.starts_with(t));
-        let glued = rest.starts_with(|c| is_han(c) || is_katakana(c)) && !title;
+        let glued = rest.starts_with(|c| is_han(c) || is_kata(c)) && !title;
         let word = !l.surnames.contains(family) && l.common.contains(family);
         if word && (glued || !(titled || title)) || roles().contains(family) {
             continue;
@@ -731,15 +720,11 @@ fn hiragana_given_names(text: &str, l: &Lexis, out: &mut Vec<Hit>) {
 /// 地域の自治会).
 fn community_body(text: &str, word: Range<usize>, out: &mut Vec<Hit>) {
     let before = &text[..word.start];
-    let han = tail_len(before, |c| is_han(c) || is_katakana(c));
+    let han = tail_len(before, |c| is_han(c) || is_kata(c));
     let kana = tail_len(&before[..before.len() - han], is_hira);
     let start = word.start - han - kana;
     let head = &text[start..word.start];
-    let coined = head
-        .chars()
-        .filter(|c| is_hira(*c) || is_katakana(*c))
-        .count()
-        >= 2;
+    let coined = head.chars().filter(|c| is_hira(*c) || is_kata(*c)).count() >= 2;
     // A head ending on a particle is a phrase (まちの自治会).
     let phrase = head.ends_with(['の', 'が', 'を', 'に', 'は', 'と', 'で', 'も']);
     if coined && !phrase && (2..=8).contains(&head.chars().count()) {

@@ -200,7 +200,7 @@ pub(super) fn trailing_kanji(s: &str) -> &str {
     let len: usize = s
         .chars()
         .rev()
-        .take_while(|&c| is_han(c) || c == 'ヶ')
+        .take_while(|&c| is_han_or_ke(c))
         .map(char::len_utf8)
         .sum();
     &s[s.len() - len..]
@@ -210,7 +210,7 @@ pub(super) fn trailing_kanji(s: &str) -> &str {
 pub(super) fn leading_kanji(s: &str) -> &str {
     let len: usize = s
         .chars()
-        .take_while(|&c| is_han(c) || c == 'ヶ')
+        .take_while(|&c| is_han_or_ke(c))
         .map(char::len_utf8)
         .sum();
     &s[..len]

@@ -35,7 +35,7 @@ impl Recognizers {
             let a_start = head
                 .char_indices()
                 .rev()
-                .take_while(|&(_, c)| is_han(c) || c == 'ヶ')
+                .take_while(|&(_, c)| is_han_or_ke(c))
                 .last()
                 .map_or(head.len(), |(i, _)| i);
             let a = &head[a_start..];
@@ -50,7 +50,7 @@ impl Recognizers {
             let right_gap = b_text.len() != tail.len();
             let b_len = b_text
                 .char_indices()
-                .take_while(|&(_, c)| is_han(c) || c == 'ヶ')
+                .take_while(|&(_, c)| is_han_or_ke(c))
                 .last()
                 .map_or(0, |(i, c)| i + c.len_utf8());
             let b = &b_text[..b_len];

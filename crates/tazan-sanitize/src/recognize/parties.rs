@@ -394,7 +394,7 @@ impl Recognizers {
     /// department, deictic word or IT vocabulary; no place unless `place_ok`
     /// (a label that says company makes a place's name a company's).
     fn named_word(&self, w: &str, l: &Lexis, place_ok: bool) -> bool {
-        let kanji = w.chars().all(|c| is_han(c) || c == 'ヶ');
+        let kanji = w.chars().all(is_han_or_ke);
         if kanji {
             return (!l.common.contains(w) || l.named.contains(w))
                 && !compound_of_common(w, l)
@@ -417,7 +417,7 @@ impl Recognizers {
     /// every kanji run a common word, every katakana or Latin run IT
     /// vocabulary.
     fn ordinary_phrase(&self, w: &str, l: &Lexis) -> bool {
-        let runs = char_runs(w, |c| is_han(c) || c == 'ヶ');
+        let runs = char_runs(w, is_han_or_ke);
         let kana = char_runs(w, |c| is_kata(c) || c.is_ascii_alphanumeric());
         !runs.is_empty()
             && !kana.is_empty()

@@ -398,7 +398,7 @@ impl Recognizers {
             };
             let before = &text[..s.start()];
             let free = !before
-                .ends_with(|c: char| is_han(c) || c == 'ヶ' || c.is_ascii_alphanumeric())
+                .ends_with(|c: char| is_han_or_ke(c) || c.is_ascii_alphanumeric())
                 // Not the tail of a name with a linker (鶴ケ|谷).
                 && !before
                     .strip_suffix(['ノ', 'ツ', 'ケ'])
@@ -1295,10 +1295,7 @@ pub(super) fn slot_closes(rest: &str) -> bool {
 
 /// True when a kanji or kana character continues the word at `end`.
 fn glued_after(text: &str, end: usize) -> bool {
-    text[end..]
-        .chars()
-        .next()
-        .is_some_and(|c| is_han(c) || c == 'ヶ')
+    text[end..].chars().next().is_some_and(is_han_or_ke)
 }
 
 /// Words of a field value: split at spaces, brackets, slashes and commas.

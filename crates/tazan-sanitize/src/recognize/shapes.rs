@@ -124,6 +124,15 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
     );
 
     // --- identifiers ---
+    // A digit value after a machine key naming an id, in logs, query
+    // strings and JSON (`uid=408`, `"member_id": 5521`, `subscriber=77`).
+    add(
+        r#"[A-Za-z][A-Za-z0-9_\-]{0,30}"?\s?[:=]\s?"?(?P<n>\d{3,16})"#.into(),
+        Kind::Identifier,
+        "keyed_id",
+        0.8,
+        Check::KeyedId,
+    );
     // A value after an id label: also a card's symbol (記号 75-2, ゆうちょの
     // 記号12170), a card named without 番号 (診察券 08-3371), an ordinal
     // number written apart (第 4128 号) and a value with a short letter
@@ -317,8 +326,35 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.8,
         Check::District,
     );
+    // A lot numbered in kanji numerals: before 番地 (`元名 九百八十番地`),
+    // after 丁目 (`三丁目四番五号`), or ending the address after a
+    // municipality's district (`箕輪町中箕輪八千八百`).
+    let k = "[〇一二三四五六七八九十百千]";
     add(
-        r"(?:大字|字)[\p{Han}ァ-ヺー々ヶ]{1,6}\d{0,5}(?:-\d{1,4})*".into(),
+        format!(r"(?P<n>{k}{{2,8}}番地)"),
+        Kind::Place,
+        "kanji_lot",
+        0.8,
+        Check::KanjiLot,
+    );
+    add(
+        format!(r"丁目(?P<n>{k}{{1,4}}番地?(?:{k}{{1,4}}号)?)"),
+        Kind::Place,
+        "kanji_lot",
+        0.8,
+        Check::KanjiLot,
+    );
+    add(
+        format!(
+            r"(?:市|区|町|村|郡)(?P<n>[\p{{Han}}ヶ々ノ]{{1,6}}?{k}{{2,8}})(?:[\s、。,，)）]|$)"
+        ),
+        Kind::Place,
+        "kanji_lot",
+        0.8,
+        Check::KanjiLot,
+    );
+    add(
+        r"(?:大字|字)[\p{Han}ァ-ヺー々ヶ]{1,9}\d{0,5}(?:-\d{1,4})*".into(),
         Kind::Place,
         "address",
         0.8,
@@ -367,6 +403,45 @@ const DEFANGED_TLDS: [&str; 18] = [
 
 /// True when `before` ends with a phone label written in Latin letters
 /// (`TEL`, `Tel.`, `FAX`, `TEL/FAX`, `Phone`), glued to the number after it.
+/// Kanji numerals of an address's lot (八千八百, 二四〇).
+fn is_kanji_numeral(c: char) -> bool {
+    "〇一二三四五六七八九十百千".contains(c)
+}
+
+/// Last letters of a land name (九重沢, 小屋ノ沢, 上ノ台): a 字 before a
+/// name ending so is an address's part even without a number.
+const LANDFORM_ENDINGS: [char; 18] = [
+    '沢', '田', '原', '山', '川', '谷', '野', '台', '平', '沖', '浦', '崎', '坂', '森', '畑', '窪',
+    '岱', '尻',
+];
+
+/// First letters of the words that follow 市/区/町/村/郡 in prose (市内,
+/// 町会, 区間, 村役場): no district's name starts so.
+const NOT_DISTRICT_HEADS: [char; 16] = [
+    '内', '民', '立', '場', '営', '役', '長', '議', '外', '部', '間', '域', '街', '会', '政', '税',
+];
+
+/// Machine keys of a person's or an account's number without an id word
+/// (`uid=`, `subscriber=`, `member:`).
+const ACCOUNT_KEYS: [&str; 8] = [
+    "uid",
+    "userid",
+    "user",
+    "subscriber",
+    "member",
+    "customer",
+    "account",
+    "login",
+];
+
+/// Keys of a position, a count or a process, not a person's id, whatever
+/// their id word (line_no, port_num, page_no, seq_no, retry_count); a key
+/// ending in `code` (exit_code, status_code) is no person's id either.
+const NOT_ID_KEY_HEADS: [&str; 12] = [
+    "line", "page", "port", "row", "col", "build", "version", "seq", "step", "retry", "error",
+    "status",
+];
+
 fn phone_label_before(before: &str) -> bool {
     let start = before
         .rfind(|c: char| !(c.is_ascii_alphabetic() || c == '.' || c == '/'))
@@ -530,11 +605,44 @@ impl Recognizers {
             }
             Check::Aza => {
                 // 大字北脇, 町字中島355: after a municipality or standing alone, not
-                // inside a word (文字化け, 数字).
+                // inside a word (文字化け, 数字). A lot in kanji numerals after
+                // the name numbers it too (字勢雄二四〇, 字上ノ台二十五); a
+                // name with a land word's ending stands alone (字九重沢および).
                 let after_place = text[..m.start].ends_with(['町', '村', '市', '区', '郡']);
                 let glued = before.is_some_and(is_han) && !after_place;
-                let numbered = s.ends_with(|c: char| c.is_ascii_digit());
-                (!glued && (numbered || s.starts_with("大字"))).then_some(m)
+                let name = s.strip_prefix('大').unwrap_or(s).trim_start_matches('字');
+                let place = name.trim_end_matches(is_kanji_numeral);
+                let lot = name[place.len()..].chars().count();
+                let numbered =
+                    s.ends_with(|c: char| c.is_ascii_digit()) || (lot >= 2 && !place.is_empty());
+                let landform = name.chars().count() >= 2 && name.ends_with(LANDFORM_ENDINGS);
+                (!glued && (numbered || s.starts_with("大字") || landform)).then_some(m)
+            }
+            Check::KanjiLot => {
+                // 番地 or 号 says the numerals are a lot; a district's name
+                // before a bare lot is no word of prose after 市/町 (市内, 町会).
+                let n = name?;
+                let v = &text[n.clone()];
+                if v.ends_with(['地', '号', '番']) {
+                    return Some(n);
+                }
+                let place = v.trim_end_matches(is_kanji_numeral);
+                let prose = place.is_empty() || place.starts_with(NOT_DISTRICT_HEADS);
+                (!prose).then_some(n.start + place.len()..n.end)
+            }
+            Check::KeyedId => {
+                let n = name?;
+                // The key: the letters before the separator (uid=, "member_id": ).
+                let key = text[m.start..n.start].trim_end_matches(['"', '\'', ' ', ':', '=']);
+                let lower = key.to_ascii_lowercase();
+                let position = NOT_ID_KEY_HEADS.iter().any(|h| lower.starts_with(h))
+                    || lower.ends_with("code");
+                let id = super::forms::is_id_field(key) || ACCOUNT_KEYS.contains(&lower.as_str());
+                let cut = text[n.end..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+                (id && !position && !cut && !alnum_side(before)).then_some(n)
             }
             Check::EraLetter => {
                 // R5.7.21 and H28年, not a Latin word ending in R or H.

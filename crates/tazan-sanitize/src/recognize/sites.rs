@@ -106,7 +106,7 @@ impl Recognizers {
             let glued = text[..m.start()]
                 .chars()
                 .next_back()
-                .is_some_and(|c| is_han(c) || c == 'ヶ');
+                .is_some_and(is_han_or_ke);
             if glued || !name_ok(w) || w.ends_with(['薬', '課', '室', '係', '内', '外']) {
                 continue;
             }
@@ -193,7 +193,7 @@ impl Recognizers {
             let glued_before = text[..m.start()]
                 .chars()
                 .next_back()
-                .is_some_and(|c| is_han(c) || c == 'ヶ' || c == '々');
+                .is_some_and(is_han_or_ke);
             // The whole word: not the head of a longer katakana or kanji one
             // (藤紫システムズ is matched whole, 会議 is no club).
             let glued_after = text[m.end()..]

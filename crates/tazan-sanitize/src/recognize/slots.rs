@@ -308,7 +308,7 @@ impl Recognizers {
             // noun (なお|田中: お ending a word is no prefix).
             let prefixed = text[..name_at.start]
                 .strip_suffix(['お', 'ご'])
-                .is_some_and(|b| !b.ends_with(|c: char| ('ぁ'..='ゖ').contains(&c)));
+                .is_some_and(|b| !b.ends_with(is_hira));
             if prefixed {
                 continue;
             }
@@ -396,14 +396,14 @@ impl Recognizers {
                 w.chars().count() == 1
                     && is_han(first)
                     && !w.starts_with(['諸', '恩', '塾'])
-                    && !before.is_some_and(|c| is_han(c) || c == 'ヶ')
+                    && !before.is_some_and(is_han_or_ke)
                     && self.one_kanji_name(w, lexis)
             } else if speakers.contains(&w) {
                 true
-            } else if ('ぁ'..='ゖ').contains(&first) {
+            } else if is_hira(first) {
                 // A whole hiragana word: not glued to kana before it, not an
                 // honorific word (お客さん, ご主人さん) or a pronoun.
-                !before.is_some_and(|c| ('ぁ'..='ゖ').contains(&c))
+                !before.is_some_and(is_hira)
                     && !w.starts_with(['お', 'ご'])
                     && !KANA_NOT_NAME.iter().any(|x| w.starts_with(x))
                     && !stoplists::KANA_HONORIFICS.contains(&w)
@@ -420,7 +420,7 @@ impl Recognizers {
                 // two or more are the honorific rule's.
                 let one = w.chars().count() == 1;
                 (!suffix.starts_with('さ') || one)
-                    && !before.is_some_and(|c| is_han(c) || c == 'ヶ')
+                    && !before.is_some_and(is_han_or_ke)
                     && if one {
                         self.one_kanji_name(w, lexis)
                     } else {
@@ -442,7 +442,7 @@ impl Recognizers {
         for caps in captures_if(can[4], &s.affiliated, text) {
             let Some(name) = caps.name("n") else { continue };
             let w = name.as_str();
-            let glued = text[..name.start()].ends_with(|c: char| is_han(c) || c == 'ヶ');
+            let glued = text[..name.start()].ends_with(is_han_or_ke);
             let one = w.chars().count() == 1;
             if !glued && (!one || self.agent_name(w, true, lexis)) && self.slot_name(w, lexis) {
                 push(
@@ -555,8 +555,8 @@ impl Recognizers {
                     .len();
             let w = &body[lead..];
             let count = w.chars().count();
-            let han = w.chars().all(|c| is_han(c) || c == 'ヶ');
-            let hira = w.chars().all(|c| ('ぁ'..='ゖ').contains(&c));
+            let han = w.chars().all(is_han_or_ke);
+            let hira = w.chars().all(is_hira);
             let name = if han && (2..=4).contains(&count) {
                 // A common word alone on a line (以上, 各位) is no sign-off.
                 self.slot_name(w, lexis) && lexis.is_some_and(|l| !l.common.contains(w))
@@ -694,7 +694,7 @@ impl Recognizers {
                 .collect();
             let family = |w: &str| l.surnames.contains(w) && !l.common.contains(w);
             let unknown = |w: &str| {
-                w.chars().all(|c| is_han(c) || c == 'ヶ')
+                w.chars().all(is_han_or_ke)
                     && !lexicon::is_bare_place(w)
                     && !self.is_place_name(w)
                     && !l.common.contains(w)
@@ -711,7 +711,7 @@ impl Recognizers {
             }
             for r in cells {
                 let w = &text[r.clone()];
-                let fits = w.chars().all(|c| is_han(c) || c == 'ヶ')
+                let fits = w.chars().all(is_han_or_ke)
                     && self.slot_word(w, Some(l))
                     && !self.is_place_name(w)
                     && (l.surnames.contains(w) || unknown(w));
@@ -761,8 +761,8 @@ impl Recognizers {
     /// A chat or quote speaker: a name, a nickname or a handle, not a role.
     fn speaker_name(&self, w: &str, lexis: Option<&Lexis>) -> bool {
         let first = w.chars().next().unwrap_or(' ');
-        if ('ぁ'..='ゖ').contains(&first) {
-            return w.chars().all(|c| ('ぁ'..='ゖ').contains(&c) || c == 'ー')
+        if is_hira(first) {
+            return w.chars().all(|c| is_hira(c) || c == 'ー')
                 && !w.starts_with(['お', 'ご'])
                 && !KANA_NOT_NAME.iter().any(|x| w.starts_with(x));
         }
@@ -773,9 +773,7 @@ impl Recognizers {
                 && name_ok(w)
                 && lexis.is_none_or(|l| !l.common.contains(w) || l.given.contains(w));
         }
-        w.chars().all(|c| is_han(c) || c == 'ヶ')
-            && !w.ends_with(NOT_NAME_ENDINGS)
-            && self.slot_name(w, lexis)
+        w.chars().all(is_han_or_ke) && !w.ends_with(NOT_NAME_ENDINGS) && self.slot_name(w, lexis)
     }
 
     /// One kanji before an honorific: a family name that is no stop-listed

@@ -365,6 +365,60 @@ pub(super) const PHRASE_KANA: [&str; 16] = [
 pub(super) const STATUS_ENDINGS: [&str; 8] =
     ["中", "済", "不可", "失敗", "エラー", "停止", "完了", "不能"];
 
+/// Words naming a rule, a law or an official document, whose number follows
+/// them (就業規程 12号, 市条例 第 3号, 通達 105号): a number after one is the
+/// document's, never a room's.
+pub(crate) const DOCUMENT_NUMBER_WORDS: [&str; 22] = [
+    "規程", "規則", "規定", "規約", "細則", "内規", "条例", "通達", "通知", "告示", "公示", "公告",
+    "訓令", "要綱", "要領", "指針", "省令", "政令", "府令", "法律", "議案", "答申",
+];
+
+/// Honorifics after a person's name (田中さん, 佐藤様, 鈴木殿, 森先生): the
+/// word before one is a person. The speaker rule, the candidate rule and the
+/// scorer's `hon` feature all read this one list; the kana ones among them
+/// are also [`KANA_HONORIFICS`].
+pub(crate) const HONORIFICS: [&str; 9] = [
+    "さん",
+    "様",
+    "さま",
+    "氏",
+    "君",
+    "くん",
+    "ちゃん",
+    "殿",
+    "先生",
+];
+
+/// Job titles written straight after a name (山田課長, 佐藤主任): as good a
+/// sign of a person as an honorific to the scorer, but no honorific to a
+/// speaker (「課長」 alone is a role, not a name with its title).
+const TITLES_AFTER_NAME: [&str; 11] = [
+    "課長", "部長", "係長", "主任", "社長", "所長", "店長", "室長", "班長", "医師", "専務",
+];
+
+/// [`HONORIFICS`] and [`TITLES_AFTER_NAME`]: what the scorer's `hon` feature
+/// looks for after a word.
+pub(crate) const HONORIFICS_AND_TITLES: [&str; 20] = concat_words(HONORIFICS, TITLES_AFTER_NAME);
+
+/// Two word lists as one array (a `const` has no `concat`).
+const fn concat_words<const A: usize, const B: usize, const N: usize>(
+    a: [&'static str; A],
+    b: [&'static str; B],
+) -> [&'static str; N] {
+    assert!(A + B == N, "the joined list's length is the sum of both");
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < A {
+        out[i] = a[i];
+        i += 1;
+    }
+    while i < N {
+        out[i] = b[i - A];
+        i += 1;
+    }
+    out
+}
+
 /// Honorifics written in kana after a name (まいちゃん, はるかさん). A
 /// hiragana word that is one of them is no name, even before a second one
 /// (担当者Aさんさん, Xちゃんさん): the nickname rule and the scorer's

@@ -16,9 +16,6 @@ use super::persons::{Lexis, BARE_DEPTS, DEPT_SUFFIX, ROLES};
 use super::prefilter::captures_if;
 use super::*;
 
-/// Honorifics and titles after a speaker's name.
-const HONORIFICS: [&str; 7] = ["さん", "氏", "くん", "君", "ちゃん", "様", "先生"];
-
 /// Words in brackets at a line's start that are notes, not speakers.
 const BRACKET_NOTES: &[&str] = &[
     "注",
@@ -168,8 +165,7 @@ impl Recognizers {
             };
             let len = word.find([' ', '\u{3000}']).unwrap_or(0);
             let w = &word[..len];
-            let kanji =
-                (1..=4).contains(&w.chars().count()) && w.chars().all(|c| is_han(c) || c == 'ヶ');
+            let kanji = (1..=4).contains(&w.chars().count()) && w.chars().all(is_han_or_ke);
             let kana =
                 (2..=8).contains(&w.chars().count()) && w.chars().all(|c| is_kata(c) || c == 'ー');
             if kanji || kana {
@@ -255,7 +251,7 @@ impl Recognizers {
         if !(1..=8).contains(&count) || !kana_kanji || LINE_LABELS.contains(&w) || !name_ok(w) {
             return false;
         }
-        if w.chars().all(|c| is_han(c) || c == 'ヶ' || c == '々') {
+        if w.chars().all(is_han_or_ke) {
             return self.slot_word(w, lexis);
         }
         !self.is_role(w)

@@ -17,7 +17,8 @@ use std::sync::OnceLock;
 
 use crate::normalize::nfkc;
 use crate::recognize::{
-    is_han, is_hira, is_kata, is_role_noun, Lexis, DERIVATION_SUFFIXES, KANA_HONORIFICS, TITLES,
+    is_han, is_hira, is_kata, is_role_noun, Lexis, DERIVATION_SUFFIXES,
+    HONORIFICS_AND_TITLES as HONORIFICS, KANA_HONORIFICS, TITLES,
 };
 use rustc_hash::FxHashSet;
 use tazan_model::Kind;
@@ -349,30 +350,6 @@ fn titles() -> &'static FxHashSet<&'static str> {
     static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| TITLES.split('|').collect())
 }
-
-/// Honorifics and titles right after a name (after one space at most).
-const HONORIFICS: [&str; 20] = [
-    "さん",
-    "様",
-    "さま",
-    "氏",
-    "君",
-    "くん",
-    "ちゃん",
-    "殿",
-    "先生",
-    "課長",
-    "部長",
-    "係長",
-    "主任",
-    "社長",
-    "所長",
-    "店長",
-    "室長",
-    "班長",
-    "医師",
-    "専務",
-];
 
 /// Company-type words glued after a name (ツバメ急便, X配送, X薬局): the
 /// word before them is the company's name. Industry words (工業, 産業) are
