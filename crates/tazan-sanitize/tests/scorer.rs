@@ -246,23 +246,3 @@ fn wider_candidates_keep_prose_and_catch_names_in_weak_slots() {
         assert!(!out.contains(name), "{out:?}");
     }
 }
-
-/// Round 26's name slots (a short kanji run set apart by separators is a
-/// candidate whole, a common word included): ordinary words in those slots
-/// (a status, a cause, a step, a shift, a table's cells) stay. Invented.
-#[test]
-fn ordinary_words_in_name_slots_survive() {
-    if !dictionary() {
-        return;
-    }
-    for prose in [
-        "ステータス：完了、次回：未定",
-        "原因：設定誤り、対策：手順改訂",
-        "復旧手順 → 再起動 に移行した。",
-        "| 項目 | 結果 |\n| 疎通 | 正常 |",
-        "作業者: 夜間 → 日勤 に引継ぎ",
-        "区分：障害、影響：軽微、優先度：高",
-    ] {
-        assert_eq!(sanitize(green(), prose), prose);
-    }
-}
