@@ -605,13 +605,7 @@ pub(crate) fn visit(
                         .any(|(r, c)| *c && text[r.clone()].chars().count() >= 2);
                     pieces.clear();
                     pieces.push((run.clone(), false));
-                    whole = Some(Whole::Weak(com));
-                }
-                if whole.is_none() && !overlaps(&run) {
-                    whole = head_before_honorific(text, &run, lexis, &mut pieces);
-                }
-                if whole.is_none() && (2..=4).contains(&chars) && !overlaps(&run) {
-                    whole = whole_in_slot(text, &run, &mut pieces);
+                    whole = Some(com);
                 }
             }
             _ => {
@@ -840,83 +834,6 @@ fn inside_occupation(text: &str, range: &Range<usize>) -> bool {
         .any(|&a| ends.iter().any(|&b| is_role_noun(&text[a..b])))
 }
 
-/// How a kanji run came to be described whole rather than cut: a weak
-/// name cue round it (`whole`, with whether the cut found a common word
-/// in it, since round 22), a name slot (`slot:H`, with whether the run is
-/// a common word or made of them, since round 26), or the head before an
-/// honorific the cut had glued to a common word (`whole:hon`, round 26).
-#[derive(Debug, Clone, Copy)]
-enum Whole {
-    Weak(bool),
-    Slot(bool),
-    Hon,
-}
-
-/// Whether a word between `before` and `after` stands in a name slot:
-/// set apart by a separator before it (a line's or cell's start, a space,
-/// 、, a colon, an opening bracket, ・, an arrow, a circled number) and one
-/// or a particle after it (`担当 X が`, `作成：X　`, `→ X に`, `、X、`).
-fn name_slot(before: &str, after: &str) -> bool {
-    let prev = before.chars().next_back();
-    let next = after.chars().next();
-    let open = prev.is_none_or(|p| {
-        p.is_whitespace() || "、，,：:（(・|/→".contains(p) || ('①'..='⑳').contains(&p)
-    });
-    let close = next.is_none_or(|n| n.is_whitespace() || "、，,。）)（(・|/→".contains(n))
-        || ["は", "が", "から", "まで", "より", "に", "へ", "と"]
-            .iter()
-            .any(|p| after.starts_with(p));
-    open && close
-}
-
-/// A short kanji run in a name slot (see [`name_slot`]) that the cut
-/// breaks apart (鴨居沢: a common word and a kanji) or would drop as a
-/// common word (春雨): a family name that is also a word, or one ending in
-/// a place kanji. The run replaces its pieces, described whole; the fit
-/// weighs the slot and the word's class (since round 26).
-fn whole_in_slot(
-    text: &str,
-    run: &Range<usize>,
-    pieces: &mut Vec<(Range<usize>, bool)>,
-) -> Option<Whole> {
-    let apart = pieces.len() > 1 || pieces.first().is_some_and(|p| p.1);
-    if !apart || !name_slot(&text[..run.start], &text[run.end..]) {
-        return None;
-    }
-    let com = pieces
-        .iter()
-        .all(|(r, c)| *c && text[r.clone()].chars().count() >= 2);
-    pieces.clear();
-    pieces.push((run.clone(), false));
-    Some(Whole::Slot(com))
-}
-
-/// A kanji run ending in a kanji honorific or title (X様, X課長) whose cut
-/// glued the honorific's first kanji to the name's last (岩神様: 岩 + 神様):
-/// the head before the honorific, two to four kanji, is described whole
-/// (`whole:hon`; the honorific is its cue; since round 26).
-fn head_before_honorific(
-    text: &str,
-    run: &Range<usize>,
-    lexis: Option<&Lexis<'_>>,
-    pieces: &mut Vec<(Range<usize>, bool)>,
-) -> Option<Whole> {
-    lexis?;
-    let s = &text[run.clone()];
-    let h = HONORIFICS
-        .iter()
-        .find(|h| h.chars().all(is_han) && s.len() > h.len() && s.ends_with(*h))?;
-    let head = run.start..run.end - h.len();
-    let n = text[head.clone()].chars().count();
-    // The cut already ends a piece at the honorific: nothing to mend.
-    if !(2..=4).contains(&n) || pieces.iter().any(|(r, _)| r.end == head.end) {
-        return None;
-    }
-    pieces.clear();
-    pieces.push((head, false));
-    Some(Whole::Hon)
-}
-
 /// Single kanji that stand alone in a table or a list as a mark, a day, a direction or
 /// a prefix (有, 済, （月）, 北, 計, 各), not as a name.
 const SOLO_MARKS: &str =
@@ -1010,7 +927,7 @@ fn describe(
     range: Range<usize>,
     script: Script,
     common: bool,
-    whole: Option<Whole>,
+    whole: Option<bool>,
     field: &str,
     lexis: Option<&Lexis<'_>>,
     vocab: &FxHashSet<String>,
@@ -1147,8 +1064,7 @@ fn describe(
     } else {
         None
     };
-    let slot = matches!(whole, Some(Whole::Slot(_)));
-    if ordinary && cue.is_none() && weak.is_none() && hira.is_none() && !solo && !slot {
+    if ordinary && cue.is_none() && weak.is_none() && hira.is_none() && !solo {
         return false;
     }
     // Since round 23: a common kanji word a weak cue alone lets in must be
@@ -1159,9 +1075,6 @@ fn describe(
     // katakana word (シナリオ, テンプレート in a `・` list of work items,
     // since stop 32): a loanword is a thing unless IPADIC also lists it as a
     // name.
-    // A common word in a name slot (since round 26) needs no proper-noun
-    // listing (雛形 as a family name is listed as a thing only), but a
-    // numbered one is still an order or a count unless a family name.
     if matches!(script, Script::Han | Script::Kata) && ordinary && cue.is_none() {
         let proper = sur
             || giv
@@ -1171,7 +1084,7 @@ fn describe(
                     .any(|c| matches!(c, "chiiki" | "soshiki" | "koyu" | "jinmei"))
             });
         let numbered = s.starts_with(|c| NUMBER_PREFIXES.contains(c));
-        if (!proper && !slot) || (numbered && !sur) {
+        if !proper || (numbered && !sur) {
             return false;
         }
     }
@@ -1188,21 +1101,11 @@ fn describe(
             emit(format_args!("wkord:{sc}{w}"));
         }
     }
-    match whole {
-        Some(Whole::Weak(com)) => {
-            emit(format_args!("whole"));
-            if com {
-                emit(format_args!("whole:com"));
-            }
+    if let Some(com) = whole {
+        emit(format_args!("whole"));
+        if com {
+            emit(format_args!("whole:com"));
         }
-        Some(Whole::Slot(com)) => {
-            emit(format_args!("slot:H"));
-            if com {
-                emit(format_args!("slot:com"));
-            }
-        }
-        Some(Whole::Hon) => emit(format_args!("whole:hon")),
-        None => {}
     }
     if script == Script::Han && s.contains(['ノ', 'ツ', 'ケ']) {
         emit(format_args!("kjoin"));
@@ -1800,43 +1703,6 @@ mod tests {
             assert!(
                 c.iter().all(|(s, _)| s != none),
                 "{text}: {none} is a candidate: {c:?}"
-            );
-        }
-    }
-
-    /// Round 26's kanji words in a name slot, each with invented members: a
-    /// short kanji run set apart by separators (a space after a role, a
-    /// label's colon, 、, an arrow, a bracket) is described whole (`slot:H`)
-    /// when the cut would break it into a common word and a kanji (鴨居沢:
-    /// 鴨居 + 沢) or drop it as a common word (春雨, 若布); a run that
-    /// ends in an honorific whose last kanji makes a common word with it
-    /// (X神様) gives the name before it (`whole:hon`). Ordinary prose is
-    /// no such candidate: a run inside a sentence, a verbal noun with its
-    /// okurigana, a run with no separator round it, a long run.
-    #[test]
-    fn kanji_words_in_name_slots_are_candidates() {
-        let (Some(dict), _) = crate::dict::load() else {
-            return;
-        };
-        let lexis = dict.lexis();
-        let has = |text: &str, w: &str, f: &str| has_candidate(text, w, f, &lexis);
-        has("現場 鴨居沢 が確認した", "鴨居沢", "slot:H");
-        has("作成：春雨　レビュー：鷺坂", "春雨", "slot:H");
-        has("出席者：鷺坂、若布、Chen", "若布", "slot:H");
-        has("（→ 茶碗田 に依頼）", "茶碗田", "slot:H");
-        has("電気区 障子川 出動", "障子川", "slot:H");
-        has("岩神様には当日お詫び済み", "岩神", "whole:hon");
-        for (text, none) in [
-            ("障害の原因を確認した", "確認"),
-            ("再発防止策を検討中", "再発防止策"),
-            ("手順書の見直しを行った", "見直"),
-            ("設定変更管理台帳を更新した", "設定変更管理台帳"),
-            ("お客様にご連絡した", "客"),
-        ] {
-            let c = candidates_of(text, &lexis);
-            assert!(
-                c.iter().all(|(s, f)| s != none || !f.iter().any(|x| x == "slot:H")),
-                "{text}: {none} is a slot candidate: {c:?}"
             );
         }
     }
