@@ -484,17 +484,19 @@ impl Sanitizer {
     }
 
     /// [`Self::hits`] of `text` in `field`, found once per record: what the
-    /// sanitiser left unchanged, the leak gate gets from the record's memo.
+    /// sanitiser left unchanged, the leak gate gets from the record's memo,
+    /// and a text the record normalised before (the echo pass normalises
+    /// each published text) is not normalised again.
     /// Only the sanitiser's scans are worth keeping (`keep`): the gate asks
     /// for each published text once.
     fn record_hits(&self, text: &str, field: &str, ctx: &RecordContext, keep: bool) -> Rc<[Hit]> {
-        if let Some(hits) = ctx.scanned(text, field) {
-            return hits;
-        }
-        let n = Normalized::new(text);
+        let n = match ctx.scanned(text, field) {
+            Ok(hits) => return hits,
+            Err(seen) => seen.unwrap_or_else(|| Rc::new(Normalized::new(text))),
+        };
         let hits: Rc<[Hit]> = self.hits(text, &n, field, &ctx.own).into();
         if keep {
-            ctx.remember(text, field, &hits);
+            ctx.remember(text, &n, field, &hits);
         }
         hits
     }

@@ -409,7 +409,10 @@ impl EchoMatcher {
                 for (k, mut x) in old {
                     let p = format!("{path}.{k}");
                     self.apply_value(&mut x, &p, ctx);
-                    let k = self.apply(&k, &p, ctx);
+                    // A key is folded alone: the gate scans few keys
+                    // (schema-like ones pass), so none is kept.
+                    let n = Normalized::folded_only(&k);
+                    let k = self.apply_normalized(&k, &n, &p, ctx);
                     m.insert(k, x);
                 }
             }
@@ -417,8 +420,21 @@ impl EchoMatcher {
         }
     }
 
+    /// Echoes replaced in `text`, a published text: its layers are the
+    /// record's (those the sanitiser built, or built here and kept for the
+    /// leak gate, which scans the same text unless an echo changes it).
     fn apply(&self, text: &str, field: &str, ctx: &mut RecordContext) -> String {
-        let n = Normalized::folded_only(text);
+        let n = ctx.normalized(text);
+        self.apply_normalized(text, &n, field, ctx)
+    }
+
+    fn apply_normalized(
+        &self,
+        text: &str,
+        n: &Normalized,
+        field: &str,
+        ctx: &mut RecordContext,
+    ) -> String {
         let mut out = String::new();
         let mut last = 0;
         for (m, pattern) in self.ac.find(n.folded.as_str()) {
