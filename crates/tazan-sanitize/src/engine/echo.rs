@@ -515,12 +515,12 @@ mod tests {
     /// names ending in each suffix, with one byte changed, and none.
     #[test]
     fn org_suffix_is_the_first_listed_one_it_ends_with() {
-        let plain = |s: &str| {
+        fn plain(s: &str) -> Option<&str> {
             ORG_SUFFIXES
                 .iter()
                 .filter(|w| s.len() > w.len())
                 .find_map(|w| s.strip_suffix(w))
-        };
+        }
         let mut names: Vec<String> = vec![
             "ミナセ".into(),
             "".into(),
