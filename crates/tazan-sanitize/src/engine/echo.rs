@@ -135,16 +135,33 @@ pub(crate) fn org_head(name: &str) -> Option<&str> {
 }
 
 /// `s` without the first of [`ORG_SUFFIXES`] (in their order) it ends with
-/// and is longer than. The last bytes are compared first, a necessary
-/// condition of `ends_with` (an empty suffix passes, as it would), so the
-/// call is made for few of the hundred suffixes.
+/// and is longer than. Only the suffixes ending in `s`'s last byte are
+/// tried, a necessary condition of `ends_with`, in the list's order (see
+/// [`suffixes_by_last_byte`]).
 fn strip_org_suffix(s: &str) -> Option<&str> {
-    let last = s.as_bytes().last();
-    ORG_SUFFIXES
+    let by_last = suffixes_by_last_byte();
+    let last = s.as_bytes().last().map_or(0, |&b| usize::from(b));
+    by_last[last]
         .iter()
+        .map(|&i| ORG_SUFFIXES[i])
         .filter(|w| s.len() > w.len())
-        .filter(|w| w.is_empty() || w.as_bytes().last() == last)
-        .find_map(|w| s.strip_suffix(*w))
+        .find_map(|w| s.strip_suffix(w))
+}
+
+/// The indices of [`ORG_SUFFIXES`] by their last byte, each list in the
+/// suffixes' order; an empty suffix (none is listed) would be in every list.
+fn suffixes_by_last_byte() -> &'static [Vec<usize>; 256] {
+    static BY_LAST: std::sync::OnceLock<[Vec<usize>; 256]> = std::sync::OnceLock::new();
+    BY_LAST.get_or_init(|| {
+        std::array::from_fn(|b| {
+            ORG_SUFFIXES
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| w.as_bytes().last().is_none_or(|&l| usize::from(l) == b))
+                .map(|(i, _)| i)
+                .collect()
+        })
+    })
 }
 
 /// The short forms of an organisation's name: its head (see [`org_head`])
