@@ -1,9 +1,11 @@
 //! The sanitizer: recognise, resolve overlaps, replace, and re-scan (leak gate).
 
+use std::cell::RefCell;
 use std::ops::Range;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
 use crate::dict::{DictRecognizer, DictionaryStatus};
@@ -484,17 +486,19 @@ impl Sanitizer {
     }
 
     /// [`Self::hits`] of `text` in `field`, found once per record: what the
-    /// sanitiser left unchanged, the leak gate gets from the record's memo.
+    /// sanitiser left unchanged, the leak gate gets from the record's memo,
+    /// and a text the record normalised before (the echo pass normalises
+    /// each published text) is not normalised again.
     /// Only the sanitiser's scans are worth keeping (`keep`): the gate asks
     /// for each published text once.
     fn record_hits(&self, text: &str, field: &str, ctx: &RecordContext, keep: bool) -> Rc<[Hit]> {
-        if let Some(hits) = ctx.scanned(text, field) {
-            return hits;
-        }
-        let n = Normalized::new(text);
+        let n = match ctx.scanned(text, field) {
+            Ok(hits) => return hits,
+            Err(seen) => seen.unwrap_or_else(|| Rc::new(Normalized::new(text))),
+        };
         let hits: Rc<[Hit]> = self.hits(text, &n, field, &ctx.own).into();
         if keep {
-            ctx.remember(text, field, &hits);
+            ctx.remember(text, &n, field, &hits);
         }
         hits
     }
@@ -515,7 +519,8 @@ impl Sanitizer {
         self.rec.scan_labels(n, lexis.as_ref(), &mut hits);
         self.rec.scan_voices(n, lexis.as_ref(), &mut hits);
         self.rec.scan_sites(n, lexis.as_ref(), &mut hits);
-        if is_person_field(field) {
+        let kinds = FieldKinds::of(field);
+        if kinds.person {
             self.rec.scan_person_field(n, lexis.as_ref(), &mut hits);
             // An unknown katakana word standing alone in a person's field is
             // a person (a foreign colleague's name written as one word), not
@@ -535,7 +540,7 @@ impl Sanitizer {
                 h.prio = 2;
             }
         }
-        if is_id_field(field) {
+        if kinds.id {
             self.rec.scan_id_field(n, &mut hits);
         }
         self.rec
@@ -653,6 +658,47 @@ impl Sanitizer {
             }
         }
     }
+}
+
+/// What a field path says of the text in it: whether the field holds people
+/// ([`is_person_field`]) and whether it holds an identifier
+/// ([`is_id_field`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FieldKinds {
+    person: bool,
+    id: bool,
+}
+
+impl FieldKinds {
+    /// The kinds of `path`, computed once per distinct path on each thread:
+    /// records share their field paths (`impact`, `timeline[0].detail`),
+    /// and every text is scanned in its field two or three times (the
+    /// pass, a glued re-scan, the gate). Keyed on the whole path, the only
+    /// input of both tests; at most [`FieldKinds::KEPT`] paths are kept (the
+    /// memo starts again when full).
+    fn of(path: &str) -> Self {
+        thread_local! {
+            static MEMO: RefCell<FxHashMap<Box<str>, FieldKinds>> = RefCell::default();
+        }
+        MEMO.with(|memo| {
+            if let Some(k) = memo.borrow().get(path) {
+                return *k;
+            }
+            let k = FieldKinds {
+                person: is_person_field(path),
+                id: is_id_field(path),
+            };
+            let mut memo = memo.borrow_mut();
+            if memo.len() >= Self::KEPT {
+                memo.clear();
+            }
+            memo.insert(path.into(), k);
+            k
+        })
+    }
+
+    /// The most field paths [`FieldKinds::of`] keeps per thread.
+    const KEPT: usize = 4096;
 }
 
 /// Every string of a JSON value (values, not keys).

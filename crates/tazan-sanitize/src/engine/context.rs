@@ -8,13 +8,20 @@ use rustc_hash::FxHashMap;
 
 use super::deny::DenyMatcher;
 use super::echo::{own_variants, Echo};
-use crate::normalize::fold_str;
+use crate::normalize::{fold_str, Normalized};
 use crate::policy::Role;
 use crate::recognize::{Hit, PSEUDONYM_HEADS};
 use tazan_model::AuditEntry;
 
 /// The hits of one text, per field it was scanned in.
 type FieldHits = Vec<(String, Rc<[Hit]>)>;
+
+/// What the record holds of one text: its normalised layers (they depend
+/// on the text alone) and its hits per field scanned in.
+struct Seen {
+    normalized: Rc<Normalized>,
+    fields: FieldHits,
+}
 
 /// Per-record state: own names, pseudonyms, reference year, audit.
 pub(super) struct RecordContext {
@@ -31,10 +38,12 @@ pub(super) struct RecordContext {
     pub(super) echoes: Vec<Echo>,
     /// A replacement of the current pass was written glued to a word.
     pub(super) glued: bool,
-    /// The hits found so far in this record, by text and field: the leak
-    /// gate re-scans text the sanitiser left unchanged, and the same text in
+    /// The texts of this record seen so far, by text: their normalised
+    /// layers and their hits per field. The echo pass searches, and the
+    /// leak gate re-scans, text the sanitiser left unchanged; a
+    /// [`Normalized`] is a function of its text alone, and the same text in
     /// the same field with the same own names has the same hits.
-    scanned: RefCell<FxHashMap<String, FieldHits>>,
+    scanned: RefCell<FxHashMap<String, Seen>>,
 }
 
 impl RecordContext {
@@ -58,22 +67,57 @@ impl RecordContext {
         }
     }
 
-    /// The hits recorded for `text` in `field`, if it was scanned before.
-    pub(super) fn scanned(&self, text: &str, field: &str) -> Option<Rc<[Hit]>> {
+    /// The hits recorded for `text` in `field` if it was scanned there
+    /// before, else the layers of `text` if the record normalised it before.
+    pub(super) fn scanned(
+        &self,
+        text: &str,
+        field: &str,
+    ) -> Result<Rc<[Hit]>, Option<Rc<Normalized>>> {
         let scanned = self.scanned.borrow();
-        let fields = scanned.get(text)?;
-        fields
+        let Some(seen) = scanned.get(text) else {
+            return Err(None);
+        };
+        seen.fields
             .iter()
             .find(|(f, _)| f == field)
             .map(|(_, hits)| Rc::clone(hits))
+            .ok_or_else(|| Some(Rc::clone(&seen.normalized)))
     }
 
-    /// Records the hits of `text` in `field`.
-    pub(super) fn remember(&self, text: &str, field: &str, hits: &Rc<[Hit]>) {
+    /// The layers of `text`: normalised once per record, kept for the
+    /// passes after (the echoes, the leak gate).
+    pub(super) fn normalized(&self, text: &str) -> Rc<Normalized> {
+        if let Some(seen) = self.scanned.borrow().get(text) {
+            return Rc::clone(&seen.normalized);
+        }
+        let normalized = Rc::new(Normalized::new(text));
+        self.scanned.borrow_mut().insert(
+            text.to_string(),
+            Seen {
+                normalized: Rc::clone(&normalized),
+                fields: Vec::new(),
+            },
+        );
+        normalized
+    }
+
+    /// Records the hits of `text` (normalised as `normalized`) in `field`.
+    pub(super) fn remember(
+        &self,
+        text: &str,
+        normalized: &Rc<Normalized>,
+        field: &str,
+        hits: &Rc<[Hit]>,
+    ) {
         self.scanned
             .borrow_mut()
             .entry(text.to_string())
-            .or_default()
+            .or_insert_with(|| Seen {
+                normalized: Rc::clone(normalized),
+                fields: Vec::new(),
+            })
+            .fields
             .push((field.to_string(), Rc::clone(hits)));
     }
 

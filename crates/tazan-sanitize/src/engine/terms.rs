@@ -6,6 +6,7 @@
 //! matches: leftmost first, the longest at a position, the first-listed term
 //! among equals, no two overlapping.
 
+use std::cell::RefCell;
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
@@ -31,14 +32,15 @@ impl Terms {
             return None;
         }
         if terms.len() <= FEW {
-            return Some(Terms::Few(
+            let mut few = spare_list();
+            few.extend(
                 terms
                     .iter()
                     .enumerate()
                     .filter(|(_, t)| !t.is_empty())
-                    .map(|(i, t)| (i, Finder::new(t).into_owned()))
-                    .collect(),
-            ));
+                    .map(|(i, t)| (i, Finder::new(t).into_owned())),
+            );
+            return Some(Terms::Few(few));
         }
         AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
@@ -80,6 +82,46 @@ impl Terms {
                 });
                 all
             }
+        }
+    }
+}
+
+/// The searchers of [`Terms::Few`]: a searcher is aligned to 32 bytes (its
+/// vector registers), and an allocation so aligned costs `posix_memalign`,
+/// about ten thousand instructions on a heap the recognisers have
+/// fragmented, once for each of the two or three sets a record builds.
+type FewList = Vec<(usize, Finder<'static>)>;
+
+thread_local! {
+    /// Emptied lists of dropped [`Terms`], their allocations reused by the
+    /// next (no searcher or answer is kept: only the memory).
+    static SPARE: RefCell<Vec<FewList>> = const { RefCell::new(Vec::new()) };
+}
+
+/// At most this many emptied lists are kept per thread.
+const SPARE_LISTS: usize = 8;
+
+/// An empty list, with the allocation of a dropped one if there is one.
+fn spare_list() -> FewList {
+    SPARE
+        .try_with(|s| s.borrow_mut().pop())
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+impl Drop for Terms {
+    fn drop(&mut self) {
+        if let Terms::Few(few) = self {
+            let mut list = std::mem::take(few);
+            list.clear();
+            // Gone at the thread's end: the list is then freed as usual.
+            let _ = SPARE.try_with(|s| {
+                let mut s = s.borrow_mut();
+                if s.len() < SPARE_LISTS {
+                    s.push(list);
+                }
+            });
         }
     }
 }

@@ -159,3 +159,31 @@ fn a_pseudonym_is_spaced_from_a_following_word_not_from_punctuation() {
         assert!(!is_fullwidth_alphanumeric(c), "{c}");
     }
 }
+
+/// The memo of field kinds answers what the two tests answer, for paths
+/// asked once and again (invented paths).
+#[test]
+fn field_kinds_are_the_field_tests() {
+    use super::FieldKinds;
+    use crate::recognize::{is_id_field, is_person_field};
+    let paths = [
+        "summary",
+        "reporter",
+        "timeline[3].assignee",
+        "meta.ticket_id",
+        "meta.Ticket-No#key",
+        "担当者",
+        "窓口.受付番号",
+        "orders[12].orderNumber",
+        "",
+    ];
+    for _ in 0..2 {
+        for p in paths {
+            let want = FieldKinds {
+                person: is_person_field(p),
+                id: is_id_field(p),
+            };
+            assert_eq!(FieldKinds::of(p), want, "{p}");
+        }
+    }
+}
