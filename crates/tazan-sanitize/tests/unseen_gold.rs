@@ -113,7 +113,8 @@ fn unseen_sets_share_no_record_and_no_identifying_string() {
         "dev5", "frozen6", "dev6", "frozen7", "dev7", "frozen8", "dev8", "frozen9", "frozen10",
         "dev10", "dev11", "frozen11", "dev12", "dev13", "frozen12", "dev15", "dev14", "frozen13",
         "dev17", "dev18", "frozen14", "frozen15", "dev19", "frozen16", "frozen17", "frozen18",
-        "frozen19", "frozen20", "frozen21", "frozen22", "frozen23", "frozen24", "frozen25", "frozen26",
+        "frozen19", "frozen20", "frozen21", "frozen22", "frozen23", "frozen24", "frozen25",
+        "frozen26",
     ];
     let load = |set| read_annotations(&unseen(set, "annotations.jsonl")).unwrap();
     let names = |gold: &[tazan_sanitize::Annotation]| -> HashSet<String> {
