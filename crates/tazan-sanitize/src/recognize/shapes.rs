@@ -401,8 +401,6 @@ const DEFANGED_TLDS: [&str; 18] = [
     "co", "ne", "or", "go", "ac", "xyz",
 ];
 
-/// True when `before` ends with a phone label written in Latin letters
-/// (`TEL`, `Tel.`, `FAX`, `TEL/FAX`, `Phone`), glued to the number after it.
 /// Kanji numerals of an address's lot (八千八百, 二四〇).
 fn is_kanji_numeral(c: char) -> bool {
     "〇一二三四五六七八九十百千".contains(c)
@@ -442,6 +440,8 @@ const NOT_ID_KEY_HEADS: [&str; 12] = [
     "status",
 ];
 
+/// True when `before` ends with a phone label written in Latin letters
+/// (`TEL`, `Tel.`, `FAX`, `TEL/FAX`, `Phone`), glued to the number after it.
 fn phone_label_before(before: &str) -> bool {
     let start = before
         .rfind(|c: char| !(c.is_ascii_alphabetic() || c == '.' || c == '/'))
