@@ -472,7 +472,7 @@ impl Recognizers {
             let run_start = head
                 .char_indices()
                 .rev()
-                .take_while(|(_, c)| is_han(*c) || *c == 'ヶ')
+                .take_while(|&(_, c)| is_han_or_ke(c))
                 .last()
                 .map(|(i, _)| i)
                 .unwrap_or(head.len());
@@ -1217,7 +1217,7 @@ pub(super) fn person(
 fn han_run(text: &str, at: usize) -> Range<usize> {
     let len = text[at..]
         .chars()
-        .take_while(|c| is_han(*c) || *c == 'ヶ')
+        .take_while(|&c| is_han_or_ke(c))
         .map(char::len_utf8)
         .sum::<usize>();
     at..at + len

@@ -329,7 +329,7 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
     // A lot numbered in kanji numerals: before 番地 (`元名 九百八十番地`),
     // after 丁目 (`三丁目四番五号`), or ending the address after a
     // municipality's district (`箕輪町中箕輪八千八百`).
-    let k = "[〇一二三四五六七八九十百千]";
+    let k = format!("[{KANJI_NUMERALS}]");
     add(
         format!(r"(?P<n>{k}{{2,8}}番地)"),
         Kind::Place,
@@ -401,9 +401,13 @@ const DEFANGED_TLDS: [&str; 18] = [
     "co", "ne", "or", "go", "ac", "xyz",
 ];
 
-/// Kanji numerals of an address's lot (八千八百, 二四〇).
+/// The kanji numerals of an address's lot (八千八百, 二四〇): the rules'
+/// character class and their check's test.
+const KANJI_NUMERALS: &str = "〇一二三四五六七八九十百千";
+
+/// A kanji numeral of an address's lot ([`KANJI_NUMERALS`]).
 fn is_kanji_numeral(c: char) -> bool {
-    "〇一二三四五六七八九十百千".contains(c)
+    KANJI_NUMERALS.contains(c)
 }
 
 /// Last letters of a land name (九重沢, 小屋ノ沢, 上ノ台): a 字 before a
