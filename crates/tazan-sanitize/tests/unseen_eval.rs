@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen25/`, `frozen26/` and every later set are held out (blind):
+//! `frozen25/`, `frozen26/`, `frozen27/` and every later set are held out (blind):
 //! these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
@@ -502,6 +502,26 @@ fn frozen25_unseen_set_does_not_get_worse() {
 #[test]
 fn frozen26_unseen_set_does_not_get_worse() {
     assert_floor("frozen26", 34);
+}
+
+/// The twenty-seventh frozen set (written and frozen before the work of the
+/// next round was merged, by an engineer who changed no recogniser, read no
+/// sanitiser source and never saw its development data; a natural mix of
+/// shapes over 38 industries, leaning toward legal, contractual and official
+/// paper around a failure: contract, 覚書 and SLA excerpts with 甲/乙,
+/// lawyers' notices, claims and settlements, court, conciliation and ADR
+/// records, third-party committee reports, board, auditors' and
+/// shareholders' minutes, reports to and orders from authorities, police
+/// reports, insurance claims and assessments, consumer-centre complaints,
+/// subcontracting disputes and apology drafts, with 登記 addresses, 法人番号,
+/// インボイス登録番号, licence, case, policy and contract numbers, accounts,
+/// amounts and 和暦 dates): 17 of 363 identifying spans leaked before that
+/// round with the builtin GREEN policy (4.7 %; 20 with the rules alone). The
+/// target (<= 2 %, i.e. <= 7 spans) is not met yet (BENCHMARKS.md,
+/// "Twenty-seventh held-out set").
+#[test]
+fn frozen27_unseen_set_does_not_get_worse() {
+    assert_floor("frozen27", 17);
 }
 
 /// The fifteenth round's development set (persons and identifiers in forms,
