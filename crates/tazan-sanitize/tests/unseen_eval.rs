@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen25/`, `frozen26/`, `frozen27/` and every later set are held out (blind):
+//! `frozen25/`, `frozen26/`, `frozen27/`, `frozen28/` and every later set are held out (blind):
 //! these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
@@ -522,6 +522,26 @@ fn frozen26_unseen_set_does_not_get_worse() {
 #[test]
 fn frozen27_unseen_set_does_not_get_worse() {
     assert_floor("frozen27", 17);
+}
+
+/// The twenty-eighth held-out set (written and frozen on 2026-12-07 before
+/// the work of the next round was merged, by an engineer who changed no
+/// recogniser, read no sanitiser source and never saw its development data;
+/// a natural mix of shapes over 36 industries, leaning toward security
+/// incidents and fraud as the people who handle them write: CSIRT and SOC
+/// hand-overs and weekly reports, forensic report excerpts, IOC tables,
+/// BEC and phishing mails quoted in reports, ransomware and blackmail notes,
+/// credential stuffing, SIM swaps, mule accounts, card and crypto fraud,
+/// insider embezzlement and data theft, intrusions through vendors, lost
+/// and stolen devices, drafts for the police, JPCERT/CC and IPA, audit
+/// findings, minutes, call transcripts, board posts, CSV/TSV pastes and
+/// English/Japanese mail): 17 of 421 identifying spans leaked before that
+/// round with the builtin GREEN policy (4.0 %; 28 with the rules alone). The
+/// target (<= 2 %, i.e. <= 8 spans) is not met yet (BENCHMARKS.md,
+/// "Twenty-eighth held-out set").
+#[test]
+fn frozen28_unseen_set_does_not_get_worse() {
+    assert_floor("frozen28", 17);
 }
 
 /// The fifteenth round's development set (persons and identifiers in forms,
