@@ -423,18 +423,16 @@ const NOT_DISTRICT_HEADS: [char; 16] = [
     '内', '民', '立', '場', '営', '役', '長', '議', '外', '部', '間', '域', '街', '会', '政', '税',
 ];
 
+/// Machine keys that name a user (`user=`, `login:`, `uid=`): the value is
+/// the user, as a number (here) or as a romanised handle (`owner=` and the
+/// other keys of the handle rule in `forms.rs`, which adds its own).
+pub(super) const USER_KEYS: [&str; 4] = ["uid", "user", "account", "login"];
+
 /// Machine keys of a person's or an account's number without an id word
-/// (`uid=`, `subscriber=`, `member:`).
-const ACCOUNT_KEYS: [&str; 8] = [
-    "uid",
-    "userid",
-    "user",
-    "subscriber",
-    "member",
-    "customer",
-    "account",
-    "login",
-];
+/// (`uid=`, `subscriber=`, `member:`): the user keys and the keys of a
+/// number alone (a handle is never `subscriber=`).
+const ACCOUNT_KEYS: [&str; 8] =
+    super::stoplists::concat_words(USER_KEYS, ["userid", "subscriber", "member", "customer"]);
 
 /// Keys of a position, a count or a process, not a person's id, whatever
 /// their id word (line_no, port_num, page_no, seq_no, retry_count); a key
