@@ -726,6 +726,10 @@ pub(crate) fn is_hira(c: char) -> bool {
     ('\u{3041}'..='\u{3096}').contains(&c) || c == 'ゝ' || c == 'ゞ'
 }
 
+/// [`is_hira`]'s letters as the body of a regex class (`[{HIRA}ー]`): a
+/// pattern's hiragana and the scans' are the same set.
+pub(crate) const HIRA: &str = "ぁ-ゖゝゞ";
+
 /// Katakana letters (not the middle dot).
 pub(crate) fn is_kata(c: char) -> bool {
     let u = c as u32;

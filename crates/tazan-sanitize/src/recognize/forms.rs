@@ -512,7 +512,7 @@ impl Recognizers {
     /// hiragana, a run of two or more; in katakana and kanji, a katakana
     /// word that is not a loanword of the trade.
     pub(super) fn bracketed_product(&self, s: &str) -> bool {
-        let hira = |c: char| ('ぁ'..='ゖ').contains(&c);
+        let hira = is_hira;
         if !name_ok(s) || !s.chars().any(|c| hira(c) || is_kata(c)) {
             return false;
         }

@@ -115,7 +115,7 @@ impl Recognizers {
                 let after = &text[at + mark.len()..];
                 // あて glued to kana is a word (あてる, 手当て).
                 if mark == "あて"
-                    && after.starts_with(|c: char| ('ぁ'..='ゖ').contains(&c) && c != 'に')
+                    && after.starts_with(|c: char| is_hira(c) && c != 'に')
                 {
                     continue;
                 }

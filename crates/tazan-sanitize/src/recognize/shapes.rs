@@ -587,7 +587,7 @@ impl Recognizers {
                 }
                 let n = name?;
                 let v = &text[n.clone()];
-                if v.starts_with(|c: char| ('ぁ'..='ゖ').contains(&c)) {
+                if v.starts_with(is_hira) {
                     let particle = v.starts_with([
                         'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で', 'か',
                     ]);
