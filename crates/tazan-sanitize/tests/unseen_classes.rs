@@ -3665,6 +3665,7 @@ fn a_numbered_part_of_a_site_a_ward_and_a_wing_floor_are_masked() {
         ("新館地下2階 の機械室で漏水。", "新館地下2階"),
         ("場所：別館5F 受付", "別館5F"),
         ("現物は 港北第2上屋 に残っている。", "港北第2上屋"),
+        ("警報は 桜ヶ池第二取水場 から入った。", "桜ヶ"),
     ] {
         check(text, &[secret], &[]);
     }
@@ -3694,13 +3695,28 @@ fn ordinals_floors_and_wards_in_prose_stay() {
 #[test]
 fn a_title_quoted_after_its_kind_is_masked() {
     for (text, secret) in [
-        ("ラジオ番組「港町ワイド」の放送中に音声が途切れた。", "港町ワイド"),
-        ("先月の特別展「風と砂の記憶」の入場券が二重発券された。", "風と砂の記憶"),
-        ("自宅でキャンペーン「秋トク2026」の案内リストを作っていた。", "秋トク2026"),
+        (
+            "ラジオ番組「港町ワイド」の放送中に音声が途切れた。",
+            "港町ワイド",
+        ),
+        (
+            "先月の特別展「風と砂の記憶」の入場券が二重発券された。",
+            "風と砂の記憶",
+        ),
+        (
+            "自宅でキャンペーン「秋トク2026」の案内リストを作っていた。",
+            "秋トク2026",
+        ),
         ("春のカタログ「ふゆごもり」の発送が遅れた。", "ふゆごもり"),
-        ("スマホゲーム『月影のクロニクル』で報酬が二重付与された。", "月影のクロニクル"),
+        (
+            "スマホゲーム『月影のクロニクル』で報酬が二重付与された。",
+            "月影のクロニクル",
+        ),
         ("清掃は大浴場「星見の湯」から始める。", "星見の湯"),
-        ("該当ロットの大吟醸「峰の白露」を出荷保留にした。", "峰の白露"),
+        (
+            "該当ロットの大吟醸「峰の白露」を出荷保留にした。",
+            "峰の白露",
+        ),
     ] {
         check(text, &[secret], &[]);
     }
@@ -3725,7 +3741,10 @@ fn a_status_quoted_after_a_kind_stays() {
 fn a_foreign_phone_in_its_own_grouping_is_masked() {
     for (text, secret) in [
         ("現地工場の連絡先: +84 236 3 772 519（内線 310）", "772 519"),
-        ("customer contact: Mr. Ortega, +1 (312) 555-0196 x14.", "555-0196"),
+        (
+            "customer contact: Mr. Ortega, +1 (312) 555-0196 x14.",
+            "555-0196",
+        ),
         ("Tel +44 (0)161 496 0832 まで折り返し。", "496 0832"),
         ("代理店 +33.4.91.55.20.17 に転送した。", "91.55.20.17"),
     ] {
@@ -3752,7 +3771,10 @@ fn a_plus_before_short_figures_stays() {
 fn a_hangul_name_glossed_in_katakana_is_masked() {
     for (text, secret) in [
         ("通訳は 김민주（キム・ミンジュ）さんが担当した。", "김민주"),
-        ("予約は旅行会社 하늘여행（ハヌルヨヘン）経由だった。", "하늘여행"),
+        (
+            "予約は旅行会社 하늘여행（ハヌルヨヘン）経由だった。",
+            "하늘여행",
+        ),
     ] {
         check(text, &[secret], &[]);
     }
@@ -3790,7 +3812,11 @@ fn a_code_before_a_bracket_that_is_no_destination_stays() {
 /// convenience store).
 #[test]
 fn a_shop_number_after_its_label_is_masked() {
-    check("ひまわり銀行 北口支店（店番 318）で払戻しがあった。", &["318"], &["払戻し"]);
+    check(
+        "ひまわり銀行 北口支店（店番 318）で払戻しがあった。",
+        &["318"],
+        &["払戻し"],
+    );
     check("店舗：ミドリ屋 駅南店（店番 52207）", &["52207"], &[]);
 }
 
@@ -3798,8 +3824,16 @@ fn a_shop_number_after_its_label_is_masked() {
 /// reading in hiragana in brackets: the reading spells the name again.
 #[test]
 fn a_name_reading_in_brackets_after_a_person_is_masked() {
-    check("被保険者：川添 朋樹（かわぞえ ともき）", &["かわぞえ ともき"], &[]);
-    check("一次対応：CRA 鵜野森（うのもり）→ DM へ", &["うのもり"], &[]);
+    check(
+        "被保険者：川添 朋樹（かわぞえ ともき）",
+        &["かわぞえ ともき"],
+        &[],
+    );
+    check(
+        "一次対応：CRA 鵜野森（うのもり）→ DM へ",
+        &["うのもり"],
+        &[],
+    );
 }
 
 /// What the reading rule must not touch: hiragana in brackets after

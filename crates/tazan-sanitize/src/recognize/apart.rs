@@ -311,9 +311,7 @@ impl Recognizers {
                 .find(['は', 'が', 'を'])
                 .filter(|i| !h[i + 3..].starts_with(is_hira))
                 .map(|i| &h[..i])
-                .is_some_and(|w| {
-                    w.chars().count() >= 2 && w.ends_with(|c: char| !is_hira(c))
-                });
+                .is_some_and(|w| w.chars().count() >= 2 && w.ends_with(|c: char| !is_hira(c)));
             let sentence = topic
                 || (lead.chars().count() >= 2
                     && lead.chars().all(is_han)

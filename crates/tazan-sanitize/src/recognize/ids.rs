@@ -28,7 +28,15 @@ static FLIGHT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
 /// Labels before a flight number (a departing, arriving or connecting
 /// flight's word names it too: `出発便 XY 317`).
 const FLIGHT_LABELS: [&str; 9] = [
-    "便名", "搭乗便", "出発便", "到着便", "乗継便", "フライト", "Flight", "FLIGHT", "FLT",
+    "便名",
+    "搭乗便",
+    "出発便",
+    "到着便",
+    "乗継便",
+    "フライト",
+    "Flight",
+    "FLIGHT",
+    "FLT",
 ];
 
 /// Words a row of measured figures follows (応答時間 1520 1498 1603): the
@@ -301,7 +309,9 @@ fn flight_numbers(n: &Normalized, out: &mut Vec<Hit>) {
         let bound = after
             .strip_prefix(['（', '('])
             .and_then(|a| a.split([')', '）']).next())
-            .is_some_and(|d| d.chars().count() <= 12 && d.ends_with(['行', 'き']) && d.contains('行'));
+            .is_some_and(|d| {
+                d.chars().count() <= 12 && d.ends_with(['行', 'き']) && d.contains('行')
+            });
         let labelled = FLIGHT_LABELS.iter().any(|l| before.ends_with(l));
         // An itinerary line: booking class and a date (Y 12JUN).
         let itinerary = after.len() > 7 && {
@@ -346,7 +356,9 @@ fn codes_after_persons(original: &str, n: &Normalized, out: &mut Vec<Hit>) {
         // きなこ（うさぎ）, the bracket says what it is).
         let hira = code.chars().filter(|c| is_hira(*c)).count();
         let reading = (2..=16).contains(&hira)
-            && code.chars().all(|c| is_hira(c) || c == 'ー' || c == ' ' || c == '\u{3000}');
+            && code
+                .chars()
+                .all(|c| is_hira(c) || c == 'ー' || c == ' ' || c == '\u{3000}');
         if !(staff_code || reading) {
             continue;
         }

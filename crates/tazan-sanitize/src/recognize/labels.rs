@@ -329,9 +329,7 @@ fn inflected(w: &str) -> bool {
         return false;
     };
     let tail = &w[k..].trim_start_matches(|c: char| is_han(c) || c == '々');
-    !tail.is_empty()
-        && tail.chars().all(is_hira)
-        && tail.ends_with(['た', 'る', 'て'])
+    !tail.is_empty() && tail.chars().all(is_hira) && tail.ends_with(['た', 'る', 'て'])
 }
 
 impl Recognizers {

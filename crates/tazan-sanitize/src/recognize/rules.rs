@@ -393,11 +393,11 @@ impl Recognizers {
             Check::Name,
         );
         // Numbered sites of a named place (相模第二工場, 岩槻第3センター,
-        // 港北第2上屋, 桐生第一配水池): the name and the ordinal, whatever
-        // the site word.
+        // 港北第2上屋, 桐生第一配水池, a ヶ inside the name: 関ヶ原第三倉庫): the
+        // name and the ordinal, whatever the site word.
         add(
             format!(
-                r"(?P<n>{h}{{2,8}}|{k}{{2,10}})第?[0-9一二三四五六七八九十]{{1,2}}(?:工場|プラント|デポ|倉庫|物流センター|配送センター|センター|事業所|製作所|研究所|データセンター|上屋|配水池|取水場|浄水場|ポンプ場)"
+                r"(?P<n>(?:{h}|ヶ){{2,8}}|{k}{{2,10}})第?[0-9一二三四五六七八九十]{{1,2}}(?:工場|プラント|デポ|倉庫|物流センター|配送センター|センター|事業所|製作所|研究所|データセンター|上屋|配水池|取水場|浄水場|ポンプ場)"
             ),
             Kind::Facility,
             "numbered_site",
@@ -472,7 +472,8 @@ impl Recognizers {
         // `3階西病棟`, `東病棟6階`): which ward of the hospital the patient
         // was in.
         add(
-            r"(?P<n>[東西南北]?[0-9０-９]{1,2}階?[東西南北]?病棟|[東西南北]病棟[0-9０-９]{1,2}階)".into(),
+            r"(?P<n>[東西南北]?[0-9０-９]{1,2}階?[東西南北]?病棟|[東西南北]病棟[0-9０-９]{1,2}階)"
+                .into(),
             Kind::Facility,
             "floor_ward",
             0.75,

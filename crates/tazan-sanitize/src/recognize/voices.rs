@@ -240,14 +240,9 @@ impl Recognizers {
     /// act or vocabulary word.
     fn voice_name(&self, w: &str, lexis: Option<&Lexis>) -> bool {
         let count = w.chars().count();
-        let kana_kanji = w.chars().all(|c| {
-            is_han(c)
-                || is_kata(c)
-                || c == 'ー'
-                || c == 'ヶ'
-                || c == '々'
-                || is_hira(c)
-        });
+        let kana_kanji = w
+            .chars()
+            .all(|c| is_han(c) || is_kata(c) || c == 'ー' || c == 'ヶ' || c == '々' || is_hira(c));
         if !(1..=8).contains(&count) || !kana_kanji || LINE_LABELS.contains(&w) || !name_ok(w) {
             return false;
         }
@@ -288,9 +283,8 @@ impl Recognizers {
                     .all(|c| c.is_ascii_lowercase() || c == '-' || c == '\'')
                 && w[1..].contains(|c: char| c.is_ascii_lowercase());
             let kana_kanji = (1..=6).contains(&w.chars().count())
-                && w.chars().all(|c| {
-                    is_han(c) || is_kata(c) || c == 'ー' || c == 'ヶ' || is_hira(c)
-                });
+                && w.chars()
+                    .all(|c| is_han(c) || is_kata(c) || c == 'ー' || c == 'ヶ' || is_hira(c));
             let ok = !BRACKET_NOTES.contains(&w)
                 && !self.vocab.contains(&w.to_ascii_lowercase())
                 && !self.is_role(w)

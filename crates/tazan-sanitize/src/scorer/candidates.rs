@@ -17,8 +17,8 @@ use std::sync::OnceLock;
 
 use crate::normalize::nfkc;
 use crate::recognize::{
-    is_han, is_hira, is_kata, is_role_noun, Lexis, DERIVATION_SUFFIXES,
-    HONORIFICS_AND_TITLES, KANA_HONORIFICS, TITLES,
+    is_han, is_hira, is_kata, is_role_noun, Lexis, DERIVATION_SUFFIXES, HONORIFICS_AND_TITLES,
+    KANA_HONORIFICS, TITLES,
 };
 use rustc_hash::FxHashSet;
 use tazan_model::Kind;
