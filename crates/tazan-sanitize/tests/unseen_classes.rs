@@ -3820,6 +3820,14 @@ fn a_shop_number_after_its_label_is_masked() {
     check("店舗：ミドリ屋 駅南店（店番 52207）", &["52207"], &[]);
 }
 
+/// What the 店番 label must not touch: 店番 as minding the shop, a count
+/// after it.
+#[test]
+fn minding_the_shop_stays() {
+    check("午後は店番を頼まれていた。", &[], &["店番"]);
+    check("店番は 2 名で回した。", &[], &["2 名"]);
+}
+
 /// Round 27 (frozen23, retired sets): a person's name followed by its
 /// reading in hiragana in brackets: the reading spells the name again.
 #[test]
