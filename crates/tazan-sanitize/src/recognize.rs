@@ -208,6 +208,16 @@ enum Check {
     /// A room's own name quoted after the room (会議室「X」): not a
     /// replacement, not a room word or a number alone.
     QuotedRoom,
+    /// A title quoted after its kind (番組「X」): a name (`name_ok`), not
+    /// one common word, not a status or a message.
+    QuotedTitle,
+    /// A foreign number in groups after its country code (+84 28 3 861
+    /// 4470, +1 (212) 555-0148): eight to fifteen digits, a word of its own.
+    GroupedPhone,
+    /// A numbered or floored part of a site (第2配水池, 東4階病棟, 本館地下1階)
+    /// as a word of its own: not the tail of a kanji word (倉庫第2棟 is the
+    /// named rules'), not a role after it (第1工場長).
+    OrdinalSite,
     /// Group `n`, a number with its counter standing as a word of its own
     /// (a room's `207号`, `1204号室`; a taxi's `58号車`): no letter, digit,
     /// kanji or katakana glued before or after it, so not an address's, a
@@ -725,6 +735,10 @@ pub(crate) fn is_han_or_ke(c: char) -> bool {
 pub(crate) fn is_hira(c: char) -> bool {
     ('\u{3041}'..='\u{3096}').contains(&c) || c == 'ゝ' || c == 'ゞ'
 }
+
+/// [`is_hira`]'s letters as the body of a regex class (`[{HIRA}ー]`): a
+/// pattern's hiragana and the scans' are the same set.
+pub(crate) const HIRA: &str = "ぁ-ゖゝゞ";
 
 /// Katakana letters (not the middle dot).
 pub(crate) fn is_kata(c: char) -> bool {

@@ -173,6 +173,8 @@ fn public_technical_references_stay() {
         "JVNDB-2021-004512",
         "GHSA-7rq4-m2xv-h9cp",
         "MS08-067",
+        "KB4023057",
+        "KB971033",
     ];
     let frames = [
         "ジョブが {} で異常終了した。",

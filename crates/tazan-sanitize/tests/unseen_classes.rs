@@ -3648,3 +3648,205 @@ fn a_romanised_handle_where_a_machine_names_its_user_is_masked() {
     let (_, audit) = sanitize(prose);
     assert!(!format!("{audit:?}").contains("romaji_handle"), "{audit:?}");
 }
+
+/// Round 27 (frozen24's named things): a numbered part of a site standing
+/// alone (第N and a plant, building, gate, dock, berth or terminal word), a
+/// hospital ward by its floor and wing, a wing of a building with its floor.
+#[test]
+fn a_numbered_part_of_a_site_a_ward_and_a_wing_floor_are_masked() {
+    for (text, secret) in [
+        ("昨夜、第3浄水場 の薬注ポンプが停止した。", "第3浄水場"),
+        ("第２ゲートで搬入票を手書きに切り替えた。", "第２ゲート"),
+        ("本日 第4ドック にて艤装中の配線を損傷。", "第4ドック"),
+        ("弊社 千早工場 第五醸造棟 で逸脱が発生した。", "第五醸造棟"),
+        ("発生場所：西3階病棟", "西3階病棟"),
+        ("８東病棟 の夜勤帯で発生。", "８東病棟"),
+        ("転倒は 南病棟4階 の廊下。", "南病棟4階"),
+        ("新館地下2階 の機械室で漏水。", "新館地下2階"),
+        ("場所：別館5F 受付", "別館5F"),
+        ("現物は 港北第2上屋 に残っている。", "港北第2上屋"),
+        ("警報は 桜ヶ池第二取水場 から入った。", "桜ヶ"),
+    ] {
+        check(text, &[secret], &[]);
+    }
+}
+
+/// What the site rules must not touch: the ordinal of a period, an
+/// edition, an article or a grade; a floor alone; a ward without its floor
+/// or wing; a plant's manager.
+#[test]
+fn ordinals_floors_and_wards_in_prose_stay() {
+    for (text, kept) in [
+        ("第3四半期の売上を集計した。", "第3四半期"),
+        ("規程の第2版を配布した。", "第2版"),
+        ("第5条に基づき報告する。", "第5条"),
+        ("第2学年の成績一覧を誤送信した。", "第2学年"),
+        ("3階まで階段で上がった。", "3階"),
+        ("病棟の看護師に連絡した。", "病棟"),
+        ("第1工場長に報告した。", "第1工場長"),
+    ] {
+        check(text, &[], &[kept]);
+    }
+}
+
+/// Round 27 (frozen24): a title quoted after its kind (a programme, an
+/// exhibition, a campaign, a catalogue, a game) and a bath's name quoted
+/// after the bath: the kind and the quotes make it a name, even a phrase.
+#[test]
+fn a_title_quoted_after_its_kind_is_masked() {
+    for (text, secret) in [
+        (
+            "ラジオ番組「港町ワイド」の放送中に音声が途切れた。",
+            "港町ワイド",
+        ),
+        (
+            "先月の特別展「風と砂の記憶」の入場券が二重発券された。",
+            "風と砂の記憶",
+        ),
+        (
+            "自宅でキャンペーン「秋トク2026」の案内リストを作っていた。",
+            "秋トク2026",
+        ),
+        ("春のカタログ「ふゆごもり」の発送が遅れた。", "ふゆごもり"),
+        (
+            "スマホゲーム『月影のクロニクル』で報酬が二重付与された。",
+            "月影のクロニクル",
+        ),
+        ("清掃は大浴場「星見の湯」から始める。", "星見の湯"),
+        (
+            "該当ロットの大吟醸「峰の白露」を出荷保留にした。",
+            "峰の白露",
+        ),
+    ] {
+        check(text, &[secret], &[]);
+    }
+}
+
+/// What the title rule must not touch: a status or a message quoted after
+/// the same kinds.
+#[test]
+fn a_status_quoted_after_a_kind_stays() {
+    for (text, kept) in [
+        ("キャンペーン「受付停止」の告知を出した。", "受付停止"),
+        ("イベント「ログオン失敗」が記録された。", "ログオン失敗"),
+    ] {
+        check(text, &[], &[kept]);
+    }
+}
+
+/// Round 27 (frozen23's cross-border work): a foreign phone number grouped
+/// the way its country writes it, a one-digit group or the area code in
+/// brackets included.
+#[test]
+fn a_foreign_phone_in_its_own_grouping_is_masked() {
+    for (text, secret) in [
+        ("現地工場の連絡先: +84 236 3 772 519（内線 310）", "772 519"),
+        (
+            "customer contact: Mr. Ortega, +1 (312) 555-0196 x14.",
+            "555-0196",
+        ),
+        ("Tel +44 (0)161 496 0832 まで折り返し。", "496 0832"),
+        ("代理店 +33.4.91.55.20.17 に転送した。", "91.55.20.17"),
+    ] {
+        check(text, &[secret], &[]);
+    }
+}
+
+/// What the grouped phone rule must not touch: a signed offset, a score or
+/// a short figure after a plus.
+#[test]
+fn a_plus_before_short_figures_stays() {
+    for (text, kept) in [
+        ("時差は +9 時間、夏時間は +8 時間。", "+9"),
+        ("前年比 +12.5 %、+3 件の増加。", "+12.5"),
+        ("スコアは +15 点、順位は +2。", "+15 点"),
+    ] {
+        check(text, &[], &[kept]);
+    }
+}
+
+/// Round 27 (frozen23): a name in Hangul glossed by its katakana reading in
+/// brackets, a person's or a company's.
+#[test]
+fn a_hangul_name_glossed_in_katakana_is_masked() {
+    for (text, secret) in [
+        ("通訳は 김민주（キム・ミンジュ）さんが担当した。", "김민주"),
+        (
+            "予約は旅行会社 하늘여행（ハヌルヨヘン）経由だった。",
+            "하늘여행",
+        ),
+    ] {
+        check(text, &[secret], &[]);
+    }
+}
+
+/// What the Hangul rule must not touch: a Korean word without a reading,
+/// and the katakana reading's own bracket text.
+#[test]
+fn hangul_without_a_reading_stays() {
+    check("見出しは「현장 보고」のまま転記した。", &[], &["현장 보고"]);
+}
+
+/// Round 27 (frozen23/24's flights): a flight number after a departing or
+/// arriving flight's word, or before its destination in brackets.
+#[test]
+fn a_flight_number_before_its_destination_or_after_its_flight_word_is_masked() {
+    for (text, secret) in [
+        ("荷物は QV 412（那覇行き）に積み残した。", "QV 412"),
+        ("出発便 RT 2281 の貨物重量が二重計上された。", "RT 2281"),
+        ("到着便 JD807 の受託手荷物が届かない。", "JD807"),
+    ] {
+        check(text, &[secret], &[]);
+    }
+}
+
+/// What the flight rule must not touch: a model number before a bracket
+/// that is no destination, a count of flights.
+#[test]
+fn a_code_before_a_bracket_that_is_no_destination_stays() {
+    check("USB 3.0（旧型）の端子を使った。", &[], &["USB 3.0"]);
+    check("HD 720（解像度）で録画した。", &[], &["HD 720"]);
+}
+
+/// Round 27: a branch's or a shop's number after 店番 (a bank branch, a
+/// convenience store).
+#[test]
+fn a_shop_number_after_its_label_is_masked() {
+    check(
+        "ひまわり銀行 北口支店（店番 318）で払戻しがあった。",
+        &["318"],
+        &["払戻し"],
+    );
+    check("店舗：ミドリ屋 駅南店（店番 52207）", &["52207"], &[]);
+}
+
+/// What the 店番 label must not touch: 店番 as minding the shop, a count
+/// after it.
+#[test]
+fn minding_the_shop_stays() {
+    check("午後は店番を頼まれていた。", &[], &["店番"]);
+    check("店番は 2 名で回した。", &[], &["2 名"]);
+}
+
+/// Round 27 (frozen23, retired sets): a person's name followed by its
+/// reading in hiragana in brackets: the reading spells the name again.
+#[test]
+fn a_name_reading_in_brackets_after_a_person_is_masked() {
+    check(
+        "被保険者：川添 朋樹（かわぞえ ともき）",
+        &["かわぞえ ともき"],
+        &[],
+    );
+    check(
+        "一次対応：CRA 鵜野森（うのもり）→ DM へ",
+        &["うのもり"],
+        &[],
+    );
+}
+
+/// What the reading rule must not touch: hiragana in brackets after
+/// something that is no person.
+#[test]
+fn hiragana_in_brackets_after_no_person_stays() {
+    check("手順（かんたん）を配布した。", &[], &["かんたん"]);
+}

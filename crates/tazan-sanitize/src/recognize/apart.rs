@@ -172,7 +172,7 @@ impl Recognizers {
                 .chars()
                 .next()
                 .is_none_or(|c| CLOSERS.contains(c) || "。（(のがはにとへ".contains(c));
-            let ok = if w.starts_with(|c: char| ('ぁ'..='ゖ').contains(&c)) {
+            let ok = if w.starts_with(is_hira) {
                 // Often a word too (つむぎ, すずらん): three kana that do not
                 // start like a particle or a function word.
                 w.chars().count() >= 3
@@ -309,11 +309,9 @@ impl Recognizers {
             // (ポンプ車は丸石X, not 有限会社はやせX), whatever the word.
             let topic = h
                 .find(['は', 'が', 'を'])
-                .filter(|i| !h[i + 3..].starts_with(|c: char| ('ぁ'..='ゖ').contains(&c)))
+                .filter(|i| !h[i + 3..].starts_with(is_hira))
                 .map(|i| &h[..i])
-                .is_some_and(|w| {
-                    w.chars().count() >= 2 && w.ends_with(|c: char| !('ぁ'..='ゖ').contains(&c))
-                });
+                .is_some_and(|w| w.chars().count() >= 2 && w.ends_with(|c: char| !is_hira(c)));
             let sentence = topic
                 || (lead.chars().count() >= 2
                     && lead.chars().all(is_han)

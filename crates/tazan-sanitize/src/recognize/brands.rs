@@ -270,7 +270,7 @@ impl Recognizers {
         self.related_natives(n, l, out);
         self.family_brands(n, l, out);
         self.kanji_houses(n, l, out);
-        if !text.contains(|c: char| ('ぁ'..='ゖ').contains(&c)) {
+        if !text.contains(is_hira) {
             return;
         }
         for caps in captures_if(can[1], &r.house, text) {

@@ -77,6 +77,7 @@ impl Recognizers {
             | Check::Inner
             | Check::Phone
             | Check::MaskedPhone
+            | Check::GroupedPhone
             | Check::LabelledAccount
             | Check::EraLetter
             | Check::SlashDate
@@ -184,6 +185,24 @@ impl Recognizers {
                 let named = name_str.chars().any(|c| !c.is_ascii_alphanumeric())
                     && !name_str.ends_with(['室', '館', '棟', '階']);
                 (named && name_ok(name_str)).then_some(n)
+            }
+            Check::QuotedTitle => {
+                let n = name?;
+                let s = name_str.trim();
+                let gloss = common.is_some_and(|c| c.contains(s))
+                    || self.vocab.contains(&s.to_ascii_lowercase())
+                    || STATUS_ENDINGS.iter().any(|w| s.ends_with(w));
+                let named = s.chars().any(|c| !c.is_ascii_alphanumeric());
+                (named && !gloss && name_ok(s)).then_some(n)
+            }
+            Check::OrdinalSite => {
+                let n = name?;
+                let glued = text[..n.start]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| is_han_or_ke(c) || is_kata(c) || c == '々');
+                let role = text[n.end..].starts_with('長');
+                (!glued && !role).then_some(n)
             }
             Check::KanaBuilding => {
                 // After a kanji word, a leading particle is the sentence's

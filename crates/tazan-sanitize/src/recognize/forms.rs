@@ -200,10 +200,12 @@ fn add_seventh_round_rules(add: &mut impl FnMut(String, Kind, &'static str, f32,
     // The same handle where a machine names its user: after a user key
     // (`owner=kfujisaki`, `users: [tnagahama`), after `-u`, in a home
     // directory (`/home/mshiraishi/`), after a Windows domain (`CORP\ynoda`),
-    // in brackets after its owner's name, or as a CSV cell.
+    // in brackets after its owner's name, or as a CSV cell. The keys: the
+    // shared user keys, a list of users, and the roles a tracker names.
+    let user_keys = super::shapes::USER_KEYS.join("|");
     add(
         format!(
-            r"(?:(?-u:\b)(?:users?|owner|assignee|author|reviewer|reviewed_by|login|account|uid)\s?[:=]\s?[\[(]?\s?|(?:^|\s)-u\s|/home/|/Users/|[A-Z]{{2,10}}\\|,)(?P<n>{handle})(?:$|[\s,;/)）\]}}])"
+            r"(?:(?-u:\b)(?:users|{user_keys}|owner|assignee|author|reviewer|reviewed_by)\s?[:=]\s?[\[(]?\s?|(?:^|\s)-u\s|/home/|/Users/|[A-Z]{{2,10}}\\|,)(?P<n>{handle})(?:$|[\s,;/)）\]}}])"
         ),
         Kind::Identifier,
         "romaji_handle",
@@ -510,7 +512,7 @@ impl Recognizers {
     /// hiragana, a run of two or more; in katakana and kanji, a katakana
     /// word that is not a loanword of the trade.
     pub(super) fn bracketed_product(&self, s: &str) -> bool {
-        let hira = |c: char| ('ぁ'..='ゖ').contains(&c);
+        let hira = is_hira;
         if !name_ok(s) || !s.chars().any(|c| hira(c) || is_kata(c)) {
             return false;
         }

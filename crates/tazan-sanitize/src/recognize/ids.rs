@@ -6,10 +6,12 @@
 //!   one, nor a row of small figures (`120 340 560`), nor a row of measured
 //!   figures after a measure word or before a unit (`使用率 1520 1498 1603`,
 //!   `1520 1498 1603 ms`);
-//! - a flight number before 便 or in a booking's itinerary line
-//!   (`XY 123 Y 12JUN`), or after a flight label (`便名 XY123`);
+//! - a flight number before 便, before its destination in brackets
+//!   (`XY 123（那覇行き）`) or in a booking's itinerary line
+//!   (`XY 123 Y 12JUN`), or after a flight label (`便名 XY123`, `出発便`);
 //! - a short code in brackets right after a person's name (`畦地 淳（KR20417）`):
-//!   the person's staff or driver number;
+//!   the person's staff or driver number; or the name's reading in hiragana
+//!   (`畦地 淳（あぜち じゅん）`);
 //! - a CSV or TSV table's cell under a header that names an id (`受付番号`,
 //!   `member_id`), whatever its shape, as a form field of that name would;
 //! - twelve digits in groups of four joined by a dot, an underscore or a
@@ -23,8 +25,19 @@ use super::*;
 static FLIGHT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new("フライト"));
 
-/// Labels before a flight number.
-const FLIGHT_LABELS: [&str; 6] = ["便名", "搭乗便", "フライト", "Flight", "FLIGHT", "FLT"];
+/// Labels before a flight number (a departing, arriving or connecting
+/// flight's word names it too: `出発便 XY 317`).
+const FLIGHT_LABELS: [&str; 9] = [
+    "便名",
+    "搭乗便",
+    "出発便",
+    "到着便",
+    "乗継便",
+    "フライト",
+    "Flight",
+    "FLIGHT",
+    "FLT",
+];
 
 /// Words a row of measured figures follows (応答時間 1520 1498 1603): the
 /// digits are readings, not a number that names someone.
@@ -70,11 +83,13 @@ impl Recognizers {
         if digit_space_digit {
             spaced_groups(n, out);
         }
-        // 便名 and 搭乗便 hold 便; the Latin labels an F.
+        // The kanji labels hold 便; the Latin labels an F; a destination
+        // (那覇行き) 行 and a bracket.
         let labelled = text.contains('便')
             || FLIGHT.find(b).is_some()
             || (memchr::memchr(b'F', b).is_some()
-                && FLIGHT_LABELS[3..].iter().any(|l| text.contains(l)));
+                && FLIGHT_LABELS[6..].iter().any(|l| text.contains(l)))
+            || (text.contains('行') && text.contains(['(', '（']));
         if itinerary || labelled {
             flight_numbers(n, out);
         }
@@ -290,6 +305,13 @@ fn flight_numbers(n: &Normalized, out: &mut Vec<Hit>) {
         let after = &text[end..];
         let before = text[..i].trim_end_matches([' ', ':', '：']);
         let bin = after.trim_start_matches(' ').starts_with('便');
+        // Its destination in brackets after it (`XY 318（那覇行き）`).
+        let bound = after
+            .strip_prefix(['（', '('])
+            .and_then(|a| a.split([')', '）']).next())
+            .is_some_and(|d| {
+                d.chars().count() <= 12 && d.ends_with(['行', 'き']) && d.contains('行')
+            });
         let labelled = FLIGHT_LABELS.iter().any(|l| before.ends_with(l));
         // An itinerary line: booking class and a date (Y 12JUN).
         let itinerary = after.len() > 7 && {
@@ -303,7 +325,7 @@ fn flight_numbers(n: &Normalized, out: &mut Vec<Hit>) {
                     MONTHS.iter().any(|m| after[d..].starts_with(m))
                 }
         };
-        if bin || labelled || itinerary {
+        if bin || labelled || itinerary || bound {
             push(out, n, i..end, Kind::Identifier, "flight", 0.8, 4);
         }
     }
@@ -311,10 +333,10 @@ fn flight_numbers(n: &Normalized, out: &mut Vec<Hit>) {
 
 fn codes_after_persons(original: &str, n: &Normalized, out: &mut Vec<Hit>) {
     let text = n.text.as_str();
-    let persons: Vec<usize> = out
+    let persons: Vec<Range<usize>> = out
         .iter()
         .filter(|h| h.kind == Kind::Person)
-        .map(|h| h.range.end)
+        .map(|h| h.range.clone())
         .collect();
     for (open, _) in text.match_indices('(') {
         let inner = &text[open + 1..];
@@ -326,28 +348,36 @@ fn codes_after_persons(original: &str, n: &Normalized, out: &mut Vec<Hit>) {
         let rest = code[letters..]
             .strip_prefix('-')
             .unwrap_or(&code[letters..]);
-        if !(1..=3).contains(&letters)
-            || !(3..=7).contains(&rest.len())
-            || !rest.bytes().all(|c| c.is_ascii_digit())
-        {
+        let staff_code = (1..=3).contains(&letters)
+            && (3..=7).contains(&rest.len())
+            && rest.bytes().all(|c| c.is_ascii_digit());
+        // The name's reading in hiragana (清家谷（せいけや）, 雫石 拓真（しずくいし
+        // たくま）): it spells the kanji name out again (after a name in kana,
+        // きなこ（うさぎ）, the bracket says what it is).
+        let hira = code.chars().filter(|c| is_hira(*c)).count();
+        let reading = (2..=16).contains(&hira)
+            && code
+                .chars()
+                .all(|c| is_hira(c) || c == 'ー' || c == ' ' || c == '\u{3000}');
+        if !(staff_code || reading) {
             continue;
         }
         // Right after a person (the bracket in the original text).
         let at = n.original(Layer::Text, open..open + 1).start;
-        if !persons
+        let Some(person) = persons
             .iter()
-            .any(|&e| e <= at && original[e..at].trim().is_empty())
-        {
+            .find(|p| p.end <= at && original[p.end..at].trim().is_empty())
+        else {
+            continue;
+        };
+        if reading && !original[person.clone()].contains(is_han) {
             continue;
         }
-        push(
-            out,
-            n,
-            open + 1..open + 1 + close,
-            Kind::Identifier,
-            "code_after_person",
-            0.8,
-            4,
-        );
+        let (kind, rule) = if reading {
+            (Kind::Person, "reading_after_person")
+        } else {
+            (Kind::Identifier, "code_after_person")
+        };
+        push(out, n, open + 1..open + 1 + close, kind, rule, 0.8, 4);
     }
 }

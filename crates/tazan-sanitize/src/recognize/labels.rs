@@ -329,9 +329,7 @@ fn inflected(w: &str) -> bool {
         return false;
     };
     let tail = &w[k..].trim_start_matches(|c: char| is_han(c) || c == '々');
-    !tail.is_empty()
-        && tail.chars().all(|c| ('ぁ'..='ゖ').contains(&c))
-        && tail.ends_with(['た', 'る', 'て'])
+    !tail.is_empty() && tail.chars().all(is_hira) && tail.ends_with(['た', 'る', 'て'])
 }
 
 impl Recognizers {
@@ -376,7 +374,7 @@ impl Recognizers {
             let before = text[..start].chars().next_back();
             let bounded = after_particle
                 || before.is_none_or(|c| c.is_whitespace() || "（(「『【[・、,:：/".contains(c));
-            let hira = w.chars().any(|c| ('ぁ'..='ゖ').contains(&c));
+            let hira = w.chars().any(is_hira);
             if bounded
                 && hira
                 && !w.starts_with(['お', 'ご', 'こ', 'そ', 'あ', 'ど'])
@@ -589,7 +587,7 @@ impl Recognizers {
             let w = &text[r.clone()];
             let kana_kanji = w
                 .chars()
-                .all(|c| is_han(c) || is_kata(c) || c == 'ー' || ('ぁ'..='ゖ').contains(&c));
+                .all(|c| is_han(c) || is_kata(c) || c == 'ー' || is_hira(c));
             if kana_kanji
                 && (2..=8).contains(&w.chars().count())
                 && !LINE_LABELS.contains(&w)
@@ -652,7 +650,7 @@ impl Recognizers {
                     is_han(*c)
                         || is_kata(*c)
                         || *c == 'ー'
-                        || ('ぁ'..='ゖ').contains(c)
+                        || is_hira(*c)
                         || c.is_ascii_alphanumeric()
                         || "._".contains(*c)
                 })

@@ -114,9 +114,7 @@ impl Recognizers {
                 let lead = &head[..head.len() - w.len()];
                 let after = &text[at + mark.len()..];
                 // あて glued to kana is a word (あてる, 手当て).
-                if mark == "あて"
-                    && after.starts_with(|c: char| ('ぁ'..='ゖ').contains(&c) && c != 'に')
-                {
+                if mark == "あて" && after.starts_with(|c: char| is_hira(c) && c != 'に') {
                     continue;
                 }
                 if lead.ends_with(|c: char| is_kata(c) || c.is_ascii_alphanumeric())

@@ -124,7 +124,7 @@ impl Recognizers {
         if text.is_ascii() {
             return;
         }
-        let hira = |c: char| ('ぁ'..='ゖ').contains(&c);
+        let hira = is_hira;
         let mut prev: Option<(usize, char)> = None;
         for (i, c) in text.char_indices() {
             let Some((_, p)) = prev else {

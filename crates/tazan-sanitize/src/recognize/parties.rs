@@ -493,7 +493,7 @@ fn literals(
 fn name_after(s: &str) -> usize {
     let word =
         |c: char| is_han(c) || is_kata(c) || c == 'ヶ' || c.is_ascii_alphanumeric() || c == '&';
-    let hira = |c: char| ('ぁ'..='ゖ').contains(&c);
+    let hira = is_hira;
     let head = if s.starts_with(hira) {
         s.chars()
             .take_while(|c| hira(*c))

@@ -660,7 +660,7 @@ impl Recognizers {
             }
             if prev_person_end.take().is_some()
                 && (2..=4).contains(&bare.chars().count())
-                && bare.chars().all(|c| ('ぁ'..='ゖ').contains(&c))
+                && bare.chars().all(is_hira)
             {
                 person(out, n, r.clone(), "person_field", 0.8);
                 continue;
@@ -762,7 +762,7 @@ impl Recognizers {
                 // A whole word: no okurigana glued after it (連絡済|み), only a
                 // particle or an honorific.
                 let glued_kana = text[c.end..].chars().next().is_some_and(|ch| {
-                    ('ぁ'..='ゖ').contains(&ch) && !"がはにとのもへやでをよかさくち".contains(ch)
+                    is_hira(ch) && !"がはにとのもへやでをよかさくち".contains(ch)
                 });
                 // One kanji joined by ・ to a name (X・巽 立会): a family name of
                 // one character, when the list ends right after it.
@@ -816,7 +816,7 @@ impl Recognizers {
                 .sum();
             let word = &before[before.len() - len..];
             let head = &before[..before.len() - len];
-            let hiragana = |c: char| ('ぁ'..='ゖ').contains(&c);
+            let hiragana = is_hira;
             let whole = !head.ends_with(|c: char| c.is_alphanumeric() && !hiragana(c));
             if whole
                 && (2..=5).contains(&word.chars().count())
@@ -920,7 +920,7 @@ impl Recognizers {
             if let Some(rest) = text[h.range.end..].strip_prefix([' ', '\u{3000}']) {
                 let len: usize = rest
                     .chars()
-                    .take_while(|c| ('ぁ'..='ゖ').contains(c))
+                    .take_while(|c| is_hira(*c))
                     .map(char::len_utf8)
                     .sum();
                 let word = &rest[..len];
@@ -1091,7 +1091,7 @@ impl Recognizers {
     }
 
     fn given_ok(&self, g: &str, lexis: Option<&Lexis>) -> bool {
-        if g.chars().all(|c| ('ぁ'..='ゖ').contains(&c)) {
+        if g.chars().all(is_hira) {
             return !g.ends_with(['が', 'は', 'に', 'を', 'で', 'と', 'の', 'も', 'へ']);
         }
         match lexis {
@@ -1104,7 +1104,7 @@ impl Recognizers {
         let Some(l) = lexis else {
             return lexicon::is_builtin_surname(s) && self.given_ok(g, None);
         };
-        let hira = g.chars().all(|c| ('ぁ'..='ゖ').contains(&c));
+        let hira = g.chars().all(is_hira);
         let sei = l.surnames.contains(s) && !l.common.contains(s);
         let mei = l.given.contains(g) && !l.common.contains(g);
         // Two words that are neither common words (栗花落 陽菜) read as a name too.

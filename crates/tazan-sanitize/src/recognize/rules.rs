@@ -336,6 +336,16 @@ impl Recognizers {
             0.6,
             Check::PersonTitle,
         );
+        // A name in Hangul glossed by its katakana reading in brackets
+        // (`X（キム・ミンジュ）`, `X（ハヌルツアー）`): a Korean person's or
+        // company's name as a Japanese report writes it.
+        add(
+            r"(?P<n>\p{Hangul}{2,8})[（(][ァ-ヺー・]{2,}".into(),
+            Kind::Person,
+            "hangul_glossed",
+            0.8,
+            Check::Inner,
+        );
         add(
             format!(r"{k}{{2,}}・{k}{{2,}}(?:氏|さん|様|社長|CEO|会長)"),
             Kind::Person,
@@ -382,11 +392,12 @@ impl Recognizers {
             0.8,
             Check::Name,
         );
-        // Numbered sites of a named place (相模第二工場, 岩槻第3センター): the name and
-        // the ordinal, whatever the site word.
+        // Numbered sites of a named place (相模第二工場, 岩槻第3センター,
+        // 港北第2上屋, 桐生第一配水池, a ヶ inside the name: 関ヶ原第三倉庫): the
+        // name and the ordinal, whatever the site word.
         add(
             format!(
-                r"(?P<n>{h}{{2,8}}|{k}{{2,10}})第?[0-9一二三四五六七八九十]{{1,2}}(?:工場|プラント|デポ|倉庫|物流センター|配送センター|センター|事業所|製作所|研究所|データセンター)"
+                r"(?P<n>(?:{h}|ヶ){{2,8}}|{k}{{2,10}})第?[0-9一二三四五六七八九十]{{1,2}}(?:工場|プラント|デポ|倉庫|物流センター|配送センター|センター|事業所|製作所|研究所|データセンター|上屋|配水池|取水場|浄水場|ポンプ場)"
             ),
             Kind::Facility,
             "numbered_site",
@@ -422,14 +433,60 @@ impl Recognizers {
             0.8,
             Check::Room,
         );
-        // A room's own name quoted after the room (`会議室「X」`, `ユニット
-        // 「X」`): whatever its words, the quotes make it a name.
+        // A work's or a campaign's title quoted after its kind (`番組「X」`,
+        // `特別展「X」`, `キャンペーン「X」`, `カタログ「X」`, `ゲーム『X』`,
+        // a sake's grade before its brand, `純米吟醸「X」`):
+        // whatever its words (a title is often a phrase: X の Y), the kind
+        // and the quotes make it a name. A common word, a status or a message
+        // in the quotes is not one.
         add(
-            r"(?:会議室|応接室|研修室|多目的室|ユニット|ホール)「(?P<n>[^」\s、。]{2,10})」".into(),
+            r"(?:番組|企画展|特別展|展覧会|カタログ|キャンペーン|イベント|イベ|ゲーム|ドラマ|アニメ|映画|書籍|雑誌|公演|ツアー|フェア|吟醸|純米)[「『](?P<n>[^」』「『\n]{2,24})[」』]".into(),
+            Kind::Product,
+            "quoted_title",
+            0.75,
+            Check::QuotedTitle,
+        );
+        // A room's own name quoted after the room (`会議室「X」`, `ユニット
+        // 「X」`, `大浴場「X」`): whatever its words, the quotes make it a name.
+        add(
+            r"(?:会議室|応接室|研修室|多目的室|ユニット|ホール|大浴場|露天風呂|宴会場|大広間)「(?P<n>[^」\s、。]{2,10})」".into(),
             Kind::Facility,
             "quoted_room",
             0.8,
             Check::QuotedRoom,
+        );
+        // A numbered part of a site standing alone (`第2配水池`, `第3ドック`,
+        // `第1工場`, `第二病棟`, `第2溶解棟`): the ordinal picks one plant,
+        // gate, berth or ward of the company's. With a name glued before
+        // it (相模第二工場) `numbered_site` takes the whole.
+        add(
+            format!(
+                r"(?P<n>第[0-9０-９一二三四五六七八九十]{{1,2}}(?:{h}{{0,3}}?(?:棟|工場|倉庫|冷蔵庫|冷凍庫|配水池|浄水場|ポンプ場|取水場|変電所|発電所|作業場|加工場|集荷場|格納庫|上屋)|ゲート|ドック|バース|ターミナル|プラント))"
+            ),
+            Kind::Facility,
+            "ordinal_site",
+            0.75,
+            Check::OrdinalSite,
+        );
+        // A hospital ward by its floor and wing (`東4階病棟`, `５西病棟`,
+        // `3階西病棟`, `東病棟6階`): which ward of the hospital the patient
+        // was in.
+        add(
+            r"(?P<n>[東西南北]?[0-9０-９]{1,2}階?[東西南北]?病棟|[東西南北]病棟[0-9０-９]{1,2}階)"
+                .into(),
+            Kind::Facility,
+            "floor_ward",
+            0.75,
+            Check::OrdinalSite,
+        );
+        // A wing of a building with its floor (`本館地下1階`, `新館7階`,
+        // `B棟2F`): where on the site it happened, the site's name aside.
+        add(
+            r"(?P<n>(?:本館|別館|新館|旧館|[東西南北]館|[東西南北A-Z]棟)[ \u{3000}]?(?:地下)?[0-9０-９]{1,2}(?:階|F|Ｆ))".into(),
+            Kind::Facility,
+            "wing_floor",
+            0.75,
+            Check::OrdinalSite,
         );
         // A room's number with 号 or 号室 standing alone (`207号 X さん`,
         // `居住者 1204号室`, `（803号室）`): a resident's or a guest's room.

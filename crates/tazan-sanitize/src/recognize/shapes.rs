@@ -35,6 +35,17 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.95,
         Check::None,
     );
+    // Other countries' groupings the rule above misses: a one-digit group
+    // (+84 28 3 861 4470), an area code in brackets (+1 (212) 555-0148,
+    // +44 (0)20 7946 0321), dots (+33.1.44.55.66.77). Eight to fifteen
+    // digits (E.164) after the country code, the number a word of its own.
+    add(
+        r"\+[1-9]\d{0,2}(?:[- .]?\(\d{1,4}\)[- .]?\d{1,4}|[- .]\d{1,4}){2,6}".into(),
+        Kind::Contact,
+        "phone_international_grouped",
+        0.9,
+        Check::GroupedPhone,
+    );
     // Other separators: 06(6345)1234, 03 (5511) 2934, 090ー1234ー5678, 03.1234.5678,
     // 03・1234・5678, and a number read out with の between its groups
     // (090の1234の5678).
@@ -133,12 +144,12 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.8,
         Check::KeyedId,
     );
-    // A value after an id label: also a card's symbol (記号 75-2, ゆうちょの
+    // A value after an id label (a branch's or a shop's 店番 214 too): also a card's symbol (記号 75-2, ゆうちょの
     // 記号12170), a card named without 番号 (診察券 08-3371), an ordinal
     // number written apart (第 4128 号) and a value with a short letter
     // prefix set apart (会員No. SK 0932-118, 加盟店ID（MID 4900218833）).
     add(
-        r"(?:番号|ID|ＩＤ|No\.?|NO\.?|#|ナンバー|コード|シリアル|ロット|キー|key|Key|チケット|案件|伝票|受付|社番|車番|機番|S/N|s/n|記号|診察券|会員証|保険証)(?:\s?(?:No\.?|NO\.?|ID|ＩＤ|番号|コード))?\s?(?:は|[:：=])?\s?[【「『\[(]?\s?(?:#|第\s?)?(?P<n>[A-Z]{1,4} \d[0-9\-]*[0-9]|[A-Za-z0-9][A-Za-z0-9_/\-*#]*[A-Za-z0-9])".into(),
+        r"(?:番号|ID|ＩＤ|No\.?|NO\.?|#|ナンバー|コード|シリアル|ロット|キー|key|Key|チケット|案件|伝票|受付|社番|車番|機番|店番|S/N|s/n|記号|診察券|会員証|保険証)(?:\s?(?:No\.?|NO\.?|ID|ＩＤ|番号|コード))?\s?(?:は|[:：=])?\s?[【「『\[(]?\s?(?:#|第\s?)?(?P<n>[A-Z]{1,4} \d[0-9\-]*[0-9]|[A-Za-z0-9][A-Za-z0-9_/\-*#]*[A-Za-z0-9])".into(),
         Kind::Identifier,
         "labelled_id",
         0.9,
@@ -423,18 +434,16 @@ const NOT_DISTRICT_HEADS: [char; 16] = [
     '内', '民', '立', '場', '営', '役', '長', '議', '外', '部', '間', '域', '街', '会', '政', '税',
 ];
 
+/// Machine keys that name a user (`user=`, `login:`, `uid=`): the value is
+/// the user, as a number (here) or as a romanised handle (`owner=` and the
+/// other keys of the handle rule in `forms.rs`, which adds its own).
+pub(super) const USER_KEYS: [&str; 4] = ["uid", "user", "account", "login"];
+
 /// Machine keys of a person's or an account's number without an id word
-/// (`uid=`, `subscriber=`, `member:`).
-const ACCOUNT_KEYS: [&str; 8] = [
-    "uid",
-    "userid",
-    "user",
-    "subscriber",
-    "member",
-    "customer",
-    "account",
-    "login",
-];
+/// (`uid=`, `subscriber=`, `member:`): the user keys and the keys of a
+/// number alone (a handle is never `subscriber=`).
+const ACCOUNT_KEYS: [&str; 8] =
+    super::stoplists::concat_words(USER_KEYS, ["userid", "subscriber", "member", "customer"]);
 
 /// Keys of a position, a count or a process, not a person's id, whatever
 /// their id word (line_no, port_num, page_no, seq_no, retry_count); a key
@@ -488,6 +497,11 @@ impl Recognizers {
                 let letter_before = before.is_some_and(|c| c.is_ascii_alphabetic())
                     && !phone_label_before(&text[..m.start]);
                 (!letter_before && !alnum_side(after)).then_some(m)
+            }
+            Check::GroupedPhone => {
+                let digits = s.chars().filter(char::is_ascii_digit).count();
+                let glued = before.is_some_and(|c| c.is_ascii_alphanumeric()) || alnum_side(after);
+                ((8..=15).contains(&digits) && !glued).then_some(m)
             }
             Check::MaskedPhone => {
                 let digits = s.chars().filter(char::is_ascii_digit).count();
@@ -589,7 +603,7 @@ impl Recognizers {
                 }
                 let n = name?;
                 let v = &text[n.clone()];
-                if v.starts_with(|c: char| ('ぁ'..='ゖ').contains(&c)) {
+                if v.starts_with(is_hira) {
                     let particle = v.starts_with([
                         'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'で', 'か',
                     ]);

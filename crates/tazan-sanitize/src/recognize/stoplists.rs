@@ -401,7 +401,7 @@ const TITLES_AFTER_NAME: [&str; 11] = [
 pub(crate) const HONORIFICS_AND_TITLES: [&str; 20] = concat_words(HONORIFICS, TITLES_AFTER_NAME);
 
 /// Two word lists as one array (a `const` has no `concat`).
-const fn concat_words<const A: usize, const B: usize, const N: usize>(
+pub(super) const fn concat_words<const A: usize, const B: usize, const N: usize>(
     a: [&'static str; A],
     b: [&'static str; B],
 ) -> [&'static str; N] {

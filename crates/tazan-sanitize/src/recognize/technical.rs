@@ -30,7 +30,7 @@ impl Recognizers {
 /// number (`CWE-79`, `CVE-2024-1234`, `JVNDB-2023-000045`, `MS17-010`): only
 /// those whose name no company's own ids are likely to share.
 const ADVISORY_CATALOGUES: &[&str] = &[
-    "CVE", "CWE", "CAPEC", "JVNDB", "JVNVU", "JVNTA", "GHSA", "MS",
+    "CVE", "CWE", "CAPEC", "JVNDB", "JVNVU", "JVNTA", "GHSA", "MS", "KB",
 ];
 
 /// Whether a Latin token (no kana glued) is a public technical reference:
@@ -45,8 +45,10 @@ pub(super) fn is_public_reference(latin: &str, vocab: &FxHashSet<String>) -> boo
 /// catalogue's own format (a CVE a year and four digits or more, a JVNDB
 /// entry a year and six digits, a Microsoft bulletin two digits, a hyphen,
 /// three digits; a GitHub advisory three groups of four letters or digits;
-/// the others one number). A knowledge-base number
-/// (`KB0012345`) may be a company's own record, so it stays masked.
+/// a Microsoft knowledge-base article `KB` and six or seven digits, the
+/// first not 0, `KB5031244`; the others one number). This is the one rule
+/// for `KB` numbers: a zero-padded one (`KB0012345`, a ticketing tool's
+/// knowledge record) is the company's own and not exempt.
 pub(super) fn is_advisory_id(latin: &str) -> bool {
     let Some(cat) = ADVISORY_CATALOGUES
         .iter()
@@ -79,7 +81,9 @@ pub(super) fn is_advisory_id(latin: &str) -> bool {
         ("CVE", [y, n]) => y.len() == 4 && n.len() >= 4 && digits(y) && digits(n),
         // JVNDB-2023-000045: a year, then six digits.
         ("JVNDB", [y, n]) => y.len() == 4 && n.len() == 6 && digits(y) && digits(n),
-        ("CVE" | "JVNDB", _) => false,
+        // KB5031244, KB890830: a Microsoft article, never zero-padded.
+        ("KB", [n]) => (6..=7).contains(&n.len()) && digits(n) && !n.starts_with('0'),
+        ("CVE" | "JVNDB" | "KB", _) => false,
         // CWE-79, CAPEC-66, JVNVU#… written JVNVU-12345678: one number.
         (_, [n]) => digits(n),
         _ => false,

@@ -110,11 +110,11 @@ impl VoiceRules {
     pub(crate) fn new() -> Self {
         VoiceRules {
             role_kana: rx(&format!(
-                r"(?:{DEPT_SUFFIX}|{ROLES}|{BARE_DEPTS})[ \u{{3000}}]+(?P<n>[ぁ-ゖ]{{2,5}})(?:[ \u{{3000}}]?(?:さん|氏|様|くん|ちゃん|へ|に|が|から|より|と|の)|[ \u{{3000}}]*(?:[)）:：、,/→\n]|$))"
+                r"(?:{DEPT_SUFFIX}|{ROLES}|{BARE_DEPTS})[ \u{{3000}}]+(?P<n>[{HIRA}]{{2,5}})(?:[ \u{{3000}}]?(?:さん|氏|様|くん|ちゃん|へ|に|が|から|より|と|の)|[ \u{{3000}}]*(?:[)）:：、,/→\n]|$))"
             )),
-            kana_honorific: rx(
-                r"(?:^|[\s、,(（/])(?P<n>[ぁ-ゖ]{2,5})[ \u{3000}](?:さん|氏|様|くん|ちゃん)",
-            ),
+            kana_honorific: rx(&format!(
+                r"(?:^|[\s、,(（/])(?P<n>[{HIRA}]{{2,5}})[ \u{{3000}}](?:さん|氏|様|くん|ちゃん)",
+            )),
             units: super::units::UnitRules::new(),
         }
     }
@@ -135,7 +135,7 @@ impl Recognizers {
                 self.timed_speakers(n, lexis, out);
             }
         }
-        if text.contains(|c: char| ('ぁ'..='ゖ').contains(&c)) {
+        if text.contains(is_hira) {
             self.kana_names(n, out);
         }
         self.scan_units(n, lexis, out);
@@ -240,14 +240,9 @@ impl Recognizers {
     /// act or vocabulary word.
     fn voice_name(&self, w: &str, lexis: Option<&Lexis>) -> bool {
         let count = w.chars().count();
-        let kana_kanji = w.chars().all(|c| {
-            is_han(c)
-                || is_kata(c)
-                || c == 'ー'
-                || c == 'ヶ'
-                || c == '々'
-                || ('ぁ'..='ゖ').contains(&c)
-        });
+        let kana_kanji = w
+            .chars()
+            .all(|c| is_han(c) || is_kata(c) || c == 'ー' || c == 'ヶ' || c == '々' || is_hira(c));
         if !(1..=8).contains(&count) || !kana_kanji || LINE_LABELS.contains(&w) || !name_ok(w) {
             return false;
         }
@@ -288,9 +283,8 @@ impl Recognizers {
                     .all(|c| c.is_ascii_lowercase() || c == '-' || c == '\'')
                 && w[1..].contains(|c: char| c.is_ascii_lowercase());
             let kana_kanji = (1..=6).contains(&w.chars().count())
-                && w.chars().all(|c| {
-                    is_han(c) || is_kata(c) || c == 'ー' || c == 'ヶ' || ('ぁ'..='ゖ').contains(&c)
-                });
+                && w.chars()
+                    .all(|c| is_han(c) || is_kata(c) || c == 'ー' || c == 'ヶ' || is_hira(c));
             let ok = !BRACKET_NOTES.contains(&w)
                 && !self.vocab.contains(&w.to_ascii_lowercase())
                 && !self.is_role(w)

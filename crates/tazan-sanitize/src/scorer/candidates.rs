@@ -17,8 +17,8 @@ use std::sync::OnceLock;
 
 use crate::normalize::nfkc;
 use crate::recognize::{
-    is_han, is_hira, is_kata, is_role_noun, Lexis, DERIVATION_SUFFIXES,
-    HONORIFICS_AND_TITLES as HONORIFICS, KANA_HONORIFICS, TITLES,
+    is_han, is_hira, is_kata, is_role_noun, Lexis, DERIVATION_SUFFIXES, HONORIFICS_AND_TITLES,
+    KANA_HONORIFICS, TITLES,
 };
 use rustc_hash::FxHashSet;
 use tazan_model::Kind;
@@ -401,7 +401,7 @@ fn name_cue(
 ) -> Option<&'static str> {
     let spaced = after.strip_prefix([' ', '\u{3000}']);
     let rest = spaced.unwrap_or(after);
-    if HONORIFICS.iter().any(|h| rest.starts_with(h)) {
+    if HONORIFICS_AND_TITLES.iter().any(|h| rest.starts_with(h)) {
         return Some("hon");
     }
     if (native || script == Script::Latin) && BUSINESS_WORDS.iter().any(|b| after.starts_with(b)) {
