@@ -832,10 +832,6 @@ const PERSON_HONORIFICS: &str = "様氏君殿";
 /// besides [`TITLES`]: the scorer's person cue only.
 const TITLES_GLUED: [&str; 6] = ["補佐", "調査役", "次長", "参事", "主事", "審議官"];
 
-/// Last kanji of a department, an office or a role before a name and a
-/// space (市民課 X, 電気区 X, 整備員 X, 所長 X).
-const DEPARTMENT_ENDS: &str = "課部区室班局所科員者長当係任査";
-
 /// Last kanji of a word that names a role or a group, not a person
 /// (関係者様, 会員様, 顧客様, ご家族様).
 const ROLE_ENDS: &str = "者員客族方様";
@@ -850,8 +846,7 @@ fn person_label(label: &str) -> bool {
 /// honorific right after it or a title or kanji honorific after a space
 /// (`hon`: Xさん, X 様, X 主任), a person label and a colon right before it
 /// (`label`: 作成者：X), or a contact chain's arrow and number before it
-/// (`chain`: `→ ②X`), or a department, title or role and a space before
-/// it (`dept`: 市民課 X, 所長 X). A role word and a space before it is [`weak_cue`]'s
+/// (`chain`: `→ ②X`). A role word and a space before it is [`weak_cue`]'s
 /// `role`, which already keeps the run whole; a place or a common word in
 /// a mere slot (、X、, （X）, `→ X`) has no cue. The characters round the
 /// run are tested before any list is read.
@@ -859,7 +854,7 @@ fn person_cue(before: &str, after: &str) -> Option<&'static str> {
     let rest = after.strip_prefix([' ', '\u{3000}']);
     let spaced = rest.is_some();
     let rest = rest.unwrap_or(after);
-    let next = rest.chars().next().unwrap_or(' ');
+    let next = rest.chars().next()?;
     if (spaced && is_han(next) && titles().iter().any(|t| rest.starts_with(t)))
         || ("さくち".contains(next) && KANA_HONORIFICS.iter().any(|h| rest.starts_with(h)))
     {
@@ -874,25 +869,6 @@ fn person_cue(before: &str, after: &str) -> Option<&'static str> {
         let label = line[..line.len() - prev.len_utf8()].trim();
         if (2..=6).contains(&label.chars().count()) && person_label(label) {
             return Some("label");
-        }
-    }
-    // A department, a title or a role and a space before it (市民課 X,
-    // 所長 X, システム管理者 X): who the person is.
-    if matches!(prev, ' ' | '\u{3000}') {
-        let b = &before[..before.len() - prev.len_utf8()];
-        let start = b
-            .char_indices()
-            .rev()
-            .take_while(|(_, c)| !c.is_whitespace() && !"（(、,：:「【/／・".contains(*c))
-            .take(8)
-            .last()
-            .map_or(b.len(), |(i, _)| i);
-        let token = &b[start..];
-        if token.ends_with(|c| DEPARTMENT_ENDS.contains(c))
-            || titles().contains(token)
-            || (!token.is_empty() && is_role_noun(token))
-        {
-            return Some("dept");
         }
     }
     // A contact chain: `→ ②X`, the next person called.
@@ -953,12 +929,7 @@ fn whole_with_person_cue(
         .iter()
         .any(|(r, _)| r.start < head.end && r.end > head.end);
     let inner = pieces.iter().filter(|(r, _)| r.end <= head.end).count();
-    // One common word is let in whole only after a department or a role
-    // (所長 X: a family name that is also a word); elsewhere the name cue
-    // or the cut already decides it.
-    let one_common =
-        cue == "dept" && inner == 1 && pieces.first().is_some_and(|(r, c)| *c && *r == head);
-    if !glued && inner < 2 && !one_common {
+    if !glued && inner < 2 {
         return None;
     }
     let com = !glued
@@ -1887,8 +1858,6 @@ mod tests {
         has("判断は茶碗田主査から", "茶碗田", "pslot:title");
         has("協力会社の 障子川 主任が到着", "障子川", "pslot:hon");
         has("①鷺坂 → ②茶碗田　折返し待ち", "茶碗田", "pslot:chain");
-        has("受付：港北市 住民課 鴨居沢", "鴨居沢", "pslot:dept");
-        has("所長 春雨 が確認", "春雨", "pslot:dept");
         let pslot = |text: &str, none: &str| {
             let c = candidates_of(text, &lexis);
             assert!(
@@ -1906,8 +1875,6 @@ mod tests {
             ("営業課長に報告した", "営業"),
             ("品質管理課長に報告した", "品質管理"),
             ("①手順確認 ②設定変更", "手順確認"),
-            ("春雨を確認", "春雨"),
-            ("総務課 確認済み", "確認"),
             ("障害の原因を確認した", "確認"),
             ("設定変更管理台帳を更新した", "設定変更"),
             ("お客様にご連絡した", "客"),
