@@ -582,10 +582,7 @@ pub(crate) fn visit(
                         .any(|(r, c)| *c && text[r.clone()].chars().count() >= 2);
                     pieces.clear();
                     pieces.push((run.clone(), false));
-                    whole = Some(Whole::Weak(com));
-                }
-                if whole.is_none() && (2..=5).contains(&chars) && !overlaps(&run) {
-                    whole = whole_with_person_cue(text, &run, &mut pieces);
+                    whole = Some(com);
                 }
             }
             _ => {
@@ -814,138 +811,6 @@ fn inside_occupation(text: &str, range: &Range<usize>) -> bool {
         .any(|&a| ends.iter().any(|&b| is_role_noun(&text[a..b])))
 }
 
-/// How a kanji run came to be described whole rather than cut: a weak
-/// name cue round it (`whole`, with whether the cut found a common word
-/// in it, since round 22), or a person cue round it (`pslot:*`, with the
-/// cue and whether the cut made it of common words only, since round 27).
-#[derive(Debug, Clone, Copy)]
-enum Whole {
-    Weak(bool),
-    Person(&'static str, bool),
-}
-
-/// Kanji honorifics a name may be glued to (鴨居沢様, 岩神氏): a person's,
-/// not a title (営業課長 is a department's).
-const PERSON_HONORIFICS: &str = "様氏君殿";
-
-/// Titles of a public office or a firm glued after a name (X補佐, X調査役)
-/// besides [`TITLES`]: the scorer's person cue only.
-const TITLES_GLUED: [&str; 6] = ["補佐", "調査役", "次長", "参事", "主事", "審議官"];
-
-/// Last kanji of a word that names a role or a group, not a person
-/// (関係者様, 会員様, 顧客様, ご家族様).
-const ROLE_ENDS: &str = "者員客族方様";
-
-/// Whether a label before a colon names a person: it ends in 者 or 人
-/// (作成者, 連絡人) or is a role noun (担当, 責任者).
-fn person_label(label: &str) -> bool {
-    label.ends_with(['者', '人']) || label.ends_with("担当") || is_role_noun(label)
-}
-
-/// The person cue round a kanji run, if any (since round 27): a kana
-/// honorific right after it or a title or kanji honorific after a space
-/// (`hon`: Xさん, X 様, X 主任), a person label and a colon right before it
-/// (`label`: 作成者：X), or a contact chain's arrow and number before it
-/// (`chain`: `→ ②X`). A role word and a space before it is [`weak_cue`]'s
-/// `role`, which already keeps the run whole; a place or a common word in
-/// a mere slot (、X、, （X）, `→ X`) has no cue. The characters round the
-/// run are tested before any list is read.
-fn person_cue(before: &str, after: &str) -> Option<&'static str> {
-    let rest = after.strip_prefix([' ', '\u{3000}']);
-    let spaced = rest.is_some();
-    let rest = rest.unwrap_or(after);
-    let next = rest.chars().next()?;
-    if (spaced && is_han(next) && titles().iter().any(|t| rest.starts_with(t)))
-        || ("さくち".contains(next) && KANA_HONORIFICS.iter().any(|h| rest.starts_with(h)))
-    {
-        return Some("hon");
-    }
-    let prev = before.chars().next_back()?;
-    if matches!(prev, ':' | '：') {
-        let line = before
-            .rsplit(['\n', '\t', '|', '、', '（', '('])
-            .next()
-            .unwrap_or(before);
-        let label = line[..line.len() - prev.len_utf8()].trim();
-        if (2..=6).contains(&label.chars().count()) && person_label(label) {
-            return Some("label");
-        }
-    }
-    // A contact chain: `→ ②X`, the next person called.
-    if ('①'..='⑳').contains(&prev) {
-        let b = before[..before.len() - prev.len_utf8()].trim_end_matches([' ', '\u{3000}']);
-        if b.ends_with('→') {
-            return Some("chain");
-        }
-    }
-    None
-}
-
-/// A kanji run of two to four characters with a person cue that the cut
-/// breaks apart (鴨居沢さん: a common word and a kanji; 岩神様: the cut
-/// glued the honorific's kanji to the name's last, 岩 + 神様). A run glued
-/// to a kanji honorific (see [`PERSON_HONORIFICS`]) or a title (X補佐) has
-/// its head taken, with that as its cue (`hon`, `title`, or `glued` where
-/// the cut crossed the head's end). The head replaces its pieces, described
-/// whole; the fit weighs the cue and whether the pieces were all common
-/// words (since round 27; round 26's bare name slot without a person cue
-/// took places and prose). A head of common words before a title is a
-/// department (品質管理課長), a head ending in a role or group kanji
-/// ([`ROLE_ENDS`]) or after ご/お a group (ご家族様).
-fn whole_with_person_cue(
-    text: &str,
-    run: &Range<usize>,
-    pieces: &mut Vec<(Range<usize>, bool)>,
-) -> Option<Whole> {
-    let s = &text[run.clone()];
-    let glued_title = || {
-        titles()
-            .iter()
-            .chain(TITLES_GLUED.iter())
-            .filter(|t| t.len() < s.len() && s.ends_with(**t))
-            .map(|t| t.len())
-            .max()
-    };
-    let (head, cue) = match s.chars().next_back() {
-        Some(h) if PERSON_HONORIFICS.contains(h) => (run.start..run.end - h.len_utf8(), "hon"),
-        Some(h) if is_han(h) && glued_title().is_some() => {
-            (run.start..run.end - glued_title().unwrap_or(0), "title")
-        }
-        _ => (
-            run.clone(),
-            person_cue(&text[..run.start], &text[run.end..])?,
-        ),
-    };
-    let h = &text[head.clone()];
-    let n = h.chars().count();
-    let prev = text[..head.start].chars().next_back();
-    if !(2..=4).contains(&n)
-        || h.ends_with(|c| ROLE_ENDS.contains(c))
-        || matches!(prev, Some('ご' | 'お' | '御'))
-    {
-        return None;
-    }
-    let glued = pieces
-        .iter()
-        .any(|(r, _)| r.start < head.end && r.end > head.end);
-    let inner = pieces.iter().filter(|(r, _)| r.end <= head.end).count();
-    if !glued && inner < 2 {
-        return None;
-    }
-    let com = !glued
-        && pieces
-            .iter()
-            .filter(|(r, _)| r.end <= head.end)
-            .all(|(r, c)| *c && text[r.clone()].chars().count() >= 2);
-    // A department before a title (品質管理課長) is made of common words.
-    if com && cue == "title" {
-        return None;
-    }
-    pieces.retain(|(r, _)| r.start >= head.end);
-    pieces.insert(0, (head, false));
-    Some(Whole::Person(if glued { "glued" } else { cue }, com))
-}
-
 /// Single kanji that stand alone in a table or a list as a mark, a day, a direction or
 /// a prefix (有, 済, （月）, 北, 計, 各), not as a name.
 const SOLO_MARKS: &str =
@@ -1039,7 +904,7 @@ fn describe(
     range: Range<usize>,
     script: Script,
     common: bool,
-    whole: Option<Whole>,
+    whole: Option<bool>,
     field: &str,
     lexis: Option<&Lexis<'_>>,
     vocab: &FxHashSet<String>,
@@ -1176,8 +1041,7 @@ fn describe(
     } else {
         None
     };
-    let person = matches!(whole, Some(Whole::Person(..)));
-    if ordinary && cue.is_none() && weak.is_none() && hira.is_none() && !solo && !person {
+    if ordinary && cue.is_none() && weak.is_none() && hira.is_none() && !solo {
         return false;
     }
     // Since round 23: a common kanji word a weak cue alone lets in must be
@@ -1197,10 +1061,7 @@ fn describe(
                     .any(|c| matches!(c, "chiiki" | "soshiki" | "koyu" | "jinmei"))
             });
         let numbered = s.starts_with(|c| NUMBER_PREFIXES.contains(c));
-        // A common word with a person cue (since round 27) needs no
-        // proper-noun listing, but a numbered one is still an order or a
-        // count unless a family name.
-        if (!proper && !person) || (numbered && !sur) {
+        if !proper || (numbered && !sur) {
             return false;
         }
     }
@@ -1217,20 +1078,11 @@ fn describe(
             emit(format_args!("wkord:{sc}{w}"));
         }
     }
-    match whole {
-        Some(Whole::Weak(com)) => {
-            emit(format_args!("whole"));
-            if com {
-                emit(format_args!("whole:com"));
-            }
+    if let Some(com) = whole {
+        emit(format_args!("whole"));
+        if com {
+            emit(format_args!("whole:com"));
         }
-        Some(Whole::Person(c, com)) => {
-            emit(format_args!("pslot:{c}"));
-            if com {
-                emit(format_args!("pslot:com"));
-            }
-        }
-        None => {}
     }
     if script == Script::Han && s.contains(['ノ', 'ツ', 'ケ']) {
         emit(format_args!("kjoin"));
@@ -1829,57 +1681,6 @@ mod tests {
                 c.iter().all(|(s, _)| s != none),
                 "{text}: {none} is a candidate: {c:?}"
             );
-        }
-    }
-
-    /// Round 27's kanji names with a person cue, each with invented members:
-    /// a run of two to four kanji the cut would break into a common word and
-    /// a kanji, or glue to an honorific's kanji, is described whole
-    /// (`pslot:*`) when a person cue stands round it: an honorific after it
-    /// (鴨居沢さん, 茶碗田 様, 鴨居沢様), a title glued or after a space
-    /// (X補佐, X 主任), a person label before it (作成者：) or a contact
-    /// chain's arrow (`→ ②X`). Prose keeps no such candidate: the
-    /// same run in a mere slot (、X、, → X), a role or a group before 様
-    /// (ご家族様, 関係者様), a department before a title (営業課長), a run
-    /// inside a sentence.
-    #[test]
-    fn kanji_names_with_a_person_cue_are_candidates() {
-        let (Some(dict), _) = crate::dict::load() else {
-            return;
-        };
-        let lexis = dict.lexis();
-        let has = |text: &str, w: &str, f: &str| has_candidate(text, w, f, &lexis);
-        has("本日、鴨居沢さんから連絡", "鴨居沢", "pslot:hon");
-        has("窓口は茶碗田 様です", "茶碗田", "pslot:hon");
-        has("本日、鴨居沢様から連絡", "鴨居沢", "pslot:hon");
-        has("作成者：障子川\n承認：済", "障子川", "pslot:label");
-        has("連絡者：茶碗田（折返し済）", "茶碗田", "pslot:label");
-        has("判断は鴨居沢補佐から", "鴨居沢", "pslot:title");
-        has("判断は茶碗田主査から", "茶碗田", "pslot:title");
-        has("協力会社の 障子川 主任が到着", "障子川", "pslot:hon");
-        has("①鷺坂 → ②茶碗田　折返し待ち", "茶碗田", "pslot:chain");
-        let pslot = |text: &str, none: &str| {
-            let c = candidates_of(text, &lexis);
-            assert!(
-                c.iter()
-                    .all(|(s, f)| s != none || !f.iter().any(|x| x.starts_with("pslot:"))),
-                "{text}: {none} is a person-cue candidate: {c:?}"
-            );
-        };
-        for (text, none) in [
-            ("出席：鷺坂、鴨居沢、Chen", "鴨居沢"),
-            ("（→ 茶碗田 に依頼）", "茶碗田"),
-            ("ご家族様へ説明した", "家族"),
-            ("関係者様各位", "関係者"),
-            ("新規会員様向けの案内", "新規会員"),
-            ("営業課長に報告した", "営業"),
-            ("品質管理課長に報告した", "品質管理"),
-            ("①手順確認 ②設定変更", "手順確認"),
-            ("障害の原因を確認した", "確認"),
-            ("設定変更管理台帳を更新した", "設定変更"),
-            ("お客様にご連絡した", "客"),
-        ] {
-            pslot(text, none);
         }
     }
 }
