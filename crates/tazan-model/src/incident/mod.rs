@@ -27,6 +27,7 @@ use crate::text::{decode_text, Decoded, Encoding};
 mod csv;
 mod date;
 mod fields;
+mod take;
 mod teach;
 
 pub use date::{parse_incident_date, IncidentDate};
@@ -573,7 +574,9 @@ fn from_value(
         );
     }
     map.retain(|_, val| !val.is_null());
-    serde_json::from_value(Value::Object(map)).map_err(|e| err("-", e.to_string()))
+    take::incident_of_map(map).or_else(|map| {
+        serde_json::from_value(Value::Object(map)).map_err(|e| err("-", e.to_string()))
+    })
 }
 
 fn check_organization(val: &Value) -> Result<(), (&'static str, String)> {
