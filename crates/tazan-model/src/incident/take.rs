@@ -39,7 +39,11 @@ fn slot(key: &str) -> Option<Slot> {
         "symptoms" | "failure_sequence" | "why_why" | "sources" => Slot::TextList,
         "duration" | "system_components" | "timeline" | "contact_timeline" | "causes"
         | "countermeasures" | "attachments" => Slot::List,
-        "service" | "discovered" | "affected_users_max" | "total_subscribers" | "system"
+        "service"
+        | "discovered"
+        | "affected_users_max"
+        | "total_subscribers"
+        | "system"
         | "user_communications" => Slot::Any,
         _ => return None,
     })
@@ -205,14 +209,22 @@ mod tests {
     #[test]
     fn every_field_is_where_serde_puts_it() {
         let mut map = Map::new();
-        for key in INCIDENT_FIELDS.iter().copied().chain(["未知の欄", "zz_extra"]) {
+        for key in INCIDENT_FIELDS
+            .iter()
+            .copied()
+            .chain(["未知の欄", "zz_extra"])
+        {
             map.insert(key.to_owned(), fitting(key));
         }
         let want = serde_of(&map).unwrap();
         assert_eq!(want.extra.len(), 2, "every schema key is a field");
         assert_eq!(incident_of_map(map).unwrap(), want);
         // Only the id; an organization with only one of its keys.
-        for org in [json!({}), json!({"name": "架空"}), json!({"aliases": ["甲"]})] {
+        for org in [
+            json!({}),
+            json!({"name": "架空"}),
+            json!({"aliases": ["甲"]}),
+        ] {
             let mut map = Map::new();
             map.insert("id".into(), json!("x-1"));
             map.insert("organization".into(), org);
