@@ -91,28 +91,13 @@ pub fn record_chars(inc: &Incident) -> usize {
     }
 }
 
-/// [`record_chars`] through `scratch` (emptied first, the record's JSON
-/// left in it): one pass over the whole serialisation instead of a count per
-/// piece the serialiser writes; a batch keeps one buffer for all its records.
-fn record_chars_in(inc: &Incident, scratch: &mut Vec<u8>) -> usize {
-    scratch.clear();
-    match serde_json::to_writer(&mut *scratch, inc) {
-        Ok(()) => utf8_chars(scratch),
-        Err(_) => 0,
-    }
-}
-
-/// Characters of valid UTF-8: every byte that does not continue a character starts one.
-fn utf8_chars(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count()
-}
-
 /// Counts the characters of the UTF-8 written to it, keeping none of it.
 struct CharCount(usize);
 
 impl Write for CharCount {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0 += utf8_chars(buf);
+        // Valid UTF-8: every byte that does not continue a character starts one.
+        self.0 += buf.iter().filter(|b| (**b & 0xC0) != 0x80).count();
         Ok(buf.len())
     }
 
@@ -140,8 +125,6 @@ struct Rendered {
     chars: usize,
     /// Lines of the chunk that did not parse, in order.
     errors: Vec<IncidentError>,
-    /// The last record's JSON, to count its characters (see [`record_chars_in`]).
-    scratch: Vec<u8>,
 }
 
 impl Rendered {
@@ -192,7 +175,7 @@ fn render_one(
     r: &mut Rendered,
 ) -> Result<(), String> {
     r.records += 1;
-    r.chars += record_chars_in(inc, &mut r.scratch);
+    r.chars += record_chars(inc);
     let rec = sanitizer.sanitize_incident(inc);
     match rec.status {
         Status::Ok => r.ok += 1,
@@ -523,10 +506,6 @@ mod tests {
         let json = serde_json::to_string(&inc).unwrap();
         assert_eq!(record_chars(&inc), json.chars().count());
         assert!(record_chars(&inc) < json.len());
-        // Through a batch's buffer, holding another record's JSON before.
-        let mut scratch = b"{\"id\":\"\xE5\x89\x8D\"}".to_vec();
-        assert_eq!(record_chars_in(&inc, &mut scratch), record_chars(&inc));
-        assert_eq!(scratch, json.as_bytes());
     }
 
     /// The line as it was written before: a `serde_json::Map` of the
