@@ -27,6 +27,7 @@ use crate::text::{decode_text, Decoded, Encoding};
 mod csv;
 mod date;
 mod fields;
+mod take;
 mod teach;
 
 pub use date::{parse_incident_date, IncidentDate};
@@ -497,17 +498,20 @@ fn from_value(
     };
     // Japanese and other accepted names become the schema's names.
     let mut map = serde_json::Map::new();
-    let mut given_as: BTreeMap<&'static str, String> = BTreeMap::new();
+    // Each field's key as given, kept only where it is not the field's name.
+    let mut given_as: BTreeMap<&'static str, Option<String>> = BTreeMap::new();
     for (key, val) in raw {
         match incident_field(&key) {
             Some(field) => {
-                if let Some(first) = given_as.insert(field.name, key.clone()) {
+                let renamed = key != field.name;
+                if let Some(first) = given_as.insert(field.name, renamed.then(|| key.clone())) {
+                    let first = first.as_deref().unwrap_or(field.name);
                     return Err(err(
                         field.name,
                         format!("given twice (as `{first}` and as `{key}`); keep one"),
                     ));
                 }
-                map.insert(field.name.to_owned(), val);
+                map.insert(if renamed { field.name.to_owned() } else { key }, val);
             }
             None if unknown == UnknownFields::Keep
                 || edit.is_some_and(|kept| kept.contains(&key.as_str())) =>
@@ -573,7 +577,9 @@ fn from_value(
         );
     }
     map.retain(|_, val| !val.is_null());
-    serde_json::from_value(Value::Object(map)).map_err(|e| err("-", e.to_string()))
+    take::incident_of_map(map).or_else(|map| {
+        serde_json::from_value(Value::Object(map)).map_err(|e| err("-", e.to_string()))
+    })
 }
 
 fn check_organization(val: &Value) -> Result<(), (&'static str, String)> {

@@ -100,6 +100,15 @@ fn japanese_keys_are_the_schema_s_names() {
         UnknownFields::Refuse,
     );
     assert!(reasons(&p)[0].contains("given twice"), "{:?}", p.errors);
+    // Both spellings as given, the first in key order.
+    for (line, first, second) in [
+        (r#"{"id":"a","impact":"x","影響":"y"}"#, "impact", "影響"),
+        (r#"{"id":"a","Impact":"x","影響":"y"}"#, "Impact", "影響"),
+    ] {
+        let p = parse_jsonl(line, "f.jsonl", UnknownFields::Refuse);
+        let want = format!("given twice (as `{first}` and as `{second}`); keep one");
+        assert!(reasons(&p)[0].contains(&want), "{:?}", p.errors);
+    }
 }
 
 #[test]
