@@ -538,10 +538,11 @@ fn frozen27_unseen_set_does_not_get_worse() {
 /// English/Japanese mail): 17 of 421 identifying spans leaked before that
 /// round with the builtin GREEN policy (4.0 %; 28 with the rules alone). The
 /// target (<= 2 %, i.e. <= 8 spans) is not met yet (BENCHMARKS.md,
-/// "Twenty-eighth held-out set").
+/// "Twenty-eighth held-out set"). After round 27 (rules27's leak classes,
+/// merged after it was frozen): 16.
 #[test]
 fn frozen28_unseen_set_does_not_get_worse() {
-    assert_floor("frozen28", 17);
+    assert_floor("frozen28", 16);
 }
 
 /// The fifteenth round's development set (persons and identifiers in forms,
