@@ -14,37 +14,56 @@ use serde_json::{Map, Value};
 
 use super::{Incident, Organization};
 
-/// What a top-level key of [`Incident`] holds (`None`: a key of `extra`).
+/// What a top-level key of [`Incident`] holds (`None`: a key of `extra`),
+/// and where it goes: the one table of the struct's fields here.
 #[derive(Clone, Copy)]
 enum Slot {
     Id,
     Organization,
     /// `Option<String>`.
-    Text,
+    Text(fn(&mut Incident) -> &mut Option<String>),
     /// `Vec<String>`.
-    TextList,
+    TextList(fn(&mut Incident) -> &mut Vec<String>),
     /// `Vec<Value>`.
-    List,
+    List(fn(&mut Incident) -> &mut Vec<Value>),
     /// `Option<Value>`.
-    Any,
+    Any(fn(&mut Incident) -> &mut Option<Value>),
 }
 
 fn slot(key: &str) -> Option<Slot> {
     Some(match key {
         "id" => Slot::Id,
         "organization" => Slot::Organization,
-        "industry" | "system_name" | "occurred_at" | "recovered_at" | "location"
-        | "impact_scope" | "impact" | "description" | "direct_cause" | "cause_summary"
-        | "effect" | "remarks" | "notes" => Slot::Text,
-        "symptoms" | "failure_sequence" | "why_why" | "sources" => Slot::TextList,
-        "duration" | "system_components" | "timeline" | "contact_timeline" | "causes"
-        | "countermeasures" | "attachments" => Slot::List,
-        "service"
-        | "discovered"
-        | "affected_users_max"
-        | "total_subscribers"
-        | "system"
-        | "user_communications" => Slot::Any,
+        "industry" => Slot::Text(|i| &mut i.industry),
+        "system_name" => Slot::Text(|i| &mut i.system_name),
+        "occurred_at" => Slot::Text(|i| &mut i.occurred_at),
+        "recovered_at" => Slot::Text(|i| &mut i.recovered_at),
+        "location" => Slot::Text(|i| &mut i.location),
+        "impact_scope" => Slot::Text(|i| &mut i.impact_scope),
+        "impact" => Slot::Text(|i| &mut i.impact),
+        "description" => Slot::Text(|i| &mut i.description),
+        "direct_cause" => Slot::Text(|i| &mut i.direct_cause),
+        "cause_summary" => Slot::Text(|i| &mut i.cause_summary),
+        "effect" => Slot::Text(|i| &mut i.effect),
+        "remarks" => Slot::Text(|i| &mut i.remarks),
+        "notes" => Slot::Text(|i| &mut i.notes),
+        "symptoms" => Slot::TextList(|i| &mut i.symptoms),
+        "failure_sequence" => Slot::TextList(|i| &mut i.failure_sequence),
+        "why_why" => Slot::TextList(|i| &mut i.why_why),
+        "sources" => Slot::TextList(|i| &mut i.sources),
+        "duration" => Slot::List(|i| &mut i.duration),
+        "system_components" => Slot::List(|i| &mut i.system_components),
+        "timeline" => Slot::List(|i| &mut i.timeline),
+        "contact_timeline" => Slot::List(|i| &mut i.contact_timeline),
+        "causes" => Slot::List(|i| &mut i.causes),
+        "countermeasures" => Slot::List(|i| &mut i.countermeasures),
+        "attachments" => Slot::List(|i| &mut i.attachments),
+        "service" => Slot::Any(|i| &mut i.service),
+        "discovered" => Slot::Any(|i| &mut i.discovered),
+        "affected_users_max" => Slot::Any(|i| &mut i.affected_users_max),
+        "total_subscribers" => Slot::Any(|i| &mut i.total_subscribers),
+        "system" => Slot::Any(|i| &mut i.system),
+        "user_communications" => Slot::Any(|i| &mut i.user_communications),
         _ => return None,
     })
 }
@@ -58,10 +77,10 @@ fn fits(key: &str, v: &Value) -> bool {
     match slot(key) {
         None => true,
         // A null would be serde's error, or its `None`: left to serde.
-        Some(Slot::Any) => !v.is_null(),
-        Some(Slot::Id | Slot::Text) => v.is_string(),
-        Some(Slot::TextList) => is_text_list(v),
-        Some(Slot::List) => v.is_array(),
+        Some(Slot::Any(_)) => !v.is_null(),
+        Some(Slot::Id | Slot::Text(_)) => v.is_string(),
+        Some(Slot::TextList(_)) => is_text_list(v),
+        Some(Slot::List(_)) => v.is_array(),
         Some(Slot::Organization) => v.as_object().is_some_and(|o| {
             o.iter().all(|(k, v)| match k.as_str() {
                 "name" => v.is_string(),
@@ -122,63 +141,13 @@ pub(super) fn incident_of_map(map: Map<String, Value>) -> Result<Incident, Map<S
         match slot {
             Slot::Id => inc.id = text(v),
             Slot::Organization => inc.organization = organization(v),
-            Slot::Text => *text_field(&mut inc, &key) = Some(text(v)),
-            Slot::TextList => *text_list_field(&mut inc, &key) = texts(v),
-            Slot::List => *list_field(&mut inc, &key) = list(v),
-            Slot::Any => *any_field(&mut inc, &key) = Some(v),
+            Slot::Text(field) => *field(&mut inc) = Some(text(v)),
+            Slot::TextList(field) => *field(&mut inc) = texts(v),
+            Slot::List(field) => *field(&mut inc) = list(v),
+            Slot::Any(field) => *field(&mut inc) = Some(v),
         }
     }
     Ok(inc)
-}
-
-fn text_field<'a>(inc: &'a mut Incident, key: &str) -> &'a mut Option<String> {
-    match key {
-        "industry" => &mut inc.industry,
-        "system_name" => &mut inc.system_name,
-        "occurred_at" => &mut inc.occurred_at,
-        "recovered_at" => &mut inc.recovered_at,
-        "location" => &mut inc.location,
-        "impact_scope" => &mut inc.impact_scope,
-        "impact" => &mut inc.impact,
-        "description" => &mut inc.description,
-        "direct_cause" => &mut inc.direct_cause,
-        "cause_summary" => &mut inc.cause_summary,
-        "effect" => &mut inc.effect,
-        "remarks" => &mut inc.remarks,
-        _ => &mut inc.notes,
-    }
-}
-
-fn text_list_field<'a>(inc: &'a mut Incident, key: &str) -> &'a mut Vec<String> {
-    match key {
-        "symptoms" => &mut inc.symptoms,
-        "failure_sequence" => &mut inc.failure_sequence,
-        "why_why" => &mut inc.why_why,
-        _ => &mut inc.sources,
-    }
-}
-
-fn list_field<'a>(inc: &'a mut Incident, key: &str) -> &'a mut Vec<Value> {
-    match key {
-        "duration" => &mut inc.duration,
-        "system_components" => &mut inc.system_components,
-        "timeline" => &mut inc.timeline,
-        "contact_timeline" => &mut inc.contact_timeline,
-        "causes" => &mut inc.causes,
-        "countermeasures" => &mut inc.countermeasures,
-        _ => &mut inc.attachments,
-    }
-}
-
-fn any_field<'a>(inc: &'a mut Incident, key: &str) -> &'a mut Option<Value> {
-    match key {
-        "service" => &mut inc.service,
-        "discovered" => &mut inc.discovered,
-        "affected_users_max" => &mut inc.affected_users_max,
-        "total_subscribers" => &mut inc.total_subscribers,
-        "system" => &mut inc.system,
-        _ => &mut inc.user_communications,
-    }
 }
 
 #[cfg(test)]
@@ -195,17 +164,18 @@ mod tests {
     /// A value of the type each field takes, invented.
     fn fitting(key: &str) -> Value {
         match slot(key) {
-            Some(Slot::Id | Slot::Text) => json!(format!("{key}の値")),
-            Some(Slot::TextList) => json!(["一つ目", "二つ目"]),
-            Some(Slot::List) => json!(["文", {"段階": "復旧", "分": 42}]),
+            Some(Slot::Id | Slot::Text(_)) => json!(format!("{key}の値")),
+            Some(Slot::TextList(_)) => json!(["一つ目", "二つ目"]),
+            Some(Slot::List(_)) => json!(["文", {"段階": "復旧", "分": 42}]),
             Some(Slot::Organization) => json!({"name": "架空工業", "aliases": ["架工"]}),
-            Some(Slot::Any) | None => json!({"件数": -3, "率": 0.25, "注": [null, true]}),
+            Some(Slot::Any(_)) | None => json!({"件数": -3, "率": 0.25, "注": [null, true]}),
         }
     }
 
     /// Every key of the schema, and unknown ones: serde's answer exactly.
     /// A field added to [`Incident`] but not to [`slot`] lands in `extra`
-    /// here and fails this test.
+    /// here, and a key pointed at another key's field leaves its own empty:
+    /// either fails this test.
     #[test]
     fn every_field_is_where_serde_puts_it() {
         let mut map = Map::new();
