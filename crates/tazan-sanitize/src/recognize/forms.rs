@@ -512,8 +512,7 @@ impl Recognizers {
     /// hiragana, a run of two or more; in katakana and kanji, a katakana
     /// word that is not a loanword of the trade.
     pub(super) fn bracketed_product(&self, s: &str) -> bool {
-        let hira = is_hira;
-        if !name_ok(s) || !s.chars().any(|c| hira(c) || is_kata(c)) {
+        if !name_ok(s) || !s.chars().any(|c| is_hira(c) || is_kata(c)) {
             return false;
         }
         let chars: Vec<char> = s.chars().collect();
@@ -525,11 +524,11 @@ impl Recognizers {
         if phrase {
             return false;
         }
-        if chars.iter().any(|c| hira(*c)) {
+        if chars.iter().any(|c| is_hira(*c)) {
             let mut run = 0;
             let mut longest = 0;
             for c in &chars {
-                run = if hira(*c) || (*c == 'ー' && run > 0) {
+                run = if is_hira(*c) || (*c == 'ー' && run > 0) {
                     run + 1
                 } else {
                     0

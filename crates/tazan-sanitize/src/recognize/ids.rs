@@ -88,7 +88,9 @@ impl Recognizers {
         let labelled = text.contains('便')
             || FLIGHT.find(b).is_some()
             || (memchr::memchr(b'F', b).is_some()
-                && FLIGHT_LABELS[6..].iter().any(|l| text.contains(l)))
+                && FLIGHT_LABELS
+                    .iter()
+                    .any(|l| l.starts_with('F') && text.contains(l)))
             || (text.contains('行') && text.contains(['(', '（']));
         if itinerary || labelled {
             flight_numbers(n, out);

@@ -242,7 +242,7 @@ impl Recognizers {
         let count = w.chars().count();
         let kana_kanji = w
             .chars()
-            .all(|c| is_han(c) || is_kata(c) || c == 'ー' || c == 'ヶ' || c == '々' || is_hira(c));
+            .all(|c| is_han_or_ke(c) || is_kata(c) || c == 'ー' || c == '々' || is_hira(c));
         if !(1..=8).contains(&count) || !kana_kanji || LINE_LABELS.contains(&w) || !name_ok(w) {
             return false;
         }
@@ -284,7 +284,7 @@ impl Recognizers {
                 && w[1..].contains(|c: char| c.is_ascii_lowercase());
             let kana_kanji = (1..=6).contains(&w.chars().count())
                 && w.chars()
-                    .all(|c| is_han(c) || is_kata(c) || c == 'ー' || c == 'ヶ' || is_hira(c));
+                    .all(|c| is_han_or_ke(c) || is_kata(c) || c == 'ー' || is_hira(c));
             let ok = !BRACKET_NOTES.contains(&w)
                 && !self.vocab.contains(&w.to_ascii_lowercase())
                 && !self.is_role(w)
