@@ -2,14 +2,15 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen25/`, `frozen26/`, `frozen27/`, `frozen28/` and every later set are held out (blind):
+//! `frozen27/`, `frozen28/` and every later set are held out (blind):
 //! these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
 //! a run without it fails and says how to install it. `frozen/` … `frozen14/`
 //! were held out too until stop 31, `frozen15/` … `frozen18/` until stop 33,
 //! `frozen19/` and `frozen20/` until stop 34, `frozen21/` and `frozen22/`
-//! until stop 35, `frozen23/` and `frozen24/` until stop 36, when they were retired to development data (`unseen/README.md`); their
+//! until stop 35, `frozen23/` and `frozen24/` until stop 36, `frozen25/` and
+//! `frozen26/` until stop 37, when they were retired to development data (`unseen/README.md`); their
 //! floors stay as regression guards.
 //!
 //! Since round 18 the builtin GREEN policy runs the learned scorer, and each
