@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen27/`, `frozen28/` and every later set are held out (blind):
+//! `frozen27/`, `frozen28/`, `frozen30/` and every later set are held out (blind):
 //! these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
@@ -544,6 +544,25 @@ fn frozen27_unseen_set_does_not_get_worse() {
 #[test]
 fn frozen28_unseen_set_does_not_get_worse() {
     assert_floor("frozen28", 16);
+}
+
+/// The thirtieth held-out set (written and frozen on 2026-12-07 before the
+/// work of the next round was merged, by an engineer who changed no
+/// recogniser, read no sanitiser source and never saw its development data;
+/// a natural mix of shapes over 35 industries, leaning toward disasters,
+/// business continuity and public communication around a failure:
+/// earthquake, typhoon, flood, heavy snow and blackout reports, 災害対策本部
+/// and incident-command logs, 安否確認 lists, shelter records, mutual-aid
+/// requests, restoration reports of power, water, gas, carriers and
+/// railways, cloud and data-centre outages seen from customers, press
+/// releases and their Q&A drafts, SNS replies, call-centre surge logs,
+/// notices to regulators, BCP drills and their evaluations): 14 of 409
+/// identifying spans leaked before that round with the builtin GREEN policy
+/// (3.4 %; 28 with the rules alone). The target (<= 2 %, i.e. <= 8 spans) is
+/// not met yet (BENCHMARKS.md, "Thirtieth held-out set").
+#[test]
+fn frozen30_unseen_set_does_not_get_worse() {
+    assert_floor("frozen30", 14);
 }
 
 /// The fifteenth round's development set (persons and identifiers in forms,
