@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen27/`, `frozen28/`, `frozen30/` and every later set are held out (blind):
+//! `frozen27/`, `frozen28/`, `frozen29/`, `frozen30/` and every later set are held out (blind):
 //! these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
@@ -544,6 +544,25 @@ fn frozen27_unseen_set_does_not_get_worse() {
 #[test]
 fn frozen28_unseen_set_does_not_get_worse() {
     assert_floor("frozen28", 16);
+}
+
+/// The twenty-ninth held-out set (written and frozen on 2026-12-07 before
+/// the work of the next round was merged, by an engineer who changed no
+/// recogniser, read no sanitiser source and never saw its development data;
+/// a natural mix of shapes over about 36 industries, leaning toward
+/// healthcare, welfare, childcare and education at the front line: nursing
+/// notes, ward and pharmacy hand-overs, care-home, home-care and group-home
+/// logs, day-care, after-school club and special-school notes, 連絡帳,
+/// school and university records, 委員会 minutes, parent letters, group
+/// chats, call transcripts, CSV/TSV exports and English/Japanese mail, with
+/// patients, residents, children, pupils, guardians, carers, doctors and
+/// teachers, 保険者番号, 患者ID, 学籍番号, wards, rooms and beds): 29 of 433
+/// identifying spans leaked before that round with the builtin GREEN policy
+/// (6.7 %; 36 with the rules alone). The target (<= 2 %, i.e. <= 8 spans) is
+/// not met yet (BENCHMARKS.md, "Twenty-ninth held-out set").
+#[test]
+fn frozen29_unseen_set_does_not_get_worse() {
+    assert_floor("frozen29", 29);
 }
 
 /// The thirtieth held-out set (written and frozen on 2026-12-07 before the
