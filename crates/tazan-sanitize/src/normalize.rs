@@ -28,11 +28,10 @@ pub(crate) struct Normalized {
     folded_seg: Vec<u32>,
     /// Original byte range of each segment.
     segs: Vec<(u32, u32)>,
-    /// The recognisers' literal pre-passes over `text` (the start-up one and
-    /// the one built on first use), each computed on first use (see
-    /// `recognize/prefilter.rs`): which automaton ran it, and which of its
-    /// patterns can match.
-    pub(crate) prefiltered: [OnceCell<(usize, Vec<bool>)>; 2],
+    /// The recognisers' literal pre-pass over `text`, computed on first use
+    /// (see `recognize/prefilter.rs`): which automaton ran it, and which of
+    /// its patterns can match.
+    pub(crate) prefiltered: OnceCell<(usize, Vec<bool>)>,
     /// The kanji and katakana runs of `text`, found in one walk on first
     /// use (see `recognize::script_runs`).
     pub(crate) script_runs: OnceCell<ScriptRuns>,
@@ -75,7 +74,7 @@ impl Normalized {
             folded_seg: Vec::with_capacity(original.len()),
             // At most one segment per byte: no growth on ASCII text.
             segs: Vec::with_capacity(original.len()),
-            prefiltered: [OnceCell::new(), OnceCell::new()],
+            prefiltered: OnceCell::new(),
             script_runs: OnceCell::new(),
         };
         let mut buf = String::new();

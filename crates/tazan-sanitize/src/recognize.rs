@@ -68,7 +68,7 @@ pub(crate) use forms::is_id_field;
 pub(crate) use labels::is_status_value;
 pub(crate) use names::{name_ok, PSEUDONYM_HEADS};
 pub(crate) use persons::{is_person_field, strip_title, Lexis, TITLES};
-use prefilter::{Group, Late, Pass, Prefilter, Prefilters};
+use prefilter::{Group, Late, Prefilter, Prefilters};
 use stoplists::*;
 pub(crate) use stoplists::{
     is_one_kanji_not_name, is_role_noun, DERIVATION_SUFFIXES, HONORIFICS_AND_TITLES,
@@ -282,9 +282,6 @@ pub(crate) struct Recognizers {
     /// Place name → prefecture index (for generalisation).
     pub(crate) place_prefecture: FxHashMap<String, Option<usize>>,
     pub(crate) place_class: FxHashMap<String, PlaceClass>,
-    /// The pre-pass of the site, brand, set-apart and voice patterns, built
-    /// on first use so start-up does not grow (see [`Recognizers::late`]).
-    late: OnceLock<Prefilters>,
 }
 
 /// A built-in recogniser pattern, compiled on first use (it derefs to the
@@ -379,24 +376,11 @@ impl Recognizers {
         }
     }
 
-    /// Which patterns of `group` can match in `n.text`, from the second
-    /// pre-pass (the site, brand, set-apart and voice patterns that need a
-    /// word: few, asked of every text), whose automaton is built on first
-    /// use.
+    /// Which patterns of `group` can match in `n.text` (the site, brand,
+    /// set-apart and voice patterns that need a word: few, asked of every
+    /// text), from the same pre-pass as the rules'.
     fn late<'n>(&self, n: &'n Normalized, group: Late) -> std::borrow::Cow<'n, [bool]> {
-        self.late
-            .get_or_init(|| {
-                Prefilters::new(
-                    &[
-                        &self.sites.prefilter(),
-                        &brands::prefilter(),
-                        &self.apart.prefilter(),
-                        &self.voices.prefilter(),
-                    ],
-                    Pass::Late,
-                )
-            })
-            .of_late(n, group)
+        self.prefilters.of_late(n, group)
     }
 
     fn scan_rule(&self, rule: &Rule, n: &Normalized, common: Option<&WordSet>, out: &mut Vec<Hit>) {

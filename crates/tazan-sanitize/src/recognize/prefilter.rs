@@ -20,8 +20,9 @@
 //! of digits is two (a date) is no candidate.
 //!
 //! The recognisers that run on every text (the pattern rules, the person,
-//! slot and label scans) share one automaton ([`Prefilters`]): one pass per
-//! text, kept with its [`Normalized`] layers, answers all four.
+//! slot and label scans, and the site, brand, set-apart and voice scans)
+//! share one automaton ([`Prefilters`]): one pass per text, kept with its
+//! [`Normalized`] layers, answers all eight.
 
 use std::borrow::Cow;
 use std::collections::hash_map::{Entry, HashMap};
@@ -79,11 +80,9 @@ pub(crate) struct Prefilters {
     scan: Scan,
     /// Where each list's patterns start in `scan` (and where the last ends).
     starts: Vec<usize>,
-    /// Which of a [`Normalized`]'s pass results this automaton keeps.
-    pass: Pass,
 }
 
-/// A list of the start-up [`Prefilters`] (the order they are given in).
+/// The first lists of the [`Prefilters`] (the order they are given in).
 #[derive(Clone, Copy)]
 pub(crate) enum Group {
     Rules,
@@ -92,9 +91,11 @@ pub(crate) enum Group {
     Labels,
 }
 
-/// A list of the [`Prefilters`] built on first use (the order they are
+/// The lists of the [`Prefilters`] after the [`Group`]s (the order they are
 /// given in): recognisers whose patterns are few and selective, asked of
-/// every text, and not worth the start-up of joining the first automaton.
+/// every text. Until round 28 they were a second automaton built on first
+/// use, so a second pass over every text; one pass for all is cheaper
+/// (BENCHMARKS.md, round 28).
 #[derive(Clone, Copy)]
 pub(crate) enum Late {
     Sites,
@@ -103,20 +104,9 @@ pub(crate) enum Late {
     Voices,
 }
 
-/// Which pass over a text an automaton is (each [`Normalized`] keeps the
-/// result of each).
-#[derive(Clone, Copy)]
-pub(crate) enum Pass {
-    /// The start-up automaton ([`Group`]).
-    First = 0,
-    /// The one built on first use ([`Late`]).
-    Late = 1,
-}
-
 impl Prefilters {
-    /// One automaton over `groups`, given in [`Group`] or [`Late`] order,
-    /// keeping its results as `pass`.
-    pub(crate) fn new(groups: &[&Prefilter], pass: Pass) -> Self {
+    /// One automaton over `groups`, given in [`Group`] then [`Late`] order.
+    pub(crate) fn new(groups: &[&Prefilter]) -> Self {
         let mut starts = vec![0];
         for g in groups {
             starts.push(starts[starts.len() - 1] + g.needs.len());
@@ -124,7 +114,6 @@ impl Prefilters {
         Prefilters {
             scan: Scan::new(groups.iter().flat_map(|g| g.needs.iter())),
             starts,
-            pass,
         }
     }
 
@@ -134,14 +123,14 @@ impl Prefilters {
         self.list_of(n, group as usize)
     }
 
-    /// Like [`Prefilters::of`], for the automaton built on first use.
+    /// Like [`Prefilters::of`], for the lists after the [`Group`]s.
     pub(crate) fn of_late<'n>(&self, n: &'n Normalized, group: Late) -> Cow<'n, [bool]> {
-        self.list_of(n, group as usize)
+        self.list_of(n, Group::Labels as usize + 1 + group as usize)
     }
 
     fn list_of<'n>(&self, n: &'n Normalized, group: usize) -> Cow<'n, [bool]> {
         let me = self as *const Prefilters as usize;
-        let (owner, all) = n.prefiltered[self.pass as usize].get_or_init(|| {
+        let (owner, all) = n.prefiltered.get_or_init(|| {
             let mut can = Vec::new();
             self.scan.candidates(&n.text, &mut can);
             (me, can)
@@ -733,8 +722,8 @@ mod tests {
             &[r"会社員", r"[A-Z]+-\d+", r"(?:本社|支社)ビル"],
         ];
         let p = lists.map(|l| Prefilter::new(l.iter().copied()));
-        let all = Prefilters::new(&[&p[0], &p[1], &p[2], &p[3]], Pass::First);
-        let other = Prefilters::new(&[&p[0], &p[1], &p[2], &p[3]], Pass::First);
+        let all = Prefilters::new(&[&p[0], &p[1], &p[2], &p[3]]);
+        let other = Prefilters::new(&[&p[0], &p[1], &p[2], &p[3]]);
         let groups = [Group::Rules, Group::Persons, Group::Slots, Group::Labels];
         for t in [
             "",
@@ -1196,5 +1185,104 @@ mod tests {
         }
         // The texts exercise the patterns: many matches, not a handful.
         assert!(checked > 5_000, "{checked}");
+    }
+
+    /// The built-in lists in one automaton (round 28: the site, brand,
+    /// set-apart and voice lists joined the start-up one) answer for each
+    /// list what that list's own automaton answers, as the lists had before
+    /// (the first four in one automaton, the last four in a second): on the
+    /// strings of every development fixture record and on generated texts.
+    /// So no pattern runs where it did not, nor is skipped where it ran.
+    #[test]
+    fn one_pass_for_every_list_answers_as_the_two_passes_did() {
+        let r = super::super::Recognizers::new();
+        let rules = Prefilter::new(r.rules.iter().map(|x| x.re.as_str()));
+        let (sites, brands) = (r.sites.prefilter(), super::super::brands::prefilter());
+        let (apart, voices) = (r.apart.prefilter(), r.voices.prefilter());
+        let first = Prefilters::new(&[
+            &rules,
+            &r.persons.prefilter,
+            &r.slots.prefilter,
+            &r.labels.prefilter,
+        ]);
+        let second = Prefilters::new(&[&sites, &brands, &apart, &voices]);
+        let groups = [Group::Rules, Group::Persons, Group::Slots, Group::Labels];
+        let lates = [Late::Sites, Late::Brands, Late::Apart, Late::Voices];
+        let mut texts: Vec<String> = Vec::new();
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut files = vec![
+            fixtures.join("heldout-incidents.jsonl"),
+            fixtures.join("heldout2-incidents.jsonl"),
+        ];
+        for set in [
+            "dev", "dev5", "dev10", "dev15", "dev19", "frozen", "frozen26",
+        ] {
+            files.push(fixtures.join("unseen").join(set).join("incidents.jsonl"));
+        }
+        fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::String(s) => out.push(s.clone()),
+                serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+                serde_json::Value::Object(m) => m.iter().for_each(|(k, x)| {
+                    out.push(k.clone());
+                    strings(x, out)
+                }),
+                _ => {}
+            }
+        }
+        for f in &files {
+            let text = std::fs::read_to_string(f).unwrap();
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                strings(&serde_json::from_str(line).unwrap(), &mut texts);
+            }
+        }
+        let pieces = [
+            "株式会社",
+            "山田",
+            "さん",
+            "が",
+            "対応",
+            "スミレ",
+            "物流",
+            "センター",
+            "支店",
+            "03-1234-5678",
+            "@",
+            "example.com",
+            "ABC",
+            "-",
+            "12",
+            "倉庫",
+            "「",
+            "」",
+            "：",
+            " ",
+            "\n",
+            "様",
+            "店",
+        ];
+        let mut g = Gen(0x1234_5678_9abc_def1);
+        for _ in 0..5_000 {
+            let len = 1 + g.below(12);
+            texts.push((0..len).map(|_| pieces[g.below(pieces.len())]).collect());
+        }
+        assert!(texts.len() > 10_000, "{}", texts.len());
+        let mut ruled_out = 0;
+        for t in &texts {
+            let n = Normalized::new(t);
+            let (a, b) = (Normalized::new(t), Normalized::new(t));
+            for g in groups {
+                let want = first.of(&a, g);
+                assert_eq!(*r.prefilters.of(&n, g), *want, "{t:?}");
+                ruled_out += want.iter().filter(|c| !**c).count();
+            }
+            for (i, l) in lates.into_iter().enumerate() {
+                let want = second.of(&b, groups[i]);
+                assert_eq!(*r.prefilters.of_late(&n, l), *want, "{t:?}");
+                ruled_out += want.iter().filter(|c| !**c).count();
+            }
+        }
+        // The passes rule patterns out (none fell back to running all).
+        assert!(ruled_out > 100_000, "{ruled_out}");
     }
 }

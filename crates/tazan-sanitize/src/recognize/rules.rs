@@ -654,15 +654,19 @@ impl Recognizers {
         let persons = persons::PersonRules::new();
         let slots = slots::SlotRules::new();
         let labels = labels::LabelRules::new();
-        let prefilters = Prefilters::new(
-            &[
-                &prefilter,
-                &persons.prefilter,
-                &slots.prefilter,
-                &labels.prefilter,
-            ],
-            Pass::First,
-        );
+        let voices = voices::VoiceRules::new();
+        let sites = sites::SiteRules::new();
+        let apart = apart::ApartRules::new();
+        let prefilters = Prefilters::new(&[
+            &prefilter,
+            &persons.prefilter,
+            &slots.prefilter,
+            &labels.prefilter,
+            &sites.prefilter(),
+            &brands::prefilter(),
+            &apart.prefilter(),
+            &voices.prefilter(),
+        ]);
         Recognizers {
             prefilters,
             rules,
@@ -674,15 +678,14 @@ impl Recognizers {
             persons,
             slots,
             labels,
-            voices: voices::VoiceRules::new(),
-            sites: sites::SiteRules::new(),
-            apart: apart::ApartRules::new(),
+            voices,
+            sites,
+            apart,
             latin_run: rx(
                 r"[A-Z\u{C0}-\u{D6}\u{D8}-\u{DE}][A-Za-z\u{C0}-\u{D6}\u{D8}-\u{F6}\u{F8}-\u{FF}0-9'&.\-]*(?:(?: |, ?)[A-Z\u{C0}-\u{D6}\u{D8}-\u{DE}][A-Za-z\u{C0}-\u{D6}\u{D8}-\u{F6}\u{F8}-\u{FF}0-9'&.\-]*)*",
             ),
             place_prefecture,
             place_class,
-            late: OnceLock::new(),
         }
     }
 }
