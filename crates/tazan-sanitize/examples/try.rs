@@ -11,21 +11,14 @@ use tazan_sanitize::{DisclosureLevel, Policy, Sanitizer, Scorer};
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut s = Sanitizer::new(&Policy::builtin(), DisclosureLevel::Green).unwrap();
-    // `--table FILE`: a weight table other than the shipped one.
-    let table = args
-        .iter()
-        .position(|a| a == "--table")
-        .and_then(|i| args.get(i + 1))
-        .map(|p| Scorer::parse(&std::fs::read_to_string(p).unwrap()).unwrap());
-    let scorer = table.clone().unwrap_or_else(|| Scorer::shipped().clone());
     if let Some(t) = args
         .iter()
         .position(|a| a == "--scorer")
         .and_then(|i| args.get(i + 1))
     {
-        s = s.with_scorer(Some(scorer.clone().with_threshold(t.parse().unwrap())));
-    } else if table.is_some() {
-        s = s.with_scorer(Some(scorer.clone()));
+        s = s.with_scorer(Some(
+            Scorer::shipped().clone().with_threshold(t.parse().unwrap()),
+        ));
     }
     for line in std::io::stdin().lock().lines() {
         let line = line.unwrap().replace("\\n", "\n").replace("\\t", "\t");
@@ -39,7 +32,7 @@ fn main() {
                 println!(
                     "   ? {} {:.3} {}",
                     &line[c.range.clone()],
-                    scorer.probability(&c.features),
+                    Scorer::shipped().probability(&c.features),
                     c.features.join(" ")
                 );
             }
