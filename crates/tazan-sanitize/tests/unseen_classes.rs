@@ -3850,3 +3850,32 @@ fn a_name_reading_in_brackets_after_a_person_is_masked() {
 fn hiragana_in_brackets_after_no_person_stays() {
     check("手順（かんたん）を配布した。", &[], &["かんたん"]);
 }
+
+/// Round 28 (frozen26, legacy prints and faxes): a phone written in kanji
+/// numerals, 〇 for zero, in dash-joined groups: every group but the area
+/// code is gone.
+#[test]
+fn a_phone_in_kanji_numerals_is_masked() {
+    check(
+        "施工は下請の芦刈 茂（〇八〇－三三一四－五二〇九）が立ち会った。",
+        &["三三一四", "五二〇九"],
+        &["立ち会った"],
+    );
+    check(
+        "折返し先 〇四九二－六一－七七〇五 へ連絡済み。",
+        &["七七〇五", "〇四九二－六一"],
+        &["連絡済み"],
+    );
+}
+
+/// A number in kanji numerals after its 番号 label (a tax roll's or a
+/// pension's number typed the way the form printed it).
+#[test]
+fn a_number_in_kanji_numerals_after_its_label_is_masked() {
+    check(
+        "課税台帳の宛名（宛名番号 〇〇七三五一九）を取り違えた。",
+        &["七三五一九"],
+        &["取り違えた"],
+    );
+    check("年金番号：〇三一二八八四六〇九", &["八八四六〇九"], &[]);
+}

@@ -80,6 +80,25 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.95,
         Check::Inner,
     );
+    // A phone in kanji numerals, 〇 for zero, in dash-joined groups
+    // (〇四九二－六一－七七〇五, 〇八〇－三三一四－五二〇九): a fax or a
+    // vertical print spells the digits out; the line ends in four.
+    add(
+        r"〇[〇一二三四五六七八九]{1,4}[-ー‐−][〇一二三四五六七八九]{1,4}[-ー‐−][〇一二三四五六七八九]{4}".into(),
+        Kind::Contact,
+        "phone_kanji",
+        0.9,
+        Check::None,
+    );
+    // A number in kanji numerals after its 番号 label (宛名番号 〇〇七三五一九):
+    // five digits or more, so no count (一〇〇) or year (二〇二五).
+    add(
+        r"番号\s?[:：]?\s?(?P<n>[〇一二三四五六七八九]{5,16})".into(),
+        Kind::Identifier,
+        "kanji_number",
+        0.85,
+        Check::Inner,
+    );
     add(
         r"(?-u:\b)(?:[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?-u:\b)".into(),
         Kind::Host,
