@@ -3879,3 +3879,14 @@ fn a_number_in_kanji_numerals_after_its_label_is_masked() {
     );
     check("年金番号：〇三一二八八四六〇九", &["八八四六〇九"], &[]);
 }
+
+/// Round 28 (frozen26): an extension with its dash (内線 4-2281): the
+/// building's digit and the line, one contact.
+#[test]
+fn an_extension_with_a_dash_is_masked() {
+    check(
+        "夜間は保守当番（内線 6-3172）へ連絡。",
+        &["3172", "6-3172"],
+        &["保守当番"],
+    );
+}

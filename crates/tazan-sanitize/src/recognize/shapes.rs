@@ -66,7 +66,7 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         Check::MaskedPhone,
     );
     add(
-        r"(?:内線|PHS|ext\.?|Ext\.?|EXT\.?)\s?[:：.]?\s?\d{2,6}".into(),
+        r"(?:内線|PHS|ext\.?|Ext\.?|EXT\.?)\s?[:：.]?\s?(?:\d-)?\d{2,6}".into(),
         Kind::Contact,
         "extension",
         0.95,
