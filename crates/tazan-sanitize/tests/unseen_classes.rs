@@ -3890,3 +3890,25 @@ fn an_extension_with_a_dash_is_masked() {
         &["保守当番"],
     );
 }
+
+/// Round 28 (frozen25, frozen26): a person's register, member or profile
+/// number with its label in brackets right after the name: the number names
+/// the person as the name does.
+#[test]
+fn a_labelled_number_in_brackets_after_a_person_is_masked() {
+    check(
+        "保険代理店の担当 苫米地 和也（登録 31907724）が来店した。",
+        &["31907724"],
+        &["来店"],
+    );
+    check(
+        "水揚げ主 鮎川 広志（組合員 ４４８１２）の仕切書",
+        &["４４８１２", "44812"],
+        &["仕切書"],
+    );
+    check(
+        "the folio of Ms. 小椋 紗季 (member 6620417) was printed",
+        &["6620417"],
+        &["printed"],
+    );
+}

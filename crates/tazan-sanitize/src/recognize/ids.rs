@@ -10,8 +10,9 @@
 //!   (`XY 123（那覇行き）`) or in a booking's itinerary line
 //!   (`XY 123 Y 12JUN`), or after a flight label (`便名 XY123`, `出発便`);
 //! - a short code in brackets right after a person's name (`畦地 淳（KR20417）`):
-//!   the person's staff or driver number; or the name's reading in hiragana
-//!   (`畦地 淳（あぜち じゅん）`);
+//!   the person's staff or driver number; the digits of a labelled number
+//!   there (`畦地 淳（登録 24103318）`), five or more; or the name's reading
+//!   in hiragana (`畦地 淳（あぜち じゅん）`);
 //! - a CSV or TSV table's cell under a header that names an id (`受付番号`,
 //!   `member_id`), whatever its shape, as a form field of that name would;
 //! - twelve digits in groups of four joined by a dot, an underscore or a
@@ -361,7 +362,20 @@ fn codes_after_persons(original: &str, n: &Normalized, out: &mut Vec<Hit>) {
             && code
                 .chars()
                 .all(|c| is_hira(c) || c == 'ー' || c == ' ' || c == '\u{3000}');
-        if !(staff_code || reading) {
+        // A labelled number (登録 24103318, 組合員 30215, member 6620417):
+        // the person's register or member number with its word; five digits
+        // or more, so no year (入社 2019).
+        let digits_at = code.find(|c: char| c.is_ascii_digit()).unwrap_or(0);
+        let label = code[..digits_at].trim_end_matches([' ', ':', '：', '\u{3000}']);
+        let number = &code[digits_at..];
+        let labelled = !label.is_empty()
+            && label.chars().count() <= 8
+            && label
+                .chars()
+                .all(|c| is_han(c) || is_kata(c) || c.is_ascii_alphabetic())
+            && (5..=12).contains(&number.len())
+            && number.bytes().all(|c| c.is_ascii_digit());
+        if !(staff_code || reading || labelled) {
             continue;
         }
         // Right after a person (the bracket in the original text).
@@ -380,6 +394,19 @@ fn codes_after_persons(original: &str, n: &Normalized, out: &mut Vec<Hit>) {
         } else {
             (Kind::Identifier, "code_after_person")
         };
+        if labelled && !staff_code {
+            let from = open + 1 + digits_at;
+            push(
+                out,
+                n,
+                from..open + 1 + close,
+                kind,
+                "number_after_person",
+                0.8,
+                4,
+            );
+            continue;
+        }
         push(out, n, open + 1..open + 1 + close, kind, rule, 0.8, 4);
     }
 }
