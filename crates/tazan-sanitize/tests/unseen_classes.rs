@@ -3880,17 +3880,6 @@ fn a_number_in_kanji_numerals_after_its_label_is_masked() {
     check("年金番号：〇三一二八八四六〇九", &["八八四六〇九"], &[]);
 }
 
-/// Round 28 (frozen26): an extension with its dash (内線 4-2281): the
-/// building's digit and the line, one contact.
-#[test]
-fn an_extension_with_a_dash_is_masked() {
-    check(
-        "夜間は保守当番（内線 6-3172）へ連絡。",
-        &["3172", "6-3172"],
-        &["保守当番"],
-    );
-}
-
 /// Round 28 (frozen25, frozen26): a person's register, member or profile
 /// number with its label in brackets right after the name: the number names
 /// the person as the name does.
@@ -3910,5 +3899,27 @@ fn a_labelled_number_in_brackets_after_a_person_is_masked() {
         "the folio of Ms. 小椋 紗季 (member 6620417) was printed",
         &["6620417"],
         &["printed"],
+    );
+}
+
+/// Round 28 (frozen26, fixed-width prints): a cell under a header naming
+/// an id in a table whose columns are set apart by two spaces or more.
+#[test]
+fn an_id_cell_in_a_space_aligned_table_is_masked() {
+    check(
+        "No  会員番号  区分  証券番号  備考\n1  00413370  更新  71520348  住所変更\n2  00413388  新規  71520362  なし",
+        &["00413370", "71520348", "00413388", "71520362"],
+        &["住所変更", "更新"],
+    );
+}
+
+/// Round 28 (frozen26): an extension with its dash (内線 4-2281): the
+/// building's digit and the line, one contact.
+#[test]
+fn an_extension_with_a_dash_is_masked() {
+    check(
+        "夜間は保守当番（内線 6-3172）へ連絡。",
+        &["3172", "6-3172"],
+        &["保守当番"],
     );
 }
