@@ -433,3 +433,21 @@ fn kanji_numerals_aligned_figures_and_years_after_a_person_stay() {
         }
     }
 }
+
+/// Round 28: hiragana after a prefecture that is no town (a particle and a
+/// word that begins with 市, 町 or 村) stays.
+#[test]
+fn a_particle_after_a_prefecture_is_no_town() {
+    let s = green();
+    let texts: [(&str, &[&str]); 3] = [
+        ("静岡県からの市場調査を受けた。", &["からの市場調査"]),
+        ("福井県では町内会の名簿を紙で回した。", &["では町内会"]),
+        ("秋田県とその村の集会所を結んだ。", &["とその村"]),
+    ];
+    for (text, kept) in texts {
+        let (out, audit) = s.sanitize_text(text, &[]);
+        for k in kept {
+            assert!(out.contains(k), "{k} lost in {out:?}: {audit:?}");
+        }
+    }
+}

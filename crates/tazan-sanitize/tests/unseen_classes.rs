@@ -3923,3 +3923,16 @@ fn an_extension_with_a_dash_is_masked() {
         &["保守当番"],
     );
 }
+
+/// Round 28 (frozen25): a municipality spelled in hiragana right after its
+/// prefecture (宮城県すずらん市-like names): the prefecture names the kind
+/// of the word that follows it, as it does for a kanji town.
+#[test]
+fn a_hiragana_municipality_after_its_prefecture_is_masked() {
+    check(
+        "訪問先：長野県すずかけ市 大字北原の契約者宅",
+        &["すずかけ市"],
+        &["契約者宅"],
+    );
+    check("岐阜県ひなげし町で回収した。", &["ひなげし町"], &["回収"]);
+}

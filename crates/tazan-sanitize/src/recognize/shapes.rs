@@ -18,6 +18,12 @@ const GROUP_HANDLE_WORDS: [&str; 30] = [
 ];
 
 /// Adds the shape rules to `add` (the rule table of `rules.rs`).
+/// Particles a sentence puts after a prefecture (県からの市場, 県では町内会,
+/// 県とその村): hiragana there that begins with one is no town's name.
+const KANA_TOWN_PARTICLES: [&str; 14] = [
+    "の", "から", "では", "で", "には", "に", "は", "が", "も", "へ", "を", "と", "や", "より",
+];
+
 pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Check)) {
     // --- contacts ---
     add(
@@ -347,6 +353,20 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.85,
         Check::Inner,
     );
+    // A municipality spelled in hiragana right after its prefecture
+    // (宮崎県えびの市-like names): the prefecture says what the kana word
+    // is, as it does for a kanji town. Not a particle after the prefecture
+    // (県からの市場, 県では町内会): `KanaTown`.
+    add(
+        format!(
+            r"(?:{})[ \u{{3000}}]?(?P<n>[{HIRA}ー]{{2,8}}(?:市|町|村))",
+            super::rules::alternation(&lexicon::PREFECTURES.map(|p| p.1))
+        ),
+        Kind::Place,
+        "kana_town",
+        0.8,
+        Check::KanaTown,
+    );
     // A district after a prefecture and a municipality, between spaces
     // (長崎県 平戸市 田平町, 和歌山県 有田市 箕島): the address's next part.
     add(
@@ -602,6 +622,13 @@ impl Recognizers {
                 Some(m)
             }
             Check::Inner => name,
+            Check::KanaTown => {
+                let n = name?;
+                let v = &text[n.clone()];
+                let particle = KANA_TOWN_PARTICLES.iter().any(|p| v.starts_with(p));
+                let word_on = text[n.end..].chars().next().is_some_and(is_han);
+                (!particle && !word_on).then_some(n)
+            }
             Check::District => {
                 let n = name?;
                 let v = &text[n.clone()];
