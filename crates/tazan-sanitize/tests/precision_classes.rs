@@ -451,3 +451,21 @@ fn a_particle_after_a_prefecture_is_no_town() {
         }
     }
 }
+
+/// Round 28: a code after 銀行 that is no branch (a version, a year span)
+/// and letters with a dot before no honorific stay.
+#[test]
+fn bank_versions_and_dotted_letters_stay() {
+    let s = green();
+    let texts: [(&str, &[&str]); 3] = [
+        ("銀行 2024-2025 年度の計画。", &["2024-2025"]),
+        ("A.B テストの結果をまとめた。", &["A.B テスト"]),
+        ("Q・A 集を配布した。", &["Q・A"]),
+    ];
+    for (text, kept) in texts {
+        let (out, audit) = s.sanitize_text(text, &[]);
+        for k in kept {
+            assert!(out.contains(k), "{k} lost in {out:?}: {audit:?}");
+        }
+    }
+}

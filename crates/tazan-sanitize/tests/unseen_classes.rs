@@ -3936,3 +3936,15 @@ fn a_hiragana_municipality_after_its_prefecture_is_masked() {
     );
     check("岐阜県ひなげし町で回収した。", &["ひなげし町"], &["回収"]);
 }
+
+/// Round 28 (frozen26, 全銀 results): a bank's and its branch's codes after
+/// a bank label (仕向銀行 0172-031): the pair names the payee's branch.
+#[test]
+fn a_bank_and_branch_code_after_a_bank_label_is_masked() {
+    check(
+        "被仕向銀行 0493-118 当座 2207719 受取人 ﾊｼﾊﾞﾐ ｺｳｼﾞ",
+        &["0493-118", "118"],
+        &["受取人"],
+    );
+    check("振込先：銀行コード 0617-205（普通）", &["0617-205"], &[]);
+}

@@ -86,6 +86,16 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.95,
         Check::Inner,
     );
+    // A bank's and its branch's codes after a bank label (受取銀行 0158-227,
+    // 仕向銀行 0172-031): a 全銀 record's four and three digits name the
+    // payee's branch.
+    add(
+        r"銀行(?:コード)?[ \u{3000}]?[:：]?[ \u{3000}]?(?P<n>\d{4}[-‐ー]\d{3})(?-u:\b)".into(),
+        Kind::Identifier,
+        "bank_branch_code",
+        0.85,
+        Check::Inner,
+    );
     // A phone in kanji numerals, 〇 for zero, in dash-joined groups
     // (〇四九二－六一－七七〇五, 〇八〇－三三一四－五二〇九): a fax or a
     // vertical print spells the digits out; the line ends in four.
