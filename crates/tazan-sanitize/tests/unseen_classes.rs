@@ -3948,3 +3948,15 @@ fn a_bank_and_branch_code_after_a_bank_label_is_masked() {
     );
     check("振込先：銀行コード 0617-205（普通）", &["0617-205"], &[]);
 }
+
+/// Round 28 (frozen25): a person's initials joined by a dot or 中黒 before
+/// an honorific (Ｋ・Ｒ様, T.N.さん).
+#[test]
+fn initials_before_an_honorific_are_masked() {
+    check(
+        "別のご利用者（Ｋ・Ｒ様）の明細を同封してしまった。",
+        &["Ｋ・Ｒ", "K・R"],
+        &["同封"],
+    );
+    check("T.N.さんの検査結果を誤送信。", &["T.N."], &["誤送信"]);
+}

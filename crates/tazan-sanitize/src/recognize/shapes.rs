@@ -96,6 +96,16 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.85,
         Check::Inner,
     );
+    // A person's initials joined by a dot or 中黒 before an honorific
+    // (S・M様, K.T.さん): a report that hides the name still names the
+    // person to anyone who knows them.
+    add(
+        r"(?-u:\b)(?P<n>[A-Z][・.][A-Z]\.?)[ \u{3000}]?(?:様|さん|氏|さま)".into(),
+        Kind::Person,
+        "initials_honorific",
+        0.8,
+        Check::Inner,
+    );
     // A phone in kanji numerals, 〇 for zero, in dash-joined groups
     // (〇四九二－六一－七七〇五, 〇八〇－三三一四－五二〇九): a fax or a
     // vertical print spells the digits out; the line ends in four.
