@@ -156,6 +156,9 @@ enum Check {
     CorpPrefix,
     /// A district after a municipality and a space (group `n`): not premises.
     District,
+    /// A municipality in hiragana after its prefecture (group `n`): not a
+    /// particle's start, not a kanji word glued after it (市場, 町内).
+    KanaTown,
     /// Name inside 「」 after システム/サービス … (mask the inside only).
     Quoted,
     /// MAC address standing alone.

@@ -405,3 +405,67 @@ fn a_label_the_text_already_uses_is_never_handed_out() {
         .collect();
     assert_eq!(persons, ["担当者B", "担当者C"], "{out:?}");
 }
+
+/// Round 28: kanji numerals that are no phone and no id (a count, a year,
+/// a placeholder, an address's lot), figures in a space-aligned table under
+/// no id header, and a year in brackets after a person stay.
+#[test]
+fn kanji_numerals_aligned_figures_and_years_after_a_person_stay() {
+    let s = green();
+    let texts: [(&str, &[&str]); 6] = [
+        (
+            "参加者は一〇〇名、会場は二〇二五年に改装した。",
+            &["一〇〇名", "二〇二五年"],
+        ),
+        ("番号欄は〇〇〇〇のまま提出された。", &["〇〇〇〇"]),
+        ("所在地は三－四－五の角地。", &["三－四－五"]),
+        (
+            "項目  件数  割合\nCPU  1200  35%\nメモリ  8400  61%",
+            &["1200", "8400"],
+        ),
+        ("内線化は 2-3 年先の予定。", &["2-3 年"]),
+        ("移行担当の浜松 章（入社 2019）が手順を書いた。", &["2019"]),
+    ];
+    for (text, kept) in texts {
+        let (out, audit) = s.sanitize_text(text, &[]);
+        for k in kept {
+            assert!(out.contains(k), "{k} lost in {out:?}: {audit:?}");
+        }
+    }
+}
+
+/// Round 28: hiragana after a prefecture that is no town (a particle and a
+/// word that begins with 市, 町 or 村) stays.
+#[test]
+fn a_particle_after_a_prefecture_is_no_town() {
+    let s = green();
+    let texts: [(&str, &[&str]); 3] = [
+        ("静岡県からの市場調査を受けた。", &["からの市場調査"]),
+        ("福井県では町内会の名簿を紙で回した。", &["では町内会"]),
+        ("秋田県とその村の集会所を結んだ。", &["とその村"]),
+    ];
+    for (text, kept) in texts {
+        let (out, audit) = s.sanitize_text(text, &[]);
+        for k in kept {
+            assert!(out.contains(k), "{k} lost in {out:?}: {audit:?}");
+        }
+    }
+}
+
+/// Round 28: a code after 銀行 that is no branch (a version, a year span)
+/// and letters with a dot before no honorific stay.
+#[test]
+fn bank_versions_and_dotted_letters_stay() {
+    let s = green();
+    let texts: [(&str, &[&str]); 3] = [
+        ("銀行 2024-2025 年度の計画。", &["2024-2025"]),
+        ("A.B テストの結果をまとめた。", &["A.B テスト"]),
+        ("Q・A 集を配布した。", &["Q・A"]),
+    ];
+    for (text, kept) in texts {
+        let (out, audit) = s.sanitize_text(text, &[]);
+        for k in kept {
+            assert!(out.contains(k), "{k} lost in {out:?}: {audit:?}");
+        }
+    }
+}

@@ -3850,3 +3850,113 @@ fn a_name_reading_in_brackets_after_a_person_is_masked() {
 fn hiragana_in_brackets_after_no_person_stays() {
     check("手順（かんたん）を配布した。", &[], &["かんたん"]);
 }
+
+/// Round 28 (frozen26, legacy prints and faxes): a phone written in kanji
+/// numerals, 〇 for zero, in dash-joined groups: every group but the area
+/// code is gone.
+#[test]
+fn a_phone_in_kanji_numerals_is_masked() {
+    check(
+        "施工は下請の芦刈 茂（〇八〇－三三一四－五二〇九）が立ち会った。",
+        &["三三一四", "五二〇九"],
+        &["立ち会った"],
+    );
+    check(
+        "折返し先 〇四九二－六一－七七〇五 へ連絡済み。",
+        &["七七〇五", "〇四九二－六一"],
+        &["連絡済み"],
+    );
+}
+
+/// A number in kanji numerals after its 番号 label (a tax roll's or a
+/// pension's number typed the way the form printed it).
+#[test]
+fn a_number_in_kanji_numerals_after_its_label_is_masked() {
+    check(
+        "課税台帳の宛名（宛名番号 〇〇七三五一九）を取り違えた。",
+        &["七三五一九"],
+        &["取り違えた"],
+    );
+    check("年金番号：〇三一二八八四六〇九", &["八八四六〇九"], &[]);
+}
+
+/// Round 28 (frozen25, frozen26): a person's register, member or profile
+/// number with its label in brackets right after the name: the number names
+/// the person as the name does.
+#[test]
+fn a_labelled_number_in_brackets_after_a_person_is_masked() {
+    check(
+        "保険代理店の担当 苫米地 和也（登録 31907724）が来店した。",
+        &["31907724"],
+        &["来店"],
+    );
+    check(
+        "水揚げ主 鮎川 広志（組合員 ４４８１２）の仕切書",
+        &["４４８１２", "44812"],
+        &["仕切書"],
+    );
+    check(
+        "the folio of Ms. 小椋 紗季 (member 6620417) was printed",
+        &["6620417"],
+        &["printed"],
+    );
+}
+
+/// Round 28 (frozen26, fixed-width prints): a cell under a header naming
+/// an id in a table whose columns are set apart by two spaces or more.
+#[test]
+fn an_id_cell_in_a_space_aligned_table_is_masked() {
+    check(
+        "No  会員番号  区分  証券番号  備考\n1  00413370  更新  71520348  住所変更\n2  00413388  新規  71520362  なし",
+        &["00413370", "71520348", "00413388", "71520362"],
+        &["住所変更", "更新"],
+    );
+}
+
+/// Round 28 (frozen26): an extension with its dash (内線 4-2281): the
+/// building's digit and the line, one contact.
+#[test]
+fn an_extension_with_a_dash_is_masked() {
+    check(
+        "夜間は保守当番（内線 6-3172）へ連絡。",
+        &["3172", "6-3172"],
+        &["保守当番"],
+    );
+}
+
+/// Round 28 (frozen25): a municipality spelled in hiragana right after its
+/// prefecture (宮城県すずらん市-like names): the prefecture names the kind
+/// of the word that follows it, as it does for a kanji town.
+#[test]
+fn a_hiragana_municipality_after_its_prefecture_is_masked() {
+    check(
+        "訪問先：長野県すずかけ市 大字北原の契約者宅",
+        &["すずかけ市"],
+        &["契約者宅"],
+    );
+    check("岐阜県ひなげし町で回収した。", &["ひなげし町"], &["回収"]);
+}
+
+/// Round 28 (frozen26, 全銀 results): a bank's and its branch's codes after
+/// a bank label (仕向銀行 0172-031): the pair names the payee's branch.
+#[test]
+fn a_bank_and_branch_code_after_a_bank_label_is_masked() {
+    check(
+        "被仕向銀行 0493-118 当座 2207719 受取人 ﾊｼﾊﾞﾐ ｺｳｼﾞ",
+        &["0493-118", "118"],
+        &["受取人"],
+    );
+    check("振込先：銀行コード 0617-205（普通）", &["0617-205"], &[]);
+}
+
+/// Round 28 (frozen25): a person's initials joined by a dot or 中黒 before
+/// an honorific (Ｋ・Ｒ様, T.N.さん).
+#[test]
+fn initials_before_an_honorific_are_masked() {
+    check(
+        "別のご利用者（Ｋ・Ｒ様）の明細を同封してしまった。",
+        &["Ｋ・Ｒ", "K・R"],
+        &["同封"],
+    );
+    check("T.N.さんの検査結果を誤送信。", &["T.N."], &["誤送信"]);
+}

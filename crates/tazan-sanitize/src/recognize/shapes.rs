@@ -18,6 +18,12 @@ const GROUP_HANDLE_WORDS: [&str; 30] = [
 ];
 
 /// Adds the shape rules to `add` (the rule table of `rules.rs`).
+/// Particles a sentence puts after a prefecture (県からの市場, 県では町内会,
+/// 県とその村): hiragana there that begins with one is no town's name.
+const KANA_TOWN_PARTICLES: [&str; 14] = [
+    "の", "から", "では", "で", "には", "に", "は", "が", "も", "へ", "を", "と", "や", "より",
+];
+
 pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Check)) {
     // --- contacts ---
     add(
@@ -66,7 +72,7 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         Check::MaskedPhone,
     );
     add(
-        r"(?:内線|PHS|ext\.?|Ext\.?|EXT\.?)\s?[:：.]?\s?\d{2,6}".into(),
+        r"(?:内線|PHS|ext\.?|Ext\.?|EXT\.?)\s?[:：.]?\s?(?:\d-)?\d{2,6}".into(),
         Kind::Contact,
         "extension",
         0.95,
@@ -78,6 +84,45 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         Kind::Contact,
         "extension",
         0.95,
+        Check::Inner,
+    );
+    // A bank's and its branch's codes after a bank label (受取銀行 0158-227,
+    // 仕向銀行 0172-031): a 全銀 record's four and three digits name the
+    // payee's branch.
+    add(
+        r"銀行(?:コード)?[ \u{3000}]?[:：]?[ \u{3000}]?(?P<n>\d{4}[-‐ー]\d{3})(?-u:\b)".into(),
+        Kind::Identifier,
+        "bank_branch_code",
+        0.85,
+        Check::Inner,
+    );
+    // A person's initials joined by a dot or 中黒 before an honorific
+    // (S・M様, K.T.さん): a report that hides the name still names the
+    // person to anyone who knows them.
+    add(
+        r"(?-u:\b)(?P<n>[A-Z][・.][A-Z]\.?)[ \u{3000}]?(?:様|さん|氏|さま)".into(),
+        Kind::Person,
+        "initials_honorific",
+        0.8,
+        Check::Inner,
+    );
+    // A phone in kanji numerals, 〇 for zero, in dash-joined groups
+    // (〇四九二－六一－七七〇五, 〇八〇－三三一四－五二〇九): a fax or a
+    // vertical print spells the digits out; the line ends in four.
+    add(
+        r"〇[〇一二三四五六七八九]{1,4}[-ー‐−][〇一二三四五六七八九]{1,4}[-ー‐−][〇一二三四五六七八九]{4}".into(),
+        Kind::Contact,
+        "phone_kanji",
+        0.9,
+        Check::None,
+    );
+    // A number in kanji numerals after its 番号 label (宛名番号 〇〇七三五一九):
+    // five digits or more, so no count (一〇〇) or year (二〇二五).
+    add(
+        r"番号\s?[:：]?\s?(?P<n>[〇一二三四五六七八九]{5,16})".into(),
+        Kind::Identifier,
+        "kanji_number",
+        0.85,
         Check::Inner,
     );
     add(
@@ -327,6 +372,20 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         "address",
         0.85,
         Check::Inner,
+    );
+    // A municipality spelled in hiragana right after its prefecture
+    // (宮崎県えびの市-like names): the prefecture says what the kana word
+    // is, as it does for a kanji town. Not a particle after the prefecture
+    // (県からの市場, 県では町内会): `KanaTown`.
+    add(
+        format!(
+            r"(?:{})[ \u{{3000}}]?(?P<n>[{HIRA}ー]{{2,8}}(?:市|町|村))",
+            super::rules::alternation(&lexicon::PREFECTURES.map(|p| p.1))
+        ),
+        Kind::Place,
+        "kana_town",
+        0.8,
+        Check::KanaTown,
     );
     // A district after a prefecture and a municipality, between spaces
     // (長崎県 平戸市 田平町, 和歌山県 有田市 箕島): the address's next part.
@@ -583,6 +642,13 @@ impl Recognizers {
                 Some(m)
             }
             Check::Inner => name,
+            Check::KanaTown => {
+                let n = name?;
+                let v = &text[n.clone()];
+                let particle = KANA_TOWN_PARTICLES.iter().any(|p| v.starts_with(p));
+                let word_on = text[n.end..].chars().next().is_some_and(is_han);
+                (!particle && !word_on).then_some(n)
+            }
             Check::District => {
                 let n = name?;
                 let v = &text[n.clone()];
