@@ -17,13 +17,14 @@ const GROUP_HANDLE_WORDS: [&str; 30] = [
     "sec", "security", "net", "network", "db", "dba", "it", "cs",
 ];
 
-/// Adds the shape rules to `add` (the rule table of `rules.rs`).
 /// Particles a sentence puts after a prefecture (県からの市場, 県では町内会,
-/// 県とその村): hiragana there that begins with one is no town's name.
-const KANA_TOWN_PARTICLES: [&str; 14] = [
-    "の", "から", "では", "で", "には", "に", "は", "が", "も", "へ", "を", "と", "や", "より",
+/// 県とその村): hiragana there that begins with one is no town's name (a
+/// particle's longer forms, では and には, begin with one too).
+const KANA_TOWN_PARTICLES: [&str; 12] = [
+    "の", "から", "で", "に", "は", "が", "も", "へ", "を", "と", "や", "より",
 ];
 
+/// Adds the shape rules to `add` (the rule table of `rules.rs`).
 pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Check)) {
     // --- contacts ---
     add(
