@@ -559,10 +559,11 @@ fn frozen28_unseen_set_does_not_get_worse() {
 /// teachers, 保険者番号, 患者ID, 学籍番号, wards, rooms and beds): 29 of 433
 /// identifying spans leaked before that round with the builtin GREEN policy
 /// (6.7 %; 36 with the rules alone). The target (<= 2 %, i.e. <= 8 spans) is
-/// not met yet (BENCHMARKS.md, "Twenty-ninth held-out set").
+/// not met yet (BENCHMARKS.md, "Twenty-ninth held-out set"); 28 after round
+/// 28 (one person fewer).
 #[test]
 fn frozen29_unseen_set_does_not_get_worse() {
-    assert_floor("frozen29", 29);
+    assert_floor("frozen29", 28);
 }
 
 /// The thirtieth held-out set (written and frozen on 2026-12-07 before the
