@@ -11,14 +11,21 @@ use tazan_sanitize::{DisclosureLevel, Policy, Sanitizer, Scorer};
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut s = Sanitizer::new(&Policy::builtin(), DisclosureLevel::Green).unwrap();
+    // `--table FILE`: a weight table other than the shipped one.
+    let table = args
+        .iter()
+        .position(|a| a == "--table")
+        .and_then(|i| args.get(i + 1))
+        .map(|p| Scorer::parse(&std::fs::read_to_string(p).unwrap()).unwrap());
+    let scorer = table.clone().unwrap_or_else(|| Scorer::shipped().clone());
     if let Some(t) = args
         .iter()
         .position(|a| a == "--scorer")
         .and_then(|i| args.get(i + 1))
     {
-        s = s.with_scorer(Some(
-            Scorer::shipped().clone().with_threshold(t.parse().unwrap()),
-        ));
+        s = s.with_scorer(Some(scorer.clone().with_threshold(t.parse().unwrap())));
+    } else if table.is_some() {
+        s = s.with_scorer(Some(scorer.clone()));
     }
     for line in std::io::stdin().lock().lines() {
         let line = line.unwrap().replace("\\n", "\n").replace("\\t", "\t");
@@ -32,7 +39,7 @@ fn main() {
                 println!(
                     "   ? {} {:.3} {}",
                     &line[c.range.clone()],
-                    Scorer::shipped().probability(&c.features),
+                    scorer.probability(&c.features),
                     c.features.join(" ")
                 );
             }

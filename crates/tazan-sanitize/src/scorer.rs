@@ -33,7 +33,7 @@
 //! all; a word with an ordinary reading (an IPADIC common word, a native
 //! katakana noun) is one only with a strong name cue (an honorific, a
 //! naming label, a company word, a given name after it, a speaker). It is
-//! on at GREEN and CLEAR in the builtin policy (`scorer = 0.65` in a level's
+//! on at GREEN and CLEAR in the builtin policy (`scorer = 0.6` in a level's
 //! recognisers, the threshold the table records; AMBER stays rules-only);
 //! `off = ["scorer"]` switches it off (BENCHMARKS.md, round 18). Since
 //! round 25 the candidates also reach a hiragana trade-name head glued to

@@ -202,7 +202,8 @@ fn dev11_unseen_set_does_not_get_worse() {
 /// summed over the 37 dev + retired sets (BENCHMARKS.md, round 25).
 #[test]
 fn dev12_unseen_set_does_not_get_worse() {
-    assert_floor("dev12", 6);
+    // Round 28b (the scorer refitted on 43 sets, at 0.6): 6 -> 4.
+    assert_floor("dev12", 4);
 }
 
 /// The thirteenth round's development set (organisations and facilities
@@ -243,7 +244,8 @@ fn dev8_unseen_set_meets_the_targets_at_green() {
 /// (BENCHMARKS.md, "Eighth round", "Tenth round").
 #[test]
 fn frozen8_unseen_set_does_not_get_worse() {
-    assert_floor("frozen8", 10);
+    // Round 28b (the scorer refitted on 43 sets, at 0.6): 10 -> 8.
+    assert_floor("frozen8", 8);
 }
 
 /// The ninth frozen set (written and frozen before the eighth round's tuning
@@ -264,7 +266,8 @@ fn frozen9_unseen_set_does_not_get_worse() {
 /// met yet (BENCHMARKS.md, "Tenth round").
 #[test]
 fn frozen10_unseen_set_does_not_get_worse() {
-    assert_floor("frozen10", 17);
+    // Round 28b (the scorer refitted on 43 sets, at 0.6): 17 -> 15.
+    assert_floor("frozen10", 15);
 }
 
 /// The eleventh frozen set (written and frozen before the twelfth round's
@@ -275,7 +278,8 @@ fn frozen10_unseen_set_does_not_get_worse() {
 /// (BENCHMARKS.md, "Eleventh round: an eleventh held-out set").
 #[test]
 fn frozen11_unseen_set_does_not_get_worse() {
-    assert_floor("frozen11", 10);
+    // Round 28b (the scorer refitted on 43 sets, at 0.6): 10 -> 9.
+    assert_floor("frozen11", 9);
 }
 
 /// The twelfth frozen set (written and frozen before the tuning branches
@@ -288,7 +292,8 @@ fn frozen11_unseen_set_does_not_get_worse() {
 /// a twelfth held-out set", "Fifteenth round").
 #[test]
 fn frozen12_unseen_set_does_not_get_worse() {
-    assert_floor("frozen12", 7);
+    // Round 28b (the scorer refitted on 43 sets, at 0.6): 7 -> 5.
+    assert_floor("frozen12", 5);
 }
 
 /// The thirteenth frozen set (written and frozen before the tuning branches
@@ -299,7 +304,8 @@ fn frozen12_unseen_set_does_not_get_worse() {
 /// (BENCHMARKS.md, "Twelfth round: a thirteenth held-out set").
 #[test]
 fn frozen13_unseen_set_does_not_get_worse() {
-    assert_floor("frozen13", 6);
+    // Round 28b (the scorer refitted on 43 sets, at 0.6): 6 -> 5.
+    assert_floor("frozen13", 5);
 }
 
 /// The fourteenth frozen set (written and frozen before the branches
@@ -360,7 +366,8 @@ fn frozen17_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen18_unseen_set_does_not_get_worse() {
-    assert_floor("frozen18", 10);
+    // Round 28b (the scorer refitted on 43 sets, at 0.6): 10 -> 8.
+    assert_floor("frozen18", 8);
 }
 
 /// The nineteenth frozen set (written and frozen before the work of the next
@@ -394,7 +401,8 @@ fn frozen19_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen20_unseen_set_does_not_get_worse() {
-    assert_floor("frozen20", 21);
+    // Round 28b (the scorer refitted on 43 sets, at 0.6): 21 -> 17.
+    assert_floor("frozen20", 17);
 }
 
 /// The twenty-first frozen set (written and frozen before the work of the
@@ -429,7 +437,8 @@ fn frozen21_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen22_unseen_set_does_not_get_worse() {
-    assert_floor("frozen22", 23);
+    // Round 28b (the scorer refitted on 43 sets, at 0.6): 23 -> 16.
+    assert_floor("frozen22", 16);
 }
 
 /// The twenty-third frozen set (written and frozen before the work of the
@@ -465,7 +474,8 @@ fn frozen23_unseen_set_does_not_get_worse() {
 /// spans) is not met yet (BENCHMARKS.md, "Twenty-fourth held-out set").
 #[test]
 fn frozen24_unseen_set_does_not_get_worse() {
-    assert_floor("frozen24", 31);
+    // Round 28b (the scorer refitted on 43 sets, at 0.6): 31 -> 27.
+    assert_floor("frozen24", 27);
 }
 
 /// The twenty-fifth held-out set (written and frozen on 2026-12-07 before the
@@ -484,7 +494,8 @@ fn frozen24_unseen_set_does_not_get_worse() {
 /// set").
 #[test]
 fn frozen25_unseen_set_does_not_get_worse() {
-    assert_floor("frozen25", 10);
+    // Round 28b (the scorer refitted on 43 sets, at 0.6): 10 -> 9.
+    assert_floor("frozen25", 9);
 }
 
 /// The twenty-sixth frozen set (written and frozen before the work of the
@@ -601,7 +612,8 @@ fn dev15_unseen_set_does_not_get_worse() {
 /// (BENCHMARKS.md, "Development sets dev17 and dev18").
 #[test]
 fn dev17_unseen_set_does_not_get_worse() {
-    assert_floor("dev17", 2);
+    // Round 28b (the scorer refitted on 43 sets, at 0.6): 2 -> 1.
+    assert_floor("dev17", 1);
 }
 
 /// Development set in informal notes, chats and threads (voicemail and voice
@@ -611,7 +623,8 @@ fn dev17_unseen_set_does_not_get_worse() {
 /// informal-register classes of round 17 (BENCHMARKS.md, "Seventeenth round").
 #[test]
 fn dev18_unseen_set_does_not_get_worse() {
-    assert_floor("dev18", 9);
+    // Round 28b (the scorer refitted on 43 sets, at 0.6): 9 -> 8.
+    assert_floor("dev18", 8);
 }
 
 /// The twentieth round's development set (identifiers and contacts in every

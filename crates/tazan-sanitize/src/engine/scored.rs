@@ -20,7 +20,7 @@ use crate::scorer::{Candidate, Scorer};
 pub(crate) const SCORER_RULE: &str = "scorer:name";
 
 /// The scorer a level's rules ask for: off unless the policy sets its
-/// threshold (`scorer = 0.65` in a level's `recognizers`; the weight table
+/// threshold (`scorer = 0.6` in a level's `recognizers`; the weight table
 /// records the leave-one-set-out choice) and `off` does not name it. The
 /// builtin policy sets it at GREEN and CLEAR (BENCHMARKS.md, round 18).
 pub(super) fn scorer_for(rules: &LevelRules) -> Option<Scorer> {
@@ -125,14 +125,15 @@ impl Sanitizer {
             })
             .flat_map(|a| {
                 let whole = strip_title(&nfkc(&a.original)).trim().to_string();
-                let family = whole
-                    .split([' ', '\u{3000}'])
-                    .next()
-                    .unwrap_or("")
-                    .to_string();
+                let mut parts = whole.split([' ', '\u{3000}']).filter(|p| !p.is_empty());
+                let family = parts.next().unwrap_or("").to_string();
+                // The given name of a full name (`三好 舞` … `舞が`): the
+                // scorer may take its bare mention before the echo does.
+                let given = parts.next_back().unwrap_or("").to_string();
                 [
                     (whole, a.replacement.clone()),
                     (family, a.replacement.clone()),
+                    (given, a.replacement.clone()),
                 ]
             })
             .filter(|(w, _)| !w.is_empty())
