@@ -530,10 +530,10 @@ fn frozen26_unseen_set_does_not_get_worse() {
 /// amounts and 和暦 dates): 17 of 363 identifying spans leaked before that
 /// round with the builtin GREEN policy (4.7 %; 20 with the rules alone). The
 /// target (<= 2 %, i.e. <= 7 spans) is not met yet (BENCHMARKS.md,
-/// "Twenty-seventh held-out set").
+/// "Twenty-seventh held-out set"); 16 after round 28 (the 43-set scorer).
 #[test]
 fn frozen27_unseen_set_does_not_get_worse() {
-    assert_floor("frozen27", 17);
+    assert_floor("frozen27", 16);
 }
 
 /// The twenty-eighth held-out set (written and frozen on 2026-12-07 before
@@ -570,11 +570,11 @@ fn frozen28_unseen_set_does_not_get_worse() {
 /// teachers, 保険者番号, 患者ID, 学籍番号, wards, rooms and beds): 29 of 433
 /// identifying spans leaked before that round with the builtin GREEN policy
 /// (6.7 %; 36 with the rules alone). The target (<= 2 %, i.e. <= 8 spans) is
-/// not met yet (BENCHMARKS.md, "Twenty-ninth held-out set"); 28 after round
-/// 28 (one person fewer).
+/// not met yet (BENCHMARKS.md, "Twenty-ninth held-out set"); 27 after round
+/// 28 (a person and a facility fewer).
 #[test]
 fn frozen29_unseen_set_does_not_get_worse() {
-    assert_floor("frozen29", 28);
+    assert_floor("frozen29", 27);
 }
 
 /// The thirtieth held-out set (written and frozen on 2026-12-07 before the
