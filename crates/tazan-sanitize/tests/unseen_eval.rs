@@ -10,7 +10,7 @@
 //! were held out too until stop 31, `frozen15/` … `frozen18/` until stop 33,
 //! `frozen19/` and `frozen20/` until stop 34, `frozen21/` and `frozen22/`
 //! until stop 35, `frozen23/` and `frozen24/` until stop 36, `frozen25/` and
-//! `frozen26/` until stop 37, when they were retired to development data (`unseen/README.md`); their
+//! `frozen26/` until stop 37, `frozen27/` and `frozen28/` until stop 38, when they were retired to development data (`unseen/README.md`); their
 //! floors stay as regression guards.
 //!
 //! Since round 18 the builtin GREEN policy runs the learned scorer, and each
