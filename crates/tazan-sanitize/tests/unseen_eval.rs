@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen27/`, `frozen28/`, `frozen29/`, `frozen30/` and every later set are held out (blind):
+//! `frozen27/`, `frozen28/`, `frozen29/`, `frozen30/`, `frozen31/` and every later set are held out (blind):
 //! these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
@@ -594,6 +594,25 @@ fn frozen29_unseen_set_does_not_get_worse() {
 #[test]
 fn frozen30_unseen_set_does_not_get_worse() {
     assert_floor("frozen30", 14);
+}
+
+/// The thirty-first held-out set (written and frozen on 2026-12-07 before the
+/// work of the next round was merged, by an engineer who changed no
+/// recogniser, read no sanitiser source and saw none of the other blind sets;
+/// a natural mix of shapes over 36 industries, leaning toward manufacturing,
+/// construction, logistics and field work as the shop floor writes it:
+/// 作業日報, 作業指示書, 8D and なぜなぜ sheets, 点検・保全 records, PLC, MES,
+/// WMS and TMS trouble, 運行日報 and 配車, 誤出荷, KY and 朝礼 boards, radio
+/// and phone notes, site chats, shift hand-overs, CSV/TSV exports and
+/// English/Japanese mail with overseas plants and 技能実習生, with 職長,
+/// 班長, 作業員, drivers and 協力会社 named as such papers name them, 製番,
+/// ロット, 型式, 図番, car plates, 現場名 and 作業所): 18 of 464 identifying
+/// spans leaked before that round with the builtin GREEN policy (3.9 %; 35
+/// with the rules alone). The target (<= 2 %, i.e. <= 9 spans) is not met
+/// yet (BENCHMARKS.md, "Thirty-first held-out set").
+#[test]
+fn frozen31_unseen_set_does_not_get_worse() {
+    assert_floor("frozen31", 18);
 }
 
 /// The fifteenth round's development set (persons and identifiers in forms,
