@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen27/`, `frozen28/`, `frozen29/`, `frozen30/`, `frozen31/` and every later set are held out (blind):
+//! `frozen29/`, `frozen30/`, `frozen31/`, `frozen32/` and every later set are held out (blind):
 //! these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
@@ -613,6 +613,27 @@ fn frozen30_unseen_set_does_not_get_worse() {
 #[test]
 fn frozen31_unseen_set_does_not_get_worse() {
     assert_floor("frozen31", 18);
+}
+
+/// The thirty-second held-out set (written and frozen on 2026-12-07 before
+/// the work of the next round was merged, by an engineer who changed no
+/// recogniser, read no sanitiser source and never saw its development data;
+/// a natural mix of shapes over about 36 industries, leaning toward money
+/// and citizen counters: retail banks, 信金・信組, JA, 労金, insurers,
+/// securities and card back offices, payment agents, and municipal counters
+/// for 住民票, 戸籍, 税, 国保, 年金, 給付金, 保育料 and ふるさと納税, around
+/// mistaken transfers, double debits, wrong notices mailed, counter mix-ups
+/// and call-centre and chatbot failures, written as call logs and voice
+/// transcripts, chat exports, reception slips, 事務連絡, 稟議書, audit
+/// notes, apology letters, FAQs and English/Japanese mail, with customers,
+/// citizens, heirs, agents and clerks, 口座番号, 証券番号, 受付番号, 宛名番号
+/// and 世帯番号): 14 of 404 identifying spans leaked before that round with
+/// the builtin GREEN policy (3.5 %; 23 with the rules alone). The target
+/// (<= 2 %, i.e. <= 8 spans) is not met yet (BENCHMARKS.md, "Thirty-second
+/// held-out set").
+#[test]
+fn frozen32_unseen_set_does_not_get_worse() {
+    assert_floor("frozen32", 14);
 }
 
 /// The fifteenth round's development set (persons and identifiers in forms,
