@@ -464,3 +464,24 @@ fn bank_versions_and_dotted_letters_stay() {
     ];
     assert_kept(s, &texts);
 }
+
+/// Round 29: ordinary words after a unit word or の and a space (the scorer's
+/// `unit` and `nosp` slots) stay, a word IPADIC also lists as a given name
+/// (結果) among them.
+#[test]
+fn ordinary_words_after_a_unit_word_and_a_space_stay() {
+    let Some(s) = with_dictionary() else {
+        return;
+    };
+    let texts: [(&str, &[&str]); 8] = [
+        ("調査の 結果 を共有した。", &["結果"]),
+        ("運用部 対応 完了。", &["対応"]),
+        ("営業部 会議 資料を更新した。", &["会議"]),
+        ("設計の 見直し を行った。", &["見直し"]),
+        ("品質管理室 温度 記録を確認した。", &["温度"]),
+        ("保守の 定期点検 が遅れた。", &["定期点検"]),
+        ("倉庫の 在庫 は十分だった。", &["在庫"]),
+        ("本部の 方針 に従った。", &["方針"]),
+    ];
+    assert_kept(s, &texts);
+}

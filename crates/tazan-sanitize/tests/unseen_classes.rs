@@ -3960,3 +3960,24 @@ fn initials_before_an_honorific_are_masked() {
     );
     check("T.N.さんの検査結果を誤送信。", &["T.N."], &["誤送信"]);
 }
+
+/// Round 29 (development sets' persons with no cue the rules read): a name
+/// after a unit, post or trade word and a space (`職人 X`, `保線区 X`), or
+/// after a word with の and a space, is a scorer candidate (`wk:unit`,
+/// `wk:nosp`) and masked.
+#[test]
+fn a_name_after_a_unit_word_and_a_space_is_masked() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "検査は職人 反物田 が行い、結果を共有した。",
+        &["反物田"],
+        &["結果を共有"],
+    );
+    check(
+        "記録は保線区 番匠川 が作成した。",
+        &["番匠川"],
+        &["作成した"],
+    );
+}

@@ -734,6 +734,10 @@ fn hira_cue(before: &str, after: &str) -> Option<&'static str> {
     None
 }
 
+/// The last kanji of a unit, post or trade word before a space and a
+/// name (部, 課, 班, 室, 区; 主査, 指令, 職人; see [`weak_cue`]).
+const UNIT_ENDS: [char; 9] = ['部', '課', '班', '室', '区', '所', '査', '令', '人'];
+
 /// Facility-type words right after a word (X館, Xセンター, X荘): the word
 /// may be the facility's name.
 const FACILITY_TAILS: [&str; 10] = [
@@ -751,9 +755,12 @@ const FACILITY_TAILS: [&str; 10] = [
 
 /// A weak name cue around a word: a role or team label and a space before
 /// it (`CS X`, `乗務員 X`: `role`), a `・` list of names (`dot`), brackets
-/// round it alone (`paren`), a facility-type word after it (`fac`). Each is
-/// as often around an ordinary word; the fit weighs them, and they let an
-/// ordinary word be a candidate at all.
+/// round it alone (`paren`), a facility-type word after it (`fac`), a unit,
+/// post or trade word and a space before it (`主査 X`, `保線区 X`: `unit`)
+/// or a word with の and a space (`当番の X`: `nosp`; both since round 29).
+/// Each is as often around an ordinary word; the fit weighs them, and they
+/// let an ordinary word be a candidate at all (after `unit` and `nosp` only
+/// a family name or a proper noun, see [`describe`]).
 fn weak_cue(before: &str, after: &str) -> Option<&'static str> {
     let prev = before.chars().next_back();
     let next = after.chars().next();
@@ -775,6 +782,15 @@ fn weak_cue(before: &str, after: &str) -> Option<&'static str> {
             || ((2..=6).contains(&n) && token.starts_with(['員', '者', '長', '当', '係', '任']));
         if role {
             return Some("role");
+        }
+        // A unit, post or trade word and a space (`主査 X`, `運用課 X`,
+        // `職人 X`), or a word with の and a space (`担当の X`, `当番の X`):
+        // a person's slot as often as a phrase's (since round 29).
+        if (2..=6).contains(&n) && token.starts_with(UNIT_ENDS) {
+            return Some("unit");
+        }
+        if (3..=6).contains(&n) && token.starts_with('の') {
+            return Some("nosp");
         }
     }
     if FACILITY_TAILS.iter().any(|f| after.starts_with(f)) {
@@ -1042,6 +1058,19 @@ fn describe(
         None
     };
     if ordinary && cue.is_none() && weak.is_none() && hira.is_none() && !solo {
+        return false;
+    }
+    // The round-29 cues (a unit word or の, then a space) stand before
+    // ordinary words as often as before names (`調査の 結果`, a word IPADIC
+    // also lists as a given name): they let in an ordinary word only when
+    // IPADIC lists it as a family name or a proper noun.
+    if ordinary
+        && cue.is_none()
+        && matches!(weak, Some("unit" | "nosp"))
+        && !solo
+        && hira.is_none()
+        && !(sur || nam)
+    {
         return false;
     }
     // Since round 23: a common kanji word a weak cue alone lets in must be
