@@ -3960,3 +3960,103 @@ fn initials_before_an_honorific_are_masked() {
     );
     check("T.N.さんの検査結果を誤送信。", &["T.N."], &["誤送信"]);
 }
+
+/// Round 29 (frozen28, IOC tables): a host defanged in a security report
+/// under one of the cheap generic domains phishing sites are bought in
+/// (`[.]shop`, `[.]online`, `[.]top`).
+#[test]
+fn a_defanged_host_under_a_cheap_generic_domain_is_masked() {
+    check(
+        "偽サイト hxxps://hanamizuki-card[.]shop/login へ誘導された。",
+        &["hanamizuki-card", "shop/login"],
+        &["誘導"],
+    );
+    check(
+        "C2 は kasumi-post[.]online と ozora-pay[.]top で遮断済み。",
+        &["kasumi-post", "ozora-pay"],
+        &["C2", "遮断"],
+    );
+}
+
+/// Round 29 (frozen28): a crypto-currency address (Ethereum `0x` and forty
+/// hex digits, Bitcoin bech32 `bc1…`) the money went to.
+#[test]
+fn a_crypto_address_is_masked() {
+    check(
+        "流出先：0x3b9e0a7c21d4f58e6a0b3c9d7e2f41a85c6d0e9b（ミキサー経由）",
+        &["0x3b9e0a7c21d4f58e6a0b3c9d7e2f41a85c6d0e9b", "3b9e0a7c"],
+        &["ミキサー"],
+    );
+    check(
+        "身代金の送付先 bc1qw7m3x9k2p5d8n4j6h0g2f7s3a9l5cav8e6r4t2 を記録。",
+        &["bc1qw7m3x9k2p5d8n4j6h0g2f7s3a9l5cav8e6r4t2", "w7m3x9k2"],
+        &["身代金"],
+    );
+}
+
+/// Round 29 (frozen27, court papers): a case number (`令和6年(ネ)第1877号`,
+/// `平成30年（行ウ）第52号`): year, case mark and serial name one case.
+#[test]
+fn a_court_case_number_is_masked() {
+    check(
+        "控訴審は令和6年(ネ)第1877号として係属している。",
+        &["1877"],
+        &["控訴審", "係属"],
+    );
+    check(
+        "関連事件：平成30年（行ウ）第52号 取消請求事件",
+        &["第52号"],
+        &["取消請求事件"],
+    );
+}
+
+/// Round 29 (frozen27): a document's reference with a kanji part between
+/// hyphens (`KT-総-1123`, `QR-企-2024-031`) and one dated by its issuer
+/// (`20251103総第18号`).
+#[test]
+fn a_reference_with_a_kanji_part_is_masked() {
+    check(
+        "貴信（KT-総-1123）と指摘 26-査-14、稟議 QR-企-2024-031 を参照。",
+        &["KT-総-1123", "26-査-14", "QR-企-2024-031", "031"],
+        &["参照"],
+    );
+    check(
+        "20251103総第18号\n令和7年11月3日\n改善指示書",
+        &["20251103総第18号", "総第18号"],
+        &["改善指示書"],
+    );
+}
+
+/// Round 29 (frozen19, frozen26): a staff code glued to the role that
+/// wrote it (`受付担当K3381`, `応対者 M20714`).
+#[test]
+fn a_staff_code_after_its_role_is_masked() {
+    check("再発行は窓口担当K3381が処理した。", &["K3381"], &["再発行"]);
+    check(
+        "応対者 M20714（出納）、検印 課長代理",
+        &["M20714"],
+        &["出納"],
+    );
+}
+
+/// Round 29 (dev14, dev5): a change request's number with its year
+/// (`RFC-2024-0815`), not an internet standard.
+#[test]
+fn a_change_request_number_is_masked() {
+    check(
+        "変更申請 RFC-2024-0815 で許可ルールを追加した。",
+        &["RFC-2024-0815", "0815"],
+        &["許可ルール"],
+    );
+}
+
+/// Round 29 (frozen27): the second of a list of 字 (`字長根と字鳶巣`):
+/// the first names the kind of the second, whatever its ending.
+#[test]
+fn the_second_aza_of_a_list_is_masked() {
+    check(
+        "対象は字長根と字鳶巣の一部である。",
+        &["鳶巣", "長根"],
+        &["一部"],
+    );
+}
