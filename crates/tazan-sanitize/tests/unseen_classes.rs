@@ -4010,6 +4010,35 @@ fn a_court_case_number_is_masked() {
     );
 }
 
+/// Round 29 (frozen28, fraud calls): the name a caller or a suspect gives
+/// for themself (`「X」と名乗る`), a common word or not.
+#[test]
+fn an_alias_a_caller_gives_is_masked() {
+    check(
+        "電話の男は「ケンジ」と名乗り、暗証番号を聞き出した。",
+        &["ケンジ"],
+        &["暗証番号"],
+    );
+    check(
+        "窓口に来た女は「ハヤブサ」と名乗る人物の指示で動いていた。",
+        &["ハヤブサ"],
+        &["窓口"],
+    );
+}
+
+/// Round 29 (frozen26–28, minutes and interviews): a meeting room by its
+/// floor (`5F 第4会議室`, `3階 ミドリ会議室`), its ordinal or a letter after
+/// it (`中会議室B`): one room of the company's.
+#[test]
+fn a_meeting_room_by_its_floor_or_letter_is_masked() {
+    check(
+        "聴取は北棟5F 第4会議室で行い、続いて 3階 ミドリ会議室 へ移った。",
+        &["第4会議室", "ミドリ会議室"],
+        &["聴取"],
+    );
+    check("日時 6月3日 場所 本部中会議室B", &["中会議室B"], &["場所"]);
+}
+
 /// Round 29 (frozen27): a document's reference with a kanji part between
 /// hyphens (`KT-総-1123`, `QR-企-2024-031`) and one dated by its issuer
 /// (`20251103総第18号`).
@@ -4025,6 +4054,67 @@ fn a_reference_with_a_kanji_part_is_masked() {
         &["20251103総第18号", "総第18号"],
         &["改善指示書"],
     );
+}
+
+/// Round 29 (frozen27): a flat's number glued to its building's name
+/// (`コーポ桜並木402号室`) and a courtroom's (`第812号法廷`).
+#[test]
+fn a_flat_and_a_courtroom_number_are_masked() {
+    check(
+        "申立人はメゾン柊台1207号室に居住する。",
+        &["1207号室"],
+        &["申立人", "居住"],
+    );
+    check(
+        "判決は第812号法廷で言い渡された。",
+        &["812号法廷"],
+        &["判決"],
+    );
+}
+
+/// Round 29 (frozen27): a professional corporation's legal form before its
+/// name (弁護士法人, 税理士法人, 司法書士法人, 監査法人 …).
+#[test]
+fn a_professional_corporation_is_masked() {
+    check(
+        "代理人 弁護士法人ハルカゼ、顧問 税理士法人アオイ会計。",
+        &["ハルカゼ", "アオイ会計"],
+        &["代理人", "顧問"],
+    );
+    check(
+        "登記は司法書士法人 楓町登記に依頼。",
+        &["楓町登記"],
+        &["登記"],
+    );
+}
+
+/// Round 29 (frozen22, frozen26, frozen27): a floor right after the name
+/// of its building or office (`第三庁舎4階`, `ミナトベイ芝浦12階`,
+/// `ひだまり交流センター 2F`): where in that building.
+#[test]
+fn a_floor_after_its_building_is_masked() {
+    check(
+        "窓口は北ヶ丘市役所 第三庁舎4階、保管庫は同じ庁舎の地下にある。",
+        &["4階"],
+        &["窓口", "保管庫"],
+    );
+    check(
+        "送付先 〒231-0099 横浜市中区港町一丁目2番3号 ミナトベイ芝浦12階",
+        &["12階"],
+        &["送付先"],
+    );
+}
+
+/// Round 29 (frozen26, frozen27): a school class by its grade (`2年C組`,
+/// `４年２組`): the pupils of one room.
+#[test]
+fn a_school_class_by_its_grade_is_masked() {
+    check(
+        "3年B組の出欠表が別のクラスに配信された。",
+        &["3年B組"],
+        &["出欠表"],
+    );
+    check("対象：４年２組 29名", &["４年２組", "4年2組"], &["対象"]);
 }
 
 /// Round 29 (frozen19, frozen26): a staff code glued to the role that
