@@ -497,13 +497,22 @@ fn bare_rooms_digests_clauses_and_claimed_roles_stay() {
     assert_kept(s, &texts);
 }
 
-/// Round 29: floors, classes and codes in prose stay: a floor count, a
-/// floor after IT vocabulary or a counting word, a year's class of events,
-/// a letter code after no role, an internet standard.
+/// Round 29: floors, classes and codes in prose stay: a mail's subject, a
+/// product's name, a head count's quote and IT words after 名, a floor
+/// count, a floor after a lift or a counting word, a letter code after no
+/// role, an internet standard, a span of years.
 #[test]
 fn floors_in_prose_counts_and_standards_stay() {
     let s = green();
-    let texts: [(&str, &[&str]); 6] = [
+    let texts: [(&str, &[&str]); 8] = [
+        (
+            "件名「至急」と品名「ケーブル」を確認。",
+            &["至急", "ケーブル"],
+        ),
+        (
+            "一名「画面が固まる」と申告、ユーザー名「ログイン」",
+            &["画面が固まる", "ログイン"],
+        ),
         ("地上3階建ての倉庫に移した。", &["3階建て"]),
         ("エレベーター 3階で停止した。", &["3階"]),
         ("全館3Fまで停電した。", &["3F"]),

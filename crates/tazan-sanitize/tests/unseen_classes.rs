@@ -4150,3 +4150,20 @@ fn the_second_aza_of_a_list_is_masked() {
         &["一部"],
     );
 }
+
+/// Round 29 (frozen28, game and marketplace fraud): a name shown for a
+/// player, a seller or an account, quoted after 名 (`（名「夜鷹Z」）`,
+/// `表示名「X」`, `プレイヤー名「X」`).
+#[test]
+fn a_handle_quoted_after_its_name_word_is_masked() {
+    check(
+        "アイテムは UID 5512 の表示名「夜鷹Z」へ移された。",
+        &["夜鷹Z"],
+        &["アイテム"],
+    );
+    check(
+        "出品者（名「黒猫堂」）との取引を停止した。",
+        &["黒猫堂"],
+        &["取引"],
+    );
+}

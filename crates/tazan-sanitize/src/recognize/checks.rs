@@ -221,6 +221,7 @@ impl Recognizers {
                 ];
                 let office = self.is_role(s)
                     || stoplists::is_role_noun(s)
+                    || self.vocab.contains(&s.to_ascii_lowercase())
                     || OFFICE_ENDINGS.iter().any(|w| s.ends_with(w));
                 (!office && name_ok(s)).then_some(n)
             }

@@ -457,6 +457,18 @@ impl Recognizers {
             0.75,
             Check::QuotedAlias,
         );
+        // A name shown for a player, a seller or an account holder, quoted
+        // after 名 (`（名「夜鷹Z」）`, `表示名「黒猫堂」`, `プレイヤー名「X」`,
+        // `本名「X」`): 名 as a word of its own or after a word that says whose
+        // name it is; not a product's, a file's or a mail's (品名, ファイル名,
+        // 件名), nor a head count (一名).
+        add(
+            r"(?:^|[（(、,\s：:]|表示|プレイヤー|ハンドル|キャラクター|キャラ|本|登録|名義人)名(?:前)?[はが]?[「『](?P<n>[^」』「『\n]{1,16})[」』]".into(),
+            Kind::Person,
+            "quoted_handle",
+            0.75,
+            Check::QuotedAlias,
+        );
         // A room's own name quoted after the room (`会議室「X」`, `ユニット
         // 「X」`, `大浴場「X」`): whatever its words, the quotes make it a name.
         add(
