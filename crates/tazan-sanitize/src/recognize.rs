@@ -211,6 +211,13 @@ enum Check {
     /// A room's own name quoted after the room (会議室「X」): not a
     /// replacement, not a room word or a number alone.
     QuotedRoom,
+    /// A name a person gives for themself in quotes (「X」と名乗る): a
+    /// name (`name_ok`), not a role or an office (警察, サポートセンター).
+    QuotedAlias,
+    /// A floor right after a building's or an office's name (庁舎3階): not
+    /// a lift (エレベーター 3階), katakana IT vocabulary alone, a counting
+    /// word (地上3階) or a replacement (某施設 3階).
+    FloorAfterName,
     /// A title quoted after its kind (番組「X」): a name (`name_ok`), not
     /// one common word, not a status or a message.
     QuotedTitle,

@@ -465,6 +465,64 @@ fn bank_versions_and_dotted_letters_stay() {
     assert_kept(s, &texts);
 }
 
+/// Round 29: what the new shapes could take by mistake stays: a bare
+/// meeting room, a room in prose, a short hex value after `0x`, a clause's
+/// number, a hyphenated kanji code of a standard's kind, a claimed role in
+/// quotes, a dotted file name and a legal form alone.
+#[test]
+fn bare_rooms_digests_clauses_and_claimed_roles_stay() {
+    let s = green();
+    let texts: [(&str, &[&str]); 8] = [
+        (
+            "会議室で協議し、役員会議室の予約を取り消した。",
+            &["会議室で協議", "役員会議室"],
+        ),
+        (
+            "3階の会議室に集合、第2会議室は空き。",
+            &["会議室に集合", "第2会議室"],
+        ),
+        (
+            "レジスタ 0x1F と 0xFFFF0000 に書き込む。",
+            &["0x1F", "0xFFFF0000"],
+        ),
+        ("第2条第3号に定める。", &["第2条第3号"]),
+        ("「警察」と名乗る電話があった。", &["警察"]),
+        (
+            "「サポートセンター」と名乗る男から連絡。",
+            &["サポートセンター"],
+        ),
+        ("設定は config[.]yaml に置いた。", &["config"]),
+        ("監査法人と協議した。", &["監査法人と協議"]),
+    ];
+    assert_kept(s, &texts);
+}
+
+/// Round 29: floors, classes and codes in prose stay: a mail's subject, a
+/// product's name, a head count's quote and IT words after 名, a floor
+/// count, a floor after a lift or a counting word, a letter code after no
+/// role, an internet standard, a span of years.
+#[test]
+fn floors_in_prose_counts_and_standards_stay() {
+    let s = green();
+    let texts: [(&str, &[&str]); 8] = [
+        (
+            "件名「至急」と品名「ケーブル」を確認。",
+            &["至急", "ケーブル"],
+        ),
+        (
+            "一名「画面が固まる」と申告、ユーザー名「ログイン」",
+            &["画面が固まる", "ログイン"],
+        ),
+        ("地上3階建ての倉庫に移した。", &["3階建て"]),
+        ("エレベーター 3階で停止した。", &["3階"]),
+        ("全館3Fまで停電した。", &["3F"]),
+        ("RFC 7231 と RFC-2119 に従う。", &["RFC 7231", "RFC-2119"]),
+        ("担当 A1 列のセルを直した。", &["A1"]),
+        ("取り組みの結果、2年間で半減した。", &["2年間"]),
+    ];
+    assert_kept(s, &texts);
+}
+
 /// Round 29: ordinary words after a unit word or の and a space (the scorer's
 /// `unit` and `nosp` slots) stay, a word IPADIC also lists as a given name
 /// (結果) among them.

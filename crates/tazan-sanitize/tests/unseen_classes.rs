@@ -3961,6 +3961,213 @@ fn initials_before_an_honorific_are_masked() {
     check("T.N.さんの検査結果を誤送信。", &["T.N."], &["誤送信"]);
 }
 
+/// Round 29 (frozen28, IOC tables): a host defanged in a security report
+/// under one of the cheap generic domains phishing sites are bought in
+/// (`[.]shop`, `[.]online`, `[.]top`).
+#[test]
+fn a_defanged_host_under_a_cheap_generic_domain_is_masked() {
+    check(
+        "偽サイト hxxps://hanamizuki-card[.]shop/login へ誘導された。",
+        &["hanamizuki-card", "shop/login"],
+        &["誘導"],
+    );
+    check(
+        "C2 は kasumi-post[.]online と ozora-pay[.]top で遮断済み。",
+        &["kasumi-post", "ozora-pay"],
+        &["C2", "遮断"],
+    );
+}
+
+/// Round 29 (frozen28): a crypto-currency address (Ethereum `0x` and forty
+/// hex digits, Bitcoin bech32 `bc1…`) the money went to.
+#[test]
+fn a_crypto_address_is_masked() {
+    check(
+        "流出先：0x3b9e0a7c21d4f58e6a0b3c9d7e2f41a85c6d0e9b（ミキサー経由）",
+        &["0x3b9e0a7c21d4f58e6a0b3c9d7e2f41a85c6d0e9b", "3b9e0a7c"],
+        &["ミキサー"],
+    );
+    check(
+        "身代金の送付先 bc1qw7m3x9k2p5d8n4j6h0g2f7s3a9l5cav8e6r4t2 を記録。",
+        &["bc1qw7m3x9k2p5d8n4j6h0g2f7s3a9l5cav8e6r4t2", "w7m3x9k2"],
+        &["身代金"],
+    );
+}
+
+/// Round 29 (frozen27, court papers): a case number (`令和6年(ネ)第1877号`,
+/// `平成30年（行ウ）第52号`): year, case mark and serial name one case.
+#[test]
+fn a_court_case_number_is_masked() {
+    check(
+        "控訴審は令和6年(ネ)第1877号として係属している。",
+        &["1877"],
+        &["控訴審", "係属"],
+    );
+    check(
+        "関連事件：平成30年（行ウ）第52号 取消請求事件",
+        &["第52号"],
+        &["取消請求事件"],
+    );
+}
+
+/// Round 29 (frozen28, fraud calls): the name a caller or a suspect gives
+/// for themself (`「X」と名乗る`), a common word or not.
+#[test]
+fn an_alias_a_caller_gives_is_masked() {
+    check(
+        "電話の男は「ケンジ」と名乗り、暗証番号を聞き出した。",
+        &["ケンジ"],
+        &["暗証番号"],
+    );
+    check(
+        "窓口に来た女は「ハヤブサ」と名乗る人物の指示で動いていた。",
+        &["ハヤブサ"],
+        &["窓口"],
+    );
+}
+
+/// Round 29 (frozen26–28, minutes and interviews): a meeting room by its
+/// floor (`5F 第4会議室`, `3階 ミドリ会議室`), its ordinal or a letter after
+/// it (`中会議室B`): one room of the company's.
+#[test]
+fn a_meeting_room_by_its_floor_or_letter_is_masked() {
+    check(
+        "聴取は北棟5F 第4会議室で行い、続いて 3階 ミドリ会議室 へ移った。",
+        &["第4会議室", "ミドリ会議室"],
+        &["聴取"],
+    );
+    check("日時 6月3日 場所 本部中会議室B", &["中会議室B"], &["場所"]);
+}
+
+/// Round 29 (frozen27): a document's reference with a kanji part between
+/// hyphens (`KT-総-1123`, `QR-企-2024-031`) and one dated by its issuer
+/// (`20251103総第18号`).
+#[test]
+fn a_reference_with_a_kanji_part_is_masked() {
+    check(
+        "貴信（KT-総-1123）と指摘 26-査-14、稟議 QR-企-2024-031 を参照。",
+        &["KT-総-1123", "26-査-14", "QR-企-2024-031", "031"],
+        &["参照"],
+    );
+    check(
+        "20251103総第18号\n令和7年11月3日\n改善指示書",
+        &["20251103総第18号", "総第18号"],
+        &["改善指示書"],
+    );
+}
+
+/// Round 29 (frozen27): a flat's number glued to its building's name
+/// (`コーポ桜並木402号室`) and a courtroom's (`第812号法廷`).
+#[test]
+fn a_flat_and_a_courtroom_number_are_masked() {
+    check(
+        "申立人はメゾン柊台1207号室に居住する。",
+        &["1207号室"],
+        &["申立人", "居住"],
+    );
+    check(
+        "判決は第812号法廷で言い渡された。",
+        &["812号法廷"],
+        &["判決"],
+    );
+}
+
+/// Round 29 (frozen27): a professional corporation's legal form before its
+/// name (弁護士法人, 税理士法人, 司法書士法人, 監査法人 …).
+#[test]
+fn a_professional_corporation_is_masked() {
+    check(
+        "代理人 弁護士法人ハルカゼ、顧問 税理士法人アオイ会計。",
+        &["ハルカゼ", "アオイ会計"],
+        &["代理人", "顧問"],
+    );
+    check(
+        "登記は司法書士法人 楓町登記に依頼。",
+        &["楓町登記"],
+        &["登記"],
+    );
+}
+
+/// Round 29 (frozen22, frozen26, frozen27): a floor right after the name
+/// of its building or office (`第三庁舎4階`, `ミナトベイ芝浦12階`,
+/// `ひだまり交流センター 2F`): where in that building.
+#[test]
+fn a_floor_after_its_building_is_masked() {
+    check(
+        "窓口は北ヶ丘市役所 第三庁舎4階、保管庫は同じ庁舎の地下にある。",
+        &["4階"],
+        &["窓口", "保管庫"],
+    );
+    check(
+        "送付先 〒231-0099 横浜市中区港町一丁目2番3号 ミナトベイ芝浦12階",
+        &["12階"],
+        &["送付先"],
+    );
+}
+
+/// Round 29 (frozen26, frozen27): a school class by its grade (`2年C組`,
+/// `４年２組`): the pupils of one room.
+#[test]
+fn a_school_class_by_its_grade_is_masked() {
+    check(
+        "3年B組の出欠表が別のクラスに配信された。",
+        &["3年B組"],
+        &["出欠表"],
+    );
+    check("対象：４年２組 29名", &["４年２組", "4年2組"], &["対象"]);
+}
+
+/// Round 29 (frozen19, frozen26): a staff code glued to the role that
+/// wrote it (`受付担当K3381`, `応対者 M20714`).
+#[test]
+fn a_staff_code_after_its_role_is_masked() {
+    check("再発行は窓口担当K3381が処理した。", &["K3381"], &["再発行"]);
+    check(
+        "応対者 M20714（出納）、検印 課長代理",
+        &["M20714"],
+        &["出納"],
+    );
+}
+
+/// Round 29 (dev14, dev5): a change request's number with its year
+/// (`RFC-2024-0815`), not an internet standard.
+#[test]
+fn a_change_request_number_is_masked() {
+    check(
+        "変更申請 RFC-2024-0815 で許可ルールを追加した。",
+        &["RFC-2024-0815", "0815"],
+        &["許可ルール"],
+    );
+}
+
+/// Round 29 (frozen27): the second of a list of 字 (`字長根と字鳶巣`):
+/// the first names the kind of the second, whatever its ending.
+#[test]
+fn the_second_aza_of_a_list_is_masked() {
+    check(
+        "対象は字長根と字鳶巣の一部である。",
+        &["鳶巣", "長根"],
+        &["一部"],
+    );
+}
+
+/// Round 29 (frozen28, game and marketplace fraud): a name shown for a
+/// player, a seller or an account, quoted after 名 (`（名「夜鷹Z」）`,
+/// `表示名「X」`, `プレイヤー名「X」`).
+#[test]
+fn a_handle_quoted_after_its_name_word_is_masked() {
+    check(
+        "アイテムは UID 5512 の表示名「夜鷹Z」へ移された。",
+        &["夜鷹Z"],
+        &["アイテム"],
+    );
+    check(
+        "出品者（名「黒猫堂」）との取引を停止した。",
+        &["黒猫堂"],
+        &["取引"],
+    );
+}
+
 /// Round 29 (development sets' persons with no cue the rules read): a name
 /// after a unit, post or trade word and a space (`職人 X`, `保線区 X`), or
 /// after a word with の and a space, is a scorer candidate (`wk:unit`,

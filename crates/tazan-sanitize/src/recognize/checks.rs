@@ -196,6 +196,76 @@ impl Recognizers {
                 let named = s.chars().any(|c| !c.is_ascii_alphanumeric());
                 (named && !gloss && name_ok(s)).then_some(n)
             }
+            Check::QuotedAlias => {
+                let n = name?;
+                let s = name_str.trim();
+                // Who the caller claimed to be (警察, 銀行の者, サポートセンター)
+                // is a role or an office, not an alias.
+                const OFFICE_ENDINGS: [&str; 16] = [
+                    "センター",
+                    "サポート",
+                    "会社",
+                    "銀行",
+                    "警察",
+                    "署",
+                    "庁",
+                    "局",
+                    "課",
+                    "部",
+                    "社",
+                    "協会",
+                    "事務所",
+                    "の者",
+                    "担当",
+                    "窓口",
+                ];
+                let office = self.is_role(s)
+                    || stoplists::is_role_noun(s)
+                    || self.vocab.contains(&s.to_ascii_lowercase())
+                    || OFFICE_ENDINGS.iter().any(|w| s.ends_with(w));
+                (!office && name_ok(s)).then_some(n)
+            }
+            Check::FloorAfterName => {
+                let n = name?;
+                // The word before the floor: katakana IT vocabulary, a lift
+                // that stops there (エレベーター 3階) or a word that counts or
+                // points (地上3階, 同5F) names no building.
+                let head = text[..n.start].trim_end_matches([' ', '\u{3000}']);
+                let word: String = head
+                    .chars()
+                    .rev()
+                    .take_while(|&c| is_han(c) || is_kata(c))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                let kata: String = word.chars().rev().take_while(|&c| is_kata(c)).collect();
+                let kata: String = kata.chars().rev().collect();
+                let vocabulary = !kata.is_empty() && kata == word && self.vocabulary_only(&kata);
+                const POINTERS: [&str; 16] = [
+                    "地上",
+                    "最上",
+                    "全館",
+                    "各",
+                    "同",
+                    "全",
+                    "上",
+                    "下",
+                    "約",
+                    "計",
+                    "階段",
+                    "エレベータ",
+                    "エレベーター",
+                    "エスカレータ",
+                    "エスカレーター",
+                    "昇降機",
+                ];
+                let pointer = POINTERS.iter().any(|w| word.ends_with(w));
+                // A replacement (某施設 3階) was a name the first pass could
+                // not read as a building; the floor stays as it was.
+                let replaced = word.starts_with('某');
+                (!vocabulary && !pointer && !replaced).then_some(n)
+            }
             Check::OrdinalSite => {
                 let n = name?;
                 let glued = text[..n.start]

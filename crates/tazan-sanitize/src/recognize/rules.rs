@@ -103,7 +103,7 @@ impl Recognizers {
         // --- organisations ---
         add(
             format!(
-                r"(?:株式会社|有限会社|合同会社|合資会社|合名会社|公益財団法人|公益社団法人|一般財団法人|一般社団法人|独立行政法人|国立研究開発法人|地方独立行政法人|特定非営利活動法人|NPO法人|社会福祉法人|医療法人|学校法人|\(株\)|\(有\)|\(同\))\s?(?P<n>(?:{h}|{k}|{latin_name}|・){{1,16}})"
+                r"(?:株式会社|有限会社|合同会社|合資会社|合名会社|公益財団法人|公益社団法人|一般財団法人|一般社団法人|独立行政法人|国立研究開発法人|地方独立行政法人|特定非営利活動法人|NPO法人|社会福祉法人|医療法人|学校法人|弁護士法人|税理士法人|司法書士法人|行政書士法人|社会保険労務士法人|特許業務法人|土地家屋調査士法人|監査法人|\(株\)|\(有\)|\(同\))\s?(?P<n>(?:{h}|{k}|{latin_name}|・){{1,16}})"
             ),
             Kind::Org,
             "corporate_prefix",
@@ -446,6 +446,29 @@ impl Recognizers {
             0.75,
             Check::QuotedTitle,
         );
+        // A name a caller or a suspect gives for themself (`「ケンジ」と名乗る`,
+        // `「ハヤブサ」と称して`): an alias that still points at one person;
+        // a common word or a role in the quotes is no name.
+        add(
+            r"[「『](?P<n>[^」』「『\n]{1,12})[」』]\s?と(?:名乗|名の[らりるれっ]|称し|称する)"
+                .into(),
+            Kind::Person,
+            "quoted_alias",
+            0.75,
+            Check::QuotedAlias,
+        );
+        // A name shown for a player, a seller or an account holder, quoted
+        // after 名 (`（名「夜鷹Z」）`, `表示名「黒猫堂」`, `プレイヤー名「X」`,
+        // `本名「X」`): 名 as a word of its own or after a word that says whose
+        // name it is; not a product's, a file's or a mail's (品名, ファイル名,
+        // 件名), nor a head count (一名).
+        add(
+            r"(?:^|[（(、,\s：:]|表示|プレイヤー|ハンドル|キャラクター|キャラ|本|登録|名義人)名(?:前)?[はが]?[「『](?P<n>[^」』「『\n]{1,16})[」』]".into(),
+            Kind::Person,
+            "quoted_handle",
+            0.75,
+            Check::QuotedAlias,
+        );
         // A room's own name quoted after the room (`会議室「X」`, `ユニット
         // 「X」`, `大浴場「X」`): whatever its words, the quotes make it a name.
         add(
@@ -454,6 +477,46 @@ impl Recognizers {
             "quoted_room",
             0.8,
             Check::QuotedRoom,
+        );
+        // A meeting room by its floor (`5F 第4会議室`, `3階 ミドリ会議室`,
+        // `2階役員会議室`) or by a letter after it (`中会議室B`): one room of
+        // the company's, where a meeting or an interview was held. The bare
+        // word (会議室で協議) and an ordinal alone (第2会議室) stay.
+        add(
+            r"(?:^|[^0-9０-９])(?P<n>[0-9０-９]{1,2}(?:階|F|Ｆ)[ \u{3000}]?(?:第[0-9０-９一二三四五六七八九十]{1,2}|[\p{Han}ァ-ヺー]{1,4})?(?:会議室|応接室|研修室|面談室|打合せ室|役員室)|(?:第[0-9０-９一二三四五六七八九十]{1,2}|[大中小])?(?:会議室|応接室|研修室|面談室)[A-ZＡ-Ｚ])(?:[^A-Za-z]|$)".into(),
+            Kind::Facility,
+            "meeting_room",
+            0.75,
+            Check::Inner,
+        );
+        // A floor right after the name of its building or office
+        // (`第三庁舎4階`, `ミナトベイ芝浦12階`, `ひだまりセンター 2F`): where in
+        // that building; a floor in prose (3階建て, 3階の) has no name before it.
+        add(
+            r"[\p{Han}ァ-ヺー]{2}[ \u{3000}]?(?P<n>(?:地下)?[0-9０-９]{1,2}(?:階|F|Ｆ))(?:[^0-9０-９A-Za-zＡ-Ｚ建部以]|$)".into(),
+            Kind::Facility,
+            "floor_after_name",
+            0.7,
+            Check::FloorAfterName,
+        );
+        // A school class by its grade (`2年C組`, `5年2組`, `三年一組`): the
+        // pupils of one room.
+        add(
+            r"(?P<n>[0-9０-９一二三四五六]年[A-ZＡ-Ｚ0-9０-９一二三四五六七八九十]{1,2}組)".into(),
+            Kind::Facility,
+            "school_class",
+            0.8,
+            Check::Inner,
+        );
+        // A flat's number glued to its building's name (`コーポ桜並木402号室`)
+        // and a courtroom's (`第812号法廷`): the room a resident lives in,
+        // the room a case was heard in.
+        add(
+            r"(?P<n>第?\d{3,4}号(?:室|法廷))".into(),
+            Kind::Facility,
+            "flat_number",
+            0.75,
+            Check::Inner,
         );
         // A numbered part of a site standing alone (`第2配水池`, `第3ドック`,
         // `第1工場`, `第二病棟`, `第2溶解棟`): the ordinal picks one plant,

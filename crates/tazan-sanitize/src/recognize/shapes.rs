@@ -163,6 +163,15 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.95,
         Check::Card,
     );
+    // A crypto-currency address (an Ethereum `0x` and forty hex digits, a
+    // Bitcoin bech32 `bc1…`): the wallet money went to, an account.
+    add(
+        r"(?-u:\b)(?:0x[0-9a-fA-F]{40}|bc1[02-9ac-hj-np-z]{25,62})(?-u:\b)".into(),
+        Kind::Account,
+        "crypto_address",
+        0.95,
+        Check::None,
+    );
     // The last digits of a card or account after their label (末尾 3390).
     add(
         r"(?:末尾|下4桁|下四桁|(?:card|acct|account|Card|Acct|Account) ending(?: in)?)\s?(?:は|[:：])?\s?(?P<n>\d{4})".into(),
@@ -239,6 +248,55 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         "document_number",
         0.85,
         Check::DocumentNumber,
+    );
+    // The same dated by its issuer (`20251103総第18号`, `20240517経第9号`):
+    // eight or six digits of the day it was sent, then the office's short
+    // form, one kanji or more; a public instrument is never dated so.
+    add(
+        r"(?-u:\b)(?P<n>\d{6,8}\p{Han}{1,3}第\s?\d{1,6}\s?号)".into(),
+        Kind::Identifier,
+        "dated_document_number",
+        0.85,
+        Check::Inner,
+    );
+    // A letter's or a finding's reference with a kanji part between hyphens
+    // (`KT-総-1123`, `26-査-14`, `QR-企-2024-031`): the sender's code, its
+    // office's one or two kanji and the serial.
+    add(
+        r"(?-u:\b)(?P<n>(?:[A-Z]{1,4}|\d{2,4})[-‐－]\p{Han}{1,2}[-‐－]\d{2,6}(?:[-‐－]\d{1,6})*)(?-u:\b)".into(),
+        Kind::Identifier,
+        "kanji_part_code",
+        0.8,
+        Check::Inner,
+    );
+    // A change request's number with its year (`RFC-2024-0815`): a ticket
+    // of the change process, not an internet standard (RFC 7231 has no
+    // year and serial).
+    add(
+        r"(?-u:\b)RFC-(?:19|20)\d{2}-\d{2,6}(?-u:\b)".into(),
+        Kind::Identifier,
+        "change_request",
+        0.85,
+        Check::None,
+    );
+    // A staff code glued to the role that wrote it (`窓口担当E2217`,
+    // `応対者 H0472`): one letter or two and four digits or more name the
+    // employee.
+    add(
+        r"(?:担当|担当者|応対者|対応者|受付者|作業者|操作者|入力者|承認者|検印者)[ \u{3000}]?(?P<n>[A-Z]{1,2}\d{4,6})(?-u:\b)".into(),
+        Kind::EmployeeId,
+        "staff_code_after_role",
+        0.85,
+        Check::Inner,
+    );
+    // A court's case number (`令和6年(ネ)第1877号`, `平成30年（行ウ）第52号`):
+    // the year, the case mark in brackets and the serial name one case.
+    add(
+        r"(?:(?:令和|平成|昭和)\s?(?:\d{1,2}|元)|\d{4})年\s?[(（][\p{Han}ぁ-ゖァ-ヺ]{1,3}[)）]\s?第\s?(?P<n>\d{1,6})\s?号".into(),
+        Kind::Identifier,
+        "case_number",
+        0.9,
+        Check::Inner,
     );
     // The value first, its label after it in brackets (`1234567（受付番号）`).
     add(
@@ -467,9 +525,12 @@ const PUBLIC_INSTRUMENTS: [&str; 22] = [
 ];
 
 /// Top-level and Japanese second-level domains a defanged host ends with.
-const DEFANGED_TLDS: [&str; 18] = [
+const DEFANGED_TLDS: [&str; 38] = [
     "com", "net", "org", "jp", "local", "lan", "internal", "corp", "intra", "io", "info", "biz",
     "co", "ne", "or", "go", "ac", "xyz",
+    // The cheap generic domains lookalike and phishing sites are bought in.
+    "top", "shop", "online", "site", "club", "store", "live", "app", "dev", "icu", "vip", "link",
+    "work", "cc", "me", "ru", "cn", "tk", "cloud", "support",
 ];
 
 /// The kanji numerals of an address's lot (八千八百, 二四〇): the rules'
@@ -701,7 +762,13 @@ impl Recognizers {
                 let numbered =
                     s.ends_with(|c: char| c.is_ascii_digit()) || (lot >= 2 && !place.is_empty());
                 let landform = name.chars().count() >= 2 && name.ends_with(LANDFORM_ENDINGS);
-                (!glued && (numbered || s.starts_with("大字") || landform)).then_some(m)
+                // The second of a list of 字 (字大沼と字中荻, 字北原・字南原):
+                // the first names the kind of the second.
+                let listed = text[..m.start]
+                    .strip_suffix(['と', '・', '、'])
+                    .is_some_and(|head| head.chars().rev().take(10).any(|c| c == '字'));
+                let listed = listed && name.chars().count() >= 2;
+                (!glued && (numbered || s.starts_with("大字") || landform || listed)).then_some(m)
             }
             Check::KanjiLot => {
                 // 番地 or 号 says the numerals are a lot; a district's name
