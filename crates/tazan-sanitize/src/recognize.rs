@@ -348,9 +348,11 @@ impl Recognizers {
     pub(crate) fn scan(&self, n: &Normalized, common: Option<&WordSet>, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
         let can = self.prefilters.of(n, Group::Rules);
-        for (rule, _) in self.rules.iter().zip(can.iter()).filter(|(_, c)| **c) {
-            self.scan_rule(rule, n, common, out);
-        }
+        prefilter::each_candidate(&can, |i| {
+            if let Some(rule) = self.rules.get(i) {
+                self.scan_rule(rule, n, common, out);
+            }
+        });
         for m in self.lex.find_iter(text) {
             let id = m.pattern().as_usize();
             if self.lex_katakana[id] {
