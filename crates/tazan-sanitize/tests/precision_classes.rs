@@ -543,3 +543,18 @@ fn ordinary_words_after_a_unit_word_and_a_space_stay() {
     ];
     assert_kept(s, &texts);
 }
+
+/// Round 29, leftovers: a legal form after a company's name and before a
+/// particle or an honorific still ends that name, and a spaced word after
+/// a role that is a count or a state stays.
+#[test]
+fn legal_forms_ending_names_and_spaced_states_after_roles_stay() {
+    let s = green();
+    let texts: [(&str, &[&str]); 4] = [
+        ("Northwind 株式会社様へ回答した。", &["様へ回答"]),
+        ("担当 変更 が必要。", &["変更 が必要"]),
+        ("担当 不在 のため折り返し。", &["不在"]),
+        ("弊社担当 2名 が対応した。", &["2名"]),
+    ];
+    assert_kept(s, &texts);
+}
