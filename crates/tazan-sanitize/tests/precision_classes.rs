@@ -558,3 +558,18 @@ fn legal_forms_ending_names_and_spaced_states_after_roles_stay() {
     ];
     assert_kept(s, &texts);
 }
+
+/// Round 29, leftovers (frozen28's lost keep IOC): a capitals abbreviation
+/// opening a line before a colon heads a table or a label (`IOC:`,
+/// `REASON：`, vCard's `BEGIN:`), and IOC (indicator of compromise) is IT
+/// vocabulary wherever it stands.
+#[test]
+fn capitals_labels_at_a_line_start_and_ioc_stay() {
+    let s = green();
+    let texts: [(&str, &[&str]); 3] = [
+        ("IOC: 203.0.113.5 を遮断した。", &["IOC:"]),
+        ("REASON：設定漏れ\nACTION：再設定", &["REASON", "ACTION"]),
+        ("IOC一覧を関係機関に共有した。", &["IOC一覧"]),
+    ];
+    assert_kept(s, &texts);
+}

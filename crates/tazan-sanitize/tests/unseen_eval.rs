@@ -347,7 +347,7 @@ fn frozen15_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen16_unseen_set_does_not_get_worse() {
-    // Round 29, leftovers (rules29b): 7 -> 6.
+    // Round 29, leftovers (rules29b: a spaced holder after 所長): 7 -> 6.
     assert_floor("frozen16", 6);
 }
 

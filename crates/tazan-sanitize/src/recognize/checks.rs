@@ -872,6 +872,22 @@ impl Recognizers {
         if !has_kana && latin.len() == 2 && latin.chars().all(|c| c.is_ascii_uppercase()) {
             return None;
         }
+        // A capitals abbreviation opening a line before a colon heads a
+        // table or a label (`IOC: …`, `RCA：…`), it names nothing.
+        let line_head = text[..m.start].rsplit('\n').next().is_some_and(|l| {
+            l.trim_matches([' ', '\u{3000}', '\t', '・', '-', '*'])
+                .is_empty()
+        });
+        if !has_kana
+            && line_head
+            && (3..=6).contains(&latin.len())
+            && latin
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && text[m.end..].starts_with([':', '：'])
+        {
+            return None;
+        }
         let letters = latin.chars().filter(|c| c.is_ascii_alphabetic()).count();
         if letters == 1 && latin.len() == 1 {
             // Single letters are labels (サーバーA, A社, 機器B) unless a brand-like
