@@ -543,3 +543,33 @@ fn ordinary_words_after_a_unit_word_and_a_space_stay() {
     ];
     assert_kept(s, &texts);
 }
+
+/// Round 29, leftovers: a legal form after a company's name and before a
+/// particle or an honorific still ends that name, and a spaced word after
+/// a role that is a count or a state stays.
+#[test]
+fn legal_forms_ending_names_and_spaced_states_after_roles_stay() {
+    let s = green();
+    let texts: [(&str, &[&str]); 4] = [
+        ("Northwind 株式会社様へ回答した。", &["様へ回答"]),
+        ("担当 変更 が必要。", &["変更 が必要"]),
+        ("担当 不在 のため折り返し。", &["不在"]),
+        ("弊社担当 2名 が対応した。", &["2名"]),
+    ];
+    assert_kept(s, &texts);
+}
+
+/// Round 29, leftovers (frozen28's lost keep IOC): a capitals abbreviation
+/// opening a line before a colon heads a table or a label (`IOC:`,
+/// `REASON：`, vCard's `BEGIN:`), and IOC (indicator of compromise) is IT
+/// vocabulary wherever it stands.
+#[test]
+fn capitals_labels_at_a_line_start_and_ioc_stay() {
+    let s = green();
+    let texts: [(&str, &[&str]); 3] = [
+        ("IOC: 203.0.113.5 を遮断した。", &["IOC:"]),
+        ("REASON：設定漏れ\nACTION：再設定", &["REASON", "ACTION"]),
+        ("IOC一覧を関係機関に共有した。", &["IOC一覧"]),
+    ];
+    assert_kept(s, &texts);
+}

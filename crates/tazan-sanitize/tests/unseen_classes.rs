@@ -4188,3 +4188,34 @@ fn a_name_after_a_unit_word_and_a_space_is_masked() {
         &["作成した"],
     );
 }
+
+/// Round 29, leftovers (frozen28): a legal form set apart from the label
+/// before it and glued to the name after it heads that name; the label
+/// does not take the form as its tail and leave the name bare.
+#[test]
+fn a_legal_form_after_a_spaced_label_heads_the_name_after_it() {
+    check(
+        "・支払先：年間保守契約 有限会社ほたる電設（代表 霧島 様）",
+        &["ほたる電設", "霧島"],
+        &["年間保守契約"],
+    );
+    check(
+        "・依頼元：清掃委託 株式会社みなも商事 から請求が届いた。",
+        &["みなも商事"],
+        &["清掃委託", "請求"],
+    );
+}
+
+/// Round 29, leftovers (frozen28): the holder of a role set apart by
+/// spaces before a particle (`弊社担当 X を装った`, `当社担当 X が訪問`) is
+/// masked even when the word is a common noun, and a name written with
+/// ノ or ケ inside (萩ノ森, 鷺ノ宮) is masked whole, not up to the kana.
+#[test]
+fn a_spaced_holder_after_a_role_and_a_name_with_no_are_masked() {
+    check("当社担当 木蓮 が訪問した。", &["木蓮"], &["訪問"]);
+    check(
+        "広報 萩ノ森 が対応し、係長 鷺ノ宮 へ報告した。",
+        &["ノ森", "ノ宮"],
+        &["対応", "報告"],
+    );
+}

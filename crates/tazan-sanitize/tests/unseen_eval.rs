@@ -347,7 +347,8 @@ fn frozen15_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen16_unseen_set_does_not_get_worse() {
-    assert_floor("frozen16", 7);
+    // Round 29, leftovers (rules29b: a spaced holder after 所長): 7 -> 6.
+    assert_floor("frozen16", 6);
 }
 
 /// The seventeenth frozen set (written and frozen before the work of
@@ -566,8 +567,10 @@ fn frozen27_unseen_set_does_not_get_worse() {
 /// merged after it was frozen): 16.
 #[test]
 fn frozen28_unseen_set_does_not_get_worse() {
-    // Round 29 (rules29, the leak classes of frozen27/frozen28): 16 -> 9.
-    assert_floor("frozen28", 9);
+    // Round 29 (rules29, the leak classes of frozen27/frozen28): 16 -> 9;
+    // rules29b (a legal form heading the name after a spaced label, a
+    // spaced holder after 弊社担当): 9 -> 7.
+    assert_floor("frozen28", 7);
 }
 
 /// The twenty-ninth held-out set (written and frozen on 2026-12-07 before
@@ -648,8 +651,9 @@ fn frozen31_unseen_set_does_not_get_worse() {
 /// held-out set").
 #[test]
 fn frozen32_unseen_set_does_not_get_worse() {
-    // Round 29 (rules29 and recall29 merged; totals only): 14 -> 13.
-    assert_floor("frozen32", 13);
+    // Round 29 (rules29 and recall29 merged; totals only): 14 -> 13;
+    // rules29b: 13 -> 12 (totals only).
+    assert_floor("frozen32", 12);
 }
 
 /// The fifteenth round's development set (persons and identifiers in forms,

@@ -464,6 +464,44 @@ impl Recognizers {
                 (!particle).then_some(m)
             }
             Check::Corp => {
+                // `…契約 有限会社ほしみ木工`: a legal form set apart from the words
+                // before it and glued to a name after it heads that name
+                // (corporate_prefix's reading), it does not end a label.
+                let spaced = name
+                    .as_ref()
+                    .is_some_and(|n| text[n.end..m.end].starts_with(char::is_whitespace));
+                let heads_name = after.is_some_and(|c| {
+                    (is_hira(c) && !"のがはにをともへやでかよ".contains(c))
+                        || is_kata(c)
+                        || c.is_ascii_alphabetic()
+                        || (is_han(c)
+                            && !"様殿御製社本代役側等名内宛向間及並又各全担経所分".contains(c))
+                });
+                if spaced && heads_name {
+                    // The form and the name it heads, up to the first kana
+                    // after a non-kana (…木工|に, アオバ工房|から).
+                    let form = name.as_ref().map_or(m.start, |n| n.end)
+                        + text[name.as_ref().map_or(m.start, |n| n.end)..m.end]
+                            .chars()
+                            .take_while(|c| c.is_whitespace())
+                            .map(char::len_utf8)
+                            .sum::<usize>();
+                    let mut end = m.end;
+                    let mut seen_other = false;
+                    for c in text[m.end..].chars() {
+                        let word = is_hira(c)
+                            || is_kata(c)
+                            || is_han(c)
+                            || c.is_ascii_alphanumeric()
+                            || "ー・".contains(c);
+                        if !word || (is_hira(c) && seen_other) {
+                            break;
+                        }
+                        seen_other |= !is_hira(c);
+                        end += c.len_utf8();
+                    }
+                    return Some(form..end);
+                }
                 let (m, name) = extend_han_run(text, m, name);
                 let m = trim_fillers(text, m, name.clone());
                 let name_str = &text[m.start..name.map(|r| r.end).unwrap_or(m.end).max(m.start)];
@@ -832,6 +870,22 @@ impl Recognizers {
         // Unknown two-letter acronyms (SC, HT, QC) are far more often technical
         // than company names; known ones (au, JR, NTT …) come from the lexicon.
         if !has_kana && latin.len() == 2 && latin.chars().all(|c| c.is_ascii_uppercase()) {
+            return None;
+        }
+        // A capitals abbreviation opening a line before a colon heads a
+        // table or a label (`IOC: …`, `RCA：…`), it names nothing.
+        let line_head = text[..m.start].rsplit('\n').next().is_some_and(|l| {
+            l.trim_matches([' ', '\u{3000}', '\t', '・', '-', '*'])
+                .is_empty()
+        });
+        if !has_kana
+            && line_head
+            && (3..=6).contains(&latin.len())
+            && latin
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && text[m.end..].starts_with([':', '：'])
+        {
             return None;
         }
         let letters = latin.chars().filter(|c| c.is_ascii_alphabetic()).count();

@@ -250,7 +250,7 @@ impl PersonRules {
     pub(crate) fn new() -> Self {
         let mut p = PersonRules {
             after_dept: rx(&format!(
-                r"(?:{DEPT_SUFFIX}|{ROLES}|{BARE_DEPTS}|(?:^|[、,\s])同|\d{{1,2}}年\d{{1,2}}組)[ \u{{3000}}:：]+(?:(?:{ROLES}|{BARE_DEPTS})[ \u{{3000}}]+)?(?P<n>{NH}{{1,4}})(?:[ \u{{3000}}](?P<g>{NH}{{1,3}}|[ぁ-ゖ]{{2,4}}))?"
+                r"(?:{DEPT_SUFFIX}|{ROLES}|{BARE_DEPTS}|(?:^|[、,\s])同|\d{{1,2}}年\d{{1,2}}組)[ \u{{3000}}:：]+(?:(?:{ROLES}|{BARE_DEPTS})[ \u{{3000}}]+)?(?P<n>{NAME1})(?:[ \u{{3000}}](?P<g>{NH}{{1,3}}|[ぁ-ゖ]{{2,4}}))?"
             )),
             glued: rx(&format!(
                 r"(?P<r>{DEPT_SUFFIX}|{ROLES})(?P<n>{NH}{{2,4}}?)(?:{TITLES}|が|は|に|の|と|へ|から|より|を|も|→|、|。|（|\(|\s|$)"
@@ -333,36 +333,16 @@ impl Recognizers {
         let can = self.prefilters.of(n, Group::Persons);
         for caps in captures_if(can[0], &p.after_dept, text) {
             let Some(name) = caps.name("n") else { continue };
-            if glued_after(text, name.end()) {
-                continue;
-            }
-            // A word the dictionary does not read as a name (雲母, 木挽) is
-            // still the role's holder when the slot closes right after it: a
-            // redactor masks what stands there.
-            let closed = caps.name("g").is_none() && slot_closes(&text[name.end()..]);
-            // A family and a given name that the slot closes after (`同 X Y、`,
-            // `3年2組 X ゆい の`): the shape of a full name is the evidence.
-            let closed_full = caps.name("g").is_some_and(|g| {
-                let rest = &text[g.end()..];
-                !glued_after(text, g.end())
-                    && self.given_ok(g.as_str(), lexis)
-                    && (slot_closes(rest)
-                        || rest
-                            .trim_start_matches([' ', '\u{3000}'])
-                            .starts_with(['の', 'が', 'は', 'に', 'と', '(', '（']))
-            });
-            let fits = self.sized_name(name.as_str(), lexis, true)
-                || ((closed || closed_full) && self.slot_word(name.as_str(), lexis));
-            if !fits {
-                continue;
-            }
-            let end = match caps.name("g") {
-                Some(g) if !glued_after(text, g.end()) && self.given_ok(g.as_str(), lexis) => {
-                    g.end()
-                }
-                _ => name.end(),
+            let full = self.after_role_span(text, name.range(), caps.name("g"), lexis);
+            // 栂ノ森課長, 瀬戸ノ内: when the name through ノ/ケ/ツ does not
+            // fit, its head before the kana is read as before.
+            let head = || {
+                let cut = name.as_str().find(['ノ', 'ツ', 'ケ'])?;
+                self.after_role_span(text, name.start()..name.start() + cut, None, lexis)
             };
-            person(out, n, name.start()..end, "person_after_role", 0.8);
+            if let Some(span) = full.or_else(head) {
+                person(out, n, span, "person_after_role", 0.8);
+            }
         }
         for caps in captures_if(can[1], &p.glued, text) {
             let (Some(role), Some(name)) = (caps.name("r"), caps.name("n")) else {
@@ -405,7 +385,9 @@ impl Recognizers {
                     .is_some_and(|b| b.ends_with(is_han))
                 && !glued_after(text, g.end())
                 && !text[g.end()..].starts_with(|c: char| c.is_ascii_alphanumeric())
-                && !g.as_str().ends_with(NOT_NAME_END);
+                && !g.as_str().ends_with(NOT_NAME_END)
+                // An amount (金 数万円, a generalised figure) is no given name.
+                && !g.as_str().ends_with('円');
             if free
                 && !self.is_role_word(s.as_str())
                 && self.full_name_ok(s.as_str(), g.as_str(), lexis)
@@ -986,6 +968,49 @@ impl Recognizers {
     /// or a word ending like an office or a thing (課, 化, 書 …). The
     /// dictionary is not asked whether it is a common word: a family name is
     /// often one (雲母, 木挽, 鞍馬).
+    /// The span of a name after a role or a department (`after_dept`): the
+    /// name and, when it reads as one, the given name `g` after it.
+    fn after_role_span(
+        &self,
+        text: &str,
+        name: Range<usize>,
+        g: Option<regex::Match<'_>>,
+        lexis: Option<&Lexis>,
+    ) -> Option<Range<usize>> {
+        if glued_after(text, name.end) {
+            return None;
+        }
+        let word = &text[name.clone()];
+        // A word the dictionary does not read as a name (雲母, 木挽) is
+        // still the role's holder when the slot closes right after it: a
+        // redactor masks what stands there.
+        // So is one set apart by spaces before a particle (`弊社担当 X を装った`,
+        // `当社担当 X が訪問`): the writer spaced the holder out of the prose.
+        let closed = (g.is_none() && slot_closes(&text[name.end..]))
+            || spaced_before_particle(&text[name.end..]);
+        // A family and a given name that the slot closes after (`同 X Y、`,
+        // `3年2組 X ゆい の`): the shape of a full name is the evidence.
+        let closed_full = g.is_some_and(|g| {
+            let rest = &text[g.end()..];
+            !glued_after(text, g.end())
+                && self.given_ok(g.as_str(), lexis)
+                && (slot_closes(rest)
+                    || rest
+                        .trim_start_matches([' ', '\u{3000}'])
+                        .starts_with(['の', 'が', 'は', 'に', 'と', '(', '（']))
+        });
+        let fits = self.sized_name(word, lexis, true)
+            || ((closed || closed_full) && self.slot_word(word, lexis));
+        if !fits {
+            return None;
+        }
+        let end = match g {
+            Some(g) if !glued_after(text, g.end()) && self.given_ok(g.as_str(), lexis) => g.end(),
+            _ => name.end,
+        };
+        Some(name.start..end)
+    }
+
     pub(super) fn slot_word(&self, name: &str, lexis: Option<&Lexis>) -> bool {
         let count = name.chars().count();
         (1..=4).contains(&count)
@@ -1291,6 +1316,18 @@ pub(super) fn slot_closes(rest: &str) -> bool {
                 r.is_empty() || r.starts_with(['。', '、', '\n', ' ', '!', '！', ')', '）'])
             })
         })
+}
+
+/// True when `rest` (what follows a name) is a space, then a case particle
+/// and a word (` を装った`, ` が訪問`, ` から連絡`).
+fn spaced_before_particle(rest: &str) -> bool {
+    let Some(r) = rest.strip_prefix([' ', '\u{3000}']) else {
+        return false;
+    };
+    ["を", "が", "に", "は", "へ", "と", "も", "から", "まで"]
+        .iter()
+        .filter_map(|p| r.strip_prefix(p))
+        .any(|w| w.starts_with(|c: char| is_han_or_ke(c) || ('ぁ'..='ゖ').contains(&c)))
 }
 
 /// True when a kanji or kana character continues the word at `end`.
