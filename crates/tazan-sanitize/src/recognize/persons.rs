@@ -962,12 +962,6 @@ impl Recognizers {
         }
     }
 
-    /// A kanji word standing alone in a person slot (after a role and a
-    /// space, closed by a bracket, colon, comma, arrow, honorific or the line's
-    /// end): a name unless it is a role, department, date, ordinal, IT word
-    /// or a word ending like an office or a thing (課, 化, 書 …). The
-    /// dictionary is not asked whether it is a common word: a family name is
-    /// often one (雲母, 木挽, 鞍馬).
     /// The span of a name after a role or a department (`after_dept`): the
     /// name and, when it reads as one, the given name `g` after it.
     fn after_role_span(
@@ -1011,6 +1005,12 @@ impl Recognizers {
         Some(name.start..end)
     }
 
+    /// A kanji word standing alone in a person slot (after a role and a
+    /// space, closed by a bracket, colon, comma, arrow, honorific or the line's
+    /// end): a name unless it is a role, department, date, ordinal, IT word
+    /// or a word ending like an office or a thing (課, 化, 書 …). The
+    /// dictionary is not asked whether it is a common word: a family name is
+    /// often one (雲母, 木挽, 鞍馬).
     pub(super) fn slot_word(&self, name: &str, lexis: Option<&Lexis>) -> bool {
         let count = name.chars().count();
         (1..=4).contains(&count)
