@@ -231,17 +231,9 @@ impl Recognizers {
                 // that stops there (エレベーター 3階) or a word that counts or
                 // points (地上3階, 同5F) names no building.
                 let head = text[..n.start].trim_end_matches([' ', '\u{3000}']);
-                let word: String = head
-                    .chars()
-                    .rev()
-                    .take_while(|&c| is_han(c) || is_kata(c))
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect();
-                let kata: String = word.chars().rev().take_while(|&c| is_kata(c)).collect();
-                let kata: String = kata.chars().rev().collect();
-                let vocabulary = !kata.is_empty() && kata == word && self.vocabulary_only(&kata);
+                let word = &head[head.trim_end_matches(|c| is_han(c) || is_kata(c)).len()..];
+                let kata = &word[word.trim_end_matches(is_kata).len()..];
+                let vocabulary = !kata.is_empty() && kata == word && self.vocabulary_only(kata);
                 const POINTERS: [&str; 16] = [
                     "地上",
                     "最上",
@@ -480,12 +472,8 @@ impl Recognizers {
                 if spaced && heads_name {
                     // The form and the name it heads, up to the first kana
                     // after a non-kana (…木工|に, アオバ工房|から).
-                    let form = name.as_ref().map_or(m.start, |n| n.end)
-                        + text[name.as_ref().map_or(m.start, |n| n.end)..m.end]
-                            .chars()
-                            .take_while(|c| c.is_whitespace())
-                            .map(char::len_utf8)
-                            .sum::<usize>();
+                    let from = name.as_ref().map_or(m.start, |n| n.end);
+                    let form = m.end - text[from..m.end].trim_start().len();
                     let mut end = m.end;
                     let mut seen_other = false;
                     for c in text[m.end..].chars() {
