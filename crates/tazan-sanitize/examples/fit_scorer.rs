@@ -8,8 +8,8 @@
 //! development data at stop 31 (`frozen`, `frozen2` … `frozen14`), stop 33
 //! (`frozen15` … `frozen18`), stop 34 (`frozen19`, `frozen20`), stop 35
 //! (`frozen21`, `frozen22`), stop 36 (`frozen23`, `frozen24`), stop 37 (`frozen25`,
-//! `frozen26`) and stop 38 (`frozen27`, `frozen28`; `frozen29` and later stay blind
-//! and are never read here), and every word of the invented negatives
+//! `frozen26`), stop 38 (`frozen27`, `frozen28`) and stop 39 (`frozen29`,
+//! `frozen30`; `frozen31` and later stay blind and are never read here), and every word of the invented negatives
 //! (`tests/fixtures/scorer/negatives.txt`, always a negative) and of the invented
 //! name slots (`positives.txt`: a word in `[[…]]` is a positive, any other a
 //! negative) (never a blind frozen set, the shared corpus or the held-out
@@ -44,15 +44,16 @@ use tazan_sanitize::{
 /// retired to development data (`frozen`, `frozen2` … `frozen14` at stop 31,
 /// `frozen15` … `frozen18` at stop 33, `frozen19` and `frozen20` at stop 34,
 /// `frozen21` and `frozen22` at stop 35, `frozen23` and `frozen24` at stop 36,
-/// `frozen25` and `frozen26` at stop 37, `frozen27` and `frozen28` at stop 38;
-/// see the unseen README). `frozen29` and later stay blind: never add them here.
-const DEV_SETS: [&str; 45] = [
+/// `frozen25` and `frozen26` at stop 37, `frozen27` and `frozen28` at stop 38,
+/// `frozen29` and `frozen30` at stop 39; see the unseen README). `frozen31` and
+/// later stay blind: never add them here.
+const DEV_SETS: [&str; 47] = [
     "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev10", "dev11", "dev12",
     "dev13", "dev14", "dev15", "dev17", "dev18", "dev19", "frozen", "frozen2", "frozen3",
     "frozen4", "frozen5", "frozen6", "frozen7", "frozen8", "frozen9", "frozen10", "frozen11",
     "frozen12", "frozen13", "frozen14", "frozen15", "frozen16", "frozen17", "frozen18", "frozen19",
     "frozen20", "frozen21", "frozen22", "frozen23", "frozen24", "frozen25", "frozen26", "frozen27",
-    "frozen28",
+    "frozen28", "frozen29", "frozen30",
 ];
 /// Invented ordinary technical sentences: every candidate is a negative.
 /// In every fold's training data, never held out.

@@ -23,7 +23,8 @@
 //! `frozen20` at stop 34 (37 sets), `frozen21` and `frozen22` at stop 35 (39
 //! sets), `frozen23` and `frozen24` at stop 36 (41 sets), `frozen25` and
 //! `frozen26` at stop 37 (43 sets), `frozen27` and `frozen28` at stop 38 (45
-//! sets); `frozen29` and later stay blind. Round 22's refit on the 31 sets broke
+//! sets), `frozen29` and `frozen30` at stop 39 (47 sets); `frozen31` and later
+//! stay blind. Round 22's refit on the 31 sets broke
 //! class tests of prose that must stay; since round 23 the table is fitted on
 //! the 31 sets with IPADIC's part of speech and cost of each word and its
 //! kanji's family-name counts as features (`dict::classes`), which tell prose

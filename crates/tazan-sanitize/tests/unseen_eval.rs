@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen29/`, `frozen30/`, `frozen31/`, `frozen32/` and every later set are held out (blind):
+//! `frozen31/`, `frozen32/` and every later set are held out (blind):
 //! these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
@@ -10,7 +10,7 @@
 //! were held out too until stop 31, `frozen15/` … `frozen18/` until stop 33,
 //! `frozen19/` and `frozen20/` until stop 34, `frozen21/` and `frozen22/`
 //! until stop 35, `frozen23/` and `frozen24/` until stop 36, `frozen25/` and
-//! `frozen26/` until stop 37, `frozen27/` and `frozen28/` until stop 38, when they were retired to development data (`unseen/README.md`); their
+//! `frozen26/` until stop 37, `frozen27/` and `frozen28/` until stop 38, `frozen29/` and `frozen30/` until stop 39, when they were retired to development data (`unseen/README.md`); their
 //! floors stay as regression guards.
 //!
 //! Since round 18 the builtin GREEN policy runs the learned scorer, and each
