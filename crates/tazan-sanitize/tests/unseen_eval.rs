@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen31/`, `frozen32/` and every later set are held out (blind):
+//! `frozen31/`, `frozen32/`, `frozen33/` and every later set are held out (blind):
 //! these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
@@ -654,6 +654,29 @@ fn frozen32_unseen_set_does_not_get_worse() {
     // Round 29 (rules29 and recall29 merged; totals only): 14 -> 13;
     // rules29b: 13 -> 12 (totals only).
     assert_floor("frozen32", 12);
+}
+
+/// The thirty-third held-out set (written and frozen on 2026-12-07 before
+/// the work of the next round was merged, by an engineer who changed no
+/// recogniser, read no sanitiser source and never saw its development data;
+/// a natural mix of shapes over 36 industries, leaning toward retail,
+/// e-commerce, hospitality, food service and travel as the customer-facing
+/// floor writes it: marketplace and online-shop operations, POS and
+/// self-checkout failures, point, coupon and wrong-price errors, hotel and
+/// ryokan reservations through PMS and OTA channel managers, ordering
+/// tablets and delivery apps, airline, bus, ferry and rail seat inventory,
+/// event tickets and oversold stock, written as store daily reports, SV
+/// visit notes, franchise-HQ circulars, review replies, shift chats,
+/// marketplace forms, guest cards and English/Chinese/Japanese guest mail,
+/// with customers, guests, store managers, part-timers, franchise owners,
+/// SVs and vendors, 注文番号, 予約番号, 会員番号, 店舗コード, 客室番号, 便名
+/// and 座席番号): 19 of 439 identifying spans leaked before that round with
+/// the builtin GREEN policy (4.3 %; 30 with the rules alone). The target
+/// (<= 2 %, i.e. <= 8 spans) is not met yet (BENCHMARKS.md, "Thirty-third
+/// held-out set").
+#[test]
+fn frozen33_unseen_set_does_not_get_worse() {
+    assert_floor("frozen33", 19);
 }
 
 /// The fifteenth round's development set (persons and identifiers in forms,
