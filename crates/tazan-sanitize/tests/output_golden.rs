@@ -85,6 +85,7 @@ fn fixture_sets() -> Vec<(&'static str, PathBuf)> {
         ("unseen/frozen31", f.join("unseen/frozen31/incidents.jsonl")),
         ("unseen/frozen32", f.join("unseen/frozen32/incidents.jsonl")),
         ("unseen/frozen33", f.join("unseen/frozen33/incidents.jsonl")),
+        ("unseen/frozen34", f.join("unseen/frozen34/incidents.jsonl")),
         ("heldout", f.join("heldout-incidents.jsonl")),
         ("heldout2", f.join("heldout2-incidents.jsonl")),
     ]

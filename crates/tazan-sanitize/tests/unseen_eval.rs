@@ -2,7 +2,7 @@
 //! `tazan eval sanitize --incidents` does: identifying spans leaked <= 2 %,
 //! keep terms kept >= 90 %, records blocked by the leak gate <= 10 %, at GREEN.
 //!
-//! `frozen31/`, `frozen32/`, `frozen33/` and every later set are held out (blind):
+//! `frozen31/`, `frozen32/`, `frozen33/`, `frozen34/` and every later set are held out (blind):
 //! these tests print their totals per
 //! kind (the report's table holds no raw text) and never their leaked spans. The targets need the
 //! IPADIC dictionary (unknown katakana words are told from names with it), so
@@ -83,6 +83,12 @@ fn assert_targets(set: &str, r: &EvalReport, min_spans: usize) {
 /// A held-out set's last measurement as a floor no change may go below: at
 /// most `max_leaked` identifying spans leaked, keep >= 90 %, blocked <= 10 %.
 fn assert_floor(set: &str, max_leaked: usize) {
+    assert_floor_keep(set, max_leaked, 0.90);
+}
+
+/// [`assert_floor`] for a held-out set measured below the keep target when it
+/// was frozen: keep may not fall below `min_keep` (its measurement) either.
+fn assert_floor_keep(set: &str, max_leaked: usize, min_keep: f64) {
     let r = score(set);
     assert_eq!(r.missing_records, 0, "{set}");
     assert!(
@@ -91,7 +97,7 @@ fn assert_floor(set: &str, max_leaked: usize) {
         r.identifying_leaked
     );
     assert!(
-        r.keep_rate >= 0.90,
+        r.keep_rate >= min_keep,
         "{set}: keep {:.2} %",
         100.0 * r.keep_rate
     );
@@ -677,6 +683,30 @@ fn frozen32_unseen_set_does_not_get_worse() {
 #[test]
 fn frozen33_unseen_set_does_not_get_worse() {
     assert_floor("frozen33", 19);
+}
+
+/// The thirty-fourth held-out set (written and frozen on 2026-12-07 before
+/// the work of the next round was merged, by an engineer who changed no
+/// recogniser, read no sanitiser source and saw none of the other blind sets;
+/// a natural mix of shapes over 36 industries (38 industry labels), leaning
+/// toward telecom, utilities, broadcasting, publishing and research: carrier
+/// NOC and base-station outages, fibre and mobile line faults, smart-meter
+/// reading and billing, utility field crews and call centres, playout,
+/// transmission and 放送事故, newspaper and magazine production and print
+/// deadlines, ad-delivery mistakes, university and research-institute labs,
+/// instruments, HPC clusters and research data loss, with engineers,
+/// dispatchers, reporters, editors, researchers, students and contractors,
+/// 回線番号, 契約番号, お客様番号, 供給地点特定番号, メーター番号, 局舎 and
+/// 基地局, 番組名 and 課題番号): 13 of 399 identifying spans leaked before
+/// that round with the builtin GREEN policy (3.3 %; 20 with the rules alone).
+/// The target (<= 2 %, i.e. <= 7 spans) is not met yet, nor is the keep
+/// target: 159 of 185 keep terms kept (85.9 %; 161 with the rules alone), so
+/// the floor holds that measurement too (BENCHMARKS.md, "Thirty-fourth
+/// held-out set").
+#[test]
+fn frozen34_unseen_set_does_not_get_worse() {
+    // Keep at freeze: 159/185 = 0.8595.
+    assert_floor_keep("frozen34", 13, 0.859);
 }
 
 /// The fifteenth round's development set (persons and identifiers in forms,

@@ -1,6 +1,6 @@
 //! The unseen-shape evaluation sets (`tests/fixtures/unseen/{dev,frozen,
 //! dev2,frozen2,frozen3,dev3,frozen4,dev4,frozen5,dev5,
-//! frozen6,dev6,frozen7,dev7,frozen8,dev8,frozen9,frozen10,dev10,dev11,frozen11,dev12,dev13,dev14,frozen12,dev15,frozen13,dev17,dev18,frozen14,frozen15,dev19,frozen16,frozen17,frozen18,frozen19,frozen20,frozen21,frozen22,frozen23,frozen24,frozen25,frozen26,frozen27,frozen28,frozen29,frozen30,frozen31,frozen32,frozen33}`, issue #10): their gold annotations must be consistent with
+//! frozen6,dev6,frozen7,dev7,frozen8,dev8,frozen9,frozen10,dev10,dev11,frozen11,dev12,dev13,dev14,frozen12,dev15,frozen13,dev17,dev18,frozen14,frozen15,dev19,frozen16,frozen17,frozen18,frozen19,frozen20,frozen21,frozen22,frozen23,frozen24,frozen25,frozen26,frozen27,frozen28,frozen29,frozen30,frozen31,frozen32,frozen33,frozen34}`, issue #10): their gold annotations must be consistent with
 //! their records, and the sets must stay apart. Scores are measured with
 //! `tazan eval sanitize`, not here (see `unseen/README.md`).
 
@@ -83,6 +83,7 @@ fn unseen_sets_are_consistent_large_enough_and_use_every_identifying_class() {
         ("frozen31", 36),
         ("frozen32", 36),
         ("frozen33", 36),
+        ("frozen34", 36),
     ] {
         let (inc, ann) = (
             unseen(set, "incidents.jsonl"),
@@ -122,7 +123,7 @@ fn unseen_sets_share_no_record_and_no_identifying_string() {
         "dev17", "dev18", "frozen14", "frozen15", "dev19", "frozen16", "frozen17", "frozen18",
         "frozen19", "frozen20", "frozen21", "frozen22", "frozen23", "frozen24", "frozen25",
         "frozen26", "frozen27", "frozen28", "frozen29", "frozen30", "frozen31", "frozen32",
-        "frozen33",
+        "frozen33", "frozen34",
     ];
     let load = |set| read_annotations(&unseen(set, "annotations.jsonl")).unwrap();
     let names = |gold: &[tazan_sanitize::Annotation]| -> HashSet<String> {
