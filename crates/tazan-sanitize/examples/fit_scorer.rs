@@ -176,7 +176,11 @@ fn examples(s: &Sanitizer, all: bool) -> Vec<Example> {
                             text[a..b].replace('\n', "⏎"),
                             c.features
                                 .iter()
-                                .filter(|f| !f.contains(':') || f.starts_with("com"))
+                                .filter(|f| {
+                                    std::env::var_os("FIT_DUMP").is_some_and(|v| v == "all")
+                                        || !f.contains(':')
+                                        || f.starts_with("com")
+                                })
                                 .cloned()
                                 .collect::<Vec<_>>()
                                 .join(",")
@@ -470,6 +474,23 @@ fn main() {
         for set in DEV_SETS {
             let (l, lt, kk, kt, b) = score(&s, set);
             println!("insample\t{set}\t{l}/{lt}\t{kk}/{kt}\t{b}");
+            if std::env::var_os("FIT_LEAKS").is_some() {
+                // Development sets only: the spans this table leaks and
+                // the keep terms it loses, to compare two tables.
+                let d = dir(set);
+                let r = evaluate_incidents(
+                    &s,
+                    &d.join("incidents.jsonl"),
+                    &d.join("annotations.jsonl"),
+                )
+                .unwrap();
+                for leak in &r.leaked {
+                    println!("leak\t{set}\t{}\t{}\t{}", leak.id, leak.kind, leak.text);
+                }
+                for (id, k) in &r.lost_keep {
+                    println!("lost\t{set}\t{id}\t{k}");
+                }
+            }
             sum = (sum.0 + l, sum.1 + kk, sum.2 + b);
         }
         println!("insample sum (leaked keep blocked): {sum:?}");
