@@ -23,7 +23,10 @@
 //! blocked), next to the rules alone. `--write`: fits on every development
 //! set and writes `src/scorer/weights.txt` with the threshold `T`.
 //! `FIT_DUMP=1`: prints each development-set candidate (set, label, word,
-//! context, dictionary features) while reading, for looking at dev data.
+//! context, dictionary features) while reading, for looking at dev data
+//! (`FIT_DUMP=all`: every feature). `FIT_LEAKS=1` with `--insample`: each
+//! development set's leaked spans and lost keep terms under that table, to
+//! compare two tables without rebuilding.
 //! `--uncovered`: for the span the builtin policy leaks in the development
 //! sets, whether any scorer candidate could reach it (`cand`: one lies at
 //! least half inside an occurrence, so only its weight kept it; `part`: one
