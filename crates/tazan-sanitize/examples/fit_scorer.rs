@@ -23,7 +23,10 @@
 //! blocked), next to the rules alone. `--write`: fits on every development
 //! set and writes `src/scorer/weights.txt` with the threshold `T`.
 //! `FIT_DUMP=1`: prints each development-set candidate (set, label, word,
-//! context, dictionary features) while reading, for looking at dev data.
+//! context, dictionary features) while reading, for looking at dev data
+//! (`FIT_DUMP=all`: every feature). `FIT_LEAKS=1` with `--insample`: each
+//! development set's leaked spans and lost keep terms under that table, to
+//! compare two tables without rebuilding.
 //! `--uncovered`: for the span the builtin policy leaks in the development
 //! sets, whether any scorer candidate could reach it (`cand`: one lies at
 //! least half inside an occurrence, so only its weight kept it; `part`: one
@@ -176,7 +179,11 @@ fn examples(s: &Sanitizer, all: bool) -> Vec<Example> {
                             text[a..b].replace('\n', "⏎"),
                             c.features
                                 .iter()
-                                .filter(|f| !f.contains(':') || f.starts_with("com"))
+                                .filter(|f| {
+                                    std::env::var_os("FIT_DUMP").is_some_and(|v| v == "all")
+                                        || !f.contains(':')
+                                        || f.starts_with("com")
+                                })
                                 .cloned()
                                 .collect::<Vec<_>>()
                                 .join(",")
@@ -470,6 +477,23 @@ fn main() {
         for set in DEV_SETS {
             let (l, lt, kk, kt, b) = score(&s, set);
             println!("insample\t{set}\t{l}/{lt}\t{kk}/{kt}\t{b}");
+            if std::env::var_os("FIT_LEAKS").is_some() {
+                // Development sets only: the spans this table leaks and
+                // the keep terms it loses, to compare two tables.
+                let d = dir(set);
+                let r = evaluate_incidents(
+                    &s,
+                    &d.join("incidents.jsonl"),
+                    &d.join("annotations.jsonl"),
+                )
+                .unwrap();
+                for leak in &r.leaked {
+                    println!("leak\t{set}\t{}\t{}\t{}", leak.id, leak.kind, leak.text);
+                }
+                for (id, k) in &r.lost_keep {
+                    println!("lost\t{set}\t{id}\t{k}");
+                }
+            }
             sum = (sum.0 + l, sum.1 + kk, sum.2 + b);
         }
         println!("insample sum (leaked keep blocked): {sum:?}");

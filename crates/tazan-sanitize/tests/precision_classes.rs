@@ -573,3 +573,26 @@ fn capitals_labels_at_a_line_start_and_ioc_stay() {
     ];
     assert_kept(s, &texts);
 }
+
+/// Round 30: words in notes that set every word apart by spaces stay (the
+/// `spc` slot lets in an ordinary word only when IPADIC lists it as a
+/// name), and so do a particle glued to its verb after a space, an office
+/// word before a phone number and an item after a line's bullet `・` (a
+/// bullet is no `・` list of names).
+#[test]
+fn spaced_words_phones_and_bulleted_items_stay() {
+    let Some(s) = with_dictionary() else {
+        return;
+    };
+    let texts: [(&str, &[&str]); 8] = [
+        ("設定 変更 が 必要 になった。", &["変更", "必要 になった"]),
+        ("予備機 へ 切替 した。", &["予備機", "切替"]),
+        ("待機系 に 切り替えた。", &["待機系"]),
+        ("電源断 から 復旧 した。", &["電源断", "復旧"]),
+        ("試験 結果 と 差異 があった。", &["結果", "差異 があった"]),
+        ("代表 03-1234-5678 まで連絡した。", &["代表"]),
+        ("・リース契約 の更新を確認した。", &["リース契約"]),
+        ("・メンテナンス画面 を更新した。", &["メンテナンス画面"]),
+    ];
+    assert_kept(s, &texts);
+}

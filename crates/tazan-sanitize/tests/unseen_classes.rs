@@ -4219,3 +4219,37 @@ fn a_spaced_holder_after_a_role_and_a_name_with_no_are_masked() {
         &["対応", "報告"],
     );
 }
+
+/// Round 30 (persons with no cue, the largest kind the development sets
+/// leak): a name set apart by spaces before a particle (`技術 X から`,
+/// `開発 X へ`), a name before its phone number (`①X（090-…）`) and a name
+/// after a role word of seven or eight characters and a space
+/// (`設備保全責任者 X`) are scorer candidates (`wk:spc`, `wk:tel`, the
+/// longer `role` token) and masked, each a name the kanji cut splits into
+/// an affix or one-kanji pieces. Invented names; main leaks every one.
+#[test]
+fn a_name_set_apart_by_spaces_or_before_its_phone_is_masked() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "折り返しは 技術 柊部 から入れます。",
+        &["柊部"],
+        &["折り返し", "技術"],
+    );
+    check(
+        "不具合の件は 開発 夕凪川 へ連絡した。",
+        &["夕凪川"],
+        &["不具合", "開発"],
+    );
+    check(
+        "緊急連絡先：①鷺部（090-0000-1111）",
+        &["鷺部"],
+        &["緊急連絡先"],
+    );
+    check(
+        "当番は 設備保全責任者 萩月、記録は別紙。",
+        &["萩月"],
+        &["設備保全責任者", "記録"],
+    );
+}

@@ -570,16 +570,21 @@ pub(crate) fn visit(
                 // one-character pieces or a common word, so the run is
                 // described whole and the fit weighs it.
                 let chars = text[run.clone()].chars().count();
-                if pieces.len() > 1
-                    && (2..=4).contains(&chars)
-                    && !overlaps(&run)
-                    && weak_cue(&text[..run.start], &text[run.end..]).is_some()
-                {
-                    // Whether the cut found a common word of two kanji or
-                    // more in it (確認 of 確認中): prose more often.
-                    let com = pieces
+                let weak = (pieces.len() > 1 && (2..=4).contains(&chars) && !overlaps(&run))
+                    .then(|| weak_cue(&text[..run.start], &text[run.end..]))
+                    .flatten();
+                // Whether the cut found a common word of two kanji or more
+                // in it (確認 of 確認中): prose more often.
+                let com = || {
+                    pieces
                         .iter()
-                        .any(|(r, c)| *c && text[r.clone()].chars().count() >= 2);
+                        .any(|(r, c)| *c && text[r.clone()].chars().count() >= 2)
+                };
+                // Before a phone number a common word's piece stays a
+                // candidate of its own (東雲 of 東雲寺: a name's head the
+                // rules and the fit already read), since round 30.
+                if weak.is_some_and(|w| w != "tel" || !com()) {
+                    let com = com();
                     pieces.clear();
                     pieces.push((run.clone(), false));
                     whole = Some(com);
@@ -753,44 +758,85 @@ const FACILITY_TAILS: [&str; 10] = [
     "の杜",
 ];
 
+/// Particles after a word set apart by spaces (`X が`, `X から`): the
+/// `spc` cue of [`weak_cue`].
+const SPACED_PARTICLES: [&str; 11] = [
+    "が", "から", "へ", "に", "は", "と", "を", "の", "も", "より", "まで",
+];
+
+/// Whether a phone number or an extension follows a word, after at most a
+/// space or an opening bracket (`X（090-…`, `X 03-…`, `X 内線 …`): the
+/// `tel` cue of [`weak_cue`] (since round 30), a contact list's name slot.
+fn before_phone(after: &str) -> bool {
+    let a = after
+        .strip_prefix([' ', '\u{3000}', '（', '('])
+        .unwrap_or(after);
+    if a.starts_with("内線") {
+        return true;
+    }
+    let digits = a.bytes().take_while(u8::is_ascii_digit).count();
+    a.starts_with('0') && (2..=5).contains(&digits) && a[digits..].starts_with('-')
+}
+
 /// A weak name cue around a word: a role or team label and a space before
 /// it (`CS X`, `乗務員 X`: `role`), a `・` list of names (`dot`), brackets
 /// round it alone (`paren`), a facility-type word after it (`fac`), a unit,
 /// post or trade word and a space before it (`主査 X`, `保線区 X`: `unit`)
-/// or a word with の and a space (`当番の X`: `nosp`; both since round 29).
+/// or a word with の and a space (`当番の X`: `nosp`; both since round 29),
+/// a phone number or an extension after it (`X（090-…`: `tel`), or spaces
+/// round it before a particle (`技術 X から`: `spc`; both since round 30).
 /// Each is as often around an ordinary word; the fit weighs them, and they
-/// let an ordinary word be a candidate at all (after `unit` and `nosp` only
-/// a family name or a proper noun, see [`describe`]).
+/// let an ordinary word be a candidate at all (after `unit`, `nosp` and
+/// `spc` only a family name or a proper noun, see [`describe`]).
 fn weak_cue(before: &str, after: &str) -> Option<&'static str> {
     let prev = before.chars().next_back();
     let next = after.chars().next();
-    if prev == Some('・') || next == Some('・') {
+    // A `・` opening a line is a bullet, not a list's separator (since
+    // round 30: `・ステータスページ` is an item, not a name in a list).
+    let bullet = prev == Some('・') && {
+        let mut b = before.chars().rev();
+        b.next();
+        b.next().is_none_or(|c| c == '\n')
+    };
+    if (prev == Some('・') && !bullet) || next == Some('・') {
         return Some("dot");
+    }
+    if before_phone(after) {
+        return Some("tel");
     }
     if matches!(prev, Some('（' | '(' | '「')) && matches!(next, Some('）' | ')' | '」')) {
         return Some("paren");
     }
     if let Some(b) = before.strip_suffix([' ', '\u{3000}']) {
+        // Up to eight characters (`システム管理者 X`; six before round 30).
+        let mx = 8;
         let token: String = b
             .chars()
             .rev()
             .take_while(|c| !c.is_whitespace() && !"（(、,：:「".contains(*c))
-            .take(7)
+            .take(mx + 1)
             .collect();
         let n = token.chars().count();
         let role = ((2..=5).contains(&n) && token.chars().all(|c| c.is_ascii_uppercase()))
-            || ((2..=6).contains(&n) && token.starts_with(['員', '者', '長', '当', '係', '任']));
+            || ((2..=mx).contains(&n) && token.starts_with(['員', '者', '長', '当', '係', '任']));
         if role {
             return Some("role");
         }
         // A unit, post or trade word and a space (`主査 X`, `運用課 X`,
         // `職人 X`), or a word with の and a space (`担当の X`, `当番の X`):
         // a person's slot as often as a phrase's (since round 29).
-        if (2..=6).contains(&n) && token.starts_with(UNIT_ENDS) {
+        if (2..=mx).contains(&n) && token.starts_with(UNIT_ENDS) {
             return Some("unit");
         }
-        if (3..=6).contains(&n) && token.starts_with('の') {
+        if (3..=mx).contains(&n) && token.starts_with('の') {
             return Some("nosp");
+        }
+        // Any other word, a space before it and a space and a particle
+        // after it (`技術 X から`, `開発 X へ`; since round 30): notes that
+        // set a name apart by spaces.
+        let rest = after.strip_prefix([' ', '\u{3000}']);
+        if n >= 1 && rest.is_some_and(|r| SPACED_PARTICLES.iter().any(|p| r.starts_with(p))) {
+            return Some("spc");
         }
     }
     if FACILITY_TAILS.iter().any(|f| after.starts_with(f)) {
@@ -1060,13 +1106,14 @@ fn describe(
     if ordinary && cue.is_none() && weak.is_none() && hira.is_none() && !solo {
         return false;
     }
-    // The round-29 cues (a unit word or の, then a space) stand before
-    // ordinary words as often as before names (`調査の 結果`, a word IPADIC
-    // also lists as a given name): they let in an ordinary word only when
-    // IPADIC lists it as a family name or a proper noun.
+    // The round-29 cues (a unit word or の, then a space) and round 30's
+    // spaces before a particle stand before ordinary words as often as
+    // before names (`調査の 結果`, a word IPADIC also lists as a given
+    // name): they let in an ordinary word only when IPADIC lists it as a
+    // family name or a proper noun.
     if ordinary
         && cue.is_none()
-        && matches!(weak, Some("unit" | "nosp"))
+        && matches!(weak, Some("unit" | "nosp" | "spc"))
         && !solo
         && hira.is_none()
         && !(sur || nam)
@@ -1606,6 +1653,19 @@ mod tests {
         has("担当 砂留川（さるかわ）が対応", "さるかわ", "hira:reading");
         has("09:10\nみなと\t復旧を確認", "みなと", "hira:slot");
         has("09:10\nあかりさん：了解です", "あかり", "cue:hon");
+        // Round 30: spaces round a name before a particle, a phone number
+        // after it, a role word of seven characters before it.
+        has("折り返しは 技術 柊部 から入れます。", "柊部", "wk:spc");
+        has("緊急連絡先：①鷺部（090-0000-1111）", "鷺部", "wk:tel");
+        has(
+            "当番は 設備保全責任者 萩月、記録は別紙。",
+            "萩月",
+            "wk:role",
+        );
+        // A bullet opening a line is no `・` list.
+        assert_eq!(weak_cue("・", "契約"), None);
+        assert_eq!(weak_cue("注意\n・", "契約"), None);
+        assert_eq!(weak_cue("鵜沼・", "、"), Some("dot"));
         for grammar in [
             "障害について確認した。また、再発はない",
             "「確認」してください",
