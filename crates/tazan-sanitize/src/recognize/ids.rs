@@ -13,10 +13,10 @@
 //!   the person's staff or driver number; the digits of a labelled number
 //!   there (`畦地 淳（登録 24103318）`), five or more; or the name's reading
 //!   in hiragana (`畦地 淳（あぜち じゅん）`);
-//! - a CSV or TSV table's cell under a header that names an id (`受付番号`,
-//!   `member_id`), whatever its shape, as a form field of that name would,
-//!   and such a cell of a fixed-width print whose columns two spaces or more
-//!   set apart;
+//! - a CSV, TSV, Markdown (`|`) or box-drawn (`│`) table's cell under a
+//!   header that names an id (`受付番号`, `保険者番号`, `member_id`),
+//!   whatever its shape, as a form field of that name would, and such a cell
+//!   of a fixed-width print whose columns two spaces or more set apart;
 //! - twelve digits in groups of four joined by a dot, an underscore or a
 //!   space with a valid check digit: an individual number (a dotted one is
 //!   no MAC address when its check digit holds).
@@ -107,7 +107,9 @@ impl Recognizers {
         }
         // Byte searches (memchr): a char-set pattern would decode every char.
         if memchr::memchr(b'\n', b).is_some()
-            && (memchr::memchr2(b',', b'\t', b).is_some() || TWO_SPACES.find(b).is_some())
+            && (memchr::memchr3(b',', b'\t', b'|', b).is_some()
+                || TWO_SPACES.find(b).is_some()
+                || text.contains('│'))
         {
             self.table_ids(n, out);
         }
@@ -127,11 +129,25 @@ impl Recognizers {
             // A space stands for a run of two or more spaces.
             let sep = if line.contains('\t') {
                 '\t'
+            } else if line.contains('│') {
+                '│'
+            } else if line.contains('|') {
+                '|'
             } else if line.contains(',') {
                 ','
             } else {
                 ' '
             };
+            // A box table's border (┌──┬──┐, ├──┼──┤) or a Markdown rule
+            // (|---|:--|) separates rows; it ends no table.
+            if table.is_some()
+                && !line.is_empty()
+                && line
+                    .chars()
+                    .all(|c| matches!(c, '─'..='╿' | '-' | '|' | ':' | '+' | '=' | ' '))
+            {
+                continue;
+            }
             let cells = table_cells(line, sep);
             match &table {
                 Some((s, cols, width)) if *s == sep && cells.len() == *width => {
@@ -184,7 +200,7 @@ fn table_cells(line: &str, sep: char) -> Vec<(usize, &str)> {
             .split(sep)
             .map(|c| {
                 let at = from;
-                from += c.len() + 1;
+                from += c.len() + sep.len_utf8();
                 (at, c)
             })
             .collect();
