@@ -188,6 +188,10 @@ enum Check {
     /// A ward's code (6東): set apart by a blank, a separator or a line's
     /// edge on both sides (or 病棟 after it), not a direction (3東 方面).
     WardCode,
+    /// A wing's hiragana name after 別館/本館 … (group `n`): a particle
+    /// after it is cut off; a whole word of three letters or more, no
+    /// function word, no common word.
+    KanaWing,
     /// A kana nickname of a site glossed by its kind in brackets
     /// (`ぽっけ（放デイ）`): a whole kana word, no phrase.
     GlossedKana,

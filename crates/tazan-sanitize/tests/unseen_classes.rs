@@ -4339,3 +4339,43 @@ fn ids_after_honorifics_subjects_call_signs_and_drawn_tables_are_masked() {
         &["利用者番号"],
     );
 }
+
+/// Round 30, second part (the development sets' leftovers): a wing named
+/// in hiragana after its wing word (`別館みさき`, `新館・ゆいまーる`,
+/// `離れ・ほたるび`), an id given as an example in brackets after its label
+/// (`会員番号（例 KM-448120）`, `利用者ID（例えば 7702）`) and a town's
+/// block after a municipality or a postal code (`X市Y5ー14ー2`) are
+/// masked.
+#[test]
+fn kana_wings_example_ids_and_town_blocks_are_masked() {
+    check(
+        "本館ではなく別館みさきの2階で鍵が開かない。",
+        &["みさき"],
+        &["本館ではなく", "鍵が開かない"],
+    );
+    check(
+        "ご案内は新館・ゆいまーる へ変更した。",
+        &["ゆいまーる"],
+        &["ご案内"],
+    );
+    check(
+        "キャンセル済みの離れ・ほたるびが在庫に戻らない。",
+        &["ほたるび"],
+        &["在庫"],
+    );
+    check(
+        "問合せは会員番号（例 KM-448120）を添えて。",
+        &["KM-448120"],
+        &["会員番号"],
+    );
+    check(
+        "利用者ID（例えば 7702）を入力する。",
+        &["7702"],
+        &["利用者ID"],
+    );
+    check(
+        "〒330-0841 東仲町12-3-8 の店舗。",
+        &["東仲町", "12-3-8"],
+        &["店舗"],
+    );
+}

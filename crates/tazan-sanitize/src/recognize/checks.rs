@@ -284,6 +284,25 @@ impl Recognizers {
                     .any(|w| rest.trim_start_matches(' ').starts_with(w));
                 (free_before && free_after && !direction).then_some(m)
             }
+            Check::KanaWing => {
+                let n = name?;
+                let kana = &text[n.clone()];
+                // 別館みさきの2階: the particle belongs to the sentence.
+                let end = match kana.strip_suffix(PARTICLES) {
+                    Some(w) if w.chars().count() >= 3 => n.start + w.len(),
+                    _ => n.end,
+                };
+                let word = &text[n.start..end];
+                let whole = !text[end..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| (end == n.end && is_hira(c)) || is_han(c) || is_kata(c));
+                let prose = word.starts_with(PARTICLES)
+                    || FUNCTION_WORDS.iter().any(|w| word.starts_with(w))
+                    || word.chars().count() < 3
+                    || common.is_some_and(|c| c.contains(word));
+                (whole && !prose).then_some(m.start..end)
+            }
             Check::GlossedKana => {
                 let n = name?;
                 let kana = &text[n.clone()];
@@ -1265,16 +1284,21 @@ fn kana_class(r: &Recognizers, text: &str, n: Range<usize>) -> Option<Range<usiz
         .sum();
     let mut start = kumi - run_len;
     if hira {
-        // それぞれのぱんだ組: the name starts after the particle.
-        if let Some(p) = text[start..kumi].rfind(['の', 'は', 'が', 'を']) {
-            if kumi - (start + p + 3) >= 6 {
+        // それぞれのぱんだ組, ふたりでひと組: the name starts after the last
+        // particle that leaves two letters or more, not the run's first
+        // letter (にじいろ組, はなばたけ組).
+        let head = &text[start..kumi.saturating_sub(6).max(start)];
+        if let Some(p) = head.rfind(['の', 'は', 'が', 'を', 'で', 'に', 'へ', 'と']) {
+            if p > 0 {
                 start += p + 3;
             }
         }
     }
     let word = &text[start..kumi];
     let len = word.chars().count();
-    let particle_end = hira && word.ends_with(PARTICLES);
+    // A case particle closes a phrase (うちの組); も, と and で end names
+    // (もも組, かえで組).
+    let particle_end = hira && word.ends_with(['の', 'を', 'に', 'は', 'が', 'へ']);
     let stop = STOP.contains(&word) || (!hira && r.vocabulary_only(word));
     ((2..=6).contains(&len) && !particle_end && !stop).then_some(start..n.end)
 }

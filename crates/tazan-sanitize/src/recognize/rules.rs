@@ -339,6 +339,29 @@ impl Recognizers {
             Check::None,
         );
 
+        // An id given as an example in brackets after its label
+        // (`保険者番号（例 06140527）`, `プロジェクトID（例 hp250113）`): a real
+        // number all the same. It holds a digit.
+        add(
+            r"(?:番号|ID|コード|No\.?)\((?:例|例えば|e\.g\.)[ :：]?(?P<n>[0-9A-Za-z\-]{0,15}[0-9][0-9A-Za-z\-]{0,15})\)".into(),
+            Kind::Identifier,
+            "example_id",
+            0.8,
+            Check::Inner,
+        );
+        // A street address's town and block after its municipality or its
+        // postal code (`X市穂高有明6ー12ー9`, `〒215-0093 新百合台3-8-1`):
+        // the three numbers make it a lot, not a clause or a figure.
+        add(
+            format!(
+                r"(?:市|区|町|村|〒[0-9]{{3}}-[0-9]{{4}} ?)(?P<n>(?:{h}|[ヶノ]){{2,6}}[0-9]{{1,2}}[-ー][0-9]{{1,3}}[-ー][0-9]{{1,4}})"
+            ),
+            Kind::Place,
+            "town_block",
+            0.8,
+            Check::Inner,
+        );
+
         // --- persons ---
         let surnames = lexicon::SURNAMES
             .split_whitespace()
@@ -653,6 +676,17 @@ impl Recognizers {
             "glossed_kana_site",
             0.75,
             Check::GlossedKana,
+        );
+        // A wing of an inn or a home named in hiragana after its wing word
+        // (`別館しおさい`, `新館・あかつき`, `離れ・せせらぎ`): the guest's or
+        // the resident's building; a particle or a function word after
+        // 本館 (本館ではなく, 本館および) is prose.
+        add(
+            r"(?:(?:別館|本館|新館|旧館)・?|離れ・)(?P<n>[ぁ-ゖー]{2,6})".into(),
+            Kind::Facility,
+            "kana_wing",
+            0.75,
+            Check::KanaWing,
         );
         // A hall or an arena by its name (`県央文化ホール`, `港北アリーナ`); a
         // katakana word after it (Xホールディングス, Xアリーナサポート) is a company's.
