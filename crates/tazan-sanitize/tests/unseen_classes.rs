@@ -4379,3 +4379,15 @@ fn kana_wings_example_ids_and_town_blocks_are_masked() {
         &["店舗"],
     );
 }
+
+/// Round 30, last part (frozen29's transport list): a word under a table
+/// header that names where a person boards or lives (`乗車地`, `住所`) is a
+/// place; a stand-in for one (自宅) stays.
+#[test]
+fn a_word_in_a_tables_place_column_is_masked() {
+    check(
+        "| 順 | 利用者 | 乗車地 | 時刻 |\n|---|---|---|---|\n| 1 | 山田 | 梅ヶ丘 | 8:10 |\n| 2 | 佐藤 | 自宅 | 8:20 |",
+        &["梅ヶ丘"],
+        &["乗車地", "自宅"],
+    );
+}

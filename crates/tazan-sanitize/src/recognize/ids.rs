@@ -16,7 +16,9 @@
 //! - a CSV, TSV, Markdown (`|`) or box-drawn (`│`) table's cell under a
 //!   header that names an id (`受付番号`, `保険者番号`, `member_id`),
 //!   whatever its shape, as a form field of that name would, and such a cell
-//!   of a fixed-width print whose columns two spaces or more set apart;
+//!   of a fixed-width print whose columns two spaces or more set apart; and
+//!   a word under a header that names where a person lives or boards
+//!   (`乗車地`, `住所`) as a place;
 //! - twelve digits in groups of four joined by a dot, an underscore or a
 //!   space with a valid check digit: an individual number (a dotted one is
 //!   no MAC address when its check digit holds).
@@ -122,8 +124,9 @@ impl Recognizers {
     /// fixed-width prints whose columns two spaces or more set apart.
     fn table_ids(&self, n: &Normalized, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
-        // (separator, id columns, number of columns) of the table being read.
-        let mut table: Option<(char, Vec<usize>, usize)> = None;
+        // (separator, id and place columns, number of columns) of the table
+        // being read.
+        let mut table: Option<(char, Columns, usize)> = None;
         for (at, line) in line_bodies(text) {
             let line = line.trim_end_matches(['\r', '\n']);
             // A space stands for a run of two or more spaces.
@@ -152,26 +155,35 @@ impl Recognizers {
             match &table {
                 Some((s, cols, width)) if *s == sep && cells.len() == *width => {
                     for (i, (from, cell)) in cells.iter().enumerate() {
-                        if cols.contains(&i) {
+                        if let Some(&(_, place)) = cols.iter().find(|(c, _)| *c == i) {
                             let v = cell.trim_matches([' ', '"']);
                             let start = at
                                 + from
                                 + (cell.len() - cell.trim_start_matches([' ', '"']).len());
-                            self.id_cell(n, start..start + v.len(), out);
+                            if place {
+                                place_cell(n, start..start + v.len(), out);
+                            } else {
+                                self.id_cell(n, start..start + v.len(), out);
+                            }
                         }
                     }
                 }
                 _ => {
                     table = None;
                     if cells.len() >= 2 {
-                        let cols: Vec<usize> = cells
+                        // (column, holds places) for each id or place column.
+                        let cols: Columns = cells
                             .iter()
                             .enumerate()
-                            .filter(|(_, (_, h))| {
+                            .filter_map(|(i, (_, h))| {
                                 let h = h.trim_matches([' ', '"']);
-                                !matches!(h, "No" | "No." | "NO" | "番号") && is_id_field(h)
+                                if PLACE_HEADERS.contains(&h) {
+                                    Some((i, true))
+                                } else {
+                                    (!matches!(h, "No" | "No." | "NO" | "番号") && is_id_field(h))
+                                        .then_some((i, false))
+                                }
                             })
-                            .map(|(i, _)| i)
                             .collect();
                         if !cols.is_empty() {
                             table = Some((sep, cols, cells.len()));
@@ -187,6 +199,37 @@ impl Recognizers {
         if self.is_id_value(&n.text[r.clone()]) {
             push(out, n, r, Kind::Identifier, "table_id", 0.8, 4);
         }
+    }
+}
+
+/// A table's id and place columns: (column, holds places).
+type Columns = Vec<(usize, bool)>;
+
+/// Headers of a table column that holds where a person lives or boards
+/// (a transport list's 乗車地, a register's 住所).
+const PLACE_HEADERS: [&str; 8] = [
+    "乗車地",
+    "降車地",
+    "乗車場所",
+    "降車場所",
+    "住所",
+    "所在地",
+    "居住地",
+    "町名",
+];
+
+/// A place cell: a word of kanji or kana (a district, a town: 天王洲,
+/// 芝浦一丁目), not a stand-in for one (自宅, 同上, 未定).
+fn place_cell(n: &Normalized, r: Range<usize>, out: &mut Vec<Hit>) {
+    const STAND_INS: [&str; 10] = [
+        "自宅", "同上", "未定", "不明", "なし", "同じ", "施設", "学校", "本社", "園",
+    ];
+    let v = &n.text[r.clone()];
+    let word = v
+        .chars()
+        .all(|c| is_han(c) || is_hira(c) || is_kata(c) || c == 'ヶ');
+    if word && (2..=12).contains(&v.chars().count()) && !STAND_INS.contains(&v) {
+        push(out, n, r, Kind::Place, "table_place", 0.8, 4);
     }
 }
 
