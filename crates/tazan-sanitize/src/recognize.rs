@@ -178,6 +178,26 @@ enum Check {
     Postal,
     /// Mask the named group only.
     Inner,
+    /// A nursery class named by a kana word before 組 (`ぱんだ組`, `ウサギ組`):
+    /// the whole kana word (after a particle, if the run holds one), not a
+    /// counting or pointing word (ひと組, この組), not team vocabulary.
+    KanaClass,
+    /// A room's number after its building (`X館 305`, `コーポX 203`,
+    /// `X棟210`): no unit or count after it.
+    BuildingRoom,
+    /// A ward's code (6東): set apart by a blank, a separator or a line's
+    /// edge on both sides (or 病棟 after it), not a direction (3東 方面).
+    WardCode,
+    /// A wing's hiragana name after 別館/本館 … (group `n`): a particle
+    /// after it is cut off; a whole word of three letters or more, no
+    /// function word, no common word.
+    KanaWing,
+    /// A kana nickname of a site glossed by its kind in brackets
+    /// (`ぽっけ（放デイ）`): a whole kana word, no phrase.
+    GlossedKana,
+    /// A hall's or an arena's name (`X文化ホール`): not a hall's kind
+    /// (玄関ホール, 多目的ホール), then as `Name`.
+    Hall,
     /// A kanji name before a katakana industry word: the whole match, unless
     /// the kanji word is a department, relation or generic word.
     KanjiKatakanaCompany,

@@ -596,3 +596,39 @@ fn spaced_words_phones_and_bulleted_items_stay() {
     ];
     assert_kept(s, &texts);
 }
+
+/// Round 30: an address's block (北7西5), a direction (3東 方面), a
+/// counting or pointing word before 組 and the verb 組む, a count after a
+/// bed or a building (ベッド 3台, 本館 150 名), a hall's kind (玄関ホール,
+/// 多目的ホール), a span of time (午前～午後間), 本館 before a conjunction,
+/// a year as a label's example, figure and step numbers (図1-2-3), a
+/// version, a standard and a port stay.
+#[test]
+fn blocks_directions_counts_hall_kinds_and_standards_stay() {
+    let s = green();
+    let texts: [(&str, &[&str]); 16] = [
+        ("北7西5 の庁舎で停電した。", &["北7西5"]),
+        ("3東 方面へ移動した。", &["3東"]),
+        ("組み合わせを変更した。", &["組み合わせ"]),
+        ("ふたりでひと組になって確認した。", &["ひと組"]),
+        ("この組の担任が対応した。", &["この組"]),
+        ("シフトを組み直した。", &["シフト"]),
+        ("ベッド 3台を増設した。", &["3台"]),
+        ("本館 150 名が参加した。", &["150 名"]),
+        ("玄関ホールで待機した。", &["玄関ホール"]),
+        ("多目的ホールを開放した。", &["多目的ホール"]),
+        ("午前～午後間は停止した。", &["午後間"]),
+        ("本館および別館で停電した。", &["本館および別館"]),
+        ("本館ならびに新館の照明を点検した。", &["本館ならびに新館"]),
+        ("保険者番号（例：2025年度）", &["2025年度"]),
+        (
+            "図1-2-3 を参照し、手順3-2-1 を実施。",
+            &["図1-2-3", "手順3-2-1"],
+        ),
+        (
+            "第2版の手順書、ISO 9001、ポート 8080、RFC 7231 を確認。",
+            &["第2版", "9001", "8080", "7231"],
+        ),
+    ];
+    assert_kept(s, &texts);
+}

@@ -4253,3 +4253,175 @@ fn a_name_set_apart_by_spaces_or_before_its_phone_is_masked() {
         &["設備保全責任者", "記録"],
     );
 }
+
+/// Round 30 (frozen29's wards, classes, beds and rooms): a ward's code
+/// standing alone (`4西 リーダー`, `3南、6北`), a nursery class named by a
+/// kana word (`もみじ組`, `リス組`), a bed by its number (`ベッド No.７`,
+/// `ベッド12`), a room's number after its building with no 号
+/// (`はなみずき館 412`, `メゾン若草 105`, `すずらん棟318`) and a wing by a
+/// Latin letter after a katakana word (`サーバールームD棟2F`) are masked.
+#[test]
+fn wards_classes_beds_and_rooms_by_number_are_masked() {
+    check(
+        "申し送り：4西 リーダーへ点滴の変更を伝えた。",
+        &["4西"],
+        &["点滴の変更"],
+    );
+    check(
+        "担当病棟 3南、6北 の端末を更新した。",
+        &["3南", "6北"],
+        &["端末を更新"],
+    );
+    check(
+        "もみじ組（４歳児）の連絡帳アプリで、前日の写真が表示された。",
+        &["もみじ組"],
+        &["連絡帳アプリ"],
+    );
+    check("配信先がリス組のままだった。", &["リス組"], &["配信先"]);
+    check(
+        "透析室 ベッド No.７ の監視画面が止まった。",
+        &["No.７"],
+        &["監視画面"],
+    );
+    check(
+        "ICU ベッド12 のアラームが鳴らない。",
+        &["ベッド12"],
+        &["アラーム"],
+    );
+    check(
+        "居室：はなみずき館 412 の見守りセンサーが反応しない。",
+        &["412"],
+        &["見守りセンサー"],
+    );
+    check(
+        "住所確認：メゾン若草 105 に郵送済み。",
+        &["105"],
+        &["郵送済み"],
+    );
+    check("すずらん棟318 の利用者へ連絡した。", &["318"], &["利用者"]);
+    check("サーバールームD棟2Fで空調停止。", &["D棟2F"], &["空調停止"]);
+}
+
+/// Round 30 (frozen30's sites): a section between stations with ヶ in a
+/// name (`霞ヶ浦口～八ヶ森台間`), a lift's or a generator's unit (`3号機`),
+/// a hall or an arena by its name, an intake or a meeting hall by its site
+/// word (`桂沢取水口`, `若松台集会所`) and a kana nickname glossed by its
+/// kind in brackets (`すてっぷ（放デイ）`) are masked.
+#[test]
+fn sections_units_halls_intakes_and_glossed_nicknames_are_masked() {
+    check(
+        "霞ヶ浦口～八ヶ森台間で運転見合わせ。",
+        &["八ヶ森台"],
+        &["運転見合わせ"],
+    );
+    check(
+        "非常用発電機 3号機 が起動しなかった。",
+        &["3号機"],
+        &["非常用発電機"],
+    );
+    check("集合場所は 白鷺文化ホール です。", &["白鷺"], &["集合場所"]);
+    check("北浜アリーナの予約が消えた。", &["北浜"], &["予約"]);
+    check(
+        "大雨で桂沢取水口のゲートが閉まらない。",
+        &["桂沢"],
+        &["ゲート"],
+    );
+    check("会議は 若松台集会所 で行った。", &["若松台"], &["会議"]);
+    check(
+        "送迎先の すてっぷ（放デイ）に連絡した。",
+        &["すてっぷ"],
+        &["送迎先"],
+    );
+}
+
+/// Round 30 (frozen29's and frozen30's ids): a number in brackets right
+/// after a name and its honorific (`X様（40817723）`, `様（5521-0930）`), a
+/// trial subject's number (`Subject 031-0428`, `被験者 12-0345`), an amateur
+/// radio call sign (`JR3QWE`, `7L2ABX`) and a cell under an id header of a
+/// box-drawn or Markdown table are masked.
+#[test]
+fn ids_after_honorifics_subjects_call_signs_and_drawn_tables_are_masked() {
+    check(
+        "入院中の 杉並 タエ様（40817723）の処方が重複した。",
+        &["40817723"],
+        &["処方が重複"],
+    );
+    check(
+        "同姓の別患者様（5521-0930）に指示が出た。",
+        &["5521-0930"],
+        &["指示"],
+    );
+    check(
+        "Subject 031-0428 の来院データがロックされた。",
+        &["031-0428"],
+        &["来院データ"],
+    );
+    check("被験者 12-0345 の同意日が空欄。", &["12-0345"], &["同意日"]);
+    check(
+        "無線局 JR3QWE から被害報告、7L2ABX は応答なし。",
+        &["JR3QWE", "7L2ABX"],
+        &["被害報告"],
+    );
+    check(
+        "│No│氏名│受付番号│\n│1│山田│4410287│",
+        &["4410287"],
+        &["受付番号"],
+    );
+    check(
+        "| 順 | 利用者番号 | 状態 |\n|---|---|---|\n| 1 | 7730912 | 済 |",
+        &["7730912"],
+        &["利用者番号"],
+    );
+}
+
+/// Round 30, second part (the development sets' leftovers): a wing named
+/// in hiragana after its wing word (`別館みさき`, `新館・ゆいまーる`,
+/// `離れ・ほたるび`), an id given as an example in brackets after its label
+/// (`会員番号（例 KM-448120）`, `利用者ID（例えば 7702）`) and a town's
+/// block after a municipality or a postal code (`X市Y5ー14ー2`) are
+/// masked.
+#[test]
+fn kana_wings_example_ids_and_town_blocks_are_masked() {
+    check(
+        "本館ではなく別館みさきの2階で鍵が開かない。",
+        &["みさき"],
+        &["本館ではなく", "鍵が開かない"],
+    );
+    check(
+        "ご案内は新館・ゆいまーる へ変更した。",
+        &["ゆいまーる"],
+        &["ご案内"],
+    );
+    check(
+        "キャンセル済みの離れ・ほたるびが在庫に戻らない。",
+        &["ほたるび"],
+        &["在庫"],
+    );
+    check(
+        "問合せは会員番号（例 KM-448120）を添えて。",
+        &["KM-448120"],
+        &["会員番号"],
+    );
+    check(
+        "利用者ID（例えば 7702）を入力する。",
+        &["7702"],
+        &["利用者ID"],
+    );
+    check(
+        "〒330-0841 東仲町12-3-8 の店舗。",
+        &["東仲町", "12-3-8"],
+        &["店舗"],
+    );
+}
+
+/// Round 30, last part (frozen29's transport list): a word under a table
+/// header that names where a person boards or lives (`乗車地`, `住所`) is a
+/// place; a stand-in for one (自宅) stays.
+#[test]
+fn a_word_in_a_tables_place_column_is_masked() {
+    check(
+        "| 順 | 利用者 | 乗車地 | 時刻 |\n|---|---|---|---|\n| 1 | 山田 | 梅ヶ丘 | 8:10 |\n| 2 | 佐藤 | 自宅 | 8:20 |",
+        &["梅ヶ丘"],
+        &["乗車地", "自宅"],
+    );
+}

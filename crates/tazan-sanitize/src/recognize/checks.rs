@@ -258,12 +258,114 @@ impl Recognizers {
                 let replaced = word.starts_with('某');
                 (!vocabulary && !pointer && !replaced).then_some(n)
             }
+            Check::KanaClass => kana_class(self, text, name?),
+            Check::BuildingRoom => {
+                let n = name?;
+                // A count or a measure after the number (館 150 名, 棟 120戸)
+                // is no room; a name after a space (X館 305 Y様) is its resident.
+                const UNITS: &str = "年月日時分秒名人台件円戸室床個本回冊枚万千億%m℃";
+                let glued = text[n.end..].chars().next().is_some_and(|c| {
+                    is_han(c) || is_kata(c) || is_hira(c) || c.is_ascii_alphanumeric()
+                });
+                let unit = text[n.end..]
+                    .trim_start_matches(' ')
+                    .chars()
+                    .next()
+                    .is_some_and(|c| UNITS.contains(c));
+                (!glued && !unit).then_some(n)
+            }
+            Check::WardCode => {
+                let apart = |c: char| c.is_whitespace() || ":、,()「」/|│".contains(c);
+                let free_before = before.is_none_or(apart);
+                let rest = &text[m.end..];
+                let free_after = after.is_none_or(apart) || rest.starts_with("病棟");
+                let direction = ["方面", "方向", "側", "寄り", "へ"]
+                    .iter()
+                    .any(|w| rest.trim_start_matches(' ').starts_with(w));
+                (free_before && free_after && !direction).then_some(m)
+            }
+            Check::KanaWing => {
+                let n = name?;
+                let kana = &text[n.clone()];
+                // 別館みさきの2階: the particle belongs to the sentence.
+                let end = match kana.strip_suffix(PARTICLES) {
+                    Some(w) if w.chars().count() >= 3 => n.start + w.len(),
+                    _ => n.end,
+                };
+                let word = &text[n.start..end];
+                let whole = !text[end..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| (end == n.end && is_hira(c)) || is_han(c) || is_kata(c));
+                let prose = word.starts_with(PARTICLES)
+                    || FUNCTION_WORDS.iter().any(|w| word.starts_with(w))
+                    || word.chars().count() < 3
+                    || common.is_some_and(|c| c.contains(word));
+                (whole && !prose).then_some(m.start..end)
+            }
+            Check::GlossedKana => {
+                let n = name?;
+                let kana = &text[n.clone()];
+                let hira = kana.starts_with(is_hira);
+                let free = !before
+                    .is_some_and(|c| is_han(c) || if hira { is_hira(c) } else { is_kata(c) });
+                let prose = kana.starts_with(PARTICLES)
+                    || FUNCTION_WORDS.iter().any(|w| kana.starts_with(w))
+                    || common.is_some_and(|c| c.contains(kana))
+                    || (!hira && self.vocabulary_only(kana));
+                (free && !prose && name_ok(kana)).then_some(n)
+            }
+            Check::Hall => {
+                // The kind of a hall, not its name.
+                const KINDS: [&str; 18] = [
+                    "玄関",
+                    "多目的",
+                    "展示",
+                    "市民",
+                    "文化",
+                    "催事",
+                    "受付",
+                    "屋内",
+                    "本館",
+                    "新館",
+                    "会議",
+                    "講演",
+                    "練習",
+                    "屋外",
+                    "中央",
+                    "演奏",
+                    "待合",
+                    "乗降",
+                ];
+                let n = name?;
+                let kind = ["ホール", "アリーナ"]
+                    .into_iter()
+                    .find(|k| text[n.end..].starts_with(k))?;
+                if KINDS.contains(&&text[n.clone()]) {
+                    return None;
+                }
+                // The match holds the character after the kind word: the
+                // span ends at the kind word.
+                self.check(
+                    Check::Name,
+                    text,
+                    m.start..n.end + kind.len(),
+                    Some(n),
+                    common,
+                )
+            }
             Check::OrdinalSite => {
                 let n = name?;
-                let glued = text[..n.start]
-                    .chars()
-                    .next_back()
-                    .is_some_and(|c| is_han_or_ke(c) || is_kata(c) || c == '々');
+                // A wing named by a Latin letter (C棟3F) may follow a
+                // katakana word (クリーンルームC棟3F): the letter starts it.
+                let latin = text[n.clone()].starts_with(|c: char| c.is_ascii_uppercase());
+                let glued = text[..n.start].chars().next_back().is_some_and(|c| {
+                    if latin {
+                        c.is_ascii_alphanumeric()
+                    } else {
+                        is_han_or_ke(c) || is_kata(c) || c == '々'
+                    }
+                });
                 let role = text[n.end..].starts_with('長');
                 (!glued && !role).then_some(n)
             }
@@ -500,7 +602,10 @@ impl Recognizers {
                 let timeish = |c: char| "期夜午朝日月年時分昼頃".contains(c);
                 let sep = name_str.find(['ー', '-', '〜', '~'])?;
                 let (left, right) = (&name_str[..sep], &name_str[sep..]);
-                if right.chars().any(timeish) {
+                // A time word on the right (~翌日, ~午後) ends the span of
+                // time; a longer station name may hold one inside (~三ヶ日台).
+                let name_like = right.chars().count() >= 4 && !right.ends_with(timeish);
+                if right.chars().any(timeish) && !name_like {
                     return None;
                 }
                 let cut = left
@@ -1138,4 +1243,62 @@ fn ship(text: &str, m: Range<usize>, common: Option<&WordSet>) -> Option<Range<u
         || NOT_SHIPS.contains(&name)
         || common.is_some_and(|c| c.contains(whole));
     (free && !prose).then_some(start..m.end)
+}
+
+/// A nursery class's kana name before 組 (see [`Check::KanaClass`]): the
+/// kana run before 組, cut after its last particle; two to five letters,
+/// not a counting or pointing word, not team vocabulary in katakana.
+fn kana_class(r: &Recognizers, text: &str, n: Range<usize>) -> Option<Range<usize>> {
+    const STOP: [&str; 22] = [
+        "ひと",
+        "ふた",
+        "なん",
+        "いく",
+        "この",
+        "その",
+        "あの",
+        "どの",
+        "うち",
+        "よそ",
+        "おな",
+        "みんな",
+        "べつ",
+        "チーム",
+        "ペア",
+        "シフト",
+        "グループ",
+        "クラス",
+        "ユニット",
+        "セット",
+        "ライン",
+        "ローテ",
+    ];
+    let kumi = n.end - '組'.len_utf8();
+    let hira = text[..kumi].chars().next_back().is_some_and(is_hira);
+    let same = |c: char| if hira { is_hira(c) } else { is_kata(c) };
+    let run_len: usize = text[..kumi]
+        .chars()
+        .rev()
+        .take_while(|c| same(*c))
+        .map(char::len_utf8)
+        .sum();
+    let mut start = kumi - run_len;
+    if hira {
+        // それぞれのぱんだ組, ふたりでひと組: the name starts after the last
+        // particle that leaves two letters or more, not the run's first
+        // letter (にじいろ組, はなばたけ組).
+        let head = &text[start..kumi.saturating_sub(6).max(start)];
+        if let Some(p) = head.rfind(['の', 'は', 'が', 'を', 'で', 'に', 'へ', 'と']) {
+            if p > 0 {
+                start += p + 3;
+            }
+        }
+    }
+    let word = &text[start..kumi];
+    let len = word.chars().count();
+    // A case particle closes a phrase (うちの組); も, と and で end names
+    // (もも組, かえで組).
+    let particle_end = hira && word.ends_with(['の', 'を', 'に', 'は', 'が', 'へ']);
+    let stop = STOP.contains(&word) || (!hira && r.vocabulary_only(word));
+    ((2..=6).contains(&len) && !particle_end && !stop).then_some(start..n.end)
 }

@@ -13,10 +13,12 @@
 //!   the person's staff or driver number; the digits of a labelled number
 //!   there (`畦地 淳（登録 24103318）`), five or more; or the name's reading
 //!   in hiragana (`畦地 淳（あぜち じゅん）`);
-//! - a CSV or TSV table's cell under a header that names an id (`受付番号`,
-//!   `member_id`), whatever its shape, as a form field of that name would,
-//!   and such a cell of a fixed-width print whose columns two spaces or more
-//!   set apart;
+//! - a CSV, TSV, Markdown (`|`) or box-drawn (`│`) table's cell under a
+//!   header that names an id (`受付番号`, `保険者番号`, `member_id`),
+//!   whatever its shape, as a form field of that name would, and such a cell
+//!   of a fixed-width print whose columns two spaces or more set apart; and
+//!   a word under a header that names where a person lives or boards
+//!   (`乗車地`, `住所`) as a place;
 //! - twelve digits in groups of four joined by a dot, an underscore or a
 //!   space with a valid check digit: an individual number (a dotted one is
 //!   no MAC address when its check digit holds).
@@ -107,7 +109,9 @@ impl Recognizers {
         }
         // Byte searches (memchr): a char-set pattern would decode every char.
         if memchr::memchr(b'\n', b).is_some()
-            && (memchr::memchr2(b',', b'\t', b).is_some() || TWO_SPACES.find(b).is_some())
+            && (memchr::memchr3(b',', b'\t', b'|', b).is_some()
+                || TWO_SPACES.find(b).is_some()
+                || text.contains('│'))
         {
             self.table_ids(n, out);
         }
@@ -120,42 +124,66 @@ impl Recognizers {
     /// fixed-width prints whose columns two spaces or more set apart.
     fn table_ids(&self, n: &Normalized, out: &mut Vec<Hit>) {
         let text = n.text.as_str();
-        // (separator, id columns, number of columns) of the table being read.
-        let mut table: Option<(char, Vec<usize>, usize)> = None;
+        // (separator, id and place columns, number of columns) of the table
+        // being read.
+        let mut table: Option<(char, Columns, usize)> = None;
         for (at, line) in line_bodies(text) {
             let line = line.trim_end_matches(['\r', '\n']);
             // A space stands for a run of two or more spaces.
             let sep = if line.contains('\t') {
                 '\t'
+            } else if line.contains('│') {
+                '│'
+            } else if line.contains('|') {
+                '|'
             } else if line.contains(',') {
                 ','
             } else {
                 ' '
             };
+            // A box table's border (┌──┬──┐, ├──┼──┤) or a Markdown rule
+            // (|---|:--|) separates rows; it ends no table.
+            if table.is_some()
+                && !line.is_empty()
+                && line
+                    .chars()
+                    .all(|c| matches!(c, '─'..='╿' | '-' | '|' | ':' | '+' | '=' | ' '))
+            {
+                continue;
+            }
             let cells = table_cells(line, sep);
             match &table {
                 Some((s, cols, width)) if *s == sep && cells.len() == *width => {
                     for (i, (from, cell)) in cells.iter().enumerate() {
-                        if cols.contains(&i) {
+                        if let Some(&(_, place)) = cols.iter().find(|(c, _)| *c == i) {
                             let v = cell.trim_matches([' ', '"']);
                             let start = at
                                 + from
                                 + (cell.len() - cell.trim_start_matches([' ', '"']).len());
-                            self.id_cell(n, start..start + v.len(), out);
+                            if place {
+                                place_cell(n, start..start + v.len(), out);
+                            } else {
+                                self.id_cell(n, start..start + v.len(), out);
+                            }
                         }
                     }
                 }
                 _ => {
                     table = None;
                     if cells.len() >= 2 {
-                        let cols: Vec<usize> = cells
+                        // (column, holds places) for each id or place column.
+                        let cols: Columns = cells
                             .iter()
                             .enumerate()
-                            .filter(|(_, (_, h))| {
+                            .filter_map(|(i, (_, h))| {
                                 let h = h.trim_matches([' ', '"']);
-                                !matches!(h, "No" | "No." | "NO" | "番号") && is_id_field(h)
+                                if PLACE_HEADERS.contains(&h) {
+                                    Some((i, true))
+                                } else {
+                                    (!matches!(h, "No" | "No." | "NO" | "番号") && is_id_field(h))
+                                        .then_some((i, false))
+                                }
                             })
-                            .map(|(i, _)| i)
                             .collect();
                         if !cols.is_empty() {
                             table = Some((sep, cols, cells.len()));
@@ -174,6 +202,37 @@ impl Recognizers {
     }
 }
 
+/// A table's id and place columns: (column, holds places).
+type Columns = Vec<(usize, bool)>;
+
+/// Headers of a table column that holds where a person lives or boards
+/// (a transport list's 乗車地, a register's 住所).
+const PLACE_HEADERS: [&str; 8] = [
+    "乗車地",
+    "降車地",
+    "乗車場所",
+    "降車場所",
+    "住所",
+    "所在地",
+    "居住地",
+    "町名",
+];
+
+/// A place cell: a word of kanji or kana (a district, a town: 天王洲,
+/// 芝浦一丁目), not a stand-in for one (自宅, 同上, 未定).
+fn place_cell(n: &Normalized, r: Range<usize>, out: &mut Vec<Hit>) {
+    const STAND_INS: [&str; 10] = [
+        "自宅", "同上", "未定", "不明", "なし", "同じ", "施設", "学校", "本社", "園",
+    ];
+    let v = &n.text[r.clone()];
+    let word = v
+        .chars()
+        .all(|c| is_han(c) || is_hira(c) || is_kata(c) || c == 'ヶ');
+    if word && (2..=12).contains(&v.chars().count()) && !STAND_INS.contains(&v) {
+        push(out, n, r, Kind::Place, "table_place", 0.8, 4);
+    }
+}
+
 /// The cells of a table's line with their offsets in it: split at `sep`,
 /// or for `' '` at every run of two spaces or more (a single space stays
 /// inside a cell: ｷﾔﾏ ﾐﾁｺ).
@@ -184,7 +243,7 @@ fn table_cells(line: &str, sep: char) -> Vec<(usize, &str)> {
             .split(sep)
             .map(|c| {
                 let at = from;
-                from += c.len() + 1;
+                from += c.len() + sep.len_utf8();
                 (at, c)
             })
             .collect();

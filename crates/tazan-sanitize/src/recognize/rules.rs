@@ -23,7 +23,13 @@ impl Recognizers {
         let mut add = |re: String, kind: Kind, name: &'static str, score: f32, check: Check| {
             let bounded = matches!(
                 name,
-                "ipv4" | "ipv6" | "hostname" | "account" | "card" | "my_number_check_digit"
+                "ipv4"
+                    | "ipv6"
+                    | "hostname"
+                    | "account"
+                    | "card"
+                    | "my_number_check_digit"
+                    | "call_sign"
             );
             rules.push(Rule {
                 re: rx(&re),
@@ -304,6 +310,58 @@ impl Recognizers {
             Check::Name,
         );
 
+        // A patient's or a resident's number in brackets right after the
+        // name and its honorific (`X様（00391577）`, `X様（7730-4519）`): the
+        // record's id, as the label before the first mention said.
+        add(
+            r"(?:様|さん|氏|殿|くん|ちゃん)\((?P<n>[0-9]{6,10}|[0-9]{2,5}-[0-9]{3,6})\)".into(),
+            Kind::Identifier,
+            "id_after_honorific",
+            0.8,
+            Check::Inner,
+        );
+        // A trial subject's or a case's number (`Subject 012-0047`,
+        // `被験者 03-0114`, `症例番号 21-305`): one person in the study.
+        add(
+            r"(?:[Ss]ubject|SUBJECT|[Pp]atient|被験者|症例)(?:番号|No\.?|ID|#)?[ ]?[:：]?[ ]?(?P<n>[0-9]{2,4}-[0-9]{3,5})(?:[^0-9A-Za-z\p{Han}\-]|$)".into(),
+            Kind::Identifier,
+            "subject_number",
+            0.8,
+            Check::Inner,
+        );
+        // An amateur radio call sign (JA1ABC, 7K3XYZ): one station, one
+        // licensee, as a disaster net's log writes them.
+        add(
+            r"(?:J[A-S]|7[J-N])[0-9][A-Z]{2,3}".into(),
+            Kind::Identifier,
+            "call_sign",
+            0.8,
+            Check::None,
+        );
+
+        // An id given as an example in brackets after its label
+        // (`保険者番号（例 06140527）`, `プロジェクトID（例 hp250113）`): a real
+        // number all the same. It holds a digit.
+        add(
+            r"(?:番号|ID|コード|No\.?)\((?:例|例えば|e\.g\.)[ :：]?(?P<n>[0-9A-Za-z\-]{0,15}[0-9][0-9A-Za-z\-]{0,15})\)".into(),
+            Kind::Identifier,
+            "example_id",
+            0.8,
+            Check::Inner,
+        );
+        // A street address's town and block after its municipality or its
+        // postal code (`X市穂高有明6ー12ー9`, `〒215-0093 新百合台3-8-1`):
+        // the three numbers make it a lot, not a clause or a figure.
+        add(
+            format!(
+                r"(?:市|区|町|村|〒[0-9]{{3}}-[0-9]{{4}} ?)(?P<n>(?:{h}|[ヶノ]){{2,6}}[0-9]{{1,2}}[-ー][0-9]{{1,3}}[-ー][0-9]{{1,4}})"
+            ),
+            Kind::Place,
+            "town_block",
+            0.8,
+            Check::Inner,
+        );
+
         // --- persons ---
         let surnames = lexicon::SURNAMES
             .split_whitespace()
@@ -385,7 +443,7 @@ impl Recognizers {
         );
         add(
             format!(
-                r"(?P<n>{h}(?:{h}|[ヶノ]){{0,9}}|{k}{{2,10}}|[A-Za-z][A-Za-z0-9]{{1,9}})(?:国際空港|空港|飛行場|原子力発電所|火力発電所|水力発電所|発電所|変電所|インターチェンジ|スマートIC|IC|JCT|ジャンクション|パーキングエリア|サービスエリア|料金所|自動車道|トンネル|浄水場|試験場|データセンター|駅|港|ダム|支社|支店|営業所|事業所|出張所|工場|製作所|ビル|タワー|店|分室|分館|キャンパス|集荷場|集配センター|配送センター|物流センター)"
+                r"(?P<n>{h}(?:{h}|[ヶノ]){{0,9}}|{k}{{2,10}}|[A-Za-z][A-Za-z0-9]{{1,9}})(?:国際空港|空港|飛行場|原子力発電所|火力発電所|水力発電所|発電所|変電所|インターチェンジ|スマートIC|IC|JCT|ジャンクション|パーキングエリア|サービスエリア|料金所|自動車道|トンネル|浄水場|取水口|取水堰|取水塔|排水機場|揚水機場|集会所|分署|試験場|データセンター|駅|港|ダム|支社|支店|営業所|事業所|出張所|工場|製作所|ビル|タワー|店|分室|分館|キャンパス|集荷場|集配センター|配送センター|物流センター)"
             ),
             Kind::Facility,
             "facility_suffix",
@@ -560,6 +618,85 @@ impl Recognizers {
             0.75,
             Check::NumberAlone,
         );
+        // A ward's or a wing's code standing alone (`6東 夜勤`, `受け手：7西
+        // リーダー`, `5南 X様`): the floor and the side of a hospital's ward
+        // as hand-overs write it; an address's block (南1西5) is glued to a
+        // word before it.
+        add(
+            r"[0-9]{1,2}[東西南北]".into(),
+            Kind::Facility,
+            "ward_code",
+            0.75,
+            Check::WardCode,
+        );
+        // A nursery's class named by a kana word (`ぱんだ組`, `こあら組`,
+        // `ウサギ組`): one room of children, as rules29's 2年C組 is of pupils.
+        add(
+            r"(?P<n>(?:[ぁ-ゖ]{2}|[ァ-ヺー]{2})組)(?:[^みまむめ合織込立替換成長員]|$)".into(),
+            Kind::Facility,
+            "kana_class",
+            0.75,
+            Check::KanaClass,
+        );
+        // A bed or a seat by its number (`ベッド No.14`, `ベッド4`, `病床 12`):
+        // where the patient lay; a count (ベッド 3台) is none.
+        add(
+            r"(?:ベッド|ベット|病床|座席)[ ]?(?P<n>(?:No\.?|NO\.?|no\.|番号|#)?[ ]?[0-9]{1,3})(?:[^0-9A-Za-z台床人名件個枚列回分時秒日%.,]|$)".into(),
+            Kind::Facility,
+            "bed_number",
+            0.75,
+            Check::Inner,
+        );
+        // A room's number after its building, with no 号 (`ことぶき館 305`,
+        // `コーポX 203`, `かえで棟210`): a resident's room, as a care home's
+        // or a shelter's list writes it.
+        add(
+            r"(?:[\p{Han}ぁ-ゖァ-ヺー](?:館|荘|寮|棟|ハイツ|ハイム|マンション|アパート|レジデンス|コーポ)|(?:コーポ|ハイツ|メゾン|パレス|レジデンス|ハイム)[\p{Han}ぁ-ゖァ-ヺー]{1,8})[ ]?(?P<n>[0-9]{3,4})(?:[^0-9A-Za-z.,:/\-]|$)".into(),
+            Kind::Facility,
+            "building_room",
+            0.75,
+            Check::BuildingRoom,
+        );
+        // A lift, a ticket gate or a generator by its unit (`エレベーター2号機`,
+        // `自動改札 3号機`): the one that failed, on a named site.
+        add(
+            r"(?:エレベーター|エレベータ|昇降機|自動改札|改札機|券売機|発電機)[ ]?(?P<n>[0-9]{1,2}号機)"
+                .into(),
+            Kind::Facility,
+            "unit_number",
+            0.75,
+            Check::Inner,
+        );
+        // A site's kana nickname glossed by its kind in brackets
+        // (`ぽっけ（放デイ）`, `ニコニコ（学童）`): the kind says the word
+        // names a place the child goes to.
+        add(
+            r"(?P<n>[ぁ-ゖー]{2,6}|[ァ-ヺー]{2,8})\((?:放デイ|放課後等デイ|放課後デイ|デイ|デイサービス|学童|学童保育|保育園|こども園|幼稚園|作業所|グループホーム|ショートステイ|事業所)\)".into(),
+            Kind::Facility,
+            "glossed_kana_site",
+            0.75,
+            Check::GlossedKana,
+        );
+        // A wing of an inn or a home named in hiragana after its wing word
+        // (`別館しおさい`, `新館・あかつき`, `離れ・せせらぎ`): the guest's or
+        // the resident's building; a particle or a function word after
+        // 本館 (本館ではなく, 本館および) is prose.
+        add(
+            r"(?:(?:別館|本館|新館|旧館)・?|離れ・)(?P<n>[ぁ-ゖー]{2,6})".into(),
+            Kind::Facility,
+            "kana_wing",
+            0.75,
+            Check::KanaWing,
+        );
+        // A hall or an arena by its name (`県央文化ホール`, `港北アリーナ`); a
+        // katakana word after it (Xホールディングス, Xアリーナサポート) is a company's.
+        add(
+            format!(r"(?P<n>{h}{{2,6}})(?:ホール|アリーナ)(?:[^ァ-ヺー]|$)"),
+            Kind::Facility,
+            "named_hall",
+            0.75,
+            Check::Hall,
+        );
         // A vessel named with 丸 (`第三X丸`, `フェリーX丸`, `X丸「…」`).
         add(
             r"(?:\p{Han}|[ぁ-ゖァ-ヺー々]){2,14}丸".into(),
@@ -600,7 +737,7 @@ impl Recognizers {
             Check::None,
         );
         add(
-            format!(r"(?P<n>{h}{{1,4}}[ー\-〜~]{h}{{1,4}})間"),
+            format!(r"(?P<n>(?:{h}|ヶ){{1,5}}[ー\-〜~](?:{h}|ヶ){{1,5}})間"),
             Kind::Facility,
             "section",
             0.7,
