@@ -575,18 +575,23 @@ fn capitals_labels_at_a_line_start_and_ioc_stay() {
 }
 
 /// Round 30: the words that follow a legal form in prose (株式会社など,
-/// 株式会社まで, 株式会社この件) and a grammatical noun before a business
-/// word (残したまま印刷) stay.
+/// 株式会社まで, 株式会社この件), a grammatical noun before a business word
+/// (残したまま印刷) and plain kana after a speaker's label (a line's words,
+/// not a nickname) stay.
 #[test]
 fn function_words_after_legal_forms_and_grammatical_nouns_stay() {
     let s = green();
-    let texts: [(&str, &[&str]); 3] = [
+    let texts: [(&str, &[&str]); 4] = [
         ("株式会社など複数の事業者に確認した。", &["など複数"]),
         (
             "株式会社まで連絡し、株式会社この件は保留。",
             &["まで連絡", "この件"],
         ),
         ("原稿を残したまま印刷業者に渡した。", &["まま印刷業者"]),
+        (
+            "オペレーター：ありがとうございます\nお客様：はい",
+            &["ありがとうございます", "はい"],
+        ),
     ];
     assert_kept(s, &texts);
 }

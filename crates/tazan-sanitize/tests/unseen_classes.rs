@@ -4277,7 +4277,7 @@ fn a_family_name_before_a_kana_given_name_with_ko_is_masked() {
 }
 
 /// Round 30 (frozen29): who spoke in a chat export (`speaker`), a
-/// nickname with an emoji and a family-role ending as often as a name.
+/// nickname with an emoji or a family-role ending as often as a name.
 #[test]
 fn a_chat_speaker_field_is_masked_whole() {
     let inc = Incident {
@@ -4287,13 +4287,14 @@ fn a_chat_speaker_field_is_masked_whole() {
             "chat".to_string(),
             json!([
                 {"speaker": "みずたま🌸パパ", "msg": "了解です"},
-                {"speaker": "ことり", "msg": "車を出します"}
+                {"speaker": "ことりママ", "msg": "車を出します"},
+                {"speaker": "森川 遥", "msg": "8時に集合です"}
             ]),
         )]
         .into(),
         ..Default::default()
     };
-    publish_without(&inc, &["みずたま", "ことり"]);
+    publish_without(&inc, &["みずたま", "ことり", "森川"]);
 }
 
 /// Round 30 (frozen29, frozen30): abbreviations and loanwords of the

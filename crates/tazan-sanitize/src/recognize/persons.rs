@@ -664,16 +664,21 @@ impl Recognizers {
                 person(out, n, r.clone(), "person_field", 0.8);
                 continue;
             }
-            // A chat nickname standing alone in the field (ことり, みずたま🌸パパ):
-            // kana with emoji or marks, not a role word.
+            // A chat nickname standing alone in the field (みずたま🌸パパ, そら☆):
+            // kana with an emoji or a mark, or with a family role after it
+            // (ゆうきママ); plain kana may be a line's words (`オペレーター：はい`).
             let letters = bare.chars().filter(|c| is_hira(*c) || is_kata(*c)).count();
+            let mark = |c: char| !(c.is_alphanumeric() || c.is_ascii() || c == 'ー');
             let nickname = whole
                 && letters >= 2
                 && bare.chars().any(is_hira)
-                && bare.chars().all(|c| {
-                    is_hira(c) || is_kata(c) || c == 'ー' || !(c.is_alphanumeric() || c.is_ascii())
-                })
-                && !["みんな", "なし", "ふめい", "ぜんいん", "いない"].contains(&bare)
+                && bare
+                    .chars()
+                    .all(|c| is_hira(c) || is_kata(c) || c == 'ー' || mark(c))
+                && (bare.chars().any(mark)
+                    || ["ママ", "パパ", "ばあば", "じいじ"]
+                        .iter()
+                        .any(|w| bare.strip_suffix(w).is_some_and(|h| h.chars().count() >= 2)))
                 && !self.is_role_word(bare);
             if nickname {
                 push(out, n, r, Kind::Account, "nickname_field", 0.8, 4);
