@@ -4322,3 +4322,15 @@ fn domain_abbreviations_stay_and_names_of_their_shape_are_masked() {
         &["暗号スイート", "プレイリスト"],
     );
 }
+
+/// Round 30 (rules29's left-over, frozen28): a half-width kana word after
+/// or before a kana legal form (`ｶ)`, `(ｶ`, `ﾕ)`) is a company's name in a
+/// transfer file even when it is a common word (ﾗｲｵﾝ, ﾀﾞｲﾔﾓﾝﾄﾞ).
+#[test]
+fn a_half_width_word_beside_a_kana_legal_form_is_a_company() {
+    check(
+        "振込先 普通 1234567 名義 ｶ)ﾀﾞｲﾔﾓﾝﾄﾞ\n依頼人 ﾗｲｵﾝ(ﾕ 送金済",
+        &["ﾀﾞｲﾔﾓﾝﾄﾞ", "ﾗｲｵﾝ", "ダイヤモンド", "ライオン"],
+        &["振込先", "送金済"],
+    );
+}
