@@ -632,3 +632,25 @@ fn blocks_directions_counts_hall_kinds_and_standards_stay() {
     ];
     assert_kept(s, &texts);
 }
+
+/// Round 30: the words that follow a legal form in prose (株式会社など,
+/// 株式会社まで, 株式会社この件), a grammatical noun before a business word
+/// (残したまま印刷) and plain kana after a speaker's label (a line's words,
+/// not a nickname) stay.
+#[test]
+fn function_words_after_legal_forms_and_grammatical_nouns_stay() {
+    let s = green();
+    let texts: [(&str, &[&str]); 4] = [
+        ("株式会社など複数の事業者に確認した。", &["など複数"]),
+        (
+            "株式会社まで連絡し、株式会社この件は保留。",
+            &["まで連絡", "この件"],
+        ),
+        ("原稿を残したまま印刷業者に渡した。", &["まま印刷業者"]),
+        (
+            "オペレーター：ありがとうございます\nお客様：はい",
+            &["ありがとうございます", "はい"],
+        ),
+    ];
+    assert_kept(s, &texts);
+}

@@ -4425,3 +4425,118 @@ fn a_word_in_a_tables_place_column_is_masked() {
         &["乗車地", "自宅"],
     );
 }
+
+/// Round 30 (frozen29, frozen30): a hiragana company name after a legal
+/// form is masked whatever kana it starts with (あ, こ, な, ま, ら, ど were
+/// refused as if they began a particle), and so is one after the form of a
+/// professional or non-profit corporation (税理士法人, 医療法人 …).
+#[test]
+fn hiragana_names_after_any_legal_form_are_masked_whatever_their_first_kana() {
+    check(
+        "委託先の株式会社あさなぎ測量と有限会社こはく電設、株式会社なぎさ工務へ連絡。",
+        &["あさなぎ測量", "こはく電設", "なぎさ工務"],
+        &["委託先", "連絡"],
+    );
+    check(
+        "搬入は株式会社まどろみ運送、回収は有限会社らっこ便が行った。",
+        &["まどろみ運送", "らっこ便"],
+        &["搬入", "回収"],
+    );
+    check(
+        "申告は税理士法人ほのか総合に依頼し、医療法人そよぎ会の事務長と協議した。",
+        &["ほのか総合", "そよぎ会"],
+        &["申告", "協議"],
+    );
+}
+
+/// Round 30 (frozen29): initials after the word イニシャル, in full width
+/// with full-width dots or in ASCII, name the person as initials before an
+/// honorific do.
+#[test]
+fn initials_after_the_word_initials_are_masked() {
+    check(
+        "報告書に児童のイニシャル Ｍ．Ｒ． と学年が残っていた。",
+        &["Ｍ．Ｒ．", "M.R."],
+        &["学年"],
+    );
+    check("イニシャルはK・Hで、住所は伏せた。", &["K・H"], &["住所"]);
+}
+
+/// Round 30 (frozen29): a family name set apart from a given name in kana
+/// with 子 (はつ子, ミヨ子) is a full name even when the family name is also
+/// a common word.
+#[test]
+fn a_family_name_before_a_kana_given_name_with_ko_is_masked() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "検体ラベルに 小松菜 はつ子 様 と印字された。",
+        &["小松菜", "はつ子"],
+        &["検体ラベル", "印字"],
+    );
+    check(
+        "入所者 早瀬 ミヨ子 さんの記録",
+        &["早瀬", "ミヨ子"],
+        &["記録"],
+    );
+}
+
+/// Round 30 (frozen29): who spoke in a chat export (`speaker`), a
+/// nickname with an emoji or a family-role ending as often as a name.
+#[test]
+fn a_chat_speaker_field_is_masked_whole() {
+    let inc = Incident {
+        id: "p-30".into(),
+        impact: Some("集合時刻の連絡が遅れた。".into()),
+        extra: [(
+            "chat".to_string(),
+            json!([
+                {"speaker": "みずたま🌸パパ", "msg": "了解です"},
+                {"speaker": "ことりママ", "msg": "車を出します"},
+                {"speaker": "森川 遥", "msg": "8時に集合です"}
+            ]),
+        )]
+        .into(),
+        ..Default::default()
+    };
+    publish_without(&inc, &["みずたま", "ことり", "森川"]);
+}
+
+/// Round 30 (frozen29, frozen30): abbreviations and loanwords of the
+/// domains around the systems (medical records and claims, clinical trials,
+/// food safety, payments, broadcasting) stay, while an unknown name of the
+/// same shape beside them is still masked.
+#[test]
+fn domain_abbreviations_stay_and_names_of_their_shape_are_masked() {
+    if !dictionary() {
+        return;
+    }
+    check(
+        "QZRVのレセコンとPACS、HACCP記録、EDCのSDVを確認した。",
+        &["QZRV"],
+        &["レセコン", "PACS", "HACCP", "EDC", "SDV"],
+    );
+    check(
+        "オーソリの遅延でスプレッドシートに記録し、ゼルトナーヴァに連絡した。",
+        &["ゼルトナーヴァ"],
+        &["オーソリ", "スプレッドシート"],
+    );
+    check(
+        "証明書の暗号スイートを変え、プレイリストを再送した。",
+        &[],
+        &["暗号スイート", "プレイリスト"],
+    );
+}
+
+/// Round 30 (rules29's left-over, frozen28): a half-width kana word after
+/// or before a kana legal form (`ｶ)`, `(ｶ`, `ﾕ)`) is a company's name in a
+/// transfer file even when it is a common word (ﾗｲｵﾝ, ﾀﾞｲﾔﾓﾝﾄﾞ).
+#[test]
+fn a_half_width_word_beside_a_kana_legal_form_is_a_company() {
+    check(
+        "振込先 普通 1234567 名義 ｶ)ﾀﾞｲﾔﾓﾝﾄﾞ\n依頼人 ﾗｲｵﾝ(ﾕ 送金済",
+        &["ﾀﾞｲﾔﾓﾝﾄﾞ", "ﾗｲｵﾝ", "ダイヤモンド", "ライオン"],
+        &["振込先", "送金済"],
+    );
+}

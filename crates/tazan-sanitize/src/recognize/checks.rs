@@ -540,9 +540,9 @@ impl Recognizers {
                     ]
                     .iter()
                     .any(|w| n.ends_with(w));
-                // A verb or noun of grammar is no name (あるネットワークスイッチ).
-                let grammar = FUNCTION_ENDINGS.contains(&n)
-                    || ["こと", "もの", "ため", "とき", "ところ", "よう", "ほか"].contains(&n);
+                // A verb or noun of grammar is no name (あるネットワークスイッチ,
+                // 残したまま印刷業者に).
+                let grammar = FUNCTION_ENDINGS.contains(&n) || GRAMMAR_NOUNS.contains(&n);
                 // A katakana suffix must end its word (…ネットワークス|イッチ is not one).
                 let cut_word = text[..m.end].ends_with(is_kata) && after.is_some_and(is_kata);
                 (!glued && !particle && !grammar && !cut_word && n.chars().count() >= 2)
@@ -551,11 +551,21 @@ impl Recognizers {
             Check::HiraganaCorp => {
                 let inner = name?;
                 let n = &text[inner.clone()];
+                // A case particle after the form ends the sentence's noun
+                // (株式会社では, 株式会社から); a demonstrative or a function word
+                // starts the next phrase (株式会社この件, 株式会社など, 株式会社まで).
+                // Names may start with the other kana these words start with
+                // (あおば, こもれび, なごみ, まるやま, どんぐり), so only the
+                // words themselves are refused.
                 let particle = n.starts_with([
-                    'で', 'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'か', 'よ', 'ま',
-                    'な', 'ら', 'こ', 'そ', 'あ', 'ど',
+                    'で', 'の', 'が', 'は', 'に', 'を', 'と', 'も', 'へ', 'や', 'か', 'よ',
                 ]);
-                (!particle).then_some(m)
+                let function = FUNCTION_WORDS
+                    .iter()
+                    .chain(FUNCTION_ENDINGS)
+                    .chain(PHRASE_OPENERS)
+                    .any(|w| n.starts_with(w));
+                (!particle && !function).then_some(m)
             }
             Check::Corp => {
                 // `…契約 有限会社ほしみ木工`: a legal form set apart from the words
@@ -1034,6 +1044,33 @@ const SHOP_KIND_WORDS: &[&str] = &[
 const TEAM_WORK: &[&str] = &[
     "保全", "管理", "運用", "開発", "推進", "企画", "技術", "品質", "設備", "保守", "業務", "営業",
     "支援", "改善", "基盤", "監視", "調達", "総務", "経理", "人事", "広報", "戦略", "対策", "構築",
+];
+
+/// Nouns of grammar (こと, まま …): a hiragana word that is one of them
+/// names nothing (残したまま|印刷業者).
+const GRAMMAR_NOUNS: &[&str] = &[
+    "こと",
+    "もの",
+    "ため",
+    "とき",
+    "ところ",
+    "よう",
+    "ほか",
+    "まま",
+    "ほど",
+    "だけ",
+    "はず",
+    "わけ",
+    "うち",
+    "ごと",
+];
+
+/// Words that open the next phrase after a legal form written as a noun
+/// (株式会社|ここ数年, 株式会社|あてに), beside [`FUNCTION_WORDS`] and
+/// [`FUNCTION_ENDINGS`].
+const PHRASE_OPENERS: &[&str] = &[
+    "まま", "こと", "ここ", "そこ", "そう", "こう", "どう", "どこ", "ある", "あて", "あと", "なる",
+    "らし", "られ",
 ];
 
 /// Verb and particle endings after which a hiragana name starts (提携する|かざぐるま).

@@ -169,6 +169,10 @@ const PERSON_KEYS: &[&str] = &[
     "共同提案者",
     "評価者",
     "代理",
+    // Chat exports that name who spoke (a nickname or a handle as often as a name).
+    "speaker",
+    "nickname",
+    "display_name",
 ];
 
 /// Role and group words a person field may hold instead of a name.
@@ -262,7 +266,7 @@ impl PersonRules {
                 r"(?:^|[\s、。:：の「」\]])(?P<n>{NAME})[ \u{{3000}}]?(?:です|と申します|でございます)"
             )),
             full_name: rx(&format!(
-                r"(?P<n>{NAME1})[ \u{{3000}}](?P<g>{NH}{{1,3}}|[ぁ-ゖ]{{2,4}})"
+                r"(?P<n>{NAME1})[ \u{{3000}}](?P<g>[ぁ-ゖァ-ヺ]{{1,3}}子|{NH}{{1,3}}|[ぁ-ゖ]{{2,4}})"
             )),
             in_english: rx(&format!(
                 r"[A-Za-z][A-Za-z.,'-]* (?P<n>{NH}{{1,4}}) [A-Za-z][a-z]"
@@ -658,6 +662,26 @@ impl Recognizers {
                 && name_ok(bare)
             {
                 person(out, n, r.clone(), "person_field", 0.8);
+                continue;
+            }
+            // A chat nickname standing alone in the field (みずたま🌸パパ, そら☆):
+            // kana with an emoji or a mark, or with a family role after it
+            // (ゆうきママ); plain kana may be a line's words (`オペレーター：はい`).
+            let letters = bare.chars().filter(|c| is_hira(*c) || is_kata(*c)).count();
+            let mark = |c: char| !(c.is_alphanumeric() || c.is_ascii() || c == 'ー');
+            let nickname = whole
+                && letters >= 2
+                && bare.chars().any(is_hira)
+                && bare
+                    .chars()
+                    .all(|c| is_hira(c) || is_kata(c) || c == 'ー' || mark(c))
+                && (bare.chars().any(mark)
+                    || ["ママ", "パパ", "ばあば", "じいじ"]
+                        .iter()
+                        .any(|w| bare.strip_suffix(w).is_some_and(|h| h.chars().count() >= 2)))
+                && !self.is_role_word(bare);
+            if nickname {
+                push(out, n, r, Kind::Account, "nickname_field", 0.8, 4);
                 continue;
             }
             // A user id: lower-case, with a separator or not (k_tomita, kawabe).
@@ -1130,6 +1154,14 @@ impl Recognizers {
             return lexicon::is_builtin_surname(s) && self.given_ok(g, None);
         };
         let hira = g.chars().all(is_hira);
+        // A given name in kana with 子 (ちえ子, トミ子) is no common word (ぶりっ子
+        // apart): a family name before it, even one that is also a word (玉虫),
+        // makes a name.
+        let kana_ko = g.strip_suffix('子').is_some_and(|k| {
+            !k.is_empty()
+                && k.chars().all(|c| is_hira(c) || is_kata(c))
+                && !k.ends_with(['っ', 'ッ', 'の'])
+        });
         let sei = l.surnames.contains(s) && !l.common.contains(s);
         let mei = l.given.contains(g) && !l.common.contains(g);
         // Two words that are neither common words (栗花落 陽菜) read as a name too.
@@ -1145,6 +1177,7 @@ impl Recognizers {
             && ((sei && (mei || hira || (!l.common.contains(g) && !derived_of_common(g, l))))
                 || (mei && !l.common.contains(s))
                 || (l.surnames.contains(s) && l.given.contains(g))
+                || (kana_ko && (l.surnames.contains(s) || s.chars().count() >= 2))
                 || unknown_pair)
     }
 }

@@ -240,6 +240,31 @@ impl Recognizers {
 fn half_width_names(original: &str, out: &mut Vec<Hit>) {
     let half = |c: char| ('\u{FF66}'..='\u{FF9F}').contains(&c);
     let runs = char_runs(original, half);
+    // A word after a kana legal form (`ｶ)ﾄﾗｲｽﾀｰ`, with the word set apart after
+    // it: `ｶ)ｻｸﾗﾀﾞｲ ｼﾖｳｺｳ`) or before one (`ﾄﾗｲｽﾀｰ(ｶ`) is a company's name,
+    // a common word or not: a transfer file writes names no other way.
+    for (i, r) in runs.iter().enumerate() {
+        let before = &original[..r.start];
+        let after = &original[r.end..];
+        let lead = ["ｶ)", "ﾕ)", "ﾄﾞ)"].iter().any(|l| before.ends_with(l));
+        let tail = ["(ｶ", "(ﾕ", "(ﾄﾞ"].iter().any(|l| after.starts_with(l));
+        if !(lead || tail) || original[r.clone()].chars().count() < 2 {
+            continue;
+        }
+        let end = match runs.get(i + 1) {
+            Some(next) if lead && &original[r.end..next.start] == " " => next.end,
+            _ => r.end,
+        };
+        out.push(Hit {
+            range: r.start..end,
+            kind: Kind::Org,
+            rule: "half_width_company",
+            score: 0.8,
+            deny: None,
+            dict: false,
+            prio: 3,
+        });
+    }
     for pair in runs.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
         if !matches!(&original[a.end..b.start], " " | "\u{3000}") {

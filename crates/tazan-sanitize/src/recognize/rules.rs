@@ -264,10 +264,12 @@ impl Recognizers {
             0.7,
             Check::Relation,
         );
-        // Hiragana company names after a corporate form (株式会社しんくみシステム).
+        // Hiragana company names after a corporate form (株式会社しんくみシステム),
+        // or a professional or non-profit corporation's (税理士法人ひなた会計,
+        // 医療法人あさぎり会).
         add(
             format!(
-                r"(?:株式会社|有限会社|合同会社)\s?(?P<n>[ぁ-ゖ][ぁ-ゖー]{{1,8}}(?:{h}|{k}|[A-Za-z])*)"
+                r"(?:株式会社|有限会社|合同会社|合資会社|合名会社|社会福祉法人|医療法人|学校法人|弁護士法人|税理士法人|司法書士法人|行政書士法人|社会保険労務士法人|特許業務法人|土地家屋調査士法人|監査法人|特定非営利活動法人|NPO法人)\s?(?P<n>[ぁ-ゖ][ぁ-ゖー]{{1,8}}(?:{h}|{k}|[A-Za-z])*)"
             ),
             Kind::Org,
             "corporate_hiragana",

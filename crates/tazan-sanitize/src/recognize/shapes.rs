@@ -107,6 +107,15 @@ pub(super) fn add_rules(add: &mut impl FnMut(String, Kind, &'static str, f32, Ch
         0.8,
         Check::Inner,
     );
+    // Initials after the word イニシャル (イニシャル S.T., イニシャルは K・M): the
+    // writer hides the name, yet names the person to anyone who knows them.
+    add(
+        r"イニシャル(?:は|が|を|の)?[ \u{3000}:：]?(?P<n>[A-Z][・.][A-Z]\.?|[A-Z]{2})(?:[^A-Za-z]|$)".into(),
+        Kind::Person,
+        "initials_label",
+        0.8,
+        Check::Inner,
+    );
     // A phone in kanji numerals, 〇 for zero, in dash-joined groups
     // (〇四九二－六一－七七〇五, 〇八〇－三三一四－五二〇九): a fax or a
     // vertical print spells the digits out; the line ends in four.
