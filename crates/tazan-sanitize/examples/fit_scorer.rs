@@ -40,7 +40,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use tazan_sanitize::{
-    evaluate_incidents, read_annotations, DisclosureLevel, Policy, Sanitizer, Scorer,
+    evaluate_incidents, read_annotations, DisclosureLevel, EvalReport, Policy, Sanitizer, Scorer,
 };
 
 /// The training sets: the development sets, and the held-out sets the lead
@@ -308,9 +308,18 @@ fn fit(examples: &[&Example]) -> Scorer {
 }
 
 fn score(s: &Sanitizer, set: &str) -> (usize, usize, usize, usize, usize) {
+    totals(&evaluate_set(s, set))
+}
+
+/// One development set's report under `s`.
+fn evaluate_set(s: &Sanitizer, set: &str) -> EvalReport {
     let d = dir(set);
-    let r =
-        evaluate_incidents(s, &d.join("incidents.jsonl"), &d.join("annotations.jsonl")).unwrap();
+    evaluate_incidents(s, &d.join("incidents.jsonl"), &d.join("annotations.jsonl")).unwrap()
+}
+
+/// A report's leaked/total identifying spans, kept/total keep terms and
+/// blocked records.
+fn totals(r: &EvalReport) -> (usize, usize, usize, usize, usize) {
     (
         r.identifying_leaked,
         r.identifying_total,
@@ -349,12 +358,7 @@ fn uncovered(rules_only: &Sanitizer, list: bool) {
     let mut totals: BTreeMap<&str, usize> = BTreeMap::new();
     for set in DEV_SETS {
         let d = dir(set);
-        let r = evaluate_incidents(
-            &builtin,
-            &d.join("incidents.jsonl"),
-            &d.join("annotations.jsonl"),
-        )
-        .unwrap();
+        let r = evaluate_set(&builtin, set);
         let parsed = tazan_model::read_incidents(
             &d.join("incidents.jsonl"),
             tazan_model::UnknownFields::Keep,
@@ -475,18 +479,12 @@ fn main() {
             .with_scorer(Some(model));
         let mut sum = (0, 0, 0);
         for set in DEV_SETS {
-            let (l, lt, kk, kt, b) = score(&s, set);
+            let r = evaluate_set(&s, set);
+            let (l, lt, kk, kt, b) = totals(&r);
             println!("insample\t{set}\t{l}/{lt}\t{kk}/{kt}\t{b}");
             if std::env::var_os("FIT_LEAKS").is_some() {
                 // Development sets only: the spans this table leaks and
                 // the keep terms it loses, to compare two tables.
-                let d = dir(set);
-                let r = evaluate_incidents(
-                    &s,
-                    &d.join("incidents.jsonl"),
-                    &d.join("annotations.jsonl"),
-                )
-                .unwrap();
                 for leak in &r.leaked {
                     println!("leak\t{set}\t{}\t{}\t{}", leak.id, leak.kind, leak.text);
                 }
