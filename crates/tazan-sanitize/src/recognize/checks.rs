@@ -163,10 +163,7 @@ impl Recognizers {
                 let kana = &text[n.clone()];
                 let next = text[n.end..].chars().next();
                 let whole = !next.is_some_and(|c| is_hira(c) || is_han(c) || is_kata(c));
-                let prose = kana.starts_with(PARTICLES)
-                    || FUNCTION_WORDS.iter().any(|w| kana.starts_with(w))
-                    || kana.chars().count() < 3
-                    || common.is_some_and(|c| c.contains(kana));
+                let prose = kana_prose(kana, common) || kana.chars().count() < 3;
                 (whole && !prose).then_some(m)
             }
             Check::HiraganaService => {
@@ -297,10 +294,7 @@ impl Recognizers {
                     .chars()
                     .next()
                     .is_some_and(|c| (end == n.end && is_hira(c)) || is_han(c) || is_kata(c));
-                let prose = word.starts_with(PARTICLES)
-                    || FUNCTION_WORDS.iter().any(|w| word.starts_with(w))
-                    || word.chars().count() < 3
-                    || common.is_some_and(|c| c.contains(word));
+                let prose = kana_prose(word, common) || word.chars().count() < 3;
                 (whole && !prose).then_some(m.start..end)
             }
             Check::GlossedKana => {
@@ -309,10 +303,7 @@ impl Recognizers {
                 let hira = kana.starts_with(is_hira);
                 let free = !before
                     .is_some_and(|c| is_han(c) || if hira { is_hira(c) } else { is_kata(c) });
-                let prose = kana.starts_with(PARTICLES)
-                    || FUNCTION_WORDS.iter().any(|w| kana.starts_with(w))
-                    || common.is_some_and(|c| c.contains(kana))
-                    || (!hira && self.vocabulary_only(kana));
+                let prose = kana_prose(kana, common) || (!hira && self.vocabulary_only(kana));
                 (free && !prose && name_ok(kana)).then_some(n)
             }
             Check::Hall => {
@@ -1247,6 +1238,14 @@ const VESSEL_WORDS: [&str; 14] = [
 
 /// Words ending in 丸 that name no vessel (with 丸 cut off).
 const NOT_SHIPS: [&str; 6] = ["日の", "二重", "三重", "真ん", "まん", "花"];
+
+/// A kana word that reads as prose, not as a name: it starts with a
+/// particle or a function word, or it is a common word.
+fn kana_prose(word: &str, common: Option<&WordSet>) -> bool {
+    word.starts_with(PARTICLES)
+        || FUNCTION_WORDS.iter().any(|w| word.starts_with(w))
+        || common.is_some_and(|c| c.contains(word))
+}
 
 /// See [`Check::Ship`]: `m` is a run of letters ending in 丸.
 fn ship(text: &str, m: Range<usize>, common: Option<&WordSet>) -> Option<Range<usize>> {
